@@ -1,0 +1,36 @@
+/* kiln-cli-commands.h — the subcommands of kiln-cli, one file each
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit codes, documented in the man page. */
+typedef enum
+{
+  KILN_CLI_EXIT_OK = 0,
+  KILN_CLI_EXIT_FAILURE = 1,      /* anything not listed below */
+  KILN_CLI_EXIT_USAGE = 2,        /* bad arguments or a bad file: nothing was touched */
+  KILN_CLI_EXIT_NO_PROBE = 3,     /* no probe, no permission, several and none chosen */
+  KILN_CLI_EXIT_CONNECTION = 4,   /* the target does not answer, no power, link lost */
+  KILN_CLI_EXIT_PROTECTION = 5,   /* read or write protection stops the job */
+  KILN_CLI_EXIT_FLASH = 6,        /* erase, program or verify failed */
+  KILN_CLI_EXIT_CANCELLED = 7,    /* interrupted (Ctrl-C); the controller was locked */
+} KilnCliExit;
+
+/* Each subcommand gets argv with argv[0] = the subcommand's name. */
+typedef int (*KilnCliCommandFunc) (int    argc,
+                                   char **argv);
+
+typedef struct
+{
+  const char         *name;
+  const char         *summary;   /* translatable, marked with N_() */
+  KilnCliCommandFunc  func;
+} KilnCliCommand;
+
+G_END_DECLS

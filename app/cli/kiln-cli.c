@@ -1,0 +1,66 @@
+/* kiln-cli.c — Kiln's engine in a terminal
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kiln-cli-commands.h"
+
+static const KilnCliCommand commands[] = {
+  { NULL, NULL, NULL },
+};
+
+static void
+print_usage (FILE *stream)
+{
+  fprintf (stream, _("Usage: kiln-cli COMMAND [OPTION…]\n\n"));
+  fprintf (stream, _("Program STM32 microcontrollers through ST-LINK probes.\n\n"));
+  fprintf (stream, _("Commands:\n"));
+  for (guint i = 0; commands[i].name != NULL; i++)
+    fprintf (stream, "  %-14s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (stream, _("\nRun “kiln-cli COMMAND --help” for the options of a command.\n"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return KILN_CLI_EXIT_USAGE;
+    }
+
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      print_usage (stdout);
+      return KILN_CLI_EXIT_OK;
+    }
+
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("kiln-cli %s\n", PACKAGE_VERSION);
+      return KILN_CLI_EXIT_OK;
+    }
+
+  for (guint i = 0; commands[i].name != NULL; i++)
+    {
+      if (strcmp (argv[1], commands[i].name) == 0)
+        return commands[i].func (argc - 1, argv + 1);
+    }
+
+  fprintf (stderr, _("kiln-cli: unknown command “%s”\n\n"), argv[1]);
+  print_usage (stderr);
+  return KILN_CLI_EXIT_USAGE;
+}

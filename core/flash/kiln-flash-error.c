@@ -1,0 +1,8 @@
+/* kiln-flash-error.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "kiln-flash-error.h"
+
+G_DEFINE_QUARK (kiln-flash-error-quark, kiln_flash_error)

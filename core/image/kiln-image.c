@@ -1,0 +1,8 @@
+/* kiln-image.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "kiln-image.h"
+
+G_DEFINE_QUARK (kiln-image-error-quark, kiln_image_error)
