@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kiln-cli-output.h"
+#include "kiln-flash-plan.h"
 
 #define BAR_WIDTH 28
 
@@ -54,32 +55,6 @@ level_id (KilnProgressMessageLevel level)
     case KILN_PROGRESS_MESSAGE_DEBUG:   return "debug";
     default:                            return "info";
     }
-}
-
-void
-kiln_cli_json_append_string (GString    *out,
-                             const char *value)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = value ? value : ""; *p; p++)
-    {
-      guchar c = (guchar) *p;
-
-      switch (c)
-        {
-        case '"':  g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          if (c < 0x20)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_c (out, (char) c);
-        }
-    }
-  g_string_append_c (out, '"');
 }
 
 char *
@@ -180,7 +155,7 @@ on_phase_started (KilnProgress  *progress,
     {
       g_autoptr(GString) line = g_string_new ("{\"event\":\"phase\",\"phase\":");
 
-      kiln_cli_json_append_string (line, phase_id (phase));
+      kiln_json_append_string (line, phase_id (phase));
       g_string_append_printf (line, ",\"total\":%" G_GUINT64_FORMAT "}",
                               kiln_progress_get_total (progress));
       emit_json (line);
@@ -207,7 +182,7 @@ on_changed (KilnProgress  *progress,
 
       if (kiln_progress_get_phase (progress) == KILN_PROGRESS_PHASE_FINISHED)
         return;
-      kiln_cli_json_append_string (line, phase_id (kiln_progress_get_phase (progress)));
+      kiln_json_append_string (line, phase_id (kiln_progress_get_phase (progress)));
       g_string_append_printf (line, ",\"done\":%" G_GUINT64_FORMAT ",\"total\":%" G_GUINT64_FORMAT
                               ",\"rate\":%.0f}",
                               kiln_progress_get_done (progress), kiln_progress_get_total (progress),
@@ -234,7 +209,7 @@ on_sector_changed (KilnProgress  *progress,
 
       g_string_append_printf (line, "{\"event\":\"sector\",\"sector\":%u,\"state\":", sector);
       if (name != NULL)
-        kiln_cli_json_append_string (line, name);
+        kiln_json_append_string (line, name);
       else
         g_string_append_printf (line, "%u", state);
       g_string_append_c (line, '}');
@@ -259,9 +234,9 @@ on_message (KilnProgress  *progress,
     {
       g_autoptr(GString) line = g_string_new ("{\"event\":\"message\",\"level\":");
 
-      kiln_cli_json_append_string (line, level_id (level));
+      kiln_json_append_string (line, level_id (level));
       g_string_append (line, ",\"text\":");
-      kiln_cli_json_append_string (line, text);
+      kiln_json_append_string (line, text);
       g_string_append_c (line, '}');
       emit_json (line);
       return;

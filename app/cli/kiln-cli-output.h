@@ -36,10 +36,6 @@ void           kiln_cli_output_attach         (KilnCliOutput          *self,
 /* Ends a live line, if one is open, so other output starts on a fresh line. */
 void           kiln_cli_output_break_line     (KilnCliOutput          *self);
 
-/* JSON helpers: appends @value as a JSON string literal (quoted, escaped). */
-void           kiln_cli_json_append_string    (GString                *out,
-                                               const char             *value);
-
 /* "1.5 KiB", "256 KiB", "2.0 MiB" (translatable units). */
 char          *kiln_cli_format_size           (guint64                 bytes);
 /* "0.4 s", "12 s", "2 min 5 s". */

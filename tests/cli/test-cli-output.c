@@ -6,21 +6,22 @@
 #include <locale.h>
 
 #include "kiln-cli-output.h"
+#include "kiln-flash-plan.h"
 
 static void
 test_json_string (void)
 {
   g_autoptr(GString) out = g_string_new (NULL);
 
-  kiln_cli_json_append_string (out, "sector \"5\"\\\n\tend\x01");
+  kiln_json_append_string (out, "sector \"5\"\\\n\tend\x01");
   g_assert_cmpstr (out->str, ==, "\"sector \\\"5\\\"\\\\\\n\\tend\\u0001\"");
 
   g_string_truncate (out, 0);
-  kiln_cli_json_append_string (out, NULL);
+  kiln_json_append_string (out, NULL);
   g_assert_cmpstr (out->str, ==, "\"\"");
 
   g_string_truncate (out, 0);
-  kiln_cli_json_append_string (out, "Übertragung");
+  kiln_json_append_string (out, "Übertragung");
   g_assert_cmpstr (out->str, ==, "\"Übertragung\"");
 }
 
