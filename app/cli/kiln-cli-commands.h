@@ -33,4 +33,17 @@ typedef struct
   KilnCliCommandFunc  func;
 } KilnCliCommand;
 
+/* Shared argument parsing (kiln-cli-inspect.c). */
+#include "kiln-flash-types.h"
+
+gboolean kiln_cli_parse_address (const char      *text,
+                                 guint32         *address,
+                                 GError         **error);
+gboolean kiln_cli_parse_psize   (const char      *text,
+                                 KilnFlashPsize  *psize,
+                                 GError         **error);
+
+int      kiln_cli_inspect       (int              argc,
+                                 char           **argv);
+
 G_END_DECLS

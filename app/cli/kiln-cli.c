@@ -13,6 +13,7 @@
 #include "kiln-cli-commands.h"
 
 static const KilnCliCommand commands[] = {
+  { "inspect", N_("Show a firmware file and the sectors it would erase and write"), kiln_cli_inspect },
   { NULL, NULL, NULL },
 };
 

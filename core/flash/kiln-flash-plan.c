@@ -1,0 +1,538 @@
+/* kiln-flash-plan.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "kiln-flash-error.h"
+#include "kiln-flash-plan.h"
+
+/* Beyond the flash's own busy time: the link streams while the flash works,
+ * but the first block, the on-target checks and the reset are not hidden. */
+#define FIXED_OVERHEAD_S 0.05
+#define LINK_OVERHEAD    0.05
+
+struct _KilnFlashPlan
+{
+  GObject         parent_instance;
+
+  KilnImage      *image;
+  KilnChip       *chip;
+  KilnFlashPsize  psize;
+  GArray         *sectors;     /* KilnFlashPlanSector */
+  GArray         *ram;         /* KilnFlashRamPiece */
+};
+
+G_DEFINE_FINAL_TYPE (KilnFlashPlan, kiln_flash_plan, G_TYPE_OBJECT)
+
+static void
+plan_sector_clear (gpointer data)
+{
+  KilnFlashPlanSector *s = data;
+
+  g_clear_pointer (&s->pieces, g_array_unref);
+}
+
+static void
+kiln_flash_plan_finalize (GObject *object)
+{
+  KilnFlashPlan *self = (KilnFlashPlan *) object;
+
+  g_clear_object (&self->image);
+  g_clear_object (&self->chip);
+  g_clear_pointer (&self->sectors, g_array_unref);
+  g_clear_pointer (&self->ram, g_array_unref);
+
+  G_OBJECT_CLASS (kiln_flash_plan_parent_class)->finalize (object);
+}
+
+static void
+kiln_flash_plan_class_init (KilnFlashPlanClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = kiln_flash_plan_finalize;
+}
+
+static void
+kiln_flash_plan_init (KilnFlashPlan *self)
+{
+  self->sectors = g_array_new (FALSE, TRUE, sizeof (KilnFlashPlanSector));
+  g_array_set_clear_func (self->sectors, plan_sector_clear);
+  self->ram = g_array_new (FALSE, TRUE, sizeof (KilnFlashRamPiece));
+}
+
+static void
+update_estimate (KilnFlashPlanSector *s,
+                 KilnFlashPsize       psize)
+{
+  if (s->action == KILN_FLASH_ACTION_PROGRAM)
+    {
+      s->erase_seconds = kiln_flash_erase_seconds (s->sector->size, psize);
+      s->program_seconds = kiln_flash_program_seconds (s->bytes, psize);
+    }
+  else
+    {
+      s->erase_seconds = 0;
+      s->program_seconds = 0;
+    }
+}
+
+/* Adds the flash part [axim, axim+size) of a range to the sectors. */
+static void
+add_flash_piece (KilnFlashPlan *self,
+                 guint32        axim,
+                 guint32        size,
+                 const char    *origin)
+{
+  while (size > 0)
+    {
+      int pos = kiln_chip_find_sector (self->chip, axim);
+      KilnFlashPlanSector *s = &g_array_index (self->sectors, KilnFlashPlanSector, pos);
+      guint32 room = s->sector->address + s->sector->size - axim;
+      KilnFlashPiece piece = { axim, MIN (size, room), origin };
+
+      g_assert (pos >= 0);
+      g_array_append_val (s->pieces, piece);
+      s->bytes += piece.size;
+      s->action = KILN_FLASH_ACTION_PROGRAM;
+      axim += piece.size;
+      size -= piece.size;
+    }
+}
+
+KilnFlashPlan *
+kiln_flash_plan_new (KilnImage       *image,
+                     KilnChip        *chip,
+                     KilnFlashPsize   psize,
+                     GError         **error)
+{
+  g_autoptr(KilnFlashPlan) self = NULL;
+  const char *chip_name;
+  guint32 flash_base, flash_size;
+  guint64 flash_bytes = 0;
+
+  g_return_val_if_fail (KILN_IS_IMAGE (image), NULL);
+  g_return_val_if_fail (KILN_IS_CHIP (chip), NULL);
+
+  self = g_object_new (KILN_TYPE_FLASH_PLAN, NULL);
+  self->image = g_object_ref (image);
+  self->chip = g_object_ref (chip);
+  self->psize = psize;
+  chip_name = kiln_chip_get_name (chip);
+  flash_base = kiln_chip_get_flash_base (chip);
+  flash_size = kiln_chip_get_flash_size (chip);
+
+  for (guint i = 0; i < kiln_chip_get_n_sectors (chip); i++)
+    {
+      KilnFlashPlanSector s = { 0 };
+
+      s.sector = kiln_chip_get_sector (chip, i);
+      s.action = KILN_FLASH_ACTION_UNTOUCHED;
+      s.pieces = g_array_new (FALSE, FALSE, sizeof (KilnFlashPiece));
+      g_array_append_val (self->sectors, s);
+    }
+
+  for (guint i = 0; i < kiln_image_get_n_ranges (image); i++)
+    {
+      const KilnImageRange *r = kiln_image_get_range (image, i);
+      guint64 last = (guint64) r->address + r->size - 1;
+
+      if (kiln_chip_is_flash_address (chip, r->address))
+        {
+          guint32 axim = kiln_chip_to_axim (chip, r->address);
+
+          if ((guint64) axim + r->size > (guint64) flash_base + flash_size)
+            {
+              g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
+                           _("%s (%s) runs from 0x%08X to 0x%08" G_GINT64_MODIFIER "X, past the end of the %s’s flash at 0x%08X: the image is too big for this chip, or built for another one"),
+                           kiln_image_get_display_name (image), r->origin, r->address, last, chip_name,
+                           flash_base + flash_size - 1);
+              return NULL;
+            }
+          add_flash_piece (self, axim, r->size, r->origin);
+          flash_bytes += r->size;
+          continue;
+        }
+
+      {
+        const KilnMemRegion *ram = kiln_chip_find_ram (chip, r->address, r->size);
+
+        if (ram != NULL)
+          {
+            KilnFlashRamPiece piece = { r->address, r->size, ram->name, r->origin };
+
+            g_array_append_val (self->ram, piece);
+            continue;
+          }
+      }
+
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
+                   _("%s (%s) places data at 0x%08X–0x%08" G_GINT64_MODIFIER "X, outside the %s’s flash (0x%08X–0x%08X) and RAM: was the firmware linked for another chip?"),
+                   kiln_image_get_display_name (image), r->origin, r->address, last, chip_name,
+                   flash_base, flash_base + flash_size - 1);
+      return NULL;
+    }
+
+  if (flash_bytes > flash_size)
+    {
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
+                   _("%s needs %" G_GUINT64_FORMAT " KiB of flash but the %s has %u KiB"),
+                   kiln_image_get_display_name (image), flash_bytes / 1024, chip_name, flash_size / 1024);
+      return NULL;
+    }
+
+  for (guint i = 0; i < self->sectors->len; i++)
+    update_estimate (&g_array_index (self->sectors, KilnFlashPlanSector, i), psize);
+
+  return g_steal_pointer (&self);
+}
+
+KilnImage *
+kiln_flash_plan_get_image (KilnFlashPlan *self)
+{
+  g_return_val_if_fail (KILN_IS_FLASH_PLAN (self), NULL);
+  return self->image;
+}
+
+KilnChip *
+kiln_flash_plan_get_chip (KilnFlashPlan *self)
+{
+  g_return_val_if_fail (KILN_IS_FLASH_PLAN (self), NULL);
+  return self->chip;
+}
+
+KilnFlashPsize
+kiln_flash_plan_get_psize (KilnFlashPlan *self)
+{
+  g_return_val_if_fail (KILN_IS_FLASH_PLAN (self), KILN_FLASH_PSIZE_X8);
+  return self->psize;
+}
+
+guint
+kiln_flash_plan_get_n_sectors (KilnFlashPlan *self)
+{
+  g_return_val_if_fail (KILN_IS_FLASH_PLAN (self), 0);
+  return self->sectors->len;
+}
+
+const KilnFlashPlanSector *
+kiln_flash_plan_get_sector (KilnFlashPlan *self,
+                            guint          position)
+{
+  g_return_val_if_fail (KILN_IS_FLASH_PLAN (self), NULL);
+  g_return_val_if_fail (position < self->sectors->len, NULL);
+  return &g_array_index (self->sectors, KilnFlashPlanSector, position);
+}
+
+guint
+kiln_flash_plan_get_n_ram_pieces (KilnFlashPlan *self)
+{
+  g_return_val_if_fail (KILN_IS_FLASH_PLAN (self), 0);
+  return self->ram->len;
+}
+
+const KilnFlashRamPiece *
+kiln_flash_plan_get_ram_piece (KilnFlashPlan *self,
+                               guint          index)
+{
+  g_return_val_if_fail (KILN_IS_FLASH_PLAN (self), NULL);
+  g_return_val_if_fail (index < self->ram->len, NULL);
+  return &g_array_index (self->ram, KilnFlashRamPiece, index);
+}
+
+void
+kiln_flash_plan_set_unchanged (KilnFlashPlan *self,
+                               guint          position,
+                               gboolean       unchanged)
+{
+  KilnFlashPlanSector *s;
+
+  g_return_if_fail (KILN_IS_FLASH_PLAN (self));
+  g_return_if_fail (position < self->sectors->len);
+
+  s = &g_array_index (self->sectors, KilnFlashPlanSector, position);
+  if (s->bytes == 0)
+    return;
+  s->action = unchanged ? KILN_FLASH_ACTION_SKIP : KILN_FLASH_ACTION_PROGRAM;
+  update_estimate (s, self->psize);
+}
+
+guint32
+kiln_flash_plan_fill_sector (KilnFlashPlan *self,
+                             guint          position,
+                             guint8        *buffer)
+{
+  const KilnFlashPlanSector *s;
+  guint32 covered = 0;
+
+  g_return_val_if_fail (KILN_IS_FLASH_PLAN (self), 0);
+  g_return_val_if_fail (position < self->sectors->len, 0);
+
+  s = &g_array_index (self->sectors, KilnFlashPlanSector, position);
+  memset (buffer, 0xFF, s->sector->size);
+
+  /* The image's ranges hold source addresses, which may be in the ITCM
+   * alias: copy each range through its AXIM address. */
+  for (guint i = 0; i < kiln_image_get_n_ranges (self->image); i++)
+    {
+      const KilnImageRange *r = kiln_image_get_range (self->image, i);
+      guint64 start, end, lo, hi;
+
+      if (!kiln_chip_is_flash_address (self->chip, r->address))
+        continue;
+      start = kiln_chip_to_axim (self->chip, r->address);
+      end = start + r->size;
+      lo = MAX (start, (guint64) s->sector->address);
+      hi = MIN (end, (guint64) s->sector->address + s->sector->size);
+      if (lo >= hi)
+        continue;
+      memcpy (buffer + (lo - s->sector->address), r->data + (lo - start), hi - lo);
+      covered += (guint32) (hi - lo);
+    }
+
+  return covered;
+}
+
+KilnSectorState
+kiln_flash_plan_get_sector_state (KilnFlashPlan *self,
+                                  guint          position)
+{
+  const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (self, position);
+
+  switch (s->action)
+    {
+    case KILN_FLASH_ACTION_PROGRAM: return KILN_SECTOR_STATE_PLANNED;
+    case KILN_FLASH_ACTION_SKIP:    return KILN_SECTOR_STATE_UNCHANGED;
+    case KILN_FLASH_ACTION_UNTOUCHED:
+    default:                        return KILN_SECTOR_STATE_UNTOUCHED;
+    }
+}
+
+static guint
+count_action (KilnFlashPlan   *self,
+              KilnFlashAction  action)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->sectors->len; i++)
+    if (g_array_index (self->sectors, KilnFlashPlanSector, i).action == action)
+      n++;
+  return n;
+}
+
+guint
+kiln_flash_plan_get_n_program (KilnFlashPlan *self)
+{
+  return count_action (self, KILN_FLASH_ACTION_PROGRAM);
+}
+
+guint
+kiln_flash_plan_get_n_skipped (KilnFlashPlan *self)
+{
+  return count_action (self, KILN_FLASH_ACTION_SKIP);
+}
+
+guint
+kiln_flash_plan_get_n_untouched (KilnFlashPlan *self)
+{
+  return count_action (self, KILN_FLASH_ACTION_UNTOUCHED);
+}
+
+guint64
+kiln_flash_plan_get_erase_bytes (KilnFlashPlan *self)
+{
+  guint64 n = 0;
+
+  for (guint i = 0; i < self->sectors->len; i++)
+    {
+      const KilnFlashPlanSector *s = &g_array_index (self->sectors, KilnFlashPlanSector, i);
+
+      if (s->action == KILN_FLASH_ACTION_PROGRAM)
+        n += s->sector->size;
+    }
+  return n;
+}
+
+guint64
+kiln_flash_plan_get_program_bytes (KilnFlashPlan *self)
+{
+  guint64 n = 0;
+
+  for (guint i = 0; i < self->sectors->len; i++)
+    {
+      const KilnFlashPlanSector *s = &g_array_index (self->sectors, KilnFlashPlanSector, i);
+
+      if (s->action == KILN_FLASH_ACTION_PROGRAM)
+        n += s->bytes;
+    }
+  return n;
+}
+
+double
+kiln_flash_plan_get_estimated_seconds (KilnFlashPlan *self)
+{
+  double busy = 0;
+
+  for (guint i = 0; i < self->sectors->len; i++)
+    {
+      const KilnFlashPlanSector *s = &g_array_index (self->sectors, KilnFlashPlanSector, i);
+
+      busy += s->erase_seconds + s->program_seconds;
+    }
+  if (busy == 0)
+    return 0;
+  return busy * (1 + LINK_OVERHEAD) + FIXED_OVERHEAD_S;
+}
+
+static char *
+format_kib (guint64 bytes)
+{
+  if (bytes % 1024 == 0 || bytes >= 100 * 1024)
+    return g_strdup_printf (_("%" G_GUINT64_FORMAT " KiB"), (bytes + 512) / 1024);
+  return g_strdup_printf (_("%.1f KiB"), bytes / 1024.0);
+}
+
+char *
+kiln_flash_plan_dup_summary (KilnFlashPlan *self)
+{
+  guint n_program = kiln_flash_plan_get_n_program (self);
+  guint n_skip = kiln_flash_plan_get_n_skipped (self);
+  guint n_untouched = kiln_flash_plan_get_n_untouched (self);
+  g_autofree char *bytes = format_kib (kiln_flash_plan_get_program_bytes (self));
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (n_program == 0)
+    g_string_append (out, _("Nothing to write"));
+  else
+    g_string_append_printf (out,
+                            g_dngettext (GETTEXT_PACKAGE,
+                                         "%u sector will be erased and written (%s)",
+                                         "%u sectors will be erased and written (%s)", n_program),
+                            n_program, bytes);
+
+  if (n_skip > 0)
+    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, ", %u unchanged", ", %u unchanged", n_skip),
+                            n_skip);
+  g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, ", %u untouched", ", %u untouched", n_untouched),
+                          n_untouched);
+  if (n_program > 0)
+    /* Translators: the estimated time of a job, e.g. " · about 2.4 s" */
+    g_string_append_printf (out, _(" · about %.1f s"), kiln_flash_plan_get_estimated_seconds (self));
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+void
+kiln_json_append_string (GString    *out,
+                         const char *value)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = value ? value : ""; *p; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"':  g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+static const char *
+action_id (KilnFlashAction action)
+{
+  switch (action)
+    {
+    case KILN_FLASH_ACTION_PROGRAM: return "program";
+    case KILN_FLASH_ACTION_SKIP:    return "skip";
+    case KILN_FLASH_ACTION_UNTOUCHED:
+    default:                        return "untouched";
+    }
+}
+
+char *
+kiln_flash_plan_to_json (KilnFlashPlan *self)
+{
+  g_autoptr(GString) out = g_string_new ("{");
+  KilnChip *chip = self->chip;
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append (out, "\"file\":");
+  kiln_json_append_string (out, kiln_image_get_display_name (self->image));
+  g_string_append (out, ",\"format\":");
+  kiln_json_append_string (out, kiln_image_format_to_string (kiln_image_get_format (self->image)));
+  g_string_append (out, ",\"chip\":");
+  kiln_json_append_string (out, kiln_chip_get_name (chip));
+  g_string_append_printf (out, ",\"dev_id\":%u,\"flash_size\":%u,\"dual_bank\":%s,\"psize\":",
+                          kiln_chip_get_dev_id (chip), kiln_chip_get_flash_size (chip),
+                          kiln_chip_is_dual_bank (chip) ? "true" : "false");
+  kiln_json_append_string (out, kiln_flash_psize_to_string (self->psize));
+
+  g_string_append (out, ",\"ranges\":[");
+  for (guint i = 0; i < kiln_image_get_n_ranges (self->image); i++)
+    {
+      const KilnImageRange *r = kiln_image_get_range (self->image, i);
+
+      g_string_append_printf (out, "%s{\"address\":%u,\"size\":%u,\"origin\":", i ? "," : "", r->address, r->size);
+      kiln_json_append_string (out, r->origin);
+      g_string_append_c (out, '}');
+    }
+
+  g_string_append (out, "],\"segments\":[");
+  for (guint i = 0; i < kiln_image_get_n_segments (self->image); i++)
+    {
+      const KilnImageSegment *s = kiln_image_get_segment (self->image, i);
+
+      g_string_append_printf (out, "%s{\"name\":", i ? "," : "");
+      kiln_json_append_string (out, s->name);
+      g_string_append_printf (out, ",\"address\":%u,\"size\":%u}", s->address, s->size);
+    }
+
+  g_string_append (out, "],\"sectors\":[");
+  for (guint i = 0; i < self->sectors->len; i++)
+    {
+      const KilnFlashPlanSector *s = &g_array_index (self->sectors, KilnFlashPlanSector, i);
+
+      g_string_append_printf (out, "%s{\"sector\":%u,\"snb\":%u,\"bank\":%u,\"address\":%u,\"size\":%u,\"action\":",
+                              i ? "," : "", s->sector->index, s->sector->snb, s->sector->bank,
+                              s->sector->address, s->sector->size);
+      kiln_json_append_string (out, action_id (s->action));
+      g_string_append_printf (out, ",\"bytes\":%u,\"seconds\":%s}", s->bytes,
+                              g_ascii_formatd (num, sizeof num, "%.3f", s->erase_seconds + s->program_seconds));
+    }
+
+  g_string_append (out, "],\"ram_segments\":[");
+  for (guint i = 0; i < self->ram->len; i++)
+    {
+      const KilnFlashRamPiece *p = &g_array_index (self->ram, KilnFlashRamPiece, i);
+
+      g_string_append_printf (out, "%s{\"address\":%u,\"size\":%u,\"region\":", i ? "," : "", p->address, p->size);
+      kiln_json_append_string (out, p->region);
+      g_string_append (out, ",\"origin\":");
+      kiln_json_append_string (out, p->origin);
+      g_string_append_c (out, '}');
+    }
+
+  g_string_append_printf (out, "],\"sectors_program\":%u,\"sectors_skipped\":%u,\"sectors_untouched\":%u,"
+                          "\"erase_bytes\":%" G_GUINT64_FORMAT ",\"program_bytes\":%" G_GUINT64_FORMAT
+                          ",\"estimated_seconds\":%s}",
+                          kiln_flash_plan_get_n_program (self), kiln_flash_plan_get_n_skipped (self),
+                          kiln_flash_plan_get_n_untouched (self), kiln_flash_plan_get_erase_bytes (self),
+                          kiln_flash_plan_get_program_bytes (self),
+                          g_ascii_formatd (num, sizeof num, "%.3f", kiln_flash_plan_get_estimated_seconds (self)));
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
