@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "kiln-memory-map-private.h"
+#include "kiln-progress.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,11 @@ void           kiln_window_log              (KilnWindow     *self,
                                              const char     *format,
                                              ...) G_GNUC_PRINTF (2, 3);
 
+/* The job layer's plug point: show a running job's progress events
+ * (phases, bytes, sector states, messages, the result). */
+void           _kiln_window_watch_progress  (KilnWindow     *self,
+                                             KilnProgress   *progress);
+
 /* For tests */
 KilnMemoryMap *_kiln_window_get_memory_map  (KilnWindow     *self);
 const char    *_kiln_window_get_page        (KilnWindow     *self);
@@ -42,5 +48,6 @@ const char    *_kiln_window_get_plan_text   (KilnWindow     *self);
 const char    *_kiln_window_get_error_text  (KilnWindow     *self);
 gboolean       _kiln_window_is_loading      (KilnWindow     *self);
 gboolean       _kiln_window_can_program     (KilnWindow     *self);
+const char    *_kiln_window_get_result_text (KilnWindow     *self);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "kiln-chip.h"
 #include "kiln-flash-plan.h"
 #include "kiln-image.h"
+#include "kiln-progress.h"
 #include "kiln-window-private.h"
 
 #define MAX_RECENT        10
@@ -28,6 +29,8 @@ struct _KilnWindow
   GCancellable         *load_cancellable;
   guint                 reload_source;
   gboolean              simulator;
+  KilnProgress         *progress;
+  gint64                job_started;
   char                 *error_text;
 
   /* Template widgets */
@@ -59,7 +62,13 @@ struct _KilnWindow
   GtkButton            *cancel_button;
   GtkLabel             *action_hint;
   GtkRevealer          *progress_revealer;
+  GtkLabel             *phase_label;
+  GtkProgressBar       *progress_bar;
+  GtkLabel             *progress_label;
   GtkRevealer          *result_revealer;
+  GtkBox               *result_box;
+  GtkImage             *result_icon;
+  GtkLabel             *result_label;
   GtkTextView          *log_view;
   GMenu                *recent_section;
 };
@@ -226,7 +235,9 @@ update_actions (KilnWindow *self)
 {
   /* Programming, verifying, erasing and reading need a probe session from
    * core/job. Until one is connected, say so instead of pretending. */
-  const char *why = _("Connect an ST-LINK probe to program, verify, erase or read the chip");
+  const char *why = self->simulator
+                    ? _("The simulated board cannot be programmed in this build of Kiln yet")
+                    : _("Connect an ST-LINK probe to program, verify, erase or read the chip");
   gboolean have_session = FALSE;
   GtkButton *buttons[] = { self->program_button, self->verify_button,
                            self->erase_button, self->read_button };
@@ -333,8 +344,12 @@ update_plan (KilnWindow *self)
   self->plan = kiln_flash_plan_new (self->image, self->chip, KILN_FLASH_PSIZE_X32, &error);
   if (self->plan == NULL)
     {
+      g_autofree char *text = NULL;
+
       gtk_widget_add_css_class (GTK_WIDGET (self->plan_label), "error");
-      gtk_label_set_label (self->plan_label, error->message);
+      /* Translators: the plan was refused; %s is the engine's reason */
+      text = g_strdup_printf (_("%s\nNothing will be erased or written."), error->message);
+      gtk_label_set_label (self->plan_label, text);
       kiln_window_log (self, "%s", error->message);
       return;
     }
@@ -430,6 +445,7 @@ kiln_window_set_simulator (KilnWindow *self,
       gtk_widget_set_visible (GTK_WIDGET (self->simulator_button), FALSE);
       gtk_label_set_label (self->probe_label, _("Simulator"));
     }
+  update_actions (self);
 }
 
 /* ------------------------------------------------------------ file loading */
@@ -800,6 +816,120 @@ drop_cb (GtkDropTarget *target,
  * disabled (update_actions() says why) and nothing here pretends to run. */
 
 static void
+progress_phase_started_cb (KilnWindow        *self,
+                           KilnProgressPhase  phase,
+                           KilnProgress      *progress)
+{
+  gtk_label_set_label (self->phase_label, kiln_progress_phase_to_string (phase));
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_label_set_label (self->progress_label, "");
+  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
+  kiln_window_log (self, "%s", kiln_progress_phase_to_string (phase));
+}
+
+static void
+progress_changed_cb (KilnWindow   *self,
+                     KilnProgress *progress)
+{
+  guint64 total = kiln_progress_get_total (progress);
+  double rate = kiln_progress_get_rate (progress);
+  double left = kiln_progress_get_seconds_left (progress);
+  g_autofree char *done_s = g_format_size_full (kiln_progress_get_done (progress), G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *total_s = g_format_size_full (total, G_FORMAT_SIZE_IEC_UNITS);
+  GString *text = g_string_new (NULL);
+
+  gtk_progress_bar_set_fraction (self->progress_bar, kiln_progress_get_fraction (progress));
+  if (total > 0)
+    /* Translators: bytes done / bytes in this phase */
+    g_string_append_printf (text, _("%s of %s"), done_s, total_s);
+  if (rate > 0)
+    {
+      g_autofree char *rate_s = g_format_size_full ((guint64) rate, G_FORMAT_SIZE_IEC_UNITS);
+      /* Translators: a transfer rate, e.g. "231.0 KiB/s" */
+      g_string_append_printf (text, _(" · %s/s"), rate_s);
+    }
+  if (left >= 0)
+    g_string_append_printf (text, _(" · about %.0f s left"), MAX (left, 1));
+  gtk_label_set_label (self->progress_label, text->str);
+  g_string_free (text, TRUE);
+}
+
+static void
+progress_sector_changed_cb (KilnWindow   *self,
+                            guint         sector,
+                            guint         state,
+                            KilnProgress *progress)
+{
+  if (sector < kiln_memory_map_get_n_sectors (self->memory_map) && state < KILN_N_SECTOR_STATES)
+    kiln_memory_map_set_sector_state (self->memory_map, sector, state, NULL);
+}
+
+static void
+progress_message_cb (KilnWindow   *self,
+                     guint         level,
+                     const char   *text,
+                     KilnProgress *progress)
+{
+  kiln_window_log (self, "%s", text);
+}
+
+static void
+progress_finished_cb (KilnWindow   *self,
+                      const GError *error,
+                      KilnProgress *progress)
+{
+  double seconds = (g_get_monotonic_time () - self->job_started) / (double) G_USEC_PER_SEC;
+
+  gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->result_box), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->result_box), "failure");
+
+  if (error == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Done in %.1f s"), seconds);
+      gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "success");
+      gtk_image_set_from_icon_name (self->result_icon, "object-select-symbolic");
+      gtk_label_set_label (self->result_label, text);
+      kiln_window_log (self, "%s", text);
+    }
+  else
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "failure");
+      gtk_image_set_from_icon_name (self->result_icon, "dialog-error-symbolic");
+      gtk_label_set_label (self->result_label, error->message);
+      kiln_window_log (self, "%s", error->message);
+    }
+  gtk_revealer_set_reveal_child (self->result_revealer, TRUE);
+  g_signal_handlers_disconnect_by_data (progress, self);
+  g_clear_object (&self->progress);
+  update_actions (self);
+}
+
+/* Shows a running job: its phases, bytes, rate, sector states and result.
+ * The caller (the job starter) owns the job; the window only listens. */
+void
+_kiln_window_watch_progress (KilnWindow   *self,
+                             KilnProgress *progress)
+{
+  g_return_if_fail (KILN_IS_WINDOW (self));
+  g_return_if_fail (KILN_IS_PROGRESS (progress));
+
+  if (self->progress != NULL)
+    g_signal_handlers_disconnect_by_data (self->progress, self);
+  g_set_object (&self->progress, progress);
+  self->job_started = g_get_monotonic_time ();
+
+  gtk_revealer_set_reveal_child (self->result_revealer, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), TRUE);
+  g_signal_connect_object (progress, "phase-started", G_CALLBACK (progress_phase_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (progress, "changed", G_CALLBACK (progress_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (progress, "sector-changed", G_CALLBACK (progress_sector_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (progress, "message", G_CALLBACK (progress_message_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (progress, "finished", G_CALLBACK (progress_finished_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
 job_action (GtkWidget  *widget,
             const char *action_name,
             GVariant   *param)
@@ -866,6 +996,8 @@ kiln_window_dispose (GObject *object)
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
+  if (self->progress != NULL)
+    g_signal_handlers_disconnect_by_data (self->progress, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), KILN_TYPE_WINDOW);
 
   G_OBJECT_CLASS (kiln_window_parent_class)->dispose (object);
@@ -877,6 +1009,7 @@ kiln_window_finalize (GObject *object)
   KilnWindow *self = KILN_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->progress);
   g_clear_object (&self->file);
   g_clear_object (&self->image);
   g_clear_object (&self->chip);
@@ -928,7 +1061,13 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, action_hint);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, progress_revealer);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, phase_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_revealer);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_box);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_icon);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_label);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, recent_section);
 
@@ -1029,4 +1168,12 @@ gboolean
 _kiln_window_can_program (KilnWindow *self)
 {
   return gtk_widget_get_sensitive (GTK_WIDGET (self->program_button));
+}
+
+const char *
+_kiln_window_get_result_text (KilnWindow *self)
+{
+  if (!gtk_revealer_get_reveal_child (self->result_revealer))
+    return NULL;
+  return gtk_label_get_label (self->result_label);
 }

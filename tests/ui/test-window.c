@@ -259,7 +259,9 @@ test_file_loaded (void)
       g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
       return;
     }
+  /* What `kiln --simulator` shows */
   window = new_window ();
+  kiln_window_set_simulator (window, TRUE);
   g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
   load_and_wait (window, path);
   g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
@@ -347,6 +349,92 @@ test_outside_flash (void)
   g_unlink (path);
 }
 
+typedef struct
+{
+  KilnMemoryMap *map;
+  guint          sector;
+} SectorWait;
+
+static gboolean
+sector_planned (gpointer data)
+{
+  SectorWait *w = data;
+  return kiln_memory_map_get_n_sectors (w->map) > w->sector &&
+         kiln_memory_map_get_sector_state (w->map, w->sector) == KILN_SECTOR_STATE_PLANNED;
+}
+
+/* A developer rebuilds; the window reloads the file by itself. */
+static void
+test_reload_on_change (void)
+{
+  KilnWindow *window = new_window ();
+  const char *first = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
+  const char *second = ":020000040804EE\n:0400000000000120DB\n:00000001FF\n";
+  g_autofree char *path = write_temp ("app.hex", first, strlen (first));
+  SectorWait w = { _kiln_window_get_memory_map (window), 5 };
+
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
+  load_and_wait (window, path);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (w.map, 0), ==, KILN_SECTOR_STATE_PLANNED);
+  g_assert_false (sector_planned (&w));
+
+  g_assert_true (g_file_set_contents (path, second, strlen (second), NULL));
+  g_assert_true (spin_until (sector_planned, &w, 5000));
+  g_assert_cmpint (kiln_memory_map_get_sector_state (w.map, 0), ==, KILN_SECTOR_STATE_UNTOUCHED);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
+static gboolean
+result_shown (gpointer data)
+{
+  return _kiln_window_get_result_text (data) != NULL;
+}
+
+static gpointer
+report_thread (gpointer data)
+{
+  KilnProgress *progress = data;
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                 "Sector 1 is write-protected (WRP option byte)");
+
+  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_ERASE, 32768);
+  kiln_progress_set_sector_state (progress, 0, KILN_SECTOR_STATE_ERASING);
+  kiln_progress_set_done (progress, 16384);
+  kiln_progress_set_sector_state (progress, 0, KILN_SECTOR_STATE_VERIFIED);
+  kiln_progress_set_sector_state (progress, 1, KILN_SECTOR_STATE_FAILED);
+  kiln_progress_finish (progress, error);
+  return NULL;
+}
+
+/* The window follows a job's progress events reported from another thread:
+ * sector states reach the map, and a failure's cause is shown. */
+static void
+test_progress_events (void)
+{
+  KilnWindow *window = new_window ();
+  const char *hex = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
+  g_autofree char *path = write_temp ("app.hex", hex, strlen (hex));
+  g_autoptr(KilnProgress) progress = kiln_progress_new ();
+  KilnMemoryMap *map = _kiln_window_get_memory_map (window);
+  GThread *thread;
+
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
+  load_and_wait (window, path);
+  g_assert_null (_kiln_window_get_result_text (window));
+
+  _kiln_window_watch_progress (window, progress);
+  thread = g_thread_new ("report", report_thread, progress);
+  g_assert_true (spin_until (result_shown, window, 5000));
+  g_thread_join (thread);
+
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 0), ==, KILN_SECTOR_STATE_VERIFIED);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 1), ==, KILN_SECTOR_STATE_FAILED);
+  g_assert_nonnull (strstr (_kiln_window_get_result_text (window), "write-protected"));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
 static void
 test_preferences (void)
 {
@@ -391,6 +479,8 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/dual-bank", test_dual_bank);
   g_test_add_func ("/Kiln/UI/bin-at-base", test_bin_at_base);
   g_test_add_func ("/Kiln/UI/outside-flash", test_outside_flash);
+  g_test_add_func ("/Kiln/UI/reload-on-change", test_reload_on_change);
+  g_test_add_func ("/Kiln/UI/progress-events", test_progress_events);
   g_test_add_func ("/Kiln/UI/preferences", test_preferences);
 
   return g_test_run ();
