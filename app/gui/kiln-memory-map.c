@@ -36,6 +36,7 @@ typedef struct
   char            *name;
   guint32          address;
   guint32          size;
+  graphene_rect_t  rect;   /* RAM regions: where it was last drawn */
 } Region;
 
 struct _KilnMemoryMap
@@ -428,6 +429,7 @@ kiln_memory_map_snapshot (GtkWidget   *widget,
   KilnMemoryMap *self = KILN_MEMORY_MAP (widget);
   double width = gtk_widget_get_width (widget);
   double y;
+  gboolean short_sizes = FALSE;
   GdkRGBA fg, border, dim;
 
   if (self->sectors->len == 0)
@@ -435,6 +437,19 @@ kiln_memory_map_snapshot (GtkWidget   *widget,
 
   compute_layout (self, width);
   get_fg_color (widget, &fg);
+
+  /* One size style for the whole map: "128 KiB" everywhere, or "128K"
+   * everywhere when the narrowest sector has no room for the long form. */
+  for (guint i = 0; i < self->sectors->len && !short_sizes; i++)
+    {
+      const Sector *s = &g_array_index (self->sectors, Sector, i);
+      g_autofree char *size = format_size (s->sector.size);
+      g_autoptr(PangoLayout) probe = gtk_widget_create_pango_layout (widget, size);
+      int sw, sh;
+
+      pango_layout_get_pixel_size (probe, &sw, &sh);
+      short_sizes = sw > s->rect.size.width - 11;
+    }
   border = fg;
   border.alpha = 0.3;
   dim = fg;
@@ -469,19 +484,12 @@ kiln_memory_map_snapshot (GtkWidget   *widget,
           number = g_strdup_printf ("%u", s->sector.number);
           size = format_size (s->sector.size);
           draw_text (widget, snapshot, number, r.origin.x + 4, r.origin.y + 3, tw - ICON_SIZE, TRUE, FALSE, &text);
-          {
-            g_autoptr(PangoLayout) probe = gtk_widget_create_pango_layout (widget, size);
-            int sw, sh;
-
-            pango_layout_get_pixel_size (probe, &sw, &sh);
-            if (sw > tw && s->sector.size % 1024 == 0)
-              {
-                /* Too narrow for "128 KiB": say "128K" rather than "12…" */
-                g_free (size);
-                /* Translators: a short size in KiB drawn inside a narrow sector */
-                size = g_strdup_printf (C_("sector", "%uK"), s->sector.size / 1024);
-              }
-          }
+          if (short_sizes && s->sector.size % 1024 == 0)
+            {
+              g_free (size);
+              /* Translators: a short size in KiB drawn inside a narrow sector */
+              size = g_strdup_printf (C_("sector", "%uK"), s->sector.size / 1024);
+            }
           draw_text (widget, snapshot, size, r.origin.x + 4, r.origin.y + 22, tw, FALSE, FALSE, &text);
           draw_text (widget, snapshot, state_short (s->state), r.origin.x + 4, r.origin.y + 40, tw, FALSE, FALSE, &text);
           if (state_style[s->state].icon != NULL)
@@ -507,13 +515,14 @@ kiln_memory_map_snapshot (GtkWidget   *widget,
         total += 1.0 + log2 (MAX (g_array_index (self->ram, Region, i).size, 1024) / 1024.0);
       for (guint i = 0; i < self->ram->len; i++)
         {
-          const Region *r = &g_array_index (self->ram, Region, i);
+          Region *r = &g_array_index (self->ram, Region, i);
           double w = avail * (1.0 + log2 (MAX (r->size, 1024) / 1024.0)) / total;
           GdkRGBA fill = fg;
           g_autofree char *size = format_size (r->size);
           g_autofree char *label = g_strdup_printf ("%s · %s", r->name, size);
 
           fill.alpha = 0.04;
+          graphene_rect_init (&r->rect, x, y, w, RAM_HEIGHT + LANE_HEIGHT);
           draw_box (snapshot, &GRAPHENE_RECT_INIT (x + 1.5, y, w - 3, RAM_HEIGHT), &fill, &border);
           draw_text (widget, snapshot, label, x + 6, y + 6, w - 12, FALSE, FALSE, &dim);
           /* Segments loaded into this RAM region */
@@ -678,6 +687,32 @@ kiln_memory_map_describe_at (KilnMemoryMap *self,
         }
       return g_string_free (str, FALSE);
     }
+
+  for (guint i = 0; i < self->ram->len; i++)
+    {
+      const Region *r = &g_array_index (self->ram, Region, i);
+      g_autofree char *size = NULL;
+      GString *str;
+
+      if (!graphene_rect_contains_point (&r->rect, &GRAPHENE_POINT_INIT (x, y)))
+        continue;
+      size = format_size (r->size);
+      str = g_string_new (NULL);
+      g_string_append_printf (str, "%s\n0x%08X – 0x%08X · %s", r->name, r->address,
+                              (guint32) (r->address + r->size - 1), size);
+      for (guint j = 0; j < self->segments->len; j++)
+        {
+          const Region *seg = &g_array_index (self->segments, Region, j);
+          g_autofree char *seg_size = NULL;
+
+          if (!region_overlaps (seg->address, seg->size, r->address, r->size))
+            continue;
+          seg_size = g_format_size_full (seg->size, G_FORMAT_SIZE_IEC_UNITS);
+          g_string_append_printf (str, "\n%s: 0x%08X – 0x%08X · %s", seg->name, seg->address,
+                                  (guint32) (seg->address + seg->size - 1), seg_size);
+        }
+      return g_string_free (str, FALSE);
+    }
   return NULL;
 }
 
@@ -773,7 +808,7 @@ set_regions (GArray              *array,
   g_array_set_size (array, 0);
   for (guint i = 0; i < n; i++)
     {
-      Region r = { g_strdup (regions[i].name), regions[i].address, regions[i].size };
+      Region r = { g_strdup (regions[i].name), regions[i].address, regions[i].size, GRAPHENE_RECT_INIT (0, 0, 0, 0) };
       g_array_append_val (array, r);
     }
 }

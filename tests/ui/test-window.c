@@ -435,6 +435,31 @@ test_progress_events (void)
   g_unlink (path);
 }
 
+/* Dark style: the map's colours and text stay readable */
+static void
+test_dark (void)
+{
+  const char *path = fixture_elf ();
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  KilnWindow *window;
+
+  if (path == NULL)
+    {
+      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      return;
+    }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  window = new_window ();
+  g_assert_true (adw_style_manager_get_dark (style));
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F722RE"));
+  load_and_wait (window, path);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 0), ==,
+                   KILN_SECTOR_STATE_PLANNED);
+  save_screenshot (GTK_WIDGET (window), "dark.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+}
+
 static void
 test_preferences (void)
 {
@@ -481,6 +506,7 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/outside-flash", test_outside_flash);
   g_test_add_func ("/Kiln/UI/reload-on-change", test_reload_on_change);
   g_test_add_func ("/Kiln/UI/progress-events", test_progress_events);
+  g_test_add_func ("/Kiln/UI/dark", test_dark);
   g_test_add_func ("/Kiln/UI/preferences", test_preferences);
 
   return g_test_run ();
