@@ -271,6 +271,15 @@ test_file_loaded (void)
   g_assert_cmpint (kiln_memory_map_get_sector_state (map, 7), ==, KILN_SECTOR_STATE_UNTOUCHED);
   check_map_matches_plan (window, path, "STM32F746NG", FALSE, FALSE, 0);
   g_assert_false (_kiln_window_can_program (window));
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("org.kiln.Kiln");
+    g_auto(GStrv) recent = g_settings_get_strv (settings, "recent-files");
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autofree char *uri = g_file_get_uri (file);
+
+    g_assert_nonnull (recent[0]);
+    g_assert_cmpstr (recent[0], ==, uri);
+  }
   save_screenshot (GTK_WIDGET (window), "file-loaded.png");
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -460,6 +469,112 @@ test_dark (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+static GtkWindow *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;  /* still referenced by the toplevel list */
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+/* A raw binary does not say where it goes: the window asks. */
+static void
+test_bin_asks_base (void)
+{
+  KilnWindow *window = new_window ();
+  const char data[64] = { 1, 2, 3 };
+  g_autofree char *path = write_temp ("firmware.bin", data, sizeof data);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWindow *dialog;
+
+  kiln_window_open_file (window, file);
+  g_assert_true (spin_until (dialog_shown, NULL, 5000));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "firmware.bin"));
+  save_screenshot (GTK_WIDGET (dialog), "bin-base-address.png");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "load");
+  g_assert_true (spin_until (not_loading, window, 5000));
+  spin (100);
+  g_assert_true (spin_until (not_loading, window, 5000));
+  g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
+/* Sanitizers make everything several times slower */
+#if defined(__SANITIZE_ADDRESS__)
+# define SLOWDOWN 4
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define SLOWDOWN 4
+# endif
+#endif
+#ifndef SLOWDOWN
+# define SLOWDOWN 1
+#endif
+
+typedef struct
+{
+  gint64 last;
+  gint64 worst;
+} StallProbe;
+
+static gboolean
+stall_tick (gpointer data)
+{
+  StallProbe *p = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (p->last != 0)
+    p->worst = MAX (p->worst, now - p->last);
+  p->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Loading and planning a large file never stalls the main loop */
+static void
+test_no_stall (void)
+{
+  KilnWindow *window = new_window ();
+  gsize size = 960 * 1024;
+  g_autofree char *data = g_malloc (size);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  StallProbe probe = { 0, 0 };
+  guint id;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (char) (i * 31 + (i >> 8));
+  path = write_temp ("big.bin", data, size);
+  file = g_file_new_for_path (path);
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
+  spin (100);
+
+  id = g_timeout_add (5, stall_tick, &probe);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  g_assert_true (spin_until (not_loading, window, 10000));
+  spin (200);
+  g_source_remove (id);
+
+  g_test_message ("longest main-loop gap: %.1f ms", probe.worst / 1000.0);
+  g_assert_cmpint (probe.worst, <, 50 * 1000 * SLOWDOWN);
+  g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
 static void
 test_preferences (void)
 {
@@ -507,6 +622,8 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/reload-on-change", test_reload_on_change);
   g_test_add_func ("/Kiln/UI/progress-events", test_progress_events);
   g_test_add_func ("/Kiln/UI/dark", test_dark);
+  g_test_add_func ("/Kiln/UI/bin-asks-base", test_bin_asks_base);
+  g_test_add_func ("/Kiln/UI/no-stall", test_no_stall);
   g_test_add_func ("/Kiln/UI/preferences", test_preferences);
 
   return g_test_run ();
