@@ -37,9 +37,11 @@ void           kiln_window_log              (KilnWindow     *self,
                                              ...) G_GNUC_PRINTF (2, 3);
 
 /* The job layer's plug point: show a running job's progress events
- * (phases, bytes, sector states, messages, the result). */
+ * (phases, bytes, sector states, messages, the result); Cancel (Escape)
+ * cancels @cancellable. */
 void           _kiln_window_watch_progress  (KilnWindow     *self,
-                                             KilnProgress   *progress);
+                                             KilnProgress   *progress,
+                                             GCancellable   *cancellable);
 
 /* For tests */
 KilnMemoryMap *_kiln_window_get_memory_map  (KilnWindow     *self);

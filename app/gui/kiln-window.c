@@ -30,6 +30,7 @@ struct _KilnWindow
   guint                 reload_source;
   gboolean              simulator;
   KilnProgress         *progress;
+  GCancellable         *job_cancellable;
   gint64                job_started;
   char                 *error_text;
 
@@ -246,7 +247,7 @@ update_actions (KilnWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify", have_session && self->image != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.erase", have_session);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.read", have_session);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->job_cancellable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", self->file != NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
@@ -903,6 +904,7 @@ progress_finished_cb (KilnWindow   *self,
   gtk_revealer_set_reveal_child (self->result_revealer, TRUE);
   g_signal_handlers_disconnect_by_data (progress, self);
   g_clear_object (&self->progress);
+  g_clear_object (&self->job_cancellable);
   update_actions (self);
 }
 
@@ -910,10 +912,12 @@ progress_finished_cb (KilnWindow   *self,
  * The caller (the job starter) owns the job; the window only listens. */
 void
 _kiln_window_watch_progress (KilnWindow   *self,
-                             KilnProgress *progress)
+                             KilnProgress *progress,
+                             GCancellable *cancellable)
 {
   g_return_if_fail (KILN_IS_WINDOW (self));
   g_return_if_fail (KILN_IS_PROGRESS (progress));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   if (self->progress != NULL)
     g_signal_handlers_disconnect_by_data (self->progress, self);
@@ -921,12 +925,34 @@ _kiln_window_watch_progress (KilnWindow   *self,
   self->job_started = g_get_monotonic_time ();
 
   gtk_revealer_set_reveal_child (self->result_revealer, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), TRUE);
+  g_set_object (&self->job_cancellable, cancellable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", cancellable != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), cancellable != NULL);
   g_signal_connect_object (progress, "phase-started", G_CALLBACK (progress_phase_started_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (progress, "changed", G_CALLBACK (progress_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (progress, "sector-changed", G_CALLBACK (progress_sector_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (progress, "message", G_CALLBACK (progress_message_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (progress, "finished", G_CALLBACK (progress_finished_cb), self, G_CONNECT_SWAPPED);
+}
+
+typedef enum
+{
+  JOB_PROGRAM,
+  JOB_VERIFY,
+  JOB_ERASE,
+  JOB_READ,
+} JobKind;
+
+/* The single place where a job would start: with a probe session, this
+ * creates a KilnProgress, calls _kiln_window_watch_progress() and queues the
+ * job on the session's worker (kiln_session_run_async). The actions that
+ * lead here stay disabled while there is no session (update_actions()). */
+static void
+start_job (KilnWindow *self,
+           JobKind     kind,
+           GFile      *target_file)
+{
+  kiln_window_log (self, "%s", _("No probe session: connect an ST-LINK probe first"));
 }
 
 static void
@@ -936,7 +962,91 @@ job_action (GtkWidget  *widget,
 {
   KilnWindow *self = KILN_WINDOW (widget);
 
-  kiln_window_log (self, _("%s needs a connected probe"), action_name);
+  if (g_str_equal (action_name, "win.program"))
+    start_job (self, JOB_PROGRAM, NULL);
+  else if (g_str_equal (action_name, "win.verify"))
+    start_job (self, JOB_VERIFY, NULL);
+}
+
+static void
+erase_response (AdwMessageDialog *dialog,
+                const char       *response,
+                KilnWindow       *self)
+{
+  if (g_strcmp0 (response, "erase") == 0)
+    start_job (self, JOB_ERASE, NULL);
+}
+
+static void
+erase_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  body = g_strdup_printf (_("Every flash sector of the %s will be erased. The firmware on the chip will be gone and the board will not run until it is programmed again."),
+                          self->chip != NULL ? kiln_chip_get_name (self->chip) : _("chip"));
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Erase the Whole Chip?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "erase", _("_Erase"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "erase",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (erase_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+read_response (GtkNativeDialog *dialog,
+               int              response,
+               KilnWindow      *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      start_job (self, JOB_READ, file);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+read_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+  g_autofree char *name = g_strdup_printf ("%s-flash.bin",
+                                           self->chip != NULL ? kiln_chip_get_name (self->chip) : "kiln");
+
+  dialog = gtk_file_chooser_native_new (_("Read Flash to File"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Read"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (read_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+
+  /* The job stops between two transfers, leaves the flash controller
+   * locked, and reports which sectors are incomplete. */
+  if (self->job_cancellable != NULL && !g_cancellable_is_cancelled (self->job_cancellable))
+    {
+      kiln_window_log (self, "%s", _("Cancelling…"));
+      g_cancellable_cancel (self->job_cancellable);
+    }
 }
 
 static void
@@ -1010,6 +1120,7 @@ kiln_window_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->progress);
+  g_clear_object (&self->job_cancellable);
   g_clear_object (&self->file);
   g_clear_object (&self->image);
   g_clear_object (&self->chip);
@@ -1076,9 +1187,9 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_action);
   gtk_widget_class_install_action (widget_class, "win.program", NULL, job_action);
   gtk_widget_class_install_action (widget_class, "win.verify", NULL, job_action);
-  gtk_widget_class_install_action (widget_class, "win.erase", NULL, job_action);
-  gtk_widget_class_install_action (widget_class, "win.read", NULL, job_action);
-  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, job_action);
+  gtk_widget_class_install_action (widget_class, "win.erase", NULL, erase_action);
+  gtk_widget_class_install_action (widget_class, "win.read", NULL, read_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "win.copy-log", NULL, copy_log_action);
   gtk_widget_class_install_action (widget_class, "win.save-log", NULL, save_log_action);
   gtk_widget_class_install_action (widget_class, "win.udev-help", NULL, udev_help_action);

@@ -425,6 +425,7 @@ test_progress_events (void)
   const char *hex = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
   g_autofree char *path = write_temp ("app.hex", hex, strlen (hex));
   g_autoptr(KilnProgress) progress = kiln_progress_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   KilnMemoryMap *map = _kiln_window_get_memory_map (window);
   GThread *thread;
 
@@ -432,7 +433,11 @@ test_progress_events (void)
   load_and_wait (window, path);
   g_assert_null (_kiln_window_get_result_text (window));
 
-  _kiln_window_watch_progress (window, progress);
+  /* Cancel reaches the job's cancellable */
+  _kiln_window_watch_progress (window, progress, cancellable);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
+  g_assert_true (g_cancellable_is_cancelled (cancellable));
+
   thread = g_thread_new ("report", report_thread, progress);
   g_assert_true (spin_until (result_shown, window, 5000));
   g_thread_join (thread);
