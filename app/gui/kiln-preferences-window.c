@@ -1,0 +1,98 @@
+/* kiln-preferences-window.c — preferences, bound to GSettings
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "kiln-preferences-window-private.h"
+
+struct _KilnPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GSettings            *settings;
+
+  GtkSpinButton        *swd_clock;
+  AdwComboRow          *verify_method;
+  GtkSwitch            *verify;
+  GtkSwitch            *skip_unchanged;
+  GtkSwitch            *preserve_unwritten;
+  GtkSwitch            *reset_after;
+  GtkSwitch            *connect_under_reset;
+};
+
+G_DEFINE_FINAL_TYPE (KilnPreferencesWindow, kiln_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static gboolean
+verify_method_get (GValue   *value,
+                   GVariant *variant,
+                   gpointer  user_data)
+{
+  g_value_set_uint (value, g_strcmp0 (g_variant_get_string (variant, NULL), "readback") == 0 ? 1 : 0);
+  return TRUE;
+}
+
+static GVariant *
+verify_method_set (const GValue       *value,
+                   const GVariantType *type,
+                   gpointer            user_data)
+{
+  return g_variant_new_string (g_value_get_uint (value) == 1 ? "readback" : "crc");
+}
+
+static void
+kiln_preferences_window_finalize (GObject *object)
+{
+  KilnPreferencesWindow *self = KILN_PREFERENCES_WINDOW (object);
+
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (kiln_preferences_window_parent_class)->finalize (object);
+}
+
+static void
+kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = kiln_preferences_window_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/kiln/Kiln/kiln-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, swd_clock);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, verify_method);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, verify);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, skip_unchanged);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, preserve_unwritten);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, reset_after);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, connect_under_reset);
+}
+
+static void
+kiln_preferences_window_init (KilnPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_settings_bind (self->settings, "swd-clock", self->swd_clock, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "verify", self->verify, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "skip-unchanged", self->skip_unchanged, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "preserve-unwritten", self->preserve_unwritten, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "reset-after", self->reset_after, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "connect-under-reset", self->connect_under_reset, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "verify-method", self->verify_method, "selected",
+                                G_SETTINGS_BIND_DEFAULT, verify_method_get, verify_method_set,
+                                NULL, NULL);
+  g_object_bind_property (self->verify, "active", self->verify_method, "sensitive", G_BINDING_SYNC_CREATE);
+}
+
+GtkWindow *
+kiln_preferences_window_new (GtkWindow *parent)
+{
+  return g_object_new (KILN_TYPE_PREFERENCES_WINDOW,
+                       "transient-for", parent,
+                       "modal", parent != NULL,
+                       NULL);
+}

@@ -1,0 +1,635 @@
+/* test-window.c — Kiln's window under Xvfb: states, memory map, screenshots
+ *
+ * With KILN_SCREENSHOT_DIR set, each test saves a PNG of what it shows there.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "kiln-chip.h"
+#include "kiln-flash-plan.h"
+#include "kiln-image.h"
+#include "kiln-memory-map-private.h"
+#include "kiln-preferences-window-private.h"
+#include "kiln-window-private.h"
+
+static gboolean
+wait_cb (gpointer data)
+{
+  gboolean *done = data;
+  *done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop for @ms milliseconds, so that frames get drawn. */
+static void
+spin (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, wait_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+spin_until (Condition cond,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("KILN_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GskRenderer *renderer;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+  g_mkdir_with_parents (dir, 0755);
+  spin (300);
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_to_node (snapshot);
+  g_assert_nonnull (node);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("saved %s", path);
+}
+
+static KilnWindow *
+new_window (void)
+{
+  KilnWindow *window = kiln_window_new (ADW_APPLICATION (g_application_get_default ()));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (200);
+  return window;
+}
+
+static gboolean
+not_loading (gpointer data)
+{
+  return !_kiln_window_is_loading (data);
+}
+
+static void
+load_and_wait (KilnWindow *window,
+               const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  kiln_window_open_file (window, file);
+  g_assert_true (spin_until (not_loading, window, 10000));
+  spin (100);
+}
+
+static char *
+write_temp (const char *name,
+            const char *contents,
+            gsize       len)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-XXXXXX", NULL);
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, len, NULL));
+  return path;
+}
+
+static void
+test_empty (void)
+{
+  KilnWindow *window = new_window ();
+
+  g_assert_cmpstr (_kiln_window_get_page (window), ==, "empty");
+  /* No probe: nothing may pretend to program */
+  g_assert_false (_kiln_window_can_program (window));
+  save_screenshot (GTK_WIDGET (window), "empty.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_bad_file (void)
+{
+  KilnWindow *window = new_window ();
+  g_autofree char *path = write_temp ("notes.hex", ":10000000ZZ\nthis is not a HEX file\n", 33);
+
+  load_and_wait (window, path);
+  g_assert_cmpstr (_kiln_window_get_page (window), ==, "error");
+  g_assert_nonnull (_kiln_window_get_error_text (window));
+  /* The message names the file so that the operator knows what to fix */
+  g_assert_nonnull (strstr (_kiln_window_get_error_text (window), "notes.hex"));
+  save_screenshot (GTK_WIDGET (window), "bad-file.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
+/* The map on its own, with a layout shaped like an STM32F76x in dual-bank
+ * mode, to check that states, labels and the legend render. */
+static void
+test_memory_map_states (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  KilnMemoryMap *map = KILN_MEMORY_MAP (kiln_memory_map_new ());
+  KilnMapSector sectors[24];
+  KilnMapRegion ram[] = { { "DTCM", 0x20000000, 128 * 1024 }, { "SRAM1", 0x20020000, 368 * 1024 },
+                          { "SRAM2", 0x2007C000, 16 * 1024 } };
+  KilnMapRegion segments[] = { { ".isr_vector", 0x08000000, 0x1F8 }, { ".text", 0x08000200, 90 * 1024 },
+                               { ".calib", 0x08100000, 1024 }, { ".noinit", 0x30000000, 64 } };
+  guint32 addr = 0x08000000;
+  g_autofree char *desc = NULL;
+
+  for (guint bank = 0; bank < 2; bank++)
+    for (guint i = 0; i < 12; i++)
+      {
+        guint32 size = i < 4 ? 16 * 1024 : i == 4 ? 64 * 1024 : 128 * 1024;
+        sectors[bank * 12 + i] = (KilnMapSector) { bank, bank * 12 + i, addr, size };
+        addr += size;
+      }
+  kiln_memory_map_set_layout (map, sectors, G_N_ELEMENTS (sectors), ram, G_N_ELEMENTS (ram));
+  kiln_memory_map_set_segments (map, segments, G_N_ELEMENTS (segments));
+  for (guint st = 0; st < KILN_N_SECTOR_STATES; st++)
+    kiln_memory_map_set_sector_state (map, st, st, st == KILN_SECTOR_STATE_FAILED ? "PGPERR: programming parallelism error" : NULL);
+  kiln_memory_map_set_sector_state (map, 12, KILN_SECTOR_STATE_PLANNED, NULL);
+
+  g_assert_cmpuint (kiln_memory_map_get_n_sectors (map), ==, 24);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 3), ==, KILN_SECTOR_STATE_PROTECTED);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 12), ==, KILN_SECTOR_STATE_PLANNED);
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (map));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, -1);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (300);
+
+  /* Every sector is wide enough to click */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (map)), >=, 64 + 12 * 46);
+  /* Hovering the first sector names it, its addresses, and the segment in it */
+  desc = kiln_memory_map_describe_at (map, 64 + 10, 10);
+  g_assert_nonnull (desc);
+  g_assert_nonnull (strstr (desc, "0x08000000"));
+  g_assert_nonnull (strstr (desc, ".isr_vector"));
+  save_screenshot (GTK_WIDGET (window), "memory-map-states.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+
+static const char *
+fixture_elf (void)
+{
+  const char *path = g_getenv ("KILN_FIXTURE_ELF");
+
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  return path;
+}
+
+/* The map shows, sector by sector, what the engine's plan says. */
+static void
+check_map_matches_plan (KilnWindow *window,
+                        const char *image_path,
+                        const char *part,
+                        gboolean    dual_bank,
+                        gboolean    has_base,
+                        guint32     base)
+{
+  KilnMemoryMap *map = _kiln_window_get_memory_map (window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = kiln_image_load_file (image_path, KILN_IMAGE_FORMAT_AUTO, has_base, base, &error);
+  g_autoptr(KilnChip) chip = NULL;
+  g_autoptr(KilnFlashPlan) plan = NULL;
+  g_autofree char *summary = NULL;
+
+  g_assert_no_error (error);
+  chip = kiln_chip_new_for_part (part, dual_bank, &error);
+  g_assert_no_error (error);
+  plan = kiln_flash_plan_new (image, chip, KILN_FLASH_PSIZE_X32, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (kiln_memory_map_get_n_sectors (map), ==, kiln_chip_get_n_sectors (chip));
+  for (guint i = 0; i < kiln_flash_plan_get_n_sectors (plan); i++)
+    g_assert_cmpint (kiln_memory_map_get_sector_state (map, i), ==,
+                     kiln_flash_plan_get_sector_state (plan, i));
+  summary = kiln_flash_plan_dup_summary (plan);
+  g_assert_cmpstr (_kiln_window_get_plan_text (window), ==, summary);
+}
+
+static void
+test_file_loaded (void)
+{
+  const char *path = fixture_elf ();
+  KilnWindow *window;
+  KilnMemoryMap *map;
+
+  if (path == NULL)
+    {
+      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      return;
+    }
+  /* What `kiln --simulator` shows */
+  window = new_window ();
+  kiln_window_set_simulator (window, TRUE);
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
+  load_and_wait (window, path);
+  g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
+  map = _kiln_window_get_memory_map (window);
+  /* The fixture starts at the beginning of flash: sector 0 gets written */
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 0), ==, KILN_SECTOR_STATE_PLANNED);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 7), ==, KILN_SECTOR_STATE_UNTOUCHED);
+  check_map_matches_plan (window, path, "STM32F746NG", FALSE, FALSE, 0);
+  g_assert_false (_kiln_window_can_program (window));
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("org.kiln.Kiln");
+    g_auto(GStrv) recent = g_settings_get_strv (settings, "recent-files");
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autofree char *uri = g_file_get_uri (file);
+
+    g_assert_nonnull (recent[0]);
+    g_assert_cmpstr (recent[0], ==, uri);
+  }
+  save_screenshot (GTK_WIDGET (window), "file-loaded.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_dual_bank (void)
+{
+  const char *path = fixture_elf ();
+  KilnWindow *window;
+
+  if (path == NULL)
+    {
+      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      return;
+    }
+  window = new_window ();
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F767ZI"));
+  kiln_window_set_dual_bank (window, TRUE);
+  load_and_wait (window, path);
+  g_assert_cmpuint (kiln_memory_map_get_n_sectors (_kiln_window_get_memory_map (window)), ==, 24);
+  check_map_matches_plan (window, path, "STM32F767ZI", TRUE, FALSE, 0);
+  save_screenshot (GTK_WIDGET (window), "dual-bank.png");
+
+  /* Back to single bank: 12 sectors */
+  kiln_window_set_dual_bank (window, FALSE);
+  spin (50);
+  g_assert_cmpuint (kiln_memory_map_get_n_sectors (_kiln_window_get_memory_map (window)), ==, 12);
+  check_map_matches_plan (window, path, "STM32F767ZI", FALSE, FALSE, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_bin_at_base (void)
+{
+  KilnWindow *window = new_window ();
+  guint8 data[3000];
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  KilnMemoryMap *map;
+
+  for (guint i = 0; i < sizeof data; i++)
+    data[i] = (guint8) (i * 7);
+  path = write_temp ("app.bin", (const char *) data, sizeof data);
+  file = g_file_new_for_path (path);
+
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
+  kiln_window_open_file_at (window, file, 0x08040000);
+  g_assert_true (spin_until (not_loading, window, 10000));
+  g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
+  map = _kiln_window_get_memory_map (window);
+  /* 0x08040000 is the start of sector 5 (256 KiB) on a 1 MiB F746 */
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 5), ==, KILN_SECTOR_STATE_PLANNED);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 0), ==, KILN_SECTOR_STATE_UNTOUCHED);
+  check_map_matches_plan (window, path, "STM32F746NG", FALSE, TRUE, 0x08040000);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
+static void
+test_outside_flash (void)
+{
+  KilnWindow *window = new_window ();
+  const char *hex = ":020000040800F2\n:0400000000000120DB\n:020000043000CA\n:04000000DEADBEEFC4\n:00000001FF\n";
+  g_autofree char *path = write_temp ("outside.hex", hex, strlen (hex));
+
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
+  load_and_wait (window, path);
+  g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
+  /* The plan is refused before anything could be erased, and says why */
+  g_assert_nonnull (strstr (_kiln_window_get_plan_text (window), "0x30000000"));
+  for (guint i = 0; i < kiln_memory_map_get_n_sectors (_kiln_window_get_memory_map (window)); i++)
+    g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), i), ==,
+                     KILN_SECTOR_STATE_UNTOUCHED);
+  save_screenshot (GTK_WIDGET (window), "outside-flash.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
+typedef struct
+{
+  KilnMemoryMap *map;
+  guint          sector;
+} SectorWait;
+
+static gboolean
+sector_planned (gpointer data)
+{
+  SectorWait *w = data;
+  return kiln_memory_map_get_n_sectors (w->map) > w->sector &&
+         kiln_memory_map_get_sector_state (w->map, w->sector) == KILN_SECTOR_STATE_PLANNED;
+}
+
+/* A developer rebuilds; the window reloads the file by itself. */
+static void
+test_reload_on_change (void)
+{
+  KilnWindow *window = new_window ();
+  const char *first = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
+  const char *second = ":020000040804EE\n:0400000000000120DB\n:00000001FF\n";
+  g_autofree char *path = write_temp ("app.hex", first, strlen (first));
+  SectorWait w = { _kiln_window_get_memory_map (window), 5 };
+
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
+  load_and_wait (window, path);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (w.map, 0), ==, KILN_SECTOR_STATE_PLANNED);
+  g_assert_false (sector_planned (&w));
+
+  g_assert_true (g_file_set_contents (path, second, strlen (second), NULL));
+  g_assert_true (spin_until (sector_planned, &w, 5000));
+  g_assert_cmpint (kiln_memory_map_get_sector_state (w.map, 0), ==, KILN_SECTOR_STATE_UNTOUCHED);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
+static gboolean
+result_shown (gpointer data)
+{
+  return _kiln_window_get_result_text (data) != NULL;
+}
+
+static gpointer
+report_thread (gpointer data)
+{
+  KilnProgress *progress = data;
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                 "Sector 1 is write-protected (WRP option byte)");
+
+  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_ERASE, 32768);
+  kiln_progress_set_sector_state (progress, 0, KILN_SECTOR_STATE_ERASING);
+  kiln_progress_set_done (progress, 16384);
+  kiln_progress_set_sector_state (progress, 0, KILN_SECTOR_STATE_VERIFIED);
+  kiln_progress_set_sector_state (progress, 1, KILN_SECTOR_STATE_FAILED);
+  kiln_progress_finish (progress, error);
+  return NULL;
+}
+
+/* The window follows a job's progress events reported from another thread:
+ * sector states reach the map, and a failure's cause is shown. */
+static void
+test_progress_events (void)
+{
+  KilnWindow *window = new_window ();
+  const char *hex = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
+  g_autofree char *path = write_temp ("app.hex", hex, strlen (hex));
+  g_autoptr(KilnProgress) progress = kiln_progress_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  KilnMemoryMap *map = _kiln_window_get_memory_map (window);
+  GThread *thread;
+
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
+  load_and_wait (window, path);
+  g_assert_null (_kiln_window_get_result_text (window));
+
+  /* Cancel reaches the job's cancellable */
+  _kiln_window_watch_progress (window, progress, cancellable);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
+  g_assert_true (g_cancellable_is_cancelled (cancellable));
+
+  thread = g_thread_new ("report", report_thread, progress);
+  g_assert_true (spin_until (result_shown, window, 5000));
+  g_thread_join (thread);
+
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 0), ==, KILN_SECTOR_STATE_VERIFIED);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 1), ==, KILN_SECTOR_STATE_FAILED);
+  g_assert_nonnull (strstr (_kiln_window_get_result_text (window), "write-protected"));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
+/* Dark style: the map's colours and text stay readable */
+static void
+test_dark (void)
+{
+  const char *path = fixture_elf ();
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  KilnWindow *window;
+
+  if (path == NULL)
+    {
+      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      return;
+    }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  window = new_window ();
+  g_assert_true (adw_style_manager_get_dark (style));
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F722RE"));
+  load_and_wait (window, path);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 0), ==,
+                   KILN_SECTOR_STATE_PLANNED);
+  save_screenshot (GTK_WIDGET (window), "dark.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static GtkWindow *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;  /* still referenced by the toplevel list */
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+/* A raw binary does not say where it goes: the window asks. */
+static void
+test_bin_asks_base (void)
+{
+  KilnWindow *window = new_window ();
+  const char data[64] = { 1, 2, 3 };
+  g_autofree char *path = write_temp ("firmware.bin", data, sizeof data);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWindow *dialog;
+
+  kiln_window_open_file (window, file);
+  g_assert_true (spin_until (dialog_shown, NULL, 5000));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "firmware.bin"));
+  save_screenshot (GTK_WIDGET (dialog), "bin-base-address.png");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "load");
+  g_assert_true (spin_until (not_loading, window, 5000));
+  spin (100);
+  g_assert_true (spin_until (not_loading, window, 5000));
+  g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
+/* Sanitizers make everything several times slower */
+#if defined(__SANITIZE_ADDRESS__)
+# define SLOWDOWN 4
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define SLOWDOWN 4
+# endif
+#endif
+#ifndef SLOWDOWN
+# define SLOWDOWN 1
+#endif
+
+typedef struct
+{
+  gint64 last;
+  gint64 worst;
+} StallProbe;
+
+static gboolean
+stall_tick (gpointer data)
+{
+  StallProbe *p = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (p->last != 0)
+    p->worst = MAX (p->worst, now - p->last);
+  p->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Loading and planning a large file never stalls the main loop */
+static void
+test_no_stall (void)
+{
+  KilnWindow *window = new_window ();
+  gsize size = 960 * 1024;
+  g_autofree char *data = g_malloc (size);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  StallProbe probe = { 0, 0 };
+  guint id;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (char) (i * 31 + (i >> 8));
+  path = write_temp ("big.bin", data, size);
+  file = g_file_new_for_path (path);
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
+  spin (100);
+
+  id = g_timeout_add (5, stall_tick, &probe);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  g_assert_true (spin_until (not_loading, window, 10000));
+  spin (200);
+  g_source_remove (id);
+
+  g_test_message ("longest main-loop gap: %.1f ms", probe.worst / 1000.0);
+  g_assert_cmpint (probe.worst, <, 50 * 1000 * SLOWDOWN);
+  g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
+static void
+test_preferences (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.kiln.Kiln");
+  GtkWindow *prefs = kiln_preferences_window_new (NULL);
+  GtkWidget *focus;
+
+  gtk_window_present (prefs);
+  spin (200);
+  /* Bound to GSettings both ways */
+  g_settings_set_boolean (settings, "connect-under-reset", TRUE);
+  spin (50);
+  focus = gtk_widget_get_first_child (GTK_WIDGET (prefs));
+  g_assert_nonnull (focus);
+  save_screenshot (GTK_WIDGET (prefs), "preferences.png");
+  g_settings_set_boolean (settings, "connect-under-reset", FALSE);
+  gtk_window_destroy (prefs);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(AdwApplication) app = NULL;
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  app = g_object_new (ADW_TYPE_APPLICATION,
+                      "application-id", "org.kiln.Kiln.Test",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "resource-base-path", "/org/kiln/Kiln",
+                      NULL);
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  g_application_set_default (G_APPLICATION (app));
+
+  g_test_add_func ("/Kiln/UI/empty", test_empty);
+  g_test_add_func ("/Kiln/UI/bad-file", test_bad_file);
+  g_test_add_func ("/Kiln/UI/memory-map-states", test_memory_map_states);
+  g_test_add_func ("/Kiln/UI/file-loaded", test_file_loaded);
+  g_test_add_func ("/Kiln/UI/dual-bank", test_dual_bank);
+  g_test_add_func ("/Kiln/UI/bin-at-base", test_bin_at_base);
+  g_test_add_func ("/Kiln/UI/outside-flash", test_outside_flash);
+  g_test_add_func ("/Kiln/UI/reload-on-change", test_reload_on_change);
+  g_test_add_func ("/Kiln/UI/progress-events", test_progress_events);
+  g_test_add_func ("/Kiln/UI/dark", test_dark);
+  g_test_add_func ("/Kiln/UI/bin-asks-base", test_bin_asks_base);
+  g_test_add_func ("/Kiln/UI/no-stall", test_no_stall);
+  g_test_add_func ("/Kiln/UI/preferences", test_preferences);
+
+  return g_test_run ();
+}
