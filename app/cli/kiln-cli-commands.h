@@ -45,5 +45,9 @@ gboolean kiln_cli_parse_psize   (const char      *text,
 
 int      kiln_cli_inspect       (int              argc,
                                  char           **argv);
+int      kiln_cli_list          (int              argc,
+                                 char           **argv);
+int      kiln_cli_info          (int              argc,
+                                 char           **argv);
 
 G_END_DECLS

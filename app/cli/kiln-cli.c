@@ -13,6 +13,8 @@
 #include "kiln-cli-commands.h"
 
 static const KilnCliCommand commands[] = {
+  { "list", N_("List the attached ST-LINK probes and what they are connected to"), kiln_cli_list },
+  { "info", N_("Show the probe and the chip it is connected to"), kiln_cli_info },
   { "inspect", N_("Show a firmware file and the sectors it would erase and write"), kiln_cli_inspect },
   { NULL, NULL, NULL },
 };

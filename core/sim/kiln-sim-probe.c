@@ -86,6 +86,8 @@ struct _KilnSimProbe
   /* Faults */
   guint64        disconnect_at;
   guint64        hang_at;
+  gboolean       disconnect_armed;
+  gboolean       hang_armed;
   gboolean       gone;
   gboolean       hung;
 };
@@ -1049,12 +1051,12 @@ handle_command (KilnSimProbe *self,
 static gboolean
 check_faults (KilnSimProbe *self)
 {
-  if (!self->gone && self->disconnect_at != 0 && self->clock->now_ns >= self->disconnect_at)
+  if (!self->gone && self->disconnect_armed && self->clock->now_ns >= self->disconnect_at)
     {
       self->gone = TRUE;
       kiln_sim_report_fault (self->report, "usb-disconnect-after-ms");
     }
-  if (!self->hung && self->hang_at != 0 && self->clock->now_ns >= self->hang_at)
+  if (!self->hung && self->hang_armed && self->clock->now_ns >= self->hang_at)
     {
       self->hung = TRUE;
       kiln_sim_report_fault (self->report, "usb-hang-after-ms");
@@ -1590,10 +1592,13 @@ kiln_sim_probe_new (GKeyFile      *key_file,
   self->last_status = STATUS_OK;
   self->count_host_gaps = gaps == NULL || g_ascii_strcasecmp (g_strstrip (gaps), "ignore") != 0;
 
-  if (g_key_file_has_key (key_file, "faults", "usb-disconnect-after-ms", NULL))
+  self->disconnect_armed = g_key_file_has_key (key_file, "faults", "usb-disconnect-after-ms", NULL);
+  self->hang_armed = g_key_file_has_key (key_file, "faults", "usb-hang-after-ms", NULL);
+  if (self->disconnect_armed)
     self->disconnect_at = (guint64) g_key_file_get_uint64 (key_file, "faults", "usb-disconnect-after-ms", NULL) * 1000000ull;
-  if (g_key_file_has_key (key_file, "faults", "usb-hang-after-ms", NULL))
+  if (self->hang_armed)
     self->hang_at = (guint64) g_key_file_get_uint64 (key_file, "faults", "usb-hang-after-ms", NULL) * 1000000ull;
 
+  check_faults (self);
   return g_steal_pointer (&self);
 }

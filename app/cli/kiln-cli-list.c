@@ -1,0 +1,162 @@
+/* kiln-cli-list.c — `kiln-cli list`: every probe, its firmware, and the chip
+ * it is connected to (or why not)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "kiln-cli-commands.h"
+#include "kiln-cli-probe.h"
+#include "kiln-flash-plan.h"
+
+typedef struct
+{
+  char   *firmware;
+  double  volts;
+  char   *chip;
+  char   *problem;
+} Row;
+
+static void
+probe_row (KilnUsbProbeInfo *info,
+           Row              *row)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnUsbDevice) device = NULL;
+  g_autoptr(KilnStlink) stlink = NULL;
+  g_autoptr(KilnArmTarget) target = NULL;
+
+  row->volts = -1;
+  if (!kiln_usb_probe_info_can_open (info))
+    {
+      row->problem = g_strdup (kiln_usb_probe_info_get_problem (info));
+      return;
+    }
+  device = kiln_usb_probe_info_open (info, &error);
+  if (device != NULL)
+    stlink = kiln_stlink_open (device, &error);
+  if (stlink == NULL)
+    {
+      row->problem = g_strdup (error->message);
+      return;
+    }
+  row->firmware = g_strdup (kiln_stlink_get_firmware (stlink));
+  if (!kiln_stlink_read_voltage (stlink, &row->volts, NULL))
+    row->volts = -1;
+  if (row->volts >= 0 && row->volts < 1.5)
+    {
+      row->problem = g_strdup (_("no target power"));
+      return;
+    }
+  if (!kiln_stlink_connect (stlink, 4000, FALSE, &error))
+    {
+      row->problem = g_strdup (error->message);
+      kiln_stlink_close (stlink);
+      return;
+    }
+  target = kiln_arm_target_new (stlink);
+  if (kiln_arm_target_detect (target, &error))
+    row->chip = g_strdup_printf ("%s rev %s, %u KiB", kiln_chip_get_line (kiln_arm_target_get_chip (target))->line,
+                                 kiln_arm_target_get_revision (target),
+                                 kiln_chip_get_flash_kib (kiln_arm_target_get_chip (target)));
+  else
+    row->problem = g_strdup (error->message);
+  kiln_stlink_close (stlink);
+}
+
+int
+kiln_cli_list (int    argc,
+               char **argv)
+{
+  gboolean simulator = FALSE, json = FALSE;
+  GOptionEntry entries[] = {
+    { "simulator", 0, 0, G_OPTION_ARG_NONE, &simulator, N_("Also list the simulated probes (KILN_SIM, or the built-in bench)"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object per probe"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— list the attached ST-LINK probes"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnSimBench) bench = NULL;
+  g_autoptr(GPtrArray) probes = NULL;
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 1)
+    {
+      fprintf (stderr, "kiln-cli list: %s\n", error ? error->message : _("this command takes no arguments"));
+      return KILN_CLI_EXIT_USAGE;
+    }
+
+  bench = kiln_cli_probe_bench (simulator, &error);
+  if (error != NULL)
+    {
+      fprintf (stderr, "kiln-cli list: %s\n", error->message);
+      return KILN_CLI_EXIT_USAGE;
+    }
+
+  probes = kiln_usb_list_probes (bench, &error);
+  if (probes->len == 0)
+    {
+      if (!json)
+        fprintf (stderr, _("No ST-LINK is attached. Plug one in; if it is plugged in, install Kiln's udev rules "
+                           "(60-kiln-stlink.rules). “kiln-cli list --simulator” shows the simulated board.\n"));
+      return KILN_CLI_EXIT_NO_PROBE;
+    }
+
+  if (!json)
+    printf ("%-26s %-13s %-9s %-7s %s\n", _("SERIAL"), _("MODEL"), _("FIRMWARE"), _("TARGET"), _("CHIP"));
+
+  for (guint i = 0; i < probes->len; i++)
+    {
+      KilnUsbProbeInfo *info = g_ptr_array_index (probes, i);
+      Row row = { 0 };
+      g_autofree char *volts = NULL;
+
+      probe_row (info, &row);
+      volts = row.volts >= 0 ? g_strdup_printf ("%.2f V", row.volts) : g_strdup ("?");
+
+      if (json)
+        {
+          g_autoptr(GString) out = g_string_new ("{\"serial\":");
+
+          kiln_json_append_string (out, kiln_usb_probe_info_get_serial (info));
+          g_string_append (out, ",\"model\":");
+          kiln_json_append_string (out, kiln_usb_probe_info_get_model (info));
+          g_string_append (out, ",\"location\":");
+          kiln_json_append_string (out, kiln_usb_probe_info_get_location (info));
+          g_string_append (out, ",\"firmware\":");
+          if (row.firmware)
+            kiln_json_append_string (out, row.firmware);
+          else
+            g_string_append (out, "null");
+          if (row.volts >= 0)
+            g_string_append_printf (out, ",\"voltage\":%.3f", row.volts);
+          g_string_append (out, ",\"chip\":");
+          if (row.chip)
+            kiln_json_append_string (out, row.chip);
+          else
+            g_string_append (out, "null");
+          g_string_append (out, ",\"problem\":");
+          if (row.problem)
+            kiln_json_append_string (out, row.problem);
+          else
+            g_string_append (out, "null");
+          g_string_append (out, "}");
+          printf ("%s\n", out->str);
+        }
+      else
+        printf ("%-26s %-13s %-9s %-7s %s\n", kiln_usb_probe_info_get_serial (info),
+                kiln_usb_probe_info_get_model (info), row.firmware ? row.firmware : "-", volts,
+                row.chip ? row.chip : row.problem);
+
+      g_free (row.firmware);
+      g_free (row.chip);
+      g_free (row.problem);
+    }
+
+  return KILN_CLI_EXIT_OK;
+}

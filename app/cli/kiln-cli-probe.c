@@ -1,0 +1,136 @@
+/* kiln-cli-probe.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "kiln-cli-commands.h"
+#include "kiln-cli-probe.h"
+
+KilnSimBench *
+kiln_cli_probe_bench (gboolean   simulator,
+                      GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  KilnSimBench *bench;
+
+  if (!simulator)
+    return NULL;
+  bench = kiln_sim_bench_new_from_env (&local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return bench ? bench : kiln_sim_bench_new_default ();
+}
+
+KilnUsbProbeInfo *
+kiln_cli_probe_choose (GPtrArray   *probes,
+                       const char  *serial,
+                       GError     **error)
+{
+  if (serial != NULL)
+    {
+      for (guint i = 0; i < probes->len; i++)
+        {
+          KilnUsbProbeInfo *info = g_ptr_array_index (probes, i);
+
+          if (g_ascii_strcasecmp (kiln_usb_probe_info_get_serial (info), serial) == 0)
+            return info;
+        }
+      g_set_error (error, KILN_USB_ERROR, KILN_USB_ERROR_NOT_FOUND,
+                   _("No ST-LINK with serial %s is attached (run “kiln-cli list” to see the probes)"), serial);
+      return NULL;
+    }
+
+  if (probes->len == 0)
+    {
+      g_set_error_literal (error, KILN_USB_ERROR, KILN_USB_ERROR_NO_PROBE,
+                           _("No ST-LINK is attached. Plug one in; if it is plugged in, install Kiln's udev rules "
+                             "(60-kiln-stlink.rules). Use --simulator to try the built-in simulated board."));
+      return NULL;
+    }
+
+  if (probes->len > 1)
+    {
+      g_autoptr(GString) list = g_string_new (NULL);
+
+      for (guint i = 0; i < probes->len; i++)
+        {
+          KilnUsbProbeInfo *info = g_ptr_array_index (probes, i);
+
+          g_string_append_printf (list, "\n  %s  %s (%s)", kiln_usb_probe_info_get_serial (info),
+                                  kiln_usb_probe_info_get_model (info), kiln_usb_probe_info_get_location (info));
+        }
+      g_set_error (error, KILN_USB_ERROR, KILN_USB_ERROR_AMBIGUOUS,
+                   _("%u ST-LINKs are attached: choose one with --probe SERIAL:%s"), probes->len, list->str);
+      return NULL;
+    }
+
+  return g_ptr_array_index (probes, 0);
+}
+
+KilnArmTarget *
+kiln_cli_probe_connect (KilnUsbProbeInfo  *info,
+                        guint              khz,
+                        gboolean           under_reset,
+                        GError           **error)
+{
+  g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (info, error);
+  g_autoptr(KilnStlink) stlink = NULL;
+  g_autoptr(KilnArmTarget) target = NULL;
+  double volts = 0;
+
+  if (device == NULL)
+    return NULL;
+  stlink = kiln_stlink_open (device, error);
+  if (stlink == NULL)
+    return NULL;
+
+  if (kiln_stlink_read_voltage (stlink, &volts, NULL) && volts < 1.5)
+    {
+      g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET_VOLTAGE,
+                   _("The target has no power (the probe measures %.2f V): power the board and check that the "
+                     "probe's VCC pin is connected to it"), volts);
+      return NULL;
+    }
+
+  if (!kiln_stlink_connect (stlink, khz, under_reset, error))
+    return NULL;
+  target = kiln_arm_target_new (stlink);
+  if (!kiln_arm_target_detect (target, error))
+    return NULL;
+  if (under_reset)
+    kiln_stlink_set_nrst (stlink, FALSE, NULL);
+  return g_steal_pointer (&target);
+}
+
+int
+kiln_cli_exit_code_for (const GError *error)
+{
+  if (error == NULL)
+    return KILN_CLI_EXIT_OK;
+  if (error->domain == KILN_USB_ERROR)
+    {
+      switch (error->code)
+        {
+        case KILN_USB_ERROR_NO_PROBE:
+        case KILN_USB_ERROR_PERMISSION:
+        case KILN_USB_ERROR_NOT_FOUND:
+        case KILN_USB_ERROR_AMBIGUOUS:
+        case KILN_USB_ERROR_BUSY:
+          return KILN_CLI_EXIT_NO_PROBE;
+        default:
+          return KILN_CLI_EXIT_CONNECTION;
+        }
+    }
+  if (error->domain == KILN_STLINK_ERROR)
+    return error->code == KILN_STLINK_ERROR_FIRMWARE_TOO_OLD ? KILN_CLI_EXIT_FAILURE : KILN_CLI_EXIT_CONNECTION;
+  if (error->domain == KILN_ARM_ERROR)
+    return KILN_CLI_EXIT_CONNECTION;
+  return KILN_CLI_EXIT_FAILURE;
+}

@@ -1,0 +1,38 @@
+/* kiln-arm-target.h — the Cortex-M target behind a probe: what chip it is
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "kiln-arm-error.h"
+#include "kiln-chip.h"
+#include "kiln-stlink.h"
+
+G_BEGIN_DECLS
+
+#define KILN_TYPE_ARM_TARGET (kiln_arm_target_get_type ())
+
+G_DECLARE_FINAL_TYPE (KilnArmTarget, kiln_arm_target, KILN, ARM_TARGET, GObject)
+
+KilnArmTarget *kiln_arm_target_new           (KilnStlink     *stlink);
+KilnStlink    *kiln_arm_target_get_stlink    (KilnArmTarget  *self);
+/* Reads DBGMCU_IDCODE, the flash-size register, the UID, the package and the
+ * option bytes, and resolves the chip in the database. */
+gboolean       kiln_arm_target_detect        (KilnArmTarget  *self,
+                                              GError        **error);
+KilnChip      *kiln_arm_target_get_chip      (KilnArmTarget  *self);
+guint16        kiln_arm_target_get_dev_id    (KilnArmTarget  *self);
+const char    *kiln_arm_target_get_revision  (KilnArmTarget  *self);
+guint32        kiln_arm_target_get_cpuid     (KilnArmTarget  *self);
+/* 24 hex digits */
+const char    *kiln_arm_target_get_uid       (KilnArmTarget  *self);
+guint16        kiln_arm_target_get_package   (KilnArmTarget  *self);
+/* 0, 1 or 2 */
+guint          kiln_arm_target_get_rdp_level (KilnArmTarget  *self);
+guint32        kiln_arm_target_get_optcr     (KilnArmTarget  *self);
+guint32        kiln_arm_target_get_optcr1    (KilnArmTarget  *self);
+/* Sector positions (in kiln_chip_get_sector order) that are write-protected. */
+GArray        *kiln_arm_target_dup_protected (KilnArmTarget  *self);
+
+G_END_DECLS

@@ -1,0 +1,103 @@
+/* kiln-stlink-protocol.h — ST-LINK commands as bytes, and answers decoded
+ *
+ * Pure functions, no I/O: each command is a 16-byte block.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define KILN_STLINK_CMD_SIZE 16
+#define KILN_STLINK_STATUS_OK 0x80
+
+typedef struct
+{
+  guint   hw;       /* 2 or 3 */
+  guint   jtag;     /* the "J" number: the debug firmware version */
+  guint   swim;
+  guint   msd;
+  guint16 vid;
+  guint16 pid;
+} KilnStlinkVersion;
+
+typedef enum
+{
+  KILN_STLINK_FEATURE_TARGET_VOLTAGE,
+  KILN_STLINK_FEATURE_RW_STATUS2,
+  KILN_STLINK_FEATURE_SWD_SET_FREQ,
+  KILN_STLINK_FEATURE_DAP_REG,
+  KILN_STLINK_FEATURE_MEM_16BIT,
+  KILN_STLINK_FEATURE_INIT_AP,
+  KILN_STLINK_FEATURE_AP_MUST_INIT,
+  KILN_STLINK_N_FEATURES,
+} KilnStlinkFeature;
+
+typedef guint8 KilnStlinkCmd[KILN_STLINK_CMD_SIZE];
+
+/* Answers */
+void         kiln_stlink_decode_version      (const guint8            *answer6,
+                                              KilnStlinkVersion       *version);
+void         kiln_stlink_decode_version_ex   (const guint8            *answer12,
+                                              KilnStlinkVersion       *version);
+/* "V2J34S7", "V2J37M26", "V3J7M2" */
+char        *kiln_stlink_version_to_string   (const KilnStlinkVersion *version);
+/* Volts, from GET_TARGET_VOLTAGE's two ADC readings. */
+double       kiln_stlink_decode_voltage      (const guint8            *answer8);
+guint32      kiln_stlink_decode_u32          (const guint8            *p);
+/* What a status byte means, in words. */
+const char  *kiln_stlink_status_to_string    (guint8                   status);
+gboolean     kiln_stlink_status_is_wait      (guint8                   status);
+
+/* Firmware features */
+gboolean     kiln_stlink_has_feature         (const KilnStlinkVersion *version,
+                                              KilnStlinkFeature        feature);
+const char  *kiln_stlink_feature_name        (KilnStlinkFeature        feature);
+/* "the target voltage reading needs V2J13 or later; this probe has V2J12S4" */
+char        *kiln_stlink_feature_missing     (const KilnStlinkVersion *version,
+                                              KilnStlinkFeature        feature);
+/* The V2 SWD clock divisor for the fastest clock not above @khz. */
+guint16      kiln_stlink_swd_divisor         (guint                    khz,
+                                              guint                   *actual_khz);
+
+/* Commands */
+void kiln_stlink_cmd_get_version        (KilnStlinkCmd cmd);
+void kiln_stlink_cmd_get_version_ex     (KilnStlinkCmd cmd);
+void kiln_stlink_cmd_get_current_mode   (KilnStlinkCmd cmd);
+void kiln_stlink_cmd_dfu_exit           (KilnStlinkCmd cmd);
+void kiln_stlink_cmd_debug_exit         (KilnStlinkCmd cmd);
+void kiln_stlink_cmd_enter_swd          (KilnStlinkCmd cmd);
+void kiln_stlink_cmd_get_target_voltage (KilnStlinkCmd cmd);
+void kiln_stlink_cmd_swd_set_freq       (KilnStlinkCmd cmd,
+                                         guint16       divisor);
+void kiln_stlink_cmd_set_com_freq       (KilnStlinkCmd cmd,
+                                         guint32       khz);
+void kiln_stlink_cmd_read_idcodes       (KilnStlinkCmd cmd);
+void kiln_stlink_cmd_init_ap            (KilnStlinkCmd cmd,
+                                         guint8        ap);
+void kiln_stlink_cmd_drive_nrst         (KilnStlinkCmd cmd,
+                                         guint8        state);
+void kiln_stlink_cmd_read_mem32         (KilnStlinkCmd cmd,
+                                         guint32       address,
+                                         guint16       length);
+void kiln_stlink_cmd_write_mem32        (KilnStlinkCmd cmd,
+                                         guint32       address,
+                                         guint16       length);
+void kiln_stlink_cmd_read_mem8          (KilnStlinkCmd cmd,
+                                         guint32       address,
+                                         guint16       length);
+void kiln_stlink_cmd_write_mem8         (KilnStlinkCmd cmd,
+                                         guint32       address,
+                                         guint16       length);
+void kiln_stlink_cmd_last_rw_status     (KilnStlinkCmd cmd,
+                                         gboolean      v2);
+void kiln_stlink_cmd_read_debug_reg     (KilnStlinkCmd cmd,
+                                         guint32       address);
+void kiln_stlink_cmd_write_debug_reg    (KilnStlinkCmd cmd,
+                                         guint32       address,
+                                         guint32       value);
+
+G_END_DECLS

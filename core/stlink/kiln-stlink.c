@@ -1,0 +1,442 @@
+/* kiln-stlink.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "kiln-stlink.h"
+
+#define MAX_RW32     6144
+#define WAIT_RETRIES 8
+
+struct _KilnStlink
+{
+  GObject            parent_instance;
+
+  KilnUsbDevice     *device;
+  KilnStlinkVersion  version;
+  char              *firmware;
+  guint              swd_khz;
+  guint32            idcode;
+  gboolean           in_debug;
+};
+
+G_DEFINE_FINAL_TYPE (KilnStlink, kiln_stlink, G_TYPE_OBJECT)
+
+static void
+kiln_stlink_finalize (GObject *object)
+{
+  KilnStlink *self = (KilnStlink *) object;
+
+  g_clear_object (&self->device);
+  g_free (self->firmware);
+  G_OBJECT_CLASS (kiln_stlink_parent_class)->finalize (object);
+}
+
+static void
+kiln_stlink_class_init (KilnStlinkClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = kiln_stlink_finalize;
+}
+
+static void
+kiln_stlink_init (KilnStlink *self)
+{
+}
+
+/* One command and, when @answer_len > 0, its answer. */
+static gboolean
+command (KilnStlink   *self,
+         const guint8 *cmd,
+         guint8       *answer,
+         gsize         answer_len,
+         GError      **error)
+{
+  gssize n;
+
+  if (!kiln_usb_device_write (self->device, cmd, KILN_STLINK_CMD_SIZE, error))
+    return FALSE;
+  if (answer_len == 0)
+    return TRUE;
+  n = kiln_usb_device_read (self->device, answer, answer_len, error);
+  if (n < 0)
+    return FALSE;
+  if ((gsize) n < answer_len)
+    {
+      g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_PROTOCOL,
+                   _("The probe answered with %" G_GSSIZE_FORMAT " bytes where %" G_GSIZE_FORMAT " were expected: "
+                     "unplug it and plug it in again"), n, answer_len);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+status_ok (guint8   status,
+           GError **error)
+{
+  if (status == KILN_STLINK_STATUS_OK)
+    return TRUE;
+  if (status == 0x09 || status == 0x16 || status == 0x05)
+    g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET,
+                 _("The target does not answer on SWD (%s). Check that the board is powered and wired "
+                   "(SWDIO, SWCLK, GND); if its firmware turns the SWD pins off, connect under reset."),
+                 kiln_stlink_status_to_string (status));
+  else
+    g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_STATUS,
+                 _("The probe reports: %s (status 0x%02X)"), kiln_stlink_status_to_string (status), status);
+  return FALSE;
+}
+
+static gboolean
+simple (KilnStlink   *self,
+        const guint8 *cmd,
+        GError      **error)
+{
+  guint8 answer[2];
+
+  return command (self, cmd, answer, 2, error) && status_ok (answer[0], error);
+}
+
+KilnStlink *
+kiln_stlink_open (KilnUsbDevice  *device,
+                  GError        **error)
+{
+  g_autoptr(KilnStlink) self = g_object_new (KILN_TYPE_STLINK, NULL);
+  KilnStlinkCmd cmd;
+  guint8 answer[12];
+
+  self->device = g_object_ref (device);
+
+  kiln_stlink_cmd_get_version (cmd);
+  if (!command (self, cmd, answer, 6, error))
+    return NULL;
+  kiln_stlink_decode_version (answer, &self->version);
+  if (self->version.hw >= 3)
+    {
+      kiln_stlink_cmd_get_version_ex (cmd);
+      if (!command (self, cmd, answer, 12, error))
+        return NULL;
+      kiln_stlink_decode_version_ex (answer, &self->version);
+    }
+  self->firmware = kiln_stlink_version_to_string (&self->version);
+
+  if (self->version.hw < 3 && self->version.jtag < 24)
+    {
+      g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_FIRMWARE_TOO_OLD,
+                   _("This ST-LINK has firmware %s, which lacks the debug commands Kiln needs (they came with V2J24). "
+                     "Update the probe's firmware with ST's ST-LINK upgrade tool."), self->firmware);
+      return NULL;
+    }
+
+  /* Leave whatever mode the probe is in. */
+  kiln_stlink_cmd_get_current_mode (cmd);
+  if (!command (self, cmd, answer, 2, error))
+    return NULL;
+  if (answer[0] == 0x00)
+    {
+      kiln_stlink_cmd_dfu_exit (cmd);
+      if (!command (self, cmd, NULL, 0, error))
+        return NULL;
+    }
+  else if (answer[0] == 0x02)
+    {
+      kiln_stlink_cmd_debug_exit (cmd);
+      if (!command (self, cmd, NULL, 0, error))
+        return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+const KilnStlinkVersion *
+kiln_stlink_get_version (KilnStlink *self)
+{
+  return &self->version;
+}
+
+const char *
+kiln_stlink_get_firmware (KilnStlink *self)
+{
+  return self->firmware;
+}
+
+KilnUsbDevice *
+kiln_stlink_get_device (KilnStlink *self)
+{
+  return self->device;
+}
+
+guint
+kiln_stlink_get_swd_khz (KilnStlink *self)
+{
+  return self->swd_khz;
+}
+
+guint32
+kiln_stlink_get_idcode (KilnStlink *self)
+{
+  return self->idcode;
+}
+
+gboolean
+kiln_stlink_read_voltage (KilnStlink  *self,
+                          double      *volts,
+                          GError     **error)
+{
+  KilnStlinkCmd cmd;
+  guint8 answer[8];
+
+  if (!kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_TARGET_VOLTAGE))
+    {
+      g_autofree char *why = kiln_stlink_feature_missing (&self->version, KILN_STLINK_FEATURE_TARGET_VOLTAGE);
+
+      g_set_error_literal (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_FIRMWARE_TOO_OLD, why);
+      return FALSE;
+    }
+  kiln_stlink_cmd_get_target_voltage (cmd);
+  if (!command (self, cmd, answer, 8, error))
+    return FALSE;
+  *volts = kiln_stlink_decode_voltage (answer);
+  return TRUE;
+}
+
+gboolean
+kiln_stlink_set_nrst (KilnStlink  *self,
+                      gboolean     asserted,
+                      GError     **error)
+{
+  KilnStlinkCmd cmd;
+
+  kiln_stlink_cmd_drive_nrst (cmd, asserted ? 0 : 1);
+  return simple (self, cmd, error);
+}
+
+gboolean
+kiln_stlink_connect (KilnStlink  *self,
+                     guint        khz,
+                     gboolean     under_reset,
+                     GError     **error)
+{
+  KilnStlinkCmd cmd;
+  guint8 answer[12];
+
+  if (self->version.hw >= 3)
+    {
+      kiln_stlink_cmd_set_com_freq (cmd, khz);
+      if (!command (self, cmd, answer, 8, error) || !status_ok (answer[0], error))
+        return FALSE;
+      self->swd_khz = kiln_stlink_decode_u32 (answer + 4);
+    }
+  else if (kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_SWD_SET_FREQ))
+    {
+      kiln_stlink_cmd_swd_set_freq (cmd, kiln_stlink_swd_divisor (khz, &self->swd_khz));
+      if (!simple (self, cmd, error))
+        return FALSE;
+    }
+  else
+    self->swd_khz = 1800;
+
+  if (under_reset)
+    {
+      self->in_debug = TRUE;
+      if (!kiln_stlink_set_nrst (self, TRUE, error))
+        return FALSE;
+    }
+
+  kiln_stlink_cmd_enter_swd (cmd);
+  if (!command (self, cmd, answer, 2, error))
+    return FALSE;
+  self->in_debug = TRUE;
+  if (!status_ok (answer[0], error))
+    return FALSE;
+
+  if (kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_INIT_AP))
+    {
+      kiln_stlink_cmd_init_ap (cmd, 0);
+      if (!simple (self, cmd, error))
+        return FALSE;
+    }
+
+  kiln_stlink_cmd_read_idcodes (cmd);
+  if (!command (self, cmd, answer, 12, error) || !status_ok (answer[0], error))
+    return FALSE;
+  self->idcode = kiln_stlink_decode_u32 (answer + 4);
+  return TRUE;
+}
+
+static gboolean
+last_status (KilnStlink  *self,
+             guint32      address,
+             guint8      *status,
+             GError     **error)
+{
+  KilnStlinkCmd cmd;
+  guint8 answer[12];
+  gboolean v2 = kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_RW_STATUS2);
+
+  kiln_stlink_cmd_last_rw_status (cmd, v2);
+  if (!command (self, cmd, answer, v2 ? 12 : 2, error))
+    return FALSE;
+  *status = answer[0];
+  if (*status == KILN_STLINK_STATUS_OK || kiln_stlink_status_is_wait (*status))
+    return TRUE;
+  if (*status == 0x11)
+    g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_FAULT,
+                 _("The target refused the access at 0x%08X: the memory is read-protected or not there"),
+                 v2 ? kiln_stlink_decode_u32 (answer + 4) : address);
+  else
+    status_ok (*status, error);
+  return FALSE;
+}
+
+/* One transfer of at most MAX_RW32 bytes inside one 1 KiB block, retried
+ * while the target answers WAIT. */
+static gboolean
+transfer (KilnStlink   *self,
+          gboolean      write,
+          guint32       address,
+          guint8       *buffer,
+          gsize         length,
+          GError      **error)
+{
+  gboolean word = (address % 4) == 0 && (length % 4) == 0;
+
+  for (guint attempt = 0;; attempt++)
+    {
+      KilnStlinkCmd cmd;
+      guint8 status;
+
+      if (write)
+        {
+          if (word)
+            kiln_stlink_cmd_write_mem32 (cmd, address, (guint16) length);
+          else
+            kiln_stlink_cmd_write_mem8 (cmd, address, (guint16) length);
+          if (!command (self, cmd, NULL, 0, error) || !kiln_usb_device_write (self->device, buffer, length, error))
+            return FALSE;
+        }
+      else
+        {
+          g_autofree guint8 *tmp = g_malloc (MAX (length, 2));
+
+          if (word)
+            kiln_stlink_cmd_read_mem32 (cmd, address, (guint16) length);
+          else
+            kiln_stlink_cmd_read_mem8 (cmd, address, (guint16) length);
+          /* One byte comes back as two. */
+          if (!command (self, cmd, tmp, length == 1 ? 2 : length, error))
+            return FALSE;
+          memcpy (buffer, tmp, length);
+        }
+
+      if (!last_status (self, address, &status, error))
+        return FALSE;
+      if (status == KILN_STLINK_STATUS_OK)
+        return TRUE;
+      if (attempt >= WAIT_RETRIES)
+        {
+          g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_WAIT,
+                       _("The target kept the bus busy at 0x%08X: it may be stuck in a flash operation; reset it and retry"),
+                       address);
+          return FALSE;
+        }
+      g_usleep ((1u << attempt) * 1000);
+    }
+}
+
+static gboolean
+memory (KilnStlink   *self,
+        gboolean      write,
+        guint32       address,
+        guint8       *buffer,
+        gsize         length,
+        GError      **error)
+{
+  guint max8 = self->version.hw >= 3 && self->version.jtag >= 6 ? 512 : 64;
+
+  while (length > 0)
+    {
+      gsize chunk;
+
+      if (address % 4 != 0 || length < 4)
+        {
+          /* Unaligned head or short tail: bytes. */
+          chunk = MIN (length, (gsize) (4 - address % 4));
+          chunk = MIN (chunk, (gsize) max8);
+        }
+      else
+        {
+          /* Whole words, never across a 1 KiB boundary. */
+          chunk = MIN (length & ~(gsize) 3, (gsize) MAX_RW32);
+          chunk = MIN (chunk, (gsize) (0x400 - (address & 0x3FF)));
+        }
+      if (!transfer (self, write, address, buffer, chunk, error))
+        return FALSE;
+      address += (guint32) chunk;
+      buffer += chunk;
+      length -= chunk;
+    }
+  return TRUE;
+}
+
+gboolean
+kiln_stlink_read_mem (KilnStlink  *self,
+                      guint32      address,
+                      guint8      *buffer,
+                      gsize        length,
+                      GError     **error)
+{
+  return memory (self, FALSE, address, buffer, length, error);
+}
+
+gboolean
+kiln_stlink_write_mem (KilnStlink    *self,
+                       guint32        address,
+                       const guint8  *buffer,
+                       gsize          length,
+                       GError       **error)
+{
+  return memory (self, TRUE, address, (guint8 *) buffer, length, error);
+}
+
+gboolean
+kiln_stlink_read32 (KilnStlink  *self,
+                    guint32      address,
+                    guint32     *value,
+                    GError     **error)
+{
+  guint8 b[4];
+
+  if (!kiln_stlink_read_mem (self, address, b, 4, error))
+    return FALSE;
+  *value = kiln_stlink_decode_u32 (b);
+  return TRUE;
+}
+
+gboolean
+kiln_stlink_write32 (KilnStlink  *self,
+                     guint32      address,
+                     guint32      value,
+                     GError     **error)
+{
+  guint8 b[4] = { value, value >> 8, value >> 16, value >> 24 };
+
+  return kiln_stlink_write_mem (self, address, b, 4, error);
+}
+
+void
+kiln_stlink_close (KilnStlink *self)
+{
+  KilnStlinkCmd cmd;
+
+  if (!self->in_debug)
+    return;
+  kiln_stlink_cmd_debug_exit (cmd);
+  command (self, cmd, NULL, 0, NULL);
+  self->in_debug = FALSE;
+}

@@ -1,0 +1,68 @@
+/* kiln-stlink.h — a session with one ST-LINK: modes, clock, SWD, memory
+ *
+ * Used from one thread (the session's worker). Works with every firmware
+ * from V2J24 and V3J1 on, using only what the firmware has; a missing
+ * feature is named with the version that brought it, and only when the job
+ * needs it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "kiln-stlink-error.h"
+#include "kiln-stlink-protocol.h"
+#include "kiln-usb-device.h"
+
+G_BEGIN_DECLS
+
+#define KILN_TYPE_STLINK (kiln_stlink_get_type ())
+
+G_DECLARE_FINAL_TYPE (KilnStlink, kiln_stlink, KILN, STLINK, GObject)
+
+/* Reads the firmware version and leaves whatever mode the probe was in. */
+KilnStlink              *kiln_stlink_open           (KilnUsbDevice  *device,
+                                                     GError        **error);
+const KilnStlinkVersion *kiln_stlink_get_version    (KilnStlink     *self);
+/* "V2J34S7" */
+const char              *kiln_stlink_get_firmware   (KilnStlink     *self);
+KilnUsbDevice           *kiln_stlink_get_device     (KilnStlink     *self);
+/* The target's supply as the probe measures it. */
+gboolean                 kiln_stlink_read_voltage   (KilnStlink     *self,
+                                                     double         *volts,
+                                                     GError        **error);
+/* Sets the SWD clock (the fastest the probe has at or below @khz), enters
+ * SWD and checks the target answers. With @under_reset, NRST is held low
+ * while connecting (for firmware that turns SWD off) and stays low until
+ * kiln_stlink_set_nrst() releases it. */
+gboolean                 kiln_stlink_connect        (KilnStlink     *self,
+                                                     guint           khz,
+                                                     gboolean        under_reset,
+                                                     GError        **error);
+guint                    kiln_stlink_get_swd_khz    (KilnStlink     *self);
+guint32                  kiln_stlink_get_idcode     (KilnStlink     *self);
+gboolean                 kiln_stlink_set_nrst       (KilnStlink     *self,
+                                                     gboolean        asserted,
+                                                     GError        **error);
+gboolean                 kiln_stlink_read_mem       (KilnStlink     *self,
+                                                     guint32         address,
+                                                     guint8         *buffer,
+                                                     gsize           length,
+                                                     GError        **error);
+gboolean                 kiln_stlink_write_mem      (KilnStlink     *self,
+                                                     guint32         address,
+                                                     const guint8   *buffer,
+                                                     gsize           length,
+                                                     GError        **error);
+gboolean                 kiln_stlink_read32         (KilnStlink     *self,
+                                                     guint32         address,
+                                                     guint32        *value,
+                                                     GError        **error);
+gboolean                 kiln_stlink_write32        (KilnStlink     *self,
+                                                     guint32         address,
+                                                     guint32         value,
+                                                     GError        **error);
+/* Leaves debug mode (the target runs on). */
+void                     kiln_stlink_close          (KilnStlink     *self);
+
+G_END_DECLS
