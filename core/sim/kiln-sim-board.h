@@ -81,4 +81,8 @@ KilnSimAck    kiln_sim_board_ap_write      (KilnSimBoard  *self,
 /* Brings the board up to the clock's time (core, flash, watchdog). */
 void          kiln_sim_board_sync          (KilnSimBoard  *self);
 
+/* The flash array as flash.bin would hold it (tests, the report). */
+const guint8 *kiln_sim_board_peek_flash    (KilnSimBoard  *self,
+                                            gsize         *size);
+
 G_END_DECLS

@@ -11,15 +11,27 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  guint64 now_ns;      /* device time: advanced by USB, SWD, flash, core */
+  guint64 now_ns;      /* the board's timeline: device time plus counted host gaps */
+  guint64 device_ns;   /* time the bench itself spent: USB, SWD, waits */
   guint64 host_ns;     /* host gaps between transfers, kept apart */
 } KilnSimClock;
 
+/* Time the bench spends (USB, SWD, retries). */
 static inline void
 kiln_sim_clock_advance (KilnSimClock *clock,
                         guint64       ns)
 {
   clock->now_ns += ns;
+  clock->device_ns += ns;
+}
+
+/* Time the host spent between two transfers. */
+static inline void
+kiln_sim_clock_host_gap (KilnSimClock *clock,
+                         guint64       ns)
+{
+  clock->now_ns += ns;
+  clock->host_ns += ns;
 }
 
 G_END_DECLS

@@ -1,0 +1,324 @@
+/* kiln-sim-bench.c — the bench: probes paired with boards, from a key file
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "kiln-sim-bench.h"
+#include "kiln-sim-probe-private.h"
+
+typedef struct
+{
+  KilnSimClock *clock;
+  KilnSimProbe *probe;
+  KilnSimBoard *board;
+} Rig;
+
+struct _KilnSimBench
+{
+  GObject        parent_instance;
+
+  GArray        *rigs;     /* Rig */
+  KilnSimReport *report;
+  char          *report_path;
+  gboolean       saved;
+};
+
+G_DEFINE_FINAL_TYPE (KilnSimBench, kiln_sim_bench, G_TYPE_OBJECT)
+
+static void
+rig_clear (gpointer data)
+{
+  Rig *rig = data;
+
+  g_clear_object (&rig->probe);
+  g_clear_object (&rig->board);
+  g_clear_pointer (&rig->clock, g_free);
+}
+
+static void
+kiln_sim_bench_dispose (GObject *object)
+{
+  KilnSimBench *self = (KilnSimBench *) object;
+
+  if (!self->saved && self->rigs != NULL)
+    kiln_sim_bench_save (self, NULL);
+
+  G_OBJECT_CLASS (kiln_sim_bench_parent_class)->dispose (object);
+}
+
+static void
+kiln_sim_bench_finalize (GObject *object)
+{
+  KilnSimBench *self = (KilnSimBench *) object;
+
+  g_clear_pointer (&self->rigs, g_array_unref);
+  g_clear_pointer (&self->report, kiln_sim_report_free);
+  g_clear_pointer (&self->report_path, g_free);
+
+  G_OBJECT_CLASS (kiln_sim_bench_parent_class)->finalize (object);
+}
+
+static void
+kiln_sim_bench_class_init (KilnSimBenchClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = kiln_sim_bench_dispose;
+  object_class->finalize = kiln_sim_bench_finalize;
+}
+
+static void
+kiln_sim_bench_init (KilnSimBench *self)
+{
+  self->rigs = g_array_new (FALSE, TRUE, sizeof (Rig));
+  g_array_set_clear_func (self->rigs, rig_clear);
+  self->report = kiln_sim_report_new ();
+  self->report_path = g_strdup (g_getenv ("KILN_SIM_REPORT"));
+}
+
+static gboolean
+add_rig (KilnSimBench  *self,
+         GKeyFile      *kf,
+         const char    *probe_group,
+         const char    *board_group,
+         const char    *base_dir,
+         GError       **error)
+{
+  Rig rig = { 0 };
+  guint n = self->rigs->len;
+
+  rig.clock = g_new0 (KilnSimClock, 1);
+  rig.board = kiln_sim_board_new (kf, board_group, base_dir, rig.clock, self->report, error);
+  if (rig.board == NULL)
+    {
+      g_free (rig.clock);
+      return FALSE;
+    }
+  rig.probe = kiln_sim_probe_new (kf, probe_group, rig.board, rig.clock, self->report, 1, (guint8) (n + 2), error);
+  if (rig.probe == NULL)
+    {
+      g_object_unref (rig.board);
+      g_free (rig.clock);
+      return FALSE;
+    }
+  g_array_append_val (self->rigs, rig);
+  return TRUE;
+}
+
+static KilnSimBench *
+bench_from_key_file (GKeyFile    *kf,
+                     const char  *base_dir,
+                     GError     **error)
+{
+  g_autoptr(KilnSimBench) self = g_object_new (KILN_TYPE_SIM_BENCH, NULL);
+  g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
+  gboolean numbered = FALSE;
+
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      guint n;
+      g_autofree char *board_group = NULL;
+
+      if (sscanf (groups[i], "probe %u", &n) != 1)
+        continue;
+      numbered = TRUE;
+      board_group = g_strdup_printf ("board %u", n);
+      if (!add_rig (self, kf, groups[i], board_group, base_dir, error))
+        return NULL;
+    }
+
+  if (!numbered && !add_rig (self, kf, "probe", "board", base_dir, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+KilnSimBench *
+kiln_sim_bench_new_from_data (const char  *key_file_data,
+                              const char  *base_dir,
+                              GError     **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+  if (!g_key_file_load_from_data (kf, key_file_data, -1, G_KEY_FILE_NONE, error))
+    return NULL;
+  return bench_from_key_file (kf, base_dir, error);
+}
+
+KilnSimBench *
+kiln_sim_bench_new_from_file (const char  *path,
+                              GError     **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, error))
+    return NULL;
+  return bench_from_key_file (kf, dir, error);
+}
+
+KilnSimBench *
+kiln_sim_bench_new_default (void)
+{
+  g_autoptr(GError) error = NULL;
+  KilnSimBench *self = kiln_sim_bench_new_from_data ("[probe]\n[board]\n", NULL, &error);
+
+  g_assert_no_error (error);
+  return self;
+}
+
+KilnSimBench *
+kiln_sim_bench_new_from_env (GError **error)
+{
+  const char *path = g_getenv ("KILN_SIM");
+
+  if (path == NULL || *path == '\0')
+    return NULL;
+  return kiln_sim_bench_new_from_file (path, error);
+}
+
+guint
+kiln_sim_bench_get_n_probes (KilnSimBench *self)
+{
+  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), 0);
+  return self->rigs->len;
+}
+
+KilnSimProbe *
+kiln_sim_bench_get_probe (KilnSimBench *self,
+                          guint         index)
+{
+  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), NULL);
+  g_return_val_if_fail (index < self->rigs->len, NULL);
+  return g_array_index (self->rigs, Rig, index).probe;
+}
+
+void
+kiln_sim_bench_set_report_path (KilnSimBench *self,
+                                const char   *path)
+{
+  g_return_if_fail (KILN_IS_SIM_BENCH (self));
+  g_free (self->report_path);
+  self->report_path = g_strdup (path);
+}
+
+static void
+json_string (GString    *out,
+             const char *s)
+{
+  g_string_append_c (out, '"');
+  for (; *s; s++)
+    {
+      if (*s == '"' || *s == '\\')
+        g_string_append_c (out, '\\');
+      if ((guchar) *s < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar) *s);
+      else
+        g_string_append_c (out, *s);
+    }
+  g_string_append_c (out, '"');
+}
+
+char *
+kiln_sim_bench_dup_report_json (KilnSimBench *self)
+{
+  KilnSimReport *r = self->report;
+  g_autoptr(GString) out = g_string_new ("{");
+  guint64 device = 0, host = 0, total = 0;
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+  GHashTableIter iter;
+  gpointer key, value;
+  gboolean first = TRUE;
+
+  /* Rigs run in parallel: the bench took as long as its slowest rig. */
+  for (guint i = 0; i < self->rigs->len; i++)
+    {
+      const KilnSimClock *c = g_array_index (self->rigs, Rig, i).clock;
+
+      device = MAX (device, c->device_ns);
+      host = MAX (host, c->host_ns);
+      total = MAX (total, c->device_ns + c->host_ns);
+    }
+
+  g_string_append_printf (out, "\"device_time_s\":%s,", g_ascii_formatd (num, sizeof num, "%.6f", device / 1e9));
+  g_string_append_printf (out, "\"host_time_s\":%s,", g_ascii_formatd (num, sizeof num, "%.6f", host / 1e9));
+  g_string_append_printf (out, "\"total_time_s\":%s,", g_ascii_formatd (num, sizeof num, "%.6f", total / 1e9));
+  g_string_append_printf (out,
+                          "\"usb_transfers\":%" G_GUINT64_FORMAT ",\"usb_bytes_out\":%" G_GUINT64_FORMAT
+                          ",\"usb_bytes_in\":%" G_GUINT64_FORMAT ",\"swd_transfers\":%" G_GUINT64_FORMAT
+                          ",\"flash_units_programmed\":%" G_GUINT64_FORMAT ",",
+                          r->usb_transfers, r->usb_bytes_out, r->usb_bytes_in, r->swd_transfers,
+                          r->flash_units_programmed);
+
+  g_string_append (out, "\"sectors_erased\":[");
+  for (guint i = 0; i < r->sectors_erased->len; i++)
+    {
+      const KilnSimReportErase *e = &g_array_index (r->sectors_erased, KilnSimReportErase, i);
+
+      g_string_append_printf (out, "%s{\"sector\":%u,\"psize\":%u,\"time_s\":%s}", i ? "," : "", e->sector,
+                              e->psize_bits, g_ascii_formatd (num, sizeof num, "%.6f", e->time_s));
+    }
+  g_string_append_printf (out, "],\"mass_erases\":%u,\"core_instructions\":%" G_GUINT64_FORMAT ",",
+                          r->mass_erases, r->core_instructions);
+
+  g_string_append (out, "\"violations\":[");
+  for (guint i = 0; i < r->violations->len; i++)
+    {
+      if (i)
+        g_string_append_c (out, ',');
+      json_string (out, g_ptr_array_index (r->violations, i));
+    }
+  g_string_append (out, "],\"faults_injected\":[");
+  for (guint i = 0; i < r->faults_injected->len; i++)
+    {
+      if (i)
+        g_string_append_c (out, ',');
+      json_string (out, g_ptr_array_index (r->faults_injected, i));
+    }
+  g_string_append (out, "],\"host_errors\":{");
+  g_hash_table_iter_init (&iter, r->host_errors);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      json_string (out, key);
+      g_string_append_printf (out, ":%u", GPOINTER_TO_UINT (value));
+    }
+  g_string_append (out, "}}");
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+gboolean
+kiln_sim_bench_save (KilnSimBench  *self,
+                     GError       **error)
+{
+  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), FALSE);
+
+  for (guint i = 0; i < self->rigs->len; i++)
+    {
+      Rig *rig = &g_array_index (self->rigs, Rig, i);
+
+      kiln_sim_board_sync (rig->board);
+      if (!kiln_sim_board_save (rig->board, error))
+        return FALSE;
+    }
+
+  if (self->report_path != NULL && *self->report_path != '\0')
+    {
+      g_autofree char *json = kiln_sim_bench_dup_report_json (self);
+      g_autofree char *line = g_strconcat (json, "\n", NULL);
+
+      if (!g_file_set_contents (self->report_path, line, -1, error))
+        return FALSE;
+    }
+
+  self->saved = TRUE;
+  return TRUE;
+}

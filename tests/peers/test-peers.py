@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""Conformance of the virtual bench against programs nobody here wrote:
+st-info, st-flash and OpenOCD from Debian, run unmodified through the
+drop-in libusb-1.0.so.0, each on a fresh board state.
+
+Usage: test-peers.py DROPIN_DIR FIXTURES_DIR [CASE...]
+Prints TAP. A peer missing from the machine skips its cases.
+"""
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+
+dropin, fixtures = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+only = set(sys.argv[3:])
+tmp = tempfile.mkdtemp(prefix="kiln-peers-")
+results = []
+OPENOCD_PORTS = "gdb_port disabled; tcl_port disabled; telnet_port disabled"
+
+
+def bench(name, text):
+    d = os.path.join(tmp, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "sim.ini")
+    with open(path, "w") as f:
+        f.write(text.replace("@STATE@", os.path.join(d, "state")))
+    return d, path
+
+
+def run(cmd, sim, report=None, timeout=240):
+    env = dict(os.environ)
+    env["LD_LIBRARY_PATH"] = dropin
+    env["KILN_SIM"] = sim
+    if report:
+        env["KILN_SIM_REPORT"] = report
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout + p.stderr
+
+
+def flash(d):
+    with open(os.path.join(d, "state", "flash.bin"), "rb") as f:
+        return f.read()
+
+
+def report(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def case(name, needs):
+    def wrap(fn):
+        if only and name not in only:
+            return fn
+        missing = [n for n in needs if shutil.which(n) is None]
+        if missing:
+            results.append((name, "skip", f"{' '.join(missing)} not installed"))
+            return fn
+        try:
+            fn()
+            results.append((name, "ok", ""))
+        except AssertionError as e:
+            results.append((name, "fail", str(e)))
+        except subprocess.TimeoutExpired as e:
+            results.append((name, "fail", f"timed out: {e.cmd[0]}"))
+        return fn
+    return wrap
+
+
+def check(cond, what, log=""):
+    if not cond:
+        raise AssertionError(what + ("\n" + log[-3000:] if log else ""))
+
+
+def load_elf(path):
+    """The load image of an ELF32 file: {address: bytes} from PT_LOAD p_paddr."""
+    import struct
+    data = open(path, "rb").read()
+    phoff, = struct.unpack_from("<I", data, 28)
+    phentsize, phnum = struct.unpack_from("<HH", data, 42)
+    out = []
+    for i in range(phnum):
+        p_type, p_offset, p_vaddr, p_paddr, p_filesz = struct.unpack_from("<IIIII", data, phoff + i * phentsize)
+        if p_type == 1 and p_filesz:
+            out.append((p_paddr, data[p_offset:p_offset + p_filesz]))
+    return out
+
+
+def expect_image(mem, pieces, base=0x08000000):
+    exp = bytearray(b"\xff" * len(mem))
+    for addr, blob in pieces:
+        exp[addr - base:addr - base + len(blob)] = blob
+    return bytes(exp) == mem
+
+
+random.seed(1)
+img100k = os.path.join(tmp, "img100k.bin")
+with open(img100k, "wb") as f:
+    f.write(bytes(random.getrandbits(8) for _ in range(100000)))
+blinky = os.path.join(fixtures, "blinky.elf")
+
+
+@case("st-info-probe", ["st-info"])
+def _():
+    d, sim = bench("stinfo", "[probe]\n[board]\nstate=@STATE@\n")
+    rc, out = run(["st-info", "--probe"], sim)
+    check(rc == 0, f"st-info exit {rc}", out)
+    check("V2J34S7" in out, "firmware V2J34S7 not reported", out)
+    check("0x0449" in out, "chip id 0x449 not reported", out)
+    check("1048576" in out, "1024 KiB flash not reported", out)
+
+
+@case("st-flash-write", ["st-flash"])
+def _():
+    d, sim = bench("stflash", "[probe]\n[board]\nstate=@STATE@\n")
+    rc, out = run(["st-flash", "write", img100k, "0x08000000"], sim, os.path.join(d, "r.json"))
+    check(rc == 0, f"st-flash exit {rc}", out)
+    check("verified" in out, "st-flash did not verify", out)
+    mem = flash(d)
+    check(len(mem) == 1024 * 1024, "flash.bin is not 1 MiB")
+    check(mem[:100000] == open(img100k, "rb").read(), "flash.bin does not hold the file's bytes")
+    check(mem[100000:] == b"\xff" * (len(mem) - 100000), "the rest of flash is not erased")
+    check(report(os.path.join(d, "r.json"))["violations"] == [], "violations reported")
+
+
+def openocd_program(name, board, image, extra=""):
+    d, sim = bench(name, f"[probe]\n{extra}[board]\nstate=@STATE@\n{board}")
+    rep = os.path.join(d, "r.json")
+    rc, out = run(["openocd", "-f", "interface/stlink.cfg", "-f", "target/stm32f7x.cfg",
+                   "-c", OPENOCD_PORTS, "-c", f"program {image} verify reset exit"], sim, rep)
+    check(rc == 0, f"openocd exit {rc}", out)
+    check("Verified OK" in out, "OpenOCD did not verify", out)
+    check("slow" not in out.lower() and "falling back" not in out.lower(),
+          "OpenOCD fell back to slow writes instead of its flash loader", out)
+    return d, rep, out
+
+
+@case("openocd-f746-elf", ["openocd"])
+def _():
+    d, rep, out = openocd_program("ocd746", "", blinky)
+    check(expect_image(flash(d), load_elf(blinky)), "flash.bin does not match the ELF's load image")
+    r = report(rep)
+    check(r["core_instructions"] > 0, "OpenOCD's loader did not run on the core")
+    check(r["violations"] == [], f"violations {r['violations']}")
+
+
+@case("openocd-f767-dual-bank", ["openocd"])
+def _():
+    blob = bytes(random.getrandbits(8) for _ in range(96 * 1024))
+    path = os.path.join(tmp, "cross.bin")
+    open(path, "wb").write(blob)
+    d, rep, out = openocd_program("ocd767", "chip=STM32F767ZI\nndbank=0\n", f"{path} 0x080F0000")
+    mem = flash(d)
+    check(mem[0xF0000:0xF0000 + len(blob)] == blob, "image crossing into bank 2 not in flash.bin")
+    erased = sorted(e["sector"] for e in report(rep)["sectors_erased"])
+    check(erased == [11, 12, 13], f"erased sectors {erased}, want 11, 12, 13 (dual-bank layout)")
+
+
+@case("openocd-f722", ["openocd"])
+def _():
+    d, rep, out = openocd_program("ocd722", "chip=STM32F722RE\n", blinky)
+    check(len(flash(d)) == 512 * 1024, "F722 flash.bin is not 512 KiB")
+    check(expect_image(flash(d), load_elf(blinky)), "flash.bin does not match the ELF's load image")
+
+
+@case("cross-check", ["openocd", "st-flash"])
+def _():
+    d, rep, out = openocd_program("cross", "", f"{img100k} 0x08000000")
+    out_path = os.path.join(d, "readback.bin")
+    sim = os.path.join(d, "sim.ini")
+    rc, log = run(["st-flash", "read", out_path, "0x08000000", "100000"], sim)
+    check(rc == 0, f"st-flash read exit {rc}", log)
+    check(open(out_path, "rb").read() == open(img100k, "rb").read(),
+          "st-flash read back different bytes from what OpenOCD wrote")
+
+
+@case("calibration-openocd-512k-v2-1", ["openocd"])
+def _():
+    blob = bytes(random.getrandbits(8) for _ in range(512 * 1024))
+    path = os.path.join(tmp, "512k.bin")
+    open(path, "wb").write(blob)
+    d, sim = bench("calib", "[probe]\nmodel=stlink-v2-1\nfirmware=V2J37M26\n[board]\nstate=@STATE@\n")
+    rep = os.path.join(d, "r.json")
+    rc, out = run(["openocd", "-f", "interface/stlink.cfg", "-f", "target/stm32f7x.cfg", "-c", OPENOCD_PORTS,
+                   "-c", f"program {path} 0x08000000 reset exit"], sim, rep)
+    check(rc == 0, f"openocd exit {rc}", out)
+    r = report(rep)
+    t = r["total_time_s"]
+    print(f"# calibration: OpenOCD 512 KiB on F746 via V2-1: {t:.2f} s modeled "
+          f"(device {r['device_time_s']:.2f} s + host {r['host_time_s']:.2f} s), published 8.68 s")
+    check(8.68 * 0.75 <= t <= 8.68 * 1.25, f"{t:.2f} s is outside 8.68 s ± 25 %")
+    check(flash(d)[:len(blob)] == blob, "flash.bin does not hold the image")
+
+
+@case("determinism", ["openocd"])
+def _():
+    # With host gaps left out of the timeline, a job's device time depends
+    # only on what the host asked for.
+    outs = []
+    for i in range(2):
+        d, sim = bench(f"det{i}", "[bench]\nhost-gaps=ignore\n[probe]\n[board]\nstate=@STATE@\n")
+        rep = os.path.join(d, "r.json")
+        rc, out = run(["openocd", "-f", "interface/stlink.cfg", "-f", "target/stm32f7x.cfg", "-c", OPENOCD_PORTS,
+                       "-c", f"program {img100k} 0x08000000 verify exit"], sim, rep)
+        check(rc == 0, "openocd failed", out)
+        outs.append((flash(d), report(rep)["device_time_s"]))
+    check(outs[0][0] == outs[1][0], "flash.bin differs between two identical jobs")
+    check(outs[0][1] == outs[1][1], f"device time differs: {outs[0][1]} vs {outs[1][1]}")
+
+
+@case("fault-stale-flash-errors", ["openocd"])
+def _():
+    d, rep, out = openocd_program("stale", "", blinky, "")
+    # Same job with error flags set at power-up: OpenOCD clears them and succeeds.
+    d, sim = bench("stale2", "[probe]\n[board]\nstate=@STATE@\n[faults]\nstale-flash-errors=PGPERR,ERSERR\n")
+    rep = os.path.join(d, "r.json")
+    rc, out = run(["openocd", "-f", "interface/stlink.cfg", "-f", "target/stm32f7x.cfg", "-c", OPENOCD_PORTS,
+                   "-c", f"program {blinky} verify reset exit"], sim, rep)
+    check("stale-flash-errors" in report(rep)["faults_injected"], "fault not recorded")
+    check(rc == 0 and "Verified OK" in out, "OpenOCD did not recover from stale flags", out)
+
+
+@case("fault-weak-words", ["st-flash"])
+def _():
+    d, sim = bench("weak", "[probe]\n[board]\nstate=@STATE@\n[faults]\nweak-words=0x08000100\n")
+    rep = os.path.join(d, "r.json")
+    rc, out = run(["st-flash", "write", img100k, "0x08000000"], sim, rep)
+    check(rc != 0, "st-flash's verify did not catch the weak word", out)
+    check("weak-words" in report(rep)["faults_injected"], "fault not recorded")
+
+
+@case("fault-usb-disconnect", ["openocd"])
+def _():
+    d, sim = bench("unplug", "[probe]\n[board]\nstate=@STATE@\n[faults]\nusb-disconnect-after-ms=300\n")
+    rep = os.path.join(d, "r.json")
+    rc, out = run(["openocd", "-f", "interface/stlink.cfg", "-f", "target/stm32f7x.cfg", "-c", OPENOCD_PORTS,
+                   "-c", f"program {img100k} 0x08000000 verify exit"], sim, rep, timeout=120)
+    check(rc != 0, "OpenOCD succeeded although the probe was unplugged", out)
+    check("usb-disconnect-after-ms" in report(rep)["faults_injected"], "fault not recorded")
+
+
+@case("fault-usb-hang", ["openocd"])
+def _():
+    d, sim = bench("hang", "[probe]\n[board]\nstate=@STATE@\n[faults]\nusb-hang-after-ms=300\n")
+    rep = os.path.join(d, "r.json")
+    rc, out = run(["openocd", "-f", "interface/stlink.cfg", "-f", "target/stm32f7x.cfg", "-c", OPENOCD_PORTS,
+                   "-c", f"program {img100k} 0x08000000 verify exit"], sim, rep, timeout=120)
+    check(rc != 0, "OpenOCD succeeded although the probe stopped answering", out)
+
+
+@case("fault-power-loss", ["st-info"])
+def _():
+    d, sim = bench("power", "[probe]\n[board]\nstate=@STATE@\n[faults]\npower-loss-after-ms=0\n")
+    rc, out = run(["st-info", "--probe"], sim, timeout=60)
+    check("0x0449" not in out, "a chip was found on an unpowered board", out)
+
+
+@case("fault-swd-disabled", ["openocd"])
+def _():
+    d, sim = bench("swdoff", f"[probe]\n[board]\nstate=@STATE@\nflash-image={blinky}\n"
+                             "[faults]\nswd-disabled-by-firmware=true\n")
+    rc, out = run(["openocd", "-f", "interface/stlink.cfg", "-f", "target/stm32f7x.cfg", "-c", OPENOCD_PORTS,
+                   "-c", "init; exit"], sim, timeout=120)
+    check(rc != 0 or "Error" in out, "OpenOCD attached although the firmware disabled SWD", out)
+    rc, out = run(["openocd", "-f", "interface/stlink.cfg", "-c", "reset_config srst_only connect_assert_srst",
+                   "-f", "target/stm32f7x.cfg", "-c", OPENOCD_PORTS,
+                   "-c", "init; reset halt; exit"], sim, timeout=120)
+    check(rc == 0 and "halted" in out, "connect under reset did not attach", out)
+
+
+n = len(results)
+print(f"1..{n}")
+failed = 0
+for i, (name, status, msg) in enumerate(results, 1):
+    if status == "ok":
+        print(f"ok {i} {name}")
+    elif status == "skip":
+        print(f"ok {i} {name} # SKIP {msg}")
+    else:
+        failed += 1
+        print(f"not ok {i} {name}")
+        for line in msg.splitlines():
+            print(f"# {line}")
+shutil.rmtree(tmp, ignore_errors=True)
+sys.exit(1 if failed else 0)

@@ -1,0 +1,372 @@
+/* test-sim-board.c — the simulated board driven at the DP/AP level, as a
+ * probe's firmware drives it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "kiln-sim-board.h"
+
+typedef struct
+{
+  KilnSimClock   clock;
+  KilnSimReport *report;
+  KilnSimBoard  *board;
+  char          *dir;
+} Fixture;
+
+static void
+fixture_set_up_with (Fixture    *f,
+                     const char *config)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  f->dir = g_dir_make_tmp ("kiln-sim-XXXXXX", &error);
+  g_assert_no_error (error);
+  text = g_strdup_printf ("[board]\nstate=%s/state\n%s", f->dir, config ? config : "");
+  g_assert_true (g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, &error));
+  memset (&f->clock, 0, sizeof f->clock);
+  f->report = kiln_sim_report_new ();
+  f->board = kiln_sim_board_new (kf, "board", f->dir, &f->clock, f->report, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->board);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  fixture_set_up_with (f, data);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
+
+  g_clear_object (&f->board);
+  kiln_sim_report_free (f->report);
+  g_assert_cmpint (system (cmd), ==, 0);
+  g_free (f->dir);
+}
+
+/* A little of what a probe's firmware does. */
+static void
+connect (Fixture *f)
+{
+  guint32 v = 0;
+  guint64 ready;
+
+  kiln_sim_board_swd_line_reset (f->board);
+  g_assert_cmpint (kiln_sim_board_dp_read (f->board, 0x0, &v, &ready), ==, KILN_SIM_ACK_OK);
+  g_assert_cmphex (v, ==, 0x5BA02477);
+  g_assert_cmpint (kiln_sim_board_dp_write (f->board, 0x4, 0x50000000, &ready), ==, KILN_SIM_ACK_OK);
+  g_assert_cmpint (kiln_sim_board_dp_read (f->board, 0x4, &v, &ready), ==, KILN_SIM_ACK_OK);
+  g_assert_cmphex (v & 0xF0000000, ==, 0xF0000000);
+}
+
+static KilnSimAck
+write32 (Fixture *f,
+         guint32  address,
+         guint32  value)
+{
+  guint64 ready;
+  KilnSimAck ack;
+
+  kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000012, &ready);
+  kiln_sim_board_ap_write (f->board, 0, 0x04, address, &ready);
+  ack = kiln_sim_board_ap_write (f->board, 0, 0x0C, value, &ready);
+  while (ack == KILN_SIM_ACK_WAIT)
+    {
+      f->clock.now_ns = ready;
+      ack = kiln_sim_board_ap_write (f->board, 0, 0x0C, value, &ready);
+    }
+  return ack;
+}
+
+static guint32
+read32 (Fixture *f,
+        guint32  address)
+{
+  guint64 ready;
+  guint32 v = 0xDEADBEEF;
+  KilnSimAck ack;
+
+  kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000012, &ready);
+  kiln_sim_board_ap_write (f->board, 0, 0x04, address, &ready);
+  ack = kiln_sim_board_ap_read (f->board, 0, 0x0C, &v, &ready);
+  while (ack == KILN_SIM_ACK_WAIT)
+    {
+      f->clock.now_ns = ready;
+      ack = kiln_sim_board_ap_read (f->board, 0, 0x0C, &v, &ready);
+    }
+  g_assert_cmpint (ack, ==, KILN_SIM_ACK_OK);
+  return v;
+}
+
+static void
+test_dp_and_ids (Fixture       *f,
+                 gconstpointer  data)
+{
+  guint32 v;
+  guint64 ready;
+
+  /* Before the power-up request, AP access faults and sets STICKYERR. */
+  kiln_sim_board_swd_line_reset (f->board);
+  g_assert_cmpint (kiln_sim_board_ap_read (f->board, 0, 0xFC, &v, &ready), ==, KILN_SIM_ACK_FAULT);
+  kiln_sim_board_dp_read (f->board, 0x4, &v, &ready);
+  g_assert_cmphex (v & 0x20, ==, 0x20);
+  kiln_sim_board_dp_write (f->board, 0x0, 0x1E, &ready);
+  connect (f);
+
+  g_assert_cmpint (kiln_sim_board_ap_read (f->board, 0, 0xFC, &v, &ready), ==, KILN_SIM_ACK_OK);
+  g_assert_cmphex (v, ==, 0x74770001);
+  g_assert_cmphex (read32 (f, 0xE0042000), ==, 0x10010449);
+  g_assert_cmphex (read32 (f, 0xE000ED00), ==, 0x410FC271);
+  g_assert_cmphex (read32 (f, 0x1FF0F440) >> 16, ==, 1024);
+  /* ROM table: the ST table's CIDR is a class 1 ROM table. */
+  g_assert_cmphex (read32 (f, 0xE00FDFF4), ==, 0x10);
+}
+
+static void
+test_memory_and_tar_wrap (Fixture       *f,
+                          gconstpointer  data)
+{
+  guint64 ready;
+  guint32 v;
+
+  connect (f);
+  g_assert_cmpint (write32 (f, 0x20010000, 0x11223344), ==, KILN_SIM_ACK_OK);
+  g_assert_cmphex (read32 (f, 0x20010000), ==, 0x11223344);
+
+  /* 8-bit access uses its byte lane of DRW. */
+  kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000000, &ready);
+  kiln_sim_board_ap_write (f->board, 0, 0x04, 0x20010002, &ready);
+  kiln_sim_board_ap_write (f->board, 0, 0x0C, 0xAB << 16, &ready);
+  g_assert_cmphex (read32 (f, 0x20010000), ==, 0x11AB3344);
+
+  /* TAR auto-increment wraps within 1 KiB, as on silicon. */
+  kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000012, &ready);
+  kiln_sim_board_ap_write (f->board, 0, 0x04, 0x200103FC, &ready);
+  kiln_sim_board_ap_write (f->board, 0, 0x0C, 0xAAAAAAAA, &ready);
+  kiln_sim_board_ap_write (f->board, 0, 0x0C, 0xBBBBBBBB, &ready);
+  g_assert_cmphex (read32 (f, 0x20010000), ==, 0xBBBBBBBB);
+  g_assert_cmphex (read32 (f, 0x20010400), ==, 0);
+
+  /* Unmapped memory faults. */
+  kiln_sim_board_ap_write (f->board, 0, 0x04, 0x60000000, &ready);
+  g_assert_cmpint (kiln_sim_board_ap_read (f->board, 0, 0x0C, &v, &ready), ==, KILN_SIM_ACK_FAULT);
+}
+
+static void
+unlock (Fixture *f)
+{
+  g_assert_cmpint (write32 (f, 0x40023C04, 0x45670123), ==, KILN_SIM_ACK_OK);
+  g_assert_cmpint (write32 (f, 0x40023C04, 0xCDEF89AB), ==, KILN_SIM_ACK_OK);
+  g_assert_cmphex (read32 (f, 0x40023C10) & 0x80000000, ==, 0);
+}
+
+static void
+test_flash_erase_program (Fixture       *f,
+                          gconstpointer  data)
+{
+  guint64 start;
+  gsize size;
+  const guint8 *flash;
+
+  connect (f);
+  unlock (f);
+
+  /* Erase sector 4 (128 KiB) at x32: busy for 550 ms of virtual time. */
+  start = f->clock.now_ns;
+  write32 (f, 0x40023C10, (2u << 8) | (4u << 3) | 2u | (1u << 16));
+  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 16), !=, 0);
+  f->clock.now_ns = start + 549 * 1000000ull;
+  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 16), !=, 0);
+  f->clock.now_ns = start + 551 * 1000000ull;
+  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 16), ==, 0);
+  g_assert_cmpuint (f->report->sectors_erased->len, ==, 1);
+  g_assert_cmpuint (g_array_index (f->report->sectors_erased, KilnSimReportErase, 0).sector, ==, 4);
+
+  /* Program a word at x32; programming only clears bits. */
+  write32 (f, 0x40023C10, (2u << 8) | 1u);
+  g_assert_cmpint (write32 (f, 0x08020000, 0x12345678), ==, KILN_SIM_ACK_OK);
+  g_assert_cmphex (read32 (f, 0x08020000), ==, 0x12345678);
+  write32 (f, 0x08020000, 0xFFFF00FF);
+  g_assert_cmphex (read32 (f, 0x08020000), ==, 0x12340078);
+  g_assert_cmphex (read32 (f, 0x40023C0C) & 0xF2, ==, 0);
+
+  /* A 32-bit write at x16 is a parallelism error and changes nothing. */
+  write32 (f, 0x40023C10, (1u << 8) | 1u);
+  write32 (f, 0x08020004, 0);
+  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 6), !=, 0);
+  g_assert_cmphex (read32 (f, 0x08020004), ==, 0xFFFFFFFF);
+  write32 (f, 0x40023C0C, 0xF2);
+  g_assert_cmphex (read32 (f, 0x40023C0C), ==, 0);
+
+  /* The state keeps what was programmed. */
+  flash = kiln_sim_board_peek_flash (f->board, &size);
+  g_assert_cmpuint (size, ==, 1024 * 1024);
+  g_assert_cmphex (flash[0x20000], ==, 0x78);
+}
+
+static void
+test_flash_keys (Fixture       *f,
+                 gconstpointer  data)
+{
+  connect (f);
+  /* A wrong key faults and keeps the controller locked until reset. */
+  g_assert_cmpint (write32 (f, 0x40023C04, 0x11111111), ==, KILN_SIM_ACK_FAULT);
+  kiln_sim_board_dp_write (f->board, 0x0, 0x1E, &(guint64) { 0 });
+  g_assert_cmpint (write32 (f, 0x40023C04, 0x45670123), ==, KILN_SIM_ACK_FAULT);
+  kiln_sim_board_dp_write (f->board, 0x0, 0x1E, &(guint64) { 0 });
+  g_assert_cmphex (read32 (f, 0x40023C10) & 0x80000000, !=, 0);
+  kiln_sim_board_set_nrst (f->board, TRUE);
+  kiln_sim_board_set_nrst (f->board, FALSE);
+  unlock (f);
+}
+
+static void
+test_write_protection (Fixture       *f,
+                       gconstpointer  data)
+{
+  connect (f);
+  unlock (f);
+  /* nwrp = 0xDF: sector 5 is protected. */
+  write32 (f, 0x40023C10, (2u << 8) | (5u << 3) | 2u | (1u << 16));
+  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 4), !=, 0);
+  g_assert_cmpuint (f->report->sectors_erased->len, ==, 0);
+}
+
+static void
+test_core_runs_to_bkpt (Fixture       *f,
+                        gconstpointer  data)
+{
+  connect (f);
+  /* Halt, load "movs r0, #42; adds r0, #1; bkpt", run it. */
+  write32 (f, 0xE000EDF0, 0xA05F0003);
+  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
+  write32 (f, 0x20000000, 0x3001202A);
+  write32 (f, 0x20000004, 0xBF00BE00);
+  write32 (f, 0xE000EDF8, 0x20000000);
+  write32 (f, 0xE000EDF4, 0x1000F);
+  write32 (f, 0xE000EDF0, 0xA05F0001);
+  f->clock.now_ns += 1000000;
+  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
+  g_assert_cmphex (read32 (f, 0xE000ED30) & 2, !=, 0);  /* DFSR.BKPT */
+  write32 (f, 0xE000EDF4, 0);
+  g_assert_cmpuint (read32 (f, 0xE000EDF8), ==, 43);
+  write32 (f, 0xE000EDF4, 15);
+  g_assert_cmphex (read32 (f, 0xE000EDF8), ==, 0x20000004);
+  g_assert_cmpuint (f->report->core_instructions, >=, 2);
+}
+
+static guint32
+crc32_mpeg2 (const guint32 *words,
+             guint          n)
+{
+  guint32 crc = 0xFFFFFFFF;
+
+  for (guint i = 0; i < n; i++)
+    {
+      crc ^= words[i];
+      for (int b = 0; b < 32; b++)
+        crc = (crc & 0x80000000) ? (crc << 1) ^ 0x04C11DB7 : crc << 1;
+    }
+  return crc;
+}
+
+static void
+test_crc_unit (Fixture       *f,
+               gconstpointer  data)
+{
+  static const guint32 words[] = { 0x12345678, 0xDEADBEEF, 0, 0xFFFFFFFF };
+
+  connect (f);
+  /* Without its clock the unit reads as zero. */
+  write32 (f, 0x40023000, 0x12345678);
+  g_assert_cmphex (read32 (f, 0x40023000), ==, 0);
+  write32 (f, 0x40023830, read32 (f, 0x40023830) | (1u << 12));
+  write32 (f, 0x40023008, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    write32 (f, 0x40023000, words[i]);
+  g_assert_cmphex (read32 (f, 0x40023000), ==, crc32_mpeg2 (words, G_N_ELEMENTS (words)));
+}
+
+static void
+test_state_round_trip (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "state", "flash.bin", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  connect (f);
+  unlock (f);
+  write32 (f, 0x40023C10, (2u << 8) | 1u);
+  write32 (f, 0x08000010, 0xCAFEF00D);
+  f->clock.now_ns += 1000000;
+  kiln_sim_board_sync (f->board);
+  g_assert_true (kiln_sim_board_save (f->board, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_cmpuint (length, ==, 1024 * 1024);
+  g_assert_cmphex (((guint8 *) contents)[0x10], ==, 0x0D);
+  g_assert_cmphex (((guint8 *) contents)[0x14], ==, 0xFF);
+
+  /* A new board on the same state starts with those bytes. */
+  g_clear_object (&f->board);
+  kiln_sim_report_free (f->report);
+  {
+    g_autoptr(GKeyFile) kf = g_key_file_new ();
+    g_autofree char *text = g_strdup_printf ("[board]\nstate=%s/state\n", f->dir);
+
+    g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, NULL);
+    f->report = kiln_sim_report_new ();
+    f->board = kiln_sim_board_new (kf, "board", f->dir, &f->clock, f->report, &error);
+    g_assert_no_error (error);
+  }
+  connect (f);
+  g_assert_cmphex (read32 (f, 0x08000010), ==, 0xCAFEF00D);
+}
+
+static void
+test_power_loss_and_swd_off (Fixture       *f,
+                             gconstpointer  data)
+{
+  guint32 v;
+  guint64 ready;
+
+  connect (f);
+  f->clock.now_ns = 20 * 1000000ull;
+  g_assert_cmpint (kiln_sim_board_dp_read (f->board, 0, &v, &ready), ==, KILN_SIM_ACK_NONE);
+  g_assert_cmpfloat (kiln_sim_board_get_voltage (f->board), ==, 0.0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func, config) \
+  g_test_add ("/Kiln/Sim/Board/" path, Fixture, config, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("dp-and-ids", test_dp_and_ids, NULL);
+  ADD ("memory-and-tar-wrap", test_memory_and_tar_wrap, NULL);
+  ADD ("flash-erase-program", test_flash_erase_program, NULL);
+  ADD ("flash-keys", test_flash_keys, NULL);
+  ADD ("write-protection", test_write_protection, "nwrp=0xDF\n");
+  ADD ("core-runs-to-bkpt", test_core_runs_to_bkpt, NULL);
+  ADD ("crc-unit", test_crc_unit, NULL);
+  ADD ("state-round-trip", test_state_round_trip, NULL);
+  ADD ("power-loss", test_power_loss_and_swd_off, "[faults]\npower-loss-after-ms=10\n");
+
+  return g_test_run ();
+}
