@@ -41,22 +41,6 @@ get_window (KilnApplication *self)
 }
 
 static void
-open_sample (KilnApplication *self,
-             KilnWindow      *window)
-{
-#ifdef KILN_SAMPLE_FIRMWARE
-  g_autoptr(GFile) sample = g_file_new_for_path (KILN_SAMPLE_FIRMWARE);
-
-  if (g_file_query_exists (sample, NULL))
-    {
-      kiln_window_open_file (window, sample);
-      return;
-    }
-#endif
-  kiln_window_log (window, "%s", _("The sample firmware was not built (it needs arm-none-eabi-gcc); open a firmware file of your own."));
-}
-
-static void
 kiln_application_activate (GApplication *app)
 {
   KilnApplication *self = KILN_APPLICATION (app);
@@ -64,7 +48,7 @@ kiln_application_activate (GApplication *app)
   KilnWindow *window = get_window (self);
 
   if (first && self->simulator)
-    open_sample (self, window);
+    kiln_window_open_sample (window);
   gtk_window_present (GTK_WINDOW (window));
 }
 

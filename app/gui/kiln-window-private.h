@@ -28,6 +28,8 @@ void           kiln_window_open_file_at     (KilnWindow     *self,
  * probe attached, e.g. on the simulator). Returns FALSE if unknown. */
 gboolean       kiln_window_set_chip_name    (KilnWindow     *self,
                                              const char     *name);
+/* Opens the sample firmware of the simulated bench, if it was built. */
+void           kiln_window_open_sample      (KilnWindow     *self);
 void           kiln_window_set_dual_bank    (KilnWindow     *self,
                                              gboolean        dual_bank);
 void           kiln_window_set_simulator    (KilnWindow     *self,

@@ -1063,6 +1063,25 @@ udev_help_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+void
+kiln_window_open_sample (KilnWindow *self)
+{
+  g_return_if_fail (KILN_IS_WINDOW (self));
+
+#ifdef KILN_SAMPLE_FIRMWARE
+  {
+    g_autoptr(GFile) sample = g_file_new_for_path (KILN_SAMPLE_FIRMWARE);
+
+    if (g_file_query_exists (sample, NULL))
+      {
+        kiln_window_open_file (self, sample);
+        return;
+      }
+  }
+#endif
+  kiln_window_log (self, "%s", _("The sample firmware was not built (it needs arm-none-eabi-gcc); open a firmware file of your own."));
+}
+
 static void
 simulator_action (GtkWidget  *widget,
                   const char *action_name,
@@ -1072,6 +1091,8 @@ simulator_action (GtkWidget  *widget,
 
   kiln_window_set_simulator (self, TRUE);
   kiln_window_set_chip_name (self, "STM32F746NG");
+  if (self->file == NULL)
+    kiln_window_open_sample (self);
 }
 
 /* ---------------------------------------------------------------- object */

@@ -580,6 +580,31 @@ test_no_stall (void)
   g_unlink (path);
 }
 
+static gboolean
+page_loaded (gpointer data)
+{
+  return g_strcmp0 (_kiln_window_get_page (data), "loaded") == 0;
+}
+
+/* "Try the Simulator" picks the bench's chip and opens the sample firmware */
+static void
+test_try_simulator (void)
+{
+  KilnWindow *window;
+
+  if (fixture_elf () == NULL)
+    {
+      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      return;
+    }
+  window = new_window ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.simulator", NULL));
+  g_assert_true (spin_until (page_loaded, window, 5000));
+  g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 0), ==,
+                   KILN_SECTOR_STATE_PLANNED);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_preferences (void)
 {
@@ -627,6 +652,7 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/reload-on-change", test_reload_on_change);
   g_test_add_func ("/Kiln/UI/progress-events", test_progress_events);
   g_test_add_func ("/Kiln/UI/dark", test_dark);
+  g_test_add_func ("/Kiln/UI/try-simulator", test_try_simulator);
   g_test_add_func ("/Kiln/UI/bin-asks-base", test_bin_asks_base);
   g_test_add_func ("/Kiln/UI/no-stall", test_no_stall);
   g_test_add_func ("/Kiln/UI/preferences", test_preferences);
