@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <unistd.h>
 
@@ -156,7 +158,7 @@ on_phase_started (KilnProgress  *progress,
       g_autoptr(GString) line = g_string_new ("{\"event\":\"phase\",\"phase\":");
 
       kiln_json_append_string (line, phase_id (phase));
-      g_string_append_printf (line, ",\"total\":%" G_GUINT64_FORMAT "}",
+      g_string_append_printf (line, ",\"total\":%" PRIu64 "}",
                               kiln_progress_get_total (progress));
       emit_json (line);
       return;
@@ -183,7 +185,7 @@ on_changed (KilnProgress  *progress,
       if (kiln_progress_get_phase (progress) == KILN_PROGRESS_PHASE_FINISHED)
         return;
       kiln_json_append_string (line, phase_id (kiln_progress_get_phase (progress)));
-      g_string_append_printf (line, ",\"done\":%" G_GUINT64_FORMAT ",\"total\":%" G_GUINT64_FORMAT
+      g_string_append_printf (line, ",\"done\":%" PRIu64 ",\"total\":%" PRIu64
                               ",\"rate\":%.0f}",
                               kiln_progress_get_done (progress), kiln_progress_get_total (progress),
                               kiln_progress_get_rate (progress));

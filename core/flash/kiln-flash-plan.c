@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -147,7 +149,7 @@ kiln_flash_plan_new (KilnImage       *image,
           if ((guint64) axim + r->size > (guint64) flash_base + flash_size)
             {
               g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
-                           _("%s (%s) runs from 0x%08X to 0x%08" G_GINT64_MODIFIER "X, past the end of the %s’s flash at 0x%08X: the image is too big for this chip, or built for another one"),
+                           _("%s (%s) runs from 0x%08X to 0x%08" PRIX64 ", past the end of the %s’s flash at 0x%08X: the image is too big for this chip, or built for another one"),
                            kiln_image_get_display_name (image), r->origin, r->address, last, chip_name,
                            flash_base + flash_size - 1);
               return NULL;
@@ -170,7 +172,7 @@ kiln_flash_plan_new (KilnImage       *image,
       }
 
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
-                   _("%s (%s) places data at 0x%08X–0x%08" G_GINT64_MODIFIER "X, outside the %s’s flash (0x%08X–0x%08X) and RAM: was the firmware linked for another chip?"),
+                   _("%s (%s) places data at 0x%08X–0x%08" PRIX64 ", outside the %s’s flash (0x%08X–0x%08X) and RAM: was the firmware linked for another chip?"),
                    kiln_image_get_display_name (image), r->origin, r->address, last, chip_name,
                    flash_base, flash_base + flash_size - 1);
       return NULL;
@@ -179,7 +181,7 @@ kiln_flash_plan_new (KilnImage       *image,
   if (flash_bytes > flash_size)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
-                   _("%s needs %" G_GUINT64_FORMAT " KiB of flash but the %s has %u KiB"),
+                   _("%s needs %" PRIu64 " KiB of flash but the %s has %u KiB"),
                    kiln_image_get_display_name (image), flash_bytes / 1024, chip_name, flash_size / 1024);
       return NULL;
     }
@@ -391,7 +393,7 @@ static char *
 format_kib (guint64 bytes)
 {
   if (bytes % 1024 == 0 || bytes >= 100 * 1024)
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " KiB"), (bytes + 512) / 1024);
+    return g_strdup_printf (_("%" PRIu64 " KiB"), (bytes + 512) / 1024);
   return g_strdup_printf (_("%.1f KiB"), bytes / 1024.0);
 }
 
@@ -527,7 +529,7 @@ kiln_flash_plan_to_json (KilnFlashPlan *self)
     }
 
   g_string_append_printf (out, "],\"sectors_program\":%u,\"sectors_skipped\":%u,\"sectors_untouched\":%u,"
-                          "\"erase_bytes\":%" G_GUINT64_FORMAT ",\"program_bytes\":%" G_GUINT64_FORMAT
+                          "\"erase_bytes\":%" PRIu64 ",\"program_bytes\":%" PRIu64
                           ",\"estimated_seconds\":%s}",
                           kiln_flash_plan_get_n_program (self), kiln_flash_plan_get_n_skipped (self),
                           kiln_flash_plan_get_n_untouched (self), kiln_flash_plan_get_erase_bytes (self),

@@ -18,7 +18,7 @@ kiln_image_parse_bin (KilnImageBuilder  *builder,
 {
   gsize size;
   const guint8 *data = g_bytes_get_data (bytes, &size);
-  g_autofree char *origin = g_strdup_printf (_("bytes 0–%" G_GSIZE_FORMAT), size ? size - 1 : 0);
+  g_autofree char *origin = g_strdup_printf (_("bytes 0–%zu"), size ? size - 1 : 0);
 
   return kiln_image_builder_add (builder, base, data, size, origin, error);
 }

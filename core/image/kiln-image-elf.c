@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <gelf.h>
 #include <glib/gi18n-lib.h>
 #include <libelf.h>
@@ -65,7 +67,7 @@ kiln_image_parse_elf (KilnImageBuilder  *builder,
   if (gelf_getehdr (elf, &ehdr) == NULL)
     {
       g_set_error (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_TRUNCATED,
-                   _("%s: the ELF header is incomplete (the file has %" G_GSIZE_FORMAT " bytes)"), name, size);
+                   _("%s: the ELF header is incomplete (the file has %zu bytes)"), name, size);
       return FALSE;
     }
 
@@ -87,7 +89,7 @@ kiln_image_parse_elf (KilnImageBuilder  *builder,
   if (elf_getphdrnum (elf, &phnum) != 0)
     {
       g_set_error (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_TRUNCATED,
-                   _("%s: the program header table at offset %" G_GUINT64_FORMAT " cannot be read (%s)"),
+                   _("%s: the program header table at offset %" PRIu64 " cannot be read (%s)"),
                    name, (guint64) ehdr.e_phoff, elf_errmsg (-1));
       return FALSE;
     }
@@ -95,7 +97,7 @@ kiln_image_parse_elf (KilnImageBuilder  *builder,
   if (phnum > 0 && (ehdr.e_phoff > size || (guint64) phnum * ehdr.e_phentsize > size - ehdr.e_phoff))
     {
       g_set_error (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_TRUNCATED,
-                   _("%s: the program header table (offset %" G_GUINT64_FORMAT ", %zu entries) runs past the end of the file (%" G_GSIZE_FORMAT " bytes)"),
+                   _("%s: the program header table (offset %" PRIu64 ", %zu entries) runs past the end of the file (%zu bytes)"),
                    name, (guint64) ehdr.e_phoff, phnum, size);
       return FALSE;
     }
@@ -121,7 +123,7 @@ kiln_image_parse_elf (KilnImageBuilder  *builder,
       if (phdr.p_offset > size || phdr.p_filesz > size - phdr.p_offset)
         {
           g_set_error (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_RANGE,
-                       _("%s: segment %zu claims %" G_GUINT64_FORMAT " bytes at file offset %" G_GUINT64_FORMAT ", beyond the end of the file (%" G_GSIZE_FORMAT " bytes): the file is cut short or damaged"),
+                       _("%s: segment %zu claims %" PRIu64 " bytes at file offset %" PRIu64 ", beyond the end of the file (%zu bytes): the file is cut short or damaged"),
                        name, i, (guint64) phdr.p_filesz, (guint64) phdr.p_offset, size);
           g_array_unref (loads);
           return FALSE;

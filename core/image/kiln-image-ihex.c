@@ -96,10 +96,10 @@ kiln_image_parse_ihex (KilnImageBuilder  *builder,
       n = (length - 1) / 2;
       if (n < 5)
         return fail (error, KILN_IMAGE_ERROR_TRUNCATED, name, lines.line,
-                     _("the record is too short (%" G_GSIZE_FORMAT " bytes; a record has at least 5)"), n);
+                     _("the record is too short (%zu bytes; a record has at least 5)"), n);
       if (n > sizeof record)
         return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
-                     _("the record is too long (%" G_GSIZE_FORMAT " bytes)"), n);
+                     _("the record is too long (%zu bytes)"), n);
 
       if (!kiln_image_hex_decode (line + 1, n, record))
         return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,

@@ -84,7 +84,7 @@ kiln_image_parse_srec (KilnImageBuilder  *builder,
                      _("the record has no byte count"));
       if (n > sizeof record)
         return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
-                     _("the record is too long (%" G_GSIZE_FORMAT " bytes)"), n);
+                     _("the record is too long (%zu bytes)"), n);
       if (!kiln_image_hex_decode (line + 2, n, record))
         return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                      _("the record contains a character that is not a hex digit"));
@@ -112,7 +112,7 @@ kiln_image_parse_srec (KilnImageBuilder  *builder,
 
       if (n < 1 + addr_len + 1)
         return fail (error, KILN_IMAGE_ERROR_TRUNCATED, name, lines.line,
-                     _("the record is too short for its %" G_GSIZE_FORMAT "-byte address"), addr_len);
+                     _("the record is too short for its %zu-byte address"), addr_len);
 
       for (gsize i = 0; i < addr_len; i++)
         address = address << 8 | record[1 + i];

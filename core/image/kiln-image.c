@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -140,7 +142,7 @@ kiln_image_builder_add (KilnImageBuilder  *builder,
   if (address > G_MAXUINT32 || size > (guint64) G_MAXUINT32 + 1 - address)
     {
       g_set_error (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_RANGE,
-                   _("%s, %s: %" G_GSIZE_FORMAT " bytes at 0x%08" G_GINT64_MODIFIER "X run past the end of the 32-bit address space"),
+                   _("%s, %s: %zu bytes at 0x%08" PRIX64 " run past the end of the 32-bit address space"),
                    builder->display_name, origin, size, address);
       return FALSE;
     }
@@ -293,7 +295,7 @@ kiln_image_builder_end (KilnImageBuilder  *builder,
                       other = p->origin;
                   }
                 g_set_error (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_OVERLAP,
-                             _("%s: %s and %s both place data at 0x%08" G_GINT64_MODIFIER "X, with different bytes (0x%02X and 0x%02X)"),
+                             _("%s: %s and %s both place data at 0x%08" PRIX64 ", with different bytes (0x%02X and 0x%02X)"),
                              builder->display_name, other, piece->origin,
                              piece->address + j, current->data[offset + j], data[j]);
                 return NULL;

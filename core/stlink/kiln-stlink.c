@@ -68,7 +68,7 @@ command (KilnStlink   *self,
   if ((gsize) n < answer_len)
     {
       g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_PROTOCOL,
-                   _("The probe answered with %" G_GSSIZE_FORMAT " bytes where %" G_GSIZE_FORMAT " were expected: "
+                   _("The probe answered with %zd bytes where %zu were expected: "
                      "unplug it and plug it in again"), n, answer_len);
       return FALSE;
     }

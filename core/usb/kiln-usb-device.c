@@ -94,7 +94,7 @@ kiln_usb_device_write (KilnUsbDevice  *self,
   if ((gsize) n != length)
     {
       g_set_error (error, KILN_USB_ERROR, KILN_USB_ERROR_IO,
-                   _("The probe took only %" G_GSSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes: check the USB cable"),
+                   _("The probe took only %zd of %zu bytes: check the USB cable"),
                    n, length);
       return FALSE;
     }
