@@ -49,5 +49,7 @@ int      kiln_cli_list          (int              argc,
                                  char           **argv);
 int      kiln_cli_info          (int              argc,
                                  char           **argv);
+int      kiln_cli_flash         (int              argc,
+                                 char           **argv);
 
 G_END_DECLS

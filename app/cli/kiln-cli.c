@@ -15,6 +15,7 @@
 static const KilnCliCommand commands[] = {
   { "list", N_("List the attached ST-LINK probes and what they are connected to"), kiln_cli_list },
   { "info", N_("Show the probe and the chip it is connected to"), kiln_cli_info },
+  { "flash", N_("Program a firmware file, skipping unchanged sectors, and verify it"), kiln_cli_flash },
   { "inspect", N_("Show a firmware file and the sectors it would erase and write"), kiln_cli_inspect },
   { NULL, NULL, NULL },
 };

@@ -40,6 +40,18 @@ typedef enum
   KILN_SECTOR_STATE_FAILED,
 } KilnSectorState;
 
+/* The phases of a flash job; the values are those of core/job's
+ * KilnProgressPhase (checked there). */
+typedef enum
+{
+  KILN_FLASH_PHASE_PREFLIGHT = 2,
+  KILN_FLASH_PHASE_COMPARE = 3,
+  KILN_FLASH_PHASE_ERASE = 4,
+  KILN_FLASH_PHASE_PROGRAM = 5,
+  KILN_FLASH_PHASE_VERIFY = 6,
+  KILN_FLASH_PHASE_RESET = 8,
+} KilnFlashPhase;
+
 guint        kiln_flash_psize_bytes         (KilnFlashPsize  psize);
 const char  *kiln_flash_psize_to_string     (KilnFlashPsize  psize);
 /* The widest parallelism the supply allows (x64 only with VPP). */

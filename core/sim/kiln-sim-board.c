@@ -1361,6 +1361,16 @@ core_setup (KilnSimBoard  *self,
 }
 
 static gboolean
+pc_executable (KilnSimBoard *self,
+               guint32       pc)
+{
+  return (pc < self->chip->itcm_ram_size)
+         || (pc >= ITCM_FLASH && pc - ITCM_FLASH < self->flash_size)
+         || (pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
+         || (pc >= SRAM_BASE && pc - SRAM_BASE < self->chip->sram_size);
+}
+
+static gboolean
 core_running (KilnSimBoard *self)
 {
   return powered (self) && !self->in_reset && !self->halted && !self->lockup;
@@ -1419,6 +1429,23 @@ core_run_until (KilnSimBoard *self,
           self->fp_any |= (self->fp_comp[i] & 1) != 0;
 
       uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
+      if (!pc_executable (self, pc))
+        {
+          /* Running from nowhere (an erased vector, a PC set to junk): the
+           * core locks up, as on silicon. */
+          self->lockup = TRUE;
+          self->hfsr |= 1u << 30;
+          break;
+        }
+      if (self->trace)
+        {
+          guint32 xpsr = 0, sp = 0;
+
+          uc_reg_read (self->uc, UC_ARM_REG_XPSR, &xpsr);
+          uc_reg_read (self->uc, UC_ARM_REG_SP, &sp);
+          g_printerr ("core: run from pc %08x sp %08x xpsr %08x budget %" G_GUINT64_FORMAT "\n", pc, sp, xpsr,
+                      self->run_budget);
+        }
       /* No wall-clock timeout: Unicorn implements one with a thread per
        * call, which costs more than the runs themselves. Runs end on the
        * instruction budget, a halt, or an emulation error. */

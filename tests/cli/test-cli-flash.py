@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""kiln-cli flash on the virtual bench: programs and verifies (flash.bin is
+checked independently), skips unchanged sectors, refuses protected sectors
+and bad files before erasing anything, and names a verify failure."""
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+cli, dropin, fixtures = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
+tmp = tempfile.mkdtemp(prefix="kiln-cli-flash-")
+blinky = os.path.join(fixtures, "blinky.elf")
+failures = 0
+
+
+def check(cond, what, out=""):
+    global failures
+    if not cond:
+        failures += 1
+        print(f"not ok: {what}\n{out[-2500:]}", file=sys.stderr)
+
+
+def bench(name, text):
+    d = os.path.join(tmp, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "sim.ini")
+    with open(path, "w") as f:
+        f.write(text.replace("@STATE@", os.path.join(d, "state")))
+    return d, path
+
+
+def run(args, sim, report=None, via_dropin=False):
+    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
+    env["LC_ALL"] = "C.UTF-8"
+    env["KILN_SIM"] = sim
+    if report:
+        env["KILN_SIM_REPORT"] = report
+    if via_dropin:
+        env["LD_LIBRARY_PATH"] = dropin
+    else:
+        args = [*args, "--simulator"]
+    p = subprocess.run([cli, "flash", *args], capture_output=True, text=True, env=env, timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
+def flash(d):
+    with open(os.path.join(d, "state", "flash.bin"), "rb") as f:
+        return f.read()
+
+
+def elf_image(path, size):
+    data = open(path, "rb").read()
+    phoff, = struct.unpack_from("<I", data, 28)
+    phentsize, phnum = struct.unpack_from("<HH", data, 42)
+    mem = bytearray(b"\xff" * size)
+    for i in range(phnum):
+        t, off, va, pa, fsz = struct.unpack_from("<IIIII", data, phoff + i * phentsize)
+        if t == 1 and fsz:
+            mem[pa - 0x08000000:pa - 0x08000000 + fsz] = data[off:off + fsz]
+    return bytes(mem)
+
+
+# Program, in process and through the drop-in libusb.
+for via in (False, True):
+    d, sim = bench(f"prog{int(via)}", "[probe]\n[board]\nstate=@STATE@\n")
+    rep = os.path.join(d, "r.json")
+    rc, out, err = run([blinky], sim, rep, via)
+    check(rc == 0, f"flash (dropin={via}) exit {rc}", err)
+    check("verified" in out, "no verified summary", out)
+    check(flash(d) == elf_image(blinky, 1024 * 1024), "flash.bin does not match the ELF's load image")
+    r = json.load(open(rep))
+    check([e["sector"] for e in r["sectors_erased"]] == [0], f"erased {r['sectors_erased']}, want sector 0 only")
+    check(r["sectors_erased"][0]["psize"] == 32, "not erased at x32 on a 3.3 V board")
+    check(r["violations"] == [], f"violations {r['violations']}")
+
+    # The same file again: nothing erased, nothing written.
+    rep2 = os.path.join(d, "r2.json")
+    rc, out, err = run([blinky], sim, rep2, via)
+    r2 = json.load(open(rep2))
+    check(rc == 0 and r2["sectors_erased"] == [] and r2["flash_units_programmed"] == 0,
+          f"second run erased {r2['sectors_erased']} and programmed {r2['flash_units_programmed']} units", out + err)
+    check("nothing was erased or written" in out, "the second run does not say it skipped", out)
+
+# A one-sector change rewrites only that sector.
+d, sim = bench("diff", "[probe]\n[board]\nstate=@STATE@\n")
+img = bytearray(os.urandom(200 * 1024))
+a = os.path.join(tmp, "a.bin")
+open(a, "wb").write(img)
+rc, out, err = run([a, "--base", "0x08000000"], sim)
+check(rc == 0, "200 KiB image", err)
+img[0x21000] ^= 0xFF   # sector 4 (0x08020000, 128 KiB)
+open(a, "wb").write(img)
+rep = os.path.join(d, "r.json")
+rc, out, err = run([a, "--base", "0x08000000"], sim, rep)
+r = json.load(open(rep))
+check(rc == 0 and [e["sector"] for e in r["sectors_erased"]] == [4], f"changed sector: erased {r['sectors_erased']}", err)
+check(flash(d)[:len(img)] == bytes(img), "flash.bin after the one-sector change")
+
+# A write-protected sector in the plan: refused, exit 5, flash untouched.
+d, sim = bench("wrp", "[probe]\n[board]\nstate=@STATE@\nnwrp=0xFE\n")
+rc, out, err = run([blinky], sim)
+check(rc == 5 and "Sector 0 is write-protected" in err and "Nothing was erased" in err, f"WRP: exit {rc}", err)
+check(flash(d) == b"\xff" * (1024 * 1024), "a protected run changed flash.bin")
+
+# Read protection level 1: refused, exit 5.
+d, sim = bench("rdp", "[probe]\n[board]\nstate=@STATE@\nrdp=0x55\n")
+rc, out, err = run([blinky], sim)
+check(rc == 5 and "read-protected" in err, f"RDP1: exit {rc}", err)
+
+# Bad file and an image that does not fit: exit 2 before the probe is used.
+d, sim = bench("bad", "[probe]\n[board]\nstate=@STATE@\n")
+bad = os.path.join(tmp, "bad.hex")
+open(bad, "w").write(":020000040800F2\n:0400100001020304E3\n:00000001FF\n")
+rc, out, err = run([bad], sim)
+check(rc == 2 and "checksum" in err, f"bad file: exit {rc}", err)
+d, sim = bench("big", "[probe]\n[board]\nchip=STM32F722RE\nstate=@STATE@\n")
+big = os.path.join(tmp, "big.bin")
+open(big, "wb").write(os.urandom(600 * 1024))
+rc, out, err = run([big, "--base", "0x08000000"], sim)
+check(rc == 2 and "past the end" in err, f"too big: exit {rc}", err)
+check(flash(d) == b"\xff" * (512 * 1024), "a refused plan changed flash.bin")
+
+# A weak word: verification names the address and the sector, exit 6.
+d, sim = bench("weak", "[probe]\n[board]\nstate=@STATE@\n[faults]\nweak-words=0x08000100\n")
+rc, out, err = run([blinky], sim)
+check(rc == 6 and "Verification failed in sector 0 at 0x0800010" in err, f"weak word: exit {rc}", err)
+
+# JSON: every line is an object; the last one is the result.
+d, sim = bench("json", "[probe]\n[board]\nstate=@STATE@\n")
+rc, out, err = run([blinky, "--json"], sim)
+lines = [json.loads(l) for l in out.splitlines()]
+check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["ok"] is True, "json result", out)
+check(any(l["event"] == "phase" and l["phase"] == "program" for l in lines), "json has no program phase", out)
+check(any(l["event"] == "sector" and l["state"] == "verified" for l in lines), "json has no verified sector", out)
+
+print(f"{'FAILED' if failures else 'ok'}: {failures} failure(s)")
+sys.exit(1 if failures else 0)
