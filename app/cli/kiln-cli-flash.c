@@ -12,80 +12,7 @@
 #include "kiln-cli-commands.h"
 #include "kiln-cli-output.h"
 #include "kiln-cli-probe.h"
-#include "kiln-flash-driver.h"
-#include "kiln-session.h"
-
-G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_ERASE == (int) KILN_PROGRESS_PHASE_ERASE);
-G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_RESET == (int) KILN_PROGRESS_PHASE_RESET);
-
-typedef struct
-{
-  KilnUsbProbeInfo *info;
-  KilnImage        *image;
-  gboolean          dual_override;
-  guint             khz;
-  gboolean          under_reset;
-  KilnFlashOptions  options;
-  gboolean          dry_run;
-  KilnFlashResult   result;
-  char             *chip_name;
-  KilnProgress     *progress;
-} FlashJob;
-
-static void
-on_phase (gpointer user_data, guint p, guint64 total)
-{
-  kiln_progress_begin_phase (((FlashJob *) user_data)->progress, p, total);
-}
-
-static void
-on_bytes (gpointer user_data, guint64 done)
-{
-  kiln_progress_set_done (((FlashJob *) user_data)->progress, done);
-}
-
-static void
-on_sector (gpointer user_data, guint position, KilnSectorState state)
-{
-  kiln_progress_set_sector_state (((FlashJob *) user_data)->progress, position, state);
-}
-
-static gboolean
-flash_work (KilnSession   *session,
-            gpointer       data,
-            KilnProgress  *progress,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  FlashJob *job = data;
-  g_autoptr(KilnArmTarget) target = NULL;
-  g_autoptr(KilnFlashPlan) plan = NULL;
-  KilnFlashProgress callbacks = { on_phase, on_bytes, on_sector, job };
-  KilnChip *chip;
-  gboolean ok;
-
-  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_CONNECT, 0);
-  target = kiln_cli_probe_connect (job->info, job->khz, job->under_reset, error);
-  if (target == NULL)
-    return FALSE;
-  chip = kiln_arm_target_get_chip (target);
-  job->chip_name = g_strdup (kiln_chip_get_line (chip)->line);
-
-  plan = kiln_flash_plan_new (job->image, chip, kiln_flash_psize_for_voltage (3.3, FALSE), error);
-  if (plan == NULL)
-    return FALSE;
-  {
-    g_autofree char *summary = kiln_flash_plan_dup_summary (plan);
-
-    kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO, "%s: %s", job->chip_name, summary);
-  }
-  if (job->dry_run)
-    return TRUE;
-
-  ok = kiln_flash_program (target, plan, &job->options, &callbacks, cancellable, &job->result, error);
-  kiln_stlink_close (kiln_arm_target_get_stlink (target));
-  return ok;
-}
+#include "kiln-flash-job.h"
 
 static const char *
 state_name (guint state)
@@ -140,7 +67,8 @@ kiln_cli_flash (int    argc,
   g_autoptr(KilnProgress) progress = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  FlashJob job = { 0 };
+  g_autoptr(KilnFlashJob) job = NULL;
+  KilnUsbProbeInfo *info;
   gpointer done_data[2];
   gint64 start;
   guint32 base = 0;
@@ -178,33 +106,32 @@ kiln_cli_flash (int    argc,
       return KILN_CLI_EXIT_USAGE;
     }
   probes = kiln_usb_list_probes (bench, NULL);
-  job.info = kiln_cli_probe_choose (probes, serial, &error);
-  if (job.info == NULL)
+  info = kiln_cli_probe_choose (probes, serial, &error);
+  if (info == NULL)
     {
       fprintf (stderr, "kiln-cli flash: %s\n", error->message);
       return kiln_cli_exit_code_for (error);
     }
 
-  job.image = image;
-  job.khz = (guint) khz;
-  job.under_reset = under_reset;
-  job.dry_run = dry_run;
-  job.options.verify = !no_verify;
-  job.options.skip_unchanged = !full;
-  job.options.reset = !no_reset;
+  job = kiln_flash_job_new (info, image);
+  job->khz = (guint) khz;
+  job->under_reset = under_reset;
+  job->dry_run = dry_run;
+  job->options.verify = !no_verify;
+  job->options.skip_unchanged = !full;
+  job->options.reset = !no_reset;
 
   progress = kiln_progress_new ();
-  job.progress = progress;
   output = kiln_cli_output_new (json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, quiet, verbose);
   kiln_cli_output_set_sector_state_name (output, state_name);
   kiln_cli_output_attach (output, progress);
 
-  session = kiln_session_new (kiln_usb_probe_info_get_serial (job.info));
+  session = kiln_session_new (kiln_usb_probe_info_get_serial (info));
   loop = g_main_loop_new (NULL, FALSE);
   done_data[0] = &error;
   done_data[1] = loop;
   start = g_get_monotonic_time ();
-  kiln_session_run_async (session, flash_work, &job, NULL, progress, NULL, on_done, done_data);
+  kiln_session_run_async (session, kiln_flash_job_run, job, NULL, progress, NULL, on_done, done_data);
   g_main_loop_run (loop);
   while (!kiln_progress_get_finished (progress))
     g_main_context_iteration (NULL, TRUE);
@@ -221,7 +148,6 @@ kiln_cli_flash (int    argc,
           printf ("%s\n", out->str);
         }
       fprintf (stderr, "kiln-cli flash: %s\n", error->message);
-      g_free (job.chip_name);
       if (error->domain == KILN_FLASH_ERROR)
         return error->code == KILN_FLASH_ERROR_PROTECTED || error->code == KILN_FLASH_ERROR_READ_PROTECTED
                  ? KILN_CLI_EXIT_PROTECTION
@@ -232,24 +158,23 @@ kiln_cli_flash (int    argc,
 
   {
     double secs = (g_get_monotonic_time () - start) / 1e6;
-    g_autofree char *size = kiln_cli_format_size (job.result.bytes_written);
+    g_autofree char *size = kiln_cli_format_size (job->result.bytes_written);
 
     if (json)
       printf ("{\"event\":\"result\",\"ok\":true,\"chip\":\"%s\",\"sectors_erased\":%u,\"sectors_written\":%u,"
               "\"sectors_skipped\":%u,\"bytes\":%" G_GUINT64_FORMAT ",\"verified\":%s,\"psize\":\"%s\",\"seconds\":%.3f}\n",
-              job.chip_name, job.result.erased, job.result.written, job.result.skipped, job.result.bytes_written,
-              job.result.verified ? "true" : "false", kiln_flash_psize_to_string (job.result.psize), secs);
-    else if (!quiet && !dry_run && job.result.written == 0)
+              job->chip_name, job->result.erased, job->result.written, job->result.skipped, job->result.bytes_written,
+              job->result.verified ? "true" : "false", kiln_flash_psize_to_string (job->result.psize), secs);
+    else if (!quiet && !dry_run && job->result.written == 0)
       printf (_("%s: the flash already holds this image; nothing was erased or written (%.1f s)\n"),
-              job.chip_name, secs);
+              job->chip_name, secs);
     else if (!quiet && !dry_run)
       printf (g_dngettext (GETTEXT_PACKAGE,
                            "%s: %u sector erased and written (%s), %u unchanged and skipped, %s, in %.1f s\n",
                            "%s: %u sectors erased and written (%s), %u unchanged and skipped, %s, in %.1f s\n",
-                           job.result.written),
-              job.chip_name, job.result.written, size, job.result.skipped,
-              job.result.verified ? _("verified") : _("not verified"), secs);
+                           job->result.written),
+              job->chip_name, job->result.written, size, job->result.skipped,
+              job->result.verified ? _("verified") : _("not verified"), secs);
   }
-  g_free (job.chip_name);
   return KILN_CLI_EXIT_OK;
 }

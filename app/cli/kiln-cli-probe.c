@@ -9,6 +9,7 @@
 
 #include "kiln-cli-commands.h"
 #include "kiln-cli-probe.h"
+#include "kiln-flash-job.h"
 
 KilnSimBench *
 kiln_cli_probe_bench (gboolean   simulator,
@@ -80,33 +81,7 @@ kiln_cli_probe_connect (KilnUsbProbeInfo  *info,
                         gboolean           under_reset,
                         GError           **error)
 {
-  g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (info, error);
-  g_autoptr(KilnStlink) stlink = NULL;
-  g_autoptr(KilnArmTarget) target = NULL;
-  double volts = 0;
-
-  if (device == NULL)
-    return NULL;
-  stlink = kiln_stlink_open (device, error);
-  if (stlink == NULL)
-    return NULL;
-
-  if (kiln_stlink_read_voltage (stlink, &volts, NULL) && volts < 1.5)
-    {
-      g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET_VOLTAGE,
-                   _("The target has no power (the probe measures %.2f V): power the board and check that the "
-                     "probe's VCC pin is connected to it"), volts);
-      return NULL;
-    }
-
-  if (!kiln_stlink_connect (stlink, khz, under_reset, error))
-    return NULL;
-  target = kiln_arm_target_new (stlink);
-  if (!kiln_arm_target_detect (target, error))
-    return NULL;
-  if (under_reset)
-    kiln_stlink_set_nrst (stlink, FALSE, NULL);
-  return g_steal_pointer (&target);
+  return kiln_job_connect (info, khz, under_reset, error);
 }
 
 int

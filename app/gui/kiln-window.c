@@ -10,6 +10,7 @@
 #include "kiln-chip.h"
 #include "kiln-flash-plan.h"
 #include "kiln-image.h"
+#include "kiln-flash-job.h"
 #include "kiln-progress.h"
 #include "kiln-window-private.h"
 
@@ -33,6 +34,9 @@ struct _KilnWindow
   GCancellable         *job_cancellable;
   gint64                job_started;
   char                 *error_text;
+  KilnSimBench         *bench;     /* the simulated board, in simulator mode */
+  KilnSession          *session;   /* the worker that owns the probe */
+  KilnFlashJob         *running_job; /* owned by the session's task */
 
   /* Template widgets */
   GtkMenuButton        *probe_button;
@@ -237,16 +241,20 @@ update_actions (KilnWindow *self)
   /* Programming, verifying, erasing and reading need a probe session from
    * core/job. Until one is connected, say so instead of pretending. */
   const char *why = self->simulator
-                    ? _("The simulated board cannot be programmed in this build of Kiln yet")
+                    ? _("Verify, Erase and Read on the simulated board come in a later build; Program works")
                     : _("Connect an ST-LINK probe to program, verify, erase or read the chip");
+  /* On the simulated board, Program runs for real; the other jobs and real
+   * probes in the window come with the next steps. */
   gboolean have_session = FALSE;
-  GtkButton *buttons[] = { self->program_button, self->verify_button,
-                           self->erase_button, self->read_button };
+  gboolean can_program = self->simulator && self->image != NULL && self->plan != NULL && self->progress == NULL;
+  GtkButton *buttons[] = { self->verify_button, self->erase_button, self->read_button };
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.program", have_session && self->image != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.program", can_program);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify", have_session && self->image != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.erase", have_session);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.read", have_session);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->program_button),
+                               can_program || self->simulator ? NULL : why);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->job_cancellable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", self->file != NULL);
 
@@ -948,11 +956,53 @@ typedef enum
  * job on the session's worker (kiln_session_run_async). The actions that
  * lead here stay disabled while there is no session (update_actions()). */
 static void
+job_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(KilnWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The result is shown from the progress's "finished" signal. The bench
+   * the job made (built off the main loop) stays with the window. */
+  kiln_session_run_finish (KILN_SESSION (source), result, &error);
+  if (self->running_job != NULL && self->bench == NULL && self->running_job->bench != NULL)
+    self->bench = g_object_ref (self->running_job->bench);
+  self->running_job = NULL;
+  update_actions (self);
+}
+
+static void
 start_job (KilnWindow *self,
            JobKind     kind,
            GFile      *target_file)
 {
-  kiln_window_log (self, "%s", _("No probe session: connect an ST-LINK probe first"));
+  g_autoptr(KilnProgress) progress = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+  KilnFlashJob *job;
+
+  if (!self->simulator || kind != JOB_PROGRAM || self->image == NULL)
+    {
+      kiln_window_log (self, "%s", _("No probe session: connect an ST-LINK probe first"));
+      return;
+    }
+
+  if (self->session == NULL)
+    self->session = kiln_session_new ("simulator");
+
+  job = kiln_flash_job_new_for_bench (self->bench, self->image);
+  job->options.verify = g_settings_get_boolean (self->settings, "verify");
+  job->options.skip_unchanged = g_settings_get_boolean (self->settings, "skip-unchanged");
+  job->options.reset = g_settings_get_boolean (self->settings, "reset-after");
+  job->under_reset = g_settings_get_boolean (self->settings, "connect-under-reset");
+  progress = kiln_progress_new ();
+  cancellable = g_cancellable_new ();
+  _kiln_window_watch_progress (self, progress, cancellable);
+  kiln_window_log (self, _("Programming %s on the simulated board"), kiln_image_get_display_name (self->image));
+  self->running_job = job;
+  kiln_session_run_async (self->session, kiln_flash_job_run, job, (GDestroyNotify) kiln_flash_job_free, progress,
+                          cancellable, job_done_cb, g_object_ref (self));
+  update_actions (self);
 }
 
 static void
@@ -1147,6 +1197,8 @@ kiln_window_finalize (GObject *object)
   g_clear_object (&self->chip);
   g_clear_object (&self->plan);
   g_clear_pointer (&self->error_text, g_free);
+  g_clear_object (&self->session);  /* joins the worker first */
+  g_clear_object (&self->bench);    /* then saves the simulated board */
 
   G_OBJECT_CLASS (kiln_window_parent_class)->finalize (object);
 }

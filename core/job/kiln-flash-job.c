@@ -1,0 +1,176 @@
+/* kiln-flash-job.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "kiln-flash-job.h"
+
+G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_PREFLIGHT == (int) KILN_PROGRESS_PHASE_PREFLIGHT);
+G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_COMPARE == (int) KILN_PROGRESS_PHASE_COMPARE);
+G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_ERASE == (int) KILN_PROGRESS_PHASE_ERASE);
+G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_PROGRAM == (int) KILN_PROGRESS_PHASE_PROGRAM);
+G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_VERIFY == (int) KILN_PROGRESS_PHASE_VERIFY);
+G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_RESET == (int) KILN_PROGRESS_PHASE_RESET);
+
+KilnFlashJob *
+kiln_flash_job_new (KilnUsbProbeInfo *info,
+                    KilnImage        *image)
+{
+  KilnFlashJob *job = g_new0 (KilnFlashJob, 1);
+
+  job->info = info ? g_object_ref (info) : NULL;
+  job->image = g_object_ref (image);
+  job->khz = 4000;
+  job->options.verify = TRUE;
+  job->options.skip_unchanged = TRUE;
+  job->options.reset = TRUE;
+  return job;
+}
+
+KilnFlashJob *
+kiln_flash_job_new_for_bench (KilnSimBench *bench,
+                              KilnImage    *image)
+{
+  KilnFlashJob *job = kiln_flash_job_new (NULL, image);
+
+  job->bench = bench ? g_object_ref (bench) : NULL;
+  job->simulator = TRUE;
+  return job;
+}
+
+void
+kiln_flash_job_free (KilnFlashJob *job)
+{
+  if (job == NULL)
+    return;
+  g_clear_object (&job->info);
+  g_clear_object (&job->bench);
+  g_clear_object (&job->image);
+  g_free (job->chip_name);
+  g_free (job);
+}
+
+KilnArmTarget *
+kiln_job_connect (KilnUsbProbeInfo  *info,
+                  guint              khz,
+                  gboolean           under_reset,
+                  GError           **error)
+{
+  g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (info, error);
+  g_autoptr(KilnStlink) stlink = NULL;
+  g_autoptr(KilnArmTarget) target = NULL;
+  double volts = 0;
+
+  if (device == NULL)
+    return NULL;
+  stlink = kiln_stlink_open (device, error);
+  if (stlink == NULL)
+    return NULL;
+
+  if (kiln_stlink_read_voltage (stlink, &volts, NULL) && volts < 1.5)
+    {
+      g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET_VOLTAGE,
+                   _("The target has no power (the probe measures %.2f V): power the board and check that the "
+                     "probe's VCC pin is connected to it"), volts);
+      return NULL;
+    }
+
+  if (!kiln_stlink_connect (stlink, khz, under_reset, error))
+    return NULL;
+  target = kiln_arm_target_new (stlink);
+  if (!kiln_arm_target_detect (target, error))
+    return NULL;
+  if (under_reset)
+    kiln_stlink_set_nrst (stlink, FALSE, NULL);
+  return g_steal_pointer (&target);
+}
+
+typedef struct
+{
+  KilnProgress *progress;
+} Forward;
+
+static void
+on_phase (gpointer user_data, guint p, guint64 total)
+{
+  kiln_progress_begin_phase (((Forward *) user_data)->progress, p, total);
+}
+
+static void
+on_bytes (gpointer user_data, guint64 done)
+{
+  kiln_progress_set_done (((Forward *) user_data)->progress, done);
+}
+
+static void
+on_sector (gpointer user_data, guint position, KilnSectorState state)
+{
+  kiln_progress_set_sector_state (((Forward *) user_data)->progress, position, state);
+}
+
+gboolean
+kiln_flash_job_run (KilnSession   *session,
+                    gpointer       data,
+                    KilnProgress  *progress,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  KilnFlashJob *job = data;
+  g_autoptr(KilnArmTarget) target = NULL;
+  g_autoptr(KilnFlashPlan) plan = NULL;
+  Forward forward = { progress };
+  KilnFlashProgress callbacks = { on_phase, on_bytes, on_sector, &forward };
+  g_autofree char *summary = NULL;
+  KilnChip *chip;
+  gboolean ok;
+
+  if (progress != NULL)
+    kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_CONNECT, 0);
+  /* The bench (a whole simulated board) is built here, off the main loop. */
+  if (job->info == NULL && job->bench == NULL && job->simulator)
+    {
+      job->bench = kiln_sim_bench_new_from_env (error);
+      if (job->bench == NULL && error != NULL && *error != NULL)
+        return FALSE;
+      if (job->bench == NULL)
+        job->bench = kiln_sim_bench_new_default ();
+    }
+  if (job->info == NULL && job->bench != NULL)
+    {
+      g_autoptr(GPtrArray) probes = kiln_usb_list_probes (job->bench, NULL);
+
+      for (guint i = 0; i < probes->len && job->info == NULL; i++)
+        if (kiln_usb_probe_info_get_backend (g_ptr_array_index (probes, i)) == KILN_USB_BACKEND_SIMULATOR)
+          job->info = g_object_ref (g_ptr_array_index (probes, i));
+    }
+  if (job->info == NULL)
+    {
+      g_set_error_literal (error, KILN_USB_ERROR, KILN_USB_ERROR_NO_PROBE,
+                           _("The simulated probe is gone (an unplug fault?): restart Kiln"));
+      return FALSE;
+    }
+  target = kiln_job_connect (job->info, job->khz, job->under_reset, error);
+  if (target == NULL)
+    return FALSE;
+  chip = kiln_arm_target_get_chip (target);
+  g_free (job->chip_name);
+  job->chip_name = g_strdup (kiln_chip_get_line (chip)->line);
+
+  plan = kiln_flash_plan_new (job->image, chip, KILN_FLASH_PSIZE_X32, error);
+  if (plan == NULL)
+    return FALSE;
+  summary = kiln_flash_plan_dup_summary (plan);
+  if (progress != NULL)
+    kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO, "%s: %s", job->chip_name, summary);
+  if (job->dry_run)
+    return TRUE;
+
+  ok = kiln_flash_program (target, plan, &job->options, progress ? &callbacks : NULL, cancellable, &job->result,
+                           error);
+  kiln_stlink_close (kiln_arm_target_get_stlink (target));
+  return ok;
+}

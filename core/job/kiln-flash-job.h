@@ -1,0 +1,52 @@
+/* kiln-flash-job.h — programming a file onto the chip behind a probe, as one
+ * job on a session's worker thread (used by kiln-cli and the window)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "kiln-flash-driver.h"
+#include "kiln-session.h"
+#include "kiln-usb-probe-info.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  /* In: the probe, or (info NULL) the first probe of @bench, looked up on
+   * the worker so that a main loop never waits for USB. */
+  KilnUsbProbeInfo *info;
+  KilnSimBench     *bench;       /* in, or out when @simulator made one */
+  gboolean          simulator;
+  KilnImage        *image;
+  guint             khz;
+  gboolean          under_reset;
+  gboolean          dry_run;
+  KilnFlashOptions  options;
+  /* Out */
+  KilnFlashResult   result;
+  char             *chip_name;
+} KilnFlashJob;
+
+KilnFlashJob  *kiln_flash_job_new     (KilnUsbProbeInfo *info,
+                                       KilnImage        *image);
+/* @bench NULL: $KILN_SIM or the built-in bench, made on the worker. */
+KilnFlashJob  *kiln_flash_job_new_for_bench (KilnSimBench *bench,
+                                             KilnImage    *image);
+void           kiln_flash_job_free    (KilnFlashJob     *job);
+/* A KilnSessionWorkFunc: connect, identify, plan, program. */
+gboolean       kiln_flash_job_run     (KilnSession      *session,
+                                       gpointer          job,
+                                       KilnProgress     *progress,
+                                       GCancellable     *cancellable,
+                                       GError          **error);
+/* Opens the probe, checks target power, connects and identifies the chip. */
+KilnArmTarget *kiln_job_connect       (KilnUsbProbeInfo *info,
+                                       guint             khz,
+                                       gboolean          under_reset,
+                                       GError          **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KilnFlashJob, kiln_flash_job_free)
+
+G_END_DECLS
