@@ -34,6 +34,7 @@ struct _KilnWindow
   GCancellable         *job_cancellable;
   gint64                job_started;
   char                 *error_text;
+  char                 *last_message; /* the running job's latest summary */
   KilnSimBench         *bench;     /* the simulated board, in simulator mode */
   KilnSession          *session;   /* the worker that owns the probe */
   KilnFlashJob         *running_job; /* owned by the session's task */
@@ -450,7 +451,7 @@ kiln_window_set_simulator (KilnWindow *self,
     {
       gtk_label_set_label (self->no_probe_title, _("Simulated Board"));
       gtk_label_set_label (self->no_probe_description,
-                                       _("The chip is taken from Kiln’s database, so you can see what a file would change. Programming the simulated board needs the probe layer, which this build of Kiln does not have yet."));
+                                       _("A simulated ST-LINK/V2 (firmware V2J34S7) with an STM32F746NG: Program writes and verifies it as it would a real board, and nothing here can harm hardware."));
       gtk_widget_set_visible (GTK_WIDGET (self->simulator_button), FALSE);
       gtk_label_set_label (self->probe_label, _("Simulator"));
     }
@@ -880,6 +881,11 @@ progress_message_cb (KilnWindow   *self,
                      KilnProgress *progress)
 {
   kiln_window_log (self, "%s", text);
+  if (level == KILN_PROGRESS_MESSAGE_INFO)
+    {
+      g_free (self->last_message);
+      self->last_message = g_strdup (text);
+    }
 }
 
 static void
@@ -896,7 +902,11 @@ progress_finished_cb (KilnWindow   *self,
 
   if (error == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("Done in %.1f s"), seconds);
+      /* The job's own summary when it gave one ("Programmed and verified
+       * 160 KiB…"), with the time it took. */
+      g_autofree char *text = self->last_message != NULL
+                              ? g_strdup_printf (_("%s in %.1f s"), self->last_message, seconds)
+                              : g_strdup_printf (_("Done in %.1f s"), seconds);
       gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "success");
       gtk_image_set_from_icon_name (self->result_icon, "object-select-symbolic");
       gtk_label_set_label (self->result_label, text);
@@ -930,6 +940,7 @@ _kiln_window_watch_progress (KilnWindow   *self,
   if (self->progress != NULL)
     g_signal_handlers_disconnect_by_data (self->progress, self);
   g_set_object (&self->progress, progress);
+  g_clear_pointer (&self->last_message, g_free);
   self->job_started = g_get_monotonic_time ();
 
   gtk_revealer_set_reveal_child (self->result_revealer, FALSE);
@@ -1197,6 +1208,7 @@ kiln_window_finalize (GObject *object)
   g_clear_object (&self->chip);
   g_clear_object (&self->plan);
   g_clear_pointer (&self->error_text, g_free);
+  g_clear_pointer (&self->last_message, g_free);
   g_clear_object (&self->session);  /* joins the worker first */
   g_clear_object (&self->bench);    /* then saves the simulated board */
 

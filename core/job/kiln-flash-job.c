@@ -172,5 +172,22 @@ kiln_flash_job_run (KilnSession   *session,
   ok = kiln_flash_program (target, plan, &job->options, progress ? &callbacks : NULL, cancellable, &job->result,
                            error);
   kiln_stlink_close (kiln_arm_target_get_stlink (target));
+
+  if (ok && progress != NULL)
+    {
+      guint64 n = job->result.bytes_written;
+      g_autofree char *size = n < 1024       ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u byte", "%u bytes", (gulong) n), (guint) n)
+                              : n % 1024 == 0 ? g_strdup_printf (_("%u KiB"), (guint) (n / 1024))
+                                              : g_strdup_printf (_("%.1f KiB"), n / 1024.0);
+
+      if (job->result.written == 0)
+        kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO,
+                               _("The chip already holds this image: nothing was erased or written"));
+      else
+        kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO,
+                               job->result.verified ? _("Programmed and verified %s (%u sectors, %u unchanged)")
+                                                    : _("Programmed %s without verifying (%u sectors, %u unchanged)"),
+                               size, job->result.written, job->result.skipped);
+    }
   return ok;
 }
