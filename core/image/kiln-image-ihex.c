@@ -10,33 +10,6 @@
 #include "kiln-image-private.h"
 
 static gboolean
-fail (GError     **error,
-      int          code,
-      const char  *name,
-      guint        line,
-      const char  *format,
-      ...) G_GNUC_PRINTF (5, 6);
-
-static gboolean
-fail (GError     **error,
-      int          code,
-      const char  *name,
-      guint        line,
-      const char  *format,
-      ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-  /* Translators: "blinky.hex line 14: the checksum …" */
-  g_set_error (error, KILN_IMAGE_ERROR, code, _("%s line %u: %s"), name, line, what);
-  return FALSE;
-}
-
-static gboolean
 is_blank (const char *line,
           gsize       length)
 {
@@ -82,27 +55,27 @@ kiln_image_parse_ihex (KilnImageBuilder  *builder,
         continue;
 
       if (seen_eof)
-        return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                      _("there is a record after the end-of-file record on line %u"), eof_line);
 
       if (line[0] != ':')
-        return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                      _("a record must start with “:”; this is not an Intel HEX line"));
 
       if ((length - 1) % 2 != 0)
-        return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                      _("the record has an odd number of hex digits"));
 
       n = (length - 1) / 2;
       if (n < 5)
-        return fail (error, KILN_IMAGE_ERROR_TRUNCATED, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_TRUNCATED, name, lines.line,
                      _("the record is too short (%zu bytes; a record has at least 5)"), n);
       if (n > sizeof record)
-        return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                      _("the record is too long (%zu bytes)"), n);
 
       if (!kiln_image_hex_decode (line + 1, n, record))
-        return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                      _("the record contains a character that is not a hex digit"));
 
       count = record[0];
@@ -110,7 +83,7 @@ kiln_image_parse_ihex (KilnImageBuilder  *builder,
       type = record[3];
 
       if ((gsize) count + 5 != n)
-        return fail (error, (gsize) count + 5 > n ? KILN_IMAGE_ERROR_TRUNCATED : KILN_IMAGE_ERROR_SYNTAX,
+        return kiln_image_fail_at_line (error, (gsize) count + 5 > n ? KILN_IMAGE_ERROR_TRUNCATED : KILN_IMAGE_ERROR_SYNTAX,
                      name, lines.line,
                      _("the record says it holds %u data bytes but has %d"), count, (int) n - 5);
 
@@ -118,7 +91,7 @@ kiln_image_parse_ihex (KilnImageBuilder  *builder,
         sum += record[i];
       sum = (guint8) (0x100 - sum);
       if (sum != record[n - 1])
-        return fail (error, KILN_IMAGE_ERROR_CHECKSUM, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_CHECKSUM, name, lines.line,
                      _("the checksum is 0x%02X but the record adds up to 0x%02X"), record[n - 1], sum);
 
       switch (type)
@@ -132,7 +105,7 @@ kiln_image_parse_ihex (KilnImageBuilder  *builder,
 
         case 0x01:
           if (count != 0)
-            return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+            return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                          _("the end-of-file record must hold no data"));
           seen_eof = TRUE;
           eof_line = lines.line;
@@ -140,7 +113,7 @@ kiln_image_parse_ihex (KilnImageBuilder  *builder,
 
         case 0x02:
           if (count != 2)
-            return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+            return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                          _("an extended segment address record must hold 2 bytes, not %u"), count);
           segment = (guint64) (record[4] << 8 | record[5]) << 4;
           upper = 0;
@@ -148,7 +121,7 @@ kiln_image_parse_ihex (KilnImageBuilder  *builder,
 
         case 0x03:
           if (count != 4)
-            return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+            return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                          _("a start segment address record must hold 4 bytes, not %u"), count);
           kiln_image_builder_set_entry (builder,
                                         ((guint32) (record[4] << 8 | record[5]) << 4)
@@ -157,7 +130,7 @@ kiln_image_parse_ihex (KilnImageBuilder  *builder,
 
         case 0x04:
           if (count != 2)
-            return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+            return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                          _("an extended linear address record must hold 2 bytes, not %u"), count);
           upper = (guint64) (record[4] << 8 | record[5]) << 16;
           segment = 0;
@@ -165,14 +138,14 @@ kiln_image_parse_ihex (KilnImageBuilder  *builder,
 
         case 0x05:
           if (count != 4)
-            return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+            return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                          _("a start linear address record must hold 4 bytes, not %u"), count);
           kiln_image_builder_set_entry (builder, (guint32) record[4] << 24 | (guint32) record[5] << 16
                                                    | (guint32) record[6] << 8 | record[7]);
           break;
 
         default:
-          return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+          return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                        _("record type %02X is not an Intel HEX record type (00 to 05)"), type);
         }
     }

@@ -66,6 +66,13 @@ typedef struct
 gboolean          kiln_image_lines_next           (KilnImageLines    *lines,
                                                    const char       **line,
                                                    gsize             *length);
+/* Sets "NAME line N: what" (KILN_IMAGE_ERROR, @code) and returns FALSE. */
+gboolean          kiln_image_fail_at_line         (GError           **error,
+                                                   int                code,
+                                                   const char        *name,
+                                                   guint              line,
+                                                   const char        *format,
+                                                   ...) G_GNUC_PRINTF (5, 6);
 /* Decodes 2*@n hex digits into @out; FALSE on a non-hex character. */
 gboolean          kiln_image_hex_decode           (const char        *text,
                                                    gsize              n,

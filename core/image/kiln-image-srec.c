@@ -9,32 +9,6 @@
 
 #include "kiln-image-private.h"
 
-static gboolean
-fail (GError     **error,
-      int          code,
-      const char  *name,
-      guint        line,
-      const char  *format,
-      ...) G_GNUC_PRINTF (5, 6);
-
-static gboolean
-fail (GError     **error,
-      int          code,
-      const char  *name,
-      guint        line,
-      const char  *format,
-      ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, KILN_IMAGE_ERROR, code, _("%s line %u: %s"), name, line, what);
-  return FALSE;
-}
-
 gboolean
 kiln_image_parse_srec (KilnImageBuilder  *builder,
                        GBytes            *bytes,
@@ -67,29 +41,29 @@ kiln_image_parse_srec (KilnImageBuilder  *builder,
         continue;
 
       if (seen_end)
-        return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                      _("there is a record after the termination record on line %u"), end_line);
 
       if (line[0] != 'S' || length < 2 || !g_ascii_isdigit (line[1]))
-        return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                      _("a record must start with “S” and a digit; this is not an S-record line"));
       type = line[1] - '0';
 
       if ((length - 2) % 2 != 0)
-        return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                      _("the record has an odd number of hex digits"));
       n = (length - 2) / 2;
       if (n < 1)
-        return fail (error, KILN_IMAGE_ERROR_TRUNCATED, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_TRUNCATED, name, lines.line,
                      _("the record has no byte count"));
       if (n > sizeof record)
-        return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                      _("the record is too long (%zu bytes)"), n);
       if (!kiln_image_hex_decode (line + 2, n, record))
-        return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                      _("the record contains a character that is not a hex digit"));
       if ((gsize) record[0] + 1 != n)
-        return fail (error, (gsize) record[0] + 1 > n ? KILN_IMAGE_ERROR_TRUNCATED : KILN_IMAGE_ERROR_SYNTAX,
+        return kiln_image_fail_at_line (error, (gsize) record[0] + 1 > n ? KILN_IMAGE_ERROR_TRUNCATED : KILN_IMAGE_ERROR_SYNTAX,
                      name, lines.line,
                      _("the record's byte count is %u but it has %d bytes after it"), record[0], (int) n - 1);
 
@@ -97,7 +71,7 @@ kiln_image_parse_srec (KilnImageBuilder  *builder,
         sum += record[i];
       sum = (guint8) ~sum;
       if (sum != record[n - 1])
-        return fail (error, KILN_IMAGE_ERROR_CHECKSUM, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_CHECKSUM, name, lines.line,
                      _("the checksum is 0x%02X but the record adds up to 0x%02X"), record[n - 1], sum);
 
       switch (type)
@@ -106,12 +80,12 @@ kiln_image_parse_srec (KilnImageBuilder  *builder,
         case 2: case 6: case 8:         addr_len = 3; break;
         case 3: case 7:                 addr_len = 4; break;
         default:
-          return fail (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
+          return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                        _("S%d is not an S-record type (S0 to S3, S5 to S9)"), type);
         }
 
       if (n < 1 + addr_len + 1)
-        return fail (error, KILN_IMAGE_ERROR_TRUNCATED, name, lines.line,
+        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_TRUNCATED, name, lines.line,
                      _("the record is too short for its %zu-byte address"), addr_len);
 
       for (gsize i = 0; i < addr_len; i++)
@@ -132,7 +106,7 @@ kiln_image_parse_srec (KilnImageBuilder  *builder,
 
         case 5: case 6:
           if (address != data_records)
-            return fail (error, KILN_IMAGE_ERROR_TRUNCATED, name, lines.line,
+            return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_TRUNCATED, name, lines.line,
                          _("the count record says %u data records but the file has %u: records are missing"),
                          (guint) address, data_records);
           break;

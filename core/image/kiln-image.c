@@ -363,6 +363,25 @@ kiln_image_lines_next (KilnImageLines  *lines,
 }
 
 gboolean
+kiln_image_fail_at_line (GError     **error,
+                         int          code,
+                         const char  *name,
+                         guint        line,
+                         const char  *format,
+                         ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  /* Translators: "blinky.hex line 14: the checksum …" */
+  g_set_error (error, KILN_IMAGE_ERROR, code, _("%s line %u: %s"), name, line, what);
+  return FALSE;
+}
+
+gboolean
 kiln_image_hex_decode (const char *text,
                        gsize       n,
                        guint8     *out)

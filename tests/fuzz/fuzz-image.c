@@ -1,4 +1,4 @@
-/* fuzz-ihex.c — libFuzzer target for the IHEX parser
+/* fuzz-image.c — libFuzzer target for one image parser, chosen at build time (KILN_FUZZ_FORMAT)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnImage) image = NULL;
 
-  image = kiln_image_load_bytes (bytes, "fuzz", KILN_IMAGE_FORMAT_IHEX, FALSE, 0, &error);
+  image = kiln_image_load_bytes (bytes, "fuzz", KILN_FUZZ_FORMAT, FALSE, 0, &error);
   /* Exactly one of an image or an error. */
   g_assert ((image == NULL) != (error == NULL));
   if (image != NULL)
