@@ -13,24 +13,8 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "kiln-flash-controller.h"
 #include "kiln-flash-driver.h"
-
-#define KEYR   0x04u
-#define SR     0x0Cu
-#define CR     0x10u
-
-#define SR_EOP    (1u << 0)
-#define SR_OPERR  (1u << 1)
-#define SR_WRPERR (1u << 4)
-#define SR_PGAERR (1u << 5)
-#define SR_PGPERR (1u << 6)
-#define SR_ERSERR (1u << 7)
-#define SR_BSY    (1u << 16)
-#define SR_ERRORS (SR_OPERR | SR_WRPERR | SR_PGAERR | SR_PGPERR | SR_ERSERR)
-#define CR_PG     (1u << 0)
-#define CR_SER    (1u << 1)
-#define CR_STRT   (1u << 16)
-#define CR_LOCK   (1u << 31)
 
 #define DHCSR         0xE000EDF0u
 #define AIRCR         0xE000ED0Cu
@@ -43,7 +27,7 @@ typedef struct
   KilnArmTarget           *target;
   KilnStlink              *stlink;
   KilnChip                *chip;
-  guint32                  regs;
+  KilnFlashController      ctrl;
   const KilnFlashProgress *progress;
 } Job;
 
@@ -71,98 +55,6 @@ sector_state (Job             *job,
 {
   if (job->progress && job->progress->sector)
     job->progress->sector (job->progress->user_data, position, state);
-}
-
-char *
-kiln_flash_describe_sr (guint32           sr,
-                        const KilnSector *s)
-{
-  g_autofree char *where = s ? g_strdup_printf (_("sector %u"), s->index) : g_strdup (_("the flash"));
-
-  if (sr & SR_WRPERR)
-    return g_strdup_printf (_("The flash controller refused to change %s: it is write-protected (WRPERR). "
-                              "Remove the protection in the option bytes, or leave the sector out of the image."), where);
-  if (sr & SR_PGPERR)
-    return g_strdup_printf (_("Programming %s failed: the access width did not match the programming parallelism "
-                              "(PGPERR). This is a host error; try again, and report it if it repeats."), where);
-  if (sr & SR_PGAERR)
-    return g_strdup_printf (_("Programming %s failed: a write was not aligned (PGAERR). This is a host error; try again, "
-                              "and report it if it repeats."), where);
-  if (sr & SR_ERSERR)
-    return g_strdup_printf (_("The flash controller reports an erase/program sequence error on %s (ERSERR): something "
-                              "wrote to the flash while it was not set up for it, often the firmware still running. "
-                              "Connect under reset and try again."), where);
-  if (sr & SR_OPERR)
-    return g_strdup_printf (_("The flash operation on %s failed (OPERR). Check the supply voltage and try again."), where);
-  return g_strdup_printf (_("The flash controller reports status 0x%08X on %s."), sr, where);
-}
-
-static gboolean
-wait_not_busy (Job           *job,
-               const KilnSector *s,
-               guint32       *sr_out,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  for (;;)
-    {
-      guint32 sr;
-
-      if (!kiln_stlink_read32 (job->stlink, job->regs + SR, &sr, error))
-        return FALSE;
-      if (!(sr & SR_BSY))
-        {
-          if (sr_out)
-            *sr_out = sr;
-          if (sr & SR_ERRORS)
-            {
-              g_autofree char *why = kiln_flash_describe_sr (sr, s);
-
-              g_set_error_literal (error, KILN_FLASH_ERROR,
-                                   (sr & SR_WRPERR) ? KILN_FLASH_ERROR_PROTECTED : KILN_FLASH_ERROR_CONTROLLER, why);
-              return FALSE;
-            }
-          return TRUE;
-        }
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_set_error_literal (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
-                               _("The flash stayed busy for a minute: power-cycle the board and try again"));
-          return FALSE;
-        }
-      g_usleep (1000);
-    }
-}
-
-static void
-lock (Job *job)
-{
-  kiln_stlink_write32 (job->stlink, job->regs + CR, CR_LOCK, NULL);
-}
-
-static gboolean
-unlock (Job     *job,
-        GError **error)
-{
-  guint32 cr;
-
-  if (!kiln_stlink_read32 (job->stlink, job->regs + CR, &cr, error))
-    return FALSE;
-  if (!(cr & CR_LOCK))
-    return TRUE;
-  if (!kiln_stlink_write32 (job->stlink, job->regs + KEYR, 0x45670123, error)
-      || !kiln_stlink_write32 (job->stlink, job->regs + KEYR, 0xCDEF89AB, error)
-      || !kiln_stlink_read32 (job->stlink, job->regs + CR, &cr, error))
-    return FALSE;
-  if (cr & CR_LOCK)
-    {
-      g_set_error_literal (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
-                           _("The flash controller stayed locked after the unlock keys: reset the board and try again"));
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -225,7 +117,7 @@ kiln_flash_program (KilnArmTarget           *target,
                     KilnFlashResult         *result,
                     GError                 **error)
 {
-  Job job = { target, kiln_arm_target_get_stlink (target), kiln_flash_plan_get_chip (plan), 0, progress };
+  Job job = { target, kiln_arm_target_get_stlink (target), kiln_flash_plan_get_chip (plan), { 0 }, progress };
   guint n = kiln_flash_plan_get_n_sectors (plan);
   g_autofree guint8 *want = NULL;
   g_autofree guint8 *have = NULL;
@@ -235,7 +127,7 @@ kiln_flash_program (KilnArmTarget           *target,
   guint32 max_sector = 0;
 
   memset (result, 0, sizeof *result);
-  job.regs = kiln_chip_get_line (job.chip)->flash_regs;
+  kiln_flash_controller_init (&job.ctrl, target);
 
   if (!preflight (&job, plan, &psize, error))
     return FALSE;
@@ -277,8 +169,7 @@ kiln_flash_program (KilnArmTarget           *target,
     {
       /* Error flags left from before are cleared first; they say nothing
        * about this job. */
-      wait_not_busy (&job, NULL, NULL, cancellable, NULL);
-      if (!kiln_stlink_write32 (job.stlink, job.regs + SR, SR_ERRORS | SR_EOP, error) || !unlock (&job, error))
+      if (!kiln_flash_controller_clear_errors (&job.ctrl, error) || !kiln_flash_controller_unlock (&job.ctrl, error))
         return FALSE;
     }
 
@@ -292,15 +183,13 @@ kiln_flash_program (KilnArmTarget           *target,
 
       phase (&job, KILN_FLASH_PHASE_ERASE, s->sector->size);
       sector_state (&job, i, KILN_SECTOR_STATE_ERASING);
-      if (!kiln_stlink_write32 (job.stlink, job.regs + CR, cr | CR_SER | (s->sector->snb << 3), error)
-          || !kiln_stlink_write32 (job.stlink, job.regs + CR, cr | CR_SER | (s->sector->snb << 3) | CR_STRT, error)
-          || !wait_not_busy (&job, s->sector, NULL, cancellable, error))
+      if (!kiln_flash_controller_erase_sector (&job.ctrl, s->sector, psize, cancellable, error))
         goto out;
       result->erased++;
 
       phase (&job, KILN_FLASH_PHASE_PROGRAM, total);
       sector_state (&job, i, KILN_SECTOR_STATE_WRITING);
-      if (!kiln_stlink_write32 (job.stlink, job.regs + CR, cr | CR_PG, error))
+      if (!kiln_stlink_write32 (job.stlink, job.ctrl.regs + KILN_FLASH_CR, cr | KILN_FLASH_CR_PG, error))
         goto out;
       kiln_flash_plan_fill_sector (plan, i, want);
       for (guint p = 0; p < s->pieces->len; p++)
@@ -316,7 +205,7 @@ kiln_flash_program (KilnArmTarget           *target,
               if (g_cancellable_set_error_if_cancelled (cancellable, error))
                 goto out;
               if (!kiln_stlink_write_mem (job.stlink, a, want + (a - s->sector->address), len, error)
-                  || !wait_not_busy (&job, s->sector, NULL, cancellable, error))
+                  || !kiln_flash_controller_wait (&job.ctrl, s->sector, 10, error))
                 goto out;
               done += len;
               bytes (&job, MIN (done, total));
@@ -326,7 +215,7 @@ kiln_flash_program (KilnArmTarget           *target,
       result->bytes_written += s->bytes;
     }
 
-  lock (&job);
+  kiln_flash_controller_lock (&job.ctrl);
 
   if (options->verify && kiln_flash_plan_get_n_program (plan) > 0)
     {
@@ -373,6 +262,6 @@ kiln_flash_program (KilnArmTarget           *target,
 
 out:
   /* Never leave the controller unlocked. */
-  lock (&job);
+  kiln_flash_controller_lock (&job.ctrl);
   return ok;
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "kiln-arm-target.h"
+#include "kiln-flash-controller.h"
 #include "kiln-flash-error.h"
 #include "kiln-flash-plan.h"
 
@@ -54,8 +55,5 @@ gboolean kiln_flash_program  (KilnArmTarget           *target,
                               GCancellable            *cancellable,
                               KilnFlashResult         *result,
                               GError                 **error);
-/* What a FLASH_SR error value means here, in words, with what to do. */
-char    *kiln_flash_describe_sr (guint32       sr,
-                                 const KilnSector *sector);
 
 G_END_DECLS
