@@ -511,6 +511,14 @@ flash_start_busy (KilnSimBoard *self,
   self->op = op;
   self->sr |= SR_BSY;
   self->busy_until = now + (guint64) (seconds * 1e9);
+  if (!self->report->flash_used)
+    self->report->flash_first_start_ns = now;
+  self->report->flash_used = TRUE;
+  self->report->flash_last_end_ns = MAX (self->report->flash_last_end_ns, self->busy_until);
+  if (op == OP_PROGRAM)
+    self->report->flash_program_busy_s += seconds;
+  else if (op == OP_ERASE || op == OP_MASS)
+    self->report->flash_erase_busy_s += seconds;
 }
 
 static void
