@@ -284,6 +284,34 @@ clear_sticky (KilnSimProbe *self)
   dp_rw (self, 0x0, TRUE, &abort);
 }
 
+/* Firmware from V2J37/V3J7 wants INIT_AP before an AP is used, but opens
+ * AP 0 by itself when the ROM table behind it names ST as its designer
+ * (JEP106 0x20): st-flash 1.7 never sends INIT_AP and works on those
+ * probes with STM32 targets, while non-ST targets answer BAD_AP (pyOCD
+ * issue 918). The probe reads the table as any host would. */
+static void
+open_st_ap (KilnSimProbe *self)
+{
+  guint32 csw = 0x23000002, base = 0, pidr1 = 0, pidr2 = 0, a;
+
+  if (!fw_at_least (self, 37, 7))
+    return;
+  if (ap_rw (self, 0, 0xF8, FALSE, &base, FALSE) != XFER_OK || (base & 3) != 3)
+    return;
+  base &= ~0xFFFu;
+  if (ap_rw (self, 0, 0x00, TRUE, &csw, FALSE) != XFER_OK)
+    return;
+  a = base + 0xFE4;
+  if (ap_rw (self, 0, 0x04, TRUE, &a, FALSE) != XFER_OK || ap_rw (self, 0, 0x0C, FALSE, &pidr1, TRUE) != XFER_OK)
+    return;
+  a = base + 0xFE8;
+  if (ap_rw (self, 0, 0x04, TRUE, &a, FALSE) != XFER_OK || ap_rw (self, 0, 0x0C, FALSE, &pidr2, TRUE) != XFER_OK)
+    return;
+  /* JEP106 identity code: PIDR1[7:4] and PIDR2[2:0]; PIDR2[3] says it is used. */
+  if ((pidr2 & 0x8) && ((((pidr1 >> 4) & 0xF) | ((pidr2 & 0x7) << 4)) == 0x20))
+    self->ap_open[0] = TRUE;
+}
+
 static gboolean
 swd_connect (KilnSimProbe *self)
 {
@@ -301,6 +329,7 @@ swd_connect (KilnSimProbe *self)
   dp_rw (self, 0x4, TRUE, &ctrl);
   dp_rw (self, 0x4, FALSE, &ctrl);
   self->connected = TRUE;
+  open_st_ap (self);
   return TRUE;
 }
 

@@ -125,6 +125,18 @@ def _():
     check(report(os.path.join(d, "r.json"))["violations"] == [], "violations reported")
 
 
+# Firmware from V2J37 and V3J7 wants INIT_AP before an AP is used, but opens
+# AP 0 by itself for an ST target: st-flash 1.7 never sends INIT_AP and works
+# with those probes.
+@case("st-flash-write-j37-v3", ["st-flash"])
+def _():
+    for i, probe in enumerate(["model=stlink-v2-1\nfirmware=V2J37M26\n", "model=stlink-v3\nfirmware=V3J7M2\n"]):
+        d, sim = bench(f"stflash37-{i}", f"[probe]\n{probe}[board]\nstate=@STATE@\n")
+        rc, out = run(["st-flash", "write", img100k, "0x08000000"], sim, os.path.join(d, "r.json"))
+        check(rc == 0 and "verified" in out, f"st-flash against [probe] {probe!r}: exit {rc}", out)
+        check(flash(d)[:100000] == open(img100k, "rb").read(), "flash.bin does not hold the file's bytes")
+
+
 def openocd_program(name, board, image, extra=""):
     d, sim = bench(name, f"[probe]\n{extra}[board]\nstate=@STATE@\n{board}")
     rep = os.path.join(d, "r.json")
