@@ -55,5 +55,7 @@ int      kiln_cli_production    (int              argc,
                                  char           **argv);
 int      kiln_cli_log           (int              argc,
                                  char           **argv);
+int      kiln_cli_profile       (int              argc,
+                                 char           **argv);
 
 G_END_DECLS

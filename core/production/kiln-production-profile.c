@@ -37,6 +37,9 @@ struct _KilnProductionProfile
 
 G_DEFINE_FINAL_TYPE (KilnProductionProfile, kiln_production_profile, G_TYPE_OBJECT)
 
+static char *resolve (KilnProductionProfile *self,
+                      const char            *path);
+
 static void
 kiln_production_profile_finalize (GObject *object)
 {
@@ -597,6 +600,15 @@ kiln_production_profile_dup_list_path (KilnProductionProfile *self)
   return resolve (self, self->serial.list);
 }
 
+gboolean
+kiln_production_profile_get_base (KilnProductionProfile *self,
+                                  guint32               *base)
+{
+  if (base != NULL)
+    *base = self->base;
+  return self->has_base;
+}
+
 const char *
 kiln_production_profile_get_sha256 (KilnProductionProfile *self)
 {
@@ -671,9 +683,13 @@ kiln_production_profile_set_firmware (KilnProductionProfile  *self,
   g_autoptr(KilnImage) image = NULL;
   g_autofree char *basename = NULL;
 
+  g_autofree char *resolved = NULL;
+
   if (refuse_locked (self, error))
     return FALSE;
-  file = g_file_new_for_path (path);
+  /* A relative path is relative to the profile's folder, as when loading. */
+  resolved = resolve (self, path);
+  file = g_file_new_for_path (resolved);
   bytes = g_file_load_bytes (file, NULL, NULL, error);
   if (bytes == NULL)
     return FALSE;
@@ -683,7 +699,8 @@ kiln_production_profile_set_firmware (KilnProductionProfile  *self,
     return FALSE;
 
   g_free (self->firmware);
-  self->firmware = g_strdup (path);
+  self->firmware = self->dir == NULL && !g_path_is_absolute (path) ? g_canonicalize_filename (path, NULL)
+                                                                   : g_strdup (path);
   g_free (self->sha256);
   self->sha256 = sha256_of (bytes);
   self->has_base = has_base;

@@ -89,6 +89,9 @@ const char            *kiln_production_profile_get_path         (KilnProductionP
 const char            *kiln_production_profile_get_name         (KilnProductionProfile  *self);
 /* The firmware path as written, resolved against the profile's folder. */
 char                  *kiln_production_profile_dup_firmware_path (KilnProductionProfile *self);
+/* TRUE when the firmware is a raw binary loaded at *@base. */
+gboolean               kiln_production_profile_get_base         (KilnProductionProfile  *self,
+                                                                 guint32                *base);
 const char            *kiln_production_profile_get_sha256       (KilnProductionProfile  *self);
 const char            *kiln_production_profile_get_chip         (KilnProductionProfile  *self);
 gboolean               kiln_production_profile_get_verify       (KilnProductionProfile  *self);
@@ -103,7 +106,8 @@ const KilnOptionBytesExpectation *kiln_production_profile_get_option_bytes (Kiln
 gboolean               kiln_production_profile_set_name         (KilnProductionProfile  *self,
                                                                  const char             *name,
                                                                  GError                **error);
-/* Reads the file and pins its SHA-256. A raw binary needs @has_base. */
+/* Reads the file and pins its SHA-256. A raw binary needs @has_base. A
+ * relative @path is relative to the profile's folder (when it has one). */
 gboolean               kiln_production_profile_set_firmware     (KilnProductionProfile  *self,
                                                                  const char             *path,
                                                                  gboolean                has_base,

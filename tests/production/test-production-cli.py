@@ -141,6 +141,49 @@ d, fw = setup("unlocked", 3, locked=False)
 p = run(d)
 check(p.returncode == 2 and "not locked" in p.stderr, f"unlocked: exit {p.returncode}", p.stderr)
 
+# 3b. The engineer's side: lock pins the file as it is, unlock is deliberate.
+d, fw = setup("engineer", 2, locked=False)
+prof = os.path.join(d, "widget.kiln-profile")
+text = open(prof).read()
+open(prof, "w").write("\n".join(l for l in text.splitlines() if not l.startswith("sha256")) + "\n")
+e = subprocess.run([cli, "profile", "lock", prof], capture_output=True, text=True)
+check(e.returncode == 0 and f"sha256={hashlib.sha256(fw).hexdigest()}" in open(prof).read()
+      and "locked=true" in open(prof).read(), f"profile lock: exit {e.returncode}", e.stdout + e.stderr)
+p = run(d, "--count", "1")
+check(p.returncode == 0 and "PASS" in p.stdout, f"locked by kiln-cli profile: exit {p.returncode}", p.stdout + p.stderr)
+e = subprocess.run([cli, "profile", "unlock", prof], capture_output=True, text=True)
+check(e.returncode == 0 and "locked=false" in open(prof).read(), "profile unlock", e.stdout + e.stderr)
+with open(os.path.join(d, "widget.bin"), "ab") as f:
+    f.write(b"more")
+e = subprocess.run([cli, "profile", "lock", prof], capture_output=True, text=True)
+check(e.returncode == 2 and "has changed" in e.stderr and "--pin" in e.stderr, f"lock a changed file: {e.returncode}",
+      e.stderr)
+e = subprocess.run([cli, "profile", "lock", "--pin", prof], capture_output=True, text=True)
+check(e.returncode == 0 and "locked=true" in open(prof).read(), "lock --pin", e.stdout + e.stderr)
+
+# 3c. Four probes, three boards each: one slot per probe, in parallel; twelve
+#     consecutive numbers, each board's flash right.
+d, fw = setup("gang", 3)
+with open(os.path.join(d, "sim.ini"), "w") as f:
+    for i in range(1, 5):
+        f.write(f"[probe {i}]\nmodel = stlink-v3\n[board {i}]\nsequence = 3\nstate = boards{i}\nuid2 = 0x{i:02X}000000\n")
+t0 = time.monotonic()
+p = run(d, "--json")
+wall = time.monotonic() - t0
+recs = [json.loads(l)["record"] for l in p.stdout.splitlines() if '"event":"board"' in l]
+check(p.returncode == 0 and len(recs) == 12 and all(r["result"] == "PASS" for r in recs),
+      f"gang: exit {p.returncode}, {len(recs)} boards", p.stdout + p.stderr)
+check(sorted(r["serial_number"] for r in recs) == [f"W-{n:05d}" for n in range(100, 112)], "gang: serial numbers")
+check(len({r["probe_serial"] for r in recs}) == 4 and len({r["chip_uid"] for r in recs}) == 12, "gang: probes/UIDs")
+for i in range(1, 5):
+    for k in range(1, 4):
+        uid_word = f"{i:02X}0000{k - 1:02X}"
+        r = [r for r in recs if r["chip_uid"].startswith(uid_word)]
+        path = os.path.join(d, f"boards{i}", str(k), "flash.bin")
+        check(len(r) == 1 and open(path, "rb").read() == expected_flash(fw, r[0]["serial_number"]),
+              f"gang: probe {i} board {k} ({uid_word}) flash.bin")
+print(f"# four probes, twelve boards: {wall:.2f} s wall time", file=sys.stderr)
+
 # 4. SIGKILL mid-run. A 200 KiB image erases sectors 0–4 (over a second per
 #    board), so a kill soon after a board line lands inside the next job.
 d, fw = setup("kill", 40, firmware_size=200 * 1024)
