@@ -135,7 +135,8 @@ station_stop (Station *st)
 /* The board line, once the record holds it. */
 static void
 print_board (Slot                      *slot,
-             const KilnProductionEntry *entry)
+             const KilnProductionEntry *entry,
+             const GError              *error)
 {
   Station *st = slot->station;
 
@@ -154,9 +155,13 @@ print_board (Slot                      *slot,
     }
   else
     {
+      const char *advice = kiln_production_advice (error);
+
       printf (_("FAIL  slot %u  board %u  UID %s  %s\n      %s\n"), slot->number, slot->boards,
               entry->chip_uid ? entry->chip_uid : "?", entry->serial_number ? entry->serial_number : "-",
               entry->cause ? entry->cause : "");
+      if (advice != NULL)
+        printf ("      %s\n", advice);
     }
   fflush (stdout);
 }
@@ -182,7 +187,7 @@ on_job_done (GObject      *source,
 
   if (data->job->entry != NULL && data->job->entry->id > 0)
     {
-      print_board (slot, data->job->entry);
+      print_board (slot, data->job->entry, error);
       if (data->job->entry->pass)
         st->passed++;
       else

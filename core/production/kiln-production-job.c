@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "kiln-job-error.h"
 #include "kiln-production-job.h"
 
 KilnProductionJob *
@@ -265,4 +266,46 @@ kiln_production_job_run (KilnSession   *session,
       return FALSE;
     }
   return TRUE;
+}
+
+const char *
+kiln_production_advice (const GError *error)
+{
+  if (error == NULL)
+    return NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || g_error_matches (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED)
+      || g_error_matches (error, KILN_JOB_ERROR, KILN_JOB_ERROR_CANCELLED))
+    return _("The job was stopped before the end: program the board again.");
+
+  if (error->domain == KILN_PRODUCTION_ERROR)
+    switch (error->code)
+      {
+      case KILN_PRODUCTION_ERROR_WRONG_CHIP:
+      case KILN_PRODUCTION_ERROR_OPTION_BYTES:
+        return _("Set the board aside for an engineer.");
+      default:
+        return _("Stop the line and call the engineer: no board can be programmed until this is fixed.");
+      }
+
+  if (error->domain == KILN_FLASH_ERROR)
+    switch (error->code)
+      {
+      case KILN_FLASH_ERROR_PROTECTED:
+      case KILN_FLASH_ERROR_READ_PROTECTED:
+        return _("Set the board aside for an engineer.");
+      case KILN_FLASH_ERROR_PLAN:
+        return _("Stop the line and call the engineer: no board can be programmed until this is fixed.");
+      case KILN_FLASH_ERROR_VOLTAGE:
+        return _("Check the board's power supply, reseat the board and program it again.");
+      default:
+        return _("Program the board again; if it fails a second time, set it aside for an engineer.");
+      }
+
+  if (error->domain == KILN_USB_ERROR)
+    return _("Check the probe's USB cable, then program the board again.");
+  if (error->domain == KILN_STLINK_ERROR || error->domain == KILN_ARM_ERROR)
+    return _("Reseat the board (check the probe's cable and the board's power), then program it again.");
+  return _("Program the board again; if it fails a second time, set it aside for an engineer.");
 }

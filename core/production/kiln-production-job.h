@@ -51,6 +51,10 @@ gboolean           kiln_production_check_chip (const char          *expected,
                                                KilnChip            *chip,
                                                GError             **error);
 
+/* What the operator should do after a FAIL with @error, in a few words
+ * (retry, reseat the board, set it aside, call the engineer). */
+const char        *kiln_production_advice     (const GError        *error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KilnProductionJob, kiln_production_job_free)
 
 G_END_DECLS
