@@ -51,5 +51,11 @@ int      kiln_cli_info          (int              argc,
                                  char           **argv);
 int      kiln_cli_flash         (int              argc,
                                  char           **argv);
+int      kiln_cli_production    (int              argc,
+                                 char           **argv);
+int      kiln_cli_log           (int              argc,
+                                 char           **argv);
+int      kiln_cli_profile       (int              argc,
+                                 char           **argv);
 
 G_END_DECLS

@@ -1608,6 +1608,19 @@ kiln_sim_probe_get_board (KilnSimProbe *self)
   return self->board;
 }
 
+/* A board swap on a production line: the old board is unplugged (its debug
+ * link is gone with its power) and @board is plugged in, powered from reset. */
+void
+kiln_sim_probe_set_board (KilnSimProbe *self,
+                          KilnSimBoard *board)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+  g_set_object (&self->board, board);
+  self->connected = FALSE;
+  memset (self->ap_open, 0, sizeof self->ap_open);
+}
+
 /* ------------------------------------------------------------------ */
 /* Construction                                                         */
 
