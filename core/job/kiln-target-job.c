@@ -120,8 +120,6 @@ run_option_bytes_write (KilnTargetJob  *job,
   KilnChip *chip = kiln_arm_target_get_chip (target);
   KilnOptionBytes wanted;
 
-  if (progress != NULL)
-    kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_OPTION_BYTES, 0);
   if (!kiln_option_bytes_read (target, &job->options_before, error))
     return FALSE;
   wanted = job->options_before;
@@ -140,6 +138,25 @@ run_option_bytes_write (KilnTargetJob  *job,
   if (job->dry_run)
     return TRUE;
 
+  /* Refusals come before the announcement (kiln_option_bytes_write()
+   * checks the same again). */
+  if (kiln_option_bytes_get_rdp_level (&wanted) == 2 && kiln_option_bytes_get_rdp_level (&job->options_before) != 2
+      && !job->irreversible)
+    {
+      g_set_error_literal (error, KILN_OPTION_BYTES_ERROR, KILN_OPTION_BYTES_ERROR_IRREVERSIBLE,
+                           _("Read protection level 2 disables debugging for good and cannot be undone; it is set "
+                             "only when that is confirmed as irreversible as well. Nothing was changed."));
+      return FALSE;
+    }
+  if (!job->confirm)
+    {
+      g_set_error_literal (error, KILN_OPTION_BYTES_ERROR, KILN_OPTION_BYTES_ERROR_NOT_CONFIRMED,
+                           _("Changing option bytes needs confirmation. Nothing was changed."));
+      return FALSE;
+    }
+
+  if (progress != NULL)
+    kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_OPTION_BYTES, 0);
   /* Say what is about to happen before it happens. */
   for (guint i = 0; i < job->changes->len; i++)
     message (progress, g_ptr_array_index (job->changes, i));
@@ -218,8 +235,6 @@ kiln_target_job_run (KilnSession   *session,
       break;
 
     case KILN_TARGET_JOB_OPTION_BYTES_READ:
-      if (progress != NULL)
-        kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_OPTION_BYTES, 0);
       ok = kiln_option_bytes_read (target, &job->options_before, error);
       job->options_after = job->options_before;
       break;
