@@ -2202,6 +2202,12 @@ kiln_sim_board_save (KilnSimBoard  *self,
 
   g_return_val_if_fail (KILN_IS_SIM_BOARD (self), FALSE);
 
+  /* How the host left the controller: the report says so. */
+  if (!(self->cr & CR_LOCK))
+    self->report->flash_unlocked_at_exit = TRUE;
+  if (!(self->optcr & OPT_LOCK))
+    self->report->options_unlocked_at_exit = TRUE;
+
   if (self->state_dir == NULL)
     return TRUE;
 
