@@ -141,6 +141,41 @@ for via in (False, True):
     rc, out, err = run("verify", [blinky], sim, via_dropin=via)
     check(rc == 6 and "differs from the file in sector 0 at 0x08000000" in err, f"{tag}: verify after erase: exit {rc}", err)
 
+# --- each chip and probe: read, verify, erase one sector ------------------
+MATRIX = [  # model, firmware, chip, extra, flash size, sector 1 (offset, size)
+    ("stlink-v2", "V2J24S4", "STM32F746NG", "", MIB, 0x8000, 0x8000),
+    ("stlink-v2", "V2J34S7", "STM32F767ZI", "ndbank=0", 2 * MIB, 0x4000, 0x4000),
+    ("stlink-v2", "V2J37S7", "STM32F767ZI", "", 2 * MIB, 0x8000, 0x8000),
+    ("stlink-v2-1", "V2J37M26", "STM32F722RE", "", 512 * 1024, 0x4000, 0x4000),
+    ("stlink-v3", "V3J7M2", "STM32F746NG", "", MIB, 0x8000, 0x8000),
+]
+for model, fw, chipname, extra, size, s1, s1size in MATRIX:
+    tag = f"{chipname}{' dual' if extra else ''} via {fw}"
+    d = os.path.join(tmp, f"m-{fw}-{chipname}-{bool(extra)}")
+    os.makedirs(d, exist_ok=True)
+    sim = os.path.join(d, "sim.ini")
+    with open(sim, "w") as f:
+        f.write(f"[probe]\nmodel={model}\nfirmware={fw}\n[board]\nchip={chipname}\nstate={os.path.join(d, 'state')}\n{extra}\n")
+    img = os.urandom(64 * 1024)
+    imgf = os.path.join(d, "img.bin")
+    open(imgf, "wb").write(img)
+    rc, out, err = run("flash", [imgf, "--base", "0x08000000"], sim)
+    check(rc == 0, f"{tag}: flash exit {rc}", err)
+    rc, out, err = run("verify", [imgf, "--base", "0x08000000"], sim)
+    check(rc == 0, f"{tag}: verify exit {rc}", err)
+    rc, out, err = run("read", ["0x08000000", "64K", os.path.join(d, "r.bin")], sim)
+    check(rc == 0 and open(os.path.join(d, "r.bin"), "rb").read() == img, f"{tag}: read exit {rc}", err)
+    rep = os.path.join(d, "r.json")
+    rc, out, err = run("erase", ["--sectors", "1"], sim, rep)
+    want = bytearray(img + b"\xff" * (size - len(img)))
+    want[s1:s1 + s1size] = b"\xff" * s1size
+    check(rc == 0 and flash(d) == bytes(want), f"{tag}: erase sector 1: exit {rc}", err)
+    r = report(rep)
+    check([e["sector"] for e in r["sectors_erased"]] == [1] and r["violations"] == [] and r["flash_locked_at_exit"],
+          f"{tag}: erase report {r}")
+    rc, out, err = run("verify", [imgf, "--base", "0x08000000"], sim)
+    check(rc == 6 and f"sector 1 at 0x{0x08000000 + s1:08X}" in err, f"{tag}: verify after erase: exit {rc}", err)
+
 # --- the erase command's arguments: nothing erased ------------------------
 d, sim = bench("erase-args", f"flash-image={blinky}")
 before = flash(d) if os.path.exists(os.path.join(d, "state", "flash.bin")) else None
