@@ -59,7 +59,7 @@ kiln_cli_flash (int    argc,
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — program a firmware file and verify it"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— program a firmware file and verify it"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnSimBench) bench = NULL;
   g_autoptr(GPtrArray) probes = NULL;

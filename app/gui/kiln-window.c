@@ -914,10 +914,16 @@ progress_finished_cb (KilnWindow   *self,
     }
   else
     {
+      /* GLib's own "Operation was cancelled" says nothing about the board. */
+      const char *text = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                         ? _("Cancelled. The flash controller was locked again; sectors that were being written "
+                             "are incomplete: program again before running the board.")
+                         : error->message;
+
       gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "failure");
       gtk_image_set_from_icon_name (self->result_icon, "dialog-error-symbolic");
-      gtk_label_set_label (self->result_label, error->message);
-      kiln_window_log (self, "%s", error->message);
+      gtk_label_set_label (self->result_label, text);
+      kiln_window_log (self, "%s", text);
     }
   gtk_revealer_set_reveal_child (self->result_revealer, TRUE);
   g_signal_handlers_disconnect_by_data (progress, self);

@@ -255,6 +255,14 @@ kiln_sim_bench_dup_report_json (KilnSimBench *self)
                           r->usb_transfers, r->usb_bytes_out, r->usb_bytes_in, r->swd_transfers,
                           r->flash_units_programmed);
 
+  g_string_append_printf (out, "\"flash_erase_busy_s\":%s,",
+                          g_ascii_formatd (num, sizeof num, "%.6f", r->flash_erase_busy_s));
+  g_string_append_printf (out, "\"flash_program_busy_s\":%s,",
+                          g_ascii_formatd (num, sizeof num, "%.6f", r->flash_program_busy_s));
+  g_string_append_printf (out, "\"flash_first_start_s\":%s,",
+                          g_ascii_formatd (num, sizeof num, "%.6f", r->flash_first_start_ns / 1e9));
+  g_string_append_printf (out, "\"flash_last_end_s\":%s,",
+                          g_ascii_formatd (num, sizeof num, "%.6f", r->flash_last_end_ns / 1e9));
   g_string_append (out, "\"sectors_erased\":[");
   for (guint i = 0; i < r->sectors_erased->len; i++)
     {

@@ -23,6 +23,14 @@ typedef struct
   guint64     usb_bytes_in;
   guint64     swd_transfers;
   guint64     flash_units_programmed;
+  /* The flash's own busy time, and when on the board's timeline (device
+   * time plus host gaps) it first started and last finished an operation:
+   * what benchmarks split a job's time by. */
+  double      flash_erase_busy_s;
+  double      flash_program_busy_s;
+  guint64     flash_first_start_ns;
+  guint64     flash_last_end_ns;
+  gboolean    flash_used;
   GArray     *sectors_erased;     /* KilnSimReportErase */
   guint       mass_erases;
   guint64     core_instructions;

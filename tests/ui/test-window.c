@@ -626,6 +626,67 @@ has_result (gpointer data)
   return text != NULL && *text != '\0';
 }
 
+typedef struct
+{
+  KilnWindow *window;
+  guint       sector;
+  KilnSectorState state;
+} SectorIs;
+
+static gboolean
+sector_is (gpointer data)
+{
+  SectorIs *w = data;
+
+  return kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (w->window), w->sector) == w->state;
+}
+
+/* Runs Program on a bench described by @config (with @state as its state
+ * directory) for @size bytes of a pattern; returns the window with the job
+ * started. */
+static KilnWindow *
+start_program_on_bench (const char  *dir,
+                        const char  *config,
+                        gsize        size,
+                        char       **data_out,
+                        char       **path_out)
+{
+  g_autofree char *ini = g_build_filename (dir, "sim.ini", NULL);
+  g_autoptr(GFile) file = NULL;
+  KilnWindow *window;
+  char *data;
+
+  g_assert_true (g_file_set_contents (ini, config, -1, NULL));
+  g_setenv ("KILN_SIM", ini, TRUE);
+  data = g_malloc (size);
+  for (gsize i = 0; i < size; i++)
+    data[i] = (char) (i * 13 + (i >> 10));
+  *path_out = write_temp ("job.bin", data, size);
+  *data_out = data;
+  file = g_file_new_for_path (*path_out);
+
+  window = new_window ();
+  kiln_window_set_simulator (window, TRUE);
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
+  kiln_window_open_file_at (window, file, 0x08000000);
+  g_assert_true (spin_until (not_loading, window, 10000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
+  return window;
+}
+
+static gboolean
+all_erased (const char *flash_path)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (flash_path, &contents, &length, NULL));
+  for (gsize i = 0; i < length; i++)
+    if ((guint8) contents[i] != 0xFF)
+      return FALSE;
+  return TRUE;
+}
+
 /* Program on the simulated board: the sectors go through their states to
  * verified, the result says so, the main loop keeps running while the
  * worker programs, and the board's flash.bin holds the image afterwards. */
@@ -634,38 +695,19 @@ test_program_on_simulator (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("kiln-ui-sim-XXXXXX", &error);
-  g_autofree char *ini = g_build_filename (dir, "sim.ini", NULL);
   g_autofree char *state = g_build_filename (dir, "state", NULL);
   g_autofree char *flash_path = g_build_filename (state, "flash.bin", NULL);
   g_autofree char *config = g_strdup_printf ("[probe]\n[board]\nstate=%s\n", state);
   g_autofree char *contents = NULL;
   g_autofree char *data = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(GFile) file = NULL;
   gsize size = 160 * 1024, length;
   StallProbe probe = { 0 };
   KilnWindow *window;
   guint id;
 
   g_assert_no_error (error);
-  g_assert_true (g_file_set_contents (ini, config, -1, NULL));
-  g_setenv ("KILN_SIM", ini, TRUE);
-
-  data = g_malloc (size);
-  for (gsize i = 0; i < size; i++)
-    data[i] = (char) (i * 7 + (i >> 9));
-  path = write_temp ("program.bin", data, size);
-  file = g_file_new_for_path (path);
-
-  window = new_window ();
-  kiln_window_set_simulator (window, TRUE);
-  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
-  kiln_window_open_file_at (window, file, 0x08000000);
-  g_assert_true (spin_until (not_loading, window, 10000));
-  g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
-  g_assert_true (_kiln_window_can_program (window));
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
+  window = start_program_on_bench (dir, config, size, &data, &path);
   /* The first frame after the button relayouts the whole window; measure
    * the main loop while the worker programs. */
   spin (150);
@@ -693,6 +735,76 @@ test_program_on_simulator (void)
   g_assert_true (g_file_get_contents (flash_path, &contents, &length, NULL));
   g_assert_cmpuint (length, ==, 1024 * 1024);
   g_assert_cmpmem (contents, size, data, size);
+  g_unlink (path);
+}
+
+/* A write-protected sector in the plan: the job is refused before anything
+ * is erased, and the result names the sector and what to do. */
+static void
+test_program_fault (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-wrp-XXXXXX", &error);
+  g_autofree char *state = g_build_filename (dir, "state", NULL);
+  g_autofree char *flash_path = g_build_filename (state, "flash.bin", NULL);
+  /* nWRP bit 1 clear: sector 1 is write-protected */
+  g_autofree char *config = g_strdup_printf ("[probe]\n[board]\nstate=%s\nnwrp=0xFD\n", state);
+  g_autofree char *data = NULL;
+  g_autofree char *path = NULL;
+  KilnWindow *window;
+  const char *text;
+
+  g_assert_no_error (error);
+  window = start_program_on_bench (dir, config, 96 * 1024, &data, &path);
+  g_assert_true (spin_until (has_result, window, 60000));
+  text = _kiln_window_get_result_text (window);
+  g_test_message ("result: %s", text);
+  g_assert_nonnull (strstr (text, "Sector 1 is write-protected"));
+  g_assert_nonnull (strstr (text, "Nothing was erased"));
+  save_screenshot (GTK_WIDGET (window), "failed.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (200);
+  g_unsetenv ("KILN_SIM");
+  g_assert_true (all_erased (flash_path));
+  g_unlink (path);
+}
+
+/* Cancel while the worker writes: the job stops, the result says it was
+ * cancelled, and the window is ready for the next job. */
+static void
+test_program_cancel (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-cancel-XXXXXX", &error);
+  g_autofree char *state = g_build_filename (dir, "state", NULL);
+  g_autofree char *flash_path = g_build_filename (state, "flash.bin", NULL);
+  g_autofree char *config = g_strdup_printf ("[probe]\n[board]\nstate=%s\n", state);
+  g_autofree char *data = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  gsize size = 512 * 1024, length;
+  SectorIs writing;
+  KilnWindow *window;
+  const char *text;
+
+  g_assert_no_error (error);
+  window = start_program_on_bench (dir, config, size, &data, &path);
+  writing = (SectorIs) { window, 1, KILN_SECTOR_STATE_WRITING };
+  g_assert_true (spin_until (sector_is, &writing, 60000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
+  g_assert_true (spin_until (has_result, window, 60000));
+  text = _kiln_window_get_result_text (window);
+  g_test_message ("result: %s", text);
+  g_assert_nonnull (strstr (text, "ancel"));
+  g_assert_true (_kiln_window_can_program (window));
+  save_screenshot (GTK_WIDGET (window), "cancelled.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (200);
+  g_unsetenv ("KILN_SIM");
+  /* The job stopped: the image is not all there. */
+  g_assert_true (g_file_get_contents (flash_path, &contents, &length, NULL));
+  g_assert_cmpuint (length, ==, 1024 * 1024);
+  g_assert_true (memcmp (contents, data, size) != 0);
   g_unlink (path);
 }
 
@@ -749,6 +861,8 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/dark", test_dark);
   g_test_add_func ("/Kiln/UI/try-simulator", test_try_simulator);
   g_test_add_func ("/Kiln/UI/program-on-simulator", test_program_on_simulator);
+  g_test_add_func ("/Kiln/UI/program-fault", test_program_fault);
+  g_test_add_func ("/Kiln/UI/program-cancel", test_program_cancel);
   g_test_add_func ("/Kiln/UI/bin-asks-base", test_bin_asks_base);
   g_test_add_func ("/Kiln/UI/no-stall", test_no_stall);
   g_test_add_func ("/Kiln/UI/preferences", test_preferences);
