@@ -472,6 +472,8 @@ kiln_sim_bench_dup_report_json (KilnSimBench *self)
     }
   g_string_append_printf (out, "],\"mass_erases\":%u,\"core_instructions\":%" G_GUINT64_FORMAT ",",
                           r->mass_erases, r->core_instructions);
+  g_string_append_printf (out, "\"flash_locked_at_exit\":%s,\"option_bytes_locked_at_exit\":%s,",
+                          r->flash_unlocked_at_exit ? "false" : "true", r->options_unlocked_at_exit ? "false" : "true");
 
   g_string_append (out, "\"violations\":[");
   for (guint i = 0; i < r->violations->len; i++)

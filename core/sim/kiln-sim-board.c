@@ -177,6 +177,7 @@ struct _KilnSimBoard
   guint              key_stage;
   guint              optkey_stage;
   gboolean           key_locked_until_reset;
+  gboolean           optkey_locked_until_reset;
   FlashOp            op;
   guint64            busy_until;
   int                op_sector;
@@ -719,8 +720,12 @@ flash_reg_write (KilnSimBoard *self,
       break;
 
     case 0x08: /* OPTKEYR */
-      if (!(self->optcr & OPT_LOCK))
+      if (!(self->optcr & OPT_LOCK) || self->optkey_locked_until_reset)
         {
+          /* A second unlock, or any key after a wrong one: the option
+           * registers stay locked until the next reset. */
+          self->optkey_locked_until_reset = TRUE;
+          self->optcr |= OPT_LOCK;
           *fault = TRUE;
           break;
         }
@@ -734,6 +739,7 @@ flash_reg_write (KilnSimBoard *self,
       else
         {
           self->optkey_stage = 0;
+          self->optkey_locked_until_reset = TRUE;
           *fault = TRUE;
         }
       break;
@@ -2168,6 +2174,7 @@ board_reset (KilnSimBoard *self,
   self->key_stage = 0;
   self->optkey_stage = 0;
   self->key_locked_until_reset = FALSE;
+  self->optkey_locked_until_reset = FALSE;
 
   self->rcc_cr = 1;
   self->rcc_pllcfgr = 0x24003010;
@@ -2292,6 +2299,12 @@ kiln_sim_board_save (KilnSimBoard  *self,
   g_autofree char *uid = NULL;
 
   g_return_val_if_fail (KILN_IS_SIM_BOARD (self), FALSE);
+
+  /* How the host left the controller: the report says so. */
+  if (!(self->cr & CR_LOCK))
+    self->report->flash_unlocked_at_exit = TRUE;
+  if (!(self->optcr & OPT_LOCK))
+    self->report->options_unlocked_at_exit = TRUE;
 
   if (self->state_dir == NULL)
     return TRUE;
