@@ -599,6 +599,20 @@ page_loaded (gpointer data)
   return g_strcmp0 (_kiln_window_get_page (data), "loaded") == 0;
 }
 
+static gboolean
+identified (gpointer data)
+{
+  return _kiln_window_get_target_uid (data) != NULL && !_kiln_window_is_identifying (data);
+}
+
+/* Waits until the window has read the target behind its probe. */
+static void
+wait_identified (KilnWindow *window)
+{
+  g_assert_true (spin_until (identified, window, 30000));
+  spin (50);
+}
+
 /* "Try the Simulator" picks the bench's chip and opens the sample firmware */
 static void
 test_try_simulator (void)
@@ -613,9 +627,16 @@ test_try_simulator (void)
   window = new_window ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.simulator", NULL));
   g_assert_true (spin_until (page_loaded, window, 5000));
+  wait_identified (window);
   g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 0), ==,
                    KILN_SECTOR_STATE_PLANNED);
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
 }
 
 static gboolean
@@ -667,9 +688,9 @@ start_program_on_bench (const char  *dir,
 
   window = new_window ();
   kiln_window_set_simulator (window, TRUE);
-  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
   kiln_window_open_file_at (window, file, 0x08000000);
   g_assert_true (spin_until (not_loading, window, 10000));
+  wait_identified (window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
   return window;
 }
@@ -728,7 +749,8 @@ test_program_on_simulator (void)
   save_screenshot (GTK_WIDGET (window), "programmed.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (200);
+  /* The board is saved when the window lets go of it. */
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
   g_unsetenv ("KILN_SIM");
 
   /* The window saved the board when it went away. */
@@ -763,7 +785,8 @@ test_program_fault (void)
   g_assert_nonnull (strstr (text, "Nothing was erased"));
   save_screenshot (GTK_WIDGET (window), "failed.png");
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (200);
+  /* The board is saved when the window lets go of it. */
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
   g_unsetenv ("KILN_SIM");
   g_assert_true (all_erased (flash_path));
   g_unlink (path);
@@ -799,13 +822,180 @@ test_program_cancel (void)
   g_assert_true (_kiln_window_can_program (window));
   save_screenshot (GTK_WIDGET (window), "cancelled.png");
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (200);
+  /* The board is saved when the window lets go of it. */
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
   g_unsetenv ("KILN_SIM");
   /* The job stopped: the image is not all there. */
   g_assert_true (g_file_get_contents (flash_path, &contents, &length, NULL));
   g_assert_cmpuint (length, ==, 1024 * 1024);
   g_assert_true (memcmp (contents, data, size) != 0);
   g_unlink (path);
+}
+
+
+/* Writes a bench description and points KILN_SIM at it; returns the
+ * state directory's flash.bin path. */
+static char *
+use_bench (const char *extra_board,
+           const char *faults)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-bench-XXXXXX", &error);
+  g_autofree char *ini = g_build_filename (dir, "sim.ini", NULL);
+  g_autofree char *state = g_build_filename (dir, "state", NULL);
+  g_autofree char *config = g_strdup_printf ("[probe]\n[board]\nstate=%s\n%s%s", state, extra_board,
+                                             faults ? faults : "");
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (ini, config, -1, NULL));
+  g_setenv ("KILN_SIM", ini, TRUE);
+  return g_build_filename (state, "flash.bin", NULL);
+}
+
+/* With a probe, the panel shows the chip the probe found, not a guess:
+ * the UID is the board's own. */
+static void
+test_identify (void)
+{
+  g_autofree char *flash_path = use_bench ("uid0=0x11223344\nuid1=0x55667788\nuid2=0x99AABBCC\n", NULL);
+  g_autofree char *text = NULL;
+  KilnWindow *window = new_window ();
+
+  /* KILN_SIM's probe is the only one: the window takes it by itself. */
+  wait_identified (window);
+  g_assert_cmpstr (_kiln_window_get_target_uid (window), ==, "99AABBCC5566778811223344");
+  text = _kiln_window_dup_target_text (window);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "STM32F74x/F75x, revision Z"));
+  g_assert_nonnull (strstr (text, "99AABBCC5566778811223344"));
+  g_assert_nonnull (strstr (text, "3.30 V"));
+  g_assert_nonnull (strstr (text, "Off (level 0)"));
+  g_assert_nonnull (strstr (text, "Write Protection: None"));
+  g_assert_nonnull (strstr (text, "V2J34S7: everything Kiln does works with it"));
+  g_assert_nonnull (strstr (text, "1 MiB, one bank, 8 sectors"));
+  save_screenshot (GTK_WIDGET (window), "target.png");
+
+  /* Identify again on demand: the same board answers the same. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.identify", NULL));
+  g_assert_true (_kiln_window_is_identifying (window));
+  wait_identified (window);
+  g_assert_cmpstr (_kiln_window_get_target_uid (window), ==, "99AABBCC5566778811223344");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+}
+
+/* A write-protected sector shows as such before Program, the plan says
+ * Program would be refused, and Program is refused with nothing erased. */
+static void
+test_protected_before_program (void)
+{
+  /* nWRP bit 1 clear: sector 1 is write-protected */
+  g_autofree char *flash_path = use_bench ("nwrp=0xFD\n", NULL);
+  gsize size = 96 * 1024;
+  g_autofree char *data = g_malloc0 (size);
+  g_autofree char *path = write_temp ("app.bin", data, size);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *text = NULL;
+  KilnMemoryMap *map;
+  KilnWindow *window = new_window ();
+
+  wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  g_assert_true (spin_until (not_loading, window, 10000));
+  map = _kiln_window_get_memory_map (window);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 0), ==, KILN_SECTOR_STATE_PLANNED);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 1), ==, KILN_SECTOR_STATE_PROTECTED);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 2), ==, KILN_SECTOR_STATE_PLANNED);
+  g_assert_nonnull (strstr (_kiln_window_get_plan_text (window), "Program would be refused"));
+  g_assert_nonnull (strstr (_kiln_window_get_plan_text (window), "sector 1 is write-protected"));
+  text = _kiln_window_dup_target_text (window);
+  g_assert_nonnull (strstr (text, "Write Protection: Sector 1"));
+  save_screenshot (GTK_WIDGET (window), "protected.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
+  g_assert_true (spin_until (has_result, window, 60000));
+  g_assert_nonnull (strstr (_kiln_window_get_result_text (window), "Sector 1 is write-protected"));
+  /* Still shown as protected after the refusal */
+  wait_identified (window);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 1), ==, KILN_SECTOR_STATE_PROTECTED);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+  g_assert_true (all_erased (flash_path));
+  g_unlink (path);
+}
+
+/* Read protection level 1 is said in words, before any job. */
+static void
+test_read_protected (void)
+{
+  g_autofree char *flash_path = use_bench ("rdp=0xBB\n", NULL);
+  const char *hex = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
+  g_autofree char *path = write_temp ("app.hex", hex, strlen (hex));
+  g_autofree char *text = NULL;
+  KilnWindow *window = new_window ();
+
+  wait_identified (window);
+  load_and_wait (window, path);
+  text = _kiln_window_dup_target_text (window);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "Read Protection: Level 1: the flash cannot be read or programmed"));
+  g_assert_nonnull (strstr (_kiln_window_get_plan_text (window), "read-protected (level 1)"));
+  save_screenshot (GTK_WIDGET (window), "read-protected.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+  g_unlink (path);
+}
+
+static gboolean
+n_probes_is_2 (gpointer data)
+{
+  KilnProbeSelector *selector = data;
+
+  return kiln_probe_selector_get_probes (selector)->len == 2 && !kiln_probe_selector_is_listing (selector);
+}
+
+/* Two probes: none is taken by itself; choosing one identifies its board,
+ * through the same path a real probe takes. */
+static void
+test_two_probes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-two-XXXXXX", &error);
+  g_autofree char *ini = g_build_filename (dir, "sim.ini", NULL);
+  const char *config = "[probe 1]\nserial=AAAA1111\n[board 1]\nuid0=1\nuid1=2\nuid2=3\n"
+                       "[probe 2]\nmodel=stlink-v3\nfirmware=V3J7M2\nserial=BBBB2222\n"
+                       "[board 2]\nchip=STM32F767ZI\nuid0=4\nuid1=5\nuid2=6\n";
+  KilnProbeSelector *selector;
+  KilnUsbProbeInfo *second;
+  g_autofree char *text = NULL;
+  KilnWindow *window;
+
+  g_assert_true (g_file_set_contents (ini, config, -1, NULL));
+  g_setenv ("KILN_SIM", ini, TRUE);
+  window = new_window ();
+  selector = _kiln_window_get_probe_selector (window);
+  g_assert_true (spin_until (n_probes_is_2, selector, 10000));
+  spin (100);
+  g_assert_null (kiln_probe_selector_get_selected (selector));
+  g_assert_false (_kiln_window_can_program (window));
+
+  second = g_ptr_array_index (kiln_probe_selector_get_probes (selector), 1);
+  g_assert_cmpstr (kiln_usb_probe_info_get_serial (second), ==, "BBBB2222");
+  kiln_probe_selector_select (selector, second);
+  wait_identified (window);
+  g_assert_cmpstr (_kiln_window_get_target_uid (window), ==, "000000060000000500000004");
+  text = _kiln_window_dup_target_text (window);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "STM32F76x/F77x"));
+  g_assert_nonnull (strstr (text, "V3J7M2"));
+  save_screenshot (GTK_WIDGET (window), "two-probes.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  /* The board is saved when the window lets go of it. */
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
 }
 
 static void
@@ -866,6 +1056,10 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/bin-asks-base", test_bin_asks_base);
   g_test_add_func ("/Kiln/UI/no-stall", test_no_stall);
   g_test_add_func ("/Kiln/UI/preferences", test_preferences);
+  g_test_add_func ("/Kiln/UI/identify", test_identify);
+  g_test_add_func ("/Kiln/UI/protected-before-program", test_protected_before_program);
+  g_test_add_func ("/Kiln/UI/read-protected", test_read_protected);
+  g_test_add_func ("/Kiln/UI/two-probes", test_two_probes);
 
   return g_test_run ();
 }
