@@ -49,7 +49,7 @@ kiln_cli_option_bytes (int    argc,
   GOptionEntry entries[] = {
     { "confirm", 0, 0, G_OPTION_ARG_NONE, &confirm, N_("Make the change (without it, set only shows what it would do)"), NULL },
     { "irreversible", 0, 0, G_OPTION_ARG_NONE, &irreversible, N_("Also needed for rdp=2, which can never be undone"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, N_("[show | set KEY=VALUE…]") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("[show | set KEY=VALUE…] — show or change the option bytes"));

@@ -28,7 +28,7 @@ kiln_cli_verify (int    argc,
   GOptionEntry entries[] = {
     { "base", 0, 0, G_OPTION_ARG_STRING, &base_text, N_("Load address of a raw binary"), N_("ADDR") },
     { "method", 0, 0, G_OPTION_ARG_STRING, &method_text, N_("readback (default) or crc"), N_("METHOD") },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — compare the chip's flash with a firmware file"));
