@@ -650,6 +650,181 @@ test_link_fault (gconstpointer data)
   kiln_flash_result_clear (&result);
 }
 
+/* Speed on the bench (reported, not asserted on: the goal is the flash's
+ * own busy time, erase and programming, times at most 1.10). A full 1 MiB
+ * image into an F746 through a V2 at 4 MHz, with the loader erasing, with
+ * the host erasing first, and host-driven; then the same image again (the
+ * differential: CRC only) and with one sector changed. */
+static double
+busy_seconds (const char *json)
+{
+  const char *p = strstr (json, "\"sectors_erased\":[");
+  double erase = 0;
+
+  while ((p = strstr (p, "\"time_s\":")) != NULL && p < strstr (json, "\"mass_erases\""))
+    {
+      p += strlen ("\"time_s\":");
+      erase += g_ascii_strtod (p, NULL);
+    }
+  return erase + report_number (json, "flash_units_programmed") * 16e-6;
+}
+
+static void
+test_speed (void)
+{
+  static const struct { const char *name; gboolean host_erase; gboolean host_driven; } ways[] = {
+    { "loader", FALSE, FALSE },
+    { "loader, host erases first", TRUE, FALSE },
+    { "host-driven", FALSE, TRUE },
+  };
+  g_autofree guint8 *data = pattern (1024 * 1024, 13);
+  g_autoptr(KilnImage) image = image_bin (data, 1024 * 1024, FLASH);
+  double full = 0;
+
+  for (guint w = 0; w < G_N_ELEMENTS (ways); w++)
+    {
+      g_autoptr(Bench) b = bench_new ("[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n"
+                                      "[board]\nchip = STM32F746NG\n");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) flash = NULL;
+      g_autofree char *json = NULL;
+      KilnFlashResult result = { 0 };
+      KilnFlashOptions options;
+      double device, busy;
+
+      if (ways[w].host_driven && !g_test_slow ())
+        continue;
+      kiln_flash_options_init (&options);
+      options.host_erase = ways[w].host_erase;
+      options.host_driven = ways[w].host_driven;
+      g_assert_true (program (bench_open (b), image, &options, NULL, &result, &error));
+      g_assert_no_error (error);
+      g_assert_true (result.used_loader == !ways[w].host_driven);
+      flash = bench_flash (b);
+      g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 1024 * 1024) == 0);
+      json = kiln_sim_bench_dup_report_json (b->bench);
+      assert_no_violations (json);
+      device = report_number (json, "device_time_s");
+      busy = busy_seconds (json);
+      g_test_message ("1 MiB into STM32F746 via ST-LINK/V2 at 4 MHz (%s): device time %.3f s, flash busy %.3f s, "
+                      "%.3f x", ways[w].name, device, busy, device / busy);
+      kiln_flash_result_clear (&result);
+      if (w > 0)
+        continue;
+      full = device;
+
+      /* The same image again: nothing to write, CRCs only. */
+      {
+        g_autofree char *again = NULL;
+
+        g_assert_true (program (bench_open (b), image, &options, NULL, &result, &error));
+        g_assert_no_error (error);
+        g_assert_cmpuint (result.written, ==, 0);
+        again = kiln_sim_bench_dup_report_json (b->bench);
+        g_test_message ("the same 1 MiB again (on-target CRC of every sector, nothing written): device time %.3f s",
+                        report_number (again, "device_time_s"));
+        kiln_flash_result_clear (&result);
+      }
+      /* One sector changed: a 32 KiB one, then a 256 KiB one. */
+      for (guint k = 0; k < 2; k++)
+        {
+          static const guint32 at[] = { 0x8100, 0x90000 };
+          g_autofree char *again = NULL;
+          g_autoptr(KilnImage) changed = NULL;
+
+          data[at[k]] ^= 0xFF;
+          changed = image_bin (data, 1024 * 1024, FLASH);
+          g_assert_true (program (bench_open (b), changed, &options, NULL, &result, &error));
+          g_assert_no_error (error);
+          g_assert_cmpuint (result.written, ==, 1);
+          again = kiln_sim_bench_dup_report_json (b->bench);
+          g_test_message ("one %s sector changed: device time %.3f s (%.0f %% of the full time), flash busy %.3f s",
+                          k == 0 ? "32 KiB" : "256 KiB", report_number (again, "device_time_s"),
+                          100 * report_number (again, "device_time_s") / full, busy_seconds (again));
+          kiln_flash_result_clear (&result);
+        }
+      data[0x8100] ^= 0xFF;
+      data[0x90000] ^= 0xFF;
+    }
+}
+
+/* Below 2.7 V the loader programs halves (x16), below 2.1 V bytes (x8);
+ * the bench checks the parallelism against the supply. */
+static void
+test_voltage (gconstpointer data)
+{
+  const char *volts = data;
+  g_autofree char *ini = g_strdup_printf ("[probe]\n[board]\nvoltage = %s\n", volts);
+  g_autoptr(Bench) b = bench_new (ini);
+  g_autofree guint8 *bytes = pattern (40 * 1024, 14);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = image_bin (bytes, 40 * 1024, FLASH);
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree char *json = NULL;
+  KilnFlashResult result = { 0 };
+  guint bits = g_ascii_strtod (volts, NULL) >= 2.7 ? 32 : g_ascii_strtod (volts, NULL) >= 2.1 ? 16 : 8;
+  g_autofree char *psize = g_strdup_printf ("\"psize\":%u", bits);
+
+  g_assert_true (program (bench_open (b), image, NULL, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_true (result.used_loader);
+  g_assert_cmpuint (8u << result.psize, ==, bits);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), bytes, 40 * 1024) == 0);
+  json = kiln_sim_bench_dup_report_json (b->bench);
+  assert_no_violations (json);
+  g_assert_nonnull (strstr (json, psize));
+  g_assert_cmpfloat (report_number (json, "flash_units_programmed"), ==, 40 * 1024 / (bits / 8));
+  kiln_flash_result_clear (&result);
+}
+
+/* A flash error under the loader comes back decoded, with the address:
+ * erasing and programming a write-protected sector (the driver's pre-flight
+ * refuses such a plan; the loader is driven directly here). */
+static void
+test_loader_flash_error (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\nnwrp = 0xFD\n");
+  g_autoptr(GError) error = NULL;
+  KilnArmTarget *target = bench_open (b);
+  KilnChip *chip = kiln_arm_target_get_chip (target);
+  const KilnSector *s1 = kiln_chip_get_sector (chip, 1);
+  guint8 data[64];
+  KilnFlashLoader loader;
+  KilnFlashController ctrl;
+  guint done = 0;
+  guint32 sr = 0, at = 0;
+  KilnLoaderOp erase[] = { { KILN_LOADER_OP_ERASE, (2u << 8) | (1u << 1) | (s1->snb << 3), s1->address, 0, NULL, 1 } };
+  KilnLoaderOp write[] = { { KILN_LOADER_OP_PROGRAM, 0, s1->address + 0x40, sizeof data, data, 1 } };
+
+  memset (data, 0x11, sizeof data);
+  g_assert_true (kiln_arm_reset_halt (target, &error));
+  g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
+  kiln_flash_controller_init (&ctrl, target);
+  g_assert_true (kiln_flash_controller_clear_errors (&ctrl, &error));
+  g_assert_true (kiln_flash_controller_unlock (&ctrl, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (kiln_flash_loader_program (&loader, ctrl.regs, KILN_FLASH_PSIZE_X32, erase, 1, NULL, NULL, NULL,
+                                             &done, &sr, &at, &error));
+  g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PROTECTED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "WRPERR"));
+  g_assert_nonnull (strstr (error->message, "sector 1"));
+  g_assert_cmphex (at, ==, 0x08008000);
+  g_assert_cmpuint (done, ==, 0);
+  g_clear_error (&error);
+
+  g_assert_true (kiln_flash_controller_clear_errors (&ctrl, &error));
+  g_assert_false (kiln_flash_loader_program (&loader, ctrl.regs, KILN_FLASH_PSIZE_X32, write, 1, NULL, NULL, NULL,
+                                             &done, &sr, &at, &error));
+  g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PROTECTED);
+  g_test_message ("%s", error->message);
+  g_assert_cmphex (at, ==, 0x08008040);
+  g_assert_true (sr & KILN_FLASH_SR_WRPERR);
+  kiln_flash_controller_lock (&ctrl);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -680,6 +855,10 @@ main (int   argc,
   g_test_add_data_func ("/flash/weak-words/read-back", GINT_TO_POINTER (KILN_FLASH_VERIFY_READ_BACK),
                         test_weak_words);
   g_test_add_func ("/flash/cancel", test_cancel);
+  g_test_add_func ("/flash/speed", test_speed);
+  g_test_add_data_func ("/flash/voltage/2.5", "2.5", test_voltage);
+  g_test_add_data_func ("/flash/voltage/2.0", "2.0", test_voltage);
+  g_test_add_func ("/flash/loader-flash-error", test_loader_flash_error);
   g_test_add_data_func ("/flash/unplug", "usb-disconnect-after-ms", test_link_fault);
   g_test_add_data_func ("/flash/hang", "usb-hang-after-ms", test_link_fault);
 
