@@ -8,13 +8,12 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "kiln-arm-core.h"
 #include "kiln-flash-controller.h"
 #include "kiln-flash-ops.h"
 #include "kiln-flash-option-bytes.h"
 #include "kiln-flash-plan.h"
 
-#define DHCSR         0xE000EDF0u
-#define DHCSR_S_HALT  (1u << 17)
 #define DBGMCU_APB1FZ 0xE0042008u
 #define FZ_WATCHDOGS  ((1u << 11) | (1u << 12))
 
@@ -53,14 +52,15 @@ kiln_flash_halt_core (KilnArmTarget  *target,
                       GError        **error)
 {
   KilnStlink *stlink = kiln_arm_target_get_stlink (target);
-  guint32 dhcsr = 0, fz = 0;
+  gboolean halted = FALSE;
+  guint32 fz = 0;
 
-  if (!kiln_stlink_read32 (stlink, DHCSR, &dhcsr, error))
+  if (!kiln_arm_is_halted (target, &halted, error))
     return FALSE;
-  *was_running = !(dhcsr & DHCSR_S_HALT);
+  *was_running = !halted;
   /* Freeze the watchdogs while the core is halted, so a hardware watchdog
    * cannot reset the chip under the operation. */
-  return kiln_stlink_write32 (stlink, DHCSR, 0xA05F0003, error)
+  return kiln_arm_halt (target, error)
          && kiln_stlink_read32 (stlink, DBGMCU_APB1FZ, &fz, error)
          && kiln_stlink_write32 (stlink, DBGMCU_APB1FZ, fz | FZ_WATCHDOGS, error);
 }
@@ -68,7 +68,7 @@ kiln_flash_halt_core (KilnArmTarget  *target,
 void
 kiln_flash_resume_core (KilnArmTarget *target)
 {
-  kiln_stlink_write32 (kiln_arm_target_get_stlink (target), DHCSR, 0xA05F0001, NULL);
+  kiln_arm_resume (target, FALSE, NULL);
 }
 
 /* ------------------------------------------------------------------ */
