@@ -201,6 +201,9 @@ for args, what in ((["0x08000000", "16"], "no output file"),
                    (["0x08000000", "16", os.path.join(d, "no", "such", "dir", "x.bin")], "missing folder")):
     rc, out, err = run("read", args, sim)
     check(rc == 2 and err.strip(), f"read {what}: exit {rc}, want 2", err)
+rc, out, err = run("read", ["0x60000000", "16", os.path.join(d, "x.bin")], sim)
+check(rc == 2 and "Nothing answers between 0x60000000 and 0x6000000F" in err and "0x08000000–0x080FFFFF" in err,
+      f"read of unmapped memory: exit {rc}", err)
 check(not os.path.exists(os.path.join(d, "x.bin")), "a refused read wrote its file")
 
 bad = os.path.join(tmp, "bad.hex")
