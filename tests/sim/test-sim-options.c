@@ -278,6 +278,12 @@ test_rdp_raise_keeps_flash (Fixture       *f,
   system_reset (f);
   g_assert_cmpint (try_read32 (f, 0x08000000, &v), ==, KILN_SIM_ACK_FAULT);
   g_assert_cmpuint (f->report->mass_erases, ==, 0);
+  /* Nor can the debugger program it. */
+  write32 (f, FLASH_REGS + 0x04, 0x45670123);
+  write32 (f, FLASH_REGS + 0x04, 0xCDEF89AB);
+  write32 (f, CR, (2u << 8) | 1u);
+  g_assert_cmpint (write32 (f, 0x08000000, 0), ==, KILN_SIM_ACK_FAULT);
+  write32 (f, CR, 1u << 31);
   g_assert_cmphex (kiln_sim_board_peek_flash (f->board, &size)[0], ==, 0x11);
 }
 
