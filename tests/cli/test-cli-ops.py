@@ -260,6 +260,20 @@ check(rc == 0 and lines[-1]["mass"] is True and lines[-1]["sectors_erased"] == 2
 check(r["mass_erases"] == 1 and r["sectors_erased"] == [] and r["violations"] == [], f"mass erase report {r}")
 check(flash(d) == b"\xff" * (2 * MIB), "mass erase left bytes in flash.bin")
 
+# --- the supply: erase parallelism follows it; too low refuses --------------
+d, sim = bench("volts", f"voltage=2.4\nflash-image={blinky}")
+rep = os.path.join(d, "r.json")
+rc, out, err = run("erase", ["--sectors", "2", "--json"], sim, rep)
+lines = json_lines(out, "erase at 2.4 V")
+check(rc == 0 and lines[-1]["psize"] == "x16" and report(rep)["sectors_erased"][0]["psize"] == 16
+      and report(rep)["violations"] == [], f"erase at 2.4 V: exit {rc} {lines[-1:]}", err)
+d, sim = bench("lowvolts", f"voltage=1.7\nflash-image={blinky}")
+run("read", ["0x08000000", "16", os.path.join(d, "x.bin")], sim)
+before = flash(d)
+rc, out, err = run("erase", ["--mass"], sim)
+check(rc == 6 and "too low to erase" in err and "Nothing was erased" in err, f"erase at 1.7 V: exit {rc}", err)
+check(flash(d) == before, "a refused low-voltage erase changed flash.bin")
+
 # --- option bytes ------------------------------------------------------------
 d, sim = bench("ob")
 rc, out, err = run("flash", [blinky], sim)
