@@ -147,7 +147,7 @@ kiln_cli_flash (int    argc,
     {
       KilnCliCommon common = { .json = json };
 
-      return kiln_cli_fail ("flash", &common, error);
+      return kiln_cli_fail ("flash", &common, error, progress);
     }
   if (error != NULL)
     {

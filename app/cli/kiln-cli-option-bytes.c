@@ -56,6 +56,7 @@ kiln_cli_option_bytes (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
+  g_autoptr(KilnProgress) progress = NULL;
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
   gboolean set = FALSE;
@@ -127,9 +128,9 @@ kiln_cli_option_bytes (int    argc,
     }
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
                                 common.verbose);
-  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &error))
+  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {
-      code = kiln_cli_fail ("option-bytes", &common, error);
+      code = kiln_cli_fail ("option-bytes", &common, error, progress);
       goto out;
     }
 

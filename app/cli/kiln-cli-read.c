@@ -48,6 +48,7 @@ kiln_cli_read (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
+  g_autoptr(KilnProgress) progress = NULL;
   g_autofree char *dir = NULL;
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
@@ -107,14 +108,14 @@ kiln_cli_read (int    argc,
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
                                 common.verbose);
   start = g_get_monotonic_time ();
-  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &error))
+  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {
-      code = kiln_cli_fail ("read", &common, error);
+      code = kiln_cli_fail ("read", &common, error, progress);
       goto out;
     }
   if (!g_file_set_contents (args[2], g_bytes_get_data (job->data, NULL), (gssize) length, &error))
     {
-      code = kiln_cli_fail ("read", &common, error);
+      code = kiln_cli_fail ("read", &common, error, progress);
       goto out;
     }
 

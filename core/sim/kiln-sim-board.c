@@ -2111,6 +2111,10 @@ bus_write (KilnSimBoard *self,
           *ready_at = self->busy_until;
           return KILN_SIM_ACK_WAIT;
         }
+      /* RDP level 1 with a debugger connected: no access to the flash,
+       * programming included (a bus error, as for reads). */
+      if (debugger && flash_read_blocked (self))
+        return KILN_SIM_ACK_FAULT;
       flash_array_write (self, address, size, value, now);
       return KILN_SIM_ACK_OK;
     }
