@@ -2639,6 +2639,24 @@ kiln_sim_board_get_voltage (KilnSimBoard *self)
 }
 
 void
+kiln_sim_board_set_power (KilnSimBoard *self,
+                          gboolean      on)
+{
+  kiln_sim_board_sync (self);
+  if (on == !self->power_lost)
+    return;
+  self->power_loss_armed = FALSE;
+  self->power_lost = !on;
+  self->swd_active = FALSE;
+  if (on)
+    {
+      /* The firmware starts again (and may turn the SWD pins off again). */
+      self->swd_pins_off = FALSE;
+      board_reset (self, TRUE);
+    }
+}
+
+void
 kiln_sim_board_set_nrst (KilnSimBoard *self,
                          gboolean      asserted)
 {
