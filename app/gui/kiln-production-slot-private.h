@@ -41,12 +41,20 @@ void                    kiln_production_slot_start        (KilnProductionSlot   
  * then emits "board-ready". */
 void                    kiln_production_slot_arm          (KilnProductionSlot    *self,
                                                            gboolean               after_removal);
+/* The line starts each board by itself (the bench then leaves the socket
+ * empty for a moment between two boards). */
+void                    kiln_production_slot_set_auto_start (KilnProductionSlot *self,
+                                                             gboolean            auto_start);
 void                    kiln_production_slot_cancel       (KilnProductionSlot    *self);
+/* Stops waiting for a board (a job in progress goes on). */
+void                    kiln_production_slot_disarm       (KilnProductionSlot    *self);
 KilnUsbProbeInfo       *kiln_production_slot_get_info     (KilnProductionSlot    *self);
 /* The last board's entry in the record, or NULL. */
 const KilnProductionEntry *kiln_production_slot_get_entry (KilnProductionSlot    *self);
-/* Shows a problem that keeps the slot from starting (no profile…). */
+/* Shows what keeps the slot from starting (NULL: nothing): as a FAIL that
+ * stops the line with @failure, else as a hint (no profile open yet). */
 void                    kiln_production_slot_set_blocked  (KilnProductionSlot    *self,
-                                                           const char            *message);
+                                                           const char            *message,
+                                                           gboolean               failure);
 
 G_END_DECLS
