@@ -968,6 +968,36 @@ test_read_protected (void)
   g_unlink (path);
 }
 
+
+static gboolean
+target_error_shown (gpointer data)
+{
+  g_autofree char *text = _kiln_window_dup_target_text (data);
+
+  return !_kiln_window_is_identifying (data) && strstr (text, "no power") != NULL;
+}
+
+/* A board without power: the panel says so and what to do, and keeps the
+ * probe (whose firmware it could read). */
+static void
+test_no_power (void)
+{
+  g_autofree char *flash_path = use_bench ("voltage=0\n", NULL);
+  g_autofree char *text = NULL;
+  KilnWindow *window = new_window ();
+
+  g_assert_true (spin_until (target_error_shown, window, 30000));
+  text = _kiln_window_dup_target_text (window);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "power the board"));
+  g_assert_nonnull (strstr (text, "V2J34S7"));
+  g_assert_null (_kiln_window_get_target_uid (window));
+  save_screenshot (GTK_WIDGET (window), "no-power.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+}
+
 static gboolean
 n_probes_is_2 (gpointer data)
 {
@@ -1000,6 +1030,14 @@ test_two_probes (void)
   spin (100);
   g_assert_null (kiln_probe_selector_get_selected (selector));
   g_assert_false (_kiln_window_can_program (window));
+  {
+    GtkWidget *popover = _kiln_probe_selector_get_popover (selector);
+
+    gtk_popover_popup (GTK_POPOVER (popover));
+    spin (300);
+    save_screenshot (popover, "probes.png");
+    gtk_popover_popdown (GTK_POPOVER (popover));
+  }
 
   second = g_ptr_array_index (kiln_probe_selector_get_probes (selector), 1);
   g_assert_cmpstr (kiln_usb_probe_info_get_serial (second), ==, "BBBB2222");
@@ -1078,6 +1116,7 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/protected-before-program", test_protected_before_program);
   g_test_add_func ("/Kiln/UI/read-protected", test_read_protected);
   g_test_add_func ("/Kiln/UI/two-probes", test_two_probes);
+  g_test_add_func ("/Kiln/UI/no-power", test_no_power);
 
   return g_test_run ();
 }
