@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-cli-job.h"
 #include "kiln-cli-output.h"
 #include "kiln-cli-probe.h"
 #include "kiln-flash-job.h"
@@ -58,7 +59,7 @@ kiln_cli_flash (int    argc,
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — program a firmware file and verify it"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— program a firmware file and verify it"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnSimBench) bench = NULL;
   g_autoptr(GPtrArray) probes = NULL;
@@ -68,7 +69,9 @@ kiln_cli_flash (int    argc,
   g_autoptr(KilnCliOutput) output = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(KilnFlashJob) job = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   KilnUsbProbeInfo *info;
+  guint sigint;
   gpointer done_data[2];
   gint64 start;
   guint32 base = 0;
@@ -131,12 +134,21 @@ kiln_cli_flash (int    argc,
   done_data[0] = &error;
   done_data[1] = loop;
   start = g_get_monotonic_time ();
-  kiln_session_run_async (session, kiln_flash_job_run, job, NULL, progress, NULL, on_done, done_data);
+  /* Ctrl-C cancels the job; it stops between two transfers and locks the controller. */
+  sigint = kiln_cli_watch_sigint (cancellable);
+  kiln_session_run_async (session, kiln_flash_job_run, job, NULL, progress, cancellable, on_done, done_data);
   g_main_loop_run (loop);
   while (!kiln_progress_get_finished (progress))
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (sigint);
   kiln_cli_output_break_line (output);
 
+  if (error != NULL && kiln_cli_exit_code_for_job (error) == KILN_CLI_EXIT_CANCELLED)
+    {
+      KilnCliCommon common = { .json = json };
+
+      return kiln_cli_fail ("flash", &common, error);
+    }
   if (error != NULL)
     {
       if (json)

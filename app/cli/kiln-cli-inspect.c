@@ -143,7 +143,7 @@ kiln_cli_inspect (int    argc,
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — show a firmware file and what programming it would do"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— show a firmware file and what programming it would do"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnImage) image = NULL;
   g_autoptr(KilnChip) chip = NULL;

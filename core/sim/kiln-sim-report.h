@@ -37,6 +37,8 @@ typedef struct
   GPtrArray  *violations;         /* char*, one sentence each */
   GPtrArray  *faults_injected;    /* char* */
   GHashTable *host_errors;        /* "0x10" → GUINT_TO_POINTER (count) */
+  gboolean    flash_unlocked_at_exit;    /* FLASH_CR.LOCK clear when the state was saved */
+  gboolean    options_unlocked_at_exit;  /* FLASH_OPTCR.OPTLOCK clear then */
 } KilnSimReport;
 
 KilnSimReport *kiln_sim_report_new         (void);

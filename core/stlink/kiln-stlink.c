@@ -294,18 +294,18 @@ last_status (KilnStlink  *self,
   return FALSE;
 }
 
-/* One transfer of at most MAX_RW32 bytes inside one 1 KiB block, retried
- * while the target answers WAIT. */
+/* One command of @size-byte accesses (at most MAX_RW32 bytes inside one
+ * 1 KiB block, or the firmware's 8-bit limit), retried while the target
+ * answers WAIT. */
 static gboolean
 transfer (KilnStlink   *self,
           gboolean      write,
           guint32       address,
           guint8       *buffer,
           gsize         length,
+          guint         size,
           GError      **error)
 {
-  gboolean word = (address % 4) == 0 && (length % 4) == 0;
-
   for (guint attempt = 0;; attempt++)
     {
       KilnStlinkCmd cmd;
@@ -313,8 +313,10 @@ transfer (KilnStlink   *self,
 
       if (write)
         {
-          if (word)
+          if (size == 4)
             kiln_stlink_cmd_write_mem32 (cmd, address, (guint16) length);
+          else if (size == 2)
+            kiln_stlink_cmd_write_mem16 (cmd, address, (guint16) length);
           else
             kiln_stlink_cmd_write_mem8 (cmd, address, (guint16) length);
           if (!command (self, cmd, NULL, 0, error) || !kiln_usb_device_write (self->device, buffer, length, error))
@@ -324,8 +326,10 @@ transfer (KilnStlink   *self,
         {
           g_autofree guint8 *tmp = g_malloc (MAX (length, 2));
 
-          if (word)
+          if (size == 4)
             kiln_stlink_cmd_read_mem32 (cmd, address, (guint16) length);
+          else if (size == 2)
+            kiln_stlink_cmd_read_mem16 (cmd, address, (guint16) length);
           else
             kiln_stlink_cmd_read_mem8 (cmd, address, (guint16) length);
           /* One byte comes back as two. */
@@ -349,33 +353,56 @@ transfer (KilnStlink   *self,
     }
 }
 
-static gboolean
-memory (KilnStlink   *self,
-        gboolean      write,
-        guint32       address,
-        guint8       *buffer,
-        gsize         length,
-        GError      **error)
+/* The most bytes one 8-bit command may carry: 64 on V2 and V2-1, 512 on V3
+ * from J6 (reads kept under 256: V3J7 fails longer 8-bit reads). */
+static gsize
+max_bytes8 (KilnStlink *self,
+            gboolean    write)
 {
-  guint max8 = self->version.hw >= 3 && self->version.jtag >= 6 ? 512 : 64;
+  if (self->version.hw >= 3 && self->version.jtag >= 6)
+    return write ? 512 : 252;
+  return 64;
+}
+
+static gboolean
+memory (KilnStlink      *self,
+        gboolean         write,
+        guint32          address,
+        guint8          *buffer,
+        gsize            length,
+        KilnStlinkWidth  width,
+        GError         **error)
+{
+  guint unit = width;
+
+  g_return_val_if_fail (width == KILN_STLINK_WIDTH_8 || width == KILN_STLINK_WIDTH_16
+                        || width == KILN_STLINK_WIDTH_32, FALSE);
+
+  if (unit == 2 && !kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_MEM_16BIT))
+    unit = 1;
 
   while (length > 0)
     {
       gsize chunk;
+      guint size;
 
-      if (address % 4 != 0 || length < 4)
+      if (unit > 1 && address % unit == 0 && length >= unit)
         {
-          /* Unaligned head or short tail: bytes. */
-          chunk = MIN (length, (gsize) (4 - address % 4));
-          chunk = MIN (chunk, (gsize) max8);
+          /* Whole units, never across a 1 KiB boundary (the AP's address
+           * only counts up within one). */
+          size = unit;
+          chunk = MIN (length - length % unit, (gsize) MAX_RW32);
+          chunk = MIN (chunk, (gsize) (0x400 - (address & 0x3FF)));
         }
       else
         {
-          /* Whole words, never across a 1 KiB boundary. */
-          chunk = MIN (length & ~(gsize) 3, (gsize) MAX_RW32);
-          chunk = MIN (chunk, (gsize) (0x400 - (address & 0x3FF)));
+          /* Bytes: the unaligned head or the short tail of a wider access,
+           * or everything at 8 bits. */
+          size = 1;
+          chunk = unit > 1 ? MIN (length, (gsize) (unit - address % unit)) : length;
+          chunk = MIN (chunk, max_bytes8 (self, write));
         }
-      if (!transfer (self, write, address, buffer, chunk, error))
+      if (!transfer (self, write, address, buffer, chunk, size, error))
         return FALSE;
       address += (guint32) chunk;
       buffer += chunk;
@@ -391,7 +418,7 @@ kiln_stlink_read_mem (KilnStlink  *self,
                       gsize        length,
                       GError     **error)
 {
-  return memory (self, FALSE, address, buffer, length, error);
+  return memory (self, FALSE, address, buffer, length, KILN_STLINK_WIDTH_32, error);
 }
 
 gboolean
@@ -401,7 +428,54 @@ kiln_stlink_write_mem (KilnStlink    *self,
                        gsize          length,
                        GError       **error)
 {
-  return memory (self, TRUE, address, (guint8 *) buffer, length, error);
+  return memory (self, TRUE, address, (guint8 *) buffer, length, KILN_STLINK_WIDTH_32, error);
+}
+
+gboolean
+kiln_stlink_read_mem_width (KilnStlink       *self,
+                            guint32           address,
+                            guint8           *buffer,
+                            gsize             length,
+                            KilnStlinkWidth   width,
+                            GError          **error)
+{
+  return memory (self, FALSE, address, buffer, length, width, error);
+}
+
+gboolean
+kiln_stlink_write_mem_width (KilnStlink       *self,
+                             guint32           address,
+                             const guint8     *buffer,
+                             gsize             length,
+                             KilnStlinkWidth   width,
+                             GError          **error)
+{
+  return memory (self, TRUE, address, (guint8 *) buffer, length, width, error);
+}
+
+gboolean
+kiln_stlink_read16 (KilnStlink  *self,
+                    guint32      address,
+                    guint16     *value,
+                    GError     **error)
+{
+  guint8 b[2];
+
+  if (!memory (self, FALSE, address, b, 2, KILN_STLINK_WIDTH_16, error))
+    return FALSE;
+  *value = (guint16) (b[0] | b[1] << 8);
+  return TRUE;
+}
+
+gboolean
+kiln_stlink_write16 (KilnStlink  *self,
+                     guint32      address,
+                     guint16      value,
+                     GError     **error)
+{
+  guint8 b[2] = { value & 0xFF, value >> 8 };
+
+  return memory (self, TRUE, address, b, 2, KILN_STLINK_WIDTH_16, error);
 }
 
 gboolean

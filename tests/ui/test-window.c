@@ -647,77 +647,6 @@ has_result (gpointer data)
   return text != NULL && *text != '\0';
 }
 
-/* Program on the simulated board: the sectors go through their states to
- * verified, the result says so, the main loop keeps running while the
- * worker programs, and the board's flash.bin holds the image afterwards. */
-static void
-test_program_on_simulator (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-sim-XXXXXX", &error);
-  g_autofree char *ini = g_build_filename (dir, "sim.ini", NULL);
-  g_autofree char *state = g_build_filename (dir, "state", NULL);
-  g_autofree char *flash_path = g_build_filename (state, "flash.bin", NULL);
-  g_autofree char *config = g_strdup_printf ("[probe]\n[board]\nstate=%s\n", state);
-  g_autofree char *contents = NULL;
-  g_autofree char *data = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GFile) file = NULL;
-  gsize size = 160 * 1024, length;
-  StallProbe probe = { 0 };
-  KilnWindow *window;
-  guint id;
-
-  g_assert_no_error (error);
-  g_assert_true (g_file_set_contents (ini, config, -1, NULL));
-  g_setenv ("KILN_SIM", ini, TRUE);
-
-  data = g_malloc (size);
-  for (gsize i = 0; i < size; i++)
-    data[i] = (char) (i * 7 + (i >> 9));
-  path = write_temp ("program.bin", data, size);
-  file = g_file_new_for_path (path);
-
-  window = new_window ();
-  kiln_window_set_simulator (window, TRUE);
-  kiln_window_open_file_at (window, file, 0x08000000);
-  g_assert_true (spin_until (not_loading, window, 10000));
-  wait_identified (window);
-  g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
-  g_assert_true (_kiln_window_can_program (window));
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
-  /* The first frame after the button relayouts the whole window; measure
-   * the main loop while the worker programs. */
-  spin (150);
-  g_assert_false (has_result (window));
-  probe.until_result = window;
-  id = g_timeout_add (5, stall_tick, &probe);
-  g_assert_true (spin_until (has_result, window, 120000));
-  g_source_remove (id);
-  g_test_message ("result: %s; longest main-loop gap %.1f ms during the job",
-                  _kiln_window_get_result_text (window), probe.worst / 1000.0);
-  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed and verified 160 KiB (5 sectors, 0 unchanged) in "));
-  for (guint s = 0; s < 5; s++)
-    g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), s), ==,
-                     KILN_SECTOR_STATE_VERIFIED);
-  g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 5), ==,
-                   KILN_SECTOR_STATE_UNTOUCHED);
-  g_assert_cmpint (probe.worst, <, 50 * 1000 * SLOWDOWN);
-  save_screenshot (GTK_WIDGET (window), "programmed.png");
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  /* The board is saved when the window lets go of it. */
-  g_assert_true (spin_until (file_exists, flash_path, 10000));
-  g_unsetenv ("KILN_SIM");
-
-  /* The window saved the board when it went away. */
-  g_assert_true (g_file_get_contents (flash_path, &contents, &length, NULL));
-  g_assert_cmpuint (length, ==, 1024 * 1024);
-  g_assert_cmpmem (contents, size, data, size);
-  g_unlink (path);
-}
-
 typedef struct
 {
   KilnWindow *window;
@@ -777,6 +706,58 @@ all_erased (const char *flash_path)
     if ((guint8) contents[i] != 0xFF)
       return FALSE;
   return TRUE;
+}
+
+/* Program on the simulated board: the sectors go through their states to
+ * verified, the result says so, the main loop keeps running while the
+ * worker programs, and the board's flash.bin holds the image afterwards. */
+static void
+test_program_on_simulator (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-sim-XXXXXX", &error);
+  g_autofree char *state = g_build_filename (dir, "state", NULL);
+  g_autofree char *flash_path = g_build_filename (state, "flash.bin", NULL);
+  g_autofree char *config = g_strdup_printf ("[probe]\n[board]\nstate=%s\n", state);
+  g_autofree char *contents = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *path = NULL;
+  gsize size = 160 * 1024, length;
+  StallProbe probe = { 0 };
+  KilnWindow *window;
+  guint id;
+
+  g_assert_no_error (error);
+  window = start_program_on_bench (dir, config, size, &data, &path);
+  /* The first frame after the button relayouts the whole window; measure
+   * the main loop while the worker programs. */
+  spin (150);
+  g_assert_false (has_result (window));
+  probe.until_result = window;
+  id = g_timeout_add (5, stall_tick, &probe);
+  g_assert_true (spin_until (has_result, window, 120000));
+  g_source_remove (id);
+  g_test_message ("result: %s; longest main-loop gap %.1f ms during the job",
+                  _kiln_window_get_result_text (window), probe.worst / 1000.0);
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed and verified 160 KiB (5 sectors, 0 unchanged) in "));
+  for (guint s = 0; s < 5; s++)
+    g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), s), ==,
+                     KILN_SECTOR_STATE_VERIFIED);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 5), ==,
+                   KILN_SECTOR_STATE_UNTOUCHED);
+  g_assert_cmpint (probe.worst, <, 50 * 1000 * SLOWDOWN);
+  save_screenshot (GTK_WIDGET (window), "programmed.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  /* The board is saved when the window lets go of it. */
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+
+  /* The window saved the board when it went away. */
+  g_assert_true (g_file_get_contents (flash_path, &contents, &length, NULL));
+  g_assert_cmpuint (length, ==, 1024 * 1024);
+  g_assert_cmpmem (contents, size, data, size);
+  g_unlink (path);
 }
 
 /* A write-protected sector in the plan: the job is refused before anything
@@ -1050,7 +1031,8 @@ test_two_probes (void)
   g_assert_nonnull (strstr (text, "V3J7M2"));
   save_screenshot (GTK_WIDGET (window), "two-probes.png");
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (200);
+  /* The board is saved when the window lets go of it. */
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
   g_unsetenv ("KILN_SIM");
 }
 
