@@ -36,5 +36,7 @@ void              kiln_probe_selector_set_version     (KilnProbeSelector       *
                                                        const char              *serial,
                                                        const KilnStlinkVersion *version);
 gboolean          kiln_probe_selector_is_listing      (KilnProbeSelector       *self);
+/* For tests */
+GtkWidget        *_kiln_probe_selector_get_popover    (KilnProbeSelector       *self);
 
 G_END_DECLS

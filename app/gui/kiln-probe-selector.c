@@ -509,6 +509,12 @@ kiln_probe_selector_set_version (KilnProbeSelector       *self,
   rebuild_rows (self);
 }
 
+GtkWidget *
+_kiln_probe_selector_get_popover (KilnProbeSelector *self)
+{
+  return GTK_WIDGET (gtk_menu_button_get_popover (self->button));
+}
+
 /* --------------------------------------------------------------- object */
 
 static void

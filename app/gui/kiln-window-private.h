@@ -60,5 +60,8 @@ gboolean       _kiln_window_is_identifying  (KilnWindow     *self);
 /* Every visible row of the target panel, "Title: subtitle" per line. */
 char          *_kiln_window_dup_target_text (KilnWindow     *self);
 KilnProbeSelector *_kiln_window_get_probe_selector (KilnWindow *self);
+/* What Read… does once its file is chosen. */
+void           _kiln_window_read_to_file    (KilnWindow     *self,
+                                             GFile          *file);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "kiln-image.h"
 #include "kiln-flash-job.h"
 #include "kiln-identify-job-private.h"
+#include "kiln-ops-call-private.h"
 #include "kiln-probe-selector-private.h"
 #include "kiln-progress.h"
 #include "kiln-window-private.h"
@@ -259,10 +260,8 @@ update_actions (KilnWindow *self)
   gboolean can_program = have_probe && self->image != NULL && self->plan != NULL && !running;
   /* Verify, Erase and Read need the flash operations the engine is still
    * getting; until then they say so instead of pretending. */
-  gboolean have_ops = FALSE;
-  const char *why = !have_probe
-                    ? _("Choose an ST-LINK probe (or the simulated board) to program, verify, erase or read the chip")
-                    : _("Verify, Erase and Read come in a later build; Program works");
+  gboolean have_ops = TRUE;
+  const char *why = _("Choose an ST-LINK probe (or the simulated board) to program, verify, erase or read the chip");
   GtkButton *buttons[] = { self->verify_button, self->erase_button, self->read_button };
 
   if (self->disposed)
@@ -270,7 +269,7 @@ update_actions (KilnWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.program", can_program);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify", have_ops && have_probe && self->image != NULL && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.erase", have_ops && have_probe && !running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.read", have_ops && have_probe && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.read", have_ops && have_probe && self->chip != NULL && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.identify", have_probe && !running);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->program_button), have_probe ? NULL : why);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->job_cancellable != NULL);
@@ -1352,36 +1351,93 @@ job_done_cb (GObject      *source,
 static void
 start_job (KilnWindow *self,
            JobKind     kind,
-           GFile      *target_file)
+           GFile      *target_file,
+           const char *sectors)
 {
   g_autoptr(KilnProgress) progress = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
-  KilnFlashJob *job;
+  guint khz = g_settings_get_uint (self->settings, "swd-clock");
+  gboolean under_reset = g_settings_get_boolean (self->settings, "connect-under-reset");
+  KilnSessionWorkFunc func;
+  GDestroyNotify destroy;
+  gpointer data;
 
-  if (self->probe == NULL || self->session == NULL || kind != JOB_PROGRAM || self->image == NULL
-      || self->progress != NULL)
+  if (self->probe == NULL || self->session == NULL || self->progress != NULL
+      || ((kind == JOB_PROGRAM || kind == JOB_VERIFY) && self->image == NULL)
+      || (kind == JOB_READ && (self->chip == NULL || target_file == NULL)))
     {
       kiln_window_log (self, "%s", _("No probe is chosen: choose an ST-LINK probe (or the simulated board) first"));
       return;
     }
 
-  job = kiln_flash_job_new (self->probe, self->image);
-  job->khz = g_settings_get_uint (self->settings, "swd-clock");
-  job->options.verify = g_settings_get_boolean (self->settings, "verify");
-  job->options.skip_unchanged = g_settings_get_boolean (self->settings, "skip-unchanged");
-  job->options.reset = g_settings_get_boolean (self->settings, "reset-after");
-  job->under_reset = g_settings_get_boolean (self->settings, "connect-under-reset");
+  if (kind == JOB_PROGRAM)
+    {
+      KilnFlashJob *job = kiln_flash_job_new (self->probe, self->image);
+
+      job->khz = khz;
+      job->under_reset = under_reset;
+      job->options.verify = g_settings_get_boolean (self->settings, "verify");
+      job->options.skip_unchanged = g_settings_get_boolean (self->settings, "skip-unchanged");
+      job->options.reset = g_settings_get_boolean (self->settings, "reset-after");
+      if (self->simulator)
+        kiln_window_log (self, _("Programming %s on the simulated board"), kiln_image_get_display_name (self->image));
+      else
+        kiln_window_log (self, _("Programming %s through %s %s"), kiln_image_get_display_name (self->image),
+                         kiln_usb_probe_info_get_model (self->probe), kiln_usb_probe_info_get_serial (self->probe));
+      self->running_job = job;
+      func = kiln_flash_job_run;
+      destroy = (GDestroyNotify) kiln_flash_job_free;
+      data = job;
+    }
+  else
+    {
+      static const KilnTargetJobKind kinds[] = { [JOB_VERIFY] = KILN_TARGET_JOB_VERIFY,
+                                                 [JOB_ERASE] = KILN_TARGET_JOB_ERASE,
+                                                 [JOB_READ] = KILN_TARGET_JOB_READ };
+      KilnOpsCall *call = kiln_ops_call_new (kinds[kind], self->probe);
+      KilnTargetJob *job = call->job;
+
+      job->khz = khz;
+      job->under_reset = under_reset;
+      switch (kind)
+        {
+        case JOB_VERIFY:
+          job->image = g_object_ref (self->image);
+          job->method = g_settings_get_enum (self->settings, "verify-method") == 1 ? KILN_FLASH_VERIFY_READBACK
+                                                                                   : KILN_FLASH_VERIFY_CRC;
+          kiln_window_log (self, _("Verifying the chip against %s"), kiln_image_get_display_name (self->image));
+          break;
+        case JOB_ERASE:
+          job->mass = sectors == NULL;
+          job->sectors = g_strdup (sectors);
+          if (sectors == NULL)
+            kiln_window_log (self, "%s", _("Erasing the whole chip"));
+          else
+            kiln_window_log (self, _("Erasing sectors %s"), sectors);
+          break;
+        case JOB_READ:
+          {
+            g_autofree char *path = g_file_get_path (target_file);
+
+            job->address = kiln_chip_get_flash_base (self->chip);
+            job->length = kiln_chip_get_flash_size (self->chip);
+            call->file = g_object_ref (target_file);
+            kiln_window_log (self, _("Reading the flash into %s"), path);
+          }
+          break;
+        case JOB_PROGRAM:
+        default:
+          g_assert_not_reached ();
+        }
+      func = kiln_ops_call_run;
+      destroy = (GDestroyNotify) kiln_ops_call_free;
+      data = call;
+    }
+
   progress = kiln_progress_new ();
   cancellable = g_cancellable_new ();
   _kiln_window_watch_progress (self, progress, cancellable);
-  if (self->simulator)
-    kiln_window_log (self, _("Programming %s on the simulated board"), kiln_image_get_display_name (self->image));
-  else
-    kiln_window_log (self, _("Programming %s through %s %s"), kiln_image_get_display_name (self->image),
-                     kiln_usb_probe_info_get_model (self->probe), kiln_usb_probe_info_get_serial (self->probe));
-  self->running_job = job;
-  kiln_session_run_async (self->session, kiln_flash_job_run, job, (GDestroyNotify) kiln_flash_job_free, progress,
-                          cancellable, job_done_cb, g_object_ref (self));
+  kiln_session_run_async (self->session, func, data, destroy, progress, cancellable, job_done_cb, g_object_ref (self));
   update_actions (self);
 }
 
@@ -1393,9 +1449,9 @@ job_action (GtkWidget  *widget,
   KilnWindow *self = KILN_WINDOW (widget);
 
   if (g_str_equal (action_name, "win.program"))
-    start_job (self, JOB_PROGRAM, NULL);
+    start_job (self, JOB_PROGRAM, NULL, NULL);
   else if (g_str_equal (action_name, "win.verify"))
-    start_job (self, JOB_VERIFY, NULL);
+    start_job (self, JOB_VERIFY, NULL, NULL);
 }
 
 static void
@@ -1403,8 +1459,32 @@ erase_response (AdwMessageDialog *dialog,
                 const char       *response,
                 KilnWindow       *self)
 {
-  if (g_strcmp0 (response, "erase") == 0)
-    start_job (self, JOB_ERASE, NULL);
+  if (g_strcmp0 (response, "sectors") == 0)
+    start_job (self, JOB_ERASE, NULL, g_object_get_data (G_OBJECT (dialog), "kiln-sectors"));
+  else if (g_strcmp0 (response, "all") == 0)
+    start_job (self, JOB_ERASE, NULL, NULL);
+}
+
+/* The sectors the loaded file would write, as people number them. */
+static char *
+dup_file_sectors (KilnWindow *self,
+                  guint64    *bytes)
+{
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  *bytes = 0;
+  if (self->plan == NULL)
+    return NULL;
+  for (guint i = 0; i < kiln_flash_plan_get_n_sectors (self->plan); i++)
+    {
+      const KilnFlashPlanSector *ps = kiln_flash_plan_get_sector (self->plan, i);
+
+      if (ps->action == KILN_FLASH_ACTION_UNTOUCHED)
+        continue;
+      g_string_append_printf (list, "%s%u", list->len ? ", " : "", ps->sector->index);
+      *bytes += ps->sector->size;
+    }
+  return list->len ? g_strdup (list->str) : NULL;
 }
 
 static void
@@ -1413,21 +1493,52 @@ erase_action (GtkWidget  *widget,
               GVariant   *param)
 {
   KilnWindow *self = KILN_WINDOW (widget);
-  g_autofree char *body = NULL;
+  guint64 file_bytes = 0;
+  g_autofree char *file_sectors = dup_file_sectors (self, &file_bytes);
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *chip_size = self->chip ? g_format_size_full (kiln_chip_get_flash_size (self->chip), G_FORMAT_SIZE_IEC_UNITS) : NULL;
   GtkWidget *dialog;
 
-  body = g_strdup_printf (_("Every flash sector of the %s will be erased. The firmware on the chip will be gone and the board will not run until it is programmed again."),
-                          self->chip != NULL ? kiln_chip_get_name (self->chip) : _("chip"));
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Erase the Whole Chip?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "erase", _("_Erase"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "erase",
-                                              ADW_RESPONSE_DESTRUCTIVE);
+  g_string_append (body, _("Erasing removes the firmware from those sectors: the board will not run until it is programmed again."));
+  if (file_sectors != NULL)
+    {
+      g_autofree char *size = g_format_size_full (file_bytes, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_string_append (body, "\n\n• ");
+      /* Translators: "The sectors the file uses: 0, 1, 2 (96.0 KiB)" */
+      g_string_append_printf (body, _("The sectors the file uses: %s (%s)"), file_sectors, size);
+    }
+  if (self->chip != NULL)
+    {
+      g_string_append (body, "\n• ");
+      /* Translators: "The whole chip: sectors 0 to 7 (1.0 MiB)" */
+      g_string_append_printf (body, _("The whole chip: sectors %u to %u (%s)"),
+                              kiln_chip_get_sector (self->chip, 0)->index,
+                              kiln_chip_get_sector (self->chip, kiln_chip_get_n_sectors (self->chip) - 1)->index,
+                              chip_size);
+    }
+  if (self->target != NULL && self->target->protected != NULL && self->target->protected->len > 0)
+    {
+      g_autofree char *prot = kiln_identify_job_dup_protected (self->target);
+
+      g_string_append (body, "\n\n");
+      /* Translators: %s is "Sector 1" or "Sectors 1, 3" */
+      g_string_append_printf (body, _("%s is write-protected: erasing it will be refused until the protection is removed in Option Bytes."), prot);
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Erase Flash?"), body->str);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"));
+  if (file_sectors != NULL)
+    {
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "sectors", _("Erase _File’s Sectors"));
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sectors", ADW_RESPONSE_DESTRUCTIVE);
+      g_object_set_data_full (G_OBJECT (dialog), "kiln-sectors", g_steal_pointer (&file_sectors), g_free);
+    }
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "all", _("Erase _Whole Chip"));
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "all", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (erase_response), self);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (erase_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -1439,7 +1550,7 @@ read_response (GtkNativeDialog *dialog,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      start_job (self, JOB_READ, file);
+      start_job (self, JOB_READ, file, NULL);
     }
   g_object_unref (dialog);
 }
@@ -1794,4 +1905,11 @@ KilnProbeSelector *
 _kiln_window_get_probe_selector (KilnWindow *self)
 {
   return self->probe_selector;
+}
+
+void
+_kiln_window_read_to_file (KilnWindow *self,
+                           GFile      *file)
+{
+  start_job (self, JOB_READ, file, NULL);
 }

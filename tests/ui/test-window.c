@@ -949,6 +949,123 @@ test_read_protected (void)
   g_unlink (path);
 }
 
+
+static gboolean
+target_error_shown (gpointer data)
+{
+  g_autofree char *text = _kiln_window_dup_target_text (data);
+
+  return !_kiln_window_is_identifying (data) && strstr (text, "no power") != NULL;
+}
+
+/* A board without power: the panel says so and what to do, and keeps the
+ * probe (whose firmware it could read). */
+static void
+test_no_power (void)
+{
+  g_autofree char *flash_path = use_bench ("voltage=0\n", NULL);
+  g_autofree char *text = NULL;
+  KilnWindow *window = new_window ();
+
+  g_assert_true (spin_until (target_error_shown, window, 30000));
+  text = _kiln_window_dup_target_text (window);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "power the board"));
+  g_assert_nonnull (strstr (text, "V2J34S7"));
+  g_assert_null (_kiln_window_get_target_uid (window));
+  save_screenshot (GTK_WIDGET (window), "no-power.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+}
+
+
+/* g_format_size() puts a no-break space between number and unit */
+#define NBSP "\xc2\xa0"
+
+/* Verify, Read and Erase on the bench after Program: each says what it did,
+ * Read's file holds the flash, Erase asks first with the sectors it would
+ * erase, and Verify then finds the difference. */
+static void
+test_verify_read_erase (void)
+{
+  g_autofree char *flash_path = use_bench ("", NULL);
+  gsize size = 40 * 1024;
+  g_autofree char *data = g_malloc (size);
+  g_autofree char *path = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-read-XXXXXX", NULL);
+  g_autofree char *out_path = g_build_filename (dir, "board.bin", NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) out = g_file_new_for_path (out_path);
+  g_autofree char *contents = NULL;
+  gsize length;
+  GtkWindow *dialog;
+  const char *body;
+  KilnWindow *window;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (char) (i * 5 + (i >> 11));
+  path = write_temp ("app.bin", data, size);
+  file = g_file_new_for_path (path);
+  window = new_window ();
+  wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  g_assert_true (spin_until (not_loading, window, 10000));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
+  g_assert_true (spin_until (has_result, window, 60000));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed and verified"));
+  wait_identified (window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify", NULL));
+  g_assert_true (spin_until (has_result, window, 60000));
+  g_test_message ("verify: %s", _kiln_window_get_result_text (window));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window),
+                                   "Verified: the chip holds the file’s 40.0" NBSP "KiB exactly (2 sectors compared) in "));
+  save_screenshot (GTK_WIDGET (window), "verified.png");
+  wait_identified (window);
+
+  _kiln_window_read_to_file (window, out);
+  g_assert_true (spin_until (has_result, window, 60000));
+  g_test_message ("read: %s", _kiln_window_get_result_text (window));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window),
+                                   "Read 1.0" NBSP "MiB of flash from 0x08000000 into board.bin in "));
+  g_assert_true (g_file_get_contents (out_path, &contents, &length, NULL));
+  g_assert_cmpuint (length, ==, 1024 * 1024);
+  g_assert_cmpmem (contents, size, data, size);
+  g_assert_cmpint ((guint8) contents[size], ==, 0xFF);
+  wait_identified (window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.erase", NULL));
+  g_assert_true (spin_until (dialog_shown, NULL, 5000));
+  dialog = find_message_dialog ();
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_test_message ("erase: %s", body);
+  g_assert_nonnull (strstr (body, "The sectors the file uses: 0, 1 (64.0" NBSP "KiB)"));
+  g_assert_nonnull (strstr (body, "The whole chip: sectors 0 to 7 (1.0" NBSP "MiB)"));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "sectors"));
+  save_screenshot (GTK_WIDGET (dialog), "erase.png");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "sectors");
+  g_assert_true (spin_until (has_result, window, 60000));
+  g_test_message ("erase: %s", _kiln_window_get_result_text (window));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Erased 2 sectors (64.0" NBSP "KiB) in "));
+  wait_identified (window);
+
+  /* The chip no longer holds the file: Verify says where. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify", NULL));
+  g_assert_true (spin_until (has_result, window, 60000));
+  g_test_message ("verify: %s", _kiln_window_get_result_text (window));
+  g_assert_nonnull (strstr (_kiln_window_get_result_text (window), "0x08000000"));
+  save_screenshot (GTK_WIDGET (window), "verify-failed.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+  g_assert_true (all_erased (flash_path));
+  g_unlink (path);
+  g_unlink (out_path);
+}
+
 static gboolean
 n_probes_is_2 (gpointer data)
 {
@@ -981,6 +1098,14 @@ test_two_probes (void)
   spin (100);
   g_assert_null (kiln_probe_selector_get_selected (selector));
   g_assert_false (_kiln_window_can_program (window));
+  {
+    GtkWidget *popover = _kiln_probe_selector_get_popover (selector);
+
+    gtk_popover_popup (GTK_POPOVER (popover));
+    spin (300);
+    save_screenshot (popover, "probes.png");
+    gtk_popover_popdown (GTK_POPOVER (popover));
+  }
 
   second = g_ptr_array_index (kiln_probe_selector_get_probes (selector), 1);
   g_assert_cmpstr (kiln_usb_probe_info_get_serial (second), ==, "BBBB2222");
@@ -1059,6 +1184,8 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/protected-before-program", test_protected_before_program);
   g_test_add_func ("/Kiln/UI/read-protected", test_read_protected);
   g_test_add_func ("/Kiln/UI/two-probes", test_two_probes);
+  g_test_add_func ("/Kiln/UI/no-power", test_no_power);
+  g_test_add_func ("/Kiln/UI/verify-read-erase", test_verify_read_erase);
 
   return g_test_run ();
 }
