@@ -27,7 +27,7 @@ kiln_cli_verify (int    argc,
   g_autofree char *method_text = NULL;
   GOptionEntry entries[] = {
     { "base", 0, 0, G_OPTION_ARG_STRING, &base_text, N_("Load address of a raw binary"), N_("ADDR") },
-    { "method", 0, 0, G_OPTION_ARG_STRING, &method_text, N_("readback (default) or crc"), N_("METHOD") },
+    { "method", 0, 0, G_OPTION_ARG_STRING, &method_text, N_("crc (default: computed on the target) or readback"), N_("METHOD") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
@@ -37,7 +37,7 @@ kiln_cli_verify (int    argc,
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
   g_autoptr(KilnProgress) progress = NULL;
-  KilnFlashVerifyMethod method = KILN_FLASH_VERIFY_READBACK;
+  KilnFlashVerifyMethod method = KILN_FLASH_VERIFY_CRC;
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
   gint64 start;
@@ -57,9 +57,9 @@ kiln_cli_verify (int    argc,
       code = kiln_cli_usage_error ("verify", _("give exactly one firmware file"));
       goto out;
     }
-  if (method_text != NULL && g_ascii_strcasecmp (method_text, "crc") == 0)
-    method = KILN_FLASH_VERIFY_CRC;
-  else if (method_text != NULL && g_ascii_strcasecmp (method_text, "readback") != 0)
+  if (method_text != NULL && g_ascii_strcasecmp (method_text, "readback") == 0)
+    method = KILN_FLASH_VERIFY_READ_BACK;
+  else if (method_text != NULL && g_ascii_strcasecmp (method_text, "crc") != 0)
     {
       code = kiln_cli_usage_error ("verify", _("--method is readback or crc"));
       goto out;
@@ -103,13 +103,24 @@ kiln_cli_verify (int    argc,
     double secs = (g_get_monotonic_time () - start) / 1e6;
     g_autofree char *size = kiln_cli_format_size (job->verify_result.bytes);
 
+    const char *how = job->verify_result.method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback";
+
     if (job->verify_result.fallback && !common.json && !common.quiet)
-      fprintf (stderr, _("Note: the on-target CRC is not available yet; the flash was read back instead.\n"));
+      fprintf (stderr, _("Note: the CRC code could not run on the target; the flash was read back instead.\n"));
+    if (job->verify_result.reset && !common.json && !common.quiet)
+      fprintf (stderr, _("Note: the firmware was stopped for the on-target CRC and has been reset to run again.\n"));
     if (common.json)
       printf ("{\"event\":\"result\",\"ok\":true,\"chip\":\"%s\",\"match\":true,\"method\":\"%s\",\"fallback\":%s,"
-              "\"sectors\":%u,\"bytes\":%" G_GUINT64_FORMAT ",\"seconds\":%.3f}\n",
-              job->chip_name, "readback", job->verify_result.fallback ? "true" : "false",
+              "\"reset\":%s,\"sectors\":%u,\"bytes\":%" G_GUINT64_FORMAT ",\"seconds\":%.3f}\n",
+              job->chip_name, how, job->verify_result.fallback ? "true" : "false",
+              job->verify_result.reset ? "true" : "false",
               job->verify_result.sectors, job->verify_result.bytes, secs);
+    else if (!common.quiet && job->verify_result.method == KILN_FLASH_VERIFY_CRC)
+      printf (g_dngettext (GETTEXT_PACKAGE,
+                           "%s: the flash matches %s (%s in %u sector, CRC on the target) in %.1f s\n",
+                           "%s: the flash matches %s (%s in %u sectors, CRC on the target) in %.1f s\n",
+                           job->verify_result.sectors),
+              job->chip_name, kiln_image_get_display_name (image), size, job->verify_result.sectors, secs);
     else if (!common.quiet)
       printf (g_dngettext (GETTEXT_PACKAGE,
                            "%s: the flash matches %s (%s in %u sector, read back) in %.1f s\n",

@@ -10,6 +10,7 @@
 
 #include "kiln-arm-core.h"
 #include "kiln-flash-controller.h"
+#include "kiln-flash-loader.h"
 #include "kiln-flash-ops.h"
 #include "kiln-flash-option-bytes.h"
 #include "kiln-flash-plan.h"
@@ -338,6 +339,98 @@ kiln_flash_read (KilnArmTarget           *target,
 /* ------------------------------------------------------------------ */
 /* Verify                                                               */
 
+/* Reads back the image's bytes of one planned sector and compares them. */
+static gboolean
+verify_sector_read_back (KilnStlink              *stlink,
+                         KilnFlashPlan           *plan,
+                         guint                    i,
+                         const guint8            *want,
+                         guint8                  *have,
+                         const KilnFlashProgress *progress,
+                         guint64                 *done,
+                         GCancellable            *cancellable,
+                         GError                 **error)
+{
+  const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (plan, i);
+
+  for (guint p = 0; p < s->pieces->len; p++)
+    {
+      const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
+      guint32 off = piece->address - s->sector->address;
+
+      for (guint32 o = 0; o < piece->size; o += READ_CHUNK)
+        {
+          guint32 len = MIN ((guint32) READ_CHUNK, piece->size - o);
+
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+          if (!kiln_stlink_read_mem (stlink, piece->address + o, have + off + o, len, error))
+            return FALSE;
+          for (guint32 b = off + o; b < off + o + len; b++)
+            {
+              if (want[b] != have[b])
+                {
+                  sector_state (progress, i, KILN_SECTOR_STATE_FAILED);
+                  g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
+                               _("The flash differs from the file in sector %u at 0x%08X: it holds 0x%02X where "
+                                 "the file has 0x%02X. Program the file to make them match."),
+                               s->sector->index, s->sector->address + b, have[b], want[b]);
+                  return FALSE;
+                }
+            }
+          *done += len;
+          bytes (progress, *done);
+        }
+    }
+  return TRUE;
+}
+
+/* The image's pieces of a sector as word-aligned ranges for the CRC; the
+ * bytes of their edge words that the image does not have are taken from
+ * the flash, so that only the image's bytes decide. */
+static gboolean
+crc_ranges_for_sector (KilnStlink    *stlink,
+                       KilnFlashPlan *plan,
+                       guint          i,
+                       guint8        *want,
+                       GArray        *ranges,
+                       GError       **error)
+{
+  const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (plan, i);
+  g_autofree guint8 *mask = g_malloc0 (s->sector->size);
+
+  for (guint p = 0; p < s->pieces->len; p++)
+    {
+      const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
+
+      memset (mask + (piece->address - s->sector->address), 1, piece->size);
+    }
+  for (guint p = 0; p < s->pieces->len; p++)
+    {
+      const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
+      guint32 start = piece->address & ~3u;
+      guint32 end = (piece->address + piece->size + 3) & ~3u;
+      guint32 edges[2] = { start, end - 4 };
+      guint32 pair[2] = { start, end - start };
+
+      for (guint e = 0; e < 2; e++)
+        {
+          guint32 off = edges[e] - s->sector->address;
+          guint8 word[4];
+
+          if (mask[off] && mask[off + 1] && mask[off + 2] && mask[off + 3])
+            continue;
+          if (!kiln_stlink_read_mem (stlink, edges[e], word, 4, error))
+            return FALSE;
+          for (guint b = 0; b < 4; b++)
+            if (!mask[off + b])
+              want[off + b] = word[b];
+        }
+      g_array_append_vals (ranges, pair, 2);
+    }
+  return TRUE;
+}
+
 gboolean
 kiln_flash_verify (KilnArmTarget           *target,
                    KilnImage               *image,
@@ -354,6 +447,8 @@ kiln_flash_verify (KilnArmTarget           *target,
   g_autofree guint8 *have = NULL;
   guint32 max_sector = 0;
   guint64 total = 0, done = 0;
+  gboolean was_running = FALSE, ok = FALSE;
+  KilnFlashLoader loader;
   guint n;
 
   memset (result, 0, sizeof *result);
@@ -363,11 +458,6 @@ kiln_flash_verify (KilnArmTarget           *target,
     return FALSE;
   if (!refuse_read_protected (target, _("verifying the flash"), error))
     return FALSE;
-
-  /* The on-target CRC comes with the SRAM loader; until then every method
-   * reads back, and the result says so. */
-  result->method = KILN_FLASH_VERIFY_READBACK;
-  result->fallback = method != KILN_FLASH_VERIFY_READBACK;
 
   n = kiln_flash_plan_get_n_sectors (plan);
   for (guint i = 0; i < n; i++)
@@ -382,8 +472,81 @@ kiln_flash_verify (KilnArmTarget           *target,
     }
   want = g_malloc (MAX (max_sector, 1));
   have = g_malloc (MAX (max_sector, 1));
+  result->method = KILN_FLASH_VERIFY_READ_BACK;
 
   phase (progress, KILN_FLASH_PHASE_VERIFY, total);
+
+  if (method == KILN_FLASH_VERIFY_CRC)
+    {
+      g_autoptr(GError) loader_error = NULL;
+
+      /* The CRC runs on the core, from SRAM: the firmware stops, and is
+       * reset to run again afterwards if it was running. */
+      if (!kiln_flash_halt_core (target, &was_running, error))
+        return FALSE;
+      if (kiln_flash_loader_setup (&loader, target, &loader_error))
+        {
+          result->method = KILN_FLASH_VERIFY_CRC;
+          for (guint i = 0; i < n; i++)
+            {
+              const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (plan, i);
+              g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (guint32));
+              g_autofree guint32 *crcs = NULL;
+              gboolean same = TRUE;
+
+              if (s->action != KILN_FLASH_ACTION_PROGRAM)
+                continue;
+              sector_state (progress, i, KILN_SECTOR_STATE_VERIFYING);
+              kiln_flash_plan_fill_sector (plan, i, want);
+              if (!crc_ranges_for_sector (stlink, plan, i, want, ranges, error))
+                goto out;
+              crcs = g_new0 (guint32, ranges->len / 2);
+              if (!kiln_flash_loader_crc (&loader, (guint32 *) ranges->data, ranges->len / 2, crcs, cancellable,
+                                          error))
+                goto out;
+              for (guint k = 0; k < ranges->len / 2; k++)
+                {
+                  guint32 *pair = &g_array_index (ranges, guint32, 2 * k);
+
+                  if (kiln_flash_crc32 (0xFFFFFFFF, want + (pair[0] - s->sector->address), pair[1]) != crcs[k])
+                    same = FALSE;
+                }
+              if (!same)
+                {
+                  guint64 ignored = 0;
+
+                  /* Find the first differing byte to name it. */
+                  kiln_flash_plan_fill_sector (plan, i, want);
+                  if (!verify_sector_read_back (stlink, plan, i, want, have, NULL, &ignored, cancellable, error))
+                    {
+                      sector_state (progress, i, KILN_SECTOR_STATE_FAILED);
+                      goto out;
+                    }
+                  sector_state (progress, i, KILN_SECTOR_STATE_FAILED);
+                  g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
+                               _("The flash differs from the file in sector %u (its CRC does not match), but reading "
+                                 "it back found every byte equal: the flash may be unstable. Program the file again."),
+                               s->sector->index);
+                  goto out;
+                }
+              for (guint p = 0; p < s->pieces->len; p++)
+                done += g_array_index (s->pieces, KilnFlashPiece, p).size;
+              bytes (progress, done);
+              sector_state (progress, i, KILN_SECTOR_STATE_VERIFIED);
+              result->sectors++;
+            }
+          ok = TRUE;
+          goto out;
+        }
+      if (loader_error->domain != KILN_FLASH_ERROR)
+        {
+          g_propagate_error (error, g_steal_pointer (&loader_error));
+          goto out;
+        }
+      /* No room for the loader: read back instead, and say so. */
+      result->fallback = TRUE;
+    }
+
   for (guint i = 0; i < n; i++)
     {
       const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (plan, i);
@@ -392,38 +555,20 @@ kiln_flash_verify (KilnArmTarget           *target,
         continue;
       sector_state (progress, i, KILN_SECTOR_STATE_VERIFYING);
       kiln_flash_plan_fill_sector (plan, i, want);
-      for (guint p = 0; p < s->pieces->len; p++)
-        {
-          const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
-          guint32 off = piece->address - s->sector->address;
-
-          for (guint32 o = 0; o < piece->size; o += READ_CHUNK)
-            {
-              guint32 len = MIN ((guint32) READ_CHUNK, piece->size - o);
-
-              if (g_cancellable_set_error_if_cancelled (cancellable, error))
-                return FALSE;
-              if (!kiln_stlink_read_mem (stlink, piece->address + o, have + off + o, len, error))
-                return FALSE;
-              for (guint32 b = off + o; b < off + o + len; b++)
-                {
-                  if (want[b] != have[b])
-                    {
-                      sector_state (progress, i, KILN_SECTOR_STATE_FAILED);
-                      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
-                                   _("The flash differs from the file in sector %u at 0x%08X: it holds 0x%02X where "
-                                     "the file has 0x%02X. Program the file to make them match."),
-                                   s->sector->index, s->sector->address + b, have[b], want[b]);
-                      return FALSE;
-                    }
-                }
-              done += len;
-              bytes (progress, done);
-            }
-        }
+      if (!verify_sector_read_back (stlink, plan, i, want, have, progress, &done, cancellable, error))
+        goto out;
       sector_state (progress, i, KILN_SECTOR_STATE_VERIFIED);
       result->sectors++;
     }
+  ok = TRUE;
+
+out:
+  if (was_running)
+    {
+      /* The loader used the firmware's RAM: start it afresh. */
+      result->reset = TRUE;
+      kiln_arm_reset_run (target, NULL);
+    }
   result->bytes = total;
-  return TRUE;
+  return ok;
 }

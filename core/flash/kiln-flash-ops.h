@@ -23,12 +23,6 @@ G_BEGIN_DECLS
 #define KILN_FLASH_OPS_PHASE_READ         7
 #define KILN_FLASH_OPS_PHASE_OPTION_BYTES 9
 
-typedef enum
-{
-  KILN_FLASH_VERIFY_READBACK,   /* read every byte back through the probe */
-  KILN_FLASH_VERIFY_CRC,        /* a CRC computed on the target (not yet: read-back is used) */
-} KilnFlashVerifyMethod;
-
 typedef struct
 {
   gboolean       mass;          /* the whole chip, both banks in dual-bank mode */
@@ -40,7 +34,8 @@ typedef struct
 typedef struct
 {
   KilnFlashVerifyMethod method;    /* the method used */
-  gboolean              fallback;  /* another method was asked for and read-back used */
+  gboolean              fallback;  /* CRC was asked for, the loader could not run: read back */
+  gboolean              reset;     /* the core ran before: it was reset to run again (CRC) */
   guint                 sectors;   /* sectors holding bytes of the image */
   guint64               bytes;     /* image bytes compared */
 } KilnFlashVerifyResult;

@@ -117,7 +117,10 @@ for via in (False, True):
     check(flash(d) == want, f"{tag}: flash.bin after flash")
 
     rc, out, err = run("verify", [blinky], sim, via_dropin=via)
-    check(rc == 0 and "the flash matches blinky.elf" in out and "read back" in out, f"{tag}: verify exit {rc}", out + err)
+    check(rc == 0 and "the flash matches blinky.elf" in out and "CRC on the target" in out, f"{tag}: verify exit {rc}", out + err)
+    rc, out, err = run("verify", [blinky, "--method=readback"], sim, via_dropin=via)
+    check(rc == 0 and "the flash matches blinky.elf" in out and "read back" in out,
+          f"{tag}: verify --method=readback exit {rc}", out + err)
 
     outfile = os.path.join(d, "read.bin")
     rc, out, err = run("read", ["0x08000000", "0x2000", outfile], sim, via_dropin=via)
@@ -220,11 +223,12 @@ rc, out, err = run("verify", [big, "--base", "0x08000000"], sim)
 check(rc == 2 and "past the end" in err, f"verify too big: exit {rc}", err)
 check(flash(d) == before, "verify/read argument errors changed flash.bin")
 
-# verify --method=crc: read back for now, and the result says so.
+# verify --method=crc: computed on the target by Kiln's code in SRAM; the
+# firmware the board was running is reset to run again, and the result says so.
 rc, out, err = run("verify", [blinky, "--method=crc", "--json"], sim)
 lines = json_lines(out, "verify --json")
-check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["fallback"] is True
-      and lines[-1]["method"] == "readback", f"verify --method=crc: exit {rc}", out + err)
+check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["fallback"] is False
+      and lines[-1]["method"] == "crc" and lines[-1]["reset"] is True, f"verify --method=crc: exit {rc}", out + err)
 
 # --- --json, event by event (erase) ---------------------------------------
 rc, out, err = run("erase", ["--sectors", "0-1", "--json"], sim)
