@@ -282,35 +282,48 @@ def _():
     check(rc == 0 and "halted" in out, "connect under reset did not attach", out)
 
 
-def openocd_dap_program(name, probe, image):
-    d, sim = bench(name, f"[probe]\n{probe}[board]\nstate=@STATE@\n")
+def openocd_dap_program(name, probe, image=None, board=""):
+    d, sim = bench(name, f"[probe]\n{probe}[board]\nstate=@STATE@\n{board}")
     rep = os.path.join(d, "r.json")
     rc, out = run(["openocd", "-f", "interface/stlink-dap.cfg", "-f", "target/stm32f7x.cfg",
-                   "-c", OPENOCD_PORTS, "-c", f"program {image} verify reset exit"], sim, rep)
+                   "-c", OPENOCD_PORTS, "-c", f"program {image or blinky} verify reset exit"], sim, rep)
     check(rc == 0, f"openocd exit {rc}", out)
     check("dapdirect_swd" in out, "OpenOCD did not use the DAP-level driver", out)
     check("Verified OK" in out, "OpenOCD did not verify", out)
-    check(expect_image(flash(d), load_elf(blinky)), "flash.bin does not match the ELF's load image")
+    if image is None:
+        check(expect_image(flash(d), load_elf(blinky)), "flash.bin does not match the ELF's load image")
     r = report(rep)
     check(r["core_instructions"] > 0, "OpenOCD's loader did not run on the core")
     check(r["violations"] == [], f"violations {r['violations']}")
+    return d, r
 
 
 # interface/stlink-dap.cfg drives the DAP itself: DAP register commands, and
 # from J32 batched RW_MISC transfers; from J37 every AP must be opened first.
 @case("openocd-dap-v2j34", ["openocd"])
 def _():
-    openocd_dap_program("dap34", "", blinky)
+    openocd_dap_program("dap34", "")
 
 
 @case("openocd-dap-v2j37", ["openocd"])
 def _():
-    openocd_dap_program("dap37", "firmware=V2J37S7\n", blinky)
+    openocd_dap_program("dap37", "firmware=V2J37S7\n")
 
 
 @case("openocd-dap-v3", ["openocd"])
 def _():
-    openocd_dap_program("dapv3", "model=stlink-v3\nfirmware=V3J7M2\n", blinky)
+    openocd_dap_program("dapv3", "model=stlink-v3\nfirmware=V3J7M2\n")
+
+
+@case("openocd-dap-f767-dual-bank", ["openocd"])
+def _():
+    blob = bytes(random.getrandbits(8) for _ in range(96 * 1024))
+    path = os.path.join(tmp, "dapcross.bin")
+    open(path, "wb").write(blob)
+    d, r = openocd_dap_program("dap767", "", f"{path} 0x080F0000", "chip=STM32F767ZI\nndbank=0\n")
+    check(flash(d)[0xF0000:0xF0000 + len(blob)] == blob, "image crossing into bank 2 not in flash.bin")
+    erased = sorted(e["sector"] for e in r["sectors_erased"])
+    check(erased == [11, 12, 13], f"erased sectors {erased}, want 11, 12, 13 (dual-bank layout)")
 
 
 def pyocd_python():
