@@ -130,7 +130,7 @@ kiln_cli_option_bytes (int    argc,
                                 common.verbose);
   if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {
-      code = kiln_cli_fail ("option-bytes", &common, error, progress);
+      code = kiln_cli_fail_job ("option-bytes", &common, error, progress);
       goto out;
     }
 

@@ -37,7 +37,7 @@ kiln_cli_verify (int    argc,
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
   g_autoptr(KilnProgress) progress = NULL;
-  KilnFlashVerifyMethod method = KILN_FLASH_VERIFY_READBACK;
+  KilnFlashVerifyMethod method = KILN_FLASH_VERIFY_READ_BACK;
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
   gint64 start;
@@ -95,7 +95,7 @@ kiln_cli_verify (int    argc,
   start = g_get_monotonic_time ();
   if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {
-      code = kiln_cli_fail ("verify", &common, error, progress);
+      code = kiln_cli_fail_job ("verify", &common, error, progress);
       goto out;
     }
 

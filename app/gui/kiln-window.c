@@ -1403,7 +1403,7 @@ start_job (KilnWindow *self,
         {
         case JOB_VERIFY:
           job->image = g_object_ref (self->image);
-          job->method = g_settings_get_enum (self->settings, "verify-method") == 1 ? KILN_FLASH_VERIFY_READBACK
+          job->method = g_settings_get_enum (self->settings, "verify-method") == 1 ? KILN_FLASH_VERIFY_READ_BACK
                                                                                    : KILN_FLASH_VERIFY_CRC;
           kiln_window_log (self, _("Verifying the chip against %s"), kiln_image_get_display_name (self->image));
           break;

@@ -366,8 +366,8 @@ kiln_flash_verify (KilnArmTarget           *target,
 
   /* The on-target CRC comes with the SRAM loader; until then every method
    * reads back, and the result says so. */
-  result->method = KILN_FLASH_VERIFY_READBACK;
-  result->fallback = method != KILN_FLASH_VERIFY_READBACK;
+  result->method = KILN_FLASH_VERIFY_READ_BACK;
+  result->fallback = method != KILN_FLASH_VERIFY_READ_BACK;
 
   n = kiln_flash_plan_get_n_sectors (plan);
   for (guint i = 0; i < n; i++)

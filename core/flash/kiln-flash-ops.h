@@ -23,12 +23,6 @@ G_BEGIN_DECLS
 #define KILN_FLASH_OPS_PHASE_READ         7
 #define KILN_FLASH_OPS_PHASE_OPTION_BYTES 9
 
-typedef enum
-{
-  KILN_FLASH_VERIFY_READBACK,   /* read every byte back through the probe */
-  KILN_FLASH_VERIFY_CRC,        /* a CRC computed on the target (not yet: read-back is used) */
-} KilnFlashVerifyMethod;
-
 typedef struct
 {
   gboolean       mass;          /* the whole chip, both banks in dual-bank mode */

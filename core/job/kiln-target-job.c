@@ -22,7 +22,7 @@ kiln_target_job_new (KilnTargetJobKind  kind,
   job->kind = kind;
   job->info = info ? g_object_ref (info) : NULL;
   job->khz = 4000;
-  job->method = KILN_FLASH_VERIFY_READBACK;
+  job->method = KILN_FLASH_VERIFY_READ_BACK;
   return job;
 }
 

@@ -378,6 +378,33 @@ check(rc == 0 and lines[-1]["option_bytes"]["protected_sectors"] == [2, 3], f"du
 rc, out, err = run("option-bytes", ["set", "dual-bank=off"], sim)
 check(rc == 2 and "laid out anew" in out, f"dual-bank=off dry run: exit {rc}", out + err)
 
+# --- flash --verify=crc|readback and --preserve-unwritten ---------------------
+d, sim = bench("flashopts")
+first = os.urandom(64 * 1024)
+firstf = os.path.join(d, "first.bin")
+open(firstf, "wb").write(first)
+rep = os.path.join(d, "rb.json")
+rc, out, err = run("flash", [firstf, "--base", "0x08000000", "--full", "--verify=readback"], sim, rep)
+check(rc == 0 and "verified" in out and report(rep)["usb_bytes_in"] >= 64 * 1024,
+      f"flash --verify=readback: exit {rc}, {report(rep)['usb_bytes_in']} bytes in", err)
+rep = os.path.join(d, "crc.json")
+rc, out, err = run("flash", [firstf, "--base", "0x08000000", "--full", "--verify=crc"], sim, rep)
+check(rc == 0 and "verified" in out and report(rep)["usb_bytes_in"] < 16 * 1024,
+      f"flash --verify=crc: exit {rc}, {report(rep)['usb_bytes_in']} bytes in", err)
+for args, what in ((["--verify=md5"], "unknown method"), (["--verify=crc", "--no-verify"], "contradiction")):
+    rc, out, err = run("flash", [firstf, "--base", "0x08000000", *args], sim)
+    check(rc == 2 and err.strip(), f"flash {what}: exit {rc}", err)
+patch = os.urandom(4096)
+patchf = os.path.join(d, "patch.bin")
+open(patchf, "wb").write(patch)
+rc, out, err = run("flash", [patchf, "--base", "0x08008000", "--preserve-unwritten"], sim)
+want = first[:0x8000] + patch + first[0x9000:] + b"\xff" * (MIB - len(first))
+check(rc == 0 and flash(d) == want, f"flash --preserve-unwritten kept the rest of sector 1: exit {rc}", err)
+rc, out, err = run("flash", [firstf, "--base", "0x08000000"], sim)
+rc, out, err = run("flash", [patchf, "--base", "0x08008000"], sim)
+want = first[:0x8000] + patch + b"\xff" * (MIB - 0x9000)
+check(rc == 0 and flash(d) == want, f"flash without --preserve-unwritten erased the rest of sector 1: exit {rc}", err)
+
 # --- Ctrl-C in the middle of programming: exit 7, controller locked ---------
 d, sim = bench("sigint")
 bigimg = os.path.join(tmp, "sigint.bin")
@@ -395,7 +422,7 @@ for line in p.stdout:
 rest, err = p.communicate(timeout=120)
 seen += [json.loads(l) for l in rest.splitlines()]
 check(p.returncode == 7, f"Ctrl-C: exit {p.returncode}, want 7", err)
-check("Cancelled" in err and "Sectors not finished (being erased or written, or not verified yet): 0" in err and seen[-1]["event"] == "result" and seen[-1]["ok"] is False and seen[-1]["exit_code"] == 7,
+check("Cancelled" in err and "Sectors not finished: 0;" in err and seen[-1]["event"] == "result" and seen[-1]["ok"] is False and seen[-1]["exit_code"] == 7,
       f"Ctrl-C result {seen[-1:]}", err)
 r = report(rep)
 check(r["flash_locked_at_exit"] is True, f"Ctrl-C left the controller unlocked: {r}")

@@ -93,7 +93,7 @@ test_erase_read_verify (void)
     g_assert_cmpuint (job->verify_result.sectors, ==, 3);
     g_assert_cmpuint (job->verify_result.bytes, ==, 96 * 1024);
     g_assert_true (job->verify_result.fallback);
-    g_assert_cmpint (job->verify_result.method, ==, KILN_FLASH_VERIFY_READBACK);
+    g_assert_cmpint (job->verify_result.method, ==, KILN_FLASH_VERIFY_READ_BACK);
   }
   {
     g_autoptr(KilnTargetJob) job = kiln_target_job_new_for_bench (KILN_TARGET_JOB_VERIFY, bench);
