@@ -22,7 +22,7 @@ kiln_target_job_new (KilnTargetJobKind  kind,
   job->kind = kind;
   job->info = info ? g_object_ref (info) : NULL;
   job->khz = 4000;
-  job->method = KILN_FLASH_VERIFY_READ_BACK;
+  job->method = KILN_FLASH_VERIFY_CRC;
   return job;
 }
 
@@ -50,6 +50,7 @@ kiln_target_job_free (KilnTargetJob *job)
   g_strfreev (job->assignments);
   g_free (job->chip_name);
   g_clear_pointer (&job->data, g_bytes_unref);
+  kiln_flash_verify_result_clear (&job->verify_result);
   g_clear_pointer (&job->changes, g_ptr_array_unref);
   g_clear_pointer (&job->consequences, g_ptr_array_unref);
   g_free (job);

@@ -117,7 +117,11 @@ for via in (False, True):
     check(flash(d) == want, f"{tag}: flash.bin after flash")
 
     rc, out, err = run("verify", [blinky], sim, via_dropin=via)
-    check(rc == 0 and "the flash matches blinky.elf" in out and "read back" in out, f"{tag}: verify exit {rc}", out + err)
+    check(rc == 0 and "the flash matches blinky.elf" in out and "CRC on the target" in out, f"{tag}: verify exit {rc}",
+          out + err)
+    rc, out, err = run("verify", [blinky, "--method=readback"], sim, via_dropin=via)
+    check(rc == 0 and "the flash matches blinky.elf" in out and "read back" in out, f"{tag}: verify readback exit {rc}",
+          out + err)
 
     outfile = os.path.join(d, "read.bin")
     rc, out, err = run("read", ["0x08000000", "0x2000", outfile], sim, via_dropin=via)
@@ -220,11 +224,45 @@ rc, out, err = run("verify", [big, "--base", "0x08000000"], sim)
 check(rc == 2 and "past the end" in err, f"verify too big: exit {rc}", err)
 check(flash(d) == before, "verify/read argument errors changed flash.bin")
 
-# verify --method=crc: read back for now, and the result says so.
-rc, out, err = run("verify", [blinky, "--method=crc", "--json"], sim)
-lines = json_lines(out, "verify --json")
-check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["fallback"] is True
-      and lines[-1]["method"] == "readback", f"verify --method=crc: exit {rc}", out + err)
+# verify: the CRC on the target reads next to nothing back; read-back reads it all.
+d, sim = bench("verify-methods")
+data = os.urandom(64 * 1024)
+dataf = os.path.join(d, "data.bin")
+open(dataf, "wb").write(data)
+rc, out, err = run("flash", [dataf, "--base", "0x08000000"], sim)
+for method, most in (("crc", 16 * 1024), ("readback", None)):
+    rep = os.path.join(d, f"{method}.json")
+    rc, out, err = run("verify", [dataf, "--base", "0x08000000", f"--method={method}", "--json"], sim, rep)
+    lines = json_lines(out, "verify --json")
+    r = report(rep)
+    check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["method"] == method
+          and lines[-1]["fallback"] is False and lines[-1]["bytes"] == 64 * 1024 and lines[-1]["sectors"] == 2,
+          f"verify --method={method}: exit {rc}", out + err)
+    check((r["usb_bytes_in"] < most) if most else (r["usb_bytes_in"] >= 64 * 1024),
+          f"verify --method={method} read {r['usb_bytes_in']} bytes")
+    check(r["violations"] == [] and r["flash_locked_at_exit"], f"verify --method={method} report {r}")
+
+# Bytes of a file that do not fill whole words: only the file's bytes count,
+# and a difference names its own address (both methods).
+def ihex(address, payload):
+    lines = [":02000004%04X" % (address >> 16)]
+    rec = [len(payload), (address >> 8) & 0xFF, address & 0xFF, 0] + list(payload)
+    lines[0] += "%02X" % ((-sum([2, 0, 0, 4, address >> 24, (address >> 16) & 0xFF])) & 0xFF)
+    lines.append(":" + "".join("%02X" % b for b in rec) + "%02X" % ((-sum(rec)) & 0xFF))
+    lines.append(":00000001FF")
+    return "\n".join(lines) + "\n"
+
+odd = os.path.join(d, "odd.hex")
+open(odd, "w").write(ihex(0x08000001, data[1:6]))
+for method in ("crc", "readback"):
+    rc, out, err = run("verify", [odd, f"--method={method}"], sim)
+    check(rc == 0, f"verify 5 bytes at 0x08000001 ({method}): exit {rc}", out + err)
+bad5 = bytearray(data[1:6])
+bad5[2] ^= 0x40
+open(odd, "w").write(ihex(0x08000001, bytes(bad5)))
+for method in ("crc", "readback"):
+    rc, out, err = run("verify", [odd, f"--method={method}"], sim)
+    check(rc == 6 and "sector 0 at 0x08000003" in err, f"verify a changed byte at 0x08000003 ({method}): exit {rc}", err)
 
 # --- --json, event by event (erase) ---------------------------------------
 rc, out, err = run("erase", ["--sectors", "0-1", "--json"], sim)
