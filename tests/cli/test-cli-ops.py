@@ -469,6 +469,36 @@ check(flash(d) != open(bigimg, "rb").read(), "a cancelled job finished anyway")
 rc, out, err = run("flash", [bigimg, "--base", "0x08000000"], sim)
 check(rc == 0 and flash(d) == open(bigimg, "rb").read(), f"flash after Ctrl-C: exit {rc}", err)
 
+# --- Ctrl-C in read and erase: exit 7, nothing half-written, controller locked --
+def interrupt(cmd, args, sim, rep, when):
+    p = subprocess.Popen([cli, cmd, *args, "--json", "--simulator"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=env_for(sim, rep))
+    events = []
+    for line in p.stdout:
+        ev = json.loads(line)
+        events.append(ev)
+        if when(ev):
+            p.send_signal(signal.SIGINT)
+            break
+    rest, err = p.communicate(timeout=120)
+    events += [json.loads(l) for l in rest.splitlines()]
+    return p.returncode, events, err
+
+d, sim = bench("sigint-ops", f"flash-image={bigimg}")
+outfile = os.path.join(d, "dump.bin")
+rc, events, err = interrupt("read", ["0x08000000", "1M", outfile], sim, os.path.join(d, "r1.json"),
+                            lambda ev: ev["event"] == "phase" and ev["phase"] == "read")
+check(rc == 7 and events[-1]["exit_code"] == 7 and not os.path.exists(outfile), f"Ctrl-C in read: exit {rc}", err)
+rep = os.path.join(d, "r2.json")
+rc, events, err = interrupt("erase", ["--sectors", "0-7"], sim, rep,
+                            lambda ev: ev["event"] == "sector" and ev["state"] == "erased")
+r = report(rep)
+check(rc == 7 and "Cancelled" in err and r["flash_locked_at_exit"] is True, f"Ctrl-C in erase: exit {rc} {r}", err)
+check(0 < len(r["sectors_erased"]) < 8, f"Ctrl-C in erase erased {r['sectors_erased']}")
+fb = flash(d)
+check(fb[:0x8000] == b"\xff" * 0x8000 and fb[0xC0000:] == open(bigimg, "rb").read()[0xC0000:],
+      "Ctrl-C in erase: sector 0 not erased, or sector 7 (after the stop) touched")
+
 # --- no probe: exit 3 ----------------------------------------------------------
 env = env_for(None)
 for cmd in (["erase", "--sectors", "0"], ["read", "0x08000000", "16", os.path.join(tmp, "n.bin")],
