@@ -408,6 +408,14 @@ check(rc == 0 and "Write-protected sectors:      7" in out and "level 2 (reset b
       f"drop-in option-bytes set: exit {rc}", out + err)
 check(optcr(d) is not None and not (optcr(d) >> 23) & 1 and (optcr(d) >> 2) & 3 == 1, f"options.ini {options(d)}")
 
+# Level 2 with --irreversible: set, and no probe connects again.
+d2, sim2 = bench("rdp2")
+rc, out, err = run("option-bytes", ["set", "rdp=2", "--confirm", "--irreversible"], sim2)
+check(rc == 0 and "closed for good" in out and "IRREVERSIBLE" in err, f"rdp=2 --irreversible: exit {rc}", out + err)
+check(optcr(d2) is not None and (optcr(d2) >> 8) & 0xFF == 0xCC, f"options.ini after rdp=2: {options(d2)}")
+rc, out, err = run("info", [], sim2)
+check(rc == 4, f"info at RDP 2: exit {rc}, want 4", err)
+
 # F767 dual bank: one nWRP bit guards a pair of sectors.
 d, sim = bench("ob-dual", "chip=STM32F767ZI\nndbank=0")
 rc, out, err = run("option-bytes", ["set", "protect=3", "--confirm", "--json"], sim)
