@@ -552,7 +552,13 @@ parse_sectors (KilnChip    *chip,
             {
               if (kiln_chip_get_sector (chip, i)->index == n)
                 {
-                  g_array_append_val (out, i);
+                  gboolean listed = FALSE;
+
+                  /* "0,0-1" names sector 0 once. */
+                  for (guint k = 0; k < out->len && !listed; k++)
+                    listed = g_array_index (out, guint, k) == i;
+                  if (!listed)
+                    g_array_append_val (out, i);
                   found = TRUE;
                 }
             }

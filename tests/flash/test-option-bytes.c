@@ -252,6 +252,12 @@ test_sector_list (void)
   g_assert_cmpuint (list->len, ==, 3);
   g_assert_cmpuint (kiln_chip_get_sector (c, g_array_index (list, guint, 2))->index, ==, 13);
   g_assert_cmphex (kiln_chip_get_sector (c, g_array_index (list, guint, 1))->address, ==, 0x08100000);
+  {
+    g_autoptr(GArray) twice = kiln_flash_parse_sector_list (c, "1,0-1,1", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (twice->len, ==, 2);
+  }
   /* Bank 2 is numbered 12–23: there is no sector 24. */
   missing = kiln_flash_parse_sector_list (c, "24", &error);
   g_assert_null (missing);
