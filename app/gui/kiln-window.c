@@ -13,6 +13,7 @@
 #include "kiln-flash-job.h"
 #include "kiln-identify-job-private.h"
 #include "kiln-ops-call-private.h"
+#include "kiln-option-bytes-window-private.h"
 #include "kiln-probe-selector-private.h"
 #include "kiln-progress.h"
 #include "kiln-window-private.h"
@@ -58,6 +59,7 @@ struct _KilnWindow
   AdwActionRow         *wrp_row;
   AdwActionRow         *probe_row;
   GtkLabel             *target_status;
+  GtkWidget            *option_bytes_button;
   GtkWidget            *no_probe_box;
   AdwWindowTitle       *window_title;
   AdwToastOverlay      *toast_overlay;
@@ -271,6 +273,7 @@ update_actions (KilnWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.erase", have_ops && have_probe && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.read", have_ops && have_probe && self->chip != NULL && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.identify", have_probe && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.option-bytes", have_probe && !running);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->program_button), have_probe ? NULL : why);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->job_cancellable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", self->file != NULL);
@@ -586,6 +589,7 @@ update_target_panel (KilnWindow *self)
     gtk_widget_set_visible (live_rows[i], live);
   gtk_widget_set_visible (self->no_probe_box, self->probe == NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->probe_row), self->probe != NULL);
+  gtk_widget_set_visible (self->option_bytes_button, self->probe != NULL);
 
   if (self->probe != NULL)
     {
@@ -805,6 +809,33 @@ probe_selected_cb (KilnWindow        *self,
     chip_selected_cb (self);   /* back to the chip the user picked */
   update_target_panel (self);
   update_actions (self);
+}
+
+static void
+option_bytes_written_cb (KilnWindow *self,
+                         const char *summary)
+{
+  kiln_window_log (self, "%s", summary);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Option bytes written")));
+  /* Protection and layout may have changed: read the target again. */
+  identify (self);
+}
+
+static void
+option_bytes_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  KilnOptionBytesWindow *window;
+
+  if (self->probe == NULL || self->session == NULL)
+    return;
+  window = kiln_option_bytes_window_new (GTK_WINDOW (self), self->session, self->probe,
+                                         g_settings_get_uint (self->settings, "swd-clock"),
+                                         g_settings_get_boolean (self->settings, "connect-under-reset"));
+  g_signal_connect_object (window, "written", G_CALLBACK (option_bytes_written_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -1724,6 +1755,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, wrp_row);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, probe_row);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, target_status);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, option_bytes_button);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, no_probe_box);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, toast_overlay);
@@ -1773,6 +1805,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.udev-help", NULL, udev_help_action);
   gtk_widget_class_install_action (widget_class, "win.simulator", NULL, simulator_action);
   gtk_widget_class_install_action (widget_class, "win.identify", NULL, identify_action);
+  gtk_widget_class_install_action (widget_class, "win.option-bytes", NULL, option_bytes_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload", NULL);
