@@ -55,6 +55,7 @@ kiln_cli_erase (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
+  g_autoptr(KilnProgress) progress = NULL;
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
   gint64 start;
@@ -106,9 +107,9 @@ kiln_cli_erase (int    argc,
                                 common.verbose);
   kiln_cli_output_set_sector_state_name (output, state_name);
   start = g_get_monotonic_time ();
-  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &error))
+  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {
-      code = kiln_cli_fail ("erase", &common, error);
+      code = kiln_cli_fail ("erase", &common, error, progress);
       goto out;
     }
 

@@ -56,10 +56,10 @@ kiln_cli_flash (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per line for each event and the result"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only errors"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Print every sector's state"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("— program a firmware file and verify it"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — program a firmware file and verify it"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnSimBench) bench = NULL;
   g_autoptr(GPtrArray) probes = NULL;
@@ -147,7 +147,7 @@ kiln_cli_flash (int    argc,
     {
       KilnCliCommon common = { .json = json };
 
-      return kiln_cli_fail ("flash", &common, error);
+      return kiln_cli_fail ("flash", &common, error, progress);
     }
   if (error != NULL)
     {

@@ -16,6 +16,7 @@
 #include "kiln-flash-error.h"
 #include "kiln-flash-option-bytes.h"
 #include "kiln-flash-plan.h"
+#include "kiln-flash-types.h"
 #include "kiln-job-error.h"
 
 void
@@ -113,6 +114,7 @@ kiln_cli_run_job (KilnUsbProbeInfo    *info,
                   KilnCliOutput       *output,
                   KilnSessionWorkFunc  func,
                   gpointer             job,
+                  KilnProgress       **progress_out,
                   GError             **error)
 {
   g_autoptr(KilnSession) session = kiln_session_new (kiln_usb_probe_info_get_serial (info));
@@ -130,6 +132,8 @@ kiln_cli_run_job (KilnUsbProbeInfo    *info,
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (sigint);
   kiln_cli_output_break_line (output);
+  if (progress_out != NULL)
+    *progress_out = g_object_ref (progress);
   return wait.ok;
 }
 
@@ -170,17 +174,44 @@ kiln_cli_exit_code_for_job (const GError *error)
   return kiln_cli_exit_code_for (error);
 }
 
+/* The sectors a job was erasing or writing when it stopped, "4,5", or NULL. */
+static char *
+incomplete_sectors (KilnProgress *progress)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  /* Sector positions are the logical sector numbers on every supported layout. */
+  for (guint i = 0; progress != NULL && i < 64; i++)
+    {
+      int state = kiln_progress_get_sector_state (progress, i);
+
+      if (state == KILN_SECTOR_STATE_ERASING || state == KILN_SECTOR_STATE_WRITING)
+        g_string_append_printf (out, "%s%u", out->len ? "," : "", i);
+    }
+  return out->len ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+}
+
 int
 kiln_cli_fail (const char    *command,
                KilnCliCommon *common,
-               const GError  *error)
+               const GError  *error,
+               KilnProgress  *progress)
 {
   int code = kiln_cli_exit_code_for_job (error);
+  g_autofree char *cancelled = NULL;
   const char *message = error->message;
 
   if (code == KILN_CLI_EXIT_CANCELLED)
-    message = _("Cancelled. The flash controller was locked; a sector that was being erased or written may be "
-                "incomplete: run the command again.");
+    {
+      g_autofree char *sectors = incomplete_sectors (progress);
+
+      if (sectors != NULL)
+        cancelled = g_strdup_printf (_("Cancelled. The flash controller was locked. Sectors not finished (being erased "
+                                       "or written, or not verified yet): %s; run the command again."), sectors);
+      else
+        cancelled = g_strdup (_("Cancelled. The flash controller was locked; no sector was left half-done."));
+      message = cancelled;
+    }
   if (common != NULL && common->json)
     {
       g_autoptr(GString) out = g_string_new ("{\"event\":\"result\",\"ok\":false,\"exit_code\":");

@@ -49,15 +49,18 @@ gboolean          kiln_cli_run_job              (KilnUsbProbeInfo    *info,
                                                  KilnCliOutput       *output,
                                                  KilnSessionWorkFunc  func,
                                                  gpointer             job,
+                                                 KilnProgress       **progress_out,
                                                  GError             **error);
 
 /* The exit code for an error from a job (cancelled: 7; protection: 5; …). */
 int               kiln_cli_exit_code_for_job    (const GError    *error);
 /* Prints the error as the command's last word (a JSON result with --json,
- * always the message on stderr) and returns the exit code. */
+ * always the message on stderr) and returns the exit code. @progress (may
+ * be NULL) names the sectors a cancelled job left incomplete. */
 int               kiln_cli_fail                 (const char      *command,
                                                  KilnCliCommon   *common,
-                                                 const GError    *error);
+                                                 const GError    *error,
+                                                 KilnProgress    *progress);
 /* Prints a usage error and returns KILN_CLI_EXIT_USAGE. */
 int               kiln_cli_usage_error          (const char      *command,
                                                  const char      *message);

@@ -49,13 +49,14 @@ kiln_cli_option_bytes (int    argc,
   GOptionEntry entries[] = {
     { "confirm", 0, 0, G_OPTION_ARG_NONE, &confirm, N_("Make the change (without it, set only shows what it would do)"), NULL },
     { "irreversible", 0, 0, G_OPTION_ARG_NONE, &irreversible, N_("Also needed for rdp=2, which can never be undone"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, N_("[show | set KEY=VALUE…]") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("[show | set KEY=VALUE…] — show or change the option bytes"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
+  g_autoptr(KilnProgress) progress = NULL;
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
   gboolean set = FALSE;
@@ -127,9 +128,9 @@ kiln_cli_option_bytes (int    argc,
     }
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
                                 common.verbose);
-  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &error))
+  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {
-      code = kiln_cli_fail ("option-bytes", &common, error);
+      code = kiln_cli_fail ("option-bytes", &common, error, progress);
       goto out;
     }
 

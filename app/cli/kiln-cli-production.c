@@ -24,9 +24,6 @@
 #include "kiln-job-error.h"
 #include "kiln-production-job.h"
 
-/* A board is there when the probe measures at least this on VCC. */
-#define BOARD_VOLTS       1.5
-#define POLL_INTERVAL_MS  100
 /* On the bench: how long the socket stays empty between two boards. */
 #define BENCH_SWAP_MS     50
 
@@ -245,51 +242,6 @@ slot_start_job (Slot *slot)
                           on_job_done, data);
 }
 
-/* Waiting for a board swap, on the slot's worker: the target's supply goes
- * away (the board is taken out), then comes back (the next one is in). */
-typedef struct
-{
-  gboolean wait_removal;
-} WaitData;
-
-static gboolean
-wait_for_board (KilnSession   *session,
-                gpointer       user_data,
-                KilnProgress  *progress,
-                GCancellable  *cancellable,
-                GError       **error)
-{
-  WaitData *wait = user_data;
-  KilnUsbProbeInfo *info = g_object_get_data (G_OBJECT (session), "probe-info");
-  gboolean removed = !wait->wait_removal;
-  guint powered = 0;
-
-  while (!g_cancellable_set_error_if_cancelled (cancellable, error))
-    {
-      g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (info, error);
-      g_autoptr(KilnStlink) stlink = NULL;
-      double volts = 0;
-
-      if (device == NULL)
-        return FALSE;
-      stlink = kiln_stlink_open (device, error);
-      if (stlink == NULL || !kiln_stlink_read_voltage (stlink, &volts, error))
-        return FALSE;
-      g_clear_object (&stlink);
-      g_clear_object (&device);
-
-      if (volts < BOARD_VOLTS)
-        {
-          removed = TRUE;
-          powered = 0;
-        }
-      else if (removed && ++powered >= 2)
-        return TRUE;   /* powered on two polls in a row: the board is in */
-      g_usleep (POLL_INTERVAL_MS * 1000);
-    }
-  return FALSE;
-}
-
 static void
 on_board_ready (GObject      *source,
                 GAsyncResult *result,
@@ -330,9 +282,8 @@ slot_next_board (Slot     *slot,
                  gboolean  first)
 {
   Station *st = slot->station;
-  WaitData *wait = g_new0 (WaitData, 1);
+  KilnBoardWait *wait = kiln_board_wait_new (slot->info, !first);
 
-  wait->wait_removal = !first;
   if (!first && slot->bench_index >= 0)
     {
       g_autoptr(GError) error = NULL;
@@ -341,7 +292,7 @@ slot_next_board (Slot     *slot,
       if (!kiln_sim_bench_remove_board (st->bench, (guint) slot->bench_index, &error))
         {
           fprintf (stderr, "kiln-cli production: %s\n", error->message);
-          g_free (wait);
+          kiln_board_wait_free (wait);
           slot_finish (slot);
           return;
         }
@@ -352,8 +303,8 @@ slot_next_board (Slot     *slot,
       printf (_("Slot %u: take the board out and put the next one in\n"), slot->number);
       fflush (stdout);
     }
-  kiln_session_run_async (slot->session, wait_for_board, wait, g_free, NULL, slot->cancellable, on_board_ready,
-                          slot);
+  kiln_session_run_async (slot->session, kiln_production_wait_for_board, wait, (GDestroyNotify) kiln_board_wait_free,
+                          NULL, slot->cancellable, on_board_ready, slot);
 }
 
 static gboolean
@@ -395,7 +346,7 @@ kiln_cli_production (int    argc,
     { "freq", 0, 0, G_OPTION_ARG_INT, &khz, N_("SWD clock in kHz (default 4000)"), N_("KHZ") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per line for each board and the result"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only the boards' results and errors"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("PROFILE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("PROFILE — program boards with a locked production profile"));
@@ -502,7 +453,6 @@ kiln_cli_production (int    argc,
       slot->number = i + 1;
       slot->info = g_object_ref (info);
       slot->session = kiln_session_new (kiln_usb_probe_info_get_serial (info));
-      g_object_set_data_full (G_OBJECT (slot->session), "probe-info", g_object_ref (info), g_object_unref);
       slot->cancellable = g_cancellable_new ();
       slot->bench_index = -1;
       for (guint k = 0; bench != NULL && k < kiln_sim_bench_get_n_probes (bench); k++)

@@ -41,13 +41,14 @@ kiln_cli_read (int    argc,
 {
   g_auto(GStrv) args = NULL;
   GOptionEntry entries[] = {
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("ADDR LEN OUT") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("ADDR LEN OUT — read target memory into a file"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
+  g_autoptr(KilnProgress) progress = NULL;
   g_autofree char *dir = NULL;
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
@@ -107,14 +108,14 @@ kiln_cli_read (int    argc,
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
                                 common.verbose);
   start = g_get_monotonic_time ();
-  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &error))
+  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {
-      code = kiln_cli_fail ("read", &common, error);
+      code = kiln_cli_fail ("read", &common, error, progress);
       goto out;
     }
   if (!g_file_set_contents (args[2], g_bytes_get_data (job->data, NULL), (gssize) length, &error))
     {
-      code = kiln_cli_fail ("read", &common, error);
+      code = kiln_cli_fail ("read", &common, error, progress);
       goto out;
     }
 

@@ -28,7 +28,7 @@ kiln_cli_verify (int    argc,
   GOptionEntry entries[] = {
     { "base", 0, 0, G_OPTION_ARG_STRING, &base_text, N_("Load address of a raw binary"), N_("ADDR") },
     { "method", 0, 0, G_OPTION_ARG_STRING, &method_text, N_("readback (default) or crc"), N_("METHOD") },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — compare the chip's flash with a firmware file"));
@@ -36,6 +36,7 @@ kiln_cli_verify (int    argc,
   g_autoptr(KilnImage) image = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
+  g_autoptr(KilnProgress) progress = NULL;
   KilnFlashVerifyMethod method = KILN_FLASH_VERIFY_READBACK;
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
@@ -92,9 +93,9 @@ kiln_cli_verify (int    argc,
                                 common.verbose);
   kiln_cli_output_set_sector_state_name (output, state_name);
   start = g_get_monotonic_time ();
-  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &error))
+  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {
-      code = kiln_cli_fail ("verify", &common, error);
+      code = kiln_cli_fail ("verify", &common, error, progress);
       goto out;
     }
 

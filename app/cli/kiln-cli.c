@@ -68,7 +68,13 @@ main (int    argc,
   for (guint i = 0; commands[i].name != NULL; i++)
     {
       if (strcmp (argv[1], commands[i].name) == 0)
-        return commands[i].func (argc - 1, argv + 1);
+        {
+          /* "Usage: kiln-cli flash [OPTION…] FILE" in the command's --help */
+          g_autofree char *prgname = g_strdup_printf ("kiln-cli %s", commands[i].name);
+
+          g_set_prgname (prgname);
+          return commands[i].func (argc - 1, argv + 1);
+        }
     }
 
   fprintf (stderr, _("kiln-cli: unknown command “%s”\n\n"), argv[1]);

@@ -8,13 +8,12 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "kiln-arm-core.h"
 #include "kiln-flash-controller.h"
 #include "kiln-flash-ops.h"
 #include "kiln-flash-option-bytes.h"
 #include "kiln-flash-plan.h"
 
-#define DHCSR         0xE000EDF0u
-#define DHCSR_S_HALT  (1u << 17)
 #define DBGMCU_APB1FZ 0xE0042008u
 #define FZ_WATCHDOGS  ((1u << 11) | (1u << 12))
 
@@ -53,14 +52,15 @@ kiln_flash_halt_core (KilnArmTarget  *target,
                       GError        **error)
 {
   KilnStlink *stlink = kiln_arm_target_get_stlink (target);
-  guint32 dhcsr = 0, fz = 0;
+  gboolean halted = FALSE;
+  guint32 fz = 0;
 
-  if (!kiln_stlink_read32 (stlink, DHCSR, &dhcsr, error))
+  if (!kiln_arm_is_halted (target, &halted, error))
     return FALSE;
-  *was_running = !(dhcsr & DHCSR_S_HALT);
+  *was_running = !halted;
   /* Freeze the watchdogs while the core is halted, so a hardware watchdog
    * cannot reset the chip under the operation. */
-  return kiln_stlink_write32 (stlink, DHCSR, 0xA05F0003, error)
+  return kiln_arm_halt (target, error)
          && kiln_stlink_read32 (stlink, DBGMCU_APB1FZ, &fz, error)
          && kiln_stlink_write32 (stlink, DBGMCU_APB1FZ, fz | FZ_WATCHDOGS, error);
 }
@@ -68,7 +68,7 @@ kiln_flash_halt_core (KilnArmTarget  *target,
 void
 kiln_flash_resume_core (KilnArmTarget *target)
 {
-  kiln_stlink_write32 (kiln_arm_target_get_stlink (target), DHCSR, 0xA05F0001, NULL);
+  kiln_arm_resume (target, FALSE, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -263,6 +263,24 @@ touches_flash (KilnChip *chip,
   return itcm != 0 && address < (guint64) itcm + size && end > itcm;
 }
 
+/* "The flash is 0x08000000–0x080FFFFF; RAM: DTCM 0x20000000–…" */
+static char *
+memory_map_words (KilnChip *chip)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_string_append_printf (out, _("On this chip the flash is 0x%08X–0x%08X"), kiln_chip_get_flash_base (chip),
+                          kiln_chip_get_flash_base (chip) + kiln_chip_get_flash_size (chip) - 1);
+  for (guint i = 0; i < kiln_chip_get_n_ram (chip); i++)
+    {
+      const KilnMemRegion *r = kiln_chip_get_ram (chip, i);
+
+      g_string_append_printf (out, ", %s 0x%08X–0x%08X", r->name, r->address, r->address + r->size - 1);
+    }
+  g_string_append_c (out, '.');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 gboolean
 kiln_flash_read (KilnArmTarget           *target,
                  guint32                  address,
@@ -273,6 +291,7 @@ kiln_flash_read (KilnArmTarget           *target,
                  GError                 **error)
 {
   KilnStlink *stlink = kiln_arm_target_get_stlink (target);
+  g_autoptr(GError) local_error = NULL;
   gsize done = 0;
 
   phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
@@ -293,9 +312,21 @@ kiln_flash_read (KilnArmTarget           *target,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      if (!kiln_stlink_read_mem (stlink, address + (guint32) done, buffer + done, n, error))
+      if (!kiln_stlink_read_mem (stlink, address + (guint32) done, buffer + done, n, &local_error))
         {
-          g_prefix_error (error, _("Reading 0x%08X failed: "), address + (guint32) done);
+          if (g_error_matches (local_error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_FAULT))
+            {
+              /* A bus fault: nothing is mapped there. Say where memory is. */
+              g_autofree char *where = memory_map_words (kiln_arm_target_get_chip (target));
+
+              g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
+                           _("Nothing answers between 0x%08X and 0x%08X (the target refused the access): check "
+                             "the address and the length. %s Nothing was read."),
+                           address + (guint32) done, address + (guint32) (done + n - 1), where);
+              return FALSE;
+            }
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("Reading 0x%08X failed: "),
+                                      address + (guint32) done);
           return FALSE;
         }
       done += n;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kiln-arm-core.h"
 #include "kiln-flash-controller.h"
 #include "kiln-flash-ops.h"
 #include "kiln-flash-option-bytes.h"
@@ -31,9 +32,6 @@ G_DEFINE_QUARK (kiln-option-bytes-error-quark, kiln_option_bytes_error)
 #define OPTKEY1 0x08192A3Bu
 #define OPTKEY2 0x4C5D6E7Fu
 
-#define AIRCR  0xE000ED0Cu
-#define DHCSR  0xE000EDF0u
-#define DEMCR  0xE000EDFCu
 
 gboolean
 kiln_option_bytes_has_f7_fields (const KilnOptionBytes *self)
@@ -726,30 +724,6 @@ same_values (const KilnOptionBytes *a,
   return a->optcr == b->optcr && (!opt1 || a->optcr1 == b->optcr1);
 }
 
-/* Resets the chip so the option bytes are loaded again, and keeps the core
- * halted at its reset vector. FALSE when the debug port stopped answering
- * (expected after RDP level 2). */
-static gboolean
-reload (KilnStlink *stlink,
-        GError    **error)
-{
-  guint32 demcr = 0, dhcsr = 0;
-
-  if (!kiln_stlink_read32 (stlink, DEMCR, &demcr, error)
-      || !kiln_stlink_write32 (stlink, DEMCR, demcr | 1u, error)
-      || !kiln_stlink_write32 (stlink, AIRCR, 0x05FA0004, error))
-    return FALSE;
-  for (guint i = 0; i < 100; i++)
-    {
-      if (!kiln_stlink_read32 (stlink, DHCSR, &dhcsr, error))
-        return FALSE;
-      if (dhcsr & (1u << 17))
-        break;
-      g_usleep (1000);
-    }
-  return kiln_stlink_write32 (stlink, DEMCR, demcr & ~1u, error);
-}
-
 gboolean
 kiln_option_bytes_write (KilnArmTarget          *target,
                          const KilnOptionBytes  *wanted_in,
@@ -834,7 +808,7 @@ kiln_option_bytes_write (KilnArmTarget          *target,
   kiln_stlink_write32 (stlink, ctrl.regs + KILN_FLASH_OPTCR, wanted.optcr | KILN_FLASH_OPTCR_OPTLOCK, NULL);
 
   /* The new values are loaded at the next reset. */
-  if (!reload (stlink, &local_error))
+  if (!kiln_arm_reset_halt (target, &local_error))
     {
       if (kiln_option_bytes_get_rdp_level (&wanted) == 2)
         {

@@ -309,3 +309,64 @@ kiln_production_advice (const GError *error)
     return _("Reseat the board (check the probe's cable and the board's power), then program it again.");
   return _("Program the board again; if it fails a second time, set it aside for an engineer.");
 }
+
+/* A board is there when the probe measures at least this on VCC. */
+#define BOARD_VOLTS 1.5
+
+KilnBoardWait *
+kiln_board_wait_new (KilnUsbProbeInfo *info,
+                     gboolean          after_removal)
+{
+  KilnBoardWait *wait = g_new0 (KilnBoardWait, 1);
+
+  wait->info = g_object_ref (info);
+  wait->after_removal = after_removal;
+  wait->poll_ms = 100;
+  return wait;
+}
+
+void
+kiln_board_wait_free (KilnBoardWait *wait)
+{
+  if (wait == NULL)
+    return;
+  g_clear_object (&wait->info);
+  g_free (wait);
+}
+
+gboolean
+kiln_production_wait_for_board (KilnSession   *session,
+                                gpointer       data,
+                                KilnProgress  *progress,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  KilnBoardWait *wait = data;
+  gboolean removed = !wait->after_removal;
+  guint powered = 0;
+
+  while (!g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (wait->info, error);
+      g_autoptr(KilnStlink) stlink = NULL;
+      double volts = 0;
+
+      if (device == NULL)
+        return FALSE;
+      stlink = kiln_stlink_open (device, error);
+      if (stlink == NULL || !kiln_stlink_read_voltage (stlink, &volts, error))
+        return FALSE;
+      g_clear_object (&stlink);
+      g_clear_object (&device);
+
+      if (volts < BOARD_VOLTS)
+        {
+          removed = TRUE;
+          powered = 0;
+        }
+      else if (removed && ++powered >= 2)
+        return TRUE;
+      g_usleep (wait->poll_ms * 1000);
+    }
+  return FALSE;
+}

@@ -51,6 +51,27 @@ gboolean           kiln_production_check_chip (const char          *expected,
                                                KilnChip            *chip,
                                                GError             **error);
 
+/* Waiting for a board swap on a probe: the target's supply goes away (the
+ * board is taken out; skipped without @after_removal), then stays on for two
+ * polls in a row (the next board is in). */
+typedef struct
+{
+  KilnUsbProbeInfo *info;
+  gboolean          after_removal;
+  guint             poll_ms;
+} KilnBoardWait;
+
+KilnBoardWait     *kiln_board_wait_new        (KilnUsbProbeInfo    *info,
+                                               gboolean             after_removal);
+void               kiln_board_wait_free       (KilnBoardWait       *wait);
+/* A KilnSessionWorkFunc on a KilnBoardWait; fails only when cancelled or
+ * when the probe itself fails. */
+gboolean           kiln_production_wait_for_board (KilnSession     *session,
+                                                   gpointer         wait,
+                                                   KilnProgress    *progress,
+                                                   GCancellable    *cancellable,
+                                                   GError         **error);
+
 /* What the operator should do after a FAIL with @error, in a few words
  * (retry, reseat the board, set it aside, call the engineer). */
 const char        *kiln_production_advice     (const GError        *error);

@@ -2111,6 +2111,10 @@ bus_write (KilnSimBoard *self,
           *ready_at = self->busy_until;
           return KILN_SIM_ACK_WAIT;
         }
+      /* RDP level 1 with a debugger connected: no access to the flash,
+       * programming included (a bus error, as for reads). */
+      if (debugger && flash_read_blocked (self))
+        return KILN_SIM_ACK_FAULT;
       flash_array_write (self, address, size, value, now);
       return KILN_SIM_ACK_OK;
     }
@@ -2632,6 +2636,24 @@ kiln_sim_board_get_voltage (KilnSimBoard *self)
 {
   kiln_sim_board_sync (self);
   return powered (self) ? self->voltage : 0.0;
+}
+
+void
+kiln_sim_board_set_power (KilnSimBoard *self,
+                          gboolean      on)
+{
+  kiln_sim_board_sync (self);
+  if (on == !self->power_lost)
+    return;
+  self->power_loss_armed = FALSE;
+  self->power_lost = !on;
+  self->swd_active = FALSE;
+  if (on)
+    {
+      /* The firmware starts again (and may turn the SWD pins off again). */
+      self->swd_pins_off = FALSE;
+      board_reset (self, TRUE);
+    }
 }
 
 void

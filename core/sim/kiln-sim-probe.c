@@ -1210,11 +1210,13 @@ check_faults (KilnSimProbe *self)
   if (!self->gone && self->disconnect_armed && self->clock->now_ns >= self->disconnect_at)
     {
       self->gone = TRUE;
+      self->disconnect_armed = FALSE;
       kiln_sim_report_fault (self->report, "usb-disconnect-after-ms");
     }
   if (!self->hung && self->hang_armed && self->clock->now_ns >= self->hang_at)
     {
       self->hung = TRUE;
+      self->hang_armed = FALSE;
       kiln_sim_report_fault (self->report, "usb-hang-after-ms");
     }
   return !self->gone && !self->hung;
@@ -1587,7 +1589,45 @@ kiln_sim_probe_get_serial (KilnSimProbe *self)
 gboolean
 kiln_sim_probe_is_present (KilnSimProbe *self)
 {
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
   return !self->gone;
+}
+
+void
+kiln_sim_probe_unplug (KilnSimProbe *self)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+  self->gone = TRUE;
+}
+
+void
+kiln_sim_probe_plug (KilnSimProbe *self)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+  if (!self->gone && !self->hung)
+    return;
+
+  /* Power-on state of the firmware, and a new address from the host's
+   * enumeration. A fault that fired stays spent. */
+  self->gone = FALSE;
+  self->hung = FALSE;
+  self->mode = self->model == MODEL_V2 ? MODE_DFU : MODE_MASS;
+  self->connected = FALSE;
+  self->swd_khz = self->model == MODEL_V3 ? 8000 : 1800;
+  self->last_status = STATUS_OK;
+  self->last_fault_address = 0;
+  memset (self->ap_open, 0, sizeof self->ap_open);
+  self->claimed = FALSE;
+  self->configuration = 1;
+  g_byte_array_set_size (self->in_queue, 0);
+  g_byte_array_set_size (self->out_data, 0);
+  g_byte_array_set_size (self->misc_result, 0);
+  self->out_expected = 0;
+  self->last_transfer_end_us = 0;
+  self->address = (guint8) ((self->address - 1 + 32) % 127 + 1);
 }
 
 guint8

@@ -205,6 +205,25 @@ kiln_stlink_read_voltage (KilnStlink  *self,
   return TRUE;
 }
 
+/* When the target does not answer, its supply is the first suspect: say so
+ * when the probe measures none. */
+static void
+blame_power (KilnStlink  *self,
+             GError     **error)
+{
+  double volts = 0;
+
+  if (error == NULL || !g_error_matches (*error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET))
+    return;
+  if (!kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_TARGET_VOLTAGE)
+      || !kiln_stlink_read_voltage (self, &volts, NULL) || volts >= 1.5)
+    return;
+  g_clear_error (error);
+  g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET_VOLTAGE,
+               _("The target has no power (the probe measures %.2f V): power the board and check that the "
+                 "probe's VCC pin is connected to it"), volts);
+}
+
 gboolean
 kiln_stlink_set_nrst (KilnStlink  *self,
                       gboolean     asserted,
@@ -253,7 +272,10 @@ kiln_stlink_connect (KilnStlink  *self,
     return FALSE;
   self->in_debug = TRUE;
   if (!status_ok (answer[0], error))
-    return FALSE;
+    {
+      blame_power (self, error);
+      return FALSE;
+    }
 
   if (kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_INIT_AP))
     {
@@ -263,8 +285,13 @@ kiln_stlink_connect (KilnStlink  *self,
     }
 
   kiln_stlink_cmd_read_idcodes (cmd);
-  if (!command (self, cmd, answer, 12, error) || !status_ok (answer[0], error))
+  if (!command (self, cmd, answer, 12, error))
     return FALSE;
+  if (!status_ok (answer[0], error))
+    {
+      blame_power (self, error);
+      return FALSE;
+    }
   self->idcode = kiln_stlink_decode_u32 (answer + 4);
   return TRUE;
 }
@@ -403,7 +430,10 @@ memory (KilnStlink      *self,
           chunk = MIN (chunk, max_bytes8 (self, write));
         }
       if (!transfer (self, write, address, buffer, chunk, size, error))
-        return FALSE;
+        {
+          blame_power (self, error);
+          return FALSE;
+        }
       address += (guint32) chunk;
       buffer += chunk;
       length -= chunk;

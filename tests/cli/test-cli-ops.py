@@ -201,6 +201,9 @@ for args, what in ((["0x08000000", "16"], "no output file"),
                    (["0x08000000", "16", os.path.join(d, "no", "such", "dir", "x.bin")], "missing folder")):
     rc, out, err = run("read", args, sim)
     check(rc == 2 and err.strip(), f"read {what}: exit {rc}, want 2", err)
+rc, out, err = run("read", ["0x60000000", "16", os.path.join(d, "x.bin")], sim)
+check(rc == 2 and "Nothing answers between 0x60000000 and 0x6000000F" in err and "0x08000000–0x080FFFFF" in err,
+      f"read of unmapped memory: exit {rc}", err)
 check(not os.path.exists(os.path.join(d, "x.bin")), "a refused read wrote its file")
 
 bad = os.path.join(tmp, "bad.hex")
@@ -256,6 +259,20 @@ r = report(rep)
 check(rc == 0 and lines[-1]["mass"] is True and lines[-1]["sectors_erased"] == 24, f"mass erase: exit {rc} {lines[-1:]}", err)
 check(r["mass_erases"] == 1 and r["sectors_erased"] == [] and r["violations"] == [], f"mass erase report {r}")
 check(flash(d) == b"\xff" * (2 * MIB), "mass erase left bytes in flash.bin")
+
+# --- the supply: erase parallelism follows it; too low refuses --------------
+d, sim = bench("volts", f"voltage=2.4\nflash-image={blinky}")
+rep = os.path.join(d, "r.json")
+rc, out, err = run("erase", ["--sectors", "2", "--json"], sim, rep)
+lines = json_lines(out, "erase at 2.4 V")
+check(rc == 0 and lines[-1]["psize"] == "x16" and report(rep)["sectors_erased"][0]["psize"] == 16
+      and report(rep)["violations"] == [], f"erase at 2.4 V: exit {rc} {lines[-1:]}", err)
+d, sim = bench("lowvolts", f"voltage=1.7\nflash-image={blinky}")
+run("read", ["0x08000000", "16", os.path.join(d, "x.bin")], sim)
+before = flash(d)
+rc, out, err = run("erase", ["--mass"], sim)
+check(rc == 6 and "too low to erase" in err and "Nothing was erased" in err, f"erase at 1.7 V: exit {rc}", err)
+check(flash(d) == before, "a refused low-voltage erase changed flash.bin")
 
 # --- option bytes ------------------------------------------------------------
 d, sim = bench("ob")
@@ -378,7 +395,7 @@ for line in p.stdout:
 rest, err = p.communicate(timeout=120)
 seen += [json.loads(l) for l in rest.splitlines()]
 check(p.returncode == 7, f"Ctrl-C: exit {p.returncode}, want 7", err)
-check("Cancelled" in err and seen[-1]["event"] == "result" and seen[-1]["ok"] is False and seen[-1]["exit_code"] == 7,
+check("Cancelled" in err and "Sectors not finished (being erased or written, or not verified yet): 0" in err and seen[-1]["event"] == "result" and seen[-1]["ok"] is False and seen[-1]["exit_code"] == 7,
       f"Ctrl-C result {seen[-1:]}", err)
 r = report(rep)
 check(r["flash_locked_at_exit"] is True, f"Ctrl-C left the controller unlocked: {r}")
