@@ -13,6 +13,7 @@
 #include "kiln-chip.h"
 #include "kiln-flash-plan.h"
 #include "kiln-image.h"
+#include "kiln-sim-bench.h"
 #include "kiln-memory-map-private.h"
 #include "kiln-option-bytes-window-private.h"
 #include "kiln-preferences-window-private.h"
@@ -1218,6 +1219,49 @@ test_option_bytes (void)
   g_assert_true (all_erased (flash_path));
 }
 
+
+static gboolean
+no_probe_selected (gpointer data)
+{
+  return kiln_probe_selector_get_selected (_kiln_window_get_probe_selector (data)) == NULL;
+}
+
+/* Hotplug: the probe leaves, the window says so and stops offering its
+ * jobs; it comes back, and the window takes it and reads the target again. */
+static void
+test_hotplug (void)
+{
+  g_autofree char *flash_path = use_bench ("", NULL);
+  const char *hex = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
+  g_autofree char *path = write_temp ("app.hex", hex, strlen (hex));
+  KilnWindow *window = new_window ();
+  KilnProbeSelector *selector = _kiln_window_get_probe_selector (window);
+  KilnSimProbe *probe;
+  g_autofree char *text = NULL;
+
+  wait_identified (window);
+  load_and_wait (window, path);
+  g_assert_true (_kiln_window_can_program (window));
+  probe = kiln_sim_bench_get_probe (kiln_probe_selector_get_bench (selector), 0);
+
+  kiln_sim_probe_unplug (probe);
+  g_assert_true (spin_until (no_probe_selected, window, 10000));
+  spin (100);
+  g_assert_null (_kiln_window_get_target_uid (window));
+  g_assert_false (_kiln_window_can_program (window));
+  text = _kiln_window_dup_target_text (window);
+  g_assert_null (strstr (text, "Probe:"));
+  save_screenshot (GTK_WIDGET (window), "unplugged.png");
+
+  kiln_sim_probe_plug (probe);
+  wait_identified (window);
+  g_assert_true (_kiln_window_can_program (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+  g_unlink (path);
+}
+
 static gboolean
 n_probes_is_2 (gpointer data)
 {
@@ -1339,6 +1383,7 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/no-power", test_no_power);
   g_test_add_func ("/Kiln/UI/verify-read-erase", test_verify_read_erase);
   g_test_add_func ("/Kiln/UI/option-bytes", test_option_bytes);
+  g_test_add_func ("/Kiln/UI/hotplug", test_hotplug);
 
   return g_test_run ();
 }
