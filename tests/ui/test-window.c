@@ -918,6 +918,8 @@ test_protected_before_program (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
   g_assert_true (spin_until (has_result, window, 60000));
   g_assert_nonnull (strstr (_kiln_window_get_result_text (window), "Sector 1 is write-protected"));
+  /* The next step is one click away */
+  g_assert_cmpstr (_kiln_window_get_result_action (window), ==, "win.option-bytes");
   /* Still shown as protected after the refusal */
   wait_identified (window);
   g_assert_cmpint (kiln_memory_map_get_sector_state (map, 1), ==, KILN_SECTOR_STATE_PROTECTED);
@@ -1262,6 +1264,51 @@ test_hotplug (void)
   g_unlink (path);
 }
 
+
+static gboolean
+target_action_is_reset (gpointer data)
+{
+  return !_kiln_window_is_identifying (data)
+         && g_strcmp0 (_kiln_window_get_target_action (data), "win.connect-under-reset") == 0;
+}
+
+/* Firmware that turns the SWD pins off: the target panel says what is
+ * wrong and offers to connect under reset, which then works. */
+static void
+test_connect_under_reset (void)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *flash_path = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("org.kiln.Kiln");
+  g_autofree char *text = NULL;
+  KilnWindow *window;
+
+  if (fixture_elf () == NULL)
+    {
+      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      return;
+    }
+  /* The board runs a firmware, which turns SWD off */
+  image = g_strdup_printf ("flash-image=%s\n", fixture_elf ());
+  flash_path = use_bench (image, "[faults]\nswd-disabled-by-firmware=true\n");
+  g_settings_set_boolean (settings, "connect-under-reset", FALSE);
+  window = new_window ();
+  g_assert_true (spin_until (target_action_is_reset, window, 30000));
+  text = _kiln_window_dup_target_text (window);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "connect under reset"));
+  save_screenshot (GTK_WIDGET (window), "swd-disabled.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.connect-under-reset", NULL));
+  g_assert_true (g_settings_get_boolean (settings, "connect-under-reset"));
+  wait_identified (window);
+  g_assert_null (_kiln_window_get_target_action (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_set_boolean (settings, "connect-under-reset", FALSE);
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+}
+
 static gboolean
 n_probes_is_2 (gpointer data)
 {
@@ -1384,6 +1431,7 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/verify-read-erase", test_verify_read_erase);
   g_test_add_func ("/Kiln/UI/option-bytes", test_option_bytes);
   g_test_add_func ("/Kiln/UI/hotplug", test_hotplug);
+  g_test_add_func ("/Kiln/UI/connect-under-reset", test_connect_under_reset);
 
   return g_test_run ();
 }
