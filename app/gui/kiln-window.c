@@ -623,6 +623,36 @@ update_target_panel (KilnWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (live_rows); i++)
     gtk_widget_set_visible (live_rows[i], live);
   gtk_widget_set_visible (self->no_probe_box, self->probe == NULL);
+  if (self->probe == NULL)
+    {
+      GPtrArray *probes = kiln_probe_selector_get_probes (self->probe_selector);
+      guint usable = 0;
+
+      for (guint i = 0; i < probes->len; i++)
+        usable += kiln_usb_probe_info_can_open (g_ptr_array_index (probes, i));
+      if (usable > 0)
+        {
+          g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                "%u probe is attached: choose it in the probe menu at the top left.",
+                                                                "%u probes are attached: choose the one wired to the board in the probe menu at the top left.",
+                                                                usable),
+                                                   usable);
+
+          gtk_label_set_label (self->no_probe_title, _("Choose a Probe"));
+          gtk_label_set_label (self->no_probe_description, text);
+        }
+      else if (probes->len > 0)
+        {
+          gtk_label_set_label (self->no_probe_title, _("The Probe Cannot Be Used"));
+          gtk_label_set_label (self->no_probe_description, kiln_usb_probe_info_get_problem (g_ptr_array_index (probes, 0)));
+        }
+      else
+        {
+          gtk_label_set_label (self->no_probe_title, _("Connect an ST-LINK"));
+          gtk_label_set_label (self->no_probe_description,
+                               _("Plug in an ST-LINK probe and connect it to the board’s SWD pins. If the probe is plugged in but not listed, install the udev rules so that you may use it."));
+        }
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->probe_row), self->probe != NULL);
   gtk_widget_set_visible (self->option_bytes_button, self->probe != NULL && live);
 
@@ -1908,6 +1938,8 @@ kiln_window_init (KilnWindow *self)
 
   g_signal_connect_object (self->probe_selector, "probe-selected",
                            G_CALLBACK (probe_selected_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->probe_selector, "probes-changed",
+                           G_CALLBACK (update_target_panel), self, G_CONNECT_SWAPPED);
 
   gtk_stack_set_visible_child_name (self->file_stack, "empty");
   update_target_panel (self);
@@ -1988,6 +2020,9 @@ _kiln_window_dup_target_text (KilnWindow *self)
     if (gtk_widget_get_visible (GTK_WIDGET (rows[i])))
       g_string_append_printf (text, "%s: %s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (rows[i])),
                               adw_action_row_get_subtitle (rows[i]));
+  if (gtk_widget_get_visible (self->no_probe_box))
+    g_string_append_printf (text, "%s\n%s\n", gtk_label_get_label (self->no_probe_title),
+                            gtk_label_get_label (self->no_probe_description));
   if (gtk_widget_get_visible (GTK_WIDGET (self->target_status)))
     g_string_append_printf (text, "%s\n", gtk_label_get_label (self->target_status));
   return g_string_free (text, FALSE);

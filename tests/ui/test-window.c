@@ -1212,7 +1212,8 @@ test_option_bytes (void)
   g_assert_true (_kiln_option_bytes_window_is_ready (ob));
   gtk_window_close (GTK_WINDOW (ob));
   wait_identified (window);
-  g_assert_nonnull (strstr (_kiln_window_dup_target_text (window), "Off (level 0)"));
+  says = (TargetSays) { window, "Off (level 0)" };
+  g_assert_true (target_says (&says));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_true (spin_until (file_exists, flash_path, 10000));
@@ -1341,6 +1342,14 @@ test_two_probes (void)
   spin (100);
   g_assert_null (kiln_probe_selector_get_selected (selector));
   g_assert_false (_kiln_window_can_program (window));
+  {
+    g_autofree char *panel = _kiln_window_dup_target_text (window);
+
+    g_test_message ("%s", panel);
+    g_assert_nonnull (strstr (panel, "Choose a Probe"));
+    g_assert_nonnull (strstr (panel, "2 probes are attached"));
+  }
+  save_screenshot (GTK_WIDGET (window), "choose-probe.png");
   {
     GtkWidget *popover = _kiln_probe_selector_get_popover (selector);
 
