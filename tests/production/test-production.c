@@ -607,6 +607,89 @@ test_export (Fixture       *f,
   g_assert_cmpstr (lines[2], ==, "");
 }
 
+static gboolean
+present_next_cb (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (kiln_sim_bench_present_next_board (data, 0, &error));
+  g_assert_no_error (error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_wait_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GError **error = ((gpointer *) user_data)[0];
+  GMainLoop *loop = ((gpointer *) user_data)[1];
+
+  kiln_session_run_finish (KILN_SESSION (source), result, error);
+  g_main_loop_quit (loop);
+}
+
+/* A board taken out: the probe measures no supply, a job records FAIL with
+ * that cause; the slot's wait ends only when the next board is powered. */
+static void
+test_board_swap (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(KilnProductionProfile) profile = load_profile (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnSimBench) bench = NULL;
+  g_autoptr(KilnUsbProbeInfo) info = NULL;
+  g_autoptr(KilnSession) session = kiln_session_new ("probe");
+  g_autoptr(KilnProductionRecord) record = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *boards = g_build_filename (f->dir, "boards", NULL);
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nsequence = 2\nstate = %s\n", boards);
+  gpointer done[2] = { &error, loop };
+  const KilnProductionEntry *e;
+  gint64 start;
+
+  bench = make_bench (f, text);
+  info = probe_info (bench, 0);
+  record = kiln_production_record_open (f->db_path, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (kiln_sim_bench_remove_board (bench, 0, &error));
+  g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, 0);
+  g_assert_false (run_board (session, profile, record, NULL, info, &error));
+  g_assert_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET_VOLTAGE);
+  g_clear_error (&error);
+
+  /* Armed on an empty socket: the wait ends once the next board is in. */
+  g_timeout_add (300, present_next_cb, bench);
+  start = g_get_monotonic_time ();
+  kiln_session_run_async (session, kiln_production_wait_for_board, kiln_board_wait_new (info, FALSE),
+                          (GDestroyNotify) kiln_board_wait_free, NULL, NULL, on_wait_done, done);
+  g_main_loop_run (loop);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 300000);
+  g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, 2);
+  g_assert_true (run_board (session, profile, record, NULL, info, &error));
+  g_assert_no_error (error);
+
+  entries = kiln_production_record_list (record, &error);
+  g_assert_cmpuint (entries->len, ==, 2);
+  e = g_ptr_array_index (entries, 0);
+  g_assert_false (e->pass);
+  g_assert_nonnull (strstr (e->cause, "no power"));
+  g_assert_null (e->serial_number);
+  e = g_ptr_array_index (entries, 1);
+  g_assert_true (e->pass);
+  /* No number was spent on the empty socket. */
+  g_assert_cmpstr (e->serial_number, ==, "SN-000001");
+  g_assert_true (kiln_sim_bench_save (bench, &error));
+  {
+    g_autofree char *state = g_build_filename (boards, "2", NULL);
+
+    assert_board_flash (f, state, "SN-000001");
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -620,6 +703,7 @@ main (int    argc,
   g_test_add ("/Kiln/Production/sequence-of-20", Fixture, NULL, fixture_set_up, test_sequence, fixture_tear_down);
   g_test_add ("/Kiln/Production/write-protected-board", Fixture, NULL, fixture_set_up, test_write_protected_board,
               fixture_tear_down);
+  g_test_add ("/Kiln/Production/board-swap", Fixture, NULL, fixture_set_up, test_board_swap, fixture_tear_down);
   g_test_add ("/Kiln/Production/four-probes", Fixture, NULL, fixture_set_up, test_four_probes, fixture_tear_down);
   return g_test_run ();
 }
