@@ -48,7 +48,7 @@ kiln_cli_profile (int    argc,
   g_auto(GStrv) args = NULL;
   GOptionEntry entries[] = {
     { "pin", 0, 0, G_OPTION_ARG_NONE, &pin, N_("lock: pin the firmware file as it is now, even if the profile pinned another one"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("lock|unlock|show PROFILE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("lock|unlock|show PROFILE — prepare a production profile"));

@@ -1,9 +1,11 @@
-/* kiln-flash-driver.c — host-driven sector erase and programming
+/* kiln-flash-driver.c — sector erase, programming and verification
  *
- * This is the direct path: the host writes each word through the probe and
- * the flash's BSY stalls the bus between words. The loader stub that lets the
- * flash, not the link, set the pace is the next step (issue 5); the result
- * of this path is correct, only slower.
+ * The fast path runs Kiln's loader in the target's SRAM: it erases and
+ * programs while the host streams the next blocks into its ring buffer, so
+ * the flash, not the link, sets the pace; it also computes the CRCs of the
+ * differential and of verification on the target. When the loader cannot
+ * run (no usable RAM, it faults, hangs or is reset), the host drives the
+ * controller word by word instead, and the result says so and why.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,44 +15,73 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "kiln-arm-core.h"
+#include "kiln-flash-controller.h"
 #include "kiln-flash-driver.h"
+#include "kiln-flash-loader.h"
 
-#define KEYR   0x04u
-#define SR     0x0Cu
-#define CR     0x10u
-
-#define SR_EOP    (1u << 0)
-#define SR_OPERR  (1u << 1)
-#define SR_WRPERR (1u << 4)
-#define SR_PGAERR (1u << 5)
-#define SR_PGPERR (1u << 6)
-#define SR_ERSERR (1u << 7)
-#define SR_BSY    (1u << 16)
-#define SR_ERRORS (SR_OPERR | SR_WRPERR | SR_PGAERR | SR_PGPERR | SR_ERSERR)
-#define CR_PG     (1u << 0)
-#define CR_SER    (1u << 1)
-#define CR_STRT   (1u << 16)
-#define CR_LOCK   (1u << 31)
-
-#define DHCSR         0xE000EDF0u
-#define AIRCR         0xE000ED0Cu
 #define DBGMCU_APB1FZ 0xE0042008u
 
-#define CHUNK 1024
+#define CHUNK         1024
+/* Erased gaps shorter than this are programmed (with 0xFF) rather than
+ * splitting a program operation. */
+#define GAP_MERGE     256
+#define MAX_RANGES    16
+
+typedef struct
+{
+  guint32 offset;
+  guint32 length;
+} Range;
 
 typedef struct
 {
   KilnArmTarget           *target;
   KilnStlink              *stlink;
   KilnChip                *chip;
-  guint32                  regs;
+  KilnFlashPlan           *plan;
+  const KilnFlashOptions  *options;
+  KilnFlashController      ctrl;
   const KilnFlashProgress *progress;
+  GCancellable            *cancellable;
+  KilnFlashResult         *result;
+  KilnFlashPsize           psize;
+  KilnFlashLoader          loader;
+  gboolean                 loader_ok;
+  guint                    n;
+  guint8                 **content;    /* per position: what a changed sector must hold */
+  GArray                 **ranges;     /* per position: Range to program */
+  gboolean                *erased;     /* per position: erased by this job */
+  gboolean                *done;       /* per position: completely written */
+  guint64                  total;      /* bytes to program */
+  guint64                  base_done;  /* bytes programmed before the current stream */
+  /* Loader ops while it streams */
+  KilnLoaderOp            *ops;
+  guint                    n_ops;
+  guint                    ops_seen;
 } Job;
 
+void
+kiln_flash_options_init (KilnFlashOptions *options)
+{
+  memset (options, 0, sizeof *options);
+  options->verify = TRUE;
+  options->skip_unchanged = TRUE;
+  options->reset = TRUE;
+  options->verify_method = KILN_FLASH_VERIFY_CRC;
+}
+
+void
+kiln_flash_result_clear (KilnFlashResult *result)
+{
+  g_free (result->fallback_reason);
+  memset (result, 0, sizeof *result);
+}
+
 static void
-phase (Job   *job,
-       guint  p,
-       guint64 total)
+phase (Job     *job,
+       guint    p,
+       guint64  total)
 {
   if (job->progress && job->progress->phase)
     job->progress->phase (job->progress->user_data, p, total);
@@ -73,103 +104,35 @@ sector_state (Job             *job,
     job->progress->sector (job->progress->user_data, position, state);
 }
 
-char *
-kiln_flash_describe_sr (guint32           sr,
-                        const KilnSector *s)
+static const KilnFlashPlanSector *
+plan_sector (Job   *job,
+             guint  position)
 {
-  g_autofree char *where = s ? g_strdup_printf (_("sector %u"), s->index) : g_strdup (_("the flash"));
-
-  if (sr & SR_WRPERR)
-    return g_strdup_printf (_("The flash controller refused to change %s: it is write-protected (WRPERR). "
-                              "Remove the protection in the option bytes, or leave the sector out of the image."), where);
-  if (sr & SR_PGPERR)
-    return g_strdup_printf (_("Programming %s failed: the access width did not match the programming parallelism "
-                              "(PGPERR). This is a host error; try again, and report it if it repeats."), where);
-  if (sr & SR_PGAERR)
-    return g_strdup_printf (_("Programming %s failed: a write was not aligned (PGAERR). This is a host error; try again, "
-                              "and report it if it repeats."), where);
-  if (sr & SR_ERSERR)
-    return g_strdup_printf (_("The flash controller reports an erase/program sequence error on %s (ERSERR): something "
-                              "wrote to the flash while it was not set up for it, often the firmware still running. "
-                              "Connect under reset and try again."), where);
-  if (sr & SR_OPERR)
-    return g_strdup_printf (_("The flash operation on %s failed (OPERR). Check the supply voltage and try again."), where);
-  return g_strdup_printf (_("The flash controller reports status 0x%08X on %s."), sr, where);
+  return kiln_flash_plan_get_sector (job->plan, position);
 }
 
+/* A sector this job writes: in the plan and not found unchanged. */
 static gboolean
-wait_not_busy (Job           *job,
-               const KilnSector *s,
-               guint32       *sr_out,
-               GCancellable  *cancellable,
-               GError       **error)
+to_write (Job   *job,
+          guint  position)
 {
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  for (;;)
-    {
-      guint32 sr;
-
-      if (!kiln_stlink_read32 (job->stlink, job->regs + SR, &sr, error))
-        return FALSE;
-      if (!(sr & SR_BSY))
-        {
-          if (sr_out)
-            *sr_out = sr;
-          if (sr & SR_ERRORS)
-            {
-              g_autofree char *why = kiln_flash_describe_sr (sr, s);
-
-              g_set_error_literal (error, KILN_FLASH_ERROR,
-                                   (sr & SR_WRPERR) ? KILN_FLASH_ERROR_PROTECTED : KILN_FLASH_ERROR_CONTROLLER, why);
-              return FALSE;
-            }
-          return TRUE;
-        }
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_set_error_literal (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
-                               _("The flash stayed busy for a minute: power-cycle the board and try again"));
-          return FALSE;
-        }
-      g_usleep (1000);
-    }
+  return plan_sector (job, position)->action == KILN_FLASH_ACTION_PROGRAM
+         && kiln_flash_plan_get_sector_state (job->plan, position) != KILN_SECTOR_STATE_UNCHANGED;
 }
 
 static void
-lock (Job *job)
+fall_back (Job    *job,
+           GError *why)
 {
-  kiln_stlink_write32 (job->stlink, job->regs + CR, CR_LOCK, NULL);
+  if (job->result->fallback_reason == NULL)
+    job->result->fallback_reason = g_strdup (why->message);
+  job->loader_ok = FALSE;
+  kiln_arm_halt (job->target, NULL);
 }
 
 static gboolean
-unlock (Job     *job,
-        GError **error)
-{
-  guint32 cr;
-
-  if (!kiln_stlink_read32 (job->stlink, job->regs + CR, &cr, error))
-    return FALSE;
-  if (!(cr & CR_LOCK))
-    return TRUE;
-  if (!kiln_stlink_write32 (job->stlink, job->regs + KEYR, 0x45670123, error)
-      || !kiln_stlink_write32 (job->stlink, job->regs + KEYR, 0xCDEF89AB, error)
-      || !kiln_stlink_read32 (job->stlink, job->regs + CR, &cr, error))
-    return FALSE;
-  if (cr & CR_LOCK)
-    {
-      g_set_error_literal (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
-                           _("The flash controller stayed locked after the unlock keys: reset the board and try again"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-preflight (Job            *job,
-           KilnFlashPlan  *plan,
-           KilnFlashPsize *psize,
-           GError        **error)
+preflight (Job     *job,
+           GError **error)
 {
   g_autoptr(GArray) protected = kiln_arm_target_dup_protected (job->target);
   double volts = 3.3;
@@ -189,12 +152,12 @@ preflight (Job            *job,
     {
       guint pos = g_array_index (protected, guint, i);
 
-      if (kiln_flash_plan_get_sector (plan, pos)->action == KILN_FLASH_ACTION_PROGRAM)
+      if (plan_sector (job, pos)->action == KILN_FLASH_ACTION_PROGRAM)
         {
           g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PROTECTED,
                        _("Sector %u is write-protected (option byte nWRP), and the image has %u bytes for it. "
                          "Remove the protection in Option bytes, or leave the sector out of the image. Nothing was erased."),
-                       kiln_chip_get_sector (job->chip, pos)->index, kiln_flash_plan_get_sector (plan, pos)->bytes);
+                       kiln_chip_get_sector (job->chip, pos)->index, plan_sector (job, pos)->bytes);
           return FALSE;
         }
     }
@@ -206,14 +169,547 @@ preflight (Job            *job,
                    volts);
       return FALSE;
     }
-  *psize = kiln_flash_psize_for_voltage (volts, FALSE);
+  job->psize = kiln_flash_psize_for_voltage (volts, FALSE);
 
-  /* Halt the core so running firmware cannot touch the flash, and freeze
-   * the watchdogs while it is halted. */
-  if (!kiln_stlink_write32 (job->stlink, DHCSR, 0xA05F0003, error)
-      || !kiln_stlink_write32 (job->stlink, DBGMCU_APB1FZ, (1u << 11) | (1u << 12), error))
+  /* Watchdogs freeze while the core is halted; then a reset that stops the
+   * core before its firmware's first instruction, so that nothing the
+   * firmware set up (clocks, DMA into RAM, the MPU) is in the way. */
+  if (!kiln_stlink_write32 (job->stlink, DBGMCU_APB1FZ, (1u << 11) | (1u << 12), error))
     return FALSE;
+  return kiln_arm_reset_halt (job->target, error);
+}
+
+/* The ranges of a changed sector to program: runs of words that are not
+ * erased, short erased gaps merged. */
+static GArray *
+ranges_of (const guint8 *content,
+           guint32       size)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (Range));
+  guint32 w = 0;
+
+  while (w < size)
+    {
+      Range r;
+
+      while (w < size && memcmp (content + w, "\xff\xff\xff\xff", 4) == 0)
+        w += 4;
+      if (w >= size)
+        break;
+      r.offset = w;
+      for (;;)
+        {
+          guint32 gap;
+
+          while (w < size && memcmp (content + w, "\xff\xff\xff\xff", 4) != 0)
+            w += 4;
+          gap = w;
+          while (gap < size && memcmp (content + gap, "\xff\xff\xff\xff", 4) == 0)
+            gap += 4;
+          if (gap < size && gap - w < GAP_MERGE)
+            w = gap;
+          else
+            break;
+        }
+      r.length = w - r.offset;
+      g_array_append_val (out, r);
+    }
+
+  if (out->len > MAX_RANGES)
+    {
+      Range all = { g_array_index (out, Range, 0).offset, 0 };
+      Range *last = &g_array_index (out, Range, out->len - 1);
+
+      all.length = last->offset + last->length - all.offset;
+      g_array_set_size (out, 0);
+      g_array_append_val (out, all);
+    }
+  return out;
+}
+
+/* What the sector must hold: the image's bytes, and 0xFF (or, preserving,
+ * the bytes the flash holds now) elsewhere. */
+static gboolean
+prepare_content (Job     *job,
+                 guint    i,
+                 GError **error)
+{
+  const KilnFlashPlanSector *s = plan_sector (job, i);
+  guint8 *want = g_malloc (s->sector->size);
+
+  kiln_flash_plan_fill_sector (job->plan, i, want);
+  if (job->options->preserve_unwritten)
+    {
+      g_autofree guint8 *now = g_malloc (s->sector->size);
+
+      if (!kiln_stlink_read_mem (job->stlink, s->sector->address, now, s->sector->size, error))
+        {
+          g_free (want);
+          return FALSE;
+        }
+      for (guint p = 0; p < s->pieces->len; p++)
+        {
+          const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
+          guint32 off = piece->address - s->sector->address;
+
+          memcpy (now + off, want + off, piece->size);
+        }
+      memcpy (want, now, s->sector->size);
+    }
+  job->content[i] = want;
+  job->ranges[i] = ranges_of (want, s->sector->size);
   return TRUE;
+}
+
+/* The ranges the differential compares: the whole sector, or with
+ * preserve_unwritten only the image's pieces (word-aligned). */
+static void
+compare_ranges (Job    *job,
+                guint   i,
+                GArray *out)
+{
+  const KilnFlashPlanSector *s = plan_sector (job, i);
+
+  if (!job->options->preserve_unwritten)
+    {
+      Range r = { 0, s->sector->size };
+
+      g_array_append_val (out, r);
+      return;
+    }
+  for (guint p = 0; p < s->pieces->len; p++)
+    {
+      const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
+      guint32 start = (piece->address - s->sector->address) & ~3u;
+      guint32 end = (piece->address - s->sector->address + piece->size + 3) & ~3u;
+      Range r = { start, end - start };
+
+      g_array_append_val (out, r);
+    }
+}
+
+/* Differential: sectors that already hold their bytes are left alone. */
+static gboolean
+compare (Job     *job,
+         GError **error)
+{
+  g_autofree guint8 *want = NULL;
+  g_autofree guint8 *have = NULL;
+  guint64 done = 0;
+
+  phase (job, KILN_FLASH_PHASE_COMPARE, kiln_flash_plan_get_erase_bytes (job->plan));
+
+  if (job->loader_ok)
+    {
+      g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_autoptr(GArray) owner = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_autoptr(GArray) local = g_array_new (FALSE, FALSE, sizeof (Range));
+      g_autofree guint32 *crcs = NULL;
+      GError *local_error = NULL;
+
+      for (guint i = 0; i < job->n; i++)
+        {
+          const KilnFlashPlanSector *s = plan_sector (job, i);
+
+          if (s->action != KILN_FLASH_ACTION_PROGRAM)
+            continue;
+          g_array_set_size (local, 0);
+          compare_ranges (job, i, local);
+          for (guint r = 0; r < local->len; r++)
+            {
+              Range *range = &g_array_index (local, Range, r);
+              guint32 pair[2] = { s->sector->address + range->offset, range->length };
+
+              g_array_append_vals (ranges, pair, 2);
+              g_array_append_val (owner, i);
+            }
+        }
+      crcs = g_new0 (guint32, MAX (owner->len, 1));
+      if (kiln_flash_loader_crc (&job->loader, (guint32 *) ranges->data, owner->len, crcs, job->cancellable,
+                                 &local_error))
+        {
+          guint k = 0;
+
+          for (guint i = 0; i < job->n; i++)
+            {
+              const KilnFlashPlanSector *s = plan_sector (job, i);
+              gboolean same = TRUE;
+
+              if (s->action != KILN_FLASH_ACTION_PROGRAM)
+                continue;
+              g_free (want);
+              want = g_malloc (s->sector->size);
+              kiln_flash_plan_fill_sector (job->plan, i, want);
+              for (; k < owner->len && g_array_index (owner, guint, k) == i; k++)
+                {
+                  guint32 *pair = &g_array_index (ranges, guint32, 2 * k);
+
+                  if (kiln_flash_crc32 (0xFFFFFFFF, want + (pair[0] - s->sector->address), pair[1]) != crcs[k])
+                    same = FALSE;
+                }
+              if (same)
+                {
+                  kiln_flash_plan_set_unchanged (job->plan, i, TRUE);
+                  sector_state (job, i, KILN_SECTOR_STATE_UNCHANGED);
+                  job->result->skipped++;
+                }
+              done += s->sector->size;
+            }
+          bytes (job, done);
+          return TRUE;
+        }
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || local_error->domain != KILN_FLASH_ERROR)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      fall_back (job, local_error);
+      g_error_free (local_error);
+    }
+
+  /* Without the loader: read every planned sector back. */
+  for (guint i = 0; i < job->n; i++)
+    {
+      const KilnFlashPlanSector *s = plan_sector (job, i);
+      g_autoptr(GArray) local = g_array_new (FALSE, FALSE, sizeof (Range));
+      gboolean same = TRUE;
+
+      if (s->action != KILN_FLASH_ACTION_PROGRAM)
+        continue;
+      g_free (want);
+      g_free (have);
+      want = g_malloc (s->sector->size);
+      have = g_malloc (s->sector->size);
+      kiln_flash_plan_fill_sector (job->plan, i, want);
+      if (!kiln_stlink_read_mem (job->stlink, s->sector->address, have, s->sector->size, error))
+        return FALSE;
+      compare_ranges (job, i, local);
+      for (guint r = 0; r < local->len; r++)
+        {
+          Range *range = &g_array_index (local, Range, r);
+
+          if (memcmp (want + range->offset, have + range->offset, range->length) != 0)
+            same = FALSE;
+        }
+      done += s->sector->size;
+      bytes (job, done);
+      if (same)
+        {
+          kiln_flash_plan_set_unchanged (job->plan, i, TRUE);
+          sector_state (job, i, KILN_SECTOR_STATE_UNCHANGED);
+          job->result->skipped++;
+        }
+      if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+sector_written (Job   *job,
+                guint  i)
+{
+  job->done[i] = TRUE;
+  job->result->written++;
+  job->result->bytes_written += plan_sector (job, i)->bytes;
+}
+
+static void
+on_loader_progress (gpointer user_data,
+                    guint    ops_done,
+                    guint64  bytes_done)
+{
+  Job *job = user_data;
+
+  for (; job->ops_seen < ops_done; job->ops_seen++)
+    {
+      const KilnLoaderOp *op = &job->ops[job->ops_seen];
+      gboolean last = job->ops_seen + 1 == job->n_ops || job->ops[job->ops_seen + 1].tag != op->tag;
+
+      if (op->kind == KILN_LOADER_OP_ERASE)
+        {
+          job->erased[op->tag] = TRUE;
+          job->result->erased++;
+          sector_state (job, op->tag, KILN_SECTOR_STATE_WRITING);
+        }
+      if (last)
+        sector_written (job, op->tag);
+      if (!last || job->ops_seen + 1 >= job->n_ops)
+        continue;
+      if (job->ops[job->ops_seen + 1].kind == KILN_LOADER_OP_ERASE)
+        sector_state (job, job->ops[job->ops_seen + 1].tag, KILN_SECTOR_STATE_ERASING);
+    }
+  if (bytes_done != G_MAXUINT64)
+    bytes (job, MIN (job->base_done + bytes_done, job->total));
+}
+
+static gboolean
+program_with_loader (Job     *job,
+                     GError **error)
+{
+  g_autoptr(GArray) ops = g_array_new (FALSE, FALSE, sizeof (KilnLoaderOp));
+  guint ops_done = 0;
+  guint32 error_sr = 0, error_at = 0;
+  GError *local_error = NULL;
+  gboolean ok;
+
+  for (guint i = 0; i < job->n; i++)
+    {
+      const KilnFlashPlanSector *s = plan_sector (job, i);
+      KilnLoaderOp erase = { KILN_LOADER_OP_ERASE, 0, s->sector->address, 0, NULL, i };
+
+      if (!to_write (job, i) || job->done[i])
+        continue;
+      erase.arg = ((guint32) job->psize << 8) | KILN_FLASH_CR_SER | (s->sector->snb << 3);
+      if (job->options->host_erase)
+        {
+          sector_state (job, i, KILN_SECTOR_STATE_ERASING);
+          if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
+            return FALSE;
+          job->erased[i] = TRUE;
+          job->result->erased++;
+          sector_state (job, i, KILN_SECTOR_STATE_WRITING);
+        }
+      else
+        g_array_append_val (ops, erase);
+      for (guint r = 0; r < job->ranges[i]->len; r++)
+        {
+          Range *range = &g_array_index (job->ranges[i], Range, r);
+          KilnLoaderOp program = { KILN_LOADER_OP_PROGRAM, 0, s->sector->address + range->offset, range->length,
+                                   job->content[i] + range->offset, i };
+
+          g_array_append_val (ops, program);
+        }
+      if (job->options->host_erase && job->ranges[i]->len == 0)
+        sector_written (job, i);
+    }
+  if (ops->len == 0)
+    return TRUE;
+
+  job->ops = (KilnLoaderOp *) ops->data;
+  job->n_ops = ops->len;
+  job->ops_seen = 0;
+  if (job->ops[0].kind == KILN_LOADER_OP_ERASE)
+    sector_state (job, job->ops[0].tag, KILN_SECTOR_STATE_ERASING);
+  else
+    sector_state (job, job->ops[0].tag, KILN_SECTOR_STATE_WRITING);
+
+  ok = kiln_flash_loader_program (&job->loader, job->ctrl.regs, job->psize, job->ops, job->n_ops, on_loader_progress,
+                                  job, job->cancellable, &ops_done, &error_sr, &error_at, &local_error);
+  on_loader_progress (job, ops_done, G_MAXUINT64);
+  job->ops = NULL;
+  if (ok)
+    {
+      bytes (job, job->total);
+      return TRUE;
+    }
+
+  if (g_error_matches (local_error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER))
+    {
+      /* The host takes over from the first sector not completely written. */
+      fall_back (job, local_error);
+      g_error_free (local_error);
+      return TRUE;
+    }
+  if (error_at != 0)
+    {
+      int pos = kiln_chip_find_sector (job->chip, error_at);
+
+      job->result->error_address = error_at;
+      if (pos >= 0)
+        sector_state (job, (guint) pos, KILN_SECTOR_STATE_FAILED);
+    }
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+static gboolean
+program_host_driven (Job     *job,
+                     GError **error)
+{
+  for (guint i = 0; i < job->n; i++)
+    {
+      const KilnFlashPlanSector *s = plan_sector (job, i);
+      guint32 cr = (guint32) job->psize << 8;
+
+      if (!to_write (job, i) || job->done[i])
+        continue;
+
+      phase (job, KILN_FLASH_PHASE_ERASE, s->sector->size);
+      sector_state (job, i, KILN_SECTOR_STATE_ERASING);
+      if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
+        {
+          sector_state (job, i, KILN_SECTOR_STATE_FAILED);
+          return FALSE;
+        }
+      if (!job->erased[i])
+        job->result->erased++;
+      job->erased[i] = TRUE;
+
+      phase (job, KILN_FLASH_PHASE_PROGRAM, job->total);
+      sector_state (job, i, KILN_SECTOR_STATE_WRITING);
+      if (!kiln_stlink_write32 (job->stlink, job->ctrl.regs + KILN_FLASH_CR, cr | KILN_FLASH_CR_PG, error))
+        return FALSE;
+      for (guint r = 0; r < job->ranges[i]->len; r++)
+        {
+          Range *range = &g_array_index (job->ranges[i], Range, r);
+
+          for (guint32 a = range->offset; a < range->offset + range->length; a += CHUNK)
+            {
+              guint32 len = MIN ((guint32) CHUNK, range->offset + range->length - a);
+
+              if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
+                return FALSE;
+              if (!kiln_stlink_write_mem (job->stlink, s->sector->address + a, job->content[i] + a, len, error)
+                  || !kiln_flash_controller_wait (&job->ctrl, s->sector, 10, error))
+                {
+                  sector_state (job, i, KILN_SECTOR_STATE_FAILED);
+                  return FALSE;
+                }
+              job->base_done += len;
+              bytes (job, MIN (job->base_done, job->total));
+            }
+        }
+      sector_written (job, i);
+    }
+  return TRUE;
+}
+
+static gboolean
+verify_mismatch (Job     *job,
+                 guint    i,
+                 GError **error)
+{
+  const KilnFlashPlanSector *s = plan_sector (job, i);
+  g_autofree guint8 *have = g_malloc (s->sector->size);
+  const guint8 *want = job->content[i];
+
+  sector_state (job, i, KILN_SECTOR_STATE_FAILED);
+  if (!kiln_stlink_read_mem (job->stlink, s->sector->address, have, s->sector->size, error))
+    return FALSE;
+  for (guint32 b = 0; b < s->sector->size; b++)
+    {
+      if (want[b] != have[b])
+        {
+          job->result->error_address = s->sector->address + b;
+          g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
+                       _("Verification failed in sector %u at 0x%08X: the flash holds 0x%02X where the image "
+                         "has 0x%02X. Program again; if it fails at the same place, the chip's flash may be worn."),
+                       s->sector->index, s->sector->address + b, have[b], want[b]);
+          return FALSE;
+        }
+    }
+  /* The CRC differed but the bytes read back agree: something changed the
+   * flash in between, or the reads are unreliable. */
+  job->result->error_address = s->sector->address;
+  g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
+               _("Verification failed in sector %u (0x%08X): its CRC on the target does not match the image, but "
+                 "the bytes read back do. Check the board's supply and the probe's wiring, and program again."),
+               s->sector->index, s->sector->address);
+  return FALSE;
+}
+
+static gboolean
+verify (Job     *job,
+        GError **error)
+{
+  guint64 done = 0, total = 0;
+
+  for (guint i = 0; i < job->n; i++)
+    if (job->done[i])
+      total += plan_sector (job, i)->sector->size;
+  phase (job, KILN_FLASH_PHASE_VERIFY, total);
+  job->result->verify_method = job->options->verify_method;
+
+  if (job->options->verify_method == KILN_FLASH_VERIFY_CRC && job->loader_ok)
+    {
+      g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_autoptr(GArray) owner = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_autofree guint32 *crcs = NULL;
+      GError *local_error = NULL;
+
+      for (guint i = 0; i < job->n; i++)
+        {
+          const KilnFlashPlanSector *s = plan_sector (job, i);
+          guint32 pair[2] = { s->sector->address, s->sector->size };
+
+          if (!job->done[i])
+            continue;
+          sector_state (job, i, KILN_SECTOR_STATE_VERIFYING);
+          g_array_append_vals (ranges, pair, 2);
+          g_array_append_val (owner, i);
+        }
+      crcs = g_new0 (guint32, MAX (owner->len, 1));
+      if (kiln_flash_loader_crc (&job->loader, (guint32 *) ranges->data, owner->len, crcs, job->cancellable,
+                                 &local_error))
+        {
+          for (guint k = 0; k < owner->len; k++)
+            {
+              guint i = g_array_index (owner, guint, k);
+              guint32 size = plan_sector (job, i)->sector->size;
+
+              if (kiln_flash_crc32 (0xFFFFFFFF, job->content[i], size) != crcs[k])
+                return verify_mismatch (job, i, error);
+              done += size;
+              bytes (job, done);
+              sector_state (job, i, KILN_SECTOR_STATE_VERIFIED);
+            }
+          job->result->verified = TRUE;
+          return TRUE;
+        }
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || local_error->domain != KILN_FLASH_ERROR)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      fall_back (job, local_error);
+      g_error_free (local_error);
+      job->result->verify_method = KILN_FLASH_VERIFY_READ_BACK;
+    }
+
+  job->result->verify_method = KILN_FLASH_VERIFY_READ_BACK;
+  for (guint i = 0; i < job->n; i++)
+    {
+      const KilnFlashPlanSector *s = plan_sector (job, i);
+      g_autofree guint8 *have = NULL;
+
+      if (!job->done[i])
+        continue;
+      sector_state (job, i, KILN_SECTOR_STATE_VERIFYING);
+      have = g_malloc (s->sector->size);
+      if (!kiln_stlink_read_mem (job->stlink, s->sector->address, have, s->sector->size, error))
+        return FALSE;
+      if (memcmp (have, job->content[i], s->sector->size) != 0)
+        return verify_mismatch (job, i, error);
+      done += s->sector->size;
+      bytes (job, done);
+      sector_state (job, i, KILN_SECTOR_STATE_VERIFIED);
+      if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
+        return FALSE;
+    }
+  job->result->verified = TRUE;
+  return TRUE;
+}
+
+/* Sectors erased by this job and not completely written. */
+static void
+note_incomplete (Job *job)
+{
+  job->result->n_incomplete = 0;
+  for (guint i = 0; i < job->n && job->result->n_incomplete < KILN_FLASH_MAX_SECTORS; i++)
+    if (job->erased[i] && !job->done[i])
+      job->result->incomplete[job->result->n_incomplete++] = i;
+}
+
+static char *
+incomplete_list (Job *job)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint k = 0; k < job->result->n_incomplete; k++)
+    g_string_append_printf (out, "%s%u", k ? ", " : "",
+                            plan_sector (job, job->result->incomplete[k])->sector->index);
+  return g_string_free (out, FALSE);
 }
 
 gboolean
@@ -225,154 +721,161 @@ kiln_flash_program (KilnArmTarget           *target,
                     KilnFlashResult         *result,
                     GError                 **error)
 {
-  Job job = { target, kiln_arm_target_get_stlink (target), kiln_flash_plan_get_chip (plan), 0, progress };
-  guint n = kiln_flash_plan_get_n_sectors (plan);
-  g_autofree guint8 *want = NULL;
-  g_autofree guint8 *have = NULL;
-  KilnFlashPsize psize = KILN_FLASH_PSIZE_X32;
-  guint64 total = 0, done = 0;
-  gboolean ok = FALSE;
-  guint32 max_sector = 0;
+  Job job = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok = FALSE, unlocked = FALSE, any = FALSE;
 
-  memset (result, 0, sizeof *result);
-  job.regs = kiln_chip_get_line (job.chip)->flash_regs;
+  kiln_flash_result_clear (result);
+  job.target = target;
+  job.stlink = kiln_arm_target_get_stlink (target);
+  job.chip = kiln_flash_plan_get_chip (plan);
+  job.plan = plan;
+  job.options = options;
+  job.progress = progress;
+  job.cancellable = cancellable;
+  job.result = result;
+  job.n = kiln_flash_plan_get_n_sectors (plan);
+  job.content = g_new0 (guint8 *, job.n);
+  job.ranges = g_new0 (GArray *, job.n);
+  job.erased = g_new0 (gboolean, job.n);
+  job.done = g_new0 (gboolean, job.n);
+  kiln_flash_controller_init (&job.ctrl, target);
 
-  if (!preflight (&job, plan, &psize, error))
-    return FALSE;
-  result->psize = psize;
+  if (!preflight (&job, &local_error))
+    goto out;
+  result->psize = job.psize;
 
-  for (guint i = 0; i < n; i++)
-    max_sector = MAX (max_sector, kiln_flash_plan_get_sector (plan, i)->sector->size);
-  want = g_malloc (max_sector);
-  have = g_malloc (max_sector);
-
-  /* Differential: a sector that already holds exactly its bytes is left alone. */
-  if (options->skip_unchanged)
-    {
-      phase (&job, KILN_FLASH_PHASE_COMPARE, kiln_flash_plan_get_erase_bytes (plan));
-      for (guint i = 0; i < n; i++)
-        {
-          const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (plan, i);
-
-          if (s->action != KILN_FLASH_ACTION_PROGRAM)
-            continue;
-          kiln_flash_plan_fill_sector (plan, i, want);
-          if (!kiln_stlink_read_mem (job.stlink, s->sector->address, have, s->sector->size, error))
-            return FALSE;
-          done += s->sector->size;
-          bytes (&job, done);
-          if (memcmp (want, have, s->sector->size) == 0)
-            {
-              kiln_flash_plan_set_unchanged (plan, i, TRUE);
-              sector_state (&job, i, KILN_SECTOR_STATE_UNCHANGED);
-              result->skipped++;
-            }
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            return FALSE;
-        }
-    }
-
-  total = kiln_flash_plan_get_program_bytes (plan);
   if (kiln_flash_plan_get_n_program (plan) > 0)
     {
-      /* Error flags left from before are cleared first; they say nothing
-       * about this job. */
-      wait_not_busy (&job, NULL, NULL, cancellable, NULL);
-      if (!kiln_stlink_write32 (job.stlink, job.regs + SR, SR_ERRORS | SR_EOP, error) || !unlock (&job, error))
-        return FALSE;
-    }
-
-  for (guint i = 0; i < n; i++)
-    {
-      const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (plan, i);
-      guint32 cr = (guint32) psize << 8;
-
-      if (s->action != KILN_FLASH_ACTION_PROGRAM)
-        continue;
-
-      phase (&job, KILN_FLASH_PHASE_ERASE, s->sector->size);
-      sector_state (&job, i, KILN_SECTOR_STATE_ERASING);
-      if (!kiln_stlink_write32 (job.stlink, job.regs + CR, cr | CR_SER | (s->sector->snb << 3), error)
-          || !kiln_stlink_write32 (job.stlink, job.regs + CR, cr | CR_SER | (s->sector->snb << 3) | CR_STRT, error)
-          || !wait_not_busy (&job, s->sector, NULL, cancellable, error))
-        goto out;
-      result->erased++;
-
-      phase (&job, KILN_FLASH_PHASE_PROGRAM, total);
-      sector_state (&job, i, KILN_SECTOR_STATE_WRITING);
-      if (!kiln_stlink_write32 (job.stlink, job.regs + CR, cr | CR_PG, error))
-        goto out;
-      kiln_flash_plan_fill_sector (plan, i, want);
-      for (guint p = 0; p < s->pieces->len; p++)
+      if (options->host_driven)
+        result->fallback_reason = g_strdup (_("the host-driven path was asked for"));
+      else
         {
-          const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
-          guint32 start = piece->address & ~3u;
-          guint32 end = (piece->address + piece->size + 3) & ~3u;
+          GError *setup_error = NULL;
 
-          for (guint32 a = start; a < end; a += CHUNK)
+          job.loader_ok = kiln_flash_loader_setup (&job.loader, target, &setup_error);
+          if (!job.loader_ok)
             {
-              guint32 len = MIN ((guint32) CHUNK, end - a);
-
-              if (g_cancellable_set_error_if_cancelled (cancellable, error))
-                goto out;
-              if (!kiln_stlink_write_mem (job.stlink, a, want + (a - s->sector->address), len, error)
-                  || !wait_not_busy (&job, s->sector, NULL, cancellable, error))
-                goto out;
-              done += len;
-              bytes (&job, MIN (done, total));
-            }
-        }
-      result->written++;
-      result->bytes_written += s->bytes;
-    }
-
-  lock (&job);
-
-  if (options->verify && kiln_flash_plan_get_n_program (plan) > 0)
-    {
-      done = 0;
-      phase (&job, KILN_FLASH_PHASE_VERIFY, kiln_flash_plan_get_erase_bytes (plan));
-      for (guint i = 0; i < n; i++)
-        {
-          const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (plan, i);
-
-          if (s->action != KILN_FLASH_ACTION_PROGRAM)
-            continue;
-          sector_state (&job, i, KILN_SECTOR_STATE_VERIFYING);
-          kiln_flash_plan_fill_sector (plan, i, want);
-          if (!kiln_stlink_read_mem (job.stlink, s->sector->address, have, s->sector->size, error))
-            goto out;
-          for (guint32 b = 0; b < s->sector->size; b++)
-            {
-              if (want[b] != have[b])
+              if (setup_error->domain != KILN_FLASH_ERROR)
                 {
-                  sector_state (&job, i, KILN_SECTOR_STATE_FAILED);
-                  g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
-                               _("Verification failed in sector %u at 0x%08X: the flash holds 0x%02X where the image "
-                                 "has 0x%02X. Program again; if it fails at the same place, the chip's flash may be worn."),
-                               s->sector->index, s->sector->address + b, have[b], want[b]);
+                  g_propagate_error (&local_error, setup_error);
                   goto out;
                 }
+              fall_back (&job, setup_error);
+              g_error_free (setup_error);
             }
-          done += s->sector->size;
-          bytes (&job, done);
-          sector_state (&job, i, KILN_SECTOR_STATE_VERIFIED);
         }
-      result->verified = TRUE;
     }
 
-  if (options->reset)
+  if (options->skip_unchanged && kiln_flash_plan_get_n_program (plan) > 0 && !compare (&job, &local_error))
+    goto out;
+
+  for (guint i = 0; i < job.n; i++)
     {
-      phase (&job, KILN_FLASH_PHASE_RESET, 0);
-      /* A system reset while halted: the core restarts from its reset
-       * vector and runs the new firmware. */
-      kiln_stlink_write32 (job.stlink, AIRCR, 0x05FA0004, NULL);
-      kiln_stlink_write32 (job.stlink, DHCSR, 0xA05F0001, NULL);
+      if (!to_write (&job, i))
+        continue;
+      if (!prepare_content (&job, i, &local_error))
+        goto out;
+      any = TRUE;
+      for (guint r = 0; r < job.ranges[i]->len; r++)
+        job.total += g_array_index (job.ranges[i], Range, r).length;
     }
+
+  if (any)
+    {
+      /* Error flags left from before say nothing about this job, and an
+       * operation refuses to start while they are set. */
+      if (!kiln_flash_controller_clear_errors (&job.ctrl, &local_error)
+          || !kiln_flash_controller_unlock (&job.ctrl, &local_error))
+        goto out;
+      unlocked = TRUE;
+
+      phase (&job, KILN_FLASH_PHASE_PROGRAM, job.total);
+      if (job.loader_ok && !program_with_loader (&job, &local_error))
+        goto out;
+      if (!job.loader_ok)
+        {
+          /* Whatever the loader did not finish, the host does, from a
+           * clean status register. */
+          if (!kiln_flash_controller_clear_errors (&job.ctrl, &local_error))
+            goto out;
+          for (guint i = 0; i < job.n; i++)
+            if (job.done[i])
+              for (guint r = 0; r < job.ranges[i]->len; r++)
+                job.base_done += g_array_index (job.ranges[i], Range, r).length;
+          if (!program_host_driven (&job, &local_error))
+            goto out;
+        }
+      result->used_loader = job.loader_ok;
+      kiln_flash_controller_lock (&job.ctrl);
+      unlocked = FALSE;
+
+      if (options->verify && result->written > 0 && !verify (&job, &local_error))
+        goto out;
+    }
+
   ok = TRUE;
 
 out:
-  /* Never leave the controller unlocked. */
-  lock (&job);
-  return ok;
+  /* Never leave the controller unlocked; whatever the core was doing, it
+   * stops first (a loader stopped mid-run must not go on writing). */
+  if (!ok)
+    {
+      kiln_arm_halt (target, NULL);
+      {
+        g_autoptr(GError) ignored = NULL;
+
+        kiln_flash_controller_wait (&job.ctrl, NULL, 60, &ignored);
+      }
+    }
+  if (unlocked || !ok)
+    kiln_flash_controller_lock (&job.ctrl);
+  note_incomplete (&job);
+
+  if (!ok && (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+              || g_cancellable_is_cancelled (cancellable)))
+    {
+      g_autofree char *list = incomplete_list (&job);
+
+      g_clear_error (&local_error);
+      if (result->n_incomplete > 0)
+        g_set_error (&local_error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED,
+                     g_dngettext (GETTEXT_PACKAGE,
+                                  "Programming was cancelled. Sector %s was erased but not completely written, so "
+                                  "the chip does not hold a complete firmware: program it again.",
+                                  "Programming was cancelled. Sectors %s were erased but not completely written, so "
+                                  "the chip does not hold a complete firmware: program it again.",
+                                  result->n_incomplete),
+                     list);
+      else
+        g_set_error_literal (&local_error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED,
+                             _("Programming was cancelled. No sector was left half-written."));
+    }
+
+  /* Reset and run when asked (also after a cancel), else stay halted. */
+  if (options->reset && (ok || g_error_matches (local_error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED)))
+    {
+      phase (&job, KILN_FLASH_PHASE_RESET, 0);
+      kiln_arm_reset_run (target, ok ? &local_error : NULL);
+      if (ok && local_error != NULL)
+        ok = FALSE;
+    }
+
+  for (guint i = 0; i < job.n; i++)
+    {
+      g_free (job.content[i]);
+      if (job.ranges[i])
+        g_array_unref (job.ranges[i]);
+    }
+  g_free (job.content);
+  g_free (job.ranges);
+  g_free (job.erased);
+  g_free (job.done);
+
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
 }

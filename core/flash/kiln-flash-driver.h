@@ -7,17 +7,32 @@
 #pragma once
 
 #include "kiln-arm-target.h"
+#include "kiln-flash-controller.h"
 #include "kiln-flash-error.h"
 #include "kiln-flash-plan.h"
 
 G_BEGIN_DECLS
 
+/* How written sectors are verified. */
+typedef enum
+{
+  KILN_FLASH_VERIFY_CRC,        /* CRC-32 of each sector computed on the target (default) */
+  KILN_FLASH_VERIFY_READ_BACK,  /* every byte read back and compared on the host */
+} KilnFlashVerifyMethod;
+
+/* All-zero is not the default: see kiln_flash_options_init(). */
 typedef struct
 {
-  gboolean verify;        /* read back and compare every written sector */
+  gboolean verify;        /* verify every written sector */
   gboolean skip_unchanged;/* compare first and leave identical sectors alone */
-  gboolean reset;         /* reset and run afterwards */
+  gboolean reset;         /* reset and run afterwards (also after a cancel) */
+  KilnFlashVerifyMethod verify_method;
+  gboolean preserve_unwritten; /* keep the bytes of a touched sector outside the image (default: erased) */
+  gboolean host_driven;   /* never use the SRAM loader: the host writes every word */
+  gboolean host_erase;    /* the host erases all sectors before the loader programs (for measurements) */
 } KilnFlashOptions;
+
+#define KILN_FLASH_MAX_SECTORS 32
 
 /* Progress: phase changes and bytes, sector states (KilnSectorState). */
 typedef void (*KilnFlashPhaseFunc)  (gpointer user_data, guint phase, guint64 total);
@@ -40,7 +55,23 @@ typedef struct
   guint64 bytes_written;
   gboolean verified;
   KilnFlashPsize psize;
+  /* The SRAM loader programmed the flash; when it could not, the host did
+   * and @fallback_reason says why (owned; kiln_flash_result_clear()). */
+  gboolean used_loader;
+  char    *fallback_reason;
+  KilnFlashVerifyMethod verify_method;
+  /* After a failure or a cancel: sectors (plan positions) that were erased
+   * but not completely written. */
+  guint   n_incomplete;
+  guint   incomplete[KILN_FLASH_MAX_SECTORS];
+  /* The address a flash or verify error names, else 0. */
+  guint32 error_address;
 } KilnFlashResult;
+
+/* verify, skip_unchanged, reset on; CRC verification; erased gaps. */
+void     kiln_flash_options_init (KilnFlashOptions *options);
+/* Frees what a result owns and zeroes it. */
+void     kiln_flash_result_clear (KilnFlashResult  *result);
 
 /* The whole job: pre-flight (protection, voltage, watchdogs) before anything
  * is erased, differential erase and program, verify, lock, reset. A plan
@@ -54,8 +85,5 @@ gboolean kiln_flash_program  (KilnArmTarget           *target,
                               GCancellable            *cancellable,
                               KilnFlashResult         *result,
                               GError                 **error);
-/* What a FLASH_SR error value means here, in words, with what to do. */
-char    *kiln_flash_describe_sr (guint32       sr,
-                                 const KilnSector *sector);
 
 G_END_DECLS

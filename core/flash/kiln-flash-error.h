@@ -20,6 +20,8 @@ typedef enum
   KILN_FLASH_ERROR_CONTROLLER,
   KILN_FLASH_ERROR_VERIFY,
   KILN_FLASH_ERROR_CANCELLED,
+  /* The SRAM loader could not run (Kiln falls back to host-driven writes). */
+  KILN_FLASH_ERROR_LOADER,
 } KilnFlashError;
 
 GQuark kiln_flash_error_quark (void);

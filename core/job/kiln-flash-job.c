@@ -26,9 +26,7 @@ kiln_flash_job_new (KilnUsbProbeInfo *info,
   job->info = info ? g_object_ref (info) : NULL;
   job->image = g_object_ref (image);
   job->khz = 4000;
-  job->options.verify = TRUE;
-  job->options.skip_unchanged = TRUE;
-  job->options.reset = TRUE;
+  kiln_flash_options_init (&job->options);
   return job;
 }
 
@@ -51,6 +49,7 @@ kiln_flash_job_free (KilnFlashJob *job)
   g_clear_object (&job->info);
   g_clear_object (&job->bench);
   g_clear_object (&job->image);
+  kiln_flash_result_clear (&job->result);
   g_free (job->chip_name);
   g_free (job);
 }
@@ -232,6 +231,11 @@ flash_job_run (KilnSession   *session,
     }
   kiln_stlink_close (kiln_arm_target_get_stlink (target));
 
+  if (progress != NULL && job->result.fallback_reason != NULL && !job->options.host_driven
+      && job->result.written > 0)
+    kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_WARNING,
+                           _("Programmed by the host, word by word, instead of by Kiln's SRAM loader (slower): %s"),
+                           job->result.fallback_reason);
   if (ok && progress != NULL)
     {
       guint64 n = job->result.bytes_written;

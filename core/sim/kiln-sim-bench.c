@@ -457,6 +457,14 @@ kiln_sim_bench_dup_report_json (KilnSimBench *self)
                           r->usb_transfers, r->usb_bytes_out, r->usb_bytes_in, r->swd_transfers,
                           r->flash_units_programmed);
 
+  g_string_append_printf (out, "\"flash_erase_busy_s\":%s,",
+                          g_ascii_formatd (num, sizeof num, "%.6f", r->flash_erase_busy_s));
+  g_string_append_printf (out, "\"flash_program_busy_s\":%s,",
+                          g_ascii_formatd (num, sizeof num, "%.6f", r->flash_program_busy_s));
+  g_string_append_printf (out, "\"flash_first_start_s\":%s,",
+                          g_ascii_formatd (num, sizeof num, "%.6f", r->flash_first_start_ns / 1e9));
+  g_string_append_printf (out, "\"flash_last_end_s\":%s,",
+                          g_ascii_formatd (num, sizeof num, "%.6f", r->flash_last_end_ns / 1e9));
   g_string_append (out, "\"sectors_erased\":[");
   for (guint i = 0; i < r->sectors_erased->len; i++)
     {
@@ -467,6 +475,8 @@ kiln_sim_bench_dup_report_json (KilnSimBench *self)
     }
   g_string_append_printf (out, "],\"mass_erases\":%u,\"core_instructions\":%" G_GUINT64_FORMAT ",",
                           r->mass_erases, r->core_instructions);
+  g_string_append_printf (out, "\"flash_locked_at_exit\":%s,\"option_bytes_locked_at_exit\":%s,",
+                          r->flash_unlocked_at_exit ? "false" : "true", r->options_unlocked_at_exit ? "false" : "true");
 
   g_string_append (out, "\"violations\":[");
   for (guint i = 0; i < r->violations->len; i++)

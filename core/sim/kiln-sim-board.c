@@ -87,6 +87,14 @@
 #define DFSR_HALTED  (1u << 0)
 #define DFSR_BKPT    (1u << 1)
 #define DFSR_VCATCH  (1u << 3)
+#define DEMCR_VC_HARDERR (1u << 10)
+#define CFSR_PRECISERR   (1u << 9)
+#define CFSR_BFARVALID   (1u << 15)
+#define CFSR_UNDEFINSTR  (1u << 16)
+#define CFSR_INVSTATE    (1u << 17)
+#define CFSR_NOCP        (1u << 19)
+#define CFSR_UNALIGNED   (1u << 24)
+#define HFSR_FORCED      (1u << 30)
 
 /* DP CTRL/STAT */
 #define CTRL_STICKYORUN (1u << 1)
@@ -169,6 +177,7 @@ struct _KilnSimBoard
   guint              key_stage;
   guint              optkey_stage;
   gboolean           key_locked_until_reset;
+  gboolean           optkey_locked_until_reset;
   FlashOp            op;
   guint64            busy_until;
   int                op_sector;
@@ -194,6 +203,9 @@ struct _KilnSimBoard
   guint32            dfsr;
   guint32            cfsr;
   guint32            hfsr;
+  guint32            bfar;
+  guint32            fault_cfsr;  /* what the failing instruction raised */
+  guint32            fault_bfar;
   guint32            dcrdr;
   guint32            fp_ctrl;
   guint32            fp_comp[8];
@@ -511,6 +523,14 @@ flash_start_busy (KilnSimBoard *self,
   self->op = op;
   self->sr |= SR_BSY;
   self->busy_until = now + (guint64) (seconds * 1e9);
+  if (!self->report->flash_used)
+    self->report->flash_first_start_ns = now;
+  self->report->flash_used = TRUE;
+  self->report->flash_last_end_ns = MAX (self->report->flash_last_end_ns, self->busy_until);
+  if (op == OP_PROGRAM)
+    self->report->flash_program_busy_s += seconds;
+  else if (op == OP_ERASE || op == OP_MASS)
+    self->report->flash_erase_busy_s += seconds;
 }
 
 static void
@@ -700,8 +720,12 @@ flash_reg_write (KilnSimBoard *self,
       break;
 
     case 0x08: /* OPTKEYR */
-      if (!(self->optcr & OPT_LOCK))
+      if (!(self->optcr & OPT_LOCK) || self->optkey_locked_until_reset)
         {
+          /* A second unlock, or any key after a wrong one: the option
+           * registers stay locked until the next reset. */
+          self->optkey_locked_until_reset = TRUE;
+          self->optcr |= OPT_LOCK;
           *fault = TRUE;
           break;
         }
@@ -715,6 +739,7 @@ flash_reg_write (KilnSimBoard *self,
       else
         {
           self->optkey_stage = 0;
+          self->optkey_locked_until_reset = TRUE;
           *fault = TRUE;
         }
       break;
@@ -1183,8 +1208,22 @@ on_intr (uc_engine *uc,
       self->stop_halt = TRUE;
       self->dfsr |= DFSR_BKPT;
       uc_emu_stop (uc);
+      return;
     }
+  /* Faults the instruction raised (QEMU's EXCP_UDEF, EXCP_NOCP,
+   * EXCP_INVSTATE, EXCP_UNALIGNED): UsageFault, escalated to HardFault as
+   * UsageFault is disabled out of reset. */
+  switch (intno)
+    {
+    case 1:  self->fault_cfsr |= CFSR_UNDEFINSTR; break;
+    case 17: self->fault_cfsr |= CFSR_NOCP; break;
+    case 18: self->fault_cfsr |= CFSR_INVSTATE; break;
+    case 22: self->fault_cfsr |= CFSR_UNALIGNED; break;
+    default: return;
+    }
+  uc_emu_stop (uc);
 }
+
 
 static KilnSimAck bus_read (KilnSimBoard *self,
                             guint32       address,
@@ -1326,6 +1365,8 @@ on_unmapped (uc_engine   *uc,
              gint64       value,
              gpointer     user_data)
 {
+  if (type == UC_MEM_READ_UNMAPPED || type == UC_MEM_WRITE_UNMAPPED)
+    ((KilnSimBoard *) user_data)->fault_bfar = (guint32) address;
   if (((KilnSimBoard *) user_data)->debug)
     g_printerr ("core: unmapped access type %d at 0x%08" G_GINT64_MODIFIER "x size %d\n", type, address, size);
   return false;
@@ -1385,6 +1426,58 @@ core_enter_halt (KilnSimBoard *self)
   /* Entering Debug state sets C_HALT, whatever made the core stop. */
   self->dhcsr_c |= DHCSR_C_HALT;
   self->dfsr |= DFSR_HALTED;
+}
+
+/* A fault the core takes: HardFault (the configurable faults are disabled
+ * out of reset). With DEMCR.VC_HARDERR the core enters the handler and halts
+ * there for the debugger, the faulting context stacked as on exception entry
+ * (ARMv7-M); without it the model does not run handlers and the core locks
+ * up as it would in a fault inside a fault. */
+static void
+core_take_fault (KilnSimBoard *self)
+{
+  guint32 cfsr = self->fault_cfsr ? self->fault_cfsr : CFSR_PRECISERR;
+  guint32 frame[8], sp = 0, vector = 0xFFFFFFFF, lr = 0xFFFFFFF9, ipsr;
+  static const int stacked[] = { UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3,
+                                 UC_ARM_REG_R12, UC_ARM_REG_LR, UC_ARM_REG_PC, UC_ARM_REG_XPSR };
+  guint64 ready;
+
+  self->cfsr |= cfsr;
+  if ((cfsr & CFSR_PRECISERR) && !self->fault_cfsr && self->fault_bfar != 0xFFFFFFFF)
+    {
+      self->cfsr |= CFSR_BFARVALID;
+      self->bfar = self->fault_bfar;
+    }
+  self->hfsr |= HFSR_FORCED;
+  self->fault_cfsr = 0;
+  self->fault_bfar = 0xFFFFFFFF;
+
+  if (!(self->demcr & DEMCR_VC_HARDERR))
+    {
+      self->lockup = TRUE;
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (stacked); i++)
+    uc_reg_read (self->uc, stacked[i], &frame[i]);
+  frame[7] |= 0x01000000;
+  uc_reg_read (self->uc, UC_ARM_REG_SP, &sp);
+  sp = (sp - 32) & ~7u;
+  if (uc_mem_write (self->uc, sp, frame, sizeof frame) != UC_ERR_OK)
+    {
+      /* Stacking failed: a fault while entering the fault handler. */
+      self->lockup = TRUE;
+      return;
+    }
+  bus_read (self, self->vtor + 12, 4, &vector, core_time_now (self), FALSE, &ready);
+  vector &= ~1u;
+  ipsr = 0x01000003;
+  uc_reg_write (self->uc, UC_ARM_REG_SP, &sp);
+  uc_reg_write (self->uc, UC_ARM_REG_LR, &lr);
+  uc_reg_write (self->uc, UC_ARM_REG_PC, &vector);
+  uc_reg_write (self->uc, UC_ARM_REG_XPSR, &ipsr);
+  core_enter_halt (self);
+  self->dfsr |= DFSR_VCATCH;
 }
 
 /* Runs the core from core_ns up to @t. */
@@ -1469,11 +1562,18 @@ core_run_until (KilnSimBoard *self,
 
       if ((err != UC_ERR_OK || !progressed) && !self->stop_halt)
         {
-          /* A bus fault the core cannot recover from here: record it and
-           * stop the core as a lockup would. */
-          self->cfsr |= 1u << 9;  /* PRECISERR */
-          self->hfsr |= 1u << 30; /* FORCED */
-          self->lockup = TRUE;
+          /* Unicorn reports some faults as its own errors. */
+          if (self->fault_cfsr == 0)
+            {
+              if (err == UC_ERR_INSN_INVALID)
+                self->fault_cfsr = CFSR_UNDEFINSTR;
+              else if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT)
+                self->fault_cfsr = 1u << 8; /* IBUSERR */
+              else if (err == UC_ERR_READ_UNALIGNED || err == UC_ERR_WRITE_UNALIGNED
+                       || err == UC_ERR_FETCH_UNALIGNED)
+                self->fault_cfsr = CFSR_UNALIGNED;
+            }
+          core_take_fault (self);
           break;
         }
 
@@ -1760,6 +1860,7 @@ ppb_read (KilnSimBoard *self,
     case 0xE000ED28: *value = self->cfsr; return KILN_SIM_ACK_OK;
     case 0xE000ED2C: *value = self->hfsr; return KILN_SIM_ACK_OK;
     case 0xE000ED30: *value = self->dfsr; return KILN_SIM_ACK_OK;
+    case 0xE000ED38: *value = self->bfar; return KILN_SIM_ACK_OK;
     case 0xE000EDF0:
       *value = (self->dhcsr_c & 0xF) | DHCSR_S_REGRDY | (self->halted ? DHCSR_S_HALT : 0)
                | (self->lockup ? DHCSR_S_LOCKUP : 0) | (self->reset_st ? DHCSR_S_RESET : 0)
@@ -2010,6 +2111,10 @@ bus_write (KilnSimBoard *self,
           *ready_at = self->busy_until;
           return KILN_SIM_ACK_WAIT;
         }
+      /* RDP level 1 with a debugger connected: no access to the flash,
+       * programming included (a bus error, as for reads). */
+      if (debugger && flash_read_blocked (self))
+        return KILN_SIM_ACK_FAULT;
       flash_array_write (self, address, size, value, now);
       return KILN_SIM_ACK_OK;
     }
@@ -2073,6 +2178,7 @@ board_reset (KilnSimBoard *self,
   self->key_stage = 0;
   self->optkey_stage = 0;
   self->key_locked_until_reset = FALSE;
+  self->optkey_locked_until_reset = FALSE;
 
   self->rcc_cr = 1;
   self->rcc_pllcfgr = 0x24003010;
@@ -2094,6 +2200,9 @@ board_reset (KilnSimBoard *self,
 
   self->cfsr = 0;
   self->hfsr = 0;
+  self->bfar = 0;
+  self->fault_cfsr = 0;
+  self->fault_bfar = 0xFFFFFFFF;
   self->halted = FALSE;
   self->reset_st = TRUE;
   self->core_ns = self->clock->now_ns;
@@ -2194,6 +2303,12 @@ kiln_sim_board_save (KilnSimBoard  *self,
   g_autofree char *uid = NULL;
 
   g_return_val_if_fail (KILN_IS_SIM_BOARD (self), FALSE);
+
+  /* How the host left the controller: the report says so. */
+  if (!(self->cr & CR_LOCK))
+    self->report->flash_unlocked_at_exit = TRUE;
+  if (!(self->optcr & OPT_LOCK))
+    self->report->options_unlocked_at_exit = TRUE;
 
   if (self->state_dir == NULL)
     return TRUE;
@@ -2521,6 +2636,24 @@ kiln_sim_board_get_voltage (KilnSimBoard *self)
 {
   kiln_sim_board_sync (self);
   return powered (self) ? self->voltage : 0.0;
+}
+
+void
+kiln_sim_board_set_power (KilnSimBoard *self,
+                          gboolean      on)
+{
+  kiln_sim_board_sync (self);
+  if (on == !self->power_lost)
+    return;
+  self->power_loss_armed = FALSE;
+  self->power_lost = !on;
+  self->swd_active = FALSE;
+  if (on)
+    {
+      /* The firmware starts again (and may turn the SWD pins off again). */
+      self->swd_pins_off = FALSE;
+      board_reset (self, TRUE);
+    }
 }
 
 void

@@ -1,0 +1,492 @@
+/* kiln-flash-loader.c — the host side of the SRAM flash loader
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "kiln-arm-core.h"
+#include "kiln-flash-controller.h"
+#include "kiln-flash-error.h"
+#include "kiln-flash-loader.h"
+
+#define MAX_OPS      1024
+#define STACK_SIZE   512
+#define RING_MAX     (192 * 1024)
+#define RING_MIN     (4 * 1024)
+/* Bytes streamed before the write pointer is published. */
+#define BATCH        (8 * 1024)
+/* A loader that makes no progress for this long has hung (a sector erase at
+ * x8 takes up to 4 s on silicon). */
+#define STALL_MS     15000
+
+static void
+put32 (guint8  *p,
+       guint32  v)
+{
+  p[0] = v;
+  p[1] = v >> 8;
+  p[2] = v >> 16;
+  p[3] = v >> 24;
+}
+
+static guint32
+get32 (const guint8 *p)
+{
+  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
+}
+
+guint32
+kiln_flash_crc32 (guint32       crc,
+                  const guint8 *data,
+                  gsize         length)
+{
+  static guint32 table[256];
+  static gsize table_ready;
+
+  if (g_once_init_enter (&table_ready))
+    {
+      for (guint32 i = 0; i < 256; i++)
+        {
+          guint32 c = i << 24;
+
+          for (guint b = 0; b < 8; b++)
+            c = (c & 0x80000000u) ? (c << 1) ^ 0x04C11DB7u : c << 1;
+          table[i] = c;
+        }
+      g_once_init_leave (&table_ready, 1);
+    }
+
+  /* The unit takes each little-endian word most significant bit first. */
+  for (gsize i = 0; i + 4 <= length; i += 4)
+    for (int b = 3; b >= 0; b--)
+      crc = (crc << 8) ^ table[(crc >> 24) ^ data[i + (gsize) b]];
+  return crc;
+}
+
+static gboolean
+loader_error (GError     **error,
+              GError      *cause)
+{
+  g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+               _("Kiln's flash loader could not run on the target: %s"), cause->message);
+  g_error_free (cause);
+  return FALSE;
+}
+
+gboolean
+kiln_flash_loader_setup (KilnFlashLoader  *self,
+                         KilnArmTarget    *target,
+                         GError          **error)
+{
+  KilnChip *chip = kiln_arm_target_get_chip (target);
+  guint32 best_start = 0, best_end = 0;
+  gsize code_size = (kiln_flash_loader_code_size + 15) & ~(gsize) 15;
+  g_autofree guint8 *code = g_malloc0 (code_size);
+  g_autofree guint8 *back = g_malloc0 (code_size);
+  GError *local_error = NULL;
+
+  memset (self, 0, sizeof *self);
+  self->target = target;
+  self->stlink = kiln_arm_target_get_stlink (target);
+  self->timeout_ms = STALL_MS;
+
+  /* The largest run of adjacent SRAM regions the core can execute from. */
+  for (guint i = 0; i < kiln_chip_get_n_ram (chip); i++)
+    {
+      const KilnMemRegion *r = kiln_chip_get_ram (chip, i);
+      guint32 start = r->address, end = r->address + r->size;
+      gboolean grown = TRUE;
+
+      if (start < 0x20000000u || start >= 0x40000000u)
+        continue;
+      while (grown)
+        {
+          grown = FALSE;
+          for (guint j = 0; j < kiln_chip_get_n_ram (chip); j++)
+            {
+              const KilnMemRegion *n = kiln_chip_get_ram (chip, j);
+
+              if (n->address == end && n->size > 0)
+                {
+                  end += n->size;
+                  grown = TRUE;
+                }
+            }
+        }
+      if (end - start > best_end - best_start)
+        {
+          best_start = start;
+          best_end = end;
+        }
+    }
+
+  self->code = best_start;
+  self->params = self->code + (guint32) code_size;
+  self->ops = self->params + KILN_LOADER_P_SIZE;
+  self->max_ops = MAX_OPS;
+  self->stack_top = self->ops + MAX_OPS * 12 + STACK_SIZE;
+  self->ring = self->stack_top;
+  if (best_end <= self->ring || best_end - self->ring < RING_MIN)
+    {
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                   _("The chip has no RAM large enough for Kiln's flash loader (it needs %u KiB)"),
+                   (guint) ((self->ring - best_start + RING_MIN) / 1024));
+      return FALSE;
+    }
+  self->ring_size = MIN (best_end - self->ring, (guint32) RING_MAX) & ~1023u;
+
+  memcpy (code, kiln_flash_loader_code, kiln_flash_loader_code_size);
+  if (!kiln_stlink_write_mem (self->stlink, self->code, code, code_size, &local_error)
+      || !kiln_stlink_read_mem (self->stlink, self->code, back, code_size, &local_error))
+    return loader_error (error, local_error);
+  if (memcmp (code, back, code_size) != 0)
+    {
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                   _("The RAM at 0x%08X does not keep what is written to it, so Kiln's flash loader cannot run there"),
+                   self->code);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+start (KilnFlashLoader  *self,
+       GError          **error)
+{
+  guint32 args[] = { self->params };
+  GError *local_error = NULL;
+
+  if (!kiln_arm_start_code (self->target, self->code | 1, self->stack_top, args, 1, &local_error))
+    return loader_error (error, local_error);
+  return TRUE;
+}
+
+gboolean
+kiln_flash_loader_crc (KilnFlashLoader  *self,
+                       const guint32    *ranges,
+                       guint             n,
+                       guint32          *crcs,
+                       GCancellable     *cancellable,
+                       GError          **error)
+{
+  for (guint first = 0; first < n; first += self->max_ops)
+    {
+      guint count = MIN (n - first, self->max_ops);
+      g_autofree guint8 *ops = g_malloc0 (count * 12);
+      guint8 params[KILN_LOADER_P_SIZE] = { 0 };
+      guint64 total = 0;
+      guint32 status;
+      GError *local_error = NULL;
+
+      for (guint i = 0; i < count; i++)
+        {
+          put32 (ops + 12 * i, ranges[2 * (first + i)]);
+          put32 (ops + 12 * i + 4, ranges[2 * (first + i) + 1]);
+          total += ranges[2 * (first + i) + 1];
+        }
+      put32 (params + KILN_LOADER_P_COMMAND, KILN_LOADER_COMMAND_CRC);
+      put32 (params + KILN_LOADER_P_N_OPS, count);
+      put32 (params + KILN_LOADER_P_OPS, self->ops);
+
+      if (!kiln_stlink_write_mem (self->stlink, self->ops, ops, count * 12, &local_error)
+          || !kiln_stlink_write_mem (self->stlink, self->params, params, sizeof params, &local_error))
+        return loader_error (error, local_error);
+      if (!start (self, error))
+        return FALSE;
+      /* At 16 MHz the unit takes about 30 ms per MiB; a generous bound. */
+      if (!kiln_arm_wait_code (self->target, 5000 + (guint) (total / 1024), cancellable, &local_error))
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, local_error);
+              return FALSE;
+            }
+          return loader_error (error, local_error);
+        }
+      if (!kiln_stlink_read32 (self->stlink, self->params + KILN_LOADER_P_STATUS, &status, &local_error)
+          || !kiln_stlink_read_mem (self->stlink, self->ops, ops, count * 12, &local_error))
+        return loader_error (error, local_error);
+      if (status != KILN_LOADER_STATUS_DONE)
+        {
+          g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                       _("Kiln's flash loader stopped with status %u instead of finishing its CRC"), status);
+          return FALSE;
+        }
+      for (guint i = 0; i < count; i++)
+        crcs[first + i] = get32 (ops + 12 * i + 8);
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  guint32 wp;
+  guint32 rp;
+  guint32 status;
+  guint32 error_sr;
+  guint32 error_at;
+  guint32 ops_done;
+} Snapshot;
+
+static gboolean
+snapshot (KilnFlashLoader  *self,
+          Snapshot         *s,
+          GError          **error)
+{
+  guint8 b[KILN_LOADER_P_ABORT - KILN_LOADER_P_WP];
+  GError *local_error = NULL;
+
+  if (!kiln_stlink_read_mem (self->stlink, self->params + KILN_LOADER_P_WP, b, sizeof b, &local_error))
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  s->wp = get32 (b);
+  s->rp = get32 (b + 4);
+  s->status = get32 (b + 8);
+  s->error_sr = get32 (b + 12);
+  s->error_at = get32 (b + 16);
+  s->ops_done = get32 (b + 20);
+  return TRUE;
+}
+
+/* Waits for progress: a new snapshot, checking that the core still runs
+ * the loader and has not stalled. */
+typedef struct
+{
+  gint64   last_change;
+  guint32  last_rp;
+  guint32  last_ops;
+  gboolean stopped;   /* seen at its breakpoint */
+} Watch;
+
+static gboolean
+poll (KilnFlashLoader  *self,
+      Watch            *watch,
+      Snapshot         *s,
+      GError          **error)
+{
+  GError *local_error = NULL;
+
+  if (!snapshot (self, s, error))
+    return FALSE;
+  /* The words are read one after another while the loader runs: once it
+   * has stopped (status is its last write), read them again for a
+   * consistent set. */
+  if (s->status != KILN_LOADER_STATUS_RUNNING)
+    return snapshot (self, s, error);
+  if (s->rp != watch->last_rp || s->ops_done != watch->last_ops)
+    {
+      watch->last_rp = s->rp;
+      watch->last_ops = s->ops_done;
+      watch->last_change = g_get_monotonic_time ();
+      return TRUE;
+    }
+  {
+    gboolean running;
+
+    /* No progress: is the loader still there? */
+    if (!kiln_arm_poll_code (self->target, &running, &local_error))
+      {
+        /* Link errors are the link's; anything else is the loader's. */
+        if (local_error->domain != KILN_ARM_ERROR)
+          {
+            g_propagate_error (error, local_error);
+            return FALSE;
+          }
+        return loader_error (error, local_error);
+      }
+    if (!running)
+      {
+        /* It stopped at its breakpoint just now: read its last word. */
+        watch->stopped = TRUE;
+        return snapshot (self, s, error);
+      }
+  }
+  if (g_get_monotonic_time () - watch->last_change > (gint64) self->timeout_ms * 1000)
+    {
+      kiln_arm_halt (self->target, NULL);
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                   _("Kiln's flash loader made no progress for %u seconds and was halted"), self->timeout_ms / 1000);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Asks the loader to stop between blocks and waits until it has. */
+static void
+stop_loader (KilnFlashLoader *self,
+             Snapshot        *s)
+{
+  g_autoptr(GError) ignored = NULL;
+
+  if (kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_ABORT, 1, &ignored)
+      && kiln_arm_wait_code (self->target, 10000, NULL, &ignored))
+    snapshot (self, s, NULL);
+  else
+    {
+      kiln_arm_halt (self->target, NULL);
+      snapshot (self, s, NULL);
+    }
+}
+
+gboolean
+kiln_flash_loader_program (KilnFlashLoader         *self,
+                           guint32                  flash_regs,
+                           KilnFlashPsize           psize,
+                           const KilnLoaderOp      *ops,
+                           guint                    n_ops,
+                           KilnLoaderProgressFunc   progress,
+                           gpointer                 user_data,
+                           GCancellable            *cancellable,
+                           guint                   *ops_done,
+                           guint32                 *error_sr,
+                           guint32                 *error_at,
+                           GError                 **error)
+{
+  g_autofree guint8 *table = NULL;
+  g_autofree guint8 *batch = g_malloc (BATCH);
+  guint8 params[KILN_LOADER_P_SIZE] = { 0 };
+  Snapshot s = { 0 };
+  Watch watch = { g_get_monotonic_time (), 0, 0, FALSE };
+  guint op = 0;
+  guint32 offset = 0;   /* into ops[op] */
+  guint32 wp = 0, total = 0;
+  GError *local_error = NULL;
+
+  *ops_done = 0;
+  *error_sr = 0;
+  *error_at = 0;
+  if (n_ops > self->max_ops)
+    {
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                   _("The job has %u flash operations, more than Kiln's flash loader takes at once (%u)"), n_ops,
+                   self->max_ops);
+      return FALSE;
+    }
+
+  table = g_malloc0 ((gsize) n_ops * 12);
+  for (guint i = 0; i < n_ops; i++)
+    {
+      if (ops[i].kind == KILN_LOADER_OP_PROGRAM)
+        total += ops[i].length;
+      put32 (table + 12 * i, ops[i].kind);
+      put32 (table + 12 * i + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
+      put32 (table + 12 * i + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
+    }
+  put32 (params + KILN_LOADER_P_COMMAND, KILN_LOADER_COMMAND_PROGRAM);
+  put32 (params + KILN_LOADER_P_FLASH, flash_regs);
+  put32 (params + KILN_LOADER_P_CR_PSIZE, (guint32) psize << 8);
+  put32 (params + KILN_LOADER_P_PSIZE, (guint32) psize);
+  put32 (params + KILN_LOADER_P_RING, self->ring);
+  put32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
+  put32 (params + KILN_LOADER_P_N_OPS, n_ops);
+  put32 (params + KILN_LOADER_P_OPS, self->ops);
+  if (!kiln_stlink_write_mem (self->stlink, self->ops, table, (gsize) n_ops * 12, &local_error)
+      || !kiln_stlink_write_mem (self->stlink, self->params, params, sizeof params, &local_error))
+    return loader_error (error, local_error);
+  if (!start (self, error))
+    return FALSE;
+
+  for (;;)
+    {
+      guint32 free_bytes, n = 0, at;
+
+      /* Skip past erase operations and finished program operations. */
+      while (op < n_ops && (ops[op].kind != KILN_LOADER_OP_PROGRAM || offset >= ops[op].length))
+        {
+          op++;
+          offset = 0;
+        }
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          stop_loader (self, &s);
+          *ops_done = s.ops_done;
+          g_cancellable_set_error_if_cancelled (cancellable, error);
+          return FALSE;
+        }
+
+      free_bytes = self->ring_size - (wp - s.rp);
+      if (op < n_ops && free_bytes >= MIN ((guint32) BATCH, total - wp))
+        {
+          /* Gather the next batch, up to the ring's end. */
+          at = wp % self->ring_size;
+          while (op < n_ops && n < BATCH && n < self->ring_size - at && n < free_bytes)
+            {
+              guint32 take;
+
+              if (ops[op].kind != KILN_LOADER_OP_PROGRAM || offset >= ops[op].length)
+                {
+                  op++;
+                  offset = 0;
+                  continue;
+                }
+              take = MIN (ops[op].length - offset, MIN ((guint32) BATCH - n, self->ring_size - at - n));
+              take = MIN (take, free_bytes - n);
+              memcpy (batch + n, ops[op].data + offset, take);
+              n += take;
+              offset += take;
+            }
+          if (!kiln_stlink_write_mem (self->stlink, self->ring + at, batch, n, error)
+              || !kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n, error))
+            {
+              kiln_arm_halt (self->target, NULL);
+              return FALSE;
+            }
+          wp += n;
+          continue;
+        }
+
+      /* The ring is full, or everything is sent: wait for the loader. */
+      if (!poll (self, &watch, &s, error))
+        {
+          *ops_done = s.ops_done;
+          return FALSE;
+        }
+      *ops_done = s.ops_done;
+      if (progress)
+        progress (user_data, s.ops_done, s.rp);
+
+      if (s.status == KILN_LOADER_STATUS_ERROR)
+        {
+          KilnChip *chip = kiln_arm_target_get_chip (self->target);
+          int pos = kiln_chip_find_sector (chip, s.error_at);
+          g_autofree char *why = kiln_flash_describe_sr (s.error_sr, pos >= 0 ? kiln_chip_get_sector (chip, (guint) pos) : NULL);
+
+          *error_sr = s.error_sr;
+          *error_at = s.error_at;
+          if (!watch.stopped)
+            kiln_arm_wait_code (self->target, 1000, NULL, NULL);
+          g_set_error (error, KILN_FLASH_ERROR,
+                       (s.error_sr & KILN_FLASH_SR_WRPERR) ? KILN_FLASH_ERROR_PROTECTED : KILN_FLASH_ERROR_CONTROLLER,
+                       _("%s (at 0x%08X, flash status 0x%08X)"), why, s.error_at, s.error_sr);
+          return FALSE;
+        }
+      if (s.status == KILN_LOADER_STATUS_DONE)
+        {
+          GError *wait_error = NULL;
+
+          /* It ends on its breakpoint. */
+          if (!watch.stopped && !kiln_arm_wait_code (self->target, 1000, NULL, &wait_error))
+            return loader_error (error, wait_error);
+          if (op < n_ops || s.rp != wp)
+            {
+              g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                           _("Kiln's flash loader finished before taking all the data (%u of %u bytes)"), s.rp, wp);
+              return FALSE;
+            }
+          return TRUE;
+        }
+      if (s.status != KILN_LOADER_STATUS_RUNNING)
+        {
+          g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                       _("Kiln's flash loader stopped with status %u"), s.status);
+          return FALSE;
+        }
+    }
+}

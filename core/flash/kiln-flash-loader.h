@@ -1,0 +1,128 @@
+/* kiln-flash-loader.h — the host side of Kiln's SRAM flash loader: where it
+ * goes in the target's RAM, the on-target CRC, and streaming erase and
+ * program operations through its ring buffer while it runs
+ *
+ * The loader itself is loader/kiln-flash-loader.S; its bytes are in
+ * kiln-flash-loader-code.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "kiln-arm-target.h"
+#include "kiln-flash-types.h"
+
+G_BEGIN_DECLS
+
+extern const guint8 kiln_flash_loader_code[];
+extern const gsize  kiln_flash_loader_code_size;
+
+/* The parameter block, as in kiln-flash-loader.S. */
+#define KILN_LOADER_P_COMMAND   0x00
+#define KILN_LOADER_P_FLASH     0x04
+#define KILN_LOADER_P_CR_PSIZE  0x08
+#define KILN_LOADER_P_PSIZE     0x0C
+#define KILN_LOADER_P_RING      0x10
+#define KILN_LOADER_P_RING_END  0x14
+#define KILN_LOADER_P_WP        0x18
+#define KILN_LOADER_P_RP        0x1C
+#define KILN_LOADER_P_STATUS    0x20
+#define KILN_LOADER_P_ERROR_SR  0x24
+#define KILN_LOADER_P_ERROR_AT  0x28
+#define KILN_LOADER_P_OPS_DONE  0x2C
+#define KILN_LOADER_P_ABORT     0x30
+#define KILN_LOADER_P_N_OPS     0x34
+#define KILN_LOADER_P_OPS       0x38
+#define KILN_LOADER_P_SIZE      0x40
+
+#define KILN_LOADER_COMMAND_PROGRAM 1
+#define KILN_LOADER_COMMAND_CRC     2
+
+#define KILN_LOADER_STATUS_RUNNING  0
+#define KILN_LOADER_STATUS_DONE     1
+#define KILN_LOADER_STATUS_ERROR    2
+#define KILN_LOADER_STATUS_ABORTED  3
+
+typedef enum
+{
+  KILN_LOADER_OP_ERASE = 1,
+  KILN_LOADER_OP_PROGRAM = 2,
+} KilnLoaderOpKind;
+
+/* One operation of a program run. For an erase, @arg is the FLASH_CR value
+ * (SER | SNB | PSIZE) and @address the sector's; a program operation writes
+ * @length bytes (a multiple of 4) from @data at @address. @tag is the
+ * caller's (the plan position of the sector). */
+typedef struct
+{
+  KilnLoaderOpKind kind;
+  guint32          arg;
+  guint32          address;
+  guint32          length;
+  const guint8    *data;
+  guint            tag;
+} KilnLoaderOp;
+
+typedef struct
+{
+  KilnArmTarget *target;
+  KilnStlink    *stlink;
+  guint32        code;
+  guint32        params;
+  guint32        ops;
+  guint          max_ops;
+  guint32        ring;
+  guint32        ring_size;
+  guint32        stack_top;
+  guint          timeout_ms;
+} KilnFlashLoader;
+
+/* Called while a program run streams: operations completed and bytes the
+ * loader has taken from the ring. */
+typedef void (*KilnLoaderProgressFunc) (gpointer user_data,
+                                        guint    ops_done,
+                                        guint64  bytes_done);
+
+/* Picks the loader's place in the chip's RAM (the largest contiguous SRAM),
+ * writes the code there, and leaves the core halted. Fails
+ * (KILN_FLASH_ERROR_LOADER) when the chip has no RAM large enough. */
+gboolean kiln_flash_loader_setup    (KilnFlashLoader         *self,
+                                     KilnArmTarget           *target,
+                                     GError                 **error);
+/* CRC-32 (STM32 CRC unit) of each range computed on the target.
+ * @ranges holds @n pairs (address, length), lengths multiples of 4. */
+gboolean kiln_flash_loader_crc      (KilnFlashLoader         *self,
+                                     const guint32           *ranges,
+                                     guint                    n,
+                                     guint32                 *crcs,
+                                     GCancellable            *cancellable,
+                                     GError                 **error);
+/* Runs @ops (the controller unlocked, error flags cleared) while streaming
+ * the program operations' bytes. *@ops_done says how many completed, also
+ * on failure. A flash error is KILN_FLASH_ERROR_CONTROLLER naming the
+ * address (*@error_sr and *@error_at set); cancellation stops the loader
+ * between blocks (G_IO_ERROR_CANCELLED); a loader that faults, is reset or
+ * stops answering is KILN_FLASH_ERROR_LOADER. */
+gboolean kiln_flash_loader_program  (KilnFlashLoader         *self,
+                                     guint32                  flash_regs,
+                                     KilnFlashPsize           psize,
+                                     const KilnLoaderOp      *ops,
+                                     guint                    n_ops,
+                                     KilnLoaderProgressFunc   progress,
+                                     gpointer                 user_data,
+                                     GCancellable            *cancellable,
+                                     guint                   *ops_done,
+                                     guint32                 *error_sr,
+                                     guint32                 *error_at,
+                                     GError                 **error);
+
+/* The STM32 CRC unit's CRC-32 computed on the host: @crc is 0xFFFFFFFF to
+ * start; @length is a multiple of 4 (little-endian words). */
+guint32  kiln_flash_crc32           (guint32                  crc,
+                                     const guint8            *data,
+                                     gsize                    length);
+
+G_END_DECLS

@@ -1,0 +1,305 @@
+/* kiln-flash-loader.S — Kiln's flash loader for the STM32 sector flash
+ * controller (F7; F2/F4 share it), run from SRAM by the host
+ *
+ * The host places this code, a parameter block and a ring buffer in SRAM,
+ * points r0 at the parameter block and lets the core run. The loader ends
+ * with a BKPT; the host reads the outcome from the parameter block.
+ *
+ * Command 1, program: works through a list of operations in order:
+ *   erase   { 1, CR value (SER | SNB | PSIZE), sector address }
+ *   program { 2, address, length (a multiple of 4) }
+ * Program operations take their bytes, in order, from the ring buffer that
+ * the host fills while the loader runs: the host advances WP (bytes written
+ * in all) after writing, the loader advances RP (bytes consumed). Each unit
+ * is written at the plan's parallelism (PSIZE: x8, x16 or x32), followed by
+ * a DSB and a wait on BSY; any error flag stops the loader with the status
+ * register and the address in the parameter block. The host may ask the
+ * loader to stop between blocks (ABORT).
+ *
+ * Command 2, CRC: for each range { address, length (a multiple of 4),
+ * result }, the CRC-32 of the range as the STM32 CRC unit computes it
+ * (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, 32-bit words, no
+ * reflection) is stored in result.
+ *
+ * In both, the independent watchdog, should it run (a hardware watchdog
+ * option), is given its longest period and reloaded, so that a long erase
+ * cannot reset the core under the loader.
+ *
+ * Rebuild the committed bytes with `ninja -C _build flash-loader`.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+        .syntax unified
+        .cpu cortex-m4
+        .thumb
+
+/* Parameter block (offsets); must match kiln-flash-loader.h. */
+        .equ P_COMMAND,   0x00
+        .equ P_FLASH,     0x04
+        .equ P_CR_PSIZE,  0x08
+        .equ P_PSIZE,     0x0C
+        .equ P_RING,      0x10
+        .equ P_RING_END,  0x14
+        .equ P_WP,        0x18
+        .equ P_RP,        0x1C
+        .equ P_STATUS,    0x20
+        .equ P_ERROR_SR,  0x24
+        .equ P_ERROR_AT,  0x28
+        .equ P_OPS_DONE,  0x2C
+        .equ P_ABORT,     0x30
+        .equ P_N_OPS,     0x34
+        .equ P_OPS,       0x38
+
+        .equ ST_DONE,     1
+        .equ ST_ERROR,    2
+        .equ ST_ABORTED,  3
+
+        .equ FLASH_SR,    0x0C
+        .equ FLASH_CR,    0x10
+        .equ SR_BSY,      0x10000
+        .equ SR_ERRORS,   0xF2
+        .equ CR_PG,       0x1
+        .equ CR_STRT,     0x10000
+
+        .equ IWDG,        0x40003000
+        .equ RCC_AHB1ENR, 0x40023830
+        .equ CRC_UNIT,    0x40023000
+
+        .section .text.loader, "ax"
+        .global kiln_flash_loader
+        .type kiln_flash_loader, %function
+        .thumb_func
+kiln_flash_loader:
+        /* r0 parameters, r10 IWDG; the watchdog first. */
+        ldr     r10, =IWDG
+        movw    r11, #0x5555
+        str     r11, [r10]
+        movs    r11, #6
+        str     r11, [r10, #4]
+        movw    r11, #0xFFF
+        str     r11, [r10, #8]
+        movw    r11, #0xAAAA
+        str     r11, [r10]
+
+        ldr     r11, [r0, #P_COMMAND]
+        cmp     r11, #2
+        beq     crc
+
+/* ---- program -------------------------------------------------------- */
+        /* r4 flash registers, r5 next operation, r6 operations left,
+         * r1 ring start, r2 ring end, r3 ring read pointer, r9 RP. */
+        ldr     r4, [r0, #P_FLASH]
+        ldr     r5, [r0, #P_OPS]
+        ldr     r6, [r0, #P_N_OPS]
+        ldr     r1, [r0, #P_RING]
+        ldr     r2, [r0, #P_RING_END]
+        ldr     r9, [r0, #P_RP]
+        mov     r3, r1
+
+next_op:
+        cmp     r6, #0
+        beq     done
+        ldr     r11, [r0, #P_ABORT]
+        cmp     r11, #0
+        bne     aborted
+        ldr     r11, [r5, #0]
+        cmp     r11, #1
+        bne     program
+
+        /* Erase: CR = SER | SNB | PSIZE, then STRT. */
+        ldr     r11, [r5, #4]
+        str     r11, [r4, #FLASH_CR]
+        orr     r11, r11, #CR_STRT
+        str     r11, [r4, #FLASH_CR]
+        dsb
+        ldr     r7, [r5, #8]
+        bl      wait_flash
+        b       op_done
+
+program:
+        ldr     r7, [r5, #4]            /* destination */
+        ldr     r8, [r5, #8]            /* bytes left */
+        ldr     r11, [r0, #P_CR_PSIZE]
+        orr     r11, r11, #CR_PG
+        str     r11, [r4, #FLASH_CR]
+
+fill:
+        cmp     r8, #0
+        beq     program_end
+        /* Wait for the host: bytes available = WP - RP. */
+wait_data:
+        movw    r11, #0xAAAA
+        str     r11, [r10]
+        ldr     r11, [r0, #P_ABORT]
+        cmp     r11, #0
+        bne     aborted
+        ldr     r12, [r0, #P_WP]
+        subs    r12, r12, r9
+        beq     wait_data
+        /* This block: at most the bytes available, left in the operation,
+         * and up to the end of the ring. */
+        cmp     r12, r8
+        it      hi
+        movhi   r12, r8
+        sub     r11, r2, r3
+        cmp     r12, r11
+        it      hi
+        movhi   r12, r11
+        add     r9, r9, r12
+        sub     r8, r8, r12
+        add     r12, r12, r3            /* r12 = end of the block in the ring */
+        ldr     r11, [r0, #P_PSIZE]
+        cmp     r11, #2
+        beq     words
+        cmp     r11, #1
+        beq     halves
+
+bytes:
+        ldrb    r11, [r3], #1
+        strb    r11, [r7], #1
+        dsb
+        bl      wait_flash
+        cmp     r3, r12
+        bne     bytes
+        b       block_done
+
+halves:
+        ldrh    r11, [r3], #2
+        strh    r11, [r7], #2
+        dsb
+        bl      wait_flash
+        cmp     r3, r12
+        bne     halves
+        b       block_done
+
+words:
+        ldr     r11, [r3], #4
+        str     r11, [r7], #4
+        dsb
+        /* wait_flash, inline: the loop that sets the pace. */
+1:      ldr     lr, [r4, #FLASH_SR]
+        tst     lr, #SR_BSY
+        bne     1b
+        tst     lr, #SR_ERRORS
+        bne     word_error
+        cmp     r3, r12
+        bne     words
+
+block_done:
+        cmp     r3, r2
+        it      eq
+        moveq   r3, r1
+        str     r9, [r0, #P_RP]
+        b       fill
+
+word_error:
+        sub     r7, r7, #4
+        b       flash_error
+
+program_end:
+        ldr     r11, [r0, #P_CR_PSIZE]
+        str     r11, [r4, #FLASH_CR]
+
+op_done:
+        ldr     r11, [r0, #P_OPS_DONE]
+        adds    r11, r11, #1
+        str     r11, [r0, #P_OPS_DONE]
+        adds    r5, r5, #12
+        subs    r6, r6, #1
+        b       next_op
+
+/* Waits while BSY, reloading the watchdog; an error flag ends the run with
+ * r7 (the unit just written, or the sector) as the address. */
+wait_flash:
+        movw    r11, #0xAAAA
+        str     r11, [r10]
+        ldr     r11, [r4, #FLASH_SR]
+        tst     r11, #SR_BSY
+        bne     wait_flash
+        tst     r11, #SR_ERRORS
+        it      eq
+        bxeq    lr
+        /* The unit's address: bytes and halves advanced r7 already. */
+        ldr     r11, [r5, #0]
+        cmp     r11, #1
+        beq     flash_error
+        ldr     r11, [r0, #P_PSIZE]
+        movs    r12, #1
+        lsl     r12, r12, r11
+        sub     r7, r7, r12
+
+flash_error:
+        ldr     r11, [r4, #FLASH_SR]
+        str     r11, [r0, #P_ERROR_SR]
+        str     r7, [r0, #P_ERROR_AT]
+        str     r9, [r0, #P_RP]
+        movs    r11, #ST_ERROR
+        b       finish
+
+aborted:
+        str     r9, [r0, #P_RP]
+        movs    r11, #ST_ABORTED
+        b       finish
+
+done:
+        movs    r11, #ST_DONE
+
+finish:
+        str     r11, [r0, #P_STATUS]
+        dsb
+        bkpt    #0x4B
+
+/* ---- CRC ------------------------------------------------------------ */
+crc:
+        ldr     r4, =RCC_AHB1ENR
+        ldr     r11, [r4]
+        orr     r11, r11, #0x1000
+        str     r11, [r4]
+        ldr     r11, [r4]               /* the clock is on after a read back */
+        ldr     r4, =CRC_UNIT
+        mov     r11, #0xFFFFFFFF
+        str     r11, [r4, #0x10]        /* INIT */
+        ldr     r11, =0x04C11DB7
+        str     r11, [r4, #0x14]        /* POL */
+        ldr     r5, [r0, #P_OPS]
+        ldr     r6, [r0, #P_N_OPS]
+
+crc_range:
+        cmp     r6, #0
+        beq     done
+        movw    r11, #0xAAAA
+        str     r11, [r10]
+        movs    r11, #1
+        str     r11, [r4, #8]           /* CR: RESET, 32-bit, no reflection */
+        ldr     r7, [r5, #0]
+        ldr     r8, [r5, #4]
+crc16:
+        cmp     r8, #16
+        blo     crc4
+        ldmia   r7!, {r1, r2, r3, r12}
+        str     r1, [r4]
+        str     r2, [r4]
+        str     r3, [r4]
+        str     r12, [r4]
+        subs    r8, r8, #16
+        b       crc16
+crc4:
+        cmp     r8, #0
+        beq     crc_end
+        ldr     r1, [r7], #4
+        str     r1, [r4]
+        subs    r8, r8, #4
+        b       crc4
+crc_end:
+        ldr     r1, [r4]
+        str     r1, [r5, #8]
+        ldr     r11, [r0, #P_OPS_DONE]
+        adds    r11, r11, #1
+        str     r11, [r0, #P_OPS_DONE]
+        adds    r5, r5, #12
+        subs    r6, r6, #1
+        b       crc_range
+
+        .ltorg
+        .size kiln_flash_loader, . - kiln_flash_loader

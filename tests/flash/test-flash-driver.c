@@ -1,0 +1,866 @@
+/* test-flash-driver.c — programming on the virtual bench: every chip and
+ * probe, the SRAM loader and its fallback, the differential, preserved and
+ * erased gaps, on-target CRC verification, faults and cancellation
+ *
+ * flash.bin (the board's saved state) is compared with the image
+ * independently of Kiln's own read-back; the bench's report says which
+ * sectors were erased and whether anything broke a rule.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "kiln-arm-core.h"
+#include "kiln-flash-driver.h"
+#include "kiln-flash-job.h"
+#include "kiln-flash-loader.h"
+
+#define FLASH 0x08000000u
+
+typedef struct
+{
+  char         *dir;
+  char         *ini;
+  KilnSimBench *bench;
+  KilnArmTarget *target;
+} Bench;
+
+static Bench *
+bench_new (const char *text)
+{
+  Bench *b = g_new0 (Bench, 1);
+  g_autoptr(GError) error = NULL;
+
+  b->dir = g_dir_make_tmp ("kiln-flash-XXXXXX", &error);
+  g_assert_no_error (error);
+  b->ini = g_strdup (text);
+  return b;
+}
+
+/* (Re)opens the bench on the same state directory and connects. */
+static KilnArmTarget *
+bench_open (Bench *b)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) probes = NULL;
+  g_autofree char *state = g_build_filename (b->dir, "state", NULL);
+  g_autofree char *text = NULL;
+  char **parts = g_strsplit (b->ini, "[board]\n", 2);
+
+  /* The state directory goes into the [board] group. */
+  g_assert_nonnull (parts[1]);
+  text = g_strdup_printf ("%s[board]\nstate = %s\n%s", parts[0], state, parts[1]);
+  g_strfreev (parts);
+
+  g_clear_object (&b->target);
+  g_clear_object (&b->bench);
+  b->bench = kiln_sim_bench_new_from_data (text, b->dir, &error);
+  g_assert_no_error (error);
+  probes = kiln_usb_list_probes (b->bench, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (probes->len, >=, 1);
+  b->target = kiln_job_connect (g_ptr_array_index (probes, 0), 4000, FALSE, &error);
+  g_assert_no_error (error);
+  return b->target;
+}
+
+static GBytes *
+bench_flash (Bench *b)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (b->dir, "state", "flash.bin", NULL);
+  char *data = NULL;
+  gsize len = 0;
+
+  g_assert_true (kiln_sim_bench_save (b->bench, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &data, &len, &error));
+  g_assert_no_error (error);
+  return g_bytes_new_take (data, len);
+}
+
+static double
+report_number (const char *json,
+               const char *key)
+{
+  g_autofree char *needle = g_strdup_printf ("\"%s\":", key);
+  const char *p = strstr (json, needle);
+
+  g_assert_nonnull (p);
+  return g_ascii_strtod (p + strlen (needle), NULL);
+}
+
+/* The sectors the bench saw erased, in order, as "0,5". */
+static char *
+report_erased (const char *json)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = strstr (json, "\"sectors_erased\":[");
+
+  g_assert_nonnull (p);
+  while ((p = strstr (p, "{\"sector\":")) != NULL && p < strstr (json, "\"mass_erases\""))
+    {
+      p += strlen ("{\"sector\":");
+      g_string_append_printf (out, "%s%u", out->len ? "," : "", (guint) g_ascii_strtoull (p, NULL, 10));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+assert_no_violations (const char *json)
+{
+  if (strstr (json, "\"violations\":[]") == NULL)
+    g_error ("the bench reports violations: %s", strstr (json, "\"violations\""));
+}
+
+static void
+bench_free (Bench *b)
+{
+  g_clear_object (&b->target);
+  g_clear_object (&b->bench);
+  {
+    g_autofree char *state = g_build_filename (b->dir, "state", NULL);
+    g_autoptr(GDir) dir = g_dir_open (state, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (state, name, NULL);
+
+        g_unlink (path);
+      }
+    g_rmdir (state);
+  }
+  {
+    g_autoptr(GDir) dir = g_dir_open (b->dir, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (b->dir, name, NULL);
+
+        g_unlink (path);
+      }
+  }
+  g_rmdir (b->dir);
+  g_free (b->dir);
+  g_free (b->ini);
+  g_free (b);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Bench, bench_free)
+
+/* Pseudo-random bytes that are never a whole erased word. */
+static guint8 *
+pattern (gsize  size,
+         guint  seed)
+{
+  guint8 *p = g_malloc (size);
+  GRand *rand = g_rand_new_with_seed (seed);
+
+  for (gsize i = 0; i < size; i++)
+    p[i] = (guint8) g_rand_int_range (rand, 0, 255);
+  g_rand_free (rand);
+  return p;
+}
+
+static KilnImage *
+image_bin (const guint8 *data,
+           gsize         size,
+           guint32       base)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new (data, size);
+  KilnImage *image = kiln_image_load_bytes (bytes, "test.bin", KILN_IMAGE_FORMAT_BIN, TRUE, base, &error);
+
+  g_assert_no_error (error);
+  return image;
+}
+
+static gboolean
+program (KilnArmTarget          *target,
+         KilnImage              *image,
+         const KilnFlashOptions *options,
+         GCancellable           *cancellable,
+         KilnFlashResult        *result,
+         GError                **error)
+{
+  g_autoptr(KilnFlashPlan) plan = NULL;
+  KilnFlashOptions defaults;
+
+  plan = kiln_flash_plan_new (image, kiln_arm_target_get_chip (target), KILN_FLASH_PSIZE_X32, error);
+  g_assert_nonnull (plan);
+  if (options == NULL)
+    {
+      kiln_flash_options_init (&defaults);
+      options = &defaults;
+    }
+  return kiln_flash_program (target, plan, options, NULL, cancellable, result, error);
+}
+
+/* ------------------------------------------------------------------ */
+
+typedef struct
+{
+  const char *name;
+  const char *ini;
+  guint32     flash_size;
+  guint       last_sector;   /* logical number of the sector at the end */
+} Case;
+
+static const char *const probes[][2] = {
+  { "v2j24", "[probe]\nmodel = stlink-v2\nfirmware = V2J24S7\n" },
+  { "v2j34", "[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n" },
+  { "v2-1", "[probe]\nmodel = stlink-v2-1\n" },
+  { "v3", "[probe]\nmodel = stlink-v3\n" },
+};
+
+static const struct { const char *name; const char *board; guint32 size; } chips[] = {
+  { "f746", "[board]\nchip = STM32F746NG\n", 1024 * 1024 },
+  { "f767", "[board]\nchip = STM32F767ZI\n", 2048 * 1024 },
+  { "f767-dual", "[board]\nchip = STM32F767ZI\nndbank = 0\n", 2048 * 1024 },
+  { "f722", "[board]\nchip = STM32F722RE\n", 512 * 1024 },
+};
+
+typedef struct
+{
+  guint chip;
+  guint probe;
+} Matrix;
+
+/* Program an image with bytes in the first, a middle and the last sector
+ * (gaps between), verify, compare flash.bin; then change one byte and see
+ * only that sector erased again. */
+static void
+test_matrix (gconstpointer data)
+{
+  const Matrix *m = data;
+  guint32 size = chips[m->chip].size;
+  g_autofree char *ini = g_strconcat (probes[m->probe][1], chips[m->chip].board, NULL);
+  g_autoptr(Bench) b = bench_new (ini);
+  g_autofree guint8 *want = g_malloc (size);
+  g_autofree guint8 *head = pattern (40 * 1024, m->chip * 10 + m->probe);
+  g_autofree guint8 *tail = pattern (4096, 7);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *erased = NULL;
+  g_autofree guint8 *file = NULL;
+  KilnFlashResult result = { 0 };
+  KilnArmTarget *target = bench_open (b);
+  g_autoptr(KilnChip) chip = g_object_ref (kiln_arm_target_get_chip (target));
+  guint last = kiln_chip_get_n_sectors (chip) - 1;
+  guint32 tail_at = size - 4096;
+  gsize file_size = size;
+
+  /* One file: 40 KiB at the start, 4 KiB at the end, erased in between
+   * (a raw binary covers it all, so the plan touches every sector: the
+   * differential finds the untouched ones erased). */
+  memset (want, 0xFF, size);
+  memcpy (want, head, 40 * 1024);
+  memcpy (want + tail_at, tail, 4096);
+  file = g_memdup2 (want, file_size);
+  image = image_bin (file, file_size, FLASH);
+
+  g_assert_true (program (target, image, NULL, NULL, &result, &error));
+  g_assert_no_error (error);
+  if (result.fallback_reason)
+    g_test_message ("fallback: %s", result.fallback_reason);
+  g_assert_true (result.used_loader);
+  g_assert_null (result.fallback_reason);
+  g_assert_true (result.verified);
+  g_assert_cmpint (result.verify_method, ==, KILN_FLASH_VERIFY_CRC);
+  flash = bench_flash (b);
+  g_assert_cmpuint (g_bytes_get_size (flash), ==, size);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), want, size) == 0);
+  json = kiln_sim_bench_dup_report_json (b->bench);
+  assert_no_violations (json);
+  erased = report_erased (json);
+  g_test_message ("%s/%s: erased %s, device %.3f s", chips[m->chip].name, probes[m->probe][0], erased,
+                  report_number (json, "device_time_s"));
+  /* A fresh chip is erased: only the sectors with data are rewritten. */
+  {
+    g_autofree char *expect = NULL;
+    const KilnSector *s_last = kiln_chip_get_sector (chip, last);
+    GString *e = g_string_new (NULL);
+
+    for (guint i = 0; i <= last; i++)
+      {
+        const KilnSector *s = kiln_chip_get_sector (chip, i);
+
+        if (s->address < FLASH + 40 * 1024)
+          g_string_append_printf (e, "%s%u", e->len ? "," : "", s->index);
+      }
+    g_string_append_printf (e, ",%u", s_last->index);
+    expect = g_string_free (e, FALSE);
+    g_assert_cmpstr (erased, ==, expect);
+  }
+  kiln_flash_result_clear (&result);
+  g_clear_pointer (&json, g_free);
+  g_clear_pointer (&erased, g_free);
+  g_clear_pointer (&flash, g_bytes_unref);
+  g_clear_object (&image);
+
+  /* One byte changed in the last sector: only it is erased and written. */
+  file[tail_at + 100] ^= 0x5A;
+  want[tail_at + 100] ^= 0x5A;
+  image = image_bin (file, file_size, FLASH);
+  target = bench_open (b);
+  g_assert_true (program (target, image, NULL, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.written, ==, 1);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), want, size) == 0);
+  json = kiln_sim_bench_dup_report_json (b->bench);
+  assert_no_violations (json);
+  erased = report_erased (json);
+  {
+    g_autofree char *expect = g_strdup_printf ("%u", kiln_chip_get_sector (chip, last)->index);
+
+    g_assert_cmpstr (erased, ==, expect);
+  }
+  kiln_flash_result_clear (&result);
+}
+
+/* Sectors outside the image keep their bytes; a touched sector's bytes
+ * outside the image are erased, or kept with preserve_unwritten. */
+static void
+test_untouched_and_preserved (gconstpointer data)
+{
+  gboolean preserve = GPOINTER_TO_INT (data);
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\nflash-image = old.bin\n");
+  g_autofree guint8 *old = pattern (1024 * 1024, 99);
+  g_autofree guint8 *piece = pattern (1000, 5);
+  g_autofree char *old_path = g_build_filename (b->dir, "old.bin", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *erased = NULL;
+  g_autofree guint8 *want = g_memdup2 (old, 1024 * 1024);
+  KilnFlashResult result = { 0 };
+  KilnFlashOptions options;
+  KilnArmTarget *target;
+  /* 1000 bytes in the middle of sector 1 (0x08008000, 32 KiB). */
+  guint32 at = 0x08008000 + 0x1234;
+
+  g_assert_true (g_file_set_contents (old_path, (const char *) old, 1024 * 1024, &error));
+  target = bench_open (b);
+  image = image_bin (piece, 1000, at);
+  kiln_flash_options_init (&options);
+  options.preserve_unwritten = preserve;
+  g_assert_true (program (target, image, &options, NULL, &result, &error));
+  g_assert_no_error (error);
+  if (result.fallback_reason)
+    g_test_message ("fallback: %s", result.fallback_reason);
+  g_assert_true (result.used_loader);
+
+  if (!preserve)
+    memset (want + 0x8000, 0xFF, 0x8000);
+  memcpy (want + (at - FLASH), piece, 1000);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), want, 1024 * 1024) == 0);
+  json = kiln_sim_bench_dup_report_json (b->bench);
+  assert_no_violations (json);
+  erased = report_erased (json);
+  g_assert_cmpstr (erased, ==, "1");
+  kiln_flash_result_clear (&result);
+  g_clear_pointer (&json, g_free);
+  g_clear_pointer (&erased, g_free);
+
+  /* The same again: the differential finds the sector right. */
+  target = bench_open (b);
+  g_assert_true (program (target, image, &options, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.written, ==, 0);
+  g_assert_cmpuint (result.skipped, ==, 1);
+  json = kiln_sim_bench_dup_report_json (b->bench);
+  erased = report_erased (json);
+  g_assert_cmpstr (erased, ==, "");
+  kiln_flash_result_clear (&result);
+}
+
+static void
+test_host_driven (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n");
+  g_autofree guint8 *data = pattern (70 * 1024, 3);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = image_bin (data, 70 * 1024, FLASH);
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree char *json = NULL;
+  KilnFlashResult result = { 0 };
+  KilnFlashOptions options;
+
+  kiln_flash_options_init (&options);
+  options.host_driven = TRUE;
+  options.verify_method = KILN_FLASH_VERIFY_READ_BACK;
+  g_assert_true (program (bench_open (b), image, &options, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_false (result.used_loader);
+  g_assert_nonnull (result.fallback_reason);
+  g_assert_true (result.verified);
+  g_assert_cmpint (result.verify_method, ==, KILN_FLASH_VERIFY_READ_BACK);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 70 * 1024) == 0);
+  json = kiln_sim_bench_dup_report_json (b->bench);
+  assert_no_violations (json);
+  kiln_flash_result_clear (&result);
+}
+
+/* Something to do when a sector reaches a state during a job. */
+typedef struct
+{
+  KilnArmTarget  *target;
+  guint           position;
+  KilnSectorState state;
+  guint32         code;       /* the loader's address, to break it */
+  GCancellable   *cancel;
+  gboolean        fired;
+} Trigger;
+
+static void
+on_sector (gpointer        user_data,
+           guint           position,
+           KilnSectorState state)
+{
+  Trigger *t = user_data;
+
+  if (t->fired || position != t->position || state != t->state)
+    return;
+  t->fired = TRUE;
+  if (t->cancel)
+    g_cancellable_cancel (t->cancel);
+  if (t->code)
+    {
+      guint8 udf[128];
+
+      /* The loader's code turns into undefined instructions under it. */
+      for (guint i = 0; i < sizeof udf; i += 2)
+        {
+          udf[i] = 0x00;
+          udf[i + 1] = 0xDE;
+        }
+      g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (t->target), t->code, udf, sizeof udf, NULL));
+    }
+}
+
+/* A loader that faults mid-job: the host finishes the job word by word and
+ * the result says why. */
+static void
+test_fallback_on_fault (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n");
+  g_autofree guint8 *data = pattern (200 * 1024, 4);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = image_bin (data, 200 * 1024, FLASH);
+  g_autoptr(KilnFlashPlan) plan = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree char *json = NULL;
+  KilnFlashResult result = { 0 };
+  KilnFlashOptions options;
+  KilnFlashLoader loader;
+  KilnArmTarget *target = bench_open (b);
+  Trigger trigger = { target, 4, KILN_SECTOR_STATE_WRITING, 0, NULL, FALSE };
+  KilnFlashProgress progress = { NULL, NULL, on_sector, &trigger };
+
+  g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
+  g_assert_no_error (error);
+  trigger.code = loader.code;
+
+  kiln_flash_options_init (&options);
+  plan = kiln_flash_plan_new (image, kiln_arm_target_get_chip (target), KILN_FLASH_PSIZE_X32, &error);
+  g_assert_true (kiln_flash_program (target, plan, &options, &progress, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_true (trigger.fired);
+  g_assert_false (result.used_loader);
+  g_assert_nonnull (result.fallback_reason);
+  g_test_message ("fallback: %s", result.fallback_reason);
+  g_assert_nonnull (strstr (result.fallback_reason, "UNDEFINSTR"));
+  g_assert_true (result.verified);
+  g_assert_cmpuint (result.written, ==, 5);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 200 * 1024) == 0);
+  json = kiln_sim_bench_dup_report_json (b->bench);
+  assert_no_violations (json);
+  kiln_flash_result_clear (&result);
+}
+
+static void
+test_stale_errors (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n[faults]\nstale-flash-errors = PGPERR,ERSERR,PGAERR\n");
+  g_autofree guint8 *data = pattern (10 * 1024, 8);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = image_bin (data, 10 * 1024, FLASH);
+  g_autoptr(GBytes) flash = NULL;
+  KilnFlashResult result = { 0 };
+
+  g_assert_true (program (bench_open (b), image, NULL, NULL, &result, &error));
+  g_assert_no_error (error);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 10 * 1024) == 0);
+  kiln_flash_result_clear (&result);
+}
+
+/* A hardware watchdog (IWDG_SW = 0, 100 ms) must not reset the core while
+ * the loader erases 256 KiB sectors (1 s each). */
+static void
+test_hardware_watchdog (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\niwdg-sw = 0\niwdg-timeout-ms = 100\n");
+  g_autofree guint8 *data = pattern (600 * 1024, 9);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = image_bin (data, 600 * 1024, FLASH);
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree char *json = NULL;
+  KilnFlashResult result = { 0 };
+
+  g_assert_true (program (bench_open (b), image, NULL, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_true (result.used_loader);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 600 * 1024) == 0);
+  json = kiln_sim_bench_dup_report_json (b->bench);
+  g_assert_null (strstr (json, "iwdg-reset"));
+  assert_no_violations (json);
+  kiln_flash_result_clear (&result);
+}
+
+static void
+test_weak_words (gconstpointer data)
+{
+  KilnFlashVerifyMethod method = GPOINTER_TO_INT (data);
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n[faults]\nweak-words = 0x08010404\n");
+  g_autofree guint8 *bytes = pattern (80 * 1024, 10);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = NULL;
+  KilnFlashResult result = { 0 };
+  KilnFlashOptions options;
+
+  /* The weak word must hold a zero bit that stays erased. */
+  memset (bytes + 0x10404, 0x00, 4);
+  image = image_bin (bytes, 80 * 1024, FLASH);
+  kiln_flash_options_init (&options);
+  options.verify_method = method;
+  g_assert_false (program (bench_open (b), image, &options, NULL, &result, &error));
+  g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "0x08010404"));
+  g_assert_nonnull (strstr (error->message, "sector 2"));
+  g_assert_cmphex (result.error_address, ==, 0x08010404);
+  kiln_flash_result_clear (&result);
+}
+
+/* Cancelled while sector 4 is being written: the loader stops between
+ * blocks, the controller is locked, the core halted (reset off), and the
+ * error names sector 4 as incomplete; a second run completes. */
+static void
+test_cancel (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n");
+  g_autofree guint8 *data = pattern (512 * 1024, 11);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = image_bin (data, 512 * 1024, FLASH);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(KilnFlashPlan) plan = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree char *json = NULL;
+  KilnFlashResult result = { 0 };
+  KilnFlashOptions options;
+  KilnArmTarget *target = bench_open (b);
+  gboolean locked = FALSE, halted = FALSE;
+  KilnFlashController ctrl;
+  Trigger trigger = { target, 4, KILN_SECTOR_STATE_WRITING, 0, cancellable, FALSE };
+  KilnFlashProgress progress = { NULL, NULL, on_sector, &trigger };
+
+  kiln_flash_options_init (&options);
+  options.reset = FALSE;
+  plan = kiln_flash_plan_new (image, kiln_arm_target_get_chip (target), KILN_FLASH_PSIZE_X32, &error);
+  g_assert_false (kiln_flash_program (target, plan, &options, &progress, cancellable, &result, &error));
+  g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "Sector 4 "));
+  g_assert_cmpuint (result.n_incomplete, ==, 1);
+  g_assert_cmpuint (result.incomplete[0], ==, 4);
+  g_assert_cmpuint (result.written, ==, 4);
+  kiln_flash_controller_init (&ctrl, target);
+  g_assert_true (kiln_flash_controller_is_locked (&ctrl, &locked, NULL));
+  g_assert_true (locked);
+  g_assert_true (kiln_arm_is_halted (target, &halted, NULL));
+  g_assert_true (halted);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 4 * 32 * 1024) == 0);
+  g_assert_false (memcmp (g_bytes_get_data (flash, NULL), data, 512 * 1024) == 0);
+  json = kiln_sim_bench_dup_report_json (b->bench);
+  assert_no_violations (json);
+  kiln_flash_result_clear (&result);
+  g_clear_error (&error);
+  g_clear_pointer (&flash, g_bytes_unref);
+
+  /* Again, to the end: the finished sectors are skipped. */
+  target = bench_open (b);
+  g_assert_true (program (target, image, NULL, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.skipped, ==, 4);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 512 * 1024) == 0);
+  kiln_flash_result_clear (&result);
+}
+
+/* The probe vanishes or stops answering in the middle of writing: the
+ * error says so, nothing waits forever, and the next run (probe back)
+ * programs the chip. */
+static void
+test_link_fault (gconstpointer data)
+{
+  const char *fault = data;
+  g_autofree char *ini = g_strdup_printf ("[probe]\n[board]\n[faults]\n%s = 1500\n", fault);
+  g_autoptr(Bench) b = bench_new (ini);
+  g_autofree guint8 *bytes = pattern (400 * 1024, 12);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = image_bin (bytes, 400 * 1024, FLASH);
+  g_autoptr(GBytes) flash = NULL;
+  KilnFlashResult result = { 0 };
+  gint64 started = g_get_monotonic_time ();
+
+  g_assert_false (program (bench_open (b), image, NULL, NULL, &result, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s: %s", fault, error->message);
+  g_assert_true (error->domain == KILN_USB_ERROR);
+  g_assert_cmpint (error->code, ==, g_str_has_prefix (fault, "usb-hang") ? KILN_USB_ERROR_TIMEOUT
+                                                                           : KILN_USB_ERROR_UNPLUGGED);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 60 * G_USEC_PER_SEC);
+  kiln_flash_result_clear (&result);
+  g_clear_error (&error);
+  g_assert_true (kiln_sim_bench_save (b->bench, NULL));
+
+  /* The probe is back. */
+  g_free (b->ini);
+  b->ini = g_strdup ("[probe]\n[board]\n");
+  g_assert_true (program (bench_open (b), image, NULL, NULL, &result, &error));
+  g_assert_no_error (error);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), bytes, 400 * 1024) == 0);
+  assert_no_violations (kiln_sim_bench_dup_report_json (b->bench));
+  kiln_flash_result_clear (&result);
+}
+
+/* Speed on the bench (reported, not asserted on: the goal is the flash's
+ * own busy time, erase and programming, times at most 1.10). A full 1 MiB
+ * image into an F746 through a V2 at 4 MHz, with the loader erasing, with
+ * the host erasing first, and host-driven; then the same image again (the
+ * differential: CRC only) and with one sector changed. */
+static double
+busy_seconds (const char *json)
+{
+  const char *p = strstr (json, "\"sectors_erased\":[");
+  double erase = 0;
+
+  while ((p = strstr (p, "\"time_s\":")) != NULL && p < strstr (json, "\"mass_erases\""))
+    {
+      p += strlen ("\"time_s\":");
+      erase += g_ascii_strtod (p, NULL);
+    }
+  return erase + report_number (json, "flash_units_programmed") * 16e-6;
+}
+
+static void
+test_speed (void)
+{
+  static const struct { const char *name; gboolean host_erase; gboolean host_driven; } ways[] = {
+    { "loader", FALSE, FALSE },
+    { "loader, host erases first", TRUE, FALSE },
+    { "host-driven", FALSE, TRUE },
+  };
+  g_autofree guint8 *data = pattern (1024 * 1024, 13);
+  g_autoptr(KilnImage) image = image_bin (data, 1024 * 1024, FLASH);
+  double full = 0;
+
+  for (guint w = 0; w < G_N_ELEMENTS (ways); w++)
+    {
+      g_autoptr(Bench) b = bench_new ("[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n"
+                                      "[board]\nchip = STM32F746NG\n");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) flash = NULL;
+      g_autofree char *json = NULL;
+      KilnFlashResult result = { 0 };
+      KilnFlashOptions options;
+      double device, busy;
+
+      if (ways[w].host_driven && !g_test_slow ())
+        continue;
+      kiln_flash_options_init (&options);
+      options.host_erase = ways[w].host_erase;
+      options.host_driven = ways[w].host_driven;
+      g_assert_true (program (bench_open (b), image, &options, NULL, &result, &error));
+      g_assert_no_error (error);
+      g_assert_true (result.used_loader == !ways[w].host_driven);
+      flash = bench_flash (b);
+      g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 1024 * 1024) == 0);
+      json = kiln_sim_bench_dup_report_json (b->bench);
+      assert_no_violations (json);
+      device = report_number (json, "device_time_s");
+      busy = busy_seconds (json);
+      g_test_message ("1 MiB into STM32F746 via ST-LINK/V2 at 4 MHz (%s): device time %.3f s, flash busy %.3f s, "
+                      "%.3f x", ways[w].name, device, busy, device / busy);
+      kiln_flash_result_clear (&result);
+      if (w > 0)
+        continue;
+      full = device;
+
+      /* The same image again: nothing to write, CRCs only. */
+      {
+        g_autofree char *again = NULL;
+
+        g_assert_true (program (bench_open (b), image, &options, NULL, &result, &error));
+        g_assert_no_error (error);
+        g_assert_cmpuint (result.written, ==, 0);
+        again = kiln_sim_bench_dup_report_json (b->bench);
+        g_test_message ("the same 1 MiB again (on-target CRC of every sector, nothing written): device time %.3f s",
+                        report_number (again, "device_time_s"));
+        kiln_flash_result_clear (&result);
+      }
+      /* One sector changed: a 32 KiB one, then a 256 KiB one. */
+      for (guint k = 0; k < 2; k++)
+        {
+          static const guint32 at[] = { 0x8100, 0x90000 };
+          g_autofree char *again = NULL;
+          g_autoptr(KilnImage) changed = NULL;
+
+          data[at[k]] ^= 0xFF;
+          changed = image_bin (data, 1024 * 1024, FLASH);
+          g_assert_true (program (bench_open (b), changed, &options, NULL, &result, &error));
+          g_assert_no_error (error);
+          g_assert_cmpuint (result.written, ==, 1);
+          again = kiln_sim_bench_dup_report_json (b->bench);
+          g_test_message ("one %s sector changed: device time %.3f s (%.0f %% of the full time), flash busy %.3f s",
+                          k == 0 ? "32 KiB" : "256 KiB", report_number (again, "device_time_s"),
+                          100 * report_number (again, "device_time_s") / full, busy_seconds (again));
+          kiln_flash_result_clear (&result);
+        }
+      data[0x8100] ^= 0xFF;
+      data[0x90000] ^= 0xFF;
+    }
+}
+
+/* Below 2.7 V the loader programs halves (x16), below 2.1 V bytes (x8);
+ * the bench checks the parallelism against the supply. */
+static void
+test_voltage (gconstpointer data)
+{
+  const char *volts = data;
+  g_autofree char *ini = g_strdup_printf ("[probe]\n[board]\nvoltage = %s\n", volts);
+  g_autoptr(Bench) b = bench_new (ini);
+  g_autofree guint8 *bytes = pattern (40 * 1024, 14);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = image_bin (bytes, 40 * 1024, FLASH);
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree char *json = NULL;
+  KilnFlashResult result = { 0 };
+  guint bits = g_ascii_strtod (volts, NULL) >= 2.7 ? 32 : g_ascii_strtod (volts, NULL) >= 2.1 ? 16 : 8;
+  g_autofree char *psize = g_strdup_printf ("\"psize\":%u", bits);
+
+  g_assert_true (program (bench_open (b), image, NULL, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_true (result.used_loader);
+  g_assert_cmpuint (8u << result.psize, ==, bits);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), bytes, 40 * 1024) == 0);
+  json = kiln_sim_bench_dup_report_json (b->bench);
+  assert_no_violations (json);
+  g_assert_nonnull (strstr (json, psize));
+  g_assert_cmpfloat (report_number (json, "flash_units_programmed"), ==, 40 * 1024 / (bits / 8));
+  kiln_flash_result_clear (&result);
+}
+
+/* A flash error under the loader comes back decoded, with the address:
+ * erasing and programming a write-protected sector (the driver's pre-flight
+ * refuses such a plan; the loader is driven directly here). */
+static void
+test_loader_flash_error (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\nnwrp = 0xFD\n");
+  g_autoptr(GError) error = NULL;
+  KilnArmTarget *target = bench_open (b);
+  KilnChip *chip = kiln_arm_target_get_chip (target);
+  const KilnSector *s1 = kiln_chip_get_sector (chip, 1);
+  guint8 data[64];
+  KilnFlashLoader loader;
+  KilnFlashController ctrl;
+  guint done = 0;
+  guint32 sr = 0, at = 0;
+  KilnLoaderOp erase[] = { { KILN_LOADER_OP_ERASE, (2u << 8) | (1u << 1) | (s1->snb << 3), s1->address, 0, NULL, 1 } };
+  KilnLoaderOp write[] = { { KILN_LOADER_OP_PROGRAM, 0, s1->address + 0x40, sizeof data, data, 1 } };
+
+  memset (data, 0x11, sizeof data);
+  g_assert_true (kiln_arm_reset_halt (target, &error));
+  g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
+  kiln_flash_controller_init (&ctrl, target);
+  g_assert_true (kiln_flash_controller_clear_errors (&ctrl, &error));
+  g_assert_true (kiln_flash_controller_unlock (&ctrl, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (kiln_flash_loader_program (&loader, ctrl.regs, KILN_FLASH_PSIZE_X32, erase, 1, NULL, NULL, NULL,
+                                             &done, &sr, &at, &error));
+  g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PROTECTED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "WRPERR"));
+  g_assert_nonnull (strstr (error->message, "sector 1"));
+  g_assert_cmphex (at, ==, 0x08008000);
+  g_assert_cmpuint (done, ==, 0);
+  g_clear_error (&error);
+
+  g_assert_true (kiln_flash_controller_clear_errors (&ctrl, &error));
+  g_assert_false (kiln_flash_loader_program (&loader, ctrl.regs, KILN_FLASH_PSIZE_X32, write, 1, NULL, NULL, NULL,
+                                             &done, &sr, &at, &error));
+  g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PROTECTED);
+  g_test_message ("%s", error->message);
+  g_assert_cmphex (at, ==, 0x08008040);
+  g_assert_true (sr & KILN_FLASH_SR_WRPERR);
+  kiln_flash_controller_lock (&ctrl);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  static Matrix matrix[G_N_ELEMENTS (chips) * G_N_ELEMENTS (probes)];
+
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint c = 0; c < G_N_ELEMENTS (chips); c++)
+    for (guint p = 0; p < G_N_ELEMENTS (probes); p++)
+      {
+        Matrix *m = &matrix[c * G_N_ELEMENTS (probes) + p];
+        char *name = g_strdup_printf ("/flash/program/%s/%s", chips[c].name, probes[p][0]);
+
+        m->chip = c;
+        m->probe = p;
+        g_ptr_array_add (names, name);
+        g_test_add_data_func (name, m, test_matrix);
+      }
+  g_test_add_data_func ("/flash/untouched-erased", GINT_TO_POINTER (FALSE), test_untouched_and_preserved);
+  g_test_add_data_func ("/flash/untouched-preserved", GINT_TO_POINTER (TRUE), test_untouched_and_preserved);
+  g_test_add_func ("/flash/host-driven", test_host_driven);
+  g_test_add_func ("/flash/loader-fault", test_fallback_on_fault);
+  g_test_add_func ("/flash/stale-errors", test_stale_errors);
+  g_test_add_func ("/flash/hardware-watchdog", test_hardware_watchdog);
+  g_test_add_data_func ("/flash/weak-words/crc", GINT_TO_POINTER (KILN_FLASH_VERIFY_CRC), test_weak_words);
+  g_test_add_data_func ("/flash/weak-words/read-back", GINT_TO_POINTER (KILN_FLASH_VERIFY_READ_BACK),
+                        test_weak_words);
+  g_test_add_func ("/flash/cancel", test_cancel);
+  g_test_add_func ("/flash/speed", test_speed);
+  g_test_add_data_func ("/flash/voltage/2.5", "2.5", test_voltage);
+  g_test_add_data_func ("/flash/voltage/2.0", "2.0", test_voltage);
+  g_test_add_func ("/flash/loader-flash-error", test_loader_flash_error);
+  g_test_add_data_func ("/flash/unplug", "usb-disconnect-after-ms", test_link_fault);
+  g_test_add_data_func ("/flash/hang", "usb-hang-after-ms", test_link_fault);
+
+  return g_test_run ();
+}
