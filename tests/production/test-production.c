@@ -690,6 +690,76 @@ test_board_swap (Fixture       *f,
   }
 }
 
+/* A profile that read-protects each board once it is programmed and
+ * verified: PASS, the option bytes read back at level 1 in the record and in
+ * the board's own option bytes; the same board again is refused by the
+ * engine (read-protected) and keeps its number. */
+static void
+test_set_option_bytes (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(KilnProductionProfile) profile = load_profile (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnSimBench) bench = NULL;
+  g_autoptr(KilnUsbProbeInfo) info = NULL;
+  g_autoptr(KilnSession) session = kiln_session_new ("probe");
+  g_autoptr(KilnProductionRecord) record = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GKeyFile) options = g_key_file_new ();
+  g_autofree char *state = g_build_filename (f->dir, "board", NULL);
+  g_autofree char *options_path = g_build_filename (state, "options.ini", NULL);
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nstate = %s\n", state);
+  g_autofree char *optcr = NULL;
+  char *set[] = { (char *) "rdp=1", NULL };
+  KilnOptionBytesExpectation expected = { -1, FALSE, 0, set, FALSE };
+  const KilnProductionEntry *e;
+
+  kiln_production_profile_unlock (profile);
+  g_assert_true (kiln_production_profile_set_option_bytes (profile, &expected, &error));
+  g_assert_no_error (error);
+  g_assert_true (kiln_production_profile_lock (profile, &error));
+  g_assert_true (kiln_production_profile_save (profile, f->profile_path, &error));
+  g_clear_object (&profile);
+  profile = load_profile (f);
+  g_assert_cmpstr (kiln_production_profile_get_option_bytes (profile)->set[0], ==, "rdp=1");
+
+  bench = make_bench (f, text);
+  info = probe_info (bench, 0);
+  record = kiln_production_record_open (f->db_path, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (run_board (session, profile, record, NULL, info, &error));
+  g_assert_no_error (error);
+  g_assert_false (run_board (session, profile, record, NULL, info, &error));
+  g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_READ_PROTECTED);
+  g_clear_error (&error);
+  g_assert_true (kiln_sim_bench_save (bench, &error));
+
+  entries = kiln_production_record_list (record, &error);
+  g_assert_cmpuint (entries->len, ==, 2);
+  e = g_ptr_array_index (entries, 0);
+  g_assert_true (e->pass);
+  g_assert_true (g_str_has_prefix (e->option_bytes, "rdp=1 "));
+  g_assert_cmpfloat (e->phase_seconds[KILN_PROGRESS_PHASE_OPTION_BYTES], >, 0);
+  e = g_ptr_array_index (entries, 1);
+  g_assert_false (e->pass);
+  g_assert_cmpstr (e->serial_number, ==, "SN-000001");
+
+  /* The board's own option bytes, as the bench keeps them. */
+  g_assert_true (g_key_file_load_from_file (options, options_path, G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  optcr = g_key_file_get_string (options, "options", "optcr", &error);
+  g_assert_no_error (error);
+  g_assert_cmphex ((g_ascii_strtoull (optcr, NULL, 0) >> 8) & 0xFF, !=, 0xAA);
+  g_assert_cmphex ((g_ascii_strtoull (optcr, NULL, 0) >> 8) & 0xFF, !=, 0xCC);
+
+  /* A bad assignment is refused when the profile is prepared. */
+  kiln_production_profile_unlock (profile);
+  set[0] = (char *) "rdp=7";
+  g_assert_false (kiln_production_profile_set_option_bytes (profile, &expected, &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -704,6 +774,8 @@ main (int    argc,
   g_test_add ("/Kiln/Production/write-protected-board", Fixture, NULL, fixture_set_up, test_write_protected_board,
               fixture_tear_down);
   g_test_add ("/Kiln/Production/board-swap", Fixture, NULL, fixture_set_up, test_board_swap, fixture_tear_down);
+  g_test_add ("/Kiln/Production/set-option-bytes", Fixture, NULL, fixture_set_up, test_set_option_bytes,
+              fixture_tear_down);
   g_test_add ("/Kiln/Production/four-probes", Fixture, NULL, fixture_set_up, test_four_probes, fixture_tear_down);
   return g_test_run ();
 }
