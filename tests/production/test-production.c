@@ -760,6 +760,114 @@ test_set_option_bytes (Fixture       *f,
   g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE);
 }
 
+static KilnSerialAllocation *
+allocate (KilnSerialAllocator *allocator,
+          const char          *uid)
+{
+  g_autoptr(GError) error = NULL;
+  KilnSerialAllocation *a = kiln_serial_allocator_allocate (allocator, uid, "station", "probe", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (a);
+  return a;
+}
+
+/* The three sources and two encodings, without a board. */
+static void
+test_serial_sources (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnProductionRecord) record = kiln_production_record_open (f->db_path, &error);
+  g_autofree char *list_path = g_build_filename (f->dir, "serials.txt", NULL);
+  KilnSerialSettings counter = { KILN_SERIAL_SOURCE_COUNTER, SERIAL_ADDRESS, (char *) "K%04X-rev%%B", 0xFFE, NULL,
+                                 NULL, KILN_SERIAL_ENCODING_ASCII, 0 };
+  KilnSerialSettings word = { KILN_SERIAL_SOURCE_COUNTER, SERIAL_ADDRESS, NULL, 7, NULL, (char *) "words",
+                              KILN_SERIAL_ENCODING_U32LE, 0 };
+  KilnSerialSettings list = { KILN_SERIAL_SOURCE_LIST, SERIAL_ADDRESS, NULL, 0, (char *) "serials.txt", NULL,
+                              KILN_SERIAL_ENCODING_ASCII, 8 };
+  KilnSerialSettings uid = { KILN_SERIAL_SOURCE_UID, SERIAL_ADDRESS, (char *) "U-%s", 0, NULL, NULL,
+                             KILN_SERIAL_ENCODING_ASCII, 0 };
+  g_autoptr(KilnSerialAllocator) a_counter = NULL;
+  g_autoptr(KilnSerialAllocator) a_word = NULL;
+  g_autoptr(KilnSerialAllocator) a_list = NULL;
+  g_autoptr(KilnSerialAllocator) a_uid = NULL;
+  g_autoptr(KilnSerialAllocation) x = NULL;
+  g_autoptr(KilnSerialAllocation) y = NULL;
+  g_autoptr(KilnSerialAllocation) z = NULL;
+  gsize size;
+  const guint8 *bytes;
+
+  g_assert_no_error (error);
+  g_assert_true (kiln_serial_settings_validate (&counter, &error));
+  a_counter = kiln_serial_allocator_new (record, &counter, NULL);
+  a_word = kiln_serial_allocator_new (record, &word, NULL);
+
+  /* A hexadecimal counter with a literal %, NUL-padded to a word. */
+  x = allocate (a_counter, "A");
+  g_assert_cmpstr (x->value, ==, "K0FFE-rev%B");
+  bytes = g_bytes_get_data (x->bytes, &size);
+  g_assert_cmpuint (size, ==, 12);
+  g_assert_cmpmem (bytes, 12, "K0FFE-rev%B\0", 12);
+  y = allocate (a_counter, "B");
+  g_assert_cmpstr (y->value, ==, "K0FFF-rev%B");
+  g_assert_false (y->reused);
+  /* The same chip again keeps its number. */
+  z = allocate (a_counter, "A");
+  g_assert_cmpstr (z->value, ==, "K0FFE-rev%B");
+  g_assert_true (z->reused);
+  g_assert_cmpint (z->id, ==, x->id);
+  g_clear_pointer (&x, kiln_serial_allocation_free);
+  g_clear_pointer (&y, kiln_serial_allocation_free);
+  g_clear_pointer (&z, kiln_serial_allocation_free);
+
+  /* A 32-bit little-endian counter in its own series, starting at 7. */
+  x = allocate (a_word, "A");
+  bytes = g_bytes_get_data (x->bytes, &size);
+  g_assert_cmpmem (bytes, size, "\x07\0\0\0", 4);
+  g_clear_pointer (&x, kiln_serial_allocation_free);
+
+  /* A list: in order, comments and blank lines skipped, used up with a clear error. */
+  g_assert_true (g_file_set_contents (list_path, "# batch 12\nLOT-A1\n\nLOT-A2\n", -1, NULL));
+  a_list = kiln_serial_allocator_new (record, &list, list_path);
+  x = allocate (a_list, "A");
+  y = allocate (a_list, "B");
+  g_assert_cmpstr (x->value, ==, "LOT-A1");
+  g_assert_cmpstr (y->value, ==, "LOT-A2");
+  g_assert_cmpuint (g_bytes_get_size (y->bytes), ==, 8);
+  g_assert_null (kiln_serial_allocator_allocate (a_list, "C", "station", "probe", &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SERIAL);
+  g_assert_nonnull (strstr (error->message, "has been used"));
+  g_clear_error (&error);
+  /* More numbers in the list: the next board gets the first new one. */
+  g_assert_true (g_file_set_contents (list_path, "# batch 12\nLOT-A1\n\nLOT-A2\nLOT-B1\n", -1, NULL));
+  z = allocate (a_list, "C");
+  g_assert_cmpstr (z->value, ==, "LOT-B1");
+  g_clear_pointer (&x, kiln_serial_allocation_free);
+  g_clear_pointer (&y, kiln_serial_allocation_free);
+  g_clear_pointer (&z, kiln_serial_allocation_free);
+
+  /* Derived from the UID. */
+  a_uid = kiln_serial_allocator_new (record, &uid, NULL);
+  x = allocate (a_uid, "3C12DA743236510C00210041");
+  g_assert_cmpstr (x->value, ==, "U-3C12DA743236510C00210041");
+  g_assert_cmpuint (g_bytes_get_size (x->bytes), ==, 28);
+
+  /* A value longer than its field is refused, and spends no number. */
+  list.size = 4;
+  g_clear_object (&a_list);
+  a_list = kiln_serial_allocator_new (record, &list, list_path);
+  g_assert_null (kiln_serial_allocator_allocate (a_list, "D", "station", "probe", &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SERIAL);
+  g_clear_error (&error);
+  list.size = 8;
+  g_clear_object (&a_list);
+  g_assert_true (g_file_set_contents (list_path, "LOT-A1\nLOT-A2\nLOT-B1\nLOT-B2\n", -1, NULL));
+  a_list = kiln_serial_allocator_new (record, &list, list_path);
+  y = allocate (a_list, "D");
+  g_assert_cmpstr (y->value, ==, "LOT-B2");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -768,6 +876,8 @@ main (int    argc,
 
   g_test_add ("/Kiln/Production/pinned-file", Fixture, NULL, fixture_set_up, test_pinned_file, fixture_tear_down);
   g_test_add ("/Kiln/Production/profile-refusals", Fixture, NULL, fixture_set_up, test_profile_refusals,
+              fixture_tear_down);
+  g_test_add ("/Kiln/Production/serial-sources", Fixture, NULL, fixture_set_up, test_serial_sources,
               fixture_tear_down);
   g_test_add ("/Kiln/Production/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
   g_test_add ("/Kiln/Production/sequence-of-20", Fixture, NULL, fixture_set_up, test_sequence, fixture_tear_down);
