@@ -175,6 +175,8 @@ populate_slots (KilnProductionWindow *self)
       gtk_box_append (self->slots_box, GTK_WIDGET (slot));
       g_ptr_array_add (self->slots, slot);
     }
+  for (guint i = 0; i < self->slots->len; i++)
+    kiln_production_slot_set_compact (g_ptr_array_index (self->slots, i), self->slots->len > 2);
   gtk_widget_set_visible (GTK_WIDGET (self->slots_box), self->slots->len > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->no_probe_page), self->slots->len == 0);
   update_blocked (self);
