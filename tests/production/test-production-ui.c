@@ -281,6 +281,14 @@ all_idle (gpointer data)
   return TRUE;
 }
 
+static guint n_wanted;
+
+static gboolean
+n_slots_is (gpointer data)
+{
+  return kiln_production_window_get_n_slots (data) == n_wanted;
+}
+
 /* Four probes: four slots, each on its own worker; the protected board of
  * slot 3 fails without disturbing the others. */
 static void
@@ -288,6 +296,7 @@ test_gang (void)
 {
   g_autoptr(GString) text = g_string_new (NULL);
   KilnProductionWindow *window;
+  KilnSimBench *bench;
   g_autoptr(GError) error = NULL;
   guint passed, failed;
 
@@ -312,6 +321,15 @@ test_gang (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 760);
   spin (200);
   save_screenshot (GTK_WIDGET (window), "production-gang.png");
+
+  /* A probe unplugged leaves the view; plugged in again, it is a slot again. */
+  bench = kiln_production_window_get_bench (window);
+  kiln_sim_probe_unplug (kiln_sim_bench_get_probe (bench, 3));
+  n_wanted = 3;
+  g_assert_true (spin_until (n_slots_is, window, 15000));
+  kiln_sim_probe_plug (kiln_sim_bench_get_probe (bench, 3));
+  n_wanted = 4;
+  g_assert_true (spin_until (n_slots_is, window, 15000));
   gtk_window_destroy (GTK_WINDOW (window));
   spin (100);
 }
