@@ -249,5 +249,26 @@ check(len({a[1] for a in after}) == len(after), "rerun: a serial number given tw
 for k in range(1, n_before + 3):
     check(board_flash(d, k) == expected_flash(fw, f"W-{99 + k:05d}"), f"rerun: board {k} flash.bin")
 
+# 5. Ctrl-C (SIGINT): the board in progress is finished and recorded, no new
+#    board starts, exit code 7, every number has its record.
+d, fw = setup("sigint", 10, firmware_size=200 * 1024)
+proc = subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--json",
+                         "--log", os.path.join(d, "station.db")],
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                        env=env_for(os.path.join(d, "sim.ini")))
+for line in proc.stdout:
+    if '"event":"board"' in line:
+        break
+time.sleep(0.6)
+proc.send_signal(signal.SIGINT)
+out, err = proc.communicate(timeout=120)
+check(proc.returncode == 7, f"SIGINT: exit {proc.returncode}, want 7", out + err)
+res = [json.loads(l) for l in out.splitlines() if '"event":"result"' in l]
+check(len(res) == 1 and res[0]["ok"] is False, f"SIGINT: result {res}", out)
+serials = db_rows(d, "SELECT value, record_id FROM serials")
+check(all(r[1] is not None for r in serials), f"SIGINT: a number without a record: {serials}")
+recs = db_rows(d, "SELECT result, cause FROM records")
+check(2 <= len(recs) < 10 and all(r[0] == "PASS" for r in recs), f"SIGINT: {len(recs)} records", str(recs))
+
 print(f"{'FAIL' if failures else 'PASS'}: {failures} failure(s)")
 sys.exit(1 if failures else 0)
