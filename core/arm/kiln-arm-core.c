@@ -162,6 +162,18 @@ reset (KilnArmTarget  *target,
 }
 
 gboolean
+kiln_arm_catch_reset (KilnArmTarget  *target,
+                      GError        **error)
+{
+  KilnStlink *link = link_of (target);
+  guint32 demcr;
+
+  return kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_HALT | C_DEBUGEN, error)
+         && kiln_stlink_read32 (link, DEMCR, &demcr, error)
+         && kiln_stlink_write32 (link, DEMCR, (demcr & ~VC_FAULTS) | VC_CORERESET, error);
+}
+
+gboolean
 kiln_arm_reset_halt (KilnArmTarget  *target,
                      GError        **error)
 {

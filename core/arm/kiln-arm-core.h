@@ -74,6 +74,11 @@ gboolean kiln_arm_step          (KilnArmTarget  *target,
  * instruction (DEMCR.VC_CORERESET). */
 gboolean kiln_arm_reset_halt    (KilnArmTarget  *target,
                                  GError        **error);
+/* Arms a halt at the first instruction after the next reset (for example
+ * the release of NRST after connecting under reset), so that firmware that
+ * turns the SWD pins off never runs. */
+gboolean kiln_arm_catch_reset   (KilnArmTarget  *target,
+                                 GError        **error);
 /* A system reset after which the core runs its firmware. */
 gboolean kiln_arm_reset_run     (KilnArmTarget  *target,
                                  GError        **error);

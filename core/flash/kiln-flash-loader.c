@@ -124,8 +124,10 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
         }
     }
 
+  /* The data the loader writes lives on another 4 KiB page than its code,
+   * as a core with caches or an emulator tracking code pages prefers. */
   self->code = best_start;
-  self->params = self->code + (guint32) code_size;
+  self->params = self->code + (((guint32) code_size + 4095) & ~4095u);
   self->ops = self->params + KILN_LOADER_P_SIZE;
   self->max_ops = MAX_OPS;
   self->stack_top = self->ops + MAX_OPS * 12 + STACK_SIZE;

@@ -42,7 +42,8 @@ bench_new (const char *text)
 
 /* (Re)opens the bench on the same state directory and connects. */
 static KilnArmTarget *
-bench_open (Bench *b)
+bench_open_full (Bench    *b,
+                 gboolean  under_reset)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) probes = NULL;
@@ -62,9 +63,15 @@ bench_open (Bench *b)
   probes = kiln_usb_list_probes (b->bench, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (probes->len, >=, 1);
-  b->target = kiln_job_connect (g_ptr_array_index (probes, 0), 4000, FALSE, &error);
+  b->target = kiln_job_connect (g_ptr_array_index (probes, 0), 4000, under_reset, &error);
   g_assert_no_error (error);
   return b->target;
+}
+
+static KilnArmTarget *
+bench_open (Bench *b)
+{
+  return bench_open_full (b, FALSE);
 }
 
 static GBytes *
@@ -646,7 +653,11 @@ test_link_fault (gconstpointer data)
   g_assert_no_error (error);
   flash = bench_flash (b);
   g_assert_true (memcmp (g_bytes_get_data (flash, NULL), bytes, 400 * 1024) == 0);
-  assert_no_violations (kiln_sim_bench_dup_report_json (b->bench));
+  {
+    g_autofree char *json = kiln_sim_bench_dup_report_json (b->bench);
+
+    assert_no_violations (json);
+  }
   kiln_flash_result_clear (&result);
 }
 
@@ -825,6 +836,47 @@ test_loader_flash_error (void)
   kiln_flash_controller_lock (&ctrl);
 }
 
+/* Firmware that turns the SWD pins off as it starts: connecting under
+ * reset halts the core before its first instruction, and programming
+ * works. */
+static void
+test_under_reset (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\nflash-image = old.bin\n[faults]\nswd-disabled-by-firmware = true\n");
+  g_autofree char *old_path = g_build_filename (b->dir, "old.bin", NULL);
+  g_autofree guint8 *old = pattern (64 * 1024, 15);
+  g_autofree guint8 *data = pattern (48 * 1024, 16);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = image_bin (data, 48 * 1024, FLASH);
+  g_autoptr(GBytes) flash = NULL;
+  KilnArmTarget *target;
+  KilnFlashResult result = { 0 };
+  KilnFlashOptions options;
+
+  /* A vector table that points into the flash: the firmware "runs". */
+  old[0] = 0x00; old[1] = 0x10; old[2] = 0x00; old[3] = 0x20;
+  old[4] = 0x09; old[5] = 0x00; old[6] = 0x00; old[7] = 0x08;
+  old[8] = 0xFE; old[9] = 0xE7;
+  g_assert_true (g_file_set_contents (old_path, (const char *) old, 64 * 1024, &error));
+  target = bench_open_full (b, TRUE);
+  {
+    gboolean halted = FALSE;
+
+    g_assert_true (kiln_arm_is_halted (target, &halted, &error));
+    g_assert_no_error (error);
+    g_assert_true (halted);
+  }
+  kiln_flash_options_init (&options);
+  options.reset = FALSE;
+  g_assert_true (program (target, image, &options, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_true (result.used_loader);
+  g_assert_cmpuint (result.written, ==, 2);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 48 * 1024) == 0);
+  kiln_flash_result_clear (&result);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -859,6 +911,7 @@ main (int   argc,
   g_test_add_data_func ("/flash/voltage/2.5", "2.5", test_voltage);
   g_test_add_data_func ("/flash/voltage/2.0", "2.0", test_voltage);
   g_test_add_func ("/flash/loader-flash-error", test_loader_flash_error);
+  g_test_add_func ("/flash/under-reset", test_under_reset);
   g_test_add_data_func ("/flash/unplug", "usb-disconnect-after-ms", test_link_fault);
   g_test_add_data_func ("/flash/hang", "usb-hang-after-ms", test_link_fault);
 
