@@ -313,7 +313,7 @@ poll (KilnFlashLoader  *self,
     {
       kiln_arm_halt (self->target, NULL);
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
-                   _("Kiln's flash loader made no progress for %u seconds and was halted"), self->timeout_ms / 1000);
+                   _("Kiln's flash loader made no progress for %.1f seconds and was halted"), self->timeout_ms / 1000.0);
       return FALSE;
     }
   return TRUE;

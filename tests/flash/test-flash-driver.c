@@ -877,6 +877,47 @@ test_under_reset (void)
   kiln_flash_result_clear (&result);
 }
 
+/* A loader that hangs (here: its code replaced by a branch to itself) is
+ * halted after its stall timeout and reported as the loader's failure,
+ * which the driver answers with the host-driven path. */
+static void
+test_loader_hang (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n");
+  g_autoptr(GError) error = NULL;
+  KilnArmTarget *target = bench_open (b);
+  KilnFlashLoader loader;
+  KilnFlashController ctrl;
+  guint8 data[256];
+  guint8 loop[16];
+  guint done = 0;
+  guint32 sr = 0, at = 0;
+  gboolean halted = FALSE;
+  KilnLoaderOp ops[] = { { KILN_LOADER_OP_PROGRAM, 0, FLASH, sizeof data, data, 0 } };
+  gint64 started;
+
+  memset (data, 0x22, sizeof data);
+  for (guint i = 0; i < sizeof loop; i += 2)
+    {
+      loop[i] = 0xFE;
+      loop[i + 1] = 0xE7;
+    }
+  g_assert_true (kiln_arm_reset_halt (target, &error));
+  g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
+  g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (target), loader.code, loop, sizeof loop, &error));
+  g_assert_no_error (error);
+  loader.timeout_ms = 300;
+  kiln_flash_controller_init (&ctrl, target);
+  started = g_get_monotonic_time ();
+  g_assert_false (kiln_flash_loader_program (&loader, ctrl.regs, KILN_FLASH_PSIZE_X32, ops, 1, NULL, NULL, NULL,
+                                             &done, &sr, &at, &error));
+  g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER);
+  g_test_message ("%s", error->message);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 10 * G_USEC_PER_SEC);
+  g_assert_true (kiln_arm_is_halted (target, &halted, NULL));
+  g_assert_true (halted);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -912,6 +953,7 @@ main (int   argc,
   g_test_add_data_func ("/flash/voltage/2.0", "2.0", test_voltage);
   g_test_add_func ("/flash/loader-flash-error", test_loader_flash_error);
   g_test_add_func ("/flash/under-reset", test_under_reset);
+  g_test_add_func ("/flash/loader-hang", test_loader_hang);
   g_test_add_data_func ("/flash/unplug", "usb-disconnect-after-ms", test_link_fault);
   g_test_add_data_func ("/flash/hang", "usb-hang-after-ms", test_link_fault);
 
