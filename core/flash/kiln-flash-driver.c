@@ -852,11 +852,17 @@ out:
                              _("Programming was cancelled. No sector was left half-written."));
     }
 
-  /* Reset and run when asked (also after a cancel), else stay halted. */
-  if (options->reset && (ok || g_error_matches (local_error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED)))
+  /* Reset and run when asked (also after a cancel); else stay halted, at
+   * the firmware's first instruction rather than in Kiln's loader. */
+  if (ok || g_error_matches (local_error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED))
     {
-      phase (&job, KILN_FLASH_PHASE_RESET, 0);
-      kiln_arm_reset_run (target, ok ? &local_error : NULL);
+      if (options->reset)
+        {
+          phase (&job, KILN_FLASH_PHASE_RESET, 0);
+          kiln_arm_reset_run (target, ok ? &local_error : NULL);
+        }
+      else if (job.loader.code != 0)
+        kiln_arm_reset_halt (target, ok ? &local_error : NULL);
       if (ok && local_error != NULL)
         ok = FALSE;
     }
