@@ -560,6 +560,14 @@ test_weak_words (gconstpointer data)
   g_assert_nonnull (strstr (error->message, "0x08010404"));
   g_assert_nonnull (strstr (error->message, "sector 2"));
   g_assert_cmphex (result.error_address, ==, 0x08010404);
+  {
+    KilnFlashController ctrl;
+    gboolean locked = FALSE;
+
+    kiln_flash_controller_init (&ctrl, b->target);
+    g_assert_true (kiln_flash_controller_is_locked (&ctrl, &locked, NULL));
+    g_assert_true (locked);
+  }
   kiln_flash_result_clear (&result);
 }
 
@@ -918,6 +926,35 @@ test_loader_hang (void)
   g_assert_true (halted);
 }
 
+/* The job the CLI and the window run: defaults (loader, CRC verify,
+ * differential, reset), result fields filled in. */
+static void
+test_job (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n");
+  g_autofree guint8 *data = pattern (100 * 1024, 17);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = image_bin (data, 100 * 1024, FLASH);
+  g_autoptr(KilnSession) session = kiln_session_new ("test");
+  g_autoptr(KilnFlashJob) job = NULL;
+  g_autoptr(GBytes) flash = NULL;
+
+  bench_open (b);
+  g_clear_object (&b->target);
+  job = kiln_flash_job_new_for_bench (b->bench, image);
+  g_assert_true (job->options.verify && job->options.skip_unchanged && job->options.reset);
+  g_assert_cmpint (job->options.verify_method, ==, KILN_FLASH_VERIFY_CRC);
+  g_assert_false (job->options.preserve_unwritten);
+  g_assert_true (kiln_session_run_sync (session, kiln_flash_job_run, job, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (job->result.used_loader);
+  g_assert_true (job->result.verified);
+  g_assert_cmpuint (job->result.written, ==, 4);
+  g_assert_cmpuint (job->result.n_incomplete, ==, 0);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 100 * 1024) == 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -954,6 +991,7 @@ main (int   argc,
   g_test_add_func ("/flash/loader-flash-error", test_loader_flash_error);
   g_test_add_func ("/flash/under-reset", test_under_reset);
   g_test_add_func ("/flash/loader-hang", test_loader_hang);
+  g_test_add_func ("/flash/job", test_job);
   g_test_add_data_func ("/flash/unplug", "usb-disconnect-after-ms", test_link_fault);
   g_test_add_data_func ("/flash/hang", "usb-hang-after-ms", test_link_fault);
 
