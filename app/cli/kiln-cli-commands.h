@@ -51,5 +51,20 @@ int      kiln_cli_info          (int              argc,
                                  char           **argv);
 int      kiln_cli_flash         (int              argc,
                                  char           **argv);
+int      kiln_cli_production    (int              argc,
+                                 char           **argv);
+int      kiln_cli_log           (int              argc,
+                                 char           **argv);
+int      kiln_cli_profile       (int              argc,
+                                 char           **argv);
+/* kiln-cli-verify.c, kiln-cli-erase.c, kiln-cli-read.c, kiln-cli-option-bytes.c */
+int      kiln_cli_verify        (int              argc,
+                                 char           **argv);
+int      kiln_cli_erase         (int              argc,
+                                 char           **argv);
+int      kiln_cli_read          (int              argc,
+                                 char           **argv);
+int      kiln_cli_option_bytes  (int              argc,
+                                 char           **argv);
 
 G_END_DECLS

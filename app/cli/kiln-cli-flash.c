@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-cli-job.h"
 #include "kiln-cli-output.h"
 #include "kiln-cli-probe.h"
 #include "kiln-flash-job.h"
@@ -38,15 +39,20 @@ kiln_cli_flash (int    argc,
 {
   g_autofree char *serial = NULL;
   g_autofree char *base_text = NULL;
+  g_autofree char *verify_text = NULL;
   g_auto(GStrv) files = NULL;
   gboolean simulator = FALSE, json = FALSE, no_verify = FALSE, full = FALSE, no_reset = FALSE;
-  gboolean under_reset = FALSE, dry_run = FALSE, quiet = FALSE, verbose = FALSE;
+  gboolean under_reset = FALSE, dry_run = FALSE, quiet = FALSE, verbose = FALSE, preserve = FALSE;
   int khz = 4000;
   GOptionEntry entries[] = {
     { "probe", 0, 0, G_OPTION_ARG_STRING, &serial, N_("The probe to use, by serial"), N_("SERIAL") },
     { "simulator", 0, 0, G_OPTION_ARG_NONE, &simulator, N_("Use the simulated board (KILN_SIM, or the built-in bench)"), NULL },
     { "base", 0, 0, G_OPTION_ARG_STRING, &base_text, N_("Load address of a raw binary"), N_("ADDR") },
-    { "no-verify", 0, 0, G_OPTION_ARG_NONE, &no_verify, N_("Do not read back and compare"), NULL },
+    { "no-verify", 0, 0, G_OPTION_ARG_NONE, &no_verify, N_("Do not verify what was written"), NULL },
+    { "verify", 0, 0, G_OPTION_ARG_STRING, &verify_text,
+      N_("How to verify: crc (default, computed on the target) or readback"), N_("METHOD") },
+    { "preserve-unwritten", 0, 0, G_OPTION_ARG_NONE, &preserve,
+      N_("Keep the bytes of a rewritten sector that the file does not cover (default: erased)"), NULL },
     { "full", 0, 0, G_OPTION_ARG_NONE, &full, N_("Rewrite every sector of the image, even unchanged ones"), NULL },
     { "no-reset", 0, 0, G_OPTION_ARG_NONE, &no_reset, N_("Leave the core halted afterwards"), NULL },
     { "connect-under-reset", 0, 0, G_OPTION_ARG_NONE, &under_reset, N_("Hold the target in reset while connecting"), NULL },
@@ -55,7 +61,7 @@ kiln_cli_flash (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per line for each event and the result"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only errors"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Print every sector's state"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — program a firmware file and verify it"));
@@ -68,7 +74,9 @@ kiln_cli_flash (int    argc,
   g_autoptr(KilnCliOutput) output = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(KilnFlashJob) job = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   KilnUsbProbeInfo *info;
+  guint sigint;
   gpointer done_data[2];
   gint64 start;
   guint32 base = 0;
@@ -88,6 +96,11 @@ kiln_cli_flash (int    argc,
   if (base_text != NULL && !kiln_cli_parse_address (base_text, &base, &error))
     {
       fprintf (stderr, "kiln-cli flash: %s\n", error->message);
+      return KILN_CLI_EXIT_USAGE;
+    }
+  if (verify_text != NULL && g_strcmp0 (verify_text, "crc") != 0 && g_strcmp0 (verify_text, "readback") != 0)
+    {
+      fprintf (stderr, _("kiln-cli flash: --verify is crc or readback\n"));
       return KILN_CLI_EXIT_USAGE;
     }
 
@@ -120,6 +133,9 @@ kiln_cli_flash (int    argc,
   job->options.verify = !no_verify;
   job->options.skip_unchanged = !full;
   job->options.reset = !no_reset;
+  job->options.preserve_unwritten = preserve;
+  job->options.verify_method = g_strcmp0 (verify_text, "readback") == 0 ? KILN_FLASH_VERIFY_READ_BACK
+                                                                        : KILN_FLASH_VERIFY_CRC;
 
   progress = kiln_progress_new ();
   output = kiln_cli_output_new (json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, quiet, verbose);
@@ -131,12 +147,21 @@ kiln_cli_flash (int    argc,
   done_data[0] = &error;
   done_data[1] = loop;
   start = g_get_monotonic_time ();
-  kiln_session_run_async (session, kiln_flash_job_run, job, NULL, progress, NULL, on_done, done_data);
+  /* Ctrl-C cancels the job; it stops between two transfers and locks the controller. */
+  sigint = kiln_cli_watch_sigint (cancellable);
+  kiln_session_run_async (session, kiln_flash_job_run, job, NULL, progress, cancellable, on_done, done_data);
   g_main_loop_run (loop);
   while (!kiln_progress_get_finished (progress))
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (sigint);
   kiln_cli_output_break_line (output);
 
+  if (error != NULL && kiln_cli_exit_code_for_job (error) == KILN_CLI_EXIT_CANCELLED)
+    {
+      KilnCliCommon common = { .json = json };
+
+      return kiln_cli_fail ("flash", &common, error, progress);
+    }
   if (error != NULL)
     {
       if (json)
@@ -161,10 +186,26 @@ kiln_cli_flash (int    argc,
     g_autofree char *size = kiln_cli_format_size (job->result.bytes_written);
 
     if (json)
-      printf ("{\"event\":\"result\",\"ok\":true,\"chip\":\"%s\",\"sectors_erased\":%u,\"sectors_written\":%u,"
-              "\"sectors_skipped\":%u,\"bytes\":%" G_GUINT64_FORMAT ",\"verified\":%s,\"psize\":\"%s\",\"seconds\":%.3f}\n",
-              job->chip_name, job->result.erased, job->result.written, job->result.skipped, job->result.bytes_written,
-              job->result.verified ? "true" : "false", kiln_flash_psize_to_string (job->result.psize), secs);
+      {
+        g_autoptr(GString) out = g_string_new (NULL);
+
+        g_string_append_printf (out,
+                                "{\"event\":\"result\",\"ok\":true,\"chip\":\"%s\",\"sectors_erased\":%u,"
+                                "\"sectors_written\":%u,\"sectors_skipped\":%u,\"bytes\":%" G_GUINT64_FORMAT
+                                ",\"verified\":%s,\"verify_method\":\"%s\",\"psize\":\"%s\",\"loader\":%s,"
+                                "\"fallback_reason\":",
+                                job->chip_name, job->result.erased, job->result.written, job->result.skipped,
+                                job->result.bytes_written, job->result.verified ? "true" : "false",
+                                job->result.verify_method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback",
+                                kiln_flash_psize_to_string (job->result.psize),
+                                job->result.used_loader ? "true" : "false");
+        if (job->result.fallback_reason != NULL)
+          kiln_json_append_string (out, job->result.fallback_reason);
+        else
+          g_string_append (out, "null");
+        g_string_append_printf (out, ",\"seconds\":%.3f}", secs);
+        printf ("%s\n", out->str);
+      }
     else if (!quiet && !dry_run && job->result.written == 0)
       printf (_("%s: the flash already holds this image; nothing was erased or written (%.1f s)\n"),
               job->chip_name, secs);

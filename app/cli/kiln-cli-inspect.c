@@ -140,7 +140,7 @@ kiln_cli_inspect (int    argc,
     { "base", 0, 0, G_OPTION_ARG_STRING, &base_text, N_("Load address of a raw binary"), N_("ADDR") },
     { "psize", 0, 0, G_OPTION_ARG_STRING, &psize_text, N_("Parallelism: x8, x16, x32 (default) or x64"), N_("WIDTH") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the plan as one JSON object"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — show a firmware file and what programming it would do"));

@@ -17,6 +17,13 @@ static const KilnCliCommand commands[] = {
   { "info", N_("Show the probe and the chip it is connected to"), kiln_cli_info },
   { "flash", N_("Program a firmware file, skipping unchanged sectors, and verify it"), kiln_cli_flash },
   { "inspect", N_("Show a firmware file and the sectors it would erase and write"), kiln_cli_inspect },
+  { "production", N_("Program board after board with a locked production profile and record each one"), kiln_cli_production },
+  { "profile", N_("Check and lock (or unlock) a production profile, or show it"), kiln_cli_profile },
+  { "log", N_("Export a production station's record (log export DB --csv|--jsonl)"), kiln_cli_log },
+  { "verify", N_("Compare the chip's flash with a firmware file"), kiln_cli_verify },
+  { "erase", N_("Erase flash sectors, or the whole chip"), kiln_cli_erase },
+  { "read", N_("Read target memory into a file"), kiln_cli_read },
+  { "option-bytes", N_("Show or change the option bytes (protection, boot, watchdogs)"), kiln_cli_option_bytes },
   { NULL, NULL, NULL },
 };
 
@@ -61,7 +68,13 @@ main (int    argc,
   for (guint i = 0; commands[i].name != NULL; i++)
     {
       if (strcmp (argv[1], commands[i].name) == 0)
-        return commands[i].func (argc - 1, argv + 1);
+        {
+          /* "Usage: kiln-cli flash [OPTION…] FILE" in the command's --help */
+          g_autofree char *prgname = g_strdup_printf ("kiln-cli %s", commands[i].name);
+
+          g_set_prgname (prgname);
+          return commands[i].func (argc - 1, argv + 1);
+        }
     }
 
   fprintf (stderr, _("kiln-cli: unknown command “%s”\n\n"), argv[1]);

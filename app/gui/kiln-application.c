@@ -9,6 +9,7 @@
 
 #include "kiln-application-private.h"
 #include "kiln-preferences-window-private.h"
+#include "kiln-production-window-private.h"
 #include "kiln-window-private.h"
 
 #define SIMULATOR_CHIP "STM32F746NG"
@@ -19,6 +20,7 @@ struct _KilnApplication
 
   gboolean        simulator;
   char           *chip;
+  char           *production;   /* --production PROFILE */
 };
 
 G_DEFINE_FINAL_TYPE (KilnApplication, kiln_application, ADW_TYPE_APPLICATION)
@@ -45,7 +47,19 @@ kiln_application_activate (GApplication *app)
 {
   KilnApplication *self = KILN_APPLICATION (app);
   gboolean first = gtk_application_get_active_window (GTK_APPLICATION (app)) == NULL;
-  KilnWindow *window = get_window (self);
+  KilnWindow *window;
+
+  if (first && self->production != NULL)
+    {
+      KilnProductionWindow *station = kiln_production_window_new (ADW_APPLICATION (app), self->simulator, NULL);
+      g_autoptr(GError) error = NULL;
+
+      if (!kiln_production_window_open_profile (station, self->production, &error))
+        g_warning ("%s", error->message);
+      gtk_window_present (GTK_WINDOW (station));
+      return;
+    }
+  window = get_window (self);
 
   if (first && self->simulator)
     kiln_window_open_sample (window);
@@ -79,6 +93,7 @@ kiln_application_handle_local_options (GApplication *app,
     }
   self->simulator = g_variant_dict_contains (options, "simulator");
   g_variant_dict_lookup (options, "chip", "s", &self->chip);
+  g_variant_dict_lookup (options, "production", "^ay", &self->production);
   return -1;
 }
 
@@ -152,6 +167,7 @@ kiln_application_finalize (GObject *object)
   KilnApplication *self = KILN_APPLICATION (object);
 
   g_clear_pointer (&self->chip, g_free);
+  g_clear_pointer (&self->production, g_free);
   G_OBJECT_CLASS (kiln_application_parent_class)->finalize (object);
 }
 
@@ -176,6 +192,8 @@ kiln_application_init (KilnApplication *self)
       N_("Open on the built-in simulated board with a sample firmware"), NULL },
     { "chip", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Assume this target chip, e.g. STM32F767ZI"), N_("NAME") },
+    { "production", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Open the production station with this locked profile"), N_("PROFILE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
     { NULL }
   };

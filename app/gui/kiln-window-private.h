@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "kiln-memory-map-private.h"
+#include "kiln-probe-selector-private.h"
 #include "kiln-progress.h"
 
 G_BEGIN_DECLS
@@ -53,5 +54,14 @@ const char    *_kiln_window_get_error_text  (KilnWindow     *self);
 gboolean       _kiln_window_is_loading      (KilnWindow     *self);
 gboolean       _kiln_window_can_program     (KilnWindow     *self);
 const char    *_kiln_window_get_result_text (KilnWindow     *self);
+/* The live target's UID once identified, else NULL. */
+const char    *_kiln_window_get_target_uid  (KilnWindow     *self);
+gboolean       _kiln_window_is_identifying  (KilnWindow     *self);
+/* Every visible row of the target panel, "Title: subtitle" per line. */
+char          *_kiln_window_dup_target_text (KilnWindow     *self);
+KilnProbeSelector *_kiln_window_get_probe_selector (KilnWindow *self);
+/* What Read… does once its file is chosen. */
+void           _kiln_window_read_to_file    (KilnWindow     *self,
+                                             GFile          *file);
 
 G_END_DECLS

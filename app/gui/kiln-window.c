@@ -11,6 +11,9 @@
 #include "kiln-flash-plan.h"
 #include "kiln-image.h"
 #include "kiln-flash-job.h"
+#include "kiln-identify-job-private.h"
+#include "kiln-ops-call-private.h"
+#include "kiln-probe-selector-private.h"
 #include "kiln-progress.h"
 #include "kiln-window-private.h"
 
@@ -35,14 +38,27 @@ struct _KilnWindow
   gint64                job_started;
   char                 *error_text;
   char                 *last_message; /* the running job's latest summary */
-  KilnSimBench         *bench;     /* the simulated board, in simulator mode */
+  KilnSimBench         *bench;     /* the simulated board, when a probe of it is used */
+  KilnUsbProbeInfo     *probe;     /* the probe chosen, NULL: none */
   KilnSession          *session;   /* the worker that owns the probe */
   KilnFlashJob         *running_job; /* owned by the session's task */
+  KilnIdentifyJob      *target;    /* what the last identification found */
+  char                 *target_error;
+  gboolean              identifying;
+  gboolean              identify_again;
+  gboolean              disposed;
 
   /* Template widgets */
-  GtkMenuButton        *probe_button;
-  GtkLabel             *probe_label;
-  GtkLabel             *probe_status_label;
+  KilnProbeSelector    *probe_selector;
+  GtkSpinner           *identify_spinner;
+  AdwActionRow         *chip_row;
+  AdwActionRow         *uid_row;
+  AdwActionRow         *voltage_row;
+  AdwActionRow         *rdp_row;
+  AdwActionRow         *wrp_row;
+  AdwActionRow         *probe_row;
+  GtkLabel             *target_status;
+  GtkWidget            *no_probe_box;
   AdwWindowTitle       *window_title;
   AdwToastOverlay      *toast_overlay;
   AdwComboRow          *chip_combo;
@@ -239,29 +255,31 @@ open_recent_action (GtkWidget  *widget,
 static void
 update_actions (KilnWindow *self)
 {
-  /* Programming, verifying, erasing and reading need a probe session from
-   * core/job. Until one is connected, say so instead of pretending. */
-  const char *why = self->simulator
-                    ? _("Verify, Erase and Read on the simulated board come in a later build; Program works")
-                    : _("Connect an ST-LINK probe to program, verify, erase or read the chip");
-  /* On the simulated board, Program runs for real; the other jobs and real
-   * probes in the window come with the next steps. */
-  gboolean have_session = FALSE;
-  gboolean can_program = self->simulator && self->image != NULL && self->plan != NULL && self->progress == NULL;
+  gboolean running = self->progress != NULL;
+  gboolean have_probe = self->probe != NULL;
+  gboolean can_program = have_probe && self->image != NULL && self->plan != NULL && !running;
+  /* Verify, Erase and Read need the flash operations the engine is still
+   * getting; until then they say so instead of pretending. */
+  gboolean have_ops = TRUE;
+  const char *why = _("Choose an ST-LINK probe (or the simulated board) to program, verify, erase or read the chip");
   GtkButton *buttons[] = { self->verify_button, self->erase_button, self->read_button };
 
+  if (self->disposed)
+    return;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.program", can_program);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify", have_session && self->image != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.erase", have_session);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.read", have_session);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->program_button),
-                               can_program || self->simulator ? NULL : why);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify", have_ops && have_probe && self->image != NULL && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.erase", have_ops && have_probe && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.read", have_ops && have_probe && self->chip != NULL && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.identify", have_probe && !running);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->program_button), have_probe ? NULL : why);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->job_cancellable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", self->file != NULL);
+  /* The probe stays the same while a job runs on it. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->probe_selector), !running);
 
   for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
-    gtk_widget_set_tooltip_text (GTK_WIDGET (buttons[i]), have_session ? NULL : why);
-  gtk_label_set_label (self->action_hint, have_session ? "" : why);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (buttons[i]), have_ops && have_probe ? NULL : why);
+  gtk_label_set_label (self->action_hint, have_ops && have_probe ? "" : why);
 }
 
 static char *
@@ -329,6 +347,62 @@ update_target (KilnWindow *self)
   kiln_memory_map_set_layout (self->memory_map, sectors, n_sectors, ram, n_ram);
 }
 
+/* The live target's write protection, drawn over the plan's states. */
+static void
+show_protection (KilnWindow *self)
+{
+  guint n = kiln_memory_map_get_n_sectors (self->memory_map);
+
+  if (self->target == NULL || self->chip != self->target->chip)
+    return;
+  for (guint i = 0; i < n; i++)
+    if (kiln_identify_job_is_protected (self->target, i))
+      {
+        const KilnFlashPlanSector *ps = self->plan ? kiln_flash_plan_get_sector (self->plan, i) : NULL;
+        g_autofree char *reason = NULL;
+
+        if (ps != NULL && ps->action == KILN_FLASH_ACTION_PROGRAM)
+          reason = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                 "The file has %u byte for this sector, but it cannot be erased or written until the protection is removed",
+                                                 "The file has %u bytes for this sector, but it cannot be erased or written until the protection is removed",
+                                                 ps->bytes),
+                                    ps->bytes);
+        else
+          reason = g_strdup (_("Cannot be erased or written until the protection is removed in Option Bytes"));
+        kiln_memory_map_set_sector_state (self->memory_map, i, KILN_SECTOR_STATE_PROTECTED, reason);
+      }
+}
+
+/* Why Program would be refused on the live target, or NULL. */
+static char *
+dup_refusal (KilnWindow *self)
+{
+  g_autoptr(GString) sectors = g_string_new (NULL);
+  guint n = 0;
+
+  if (self->target == NULL || self->chip != self->target->chip || self->plan == NULL)
+    return NULL;
+  if (self->target->rdp_level > 0)
+    return g_strdup (self->target->rdp_level == 1
+                     ? _("Program would be refused: the chip is read-protected (level 1), so its flash cannot be written through the debugger. Lowering the protection to level 0 erases the whole chip.")
+                     : _("Program would be refused: the chip is read-protected at level 2, which disables debugging for good. No probe can program it any more."));
+  for (guint i = 0; i < kiln_flash_plan_get_n_sectors (self->plan); i++)
+    if (kiln_flash_plan_get_sector (self->plan, i)->action == KILN_FLASH_ACTION_PROGRAM
+        && kiln_identify_job_is_protected (self->target, i))
+      {
+        g_string_append_printf (sectors, "%s%u", n ? ", " : "", kiln_flash_plan_get_sector (self->plan, i)->sector->index);
+        n++;
+      }
+  if (n == 0)
+    return NULL;
+  /* Translators: %s is a sector number or a list of them ("1, 3") */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Program would be refused before anything is erased: sector %s is write-protected and the file has bytes for it. Remove the protection in Option Bytes, or leave the sector out of the file.",
+                                       "Program would be refused before anything is erased: sectors %s are write-protected and the file has bytes for them. Remove the protection in Option Bytes, or leave the sectors out of the file.",
+                                       n),
+                          sectors->str);
+}
+
 static void
 update_plan (KilnWindow *self)
 {
@@ -369,7 +443,18 @@ update_plan (KilnWindow *self)
                                       kiln_flash_plan_get_sector_state (self->plan, i), NULL);
   {
     g_autofree char *summary = kiln_flash_plan_dup_summary (self->plan);
-    gtk_label_set_label (self->plan_label, summary);
+    g_autofree char *refusal = dup_refusal (self);
+
+    show_protection (self);
+    if (refusal != NULL)
+      {
+        g_autofree char *text = g_strdup_printf ("%s\n%s", refusal, summary);
+
+        gtk_widget_add_css_class (GTK_WIDGET (self->plan_label), "error");
+        gtk_label_set_label (self->plan_label, text);
+      }
+    else
+      gtk_label_set_label (self->plan_label, summary);
   }
 }
 
@@ -393,6 +478,10 @@ chip_selected_cb (KilnWindow *self)
   g_autoptr(KilnChip) chip = NULL;
   g_autoptr(GError) error = NULL;
   const char *name;
+
+  /* A live target decides the chip; the choice waits until it is gone. */
+  if (self->target != NULL && self->target->chip != NULL)
+    return;
 
   if (pos == GTK_INVALID_LIST_POSITION || pos == 0)
     {
@@ -446,16 +535,284 @@ kiln_window_set_simulator (KilnWindow *self,
 {
   g_return_if_fail (KILN_IS_WINDOW (self));
 
-  self->simulator = simulator;
   if (simulator)
+    kiln_probe_selector_select_simulator (self->probe_selector);
+  else
+    kiln_probe_selector_select (self->probe_selector, NULL);
+}
+
+/* ------------------------------------------------------- the live target */
+
+static void
+set_row (AdwActionRow *row,
+         const char   *subtitle,
+         gboolean      problem)
+{
+  adw_action_row_set_subtitle (row, subtitle);
+  if (problem)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+  gtk_widget_set_visible (GTK_WIDGET (row), TRUE);
+}
+
+static void
+set_target_status (KilnWindow *self,
+                   const char *text,
+                   gboolean    error)
+{
+  gtk_label_set_label (self->target_status, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->target_status), text != NULL);
+  if (error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->target_status), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->target_status), "error");
+}
+
+/* The panel: the chip as the probe found it, or the chip the user picked. */
+static void
+update_target_panel (KilnWindow *self)
+{
+  KilnIdentifyJob *t = self->target;
+  gboolean live = t != NULL && t->chip != NULL;
+  GtkWidget *live_rows[] = { GTK_WIDGET (self->chip_row), GTK_WIDGET (self->uid_row), GTK_WIDGET (self->voltage_row),
+                             GTK_WIDGET (self->rdp_row), GTK_WIDGET (self->wrp_row) };
+
+  gtk_widget_set_visible (GTK_WIDGET (self->chip_combo), !live);
+  gtk_widget_set_visible (GTK_WIDGET (self->line_row), !live);  /* the Chip row says it */
+  if (live)
+    gtk_widget_set_visible (GTK_WIDGET (self->dual_bank_row), FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (live_rows); i++)
+    gtk_widget_set_visible (live_rows[i], live);
+  gtk_widget_set_visible (self->no_probe_box, self->probe == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->probe_row), self->probe != NULL);
+
+  if (self->probe != NULL)
     {
-      gtk_label_set_label (self->no_probe_title, _("Simulated Board"));
-      gtk_label_set_label (self->no_probe_description,
-                                       _("A simulated ST-LINK/V2 (firmware V2J34S7) with an STM32F746NG: Program writes and verifies it as it would a real board, and nothing here can harm hardware."));
-      gtk_widget_set_visible (GTK_WIDGET (self->simulator_button), FALSE);
-      gtk_label_set_label (self->probe_label, _("Simulator"));
+      g_autofree char *title = kiln_usb_probe_info_get_backend (self->probe) == KILN_USB_BACKEND_SIMULATOR
+                               ? g_strdup_printf (_("Probe: simulated %s"), kiln_usb_probe_info_get_model (self->probe))
+                               : g_strdup_printf (_("Probe: %s"), kiln_usb_probe_info_get_model (self->probe));
+      g_autofree char *statement = t != NULL && t->have_probe ? kiln_probe_firmware_statement (&t->version) : NULL;
+      g_autofree char *subtitle = g_strdup_printf ("%s\n%s", kiln_usb_probe_info_get_serial (self->probe),
+                                                   statement != NULL ? statement : "");
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->probe_row), title);
+      set_row (self->probe_row, g_strstrip (subtitle),
+               t != NULL && t->have_probe && !kiln_stlink_has_feature (&t->version, KILN_STLINK_FEATURE_DAP_REG));
+    }
+
+  if (live)
+    {
+      const KilnChipLine *line = kiln_chip_get_line (t->chip);
+      /* Translators: "STM32F74x/F75x, revision Z" then "Cortex-M7, DEV_ID 0x449, package code 0x0700" */
+      g_autofree char *chip = g_strdup_printf (_("%s, revision %s\n%s, DEV_ID 0x%03X, package code 0x%04X"),
+                                               line->line, t->revision, line->core, t->dev_id, t->package);
+      g_autofree char *volts = t->have_volts ? g_strdup_printf (_("%.2f V"), t->volts)
+                                             : g_strdup (_("Not measured by this probe"));
+      g_autofree char *wrp = kiln_identify_job_dup_protected (t);
+      g_autofree char *wrp_text = t->protected != NULL && t->protected->len > 0
+                                  ? g_strdup_printf (_("%s: cannot be erased or written until the protection is removed"), wrp)
+                                  : g_strdup (wrp);
+      const char *rdp = t->rdp_level == 0 ? _("Off (level 0)")
+                        : t->rdp_level == 1 ? _("Level 1: the flash cannot be read or programmed through the debugger. "
+                                                "Lowering it to level 0 erases the whole chip.")
+                                            : _("Level 2: debugging is disabled for good");
+
+      set_row (self->chip_row, chip, FALSE);
+      set_row (self->uid_row, t->uid, FALSE);
+      set_row (self->voltage_row, volts, t->have_volts && t->volts < 2.7);
+      set_row (self->rdp_row, rdp, t->rdp_level > 0);
+      set_row (self->wrp_row, wrp_text, t->protected != NULL && t->protected->len > 0);
+    }
+
+  if (self->probe == NULL)
+    set_target_status (self, NULL, FALSE);
+  else if (self->target_error != NULL)
+    set_target_status (self, self->target_error, TRUE);
+  else if (!live && self->identifying)
+    set_target_status (self, _("Reading the target…"), FALSE);
+  else
+    set_target_status (self, NULL, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->identify_spinner), self->identifying);
+  gtk_spinner_set_spinning (self->identify_spinner, self->identifying);
+}
+
+static gboolean
+same_target (KilnIdentifyJob *a,
+             KilnIdentifyJob *b)
+{
+  if (a == NULL || b == NULL || a->chip == NULL || b->chip == NULL)
+    return FALSE;
+  if (g_strcmp0 (a->uid, b->uid) != 0 || a->rdp_level != b->rdp_level
+      || kiln_chip_get_dev_id (a->chip) != kiln_chip_get_dev_id (b->chip)
+      || kiln_chip_get_flash_size (a->chip) != kiln_chip_get_flash_size (b->chip)
+      || kiln_chip_is_dual_bank (a->chip) != kiln_chip_is_dual_bank (b->chip)
+      || a->protected->len != b->protected->len)
+    return FALSE;
+  for (guint i = 0; i < a->protected->len; i++)
+    if (g_array_index (a->protected, guint, i) != g_array_index (b->protected, guint, i))
+      return FALSE;
+  return TRUE;
+}
+
+static void identify (KilnWindow *self);
+
+typedef struct
+{
+  KilnWindow      *window;
+  KilnIdentifyJob *job;
+} IdentifyCall;
+
+static void
+identify_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  IdentifyCall *call = user_data;
+  g_autoptr(KilnWindow) self = call->window;
+  KilnIdentifyJob *job = call->job;  /* freed by the session after this */
+  g_autoptr(KilnIdentifyJob) found = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kiln_session_run_finish (KILN_SESSION (source), result, &error);
+  gboolean current = KILN_SESSION (source) == self->session;
+
+  g_free (call);
+  if (current)
+    self->identifying = FALSE;
+  if (self->disposed || !current)
+    return;
+
+  /* Take the results out of the job (the session frees it). */
+  found = g_new0 (KilnIdentifyJob, 1);
+  *found = *job;
+  memset (job, 0, sizeof *job);
+  job->info = g_steal_pointer (&found->info);
+
+  if (found->have_probe)
+    kiln_probe_selector_set_version (self->probe_selector, kiln_usb_probe_info_get_serial (self->probe),
+                                     &found->version);
+  g_clear_pointer (&self->target_error, g_free);
+  if (!ok)
+    {
+      /* The probe answered but the target did not (or the probe is gone):
+       * keep the chip the user may pick, and say what is wrong. */
+      self->target_error = g_strdup (error->message);
+      kiln_window_log (self, "%s", error->message);
+      g_clear_pointer (&self->target, kiln_identify_job_free);
+      if (found->have_probe)
+        self->target = g_steal_pointer (&found);
+      update_target_panel (self);
+      chip_selected_cb (self);
+    }
+  else
+    {
+      gboolean unchanged = same_target (self->target, found) && self->chip == self->target->chip;
+
+      /* Same chip and protection: keep the map as the last job left it. */
+      if (unchanged)
+        g_set_object (&found->chip, self->chip);
+      g_clear_pointer (&self->target, kiln_identify_job_free);
+      self->target = g_steal_pointer (&found);
+      if (!unchanged)
+        {
+          g_autofree char *prot = kiln_identify_job_dup_protected (self->target);
+
+          kiln_window_log (self, _("Target: %s revision %s, %u KiB of flash, UID %s, read protection level %u, write-protected: %s"),
+                           kiln_chip_get_line (self->target->chip)->line, self->target->revision,
+                           kiln_chip_get_flash_kib (self->target->chip), self->target->uid,
+                           self->target->rdp_level, prot);
+          g_set_object (&self->chip, self->target->chip);
+          update_target (self);
+          update_plan (self);
+        }
+      update_target_panel (self);
     }
   update_actions (self);
+  if (self->identify_again)
+    {
+      self->identify_again = FALSE;
+      identify (self);
+    }
+}
+
+static void
+identify (KilnWindow *self)
+{
+  KilnIdentifyJob *job;
+  IdentifyCall *call;
+
+  if (self->probe == NULL || self->session == NULL || self->disposed)
+    return;
+  if (self->identifying)
+    {
+      self->identify_again = TRUE;
+      return;
+    }
+  self->identifying = TRUE;
+  job = kiln_identify_job_new (self->probe);
+  job->khz = g_settings_get_uint (self->settings, "swd-clock");
+  job->under_reset = g_settings_get_boolean (self->settings, "connect-under-reset");
+  call = g_new0 (IdentifyCall, 1);
+  call->window = g_object_ref (self);
+  call->job = job;
+  kiln_session_run_async (self->session, kiln_identify_job_run, job, (GDestroyNotify) kiln_identify_job_free, NULL,
+                          NULL, identify_done_cb, call);
+  update_target_panel (self);
+}
+
+static gpointer
+drop_session_thread (gpointer data)
+{
+  /* Waits for the session's last job and closes the probe, off the main loop. */
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+probe_selected_cb (KilnWindow        *self,
+                   KilnUsbProbeInfo  *info)
+{
+  KilnUsbProbeInfo *old = self->probe;
+
+  if (self->session != NULL)
+    g_thread_unref (g_thread_new ("kiln-drop-session", drop_session_thread, g_steal_pointer (&self->session)));
+  self->identifying = FALSE;
+  self->identify_again = FALSE;
+  g_clear_pointer (&self->target, kiln_identify_job_free);
+  g_clear_pointer (&self->target_error, g_free);
+
+  if (info == NULL && old != NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("The probe %s is gone (unplugged?)"), kiln_usb_probe_info_get_serial (old));
+
+      kiln_window_log (self, "%s", msg);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (msg));
+    }
+  self->probe = info ? g_object_ref (info) : NULL;
+  g_clear_object (&old);
+  self->simulator = info != NULL && kiln_usb_probe_info_get_backend (info) == KILN_USB_BACKEND_SIMULATOR;
+  if (self->simulator && self->bench == NULL)
+    self->bench = g_object_ref (kiln_probe_selector_get_bench (self->probe_selector));
+
+  if (info != NULL)
+    {
+      kiln_window_log (self, _("Probe: %s %s (%s)"), kiln_usb_probe_info_get_model (info),
+                       kiln_usb_probe_info_get_serial (info), kiln_usb_probe_info_get_location (info));
+      self->session = kiln_session_new (kiln_usb_probe_info_get_serial (info));
+      identify (self);
+    }
+  else
+    chip_selected_cb (self);   /* back to the chip the user picked */
+  update_target_panel (self);
+  update_actions (self);
+}
+
+static void
+identify_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  identify (KILN_WINDOW (widget));
 }
 
 /* ------------------------------------------------------------ file loading */
@@ -914,10 +1271,16 @@ progress_finished_cb (KilnWindow   *self,
     }
   else
     {
+      /* GLib's own "Operation was cancelled" says nothing about the board. */
+      const char *text = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                         ? _("Cancelled. The flash controller was locked again; sectors that were being written "
+                             "are incomplete: program again before running the board.")
+                         : error->message;
+
       gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "failure");
       gtk_image_set_from_icon_name (self->result_icon, "dialog-error-symbolic");
-      gtk_label_set_label (self->result_label, error->message);
-      kiln_window_log (self, "%s", error->message);
+      gtk_label_set_label (self->result_label, text);
+      kiln_window_log (self, "%s", text);
     }
   gtk_revealer_set_reveal_child (self->result_revealer, TRUE);
   g_signal_handlers_disconnect_by_data (progress, self);
@@ -977,42 +1340,104 @@ job_done_cb (GObject      *source,
   /* The result is shown from the progress's "finished" signal. The bench
    * the job made (built off the main loop) stays with the window. */
   kiln_session_run_finish (KILN_SESSION (source), result, &error);
-  if (self->running_job != NULL && self->bench == NULL && self->running_job->bench != NULL)
-    self->bench = g_object_ref (self->running_job->bench);
   self->running_job = NULL;
+  if (self->disposed || KILN_SESSION (source) != self->session)
+    return;
   update_actions (self);
+  /* The job may have changed what the panel shows (or found the target gone). */
+  identify (self);
 }
 
 static void
 start_job (KilnWindow *self,
            JobKind     kind,
-           GFile      *target_file)
+           GFile      *target_file,
+           const char *sectors)
 {
   g_autoptr(KilnProgress) progress = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
-  KilnFlashJob *job;
+  guint khz = g_settings_get_uint (self->settings, "swd-clock");
+  gboolean under_reset = g_settings_get_boolean (self->settings, "connect-under-reset");
+  KilnSessionWorkFunc func;
+  GDestroyNotify destroy;
+  gpointer data;
 
-  if (!self->simulator || kind != JOB_PROGRAM || self->image == NULL)
+  if (self->probe == NULL || self->session == NULL || self->progress != NULL
+      || ((kind == JOB_PROGRAM || kind == JOB_VERIFY) && self->image == NULL)
+      || (kind == JOB_READ && (self->chip == NULL || target_file == NULL)))
     {
-      kiln_window_log (self, "%s", _("No probe session: connect an ST-LINK probe first"));
+      kiln_window_log (self, "%s", _("No probe is chosen: choose an ST-LINK probe (or the simulated board) first"));
       return;
     }
 
-  if (self->session == NULL)
-    self->session = kiln_session_new ("simulator");
+  if (kind == JOB_PROGRAM)
+    {
+      KilnFlashJob *job = kiln_flash_job_new (self->probe, self->image);
 
-  job = kiln_flash_job_new_for_bench (self->bench, self->image);
-  job->options.verify = g_settings_get_boolean (self->settings, "verify");
-  job->options.skip_unchanged = g_settings_get_boolean (self->settings, "skip-unchanged");
-  job->options.reset = g_settings_get_boolean (self->settings, "reset-after");
-  job->under_reset = g_settings_get_boolean (self->settings, "connect-under-reset");
+      job->khz = khz;
+      job->under_reset = under_reset;
+      job->options.verify = g_settings_get_boolean (self->settings, "verify");
+      job->options.skip_unchanged = g_settings_get_boolean (self->settings, "skip-unchanged");
+      job->options.reset = g_settings_get_boolean (self->settings, "reset-after");
+      if (self->simulator)
+        kiln_window_log (self, _("Programming %s on the simulated board"), kiln_image_get_display_name (self->image));
+      else
+        kiln_window_log (self, _("Programming %s through %s %s"), kiln_image_get_display_name (self->image),
+                         kiln_usb_probe_info_get_model (self->probe), kiln_usb_probe_info_get_serial (self->probe));
+      self->running_job = job;
+      func = kiln_flash_job_run;
+      destroy = (GDestroyNotify) kiln_flash_job_free;
+      data = job;
+    }
+  else
+    {
+      static const KilnTargetJobKind kinds[] = { [JOB_VERIFY] = KILN_TARGET_JOB_VERIFY,
+                                                 [JOB_ERASE] = KILN_TARGET_JOB_ERASE,
+                                                 [JOB_READ] = KILN_TARGET_JOB_READ };
+      KilnOpsCall *call = kiln_ops_call_new (kinds[kind], self->probe);
+      KilnTargetJob *job = call->job;
+
+      job->khz = khz;
+      job->under_reset = under_reset;
+      switch (kind)
+        {
+        case JOB_VERIFY:
+          job->image = g_object_ref (self->image);
+          job->method = g_settings_get_enum (self->settings, "verify-method") == 1 ? KILN_FLASH_VERIFY_READ_BACK
+                                                                                   : KILN_FLASH_VERIFY_CRC;
+          kiln_window_log (self, _("Verifying the chip against %s"), kiln_image_get_display_name (self->image));
+          break;
+        case JOB_ERASE:
+          job->mass = sectors == NULL;
+          job->sectors = g_strdup (sectors);
+          if (sectors == NULL)
+            kiln_window_log (self, "%s", _("Erasing the whole chip"));
+          else
+            kiln_window_log (self, _("Erasing sectors %s"), sectors);
+          break;
+        case JOB_READ:
+          {
+            g_autofree char *path = g_file_get_path (target_file);
+
+            job->address = kiln_chip_get_flash_base (self->chip);
+            job->length = kiln_chip_get_flash_size (self->chip);
+            call->file = g_object_ref (target_file);
+            kiln_window_log (self, _("Reading the flash into %s"), path);
+          }
+          break;
+        case JOB_PROGRAM:
+        default:
+          g_assert_not_reached ();
+        }
+      func = kiln_ops_call_run;
+      destroy = (GDestroyNotify) kiln_ops_call_free;
+      data = call;
+    }
+
   progress = kiln_progress_new ();
   cancellable = g_cancellable_new ();
   _kiln_window_watch_progress (self, progress, cancellable);
-  kiln_window_log (self, _("Programming %s on the simulated board"), kiln_image_get_display_name (self->image));
-  self->running_job = job;
-  kiln_session_run_async (self->session, kiln_flash_job_run, job, (GDestroyNotify) kiln_flash_job_free, progress,
-                          cancellable, job_done_cb, g_object_ref (self));
+  kiln_session_run_async (self->session, func, data, destroy, progress, cancellable, job_done_cb, g_object_ref (self));
   update_actions (self);
 }
 
@@ -1024,9 +1449,9 @@ job_action (GtkWidget  *widget,
   KilnWindow *self = KILN_WINDOW (widget);
 
   if (g_str_equal (action_name, "win.program"))
-    start_job (self, JOB_PROGRAM, NULL);
+    start_job (self, JOB_PROGRAM, NULL, NULL);
   else if (g_str_equal (action_name, "win.verify"))
-    start_job (self, JOB_VERIFY, NULL);
+    start_job (self, JOB_VERIFY, NULL, NULL);
 }
 
 static void
@@ -1034,8 +1459,32 @@ erase_response (AdwMessageDialog *dialog,
                 const char       *response,
                 KilnWindow       *self)
 {
-  if (g_strcmp0 (response, "erase") == 0)
-    start_job (self, JOB_ERASE, NULL);
+  if (g_strcmp0 (response, "sectors") == 0)
+    start_job (self, JOB_ERASE, NULL, g_object_get_data (G_OBJECT (dialog), "kiln-sectors"));
+  else if (g_strcmp0 (response, "all") == 0)
+    start_job (self, JOB_ERASE, NULL, NULL);
+}
+
+/* The sectors the loaded file would write, as people number them. */
+static char *
+dup_file_sectors (KilnWindow *self,
+                  guint64    *bytes)
+{
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  *bytes = 0;
+  if (self->plan == NULL)
+    return NULL;
+  for (guint i = 0; i < kiln_flash_plan_get_n_sectors (self->plan); i++)
+    {
+      const KilnFlashPlanSector *ps = kiln_flash_plan_get_sector (self->plan, i);
+
+      if (ps->action == KILN_FLASH_ACTION_UNTOUCHED)
+        continue;
+      g_string_append_printf (list, "%s%u", list->len ? ", " : "", ps->sector->index);
+      *bytes += ps->sector->size;
+    }
+  return list->len ? g_strdup (list->str) : NULL;
 }
 
 static void
@@ -1044,21 +1493,52 @@ erase_action (GtkWidget  *widget,
               GVariant   *param)
 {
   KilnWindow *self = KILN_WINDOW (widget);
-  g_autofree char *body = NULL;
+  guint64 file_bytes = 0;
+  g_autofree char *file_sectors = dup_file_sectors (self, &file_bytes);
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *chip_size = self->chip ? g_format_size_full (kiln_chip_get_flash_size (self->chip), G_FORMAT_SIZE_IEC_UNITS) : NULL;
   GtkWidget *dialog;
 
-  body = g_strdup_printf (_("Every flash sector of the %s will be erased. The firmware on the chip will be gone and the board will not run until it is programmed again."),
-                          self->chip != NULL ? kiln_chip_get_name (self->chip) : _("chip"));
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Erase the Whole Chip?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "erase", _("_Erase"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "erase",
-                                              ADW_RESPONSE_DESTRUCTIVE);
+  g_string_append (body, _("Erasing removes the firmware from those sectors: the board will not run until it is programmed again."));
+  if (file_sectors != NULL)
+    {
+      g_autofree char *size = g_format_size_full (file_bytes, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_string_append (body, "\n\n• ");
+      /* Translators: "The sectors the file uses: 0, 1, 2 (96.0 KiB)" */
+      g_string_append_printf (body, _("The sectors the file uses: %s (%s)"), file_sectors, size);
+    }
+  if (self->chip != NULL)
+    {
+      g_string_append (body, "\n• ");
+      /* Translators: "The whole chip: sectors 0 to 7 (1.0 MiB)" */
+      g_string_append_printf (body, _("The whole chip: sectors %u to %u (%s)"),
+                              kiln_chip_get_sector (self->chip, 0)->index,
+                              kiln_chip_get_sector (self->chip, kiln_chip_get_n_sectors (self->chip) - 1)->index,
+                              chip_size);
+    }
+  if (self->target != NULL && self->target->protected != NULL && self->target->protected->len > 0)
+    {
+      g_autofree char *prot = kiln_identify_job_dup_protected (self->target);
+
+      g_string_append (body, "\n\n");
+      /* Translators: %s is "Sector 1" or "Sectors 1, 3" */
+      g_string_append_printf (body, _("%s is write-protected: erasing it will be refused until the protection is removed in Option Bytes."), prot);
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Erase Flash?"), body->str);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"));
+  if (file_sectors != NULL)
+    {
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "sectors", _("Erase _File’s Sectors"));
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sectors", ADW_RESPONSE_DESTRUCTIVE);
+      g_object_set_data_full (G_OBJECT (dialog), "kiln-sectors", g_steal_pointer (&file_sectors), g_free);
+    }
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "all", _("Erase _Whole Chip"));
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "all", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (erase_response), self);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (erase_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -1070,7 +1550,7 @@ read_response (GtkNativeDialog *dialog,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      start_job (self, JOB_READ, file);
+      start_job (self, JOB_READ, file, NULL);
     }
   g_object_unref (dialog);
 }
@@ -1151,7 +1631,6 @@ simulator_action (GtkWidget  *widget,
   KilnWindow *self = KILN_WINDOW (widget);
 
   kiln_window_set_simulator (self, TRUE);
-  kiln_window_set_chip_name (self, "STM32F746NG");
   if (self->file == NULL)
     kiln_window_open_sample (self);
 }
@@ -1182,6 +1661,9 @@ kiln_window_dispose (GObject *object)
 {
   KilnWindow *self = KILN_WINDOW (object);
 
+  self->disposed = TRUE;
+  if (self->probe_selector != NULL)
+    g_signal_handlers_disconnect_by_data (self->probe_selector, self);
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
   g_clear_handle_id (&self->reload_source, g_source_remove);
@@ -1210,6 +1692,9 @@ kiln_window_finalize (GObject *object)
   g_clear_pointer (&self->error_text, g_free);
   g_clear_pointer (&self->last_message, g_free);
   g_clear_object (&self->session);  /* joins the worker first */
+  g_clear_pointer (&self->target, kiln_identify_job_free);
+  g_clear_pointer (&self->target_error, g_free);
+  g_clear_object (&self->probe);
   g_clear_object (&self->bench);    /* then saves the simulated board */
 
   G_OBJECT_CLASS (kiln_window_parent_class)->finalize (object);
@@ -1227,11 +1712,19 @@ kiln_window_class_init (KilnWindowClass *klass)
   window_class->close_request = kiln_window_close_request;
 
   g_type_ensure (KILN_TYPE_MEMORY_MAP);
+  g_type_ensure (KILN_TYPE_PROBE_SELECTOR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kiln/Kiln/kiln-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, KilnWindow, probe_button);
-  gtk_widget_class_bind_template_child (widget_class, KilnWindow, probe_label);
-  gtk_widget_class_bind_template_child (widget_class, KilnWindow, probe_status_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, probe_selector);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, identify_spinner);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, chip_row);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, uid_row);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, voltage_row);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, rdp_row);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, wrp_row);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, probe_row);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, target_status);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, no_probe_box);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, chip_combo);
@@ -1279,12 +1772,14 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.save-log", NULL, save_log_action);
   gtk_widget_class_install_action (widget_class, "win.udev-help", NULL, udev_help_action);
   gtk_widget_class_install_action (widget_class, "win.simulator", NULL, simulator_action);
+  gtk_widget_class_install_action (widget_class, "win.identify", NULL, identify_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.program", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.identify", NULL);
 }
 
 static void
@@ -1319,7 +1814,11 @@ kiln_window_init (KilnWindow *self)
   g_signal_connect_object (self->dual_bank_switch, "notify::active",
                            G_CALLBACK (chip_selected_cb), self, G_CONNECT_SWAPPED);
 
+  g_signal_connect_object (self->probe_selector, "probe-selected",
+                           G_CALLBACK (probe_selected_cb), self, G_CONNECT_SWAPPED);
+
   gtk_stack_set_visible_child_name (self->file_stack, "empty");
+  update_target_panel (self);
   update_actions (self);
   kiln_window_log (self, _("Kiln %s started"), PACKAGE_VERSION);
 }
@@ -1372,4 +1871,45 @@ _kiln_window_get_result_text (KilnWindow *self)
   if (!gtk_revealer_get_reveal_child (self->result_revealer))
     return NULL;
   return gtk_label_get_label (self->result_label);
+}
+
+const char *
+_kiln_window_get_target_uid (KilnWindow *self)
+{
+  return self->target != NULL && self->target->chip != NULL ? self->target->uid : NULL;
+}
+
+gboolean
+_kiln_window_is_identifying (KilnWindow *self)
+{
+  return self->identifying;
+}
+
+char *
+_kiln_window_dup_target_text (KilnWindow *self)
+{
+  AdwActionRow *rows[] = { self->chip_row, self->line_row, self->flash_row, self->ram_row, self->uid_row,
+                           self->voltage_row, self->rdp_row, self->wrp_row, self->probe_row };
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    if (gtk_widget_get_visible (GTK_WIDGET (rows[i])))
+      g_string_append_printf (text, "%s: %s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (rows[i])),
+                              adw_action_row_get_subtitle (rows[i]));
+  if (gtk_widget_get_visible (GTK_WIDGET (self->target_status)))
+    g_string_append_printf (text, "%s\n", gtk_label_get_label (self->target_status));
+  return g_string_free (text, FALSE);
+}
+
+KilnProbeSelector *
+_kiln_window_get_probe_selector (KilnWindow *self)
+{
+  return self->probe_selector;
+}
+
+void
+_kiln_window_read_to_file (KilnWindow *self,
+                           GFile      *file)
+{
+  start_job (self, JOB_READ, file, NULL);
 }

@@ -108,6 +108,7 @@ kiln_arm_target_detect (KilnArmTarget  *self,
   if (line->dual_bank == KILN_DUAL_BANK_OPTION)
     dual = !(self->optcr & (1u << 29));
 
+  g_free (self->uid);
   self->uid = g_strdup_printf ("%08X%08X%08X", GUINT32_FROM_LE (uid[2]), GUINT32_FROM_LE (uid[1]),
                                GUINT32_FROM_LE (uid[0]));
   self->package = (guint16) (package_word >> (8 * (line->package_reg & 3)));

@@ -633,3 +633,50 @@ kiln_image_copy_into (KilnImage *self,
 
   return covered;
 }
+
+KilnImage *
+kiln_image_new_with_data (KilnImage     *self,
+                          guint32        address,
+                          const guint8  *data,
+                          gsize          size,
+                          const char    *name,
+                          GError       **error)
+{
+  g_autoptr(KilnImageBuilder) builder = NULL;
+
+  g_return_val_if_fail (KILN_IS_IMAGE (self), NULL);
+
+  for (guint i = 0; i < self->ranges->len; i++)
+    {
+      const KilnImageRange *r = &g_array_index (self->ranges, KilnImageRange, i);
+
+      if ((guint64) address < (guint64) r->address + r->size && (guint64) address + size > r->address)
+        {
+          g_set_error (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_OVERLAP,
+                       _("%s: %s at 0x%08X (%zu bytes) would overwrite the file's own data at 0x%08X–0x%08X"),
+                       self->display_name, name, address, size, r->address, (guint32) (r->address + r->size - 1));
+          return NULL;
+        }
+    }
+
+  builder = kiln_image_builder_new (self->display_name, self->format);
+  for (guint i = 0; i < self->ranges->len; i++)
+    {
+      const KilnImageRange *r = &g_array_index (self->ranges, KilnImageRange, i);
+
+      if (!kiln_image_builder_add (builder, r->address, r->data, r->size, r->origin, error))
+        return NULL;
+    }
+  if (!kiln_image_builder_add (builder, address, data, size, name, error))
+    return NULL;
+  for (guint i = 0; i < self->segments->len; i++)
+    {
+      const KilnImageSegment *s = &g_array_index (self->segments, KilnImageSegment, i);
+
+      kiln_image_builder_add_segment (builder, s->name, s->address, s->size);
+    }
+  kiln_image_builder_add_segment (builder, name, address, (guint32) size);
+  if (self->has_entry)
+    kiln_image_builder_set_entry (builder, self->entry);
+  return kiln_image_builder_end (builder, error);
+}

@@ -96,5 +96,14 @@ guint32                 kiln_image_copy_into        (KilnImage        *self,
                                                      guint32           address,
                                                      guint32           size,
                                                      guint8           *buffer);
+/* A copy of @self with @size more bytes at @address, shown as segment @name
+ * (a serial number a production station adds, say). Bytes of @self at those
+ * addresses are refused with KILN_IMAGE_ERROR_OVERLAP. */
+KilnImage              *kiln_image_new_with_data    (KilnImage        *self,
+                                                     guint32           address,
+                                                     const guint8     *data,
+                                                     gsize             size,
+                                                     const char       *name,
+                                                     GError          **error);
 
 G_END_DECLS

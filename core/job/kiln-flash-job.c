@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "kiln-arm-core.h"
 #include "kiln-flash-job.h"
@@ -97,25 +98,58 @@ kiln_job_connect (KilnUsbProbeInfo  *info,
 typedef struct
 {
   KilnProgress *progress;
+  KilnFlashJob *job;
+  guint         phase;
+  gint64        phase_start;
 } Forward;
+
+/* Closes the time of the phase in progress and starts @phase's. */
+static void
+forward_phase (Forward *forward,
+               guint    phase)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (forward->phase < G_N_ELEMENTS (forward->job->phase_seconds))
+    forward->job->phase_seconds[forward->phase] += (now - forward->phase_start) / 1e6;
+  forward->phase = phase;
+  forward->phase_start = now;
+}
 
 static void
 on_phase (gpointer user_data, guint p, guint64 total)
 {
-  kiln_progress_begin_phase (((Forward *) user_data)->progress, p, total);
+  Forward *forward = user_data;
+
+  forward_phase (forward, p);
+  if (forward->progress != NULL)
+    kiln_progress_begin_phase (forward->progress, p, total);
 }
 
 static void
 on_bytes (gpointer user_data, guint64 done)
 {
-  kiln_progress_set_done (((Forward *) user_data)->progress, done);
+  Forward *forward = user_data;
+
+  if (forward->progress != NULL)
+    kiln_progress_set_done (forward->progress, done);
 }
 
 static void
 on_sector (gpointer user_data, guint position, KilnSectorState state)
 {
-  kiln_progress_set_sector_state (((Forward *) user_data)->progress, position, state);
+  Forward *forward = user_data;
+
+  if (forward->progress != NULL)
+    kiln_progress_set_sector_state (forward->progress, position, state);
 }
+
+static gboolean flash_job_run (KilnSession   *session,
+                               KilnFlashJob  *job,
+                               Forward       *forward,
+                               KilnProgress  *progress,
+                               GCancellable  *cancellable,
+                               GError       **error);
 
 gboolean
 kiln_flash_job_run (KilnSession   *session,
@@ -125,10 +159,28 @@ kiln_flash_job_run (KilnSession   *session,
                     GError       **error)
 {
   KilnFlashJob *job = data;
+  gint64 start = g_get_monotonic_time ();
+  Forward forward = { progress, job, KILN_PROGRESS_PHASE_CONNECT, start };
+  gboolean ok;
+
+  memset (job->phase_seconds, 0, sizeof job->phase_seconds);
+  ok = flash_job_run (session, job, &forward, progress, cancellable, error);
+  forward_phase (&forward, KILN_PROGRESS_PHASE_FINISHED);
+  job->total_seconds = (g_get_monotonic_time () - start) / 1e6;
+  return ok;
+}
+
+static gboolean
+flash_job_run (KilnSession   *session,
+               KilnFlashJob  *job,
+               Forward       *forward,
+               KilnProgress  *progress,
+               GCancellable  *cancellable,
+               GError       **error)
+{
   g_autoptr(KilnArmTarget) target = NULL;
   g_autoptr(KilnFlashPlan) plan = NULL;
-  Forward forward = { progress };
-  KilnFlashProgress callbacks = { on_phase, on_bytes, on_sector, &forward };
+  KilnFlashProgress callbacks = { on_phase, on_bytes, on_sector, forward };
   g_autofree char *summary = NULL;
   KilnChip *chip;
   gboolean ok;
@@ -164,6 +216,8 @@ kiln_flash_job_run (KilnSession   *session,
   chip = kiln_arm_target_get_chip (target);
   g_free (job->chip_name);
   job->chip_name = g_strdup (kiln_chip_get_line (chip)->line);
+  if (job->identified != NULL && !job->identified (job, target, job->hook_data, error))
+    return FALSE;
 
   plan = kiln_flash_plan_new (job->image, chip, KILN_FLASH_PSIZE_X32, error);
   if (plan == NULL)
@@ -174,8 +228,13 @@ kiln_flash_job_run (KilnSession   *session,
   if (job->dry_run)
     return TRUE;
 
-  ok = kiln_flash_program (target, plan, &job->options, progress ? &callbacks : NULL, cancellable, &job->result,
-                           error);
+  ok = kiln_flash_program (target, plan, &job->options, &callbacks, cancellable, &job->result, error);
+  if (job->finished != NULL)
+    {
+      forward_phase (forward, KILN_PROGRESS_PHASE_OPTION_BYTES);
+      if (!job->finished (job, target, job->hook_data, ok ? error : NULL))
+        ok = FALSE;
+    }
   kiln_stlink_close (kiln_arm_target_get_stlink (target));
 
   if (progress != NULL && job->result.fallback_reason != NULL && !job->options.host_driven

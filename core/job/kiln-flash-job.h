@@ -12,7 +12,15 @@
 
 G_BEGIN_DECLS
 
-typedef struct
+typedef struct _KilnFlashJob KilnFlashJob;
+
+/* A hook on the worker thread with the target connected (see below). */
+typedef gboolean (*KilnFlashJobTargetFunc) (KilnFlashJob   *job,
+                                            KilnArmTarget  *target,
+                                            gpointer        user_data,
+                                            GError        **error);
+
+struct _KilnFlashJob
 {
   /* In: the probe, or (info NULL) the first probe of @bench, looked up on
    * the worker so that a main loop never waits for USB. */
@@ -24,10 +32,21 @@ typedef struct
   gboolean          under_reset;
   gboolean          dry_run;
   KilnFlashOptions  options;
+  /* Optional hooks (a production station's): @identified runs once the chip
+   * is known and before the plan is made, and may replace @image or refuse
+   * the target; @finished runs after programming, whether it worked or not
+   * (@error of the job is then already set), with the target still
+   * connected. */
+  KilnFlashJobTargetFunc identified;
+  KilnFlashJobTargetFunc finished;
+  gpointer          hook_data;
   /* Out */
   KilnFlashResult   result;
   char             *chip_name;
-} KilnFlashJob;
+  /* Seconds spent in each KilnProgressPhase, and in all. */
+  double            phase_seconds[KILN_PROGRESS_PHASE_FINISHED + 1];
+  double            total_seconds;
+};
 
 KilnFlashJob  *kiln_flash_job_new     (KilnUsbProbeInfo *info,
                                        KilnImage        *image);

@@ -1,5 +1,21 @@
 /* kiln-sim-bench.c — the bench: probes paired with boards, from a key file
  *
+ * Board sequences (a production line: boards presented one after another on
+ * the same probe, power off between them). A board group may say
+ *
+ *   [board]                 ; or [board N]
+ *   sequence = 20           ; 20 boards, presented one after another
+ *   state = boards          ; board k keeps its state in boards/k/ (k = 1…20)
+ *   uid2 = 0x33383139       ; board k's UID word 2 is this + k − 1 (uid0, uid1 as given)
+ *   [board.3]               ; or [board N.3]: keys for board 3 of the sequence only,
+ *   nwrp = 0xFE             ; over those of [board] (here: sector 0 write-protected)
+ *
+ * The first board is there when the bench starts;
+ * kiln_sim_bench_present_next_board() unplugs it (its state is saved) and
+ * plugs the next one in, powered up from reset. kiln_sim_bench_remove_board()
+ * leaves the socket empty (the probe measures 0 V) until then. Without
+ * "sequence" a board group means one board, exactly as before.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -16,6 +32,10 @@ typedef struct
   KilnSimClock *clock;
   KilnSimProbe *probe;
   KilnSimBoard *board;
+  char         *board_group;
+  guint         sequence;     /* boards in the sequence; 0: no sequence */
+  guint         number;       /* the board presented, 1-based; 0: the socket is empty */
+  guint         last;         /* the last board presented */
 } Rig;
 
 struct _KilnSimBench
@@ -23,6 +43,9 @@ struct _KilnSimBench
   GObject        parent_instance;
 
   GArray        *rigs;     /* Rig */
+  GKeyFile      *key_file;
+  char          *base_dir;
+  GMutex         mutex;    /* board swaps against saves */
   KilnSimReport *report;
   char          *report_path;
   gboolean       saved;
@@ -37,6 +60,7 @@ rig_clear (gpointer data)
 
   g_clear_object (&rig->probe);
   g_clear_object (&rig->board);
+  g_clear_pointer (&rig->board_group, g_free);
   g_clear_pointer (&rig->clock, g_free);
 }
 
@@ -59,6 +83,9 @@ kiln_sim_bench_finalize (GObject *object)
   g_clear_pointer (&self->rigs, g_array_unref);
   g_clear_pointer (&self->report, kiln_sim_report_free);
   g_clear_pointer (&self->report_path, g_free);
+  g_clear_pointer (&self->key_file, g_key_file_unref);
+  g_clear_pointer (&self->base_dir, g_free);
+  g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (kiln_sim_bench_parent_class)->finalize (object);
 }
@@ -79,6 +106,65 @@ kiln_sim_bench_init (KilnSimBench *self)
   g_array_set_clear_func (self->rigs, rig_clear);
   self->report = kiln_sim_report_new ();
   self->report_path = g_strdup (g_getenv ("KILN_SIM_REPORT"));
+  g_mutex_init (&self->mutex);
+}
+
+static void
+copy_group (GKeyFile   *to,
+            const char *to_group,
+            GKeyFile   *from,
+            const char *from_group)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (from, from_group, NULL, NULL);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_autofree char *value = g_key_file_get_value (from, from_group, keys[i], NULL);
+
+      g_key_file_set_value (to, to_group, keys[i], value);
+    }
+}
+
+/* Board @number of @rig's sequence: its group's keys, then those of
+ * "GROUP.NUMBER", its own state folder and UID; @number 0 is an empty socket
+ * (no board: nothing powers the probe's VCC pin). */
+static KilnSimBoard *
+sequence_board (KilnSimBench  *self,
+                Rig           *rig,
+                guint          number,
+                GError       **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *group = number ? g_strdup_printf ("%s.%u", rig->board_group, number)
+                                  : g_strdup_printf ("%s (empty socket)", rig->board_group);
+  g_autofree char *state = g_key_file_get_string (self->key_file, rig->board_group, "state", NULL);
+  g_autofree char *uid2 = g_key_file_get_string (self->key_file, rig->board_group, "uid2", NULL);
+  guint32 base_uid2;
+
+  if (number == 0)
+    {
+      g_key_file_set_string (kf, group, "voltage", "0");
+      return kiln_sim_board_new (kf, group, self->base_dir, rig->clock, self->report, error);
+    }
+
+  copy_group (kf, group, self->key_file, rig->board_group);
+  g_key_file_remove_key (kf, group, "sequence", NULL);
+  copy_group (kf, "faults", self->key_file, "faults");
+  if (state != NULL)
+    {
+      g_autofree char *n = g_strdup_printf ("%u", number);
+      g_autofree char *dir = g_build_filename (g_strstrip (state), n, NULL);
+
+      g_key_file_set_string (kf, group, "state", dir);
+    }
+  base_uid2 = uid2 ? (guint32) g_ascii_strtoull (g_strstrip (uid2), NULL, 0) : 0x33383139 ^ g_str_hash (rig->board_group);
+  {
+    g_autofree char *value = g_strdup_printf ("0x%08X", base_uid2 + number - 1);
+
+    g_key_file_set_string (kf, group, "uid2", value);
+  }
+  copy_group (kf, group, self->key_file, group);
+  return kiln_sim_board_new (kf, group, self->base_dir, rig->clock, self->report, error);
 }
 
 static gboolean
@@ -91,11 +177,34 @@ add_rig (KilnSimBench  *self,
 {
   Rig rig = { 0 };
   guint n = self->rigs->len;
+  g_autoptr(GError) local = NULL;
 
   rig.clock = g_new0 (KilnSimClock, 1);
-  rig.board = kiln_sim_board_new (kf, board_group, base_dir, rig.clock, self->report, error);
+  rig.board_group = g_strdup (board_group);
+  if (g_key_file_has_key (kf, board_group, "sequence", NULL))
+    {
+      guint64 length = g_key_file_get_uint64 (kf, board_group, "sequence", &local);
+
+      if (local != NULL || length == 0 || length > 100000)
+        {
+          g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
+                       "[%s] sequence: give the number of boards presented one after another (1 or more)", board_group);
+          g_free (rig.board_group);
+          g_free (rig.clock);
+          return FALSE;
+        }
+      rig.sequence = (guint) length;
+      rig.number = rig.last = 1;
+      rig.board = sequence_board (self, &rig, 1, error);
+    }
+  else
+    {
+      rig.number = rig.last = 1;
+      rig.board = kiln_sim_board_new (kf, board_group, base_dir, rig.clock, self->report, error);
+    }
   if (rig.board == NULL)
     {
+      g_free (rig.board_group);
       g_free (rig.clock);
       return FALSE;
     }
@@ -103,6 +212,7 @@ add_rig (KilnSimBench  *self,
   if (rig.probe == NULL)
     {
       g_object_unref (rig.board);
+      g_free (rig.board_group);
       g_free (rig.clock);
       return FALSE;
     }
@@ -118,6 +228,9 @@ bench_from_key_file (GKeyFile    *kf,
   g_autoptr(KilnSimBench) self = g_object_new (KILN_TYPE_SIM_BENCH, NULL);
   g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
   gboolean numbered = FALSE;
+
+  self->key_file = g_key_file_ref (kf);
+  self->base_dir = g_strdup (base_dir);
 
   for (guint i = 0; groups[i] != NULL; i++)
     {
@@ -198,6 +311,92 @@ kiln_sim_bench_get_probe (KilnSimBench *self,
   return g_array_index (self->rigs, Rig, index).probe;
 }
 
+guint
+kiln_sim_bench_get_sequence_length (KilnSimBench *self,
+                                    guint         index)
+{
+  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), 0);
+  g_return_val_if_fail (index < self->rigs->len, 0);
+  return MAX (g_array_index (self->rigs, Rig, index).sequence, 1);
+}
+
+guint
+kiln_sim_bench_get_board_number (KilnSimBench *self,
+                                 guint         index)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), 0);
+  g_return_val_if_fail (index < self->rigs->len, 0);
+  locker = g_mutex_locker_new (&self->mutex);
+  return g_array_index (self->rigs, Rig, index).number;
+}
+
+/* Unplugs the board of @rig (saving its state) and plugs @board in. */
+static gboolean
+swap_board (KilnSimBench  *self,
+            Rig           *rig,
+            KilnSimBoard  *board,
+            guint          number,
+            GError       **error)
+{
+  kiln_sim_board_sync (rig->board);
+  if (!kiln_sim_board_save (rig->board, error))
+    return FALSE;
+  kiln_sim_probe_set_board (rig->probe, board);
+  g_set_object (&rig->board, board);
+  rig->number = number;
+  return TRUE;
+}
+
+gboolean
+kiln_sim_bench_remove_board (KilnSimBench  *self,
+                             guint          index,
+                             GError       **error)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(KilnSimBoard) empty = NULL;
+  Rig *rig;
+
+  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), FALSE);
+  g_return_val_if_fail (index < self->rigs->len, FALSE);
+  locker = g_mutex_locker_new (&self->mutex);
+  rig = &g_array_index (self->rigs, Rig, index);
+  if (rig->number == 0)
+    return TRUE;
+  empty = sequence_board (self, rig, 0, error);
+  return empty != NULL && swap_board (self, rig, empty, 0, error);
+}
+
+gboolean
+kiln_sim_bench_present_next_board (KilnSimBench  *self,
+                                   guint          index,
+                                   GError       **error)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(KilnSimBoard) next = NULL;
+  Rig *rig;
+  guint number;
+
+  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), FALSE);
+  g_return_val_if_fail (index < self->rigs->len, FALSE);
+  locker = g_mutex_locker_new (&self->mutex);
+  rig = &g_array_index (self->rigs, Rig, index);
+  /* The board after the last one presented (also after an empty socket). */
+  number = rig->last + 1;
+  if (number > MAX (rig->sequence, 1))
+    {
+      g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_UNSUPPORTED,
+                   "probe %u: every board of the sequence (%u) has been presented", index + 1, MAX (rig->sequence, 1));
+      return FALSE;
+    }
+  next = sequence_board (self, rig, number, error);
+  if (next == NULL || !swap_board (self, rig, next, number, error))
+    return FALSE;
+  rig->last = number;
+  return TRUE;
+}
+
 void
 kiln_sim_bench_set_report_path (KilnSimBench *self,
                                 const char   *path)
@@ -255,6 +454,14 @@ kiln_sim_bench_dup_report_json (KilnSimBench *self)
                           r->usb_transfers, r->usb_bytes_out, r->usb_bytes_in, r->swd_transfers,
                           r->flash_units_programmed);
 
+  g_string_append_printf (out, "\"flash_erase_busy_s\":%s,",
+                          g_ascii_formatd (num, sizeof num, "%.6f", r->flash_erase_busy_s));
+  g_string_append_printf (out, "\"flash_program_busy_s\":%s,",
+                          g_ascii_formatd (num, sizeof num, "%.6f", r->flash_program_busy_s));
+  g_string_append_printf (out, "\"flash_first_start_s\":%s,",
+                          g_ascii_formatd (num, sizeof num, "%.6f", r->flash_first_start_ns / 1e9));
+  g_string_append_printf (out, "\"flash_last_end_s\":%s,",
+                          g_ascii_formatd (num, sizeof num, "%.6f", r->flash_last_end_ns / 1e9));
   g_string_append (out, "\"sectors_erased\":[");
   for (guint i = 0; i < r->sectors_erased->len; i++)
     {
@@ -265,6 +472,8 @@ kiln_sim_bench_dup_report_json (KilnSimBench *self)
     }
   g_string_append_printf (out, "],\"mass_erases\":%u,\"core_instructions\":%" G_GUINT64_FORMAT ",",
                           r->mass_erases, r->core_instructions);
+  g_string_append_printf (out, "\"flash_locked_at_exit\":%s,\"option_bytes_locked_at_exit\":%s,",
+                          r->flash_unlocked_at_exit ? "false" : "true", r->options_unlocked_at_exit ? "false" : "true");
 
   g_string_append (out, "\"violations\":[");
   for (guint i = 0; i < r->violations->len; i++)
@@ -301,14 +510,19 @@ kiln_sim_bench_save (KilnSimBench  *self,
 {
   g_return_val_if_fail (KILN_IS_SIM_BENCH (self), FALSE);
 
+  g_mutex_lock (&self->mutex);
   for (guint i = 0; i < self->rigs->len; i++)
     {
       Rig *rig = &g_array_index (self->rigs, Rig, i);
 
       kiln_sim_board_sync (rig->board);
       if (!kiln_sim_board_save (rig->board, error))
-        return FALSE;
+        {
+          g_mutex_unlock (&self->mutex);
+          return FALSE;
+        }
     }
+  g_mutex_unlock (&self->mutex);
 
   if (self->report_path != NULL && *self->report_path != '\0')
     {

@@ -177,6 +177,7 @@ struct _KilnSimBoard
   guint              key_stage;
   guint              optkey_stage;
   gboolean           key_locked_until_reset;
+  gboolean           optkey_locked_until_reset;
   FlashOp            op;
   guint64            busy_until;
   int                op_sector;
@@ -522,6 +523,14 @@ flash_start_busy (KilnSimBoard *self,
   self->op = op;
   self->sr |= SR_BSY;
   self->busy_until = now + (guint64) (seconds * 1e9);
+  if (!self->report->flash_used)
+    self->report->flash_first_start_ns = now;
+  self->report->flash_used = TRUE;
+  self->report->flash_last_end_ns = MAX (self->report->flash_last_end_ns, self->busy_until);
+  if (op == OP_PROGRAM)
+    self->report->flash_program_busy_s += seconds;
+  else if (op == OP_ERASE || op == OP_MASS)
+    self->report->flash_erase_busy_s += seconds;
 }
 
 static void
@@ -711,8 +720,12 @@ flash_reg_write (KilnSimBoard *self,
       break;
 
     case 0x08: /* OPTKEYR */
-      if (!(self->optcr & OPT_LOCK))
+      if (!(self->optcr & OPT_LOCK) || self->optkey_locked_until_reset)
         {
+          /* A second unlock, or any key after a wrong one: the option
+           * registers stay locked until the next reset. */
+          self->optkey_locked_until_reset = TRUE;
+          self->optcr |= OPT_LOCK;
           *fault = TRUE;
           break;
         }
@@ -726,6 +739,7 @@ flash_reg_write (KilnSimBoard *self,
       else
         {
           self->optkey_stage = 0;
+          self->optkey_locked_until_reset = TRUE;
           *fault = TRUE;
         }
       break;
@@ -2101,6 +2115,10 @@ bus_write (KilnSimBoard *self,
           *ready_at = self->busy_until;
           return KILN_SIM_ACK_WAIT;
         }
+      /* RDP level 1 with a debugger connected: no access to the flash,
+       * programming included (a bus error, as for reads). */
+      if (debugger && flash_read_blocked (self))
+        return KILN_SIM_ACK_FAULT;
       flash_array_write (self, address, size, value, now);
       return KILN_SIM_ACK_OK;
     }
@@ -2164,6 +2182,7 @@ board_reset (KilnSimBoard *self,
   self->key_stage = 0;
   self->optkey_stage = 0;
   self->key_locked_until_reset = FALSE;
+  self->optkey_locked_until_reset = FALSE;
 
   self->rcc_cr = 1;
   self->rcc_pllcfgr = 0x24003010;
@@ -2288,6 +2307,12 @@ kiln_sim_board_save (KilnSimBoard  *self,
   g_autofree char *uid = NULL;
 
   g_return_val_if_fail (KILN_IS_SIM_BOARD (self), FALSE);
+
+  /* How the host left the controller: the report says so. */
+  if (!(self->cr & CR_LOCK))
+    self->report->flash_unlocked_at_exit = TRUE;
+  if (!(self->optcr & OPT_LOCK))
+    self->report->options_unlocked_at_exit = TRUE;
 
   if (self->state_dir == NULL)
     return TRUE;
@@ -2615,6 +2640,24 @@ kiln_sim_board_get_voltage (KilnSimBoard *self)
 {
   kiln_sim_board_sync (self);
   return powered (self) ? self->voltage : 0.0;
+}
+
+void
+kiln_sim_board_set_power (KilnSimBoard *self,
+                          gboolean      on)
+{
+  kiln_sim_board_sync (self);
+  if (on == !self->power_lost)
+    return;
+  self->power_loss_armed = FALSE;
+  self->power_lost = !on;
+  self->swd_active = FALSE;
+  if (on)
+    {
+      /* The firmware starts again (and may turn the SWD pins off again). */
+      self->swd_pins_off = FALSE;
+      board_reset (self, TRUE);
+    }
 }
 
 void

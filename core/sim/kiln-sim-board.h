@@ -46,6 +46,10 @@ gboolean      kiln_sim_board_save          (KilnSimBoard  *self,
 
 /* Target supply as the probe's ADC measures it (0 when power is lost). */
 double        kiln_sim_board_get_voltage   (KilnSimBoard  *self);
+/* The target's supply switched off or on. Switching it on again also ends
+ * a power-loss fault; the chip starts from its power-on reset. */
+void          kiln_sim_board_set_power     (KilnSimBoard  *self,
+                                            gboolean       on);
 /* NRST as driven by the probe (TRUE = held low). */
 void          kiln_sim_board_set_nrst      (KilnSimBoard  *self,
                                             gboolean       asserted);

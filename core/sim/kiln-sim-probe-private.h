@@ -20,5 +20,8 @@ KilnSimProbe *kiln_sim_probe_new       (GKeyFile      *key_file,
                                         guint8         address,
                                         GError       **error);
 KilnSimBoard *kiln_sim_probe_get_board (KilnSimProbe  *self);
+/* Replaces the board behind the probe (a board swap; see kiln-sim-bench.c). */
+void          kiln_sim_probe_set_board (KilnSimProbe  *self,
+                                        KilnSimBoard  *board);
 
 G_END_DECLS

@@ -33,6 +33,15 @@
 #define CMD_SIZE 16
 #define MAX_RW   6144
 
+/* RW_MISC batches: the most items the firmware's buffer holds. */
+#define MISC_MAX_ITEMS_V2 64
+#define MISC_MAX_ITEMS_V3 1227
+
+#define MISC_OP_ADDRESS 1
+#define MISC_OP_WRITE   2
+#define MISC_OP_READ    3
+#define MISC_OP_APNUM   5
+
 /* How many SWD WAIT answers the firmware retries before it reports
  * SWD_AP_WAIT to the host. */
 #define WAIT_RETRIES 256
@@ -78,6 +87,9 @@ struct _KilnSimProbe
   guint8         pending_cmd[CMD_SIZE];
   gsize          out_expected;
   GByteArray    *out_data;
+
+  /* RW_MISC: the answers of the last batch, fetched with RW_MISC_IN. */
+  GByteArray    *misc_result;
 
   /* Host time between transfers. */
   gint64         last_transfer_end_us;
@@ -272,6 +284,34 @@ clear_sticky (KilnSimProbe *self)
   dp_rw (self, 0x0, TRUE, &abort);
 }
 
+/* Firmware from V2J37/V3J7 wants INIT_AP before an AP is used, but opens
+ * AP 0 by itself when the ROM table behind it names ST as its designer
+ * (JEP106 0x20): st-flash 1.7 never sends INIT_AP and works on those
+ * probes with STM32 targets, while non-ST targets answer BAD_AP (pyOCD
+ * issue 918). The probe reads the table as any host would. */
+static void
+open_st_ap (KilnSimProbe *self)
+{
+  guint32 csw = 0x23000002, base = 0, pidr1 = 0, pidr2 = 0, a;
+
+  if (!fw_at_least (self, 37, 7))
+    return;
+  if (ap_rw (self, 0, 0xF8, FALSE, &base, FALSE) != XFER_OK || (base & 3) != 3)
+    return;
+  base &= ~0xFFFu;
+  if (ap_rw (self, 0, 0x00, TRUE, &csw, FALSE) != XFER_OK)
+    return;
+  a = base + 0xFE4;
+  if (ap_rw (self, 0, 0x04, TRUE, &a, FALSE) != XFER_OK || ap_rw (self, 0, 0x0C, FALSE, &pidr1, TRUE) != XFER_OK)
+    return;
+  a = base + 0xFE8;
+  if (ap_rw (self, 0, 0x04, TRUE, &a, FALSE) != XFER_OK || ap_rw (self, 0, 0x0C, FALSE, &pidr2, TRUE) != XFER_OK)
+    return;
+  /* JEP106 identity code: PIDR1[7:4] and PIDR2[2:0]; PIDR2[3] says it is used. */
+  if ((pidr2 & 0x8) && ((((pidr1 >> 4) & 0xF) | ((pidr2 & 0x7) << 4)) == 0x20))
+    self->ap_open[0] = TRUE;
+}
+
 static gboolean
 swd_connect (KilnSimProbe *self)
 {
@@ -289,6 +329,7 @@ swd_connect (KilnSimProbe *self)
   dp_rw (self, 0x4, TRUE, &ctrl);
   dp_rw (self, 0x4, FALSE, &ctrl);
   self->connected = TRUE;
+  open_st_ap (self);
   return TRUE;
 }
 
@@ -506,6 +547,97 @@ memory_write_command (KilnSimProbe *self,
     self->last_status = STATUS_OK;
 }
 
+/* RW_MISC_OUT: a batch of single-word AP operations. The data phase holds
+ * one opcode byte per item (padded to 4 bytes), then one 32-bit operand per
+ * item; RW_MISC_IN then returns one 32-bit value per item followed by one
+ * 32-bit status per item. */
+static guint32
+misc_items (const guint8 *cmd)
+{
+  return get32 (cmd + 2);
+}
+
+static gsize
+misc_out_length (guint32 items)
+{
+  return (gsize) ((items + 3) & ~3u) + 4 * (gsize) items;
+}
+
+static void
+misc_out_command (KilnSimProbe *self,
+                  const guint8 *cmd)
+{
+  guint32 items = misc_items (cmd);
+
+  memcpy (self->pending_cmd, cmd, CMD_SIZE);
+  g_byte_array_set_size (self->out_data, 0);
+  g_byte_array_set_size (self->misc_result, 0);
+  self->out_expected = items <= 0xFFFF ? misc_out_length (items) : 0;
+}
+
+static void
+misc_out_complete (KilnSimProbe *self)
+{
+  guint32 items = misc_items (self->pending_cmd);
+  guint32 max = self->hw_version >= 3 ? MISC_MAX_ITEMS_V3 : MISC_MAX_ITEMS_V2;
+  const guint8 *ops = self->out_data->data;
+  const guint8 *operands = ops + ((items + 3) & ~3u);
+  guint8 apsel = 0;
+  guint32 address = 0;
+
+  charge_usb (self, misc_out_length (items));
+  self->out_expected = 0;
+  g_byte_array_set_size (self->misc_result, 8 * items);
+  memset (self->misc_result->data, 0, 8 * items);
+  if (items > max)
+    kiln_sim_report_violation (self->report, "RW_MISC batch of %u items, the firmware holds %u", items, max);
+
+  for (guint32 i = 0; i < items; i++)
+    {
+      guint32 operand = get32 (operands + 4 * i);
+      guint32 value = 0;
+      guint8 status;
+
+      if (i >= max)
+        status = STATUS_FAULT;
+      else
+        switch (ops[i])
+          {
+          case MISC_OP_APNUM:
+            apsel = (guint8) operand;
+            status = check_ap (self, apsel);
+            break;
+          case MISC_OP_ADDRESS:
+            address = operand;
+            status = STATUS_OK;
+            break;
+          case MISC_OP_WRITE:
+            {
+              guint8 buf[4] = { operand, operand >> 8, operand >> 16, operand >> 24 };
+
+              status = mem_transfer (self, TRUE, address, buf, 4, 4, TRUE, apsel);
+              address += 4;
+            }
+            break;
+          case MISC_OP_READ:
+            {
+              guint8 buf[4] = { 0 };
+
+              status = mem_transfer (self, FALSE, operand, buf, 4, 4, TRUE, apsel);
+              value = get32 (buf);
+            }
+            break;
+          default:
+            status = STATUS_UNKNOWN_CMD;
+            break;
+          }
+      if (status != STATUS_OK)
+        kiln_sim_report_host_error (self->report, status);
+      put32 (self->misc_result->data + 4 * i, value);
+      put32 (self->misc_result->data + 4 * items + 4 * i, status);
+    }
+}
+
 static void
 memory_write_complete (KilnSimProbe *self)
 {
@@ -533,6 +665,15 @@ memory_write_complete (KilnSimProbe *self)
   else
     self->last_status = mem_transfer (self, TRUE, address, self->out_data->data, len, size, increment, apsel);
   self->out_expected = 0;
+}
+
+static void
+data_out_complete (KilnSimProbe *self)
+{
+  if (self->pending_cmd[0] == 0xF2 && self->pending_cmd[1] == 0x51)
+    misc_out_complete (self);
+  else
+    memory_write_complete (self);
 }
 
 static guint8
@@ -658,6 +799,21 @@ debug_command (KilnSimProbe *self,
       if (!fw_at_least (self, 26, 1))
         break;
       memory_write_command (self, cmd);
+      return;
+
+    case 0x51: /* RW_MISC_OUT (J32+ / V3J2+): no answer */
+      if (!fw_at_least (self, 32, 2))
+        break;
+      misc_out_command (self, cmd);
+      if (self->out_expected == 0)
+        misc_out_complete (self);
+      return;
+
+    case 0x52: /* RW_MISC_IN */
+      if (!fw_at_least (self, 32, 2))
+        break;
+      charge_usb (self, self->misc_result->len);
+      reply (self, self->misc_result->data, self->misc_result->len);
       return;
 
     case 0x3B: /* GETLASTRWSTATUS */
@@ -1054,11 +1210,13 @@ check_faults (KilnSimProbe *self)
   if (!self->gone && self->disconnect_armed && self->clock->now_ns >= self->disconnect_at)
     {
       self->gone = TRUE;
+      self->disconnect_armed = FALSE;
       kiln_sim_report_fault (self->report, "usb-disconnect-after-ms");
     }
   if (!self->hung && self->hang_armed && self->clock->now_ns >= self->hang_at)
     {
       self->hung = TRUE;
+      self->hang_armed = FALSE;
       kiln_sim_report_fault (self->report, "usb-hang-after-ms");
     }
   return !self->gone && !self->hung;
@@ -1111,7 +1269,7 @@ kiln_sim_probe_bulk_transfer (KilnSimProbe *self,
           g_byte_array_append (self->out_data, data, (guint) take);
           *transferred = length;
           if (self->out_data->len >= self->out_expected)
-            memory_write_complete (self);
+            data_out_complete (self);
         }
       else
         {
@@ -1126,7 +1284,7 @@ kiln_sim_probe_bulk_transfer (KilnSimProbe *self,
               g_byte_array_append (self->out_data, data + CMD_SIZE,
                                    (guint) MIN (length - CMD_SIZE, self->out_expected));
               if (self->out_data->len >= self->out_expected)
-                memory_write_complete (self);
+                data_out_complete (self);
             }
         }
     }
@@ -1431,7 +1589,45 @@ kiln_sim_probe_get_serial (KilnSimProbe *self)
 gboolean
 kiln_sim_probe_is_present (KilnSimProbe *self)
 {
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
   return !self->gone;
+}
+
+void
+kiln_sim_probe_unplug (KilnSimProbe *self)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+  self->gone = TRUE;
+}
+
+void
+kiln_sim_probe_plug (KilnSimProbe *self)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+  if (!self->gone && !self->hung)
+    return;
+
+  /* Power-on state of the firmware, and a new address from the host's
+   * enumeration. A fault that fired stays spent. */
+  self->gone = FALSE;
+  self->hung = FALSE;
+  self->mode = self->model == MODEL_V2 ? MODE_DFU : MODE_MASS;
+  self->connected = FALSE;
+  self->swd_khz = self->model == MODEL_V3 ? 8000 : 1800;
+  self->last_status = STATUS_OK;
+  self->last_fault_address = 0;
+  memset (self->ap_open, 0, sizeof self->ap_open);
+  self->claimed = FALSE;
+  self->configuration = 1;
+  g_byte_array_set_size (self->in_queue, 0);
+  g_byte_array_set_size (self->out_data, 0);
+  g_byte_array_set_size (self->misc_result, 0);
+  self->out_expected = 0;
+  self->last_transfer_end_us = 0;
+  self->address = (guint8) ((self->address - 1 + 32) % 127 + 1);
 }
 
 guint8
@@ -1452,6 +1648,19 @@ kiln_sim_probe_get_board (KilnSimProbe *self)
   return self->board;
 }
 
+/* A board swap on a production line: the old board is unplugged (its debug
+ * link is gone with its power) and @board is plugged in, powered from reset. */
+void
+kiln_sim_probe_set_board (KilnSimProbe *self,
+                          KilnSimBoard *board)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+  g_set_object (&self->board, board);
+  self->connected = FALSE;
+  memset (self->ap_open, 0, sizeof self->ap_open);
+}
+
 /* ------------------------------------------------------------------ */
 /* Construction                                                         */
 
@@ -1464,6 +1673,7 @@ kiln_sim_probe_finalize (GObject *object)
   g_clear_pointer (&self->serial, g_free);
   g_clear_pointer (&self->in_queue, g_byte_array_unref);
   g_clear_pointer (&self->out_data, g_byte_array_unref);
+  g_clear_pointer (&self->misc_result, g_byte_array_unref);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (kiln_sim_probe_parent_class)->finalize (object);
@@ -1481,6 +1691,7 @@ kiln_sim_probe_init (KilnSimProbe *self)
   g_mutex_init (&self->mutex);
   self->in_queue = g_byte_array_new ();
   self->out_data = g_byte_array_new ();
+  self->misc_result = g_byte_array_new ();
   self->configuration = 1;
 }
 

@@ -37,8 +37,15 @@ guint16          kiln_sim_probe_get_vendor_id      (KilnSimProbe  *self);
 guint16          kiln_sim_probe_get_product_id     (KilnSimProbe  *self);
 /* The serial as a host shows it (hex text; see the V2 binary-serial quirk). */
 const char      *kiln_sim_probe_get_serial         (KilnSimProbe  *self);
-/* FALSE once an unplug fault has fired: the device is gone from the bus. */
+/* FALSE once an unplug fault has fired or kiln_sim_probe_unplug() was
+ * called: the device is gone from the bus. */
 gboolean         kiln_sim_probe_is_present         (KilnSimProbe  *self);
+/* Pulls the probe off the bus: every transfer fails as unplugged. */
+void             kiln_sim_probe_unplug             (KilnSimProbe  *self);
+/* Plugs it back in, also after the usb-disconnect and usb-hang faults (which
+ * do not fire again): the firmware starts afresh and the device gets a new
+ * address, as a real probe does when the host enumerates it again. */
+void             kiln_sim_probe_plug               (KilnSimProbe  *self);
 /* Bus position for hosts that list devices (1-based, stable per bench). */
 guint8           kiln_sim_probe_get_bus_number     (KilnSimProbe  *self);
 guint8           kiln_sim_probe_get_device_address (KilnSimProbe  *self);

@@ -23,12 +23,22 @@ typedef struct
   guint64     usb_bytes_in;
   guint64     swd_transfers;
   guint64     flash_units_programmed;
+  /* The flash's own busy time, and when on the board's timeline (device
+   * time plus host gaps) it first started and last finished an operation:
+   * what benchmarks split a job's time by. */
+  double      flash_erase_busy_s;
+  double      flash_program_busy_s;
+  guint64     flash_first_start_ns;
+  guint64     flash_last_end_ns;
+  gboolean    flash_used;
   GArray     *sectors_erased;     /* KilnSimReportErase */
   guint       mass_erases;
   guint64     core_instructions;
   GPtrArray  *violations;         /* char*, one sentence each */
   GPtrArray  *faults_injected;    /* char* */
   GHashTable *host_errors;        /* "0x10" → GUINT_TO_POINTER (count) */
+  gboolean    flash_unlocked_at_exit;    /* FLASH_CR.LOCK clear when the state was saved */
+  gboolean    options_unlocked_at_exit;  /* FLASH_OPTCR.OPTLOCK clear then */
 } KilnSimReport;
 
 KilnSimReport *kiln_sim_report_new         (void);

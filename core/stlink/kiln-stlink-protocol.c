@@ -275,6 +275,8 @@ void kiln_stlink_cmd_read_mem32 (KilnStlinkCmd cmd, guint32 address, guint16 len
 void kiln_stlink_cmd_write_mem32 (KilnStlinkCmd cmd, guint32 address, guint16 length) { mem_cmd (cmd, 0x08, address, length); }
 void kiln_stlink_cmd_read_mem8 (KilnStlinkCmd cmd, guint32 address, guint16 length)   { mem_cmd (cmd, 0x0C, address, length); }
 void kiln_stlink_cmd_write_mem8 (KilnStlinkCmd cmd, guint32 address, guint16 length)  { mem_cmd (cmd, 0x0D, address, length); }
+void kiln_stlink_cmd_read_mem16 (KilnStlinkCmd cmd, guint32 address, guint16 length)  { mem_cmd (cmd, 0x47, address, length); }
+void kiln_stlink_cmd_write_mem16 (KilnStlinkCmd cmd, guint32 address, guint16 length) { mem_cmd (cmd, 0x48, address, length); }
 
 void
 kiln_stlink_cmd_last_rw_status (KilnStlinkCmd cmd,

@@ -92,6 +92,13 @@ void kiln_stlink_cmd_read_mem8          (KilnStlinkCmd cmd,
 void kiln_stlink_cmd_write_mem8         (KilnStlinkCmd cmd,
                                          guint32       address,
                                          guint16       length);
+/* 16-bit access: V2J26 / V3 on; address and length even. */
+void kiln_stlink_cmd_read_mem16         (KilnStlinkCmd cmd,
+                                         guint32       address,
+                                         guint16       length);
+void kiln_stlink_cmd_write_mem16        (KilnStlinkCmd cmd,
+                                         guint32       address,
+                                         guint16       length);
 void kiln_stlink_cmd_last_rw_status     (KilnStlinkCmd cmd,
                                          gboolean      v2);
 void kiln_stlink_cmd_read_debug_reg     (KilnStlinkCmd cmd,

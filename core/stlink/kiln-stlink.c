@@ -205,6 +205,25 @@ kiln_stlink_read_voltage (KilnStlink  *self,
   return TRUE;
 }
 
+/* When the target does not answer, its supply is the first suspect: say so
+ * when the probe measures none. */
+static void
+blame_power (KilnStlink  *self,
+             GError     **error)
+{
+  double volts = 0;
+
+  if (error == NULL || !g_error_matches (*error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET))
+    return;
+  if (!kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_TARGET_VOLTAGE)
+      || !kiln_stlink_read_voltage (self, &volts, NULL) || volts >= 1.5)
+    return;
+  g_clear_error (error);
+  g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET_VOLTAGE,
+               _("The target has no power (the probe measures %.2f V): power the board and check that the "
+                 "probe's VCC pin is connected to it"), volts);
+}
+
 gboolean
 kiln_stlink_set_nrst (KilnStlink  *self,
                       gboolean     asserted,
@@ -253,7 +272,10 @@ kiln_stlink_connect (KilnStlink  *self,
     return FALSE;
   self->in_debug = TRUE;
   if (!status_ok (answer[0], error))
-    return FALSE;
+    {
+      blame_power (self, error);
+      return FALSE;
+    }
 
   if (kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_INIT_AP))
     {
@@ -263,8 +285,13 @@ kiln_stlink_connect (KilnStlink  *self,
     }
 
   kiln_stlink_cmd_read_idcodes (cmd);
-  if (!command (self, cmd, answer, 12, error) || !status_ok (answer[0], error))
+  if (!command (self, cmd, answer, 12, error))
     return FALSE;
+  if (!status_ok (answer[0], error))
+    {
+      blame_power (self, error);
+      return FALSE;
+    }
   self->idcode = kiln_stlink_decode_u32 (answer + 4);
   return TRUE;
 }
@@ -294,18 +321,18 @@ last_status (KilnStlink  *self,
   return FALSE;
 }
 
-/* One transfer of at most MAX_RW32 bytes inside one 1 KiB block, retried
- * while the target answers WAIT. */
+/* One command of @size-byte accesses (at most MAX_RW32 bytes inside one
+ * 1 KiB block, or the firmware's 8-bit limit), retried while the target
+ * answers WAIT. */
 static gboolean
 transfer (KilnStlink   *self,
           gboolean      write,
           guint32       address,
           guint8       *buffer,
           gsize         length,
+          guint         size,
           GError      **error)
 {
-  gboolean word = (address % 4) == 0 && (length % 4) == 0;
-
   for (guint attempt = 0;; attempt++)
     {
       KilnStlinkCmd cmd;
@@ -313,8 +340,10 @@ transfer (KilnStlink   *self,
 
       if (write)
         {
-          if (word)
+          if (size == 4)
             kiln_stlink_cmd_write_mem32 (cmd, address, (guint16) length);
+          else if (size == 2)
+            kiln_stlink_cmd_write_mem16 (cmd, address, (guint16) length);
           else
             kiln_stlink_cmd_write_mem8 (cmd, address, (guint16) length);
           if (!command (self, cmd, NULL, 0, error) || !kiln_usb_device_write (self->device, buffer, length, error))
@@ -324,8 +353,10 @@ transfer (KilnStlink   *self,
         {
           g_autofree guint8 *tmp = g_malloc (MAX (length, 2));
 
-          if (word)
+          if (size == 4)
             kiln_stlink_cmd_read_mem32 (cmd, address, (guint16) length);
+          else if (size == 2)
+            kiln_stlink_cmd_read_mem16 (cmd, address, (guint16) length);
           else
             kiln_stlink_cmd_read_mem8 (cmd, address, (guint16) length);
           /* One byte comes back as two. */
@@ -349,34 +380,60 @@ transfer (KilnStlink   *self,
     }
 }
 
-static gboolean
-memory (KilnStlink   *self,
-        gboolean      write,
-        guint32       address,
-        guint8       *buffer,
-        gsize         length,
-        GError      **error)
+/* The most bytes one 8-bit command may carry: 64 on V2 and V2-1, 512 on V3
+ * from J6 (reads kept under 256: V3J7 fails longer 8-bit reads). */
+static gsize
+max_bytes8 (KilnStlink *self,
+            gboolean    write)
 {
-  guint max8 = self->version.hw >= 3 && self->version.jtag >= 6 ? 512 : 64;
+  if (self->version.hw >= 3 && self->version.jtag >= 6)
+    return write ? 512 : 252;
+  return 64;
+}
+
+static gboolean
+memory (KilnStlink      *self,
+        gboolean         write,
+        guint32          address,
+        guint8          *buffer,
+        gsize            length,
+        KilnStlinkWidth  width,
+        GError         **error)
+{
+  guint unit = width;
+
+  g_return_val_if_fail (width == KILN_STLINK_WIDTH_8 || width == KILN_STLINK_WIDTH_16
+                        || width == KILN_STLINK_WIDTH_32, FALSE);
+
+  if (unit == 2 && !kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_MEM_16BIT))
+    unit = 1;
 
   while (length > 0)
     {
       gsize chunk;
+      guint size;
 
-      if (address % 4 != 0 || length < 4)
+      if (unit > 1 && address % unit == 0 && length >= unit)
         {
-          /* Unaligned head or short tail: bytes. */
-          chunk = MIN (length, (gsize) (4 - address % 4));
-          chunk = MIN (chunk, (gsize) max8);
+          /* Whole units, never across a 1 KiB boundary (the AP's address
+           * only counts up within one). */
+          size = unit;
+          chunk = MIN (length - length % unit, (gsize) MAX_RW32);
+          chunk = MIN (chunk, (gsize) (0x400 - (address & 0x3FF)));
         }
       else
         {
-          /* Whole words, never across a 1 KiB boundary. */
-          chunk = MIN (length & ~(gsize) 3, (gsize) MAX_RW32);
-          chunk = MIN (chunk, (gsize) (0x400 - (address & 0x3FF)));
+          /* Bytes: the unaligned head or the short tail of a wider access,
+           * or everything at 8 bits. */
+          size = 1;
+          chunk = unit > 1 ? MIN (length, (gsize) (unit - address % unit)) : length;
+          chunk = MIN (chunk, max_bytes8 (self, write));
         }
-      if (!transfer (self, write, address, buffer, chunk, error))
-        return FALSE;
+      if (!transfer (self, write, address, buffer, chunk, size, error))
+        {
+          blame_power (self, error);
+          return FALSE;
+        }
       address += (guint32) chunk;
       buffer += chunk;
       length -= chunk;
@@ -391,7 +448,7 @@ kiln_stlink_read_mem (KilnStlink  *self,
                       gsize        length,
                       GError     **error)
 {
-  return memory (self, FALSE, address, buffer, length, error);
+  return memory (self, FALSE, address, buffer, length, KILN_STLINK_WIDTH_32, error);
 }
 
 gboolean
@@ -401,7 +458,54 @@ kiln_stlink_write_mem (KilnStlink    *self,
                        gsize          length,
                        GError       **error)
 {
-  return memory (self, TRUE, address, (guint8 *) buffer, length, error);
+  return memory (self, TRUE, address, (guint8 *) buffer, length, KILN_STLINK_WIDTH_32, error);
+}
+
+gboolean
+kiln_stlink_read_mem_width (KilnStlink       *self,
+                            guint32           address,
+                            guint8           *buffer,
+                            gsize             length,
+                            KilnStlinkWidth   width,
+                            GError          **error)
+{
+  return memory (self, FALSE, address, buffer, length, width, error);
+}
+
+gboolean
+kiln_stlink_write_mem_width (KilnStlink       *self,
+                             guint32           address,
+                             const guint8     *buffer,
+                             gsize             length,
+                             KilnStlinkWidth   width,
+                             GError          **error)
+{
+  return memory (self, TRUE, address, (guint8 *) buffer, length, width, error);
+}
+
+gboolean
+kiln_stlink_read16 (KilnStlink  *self,
+                    guint32      address,
+                    guint16     *value,
+                    GError     **error)
+{
+  guint8 b[2];
+
+  if (!memory (self, FALSE, address, b, 2, KILN_STLINK_WIDTH_16, error))
+    return FALSE;
+  *value = (guint16) (b[0] | b[1] << 8);
+  return TRUE;
+}
+
+gboolean
+kiln_stlink_write16 (KilnStlink  *self,
+                     guint32      address,
+                     guint16      value,
+                     GError     **error)
+{
+  guint8 b[2] = { value & 0xFF, value >> 8 };
+
+  return memory (self, TRUE, address, b, 2, KILN_STLINK_WIDTH_16, error);
 }
 
 gboolean

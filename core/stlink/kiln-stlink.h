@@ -18,6 +18,14 @@ G_BEGIN_DECLS
 
 #define KILN_TYPE_STLINK (kiln_stlink_get_type ())
 
+/* The width of each bus access of a memory transfer. */
+typedef enum
+{
+  KILN_STLINK_WIDTH_8 = 1,
+  KILN_STLINK_WIDTH_16 = 2,
+  KILN_STLINK_WIDTH_32 = 4,
+} KilnStlinkWidth;
+
 G_DECLARE_FINAL_TYPE (KilnStlink, kiln_stlink, KILN, STLINK, GObject)
 
 /* Reads the firmware version and leaves whatever mode the probe was in. */
@@ -44,6 +52,7 @@ guint32                  kiln_stlink_get_idcode     (KilnStlink     *self);
 gboolean                 kiln_stlink_set_nrst       (KilnStlink     *self,
                                                      gboolean        asserted,
                                                      GError        **error);
+/* Memory in 32-bit accesses where aligned, bytes elsewhere. */
 gboolean                 kiln_stlink_read_mem       (KilnStlink     *self,
                                                      guint32         address,
                                                      guint8         *buffer,
@@ -53,6 +62,31 @@ gboolean                 kiln_stlink_write_mem      (KilnStlink     *self,
                                                      guint32         address,
                                                      const guint8   *buffer,
                                                      gsize           length,
+                                                     GError        **error);
+/* Memory in accesses of @width where the address and the length allow it;
+ * an unaligned head and a tail shorter than one access go as bytes (the
+ * firmware's 8-bit commands). Firmware without 16-bit access (before V2J26)
+ * does 16-bit requests as bytes: a caller that needs true halfword bus
+ * accesses checks KILN_STLINK_FEATURE_MEM_16BIT first. */
+gboolean                 kiln_stlink_read_mem_width (KilnStlink     *self,
+                                                     guint32         address,
+                                                     guint8         *buffer,
+                                                     gsize           length,
+                                                     KilnStlinkWidth width,
+                                                     GError        **error);
+gboolean                 kiln_stlink_write_mem_width (KilnStlink    *self,
+                                                      guint32        address,
+                                                      const guint8  *buffer,
+                                                      gsize          length,
+                                                      KilnStlinkWidth width,
+                                                      GError       **error);
+gboolean                 kiln_stlink_read16         (KilnStlink     *self,
+                                                     guint32         address,
+                                                     guint16        *value,
+                                                     GError        **error);
+gboolean                 kiln_stlink_write16        (KilnStlink     *self,
+                                                     guint32         address,
+                                                     guint16         value,
                                                      GError        **error);
 gboolean                 kiln_stlink_read32         (KilnStlink     *self,
                                                      guint32         address,

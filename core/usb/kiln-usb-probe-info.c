@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "kiln-usb-libusb-device.h"
-#include "kiln-usb-probe-info.h"
+#include "kiln-usb-probe-info-private.h"
 #include "kiln-usb-sim-device.h"
 
 struct _KilnUsbProbeInfo
@@ -22,6 +22,7 @@ struct _KilnUsbProbeInfo
   guint16         product_id;
   char           *location;
   char           *problem;
+  char           *key;
   guint8          bus;
   guint8          address;
   KilnSimBench   *bench;
@@ -32,6 +33,20 @@ G_DEFINE_FINAL_TYPE (KilnUsbProbeInfo, kiln_usb_probe_info, G_TYPE_OBJECT)
 
 static libusb_context *usb_context;
 
+libusb_context *
+_kiln_usb_get_context (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      if (libusb_init (&usb_context) != 0)
+        usb_context = NULL;
+      g_once_init_leave (&done, 1);
+    }
+  return usb_context;
+}
+
 static void
 kiln_usb_probe_info_finalize (GObject *object)
 {
@@ -40,6 +55,7 @@ kiln_usb_probe_info_finalize (GObject *object)
   g_free (self->serial);
   g_free (self->location);
   g_free (self->problem);
+  g_free (self->key);
   g_clear_object (&self->sim_probe);
   g_clear_object (&self->bench);
   G_OBJECT_CLASS (kiln_usb_probe_info_parent_class)->finalize (object);
@@ -107,49 +123,89 @@ read_serial (libusb_device_handle *handle,
   return g_string_free (out, FALSE);
 }
 
+char *
+_kiln_usb_key_for_device (libusb_device *device)
+{
+  return g_strdup_printf ("usb:%u:%u", libusb_get_bus_number (device), libusb_get_device_address (device));
+}
+
+KilnUsbProbeInfo *
+_kiln_usb_probe_info_new_for_device (libusb_device *device)
+{
+  struct libusb_device_descriptor desc;
+  libusb_device_handle *handle = NULL;
+  KilnUsbProbeInfo *info;
+  int rc;
+
+  if (libusb_get_device_descriptor (device, &desc) != 0 || desc.idVendor != 0x0483
+      || kiln_usb_model_for_product_id (desc.idProduct) == NULL)
+    return NULL;
+
+  info = g_object_new (KILN_TYPE_USB_PROBE_INFO, NULL);
+  info->backend = KILN_USB_BACKEND_LIBUSB;
+  info->product_id = desc.idProduct;
+  info->bus = libusb_get_bus_number (device);
+  info->address = libusb_get_device_address (device);
+  info->key = _kiln_usb_key_for_device (device);
+  info->location = g_strdup_printf (_("bus %u device %u"), info->bus, info->address);
+
+  rc = libusb_open (device, &handle);
+  if (rc == LIBUSB_ERROR_ACCESS)
+    info->problem = g_strdup (_("You may not open this probe: install Kiln's udev rules "
+                                "(60-kiln-stlink.rules) and plug the probe in again"));
+  else if (rc != 0)
+    info->problem = g_strdup_printf (_("The probe cannot be opened (%s): unplug it and plug it in again"),
+                                     libusb_strerror (rc));
+  else
+    {
+      info->serial = read_serial (handle, desc.iSerialNumber);
+      libusb_close (handle);
+    }
+  if (info->serial == NULL)
+    info->serial = g_strdup (info->location);
+  return info;
+}
+
+KilnUsbProbeInfo *
+_kiln_usb_probe_info_new_for_sim (KilnSimBench *bench,
+                                  KilnSimProbe *probe)
+{
+  KilnUsbProbeInfo *info = g_object_new (KILN_TYPE_USB_PROBE_INFO, NULL);
+
+  info->backend = KILN_USB_BACKEND_SIMULATOR;
+  info->product_id = kiln_sim_probe_get_product_id (probe);
+  info->serial = g_strdup (kiln_sim_probe_get_serial (probe));
+  info->key = g_strdup_printf ("sim:%s:%u", info->serial, kiln_sim_probe_get_device_address (probe));
+  info->address = kiln_sim_probe_get_device_address (probe);
+  info->location = g_strdup (_("simulator"));
+  info->bench = g_object_ref (bench);
+  info->sim_probe = g_object_ref (probe);
+  return info;
+}
+
+const char *
+_kiln_usb_probe_info_get_key (KilnUsbProbeInfo *self)
+{
+  return self->key;
+}
+
 static void
 list_libusb (GPtrArray *probes)
 {
+  libusb_context *context = _kiln_usb_get_context ();
   libusb_device **list = NULL;
   ssize_t n;
 
-  if (usb_context == NULL && libusb_init (&usb_context) != 0)
+  if (context == NULL)
     return;
 
-  n = libusb_get_device_list (usb_context, &list);
+  n = libusb_get_device_list (context, &list);
   for (ssize_t i = 0; i < n; i++)
     {
-      struct libusb_device_descriptor desc;
-      libusb_device_handle *handle = NULL;
-      KilnUsbProbeInfo *info;
-      int rc;
+      KilnUsbProbeInfo *info = _kiln_usb_probe_info_new_for_device (list[i]);
 
-      if (libusb_get_device_descriptor (list[i], &desc) != 0 || desc.idVendor != 0x0483
-          || kiln_usb_model_for_product_id (desc.idProduct) == NULL)
-        continue;
-
-      info = g_object_new (KILN_TYPE_USB_PROBE_INFO, NULL);
-      info->backend = KILN_USB_BACKEND_LIBUSB;
-      info->product_id = desc.idProduct;
-      info->bus = libusb_get_bus_number (list[i]);
-      info->address = libusb_get_device_address (list[i]);
-      info->location = g_strdup_printf (_("bus %u device %u"), info->bus, info->address);
-
-      rc = libusb_open (list[i], &handle);
-      if (rc == LIBUSB_ERROR_ACCESS)
-        info->problem = g_strdup (_("You may not open this probe: install Kiln's udev rules "
-                                    "(60-kiln-stlink.rules) and plug the probe in again"));
-      else if (rc != 0)
-        info->problem = g_strdup_printf (_("The probe cannot be opened (%s): unplug it and plug it in again"),
-                                         libusb_strerror (rc));
-      else
-        {
-          info->serial = read_serial (handle, desc.iSerialNumber);
-          libusb_close (handle);
-        }
-      if (info->serial == NULL)
-        info->serial = g_strdup (info->location);
-      g_ptr_array_add (probes, info);
+      if (info != NULL)
+        g_ptr_array_add (probes, info);
     }
   libusb_free_device_list (list, 1);
 }
@@ -165,18 +221,9 @@ kiln_usb_list_probes (KilnSimBench  *bench,
   for (guint i = 0; bench != NULL && i < kiln_sim_bench_get_n_probes (bench); i++)
     {
       KilnSimProbe *probe = kiln_sim_bench_get_probe (bench, i);
-      KilnUsbProbeInfo *info;
 
-      if (!kiln_sim_probe_is_present (probe))
-        continue;
-      info = g_object_new (KILN_TYPE_USB_PROBE_INFO, NULL);
-      info->backend = KILN_USB_BACKEND_SIMULATOR;
-      info->product_id = kiln_sim_probe_get_product_id (probe);
-      info->serial = g_strdup (kiln_sim_probe_get_serial (probe));
-      info->location = g_strdup (_("simulator"));
-      info->bench = g_object_ref (bench);
-      info->sim_probe = g_object_ref (probe);
-      g_ptr_array_add (probes, info);
+      if (kiln_sim_probe_is_present (probe))
+        g_ptr_array_add (probes, _kiln_usb_probe_info_new_for_sim (bench, probe));
     }
 
   return probes;
@@ -239,9 +286,22 @@ kiln_usb_probe_info_open (KilnUsbProbeInfo  *self,
     }
 
   if (self->backend == KILN_USB_BACKEND_SIMULATOR)
-    return kiln_usb_sim_device_new (self->bench, self->sim_probe);
+    {
+      /* Gone, or plugged in again since it was listed (another attachment). */
+      if (!kiln_sim_probe_is_present (self->sim_probe)
+          || kiln_sim_probe_get_device_address (self->sim_probe) != self->address)
+        {
+          g_set_error_literal (error, KILN_USB_ERROR, KILN_USB_ERROR_UNPLUGGED,
+                               _("The probe is no longer connected: plug it in again"));
+          return NULL;
+        }
+      return kiln_usb_sim_device_new (self->bench, self->sim_probe);
+    }
 
-  n = libusb_get_device_list (usb_context, &list);
+  if (_kiln_usb_get_context () == NULL)
+    n = 0;
+  else
+    n = libusb_get_device_list (_kiln_usb_get_context (), &list);
   for (ssize_t i = 0; i < n && device == NULL; i++)
     {
       libusb_device_handle *handle = NULL;

@@ -15,6 +15,7 @@ struct _KilnUsbSimDevice
 
   KilnSimBench  *bench;   /* keeps the probe's bench alive */
   KilnSimProbe  *probe;
+  guint8         address;  /* where it was when opened: a replugged probe is another device */
 };
 
 G_DEFINE_FINAL_TYPE (KilnUsbSimDevice, kiln_usb_sim_device, KILN_TYPE_USB_DEVICE)
@@ -29,8 +30,12 @@ kiln_usb_sim_device_transfer (KilnUsbDevice  *device,
 {
   KilnUsbSimDevice *self = (KilnUsbSimDevice *) device;
   gsize done = 0;
+  KilnSimUsbStatus status = KILN_SIM_USB_NO_DEVICE;
 
-  switch (kiln_sim_probe_bulk_transfer (self->probe, endpoint, data, length, &done, timeout_ms))
+  if (kiln_sim_probe_get_device_address (self->probe) == self->address)
+    status = kiln_sim_probe_bulk_transfer (self->probe, endpoint, data, length, &done, timeout_ms);
+
+  switch (status)
     {
     case KILN_SIM_USB_OK:
       return (gssize) done;
@@ -79,6 +84,7 @@ kiln_usb_sim_device_new (KilnSimBench *bench,
 
   self->bench = g_object_ref (bench);
   self->probe = g_object_ref (probe);
+  self->address = kiln_sim_probe_get_device_address (probe);
   _kiln_usb_device_set_identity (KILN_USB_DEVICE (self), kiln_sim_probe_get_product_id (probe),
                                  kiln_sim_probe_get_serial (probe));
   return KILN_USB_DEVICE (self);

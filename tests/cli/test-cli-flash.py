@@ -135,5 +135,33 @@ check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["ok"] i
 check(any(l["event"] == "phase" and l["phase"] == "program" for l in lines), "json has no program phase", out)
 check(any(l["event"] == "sector" and l["state"] == "verified" for l in lines), "json has no verified sector", out)
 
+# The SRAM loader programs; --verify picks CRC (default) or read-back; the
+# result says which, and that no fallback was needed.
+check(lines[-1].get("loader") is True and lines[-1].get("verify_method") == "crc"
+      and lines[-1].get("fallback_reason") is None, "json: loader and CRC verification", out)
+d, sim = bench("readback", "[probe]\n[board]\nstate=@STATE@\n")
+rc, out, err = run([blinky, "--json", "--verify=readback"], sim)
+lines = [json.loads(l) for l in out.splitlines()]
+check(rc == 0 and lines[-1].get("verify_method") == "readback", "--verify=readback", out + err)
+rc, out, err = run([blinky, "--verify=md5"], sim)
+check(rc == 2 and "--verify" in err, f"--verify=md5: exit {rc}", err)
+
+# Bytes of a rewritten sector outside the file: erased by default, kept with
+# --preserve-unwritten.
+for preserve in (False, True):
+    d, sim = bench(f"preserve{int(preserve)}", "[probe]\n[board]\nstate=@STATE@\n")
+    first = os.path.join(tmp, "first.bin")
+    open(first, "wb").write(bytes((i * 7) & 0xFF for i in range(32 * 1024)))
+    rc, out, err = run([first, "--base", "0x08000000"], sim)
+    check(rc == 0, f"preserve setup: exit {rc}", err)
+    half = os.path.join(tmp, "half.bin")
+    open(half, "wb").write(bytes(0x11 for _ in range(1000)))
+    rc, out, err = run([half, "--base", "0x08000000"] + (["--preserve-unwritten"] if preserve else []), sim)
+    mem = flash(d)
+    keep = open(first, "rb").read()[1000:32 * 1024]
+    check(rc == 0 and mem[:1000] == b"\x11" * 1000, f"preserve={preserve}: exit {rc}", err)
+    check(mem[1000:32 * 1024] == (keep if preserve else b"\xff" * (31 * 1024 + 24)),
+          f"preserve={preserve}: the rest of sector 0 is {'not kept' if preserve else 'not erased'}")
+
 print(f"{'FAILED' if failures else 'ok'}: {failures} failure(s)")
 sys.exit(1 if failures else 0)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Conformance of the virtual bench against programs nobody here wrote:
-st-info, st-flash and OpenOCD from Debian, run unmodified through the
+st-info, st-flash, OpenOCD and pyOCD from Debian, run unmodified through the
 drop-in libusb-1.0.so.0, each on a fresh board state.
 
 Usage: test-peers.py DROPIN_DIR FIXTURES_DIR [CASE...]
@@ -123,6 +123,18 @@ def _():
     check(mem[:100000] == open(img100k, "rb").read(), "flash.bin does not hold the file's bytes")
     check(mem[100000:] == b"\xff" * (len(mem) - 100000), "the rest of flash is not erased")
     check(report(os.path.join(d, "r.json"))["violations"] == [], "violations reported")
+
+
+# Firmware from V2J37 and V3J7 wants INIT_AP before an AP is used, but opens
+# AP 0 by itself for an ST target: st-flash 1.7 never sends INIT_AP and works
+# with those probes.
+@case("st-flash-write-j37-v3", ["st-flash"])
+def _():
+    for i, probe in enumerate(["model=stlink-v2-1\nfirmware=V2J37M26\n", "model=stlink-v3\nfirmware=V3J7M2\n"]):
+        d, sim = bench(f"stflash37-{i}", f"[probe]\n{probe}[board]\nstate=@STATE@\n")
+        rc, out = run(["st-flash", "write", img100k, "0x08000000"], sim, os.path.join(d, "r.json"))
+        check(rc == 0 and "verified" in out, f"st-flash against [probe] {probe!r}: exit {rc}", out)
+        check(flash(d)[:100000] == open(img100k, "rb").read(), "flash.bin does not hold the file's bytes")
 
 
 def openocd_program(name, board, image, extra=""):
@@ -268,6 +280,86 @@ def _():
                    "-f", "target/stm32f7x.cfg", "-c", OPENOCD_PORTS,
                    "-c", "init; reset halt; exit"], sim, timeout=120)
     check(rc == 0 and "halted" in out, "connect under reset did not attach", out)
+
+
+def openocd_dap_program(name, probe, image=None, board=""):
+    d, sim = bench(name, f"[probe]\n{probe}[board]\nstate=@STATE@\n{board}")
+    rep = os.path.join(d, "r.json")
+    rc, out = run(["openocd", "-f", "interface/stlink-dap.cfg", "-f", "target/stm32f7x.cfg",
+                   "-c", OPENOCD_PORTS, "-c", f"program {image or blinky} verify reset exit"], sim, rep)
+    check(rc == 0, f"openocd exit {rc}", out)
+    check("dapdirect_swd" in out, "OpenOCD did not use the DAP-level driver", out)
+    check("Verified OK" in out, "OpenOCD did not verify", out)
+    if image is None:
+        check(expect_image(flash(d), load_elf(blinky)), "flash.bin does not match the ELF's load image")
+    r = report(rep)
+    check(r["core_instructions"] > 0, "OpenOCD's loader did not run on the core")
+    check(r["violations"] == [], f"violations {r['violations']}")
+    return d, r
+
+
+# interface/stlink-dap.cfg drives the DAP itself: DAP register commands, and
+# from J32 batched RW_MISC transfers; from J37 every AP must be opened first.
+@case("openocd-dap-v2j34", ["openocd"])
+def _():
+    openocd_dap_program("dap34", "")
+
+
+@case("openocd-dap-v2j37", ["openocd"])
+def _():
+    openocd_dap_program("dap37", "firmware=V2J37S7\n")
+
+
+@case("openocd-dap-v3", ["openocd"])
+def _():
+    openocd_dap_program("dapv3", "model=stlink-v3\nfirmware=V3J7M2\n")
+
+
+@case("openocd-dap-f767-dual-bank", ["openocd"])
+def _():
+    blob = bytes(random.getrandbits(8) for _ in range(96 * 1024))
+    path = os.path.join(tmp, "dapcross.bin")
+    open(path, "wb").write(blob)
+    d, r = openocd_dap_program("dap767", "", f"{path} 0x080F0000", "chip=STM32F767ZI\nndbank=0\n")
+    check(flash(d)[0xF0000:0xF0000 + len(blob)] == blob, "image crossing into bank 2 not in flash.bin")
+    erased = sorted(e["sector"] for e in r["sectors_erased"])
+    check(erased == [11, 12, 13], f"erased sectors {erased}, want 11, 12, 13 (dual-bank layout)")
+
+
+def pyocd_python():
+    """The interpreter Debian's pyOCD scripts run with (it need not be the
+    python3 first on PATH)."""
+    with open(shutil.which("pyocd-tool")) as f:
+        line = f.readline()
+    return line[2:].strip() if line.startswith("#!") else "python3"
+
+
+PYOCD_EXERCISE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyocd-exercise.py")
+
+
+# pyOCD 0.13 has no F7 target: the generic cortex_m one. Each personality on
+# a fresh board preloaded with blinky: connect, halt, flash reads against the
+# ELF, SRAM writes and reads in 8/16/32 bits across 1 KiB boundaries, core
+# registers, step, run to a breakpoint, a faulting read, reset and halt.
+@case("pyocd-cortex-m", ["pyocd-tool"])
+def _():
+    probes = ["", "firmware=V2J24S4\n", "firmware=V2J37S7\n", "model=stlink-v2-1\nfirmware=V2J37M26\n"]
+    for i, probe in enumerate(probes):
+        d, sim = bench(f"pyocd{i}", f"[probe]\n{probe}[board]\nstate=@STATE@\nflash-image={blinky}\n")
+        rep = os.path.join(d, "r.json")
+        rc, out = run([pyocd_python(), PYOCD_EXERCISE, blinky], sim, rep, timeout=120)
+        check(rc == 0 and out.rstrip().endswith("done"), f"pyOCD against [probe] {probe!r}", out)
+        check(report(rep)["violations"] == [], f"violations {report(rep)['violations']}")
+
+
+# pyOCD 0.13 predates its STLINK-V3 support and refuses a V3 with the message
+# a real V3 gave it (pyOCD pull request #628): GET_VERSION reports J0 on V3.
+@case("pyocd-refuses-v3", ["pyocd-tool"])
+def _():
+    d, sim = bench("pyocdv3", "[probe]\nmodel=stlink-v3\nfirmware=V3J7M2\n[board]\n")
+    rc, out = run([pyocd_python(), PYOCD_EXERCISE, blinky], sim, timeout=120)
+    check(rc != 0, "pyOCD 0.13 accepted a V3", out)
+    check("Current version is V3 v3J0" in out, "not the refusal a real V3 gets from pyOCD 0.13", out)
 
 
 n = len(results)

@@ -599,6 +599,20 @@ page_loaded (gpointer data)
   return g_strcmp0 (_kiln_window_get_page (data), "loaded") == 0;
 }
 
+static gboolean
+identified (gpointer data)
+{
+  return _kiln_window_get_target_uid (data) != NULL && !_kiln_window_is_identifying (data);
+}
+
+/* Waits until the window has read the target behind its probe. */
+static void
+wait_identified (KilnWindow *window)
+{
+  g_assert_true (spin_until (identified, window, 30000));
+  spin (50);
+}
+
 /* "Try the Simulator" picks the bench's chip and opens the sample firmware */
 static void
 test_try_simulator (void)
@@ -613,9 +627,16 @@ test_try_simulator (void)
   window = new_window ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.simulator", NULL));
   g_assert_true (spin_until (page_loaded, window, 5000));
+  wait_identified (window);
   g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 0), ==,
                    KILN_SECTOR_STATE_PLANNED);
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
 }
 
 static gboolean
@@ -626,6 +647,67 @@ has_result (gpointer data)
   return text != NULL && *text != '\0';
 }
 
+typedef struct
+{
+  KilnWindow *window;
+  guint       sector;
+  KilnSectorState state;
+} SectorIs;
+
+static gboolean
+sector_is (gpointer data)
+{
+  SectorIs *w = data;
+
+  return kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (w->window), w->sector) == w->state;
+}
+
+/* Runs Program on a bench described by @config (with @state as its state
+ * directory) for @size bytes of a pattern; returns the window with the job
+ * started. */
+static KilnWindow *
+start_program_on_bench (const char  *dir,
+                        const char  *config,
+                        gsize        size,
+                        char       **data_out,
+                        char       **path_out)
+{
+  g_autofree char *ini = g_build_filename (dir, "sim.ini", NULL);
+  g_autoptr(GFile) file = NULL;
+  KilnWindow *window;
+  char *data;
+
+  g_assert_true (g_file_set_contents (ini, config, -1, NULL));
+  g_setenv ("KILN_SIM", ini, TRUE);
+  data = g_malloc (size);
+  for (gsize i = 0; i < size; i++)
+    data[i] = (char) (i * 13 + (i >> 10));
+  *path_out = write_temp ("job.bin", data, size);
+  *data_out = data;
+  file = g_file_new_for_path (*path_out);
+
+  window = new_window ();
+  kiln_window_set_simulator (window, TRUE);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  g_assert_true (spin_until (not_loading, window, 10000));
+  wait_identified (window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
+  return window;
+}
+
+static gboolean
+all_erased (const char *flash_path)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (flash_path, &contents, &length, NULL));
+  for (gsize i = 0; i < length; i++)
+    if ((guint8) contents[i] != 0xFF)
+      return FALSE;
+  return TRUE;
+}
+
 /* Program on the simulated board: the sectors go through their states to
  * verified, the result says so, the main loop keeps running while the
  * worker programs, and the board's flash.bin holds the image afterwards. */
@@ -634,38 +716,19 @@ test_program_on_simulator (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("kiln-ui-sim-XXXXXX", &error);
-  g_autofree char *ini = g_build_filename (dir, "sim.ini", NULL);
   g_autofree char *state = g_build_filename (dir, "state", NULL);
   g_autofree char *flash_path = g_build_filename (state, "flash.bin", NULL);
   g_autofree char *config = g_strdup_printf ("[probe]\n[board]\nstate=%s\n", state);
   g_autofree char *contents = NULL;
   g_autofree char *data = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(GFile) file = NULL;
   gsize size = 160 * 1024, length;
   StallProbe probe = { 0 };
   KilnWindow *window;
   guint id;
 
   g_assert_no_error (error);
-  g_assert_true (g_file_set_contents (ini, config, -1, NULL));
-  g_setenv ("KILN_SIM", ini, TRUE);
-
-  data = g_malloc (size);
-  for (gsize i = 0; i < size; i++)
-    data[i] = (char) (i * 7 + (i >> 9));
-  path = write_temp ("program.bin", data, size);
-  file = g_file_new_for_path (path);
-
-  window = new_window ();
-  kiln_window_set_simulator (window, TRUE);
-  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
-  kiln_window_open_file_at (window, file, 0x08000000);
-  g_assert_true (spin_until (not_loading, window, 10000));
-  g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
-  g_assert_true (_kiln_window_can_program (window));
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
+  window = start_program_on_bench (dir, config, size, &data, &path);
   /* The first frame after the button relayouts the whole window; measure
    * the main loop while the worker programs. */
   spin (150);
@@ -686,7 +749,8 @@ test_program_on_simulator (void)
   save_screenshot (GTK_WIDGET (window), "programmed.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (200);
+  /* The board is saved when the window lets go of it. */
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
   g_unsetenv ("KILN_SIM");
 
   /* The window saved the board when it went away. */
@@ -694,6 +758,368 @@ test_program_on_simulator (void)
   g_assert_cmpuint (length, ==, 1024 * 1024);
   g_assert_cmpmem (contents, size, data, size);
   g_unlink (path);
+}
+
+/* A write-protected sector in the plan: the job is refused before anything
+ * is erased, and the result names the sector and what to do. */
+static void
+test_program_fault (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-wrp-XXXXXX", &error);
+  g_autofree char *state = g_build_filename (dir, "state", NULL);
+  g_autofree char *flash_path = g_build_filename (state, "flash.bin", NULL);
+  /* nWRP bit 1 clear: sector 1 is write-protected */
+  g_autofree char *config = g_strdup_printf ("[probe]\n[board]\nstate=%s\nnwrp=0xFD\n", state);
+  g_autofree char *data = NULL;
+  g_autofree char *path = NULL;
+  KilnWindow *window;
+  const char *text;
+
+  g_assert_no_error (error);
+  window = start_program_on_bench (dir, config, 96 * 1024, &data, &path);
+  g_assert_true (spin_until (has_result, window, 60000));
+  text = _kiln_window_get_result_text (window);
+  g_test_message ("result: %s", text);
+  g_assert_nonnull (strstr (text, "Sector 1 is write-protected"));
+  g_assert_nonnull (strstr (text, "Nothing was erased"));
+  save_screenshot (GTK_WIDGET (window), "failed.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  /* The board is saved when the window lets go of it. */
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+  g_assert_true (all_erased (flash_path));
+  g_unlink (path);
+}
+
+/* Cancel while the worker writes: the job stops, the result says it was
+ * cancelled, and the window is ready for the next job. */
+static void
+test_program_cancel (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-cancel-XXXXXX", &error);
+  g_autofree char *state = g_build_filename (dir, "state", NULL);
+  g_autofree char *flash_path = g_build_filename (state, "flash.bin", NULL);
+  g_autofree char *config = g_strdup_printf ("[probe]\n[board]\nstate=%s\n", state);
+  g_autofree char *data = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  gsize size = 512 * 1024, length;
+  SectorIs writing;
+  KilnWindow *window;
+  const char *text;
+
+  g_assert_no_error (error);
+  window = start_program_on_bench (dir, config, size, &data, &path);
+  writing = (SectorIs) { window, 1, KILN_SECTOR_STATE_WRITING };
+  g_assert_true (spin_until (sector_is, &writing, 60000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
+  g_assert_true (spin_until (has_result, window, 60000));
+  text = _kiln_window_get_result_text (window);
+  g_test_message ("result: %s", text);
+  g_assert_nonnull (strstr (text, "ancel"));
+  g_assert_true (_kiln_window_can_program (window));
+  save_screenshot (GTK_WIDGET (window), "cancelled.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  /* The board is saved when the window lets go of it. */
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+  /* The job stopped: the image is not all there. */
+  g_assert_true (g_file_get_contents (flash_path, &contents, &length, NULL));
+  g_assert_cmpuint (length, ==, 1024 * 1024);
+  g_assert_true (memcmp (contents, data, size) != 0);
+  g_unlink (path);
+}
+
+
+/* Writes a bench description and points KILN_SIM at it; returns the
+ * state directory's flash.bin path. */
+static char *
+use_bench (const char *extra_board,
+           const char *faults)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-bench-XXXXXX", &error);
+  g_autofree char *ini = g_build_filename (dir, "sim.ini", NULL);
+  g_autofree char *state = g_build_filename (dir, "state", NULL);
+  g_autofree char *config = g_strdup_printf ("[probe]\n[board]\nstate=%s\n%s%s", state, extra_board,
+                                             faults ? faults : "");
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (ini, config, -1, NULL));
+  g_setenv ("KILN_SIM", ini, TRUE);
+  return g_build_filename (state, "flash.bin", NULL);
+}
+
+/* With a probe, the panel shows the chip the probe found, not a guess:
+ * the UID is the board's own. */
+static void
+test_identify (void)
+{
+  g_autofree char *flash_path = use_bench ("uid0=0x11223344\nuid1=0x55667788\nuid2=0x99AABBCC\n", NULL);
+  g_autofree char *text = NULL;
+  KilnWindow *window = new_window ();
+
+  /* KILN_SIM's probe is the only one: the window takes it by itself. */
+  wait_identified (window);
+  g_assert_cmpstr (_kiln_window_get_target_uid (window), ==, "99AABBCC5566778811223344");
+  text = _kiln_window_dup_target_text (window);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "STM32F74x/F75x, revision Z"));
+  g_assert_nonnull (strstr (text, "99AABBCC5566778811223344"));
+  g_assert_nonnull (strstr (text, "3.30 V"));
+  g_assert_nonnull (strstr (text, "Off (level 0)"));
+  g_assert_nonnull (strstr (text, "Write Protection: None"));
+  g_assert_nonnull (strstr (text, "V2J34S7: everything Kiln does works with it"));
+  g_assert_nonnull (strstr (text, "1 MiB, one bank, 8 sectors"));
+  save_screenshot (GTK_WIDGET (window), "target.png");
+
+  /* Identify again on demand: the same board answers the same. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.identify", NULL));
+  g_assert_true (_kiln_window_is_identifying (window));
+  wait_identified (window);
+  g_assert_cmpstr (_kiln_window_get_target_uid (window), ==, "99AABBCC5566778811223344");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+}
+
+/* A write-protected sector shows as such before Program, the plan says
+ * Program would be refused, and Program is refused with nothing erased. */
+static void
+test_protected_before_program (void)
+{
+  /* nWRP bit 1 clear: sector 1 is write-protected */
+  g_autofree char *flash_path = use_bench ("nwrp=0xFD\n", NULL);
+  gsize size = 96 * 1024;
+  g_autofree char *data = g_malloc0 (size);
+  g_autofree char *path = write_temp ("app.bin", data, size);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *text = NULL;
+  KilnMemoryMap *map;
+  KilnWindow *window = new_window ();
+
+  wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  g_assert_true (spin_until (not_loading, window, 10000));
+  map = _kiln_window_get_memory_map (window);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 0), ==, KILN_SECTOR_STATE_PLANNED);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 1), ==, KILN_SECTOR_STATE_PROTECTED);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 2), ==, KILN_SECTOR_STATE_PLANNED);
+  g_assert_nonnull (strstr (_kiln_window_get_plan_text (window), "Program would be refused"));
+  g_assert_nonnull (strstr (_kiln_window_get_plan_text (window), "sector 1 is write-protected"));
+  text = _kiln_window_dup_target_text (window);
+  g_assert_nonnull (strstr (text, "Write Protection: Sector 1"));
+  save_screenshot (GTK_WIDGET (window), "protected.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
+  g_assert_true (spin_until (has_result, window, 60000));
+  g_assert_nonnull (strstr (_kiln_window_get_result_text (window), "Sector 1 is write-protected"));
+  /* Still shown as protected after the refusal */
+  wait_identified (window);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 1), ==, KILN_SECTOR_STATE_PROTECTED);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+  g_assert_true (all_erased (flash_path));
+  g_unlink (path);
+}
+
+/* Read protection level 1 is said in words, before any job. */
+static void
+test_read_protected (void)
+{
+  g_autofree char *flash_path = use_bench ("rdp=0xBB\n", NULL);
+  const char *hex = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
+  g_autofree char *path = write_temp ("app.hex", hex, strlen (hex));
+  g_autofree char *text = NULL;
+  KilnWindow *window = new_window ();
+
+  wait_identified (window);
+  load_and_wait (window, path);
+  text = _kiln_window_dup_target_text (window);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "Read Protection: Level 1: the flash cannot be read or programmed"));
+  g_assert_nonnull (strstr (_kiln_window_get_plan_text (window), "read-protected (level 1)"));
+  save_screenshot (GTK_WIDGET (window), "read-protected.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+  g_unlink (path);
+}
+
+
+static gboolean
+target_error_shown (gpointer data)
+{
+  g_autofree char *text = _kiln_window_dup_target_text (data);
+
+  return !_kiln_window_is_identifying (data) && strstr (text, "no power") != NULL;
+}
+
+/* A board without power: the panel says so and what to do, and keeps the
+ * probe (whose firmware it could read). */
+static void
+test_no_power (void)
+{
+  g_autofree char *flash_path = use_bench ("voltage=0\n", NULL);
+  g_autofree char *text = NULL;
+  KilnWindow *window = new_window ();
+
+  g_assert_true (spin_until (target_error_shown, window, 30000));
+  text = _kiln_window_dup_target_text (window);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "power the board"));
+  g_assert_nonnull (strstr (text, "V2J34S7"));
+  g_assert_null (_kiln_window_get_target_uid (window));
+  save_screenshot (GTK_WIDGET (window), "no-power.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+}
+
+
+/* g_format_size() puts a no-break space between number and unit */
+#define NBSP "\xc2\xa0"
+
+/* Verify, Read and Erase on the bench after Program: each says what it did,
+ * Read's file holds the flash, Erase asks first with the sectors it would
+ * erase, and Verify then finds the difference. */
+static void
+test_verify_read_erase (void)
+{
+  g_autofree char *flash_path = use_bench ("", NULL);
+  gsize size = 40 * 1024;
+  g_autofree char *data = g_malloc (size);
+  g_autofree char *path = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-read-XXXXXX", NULL);
+  g_autofree char *out_path = g_build_filename (dir, "board.bin", NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) out = g_file_new_for_path (out_path);
+  g_autofree char *contents = NULL;
+  gsize length;
+  GtkWindow *dialog;
+  const char *body;
+  KilnWindow *window;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (char) (i * 5 + (i >> 11));
+  path = write_temp ("app.bin", data, size);
+  file = g_file_new_for_path (path);
+  window = new_window ();
+  wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  g_assert_true (spin_until (not_loading, window, 10000));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
+  g_assert_true (spin_until (has_result, window, 60000));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed and verified"));
+  wait_identified (window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify", NULL));
+  g_assert_true (spin_until (has_result, window, 60000));
+  g_test_message ("verify: %s", _kiln_window_get_result_text (window));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window),
+                                   "Verified: the chip holds the file’s 40.0" NBSP "KiB exactly (2 sectors compared) in "));
+  save_screenshot (GTK_WIDGET (window), "verified.png");
+  wait_identified (window);
+
+  _kiln_window_read_to_file (window, out);
+  g_assert_true (spin_until (has_result, window, 60000));
+  g_test_message ("read: %s", _kiln_window_get_result_text (window));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window),
+                                   "Read 1.0" NBSP "MiB of flash from 0x08000000 into board.bin in "));
+  g_assert_true (g_file_get_contents (out_path, &contents, &length, NULL));
+  g_assert_cmpuint (length, ==, 1024 * 1024);
+  g_assert_cmpmem (contents, size, data, size);
+  g_assert_cmpint ((guint8) contents[size], ==, 0xFF);
+  wait_identified (window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.erase", NULL));
+  g_assert_true (spin_until (dialog_shown, NULL, 5000));
+  dialog = find_message_dialog ();
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_test_message ("erase: %s", body);
+  g_assert_nonnull (strstr (body, "The sectors the file uses: 0, 1 (64.0" NBSP "KiB)"));
+  g_assert_nonnull (strstr (body, "The whole chip: sectors 0 to 7 (1.0" NBSP "MiB)"));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "sectors"));
+  save_screenshot (GTK_WIDGET (dialog), "erase.png");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "sectors");
+  g_assert_true (spin_until (has_result, window, 60000));
+  g_test_message ("erase: %s", _kiln_window_get_result_text (window));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Erased 2 sectors (64.0" NBSP "KiB) in "));
+  wait_identified (window);
+
+  /* The chip no longer holds the file: Verify says where. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify", NULL));
+  g_assert_true (spin_until (has_result, window, 60000));
+  g_test_message ("verify: %s", _kiln_window_get_result_text (window));
+  g_assert_nonnull (strstr (_kiln_window_get_result_text (window), "0x08000000"));
+  save_screenshot (GTK_WIDGET (window), "verify-failed.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+  g_assert_true (all_erased (flash_path));
+  g_unlink (path);
+  g_unlink (out_path);
+}
+
+static gboolean
+n_probes_is_2 (gpointer data)
+{
+  KilnProbeSelector *selector = data;
+
+  return kiln_probe_selector_get_probes (selector)->len == 2 && !kiln_probe_selector_is_listing (selector);
+}
+
+/* Two probes: none is taken by itself; choosing one identifies its board,
+ * through the same path a real probe takes. */
+static void
+test_two_probes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-two-XXXXXX", &error);
+  g_autofree char *ini = g_build_filename (dir, "sim.ini", NULL);
+  const char *config = "[probe 1]\nserial=AAAA1111\n[board 1]\nuid0=1\nuid1=2\nuid2=3\n"
+                       "[probe 2]\nmodel=stlink-v3\nfirmware=V3J7M2\nserial=BBBB2222\n"
+                       "[board 2]\nchip=STM32F767ZI\nuid0=4\nuid1=5\nuid2=6\n";
+  KilnProbeSelector *selector;
+  KilnUsbProbeInfo *second;
+  g_autofree char *text = NULL;
+  KilnWindow *window;
+
+  g_assert_true (g_file_set_contents (ini, config, -1, NULL));
+  g_setenv ("KILN_SIM", ini, TRUE);
+  window = new_window ();
+  selector = _kiln_window_get_probe_selector (window);
+  g_assert_true (spin_until (n_probes_is_2, selector, 10000));
+  spin (100);
+  g_assert_null (kiln_probe_selector_get_selected (selector));
+  g_assert_false (_kiln_window_can_program (window));
+  {
+    GtkWidget *popover = _kiln_probe_selector_get_popover (selector);
+
+    gtk_popover_popup (GTK_POPOVER (popover));
+    spin (300);
+    save_screenshot (popover, "probes.png");
+    gtk_popover_popdown (GTK_POPOVER (popover));
+  }
+
+  second = g_ptr_array_index (kiln_probe_selector_get_probes (selector), 1);
+  g_assert_cmpstr (kiln_usb_probe_info_get_serial (second), ==, "BBBB2222");
+  kiln_probe_selector_select (selector, second);
+  wait_identified (window);
+  g_assert_cmpstr (_kiln_window_get_target_uid (window), ==, "000000060000000500000004");
+  text = _kiln_window_dup_target_text (window);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "STM32F76x/F77x"));
+  g_assert_nonnull (strstr (text, "V3J7M2"));
+  save_screenshot (GTK_WIDGET (window), "two-probes.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (200);
+  g_unsetenv ("KILN_SIM");
 }
 
 static void
@@ -749,9 +1175,17 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/dark", test_dark);
   g_test_add_func ("/Kiln/UI/try-simulator", test_try_simulator);
   g_test_add_func ("/Kiln/UI/program-on-simulator", test_program_on_simulator);
+  g_test_add_func ("/Kiln/UI/program-fault", test_program_fault);
+  g_test_add_func ("/Kiln/UI/program-cancel", test_program_cancel);
   g_test_add_func ("/Kiln/UI/bin-asks-base", test_bin_asks_base);
   g_test_add_func ("/Kiln/UI/no-stall", test_no_stall);
   g_test_add_func ("/Kiln/UI/preferences", test_preferences);
+  g_test_add_func ("/Kiln/UI/identify", test_identify);
+  g_test_add_func ("/Kiln/UI/protected-before-program", test_protected_before_program);
+  g_test_add_func ("/Kiln/UI/read-protected", test_read_protected);
+  g_test_add_func ("/Kiln/UI/two-probes", test_two_probes);
+  g_test_add_func ("/Kiln/UI/no-power", test_no_power);
+  g_test_add_func ("/Kiln/UI/verify-read-erase", test_verify_read_erase);
 
   return g_test_run ();
 }

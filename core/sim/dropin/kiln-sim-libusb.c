@@ -6,7 +6,10 @@
  * that uses libusb-1.0 sees the simulated ST-LINKs of $KILN_SIM (or of the
  * built-in default bench). Transfers are carried out synchronously; an
  * asynchronous transfer completes at submission and its callback runs from
- * the next libusb_handle_events*() call, as libusb would run it.
+ * the next libusb_handle_events*() call, as libusb would run it. Hotplug
+ * callbacks run from libusb_handle_events*() too, when a probe leaves or
+ * comes back (a fault, or kiln_sim_dropin_set_plugged()); with nothing to
+ * report, event handling waits out its timeout as libusb's does.
  *
  * State is saved and the report written at libusb_exit() and at process exit.
  */
@@ -31,6 +34,7 @@ struct libusb_device
 {
   int           refs;
   KilnSimProbe *probe;
+  guint8        address;  /* where the host enumerated it; a replug moves the probe */
 };
 
 struct libusb_device_handle
@@ -39,6 +43,8 @@ struct libusb_device_handle
 };
 
 static GMutex lock;
+static GCond events_cond;        /* with lock: something for the event handler */
+static gboolean events_interrupted;
 static KilnSimBench *bench;
 static struct libusb_context default_context;
 static int n_contexts;
@@ -210,6 +216,7 @@ libusb_get_device_list (libusb_context   *ctx,
       dev = g_new0 (struct libusb_device, 1);
       dev->refs = 1;
       dev->probe = g_object_ref (probe);
+      dev->address = kiln_sim_probe_get_device_address (probe);
       g_ptr_array_add (devs, dev);
     }
   g_mutex_unlock (&lock);
@@ -257,13 +264,13 @@ libusb_get_bus_number (libusb_device *dev)
 EXPORT uint8_t
 libusb_get_device_address (libusb_device *dev)
 {
-  return kiln_sim_probe_get_device_address (dev->probe);
+  return dev->address;
 }
 
 EXPORT uint8_t
 libusb_get_port_number (libusb_device *dev)
 {
-  return kiln_sim_probe_get_device_address (dev->probe);
+  return dev->address;
 }
 
 EXPORT int
@@ -273,7 +280,7 @@ libusb_get_port_numbers (libusb_device *dev,
 {
   if (port_numbers_len < 1)
     return LIBUSB_ERROR_OVERFLOW;
-  port_numbers[0] = kiln_sim_probe_get_device_address (dev->probe);
+  port_numbers[0] = dev->address;
   return 1;
 }
 
@@ -421,11 +428,19 @@ libusb_get_max_iso_packet_size (libusb_device *dev,
 
 /* Handles */
 
+/* A device the host enumerated before the probe was unplugged is gone for
+ * good, even once the probe is back (at another address). */
+static gboolean
+device_gone (struct libusb_device *dev)
+{
+  return !kiln_sim_probe_is_present (dev->probe) || dev->address != kiln_sim_probe_get_device_address (dev->probe);
+}
+
 EXPORT int
 libusb_open (libusb_device         *dev,
              libusb_device_handle **handle)
 {
-  if (!kiln_sim_probe_is_present (dev->probe))
+  if (device_gone (dev))
     return LIBUSB_ERROR_NO_DEVICE;
   *handle = g_new0 (struct libusb_device_handle, 1);
   (*handle)->dev = libusb_ref_device (dev);
@@ -485,6 +500,8 @@ EXPORT int
 libusb_claim_interface (libusb_device_handle *handle,
                         int                   interface_number)
 {
+  if (device_gone (handle->dev))
+    return LIBUSB_ERROR_NO_DEVICE;
   return status_to_error (kiln_sim_probe_claim_interface (handle->dev->probe, interface_number));
 }
 
@@ -500,7 +517,7 @@ libusb_set_interface_alt_setting (libusb_device_handle *handle,
                                   int                   interface_number,
                                   int                   alternate_setting)
 {
-  return kiln_sim_probe_is_present (handle->dev->probe) ? 0 : LIBUSB_ERROR_NO_DEVICE;
+  return device_gone (handle->dev) ? LIBUSB_ERROR_NO_DEVICE : 0;
 }
 
 EXPORT int
@@ -556,6 +573,8 @@ libusb_control_transfer (libusb_device_handle *handle,
                          uint16_t              wLength,
                          unsigned int          timeout)
 {
+  if (device_gone (handle->dev))
+    return LIBUSB_ERROR_NO_DEVICE;
   return kiln_sim_probe_control_transfer (handle->dev->probe, request_type, bRequest, wValue, wIndex, data,
                                           wLength, timeout);
 }
@@ -569,8 +588,10 @@ libusb_bulk_transfer (libusb_device_handle *handle,
                       unsigned int          timeout)
 {
   gsize done = 0;
-  KilnSimUsbStatus status = kiln_sim_probe_bulk_transfer (handle->dev->probe, endpoint, data,
-                                                          (gsize) MAX (length, 0), &done, timeout);
+  KilnSimUsbStatus status = device_gone (handle->dev)
+                            ? KILN_SIM_USB_NO_DEVICE
+                            : kiln_sim_probe_bulk_transfer (handle->dev->probe, endpoint, data,
+                                                            (gsize) MAX (length, 0), &done, timeout);
 
   if (actual_length != NULL)
     *actual_length = (int) done;
@@ -599,6 +620,8 @@ libusb_get_string_descriptor_ascii (libusb_device_handle *handle,
 
   if (desc_index == 0)
     return LIBUSB_ERROR_INVALID_PARAM;
+  if (device_gone (handle->dev))
+    return LIBUSB_ERROR_NO_DEVICE;
   n = kiln_sim_probe_get_descriptor (handle->dev->probe, LIBUSB_DT_STRING, desc_index, 0x0409, buf, sizeof buf);
   if (n < 0)
     return n;
@@ -656,7 +679,7 @@ libusb_submit_transfer (struct libusb_transfer *transfer)
   KilnSimUsbStatus status;
   gsize done = 0;
 
-  if (!kiln_sim_probe_is_present (probe))
+  if (device_gone (transfer->dev_handle->dev))
     return LIBUSB_ERROR_NO_DEVICE;
 
   switch (transfer->type)
@@ -698,6 +721,7 @@ libusb_submit_transfer (struct libusb_transfer *transfer)
   priv->in_flight = TRUE;
   g_mutex_lock (&lock);
   g_queue_push_tail (&ctx->completed, transfer);
+  g_cond_broadcast (&events_cond);
   g_mutex_unlock (&lock);
   return 0;
 }
@@ -709,11 +733,13 @@ libusb_cancel_transfer (struct libusb_transfer *transfer)
   return LIBUSB_ERROR_NOT_FOUND;
 }
 
+/* Runs the callbacks of completed transfers; returns how many ran. */
 static int
 run_completions (libusb_context *ctx,
                  int            *completed)
 {
   struct libusb_context *c = ctx_or_default (ctx);
+  int ran = 0;
 
   for (;;)
     {
@@ -728,6 +754,7 @@ run_completions (libusb_context *ctx,
       if (t == NULL)
         break;
 
+      ran++;
       priv = transfer_priv (t);
       priv->in_flight = FALSE;
       if (t->callback != NULL)
@@ -741,7 +768,50 @@ run_completions (libusb_context *ctx,
       if (completed != NULL && *completed)
         break;
     }
-  return 0;
+  return ran;
+}
+
+static int hotplug_dispatch (libusb_context *ctx);
+
+/* One round of event handling: completions and hotplug events, or, when
+ * there are none, a wait for one until @timeout_us has passed (probes that
+ * leave by a fault are noticed within 10 ms). */
+static int
+handle_events (libusb_context *ctx,
+               gint64          timeout_us,
+               int            *completed)
+{
+  gint64 deadline = g_get_monotonic_time () + MAX (timeout_us, 0);
+
+  if (completed != NULL && *completed)
+    return 0;
+  for (;;)
+    {
+      gint64 now;
+
+      if (run_completions (ctx, completed) + hotplug_dispatch (ctx) > 0)
+        return 0;
+      if (completed != NULL && *completed)
+        return 0;
+
+      g_mutex_lock (&lock);
+      now = g_get_monotonic_time ();
+      if (events_interrupted || now >= deadline)
+        {
+          events_interrupted = FALSE;
+          g_mutex_unlock (&lock);
+          return 0;
+        }
+      if (g_queue_is_empty (&ctx_or_default (ctx)->completed) && g_queue_is_empty (&default_context.completed))
+        g_cond_wait_until (&events_cond, &lock, MIN (deadline, now + 10000));
+      g_mutex_unlock (&lock);
+    }
+}
+
+static gint64
+timeval_us (struct timeval *tv)
+{
+  return tv == NULL ? 60 * G_USEC_PER_SEC : (gint64) tv->tv_sec * G_USEC_PER_SEC + tv->tv_usec;
 }
 
 EXPORT int
@@ -749,34 +819,34 @@ libusb_handle_events_timeout_completed (libusb_context *ctx,
                                         struct timeval *tv,
                                         int            *completed)
 {
-  return run_completions (ctx, completed);
+  return handle_events (ctx, timeval_us (tv), completed);
 }
 
 EXPORT int
 libusb_handle_events_timeout (libusb_context *ctx,
                               struct timeval *tv)
 {
-  return run_completions (ctx, NULL);
+  return handle_events (ctx, timeval_us (tv), NULL);
 }
 
 EXPORT int
 libusb_handle_events (libusb_context *ctx)
 {
-  return run_completions (ctx, NULL);
+  return handle_events (ctx, timeval_us (NULL), NULL);
 }
 
 EXPORT int
 libusb_handle_events_completed (libusb_context *ctx,
                                 int            *completed)
 {
-  return run_completions (ctx, completed);
+  return handle_events (ctx, timeval_us (NULL), completed);
 }
 
 EXPORT int
 libusb_handle_events_locked (libusb_context *ctx,
                              struct timeval *tv)
 {
-  return run_completions (ctx, NULL);
+  return handle_events (ctx, timeval_us (tv), NULL);
 }
 
 EXPORT int
@@ -843,9 +913,137 @@ libusb_event_handler_active (libusb_context *ctx)
 EXPORT void
 libusb_interrupt_event_handler (libusb_context *ctx)
 {
+  g_mutex_lock (&lock);
+  events_interrupted = TRUE;
+  g_cond_broadcast (&events_cond);
+  g_mutex_unlock (&lock);
 }
 
-/* Hotplug: the bench's devices are there from the start. */
+/* Hotplug. Each callback keeps the devices it was last told about, so that
+ * every registration hears of every departure and arrival once. */
+
+typedef struct
+{
+  int                             refs;
+  libusb_hotplug_callback_handle  handle;
+  struct libusb_context          *ctx;
+  int                             events;
+  int                             vendor_id;
+  int                             product_id;
+  libusb_hotplug_callback_fn      fn;
+  void                           *user_data;
+  GHashTable                     *attached;  /* KilnSimProbe * → struct libusb_device * */
+} HotplugCallback;
+
+static GList *hotplug_callbacks;  /* HotplugCallback *, under lock */
+
+static HotplugCallback *
+hotplug_callback_ref (HotplugCallback *cb)
+{
+  g_atomic_int_inc (&cb->refs);
+  return cb;
+}
+
+static void
+hotplug_callback_unref (HotplugCallback *cb)
+{
+  if (g_atomic_int_dec_and_test (&cb->refs))
+    {
+      g_hash_table_unref (cb->attached);
+      g_free (cb);
+    }
+}
+
+static gboolean
+hotplug_matches (HotplugCallback *cb,
+                 KilnSimProbe    *probe)
+{
+  return (cb->vendor_id == LIBUSB_HOTPLUG_MATCH_ANY || cb->vendor_id == kiln_sim_probe_get_vendor_id (probe))
+         && (cb->product_id == LIBUSB_HOTPLUG_MATCH_ANY || cb->product_id == kiln_sim_probe_get_product_id (probe));
+}
+
+static struct libusb_device *
+device_new (KilnSimProbe *probe)
+{
+  struct libusb_device *dev = g_new0 (struct libusb_device, 1);
+
+  dev->refs = 1;
+  dev->probe = g_object_ref (probe);
+  dev->address = kiln_sim_probe_get_device_address (probe);
+  return dev;
+}
+
+typedef struct
+{
+  HotplugCallback      *cb;
+  struct libusb_device *dev;
+  int                   event;
+} HotplugEvent;
+
+/* Called with lock held: what changed on the bus since @cb last heard. */
+static void
+hotplug_collect (HotplugCallback *cb,
+                 GArray          *events)
+{
+  for (guint i = 0; bench != NULL && i < kiln_sim_bench_get_n_probes (bench); i++)
+    {
+      KilnSimProbe *probe = kiln_sim_bench_get_probe (bench, i);
+      struct libusb_device *known = g_hash_table_lookup (cb->attached, probe);
+      gboolean present = kiln_sim_probe_is_present (probe);
+
+      if (!hotplug_matches (cb, probe))
+        continue;
+      /* A new address means the probe left and came back in between. */
+      if (known != NULL && (!present || libusb_get_device_address (known) != kiln_sim_probe_get_device_address (probe)))
+        {
+          HotplugEvent e = { hotplug_callback_ref (cb), libusb_ref_device (known), LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT };
+
+          g_array_append_val (events, e);
+          g_hash_table_remove (cb->attached, probe);
+          known = NULL;
+        }
+      if (known == NULL && present)
+        {
+          struct libusb_device *dev = device_new (probe);
+          HotplugEvent e = { hotplug_callback_ref (cb), libusb_ref_device (dev), LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED };
+
+          g_array_append_val (events, e);
+          g_hash_table_insert (cb->attached, probe, dev);
+        }
+    }
+}
+
+static int
+hotplug_dispatch (libusb_context *ctx)
+{
+  struct libusb_context *c = ctx_or_default (ctx);
+  g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (HotplugEvent));
+
+  g_mutex_lock (&lock);
+  for (GList *l = hotplug_callbacks; l != NULL; l = l->next)
+    {
+      HotplugCallback *cb = l->data;
+
+      if (cb->ctx == c)
+        hotplug_collect (cb, events);
+    }
+  g_mutex_unlock (&lock);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      HotplugEvent *e = &g_array_index (events, HotplugEvent, i);
+      gboolean registered;
+
+      g_mutex_lock (&lock);
+      registered = g_list_find (hotplug_callbacks, e->cb) != NULL;
+      g_mutex_unlock (&lock);
+      if (registered && (e->cb->events & e->event) && e->cb->fn (c, e->dev, e->event, e->cb->user_data))
+        libusb_hotplug_deregister_callback (ctx, e->cb->handle);
+      libusb_unref_device (e->dev);
+      hotplug_callback_unref (e->cb);
+    }
+  return (int) events->len;
+}
 
 EXPORT int
 libusb_hotplug_register_callback (libusb_context              *ctx,
@@ -859,22 +1057,36 @@ libusb_hotplug_register_callback (libusb_context              *ctx,
                                   libusb_hotplug_callback_handle *callback_handle)
 {
   static int next_handle = 1;
+  HotplugCallback *cb = g_new0 (HotplugCallback, 1);
+  g_autoptr(GArray) arrived = g_array_new (FALSE, FALSE, sizeof (HotplugEvent));
 
-  if ((flags & LIBUSB_HOTPLUG_ENUMERATE) && (events & LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED))
+  cb->refs = 1;
+  cb->ctx = ctx_or_default (ctx);
+  cb->events = events;
+  cb->vendor_id = vendor_id;
+  cb->product_id = product_id;
+  cb->fn = cb_fn;
+  cb->user_data = user_data;
+  cb->attached = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) libusb_unref_device);
+
+  g_mutex_lock (&lock);
+  cb->handle = next_handle++;
+  /* The devices there now are known to it from the start. */
+  hotplug_collect (cb, arrived);
+  hotplug_callbacks = g_list_append (hotplug_callbacks, cb);
+  g_mutex_unlock (&lock);
+
+  for (guint i = 0; i < arrived->len; i++)
     {
-      libusb_device **list = NULL;
+      HotplugEvent *e = &g_array_index (arrived, HotplugEvent, i);
 
-      libusb_get_device_list (ctx, &list);
-      for (guint i = 0; list[i] != NULL; i++)
-        {
-          if ((vendor_id == LIBUSB_HOTPLUG_MATCH_ANY || vendor_id == kiln_sim_probe_get_vendor_id (list[i]->probe))
-              && (product_id == LIBUSB_HOTPLUG_MATCH_ANY || product_id == kiln_sim_probe_get_product_id (list[i]->probe)))
-            cb_fn (ctx, list[i], LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, user_data);
-        }
-      libusb_free_device_list (list, 1);
+      if ((flags & LIBUSB_HOTPLUG_ENUMERATE) && (events & LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED))
+        cb_fn (cb->ctx, e->dev, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, user_data);
+      libusb_unref_device (e->dev);
+      hotplug_callback_unref (e->cb);
     }
   if (callback_handle != NULL)
-    *callback_handle = next_handle++;
+    *callback_handle = cb->handle;
   return 0;
 }
 
@@ -882,4 +1094,62 @@ EXPORT void
 libusb_hotplug_deregister_callback (libusb_context                  *ctx,
                                     libusb_hotplug_callback_handle   callback_handle)
 {
+  HotplugCallback *found = NULL;
+
+  g_mutex_lock (&lock);
+  for (GList *l = hotplug_callbacks; l != NULL; l = l->next)
+    if (((HotplugCallback *) l->data)->handle == callback_handle)
+      {
+        found = l->data;
+        hotplug_callbacks = g_list_delete_link (hotplug_callbacks, l);
+        break;
+      }
+  g_cond_broadcast (&events_cond);
+  g_mutex_unlock (&lock);
+  /* Events being dispatched may still hold it. */
+  if (found != NULL)
+    hotplug_callback_unref (found);
+}
+
+EXPORT void *
+libusb_hotplug_get_user_data (libusb_context                  *ctx,
+                              libusb_hotplug_callback_handle   callback_handle)
+{
+  void *user_data = NULL;
+
+  g_mutex_lock (&lock);
+  for (GList *l = hotplug_callbacks; l != NULL; l = l->next)
+    if (((HotplugCallback *) l->data)->handle == callback_handle)
+      user_data = ((HotplugCallback *) l->data)->user_data;
+  g_mutex_unlock (&lock);
+  return user_data;
+}
+
+/* Not part of libusb: lets a test unplug and replug a bench probe from the
+ * outside. Returns 0, or LIBUSB_ERROR_NOT_FOUND for an unknown serial. */
+EXPORT int kiln_sim_dropin_set_plugged (const char *serial,
+                                        int         plugged);
+
+EXPORT int
+kiln_sim_dropin_set_plugged (const char *serial,
+                             int         plugged)
+{
+  int rc = LIBUSB_ERROR_NOT_FOUND;
+
+  g_mutex_lock (&lock);
+  for (guint i = 0; bench != NULL && i < kiln_sim_bench_get_n_probes (bench); i++)
+    {
+      KilnSimProbe *probe = kiln_sim_bench_get_probe (bench, i);
+
+      if (g_strcmp0 (kiln_sim_probe_get_serial (probe), serial) != 0)
+        continue;
+      if (plugged)
+        kiln_sim_probe_plug (probe);
+      else
+        kiln_sim_probe_unplug (probe);
+      rc = 0;
+    }
+  g_cond_broadcast (&events_cond);
+  g_mutex_unlock (&lock);
+  return rc;
 }

@@ -1,0 +1,235 @@
+/* kiln-cli-job.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <signal.h>
+#include <string.h>
+
+#include "kiln-cli-commands.h"
+#include "kiln-cli-job.h"
+#include "kiln-cli-probe.h"
+#include "kiln-flash-error.h"
+#include "kiln-flash-option-bytes.h"
+#include "kiln-flash-plan.h"
+#include "kiln-flash-types.h"
+#include "kiln-job-error.h"
+
+void
+kiln_cli_common_init (KilnCliCommon *common)
+{
+  memset (common, 0, sizeof *common);
+  common->khz = 4000;
+}
+
+void
+kiln_cli_common_clear (KilnCliCommon *common)
+{
+  g_clear_pointer (&common->serial, g_free);
+  g_clear_pointer (&common->probes, g_ptr_array_unref);
+  g_clear_object (&common->bench);
+}
+
+void
+kiln_cli_common_add_entries (KilnCliCommon  *common,
+                             GOptionContext *context)
+{
+  GOptionEntry entries[] = {
+    { "probe", 0, 0, G_OPTION_ARG_STRING, &common->serial, N_("The probe to use, by serial (see “kiln-cli list”)"), N_("SERIAL") },
+    { "simulator", 0, 0, G_OPTION_ARG_NONE, &common->simulator, N_("Use the simulated board (KILN_SIM, or the built-in bench)"), NULL },
+    { "connect-under-reset", 0, 0, G_OPTION_ARG_NONE, &common->under_reset, N_("Hold the target in reset while connecting"), NULL },
+    { "freq", 0, 0, G_OPTION_ARG_INT, &common->khz, N_("SWD clock in kHz (default 4000)"), N_("KHZ") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &common->json, N_("One JSON object per line for each event and the result"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &common->quiet, N_("Print only errors"), NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &common->verbose, N_("Print every sector's state"), NULL },
+    { NULL }
+  };
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+KilnUsbProbeInfo *
+kiln_cli_common_choose_probe (KilnCliCommon  *common,
+                              int            *exit_code,
+                              GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  KilnUsbProbeInfo *info;
+
+  common->bench = kiln_cli_probe_bench (common->simulator, &local_error);
+  if (local_error != NULL)
+    {
+      *exit_code = KILN_CLI_EXIT_USAGE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  common->probes = kiln_usb_list_probes (common->bench, NULL);
+  info = kiln_cli_probe_choose (common->probes, common->serial, &local_error);
+  if (info == NULL)
+    {
+      *exit_code = kiln_cli_exit_code_for (local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  return info;
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+guint
+kiln_cli_watch_sigint (GCancellable *cancellable)
+{
+  return g_unix_signal_add_full (G_PRIORITY_HIGH, SIGINT, on_sigint, g_object_ref (cancellable), g_object_unref);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  GError   **error;
+  gboolean   ok;
+} Wait;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->ok = kiln_session_run_finish (KILN_SESSION (source), result, wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+gboolean
+kiln_cli_run_job (KilnUsbProbeInfo    *info,
+                  KilnCliOutput       *output,
+                  KilnSessionWorkFunc  func,
+                  gpointer             job,
+                  KilnProgress       **progress_out,
+                  GError             **error)
+{
+  g_autoptr(KilnSession) session = kiln_session_new (kiln_usb_probe_info_get_serial (info));
+  g_autoptr(KilnProgress) progress = kiln_progress_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Wait wait = { loop, error, FALSE };
+  guint sigint;
+
+  kiln_cli_output_attach (output, progress);
+  sigint = kiln_cli_watch_sigint (cancellable);
+  kiln_session_run_async (session, func, job, NULL, progress, cancellable, on_done, &wait);
+  g_main_loop_run (loop);
+  while (!kiln_progress_get_finished (progress))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (sigint);
+  kiln_cli_output_break_line (output);
+  if (progress_out != NULL)
+    *progress_out = g_object_ref (progress);
+  return wait.ok;
+}
+
+int
+kiln_cli_exit_code_for_job (const GError *error)
+{
+  if (error == NULL)
+    return KILN_CLI_EXIT_OK;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || g_error_matches (error, KILN_JOB_ERROR, KILN_JOB_ERROR_CANCELLED)
+      || g_error_matches (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED))
+    return KILN_CLI_EXIT_CANCELLED;
+  if (error->domain == KILN_FLASH_ERROR)
+    {
+      switch (error->code)
+        {
+        case KILN_FLASH_ERROR_PROTECTED:
+        case KILN_FLASH_ERROR_READ_PROTECTED:
+          return KILN_CLI_EXIT_PROTECTION;
+        case KILN_FLASH_ERROR_PLAN:
+          return KILN_CLI_EXIT_USAGE;
+        default:
+          return KILN_CLI_EXIT_FLASH;
+        }
+    }
+  if (error->domain == KILN_OPTION_BYTES_ERROR)
+    {
+      switch (error->code)
+        {
+        case KILN_OPTION_BYTES_ERROR_LOCKED_FOR_GOOD:
+          return KILN_CLI_EXIT_PROTECTION;
+        case KILN_OPTION_BYTES_ERROR_FAILED:
+          return KILN_CLI_EXIT_FLASH;
+        default:
+          return KILN_CLI_EXIT_USAGE;
+        }
+    }
+  return kiln_cli_exit_code_for (error);
+}
+
+/* The sectors a job was erasing or writing when it stopped, "4,5", or NULL. */
+static char *
+incomplete_sectors (KilnProgress *progress)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  /* Sector positions are the logical sector numbers on every supported layout. */
+  for (guint i = 0; progress != NULL && i < 64; i++)
+    {
+      int state = kiln_progress_get_sector_state (progress, i);
+
+      if (state == KILN_SECTOR_STATE_ERASING || state == KILN_SECTOR_STATE_WRITING)
+        g_string_append_printf (out, "%s%u", out->len ? "," : "", i);
+    }
+  return out->len ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+}
+
+int
+kiln_cli_fail (const char    *command,
+               KilnCliCommon *common,
+               const GError  *error,
+               KilnProgress  *progress)
+{
+  int code = kiln_cli_exit_code_for_job (error);
+  g_autofree char *cancelled = NULL;
+  const char *message = error->message;
+
+  if (code == KILN_CLI_EXIT_CANCELLED)
+    {
+      g_autofree char *sectors = incomplete_sectors (progress);
+
+      if (sectors != NULL)
+        cancelled = g_strdup_printf (_("Cancelled. The flash controller was locked. Sectors not finished (being erased "
+                                       "or written, or not verified yet): %s; run the command again."), sectors);
+      else
+        cancelled = g_strdup (_("Cancelled. The flash controller was locked; no sector was left half-done."));
+      message = cancelled;
+    }
+  if (common != NULL && common->json)
+    {
+      g_autoptr(GString) out = g_string_new ("{\"event\":\"result\",\"ok\":false,\"exit_code\":");
+
+      g_string_append_printf (out, "%d,\"error\":", code);
+      kiln_json_append_string (out, message);
+      g_string_append (out, "}");
+      printf ("%s\n", out->str);
+      fflush (stdout);
+    }
+  fprintf (stderr, "kiln-cli %s: %s\n", command, message);
+  return code;
+}
+
+int
+kiln_cli_usage_error (const char *command,
+                      const char *message)
+{
+  fprintf (stderr, "kiln-cli %s: %s\n", command, message);
+  return KILN_CLI_EXIT_USAGE;
+}

@@ -1,0 +1,68 @@
+/* kiln-cli-job.h — what the probe subcommands share: the common options,
+ * running a job on a session with its progress shown, Ctrl-C, exit codes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <stdio.h>
+
+#include "kiln-cli-output.h"
+#include "kiln-session.h"
+#include "kiln-usb-probe-info.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char     *serial;
+  gboolean  simulator;
+  gboolean  json;
+  gboolean  quiet;
+  gboolean  verbose;
+  gboolean  under_reset;
+  int       khz;
+  /* Filled by kiln_cli_common_choose_probe() */
+  KilnSimBench *bench;
+  GPtrArray    *probes;
+} KilnCliCommon;
+
+void              kiln_cli_common_init          (KilnCliCommon   *common);
+void              kiln_cli_common_clear         (KilnCliCommon   *common);
+/* --probe, --simulator, --connect-under-reset, --freq, --json, -q, -v */
+void              kiln_cli_common_add_entries   (KilnCliCommon   *common,
+                                                 GOptionContext  *context);
+/* The probe to use; NULL with @error set (and the exit code in @exit_code). */
+KilnUsbProbeInfo *kiln_cli_common_choose_probe  (KilnCliCommon   *common,
+                                                 int             *exit_code,
+                                                 GError         **error);
+
+/* Cancels @cancellable on SIGINT (Ctrl-C) until the returned source is
+ * removed with g_source_remove(). */
+guint             kiln_cli_watch_sigint         (GCancellable    *cancellable);
+
+/* Runs @func on a new session for @info with its progress shown by
+ * @output; Ctrl-C cancels it. Returns FALSE with @error when the job
+ * failed. */
+gboolean          kiln_cli_run_job              (KilnUsbProbeInfo    *info,
+                                                 KilnCliOutput       *output,
+                                                 KilnSessionWorkFunc  func,
+                                                 gpointer             job,
+                                                 KilnProgress       **progress_out,
+                                                 GError             **error);
+
+/* The exit code for an error from a job (cancelled: 7; protection: 5; …). */
+int               kiln_cli_exit_code_for_job    (const GError    *error);
+/* Prints the error as the command's last word (a JSON result with --json,
+ * always the message on stderr) and returns the exit code. @progress (may
+ * be NULL) names the sectors a cancelled job left incomplete. */
+int               kiln_cli_fail                 (const char      *command,
+                                                 KilnCliCommon   *common,
+                                                 const GError    *error,
+                                                 KilnProgress    *progress);
+/* Prints a usage error and returns KILN_CLI_EXIT_USAGE. */
+int               kiln_cli_usage_error          (const char      *command,
+                                                 const char      *message);
+
+G_END_DECLS

@@ -1,0 +1,87 @@
+/* kiln-cli-log.c — `kiln-cli log export DB --csv|--jsonl [OUT]`
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "kiln-cli-commands.h"
+#include "kiln-production-record.h"
+
+int
+kiln_cli_log (int    argc,
+              char **argv)
+{
+  gboolean csv = FALSE, jsonl = FALSE;
+  g_auto(GStrv) args = NULL;
+  GOptionEntry entries[] = {
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_("Comma-separated values, one row per board, with a header"), NULL },
+    { "jsonl", 0, 0, G_OPTION_ARG_NONE, &jsonl, N_("JSON lines, one object per board"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("export DB [OUT] — write a station's record as CSV or JSON lines"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnProductionRecord) record = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(GFile) file = NULL;
+  gboolean to_stdout;
+  guint n;
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "kiln-cli log: %s\n", error->message);
+      return KILN_CLI_EXIT_USAGE;
+    }
+  n = args ? g_strv_length (args) : 0;
+  if (n < 2 || n > 3 || g_strcmp0 (args[0], "export") != 0 || csv == jsonl)
+    {
+      fprintf (stderr, _("kiln-cli log: use “kiln-cli log export DB --csv|--jsonl [OUT]”\n"));
+      return KILN_CLI_EXIT_USAGE;
+    }
+  if (!g_file_test (args[1], G_FILE_TEST_IS_REGULAR))
+    {
+      fprintf (stderr, _("kiln-cli log: %s is not a record database\n"), args[1]);
+      return KILN_CLI_EXIT_USAGE;
+    }
+  record = kiln_production_record_open (args[1], &error);
+  if (record == NULL)
+    {
+      fprintf (stderr, "kiln-cli log: %s\n", error->message);
+      return KILN_CLI_EXIT_USAGE;
+    }
+
+  to_stdout = n < 3 || g_strcmp0 (args[2], "-") == 0;
+  if (!to_stdout)
+    {
+      file = g_file_new_for_commandline_arg (args[2]);
+      out = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error));
+    }
+  else
+    out = g_memory_output_stream_new_resizable ();
+  if (out == NULL
+      || !kiln_production_record_export (record, csv ? KILN_PRODUCTION_EXPORT_CSV : KILN_PRODUCTION_EXPORT_JSONL, out,
+                                         &error)
+      || !g_output_stream_close (out, NULL, &error))
+    {
+      fprintf (stderr, "kiln-cli log: %s\n", error->message);
+      return KILN_CLI_EXIT_FAILURE;
+    }
+  if (to_stdout)
+    {
+      GMemoryOutputStream *memory = G_MEMORY_OUTPUT_STREAM (out);
+      gsize size = g_memory_output_stream_get_data_size (memory);
+
+      if (fwrite (g_memory_output_stream_get_data (memory), 1, size, stdout) != size || fflush (stdout) != 0)
+        {
+          fprintf (stderr, _("kiln-cli log: cannot write the export to standard output\n"));
+          return KILN_CLI_EXIT_FAILURE;
+        }
+    }
+  return KILN_CLI_EXIT_OK;
+}

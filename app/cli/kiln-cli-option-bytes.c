@@ -1,0 +1,195 @@
+/* kiln-cli-option-bytes.c — `kiln-cli option-bytes [show]` and
+ * `kiln-cli option-bytes set KEY=VALUE… --confirm [--irreversible]`
+ *
+ * Without --confirm, set prints what would change and what that does, and
+ * exits with the usage code having changed nothing.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kiln-cli-commands.h"
+#include "kiln-cli-job.h"
+#include "kiln-target-job.h"
+
+static void
+append_json_list (GString   *out,
+                  GPtrArray *list)
+{
+  g_string_append_c (out, '[');
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      if (i)
+        g_string_append_c (out, ',');
+      kiln_json_append_string (out, g_ptr_array_index (list, i));
+    }
+  g_string_append_c (out, ']');
+}
+
+static void
+print_list (const char *title,
+            GPtrArray  *list)
+{
+  printf ("%s\n", title);
+  for (guint i = 0; i < list->len; i++)
+    printf ("  • %s\n", (const char *) g_ptr_array_index (list, i));
+}
+
+int
+kiln_cli_option_bytes (int    argc,
+                       char **argv)
+{
+  g_auto(GStrv) args = NULL;
+  gboolean confirm = FALSE, irreversible = FALSE;
+  GOptionEntry entries[] = {
+    { "confirm", 0, 0, G_OPTION_ARG_NONE, &confirm, N_("Make the change (without it, set only shows what it would do)"), NULL },
+    { "irreversible", 0, 0, G_OPTION_ARG_NONE, &irreversible, N_("Also needed for rdp=2, which can never be undone"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("[show | set KEY=VALUE…] — show or change the option bytes"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnTargetJob) job = NULL;
+  g_autoptr(KilnCliOutput) output = NULL;
+  g_autoptr(KilnProgress) progress = NULL;
+  KilnCliCommon common;
+  KilnUsbProbeInfo *info;
+  gboolean set = FALSE;
+  int code = KILN_CLI_EXIT_OK;
+
+  kiln_cli_common_init (&common);
+  kiln_cli_common_add_entries (&common, context);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Keys for set: rdp=0|1|2, wrp=LIST|none, protect=LIST, unprotect=LIST|all, "
+                                  "bor=off|1|2|3, iwdg=software|hardware, wwdg=software|hardware, "
+                                  "iwdg-stop=run|freeze, iwdg-standby=run|freeze, reset-on-stop=yes|no, "
+                                  "reset-on-standby=yes|no, boot-add0=ADDR, boot-add1=ADDR, dual-bank=on|off, "
+                                  "dual-boot=on|off."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      code = kiln_cli_usage_error ("option-bytes", error->message);
+      goto out;
+    }
+  if (args != NULL && args[0] != NULL && g_str_equal (args[0], "set"))
+    {
+      set = TRUE;
+      if (args[1] == NULL)
+        {
+          code = kiln_cli_usage_error ("option-bytes", _("set needs at least one KEY=VALUE, like rdp=1 or unprotect=all"));
+          goto out;
+        }
+      for (guint i = 1; args[i] != NULL; i++)
+        {
+          const char *eq = strchr (args[i], '=');
+
+          if (eq == NULL || eq == args[i] || eq[1] == '\0')
+            {
+              g_autofree char *msg = g_strdup_printf (_("“%s” is not KEY=VALUE (like rdp=1 or unprotect=all)"), args[i]);
+
+              code = kiln_cli_usage_error ("option-bytes", msg);
+              goto out;
+            }
+        }
+    }
+  else if (args != NULL && args[0] != NULL && (!g_str_equal (args[0], "show") || args[1] != NULL))
+    {
+      code = kiln_cli_usage_error ("option-bytes", _("use “option-bytes”, “option-bytes show” or "
+                                                     "“option-bytes set KEY=VALUE… --confirm”"));
+      goto out;
+    }
+  if (common.khz <= 0)
+    {
+      code = kiln_cli_usage_error ("option-bytes", _("--freq must be positive"));
+      goto out;
+    }
+
+  info = kiln_cli_common_choose_probe (&common, &code, &error);
+  if (info == NULL)
+    {
+      fprintf (stderr, "kiln-cli option-bytes: %s\n", error->message);
+      goto out;
+    }
+
+  job = kiln_target_job_new (set ? KILN_TARGET_JOB_OPTION_BYTES_WRITE : KILN_TARGET_JOB_OPTION_BYTES_READ, info);
+  job->khz = (guint) common.khz;
+  job->under_reset = common.under_reset;
+  if (set)
+    {
+      job->assignments = g_strdupv (args + 1);
+      job->confirm = confirm;
+      job->irreversible = irreversible;
+      job->dry_run = !confirm;
+    }
+  output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
+                                common.verbose);
+  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
+    {
+      code = kiln_cli_fail ("option-bytes", &common, error, progress);
+      goto out;
+    }
+
+  if (set && !confirm && job->changes->len > 0)
+    {
+      /* Shown, not done. */
+      code = KILN_CLI_EXIT_USAGE;
+      if (common.json)
+        {
+          g_autoptr(GString) out = g_string_new ("{\"event\":\"result\",\"ok\":false,\"dry_run\":true,\"exit_code\":2,\"changes\":");
+
+          append_json_list (out, job->changes);
+          g_string_append (out, ",\"consequences\":");
+          append_json_list (out, job->consequences);
+          g_string_append (out, ",\"error\":");
+          kiln_json_append_string (out, _("Nothing was changed: add --confirm to make this change."));
+          g_string_append_c (out, '}');
+          printf ("%s\n", out->str);
+        }
+      else
+        {
+          g_autofree char *title = g_strdup_printf (_("%s: this would change:"), job->chip_name);
+
+          print_list (title, job->changes);
+          print_list (_("What it does:"), job->consequences);
+        }
+      if (kiln_option_bytes_get_rdp_level (&job->options_after) == 2)
+        fprintf (stderr, _("kiln-cli option-bytes: nothing was changed. Read protection level 2 can never be undone: "
+                           "it needs --confirm and --irreversible.\n"));
+      else
+        fprintf (stderr, _("kiln-cli option-bytes: nothing was changed; add --confirm to make this change.\n"));
+      goto out;
+    }
+
+  {
+    g_autofree char *words = kiln_option_bytes_describe (&job->options_after, job->chip);
+    g_autofree char *json = kiln_option_bytes_to_json (&job->options_after, job->chip);
+
+    if (common.json)
+      {
+        g_autoptr(GString) out = g_string_new ("{\"event\":\"result\",\"ok\":true,\"chip\":");
+
+        kiln_json_append_string (out, job->chip_name);
+        g_string_append_printf (out, ",\"written\":%s,\"changes\":", job->options_written ? "true" : "false");
+        append_json_list (out, job->changes);
+        g_string_append_printf (out, ",\"option_bytes\":%s}", json);
+        printf ("%s\n", out->str);
+      }
+    else if (!common.quiet)
+      {
+        if (job->options_written)
+          printf (_("%s: option bytes written and loaded; they now read:\n"), job->chip_name);
+        else if (!set)
+          printf (_("%s option bytes:\n"), job->chip_name);
+        printf ("%s", words);
+      }
+  }
+
+out:
+  kiln_cli_common_clear (&common);
+  return code;
+}

@@ -1,0 +1,503 @@
+/* kiln-cli-production.c — `kiln-cli production PROFILE`: a headless station
+ * for rigs with no screen
+ *
+ * One slot per probe, each on its own session (worker thread); a slot runs
+ * the locked profile on the board in front of it, appends the record, then
+ * waits for the board to be taken away and the next one to be powered. On
+ * the virtual bench the slot advances through the probe's board sequence
+ * (the socket is left empty, then the next board is presented). A line per
+ * board is printed once its record is committed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "kiln-cli-commands.h"
+#include "kiln-cli-output.h"
+#include "kiln-cli-probe.h"
+#include "kiln-flash-plan.h"
+#include "kiln-job-error.h"
+#include "kiln-production-job.h"
+
+/* On the bench: how long the socket stays empty between two boards. */
+#define BENCH_SWAP_MS     50
+
+typedef struct _Station Station;
+
+typedef struct
+{
+  Station          *station;
+  guint             number;       /* 1-based slot number */
+  KilnUsbProbeInfo *info;
+  KilnSession      *session;
+  GCancellable     *cancellable;
+  int               bench_index;  /* the bench probe, or -1 for a real one */
+  guint             boards;       /* boards this slot has run */
+  gboolean          done;
+} Slot;
+
+struct _Station
+{
+  KilnProductionProfile *profile;
+  KilnProductionRecord  *record;
+  KilnSerialAllocator   *allocator;
+  KilnSimBench          *bench;
+  GPtrArray             *slots;
+  GMainLoop             *loop;
+  char                  *station;
+  gboolean               json;
+  gboolean               quiet;
+  guint                  khz;
+  gboolean               under_reset;
+  guint                  count;       /* 0: no limit */
+  guint                  started;
+  guint                  passed;
+  guint                  failed;
+  guint                  running;
+  int                    exit_code;   /* of the first failure */
+  gboolean               stopping;
+  GError                *fatal;       /* the record failed: the line stops */
+};
+
+static void slot_start_job (Slot *slot);
+static void slot_next_board (Slot *slot, gboolean first);
+
+static void
+slot_free (gpointer data)
+{
+  Slot *slot = data;
+
+  g_clear_object (&slot->info);
+  g_clear_object (&slot->session);
+  g_clear_object (&slot->cancellable);
+  g_free (slot);
+}
+
+static int
+exit_code_for (const GError *error)
+{
+  if (error->domain == KILN_PRODUCTION_ERROR)
+    switch (error->code)
+      {
+      case KILN_PRODUCTION_ERROR_PROFILE:
+      case KILN_PRODUCTION_ERROR_NOT_LOCKED:
+      case KILN_PRODUCTION_ERROR_FILE_CHANGED:
+        return KILN_CLI_EXIT_USAGE;
+      case KILN_PRODUCTION_ERROR_OPTION_BYTES:
+        return KILN_CLI_EXIT_PROTECTION;
+      default:
+        return KILN_CLI_EXIT_FAILURE;
+      }
+  if (error->domain == KILN_FLASH_ERROR)
+    return error->code == KILN_FLASH_ERROR_PROTECTED || error->code == KILN_FLASH_ERROR_READ_PROTECTED
+             ? KILN_CLI_EXIT_PROTECTION
+           : error->code == KILN_FLASH_ERROR_PLAN      ? KILN_CLI_EXIT_USAGE
+           : error->code == KILN_FLASH_ERROR_CANCELLED ? KILN_CLI_EXIT_CANCELLED
+                                                       : KILN_CLI_EXIT_FLASH;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || g_error_matches (error, KILN_JOB_ERROR, KILN_JOB_ERROR_CANCELLED))
+    return KILN_CLI_EXIT_CANCELLED;
+  return kiln_cli_exit_code_for (error);
+}
+
+static void
+station_check_done (Station *st)
+{
+  for (guint i = 0; i < st->slots->len; i++)
+    if (!((Slot *) g_ptr_array_index (st->slots, i))->done)
+      return;
+  g_main_loop_quit (st->loop);
+}
+
+static void
+slot_finish (Slot *slot)
+{
+  slot->done = TRUE;
+  station_check_done (slot->station);
+}
+
+static void
+station_stop (Station *st)
+{
+  st->stopping = TRUE;
+  for (guint i = 0; i < st->slots->len; i++)
+    g_cancellable_cancel (((Slot *) g_ptr_array_index (st->slots, i))->cancellable);
+}
+
+/* The board line, once the record holds it. */
+static void
+print_board (Slot                      *slot,
+             const KilnProductionEntry *entry,
+             const GError              *error)
+{
+  Station *st = slot->station;
+
+  if (st->json)
+    {
+      g_autofree char *json = kiln_production_entry_to_json (entry);
+
+      printf ("{\"event\":\"board\",\"slot\":%u,\"board\":%u,\"record\":%s}\n", slot->number, slot->boards, json);
+    }
+  else if (entry->pass)
+    {
+      /* Translators: one board's result on a production line; PASS stays in capitals */
+      printf (_("PASS  slot %u  board %u  UID %s  %s  %.1f s\n"), slot->number, slot->boards,
+              entry->chip_uid ? entry->chip_uid : "?", entry->serial_number ? entry->serial_number : "-",
+              entry->total_seconds);
+    }
+  else
+    {
+      const char *advice = kiln_production_advice (error);
+
+      printf (_("FAIL  slot %u  board %u  UID %s  %s\n      %s\n"), slot->number, slot->boards,
+              entry->chip_uid ? entry->chip_uid : "?", entry->serial_number ? entry->serial_number : "-",
+              entry->cause ? entry->cause : "");
+      if (advice != NULL)
+        printf ("      %s\n", advice);
+    }
+  fflush (stdout);
+}
+
+typedef struct
+{
+  Slot              *slot;
+  KilnProductionJob *job;
+} JobData;
+
+static void
+on_job_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  JobData *data = user_data;
+  Slot *slot = data->slot;
+  Station *st = slot->station;
+  g_autoptr(GError) error = NULL;
+
+  kiln_session_run_finish (KILN_SESSION (source), result, &error);
+  st->running--;
+
+  if (data->job->entry != NULL && data->job->entry->id > 0)
+    {
+      print_board (slot, data->job->entry, error);
+      if (data->job->entry->pass)
+        st->passed++;
+      else
+        {
+          st->failed++;
+          if (st->exit_code == KILN_CLI_EXIT_OK && error != NULL)
+            st->exit_code = exit_code_for (error);
+        }
+    }
+  else if (error != NULL && st->fatal == NULL)
+    {
+      /* The record itself failed: nothing more may be programmed. */
+      st->fatal = g_steal_pointer (&error);
+      station_stop (st);
+    }
+
+  kiln_production_job_free (data->job);
+  g_free (data);
+
+  if (st->fatal == NULL && error != NULL && error->domain == KILN_PRODUCTION_ERROR
+      && error->code == KILN_PRODUCTION_ERROR_FILE_CHANGED)
+    {
+      /* Every board would fail the same way: stop the line. */
+      station_stop (st);
+    }
+
+  if (st->stopping || (st->count > 0 && st->started >= st->count))
+    {
+      slot_finish (slot);
+      return;
+    }
+  slot_next_board (slot, FALSE);
+}
+
+static void
+slot_start_job (Slot *slot)
+{
+  Station *st = slot->station;
+  JobData *data;
+
+  if (st->stopping || (st->count > 0 && st->started >= st->count))
+    {
+      slot_finish (slot);
+      return;
+    }
+  st->started++;
+  st->running++;
+  slot->boards++;
+  data = g_new0 (JobData, 1);
+  data->slot = slot;
+  data->job = kiln_production_job_new (st->profile, st->record, st->allocator, slot->info, st->station);
+  data->job->khz = st->khz;
+  data->job->under_reset = st->under_reset;
+  kiln_session_run_async (slot->session, kiln_production_job_run, data->job, NULL, NULL, slot->cancellable,
+                          on_job_done, data);
+}
+
+static void
+on_board_ready (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Slot *slot = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!kiln_session_run_finish (KILN_SESSION (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          && !g_error_matches (error, KILN_JOB_ERROR, KILN_JOB_ERROR_CANCELLED))
+        {
+          fprintf (stderr, _("kiln-cli production: slot %u stops: %s\n"), slot->number, error->message);
+          if (slot->station->exit_code == KILN_CLI_EXIT_OK)
+            slot->station->exit_code = exit_code_for (error);
+        }
+      slot_finish (slot);
+      return;
+    }
+  slot_start_job (slot);
+}
+
+static gboolean
+present_next (gpointer user_data)
+{
+  Slot *slot = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The sequence is over: nothing more comes to this probe. */
+  if (!kiln_sim_bench_present_next_board (slot->station->bench, (guint) slot->bench_index, &error))
+    g_cancellable_cancel (slot->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+slot_next_board (Slot     *slot,
+                 gboolean  first)
+{
+  Station *st = slot->station;
+  KilnBoardWait *wait = kiln_board_wait_new (slot->info, !first);
+
+  if (!first && slot->bench_index >= 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* The bench's operator: takes the board out, puts the next one in. */
+      if (!kiln_sim_bench_remove_board (st->bench, (guint) slot->bench_index, &error))
+        {
+          fprintf (stderr, "kiln-cli production: %s\n", error->message);
+          kiln_board_wait_free (wait);
+          slot_finish (slot);
+          return;
+        }
+      g_timeout_add (BENCH_SWAP_MS, present_next, slot);
+    }
+  else if (!first && !st->quiet && !st->json)
+    {
+      printf (_("Slot %u: take the board out and put the next one in\n"), slot->number);
+      fflush (stdout);
+    }
+  kiln_session_run_async (slot->session, kiln_production_wait_for_board, wait, (GDestroyNotify) kiln_board_wait_free,
+                          NULL, slot->cancellable, on_board_ready, slot);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  Station *st = user_data;
+
+  if (!st->stopping)
+    fprintf (stderr, _("kiln-cli production: stopping after the boards in progress\n"));
+  station_stop (st);
+  if (st->exit_code == KILN_CLI_EXIT_OK)
+    st->exit_code = KILN_CLI_EXIT_CANCELLED;
+  return G_SOURCE_CONTINUE;
+}
+
+static char *
+default_log_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "kiln", "production.db", NULL);
+}
+
+int
+kiln_cli_production (int    argc,
+                     char **argv)
+{
+  g_autofree char *serial = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *station_name = NULL;
+  g_auto(GStrv) files = NULL;
+  gboolean simulator = FALSE, json = FALSE, quiet = FALSE, under_reset = FALSE;
+  int count = 0, khz = 4000;
+  GOptionEntry entries[] = {
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("Stop after this many boards (default: run until stopped or, on the simulator, until every board was presented)"), N_("N") },
+    { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_path, N_("The station's record database (default: production.db in Kiln's data folder)"), N_("DB") },
+    { "station", 0, 0, G_OPTION_ARG_STRING, &station_name, N_("The station's name in the record (default: the host name)"), N_("NAME") },
+    { "probe", 0, 0, G_OPTION_ARG_STRING, &serial, N_("Use only this probe, by serial (default: every attached probe, one slot each)"), N_("SERIAL") },
+    { "simulator", 0, 0, G_OPTION_ARG_NONE, &simulator, N_("Use the simulated boards (KILN_SIM, or the built-in bench)"), NULL },
+    { "connect-under-reset", 0, 0, G_OPTION_ARG_NONE, &under_reset, N_("Hold the target in reset while connecting"), NULL },
+    { "freq", 0, 0, G_OPTION_ARG_INT, &khz, N_("SWD clock in kHz (default 4000)"), N_("KHZ") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per line for each board and the result"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only the boards' results and errors"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("PROFILE — program boards with a locked production profile"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnProductionProfile) profile = NULL;
+  g_autoptr(KilnImage) image = NULL;
+  g_autoptr(KilnProductionRecord) record = NULL;
+  g_autoptr(KilnSimBench) bench = NULL;
+  g_autoptr(GPtrArray) probes = NULL;
+  g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func (slot_free);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(KilnSerialAllocator) allocator = NULL;
+  Station st = { 0 };
+  guint sigint, sigterm;
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "kiln-cli production: %s\n", error->message);
+      return KILN_CLI_EXIT_USAGE;
+    }
+  if (files == NULL || files[0] == NULL || files[1] != NULL || count < 0 || khz <= 0)
+    {
+      fprintf (stderr, _("kiln-cli production: give exactly one production profile\n"));
+      return KILN_CLI_EXIT_USAGE;
+    }
+
+  /* The profile, locked, and its file as pinned: before any probe is touched. */
+  profile = kiln_production_profile_load (files[0], &error);
+  if (profile == NULL)
+    {
+      fprintf (stderr, "kiln-cli production: %s\n", error->message);
+      return KILN_CLI_EXIT_USAGE;
+    }
+  if (!kiln_production_profile_is_locked (profile))
+    {
+      fprintf (stderr, _("kiln-cli production: %s is not locked: an engineer must check and lock it before the line "
+                         "uses it\n"),
+               files[0]);
+      return KILN_CLI_EXIT_USAGE;
+    }
+  image = kiln_production_profile_load_image (profile, &error);
+  if (image == NULL)
+    {
+      fprintf (stderr, "kiln-cli production: %s\n", error->message);
+      return KILN_CLI_EXIT_USAGE;
+    }
+
+  if (log_path == NULL)
+    log_path = default_log_path ();
+  record = kiln_production_record_open (log_path, &error);
+  if (record == NULL)
+    {
+      fprintf (stderr, "kiln-cli production: %s\n", error->message);
+      return KILN_CLI_EXIT_FAILURE;
+    }
+  if (kiln_production_profile_get_serial (profile)->source != KILN_SERIAL_SOURCE_NONE)
+    {
+      g_autofree char *list = kiln_production_profile_dup_list_path (profile);
+
+      allocator = kiln_serial_allocator_new (record, kiln_production_profile_get_serial (profile), list);
+    }
+
+  bench = kiln_cli_probe_bench (simulator, &error);
+  if (error != NULL)
+    {
+      fprintf (stderr, "kiln-cli production: %s\n", error->message);
+      return KILN_CLI_EXIT_USAGE;
+    }
+  probes = kiln_usb_list_probes (bench, NULL);
+  if (serial != NULL || probes->len == 0)
+    {
+      KilnUsbProbeInfo *info = kiln_cli_probe_choose (probes, serial, &error);
+
+      if (info == NULL)
+        {
+          fprintf (stderr, "kiln-cli production: %s\n", error->message);
+          return kiln_cli_exit_code_for (error);
+        }
+      g_ptr_array_set_size (probes, 0);
+      g_ptr_array_add (probes, g_object_ref (info));
+    }
+
+  st.profile = profile;
+  st.record = record;
+  st.allocator = allocator;
+  st.bench = bench;
+  st.slots = slots;
+  st.loop = loop;
+  st.station = station_name ? g_strdup (station_name) : g_strdup (g_get_host_name ());
+  st.json = json;
+  st.quiet = quiet;
+  st.khz = (guint) khz;
+  st.under_reset = under_reset;
+  st.count = (guint) count;
+
+  for (guint i = 0; i < probes->len; i++)
+    {
+      KilnUsbProbeInfo *info = g_ptr_array_index (probes, i);
+      Slot *slot = g_new0 (Slot, 1);
+
+      slot->station = &st;
+      slot->number = i + 1;
+      slot->info = g_object_ref (info);
+      slot->session = kiln_session_new (kiln_usb_probe_info_get_serial (info));
+      slot->cancellable = g_cancellable_new ();
+      slot->bench_index = -1;
+      for (guint k = 0; bench != NULL && k < kiln_sim_bench_get_n_probes (bench); k++)
+        if (kiln_usb_probe_info_get_backend (info) == KILN_USB_BACKEND_SIMULATOR
+            && g_strcmp0 (kiln_sim_probe_get_serial (kiln_sim_bench_get_probe (bench, k)),
+                          kiln_usb_probe_info_get_serial (info)) == 0)
+          slot->bench_index = (int) k;
+      g_ptr_array_add (slots, slot);
+    }
+
+  if (!quiet && !json)
+    {
+      printf (_("%s — %s (SHA-256 %.16s…), %u slot(s), record %s\n"),
+              kiln_production_profile_get_name (profile) ? kiln_production_profile_get_name (profile) : files[0],
+              kiln_image_get_display_name (image), kiln_production_profile_get_sha256 (profile), slots->len, log_path);
+      fflush (stdout);
+    }
+
+  sigint = g_unix_signal_add (SIGINT, on_signal, &st);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, &st);
+  for (guint i = 0; i < slots->len; i++)
+    slot_next_board (g_ptr_array_index (slots, i), TRUE);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  /* The bench's last boards keep their state. */
+  if (bench != NULL)
+    kiln_sim_bench_save (bench, NULL);
+
+  if (json)
+    printf ("{\"event\":\"result\",\"ok\":%s,\"boards\":%u,\"pass\":%u,\"fail\":%u}\n",
+            st.fatal == NULL && st.failed == 0 && st.exit_code == KILN_CLI_EXIT_OK ? "true" : "false",
+            st.passed + st.failed, st.passed, st.failed);
+  else if (!quiet)
+    printf (g_dngettext (GETTEXT_PACKAGE, "%u board: %u PASS, %u FAIL\n", "%u boards: %u PASS, %u FAIL\n",
+                         st.passed + st.failed),
+            st.passed + st.failed, st.passed, st.failed);
+
+  g_free (st.station);
+  if (st.fatal != NULL)
+    {
+      fprintf (stderr, "kiln-cli production: %s\n", st.fatal->message);
+      g_error_free (st.fatal);
+      return KILN_CLI_EXIT_FAILURE;
+    }
+  return st.exit_code;
+}

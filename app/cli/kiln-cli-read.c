@@ -1,0 +1,143 @@
+/* kiln-cli-read.c — `kiln-cli read ADDR LEN OUT`: target memory to a file
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "kiln-cli-commands.h"
+#include "kiln-cli-job.h"
+#include "kiln-target-job.h"
+
+/* 4096, 0x1000, 4K, 4KiB, 1M, 1MiB */
+static gboolean
+parse_length (const char *text,
+              gsize      *length)
+{
+  char *end = NULL;
+  guint64 v = g_ascii_strtoull (text, &end, 0);
+  guint64 unit = 1;
+
+  if (end == text || text[0] == '-')
+    return FALSE;
+  if (g_ascii_strcasecmp (end, "k") == 0 || g_ascii_strcasecmp (end, "kib") == 0)
+    unit = 1024;
+  else if (g_ascii_strcasecmp (end, "m") == 0 || g_ascii_strcasecmp (end, "mib") == 0)
+    unit = 1024 * 1024;
+  else if (*end != '\0')
+    return FALSE;
+  if (v == 0 || v > G_GUINT64_CONSTANT (0x100000000) / unit)
+    return FALSE;
+  *length = (gsize) (v * unit);
+  return TRUE;
+}
+
+int
+kiln_cli_read (int    argc,
+               char **argv)
+{
+  g_auto(GStrv) args = NULL;
+  GOptionEntry entries[] = {
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("ADDR LEN OUT — read target memory into a file"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnTargetJob) job = NULL;
+  g_autoptr(KilnCliOutput) output = NULL;
+  g_autoptr(KilnProgress) progress = NULL;
+  g_autofree char *dir = NULL;
+  KilnCliCommon common;
+  KilnUsbProbeInfo *info;
+  guint32 address;
+  gsize length;
+  gint64 start;
+  int code = KILN_CLI_EXIT_OK;
+
+  kiln_cli_common_init (&common);
+  kiln_cli_common_add_entries (&common, context);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      code = kiln_cli_usage_error ("read", error->message);
+      goto out;
+    }
+  if (args == NULL || g_strv_length (args) != 3 || common.khz <= 0)
+    {
+      code = kiln_cli_usage_error ("read", _("give an address, a length and an output file: "
+                                             "kiln-cli read 0x08000000 64K flash.bin"));
+      goto out;
+    }
+  if (!kiln_cli_parse_address (args[0], &address, &error))
+    {
+      code = kiln_cli_usage_error ("read", error->message);
+      goto out;
+    }
+  if (!parse_length (args[1], &length) || (guint64) address + length > G_GUINT64_CONSTANT (0x100000000))
+    {
+      g_autofree char *msg = g_strdup_printf (_("“%s” is not a length that fits from 0x%08X: write it like 4096, "
+                                                "0x1000 or 64K"), args[1], address);
+
+      code = kiln_cli_usage_error ("read", msg);
+      goto out;
+    }
+  dir = g_path_get_dirname (args[2]);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *msg = g_strdup_printf (_("cannot write %s: the folder %s does not exist"), args[2], dir);
+
+      code = kiln_cli_usage_error ("read", msg);
+      goto out;
+    }
+
+  info = kiln_cli_common_choose_probe (&common, &code, &error);
+  if (info == NULL)
+    {
+      fprintf (stderr, "kiln-cli read: %s\n", error->message);
+      goto out;
+    }
+
+  job = kiln_target_job_new (KILN_TARGET_JOB_READ, info);
+  job->khz = (guint) common.khz;
+  job->under_reset = common.under_reset;
+  job->address = address;
+  job->length = length;
+  output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
+                                common.verbose);
+  start = g_get_monotonic_time ();
+  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
+    {
+      code = kiln_cli_fail ("read", &common, error, progress);
+      goto out;
+    }
+  if (!g_file_set_contents (args[2], g_bytes_get_data (job->data, NULL), (gssize) length, &error))
+    {
+      code = kiln_cli_fail ("read", &common, error, progress);
+      goto out;
+    }
+
+  {
+    double secs = (g_get_monotonic_time () - start) / 1e6;
+    g_autofree char *size = kiln_cli_format_size (length);
+
+    if (common.json)
+      {
+        g_autoptr(GString) out = g_string_new (NULL);
+
+        g_string_append_printf (out, "{\"event\":\"result\",\"ok\":true,\"chip\":\"%s\",\"address\":%u,"
+                                "\"bytes\":%" G_GSIZE_FORMAT ",\"file\":", job->chip_name, address, length);
+        kiln_json_append_string (out, args[2]);
+        g_string_append_printf (out, ",\"seconds\":%.3f}", secs);
+        printf ("%s\n", out->str);
+      }
+    else if (!common.quiet)
+      printf (_("%s: read %s from 0x%08X into %s in %.1f s\n"), job->chip_name, size, address, args[2], secs);
+  }
+
+out:
+  kiln_cli_common_clear (&common);
+  return code;
+}

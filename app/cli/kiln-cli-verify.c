@@ -1,0 +1,135 @@
+/* kiln-cli-verify.c — `kiln-cli verify FILE`: compare the flash with a file
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "kiln-cli-commands.h"
+#include "kiln-cli-job.h"
+#include "kiln-target-job.h"
+
+static const char *
+state_name (guint state)
+{
+  return kiln_sector_state_to_id (state);
+}
+
+int
+kiln_cli_verify (int    argc,
+                 char **argv)
+{
+  g_auto(GStrv) files = NULL;
+  g_autofree char *base_text = NULL;
+  g_autofree char *method_text = NULL;
+  GOptionEntry entries[] = {
+    { "base", 0, 0, G_OPTION_ARG_STRING, &base_text, N_("Load address of a raw binary"), N_("ADDR") },
+    { "method", 0, 0, G_OPTION_ARG_STRING, &method_text, N_("crc (default: computed on the target) or readback"), N_("METHOD") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — compare the chip's flash with a firmware file"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = NULL;
+  g_autoptr(KilnTargetJob) job = NULL;
+  g_autoptr(KilnCliOutput) output = NULL;
+  g_autoptr(KilnProgress) progress = NULL;
+  KilnFlashVerifyMethod method = KILN_FLASH_VERIFY_CRC;
+  KilnCliCommon common;
+  KilnUsbProbeInfo *info;
+  gint64 start;
+  guint32 base = 0;
+  int code = KILN_CLI_EXIT_OK;
+
+  kiln_cli_common_init (&common);
+  kiln_cli_common_add_entries (&common, context);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      code = kiln_cli_usage_error ("verify", error->message);
+      goto out;
+    }
+  if (files == NULL || files[0] == NULL || files[1] != NULL || common.khz <= 0)
+    {
+      code = kiln_cli_usage_error ("verify", _("give exactly one firmware file"));
+      goto out;
+    }
+  if (method_text != NULL && g_ascii_strcasecmp (method_text, "readback") == 0)
+    method = KILN_FLASH_VERIFY_READ_BACK;
+  else if (method_text != NULL && g_ascii_strcasecmp (method_text, "crc") != 0)
+    {
+      code = kiln_cli_usage_error ("verify", _("--method is readback or crc"));
+      goto out;
+    }
+  if (base_text != NULL && !kiln_cli_parse_address (base_text, &base, &error))
+    {
+      code = kiln_cli_usage_error ("verify", error->message);
+      goto out;
+    }
+  /* The file is read and checked before any probe is touched. */
+  image = kiln_image_load_file (files[0], KILN_IMAGE_FORMAT_AUTO, base_text != NULL, base, &error);
+  if (image == NULL)
+    {
+      code = kiln_cli_usage_error ("verify", error->message);
+      goto out;
+    }
+
+  info = kiln_cli_common_choose_probe (&common, &code, &error);
+  if (info == NULL)
+    {
+      fprintf (stderr, "kiln-cli verify: %s\n", error->message);
+      goto out;
+    }
+
+  job = kiln_target_job_new (KILN_TARGET_JOB_VERIFY, info);
+  job->khz = (guint) common.khz;
+  job->under_reset = common.under_reset;
+  job->image = g_object_ref (image);
+  job->method = method;
+  output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
+                                common.verbose);
+  kiln_cli_output_set_sector_state_name (output, state_name);
+  start = g_get_monotonic_time ();
+  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
+    {
+      code = kiln_cli_fail ("verify", &common, error, progress);
+      goto out;
+    }
+
+  {
+    double secs = (g_get_monotonic_time () - start) / 1e6;
+    g_autofree char *size = kiln_cli_format_size (job->verify_result.bytes);
+
+    const char *how = job->verify_result.method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback";
+
+    if (job->verify_result.fallback && !common.json && !common.quiet)
+      fprintf (stderr, _("Note: the CRC code could not run on the target; the flash was read back instead.\n"));
+    if (job->verify_result.reset && !common.json && !common.quiet)
+      fprintf (stderr, _("Note: the firmware was stopped for the on-target CRC and has been reset to run again.\n"));
+    if (common.json)
+      printf ("{\"event\":\"result\",\"ok\":true,\"chip\":\"%s\",\"match\":true,\"method\":\"%s\",\"fallback\":%s,"
+              "\"reset\":%s,\"sectors\":%u,\"bytes\":%" G_GUINT64_FORMAT ",\"seconds\":%.3f}\n",
+              job->chip_name, how, job->verify_result.fallback ? "true" : "false",
+              job->verify_result.reset ? "true" : "false",
+              job->verify_result.sectors, job->verify_result.bytes, secs);
+    else if (!common.quiet && job->verify_result.method == KILN_FLASH_VERIFY_CRC)
+      printf (g_dngettext (GETTEXT_PACKAGE,
+                           "%s: the flash matches %s (%s in %u sector, CRC on the target) in %.1f s\n",
+                           "%s: the flash matches %s (%s in %u sectors, CRC on the target) in %.1f s\n",
+                           job->verify_result.sectors),
+              job->chip_name, kiln_image_get_display_name (image), size, job->verify_result.sectors, secs);
+    else if (!common.quiet)
+      printf (g_dngettext (GETTEXT_PACKAGE,
+                           "%s: the flash matches %s (%s in %u sector, read back) in %.1f s\n",
+                           "%s: the flash matches %s (%s in %u sectors, read back) in %.1f s\n",
+                           job->verify_result.sectors),
+              job->chip_name, kiln_image_get_display_name (image), size, job->verify_result.sectors, secs);
+  }
+
+out:
+  kiln_cli_common_clear (&common);
+  return code;
+}

@@ -1,0 +1,60 @@
+/* kiln-production-slot-private.h — one probe of the production view: its own
+ * session (worker thread), its own state, READY / PROGRAMMING / PASS / FAIL
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "kiln-production-job.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  KILN_PRODUCTION_SLOT_READY,
+  KILN_PRODUCTION_SLOT_WAITING,      /* armed: waits for a board to be powered */
+  KILN_PRODUCTION_SLOT_PROGRAMMING,
+  KILN_PRODUCTION_SLOT_PASS,
+  KILN_PRODUCTION_SLOT_FAIL,
+} KilnProductionSlotState;
+
+#define KILN_TYPE_PRODUCTION_SLOT (kiln_production_slot_get_type ())
+
+G_DECLARE_FINAL_TYPE (KilnProductionSlot, kiln_production_slot, KILN, PRODUCTION_SLOT, AdwBin)
+
+/* @bench and @bench_index: the simulated probe, whose board sequence the
+ * slot advances after each board (the operator's board swap); NULL, -1 for
+ * a real probe. */
+KilnProductionSlot     *kiln_production_slot_new          (KilnUsbProbeInfo      *info,
+                                                           guint                  number,
+                                                           KilnSimBench          *bench,
+                                                           int                    bench_index);
+KilnProductionSlotState kiln_production_slot_get_state    (KilnProductionSlot    *self);
+gboolean                kiln_production_slot_is_busy      (KilnProductionSlot    *self);
+/* Programs the board in front of the probe now. */
+void                    kiln_production_slot_start        (KilnProductionSlot    *self,
+                                                           KilnProductionJob     *job);
+/* Waits until a board is taken out (when @after_removal) and one is powered,
+ * then emits "board-ready". */
+void                    kiln_production_slot_arm          (KilnProductionSlot    *self,
+                                                           gboolean               after_removal);
+/* The line starts each board by itself (the bench then leaves the socket
+ * empty for a moment between two boards). */
+void                    kiln_production_slot_set_auto_start (KilnProductionSlot *self,
+                                                             gboolean            auto_start);
+void                    kiln_production_slot_cancel       (KilnProductionSlot    *self);
+/* Stops waiting for a board (a job in progress goes on). */
+void                    kiln_production_slot_disarm       (KilnProductionSlot    *self);
+KilnUsbProbeInfo       *kiln_production_slot_get_info     (KilnProductionSlot    *self);
+/* The last board's entry in the record, or NULL. */
+const KilnProductionEntry *kiln_production_slot_get_entry (KilnProductionSlot    *self);
+/* Shows what keeps the slot from starting (NULL: nothing): as a FAIL that
+ * stops the line with @failure, else as a hint (no profile open yet). */
+void                    kiln_production_slot_set_blocked  (KilnProductionSlot    *self,
+                                                           const char            *message,
+                                                           gboolean               failure);
+
+G_END_DECLS

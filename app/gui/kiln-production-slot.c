@@ -1,0 +1,399 @@
+/* kiln-production-slot.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "kiln-production-slot-private.h"
+
+struct _KilnProductionSlot
+{
+  AdwBin                   parent_instance;
+
+  GtkBox                  *box;
+  GtkLabel                *probe_label;
+  GtkImage                *status_icon;
+  GtkLabel                *status_label;
+  GtkLabel                *detail_label;
+  GtkProgressBar          *progress_bar;
+  GtkLabel                *advice_label;
+
+  KilnUsbProbeInfo        *info;
+  guint                    number;
+  KilnSimBench            *bench;
+  int                      bench_index;
+  KilnSession             *session;
+  GCancellable            *cancellable;
+  KilnProgress            *progress;
+  KilnProductionSlotState  state;
+  KilnProductionEntry     *entry;
+  gboolean                 busy;
+  gboolean                 blocked;
+  gboolean                 auto_start;
+  gboolean                 armed;
+};
+
+G_DEFINE_FINAL_TYPE (KilnProductionSlot, kiln_production_slot, ADW_TYPE_BIN)
+
+enum
+{
+  FINISHED,
+  BOARD_READY,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char *state_classes[] = { "ready", "waiting", "programming", "pass", "fail" };
+
+static void
+set_state (KilnProductionSlot      *self,
+           KilnProductionSlotState  state,
+           const char              *detail,
+           const char              *advice)
+{
+  static const char *icons[] = {
+    "media-playback-start-symbolic", "content-loading-symbolic", "document-save-symbolic",
+    "object-select-symbolic", "dialog-error-symbolic",
+  };
+  const char *titles[] = {
+    /* Translators: the production view's big state words, read from across the room */
+    _("READY"), _("WAITING"), _("PROGRAMMING"), _("PASS"), _("FAIL"),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (state_classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->box), state_classes[i]);
+  gtk_widget_add_css_class (GTK_WIDGET (self->box), state_classes[state]);
+  self->state = state;
+  gtk_image_set_from_icon_name (self->status_icon, icons[state]);
+  gtk_label_set_label (self->status_label, titles[state]);
+  gtk_label_set_label (self->detail_label, detail ? detail : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), state == KILN_PRODUCTION_SLOT_PROGRAMMING);
+  gtk_label_set_label (self->advice_label, advice ? advice : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->advice_label), advice != NULL);
+  /* Screen readers hear the state change. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->box), GTK_ACCESSIBLE_PROPERTY_LABEL, titles[state], -1);
+}
+
+static void
+kiln_production_slot_dispose (GObject *object)
+{
+  KilnProductionSlot *self = (KilnProductionSlot *) object;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  if (self->progress != NULL)
+    g_signal_handlers_disconnect_by_data (self->progress, self);
+  g_clear_object (&self->progress);
+  /* AdwBin releases its child (the template's box) itself. */
+
+  G_OBJECT_CLASS (kiln_production_slot_parent_class)->dispose (object);
+}
+
+static void
+kiln_production_slot_finalize (GObject *object)
+{
+  KilnProductionSlot *self = (KilnProductionSlot *) object;
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->info);
+  g_clear_object (&self->bench);
+  g_clear_pointer (&self->entry, kiln_production_entry_free);
+
+  G_OBJECT_CLASS (kiln_production_slot_parent_class)->finalize (object);
+}
+
+static void
+kiln_production_slot_class_init (KilnProductionSlotClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = kiln_production_slot_dispose;
+  object_class->finalize = kiln_production_slot_finalize;
+
+  /* After each board, its entry in the record (NULL if the record failed). */
+  signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                    G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  /* An armed slot saw a board powered up. */
+  signals[BOARD_READY] = g_signal_new ("board-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                       NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/kiln/Kiln/kiln-production-slot.ui");
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, box);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, probe_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, status_icon);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, status_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, advice_label);
+}
+
+static void
+kiln_production_slot_init (KilnProductionSlot *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}
+
+KilnProductionSlot *
+kiln_production_slot_new (KilnUsbProbeInfo *info,
+                          guint             number,
+                          KilnSimBench     *bench,
+                          int               bench_index)
+{
+  KilnProductionSlot *self = g_object_new (KILN_TYPE_PRODUCTION_SLOT, NULL);
+  g_autofree char *label = NULL;
+
+  self->info = g_object_ref (info);
+  self->number = number;
+  self->bench = bench ? g_object_ref (bench) : NULL;
+  self->bench_index = bench_index;
+  self->session = kiln_session_new (kiln_usb_probe_info_get_serial (info));
+  /* Translators: a production slot's heading: its number, the probe's model and serial */
+  label = g_strdup_printf (_("Slot %u · %s %s"), number, kiln_usb_probe_info_get_model (info),
+                           kiln_usb_probe_info_get_serial (info));
+  gtk_label_set_label (self->probe_label, label);
+  set_state (self, KILN_PRODUCTION_SLOT_READY, _("Put a board in and press Space"), NULL);
+  return self;
+}
+
+KilnProductionSlotState
+kiln_production_slot_get_state (KilnProductionSlot *self)
+{
+  return self->state;
+}
+
+gboolean
+kiln_production_slot_is_busy (KilnProductionSlot *self)
+{
+  return self->busy;
+}
+
+KilnUsbProbeInfo *
+kiln_production_slot_get_info (KilnProductionSlot *self)
+{
+  return self->info;
+}
+
+const KilnProductionEntry *
+kiln_production_slot_get_entry (KilnProductionSlot *self)
+{
+  return self->entry;
+}
+
+void
+kiln_production_slot_set_blocked (KilnProductionSlot *self,
+                                  const char         *message,
+                                  gboolean            failure)
+{
+  self->blocked = message != NULL;
+  if (self->busy)
+    return;
+  if (message != NULL && failure)
+    set_state (self, KILN_PRODUCTION_SLOT_FAIL, message,
+               _("Stop the line and call the engineer: no board can be programmed until this is fixed."));
+  else if (message != NULL)
+    set_state (self, KILN_PRODUCTION_SLOT_READY, message, NULL);
+  else if (self->state != KILN_PRODUCTION_SLOT_PASS && self->state != KILN_PRODUCTION_SLOT_FAIL)
+    set_state (self, KILN_PRODUCTION_SLOT_READY, _("Put a board in and press Space"), NULL);
+}
+
+void
+kiln_production_slot_cancel (KilnProductionSlot *self)
+{
+  g_cancellable_cancel (self->cancellable);
+}
+
+void
+kiln_production_slot_disarm (KilnProductionSlot *self)
+{
+  if (self->armed)
+    g_cancellable_cancel (self->cancellable);
+}
+
+static void
+phase_started_cb (KilnProductionSlot *self,
+                  KilnProgressPhase   phase,
+                  KilnProgress       *progress)
+{
+  gtk_label_set_label (self->detail_label, kiln_progress_phase_to_string (phase));
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+}
+
+static void
+changed_cb (KilnProductionSlot *self,
+            KilnProgress       *progress)
+{
+  gtk_progress_bar_set_fraction (self->progress_bar, kiln_progress_get_fraction (progress));
+}
+
+typedef struct
+{
+  KilnProductionSlot *slot;
+  KilnProductionJob  *job;
+} JobData;
+
+static gboolean
+bench_present_next (gpointer user_data)
+{
+  KilnProductionSlot *self = user_data;
+
+  kiln_sim_bench_present_next_board (self->bench, (guint) self->bench_index, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the bench, the operator's part: the board just programmed goes out and
+ * the next one of the sequence comes in (at once, or after a moment with the
+ * socket empty when the slot starts by itself on a powered board). */
+static void
+bench_swap_board (KilnProductionSlot *self)
+{
+  guint index = (guint) self->bench_index;
+
+  if (self->bench == NULL || self->bench_index < 0)
+    return;
+  if (kiln_sim_bench_get_board_number (self->bench, index) >= kiln_sim_bench_get_sequence_length (self->bench, index))
+    return;
+  if (!self->auto_start)
+    {
+      kiln_sim_bench_present_next_board (self->bench, index, NULL);
+      return;
+    }
+  kiln_sim_bench_remove_board (self->bench, index, NULL);
+  g_timeout_add_full (G_PRIORITY_DEFAULT, 500, bench_present_next, g_object_ref (self), g_object_unref);
+}
+
+void
+kiln_production_slot_set_auto_start (KilnProductionSlot *self,
+                                     gboolean            auto_start)
+{
+  self->auto_start = auto_start;
+}
+
+static void
+job_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  JobData *data = user_data;
+  g_autoptr(KilnProductionSlot) self = data->slot;
+  g_autoptr(GError) error = NULL;
+  KilnProductionEntry *entry;
+  gboolean recorded;
+
+  kiln_session_run_finish (KILN_SESSION (source), result, &error);
+  entry = g_steal_pointer (&data->job->entry);
+  kiln_production_job_free (data->job);
+  g_free (data);
+  self->busy = FALSE;
+  if (self->progress != NULL)
+    g_signal_handlers_disconnect_by_data (self->progress, self);
+  g_clear_object (&self->progress);
+
+  if (g_cancellable_is_cancelled (self->cancellable) && gtk_widget_get_root (GTK_WIDGET (self)) == NULL)
+    {
+      kiln_production_entry_free (entry);
+      return;
+    }
+
+  g_clear_pointer (&self->entry, kiln_production_entry_free);
+  self->entry = entry;
+  recorded = entry != NULL && entry->id > 0;
+
+  if (!recorded)
+    set_state (self, KILN_PRODUCTION_SLOT_FAIL, error ? error->message : _("The board's record was not written"),
+               _("Stop the line and call the engineer: no board can be programmed until this is fixed."));
+  else if (entry->pass)
+    {
+      g_autofree char *detail = entry->serial_number
+                                  /* Translators: under PASS: the serial number given to the board, and the time taken */
+                                  ? g_strdup_printf (_("Serial number %s · %.1f s"), entry->serial_number,
+                                                     entry->total_seconds)
+                                  : g_strdup_printf (_("Programmed and verified in %.1f s"), entry->total_seconds);
+
+      set_state (self, KILN_PRODUCTION_SLOT_PASS, detail, _("Take the board out and put the next one in"));
+    }
+  else
+    set_state (self, KILN_PRODUCTION_SLOT_FAIL, entry->cause, kiln_production_advice (error));
+
+  bench_swap_board (self);
+  g_signal_emit (self, signals[FINISHED], 0, recorded);
+}
+
+void
+kiln_production_slot_start (KilnProductionSlot *self,
+                            KilnProductionJob  *job)
+{
+  JobData *data;
+
+  g_return_if_fail (KILN_IS_PRODUCTION_SLOT (self));
+  if (self->busy || self->blocked)
+    {
+      kiln_production_job_free (job);
+      return;
+    }
+  if (g_cancellable_is_cancelled (self->cancellable))
+    g_set_object (&self->cancellable, g_cancellable_new ());
+
+  self->busy = TRUE;
+  self->progress = kiln_progress_new ();
+  g_signal_connect_object (self->progress, "phase-started", G_CALLBACK (phase_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->progress, "changed", G_CALLBACK (changed_cb), self, G_CONNECT_SWAPPED);
+  set_state (self, KILN_PRODUCTION_SLOT_PROGRAMMING, kiln_progress_phase_to_string (KILN_PROGRESS_PHASE_CONNECT), NULL);
+
+  data = g_new0 (JobData, 1);
+  data->slot = g_object_ref (self);
+  data->job = job;
+  kiln_session_run_async (self->session, kiln_production_job_run, job, NULL, self->progress, self->cancellable,
+                          job_done_cb, data);
+}
+
+static void
+armed_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(KilnProductionSlot) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kiln_session_run_finish (KILN_SESSION (source), result, &error);
+
+  self->busy = FALSE;
+  self->armed = FALSE;
+  if (ok)
+    {
+      g_signal_emit (self, signals[BOARD_READY], 0);
+      return;
+    }
+  if (gtk_widget_get_root (GTK_WIDGET (self)) == NULL)
+    return;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      if (self->state == KILN_PRODUCTION_SLOT_WAITING)
+        set_state (self, KILN_PRODUCTION_SLOT_READY, _("Put a board in and press Space"), NULL);
+    }
+  else
+    set_state (self, KILN_PRODUCTION_SLOT_FAIL, error->message, kiln_production_advice (error));
+}
+
+void
+kiln_production_slot_arm (KilnProductionSlot *self,
+                          gboolean            after_removal)
+{
+  g_return_if_fail (KILN_IS_PRODUCTION_SLOT (self));
+  if (self->busy || self->blocked)
+    return;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    g_set_object (&self->cancellable, g_cancellable_new ());
+  self->busy = TRUE;
+  self->armed = TRUE;
+  if (!after_removal)
+    set_state (self, KILN_PRODUCTION_SLOT_WAITING, _("Waiting for a board to be powered"), NULL);
+  kiln_session_run_async (self->session, kiln_production_wait_for_board,
+                          kiln_board_wait_new (self->info, after_removal), (GDestroyNotify) kiln_board_wait_free, NULL,
+                          self->cancellable, armed_cb, g_object_ref (self));
+}

@@ -1,0 +1,472 @@
+/* kiln-production-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "kiln-production-window-private.h"
+
+struct _KilnProductionWindow
+{
+  AdwApplicationWindow   parent_instance;
+
+  AdwWindowTitle        *window_title;
+  GtkSwitch             *auto_switch;
+  GtkLabel              *file_label;
+  GtkLabel              *last_label;
+  GtkLabel              *counters_label;
+  GtkBox                *slots_box;
+  AdwStatusPage         *no_probe_page;
+  GtkLabel              *hint_label;
+
+  gboolean               simulator;
+  char                  *record_path;
+  char                  *station;
+  KilnSimBench          *bench;
+  KilnProductionProfile *profile;
+  KilnProductionRecord  *record;
+  KilnSerialAllocator   *allocator;
+  GPtrArray             *slots;       /* KilnProductionSlot */
+  char                  *problem;     /* why nothing can start, or NULL */
+  guint                  passed;
+  guint                  failed;
+};
+
+G_DEFINE_FINAL_TYPE (KilnProductionWindow, kiln_production_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+update_counters (KilnProductionWindow *self)
+{
+  /* Translators: the shift's counters in the production view */
+  g_autofree char *text = g_strdup_printf (_("PASS %u · FAIL %u"), self->passed, self->failed);
+
+  gtk_label_set_label (self->counters_label, text);
+}
+
+static void
+update_blocked (KilnProductionWindow *self)
+{
+  for (guint i = 0; i < self->slots->len; i++)
+    kiln_production_slot_set_blocked (g_ptr_array_index (self->slots, i), self->problem, self->profile != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->hint_label), self->problem == NULL && self->slots->len > 0);
+}
+
+static void
+slot_finished_cb (KilnProductionSlot   *slot,
+                  gboolean              recorded,
+                  KilnProductionWindow *self)
+{
+  const KilnProductionEntry *entry = kiln_production_slot_get_entry (slot);
+
+  if (recorded && entry != NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *time = g_date_time_format (now, "%X");
+      g_autofree char *last = NULL;
+
+      if (entry->pass)
+        self->passed++;
+      else
+        self->failed++;
+      /* Translators: the last board in the production view: its chip UID and when it was done */
+      last = g_strdup_printf (_("Last board: UID %s at %s"), entry->chip_uid ? entry->chip_uid : "?", time);
+      gtk_label_set_label (self->last_label, last);
+      update_counters (self);
+    }
+  else
+    {
+      /* The record failed: nothing more may be programmed. */
+      g_free (self->problem);
+      self->problem = g_strdup (_("The record database failed: no board is programmed without its record"));
+      gtk_switch_set_active (self->auto_switch, FALSE);
+    }
+
+  if (self->problem == NULL && gtk_switch_get_active (self->auto_switch))
+    kiln_production_slot_arm (slot, TRUE);
+}
+
+static KilnProductionJob *
+new_job (KilnProductionWindow *self,
+         KilnProductionSlot   *slot)
+{
+  return kiln_production_job_new (self->profile, self->record, self->allocator, kiln_production_slot_get_info (slot),
+                                  self->station);
+}
+
+static void
+slot_board_ready_cb (KilnProductionSlot   *slot,
+                     KilnProductionWindow *self)
+{
+  if (self->problem == NULL && self->profile != NULL)
+    kiln_production_slot_start (slot, new_job (self, slot));
+}
+
+void
+kiln_production_window_start (KilnProductionWindow *self)
+{
+  g_return_if_fail (KILN_IS_PRODUCTION_WINDOW (self));
+
+  if (self->problem != NULL || self->profile == NULL)
+    return;
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      KilnProductionSlot *slot = g_ptr_array_index (self->slots, i);
+
+      if (!kiln_production_slot_is_busy (slot))
+        kiln_production_slot_start (slot, new_job (self, slot));
+    }
+}
+
+void
+kiln_production_window_set_auto_start (KilnProductionWindow *self,
+                                       gboolean              auto_start)
+{
+  gtk_switch_set_active (self->auto_switch, auto_start);
+}
+
+static void
+auto_switch_cb (KilnProductionWindow *self)
+{
+  gboolean active = gtk_switch_get_active (self->auto_switch);
+
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      KilnProductionSlot *slot = g_ptr_array_index (self->slots, i);
+
+      kiln_production_slot_set_auto_start (slot, active);
+      if (active && self->problem == NULL && self->profile != NULL)
+        kiln_production_slot_arm (slot, FALSE);
+      else if (!active)
+        kiln_production_slot_disarm (slot);
+    }
+}
+
+/* One slot per probe: the attached ST-LINKs and, on the simulator, the
+ * bench's probes. */
+static void
+populate_slots (KilnProductionWindow *self)
+{
+  g_autoptr(GPtrArray) probes = kiln_usb_list_probes (self->bench, NULL);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->slots_box))) != NULL)
+    gtk_box_remove (self->slots_box, child);
+  g_ptr_array_set_size (self->slots, 0);
+
+  for (guint i = 0; i < probes->len; i++)
+    {
+      KilnUsbProbeInfo *info = g_ptr_array_index (probes, i);
+      KilnProductionSlot *slot;
+      int bench_index = -1;
+
+      if (!kiln_usb_probe_info_can_open (info))
+        continue;
+      for (guint k = 0; self->bench != NULL && k < kiln_sim_bench_get_n_probes (self->bench); k++)
+        if (kiln_usb_probe_info_get_backend (info) == KILN_USB_BACKEND_SIMULATOR
+            && g_strcmp0 (kiln_sim_probe_get_serial (kiln_sim_bench_get_probe (self->bench, k)),
+                          kiln_usb_probe_info_get_serial (info)) == 0)
+          bench_index = (int) k;
+      slot = kiln_production_slot_new (info, self->slots->len + 1, self->bench, bench_index);
+      g_signal_connect_object (slot, "finished", G_CALLBACK (slot_finished_cb), self, 0);
+      g_signal_connect_object (slot, "board-ready", G_CALLBACK (slot_board_ready_cb), self, 0);
+      gtk_box_append (self->slots_box, GTK_WIDGET (slot));
+      g_ptr_array_add (self->slots, slot);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->slots_box), self->slots->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->no_probe_page), self->slots->len == 0);
+  update_blocked (self);
+}
+
+gboolean
+kiln_production_window_open_profile (KilnProductionWindow  *self,
+                                     const char            *path,
+                                     GError               **error)
+{
+  g_autoptr(KilnProductionProfile) profile = NULL;
+  g_autoptr(KilnImage) image = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *file_text = NULL;
+  g_autofree char *firmware = NULL;
+
+  g_return_val_if_fail (KILN_IS_PRODUCTION_WINDOW (self), FALSE);
+
+  profile = kiln_production_profile_load (path, error);
+  if (profile == NULL)
+    return FALSE;
+  if (self->record == NULL)
+    {
+      self->record = kiln_production_record_open (self->record_path, error);
+      if (self->record == NULL)
+        return FALSE;
+    }
+
+  g_set_object (&self->profile, profile);
+  g_clear_object (&self->allocator);
+  if (kiln_production_profile_get_serial (profile)->source != KILN_SERIAL_SOURCE_NONE)
+    {
+      g_autofree char *list = kiln_production_profile_dup_list_path (profile);
+
+      self->allocator = kiln_serial_allocator_new (self->record, kiln_production_profile_get_serial (profile), list);
+    }
+
+  g_clear_pointer (&self->problem, g_free);
+  if (!kiln_production_profile_is_locked (profile))
+    self->problem = g_strdup (_("This profile is not locked: an engineer must check and lock it before the line "
+                                "uses it"));
+  else if ((image = kiln_production_profile_load_image (profile, &local)) == NULL)
+    self->problem = g_strdup (local->message);
+
+  adw_window_title_set_subtitle (self->window_title, kiln_production_profile_get_name (profile)
+                                                       ? kiln_production_profile_get_name (profile)
+                                                       : path);
+  firmware = kiln_production_profile_dup_firmware_path (profile);
+  {
+    g_autofree char *base = g_path_get_basename (firmware ? firmware : "");
+
+    /* Translators: the production view's file line: the firmware's name and the start of its SHA-256 */
+    file_text = g_strdup_printf (_("%s · SHA-256 %.16s…"), base,
+                                 kiln_production_profile_get_sha256 (profile) ? kiln_production_profile_get_sha256 (profile)
+                                                                              : "—");
+  }
+  gtk_label_set_label (self->file_label, file_text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->file_label), kiln_production_profile_get_sha256 (profile));
+  update_blocked (self);
+  return TRUE;
+}
+
+/* Actions */
+
+static void
+start_action (GtkWidget  *widget,
+              const char *name,
+              GVariant   *param)
+{
+  kiln_production_window_start (KILN_PRODUCTION_WINDOW (widget));
+}
+
+static void
+open_response_cb (GtkNativeDialog      *dialog,
+                  int                   response,
+                  KilnProductionWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      g_autoptr(GError) error = NULL;
+
+      if (path != NULL && !kiln_production_window_open_profile (self, path, &error))
+        {
+          g_free (self->problem);
+          self->problem = g_strdup (error->message);
+          update_blocked (self);
+        }
+    }
+  g_object_unref (dialog);
+}
+
+static void
+open_profile_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *param)
+{
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (_("Open a Production Profile"), GTK_WINDOW (widget),
+                                                              GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Production profiles"));
+  gtk_file_filter_add_pattern (filter, "*.kiln-profile");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_signal_connect (dialog, "response", G_CALLBACK (open_response_cb), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+export_response_cb (GtkNativeDialog      *dialog,
+                    int                   response,
+                    KilnProductionWindow *self)
+{
+  KilnProductionExportFormat format = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "format"));
+
+  if (response == GTK_RESPONSE_ACCEPT && self->record != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GFileOutputStream) out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+
+      if (out == NULL || !kiln_production_record_export (self->record, format, G_OUTPUT_STREAM (out), &error)
+          || !g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &error))
+        {
+          AdwMessageDialog *message = ADW_MESSAGE_DIALOG (
+            adw_message_dialog_new (GTK_WINDOW (self), _("The Record Was Not Exported"), error->message));
+
+          adw_message_dialog_add_response (message, "close", _("_Close"));
+          gtk_window_present (GTK_WINDOW (message));
+        }
+    }
+  g_object_unref (dialog);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *name,
+               GVariant   *param)
+{
+  const char *kind = g_variant_get_string (param, NULL);
+  gboolean csv = g_str_equal (kind, "csv");
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (_("Export the Record"), GTK_WINDOW (widget),
+                                                              GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), csv ? "record.csv" : "record.jsonl");
+  g_object_set_data (G_OBJECT (dialog), "format",
+                     GINT_TO_POINTER (csv ? KILN_PRODUCTION_EXPORT_CSV : KILN_PRODUCTION_EXPORT_JSONL));
+  g_signal_connect (dialog, "response", G_CALLBACK (export_response_cb), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* GObject */
+
+static void
+kiln_production_window_dispose (GObject *object)
+{
+  KilnProductionWindow *self = (KilnProductionWindow *) object;
+
+  for (guint i = 0; self->slots != NULL && i < self->slots->len; i++)
+    kiln_production_slot_cancel (g_ptr_array_index (self->slots, i));
+  g_clear_pointer (&self->slots, g_ptr_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), KILN_TYPE_PRODUCTION_WINDOW);
+
+  G_OBJECT_CLASS (kiln_production_window_parent_class)->dispose (object);
+}
+
+static void
+kiln_production_window_finalize (GObject *object)
+{
+  KilnProductionWindow *self = (KilnProductionWindow *) object;
+
+  g_clear_object (&self->bench);
+  g_clear_object (&self->profile);
+  g_clear_object (&self->allocator);
+  g_clear_object (&self->record);
+  g_free (self->record_path);
+  g_free (self->station);
+  g_free (self->problem);
+
+  G_OBJECT_CLASS (kiln_production_window_parent_class)->finalize (object);
+}
+
+static void
+kiln_production_window_class_init (KilnProductionWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = kiln_production_window_dispose;
+  object_class->finalize = kiln_production_window_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/kiln/Kiln/kiln-production-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, auto_switch);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, file_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, last_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, counters_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, slots_box);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, no_probe_page);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, hint_label);
+
+  gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
+  gtk_widget_class_install_action (widget_class, "win.open-profile", NULL, open_profile_action);
+  gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.start", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "win.start", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "win.start", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-profile", NULL);
+}
+
+static void
+load_css (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      GtkCssProvider *provider = gtk_css_provider_new ();
+
+      gtk_css_provider_load_from_resource (provider, "/org/kiln/Kiln/production.css");
+      gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+      g_once_init_leave (&once, 1);
+    }
+}
+
+static void
+kiln_production_window_init (KilnProductionWindow *self)
+{
+  load_css ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->slots = g_ptr_array_new ();
+  self->station = g_strdup (g_get_host_name ());
+  g_signal_connect_object (self->auto_switch, "notify::active", G_CALLBACK (auto_switch_cb), self,
+                           G_CONNECT_SWAPPED);
+  update_counters (self);
+  gtk_label_set_label (self->file_label, _("No profile open"));
+}
+
+KilnProductionWindow *
+kiln_production_window_new (AdwApplication *application,
+                            gboolean        simulator,
+                            const char     *record_path)
+{
+  KilnProductionWindow *self = g_object_new (KILN_TYPE_PRODUCTION_WINDOW, "application", application, NULL);
+
+  self->simulator = simulator;
+  self->record_path = record_path ? g_strdup (record_path)
+                                  : g_build_filename (g_get_user_data_dir (), "kiln", "production.db", NULL);
+  if (simulator)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->bench = kiln_sim_bench_new_from_env (&error);
+      if (self->bench == NULL && error == NULL)
+        self->bench = kiln_sim_bench_new_default ();
+      if (error != NULL)
+        self->problem = g_strdup (error->message);
+    }
+  populate_slots (self);
+  if (self->problem == NULL)
+    self->problem = g_strdup (_("Open a locked production profile to start"));
+  update_blocked (self);
+  return self;
+}
+
+guint
+kiln_production_window_get_n_slots (KilnProductionWindow *self)
+{
+  return self->slots->len;
+}
+
+KilnProductionSlot *
+kiln_production_window_get_slot (KilnProductionWindow *self,
+                                 guint                 index)
+{
+  g_return_val_if_fail (index < self->slots->len, NULL);
+  return g_ptr_array_index (self->slots, index);
+}
+
+void
+kiln_production_window_get_counts (KilnProductionWindow *self,
+                                   guint                *passed,
+                                   guint                *failed)
+{
+  *passed = self->passed;
+  *failed = self->failed;
+}
+
+KilnProductionRecord *
+kiln_production_window_get_record (KilnProductionWindow *self)
+{
+  return self->record;
+}

@@ -1,0 +1,252 @@
+/* kiln-target-job.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "kiln-flash-job.h"
+#include "kiln-target-job.h"
+
+G_STATIC_ASSERT ((int) KILN_FLASH_OPS_PHASE_READ == (int) KILN_PROGRESS_PHASE_READ);
+G_STATIC_ASSERT ((int) KILN_FLASH_OPS_PHASE_OPTION_BYTES == (int) KILN_PROGRESS_PHASE_OPTION_BYTES);
+
+KilnTargetJob *
+kiln_target_job_new (KilnTargetJobKind  kind,
+                     KilnUsbProbeInfo  *info)
+{
+  KilnTargetJob *job = g_new0 (KilnTargetJob, 1);
+
+  job->kind = kind;
+  job->info = info ? g_object_ref (info) : NULL;
+  job->khz = 4000;
+  job->method = KILN_FLASH_VERIFY_CRC;
+  return job;
+}
+
+KilnTargetJob *
+kiln_target_job_new_for_bench (KilnTargetJobKind  kind,
+                               KilnSimBench      *bench)
+{
+  KilnTargetJob *job = kiln_target_job_new (kind, NULL);
+
+  job->bench = bench ? g_object_ref (bench) : NULL;
+  job->simulator = TRUE;
+  return job;
+}
+
+void
+kiln_target_job_free (KilnTargetJob *job)
+{
+  if (job == NULL)
+    return;
+  g_clear_object (&job->info);
+  g_clear_object (&job->bench);
+  g_clear_object (&job->image);
+  g_clear_object (&job->chip);
+  g_free (job->sectors);
+  g_strfreev (job->assignments);
+  g_free (job->chip_name);
+  g_clear_pointer (&job->data, g_bytes_unref);
+  g_clear_pointer (&job->changes, g_ptr_array_unref);
+  g_clear_pointer (&job->consequences, g_ptr_array_unref);
+  g_free (job);
+}
+
+static void
+on_phase (gpointer user_data, guint p, guint64 total)
+{
+  kiln_progress_begin_phase (user_data, p, total);
+}
+
+static void
+on_bytes (gpointer user_data, guint64 done)
+{
+  kiln_progress_set_done (user_data, done);
+}
+
+static void
+on_sector (gpointer user_data, guint position, KilnSectorState state)
+{
+  kiln_progress_set_sector_state (user_data, position, state);
+}
+
+static gboolean
+find_probe (KilnTargetJob  *job,
+            GError        **error)
+{
+  if (job->info == NULL && job->bench == NULL && job->simulator)
+    {
+      job->bench = kiln_sim_bench_new_from_env (error);
+      if (job->bench == NULL && error != NULL && *error != NULL)
+        return FALSE;
+      if (job->bench == NULL)
+        job->bench = kiln_sim_bench_new_default ();
+    }
+  if (job->info == NULL && job->bench != NULL)
+    {
+      g_autoptr(GPtrArray) probes = kiln_usb_list_probes (job->bench, NULL);
+
+      for (guint i = 0; i < probes->len && job->info == NULL; i++)
+        if (kiln_usb_probe_info_get_backend (g_ptr_array_index (probes, i)) == KILN_USB_BACKEND_SIMULATOR)
+          job->info = g_object_ref (g_ptr_array_index (probes, i));
+    }
+  if (job->info == NULL)
+    {
+      g_set_error_literal (error, KILN_USB_ERROR, KILN_USB_ERROR_NO_PROBE,
+                           _("The simulated probe is gone (an unplug fault?): restart Kiln"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+message (KilnProgress *progress,
+         const char   *text)
+{
+  if (progress != NULL)
+    kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO, "%s", text);
+}
+
+static gboolean
+run_option_bytes_write (KilnTargetJob  *job,
+                        KilnArmTarget  *target,
+                        KilnProgress   *progress,
+                        GCancellable   *cancellable,
+                        GError        **error)
+{
+  KilnChip *chip = kiln_arm_target_get_chip (target);
+  KilnOptionBytes wanted;
+
+  if (!kiln_option_bytes_read (target, &job->options_before, error))
+    return FALSE;
+  wanted = job->options_before;
+  for (guint i = 0; job->assignments != NULL && job->assignments[i] != NULL; i++)
+    if (!kiln_option_bytes_set (&wanted, chip, job->assignments[i], error))
+      return FALSE;
+
+  job->changes = kiln_option_bytes_dup_changes (&job->options_before, &wanted, chip);
+  job->consequences = kiln_option_bytes_dup_consequences (&job->options_before, &wanted, chip);
+  job->options_after = wanted;
+  if (job->changes->len == 0)
+    {
+      message (progress, _("The option bytes already hold these values: nothing was written."));
+      return TRUE;
+    }
+  if (job->dry_run)
+    return TRUE;
+
+  /* Refusals come before the announcement (kiln_option_bytes_write()
+   * checks the same again). */
+  if (kiln_option_bytes_get_rdp_level (&wanted) == 2 && kiln_option_bytes_get_rdp_level (&job->options_before) != 2
+      && !job->irreversible)
+    {
+      g_set_error_literal (error, KILN_OPTION_BYTES_ERROR, KILN_OPTION_BYTES_ERROR_IRREVERSIBLE,
+                           _("Read protection level 2 disables debugging for good and cannot be undone; it is set "
+                             "only when that is confirmed as irreversible as well. Nothing was changed."));
+      return FALSE;
+    }
+  if (!job->confirm)
+    {
+      g_set_error_literal (error, KILN_OPTION_BYTES_ERROR, KILN_OPTION_BYTES_ERROR_NOT_CONFIRMED,
+                           _("Changing option bytes needs confirmation. Nothing was changed."));
+      return FALSE;
+    }
+
+  if (progress != NULL)
+    kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_OPTION_BYTES, 0);
+  /* Say what is about to happen before it happens. */
+  for (guint i = 0; i < job->changes->len; i++)
+    message (progress, g_ptr_array_index (job->changes, i));
+  for (guint i = 0; i < job->consequences->len; i++)
+    message (progress, g_ptr_array_index (job->consequences, i));
+
+  if (!kiln_option_bytes_write (target, &wanted, job->confirm, job->irreversible, cancellable, &job->options_after,
+                                error))
+    return FALSE;
+  job->options_written = TRUE;
+  /* The layout may have changed (nDBANK): the chip as it is now. */
+  g_set_object (&job->chip, kiln_arm_target_get_chip (target));
+  return TRUE;
+}
+
+gboolean
+kiln_target_job_run (KilnSession   *session,
+                     gpointer       data,
+                     KilnProgress  *progress,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  KilnTargetJob *job = data;
+  g_autoptr(KilnArmTarget) target = NULL;
+  KilnFlashProgress callbacks = { on_phase, on_bytes, on_sector, progress };
+  const KilnFlashProgress *cb = progress ? &callbacks : NULL;
+  KilnChip *chip;
+  gboolean ok = FALSE;
+
+  if (progress != NULL)
+    kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_CONNECT, 0);
+  if (!find_probe (job, error))
+    return FALSE;
+  target = kiln_job_connect (job->info, job->khz, job->under_reset, error);
+  if (target == NULL)
+    return FALSE;
+  chip = kiln_arm_target_get_chip (target);
+  g_set_object (&job->chip, chip);
+  g_free (job->chip_name);
+  job->chip_name = g_strdup (kiln_chip_get_line (chip)->line);
+
+  switch (job->kind)
+    {
+    case KILN_TARGET_JOB_VERIFY:
+      ok = kiln_flash_verify (target, job->image, job->method, cb, cancellable, &job->verify_result, error);
+      break;
+
+    case KILN_TARGET_JOB_ERASE:
+      {
+        g_autoptr(GArray) positions = NULL;
+
+        if (!job->mass)
+          {
+            positions = kiln_flash_parse_sector_list (chip, job->sectors ? job->sectors : "", error);
+            if (positions == NULL)
+              break;
+          }
+        ok = kiln_flash_erase (target, positions, cb, cancellable, &job->erase_result, error);
+      }
+      break;
+
+    case KILN_TARGET_JOB_READ:
+      {
+        g_autofree guint8 *buffer = g_try_malloc (MAX (job->length, 1));
+
+        if (buffer == NULL)
+          {
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                         _("Not enough memory to read %" G_GSIZE_FORMAT " bytes"), job->length);
+            break;
+          }
+        ok = kiln_flash_read (target, job->address, buffer, job->length, cb, cancellable, error);
+        if (ok)
+          job->data = g_bytes_new_take (g_steal_pointer (&buffer), job->length);
+      }
+      break;
+
+    case KILN_TARGET_JOB_OPTION_BYTES_READ:
+      ok = kiln_option_bytes_read (target, &job->options_before, error);
+      job->options_after = job->options_before;
+      break;
+
+    case KILN_TARGET_JOB_OPTION_BYTES_WRITE:
+      ok = run_option_bytes_write (job, target, progress, cancellable, error);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  kiln_stlink_close (kiln_arm_target_get_stlink (target));
+  return ok;
+}

@@ -1,0 +1,372 @@
+/* kiln-production-job.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "kiln-job-error.h"
+#include "kiln-production-job.h"
+
+KilnProductionJob *
+kiln_production_job_new (KilnProductionProfile *profile,
+                         KilnProductionRecord  *record,
+                         KilnSerialAllocator   *allocator,
+                         KilnUsbProbeInfo      *info,
+                         const char            *station)
+{
+  KilnProductionJob *job = g_new0 (KilnProductionJob, 1);
+
+  job->profile = g_object_ref (profile);
+  job->record = g_object_ref (record);
+  if (allocator != NULL)
+    job->allocator = g_object_ref (allocator);
+  else if (kiln_production_profile_get_serial (profile)->source != KILN_SERIAL_SOURCE_NONE)
+    {
+      g_autofree char *list = kiln_production_profile_dup_list_path (profile);
+
+      job->allocator = kiln_serial_allocator_new (record, kiln_production_profile_get_serial (profile), list);
+    }
+  job->info = g_object_ref (info);
+  job->station = g_strdup (station);
+  job->khz = 4000;
+  return job;
+}
+
+void
+kiln_production_job_free (KilnProductionJob *job)
+{
+  if (job == NULL)
+    return;
+  g_clear_object (&job->profile);
+  g_clear_object (&job->record);
+  g_clear_object (&job->allocator);
+  g_clear_object (&job->info);
+  g_free (job->station);
+  g_clear_pointer (&job->entry, kiln_production_entry_free);
+  g_clear_pointer (&job->serial, kiln_serial_allocation_free);
+  g_free (job);
+}
+
+gboolean
+kiln_production_check_chip (const char  *expected,
+                            KilnChip    *chip,
+                            GError     **error)
+{
+  const KilnChipPart *part;
+  const KilnChipLine *line = kiln_chip_get_line (chip);
+
+  if (expected == NULL)
+    return TRUE;
+  part = kiln_chip_db_find_part (expected);
+  if (part != NULL ? part->dev_id == kiln_chip_get_dev_id (chip) && part->flash_kib == kiln_chip_get_flash_kib (chip)
+                   : g_ascii_strcasecmp (expected, line->line) == 0)
+    return TRUE;
+  g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_WRONG_CHIP,
+               _("This board carries an %s with %u KiB of flash, but the profile is for an %s: nothing was programmed. "
+                 "Set the board aside for an engineer."),
+               line->line, kiln_chip_get_flash_kib (chip), expected);
+  return FALSE;
+}
+
+static guint
+rdp_level (guint32 optcr)
+{
+  guint8 rdp = (optcr >> 8) & 0xFF;
+
+  return rdp == 0xAA ? 0 : rdp == 0xCC ? 2 : 1;
+}
+
+/* "rdp=0 wrp=none optcr=0x… optcr1=0x…" */
+static char *
+describe_option_bytes (KilnChip *chip,
+                       guint32   optcr,
+                       guint32   optcr1,
+                       guint32   wrp)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  gboolean any = FALSE;
+
+  g_string_append_printf (out, "rdp=%u wrp=", rdp_level (optcr));
+  for (guint i = 0; i < 32; i++)
+    if (wrp & (1u << i))
+      {
+        g_string_append_printf (out, "%s%u", any ? "," : "", i);
+        any = TRUE;
+      }
+  if (!any)
+    g_string_append (out, "none");
+  g_string_append_printf (out, " optcr=0x%08X optcr1=0x%08X", optcr, optcr1);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static guint32
+protected_mask (KilnArmTarget *target)
+{
+  g_autoptr(GArray) protected = kiln_arm_target_dup_protected (target);
+  KilnChip *chip = kiln_arm_target_get_chip (target);
+  guint32 mask = 0;
+
+  for (guint i = 0; protected != NULL && i < protected->len; i++)
+    {
+      guint position = g_array_index (protected, guint, i);
+      const KilnSector *sector = kiln_chip_get_sector (chip, position);
+
+      if (sector != NULL && sector->index < 32)
+        mask |= 1u << sector->index;
+    }
+  return mask;
+}
+
+static gboolean
+on_identified (KilnFlashJob   *flash_job,
+               KilnArmTarget  *target,
+               gpointer        user_data,
+               GError        **error)
+{
+  KilnProductionJob *job = user_data;
+  KilnProductionEntry *entry = job->entry;
+  KilnChip *chip = kiln_arm_target_get_chip (target);
+  const KilnOptionBytesExpectation *expected = kiln_production_profile_get_option_bytes (job->profile);
+  const KilnSerialSettings *serial = kiln_production_profile_get_serial (job->profile);
+  guint32 wrp = protected_mask (target);
+  guint rdp = kiln_arm_target_get_rdp_level (target);
+
+  entry->chip_uid = g_strdup (kiln_arm_target_get_uid (target));
+  entry->chip = g_strdup (kiln_chip_get_name (chip));
+  entry->revision = g_strdup (kiln_arm_target_get_revision (target));
+  entry->option_bytes = describe_option_bytes (chip, kiln_arm_target_get_optcr (target),
+                                               kiln_arm_target_get_optcr1 (target), wrp);
+
+  if (!kiln_production_check_chip (kiln_production_profile_get_chip (job->profile), chip, error))
+    return FALSE;
+
+  if (expected->rdp >= 0 && (guint) expected->rdp != rdp)
+    {
+      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_OPTION_BYTES,
+                   _("The chip's read protection is level %u, but the profile expects level %d: nothing was "
+                     "programmed. Set the board aside for an engineer."),
+                   rdp, expected->rdp);
+      return FALSE;
+    }
+  if (expected->wrp_enforced && expected->wrp != wrp)
+    {
+      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_OPTION_BYTES,
+                   _("The chip's write protection (%s) is not what the profile expects: nothing was programmed. Set "
+                     "the board aside for an engineer."),
+                   entry->option_bytes);
+      return FALSE;
+    }
+
+  if (job->allocator != NULL)
+    {
+      KilnImage *with_serial;
+      gsize size;
+      const guint8 *data;
+
+      job->serial = kiln_serial_allocator_allocate (job->allocator, entry->chip_uid, job->station,
+                                                    entry->probe_serial, error);
+      if (job->serial == NULL)
+        return FALSE;
+      entry->serial_number = g_strdup (job->serial->value);
+      data = g_bytes_get_data (job->serial->bytes, &size);
+      /* Translators: the name of the piece of the image that holds the serial number */
+      with_serial = kiln_image_new_with_data (flash_job->image, serial->address, data, size, _("serial number"), error);
+      if (with_serial == NULL)
+        return FALSE;
+      g_object_unref (flash_job->image);
+      flash_job->image = with_serial;
+    }
+  return TRUE;
+}
+
+static gboolean
+on_finished (KilnFlashJob   *flash_job,
+             KilnArmTarget  *target,
+             gpointer        user_data,
+             GError        **error)
+{
+  KilnProductionJob *job = user_data;
+  KilnChip *chip = kiln_arm_target_get_chip (target);
+  KilnStlink *stlink = kiln_arm_target_get_stlink (target);
+  guint32 regs = kiln_chip_get_line (chip)->flash_regs;
+  guint32 optcr = 0, optcr1 = 0;
+
+  /* The option bytes as the controller holds them now, for the record. */
+  if (kiln_stlink_read32 (stlink, regs + 0x14, &optcr, NULL) && kiln_stlink_read32 (stlink, regs + 0x18, &optcr1, NULL))
+    {
+      g_free (job->entry->option_bytes);
+      job->entry->option_bytes = describe_option_bytes (chip, optcr, optcr1, protected_mask (target));
+    }
+  return TRUE;
+}
+
+gboolean
+kiln_production_job_run (KilnSession   *session,
+                         gpointer       data,
+                         KilnProgress  *progress,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  KilnProductionJob *job = data;
+  KilnProductionEntry *entry;
+  g_autoptr(KilnImage) image = NULL;
+  g_autoptr(KilnFlashJob) flash_job = NULL;
+  g_autoptr(GError) cause = NULL;
+  g_autoptr(GError) record_error = NULL;
+  g_autofree char *firmware = kiln_production_profile_dup_firmware_path (job->profile);
+  gint64 start = g_get_monotonic_time ();
+
+  g_clear_pointer (&job->entry, kiln_production_entry_free);
+  g_clear_pointer (&job->serial, kiln_serial_allocation_free);
+  entry = job->entry = kiln_production_entry_new ();
+  entry->station = g_strdup (job->station);
+  entry->profile = g_strdup (kiln_production_profile_get_name (job->profile));
+  entry->probe_serial = g_strdup (kiln_usb_probe_info_get_serial (job->info));
+  entry->file_name = firmware ? g_path_get_basename (firmware) : NULL;
+  entry->file_sha256 = g_strdup (kiln_production_profile_get_sha256 (job->profile));
+
+  if (!kiln_production_profile_is_locked (job->profile))
+    g_set_error_literal (&cause, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_NOT_LOCKED,
+                         _("The production profile is not locked: an engineer must check and lock it before the line "
+                           "uses it"));
+  else
+    image = kiln_production_profile_load_image (job->profile, &cause);
+
+  if (image != NULL)
+    {
+      flash_job = kiln_flash_job_new (job->info, image);
+      flash_job->khz = job->khz;
+      flash_job->under_reset = job->under_reset;
+      flash_job->options.verify = kiln_production_profile_get_verify (job->profile);
+      flash_job->options.reset = kiln_production_profile_get_reset (job->profile);
+      flash_job->options.skip_unchanged = kiln_production_profile_get_skip_unchanged (job->profile);
+      flash_job->identified = on_identified;
+      flash_job->finished = on_finished;
+      flash_job->hook_data = job;
+      kiln_flash_job_run (session, flash_job, progress, cancellable, &cause);
+      memcpy (entry->phase_seconds, flash_job->phase_seconds, sizeof entry->phase_seconds);
+    }
+
+  entry->total_seconds = (g_get_monotonic_time () - start) / 1e6;
+  entry->pass = cause == NULL;
+  entry->cause = cause ? g_strdup (cause->message) : NULL;
+
+  if (!kiln_production_record_append (job->record, entry, job->serial ? job->serial->id : 0, &record_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&record_error));
+      return FALSE;
+    }
+  if (cause != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&cause));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const char *
+kiln_production_advice (const GError *error)
+{
+  if (error == NULL)
+    return NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || g_error_matches (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED)
+      || g_error_matches (error, KILN_JOB_ERROR, KILN_JOB_ERROR_CANCELLED))
+    return _("The job was stopped before the end: program the board again.");
+
+  if (error->domain == KILN_PRODUCTION_ERROR)
+    switch (error->code)
+      {
+      case KILN_PRODUCTION_ERROR_WRONG_CHIP:
+      case KILN_PRODUCTION_ERROR_OPTION_BYTES:
+        return _("Set the board aside for an engineer.");
+      default:
+        return _("Stop the line and call the engineer: no board can be programmed until this is fixed.");
+      }
+
+  if (error->domain == KILN_FLASH_ERROR)
+    switch (error->code)
+      {
+      case KILN_FLASH_ERROR_PROTECTED:
+      case KILN_FLASH_ERROR_READ_PROTECTED:
+        return _("Set the board aside for an engineer.");
+      case KILN_FLASH_ERROR_PLAN:
+        return _("Stop the line and call the engineer: no board can be programmed until this is fixed.");
+      case KILN_FLASH_ERROR_VOLTAGE:
+        return _("Check the board's power supply, reseat the board and program it again.");
+      default:
+        return _("Program the board again; if it fails a second time, set it aside for an engineer.");
+      }
+
+  if (error->domain == KILN_USB_ERROR)
+    return _("Check the probe's USB cable, then program the board again.");
+  if (error->domain == KILN_STLINK_ERROR || error->domain == KILN_ARM_ERROR)
+    return _("Reseat the board (check the probe's cable and the board's power), then program it again.");
+  return _("Program the board again; if it fails a second time, set it aside for an engineer.");
+}
+
+/* A board is there when the probe measures at least this on VCC. */
+#define BOARD_VOLTS 1.5
+
+KilnBoardWait *
+kiln_board_wait_new (KilnUsbProbeInfo *info,
+                     gboolean          after_removal)
+{
+  KilnBoardWait *wait = g_new0 (KilnBoardWait, 1);
+
+  wait->info = g_object_ref (info);
+  wait->after_removal = after_removal;
+  wait->poll_ms = 100;
+  return wait;
+}
+
+void
+kiln_board_wait_free (KilnBoardWait *wait)
+{
+  if (wait == NULL)
+    return;
+  g_clear_object (&wait->info);
+  g_free (wait);
+}
+
+gboolean
+kiln_production_wait_for_board (KilnSession   *session,
+                                gpointer       data,
+                                KilnProgress  *progress,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  KilnBoardWait *wait = data;
+  gboolean removed = !wait->after_removal;
+  guint powered = 0;
+
+  while (!g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (wait->info, error);
+      g_autoptr(KilnStlink) stlink = NULL;
+      double volts = 0;
+
+      if (device == NULL)
+        return FALSE;
+      stlink = kiln_stlink_open (device, error);
+      if (stlink == NULL || !kiln_stlink_read_voltage (stlink, &volts, error))
+        return FALSE;
+      g_clear_object (&stlink);
+      g_clear_object (&device);
+
+      if (volts < BOARD_VOLTS)
+        {
+          removed = TRUE;
+          powered = 0;
+        }
+      else if (removed && ++powered >= 2)
+        return TRUE;
+      g_usleep (wait->poll_ms * 1000);
+    }
+  return FALSE;
+}

@@ -1,0 +1,81 @@
+/* kiln-production-job.h — one board on a production line: the pinned file,
+ * the expected chip and option bytes, a serial number, programming through
+ * the flash job, and one entry in the station's record, PASS or FAIL
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "kiln-flash-job.h"
+#include "kiln-production-profile.h"
+#include "kiln-production-record.h"
+#include "kiln-serial-allocator.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  /* In */
+  KilnProductionProfile *profile;
+  KilnProductionRecord  *record;
+  KilnSerialAllocator   *allocator;   /* NULL: the profile injects no serial */
+  KilnUsbProbeInfo      *info;
+  char                  *station;
+  guint                  khz;
+  gboolean               under_reset;
+  /* Out: the entry appended to the record (also on FAIL) and the serial
+   * number the board was given, if any. */
+  KilnProductionEntry   *entry;
+  KilnSerialAllocation  *serial;
+} KilnProductionJob;
+
+/* @allocator NULL: one is made from the profile when it injects serials. */
+KilnProductionJob *kiln_production_job_new  (KilnProductionProfile *profile,
+                                             KilnProductionRecord  *record,
+                                             KilnSerialAllocator   *allocator,
+                                             KilnUsbProbeInfo      *info,
+                                             const char            *station);
+void               kiln_production_job_free (KilnProductionJob     *job);
+/* A KilnSessionWorkFunc. TRUE for PASS; FALSE with the cause for FAIL. The
+ * entry is in the record either way, unless the record itself failed
+ * (KILN_PRODUCTION_ERROR_DATABASE: stop the line). */
+gboolean           kiln_production_job_run  (KilnSession           *session,
+                                             gpointer               job,
+                                             KilnProgress          *progress,
+                                             GCancellable          *cancellable,
+                                             GError               **error);
+
+/* Does the connected chip match the profile's "chip" (a part or a line)? */
+gboolean           kiln_production_check_chip (const char          *expected,
+                                               KilnChip            *chip,
+                                               GError             **error);
+
+/* Waiting for a board swap on a probe: the target's supply goes away (the
+ * board is taken out; skipped without @after_removal), then stays on for two
+ * polls in a row (the next board is in). */
+typedef struct
+{
+  KilnUsbProbeInfo *info;
+  gboolean          after_removal;
+  guint             poll_ms;
+} KilnBoardWait;
+
+KilnBoardWait     *kiln_board_wait_new        (KilnUsbProbeInfo    *info,
+                                               gboolean             after_removal);
+void               kiln_board_wait_free       (KilnBoardWait       *wait);
+/* A KilnSessionWorkFunc on a KilnBoardWait; fails only when cancelled or
+ * when the probe itself fails. */
+gboolean           kiln_production_wait_for_board (KilnSession     *session,
+                                                   gpointer         wait,
+                                                   KilnProgress    *progress,
+                                                   GCancellable    *cancellable,
+                                                   GError         **error);
+
+/* What the operator should do after a FAIL with @error, in a few words
+ * (retry, reseat the board, set it aside, call the engineer). */
+const char        *kiln_production_advice     (const GError        *error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KilnProductionJob, kiln_production_job_free)
+
+G_END_DECLS

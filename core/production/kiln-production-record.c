@@ -1,0 +1,502 @@
+/* kiln-production-record.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <errno.h>
+#include <string.h>
+
+#include "kiln-production-record-private.h"
+
+#define SCHEMA_VERSION 1
+
+/* The phases an entry times, as columns, in KilnProgressPhase order. */
+static const struct
+{
+  KilnProgressPhase phase;
+  const char       *column;
+} phase_columns[] = {
+  { KILN_PROGRESS_PHASE_CONNECT, "connect_s" },
+  { KILN_PROGRESS_PHASE_PREFLIGHT, "preflight_s" },
+  { KILN_PROGRESS_PHASE_COMPARE, "compare_s" },
+  { KILN_PROGRESS_PHASE_ERASE, "erase_s" },
+  { KILN_PROGRESS_PHASE_PROGRAM, "program_s" },
+  { KILN_PROGRESS_PHASE_VERIFY, "verify_s" },
+  { KILN_PROGRESS_PHASE_RESET, "reset_s" },
+  { KILN_PROGRESS_PHASE_OPTION_BYTES, "option_bytes_s" },
+};
+
+/* Text columns, in table order (after id), and the entry's field for each. */
+#define TEXT_COLUMNS 13
+static const char *text_columns[TEXT_COLUMNS] = {
+  "time", "station", "profile", "probe_serial", "chip_uid", "chip", "revision",
+  "file_name", "file_sha256", "serial_number", "option_bytes", "result", "cause",
+};
+
+static const char schema[] =
+  "CREATE TABLE IF NOT EXISTS records ("
+  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  " time TEXT NOT NULL, station TEXT, profile TEXT, probe_serial TEXT, chip_uid TEXT, chip TEXT,"
+  " revision TEXT, file_name TEXT, file_sha256 TEXT, serial_number TEXT, option_bytes TEXT,"
+  " result TEXT NOT NULL CHECK (result IN ('PASS', 'FAIL')), cause TEXT,"
+  " connect_s REAL, preflight_s REAL, compare_s REAL, erase_s REAL, program_s REAL, verify_s REAL,"
+  " reset_s REAL, option_bytes_s REAL, total_s REAL);"
+  "CREATE TABLE IF NOT EXISTS serials ("
+  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  " series TEXT NOT NULL, number INTEGER, value TEXT NOT NULL, chip_uid TEXT NOT NULL,"
+  " station TEXT, probe_serial TEXT, allocated TEXT NOT NULL,"
+  " record_id INTEGER REFERENCES records (id), result TEXT,"
+  " UNIQUE (series, value), UNIQUE (series, chip_uid));"
+  "CREATE INDEX IF NOT EXISTS serials_number ON serials (series, number);";
+
+struct _KilnProductionRecord
+{
+  GObject  parent_instance;
+
+  char    *path;
+  sqlite3 *db;
+  GMutex   lock;
+};
+
+G_DEFINE_FINAL_TYPE (KilnProductionRecord, kiln_production_record, G_TYPE_OBJECT)
+
+static void
+kiln_production_record_finalize (GObject *object)
+{
+  KilnProductionRecord *self = (KilnProductionRecord *) object;
+
+  if (self->db != NULL)
+    sqlite3_close (self->db);
+  g_free (self->path);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (kiln_production_record_parent_class)->finalize (object);
+}
+
+static void
+kiln_production_record_class_init (KilnProductionRecordClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = kiln_production_record_finalize;
+}
+
+static void
+kiln_production_record_init (KilnProductionRecord *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+KilnProductionEntry *
+kiln_production_entry_new (void)
+{
+  return g_new0 (KilnProductionEntry, 1);
+}
+
+void
+kiln_production_entry_free (KilnProductionEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->time);
+  g_free (entry->station);
+  g_free (entry->profile);
+  g_free (entry->probe_serial);
+  g_free (entry->chip_uid);
+  g_free (entry->chip);
+  g_free (entry->revision);
+  g_free (entry->file_name);
+  g_free (entry->file_sha256);
+  g_free (entry->serial_number);
+  g_free (entry->option_bytes);
+  g_free (entry->cause);
+  g_free (entry);
+}
+
+static char **
+entry_text_field (KilnProductionEntry *entry,
+                  guint                column)
+{
+  char **fields[TEXT_COLUMNS] = {
+    &entry->time, &entry->station, &entry->profile, &entry->probe_serial, &entry->chip_uid,
+    &entry->chip, &entry->revision, &entry->file_name, &entry->file_sha256, &entry->serial_number,
+    &entry->option_bytes, NULL, &entry->cause,
+  };
+
+  return fields[column];
+}
+
+char *
+kiln_production_now_iso8601 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+sqlite3 *
+kiln_production_record_get_db (KilnProductionRecord *self)
+{
+  return self->db;
+}
+
+GMutex *
+kiln_production_record_get_lock (KilnProductionRecord *self)
+{
+  return &self->lock;
+}
+
+const char *
+kiln_production_record_get_path (KilnProductionRecord *self)
+{
+  return self->path;
+}
+
+gboolean
+kiln_production_record_fail (KilnProductionRecord  *self,
+                             const char            *what,
+                             GError               **error)
+{
+  int code = sqlite3_errcode (self->db);
+
+  g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_DATABASE,
+               (code == SQLITE_FULL) ? _("The record database %s is full (%s: %s): free disk space; the board's "
+                                         "record was not written")
+               : (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+                 ? _("The record database %s is busy (%s: %s): another program holds it; close it and retry")
+                 : _("The record database %s failed (%s: %s): check the disk and the file's permissions"),
+               self->path, what, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+gboolean
+kiln_production_record_exec (KilnProductionRecord  *self,
+                             const char            *sql,
+                             GError               **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return kiln_production_record_fail (self, sql, error);
+  return TRUE;
+}
+
+KilnProductionRecord *
+kiln_production_record_open (const char  *path,
+                             GError     **error)
+{
+  g_autoptr(KilnProductionRecord) self = g_object_new (KILN_TYPE_PRODUCTION_RECORD, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  sqlite3_stmt *stmt = NULL;
+  int version = 0;
+
+  self->path = g_strdup (path);
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_DATABASE,
+                   _("Cannot create the folder %s for the record database: %s"), dir, g_strerror (errno));
+      return NULL;
+    }
+  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL)
+      != SQLITE_OK)
+    {
+      kiln_production_record_fail (self, "open", error);
+      return NULL;
+    }
+  sqlite3_busy_timeout (self->db, 10000);
+  sqlite3_extended_result_codes (self->db, 0);
+
+  /* WAL and a sync of the log at every commit: a committed entry survives a
+   * crash and a power cut. */
+  if (!kiln_production_record_exec (self, "PRAGMA journal_mode = WAL", error)
+      || !kiln_production_record_exec (self, "PRAGMA synchronous = FULL", error))
+    return NULL;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (version > SCHEMA_VERSION)
+    {
+      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_DATABASE,
+                   _("The record database %s was written by a newer Kiln (format %d): update Kiln on this station"),
+                   path, version);
+      return NULL;
+    }
+  if (!kiln_production_record_exec (self, "BEGIN IMMEDIATE", error))
+    return NULL;
+  if (sqlite3_exec (self->db, schema, NULL, NULL, NULL) != SQLITE_OK
+      || sqlite3_exec (self->db, "PRAGMA user_version = 1", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      kiln_production_record_fail (self, "schema", error);
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return NULL;
+    }
+  if (!kiln_production_record_exec (self, "COMMIT", error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+gboolean
+kiln_production_record_append (KilnProductionRecord  *self,
+                               KilnProductionEntry   *entry,
+                               gint64                 serial_id,
+                               GError               **error)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GString) sql = g_string_new ("INSERT INTO records (");
+  sqlite3_stmt *stmt = NULL;
+  guint n = 0;
+  int rc;
+
+  g_return_val_if_fail (KILN_IS_PRODUCTION_RECORD (self), FALSE);
+
+  if (entry->time == NULL)
+    entry->time = kiln_production_now_iso8601 ();
+
+  for (guint i = 0; i < TEXT_COLUMNS; i++)
+    g_string_append_printf (sql, "%s%s", n++ ? ", " : "", text_columns[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
+    g_string_append_printf (sql, ", %s", phase_columns[i].column);
+  g_string_append (sql, ", total_s) VALUES (");
+  for (guint i = 0; i < TEXT_COLUMNS + G_N_ELEMENTS (phase_columns) + 1; i++)
+    g_string_append_printf (sql, "%s?", i ? ", " : "");
+  g_string_append (sql, ")");
+
+  if (!kiln_production_record_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (sqlite3_prepare_v2 (self->db, sql->str, -1, &stmt, NULL) != SQLITE_OK)
+    goto fail;
+  for (guint i = 0; i < TEXT_COLUMNS; i++)
+    {
+      char **field = entry_text_field (entry, i);
+      const char *value = field ? *field : (entry->pass ? "PASS" : "FAIL");
+
+      sqlite3_bind_text (stmt, (int) i + 1, value, -1, SQLITE_TRANSIENT);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
+    sqlite3_bind_double (stmt, TEXT_COLUMNS + (int) i + 1, entry->phase_seconds[phase_columns[i].phase]);
+  sqlite3_bind_double (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 1, entry->total_seconds);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (rc != SQLITE_DONE)
+    goto fail;
+  entry->id = sqlite3_last_insert_rowid (self->db);
+
+  if (serial_id > 0)
+    {
+      if (sqlite3_prepare_v2 (self->db, "UPDATE serials SET record_id = ?, result = ? WHERE id = ?", -1, &stmt, NULL)
+          != SQLITE_OK)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, entry->id);
+      sqlite3_bind_text (stmt, 2, entry->pass ? "PASS" : "FAIL", -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, serial_id);
+      rc = sqlite3_step (stmt);
+      sqlite3_finalize (stmt);
+      stmt = NULL;
+      if (rc != SQLITE_DONE)
+        goto fail;
+    }
+
+  if (sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    goto fail;
+  return TRUE;
+
+fail:
+  kiln_production_record_fail (self, "append", error);
+  sqlite3_finalize (stmt);
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+GPtrArray *
+kiln_production_record_list (KilnProductionRecord  *self,
+                             GError               **error)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) kiln_production_entry_free);
+  g_autoptr(GString) sql = g_string_new ("SELECT id");
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  for (guint i = 0; i < TEXT_COLUMNS; i++)
+    g_string_append_printf (sql, ", %s", text_columns[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
+    g_string_append_printf (sql, ", %s", phase_columns[i].column);
+  g_string_append (sql, ", total_s FROM records ORDER BY id");
+
+  if (sqlite3_prepare_v2 (self->db, sql->str, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      kiln_production_record_fail (self, "list", error);
+      return NULL;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      KilnProductionEntry *entry = kiln_production_entry_new ();
+
+      entry->id = sqlite3_column_int64 (stmt, 0);
+      for (guint i = 0; i < TEXT_COLUMNS; i++)
+        {
+          char **field = entry_text_field (entry, i);
+
+          if (field != NULL)
+            *field = column_dup (stmt, (int) i + 1);
+          else
+            entry->pass = g_strcmp0 ((const char *) sqlite3_column_text (stmt, (int) i + 1), "PASS") == 0;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
+        entry->phase_seconds[phase_columns[i].phase] = sqlite3_column_double (stmt, TEXT_COLUMNS + (int) i + 1);
+      entry->total_seconds = sqlite3_column_double (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 1);
+      g_ptr_array_add (entries, entry);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      kiln_production_record_fail (self, "list", error);
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
+
+static void
+json_string (GString    *out,
+             const char *s)
+{
+  if (s == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (; *s; s++)
+    {
+      if (*s == '"' || *s == '\\')
+        g_string_append_printf (out, "\\%c", *s);
+      else if (*s == '\n')
+        g_string_append (out, "\\n");
+      else if ((guchar) *s < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar) *s);
+      else
+        g_string_append_c (out, *s);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_number (GString *out,
+               double   value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.6f", value));
+}
+
+char *
+kiln_production_entry_to_json (const KilnProductionEntry *entry)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT, entry->id);
+  for (guint i = 0; i < TEXT_COLUMNS; i++)
+    {
+      char **field = entry_text_field ((KilnProductionEntry *) entry, i);
+
+      g_string_append_printf (out, ",\"%s\":", text_columns[i]);
+      json_string (out, field ? *field : (entry->pass ? "PASS" : "FAIL"));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
+    {
+      g_string_append_printf (out, ",\"%s\":", phase_columns[i].column);
+      append_number (out, entry->phase_seconds[phase_columns[i].phase]);
+    }
+  g_string_append (out, ",\"total_s\":");
+  append_number (out, entry->total_seconds);
+  g_string_append_c (out, '}');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+csv_field (GString    *out,
+           const char *s)
+{
+  if (s == NULL)
+    return;
+  if (strpbrk (s, ",\"\r\n") == NULL)
+    {
+      g_string_append (out, s);
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (; *s; s++)
+    {
+      if (*s == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *s);
+    }
+  g_string_append_c (out, '"');
+}
+
+gboolean
+kiln_production_record_export (KilnProductionRecord        *self,
+                               KilnProductionExportFormat   format,
+                               GOutputStream               *out,
+                               GError                     **error)
+{
+  g_autoptr(GPtrArray) entries = kiln_production_record_list (self, error);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (entries == NULL)
+    return FALSE;
+
+  if (format == KILN_PRODUCTION_EXPORT_CSV)
+    {
+      g_string_append (text, "id");
+      for (guint i = 0; i < TEXT_COLUMNS; i++)
+        g_string_append_printf (text, ",%s", text_columns[i]);
+      for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
+        g_string_append_printf (text, ",%s", phase_columns[i].column);
+      g_string_append (text, ",total_s\r\n");
+    }
+
+  for (guint e = 0; e < entries->len; e++)
+    {
+      KilnProductionEntry *entry = g_ptr_array_index (entries, e);
+
+      if (format == KILN_PRODUCTION_EXPORT_JSONL)
+        {
+          g_autofree char *json = kiln_production_entry_to_json (entry);
+
+          g_string_append_printf (text, "%s\n", json);
+          continue;
+        }
+      g_string_append_printf (text, "%" G_GINT64_FORMAT, entry->id);
+      for (guint i = 0; i < TEXT_COLUMNS; i++)
+        {
+          char **field = entry_text_field (entry, i);
+
+          g_string_append_c (text, ',');
+          csv_field (text, field ? *field : (entry->pass ? "PASS" : "FAIL"));
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
+        {
+          g_string_append_c (text, ',');
+          append_number (text, entry->phase_seconds[phase_columns[i].phase]);
+        }
+      g_string_append_c (text, ',');
+      append_number (text, entry->total_seconds);
+      g_string_append (text, "\r\n");
+    }
+
+  return g_output_stream_write_all (out, text->str, text->len, NULL, NULL, error);
+}

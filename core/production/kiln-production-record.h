@@ -1,0 +1,75 @@
+/* kiln-production-record.h — the record of every board a station programs
+ *
+ * One SQLite database per station (WAL, synchronous=FULL: a committed entry
+ * survives a crash or a power cut). Every job appends one entry; entries are
+ * never changed. The serial numbers allocated to boards live in the same
+ * database (see kiln-serial-allocator.h). Thread-safe: several slots append
+ * from their own worker threads.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "kiln-production-error.h"
+#include "kiln-progress.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint64   id;               /* set by append */
+  char    *time;             /* ISO 8601 UTC; append fills it in when NULL */
+  char    *station;
+  char    *profile;
+  char    *probe_serial;
+  char    *chip_uid;
+  char    *chip;
+  char    *revision;
+  char    *file_name;
+  char    *file_sha256;
+  char    *serial_number;
+  char    *option_bytes;     /* "rdp=0 wrp=none optcr=0x… optcr1=0x…" */
+  double   phase_seconds[KILN_PROGRESS_PHASE_FINISHED + 1];  /* by KilnProgressPhase */
+  double   total_seconds;
+  gboolean pass;
+  char    *cause;            /* the engine's plain-language cause of a FAIL */
+} KilnProductionEntry;
+
+KilnProductionEntry *kiln_production_entry_new  (void);
+void                 kiln_production_entry_free (KilnProductionEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KilnProductionEntry, kiln_production_entry_free)
+
+typedef enum
+{
+  KILN_PRODUCTION_EXPORT_CSV,
+  KILN_PRODUCTION_EXPORT_JSONL,
+} KilnProductionExportFormat;
+
+#define KILN_TYPE_PRODUCTION_RECORD (kiln_production_record_get_type ())
+
+G_DECLARE_FINAL_TYPE (KilnProductionRecord, kiln_production_record, KILN, PRODUCTION_RECORD, GObject)
+
+/* Opens (creating when needed) the station's database. */
+KilnProductionRecord *kiln_production_record_open    (const char                 *path,
+                                                      GError                    **error);
+const char           *kiln_production_record_get_path (KilnProductionRecord      *self);
+/* Appends @entry in one transaction (and, with @serial_id > 0, marks that
+ * serial number as used by it). Sets entry->id. */
+gboolean              kiln_production_record_append  (KilnProductionRecord       *self,
+                                                      KilnProductionEntry        *entry,
+                                                      gint64                      serial_id,
+                                                      GError                    **error);
+/* Every entry, oldest first. */
+GPtrArray            *kiln_production_record_list    (KilnProductionRecord       *self,
+                                                      GError                    **error);
+gboolean              kiln_production_record_export  (KilnProductionRecord       *self,
+                                                      KilnProductionExportFormat  format,
+                                                      GOutputStream              *out,
+                                                      GError                    **error);
+/* One entry as a JSON object (one line, no newline): the JSON lines export. */
+char                 *kiln_production_entry_to_json  (const KilnProductionEntry  *entry);
+
+G_END_DECLS

@@ -1,0 +1,419 @@
+#!/usr/bin/env python3
+"""kiln-cli verify, erase, read and option-bytes on the virtual bench, in
+process (--simulator) and through the drop-in libusb: output, exit codes,
+the state's flash.bin and options.ini (checked independently of Kiln), the
+bench report, --json event by event, bad arguments, and Ctrl-C."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+cli, dropin, fixtures = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
+tmp = tempfile.mkdtemp(prefix="kiln-cli-ops-")
+blinky = os.path.join(fixtures, "blinky.elf")
+failures = 0
+checks = 0
+MIB = 1024 * 1024
+
+
+def check(cond, what, out=""):
+    global failures, checks
+    checks += 1
+    if not cond:
+        failures += 1
+        print(f"not ok: {what}\n{out[-2500:]}", file=sys.stderr)
+
+
+def bench(name, board="", faults=""):
+    d = os.path.join(tmp, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "sim.ini")
+    with open(path, "w") as f:
+        f.write(f"[probe]\n[board]\nstate={os.path.join(d, 'state')}\n{board}\n")
+        if faults:
+            f.write(f"[faults]\n{faults}\n")
+    return d, path
+
+
+def env_for(sim, report=None, via_dropin=False):
+    # meson puts the drop-in on LD_LIBRARY_PATH for this test: clear it for
+    # the normal path.
+    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
+    env["LC_ALL"] = "C.UTF-8"
+    if sim:
+        env["KILN_SIM"] = sim
+    if report:
+        env["KILN_SIM_REPORT"] = report
+    if via_dropin:
+        env["LD_LIBRARY_PATH"] = dropin
+    return env
+
+
+def run(cmd, args, sim, report=None, via_dropin=False):
+    argv = [cli, cmd, *args]
+    if sim and not via_dropin:
+        argv.append("--simulator")
+    p = subprocess.run(argv, capture_output=True, text=True, env=env_for(sim, report, via_dropin), timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
+def flash(d):
+    with open(os.path.join(d, "state", "flash.bin"), "rb") as f:
+        return f.read()
+
+
+def options(d):
+    p = os.path.join(d, "state", "options.ini")
+    return open(p).read() if os.path.exists(p) else ""
+
+
+def optcr(d):
+    for line in options(d).splitlines():
+        if line.startswith("optcr="):
+            return int(line.split("=")[1], 16)
+    return None
+
+
+def report(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def json_lines(out, what):
+    lines = []
+    for l in out.splitlines():
+        try:
+            lines.append(json.loads(l))
+        except ValueError:
+            check(False, f"{what}: stdout line is not JSON: {l!r}", out)
+    return lines
+
+
+def elf_image(path, size):
+    import struct
+    data = open(path, "rb").read()
+    phoff, = struct.unpack_from("<I", data, 28)
+    phentsize, phnum = struct.unpack_from("<HH", data, 42)
+    mem = bytearray(b"\xff" * size)
+    for i in range(phnum):
+        t, off, va, pa, fsz = struct.unpack_from("<IIIII", data, phoff + i * phentsize)
+        if t == 1 and fsz:
+            mem[pa - 0x08000000:pa - 0x08000000 + fsz] = data[off:off + fsz]
+    return bytes(mem)
+
+
+ERASED_1M = b"\xff" * MIB
+
+# --- verify, read, erase: in process and through the drop-in -------------
+for via in (False, True):
+    tag = "dropin" if via else "in-process"
+    d, sim = bench(f"basic-{tag}")
+    rc, out, err = run("flash", [blinky], sim, via_dropin=via)
+    check(rc == 0, f"{tag}: flash exit {rc}", err)
+    want = elf_image(blinky, MIB)
+    check(flash(d) == want, f"{tag}: flash.bin after flash")
+
+    rc, out, err = run("verify", [blinky], sim, via_dropin=via)
+    check(rc == 0 and "the flash matches blinky.elf" in out and "CRC on the target" in out, f"{tag}: verify exit {rc}", out + err)
+    rc, out, err = run("verify", [blinky, "--method=readback"], sim, via_dropin=via)
+    check(rc == 0 and "the flash matches blinky.elf" in out and "read back" in out,
+          f"{tag}: verify --method=readback exit {rc}", out + err)
+
+    outfile = os.path.join(d, "read.bin")
+    rc, out, err = run("read", ["0x08000000", "0x2000", outfile], sim, via_dropin=via)
+    check(rc == 0 and "read 8 KiB from 0x08000000" in out, f"{tag}: read exit {rc}", out + err)
+    check(os.path.exists(outfile) and open(outfile, "rb").read() == flash(d)[:0x2000], f"{tag}: read.bin != flash.bin")
+
+    # SRAM and the ITCM alias read too.
+    rc, out, err = run("read", ["0x00200000", "64", outfile], sim, via_dropin=via)
+    check(rc == 0 and open(outfile, "rb").read() == flash(d)[:64], f"{tag}: read through the ITCM alias", err)
+
+    rep = os.path.join(d, "erase.json")
+    rc, out, err = run("erase", ["--sectors", "0"], sim, rep, via_dropin=via)
+    r = report(rep)
+    check(rc == 0 and "erased sector 0 (32 KiB)" in out, f"{tag}: erase exit {rc}", out + err)
+    check([e["sector"] for e in r["sectors_erased"]] == [0] and r["mass_erases"] == 0,
+          f"{tag}: erase report {r['sectors_erased']}")
+    check(r["sectors_erased"][0]["psize"] == 32, f"{tag}: erase not at x32 on 3.3 V")
+    check(r["violations"] == [] and r["flash_locked_at_exit"] is True, f"{tag}: erase report {r}")
+    check(flash(d) == ERASED_1M, f"{tag}: sector 0 not erased in flash.bin")
+
+    rc, out, err = run("verify", [blinky], sim, via_dropin=via)
+    check(rc == 6 and "differs from the file in sector 0 at 0x08000000" in err, f"{tag}: verify after erase: exit {rc}", err)
+
+# --- each chip and probe: read, verify, erase one sector ------------------
+MATRIX = [  # model, firmware, chip, extra, flash size, sector 1 (offset, size)
+    ("stlink-v2", "V2J24S4", "STM32F746NG", "", MIB, 0x8000, 0x8000),
+    ("stlink-v2", "V2J34S7", "STM32F767ZI", "ndbank=0", 2 * MIB, 0x4000, 0x4000),
+    ("stlink-v2", "V2J37S7", "STM32F767ZI", "", 2 * MIB, 0x8000, 0x8000),
+    ("stlink-v2-1", "V2J37M26", "STM32F722RE", "", 512 * 1024, 0x4000, 0x4000),
+    ("stlink-v3", "V3J7M2", "STM32F746NG", "", MIB, 0x8000, 0x8000),
+]
+for model, fw, chipname, extra, size, s1, s1size in MATRIX:
+    tag = f"{chipname}{' dual' if extra else ''} via {fw}"
+    d = os.path.join(tmp, f"m-{fw}-{chipname}-{bool(extra)}")
+    os.makedirs(d, exist_ok=True)
+    sim = os.path.join(d, "sim.ini")
+    with open(sim, "w") as f:
+        f.write(f"[probe]\nmodel={model}\nfirmware={fw}\n[board]\nchip={chipname}\nstate={os.path.join(d, 'state')}\n{extra}\n")
+    img = os.urandom(64 * 1024)
+    imgf = os.path.join(d, "img.bin")
+    open(imgf, "wb").write(img)
+    rc, out, err = run("flash", [imgf, "--base", "0x08000000"], sim)
+    check(rc == 0, f"{tag}: flash exit {rc}", err)
+    rc, out, err = run("verify", [imgf, "--base", "0x08000000"], sim)
+    check(rc == 0, f"{tag}: verify exit {rc}", err)
+    rc, out, err = run("read", ["0x08000000", "64K", os.path.join(d, "r.bin")], sim)
+    check(rc == 0 and open(os.path.join(d, "r.bin"), "rb").read() == img, f"{tag}: read exit {rc}", err)
+    rep = os.path.join(d, "r.json")
+    rc, out, err = run("erase", ["--sectors", "1"], sim, rep)
+    want = bytearray(img + b"\xff" * (size - len(img)))
+    want[s1:s1 + s1size] = b"\xff" * s1size
+    check(rc == 0 and flash(d) == bytes(want), f"{tag}: erase sector 1: exit {rc}", err)
+    r = report(rep)
+    check([e["sector"] for e in r["sectors_erased"]] == [1] and r["violations"] == [] and r["flash_locked_at_exit"],
+          f"{tag}: erase report {r}")
+    rc, out, err = run("verify", [imgf, "--base", "0x08000000"], sim)
+    check(rc == 6 and f"sector 1 at 0x{0x08000000 + s1:08X}" in err, f"{tag}: verify after erase: exit {rc}", err)
+
+# --- the erase command's arguments: nothing erased ------------------------
+d, sim = bench("erase-args", f"flash-image={blinky}")
+before = flash(d) if os.path.exists(os.path.join(d, "state", "flash.bin")) else None
+rc, out, err = run("flash", [blinky], sim)
+before = flash(d)
+for args, what in (([], "no --sectors nor --mass"),
+                   (["--sectors", "0", "--mass"], "both"),
+                   (["--sectors", "zero"], "not a list"),
+                   (["--sectors", "0", "extra"], "extra argument"),
+                   (["--sectors", "99"], "a sector the chip has not"),
+                   (["--sectors", "3-1"], "a backwards range"),
+                   (["--bogus"], "unknown option")):
+    rc, out, err = run("erase", args, sim)
+    check(rc == 2 and err.strip(), f"erase {what}: exit {rc}, want 2 with a message", err)
+    check(flash(d) == before, f"erase {what}: flash.bin changed")
+
+# --- read's and verify's arguments ----------------------------------------
+for args, what in ((["0x08000000", "16"], "no output file"),
+                   (["nowhere", "16", os.path.join(d, "x.bin")], "bad address"),
+                   (["0x08000000", "0", os.path.join(d, "x.bin")], "zero length"),
+                   (["0x08000000", "-5", os.path.join(d, "x.bin")], "negative length"),
+                   (["0xFFFFFF00", "4K", os.path.join(d, "x.bin")], "past 4 GiB"),
+                   (["0x08000000", "16", os.path.join(d, "no", "such", "dir", "x.bin")], "missing folder")):
+    rc, out, err = run("read", args, sim)
+    check(rc == 2 and err.strip(), f"read {what}: exit {rc}, want 2", err)
+rc, out, err = run("read", ["0x60000000", "16", os.path.join(d, "x.bin")], sim)
+check(rc == 2 and "Nothing answers between 0x60000000 and 0x6000000F" in err and "0x08000000–0x080FFFFF" in err,
+      f"read of unmapped memory: exit {rc}", err)
+check(not os.path.exists(os.path.join(d, "x.bin")), "a refused read wrote its file")
+
+bad = os.path.join(tmp, "bad.hex")
+open(bad, "w").write(":020000040800F2\n:0400100001020304E3\n:00000001FF\n")
+rc, out, err = run("verify", [bad], sim)
+check(rc == 2 and "checksum" in err, f"verify bad file: exit {rc}", err)
+rc, out, err = run("verify", [os.path.join(tmp, "missing.elf")], sim)
+check(rc == 2, f"verify missing file: exit {rc}", err)
+rc, out, err = run("verify", [blinky, "--method", "md5"], sim)
+check(rc == 2, f"verify --method md5: exit {rc}", err)
+big = os.path.join(tmp, "big.bin")
+open(big, "wb").write(os.urandom(1100 * 1024))
+rc, out, err = run("verify", [big, "--base", "0x08000000"], sim)
+check(rc == 2 and "past the end" in err, f"verify too big: exit {rc}", err)
+check(flash(d) == before, "verify/read argument errors changed flash.bin")
+
+# verify --method=crc: computed on the target by Kiln's code in SRAM; the
+# firmware the board was running is reset to run again, and the result says so.
+rc, out, err = run("verify", [blinky, "--method=crc", "--json"], sim)
+lines = json_lines(out, "verify --json")
+check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["fallback"] is False
+      and lines[-1]["method"] == "crc" and lines[-1]["reset"] is True, f"verify --method=crc: exit {rc}", out + err)
+
+# --- --json, event by event (erase) ---------------------------------------
+rc, out, err = run("erase", ["--sectors", "0-1", "--json"], sim)
+lines = json_lines(out, "erase --json")
+events = [l["event"] for l in lines]
+check(rc == 0 and events and events[-1] == "result" and events.count("result") == 1, f"erase --json events {events}", out)
+phases = [l["phase"] for l in lines if l["event"] == "phase"]
+check(phases[:3] == ["connect", "preflight", "erase"], f"erase --json phases {phases}", out)
+states = [(l["sector"], l["state"]) for l in lines if l["event"] == "sector"]
+for s in (0, 1):
+    mine = [st for (n, st) in states if n == s]
+    check(mine[-2:] == ["erasing", "erased"], f"sector {s} states {mine}", out)
+res = lines[-1]
+check(res.get("ok") is True and res["sectors"] == [0, 1] and res["sectors_erased"] == 2 and res["bytes"] == 64 * 1024
+      and res["mass"] is False and res["psize"] == "x32", f"erase --json result {res}")
+prog = [l for l in lines if l["event"] == "progress" and l["phase"] == "erase"]
+check(all(0 <= p["done"] <= p["total"] == 64 * 1024 for p in prog), f"erase progress events {prog}")
+check(err == "", "--json printed on stderr", err)
+
+# A JSON failure is one result object too.
+rc, out, err = run("verify", [blinky, "--json"], sim)
+lines = json_lines(out, "verify --json failure")
+check(rc == 6 and lines[-1]["event"] == "result" and lines[-1]["ok"] is False and lines[-1]["exit_code"] == 6
+      and "0x08000000" in lines[-1]["error"], f"verify --json failure {lines[-1:]}", out + err)
+
+# --- mass erase: F767 dual bank, both banks --------------------------------
+d, sim = bench("mass", f"chip=STM32F767ZI\nndbank=0\nflash-image={blinky}")
+rep = os.path.join(d, "r.json")
+rc, out, err = run("erase", ["--mass", "--json"], sim, rep)
+lines = json_lines(out, "erase --mass --json")
+r = report(rep)
+check(rc == 0 and lines[-1]["mass"] is True and lines[-1]["sectors_erased"] == 24, f"mass erase: exit {rc} {lines[-1:]}", err)
+check(r["mass_erases"] == 1 and r["sectors_erased"] == [] and r["violations"] == [], f"mass erase report {r}")
+check(flash(d) == b"\xff" * (2 * MIB), "mass erase left bytes in flash.bin")
+
+# --- the supply: erase parallelism follows it; too low refuses --------------
+d, sim = bench("volts", f"voltage=2.4\nflash-image={blinky}")
+rep = os.path.join(d, "r.json")
+rc, out, err = run("erase", ["--sectors", "2", "--json"], sim, rep)
+lines = json_lines(out, "erase at 2.4 V")
+check(rc == 0 and lines[-1]["psize"] == "x16" and report(rep)["sectors_erased"][0]["psize"] == 16
+      and report(rep)["violations"] == [], f"erase at 2.4 V: exit {rc} {lines[-1:]}", err)
+d, sim = bench("lowvolts", f"voltage=1.7\nflash-image={blinky}")
+run("read", ["0x08000000", "16", os.path.join(d, "x.bin")], sim)
+before = flash(d)
+rc, out, err = run("erase", ["--mass"], sim)
+check(rc == 6 and "too low to erase" in err and "Nothing was erased" in err, f"erase at 1.7 V: exit {rc}", err)
+check(flash(d) == before, "a refused low-voltage erase changed flash.bin")
+
+# --- option bytes ------------------------------------------------------------
+d, sim = bench("ob")
+rc, out, err = run("flash", [blinky], sim)
+check(rc == 0, f"ob: flash exit {rc}", err)
+image = flash(d)
+
+rc, out, err = run("option-bytes", [], sim)
+check(rc == 0 and "Read protection (RDP 0xAA):  level 0" in out and "Write-protected sectors:      none" in out
+      and "Boot address, BOOT0 low:      0x00200000" in out, f"option-bytes show: exit {rc}", out + err)
+rc, out, err = run("option-bytes", ["show", "--json"], sim)
+lines = json_lines(out, "option-bytes --json")
+ob = lines[-1]["option_bytes"] if lines else {}
+check(rc == 0 and ob.get("rdp_level") == 0 and ob.get("protected_sectors") == [] and ob.get("iwdg_sw") is True
+      and ob.get("boot_add0") == 0x00200000 and ob.get("bor") == "off", f"option-bytes --json {ob}", out)
+
+opts0 = options(d)
+rc, out, err = run("option-bytes", ["set", "protect=0"], sim)
+check(rc == 2 and "Sector 0: becomes write-protected" in out and "--confirm" in err, f"set without --confirm: exit {rc}", out + err)
+check(options(d) == opts0, "set without --confirm changed options.ini")
+for args, what in ((["set"], "nothing to set"), (["set", "rdp"], "no value"), (["frob"], "unknown action"),
+                   (["set", "colour=blue", "--confirm"], "unknown key"), (["set", "rdp=7", "--confirm"], "bad value"),
+                   (["set", "protect=42", "--confirm"], "no such sector")):
+    rc, out, err = run("option-bytes", args, sim)
+    check(rc == 2 and err.strip(), f"option-bytes {what}: exit {rc}, want 2", err)
+check(options(d) == opts0, "refused option-bytes changed options.ini")
+
+rep = os.path.join(d, "wrp.json")
+rc, out, err = run("option-bytes", ["set", "protect=0", "--confirm"], sim, rep)
+check(rc == 0 and "Write-protected sectors:      0" in out, f"set protect=0: exit {rc}", out + err)
+check("Sector 0: becomes write-protected" in err, "the change was not announced before it was made", err)
+check(optcr(d) is not None and not (optcr(d) >> 16) & 1, f"options.ini nWRP0 still set: {options(d)}")
+r = report(rep)
+check(r["option_bytes_locked_at_exit"] is True and r["flash_locked_at_exit"] is True and r["violations"] == [],
+      f"option bytes report {r}")
+
+# Write-protected: flash and erase refused (exit 5), nothing changed.
+other = os.path.join(tmp, "other.bin")
+open(other, "wb").write(os.urandom(4096))
+rc, out, err = run("flash", [other, "--base", "0x08000000"], sim)
+check(rc == 5 and "write-protected" in err, f"flash into WRP sector: exit {rc}", err)
+rc, out, err = run("erase", ["--sectors", "0"], sim)
+check(rc == 5 and "unprotect=0" in err and "Nothing was erased" in err, f"erase WRP sector: exit {rc}", err)
+rc, out, err = run("erase", ["--mass"], sim)
+check(rc == 5, f"mass erase with a WRP sector: exit {rc}", err)
+check(flash(d) == image, "a refused job changed flash.bin")
+
+# Removed: flash works.
+rc, out, err = run("option-bytes", ["set", "unprotect=all", "--confirm"], sim)
+check(rc == 0 and "write protection removed" in err and "Write-protected sectors:      none" in out,
+      f"unprotect: exit {rc}", out + err)
+rc, out, err = run("flash", [other, "--base", "0x08000000"], sim)
+check(rc == 0 and flash(d)[:4096] == open(other, "rb").read(), f"flash after unprotect: exit {rc}", err)
+image = flash(d)
+
+# RDP 0 → 1: reading and verifying the flash refused with the plain message.
+rc, out, err = run("option-bytes", ["set", "rdp=1", "--confirm"], sim)
+check(rc == 0 and "level 1" in out, f"rdp=1: exit {rc}", out + err)
+rc, out, err = run("read", ["0x08000000", "16", os.path.join(d, "p.bin")], sim)
+check(rc == 5 and "read-protected (RDP level 1)" in err and "rdp=0" in err, f"read at RDP 1: exit {rc}", err)
+rc, out, err = run("verify", [other, "--base", "0x08000000"], sim)
+check(rc == 5 and "read-protected" in err, f"verify at RDP 1: exit {rc}", err)
+rc, out, err = run("erase", ["--sectors", "1"], sim)
+check(rc == 5 and "read-protected" in err, f"erase at RDP 1: exit {rc}", err)
+rc, out, err = run("read", ["0x20010000", "256", os.path.join(d, "p.bin")], sim)
+check(rc == 0, f"SRAM read at RDP 1: exit {rc}", err)
+check(flash(d) == image, "RDP 1 changed flash.bin")
+
+# Level 2 needs --irreversible as well; without it nothing changes.
+opts1 = options(d)
+rc, out, err = run("option-bytes", ["set", "rdp=2", "--confirm"], sim)
+check(rc == 2 and "irreversible" in err and "Read protection:" not in err, f"rdp=2 without --irreversible: exit {rc}", err)
+rc, out, err = run("option-bytes", ["set", "rdp=2"], sim)
+check(rc == 2 and "IRREVERSIBLE" in out, f"rdp=2 dry run: exit {rc}", out + err)
+check(options(d) == opts1, "rdp=2 without --irreversible changed options.ini")
+
+# RDP 1 → 0: said first, then the flash is erased.
+rc, out, err = run("option-bytes", ["set", "rdp=0"], sim)
+check(rc == 2 and "erases the whole flash" in out, f"rdp=0 dry run: exit {rc}", out + err)
+check(flash(d) == image, "rdp=0 without --confirm erased")
+rep = os.path.join(d, "rdp0.json")
+rc, out, err = run("option-bytes", ["set", "rdp=0", "--confirm", "--json"], sim, rep)
+lines = json_lines(out, "rdp=0 --json")
+msgs = [l["text"] for l in lines if l["event"] == "message"]
+check(rc == 0 and lines[-1]["ok"] is True and lines[-1]["option_bytes"]["rdp_level"] == 0, f"rdp=0: exit {rc}", out + err)
+check(any("erases the whole flash" in m for m in msgs), f"rdp=0 not announced: {msgs}")
+check(flash(d) == ERASED_1M, "RDP 1 → 0 did not erase flash.bin")
+check(report(rep)["mass_erases"] >= 1, "RDP 1 → 0: no mass erase in the report")
+rc, out, err = run("read", ["0x08000000", "16", os.path.join(d, "p.bin")], sim)
+check(rc == 0 and open(os.path.join(d, "p.bin"), "rb").read() == b"\xff" * 16, f"read after rdp=0: exit {rc}", err)
+
+# Through the drop-in: option bytes too.
+rc, out, err = run("option-bytes", ["set", "protect=7", "bor=2", "--confirm"], sim, via_dropin=True)
+check(rc == 0 and "Write-protected sectors:      7" in out and "level 2 (reset below 2.40 V)" in out,
+      f"drop-in option-bytes set: exit {rc}", out + err)
+check(optcr(d) is not None and not (optcr(d) >> 23) & 1 and (optcr(d) >> 2) & 3 == 1, f"options.ini {options(d)}")
+
+# F767 dual bank: one nWRP bit guards a pair of sectors.
+d, sim = bench("ob-dual", "chip=STM32F767ZI\nndbank=0")
+rc, out, err = run("option-bytes", ["set", "protect=3", "--confirm", "--json"], sim)
+lines = json_lines(out, "dual protect")
+check(rc == 0 and lines[-1]["option_bytes"]["protected_sectors"] == [2, 3], f"dual-bank pair: {lines[-1:]}", err)
+rc, out, err = run("option-bytes", ["set", "dual-bank=off"], sim)
+check(rc == 2 and "laid out anew" in out, f"dual-bank=off dry run: exit {rc}", out + err)
+
+# --- Ctrl-C in the middle of programming: exit 7, controller locked ---------
+d, sim = bench("sigint")
+bigimg = os.path.join(tmp, "sigint.bin")
+open(bigimg, "wb").write(os.urandom(MIB))
+rep = os.path.join(d, "r.json")
+p = subprocess.Popen([cli, "flash", bigimg, "--base", "0x08000000", "--json", "--simulator"], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True, env=env_for(sim, rep))
+seen = []
+for line in p.stdout:
+    ev = json.loads(line)
+    seen.append(ev)
+    if ev["event"] == "phase" and ev["phase"] == "program":
+        p.send_signal(signal.SIGINT)
+        break
+rest, err = p.communicate(timeout=120)
+seen += [json.loads(l) for l in rest.splitlines()]
+check(p.returncode == 7, f"Ctrl-C: exit {p.returncode}, want 7", err)
+check("Cancelled" in err and "Sectors not finished (being erased or written, or not verified yet): 0" in err and seen[-1]["event"] == "result" and seen[-1]["ok"] is False and seen[-1]["exit_code"] == 7,
+      f"Ctrl-C result {seen[-1:]}", err)
+r = report(rep)
+check(r["flash_locked_at_exit"] is True, f"Ctrl-C left the controller unlocked: {r}")
+check(flash(d) != open(bigimg, "rb").read(), "a cancelled job finished anyway")
+# A clean second run.
+rc, out, err = run("flash", [bigimg, "--base", "0x08000000"], sim)
+check(rc == 0 and flash(d) == open(bigimg, "rb").read(), f"flash after Ctrl-C: exit {rc}", err)
+
+# --- no probe: exit 3 ----------------------------------------------------------
+env = env_for(None)
+for cmd in (["erase", "--sectors", "0"], ["read", "0x08000000", "16", os.path.join(tmp, "n.bin")],
+            ["option-bytes"], ["verify", blinky]):
+    p = subprocess.run([cli, *cmd], capture_output=True, text=True, env=env, timeout=60)
+    check(p.returncode == 3 and "No ST-LINK" in p.stderr, f"{cmd[0]} with no probe: exit {p.returncode}", p.stderr)
+
+print(f"{'FAILED' if failures else 'ok'}: {checks} checks, {failures} failure(s)")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""kiln-cli production and kiln-cli log export on the virtual bench: a line of
+boards through the headless station, a changed or unlocked profile refused
+before any board is touched, and a station killed (SIGKILL) mid-run that loses
+no committed record and reuses no serial number."""
+import csv
+import hashlib
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+cli = sys.argv[1]
+tmp = tempfile.mkdtemp(prefix="kiln-production-cli-")
+failures = 0
+FLASH = 1024 * 1024
+SERIAL_AT = 0x40000          # 0x08040000: sector 6, after the firmware
+
+
+def check(cond, what, out=""):
+    global failures
+    if not cond:
+        failures += 1
+        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
+
+
+def env_for(sim):
+    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
+    env["LC_ALL"] = "C.UTF-8"
+    env["KILN_SIM"] = sim
+    return env
+
+
+def setup(name, boards, firmware_size=8000, locked=True, extra_bench=""):
+    d = os.path.join(tmp, name)
+    os.makedirs(d)
+    fw = os.urandom(firmware_size)
+    with open(os.path.join(d, "widget.bin"), "wb") as f:
+        f.write(fw)
+    with open(os.path.join(d, "widget.kiln-profile"), "w") as f:
+        f.write(f"""[profile]
+name = Widget
+firmware = widget.bin
+sha256 = {hashlib.sha256(fw).hexdigest()}
+base = 0x08000000
+chip = STM32F746NG
+locked = {'true' if locked else 'false'}
+[serial]
+source = counter
+address = 0x{0x08000000 + SERIAL_AT:08X}
+format = W-%05u
+start = 100
+size = 12
+""")
+    with open(os.path.join(d, "sim.ini"), "w") as f:
+        f.write(f"[probe]\n[board]\nsequence = {boards}\nstate = boards\n{extra_bench}")
+    return d, fw
+
+
+def run(d, *args, **kw):
+    return subprocess.run([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator",
+                           "--log", os.path.join(d, "station.db"), "--station", "test-line", *args],
+                          capture_output=True, text=True, env=env_for(os.path.join(d, "sim.ini")), timeout=600, **kw)
+
+
+def board_flash(d, k):
+    p = os.path.join(d, "boards", str(k), "flash.bin")
+    return open(p, "rb").read() if os.path.exists(p) else None
+
+
+def expected_flash(fw, serial):
+    mem = bytearray(b"\xff" * FLASH)
+    mem[:len(fw)] = fw
+    field = serial.encode().ljust(12, b"\0")
+    mem[SERIAL_AT:SERIAL_AT + 12] = field
+    return bytes(mem)
+
+
+def db_rows(d, sql):
+    con = sqlite3.connect(os.path.join(d, "station.db"))
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+# 1. A line of six boards, the fourth write-protected: five PASS, one FAIL with
+#    the cause, the line goes on; the export lists all six.
+d, fw = setup("line", 6, extra_bench="[board.4]\nnwrp = 0xFE\n")
+p = run(d, "--json")
+lines = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+boards = [l for l in lines if l.get("event") == "board"]
+check(p.returncode == 5, f"line: exit {p.returncode}, want 5 (a protected board)", p.stdout + p.stderr)
+check(len(boards) == 6, f"line: {len(boards)} board lines, want 6", p.stdout)
+check(lines and lines[-1] == {"event": "result", "ok": False, "boards": 6, "pass": 5, "fail": 1},
+      f"line: result {lines[-1] if lines else None}")
+for i, b in enumerate(boards):
+    r = b["record"]
+    want = f"W-{100 + i:05d}"
+    check(r["serial_number"] == want, f"board {i + 1}: serial {r['serial_number']}, want {want}")
+    if i == 3:
+        check(r["result"] == "FAIL" and "Sector 0 is write-protected" in (r["cause"] or ""), f"board 4: {r}")
+        check(board_flash(d, 4) == b"\xff" * FLASH, "board 4: a protected board was changed")
+    else:
+        check(r["result"] == "PASS", f"board {i + 1}: {r}")
+        check(board_flash(d, i + 1) == expected_flash(fw, want), f"board {i + 1}: flash.bin is not firmware + {want}")
+check(len({b["record"]["chip_uid"] for b in boards}) == 6, "line: UIDs are not distinct")
+
+out = os.path.join(d, "export.csv")
+e = subprocess.run([cli, "log", "export", os.path.join(d, "station.db"), "--csv", out], capture_output=True, text=True)
+check(e.returncode == 0, f"log export --csv: exit {e.returncode}", e.stderr)
+rows = list(csv.DictReader(open(out, newline="")))
+check([r["result"] for r in rows] == ["PASS", "PASS", "PASS", "FAIL", "PASS", "PASS"], f"csv results {rows}")
+check(all(r["station"] == "test-line" and r["file_name"] == "widget.bin" for r in rows), "csv station/file")
+e = subprocess.run([cli, "log", "export", os.path.join(d, "station.db"), "--jsonl"], capture_output=True, text=True)
+jl = [json.loads(l) for l in e.stdout.splitlines()]
+check(e.returncode == 0 and [j["serial_number"] for j in jl] == [r["serial_number"] for r in rows],
+      "jsonl export differs from csv", e.stdout + e.stderr)
+e = subprocess.run([cli, "log", "export", os.path.join(d, "station.db")], capture_output=True, text=True)
+check(e.returncode == 2, f"log export without a format: exit {e.returncode}, want 2")
+e = subprocess.run([cli, "log", "export", os.path.join(d, "missing.db"), "--csv"], capture_output=True, text=True)
+check(e.returncode == 2 and not os.path.exists(os.path.join(d, "missing.db")), "log export of a missing db")
+
+# 2. The pinned file changed: refused before any board, nothing recorded.
+d, fw = setup("changed", 3)
+with open(os.path.join(d, "widget.bin"), "r+b") as f:
+    f.seek(10)
+    f.write(bytes([fw[10] ^ 0x40]))
+p = run(d)
+check(p.returncode == 2 and "has changed since the profile was locked" in p.stderr, f"changed: exit {p.returncode}",
+      p.stdout + p.stderr)
+check(board_flash(d, 1) is None or board_flash(d, 1) == b"\xff" * FLASH, "changed: a board was programmed")
+
+# 3. An unlocked profile is not run.
+d, fw = setup("unlocked", 3, locked=False)
+p = run(d)
+check(p.returncode == 2 and "not locked" in p.stderr, f"unlocked: exit {p.returncode}", p.stderr)
+
+# 3b. The engineer's side: lock pins the file as it is, unlock is deliberate.
+d, fw = setup("engineer", 2, locked=False)
+prof = os.path.join(d, "widget.kiln-profile")
+text = open(prof).read()
+open(prof, "w").write("\n".join(l for l in text.splitlines() if not l.startswith("sha256")) + "\n")
+e = subprocess.run([cli, "profile", "lock", prof], capture_output=True, text=True)
+check(e.returncode == 0 and f"sha256={hashlib.sha256(fw).hexdigest()}" in open(prof).read()
+      and "locked=true" in open(prof).read(), f"profile lock: exit {e.returncode}", e.stdout + e.stderr)
+p = run(d, "--count", "1")
+check(p.returncode == 0 and "PASS" in p.stdout, f"locked by kiln-cli profile: exit {p.returncode}", p.stdout + p.stderr)
+e = subprocess.run([cli, "profile", "unlock", prof], capture_output=True, text=True)
+check(e.returncode == 0 and "locked=false" in open(prof).read(), "profile unlock", e.stdout + e.stderr)
+with open(os.path.join(d, "widget.bin"), "ab") as f:
+    f.write(b"more")
+e = subprocess.run([cli, "profile", "lock", prof], capture_output=True, text=True)
+check(e.returncode == 2 and "has changed" in e.stderr and "--pin" in e.stderr, f"lock a changed file: {e.returncode}",
+      e.stderr)
+e = subprocess.run([cli, "profile", "lock", "--pin", prof], capture_output=True, text=True)
+check(e.returncode == 0 and "locked=true" in open(prof).read(), "lock --pin", e.stdout + e.stderr)
+
+# 3c. Four probes, three boards each: one slot per probe, in parallel; twelve
+#     consecutive numbers, each board's flash right.
+d, fw = setup("gang", 3)
+with open(os.path.join(d, "sim.ini"), "w") as f:
+    for i in range(1, 5):
+        f.write(f"[probe {i}]\nmodel = stlink-v3\n[board {i}]\nsequence = 3\nstate = boards{i}\nuid2 = 0x{i:02X}000000\n")
+t0 = time.monotonic()
+p = run(d, "--json")
+wall = time.monotonic() - t0
+recs = [json.loads(l)["record"] for l in p.stdout.splitlines() if '"event":"board"' in l]
+check(p.returncode == 0 and len(recs) == 12 and all(r["result"] == "PASS" for r in recs),
+      f"gang: exit {p.returncode}, {len(recs)} boards", p.stdout + p.stderr)
+check(sorted(r["serial_number"] for r in recs) == [f"W-{n:05d}" for n in range(100, 112)], "gang: serial numbers")
+check(len({r["probe_serial"] for r in recs}) == 4 and len({r["chip_uid"] for r in recs}) == 12, "gang: probes/UIDs")
+for i in range(1, 5):
+    for k in range(1, 4):
+        uid_word = f"{i:02X}0000{k - 1:02X}"
+        r = [r for r in recs if r["chip_uid"].startswith(uid_word)]
+        path = os.path.join(d, f"boards{i}", str(k), "flash.bin")
+        check(len(r) == 1 and open(path, "rb").read() == expected_flash(fw, r[0]["serial_number"]),
+              f"gang: probe {i} board {k} ({uid_word}) flash.bin")
+print(f"# four probes, twelve boards: {wall:.2f} s wall time", file=sys.stderr)
+
+# 4. SIGKILL mid-run. A 200 KiB image erases sectors 0–4 (over a second per
+#    board), so a kill soon after a board line lands inside the next job.
+d, fw = setup("kill", 40, firmware_size=200 * 1024)
+landed_mid_job = False
+printed = {}        # record id -> (uid, serial) as the station printed them
+for attempt, delay in enumerate((0.6, 0.3, 0.9, 0.1, 1.2)):
+    proc = subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--json",
+                             "--log", os.path.join(d, "station.db"), "--station", "test-line"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env_for(os.path.join(d, "sim.ini")))
+    seen = 0
+    for line in proc.stdout:
+        ev = json.loads(line)
+        if ev.get("event") == "board":
+            r = ev["record"]
+            printed[r["id"]] = (r["chip_uid"], r["serial_number"], r["result"])
+            seen += 1
+            if seen == 3:
+                break
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+
+    # Every record the station printed is in the database, unchanged.
+    recs = {r[0]: (r[1], r[2], r[3]) for r in db_rows(d, "SELECT id, chip_uid, serial_number, result FROM records")}
+    for rid, val in printed.items():
+        check(recs.get(rid) == val, f"kill {attempt}: printed record {rid} {val} is {recs.get(rid)} in the database")
+    # Serial numbers: one per UID, one UID per number, no gap.
+    serials = db_rows(d, "SELECT number, value, chip_uid, record_id FROM serials WHERE series = 'W-%05u'")
+    numbers = sorted(s[0] for s in serials)
+    check(numbers == list(range(100, 100 + len(numbers))), f"kill {attempt}: serial numbers with a gap: {numbers}")
+    check(len({s[1] for s in serials}) == len(serials) and len({s[2] for s in serials}) == len(serials),
+          f"kill {attempt}: a serial number or a UID appears twice: {serials}")
+    for s in serials:
+        check(f"W-{s[0]:05d}" == s[1], f"kill {attempt}: number {s[0]} recorded as {s[1]}")
+    # Each record's serial is the one allocated to its UID.
+    by_uid = {s[2]: s[1] for s in serials}
+    for rid, (uid, sn, res) in recs.items():
+        check(sn is None or by_uid.get(uid) == sn, f"kill {attempt}: record {rid} has {sn} but {uid} was given "
+              f"{by_uid.get(uid)}")
+    in_flight = [s for s in serials if s[3] is None]
+    if in_flight:
+        landed_mid_job = True
+        print(f"# kill {attempt} (after {delay} s) landed mid-job: {in_flight[0][1]} allocated to "
+              f"{in_flight[0][2]}, no record yet", file=sys.stderr)
+        break
+check(landed_mid_job, "no kill landed between a serial's allocation and the board's record")
+
+# The station comes back: the boards are presented again from the first; each
+# keeps its number (the interrupted one too), new boards continue the count.
+before = {s[2]: s[1] for s in db_rows(d, "SELECT number, value, chip_uid FROM serials")}
+n_before = len(before)
+p = run(d, "--json", "--count", str(n_before + 2))
+check(p.returncode == 0, f"rerun: exit {p.returncode}", p.stdout + p.stderr)
+after = db_rows(d, "SELECT number, value, chip_uid, record_id FROM serials ORDER BY number")
+for uid, sn in before.items():
+    check(any(a[2] == uid and a[1] == sn for a in after), f"rerun: {uid} lost its number {sn}")
+check([a[0] for a in after] == list(range(100, 100 + n_before + 2)), f"rerun: numbers {[a[0] for a in after]}")
+check(all(a[3] is not None for a in after), "rerun: a serial number without a record")
+check(len({a[1] for a in after}) == len(after), "rerun: a serial number given twice")
+for k in range(1, n_before + 3):
+    check(board_flash(d, k) == expected_flash(fw, f"W-{99 + k:05d}"), f"rerun: board {k} flash.bin")
+
+print(f"{'FAIL' if failures else 'PASS'}: {failures} failure(s)")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,327 @@
+/* test-production-ui.c — the production view under Xvfb on the virtual
+ * bench: READY, PROGRAMMING, PASS and FAIL (a write-protected board), the
+ * shift's counters, starting by itself when a board is powered, and a
+ * changed file refused; screenshots of each state
+ *
+ * With KILN_SCREENSHOT_DIR set, each state is saved there as a PNG.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "kiln-production-window-private.h"
+
+#define FIRMWARE_SIZE (200 * 1024)
+
+static char *tmp_dir;
+static char *firmware_path;
+static char *profile_path;
+
+static gboolean
+wait_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+spin (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, wait_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+spin_until (Condition cond,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("KILN_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+  g_mkdir_with_parents (dir, 0755);
+  spin (300);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("saved %s", path);
+}
+
+static KilnProductionSlot *
+first_slot (KilnProductionWindow *window)
+{
+  g_assert_cmpuint (kiln_production_window_get_n_slots (window), >=, 1);
+  return kiln_production_window_get_slot (window, 0);
+}
+
+static gboolean
+slot_idle (gpointer data)
+{
+  return !kiln_production_slot_is_busy (data);
+}
+
+static gboolean
+slot_erasing (gpointer data)
+{
+  KilnProductionSlot *slot = data;
+
+  /* Well into the job: the progress bar shows the erase. */
+  return kiln_production_slot_get_state (slot) == KILN_PRODUCTION_SLOT_PROGRAMMING;
+}
+
+static guint passes_wanted;
+
+static gboolean
+passes_reached (gpointer data)
+{
+  guint passed, failed;
+
+  kiln_production_window_get_counts (data, &passed, &failed);
+  return passed >= passes_wanted;
+}
+
+static const char *
+label_of (GtkWidget  *root,
+          const char *css_class)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      const char *found;
+
+      if (GTK_IS_LABEL (w) && gtk_widget_has_css_class (w, css_class))
+        return gtk_label_get_label (GTK_LABEL (w));
+      if ((found = label_of (w, css_class)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static KilnProductionWindow *
+new_window (const char *bench_text,
+            const char *db_name)
+{
+  g_autofree char *sim = g_build_filename (tmp_dir, "sim.ini", NULL);
+  g_autofree char *db = g_build_filename (tmp_dir, db_name, NULL);
+  KilnProductionWindow *window;
+
+  g_assert_true (g_file_set_contents (sim, bench_text, -1, NULL));
+  g_setenv ("KILN_SIM", sim, TRUE);
+  window = kiln_production_window_new (ADW_APPLICATION (g_application_get_default ()), TRUE, db);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (200);
+  return window;
+}
+
+static void
+test_states (void)
+{
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nsequence = 4\nstate = %s/states\n"
+                                           "[board.2]\nnwrp = 0xFE\n", tmp_dir);
+  KilnProductionWindow *window = new_window (text, "states.db");
+  KilnProductionSlot *slot = first_slot (window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  guint passed, failed;
+
+  /* Nothing starts without a profile. */
+  kiln_production_window_start (window);
+  g_assert_false (kiln_production_slot_is_busy (slot));
+
+  g_assert_true (kiln_production_window_open_profile (window, profile_path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_READY);
+  g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-status"), ==, "READY");
+  save_screenshot (GTK_WIDGET (window), "production-ready.png");
+
+  /* Space starts (the window's binding runs win.start). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL));
+  g_assert_true (spin_until (slot_erasing, slot, 10000));
+  spin (400);
+  g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-status"), ==, "PROGRAMMING");
+  save_screenshot (GTK_WIDGET (window), "production-programming.png");
+
+  g_assert_true (spin_until (slot_idle, slot, 60000));
+  spin (100);
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_PASS);
+  g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-status"), ==, "PASS");
+  g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "SN-000001"));
+  kiln_production_window_get_counts (window, &passed, &failed);
+  g_assert_cmpuint (passed, ==, 1);
+  g_assert_cmpuint (failed, ==, 0);
+  g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-counters"), ==, "PASS 1 · FAIL 0");
+  save_screenshot (GTK_WIDGET (window), "production-pass.png");
+
+  /* The next board is write-protected: FAIL, the cause, what to do. */
+  kiln_production_window_start (window);
+  g_assert_true (spin_until (slot_idle, slot, 60000));
+  spin (100);
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_FAIL);
+  g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "Sector 0 is write-protected"));
+  g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-advice"), ==, "Set the board aside for an engineer.");
+  g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-counters"), ==, "PASS 1 · FAIL 1");
+  save_screenshot (GTK_WIDGET (window), "production-fail.png");
+
+  /* Starting by itself: the two remaining boards, each once it is powered. */
+  passes_wanted = 3;
+  kiln_production_window_set_auto_start (window, TRUE);
+  g_assert_true (spin_until (passes_reached, window, 60000));
+  kiln_production_window_set_auto_start (window, FALSE);
+  g_assert_true (spin_until (slot_idle, slot, 10000));
+  kiln_production_window_get_counts (window, &passed, &failed);
+  g_assert_cmpuint (passed, ==, 3);
+  g_assert_cmpuint (failed, ==, 1);
+
+  entries = kiln_production_record_list (kiln_production_window_get_record (window), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      const KilnProductionEntry *e = g_ptr_array_index (entries, i);
+      g_autofree char *sn = g_strdup_printf ("SN-%06u", i + 1);
+
+      g_assert_cmpstr (e->serial_number, ==, sn);
+      g_assert_true (e->pass == (i != 1));
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+}
+
+static void
+test_changed_file (void)
+{
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nstate = %s/changed\n", tmp_dir);
+  g_autofree char *dir = g_build_filename (tmp_dir, "changed", NULL);
+  g_autofree char *copy = g_build_filename (dir, "widget.kiln-profile", NULL);
+  g_autofree char *fw_copy = g_build_filename (dir, "widget.bin", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+  KilnProductionWindow *window;
+  KilnProductionSlot *slot;
+  g_autoptr(GError) error = NULL;
+
+  /* The same profile beside a copy of the file with one byte changed. */
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_true (g_file_get_contents (firmware_path, &contents, &length, NULL));
+  contents[7] ^= 0x10;
+  g_assert_true (g_file_set_contents (fw_copy, contents, length, NULL));
+  g_free (contents);
+  g_assert_true (g_file_get_contents (profile_path, &contents, &length, NULL));
+  {
+    /* The profile names its file relative to itself. */
+    g_autofree char *absolute = g_strdup_printf ("firmware=%s\n", firmware_path);
+    g_autoptr(GString) profile_text = g_string_new (contents);
+
+    g_assert_cmpuint (g_string_replace (profile_text, absolute, "firmware=widget.bin\n", 1), ==, 1);
+    g_assert_true (g_file_set_contents (copy, profile_text->str, -1, NULL));
+  }
+
+  window = new_window (text, "changed.db");
+  slot = first_slot (window);
+  g_assert_true (kiln_production_window_open_profile (window, copy, &error));
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_FAIL);
+  g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "has changed since the profile was locked"));
+  kiln_production_window_start (window);
+  g_assert_false (kiln_production_slot_is_busy (slot));
+  save_screenshot (GTK_WIDGET (window), "production-changed-file.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+}
+
+static void
+make_profile (void)
+{
+  g_autoptr(KilnProductionProfile) profile = kiln_production_profile_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = g_malloc (FIRMWARE_SIZE);
+  KilnSerialSettings serial = { 0 };
+  GRand *rand = g_rand_new_with_seed (7);
+
+  for (guint i = 0; i < FIRMWARE_SIZE; i++)
+    data[i] = (guint8) g_rand_int (rand);
+  g_rand_free (rand);
+  firmware_path = g_build_filename (tmp_dir, "widget.bin", NULL);
+  g_assert_true (g_file_set_contents (firmware_path, (char *) data, FIRMWARE_SIZE, NULL));
+  g_assert_true (kiln_production_profile_set_name (profile, "Widget rev B", &error));
+  g_assert_true (kiln_production_profile_set_firmware (profile, firmware_path, TRUE, 0x08000000, &error));
+  g_assert_true (kiln_production_profile_set_chip (profile, "STM32F746NG", &error));
+  serial.source = KILN_SERIAL_SOURCE_COUNTER;
+  serial.address = 0x080C0000;
+  serial.format = (char *) "SN-%06u";
+  serial.start = 1;
+  g_assert_true (kiln_production_profile_set_serial (profile, &serial, &error));
+  g_assert_true (kiln_production_profile_lock (profile, &error));
+  g_assert_no_error (error);
+  profile_path = g_build_filename (tmp_dir, "widget.kiln-profile", NULL);
+  g_assert_true (kiln_production_profile_save (profile, profile_path, &error));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(AdwApplication) app = NULL;
+  int status;
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  app = g_object_new (ADW_TYPE_APPLICATION, "application-id", "org.kiln.Kiln.ProductionTest", "flags",
+                      G_APPLICATION_NON_UNIQUE, "resource-base-path", "/org/kiln/Kiln", NULL);
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  g_application_set_default (G_APPLICATION (app));
+
+  tmp_dir = g_dir_make_tmp ("kiln-production-ui-XXXXXX", NULL);
+  make_profile ();
+
+  g_test_add_func ("/Kiln/ProductionUI/states", test_states);
+  g_test_add_func ("/Kiln/ProductionUI/changed-file", test_changed_file);
+  status = g_test_run ();
+  g_free (tmp_dir);
+  g_free (firmware_path);
+  g_free (profile_path);
+  return status;
+}

@@ -1,0 +1,625 @@
+/* test-production.c — the production station on the virtual bench: a locked
+ * profile with a pinned file, serial numbers, the record, board sequences,
+ * a write-protected board, four probes at once
+ *
+ * Every flash.bin is checked byte for byte against what the board should
+ * hold, independently of the engine's own read-back.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "kiln-production-job.h"
+
+#define FIRMWARE_SIZE  (20 * 1024)
+#define SERIAL_ADDRESS 0x08010000u
+#define SERIAL_SIZE    16u
+#define FLASH_SIZE     (1024 * 1024)
+
+typedef struct
+{
+  char   *dir;
+  char   *firmware;
+  guint8 *firmware_data;
+  char   *profile_path;
+  char   *db_path;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnProductionProfile) profile = kiln_production_profile_new ();
+  KilnSerialSettings serial = { 0 };
+  GRand *rand = g_rand_new_with_seed (0x4B494C4E);
+
+  f->dir = g_dir_make_tmp ("kiln-production-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->firmware = g_build_filename (f->dir, "widget.bin", NULL);
+  f->firmware_data = g_malloc (FIRMWARE_SIZE);
+  for (guint i = 0; i < FIRMWARE_SIZE; i++)
+    f->firmware_data[i] = (guint8) g_rand_int (rand);
+  g_rand_free (rand);
+  g_assert_true (g_file_set_contents (f->firmware, (char *) f->firmware_data, FIRMWARE_SIZE, &error));
+
+  /* The engineer prepares and locks the profile. */
+  g_assert_true (kiln_production_profile_set_name (profile, "Widget rev B", &error));
+  g_assert_true (kiln_production_profile_set_firmware (profile, f->firmware, TRUE, 0x08000000, &error));
+  g_assert_no_error (error);
+  g_assert_true (kiln_production_profile_set_chip (profile, "STM32F746NG", &error));
+  serial.source = KILN_SERIAL_SOURCE_COUNTER;
+  serial.address = SERIAL_ADDRESS;
+  serial.format = (char *) "SN-%06u";
+  serial.start = 1;
+  serial.size = SERIAL_SIZE;
+  g_assert_true (kiln_production_profile_set_serial (profile, &serial, &error));
+  g_assert_true (kiln_production_profile_lock (profile, &error));
+  g_assert_no_error (error);
+  f->profile_path = g_build_filename (f->dir, "widget.kiln-profile", NULL);
+  g_assert_true (kiln_production_profile_save (profile, f->profile_path, &error));
+  g_assert_no_error (error);
+  f->db_path = g_build_filename (f->dir, "station.db", NULL);
+}
+
+static gboolean
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  return g_rmdir (path) == 0;
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  if (!g_test_failed ())
+    remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->firmware);
+  g_free (f->firmware_data);
+  g_free (f->profile_path);
+  g_free (f->db_path);
+}
+
+static KilnSimBench *
+make_bench (Fixture    *f,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  KilnSimBench *bench = kiln_sim_bench_new_from_data (text, f->dir, &error);
+
+  g_assert_no_error (error);
+  return bench;
+}
+
+static KilnUsbProbeInfo *
+probe_info (KilnSimBench *bench,
+            guint         index)
+{
+  g_autoptr(GPtrArray) probes = kiln_usb_list_probes (bench, NULL);
+  const char *serial = kiln_sim_probe_get_serial (kiln_sim_bench_get_probe (bench, index));
+
+  for (guint i = 0; i < probes->len; i++)
+    {
+      KilnUsbProbeInfo *info = g_ptr_array_index (probes, i);
+
+      if (kiln_usb_probe_info_get_backend (info) == KILN_USB_BACKEND_SIMULATOR
+          && g_strcmp0 (kiln_usb_probe_info_get_serial (info), serial) == 0)
+        return g_object_ref (info);
+    }
+  g_assert_not_reached ();
+}
+
+/* What flash.bin must hold: the firmware, the serial's field, the rest erased. */
+static void
+assert_board_flash (Fixture    *f,
+                    const char *state_dir,
+                    const char *serial)
+{
+  g_autofree char *path = g_build_filename (state_dir, "flash.bin", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree guint8 *expected = g_malloc (FLASH_SIZE);
+  gsize length = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, ==, FLASH_SIZE);
+  memset (expected, 0xFF, FLASH_SIZE);
+  memcpy (expected, f->firmware_data, FIRMWARE_SIZE);
+  if (serial != NULL)
+    {
+      memset (expected + (SERIAL_ADDRESS - 0x08000000), 0, SERIAL_SIZE);
+      memcpy (expected + (SERIAL_ADDRESS - 0x08000000), serial, strlen (serial));
+    }
+  for (gsize i = 0; i < FLASH_SIZE; i++)
+    if ((guint8) contents[i] != expected[i])
+      g_error ("%s: byte 0x%08zX is 0x%02X, want 0x%02X", path, 0x08000000 + i, (guint8) contents[i], expected[i]);
+}
+
+static KilnProductionProfile *
+load_profile (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  KilnProductionProfile *profile = kiln_production_profile_load (f->profile_path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (kiln_production_profile_is_locked (profile));
+  return profile;
+}
+
+/* One board through a production job; returns the entry's result. */
+static gboolean
+run_board (KilnSession           *session,
+           KilnProductionProfile *profile,
+           KilnProductionRecord  *record,
+           KilnSerialAllocator   *allocator,
+           KilnUsbProbeInfo      *info,
+           GError               **error)
+{
+  g_autoptr(KilnProductionJob) job = kiln_production_job_new (profile, record, allocator, info, "test-station");
+
+  return kiln_session_run_sync (session, kiln_production_job_run, job, NULL, NULL, error);
+}
+
+static void
+test_pinned_file (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(KilnProductionProfile) profile = load_profile (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = NULL;
+  g_autoptr(KilnSimBench) bench = NULL;
+  g_autoptr(KilnUsbProbeInfo) info = NULL;
+  g_autoptr(KilnSession) session = NULL;
+  g_autoptr(KilnProductionRecord) record = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *state = g_build_filename (f->dir, "board", NULL);
+  g_autofree char *bench_text = g_strdup_printf ("[probe]\n[board]\nstate = %s\n", state);
+  const KilnProductionEntry *entry;
+
+  /* The pinned file loads. */
+  image = kiln_production_profile_load_image (profile, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (kiln_image_get_total_size (image), ==, FIRMWARE_SIZE);
+  g_clear_object (&image);
+
+  /* A locked profile refuses changes until it is deliberately unlocked. */
+  g_assert_false (kiln_production_profile_set_chip (profile, "STM32F767ZI", &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_LOCKED);
+  g_clear_error (&error);
+
+  /* One byte changed in the file: refused, not used. */
+  f->firmware_data[100] ^= 0x01;
+  g_assert_true (g_file_set_contents (f->firmware, (char *) f->firmware_data, FIRMWARE_SIZE, &error));
+  image = kiln_production_profile_load_image (profile, &error);
+  g_assert_null (image);
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_FILE_CHANGED);
+  g_assert_nonnull (strstr (error->message, "widget.bin has changed since the profile was locked"));
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  /* On the line: FAIL in the record with that cause, and the board untouched. */
+  bench = make_bench (f, bench_text);
+  info = probe_info (bench, 0);
+  session = kiln_session_new ("probe");
+  record = kiln_production_record_open (f->db_path, &error);
+  g_assert_no_error (error);
+  g_assert_false (run_board (session, profile, record, NULL, info, &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_FILE_CHANGED);
+  g_clear_error (&error);
+  entries = kiln_production_record_list (record, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  entry = g_ptr_array_index (entries, 0);
+  g_assert_false (entry->pass);
+  g_assert_nonnull (strstr (entry->cause, "has changed"));
+  g_assert_null (entry->serial_number);
+  g_assert_true (kiln_sim_bench_save (bench, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *path = g_build_filename (state, "flash.bin", NULL);
+    g_autofree char *contents = NULL;
+    gsize length;
+
+    g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+    for (gsize i = 0; i < length; i++)
+      g_assert_cmphex ((guint8) contents[i], ==, 0xFF);
+  }
+
+  /* Unlocked on purpose, the engineer can change it again. */
+  kiln_production_profile_unlock (profile);
+  g_assert_true (kiln_production_profile_set_chip (profile, "STM32F767ZI", &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_profile_refusals (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(KilnProductionProfile) profile = kiln_production_profile_new ();
+  g_autoptr(KilnProductionProfile) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "bad.kiln-profile", NULL);
+  KilnSerialSettings serial = { 0 };
+
+  /* A serial number inside the firmware is refused when locking. */
+  g_assert_true (kiln_production_profile_set_firmware (profile, f->firmware, TRUE, 0x08000000, &error));
+  g_assert_true (kiln_production_profile_set_chip (profile, "STM32F746NG", &error));
+  serial.source = KILN_SERIAL_SOURCE_COUNTER;
+  serial.address = 0x08000100;
+  serial.format = (char *) "SN-%06u";
+  g_assert_true (kiln_production_profile_set_serial (profile, &serial, &error));
+  g_assert_false (kiln_production_profile_lock (profile, &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE);
+  g_assert_nonnull (strstr (error->message, "would overwrite"));
+  g_clear_error (&error);
+  g_assert_false (kiln_production_profile_is_locked (profile));
+
+  /* Bad formats. */
+  serial.address = SERIAL_ADDRESS;
+  serial.format = (char *) "SN-%s";
+  g_assert_false (kiln_production_profile_set_serial (profile, &serial, &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE);
+  g_clear_error (&error);
+  serial.format = (char *) "%u-%u";
+  g_assert_false (kiln_production_profile_set_serial (profile, &serial, &error));
+  g_clear_error (&error);
+
+  /* An unknown chip cannot be locked. */
+  serial.format = (char *) "SN-%06u";
+  g_assert_true (kiln_production_profile_set_serial (profile, &serial, &error));
+  g_assert_true (kiln_production_profile_set_chip (profile, "STM32F999", &error));
+  g_assert_false (kiln_production_profile_lock (profile, &error));
+  g_clear_error (&error);
+
+  /* Saved unlocked and loaded back: still unlocked, the same settings. */
+  g_assert_true (kiln_production_profile_set_chip (profile, "STM32F74x/F75x", &error));
+  g_assert_true (kiln_production_profile_save (profile, path, &error));
+  loaded = kiln_production_profile_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_false (kiln_production_profile_is_locked (loaded));
+  g_assert_cmpstr (kiln_production_profile_get_serial (loaded)->format, ==, "SN-%06u");
+  g_assert_cmphex (kiln_production_profile_get_serial (loaded)->address, ==, SERIAL_ADDRESS);
+  g_assert_true (kiln_production_profile_lock (loaded, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_sequence (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(KilnProductionProfile) profile = load_profile (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnSimBench) bench = NULL;
+  g_autoptr(KilnUsbProbeInfo) info = NULL;
+  g_autoptr(KilnSession) session = kiln_session_new ("probe");
+  g_autoptr(KilnProductionRecord) record = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GHashTable) uids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *boards = g_build_filename (f->dir, "boards", NULL);
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nsequence = 20\nstate = %s\n", boards);
+  const guint n = 20;
+
+  bench = make_bench (f, text);
+  g_assert_cmpuint (kiln_sim_bench_get_sequence_length (bench, 0), ==, n);
+  info = probe_info (bench, 0);
+  record = kiln_production_record_open (f->db_path, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 1; i <= n; i++)
+    {
+      g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, i);
+      g_assert_true (run_board (session, profile, record, NULL, info, &error));
+      g_assert_no_error (error);
+      if (i < n)
+        {
+          g_assert_true (kiln_sim_bench_present_next_board (bench, 0, &error));
+          g_assert_no_error (error);
+        }
+    }
+  /* The sequence is over. */
+  g_assert_false (kiln_sim_bench_present_next_board (bench, 0, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (kiln_sim_bench_save (bench, &error));
+
+  entries = kiln_production_record_list (record, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      const KilnProductionEntry *e = g_ptr_array_index (entries, i);
+      g_autofree char *expected = g_strdup_printf ("SN-%06u", i + 1);
+      g_autofree char *number = g_strdup_printf ("%u", i + 1);
+      g_autofree char *state = g_build_filename (boards, number, NULL);
+
+      g_assert_true (e->pass);
+      g_assert_null (e->cause);
+      g_assert_cmpstr (e->serial_number, ==, expected);
+      g_assert_cmpuint (strlen (e->chip_uid), ==, 24);
+      g_assert_false (g_hash_table_contains (uids, e->chip_uid));
+      g_hash_table_add (uids, e->chip_uid);
+      g_assert_cmpstr (e->chip, ==, "STM32F74x/F75x");
+      g_assert_cmpstr (e->station, ==, "test-station");
+      g_assert_cmpstr (e->file_name, ==, "widget.bin");
+      g_assert_cmpstr (e->file_sha256, ==, kiln_production_profile_get_sha256 (profile));
+      g_assert_cmpstr (e->option_bytes, !=, NULL);
+      g_assert_true (g_str_has_prefix (e->option_bytes, "rdp=0 wrp=none optcr=0x"));
+      g_assert_cmpfloat (e->phase_seconds[KILN_PROGRESS_PHASE_PROGRAM], >, 0);
+      g_assert_cmpfloat (e->total_seconds, >, 0);
+      assert_board_flash (f, state, expected);
+    }
+}
+
+static void
+test_write_protected_board (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(KilnProductionProfile) profile = load_profile (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnSimBench) bench = NULL;
+  g_autoptr(KilnUsbProbeInfo) info = NULL;
+  g_autoptr(KilnSession) session = kiln_session_new ("probe");
+  g_autoptr(KilnProductionRecord) record = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *boards = g_build_filename (f->dir, "boards", NULL);
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nsequence = 5\nstate = %s\n[board.3]\nnwrp = 0xFE\n", boards);
+
+  bench = make_bench (f, text);
+  info = probe_info (bench, 0);
+  record = kiln_production_record_open (f->db_path, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 1; i <= 5; i++)
+    {
+      gboolean pass = run_board (session, profile, record, NULL, info, &error);
+
+      if (i == 3)
+        {
+          g_assert_false (pass);
+          g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PROTECTED);
+          g_clear_error (&error);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_true (pass);
+        }
+      if (i < 5)
+        g_assert_true (kiln_sim_bench_present_next_board (bench, 0, NULL));
+    }
+  g_assert_true (kiln_sim_bench_save (bench, &error));
+
+  entries = kiln_production_record_list (record, &error);
+  g_assert_cmpuint (entries->len, ==, 5);
+  for (guint i = 0; i < 5; i++)
+    {
+      const KilnProductionEntry *e = g_ptr_array_index (entries, i);
+      g_autofree char *expected = g_strdup_printf ("SN-%06u", i + 1);
+      g_autofree char *number = g_strdup_printf ("%u", i + 1);
+      g_autofree char *state = g_build_filename (boards, number, NULL);
+
+      /* The failed board's number stays recorded against its UID. */
+      g_assert_cmpstr (e->serial_number, ==, expected);
+      if (i == 2)
+        {
+          g_autofree char *contents = NULL;
+          g_autofree char *path = g_build_filename (state, "flash.bin", NULL);
+          gsize length;
+
+          g_assert_false (e->pass);
+          g_test_message ("board 3: %s", e->cause);
+          g_assert_nonnull (strstr (e->cause, "Sector 0 is write-protected"));
+          g_assert_true (g_str_has_prefix (e->option_bytes, "rdp=0 wrp=0 "));
+          g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+          for (gsize j = 0; j < length; j++)
+            g_assert_cmphex ((guint8) contents[j], ==, 0xFF);
+        }
+      else
+        {
+          g_assert_true (e->pass);
+          assert_board_flash (f, state, expected);
+        }
+    }
+}
+
+typedef struct
+{
+  guint     pending;
+  GMainLoop *loop;
+  GError   *errors[4];
+} Parallel;
+
+static void
+on_parallel_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Parallel *p = user_data;
+  guint index = GPOINTER_TO_UINT (g_object_get_data (source, "index"));
+
+  kiln_session_run_finish (KILN_SESSION (source), result, &p->errors[index]);
+  if (--p->pending == 0)
+    g_main_loop_quit (p->loop);
+}
+
+static double
+run_four (Fixture    *f,
+          const char *name,
+          gboolean    parallel)
+{
+  g_autoptr(KilnProductionProfile) profile = load_profile (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnSimBench) bench = NULL;
+  g_autoptr(KilnProductionRecord) record = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *db = g_strdup_printf ("%s/%s.db", f->dir, name);
+  KilnSession *sessions[4];
+  gint64 start;
+  double seconds;
+  Parallel p = { 4, g_main_loop_new (NULL, FALSE), { NULL } };
+  g_autoptr(GHashTable) serials = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 1; i <= 4; i++)
+    g_string_append_printf (text, "[probe %u]\nmodel = stlink-v3\n[board %u]\nstate = %s/%s/%u\n", i, i, f->dir, name, i);
+  bench = make_bench (f, text->str);
+  g_assert_cmpuint (kiln_sim_bench_get_n_probes (bench), ==, 4);
+  record = kiln_production_record_open (db, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      sessions[i] = kiln_session_new (kiln_sim_probe_get_serial (kiln_sim_bench_get_probe (bench, i)));
+      g_object_set_data (G_OBJECT (sessions[i]), "index", GUINT_TO_POINTER (i));
+    }
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(KilnUsbProbeInfo) info = probe_info (bench, i);
+      KilnProductionJob *job = kiln_production_job_new (profile, record, NULL, info, name);
+
+      if (parallel)
+        kiln_session_run_async (sessions[i], kiln_production_job_run, job,
+                                (GDestroyNotify) kiln_production_job_free, NULL, NULL, on_parallel_done, &p);
+      else
+        {
+          g_assert_true (kiln_session_run_sync (sessions[i], kiln_production_job_run, job, NULL, NULL, &error));
+          g_assert_no_error (error);
+          kiln_production_job_free (job);
+        }
+    }
+  if (parallel)
+    g_main_loop_run (p.loop);
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  g_main_loop_unref (p.loop);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_no_error (p.errors[i]);
+      g_object_unref (sessions[i]);
+    }
+  g_assert_true (kiln_sim_bench_save (bench, &error));
+
+  /* Each board: PASS, its own serial number, its flash right. */
+  entries = kiln_production_record_list (record, &error);
+  g_assert_cmpuint (entries->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      const KilnProductionEntry *e = g_ptr_array_index (entries, i);
+      g_autofree char *state = NULL;
+
+      g_assert_true (e->pass);
+      g_assert_false (g_hash_table_contains (serials, e->serial_number));
+      g_hash_table_add (serials, e->serial_number);
+      for (guint k = 0; k < 4; k++)
+        if (g_strcmp0 (e->probe_serial, kiln_sim_probe_get_serial (kiln_sim_bench_get_probe (bench, k))) == 0)
+          state = g_strdup_printf ("%s/%s/%u", f->dir, name, k + 1);
+      g_assert_nonnull (state);
+      assert_board_flash (f, state, e->serial_number);
+    }
+  for (guint i = 1; i <= 4; i++)
+    {
+      g_autofree char *s = g_strdup_printf ("SN-%06u", i);
+
+      g_assert_true (g_hash_table_contains (serials, s));
+    }
+  return seconds;
+}
+
+static void
+test_four_probes (Fixture       *f,
+                  gconstpointer  data)
+{
+  double parallel = run_four (f, "parallel", TRUE);
+  double sequential = run_four (f, "sequential", FALSE);
+
+  /* Timing is printed, not asserted: the machine may be busy. */
+  g_test_message ("four probes in parallel: %.2f s wall time; one after another: %.2f s (%.1fx)", parallel,
+                  sequential, sequential / parallel);
+  g_printerr ("# four probes in parallel: %.2f s wall time; one after another: %.2f s (%.1fx)\n", parallel,
+              sequential, sequential / parallel);
+}
+
+static void
+test_export (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnProductionRecord) record = kiln_production_record_open (f->db_path, &error);
+  g_autoptr(KilnProductionEntry) a = kiln_production_entry_new ();
+  g_autoptr(KilnProductionEntry) b = kiln_production_entry_new ();
+  g_autoptr(GOutputStream) csv = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) jsonl = g_memory_output_stream_new_resizable ();
+  g_autofree char *csv_text = NULL;
+  g_autofree char *jsonl_text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_no_error (error);
+  a->station = g_strdup ("line 1");
+  a->chip_uid = g_strdup ("00210041");
+  a->pass = TRUE;
+  a->serial_number = g_strdup ("SN-1");
+  a->phase_seconds[KILN_PROGRESS_PHASE_ERASE] = 0.25;
+  b->station = g_strdup ("line 1");
+  b->pass = FALSE;
+  b->cause = g_strdup ("Sector 0 is write-protected, \"really\"\nsecond line");
+  g_assert_true (kiln_production_record_append (record, a, 0, &error));
+  g_assert_true (kiln_production_record_append (record, b, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (b->id, ==, a->id + 1);
+
+  g_assert_true (kiln_production_record_export (record, KILN_PRODUCTION_EXPORT_CSV, csv, &error));
+  g_assert_true (kiln_production_record_export (record, KILN_PRODUCTION_EXPORT_JSONL, jsonl, &error));
+  g_assert_no_error (error);
+  g_output_stream_write_all (csv, "", 1, NULL, NULL, NULL);
+  g_output_stream_write_all (jsonl, "", 1, NULL, NULL, NULL);
+  g_output_stream_close (csv, NULL, NULL);
+  g_output_stream_close (jsonl, NULL, NULL);
+  csv_text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (csv));
+  jsonl_text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (jsonl));
+
+  g_assert_true (g_str_has_prefix (csv_text, "id,time,station,profile,probe_serial,chip_uid,chip,revision,file_name,"
+                                             "file_sha256,serial_number,option_bytes,result,cause,connect_s,"));
+  g_assert_nonnull (strstr (csv_text, ",SN-1,,PASS,,"));
+  g_assert_nonnull (strstr (csv_text, "0.250000"));
+  g_assert_nonnull (strstr (csv_text, ",FAIL,\"Sector 0 is write-protected, \"\"really\"\"\nsecond line\","));
+  lines = g_strsplit (jsonl_text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_nonnull (strstr (lines[0], "\"result\":\"PASS\""));
+  g_assert_nonnull (strstr (lines[1], "\"cause\":\"Sector 0 is write-protected, \\\"really\\\"\\nsecond line\""));
+  g_assert_cmpstr (lines[2], ==, "");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/Kiln/Production/pinned-file", Fixture, NULL, fixture_set_up, test_pinned_file, fixture_tear_down);
+  g_test_add ("/Kiln/Production/profile-refusals", Fixture, NULL, fixture_set_up, test_profile_refusals,
+              fixture_tear_down);
+  g_test_add ("/Kiln/Production/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
+  g_test_add ("/Kiln/Production/sequence-of-20", Fixture, NULL, fixture_set_up, test_sequence, fixture_tear_down);
+  g_test_add ("/Kiln/Production/write-protected-board", Fixture, NULL, fixture_set_up, test_write_protected_board,
+              fixture_tear_down);
+  g_test_add ("/Kiln/Production/four-probes", Fixture, NULL, fixture_set_up, test_four_probes, fixture_tear_down);
+  return g_test_run ();
+}
