@@ -127,6 +127,8 @@ fall_back (Job    *job,
   if (job->result->fallback_reason == NULL)
     job->result->fallback_reason = g_strdup (why->message);
   job->loader_ok = FALSE;
+  if (job->loader.target != NULL)
+    kiln_flash_loader_stop (&job->loader);
   kiln_arm_halt (job->target, NULL);
 }
 
@@ -754,6 +756,8 @@ kiln_flash_program (KilnArmTarget           *target,
           GError *setup_error = NULL;
 
           job.loader_ok = kiln_flash_loader_setup (&job.loader, target, &setup_error);
+          /* One start of the loader serves the whole job. */
+          job.loader.persistent = TRUE;
           if (!job.loader_ok)
             {
               if (setup_error->domain != KILN_FLASH_ERROR)
