@@ -109,7 +109,7 @@ kiln_cli_erase (int    argc,
   start = g_get_monotonic_time ();
   if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {
-      code = kiln_cli_fail ("erase", &common, error, progress);
+      code = kiln_cli_fail_job ("erase", &common, error, progress);
       goto out;
     }
 

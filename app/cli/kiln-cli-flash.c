@@ -48,11 +48,9 @@ kiln_cli_flash (int    argc,
     { "probe", 0, 0, G_OPTION_ARG_STRING, &serial, N_("The probe to use, by serial"), N_("SERIAL") },
     { "simulator", 0, 0, G_OPTION_ARG_NONE, &simulator, N_("Use the simulated board (KILN_SIM, or the built-in bench)"), NULL },
     { "base", 0, 0, G_OPTION_ARG_STRING, &base_text, N_("Load address of a raw binary"), N_("ADDR") },
-    { "no-verify", 0, 0, G_OPTION_ARG_NONE, &no_verify, N_("Do not verify what was written"), NULL },
-    { "verify", 0, 0, G_OPTION_ARG_STRING, &verify_text,
-      N_("How to verify: crc (default, computed on the target) or readback"), N_("METHOD") },
-    { "preserve-unwritten", 0, 0, G_OPTION_ARG_NONE, &preserve,
-      N_("Keep the bytes of a rewritten sector that the file does not cover (default: erased)"), NULL },
+    { "no-verify", 0, 0, G_OPTION_ARG_NONE, &no_verify, N_("Do not verify the written sectors"), NULL },
+    { "verify", 0, 0, G_OPTION_ARG_STRING, &verify_text, N_("How to verify: crc (on the target, default) or readback"), N_("METHOD") },
+    { "preserve-unwritten", 0, 0, G_OPTION_ARG_NONE, &preserve, N_("Keep the bytes of a rewritten sector that the file does not cover (default: erased)"), NULL },
     { "full", 0, 0, G_OPTION_ARG_NONE, &full, N_("Rewrite every sector of the image, even unchanged ones"), NULL },
     { "no-reset", 0, 0, G_OPTION_ARG_NONE, &no_reset, N_("Leave the core halted afterwards"), NULL },
     { "connect-under-reset", 0, 0, G_OPTION_ARG_NONE, &under_reset, N_("Hold the target in reset while connecting"), NULL },
@@ -98,11 +96,11 @@ kiln_cli_flash (int    argc,
       fprintf (stderr, "kiln-cli flash: %s\n", error->message);
       return KILN_CLI_EXIT_USAGE;
     }
-  if (verify_text != NULL && g_strcmp0 (verify_text, "crc") != 0 && g_strcmp0 (verify_text, "readback") != 0)
-    {
-      fprintf (stderr, _("kiln-cli flash: --verify is crc or readback\n"));
-      return KILN_CLI_EXIT_USAGE;
-    }
+  if (verify_text != NULL && g_ascii_strcasecmp (verify_text, "crc") != 0
+      && g_ascii_strcasecmp (verify_text, "readback") != 0)
+    return kiln_cli_usage_error ("flash", _("--verify is crc or readback"));
+  if (verify_text != NULL && no_verify)
+    return kiln_cli_usage_error ("flash", _("--verify and --no-verify contradict each other"));
 
   /* The file is read and checked before any probe is touched. */
   image = kiln_image_load_file (files[0], KILN_IMAGE_FORMAT_AUTO, base_text != NULL, base, &error);
@@ -134,8 +132,9 @@ kiln_cli_flash (int    argc,
   job->options.skip_unchanged = !full;
   job->options.reset = !no_reset;
   job->options.preserve_unwritten = preserve;
-  job->options.verify_method = g_strcmp0 (verify_text, "readback") == 0 ? KILN_FLASH_VERIFY_READ_BACK
-                                                                        : KILN_FLASH_VERIFY_CRC;
+  if (verify_text != NULL)
+    job->options.verify_method = g_ascii_strcasecmp (verify_text, "crc") == 0 ? KILN_FLASH_VERIFY_CRC
+                                                                              : KILN_FLASH_VERIFY_READ_BACK;
 
   progress = kiln_progress_new ();
   output = kiln_cli_output_new (json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, quiet, verbose);
@@ -159,8 +158,12 @@ kiln_cli_flash (int    argc,
   if (error != NULL && kiln_cli_exit_code_for_job (error) == KILN_CLI_EXIT_CANCELLED)
     {
       KilnCliCommon common = { .json = json };
+      g_autoptr(GString) unfinished = g_string_new (NULL);
 
-      return kiln_cli_fail ("flash", &common, error, progress);
+      /* Plan positions are the logical sector numbers on every supported layout. */
+      for (guint i = 0; i < job->result.n_incomplete; i++)
+        g_string_append_printf (unfinished, "%s%u", i ? "," : "", job->result.incomplete[i]);
+      return kiln_cli_fail ("flash", &common, error, unfinished->len ? unfinished->str : NULL);
     }
   if (error != NULL)
     {

@@ -176,7 +176,7 @@ kiln_cli_exit_code_for_job (const GError *error)
 
 /* The sectors a job was erasing or writing when it stopped, "4,5", or NULL. */
 static char *
-incomplete_sectors (KilnProgress *progress)
+unfinished_sectors (KilnProgress *progress)
 {
   g_autoptr(GString) out = g_string_new (NULL);
 
@@ -195,7 +195,7 @@ int
 kiln_cli_fail (const char    *command,
                KilnCliCommon *common,
                const GError  *error,
-               KilnProgress  *progress)
+               const char    *unfinished)
 {
   int code = kiln_cli_exit_code_for_job (error);
   g_autofree char *cancelled = NULL;
@@ -203,11 +203,9 @@ kiln_cli_fail (const char    *command,
 
   if (code == KILN_CLI_EXIT_CANCELLED)
     {
-      g_autofree char *sectors = incomplete_sectors (progress);
-
-      if (sectors != NULL)
-        cancelled = g_strdup_printf (_("Cancelled. The flash controller was locked. Sectors not finished (being erased "
-                                       "or written, or not verified yet): %s; run the command again."), sectors);
+      if (unfinished != NULL)
+        cancelled = g_strdup_printf (_("Cancelled. The flash controller was locked. Sectors not finished: %s; run "
+                                       "the command again."), unfinished);
       else
         cancelled = g_strdup (_("Cancelled. The flash controller was locked; no sector was left half-done."));
       message = cancelled;
@@ -224,6 +222,17 @@ kiln_cli_fail (const char    *command,
     }
   fprintf (stderr, "kiln-cli %s: %s\n", command, message);
   return code;
+}
+
+int
+kiln_cli_fail_job (const char    *command,
+                   KilnCliCommon *common,
+                   const GError  *error,
+                   KilnProgress  *progress)
+{
+  g_autofree char *unfinished = unfinished_sectors (progress);
+
+  return kiln_cli_fail (command, common, error, unfinished);
 }
 
 int

@@ -55,9 +55,14 @@ gboolean          kiln_cli_run_job              (KilnUsbProbeInfo    *info,
 /* The exit code for an error from a job (cancelled: 7; protection: 5; …). */
 int               kiln_cli_exit_code_for_job    (const GError    *error);
 /* Prints the error as the command's last word (a JSON result with --json,
- * always the message on stderr) and returns the exit code. @progress (may
- * be NULL) names the sectors a cancelled job left incomplete. */
+ * always the message on stderr) and returns the exit code. @unfinished
+ * (may be NULL) names the sectors a cancelled job left incomplete, "4,5". */
 int               kiln_cli_fail                 (const char      *command,
+                                                 KilnCliCommon   *common,
+                                                 const GError    *error,
+                                                 const char      *unfinished);
+/* The same, naming the sectors @progress last saw being erased or written. */
+int               kiln_cli_fail_job             (const char      *command,
                                                  KilnCliCommon   *common,
                                                  const GError    *error,
                                                  KilnProgress    *progress);

@@ -15,11 +15,12 @@ int
 kiln_cli_log (int    argc,
               char **argv)
 {
-  gboolean csv = FALSE, jsonl = FALSE;
+  gboolean csv = FALSE, jsonl = FALSE, serials = FALSE;
   g_auto(GStrv) args = NULL;
   GOptionEntry entries[] = {
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_("Comma-separated values, one row per board, with a header"), NULL },
     { "jsonl", 0, 0, G_OPTION_ARG_NONE, &jsonl, N_("JSON lines, one object per board"), NULL },
+    { "serials", 0, 0, G_OPTION_ARG_NONE, &serials, N_("The serial numbers allocated (with the board each went to and its result) instead of the boards"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
@@ -65,8 +66,10 @@ kiln_cli_log (int    argc,
   else
     out = g_memory_output_stream_new_resizable ();
   if (out == NULL
-      || !kiln_production_record_export (record, csv ? KILN_PRODUCTION_EXPORT_CSV : KILN_PRODUCTION_EXPORT_JSONL, out,
-                                         &error)
+      || !(serials ? kiln_production_record_export_serials
+                   : kiln_production_record_export) (record, csv ? KILN_PRODUCTION_EXPORT_CSV
+                                                                 : KILN_PRODUCTION_EXPORT_JSONL,
+                                                     out, &error)
       || !g_output_stream_close (out, NULL, &error))
     {
       fprintf (stderr, "kiln-cli log: %s\n", error->message);

@@ -130,7 +130,7 @@ kiln_cli_option_bytes (int    argc,
                                 common.verbose);
   if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {
-      code = kiln_cli_fail ("option-bytes", &common, error, progress);
+      code = kiln_cli_fail_job ("option-bytes", &common, error, progress);
       goto out;
     }
 
@@ -181,6 +181,12 @@ kiln_cli_option_bytes (int    argc,
       }
     else if (!common.quiet)
       {
+        if (job->options_written && kiln_option_bytes_get_rdp_level (&job->options_after) == 2)
+          {
+            printf (_("%s: read protection level 2 is set; the chip's debug port is closed for good.\n"),
+                    job->chip_name);
+            goto out;
+          }
         if (job->options_written)
           printf (_("%s: option bytes written and loaded; they now read:\n"), job->chip_name);
         else if (!set)

@@ -38,6 +38,7 @@ typedef struct
   GCancellable     *cancellable;
   int               bench_index;  /* the bench probe, or -1 for a real one */
   guint             boards;       /* boards this slot has run */
+  gboolean          in_job;       /* a board is being programmed */
   gboolean          done;
 } Slot;
 
@@ -181,6 +182,7 @@ on_job_done (GObject      *source,
 
   kiln_session_run_finish (KILN_SESSION (source), result, &error);
   st->running--;
+  slot->in_job = FALSE;
 
   if (data->job->entry != NULL && data->job->entry->id > 0)
     {
@@ -194,12 +196,13 @@ on_job_done (GObject      *source,
             st->exit_code = exit_code_for (error);
         }
     }
-  else if (error != NULL && st->fatal == NULL)
+  else if (g_error_matches (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_DATABASE) && st->fatal == NULL)
     {
       /* The record itself failed: nothing more may be programmed. */
       st->fatal = g_steal_pointer (&error);
       station_stop (st);
     }
+  /* Else the job was cancelled before it started: nothing was touched. */
 
   kiln_production_job_free (data->job);
   g_free (data);
@@ -233,6 +236,7 @@ slot_start_job (Slot *slot)
   st->started++;
   st->running++;
   slot->boards++;
+  slot->in_job = TRUE;
   data = g_new0 (JobData, 1);
   data->slot = slot;
   data->job = kiln_production_job_new (st->profile, st->record, st->allocator, slot->info, st->station);
@@ -307,16 +311,31 @@ slot_next_board (Slot     *slot,
                           NULL, slot->cancellable, on_board_ready, slot);
 }
 
+/* Ctrl-C: the boards in progress are finished and recorded, no new board
+ * starts; a second Ctrl-C cancels them too (the controller is locked, the
+ * board is recorded as FAIL). */
 static gboolean
 on_signal (gpointer user_data)
 {
   Station *st = user_data;
 
-  if (!st->stopping)
-    fprintf (stderr, _("kiln-cli production: stopping after the boards in progress\n"));
-  station_stop (st);
   if (st->exit_code == KILN_CLI_EXIT_OK)
     st->exit_code = KILN_CLI_EXIT_CANCELLED;
+  if (st->stopping)
+    {
+      fprintf (stderr, _("kiln-cli production: cancelling the boards in progress\n"));
+      station_stop (st);
+      return G_SOURCE_CONTINUE;
+    }
+  st->stopping = TRUE;
+  fprintf (stderr, _("kiln-cli production: stopping after the boards in progress (Ctrl-C again cancels them)\n"));
+  for (guint i = 0; i < st->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (st->slots, i);
+
+      if (!slot->in_job)
+        g_cancellable_cancel (slot->cancellable);
+    }
   return G_SOURCE_CONTINUE;
 }
 

@@ -35,6 +35,12 @@ show (KilnProductionProfile *profile)
     printf (_("Expected:  read protection level %d\n"), ob->rdp);
   if (ob->wrp_enforced)
     printf (_("Expected:  write-protected sectors mask 0x%08X\n"), ob->wrp);
+  if (ob->set != NULL && ob->set[0] != NULL)
+    {
+      g_autofree char *set = g_strjoinv (" ", ob->set);
+
+      printf (_("Sets:      %s once the board is programmed and verified\n"), set);
+    }
   if (serial->source != KILN_SERIAL_SOURCE_NONE)
     printf (_("Serial:    %s at 0x%08X, format %s\n"), kiln_serial_source_to_string (serial->source), serial->address,
             serial->format ? serial->format : serial->source == KILN_SERIAL_SOURCE_UID ? "%s" : "%u");

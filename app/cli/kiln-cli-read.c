@@ -110,12 +110,12 @@ kiln_cli_read (int    argc,
   start = g_get_monotonic_time ();
   if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {
-      code = kiln_cli_fail ("read", &common, error, progress);
+      code = kiln_cli_fail_job ("read", &common, error, progress);
       goto out;
     }
   if (!g_file_set_contents (args[2], g_bytes_get_data (job->data, NULL), (gssize) length, &error))
     {
-      code = kiln_cli_fail ("read", &common, error, progress);
+      code = kiln_cli_fail_job ("read", &common, error, progress);
       goto out;
     }
 

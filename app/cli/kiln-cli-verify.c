@@ -27,7 +27,7 @@ kiln_cli_verify (int    argc,
   g_autofree char *method_text = NULL;
   GOptionEntry entries[] = {
     { "base", 0, 0, G_OPTION_ARG_STRING, &base_text, N_("Load address of a raw binary"), N_("ADDR") },
-    { "method", 0, 0, G_OPTION_ARG_STRING, &method_text, N_("crc (default: computed on the target) or readback"), N_("METHOD") },
+    { "method", 0, 0, G_OPTION_ARG_STRING, &method_text, N_("crc (on the target, default) or readback"), N_("METHOD") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
@@ -95,38 +95,42 @@ kiln_cli_verify (int    argc,
   start = g_get_monotonic_time ();
   if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {
-      code = kiln_cli_fail ("verify", &common, error, progress);
+      code = kiln_cli_fail_job ("verify", &common, error, progress);
       goto out;
     }
 
   {
     double secs = (g_get_monotonic_time () - start) / 1e6;
     g_autofree char *size = kiln_cli_format_size (job->verify_result.bytes);
+    const KilnFlashVerifyResult *r = &job->verify_result;
+    const char *how = r->method == KILN_FLASH_VERIFY_CRC ? _("CRC on the target") : _("read back");
 
-    const char *how = job->verify_result.method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback";
-
-    if (job->verify_result.fallback && !common.json && !common.quiet)
-      fprintf (stderr, _("Note: the CRC code could not run on the target; the flash was read back instead.\n"));
-    if (job->verify_result.reset && !common.json && !common.quiet)
-      fprintf (stderr, _("Note: the firmware was stopped for the on-target CRC and has been reset to run again.\n"));
+    if (r->fallback && !common.json && !common.quiet)
+      fprintf (stderr, _("Note: the flash was read back instead of checked by CRC on the target: %s\n"),
+               r->fallback_reason ? r->fallback_reason : "");
+    if (r->core_reset && !common.json && !common.quiet)
+      fprintf (stderr, _("Note: the firmware was reset afterwards: the CRC ran in its RAM.\n"));
     if (common.json)
-      printf ("{\"event\":\"result\",\"ok\":true,\"chip\":\"%s\",\"match\":true,\"method\":\"%s\",\"fallback\":%s,"
-              "\"reset\":%s,\"sectors\":%u,\"bytes\":%" G_GUINT64_FORMAT ",\"seconds\":%.3f}\n",
-              job->chip_name, how, job->verify_result.fallback ? "true" : "false",
-              job->verify_result.reset ? "true" : "false",
-              job->verify_result.sectors, job->verify_result.bytes, secs);
-    else if (!common.quiet && job->verify_result.method == KILN_FLASH_VERIFY_CRC)
-      printf (g_dngettext (GETTEXT_PACKAGE,
-                           "%s: the flash matches %s (%s in %u sector, CRC on the target) in %.1f s\n",
-                           "%s: the flash matches %s (%s in %u sectors, CRC on the target) in %.1f s\n",
-                           job->verify_result.sectors),
-              job->chip_name, kiln_image_get_display_name (image), size, job->verify_result.sectors, secs);
+      {
+        g_autoptr(GString) out = g_string_new (NULL);
+
+        g_string_append_printf (out, "{\"event\":\"result\",\"ok\":true,\"chip\":\"%s\",\"match\":true,"
+                                "\"method\":\"%s\",\"fallback\":%s,\"fallback_reason\":", job->chip_name,
+                                r->method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback", r->fallback ? "true" : "false");
+        if (r->fallback_reason != NULL)
+          kiln_json_append_string (out, r->fallback_reason);
+        else
+          g_string_append (out, "null");
+        g_string_append_printf (out, ",\"core_reset\":%s,\"sectors\":%u,\"bytes\":%" G_GUINT64_FORMAT
+                                ",\"seconds\":%.3f}", r->core_reset ? "true" : "false", r->sectors, r->bytes, secs);
+        printf ("%s\n", out->str);
+      }
     else if (!common.quiet)
       printf (g_dngettext (GETTEXT_PACKAGE,
-                           "%s: the flash matches %s (%s in %u sector, read back) in %.1f s\n",
-                           "%s: the flash matches %s (%s in %u sectors, read back) in %.1f s\n",
-                           job->verify_result.sectors),
-              job->chip_name, kiln_image_get_display_name (image), size, job->verify_result.sectors, secs);
+                           "%s: the flash matches %s (%s in %u sector, %s) in %.1f s\n",
+                           "%s: the flash matches %s (%s in %u sectors, %s) in %.1f s\n",
+                           r->sectors),
+              job->chip_name, kiln_image_get_display_name (image), size, r->sectors, how, secs);
   }
 
 out:

@@ -139,7 +139,19 @@ quit_action (GSimpleAction *action,
     gtk_window_close (l->data);
 }
 
+static void
+production_action (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  KilnApplication *self = user_data;
+  KilnProductionWindow *station = kiln_production_window_new (ADW_APPLICATION (self), self->simulator, NULL);
+
+  gtk_window_present (GTK_WINDOW (station));
+}
+
 static const GActionEntry app_actions[] = {
+  { "production", production_action },
   { "preferences", preferences_action },
   { "about", about_action },
   { "quit", quit_action },

@@ -1,9 +1,11 @@
 /* kiln-probe-selector.c — the probe button in the header bar
  *
- * The USB bus is listed on a worker thread (never on the main loop), every
- * two seconds until core/usb offers hotplug events, and whenever the
- * popover opens. A probe that cannot be opened is listed with the reason and
- * the way to fix it; a probe's firmware is stated with what it supports.
+ * core/usb's KilnUsbMonitor follows probes arriving and leaving (hotplug
+ * events, or polling where there are none); it is made on a worker thread,
+ * since its first scan opens USB devices, and so is the simulated bench and
+ * every read of a probe's firmware version: never USB on the main loop. A
+ * probe that cannot be opened is listed with the reason and the way to fix
+ * it; a probe's firmware is stated with what it supports.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,8 +16,7 @@
 
 #include "kiln-identify-job-private.h"
 #include "kiln-probe-selector-private.h"
-
-#define LIST_INTERVAL_S 2
+#include "kiln-usb-monitor.h"
 
 struct _KilnProbeSelector
 {
@@ -26,11 +27,11 @@ struct _KilnProbeSelector
   KilnUsbProbeInfo  *selected;
   gboolean           chosen;         /* the user (or a caller) chose: no automatic choice */
   KilnSimBench      *bench;
+  KilnUsbMonitor    *monitor;
   char              *bench_error;
   gboolean           want_bench;
   gboolean           select_bench;
   GCancellable      *cancellable;
-  guint              timer;
   gboolean           listing;
   gboolean           list_again;
   char              *signature;      /* what the rows show, to rebuild only on change */
@@ -61,12 +62,14 @@ typedef struct
 {
   KilnSimBench *bench;
   gboolean      make_bench;
+  gboolean      make_monitor;
+  GPtrArray    *probes;    /* the monitor's probes now, when it exists */
   GPtrArray    *skip;      /* serials whose firmware is known or that are in use */
 } ListData;
 
 typedef struct
 {
-  GPtrArray    *probes;
+  KilnUsbMonitor *monitor;  /* a new one */
   KilnSimBench *bench;
   char         *bench_error;
   GHashTable   *versions;
@@ -76,14 +79,30 @@ static void
 list_data_free (ListData *data)
 {
   g_clear_object (&data->bench);
+  g_clear_pointer (&data->probes, g_ptr_array_unref);
   g_clear_pointer (&data->skip, g_ptr_array_unref);
   g_free (data);
+}
+
+static gpointer
+drop_thread (gpointer data)
+{
+  /* A monitor's dispose joins its thread: not on the main loop. */
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+drop_in_thread (gpointer object)
+{
+  if (object != NULL)
+    g_thread_unref (g_thread_new ("kiln-drop", drop_thread, object));
 }
 
 static void
 list_result_free (ListResult *result)
 {
-  g_clear_pointer (&result->probes, g_ptr_array_unref);
+  drop_in_thread (g_steal_pointer (&result->monitor));
   g_clear_object (&result->bench);
   g_free (result->bench_error);
   g_clear_pointer (&result->versions, g_hash_table_unref);
@@ -108,6 +127,7 @@ list_thread (GTask        *task,
 {
   ListData *data = task_data;
   ListResult *result = g_new0 (ListResult, 1);
+  g_autoptr(GPtrArray) probes = data->probes ? g_ptr_array_ref (data->probes) : NULL;
 
   result->versions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   result->bench = data->bench ? g_object_ref (data->bench) : NULL;
@@ -122,12 +142,21 @@ list_thread (GTask        *task,
       else if (result->bench == NULL)
         result->bench = kiln_sim_bench_new_default ();
     }
-  result->probes = kiln_usb_list_probes (result->bench, NULL);
+  if (data->make_monitor)
+    {
+      /* Its first scan opens every ST-LINK for its serial: here, not on
+       * the main loop. Its changes reach the main context. */
+      result->monitor = kiln_usb_monitor_new (result->bench);
+      g_clear_pointer (&probes, g_ptr_array_unref);
+      probes = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (result->monitor)); i++)
+        g_ptr_array_add (probes, g_list_model_get_item (G_LIST_MODEL (result->monitor), i));
+    }
 
   /* Real probes' firmware, read once per probe while nobody uses it. */
-  for (guint i = 0; i < result->probes->len; i++)
+  for (guint i = 0; probes != NULL && i < probes->len; i++)
     {
-      KilnUsbProbeInfo *info = g_ptr_array_index (result->probes, i);
+      KilnUsbProbeInfo *info = g_ptr_array_index (probes, i);
       const char *serial = kiln_usb_probe_info_get_serial (info);
       KilnStlinkVersion version;
 
@@ -295,38 +324,30 @@ rebuild_rows (KilnProbeSelector *self)
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), n_real == 0);
 }
 
-static void
-list_ready (GObject      *source,
-            GAsyncResult *res,
-            gpointer      user_data)
+static gboolean
+needs_version (KilnProbeSelector *self)
 {
-  KilnProbeSelector *self;
-  ListResult *result = g_task_propagate_pointer (G_TASK (res), NULL);
+  for (guint i = 0; i < self->probes->len; i++)
+    {
+      KilnUsbProbeInfo *info = g_ptr_array_index (self->probes, i);
+
+      if (kiln_usb_probe_info_get_backend (info) == KILN_USB_BACKEND_LIBUSB && kiln_usb_probe_info_can_open (info)
+          && !g_hash_table_contains (self->versions, kiln_usb_probe_info_get_serial (info))
+          && !same_probe (info, self->selected))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The monitor's list as it is now: rows, the selection, an automatic choice. */
+static void
+sync_probes (KilnProbeSelector *self)
+{
   KilnUsbProbeInfo *still_there = NULL;
 
-  if (result == NULL)
-    return;   /* cancelled: the selector is gone */
-  self = KILN_PROBE_SELECTOR (source);
-  self->listing = FALSE;
-
-  if (self->bench == NULL && result->bench != NULL)
-    self->bench = g_object_ref (result->bench);
-  g_free (self->bench_error);
-  self->bench_error = g_strdup (result->bench_error);
-  if (self->bench_error != NULL)
-    self->select_bench = FALSE;
-
-  g_ptr_array_unref (self->probes);
-  self->probes = g_ptr_array_ref (result->probes);
-  {
-    GHashTableIter iter;
-    gpointer key, value;
-
-    g_hash_table_iter_init (&iter, result->versions);
-    while (g_hash_table_iter_next (&iter, &key, &value))
-      g_hash_table_insert (self->versions, g_strdup (key), g_memdup2 (value, sizeof (KilnStlinkVersion)));
-  }
-  list_result_free (result);
+  g_ptr_array_set_size (self->probes, 0);
+  for (guint i = 0; self->monitor != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (self->monitor)); i++)
+    g_ptr_array_add (self->probes, g_list_model_get_item (G_LIST_MODEL (self->monitor), i));
 
   for (guint i = 0; i < self->probes->len; i++)
     if (same_probe (g_ptr_array_index (self->probes, i), self->selected))
@@ -374,6 +395,55 @@ list_ready (GObject      *source,
         kiln_probe_selector_select (self, only);
     }
   update_label (self);
+}
+
+static void
+monitor_changed_cb (KilnProbeSelector *self)
+{
+  sync_probes (self);
+  if (needs_version (self))
+    list_probes (self);
+}
+
+static void
+list_ready (GObject      *source,
+            GAsyncResult *res,
+            gpointer      user_data)
+{
+  KilnProbeSelector *self;
+  ListResult *result = g_task_propagate_pointer (G_TASK (res), NULL);
+
+  if (result == NULL)
+    return;   /* cancelled: the selector is gone */
+  self = KILN_PROBE_SELECTOR (source);
+  self->listing = FALSE;
+
+  if (self->bench == NULL && result->bench != NULL)
+    self->bench = g_object_ref (result->bench);
+  g_free (self->bench_error);
+  self->bench_error = g_strdup (result->bench_error);
+  if (self->bench_error != NULL)
+    self->select_bench = FALSE;
+  if (result->monitor != NULL)
+    {
+      if (self->monitor != NULL)
+        g_signal_handlers_disconnect_by_data (self->monitor, self);
+      drop_in_thread (g_steal_pointer (&self->monitor));
+      self->monitor = g_steal_pointer (&result->monitor);
+      g_signal_connect_object (self->monitor, "items-changed", G_CALLBACK (monitor_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+  {
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init (&iter, result->versions);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      g_hash_table_insert (self->versions, g_strdup (key), g_memdup2 (value, sizeof (KilnStlinkVersion)));
+  }
+  list_result_free (result);
+
+  sync_probes (self);
 
   if (self->list_again)
     {
@@ -398,6 +468,11 @@ list_probes (KilnProbeSelector *self)
   data = g_new0 (ListData, 1);
   data->bench = self->bench ? g_object_ref (self->bench) : NULL;
   data->make_bench = self->want_bench || g_getenv ("KILN_SIM") != NULL;
+  /* A monitor to start with, and a new one once there is a bench to watch. */
+  data->make_monitor = self->monitor == NULL || (self->bench == NULL && data->make_bench);
+  data->probes = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->probes->len; i++)
+    g_ptr_array_add (data->probes, g_object_ref (g_ptr_array_index (self->probes, i)));
   data->skip = g_ptr_array_new_with_free_func (g_free);
   {
     GHashTableIter iter;
@@ -414,16 +489,6 @@ list_probes (KilnProbeSelector *self)
   g_task_set_source_tag (task, list_probes);
   g_task_set_task_data (task, data, (GDestroyNotify) list_data_free);
   g_task_run_in_thread (task, list_thread);
-}
-
-static gboolean
-list_timeout (gpointer user_data)
-{
-  KilnProbeSelector *self = user_data;
-
-  if (!self->listing)
-    list_probes (self);
-  return G_SOURCE_CONTINUE;
 }
 
 /* --------------------------------------------------------------- public */
@@ -520,7 +585,8 @@ _kiln_probe_selector_get_popover (KilnProbeSelector *self)
 static void
 popover_shown_cb (KilnProbeSelector *self)
 {
-  list_probes (self);
+  if (needs_version (self))
+    list_probes (self);
 }
 
 static void
@@ -529,7 +595,9 @@ kiln_probe_selector_dispose (GObject *object)
   KilnProbeSelector *self = KILN_PROBE_SELECTOR (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->timer, g_source_remove);
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitor, self);
+  drop_in_thread (g_steal_pointer (&self->monitor));
   G_OBJECT_CLASS (kiln_probe_selector_parent_class)->dispose (object);
 }
 
@@ -584,5 +652,4 @@ kiln_probe_selector_init (KilnProbeSelector *self)
   rebuild_rows (self);
   update_label (self);
   list_probes (self);
-  self->timer = g_timeout_add_seconds (LIST_INTERVAL_S, list_timeout, self);
 }

@@ -45,6 +45,9 @@ void                    kiln_production_slot_arm          (KilnProductionSlot   
  * empty for a moment between two boards). */
 void                    kiln_production_slot_set_auto_start (KilnProductionSlot *self,
                                                              gboolean            auto_start);
+/* Smaller type, for several slots side by side. */
+void                    kiln_production_slot_set_compact  (KilnProductionSlot    *self,
+                                                           gboolean               compact);
 void                    kiln_production_slot_cancel       (KilnProductionSlot    *self);
 /* Stops waiting for a board (a job in progress goes on). */
 void                    kiln_production_slot_disarm       (KilnProductionSlot    *self);

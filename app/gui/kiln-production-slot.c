@@ -269,6 +269,17 @@ bench_swap_board (KilnProductionSlot *self)
 }
 
 void
+kiln_production_slot_set_compact (KilnProductionSlot *self,
+                                  gboolean            compact)
+{
+  gtk_image_set_pixel_size (self->status_icon, compact ? 72 : 128);
+  if (compact)
+    gtk_widget_add_css_class (GTK_WIDGET (self->box), "compact");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->box), "compact");
+}
+
+void
 kiln_production_slot_set_auto_start (KilnProductionSlot *self,
                                      gboolean            auto_start)
 {

@@ -38,5 +38,7 @@ void                  kiln_production_window_get_counts   (KilnProductionWindow 
                                                            guint                *passed,
                                                            guint                *failed);
 KilnProductionRecord *kiln_production_window_get_record   (KilnProductionWindow *self);
+/* The simulated bench, or NULL. */
+KilnSimBench         *kiln_production_window_get_bench    (KilnProductionWindow *self);
 
 G_END_DECLS

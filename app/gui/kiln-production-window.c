@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kiln-production-window-private.h"
+#include "kiln-usb-monitor.h"
 
 struct _KilnProductionWindow
 {
@@ -26,11 +27,13 @@ struct _KilnProductionWindow
   char                  *record_path;
   char                  *station;
   KilnSimBench          *bench;
+  KilnUsbMonitor        *monitor;
   KilnProductionProfile *profile;
   KilnProductionRecord  *record;
   KilnSerialAllocator   *allocator;
   GPtrArray             *slots;       /* KilnProductionSlot */
   char                  *problem;     /* why nothing can start, or NULL */
+  guint                  next_slot;   /* the number the next slot gets */
   guint                  passed;
   guint                  failed;
 };
@@ -144,40 +147,64 @@ auto_switch_cb (KilnProductionWindow *self)
     }
 }
 
-/* One slot per probe: the attached ST-LINKs and, on the simulator, the
- * bench's probes. */
 static void
-populate_slots (KilnProductionWindow *self)
+update_slots_layout (KilnProductionWindow *self)
 {
-  g_autoptr(GPtrArray) probes = kiln_usb_list_probes (self->bench, NULL);
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->slots_box))) != NULL)
-    gtk_box_remove (self->slots_box, child);
-  g_ptr_array_set_size (self->slots, 0);
-
-  for (guint i = 0; i < probes->len; i++)
-    {
-      KilnUsbProbeInfo *info = g_ptr_array_index (probes, i);
-      KilnProductionSlot *slot;
-      int bench_index = -1;
-
-      if (!kiln_usb_probe_info_can_open (info))
-        continue;
-      for (guint k = 0; self->bench != NULL && k < kiln_sim_bench_get_n_probes (self->bench); k++)
-        if (kiln_usb_probe_info_get_backend (info) == KILN_USB_BACKEND_SIMULATOR
-            && g_strcmp0 (kiln_sim_probe_get_serial (kiln_sim_bench_get_probe (self->bench, k)),
-                          kiln_usb_probe_info_get_serial (info)) == 0)
-          bench_index = (int) k;
-      slot = kiln_production_slot_new (info, self->slots->len + 1, self->bench, bench_index);
-      g_signal_connect_object (slot, "finished", G_CALLBACK (slot_finished_cb), self, 0);
-      g_signal_connect_object (slot, "board-ready", G_CALLBACK (slot_board_ready_cb), self, 0);
-      gtk_box_append (self->slots_box, GTK_WIDGET (slot));
-      g_ptr_array_add (self->slots, slot);
-    }
+  for (guint i = 0; i < self->slots->len; i++)
+    kiln_production_slot_set_compact (g_ptr_array_index (self->slots, i), self->slots->len > 2);
   gtk_widget_set_visible (GTK_WIDGET (self->slots_box), self->slots->len > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->no_probe_page), self->slots->len == 0);
   update_blocked (self);
+}
+
+/* One slot per probe: the attached ST-LINKs and, on the simulator, the
+ * bench's probes, as they come and go. */
+static void
+probe_added_cb (KilnProductionWindow *self,
+                KilnUsbProbeInfo     *info)
+{
+  KilnProductionSlot *slot;
+  int bench_index = -1;
+
+  if (!kiln_usb_probe_info_can_open (info))
+    return;
+  for (guint i = 0; i < self->slots->len; i++)
+    if (kiln_production_slot_get_info (g_ptr_array_index (self->slots, i)) == info)
+      return;
+  for (guint k = 0; self->bench != NULL && k < kiln_sim_bench_get_n_probes (self->bench); k++)
+    if (kiln_usb_probe_info_get_backend (info) == KILN_USB_BACKEND_SIMULATOR
+        && g_strcmp0 (kiln_sim_probe_get_serial (kiln_sim_bench_get_probe (self->bench, k)),
+                      kiln_usb_probe_info_get_serial (info)) == 0)
+      bench_index = (int) k;
+  slot = kiln_production_slot_new (info, ++self->next_slot, self->bench, bench_index);
+  kiln_production_slot_set_auto_start (slot, gtk_switch_get_active (self->auto_switch));
+  g_signal_connect_object (slot, "finished", G_CALLBACK (slot_finished_cb), self, 0);
+  g_signal_connect_object (slot, "board-ready", G_CALLBACK (slot_board_ready_cb), self, 0);
+  gtk_box_append (self->slots_box, GTK_WIDGET (slot));
+  g_ptr_array_add (self->slots, slot);
+  update_slots_layout (self);
+  if (self->problem == NULL && self->profile != NULL && gtk_switch_get_active (self->auto_switch))
+    kiln_production_slot_arm (slot, FALSE);
+}
+
+static void
+probe_removed_cb (KilnProductionWindow *self,
+                  KilnUsbProbeInfo     *info)
+{
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      KilnProductionSlot *slot = g_ptr_array_index (self->slots, i);
+
+      if (kiln_production_slot_get_info (slot) != info)
+        continue;
+      /* A job in progress ends on its own (the probe is gone) and is
+       * recorded; the slot leaves the view now. */
+      kiln_production_slot_cancel (slot);
+      g_ptr_array_remove_index (self->slots, i);
+      gtk_box_remove (self->slots_box, GTK_WIDGET (slot));
+      break;
+    }
+  update_slots_layout (self);
 }
 
 gboolean
@@ -334,6 +361,9 @@ kiln_production_window_dispose (GObject *object)
 {
   KilnProductionWindow *self = (KilnProductionWindow *) object;
 
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitor, self);
+  g_clear_object (&self->monitor);
   for (guint i = 0; self->slots != NULL && i < self->slots->len; i++)
     kiln_production_slot_cancel (g_ptr_array_index (self->slots, i));
   g_clear_pointer (&self->slots, g_ptr_array_unref);
@@ -435,7 +465,16 @@ kiln_production_window_new (AdwApplication *application,
       if (error != NULL)
         self->problem = g_strdup (error->message);
     }
-  populate_slots (self);
+  self->monitor = kiln_usb_monitor_new (self->bench);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->monitor)); i++)
+    {
+      g_autoptr(KilnUsbProbeInfo) info = g_list_model_get_item (G_LIST_MODEL (self->monitor), i);
+
+      probe_added_cb (self, info);
+    }
+  g_signal_connect_object (self->monitor, "probe-added", G_CALLBACK (probe_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->monitor, "probe-removed", G_CALLBACK (probe_removed_cb), self, G_CONNECT_SWAPPED);
+  update_slots_layout (self);
   if (self->problem == NULL)
     self->problem = g_strdup (_("Open a locked production profile to start"));
   update_blocked (self);
@@ -469,4 +508,10 @@ KilnProductionRecord *
 kiln_production_window_get_record (KilnProductionWindow *self)
 {
   return self->record;
+}
+
+KilnSimBench *
+kiln_production_window_get_bench (KilnProductionWindow *self)
+{
+  return self->bench;
 }

@@ -60,6 +60,10 @@ gboolean       _kiln_window_is_identifying  (KilnWindow     *self);
 /* Every visible row of the target panel, "Title: subtitle" per line. */
 char          *_kiln_window_dup_target_text (KilnWindow     *self);
 KilnProbeSelector *_kiln_window_get_probe_selector (KilnWindow *self);
+/* The suggested step offered beside the result or under the target, or
+ * NULL when none is shown. */
+const char    *_kiln_window_get_result_action (KilnWindow   *self);
+const char    *_kiln_window_get_target_action (KilnWindow   *self);
 /* What Read… does once its file is chosen. */
 void           _kiln_window_read_to_file    (KilnWindow     *self,
                                              GFile          *file);

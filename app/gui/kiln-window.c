@@ -13,6 +13,7 @@
 #include "kiln-flash-job.h"
 #include "kiln-identify-job-private.h"
 #include "kiln-ops-call-private.h"
+#include "kiln-option-bytes-window-private.h"
 #include "kiln-probe-selector-private.h"
 #include "kiln-progress.h"
 #include "kiln-window-private.h"
@@ -44,6 +45,7 @@ struct _KilnWindow
   KilnFlashJob         *running_job; /* owned by the session's task */
   KilnIdentifyJob      *target;    /* what the last identification found */
   char                 *target_error;
+  GError               *target_gerror;
   gboolean              identifying;
   gboolean              identify_again;
   gboolean              disposed;
@@ -58,6 +60,9 @@ struct _KilnWindow
   AdwActionRow         *wrp_row;
   AdwActionRow         *probe_row;
   GtkLabel             *target_status;
+  GtkWidget            *option_bytes_button;
+  GtkButton            *target_action;
+  GtkButton            *result_action;
   GtkWidget            *no_probe_box;
   AdwWindowTitle       *window_title;
   AdwToastOverlay      *toast_overlay;
@@ -257,6 +262,8 @@ update_actions (KilnWindow *self)
 {
   gboolean running = self->progress != NULL;
   gboolean have_probe = self->probe != NULL;
+  /* Erase, Read and Option Bytes act on the chip the probe found. */
+  gboolean live = self->target != NULL && self->target->chip != NULL;
   gboolean can_program = have_probe && self->image != NULL && self->plan != NULL && !running;
   /* Verify, Erase and Read need the flash operations the engine is still
    * getting; until then they say so instead of pretending. */
@@ -268,9 +275,10 @@ update_actions (KilnWindow *self)
     return;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.program", can_program);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify", have_ops && have_probe && self->image != NULL && !running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.erase", have_ops && have_probe && !running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.read", have_ops && have_probe && self->chip != NULL && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.erase", have_ops && have_probe && live && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.read", have_ops && have_probe && live && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.identify", have_probe && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.option-bytes", have_probe && live && !running);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->program_button), have_probe ? NULL : why);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->job_cancellable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", self->file != NULL);
@@ -569,6 +577,36 @@ set_target_status (KilnWindow *self,
     gtk_widget_remove_css_class (GTK_WIDGET (self->target_status), "error");
 }
 
+/* The suggested next step for a failure, as a button: protection → Option
+ * Bytes, no USB permission → the udev help, a target that does not answer
+ * → connect under reset. Hidden when there is none. */
+static void
+offer_action (KilnWindow   *self,
+              GtkButton    *button,
+              const GError *error)
+{
+  const char *label = NULL, *action = NULL;
+
+  if (error == NULL)
+    ;
+  else if (g_error_matches (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PROTECTED)
+           || g_error_matches (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_READ_PROTECTED)
+           || g_error_matches (error, KILN_ARM_ERROR, KILN_ARM_ERROR_READ_PROTECTED))
+    label = _("_Option Bytes…"), action = "win.option-bytes";
+  else if (g_error_matches (error, KILN_USB_ERROR, KILN_USB_ERROR_PERMISSION))
+    label = _("_USB Access Help"), action = "win.udev-help";
+  else if (g_error_matches (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET)
+           && !g_settings_get_boolean (self->settings, "connect-under-reset"))
+    label = _("Connect _Under Reset"), action = "win.connect-under-reset";
+
+  gtk_widget_set_visible (GTK_WIDGET (button), action != NULL);
+  if (action != NULL)
+    {
+      gtk_button_set_label (button, label);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+    }
+}
+
 /* The panel: the chip as the probe found it, or the chip the user picked. */
 static void
 update_target_panel (KilnWindow *self)
@@ -585,7 +623,38 @@ update_target_panel (KilnWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (live_rows); i++)
     gtk_widget_set_visible (live_rows[i], live);
   gtk_widget_set_visible (self->no_probe_box, self->probe == NULL);
+  if (self->probe == NULL)
+    {
+      GPtrArray *probes = kiln_probe_selector_get_probes (self->probe_selector);
+      guint usable = 0;
+
+      for (guint i = 0; i < probes->len; i++)
+        usable += kiln_usb_probe_info_can_open (g_ptr_array_index (probes, i));
+      if (usable > 0)
+        {
+          g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                "%u probe is attached: choose it in the probe menu at the top left.",
+                                                                "%u probes are attached: choose the one wired to the board in the probe menu at the top left.",
+                                                                usable),
+                                                   usable);
+
+          gtk_label_set_label (self->no_probe_title, _("Choose a Probe"));
+          gtk_label_set_label (self->no_probe_description, text);
+        }
+      else if (probes->len > 0)
+        {
+          gtk_label_set_label (self->no_probe_title, _("The Probe Cannot Be Used"));
+          gtk_label_set_label (self->no_probe_description, kiln_usb_probe_info_get_problem (g_ptr_array_index (probes, 0)));
+        }
+      else
+        {
+          gtk_label_set_label (self->no_probe_title, _("Connect an ST-LINK"));
+          gtk_label_set_label (self->no_probe_description,
+                               _("Plug in an ST-LINK probe and connect it to the board’s SWD pins. If the probe is plugged in but not listed, install the udev rules so that you may use it."));
+        }
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->probe_row), self->probe != NULL);
+  gtk_widget_set_visible (self->option_bytes_button, self->probe != NULL && live);
 
   if (self->probe != NULL)
     {
@@ -633,6 +702,7 @@ update_target_panel (KilnWindow *self)
     set_target_status (self, _("Reading the target…"), FALSE);
   else
     set_target_status (self, NULL, FALSE);
+  offer_action (self, self->target_action, self->probe != NULL ? self->target_gerror : NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->identify_spinner), self->identifying);
   gtk_spinner_set_spinning (self->identify_spinner, self->identifying);
 }
@@ -692,8 +762,10 @@ identify_done_cb (GObject      *source,
     kiln_probe_selector_set_version (self->probe_selector, kiln_usb_probe_info_get_serial (self->probe),
                                      &found->version);
   g_clear_pointer (&self->target_error, g_free);
+  g_clear_error (&self->target_gerror);
   if (!ok)
     {
+      self->target_gerror = g_error_copy (error);
       /* The probe answered but the target did not (or the probe is gone):
        * keep the chip the user may pick, and say what is wrong. */
       self->target_error = g_strdup (error->message);
@@ -780,6 +852,7 @@ probe_selected_cb (KilnWindow        *self,
   self->identify_again = FALSE;
   g_clear_pointer (&self->target, kiln_identify_job_free);
   g_clear_pointer (&self->target_error, g_free);
+  g_clear_error (&self->target_gerror);
 
   if (info == NULL && old != NULL)
     {
@@ -805,6 +878,47 @@ probe_selected_cb (KilnWindow        *self,
     chip_selected_cb (self);   /* back to the chip the user picked */
   update_target_panel (self);
   update_actions (self);
+}
+
+static void
+option_bytes_written_cb (KilnWindow *self,
+                         const char *summary)
+{
+  kiln_window_log (self, "%s", summary);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Option bytes written")));
+  /* Protection and layout may have changed: read the target again. */
+  identify (self);
+}
+
+static void
+option_bytes_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  KilnOptionBytesWindow *window;
+
+  if (self->probe == NULL || self->session == NULL)
+    return;
+  window = kiln_option_bytes_window_new (GTK_WINDOW (self), self->session, self->probe,
+                                         g_settings_get_uint (self->settings, "swd-clock"),
+                                         g_settings_get_boolean (self->settings, "connect-under-reset"));
+  g_signal_connect_object (window, "written", G_CALLBACK (option_bytes_written_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+connect_under_reset_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+
+  /* The preference, so that every job from now on connects this way. */
+  g_settings_set_boolean (self->settings, "connect-under-reset", TRUE);
+  kiln_window_log (self, "%s", _("Connecting under reset from now on (Preferences)"));
+  gtk_widget_set_visible (GTK_WIDGET (self->result_action), FALSE);
+  identify (self);
 }
 
 static void
@@ -1265,6 +1379,7 @@ progress_finished_cb (KilnWindow   *self,
                               ? g_strdup_printf (_("%s in %.1f s"), self->last_message, seconds)
                               : g_strdup_printf (_("Done in %.1f s"), seconds);
       gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "success");
+      offer_action (self, self->result_action, NULL);
       gtk_image_set_from_icon_name (self->result_icon, "object-select-symbolic");
       gtk_label_set_label (self->result_label, text);
       kiln_window_log (self, "%s", text);
@@ -1278,6 +1393,7 @@ progress_finished_cb (KilnWindow   *self,
                          : error->message;
 
       gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "failure");
+      offer_action (self, self->result_action, error);
       gtk_image_set_from_icon_name (self->result_icon, "dialog-error-symbolic");
       gtk_label_set_label (self->result_label, text);
       kiln_window_log (self, "%s", text);
@@ -1694,6 +1810,7 @@ kiln_window_finalize (GObject *object)
   g_clear_object (&self->session);  /* joins the worker first */
   g_clear_pointer (&self->target, kiln_identify_job_free);
   g_clear_pointer (&self->target_error, g_free);
+  g_clear_error (&self->target_gerror);
   g_clear_object (&self->probe);
   g_clear_object (&self->bench);    /* then saves the simulated board */
 
@@ -1724,6 +1841,9 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, wrp_row);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, probe_row);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, target_status);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, option_bytes_button);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, target_action);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_action);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, no_probe_box);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, toast_overlay);
@@ -1773,6 +1893,8 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.udev-help", NULL, udev_help_action);
   gtk_widget_class_install_action (widget_class, "win.simulator", NULL, simulator_action);
   gtk_widget_class_install_action (widget_class, "win.identify", NULL, identify_action);
+  gtk_widget_class_install_action (widget_class, "win.option-bytes", NULL, option_bytes_action);
+  gtk_widget_class_install_action (widget_class, "win.connect-under-reset", NULL, connect_under_reset_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload", NULL);
@@ -1816,6 +1938,8 @@ kiln_window_init (KilnWindow *self)
 
   g_signal_connect_object (self->probe_selector, "probe-selected",
                            G_CALLBACK (probe_selected_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->probe_selector, "probes-changed",
+                           G_CALLBACK (update_target_panel), self, G_CONNECT_SWAPPED);
 
   gtk_stack_set_visible_child_name (self->file_stack, "empty");
   update_target_panel (self);
@@ -1896,6 +2020,9 @@ _kiln_window_dup_target_text (KilnWindow *self)
     if (gtk_widget_get_visible (GTK_WIDGET (rows[i])))
       g_string_append_printf (text, "%s: %s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (rows[i])),
                               adw_action_row_get_subtitle (rows[i]));
+  if (gtk_widget_get_visible (self->no_probe_box))
+    g_string_append_printf (text, "%s\n%s\n", gtk_label_get_label (self->no_probe_title),
+                            gtk_label_get_label (self->no_probe_description));
   if (gtk_widget_get_visible (GTK_WIDGET (self->target_status)))
     g_string_append_printf (text, "%s\n", gtk_label_get_label (self->target_status));
   return g_string_free (text, FALSE);
@@ -1912,4 +2039,20 @@ _kiln_window_read_to_file (KilnWindow *self,
                            GFile      *file)
 {
   start_job (self, JOB_READ, file, NULL);
+}
+
+const char *
+_kiln_window_get_result_action (KilnWindow *self)
+{
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->result_action)) || _kiln_window_get_result_text (self) == NULL)
+    return NULL;
+  return gtk_actionable_get_action_name (GTK_ACTIONABLE (self->result_action));
+}
+
+const char *
+_kiln_window_get_target_action (KilnWindow *self)
+{
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->target_action)))
+    return NULL;
+  return gtk_actionable_get_action_name (GTK_ACTIONABLE (self->target_action));
 }

@@ -339,45 +339,51 @@ kiln_flash_read (KilnArmTarget           *target,
 /* ------------------------------------------------------------------ */
 /* Verify                                                               */
 
-/* Reads back the image's bytes of one planned sector and compares them. */
-static gboolean
-verify_sector_read_back (KilnStlink              *stlink,
-                         KilnFlashPlan           *plan,
-                         guint                    i,
-                         const guint8            *want,
-                         guint8                  *have,
-                         const KilnFlashProgress *progress,
-                         guint64                 *done,
-                         GCancellable            *cancellable,
-                         GError                 **error)
+void
+kiln_flash_verify_result_clear (KilnFlashVerifyResult *result)
 {
-  const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (plan, i);
+  g_free (result->fallback_reason);
+  memset (result, 0, sizeof *result);
+}
 
-  for (guint p = 0; p < s->pieces->len; p++)
+/* Compares [address, address + length) of the flash with @want by reading
+ * it back; a difference is the error. */
+static gboolean
+read_back_range (KilnStlink               *stlink,
+                 const KilnSector         *sector,
+                 guint                     position,
+                 guint32                   address,
+                 guint32                   length,
+                 const guint8             *want,
+                 guint8                   *have,
+                 const KilnFlashProgress  *progress,
+                 GCancellable             *cancellable,
+                 guint64                  *done,
+                 GError                  **error)
+{
+  for (guint32 o = 0; o < length; o += READ_CHUNK)
     {
-      const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
-      guint32 off = piece->address - s->sector->address;
+      guint32 len = MIN ((guint32) READ_CHUNK, length - o);
+      guint32 off = address - sector->address + o;
 
-      for (guint32 o = 0; o < piece->size; o += READ_CHUNK)
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (!kiln_stlink_read_mem (stlink, address + o, have + off, len, error))
+        return FALSE;
+      for (guint32 b = off; b < off + len; b++)
         {
-          guint32 len = MIN ((guint32) READ_CHUNK, piece->size - o);
-
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            return FALSE;
-          if (!kiln_stlink_read_mem (stlink, piece->address + o, have + off + o, len, error))
-            return FALSE;
-          for (guint32 b = off + o; b < off + o + len; b++)
+          if (want[b] != have[b])
             {
-              if (want[b] != have[b])
-                {
-                  sector_state (progress, i, KILN_SECTOR_STATE_FAILED);
-                  g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
-                               _("The flash differs from the file in sector %u at 0x%08X: it holds 0x%02X where "
-                                 "the file has 0x%02X. Program the file to make them match."),
-                               s->sector->index, s->sector->address + b, have[b], want[b]);
-                  return FALSE;
-                }
+              sector_state (progress, position, KILN_SECTOR_STATE_FAILED);
+              g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
+                           _("The flash differs from the file in sector %u at 0x%08X: it holds 0x%02X where "
+                             "the file has 0x%02X. Program the file to make them match."),
+                           sector->index, sector->address + b, have[b], want[b]);
+              return FALSE;
             }
+        }
+      if (done != NULL)
+        {
           *done += len;
           bytes (progress, *done);
         }
@@ -385,50 +391,151 @@ verify_sector_read_back (KilnStlink              *stlink,
   return TRUE;
 }
 
-/* The image's pieces of a sector as word-aligned ranges for the CRC; the
- * bytes of their edge words that the image does not have are taken from
- * the flash, so that only the image's bytes decide. */
-static gboolean
-crc_ranges_for_sector (KilnStlink    *stlink,
-                       KilnFlashPlan *plan,
-                       guint          i,
-                       guint8        *want,
-                       GArray        *ranges,
-                       GError       **error)
+typedef struct
 {
-  const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (plan, i);
-  g_autofree guint8 *mask = g_malloc0 (s->sector->size);
+  guint   position;   /* plan position */
+  guint32 start;      /* image bytes */
+  guint32 end;
+} VerifyRange;
 
-  for (guint p = 0; p < s->pieces->len; p++)
+/* The CRC way. Returns FALSE with @error for a difference or a failure;
+ * *@fall_back (with @error unset) when the loader cannot run here. */
+static gboolean
+verify_crc (KilnArmTarget           *target,
+            KilnFlashPlan           *plan,
+            GArray                  *vranges,
+            const KilnFlashProgress *progress,
+            GCancellable            *cancellable,
+            KilnFlashVerifyResult   *result,
+            gboolean                *fall_back,
+            GError                 **error)
+{
+  KilnStlink *stlink = kiln_arm_target_get_stlink (target);
+  KilnFlashLoader loader;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) expected = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autofree guint32 *crcs = NULL;
+  g_autofree guint8 *want = NULL;
+  g_autofree guint8 *have = NULL;
+  g_autofree guint8 *mine = NULL;
+  gboolean was_running = FALSE, ok = FALSE;
+  guint64 done = 0, total = 0;
+
+  *fall_back = FALSE;
+  if (!kiln_flash_halt_core (target, &was_running, error))
+    return FALSE;
+  if (!kiln_flash_loader_setup (&loader, target, &local_error))
     {
-      const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
-
-      memset (mask + (piece->address - s->sector->address), 1, piece->size);
+      if (local_error->domain != KILN_FLASH_ERROR)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      result->fallback_reason = g_strdup (local_error->message);
+      *fall_back = TRUE;
+      goto out;
     }
-  for (guint p = 0; p < s->pieces->len; p++)
+
+  /* Word-aligned ranges. The bytes a range takes in around the image's
+   * come from the flash itself (read here), so that only the image's bytes
+   * count; @mine marks the image's bytes. */
+  want = g_malloc (kiln_chip_get_flash_size (kiln_flash_plan_get_chip (plan)));
+  mine = g_malloc0 (kiln_chip_get_flash_size (kiln_flash_plan_get_chip (plan)));
+  for (guint r = 0; r < vranges->len; r++)
     {
-      const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
-      guint32 start = piece->address & ~3u;
-      guint32 end = (piece->address + piece->size + 3) & ~3u;
-      guint32 edges[2] = { start, end - 4 };
-      guint32 pair[2] = { start, end - start };
+      const VerifyRange *v = &g_array_index (vranges, VerifyRange, r);
+
+      memset (mine + (v->start - KILN_CHIP_FLASH_BASE), 1, v->end - v->start);
+      if (r == 0 || g_array_index (vranges, VerifyRange, r - 1).position != v->position)
+        {
+          const KilnSector *s = kiln_flash_plan_get_sector (plan, v->position)->sector;
+
+          kiln_flash_plan_fill_sector (plan, v->position, want + (s->address - KILN_CHIP_FLASH_BASE));
+        }
+    }
+  for (guint r = 0; r < vranges->len; r++)
+    {
+      const VerifyRange *v = &g_array_index (vranges, VerifyRange, r);
+      guint32 a0 = v->start & ~3u, a1 = (v->end + 3) & ~3u;
+      guint32 pair[2] = { a0, a1 - a0 };
+      guint32 edges[2] = { a0, a1 - 4 };
+      guint32 crc;
 
       for (guint e = 0; e < 2; e++)
         {
-          guint32 off = edges[e] - s->sector->address;
           guint8 word[4];
 
-          if (mask[off] && mask[off + 1] && mask[off + 2] && mask[off + 3])
+          if ((e == 0 && a0 == v->start) || (e == 1 && a1 == v->end))
             continue;
           if (!kiln_stlink_read_mem (stlink, edges[e], word, 4, error))
-            return FALSE;
+            goto out;
           for (guint b = 0; b < 4; b++)
-            if (!mask[off + b])
-              want[off + b] = word[b];
+            if (!mine[edges[e] + b - KILN_CHIP_FLASH_BASE])
+              want[edges[e] + b - KILN_CHIP_FLASH_BASE] = word[b];
         }
+      crc = kiln_flash_crc32 (0xFFFFFFFF, want + (a0 - KILN_CHIP_FLASH_BASE), a1 - a0);
       g_array_append_vals (ranges, pair, 2);
+      g_array_append_val (expected, crc);
+      total += v->end - v->start;
     }
-  return TRUE;
+
+  phase (progress, KILN_FLASH_PHASE_VERIFY, total);
+  for (guint r = 0; r < vranges->len; r++)
+    sector_state (progress, g_array_index (vranges, VerifyRange, r).position, KILN_SECTOR_STATE_VERIFYING);
+  crcs = g_new0 (guint32, MAX (vranges->len, 1));
+  if (!kiln_flash_loader_crc (&loader, (guint32 *) ranges->data, vranges->len, crcs, cancellable, &local_error))
+    {
+      if (local_error->domain != KILN_FLASH_ERROR)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          goto out;
+        }
+      result->fallback_reason = g_strdup (local_error->message);
+      *fall_back = TRUE;
+      goto out;
+    }
+
+  have = g_malloc (kiln_chip_get_flash_size (kiln_flash_plan_get_chip (plan)));
+  for (guint r = 0; r < vranges->len; r++)
+    {
+      const VerifyRange *v = &g_array_index (vranges, VerifyRange, r);
+      const KilnSector *s = kiln_flash_plan_get_sector (plan, v->position)->sector;
+      guint8 *w = want + (s->address - KILN_CHIP_FLASH_BASE);
+      guint8 *h = have + (s->address - KILN_CHIP_FLASH_BASE);
+
+      if (crcs[r] != g_array_index (expected, guint32, r))
+        {
+          /* Find the address by reading the range back. */
+          if (!read_back_range (stlink, s, v->position, v->start, v->end - v->start, w, h, progress, cancellable,
+                                NULL, error))
+            goto out;
+          /* The CRC differed but the bytes did not: the flash changed in between. */
+          g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
+                       _("Sector %u gave a different CRC on the target, but its bytes read back right: something "
+                         "is changing the flash. Reset the board and verify again."), s->index);
+          goto out;
+        }
+      done += v->end - v->start;
+      bytes (progress, done);
+      if (r + 1 == vranges->len || g_array_index (vranges, VerifyRange, r + 1).position != v->position)
+        {
+          sector_state (progress, v->position, KILN_SECTOR_STATE_VERIFIED);
+          result->sectors++;
+        }
+    }
+  result->method = KILN_FLASH_VERIFY_CRC;
+  result->bytes = total;
+  ok = TRUE;
+
+out:
+  /* Firmware that ran had its RAM borrowed by the loader: start it afresh. */
+  if (was_running && (ok || *fall_back))
+    {
+      kiln_arm_reset_run (target, NULL);
+      result->core_reset = TRUE;
+    }
+  return ok;
 }
 
 gboolean
@@ -443,12 +550,11 @@ kiln_flash_verify (KilnArmTarget           *target,
   KilnStlink *stlink = kiln_arm_target_get_stlink (target);
   KilnChip *chip = kiln_arm_target_get_chip (target);
   g_autoptr(KilnFlashPlan) plan = NULL;
+  g_autoptr(GArray) vranges = g_array_new (FALSE, FALSE, sizeof (VerifyRange));
   g_autofree guint8 *want = NULL;
   g_autofree guint8 *have = NULL;
   guint32 max_sector = 0;
   guint64 total = 0, done = 0;
-  gboolean was_running = FALSE, ok = FALSE;
-  KilnFlashLoader loader;
   guint n;
 
   memset (result, 0, sizeof *result);
@@ -468,107 +574,49 @@ kiln_flash_verify (KilnArmTarget           *target,
         continue;
       max_sector = MAX (max_sector, s->sector->size);
       for (guint p = 0; p < s->pieces->len; p++)
-        total += g_array_index (s->pieces, KilnFlashPiece, p).size;
-    }
-  want = g_malloc (MAX (max_sector, 1));
-  have = g_malloc (MAX (max_sector, 1));
-  result->method = KILN_FLASH_VERIFY_READ_BACK;
+        {
+          const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
+          VerifyRange v = { i, piece->address, piece->address + piece->size };
 
-  phase (progress, KILN_FLASH_PHASE_VERIFY, total);
+          g_array_append_val (vranges, v);
+          total += piece->size;
+        }
+    }
 
   if (method == KILN_FLASH_VERIFY_CRC)
     {
-      g_autoptr(GError) loader_error = NULL;
+      gboolean fall_back = FALSE;
 
-      /* The CRC runs on the core, from SRAM: the firmware stops, and is
-       * reset to run again afterwards if it was running. */
-      if (!kiln_flash_halt_core (target, &was_running, error))
+      if (verify_crc (target, plan, vranges, progress, cancellable, result, &fall_back, error))
+        return TRUE;
+      if (!fall_back)
         return FALSE;
-      if (kiln_flash_loader_setup (&loader, target, &loader_error))
-        {
-          result->method = KILN_FLASH_VERIFY_CRC;
-          for (guint i = 0; i < n; i++)
-            {
-              const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (plan, i);
-              g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (guint32));
-              g_autofree guint32 *crcs = NULL;
-              gboolean same = TRUE;
-
-              if (s->action != KILN_FLASH_ACTION_PROGRAM)
-                continue;
-              sector_state (progress, i, KILN_SECTOR_STATE_VERIFYING);
-              kiln_flash_plan_fill_sector (plan, i, want);
-              if (!crc_ranges_for_sector (stlink, plan, i, want, ranges, error))
-                goto out;
-              crcs = g_new0 (guint32, ranges->len / 2);
-              if (!kiln_flash_loader_crc (&loader, (guint32 *) ranges->data, ranges->len / 2, crcs, cancellable,
-                                          error))
-                goto out;
-              for (guint k = 0; k < ranges->len / 2; k++)
-                {
-                  guint32 *pair = &g_array_index (ranges, guint32, 2 * k);
-
-                  if (kiln_flash_crc32 (0xFFFFFFFF, want + (pair[0] - s->sector->address), pair[1]) != crcs[k])
-                    same = FALSE;
-                }
-              if (!same)
-                {
-                  guint64 ignored = 0;
-
-                  /* Find the first differing byte to name it. */
-                  kiln_flash_plan_fill_sector (plan, i, want);
-                  if (!verify_sector_read_back (stlink, plan, i, want, have, NULL, &ignored, cancellable, error))
-                    {
-                      sector_state (progress, i, KILN_SECTOR_STATE_FAILED);
-                      goto out;
-                    }
-                  sector_state (progress, i, KILN_SECTOR_STATE_FAILED);
-                  g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
-                               _("The flash differs from the file in sector %u (its CRC does not match), but reading "
-                                 "it back found every byte equal: the flash may be unstable. Program the file again."),
-                               s->sector->index);
-                  goto out;
-                }
-              for (guint p = 0; p < s->pieces->len; p++)
-                done += g_array_index (s->pieces, KilnFlashPiece, p).size;
-              bytes (progress, done);
-              sector_state (progress, i, KILN_SECTOR_STATE_VERIFIED);
-              result->sectors++;
-            }
-          ok = TRUE;
-          goto out;
-        }
-      if (loader_error->domain != KILN_FLASH_ERROR)
-        {
-          g_propagate_error (error, g_steal_pointer (&loader_error));
-          goto out;
-        }
-      /* No room for the loader: read back instead, and say so. */
       result->fallback = TRUE;
     }
 
-  for (guint i = 0; i < n; i++)
+  result->method = KILN_FLASH_VERIFY_READ_BACK;
+  want = g_malloc (MAX (max_sector, 1));
+  have = g_malloc (MAX (max_sector, 1));
+  phase (progress, KILN_FLASH_PHASE_VERIFY, total);
+  for (guint r = 0; r < vranges->len; r++)
     {
-      const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (plan, i);
+      const VerifyRange *v = &g_array_index (vranges, VerifyRange, r);
+      const KilnSector *s = kiln_flash_plan_get_sector (plan, v->position)->sector;
 
-      if (s->action != KILN_FLASH_ACTION_PROGRAM)
-        continue;
-      sector_state (progress, i, KILN_SECTOR_STATE_VERIFYING);
-      kiln_flash_plan_fill_sector (plan, i, want);
-      if (!verify_sector_read_back (stlink, plan, i, want, have, progress, &done, cancellable, error))
-        goto out;
-      sector_state (progress, i, KILN_SECTOR_STATE_VERIFIED);
-      result->sectors++;
-    }
-  ok = TRUE;
-
-out:
-  if (was_running)
-    {
-      /* The loader used the firmware's RAM: start it afresh. */
-      result->reset = TRUE;
-      kiln_arm_reset_run (target, NULL);
+      if (r == 0 || g_array_index (vranges, VerifyRange, r - 1).position != v->position)
+        {
+          sector_state (progress, v->position, KILN_SECTOR_STATE_VERIFYING);
+          kiln_flash_plan_fill_sector (plan, v->position, want);
+        }
+      if (!read_back_range (stlink, s, v->position, v->start, v->end - v->start, want, have, progress, cancellable,
+                            &done, error))
+        return FALSE;
+      if (r + 1 == vranges->len || g_array_index (vranges, VerifyRange, r + 1).position != v->position)
+        {
+          sector_state (progress, v->position, KILN_SECTOR_STATE_VERIFIED);
+          result->sectors++;
+        }
     }
   result->bytes = total;
-  return ok;
+  return TRUE;
 }

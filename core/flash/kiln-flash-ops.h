@@ -34,8 +34,9 @@ typedef struct
 typedef struct
 {
   KilnFlashVerifyMethod method;    /* the method used */
-  gboolean              fallback;  /* CRC was asked for, the loader could not run: read back */
-  gboolean              reset;     /* the core ran before: it was reset to run again (CRC) */
+  gboolean              fallback;  /* CRC was asked for and read-back used */
+  char                 *fallback_reason;  /* why, owned (kiln_flash_verify_result_clear()) */
+  gboolean              core_reset;/* the loader borrowed the RAM of running firmware: it was reset */
   guint                 sectors;   /* sectors holding bytes of the image */
   guint64               bytes;     /* image bytes compared */
 } KilnFlashVerifyResult;
@@ -75,7 +76,11 @@ gboolean kiln_flash_read               (KilnArmTarget          *target,
                                         GError                **error);
 /* Compares the flash with every byte @image has for it. A difference is a
  * KILN_FLASH_ERROR_VERIFY naming the address and the sector; bytes of the
- * image outside the chip's flash refuse the file (KILN_FLASH_ERROR_PLAN). */
+ * image outside the chip's flash refuse the file (KILN_FLASH_ERROR_PLAN).
+ * KILN_FLASH_VERIFY_CRC runs Kiln's loader in the target's RAM (the core is
+ * halted, and reset afterwards if it was running) and compares a CRC-32 of
+ * every range; when the loader cannot run it reads back instead and the
+ * result says why. A CRC difference is located by reading that range back. */
 gboolean kiln_flash_verify             (KilnArmTarget          *target,
                                         KilnImage              *image,
                                         KilnFlashVerifyMethod   method,
@@ -83,5 +88,6 @@ gboolean kiln_flash_verify             (KilnArmTarget          *target,
                                         GCancellable           *cancellable,
                                         KilnFlashVerifyResult  *result,
                                         GError                **error);
+void     kiln_flash_verify_result_clear (KilnFlashVerifyResult *result);
 
 G_END_DECLS

@@ -552,7 +552,13 @@ parse_sectors (KilnChip    *chip,
             {
               if (kiln_chip_get_sector (chip, i)->index == n)
                 {
-                  g_array_append_val (out, i);
+                  gboolean listed = FALSE;
+
+                  /* "0,0-1" names sector 0 once. */
+                  for (guint k = 0; k < out->len && !listed; k++)
+                    listed = g_array_index (out, guint, k) == i;
+                  if (!listed)
+                    g_array_append_val (out, i);
                   found = TRUE;
                 }
             }
@@ -803,8 +809,19 @@ kiln_option_bytes_write (KilnArmTarget          *target,
       || !kiln_stlink_write32 (stlink, ctrl.regs + KILN_FLASH_OPTCR, wanted.optcr | KILN_FLASH_OPTCR_OPTSTRT, error))
     goto out;
   /* A regression to level 0 erases the flash first: up to about half a minute. */
-  if (!kiln_flash_controller_wait (&ctrl, NULL, 90, error))
-    goto out;
+  if (!kiln_flash_controller_wait (&ctrl, NULL, 90, &local_error))
+    {
+      if (kiln_option_bytes_get_rdp_level (&wanted) == 2 && local_error->domain != KILN_FLASH_ERROR)
+        {
+          /* Level 2 closes the debug port as it takes effect: the link
+           * going away is the proof. */
+          if (after)
+            *after = wanted;
+          return TRUE;
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      goto out;
+    }
   kiln_stlink_write32 (stlink, ctrl.regs + KILN_FLASH_OPTCR, wanted.optcr | KILN_FLASH_OPTCR_OPTLOCK, NULL);
 
   /* The new values are loaded at the next reset. */

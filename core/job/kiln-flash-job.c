@@ -164,6 +164,7 @@ kiln_flash_job_run (KilnSession   *session,
   gboolean ok;
 
   memset (job->phase_seconds, 0, sizeof job->phase_seconds);
+  job->programmed = FALSE;
   ok = flash_job_run (session, job, &forward, progress, cancellable, error);
   forward_phase (&forward, KILN_PROGRESS_PHASE_FINISHED);
   job->total_seconds = (g_get_monotonic_time () - start) / 1e6;
@@ -229,6 +230,7 @@ flash_job_run (KilnSession   *session,
     return TRUE;
 
   ok = kiln_flash_program (target, plan, &job->options, &callbacks, cancellable, &job->result, error);
+  job->programmed = ok;
   if (job->finished != NULL)
     {
       forward_phase (forward, KILN_PROGRESS_PHASE_OPTION_BYTES);

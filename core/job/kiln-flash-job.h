@@ -42,6 +42,7 @@ struct _KilnFlashJob
   gpointer          hook_data;
   /* Out */
   KilnFlashResult   result;
+  gboolean          programmed;   /* programmed (and verified), set before @finished runs */
   char             *chip_name;
   /* Seconds spent in each KilnProgressPhase, and in all. */
   double            phase_seconds[KILN_PROGRESS_PHASE_FINISHED + 1];

@@ -50,6 +50,7 @@ kiln_target_job_free (KilnTargetJob *job)
   g_strfreev (job->assignments);
   g_free (job->chip_name);
   g_clear_pointer (&job->data, g_bytes_unref);
+  kiln_flash_verify_result_clear (&job->verify_result);
   g_clear_pointer (&job->changes, g_ptr_array_unref);
   g_clear_pointer (&job->consequences, g_ptr_array_unref);
   g_free (job);

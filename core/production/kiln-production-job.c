@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "kiln-flash-option-bytes.h"
 #include "kiln-job-error.h"
 #include "kiln-production-job.h"
 
@@ -183,6 +184,43 @@ on_identified (KilnFlashJob   *flash_job,
   return TRUE;
 }
 
+/* The option bytes the profile sets once the board is programmed and
+ * verified (read protection for the shipped product, say), read back. */
+static gboolean
+set_option_bytes (KilnProductionJob  *job,
+                  KilnArmTarget      *target,
+                  GError            **error)
+{
+  const KilnOptionBytesExpectation *ob = kiln_production_profile_get_option_bytes (job->profile);
+  KilnChip *chip = kiln_arm_target_get_chip (target);
+  KilnOptionBytes now, wanted, after;
+  g_autoptr(GError) local = NULL;
+
+  if (!kiln_option_bytes_read (target, &now, error))
+    return FALSE;
+  wanted = now;
+  for (guint i = 0; ob->set[i] != NULL; i++)
+    if (!kiln_option_bytes_set (&wanted, chip, ob->set[i], error))
+      return FALSE;
+  kiln_option_bytes_encode (&wanted);
+  if (!kiln_option_bytes_write (target, &wanted, TRUE, ob->allow_irreversible, NULL, &after, &local))
+    {
+      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_OPTION_BYTES,
+                   _("The board was programmed and verified, but its option bytes could not be set: %s"),
+                   local->message);
+      return FALSE;
+    }
+  if (after.optcr != wanted.optcr || after.optcr1 != wanted.optcr1)
+    {
+      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_OPTION_BYTES,
+                   _("The board was programmed and verified, but its option bytes read back as OPTCR 0x%08X, OPTCR1 "
+                     "0x%08X instead of 0x%08X, 0x%08X"),
+                   after.optcr, after.optcr1, wanted.optcr, wanted.optcr1);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 on_finished (KilnFlashJob   *flash_job,
              KilnArmTarget  *target,
@@ -190,18 +228,31 @@ on_finished (KilnFlashJob   *flash_job,
              GError        **error)
 {
   KilnProductionJob *job = user_data;
-  KilnChip *chip = kiln_arm_target_get_chip (target);
-  KilnStlink *stlink = kiln_arm_target_get_stlink (target);
-  guint32 regs = kiln_chip_get_line (chip)->flash_regs;
-  guint32 optcr = 0, optcr1 = 0;
+  const KilnOptionBytesExpectation *ob = kiln_production_profile_get_option_bytes (job->profile);
+  KilnOptionBytes now;
+  gboolean ok = TRUE;
+
+  if (flash_job->programmed && ob->set != NULL && ob->set[0] != NULL)
+    ok = set_option_bytes (job, target, error);
 
   /* The option bytes as the controller holds them now, for the record. */
-  if (kiln_stlink_read32 (stlink, regs + 0x14, &optcr, NULL) && kiln_stlink_read32 (stlink, regs + 0x18, &optcr1, NULL))
+  if (kiln_option_bytes_read (target, &now, NULL))
     {
+      KilnChip *chip = kiln_arm_target_get_chip (target);
+      g_autoptr(GArray) protected = kiln_option_bytes_dup_protected (&now, chip);
+      guint32 mask = 0;
+
+      for (guint i = 0; protected != NULL && i < protected->len; i++)
+        {
+          const KilnSector *sector = kiln_chip_get_sector (chip, g_array_index (protected, guint, i));
+
+          if (sector != NULL && sector->index < 32)
+            mask |= 1u << sector->index;
+        }
       g_free (job->entry->option_bytes);
-      job->entry->option_bytes = describe_option_bytes (chip, optcr, optcr1, protected_mask (target));
+      job->entry->option_bytes = describe_option_bytes (chip, now.optcr, now.optcr1, mask);
     }
-  return TRUE;
+  return ok;
 }
 
 gboolean

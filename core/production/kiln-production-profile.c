@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kiln-chip.h"
+#include "kiln-flash-option-bytes.h"
 #include "kiln-production-profile.h"
 
 #define GROUP_PROFILE "profile"
@@ -52,6 +53,7 @@ kiln_production_profile_finalize (GObject *object)
   g_free (self->sha256);
   g_free (self->chip);
   kiln_serial_settings_clear (&self->serial);
+  g_strfreev (self->option_bytes.set);
 
   G_OBJECT_CLASS (kiln_production_profile_parent_class)->finalize (object);
 }
@@ -376,6 +378,54 @@ parse_wrp (const char  *text,
   return TRUE;
 }
 
+/* "rdp=1 bor=3" → { "rdp=1", "bor=3" } (spaces or semicolons between). */
+static char **
+split_assignments (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit_set (text, " ;\t", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*parts[i] != '\0')
+      g_strv_builder_add (builder, parts[i]);
+  return g_strv_builder_end (builder);
+}
+
+/* Each assignment against a chip of every line Kiln knows that takes it
+ * (the sectors and fields depend on the chip, checked again on the board). */
+static gboolean
+check_assignments (char   **set,
+                   GError **error)
+{
+  for (guint i = 0; set != NULL && set[i] != NULL; i++)
+    {
+      g_autoptr(GError) first = NULL;
+      gboolean ok = FALSE;
+
+      for (guint l = 0; l < kiln_chip_db_get_n_lines () && !ok; l++)
+        {
+          const KilnChipLine *line = kiln_chip_db_get_line (l);
+          g_autoptr(KilnChip) chip = kiln_chip_new (line, 0, FALSE, NULL);
+          g_autoptr(GError) local = NULL;
+          KilnOptionBytes ob;
+
+          if (chip == NULL)
+            continue;
+          kiln_option_bytes_decode (&ob, line, 0xC0FFAAFD, 0x00400080);
+          ok = kiln_option_bytes_set (&ob, chip, set[i], &local);
+          if (!ok && first == NULL)
+            first = g_steal_pointer (&local);
+        }
+      if (!ok)
+        {
+          g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE, _("[option-bytes] set: %s"),
+                       first ? first->message : set[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 KilnProductionProfile *
 kiln_production_profile_load (const char  *path,
                               GError     **error)
@@ -386,6 +436,7 @@ kiln_production_profile_load (const char  *path,
   g_autofree char *base = NULL;
   g_autofree char *rdp = NULL;
   g_autofree char *wrp = NULL;
+  g_autofree char *set = NULL;
   g_autofree char *source = NULL;
   g_autofree char *encoding = NULL;
   g_autofree char *address = NULL;
@@ -439,6 +490,15 @@ kiln_production_profile_load (const char  *path,
         return NULL;
       self->option_bytes.wrp_enforced = TRUE;
     }
+  set = get_string (kf, GROUP_OPTIONS, "set");
+  if (set != NULL)
+    {
+      self->option_bytes.set = split_assignments (set);
+      if (!check_assignments (self->option_bytes.set, error))
+        return NULL;
+    }
+  if (!get_bool (kf, GROUP_OPTIONS, "allow-irreversible", FALSE, &self->option_bytes.allow_irreversible, error))
+    return NULL;
 
   source = get_string (kf, GROUP_SERIAL, "source");
   if (source != NULL)
@@ -534,6 +594,14 @@ kiln_production_profile_save (KilnProductionProfile  *self,
           g_string_append_printf (list, "%s%u", list->len ? "," : "", i);
       g_key_file_set_string (kf, GROUP_OPTIONS, "wrp", list->len ? list->str : "none");
     }
+  if (self->option_bytes.set != NULL && self->option_bytes.set[0] != NULL)
+    {
+      g_autofree char *set = g_strjoinv (" ", self->option_bytes.set);
+
+      g_key_file_set_string (kf, GROUP_OPTIONS, "set", set);
+    }
+  if (self->option_bytes.allow_irreversible)
+    g_key_file_set_boolean (kf, GROUP_OPTIONS, "allow-irreversible", TRUE);
 
   if (s->source != KILN_SERIAL_SOURCE_NONE)
     {
@@ -742,7 +810,11 @@ kiln_production_profile_set_option_bytes (KilnProductionProfile            *self
 {
   if (refuse_locked (self, error))
     return FALSE;
+  if (!check_assignments (expected->set, error))
+    return FALSE;
+  g_strfreev (self->option_bytes.set);
   self->option_bytes = *expected;
+  self->option_bytes.set = g_strdupv (expected->set);
   return TRUE;
 }
 

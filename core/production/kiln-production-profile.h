@@ -14,9 +14,12 @@
  *   skip-unchanged = true
  *   locked = true                ; only kiln_production_profile_unlock() clears it
  *
- *   [option-bytes]               ; checked on every board before programming
- *   rdp = 0                      ; expected read protection level
- *   wrp = none                   ; expected write-protected sectors: none, or 0,1,…
+ *   [option-bytes]
+ *   rdp = 0                      ; expected on arrival (checked before programming)
+ *   wrp = none                   ; expected write-protected sectors on arrival: none, or 0,1,…
+ *   set = rdp=1 bor=3            ; written once the board is programmed and verified,
+ *                                ; then read back (KEY=VALUE as kiln-cli option-bytes takes them)
+ *   allow-irreversible = false   ; true: "set" may hold rdp=2 (the chip is locked for good)
  *
  *   [serial]                     ; optional serial-number injection
  *   source = counter             ; counter | list | uid
@@ -71,6 +74,8 @@ typedef struct
   int      rdp;            /* expected RDP level 0–2; -1: not enforced */
   gboolean wrp_enforced;
   guint32  wrp;            /* bit i: sector position i expected write-protected */
+  char   **set;            /* KEY=VALUE written after programming, or NULL (owned by the profile) */
+  gboolean allow_irreversible;
 } KilnOptionBytesExpectation;
 
 #define KILN_TYPE_PRODUCTION_PROFILE (kiln_production_profile_get_type ())

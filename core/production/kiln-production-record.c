@@ -500,3 +500,60 @@ kiln_production_record_export (KilnProductionRecord        *self,
 
   return g_output_stream_write_all (out, text->str, text->len, NULL, NULL, error);
 }
+
+gboolean
+kiln_production_record_export_serials (KilnProductionRecord        *self,
+                                       KilnProductionExportFormat   format,
+                                       GOutputStream               *out,
+                                       GError                     **error)
+{
+  static const char *columns[] = {
+    "series", "number", "value", "chip_uid", "station", "probe_serial", "allocated", "record_id", "result",
+  };
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT series, number, value, chip_uid, station, probe_serial, allocated, record_id, result "
+                          "FROM serials ORDER BY id",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return kiln_production_record_fail (self, "export serials", error);
+
+  if (format == KILN_PRODUCTION_EXPORT_CSV)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+        g_string_append_printf (text, "%s%s", i ? "," : "", columns[i]);
+      g_string_append (text, "\r\n");
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (format == KILN_PRODUCTION_EXPORT_JSONL)
+        g_string_append_c (text, '{');
+      for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+        {
+          const char *value = (const char *) sqlite3_column_text (stmt, (int) i);
+          gboolean number = sqlite3_column_type (stmt, (int) i) == SQLITE_INTEGER;
+
+          if (format == KILN_PRODUCTION_EXPORT_CSV)
+            {
+              if (i)
+                g_string_append_c (text, ',');
+              csv_field (text, value);
+              continue;
+            }
+          g_string_append_printf (text, "%s\"%s\":", i ? "," : "", columns[i]);
+          if (number)
+            g_string_append (text, value);
+          else
+            json_string (text, value);
+        }
+      g_string_append (text, format == KILN_PRODUCTION_EXPORT_CSV ? "\r\n" : "}\n");
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return kiln_production_record_fail (self, "export serials", error);
+  g_clear_pointer (&locker, g_mutex_locker_free);
+  return g_output_stream_write_all (out, text->str, text->len, NULL, NULL, error);
+}

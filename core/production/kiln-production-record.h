@@ -69,6 +69,14 @@ gboolean              kiln_production_record_export  (KilnProductionRecord      
                                                       KilnProductionExportFormat  format,
                                                       GOutputStream              *out,
                                                       GError                    **error);
+/* The serial numbers allocated, one row or object each: series, number,
+ * value, chip_uid, station, probe_serial, allocated (time), record_id and
+ * result (both empty for a number whose job never ended: a crash or a power
+ * cut in the middle of that board). */
+gboolean              kiln_production_record_export_serials (KilnProductionRecord       *self,
+                                                             KilnProductionExportFormat  format,
+                                                             GOutputStream              *out,
+                                                             GError                    **error);
 /* One entry as a JSON object (one line, no newline): the JSON lines export. */
 char                 *kiln_production_entry_to_json  (const KilnProductionEntry  *entry);
 

@@ -340,13 +340,16 @@ swap_board (KilnSimBench  *self,
             guint          number,
             GError       **error)
 {
-  kiln_sim_board_sync (rig->board);
-  if (!kiln_sim_board_save (rig->board, error))
-    return FALSE;
+  g_autoptr(KilnSimBoard) old = g_object_ref (rig->board);
+
+  /* Once the probe holds the new board (under its lock, so never in the
+   * middle of a transfer), nothing reaches the old one: it is brought up to
+   * the time it was unplugged and its state saved. */
   kiln_sim_probe_set_board (rig->probe, board);
   g_set_object (&rig->board, board);
   rig->number = number;
-  return TRUE;
+  kiln_sim_board_sync (old);
+  return kiln_sim_board_save (old, error);
 }
 
 gboolean

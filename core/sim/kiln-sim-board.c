@@ -1751,7 +1751,9 @@ periph_write (KilnSimBoard *self,
   if (address >= FLASH_BASE && address < FLASH_BASE + 0x400)
     {
       off = address - FLASH_BASE;
-      if (flash_busy (self, now) && off == 0x10)
+      /* CR and OPTCR start operations: a write to either waits for the
+       * one in progress (an option change never cuts an erase short). */
+      if (flash_busy (self, now) && (off == 0x10 || off == 0x14))
         return KILN_SIM_ACK_WAIT;
       flash_reg_write (self, off, value, now, &fault);
       return fault ? KILN_SIM_ACK_FAULT : KILN_SIM_ACK_OK;

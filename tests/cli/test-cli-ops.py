@@ -117,10 +117,11 @@ for via in (False, True):
     check(flash(d) == want, f"{tag}: flash.bin after flash")
 
     rc, out, err = run("verify", [blinky], sim, via_dropin=via)
-    check(rc == 0 and "the flash matches blinky.elf" in out and "CRC on the target" in out, f"{tag}: verify exit {rc}", out + err)
+    check(rc == 0 and "the flash matches blinky.elf" in out and "CRC on the target" in out, f"{tag}: verify exit {rc}",
+          out + err)
     rc, out, err = run("verify", [blinky, "--method=readback"], sim, via_dropin=via)
-    check(rc == 0 and "the flash matches blinky.elf" in out and "read back" in out,
-          f"{tag}: verify --method=readback exit {rc}", out + err)
+    check(rc == 0 and "the flash matches blinky.elf" in out and "read back" in out, f"{tag}: verify readback exit {rc}",
+          out + err)
 
     outfile = os.path.join(d, "read.bin")
     rc, out, err = run("read", ["0x08000000", "0x2000", outfile], sim, via_dropin=via)
@@ -223,12 +224,45 @@ rc, out, err = run("verify", [big, "--base", "0x08000000"], sim)
 check(rc == 2 and "past the end" in err, f"verify too big: exit {rc}", err)
 check(flash(d) == before, "verify/read argument errors changed flash.bin")
 
-# verify --method=crc: computed on the target by Kiln's code in SRAM; the
-# firmware the board was running is reset to run again, and the result says so.
-rc, out, err = run("verify", [blinky, "--method=crc", "--json"], sim)
-lines = json_lines(out, "verify --json")
-check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["fallback"] is False
-      and lines[-1]["method"] == "crc" and lines[-1]["reset"] is True, f"verify --method=crc: exit {rc}", out + err)
+# verify: the CRC on the target reads next to nothing back; read-back reads it all.
+d, sim = bench("verify-methods")
+data = os.urandom(64 * 1024)
+dataf = os.path.join(d, "data.bin")
+open(dataf, "wb").write(data)
+rc, out, err = run("flash", [dataf, "--base", "0x08000000"], sim)
+for method, most in (("crc", 16 * 1024), ("readback", None)):
+    rep = os.path.join(d, f"{method}.json")
+    rc, out, err = run("verify", [dataf, "--base", "0x08000000", f"--method={method}", "--json"], sim, rep)
+    lines = json_lines(out, "verify --json")
+    r = report(rep)
+    check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["method"] == method
+          and lines[-1]["fallback"] is False and lines[-1]["bytes"] == 64 * 1024 and lines[-1]["sectors"] == 2,
+          f"verify --method={method}: exit {rc}", out + err)
+    check((r["usb_bytes_in"] < most) if most else (r["usb_bytes_in"] >= 64 * 1024),
+          f"verify --method={method} read {r['usb_bytes_in']} bytes")
+    check(r["violations"] == [] and r["flash_locked_at_exit"], f"verify --method={method} report {r}")
+
+# Bytes of a file that do not fill whole words: only the file's bytes count,
+# and a difference names its own address (both methods).
+def ihex(address, payload):
+    lines = [":02000004%04X" % (address >> 16)]
+    rec = [len(payload), (address >> 8) & 0xFF, address & 0xFF, 0] + list(payload)
+    lines[0] += "%02X" % ((-sum([2, 0, 0, 4, address >> 24, (address >> 16) & 0xFF])) & 0xFF)
+    lines.append(":" + "".join("%02X" % b for b in rec) + "%02X" % ((-sum(rec)) & 0xFF))
+    lines.append(":00000001FF")
+    return "\n".join(lines) + "\n"
+
+odd = os.path.join(d, "odd.hex")
+open(odd, "w").write(ihex(0x08000001, data[1:6]))
+for method in ("crc", "readback"):
+    rc, out, err = run("verify", [odd, f"--method={method}"], sim)
+    check(rc == 0, f"verify 5 bytes at 0x08000001 ({method}): exit {rc}", out + err)
+bad5 = bytearray(data[1:6])
+bad5[2] ^= 0x40
+open(odd, "w").write(ihex(0x08000001, bytes(bad5)))
+for method in ("crc", "readback"):
+    rc, out, err = run("verify", [odd, f"--method={method}"], sim)
+    check(rc == 6 and "sector 0 at 0x08000003" in err, f"verify a changed byte at 0x08000003 ({method}): exit {rc}", err)
 
 # --- --json, event by event (erase) ---------------------------------------
 rc, out, err = run("erase", ["--sectors", "0-1", "--json"], sim)
@@ -374,6 +408,14 @@ check(rc == 0 and "Write-protected sectors:      7" in out and "level 2 (reset b
       f"drop-in option-bytes set: exit {rc}", out + err)
 check(optcr(d) is not None and not (optcr(d) >> 23) & 1 and (optcr(d) >> 2) & 3 == 1, f"options.ini {options(d)}")
 
+# Level 2 with --irreversible: set, and no probe connects again.
+d2, sim2 = bench("rdp2")
+rc, out, err = run("option-bytes", ["set", "rdp=2", "--confirm", "--irreversible"], sim2)
+check(rc == 0 and "closed for good" in out and "IRREVERSIBLE" in err, f"rdp=2 --irreversible: exit {rc}", out + err)
+check(optcr(d2) is not None and (optcr(d2) >> 8) & 0xFF == 0xCC, f"options.ini after rdp=2: {options(d2)}")
+rc, out, err = run("info", [], sim2)
+check(rc == 4, f"info at RDP 2: exit {rc}, want 4", err)
+
 # F767 dual bank: one nWRP bit guards a pair of sectors.
 d, sim = bench("ob-dual", "chip=STM32F767ZI\nndbank=0")
 rc, out, err = run("option-bytes", ["set", "protect=3", "--confirm", "--json"], sim)
@@ -381,6 +423,33 @@ lines = json_lines(out, "dual protect")
 check(rc == 0 and lines[-1]["option_bytes"]["protected_sectors"] == [2, 3], f"dual-bank pair: {lines[-1:]}", err)
 rc, out, err = run("option-bytes", ["set", "dual-bank=off"], sim)
 check(rc == 2 and "laid out anew" in out, f"dual-bank=off dry run: exit {rc}", out + err)
+
+# --- flash --verify=crc|readback and --preserve-unwritten ---------------------
+d, sim = bench("flashopts")
+first = os.urandom(64 * 1024)
+firstf = os.path.join(d, "first.bin")
+open(firstf, "wb").write(first)
+rep = os.path.join(d, "rb.json")
+rc, out, err = run("flash", [firstf, "--base", "0x08000000", "--full", "--verify=readback"], sim, rep)
+check(rc == 0 and "verified" in out and report(rep)["usb_bytes_in"] >= 64 * 1024,
+      f"flash --verify=readback: exit {rc}, {report(rep)['usb_bytes_in']} bytes in", err)
+rep = os.path.join(d, "crc.json")
+rc, out, err = run("flash", [firstf, "--base", "0x08000000", "--full", "--verify=crc"], sim, rep)
+check(rc == 0 and "verified" in out and report(rep)["usb_bytes_in"] < 16 * 1024,
+      f"flash --verify=crc: exit {rc}, {report(rep)['usb_bytes_in']} bytes in", err)
+for args, what in ((["--verify=md5"], "unknown method"), (["--verify=crc", "--no-verify"], "contradiction")):
+    rc, out, err = run("flash", [firstf, "--base", "0x08000000", *args], sim)
+    check(rc == 2 and err.strip(), f"flash {what}: exit {rc}", err)
+patch = os.urandom(4096)
+patchf = os.path.join(d, "patch.bin")
+open(patchf, "wb").write(patch)
+rc, out, err = run("flash", [patchf, "--base", "0x08008000", "--preserve-unwritten"], sim)
+want = first[:0x8000] + patch + first[0x9000:] + b"\xff" * (MIB - len(first))
+check(rc == 0 and flash(d) == want, f"flash --preserve-unwritten kept the rest of sector 1: exit {rc}", err)
+rc, out, err = run("flash", [firstf, "--base", "0x08000000"], sim)
+rc, out, err = run("flash", [patchf, "--base", "0x08008000"], sim)
+want = first[:0x8000] + patch + b"\xff" * (MIB - 0x9000)
+check(rc == 0 and flash(d) == want, f"flash without --preserve-unwritten erased the rest of sector 1: exit {rc}", err)
 
 # --- Ctrl-C in the middle of programming: exit 7, controller locked ---------
 d, sim = bench("sigint")
@@ -399,7 +468,7 @@ for line in p.stdout:
 rest, err = p.communicate(timeout=120)
 seen += [json.loads(l) for l in rest.splitlines()]
 check(p.returncode == 7, f"Ctrl-C: exit {p.returncode}, want 7", err)
-check("Cancelled" in err and "Sectors not finished (being erased or written, or not verified yet): 0" in err and seen[-1]["event"] == "result" and seen[-1]["ok"] is False and seen[-1]["exit_code"] == 7,
+check("Cancelled" in err and "Sectors not finished: 0;" in err and seen[-1]["event"] == "result" and seen[-1]["ok"] is False and seen[-1]["exit_code"] == 7,
       f"Ctrl-C result {seen[-1:]}", err)
 r = report(rep)
 check(r["flash_locked_at_exit"] is True, f"Ctrl-C left the controller unlocked: {r}")
@@ -407,6 +476,36 @@ check(flash(d) != open(bigimg, "rb").read(), "a cancelled job finished anyway")
 # A clean second run.
 rc, out, err = run("flash", [bigimg, "--base", "0x08000000"], sim)
 check(rc == 0 and flash(d) == open(bigimg, "rb").read(), f"flash after Ctrl-C: exit {rc}", err)
+
+# --- Ctrl-C in read and erase: exit 7, nothing half-written, controller locked --
+def interrupt(cmd, args, sim, rep, when):
+    p = subprocess.Popen([cli, cmd, *args, "--json", "--simulator"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=env_for(sim, rep))
+    events = []
+    for line in p.stdout:
+        ev = json.loads(line)
+        events.append(ev)
+        if when(ev):
+            p.send_signal(signal.SIGINT)
+            break
+    rest, err = p.communicate(timeout=120)
+    events += [json.loads(l) for l in rest.splitlines()]
+    return p.returncode, events, err
+
+d, sim = bench("sigint-ops", f"flash-image={bigimg}")
+outfile = os.path.join(d, "dump.bin")
+rc, events, err = interrupt("read", ["0x08000000", "1M", outfile], sim, os.path.join(d, "r1.json"),
+                            lambda ev: ev["event"] == "phase" and ev["phase"] == "read")
+check(rc == 7 and events[-1]["exit_code"] == 7 and not os.path.exists(outfile), f"Ctrl-C in read: exit {rc}", err)
+rep = os.path.join(d, "r2.json")
+rc, events, err = interrupt("erase", ["--sectors", "0-7"], sim, rep,
+                            lambda ev: ev["event"] == "sector" and ev["state"] == "erased")
+r = report(rep)
+check(rc == 7 and "Cancelled" in err and r["flash_locked_at_exit"] is True, f"Ctrl-C in erase: exit {rc} {r}", err)
+check(0 < len(r["sectors_erased"]) < 8, f"Ctrl-C in erase erased {r['sectors_erased']}")
+fb = flash(d)
+check(fb[:0x8000] == b"\xff" * 0x8000 and fb[0xC0000:] == open(bigimg, "rb").read()[0xC0000:],
+      "Ctrl-C in erase: sector 0 not erased, or sector 7 (after the stop) touched")
 
 # --- no probe: exit 3 ----------------------------------------------------------
 env = env_for(None)

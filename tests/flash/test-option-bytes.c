@@ -150,6 +150,36 @@ test_dual_bank_pairs (void)
   g_assert_cmphex (ob.optcr & (1u << 29), ==, 0);
 }
 
+static void
+test_f4 (void)
+{
+  g_autoptr(KilnChip) f407 = chip ("STM32F407VG", FALSE);
+  g_autoptr(KilnChip) f429 = chip ("STM32F429ZI", TRUE);
+  g_autoptr(GError) error = NULL;
+  KilnOptionBytes ob;
+
+  /* F2/F4: no BOOT_ADD, WWDG_SW, IWDG_STOP/STDBY or nDBANK; WDG_SW is bit 5. */
+  kiln_option_bytes_decode (&ob, kiln_chip_get_line (f407), 0x0FFFAAED, 0);
+  g_assert_false (kiln_option_bytes_has_f7_fields (&ob));
+  g_assert_false (kiln_option_bytes_has_ndbank (&ob));
+  g_assert_true (ob.iwdg_sw);
+  g_assert_false (kiln_option_bytes_set (&ob, f407, "wwdg=software", &error));
+  g_assert_error (error, KILN_OPTION_BYTES_ERROR, KILN_OPTION_BYTES_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (kiln_option_bytes_set (&ob, f407, "boot-add0=0x08000000", &error));
+  g_clear_error (&error);
+  g_assert_true (kiln_option_bytes_set (&ob, f407, "protect=11", NULL));
+  assert_protected (&ob, f407, (guint[]) { 11 }, 1);
+  g_assert_cmphex (ob.optcr & (1u << 27), ==, 0);
+
+  /* F42x/F43x 2 MiB: bank 2's sectors are guarded by OPTCR1.nWRP. */
+  kiln_option_bytes_decode (&ob, kiln_chip_get_line (f429), 0x0FFFAAED, 0x0FFF0000);
+  g_assert_true (kiln_option_bytes_set (&ob, f429, "protect=13", NULL));
+  assert_protected (&ob, f429, (guint[]) { 13 }, 1);
+  g_assert_cmphex (ob.optcr1, ==, 0x0FFD0000);
+  g_assert_cmphex (ob.optcr & 0x0FFF0000, ==, 0x0FFF0000);
+}
+
 static gboolean
 any_contains (GPtrArray  *list,
               const char *needle)
@@ -222,6 +252,12 @@ test_sector_list (void)
   g_assert_cmpuint (list->len, ==, 3);
   g_assert_cmpuint (kiln_chip_get_sector (c, g_array_index (list, guint, 2))->index, ==, 13);
   g_assert_cmphex (kiln_chip_get_sector (c, g_array_index (list, guint, 1))->address, ==, 0x08100000);
+  {
+    g_autoptr(GArray) twice = kiln_flash_parse_sector_list (c, "1,0-1,1", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (twice->len, ==, 2);
+  }
   /* Bank 2 is numbered 12–23: there is no sector 24. */
   missing = kiln_flash_parse_sector_list (c, "24", &error);
   g_assert_null (missing);
@@ -240,6 +276,7 @@ main (int    argc,
   g_test_add_func ("/option-bytes/set", test_set);
   g_test_add_func ("/option-bytes/dual-bank-pairs", test_dual_bank_pairs);
   g_test_add_func ("/option-bytes/consequences", test_consequences);
+  g_test_add_func ("/option-bytes/f4", test_f4);
   g_test_add_func ("/option-bytes/sector-list", test_sector_list);
   return g_test_run ();
 }

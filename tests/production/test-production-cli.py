@@ -229,6 +229,11 @@ for attempt, delay in enumerate((0.6, 0.3, 0.9, 0.1, 1.2)):
     in_flight = [s for s in serials if s[3] is None]
     if in_flight:
         landed_mid_job = True
+        e = subprocess.run([cli, "log", "export", os.path.join(d, "station.db"), "--serials", "--jsonl"],
+                           capture_output=True, text=True)
+        sj = [json.loads(l) for l in e.stdout.splitlines()]
+        check([j for j in sj if j["result"] is None and j["record_id"] is None]
+              == [j for j in sj if j["value"] == in_flight[0][1]], f"kill: the interrupted number in the export: {sj}")
         print(f"# kill {attempt} (after {delay} s) landed mid-job: {in_flight[0][1]} allocated to "
               f"{in_flight[0][2]}, no record yet", file=sys.stderr)
         break
@@ -245,9 +250,40 @@ for uid, sn in before.items():
     check(any(a[2] == uid and a[1] == sn for a in after), f"rerun: {uid} lost its number {sn}")
 check([a[0] for a in after] == list(range(100, 100 + n_before + 2)), f"rerun: numbers {[a[0] for a in after]}")
 check(all(a[3] is not None for a in after), "rerun: a serial number without a record")
+e = subprocess.run([cli, "log", "export", os.path.join(d, "station.db"), "--serials", "--jsonl"], capture_output=True,
+                   text=True)
+sj = [json.loads(l) for l in e.stdout.splitlines()]
+check(e.returncode == 0 and [j["number"] for j in sj] == [a[0] for a in after]
+      and all(j["result"] in ("PASS", "FAIL") and isinstance(j["record_id"], int) for j in sj),
+      "log export --serials --jsonl", e.stdout + e.stderr)
+e = subprocess.run([cli, "log", "export", os.path.join(d, "station.db"), "--serials", "--csv"], capture_output=True,
+                   text=True)
+sc = list(csv.DictReader(io.StringIO(e.stdout, newline="")))
+check(e.returncode == 0 and [r["value"] for r in sc] == [j["value"] for j in sj], "log export --serials --csv")
 check(len({a[1] for a in after}) == len(after), "rerun: a serial number given twice")
 for k in range(1, n_before + 3):
     check(board_flash(d, k) == expected_flash(fw, f"W-{99 + k:05d}"), f"rerun: board {k} flash.bin")
+
+# 5. Ctrl-C (SIGINT): the board in progress is finished and recorded, no new
+#    board starts, exit code 7, every number has its record.
+d, fw = setup("sigint", 10, firmware_size=200 * 1024)
+proc = subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--json",
+                         "--log", os.path.join(d, "station.db")],
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                        env=env_for(os.path.join(d, "sim.ini")))
+for line in proc.stdout:
+    if '"event":"board"' in line:
+        break
+time.sleep(0.6)
+proc.send_signal(signal.SIGINT)
+out, err = proc.communicate(timeout=120)
+check(proc.returncode == 7, f"SIGINT: exit {proc.returncode}, want 7", out + err)
+res = [json.loads(l) for l in out.splitlines() if '"event":"result"' in l]
+check(len(res) == 1 and res[0]["ok"] is False, f"SIGINT: result {res}", out)
+serials = db_rows(d, "SELECT value, record_id FROM serials")
+check(all(r[1] is not None for r in serials), f"SIGINT: a number without a record: {serials}")
+recs = db_rows(d, "SELECT result, cause FROM records")
+check(2 <= len(recs) < 10 and all(r[0] == "PASS" for r in recs), f"SIGINT: {len(recs)} records", str(recs))
 
 print(f"{'FAIL' if failures else 'PASS'}: {failures} failure(s)")
 sys.exit(1 if failures else 0)

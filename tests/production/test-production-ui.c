@@ -178,8 +178,9 @@ test_states (void)
 
   /* Space starts (the window's binding runs win.start). */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL));
+  /* Asserted as soon as the slot works: with Kiln's loader the whole board
+   * takes a fraction of a second on the bench. */
   g_assert_true (spin_until (slot_erasing, slot, 10000));
-  spin (400);
   g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-status"), ==, "PROGRAMMING");
   save_screenshot (GTK_WIDGET (window), "production-programming.png");
 
@@ -270,6 +271,70 @@ test_changed_file (void)
   spin (100);
 }
 
+static gboolean
+all_idle (gpointer data)
+{
+  KilnProductionWindow *window = data;
+
+  for (guint i = 0; i < kiln_production_window_get_n_slots (window); i++)
+    if (kiln_production_slot_is_busy (kiln_production_window_get_slot (window, i)))
+      return FALSE;
+  return TRUE;
+}
+
+static guint n_wanted;
+
+static gboolean
+n_slots_is (gpointer data)
+{
+  return kiln_production_window_get_n_slots (data) == n_wanted;
+}
+
+/* Four probes: four slots, each on its own worker; the protected board of
+ * slot 3 fails without disturbing the others. */
+static void
+test_gang (void)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  KilnProductionWindow *window;
+  KilnSimBench *bench;
+  g_autoptr(GError) error = NULL;
+  guint passed, failed;
+
+  for (guint i = 1; i <= 4; i++)
+    g_string_append_printf (text, "[probe %u]\nmodel = stlink-v3\n[board %u]\nstate = %s/gang%u\n%s", i, i, tmp_dir, i,
+                            i == 3 ? "nwrp = 0xFE\n" : "");
+  window = new_window (text->str, "gang.db");
+  g_assert_cmpuint (kiln_production_window_get_n_slots (window), ==, 4);
+  g_assert_true (kiln_production_window_open_profile (window, profile_path, &error));
+  g_assert_no_error (error);
+  kiln_production_window_start (window);
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (kiln_production_slot_is_busy (kiln_production_window_get_slot (window, i)));
+  g_assert_true (spin_until (all_idle, window, 60000));
+  spin (100);
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpint (kiln_production_slot_get_state (kiln_production_window_get_slot (window, i)), ==,
+                     i == 2 ? KILN_PRODUCTION_SLOT_FAIL : KILN_PRODUCTION_SLOT_PASS);
+  kiln_production_window_get_counts (window, &passed, &failed);
+  g_assert_cmpuint (passed, ==, 3);
+  g_assert_cmpuint (failed, ==, 1);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 760);
+  spin (200);
+  save_screenshot (GTK_WIDGET (window), "production-gang.png");
+
+  /* A probe unplugged leaves the view; plugged in again, it is a slot again. */
+  bench = kiln_production_window_get_bench (window);
+  kiln_sim_probe_unplug (kiln_sim_bench_get_probe (bench, 3));
+  n_wanted = 3;
+  g_assert_true (spin_until (n_slots_is, window, 15000));
+  kiln_sim_probe_plug (kiln_sim_bench_get_probe (bench, 3));
+  n_wanted = 4;
+  g_assert_true (spin_until (n_slots_is, window, 15000));
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+}
+
 static void
 make_profile (void)
 {
@@ -319,6 +384,7 @@ main (int   argc,
 
   g_test_add_func ("/Kiln/ProductionUI/states", test_states);
   g_test_add_func ("/Kiln/ProductionUI/changed-file", test_changed_file);
+  g_test_add_func ("/Kiln/ProductionUI/gang", test_gang);
   status = g_test_run ();
   g_free (tmp_dir);
   g_free (firmware_path);

@@ -607,6 +607,267 @@ test_export (Fixture       *f,
   g_assert_cmpstr (lines[2], ==, "");
 }
 
+static gboolean
+present_next_cb (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (kiln_sim_bench_present_next_board (data, 0, &error));
+  g_assert_no_error (error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_wait_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GError **error = ((gpointer *) user_data)[0];
+  GMainLoop *loop = ((gpointer *) user_data)[1];
+
+  kiln_session_run_finish (KILN_SESSION (source), result, error);
+  g_main_loop_quit (loop);
+}
+
+/* A board taken out: the probe measures no supply, a job records FAIL with
+ * that cause; the slot's wait ends only when the next board is powered. */
+static void
+test_board_swap (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(KilnProductionProfile) profile = load_profile (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnSimBench) bench = NULL;
+  g_autoptr(KilnUsbProbeInfo) info = NULL;
+  g_autoptr(KilnSession) session = kiln_session_new ("probe");
+  g_autoptr(KilnProductionRecord) record = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *boards = g_build_filename (f->dir, "boards", NULL);
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nsequence = 2\nstate = %s\n", boards);
+  gpointer done[2] = { &error, loop };
+  const KilnProductionEntry *e;
+  gint64 start;
+
+  bench = make_bench (f, text);
+  info = probe_info (bench, 0);
+  record = kiln_production_record_open (f->db_path, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (kiln_sim_bench_remove_board (bench, 0, &error));
+  g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, 0);
+  g_assert_false (run_board (session, profile, record, NULL, info, &error));
+  g_assert_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET_VOLTAGE);
+  g_clear_error (&error);
+
+  /* Armed on an empty socket: the wait ends once the next board is in. */
+  g_timeout_add (300, present_next_cb, bench);
+  start = g_get_monotonic_time ();
+  kiln_session_run_async (session, kiln_production_wait_for_board, kiln_board_wait_new (info, FALSE),
+                          (GDestroyNotify) kiln_board_wait_free, NULL, NULL, on_wait_done, done);
+  g_main_loop_run (loop);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 300000);
+  g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, 2);
+  g_assert_true (run_board (session, profile, record, NULL, info, &error));
+  g_assert_no_error (error);
+
+  entries = kiln_production_record_list (record, &error);
+  g_assert_cmpuint (entries->len, ==, 2);
+  e = g_ptr_array_index (entries, 0);
+  g_assert_false (e->pass);
+  g_assert_nonnull (strstr (e->cause, "no power"));
+  g_assert_null (e->serial_number);
+  e = g_ptr_array_index (entries, 1);
+  g_assert_true (e->pass);
+  /* No number was spent on the empty socket. */
+  g_assert_cmpstr (e->serial_number, ==, "SN-000001");
+  g_assert_true (kiln_sim_bench_save (bench, &error));
+  {
+    g_autofree char *state = g_build_filename (boards, "2", NULL);
+
+    assert_board_flash (f, state, "SN-000001");
+  }
+}
+
+/* A profile that read-protects each board once it is programmed and
+ * verified: PASS, the option bytes read back at level 1 in the record and in
+ * the board's own option bytes; the same board again is refused by the
+ * engine (read-protected) and keeps its number. */
+static void
+test_set_option_bytes (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(KilnProductionProfile) profile = load_profile (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnSimBench) bench = NULL;
+  g_autoptr(KilnUsbProbeInfo) info = NULL;
+  g_autoptr(KilnSession) session = kiln_session_new ("probe");
+  g_autoptr(KilnProductionRecord) record = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GKeyFile) options = g_key_file_new ();
+  g_autofree char *state = g_build_filename (f->dir, "board", NULL);
+  g_autofree char *options_path = g_build_filename (state, "options.ini", NULL);
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nstate = %s\n", state);
+  g_autofree char *optcr = NULL;
+  char *set[] = { (char *) "rdp=1", NULL };
+  KilnOptionBytesExpectation expected = { -1, FALSE, 0, set, FALSE };
+  const KilnProductionEntry *e;
+
+  kiln_production_profile_unlock (profile);
+  g_assert_true (kiln_production_profile_set_option_bytes (profile, &expected, &error));
+  g_assert_no_error (error);
+  g_assert_true (kiln_production_profile_lock (profile, &error));
+  g_assert_true (kiln_production_profile_save (profile, f->profile_path, &error));
+  g_clear_object (&profile);
+  profile = load_profile (f);
+  g_assert_cmpstr (kiln_production_profile_get_option_bytes (profile)->set[0], ==, "rdp=1");
+
+  bench = make_bench (f, text);
+  info = probe_info (bench, 0);
+  record = kiln_production_record_open (f->db_path, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (run_board (session, profile, record, NULL, info, &error));
+  g_assert_no_error (error);
+  g_assert_false (run_board (session, profile, record, NULL, info, &error));
+  g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_READ_PROTECTED);
+  g_clear_error (&error);
+  g_assert_true (kiln_sim_bench_save (bench, &error));
+
+  entries = kiln_production_record_list (record, &error);
+  g_assert_cmpuint (entries->len, ==, 2);
+  e = g_ptr_array_index (entries, 0);
+  g_assert_true (e->pass);
+  g_assert_true (g_str_has_prefix (e->option_bytes, "rdp=1 "));
+  g_assert_cmpfloat (e->phase_seconds[KILN_PROGRESS_PHASE_OPTION_BYTES], >, 0);
+  e = g_ptr_array_index (entries, 1);
+  g_assert_false (e->pass);
+  g_assert_cmpstr (e->serial_number, ==, "SN-000001");
+
+  /* The board's own option bytes, as the bench keeps them. */
+  g_assert_true (g_key_file_load_from_file (options, options_path, G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  optcr = g_key_file_get_string (options, "options", "optcr", &error);
+  g_assert_no_error (error);
+  g_assert_cmphex ((g_ascii_strtoull (optcr, NULL, 0) >> 8) & 0xFF, !=, 0xAA);
+  g_assert_cmphex ((g_ascii_strtoull (optcr, NULL, 0) >> 8) & 0xFF, !=, 0xCC);
+
+  /* A bad assignment is refused when the profile is prepared. */
+  kiln_production_profile_unlock (profile);
+  set[0] = (char *) "rdp=7";
+  g_assert_false (kiln_production_profile_set_option_bytes (profile, &expected, &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE);
+}
+
+static KilnSerialAllocation *
+allocate (KilnSerialAllocator *allocator,
+          const char          *uid)
+{
+  g_autoptr(GError) error = NULL;
+  KilnSerialAllocation *a = kiln_serial_allocator_allocate (allocator, uid, "station", "probe", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (a);
+  return a;
+}
+
+/* The three sources and two encodings, without a board. */
+static void
+test_serial_sources (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnProductionRecord) record = kiln_production_record_open (f->db_path, &error);
+  g_autofree char *list_path = g_build_filename (f->dir, "serials.txt", NULL);
+  KilnSerialSettings counter = { KILN_SERIAL_SOURCE_COUNTER, SERIAL_ADDRESS, (char *) "K%04X-rev%%B", 0xFFE, NULL,
+                                 NULL, KILN_SERIAL_ENCODING_ASCII, 0 };
+  KilnSerialSettings word = { KILN_SERIAL_SOURCE_COUNTER, SERIAL_ADDRESS, NULL, 7, NULL, (char *) "words",
+                              KILN_SERIAL_ENCODING_U32LE, 0 };
+  KilnSerialSettings list = { KILN_SERIAL_SOURCE_LIST, SERIAL_ADDRESS, NULL, 0, (char *) "serials.txt", NULL,
+                              KILN_SERIAL_ENCODING_ASCII, 8 };
+  KilnSerialSettings uid = { KILN_SERIAL_SOURCE_UID, SERIAL_ADDRESS, (char *) "U-%s", 0, NULL, NULL,
+                             KILN_SERIAL_ENCODING_ASCII, 0 };
+  g_autoptr(KilnSerialAllocator) a_counter = NULL;
+  g_autoptr(KilnSerialAllocator) a_word = NULL;
+  g_autoptr(KilnSerialAllocator) a_list = NULL;
+  g_autoptr(KilnSerialAllocator) a_uid = NULL;
+  g_autoptr(KilnSerialAllocation) x = NULL;
+  g_autoptr(KilnSerialAllocation) y = NULL;
+  g_autoptr(KilnSerialAllocation) z = NULL;
+  gsize size;
+  const guint8 *bytes;
+
+  g_assert_no_error (error);
+  g_assert_true (kiln_serial_settings_validate (&counter, &error));
+  a_counter = kiln_serial_allocator_new (record, &counter, NULL);
+  a_word = kiln_serial_allocator_new (record, &word, NULL);
+
+  /* A hexadecimal counter with a literal %, NUL-padded to a word. */
+  x = allocate (a_counter, "A");
+  g_assert_cmpstr (x->value, ==, "K0FFE-rev%B");
+  bytes = g_bytes_get_data (x->bytes, &size);
+  g_assert_cmpuint (size, ==, 12);
+  g_assert_cmpmem (bytes, 12, "K0FFE-rev%B\0", 12);
+  y = allocate (a_counter, "B");
+  g_assert_cmpstr (y->value, ==, "K0FFF-rev%B");
+  g_assert_false (y->reused);
+  /* The same chip again keeps its number. */
+  z = allocate (a_counter, "A");
+  g_assert_cmpstr (z->value, ==, "K0FFE-rev%B");
+  g_assert_true (z->reused);
+  g_assert_cmpint (z->id, ==, x->id);
+  g_clear_pointer (&x, kiln_serial_allocation_free);
+  g_clear_pointer (&y, kiln_serial_allocation_free);
+  g_clear_pointer (&z, kiln_serial_allocation_free);
+
+  /* A 32-bit little-endian counter in its own series, starting at 7. */
+  x = allocate (a_word, "A");
+  bytes = g_bytes_get_data (x->bytes, &size);
+  g_assert_cmpmem (bytes, size, "\x07\0\0\0", 4);
+  g_clear_pointer (&x, kiln_serial_allocation_free);
+
+  /* A list: in order, comments and blank lines skipped, used up with a clear error. */
+  g_assert_true (g_file_set_contents (list_path, "# batch 12\nLOT-A1\n\nLOT-A2\n", -1, NULL));
+  a_list = kiln_serial_allocator_new (record, &list, list_path);
+  x = allocate (a_list, "A");
+  y = allocate (a_list, "B");
+  g_assert_cmpstr (x->value, ==, "LOT-A1");
+  g_assert_cmpstr (y->value, ==, "LOT-A2");
+  g_assert_cmpuint (g_bytes_get_size (y->bytes), ==, 8);
+  g_assert_null (kiln_serial_allocator_allocate (a_list, "C", "station", "probe", &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SERIAL);
+  g_assert_nonnull (strstr (error->message, "has been used"));
+  g_clear_error (&error);
+  /* More numbers in the list: the next board gets the first new one. */
+  g_assert_true (g_file_set_contents (list_path, "# batch 12\nLOT-A1\n\nLOT-A2\nLOT-B1\n", -1, NULL));
+  z = allocate (a_list, "C");
+  g_assert_cmpstr (z->value, ==, "LOT-B1");
+  g_clear_pointer (&x, kiln_serial_allocation_free);
+  g_clear_pointer (&y, kiln_serial_allocation_free);
+  g_clear_pointer (&z, kiln_serial_allocation_free);
+
+  /* Derived from the UID. */
+  a_uid = kiln_serial_allocator_new (record, &uid, NULL);
+  x = allocate (a_uid, "3C12DA743236510C00210041");
+  g_assert_cmpstr (x->value, ==, "U-3C12DA743236510C00210041");
+  g_assert_cmpuint (g_bytes_get_size (x->bytes), ==, 28);
+
+  /* A value longer than its field is refused, and spends no number. */
+  list.size = 4;
+  g_clear_object (&a_list);
+  a_list = kiln_serial_allocator_new (record, &list, list_path);
+  g_assert_null (kiln_serial_allocator_allocate (a_list, "D", "station", "probe", &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SERIAL);
+  g_clear_error (&error);
+  list.size = 8;
+  g_clear_object (&a_list);
+  g_assert_true (g_file_set_contents (list_path, "LOT-A1\nLOT-A2\nLOT-B1\nLOT-B2\n", -1, NULL));
+  a_list = kiln_serial_allocator_new (record, &list, list_path);
+  y = allocate (a_list, "D");
+  g_assert_cmpstr (y->value, ==, "LOT-B2");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -616,9 +877,14 @@ main (int    argc,
   g_test_add ("/Kiln/Production/pinned-file", Fixture, NULL, fixture_set_up, test_pinned_file, fixture_tear_down);
   g_test_add ("/Kiln/Production/profile-refusals", Fixture, NULL, fixture_set_up, test_profile_refusals,
               fixture_tear_down);
+  g_test_add ("/Kiln/Production/serial-sources", Fixture, NULL, fixture_set_up, test_serial_sources,
+              fixture_tear_down);
   g_test_add ("/Kiln/Production/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
   g_test_add ("/Kiln/Production/sequence-of-20", Fixture, NULL, fixture_set_up, test_sequence, fixture_tear_down);
   g_test_add ("/Kiln/Production/write-protected-board", Fixture, NULL, fixture_set_up, test_write_protected_board,
+              fixture_tear_down);
+  g_test_add ("/Kiln/Production/board-swap", Fixture, NULL, fixture_set_up, test_board_swap, fixture_tear_down);
+  g_test_add ("/Kiln/Production/set-option-bytes", Fixture, NULL, fixture_set_up, test_set_option_bytes,
               fixture_tear_down);
   g_test_add ("/Kiln/Production/four-probes", Fixture, NULL, fixture_set_up, test_four_probes, fixture_tear_down);
   return g_test_run ();

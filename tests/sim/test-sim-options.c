@@ -228,6 +228,32 @@ test_program_and_reload (Fixture       *f,
 }
 
 static void
+test_optcr_waits_for_erase (Fixture       *f,
+                            gconstpointer  data)
+{
+  guint32 optcr = read32 (f, OPTCR) & ~3u;
+  gsize size;
+  guint64 start;
+
+  /* A sector erase is running when the option change starts: it completes. */
+  write32 (f, FLASH_REGS + 0x04, 0x45670123);
+  write32 (f, FLASH_REGS + 0x04, 0xCDEF89AB);
+  unlock_options (f);
+  write32 (f, CR, (2u << 8) | 2u);
+  write32 (f, CR, (2u << 8) | 2u | (1u << 16));
+  start = f->clock.now_ns;
+  write32 (f, OPTCR, optcr & ~(1u << 17));
+  g_assert_cmpuint (f->clock.now_ns - start, >=, 200 * 1000000ull);
+  write32 (f, OPTCR, (optcr & ~(1u << 17)) | 2);
+  wait_busy (f);
+  g_assert_cmphex (kiln_sim_board_peek_flash (f->board, &size)[0], ==, 0xFF);
+  write32 (f, OPTCR, (optcr & ~(1u << 17)) | 1);
+  write32 (f, CR, 1u << 31);
+  system_reset (f);
+  g_assert_cmphex (read32 (f, OPTCR) & (1u << 17), ==, 0);
+}
+
+static void
 test_rdp_regression (Fixture       *f,
                      gconstpointer  data)
 {
@@ -295,6 +321,7 @@ main (int    argc,
 
   g_test_add ("/sim/options/optlock", Fixture, NULL, set_up, test_optlock, tear_down);
   g_test_add ("/sim/options/program-and-reload", Fixture, NULL, set_up, test_program_and_reload, tear_down);
+  g_test_add ("/sim/options/optcr-waits-for-erase", Fixture, NULL, set_up, test_optcr_waits_for_erase, tear_down);
   g_test_add ("/sim/options/rdp-regression", Fixture, "rdp=0x55\n", set_up, test_rdp_regression, tear_down);
   g_test_add ("/sim/options/rdp-raise", Fixture, NULL, set_up, test_rdp_raise_keeps_flash, tear_down);
   return g_test_run ();

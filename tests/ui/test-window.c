@@ -13,7 +13,9 @@
 #include "kiln-chip.h"
 #include "kiln-flash-plan.h"
 #include "kiln-image.h"
+#include "kiln-sim-bench.h"
 #include "kiln-memory-map-private.h"
+#include "kiln-option-bytes-window-private.h"
 #include "kiln-preferences-window-private.h"
 #include "kiln-window-private.h"
 
@@ -916,6 +918,8 @@ test_protected_before_program (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
   g_assert_true (spin_until (has_result, window, 60000));
   g_assert_nonnull (strstr (_kiln_window_get_result_text (window), "Sector 1 is write-protected"));
+  /* The next step is one click away */
+  g_assert_cmpstr (_kiln_window_get_result_action (window), ==, "win.option-bytes");
   /* Still shown as protected after the refusal */
   wait_identified (window);
   g_assert_cmpint (kiln_memory_map_get_sector_state (map, 1), ==, KILN_SECTOR_STATE_PROTECTED);
@@ -1046,6 +1050,7 @@ test_verify_read_erase (void)
   g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "sectors"));
   save_screenshot (GTK_WIDGET (dialog), "erase.png");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "sectors");
+  gtk_window_destroy (dialog);
   g_assert_true (spin_until (has_result, window, 60000));
   g_test_message ("erase: %s", _kiln_window_get_result_text (window));
   g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Erased 2 sectors (64.0" NBSP "KiB) in "));
@@ -1064,6 +1069,245 @@ test_verify_read_erase (void)
   g_assert_true (all_erased (flash_path));
   g_unlink (path);
   g_unlink (out_path);
+}
+
+
+static KilnOptionBytesWindow *
+find_option_bytes_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+      if (KILN_IS_OPTION_BYTES_WINDOW (w))
+        return KILN_OPTION_BYTES_WINDOW (w);
+    }
+  return NULL;
+}
+
+static gboolean
+ob_ready (gpointer data)
+{
+  return _kiln_option_bytes_window_is_ready (data);
+}
+
+typedef struct
+{
+  KilnWindow *window;
+  const char *needle;
+} TargetSays;
+
+static gboolean
+target_says (gpointer data)
+{
+  TargetSays *t = data;
+  g_autofree char *text = _kiln_window_dup_target_text (t->window);
+
+  return !_kiln_window_is_identifying (t->window) && strstr (text, t->needle) != NULL;
+}
+
+/* Presses Write…, checks the confirmation, answers @response. */
+static void
+ob_write (KilnOptionBytesWindow *ob,
+          const char            *heading,
+          const char            *response,
+          const char            *screenshot)
+{
+  GtkWindow *dialog;
+
+  _kiln_option_bytes_window_write (ob);
+  g_assert_true (spin_until (dialog_shown, NULL, 5000));
+  dialog = find_message_dialog ();
+  g_test_message ("%s\n%s", adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)),
+                  adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)));
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, heading);
+  if (screenshot != NULL)
+    save_screenshot (GTK_WIDGET (dialog), screenshot);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), response);
+  /* A response given from code leaves the dialog up; a click would close it. */
+  gtk_window_destroy (dialog);
+  spin (100);
+}
+
+/* Option bytes: read from the chip, each change confirmed in words, the
+ * target panel follows; lowering RDP says it erases the chip and does;
+ * level 2 needs a second, explicit yes. */
+static void
+test_option_bytes (void)
+{
+  g_autofree char *flash_path = use_bench ("nwrp=0xFD\n", NULL);
+  g_auto(GStrv) assignments = NULL;
+  KilnOptionBytesWindow *ob;
+  TargetSays says;
+  GtkWindow *dialog;
+  KilnWindow *window = new_window ();
+
+  wait_identified (window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.option-bytes", NULL));
+  ob = find_option_bytes_window ();
+  g_assert_nonnull (ob);
+  g_assert_true (spin_until (ob_ready, ob, 30000));
+  assignments = _kiln_option_bytes_window_dup_assignments (ob);
+  g_assert_cmpuint (g_strv_length (assignments), ==, 0);
+  save_screenshot (GTK_WIDGET (ob), "option-bytes.png");
+
+  /* Remove sector 1's protection */
+  _kiln_option_bytes_window_set_protected (ob, 1, FALSE);
+  g_clear_pointer (&assignments, g_strfreev);
+  assignments = _kiln_option_bytes_window_dup_assignments (ob);
+  g_assert_cmpstrv (assignments, ((const char *[]) { "wrp=none", NULL }));
+  ob_write (ob, "Write Option Bytes?", "write", "option-bytes-confirm.png");
+  says = (TargetSays) { window, "Write Protection: None" };
+  g_assert_true (spin_until (target_says, &says, 30000));
+  g_assert_true (spin_until (ob_ready, ob, 30000));
+
+  /* Program something, then read-protect the chip */
+  {
+    gsize size = 8 * 1024;
+    g_autofree char *data = g_malloc (size);
+    g_autofree char *path = NULL;
+    g_autoptr(GFile) file = NULL;
+
+    memset (data, 0x5A, size);
+    path = write_temp ("app.bin", data, size);
+    file = g_file_new_for_path (path);
+    gtk_window_close (GTK_WINDOW (ob));
+    spin (100);
+    kiln_window_open_file_at (window, file, 0x08000000);
+    g_assert_true (spin_until (not_loading, window, 10000));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
+    g_assert_true (spin_until (has_result, window, 60000));
+    g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed and verified"));
+    wait_identified (window);
+    g_unlink (path);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.option-bytes", NULL));
+  ob = find_option_bytes_window ();
+  g_assert_true (spin_until (ob_ready, ob, 30000));
+  _kiln_option_bytes_window_set_rdp (ob, 1);
+  ob_write (ob, "Write Option Bytes?", "write", NULL);
+  says = (TargetSays) { window, "Read Protection: Level 1" };
+  g_assert_true (spin_until (target_says, &says, 30000));
+  g_assert_true (spin_until (ob_ready, ob, 30000));
+
+  /* Back to level 0: the confirmation says the chip is erased first */
+  _kiln_option_bytes_window_set_rdp (ob, 0);
+  ob_write (ob, "Erase the Whole Chip?", "write", "option-bytes-rdp0.png");
+  says = (TargetSays) { window, "Read Protection: Off (level 0)" };
+  g_assert_true (spin_until (target_says, &says, 60000));
+  g_assert_true (spin_until (ob_ready, ob, 30000));
+
+  /* Level 2: a first yes is not enough */
+  _kiln_option_bytes_window_set_rdp (ob, 2);
+  ob_write (ob, "Set Read Protection Level 2?", "write", NULL);
+  g_assert_true (spin_until (dialog_shown, NULL, 5000));
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Disable Debugging for Good?");
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "level2"));
+  save_screenshot (GTK_WIDGET (dialog), "option-bytes-rdp2.png");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (dialog);
+  spin (200);
+  g_assert_true (_kiln_option_bytes_window_is_ready (ob));
+  gtk_window_close (GTK_WINDOW (ob));
+  wait_identified (window);
+  says = (TargetSays) { window, "Off (level 0)" };
+  g_assert_true (target_says (&says));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+  /* Lowering the protection erased the flash */
+  g_assert_true (all_erased (flash_path));
+}
+
+
+static gboolean
+no_probe_selected (gpointer data)
+{
+  return kiln_probe_selector_get_selected (_kiln_window_get_probe_selector (data)) == NULL;
+}
+
+/* Hotplug: the probe leaves, the window says so and stops offering its
+ * jobs; it comes back, and the window takes it and reads the target again. */
+static void
+test_hotplug (void)
+{
+  g_autofree char *flash_path = use_bench ("", NULL);
+  const char *hex = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
+  g_autofree char *path = write_temp ("app.hex", hex, strlen (hex));
+  KilnWindow *window = new_window ();
+  KilnProbeSelector *selector = _kiln_window_get_probe_selector (window);
+  KilnSimProbe *probe;
+  g_autofree char *text = NULL;
+
+  wait_identified (window);
+  load_and_wait (window, path);
+  g_assert_true (_kiln_window_can_program (window));
+  probe = kiln_sim_bench_get_probe (kiln_probe_selector_get_bench (selector), 0);
+
+  kiln_sim_probe_unplug (probe);
+  g_assert_true (spin_until (no_probe_selected, window, 10000));
+  spin (100);
+  g_assert_null (_kiln_window_get_target_uid (window));
+  g_assert_false (_kiln_window_can_program (window));
+  text = _kiln_window_dup_target_text (window);
+  g_assert_null (strstr (text, "Probe:"));
+  save_screenshot (GTK_WIDGET (window), "unplugged.png");
+
+  kiln_sim_probe_plug (probe);
+  wait_identified (window);
+  g_assert_true (_kiln_window_can_program (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
+  g_unlink (path);
+}
+
+
+static gboolean
+target_action_is_reset (gpointer data)
+{
+  return !_kiln_window_is_identifying (data)
+         && g_strcmp0 (_kiln_window_get_target_action (data), "win.connect-under-reset") == 0;
+}
+
+/* Firmware that turns the SWD pins off: the target panel says what is
+ * wrong and offers to connect under reset, which then works. */
+static void
+test_connect_under_reset (void)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *flash_path = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("org.kiln.Kiln");
+  g_autofree char *text = NULL;
+  KilnWindow *window;
+
+  if (fixture_elf () == NULL)
+    {
+      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      return;
+    }
+  /* The board runs a firmware, which turns SWD off */
+  image = g_strdup_printf ("flash-image=%s\n", fixture_elf ());
+  flash_path = use_bench (image, "[faults]\nswd-disabled-by-firmware=true\n");
+  g_settings_set_boolean (settings, "connect-under-reset", FALSE);
+  window = new_window ();
+  g_assert_true (spin_until (target_action_is_reset, window, 30000));
+  text = _kiln_window_dup_target_text (window);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "connect under reset"));
+  save_screenshot (GTK_WIDGET (window), "swd-disabled.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.connect-under-reset", NULL));
+  g_assert_true (g_settings_get_boolean (settings, "connect-under-reset"));
+  wait_identified (window);
+  g_assert_null (_kiln_window_get_target_action (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_set_boolean (settings, "connect-under-reset", FALSE);
+  g_assert_true (spin_until (file_exists, flash_path, 10000));
+  g_unsetenv ("KILN_SIM");
 }
 
 static gboolean
@@ -1098,6 +1342,14 @@ test_two_probes (void)
   spin (100);
   g_assert_null (kiln_probe_selector_get_selected (selector));
   g_assert_false (_kiln_window_can_program (window));
+  {
+    g_autofree char *panel = _kiln_window_dup_target_text (window);
+
+    g_test_message ("%s", panel);
+    g_assert_nonnull (strstr (panel, "Choose a Probe"));
+    g_assert_nonnull (strstr (panel, "2 probes are attached"));
+  }
+  save_screenshot (GTK_WIDGET (window), "choose-probe.png");
   {
     GtkWidget *popover = _kiln_probe_selector_get_popover (selector);
 
@@ -1186,6 +1438,9 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/two-probes", test_two_probes);
   g_test_add_func ("/Kiln/UI/no-power", test_no_power);
   g_test_add_func ("/Kiln/UI/verify-read-erase", test_verify_read_erase);
+  g_test_add_func ("/Kiln/UI/option-bytes", test_option_bytes);
+  g_test_add_func ("/Kiln/UI/hotplug", test_hotplug);
+  g_test_add_func ("/Kiln/UI/connect-under-reset", test_connect_under_reset);
 
   return g_test_run ();
 }
