@@ -529,6 +529,24 @@ static gboolean
 program_host_driven (Job     *job,
                      GError **error)
 {
+  /* Each bus access is one programming unit: its width is the PSIZE. */
+  KilnStlinkWidth width = job->psize == KILN_FLASH_PSIZE_X8    ? KILN_STLINK_WIDTH_8
+                          : job->psize == KILN_FLASH_PSIZE_X16 ? KILN_STLINK_WIDTH_16
+                                                               : KILN_STLINK_WIDTH_32;
+
+  if (width == KILN_STLINK_WIDTH_16
+      && !kiln_stlink_has_feature (kiln_stlink_get_version (job->stlink), KILN_STLINK_FEATURE_MEM_16BIT))
+    {
+      g_autofree char *why = kiln_stlink_feature_missing (kiln_stlink_get_version (job->stlink),
+                                                         KILN_STLINK_FEATURE_MEM_16BIT);
+
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                   _("At this supply the flash is programmed in halfwords, which the host can only write with "
+                     "16-bit memory access, and Kiln's loader could not run (%s). %s"),
+                   job->result->fallback_reason ? job->result->fallback_reason : "", why);
+      return FALSE;
+    }
+
   for (guint i = 0; i < job->n; i++)
     {
       const KilnFlashPlanSector *s = plan_sector (job, i);
@@ -562,7 +580,8 @@ program_host_driven (Job     *job,
 
               if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
                 return FALSE;
-              if (!kiln_stlink_write_mem (job->stlink, s->sector->address + a, job->content[i] + a, len, error)
+              if (!kiln_stlink_write_mem_width (job->stlink, s->sector->address + a, job->content[i] + a, len, width,
+                                                error)
                   || !kiln_flash_controller_wait (&job->ctrl, s->sector, 10, error))
                 {
                   sector_state (job, i, KILN_SECTOR_STATE_FAILED);

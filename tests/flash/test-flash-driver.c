@@ -771,7 +771,8 @@ static void
 test_voltage (gconstpointer data)
 {
   const char *volts = data;
-  g_autofree char *ini = g_strdup_printf ("[probe]\n[board]\nvoltage = %s\n", volts);
+  gboolean host = g_str_has_suffix (volts, "host");
+  g_autofree char *ini = g_strdup_printf ("[probe]\n[board]\nvoltage = %.1f\n", g_ascii_strtod (volts, NULL));
   g_autoptr(Bench) b = bench_new (ini);
   g_autofree guint8 *bytes = pattern (40 * 1024, 14);
   g_autoptr(GError) error = NULL;
@@ -781,10 +782,13 @@ test_voltage (gconstpointer data)
   KilnFlashResult result = { 0 };
   guint bits = g_ascii_strtod (volts, NULL) >= 2.7 ? 32 : g_ascii_strtod (volts, NULL) >= 2.1 ? 16 : 8;
   g_autofree char *psize = g_strdup_printf ("\"psize\":%u", bits);
+  KilnFlashOptions options;
 
-  g_assert_true (program (bench_open (b), image, NULL, NULL, &result, &error));
+  kiln_flash_options_init (&options);
+  options.host_driven = host;
+  g_assert_true (program (bench_open (b), image, &options, NULL, &result, &error));
   g_assert_no_error (error);
-  g_assert_true (result.used_loader);
+  g_assert_true (result.used_loader == !host);
   g_assert_cmpuint (8u << result.psize, ==, bits);
   flash = bench_flash (b);
   g_assert_true (memcmp (g_bytes_get_data (flash, NULL), bytes, 40 * 1024) == 0);
@@ -986,6 +990,8 @@ main (int   argc,
   g_test_add_func ("/flash/speed", test_speed);
   g_test_add_data_func ("/flash/voltage/2.5", "2.5", test_voltage);
   g_test_add_data_func ("/flash/voltage/2.0", "2.0", test_voltage);
+  g_test_add_data_func ("/flash/voltage/2.5-host", "2.5-host", test_voltage);
+  g_test_add_data_func ("/flash/voltage/2.0-host", "2.0-host", test_voltage);
   g_test_add_func ("/flash/loader-flash-error", test_loader_flash_error);
   g_test_add_func ("/flash/under-reset", test_under_reset);
   g_test_add_func ("/flash/loader-hang", test_loader_hang);
