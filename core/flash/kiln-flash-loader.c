@@ -213,6 +213,7 @@ typedef struct
   gint64   last_change;
   guint32  last_rp;
   guint32  last_ops;
+  guint    idle_polls;
 } Watch;
 
 static gboolean poll (KilnFlashLoader  *self,
@@ -233,7 +234,7 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
       guint count = MIN (n - first, self->max_ops);
       g_autofree guint8 *ops = g_malloc0 (count * 12);
       guint8 params[KILN_LOADER_P_SIZE] = { 0 };
-      Watch watch = { g_get_monotonic_time (), 0, 0 };
+      Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
       Snapshot snap = { 0 };
 
       for (guint i = 0; i < count; i++)
@@ -281,20 +282,23 @@ snapshot (KilnFlashLoader  *self,
           Snapshot         *s,
           GError          **error)
 {
-  guint8 b[KILN_LOADER_P_ABORT - KILN_LOADER_P_WP];
+  guint8 b[KILN_LOADER_P_ABORT - KILN_LOADER_P_STATUS];
+  const guint8 *p = b - KILN_LOADER_P_STATUS;
   GError *local_error = NULL;
 
-  if (!kiln_stlink_read_mem (self->stlink, self->params + KILN_LOADER_P_WP, b, sizeof b, &local_error))
+  /* The words are read upwards while the loader runs. STATUS comes first:
+   * once it says the loader stopped, the words after it are final. */
+  if (!kiln_stlink_read_mem (self->stlink, self->params + KILN_LOADER_P_STATUS, b, sizeof b, &local_error))
     {
       g_propagate_error (error, local_error);
       return FALSE;
     }
-  s->wp = get32 (b);
-  s->rp = get32 (b + 4);
-  s->status = get32 (b + 8);
-  s->error_sr = get32 (b + 12);
-  s->error_at = get32 (b + 16);
-  s->ops_done = get32 (b + 20);
+  s->status = get32 (p + KILN_LOADER_P_STATUS);
+  s->wp = get32 (p + KILN_LOADER_P_WP);
+  s->rp = get32 (p + KILN_LOADER_P_RP);
+  s->error_sr = get32 (p + KILN_LOADER_P_ERROR_SR);
+  s->error_at = get32 (p + KILN_LOADER_P_ERROR_AT);
+  s->ops_done = get32 (p + KILN_LOADER_P_OPS_DONE);
   return TRUE;
 }
 
@@ -311,18 +315,20 @@ poll (KilnFlashLoader  *self,
 
   if (!snapshot (self, s, error))
     return FALSE;
-  /* The words are read one after another while the loader runs: once it
-   * has stopped (status is its last write), read them again for a
-   * consistent set. */
   if (s->status != KILN_LOADER_STATUS_RUNNING)
-    return snapshot (self, s, error);
+    return TRUE;
   if (s->rp != watch->last_rp || s->ops_done != watch->last_ops)
     {
       watch->last_rp = s->rp;
       watch->last_ops = s->ops_done;
       watch->last_change = g_get_monotonic_time ();
+      watch->idle_polls = 0;
       return TRUE;
     }
+  /* Whether the core still runs the loader is asked every few polls
+   * without progress (a flash operation takes its time). */
+  if (++watch->idle_polls % 4 != 1)
+    return TRUE;
   {
     gboolean running;
 
@@ -367,7 +373,7 @@ stop_loader (KilnFlashLoader *self,
     {
       while (g_get_monotonic_time () < deadline)
         {
-          Watch watch = { g_get_monotonic_time (), s->rp, s->ops_done };
+          Watch watch = { g_get_monotonic_time (), s->rp, s->ops_done, 0 };
 
           if (!poll (self, &watch, s, NULL))
             break;
@@ -400,7 +406,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   g_autofree guint8 *batch = g_malloc (BATCH);
   guint8 params[KILN_LOADER_P_SIZE] = { 0 };
   Snapshot s = { 0 };
-  Watch watch = { g_get_monotonic_time (), 0, 0 };
+  Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
   guint op = 0;
   guint32 offset = 0;   /* into ops[op] */
   guint32 wp = 0, total = 0;

@@ -28,9 +28,11 @@ extern const gsize  kiln_flash_loader_code_size;
 #define KILN_LOADER_P_PSIZE     0x08
 #define KILN_LOADER_P_RING      0x0C
 #define KILN_LOADER_P_RING_END  0x10
-#define KILN_LOADER_P_WP        0x14
-#define KILN_LOADER_P_RP        0x18
-#define KILN_LOADER_P_STATUS    0x1C
+/* STATUS comes before the words it vouches for: the host reads upwards,
+ * the loader writes them before it. */
+#define KILN_LOADER_P_STATUS    0x14
+#define KILN_LOADER_P_WP        0x18
+#define KILN_LOADER_P_RP        0x1C
 #define KILN_LOADER_P_ERROR_SR  0x20
 #define KILN_LOADER_P_ERROR_AT  0x24
 #define KILN_LOADER_P_OPS_DONE  0x28

@@ -45,9 +45,9 @@
         .equ P_PSIZE,     0x08
         .equ P_RING,      0x0C
         .equ P_RING_END,  0x10
-        .equ P_WP,        0x14
-        .equ P_RP,        0x18
-        .equ P_STATUS,    0x1C
+        .equ P_STATUS,    0x14          /* before what it vouches for */
+        .equ P_WP,        0x18
+        .equ P_RP,        0x1C
         .equ P_ERROR_SR,  0x20
         .equ P_ERROR_AT,  0x24
         .equ P_OPS_DONE,  0x28
