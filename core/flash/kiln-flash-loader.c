@@ -13,7 +13,7 @@
 #include "kiln-flash-error.h"
 #include "kiln-flash-loader.h"
 
-#define MAX_OPS      1024
+#define MAX_OPS      512
 #define STACK_SIZE   512
 #define RING_MAX     (192 * 1024)
 #define RING_MIN     (4 * 1024)
