@@ -1503,9 +1503,13 @@ core_run_until (KilnSimBoard *self,
           break;
         }
 
-      if (self->swd_disable_fault && !self->swd_pins_off)
+      uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
+      if (self->swd_disable_fault && !self->swd_pins_off
+          && ((pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
+              || (pc >= ITCM_FLASH && pc - ITCM_FLASH < self->flash_size)))
         {
-          /* The firmware's first instructions turn the SWD pins into GPIOs. */
+          /* The firmware's first instructions turn the SWD pins into GPIOs
+           * (code a debugger runs from RAM is not the firmware). */
           self->swd_pins_off = TRUE;
           self->swd_active = FALSE;
           kiln_sim_report_fault (self->report, "swd-disabled-by-firmware");
