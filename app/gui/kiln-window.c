@@ -1383,6 +1383,17 @@ progress_finished_cb (KilnWindow   *self,
   gtk_widget_remove_css_class (GTK_WIDGET (self->result_box), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->result_box), "failure");
 
+  /* Sectors a stopped job left mid-way are not done: they still need
+   * Program. A sector that failed keeps its reason. */
+  for (guint i = 0; error != NULL && i < kiln_memory_map_get_n_sectors (self->memory_map); i++)
+    {
+      KilnSectorState st = kiln_memory_map_get_sector_state (self->memory_map, i);
+
+      if (st == KILN_SECTOR_STATE_ERASING || st == KILN_SECTOR_STATE_WRITING || st == KILN_SECTOR_STATE_VERIFYING)
+        kiln_memory_map_set_sector_state (self->memory_map, i, KILN_SECTOR_STATE_PLANNED,
+                                          _("The job stopped before this sector was finished: program it again"));
+    }
+
   if (error == NULL)
     {
       /* The job's own summary when it gave one ("Programmed and verified
