@@ -1154,6 +1154,16 @@ test_option_bytes (void)
   g_assert_cmpuint (g_strv_length (assignments), ==, 0);
   save_screenshot (GTK_WIDGET (ob), "option-bytes.png");
 
+  /* A boot address the chip cannot take is refused before anything is asked */
+  g_assert_false (_kiln_option_bytes_window_can_write (ob));
+  _kiln_option_bytes_window_set_boot (ob, 0, "somewhere");
+  g_test_message ("%s", _kiln_option_bytes_window_get_changes (ob));
+  g_assert_nonnull (strstr (_kiln_option_bytes_window_get_changes (ob), "somewhere"));
+  g_assert_false (_kiln_option_bytes_window_can_write (ob));
+  _kiln_option_bytes_window_set_boot (ob, 0, "0x00200000");
+  g_assert_false (_kiln_option_bytes_window_can_write (ob));
+  g_assert_cmpstr (_kiln_option_bytes_window_get_changes (ob), ==, "Nothing changed yet.");
+
   /* Remove sector 1's protection */
   _kiln_option_bytes_window_set_protected (ob, 1, FALSE);
   g_clear_pointer (&assignments, g_strfreev);
