@@ -256,8 +256,13 @@ flash_job_run (KilnSession   *session,
                                _("The chip already holds this image: nothing was erased or written"));
       else
         kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO,
-                               job->result.verified ? _("Programmed and verified %s (%u sectors, %u unchanged)")
-                                                    : _("Programmed %s without verifying (%u sectors, %u unchanged)"),
+                               job->result.verified
+                                 ? g_dngettext (GETTEXT_PACKAGE, "Programmed and verified %s (%u sector, %u unchanged)",
+                                                "Programmed and verified %s (%u sectors, %u unchanged)",
+                                                job->result.written)
+                                 : g_dngettext (GETTEXT_PACKAGE, "Programmed %s without verifying (%u sector, %u unchanged)",
+                                                "Programmed %s without verifying (%u sectors, %u unchanged)",
+                                                job->result.written),
                                size, job->result.written, job->result.skipped);
     }
   return ok;

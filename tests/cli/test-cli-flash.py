@@ -163,5 +163,17 @@ for preserve in (False, True):
     check(mem[1000:32 * 1024] == (keep if preserve else b"\xff" * (31 * 1024 + 24)),
           f"preserve={preserve}: the rest of sector 0 is {'not kept' if preserve else 'not erased'}")
 
+# Firmware that turns SWD off as it starts: refused without connect under
+# reset (with that hint), programmed with it; the final reset lets the
+# firmware run and turn SWD off again, which is success, not an error.
+d, sim = bench("swdoff", f"[probe]\n[board]\nstate=@STATE@\nflash-image={blinky}\n[faults]\nswd-disabled-by-firmware=true\n")
+other = os.path.join(tmp, "other.bin")
+open(other, "wb").write(bytes((i * 5 + 1) & 0xFF for i in range(4096)))
+rc, out, err = run([other, "--base", "0x08010000"], sim)
+check(rc == 4 and "under reset" in err, f"SWD off without connect under reset: exit {rc}", err)
+rc, out, err = run([other, "--base", "0x08010000", "--connect-under-reset"], sim)
+check(rc == 0, f"SWD off with connect under reset: exit {rc}", out + err)
+check(flash(d)[0x10000:0x10000 + 4096] == open(other, "rb").read(), "SWD off: flash.bin does not hold the file")
+
 print(f"{'FAILED' if failures else 'ok'}: {failures} failure(s)")
 sys.exit(1 if failures else 0)
