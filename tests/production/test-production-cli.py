@@ -285,5 +285,33 @@ check(all(r[1] is not None for r in serials), f"SIGINT: a number without a recor
 recs = db_rows(d, "SELECT result, cause FROM records")
 check(2 <= len(recs) < 10 and all(r[0] == "PASS" for r in recs), f"SIGINT: {len(recs)} records", str(recs))
 
+# 6. --wait-for=enter: a board per line on standard input (a foot switch);
+#    the end of the input ends the line.
+d, fw = setup("enter", 5)
+proc = subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator",
+                         "--log", os.path.join(d, "station.db"), "--wait-for=enter"],
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                        env=env_for(os.path.join(d, "sim.ini")))
+prompts = 0
+lines = []
+for line in proc.stdout:
+    lines.append(line)
+    if "press Enter" in line:
+        prompts += 1
+        if prompts <= 3:
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+        else:
+            proc.stdin.close()
+rest = proc.stdout.read()
+err = proc.stderr.read()
+proc.wait(timeout=120)
+out = "".join(lines) + rest
+check(proc.returncode == 0 and out.count("PASS  slot 1") == 3 and "3 boards: 3 PASS, 0 FAIL" in out,
+      f"--wait-for=enter: exit {proc.returncode}", out + err)
+for k in range(1, 4):
+    check(board_flash(d, k) == expected_flash(fw, f"W-{99 + k:05d}"), f"--wait-for=enter: board {k} flash.bin")
+check(board_flash(d, 4) is None, "--wait-for=enter: a fourth board was programmed")
+
 print(f"{'FAIL' if failures else 'PASS'}: {failures} failure(s)")
 sys.exit(1 if failures else 0)
