@@ -162,6 +162,18 @@ reset (KilnArmTarget  *target,
 }
 
 gboolean
+kiln_arm_catch_reset (KilnArmTarget  *target,
+                      GError        **error)
+{
+  KilnStlink *link = link_of (target);
+  guint32 demcr;
+
+  return kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_HALT | C_DEBUGEN, error)
+         && kiln_stlink_read32 (link, DEMCR, &demcr, error)
+         && kiln_stlink_write32 (link, DEMCR, (demcr & ~VC_FAULTS) | VC_CORERESET, error);
+}
+
+gboolean
 kiln_arm_reset_halt (KilnArmTarget  *target,
                      GError        **error)
 {
@@ -231,11 +243,14 @@ kiln_arm_start_code (KilnArmTarget  *target,
                      GError        **error)
 {
   KilnStlink *link = link_of (target);
-  guint32 demcr, dhcsr;
+  guint32 demcr;
+  guint8 clear[12];
   gboolean halted;
 
   g_return_val_if_fail (n_args <= 4, FALSE);
 
+  /* Reading DHCSR also clears S_RESET_ST, so a reset seen later happened
+   * while the routine ran. */
   if (!kiln_arm_is_halted (target, &halted, error))
     return FALSE;
   if (!halted && !kiln_arm_halt (target, error))
@@ -244,27 +259,31 @@ kiln_arm_start_code (KilnArmTarget  *target,
   for (guint i = 0; i < n_args; i++)
     if (!kiln_arm_write_reg (target, KILN_ARM_REG_R0 + i, args[i], error))
       return FALSE;
-  if (!kiln_arm_write_reg (target, KILN_ARM_REG_SP, stack_top & ~7u, error)
-      || !kiln_arm_write_reg (target, KILN_ARM_REG_MSP, stack_top & ~7u, error)
-      /* A return from the routine lands on an invalid address and faults. */
-      || !kiln_arm_write_reg (target, KILN_ARM_REG_LR, 0xFFFFFFFF, error)
-      || !kiln_arm_write_reg (target, KILN_ARM_REG_PC, entry & ~1u, error)
-      || !kiln_arm_write_reg (target, KILN_ARM_REG_XPSR, 0x01000000, error)
-      /* Privileged, MSP, no FPU context, PRIMASK set. */
-      || !kiln_arm_write_reg (target, KILN_ARM_REG_CONTROL_PRIMASK, 1, error))
+  /* Each register costs a few USB round trips: a routine that sets up its
+   * own stack (stack_top 0) gets only PC and xPSR. */
+  if (stack_top != 0
+      && (!kiln_arm_write_reg (target, KILN_ARM_REG_SP, stack_top & ~7u, error)
+          /* A return from the routine lands on an invalid address and faults. */
+          || !kiln_arm_write_reg (target, KILN_ARM_REG_LR, 0xFFFFFFFF, error)
+          /* Privileged, main stack, no FPU context, PRIMASK set. */
+          || !kiln_arm_write_reg (target, KILN_ARM_REG_CONTROL_PRIMASK, 1, error)))
+    return FALSE;
+  if (!kiln_arm_write_reg (target, KILN_ARM_REG_PC, entry & ~1u, error)
+      || !kiln_arm_write_reg (target, KILN_ARM_REG_XPSR, 0x01000000, error))
     return FALSE;
 
   /* Faults halt the core for the debugger instead of entering the
-   * firmware's handlers; the reset catch is not wanted while it runs. */
+   * firmware's handlers; the reset catch is not wanted while it runs. The
+   * fault status registers (CFSR, HFSR, DFSR, adjacent) start clear. */
+  memset (clear, 0xFF, sizeof clear);
   if (!kiln_stlink_read32 (link, DEMCR, &demcr, error)
-      || !kiln_stlink_write32 (link, DEMCR, (demcr & ~VC_CORERESET) | VC_FAULTS, error)
-      || !kiln_stlink_write32 (link, CFSR, 0xFFFFFFFF, error)
-      || !kiln_stlink_write32 (link, HFSR, 0xFFFFFFFF, error)
-      /* Reading DHCSR clears S_RESET_ST, so a reset seen later happened
-       * while the routine ran. */
-      || !kiln_stlink_read32 (link, DHCSR, &dhcsr, error))
+      || ((demcr & (VC_FAULTS | VC_CORERESET)) != VC_FAULTS
+          && !kiln_stlink_write32 (link, DEMCR, (demcr & ~VC_CORERESET) | VC_FAULTS, error))
+      || !kiln_stlink_write_mem (link, CFSR, clear, sizeof clear, error))
     return FALSE;
-  return kiln_arm_resume (target, TRUE, error);
+  /* Interrupts masked: C_MASKINTS is set while halted, then C_HALT goes. */
+  return kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_MASKINTS | C_HALT | C_DEBUGEN, error)
+         && kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_MASKINTS | C_DEBUGEN, error);
 }
 
 gboolean

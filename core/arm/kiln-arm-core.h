@@ -74,6 +74,11 @@ gboolean kiln_arm_step          (KilnArmTarget  *target,
  * instruction (DEMCR.VC_CORERESET). */
 gboolean kiln_arm_reset_halt    (KilnArmTarget  *target,
                                  GError        **error);
+/* Arms a halt at the first instruction after the next reset (for example
+ * the release of NRST after connecting under reset), so that firmware that
+ * turns the SWD pins off never runs. */
+gboolean kiln_arm_catch_reset   (KilnArmTarget  *target,
+                                 GError        **error);
 /* A system reset after which the core runs its firmware. */
 gboolean kiln_arm_reset_run     (KilnArmTarget  *target,
                                  GError        **error);
@@ -88,9 +93,10 @@ gboolean kiln_arm_write_reg     (KilnArmTarget  *target,
                                  GError        **error);
 
 /* Starts code already placed in RAM on a halted core: r0–r3 from @args
- * (@n_args ≤ 4), SP, PC = @entry (Thumb), interrupts masked, and faults
- * caught by the debugger (DEMCR vector catch) rather than by the firmware's
- * handlers. The routine ends with a BKPT. */
+ * (@n_args ≤ 4), SP = @stack_top (with LR invalid and PRIMASK set; 0 leaves
+ * them: for code that sets up its own stack), PC = @entry (Thumb),
+ * interrupts masked, and faults caught by the debugger (DEMCR vector catch)
+ * rather than by the firmware's handlers. The routine ends with a BKPT. */
 gboolean kiln_arm_start_code    (KilnArmTarget  *target,
                                  guint32         entry,
                                  guint32         stack_top,

@@ -127,6 +127,8 @@ fall_back (Job    *job,
   if (job->result->fallback_reason == NULL)
     job->result->fallback_reason = g_strdup (why->message);
   job->loader_ok = FALSE;
+  if (job->loader.target != NULL)
+    kiln_flash_loader_stop (&job->loader);
   kiln_arm_halt (job->target, NULL);
 }
 
@@ -527,6 +529,24 @@ static gboolean
 program_host_driven (Job     *job,
                      GError **error)
 {
+  /* Each bus access is one programming unit: its width is the PSIZE. */
+  KilnStlinkWidth width = job->psize == KILN_FLASH_PSIZE_X8    ? KILN_STLINK_WIDTH_8
+                          : job->psize == KILN_FLASH_PSIZE_X16 ? KILN_STLINK_WIDTH_16
+                                                               : KILN_STLINK_WIDTH_32;
+
+  if (width == KILN_STLINK_WIDTH_16
+      && !kiln_stlink_has_feature (kiln_stlink_get_version (job->stlink), KILN_STLINK_FEATURE_MEM_16BIT))
+    {
+      g_autofree char *why = kiln_stlink_feature_missing (kiln_stlink_get_version (job->stlink),
+                                                         KILN_STLINK_FEATURE_MEM_16BIT);
+
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                   _("At this supply the flash is programmed in halfwords, which the host can only write with "
+                     "16-bit memory access, and Kiln's loader could not run (%s). %s"),
+                   job->result->fallback_reason ? job->result->fallback_reason : "", why);
+      return FALSE;
+    }
+
   for (guint i = 0; i < job->n; i++)
     {
       const KilnFlashPlanSector *s = plan_sector (job, i);
@@ -560,7 +580,8 @@ program_host_driven (Job     *job,
 
               if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
                 return FALSE;
-              if (!kiln_stlink_write_mem (job->stlink, s->sector->address + a, job->content[i] + a, len, error)
+              if (!kiln_stlink_write_mem_width (job->stlink, s->sector->address + a, job->content[i] + a, len, width,
+                                                error)
                   || !kiln_flash_controller_wait (&job->ctrl, s->sector, 10, error))
                 {
                   sector_state (job, i, KILN_SECTOR_STATE_FAILED);
@@ -754,6 +775,8 @@ kiln_flash_program (KilnArmTarget           *target,
           GError *setup_error = NULL;
 
           job.loader_ok = kiln_flash_loader_setup (&job.loader, target, &setup_error);
+          /* One start of the loader serves the whole job. */
+          job.loader.persistent = TRUE;
           if (!job.loader_ok)
             {
               if (setup_error->domain != KILN_FLASH_ERROR)
@@ -852,11 +875,17 @@ out:
                              _("Programming was cancelled. No sector was left half-written."));
     }
 
-  /* Reset and run when asked (also after a cancel), else stay halted. */
-  if (options->reset && (ok || g_error_matches (local_error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED)))
+  /* Reset and run when asked (also after a cancel); else stay halted, at
+   * the firmware's first instruction rather than in Kiln's loader. */
+  if (ok || g_error_matches (local_error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED))
     {
-      phase (&job, KILN_FLASH_PHASE_RESET, 0);
-      kiln_arm_reset_run (target, ok ? &local_error : NULL);
+      if (options->reset)
+        {
+          phase (&job, KILN_FLASH_PHASE_RESET, 0);
+          kiln_arm_reset_run (target, ok ? &local_error : NULL);
+        }
+      else if (job.loader.code != 0)
+        kiln_arm_reset_halt (target, ok ? &local_error : NULL);
       if (ok && local_error != NULL)
         ok = FALSE;
     }

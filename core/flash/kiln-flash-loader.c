@@ -13,7 +13,7 @@
 #include "kiln-flash-error.h"
 #include "kiln-flash-loader.h"
 
-#define MAX_OPS      1024
+#define MAX_OPS      512
 #define STACK_SIZE   512
 #define RING_MAX     (192 * 1024)
 #define RING_MIN     (4 * 1024)
@@ -124,8 +124,11 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
         }
     }
 
+  /* The data the loader writes lives on another 4 KiB page than its code,
+   * as a core with caches or an emulator tracking code pages prefers. */
   self->code = best_start;
-  self->params = self->code + (guint32) code_size;
+  self->params = self->code + KILN_LOADER_PARAMS;
+  g_assert (code_size <= KILN_LOADER_PARAMS);
   self->ops = self->params + KILN_LOADER_P_SIZE;
   self->max_ops = MAX_OPS;
   self->stack_top = self->ops + MAX_OPS * 12 + STACK_SIZE;
@@ -153,17 +156,70 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
   return TRUE;
 }
 
-static gboolean
-start (KilnFlashLoader  *self,
-       GError          **error)
+void
+kiln_flash_loader_stop (KilnFlashLoader *self)
 {
-  guint32 args[] = { self->params };
+  if (!self->running)
+    return;
+  kiln_arm_halt (self->target, NULL);
+  self->running = FALSE;
+}
+
+/* Writes the parameter block, COMMAND last: a running loader takes it from
+ * there; a halted core is started on the loader first. */
+static gboolean
+post (KilnFlashLoader  *self,
+      guint8           *params,
+      guint32           command,
+      GError          **error)
+{
   GError *local_error = NULL;
 
-  if (!kiln_arm_start_code (self->target, self->code | 1, self->stack_top, args, 1, &local_error))
+  put32 (params + KILN_LOADER_P_STACK, self->stack_top);
+  put32 (params + KILN_LOADER_P_COMMAND, command);
+  if (!kiln_stlink_write_mem (self->stlink, self->params, params, KILN_LOADER_P_SIZE, &local_error))
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (self->running)
+    return TRUE;
+  if (!kiln_arm_start_code (self->target, self->code | 1, 0, NULL, 0, &local_error))
     return loader_error (error, local_error);
+  self->running = TRUE;
   return TRUE;
 }
+
+/* After a command: a loader that is not kept running is halted. */
+static void
+done_with (KilnFlashLoader *self)
+{
+  if (!self->persistent)
+    kiln_flash_loader_stop (self);
+}
+
+typedef struct
+{
+  guint32 wp;
+  guint32 rp;
+  guint32 status;
+  guint32 error_sr;
+  guint32 error_at;
+  guint32 ops_done;
+} Snapshot;
+
+typedef struct
+{
+  gint64   last_change;
+  guint32  last_rp;
+  guint32  last_ops;
+  guint    idle_polls;
+} Watch;
+
+static gboolean poll (KilnFlashLoader  *self,
+                      Watch            *watch,
+                      Snapshot         *s,
+                      GError          **error);
 
 gboolean
 kiln_flash_loader_crc (KilnFlashLoader  *self,
@@ -178,91 +234,76 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
       guint count = MIN (n - first, self->max_ops);
       g_autofree guint8 *ops = g_malloc0 (count * 12);
       guint8 params[KILN_LOADER_P_SIZE] = { 0 };
-      guint64 total = 0;
-      guint32 status;
-      GError *local_error = NULL;
+      Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
+      Snapshot snap = { 0 };
 
       for (guint i = 0; i < count; i++)
         {
           put32 (ops + 12 * i, ranges[2 * (first + i)]);
           put32 (ops + 12 * i + 4, ranges[2 * (first + i) + 1]);
-          total += ranges[2 * (first + i) + 1];
         }
-      put32 (params + KILN_LOADER_P_COMMAND, KILN_LOADER_COMMAND_CRC);
       put32 (params + KILN_LOADER_P_N_OPS, count);
       put32 (params + KILN_LOADER_P_OPS, self->ops);
 
-      if (!kiln_stlink_write_mem (self->stlink, self->ops, ops, count * 12, &local_error)
-          || !kiln_stlink_write_mem (self->stlink, self->params, params, sizeof params, &local_error))
-        return loader_error (error, local_error);
-      if (!start (self, error))
+      if (!kiln_stlink_write_mem (self->stlink, self->ops, ops, count * 12, error)
+          || !post (self, params, KILN_LOADER_COMMAND_CRC, error))
         return FALSE;
-      /* At 16 MHz the unit takes about 30 ms per MiB; a generous bound. */
-      if (!kiln_arm_wait_code (self->target, 5000 + (guint) (total / 1024), cancellable, &local_error))
+      /* At 16 MHz the unit takes about 30 ms per MiB. */
+      do
         {
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+          if (g_cancellable_is_cancelled (cancellable))
             {
-              g_propagate_error (error, local_error);
-              return FALSE;
+              kiln_flash_loader_stop (self);
+              return !g_cancellable_set_error_if_cancelled (cancellable, error);
             }
-          return loader_error (error, local_error);
+          if (!poll (self, &watch, &snap, error))
+            return FALSE;
         }
-      if (!kiln_stlink_read32 (self->stlink, self->params + KILN_LOADER_P_STATUS, &status, &local_error)
-          || !kiln_stlink_read_mem (self->stlink, self->ops, ops, count * 12, &local_error))
-        return loader_error (error, local_error);
-      if (status != KILN_LOADER_STATUS_DONE)
+      while (snap.status == KILN_LOADER_STATUS_RUNNING);
+
+      if (snap.status != KILN_LOADER_STATUS_DONE)
         {
+          kiln_flash_loader_stop (self);
           g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
-                       _("Kiln's flash loader stopped with status %u instead of finishing its CRC"), status);
+                       _("Kiln's flash loader stopped with status %u instead of finishing its CRC"), snap.status);
           return FALSE;
         }
+      if (!kiln_stlink_read_mem (self->stlink, self->ops, ops, count * 12, error))
+        return FALSE;
       for (guint i = 0; i < count; i++)
         crcs[first + i] = get32 (ops + 12 * i + 8);
     }
+  done_with (self);
   return TRUE;
 }
-
-typedef struct
-{
-  guint32 wp;
-  guint32 rp;
-  guint32 status;
-  guint32 error_sr;
-  guint32 error_at;
-  guint32 ops_done;
-} Snapshot;
 
 static gboolean
 snapshot (KilnFlashLoader  *self,
           Snapshot         *s,
           GError          **error)
 {
-  guint8 b[KILN_LOADER_P_ABORT - KILN_LOADER_P_WP];
+  guint8 b[KILN_LOADER_P_ABORT - KILN_LOADER_P_STATUS];
+  const guint8 *p = b - KILN_LOADER_P_STATUS;
   GError *local_error = NULL;
 
-  if (!kiln_stlink_read_mem (self->stlink, self->params + KILN_LOADER_P_WP, b, sizeof b, &local_error))
+  /* The words are read upwards while the loader runs. STATUS comes first:
+   * once it says the loader stopped, the words after it are final. */
+  if (!kiln_stlink_read_mem (self->stlink, self->params + KILN_LOADER_P_STATUS, b, sizeof b, &local_error))
     {
       g_propagate_error (error, local_error);
       return FALSE;
     }
-  s->wp = get32 (b);
-  s->rp = get32 (b + 4);
-  s->status = get32 (b + 8);
-  s->error_sr = get32 (b + 12);
-  s->error_at = get32 (b + 16);
-  s->ops_done = get32 (b + 20);
+  s->status = get32 (p + KILN_LOADER_P_STATUS);
+  s->wp = get32 (p + KILN_LOADER_P_WP);
+  s->rp = get32 (p + KILN_LOADER_P_RP);
+  s->error_sr = get32 (p + KILN_LOADER_P_ERROR_SR);
+  s->error_at = get32 (p + KILN_LOADER_P_ERROR_AT);
+  s->ops_done = get32 (p + KILN_LOADER_P_OPS_DONE);
   return TRUE;
 }
 
 /* Waits for progress: a new snapshot, checking that the core still runs
  * the loader and has not stalled. */
-typedef struct
-{
-  gint64   last_change;
-  guint32  last_rp;
-  guint32  last_ops;
-  gboolean stopped;   /* seen at its breakpoint */
-} Watch;
 
 static gboolean
 poll (KilnFlashLoader  *self,
@@ -274,18 +315,20 @@ poll (KilnFlashLoader  *self,
 
   if (!snapshot (self, s, error))
     return FALSE;
-  /* The words are read one after another while the loader runs: once it
-   * has stopped (status is its last write), read them again for a
-   * consistent set. */
   if (s->status != KILN_LOADER_STATUS_RUNNING)
-    return snapshot (self, s, error);
+    return TRUE;
   if (s->rp != watch->last_rp || s->ops_done != watch->last_ops)
     {
       watch->last_rp = s->rp;
       watch->last_ops = s->ops_done;
       watch->last_change = g_get_monotonic_time ();
+      watch->idle_polls = 0;
       return TRUE;
     }
+  /* Whether the core still runs the loader is asked every few polls
+   * without progress (a flash operation takes its time). */
+  if (++watch->idle_polls % 4 != 1)
+    return TRUE;
   {
     gboolean running;
 
@@ -298,20 +341,22 @@ poll (KilnFlashLoader  *self,
             g_propagate_error (error, local_error);
             return FALSE;
           }
+        self->running = FALSE;
         return loader_error (error, local_error);
       }
     if (!running)
       {
-        /* It stopped at its breakpoint just now: read its last word. */
-        watch->stopped = TRUE;
-        return snapshot (self, s, error);
+        self->running = FALSE;
+        g_set_error_literal (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                             _("Kiln's flash loader stopped in the middle of its work"));
+        return FALSE;
       }
   }
   if (g_get_monotonic_time () - watch->last_change > (gint64) self->timeout_ms * 1000)
     {
-      kiln_arm_halt (self->target, NULL);
+      kiln_flash_loader_stop (self);
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
-                   _("Kiln's flash loader made no progress for %u seconds and was halted"), self->timeout_ms / 1000);
+                   _("Kiln's flash loader made no progress for %.1f seconds and was halted"), self->timeout_ms / 1000.0);
       return FALSE;
     }
   return TRUE;
@@ -322,16 +367,25 @@ static void
 stop_loader (KilnFlashLoader *self,
              Snapshot        *s)
 {
-  g_autoptr(GError) ignored = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
-  if (kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_ABORT, 1, &ignored)
-      && kiln_arm_wait_code (self->target, 10000, NULL, &ignored))
-    snapshot (self, s, NULL);
-  else
+  if (kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_ABORT, 1, NULL))
     {
-      kiln_arm_halt (self->target, NULL);
-      snapshot (self, s, NULL);
+      while (g_get_monotonic_time () < deadline)
+        {
+          Watch watch = { g_get_monotonic_time (), s->rp, s->ops_done, 0 };
+
+          if (!poll (self, &watch, s, NULL))
+            break;
+          if (s->status != KILN_LOADER_STATUS_RUNNING)
+            {
+              done_with (self);
+              return;
+            }
+        }
     }
+  kiln_flash_loader_stop (self);
+  snapshot (self, s, NULL);
 }
 
 gboolean
@@ -352,11 +406,10 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   g_autofree guint8 *batch = g_malloc (BATCH);
   guint8 params[KILN_LOADER_P_SIZE] = { 0 };
   Snapshot s = { 0 };
-  Watch watch = { g_get_monotonic_time (), 0, 0, FALSE };
+  Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
   guint op = 0;
   guint32 offset = 0;   /* into ops[op] */
   guint32 wp = 0, total = 0;
-  GError *local_error = NULL;
 
   *ops_done = 0;
   *error_sr = 0;
@@ -378,7 +431,6 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       put32 (table + 12 * i + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
       put32 (table + 12 * i + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
     }
-  put32 (params + KILN_LOADER_P_COMMAND, KILN_LOADER_COMMAND_PROGRAM);
   put32 (params + KILN_LOADER_P_FLASH, flash_regs);
   put32 (params + KILN_LOADER_P_CR_PSIZE, (guint32) psize << 8);
   put32 (params + KILN_LOADER_P_PSIZE, (guint32) psize);
@@ -386,10 +438,8 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   put32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
   put32 (params + KILN_LOADER_P_N_OPS, n_ops);
   put32 (params + KILN_LOADER_P_OPS, self->ops);
-  if (!kiln_stlink_write_mem (self->stlink, self->ops, table, (gsize) n_ops * 12, &local_error)
-      || !kiln_stlink_write_mem (self->stlink, self->params, params, sizeof params, &local_error))
-    return loader_error (error, local_error);
-  if (!start (self, error))
+  if (!kiln_stlink_write_mem (self->stlink, self->ops, table, (gsize) n_ops * 12, error)
+      || !post (self, params, KILN_LOADER_COMMAND_PROGRAM, error))
     return FALSE;
 
   for (;;)
@@ -435,7 +485,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
           if (!kiln_stlink_write_mem (self->stlink, self->ring + at, batch, n, error)
               || !kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n, error))
             {
-              kiln_arm_halt (self->target, NULL);
+              kiln_flash_loader_stop (self);
               return FALSE;
             }
           wp += n;
@@ -460,8 +510,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
 
           *error_sr = s.error_sr;
           *error_at = s.error_at;
-          if (!watch.stopped)
-            kiln_arm_wait_code (self->target, 1000, NULL, NULL);
+          done_with (self);
           g_set_error (error, KILN_FLASH_ERROR,
                        (s.error_sr & KILN_FLASH_SR_WRPERR) ? KILN_FLASH_ERROR_PROTECTED : KILN_FLASH_ERROR_CONTROLLER,
                        _("%s (at 0x%08X, flash status 0x%08X)"), why, s.error_at, s.error_sr);
@@ -469,11 +518,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
         }
       if (s.status == KILN_LOADER_STATUS_DONE)
         {
-          GError *wait_error = NULL;
-
-          /* It ends on its breakpoint. */
-          if (!watch.stopped && !kiln_arm_wait_code (self->target, 1000, NULL, &wait_error))
-            return loader_error (error, wait_error);
+          done_with (self);
           if (op < n_ops || s.rp != wp)
             {
               g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
@@ -484,6 +529,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
         }
       if (s.status != KILN_LOADER_STATUS_RUNNING)
         {
+          kiln_flash_loader_stop (self);
           g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
                        _("Kiln's flash loader stopped with status %u"), s.status);
           return FALSE;

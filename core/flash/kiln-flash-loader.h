@@ -20,26 +20,32 @@ G_BEGIN_DECLS
 extern const guint8 kiln_flash_loader_code[];
 extern const gsize  kiln_flash_loader_code_size;
 
-/* The parameter block, as in kiln-flash-loader.S. */
-#define KILN_LOADER_P_COMMAND   0x00
-#define KILN_LOADER_P_FLASH     0x04
-#define KILN_LOADER_P_CR_PSIZE  0x08
-#define KILN_LOADER_P_PSIZE     0x0C
-#define KILN_LOADER_P_RING      0x10
-#define KILN_LOADER_P_RING_END  0x14
+/* The parameter block, as in kiln-flash-loader.S: 4 KiB after the code,
+ * COMMAND last so that writing the block in one go posts the command. */
+#define KILN_LOADER_PARAMS      0x1000
+#define KILN_LOADER_P_FLASH     0x00
+#define KILN_LOADER_P_CR_PSIZE  0x04
+#define KILN_LOADER_P_PSIZE     0x08
+#define KILN_LOADER_P_RING      0x0C
+#define KILN_LOADER_P_RING_END  0x10
+/* STATUS comes before the words it vouches for: the host reads upwards,
+ * the loader writes them before it. */
+#define KILN_LOADER_P_STATUS    0x14
 #define KILN_LOADER_P_WP        0x18
 #define KILN_LOADER_P_RP        0x1C
-#define KILN_LOADER_P_STATUS    0x20
-#define KILN_LOADER_P_ERROR_SR  0x24
-#define KILN_LOADER_P_ERROR_AT  0x28
-#define KILN_LOADER_P_OPS_DONE  0x2C
-#define KILN_LOADER_P_ABORT     0x30
-#define KILN_LOADER_P_N_OPS     0x34
-#define KILN_LOADER_P_OPS       0x38
+#define KILN_LOADER_P_ERROR_SR  0x20
+#define KILN_LOADER_P_ERROR_AT  0x24
+#define KILN_LOADER_P_OPS_DONE  0x28
+#define KILN_LOADER_P_ABORT     0x2C
+#define KILN_LOADER_P_N_OPS     0x30
+#define KILN_LOADER_P_OPS       0x34
+#define KILN_LOADER_P_STACK     0x38
+#define KILN_LOADER_P_COMMAND   0x3C
 #define KILN_LOADER_P_SIZE      0x40
 
 #define KILN_LOADER_COMMAND_PROGRAM 1
 #define KILN_LOADER_COMMAND_CRC     2
+#define KILN_LOADER_COMMAND_EXIT    3
 
 #define KILN_LOADER_STATUS_RUNNING  0
 #define KILN_LOADER_STATUS_DONE     1
@@ -78,6 +84,10 @@ typedef struct
   guint32        ring_size;
   guint32        stack_top;
   guint          timeout_ms;
+  /* Kept running between commands (one start per job) until
+   * kiln_flash_loader_stop(); else halted after each. */
+  gboolean       persistent;
+  gboolean       running;
 } KilnFlashLoader;
 
 /* Called while a program run streams: operations completed and bytes the
@@ -92,6 +102,8 @@ typedef void (*KilnLoaderProgressFunc) (gpointer user_data,
 gboolean kiln_flash_loader_setup    (KilnFlashLoader         *self,
                                      KilnArmTarget           *target,
                                      GError                 **error);
+/* Halts a loader left running (persistent). */
+void     kiln_flash_loader_stop     (KilnFlashLoader         *self);
 /* CRC-32 (STM32 CRC unit) of each range computed on the target.
  * @ranges holds @n pairs (address, length), lengths multiples of 4. */
 gboolean kiln_flash_loader_crc      (KilnFlashLoader         *self,

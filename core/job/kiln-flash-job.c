@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "kiln-arm-core.h"
 #include "kiln-flash-job.h"
 
 G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_PREFLIGHT == (int) KILN_PROGRESS_PHASE_PREFLIGHT);
@@ -85,7 +86,12 @@ kiln_job_connect (KilnUsbProbeInfo  *info,
   if (!kiln_arm_target_detect (target, error))
     return NULL;
   if (under_reset)
-    kiln_stlink_set_nrst (stlink, FALSE, NULL);
+    {
+      /* The core stops at its first instruction when NRST is released, so
+       * firmware that turns the SWD pins off never runs. */
+      if (!kiln_arm_catch_reset (target, error) || !kiln_stlink_set_nrst (stlink, FALSE, error))
+        return NULL;
+    }
   return g_steal_pointer (&target);
 }
 

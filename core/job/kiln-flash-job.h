@@ -61,7 +61,8 @@ gboolean       kiln_flash_job_run     (KilnSession      *session,
                                        KilnProgress     *progress,
                                        GCancellable     *cancellable,
                                        GError          **error);
-/* Opens the probe, checks target power, connects and identifies the chip. */
+/* Opens the probe, checks target power, connects and identifies the chip.
+ * Under reset, the core is left halted at its first instruction. */
 KilnArmTarget *kiln_job_connect       (KilnUsbProbeInfo *info,
                                        guint             khz,
                                        gboolean          under_reset,

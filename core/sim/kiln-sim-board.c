@@ -1503,6 +1503,18 @@ core_run_until (KilnSimBoard *self,
           break;
         }
 
+      uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
+      if (self->swd_disable_fault && !self->swd_pins_off
+          && ((pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
+              || (pc >= ITCM_FLASH && pc - ITCM_FLASH < self->flash_size)))
+        {
+          /* The firmware's first instructions turn the SWD pins into GPIOs
+           * (code a debugger runs from RAM is not the firmware). */
+          self->swd_pins_off = TRUE;
+          self->swd_active = FALSE;
+          kiln_sim_report_fault (self->report, "swd-disabled-by-firmware");
+        }
+
       self->run_budget = MIN (want, (guint64) budget_total);
       self->run_count = 0;
       self->run_start_ns = self->core_ns;
@@ -1514,16 +1526,6 @@ core_run_until (KilnSimBoard *self,
           self->fp_any |= (self->fp_comp[i] & 1) != 0;
 
       uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
-      if (self->swd_disable_fault && !self->swd_pins_off
-          && ((pc >= ITCM_FLASH && pc - ITCM_FLASH < self->flash_size)
-              || (pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)))
-        {
-          /* The firmware's first instructions turn the SWD pins into GPIOs.
-           * Code a debugger runs from RAM (a flash loader) does not. */
-          self->swd_pins_off = TRUE;
-          self->swd_active = FALSE;
-          kiln_sim_report_fault (self->report, "swd-disabled-by-firmware");
-        }
       if (!pc_executable (self, pc))
         {
           /* Running from nowhere (an erased vector, a PC set to junk): the

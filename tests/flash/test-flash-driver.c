@@ -42,7 +42,8 @@ bench_new (const char *text)
 
 /* (Re)opens the bench on the same state directory and connects. */
 static KilnArmTarget *
-bench_open (Bench *b)
+bench_open_full (Bench    *b,
+                 gboolean  under_reset)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) probes = NULL;
@@ -62,9 +63,15 @@ bench_open (Bench *b)
   probes = kiln_usb_list_probes (b->bench, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (probes->len, >=, 1);
-  b->target = kiln_job_connect (g_ptr_array_index (probes, 0), 4000, FALSE, &error);
+  b->target = kiln_job_connect (g_ptr_array_index (probes, 0), 4000, under_reset, &error);
   g_assert_no_error (error);
   return b->target;
+}
+
+static KilnArmTarget *
+bench_open (Bench *b)
+{
+  return bench_open_full (b, FALSE);
 }
 
 static GBytes *
@@ -553,6 +560,14 @@ test_weak_words (gconstpointer data)
   g_assert_nonnull (strstr (error->message, "0x08010404"));
   g_assert_nonnull (strstr (error->message, "sector 2"));
   g_assert_cmphex (result.error_address, ==, 0x08010404);
+  {
+    KilnFlashController ctrl;
+    gboolean locked = FALSE;
+
+    kiln_flash_controller_init (&ctrl, b->target);
+    g_assert_true (kiln_flash_controller_is_locked (&ctrl, &locked, NULL));
+    g_assert_true (locked);
+  }
   kiln_flash_result_clear (&result);
 }
 
@@ -756,7 +771,8 @@ static void
 test_voltage (gconstpointer data)
 {
   const char *volts = data;
-  g_autofree char *ini = g_strdup_printf ("[probe]\n[board]\nvoltage = %s\n", volts);
+  gboolean host = g_str_has_suffix (volts, "host");
+  g_autofree char *ini = g_strdup_printf ("[probe]\n[board]\nvoltage = %.1f\n", g_ascii_strtod (volts, NULL));
   g_autoptr(Bench) b = bench_new (ini);
   g_autofree guint8 *bytes = pattern (40 * 1024, 14);
   g_autoptr(GError) error = NULL;
@@ -766,10 +782,13 @@ test_voltage (gconstpointer data)
   KilnFlashResult result = { 0 };
   guint bits = g_ascii_strtod (volts, NULL) >= 2.7 ? 32 : g_ascii_strtod (volts, NULL) >= 2.1 ? 16 : 8;
   g_autofree char *psize = g_strdup_printf ("\"psize\":%u", bits);
+  KilnFlashOptions options;
 
-  g_assert_true (program (bench_open (b), image, NULL, NULL, &result, &error));
+  kiln_flash_options_init (&options);
+  options.host_driven = host;
+  g_assert_true (program (bench_open (b), image, &options, NULL, &result, &error));
   g_assert_no_error (error);
-  g_assert_true (result.used_loader);
+  g_assert_true (result.used_loader == !host);
   g_assert_cmpuint (8u << result.psize, ==, bits);
   flash = bench_flash (b);
   g_assert_true (memcmp (g_bytes_get_data (flash, NULL), bytes, 40 * 1024) == 0);
@@ -827,6 +846,117 @@ test_loader_flash_error (void)
   kiln_flash_controller_lock (&ctrl);
 }
 
+/* Firmware that turns the SWD pins off as it starts: connecting under
+ * reset halts the core before its first instruction, and programming
+ * works. */
+static void
+test_under_reset (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\nflash-image = old.bin\n[faults]\nswd-disabled-by-firmware = true\n");
+  g_autofree char *old_path = g_build_filename (b->dir, "old.bin", NULL);
+  g_autofree guint8 *old = pattern (64 * 1024, 15);
+  g_autofree guint8 *data = pattern (48 * 1024, 16);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = image_bin (data, 48 * 1024, FLASH);
+  g_autoptr(GBytes) flash = NULL;
+  KilnArmTarget *target;
+  KilnFlashResult result = { 0 };
+  KilnFlashOptions options;
+
+  /* A vector table that points into the flash: the firmware "runs". */
+  old[0] = 0x00; old[1] = 0x10; old[2] = 0x00; old[3] = 0x20;
+  old[4] = 0x09; old[5] = 0x00; old[6] = 0x00; old[7] = 0x08;
+  old[8] = 0xFE; old[9] = 0xE7;
+  g_assert_true (g_file_set_contents (old_path, (const char *) old, 64 * 1024, &error));
+  target = bench_open_full (b, TRUE);
+  {
+    gboolean halted = FALSE;
+
+    g_assert_true (kiln_arm_is_halted (target, &halted, &error));
+    g_assert_no_error (error);
+    g_assert_true (halted);
+  }
+  kiln_flash_options_init (&options);
+  options.reset = FALSE;
+  g_assert_true (program (target, image, &options, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_true (result.used_loader);
+  g_assert_cmpuint (result.written, ==, 2);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 48 * 1024) == 0);
+  kiln_flash_result_clear (&result);
+}
+
+/* A loader that hangs (here: its code replaced by a branch to itself) is
+ * halted after its stall timeout and reported as the loader's failure,
+ * which the driver answers with the host-driven path. */
+static void
+test_loader_hang (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n");
+  g_autoptr(GError) error = NULL;
+  KilnArmTarget *target = bench_open (b);
+  KilnFlashLoader loader;
+  KilnFlashController ctrl;
+  guint8 data[256];
+  guint8 loop[16];
+  guint done = 0;
+  guint32 sr = 0, at = 0;
+  gboolean halted = FALSE;
+  KilnLoaderOp ops[] = { { KILN_LOADER_OP_PROGRAM, 0, FLASH, sizeof data, data, 0 } };
+  gint64 started;
+
+  memset (data, 0x22, sizeof data);
+  for (guint i = 0; i < sizeof loop; i += 2)
+    {
+      loop[i] = 0xFE;
+      loop[i + 1] = 0xE7;
+    }
+  g_assert_true (kiln_arm_reset_halt (target, &error));
+  g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
+  g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (target), loader.code, loop, sizeof loop, &error));
+  g_assert_no_error (error);
+  loader.timeout_ms = 300;
+  kiln_flash_controller_init (&ctrl, target);
+  started = g_get_monotonic_time ();
+  g_assert_false (kiln_flash_loader_program (&loader, ctrl.regs, KILN_FLASH_PSIZE_X32, ops, 1, NULL, NULL, NULL,
+                                             &done, &sr, &at, &error));
+  g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER);
+  g_test_message ("%s", error->message);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 10 * G_USEC_PER_SEC);
+  g_assert_true (kiln_arm_is_halted (target, &halted, NULL));
+  g_assert_true (halted);
+}
+
+/* The job the CLI and the window run: defaults (loader, CRC verify,
+ * differential, reset), result fields filled in. */
+static void
+test_job (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n");
+  g_autofree guint8 *data = pattern (100 * 1024, 17);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = image_bin (data, 100 * 1024, FLASH);
+  g_autoptr(KilnSession) session = kiln_session_new ("test");
+  g_autoptr(KilnFlashJob) job = NULL;
+  g_autoptr(GBytes) flash = NULL;
+
+  bench_open (b);
+  g_clear_object (&b->target);
+  job = kiln_flash_job_new_for_bench (b->bench, image);
+  g_assert_true (job->options.verify && job->options.skip_unchanged && job->options.reset);
+  g_assert_cmpint (job->options.verify_method, ==, KILN_FLASH_VERIFY_CRC);
+  g_assert_false (job->options.preserve_unwritten);
+  g_assert_true (kiln_session_run_sync (session, kiln_flash_job_run, job, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (job->result.used_loader);
+  g_assert_true (job->result.verified);
+  g_assert_cmpuint (job->result.written, ==, 4);
+  g_assert_cmpuint (job->result.n_incomplete, ==, 0);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 100 * 1024) == 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -860,7 +990,12 @@ main (int   argc,
   g_test_add_func ("/flash/speed", test_speed);
   g_test_add_data_func ("/flash/voltage/2.5", "2.5", test_voltage);
   g_test_add_data_func ("/flash/voltage/2.0", "2.0", test_voltage);
+  g_test_add_data_func ("/flash/voltage/2.5-host", "2.5-host", test_voltage);
+  g_test_add_data_func ("/flash/voltage/2.0-host", "2.0-host", test_voltage);
   g_test_add_func ("/flash/loader-flash-error", test_loader_flash_error);
+  g_test_add_func ("/flash/under-reset", test_under_reset);
+  g_test_add_func ("/flash/loader-hang", test_loader_hang);
+  g_test_add_func ("/flash/job", test_job);
   g_test_add_data_func ("/flash/unplug", "usb-disconnect-after-ms", test_link_fault);
   g_test_add_data_func ("/flash/hang", "usb-hang-after-ms", test_link_fault);
 

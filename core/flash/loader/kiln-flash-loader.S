@@ -1,9 +1,13 @@
 /* kiln-flash-loader.S — Kiln's flash loader for the STM32 sector flash
  * controller (F7; F2/F4 share it), run from SRAM by the host
  *
- * The host places this code, a parameter block and a ring buffer in SRAM,
- * points r0 at the parameter block and lets the core run. The loader ends
- * with a BKPT; the host reads the outcome from the parameter block.
+ * The host places this code, a parameter block 4 KiB after it (on a page of
+ * its own) and a ring buffer in SRAM, and starts the core at the first
+ * instruction. The loader takes its stack from the parameter block and
+ * waits for commands there: the host writes the block with COMMAND last
+ * (the last word), the loader clears COMMAND, does the work, then sets
+ * STATUS and waits for the next command, so one start serves a whole job.
+ * Command 3 ends the loader on a BKPT.
  *
  * Command 1, program: works through a list of operations in order:
  *   erase   { 1, CR value (SER | SNB | PSIZE), sector address }
@@ -35,21 +39,23 @@
         .thumb
 
 /* Parameter block (offsets); must match kiln-flash-loader.h. */
-        .equ P_COMMAND,   0x00
-        .equ P_FLASH,     0x04
-        .equ P_CR_PSIZE,  0x08
-        .equ P_PSIZE,     0x0C
-        .equ P_RING,      0x10
-        .equ P_RING_END,  0x14
+        .equ PARAMS,      0x1000        /* from the first instruction */
+        .equ P_FLASH,     0x00
+        .equ P_CR_PSIZE,  0x04
+        .equ P_PSIZE,     0x08
+        .equ P_RING,      0x0C
+        .equ P_RING_END,  0x10
+        .equ P_STATUS,    0x14          /* before what it vouches for */
         .equ P_WP,        0x18
         .equ P_RP,        0x1C
-        .equ P_STATUS,    0x20
-        .equ P_ERROR_SR,  0x24
-        .equ P_ERROR_AT,  0x28
-        .equ P_OPS_DONE,  0x2C
-        .equ P_ABORT,     0x30
-        .equ P_N_OPS,     0x34
-        .equ P_OPS,       0x38
+        .equ P_ERROR_SR,  0x20
+        .equ P_ERROR_AT,  0x24
+        .equ P_OPS_DONE,  0x28
+        .equ P_ABORT,     0x2C
+        .equ P_N_OPS,     0x30
+        .equ P_OPS,       0x34
+        .equ P_STACK,     0x38
+        .equ P_COMMAND,   0x3C
 
         .equ ST_DONE,     1
         .equ ST_ERROR,    2
@@ -71,7 +77,13 @@
         .type kiln_flash_loader, %function
         .thumb_func
 kiln_flash_loader:
+.Lentry:
         /* r0 parameters, r10 IWDG; the watchdog first. */
+        adr.w   r0, .Lentry
+        add.w   r0, r0, #PARAMS
+        ldr     r11, [r0, #P_STACK]
+        mov     sp, r11
+        cpsid   i
         ldr     r10, =IWDG
         movw    r11, #0x5555
         str     r11, [r10]
@@ -82,11 +94,26 @@ kiln_flash_loader:
         movw    r11, #0xAAAA
         str     r11, [r10]
 
+idle:
+        movw    r11, #0xAAAA
+        str     r11, [r10]
         ldr     r11, [r0, #P_COMMAND]
+        cmp     r11, #1
+        beq     program_command
         cmp     r11, #2
         beq     crc
+        cmp     r11, #3
+        beq     exit
+        b       idle
+
+exit:
+        movs    r11, #0
+        str     r11, [r0, #P_COMMAND]
+        bkpt    #0x4B
+        b       idle
 
 /* ---- program -------------------------------------------------------- */
+program_command:
         /* r4 flash registers, r5 next operation, r6 operations left,
          * r1 ring start, r2 ring end, r3 ring read pointer, r9 RP. */
         ldr     r4, [r0, #P_FLASH]
@@ -246,9 +273,14 @@ done:
         movs    r11, #ST_DONE
 
 finish:
+        /* COMMAND is cleared before STATUS is set: once the host sees the
+         * status, it may write the next command. */
+        movs    r12, #0
+        str     r12, [r0, #P_COMMAND]
+        dsb
         str     r11, [r0, #P_STATUS]
         dsb
-        bkpt    #0x4B
+        b       idle
 
 /* ---- CRC ------------------------------------------------------------ */
 crc:
