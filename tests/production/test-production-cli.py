@@ -136,6 +136,13 @@ check(p.returncode == 2 and "has changed since the profile was locked" in p.stde
       p.stdout + p.stderr)
 check(board_flash(d, 1) is None or board_flash(d, 1) == b"\xff" * FLASH, "changed: a board was programmed")
 
+# 2b. A record that cannot be opened: nothing is programmed without it.
+d, fw = setup("nodb", 2)
+os.makedirs(os.path.join(d, "station.db"))
+p = run(d)
+check(p.returncode == 1 and "The record database" in p.stderr and board_flash(d, 1) is None,
+      f"record not writable: exit {p.returncode}", p.stdout + p.stderr)
+
 # 3. An unlocked profile is not run.
 d, fw = setup("unlocked", 3, locked=False)
 p = run(d)
