@@ -191,6 +191,23 @@ for i in range(1, 5):
               f"gang: probe {i} board {k} ({uid_word}) flash.bin")
 print(f"# four probes, twelve boards: {wall:.2f} s wall time", file=sys.stderr)
 
+# 3d. Two station processes sharing one record: the numbers stay unique and
+#     consecutive (each allocation is one IMMEDIATE transaction).
+d, fw = setup("shared", 6)
+with open(os.path.join(d, "sim2.ini"), "w") as f:
+    f.write("[probe]\nserial = 0671FF3833354B5043149999\n[board]\nsequence = 6\nstate = boards2\nuid1 = 0x11111111\n")
+procs = []
+for ini in ("sim.ini", "sim2.ini"):
+    procs.append(subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--json",
+                                   "--log", os.path.join(d, "station.db")],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  env=env_for(os.path.join(d, ini))))
+outs = [p.communicate(timeout=300) for p in procs]
+check(all(p.returncode == 0 for p in procs), f"shared record: exits {[p.returncode for p in procs]}",
+      "".join(o + e for o, e in outs))
+values = sorted(v for (v,) in db_rows(d, "SELECT serial_number FROM records"))
+check(values == [f"W-{n:05d}" for n in range(100, 112)], f"shared record: numbers {values}")
+
 # 4. SIGKILL mid-run. A 200 KiB image erases sectors 0–4 (over a second per
 #    board), so a kill soon after a board line lands inside the next job.
 d, fw = setup("kill", 40, firmware_size=200 * 1024)
