@@ -39,6 +39,7 @@ typedef struct
   int               bench_index;  /* the bench probe, or -1 for a real one */
   guint             boards;       /* boards this slot has run */
   gboolean          in_job;       /* a board is being programmed */
+  gboolean          idle;         /* --wait-for=enter: waits for the next Enter */
   gboolean          done;
 } Slot;
 
@@ -62,6 +63,9 @@ struct _Station
   guint                  running;
   int                    exit_code;   /* of the first failure */
   gboolean               stopping;
+  gboolean               wait_enter;  /* boards start on Enter, not on power */
+  guint                  stdin_watch;
+  gboolean               input_closed;
   GError                *fatal;       /* the record failed: the line stops */
 };
 
@@ -281,12 +285,80 @@ present_next (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* --wait-for=enter: the slot waits for the operator's Enter (a foot switch,
+ * a scanner), for rigs where the target's supply never goes away. */
+static void
+slot_wait_enter (Slot *slot)
+{
+  Station *st = slot->station;
+
+  if (st->input_closed)
+    {
+      slot_finish (slot);
+      return;
+    }
+  slot->idle = TRUE;
+  if (!st->quiet && !st->json)
+    {
+      printf (_("Slot %u: put the next board in and press Enter\n"), slot->number);
+      fflush (stdout);
+    }
+}
+
+static gboolean
+on_stdin (GIOChannel   *channel,
+          GIOCondition  condition,
+          gpointer      user_data)
+{
+  Station *st = user_data;
+  g_autofree char *line = NULL;
+  GIOStatus status = g_io_channel_read_line (channel, &line, NULL, NULL, NULL);
+
+  if (status == G_IO_STATUS_AGAIN)
+    return G_SOURCE_CONTINUE;
+  if (status != G_IO_STATUS_NORMAL)
+    {
+      st->input_closed = TRUE;
+      st->stdin_watch = 0;
+    }
+  for (guint i = 0; i < st->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (st->slots, i);
+
+      if (!slot->idle || slot->done)
+        continue;
+      slot->idle = FALSE;
+      if (status != G_IO_STATUS_NORMAL || st->stopping)
+        {
+          /* End of input: the line is over. */
+          slot_finish (slot);
+          continue;
+        }
+      if (slot->boards > 0 && slot->bench_index >= 0
+          && !kiln_sim_bench_present_next_board (st->bench, (guint) slot->bench_index, NULL))
+        {
+          /* The bench's sequence is over. */
+          slot_finish (slot);
+          continue;
+        }
+      slot_start_job (slot);
+    }
+  return status == G_IO_STATUS_NORMAL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
 static void
 slot_next_board (Slot     *slot,
                  gboolean  first)
 {
   Station *st = slot->station;
-  KilnBoardWait *wait = kiln_board_wait_new (slot->info, !first);
+  KilnBoardWait *wait;
+
+  if (st->wait_enter)
+    {
+      slot_wait_enter (slot);
+      return;
+    }
+  wait = kiln_board_wait_new (slot->info, !first);
 
   if (!first && slot->bench_index >= 0)
     {
@@ -335,6 +407,11 @@ on_signal (gpointer user_data)
 
       if (!slot->in_job)
         g_cancellable_cancel (slot->cancellable);
+      if (slot->idle)
+        {
+          slot->idle = FALSE;
+          slot_finish (slot);
+        }
     }
   return G_SOURCE_CONTINUE;
 }
@@ -352,6 +429,7 @@ kiln_cli_production (int    argc,
   g_autofree char *serial = NULL;
   g_autofree char *log_path = NULL;
   g_autofree char *station_name = NULL;
+  g_autofree char *wait_for = NULL;
   g_auto(GStrv) files = NULL;
   gboolean simulator = FALSE, json = FALSE, quiet = FALSE, under_reset = FALSE;
   int count = 0, khz = 4000;
@@ -360,6 +438,7 @@ kiln_cli_production (int    argc,
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_path, N_("The station's record database (default: production.db in Kiln's data folder)"), N_("DB") },
     { "station", 0, 0, G_OPTION_ARG_STRING, &station_name, N_("The station's name in the record (default: the host name)"), N_("NAME") },
     { "probe", 0, 0, G_OPTION_ARG_STRING, &serial, N_("Use only this probe, by serial (default: every attached probe, one slot each)"), N_("SERIAL") },
+    { "wait-for", 0, 0, G_OPTION_ARG_STRING, &wait_for, N_("What starts each board: power (a board powered on the probe, the default) or enter (a line on standard input, from a foot switch or scanner)"), N_("power|enter") },
     { "simulator", 0, 0, G_OPTION_ARG_NONE, &simulator, N_("Use the simulated boards (KILN_SIM, or the built-in bench)"), NULL },
     { "connect-under-reset", 0, 0, G_OPTION_ARG_NONE, &under_reset, N_("Hold the target in reset while connecting"), NULL },
     { "freq", 0, 0, G_OPTION_ARG_INT, &khz, N_("SWD clock in kHz (default 4000)"), N_("KHZ") },
@@ -391,6 +470,11 @@ kiln_cli_production (int    argc,
   if (files == NULL || files[0] == NULL || files[1] != NULL || count < 0 || khz <= 0)
     {
       fprintf (stderr, _("kiln-cli production: give exactly one production profile\n"));
+      return KILN_CLI_EXIT_USAGE;
+    }
+  if (wait_for != NULL && !g_str_equal (wait_for, "power") && !g_str_equal (wait_for, "enter"))
+    {
+      fprintf (stderr, _("kiln-cli production: --wait-for takes power or enter\n"));
       return KILN_CLI_EXIT_USAGE;
     }
 
@@ -462,6 +546,7 @@ kiln_cli_production (int    argc,
   st.khz = (guint) khz;
   st.under_reset = under_reset;
   st.count = (guint) count;
+  st.wait_enter = g_strcmp0 (wait_for, "enter") == 0;
 
   for (guint i = 0; i < probes->len; i++)
     {
@@ -492,9 +577,19 @@ kiln_cli_production (int    argc,
 
   sigint = g_unix_signal_add (SIGINT, on_signal, &st);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &st);
+  if (st.wait_enter)
+    {
+      g_autoptr(GIOChannel) channel = g_io_channel_unix_new (0);
+
+      g_io_channel_set_encoding (channel, NULL, NULL);
+      g_io_channel_set_flags (channel, G_IO_FLAG_NONBLOCK, NULL);
+      st.stdin_watch = g_io_add_watch (channel, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &st);
+    }
   for (guint i = 0; i < slots->len; i++)
     slot_next_board (g_ptr_array_index (slots, i), TRUE);
   g_main_loop_run (loop);
+  if (st.stdin_watch != 0)
+    g_source_remove (st.stdin_watch);
   g_source_remove (sigint);
   g_source_remove (sigterm);
 

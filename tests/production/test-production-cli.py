@@ -136,6 +136,13 @@ check(p.returncode == 2 and "has changed since the profile was locked" in p.stde
       p.stdout + p.stderr)
 check(board_flash(d, 1) is None or board_flash(d, 1) == b"\xff" * FLASH, "changed: a board was programmed")
 
+# 2b. A record that cannot be opened: nothing is programmed without it.
+d, fw = setup("nodb", 2)
+os.makedirs(os.path.join(d, "station.db"))
+p = run(d)
+check(p.returncode == 1 and "The record database" in p.stderr and board_flash(d, 1) is None,
+      f"record not writable: exit {p.returncode}", p.stdout + p.stderr)
+
 # 3. An unlocked profile is not run.
 d, fw = setup("unlocked", 3, locked=False)
 p = run(d)
@@ -183,6 +190,23 @@ for i in range(1, 5):
         check(len(r) == 1 and open(path, "rb").read() == expected_flash(fw, r[0]["serial_number"]),
               f"gang: probe {i} board {k} ({uid_word}) flash.bin")
 print(f"# four probes, twelve boards: {wall:.2f} s wall time", file=sys.stderr)
+
+# 3d. Two station processes sharing one record: the numbers stay unique and
+#     consecutive (each allocation is one IMMEDIATE transaction).
+d, fw = setup("shared", 6)
+with open(os.path.join(d, "sim2.ini"), "w") as f:
+    f.write("[probe]\nserial = 0671FF3833354B5043149999\n[board]\nsequence = 6\nstate = boards2\nuid1 = 0x11111111\n")
+procs = []
+for ini in ("sim.ini", "sim2.ini"):
+    procs.append(subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--json",
+                                   "--log", os.path.join(d, "station.db")],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  env=env_for(os.path.join(d, ini))))
+outs = [p.communicate(timeout=300) for p in procs]
+check(all(p.returncode == 0 for p in procs), f"shared record: exits {[p.returncode for p in procs]}",
+      "".join(o + e for o, e in outs))
+values = sorted(v for (v,) in db_rows(d, "SELECT serial_number FROM records"))
+check(values == [f"W-{n:05d}" for n in range(100, 112)], f"shared record: numbers {values}")
 
 # 4. SIGKILL mid-run. A 200 KiB image erases sectors 0–4 (over a second per
 #    board), so a kill soon after a board line lands inside the next job.
@@ -284,6 +308,34 @@ serials = db_rows(d, "SELECT value, record_id FROM serials")
 check(all(r[1] is not None for r in serials), f"SIGINT: a number without a record: {serials}")
 recs = db_rows(d, "SELECT result, cause FROM records")
 check(2 <= len(recs) < 10 and all(r[0] == "PASS" for r in recs), f"SIGINT: {len(recs)} records", str(recs))
+
+# 6. --wait-for=enter: a board per line on standard input (a foot switch);
+#    the end of the input ends the line.
+d, fw = setup("enter", 5)
+proc = subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator",
+                         "--log", os.path.join(d, "station.db"), "--wait-for=enter"],
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                        env=env_for(os.path.join(d, "sim.ini")))
+prompts = 0
+lines = []
+for line in proc.stdout:
+    lines.append(line)
+    if "press Enter" in line:
+        prompts += 1
+        if prompts <= 3:
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+        else:
+            proc.stdin.close()
+rest = proc.stdout.read()
+err = proc.stderr.read()
+proc.wait(timeout=120)
+out = "".join(lines) + rest
+check(proc.returncode == 0 and out.count("PASS  slot 1") == 3 and "3 boards: 3 PASS, 0 FAIL" in out,
+      f"--wait-for=enter: exit {proc.returncode}", out + err)
+for k in range(1, 4):
+    check(board_flash(d, k) == expected_flash(fw, f"W-{99 + k:05d}"), f"--wait-for=enter: board {k} flash.bin")
+check(board_flash(d, 4) is None, "--wait-for=enter: a fourth board was programmed")
 
 print(f"{'FAIL' if failures else 'PASS'}: {failures} failure(s)")
 sys.exit(1 if failures else 0)

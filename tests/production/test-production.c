@@ -868,6 +868,41 @@ test_serial_sources (Fixture       *f,
   g_assert_cmpstr (y->value, ==, "LOT-B2");
 }
 
+/* A virgin board whose firmware will turn the SWD pins off: Kiln's loader
+ * runs from RAM, which does not, so the board programs (without the final
+ * reset, the firmware does not run yet). */
+static void
+test_swd_off_firmware (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(KilnProductionProfile) profile = load_profile (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnSimBench) bench = NULL;
+  g_autoptr(KilnUsbProbeInfo) info = NULL;
+  g_autoptr(KilnSession) session = kiln_session_new ("probe");
+  g_autoptr(KilnProductionRecord) record = NULL;
+  g_autofree char *state = g_build_filename (f->dir, "board", NULL);
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nstate = %s\n[faults]\nswd-disabled-by-firmware = true\n",
+                                           state);
+  g_autofree char *report = NULL;
+
+  kiln_production_profile_unlock (profile);
+  g_assert_true (kiln_production_profile_set_options (profile, TRUE, FALSE, TRUE, &error));
+  g_assert_true (kiln_production_profile_lock (profile, &error));
+  g_assert_no_error (error);
+
+  bench = make_bench (f, text);
+  info = probe_info (bench, 0);
+  record = kiln_production_record_open (f->db_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (run_board (session, profile, record, NULL, info, &error));
+  g_assert_no_error (error);
+  report = kiln_sim_bench_dup_report_json (bench);
+  g_assert_null (strstr (report, "swd-disabled-by-firmware"));
+  g_assert_true (kiln_sim_bench_save (bench, &error));
+  assert_board_flash (f, state, "SN-000001");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -885,6 +920,8 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/Kiln/Production/board-swap", Fixture, NULL, fixture_set_up, test_board_swap, fixture_tear_down);
   g_test_add ("/Kiln/Production/set-option-bytes", Fixture, NULL, fixture_set_up, test_set_option_bytes,
+              fixture_tear_down);
+  g_test_add ("/Kiln/Production/swd-off-firmware", Fixture, NULL, fixture_set_up, test_swd_off_firmware,
               fixture_tear_down);
   g_test_add ("/Kiln/Production/four-probes", Fixture, NULL, fixture_set_up, test_four_probes, fixture_tear_down);
   return g_test_run ();
