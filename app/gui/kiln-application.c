@@ -54,8 +54,8 @@ kiln_application_activate (GApplication *app)
       KilnProductionWindow *station = kiln_production_window_new (ADW_APPLICATION (app), self->simulator, NULL);
       g_autoptr(GError) error = NULL;
 
-      if (!kiln_production_window_open_profile (station, self->production, &error))
-        g_warning ("%s", error->message);
+      /* A profile that cannot be opened is shown in the window. */
+      kiln_production_window_open_profile (station, self->production, &error);
       gtk_window_present (GTK_WINDOW (station));
       return;
     }

@@ -36,6 +36,12 @@ void                   _kiln_option_bytes_window_set_protected (KilnOptionBytesW
                                                              guint                  position,
                                                              gboolean               protect);
 const char            *_kiln_option_bytes_window_get_status  (KilnOptionBytesWindow *self);
+void                   _kiln_option_bytes_window_set_boot    (KilnOptionBytesWindow *self,
+                                                             guint                  which,
+                                                             const char            *text);
+/* What the window says under the options (the changes, or what is wrong). */
+const char            *_kiln_option_bytes_window_get_changes (KilnOptionBytesWindow *self);
+gboolean               _kiln_option_bytes_window_can_write   (KilnOptionBytesWindow *self);
 void                   _kiln_option_bytes_window_write       (KilnOptionBytesWindow *self);
 
 G_END_DECLS

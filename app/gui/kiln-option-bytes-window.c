@@ -624,6 +624,26 @@ _kiln_option_bytes_window_get_status (KilnOptionBytesWindow *self)
 }
 
 void
+_kiln_option_bytes_window_set_boot (KilnOptionBytesWindow *self,
+                                    guint                  which,
+                                    const char            *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (which == 0 ? self->boot0_row : self->boot1_row), text);
+}
+
+const char *
+_kiln_option_bytes_window_get_changes (KilnOptionBytesWindow *self)
+{
+  return gtk_label_get_label (self->changes_label);
+}
+
+gboolean
+_kiln_option_bytes_window_can_write (KilnOptionBytesWindow *self)
+{
+  return gtk_widget_get_sensitive (GTK_WIDGET (self->write_button));
+}
+
+void
 _kiln_option_bytes_window_write (KilnOptionBytesWindow *self)
 {
   write_clicked_cb (self);

@@ -36,6 +36,8 @@ void              kiln_probe_selector_set_version     (KilnProbeSelector       *
                                                        const char              *serial,
                                                        const KilnStlinkVersion *version);
 gboolean          kiln_probe_selector_is_listing      (KilnProbeSelector       *self);
+/* Opens the list of probes. */
+void              kiln_probe_selector_popup           (KilnProbeSelector       *self);
 /* For tests */
 GtkWidget        *_kiln_probe_selector_get_popover    (KilnProbeSelector       *self);
 

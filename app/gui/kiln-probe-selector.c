@@ -574,6 +574,13 @@ kiln_probe_selector_set_version (KilnProbeSelector       *self,
   rebuild_rows (self);
 }
 
+void
+kiln_probe_selector_popup (KilnProbeSelector *self)
+{
+  g_return_if_fail (KILN_IS_PROBE_SELECTOR (self));
+  gtk_menu_button_popup (self->button);
+}
+
 GtkWidget *
 _kiln_probe_selector_get_popover (KilnProbeSelector *self)
 {

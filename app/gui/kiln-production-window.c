@@ -33,6 +33,7 @@ struct _KilnProductionWindow
   KilnSerialAllocator   *allocator;
   GPtrArray             *slots;       /* KilnProductionSlot */
   char                  *problem;     /* why nothing can start, or NULL */
+  gboolean               problem_fails; /* shown as FAIL (else as a hint) */
   guint                  next_slot;   /* the number the next slot gets */
   guint                  passed;
   guint                  failed;
@@ -53,7 +54,8 @@ static void
 update_blocked (KilnProductionWindow *self)
 {
   for (guint i = 0; i < self->slots->len; i++)
-    kiln_production_slot_set_blocked (g_ptr_array_index (self->slots, i), self->problem, self->profile != NULL);
+    kiln_production_slot_set_blocked (g_ptr_array_index (self->slots, i), self->problem,
+                                      self->profile != NULL || self->problem_fails);
   gtk_widget_set_visible (GTK_WIDGET (self->hint_label), self->problem == NULL && self->slots->len > 0);
 }
 
@@ -220,14 +222,32 @@ kiln_production_window_open_profile (KilnProductionWindow  *self,
 
   g_return_val_if_fail (KILN_IS_PRODUCTION_WINDOW (self), FALSE);
 
-  profile = kiln_production_profile_load (path, error);
+  profile = kiln_production_profile_load (path, &local);
+  if (profile == NULL && self->profile == NULL)
+    {
+      /* Shown where the operator looks, and returned. */
+      g_free (self->problem);
+      self->problem = g_strdup (local->message);
+      self->problem_fails = TRUE;
+      update_blocked (self);
+    }
   if (profile == NULL)
-    return FALSE;
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
   if (self->record == NULL)
     {
-      self->record = kiln_production_record_open (self->record_path, error);
+      self->record = kiln_production_record_open (self->record_path, &local);
       if (self->record == NULL)
-        return FALSE;
+        {
+          g_free (self->problem);
+          self->problem = g_strdup (local->message);
+          self->problem_fails = TRUE;
+          update_blocked (self);
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
     }
 
   g_set_object (&self->profile, profile);
@@ -285,12 +305,9 @@ open_response_cb (GtkNativeDialog      *dialog,
       g_autofree char *path = g_file_get_path (file);
       g_autoptr(GError) error = NULL;
 
-      if (path != NULL && !kiln_production_window_open_profile (self, path, &error))
-        {
-          g_free (self->problem);
-          self->problem = g_strdup (error->message);
-          update_blocked (self);
-        }
+      /* A profile that cannot be read is shown in the slots. */
+      if (path != NULL)
+        kiln_production_window_open_profile (self, path, &error);
     }
   g_object_unref (dialog);
 }

@@ -62,6 +62,8 @@ struct _KilnWindow
   GtkLabel             *target_status;
   GtkWidget            *option_bytes_button;
   GtkButton            *target_action;
+  GtkWidget            *choose_probe_button;
+  GtkWidget            *udev_help_button;
   GtkButton            *result_action;
   GtkWidget            *no_probe_box;
   AdwWindowTitle       *window_title;
@@ -630,6 +632,8 @@ update_target_panel (KilnWindow *self)
 
       for (guint i = 0; i < probes->len; i++)
         usable += kiln_usb_probe_info_can_open (g_ptr_array_index (probes, i));
+      gtk_widget_set_visible (self->choose_probe_button, usable > 0);
+      gtk_widget_set_visible (self->udev_help_button, usable == 0);
       if (usable > 0)
         {
           g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -919,6 +923,14 @@ connect_under_reset_action (GtkWidget  *widget,
   kiln_window_log (self, "%s", _("Connecting under reset from now on (Preferences)"));
   gtk_widget_set_visible (GTK_WIDGET (self->result_action), FALSE);
   identify (self);
+}
+
+static void
+choose_probe_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  kiln_probe_selector_popup (KILN_WINDOW (widget)->probe_selector);
 }
 
 static void
@@ -1370,6 +1382,17 @@ progress_finished_cb (KilnWindow   *self,
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
   gtk_widget_remove_css_class (GTK_WIDGET (self->result_box), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->result_box), "failure");
+
+  /* Sectors a stopped job left mid-way are not done: they still need
+   * Program. A sector that failed keeps its reason. */
+  for (guint i = 0; error != NULL && i < kiln_memory_map_get_n_sectors (self->memory_map); i++)
+    {
+      KilnSectorState st = kiln_memory_map_get_sector_state (self->memory_map, i);
+
+      if (st == KILN_SECTOR_STATE_ERASING || st == KILN_SECTOR_STATE_WRITING || st == KILN_SECTOR_STATE_VERIFYING)
+        kiln_memory_map_set_sector_state (self->memory_map, i, KILN_SECTOR_STATE_PLANNED,
+                                          _("The job stopped before this sector was finished: program it again"));
+    }
 
   if (error == NULL)
     {
@@ -1843,6 +1866,8 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, target_status);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, option_bytes_button);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, target_action);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, choose_probe_button);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, udev_help_button);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_action);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, no_probe_box);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, window_title);
@@ -1895,6 +1920,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.identify", NULL, identify_action);
   gtk_widget_class_install_action (widget_class, "win.option-bytes", NULL, option_bytes_action);
   gtk_widget_class_install_action (widget_class, "win.connect-under-reset", NULL, connect_under_reset_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-probe", NULL, choose_probe_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload", NULL);

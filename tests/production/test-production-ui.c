@@ -269,6 +269,17 @@ test_changed_file (void)
   save_screenshot (GTK_WIDGET (window), "production-changed-file.png");
   gtk_window_destroy (GTK_WINDOW (window));
   spin (100);
+
+  /* A profile that cannot be read: FAIL, and why. */
+  window = new_window (text, "missing.db");
+  slot = first_slot (window);
+  g_clear_error (&error);
+  g_assert_false (kiln_production_window_open_profile (window, "/nonexistent/widget.kiln-profile", &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE);
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_FAIL);
+  g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "Cannot read the production profile"));
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
 }
 
 static gboolean

@@ -8,7 +8,9 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 
 #include "kiln-chip.h"
 #include "kiln-flash-plan.h"
@@ -1152,6 +1154,16 @@ test_option_bytes (void)
   g_assert_cmpuint (g_strv_length (assignments), ==, 0);
   save_screenshot (GTK_WIDGET (ob), "option-bytes.png");
 
+  /* A boot address the chip cannot take is refused before anything is asked */
+  g_assert_false (_kiln_option_bytes_window_can_write (ob));
+  _kiln_option_bytes_window_set_boot (ob, 0, "somewhere");
+  g_test_message ("%s", _kiln_option_bytes_window_get_changes (ob));
+  g_assert_nonnull (strstr (_kiln_option_bytes_window_get_changes (ob), "somewhere"));
+  g_assert_false (_kiln_option_bytes_window_can_write (ob));
+  _kiln_option_bytes_window_set_boot (ob, 0, "0x00200000");
+  g_assert_false (_kiln_option_bytes_window_can_write (ob));
+  g_assert_cmpstr (_kiln_option_bytes_window_get_changes (ob), ==, "Nothing changed yet.");
+
   /* Remove sector 1's protection */
   _kiln_option_bytes_window_set_protected (ob, 1, FALSE);
   g_clear_pointer (&assignments, g_strfreev);
@@ -1400,6 +1412,15 @@ main (int   argc,
   g_autoptr(AdwApplication) app = NULL;
 
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  /* KILN_TEST_LOCALEDIR=_build/po with LANGUAGE=de shows the window in
+   * German (for looking at screenshots; the assertions expect English). */
+  if (g_getenv ("KILN_TEST_LOCALEDIR") != NULL)
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("KILN_TEST_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   /* Software rendering under Xvfb makes each animation frame cost tens of
