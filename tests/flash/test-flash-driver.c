@@ -444,15 +444,16 @@ on_sector (gpointer        user_data,
     g_cancellable_cancel (t->cancel);
   if (t->code)
     {
-      guint8 udf[128];
+      gsize size = (kiln_flash_loader_code_size + 3) & ~(gsize) 3;
+      g_autofree guint8 *udf = g_malloc (size);
 
       /* The loader's code turns into undefined instructions under it. */
-      for (guint i = 0; i < sizeof udf; i += 2)
+      for (guint i = 0; i < size; i += 2)
         {
           udf[i] = 0x00;
           udf[i + 1] = 0xDE;
         }
-      g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (t->target), t->code, udf, sizeof udf, NULL));
+      g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (t->target), t->code, udf, size, NULL));
     }
 }
 
