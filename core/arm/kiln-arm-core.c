@@ -135,30 +135,26 @@ reset (KilnArmTarget  *target,
   demcr &= ~(VC_FAULTS | VC_CORERESET);
   if (halt)
     demcr |= VC_CORERESET;
+  /* Without C_HALT the firmware runs after the reset as it would without a
+   * debugger. */
   if (!kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | (halt ? C_HALT : 0) | C_DEBUGEN, error)
-      || !kiln_stlink_write32 (link, DEMCR, demcr, error)
-      || !kiln_stlink_write32 (link, DFSR, DFSR_ALL, error))
+      || !kiln_stlink_write32 (link, DEMCR, demcr, error))
     return FALSE;
   /* The write may fail as the core resets under it: what counts is the state afterwards. */
   kiln_stlink_write32 (link, AIRCR, 0x05FA0004, NULL);
+  if (!halt)
+    return TRUE;
 
   for (guint i = 0; i < POLL_LIMIT; i++)
     {
       if (!kiln_stlink_read32 (link, DHCSR, &dhcsr, error))
         return FALSE;
-      if (!halt)
-        break;
       if (dhcsr & S_HALT)
         return kiln_stlink_write32 (link, DEMCR, demcr & ~VC_CORERESET, error);
     }
-  if (halt)
-    {
-      g_set_error_literal (error, KILN_ARM_ERROR, KILN_ARM_ERROR_NOT_HALTED,
-                           _("The core did not stop after a reset: connect under reset and try again"));
-      return FALSE;
-    }
-  /* Leave halting debug so the firmware runs as without a debugger. */
-  return kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_DEBUGEN, error);
+  g_set_error_literal (error, KILN_ARM_ERROR, KILN_ARM_ERROR_NOT_HALTED,
+                       _("The core did not stop after a reset: connect under reset and try again"));
+  return FALSE;
 }
 
 gboolean
