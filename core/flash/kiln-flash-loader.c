@@ -283,7 +283,6 @@ snapshot (KilnFlashLoader  *self,
           GError          **error)
 {
   guint8 b[KILN_LOADER_P_ABORT - KILN_LOADER_P_STATUS];
-  const guint8 *p = b - KILN_LOADER_P_STATUS;
   GError *local_error = NULL;
 
   /* The words are read upwards while the loader runs. STATUS comes first:
@@ -293,12 +292,12 @@ snapshot (KilnFlashLoader  *self,
       g_propagate_error (error, local_error);
       return FALSE;
     }
-  s->status = get32 (p + KILN_LOADER_P_STATUS);
-  s->wp = get32 (p + KILN_LOADER_P_WP);
-  s->rp = get32 (p + KILN_LOADER_P_RP);
-  s->error_sr = get32 (p + KILN_LOADER_P_ERROR_SR);
-  s->error_at = get32 (p + KILN_LOADER_P_ERROR_AT);
-  s->ops_done = get32 (p + KILN_LOADER_P_OPS_DONE);
+  s->status = get32 (b + (KILN_LOADER_P_STATUS - KILN_LOADER_P_STATUS));
+  s->wp = get32 (b + (KILN_LOADER_P_WP - KILN_LOADER_P_STATUS));
+  s->rp = get32 (b + (KILN_LOADER_P_RP - KILN_LOADER_P_STATUS));
+  s->error_sr = get32 (b + (KILN_LOADER_P_ERROR_SR - KILN_LOADER_P_STATUS));
+  s->error_at = get32 (b + (KILN_LOADER_P_ERROR_AT - KILN_LOADER_P_STATUS));
+  s->ops_done = get32 (b + (KILN_LOADER_P_OPS_DONE - KILN_LOADER_P_STATUS));
   return TRUE;
 }
 
