@@ -637,6 +637,85 @@ test_try_simulator (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Every control an operator (or a screen reader) meets says what it is: a
+ * label, a tooltip, or the title of the row it sits in. */
+static gboolean
+has_text_label (GtkWidget *widget)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_LABEL (c) && gtk_widget_get_visible (c) && *gtk_label_get_text (GTK_LABEL (c)) != '\0')
+        return TRUE;
+      if (has_text_label (c))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+control_is_named (GtkWidget *widget)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+  GtkWidget *row = gtk_widget_get_ancestor (widget, ADW_TYPE_ACTION_ROW);
+
+  if (tooltip != NULL && *tooltip != '\0')
+    return TRUE;
+  if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL
+      && *gtk_button_get_label (GTK_BUTTON (widget)) != '\0')
+    return TRUE;
+  if (GTK_IS_CHECK_BUTTON (widget) && gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)) != NULL)
+    return TRUE;
+  if (row != NULL && *adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)) != '\0')
+    return TRUE;
+  return has_text_label (widget);
+}
+
+static void
+collect_unnamed (GtkWidget *widget,
+                 GString   *out)
+{
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if ((GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_SWITCH (widget)
+       || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_DROP_DOWN (widget) || GTK_IS_ENTRY (widget)
+       || GTK_IS_SPIN_BUTTON (widget))
+      && gtk_widget_get_ancestor (widget, GTK_TYPE_WINDOW_CONTROLS) == NULL /* GTK names its own */
+      && !control_is_named (widget))
+    {
+      g_auto(GStrv) classes = gtk_widget_get_css_classes (widget);
+      g_autofree char *joined = g_strjoinv (".", classes);
+
+      g_string_append_printf (out, " %s(%s .%s in %s)", G_OBJECT_TYPE_NAME (widget),
+                              gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)) ?: "?", joined,
+                              G_OBJECT_TYPE_NAME (gtk_widget_get_parent (widget)));
+    }
+  if (GTK_IS_MENU_BUTTON (widget) || GTK_IS_DROP_DOWN (widget) || GTK_IS_SPIN_BUTTON (widget))
+    return;  /* their insides are theirs */
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_unnamed (c, out);
+}
+
+static void
+test_controls_named (void)
+{
+  KilnWindow *window;
+  g_autoptr(GString) unnamed = g_string_new (NULL);
+
+  if (fixture_elf () == NULL)
+    {
+      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      return;
+    }
+  window = new_window ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.simulator", NULL));
+  g_assert_true (spin_until (page_loaded, window, 5000));
+  wait_identified (window);
+  collect_unnamed (GTK_WIDGET (window), unnamed);
+  if (unnamed->len > 0)
+    g_error ("controls without a label, tooltip or row title:%s", unnamed->str);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 file_exists (gpointer data)
 {
@@ -1454,6 +1533,7 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/dark", test_dark);
   g_test_add_func ("/Kiln/UI/try-simulator", test_try_simulator);
   g_test_add_func ("/Kiln/UI/program-on-simulator", test_program_on_simulator);
+  g_test_add_func ("/Kiln/UI/controls-named", test_controls_named);
   g_test_add_func ("/Kiln/UI/program-fault", test_program_fault);
   g_test_add_func ("/Kiln/UI/program-cancel", test_program_cancel);
   g_test_add_func ("/Kiln/UI/bin-asks-base", test_bin_asks_base);
