@@ -14,11 +14,9 @@
 #include "kiln-stlink-protocol.h"
 
 gboolean
-kiln_flash_otp_get_layout (KilnChip           *chip,
-                           KilnFlashOtpLayout *layout,
-                           GError            **error)
+kiln_flash_otp_get_line_layout (const KilnChipLine *line,
+                                KilnFlashOtpLayout *layout)
 {
-  const KilnChipLine *line = kiln_chip_get_line (chip);
   guint size = line->otp_size;
 
   memset (layout, 0, sizeof *layout);
@@ -27,16 +25,44 @@ kiln_flash_otp_get_layout (KilnChip           *chip,
   if (size % 64 == 16)
     size -= KILN_FLASH_OTP_BLOCKS;
   if (line->otp_base == 0 || size == 0 || size > KILN_FLASH_OTP_MAX_SIZE || size % KILN_FLASH_OTP_BLOCKS != 0)
-    {
-      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
-                   _("Kiln does not know the one-time-programmable area of the %s."), line->line);
-      return FALSE;
-    }
+    return FALSE;
   layout->base = line->otp_base;
   layout->size = size;
   layout->block_size = size / KILN_FLASH_OTP_BLOCKS;
   layout->lock_base = line->otp_base + size;
   return TRUE;
+}
+
+gboolean
+kiln_flash_otp_get_layout (KilnChip           *chip,
+                           KilnFlashOtpLayout *layout,
+                           GError            **error)
+{
+  const KilnChipLine *line = kiln_chip_get_line (chip);
+
+  if (!kiln_flash_otp_get_line_layout (line, layout))
+    {
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
+                   _("Kiln does not know the one-time-programmable area of the %s."), line->line);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const KilnChipLine *
+kiln_flash_otp_find_line (guint32 address,
+                          gsize   length)
+{
+  for (guint i = 0; i < kiln_chip_db_get_n_lines (); i++)
+    {
+      const KilnChipLine *line = kiln_chip_db_get_line (i);
+      KilnFlashOtpLayout l;
+
+      if (kiln_flash_otp_get_line_layout (line, &l) && address >= l.base && address - l.base < l.size
+          && length <= l.size - (address - l.base))
+        return line;
+    }
+  return NULL;
 }
 
 int

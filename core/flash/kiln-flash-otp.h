@@ -51,6 +51,13 @@ typedef struct
 gboolean kiln_flash_otp_get_layout   (KilnChip           *chip,
                                       KilnFlashOtpLayout *layout,
                                       GError            **error);
+/* The OTP layout of a line of the chip database. */
+gboolean kiln_flash_otp_get_line_layout (const KilnChipLine *line,
+                                         KilnFlashOtpLayout *layout);
+/* The first line of the chip database whose OTP data blocks hold the
+ * @length bytes at @address, or NULL. */
+const KilnChipLine *kiln_flash_otp_find_line (guint32 address,
+                                              gsize   length);
 /* The block holding @address, or -1 when it is not an OTP data byte. */
 int      kiln_flash_otp_block_at     (const KilnFlashOtpLayout *layout,
                                       guint32                   address);
