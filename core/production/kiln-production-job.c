@@ -295,8 +295,11 @@ on_finished (KilnFlashJob   *flash_job,
       && serial_in_otp (kiln_production_profile_get_serial (job->profile)))
     {
       ok = write_otp_serial (job, target, error);
+      /* Reset halted, then run: the core may be halted at the firmware's
+       * first instruction, and firmware that turns the SWD pins off must
+       * not start before the reset is requested. */
       if (ok && kiln_production_profile_get_reset (job->profile) && (ob->set == NULL || ob->set[0] == NULL))
-        ok = kiln_arm_reset_run (target, error);
+        ok = kiln_arm_reset_halt (target, error) && kiln_arm_resume (target, FALSE, error);
     }
   if (ok && flash_job->programmed && ob->set != NULL && ob->set[0] != NULL)
     ok = set_option_bytes (job, target, error);

@@ -5,7 +5,8 @@ after the firmware, which stays as the file has it); a board whose OTP slot
 holds another value FAILs with the cause and nothing programmed, the line
 goes on; a board that already holds its own number (it comes back) PASSes
 and is recorded with the same number; a board that fails verification gets
-nothing in OTP; a profile with an address outside flash and OTP, or a number
+nothing in OTP; firmware that turns SWD off as it starts runs only once its
+number is written (connect under reset); a profile with an address outside flash and OTP, or a number
 that does not fit in OTP, is refused before any board."""
 import hashlib
 import json
@@ -16,6 +17,7 @@ import sys
 import tempfile
 
 cli = sys.argv[1]
+fixtures = sys.argv[2] if len(sys.argv) > 2 else None
 tmp = tempfile.mkdtemp(prefix="kiln-production-otp-")
 failures = 0
 FLASH = 1024 * 1024
@@ -167,6 +169,43 @@ for name, address in (("sram", 0x20000000), ("locks", 0x1FF0F400), ("past", 0x1F
     p = run(d)
     check(p.returncode == 2 and "neither in flash" in p.stderr and board_file(d, 1, "flash.bin") is None,
           f"{name}: exit {p.returncode}", p.stdout + p.stderr)
+
+# 6. Firmware that turns the SWD pins off as it starts: the number is written
+#    while the core is halted, then the board is reset and runs.
+if fixtures:
+    d = os.path.join(tmp, "swd-off")
+    os.makedirs(d)
+    elf = open(os.path.join(fixtures, "blinky.elf"), "rb").read()
+    open(os.path.join(d, "blinky.elf"), "wb").write(elf)
+    with open(os.path.join(d, "widget.kiln-profile"), "w") as f:
+        f.write(f"""[profile]
+name = Blinky
+firmware = blinky.elf
+sha256 = {hashlib.sha256(elf).hexdigest()}
+chip = STM32F746NG
+reset = true
+locked = true
+[serial]
+source = counter
+address = 0x{0x1FF0F000 + OTP_AT:08X}
+format = W-%05u
+start = 100
+size = 12
+""")
+    with open(os.path.join(d, "sim.ini"), "w") as f:
+        f.write("[probe]\n[board]\nsequence = 2\nstate = boards\n[faults]\nswd-disabled-by-firmware = true\n")
+    rep = os.path.join(d, "report.json")
+    env = env_for(os.path.join(d, "sim.ini"))
+    env["KILN_SIM_REPORT"] = rep
+    p = subprocess.run([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--log",
+                        os.path.join(d, "station.db"), "--connect-under-reset"], capture_output=True, text=True,
+                       env=env, timeout=600)
+    check(p.returncode == 0 and sum(l.startswith("PASS") for l in p.stdout.splitlines()) == 2, f"swd off: exit {p.returncode}", p.stdout + p.stderr)
+    check(board_file(d, 1, "otp.bin") == otp_with("W-00100") and board_file(d, 2, "otp.bin") == otp_with("W-00101"),
+          "swd off: OTP")
+    r = json.load(open(rep))
+    check("swd-disabled-by-firmware" in r["faults_injected"] and r["violations"] == [],
+          f"swd off: the firmware did not start after its number was written: {r['faults_injected']}")
 
 print("ok" if not failures else f"FAILED: {failures}")
 sys.exit(1 if failures else 0)
