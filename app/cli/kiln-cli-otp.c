@@ -324,7 +324,7 @@ kiln_cli_otp (int    argc,
         printf ("{\"event\":\"result\",\"ok\":false,\"dry_run\":true,\"exit_code\":2,\"address\":%u,\"bytes\":%"
                 G_GSIZE_FORMAT ",\"data\":\"%s\"}\n", address, length, data);
       else
-        printf (_("%s: this would write %" G_GSIZE_FORMAT " bytes to the OTP at 0x%08X, for good: %s\n"),
+        printf (_("%s: this would write %zu bytes to the OTP at 0x%08X, for good: %s\n"),
                 job->chip_name, length, address, data);
       fprintf (stderr, _("kiln-cli otp: nothing was written; add --confirm to write.\n"));
       goto out;

@@ -122,7 +122,7 @@ kiln_flash_otp_check_write (const KilnFlashOtp *otp,
   if (address < l->base || address - l->base > l->size || length > l->size - (address - l->base))
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
-                   _("%" G_GSIZE_FORMAT " bytes at 0x%08X do not fit in the one-time-programmable area "
+                   _("%zu bytes at 0x%08X do not fit in the one-time-programmable area "
                      "(0x%08X–0x%08X). Nothing was written."),
                    length, address, l->base, l->base + l->size - 1);
       return FALSE;

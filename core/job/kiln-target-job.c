@@ -228,7 +228,7 @@ run_otp (KilnTargetJob  *job,
         }
       if (!refuse_unconfirmed_otp (job, job->otp_lock, error))
         return FALSE;
-      said = g_strdup_printf (_("Writing %" G_GSIZE_FORMAT " bytes to the OTP at 0x%08X: this cannot be undone."),
+      said = g_strdup_printf (_("Writing %zu bytes to the OTP at 0x%08X: this cannot be undone."),
                               length, job->address);
     }
   else
