@@ -66,5 +66,8 @@ int      kiln_cli_read          (int              argc,
                                  char           **argv);
 int      kiln_cli_option_bytes  (int              argc,
                                  char           **argv);
+/* kiln-cli-otp.c */
+int      kiln_cli_otp           (int              argc,
+                                 char           **argv);
 
 G_END_DECLS

@@ -24,6 +24,7 @@ static const KilnCliCommand commands[] = {
   { "erase", N_("Erase flash sectors, or the whole chip"), kiln_cli_erase },
   { "read", N_("Read target memory into a file"), kiln_cli_read },
   { "option-bytes", N_("Show or change the option bytes (protection, boot, watchdogs)"), kiln_cli_option_bytes },
+  { "otp", N_("Show, write or lock the one-time-programmable area (serial numbers, keys)"), kiln_cli_otp },
   { NULL, NULL, NULL },
 };
 

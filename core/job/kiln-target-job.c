@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "kiln-flash-job.h"
 #include "kiln-target-job.h"
@@ -50,6 +51,7 @@ kiln_target_job_free (KilnTargetJob *job)
   g_strfreev (job->assignments);
   g_free (job->chip_name);
   g_clear_pointer (&job->data, g_bytes_unref);
+  g_clear_pointer (&job->otp_bytes, g_bytes_unref);
   kiln_flash_verify_result_clear (&job->verify_result);
   g_clear_pointer (&job->changes, g_ptr_array_unref);
   g_clear_pointer (&job->consequences, g_ptr_array_unref);
@@ -173,6 +175,79 @@ run_option_bytes_write (KilnTargetJob  *job,
   return TRUE;
 }
 
+static gboolean
+refuse_unconfirmed_otp (KilnTargetJob  *job,
+                        gboolean        lock,
+                        GError        **error)
+{
+  if (lock && !job->irreversible)
+    {
+      g_set_error_literal (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
+                           _("Locking OTP blocks can never be undone; it is done only when confirmed as "
+                             "irreversible as well. Nothing was changed."));
+      return FALSE;
+    }
+  if (!job->confirm)
+    {
+      g_set_error_literal (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
+                           _("Writing the one-time-programmable area can never be undone and needs "
+                             "confirmation. Nothing was changed."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+run_otp (KilnTargetJob  *job,
+         KilnArmTarget  *target,
+         KilnProgress   *progress,
+         GError        **error)
+{
+  g_autofree char *said = NULL;
+  gsize length = 0;
+  const guint8 *bytes = job->otp_bytes ? g_bytes_get_data (job->otp_bytes, &length) : NULL;
+
+  if (!kiln_flash_otp_read (target, &job->otp, error))
+    return FALSE;
+  if (job->kind == KILN_TARGET_JOB_OTP_READ)
+    return TRUE;
+
+  if (job->kind == KILN_TARGET_JOB_OTP_WRITE)
+    {
+      /* Refusals before anything is asked or written. */
+      if (!kiln_flash_otp_check_write (&job->otp, job->address, bytes, length, error))
+        return FALSE;
+      if (job->dry_run)
+        return TRUE;
+      if (length > 0 && memcmp (job->otp.data + (job->address - job->otp.layout.base), bytes, length) == 0
+          && !job->otp_lock)
+        {
+          job->otp_result.unchanged = (guint) length;
+          message (progress, _("The OTP already holds these bytes: nothing was written."));
+          return TRUE;
+        }
+      if (!refuse_unconfirmed_otp (job, job->otp_lock, error))
+        return FALSE;
+      said = g_strdup_printf (_("Writing %zu bytes to the OTP at 0x%08X: this cannot be undone."),
+                              length, job->address);
+    }
+  else
+    {
+      if (!refuse_unconfirmed_otp (job, TRUE, error))
+        return FALSE;
+      said = g_strdup (_("Locking OTP blocks: this cannot be undone."));
+    }
+
+  if (progress != NULL)
+    kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_PROGRAM, 0);
+  message (progress, said);
+  if (job->kind == KILN_TARGET_JOB_OTP_WRITE
+      ? !kiln_flash_otp_write (target, job->address, bytes, length, job->otp_lock, &job->otp_result, error)
+      : !kiln_flash_otp_lock (target, job->otp_blocks, &job->otp_result, error))
+    return FALSE;
+  return kiln_flash_otp_read (target, &job->otp, error);
+}
+
 gboolean
 kiln_target_job_run (KilnSession   *session,
                      gpointer       data,
@@ -242,6 +317,12 @@ kiln_target_job_run (KilnSession   *session,
 
     case KILN_TARGET_JOB_OPTION_BYTES_WRITE:
       ok = run_option_bytes_write (job, target, progress, cancellable, error);
+      break;
+
+    case KILN_TARGET_JOB_OTP_READ:
+    case KILN_TARGET_JOB_OTP_WRITE:
+    case KILN_TARGET_JOB_OTP_LOCK:
+      ok = run_otp (job, target, progress, error);
       break;
 
     default:

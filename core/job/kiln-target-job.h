@@ -1,5 +1,5 @@
 /* kiln-target-job.h — the flash operations besides programming (verify,
- * erase, read, option bytes) as jobs on a session's worker thread, used by
+ * erase, read, option bytes, OTP) as jobs on a session's worker thread, used by
  * kiln-cli and the window
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,6 +9,7 @@
 
 #include "kiln-flash-ops.h"
 #include "kiln-flash-option-bytes.h"
+#include "kiln-flash-otp.h"
 #include "kiln-session.h"
 #include "kiln-usb-probe-info.h"
 
@@ -21,6 +22,9 @@ typedef enum
   KILN_TARGET_JOB_READ,
   KILN_TARGET_JOB_OPTION_BYTES_READ,
   KILN_TARGET_JOB_OPTION_BYTES_WRITE,
+  KILN_TARGET_JOB_OTP_READ,
+  KILN_TARGET_JOB_OTP_WRITE,
+  KILN_TARGET_JOB_OTP_LOCK,
 } KilnTargetJobKind;
 
 typedef struct
@@ -51,6 +55,13 @@ typedef struct
   gboolean              confirm;
   gboolean              irreversible;
   gboolean              dry_run;
+  /* OTP write: @otp_bytes at @address (checked against the chip, nothing
+   * written without @confirm, or with @dry_run); with @otp_lock (needs
+   * @irreversible) the blocks written are locked. OTP lock: the blocks in
+   * @otp_blocks (bit i = block i), with @confirm and @irreversible. */
+  GBytes               *otp_bytes;
+  gboolean              otp_lock;
+  guint32               otp_blocks;
 
   /* Out */
   char                 *chip_name;
@@ -63,6 +74,8 @@ typedef struct
   GPtrArray            *changes;        /* strings, option bytes write */
   GPtrArray            *consequences;   /* strings, option bytes write */
   gboolean              options_written;
+  KilnFlashOtp          otp;            /* the OTP area as read last (after a write or lock) */
+  KilnFlashOtpResult    otp_result;
 } KilnTargetJob;
 
 KilnTargetJob *kiln_target_job_new           (KilnTargetJobKind  kind,

@@ -8,7 +8,9 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "kiln-arm-core.h"
 #include "kiln-flash-option-bytes.h"
+#include "kiln-flash-otp.h"
 #include "kiln-job-error.h"
 #include "kiln-production-job.h"
 
@@ -122,6 +124,38 @@ protected_mask (KilnArmTarget *target)
   return mask;
 }
 
+/* A serial number outside the flash goes to the OTP area (the profile
+ * accepts no other place). */
+static gboolean
+serial_in_otp (const KilnSerialSettings *serial)
+{
+  return serial->source != KILN_SERIAL_SOURCE_NONE && (serial->address < 0x08000000u || serial->address >= 0x10000000u);
+}
+
+/* Whether the board's OTP can take the serial number: its slot erased, or
+ * holding this very number (a board that comes back). Checked before
+ * anything is programmed. */
+static gboolean
+check_otp_slot (KilnProductionJob  *job,
+                KilnArmTarget      *target,
+                GError            **error)
+{
+  const KilnSerialSettings *serial = kiln_production_profile_get_serial (job->profile);
+  KilnFlashOtp otp;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (job->serial->bytes, &size);
+
+  if (!kiln_flash_otp_read (target, &otp, error))
+    return FALSE;
+  if (!kiln_flash_otp_check_write (&otp, serial->address, data, size, error))
+    {
+      g_prefix_error (error, _("Serial number %s cannot go to the OTP at 0x%08X, so nothing was programmed: "),
+                      job->serial->value, serial->address);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 on_identified (KilnFlashJob   *flash_job,
                KilnArmTarget  *target,
@@ -173,6 +207,8 @@ on_identified (KilnFlashJob   *flash_job,
       if (job->serial == NULL)
         return FALSE;
       entry->serial_number = g_strdup (job->serial->value);
+      if (serial_in_otp (serial))
+        return check_otp_slot (job, target, error);
       data = g_bytes_get_data (job->serial->bytes, &size);
       /* Translators: the name of the piece of the image that holds the serial number */
       with_serial = kiln_image_new_with_data (flash_job->image, serial->address, data, size, _("serial number"), error);
@@ -222,6 +258,26 @@ set_option_bytes (KilnProductionJob  *job,
 }
 
 static gboolean
+write_otp_serial (KilnProductionJob  *job,
+                  KilnArmTarget      *target,
+                  GError            **error)
+{
+  const KilnSerialSettings *serial = kiln_production_profile_get_serial (job->profile);
+  KilnFlashOtpResult result;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (job->serial->bytes, &size);
+
+  if (!kiln_flash_otp_write (target, serial->address, data, size, FALSE, &result, error))
+    {
+      g_prefix_error (error, _("The board was programmed and verified, but serial number %s could not be written to "
+                               "the OTP at 0x%08X: "),
+                      job->serial->value, serial->address);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 on_finished (KilnFlashJob   *flash_job,
              KilnArmTarget  *target,
              gpointer        user_data,
@@ -232,7 +288,20 @@ on_finished (KilnFlashJob   *flash_job,
   KilnOptionBytes now;
   gboolean ok = TRUE;
 
-  if (flash_job->programmed && ob->set != NULL && ob->set[0] != NULL)
+  /* The serial number goes to the OTP once the firmware is programmed and
+   * verified, before option bytes may close the debug port; then the board
+   * starts, with its number. */
+  if (flash_job->programmed && job->serial != NULL
+      && serial_in_otp (kiln_production_profile_get_serial (job->profile)))
+    {
+      ok = write_otp_serial (job, target, error);
+      /* Reset halted, then run: the core may be halted at the firmware's
+       * first instruction, and firmware that turns the SWD pins off must
+       * not start before the reset is requested. */
+      if (ok && kiln_production_profile_get_reset (job->profile) && (ob->set == NULL || ob->set[0] == NULL))
+        ok = kiln_arm_reset_halt (target, error) && kiln_arm_resume (target, FALSE, error);
+    }
+  if (ok && flash_job->programmed && ob->set != NULL && ob->set[0] != NULL)
     ok = set_option_bytes (job, target, error);
 
   /* The option bytes as the controller holds them now, for the record. */
@@ -293,7 +362,9 @@ kiln_production_job_run (KilnSession   *session,
       flash_job->khz = job->khz;
       flash_job->under_reset = job->under_reset;
       flash_job->options.verify = kiln_production_profile_get_verify (job->profile);
-      flash_job->options.reset = kiln_production_profile_get_reset (job->profile);
+      /* With the serial number in OTP, the board is reset once it is written. */
+      flash_job->options.reset = kiln_production_profile_get_reset (job->profile)
+                                 && !serial_in_otp (kiln_production_profile_get_serial (job->profile));
       flash_job->options.skip_unchanged = kiln_production_profile_get_skip_unchanged (job->profile);
       flash_job->identified = on_identified;
       flash_job->finished = on_finished;

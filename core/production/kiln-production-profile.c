@@ -10,6 +10,7 @@
 
 #include "kiln-chip.h"
 #include "kiln-flash-option-bytes.h"
+#include "kiln-flash-otp.h"
 #include "kiln-production-profile.h"
 
 #define GROUP_PROFILE "profile"
@@ -219,11 +220,15 @@ kiln_serial_settings_validate (const KilnSerialSettings  *settings,
   if (settings->source == KILN_SERIAL_SOURCE_NONE)
     return TRUE;
 
-  if (settings->address < 0x08000000u || settings->address >= 0x10000000u)
+  /* In flash (patched into the image), or in a one-time-programmable area
+   * (written after the firmware is programmed and verified). */
+  if ((settings->address < 0x08000000u || settings->address >= 0x10000000u)
+      && kiln_flash_otp_find_line (settings->address, MAX (settings->size, 1)) == NULL)
     {
       g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE,
-                   _("The serial number address 0x%08X is not in flash (0x08000000 on): Kiln injects serial numbers "
-                     "into flash; OTP is not supported yet"),
+                   _("The serial number address 0x%08X is neither in flash (0x08000000 on) nor in a "
+                     "one-time-programmable area with room for the number (0x1FF0F000–0x1FF0F3FF on STM32F74x/F76x, "
+                     "0x1FF07800–0x1FF079FF on F72x/F73x)"),
                    settings->address);
       return FALSE;
     }

@@ -23,7 +23,8 @@
  *
  *   [serial]                     ; optional serial-number injection
  *   source = counter             ; counter | list | uid
- *   address = 0x080FFF00         ; in flash, outside the firmware's bytes
+ *   address = 0x080FFF00         ; in flash, outside the firmware's bytes, or in OTP
+ *                                ; (0x1FF0F000…, written once the firmware is verified)
  *   format = SN-%06u             ; counter: one %u/%d/%x/%X, uid: one %s
  *   start = 1                    ; counter: the first number
  *   list = serials.txt           ; list: one number a line (# comments)

@@ -690,6 +690,57 @@ flash_array_write (KilnSimBoard *self,
   flash_start_busy (self, OP_PROGRAM, now, 16e-6);
 }
 
+/* A write to the OTP area, programmed like the flash array (PG, PSIZE,
+ * alignment) but never erased: bits only go from 1 to 0. The 16 lock bytes
+ * follow the 16 data blocks; a lock byte programmed to 0x00 locks its block
+ * for good, and programming a locked block is refused (WRPERR). */
+static void
+otp_array_write (KilnSimBoard *self,
+                 guint32       address,
+                 guint         size,
+                 guint32       value,
+                 guint64       now)
+{
+  const KilnSimChip *chip = self->chip;
+  guint psize = (self->cr >> 8) & 3;
+  guint32 offset = address - chip->otp_base;
+  guint32 data_size = 16 * chip->otp_block_size;
+
+  if (!(self->cr & CR_PG) || (self->cr & CR_LOCK))
+    {
+      flash_set_error (self, SR_ERSERR);
+      return;
+    }
+  if (size != (1u << psize) && !(psize == 3 && size == 4))
+    {
+      flash_set_error (self, SR_PGPERR);
+      return;
+    }
+  if ((address & (size - 1)) || offset + size > chip->otp_size)
+    {
+      flash_set_error (self, SR_PGAERR);
+      return;
+    }
+  if (offset < data_size && self->otp[data_size + offset / chip->otp_block_size] == 0x00)
+    {
+      flash_set_error (self, SR_WRPERR);
+      return;
+    }
+
+  self->report->flash_units_programmed++;
+  if (psize > psize_allowed (self))
+    {
+      kiln_sim_report_violation (self->report,
+                                 "program OTP at 0x%08X with PSIZE x%u on a %.2f V supply%s: the word is left unprogrammed",
+                                 address, 8u << psize, self->voltage, self->vpp ? " and VPP" : "");
+      flash_start_busy (self, OP_PROGRAM, now, 16e-6);
+      return;
+    }
+  for (guint i = 0; i < size; i++)
+    self->otp[offset + i] &= (guint8) (value >> (8 * i));
+  flash_start_busy (self, OP_PROGRAM, now, 16e-6);
+}
+
 static void
 flash_reg_write (KilnSimBoard *self,
                  guint32       offset,
@@ -2157,6 +2208,16 @@ bus_write (KilnSimBoard *self,
         self->itcm[address + i] = (guint8) (value >> (8 * i));
       if (debugger)
         mark_ram_dirty (self, address, size);
+      return KILN_SIM_ACK_OK;
+    }
+  if (address >= self->chip->otp_base && address - self->chip->otp_base < self->chip->otp_size)
+    {
+      if (flash_busy (self, now))
+        {
+          *ready_at = self->busy_until;
+          return KILN_SIM_ACK_WAIT;
+        }
+      otp_array_write (self, address, size, value, now);
       return KILN_SIM_ACK_OK;
     }
   if (address >= SYSMEM_BASE && address - SYSMEM_BASE < SYSMEM_SIZE)

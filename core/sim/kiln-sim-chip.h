@@ -29,7 +29,8 @@ typedef struct
   guint32     package_reg;
   guint16     package;
   guint32     otp_base;
-  guint       otp_size;
+  guint       otp_size;         /* the whole OTP area: 16 data blocks, then 16 lock bytes */
+  guint       otp_block_size;   /* bytes in one of the 16 data blocks */
   guint32     sram_size;        /* contiguous from 0x20000000 */
   guint32     itcm_ram_size;
   guint32     optcr_default;

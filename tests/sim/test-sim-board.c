@@ -336,6 +336,68 @@ test_state_round_trip (Fixture       *f,
   g_assert_cmphex (read32 (f, 0x08000010), ==, 0xCAFEF00D);
 }
 
+/* The OTP area is programmed like the flash, never erased, and a block whose
+ * lock byte is 0x00 refuses programming (WRPERR). */
+static void
+test_otp (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "state", "otp.bin", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  connect (f);
+  g_assert_cmphex (read32 (f, 0x1FF0F000), ==, 0xFFFFFFFF);
+  g_assert_cmphex (read32 (f, 0x1FF0F400), ==, 0xFFFFFFFF);
+
+  /* Written while the controller is locked: a sequence error, nothing changes. */
+  write32 (f, 0x1FF0F000, 0x12345678);
+  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 7), !=, 0);
+  g_assert_cmphex (read32 (f, 0x1FF0F000), ==, 0xFFFFFFFF);
+  write32 (f, 0x40023C0C, 0xF2);
+
+  unlock (f);
+  write32 (f, 0x40023C10, (2u << 8) | 1u);
+  g_assert_cmpint (write32 (f, 0x1FF0F000, 0x12345678), ==, KILN_SIM_ACK_OK);
+  g_assert_cmphex (read32 (f, 0x1FF0F000), ==, 0x12345678);
+  g_assert_cmphex (read32 (f, 0x40023C0C) & 0xF2, ==, 0);
+  /* Programming only clears bits. */
+  write32 (f, 0x1FF0F000, 0xFFFF00FF);
+  g_assert_cmphex (read32 (f, 0x1FF0F000), ==, 0x12340078);
+
+  /* A sector erase leaves the OTP as it is. */
+  write32 (f, 0x40023C10, (2u << 8) | (0u << 3) | 2u | (1u << 16));
+  f->clock.now_ns += 2000000000ull;
+  g_assert_cmphex (read32 (f, 0x1FF0F000), ==, 0x12340078);
+
+  /* Lock block 1 (lock byte at 0x1FF0F401): its writes are refused. */
+  write32 (f, 0x40023C10, (2u << 8) | 1u);
+  write32 (f, 0x1FF0F400, 0xFFFF00FF);
+  g_assert_cmphex (read32 (f, 0x1FF0F400), ==, 0xFFFF00FF);
+  write32 (f, 0x1FF0F040, 0x00000000);
+  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 4), !=, 0);
+  g_assert_cmphex (read32 (f, 0x1FF0F040), ==, 0xFFFFFFFF);
+  write32 (f, 0x40023C0C, 0xF2);
+  /* Block 2 is still open. */
+  write32 (f, 0x1FF0F080, 0xA5A5A5A5);
+  g_assert_cmphex (read32 (f, 0x1FF0F080), ==, 0xA5A5A5A5);
+  g_assert_cmphex (read32 (f, 0x40023C0C) & 0xF2, ==, 0);
+  write32 (f, 0x40023C10, 1u << 31);
+
+  /* otp.bin holds the 16 blocks, then the 16 lock bytes. */
+  f->clock.now_ns += 1000000;
+  kiln_sim_board_sync (f->board);
+  g_assert_true (kiln_sim_board_save (f->board, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_cmpuint (length, ==, 1024 + 16);
+  g_assert_cmphex (((guint8 *) contents)[0], ==, 0x78);
+  g_assert_cmphex (((guint8 *) contents)[0x80], ==, 0xA5);
+  g_assert_cmphex (((guint8 *) contents)[1024 + 1], ==, 0x00);
+  g_assert_cmphex (((guint8 *) contents)[1024 + 2], ==, 0xFF);
+}
+
 static void
 test_power_loss_and_swd_off (Fixture       *f,
                              gconstpointer  data)
@@ -366,6 +428,7 @@ main (int    argc,
   ADD ("core-runs-to-bkpt", test_core_runs_to_bkpt, NULL);
   ADD ("crc-unit", test_crc_unit, NULL);
   ADD ("state-round-trip", test_state_round_trip, NULL);
+  ADD ("otp", test_otp, NULL);
   ADD ("power-loss", test_power_loss_and_swd_off, "[faults]\npower-loss-after-ms=10\n");
 
   return g_test_run ();
