@@ -155,6 +155,9 @@ kiln_cli_exit_code_for_job (const GError *error)
           return KILN_CLI_EXIT_PROTECTION;
         case KILN_FLASH_ERROR_PLAN:
           return KILN_CLI_EXIT_USAGE;
+        case KILN_FLASH_ERROR_VOLTAGE:
+          /* A supply too low to erase or program: the board's power, not its flash. */
+          return KILN_CLI_EXIT_CONNECTION;
         default:
           return KILN_CLI_EXIT_FLASH;
         }
@@ -192,24 +195,11 @@ unfinished_sectors (KilnProgress *progress)
 }
 
 int
-kiln_cli_fail (const char    *command,
-               KilnCliCommon *common,
-               const GError  *error,
-               const char    *unfinished)
+kiln_cli_fail_with (const char    *command,
+                    KilnCliCommon *common,
+                    int            code,
+                    const char    *message)
 {
-  int code = kiln_cli_exit_code_for_job (error);
-  g_autofree char *cancelled = NULL;
-  const char *message = error->message;
-
-  if (code == KILN_CLI_EXIT_CANCELLED)
-    {
-      if (unfinished != NULL)
-        cancelled = g_strdup_printf (_("Cancelled. The flash controller was locked. Sectors not finished: %s; run "
-                                       "the command again."), unfinished);
-      else
-        cancelled = g_strdup (_("Cancelled. The flash controller was locked; no sector was left half-done."));
-      message = cancelled;
-    }
   if (common != NULL && common->json)
     {
       g_autoptr(GString) out = g_string_new ("{\"event\":\"result\",\"ok\":false,\"exit_code\":");
@@ -224,6 +214,62 @@ kiln_cli_fail (const char    *command,
   return code;
 }
 
+/* @text ending with a full stop, so that another sentence can follow. */
+static char *
+sentence (const char *text)
+{
+  gsize len = strlen (text);
+
+  if (len > 0 && strchr (".!?", text[len - 1]) == NULL)
+    return g_strconcat (text, ".", NULL);
+  return g_strdup (text);
+}
+
+int
+kiln_cli_fail (const char    *command,
+               KilnCliCommon *common,
+               const GError  *error,
+               const char    *unfinished)
+{
+  int code = kiln_cli_exit_code_for_job (error);
+  g_autofree char *text = NULL;
+  const char *message = error->message;
+
+  if (code == KILN_CLI_EXIT_CANCELLED)
+    {
+      if (unfinished != NULL)
+        text = g_strdup_printf (_("Cancelled. The flash controller was locked. Sectors not finished: %s; run "
+                                  "the command again."), unfinished);
+      else
+        text = g_strdup (_("Cancelled. The flash controller was locked; no sector was left half-done."));
+      message = text;
+    }
+  else if (unfinished != NULL)
+    {
+      g_autofree char *first = sentence (error->message);
+
+      /* The job stopped in the middle of an erase or a write: say what the
+       * flash holds now and what to do about it. */
+      text = g_strdup_printf (strchr (unfinished, ',') != NULL
+                                ? _("%s Sectors %s were being erased or written and may hold anything now: "
+                                    "program them again once this is fixed.")
+                                : _("%s Sector %s was being erased or written and may hold anything now: "
+                                    "program it again once this is fixed."),
+                              first, unfinished);
+      message = text;
+    }
+  else if (g_error_matches (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET)
+           && common != NULL && !common->under_reset)
+    {
+      /* The engine's words name the remedy; the command line has a flag for it. */
+      g_autofree char *first = sentence (error->message);
+
+      text = g_strdup_printf (_("%s To connect under reset, add --connect-under-reset."), first);
+      message = text;
+    }
+  return kiln_cli_fail_with (command, common, code, message);
+}
+
 int
 kiln_cli_fail_job (const char    *command,
                    KilnCliCommon *common,
@@ -236,9 +282,9 @@ kiln_cli_fail_job (const char    *command,
 }
 
 int
-kiln_cli_usage_error (const char *command,
-                      const char *message)
+kiln_cli_usage_error (const char    *command,
+                      KilnCliCommon *common,
+                      const char    *message)
 {
-  fprintf (stderr, "kiln-cli %s: %s\n", command, message);
-  return KILN_CLI_EXIT_USAGE;
+  return kiln_cli_fail_with (command, common, KILN_CLI_EXIT_USAGE, message);
 }

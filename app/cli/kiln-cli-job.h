@@ -66,8 +66,16 @@ int               kiln_cli_fail_job             (const char      *command,
                                                  KilnCliCommon   *common,
                                                  const GError    *error,
                                                  KilnProgress    *progress);
-/* Prints a usage error and returns KILN_CLI_EXIT_USAGE. */
+/* Prints @message as the command's last word (a JSON result with --json when
+ * @common says so, always the message on stderr) and returns @code. */
+int               kiln_cli_fail_with            (const char      *command,
+                                                 KilnCliCommon   *common,
+                                                 int              code,
+                                                 const char      *message);
+/* Prints a usage error (a bad argument or file: nothing was touched) and
+ * returns KILN_CLI_EXIT_USAGE. @common may be NULL. */
 int               kiln_cli_usage_error          (const char      *command,
+                                                 KilnCliCommon   *common,
                                                  const char      *message);
 
 G_END_DECLS

@@ -62,18 +62,23 @@ kiln_cli_read (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      code = kiln_cli_usage_error ("read", error->message);
+      code = kiln_cli_usage_error ("read", &common, error->message);
       goto out;
     }
-  if (args == NULL || g_strv_length (args) != 3 || common.khz <= 0)
+  if (common.khz <= 0)
     {
-      code = kiln_cli_usage_error ("read", _("give an address, a length and an output file: "
+      code = kiln_cli_usage_error ("read", &common, _("--freq takes the SWD clock in kHz, like --freq 4000"));
+      goto out;
+    }
+  if (args == NULL || g_strv_length (args) != 3)
+    {
+      code = kiln_cli_usage_error ("read", &common, _("give an address, a length and an output file: "
                                              "kiln-cli read 0x08000000 64K flash.bin"));
       goto out;
     }
   if (!kiln_cli_parse_address (args[0], &address, &error))
     {
-      code = kiln_cli_usage_error ("read", error->message);
+      code = kiln_cli_usage_error ("read", &common, error->message);
       goto out;
     }
   if (!parse_length (args[1], &length) || (guint64) address + length > G_GUINT64_CONSTANT (0x100000000))
@@ -81,7 +86,7 @@ kiln_cli_read (int    argc,
       g_autofree char *msg = g_strdup_printf (_("“%s” is not a length that fits from 0x%08X: write it like 4096, "
                                                 "0x1000 or 64K"), args[1], address);
 
-      code = kiln_cli_usage_error ("read", msg);
+      code = kiln_cli_usage_error ("read", &common, msg);
       goto out;
     }
   dir = g_path_get_dirname (args[2]);
@@ -89,14 +94,14 @@ kiln_cli_read (int    argc,
     {
       g_autofree char *msg = g_strdup_printf (_("cannot write %s: the folder %s does not exist"), args[2], dir);
 
-      code = kiln_cli_usage_error ("read", msg);
+      code = kiln_cli_usage_error ("read", &common, msg);
       goto out;
     }
 
   info = kiln_cli_common_choose_probe (&common, &code, &error);
   if (info == NULL)
     {
-      fprintf (stderr, "kiln-cli read: %s\n", error->message);
+      code = kiln_cli_fail_with ("read", &common, code, error->message);
       goto out;
     }
 

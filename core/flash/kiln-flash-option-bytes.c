@@ -231,7 +231,7 @@ boot_words (guint32 address)
   switch (address)
     {
     case 0x00000000: what = _("ITCM RAM"); break;
-    case 0x00100000: what = _("system memory (ST bootloader)"); break;
+    case 0x00100000: what = _("system memory: ST bootloader"); break;
     case 0x00200000: what = _("flash through ITCM"); break;
     case 0x08000000: what = _("flash through AXIM"); break;
     case 0x20000000: what = _("DTCM RAM"); break;
@@ -267,7 +267,7 @@ kiln_option_bytes_describe (const KilnOptionBytes *self,
   g_autoptr(GArray) prot = kiln_option_bytes_dup_protected (self, chip);
   g_autofree char *list = sector_list (chip, prot);
 
-  g_string_append_printf (out, _("Read protection (RDP 0x%02X):  %s\n"), self->rdp,
+  g_string_append_printf (out, _("Read protection (RDP 0x%02X):   %s\n"), self->rdp,
                           rdp_words (kiln_option_bytes_get_rdp_level (self)));
   g_string_append_printf (out, _("Write-protected sectors:      %s\n"), prot->len ? list : _("none"));
   if (kiln_option_bytes_has_ndbank (self))
@@ -467,16 +467,24 @@ kiln_option_bytes_dup_consequences (const KilnOptionBytes *from,
     {
       g_autofree char *list = sector_list (chip, gone);
 
-      g_ptr_array_add (out, g_strdup_printf (_("Sectors %s will no longer be write-protected: they can be "
-                                               "erased and programmed again. Nothing is erased now."),
+      g_ptr_array_add (out, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                               "Sector %s will no longer be write-protected: it can be "
+                                               "erased and programmed again. Nothing is erased now.",
+                                               "Sectors %s will no longer be write-protected: they can be "
+                                               "erased and programmed again. Nothing is erased now.",
+                                               gone->len),
                                              list));
     }
   if (added->len)
     {
       g_autofree char *list = sector_list (chip, added);
 
-      g_ptr_array_add (out, g_strdup_printf (_("Sectors %s become write-protected: erasing or programming them "
-                                               "fails until the protection is removed. Their contents stay."),
+      g_ptr_array_add (out, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                               "Sector %s becomes write-protected: erasing or programming it "
+                                               "fails until the protection is removed. Its contents stay.",
+                                               "Sectors %s become write-protected: erasing or programming them "
+                                               "fails until the protection is removed. Their contents stay.",
+                                               added->len),
                                              list));
     }
   if (impact & KILN_OPTION_IMPACT_LAYOUT)

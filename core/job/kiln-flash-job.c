@@ -244,14 +244,18 @@ flash_job_run (KilnSession   *session,
     kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_WARNING,
                            _("Programmed by the host, word by word, instead of by Kiln's SRAM loader (slower): %s"),
                            job->result.fallback_reason);
-  if (ok && progress != NULL)
+  if (ok && progress != NULL && !job->no_summary_message)
     {
       guint64 n = job->result.bytes_written;
       g_autofree char *size = n < 1024       ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u byte", "%u bytes", (gulong) n), (guint) n)
                               : n % 1024 == 0 ? g_strdup_printf (_("%u KiB"), (guint) (n / 1024))
                                               : g_strdup_printf (_("%.1f KiB"), n / 1024.0);
 
-      if (job->result.written == 0)
+      if (job->result.written == 0 && job->result.skipped == 0)
+        kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO,
+                               _("The file has nothing for the flash (RAM is not programmed): nothing was erased "
+                                 "or written"));
+      else if (job->result.written == 0)
         kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO,
                                _("The chip already holds this image: nothing was erased or written"));
       else

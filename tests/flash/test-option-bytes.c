@@ -229,7 +229,7 @@ test_consequences (void)
   {
     g_autoptr(GPtrArray) what = kiln_option_bytes_dup_consequences (&wrp, &l0, c);
 
-    g_assert_true (any_contains (what, "Sectors 0 will no longer be write-protected"));
+    g_assert_true (any_contains (what, "Sector 0 will no longer be write-protected"));
   }
   {
     g_autofree char *words = kiln_option_bytes_describe (&wrp, c);

@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""kiln-cli as its users see it (issue 6 review): the live progress on a real
+terminal (each phase ends drawn complete, messages never break the bar, no
+line wider than the terminal, one summary), --json results for every failure
+(bad file, no probe, bad argument), the dry run, an image with nothing for
+the flash, exit codes, plurals and the hints the command line adds."""
+import fcntl
+import json
+import os
+import pty
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+
+cli, fixtures = sys.argv[1], os.path.abspath(sys.argv[2])
+tmp = tempfile.mkdtemp(prefix="kiln-cli-review-")
+blinky = os.path.join(fixtures, "blinky.elf")
+failures = 0
+
+
+def check(cond, what, out=""):
+    global failures
+    if not cond:
+        failures += 1
+        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
+
+
+def bench(name, *lines):
+    d = os.path.join(tmp, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "sim.ini")
+    with open(path, "w") as f:
+        f.write(f"[probe]\n[board]\nstate={os.path.join(d, 'state')}\n" + "\n".join(lines) + "\n")
+    return d, path
+
+
+def env_for(sim):
+    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
+    env["LC_ALL"] = "C.UTF-8"
+    if sim:
+        env["KILN_SIM"] = sim
+    return env
+
+
+def run(args, sim=None):
+    p = subprocess.run([cli, *args], capture_output=True, text=True, env=env_for(sim), timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
+def run_tty(args, sim=None, columns=80):
+    """stderr on a pseudo-terminal of @columns; returns (rc, stdout, raw terminal bytes)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    p = subprocess.Popen([cli, *args], stdout=subprocess.PIPE, stderr=slave, env=env_for(sim))
+    os.close(slave)
+    raw = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        raw += chunk
+    out = p.stdout.read().decode()
+    rc = p.wait(timeout=300)
+    os.close(master)
+    return rc, out, raw.decode("utf-8", "replace")
+
+
+def screen(raw):
+    """What stays on the terminal: replays CR, LF and erase-line."""
+    lines, col, i = [""], 0, 0
+    raw = raw.replace("\r\n", "\n")
+    while i < len(raw):
+        if raw.startswith("\x1b[K", i):
+            lines[-1] = lines[-1][:col]
+            i += 3
+            continue
+        c = raw[i]
+        if c == "\r":
+            col = 0
+        elif c == "\n":
+            lines.append("")
+            col = 0
+        else:
+            line = lines[-1]
+            lines[-1] = line[:col] + c + line[col + 1:]
+            col += 1
+        i += 1
+    return [l for l in lines if l]
+
+
+def drawn_lines(raw):
+    """Every state the live line went through."""
+    return [piece.replace("\x1b[K", "") for piece in raw.replace("\r\n", "\n").replace("\n", "\r").split("\r")]
+
+
+big = os.path.join(tmp, "big.bin")
+with open(big, "wb") as f:
+    f.write(bytes((i * 7 + (i >> 9)) & 0xFF for i in range(640 * 1024)))
+
+# 1. A terminal: every phase ends drawn complete, one line each, nothing wider than it.
+d, sim = bench("tty")
+rc, out, raw = run_tty(["flash", "--simulator", "--base", "0x08000000", big], sim)
+shown = screen(raw)
+text = "\n".join(shown)
+check(rc == 0, f"tty flash: exit {rc}", text)
+for phase in ("Connecting", "Comparing", "Writing", "Verifying", "Resetting"):
+    lines = [l for l in shown if l.startswith(phase)]
+    check(len(lines) == 1, f"tty: {phase} should stay on the terminal once, not {len(lines)} times", text)
+writing = [l for l in shown if l.startswith("Writing")]
+check(writing and " / " not in writing[0] and "640 KiB" in writing[0] and "-]" not in writing[0],
+      "tty: the Writing line should end complete (640 KiB, full bar), not at its last update", text)
+verifying = [l for l in shown if l.startswith("Verifying")]
+check(verifying and "0 bytes" not in verifying[0], "tty: the Verifying line should not stay at 0 bytes", text)
+check(not any("Programmed and verified" in l for l in shown),
+      "tty: the job's closing words should not repeat the command's summary", text)
+check(out.count("sectors erased and written") == 1, "tty: one summary on stdout", out)
+wide = [l for l in drawn_lines(raw) if len(l) > 79 and ("[" in l or " / " in l)]
+check(not wide, "tty: a live line wider than the 80-column terminal would wrap", "\n".join(wide))
+check(any("KiB/s" in l and "left" in l for l in drawn_lines(raw)),
+      "tty: the live line shows the rate and the time left", raw)
+
+# 2. A link lost while writing: the Writing line stays where it stopped, and the
+#    message says which sector may be half-written.
+d, sim = bench("unplug", "[faults]", "usb-disconnect-after-ms = 600")
+rc, out, raw = run_tty(["flash", "--simulator", "--base", "0x08000000", big], sim)
+shown = screen(raw)
+text = "\n".join(shown)
+check(rc == 4, f"unplugged: exit {rc}, want 4", text)
+check(any(l.startswith("Writing") and " / " in l for l in shown),
+      "unplugged: the Writing line should show how far it got", text)
+check(any("was being erased or written" in l or "were being erased or written" in l for l in shown),
+      "unplugged: the message should name the sector left half-written", text)
+
+# 3. --json: nothing but JSON lines on stdout, and a result for every failure.
+def json_lines(out):
+    objs = []
+    for line in out.splitlines():
+        try:
+            objs.append(json.loads(line))
+        except ValueError:
+            return None
+    return objs
+
+
+bad_hex = os.path.join(tmp, "bad.hex")
+with open(os.path.join(fixtures, "blinky.hex")) as f:
+    rows = f.read().splitlines()
+rows[5] = rows[5][:-2] + ("00" if rows[5][-2:] != "00" else "01")
+with open(bad_hex, "w") as f:
+    f.write("\n".join(rows) + "\n")
+cases = [
+    (["flash", "--simulator", "--json", bad_hex], None, 2, "checksum"),
+    (["verify", "--simulator", "--json", bad_hex], None, 2, "checksum"),
+    (["flash", "--json", blinky], None, 3, "No ST-LINK"),
+    (["flash", "--simulator", "--json", "--freq", "0", blinky], None, 2, "--freq"),
+    (["erase", "--simulator", "--json"], None, 2, "--sectors"),
+    (["read", "--simulator", "--json", "0x08000000", "zz", os.path.join(tmp, "r.bin")], None, 2, "length"),
+    (["option-bytes", "set", "--json"], None, 2, "KEY=VALUE"),
+    (["flash", "--simulator", "--json", blinky], bench("wrp-json", "nwrp = 0xFE")[1], 5, "write-protected"),
+]
+for args, sim, want, words in cases:
+    rc, out, err = run(args, sim)
+    objs = json_lines(out)
+    check(objs is not None, f"{args}: stdout is not only JSON lines", out)
+    result = objs[-1] if objs else {}
+    check(rc == want and result.get("event") == "result" and result.get("ok") is False
+          and result.get("exit_code") == want and words in result.get("error", ""),
+          f"{args}: exit {rc} (want {want}) and a JSON result with exit_code and the error", out + err)
+    check(words in err, f"{args}: the message is on stderr too", err)
+
+# 4. --freq 0 names --freq, not the file.
+rc, out, err = run(["flash", "--simulator", "--freq", "0", blinky])
+check(rc == 2 and "--freq" in err and "firmware file" not in err, f"--freq 0: exit {rc}", err)
+
+# 5. The dry run says so, in words and in JSON, and changes nothing.
+d, sim = bench("dry")
+rc, out, err = run(["flash", "--simulator", "--dry-run", blinky], sim)
+check(rc == 0 and "dry run" in out and "nothing was erased or written" in out, f"dry run: exit {rc}", out + err)
+check("1 sector will be erased and written" in err, "dry run: the plan is shown", err)
+rc, out, err = run(["flash", "--simulator", "--dry-run", "--json", blinky], sim)
+objs = json_lines(out) or [{}]
+check(rc == 0 and objs[-1].get("dry_run") is True, "dry run --json: the result says dry_run", out)
+with open(os.path.join(d, "state", "flash.bin"), "rb") as f:
+    check(f.read(32768) == b"\xff" * 32768, "dry run changed the flash")
+
+# 6. A file with nothing for the flash is not "already there".
+d, sim = bench("ram")
+rc, out, err = run(["flash", "--simulator", "--base", "0x20010000", os.path.join(fixtures, "blinky.bin")], sim)
+check("already holds" not in out + err and "nothing for the flash" in out,
+      f"RAM-only image: exit {rc}; it should say the file has nothing for the flash", out + err)
+
+# 7. Plurals: one sector is "sector", not "sectors".
+d, sim = bench("ob")
+rc, out, err = run(["option-bytes", "set", "--simulator", "wrp=1"], sim)
+check("Sector 1 becomes write-protected" in out and "Sectors 1 " not in out, "option bytes: plural of one sector", out)
+d, sim = bench("mass-wrp", "nwrp = 0xFE")
+rc, out, err = run(["erase", "--simulator", "--mass"], sim)
+check(rc == 5 and "while sector 0 is write-protected" in err, f"mass erase with sector 0 protected: exit {rc}", err)
+rc, out, err = run(["erase", "--simulator", "--sectors", "0"], sim)
+check(rc == 5 and "Sector 0 is write-protected" in err, f"erase of protected sector 0: exit {rc}", err)
+
+# 8. A supply too low to program is a power problem (exit 4), not a flash failure.
+d, sim = bench("lowv", "voltage = 1.7")
+rc, out, err = run(["flash", "--simulator", blinky], sim)
+check(rc == 4 and "too low" in err, f"flash at 1.7 V: exit {rc}, want 4", err)
+
+# 9. Firmware that turns SWD off: the command line names its flag.
+d, sim = bench("swd", f"flash-image = {blinky}", "[faults]", "swd-disabled-by-firmware = true")
+rc, out, err = run(["info", "--simulator"], sim)
+check(rc == 4, f"info, SWD off: exit {rc}", err)
+rc, out, err = run(["flash", "--simulator", blinky], sim)
+check(rc == 4 and "--connect-under-reset" in err, f"flash, SWD off: exit {rc}; the hint names --connect-under-reset", err)
+
+# 10. Not a terminal: the job's closing words are not repeated before the summary.
+d, sim = bench("pipe")
+rc, out, err = run(["flash", "--simulator", blinky], sim)
+check(rc == 0 and "Programmed and verified" not in err and out.count("erased and written") == 1,
+      "pipe: one summary", out + err)
+
+sys.exit(1 if failures else 0)
