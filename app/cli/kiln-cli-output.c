@@ -246,17 +246,24 @@ draw_live_line (KilnCliOutput *self,
   self->line_open = TRUE;
 }
 
-/* The phase on the live line is over: draw it as done and move on. */
+/* The phase on the live line is over: draw it as it ended and move on. A
+ * phase that stopped short (cancelled) keeps its bytes done of its total;
+ * one that reported no bytes at all says only how long it took. */
 static void
 complete_live_line (KilnCliOutput *self)
 {
   g_autofree char *line = NULL;
+  double elapsed = (g_get_monotonic_time () - self->phase_start_us) / (double) G_USEC_PER_SEC;
+  guint columns = terminal_columns ();
 
   if (!self->line_open)
     return;
-  line = format_line (self->phase, self->phase_total, self->phase_total, 0, -1,
-                      (g_get_monotonic_time () - self->phase_start_us) / (double) G_USEC_PER_SEC, TRUE,
-                      terminal_columns ());
+  if (self->phase_total > 0 && self->shown_done >= self->phase_total)
+    line = format_line (self->phase, self->phase_total, self->phase_total, 0, -1, elapsed, TRUE, columns);
+  else if (self->shown_done > 0)
+    line = format_line (self->phase, self->shown_done, self->phase_total, 0, -1, elapsed, FALSE, columns);
+  else
+    line = format_line (self->phase, 0, 0, 0, -1, elapsed, TRUE, columns);
   fprintf (stderr, "\r\033[K%s\n", line);
   self->line_open = FALSE;
 }

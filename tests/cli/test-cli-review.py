@@ -70,6 +70,31 @@ def run_tty(args, sim=None, columns=80):
     return rc, out, raw.decode("utf-8", "replace")
 
 
+def run_tty_interrupted(args, sim, after_s, columns=80):
+    """As run_tty, with Ctrl-C (SIGINT) after @after_s seconds."""
+    import signal
+    import time
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    p = subprocess.Popen([cli, *args], stdout=subprocess.PIPE, stderr=slave, env=env_for(sim))
+    os.close(slave)
+    time.sleep(after_s)
+    p.send_signal(signal.SIGINT)
+    raw = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        raw += chunk
+    p.stdout.read()
+    rc = p.wait(timeout=300)
+    os.close(master)
+    return rc, raw.decode("utf-8", "replace")
+
+
 def screen(raw):
     """What stays on the terminal: replays CR, LF and erase-line."""
     lines, col, i = [""], 0, 0
@@ -136,6 +161,16 @@ check(any(l.startswith("Writing") and " / " in l for l in shown),
 check(any("was being erased or written" in l or "were being erased or written" in l for l in shown),
       "unplugged: the message should name the sector left half-written", text)
 
+# 2b. Ctrl-C while writing: the Writing line does not claim every byte.
+d, sim = bench("ctrl-c")
+rc, raw = run_tty_interrupted(["flash", "--simulator", "--base", "0x08000000", big], sim, 0.5)
+shown = screen(raw)
+text = "\n".join(shown)
+writing = [l for l in shown if l.startswith("Writing")]
+check(rc == 7 and "Cancelled" in text, f"Ctrl-C: exit {rc}, want 7", text)
+check(not writing or " / " in writing[0] or "done in" in writing[0],
+      "Ctrl-C: the Writing line should show how far it got, not a full bar", text)
+
 # 3. --json: nothing but JSON lines on stdout, and a result for every failure.
 def json_lines(out):
     objs = []
@@ -172,6 +207,28 @@ for args, sim, want, words in cases:
           and result.get("exit_code") == want and words in result.get("error", ""),
           f"{args}: exit {rc} (want {want}) and a JSON result with exit_code and the error", out + err)
     check(words in err, f"{args}: the message is on stderr too", err)
+
+# 3b. --json events come in the order they happened: a sector is written in
+#     the program phase, not after the verify phase began, and each phase's
+#     last progress event has the bytes it ended with (not those of the next).
+d, sim = bench("order")
+rc, out, err = run(["flash", "--simulator", "--json", "--base", "0x08000000", big], sim)
+objs = json_lines(out) or []
+phase = None
+last = {}
+for o in objs:
+    if o.get("event") == "phase":
+        phase = o["phase"]
+    elif o.get("event") == "sector" and o["state"] in ("erasing", "writing"):
+        check(phase == "program", f"--json: sector {o['sector']} {o['state']} reported in phase {phase}", out)
+    elif o.get("event") == "sector" and o["state"] in ("verifying", "verified"):
+        check(phase == "verify", f"--json: sector {o['sector']} {o['state']} reported in phase {phase}", out)
+    elif o.get("event") == "progress":
+        last[o["phase"]] = o
+for name in ("program", "verify"):
+    p = last.get(name, {})
+    check(p.get("total", 0) > 0 and p.get("done", 0) > 0,
+          f"--json: the last progress event of {name} should carry the bytes it ended with, not {p}", out)
 
 # 4. --freq 0 names --freq, not the file.
 rc, out, err = run(["flash", "--simulator", "--freq", "0", blinky])
