@@ -279,4 +279,17 @@ rc, out, err = run(["flash", "--simulator", blinky], sim)
 check(rc == 0 and "Programmed and verified" not in err and out.count("erased and written") == 1,
       "pipe: one summary", out + err)
 
+# 11. info lines up its values in one column.
+rc, out, err = run(["info", "--simulator"])
+cols = {line.index(":") + 1 + (len(line[line.index(":") + 1:]) - len(line[line.index(":") + 1:].lstrip()))
+        for line in out.splitlines() if ":" in line}
+check(rc == 0 and len(cols) == 1, f"info: the values should start in one column, not {sorted(cols)}", out)
+
+# 12. A serial that is not attached: the error lists those that are.
+two = os.path.join(tmp, "two.ini")
+with open(two, "w") as f:
+    f.write("[probe 1]\nserial=AAAA1111\n[board 1]\n[probe 2]\nserial=BBBB2222\n[board 2]\n")
+rc, out, err = run(["info", "--simulator", "--probe", "CCCC3333"], two)
+check(rc == 3 and "AAAA1111" in err and "BBBB2222" in err, f"unknown --probe: exit {rc}; the probes attached are listed", err)
+
 sys.exit(1 if failures else 0)
