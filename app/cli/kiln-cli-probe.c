@@ -23,7 +23,9 @@ kiln_cli_probe_bench (gboolean   simulator,
   bench = kiln_sim_bench_new_from_env (&local_error);
   if (local_error != NULL)
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
+      /* Name the file: the bench's own words may not ("No such file or directory"). */
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("The bench in KILN_SIM=%s: "),
+                                  g_getenv ("KILN_SIM"));
       return NULL;
     }
   return bench ? bench : kiln_sim_bench_new_default ();

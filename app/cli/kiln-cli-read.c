@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
@@ -90,9 +92,26 @@ kiln_cli_read (int    argc,
       goto out;
     }
   dir = g_path_get_dirname (args[2]);
+  if (g_file_test (args[2], G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *msg = g_strdup_printf (_("%s is a folder: give the name of the file to write, like %s"),
+                                              args[2], "flash.bin");
+
+      code = kiln_cli_usage_error ("read", &common, msg);
+      goto out;
+    }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *msg = g_strdup_printf (_("cannot write %s: the folder %s does not exist"), args[2], dir);
+
+      code = kiln_cli_usage_error ("read", &common, msg);
+      goto out;
+    }
+  /* Checked before the target is read, so that a long read is not lost. */
+  if (g_access (dir, W_OK) != 0)
+    {
+      g_autofree char *msg = g_strdup_printf (_("cannot write %s: you may not create files in the folder %s"),
+                                              args[2], dir);
 
       code = kiln_cli_usage_error ("read", &common, msg);
       goto out;
@@ -120,7 +139,11 @@ kiln_cli_read (int    argc,
     }
   if (!g_file_set_contents (args[2], g_bytes_get_data (job->data, NULL), (gssize) length, &error))
     {
-      code = kiln_cli_fail_job ("read", &common, error, progress);
+      g_autofree char *msg = g_strdup_printf (_("The memory was read, but %s could not be written (%s): check the "
+                                                "disk and the file name, and read again."),
+                                              args[2], error->message);
+
+      code = kiln_cli_fail_with ("read", &common, KILN_CLI_EXIT_FAILURE, msg);
       goto out;
     }
 

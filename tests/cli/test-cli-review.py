@@ -292,4 +292,13 @@ with open(two, "w") as f:
 rc, out, err = run(["info", "--simulator", "--probe", "CCCC3333"], two)
 check(rc == 3 and "AAAA1111" in err and "BBBB2222" in err, f"unknown --probe: exit {rc}; the probes attached are listed", err)
 
+# 13. A KILN_SIM that cannot be read: the message names the variable and the file.
+missing = os.path.join(tmp, "no-such-bench.ini")
+rc, out, err = run(["list", "--simulator"], missing)
+check(rc == 2 and "KILN_SIM" in err and "no-such-bench.ini" in err, f"KILN_SIM missing: exit {rc}", err)
+
+# 14. read into a folder is refused before the target is touched.
+rc, out, err = run(["read", "--simulator", "0x08000000", "1K", tmp])
+check(rc == 2 and "is a folder" in err and "Reading" not in err, f"read into a folder: exit {rc}", err)
+
 sys.exit(1 if failures else 0)
