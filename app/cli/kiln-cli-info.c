@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-cli-job.h"
 #include "kiln-cli-output.h"
 #include "kiln-cli-probe.h"
 #include "kiln-flash-plan.h"
@@ -61,8 +62,10 @@ kiln_cli_info (int    argc,
     target = kiln_cli_probe_connect (info, (guint) khz, under_reset, &error);
   if (target == NULL)
     {
-      fprintf (stderr, "kiln-cli info: %s\n", error->message);
-      return kiln_cli_exit_code_for (error);
+      /* The same words as the job commands, with the hint for --connect-under-reset. */
+      KilnCliCommon common = { .under_reset = under_reset };
+
+      return kiln_cli_fail ("info", &common, error, NULL);
     }
 
   stlink = kiln_arm_target_get_stlink (target);

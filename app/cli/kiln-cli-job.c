@@ -264,7 +264,7 @@ kiln_cli_fail (const char    *command,
       /* The engine's words name the remedy; the command line has a flag for it. */
       g_autofree char *first = sentence (error->message);
 
-      text = g_strdup_printf (_("%s To connect under reset, add --connect-under-reset."), first);
+      text = g_strdup_printf (_("%s For that, run the command again with --connect-under-reset."), first);
       message = text;
     }
   return kiln_cli_fail_with (command, common, code, message);

@@ -269,7 +269,11 @@ check(rc == 4 and "too low" in err, f"flash at 1.7 V: exit {rc}, want 4", err)
 # 9. Firmware that turns SWD off: the command line names its flag.
 d, sim = bench("swd", f"flash-image = {blinky}", "[faults]", "swd-disabled-by-firmware = true")
 rc, out, err = run(["info", "--simulator"], sim)
-check(rc == 4, f"info, SWD off: exit {rc}", err)
+check(rc == 4 and "--connect-under-reset" in err, f"info, SWD off: exit {rc}; the hint names --connect-under-reset", err)
+check("does not answer on SWD" in err and err.count("does not answer") == 1,
+      "SWD off: the message says once that the target does not answer", err)
+rc, out, err = run(["info", "--simulator", "--connect-under-reset"], sim)
+check(rc == 0, f"info --connect-under-reset, SWD off: exit {rc}", err)
 rc, out, err = run(["flash", "--simulator", blinky], sim)
 check(rc == 4 and "--connect-under-reset" in err, f"flash, SWD off: exit {rc}; the hint names --connect-under-reset", err)
 
