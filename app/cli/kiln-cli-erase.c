@@ -62,6 +62,7 @@ kiln_cli_erase (int    argc,
   int code = KILN_CLI_EXIT_OK;
 
   kiln_cli_common_init (&common);
+  common.changes_flash = TRUE;
   kiln_cli_common_add_entries (&common, context);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))

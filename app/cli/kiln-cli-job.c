@@ -179,7 +179,8 @@ kiln_cli_exit_code_for_job (const GError *error)
 
 /* The sectors a job was erasing or writing when it stopped, "4,5", or NULL. */
 static char *
-unfinished_sectors (KilnProgress *progress)
+unfinished_sectors (KilnProgress *progress,
+                    gboolean      failed_too)
 {
   g_autoptr(GString) out = g_string_new (NULL);
 
@@ -188,7 +189,8 @@ unfinished_sectors (KilnProgress *progress)
     {
       int state = kiln_progress_get_sector_state (progress, i);
 
-      if (state == KILN_SECTOR_STATE_ERASING || state == KILN_SECTOR_STATE_WRITING)
+      if (state == KILN_SECTOR_STATE_ERASING || state == KILN_SECTOR_STATE_WRITING
+          || (failed_too && state == KILN_SECTOR_STATE_FAILED))
         g_string_append_printf (out, "%s%u", out->len ? "," : "", i);
     }
   return out->len ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
@@ -252,9 +254,9 @@ kiln_cli_fail (const char    *command,
        * flash holds now and what to do about it. */
       text = g_strdup_printf (strchr (unfinished, ',') != NULL
                                 ? _("%s Sectors %s were being erased or written and may hold anything now: "
-                                    "program them again once this is fixed.")
+                                    "erase or program them again once this is fixed.")
                                 : _("%s Sector %s was being erased or written and may hold anything now: "
-                                    "program it again once this is fixed."),
+                                    "erase or program it again once this is fixed."),
                               first, unfinished);
       message = text;
     }
@@ -276,7 +278,11 @@ kiln_cli_fail_job (const char    *command,
                    const GError  *error,
                    KilnProgress  *progress)
 {
-  g_autofree char *unfinished = unfinished_sectors (progress);
+  /* A sector that failed while the flash was being changed (not one that
+   * only failed verification) holds who knows what. */
+  gboolean failed_too = common != NULL && common->changes_flash
+                        && !g_error_matches (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY);
+  g_autofree char *unfinished = unfinished_sectors (progress, failed_too);
 
   return kiln_cli_fail (command, common, error, unfinished);
 }

@@ -23,6 +23,9 @@ typedef struct
   gboolean  verbose;
   gboolean  under_reset;
   int       khz;
+  /* Set by the commands that erase or write the flash: a sector the job
+   * marked failed is then named as left in an unknown state. */
+  gboolean  changes_flash;
   /* Filled by kiln_cli_common_choose_probe() */
   KilnSimBench *bench;
   GPtrArray    *probes;

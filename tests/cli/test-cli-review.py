@@ -8,6 +8,7 @@ import fcntl
 import json
 import os
 import pty
+import re
 import struct
 import subprocess
 import sys
@@ -160,6 +161,16 @@ check(any(l.startswith("Writing") and " / " in l for l in shown),
       "unplugged: the Writing line should show how far it got", text)
 check(any("was being erased or written" in l or "were being erased or written" in l for l in shown),
       "unplugged: the message should name the sector left half-written", text)
+
+# 2a. Power lost in the middle of an erase: the sector it was erasing is named.
+d, sim = bench("erase-power", "[faults]", "power-loss-after-ms = 1000")
+rc, out, err = run(["erase", "--simulator", "--sectors", "0-5"], sim)
+check(rc == 4 and re.search(r"Sector [0-5] was being erased or written", err) is not None,
+      f"erase, power lost: exit {rc}; the sector it was erasing is named", err)
+d, sim = bench("weak", "[faults]", "weak-words = 0x08000010")
+rc, out, err = run(["flash", "--simulator", blinky], sim)
+check(rc == 6 and "Verification failed" in err and "being erased or written" not in err,
+      f"a verify failure is not a half-written sector: exit {rc}", err)
 
 # 2b. Ctrl-C while writing: the Writing line does not claim every byte.
 d, sim = bench("ctrl-c")
