@@ -236,12 +236,21 @@ kiln_cli_fail (const char    *command,
   int code = kiln_cli_exit_code_for_job (error);
   g_autofree char *text = NULL;
   const char *message = error->message;
+  gulong n_unfinished = 1;
+
+  for (const char *p = unfinished; p != NULL && *p != '\0'; p++)
+    n_unfinished += *p == ',';
 
   if (code == KILN_CLI_EXIT_CANCELLED)
     {
       if (unfinished != NULL)
-        text = g_strdup_printf (_("Cancelled. The flash controller was locked. Sectors not finished: %s; run "
-                                  "the command again."), unfinished);
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Cancelled. The flash controller was locked. Sector %s was left "
+                                             "half-done: run the command again.",
+                                             "Cancelled. The flash controller was locked. Sectors %s were left "
+                                             "half-done: run the command again.",
+                                             n_unfinished),
+                                unfinished);
       else
         text = g_strdup (_("Cancelled. The flash controller was locked; no sector was left half-done."));
       message = text;
@@ -252,11 +261,12 @@ kiln_cli_fail (const char    *command,
 
       /* The job stopped in the middle of an erase or a write: say what the
        * flash holds now and what to do about it. */
-      text = g_strdup_printf (strchr (unfinished, ',') != NULL
-                                ? _("%s Sectors %s were being erased or written and may hold anything now: "
-                                    "erase or program them again once this is fixed.")
-                                : _("%s Sector %s was being erased or written and may hold anything now: "
-                                    "erase or program it again once this is fixed."),
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%s Sector %s was being erased or written and may hold anything now: "
+                                           "erase or program it again once this is fixed.",
+                                           "%s Sectors %s were being erased or written and may hold anything "
+                                           "now: erase or program them again once this is fixed.",
+                                           n_unfinished),
                               first, unfinished);
       message = text;
     }

@@ -468,7 +468,7 @@ for line in p.stdout:
 rest, err = p.communicate(timeout=120)
 seen += [json.loads(l) for l in rest.splitlines()]
 check(p.returncode == 7, f"Ctrl-C: exit {p.returncode}, want 7", err)
-check("Cancelled" in err and "Sectors not finished: 0;" in err and seen[-1]["event"] == "result" and seen[-1]["ok"] is False and seen[-1]["exit_code"] == 7,
+check("Cancelled" in err and "Sector 0 was left half-done" in err and seen[-1]["event"] == "result" and seen[-1]["ok"] is False and seen[-1]["exit_code"] == 7,
       f"Ctrl-C result {seen[-1:]}", err)
 r = report(rep)
 check(r["flash_locked_at_exit"] is True, f"Ctrl-C left the controller unlocked: {r}")

@@ -179,6 +179,8 @@ shown = screen(raw)
 text = "\n".join(shown)
 writing = [l for l in shown if l.startswith("Writing")]
 check(rc == 7 and "Cancelled" in text, f"Ctrl-C: exit {rc}, want 7", text)
+check(re.search(r"Sectors \d+ ", text) is None and re.search(r"Sector \d+,", text) is None,
+      "Ctrl-C: one sector is 'Sector N', several are 'Sectors N,M'", text)
 check(not writing or " / " in writing[0] or "done in" in writing[0],
       "Ctrl-C: the Writing line should show how far it got, not a full bar", text)
 
