@@ -25,6 +25,16 @@ state_name (guint state)
   return kiln_sector_state_to_id (state);
 }
 
+static const char *
+state_label (guint state)
+{
+  if (state == KILN_SECTOR_STATE_UNTOUCHED)
+    return _("Erased");
+  if (state == KILN_SECTOR_STATE_PLANNED)
+    return _("Will be erased");
+  return kiln_sector_state_to_label (state);
+}
+
 static gboolean
 looks_like_sector_list (const char *text)
 {
@@ -112,6 +122,7 @@ kiln_cli_erase (int    argc,
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
                                 common.verbose);
   kiln_cli_output_set_sector_state_name (output, state_name);
+  kiln_cli_output_set_sector_state_label (output, state_label);
   start = g_get_monotonic_time ();
   if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {

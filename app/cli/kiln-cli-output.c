@@ -36,6 +36,7 @@ struct _KilnCliOutput
   double                 shown_rate;
   double                 shown_left;
   KilnCliSectorStateName state_name;
+  KilnCliSectorStateName state_label;
   GPtrArray             *progresses;
 };
 
@@ -364,14 +365,16 @@ on_sector_changed (KilnProgress  *progress,
       return;
     }
 
-  if (self->verbose && name != NULL)
+  /* Words on a terminal; the ids above are for scripts. */
+  name = self->state_label ? self->state_label (state) : kiln_sector_state_to_label (state);
+  if (self->verbose && name != NULL && *name != '\0')
     {
       gboolean redraw = self->line_open;
 
       if (redraw)
         fputs ("\r\033[K", stderr);
       self->line_open = FALSE;
-      fprintf (stderr, _("  sector %u: %s\n"), sector, name);
+      fprintf (stderr, _("  Sector %u: %s\n"), sector, name);
       if (redraw)
         draw_live_line (self, progress);
     }
@@ -463,6 +466,13 @@ kiln_cli_output_set_sector_state_name (KilnCliOutput          *self,
                                        KilnCliSectorStateName  func)
 {
   self->state_name = func;
+}
+
+void
+kiln_cli_output_set_sector_state_label (KilnCliOutput          *self,
+                                        KilnCliSectorStateName  func)
+{
+  self->state_label = func;
 }
 
 void

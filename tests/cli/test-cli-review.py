@@ -318,4 +318,11 @@ check(rc == 2 and "KILN_SIM" in err and "no-such-bench.ini" in err, f"KILN_SIM m
 rc, out, err = run(["read", "--simulator", "0x08000000", "1K", tmp])
 check(rc == 2 and "is a folder" in err and "Reading" not in err, f"read into a folder: exit {rc}", err)
 
+# 15. -v names sector states in words (the ids are for --json), and erase's in its own.
+rc, out, err = run(["flash", "--simulator", "-v", blinky])
+check(rc == 0 and "Sector 0: Verified" in err and "sector 0: verified" not in err, f"flash -v: exit {rc}", err)
+rc, out, err = run(["erase", "--simulator", "-v", "--sectors", "2"])
+check(rc == 0 and "Sector 2: Will be erased\n" in err and "Sector 2: Erased" in err and "written" not in err,
+      f"erase -v: exit {rc}", err)
+
 sys.exit(1 if failures else 0)
