@@ -158,7 +158,8 @@ format_line (KilnProgressPhase phase,
              guint             columns)
 {
   g_autoptr(GString) tail = g_string_new (NULL);
-  g_autofree char *label = g_strdup_printf ("%-20s", kiln_progress_phase_to_string (phase));
+  /* Phases line up in a column, unless the terminal is too narrow to spare it. */
+  g_autofree char *label = g_strdup_printf (columns >= 60 ? "%-20s" : "%s", kiln_progress_phase_to_string (phase));
   g_autofree char *done_s = kiln_cli_format_size (done);
   g_autofree char *total_s = kiln_cli_format_size (total);
   GString *line = g_string_new (label);

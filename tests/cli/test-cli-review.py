@@ -150,6 +150,15 @@ check(not wide, "tty: a live line wider than the 80-column terminal would wrap",
 check(any("KiB/s" in l and "left" in l for l in drawn_lines(raw)),
       "tty: the live line shows the rate and the time left", raw)
 
+# 1b. A narrow terminal: live lines are cut, never wrapped.
+d, sim = bench("narrow")
+rc, out, raw = run_tty(["flash", "--simulator", "--base", "0x08000000", big], sim, columns=40)
+phases = ("Connecting", "Checking", "Comparing", "Writing", "Verifying", "Resetting")
+wide = [l for l in drawn_lines(raw) if l.startswith(phases) and len(l) > 39]
+check(rc == 0 and not wide, f"40 columns: exit {rc}; live lines wider than the terminal", "\n".join(wide))
+check(any(l.startswith("Writing ") and "KiB" in l for l in screen(raw)), "40 columns: Writing still shows its bytes",
+      "\n".join(screen(raw)))
+
 # 2. A link lost while writing: the Writing line stays where it stopped, and the
 #    message says which sector may be half-written.
 d, sim = bench("unplug", "[faults]", "usb-disconnect-after-ms = 600")
