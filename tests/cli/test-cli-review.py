@@ -334,4 +334,18 @@ rc, out, err = run(["erase", "--simulator", "-v", "--sectors", "2"])
 check(rc == 0 and "Sector 2: Will be erased\n" in err and "Sector 2: Erased" in err and "written" not in err,
       f"erase -v: exit {rc}", err)
 
+# 16. inspect: one byte in RAM is "1 byte ... is", not "1 bytes ... are".
+def hex_record(kind, address, data):
+    body = bytes([len(data), (address >> 8) & 0xFF, address & 0xFF, kind]) + data
+    return ":" + body.hex().upper() + "%02X" % ((-sum(body)) & 0xFF)
+
+
+one = os.path.join(tmp, "one-ram-byte.hex")
+with open(one, "w") as f:
+    f.write("\n".join([hex_record(4, 0, b"\x08\x00"), hex_record(0, 0, bytes(range(16))),
+                       hex_record(4, 0, b"\x20\x01"), hex_record(0, 0, b"\x42"), hex_record(1, 0, b"")]) + "\n")
+rc, out, err = run(["inspect", one])
+check(rc == 0 and "Not programmed: 1 byte at 0x20010000" in out and " is in RAM" in out,
+      f"inspect, one byte in RAM: exit {rc}", out + err)
+
 sys.exit(1 if failures else 0)
