@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,11 @@ int
 main (int    argc,
       char **argv)
 {
+  /* A reader that goes away (kiln-cli flash --json | head -1) must not kill
+   * a job half-way through the flash: output is then lost, the job ends as
+   * it would have, the controller locked. */
+  signal (SIGPIPE, SIG_IGN);
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -348,4 +348,17 @@ rc, out, err = run(["inspect", one])
 check(rc == 0 and "Not programmed: 1 byte at 0x20010000" in out and " is in RAM" in out,
       f"inspect, one byte in RAM: exit {rc}", out + err)
 
+# 17. A reader that stops reading (| head -1) does not kill a job half-way.
+d, sim = bench("pipe-closed")
+p = subprocess.Popen([cli, "flash", "--simulator", "--json", "--base", "0x08000000", big], stdout=subprocess.PIPE,
+                     stderr=subprocess.DEVNULL, env=env_for(sim))
+p.stdout.readline()
+p.stdout.close()
+rc = p.wait(timeout=300)
+with open(big, "rb") as f:
+    image = f.read()
+state = os.path.join(d, "state", "flash.bin")
+got = open(state, "rb").read(len(image)) if os.path.exists(state) else b""
+check(rc == 0 and got == image, f"stdout closed early: exit {rc}; the flash should hold the whole image")
+
 sys.exit(1 if failures else 0)
