@@ -85,10 +85,22 @@ on_sigint (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-guint
-kiln_cli_watch_sigint (GCancellable *cancellable)
+void
+kiln_cli_watch_signals (KilnCliSignalWatch *watch,
+                        GCancellable       *cancellable)
 {
-  return g_unix_signal_add_full (G_PRIORITY_HIGH, SIGINT, on_sigint, g_object_ref (cancellable), g_object_unref);
+  const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    watch->ids[i] = g_unix_signal_add_full (G_PRIORITY_HIGH, signals[i], on_sigint, g_object_ref (cancellable),
+                                            g_object_unref);
+}
+
+void
+kiln_cli_unwatch_signals (KilnCliSignalWatch *watch)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (watch->ids); i++)
+    g_clear_handle_id (&watch->ids[i], g_source_remove);
 }
 
 typedef struct
@@ -122,15 +134,15 @@ kiln_cli_run_job (KilnUsbProbeInfo    *info,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   Wait wait = { loop, error, FALSE };
-  guint sigint;
+  KilnCliSignalWatch signals;
 
   kiln_cli_output_attach (output, progress);
-  sigint = kiln_cli_watch_sigint (cancellable);
+  kiln_cli_watch_signals (&signals, cancellable);
   kiln_session_run_async (session, func, job, NULL, progress, cancellable, on_done, &wait);
   g_main_loop_run (loop);
   while (!kiln_progress_get_finished (progress))
     g_main_context_iteration (NULL, TRUE);
-  g_source_remove (sigint);
+  kiln_cli_unwatch_signals (&signals);
   kiln_cli_output_break_line (output);
   if (progress_out != NULL)
     *progress_out = g_object_ref (progress);

@@ -41,9 +41,16 @@ KilnUsbProbeInfo *kiln_cli_common_choose_probe  (KilnCliCommon   *common,
                                                  int             *exit_code,
                                                  GError         **error);
 
-/* Cancels @cancellable on SIGINT (Ctrl-C) until the returned source is
- * removed with g_source_remove(). */
-guint             kiln_cli_watch_sigint         (GCancellable    *cancellable);
+/* Cancels @cancellable on SIGINT (Ctrl-C), SIGTERM (a CI job's timeout)
+ * and SIGHUP (the terminal went away) until kiln_cli_unwatch_signals(). */
+typedef struct
+{
+  guint ids[3];
+} KilnCliSignalWatch;
+
+void              kiln_cli_watch_signals        (KilnCliSignalWatch *watch,
+                                                 GCancellable       *cancellable);
+void              kiln_cli_unwatch_signals      (KilnCliSignalWatch *watch);
 
 /* Runs @func on a new session for @info with its progress shown by
  * @output; Ctrl-C cancels it. Returns FALSE with @error when the job

@@ -71,16 +71,17 @@ def run_tty(args, sim=None, columns=80):
     return rc, out, raw.decode("utf-8", "replace")
 
 
-def run_tty_interrupted(args, sim, after_s, columns=80):
-    """As run_tty, with Ctrl-C (SIGINT) after @after_s seconds."""
+def run_tty_interrupted(args, sim, after_s, columns=80, signum=None):
+    """As run_tty, with Ctrl-C (SIGINT, or @signum) after @after_s seconds."""
     import signal
     import time
+    signum = signum or signal.SIGINT
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     p = subprocess.Popen([cli, *args], stdout=subprocess.PIPE, stderr=slave, env=env_for(sim))
     os.close(slave)
     time.sleep(after_s)
-    p.send_signal(signal.SIGINT)
+    p.send_signal(signum)
     raw = b""
     while True:
         try:
@@ -192,6 +193,13 @@ check(re.search(r"Sectors \d+ ", text) is None and re.search(r"Sector \d+,", tex
       "Ctrl-C: one sector is 'Sector N', several are 'Sectors N,M'", text)
 check(not writing or " / " in writing[0] or "done in" in writing[0],
       "Ctrl-C: the Writing line should show how far it got, not a full bar", text)
+
+# 2c. SIGTERM (a CI job's timeout) and SIGHUP cancel as cleanly as Ctrl-C.
+import signal as _signal
+for signum in (_signal.SIGTERM, _signal.SIGHUP):
+    d, sim = bench(f"sig{int(signum)}")
+    rc, raw = run_tty_interrupted(["flash", "--simulator", "--base", "0x08000000", big], sim, 0.5, signum=signum)
+    check(rc == 7 and "Cancelled" in raw and "locked" in raw, f"signal {signum}: exit {rc}, want 7", raw[-800:])
 
 # 3. --json: nothing but JSON lines on stdout, and a result for every failure.
 def json_lines(out):
