@@ -36,20 +36,20 @@ typedef enum
 
 typedef struct
 {
-  EventKind kind;
+  EventKind                kind;
   /* EVENT_PHASE: the phase begun, and the counters the one before ended with */
-  KilnProgressPhase phase;
-  KilnProgressPhase ended_phase;
-  guint64  ended_done;
-  guint64  ended_total;
-  gint64   ended_start_us;
-  gint64   ended_done_at_us;
+  KilnProgressPhase        phase;
+  KilnProgressPhase        ended_phase;
+  guint64                  ended_done;
+  guint64                  ended_total;
+  gint64                   ended_start_us;
+  gint64                   ended_done_at_us;
   /* EVENT_SECTOR */
-  guint    sector;
-  guint    state;
+  guint                    sector;
+  guint                    state;
   /* EVENT_MESSAGE */
   KilnProgressMessageLevel level;
-  char    *text;
+  char                    *text;
 } Event;
 
 struct _KilnProgress
