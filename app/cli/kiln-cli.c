@@ -59,6 +59,22 @@ main (int    argc,
       return KILN_CLI_EXIT_USAGE;
     }
 
+  /* "kiln-cli help flash" is "kiln-cli flash --help". */
+  if (strcmp (argv[1], "help") == 0 && argc == 3)
+    {
+      for (guint i = 0; commands[i].name != NULL; i++)
+        {
+          if (strcmp (argv[2], commands[i].name) == 0)
+            {
+              g_autofree char *prgname = g_strdup_printf ("kiln-cli %s", commands[i].name);
+              char *help_argv[] = { argv[2], (char *) "--help", NULL };
+
+              g_set_prgname (prgname);
+              return commands[i].func (2, help_argv);
+            }
+        }
+    }
+
   if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
     {
       print_usage (stdout);

@@ -369,4 +369,8 @@ state = os.path.join(d, "state", "flash.bin")
 got = open(state, "rb").read(len(image)) if os.path.exists(state) else b""
 check(rc == 0 and got == image, f"stdout closed early: exit {rc}; the flash should hold the whole image")
 
+# 18. "kiln-cli help flash" is "kiln-cli flash --help".
+rc, out, err = run(["help", "flash"])
+check(rc == 0 and "kiln-cli flash [OPTION" in out and "--dry-run" in out, f"help flash: exit {rc}", out + err)
+
 sys.exit(1 if failures else 0)
