@@ -31,6 +31,8 @@ gboolean              kiln_production_window_open_profile (KilnProductionWindow 
 void                  kiln_production_window_start        (KilnProductionWindow *self);
 void                  kiln_production_window_set_auto_start (KilnProductionWindow *self,
                                                              gboolean              auto_start);
+/* The probes (and the simulated bench) have been found. */
+gboolean              kiln_production_window_is_ready     (KilnProductionWindow *self);
 guint                 kiln_production_window_get_n_slots  (KilnProductionWindow *self);
 KilnProductionSlot   *kiln_production_window_get_slot     (KilnProductionWindow *self,
                                                            guint                 index);

@@ -37,6 +37,7 @@ struct _KilnProductionWindow
   guint                  next_slot;   /* the number the next slot gets */
   guint                  passed;
   guint                  failed;
+  GCancellable          *start_cancellable; /* probes being found; NULL once ready */
 };
 
 G_DEFINE_FINAL_TYPE (KilnProductionWindow, kiln_production_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -378,6 +379,9 @@ kiln_production_window_dispose (GObject *object)
 {
   KilnProductionWindow *self = (KilnProductionWindow *) object;
 
+  if (self->start_cancellable != NULL)
+    g_cancellable_cancel (self->start_cancellable);
+  g_clear_object (&self->start_cancellable);
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
@@ -462,6 +466,77 @@ kiln_production_window_init (KilnProductionWindow *self)
   gtk_label_set_label (self->file_label, _("No profile open"));
 }
 
+typedef struct
+{
+  gboolean        simulator;
+  KilnSimBench   *bench;
+  KilnUsbMonitor *monitor;
+  char           *bench_error;
+} StartData;
+
+static void
+start_data_free (StartData *data)
+{
+  g_clear_object (&data->bench);
+  g_clear_object (&data->monitor);
+  g_free (data->bench_error);
+  g_free (data);
+}
+
+static void
+start_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  StartData *data = task_data;
+
+  if (data->simulator)
+    {
+      g_autoptr(GError) error = NULL;
+
+      data->bench = kiln_sim_bench_new_from_env (&error);
+      if (data->bench == NULL && error == NULL)
+        data->bench = kiln_sim_bench_new_default ();
+      if (error != NULL)
+        data->bench_error = g_strdup (error->message);
+    }
+  /* Its changes reach the main context. */
+  data->monitor = kiln_usb_monitor_new (data->bench);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+start_ready (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  KilnProductionWindow *self = KILN_PRODUCTION_WINDOW (source);
+  StartData *data = g_task_get_task_data (G_TASK (result));
+
+  if (self->start_cancellable == NULL || g_cancellable_is_cancelled (self->start_cancellable) || self->slots == NULL)
+    return;
+  g_clear_object (&self->start_cancellable);
+  self->bench = g_steal_pointer (&data->bench);
+  self->monitor = g_steal_pointer (&data->monitor);
+  if (data->bench_error != NULL)
+    {
+      g_free (self->problem);
+      self->problem = g_strdup (data->bench_error);
+      self->problem_fails = TRUE;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->monitor)); i++)
+    {
+      g_autoptr(KilnUsbProbeInfo) info = g_list_model_get_item (G_LIST_MODEL (self->monitor), i);
+
+      probe_added_cb (self, info);
+    }
+  g_signal_connect_object (self->monitor, "probe-added", G_CALLBACK (probe_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->monitor, "probe-removed", G_CALLBACK (probe_removed_cb), self, G_CONNECT_SWAPPED);
+  update_slots_layout (self);
+  update_blocked (self);
+}
+
 KilnProductionWindow *
 kiln_production_window_new (AdwApplication *application,
                             gboolean        simulator,
@@ -472,30 +547,29 @@ kiln_production_window_new (AdwApplication *application,
   self->simulator = simulator;
   self->record_path = record_path ? g_strdup (record_path)
                                   : g_build_filename (g_get_user_data_dir (), "kiln", "production.db", NULL);
-  if (simulator)
-    {
-      g_autoptr(GError) error = NULL;
-
-      self->bench = kiln_sim_bench_new_from_env (&error);
-      if (self->bench == NULL && error == NULL)
-        self->bench = kiln_sim_bench_new_default ();
-      if (error != NULL)
-        self->problem = g_strdup (error->message);
-    }
-  self->monitor = kiln_usb_monitor_new (self->bench);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->monitor)); i++)
-    {
-      g_autoptr(KilnUsbProbeInfo) info = g_list_model_get_item (G_LIST_MODEL (self->monitor), i);
-
-      probe_added_cb (self, info);
-    }
-  g_signal_connect_object (self->monitor, "probe-added", G_CALLBACK (probe_added_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->monitor, "probe-removed", G_CALLBACK (probe_removed_cb), self, G_CONNECT_SWAPPED);
-  update_slots_layout (self);
   if (self->problem == NULL)
     self->problem = g_strdup (_("Open a locked production profile to start"));
   update_blocked (self);
+
+  /* The bench and the first scan of the probes (which opens every ST-LINK
+   * for its serial) are made off the main loop. */
+  {
+    g_autoptr(GTask) task = NULL;
+    StartData *data = g_new0 (StartData, 1);
+
+    data->simulator = simulator;
+    self->start_cancellable = g_cancellable_new ();
+    task = g_task_new (self, self->start_cancellable, start_ready, NULL);
+    g_task_set_task_data (task, data, (GDestroyNotify) start_data_free);
+    g_task_run_in_thread (task, start_thread);
+  }
   return self;
+}
+
+gboolean
+kiln_production_window_is_ready (KilnProductionWindow *self)
+{
+  return self->start_cancellable == NULL;
 }
 
 guint

@@ -624,7 +624,7 @@ update_target_panel (KilnWindow *self)
     gtk_widget_set_visible (GTK_WIDGET (self->dual_bank_row), FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (live_rows); i++)
     gtk_widget_set_visible (live_rows[i], live);
-  gtk_widget_set_visible (self->no_probe_box, self->probe == NULL);
+  gtk_widget_set_visible (self->no_probe_box, self->probe == NULL && !live);
   if (self->probe == NULL)
     {
       GPtrArray *probes = kiln_probe_selector_get_probes (self->probe_selector);
@@ -698,7 +698,10 @@ update_target_panel (KilnWindow *self)
       set_row (self->wrp_row, wrp_text, t->protected != NULL && t->protected->len > 0);
     }
 
-  if (self->probe == NULL)
+  if (self->probe == NULL && live)
+    set_target_status (self, _("The probe is gone (unplugged?). This is what it found last: plug it in again, "
+                               "or choose another probe, to work on the chip."), FALSE);
+  else if (self->probe == NULL)
     set_target_status (self, NULL, FALSE);
   else if (self->target_error != NULL)
     set_target_status (self, self->target_error, TRUE);
@@ -849,12 +852,16 @@ probe_selected_cb (KilnWindow        *self,
                    KilnUsbProbeInfo  *info)
 {
   KilnUsbProbeInfo *old = self->probe;
+  /* A probe that goes away leaves what it found on view (and the map with
+   * it) until another probe is chosen. */
+  gboolean keep = info == NULL && self->target != NULL && self->target->chip != NULL;
 
   if (self->session != NULL)
     g_thread_unref (g_thread_new ("kiln-drop-session", drop_session_thread, g_steal_pointer (&self->session)));
   self->identifying = FALSE;
   self->identify_again = FALSE;
-  g_clear_pointer (&self->target, kiln_identify_job_free);
+  if (!keep)
+    g_clear_pointer (&self->target, kiln_identify_job_free);
   g_clear_pointer (&self->target_error, g_free);
   g_clear_error (&self->target_gerror);
 
@@ -878,7 +885,7 @@ probe_selected_cb (KilnWindow        *self,
       self->session = kiln_session_new (kiln_usb_probe_info_get_serial (info));
       identify (self);
     }
-  else
+  else if (!keep)
     chip_selected_cb (self);   /* back to the chip the user picked */
   update_target_panel (self);
   update_actions (self);
@@ -2026,7 +2033,8 @@ _kiln_window_get_result_text (KilnWindow *self)
 const char *
 _kiln_window_get_target_uid (KilnWindow *self)
 {
-  return self->target != NULL && self->target->chip != NULL ? self->target->uid : NULL;
+  /* Only while the probe that found it is there */
+  return self->probe != NULL && self->target != NULL && self->target->chip != NULL ? self->target->uid : NULL;
 }
 
 gboolean

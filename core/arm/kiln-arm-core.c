@@ -135,12 +135,15 @@ reset (KilnArmTarget  *target,
   demcr &= ~(VC_FAULTS | VC_CORERESET);
   if (halt)
     demcr |= VC_CORERESET;
+  /* Without C_HALT the firmware runs after the reset as it would without a
+   * debugger. */
   if (!kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | (halt ? C_HALT : 0) | C_DEBUGEN, error)
-      || !kiln_stlink_write32 (link, DEMCR, demcr, error)
-      || !kiln_stlink_write32 (link, DFSR, DFSR_ALL, error))
+      || !kiln_stlink_write32 (link, DEMCR, demcr, error))
     return FALSE;
   /* The write may fail as the core resets under it: what counts is the state afterwards. */
   kiln_stlink_write32 (link, AIRCR, 0x05FA0004, NULL);
+  if (!halt)
+    return TRUE;
 
   /* To run, that is all: C_HALT was cleared above and a system reset
    * keeps the debug registers, so the firmware starts as it would without

@@ -310,7 +310,7 @@ kiln_flash_read (KilnArmTarget           *target,
   if ((guint64) address + length > G_GUINT64_CONSTANT (0x100000000))
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
-                   _("0x%08X plus %" G_GSIZE_FORMAT " bytes runs past the end of the address space"), address, length);
+                   _("0x%08X plus %zu bytes runs past the end of the address space"), address, length);
       return FALSE;
     }
   if (touches_flash (kiln_arm_target_get_chip (target), address, length)

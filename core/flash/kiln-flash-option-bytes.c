@@ -468,11 +468,11 @@ kiln_option_bytes_dup_consequences (const KilnOptionBytes *from,
       g_autofree char *list = sector_list (chip, gone);
 
       g_ptr_array_add (out, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                               "Sector %s will no longer be write-protected: it can be "
-                                               "erased and programmed again. Nothing is erased now.",
-                                               "Sectors %s will no longer be write-protected: they can be "
-                                               "erased and programmed again. Nothing is erased now.",
-                                               gone->len),
+                                                          "Sector %s will no longer be write-protected: it can be "
+                                                          "erased and programmed again. Nothing is erased now.",
+                                                          "Sectors %s will no longer be write-protected: they can be "
+                                                          "erased and programmed again. Nothing is erased now.",
+                                                          gone->len),
                                              list));
     }
   if (added->len)
@@ -480,11 +480,12 @@ kiln_option_bytes_dup_consequences (const KilnOptionBytes *from,
       g_autofree char *list = sector_list (chip, added);
 
       g_ptr_array_add (out, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                               "Sector %s becomes write-protected: erasing or programming it "
-                                               "fails until the protection is removed. Its contents stay.",
-                                               "Sectors %s become write-protected: erasing or programming them "
-                                               "fails until the protection is removed. Their contents stay.",
-                                               added->len),
+                                                          "Sector %s becomes write-protected: erasing or programming "
+                                                          "it fails until the protection is removed. Its contents stay.",
+                                                          "Sectors %s become write-protected: erasing or programming "
+                                                          "them fails until the protection is removed. Their contents "
+                                                          "stay.",
+                                                          added->len),
                                              list));
     }
   if (impact & KILN_OPTION_IMPACT_LAYOUT)

@@ -226,7 +226,7 @@ kiln_target_job_run (KilnSession   *session,
         if (buffer == NULL)
           {
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                         _("Not enough memory to read %" G_GSIZE_FORMAT " bytes"), job->length);
+                         _("Not enough memory to read %zu bytes"), job->length);
             break;
           }
         ok = kiln_flash_read (target, job->address, buffer, job->length, cb, cancellable, error);

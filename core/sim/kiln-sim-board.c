@@ -520,11 +520,18 @@ flash_start_busy (KilnSimBoard *self,
                   guint64       now,
                   double        seconds)
 {
+  /* The array does one thing at a time. The core's clock runs behind the
+   * debugger's between two synchronisations, so the core can see an
+   * operation finished (the debugger's time passed its end) at a core time
+   * before that end: the new operation starts when the previous one really
+   * ended, as the stalled bus would make it on silicon. */
+  guint64 start = MAX (now, self->busy_until);
+
   self->op = op;
   self->sr |= SR_BSY;
-  self->busy_until = now + (guint64) (seconds * 1e9);
+  self->busy_until = start + (guint64) (seconds * 1e9);
   if (!self->report->flash_used)
-    self->report->flash_first_start_ns = now;
+    self->report->flash_first_start_ns = start;
   self->report->flash_used = TRUE;
   self->report->flash_last_end_ns = MAX (self->report->flash_last_end_ns, self->busy_until);
   if (op == OP_PROGRAM)
@@ -1781,9 +1788,19 @@ periph_write (KilnSimBoard *self,
               kiln_sim_report_violation (self->report,
                                          "SYSCLK switched to %" G_GUINT64_FORMAT " Hz with %u flash wait states (needs %u at 3.3 V)",
                                          hz, self->acr & 0xF, needed);
-            /* Keep the core's time continuous across the switch. */
-            self->run_start_ns = self->core_ns;
-            self->run_count = 0;
+            /* Keep the core's time continuous across the switch: the
+             * instructions run so far in this run count at the old clock
+             * (they end at @now), the rest of the run at the new one. */
+            if (hz != old)
+              {
+                self->report->core_instructions += self->run_count;
+                self->run_start_ns = now;
+                self->run_count = 0;
+                self->run_budget = self->run_target_ns > now
+                                     ? MIN ((self->run_target_ns - now) * hz / 1000000000ull,
+                                            (guint64) MAX_INSTRUCTIONS_PER_SYNC)
+                                     : 0;
+              }
           }
           break;
         case 0x30: self->rcc_ahb1enr = value; break;

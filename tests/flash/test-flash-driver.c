@@ -119,8 +119,15 @@ report_erased (const char *json)
 static void
 assert_no_violations (const char *json)
 {
+  double busy = report_number (json, "flash_erase_busy_s") + report_number (json, "flash_program_busy_s");
+  double span = report_number (json, "flash_last_end_s") - report_number (json, "flash_first_start_s");
+
   if (strstr (json, "\"violations\":[]") == NULL)
     g_error ("the bench reports violations: %s", strstr (json, "\"violations\""));
+  /* The ruler itself: the flash does one operation at a time, so the
+   * operations cannot fit in less time than they take together. */
+  if (busy > 0 && span < busy - 1e-6)
+    g_error ("the bench's flash operations overlap: %.6f s of work in %.6f s", busy, span);
 }
 
 static void
@@ -444,15 +451,16 @@ on_sector (gpointer        user_data,
     g_cancellable_cancel (t->cancel);
   if (t->code)
     {
-      guint8 udf[128];
+      gsize size = (kiln_flash_loader_code_size + 3) & ~(gsize) 3;
+      g_autofree guint8 *udf = g_malloc (size);
 
       /* The loader's code turns into undefined instructions under it. */
-      for (guint i = 0; i < sizeof udf; i += 2)
+      for (guint i = 0; i < size; i += 2)
         {
           udf[i] = 0x00;
           udf[i + 1] = 0xDE;
         }
-      g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (t->target), t->code, udf, sizeof udf, NULL));
+      g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (t->target), t->code, udf, size, NULL));
     }
 }
 
@@ -957,6 +965,44 @@ test_job (void)
   g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 100 * 1024) == 0);
 }
 
+/* The CRC the loader computes with the chip's CRC unit is the one the host
+ * computes, for lengths around the loader's 16-byte steps, in RAM too. */
+static void
+test_loader_crc (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\nflash-image = old.bin\n");
+  g_autofree char *old_path = g_build_filename (b->dir, "old.bin", NULL);
+  g_autofree guint8 *old = pattern (8192, 18);
+  g_autoptr(GError) error = NULL;
+  static const guint32 lengths[] = { 4, 8, 12, 16, 20, 28, 32, 36, 1020, 4096, 8192 };
+  guint32 ranges[2 * G_N_ELEMENTS (lengths)], crcs[G_N_ELEMENTS (lengths)];
+  KilnFlashLoader loader;
+  KilnArmTarget *target;
+
+  g_assert_true (g_file_set_contents (old_path, (const char *) old, 8192, &error));
+  target = bench_open (b);
+  g_assert_true (kiln_arm_reset_halt (target, &error));
+  g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (lengths); i++)
+    {
+      ranges[2 * i] = FLASH + (lengths[i] < 8192 ? 4 * i : 0);
+      ranges[2 * i + 1] = lengths[i];
+    }
+  g_assert_true (kiln_flash_loader_crc (&loader, ranges, G_N_ELEMENTS (lengths), crcs, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (lengths); i++)
+    g_assert_cmphex (crcs[i], ==, kiln_flash_crc32 (0xFFFFFFFF, old + (ranges[2 * i] - FLASH), lengths[i]));
+
+  /* The same loader again (it is halted between commands by default). */
+  ranges[0] = loader.ring;
+  ranges[1] = 1024;
+  g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (target), loader.ring, old, 1024, &error));
+  g_assert_true (kiln_flash_loader_crc (&loader, ranges, 1, crcs, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, old, 1024));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -996,6 +1042,7 @@ main (int   argc,
   g_test_add_func ("/flash/under-reset", test_under_reset);
   g_test_add_func ("/flash/loader-hang", test_loader_hang);
   g_test_add_func ("/flash/job", test_job);
+  g_test_add_func ("/flash/loader-crc", test_loader_crc);
   g_test_add_data_func ("/flash/unplug", "usb-disconnect-after-ms", test_link_fault);
   g_test_add_data_func ("/flash/hang", "usb-hang-after-ms", test_link_fault);
 

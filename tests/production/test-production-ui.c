@@ -138,6 +138,12 @@ label_of (GtkWidget  *root,
   return NULL;
 }
 
+static gboolean
+window_ready (gpointer data)
+{
+  return kiln_production_window_is_ready (data);
+}
+
 static KilnProductionWindow *
 new_window (const char *bench_text,
             const char *db_name)
@@ -151,6 +157,8 @@ new_window (const char *bench_text,
   window = kiln_production_window_new (ADW_APPLICATION (g_application_get_default ()), TRUE, db);
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
   gtk_window_present (GTK_WINDOW (window));
+  /* The probes are found off the main loop. */
+  g_assert_true (spin_until (window_ready, window, 20000));
   spin (200);
   return window;
 }

@@ -1265,7 +1265,13 @@ test_hotplug (void)
   g_assert_null (_kiln_window_get_target_uid (window));
   g_assert_false (_kiln_window_can_program (window));
   text = _kiln_window_dup_target_text (window);
+  g_test_message ("%s", text);
   g_assert_null (strstr (text, "Probe:"));
+  /* What the probe found stays on view, and the map with it */
+  g_assert_nonnull (strstr (text, "The probe is gone"));
+  g_assert_nonnull (strstr (text, "STM32F74x/F75x, revision Z"));
+  g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 0), ==,
+                   KILN_SECTOR_STATE_PLANNED);
   save_screenshot (GTK_WIDGET (window), "unplugged.png");
 
   kiln_sim_probe_plug (probe);
