@@ -63,7 +63,7 @@ kiln_cli_info (int    argc,
   if (target == NULL)
     {
       /* The same words as the job commands, with the hint for --connect-under-reset. */
-      KilnCliCommon common = { .under_reset = under_reset };
+      KilnCliCommon common = { .under_reset = under_reset, .json = json };
 
       return kiln_cli_fail ("info", &common, error, NULL);
     }

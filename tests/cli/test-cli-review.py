@@ -227,6 +227,7 @@ cases = [
     (["read", "--simulator", "--json", "0x08000000", "zz", os.path.join(tmp, "r.bin")], None, 2, "length"),
     (["option-bytes", "set", "--json"], None, 2, "KEY=VALUE"),
     (["flash", "--simulator", "--json", blinky], bench("wrp-json", "nwrp = 0xFE")[1], 5, "write-protected"),
+    (["info", "--json"], None, 3, "No ST-LINK"),
 ]
 for args, sim, want, words in cases:
     rc, out, err = run(args, sim)
