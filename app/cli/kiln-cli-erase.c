@@ -25,6 +25,16 @@ state_name (guint state)
   return kiln_sector_state_to_id (state);
 }
 
+static const char *
+state_label (guint state)
+{
+  if (state == KILN_SECTOR_STATE_UNTOUCHED)
+    return _("Erased");
+  if (state == KILN_SECTOR_STATE_PLANNED)
+    return _("Will be erased");
+  return kiln_sector_state_to_label (state);
+}
+
 static gboolean
 looks_like_sector_list (const char *text)
 {
@@ -62,23 +72,29 @@ kiln_cli_erase (int    argc,
   int code = KILN_CLI_EXIT_OK;
 
   kiln_cli_common_init (&common);
+  common.changes_flash = TRUE;
   kiln_cli_common_add_entries (&common, context);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      code = kiln_cli_usage_error ("erase", error->message);
+      code = kiln_cli_usage_error ("erase", &common, error->message);
+      goto out;
+    }
+  if (common.khz <= 0)
+    {
+      code = kiln_cli_usage_error ("erase", &common, _("--freq takes the SWD clock in kHz, like --freq 4000"));
       goto out;
     }
   if (rest != NULL && rest[0] != NULL)
     {
       g_autofree char *msg = g_strdup_printf (_("unexpected argument “%s”"), rest[0]);
 
-      code = kiln_cli_usage_error ("erase", msg);
+      code = kiln_cli_usage_error ("erase", &common, msg);
       goto out;
     }
-  if ((sectors == NULL) == !mass || common.khz <= 0)
+  if ((sectors == NULL) == !mass)
     {
-      code = kiln_cli_usage_error ("erase", _("say what to erase: --sectors LIST (like 0,1,4-7) or --mass for the "
+      code = kiln_cli_usage_error ("erase", &common, _("say what to erase: --sectors LIST (like 0,1,4-7) or --mass for the "
                                               "whole chip. Nothing was erased."));
       goto out;
     }
@@ -87,14 +103,14 @@ kiln_cli_erase (int    argc,
       g_autofree char *msg = g_strdup_printf (_("“%s” is not a list of sector numbers (write them like 0,1,4-7). "
                                                 "Nothing was erased."), sectors);
 
-      code = kiln_cli_usage_error ("erase", msg);
+      code = kiln_cli_usage_error ("erase", &common, msg);
       goto out;
     }
 
   info = kiln_cli_common_choose_probe (&common, &code, &error);
   if (info == NULL)
     {
-      fprintf (stderr, "kiln-cli erase: %s\n", error->message);
+      code = kiln_cli_fail_with ("erase", &common, code, error->message);
       goto out;
     }
 
@@ -106,6 +122,7 @@ kiln_cli_erase (int    argc,
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
                                 common.verbose);
   kiln_cli_output_set_sector_state_name (output, state_name);
+  kiln_cli_output_set_sector_state_label (output, state_label);
   start = g_get_monotonic_time ();
   if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
     {

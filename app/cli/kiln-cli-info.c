@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-cli-job.h"
 #include "kiln-cli-output.h"
 #include "kiln-cli-probe.h"
 #include "kiln-flash-plan.h"
@@ -61,8 +62,10 @@ kiln_cli_info (int    argc,
     target = kiln_cli_probe_connect (info, (guint) khz, under_reset, &error);
   if (target == NULL)
     {
-      fprintf (stderr, "kiln-cli info: %s\n", error->message);
-      return kiln_cli_exit_code_for (error);
+      /* The same words as the job commands, with the hint for --connect-under-reset. */
+      KilnCliCommon common = { .under_reset = under_reset, .json = json };
+
+      return kiln_cli_fail ("info", &common, error, NULL);
     }
 
   stlink = kiln_arm_target_get_stlink (target);
@@ -105,22 +108,22 @@ kiln_cli_info (int    argc,
       const char *rdp[] = { N_("level 0 (off)"), N_("level 1 (flash cannot be read by a debugger)"),
                             N_("level 2 (debugging disabled for good)") };
 
-      printf (_("Probe:        %s %s, firmware %s, SWD %u kHz\n"), kiln_usb_probe_info_get_model (info),
+      printf (_("Probe:                   %s %s, firmware %s, SWD %u kHz\n"), kiln_usb_probe_info_get_model (info),
               kiln_usb_probe_info_get_serial (info), kiln_stlink_get_firmware (stlink),
               kiln_stlink_get_swd_khz (stlink));
-      printf (_("Target power: %.2f V\n"), volts);
-      printf (_("Chip:         %s (DEV_ID 0x%03X, revision %s), %s\n"), kiln_chip_get_line (chip)->line,
+      printf (_("Target power:            %.2f V\n"), volts);
+      printf (_("Chip:                    %s (DEV_ID 0x%03X, revision %s), %s\n"), kiln_chip_get_line (chip)->line,
               kiln_arm_target_get_dev_id (target), kiln_arm_target_get_revision (target),
               kiln_chip_get_line (chip)->core);
-      printf (_("Flash:        %u KiB, %s, %u sectors\n"), kiln_chip_get_flash_kib (chip),
+      printf (_("Flash:                   %u KiB, %s, %u sectors\n"), kiln_chip_get_flash_kib (chip),
               kiln_chip_is_dual_bank (chip) ? _("two banks") : _("one bank"), kiln_chip_get_n_sectors (chip));
-      printf (_("RAM:          %u KiB\n"), kiln_chip_get_ram_total (chip) / 1024);
-      printf (_("UID:          %s\n"), kiln_arm_target_get_uid (target));
-      printf (_("Read protection: %s\n"), _(rdp[kiln_arm_target_get_rdp_level (target)]));
+      printf (_("RAM:                     %u KiB\n"), kiln_chip_get_ram_total (chip) / 1024);
+      printf (_("UID:                     %s\n"), kiln_arm_target_get_uid (target));
+      printf (_("Read protection:         %s\n"), _(rdp[kiln_arm_target_get_rdp_level (target)]));
       printf (_("Write-protected sectors: %s\n"), protected->len ? prot->str : _("none"));
-      printf (_("Boot addresses: 0x%08X (BOOT0 low), 0x%08X (BOOT0 high)\n"), (optcr1 & 0xFFFF) << 14,
+      printf (_("Boot addresses:          0x%08X (BOOT0 low), 0x%08X (BOOT0 high)\n"), (optcr1 & 0xFFFF) << 14,
               (optcr1 >> 16) << 14);
-      printf (_("Watchdog:     %s\n"), (optcr & (1u << 5)) ? _("started by software") : _("hardware watchdog runs from reset"));
+      printf (_("Watchdog:                %s\n"), (optcr & (1u << 5)) ? _("started by software") : _("hardware watchdog runs from reset"));
     }
 
   kiln_stlink_close (stlink);

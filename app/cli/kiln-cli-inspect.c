@@ -118,8 +118,9 @@ print_text (KilnFlashPlan *plan)
     {
       const KilnFlashRamPiece *p = kiln_flash_plan_get_ram_piece (plan, i);
 
-      printf (_("  Not programmed: %u bytes at 0x%08X (%s) are in RAM (%s)\n"), p->size, p->address,
-              p->origin, p->region);
+      printf (g_dngettext (GETTEXT_PACKAGE, "  Not programmed: %u byte at 0x%08X (%s) is in RAM (%s)\n",
+                           "  Not programmed: %u bytes at 0x%08X (%s) are in RAM (%s)\n", p->size),
+              p->size, p->address, p->origin, p->region);
     }
 
   printf ("\n%s\n", summary);

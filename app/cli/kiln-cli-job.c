@@ -85,10 +85,22 @@ on_sigint (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-guint
-kiln_cli_watch_sigint (GCancellable *cancellable)
+void
+kiln_cli_watch_signals (KilnCliSignalWatch *watch,
+                        GCancellable       *cancellable)
 {
-  return g_unix_signal_add_full (G_PRIORITY_HIGH, SIGINT, on_sigint, g_object_ref (cancellable), g_object_unref);
+  const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    watch->ids[i] = g_unix_signal_add_full (G_PRIORITY_HIGH, signals[i], on_sigint, g_object_ref (cancellable),
+                                            g_object_unref);
+}
+
+void
+kiln_cli_unwatch_signals (KilnCliSignalWatch *watch)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (watch->ids); i++)
+    g_clear_handle_id (&watch->ids[i], g_source_remove);
 }
 
 typedef struct
@@ -122,15 +134,15 @@ kiln_cli_run_job (KilnUsbProbeInfo    *info,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   Wait wait = { loop, error, FALSE };
-  guint sigint;
+  KilnCliSignalWatch signals;
 
   kiln_cli_output_attach (output, progress);
-  sigint = kiln_cli_watch_sigint (cancellable);
+  kiln_cli_watch_signals (&signals, cancellable);
   kiln_session_run_async (session, func, job, NULL, progress, cancellable, on_done, &wait);
   g_main_loop_run (loop);
   while (!kiln_progress_get_finished (progress))
     g_main_context_iteration (NULL, TRUE);
-  g_source_remove (sigint);
+  kiln_cli_unwatch_signals (&signals);
   kiln_cli_output_break_line (output);
   if (progress_out != NULL)
     *progress_out = g_object_ref (progress);
@@ -155,6 +167,9 @@ kiln_cli_exit_code_for_job (const GError *error)
           return KILN_CLI_EXIT_PROTECTION;
         case KILN_FLASH_ERROR_PLAN:
           return KILN_CLI_EXIT_USAGE;
+        case KILN_FLASH_ERROR_VOLTAGE:
+          /* A supply too low to erase or program: the board's power, not its flash. */
+          return KILN_CLI_EXIT_CONNECTION;
         default:
           return KILN_CLI_EXIT_FLASH;
         }
@@ -176,7 +191,8 @@ kiln_cli_exit_code_for_job (const GError *error)
 
 /* The sectors a job was erasing or writing when it stopped, "4,5", or NULL. */
 static char *
-unfinished_sectors (KilnProgress *progress)
+unfinished_sectors (KilnProgress *progress,
+                    gboolean      failed_too)
 {
   g_autoptr(GString) out = g_string_new (NULL);
 
@@ -185,31 +201,19 @@ unfinished_sectors (KilnProgress *progress)
     {
       int state = kiln_progress_get_sector_state (progress, i);
 
-      if (state == KILN_SECTOR_STATE_ERASING || state == KILN_SECTOR_STATE_WRITING)
+      if (state == KILN_SECTOR_STATE_ERASING || state == KILN_SECTOR_STATE_WRITING
+          || (failed_too && state == KILN_SECTOR_STATE_FAILED))
         g_string_append_printf (out, "%s%u", out->len ? "," : "", i);
     }
   return out->len ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
 }
 
 int
-kiln_cli_fail (const char    *command,
-               KilnCliCommon *common,
-               const GError  *error,
-               const char    *unfinished)
+kiln_cli_fail_with (const char    *command,
+                    KilnCliCommon *common,
+                    int            code,
+                    const char    *message)
 {
-  int code = kiln_cli_exit_code_for_job (error);
-  g_autofree char *cancelled = NULL;
-  const char *message = error->message;
-
-  if (code == KILN_CLI_EXIT_CANCELLED)
-    {
-      if (unfinished != NULL)
-        cancelled = g_strdup_printf (_("Cancelled. The flash controller was locked. Sectors not finished: %s; run "
-                                       "the command again."), unfinished);
-      else
-        cancelled = g_strdup (_("Cancelled. The flash controller was locked; no sector was left half-done."));
-      message = cancelled;
-    }
   if (common != NULL && common->json)
     {
       g_autoptr(GString) out = g_string_new ("{\"event\":\"result\",\"ok\":false,\"exit_code\":");
@@ -224,21 +228,91 @@ kiln_cli_fail (const char    *command,
   return code;
 }
 
+/* @text ending with a full stop, so that another sentence can follow. */
+static char *
+sentence (const char *text)
+{
+  gsize len = strlen (text);
+
+  if (len > 0 && strchr (".!?", text[len - 1]) == NULL)
+    return g_strconcat (text, ".", NULL);
+  return g_strdup (text);
+}
+
+int
+kiln_cli_fail (const char    *command,
+               KilnCliCommon *common,
+               const GError  *error,
+               const char    *unfinished)
+{
+  int code = kiln_cli_exit_code_for_job (error);
+  g_autofree char *text = NULL;
+  const char *message = error->message;
+  gulong n_unfinished = 1;
+
+  for (const char *p = unfinished; p != NULL && *p != '\0'; p++)
+    n_unfinished += *p == ',';
+
+  if (code == KILN_CLI_EXIT_CANCELLED)
+    {
+      if (unfinished != NULL)
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Cancelled. The flash controller was locked. Sector %s was left "
+                                             "half-done: run the command again.",
+                                             "Cancelled. The flash controller was locked. Sectors %s were left "
+                                             "half-done: run the command again.",
+                                             n_unfinished),
+                                unfinished);
+      else
+        text = g_strdup (_("Cancelled. The flash controller was locked; no sector was left half-done."));
+      message = text;
+    }
+  else if (unfinished != NULL)
+    {
+      g_autofree char *first = sentence (error->message);
+
+      /* The job stopped in the middle of an erase or a write: say what the
+       * flash holds now and what to do about it. */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%s Sector %s was being erased or written and may hold anything now: "
+                                           "erase or program it again once this is fixed.",
+                                           "%s Sectors %s were being erased or written and may hold anything "
+                                           "now: erase or program them again once this is fixed.",
+                                           n_unfinished),
+                              first, unfinished);
+      message = text;
+    }
+  else if (g_error_matches (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET)
+           && common != NULL && !common->under_reset)
+    {
+      /* The engine's words name the remedy; the command line has a flag for it. */
+      g_autofree char *first = sentence (error->message);
+
+      text = g_strdup_printf (_("%s For that, run the command again with --connect-under-reset."), first);
+      message = text;
+    }
+  return kiln_cli_fail_with (command, common, code, message);
+}
+
 int
 kiln_cli_fail_job (const char    *command,
                    KilnCliCommon *common,
                    const GError  *error,
                    KilnProgress  *progress)
 {
-  g_autofree char *unfinished = unfinished_sectors (progress);
+  /* A sector that failed while the flash was being changed (not one that
+   * only failed verification) holds who knows what. */
+  gboolean failed_too = common != NULL && common->changes_flash
+                        && !g_error_matches (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY);
+  g_autofree char *unfinished = unfinished_sectors (progress, failed_too);
 
   return kiln_cli_fail (command, common, error, unfinished);
 }
 
 int
-kiln_cli_usage_error (const char *command,
-                      const char *message)
+kiln_cli_usage_error (const char    *command,
+                      KilnCliCommon *common,
+                      const char    *message)
 {
-  fprintf (stderr, "kiln-cli %s: %s\n", command, message);
-  return KILN_CLI_EXIT_USAGE;
+  return kiln_cli_fail_with (command, common, KILN_CLI_EXIT_USAGE, message);
 }

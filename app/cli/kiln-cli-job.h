@@ -23,6 +23,9 @@ typedef struct
   gboolean  verbose;
   gboolean  under_reset;
   int       khz;
+  /* Set by the commands that erase or write the flash: a sector the job
+   * marked failed is then named as left in an unknown state. */
+  gboolean  changes_flash;
   /* Filled by kiln_cli_common_choose_probe() */
   KilnSimBench *bench;
   GPtrArray    *probes;
@@ -38,9 +41,16 @@ KilnUsbProbeInfo *kiln_cli_common_choose_probe  (KilnCliCommon   *common,
                                                  int             *exit_code,
                                                  GError         **error);
 
-/* Cancels @cancellable on SIGINT (Ctrl-C) until the returned source is
- * removed with g_source_remove(). */
-guint             kiln_cli_watch_sigint         (GCancellable    *cancellable);
+/* Cancels @cancellable on SIGINT (Ctrl-C), SIGTERM (a CI job's timeout)
+ * and SIGHUP (the terminal went away) until kiln_cli_unwatch_signals(). */
+typedef struct
+{
+  guint ids[3];
+} KilnCliSignalWatch;
+
+void              kiln_cli_watch_signals        (KilnCliSignalWatch *watch,
+                                                 GCancellable       *cancellable);
+void              kiln_cli_unwatch_signals      (KilnCliSignalWatch *watch);
 
 /* Runs @func on a new session for @info with its progress shown by
  * @output; Ctrl-C cancels it. Returns FALSE with @error when the job
@@ -66,8 +76,16 @@ int               kiln_cli_fail_job             (const char      *command,
                                                  KilnCliCommon   *common,
                                                  const GError    *error,
                                                  KilnProgress    *progress);
-/* Prints a usage error and returns KILN_CLI_EXIT_USAGE. */
+/* Prints @message as the command's last word (a JSON result with --json when
+ * @common says so, always the message on stderr) and returns @code. */
+int               kiln_cli_fail_with            (const char      *command,
+                                                 KilnCliCommon   *common,
+                                                 int              code,
+                                                 const char      *message);
+/* Prints a usage error (a bad argument or file: nothing was touched) and
+ * returns KILN_CLI_EXIT_USAGE. @common may be NULL. */
 int               kiln_cli_usage_error          (const char      *command,
+                                                 KilnCliCommon   *common,
                                                  const char      *message);
 
 G_END_DECLS

@@ -17,7 +17,8 @@ typedef struct
 {
   char   *firmware;
   double  volts;
-  char   *chip;
+  char   *chip;       /* "STM32F74x/F75x rev Z, 1024 KiB", as in the JSON */
+  char   *chip_text;  /* the same, translated, for the table */
   char   *problem;
 } Row;
 
@@ -60,9 +61,15 @@ probe_row (KilnUsbProbeInfo *info,
     }
   target = kiln_arm_target_new (stlink);
   if (kiln_arm_target_detect (target, &error))
-    row->chip = g_strdup_printf ("%s rev %s, %u KiB", kiln_chip_get_line (kiln_arm_target_get_chip (target))->line,
-                                 kiln_arm_target_get_revision (target),
-                                 kiln_chip_get_flash_kib (kiln_arm_target_get_chip (target)));
+    {
+      const char *line = kiln_chip_get_line (kiln_arm_target_get_chip (target))->line;
+      const char *revision = kiln_arm_target_get_revision (target);
+      guint kib = kiln_chip_get_flash_kib (kiln_arm_target_get_chip (target));
+
+      row->chip = g_strdup_printf ("%s rev %s, %u KiB", line, revision, kib);
+      /* Translators: the chip in "kiln-cli list", e.g. "STM32F74x/F75x rev Z, 1024 KiB" */
+      row->chip_text = g_strdup_printf (_("%s rev %s, %u KiB"), line, revision, kib);
+    }
   else
     row->problem = g_strdup (error->message);
   kiln_stlink_close (stlink);
@@ -117,7 +124,8 @@ kiln_cli_list (int    argc,
       g_autofree char *volts = NULL;
 
       probe_row (info, &row);
-      volts = row.volts >= 0 ? g_strdup_printf ("%.2f V", row.volts) : g_strdup ("?");
+      /* Translators: the target voltage in "kiln-cli list", e.g. "3.30 V" */
+      volts = row.volts >= 0 ? g_strdup_printf (_("%.2f V"), row.volts) : g_strdup ("?");
 
       if (json)
         {
@@ -151,10 +159,11 @@ kiln_cli_list (int    argc,
       else
         printf ("%-26s %-13s %-9s %-7s %s\n", kiln_usb_probe_info_get_serial (info),
                 kiln_usb_probe_info_get_model (info), row.firmware ? row.firmware : "-", volts,
-                row.chip ? row.chip : row.problem);
+                row.chip_text ? row.chip_text : row.problem);
 
       g_free (row.firmware);
       g_free (row.chip);
+      g_free (row.chip_text);
       g_free (row.problem);
     }
 

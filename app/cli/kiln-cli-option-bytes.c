@@ -73,7 +73,7 @@ kiln_cli_option_bytes (int    argc,
                                   "dual-boot=on|off."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      code = kiln_cli_usage_error ("option-bytes", error->message);
+      code = kiln_cli_usage_error ("option-bytes", &common, error->message);
       goto out;
     }
   if (args != NULL && args[0] != NULL && g_str_equal (args[0], "set"))
@@ -81,7 +81,7 @@ kiln_cli_option_bytes (int    argc,
       set = TRUE;
       if (args[1] == NULL)
         {
-          code = kiln_cli_usage_error ("option-bytes", _("set needs at least one KEY=VALUE, like rdp=1 or unprotect=all"));
+          code = kiln_cli_usage_error ("option-bytes", &common, _("set needs at least one KEY=VALUE, like rdp=1 or unprotect=all"));
           goto out;
         }
       for (guint i = 1; args[i] != NULL; i++)
@@ -92,27 +92,27 @@ kiln_cli_option_bytes (int    argc,
             {
               g_autofree char *msg = g_strdup_printf (_("“%s” is not KEY=VALUE (like rdp=1 or unprotect=all)"), args[i]);
 
-              code = kiln_cli_usage_error ("option-bytes", msg);
+              code = kiln_cli_usage_error ("option-bytes", &common, msg);
               goto out;
             }
         }
     }
   else if (args != NULL && args[0] != NULL && (!g_str_equal (args[0], "show") || args[1] != NULL))
     {
-      code = kiln_cli_usage_error ("option-bytes", _("use “option-bytes”, “option-bytes show” or "
+      code = kiln_cli_usage_error ("option-bytes", &common, _("use “option-bytes”, “option-bytes show” or "
                                                      "“option-bytes set KEY=VALUE… --confirm”"));
       goto out;
     }
   if (common.khz <= 0)
     {
-      code = kiln_cli_usage_error ("option-bytes", _("--freq must be positive"));
+      code = kiln_cli_usage_error ("option-bytes", &common, _("--freq takes the SWD clock in kHz, like --freq 4000"));
       goto out;
     }
 
   info = kiln_cli_common_choose_probe (&common, &code, &error);
   if (info == NULL)
     {
-      fprintf (stderr, "kiln-cli option-bytes: %s\n", error->message);
+      code = kiln_cli_fail_with ("option-bytes", &common, code, error->message);
       goto out;
     }
 

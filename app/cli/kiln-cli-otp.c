@@ -209,7 +209,7 @@ kiln_cli_otp (int    argc,
                                   "written again. write refuses bytes that are already written with another value."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      code = kiln_cli_usage_error ("otp", error->message);
+      code = kiln_cli_usage_error ("otp", &common, error->message);
       goto out;
     }
   n = args ? g_strv_length (args) : 0;
@@ -218,13 +218,13 @@ kiln_cli_otp (int    argc,
       kind = KILN_TARGET_JOB_OTP_WRITE;
       if (!((n == 3 && hex == NULL) || (n == 2 && hex != NULL)))
         {
-          code = kiln_cli_usage_error ("otp", _("write needs an address and a file, or an address and --hex BYTES: "
+          code = kiln_cli_usage_error ("otp", &common, _("write needs an address and a file, or an address and --hex BYTES: "
                                                 "kiln-cli otp write 0x1FF0F000 --hex 0011AABB --confirm"));
           goto out;
         }
       if (!kiln_cli_parse_address (args[1], &address, &error))
         {
-          code = kiln_cli_usage_error ("otp", error->message);
+          code = kiln_cli_usage_error ("otp", &common, error->message);
           goto out;
         }
       if (hex != NULL)
@@ -239,17 +239,17 @@ kiln_cli_otp (int    argc,
         }
       if (bytes == NULL)
         {
-          code = kiln_cli_usage_error ("otp", error->message);
+          code = kiln_cli_usage_error ("otp", &common, error->message);
           goto out;
         }
       if (g_bytes_get_size (bytes) == 0 || g_bytes_get_size (bytes) > KILN_FLASH_OTP_MAX_SIZE)
         {
-          code = kiln_cli_usage_error ("otp", _("the file must hold between 1 and 1024 bytes"));
+          code = kiln_cli_usage_error ("otp", &common, _("the file must hold between 1 and 1024 bytes"));
           goto out;
         }
       if (lock && !irreversible)
         {
-          code = kiln_cli_usage_error ("otp", _("--lock can never be undone: it needs --irreversible as well"));
+          code = kiln_cli_usage_error ("otp", &common, _("--lock can never be undone: it needs --irreversible as well"));
           goto out;
         }
     }
@@ -261,30 +261,30 @@ kiln_cli_otp (int    argc,
       joined = n >= 2 ? g_strjoinv (",", args + 1) : NULL;
       if (joined == NULL || !parse_blocks (joined, &blocks))
         {
-          code = kiln_cli_usage_error ("otp", _("lock needs block numbers from 0 to 15, like 3 or 0,1,4-7"));
+          code = kiln_cli_usage_error ("otp", &common, _("lock needs block numbers from 0 to 15, like 3 or 0,1,4-7"));
           goto out;
         }
       if (!confirm || !irreversible)
         {
-          code = kiln_cli_usage_error ("otp", _("locking OTP blocks can never be undone: it needs --confirm and "
+          code = kiln_cli_usage_error ("otp", &common, _("locking OTP blocks can never be undone: it needs --confirm and "
                                                 "--irreversible. Nothing was changed."));
           goto out;
         }
     }
   else if (n >= 1 && (!g_str_equal (args[0], "show") || n > 1))
     {
-      code = kiln_cli_usage_error ("otp", _("use “otp”, “otp show”, “otp write ADDR FILE|--hex BYTES --confirm” or "
+      code = kiln_cli_usage_error ("otp", &common, _("use “otp”, “otp show”, “otp write ADDR FILE|--hex BYTES --confirm” or "
                                             "“otp lock BLOCK --confirm --irreversible”"));
       goto out;
     }
   if (kind != KILN_TARGET_JOB_OTP_WRITE && (hex != NULL || lock))
     {
-      code = kiln_cli_usage_error ("otp", _("--hex and --lock go with write"));
+      code = kiln_cli_usage_error ("otp", &common, _("--hex and --lock go with write"));
       goto out;
     }
   if (common.khz <= 0)
     {
-      code = kiln_cli_usage_error ("otp", _("--freq must be positive"));
+      code = kiln_cli_usage_error ("otp", &common, _("--freq must be positive"));
       goto out;
     }
 

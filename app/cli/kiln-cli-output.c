@@ -8,12 +8,16 @@
 #include <inttypes.h>
 
 #include <glib/gi18n.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "kiln-cli-output.h"
 #include "kiln-flash-plan.h"
 
 #define BAR_WIDTH 28
+#define BAR_MIN_WIDTH 8
+/* Room kept for "896 KiB / 896 KiB · 231 KiB/s · 3.5 s left" beside the bar. */
+#define TAIL_WIDTH 42
 
 struct _KilnCliOutput
 {
@@ -22,7 +26,17 @@ struct _KilnCliOutput
   gboolean               verbose;
   gboolean               tty;
   gboolean               line_open;
+  /* The phase on the live line: since when it runs (main-loop time) and
+   * the largest total it announced. */
+  KilnProgressPhase      phase;
+  gint64                 phase_start_us;
+  guint64                phase_total;
+  /* What the live line last showed of it. */
+  guint64                shown_done;
+  double                 shown_rate;
+  double                 shown_left;
   KilnCliSectorStateName state_name;
+  KilnCliSectorStateName state_label;
   GPtrArray             *progresses;
 };
 
@@ -83,6 +97,20 @@ kiln_cli_format_duration (double seconds)
   return g_strdup_printf (_("%u min %u s"), (guint) (seconds / 60), (guint) seconds % 60);
 }
 
+/* "231 KiB/s", "1.4 MiB/s": whole KiB from 100 KiB/s on, the line is short. */
+static char *
+format_rate (double bytes_per_second)
+{
+  g_autofree char *size = NULL;
+
+  if (bytes_per_second >= 100 * 1024 && bytes_per_second < 1024 * 1024)
+    size = g_strdup_printf (_("%u KiB"), (guint) (bytes_per_second / 1024 + 0.5));
+  else
+    size = kiln_cli_format_size ((guint64) bytes_per_second);
+  /* Translators: a transfer rate, e.g. "231 KiB/s" */
+  return g_strdup_printf (_("%s/s"), size);
+}
+
 static void
 emit_json (GString *line)
 {
@@ -101,51 +129,153 @@ kiln_cli_output_break_line (KilnCliOutput *self)
     }
 }
 
-static void
-draw_live_line (KilnCliOutput *self,
-                KilnProgress  *progress)
+/* The terminal's width, so that the live line never wraps (a wrapped line
+ * cannot be redrawn in place). */
+static guint
+terminal_columns (void)
 {
-  KilnProgressPhase phase = kiln_progress_get_phase (progress);
-  guint64 done = kiln_progress_get_done (progress);
-  guint64 total = kiln_progress_get_total (progress);
-  double rate = kiln_progress_get_rate (progress);
-  double left = kiln_progress_get_seconds_left (progress);
+  struct winsize ws;
+  const char *env = g_getenv ("COLUMNS");
+
+  if (ioctl (STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    return ws.ws_col;
+  if (env != NULL && g_ascii_strtoull (env, NULL, 10) > 0)
+    return (guint) g_ascii_strtoull (env, NULL, 10);
+  return 80;
+}
+
+/* "Writing              [#####-----] 212 KiB / 416 KiB · 231 KiB/s · about 2.1 s left"
+ * while a phase runs; "Writing              [##########] 416 KiB · 231 KiB/s · 1.8 s"
+ * once it is done. */
+static char *
+format_line (KilnProgressPhase phase,
+             guint64           done,
+             guint64           total,
+             double            rate,
+             double            left,
+             double            elapsed,
+             gboolean          complete,
+             guint             columns)
+{
+  g_autoptr(GString) tail = g_string_new (NULL);
+  /* Phases line up in a column, unless the terminal is too narrow to spare it. */
+  g_autofree char *label = g_strdup_printf (columns >= 60 ? "%-20s" : "%s", kiln_progress_phase_to_string (phase));
   g_autofree char *done_s = kiln_cli_format_size (done);
   g_autofree char *total_s = kiln_cli_format_size (total);
-  g_autoptr(GString) line = g_string_new (NULL);
+  GString *line = g_string_new (label);
+  glong room;
 
-  g_string_append_printf (line, "%-22s ", kiln_progress_phase_to_string (phase));
-  if (total > 0)
+  if (complete)
     {
-      guint filled = (guint) (kiln_progress_get_fraction (progress) * BAR_WIDTH);
+      g_autofree char *elapsed_s = kiln_cli_format_duration (elapsed);
 
-      g_string_append_c (line, '[');
-      for (guint i = 0; i < BAR_WIDTH; i++)
-        g_string_append (line, i < filled ? "#" : "-");
-      g_string_append (line, "] ");
+      if (total > 0)
+        g_string_append (tail, total_s);
+      if (total > 0 && elapsed >= 0.05)
+        {
+          g_autofree char *rate_s = format_rate (total / elapsed);
+
+          g_string_append_printf (tail, " · %s", rate_s);
+        }
+      /* Translators: how long a finished phase took, e.g. "done in 1.8 s" */
+      g_string_append_printf (tail, total > 0 ? _(" · %s") : _("done in %s"), elapsed_s);
+    }
+  else if (total > 0)
+    {
       /* Translators: bytes done of total, e.g. "212 KiB / 416 KiB" */
-      g_string_append_printf (line, _("%s / %s"), done_s, total_s);
+      g_string_append_printf (tail, _("%s / %s"), done_s, total_s);
       if (rate > 0)
         {
-          g_autofree char *rate_s = kiln_cli_format_size ((guint64) rate);
+          g_autofree char *rate_s = format_rate (rate);
 
-          /* Translators: a transfer rate, e.g. "231 KiB/s" */
-          g_string_append_printf (line, _(" · %s/s"), rate_s);
+          g_string_append_printf (tail, " · %s", rate_s);
         }
       if (left >= 0 && done < total)
         {
           g_autofree char *left_s = kiln_cli_format_duration (left);
 
-          /* Translators: time left, e.g. "about 2.1 s left" */
-          g_string_append_printf (line, _(" · about %s left"), left_s);
+          /* Translators: time left, e.g. "2.1 s left" */
+          g_string_append_printf (tail, _(" · %s left"), left_s);
         }
     }
 
-  if (self->tty)
+  /* The bar takes what room is left on the terminal, if enough. */
+  room = (glong) columns - 1 - g_utf8_strlen (line->str, -1) - MAX (g_utf8_strlen (tail->str, -1), TAIL_WIDTH) - 4;
+  if (total > 0 && room >= BAR_MIN_WIDTH)
     {
-      fprintf (stderr, "\r\033[K%s", line->str);
-      self->line_open = TRUE;
+      guint width = MIN ((guint) room, BAR_WIDTH);
+      guint filled = complete ? width : (guint) ((double) MIN (done, total) / total * width);
+
+      g_string_append (line, " [");
+      for (guint i = 0; i < width; i++)
+        g_string_append_c (line, i < filled ? '#' : '-');
+      g_string_append (line, "]");
     }
+  if (tail->len > 0)
+    {
+      g_string_append_c (line, ' ');
+      g_string_append (line, tail->str);
+    }
+  /* A terminal narrower than the words: cut them rather than wrap. */
+  if (g_utf8_strlen (line->str, -1) > (glong) columns - 1 && columns > 1)
+    {
+      const char *cut = g_utf8_offset_to_pointer (line->str, (glong) columns - 1);
+
+      g_string_truncate (line, cut - line->str);
+    }
+  return g_string_free (line, FALSE);
+}
+
+static void
+draw_live_line (KilnCliOutput *self,
+                KilnProgress  *progress)
+{
+  g_autofree char *line = NULL;
+
+  if (!self->tty || self->phase == KILN_PROGRESS_PHASE_IDLE)
+    return;
+  /* The newest counters may belong to a later phase (or to the end of the
+   * job): the line then keeps what it last showed of its own. */
+  if (kiln_progress_get_phase (progress) == self->phase)
+    {
+      self->shown_done = kiln_progress_get_done (progress);
+      self->shown_rate = kiln_progress_get_rate (progress);
+      self->shown_left = kiln_progress_get_seconds_left (progress);
+    }
+  line = format_line (self->phase, self->shown_done, self->phase_total, self->shown_rate, self->shown_left, 0,
+                      FALSE, terminal_columns ());
+  fprintf (stderr, "\r\033[K%s", line);
+  self->line_open = TRUE;
+}
+
+/* The phase on the live line is over: draw it as it ended and move on. A
+ * phase that stopped short (cancelled) keeps its bytes done of its total;
+ * one that reported no bytes at all says only how long it took. */
+static void
+complete_live_line (KilnCliOutput *self)
+{
+  g_autofree char *line = NULL;
+  double elapsed = (g_get_monotonic_time () - self->phase_start_us) / (double) G_USEC_PER_SEC;
+  guint columns = terminal_columns ();
+
+  if (!self->line_open)
+    return;
+  if (self->phase_total > 0 && self->shown_done >= self->phase_total)
+    line = format_line (self->phase, self->phase_total, self->phase_total, 0, -1, elapsed, TRUE, columns);
+  else if (self->shown_done > 0)
+    line = format_line (self->phase, self->shown_done, self->phase_total, 0, -1, elapsed, FALSE, columns);
+  else
+    line = format_line (self->phase, 0, 0, 0, -1, elapsed, TRUE, columns);
+  fprintf (stderr, "\r\033[K%s\n", line);
+  self->line_open = FALSE;
+}
+
+static void
+note_total (KilnCliOutput *self,
+            KilnProgress  *progress)
+{
+  if (kiln_progress_get_phase (progress) == self->phase)
+    self->phase_total = MAX (self->phase_total, kiln_progress_get_total (progress));
 }
 
 static void
@@ -164,14 +294,28 @@ on_phase_started (KilnProgress  *progress,
       return;
     }
 
-  if (self->quiet || phase == KILN_PROGRESS_PHASE_FINISHED)
+  if (self->quiet)
     return;
+  if (phase == KILN_PROGRESS_PHASE_FINISHED)
+    {
+      /* Whether the last phase is done or cut short is known at "finished". */
+      return;
+    }
 
-  kiln_cli_output_break_line (self);
   if (!self->tty)
-    fprintf (stderr, "%s…\n", kiln_progress_phase_to_string (phase));
-  else
-    draw_live_line (self, progress);
+    {
+      fprintf (stderr, "%s…\n", kiln_progress_phase_to_string (phase));
+      return;
+    }
+  complete_live_line (self);
+  self->phase = phase;
+  self->phase_start_us = g_get_monotonic_time ();
+  self->phase_total = 0;
+  self->shown_done = 0;
+  self->shown_rate = 0;
+  self->shown_left = -1;
+  note_total (self, progress);
+  draw_live_line (self, progress);
 }
 
 static void
@@ -193,8 +337,11 @@ on_changed (KilnProgress  *progress,
       return;
     }
 
-  if (!self->quiet && self->tty && kiln_progress_get_phase (progress) != KILN_PROGRESS_PHASE_FINISHED)
-    draw_live_line (self, progress);
+  if (!self->quiet && self->tty && self->line_open)
+    {
+      note_total (self, progress);
+      draw_live_line (self, progress);
+    }
 }
 
 static void
@@ -219,10 +366,18 @@ on_sector_changed (KilnProgress  *progress,
       return;
     }
 
-  if (self->verbose && name != NULL)
+  /* Words on a terminal; the ids above are for scripts. */
+  name = self->state_label ? self->state_label (state) : kiln_sector_state_to_label (state);
+  if (self->verbose && name != NULL && *name != '\0')
     {
-      kiln_cli_output_break_line (self);
-      fprintf (stderr, _("  sector %u: %s\n"), sector, name);
+      gboolean redraw = self->line_open;
+
+      if (redraw)
+        fputs ("\r\033[K", stderr);
+      self->line_open = FALSE;
+      fprintf (stderr, _("  Sector %u: %s\n"), sector, name);
+      if (redraw)
+        draw_live_line (self, progress);
     }
 }
 
@@ -248,12 +403,20 @@ on_message (KilnProgress  *progress,
     return;
   if (level == KILN_PROGRESS_MESSAGE_INFO && self->quiet)
     return;
+  {
+    /* Above the live line, which is drawn again below the message. */
+    gboolean redraw = self->line_open;
 
-  kiln_cli_output_break_line (self);
-  if (level == KILN_PROGRESS_MESSAGE_WARNING)
-    fprintf (stderr, _("Warning: %s\n"), text);
-  else
-    fprintf (stderr, "%s\n", text);
+    if (redraw)
+      fputs ("\r\033[K", stderr);
+    self->line_open = FALSE;
+    if (level == KILN_PROGRESS_MESSAGE_WARNING)
+      fprintf (stderr, _("Warning: %s\n"), text);
+    else
+      fprintf (stderr, "%s\n", text);
+    if (redraw)
+      draw_live_line (self, progress);
+  }
 }
 
 static void
@@ -261,7 +424,13 @@ on_finished (KilnProgress  *progress,
              const GError  *error,
              KilnCliOutput *self)
 {
-  if (self->format == KILN_CLI_OUTPUT_TEXT)
+  if (self->format != KILN_CLI_OUTPUT_TEXT)
+    return;
+  /* Done: the last phase is drawn complete. Failed or cancelled: its line
+   * stays as it was, showing how far it got. */
+  if (error == NULL)
+    complete_live_line (self);
+  else
     kiln_cli_output_break_line (self);
 }
 
@@ -298,6 +467,13 @@ kiln_cli_output_set_sector_state_name (KilnCliOutput          *self,
                                        KilnCliSectorStateName  func)
 {
   self->state_name = func;
+}
+
+void
+kiln_cli_output_set_sector_state_label (KilnCliOutput          *self,
+                                        KilnCliSectorStateName  func)
+{
+  self->state_label = func;
 }
 
 void

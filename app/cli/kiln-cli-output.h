@@ -30,6 +30,10 @@ KilnCliOutput *kiln_cli_output_new            (KilnCliOutputFormat     format,
 void           kiln_cli_output_free           (KilnCliOutput          *self);
 void           kiln_cli_output_set_sector_state_name (KilnCliOutput          *self,
                                                       KilnCliSectorStateName  func);
+/* The words for a sector state in -v output (default: the flash layer's
+ * labels). */
+void           kiln_cli_output_set_sector_state_label (KilnCliOutput          *self,
+                                                       KilnCliSectorStateName  func);
 /* Shows every event of @progress until it finishes. */
 void           kiln_cli_output_attach         (KilnCliOutput          *self,
                                                KilnProgress           *progress);

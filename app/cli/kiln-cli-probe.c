@@ -23,7 +23,9 @@ kiln_cli_probe_bench (gboolean   simulator,
   bench = kiln_sim_bench_new_from_env (&local_error);
   if (local_error != NULL)
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
+      /* Name the file: the bench's own words may not ("No such file or directory"). */
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("The bench in KILN_SIM=%s: "),
+                                  g_getenv ("KILN_SIM"));
       return NULL;
     }
   return bench ? bench : kiln_sim_bench_new_default ();
@@ -43,8 +45,25 @@ kiln_cli_probe_choose (GPtrArray   *probes,
           if (g_ascii_strcasecmp (kiln_usb_probe_info_get_serial (info), serial) == 0)
             return info;
         }
-      g_set_error (error, KILN_USB_ERROR, KILN_USB_ERROR_NOT_FOUND,
-                   _("No ST-LINK with serial %s is attached (run “kiln-cli list” to see the probes)"), serial);
+      if (probes->len == 0)
+        g_set_error (error, KILN_USB_ERROR, KILN_USB_ERROR_NOT_FOUND,
+                     _("No ST-LINK with serial %s is attached, nor any other: plug it in."), serial);
+      else
+        {
+          g_autoptr(GString) list = g_string_new (NULL);
+
+          for (guint i = 0; i < probes->len; i++)
+            {
+              KilnUsbProbeInfo *info = g_ptr_array_index (probes, i);
+
+              g_string_append_printf (list, "\n  %s  %s (%s)", kiln_usb_probe_info_get_serial (info),
+                                      kiln_usb_probe_info_get_model (info), kiln_usb_probe_info_get_location (info));
+            }
+          g_set_error (error, KILN_USB_ERROR, KILN_USB_ERROR_NOT_FOUND,
+                       g_dngettext (GETTEXT_PACKAGE, "No ST-LINK with serial %s is attached. This one is:%s",
+                                    "No ST-LINK with serial %s is attached. These are:%s", probes->len),
+                       serial, list->str);
+        }
       return NULL;
     }
 

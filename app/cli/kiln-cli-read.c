@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
@@ -62,18 +64,23 @@ kiln_cli_read (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      code = kiln_cli_usage_error ("read", error->message);
+      code = kiln_cli_usage_error ("read", &common, error->message);
       goto out;
     }
-  if (args == NULL || g_strv_length (args) != 3 || common.khz <= 0)
+  if (common.khz <= 0)
     {
-      code = kiln_cli_usage_error ("read", _("give an address, a length and an output file: "
+      code = kiln_cli_usage_error ("read", &common, _("--freq takes the SWD clock in kHz, like --freq 4000"));
+      goto out;
+    }
+  if (args == NULL || g_strv_length (args) != 3)
+    {
+      code = kiln_cli_usage_error ("read", &common, _("give an address, a length and an output file: "
                                              "kiln-cli read 0x08000000 64K flash.bin"));
       goto out;
     }
   if (!kiln_cli_parse_address (args[0], &address, &error))
     {
-      code = kiln_cli_usage_error ("read", error->message);
+      code = kiln_cli_usage_error ("read", &common, error->message);
       goto out;
     }
   if (!parse_length (args[1], &length) || (guint64) address + length > G_GUINT64_CONSTANT (0x100000000))
@@ -81,22 +88,39 @@ kiln_cli_read (int    argc,
       g_autofree char *msg = g_strdup_printf (_("“%s” is not a length that fits from 0x%08X: write it like 4096, "
                                                 "0x1000 or 64K"), args[1], address);
 
-      code = kiln_cli_usage_error ("read", msg);
+      code = kiln_cli_usage_error ("read", &common, msg);
       goto out;
     }
   dir = g_path_get_dirname (args[2]);
+  if (g_file_test (args[2], G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *msg = g_strdup_printf (_("%s is a folder: give the name of the file to write, like %s"),
+                                              args[2], "flash.bin");
+
+      code = kiln_cli_usage_error ("read", &common, msg);
+      goto out;
+    }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *msg = g_strdup_printf (_("cannot write %s: the folder %s does not exist"), args[2], dir);
 
-      code = kiln_cli_usage_error ("read", msg);
+      code = kiln_cli_usage_error ("read", &common, msg);
+      goto out;
+    }
+  /* Checked before the target is read, so that a long read is not lost. */
+  if (g_access (dir, W_OK) != 0)
+    {
+      g_autofree char *msg = g_strdup_printf (_("cannot write %s: you may not create files in the folder %s"),
+                                              args[2], dir);
+
+      code = kiln_cli_usage_error ("read", &common, msg);
       goto out;
     }
 
   info = kiln_cli_common_choose_probe (&common, &code, &error);
   if (info == NULL)
     {
-      fprintf (stderr, "kiln-cli read: %s\n", error->message);
+      code = kiln_cli_fail_with ("read", &common, code, error->message);
       goto out;
     }
 
@@ -115,7 +139,11 @@ kiln_cli_read (int    argc,
     }
   if (!g_file_set_contents (args[2], g_bytes_get_data (job->data, NULL), (gssize) length, &error))
     {
-      code = kiln_cli_fail_job ("read", &common, error, progress);
+      g_autofree char *msg = g_strdup_printf (_("The memory was read, but %s could not be written (%s): check the "
+                                                "disk and the file name, and read again."),
+                                              args[2], error->message);
+
+      code = kiln_cli_fail_with ("read", &common, KILN_CLI_EXIT_FAILURE, msg);
       goto out;
     }
 

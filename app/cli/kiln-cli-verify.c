@@ -49,38 +49,43 @@ kiln_cli_verify (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      code = kiln_cli_usage_error ("verify", error->message);
+      code = kiln_cli_usage_error ("verify", &common, error->message);
       goto out;
     }
-  if (files == NULL || files[0] == NULL || files[1] != NULL || common.khz <= 0)
+  if (common.khz <= 0)
     {
-      code = kiln_cli_usage_error ("verify", _("give exactly one firmware file"));
+      code = kiln_cli_usage_error ("verify", &common, _("--freq takes the SWD clock in kHz, like --freq 4000"));
+      goto out;
+    }
+  if (files == NULL || files[0] == NULL || files[1] != NULL)
+    {
+      code = kiln_cli_usage_error ("verify", &common, _("give exactly one firmware file"));
       goto out;
     }
   if (method_text != NULL && g_ascii_strcasecmp (method_text, "readback") == 0)
     method = KILN_FLASH_VERIFY_READ_BACK;
   else if (method_text != NULL && g_ascii_strcasecmp (method_text, "crc") != 0)
     {
-      code = kiln_cli_usage_error ("verify", _("--method is readback or crc"));
+      code = kiln_cli_usage_error ("verify", &common, _("--method is readback or crc"));
       goto out;
     }
   if (base_text != NULL && !kiln_cli_parse_address (base_text, &base, &error))
     {
-      code = kiln_cli_usage_error ("verify", error->message);
+      code = kiln_cli_usage_error ("verify", &common, error->message);
       goto out;
     }
   /* The file is read and checked before any probe is touched. */
   image = kiln_image_load_file (files[0], KILN_IMAGE_FORMAT_AUTO, base_text != NULL, base, &error);
   if (image == NULL)
     {
-      code = kiln_cli_usage_error ("verify", error->message);
+      code = kiln_cli_usage_error ("verify", &common, error->message);
       goto out;
     }
 
   info = kiln_cli_common_choose_probe (&common, &code, &error);
   if (info == NULL)
     {
-      fprintf (stderr, "kiln-cli verify: %s\n", error->message);
+      code = kiln_cli_fail_with ("verify", &common, code, error->message);
       goto out;
     }
 

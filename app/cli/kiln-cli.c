@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +44,11 @@ int
 main (int    argc,
       char **argv)
 {
+  /* A reader that goes away (kiln-cli flash --json | head -1) must not kill
+   * a job half-way through the flash: output is then lost, the job ends as
+   * it would have, the controller locked. */
+  signal (SIGPIPE, SIG_IGN);
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -52,6 +58,22 @@ main (int    argc,
     {
       print_usage (stderr);
       return KILN_CLI_EXIT_USAGE;
+    }
+
+  /* "kiln-cli help flash" is "kiln-cli flash --help". */
+  if (strcmp (argv[1], "help") == 0 && argc == 3)
+    {
+      for (guint i = 0; commands[i].name != NULL; i++)
+        {
+          if (strcmp (argv[2], commands[i].name) == 0)
+            {
+              g_autofree char *prgname = g_strdup_printf ("kiln-cli %s", commands[i].name);
+              char *help_argv[] = { argv[2], (char *) "--help", NULL };
+
+              g_set_prgname (prgname);
+              return commands[i].func (2, help_argv);
+            }
+        }
     }
 
   if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)

@@ -159,14 +159,25 @@ kiln_flash_erase (KilnArmTarget           *target,
 
       if (positions == NULL)
         g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PROTECTED,
-                     _("A mass erase is refused while sectors are write-protected (%s). Remove the protection "
-                       "with “kiln-cli option-bytes set unprotect=all --confirm”, or erase the other sectors by "
-                       "number. Nothing was erased."),
+                     g_dngettext (GETTEXT_PACKAGE,
+                                  "A mass erase is refused while sector %s is write-protected. Remove the "
+                                  "protection with “kiln-cli option-bytes set unprotect=all --confirm”, or erase "
+                                  "the other sectors by number. Nothing was erased.",
+                                  "A mass erase is refused while sectors %s are write-protected. Remove the "
+                                  "protection with “kiln-cli option-bytes set unprotect=all --confirm”, or erase "
+                                  "the other sectors by number. Nothing was erased.",
+                                  blocked->len),
                      list);
       else
         g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PROTECTED,
-                     _("Write-protected sectors in the list: %s (option byte nWRP). Remove the protection with "
-                       "“kiln-cli option-bytes set unprotect=%s --confirm”, or leave them out. Nothing was erased."),
+                     g_dngettext (GETTEXT_PACKAGE,
+                                  "Sector %s is write-protected (option byte nWRP). Remove the protection with "
+                                  "“kiln-cli option-bytes set unprotect=%s --confirm”, or leave it out. Nothing "
+                                  "was erased.",
+                                  "Sectors %s are write-protected (option byte nWRP). Remove the protection with "
+                                  "“kiln-cli option-bytes set unprotect=%s --confirm”, or leave them out. Nothing "
+                                  "was erased.",
+                                  blocked->len),
                      list, list);
       return FALSE;
     }

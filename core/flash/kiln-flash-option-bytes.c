@@ -231,7 +231,7 @@ boot_words (guint32 address)
   switch (address)
     {
     case 0x00000000: what = _("ITCM RAM"); break;
-    case 0x00100000: what = _("system memory (ST bootloader)"); break;
+    case 0x00100000: what = _("system memory: ST bootloader"); break;
     case 0x00200000: what = _("flash through ITCM"); break;
     case 0x08000000: what = _("flash through AXIM"); break;
     case 0x20000000: what = _("DTCM RAM"); break;
@@ -267,7 +267,7 @@ kiln_option_bytes_describe (const KilnOptionBytes *self,
   g_autoptr(GArray) prot = kiln_option_bytes_dup_protected (self, chip);
   g_autofree char *list = sector_list (chip, prot);
 
-  g_string_append_printf (out, _("Read protection (RDP 0x%02X):  %s\n"), self->rdp,
+  g_string_append_printf (out, _("Read protection (RDP 0x%02X):   %s\n"), self->rdp,
                           rdp_words (kiln_option_bytes_get_rdp_level (self)));
   g_string_append_printf (out, _("Write-protected sectors:      %s\n"), prot->len ? list : _("none"));
   if (kiln_option_bytes_has_ndbank (self))

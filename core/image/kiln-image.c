@@ -535,8 +535,20 @@ kiln_image_load_file (const char       *path,
 
   if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
-      g_set_error (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_IO,
-                   _("Could not read %s: %s"), display_name, local_error->message);
+      g_autofree char *full_name = g_filename_display_name (path);
+
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_set_error (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_IO,
+                     _("There is no file %s: check its name and folder"), full_name);
+      else if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_ACCES))
+        g_set_error (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_IO,
+                     _("You may not read %s: check its permissions"), full_name);
+      else if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_ISDIR))
+        g_set_error (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_IO,
+                     _("%s is a folder, not a firmware file"), full_name);
+      else
+        g_set_error (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_IO,
+                     _("Could not read %s: %s"), display_name, local_error->message);
       return NULL;
     }
 

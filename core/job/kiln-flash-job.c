@@ -101,6 +101,8 @@ typedef struct
   KilnFlashJob *job;
   guint         phase;
   gint64        phase_start;
+  guint64       phase_total;  /* bytes the driver announced for its phase */
+  GCancellable *cancellable;
 } Forward;
 
 /* Closes the time of the phase in progress and starts @phase's. */
@@ -121,7 +123,14 @@ on_phase (gpointer user_data, guint p, guint64 total)
 {
   Forward *forward = user_data;
 
+  /* The driver goes on to a later phase only once the one before is done
+   * (the loader may not have reported its last bytes yet): say so, unless
+   * it moves on because the job was cancelled. */
+  if (forward->progress != NULL && p > forward->phase && forward->phase_total > 0
+      && !g_cancellable_is_cancelled (forward->cancellable))
+    kiln_progress_set_done (forward->progress, forward->phase_total);
   forward_phase (forward, p);
+  forward->phase_total = total;
   if (forward->progress != NULL)
     kiln_progress_begin_phase (forward->progress, p, total);
 }
@@ -160,7 +169,7 @@ kiln_flash_job_run (KilnSession   *session,
 {
   KilnFlashJob *job = data;
   gint64 start = g_get_monotonic_time ();
-  Forward forward = { progress, job, KILN_PROGRESS_PHASE_CONNECT, start };
+  Forward forward = { progress, job, KILN_PROGRESS_PHASE_CONNECT, start, 0, cancellable };
   gboolean ok;
 
   memset (job->phase_seconds, 0, sizeof job->phase_seconds);
@@ -244,14 +253,18 @@ flash_job_run (KilnSession   *session,
     kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_WARNING,
                            _("Programmed by the host, word by word, instead of by Kiln's SRAM loader (slower): %s"),
                            job->result.fallback_reason);
-  if (ok && progress != NULL)
+  if (ok && progress != NULL && !job->no_summary_message)
     {
       guint64 n = job->result.bytes_written;
       g_autofree char *size = n < 1024       ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u byte", "%u bytes", (gulong) n), (guint) n)
                               : n % 1024 == 0 ? g_strdup_printf (_("%u KiB"), (guint) (n / 1024))
                                               : g_strdup_printf (_("%.1f KiB"), n / 1024.0);
 
-      if (job->result.written == 0)
+      if (job->result.written == 0 && job->result.skipped == 0)
+        kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO,
+                               _("The file has nothing for the flash (RAM is not programmed): nothing was erased "
+                                 "or written"));
+      else if (job->result.written == 0)
         kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO,
                                _("The chip already holds this image: nothing was erased or written"));
       else

@@ -32,6 +32,9 @@ struct _KilnFlashJob
   gboolean          under_reset;
   gboolean          dry_run;
   KilnFlashOptions  options;
+  /* The caller says what was done in its own words (kiln-cli's summary):
+   * no closing info message on the progress. */
+  gboolean          no_summary_message;
   /* Optional hooks (a production station's): @identified runs once the chip
    * is known and before the plan is made, and may replace @image or refuse
    * the target; @finished runs after programming, whether it worked or not

@@ -10,25 +10,47 @@
  * updates. The dispatch takes everything at once and emits signals, so a
  * worker that reports a million times a second costs the main loop at most
  * one wake-up per interval.
+ *
+ * Phases, sector states and messages are one queue, emitted in the order
+ * the worker reported them. A dispatch stops before a phase that follows
+ * other events (or before a phase that comes first, when the counters of
+ * the one before changed since the last dispatch), so that the "changed" it
+ * ends with shows the counters the earlier phase ended with (a phase's last
+ * bytes are never lost to the next one); the rest follows at once in another
+ * dispatch.
  */
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "kiln-progress.h"
 
-typedef struct
+typedef enum
 {
-  KilnProgressMessageLevel level;
-  char *text;
-} Message;
+  EVENT_PHASE,
+  EVENT_SECTOR,
+  EVENT_MESSAGE,
+} EventKind;
 
 typedef struct
 {
-  guint sector;
-  guint state;
-} SectorChange;
+  EventKind                kind;
+  /* EVENT_PHASE: the phase begun, and the counters the one before ended with */
+  KilnProgressPhase        phase;
+  KilnProgressPhase        ended_phase;
+  guint64                  ended_done;
+  guint64                  ended_total;
+  gint64                   ended_start_us;
+  gint64                   ended_done_at_us;
+  /* EVENT_SECTOR */
+  guint                    sector;
+  guint                    state;
+  /* EVENT_MESSAGE */
+  KilnProgressMessageLevel level;
+  char                    *text;
+} Event;
 
 struct _KilnProgress
 {
@@ -44,9 +66,7 @@ struct _KilnProgress
   guint64       w_total;
   gint64        w_phase_start_us;
   gint64        w_done_at_us;
-  GArray       *w_phases;    /* KilnProgressPhase begun since the last dispatch */
-  GArray       *w_sectors;   /* SectorChange */
-  GArray       *w_messages;  /* Message */
+  GArray       *w_events;    /* Event, in the order reported */
   gboolean      w_finished;
   GError       *w_error;
   gint64        last_dispatch_us;
@@ -77,11 +97,20 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-message_clear (gpointer data)
+event_clear (gpointer data)
 {
-  Message *m = data;
+  Event *e = data;
 
-  g_clear_pointer (&m->text, g_free);
+  g_clear_pointer (&e->text, g_free);
+}
+
+static GArray *
+event_array_new (void)
+{
+  GArray *events = g_array_new (FALSE, TRUE, sizeof (Event));
+
+  g_array_set_clear_func (events, event_clear);
+  return events;
 }
 
 static gboolean
@@ -89,12 +118,11 @@ kiln_progress_dispatch (gpointer data)
 {
   GWeakRef *weak = data;
   g_autoptr(KilnProgress) self = g_weak_ref_get (weak);
-  g_autoptr(GArray) phases = NULL;
-  g_autoptr(GArray) sectors = NULL;
-  g_autoptr(GArray) messages = NULL;
+  g_autoptr(GArray) events = NULL;
   g_autoptr(GError) error = NULL;
   gboolean finished;
   gint64 start_us, done_at_us;
+  guint cut;
 
   if (self == NULL)
     return G_SOURCE_REMOVE;
@@ -103,21 +131,49 @@ kiln_progress_dispatch (gpointer data)
   g_source_set_ready_time (self->source, -1);
   self->urgent = FALSE;
   self->last_dispatch_us = g_get_monotonic_time ();
-  phases = g_steal_pointer (&self->w_phases);
-  sectors = g_steal_pointer (&self->w_sectors);
-  messages = g_steal_pointer (&self->w_messages);
-  self->w_phases = g_array_new (FALSE, FALSE, sizeof (KilnProgressPhase));
-  self->w_sectors = g_array_new (FALSE, FALSE, sizeof (SectorChange));
-  self->w_messages = g_array_new (FALSE, FALSE, sizeof (Message));
-  g_array_set_clear_func (self->w_messages, message_clear);
-  self->phase = self->w_phase;
-  self->done = self->w_done;
-  self->total = self->w_total;
-  start_us = self->w_phase_start_us;
-  done_at_us = self->w_done_at_us;
-  finished = self->w_finished && !self->finished;
-  if (finished && self->w_error != NULL)
-    error = g_error_copy (self->w_error);
+  events = g_steal_pointer (&self->w_events);
+  self->w_events = event_array_new ();
+  /* Up to the first phase that follows other events; or, when a phase comes
+   * first and the counters of the one before changed since they were last
+   * shown, none at all: this dispatch shows those counters only. */
+  for (cut = 1; cut < events->len; cut++)
+    if (g_array_index (events, Event, cut).kind == EVENT_PHASE)
+      break;
+  if (events->len > 0 && g_array_index (events, Event, 0).kind == EVENT_PHASE)
+    {
+      const Event *first = &g_array_index (events, Event, 0);
+
+      if (first->ended_phase == self->phase && (first->ended_done != self->done || first->ended_total != self->total))
+        cut = 0;
+    }
+  if (cut < events->len)
+    {
+      const Event *next = &g_array_index (events, Event, cut);
+
+      self->phase = next->ended_phase;
+      self->done = next->ended_done;
+      self->total = next->ended_total;
+      start_us = next->ended_start_us;
+      done_at_us = next->ended_done_at_us;
+      /* The rest goes back to the front of the queue, at once. */
+      g_array_insert_vals (self->w_events, 0, next, events->len - cut);
+      memset (&g_array_index (events, Event, cut), 0, sizeof (Event) * (events->len - cut));
+      g_array_set_size (events, cut);
+      self->urgent = TRUE;
+      g_source_set_ready_time (self->source, 0);
+      finished = FALSE;
+    }
+  else
+    {
+      self->phase = self->w_phase;
+      self->done = self->w_done;
+      self->total = self->w_total;
+      start_us = self->w_phase_start_us;
+      done_at_us = self->w_done_at_us;
+      finished = self->w_finished && !self->finished;
+      if (finished && self->w_error != NULL)
+        error = g_error_copy (self->w_error);
+    }
   g_mutex_unlock (&self->mutex);
 
   self->n_dispatches++;
@@ -126,30 +182,36 @@ kiln_progress_dispatch (gpointer data)
   else
     self->rate = 0;
 
-  for (guint i = 0; i < phases->len; i++)
-    g_signal_emit (self, signals[PHASE_STARTED], 0, g_array_index (phases, KilnProgressPhase, i));
-
-  for (guint i = 0; i < sectors->len; i++)
+  for (guint i = 0; i < events->len; i++)
     {
-      const SectorChange *c = &g_array_index (sectors, SectorChange, i);
+      const Event *e = &g_array_index (events, Event, i);
 
-      if (c->sector >= self->sectors->len)
+      switch (e->kind)
         {
-          guint old = self->sectors->len;
+        case EVENT_PHASE:
+          g_signal_emit (self, signals[PHASE_STARTED], 0, e->phase);
+          break;
 
-          g_array_set_size (self->sectors, c->sector + 1);
-          for (guint j = old; j < self->sectors->len; j++)
-            g_array_index (self->sectors, int, j) = -1;
+        case EVENT_SECTOR:
+          if (e->sector >= self->sectors->len)
+            {
+              guint old = self->sectors->len;
+
+              g_array_set_size (self->sectors, e->sector + 1);
+              for (guint j = old; j < self->sectors->len; j++)
+                g_array_index (self->sectors, int, j) = -1;
+            }
+          g_array_index (self->sectors, int, e->sector) = (int) e->state;
+          g_signal_emit (self, signals[SECTOR_CHANGED], 0, e->sector, e->state);
+          break;
+
+        case EVENT_MESSAGE:
+          g_signal_emit (self, signals[MESSAGE], 0, e->level, e->text);
+          break;
+
+        default:
+          break;
         }
-      g_array_index (self->sectors, int, c->sector) = (int) c->state;
-      g_signal_emit (self, signals[SECTOR_CHANGED], 0, c->sector, c->state);
-    }
-
-  for (guint i = 0; i < messages->len; i++)
-    {
-      const Message *m = &g_array_index (messages, Message, i);
-
-      g_signal_emit (self, signals[MESSAGE], 0, m->level, m->text);
     }
 
   g_signal_emit (self, signals[CHANGED], 0);
@@ -213,9 +275,7 @@ kiln_progress_finalize (GObject *object)
   g_source_destroy (self->source);
   g_clear_pointer (&self->source, g_source_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_clear_pointer (&self->w_phases, g_array_unref);
-  g_clear_pointer (&self->w_sectors, g_array_unref);
-  g_clear_pointer (&self->w_messages, g_array_unref);
+  g_clear_pointer (&self->w_events, g_array_unref);
   g_clear_pointer (&self->sectors, g_array_unref);
   g_clear_error (&self->w_error);
   g_clear_error (&self->error);
@@ -260,10 +320,7 @@ kiln_progress_init (KilnProgress *self)
   GWeakRef *weak = g_new0 (GWeakRef, 1);
 
   g_mutex_init (&self->mutex);
-  self->w_phases = g_array_new (FALSE, FALSE, sizeof (KilnProgressPhase));
-  self->w_sectors = g_array_new (FALSE, FALSE, sizeof (SectorChange));
-  self->w_messages = g_array_new (FALSE, FALSE, sizeof (Message));
-  g_array_set_clear_func (self->w_messages, message_clear);
+  self->w_events = event_array_new ();
   self->sectors = g_array_new (FALSE, FALSE, sizeof (int));
 
   self->context = g_main_context_ref_thread_default ();
@@ -274,6 +331,23 @@ kiln_progress_init (KilnProgress *self)
   g_weak_ref_init (weak, self);
   g_source_set_callback (self->source, kiln_progress_dispatch, weak, weak_ref_free);
   g_source_attach (self->source, self->context);
+}
+
+/* Called with the mutex held, before the counters are reset for @phase. */
+static void
+append_phase_locked (KilnProgress      *self,
+                     KilnProgressPhase  phase)
+{
+  Event e = { 0 };
+
+  e.kind = EVENT_PHASE;
+  e.phase = phase;
+  e.ended_phase = self->w_phase;
+  e.ended_done = self->w_done;
+  e.ended_total = self->w_total;
+  e.ended_start_us = self->w_phase_start_us;
+  e.ended_done_at_us = self->w_done_at_us;
+  g_array_append_val (self->w_events, e);
 }
 
 KilnProgress *
@@ -290,12 +364,12 @@ kiln_progress_begin_phase (KilnProgress      *self,
   g_return_if_fail (KILN_IS_PROGRESS (self));
 
   g_mutex_lock (&self->mutex);
+  append_phase_locked (self, phase);
   self->w_phase = phase;
   self->w_total = total_bytes;
   self->w_done = 0;
   self->w_phase_start_us = g_get_monotonic_time ();
   self->w_done_at_us = self->w_phase_start_us;
-  g_array_append_val (self->w_phases, phase);
   schedule_locked (self, TRUE);
   g_mutex_unlock (&self->mutex);
 }
@@ -331,12 +405,15 @@ kiln_progress_set_sector_state (KilnProgress *self,
                                 guint         sector,
                                 guint         state)
 {
-  SectorChange change = { sector, state };
+  Event e = { 0 };
 
   g_return_if_fail (KILN_IS_PROGRESS (self));
 
+  e.kind = EVENT_SECTOR;
+  e.sector = sector;
+  e.state = state;
   g_mutex_lock (&self->mutex);
-  g_array_append_val (self->w_sectors, change);
+  g_array_append_val (self->w_events, e);
   schedule_locked (self, FALSE);
   g_mutex_unlock (&self->mutex);
 }
@@ -347,18 +424,19 @@ kiln_progress_message (KilnProgress             *self,
                        const char               *format,
                        ...)
 {
-  Message m;
+  Event e = { 0 };
   va_list args;
 
   g_return_if_fail (KILN_IS_PROGRESS (self));
 
   va_start (args, format);
-  m.level = level;
-  m.text = g_strdup_vprintf (format, args);
+  e.kind = EVENT_MESSAGE;
+  e.level = level;
+  e.text = g_strdup_vprintf (format, args);
   va_end (args);
 
   g_mutex_lock (&self->mutex);
-  g_array_append_val (self->w_messages, m);
+  g_array_append_val (self->w_events, e);
   schedule_locked (self, level != KILN_PROGRESS_MESSAGE_DEBUG);
   g_mutex_unlock (&self->mutex);
 }
@@ -376,8 +454,8 @@ kiln_progress_finish (KilnProgress *self,
 
       self->w_finished = TRUE;
       self->w_error = error ? g_error_copy (error) : NULL;
+      append_phase_locked (self, phase);
       self->w_phase = phase;
-      g_array_append_val (self->w_phases, phase);
       schedule_locked (self, TRUE);
     }
   g_mutex_unlock (&self->mutex);

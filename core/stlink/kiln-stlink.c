@@ -83,9 +83,9 @@ status_ok (guint8   status,
     return TRUE;
   if (status == 0x09 || status == 0x16 || status == 0x05)
     g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET,
-                 _("The target does not answer on SWD (%s). Check that the board is powered and wired "
-                   "(SWDIO, SWCLK, GND); if its firmware turns the SWD pins off, connect under reset."),
-                 kiln_stlink_status_to_string (status));
+                 _("The target does not answer on SWD (probe status 0x%02X). Check that the board is powered "
+                   "and wired (SWDIO, SWCLK, GND); if its firmware turns the SWD pins off, connect under reset."),
+                 status);
   else
     g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_STATUS,
                  _("The probe reports: %s (status 0x%02X)"), kiln_stlink_status_to_string (status), status);

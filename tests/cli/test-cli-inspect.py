@@ -88,7 +88,8 @@ cases = [
     ((blob, "--base", "banana"), "not an address"),
     ((elf, "--chip", "STM32H743ZI"), "not a chip Kiln knows"),
     ((elf, "--chip", "STM32F746NG", "--dual-bank"), "single flash bank"),
-    ((os.path.join(tmp, "missing.elf"),), "Could not read missing.elf"),
+    ((os.path.join(tmp, "missing.elf"),), "There is no file " + os.path.join(tmp, "missing.elf")),
+    ((tmp,), "is a folder, not a firmware file"),
     ((write("junk.elf", b"\x7fELF" + bytes(40)),), "junk.elf"),
     ((), "exactly one firmware file"),
 ]

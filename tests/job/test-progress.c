@@ -154,6 +154,94 @@ test_finish_once (void)
   g_assert_cmpfloat (kiln_progress_get_fraction (progress), ==, 1.0);
 }
 
+/* Events arrive in the order the worker reported them, and a phase's last
+ * counters are shown before the next phase starts. */
+static void
+on_ordered_event (KilnProgress *progress,
+                  GString      *log)
+{
+  g_string_append_printf (log, "changed %u %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "; ",
+                          kiln_progress_get_phase (progress), kiln_progress_get_done (progress),
+                          kiln_progress_get_total (progress));
+}
+
+static void
+on_ordered_phase (KilnProgress *progress,
+                  guint         phase,
+                  GString      *log)
+{
+  g_string_append_printf (log, "phase %u; ", phase);
+}
+
+static void
+on_ordered_sector (KilnProgress *progress,
+                   guint         sector,
+                   guint         state,
+                   GString      *log)
+{
+  g_string_append_printf (log, "sector %u=%u; ", sector, state);
+}
+
+static void
+test_ordered (void)
+{
+  g_autoptr(KilnProgress) progress = kiln_progress_new ();
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autofree char *want = NULL;
+
+  g_signal_connect (progress, "changed", G_CALLBACK (on_ordered_event), log);
+  g_signal_connect (progress, "phase-started", G_CALLBACK (on_ordered_phase), log);
+  g_signal_connect (progress, "sector-changed", G_CALLBACK (on_ordered_sector), log);
+
+  /* All reported before the main loop runs once: one batch for it. */
+  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_PROGRAM, 100);
+  kiln_progress_set_sector_state (progress, 0, 4);
+  kiln_progress_set_done (progress, 100);
+  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_VERIFY, 200);
+  kiln_progress_set_sector_state (progress, 0, 5);
+  kiln_progress_set_done (progress, 50);
+  kiln_progress_finish (progress, NULL);
+  while (!kiln_progress_get_finished (progress))
+    g_main_context_iteration (NULL, TRUE);
+
+  want = g_strdup_printf ("phase %u; sector 0=4; changed %u 100/100; "
+                          "phase %u; sector 0=5; changed %u 50/200; "
+                          "phase %u; changed %u 50/200; ",
+                          KILN_PROGRESS_PHASE_PROGRAM, KILN_PROGRESS_PHASE_PROGRAM,
+                          KILN_PROGRESS_PHASE_VERIFY, KILN_PROGRESS_PHASE_VERIFY,
+                          KILN_PROGRESS_PHASE_FINISHED, KILN_PROGRESS_PHASE_FINISHED);
+  g_assert_cmpstr (log->str, ==, want);
+}
+
+/* A phase's last bytes, reported after its start was shown and just before
+ * the next phase, are shown before that next phase starts. */
+static void
+test_last_bytes (void)
+{
+  g_autoptr(KilnProgress) progress = kiln_progress_new ();
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autofree char *want = NULL;
+
+  g_signal_connect (progress, "changed", G_CALLBACK (on_ordered_event), log);
+  g_signal_connect (progress, "phase-started", G_CALLBACK (on_ordered_phase), log);
+
+  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_PROGRAM, 100);
+  while (kiln_progress_get_phase (progress) != KILN_PROGRESS_PHASE_PROGRAM)
+    g_main_context_iteration (NULL, TRUE);
+  kiln_progress_set_done (progress, 100);
+  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_VERIFY, 200);
+  kiln_progress_finish (progress, NULL);
+  while (!kiln_progress_get_finished (progress))
+    g_main_context_iteration (NULL, TRUE);
+
+  want = g_strdup_printf ("phase %u; changed %u 0/100; changed %u 100/100; phase %u; changed %u 0/200; "
+                          "phase %u; changed %u 0/200; ",
+                          KILN_PROGRESS_PHASE_PROGRAM, KILN_PROGRESS_PHASE_PROGRAM, KILN_PROGRESS_PHASE_PROGRAM,
+                          KILN_PROGRESS_PHASE_VERIFY, KILN_PROGRESS_PHASE_VERIFY,
+                          KILN_PROGRESS_PHASE_FINISHED, KILN_PROGRESS_PHASE_FINISHED);
+  g_assert_cmpstr (log->str, ==, want);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -163,6 +251,8 @@ main (int    argc,
   g_test_add_func ("/Kiln/Progress/coalesced", test_coalesced);
   g_test_add_func ("/Kiln/Progress/fraction-and-rate", test_fraction_and_rate);
   g_test_add_func ("/Kiln/Progress/finish-once", test_finish_once);
+  g_test_add_func ("/Kiln/Progress/ordered", test_ordered);
+  g_test_add_func ("/Kiln/Progress/last-bytes", test_last_bytes);
 
   return g_test_run ();
 }
