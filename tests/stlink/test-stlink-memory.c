@@ -258,6 +258,30 @@ test_sram (gconstpointer data)
     g_assert_no_error (error);
     g_assert_cmphex (h, ==, 0xBEEF);
     g_assert_cmphex (v, ==, 0xBEEF0000u | shadow[0x3FD] << 8 | shadow[0x3FC]);
+
+    /* Aligned words go as one debug-register command each; unaligned
+     * ones as memory. Both land where the memory says. */
+    g_assert_true (kiln_stlink_write32 (stlink, SRAM_BASE + 0x800, 0x12345678, &error));
+    g_assert_true (kiln_stlink_write32 (stlink, SRAM_BASE + 0x805, 0xA1B2C3D4, &error));
+    g_assert_no_error (error);
+    g_assert_true (kiln_stlink_read32 (stlink, SRAM_BASE + 0x800, &v, &error));
+    g_assert_cmphex (v, ==, 0x12345678);
+    g_assert_true (kiln_stlink_read32 (stlink, SRAM_BASE + 0x805, &v, &error));
+    g_assert_cmphex (v, ==, 0xA1B2C3D4);
+    g_assert_no_error (error);
+    if (sim != NULL)
+      {
+        guint8 w[4];
+
+        board_read (kiln_sim_probe_get_board (sim), SRAM_BASE + 0x800, w, 4);
+        g_assert_cmphex (w[0] | w[1] << 8 | w[2] << 16 | (guint32) w[3] << 24, ==, 0x12345678);
+      }
+    /* Nothing is mapped there: a fault, said as one. */
+    g_assert_false (kiln_stlink_read32 (stlink, 0x60000000, &v, &error));
+    g_assert_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_FAULT);
+    g_clear_error (&error);
+    g_assert_true (kiln_stlink_read32 (stlink, SRAM_BASE + 0x800, &v, &error));
+    g_assert_no_error (error);
   }
   kiln_stlink_close (stlink);
 }
