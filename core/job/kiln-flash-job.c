@@ -55,6 +55,38 @@ kiln_flash_job_free (KilnFlashJob *job)
   g_free (job);
 }
 
+gboolean
+kiln_job_find_probe (KilnUsbProbeInfo **info,
+                     KilnSimBench     **bench,
+                     gboolean           simulator,
+                     GError           **error)
+{
+  /* The bench (a whole simulated board) is built here, off the main loop. */
+  if (*info == NULL && *bench == NULL && simulator)
+    {
+      *bench = kiln_sim_bench_new_from_env (error);
+      if (*bench == NULL && error != NULL && *error != NULL)
+        return FALSE;
+      if (*bench == NULL)
+        *bench = kiln_sim_bench_new_default ();
+    }
+  if (*info == NULL && *bench != NULL)
+    {
+      g_autoptr(GPtrArray) probes = kiln_usb_list_probes (*bench, NULL);
+
+      for (guint i = 0; i < probes->len && *info == NULL; i++)
+        if (kiln_usb_probe_info_get_backend (g_ptr_array_index (probes, i)) == KILN_USB_BACKEND_SIMULATOR)
+          *info = g_object_ref (g_ptr_array_index (probes, i));
+    }
+  if (*info == NULL)
+    {
+      g_set_error_literal (error, KILN_USB_ERROR, KILN_USB_ERROR_NO_PROBE,
+                           _("The simulated probe is gone (an unplug fault?): restart Kiln"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 KilnArmTarget *
 kiln_job_connect (KilnUsbProbeInfo  *info,
                   guint              khz,
@@ -197,29 +229,8 @@ flash_job_run (KilnSession   *session,
 
   if (progress != NULL)
     kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_CONNECT, 0);
-  /* The bench (a whole simulated board) is built here, off the main loop. */
-  if (job->info == NULL && job->bench == NULL && job->simulator)
-    {
-      job->bench = kiln_sim_bench_new_from_env (error);
-      if (job->bench == NULL && error != NULL && *error != NULL)
-        return FALSE;
-      if (job->bench == NULL)
-        job->bench = kiln_sim_bench_new_default ();
-    }
-  if (job->info == NULL && job->bench != NULL)
-    {
-      g_autoptr(GPtrArray) probes = kiln_usb_list_probes (job->bench, NULL);
-
-      for (guint i = 0; i < probes->len && job->info == NULL; i++)
-        if (kiln_usb_probe_info_get_backend (g_ptr_array_index (probes, i)) == KILN_USB_BACKEND_SIMULATOR)
-          job->info = g_object_ref (g_ptr_array_index (probes, i));
-    }
-  if (job->info == NULL)
-    {
-      g_set_error_literal (error, KILN_USB_ERROR, KILN_USB_ERROR_NO_PROBE,
-                           _("The simulated probe is gone (an unplug fault?): restart Kiln"));
-      return FALSE;
-    }
+  if (!kiln_job_find_probe (&job->info, &job->bench, job->simulator, error))
+    return FALSE;
   target = kiln_job_connect (job->info, job->khz, job->under_reset, error);
   if (target == NULL)
     return FALSE;

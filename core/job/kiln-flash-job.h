@@ -64,6 +64,14 @@ gboolean       kiln_flash_job_run     (KilnSession      *session,
                                        KilnProgress     *progress,
                                        GCancellable     *cancellable,
                                        GError          **error);
+/* The probe a job runs on: *@info as given, else the first simulated probe
+ * of *@bench, which is made from $KILN_SIM or the built-in bench when
+ * @simulator and none was given. Call on the worker: a bench is a whole
+ * simulated board. */
+gboolean       kiln_job_find_probe    (KilnUsbProbeInfo **info,
+                                       KilnSimBench     **bench,
+                                       gboolean           simulator,
+                                       GError           **error);
 /* Opens the probe, checks target power, connects and identifies the chip.
  * Under reset, the core is left halted at its first instruction. */
 KilnArmTarget *kiln_job_connect       (KilnUsbProbeInfo *info,

@@ -76,35 +76,6 @@ on_sector (gpointer user_data, guint position, KilnSectorState state)
   kiln_progress_set_sector_state (user_data, position, state);
 }
 
-static gboolean
-find_probe (KilnTargetJob  *job,
-            GError        **error)
-{
-  if (job->info == NULL && job->bench == NULL && job->simulator)
-    {
-      job->bench = kiln_sim_bench_new_from_env (error);
-      if (job->bench == NULL && error != NULL && *error != NULL)
-        return FALSE;
-      if (job->bench == NULL)
-        job->bench = kiln_sim_bench_new_default ();
-    }
-  if (job->info == NULL && job->bench != NULL)
-    {
-      g_autoptr(GPtrArray) probes = kiln_usb_list_probes (job->bench, NULL);
-
-      for (guint i = 0; i < probes->len && job->info == NULL; i++)
-        if (kiln_usb_probe_info_get_backend (g_ptr_array_index (probes, i)) == KILN_USB_BACKEND_SIMULATOR)
-          job->info = g_object_ref (g_ptr_array_index (probes, i));
-    }
-  if (job->info == NULL)
-    {
-      g_set_error_literal (error, KILN_USB_ERROR, KILN_USB_ERROR_NO_PROBE,
-                           _("The simulated probe is gone (an unplug fault?): restart Kiln"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 message (KilnProgress *progress,
          const char   *text)
@@ -264,7 +235,7 @@ kiln_target_job_run (KilnSession   *session,
 
   if (progress != NULL)
     kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_CONNECT, 0);
-  if (!find_probe (job, error))
+  if (!kiln_job_find_probe (&job->info, &job->bench, job->simulator, error))
     return FALSE;
   target = kiln_job_connect (job->info, job->khz, job->under_reset, error);
   if (target == NULL)
