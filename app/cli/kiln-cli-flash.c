@@ -56,16 +56,9 @@ kiln_cli_flash (int    argc,
   common.changes_flash = TRUE;
   kiln_cli_common_add_entries (&common, context);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      code = kiln_cli_usage_error ("flash", &common, error->message);
-      goto out;
-    }
-  if (common.khz <= 0)
-    {
-      code = kiln_cli_usage_error ("flash", &common, _("--freq takes the SWD clock in kHz, like --freq 4000"));
-      goto out;
-    }
+  code = kiln_cli_common_parse (&common, context, "flash", &argc, &argv);
+  if (code != KILN_CLI_EXIT_OK)
+    goto out;
   if (files == NULL || files[0] == NULL || files[1] != NULL)
     {
       code = kiln_cli_usage_error ("flash", &common, _("give exactly one firmware file"));

@@ -53,6 +53,22 @@ kiln_cli_common_add_entries (KilnCliCommon  *common,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
+int
+kiln_cli_common_parse (KilnCliCommon   *common,
+                       GOptionContext  *context,
+                       const char      *command,
+                       int             *argc,
+                       char          ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    return kiln_cli_usage_error (command, common, error->message);
+  if (common->khz <= 0)
+    return kiln_cli_usage_error (command, common, _("--freq takes the SWD clock in kHz, like --freq 4000"));
+  return KILN_CLI_EXIT_OK;
+}
+
 KilnUsbProbeInfo *
 kiln_cli_common_choose_probe (KilnCliCommon  *common,
                               int            *exit_code,

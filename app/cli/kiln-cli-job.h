@@ -84,6 +84,14 @@ int               kiln_cli_fail_with            (const char      *command,
                                                  const char      *message);
 /* Prints a usage error (a bad argument or file: nothing was touched) and
  * returns KILN_CLI_EXIT_USAGE. @common may be NULL. */
+/* Parses the command line (with the common options added): a bad option or
+ * --freq is a usage error, printed, and its exit code returned; else
+ * KILN_CLI_EXIT_OK. */
+int               kiln_cli_common_parse         (KilnCliCommon   *common,
+                                                 GOptionContext  *context,
+                                                 const char      *command,
+                                                 int             *argc,
+                                                 char          ***argv);
 int               kiln_cli_usage_error          (const char      *command,
                                                  KilnCliCommon   *common,
                                                  const char      *message);

@@ -62,16 +62,9 @@ kiln_cli_read (int    argc,
   kiln_cli_common_init (&common);
   kiln_cli_common_add_entries (&common, context);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      code = kiln_cli_usage_error ("read", &common, error->message);
-      goto out;
-    }
-  if (common.khz <= 0)
-    {
-      code = kiln_cli_usage_error ("read", &common, _("--freq takes the SWD clock in kHz, like --freq 4000"));
-      goto out;
-    }
+  code = kiln_cli_common_parse (&common, context, "read", &argc, &argv);
+  if (code != KILN_CLI_EXIT_OK)
+    goto out;
   if (args == NULL || g_strv_length (args) != 3)
     {
       code = kiln_cli_usage_error ("read", &common, _("give an address, a length and an output file: "
