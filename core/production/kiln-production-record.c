@@ -206,9 +206,25 @@ kiln_production_record_open (const char  *path,
   sqlite3_extended_result_codes (self->db, 0);
 
   /* WAL and a sync of the log at every commit: a committed entry survives a
-   * crash and a power cut. */
-  if (!kiln_production_record_exec (self, "PRAGMA journal_mode = WAL", error)
-      || !kiln_production_record_exec (self, "PRAGMA synchronous = FULL", error))
+   * crash and a power cut. Switching a new file to WAL needs an exclusive
+   * lock that SQLite does not wait for through the busy handler, so two
+   * station processes opening the same new record at once would refuse
+   * each other: retry for as long as the busy timeout. */
+  for (gint64 give_up = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;;)
+    {
+      g_autoptr(GError) busy = NULL;
+
+      if (kiln_production_record_exec (self, "PRAGMA journal_mode = WAL", &busy))
+        break;
+      if ((sqlite3_errcode (self->db) != SQLITE_BUSY && sqlite3_errcode (self->db) != SQLITE_LOCKED)
+          || g_get_monotonic_time () > give_up)
+        {
+          g_propagate_error (error, g_steal_pointer (&busy));
+          return NULL;
+        }
+      g_usleep (10 * 1000);
+    }
+  if (!kiln_production_record_exec (self, "PRAGMA synchronous = FULL", error))
     return NULL;
 
   if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK
