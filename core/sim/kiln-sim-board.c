@@ -2255,7 +2255,9 @@ board_reset (KilnSimBoard *self,
   self->rdp_level = rdp_level_of (self->nv_optcr);
   lay_out_sectors (self);
 
+  /* A reset aborts the flash operation: the array is free at once. */
   self->op = OP_NONE;
+  self->busy_until = 0;
   self->cr = CR_LOCK;
   self->sr = power_on ? self->stale_errors : 0;
   self->acr = 0;
