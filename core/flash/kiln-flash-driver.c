@@ -19,20 +19,15 @@
 #include "kiln-flash-controller.h"
 #include "kiln-flash-driver.h"
 #include "kiln-flash-loader.h"
+#include "kiln-flash-units.h"
 
 #define DBGMCU_APB1FZ 0xE0042008u
 
 #define CHUNK         1024
-/* Erased gaps shorter than this are programmed (with 0xFF) rather than
- * splitting a program operation. */
-#define GAP_MERGE     256
+/* Runs per sector when the host programs (each is one more round trip). */
 #define MAX_RANGES    16
 
-typedef struct
-{
-  guint32 offset;
-  guint32 length;
-} Range;
+typedef KilnFlashRange Range;
 
 typedef struct
 {
@@ -51,7 +46,8 @@ typedef struct
   guint                    n;
   guint8                 **content;    /* per position: what a changed sector must hold */
   GArray                 **ranges;     /* per position: Range to program */
-  gboolean                *erased;     /* per position: erased by this job */
+  gboolean                *erased;     /* per position: erased by this job, or blank and being written */
+  gboolean                *blank;      /* per position: found blank, written without an erase */
   gboolean                *done;       /* per position: completely written */
   guint64                  total;      /* bytes to program */
   guint64                  base_done;  /* bytes programmed before the current stream */
@@ -181,52 +177,14 @@ preflight (Job     *job,
   return kiln_arm_reset_halt (job->target, error);
 }
 
-/* The ranges of a changed sector to program: runs of words that are not
- * erased, short erased gaps merged. */
-static GArray *
-ranges_of (const guint8 *content,
-           guint32       size)
+/* A sector found blank: written without an erase. */
+static void
+set_blank (Job   *job,
+           guint  i)
 {
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (Range));
-  guint32 w = 0;
-
-  while (w < size)
-    {
-      Range r;
-
-      while (w < size && memcmp (content + w, "\xff\xff\xff\xff", 4) == 0)
-        w += 4;
-      if (w >= size)
-        break;
-      r.offset = w;
-      for (;;)
-        {
-          guint32 gap;
-
-          while (w < size && memcmp (content + w, "\xff\xff\xff\xff", 4) != 0)
-            w += 4;
-          gap = w;
-          while (gap < size && memcmp (content + gap, "\xff\xff\xff\xff", 4) == 0)
-            gap += 4;
-          if (gap < size && gap - w < GAP_MERGE)
-            w = gap;
-          else
-            break;
-        }
-      r.length = w - r.offset;
-      g_array_append_val (out, r);
-    }
-
-  if (out->len > MAX_RANGES)
-    {
-      Range all = { g_array_index (out, Range, 0).offset, 0 };
-      Range *last = &g_array_index (out, Range, out->len - 1);
-
-      all.length = last->offset + last->length - all.offset;
-      g_array_set_size (out, 0);
-      g_array_append_val (out, all);
-    }
-  return out;
+  if (!job->blank[i])
+    job->result->blank++;
+  job->blank[i] = TRUE;
 }
 
 /* What the sector must hold: the image's bytes, and 0xFF (or, preserving,
@@ -234,6 +192,7 @@ ranges_of (const guint8 *content,
 static gboolean
 prepare_content (Job     *job,
                  guint    i,
+                 guint    max_runs,
                  GError **error)
 {
   const KilnFlashPlanSector *s = plan_sector (job, i);
@@ -249,6 +208,8 @@ prepare_content (Job     *job,
           g_free (want);
           return FALSE;
         }
+      if (kiln_flash_is_erased (now, s->sector->size))
+        set_blank (job, i);
       for (guint p = 0; p < s->pieces->len; p++)
         {
           const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
@@ -259,7 +220,8 @@ prepare_content (Job     *job,
       memcpy (want, now, s->sector->size);
     }
   job->content[i] = want;
-  job->ranges[i] = ranges_of (want, s->sector->size);
+  job->ranges[i] = kiln_flash_runs_to_program (want, s->sector->size, MAX (kiln_flash_psize_bytes (job->psize), 4),
+                                               job->loader_ok ? max_runs : MAX_RANGES);
   return TRUE;
 }
 
@@ -307,6 +269,7 @@ compare (Job     *job,
       g_autoptr(GArray) owner = g_array_new (FALSE, FALSE, sizeof (guint));
       g_autoptr(GArray) local = g_array_new (FALSE, FALSE, sizeof (Range));
       g_autofree guint32 *crcs = NULL;
+      g_autofree gboolean *blank = NULL;
       GError *local_error = NULL;
 
       for (guint i = 0; i < job->n; i++)
@@ -327,7 +290,8 @@ compare (Job     *job,
             }
         }
       crcs = g_new0 (guint32, MAX (owner->len, 1));
-      if (kiln_flash_loader_crc (&job->loader, (guint32 *) ranges->data, owner->len, crcs, job->cancellable,
+      blank = g_new0 (gboolean, MAX (owner->len, 1));
+      if (kiln_flash_loader_crc (&job->loader, (guint32 *) ranges->data, owner->len, crcs, blank, job->cancellable,
                                  &local_error))
         {
           guint k = 0;
@@ -335,7 +299,7 @@ compare (Job     *job,
           for (guint i = 0; i < job->n; i++)
             {
               const KilnFlashPlanSector *s = plan_sector (job, i);
-              gboolean same = TRUE;
+              gboolean same = TRUE, is_blank = FALSE;
 
               if (s->action != KILN_FLASH_ACTION_PROGRAM)
                 continue;
@@ -348,6 +312,9 @@ compare (Job     *job,
 
                   if (kiln_flash_crc32 (0xFFFFFFFF, want + (pair[0] - s->sector->address), pair[1]) != crcs[k])
                     same = FALSE;
+                  /* Only a range that is the whole sector says it is blank. */
+                  if (blank[k] && pair[0] == s->sector->address && pair[1] == s->sector->size)
+                    is_blank = TRUE;
                 }
               if (same)
                 {
@@ -355,6 +322,8 @@ compare (Job     *job,
                   sector_state (job, i, KILN_SECTOR_STATE_UNCHANGED);
                   job->result->skipped++;
                 }
+              else if (is_blank)
+                set_blank (job, i);
               done += s->sector->size;
             }
           bytes (job, done);
@@ -401,6 +370,8 @@ compare (Job     *job,
           sector_state (job, i, KILN_SECTOR_STATE_UNCHANGED);
           job->result->skipped++;
         }
+      else if (!job->options->preserve_unwritten && kiln_flash_is_erased (have, s->sector->size))
+        set_blank (job, i);
       if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
         return FALSE;
     }
@@ -414,6 +385,21 @@ sector_written (Job   *job,
   job->done[i] = TRUE;
   job->result->written++;
   job->result->bytes_written += plan_sector (job, i)->bytes;
+}
+
+/* The loader is about to start on a sector with @op: erasing it, or, blank,
+ * writing it (from here on it counts as half-written until done). */
+static void
+begin_sector (Job                *job,
+              const KilnLoaderOp *op)
+{
+  if (op->kind == KILN_LOADER_OP_ERASE)
+    {
+      sector_state (job, op->tag, KILN_SECTOR_STATE_ERASING);
+      return;
+    }
+  job->erased[op->tag] = TRUE;
+  sector_state (job, op->tag, KILN_SECTOR_STATE_WRITING);
 }
 
 static void
@@ -438,8 +424,7 @@ on_loader_progress (gpointer user_data,
         sector_written (job, op->tag);
       if (!last || job->ops_seen + 1 >= job->n_ops)
         continue;
-      if (job->ops[job->ops_seen + 1].kind == KILN_LOADER_OP_ERASE)
-        sector_state (job, job->ops[job->ops_seen + 1].tag, KILN_SECTOR_STATE_ERASING);
+      begin_sector (job, &job->ops[job->ops_seen + 1]);
     }
   if (bytes_done != G_MAXUINT64)
     bytes (job, MIN (job->base_done + bytes_done, job->total));
@@ -463,7 +448,11 @@ program_with_loader (Job     *job,
       if (!to_write (job, i) || job->done[i])
         continue;
       erase.arg = ((guint32) job->psize << 8) | KILN_FLASH_CR_SER | (s->sector->snb << 3);
-      if (job->options->host_erase)
+      if (job->blank[i])
+        {
+          /* Blank: programmed without an erase. */
+        }
+      else if (job->options->host_erase)
         {
           sector_state (job, i, KILN_SECTOR_STATE_ERASING);
           if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
@@ -482,8 +471,10 @@ program_with_loader (Job     *job,
 
           g_array_append_val (ops, program);
         }
-      if (job->options->host_erase && job->ranges[i]->len == 0)
+      if ((job->options->host_erase || job->blank[i]) && job->ranges[i]->len == 0)
         sector_written (job, i);
+      job->result->bytes_erased_skipped += kiln_flash_erased_bytes (job->content[i], s->sector->size,
+                                                                    kiln_flash_psize_bytes (job->psize));
     }
   if (ops->len == 0)
     return TRUE;
@@ -491,10 +482,7 @@ program_with_loader (Job     *job,
   job->ops = (KilnLoaderOp *) ops->data;
   job->n_ops = ops->len;
   job->ops_seen = 0;
-  if (job->ops[0].kind == KILN_LOADER_OP_ERASE)
-    sector_state (job, job->ops[0].tag, KILN_SECTOR_STATE_ERASING);
-  else
-    sector_state (job, job->ops[0].tag, KILN_SECTOR_STATE_WRITING);
+  begin_sector (job, &job->ops[0]);
 
   ok = kiln_flash_loader_program (&job->loader, job->ctrl.regs, job->psize, job->ops, job->n_ops, on_loader_progress,
                                   job, job->cancellable, &ops_done, &error_sr, &error_at, &local_error);
@@ -555,15 +543,18 @@ program_host_driven (Job     *job,
       if (!to_write (job, i) || job->done[i])
         continue;
 
-      phase (job, KILN_FLASH_PHASE_ERASE, s->sector->size);
-      sector_state (job, i, KILN_SECTOR_STATE_ERASING);
-      if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
+      if (!job->blank[i])
         {
-          sector_state (job, i, KILN_SECTOR_STATE_FAILED);
-          return FALSE;
+          phase (job, KILN_FLASH_PHASE_ERASE, s->sector->size);
+          sector_state (job, i, KILN_SECTOR_STATE_ERASING);
+          if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
+            {
+              sector_state (job, i, KILN_SECTOR_STATE_FAILED);
+              return FALSE;
+            }
+          if (!job->erased[i])
+            job->result->erased++;
         }
-      if (!job->erased[i])
-        job->result->erased++;
       job->erased[i] = TRUE;
 
       phase (job, KILN_FLASH_PHASE_PROGRAM, job->total);
@@ -661,7 +652,7 @@ verify (Job     *job,
           g_array_append_val (owner, i);
         }
       crcs = g_new0 (guint32, MAX (owner->len, 1));
-      if (kiln_flash_loader_crc (&job->loader, (guint32 *) ranges->data, owner->len, crcs, job->cancellable,
+      if (kiln_flash_loader_crc (&job->loader, (guint32 *) ranges->data, owner->len, crcs, NULL, job->cancellable,
                                  &local_error))
         {
           for (guint k = 0; k < owner->len; k++)
@@ -745,6 +736,7 @@ kiln_flash_program (KilnArmTarget           *target,
   Job job = { 0 };
   g_autoptr(GError) local_error = NULL;
   gboolean ok = FALSE, unlocked = FALSE, any = FALSE;
+  guint n_write = 0, max_runs;
 
   kiln_flash_result_clear (result);
   job.target = target;
@@ -759,6 +751,7 @@ kiln_flash_program (KilnArmTarget           *target,
   job.content = g_new0 (guint8 *, job.n);
   job.ranges = g_new0 (GArray *, job.n);
   job.erased = g_new0 (gboolean, job.n);
+  job.blank = g_new0 (gboolean, job.n);
   job.done = g_new0 (gboolean, job.n);
   kiln_flash_controller_init (&job.ctrl, target);
 
@@ -794,10 +787,14 @@ kiln_flash_program (KilnArmTarget           *target,
     goto out;
 
   for (guint i = 0; i < job.n; i++)
+    n_write += to_write (&job, i);
+  /* Runs per sector: as many as the loader's operation table holds. */
+  max_runs = n_write > 0 && job.loader_ok ? MAX (job.loader.max_ops / n_write, 2u) - 1 : MAX_RANGES;
+  for (guint i = 0; i < job.n; i++)
     {
       if (!to_write (&job, i))
         continue;
-      if (!prepare_content (&job, i, &local_error))
+      if (!prepare_content (&job, i, max_runs, &local_error))
         goto out;
       any = TRUE;
       for (guint r = 0; r < job.ranges[i]->len; r++)
@@ -899,6 +896,7 @@ out:
   g_free (job.content);
   g_free (job.ranges);
   g_free (job.erased);
+  g_free (job.blank);
   g_free (job.done);
 
   if (!ok)

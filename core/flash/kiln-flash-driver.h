@@ -52,7 +52,12 @@ typedef struct
   guint   erased;
   guint   written;
   guint   skipped;
+  /* Sectors written that were found blank and needed no erase. */
+  guint   blank;
   guint64 bytes_written;
+  /* Bytes of written sectors left unprogrammed because they are 0xFF,
+   * which an erased or blank sector already holds. */
+  guint64 bytes_erased_skipped;
   gboolean verified;
   KilnFlashPsize psize;
   /* The SRAM loader programmed the flash; when it could not, the host did

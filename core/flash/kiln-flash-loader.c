@@ -131,7 +131,7 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
   g_assert (code_size <= KILN_LOADER_PARAMS);
   self->ops = self->params + KILN_LOADER_P_SIZE;
   self->max_ops = MAX_OPS;
-  self->stack_top = self->ops + MAX_OPS * 12 + STACK_SIZE;
+  self->stack_top = self->ops + MAX_OPS * KILN_LOADER_CRC_OP_SIZE + STACK_SIZE;
   self->ring = self->stack_top;
   if (best_end <= self->ring || best_end - self->ring < RING_MIN)
     {
@@ -221,31 +221,56 @@ static gboolean poll (KilnFlashLoader  *self,
                       Snapshot         *s,
                       GError          **error);
 
+/* The CRC of @length bytes of 0xFF, as the loader's CRC command gives it
+ * for an erased range. */
+static guint32
+blank_crc (guint32 length)
+{
+  static const guint8 ff[4] = { 0xFF, 0xFF, 0xFF, 0xFF };
+  guint32 crc = 0xFFFFFFFF;
+
+  for (guint32 i = 0; i + 4 <= length; i += 4)
+    crc = kiln_flash_crc32 (crc, ff, 4);
+  return crc;
+}
+
 gboolean
 kiln_flash_loader_crc (KilnFlashLoader  *self,
                        const guint32    *ranges,
                        guint             n,
                        guint32          *crcs,
+                       gboolean         *blank,
                        GCancellable     *cancellable,
                        GError          **error)
 {
+  guint32 known_length = 0, known_crc = blank_crc (0);
+
   for (guint first = 0; first < n; first += self->max_ops)
     {
       guint count = MIN (n - first, self->max_ops);
-      g_autofree guint8 *ops = g_malloc0 (count * 12);
+      g_autofree guint8 *ops = g_malloc0 (count * KILN_LOADER_CRC_OP_SIZE);
       guint8 params[KILN_LOADER_P_SIZE] = { 0 };
       Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
       Snapshot snap = { 0 };
 
       for (guint i = 0; i < count; i++)
         {
-          put32 (ops + 12 * i, ranges[2 * (first + i)]);
-          put32 (ops + 12 * i + 4, ranges[2 * (first + i) + 1]);
+          guint8 *op = ops + KILN_LOADER_CRC_OP_SIZE * i;
+          guint32 length = ranges[2 * (first + i) + 1];
+
+          if (length != known_length)
+            {
+              known_length = length;
+              known_crc = blank_crc (length);
+            }
+          put32 (op, ranges[2 * (first + i)]);
+          put32 (op + 4, length);
+          put32 (op + 12, known_crc);
         }
       put32 (params + KILN_LOADER_P_N_OPS, count);
       put32 (params + KILN_LOADER_P_OPS, self->ops);
 
-      if (!kiln_stlink_write_mem (self->stlink, self->ops, ops, count * 12, error)
+      if (!kiln_stlink_write_mem (self->stlink, self->ops, ops, count * KILN_LOADER_CRC_OP_SIZE, error)
           || !post (self, params, KILN_LOADER_COMMAND_CRC, error))
         return FALSE;
       /* At 16 MHz the unit takes about 30 ms per MiB. */
@@ -268,10 +293,16 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
                        _("Kiln's flash loader stopped with status %u instead of finishing its CRC"), snap.status);
           return FALSE;
         }
-      if (!kiln_stlink_read_mem (self->stlink, self->ops, ops, count * 12, error))
+      if (!kiln_stlink_read_mem (self->stlink, self->ops, ops, count * KILN_LOADER_CRC_OP_SIZE, error))
         return FALSE;
       for (guint i = 0; i < count; i++)
-        crcs[first + i] = get32 (ops + 12 * i + 8);
+        {
+          const guint8 *op = ops + KILN_LOADER_CRC_OP_SIZE * i;
+
+          crcs[first + i] = get32 (op + 8);
+          if (blank)
+            blank[first + i] = get32 (op + 12) == 0xFFFFFFFFu;
+        }
     }
   done_with (self);
   return TRUE;

@@ -43,6 +43,9 @@ extern const gsize  kiln_flash_loader_code_size;
 #define KILN_LOADER_P_COMMAND   0x3C
 #define KILN_LOADER_P_SIZE      0x40
 
+/* A CRC command's range: address, length, CRC, blank (see the source). */
+#define KILN_LOADER_CRC_OP_SIZE 16
+
 #define KILN_LOADER_COMMAND_PROGRAM 1
 #define KILN_LOADER_COMMAND_CRC     2
 #define KILN_LOADER_COMMAND_EXIT    3
@@ -105,15 +108,19 @@ gboolean kiln_flash_loader_setup    (KilnFlashLoader         *self,
 /* Halts a loader left running (persistent). */
 void     kiln_flash_loader_stop     (KilnFlashLoader         *self);
 /* CRC-32 (STM32 CRC unit) of each range computed on the target.
- * @ranges holds @n pairs (address, length), lengths multiples of 4. */
+ * @ranges holds @n pairs (address, length), lengths multiples of 4. When
+ * @blank is not NULL, it says of each range whether all its bits are erased
+ * (checked on the target, word by word, where the CRC is an erased one). */
 gboolean kiln_flash_loader_crc      (KilnFlashLoader         *self,
                                      const guint32           *ranges,
                                      guint                    n,
                                      guint32                 *crcs,
+                                     gboolean                *blank,
                                      GCancellable            *cancellable,
                                      GError                 **error);
 /* Runs @ops (the controller unlocked, error flags cleared) while streaming
- * the program operations' bytes. *@ops_done says how many completed, also
+ * the program operations' bytes; units that are all 0xFF are not written
+ * (each program operation must go to an erased or blank sector). *@ops_done says how many completed, also
  * on failure. A flash error is KILN_FLASH_ERROR_CONTROLLER naming the
  * address (*@error_sr and *@error_at set); cancellation stops the loader
  * between blocks (G_IO_ERROR_CANCELLED); a loader that faults, is reset or

@@ -495,7 +495,7 @@ verify_crc (KilnArmTarget           *target,
   for (guint r = 0; r < vranges->len; r++)
     sector_state (progress, g_array_index (vranges, VerifyRange, r).position, KILN_SECTOR_STATE_VERIFYING);
   crcs = g_new0 (guint32, MAX (vranges->len, 1));
-  if (!kiln_flash_loader_crc (&loader, (guint32 *) ranges->data, vranges->len, crcs, cancellable, &local_error))
+  if (!kiln_flash_loader_crc (&loader, (guint32 *) ranges->data, vranges->len, crcs, NULL, cancellable, &local_error))
     {
       if (local_error->domain != KILN_FLASH_ERROR)
         {

@@ -71,8 +71,8 @@ for via in (False, True):
     check("verified" in out, "no verified summary", out)
     check(flash(d) == elf_image(blinky, 1024 * 1024), "flash.bin does not match the ELF's load image")
     r = json.load(open(rep))
-    check([e["sector"] for e in r["sectors_erased"]] == [0], f"erased {r['sectors_erased']}, want sector 0 only")
-    check(r["sectors_erased"][0]["psize"] == 32, "not erased at x32 on a 3.3 V board")
+    # A fresh board: sector 0 is found blank and needs no erase.
+    check(r["sectors_erased"] == [], f"erased {r['sectors_erased']} on a fresh board, want none")
     check(r["violations"] == [], f"violations {r['violations']}")
 
     # The same file again: nothing erased, nothing written.

@@ -15,15 +15,21 @@
  * Program operations take their bytes, in order, from the ring buffer that
  * the host fills while the loader runs: the host advances WP (bytes written
  * in all) after writing, the loader advances RP (bytes consumed). Each unit
- * is written at the plan's parallelism (PSIZE: x8, x16 or x32), followed by
- * a DSB and a wait on BSY; any error flag stops the loader with the status
- * register and the address in the parameter block. The host may ask the
- * loader to stop between blocks (ABORT).
+ * is written at the plan's parallelism (PSIZE: x8, x16, x32, or x64 as two
+ * words), followed by a DSB and a wait on BSY; any error flag stops the
+ * loader with the status register and the address in the parameter block.
+ * A unit whose bytes are all 0xFF is not written: every program operation
+ * goes to a sector that was just erased or found blank, where it already
+ * holds them. The host may ask the loader to stop between blocks (ABORT).
  *
  * Command 2, CRC: for each range { address, length (a multiple of 4),
- * result }, the CRC-32 of the range as the STM32 CRC unit computes it
+ * crc, blank }, the CRC-32 of the range as the STM32 CRC unit computes it
  * (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, 32-bit words, no
- * reflection) is stored in result.
+ * reflection) is stored in crc. The host puts in blank the CRC an erased
+ * range of that length has; when the range's CRC equals it, the loader
+ * reads the range again and stores the AND of all its words in blank
+ * (0xFFFFFFFF: every bit erased), else it stores 0 there. So the blank
+ * check costs a second read only of ranges that are likely blank.
  *
  * In both, the independent watchdog, should it run (a hardware watchdog
  * option), is given its longest period and reloaded, so that a long erase
@@ -239,29 +245,48 @@ wait_data:
         ldr     r11, [r0, #P_PSIZE]
         cmp     r11, #2
         beq     words
+        cmp     r11, #3
+        beq     dwords
         cmp     r11, #1
         beq     halves
 
 bytes:
         ldrb    r11, [r3], #1
+        cmp     r11, #0xFF
+        beq     byte_erased
         strb    r11, [r7], #1
         dsb
         bl      wait_flash
         cmp     r3, r12
         bne     bytes
         b       block_done
+byte_erased:
+        add     r7, r7, #1
+        cmp     r3, r12
+        bne     bytes
+        b       block_done
 
 halves:
         ldrh    r11, [r3], #2
+        movw    lr, #0xFFFF
+        cmp     r11, lr
+        beq     half_erased
         strh    r11, [r7], #2
         dsb
         bl      wait_flash
         cmp     r3, r12
         bne     halves
         b       block_done
+half_erased:
+        add     r7, r7, #2
+        cmp     r3, r12
+        bne     halves
+        b       block_done
 
 words:
         ldr     r11, [r3], #4
+        cmn     r11, #1
+        beq     word_erased
         str     r11, [r7], #4
         dsb
         /* wait_flash, inline: the loop that sets the pace. */
@@ -280,8 +305,42 @@ block_done:
         str     r9, [r0, #P_RP]
         b       fill
 
+word_erased:
+        add     r7, r7, #4
+        cmp     r3, r12
+        bne     words
+        b       block_done
+
 word_error:
         sub     r7, r7, #4
+        b       flash_error
+
+/* x64: the unit is two words, programmed once the second is written. */
+dwords:
+        ldr     r11, [r3], #4
+        ldr     lr, [r3], #4
+        cmn     r11, #1
+        it      eq
+        cmneq   lr, #1
+        beq     dword_erased
+        str     r11, [r7], #4
+        str     lr, [r7], #4
+        dsb
+1:      ldr     lr, [r4, #FLASH_SR]
+        tst     lr, #SR_BSY
+        bne     1b
+        tst     lr, #SR_ERRORS
+        bne     dword_error
+        cmp     r3, r12
+        bne     dwords
+        b       block_done
+dword_erased:
+        add     r7, r7, #8
+        cmp     r3, r12
+        bne     dwords
+        b       block_done
+dword_error:
+        sub     r7, r7, #8
         b       flash_error
 
 program_end:
@@ -386,10 +445,37 @@ crc4:
 crc_end:
         ldr     r1, [r4]
         str     r1, [r5, #8]
+        /* The blank check, only where the CRC is an erased range's. */
+        movs    r12, #0
+        ldr     r11, [r5, #12]
+        cmp     r1, r11
+        bne     blank_end
+        ldr     r7, [r5, #0]
+        ldr     r8, [r5, #4]
+        mov     r12, #0xFFFFFFFF
+blank16:
+        cmp     r8, #16
+        blo     blank4
+        ldmia   r7!, {r1, r2, r3, r11}
+        and     r12, r12, r1
+        and     r2, r2, r3
+        and     r12, r12, r11
+        and     r12, r12, r2
+        subs    r8, r8, #16
+        b       blank16
+blank4:
+        cmp     r8, #0
+        beq     blank_end
+        ldr     r1, [r7], #4
+        and     r12, r12, r1
+        subs    r8, r8, #4
+        b       blank4
+blank_end:
+        str     r12, [r5, #12]
         ldr     r11, [r0, #P_OPS_DONE]
         adds    r11, r11, #1
         str     r11, [r0, #P_OPS_DONE]
-        adds    r5, r5, #12
+        adds    r5, r5, #16
         subs    r6, r6, #1
         b       crc_range
 
