@@ -7,6 +7,11 @@
 
 #include <adwaita.h>
 
+#include "kiln-chip.h"
+#include "kiln-flash-job.h"
+#include "kiln-flash-plan.h"
+#include "kiln-identify-job-private.h"
+#include "kiln-image.h"
 #include "kiln-memory-map-private.h"
 #include "kiln-probe-selector-private.h"
 #include "kiln-progress.h"
@@ -16,6 +21,117 @@ G_BEGIN_DECLS
 #define KILN_TYPE_WINDOW (kiln_window_get_type ())
 
 G_DECLARE_FINAL_TYPE (KilnWindow, kiln_window, KILN, WINDOW, AdwApplicationWindow)
+
+/* The window is written in four files that share this state: kiln-window.c
+ * (the object, the chip and the plan), kiln-window-file.c (loading, reload,
+ * recent files, drop, the log), kiln-window-target.c (the probe and the live
+ * target panel) and kiln-window-jobs.c (jobs, their dialogs and progress). */
+struct _KilnWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+  GFile                *file;
+  KilnImage            *image;
+  KilnChip             *chip;
+  KilnFlashPlan        *plan;
+  GFileMonitor         *monitor;
+  GCancellable         *load_cancellable;
+  guint                 reload_source;
+  gboolean              simulator;
+  KilnProgress         *progress;
+  GCancellable         *job_cancellable;
+  gint64                job_started;
+  char                 *error_text;
+  char                 *last_message; /* the running job's latest summary */
+  KilnSimBench         *bench;     /* the simulated board, when a probe of it is used */
+  KilnUsbProbeInfo     *probe;     /* the probe chosen, NULL: none */
+  KilnSession          *session;   /* the worker that owns the probe */
+  KilnFlashJob         *running_job; /* owned by the session's task */
+  KilnIdentifyJob      *target;    /* what the last identification found */
+  char                 *target_error;
+  GError               *target_gerror;
+  gboolean              identifying;
+  gboolean              identify_again;
+  gboolean              disposed;
+
+  /* Template widgets */
+  KilnProbeSelector    *probe_selector;
+  GtkSpinner           *identify_spinner;
+  AdwActionRow         *chip_row;
+  AdwActionRow         *uid_row;
+  AdwActionRow         *voltage_row;
+  AdwActionRow         *rdp_row;
+  AdwActionRow         *wrp_row;
+  AdwActionRow         *probe_row;
+  GtkLabel             *target_status;
+  GtkWidget            *option_bytes_button;
+  GtkButton            *target_action;
+  GtkWidget            *choose_probe_button;
+  GtkWidget            *udev_help_button;
+  GtkButton            *result_action;
+  GtkWidget            *no_probe_box;
+  AdwWindowTitle       *window_title;
+  AdwToastOverlay      *toast_overlay;
+  AdwComboRow          *chip_combo;
+  GtkStringList        *chip_list;
+  AdwActionRow         *dual_bank_row;
+  GtkSwitch            *dual_bank_switch;
+  AdwActionRow         *line_row;
+  AdwActionRow         *flash_row;
+  AdwActionRow         *ram_row;
+  GtkLabel             *no_probe_title;
+  GtkLabel             *no_probe_description;
+  GtkButton            *simulator_button;
+  GtkStack             *file_stack;
+  AdwStatusPage        *error_page;
+  GtkLabel             *file_label;
+  GtkLabel             *flash_label;
+  KilnMemoryMap        *memory_map;
+  GtkLabel             *plan_label;
+  GtkButton            *program_button;
+  GtkButton            *verify_button;
+  GtkButton            *erase_button;
+  GtkButton            *read_button;
+  GtkButton            *cancel_button;
+  GtkLabel             *action_hint;
+  GtkRevealer          *progress_revealer;
+  GtkLabel             *phase_label;
+  GtkProgressBar       *progress_bar;
+  GtkLabel             *progress_label;
+  GtkRevealer          *result_revealer;
+  GtkBox               *result_box;
+  GtkImage             *result_icon;
+  GtkLabel             *result_label;
+  GtkTextView          *log_view;
+  GMenu                *recent_section;
+};
+
+/* kiln-window.c */
+void           _kiln_window_update_actions  (KilnWindow     *self);
+/* The Target panel's chip rows and the map's layout, from self->chip. */
+void           _kiln_window_update_chip     (KilnWindow     *self);
+/* The plan of the loaded file on self->chip, drawn on the map. */
+void           _kiln_window_update_plan     (KilnWindow     *self);
+/* The chip the user picked in the Target panel, unless a live target decides. */
+void           _kiln_window_chip_selected   (KilnWindow     *self);
+
+/* kiln-window-file.c */
+void           _kiln_window_class_init_file (GtkWidgetClass *widget_class);
+void           _kiln_window_init_file       (KilnWindow     *self);
+
+/* kiln-window-target.c */
+void           _kiln_window_class_init_target (GtkWidgetClass *widget_class);
+void           _kiln_window_init_target     (KilnWindow     *self);
+/* Reads the target again on the session's worker (once more if busy). */
+void           _kiln_window_identify        (KilnWindow     *self);
+/* Shows on @button the suggested next step for @error, or hides it. */
+void           _kiln_window_offer_action    (KilnWindow     *self,
+                                             GtkButton      *button,
+                                             const GError   *error);
+
+/* kiln-window-jobs.c */
+void           _kiln_window_class_init_jobs (GtkWidgetClass *widget_class);
 
 KilnWindow    *kiln_window_new              (AdwApplication *application);
 /* Loads @file in a worker thread; the window shows the result when done. */

@@ -1,0 +1,457 @@
+/* kiln-window-jobs.c — the main window's jobs: program, verify, erase, read, their dialogs and progress
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "kiln-ops-call-private.h"
+#include "kiln-window-private.h"
+
+/* The window starts a job of core/job (program, verify, erase, read) on the
+ * probe session's worker, and the job's progress events arrive here on the
+ * main thread: phase started → progress_revealer with phase_label,
+ * progress_bar and progress_label; sector state changed →
+ * kiln_memory_map_set_sector_state(); finished or failed → result_revealer. */
+
+static void
+progress_phase_started_cb (KilnWindow        *self,
+                           KilnProgressPhase  phase,
+                           KilnProgress      *progress)
+{
+  gtk_label_set_label (self->phase_label, kiln_progress_phase_to_string (phase));
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_label_set_label (self->progress_label, "");
+  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
+  kiln_window_log (self, "%s", kiln_progress_phase_to_string (phase));
+}
+
+static void
+progress_changed_cb (KilnWindow   *self,
+                     KilnProgress *progress)
+{
+  guint64 total = kiln_progress_get_total (progress);
+  double rate = kiln_progress_get_rate (progress);
+  double left = kiln_progress_get_seconds_left (progress);
+  g_autofree char *done_s = g_format_size_full (kiln_progress_get_done (progress), G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *total_s = g_format_size_full (total, G_FORMAT_SIZE_IEC_UNITS);
+  GString *text = g_string_new (NULL);
+
+  gtk_progress_bar_set_fraction (self->progress_bar, kiln_progress_get_fraction (progress));
+  if (total > 0)
+    /* Translators: bytes done / bytes in this phase */
+    g_string_append_printf (text, _("%s of %s"), done_s, total_s);
+  if (rate > 0)
+    {
+      g_autofree char *rate_s = g_format_size_full ((guint64) rate, G_FORMAT_SIZE_IEC_UNITS);
+      /* Translators: a transfer rate, e.g. "231.0 KiB/s" */
+      g_string_append_printf (text, _(" · %s/s"), rate_s);
+    }
+  if (left >= 0)
+    g_string_append_printf (text, _(" · about %.0f s left"), MAX (left, 1));
+  gtk_label_set_label (self->progress_label, text->str);
+  g_string_free (text, TRUE);
+}
+
+static void
+progress_sector_changed_cb (KilnWindow   *self,
+                            guint         sector,
+                            guint         state,
+                            KilnProgress *progress)
+{
+  if (sector < kiln_memory_map_get_n_sectors (self->memory_map) && state < KILN_N_SECTOR_STATES)
+    kiln_memory_map_set_sector_state (self->memory_map, sector, state, NULL);
+}
+
+static void
+progress_message_cb (KilnWindow   *self,
+                     guint         level,
+                     const char   *text,
+                     KilnProgress *progress)
+{
+  kiln_window_log (self, "%s", text);
+  if (level == KILN_PROGRESS_MESSAGE_INFO)
+    {
+      g_free (self->last_message);
+      self->last_message = g_strdup (text);
+    }
+}
+
+static void
+progress_finished_cb (KilnWindow   *self,
+                      const GError *error,
+                      KilnProgress *progress)
+{
+  double seconds = (g_get_monotonic_time () - self->job_started) / (double) G_USEC_PER_SEC;
+
+  gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->result_box), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->result_box), "failure");
+
+  /* Sectors a stopped job left mid-way are not done: they still need
+   * Program. A sector that failed keeps its reason. */
+  for (guint i = 0; error != NULL && i < kiln_memory_map_get_n_sectors (self->memory_map); i++)
+    {
+      KilnSectorState st = kiln_memory_map_get_sector_state (self->memory_map, i);
+
+      if (st == KILN_SECTOR_STATE_ERASING || st == KILN_SECTOR_STATE_WRITING || st == KILN_SECTOR_STATE_VERIFYING)
+        kiln_memory_map_set_sector_state (self->memory_map, i, KILN_SECTOR_STATE_PLANNED,
+                                          _("The job stopped before this sector was finished: program it again"));
+    }
+
+  if (error == NULL)
+    {
+      /* The job's own summary when it gave one ("Programmed and verified
+       * 160 KiB…"), with the time it took. */
+      g_autofree char *text = self->last_message != NULL
+                              ? g_strdup_printf (_("%s in %.1f s"), self->last_message, seconds)
+                              : g_strdup_printf (_("Done in %.1f s"), seconds);
+      gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "success");
+      _kiln_window_offer_action (self, self->result_action, NULL);
+      gtk_image_set_from_icon_name (self->result_icon, "object-select-symbolic");
+      gtk_label_set_label (self->result_label, text);
+      kiln_window_log (self, "%s", text);
+    }
+  else
+    {
+      /* GLib's own "Operation was cancelled" says nothing about the board. */
+      const char *text = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                         ? _("Cancelled. The flash controller was locked again; sectors that were being written "
+                             "are incomplete: program again before running the board.")
+                         : error->message;
+
+      gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "failure");
+      _kiln_window_offer_action (self, self->result_action, error);
+      gtk_image_set_from_icon_name (self->result_icon, "dialog-error-symbolic");
+      gtk_label_set_label (self->result_label, text);
+      kiln_window_log (self, "%s", text);
+    }
+  gtk_revealer_set_reveal_child (self->result_revealer, TRUE);
+  g_signal_handlers_disconnect_by_data (progress, self);
+  g_clear_object (&self->progress);
+  g_clear_object (&self->job_cancellable);
+  _kiln_window_update_actions (self);
+}
+
+/* Shows a running job: its phases, bytes, rate, sector states and result.
+ * The caller (the job starter) owns the job; the window only listens. */
+void
+_kiln_window_watch_progress (KilnWindow   *self,
+                             KilnProgress *progress,
+                             GCancellable *cancellable)
+{
+  g_return_if_fail (KILN_IS_WINDOW (self));
+  g_return_if_fail (KILN_IS_PROGRESS (progress));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  if (self->progress != NULL)
+    g_signal_handlers_disconnect_by_data (self->progress, self);
+  g_set_object (&self->progress, progress);
+  g_clear_pointer (&self->last_message, g_free);
+  self->job_started = g_get_monotonic_time ();
+
+  gtk_revealer_set_reveal_child (self->result_revealer, FALSE);
+  g_set_object (&self->job_cancellable, cancellable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", cancellable != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), cancellable != NULL);
+  g_signal_connect_object (progress, "phase-started", G_CALLBACK (progress_phase_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (progress, "changed", G_CALLBACK (progress_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (progress, "sector-changed", G_CALLBACK (progress_sector_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (progress, "message", G_CALLBACK (progress_message_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (progress, "finished", G_CALLBACK (progress_finished_cb), self, G_CONNECT_SWAPPED);
+}
+
+typedef enum
+{
+  JOB_PROGRAM,
+  JOB_VERIFY,
+  JOB_ERASE,
+  JOB_READ,
+} JobKind;
+
+static void
+job_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(KilnWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The result is shown from the progress's "finished" signal. The bench
+   * the job made (built off the main loop) stays with the window. */
+  kiln_session_run_finish (KILN_SESSION (source), result, &error);
+  self->running_job = NULL;
+  if (self->disposed || KILN_SESSION (source) != self->session)
+    return;
+  _kiln_window_update_actions (self);
+  /* The job may have changed what the panel shows (or found the target gone). */
+  _kiln_window_identify (self);
+}
+
+/* The one place a job starts: a KilnProgress watched by the window, and the
+ * job queued on the session's worker (kiln_session_run_async). The actions
+ * that lead here are disabled while there is no probe session
+ * (_kiln_window_update_actions()). */
+static void
+start_job (KilnWindow *self,
+           JobKind     kind,
+           GFile      *target_file,
+           const char *sectors)
+{
+  g_autoptr(KilnProgress) progress = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+  guint khz = g_settings_get_uint (self->settings, "swd-clock");
+  gboolean under_reset = g_settings_get_boolean (self->settings, "connect-under-reset");
+  KilnSessionWorkFunc func;
+  GDestroyNotify destroy;
+  gpointer data;
+
+  if (self->probe == NULL || self->session == NULL || self->progress != NULL
+      || ((kind == JOB_PROGRAM || kind == JOB_VERIFY) && self->image == NULL)
+      || (kind == JOB_READ && (self->chip == NULL || target_file == NULL)))
+    {
+      kiln_window_log (self, "%s", _("No probe is chosen: choose an ST-LINK probe (or the simulated board) first"));
+      return;
+    }
+
+  if (kind == JOB_PROGRAM)
+    {
+      KilnFlashJob *job = kiln_flash_job_new (self->probe, self->image);
+
+      job->khz = khz;
+      job->under_reset = under_reset;
+      job->options.verify = g_settings_get_boolean (self->settings, "verify");
+      job->options.skip_unchanged = g_settings_get_boolean (self->settings, "skip-unchanged");
+      job->options.reset = g_settings_get_boolean (self->settings, "reset-after");
+      if (self->simulator)
+        kiln_window_log (self, _("Programming %s on the simulated board"), kiln_image_get_display_name (self->image));
+      else
+        kiln_window_log (self, _("Programming %s through %s %s"), kiln_image_get_display_name (self->image),
+                         kiln_usb_probe_info_get_model (self->probe), kiln_usb_probe_info_get_serial (self->probe));
+      self->running_job = job;
+      func = kiln_flash_job_run;
+      destroy = (GDestroyNotify) kiln_flash_job_free;
+      data = job;
+    }
+  else
+    {
+      static const KilnTargetJobKind kinds[] = { [JOB_VERIFY] = KILN_TARGET_JOB_VERIFY,
+                                                 [JOB_ERASE] = KILN_TARGET_JOB_ERASE,
+                                                 [JOB_READ] = KILN_TARGET_JOB_READ };
+      KilnOpsCall *call = kiln_ops_call_new (kinds[kind], self->probe);
+      KilnTargetJob *job = call->job;
+
+      job->khz = khz;
+      job->under_reset = under_reset;
+      switch (kind)
+        {
+        case JOB_VERIFY:
+          job->image = g_object_ref (self->image);
+          job->method = g_settings_get_enum (self->settings, "verify-method") == 1 ? KILN_FLASH_VERIFY_READ_BACK
+                                                                                   : KILN_FLASH_VERIFY_CRC;
+          kiln_window_log (self, _("Verifying the chip against %s"), kiln_image_get_display_name (self->image));
+          break;
+        case JOB_ERASE:
+          job->mass = sectors == NULL;
+          job->sectors = g_strdup (sectors);
+          if (sectors == NULL)
+            kiln_window_log (self, "%s", _("Erasing the whole chip"));
+          else
+            kiln_window_log (self, _("Erasing sectors %s"), sectors);
+          break;
+        case JOB_READ:
+          {
+            g_autofree char *path = g_file_get_path (target_file);
+
+            job->address = kiln_chip_get_flash_base (self->chip);
+            job->length = kiln_chip_get_flash_size (self->chip);
+            call->file = g_object_ref (target_file);
+            kiln_window_log (self, _("Reading the flash into %s"), path);
+          }
+          break;
+        case JOB_PROGRAM:
+        default:
+          g_assert_not_reached ();
+        }
+      func = kiln_ops_call_run;
+      destroy = (GDestroyNotify) kiln_ops_call_free;
+      data = call;
+    }
+
+  progress = kiln_progress_new ();
+  cancellable = g_cancellable_new ();
+  _kiln_window_watch_progress (self, progress, cancellable);
+  kiln_session_run_async (self->session, func, data, destroy, progress, cancellable, job_done_cb, g_object_ref (self));
+  _kiln_window_update_actions (self);
+}
+
+static void
+job_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+
+  if (g_str_equal (action_name, "win.program"))
+    start_job (self, JOB_PROGRAM, NULL, NULL);
+  else if (g_str_equal (action_name, "win.verify"))
+    start_job (self, JOB_VERIFY, NULL, NULL);
+}
+
+static void
+erase_response (AdwMessageDialog *dialog,
+                const char       *response,
+                KilnWindow       *self)
+{
+  if (g_strcmp0 (response, "sectors") == 0)
+    start_job (self, JOB_ERASE, NULL, g_object_get_data (G_OBJECT (dialog), "kiln-sectors"));
+  else if (g_strcmp0 (response, "all") == 0)
+    start_job (self, JOB_ERASE, NULL, NULL);
+}
+
+/* The sectors the loaded file would write, as people number them. */
+static char *
+dup_file_sectors (KilnWindow *self,
+                  guint64    *bytes)
+{
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  *bytes = 0;
+  if (self->plan == NULL)
+    return NULL;
+  for (guint i = 0; i < kiln_flash_plan_get_n_sectors (self->plan); i++)
+    {
+      const KilnFlashPlanSector *ps = kiln_flash_plan_get_sector (self->plan, i);
+
+      if (ps->action == KILN_FLASH_ACTION_UNTOUCHED)
+        continue;
+      g_string_append_printf (list, "%s%u", list->len ? ", " : "", ps->sector->index);
+      *bytes += ps->sector->size;
+    }
+  return list->len ? g_strdup (list->str) : NULL;
+}
+
+static void
+erase_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  guint64 file_bytes = 0;
+  g_autofree char *file_sectors = dup_file_sectors (self, &file_bytes);
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *chip_size = self->chip ? g_format_size_full (kiln_chip_get_flash_size (self->chip), G_FORMAT_SIZE_IEC_UNITS) : NULL;
+  GtkWidget *dialog;
+
+  g_string_append (body, _("Erasing removes the firmware from those sectors: the board will not run until it is programmed again."));
+  if (file_sectors != NULL)
+    {
+      g_autofree char *size = g_format_size_full (file_bytes, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_string_append (body, "\n\n• ");
+      /* Translators: "The sectors the file uses: 0, 1, 2 (96.0 KiB)" */
+      g_string_append_printf (body, _("The sectors the file uses: %s (%s)"), file_sectors, size);
+    }
+  if (self->chip != NULL)
+    {
+      g_string_append (body, "\n• ");
+      /* Translators: "The whole chip: sectors 0 to 7 (1.0 MiB)" */
+      g_string_append_printf (body, _("The whole chip: sectors %u to %u (%s)"),
+                              kiln_chip_get_sector (self->chip, 0)->index,
+                              kiln_chip_get_sector (self->chip, kiln_chip_get_n_sectors (self->chip) - 1)->index,
+                              chip_size);
+    }
+  if (self->target != NULL && self->target->protected != NULL && self->target->protected->len > 0)
+    {
+      g_autofree char *prot = kiln_identify_job_dup_protected (self->target);
+
+      g_string_append (body, "\n\n");
+      /* Translators: %s is "Sector 1" or "Sectors 1, 3" */
+      g_string_append_printf (body, _("%s is write-protected: erasing it will be refused until the protection is removed in Option Bytes."), prot);
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Erase Flash?"), body->str);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"));
+  if (file_sectors != NULL)
+    {
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "sectors", _("Erase _File’s Sectors"));
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sectors", ADW_RESPONSE_DESTRUCTIVE);
+      g_object_set_data_full (G_OBJECT (dialog), "kiln-sectors", g_steal_pointer (&file_sectors), g_free);
+    }
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "all", _("Erase _Whole Chip"));
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "all", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (erase_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+read_response (GtkNativeDialog *dialog,
+               int              response,
+               KilnWindow      *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      start_job (self, JOB_READ, file, NULL);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+read_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+  g_autofree char *name = g_strdup_printf ("%s-flash.bin",
+                                           self->chip != NULL ? kiln_chip_get_name (self->chip) : "kiln");
+
+  dialog = gtk_file_chooser_native_new (_("Read Flash to File"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Read"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (read_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+
+  /* The job stops between two transfers, leaves the flash controller
+   * locked, and reports which sectors are incomplete. */
+  if (self->job_cancellable != NULL && !g_cancellable_is_cancelled (self->job_cancellable))
+    {
+      kiln_window_log (self, "%s", _("Cancelling…"));
+      g_cancellable_cancel (self->job_cancellable);
+    }
+}
+
+void
+_kiln_window_read_to_file (KilnWindow *self,
+                           GFile      *file)
+{
+  start_job (self, JOB_READ, file, NULL);
+}
+
+void
+_kiln_window_class_init_jobs (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.program", NULL, job_action);
+  gtk_widget_class_install_action (widget_class, "win.verify", NULL, job_action);
+  gtk_widget_class_install_action (widget_class, "win.erase", NULL, erase_action);
+  gtk_widget_class_install_action (widget_class, "win.read", NULL, read_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.program", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
+}
