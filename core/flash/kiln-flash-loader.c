@@ -17,8 +17,12 @@
 #define STACK_SIZE   512
 #define RING_MAX     (192 * 1024)
 #define RING_MIN     (4 * 1024)
-/* Bytes streamed before the write pointer is published. */
-#define BATCH        (8 * 1024)
+/* Bytes streamed before the write pointer is published: at most four of
+ * the probe's largest commands; the first and the last batches are
+ * smaller, so that the flash starts early and the last batch, programmed
+ * after the link is done, is short. */
+#define BATCH        (24 * 1024)
+#define BATCH_MIN    (2 * 1024)
 /* A loader that makes no progress for this long has hung (a sector erase at
  * x8 takes up to 4 s on silicon). */
 #define STALL_MS     15000
@@ -418,6 +422,20 @@ stop_loader (KilnFlashLoader *self,
   snapshot (self, s, NULL);
 }
 
+/* The next batch's size after @sent of @total bytes: doubling from
+ * BATCH_MIN up to BATCH, then halving towards the end (whole KiB). */
+static guint32
+batch_size (guint32 sent,
+            guint32 total)
+{
+  guint32 left = total - sent;
+  guint32 size = MIN ((guint32) BATCH, MAX ((guint32) BATCH_MIN, sent));
+
+  if (left < 2 * size)
+    size = MAX ((guint32) BATCH_MIN, ((left / 2) + 1023) & ~1023u);
+  return size;
+}
+
 gboolean
 kiln_flash_loader_program (KilnFlashLoader         *self,
                            guint32                  flash_regs,
@@ -474,7 +492,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
 
   for (;;)
     {
-      guint32 free_bytes, n = 0, at;
+      guint32 free_bytes, n = 0, at, target;
 
       /* Skip past erase operations and finished program operations. */
       while (op < n_ops && (ops[op].kind != KILN_LOADER_OP_PROGRAM || offset >= ops[op].length))
@@ -492,11 +510,12 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
         }
 
       free_bytes = self->ring_size - (wp - s.rp);
-      if (op < n_ops && free_bytes >= MIN ((guint32) BATCH, total - wp))
+      target = batch_size (wp, total);
+      if (op < n_ops && free_bytes >= MIN (target, total - wp))
         {
           /* Gather the next batch, up to the ring's end. */
           at = wp % self->ring_size;
-          while (op < n_ops && n < BATCH && n < self->ring_size - at && n < free_bytes)
+          while (op < n_ops && n < target && n < self->ring_size - at && n < free_bytes)
             {
               guint32 take;
 
@@ -506,13 +525,13 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
                   offset = 0;
                   continue;
                 }
-              take = MIN (ops[op].length - offset, MIN ((guint32) BATCH - n, self->ring_size - at - n));
+              take = MIN (ops[op].length - offset, MIN (target - n, self->ring_size - at - n));
               take = MIN (take, free_bytes - n);
               memcpy (batch + n, ops[op].data + offset, take);
               n += take;
               offset += take;
             }
-          if (!kiln_stlink_write_mem (self->stlink, self->ring + at, batch, n, error)
+          if (!kiln_stlink_write_stream (self->stlink, self->ring + at, batch, n, error)
               || !kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n, error))
             {
               kiln_flash_loader_stop (self);

@@ -462,6 +462,48 @@ kiln_stlink_write_mem (KilnStlink    *self,
 }
 
 gboolean
+kiln_stlink_write_stream (KilnStlink    *self,
+                          guint32        address,
+                          const guint8  *buffer,
+                          gsize          length,
+                          GError       **error)
+{
+  g_return_val_if_fail (address % 4 == 0 && length % 4 == 0, FALSE);
+
+  for (guint attempt = 0;; attempt++)
+    {
+      guint8 status;
+
+      for (gsize done = 0; done < length;)
+        {
+          KilnStlinkCmd cmd;
+          gsize chunk = MIN (length - done, (gsize) MAX_RW32);
+
+          kiln_stlink_cmd_write_mem32 (cmd, address + (guint32) done, (guint16) chunk);
+          if (!command (self, cmd, NULL, 0, error)
+              || !kiln_usb_device_write (self->device, buffer + done, chunk, error))
+            return FALSE;
+          done += chunk;
+        }
+      if (!last_status (self, address, &status, error))
+        {
+          blame_power (self, error);
+          return FALSE;
+        }
+      if (status == KILN_STLINK_STATUS_OK)
+        return TRUE;
+      if (attempt >= WAIT_RETRIES)
+        {
+          g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_WAIT,
+                       _("The target kept the bus busy at 0x%08X: it may be stuck in a flash operation; reset it and retry"),
+                       address);
+          return FALSE;
+        }
+      g_usleep ((1u << attempt) * 1000);
+    }
+}
+
+gboolean
 kiln_stlink_read_mem_width (KilnStlink       *self,
                             guint32           address,
                             guint8           *buffer,

@@ -63,6 +63,16 @@ gboolean                 kiln_stlink_write_mem      (KilnStlink     *self,
                                                      const guint8   *buffer,
                                                      gsize           length,
                                                      GError        **error);
+/* Writes word-aligned RAM as fast as the link allows: commands of the
+ * firmware's largest 32-bit size, across 1 KiB boundaries (the firmware
+ * reloads the AP's address at each, as st-flash relies on), and one status
+ * query after the last (a WAIT writes it all again). For bulk data whose
+ * use is checked later (a flash loader's ring: verification covers it). */
+gboolean                 kiln_stlink_write_stream   (KilnStlink     *self,
+                                                     guint32         address,
+                                                     const guint8   *buffer,
+                                                     gsize           length,
+                                                     GError        **error);
 /* Memory in accesses of @width where the address and the length allow it;
  * an unaligned head and a tail shorter than one access go as bytes (the
  * firmware's 8-bit commands). Firmware without 16-bit access (before V2J26)

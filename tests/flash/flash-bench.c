@@ -22,12 +22,10 @@ bench_new (const char *text)
 }
 
 /* (Re)opens the bench on the same state directory and connects. */
-KilnArmTarget *
-bench_open_full (Bench    *b,
-                 gboolean  under_reset)
+KilnSimBench *
+bench_create (Bench *b)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) probes = NULL;
   g_autofree char *state = g_build_filename (b->dir, "state", NULL);
   g_autofree char *text = NULL;
   char **parts = g_strsplit (b->ini, "[board]\n", 2);
@@ -41,7 +39,17 @@ bench_open_full (Bench    *b,
   g_clear_object (&b->bench);
   b->bench = kiln_sim_bench_new_from_data (text, b->dir, &error);
   g_assert_no_error (error);
-  probes = kiln_usb_list_probes (b->bench, &error);
+  return b->bench;
+}
+
+KilnArmTarget *
+bench_open_full (Bench    *b,
+                 gboolean  under_reset)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) probes = NULL;
+
+  probes = kiln_usb_list_probes (bench_create (b), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (probes->len, >=, 1);
   b->target = kiln_job_connect (g_ptr_array_index (probes, 0), 4000, under_reset, &error);

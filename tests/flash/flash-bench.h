@@ -24,6 +24,8 @@ typedef struct
 
 /* A bench whose ini is @text (a [probe] group, then [board]). */
 Bench         *bench_new            (const char             *text);
+/* (Re)creates the bench on the same state directory, not connected. */
+KilnSimBench  *bench_create         (Bench                  *b);
 /* (Re)opens the bench on the same state directory and connects. */
 KilnArmTarget *bench_open_full      (Bench                  *b,
                                      gboolean                under_reset);

@@ -1,0 +1,251 @@
+/* test-flash-goals.c — Kiln's speed against the floor of each job, on the
+ * bench's modeled device time (deterministic: not the machine's clock)
+ *
+ * The floor of a job is the longer of two times. The flash's busy time it
+ * physically needs: erase only the sectors that must change and are not
+ * blank, program only the units that are not all 0xFF, at the widest
+ * parallelism the supply allows (x32 at 3.3 V, x64 with VPP), 16 µs per
+ * unit. And the link's least time to carry the bytes that must be
+ * programmed, as Kiln sends them: via a V2 at 4 MHz 4.75 µs per byte (1 µs
+ * per USB byte and 60 SWD clocks per word), via a V3 0.03 µs per byte plus
+ * 4.2 µs per word. Each job must finish within 1.10× its floor via a V2 and
+ * 1.05× via a V3, and within the issue's absolute goal; the floors are
+ * those of tests/bench/RESULTS.md.
+ *
+ * Rows Kiln does not meet yet are marked so (met = FALSE) and reported as
+ * incomplete with their figures; such a row fails once it is met, so that
+ * the table is kept true.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "flash-bench.h"
+#include "kiln-session.h"
+
+#define MIB (1024 * 1024)
+
+typedef enum
+{
+  IMAGE_RANDOM,         /* 1 MiB of random bytes */
+  IMAGE_HALF_ZERO,      /* each KiB 512 random bytes, then 512 zeros */
+  IMAGE_RANDOM_64K,
+  IMAGE_SPARSE,         /* sectors 0, 4 and 7, every other KiB 0xFF */
+} ImageKind;
+
+typedef enum
+{
+  BOARD_BLANK,
+  BOARD_OTHER,          /* holding another image: every sector changes */
+  BOARD_ONE_SECTOR,     /* holding this image but for one sector */
+} BoardKind;
+
+typedef struct
+{
+  const char *name;
+  gboolean    v3;
+  gboolean    vpp;
+  ImageKind   image;
+  BoardKind   board;
+  double      flash_s;  /* the table's figures: flash busy time */
+  double      link_s;   /* link time of the raw bytes */
+  double      goal_s;   /* and the goal */
+  gboolean    met;
+} Goal;
+
+static const Goal goals[] = {
+  /* Compressed streaming not done yet: the link carries every byte. */
+  { "v2-1m-half-zero", FALSE, FALSE, IMAGE_HALF_ZERO, BOARD_BLANK, 4.19, 4.98, 4.61, FALSE },
+  { "v2-1m-blank", FALSE, FALSE, IMAGE_RANDOM, BOARD_BLANK, 4.19, 4.98, 5.48, TRUE },
+  { "v3-1m-blank", TRUE, FALSE, IMAGE_RANDOM, BOARD_BLANK, 4.19, 1.13, 4.40, TRUE },
+  /* x64 with VPP not done yet. */
+  { "v3-1m-vpp", TRUE, TRUE, IMAGE_RANDOM, BOARD_BLANK, 2.10, 1.13, 2.31, FALSE },
+  { "v2-1m-other", FALSE, FALSE, IMAGE_RANDOM, BOARD_OTHER, 8.74, 4.98, 9.61, TRUE },
+  /* Fixed costs (about 0.1 s via V2) still above the goal's share. */
+  { "v2-1m-one-sector", FALSE, FALSE, IMAGE_RANDOM, BOARD_ONE_SECTOR, 0.38, 0.16, 0.42, FALSE },
+  { "v2-64k-blank", FALSE, FALSE, IMAGE_RANDOM_64K, BOARD_BLANK, 0.26, 0.31, 0.35, FALSE },
+  { "v2-sparse-blank", FALSE, FALSE, IMAGE_SPARSE, BOARD_BLANK, 0.85, 1.01, 1.11, FALSE },
+};
+
+/* F746: 4 × 32 KiB, 128 KiB, 3 × 256 KiB; erase at x32 (x64 erases as x32). */
+static const guint32 sector_kib[] = { 32, 32, 32, 32, 128, 256, 256, 256 };
+static const double erase_x32_s[] = { 0.25, 0.25, 0.25, 0.25, 0.55, 1.0, 1.0, 1.0 };
+
+static guint8 *
+make_image (ImageKind  kind,
+            gsize     *size)
+{
+  guint8 *data;
+
+  switch (kind)
+    {
+    case IMAGE_RANDOM_64K:
+      *size = 64 * 1024;
+      return pattern (*size, 2);
+    case IMAGE_HALF_ZERO:
+      *size = MIB;
+      data = pattern (*size, 1);
+      for (gsize k = 0; k < *size; k += 1024)
+        memset (data + k + 512, 0, 512);
+      return data;
+    case IMAGE_SPARSE:
+      {
+        static const guint32 used[] = { 0, 0x20000, 0xC0000 };
+        static const guint32 used_kib[] = { 32, 128, 256 };
+
+        *size = MIB;
+        data = pattern (*size, 3);
+        memset (data, 0xFF, *size);
+        for (guint s = 0; s < G_N_ELEMENTS (used); s++)
+          {
+            g_autofree guint8 *bytes = pattern (used_kib[s] * 1024, 10 + s);
+
+            for (guint32 k = 0; k < used_kib[s]; k += 2)
+              memcpy (data + used[s] + k * 1024, bytes + k * 1024, 1024);
+          }
+        return data;
+      }
+    case IMAGE_RANDOM:
+    default:
+      *size = MIB;
+      return pattern (*size, 1);
+    }
+}
+
+static gboolean
+all_ff (const guint8 *p,
+        guint         n)
+{
+  for (guint i = 0; i < n; i++)
+    if (p[i] != 0xFF)
+      return FALSE;
+  return TRUE;
+}
+
+/* The floor's two parts, from the image and what the board held before. */
+static void
+floor_of (const Goal   *goal,
+          const guint8 *image,
+          gsize         size,
+          const guint8 *before,
+          double       *flash_s,
+          double       *link_s)
+{
+  guint unit = goal->vpp ? 8 : 4;
+  guint64 bytes = 0;
+  guint32 at = 0;
+
+  *flash_s = 0;
+  for (guint s = 0; s < G_N_ELEMENTS (sector_kib) && at < size; s++)
+    {
+      guint32 end = MIN (at + sector_kib[s] * 1024, size);
+      gboolean blank = TRUE;
+
+      if (memcmp (image + at, before + at, end - at) == 0)
+        {
+          at += sector_kib[s] * 1024;
+          continue;
+        }
+      for (guint32 a = at; a < end && blank; a++)
+        blank = before[a] == 0xFF;
+      if (!blank)
+        *flash_s += erase_x32_s[s];
+      for (guint32 a = at; a < end; a += unit)
+        if (!all_ff (image + a, unit))
+          {
+            *flash_s += 16e-6;
+            bytes += unit;
+          }
+      at += sector_kib[s] * 1024;
+    }
+  *link_s = goal->v3 ? bytes * (0.03e-6 + 4.2e-6 / 4) : bytes * (1e-6 + 60 / 4e6 / 4);
+}
+
+static void
+test_goal (gconstpointer data)
+{
+  const Goal *goal = data;
+  g_autofree char *ini = NULL;
+  g_autoptr(Bench) b = NULL;
+  g_autofree char *before_path = NULL;
+  g_autofree guint8 *image_bytes = NULL;
+  g_autofree guint8 *before = g_malloc (MIB);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = NULL;
+  g_autoptr(KilnSession) session = kiln_session_new ("test");
+  g_autoptr(KilnFlashJob) job = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree char *json = NULL;
+  double flash_s, link_s, floor_s, device_s, ratio = goal->v3 ? 1.05 : 1.10;
+  gsize size;
+
+  image_bytes = make_image (goal->image, &size);
+  memset (before, 0xFF, MIB);
+  if (goal->board == BOARD_OTHER)
+    {
+      g_autofree guint8 *other = pattern (MIB, 99);
+
+      memcpy (before, other, MIB);
+    }
+  else if (goal->board == BOARD_ONE_SECTOR)
+    {
+      memcpy (before, image_bytes, size);
+      for (guint32 a = 0x10000; a < 0x10000 + 4096; a++)
+        before[a] ^= 0x5A;
+    }
+  ini = g_strdup_printf ("[probe]\nmodel = %s\nfirmware = %s\n[board]\nchip = STM32F746NG\n%s%s",
+                         goal->v3 ? "stlink-v3" : "stlink-v2", goal->v3 ? "V3J7M2" : "V2J34S7",
+                         goal->vpp ? "vpp = true\n" : "",
+                         goal->board != BOARD_BLANK ? "flash-image = before.bin\n" : "");
+  b = bench_new (ini);
+  before_path = g_build_filename (b->dir, "before.bin", NULL);
+  g_assert_true (g_file_set_contents (before_path, (const char *) before, MIB, &error));
+
+  floor_of (goal, image_bytes, size, before, &flash_s, &link_s);
+  g_assert_cmpfloat_with_epsilon (flash_s, goal->flash_s, 0.006);
+  g_assert_cmpfloat_with_epsilon (link_s, goal->link_s, 0.006);
+
+  image = image_bin (image_bytes, size, FLASH);
+  job = kiln_flash_job_new_for_bench (bench_create (b), image);
+  job->khz = goal->v3 ? 24000 : 4000;
+  g_assert_true (kiln_session_run_sync (session, kiln_flash_job_run, job, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (job->result.used_loader);
+  g_assert_true (job->result.verified);
+
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), image_bytes, size) == 0);
+  json = kiln_sim_bench_dup_report_json (b->bench);
+  assert_no_violations (json);
+  device_s = report_number (json, "device_time_s");
+  if (g_getenv ("KILN_GOALS_REPORT"))
+    g_printerr ("%s\n", json);
+  floor_s = MAX (flash_s, link_s);
+  g_test_message ("%s: floor %.3f s (flash %.3f s, link %.3f s), Kiln %.3f s = %.3fx the floor, goal %.2f s",
+                  goal->name, floor_s, flash_s, link_s, device_s, device_s / floor_s, goal->goal_s);
+  if (goal->met)
+    {
+      g_assert_cmpfloat (device_s, <=, ratio * floor_s);
+      g_assert_cmpfloat (device_s, <=, goal->goal_s);
+    }
+  else if (device_s <= ratio * floor_s && device_s <= goal->goal_s)
+    g_error ("%s meets its goal now (%.3f s): mark it met", goal->name, device_s);
+  else
+    g_test_incomplete_printf ("%s: Kiln %.3f s, goal %.2f s: not met yet", goal->name, device_s, goal->goal_s);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (goals); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/flash/goals/%s", goals[i].name);
+
+      g_test_add_data_func (name, &goals[i], test_goal);
+    }
+  return g_test_run ();
+}
