@@ -1,4 +1,4 @@
-/* kiln-cli-profile.c — `kiln-cli profile lock|unlock|show PROFILE`: the
+/* kiln-cli-profile.c — `kiln-cli profile new|lock|unlock|show PROFILE`: the
  * engineer's side of a production profile
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,9 +8,36 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "kiln-cli-commands.h"
 #include "kiln-production-profile.h"
+#include "kiln-production-profile-keys.h"
+
+/* A commented template with every key; an existing file is left alone. */
+static int
+write_template (const char *path,
+                const char *firmware)
+{
+  g_autofree char *text = kiln_profile_keys_template (NULL, firmware);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  out = g_file_create (file, G_FILE_CREATE_NONE, NULL, &error);
+  if (out == NULL
+      || !g_output_stream_write_all (G_OUTPUT_STREAM (out), text, strlen (text), NULL, NULL, &error)
+      || !g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        fprintf (stderr, _("kiln-cli profile: %s already exists; nothing was written\n"), path);
+      else
+        fprintf (stderr, "kiln-cli profile: %s\n", error->message);
+      return KILN_CLI_EXIT_USAGE;
+    }
+  printf (_("%s written: edit it, check it with “kiln-cli profile show %s”, then lock it\n"), path, path);
+  return KILN_CLI_EXIT_OK;
+}
 
 static void
 show (KilnProductionProfile *profile)
@@ -51,13 +78,15 @@ kiln_cli_profile (int    argc,
                   char **argv)
 {
   gboolean pin = FALSE;
+  g_autofree char *firmware = NULL;
   g_auto(GStrv) args = NULL;
   GOptionEntry entries[] = {
+    { "firmware", 0, 0, G_OPTION_ARG_FILENAME, &firmware, N_("new: the firmware file the template names"), N_("FILE") },
     { "pin", 0, 0, G_OPTION_ARG_NONE, &pin, N_("lock: pin the firmware file as it is now, even if the profile pinned another one"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("lock|unlock|show PROFILE — prepare a production profile"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("new|lock|unlock|show PROFILE — prepare a production profile"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnProductionProfile) profile = NULL;
   const char *verb;
@@ -71,10 +100,12 @@ kiln_cli_profile (int    argc,
     }
   if (args == NULL || g_strv_length (args) != 2)
     {
-      fprintf (stderr, _("kiln-cli profile: use “kiln-cli profile lock|unlock|show PROFILE”\n"));
+      fprintf (stderr, _("kiln-cli profile: use “kiln-cli profile new|lock|unlock|show PROFILE”\n"));
       return KILN_CLI_EXIT_USAGE;
     }
   verb = args[0];
+  if (g_str_equal (verb, "new"))
+    return write_template (args[1], firmware);
   profile = kiln_production_profile_load (args[1], &error);
   if (profile == NULL)
     {
@@ -145,6 +176,6 @@ kiln_cli_profile (int    argc,
       return KILN_CLI_EXIT_OK;
     }
 
-  fprintf (stderr, _("kiln-cli profile: unknown action “%s”: use lock, unlock or show\n"), verb);
+  fprintf (stderr, _("kiln-cli profile: unknown action “%s”: use new, lock, unlock or show\n"), verb);
   return KILN_CLI_EXIT_USAGE;
 }

@@ -12,6 +12,7 @@
 #include "kiln-flash-option-bytes.h"
 #include "kiln-flash-otp.h"
 #include "kiln-production-profile.h"
+#include "kiln-production-profile-keys.h"
 
 #define GROUP_PROFILE "profile"
 #define GROUP_OPTIONS "option-bytes"
@@ -438,6 +439,8 @@ kiln_production_profile_load (const char  *path,
   g_autoptr(KilnProductionProfile) self = kiln_production_profile_new ();
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autoptr(GError) local = NULL;
+  g_autofree char *text = NULL;
+  gsize length = 0;
   g_autofree char *base = NULL;
   g_autofree char *rdp = NULL;
   g_autofree char *wrp = NULL;
@@ -447,12 +450,16 @@ kiln_production_profile_load (const char  *path,
   g_autofree char *address = NULL;
   guint64 n;
 
-  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
+  if (!g_file_get_contents (path, &text, &length, &local)
+      || !g_key_file_load_from_data (kf, text, length, G_KEY_FILE_NONE, &local))
     {
       g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE,
                    _("Cannot read the production profile %s: %s"), path, local->message);
       return NULL;
     }
+  /* A misspelt key would otherwise be ignored silently (verfy = false). */
+  if (!kiln_profile_keys_check (kf, text, path, error))
+    return NULL;
   self->path = g_strdup (path);
   self->dir = g_path_get_dirname (path);
 

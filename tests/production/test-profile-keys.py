@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Profile keys: a misspelt key or an unknown group is refused with its line
+and the nearest known name (nothing in the profile is used); `kiln-cli profile
+new` writes a commented template that loads as it is and documents every key;
+every key is in the man page and the README."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+cli = sys.argv[1]
+source = os.environ["KILN_SOURCE_DIR"]
+tmp = tempfile.mkdtemp(prefix="kiln-profile-keys-")
+failures = 0
+env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH")}
+env["LC_ALL"] = "C.UTF-8"
+env["LANGUAGE"] = "en"
+
+
+def check(cond, what, out=""):
+    global failures
+    if not cond:
+        failures += 1
+        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
+    else:
+        print(f"ok: {what}")
+
+
+def kiln(*args):
+    return subprocess.run([cli, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def write(name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+# The issue's own example: verfy = false and [option-bytes-after] rdp = 1 were ignored.
+p = write("verfy.kiln-profile", "[profile]\nname = W\n# a comment\nverfy = false\nchip = STM32F746NG\n")
+r = kiln("profile", "show", p)
+check(r.returncode == 2 and f"{p}:4: unknown key verfy in [profile] (did you mean verify?)" in r.stderr
+      and "Profile:" not in r.stdout, "verfy is refused with its line and verify", r.stdout + r.stderr)
+
+p = write("after.kiln-profile", "[profile]\nname = W\n\n[option-bytes-after]\nrdp = 1\n")
+r = kiln("profile", "show", p)
+check(r.returncode == 2 and f"{p}:4: unknown group [option-bytes-after] (did you mean [option-bytes]?)" in r.stderr,
+      "[option-bytes-after] is refused with its line and [option-bytes]", r.stderr)
+
+p = write("serial.kiln-profile", "[profile]\nname = W\n[serial]\nsource = counter\nadress = 0x08040000\n")
+r = kiln("profile", "show", p)
+check(r.returncode == 2 and ":5: unknown key adress in [serial] (did you mean address?)" in r.stderr,
+      "a key of another group is looked up in its own group", r.stderr)
+
+p = write("far.kiln-profile", "[profile]\nname = W\nfrobnicate = 1\n")
+r = kiln("profile", "show", p)
+check(r.returncode == 2 and ":3: unknown key frobnicate in [profile]" in r.stderr and "did you mean" not in r.stderr,
+      "a name like no known one gets no guess", r.stderr)
+
+# Locking refuses it too (it loads the profile first).
+r = kiln("profile", "lock", os.path.join(tmp, "verfy.kiln-profile"))
+check(r.returncode == 2 and "did you mean verify?" in r.stderr, "profile lock refuses an unknown key", r.stderr)
+
+# The template: written once, loads as it is, every key documented.
+new = os.path.join(tmp, "new.kiln-profile")
+r = kiln("profile", "new", new, "--firmware", "widget.elf")
+check(r.returncode == 0 and os.path.exists(new), "profile new writes a template", r.stdout + r.stderr)
+text = open(new).read()
+keys = re.findall(r"^#?([a-z0-9-]+) = ", text, re.M)
+check(len(keys) >= 18 and "firmware = widget.elf" in text and "#rdp = 0" in text,
+      f"the template holds every key ({len(keys)})", text)
+for line in text.splitlines():
+    m = re.match(r"^#?([a-z0-9-]+) = ", line)
+    if m:
+        before = text.splitlines()[text.splitlines().index(line) - 1]
+        check(before.startswith("# "), f"the template explains {m.group(1)}", before)
+r = kiln("profile", "show", new)
+check(r.returncode == 0 and "widget.elf" in r.stdout, "the template loads as it is", r.stdout + r.stderr)
+r = kiln("profile", "new", new)
+check(r.returncode == 2 and "already exists" in r.stderr and open(new).read() == text,
+      "profile new never overwrites a profile", r.stderr)
+
+# Uncommenting every key gives a profile with no unknown key.
+full = write("full.kiln-profile", re.sub(r"^#([a-z])", r"\1", text, flags=re.M).replace("sha256 = \n", ""))
+r = kiln("profile", "show", full)
+check("unknown" not in r.stderr, "every key of the template is known", r.stderr)
+
+man = open(os.path.join(source, "data", "kiln-cli.1")).read()
+readme = open(os.path.join(source, "README.md")).read()
+for key in keys:
+    check(re.search(r"^\.B " + re.escape(key.replace("-", r"\-")) + r"$", man, re.M) is not None,
+          f"the man page documents {key}")
+    check(f"`{key}`" in readme, f"the README documents {key}")
+
+sys.exit(1 if failures else 0)
