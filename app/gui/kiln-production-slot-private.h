@@ -19,6 +19,7 @@ typedef enum
   KILN_PRODUCTION_SLOT_PROGRAMMING,
   KILN_PRODUCTION_SLOT_PASS,
   KILN_PRODUCTION_SLOT_FAIL,
+  KILN_PRODUCTION_SLOT_NOT_READY,    /* no profile: nothing can start */
 } KilnProductionSlotState;
 
 #define KILN_TYPE_PRODUCTION_SLOT (kiln_production_slot_get_type ())
@@ -54,8 +55,13 @@ void                    kiln_production_slot_disarm       (KilnProductionSlot   
 KilnUsbProbeInfo       *kiln_production_slot_get_info     (KilnProductionSlot    *self);
 /* The last board's entry in the record, or NULL. */
 const KilnProductionEntry *kiln_production_slot_get_entry (KilnProductionSlot    *self);
+/* A board's FAIL stays until the operator confirms it with a key: until
+ * then the slot starts nothing. */
+gboolean                kiln_production_slot_needs_ack    (KilnProductionSlot    *self);
+/* Confirms the FAIL shown; FALSE if there was none to confirm. */
+gboolean                kiln_production_slot_acknowledge  (KilnProductionSlot    *self);
 /* Shows what keeps the slot from starting (NULL: nothing): as a FAIL that
- * stops the line with @failure, else as a hint (no profile open yet). */
+ * stops the line with @failure, else as NOT READY (no profile open yet). */
 void                    kiln_production_slot_set_blocked  (KilnProductionSlot    *self,
                                                            const char            *message,
                                                            gboolean               failure);

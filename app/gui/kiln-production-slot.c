@@ -34,6 +34,7 @@ struct _KilnProductionSlot
   gboolean                 blocked;
   gboolean                 auto_start;
   gboolean                 armed;
+  gboolean                 needs_ack;  /* a board's FAIL not yet confirmed */
 };
 
 G_DEFINE_FINAL_TYPE (KilnProductionSlot, kiln_production_slot, ADW_TYPE_BIN)
@@ -47,7 +48,7 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static const char *state_classes[] = { "ready", "waiting", "programming", "pass", "fail" };
+static const char *state_classes[] = { "ready", "waiting", "programming", "pass", "fail", "not-ready" };
 
 static void
 set_state (KilnProductionSlot      *self,
@@ -57,11 +58,11 @@ set_state (KilnProductionSlot      *self,
 {
   static const char *icons[] = {
     "media-playback-start-symbolic", "content-loading-symbolic", "document-save-symbolic",
-    "object-select-symbolic", "dialog-error-symbolic",
+    "object-select-symbolic", "dialog-error-symbolic", "action-unavailable-symbolic",
   };
   const char *titles[] = {
     /* Translators: the production view's big state words, read from across the room */
-    _("READY"), _("WAITING"), _("PROGRAMMING"), _("PASS"), _("FAIL"),
+    _("READY"), _("WAITING"), _("PROGRAMMING"), _("PASS"), _("FAIL"), _("NOT READY"),
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (state_classes); i++)
@@ -70,10 +71,28 @@ set_state (KilnProductionSlot      *self,
   self->state = state;
   gtk_image_set_from_icon_name (self->status_icon, icons[state]);
   gtk_label_set_label (self->status_label, titles[state]);
-  gtk_label_set_label (self->detail_label, detail ? detail : "");
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), state == KILN_PRODUCTION_SLOT_PROGRAMMING);
   gtk_label_set_label (self->advice_label, advice ? advice : "");
   gtk_widget_set_visible (GTK_WIDGET (self->advice_label), advice != NULL);
+  /* On a FAIL the operator's action comes first, big; the cause follows,
+   * smaller, for the engineer. */
+  if (state == KILN_PRODUCTION_SLOT_FAIL && advice != NULL && detail != NULL)
+    {
+      /* Translators: under FAIL and the operator's action: why the board failed */
+      g_autofree char *cause = g_strdup_printf (_("Cause, for the engineer: %s"), detail);
+
+      gtk_label_set_label (self->detail_label, cause);
+      gtk_box_reorder_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->advice_label))),
+                                   GTK_WIDGET (self->advice_label), GTK_WIDGET (self->status_label));
+      gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "production-cause");
+    }
+  else
+    {
+      gtk_label_set_label (self->detail_label, detail ? detail : "");
+      gtk_box_reorder_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->advice_label))),
+                                   GTK_WIDGET (self->advice_label), GTK_WIDGET (self->progress_bar));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->detail_label), "production-cause");
+    }
   /* Screen readers hear the state change. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->box), GTK_ACCESSIBLE_PROPERTY_LABEL, titles[state], -1);
 }
@@ -186,6 +205,23 @@ kiln_production_slot_get_entry (KilnProductionSlot *self)
   return self->entry;
 }
 
+gboolean
+kiln_production_slot_needs_ack (KilnProductionSlot *self)
+{
+  return self->needs_ack;
+}
+
+gboolean
+kiln_production_slot_acknowledge (KilnProductionSlot *self)
+{
+  if (!self->needs_ack)
+    return FALSE;
+  self->needs_ack = FALSE;
+  if (!self->busy)
+    set_state (self, KILN_PRODUCTION_SLOT_READY, _("Put a board in and press Space"), NULL);
+  return TRUE;
+}
+
 void
 kiln_production_slot_set_blocked (KilnProductionSlot *self,
                                   const char         *message,
@@ -198,7 +234,7 @@ kiln_production_slot_set_blocked (KilnProductionSlot *self,
     set_state (self, KILN_PRODUCTION_SLOT_FAIL, message,
                _("Stop the line and call the engineer: no board can be programmed until this is fixed."));
   else if (message != NULL)
-    set_state (self, KILN_PRODUCTION_SLOT_READY, message, NULL);
+    set_state (self, KILN_PRODUCTION_SLOT_NOT_READY, message, NULL);
   else if (self->state != KILN_PRODUCTION_SLOT_PASS && self->state != KILN_PRODUCTION_SLOT_FAIL)
     set_state (self, KILN_PRODUCTION_SLOT_READY, _("Put a board in and press Space"), NULL);
 }
@@ -330,7 +366,10 @@ job_done_cb (GObject      *source,
       set_state (self, KILN_PRODUCTION_SLOT_PASS, detail, _("Take the board out and put the next one in"));
     }
   else
-    set_state (self, KILN_PRODUCTION_SLOT_FAIL, entry->cause, kiln_production_advice (error));
+    {
+      set_state (self, KILN_PRODUCTION_SLOT_FAIL, entry->cause, kiln_production_advice (error));
+      self->needs_ack = TRUE;
+    }
 
   bench_swap_board (self);
   g_signal_emit (self, signals[FINISHED], 0, recorded);
@@ -343,7 +382,7 @@ kiln_production_slot_start (KilnProductionSlot *self,
   JobData *data;
 
   g_return_if_fail (KILN_IS_PRODUCTION_SLOT (self));
-  if (self->busy || self->blocked)
+  if (self->busy || self->blocked || self->needs_ack)
     {
       kiln_production_job_free (job);
       return;
@@ -388,7 +427,10 @@ armed_cb (GObject      *source,
         set_state (self, KILN_PRODUCTION_SLOT_READY, _("Put a board in and press Space"), NULL);
     }
   else
-    set_state (self, KILN_PRODUCTION_SLOT_FAIL, error->message, kiln_production_advice (error));
+    {
+      set_state (self, KILN_PRODUCTION_SLOT_FAIL, error->message, kiln_production_advice (error));
+      self->needs_ack = TRUE;
+    }
 }
 
 void
@@ -396,7 +438,7 @@ kiln_production_slot_arm (KilnProductionSlot *self,
                           gboolean            after_removal)
 {
   g_return_if_fail (KILN_IS_PRODUCTION_SLOT (self));
-  if (self->busy || self->blocked)
+  if (self->busy || self->blocked || self->needs_ack)
     return;
   if (g_cancellable_is_cancelled (self->cancellable))
     g_set_object (&self->cancellable, g_cancellable_new ());

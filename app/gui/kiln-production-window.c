@@ -37,6 +37,8 @@ struct _KilnProductionWindow
   guint                  next_slot;   /* the number the next slot gets */
   guint                  passed;
   guint                  failed;
+  GHashTable            *first_outcome; /* chip UID → its first board's PASS */
+  guint                  first_passed;  /* boards that passed the first time */
   GCancellable          *start_cancellable; /* probes being found; NULL once ready */
 };
 
@@ -45,10 +47,37 @@ G_DEFINE_FINAL_TYPE (KilnProductionWindow, kiln_production_window, ADW_TYPE_APPL
 static void
 update_counters (KilnProductionWindow *self)
 {
-  /* Translators: the shift's counters in the production view */
-  g_autofree char *text = g_strdup_printf (_("PASS %u · FAIL %u"), self->passed, self->failed);
+  guint boards = g_hash_table_size (self->first_outcome);
+  g_autofree char *text = NULL;
 
+  if (boards == 0)
+    /* Translators: the shift's counters in the production view */
+    text = g_strdup_printf (_("PASS %u · FAIL %u"), self->passed, self->failed);
+  else
+    /* Translators: the shift's counters and its first-pass yield: the share of
+     * boards (told apart by their chip UID) that passed at their first try */
+    text = g_strdup_printf (_("PASS %u · FAIL %u · first-pass yield %u %%"), self->passed, self->failed,
+                            (guint) (100.0 * self->first_passed / boards + 0.5));
   gtk_label_set_label (self->counters_label, text);
+}
+
+static gboolean
+needs_ack (KilnProductionWindow *self)
+{
+  for (guint i = 0; i < self->slots->len; i++)
+    if (kiln_production_slot_needs_ack (g_ptr_array_index (self->slots, i)))
+      return TRUE;
+  return FALSE;
+}
+
+/* The line under the slots says what Space and Enter do now. */
+static void
+update_hint (KilnProductionWindow *self)
+{
+  gtk_label_set_label (self->hint_label,
+                       needs_ack (self) ? _("Set the failed board aside, then press Space or Enter to go on")
+                                        : _("Press Space or Enter to program"));
+  gtk_widget_set_visible (GTK_WIDGET (self->hint_label), self->problem == NULL && self->slots->len > 0);
 }
 
 static void
@@ -57,7 +86,7 @@ update_blocked (KilnProductionWindow *self)
   for (guint i = 0; i < self->slots->len; i++)
     kiln_production_slot_set_blocked (g_ptr_array_index (self->slots, i), self->problem,
                                       self->profile != NULL || self->problem_fails);
-  gtk_widget_set_visible (GTK_WIDGET (self->hint_label), self->problem == NULL && self->slots->len > 0);
+  update_hint (self);
 }
 
 static void
@@ -77,6 +106,11 @@ slot_finished_cb (KilnProductionSlot   *slot,
         self->passed++;
       else
         self->failed++;
+      if (entry->chip_uid != NULL && !g_hash_table_contains (self->first_outcome, entry->chip_uid))
+        {
+          g_hash_table_insert (self->first_outcome, g_strdup (entry->chip_uid), GINT_TO_POINTER (entry->pass));
+          self->first_passed += entry->pass;
+        }
       /* Translators: the last board in the production view: its chip UID and when it was done */
       last = g_strdup_printf (_("Last board: UID %s at %s"), entry->chip_uid ? entry->chip_uid : "?", time);
       gtk_label_set_label (self->last_label, last);
@@ -90,8 +124,10 @@ slot_finished_cb (KilnProductionSlot   *slot,
       gtk_switch_set_active (self->auto_switch, FALSE);
     }
 
+  /* A FAIL waits for the operator's key (the slot refuses to arm). */
   if (self->problem == NULL && gtk_switch_get_active (self->auto_switch))
     kiln_production_slot_arm (slot, TRUE);
+  update_hint (self);
 }
 
 static KilnProductionJob *
@@ -117,6 +153,19 @@ kiln_production_window_start (KilnProductionWindow *self)
 
   if (self->problem != NULL || self->profile == NULL)
     return;
+  /* A failed board is confirmed first: this key press starts nothing. */
+  if (needs_ack (self))
+    {
+      for (guint i = 0; i < self->slots->len; i++)
+        {
+          KilnProductionSlot *slot = g_ptr_array_index (self->slots, i);
+
+          if (kiln_production_slot_acknowledge (slot) && gtk_switch_get_active (self->auto_switch))
+            kiln_production_slot_arm (slot, TRUE);
+        }
+      update_hint (self);
+      return;
+    }
   for (guint i = 0; i < self->slots->len; i++)
     {
       KilnProductionSlot *slot = g_ptr_array_index (self->slots, i);
@@ -124,6 +173,30 @@ kiln_production_window_start (KilnProductionWindow *self)
       if (!kiln_production_slot_is_busy (slot))
         kiln_production_slot_start (slot, new_job (self, slot));
     }
+}
+
+/* Space and Enter start the boards (or confirm a FAIL) whatever has the
+ * focus: the window takes them before any button or switch could. Only an
+ * open menu keeps them, for its items. */
+static gboolean
+key_pressed_cb (KilnProductionWindow  *self,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                GtkEventControllerKey *controller)
+{
+  GtkWidget *focus;
+
+  if (keyval != GDK_KEY_space && keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter
+      && keyval != GDK_KEY_ISO_Enter && keyval != GDK_KEY_KP_Space)
+    return FALSE;
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
+    return FALSE;
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus != NULL && gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL)
+    return FALSE;
+  kiln_production_window_start (self);
+  return TRUE;
 }
 
 void
@@ -405,6 +478,7 @@ kiln_production_window_finalize (GObject *object)
   g_free (self->record_path);
   g_free (self->station);
   g_free (self->problem);
+  g_clear_pointer (&self->first_outcome, g_hash_table_unref);
 
   G_OBJECT_CLASS (kiln_production_window_parent_class)->finalize (object);
 }
@@ -431,9 +505,6 @@ kiln_production_window_class_init (KilnProductionWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.open-profile", NULL, open_profile_action);
   gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.start", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "win.start", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "win.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-profile", NULL);
 }
 
@@ -457,8 +528,15 @@ static void
 kiln_production_window_init (KilnProductionWindow *self)
 {
   load_css ();
+  GtkEventController *keys;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->slots = g_ptr_array_new ();
+  self->first_outcome = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
   self->station = g_strdup (g_get_host_name ());
   g_signal_connect_object (self->auto_switch, "notify::active", G_CALLBACK (auto_switch_cb), self,
                            G_CONNECT_SWAPPED);

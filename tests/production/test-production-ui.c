@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "kiln-production-window-private.h"
+#include "kiln-test-input.h"
 
 #define FIRMWARE_SIZE (200 * 1024)
 
@@ -81,7 +82,8 @@ save_screenshot (GtkWidget  *widget,
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_to_node (snapshot);
-  g_assert_nonnull (node);
+  if (node == NULL)
+    g_error ("no picture of %s: mapped %d, %d×%d", name, gtk_widget_get_mapped (widget), width, height);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   path = g_build_filename (dir, name, NULL);
@@ -138,6 +140,80 @@ label_of (GtkWidget  *root,
   return NULL;
 }
 
+/* The widget of @root that runs @action (a button), or NULL. */
+static GtkWidget *
+find_action (GtkWidget  *root,
+             const char *action)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_ACTIONABLE (w) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), action) == 0)
+        return w;
+      if ((found = find_action (w, action)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_type (GtkWidget *root,
+           GType      type)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+        return w;
+      if ((found = find_type (w, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+n_toplevels (void)
+{
+  return g_list_model_get_n_items (gtk_window_get_toplevels ());
+}
+
+/* The board after a PASS was started (it may already have failed). */
+static gboolean
+slot_not_pass (gpointer data)
+{
+  return kiln_production_slot_get_state (data) != KILN_PRODUCTION_SLOT_PASS;
+}
+
+/* The board was started (it may already be done). */
+static gboolean
+slot_started (gpointer data)
+{
+  return kiln_production_slot_get_state (data) != KILN_PRODUCTION_SLOT_READY;
+}
+
+/* Which of two labels, by their CSS classes, comes first (on screen: above)
+ * in their box. */
+static const char *
+first_of (GtkWidget  *root,
+          const char *a,
+          const char *b)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      const char *found;
+
+      if (GTK_IS_LABEL (w) && gtk_widget_get_visible (w) && gtk_widget_has_css_class (w, a))
+        return a;
+      if (GTK_IS_LABEL (w) && gtk_widget_get_visible (w) && gtk_widget_has_css_class (w, b))
+        return b;
+      if ((found = first_of (w, a, b)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static gboolean
 window_ready (gpointer data)
 {
@@ -174,9 +250,15 @@ test_states (void)
   g_autoptr(GPtrArray) entries = NULL;
   guint passed, failed;
 
-  /* Nothing starts without a profile. */
-  kiln_production_window_start (window);
-  g_assert_false (kiln_production_slot_is_busy (slot));
+  GtkWidget *open_button = find_action (GTK_WIDGET (window), "win.open-profile");
+  GtkWidget *auto_switch = find_type (GTK_WIDGET (window), GTK_TYPE_SWITCH);
+  guint toplevels = n_toplevels ();
+
+  /* Nothing starts without a profile, and READY is not shown. */
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_NOT_READY);
+  g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-status"), ==, "NOT READY");
+  g_assert_nonnull (open_button);
+  g_assert_nonnull (auto_switch);
 
   g_assert_true (kiln_production_window_open_profile (window, profile_path, &error));
   g_assert_no_error (error);
@@ -184,11 +266,15 @@ test_states (void)
   g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-status"), ==, "READY");
   save_screenshot (GTK_WIDGET (window), "production-ready.png");
 
-  /* Space starts (the window's binding runs win.start). */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL));
+  /* Space starts the board even with the focus on the header's Open
+   * Profile button, which it used to press instead. */
+  gtk_widget_grab_focus (open_button);
+  g_assert_true (gtk_widget_has_focus (open_button));
+  kiln_test_input_keys (GTK_WINDOW (window), "space");
   /* Asserted as soon as the slot works: with Kiln's loader the whole board
    * takes a fraction of a second on the bench. */
   g_assert_true (spin_until (slot_erasing, slot, 10000));
+  g_assert_cmpuint (n_toplevels (), ==, toplevels);
   g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-status"), ==, "PROGRAMMING");
   save_screenshot (GTK_WIDGET (window), "production-programming.png");
 
@@ -200,18 +286,32 @@ test_states (void)
   kiln_production_window_get_counts (window, &passed, &failed);
   g_assert_cmpuint (passed, ==, 1);
   g_assert_cmpuint (failed, ==, 0);
-  g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-counters"), ==, "PASS 1 · FAIL 0");
+  g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-counters"), ==, "PASS 1 · FAIL 0 · first-pass yield 100 %");
   save_screenshot (GTK_WIDGET (window), "production-pass.png");
 
-  /* The next board is write-protected: FAIL, the cause, what to do. */
-  kiln_production_window_start (window);
+  /* The next board is write-protected: FAIL, what to do first, the cause
+   * after it. Enter starts it, with the focus on the auto-start switch,
+   * which it leaves alone. */
+  gtk_widget_grab_focus (auto_switch);
+  kiln_test_input_keys (GTK_WINDOW (window), "Return");
+  g_assert_true (spin_until (slot_not_pass, slot, 10000));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (auto_switch)));
   g_assert_true (spin_until (slot_idle, slot, 60000));
   spin (100);
   g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_FAIL);
-  g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "Sector 0 is write-protected"));
   g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-advice"), ==, "Set the board aside for an engineer.");
-  g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-counters"), ==, "PASS 1 · FAIL 1");
+  g_assert_cmpstr (first_of (GTK_WIDGET (slot), "production-advice", "production-detail"), ==, "production-advice");
+  g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "Sector 0 is write-protected"));
+  g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-counters"), ==, "PASS 1 · FAIL 1 · first-pass yield 50 %");
   save_screenshot (GTK_WIDGET (window), "production-fail.png");
+
+  /* A FAIL is confirmed with a key before the next board: that key press
+   * starts nothing, the next one does. */
+  g_assert_true (kiln_production_slot_needs_ack (slot));
+  kiln_test_input_keys (GTK_WINDOW (window), "space");
+  g_assert_false (kiln_production_slot_needs_ack (slot));
+  g_assert_false (kiln_production_slot_is_busy (slot));
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_READY);
 
   /* Starting by itself: the two remaining boards, each once it is powered. */
   passes_wanted = 3;
@@ -222,6 +322,7 @@ test_states (void)
   kiln_production_window_get_counts (window, &passed, &failed);
   g_assert_cmpuint (passed, ==, 3);
   g_assert_cmpuint (failed, ==, 1);
+  g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-counters"), ==, "PASS 3 · FAIL 1 · first-pass yield 75 %");
 
   entries = kiln_production_record_list (kiln_production_window_get_record (window), &error);
   g_assert_no_error (error);
@@ -272,7 +373,7 @@ test_changed_file (void)
   g_assert_true (kiln_production_window_open_profile (window, copy, &error));
   g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_FAIL);
   g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "has changed since the profile was locked"));
-  kiln_production_window_start (window);
+  kiln_test_input_keys (GTK_WINDOW (window), "space");
   g_assert_false (kiln_production_slot_is_busy (slot));
   save_screenshot (GTK_WIDGET (window), "production-changed-file.png");
   gtk_window_destroy (GTK_WINDOW (window));
@@ -327,9 +428,9 @@ test_gang (void)
   g_assert_cmpuint (kiln_production_window_get_n_slots (window), ==, 4);
   g_assert_true (kiln_production_window_open_profile (window, profile_path, &error));
   g_assert_no_error (error);
-  kiln_production_window_start (window);
+  kiln_test_input_keys (GTK_WINDOW (window), "KP_Enter");
   for (guint i = 0; i < 4; i++)
-    g_assert_true (kiln_production_slot_is_busy (kiln_production_window_get_slot (window, i)));
+    g_assert_true (spin_until (slot_started, kiln_production_window_get_slot (window, i), 10000));
   g_assert_true (spin_until (all_idle, window, 60000));
   spin (100);
   for (guint i = 0; i < 4; i++)

@@ -1,0 +1,129 @@
+/* kiln-test-input.c — real key presses and clicks for the UI tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gdk/x11/gdkx.h>
+
+#include "kiln-test-input.h"
+
+static void
+xdotool (const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (argv, (char *) "xdotool");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("xdotool %s failed: %s", args[0], err);
+}
+
+static char *
+dup_xid (GtkWidget *widget)
+{
+  GdkSurface *surface = gtk_native_get_surface (gtk_widget_get_native (widget));
+
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  return g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (surface));
+}
+
+static gboolean
+has_focus (gpointer data)
+{
+  return gtk_window_is_active (data);
+}
+
+static void
+focus (GtkWindow *window)
+{
+  g_autofree char *xid = dup_xid (GTK_WIDGET (window));
+  const char *args[] = { "windowfocus", "--sync", xid, NULL };
+
+  if (gtk_window_is_active (window))
+    return;
+  xdotool (args);
+  g_assert_true (kiln_test_input_wait (has_focus, window, 20000));
+}
+
+/* Runs the main loop until the X server has answered a round trip, so that
+ * every event it sent before (the keys, the clicks) has been handled. */
+static void
+flush (GtkWidget *widget)
+{
+  GdkDisplay *display = gtk_widget_get_display (widget);
+
+  gdk_display_sync (display);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+void
+kiln_test_input_keys (GtkWindow  *window,
+                      const char *keys)
+{
+  g_auto(GStrv) names = g_strsplit (keys, " ", -1);
+
+  focus (window);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      const char *args[] = { "key", "--clearmodifiers", names[i], NULL };
+
+      xdotool (args);
+      flush (GTK_WIDGET (window));
+    }
+}
+
+void
+kiln_test_input_click (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  graphene_point_t middle = GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.f,
+                                                 gtk_widget_get_height (widget) / 2.f);
+  graphene_point_t point;
+  double sx, sy;
+  g_autofree char *xid = NULL;
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &middle, &point));
+  gtk_native_get_surface_transform (native, &sx, &sy);
+  xid = dup_xid (widget);
+  x = g_strdup_printf ("%d", (int) (point.x + sx));
+  y = g_strdup_printf ("%d", (int) (point.y + sy));
+  if (GTK_IS_WINDOW (native))
+    focus (GTK_WINDOW (native));
+  {
+    const char *args[] = { "mousemove", "--sync", "--window", xid, x, y, "click", "1", NULL };
+
+    xdotool (args);
+  }
+  flush (widget);
+}
+
+gboolean
+kiln_test_input_wait (gboolean (*cond) (gpointer data),
+                      gpointer   data,
+                      guint      timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}

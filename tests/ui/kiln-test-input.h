@@ -1,0 +1,27 @@
+/* kiln-test-input.h — real input for the UI tests: key presses and clicks
+ * delivered to a window under Xvfb through the X server (XTest, by
+ * xdotool), so that they travel the same way as a person's: through the
+ * focused widget, its key bindings and the window's controllers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Gives @window the X input focus and presses @keys (xdotool key names,
+ * "space", "Return", "ctrl+p", "F1"), one after the other. */
+void     kiln_test_input_keys   (GtkWindow   *window,
+                                 const char  *keys);
+/* Moves the pointer to the middle of @widget and clicks the first button. */
+void     kiln_test_input_click  (GtkWidget   *widget);
+/* Runs the main loop until @cond holds; FALSE after @timeout_ms. The
+ * timeout only bounds a hang: nothing is asserted on how fast it holds. */
+gboolean kiln_test_input_wait   (gboolean   (*cond) (gpointer data),
+                                 gpointer     data,
+                                 guint        timeout_ms);
+
+G_END_DECLS
