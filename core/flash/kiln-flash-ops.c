@@ -21,32 +21,6 @@
 /* Small enough to cancel promptly and report progress often. */
 #define READ_CHUNK (8 * 1024)
 
-static void
-phase (const KilnFlashProgress *p,
-       guint                    ph,
-       guint64                  total)
-{
-  if (p && p->phase)
-    p->phase (p->user_data, ph, total);
-}
-
-static void
-bytes (const KilnFlashProgress *p,
-       guint64                  done)
-{
-  if (p && p->bytes)
-    p->bytes (p->user_data, done);
-}
-
-static void
-sector_state (const KilnFlashProgress *p,
-              guint                    position,
-              KilnSectorState          state)
-{
-  if (p && p->sector)
-    p->sector (p->user_data, position, state);
-}
-
 gboolean
 kiln_flash_halt_core (KilnArmTarget  *target,
                       gboolean       *was_running,
@@ -128,7 +102,7 @@ kiln_flash_erase (KilnArmTarget           *target,
 
   memset (result, 0, sizeof *result);
   result->mass = positions == NULL;
-  phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
+  kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
 
   if (positions != NULL && positions->len == 0)
     {
@@ -203,21 +177,21 @@ kiln_flash_erase (KilnArmTarget           *target,
   if (positions == NULL)
     {
       total = kiln_chip_get_flash_size (chip);
-      phase (progress, KILN_FLASH_PHASE_ERASE, total);
+      kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_ERASE, total);
       for (guint i = 0; i < kiln_chip_get_n_sectors (chip); i++)
-        sector_state (progress, i, KILN_SECTOR_STATE_ERASING);
+        kiln_flash_progress_sector (progress, i, KILN_SECTOR_STATE_ERASING);
       /* Both banks at once in dual-bank mode (MER and MER2). */
       if (!kiln_flash_controller_mass_erase (&ctrl, TRUE, kiln_chip_is_dual_bank (chip), result->psize, error))
         {
           for (guint i = 0; i < kiln_chip_get_n_sectors (chip); i++)
-            sector_state (progress, i, KILN_SECTOR_STATE_FAILED);
+            kiln_flash_progress_sector (progress, i, KILN_SECTOR_STATE_FAILED);
           goto out;
         }
       for (guint i = 0; i < kiln_chip_get_n_sectors (chip); i++)
-        sector_state (progress, i, KILN_SECTOR_STATE_UNTOUCHED);
+        kiln_flash_progress_sector (progress, i, KILN_SECTOR_STATE_UNTOUCHED);
       result->sectors = kiln_chip_get_n_sectors (chip);
       result->bytes = total;
-      bytes (progress, total);
+      kiln_flash_progress_bytes (progress, total);
       keeps_vectors = FALSE;
       ok = TRUE;
       goto out;
@@ -225,28 +199,28 @@ kiln_flash_erase (KilnArmTarget           *target,
 
   for (guint i = 0; i < positions->len; i++)
     total += kiln_chip_get_sector (chip, g_array_index (positions, guint, i))->size;
-  phase (progress, KILN_FLASH_PHASE_ERASE, total);
+  kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_ERASE, total);
   for (guint i = 0; i < positions->len; i++)
-    sector_state (progress, g_array_index (positions, guint, i), KILN_SECTOR_STATE_PLANNED);
+    kiln_flash_progress_sector (progress, g_array_index (positions, guint, i), KILN_SECTOR_STATE_PLANNED);
   for (guint i = 0; i < positions->len; i++)
     {
       guint p = g_array_index (positions, guint, i);
       const KilnSector *s = kiln_chip_get_sector (chip, p);
 
-      sector_state (progress, p, KILN_SECTOR_STATE_ERASING);
+      kiln_flash_progress_sector (progress, p, KILN_SECTOR_STATE_ERASING);
       if (!kiln_flash_controller_erase_sector (&ctrl, s, result->psize, cancellable, error))
         {
-          sector_state (progress, p, KILN_SECTOR_STATE_FAILED);
+          kiln_flash_progress_sector (progress, p, KILN_SECTOR_STATE_FAILED);
           goto out;
         }
       /* Erased: it holds nothing of any image now. */
-      sector_state (progress, p, KILN_SECTOR_STATE_UNTOUCHED);
+      kiln_flash_progress_sector (progress, p, KILN_SECTOR_STATE_UNTOUCHED);
       if (s->address == kiln_chip_get_flash_base (chip))
         keeps_vectors = FALSE;
       result->sectors++;
       result->bytes += s->size;
       done += s->size;
-      bytes (progress, done);
+      kiln_flash_progress_bytes (progress, done);
     }
   ok = TRUE;
 
@@ -306,7 +280,7 @@ kiln_flash_read (KilnArmTarget           *target,
   g_autoptr(GError) local_error = NULL;
   gsize done = 0;
 
-  phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
+  kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
   if ((guint64) address + length > G_GUINT64_CONSTANT (0x100000000))
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
@@ -317,7 +291,7 @@ kiln_flash_read (KilnArmTarget           *target,
       && !refuse_read_protected (target, _("reading the flash"), error))
     return FALSE;
 
-  phase (progress, KILN_FLASH_OPS_PHASE_READ, length);
+  kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_READ, length);
   while (done < length)
     {
       gsize n = MIN ((gsize) READ_CHUNK, length - done);
@@ -342,7 +316,7 @@ kiln_flash_read (KilnArmTarget           *target,
           return FALSE;
         }
       done += n;
-      bytes (progress, done);
+      kiln_flash_progress_bytes (progress, done);
     }
   return TRUE;
 }
@@ -385,7 +359,7 @@ read_back_range (KilnStlink               *stlink,
         {
           if (want[b] != have[b])
             {
-              sector_state (progress, position, KILN_SECTOR_STATE_FAILED);
+              kiln_flash_progress_sector (progress, position, KILN_SECTOR_STATE_FAILED);
               g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
                            _("The flash differs from the file in sector %u at 0x%08X: it holds 0x%02X where "
                              "the file has 0x%02X. Program the file to make them match."),
@@ -396,7 +370,7 @@ read_back_range (KilnStlink               *stlink,
       if (done != NULL)
         {
           *done += len;
-          bytes (progress, *done);
+          kiln_flash_progress_bytes (progress, *done);
         }
     }
   return TRUE;
@@ -491,9 +465,9 @@ verify_crc (KilnArmTarget           *target,
       total += v->end - v->start;
     }
 
-  phase (progress, KILN_FLASH_PHASE_VERIFY, total);
+  kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_VERIFY, total);
   for (guint r = 0; r < vranges->len; r++)
-    sector_state (progress, g_array_index (vranges, VerifyRange, r).position, KILN_SECTOR_STATE_VERIFYING);
+    kiln_flash_progress_sector (progress, g_array_index (vranges, VerifyRange, r).position, KILN_SECTOR_STATE_VERIFYING);
   crcs = g_new0 (guint32, MAX (vranges->len, 1));
   if (!kiln_flash_loader_crc (&loader, (guint32 *) ranges->data, vranges->len, crcs, NULL, cancellable, &local_error))
     {
@@ -528,10 +502,10 @@ verify_crc (KilnArmTarget           *target,
           goto out;
         }
       done += v->end - v->start;
-      bytes (progress, done);
+      kiln_flash_progress_bytes (progress, done);
       if (r + 1 == vranges->len || g_array_index (vranges, VerifyRange, r + 1).position != v->position)
         {
-          sector_state (progress, v->position, KILN_SECTOR_STATE_VERIFIED);
+          kiln_flash_progress_sector (progress, v->position, KILN_SECTOR_STATE_VERIFIED);
           result->sectors++;
         }
     }
@@ -569,7 +543,7 @@ kiln_flash_verify (KilnArmTarget           *target,
   guint n;
 
   memset (result, 0, sizeof *result);
-  phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
+  kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
   plan = kiln_flash_plan_new (image, chip, KILN_FLASH_PSIZE_X32, error);
   if (plan == NULL)
     return FALSE;
@@ -608,7 +582,7 @@ kiln_flash_verify (KilnArmTarget           *target,
   result->method = KILN_FLASH_VERIFY_READ_BACK;
   want = g_malloc (MAX (max_sector, 1));
   have = g_malloc (MAX (max_sector, 1));
-  phase (progress, KILN_FLASH_PHASE_VERIFY, total);
+  kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_VERIFY, total);
   for (guint r = 0; r < vranges->len; r++)
     {
       const VerifyRange *v = &g_array_index (vranges, VerifyRange, r);
@@ -616,7 +590,7 @@ kiln_flash_verify (KilnArmTarget           *target,
 
       if (r == 0 || g_array_index (vranges, VerifyRange, r - 1).position != v->position)
         {
-          sector_state (progress, v->position, KILN_SECTOR_STATE_VERIFYING);
+          kiln_flash_progress_sector (progress, v->position, KILN_SECTOR_STATE_VERIFYING);
           kiln_flash_plan_fill_sector (plan, v->position, want);
         }
       if (!read_back_range (stlink, s, v->position, v->start, v->end - v->start, want, have, progress, cancellable,
@@ -624,7 +598,7 @@ kiln_flash_verify (KilnArmTarget           *target,
         return FALSE;
       if (r + 1 == vranges->len || g_array_index (vranges, VerifyRange, r + 1).position != v->position)
         {
-          sector_state (progress, v->position, KILN_SECTOR_STATE_VERIFIED);
+          kiln_flash_progress_sector (progress, v->position, KILN_SECTOR_STATE_VERIFIED);
           result->sectors++;
         }
     }

@@ -18,11 +18,6 @@
 
 G_BEGIN_DECLS
 
-/* Phases of these operations beside KilnFlashPhase; the values are those
- * of core/job's KilnProgressPhase (checked there). */
-#define KILN_FLASH_OPS_PHASE_READ         7
-#define KILN_FLASH_OPS_PHASE_OPTION_BYTES 9
-
 typedef struct
 {
   gboolean       mass;          /* the whole chip, both banks in dual-bank mode */
