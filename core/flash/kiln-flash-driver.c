@@ -562,119 +562,33 @@ program_host_driven (Job     *job,
 }
 
 static gboolean
-verify_mismatch (Job     *job,
-                 guint    i,
-                 GError **error)
-{
-  const KilnFlashPlanSector *s = plan_sector (job, i);
-  g_autofree guint8 *have = g_malloc (s->sector->size);
-  const guint8 *want = job->content[i];
-
-  kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_FAILED);
-  if (!kiln_stlink_read_mem (job->stlink, s->sector->address, have, s->sector->size, error))
-    return FALSE;
-  for (guint32 b = 0; b < s->sector->size; b++)
-    {
-      if (want[b] != have[b])
-        {
-          job->result->error_address = s->sector->address + b;
-          g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
-                       _("Verification failed in sector %u at 0x%08X: the flash holds 0x%02X where the image "
-                         "has 0x%02X. Program again; if it fails at the same place, the chip's flash may be worn."),
-                       s->sector->index, s->sector->address + b, have[b], want[b]);
-          return FALSE;
-        }
-    }
-  /* The CRC differed but the bytes read back agree: something changed the
-   * flash in between, or the reads are unreliable. */
-  job->result->error_address = s->sector->address;
-  g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
-               _("Verification failed in sector %u (0x%08X): its CRC on the target does not match the image, but "
-                 "the bytes read back do. Check the board's supply and the probe's wiring, and program again."),
-               s->sector->index, s->sector->address);
-  return FALSE;
-}
-
-static gboolean
 verify (Job     *job,
         GError **error)
 {
-  guint64 done = 0, total = 0;
+  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (KilnFlashVerifyRange));
+  KilnFlashVerifier verifier = { job->stlink, job->plan, job->content, NULL, job->progress, job->cancellable };
+  KilnFlashVerifyOutcome outcome;
+  gboolean ok;
 
   for (guint i = 0; i < job->n; i++)
-    if (job->done[i])
-      total += plan_sector (job, i)->sector->size;
-  kiln_flash_progress_phase (job->progress, KILN_FLASH_PHASE_VERIFY, total);
-  job->result->verify_method = job->options->verify_method;
+    {
+      const KilnSector *s = plan_sector (job, i)->sector;
+      KilnFlashVerifyRange r = { i, s->address, s->address + s->size };
 
+      if (job->done[i])
+        g_array_append_val (ranges, r);
+    }
   if (job->options->verify_method == KILN_FLASH_VERIFY_CRC && job->loader_ok)
-    {
-      g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (guint32));
-      g_autoptr(GArray) owner = g_array_new (FALSE, FALSE, sizeof (guint));
-      g_autofree guint32 *crcs = NULL;
-      GError *local_error = NULL;
-
-      for (guint i = 0; i < job->n; i++)
-        {
-          const KilnFlashPlanSector *s = plan_sector (job, i);
-          guint32 pair[2] = { s->sector->address, s->sector->size };
-
-          if (!job->done[i])
-            continue;
-          kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_VERIFYING);
-          g_array_append_vals (ranges, pair, 2);
-          g_array_append_val (owner, i);
-        }
-      crcs = g_new0 (guint32, MAX (owner->len, 1));
-      if (kiln_flash_loader_crc (&job->loader, (guint32 *) ranges->data, owner->len, crcs, NULL, job->cancellable,
-                                 &local_error))
-        {
-          for (guint k = 0; k < owner->len; k++)
-            {
-              guint i = g_array_index (owner, guint, k);
-              guint32 size = plan_sector (job, i)->sector->size;
-
-              if (kiln_flash_crc32 (0xFFFFFFFF, job->content[i], size) != crcs[k])
-                return verify_mismatch (job, i, error);
-              done += size;
-              kiln_flash_progress_bytes (job->progress, done);
-              kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_VERIFIED);
-            }
-          job->result->verified = TRUE;
-          return TRUE;
-        }
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || local_error->domain != KILN_FLASH_ERROR)
-        {
-          g_propagate_error (error, local_error);
-          return FALSE;
-        }
-      fall_back (job, local_error);
-      g_error_free (local_error);
-      job->result->verify_method = KILN_FLASH_VERIFY_READ_BACK;
-    }
-
-  job->result->verify_method = KILN_FLASH_VERIFY_READ_BACK;
-  for (guint i = 0; i < job->n; i++)
-    {
-      const KilnFlashPlanSector *s = plan_sector (job, i);
-      g_autofree guint8 *have = NULL;
-
-      if (!job->done[i])
-        continue;
-      kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_VERIFYING);
-      have = g_malloc (s->sector->size);
-      if (!kiln_stlink_read_mem (job->stlink, s->sector->address, have, s->sector->size, error))
-        return FALSE;
-      if (memcmp (have, job->content[i], s->sector->size) != 0)
-        return verify_mismatch (job, i, error);
-      done += s->sector->size;
-      kiln_flash_progress_bytes (job->progress, done);
-      kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_VERIFIED);
-      if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
-        return FALSE;
-    }
-  job->result->verified = TRUE;
-  return TRUE;
+    verifier.loader = &job->loader;
+  ok = kiln_flash_verifier_run (&verifier, ranges, &outcome, error);
+  if (outcome.fallback != NULL)
+    fall_back (job, outcome.fallback);
+  job->result->verify_method = outcome.method;
+  job->result->verified = ok;
+  if (!ok)
+    job->result->error_address = outcome.error_address;
+  kiln_flash_verify_outcome_clear (&outcome);
+  return ok;
 }
 
 /* Sectors erased by this job and not completely written. */

@@ -11,15 +11,9 @@
 #include "kiln-flash-error.h"
 #include "kiln-flash-plan.h"
 #include "kiln-flash-progress.h"
+#include "kiln-flash-verify.h"
 
 G_BEGIN_DECLS
-
-/* How written sectors are verified. */
-typedef enum
-{
-  KILN_FLASH_VERIFY_CRC,        /* CRC-32 of each sector computed on the target (default) */
-  KILN_FLASH_VERIFY_READ_BACK,  /* every byte read back and compared on the host */
-} KilnFlashVerifyMethod;
 
 /* All-zero is not the default: see kiln_flash_options_init(). */
 typedef struct
