@@ -56,7 +56,9 @@ def case(name, needs):
             return fn
         missing = [n for n in needs if shutil.which(n) is None]
         if missing:
-            results.append((name, "skip", f"{' '.join(missing)} not installed"))
+            # On CI every peer must be installed: a missing one fails.
+            status = "fail" if os.environ.get("CI", "").lower() in ("true", "1", "yes") else "skip"
+            results.append((name, status, f"{' '.join(missing)} not installed"))
             return fn
         try:
             fn()

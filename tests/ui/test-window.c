@@ -20,6 +20,8 @@
 #include "kiln-option-bytes-window-private.h"
 #include "kiln-preferences-window-private.h"
 #include "kiln-window-private.h"
+#include "kiln-test.h"
+#define FIXTURES_MISSING "the fixture firmware was not built (arm-none-eabi-gcc/objcopy not installed)"
 
 static gboolean
 wait_cb (gpointer data)
@@ -260,7 +262,7 @@ test_file_loaded (void)
 
   if (path == NULL)
     {
-      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      kiln_test_skip_missing (FIXTURES_MISSING);
       return;
     }
   /* What `kiln --simulator` shows */
@@ -297,7 +299,7 @@ test_dual_bank (void)
 
   if (path == NULL)
     {
-      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      kiln_test_skip_missing (FIXTURES_MISSING);
       return;
     }
   window = new_window ();
@@ -464,7 +466,7 @@ test_dark (void)
 
   if (path == NULL)
     {
-      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      kiln_test_skip_missing (FIXTURES_MISSING);
       return;
     }
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
@@ -625,7 +627,7 @@ test_try_simulator (void)
 
   if (fixture_elf () == NULL)
     {
-      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      kiln_test_skip_missing (FIXTURES_MISSING);
       return;
     }
   window = new_window ();
@@ -703,7 +705,7 @@ test_controls_named (void)
 
   if (fixture_elf () == NULL)
     {
-      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      kiln_test_skip_missing (FIXTURES_MISSING);
       return;
     }
   window = new_window ();
@@ -1383,7 +1385,7 @@ test_connect_under_reset (void)
 
   if (fixture_elf () == NULL)
     {
-      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      kiln_test_skip_missing (FIXTURES_MISSING);
       return;
     }
   /* The board runs a firmware, which turns SWD off */
