@@ -311,6 +311,15 @@ kiln_sim_bench_get_probe (KilnSimBench *self,
   return g_array_index (self->rigs, Rig, index).probe;
 }
 
+guint64
+kiln_sim_bench_get_device_ns (KilnSimBench *self,
+                              guint         index)
+{
+  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), 0);
+  g_return_val_if_fail (index < self->rigs->len, 0);
+  return g_array_index (self->rigs, Rig, index).clock->device_ns;
+}
+
 guint
 kiln_sim_bench_get_sequence_length (KilnSimBench *self,
                                     guint         index)

@@ -39,6 +39,11 @@ KilnSimProbe *kiln_sim_bench_get_probe      (KilnSimBench  *self,
 /* Board sequences (see kiln-sim-bench.c): how many boards probe @index is
  * presented one after another (1 without "sequence"), and which one is
  * there now (1-based; 0 while the socket is empty). */
+/* The time probe @index and its board have spent (USB, SWD, waits), host
+ * gaps excluded: what tests measure the bench's timing constants by. */
+guint64       kiln_sim_bench_get_device_ns  (KilnSimBench  *self,
+                                             guint          index);
+
 guint         kiln_sim_bench_get_sequence_length (KilnSimBench *self,
                                                   guint         index);
 guint         kiln_sim_bench_get_board_number    (KilnSimBench *self,
