@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "kiln-sim-bench.h"
+#include "kiln-sim-file.h"
 #include "kiln-sim-probe-private.h"
 
 typedef struct
@@ -541,7 +542,7 @@ kiln_sim_bench_save (KilnSimBench  *self,
       g_autofree char *json = kiln_sim_bench_dup_report_json (self);
       g_autofree char *line = g_strconcat (json, "\n", NULL);
 
-      if (!g_file_set_contents (self->report_path, line, -1, error))
+      if (!kiln_sim_file_write (self->report_path, line, -1, error))
         return FALSE;
     }
 

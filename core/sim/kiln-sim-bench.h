@@ -60,8 +60,9 @@ gboolean      kiln_sim_bench_remove_board        (KilnSimBench  *self,
                                                   GError       **error);
 
 /* Writes every persistent board state (flash.bin, options.ini, otp.bin, uid)
- * atomically, and the report if KILN_SIM_REPORT (or a report path set here)
- * asks for one. Also done on finalize. */
+ * and the report if KILN_SIM_REPORT (or a report path set here) asks for
+ * one: atomically, or in place when the target is not a regular file (see
+ * kiln-sim-file.c). Also done on finalize. */
 gboolean      kiln_sim_bench_save           (KilnSimBench  *self,
                                              GError       **error);
 void          kiln_sim_bench_set_report_path (KilnSimBench *self,
