@@ -419,6 +419,9 @@ kiln_sim_bench_set_report_path (KilnSimBench *self,
   self->report_path = g_strdup (path);
 }
 
+/* The bench writes its report with this small writer of its own rather
+ * than with the product's JSON code (or a library the product uses): the
+ * ruler stays independent of what it measures (see README.md). */
 static void
 json_string (GString    *out,
              const char *s)

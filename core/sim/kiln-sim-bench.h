@@ -22,7 +22,7 @@ G_DECLARE_FINAL_TYPE (KilnSimBench, kiln_sim_bench, KILN, SIM_BENCH, GObject)
 
 /* The built-in default bench: ST-LINK/V2 V2J34S7 and a fresh STM32F746NG. */
 KilnSimBench *kiln_sim_bench_new_default    (void);
-/* A bench from a KILN_SIM key file (see ../shared/SIMULATOR.md); relative
+/* A bench from a KILN_SIM key file (see core/sim/README.md); relative
  * paths in it are resolved against the file's directory. */
 KilnSimBench *kiln_sim_bench_new_from_file  (const char    *path,
                                              GError       **error);
@@ -67,7 +67,7 @@ gboolean      kiln_sim_bench_save           (KilnSimBench  *self,
                                              GError       **error);
 void          kiln_sim_bench_set_report_path (KilnSimBench *self,
                                               const char   *path);
-/* The report as a JSON object (the keys in SIMULATOR.md). */
+/* The report as a JSON object (the keys in core/sim/README.md). */
 char         *kiln_sim_bench_dup_report_json (KilnSimBench *self);
 
 G_END_DECLS
