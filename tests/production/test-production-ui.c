@@ -435,9 +435,9 @@ main (int   argc,
   tmp_dir = g_dir_make_tmp ("kiln-production-ui-XXXXXX", NULL);
   make_profile ();
 
-  g_test_add_func ("/Kiln/ProductionUI/states", test_states);
-  g_test_add_func ("/Kiln/ProductionUI/changed-file", test_changed_file);
-  g_test_add_func ("/Kiln/ProductionUI/gang", test_gang);
+  g_test_add_func ("/Kiln/Production/ui/states", test_states);
+  g_test_add_func ("/Kiln/Production/ui/changed-file", test_changed_file);
+  g_test_add_func ("/Kiln/Production/ui/gang", test_gang);
   status = g_test_run ();
   g_free (tmp_dir);
   g_free (firmware_path);
