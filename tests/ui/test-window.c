@@ -345,7 +345,7 @@ report_thread (gpointer data)
   g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
                                                  "Sector 1 is write-protected (WRP option byte)");
 
-  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_ERASE, 32768);
+  kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_ERASE, 32768);
   kiln_progress_set_sector_state (progress, 0, KILN_SECTOR_STATE_ERASING);
   kiln_progress_set_done (progress, 16384);
   kiln_progress_set_sector_state (progress, 0, KILN_SECTOR_STATE_VERIFIED);
