@@ -26,6 +26,7 @@
 
 #include "kiln-sim-bench.h"
 #include "kiln-sim-file.h"
+#include "kiln-sim-pace.h"
 #include "kiln-sim-probe-private.h"
 
 typedef struct
@@ -48,6 +49,7 @@ struct _KilnSimBench
   char          *base_dir;
   GMutex         mutex;    /* board swaps against saves */
   KilnSimReport *report;
+  KilnSimPace   *pace;     /* real time and holds, shared by the rigs' clocks */
   char          *report_path;
   gboolean       saved;
 };
@@ -82,6 +84,7 @@ kiln_sim_bench_finalize (GObject *object)
   KilnSimBench *self = (KilnSimBench *) object;
 
   g_clear_pointer (&self->rigs, g_array_unref);
+  g_clear_pointer (&self->pace, kiln_sim_pace_free);
   g_clear_pointer (&self->report, kiln_sim_report_free);
   g_clear_pointer (&self->report_path, g_free);
   g_clear_pointer (&self->key_file, g_key_file_unref);
@@ -181,6 +184,7 @@ add_rig (KilnSimBench  *self,
   g_autoptr(GError) local = NULL;
 
   rig.clock = g_new0 (KilnSimClock, 1);
+  rig.clock->pace = self->pace;
   rig.board_group = g_strdup (board_group);
   if (g_key_file_has_key (kf, board_group, "sequence", NULL))
     {
@@ -232,6 +236,16 @@ bench_from_key_file (GKeyFile    *kf,
 
   self->key_file = g_key_file_ref (kf);
   self->base_dir = g_strdup (base_dir);
+  {
+    GError *pace_error = NULL;
+
+    self->pace = kiln_sim_pace_new (kf, base_dir, &pace_error);
+    if (pace_error != NULL)
+      {
+        g_propagate_error (error, pace_error);
+        return NULL;
+      }
+  }
 
   for (guint i = 0; groups[i] != NULL; i++)
     {
