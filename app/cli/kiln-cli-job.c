@@ -290,12 +290,21 @@ kiln_cli_fail_with (const char    *command,
 {
   if (common != NULL && common->json)
     {
-      g_autoptr(GString) out = g_string_new ("{\"event\":\"result\",\"ok\":false,\"exit_code\":");
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autofree char *line = NULL;
 
-      g_string_append_printf (out, "%d,\"error\":", code);
-      kiln_json_append_string (out, message);
-      g_string_append (out, "}");
-      printf ("%s\n", out->str);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "event");
+      json_builder_add_string_value (b, "result");
+      json_builder_set_member_name (b, "ok");
+      json_builder_add_boolean_value (b, FALSE);
+      json_builder_set_member_name (b, "exit_code");
+      json_builder_add_int_value (b, code);
+      json_builder_set_member_name (b, "error");
+      json_builder_add_string_value (b, message);
+      json_builder_end_object (b);
+      line = kiln_json_builder_to_string (b);
+      printf ("%s\n", line);
       fflush (stdout);
     }
   fprintf (stderr, "kiln-cli %s: %s\n", command, message);
