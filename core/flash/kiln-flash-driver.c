@@ -804,10 +804,8 @@ kiln_flash_program (KilnArmTarget           *target,
   if (any)
     {
       /* Error flags left from before say nothing about this job, and an
-       * operation refuses to start while they are set. */
-      if (!kiln_flash_controller_clear_errors (&job.ctrl, &local_error)
-          || !kiln_flash_controller_unlock (&job.ctrl, &local_error))
-        goto out;
+       * operation refuses to start while they are set: the loader clears
+       * them and unlocks the controller itself (no round trips). */
       unlocked = TRUE;
 
       phase (&job, KILN_FLASH_PHASE_PROGRAM, job.total);
@@ -817,7 +815,8 @@ kiln_flash_program (KilnArmTarget           *target,
         {
           /* Whatever the loader did not finish, the host does, from a
            * clean status register. */
-          if (!kiln_flash_controller_clear_errors (&job.ctrl, &local_error))
+          if (!kiln_flash_controller_clear_errors (&job.ctrl, &local_error)
+              || !kiln_flash_controller_unlock (&job.ctrl, &local_error))
             goto out;
           for (guint i = 0; i < job.n; i++)
             if (job.done[i])

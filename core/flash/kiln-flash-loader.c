@@ -90,7 +90,6 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
   guint32 best_start = 0, best_end = 0;
   gsize code_size = (kiln_flash_loader_code_size + 15) & ~(gsize) 15;
   g_autofree guint8 *code = g_malloc0 (code_size);
-  g_autofree guint8 *back = g_malloc0 (code_size);
   GError *local_error = NULL;
 
   memset (self, 0, sizeof *self);
@@ -132,10 +131,12 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
    * as a core with caches or an emulator tracking code pages prefers. */
   self->code = best_start;
   self->params = self->code + KILN_LOADER_PARAMS;
-  g_assert (code_size <= KILN_LOADER_PARAMS);
-  self->ops = self->params + KILN_LOADER_P_SIZE;
+  g_assert (code_size <= KILN_LOADER_OPS_AREA);
+  G_STATIC_ASSERT (MAX_OPS * KILN_LOADER_OP_SIZE <= KILN_LOADER_PARAMS - KILN_LOADER_OPS_AREA);
+  self->ops = self->code + KILN_LOADER_OPS_AREA;
+  self->results = self->params + KILN_LOADER_RESULTS;
   self->max_ops = MAX_OPS;
-  self->stack_top = self->ops + MAX_OPS * KILN_LOADER_CRC_OP_SIZE + STACK_SIZE;
+  self->stack_top = self->results + MAX_OPS * KILN_LOADER_RESULT_SIZE + STACK_SIZE;
   self->ring = self->stack_top;
   if (best_end <= self->ring || best_end - self->ring < RING_MIN)
     {
@@ -147,16 +148,11 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
   self->ring_size = MIN (best_end - self->ring, (guint32) RING_MAX) & ~1023u;
 
   memcpy (code, kiln_flash_loader_code, kiln_flash_loader_code_size);
-  if (!kiln_stlink_write_mem (self->stlink, self->code, code, code_size, &local_error)
-      || !kiln_stlink_read_mem (self->stlink, self->code, back, code_size, &local_error))
+  self->code_size = (guint32) code_size;
+  self->code_crc = kiln_flash_crc32 (0xFFFFFFFF, code, code_size);
+  self->code_checked = FALSE;
+  if (!kiln_stlink_write_mem (self->stlink, self->code, code, code_size, &local_error))
     return loader_error (error, local_error);
-  if (memcmp (code, back, code_size) != 0)
-    {
-      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
-                   _("The RAM at 0x%08X does not keep what is written to it, so Kiln's flash loader cannot run there"),
-                   self->code);
-      return FALSE;
-    }
   return TRUE;
 }
 
@@ -169,19 +165,33 @@ kiln_flash_loader_stop (KilnFlashLoader *self)
   self->running = FALSE;
 }
 
-/* Writes the parameter block, COMMAND last: a running loader takes it from
- * there; a halted core is started on the loader first. */
+/* Writes the @n_ops operations of @table (@op_size bytes each) and the
+ * parameter block in one transfer, the table ending where the block
+ * starts and COMMAND last: a running loader takes it from there; a halted
+ * core is started on the loader first. */
 static gboolean
 post (KilnFlashLoader  *self,
+      const guint8     *table,
+      guint             n_ops,
+      guint             op_size,
       guint8           *params,
       guint32           command,
       GError          **error)
 {
+  gsize table_size = (gsize) n_ops * op_size;
+  g_autofree guint8 *buffer = g_malloc (table_size + KILN_LOADER_P_SIZE);
+  guint32 at = self->params - (guint32) table_size;
   GError *local_error = NULL;
 
+  g_assert (at >= self->ops);
+  put32 (params + KILN_LOADER_P_N_OPS, n_ops);
+  put32 (params + KILN_LOADER_P_OPS, at);
   put32 (params + KILN_LOADER_P_STACK, self->stack_top);
   put32 (params + KILN_LOADER_P_COMMAND, command);
-  if (!kiln_stlink_write_mem (self->stlink, self->params, params, KILN_LOADER_P_SIZE, &local_error))
+  if (table_size > 0)
+    memcpy (buffer, table, table_size);
+  memcpy (buffer + table_size, params, KILN_LOADER_P_SIZE);
+  if (!kiln_stlink_write_mem (self->stlink, at, buffer, table_size + KILN_LOADER_P_SIZE, &local_error))
     {
       g_propagate_error (error, local_error);
       return FALSE;
@@ -223,6 +233,8 @@ typedef struct
 static gboolean poll (KilnFlashLoader  *self,
                       Watch            *watch,
                       Snapshot         *s,
+                      guint8           *results,
+                      gsize             results_size,
                       GError          **error);
 
 /* The CRC of @length bytes of 0xFF, as the loader's CRC command gives it
@@ -238,6 +250,10 @@ blank_crc (guint32 length)
   return crc;
 }
 
+/* Results read with each status while the CRC runs (when they are few);
+ * else once, after it. */
+#define RESULTS_WITH_STATUS 256
+
 gboolean
 kiln_flash_loader_crc (KilnFlashLoader  *self,
                        const guint32    *ranges,
@@ -248,11 +264,16 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
                        GError          **error)
 {
   guint32 known_length = 0, known_crc = blank_crc (0);
+  /* The first command also checks the loader's own code. */
+  guint extra = self->code_checked ? 0 : 1;
+  guint first = 0;
 
-  for (guint first = 0; first < n; first += self->max_ops)
+  while (first < n || extra > 0)
     {
-      guint count = MIN (n - first, self->max_ops);
+      guint count = MIN (n - first + extra, self->max_ops);
       g_autofree guint8 *ops = g_malloc0 (count * KILN_LOADER_CRC_OP_SIZE);
+      g_autofree guint8 *results = g_malloc0 (count * KILN_LOADER_RESULT_SIZE);
+      gsize with_status = count * KILN_LOADER_RESULT_SIZE <= RESULTS_WITH_STATUS ? count * KILN_LOADER_RESULT_SIZE : 0;
       guint8 params[KILN_LOADER_P_SIZE] = { 0 };
       Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
       Snapshot snap = { 0 };
@@ -260,24 +281,31 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
       for (guint i = 0; i < count; i++)
         {
           guint8 *op = ops + KILN_LOADER_CRC_OP_SIZE * i;
-          guint32 length = ranges[2 * (first + i) + 1];
+          guint32 address, length;
 
+          if (i < extra)
+            {
+              address = self->code;
+              length = self->code_size;
+            }
+          else
+            {
+              address = ranges[2 * (first + i - extra)];
+              length = ranges[2 * (first + i - extra) + 1];
+            }
           if (length != known_length)
             {
               known_length = length;
               known_crc = blank_crc (length);
             }
-          put32 (op, ranges[2 * (first + i)]);
+          put32 (op, address);
           put32 (op + 4, length);
-          put32 (op + 12, known_crc);
+          put32 (op + 8, known_crc);
         }
-      put32 (params + KILN_LOADER_P_N_OPS, count);
-      put32 (params + KILN_LOADER_P_OPS, self->ops);
 
-      if (!kiln_stlink_write_mem (self->stlink, self->ops, ops, count * KILN_LOADER_CRC_OP_SIZE, error)
-          || !post (self, params, KILN_LOADER_COMMAND_CRC, error))
+      if (!post (self, ops, count, KILN_LOADER_CRC_OP_SIZE, params, KILN_LOADER_COMMAND_CRC, error))
         return FALSE;
-      /* At 16 MHz the unit takes about 30 ms per MiB. */
+      /* At 64 MHz the unit takes about 7 ms per MiB. */
       do
         {
           if (g_cancellable_is_cancelled (cancellable))
@@ -285,7 +313,7 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
               kiln_flash_loader_stop (self);
               return !g_cancellable_set_error_if_cancelled (cancellable, error);
             }
-          if (!poll (self, &watch, &snap, error))
+          if (!poll (self, &watch, &snap, with_status ? results : NULL, with_status, error))
             return FALSE;
         }
       while (snap.status == KILN_LOADER_STATUS_RUNNING);
@@ -297,36 +325,56 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
                        _("Kiln's flash loader stopped with status %u instead of finishing its CRC"), snap.status);
           return FALSE;
         }
-      if (!kiln_stlink_read_mem (self->stlink, self->ops, ops, count * KILN_LOADER_CRC_OP_SIZE, error))
+      if (!with_status
+          && !kiln_stlink_read_mem (self->stlink, self->results, results, count * KILN_LOADER_RESULT_SIZE, error))
         return FALSE;
-      for (guint i = 0; i < count; i++)
+      if (extra && get32 (results) != self->code_crc)
         {
-          const guint8 *op = ops + KILN_LOADER_CRC_OP_SIZE * i;
-
-          crcs[first + i] = get32 (op + 8);
-          if (blank)
-            blank[first + i] = get32 (op + 12) == 0xFFFFFFFFu;
+          kiln_flash_loader_stop (self);
+          g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                       _("The RAM at 0x%08X does not keep what is written to it, so Kiln's flash loader cannot run there"),
+                       self->code);
+          return FALSE;
         }
+      self->code_checked = TRUE;
+      for (guint i = extra; i < count; i++)
+        {
+          const guint8 *result = results + KILN_LOADER_RESULT_SIZE * i;
+
+          crcs[first + i - extra] = get32 (result);
+          if (blank)
+            blank[first + i - extra] = get32 (result + 4) == 0xFFFFFFFFu;
+        }
+      first += count - extra;
+      extra = 0;
     }
   done_with (self);
   return TRUE;
 }
 
+/* With @results, also reads that many bytes of a CRC command's results
+ * (after the block) in the same transfer. */
 static gboolean
 snapshot (KilnFlashLoader  *self,
           Snapshot         *s,
+          guint8           *results,
+          gsize             results_size,
           GError          **error)
 {
-  guint8 b[KILN_LOADER_P_ABORT - KILN_LOADER_P_STATUS];
+  gsize size = results ? KILN_LOADER_RESULTS + results_size - KILN_LOADER_P_STATUS
+                       : KILN_LOADER_P_ABORT - KILN_LOADER_P_STATUS;
+  g_autofree guint8 *b = g_malloc (size);
   GError *local_error = NULL;
 
   /* The words are read upwards while the loader runs. STATUS comes first:
    * once it says the loader stopped, the words after it are final. */
-  if (!kiln_stlink_read_mem (self->stlink, self->params + KILN_LOADER_P_STATUS, b, sizeof b, &local_error))
+  if (!kiln_stlink_read_mem (self->stlink, self->params + KILN_LOADER_P_STATUS, b, size, &local_error))
     {
       g_propagate_error (error, local_error);
       return FALSE;
     }
+  if (results)
+    memcpy (results, b + (KILN_LOADER_RESULTS - KILN_LOADER_P_STATUS), results_size);
   s->status = get32 (b + (KILN_LOADER_P_STATUS - KILN_LOADER_P_STATUS));
   s->wp = get32 (b + (KILN_LOADER_P_WP - KILN_LOADER_P_STATUS));
   s->rp = get32 (b + (KILN_LOADER_P_RP - KILN_LOADER_P_STATUS));
@@ -343,11 +391,13 @@ static gboolean
 poll (KilnFlashLoader  *self,
       Watch            *watch,
       Snapshot         *s,
+      guint8           *results,
+      gsize             results_size,
       GError          **error)
 {
   GError *local_error = NULL;
 
-  if (!snapshot (self, s, error))
+  if (!snapshot (self, s, results, results_size, error))
     return FALSE;
   if (s->status != KILN_LOADER_STATUS_RUNNING)
     return TRUE;
@@ -409,7 +459,7 @@ stop_loader (KilnFlashLoader *self,
         {
           Watch watch = { g_get_monotonic_time (), s->rp, s->ops_done, 0 };
 
-          if (!poll (self, &watch, s, NULL))
+          if (!poll (self, &watch, s, NULL, 0, NULL))
             break;
           if (s->status != KILN_LOADER_STATUS_RUNNING)
             {
@@ -419,7 +469,7 @@ stop_loader (KilnFlashLoader *self,
         }
     }
   kiln_flash_loader_stop (self);
-  snapshot (self, s, NULL);
+  snapshot (self, s, NULL, 0, NULL);
 }
 
 /* The next batch's size after @sent of @total bytes: doubling from
@@ -470,24 +520,26 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       return FALSE;
     }
 
-  table = g_malloc0 ((gsize) n_ops * 12);
+  table = g_malloc0 ((gsize) n_ops * KILN_LOADER_OP_SIZE);
   for (guint i = 0; i < n_ops; i++)
     {
+      guint8 *entry = table + KILN_LOADER_OP_SIZE * i;
+
       if (ops[i].kind == KILN_LOADER_OP_PROGRAM)
         total += ops[i].length;
-      put32 (table + 12 * i, ops[i].kind);
-      put32 (table + 12 * i + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
-      put32 (table + 12 * i + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
+      put32 (entry, ops[i].kind);
+      put32 (entry + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
+      put32 (entry + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
     }
   put32 (params + KILN_LOADER_P_FLASH, flash_regs);
   put32 (params + KILN_LOADER_P_CR_PSIZE, (guint32) psize << 8);
   put32 (params + KILN_LOADER_P_PSIZE, (guint32) psize);
   put32 (params + KILN_LOADER_P_RING, self->ring);
   put32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
-  put32 (params + KILN_LOADER_P_N_OPS, n_ops);
-  put32 (params + KILN_LOADER_P_OPS, self->ops);
-  if (!kiln_stlink_write_mem (self->stlink, self->ops, table, (gsize) n_ops * 12, error)
-      || !post (self, params, KILN_LOADER_COMMAND_PROGRAM, error))
+  /* A loader whose code no command has checked yet checks it first. */
+  if (!self->code_checked && !kiln_flash_loader_crc (self, NULL, 0, NULL, NULL, cancellable, error))
+    return FALSE;
+  if (!post (self, table, n_ops, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
     return FALSE;
 
   for (;;)
@@ -542,7 +594,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
         }
 
       /* The ring is full, or everything is sent: wait for the loader. */
-      if (!poll (self, &watch, &s, error))
+      if (!poll (self, &watch, &s, NULL, 0, error))
         {
           *ops_done = s.ops_done;
           return FALSE;
@@ -558,8 +610,14 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
           g_autofree char *why = kiln_flash_describe_sr (s.error_sr, pos >= 0 ? kiln_chip_get_sector (chip, (guint) pos) : NULL);
 
           *error_sr = s.error_sr;
-          *error_at = s.error_at;
           done_with (self);
+          if (s.error_at == 0xFFFFFFFFu)
+            {
+              g_set_error_literal (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
+                                   _("The flash controller stayed locked after the unlock keys: reset the board and try again"));
+              return FALSE;
+            }
+          *error_at = s.error_at;
           g_set_error (error, KILN_FLASH_ERROR,
                        (s.error_sr & KILN_FLASH_SR_WRPERR) ? KILN_FLASH_ERROR_PROTECTED : KILN_FLASH_ERROR_CONTROLLER,
                        _("%s (at 0x%08X, flash status 0x%08X)"), why, s.error_at, s.error_sr);

@@ -20,9 +20,13 @@ G_BEGIN_DECLS
 extern const guint8 kiln_flash_loader_code[];
 extern const gsize  kiln_flash_loader_code_size;
 
-/* The parameter block, as in kiln-flash-loader.S: 4 KiB after the code,
- * COMMAND last so that writing the block in one go posts the command. */
-#define KILN_LOADER_PARAMS      0x1000
+/* The layout, as in kiln-flash-loader.S: the operation table in the 8 KiB
+ * from 4 KiB after the code, ending where the parameter block starts (12
+ * KiB after the code), so that one transfer writes both, COMMAND last,
+ * which posts the command; a CRC command's results follow the block. */
+#define KILN_LOADER_OPS_AREA    0x1000
+#define KILN_LOADER_PARAMS      0x3000
+#define KILN_LOADER_RESULTS     0x40
 #define KILN_LOADER_P_FLASH     0x00
 #define KILN_LOADER_P_CR_PSIZE  0x04
 #define KILN_LOADER_P_PSIZE     0x08
@@ -43,8 +47,11 @@ extern const gsize  kiln_flash_loader_code_size;
 #define KILN_LOADER_P_COMMAND   0x3C
 #define KILN_LOADER_P_SIZE      0x40
 
-/* A CRC command's range: address, length, CRC, blank (see the source). */
-#define KILN_LOADER_CRC_OP_SIZE 16
+/* A CRC command's range: address, length, erased CRC; its result: CRC,
+ * blank (see the source). */
+#define KILN_LOADER_CRC_OP_SIZE 12
+#define KILN_LOADER_RESULT_SIZE 8
+#define KILN_LOADER_OP_SIZE     12
 
 #define KILN_LOADER_COMMAND_PROGRAM 1
 #define KILN_LOADER_COMMAND_CRC     2
@@ -81,7 +88,8 @@ typedef struct
   KilnStlink    *stlink;
   guint32        code;
   guint32        params;
-  guint32        ops;
+  guint32        ops;           /* the operation table's area */
+  guint32        results;
   guint          max_ops;
   guint32        ring;
   guint32        ring_size;
@@ -91,6 +99,11 @@ typedef struct
    * kiln_flash_loader_stop(); else halted after each. */
   gboolean       persistent;
   gboolean       running;
+  /* The code is written without reading it back: the first command's CRC
+   * covers it (one transfer instead of a full read-back). */
+  guint32        code_size;
+  guint32        code_crc;
+  gboolean       code_checked;
 } KilnFlashLoader;
 
 /* Called while a program run streams: operations completed and bytes the
@@ -100,7 +113,9 @@ typedef void (*KilnLoaderProgressFunc) (gpointer user_data,
                                         guint64  bytes_done);
 
 /* Picks the loader's place in the chip's RAM (the largest contiguous SRAM),
- * writes the code there, and leaves the core halted. Fails
+ * writes the code there (checked by the first command, which fails with
+ * KILN_FLASH_ERROR_LOADER when the RAM did not keep it), and leaves the
+ * core halted. Fails
  * (KILN_FLASH_ERROR_LOADER) when the chip has no RAM large enough. */
 gboolean kiln_flash_loader_setup    (KilnFlashLoader         *self,
                                      KilnArmTarget           *target,
@@ -118,7 +133,8 @@ gboolean kiln_flash_loader_crc      (KilnFlashLoader         *self,
                                      gboolean                *blank,
                                      GCancellable            *cancellable,
                                      GError                 **error);
-/* Runs @ops (the controller unlocked, error flags cleared) while streaming
+/* Runs @ops (the loader waits for the controller, clears its error flags
+ * and unlocks it; the caller locks it again) while streaming
  * the program operations' bytes; units that are all 0xFF are not written
  * (each program operation must go to an erased or blank sector). *@ops_done says how many completed, also
  * on failure. A flash error is KILN_FLASH_ERROR_CONTROLLER naming the

@@ -1,15 +1,20 @@
 /* kiln-flash-loader.S — Kiln's flash loader for the STM32 sector flash
  * controller (F7; F2/F4 share it), run from SRAM by the host
  *
- * The host places this code, a parameter block 4 KiB after it (on a page of
- * its own) and a ring buffer in SRAM, and starts the core at the first
- * instruction. The loader takes its stack from the parameter block and
- * waits for commands there: the host writes the block with COMMAND last
- * (the last word), the loader clears COMMAND, does the work, then sets
- * STATUS and waits for the next command, so one start serves a whole job.
- * Command 3 ends the loader on a BKPT.
+ * The host places this code, an operation table from 4 KiB after it, a
+ * parameter block 12 KiB after it (the table ends where the block starts,
+ * so that the host writes both in one transfer), the results of a CRC
+ * command right after the block, and a ring buffer in SRAM, and starts the
+ * core at the first instruction. The loader takes its stack from the
+ * parameter block and waits for commands there: the host writes the block
+ * with COMMAND last (the last word), the loader clears COMMAND, does the
+ * work, then sets STATUS and waits for the next command, so one start
+ * serves a whole job. Command 3 ends the loader on a BKPT.
  *
- * Command 1, program: works through a list of operations in order:
+ * Command 1, program: waits for a flash operation left running, clears the
+ * controller's error flags and unlocks it (a controller that stays locked
+ * is an error at address 0xFFFFFFFF), then works through a list of
+ * operations in order:
  *   erase   { 1, CR value (SER | SNB | PSIZE), sector address }
  *   program { 2, address, length (a multiple of 4) }
  * Program operations take their bytes, in order, from the ring buffer that
@@ -23,13 +28,15 @@
  * holds them. The host may ask the loader to stop between blocks (ABORT).
  *
  * Command 2, CRC: for each range { address, length (a multiple of 4),
- * crc, blank }, the CRC-32 of the range as the STM32 CRC unit computes it
+ * erased CRC }, the CRC-32 of the range as the STM32 CRC unit computes it
  * (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, 32-bit words, no
- * reflection) is stored in crc. The host puts in blank the CRC an erased
- * range of that length has; when the range's CRC equals it, the loader
- * reads the range again and stores the AND of all its words in blank
- * (0xFFFFFFFF: every bit erased), else it stores 0 there. So the blank
- * check costs a second read only of ranges that are likely blank.
+ * reflection) is stored in the range's result { crc, blank } (the results
+ * follow the parameter block, after STATUS, so that the host reads them
+ * with it). The host gives the CRC an erased range of that length has;
+ * when the range's CRC equals it, the loader reads the range again and
+ * stores the AND of all its words in blank (0xFFFFFFFF: every bit erased),
+ * else it stores 0 there. So the blank check costs a second read only of
+ * ranges that are likely blank.
  *
  * In both, the independent watchdog, should it run (a hardware watchdog
  * option), is given its longest period and reloaded, so that a long erase
@@ -46,7 +53,8 @@
         .thumb
 
 /* Parameter block (offsets); must match kiln-flash-loader.h. */
-        .equ PARAMS,      0x1000        /* from the first instruction */
+        .equ PARAMS,      0x3000        /* from the first instruction */
+        .equ RESULTS,     0x40          /* from PARAMS */
         .equ P_FLASH,     0x00
         .equ P_CR_PSIZE,  0x04
         .equ P_PSIZE,     0x08
@@ -68,12 +76,15 @@
         .equ ST_ERROR,    2
         .equ ST_ABORTED,  3
 
+        .equ FLASH_KEYR,  0x04
         .equ FLASH_SR,    0x0C
         .equ FLASH_CR,    0x10
         .equ SR_BSY,      0x10000
         .equ SR_ERRORS,   0xF2
         .equ CR_PG,       0x1
         .equ CR_STRT,     0x10000
+        .equ CR_LOCK,     0x80000000
+        .equ SR_CLEAR,    0xF3          /* the error flags and EOP */
 
         .equ IWDG,        0x40003000
         .equ RCC,         0x40023800
@@ -189,6 +200,26 @@ program_command:
         ldr     r2, [r0, #P_RING_END]
         ldr     r9, [r0, #P_RP]
         mov     r3, r1
+
+        /* A clean, unlocked controller (an operation still running ends
+         * first; the host no longer spends round trips on it). */
+        movs    r7, #0
+        bl      wait_flash_busy
+        movs    r11, #SR_CLEAR
+        str     r11, [r4, #FLASH_SR]
+        ldr     r11, [r4, #FLASH_CR]
+        tst     r11, #CR_LOCK
+        beq     next_op
+        ldr     r11, =0x45670123
+        str     r11, [r4, #FLASH_KEYR]
+        ldr     r11, =0xCDEF89AB
+        str     r11, [r4, #FLASH_KEYR]
+        dsb
+        ldr     r11, [r4, #FLASH_CR]
+        tst     r11, #CR_LOCK
+        beq     next_op
+        mov     r7, #0xFFFFFFFF
+        b       flash_error
 
 next_op:
         cmp     r6, #0
@@ -355,6 +386,15 @@ op_done:
         subs    r6, r6, #1
         b       next_op
 
+/* Waits while BSY, reloading the watchdog, whatever the flags. */
+wait_flash_busy:
+        movw    r11, #0xAAAA
+        str     r11, [r10]
+        ldr     r11, [r4, #FLASH_SR]
+        tst     r11, #SR_BSY
+        bne     wait_flash_busy
+        bx      lr
+
 /* Waits while BSY, reloading the watchdog; an error flag ends the run with
  * r7 (the unit just written, or the sector) as the address. */
 wait_flash:
@@ -415,6 +455,7 @@ crc:
         str     r11, [r4, #0x14]        /* POL */
         ldr     r5, [r0, #P_OPS]
         ldr     r6, [r0, #P_N_OPS]
+        add     r9, r0, #RESULTS
 
 crc_range:
         cmp     r6, #0
@@ -425,16 +466,21 @@ crc_range:
         str     r11, [r4, #8]           /* CR: RESET, 32-bit, no reflection */
         ldr     r7, [r5, #0]
         ldr     r8, [r5, #4]
-crc16:
-        cmp     r8, #16
+crc32:
+        cmp     r8, #32
         blo     crc4
         ldmia   r7!, {r1, r2, r3, r12}
         str     r1, [r4]
         str     r2, [r4]
         str     r3, [r4]
         str     r12, [r4]
-        subs    r8, r8, #16
-        b       crc16
+        ldmia   r7!, {r1, r2, r3, r12}
+        str     r1, [r4]
+        str     r2, [r4]
+        str     r3, [r4]
+        str     r12, [r4]
+        subs    r8, r8, #32
+        b       crc32
 crc4:
         cmp     r8, #0
         beq     crc_end
@@ -444,25 +490,30 @@ crc4:
         b       crc4
 crc_end:
         ldr     r1, [r4]
-        str     r1, [r5, #8]
+        str     r1, [r9, #0]
         /* The blank check, only where the CRC is an erased range's. */
         movs    r12, #0
-        ldr     r11, [r5, #12]
+        ldr     r11, [r5, #8]
         cmp     r1, r11
         bne     blank_end
         ldr     r7, [r5, #0]
         ldr     r8, [r5, #4]
         mov     r12, #0xFFFFFFFF
-blank16:
-        cmp     r8, #16
+blank32:
+        cmp     r8, #32
         blo     blank4
         ldmia   r7!, {r1, r2, r3, r11}
         and     r12, r12, r1
         and     r2, r2, r3
         and     r12, r12, r11
         and     r12, r12, r2
-        subs    r8, r8, #16
-        b       blank16
+        ldmia   r7!, {r1, r2, r3, r11}
+        and     r12, r12, r1
+        and     r2, r2, r3
+        and     r12, r12, r11
+        and     r12, r12, r2
+        subs    r8, r8, #32
+        b       blank32
 blank4:
         cmp     r8, #0
         beq     blank_end
@@ -471,11 +522,12 @@ blank4:
         subs    r8, r8, #4
         b       blank4
 blank_end:
-        str     r12, [r5, #12]
+        str     r12, [r9, #4]
         ldr     r11, [r0, #P_OPS_DONE]
         adds    r11, r11, #1
         str     r11, [r0, #P_OPS_DONE]
-        adds    r5, r5, #16
+        adds    r5, r5, #12
+        adds    r9, r9, #8
         subs    r6, r6, #1
         b       crc_range
 
