@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <lz4.h>
 #include <string.h>
 
 #include "kiln-arm-core.h"
@@ -137,7 +138,8 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
   self->results = self->params + KILN_LOADER_RESULTS;
   self->max_ops = MAX_OPS;
   self->stack_top = self->results + MAX_OPS * KILN_LOADER_RESULT_SIZE + STACK_SIZE;
-  self->ring = self->stack_top;
+  /* The scratch buffer for decoded blocks, then the ring. */
+  self->ring = self->stack_top + KILN_LOADER_BLOCK;
   if (best_end <= self->ring || best_end - self->ring < RING_MIN)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
@@ -486,6 +488,69 @@ batch_size (guint32 sent,
   return size;
 }
 
+/* One record of the stream (see the loader's source): @stored bytes of
+ * @data, an LZ4 block when @stored differs from @raw. */
+typedef struct
+{
+  const guint8 *data;
+  guint8       *owned;
+  guint32       raw;
+  guint32       stored;
+} Record;
+
+static guint32
+record_size (const Record *r)
+{
+  return 4 + ((r->stored + 3) & ~3u);
+}
+
+/* The records of the program operations, in order: each block compressed
+ * where that saves at least a sixteenth (decoding costs the target a
+ * little time). */
+static GArray *
+make_records (KilnFlashLoader    *self,
+              const KilnLoaderOp *ops,
+              guint               n_ops)
+{
+  GArray *records = g_array_new (FALSE, FALSE, sizeof (Record));
+  int bound = LZ4_compressBound (KILN_LOADER_BLOCK);
+
+  for (guint i = 0; i < n_ops; i++)
+    {
+      if (ops[i].kind != KILN_LOADER_OP_PROGRAM)
+        continue;
+      for (guint32 off = 0; off < ops[i].length; off += KILN_LOADER_BLOCK)
+        {
+          Record r = { ops[i].data + off, NULL, MIN ((guint32) KILN_LOADER_BLOCK, ops[i].length - off), 0 };
+          int packed = 0;
+
+          r.stored = r.raw;
+          if (!self->no_compression)
+            {
+              r.owned = g_malloc (bound);
+              packed = LZ4_compress_default ((const char *) r.data, (char *) r.owned, (int) r.raw, bound);
+            }
+          if (packed > 0 && (guint32) packed <= r.raw - r.raw / 16)
+            {
+              r.data = r.owned;
+              r.stored = (guint32) packed;
+            }
+          else
+            g_clear_pointer (&r.owned, g_free);
+          g_array_append_val (records, r);
+        }
+    }
+  return records;
+}
+
+static void
+free_records (GArray *records)
+{
+  for (guint i = 0; i < records->len; i++)
+    g_free (g_array_index (records, Record, i).owned);
+  g_array_unref (records);
+}
+
 gboolean
 kiln_flash_loader_program (KilnFlashLoader         *self,
                            guint32                  flash_regs,
@@ -502,12 +567,20 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
 {
   g_autofree guint8 *table = NULL;
   g_autofree guint8 *batch = g_malloc (BATCH);
+  g_autofree guint8 *current = g_malloc (KILN_LOADER_BLOCK + 8);
+  /* Where each record ends in the ring's count, and the raw bytes up to
+   * there: the loader's RP says how much is written. */
+  g_autofree guint32 *ends = NULL;
+  g_autofree guint64 *raw_upto = NULL;
+  GArray *records;
   guint8 params[KILN_LOADER_P_SIZE] = { 0 };
   Snapshot s = { 0 };
   Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
-  guint op = 0;
-  guint32 offset = 0;   /* into ops[op] */
-  guint32 wp = 0, total = 0;
+  guint rec = 0, consumed = 0;
+  guint32 offset = 0;   /* into the record being sent */
+  guint32 wp = 0, sent = 0, total = 0;
+  guint64 raw_sent = 0;
+  gboolean ok = FALSE;
 
   *ops_done = 0;
   *error_sr = 0;
@@ -525,12 +598,16 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
     {
       guint8 *entry = table + KILN_LOADER_OP_SIZE * i;
 
-      if (ops[i].kind == KILN_LOADER_OP_PROGRAM)
-        total += ops[i].length;
       put32 (entry, ops[i].kind);
       put32 (entry + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
       put32 (entry + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
     }
+  records = make_records (self, ops, n_ops);
+  ends = g_new0 (guint32, records->len + 1);
+  raw_upto = g_new0 (guint64, records->len + 1);
+  for (guint i = 0; i < records->len; i++)
+    total += record_size (&g_array_index (records, Record, i));
+
   put32 (params + KILN_LOADER_P_FLASH, flash_regs);
   put32 (params + KILN_LOADER_P_CR_PSIZE, (guint32) psize << 8);
   put32 (params + KILN_LOADER_P_PSIZE, (guint32) psize);
@@ -538,70 +615,91 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   put32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
   /* A loader whose code no command has checked yet checks it first. */
   if (!self->code_checked && !kiln_flash_loader_crc (self, NULL, 0, NULL, NULL, cancellable, error))
-    return FALSE;
+    goto out;
   if (!post (self, table, n_ops, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
-    return FALSE;
+    goto out;
 
   for (;;)
     {
-      guint32 free_bytes, n = 0, at, target;
-
-      /* Skip past erase operations and finished program operations. */
-      while (op < n_ops && (ops[op].kind != KILN_LOADER_OP_PROGRAM || offset >= ops[op].length))
-        {
-          op++;
-          offset = 0;
-        }
+      guint32 free_bytes = self->ring_size - (wp - s.rp);
+      guint32 target = batch_size (sent, total);
 
       if (g_cancellable_is_cancelled (cancellable))
         {
           stop_loader (self, &s);
           *ops_done = s.ops_done;
           g_cancellable_set_error_if_cancelled (cancellable, error);
-          return FALSE;
+          goto out;
         }
 
-      free_bytes = self->ring_size - (wp - s.rp);
-      target = batch_size (wp, total);
-      if (op < n_ops && free_bytes >= MIN (target, total - wp))
+      if (rec < records->len && free_bytes >= MIN (target, total - sent))
         {
-          /* Gather the next batch, up to the ring's end. */
-          at = wp % self->ring_size;
-          while (op < n_ops && n < target && n < self->ring_size - at && n < free_bytes)
-            {
-              guint32 take;
+          /* Gather the next batch, up to the ring's end: the records'
+           * bytes in order (a batch may end inside a record: the loader
+           * waits for a whole record), a record never across the end. */
+          guint32 at = wp % self->ring_size, n = 0, skip = 0;
 
-              if (ops[op].kind != KILN_LOADER_OP_PROGRAM || offset >= ops[op].length)
+          while (rec < records->len && n < target && n < free_bytes)
+            {
+              const Record *r = &g_array_index (records, Record, rec);
+              guint32 size = record_size (r), take;
+
+              if (offset == 0)
                 {
-                  op++;
-                  offset = 0;
-                  continue;
+                  if (at + n + size > self->ring_size)
+                    {
+                      /* Not before the ring's end: a wrap marker, alone. */
+                      if (n == 0 && free_bytes >= self->ring_size - at)
+                        {
+                          put32 (batch, 0);
+                          n = 4;
+                          skip = self->ring_size - at - 4;
+                        }
+                      break;
+                    }
+                  put32 (current, r->raw | r->stored << 16);
+                  memcpy (current + 4, r->data, r->stored);
+                  memset (current + 4 + r->stored, 0, size - 4 - r->stored);
                 }
-              take = MIN (ops[op].length - offset, MIN (target - n, self->ring_size - at - n));
-              take = MIN (take, free_bytes - n);
-              memcpy (batch + n, ops[op].data + offset, take);
+              take = MIN (size - offset, MIN (target - n, free_bytes - n));
+              memcpy (batch + n, current + offset, take);
               n += take;
               offset += take;
+              sent += take;
+              if (offset == size)
+                {
+                  raw_sent += r->raw;
+                  ends[rec] = wp + n;
+                  raw_upto[rec] = raw_sent;
+                  rec++;
+                  offset = 0;
+                }
             }
-          if (!kiln_stlink_write_stream (self->stlink, self->ring + at, batch, n, error)
-              || !kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n, error))
+          if (n > 0)
             {
-              kiln_flash_loader_stop (self);
-              return FALSE;
+              if (!kiln_stlink_write_stream (self->stlink, self->ring + at, batch, n, error)
+                  || !kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n + skip, error))
+                {
+                  kiln_flash_loader_stop (self);
+                  goto out;
+                }
+              wp += n + skip;
+              self->link_bytes += n;
+              continue;
             }
-          wp += n;
-          continue;
         }
 
       /* The ring is full, or everything is sent: wait for the loader. */
       if (!poll (self, &watch, &s, NULL, 0, error))
         {
           *ops_done = s.ops_done;
-          return FALSE;
+          goto out;
         }
       *ops_done = s.ops_done;
+      while (consumed < rec && ends[consumed] <= s.rp)
+        consumed++;
       if (progress)
-        progress (user_data, s.ops_done, s.rp);
+        progress (user_data, s.ops_done, consumed > 0 ? raw_upto[consumed - 1] : 0);
 
       if (s.status == KILN_LOADER_STATUS_ERROR)
         {
@@ -615,31 +713,45 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
             {
               g_set_error_literal (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
                                    _("The flash controller stayed locked after the unlock keys: reset the board and try again"));
-              return FALSE;
+              goto out;
             }
           *error_at = s.error_at;
           g_set_error (error, KILN_FLASH_ERROR,
                        (s.error_sr & KILN_FLASH_SR_WRPERR) ? KILN_FLASH_ERROR_PROTECTED : KILN_FLASH_ERROR_CONTROLLER,
                        _("%s (at 0x%08X, flash status 0x%08X)"), why, s.error_at, s.error_sr);
-          return FALSE;
+          goto out;
+        }
+      if (s.status == KILN_LOADER_STATUS_BAD_STREAM)
+        {
+          done_with (self);
+          g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                       _("Kiln's flash loader found a damaged block in its data (at 0x%08X) and stopped before writing it"),
+                       s.error_at);
+          goto out;
         }
       if (s.status == KILN_LOADER_STATUS_DONE)
         {
           done_with (self);
-          if (op < n_ops || s.rp != wp)
+          if (rec < records->len || s.rp != wp)
             {
               g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
                            _("Kiln's flash loader finished before taking all the data (%u of %u bytes)"), s.rp, wp);
-              return FALSE;
+              goto out;
             }
-          return TRUE;
+          self->raw_bytes += raw_sent;
+          ok = TRUE;
+          goto out;
         }
       if (s.status != KILN_LOADER_STATUS_RUNNING)
         {
           kiln_flash_loader_stop (self);
           g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
                        _("Kiln's flash loader stopped with status %u"), s.status);
-          return FALSE;
+          goto out;
         }
     }
+
+out:
+  free_records (records);
+  return ok;
 }

@@ -21,11 +21,14 @@ extern const guint8 kiln_flash_loader_code[];
 extern const gsize  kiln_flash_loader_code_size;
 
 /* The layout, as in kiln-flash-loader.S: the operation table in the 8 KiB
- * from 4 KiB after the code, ending where the parameter block starts (12
+ * from 4 KiB after the code, ending where the parameter block starts (12.5
  * KiB after the code), so that one transfer writes both, COMMAND last,
- * which posts the command; a CRC command's results follow the block. */
+ * which posts the command; a CRC command's results follow the block. The
+ * block sits mid-way in a 1 KiB block (the probe's transfers stop at 1 KiB
+ * boundaries): a table of up to 512 bytes goes in one transfer, and the
+ * status with up to 448 bytes of results comes in one. */
 #define KILN_LOADER_OPS_AREA    0x1000
-#define KILN_LOADER_PARAMS      0x3000
+#define KILN_LOADER_PARAMS      0x3200
 #define KILN_LOADER_RESULTS     0x40
 #define KILN_LOADER_P_FLASH     0x00
 #define KILN_LOADER_P_CR_PSIZE  0x04
@@ -61,6 +64,11 @@ extern const gsize  kiln_flash_loader_code_size;
 #define KILN_LOADER_STATUS_DONE     1
 #define KILN_LOADER_STATUS_ERROR    2
 #define KILN_LOADER_STATUS_ABORTED  3
+#define KILN_LOADER_STATUS_BAD_STREAM 4
+
+/* The stream's records: at most this many raw bytes each, decoded into a
+ * scratch buffer of this size just before the ring. */
+#define KILN_LOADER_BLOCK       4096
 
 typedef enum
 {
@@ -104,6 +112,12 @@ typedef struct
   guint32        code_size;
   guint32        code_crc;
   gboolean       code_checked;
+  /* Blocks are sent as LZ4 where that makes them shorter (default). */
+  gboolean       no_compression;
+  /* What program runs streamed: the raw bytes and what the link carried
+   * for them (headers and compressed blocks). */
+  guint64        raw_bytes;
+  guint64        link_bytes;
 } KilnFlashLoader;
 
 /* Called while a program run streams: operations completed and bytes the
@@ -135,7 +149,8 @@ gboolean kiln_flash_loader_crc      (KilnFlashLoader         *self,
                                      GError                 **error);
 /* Runs @ops (the loader waits for the controller, clears its error flags
  * and unlocks it; the caller locks it again) while streaming
- * the program operations' bytes; units that are all 0xFF are not written
+ * the program operations' bytes, in blocks compressed with LZ4 where that
+ * makes them shorter; units that are all 0xFF are not written
  * (each program operation must go to an erased or blank sector). *@ops_done says how many completed, also
  * on failure. A flash error is KILN_FLASH_ERROR_CONTROLLER naming the
  * address (*@error_sr and *@error_at set); cancellation stops the loader
