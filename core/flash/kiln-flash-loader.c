@@ -13,6 +13,7 @@
 #include "kiln-flash-controller.h"
 #include "kiln-flash-error.h"
 #include "kiln-flash-loader.h"
+#include "kiln-stlink-protocol.h"
 
 #define MAX_OPS      512
 #define STACK_SIZE   512
@@ -27,22 +28,6 @@
 /* A loader that makes no progress for this long has hung (a sector erase at
  * x8 takes up to 4 s on silicon). */
 #define STALL_MS     15000
-
-static void
-put32 (guint8  *p,
-       guint32  v)
-{
-  p[0] = v;
-  p[1] = v >> 8;
-  p[2] = v >> 16;
-  p[3] = v >> 24;
-}
-
-static guint32
-get32 (const guint8 *p)
-{
-  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
-}
 
 guint32
 kiln_flash_crc32 (guint32       crc,
@@ -186,10 +171,10 @@ post (KilnFlashLoader  *self,
   GError *local_error = NULL;
 
   g_assert (at >= self->ops);
-  put32 (params + KILN_LOADER_P_N_OPS, n_ops);
-  put32 (params + KILN_LOADER_P_OPS, at);
-  put32 (params + KILN_LOADER_P_STACK, self->stack_top);
-  put32 (params + KILN_LOADER_P_COMMAND, command);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_N_OPS, n_ops);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_OPS, at);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_STACK, self->stack_top);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_COMMAND, command);
   if (table_size > 0)
     memcpy (buffer, table, table_size);
   memcpy (buffer + table_size, params, KILN_LOADER_P_SIZE);
@@ -300,9 +285,9 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
               known_length = length;
               known_crc = blank_crc (length);
             }
-          put32 (op, address);
-          put32 (op + 4, length);
-          put32 (op + 8, known_crc);
+          kiln_stlink_encode_u32 (op, address);
+          kiln_stlink_encode_u32 (op + 4, length);
+          kiln_stlink_encode_u32 (op + 8, known_crc);
         }
 
       if (!post (self, ops, count, KILN_LOADER_CRC_OP_SIZE, params, KILN_LOADER_COMMAND_CRC, error))
@@ -330,7 +315,7 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
       if (!with_status
           && !kiln_stlink_read_mem (self->stlink, self->results, results, count * KILN_LOADER_RESULT_SIZE, error))
         return FALSE;
-      if (extra && get32 (results) != self->code_crc)
+      if (extra && kiln_stlink_decode_u32 (results) != self->code_crc)
         {
           kiln_flash_loader_stop (self);
           g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
@@ -343,9 +328,9 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
         {
           const guint8 *result = results + KILN_LOADER_RESULT_SIZE * i;
 
-          crcs[first + i - extra] = get32 (result);
+          crcs[first + i - extra] = kiln_stlink_decode_u32 (result);
           if (blank)
-            blank[first + i - extra] = get32 (result + 4) == 0xFFFFFFFFu;
+            blank[first + i - extra] = kiln_stlink_decode_u32 (result + 4) == 0xFFFFFFFFu;
         }
       first += count - extra;
       extra = 0;
@@ -377,12 +362,12 @@ snapshot (KilnFlashLoader  *self,
     }
   if (results)
     memcpy (results, b + (KILN_LOADER_RESULTS - KILN_LOADER_P_STATUS), results_size);
-  s->status = get32 (b + (KILN_LOADER_P_STATUS - KILN_LOADER_P_STATUS));
-  s->wp = get32 (b + (KILN_LOADER_P_WP - KILN_LOADER_P_STATUS));
-  s->rp = get32 (b + (KILN_LOADER_P_RP - KILN_LOADER_P_STATUS));
-  s->error_sr = get32 (b + (KILN_LOADER_P_ERROR_SR - KILN_LOADER_P_STATUS));
-  s->error_at = get32 (b + (KILN_LOADER_P_ERROR_AT - KILN_LOADER_P_STATUS));
-  s->ops_done = get32 (b + (KILN_LOADER_P_OPS_DONE - KILN_LOADER_P_STATUS));
+  s->status = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_STATUS - KILN_LOADER_P_STATUS));
+  s->wp = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_WP - KILN_LOADER_P_STATUS));
+  s->rp = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_RP - KILN_LOADER_P_STATUS));
+  s->error_sr = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_ERROR_SR - KILN_LOADER_P_STATUS));
+  s->error_at = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_ERROR_AT - KILN_LOADER_P_STATUS));
+  s->ops_done = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_OPS_DONE - KILN_LOADER_P_STATUS));
   return TRUE;
 }
 
@@ -598,9 +583,9 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
     {
       guint8 *entry = table + KILN_LOADER_OP_SIZE * i;
 
-      put32 (entry, ops[i].kind);
-      put32 (entry + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
-      put32 (entry + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
+      kiln_stlink_encode_u32 (entry, ops[i].kind);
+      kiln_stlink_encode_u32 (entry + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
+      kiln_stlink_encode_u32 (entry + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
     }
   records = make_records (self, ops, n_ops);
   ends = g_new0 (guint32, records->len + 1);
@@ -608,11 +593,11 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   for (guint i = 0; i < records->len; i++)
     total += record_size (&g_array_index (records, Record, i));
 
-  put32 (params + KILN_LOADER_P_FLASH, flash_regs);
-  put32 (params + KILN_LOADER_P_CR_PSIZE, (guint32) psize << 8);
-  put32 (params + KILN_LOADER_P_PSIZE, (guint32) psize);
-  put32 (params + KILN_LOADER_P_RING, self->ring);
-  put32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_FLASH, flash_regs);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_CR_PSIZE, (guint32) psize << 8);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_PSIZE, (guint32) psize);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING, self->ring);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
   /* A loader whose code no command has checked yet checks it first. */
   if (!self->code_checked && !kiln_flash_loader_crc (self, NULL, 0, NULL, NULL, cancellable, error))
     goto out;
@@ -651,13 +636,13 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
                       /* Not before the ring's end: a wrap marker, alone. */
                       if (n == 0 && free_bytes >= self->ring_size - at)
                         {
-                          put32 (batch, 0);
+                          kiln_stlink_encode_u32 (batch, 0);
                           n = 4;
                           skip = self->ring_size - at - 4;
                         }
                       break;
                     }
-                  put32 (current, r->raw | r->stored << 16);
+                  kiln_stlink_encode_u32 (current, r->raw | r->stored << 16);
                   memcpy (current + 4, r->data, r->stored);
                   memset (current + 4 + r->stored, 0, size - 4 - r->stored);
                 }
