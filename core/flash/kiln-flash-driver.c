@@ -141,7 +141,15 @@ preflight (Job     *job,
                    volts);
       return FALSE;
     }
-  job->psize = kiln_flash_psize_for_voltage (volts, FALSE);
+  if (job->options->vpp && volts > 0 && volts < 2.7)
+    {
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VOLTAGE,
+                   _("Programming at x64 with VPP needs a supply of 2.7 to 3.6 V, and the target has %.2f V: "
+                     "check the board's power, or program without VPP. Nothing was erased."),
+                   volts);
+      return FALSE;
+    }
+  job->psize = kiln_flash_psize_for_voltage (volts, job->options->vpp);
 
   /* Watchdogs freeze while the core is halted; then a reset that stops the
    * core before its firmware's first instruction, so that nothing the
@@ -482,6 +490,24 @@ program_with_loader (Job     *job,
       job->result->error_address = error_at;
       if (pos >= 0)
         kiln_flash_progress_sector (job->progress, (guint) pos, KILN_SECTOR_STATE_FAILED);
+    }
+  if (job->psize == KILN_FLASH_PSIZE_X64 && (error_sr & (KILN_FLASH_SR_PGPERR | KILN_FLASH_SR_ERSERR)))
+    {
+      /* SWD cannot sense VPP: a refused x64 unit or erase is the sign. */
+      if (error_sr & KILN_FLASH_SR_ERSERR)
+        g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
+                     _("The flash refused to erase at x64 (at 0x%08X, flash status 0x%08X): the board does not seem "
+                       "to supply VPP (8 to 9 V on the VPP pin). Check the fixture's VPP supply, or program without "
+                       "VPP."),
+                     error_at, error_sr);
+      else
+        g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
+                     _("The flash refused to program at x64 (at 0x%08X, flash status 0x%08X): the board does not "
+                       "seem to supply VPP (8 to 9 V on the VPP pin). Check the fixture's VPP supply, or program "
+                       "without VPP."),
+                     error_at, error_sr);
+      g_error_free (local_error);
+      return FALSE;
     }
   g_propagate_error (error, local_error);
   return FALSE;

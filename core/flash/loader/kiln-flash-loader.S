@@ -330,7 +330,16 @@ raw_chunk:
         cmp     r12, lr
         it      hi
         movhi   r12, lr
-        sub     lr, lr, r12
+        /* Whole units: at x64 the host may have sent half of one. */
+        ldr     r11, [r0, #P_PSIZE]
+        cmp     r11, #3
+        it      eq
+        biceq   r12, r12, #7
+        cmp     r12, #0
+        bne     2f
+        bl      wait_tick
+        b       raw_chunk
+2:      sub     lr, lr, r12
         str     lr, [sp]
         add     r9, r9, r12
         add     r12, r12, r3            /* r12 = the end of this block */
