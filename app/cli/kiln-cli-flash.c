@@ -27,7 +27,7 @@ kiln_cli_flash (int    argc,
 {
   g_autofree char *base_text = NULL;
   g_auto(GStrv) files = NULL;
-  gboolean no_verify = FALSE, full = FALSE, no_reset = FALSE, dry_run = FALSE, preserve = FALSE;
+  gboolean no_verify = FALSE, full = FALSE, no_reset = FALSE, dry_run = FALSE, preserve = FALSE, vpp = FALSE;
   GOptionEntry entries[] = {
     { "base", 0, 0, G_OPTION_ARG_STRING, &base_text, N_("Load address of a raw binary"), N_("ADDR") },
     { "no-verify", 0, 0, G_OPTION_ARG_NONE, &no_verify, N_("Do not verify the written sectors"), NULL },
@@ -35,6 +35,7 @@ kiln_cli_flash (int    argc,
     { "full", 0, 0, G_OPTION_ARG_NONE, &full, N_("Rewrite every sector of the image, even unchanged ones"), NULL },
     { "no-reset", 0, 0, G_OPTION_ARG_NONE, &no_reset, N_("Leave the core halted afterwards"), NULL },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, N_("Connect and print the plan, change nothing"), NULL },
+    { "vpp", 0, 0, G_OPTION_ARG_NONE, &vpp, N_("The board supplies VPP (8 to 9 V): program and erase at x64, twice as fast"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
@@ -99,6 +100,7 @@ kiln_cli_flash (int    argc,
   job->options.reset = !no_reset;
   job->options.preserve_unwritten = preserve;
   job->options.verify_method = common.verify_method;
+  job->options.vpp = vpp;
 
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
                                 common.verbose);
