@@ -18,6 +18,14 @@
 
 G_BEGIN_DECLS
 
+typedef enum
+{
+  JOB_PROGRAM,
+  JOB_VERIFY,
+  JOB_ERASE,
+  JOB_READ,
+} KilnWindowJob;
+
 #define KILN_TYPE_WINDOW (kiln_window_get_type ())
 
 G_DECLARE_FINAL_TYPE (KilnWindow, kiln_window, KILN, WINDOW, AdwApplicationWindow)
@@ -47,7 +55,17 @@ struct _KilnWindow
   KilnSimBench         *bench;     /* the simulated board, when a probe of it is used */
   KilnUsbProbeInfo     *probe;     /* the probe chosen, NULL: none */
   KilnSession          *session;   /* the worker that owns the probe */
-  KilnFlashJob         *running_job; /* owned by the session's task */
+  KilnFlashJob         *running_job; /* owned by the window until its result is shown */
+  /* A job's result is shown once both its progress said it finished and the
+   * worker handed the job back (a flash job's result names the sectors it
+   * left half-written). */
+  gboolean              progress_done;
+  gboolean              worker_done;
+  GError               *job_error;
+  /* What Retry runs again: the last job and its arguments. */
+  KilnWindowJob         last_job_kind;
+  char                 *last_sectors;
+  GFile                *last_file;
   KilnIdentifyJob      *target;    /* what the last identification found */
   char                 *target_error;
   GError               *target_gerror;
@@ -128,7 +146,8 @@ void           _kiln_window_identify        (KilnWindow     *self);
 /* Shows on @button the suggested next step for @error, or hides it. */
 void           _kiln_window_offer_action    (KilnWindow     *self,
                                              GtkButton      *button,
-                                             const GError   *error);
+                                             const GError   *error,
+                                             const char     *retry_action);
 
 /* kiln-window-jobs.c */
 void           _kiln_window_class_init_jobs (GtkWidgetClass *widget_class);
@@ -180,6 +199,8 @@ KilnProbeSelector *_kiln_window_get_probe_selector (KilnWindow *self);
  * NULL when none is shown. */
 const char    *_kiln_window_get_result_action (KilnWindow   *self);
 const char    *_kiln_window_get_target_action (KilnWindow   *self);
+/* Everything the log shows, one line per entry. */
+char          *_kiln_window_dup_log_text    (KilnWindow     *self);
 /* What Read… does once its file is chosen. */
 void           _kiln_window_read_to_file    (KilnWindow     *self,
                                              GFile          *file);

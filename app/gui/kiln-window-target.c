@@ -40,11 +40,13 @@ set_target_status (KilnWindow *self,
 
 /* The suggested next step for a failure, as a button: protection → Option
  * Bytes, no USB permission → the udev help, a target that does not answer
- * → connect under reset. Hidden when there is none. */
+ * → connect under reset; a probe unplugged or gone quiet, a board without
+ * power → @retry_action once the cause is fixed. Hidden when there is none. */
 void
 _kiln_window_offer_action (KilnWindow   *self,
-              GtkButton    *button,
-              const GError *error)
+                           GtkButton    *button,
+                           const GError *error,
+                           const char   *retry_action)
 {
   const char *label = NULL, *action = NULL;
 
@@ -59,6 +61,13 @@ _kiln_window_offer_action (KilnWindow   *self,
   else if (g_error_matches (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET)
            && !g_settings_get_boolean (self->settings, "connect-under-reset"))
     label = _("Connect _Under Reset"), action = "win.connect-under-reset";
+  else if (retry_action != NULL
+           && (g_error_matches (error, KILN_USB_ERROR, KILN_USB_ERROR_UNPLUGGED)
+               || g_error_matches (error, KILN_USB_ERROR, KILN_USB_ERROR_TIMEOUT)
+               || g_error_matches (error, KILN_USB_ERROR, KILN_USB_ERROR_IO)
+               || g_error_matches (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET_VOLTAGE)
+               || g_error_matches (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET)))
+    label = _("_Retry"), action = retry_action;
 
   gtk_widget_set_visible (GTK_WIDGET (button), action != NULL);
   if (action != NULL)
@@ -168,7 +177,8 @@ update_target_panel (KilnWindow *self)
     set_target_status (self, _("Reading the target…"), FALSE);
   else
     set_target_status (self, NULL, FALSE);
-  _kiln_window_offer_action (self, self->target_action, self->probe != NULL ? self->target_gerror : NULL);
+  _kiln_window_offer_action (self, self->target_action, self->probe != NULL ? self->target_gerror : NULL,
+                             "win.identify");
   gtk_widget_set_visible (GTK_WIDGET (self->identify_spinner), self->identifying);
   gtk_spinner_set_spinning (self->identify_spinner, self->identifying);
 }
@@ -234,6 +244,17 @@ identify_done_cb (GObject      *source,
        * keep the chip the user may pick, and say what is wrong. */
       self->target_error = g_strdup (error->message);
       kiln_window_log (self, "%s", error->message);
+      /* A probe pulled out (or gone quiet) says nothing new about the
+       * chip: what it found stays on view, and the map as the last job
+       * left it, until it is back. */
+      if ((g_error_matches (error, KILN_USB_ERROR, KILN_USB_ERROR_UNPLUGGED)
+           || g_error_matches (error, KILN_USB_ERROR, KILN_USB_ERROR_TIMEOUT))
+          && self->target != NULL && self->target->chip != NULL)
+        {
+          update_target_panel (self);
+          _kiln_window_update_actions (self);
+          return;
+        }
       g_clear_pointer (&self->target, kiln_identify_job_free);
       if (found->have_probe)
         self->target = g_steal_pointer (&found);

@@ -34,6 +34,8 @@ _kiln_window_update_actions (KilnWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.option-bytes", have_probe && live && !running);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->program_button), have_probe ? NULL : why);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->job_cancellable != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.retry", have_probe && !running
+                                 && (self->last_job_kind != JOB_PROGRAM || can_program));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", self->file != NULL);
   /* The probe stays the same while a job runs on it. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->probe_selector), !running);
@@ -389,11 +391,15 @@ kiln_window_finalize (GObject *object)
   g_clear_object (&self->plan);
   g_clear_pointer (&self->error_text, g_free);
   g_clear_pointer (&self->last_message, g_free);
+  g_clear_pointer (&self->last_sectors, g_free);
+  g_clear_object (&self->last_file);
+  g_clear_error (&self->job_error);
   g_clear_object (&self->session);  /* joins the worker first */
   g_clear_pointer (&self->target, kiln_identify_job_free);
   g_clear_pointer (&self->target_error, g_free);
   g_clear_error (&self->target_gerror);
   g_clear_object (&self->probe);
+  g_clear_pointer (&self->running_job, kiln_flash_job_free);
   g_clear_object (&self->bench);    /* then saves the simulated board */
 
   G_OBJECT_CLASS (kiln_window_parent_class)->finalize (object);

@@ -49,6 +49,7 @@ typedef struct
   gboolean                *erased;     /* per position: erased by this job, or blank and being written */
   gboolean                *blank;      /* per position: found blank, written without an erase */
   gboolean                *done;       /* per position: completely written */
+  gboolean                *started;    /* per position: its erase was started (it no longer holds what it held) */
   guint64                  total;      /* bytes to program */
   guint64                  base_done;  /* bytes programmed before the current stream */
   /* Loader ops while it streams */
@@ -395,6 +396,7 @@ begin_sector (Job                *job,
 {
   if (op->kind == KILN_LOADER_OP_ERASE)
     {
+      job->started[op->tag] = TRUE;
       sector_state (job, op->tag, KILN_SECTOR_STATE_ERASING);
       return;
     }
@@ -455,6 +457,7 @@ program_with_loader (Job     *job,
       else if (job->options->host_erase)
         {
           sector_state (job, i, KILN_SECTOR_STATE_ERASING);
+          job->started[i] = TRUE;
           if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
             return FALSE;
           job->erased[i] = TRUE;
@@ -547,6 +550,7 @@ program_host_driven (Job     *job,
         {
           phase (job, KILN_FLASH_PHASE_ERASE, s->sector->size);
           sector_state (job, i, KILN_SECTOR_STATE_ERASING);
+          job->started[i] = TRUE;
           if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
             {
               sector_state (job, i, KILN_SECTOR_STATE_FAILED);
@@ -703,13 +707,14 @@ verify (Job     *job,
   return TRUE;
 }
 
-/* Sectors erased by this job and not completely written. */
+/* Sectors erased by this job (or whose erase it started: a stopped erase
+ * leaves the sector neither old nor new) and not completely written. */
 static void
 note_incomplete (Job *job)
 {
   job->result->n_incomplete = 0;
   for (guint i = 0; i < job->n && job->result->n_incomplete < KILN_FLASH_MAX_SECTORS; i++)
-    if (job->erased[i] && !job->done[i])
+    if ((job->erased[i] || job->started[i]) && !job->done[i])
       job->result->incomplete[job->result->n_incomplete++] = i;
 }
 
@@ -753,6 +758,7 @@ kiln_flash_program (KilnArmTarget           *target,
   job.erased = g_new0 (gboolean, job.n);
   job.blank = g_new0 (gboolean, job.n);
   job.done = g_new0 (gboolean, job.n);
+  job.started = g_new0 (gboolean, job.n);
   kiln_flash_controller_init (&job.ctrl, target);
 
   if (!preflight (&job, &local_error))
@@ -898,6 +904,7 @@ out:
   g_free (job.erased);
   g_free (job.blank);
   g_free (job.done);
+  g_free (job.started);
 
   if (!ok)
     {
