@@ -151,6 +151,7 @@ show_result (KilnWindow *self)
   else
     {
       g_autofree char *incomplete = mark_incomplete (self, flash_job);
+      g_autofree char *words = _kiln_window_dup_error_words (self, error);
       g_autofree char *text = NULL;
       guint n = flash_job != NULL ? flash_job->result.n_incomplete : 0;
 
@@ -167,9 +168,9 @@ show_result (KilnWindow *self)
                                              "%s\nSectors %s were erased but not completely written, so the board does "
                                              "not hold a complete firmware and will not start: program it again.",
                                              n),
-                                error->message, incomplete);
+                                words, incomplete);
       else
-        text = g_strdup (error->message);
+        text = g_steal_pointer (&words);
 
       gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "failure");
       _kiln_window_offer_action (self, self->result_action, error, "win.retry");
@@ -178,6 +179,17 @@ show_result (KilnWindow *self)
       kiln_window_log (self, "%s", text);
     }
   gtk_revealer_set_reveal_child (self->result_revealer, TRUE);
+  self->banner_is_target = FALSE;
+  /* The header says what was done, until the file, target or plan changes. */
+  if (error == NULL && self->image != NULL && self->last_message != NULL
+      && (self->last_job_kind == JOB_PROGRAM || self->last_job_kind == JOB_VERIFY))
+    {
+      /* Translators: %s is the job's summary ("Programmed and verified 160 KiB (5 sectors, 0 unchanged)") */
+      g_autofree char *done = g_strdup_printf (_("Done: %s. The chip holds this file."), self->last_message);
+
+      gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
+      gtk_label_set_label (self->plan_label, done);
+    }
   if (self->progress != NULL)
     g_signal_handlers_disconnect_by_data (self->progress, self);
   g_clear_object (&self->progress);

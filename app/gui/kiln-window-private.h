@@ -66,7 +66,9 @@ struct _KilnWindow
   KilnWindowJob         last_job_kind;
   char                 *last_sectors;
   GFile                *last_file;
+  gboolean              banner_is_target; /* the result banner says why the target cannot be read */
   KilnIdentifyJob      *target;    /* what the last identification found */
+  char                 *target_serial; /* through the probe with this serial */
   char                 *target_error;
   GError               *target_gerror;
   gboolean              identifying;
@@ -127,6 +129,8 @@ struct _KilnWindow
 
 /* kiln-window.c */
 void           _kiln_window_update_actions  (KilnWindow     *self);
+/* Hides the last job's result (the file, target or plan changed). */
+void           _kiln_window_clear_result    (KilnWindow     *self);
 /* The Target panel's chip rows and the map's layout, from self->chip. */
 void           _kiln_window_update_chip     (KilnWindow     *self);
 /* The plan of the loaded file on self->chip, drawn on the map. */
@@ -148,6 +152,11 @@ void           _kiln_window_offer_action    (KilnWindow     *self,
                                              GtkButton      *button,
                                              const GError   *error,
                                              const char     *retry_action);
+
+/* kiln-window-words.c: @error in the window's words (no command-line
+ * advice beside the window's own buttons, no probe status codes). */
+char          *_kiln_window_dup_error_words (KilnWindow     *self,
+                                             const GError   *error);
 
 /* kiln-window-jobs.c */
 void           _kiln_window_class_init_jobs (GtkWidgetClass *widget_class);

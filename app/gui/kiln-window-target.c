@@ -183,6 +183,22 @@ update_target_panel (KilnWindow *self)
   gtk_spinner_set_spinning (self->identify_spinner, self->identifying);
 }
 
+/* Why the target cannot be read, in the main area where the plan would
+ * be, with the way out (Retry, Connect Under Reset, USB Access Help). */
+static void
+show_target_problem (KilnWindow *self)
+{
+  if (self->progress != NULL || self->target_gerror == NULL || self->probe == NULL)
+    return;
+  gtk_widget_remove_css_class (GTK_WIDGET (self->result_box), "success");
+  gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "failure");
+  gtk_image_set_from_icon_name (self->result_icon, "dialog-warning-symbolic");
+  gtk_label_set_label (self->result_label, self->target_error);
+  _kiln_window_offer_action (self, self->result_action, self->target_gerror, "win.identify");
+  gtk_revealer_set_reveal_child (self->result_revealer, TRUE);
+  self->banner_is_target = TRUE;
+}
+
 static gboolean
 same_target (KilnIdentifyJob *a,
              KilnIdentifyJob *b)
@@ -242,7 +258,7 @@ identify_done_cb (GObject      *source,
       self->target_gerror = g_error_copy (error);
       /* The probe answered but the target did not (or the probe is gone):
        * keep the chip the user may pick, and say what is wrong. */
-      self->target_error = g_strdup (error->message);
+      self->target_error = _kiln_window_dup_error_words (self, error);
       kiln_window_log (self, "%s", error->message);
       /* A probe pulled out (or gone quiet) says nothing new about the
        * chip: what it found stays on view, and the map as the last job
@@ -260,6 +276,9 @@ identify_done_cb (GObject      *source,
         self->target = g_steal_pointer (&found);
       update_target_panel (self);
       _kiln_window_chip_selected (self);
+      if (self->chip == NULL)
+        _kiln_window_update_plan (self);   /* says why there is no plan */
+      show_target_problem (self);
     }
   else
     {
@@ -270,6 +289,8 @@ identify_done_cb (GObject      *source,
         g_set_object (&found->chip, self->chip);
       g_clear_pointer (&self->target, kiln_identify_job_free);
       self->target = g_steal_pointer (&found);
+      g_free (self->target_serial);
+      self->target_serial = g_strdup (kiln_usb_probe_info_get_serial (self->probe));
       if (!unchanged)
         {
           g_autofree char *prot = kiln_identify_job_dup_protected (self->target);
@@ -283,6 +304,8 @@ identify_done_cb (GObject      *source,
           _kiln_window_update_plan (self);
         }
       update_target_panel (self);
+      if (self->banner_is_target)
+        _kiln_window_clear_result (self);
     }
   _kiln_window_update_actions (self);
   if (self->identify_again)
@@ -332,7 +355,8 @@ probe_selected_cb (KilnWindow        *self,
   KilnUsbProbeInfo *old = self->probe;
   /* A probe that goes away leaves what it found on view (and the map with
    * it) until another probe is chosen. */
-  gboolean keep = info == NULL && self->target != NULL && self->target->chip != NULL;
+  gboolean keep = self->target != NULL && self->target->chip != NULL
+                  && (info == NULL || g_strcmp0 (kiln_usb_probe_info_get_serial (info), self->target_serial) == 0);
 
   if (self->session != NULL)
     g_thread_unref (g_thread_new ("kiln-drop-session", drop_session_thread, g_steal_pointer (&self->session)));
@@ -342,6 +366,8 @@ probe_selected_cb (KilnWindow        *self,
     g_clear_pointer (&self->target, kiln_identify_job_free);
   g_clear_pointer (&self->target_error, g_free);
   g_clear_error (&self->target_gerror);
+  if (self->banner_is_target)
+    _kiln_window_clear_result (self);
 
   if (info == NULL && old != NULL)
     {

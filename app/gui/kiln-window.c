@@ -45,6 +45,15 @@ _kiln_window_update_actions (KilnWindow *self)
   gtk_label_set_label (self->action_hint, have_probe ? "" : why);
 }
 
+void
+_kiln_window_clear_result (KilnWindow *self)
+{
+  if (self->progress != NULL || self->disposed)
+    return;
+  gtk_revealer_set_reveal_child (self->result_revealer, FALSE);
+  self->banner_is_target = FALSE;
+}
+
 static char *
 format_kib (guint64 bytes)
 {
@@ -174,6 +183,10 @@ _kiln_window_update_plan (KilnWindow *self)
   g_clear_object (&self->plan);
   kiln_memory_map_reset_states (self->memory_map);
   gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
+  /* What the last job did or why it failed is old news now; a target that
+   * cannot be read keeps saying so. */
+  if (!self->banner_is_target)
+    _kiln_window_clear_result (self);
 
   if (self->image == NULL)
     return;
@@ -181,8 +194,15 @@ _kiln_window_update_plan (KilnWindow *self)
   if (self->chip == NULL)
     {
       gtk_label_set_label (self->flash_label, "");
-      gtk_label_set_label (self->plan_label,
-                           _("No target chip is known yet. Connect a probe, or choose the chip in the Target panel, to see which sectors this file will change."));
+      if (self->probe != NULL && self->target_error != NULL)
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (self->plan_label), "error");
+          gtk_label_set_label (self->plan_label,
+                               _("The chip behind the probe could not be read (see below), so which sectors this file will change is not known yet."));
+        }
+      else
+        gtk_label_set_label (self->plan_label,
+                             _("No target chip is known yet. Connect a probe, or choose the chip in the Target panel, to see which sectors this file will change."));
       return;
     }
 
@@ -396,6 +416,7 @@ kiln_window_finalize (GObject *object)
   g_clear_error (&self->job_error);
   g_clear_object (&self->session);  /* joins the worker first */
   g_clear_pointer (&self->target, kiln_identify_job_free);
+  g_clear_pointer (&self->target_serial, g_free);
   g_clear_pointer (&self->target_error, g_free);
   g_clear_error (&self->target_gerror);
   g_clear_object (&self->probe);

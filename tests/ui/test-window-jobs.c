@@ -88,6 +88,12 @@ test_unplug_mid_job (void)
   kiln_sim_probe_plug (probe);
   g_assert_true (kiln_test_spin_until (probe_back, window, 30000));
   kiln_test_wait_identified (window);
+  if (!kiln_test_has_result (window))
+    {
+      g_clear_pointer (&log, g_free);
+      log = _kiln_window_dup_log_text (window);
+      g_test_message ("%s", log);
+    }
   g_assert_true (kiln_test_has_result (window));
   retry = GTK_WIDGET (window->result_action);
   g_assert_true (gtk_widget_is_sensitive (retry));
