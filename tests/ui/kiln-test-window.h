@@ -1,5 +1,6 @@
-/* kiln-test-window.h — what the window tests share: running the main loop,
- * opening a window on a bench, waiting for its states, screenshots
+/* kiln-test-window.h — what the main window's tests share: opening a window
+ * on a bench, waiting for its states (the main loop and screenshots are in
+ * kiln-test-ui.h)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,20 +10,11 @@
 #include <adwaita.h>
 
 #include "kiln-flash-types.h"
+#include "kiln-test-ui.h"
 #include "kiln-window-private.h"
 
 G_BEGIN_DECLS
 
-/* Runs the main loop for @ms milliseconds, so that frames get drawn. */
-void        kiln_test_spin             (guint        ms);
-/* Runs the main loop until @cond holds; FALSE after @timeout_ms (which
- * only bounds a hang). */
-gboolean    kiln_test_spin_until       (gboolean   (*cond) (gpointer data),
-                                        gpointer     data,
-                                        guint        timeout_ms);
-/* With KILN_SCREENSHOT_DIR set, saves what @widget shows as @name there. */
-void        kiln_test_screenshot       (GtkWidget   *widget,
-                                        const char  *name);
 /* A window of @width × @height, presented. */
 KilnWindow *kiln_test_window_new       (int          width,
                                         int          height);

@@ -82,7 +82,7 @@ test_unplug_mid_job (void)
   log = _kiln_window_dup_log_text (window);
   g_assert_null (strstr (log, "Finished"));
   g_assert_cmpstr (_kiln_window_get_result_action (window), ==, "win.retry");
-  kiln_test_screenshot (GTK_WIDGET (window), "unplugged-mid-job.png");
+  kiln_test_save_screenshot (GTK_WIDGET (window), "unplugged-mid-job.png");
 
   /* Back again: Retry programs the board. */
   kiln_sim_probe_plug (probe);

@@ -226,7 +226,7 @@ test_no_power_in_main_area (void)
   g_assert_null (strstr (_kiln_window_get_plan_text (window), "Connect a probe"));
   g_assert_nonnull (strstr (_kiln_window_get_plan_text (window), "could not be read"));
   g_assert_cmpstr (_kiln_window_get_result_action (window), ==, "win.identify");
-  kiln_test_screenshot (GTK_WIDGET (window), "no-power-main.png");
+  kiln_test_save_screenshot (GTK_WIDGET (window), "no-power-main.png");
   kiln_test_close (window, flash_path);
   g_unlink (path);
 }
