@@ -356,10 +356,12 @@ start_job (KilnWindow *self,
           {
             g_autofree char *path = g_file_get_path (target_file);
 
-            job->address = kiln_chip_get_flash_base (self->chip);
-            job->length = kiln_chip_get_flash_size (self->chip);
+            job->address = self->read_address;
+            job->length = self->read_length;
             call->file = g_object_ref (target_file);
-            kiln_window_log (self, _("Reading the flash into %s"), path);
+            /* Translators: "Reading 0x08000000–0x080FFFFF into /tmp/flash.bin" */
+            kiln_window_log (self, _("Reading 0x%08X–0x%08X into %s"), self->read_address,
+                             (guint32) (self->read_address + self->read_length - 1), path);
           }
           break;
         case JOB_PROGRAM:
@@ -491,38 +493,6 @@ erase_action (GtkWidget  *widget,
 }
 
 static void
-read_response (GtkNativeDialog *dialog,
-               int              response,
-               KilnWindow      *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      start_job (self, JOB_READ, file, NULL);
-    }
-  g_object_unref (dialog);
-}
-
-static void
-read_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *param)
-{
-  KilnWindow *self = KILN_WINDOW (widget);
-  GtkFileChooserNative *dialog;
-  g_autofree char *name = g_strdup_printf ("%s-flash.bin",
-                                           self->chip != NULL ? kiln_chip_get_name (self->chip) : "kiln");
-
-  dialog = gtk_file_chooser_native_new (_("Read Flash to File"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Read"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (read_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-static void
 cancel_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *param)
@@ -556,6 +526,20 @@ void
 _kiln_window_read_to_file (KilnWindow *self,
                            GFile      *file)
 {
+  g_return_if_fail (self->chip != NULL);
+  self->read_address = kiln_chip_get_flash_base (self->chip);
+  self->read_length = kiln_chip_get_flash_size (self->chip);
+  start_job (self, JOB_READ, file, NULL);
+}
+
+void
+_kiln_window_read_range_to_file (KilnWindow *self,
+                                 GFile      *file,
+                                 guint32     address,
+                                 guint32     length)
+{
+  self->read_address = address;
+  self->read_length = length;
   start_job (self, JOB_READ, file, NULL);
 }
 
@@ -565,7 +549,6 @@ _kiln_window_class_init_jobs (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.program", NULL, job_action);
   gtk_widget_class_install_action (widget_class, "win.verify", NULL, job_action);
   gtk_widget_class_install_action (widget_class, "win.erase", NULL, erase_action);
-  gtk_widget_class_install_action (widget_class, "win.read", NULL, read_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.program", NULL);

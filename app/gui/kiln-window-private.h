@@ -66,7 +66,9 @@ struct _KilnWindow
   KilnWindowJob         last_job_kind;
   char                 *last_sectors;
   GFile                *last_file;
-  gboolean              banner_is_target; /* the result banner says why the target cannot be read */
+  gboolean              banner_is_target;
+  guint32               read_address;     /* what Read… reads */
+  guint32               read_length; /* the result banner says why the target cannot be read */
   KilnIdentifyJob      *target;    /* what the last identification found */
   char                 *target_serial; /* through the probe with this serial */
   char                 *target_error;
@@ -210,8 +212,27 @@ const char    *_kiln_window_get_result_action (KilnWindow   *self);
 const char    *_kiln_window_get_target_action (KilnWindow   *self);
 /* Everything the log shows, one line per entry. */
 char          *_kiln_window_dup_log_text    (KilnWindow     *self);
-/* What Read… does once its file is chosen. */
+/* What Read… does once its file is chosen: the whole flash, or a range. */
 void           _kiln_window_read_to_file    (KilnWindow     *self,
                                              GFile          *file);
+void           _kiln_window_read_range_to_file (KilnWindow  *self,
+                                             GFile          *file,
+                                             guint32         address,
+                                             guint32         length);
+
+/* kiln-window-read.c: Read… asks for a range, then a file. */
+void           _kiln_window_class_init_read (GtkWidgetClass *widget_class);
+/* The name Read… suggests for @address and @length (no slashes). */
+char          *_kiln_window_dup_read_name   (KilnWindow     *self,
+                                             guint32         address,
+                                             guint32         length);
+/* Reads "0x08000000" and "64K" / "0x10000" as a range of the chip's
+ * flash or RAM; FALSE with the reason in words otherwise. */
+gboolean       _kiln_window_parse_range     (KilnWindow     *self,
+                                             const char     *address_text,
+                                             const char     *length_text,
+                                             guint32        *address,
+                                             guint32        *length,
+                                             GError        **error);
 
 G_END_DECLS

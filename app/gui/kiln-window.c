@@ -495,6 +495,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   _kiln_window_class_init_file (widget_class);
   _kiln_window_class_init_target (widget_class);
   _kiln_window_class_init_jobs (widget_class);
+  _kiln_window_class_init_read (widget_class);
 }
 
 static void

@@ -111,6 +111,68 @@ test_unplug_mid_job (void)
   g_unlink (path);
 }
 
+/* Read…: the suggested name has no slash, a range of flash or RAM can be
+ * read, and a range outside both is refused before anything is read. */
+static void
+test_read_range (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("");
+  gsize size = 8 * 1024;
+  g_autofree char *data = kiln_test_pattern (size);
+  g_autofree char *path = kiln_test_write_temp ("app.bin", data, size);
+  g_autofree char *out_path = kiln_test_write_temp ("out.bin", "", 0);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) out = g_file_new_for_path (out_path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *range_name = NULL;
+  g_autofree char *contents = NULL;
+  KilnWindow *window = kiln_test_window_new (1280, 800);
+  guint32 address = 0, length = 0;
+  gsize n;
+
+  kiln_test_wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  kiln_test_wait_loaded (window);
+  kiln_test_input_keys (GTK_WINDOW (window), "ctrl+p");
+  g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed"));
+  kiln_test_wait_identified (window);
+
+  name = _kiln_window_dup_read_name (window, 0x08000000, 1024 * 1024);
+  g_test_message ("suggested: %s", name);
+  g_assert_null (strchr (name, '/'));
+  g_assert_true (g_str_has_suffix (name, "-flash.bin"));
+  range_name = _kiln_window_dup_read_name (window, 0x08000100, 0x100);
+  g_assert_null (strchr (range_name, '/'));
+  g_assert_nonnull (strstr (range_name, "080001FF"));
+
+  g_assert_true (_kiln_window_parse_range (window, "0x20000000", "16K", &address, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, ==, 16384);
+  g_assert_false (_kiln_window_parse_range (window, "0x07000000", "1", &address, &length, &error));
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "not all in the chip"));
+  g_clear_error (&error);
+  g_assert_false (_kiln_window_parse_range (window, "somewhere", "1", &address, &length, &error));
+  g_assert_nonnull (strstr (error->message, "not an address"));
+  g_clear_error (&error);
+  g_assert_false (_kiln_window_parse_range (window, "0x08000000", "0", &address, &length, &error));
+  g_clear_error (&error);
+
+  g_assert_true (_kiln_window_parse_range (window, " 0x08000100 ", "0x100", &address, &length, &error));
+  _kiln_window_read_range_to_file (window, out, address, length);
+  g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
+  g_test_message ("read: %s", _kiln_window_get_result_text (window));
+  g_assert_true (g_file_get_contents (out_path, &contents, &n, NULL));
+  g_assert_cmpuint (n, ==, 0x100);
+  g_assert_cmpmem (contents, n, data + 0x100, 0x100);
+
+  kiln_test_close (window, flash_path);
+  g_unlink (path);
+  g_unlink (out_path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -129,6 +191,7 @@ main (int   argc,
   g_application_set_default (G_APPLICATION (app));
 
   g_test_add_func ("/Kiln/UI/unplug-mid-job", test_unplug_mid_job);
+  g_test_add_func ("/Kiln/UI/read-range", test_read_range);
 
   return g_test_run ();
 }
