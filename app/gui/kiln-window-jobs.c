@@ -17,45 +17,59 @@
  * kiln_memory_map_set_sector_state(); finished or failed → result_revealer. */
 
 
+/* The overall bar and its line ("Writing sector 3 of 7 · 38 % · about
+ * 5 s left"), and the phase's bytes and rate beside it. */
 static void
-progress_phase_started_cb (KilnWindow        *self,
-                           KilnFlashPhase  phase,
-                           KilnProgress      *progress)
-{
-  /* The end of a job is said by its result, which may be a failure. */
-  if (phase == KILN_FLASH_PHASE_FINISHED)
-    return;
-  gtk_label_set_label (self->phase_label, kiln_flash_phase_to_label (phase));
-  gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_label_set_label (self->progress_label, "");
-  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
-  kiln_window_log (self, "%s", kiln_flash_phase_to_label (phase));
-}
-static void
-progress_changed_cb (KilnWindow   *self,
-                     KilnProgress *progress)
+show_meter (KilnWindow   *self,
+            KilnProgress *progress)
 {
   guint64 total = kiln_progress_get_total (progress);
   double rate = kiln_progress_get_rate (progress);
-  double left = kiln_progress_get_seconds_left (progress);
-  g_autofree char *done_s = g_format_size_full (kiln_progress_get_done (progress), G_FORMAT_SIZE_IEC_UNITS);
-  g_autofree char *total_s = g_format_size_full (total, G_FORMAT_SIZE_IEC_UNITS);
-  GString *text = g_string_new (NULL);
+  double elapsed = (g_get_monotonic_time () - self->job_started) / (double) G_USEC_PER_SEC;
+  g_autofree char *line = kiln_job_meter_dup_text (self->meter, elapsed);
+  g_autoptr(GString) text = g_string_new (NULL);
 
-  gtk_progress_bar_set_fraction (self->progress_bar, kiln_progress_get_fraction (progress));
+  gtk_progress_bar_set_fraction (self->progress_bar, kiln_job_meter_get_fraction (self->meter));
+  gtk_label_set_label (self->phase_label, line);
   if (total > 0)
-    /* Translators: bytes done / bytes in this phase */
-    g_string_append_printf (text, _("%s of %s"), done_s, total_s);
-  if (rate > 0)
+    {
+      g_autofree char *done_s = g_format_size_full (kiln_progress_get_done (progress), G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *total_s = g_format_size_full (total, G_FORMAT_SIZE_IEC_UNITS);
+
+      /* Translators: bytes done / bytes in this phase */
+      g_string_append_printf (text, _("%s of %s"), done_s, total_s);
+    }
+  if (rate > 0 && total > 0)
     {
       g_autofree char *rate_s = g_format_size_full ((guint64) rate, G_FORMAT_SIZE_IEC_UNITS);
       /* Translators: a transfer rate, e.g. "231.0 KiB/s" */
       g_string_append_printf (text, _(" · %s/s"), rate_s);
     }
-  if (left >= 0)
-    g_string_append_printf (text, _(" · about %.0f s left"), MAX (left, 1));
   gtk_label_set_label (self->progress_label, text->str);
-  g_string_free (text, TRUE);
+}
+
+static void
+progress_phase_started_cb (KilnWindow        *self,
+                           KilnFlashPhase     phase,
+                           KilnProgress      *progress)
+{
+  /* The end of a job is said by its result, which may be a failure. */
+  if (phase == KILN_FLASH_PHASE_FINISHED)
+    return;
+  kiln_job_meter_phase (self->meter, phase, kiln_progress_get_total (progress));
+  show_meter (self, progress);
+  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
+  kiln_window_log (self, "%s", kiln_flash_phase_to_label (phase));
+}
+
+static void
+progress_changed_cb (KilnWindow   *self,
+                     KilnProgress *progress)
+{
+  if (kiln_progress_get_finished (progress))
+    return;
+  kiln_job_meter_bytes (self->meter, kiln_progress_get_done (progress));
+  show_meter (self, progress);
 }
 
 static void
@@ -64,6 +78,8 @@ progress_sector_changed_cb (KilnWindow   *self,
                             guint         state,
                             KilnProgress *progress)
 {
+  if (state < KILN_N_SECTOR_STATES)
+    kiln_job_meter_sector (self->meter, sector, state);
   if (sector < kiln_memory_map_get_n_sectors (self->memory_map) && state < KILN_N_SECTOR_STATES)
     kiln_memory_map_set_sector_state (self->memory_map, sector, state, NULL);
 }
@@ -196,6 +212,7 @@ show_result (KilnWindow *self)
   g_clear_object (&self->job_cancellable);
   g_clear_error (&self->job_error);
   g_clear_pointer (&self->running_job, kiln_flash_job_free);
+  g_clear_pointer (&self->meter, kiln_job_meter_free);
   self->progress_done = self->worker_done = FALSE;
   _kiln_window_update_actions (self);
 }
@@ -225,6 +242,10 @@ _kiln_window_watch_progress (KilnWindow   *self,
   if (self->progress != NULL)
     g_signal_handlers_disconnect_by_data (self->progress, self);
   g_set_object (&self->progress, progress);
+  /* A job of the window's own has its meter already (start_job()). */
+  if (self->meter == NULL)
+    self->meter = kiln_job_meter_new (NULL, FALSE, 0);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
   g_clear_pointer (&self->last_message, g_free);
   g_clear_error (&self->job_error);
   /* A job of the window's own also waits for its worker (start_job()). */
@@ -380,6 +401,16 @@ start_job (KilnWindow *self,
       self->last_sectors = g_strdup (sectors);
     }
   g_set_object (&self->last_file, target_file);
+  g_clear_pointer (&self->meter, kiln_job_meter_free);
+  if (kind == JOB_PROGRAM)
+    self->meter = kiln_job_meter_new (self->plan, g_settings_get_boolean (self->settings, "verify"), 0);
+  else if (kind == JOB_ERASE)
+    {
+      g_auto(GStrv) list = sectors != NULL ? g_strsplit (sectors, ",", -1) : NULL;
+
+      self->meter = kiln_job_meter_new (NULL, FALSE, list != NULL ? g_strv_length (list)
+                                                                  : kiln_chip_get_n_sectors (self->chip));
+    }
   progress = kiln_progress_new ();
   cancellable = g_cancellable_new ();
   _kiln_window_watch_progress (self, progress, cancellable);

@@ -11,6 +11,7 @@
 #include "kiln-flash-job.h"
 #include "kiln-flash-plan.h"
 #include "kiln-identify-job-private.h"
+#include "kiln-job-meter.h"
 #include "kiln-image.h"
 #include "kiln-memory-map-private.h"
 #include "kiln-probe-selector-private.h"
@@ -48,6 +49,7 @@ struct _KilnWindow
   guint                 reload_source;
   gboolean              simulator;
   KilnProgress         *progress;
+  KilnJobMeter         *meter;     /* the running job's overall progress */
   GCancellable         *job_cancellable;
   gint64                job_started;
   char                 *error_text;
@@ -194,6 +196,9 @@ void           _kiln_window_watch_progress  (KilnWindow     *self,
 
 /* For tests */
 KilnMemoryMap *_kiln_window_get_memory_map  (KilnWindow     *self);
+/* The running job's overall bar and its line, or 0 and NULL. */
+double         _kiln_window_get_progress_fraction (KilnWindow *self);
+const char    *_kiln_window_get_progress_text (KilnWindow   *self);
 const char    *_kiln_window_get_page        (KilnWindow     *self);
 const char    *_kiln_window_get_plan_text   (KilnWindow     *self);
 const char    *_kiln_window_get_error_text  (KilnWindow     *self);

@@ -421,6 +421,7 @@ kiln_window_finalize (GObject *object)
   g_clear_error (&self->target_gerror);
   g_clear_object (&self->probe);
   g_clear_pointer (&self->running_job, kiln_flash_job_free);
+  g_clear_pointer (&self->meter, kiln_job_meter_free);
   g_clear_object (&self->bench);    /* then saves the simulated board */
 
   G_OBJECT_CLASS (kiln_window_parent_class)->finalize (object);
@@ -537,6 +538,18 @@ KilnMemoryMap *
 _kiln_window_get_memory_map (KilnWindow *self)
 {
   return self->memory_map;
+}
+
+double
+_kiln_window_get_progress_fraction (KilnWindow *self)
+{
+  return self->progress != NULL ? gtk_progress_bar_get_fraction (self->progress_bar) : 0;
+}
+
+const char *
+_kiln_window_get_progress_text (KilnWindow *self)
+{
+  return self->progress != NULL ? gtk_label_get_label (self->phase_label) : NULL;
 }
 
 const char *

@@ -18,6 +18,12 @@ probe_back (gpointer data)
   return _kiln_window_can_program (data);
 }
 
+static gboolean
+no_result (gpointer data)
+{
+  return !kiln_test_has_result (data);
+}
+
 /* The probe is pulled out while Program writes: the result says the probe
  * went and which sectors were left half-written, the map keeps the plan
  * with those sectors marked, the log never says "Finished", and Retry
@@ -48,6 +54,13 @@ test_unplug_mid_job (void)
 
   kiln_test_input_keys (GTK_WINDOW (window), "ctrl+p");
   g_assert_true (kiln_test_spin_until (kiln_test_sector_is, &writing, 60000));
+  /* One bar for the whole job, already moved by the erases, and the
+   * sector in words. */
+  g_test_message ("progress: %s", _kiln_window_get_progress_text (window));
+  g_assert_cmpfloat (_kiln_window_get_progress_fraction (window), >, 0);
+  g_assert_nonnull (strstr (_kiln_window_get_progress_text (window), " sector "));
+  g_assert_nonnull (strstr (_kiln_window_get_progress_text (window), " of 7 · "));
+  kiln_test_save_screenshot (GTK_WIDGET (window), "programming.png");
   kiln_sim_probe_unplug (probe);
   g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
   kiln_test_spin (200);
@@ -98,9 +111,14 @@ test_unplug_mid_job (void)
   retry = GTK_WIDGET (window->result_action);
   g_assert_true (gtk_widget_is_sensitive (retry));
   kiln_test_input_click (retry);
+  /* The click started the job: the old result went. */
+  g_assert_true (kiln_test_spin_until (no_result, window, 10000));
   g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 120000));
   text = _kiln_window_get_result_text (window);
   g_test_message ("result after Retry: %s", text);
+  g_clear_pointer (&log, g_free);
+  log = _kiln_window_dup_log_text (window);
+  g_test_message ("%s", log);
   g_assert_true (g_str_has_prefix (text, "Programmed and verified"));
   for (guint i = 0; i < 7; i++)
     g_assert_cmpint (kiln_memory_map_get_sector_state (map, i), !=, KILN_SECTOR_STATE_FAILED);
