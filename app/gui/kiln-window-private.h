@@ -128,6 +128,7 @@ struct _KilnWindow
   GtkImage             *result_icon;
   GtkLabel             *result_label;
   GtkTextView          *log_view;
+  GtkExpander          *log_expander;
   GMenu                *recent_section;
 };
 
@@ -196,6 +197,8 @@ void           _kiln_window_watch_progress  (KilnWindow     *self,
 
 /* For tests */
 KilnMemoryMap *_kiln_window_get_memory_map  (KilnWindow     *self);
+void           _kiln_window_set_log_expanded (KilnWindow    *self,
+                                              gboolean       expanded);
 /* The running job's overall bar and its line, or 0 and NULL. */
 double         _kiln_window_get_progress_fraction (KilnWindow *self);
 const char    *_kiln_window_get_progress_text (KilnWindow   *self);

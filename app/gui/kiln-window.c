@@ -490,6 +490,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_icon);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_label);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, log_view);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, log_expander);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, recent_section);
 
   gtk_widget_class_install_action (widget_class, "win.simulator", NULL, simulator_action);
@@ -538,6 +539,13 @@ KilnMemoryMap *
 _kiln_window_get_memory_map (KilnWindow *self)
 {
   return self->memory_map;
+}
+
+void
+_kiln_window_set_log_expanded (KilnWindow *self,
+                               gboolean    expanded)
+{
+  gtk_expander_set_expanded (self->log_expander, expanded);
 }
 
 double
