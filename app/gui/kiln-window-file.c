@@ -44,6 +44,26 @@ kiln_window_log (KilnWindow *self,
   line = g_strdup_printf ("%s.%03d  %s\n", stamp,
                           g_date_time_get_microsecond (now) / 1000, message);
   gtk_text_buffer_insert (buffer, &end, line, -1);
+  /* The log follows its newest line. */
+  {
+    GtkTextMark *mark = gtk_text_buffer_get_mark (buffer, "kiln-end");
+
+    if (mark == NULL)
+      mark = gtk_text_buffer_create_mark (buffer, "kiln-end", &end, FALSE);
+    gtk_text_buffer_get_end_iter (buffer, &end);
+    gtk_text_buffer_move_mark (buffer, mark, &end);
+    gtk_text_view_scroll_mark_onscreen (self->log_view, mark);
+  }
+}
+
+char *
+_kiln_window_dup_log_text (KilnWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
 static char *

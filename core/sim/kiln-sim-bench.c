@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "kiln-sim-bench.h"
+#include "kiln-sim-file.h"
 #include "kiln-sim-pace.h"
 #include "kiln-sim-probe-private.h"
 
@@ -325,6 +326,15 @@ kiln_sim_bench_get_probe (KilnSimBench *self,
   return g_array_index (self->rigs, Rig, index).probe;
 }
 
+guint64
+kiln_sim_bench_get_device_ns (KilnSimBench *self,
+                              guint         index)
+{
+  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), 0);
+  g_return_val_if_fail (index < self->rigs->len, 0);
+  return g_array_index (self->rigs, Rig, index).clock->device_ns;
+}
+
 guint
 kiln_sim_bench_get_sequence_length (KilnSimBench *self,
                                     guint         index)
@@ -423,6 +433,9 @@ kiln_sim_bench_set_report_path (KilnSimBench *self,
   self->report_path = g_strdup (path);
 }
 
+/* The bench writes its report with this small writer of its own rather
+ * than with the product's JSON code (or a library the product uses): the
+ * ruler stays independent of what it measures (see README.md). */
 static void
 json_string (GString    *out,
              const char *s)
@@ -546,7 +559,7 @@ kiln_sim_bench_save (KilnSimBench  *self,
       g_autofree char *json = kiln_sim_bench_dup_report_json (self);
       g_autofree char *line = g_strconcat (json, "\n", NULL);
 
-      if (!g_file_set_contents (self->report_path, line, -1, error))
+      if (!kiln_sim_file_write (self->report_path, line, -1, error))
         return FALSE;
     }
 

@@ -125,6 +125,7 @@ for via in (False, True):
     rc, out, err = run("verify", [blinky], sim, via_dropin=via)
     check(rc == 0 and "the flash matches blinky.elf" in out and "CRC on the target" in out, f"{tag}: verify exit {rc}",
           out + err)
+    # --method is the old spelling of --verify, kept as a hidden alias
     rc, out, err = run("verify", [blinky, "--method=readback"], sim, via_dropin=via)
     check(rc == 0 and "the flash matches blinky.elf" in out and "read back" in out, f"{tag}: verify readback exit {rc}",
           out + err)
@@ -222,8 +223,8 @@ rc, out, err = run("verify", [bad], sim)
 check(rc == 2 and "checksum" in err, f"verify bad file: exit {rc}", err)
 rc, out, err = run("verify", [os.path.join(tmp, "missing.elf")], sim)
 check(rc == 2, f"verify missing file: exit {rc}", err)
-rc, out, err = run("verify", [blinky, "--method", "md5"], sim)
-check(rc == 2, f"verify --method md5: exit {rc}", err)
+rc, out, err = run("verify", [blinky, "--verify", "md5"], sim)
+check(rc == 2, f"verify --verify md5: exit {rc}", err)
 big = os.path.join(tmp, "big.bin")
 open(big, "wb").write(os.urandom(1100 * 1024))
 rc, out, err = run("verify", [big, "--base", "0x08000000"], sim)
@@ -238,15 +239,15 @@ open(dataf, "wb").write(data)
 rc, out, err = run("flash", [dataf, "--base", "0x08000000"], sim)
 for method, most in (("crc", 16 * 1024), ("readback", None)):
     rep = os.path.join(d, f"{method}.json")
-    rc, out, err = run("verify", [dataf, "--base", "0x08000000", f"--method={method}", "--json"], sim, rep)
+    rc, out, err = run("verify", [dataf, "--base", "0x08000000", f"--verify={method}", "--json"], sim, rep)
     lines = json_lines(out, "verify --json")
     r = report(rep)
     check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["method"] == method
           and lines[-1]["fallback"] is False and lines[-1]["bytes"] == 64 * 1024 and lines[-1]["sectors"] == 2,
-          f"verify --method={method}: exit {rc}", out + err)
+          f"verify --verify={method}: exit {rc}", out + err)
     check((r["usb_bytes_in"] < most) if most else (r["usb_bytes_in"] >= 64 * 1024),
-          f"verify --method={method} read {r['usb_bytes_in']} bytes")
-    check(r["violations"] == [] and r["flash_locked_at_exit"], f"verify --method={method} report {r}")
+          f"verify --verify={method} read {r['usb_bytes_in']} bytes")
+    check(r["violations"] == [] and r["flash_locked_at_exit"], f"verify --verify={method} report {r}")
 
 # Bytes of a file that do not fill whole words: only the file's bytes count,
 # and a difference names its own address (both methods).
@@ -261,13 +262,13 @@ def ihex(address, payload):
 odd = os.path.join(d, "odd.hex")
 open(odd, "w").write(ihex(0x08000001, data[1:6]))
 for method in ("crc", "readback"):
-    rc, out, err = run("verify", [odd, f"--method={method}"], sim)
+    rc, out, err = run("verify", [odd, f"--verify={method}"], sim)
     check(rc == 0, f"verify 5 bytes at 0x08000001 ({method}): exit {rc}", out + err)
 bad5 = bytearray(data[1:6])
 bad5[2] ^= 0x40
 open(odd, "w").write(ihex(0x08000001, bytes(bad5)))
 for method in ("crc", "readback"):
-    rc, out, err = run("verify", [odd, f"--method={method}"], sim)
+    rc, out, err = run("verify", [odd, f"--verify={method}"], sim)
     check(rc == 6 and "sector 0 at 0x08000003" in err, f"verify a changed byte at 0x08000003 ({method}): exit {rc}", err)
 
 # --- --json, event by event (erase) ---------------------------------------
