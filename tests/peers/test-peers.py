@@ -6,7 +6,6 @@ drop-in libusb-1.0.so.0, each on a fresh board state.
 Usage: test-peers.py DROPIN_DIR FIXTURES_DIR [CASE...]
 Prints TAP. A peer missing from the machine skips its cases.
 """
-import json
 import os
 import random
 import re
