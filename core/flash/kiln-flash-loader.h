@@ -139,7 +139,11 @@ gboolean kiln_flash_loader_program  (KilnFlashLoader         *self,
                                      GError                 **error);
 
 /* The STM32 CRC unit's CRC-32 computed on the host: @crc is 0xFFFFFFFF to
- * start; @length is a multiple of 4 (little-endian words). */
+ * start; @length is a multiple of 4 (little-endian words). This is the
+ * unreflected CRC-32/MPEG-2, not zlib's crc32() (the reflected CRC-32): the
+ * F7's unit could be set to reflect input and output (CRC_CR REV_IN/REV_OUT)
+ * to match zlib, but the F2 and F4 units cannot reflect, and the loader
+ * serves them with the same code, so the host computes the unit's CRC. */
 guint32  kiln_flash_crc32           (guint32                  crc,
                                      const guint8            *data,
                                      gsize                    length);

@@ -243,7 +243,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (goals); i++)
     {
-      g_autofree char *name = g_strdup_printf ("/flash/goals/%s", goals[i].name);
+      g_autofree char *name = g_strdup_printf ("/Kiln/Flash/goals/%s", goals[i].name);
 
       g_test_add_data_func (name, &goals[i], test_goal);
     }
