@@ -25,6 +25,12 @@ no_probe_selected (gpointer data)
 }
 
 static gboolean
+widget_sensitive (gpointer data)
+{
+  return gtk_widget_is_sensitive (data);
+}
+
+static gboolean
 no_result (gpointer data)
 {
   return !kiln_test_has_result (data);
@@ -116,7 +122,8 @@ test_unplug_mid_job (void)
     }
   g_assert_true (kiln_test_has_result (window));
   retry = GTK_WIDGET (window->result_action);
-  g_assert_true (gtk_widget_is_sensitive (retry));
+  /* The button follows its action's state on the main loop. */
+  g_assert_true (kiln_test_spin_until (widget_sensitive, retry, 10000));
   kiln_test_wait_drawn (retry);
   kiln_test_input_click (retry);
   /* The click started the job: the old result went. */
