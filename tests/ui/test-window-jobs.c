@@ -19,6 +19,18 @@ probe_back (gpointer data)
 }
 
 static gboolean
+no_probe_selected (gpointer data)
+{
+  return kiln_probe_selector_get_selected (_kiln_window_get_probe_selector (data)) == NULL;
+}
+
+static gboolean
+widget_sensitive (gpointer data)
+{
+  return gtk_widget_is_sensitive (data);
+}
+
+static gboolean
 no_result (gpointer data)
 {
   return !kiln_test_has_result (data);
@@ -97,7 +109,8 @@ test_unplug_mid_job (void)
   g_assert_cmpstr (_kiln_window_get_result_action (window), ==, "win.retry");
   kiln_test_save_screenshot (GTK_WIDGET (window), "unplugged-mid-job.png");
 
-  /* Back again: Retry programs the board. */
+  /* Back again (once the window has seen it go): Retry programs the board. */
+  g_assert_true (kiln_test_spin_until (no_probe_selected, window, 30000));
   kiln_sim_probe_plug (probe);
   g_assert_true (kiln_test_spin_until (probe_back, window, 30000));
   kiln_test_wait_identified (window);
@@ -109,7 +122,8 @@ test_unplug_mid_job (void)
     }
   g_assert_true (kiln_test_has_result (window));
   retry = GTK_WIDGET (window->result_action);
-  g_assert_true (gtk_widget_is_sensitive (retry));
+  /* The button follows its action's state on the main loop. */
+  g_assert_true (kiln_test_spin_until (widget_sensitive, retry, 10000));
   kiln_test_wait_drawn (retry);
   kiln_test_input_click (retry);
   /* The click started the job: the old result went. */
