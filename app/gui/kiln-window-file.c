@@ -327,10 +327,23 @@ show_image (KilnWindow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->file_label), path);
   adw_window_title_set_subtitle (self->window_title, name);
 
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
   for (guint i = 0; i < n_segments; i++)
     {
       const KilnImageSegment *seg = kiln_image_get_segment (self->image, i);
-      regions[i].name = seg->name;
+
+      /* An ELF names its segments; the other formats only say where in the
+       * file they were, which is no help on a memory map: the addresses. */
+      if (kiln_image_get_format (self->image) == KILN_IMAGE_FORMAT_ELF || seg->size == 0)
+        regions[i].name = seg->name;
+      else
+        {
+          char *range = g_strdup_printf ("0x%08X–0x%08X", seg->address, (guint32) (seg->address + seg->size - 1));
+
+          g_ptr_array_add (names, range);
+          regions[i].name = range;
+        }
       regions[i].address = seg->address;
       regions[i].size = seg->size;
     }

@@ -331,7 +331,8 @@ kiln_window_open_sample (KilnWindow *self)
 
 #ifdef KILN_SAMPLE_FIRMWARE
   {
-    g_autoptr(GFile) sample = g_file_new_for_path (KILN_SAMPLE_FIRMWARE);
+    const char *path = g_getenv ("KILN_SAMPLE_FIRMWARE");
+    g_autoptr(GFile) sample = g_file_new_for_path (path != NULL ? path : KILN_SAMPLE_FIRMWARE);
 
     if (g_file_query_exists (sample, NULL))
       {

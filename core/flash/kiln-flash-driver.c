@@ -746,6 +746,7 @@ kiln_flash_program (KilnArmTarget           *target,
             goto out;
         }
       result->used_loader = job.loader_ok;
+      result->bytes_link = job.loader.link_bytes;
       kiln_flash_controller_lock (&job.ctrl);
       unlocked = FALSE;
 

@@ -110,9 +110,17 @@ test_unplug_mid_job (void)
   g_assert_true (kiln_test_has_result (window));
   retry = GTK_WIDGET (window->result_action);
   g_assert_true (gtk_widget_is_sensitive (retry));
+  kiln_test_wait_drawn (retry);
   kiln_test_input_click (retry);
   /* The click started the job: the old result went. */
-  g_assert_true (kiln_test_spin_until (no_result, window, 10000));
+  if (!kiln_test_spin_until (no_result, window, 10000))
+    {
+      g_clear_pointer (&log, g_free);
+      log = _kiln_window_dup_log_text (window);
+      g_test_message ("%s", log);
+      kiln_test_save_screenshot (GTK_WIDGET (window), "retry-missed.png");
+      g_assert_not_reached ();
+    }
   g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 120000));
   text = _kiln_window_get_result_text (window);
   g_test_message ("result after Retry: %s", text);

@@ -91,6 +91,15 @@ test_small_window (void)
   assert_in_reach (window, "win.option-bytes");
   g_assert_cmpfloat (gtk_widget_get_height (GTK_WIDGET (_kiln_window_get_memory_map (window))), >=, 60);
   kiln_test_save_screenshot (GTK_WIDGET (window), "small-log.png");
+  /* The file's pieces are named by their addresses, not by file offsets. */
+  {
+    g_autofree char *tip = kiln_memory_map_describe_at (_kiln_window_get_memory_map (window), 10, 20);
+
+    g_test_message ("%s", tip);
+    g_assert_nonnull (tip);
+    g_assert_nonnull (strstr (tip, "0x08000000–0x08017FFF:"));
+    g_assert_null (strstr (tip, "bytes 0"));
+  }
 
   y = program_y (window);
   kiln_test_input_keys (GTK_WINDOW (window), "ctrl+p");
