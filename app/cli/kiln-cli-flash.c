@@ -99,8 +99,8 @@ kiln_cli_flash (int    argc,
   job->options.skip_unchanged = !full;
   job->options.reset = !no_reset;
   job->options.preserve_unwritten = preserve;
-  job->options.vpp = vpp;
   job->options.verify_method = common.verify_method;
+  job->options.vpp = vpp;
 
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
                                 common.verbose);
