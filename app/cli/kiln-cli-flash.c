@@ -27,7 +27,7 @@ kiln_cli_flash (int    argc,
 {
   g_autofree char *base_text = NULL;
   g_auto(GStrv) files = NULL;
-  gboolean no_verify = FALSE, full = FALSE, no_reset = FALSE, dry_run = FALSE, preserve = FALSE;
+  gboolean no_verify = FALSE, full = FALSE, no_reset = FALSE, dry_run = FALSE, preserve = FALSE, vpp = FALSE;
   GOptionEntry entries[] = {
     { "base", 0, 0, G_OPTION_ARG_STRING, &base_text, N_("Load address of a raw binary"), N_("ADDR") },
     { "no-verify", 0, 0, G_OPTION_ARG_NONE, &no_verify, N_("Do not verify the written sectors"), NULL },
@@ -35,6 +35,7 @@ kiln_cli_flash (int    argc,
     { "full", 0, 0, G_OPTION_ARG_NONE, &full, N_("Rewrite every sector of the image, even unchanged ones"), NULL },
     { "no-reset", 0, 0, G_OPTION_ARG_NONE, &no_reset, N_("Leave the core halted afterwards"), NULL },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, N_("Connect and print the plan, change nothing"), NULL },
+    { "vpp", 0, 0, G_OPTION_ARG_NONE, &vpp, N_("The board supplies VPP (8 to 9 V): program and erase at x64, twice as fast"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
@@ -96,6 +97,7 @@ kiln_cli_flash (int    argc,
   job->options.reset = !no_reset;
   job->options.preserve_unwritten = preserve;
   job->options.verify_method = common.verify_method;
+  job->options.vpp = vpp;
 
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
                                 common.verbose);
@@ -129,10 +131,13 @@ kiln_cli_flash (int    argc,
         g_string_append_printf (out,
                                 "{\"event\":\"result\",\"ok\":true,\"dry_run\":%s,\"chip\":\"%s\",\"sectors_erased\":%u,"
                                 "\"sectors_written\":%u,\"sectors_skipped\":%u,\"bytes\":%" G_GUINT64_FORMAT
+                                ",\"sectors_blank\":%u,\"bytes_skipped_erased\":%" G_GUINT64_FORMAT
+                                ",\"bytes_link\":%" G_GUINT64_FORMAT
                                 ",\"verified\":%s,\"verify_method\":\"%s\",\"psize\":\"%s\",\"loader\":%s,"
                                 "\"fallback_reason\":",
                                 dry_run ? "true" : "false", job->chip_name, job->result.erased, job->result.written, job->result.skipped,
-                                job->result.bytes_written, job->result.verified ? "true" : "false",
+                                job->result.bytes_written, job->result.blank, job->result.bytes_erased_skipped,
+                                job->result.bytes_link, job->result.verified ? "true" : "false",
                                 job->result.verify_method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback",
                                 kiln_flash_psize_to_string (job->result.psize),
                                 job->result.used_loader ? "true" : "false");
@@ -160,6 +165,20 @@ kiln_cli_flash (int    argc,
                            job->result.written),
               job->chip_name, job->result.written, size, job->result.skipped,
               job->result.verified ? _("verified") : _("not verified"), secs);
+    if (!common.json && !common.quiet && !dry_run && job->result.written > 0
+        && (job->result.blank > 0 || job->result.bytes_erased_skipped > 0 || job->result.bytes_link > 0))
+      {
+        g_autofree char *skipped = kiln_cli_format_size (job->result.bytes_erased_skipped);
+        g_autofree char *link = kiln_cli_format_size (job->result.bytes_link);
+
+        printf (g_dngettext (GETTEXT_PACKAGE,
+                             "  %u sector was blank and needed no erase; %s left unprogrammed as erased; the link "
+                             "carried %s\n",
+                             "  %u sectors were blank and needed no erase; %s left unprogrammed as erased; the link "
+                             "carried %s\n",
+                             job->result.blank),
+                job->result.blank, skipped, link);
+      }
   }
 out:
   kiln_cli_common_clear (&common);

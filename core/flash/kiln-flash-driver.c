@@ -49,6 +49,7 @@ typedef struct
   gboolean                *erased;     /* per position: erased by this job, or blank and being written */
   gboolean                *blank;      /* per position: found blank, written without an erase */
   gboolean                *done;       /* per position: completely written */
+  gboolean                *started;    /* per position: its erase was started (it no longer holds what it held) */
   guint64                  total;      /* bytes to program */
   guint64                  base_done;  /* bytes programmed before the current stream */
   /* Loader ops while it streams */
@@ -141,7 +142,15 @@ preflight (Job     *job,
                    volts);
       return FALSE;
     }
-  job->psize = kiln_flash_psize_for_voltage (volts, FALSE);
+  if (job->options->vpp && volts > 0 && volts < 2.7)
+    {
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VOLTAGE,
+                   _("Programming at x64 with VPP needs a supply of 2.7 to 3.6 V, and the target has %.2f V: "
+                     "check the board's power, or program without VPP. Nothing was erased."),
+                   volts);
+      return FALSE;
+    }
+  job->psize = kiln_flash_psize_for_voltage (volts, job->options->vpp);
 
   /* Watchdogs freeze while the core is halted; then a reset that stops the
    * core before its firmware's first instruction, so that nothing the
@@ -369,6 +378,7 @@ begin_sector (Job                *job,
 {
   if (op->kind == KILN_LOADER_OP_ERASE)
     {
+      job->started[op->tag] = TRUE;
       kiln_flash_progress_sector (job->progress, op->tag, KILN_SECTOR_STATE_ERASING);
       return;
     }
@@ -429,6 +439,7 @@ program_with_loader (Job     *job,
       else if (job->options->host_erase)
         {
           kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_ERASING);
+          job->started[i] = TRUE;
           if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
             return FALSE;
           job->erased[i] = TRUE;
@@ -483,6 +494,24 @@ program_with_loader (Job     *job,
       if (pos >= 0)
         kiln_flash_progress_sector (job->progress, (guint) pos, KILN_SECTOR_STATE_FAILED);
     }
+  if (job->psize == KILN_FLASH_PSIZE_X64 && (error_sr & (KILN_FLASH_SR_PGPERR | KILN_FLASH_SR_ERSERR)))
+    {
+      /* SWD cannot sense VPP: a refused x64 unit or erase is the sign. */
+      if (error_sr & KILN_FLASH_SR_ERSERR)
+        g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
+                     _("The flash refused to erase at x64 (at 0x%08X, flash status 0x%08X): the board does not seem "
+                       "to supply VPP (8 to 9 V on the VPP pin). Check the fixture's VPP supply, or program without "
+                       "VPP."),
+                     error_at, error_sr);
+      else
+        g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
+                     _("The flash refused to program at x64 (at 0x%08X, flash status 0x%08X): the board does not "
+                       "seem to supply VPP (8 to 9 V on the VPP pin). Check the fixture's VPP supply, or program "
+                       "without VPP."),
+                     error_at, error_sr);
+      g_error_free (local_error);
+      return FALSE;
+    }
   g_propagate_error (error, local_error);
   return FALSE;
 }
@@ -521,6 +550,7 @@ program_host_driven (Job     *job,
         {
           kiln_flash_progress_phase (job->progress, KILN_FLASH_PHASE_ERASE, s->sector->size);
           kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_ERASING);
+          job->started[i] = TRUE;
           if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
             {
               kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_FAILED);
@@ -591,13 +621,14 @@ verify (Job     *job,
   return ok;
 }
 
-/* Sectors erased by this job and not completely written. */
+/* Sectors erased by this job (or whose erase it started: a stopped erase
+ * leaves the sector neither old nor new) and not completely written. */
 static void
 note_incomplete (Job *job)
 {
   job->result->n_incomplete = 0;
   for (guint i = 0; i < job->n && job->result->n_incomplete < KILN_FLASH_MAX_SECTORS; i++)
-    if (job->erased[i] && !job->done[i])
+    if ((job->erased[i] || job->started[i]) && !job->done[i])
       job->result->incomplete[job->result->n_incomplete++] = i;
 }
 
@@ -641,6 +672,7 @@ kiln_flash_program (KilnArmTarget           *target,
   job.erased = g_new0 (gboolean, job.n);
   job.blank = g_new0 (gboolean, job.n);
   job.done = g_new0 (gboolean, job.n);
+  job.started = g_new0 (gboolean, job.n);
   kiln_flash_controller_init (&job.ctrl, target);
 
   if (!preflight (&job, &local_error))
@@ -692,10 +724,8 @@ kiln_flash_program (KilnArmTarget           *target,
   if (any)
     {
       /* Error flags left from before say nothing about this job, and an
-       * operation refuses to start while they are set. */
-      if (!kiln_flash_controller_clear_errors (&job.ctrl, &local_error)
-          || !kiln_flash_controller_unlock (&job.ctrl, &local_error))
-        goto out;
+       * operation refuses to start while they are set: the loader clears
+       * them and unlocks the controller itself (no round trips). */
       unlocked = TRUE;
 
       kiln_flash_progress_phase (job.progress, KILN_FLASH_PHASE_PROGRAM, job.total);
@@ -705,7 +735,8 @@ kiln_flash_program (KilnArmTarget           *target,
         {
           /* Whatever the loader did not finish, the host does, from a
            * clean status register. */
-          if (!kiln_flash_controller_clear_errors (&job.ctrl, &local_error))
+          if (!kiln_flash_controller_clear_errors (&job.ctrl, &local_error)
+              || !kiln_flash_controller_unlock (&job.ctrl, &local_error))
             goto out;
           for (guint i = 0; i < job.n; i++)
             if (job.done[i])
@@ -715,6 +746,7 @@ kiln_flash_program (KilnArmTarget           *target,
             goto out;
         }
       result->used_loader = job.loader_ok;
+      result->bytes_link = job.loader.link_bytes;
       kiln_flash_controller_lock (&job.ctrl);
       unlocked = FALSE;
 
@@ -786,6 +818,7 @@ out:
   g_free (job.erased);
   g_free (job.blank);
   g_free (job.done);
+  g_free (job.started);
 
   if (!ok)
     {

@@ -25,6 +25,7 @@ typedef struct
   gboolean preserve_unwritten; /* keep the bytes of a touched sector outside the image (default: erased) */
   gboolean host_driven;   /* never use the SRAM loader: the host writes every word */
   gboolean host_erase;    /* the host erases all sectors before the loader programs (for measurements) */
+  gboolean vpp;           /* the board supplies VPP (8–9 V): program and erase at x64 */
 } KilnFlashOptions;
 
 #define KILN_FLASH_MAX_SECTORS 32
@@ -40,6 +41,9 @@ typedef struct
   /* Bytes of written sectors left unprogrammed because they are 0xFF,
    * which an erased or blank sector already holds. */
   guint64 bytes_erased_skipped;
+  /* What the link carried for the written bytes through the loader
+   * (compressed where that was shorter, with the blocks' headers). */
+  guint64 bytes_link;
   gboolean verified;
   KilnFlashPsize psize;
   /* The SRAM loader programmed the flash; when it could not, the host did

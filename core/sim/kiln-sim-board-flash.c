@@ -85,7 +85,8 @@ static gboolean
 sector_protected (KilnSimBoard *self,
                   const Sector *s)
 {
-  return !(self->optcr & (1u << (16 + s->wrp_bit)));
+  /* What OPTSTRT committed, not what OPTCR holds before it. */
+  return !(self->nv_optcr & (1u << (16 + s->wrp_bit)));
 }
 
 guint
@@ -198,6 +199,16 @@ _kiln_sim_board_flash_busy (KilnSimBoard *self,
   return self->op != OP_NONE;
 }
 
+/* A new operation starts after the one before has ended (the stalled bus
+ * sees to that): whatever the earlier one does to the array is applied
+ * first, so that no operation is ever lost. */
+static void
+flash_settle (KilnSimBoard *self)
+{
+  if (self->op != OP_NONE)
+    finish_flash_op (self);
+}
+
 static void
 flash_start_busy (KilnSimBoard *self,
                   FlashOp       op,
@@ -240,9 +251,17 @@ flash_cr_start (KilnSimBoard *self,
   guint psize = (self->cr >> 8) & 3;
   guint snb_mask = self->chip->snb_bits == 5 ? 0x1F : 0x0F;
 
+  flash_settle (self);
   if ((self->cr & CR_SER) && (self->cr & (CR_MER | CR_MER2)))
     return; /* MER and SER together: nothing happens */
 
+  /* x64 without VPP on the board: the erase does not happen and the erase
+   * error flag says so (bit 7: ERSERR on F7, PGSERR on F2/F4). */
+  if (psize == 3 && !self->vpp && psize_allowed (self) == 2 && (self->cr & CR_SER))
+    {
+      flash_set_error (self, SR_ERSERR);
+      return;
+    }
   if (psize > psize_allowed (self))
     kiln_sim_report_violation (self->report,
                                "erase at PSIZE x%u with a %.2f V supply%s (allowed: x%u)",
@@ -318,6 +337,7 @@ _kiln_sim_board_flash_array_write (KilnSimBoard *self,
   guint32 offset = address - AXIM_FLASH;
   const Sector *s = sector_at (self, address);
 
+  flash_settle (self);
   if (!(self->cr & CR_PG) || (self->cr & CR_LOCK))
     {
       /* The array is written while the controller is not set up for it. */
@@ -337,6 +357,23 @@ _kiln_sim_board_flash_array_write (KilnSimBoard *self,
   if (s == NULL || sector_protected (self, s))
     {
       flash_set_error (self, SR_WRPERR);
+      return;
+    }
+
+  /* x64 without VPP on the board: the unit is refused with PGPERR, the
+   * bytes left as they were. */
+  if (psize == 3 && !self->vpp && psize_allowed (self) == 2)
+    {
+      flash_set_error (self, SR_PGPERR);
+      return;
+    }
+
+  /* x64 is one unit of two words: the first is latched, the second starts
+   * the programming of both (16 µs, as a unit at x32). */
+  if (psize == 3 && size == 4 && !(address & 4))
+    {
+      for (guint i = 0; i < size; i++)
+        self->flash[offset + i] &= (guint8) (value >> (8 * i));
       return;
     }
 
@@ -390,6 +427,7 @@ _kiln_sim_board_otp_array_write (KilnSimBoard *self,
   guint32 offset = address - chip->otp_base;
   guint32 data_size = 16 * chip->otp_block_size;
 
+  flash_settle (self);
   if (!(self->cr & CR_PG) || (self->cr & CR_LOCK))
     {
       flash_set_error (self, SR_ERSERR);
@@ -516,6 +554,7 @@ _kiln_sim_board_flash_reg_write (KilnSimBoard *self,
       self->optcr = value & ~OPT_STRT;
       if (value & OPT_STRT)
         {
+          flash_settle (self);
           if (self->nv_optcr != self->optcr)
             flash_start_busy (self, OP_OPTIONS,
                               now, _kiln_sim_board_rdp_level_of (self->nv_optcr) == 1 && _kiln_sim_board_rdp_level_of (self->optcr) == 0 ? 16.0 : 0.05);
