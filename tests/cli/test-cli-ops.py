@@ -167,9 +167,7 @@ for model, fw, chipname, extra, size, s1, s1size in MATRIX:
     sim = os.path.join(d, "sim.ini")
     with open(sim, "w") as f:
         f.write(f"[probe]\nmodel={model}\nfirmware={fw}\n[board]\nchip={chipname}\nstate={os.path.join(d, 'state')}\n{extra}\n")
-    img = bytearray(os.urandom(64 * 1024))
-    img[s1] = 0xA5  # not the erased value: the first difference after the erase is the sector's first byte
-    img = bytes(img)
+    img = os.urandom(64 * 1024)
     imgf = os.path.join(d, "img.bin")
     open(imgf, "wb").write(img)
     rc, out, err = run("flash", [imgf, "--base", "0x08000000"], sim)
