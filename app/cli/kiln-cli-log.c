@@ -1,4 +1,5 @@
-/* kiln-cli-log.c — `kiln-cli log export DB --csv|--jsonl [OUT]`
+/* kiln-cli-log.c — `kiln-cli log export DB --csv|--jsonl [OUT]` and
+ * `kiln-cli log verify DB`
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,7 +10,36 @@
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-production-chain.h"
 #include "kiln-production-record.h"
+
+/* Every link of the record's hash chain; the first broken one named. */
+static int
+verify (KilnProductionRecord *record,
+        const char           *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = kiln_production_record_list (record, &error);
+  g_autofree char *broken = NULL;
+  g_autofree char *heads = NULL;
+
+  if (entries == NULL)
+    {
+      fprintf (stderr, "kiln-cli log: %s\n", error->message);
+      return KILN_CLI_EXIT_FAILURE;
+    }
+  if (!kiln_production_chain_verify (entries, &broken, &heads))
+    {
+      printf (_("%s: BROKEN — %s\n"), name, broken);
+      return KILN_CLI_EXIT_FAILURE;
+    }
+  printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u record, every link holds\n", "%s: %u records, every link holds\n",
+                       entries->len),
+          name, entries->len);
+  if (*heads != '\0')
+    printf (_("Last record of each station (keep these to detect records removed at the end):\n%s"), heads);
+  return KILN_CLI_EXIT_OK;
+}
 
 int
 kiln_cli_log (int    argc,
@@ -24,7 +54,7 @@ kiln_cli_log (int    argc,
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("export DB [OUT] — write a station's record as CSV or JSON lines"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("export DB [OUT] | verify DB — write a station's record as CSV or JSON lines, or check its hash chain"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnProductionRecord) record = NULL;
   g_autoptr(GOutputStream) out = NULL;
@@ -40,9 +70,11 @@ kiln_cli_log (int    argc,
       return KILN_CLI_EXIT_USAGE;
     }
   n = args ? g_strv_length (args) : 0;
-  if (n < 2 || n > 3 || g_strcmp0 (args[0], "export") != 0 || csv == jsonl)
+  if (n == 2 && g_strcmp0 (args[0], "verify") == 0)
+    ;
+  else if (n < 2 || n > 3 || g_strcmp0 (args[0], "export") != 0 || csv == jsonl)
     {
-      fprintf (stderr, _("kiln-cli log: use “kiln-cli log export DB --csv|--jsonl [OUT]”\n"));
+      fprintf (stderr, _("kiln-cli log: use “kiln-cli log export DB --csv|--jsonl [OUT]” or “kiln-cli log verify DB”\n"));
       return KILN_CLI_EXIT_USAGE;
     }
   if (!g_file_test (args[1], G_FILE_TEST_IS_REGULAR))
@@ -56,6 +88,8 @@ kiln_cli_log (int    argc,
       fprintf (stderr, "kiln-cli log: %s\n", error->message);
       return KILN_CLI_EXIT_USAGE;
     }
+  if (g_str_equal (args[0], "verify"))
+    return verify (record, args[1]);
 
   to_stdout = n < 3 || g_strcmp0 (args[2], "-") == 0;
   if (!to_stdout)

@@ -2,7 +2,7 @@
  * for rigs with no screen
  *
  * One slot per probe, each on its own session (worker thread); a slot runs
- * the locked profile on the board in front of it, appends the record, then
+ * the signed profile on the board in front of it, appends the record, then
  * waits for the board to be taken away and the next one to be powered. On
  * the virtual bench the slot advances through the probe's board sequence
  * (the socket is left empty, then the next board is presented). A line per
@@ -23,6 +23,7 @@
 #include "kiln-flash-plan.h"
 #include "kiln-job-error.h"
 #include "kiln-production-job.h"
+#include "kiln-production-signature.h"
 
 /* On the bench: how long the socket stays empty between two boards. */
 #define BENCH_SWAP_MS     50
@@ -431,6 +432,8 @@ kiln_cli_production (int    argc,
   g_autofree char *station_name = NULL;
   g_autofree char *wait_for = NULL;
   g_auto(GStrv) files = NULL;
+  g_auto(GStrv) trust = NULL;
+  g_autoptr(GArray) trusted = NULL;
   gboolean simulator = FALSE, json = FALSE, quiet = FALSE, under_reset = FALSE;
   int count = 0, khz = 4000;
   GOptionEntry entries[] = {
@@ -442,12 +445,13 @@ kiln_cli_production (int    argc,
     { "simulator", 0, 0, G_OPTION_ARG_NONE, &simulator, N_("Use the simulated boards (KILN_SIM, or the built-in bench)"), NULL },
     { "connect-under-reset", 0, 0, G_OPTION_ARG_NONE, &under_reset, N_("Hold the target in reset while connecting"), NULL },
     { "freq", 0, 0, G_OPTION_ARG_INT, &khz, N_("SWD clock in kHz (default 4000)"), N_("KHZ") },
+    { "trust", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &trust, N_("A public key whose signatures this station trusts (repeatable; the keys in the station's trusted-keys folder are trusted too)"), N_("KEY.pub") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per line for each board and the result"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only the boards' results and errors"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("PROFILE — program boards with a locked production profile"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("PROFILE — program boards with a signed production profile"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnProductionProfile) profile = NULL;
   g_autoptr(KilnImage) image = NULL;
@@ -478,18 +482,13 @@ kiln_cli_production (int    argc,
       return KILN_CLI_EXIT_USAGE;
     }
 
-  /* The profile, locked, and its file as pinned: before any probe is touched. */
-  profile = kiln_production_profile_load (files[0], &error);
+  /* The profile, signed by a trusted key, and its file as pinned: before any probe is touched. */
+  trusted = kiln_production_trust_load ((const char * const *) trust, TRUE, &error);
+  if (trusted != NULL)
+    profile = kiln_production_profile_load_signed (files[0], trusted, &error);
   if (profile == NULL)
     {
       fprintf (stderr, "kiln-cli production: %s\n", error->message);
-      return KILN_CLI_EXIT_USAGE;
-    }
-  if (!kiln_production_profile_is_locked (profile))
-    {
-      fprintf (stderr, _("kiln-cli production: %s is not locked: an engineer must check and lock it before the line "
-                         "uses it\n"),
-               files[0]);
       return KILN_CLI_EXIT_USAGE;
     }
   image = kiln_production_profile_load_image (profile, &error);

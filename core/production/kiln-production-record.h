@@ -2,7 +2,9 @@
  *
  * One SQLite database per station (WAL, synchronous=FULL: a committed entry
  * survives a crash or a power cut). Every job appends one entry; entries are
- * never changed. The serial numbers allocated to boards live in the same
+ * never changed, and each carries the hash of the one before it at its
+ * station, so that a deleted or edited entry is found (kiln-production-chain.h).
+ * The serial numbers allocated to boards live in the same
  * database (see kiln-serial-allocator.h). Thread-safe: several slots append
  * from their own worker threads.
  *
@@ -36,6 +38,8 @@ typedef struct
   double   total_seconds;
   gboolean pass;
   char    *cause;            /* the engine's plain-language cause of a FAIL */
+  char    *prev_hash;        /* the hash of the station's entry before it ("" for its first); set by append */
+  char    *hash;             /* SHA-256 of prev_hash and every field above but id (kiln-production-chain.h) */
 } KilnProductionEntry;
 
 KilnProductionEntry *kiln_production_entry_new  (void);
@@ -79,5 +83,7 @@ gboolean              kiln_production_record_export_serials (KilnProductionRecor
                                                              GError                    **error);
 /* One entry as a JSON object (one line, no newline): the JSON lines export. */
 char                 *kiln_production_entry_to_json  (const KilnProductionEntry  *entry);
+/* The entry's fields that its hash covers (all but id and the hashes), as one line. */
+char                 *kiln_production_entry_canonical (const KilnProductionEntry *entry);
 
 G_END_DECLS
