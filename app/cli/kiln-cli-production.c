@@ -22,6 +22,7 @@
 #include "kiln-cli-probe.h"
 #include "kiln-flash-plan.h"
 #include "kiln-job-error.h"
+#include "kiln-line-record.h"
 #include "kiln-production-job.h"
 #include "kiln-production-signature.h"
 
@@ -433,6 +434,8 @@ kiln_cli_production (int    argc,
   g_autofree char *wait_for = NULL;
   g_auto(GStrv) files = NULL;
   g_auto(GStrv) trust = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(KilnLineRecord) line_record = NULL;
   g_autoptr(GArray) trusted = NULL;
   gboolean simulator = FALSE, json = FALSE, quiet = FALSE, under_reset = FALSE;
   int count = 0, khz = 4000;
@@ -445,6 +448,7 @@ kiln_cli_production (int    argc,
     { "simulator", 0, 0, G_OPTION_ARG_NONE, &simulator, N_("Use the simulated boards (KILN_SIM, or the built-in bench)"), NULL },
     { "connect-under-reset", 0, 0, G_OPTION_ARG_NONE, &under_reset, N_("Hold the target in reset while connecting"), NULL },
     { "freq", 0, 0, G_OPTION_ARG_INT, &khz, N_("SWD clock in kHz (default 4000)"), N_("KHZ") },
+    { "line", 0, 0, G_OPTION_ARG_STRING, &line, N_("The line's PostgreSQL database (a connection string or URI): serial numbers are allocated and every board is recorded there too"), N_("CONNINFO") },
     { "trust", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &trust, N_("A public key whose signatures this station trusts (repeatable; the keys in the station's trusted-keys folder are trusted too)"), N_("KEY.pub") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per line for each board and the result"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only the boards' results and errors"), NULL },
@@ -505,6 +509,16 @@ kiln_cli_production (int    argc,
     {
       fprintf (stderr, "kiln-cli production: %s\n", error->message);
       return KILN_CLI_EXIT_FAILURE;
+    }
+  if (line != NULL)
+    {
+      line_record = kiln_line_record_open (line, &error);
+      if (line_record == NULL)
+        {
+          fprintf (stderr, "kiln-cli production: %s\n", error->message);
+          return KILN_CLI_EXIT_FAILURE;
+        }
+      kiln_production_record_set_line (record, line_record);
     }
   if (kiln_production_profile_get_serial (profile)->source != KILN_SERIAL_SOURCE_NONE)
     {

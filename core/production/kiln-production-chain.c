@@ -38,34 +38,36 @@ kiln_production_chain_verify (GPtrArray  *entries,
       const KilnProductionEntry *before = g_hash_table_lookup (last, station);
       const char *want_prev = before ? before->hash : "";
       g_autofree char *hash = NULL;
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, e->id);
+      g_autofree char *before_id = before ? g_strdup_printf ("%" G_GINT64_FORMAT, before->id) : NULL;
 
       if (e->hash == NULL || *e->hash == '\0')
         {
-          *broken = g_strdup_printf (_("Record %" G_GINT64_FORMAT " (station %s, %s) carries no hash: it was written "
+          *broken = g_strdup_printf (_("Record %s (station %s, %s) carries no hash: it was written "
                                        "outside Kiln or its hash was removed"),
-                                     e->id, station, e->time ? e->time : "?");
+                                     id, station, e->time ? e->time : "?");
           return FALSE;
         }
       if (g_strcmp0 (e->prev_hash ? e->prev_hash : "", want_prev) != 0)
         {
           if (before == NULL)
-            *broken = g_strdup_printf (_("Record %" G_GINT64_FORMAT " (station %s, %s) is the first one of its "
+            *broken = g_strdup_printf (_("Record %s (station %s, %s) is the first one of its "
                                          "station left in the record, but it follows another one (%.12s…): the "
                                          "station's earlier records were deleted"),
-                                       e->id, station, e->time ? e->time : "?", e->prev_hash ? e->prev_hash : "");
+                                       id, station, e->time ? e->time : "?", e->prev_hash ? e->prev_hash : "");
           else
-            *broken = g_strdup_printf (_("Record %" G_GINT64_FORMAT " (station %s, %s) does not follow record %"
-                                         G_GINT64_FORMAT ", the one before it at that station: a record between "
-                                         "them was deleted, or record %" G_GINT64_FORMAT " was changed"),
-                                       e->id, station, e->time ? e->time : "?", before->id, before->id);
+            *broken = g_strdup_printf (_("Record %s (station %s, %s) does not follow record %s, "
+                                         "the one before it at that station: a record between them was deleted, or "
+                                         "record %s was changed"),
+                                       id, station, e->time ? e->time : "?", before_id, before_id);
           return FALSE;
         }
       hash = kiln_production_chain_hash (e->prev_hash, e);
       if (g_strcmp0 (hash, e->hash) != 0)
         {
-          *broken = g_strdup_printf (_("Record %" G_GINT64_FORMAT " (station %s, %s) was changed after it was "
+          *broken = g_strdup_printf (_("Record %s (station %s, %s) was changed after it was "
                                        "written: its fields no longer match its hash"),
-                                     e->id, station, e->time ? e->time : "?");
+                                     id, station, e->time ? e->time : "?");
           return FALSE;
         }
       if (before == NULL)

@@ -23,6 +23,7 @@ typedef enum
   KILN_PRODUCTION_ERROR_DATABASE,      /* the record database failed */
   KILN_PRODUCTION_ERROR_SIGNATURE,     /* a key or signature file is unusable */
   KILN_PRODUCTION_ERROR_NOT_SIGNED,    /* no trusted signature, or the profile changed after signing */
+  KILN_PRODUCTION_ERROR_LINE_UNREACHABLE, /* the line's database cannot be reached */
 } KilnProductionError;
 
 GQuark kiln_production_error_quark (void);

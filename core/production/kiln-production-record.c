@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "kiln-line-record.h"
 #include "kiln-production-chain.h"
 #include "kiln-production-record-private.h"
 
@@ -60,6 +61,7 @@ struct _KilnProductionRecord
   char    *path;
   sqlite3 *db;
   GMutex   lock;
+  KilnLineRecord *line;
 };
 
 G_DEFINE_FINAL_TYPE (KilnProductionRecord, kiln_production_record, G_TYPE_OBJECT)
@@ -72,6 +74,7 @@ kiln_production_record_finalize (GObject *object)
   if (self->db != NULL)
     sqlite3_close (self->db);
   g_free (self->path);
+  g_clear_object (&self->line);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (kiln_production_record_parent_class)->finalize (object);
@@ -154,6 +157,57 @@ const char *
 kiln_production_record_get_path (KilnProductionRecord *self)
 {
   return self->path;
+}
+
+void
+kiln_production_record_set_line (KilnProductionRecord *self,
+                                 KilnLineRecord       *line)
+{
+  g_set_object (&self->line, line);
+}
+
+KilnLineRecord *
+kiln_production_record_get_line (KilnProductionRecord *self)
+{
+  return self->line;
+}
+
+/* The series of the serial number @serial_id, or NULL. */
+static char *
+series_of (KilnProductionRecord *self,
+           gint64                serial_id)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *stmt = NULL;
+  char *series = NULL;
+
+  if (serial_id <= 0 || sqlite3_prepare_v2 (self->db, "SELECT series FROM serials WHERE id = ?", -1, &stmt, NULL)
+                        != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, serial_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    series = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return series;
+}
+
+/* The line takes the entry first: a board is PASS only once the line has it. */
+static void
+append_to_line (KilnProductionRecord *self,
+                KilnProductionEntry  *entry,
+                gint64                serial_id)
+{
+  g_autofree char *series = series_of (self, serial_id);
+  g_autoptr(GError) error = NULL;
+
+  if (kiln_line_record_append (self->line, entry, series, &error))
+    return;
+  entry->pass = FALSE;
+  g_free (entry->cause);
+  entry->cause = g_strdup_printf (_("The board was programmed but the line database did not take its record, so "
+                                    "it is not counted as PASS: set it aside for an engineer. (%s)"),
+                                  error->message);
+  /* The local record keeps it; the board, retried, gets a new entry in the line. */
 }
 
 gboolean
@@ -303,7 +357,7 @@ kiln_production_record_append (KilnProductionRecord  *self,
                                gint64                 serial_id,
                                GError               **error)
 {
-  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(GString) sql = g_string_new ("INSERT INTO records (");
   sqlite3_stmt *stmt = NULL;
   guint n = 0;
@@ -313,6 +367,12 @@ kiln_production_record_append (KilnProductionRecord  *self,
 
   if (entry->time == NULL)
     entry->time = kiln_production_now_iso8601 ();
+  if (self->line != NULL)
+    {
+      g_clear_pointer (&locker, g_mutex_locker_free);
+      append_to_line (self, entry, serial_id);
+      locker = g_mutex_locker_new (&self->lock);
+    }
 
   for (guint i = 0; i < TEXT_COLUMNS; i++)
     g_string_append_printf (sql, "%s%s", n++ ? ", " : "", text_columns[i]);
@@ -563,10 +623,17 @@ kiln_production_record_export (KilnProductionRecord        *self,
                                GError                     **error)
 {
   g_autoptr(GPtrArray) entries = kiln_production_record_list (self, error);
-  g_autoptr(GString) text = g_string_new (NULL);
 
-  if (entries == NULL)
-    return FALSE;
+  return entries != NULL && kiln_production_entries_export (entries, format, out, error);
+}
+
+gboolean
+kiln_production_entries_export (GPtrArray                   *entries,
+                                KilnProductionExportFormat   format,
+                                GOutputStream               *out,
+                                GError                     **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
 
   if (format == KILN_PRODUCTION_EXPORT_CSV)
     {

@@ -56,10 +56,18 @@ typedef enum
 
 G_DECLARE_FINAL_TYPE (KilnProductionRecord, kiln_production_record, KILN, PRODUCTION_RECORD, GObject)
 
+typedef struct _KilnLineRecord KilnLineRecord;
+
 /* Opens (creating when needed) the station's database. */
 KilnProductionRecord *kiln_production_record_open    (const char                 *path,
                                                       GError                    **error);
 const char           *kiln_production_record_get_path (KilnProductionRecord      *self);
+/* A line record (kiln-line-record.h) every entry is appended to first, and
+ * serial numbers are allocated from; NULL: this station alone. An entry the
+ * line could not take is recorded here as a FAIL saying so. */
+void                  kiln_production_record_set_line (KilnProductionRecord      *self,
+                                                       KilnLineRecord            *line);
+KilnLineRecord       *kiln_production_record_get_line (KilnProductionRecord      *self);
 /* Appends @entry in one transaction (and, with @serial_id > 0, marks that
  * serial number as used by it). Sets entry->id. */
 gboolean              kiln_production_record_append  (KilnProductionRecord       *self,
@@ -70,6 +78,11 @@ gboolean              kiln_production_record_append  (KilnProductionRecord      
 GPtrArray            *kiln_production_record_list    (KilnProductionRecord       *self,
                                                       GError                    **error);
 gboolean              kiln_production_record_export  (KilnProductionRecord       *self,
+                                                      KilnProductionExportFormat  format,
+                                                      GOutputStream              *out,
+                                                      GError                    **error);
+/* @entries (KilnProductionEntry, from a local or a line record) as CSV or JSON lines. */
+gboolean              kiln_production_entries_export (GPtrArray                  *entries,
                                                       KilnProductionExportFormat  format,
                                                       GOutputStream              *out,
                                                       GError                    **error);
