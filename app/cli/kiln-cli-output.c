@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <inttypes.h>
 
 #include <glib/gi18n.h>
@@ -28,7 +30,7 @@ struct _KilnCliOutput
   gboolean               line_open;
   /* The phase on the live line: since when it runs (main-loop time) and
    * the largest total it announced. */
-  KilnProgressPhase      phase;
+  KilnFlashPhase      phase;
   gint64                 phase_start_us;
   guint64                phase_total;
   /* What the live line last showed of it. */
@@ -39,26 +41,6 @@ struct _KilnCliOutput
   KilnCliSectorStateName state_label;
   GPtrArray             *progresses;
 };
-
-static const char *
-phase_id (KilnProgressPhase phase)
-{
-  switch (phase)
-    {
-    case KILN_PROGRESS_PHASE_IDLE:         return "idle";
-    case KILN_PROGRESS_PHASE_CONNECT:      return "connect";
-    case KILN_PROGRESS_PHASE_PREFLIGHT:    return "preflight";
-    case KILN_PROGRESS_PHASE_COMPARE:      return "compare";
-    case KILN_PROGRESS_PHASE_ERASE:        return "erase";
-    case KILN_PROGRESS_PHASE_PROGRAM:      return "program";
-    case KILN_PROGRESS_PHASE_VERIFY:       return "verify";
-    case KILN_PROGRESS_PHASE_READ:         return "read";
-    case KILN_PROGRESS_PHASE_RESET:        return "reset";
-    case KILN_PROGRESS_PHASE_OPTION_BYTES: return "option-bytes";
-    case KILN_PROGRESS_PHASE_FINISHED:     return "finished";
-    default:                               return "unknown";
-    }
-}
 
 static const char *
 level_id (KilnProgressMessageLevel level)
@@ -111,12 +93,47 @@ format_rate (double bytes_per_second)
   return g_strdup_printf (_("%s/s"), size);
 }
 
-static void
-emit_json (GString *line)
+/* Starts the object of an event: {"event": @event, … */
+static JsonBuilder *
+begin_event (const char *event)
 {
-  g_string_append_c (line, '\n');
-  fputs (line->str, stdout);
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "event");
+  json_builder_add_string_value (b, event);
+  return b;
+}
+
+static void
+member_string (JsonBuilder *b,
+               const char  *name,
+               const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value != NULL ? value : "");
+}
+
+static void
+member_int (JsonBuilder *b,
+            const char  *name,
+            gint64       value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+/* Ends the event's object and prints it as one line. */
+static void
+emit_event (JsonBuilder *b)
+{
+  g_autofree char *line = NULL;
+
+  json_builder_end_object (b);
+  line = kiln_json_builder_to_string (b);
+  printf ("%s\n", line);
   fflush (stdout);
+  g_object_unref (b);
 }
 
 void
@@ -148,7 +165,7 @@ terminal_columns (void)
  * while a phase runs; "Writing              [##########] 416 KiB · 231 KiB/s · 1.8 s"
  * once it is done. */
 static char *
-format_line (KilnProgressPhase phase,
+format_line (KilnFlashPhase phase,
              guint64           done,
              guint64           total,
              double            rate,
@@ -159,7 +176,7 @@ format_line (KilnProgressPhase phase,
 {
   g_autoptr(GString) tail = g_string_new (NULL);
   /* Phases line up in a column, unless the terminal is too narrow to spare it. */
-  g_autofree char *label = g_strdup_printf (columns >= 60 ? "%-20s" : "%s", kiln_progress_phase_to_string (phase));
+  g_autofree char *label = g_strdup_printf (columns >= 60 ? "%-20s" : "%s", kiln_flash_phase_to_label (phase));
   g_autofree char *done_s = kiln_cli_format_size (done);
   g_autofree char *total_s = kiln_cli_format_size (total);
   GString *line = g_string_new (label);
@@ -232,7 +249,7 @@ draw_live_line (KilnCliOutput *self,
 {
   g_autofree char *line = NULL;
 
-  if (!self->tty || self->phase == KILN_PROGRESS_PHASE_IDLE)
+  if (!self->tty || self->phase == KILN_FLASH_PHASE_IDLE)
     return;
   /* The newest counters may belong to a later phase (or to the end of the
    * job): the line then keeps what it last showed of its own. */
@@ -280,23 +297,22 @@ note_total (KilnCliOutput *self,
 
 static void
 on_phase_started (KilnProgress  *progress,
-                  guint          phase,
+                  KilnFlashPhase  phase,
                   KilnCliOutput *self)
 {
   if (self->format == KILN_CLI_OUTPUT_JSON)
     {
-      g_autoptr(GString) line = g_string_new ("{\"event\":\"phase\",\"phase\":");
+      JsonBuilder *b = begin_event ("phase");
 
-      kiln_json_append_string (line, phase_id (phase));
-      g_string_append_printf (line, ",\"total\":%" PRIu64 "}",
-                              kiln_progress_get_total (progress));
-      emit_json (line);
+      member_string (b, "phase", kiln_flash_phase_to_id (phase));
+      member_int (b, "total", (gint64) kiln_progress_get_total (progress));
+      emit_event (b);
       return;
     }
 
   if (self->quiet)
     return;
-  if (phase == KILN_PROGRESS_PHASE_FINISHED)
+  if (phase == KILN_FLASH_PHASE_FINISHED)
     {
       /* Whether the last phase is done or cut short is known at "finished". */
       return;
@@ -304,7 +320,7 @@ on_phase_started (KilnProgress  *progress,
 
   if (!self->tty)
     {
-      fprintf (stderr, "%s…\n", kiln_progress_phase_to_string (phase));
+      fprintf (stderr, "%s…\n", kiln_flash_phase_to_label (phase));
       return;
     }
   complete_live_line (self);
@@ -324,16 +340,17 @@ on_changed (KilnProgress  *progress,
 {
   if (self->format == KILN_CLI_OUTPUT_JSON)
     {
-      g_autoptr(GString) line = g_string_new ("{\"event\":\"progress\",\"phase\":");
+      JsonBuilder *b;
 
-      if (kiln_progress_get_phase (progress) == KILN_PROGRESS_PHASE_FINISHED)
+      if (kiln_progress_get_phase (progress) == KILN_FLASH_PHASE_FINISHED)
         return;
-      kiln_json_append_string (line, phase_id (kiln_progress_get_phase (progress)));
-      g_string_append_printf (line, ",\"done\":%" PRIu64 ",\"total\":%" PRIu64
-                              ",\"rate\":%.0f}",
-                              kiln_progress_get_done (progress), kiln_progress_get_total (progress),
-                              kiln_progress_get_rate (progress));
-      emit_json (line);
+      b = begin_event ("progress");
+      member_string (b, "phase", kiln_flash_phase_to_id (kiln_progress_get_phase (progress)));
+      member_int (b, "done", (gint64) kiln_progress_get_done (progress));
+      member_int (b, "total", (gint64) kiln_progress_get_total (progress));
+      /* Whole bytes per second, as "%.0f" rounds them. */
+      member_int (b, "rate", (gint64) nearbyint (kiln_progress_get_rate (progress)));
+      emit_event (b);
       return;
     }
 
@@ -354,15 +371,14 @@ on_sector_changed (KilnProgress  *progress,
 
   if (self->format == KILN_CLI_OUTPUT_JSON)
     {
-      g_autoptr(GString) line = g_string_new (NULL);
+      JsonBuilder *b = begin_event ("sector");
 
-      g_string_append_printf (line, "{\"event\":\"sector\",\"sector\":%u,\"state\":", sector);
+      member_int (b, "sector", sector);
       if (name != NULL)
-        kiln_json_append_string (line, name);
+        member_string (b, "state", name);
       else
-        g_string_append_printf (line, "%u", state);
-      g_string_append_c (line, '}');
-      emit_json (line);
+        member_int (b, "state", state);
+      emit_event (b);
       return;
     }
 
@@ -389,13 +405,11 @@ on_message (KilnProgress  *progress,
 {
   if (self->format == KILN_CLI_OUTPUT_JSON)
     {
-      g_autoptr(GString) line = g_string_new ("{\"event\":\"message\",\"level\":");
+      JsonBuilder *b = begin_event ("message");
 
-      kiln_json_append_string (line, level_id (level));
-      g_string_append (line, ",\"text\":");
-      kiln_json_append_string (line, text);
-      g_string_append_c (line, '}');
-      emit_json (line);
+      member_string (b, "level", level_id (level));
+      member_string (b, "text", text);
+      emit_event (b);
       return;
     }
 

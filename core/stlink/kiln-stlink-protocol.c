@@ -1,6 +1,9 @@
 /* kiln-stlink-protocol.c
  *
- * Facts: ../shared/reference/stlink-protocol.md.
+ * Facts: ST has not published the protocol; what is encoded here follows
+ * the open-source hosts (OpenOCD's stlink_usb.c, the stlink tools, pyOCD,
+ * probe-rs), and tests/peers checks it against OpenOCD, stlink-tools and
+ * pyOCD.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,9 +23,9 @@ put16 (guint8  *p,
   p[1] = v >> 8;
 }
 
-static void
-put32 (guint8  *p,
-       guint32  v)
+void
+kiln_stlink_encode_u32 (guint8  *p,
+                        guint32  v)
 {
   p[0] = v;
   p[1] = v >> 8;
@@ -241,7 +244,7 @@ kiln_stlink_cmd_set_com_freq (KilnStlinkCmd cmd,
 {
   cmd2 (cmd, 0xF2, 0x61);
   cmd[2] = 0; /* SWD */
-  put32 (cmd + 4, khz);
+  kiln_stlink_encode_u32 (cmd + 4, khz);
 }
 
 void
@@ -267,7 +270,7 @@ mem_cmd (KilnStlinkCmd cmd,
          guint16       length)
 {
   cmd2 (cmd, 0xF2, sub);
-  put32 (cmd + 2, address);
+  kiln_stlink_encode_u32 (cmd + 2, address);
   put16 (cmd + 6, length);
 }
 
@@ -290,7 +293,7 @@ kiln_stlink_cmd_read_debug_reg (KilnStlinkCmd cmd,
                                 guint32       address)
 {
   cmd2 (cmd, 0xF2, 0x36);
-  put32 (cmd + 2, address);
+  kiln_stlink_encode_u32 (cmd + 2, address);
 }
 
 void
@@ -299,6 +302,6 @@ kiln_stlink_cmd_write_debug_reg (KilnStlinkCmd cmd,
                                  guint32       value)
 {
   cmd2 (cmd, 0xF2, 0x35);
-  put32 (cmd + 2, address);
-  put32 (cmd + 6, value);
+  kiln_stlink_encode_u32 (cmd + 2, address);
+  kiln_stlink_encode_u32 (cmd + 6, value);
 }
