@@ -279,7 +279,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/flash/stream/damaged", Fixture, NULL, fixture_set_up, test_damaged, fixture_tear_down);
-  g_test_add ("/flash/stream/random", Fixture, NULL, fixture_set_up, test_random, fixture_tear_down);
+  g_test_add ("/Kiln/Flash/stream/damaged", Fixture, NULL, fixture_set_up, test_damaged, fixture_tear_down);
+  g_test_add ("/Kiln/Flash/stream/random", Fixture, NULL, fixture_set_up, test_random, fixture_tear_down);
   return g_test_run ();
 }

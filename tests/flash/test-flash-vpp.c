@@ -135,8 +135,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/flash/vpp/with-vpp", test_with_vpp);
-  g_test_add_func ("/flash/vpp/without-vpp", test_without_vpp);
-  g_test_add_func ("/flash/vpp/erase-without-vpp", test_erase_without_vpp);
+  g_test_add_func ("/Kiln/Flash/vpp/with-vpp", test_with_vpp);
+  g_test_add_func ("/Kiln/Flash/vpp/without-vpp", test_without_vpp);
+  g_test_add_func ("/Kiln/Flash/vpp/erase-without-vpp", test_erase_without_vpp);
   return g_test_run ();
 }
