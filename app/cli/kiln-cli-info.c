@@ -40,6 +40,8 @@ kiln_cli_info (int    argc,
   KilnStlink *stlink;
   KilnChip *chip;
   double volts = -1;
+  gboolean measured;
+  g_auto(GStrv) costs = NULL;
   guint32 optcr, optcr1;
 
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -70,7 +72,8 @@ kiln_cli_info (int    argc,
 
   stlink = kiln_arm_target_get_stlink (target);
   chip = kiln_arm_target_get_chip (target);
-  kiln_stlink_read_voltage (stlink, &volts, NULL);
+  measured = kiln_stlink_read_voltage (stlink, &volts, NULL);
+  costs = kiln_stlink_firmware_costs (kiln_stlink_get_version (stlink));
   optcr = kiln_arm_target_get_optcr (target);
   optcr1 = kiln_arm_target_get_optcr1 (target);
   protected = kiln_arm_target_dup_protected (target);
@@ -87,8 +90,19 @@ kiln_cli_info (int    argc,
       kiln_json_append_string (out, kiln_usb_probe_info_get_model (info));
       g_string_append (out, ",\"firmware\":");
       kiln_json_append_string (out, kiln_stlink_get_firmware (stlink));
-      g_string_append_printf (out, ",\"swd_khz\":%u,\"voltage\":%.3f},\"chip\":{\"line\":",
-                              kiln_stlink_get_swd_khz (stlink), volts);
+      g_string_append_printf (out, ",\"swd_khz\":%u,\"voltage\":", kiln_stlink_get_swd_khz (stlink));
+      if (measured)
+        g_string_append_printf (out, "%.3f", volts);
+      else
+        g_string_append (out, "null");
+      g_string_append (out, ",\"firmware_limits\":[");
+      for (guint i = 0; costs[i] != NULL; i++)
+        {
+          if (i > 0)
+            g_string_append_c (out, ',');
+          kiln_json_append_string (out, costs[i]);
+        }
+      g_string_append (out, "]},\"chip\":{\"line\":");
       kiln_json_append_string (out, kiln_chip_get_line (chip)->line);
       g_string_append_printf (out, ",\"dev_id\":%u,\"revision\":", kiln_arm_target_get_dev_id (target));
       kiln_json_append_string (out, kiln_arm_target_get_revision (target));
@@ -111,7 +125,15 @@ kiln_cli_info (int    argc,
       printf (_("Probe:                   %s %s, firmware %s, SWD %u kHz\n"), kiln_usb_probe_info_get_model (info),
               kiln_usb_probe_info_get_serial (info), kiln_stlink_get_firmware (stlink),
               kiln_stlink_get_swd_khz (stlink));
-      printf (_("Target power:            %.2f V\n"), volts);
+      if (costs[0] == NULL)
+        printf (_("Probe firmware limits:   none\n"));
+      for (guint i = 0; costs[i] != NULL; i++)
+        /* Translators: keep the label as wide as the others */
+        printf ("%s%s\n", i == 0 ? _("Probe firmware limits:   ") : "                         ", costs[i]);
+      if (measured)
+        printf (_("Target power:            %.2f V\n"), volts);
+      else
+        printf (_("Target power:            not measured by this probe\n"));
       printf (_("Chip:                    %s (DEV_ID 0x%03X, revision %s), %s\n"), kiln_chip_get_line (chip)->line,
               kiln_arm_target_get_dev_id (target), kiln_arm_target_get_revision (target),
               kiln_chip_get_line (chip)->core);

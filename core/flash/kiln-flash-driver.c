@@ -134,6 +134,7 @@ preflight (Job     *job,
 {
   g_autoptr(GArray) protected = kiln_arm_target_dup_protected (job->target);
   double volts = 3.3;
+  gboolean measured;
 
   phase (job, KILN_FLASH_PHASE_PREFLIGHT, 0);
 
@@ -160,14 +161,17 @@ preflight (Job     *job,
         }
     }
 
-  if (kiln_stlink_read_voltage (job->stlink, &volts, NULL) && volts < 1.8)
+  /* A probe that cannot measure the supply (before V2J13): the width that
+   * is safe at any supply. */
+  measured = kiln_stlink_read_voltage (job->stlink, &volts, NULL);
+  if (measured && volts < 1.8)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VOLTAGE,
                    _("The target supply is %.2f V, too low to program flash: check the board's power. Nothing was erased."),
                    volts);
       return FALSE;
     }
-  job->psize = kiln_flash_psize_for_voltage (volts, FALSE);
+  job->psize = measured ? kiln_flash_psize_for_voltage (volts, FALSE) : KILN_FLASH_PSIZE_X8;
 
   /* Watchdogs freeze while the core is halted; then a reset that stops the
    * core before its firmware's first instruction, so that nothing the
