@@ -326,6 +326,41 @@ def _():
     check(erased == [11, 12, 13], f"erased sectors {erased}, want 11, 12, 13 (dual-bank layout)")
 
 
+# Clone probes ship with V2 firmware older than J24 (J17, J21, J23): the
+# bench answers only the commands each version has. OpenOCD's hla driver
+# programs and verifies through them (no DAP register commands, and before
+# J22 no clock setting); its DAP-level driver refuses them, as Kiln says.
+OLD_V2 = ["V2J11S3", "V2J17S4", "V2J21S4", "V2J23S4"]
+
+
+@case("openocd-hla-old-firmware", ["openocd"])
+def _():
+    for fw in OLD_V2:
+        d, rep, out = openocd_program(f"hla-{fw}", "", blinky, f"model=stlink-v2\nfirmware={fw}\n")
+        check(f"STLINK {fw} (API v2)" in out, f"OpenOCD did not see {fw}", out)
+        check(expect_image(flash(d), load_elf(blinky)), f"{fw}: flash.bin does not match the ELF's load image")
+        check(report(rep)["violations"] == [], f"{fw}: violations {report(rep)['violations']}")
+
+
+# st-flash 1.7 reads the target voltage unasked (a command from J13), so
+# only firmware from J13 on.
+@case("st-flash-old-firmware", ["st-flash"])
+def _():
+    for fw in OLD_V2[1:]:
+        d, sim = bench(f"stflash-{fw}", f"[probe]\nmodel=stlink-v2\nfirmware={fw}\n[board]\nstate=@STATE@\n")
+        rc, out = run(["st-flash", "write", img100k, "0x08000000"], sim, os.path.join(d, "r.json"))
+        check(rc == 0 and "verified" in out, f"st-flash through {fw}: exit {rc}", out)
+        check(flash(d)[:100000] == open(img100k, "rb").read(), f"{fw}: flash.bin does not hold the file's bytes")
+
+
+@case("openocd-dap-refuses-old-firmware", ["openocd"])
+def _():
+    d, sim = bench("dap-old", "[probe]\nmodel=stlink-v2\nfirmware=V2J23S4\n[board]\nstate=@STATE@\n")
+    rc, out = run(["openocd", "-f", "interface/stlink-dap.cfg", "-f", "target/stm32f7x.cfg",
+                   "-c", OPENOCD_PORTS, "-c", "init; exit"], sim, timeout=120)
+    check(rc != 0 and "does not support DAP direct" in out, "OpenOCD's DAP driver accepted V2J23", out)
+
+
 def pyocd_python():
     """The interpreter Debian's pyOCD scripts run with (it need not be the
     python3 first on PATH)."""
@@ -360,6 +395,15 @@ def _():
     rc, out = run([pyocd_python(), PYOCD_EXERCISE, blinky], sim, timeout=120)
     check(rc != 0, "pyOCD 0.13 accepted a V3", out)
     check("Current version is V3 v3J0" in out, "not the refusal a real V3 gets from pyOCD 0.13", out)
+
+
+# pyOCD wants V2J24 (its direct DAP access): older firmware is refused by
+# name, which is what Kiln's firmware limits say.
+@case("pyocd-refuses-old-firmware", ["pyocd-tool"])
+def _():
+    d, sim = bench("pyocd-old", "[probe]\nmodel=stlink-v2\nfirmware=V2J17S4\n[board]\n")
+    rc, out = run([pyocd_python(), PYOCD_EXERCISE, blinky], sim, timeout=120)
+    check(rc != 0 and "must be at least version v2J24" in out, "pyOCD 0.13 accepted V2J17", out)
 
 
 n = len(results)
