@@ -110,11 +110,17 @@ kiln_cli_info (int    argc,
                               kiln_chip_get_flash_kib (chip), kiln_chip_is_dual_bank (chip) ? "true" : "false",
                               kiln_chip_get_n_sectors (chip), kiln_chip_get_ram_total (chip) / 1024);
       kiln_json_append_string (out, kiln_arm_target_get_uid (target));
-      g_string_append_printf (out, ",\"package\":%u,\"rdp_level\":%u,\"protected_sectors\":[%s],"
-                              "\"boot_add0\":%u,\"boot_add1\":%u,\"iwdg_sw\":%s,\"optcr\":%u}}",
+      g_string_append_printf (out, ",\"package\":%u,\"rdp_level\":%u,\"protected_sectors\":[%s],",
                               kiln_arm_target_get_package (target), kiln_arm_target_get_rdp_level (target),
-                              prot->str, (optcr1 & 0xFFFF) << 14, (optcr1 >> 16) << 14,
-                              (optcr & (1u << 5)) ? "true" : "false", optcr);
+                              prot->str);
+      /* Boot addresses are options only on the F7 (BOOT_ADD0/1 in OPTCR1);
+       * the F2 and F4 boot from flash or system memory by the BOOT pins. */
+      if (kiln_chip_get_line (chip)->has_boot_add)
+        g_string_append_printf (out, "\"boot_add0\":%u,\"boot_add1\":%u,", (optcr1 & 0xFFFF) << 14,
+                                (optcr1 >> 16) << 14);
+      else
+        g_string_append (out, "\"boot_add0\":null,\"boot_add1\":null,");
+      g_string_append_printf (out, "\"iwdg_sw\":%s,\"optcr\":%u}}", (optcr & (1u << 5)) ? "true" : "false", optcr);
       printf ("%s\n", out->str);
     }
   else
@@ -143,8 +149,11 @@ kiln_cli_info (int    argc,
       printf (_("UID:                     %s\n"), kiln_arm_target_get_uid (target));
       printf (_("Read protection:         %s\n"), _(rdp[kiln_arm_target_get_rdp_level (target)]));
       printf (_("Write-protected sectors: %s\n"), protected->len ? prot->str : _("none"));
-      printf (_("Boot addresses:          0x%08X (BOOT0 low), 0x%08X (BOOT0 high)\n"), (optcr1 & 0xFFFF) << 14,
-              (optcr1 >> 16) << 14);
+      if (kiln_chip_get_line (chip)->has_boot_add)
+        printf (_("Boot addresses:          0x%08X (BOOT0 low), 0x%08X (BOOT0 high)\n"), (optcr1 & 0xFFFF) << 14,
+                (optcr1 >> 16) << 14);
+      else
+        printf (_("Boot:                    from flash (BOOT0 low) or the system bootloader (BOOT0 high, BOOT1 low)\n"));
       printf (_("Watchdog:                %s\n"), (optcr & (1u << 5)) ? _("started by software") : _("hardware watchdog runs from reset"));
     }
 
