@@ -28,7 +28,7 @@ struct _KilnCliOutput
   gboolean               line_open;
   /* The phase on the live line: since when it runs (main-loop time) and
    * the largest total it announced. */
-  KilnProgressPhase      phase;
+  KilnFlashPhase      phase;
   gint64                 phase_start_us;
   guint64                phase_total;
   /* What the live line last showed of it. */
@@ -39,26 +39,6 @@ struct _KilnCliOutput
   KilnCliSectorStateName state_label;
   GPtrArray             *progresses;
 };
-
-static const char *
-phase_id (KilnProgressPhase phase)
-{
-  switch (phase)
-    {
-    case KILN_PROGRESS_PHASE_IDLE:         return "idle";
-    case KILN_PROGRESS_PHASE_CONNECT:      return "connect";
-    case KILN_PROGRESS_PHASE_PREFLIGHT:    return "preflight";
-    case KILN_PROGRESS_PHASE_COMPARE:      return "compare";
-    case KILN_PROGRESS_PHASE_ERASE:        return "erase";
-    case KILN_PROGRESS_PHASE_PROGRAM:      return "program";
-    case KILN_PROGRESS_PHASE_VERIFY:       return "verify";
-    case KILN_PROGRESS_PHASE_READ:         return "read";
-    case KILN_PROGRESS_PHASE_RESET:        return "reset";
-    case KILN_PROGRESS_PHASE_OPTION_BYTES: return "option-bytes";
-    case KILN_PROGRESS_PHASE_FINISHED:     return "finished";
-    default:                               return "unknown";
-    }
-}
 
 static const char *
 level_id (KilnProgressMessageLevel level)
@@ -148,7 +128,7 @@ terminal_columns (void)
  * while a phase runs; "Writing              [##########] 416 KiB · 231 KiB/s · 1.8 s"
  * once it is done. */
 static char *
-format_line (KilnProgressPhase phase,
+format_line (KilnFlashPhase phase,
              guint64           done,
              guint64           total,
              double            rate,
@@ -159,7 +139,7 @@ format_line (KilnProgressPhase phase,
 {
   g_autoptr(GString) tail = g_string_new (NULL);
   /* Phases line up in a column, unless the terminal is too narrow to spare it. */
-  g_autofree char *label = g_strdup_printf (columns >= 60 ? "%-20s" : "%s", kiln_progress_phase_to_string (phase));
+  g_autofree char *label = g_strdup_printf (columns >= 60 ? "%-20s" : "%s", kiln_flash_phase_to_label (phase));
   g_autofree char *done_s = kiln_cli_format_size (done);
   g_autofree char *total_s = kiln_cli_format_size (total);
   GString *line = g_string_new (label);
@@ -232,7 +212,7 @@ draw_live_line (KilnCliOutput *self,
 {
   g_autofree char *line = NULL;
 
-  if (!self->tty || self->phase == KILN_PROGRESS_PHASE_IDLE)
+  if (!self->tty || self->phase == KILN_FLASH_PHASE_IDLE)
     return;
   /* The newest counters may belong to a later phase (or to the end of the
    * job): the line then keeps what it last showed of its own. */
@@ -280,14 +260,14 @@ note_total (KilnCliOutput *self,
 
 static void
 on_phase_started (KilnProgress  *progress,
-                  guint          phase,
+                  KilnFlashPhase  phase,
                   KilnCliOutput *self)
 {
   if (self->format == KILN_CLI_OUTPUT_JSON)
     {
       g_autoptr(GString) line = g_string_new ("{\"event\":\"phase\",\"phase\":");
 
-      kiln_json_append_string (line, phase_id (phase));
+      kiln_json_append_string (line, kiln_flash_phase_to_id (phase));
       g_string_append_printf (line, ",\"total\":%" PRIu64 "}",
                               kiln_progress_get_total (progress));
       emit_json (line);
@@ -296,7 +276,7 @@ on_phase_started (KilnProgress  *progress,
 
   if (self->quiet)
     return;
-  if (phase == KILN_PROGRESS_PHASE_FINISHED)
+  if (phase == KILN_FLASH_PHASE_FINISHED)
     {
       /* Whether the last phase is done or cut short is known at "finished". */
       return;
@@ -304,7 +284,7 @@ on_phase_started (KilnProgress  *progress,
 
   if (!self->tty)
     {
-      fprintf (stderr, "%s…\n", kiln_progress_phase_to_string (phase));
+      fprintf (stderr, "%s…\n", kiln_flash_phase_to_label (phase));
       return;
     }
   complete_live_line (self);
@@ -326,9 +306,9 @@ on_changed (KilnProgress  *progress,
     {
       g_autoptr(GString) line = g_string_new ("{\"event\":\"progress\",\"phase\":");
 
-      if (kiln_progress_get_phase (progress) == KILN_PROGRESS_PHASE_FINISHED)
+      if (kiln_progress_get_phase (progress) == KILN_FLASH_PHASE_FINISHED)
         return;
-      kiln_json_append_string (line, phase_id (kiln_progress_get_phase (progress)));
+      kiln_json_append_string (line, kiln_flash_phase_to_id (kiln_progress_get_phase (progress)));
       g_string_append_printf (line, ",\"done\":%" PRIu64 ",\"total\":%" PRIu64
                               ",\"rate\":%.0f}",
                               kiln_progress_get_done (progress), kiln_progress_get_total (progress),

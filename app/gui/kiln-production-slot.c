@@ -254,10 +254,10 @@ kiln_production_slot_disarm (KilnProductionSlot *self)
 
 static void
 phase_started_cb (KilnProductionSlot *self,
-                  KilnProgressPhase   phase,
+                  KilnFlashPhase   phase,
                   KilnProgress       *progress)
 {
-  gtk_label_set_label (self->detail_label, kiln_progress_phase_to_string (phase));
+  gtk_label_set_label (self->detail_label, kiln_flash_phase_to_label (phase));
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
 }
 
@@ -394,7 +394,7 @@ kiln_production_slot_start (KilnProductionSlot *self,
   self->progress = kiln_progress_new ();
   g_signal_connect_object (self->progress, "phase-started", G_CALLBACK (phase_started_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->progress, "changed", G_CALLBACK (changed_cb), self, G_CONNECT_SWAPPED);
-  set_state (self, KILN_PRODUCTION_SLOT_PROGRAMMING, kiln_progress_phase_to_string (KILN_PROGRESS_PHASE_CONNECT), NULL);
+  set_state (self, KILN_PRODUCTION_SLOT_PROGRAMMING, kiln_flash_phase_to_label (KILN_FLASH_PHASE_CONNECT), NULL);
 
   data = g_new0 (JobData, 1);
   data->slot = g_object_ref (self);

@@ -18,14 +18,14 @@
 
 static void
 progress_phase_started_cb (KilnWindow        *self,
-                           KilnProgressPhase  phase,
+                           KilnFlashPhase  phase,
                            KilnProgress      *progress)
 {
-  gtk_label_set_label (self->phase_label, kiln_progress_phase_to_string (phase));
+  gtk_label_set_label (self->phase_label, kiln_flash_phase_to_label (phase));
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_label_set_label (self->progress_label, "");
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
-  kiln_window_log (self, "%s", kiln_progress_phase_to_string (phase));
+  kiln_window_log (self, "%s", kiln_flash_phase_to_label (phase));
 }
 
 static void

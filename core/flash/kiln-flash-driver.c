@@ -74,32 +74,6 @@ kiln_flash_result_clear (KilnFlashResult *result)
   memset (result, 0, sizeof *result);
 }
 
-static void
-phase (Job     *job,
-       guint    p,
-       guint64  total)
-{
-  if (job->progress && job->progress->phase)
-    job->progress->phase (job->progress->user_data, p, total);
-}
-
-static void
-bytes (Job     *job,
-       guint64  done)
-{
-  if (job->progress && job->progress->bytes)
-    job->progress->bytes (job->progress->user_data, done);
-}
-
-static void
-sector_state (Job             *job,
-              guint            position,
-              KilnSectorState  state)
-{
-  if (job->progress && job->progress->sector)
-    job->progress->sector (job->progress->user_data, position, state);
-}
-
 static const KilnFlashPlanSector *
 plan_sector (Job   *job,
              guint  position)
@@ -136,7 +110,7 @@ preflight (Job     *job,
   double volts = 3.3;
   gboolean measured;
 
-  phase (job, KILN_FLASH_PHASE_PREFLIGHT, 0);
+  kiln_flash_progress_phase (job->progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
 
   if (kiln_arm_target_get_rdp_level (job->target) > 0)
     {
@@ -265,7 +239,7 @@ compare (Job     *job,
   g_autofree guint8 *have = NULL;
   guint64 done = 0;
 
-  phase (job, KILN_FLASH_PHASE_COMPARE, kiln_flash_plan_get_erase_bytes (job->plan));
+  kiln_flash_progress_phase (job->progress, KILN_FLASH_PHASE_COMPARE, kiln_flash_plan_get_erase_bytes (job->plan));
 
   if (job->loader_ok)
     {
@@ -323,14 +297,14 @@ compare (Job     *job,
               if (same)
                 {
                   kiln_flash_plan_set_unchanged (job->plan, i, TRUE);
-                  sector_state (job, i, KILN_SECTOR_STATE_UNCHANGED);
+                  kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_UNCHANGED);
                   job->result->skipped++;
                 }
               else if (is_blank)
                 set_blank (job, i);
               done += s->sector->size;
             }
-          bytes (job, done);
+          kiln_flash_progress_bytes (job->progress, done);
           return TRUE;
         }
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || local_error->domain != KILN_FLASH_ERROR)
@@ -367,11 +341,11 @@ compare (Job     *job,
             same = FALSE;
         }
       done += s->sector->size;
-      bytes (job, done);
+      kiln_flash_progress_bytes (job->progress, done);
       if (same)
         {
           kiln_flash_plan_set_unchanged (job->plan, i, TRUE);
-          sector_state (job, i, KILN_SECTOR_STATE_UNCHANGED);
+          kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_UNCHANGED);
           job->result->skipped++;
         }
       else if (!job->options->preserve_unwritten && kiln_flash_is_erased (have, s->sector->size))
@@ -399,11 +373,11 @@ begin_sector (Job                *job,
 {
   if (op->kind == KILN_LOADER_OP_ERASE)
     {
-      sector_state (job, op->tag, KILN_SECTOR_STATE_ERASING);
+      kiln_flash_progress_sector (job->progress, op->tag, KILN_SECTOR_STATE_ERASING);
       return;
     }
   job->erased[op->tag] = TRUE;
-  sector_state (job, op->tag, KILN_SECTOR_STATE_WRITING);
+  kiln_flash_progress_sector (job->progress, op->tag, KILN_SECTOR_STATE_WRITING);
 }
 
 static void
@@ -422,7 +396,7 @@ on_loader_progress (gpointer user_data,
         {
           job->erased[op->tag] = TRUE;
           job->result->erased++;
-          sector_state (job, op->tag, KILN_SECTOR_STATE_WRITING);
+          kiln_flash_progress_sector (job->progress, op->tag, KILN_SECTOR_STATE_WRITING);
         }
       if (last)
         sector_written (job, op->tag);
@@ -431,7 +405,7 @@ on_loader_progress (gpointer user_data,
       begin_sector (job, &job->ops[job->ops_seen + 1]);
     }
   if (bytes_done != G_MAXUINT64)
-    bytes (job, MIN (job->base_done + bytes_done, job->total));
+    kiln_flash_progress_bytes (job->progress, MIN (job->base_done + bytes_done, job->total));
 }
 
 static gboolean
@@ -458,12 +432,12 @@ program_with_loader (Job     *job,
         }
       else if (job->options->host_erase)
         {
-          sector_state (job, i, KILN_SECTOR_STATE_ERASING);
+          kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_ERASING);
           if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
             return FALSE;
           job->erased[i] = TRUE;
           job->result->erased++;
-          sector_state (job, i, KILN_SECTOR_STATE_WRITING);
+          kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_WRITING);
         }
       else
         g_array_append_val (ops, erase);
@@ -494,7 +468,7 @@ program_with_loader (Job     *job,
   job->ops = NULL;
   if (ok)
     {
-      bytes (job, job->total);
+      kiln_flash_progress_bytes (job->progress, job->total);
       return TRUE;
     }
 
@@ -511,7 +485,7 @@ program_with_loader (Job     *job,
 
       job->result->error_address = error_at;
       if (pos >= 0)
-        sector_state (job, (guint) pos, KILN_SECTOR_STATE_FAILED);
+        kiln_flash_progress_sector (job->progress, (guint) pos, KILN_SECTOR_STATE_FAILED);
     }
   g_propagate_error (error, local_error);
   return FALSE;
@@ -549,11 +523,11 @@ program_host_driven (Job     *job,
 
       if (!job->blank[i])
         {
-          phase (job, KILN_FLASH_PHASE_ERASE, s->sector->size);
-          sector_state (job, i, KILN_SECTOR_STATE_ERASING);
+          kiln_flash_progress_phase (job->progress, KILN_FLASH_PHASE_ERASE, s->sector->size);
+          kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_ERASING);
           if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
             {
-              sector_state (job, i, KILN_SECTOR_STATE_FAILED);
+              kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_FAILED);
               return FALSE;
             }
           if (!job->erased[i])
@@ -561,8 +535,8 @@ program_host_driven (Job     *job,
         }
       job->erased[i] = TRUE;
 
-      phase (job, KILN_FLASH_PHASE_PROGRAM, job->total);
-      sector_state (job, i, KILN_SECTOR_STATE_WRITING);
+      kiln_flash_progress_phase (job->progress, KILN_FLASH_PHASE_PROGRAM, job->total);
+      kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_WRITING);
       if (!kiln_stlink_write32 (job->stlink, job->ctrl.regs + KILN_FLASH_CR, cr | KILN_FLASH_CR_PG, error))
         return FALSE;
       for (guint r = 0; r < job->ranges[i]->len; r++)
@@ -579,11 +553,11 @@ program_host_driven (Job     *job,
                                                 error)
                   || !kiln_flash_controller_wait (&job->ctrl, s->sector, 10, error))
                 {
-                  sector_state (job, i, KILN_SECTOR_STATE_FAILED);
+                  kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_FAILED);
                   return FALSE;
                 }
               job->base_done += len;
-              bytes (job, MIN (job->base_done, job->total));
+              kiln_flash_progress_bytes (job->progress, MIN (job->base_done, job->total));
             }
         }
       sector_written (job, i);
@@ -592,119 +566,33 @@ program_host_driven (Job     *job,
 }
 
 static gboolean
-verify_mismatch (Job     *job,
-                 guint    i,
-                 GError **error)
-{
-  const KilnFlashPlanSector *s = plan_sector (job, i);
-  g_autofree guint8 *have = g_malloc (s->sector->size);
-  const guint8 *want = job->content[i];
-
-  sector_state (job, i, KILN_SECTOR_STATE_FAILED);
-  if (!kiln_stlink_read_mem (job->stlink, s->sector->address, have, s->sector->size, error))
-    return FALSE;
-  for (guint32 b = 0; b < s->sector->size; b++)
-    {
-      if (want[b] != have[b])
-        {
-          job->result->error_address = s->sector->address + b;
-          g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
-                       _("Verification failed in sector %u at 0x%08X: the flash holds 0x%02X where the image "
-                         "has 0x%02X. Program again; if it fails at the same place, the chip's flash may be worn."),
-                       s->sector->index, s->sector->address + b, have[b], want[b]);
-          return FALSE;
-        }
-    }
-  /* The CRC differed but the bytes read back agree: something changed the
-   * flash in between, or the reads are unreliable. */
-  job->result->error_address = s->sector->address;
-  g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
-               _("Verification failed in sector %u (0x%08X): its CRC on the target does not match the image, but "
-                 "the bytes read back do. Check the board's supply and the probe's wiring, and program again."),
-               s->sector->index, s->sector->address);
-  return FALSE;
-}
-
-static gboolean
 verify (Job     *job,
         GError **error)
 {
-  guint64 done = 0, total = 0;
+  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (KilnFlashVerifyRange));
+  KilnFlashVerifier verifier = { job->stlink, job->plan, job->content, NULL, job->progress, job->cancellable };
+  KilnFlashVerifyOutcome outcome;
+  gboolean ok;
 
   for (guint i = 0; i < job->n; i++)
-    if (job->done[i])
-      total += plan_sector (job, i)->sector->size;
-  phase (job, KILN_FLASH_PHASE_VERIFY, total);
-  job->result->verify_method = job->options->verify_method;
+    {
+      const KilnSector *s = plan_sector (job, i)->sector;
+      KilnFlashVerifyRange r = { i, s->address, s->address + s->size };
 
+      if (job->done[i])
+        g_array_append_val (ranges, r);
+    }
   if (job->options->verify_method == KILN_FLASH_VERIFY_CRC && job->loader_ok)
-    {
-      g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (guint32));
-      g_autoptr(GArray) owner = g_array_new (FALSE, FALSE, sizeof (guint));
-      g_autofree guint32 *crcs = NULL;
-      GError *local_error = NULL;
-
-      for (guint i = 0; i < job->n; i++)
-        {
-          const KilnFlashPlanSector *s = plan_sector (job, i);
-          guint32 pair[2] = { s->sector->address, s->sector->size };
-
-          if (!job->done[i])
-            continue;
-          sector_state (job, i, KILN_SECTOR_STATE_VERIFYING);
-          g_array_append_vals (ranges, pair, 2);
-          g_array_append_val (owner, i);
-        }
-      crcs = g_new0 (guint32, MAX (owner->len, 1));
-      if (kiln_flash_loader_crc (&job->loader, (guint32 *) ranges->data, owner->len, crcs, NULL, job->cancellable,
-                                 &local_error))
-        {
-          for (guint k = 0; k < owner->len; k++)
-            {
-              guint i = g_array_index (owner, guint, k);
-              guint32 size = plan_sector (job, i)->sector->size;
-
-              if (kiln_flash_crc32 (0xFFFFFFFF, job->content[i], size) != crcs[k])
-                return verify_mismatch (job, i, error);
-              done += size;
-              bytes (job, done);
-              sector_state (job, i, KILN_SECTOR_STATE_VERIFIED);
-            }
-          job->result->verified = TRUE;
-          return TRUE;
-        }
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || local_error->domain != KILN_FLASH_ERROR)
-        {
-          g_propagate_error (error, local_error);
-          return FALSE;
-        }
-      fall_back (job, local_error);
-      g_error_free (local_error);
-      job->result->verify_method = KILN_FLASH_VERIFY_READ_BACK;
-    }
-
-  job->result->verify_method = KILN_FLASH_VERIFY_READ_BACK;
-  for (guint i = 0; i < job->n; i++)
-    {
-      const KilnFlashPlanSector *s = plan_sector (job, i);
-      g_autofree guint8 *have = NULL;
-
-      if (!job->done[i])
-        continue;
-      sector_state (job, i, KILN_SECTOR_STATE_VERIFYING);
-      have = g_malloc (s->sector->size);
-      if (!kiln_stlink_read_mem (job->stlink, s->sector->address, have, s->sector->size, error))
-        return FALSE;
-      if (memcmp (have, job->content[i], s->sector->size) != 0)
-        return verify_mismatch (job, i, error);
-      done += s->sector->size;
-      bytes (job, done);
-      sector_state (job, i, KILN_SECTOR_STATE_VERIFIED);
-      if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
-        return FALSE;
-    }
-  job->result->verified = TRUE;
-  return TRUE;
+    verifier.loader = &job->loader;
+  ok = kiln_flash_verifier_run (&verifier, ranges, &outcome, error);
+  if (outcome.fallback != NULL)
+    fall_back (job, outcome.fallback);
+  job->result->verify_method = outcome.method;
+  job->result->verified = ok;
+  if (!ok)
+    job->result->error_address = outcome.error_address;
+  kiln_flash_verify_outcome_clear (&outcome);
+  return ok;
 }
 
 /* Sectors erased by this job and not completely written. */
@@ -814,7 +702,7 @@ kiln_flash_program (KilnArmTarget           *target,
         goto out;
       unlocked = TRUE;
 
-      phase (&job, KILN_FLASH_PHASE_PROGRAM, job.total);
+      kiln_flash_progress_phase (job.progress, KILN_FLASH_PHASE_PROGRAM, job.total);
       if (job.loader_ok && !program_with_loader (&job, &local_error))
         goto out;
       if (!job.loader_ok)
@@ -882,7 +770,7 @@ out:
     {
       if (options->reset)
         {
-          phase (&job, KILN_FLASH_PHASE_RESET, 0);
+          kiln_flash_progress_phase (job.progress, KILN_FLASH_PHASE_RESET, 0);
           kiln_arm_reset_run (target, ok ? &local_error : NULL);
         }
       else if (job.loader.code != 0)

@@ -10,15 +10,10 @@
 #include "kiln-flash-controller.h"
 #include "kiln-flash-error.h"
 #include "kiln-flash-plan.h"
+#include "kiln-flash-progress.h"
+#include "kiln-flash-verify.h"
 
 G_BEGIN_DECLS
-
-/* How written sectors are verified. */
-typedef enum
-{
-  KILN_FLASH_VERIFY_CRC,        /* CRC-32 of each sector computed on the target (default) */
-  KILN_FLASH_VERIFY_READ_BACK,  /* every byte read back and compared on the host */
-} KilnFlashVerifyMethod;
 
 /* All-zero is not the default: see kiln_flash_options_init(). */
 typedef struct
@@ -33,19 +28,6 @@ typedef struct
 } KilnFlashOptions;
 
 #define KILN_FLASH_MAX_SECTORS 32
-
-/* Progress: phase changes and bytes, sector states (KilnSectorState). */
-typedef void (*KilnFlashPhaseFunc)  (gpointer user_data, guint phase, guint64 total);
-typedef void (*KilnFlashBytesFunc)  (gpointer user_data, guint64 done);
-typedef void (*KilnFlashSectorFunc) (gpointer user_data, guint position, KilnSectorState state);
-
-typedef struct
-{
-  KilnFlashPhaseFunc  phase;
-  KilnFlashBytesFunc  bytes;
-  KilnFlashSectorFunc sector;
-  gpointer            user_data;
-} KilnFlashProgress;
 
 typedef struct
 {
@@ -81,8 +63,8 @@ void     kiln_flash_result_clear (KilnFlashResult  *result);
 /* The whole job: pre-flight (protection, voltage, watchdogs) before anything
  * is erased, differential erase and program, verify, lock, reset. A plan
  * that cannot succeed is refused with the reason and nothing is erased. On
- * any failure the controller is locked again. The phase numbers are
- * KilnProgressPhase values of core/job. */
+ * any failure the controller is locked again. @progress receives the
+ * events kiln-flash-progress.h lists, in that order. */
 gboolean kiln_flash_program  (KilnArmTarget           *target,
                               KilnFlashPlan           *plan,
                               const KilnFlashOptions  *options,

@@ -12,6 +12,7 @@
 #include "kiln-flash-controller.h"
 #include "kiln-flash-error.h"
 #include "kiln-flash-loader.h"
+#include "kiln-stlink-protocol.h"
 
 #define MAX_OPS      512
 #define STACK_SIZE   512
@@ -26,22 +27,6 @@
 /* A loader that makes no progress for this long has hung (a sector erase at
  * x8 takes up to 4 s on silicon). */
 #define STALL_MS     15000
-
-static void
-put32 (guint8  *p,
-       guint32  v)
-{
-  p[0] = v;
-  p[1] = v >> 8;
-  p[2] = v >> 16;
-  p[3] = v >> 24;
-}
-
-static guint32
-get32 (const guint8 *p)
-{
-  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
-}
 
 guint32
 kiln_flash_crc32 (guint32       crc,
@@ -179,8 +164,8 @@ post (KilnFlashLoader  *self,
 {
   GError *local_error = NULL;
 
-  put32 (params + KILN_LOADER_P_STACK, self->stack_top);
-  put32 (params + KILN_LOADER_P_COMMAND, command);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_STACK, self->stack_top);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_COMMAND, command);
   if (!kiln_stlink_write_mem (self->stlink, self->params, params, KILN_LOADER_P_SIZE, &local_error))
     {
       g_propagate_error (error, local_error);
@@ -267,12 +252,12 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
               known_length = length;
               known_crc = blank_crc (length);
             }
-          put32 (op, ranges[2 * (first + i)]);
-          put32 (op + 4, length);
-          put32 (op + 12, known_crc);
+          kiln_stlink_encode_u32 (op, ranges[2 * (first + i)]);
+          kiln_stlink_encode_u32 (op + 4, length);
+          kiln_stlink_encode_u32 (op + 12, known_crc);
         }
-      put32 (params + KILN_LOADER_P_N_OPS, count);
-      put32 (params + KILN_LOADER_P_OPS, self->ops);
+      kiln_stlink_encode_u32 (params + KILN_LOADER_P_N_OPS, count);
+      kiln_stlink_encode_u32 (params + KILN_LOADER_P_OPS, self->ops);
 
       if (!kiln_stlink_write_mem (self->stlink, self->ops, ops, count * KILN_LOADER_CRC_OP_SIZE, error)
           || !post (self, params, KILN_LOADER_COMMAND_CRC, error))
@@ -303,9 +288,9 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
         {
           const guint8 *op = ops + KILN_LOADER_CRC_OP_SIZE * i;
 
-          crcs[first + i] = get32 (op + 8);
+          crcs[first + i] = kiln_stlink_decode_u32 (op + 8);
           if (blank)
-            blank[first + i] = get32 (op + 12) == 0xFFFFFFFFu;
+            blank[first + i] = kiln_stlink_decode_u32 (op + 12) == 0xFFFFFFFFu;
         }
     }
   done_with (self);
@@ -327,12 +312,12 @@ snapshot (KilnFlashLoader  *self,
       g_propagate_error (error, local_error);
       return FALSE;
     }
-  s->status = get32 (b + (KILN_LOADER_P_STATUS - KILN_LOADER_P_STATUS));
-  s->wp = get32 (b + (KILN_LOADER_P_WP - KILN_LOADER_P_STATUS));
-  s->rp = get32 (b + (KILN_LOADER_P_RP - KILN_LOADER_P_STATUS));
-  s->error_sr = get32 (b + (KILN_LOADER_P_ERROR_SR - KILN_LOADER_P_STATUS));
-  s->error_at = get32 (b + (KILN_LOADER_P_ERROR_AT - KILN_LOADER_P_STATUS));
-  s->ops_done = get32 (b + (KILN_LOADER_P_OPS_DONE - KILN_LOADER_P_STATUS));
+  s->status = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_STATUS - KILN_LOADER_P_STATUS));
+  s->wp = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_WP - KILN_LOADER_P_STATUS));
+  s->rp = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_RP - KILN_LOADER_P_STATUS));
+  s->error_sr = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_ERROR_SR - KILN_LOADER_P_STATUS));
+  s->error_at = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_ERROR_AT - KILN_LOADER_P_STATUS));
+  s->ops_done = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_OPS_DONE - KILN_LOADER_P_STATUS));
   return TRUE;
 }
 
@@ -475,17 +460,17 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
     {
       if (ops[i].kind == KILN_LOADER_OP_PROGRAM)
         total += ops[i].length;
-      put32 (table + 12 * i, ops[i].kind);
-      put32 (table + 12 * i + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
-      put32 (table + 12 * i + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
+      kiln_stlink_encode_u32 (table + 12 * i, ops[i].kind);
+      kiln_stlink_encode_u32 (table + 12 * i + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
+      kiln_stlink_encode_u32 (table + 12 * i + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
     }
-  put32 (params + KILN_LOADER_P_FLASH, flash_regs);
-  put32 (params + KILN_LOADER_P_CR_PSIZE, (guint32) psize << 8);
-  put32 (params + KILN_LOADER_P_PSIZE, (guint32) psize);
-  put32 (params + KILN_LOADER_P_RING, self->ring);
-  put32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
-  put32 (params + KILN_LOADER_P_N_OPS, n_ops);
-  put32 (params + KILN_LOADER_P_OPS, self->ops);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_FLASH, flash_regs);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_CR_PSIZE, (guint32) psize << 8);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_PSIZE, (guint32) psize);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING, self->ring);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_N_OPS, n_ops);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_OPS, self->ops);
   if (!kiln_stlink_write_mem (self->stlink, self->ops, table, (gsize) n_ops * 12, error)
       || !post (self, params, KILN_LOADER_COMMAND_PROGRAM, error))
     return FALSE;

@@ -21,32 +21,6 @@
 /* Small enough to cancel promptly and report progress often. */
 #define READ_CHUNK (8 * 1024)
 
-static void
-phase (const KilnFlashProgress *p,
-       guint                    ph,
-       guint64                  total)
-{
-  if (p && p->phase)
-    p->phase (p->user_data, ph, total);
-}
-
-static void
-bytes (const KilnFlashProgress *p,
-       guint64                  done)
-{
-  if (p && p->bytes)
-    p->bytes (p->user_data, done);
-}
-
-static void
-sector_state (const KilnFlashProgress *p,
-              guint                    position,
-              KilnSectorState          state)
-{
-  if (p && p->sector)
-    p->sector (p->user_data, position, state);
-}
-
 gboolean
 kiln_flash_halt_core (KilnArmTarget  *target,
                       gboolean       *was_running,
@@ -129,7 +103,7 @@ kiln_flash_erase (KilnArmTarget           *target,
 
   memset (result, 0, sizeof *result);
   result->mass = positions == NULL;
-  phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
+  kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
 
   if (positions != NULL && positions->len == 0)
     {
@@ -207,21 +181,21 @@ kiln_flash_erase (KilnArmTarget           *target,
   if (positions == NULL)
     {
       total = kiln_chip_get_flash_size (chip);
-      phase (progress, KILN_FLASH_PHASE_ERASE, total);
+      kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_ERASE, total);
       for (guint i = 0; i < kiln_chip_get_n_sectors (chip); i++)
-        sector_state (progress, i, KILN_SECTOR_STATE_ERASING);
+        kiln_flash_progress_sector (progress, i, KILN_SECTOR_STATE_ERASING);
       /* Both banks at once in dual-bank mode (MER and MER2). */
       if (!kiln_flash_controller_mass_erase (&ctrl, TRUE, kiln_chip_is_dual_bank (chip), result->psize, error))
         {
           for (guint i = 0; i < kiln_chip_get_n_sectors (chip); i++)
-            sector_state (progress, i, KILN_SECTOR_STATE_FAILED);
+            kiln_flash_progress_sector (progress, i, KILN_SECTOR_STATE_FAILED);
           goto out;
         }
       for (guint i = 0; i < kiln_chip_get_n_sectors (chip); i++)
-        sector_state (progress, i, KILN_SECTOR_STATE_UNTOUCHED);
+        kiln_flash_progress_sector (progress, i, KILN_SECTOR_STATE_UNTOUCHED);
       result->sectors = kiln_chip_get_n_sectors (chip);
       result->bytes = total;
-      bytes (progress, total);
+      kiln_flash_progress_bytes (progress, total);
       keeps_vectors = FALSE;
       ok = TRUE;
       goto out;
@@ -229,28 +203,28 @@ kiln_flash_erase (KilnArmTarget           *target,
 
   for (guint i = 0; i < positions->len; i++)
     total += kiln_chip_get_sector (chip, g_array_index (positions, guint, i))->size;
-  phase (progress, KILN_FLASH_PHASE_ERASE, total);
+  kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_ERASE, total);
   for (guint i = 0; i < positions->len; i++)
-    sector_state (progress, g_array_index (positions, guint, i), KILN_SECTOR_STATE_PLANNED);
+    kiln_flash_progress_sector (progress, g_array_index (positions, guint, i), KILN_SECTOR_STATE_PLANNED);
   for (guint i = 0; i < positions->len; i++)
     {
       guint p = g_array_index (positions, guint, i);
       const KilnSector *s = kiln_chip_get_sector (chip, p);
 
-      sector_state (progress, p, KILN_SECTOR_STATE_ERASING);
+      kiln_flash_progress_sector (progress, p, KILN_SECTOR_STATE_ERASING);
       if (!kiln_flash_controller_erase_sector (&ctrl, s, result->psize, cancellable, error))
         {
-          sector_state (progress, p, KILN_SECTOR_STATE_FAILED);
+          kiln_flash_progress_sector (progress, p, KILN_SECTOR_STATE_FAILED);
           goto out;
         }
       /* Erased: it holds nothing of any image now. */
-      sector_state (progress, p, KILN_SECTOR_STATE_UNTOUCHED);
+      kiln_flash_progress_sector (progress, p, KILN_SECTOR_STATE_UNTOUCHED);
       if (s->address == kiln_chip_get_flash_base (chip))
         keeps_vectors = FALSE;
       result->sectors++;
       result->bytes += s->size;
       done += s->size;
-      bytes (progress, done);
+      kiln_flash_progress_bytes (progress, done);
     }
   ok = TRUE;
 
@@ -310,7 +284,7 @@ kiln_flash_read (KilnArmTarget           *target,
   g_autoptr(GError) local_error = NULL;
   gsize done = 0;
 
-  phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
+  kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
   if ((guint64) address + length > G_GUINT64_CONSTANT (0x100000000))
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
@@ -321,7 +295,7 @@ kiln_flash_read (KilnArmTarget           *target,
       && !refuse_read_protected (target, _("reading the flash"), error))
     return FALSE;
 
-  phase (progress, KILN_FLASH_OPS_PHASE_READ, length);
+  kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_READ, length);
   while (done < length)
     {
       gsize n = MIN ((gsize) READ_CHUNK, length - done);
@@ -346,7 +320,7 @@ kiln_flash_read (KilnArmTarget           *target,
           return FALSE;
         }
       done += n;
-      bytes (progress, done);
+      kiln_flash_progress_bytes (progress, done);
     }
   return TRUE;
 }
@@ -361,198 +335,6 @@ kiln_flash_verify_result_clear (KilnFlashVerifyResult *result)
   memset (result, 0, sizeof *result);
 }
 
-/* Compares [address, address + length) of the flash with @want by reading
- * it back; a difference is the error. */
-static gboolean
-read_back_range (KilnStlink               *stlink,
-                 const KilnSector         *sector,
-                 guint                     position,
-                 guint32                   address,
-                 guint32                   length,
-                 const guint8             *want,
-                 guint8                   *have,
-                 const KilnFlashProgress  *progress,
-                 GCancellable             *cancellable,
-                 guint64                  *done,
-                 GError                  **error)
-{
-  for (guint32 o = 0; o < length; o += READ_CHUNK)
-    {
-      guint32 len = MIN ((guint32) READ_CHUNK, length - o);
-      guint32 off = address - sector->address + o;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-      if (!kiln_stlink_read_mem (stlink, address + o, have + off, len, error))
-        return FALSE;
-      for (guint32 b = off; b < off + len; b++)
-        {
-          if (want[b] != have[b])
-            {
-              sector_state (progress, position, KILN_SECTOR_STATE_FAILED);
-              g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
-                           _("The flash differs from the file in sector %u at 0x%08X: it holds 0x%02X where "
-                             "the file has 0x%02X. Program the file to make them match."),
-                           sector->index, sector->address + b, have[b], want[b]);
-              return FALSE;
-            }
-        }
-      if (done != NULL)
-        {
-          *done += len;
-          bytes (progress, *done);
-        }
-    }
-  return TRUE;
-}
-
-typedef struct
-{
-  guint   position;   /* plan position */
-  guint32 start;      /* image bytes */
-  guint32 end;
-} VerifyRange;
-
-/* The CRC way. Returns FALSE with @error for a difference or a failure;
- * *@fall_back (with @error unset) when the loader cannot run here. */
-static gboolean
-verify_crc (KilnArmTarget           *target,
-            KilnFlashPlan           *plan,
-            GArray                  *vranges,
-            const KilnFlashProgress *progress,
-            GCancellable            *cancellable,
-            KilnFlashVerifyResult   *result,
-            gboolean                *fall_back,
-            GError                 **error)
-{
-  KilnStlink *stlink = kiln_arm_target_get_stlink (target);
-  KilnFlashLoader loader;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr(GArray) expected = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autofree guint32 *crcs = NULL;
-  g_autofree guint8 *want = NULL;
-  g_autofree guint8 *have = NULL;
-  g_autofree guint8 *mine = NULL;
-  gboolean was_running = FALSE, ok = FALSE;
-  guint64 done = 0, total = 0;
-
-  *fall_back = FALSE;
-  if (!kiln_flash_halt_core (target, &was_running, error))
-    return FALSE;
-  if (!kiln_flash_loader_setup (&loader, target, &local_error))
-    {
-      if (local_error->domain != KILN_FLASH_ERROR)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      result->fallback_reason = g_strdup (local_error->message);
-      *fall_back = TRUE;
-      goto out;
-    }
-
-  /* Word-aligned ranges. The bytes a range takes in around the image's
-   * come from the flash itself (read here), so that only the image's bytes
-   * count; @mine marks the image's bytes. */
-  want = g_malloc (kiln_chip_get_flash_size (kiln_flash_plan_get_chip (plan)));
-  mine = g_malloc0 (kiln_chip_get_flash_size (kiln_flash_plan_get_chip (plan)));
-  for (guint r = 0; r < vranges->len; r++)
-    {
-      const VerifyRange *v = &g_array_index (vranges, VerifyRange, r);
-
-      memset (mine + (v->start - KILN_CHIP_FLASH_BASE), 1, v->end - v->start);
-      if (r == 0 || g_array_index (vranges, VerifyRange, r - 1).position != v->position)
-        {
-          const KilnSector *s = kiln_flash_plan_get_sector (plan, v->position)->sector;
-
-          kiln_flash_plan_fill_sector (plan, v->position, want + (s->address - KILN_CHIP_FLASH_BASE));
-        }
-    }
-  for (guint r = 0; r < vranges->len; r++)
-    {
-      const VerifyRange *v = &g_array_index (vranges, VerifyRange, r);
-      guint32 a0 = v->start & ~3u, a1 = (v->end + 3) & ~3u;
-      guint32 pair[2] = { a0, a1 - a0 };
-      guint32 edges[2] = { a0, a1 - 4 };
-      guint32 crc;
-
-      for (guint e = 0; e < 2; e++)
-        {
-          guint8 word[4];
-
-          if ((e == 0 && a0 == v->start) || (e == 1 && a1 == v->end))
-            continue;
-          if (!kiln_stlink_read_mem (stlink, edges[e], word, 4, error))
-            goto out;
-          for (guint b = 0; b < 4; b++)
-            if (!mine[edges[e] + b - KILN_CHIP_FLASH_BASE])
-              want[edges[e] + b - KILN_CHIP_FLASH_BASE] = word[b];
-        }
-      crc = kiln_flash_crc32 (0xFFFFFFFF, want + (a0 - KILN_CHIP_FLASH_BASE), a1 - a0);
-      g_array_append_vals (ranges, pair, 2);
-      g_array_append_val (expected, crc);
-      total += v->end - v->start;
-    }
-
-  phase (progress, KILN_FLASH_PHASE_VERIFY, total);
-  for (guint r = 0; r < vranges->len; r++)
-    sector_state (progress, g_array_index (vranges, VerifyRange, r).position, KILN_SECTOR_STATE_VERIFYING);
-  crcs = g_new0 (guint32, MAX (vranges->len, 1));
-  if (!kiln_flash_loader_crc (&loader, (guint32 *) ranges->data, vranges->len, crcs, NULL, cancellable, &local_error))
-    {
-      if (local_error->domain != KILN_FLASH_ERROR)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          goto out;
-        }
-      result->fallback_reason = g_strdup (local_error->message);
-      *fall_back = TRUE;
-      goto out;
-    }
-
-  have = g_malloc (kiln_chip_get_flash_size (kiln_flash_plan_get_chip (plan)));
-  for (guint r = 0; r < vranges->len; r++)
-    {
-      const VerifyRange *v = &g_array_index (vranges, VerifyRange, r);
-      const KilnSector *s = kiln_flash_plan_get_sector (plan, v->position)->sector;
-      guint8 *w = want + (s->address - KILN_CHIP_FLASH_BASE);
-      guint8 *h = have + (s->address - KILN_CHIP_FLASH_BASE);
-
-      if (crcs[r] != g_array_index (expected, guint32, r))
-        {
-          /* Find the address by reading the range back. */
-          if (!read_back_range (stlink, s, v->position, v->start, v->end - v->start, w, h, progress, cancellable,
-                                NULL, error))
-            goto out;
-          /* The CRC differed but the bytes did not: the flash changed in between. */
-          g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY,
-                       _("Sector %u gave a different CRC on the target, but its bytes read back right: something "
-                         "is changing the flash. Reset the board and verify again."), s->index);
-          goto out;
-        }
-      done += v->end - v->start;
-      bytes (progress, done);
-      if (r + 1 == vranges->len || g_array_index (vranges, VerifyRange, r + 1).position != v->position)
-        {
-          sector_state (progress, v->position, KILN_SECTOR_STATE_VERIFIED);
-          result->sectors++;
-        }
-    }
-  result->method = KILN_FLASH_VERIFY_CRC;
-  result->bytes = total;
-  ok = TRUE;
-
-out:
-  /* Firmware that ran had its RAM borrowed by the loader: start it afresh. */
-  if (was_running && (ok || *fall_back))
-    {
-      kiln_arm_reset_run (target, NULL);
-      result->core_reset = TRUE;
-    }
-  return ok;
-}
-
 gboolean
 kiln_flash_verify (KilnArmTarget           *target,
                    KilnImage               *image,
@@ -562,18 +344,18 @@ kiln_flash_verify (KilnArmTarget           *target,
                    KilnFlashVerifyResult   *result,
                    GError                 **error)
 {
-  KilnStlink *stlink = kiln_arm_target_get_stlink (target);
   KilnChip *chip = kiln_arm_target_get_chip (target);
   g_autoptr(KilnFlashPlan) plan = NULL;
-  g_autoptr(GArray) vranges = g_array_new (FALSE, FALSE, sizeof (VerifyRange));
-  g_autofree guint8 *want = NULL;
-  g_autofree guint8 *have = NULL;
-  guint32 max_sector = 0;
-  guint64 total = 0, done = 0;
+  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (KilnFlashVerifyRange));
+  g_autoptr(GPtrArray) content = g_ptr_array_new_with_free_func (g_free);
+  KilnFlashVerifier verifier = { kiln_arm_target_get_stlink (target), NULL, NULL, NULL, progress, cancellable };
+  KilnFlashVerifyOutcome outcome = { 0 };
+  KilnFlashLoader loader;
+  gboolean was_running = FALSE, ok;
   guint n;
 
   memset (result, 0, sizeof *result);
-  phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
+  kiln_flash_progress_phase (progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
   plan = kiln_flash_plan_new (image, chip, KILN_FLASH_PSIZE_X32, error);
   if (plan == NULL)
     return FALSE;
@@ -581,57 +363,68 @@ kiln_flash_verify (KilnArmTarget           *target,
     return FALSE;
 
   n = kiln_flash_plan_get_n_sectors (plan);
+  g_ptr_array_set_size (content, n);
   for (guint i = 0; i < n; i++)
     {
       const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (plan, i);
 
       if (s->action != KILN_FLASH_ACTION_PROGRAM)
         continue;
-      max_sector = MAX (max_sector, s->sector->size);
+      content->pdata[i] = g_malloc (s->sector->size);
+      kiln_flash_plan_fill_sector (plan, i, content->pdata[i]);
       for (guint p = 0; p < s->pieces->len; p++)
         {
           const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
-          VerifyRange v = { i, piece->address, piece->address + piece->size };
+          KilnFlashVerifyRange r = { i, piece->address, piece->address + piece->size };
 
-          g_array_append_val (vranges, v);
-          total += piece->size;
+          g_array_append_val (ranges, r);
         }
     }
+  verifier.plan = plan;
+  verifier.content = (guint8 * const *) content->pdata;
 
   if (method == KILN_FLASH_VERIFY_CRC)
     {
-      gboolean fall_back = FALSE;
+      GError *local_error = NULL;
 
-      if (verify_crc (target, plan, vranges, progress, cancellable, result, &fall_back, error))
-        return TRUE;
-      if (!fall_back)
+      if (!kiln_flash_halt_core (target, &was_running, error))
         return FALSE;
-      result->fallback = TRUE;
+      if (kiln_flash_loader_setup (&loader, target, &local_error))
+        verifier.loader = &loader;
+      else if (local_error->domain == KILN_FLASH_ERROR)
+        outcome.fallback = local_error;
+      else
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
     }
 
-  result->method = KILN_FLASH_VERIFY_READ_BACK;
-  want = g_malloc (MAX (max_sector, 1));
-  have = g_malloc (MAX (max_sector, 1));
-  phase (progress, KILN_FLASH_PHASE_VERIFY, total);
-  for (guint r = 0; r < vranges->len; r++)
+  if (outcome.fallback != NULL)
     {
-      const VerifyRange *v = &g_array_index (vranges, VerifyRange, r);
-      const KilnSector *s = kiln_flash_plan_get_sector (plan, v->position)->sector;
+      /* The loader could not be set up: read back, and say why. */
+      KilnFlashVerifyOutcome again;
 
-      if (r == 0 || g_array_index (vranges, VerifyRange, r - 1).position != v->position)
-        {
-          sector_state (progress, v->position, KILN_SECTOR_STATE_VERIFYING);
-          kiln_flash_plan_fill_sector (plan, v->position, want);
-        }
-      if (!read_back_range (stlink, s, v->position, v->start, v->end - v->start, want, have, progress, cancellable,
-                            &done, error))
-        return FALSE;
-      if (r + 1 == vranges->len || g_array_index (vranges, VerifyRange, r + 1).position != v->position)
-        {
-          sector_state (progress, v->position, KILN_SECTOR_STATE_VERIFIED);
-          result->sectors++;
-        }
+      ok = kiln_flash_verifier_run (&verifier, ranges, &again, error);
+      again.fallback = g_steal_pointer (&outcome.fallback);
+      kiln_flash_verify_outcome_clear (&outcome);
+      outcome = again;
     }
-  result->bytes = total;
-  return TRUE;
+  else
+    ok = kiln_flash_verifier_run (&verifier, ranges, &outcome, error);
+
+  result->method = outcome.method;
+  result->fallback = outcome.fallback != NULL;
+  result->fallback_reason = outcome.fallback != NULL ? g_strdup (outcome.fallback->message) : NULL;
+  result->sectors = outcome.sectors;
+  result->bytes = outcome.bytes;
+  result->error_address = outcome.error_address;
+  /* Firmware that ran had its RAM borrowed by the loader: start it afresh. */
+  if (was_running && (ok || result->fallback))
+    {
+      kiln_arm_reset_run (target, NULL);
+      result->core_reset = TRUE;
+    }
+  kiln_flash_verify_outcome_clear (&outcome);
+  return ok;
 }

@@ -18,11 +18,6 @@
 
 G_BEGIN_DECLS
 
-/* Phases of these operations beside KilnFlashPhase; the values are those
- * of core/job's KilnProgressPhase (checked there). */
-#define KILN_FLASH_OPS_PHASE_READ         7
-#define KILN_FLASH_OPS_PHASE_OPTION_BYTES 9
-
 typedef struct
 {
   gboolean       mass;          /* the whole chip, both banks in dual-bank mode */
@@ -39,6 +34,7 @@ typedef struct
   gboolean              core_reset;/* the loader borrowed the RAM of running firmware: it was reset */
   guint                 sectors;   /* sectors holding bytes of the image */
   guint64               bytes;     /* image bytes compared */
+  guint32               error_address; /* the first address that differs, else 0 */
 } KilnFlashVerifyResult;
 
 /* Halts the core (and freezes the watchdogs while it is halted).
@@ -74,13 +70,13 @@ gboolean kiln_flash_read               (KilnArmTarget          *target,
                                         const KilnFlashProgress *progress,
                                         GCancellable           *cancellable,
                                         GError                **error);
-/* Compares the flash with every byte @image has for it. A difference is a
+/* Compares the flash with every byte @image has for it, through the same
+ * verifier as programming (kiln-flash-verify.h). A difference is a
  * KILN_FLASH_ERROR_VERIFY naming the address and the sector; bytes of the
  * image outside the chip's flash refuse the file (KILN_FLASH_ERROR_PLAN).
  * KILN_FLASH_VERIFY_CRC runs Kiln's loader in the target's RAM (the core is
- * halted, and reset afterwards if it was running) and compares a CRC-32 of
- * every range; when the loader cannot run it reads back instead and the
- * result says why. A CRC difference is located by reading that range back. */
+ * halted, and reset afterwards if it was running); when the loader cannot
+ * run it reads back instead and the result says why. */
 gboolean kiln_flash_verify             (KilnArmTarget          *target,
                                         KilnImage              *image,
                                         KilnFlashVerifyMethod   method,

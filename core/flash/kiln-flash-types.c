@@ -34,42 +34,6 @@ kiln_flash_psize_for_voltage (double   volts,
   return KILN_FLASH_PSIZE_X8;
 }
 
-const char *
-kiln_sector_state_to_id (KilnSectorState state)
-{
-  switch (state)
-    {
-    case KILN_SECTOR_STATE_UNTOUCHED: return "untouched";
-    case KILN_SECTOR_STATE_PLANNED:   return "planned";
-    case KILN_SECTOR_STATE_UNCHANGED: return "unchanged";
-    case KILN_SECTOR_STATE_PROTECTED: return "protected";
-    case KILN_SECTOR_STATE_ERASING:   return "erasing";
-    case KILN_SECTOR_STATE_WRITING:   return "writing";
-    case KILN_SECTOR_STATE_VERIFYING: return "verifying";
-    case KILN_SECTOR_STATE_VERIFIED:  return "verified";
-    case KILN_SECTOR_STATE_FAILED:    return "failed";
-    default:                          return "unknown";
-    }
-}
-
-const char *
-kiln_sector_state_to_label (KilnSectorState state)
-{
-  switch (state)
-    {
-    case KILN_SECTOR_STATE_UNTOUCHED: return _("Untouched");
-    case KILN_SECTOR_STATE_PLANNED:   return _("Will be erased and written");
-    case KILN_SECTOR_STATE_UNCHANGED: return _("Unchanged");
-    case KILN_SECTOR_STATE_PROTECTED: return _("Write-protected");
-    case KILN_SECTOR_STATE_ERASING:   return _("Erasing");
-    case KILN_SECTOR_STATE_WRITING:   return _("Writing");
-    case KILN_SECTOR_STATE_VERIFYING: return _("Verifying");
-    case KILN_SECTOR_STATE_VERIFIED:  return _("Verified");
-    case KILN_SECTOR_STATE_FAILED:    return _("Failed");
-    default:                          return "";
-    }
-}
-
 double
 kiln_flash_erase_seconds (guint32        sector_size,
                           KilnFlashPsize psize)

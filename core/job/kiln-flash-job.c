@@ -11,12 +11,6 @@
 #include "kiln-arm-core.h"
 #include "kiln-flash-job.h"
 
-G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_PREFLIGHT == (int) KILN_PROGRESS_PHASE_PREFLIGHT);
-G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_COMPARE == (int) KILN_PROGRESS_PHASE_COMPARE);
-G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_ERASE == (int) KILN_PROGRESS_PHASE_ERASE);
-G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_PROGRAM == (int) KILN_PROGRESS_PHASE_PROGRAM);
-G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_VERIFY == (int) KILN_PROGRESS_PHASE_VERIFY);
-G_STATIC_ASSERT ((int) KILN_FLASH_PHASE_RESET == (int) KILN_PROGRESS_PHASE_RESET);
 
 KilnFlashJob *
 kiln_flash_job_new (KilnUsbProbeInfo *info,
@@ -129,18 +123,18 @@ kiln_job_connect (KilnUsbProbeInfo  *info,
 
 typedef struct
 {
-  KilnProgress *progress;
-  KilnFlashJob *job;
-  guint         phase;
-  gint64        phase_start;
-  guint64       phase_total;  /* bytes the driver announced for its phase */
-  GCancellable *cancellable;
+  KilnProgress   *progress;
+  KilnFlashJob   *job;
+  KilnFlashPhase  phase;
+  gint64          phase_start;
+  guint64         phase_total;  /* bytes the driver announced for its phase */
+  GCancellable   *cancellable;
 } Forward;
 
 /* Closes the time of the phase in progress and starts @phase's. */
 static void
-forward_phase (Forward *forward,
-               guint    phase)
+forward_phase (Forward        *forward,
+               KilnFlashPhase  phase)
 {
   gint64 now = g_get_monotonic_time ();
 
@@ -151,7 +145,7 @@ forward_phase (Forward *forward,
 }
 
 static void
-on_phase (gpointer user_data, guint p, guint64 total)
+on_phase (gpointer user_data, KilnFlashPhase p, guint64 total)
 {
   Forward *forward = user_data;
 
@@ -201,13 +195,13 @@ kiln_flash_job_run (KilnSession   *session,
 {
   KilnFlashJob *job = data;
   gint64 start = g_get_monotonic_time ();
-  Forward forward = { progress, job, KILN_PROGRESS_PHASE_CONNECT, start, 0, cancellable };
+  Forward forward = { progress, job, KILN_FLASH_PHASE_CONNECT, start, 0, cancellable };
   gboolean ok;
 
   memset (job->phase_seconds, 0, sizeof job->phase_seconds);
   job->programmed = FALSE;
   ok = flash_job_run (session, job, &forward, progress, cancellable, error);
-  forward_phase (&forward, KILN_PROGRESS_PHASE_FINISHED);
+  forward_phase (&forward, KILN_FLASH_PHASE_FINISHED);
   job->total_seconds = (g_get_monotonic_time () - start) / 1e6;
   return ok;
 }
@@ -228,7 +222,7 @@ flash_job_run (KilnSession   *session,
   gboolean ok;
 
   if (progress != NULL)
-    kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_CONNECT, 0);
+    kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_CONNECT, 0);
   if (!kiln_job_find_probe (&job->info, &job->bench, job->simulator, error))
     return FALSE;
   target = kiln_job_connect (job->info, job->khz, job->under_reset, error);
@@ -253,7 +247,7 @@ flash_job_run (KilnSession   *session,
   job->programmed = ok;
   if (job->finished != NULL)
     {
-      forward_phase (forward, KILN_PROGRESS_PHASE_OPTION_BYTES);
+      forward_phase (forward, KILN_FLASH_PHASE_OPTION_BYTES);
       if (!job->finished (job, target, job->hook_data, ok ? error : NULL))
         ok = FALSE;
     }

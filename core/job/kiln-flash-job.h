@@ -47,8 +47,8 @@ struct _KilnFlashJob
   KilnFlashResult   result;
   gboolean          programmed;   /* programmed (and verified), set before @finished runs */
   char             *chip_name;
-  /* Seconds spent in each KilnProgressPhase, and in all. */
-  double            phase_seconds[KILN_PROGRESS_PHASE_FINISHED + 1];
+  /* Seconds spent in each KilnFlashPhase, and in all. */
+  double            phase_seconds[KILN_FLASH_N_PHASES];
   double            total_seconds;
 };
 

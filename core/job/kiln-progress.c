@@ -38,8 +38,8 @@ typedef struct
 {
   EventKind                kind;
   /* EVENT_PHASE: the phase begun, and the counters the one before ended with */
-  KilnProgressPhase        phase;
-  KilnProgressPhase        ended_phase;
+  KilnFlashPhase        phase;
+  KilnFlashPhase        ended_phase;
   guint64                  ended_done;
   guint64                  ended_total;
   gint64                   ended_start_us;
@@ -61,7 +61,7 @@ struct _KilnProgress
 
   /* Written by the worker, under the mutex. */
   GMutex        mutex;
-  KilnProgressPhase w_phase;
+  KilnFlashPhase w_phase;
   guint64       w_done;
   guint64       w_total;
   gint64        w_phase_start_us;
@@ -73,7 +73,7 @@ struct _KilnProgress
   gboolean      urgent;
 
   /* Main-context snapshot. */
-  KilnProgressPhase phase;
+  KilnFlashPhase phase;
   guint64       done;
   guint64       total;
   double        rate;
@@ -336,7 +336,7 @@ kiln_progress_init (KilnProgress *self)
 /* Called with the mutex held, before the counters are reset for @phase. */
 static void
 append_phase_locked (KilnProgress      *self,
-                     KilnProgressPhase  phase)
+                     KilnFlashPhase  phase)
 {
   Event e = { 0 };
 
@@ -358,7 +358,7 @@ kiln_progress_new (void)
 
 void
 kiln_progress_begin_phase (KilnProgress      *self,
-                           KilnProgressPhase  phase,
+                           KilnFlashPhase  phase,
                            guint64            total_bytes)
 {
   g_return_if_fail (KILN_IS_PROGRESS (self));
@@ -401,9 +401,9 @@ kiln_progress_add_done (KilnProgress *self,
 }
 
 void
-kiln_progress_set_sector_state (KilnProgress *self,
-                                guint         sector,
-                                guint         state)
+kiln_progress_set_sector_state (KilnProgress    *self,
+                                guint            sector,
+                                KilnSectorState  state)
 {
   Event e = { 0 };
 
@@ -441,6 +441,36 @@ kiln_progress_message (KilnProgress             *self,
   g_mutex_unlock (&self->mutex);
 }
 
+static void
+on_flash_phase (gpointer user_data, KilnFlashPhase phase, guint64 total)
+{
+  kiln_progress_begin_phase (user_data, phase, total);
+}
+
+static void
+on_flash_bytes (gpointer user_data, guint64 done)
+{
+  kiln_progress_set_done (user_data, done);
+}
+
+static void
+on_flash_sector (gpointer user_data, guint position, KilnSectorState state)
+{
+  kiln_progress_set_sector_state (user_data, position, state);
+}
+
+void
+kiln_progress_get_flash_callbacks (KilnProgress      *self,
+                                   KilnFlashProgress *callbacks)
+{
+  g_return_if_fail (KILN_IS_PROGRESS (self));
+
+  callbacks->phase = on_flash_phase;
+  callbacks->bytes = on_flash_bytes;
+  callbacks->sector = on_flash_sector;
+  callbacks->user_data = self;
+}
+
 void
 kiln_progress_finish (KilnProgress *self,
                       const GError *error)
@@ -450,7 +480,7 @@ kiln_progress_finish (KilnProgress *self,
   g_mutex_lock (&self->mutex);
   if (!self->w_finished)
     {
-      KilnProgressPhase phase = KILN_PROGRESS_PHASE_FINISHED;
+      KilnFlashPhase phase = KILN_FLASH_PHASE_FINISHED;
 
       self->w_finished = TRUE;
       self->w_error = error ? g_error_copy (error) : NULL;
@@ -461,31 +491,11 @@ kiln_progress_finish (KilnProgress *self,
   g_mutex_unlock (&self->mutex);
 }
 
-KilnProgressPhase
+KilnFlashPhase
 kiln_progress_get_phase (KilnProgress *self)
 {
-  g_return_val_if_fail (KILN_IS_PROGRESS (self), KILN_PROGRESS_PHASE_IDLE);
+  g_return_val_if_fail (KILN_IS_PROGRESS (self), KILN_FLASH_PHASE_IDLE);
   return self->phase;
-}
-
-const char *
-kiln_progress_phase_to_string (KilnProgressPhase phase)
-{
-  switch (phase)
-    {
-    case KILN_PROGRESS_PHASE_IDLE:         return _("Idle");
-    case KILN_PROGRESS_PHASE_CONNECT:      return _("Connecting");
-    case KILN_PROGRESS_PHASE_PREFLIGHT:    return _("Checking the target");
-    case KILN_PROGRESS_PHASE_COMPARE:      return _("Comparing");
-    case KILN_PROGRESS_PHASE_ERASE:        return _("Erasing");
-    case KILN_PROGRESS_PHASE_PROGRAM:      return _("Writing");
-    case KILN_PROGRESS_PHASE_VERIFY:       return _("Verifying");
-    case KILN_PROGRESS_PHASE_READ:         return _("Reading");
-    case KILN_PROGRESS_PHASE_RESET:        return _("Resetting");
-    case KILN_PROGRESS_PHASE_OPTION_BYTES: return _("Writing option bytes");
-    case KILN_PROGRESS_PHASE_FINISHED:     return _("Finished");
-    default:                               return "";
-    }
 }
 
 guint64

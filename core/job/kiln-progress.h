@@ -13,24 +13,11 @@
 
 #include <gio/gio.h>
 
+#include "kiln-flash-progress.h"
+
 G_BEGIN_DECLS
 
 #define KILN_PROGRESS_INTERVAL_MS 80
-
-typedef enum
-{
-  KILN_PROGRESS_PHASE_IDLE,
-  KILN_PROGRESS_PHASE_CONNECT,
-  KILN_PROGRESS_PHASE_PREFLIGHT,
-  KILN_PROGRESS_PHASE_COMPARE,
-  KILN_PROGRESS_PHASE_ERASE,
-  KILN_PROGRESS_PHASE_PROGRAM,
-  KILN_PROGRESS_PHASE_VERIFY,
-  KILN_PROGRESS_PHASE_READ,
-  KILN_PROGRESS_PHASE_RESET,
-  KILN_PROGRESS_PHASE_OPTION_BYTES,
-  KILN_PROGRESS_PHASE_FINISHED,
-} KilnProgressPhase;
 
 typedef enum
 {
@@ -49,28 +36,28 @@ KilnProgress      *kiln_progress_new               (void);
 
 /* Worker side (any thread). */
 void               kiln_progress_begin_phase       (KilnProgress      *self,
-                                                    KilnProgressPhase  phase,
+                                                    KilnFlashPhase  phase,
                                                     guint64            total_bytes);
 void               kiln_progress_set_done          (KilnProgress      *self,
                                                     guint64            done_bytes);
 void               kiln_progress_add_done          (KilnProgress      *self,
                                                     guint64            bytes);
-/* @state is a value of the flash layer's sector-state enum; this layer
- * carries it without interpreting it. */
 void               kiln_progress_set_sector_state  (KilnProgress      *self,
                                                     guint              sector,
-                                                    guint              state);
+                                                    KilnSectorState    state);
 void               kiln_progress_message           (KilnProgress      *self,
                                                     KilnProgressMessageLevel level,
                                                     const char        *format,
                                                     ...) G_GNUC_PRINTF (3, 4);
+/* Fills @callbacks so that the flash layer reports straight into @self. */
+void               kiln_progress_get_flash_callbacks (KilnProgress    *self,
+                                                    KilnFlashProgress *callbacks);
 /* The job is over: @error NULL for success. */
 void               kiln_progress_finish            (KilnProgress      *self,
                                                     const GError      *error);
 
 /* Main-context side. */
-KilnProgressPhase  kiln_progress_get_phase         (KilnProgress      *self);
-const char        *kiln_progress_phase_to_string   (KilnProgressPhase  phase);
+KilnFlashPhase  kiln_progress_get_phase         (KilnProgress      *self);
 guint64            kiln_progress_get_done          (KilnProgress      *self);
 guint64            kiln_progress_get_total         (KilnProgress      *self);
 double             kiln_progress_get_fraction      (KilnProgress      *self);

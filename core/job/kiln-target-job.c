@@ -11,8 +11,6 @@
 #include "kiln-flash-job.h"
 #include "kiln-target-job.h"
 
-G_STATIC_ASSERT ((int) KILN_FLASH_OPS_PHASE_READ == (int) KILN_PROGRESS_PHASE_READ);
-G_STATIC_ASSERT ((int) KILN_FLASH_OPS_PHASE_OPTION_BYTES == (int) KILN_PROGRESS_PHASE_OPTION_BYTES);
 
 KilnTargetJob *
 kiln_target_job_new (KilnTargetJobKind  kind,
@@ -56,24 +54,6 @@ kiln_target_job_free (KilnTargetJob *job)
   g_clear_pointer (&job->changes, g_ptr_array_unref);
   g_clear_pointer (&job->consequences, g_ptr_array_unref);
   g_free (job);
-}
-
-static void
-on_phase (gpointer user_data, guint p, guint64 total)
-{
-  kiln_progress_begin_phase (user_data, p, total);
-}
-
-static void
-on_bytes (gpointer user_data, guint64 done)
-{
-  kiln_progress_set_done (user_data, done);
-}
-
-static void
-on_sector (gpointer user_data, guint position, KilnSectorState state)
-{
-  kiln_progress_set_sector_state (user_data, position, state);
 }
 
 static void
@@ -130,7 +110,7 @@ run_option_bytes_write (KilnTargetJob  *job,
     }
 
   if (progress != NULL)
-    kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_OPTION_BYTES, 0);
+    kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_OPTION_BYTES, 0);
   /* Say what is about to happen before it happens. */
   for (guint i = 0; i < job->changes->len; i++)
     message (progress, g_ptr_array_index (job->changes, i));
@@ -210,7 +190,7 @@ run_otp (KilnTargetJob  *job,
     }
 
   if (progress != NULL)
-    kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_PROGRAM, 0);
+    kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_PROGRAM, 0);
   message (progress, said);
   if (job->kind == KILN_TARGET_JOB_OTP_WRITE
       ? !kiln_flash_otp_write (target, job->address, bytes, length, job->otp_lock, &job->otp_result, error)
@@ -228,13 +208,17 @@ kiln_target_job_run (KilnSession   *session,
 {
   KilnTargetJob *job = data;
   g_autoptr(KilnArmTarget) target = NULL;
-  KilnFlashProgress callbacks = { on_phase, on_bytes, on_sector, progress };
-  const KilnFlashProgress *cb = progress ? &callbacks : NULL;
+  KilnFlashProgress callbacks = { 0 };
+  const KilnFlashProgress *cb = NULL;
   KilnChip *chip;
   gboolean ok = FALSE;
 
   if (progress != NULL)
-    kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_CONNECT, 0);
+    {
+      kiln_progress_get_flash_callbacks (progress, &callbacks);
+      cb = &callbacks;
+      kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_CONNECT, 0);
+    }
   if (!kiln_job_find_probe (&job->info, &job->bench, job->simulator, error))
     return FALSE;
   target = kiln_job_connect (job->info, job->khz, job->under_reset, error);

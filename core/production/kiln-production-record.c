@@ -13,20 +13,20 @@
 
 #define SCHEMA_VERSION 1
 
-/* The phases an entry times, as columns, in KilnProgressPhase order. */
+/* The phases an entry times, as columns, in KilnFlashPhase order. */
 static const struct
 {
-  KilnProgressPhase phase;
+  KilnFlashPhase phase;
   const char       *column;
 } phase_columns[] = {
-  { KILN_PROGRESS_PHASE_CONNECT, "connect_s" },
-  { KILN_PROGRESS_PHASE_PREFLIGHT, "preflight_s" },
-  { KILN_PROGRESS_PHASE_COMPARE, "compare_s" },
-  { KILN_PROGRESS_PHASE_ERASE, "erase_s" },
-  { KILN_PROGRESS_PHASE_PROGRAM, "program_s" },
-  { KILN_PROGRESS_PHASE_VERIFY, "verify_s" },
-  { KILN_PROGRESS_PHASE_RESET, "reset_s" },
-  { KILN_PROGRESS_PHASE_OPTION_BYTES, "option_bytes_s" },
+  { KILN_FLASH_PHASE_CONNECT, "connect_s" },
+  { KILN_FLASH_PHASE_PREFLIGHT, "preflight_s" },
+  { KILN_FLASH_PHASE_COMPARE, "compare_s" },
+  { KILN_FLASH_PHASE_ERASE, "erase_s" },
+  { KILN_FLASH_PHASE_PROGRAM, "program_s" },
+  { KILN_FLASH_PHASE_VERIFY, "verify_s" },
+  { KILN_FLASH_PHASE_RESET, "reset_s" },
+  { KILN_FLASH_PHASE_OPTION_BYTES, "option_bytes_s" },
 };
 
 /* Text columns, in table order (after id), and the entry's field for each. */

@@ -32,7 +32,7 @@ typedef struct
   char    *file_sha256;
   char    *serial_number;
   char    *option_bytes;     /* "rdp=0 wrp=none optcr=0x… optcr1=0x…" */
-  double   phase_seconds[KILN_PROGRESS_PHASE_FINISHED + 1];  /* by KilnProgressPhase */
+  double   phase_seconds[KILN_FLASH_N_PHASES];  /* by KilnFlashPhase */
   double   total_seconds;
   gboolean pass;
   char    *cause;            /* the engine's plain-language cause of a FAIL */

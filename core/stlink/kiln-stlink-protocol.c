@@ -20,9 +20,9 @@ put16 (guint8  *p,
   p[1] = v >> 8;
 }
 
-static void
-put32 (guint8  *p,
-       guint32  v)
+void
+kiln_stlink_encode_u32 (guint8  *p,
+                        guint32  v)
 {
   p[0] = v;
   p[1] = v >> 8;
@@ -273,7 +273,7 @@ kiln_stlink_cmd_set_com_freq (KilnStlinkCmd cmd,
 {
   cmd2 (cmd, 0xF2, 0x61);
   cmd[2] = 0; /* SWD */
-  put32 (cmd + 4, khz);
+  kiln_stlink_encode_u32 (cmd + 4, khz);
 }
 
 void
@@ -299,7 +299,7 @@ mem_cmd (KilnStlinkCmd cmd,
          guint16       length)
 {
   cmd2 (cmd, 0xF2, sub);
-  put32 (cmd + 2, address);
+  kiln_stlink_encode_u32 (cmd + 2, address);
   put16 (cmd + 6, length);
 }
 
@@ -322,7 +322,7 @@ kiln_stlink_cmd_read_debug_reg (KilnStlinkCmd cmd,
                                 guint32       address)
 {
   cmd2 (cmd, 0xF2, 0x36);
-  put32 (cmd + 2, address);
+  kiln_stlink_encode_u32 (cmd + 2, address);
 }
 
 void
@@ -331,6 +331,6 @@ kiln_stlink_cmd_write_debug_reg (KilnStlinkCmd cmd,
                                  guint32       value)
 {
   cmd2 (cmd, 0xF2, 0x35);
-  put32 (cmd + 2, address);
-  put32 (cmd + 6, value);
+  kiln_stlink_encode_u32 (cmd + 2, address);
+  kiln_stlink_encode_u32 (cmd + 6, value);
 }

@@ -53,7 +53,11 @@ void         kiln_stlink_decode_version_ex   (const guint8            *answer12,
 char        *kiln_stlink_version_to_string   (const KilnStlinkVersion *version);
 /* Volts, from GET_TARGET_VOLTAGE's two ADC readings. */
 double       kiln_stlink_decode_voltage      (const guint8            *answer8);
+/* Target words are little-endian: the codec for 32-bit values in
+ * answers, commands and buffers written to the target. */
 guint32      kiln_stlink_decode_u32          (const guint8            *p);
+void         kiln_stlink_encode_u32          (guint8                  *p,
+                                              guint32                  v);
 /* What a status byte means, in words. */
 const char  *kiln_stlink_status_to_string    (guint8                   status);
 gboolean     kiln_stlink_status_is_wait      (guint8                   status);

@@ -628,8 +628,9 @@ kiln_stlink_write32 (KilnStlink  *self,
                      guint32      value,
                      GError     **error)
 {
-  guint8 b[4] = { value, value >> 8, value >> 16, value >> 24 };
+  guint8 b[4];
 
+  kiln_stlink_encode_u32 (b, value);
   if (address % 4 == 0)
     {
       if (debug_word (self, TRUE, address, &value, error))

@@ -144,7 +144,7 @@ for via in (False, True):
     check(flash(d) == ERASED_1M, f"{tag}: sector 0 not erased in flash.bin")
 
     rc, out, err = run("verify", [blinky], sim, via_dropin=via)
-    check(rc == 6 and "differs from the file in sector 0 at 0x08000000" in err, f"{tag}: verify after erase: exit {rc}", err)
+    check(rc == 6 and "Verification failed in sector 0 at 0x08000000" in err, f"{tag}: verify after erase: exit {rc}", err)
 
 # --- each chip and probe: read, verify, erase one sector ------------------
 MATRIX = [  # model, firmware, chip, extra, flash size, sector 1 (offset, size)

@@ -9,6 +9,8 @@
 
 #include "elf-writer.h"
 #include "kiln-image.h"
+#include "kiln-test.h"
+#define FIXTURES_MISSING "the fixture firmware was not built (arm-none-eabi-gcc/objcopy not installed)"
 
 static KilnImage *
 load_text (const char       *name,
@@ -294,7 +296,7 @@ test_elf_fixture (void)
 
   if (image == NULL)
     {
-      g_test_skip ("the fixture firmware was not built (arm-none-eabi-gcc missing)");
+      kiln_test_skip_missing (FIXTURES_MISSING);
       return;
     }
 
@@ -363,7 +365,7 @@ test_cross_format (void)
 
   if (elf == NULL)
     {
-      g_test_skip ("the fixture firmware was not built");
+      kiln_test_skip_missing (FIXTURES_MISSING);
       return;
     }
   g_assert_true (same_ranges (elf, hex));
@@ -383,7 +385,7 @@ test_elf_itcm (void)
 
   if (image == NULL)
     {
-      g_test_skip ("the fixture firmware was not built");
+      kiln_test_skip_missing (FIXTURES_MISSING);
       return;
     }
   g_assert_cmphex (kiln_image_get_range (image, 0)->address, ==, 0x00200000);

@@ -20,9 +20,9 @@ writer_thread (gpointer data)
   gint64 start = g_get_monotonic_time ();
   guint64 done = 0;
 
-  kiln_progress_begin_phase (w->progress, KILN_PROGRESS_PHASE_ERASE, 0);
+  kiln_progress_begin_phase (w->progress, KILN_FLASH_PHASE_ERASE, 0);
   kiln_progress_set_sector_state (w->progress, 3, 4);
-  kiln_progress_begin_phase (w->progress, KILN_PROGRESS_PHASE_PROGRAM, G_MAXUINT32);
+  kiln_progress_begin_phase (w->progress, KILN_FLASH_PHASE_PROGRAM, G_MAXUINT32);
   kiln_progress_message (w->progress, KILN_PROGRESS_MESSAGE_INFO, "writing sector %u", 3);
   while (g_get_monotonic_time () - start < w->duration_us)
     kiln_progress_set_done (w->progress, ++done);
@@ -102,9 +102,9 @@ test_coalesced (void)
 
   /* Nothing that must not be lost was lost. */
   g_assert_cmpuint (seen.phases->len, ==, 3);
-  g_assert_cmpuint (g_array_index (seen.phases, guint, 0), ==, KILN_PROGRESS_PHASE_ERASE);
-  g_assert_cmpuint (g_array_index (seen.phases, guint, 1), ==, KILN_PROGRESS_PHASE_PROGRAM);
-  g_assert_cmpuint (g_array_index (seen.phases, guint, 2), ==, KILN_PROGRESS_PHASE_FINISHED);
+  g_assert_cmpuint (g_array_index (seen.phases, guint, 0), ==, KILN_FLASH_PHASE_ERASE);
+  g_assert_cmpuint (g_array_index (seen.phases, guint, 1), ==, KILN_FLASH_PHASE_PROGRAM);
+  g_assert_cmpuint (g_array_index (seen.phases, guint, 2), ==, KILN_FLASH_PHASE_FINISHED);
   g_assert_cmpuint (seen.messages->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (seen.messages, 0), ==, "writing sector 3");
   g_assert_cmpuint (seen.finished, ==, 1);
@@ -123,20 +123,20 @@ test_fraction_and_rate (void)
   g_autoptr(KilnProgress) progress = kiln_progress_new ();
 
   g_assert_cmpfloat (kiln_progress_get_fraction (progress), ==, 0.0);
-  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_VERIFY, 4096);
+  kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_VERIFY, 4096);
   g_usleep (20 * 1000);
   kiln_progress_set_done (progress, 1024);
   /* Counter updates wait for the interval; iterate until they arrive. */
   while (kiln_progress_get_done (progress) != 1024)
     g_main_context_iteration (NULL, TRUE);
 
-  g_assert_cmpuint (kiln_progress_get_phase (progress), ==, KILN_PROGRESS_PHASE_VERIFY);
+  g_assert_cmpuint (kiln_progress_get_phase (progress), ==, KILN_FLASH_PHASE_VERIFY);
   g_assert_cmpfloat_with_epsilon (kiln_progress_get_fraction (progress), 0.25, 1e-9);
   g_assert_cmpfloat (kiln_progress_get_rate (progress), >, 0.0);
   /* 1024 bytes in at least 20 ms: at most 51200 B/s. */
   g_assert_cmpfloat (kiln_progress_get_rate (progress), <=, 1024 / 0.020 + 1);
   g_assert_cmpfloat (kiln_progress_get_seconds_left (progress), >, 0.0);
-  g_assert_cmpstr (kiln_progress_phase_to_string (KILN_PROGRESS_PHASE_VERIFY), ==, "Verifying");
+  g_assert_cmpstr (kiln_flash_phase_to_label (KILN_FLASH_PHASE_VERIFY), ==, "Verifying");
 }
 
 static void
@@ -194,10 +194,10 @@ test_ordered (void)
   g_signal_connect (progress, "sector-changed", G_CALLBACK (on_ordered_sector), log);
 
   /* All reported before the main loop runs once: one batch for it. */
-  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_PROGRAM, 100);
+  kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_PROGRAM, 100);
   kiln_progress_set_sector_state (progress, 0, 4);
   kiln_progress_set_done (progress, 100);
-  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_VERIFY, 200);
+  kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_VERIFY, 200);
   kiln_progress_set_sector_state (progress, 0, 5);
   kiln_progress_set_done (progress, 50);
   kiln_progress_finish (progress, NULL);
@@ -207,9 +207,9 @@ test_ordered (void)
   want = g_strdup_printf ("phase %u; sector 0=4; changed %u 100/100; "
                           "phase %u; sector 0=5; changed %u 50/200; "
                           "phase %u; changed %u 50/200; ",
-                          KILN_PROGRESS_PHASE_PROGRAM, KILN_PROGRESS_PHASE_PROGRAM,
-                          KILN_PROGRESS_PHASE_VERIFY, KILN_PROGRESS_PHASE_VERIFY,
-                          KILN_PROGRESS_PHASE_FINISHED, KILN_PROGRESS_PHASE_FINISHED);
+                          KILN_FLASH_PHASE_PROGRAM, KILN_FLASH_PHASE_PROGRAM,
+                          KILN_FLASH_PHASE_VERIFY, KILN_FLASH_PHASE_VERIFY,
+                          KILN_FLASH_PHASE_FINISHED, KILN_FLASH_PHASE_FINISHED);
   g_assert_cmpstr (log->str, ==, want);
 }
 
@@ -225,20 +225,20 @@ test_last_bytes (void)
   g_signal_connect (progress, "changed", G_CALLBACK (on_ordered_event), log);
   g_signal_connect (progress, "phase-started", G_CALLBACK (on_ordered_phase), log);
 
-  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_PROGRAM, 100);
-  while (kiln_progress_get_phase (progress) != KILN_PROGRESS_PHASE_PROGRAM)
+  kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_PROGRAM, 100);
+  while (kiln_progress_get_phase (progress) != KILN_FLASH_PHASE_PROGRAM)
     g_main_context_iteration (NULL, TRUE);
   kiln_progress_set_done (progress, 100);
-  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_VERIFY, 200);
+  kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_VERIFY, 200);
   kiln_progress_finish (progress, NULL);
   while (!kiln_progress_get_finished (progress))
     g_main_context_iteration (NULL, TRUE);
 
   want = g_strdup_printf ("phase %u; changed %u 0/100; changed %u 100/100; phase %u; changed %u 0/200; "
                           "phase %u; changed %u 0/200; ",
-                          KILN_PROGRESS_PHASE_PROGRAM, KILN_PROGRESS_PHASE_PROGRAM, KILN_PROGRESS_PHASE_PROGRAM,
-                          KILN_PROGRESS_PHASE_VERIFY, KILN_PROGRESS_PHASE_VERIFY,
-                          KILN_PROGRESS_PHASE_FINISHED, KILN_PROGRESS_PHASE_FINISHED);
+                          KILN_FLASH_PHASE_PROGRAM, KILN_FLASH_PHASE_PROGRAM, KILN_FLASH_PHASE_PROGRAM,
+                          KILN_FLASH_PHASE_VERIFY, KILN_FLASH_PHASE_VERIFY,
+                          KILN_FLASH_PHASE_FINISHED, KILN_FLASH_PHASE_FINISHED);
   g_assert_cmpstr (log->str, ==, want);
 }
 

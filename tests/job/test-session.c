@@ -183,7 +183,7 @@ report_progress (KilnSession   *session,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  kiln_progress_begin_phase (progress, KILN_PROGRESS_PHASE_PROGRAM, 1000);
+  kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_PROGRAM, 1000);
   for (int i = 1; i <= 1000; i++)
     kiln_progress_set_done (progress, i);
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "sector 5 is write-protected");

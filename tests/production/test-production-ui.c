@@ -16,80 +16,13 @@
 
 #include "kiln-production-window-private.h"
 #include "kiln-test-input.h"
+#include "kiln-test-ui.h"
 
 #define FIRMWARE_SIZE (200 * 1024)
 
 static char *tmp_dir;
 static char *firmware_path;
 static char *profile_path;
-
-static gboolean
-wait_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-spin (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, wait_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-spin_until (Condition cond,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *dir = g_getenv ("KILN_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-  g_mkdir_with_parents (dir, 0755);
-  spin (300);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_to_node (snapshot);
-  if (node == NULL)
-    g_error ("no picture of %s: mapped %d, %d×%d", name, gtk_widget_get_mapped (widget), width, height);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("saved %s", path);
-}
 
 static KilnProductionSlot *
 first_slot (KilnProductionWindow *window)
@@ -234,8 +167,8 @@ new_window (const char *bench_text,
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
   gtk_window_present (GTK_WINDOW (window));
   /* The probes are found off the main loop. */
-  g_assert_true (spin_until (window_ready, window, 20000));
-  spin (200);
+  g_assert_true (kiln_test_spin_until (window_ready, window, 20000));
+  kiln_test_spin (200);
   return window;
 }
 
@@ -264,7 +197,7 @@ test_states (void)
   g_assert_no_error (error);
   g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_READY);
   g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-status"), ==, "READY");
-  save_screenshot (GTK_WIDGET (window), "production-ready.png");
+  kiln_test_save_screenshot (GTK_WIDGET (window), "production-ready.png");
 
   /* Space starts the board even with the focus on the header's Open
    * Profile button, which it used to press instead. */
@@ -273,13 +206,13 @@ test_states (void)
   kiln_test_input_keys (GTK_WINDOW (window), "space");
   /* Asserted as soon as the slot works: with Kiln's loader the whole board
    * takes a fraction of a second on the bench. */
-  g_assert_true (spin_until (slot_erasing, slot, 10000));
+  g_assert_true (kiln_test_spin_until (slot_erasing, slot, 10000));
   g_assert_cmpuint (n_toplevels (), ==, toplevels);
   g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-status"), ==, "PROGRAMMING");
-  save_screenshot (GTK_WIDGET (window), "production-programming.png");
+  kiln_test_save_screenshot (GTK_WIDGET (window), "production-programming.png");
 
-  g_assert_true (spin_until (slot_idle, slot, 60000));
-  spin (100);
+  g_assert_true (kiln_test_spin_until (slot_idle, slot, 60000));
+  kiln_test_spin (100);
   g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_PASS);
   g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-status"), ==, "PASS");
   g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "SN-000001"));
@@ -287,23 +220,23 @@ test_states (void)
   g_assert_cmpuint (passed, ==, 1);
   g_assert_cmpuint (failed, ==, 0);
   g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-counters"), ==, "PASS 1 · FAIL 0 · first-pass yield 100 %");
-  save_screenshot (GTK_WIDGET (window), "production-pass.png");
+  kiln_test_save_screenshot (GTK_WIDGET (window), "production-pass.png");
 
   /* The next board is write-protected: FAIL, what to do first, the cause
    * after it. Enter starts it, with the focus on the auto-start switch,
    * which it leaves alone. */
   gtk_widget_grab_focus (auto_switch);
   kiln_test_input_keys (GTK_WINDOW (window), "Return");
-  g_assert_true (spin_until (slot_not_pass, slot, 10000));
+  g_assert_true (kiln_test_spin_until (slot_not_pass, slot, 10000));
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (auto_switch)));
-  g_assert_true (spin_until (slot_idle, slot, 60000));
-  spin (100);
+  g_assert_true (kiln_test_spin_until (slot_idle, slot, 60000));
+  kiln_test_spin (100);
   g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_FAIL);
   g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-advice"), ==, "Set the board aside for an engineer.");
   g_assert_cmpstr (first_of (GTK_WIDGET (slot), "production-advice", "production-detail"), ==, "production-advice");
   g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "Sector 0 is write-protected"));
   g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-counters"), ==, "PASS 1 · FAIL 1 · first-pass yield 50 %");
-  save_screenshot (GTK_WIDGET (window), "production-fail.png");
+  kiln_test_save_screenshot (GTK_WIDGET (window), "production-fail.png");
 
   /* A FAIL is confirmed with a key before the next board: that key press
    * starts nothing, the next one does. */
@@ -316,9 +249,9 @@ test_states (void)
   /* Starting by itself: the two remaining boards, each once it is powered. */
   passes_wanted = 3;
   kiln_production_window_set_auto_start (window, TRUE);
-  g_assert_true (spin_until (passes_reached, window, 60000));
+  g_assert_true (kiln_test_spin_until (passes_reached, window, 60000));
   kiln_production_window_set_auto_start (window, FALSE);
-  g_assert_true (spin_until (slot_idle, slot, 10000));
+  g_assert_true (kiln_test_spin_until (slot_idle, slot, 10000));
   kiln_production_window_get_counts (window, &passed, &failed);
   g_assert_cmpuint (passed, ==, 3);
   g_assert_cmpuint (failed, ==, 1);
@@ -336,7 +269,7 @@ test_states (void)
       g_assert_true (e->pass == (i != 1));
     }
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (100);
+  kiln_test_spin (100);
 }
 
 static void
@@ -375,9 +308,9 @@ test_changed_file (void)
   g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "has changed since the profile was locked"));
   kiln_test_input_keys (GTK_WINDOW (window), "space");
   g_assert_false (kiln_production_slot_is_busy (slot));
-  save_screenshot (GTK_WIDGET (window), "production-changed-file.png");
+  kiln_test_save_screenshot (GTK_WIDGET (window), "production-changed-file.png");
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (100);
+  kiln_test_spin (100);
 
   /* A profile that cannot be read: FAIL, and why. */
   window = new_window (text, "missing.db");
@@ -388,7 +321,7 @@ test_changed_file (void)
   g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_FAIL);
   g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "Cannot read the production profile"));
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (100);
+  kiln_test_spin (100);
 }
 
 static gboolean
@@ -430,9 +363,9 @@ test_gang (void)
   g_assert_no_error (error);
   kiln_test_input_keys (GTK_WINDOW (window), "KP_Enter");
   for (guint i = 0; i < 4; i++)
-    g_assert_true (spin_until (slot_started, kiln_production_window_get_slot (window, i), 10000));
-  g_assert_true (spin_until (all_idle, window, 60000));
-  spin (100);
+    g_assert_true (kiln_test_spin_until (slot_started, kiln_production_window_get_slot (window, i), 10000));
+  g_assert_true (kiln_test_spin_until (all_idle, window, 60000));
+  kiln_test_spin (100);
   for (guint i = 0; i < 4; i++)
     g_assert_cmpint (kiln_production_slot_get_state (kiln_production_window_get_slot (window, i)), ==,
                      i == 2 ? KILN_PRODUCTION_SLOT_FAIL : KILN_PRODUCTION_SLOT_PASS);
@@ -440,19 +373,19 @@ test_gang (void)
   g_assert_cmpuint (passed, ==, 3);
   g_assert_cmpuint (failed, ==, 1);
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 760);
-  spin (200);
-  save_screenshot (GTK_WIDGET (window), "production-gang.png");
+  kiln_test_spin (200);
+  kiln_test_save_screenshot (GTK_WIDGET (window), "production-gang.png");
 
   /* A probe unplugged leaves the view; plugged in again, it is a slot again. */
   bench = kiln_production_window_get_bench (window);
   kiln_sim_probe_unplug (kiln_sim_bench_get_probe (bench, 3));
   n_wanted = 3;
-  g_assert_true (spin_until (n_slots_is, window, 15000));
+  g_assert_true (kiln_test_spin_until (n_slots_is, window, 15000));
   kiln_sim_probe_plug (kiln_sim_bench_get_probe (bench, 3));
   n_wanted = 4;
-  g_assert_true (spin_until (n_slots_is, window, 15000));
+  g_assert_true (kiln_test_spin_until (n_slots_is, window, 15000));
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (100);
+  kiln_test_spin (100);
 }
 
 static void

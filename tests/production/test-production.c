@@ -360,7 +360,7 @@ test_sequence (Fixture       *f,
       g_assert_cmpstr (e->file_sha256, ==, kiln_production_profile_get_sha256 (profile));
       g_assert_cmpstr (e->option_bytes, !=, NULL);
       g_assert_true (g_str_has_prefix (e->option_bytes, "rdp=0 wrp=none optcr=0x"));
-      g_assert_cmpfloat (e->phase_seconds[KILN_PROGRESS_PHASE_PROGRAM], >, 0);
+      g_assert_cmpfloat (e->phase_seconds[KILN_FLASH_PHASE_PROGRAM], >, 0);
       g_assert_cmpfloat (e->total_seconds, >, 0);
       assert_board_flash (f, state, expected);
     }
@@ -576,7 +576,7 @@ test_export (Fixture       *f,
   a->chip_uid = g_strdup ("00210041");
   a->pass = TRUE;
   a->serial_number = g_strdup ("SN-1");
-  a->phase_seconds[KILN_PROGRESS_PHASE_ERASE] = 0.25;
+  a->phase_seconds[KILN_FLASH_PHASE_ERASE] = 0.25;
   b->station = g_strdup ("line 1");
   b->pass = FALSE;
   b->cause = g_strdup ("Sector 0 is write-protected, \"really\"\nsecond line");
@@ -740,7 +740,7 @@ test_set_option_bytes (Fixture       *f,
   e = g_ptr_array_index (entries, 0);
   g_assert_true (e->pass);
   g_assert_true (g_str_has_prefix (e->option_bytes, "rdp=1 "));
-  g_assert_cmpfloat (e->phase_seconds[KILN_PROGRESS_PHASE_OPTION_BYTES], >, 0);
+  g_assert_cmpfloat (e->phase_seconds[KILN_FLASH_PHASE_OPTION_BYTES], >, 0);
   e = g_ptr_array_index (entries, 1);
   g_assert_false (e->pass);
   g_assert_cmpstr (e->serial_number, ==, "SN-000001");

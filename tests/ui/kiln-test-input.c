@@ -8,6 +8,7 @@
 #include <gdk/x11/gdkx.h>
 
 #include "kiln-test-input.h"
+#include "kiln-test-ui.h"
 
 static void
 xdotool (const char * const *args)
@@ -52,7 +53,7 @@ focus (GtkWindow *window)
   if (gtk_window_is_active (window))
     return;
   xdotool (args);
-  g_assert_true (kiln_test_input_wait (has_focus, window, 20000));
+  g_assert_true (kiln_test_spin_until (has_focus, window, 20000));
 }
 
 /* Runs the main loop until the X server has answered a round trip, so that
@@ -109,21 +110,4 @@ kiln_test_input_click (GtkWidget *widget)
     xdotool (args);
   }
   flush (widget);
-}
-
-gboolean
-kiln_test_input_wait (gboolean (*cond) (gpointer data),
-                      gpointer   data,
-                      guint      timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
 }

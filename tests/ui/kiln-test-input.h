@@ -18,10 +18,5 @@ void     kiln_test_input_keys   (GtkWindow   *window,
                                  const char  *keys);
 /* Moves the pointer to the middle of @widget and clicks the first button. */
 void     kiln_test_input_click  (GtkWidget   *widget);
-/* Runs the main loop until @cond holds; FALSE after @timeout_ms. The
- * timeout only bounds a hang: nothing is asserted on how fast it holds. */
-gboolean kiln_test_input_wait   (gboolean   (*cond) (gpointer data),
-                                 gpointer     data,
-                                 guint        timeout_ms);
 
 G_END_DECLS

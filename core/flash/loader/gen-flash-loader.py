@@ -16,8 +16,10 @@ check = "--check" in sys.argv[3:]
 gcc = shutil.which("arm-none-eabi-gcc")
 objcopy = shutil.which("arm-none-eabi-objcopy")
 if gcc is None or objcopy is None:
-    print("arm-none-eabi-gcc/objcopy not installed", file=sys.stderr)
-    sys.exit(77 if check else 1)
+    print("SKIP: arm-none-eabi-gcc/objcopy not installed", file=sys.stderr)
+    # The check is skipped on a machine without them, but not on CI.
+    ci = os.environ.get("CI", "").lower() in ("true", "1", "yes")
+    sys.exit(77 if check and not ci else 1)
 
 with tempfile.TemporaryDirectory() as tmp:
     obj = os.path.join(tmp, "loader.o")

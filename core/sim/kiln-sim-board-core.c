@@ -1,0 +1,637 @@
+/* kiln-sim-board-core.c — the Cortex-M7 core, executed by Unicorn
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The core executes one instruction per SYSCLK cycle from core_ns up to the
+ * probe's time; see kiln-sim-board.c for how time works.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "kiln-sim-board-private.h"
+
+/* ------------------------------------------------------------------ */
+/* Core (Unicorn)                                                       */
+
+static int
+core_reg_id (guint sel)
+{
+  static const int ids[] = {
+    UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R4, UC_ARM_REG_R5,
+    UC_ARM_REG_R6, UC_ARM_REG_R7, UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+    UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_PC, UC_ARM_REG_XPSR, UC_ARM_REG_MSP,
+    UC_ARM_REG_PSP,
+  };
+
+  if (sel < G_N_ELEMENTS (ids))
+    return ids[sel];
+  if (sel >= 0x40 && sel < 0x60)
+    return UC_ARM_REG_S0 + (int) (sel - 0x40);
+  if (sel == 0x21)
+    return UC_ARM_REG_FPSCR;
+  return -1;
+}
+
+guint32
+_kiln_sim_board_core_read_reg (KilnSimBoard *self,
+                               guint         sel)
+{
+  guint32 v = 0;
+  int id;
+
+  if (sel == 20)
+    {
+      guint32 control = 0, faultmask = 0, basepri = 0, primask = 0;
+
+      uc_reg_read (self->uc, UC_ARM_REG_CONTROL, &control);
+      uc_reg_read (self->uc, UC_ARM_REG_FAULTMASK, &faultmask);
+      uc_reg_read (self->uc, UC_ARM_REG_BASEPRI, &basepri);
+      uc_reg_read (self->uc, UC_ARM_REG_PRIMASK, &primask);
+      return (control & 0xFF) << 24 | (faultmask & 1) << 16 | (basepri & 0xFF) << 8 | (primask & 1);
+    }
+  id = core_reg_id (sel);
+  if (id >= 0)
+    uc_reg_read (self->uc, id, &v);
+  if (sel == 16)
+    v |= 0x01000000; /* Thumb state is the only state */
+  return v;
+}
+
+void
+_kiln_sim_board_core_write_reg (KilnSimBoard *self,
+                                guint         sel,
+                                guint32       v)
+{
+  int id;
+
+  if (sel == 20)
+    {
+      guint32 control = v >> 24, faultmask = (v >> 16) & 1, basepri = (v >> 8) & 0xFF, primask = v & 1;
+
+      uc_reg_write (self->uc, UC_ARM_REG_CONTROL, &control);
+      uc_reg_write (self->uc, UC_ARM_REG_FAULTMASK, &faultmask);
+      uc_reg_write (self->uc, UC_ARM_REG_BASEPRI, &basepri);
+      uc_reg_write (self->uc, UC_ARM_REG_PRIMASK, &primask);
+      return;
+    }
+  id = core_reg_id (sel);
+  if (id < 0)
+    return;
+  if (sel == 15)
+    v &= ~1u;
+  uc_reg_write (self->uc, id, &v);
+}
+
+static guint64
+core_time_now (KilnSimBoard *self)
+{
+  return self->run_start_ns + self->run_count * 1000000000ull / _kiln_sim_board_sysclk_hz (self);
+}
+
+/* Flash writes by the core happen in Unicorn's memory before the controller
+ * sees them: remember the old bytes and put the controller's result in place
+ * at the next point the core could observe it. */
+void
+_kiln_sim_board_apply_pending (KilnSimBoard *self)
+{
+  for (guint i = 0; i < self->pending->len; i++)
+    {
+      PendingWrite *w = &g_array_index (self->pending, PendingWrite, i);
+      guint8 *p = self->flash + (w->address - AXIM_FLASH);
+      guint32 value = 0;
+
+      for (guint b = 0; b < w->size; b++)
+        value |= (guint32) p[b] << (8 * b);
+      for (guint b = 0; b < w->size; b++)
+        p[b] = (guint8) (w->old >> (8 * b));
+      _kiln_sim_board_flash_array_write (self, w->address, w->size, value, core_time_now (self));
+    }
+  if (self->pending->len > 0)
+    {
+      g_array_set_size (self->pending, 0);
+      self->flash_code_dirty = TRUE;
+    }
+}
+
+/* Translated code from flash that changed is dropped, outside emulation
+ * (dropping it from a hook would free the block being executed). */
+void
+_kiln_sim_board_mark_ram_dirty (KilnSimBoard *self,
+                                guint32       address,
+                                guint         size)
+{
+  if (self->ram_dirty_hi <= self->ram_dirty_lo)
+    {
+      self->ram_dirty_lo = address;
+      self->ram_dirty_hi = address + size;
+      return;
+    }
+  self->ram_dirty_lo = MIN (self->ram_dirty_lo, address);
+  self->ram_dirty_hi = MAX (self->ram_dirty_hi, address + size);
+}
+
+void
+_kiln_sim_board_flush_flash_code (KilnSimBoard *self)
+{
+  /* Code the debugger wrote into RAM replaces what Unicorn translated. */
+  if (self->ram_dirty_hi > self->ram_dirty_lo)
+    {
+      uc_ctl_remove_cache (self->uc, self->ram_dirty_lo, self->ram_dirty_hi);
+      self->ram_dirty_lo = self->ram_dirty_hi = 0;
+    }
+
+  if (!self->flash_code_dirty)
+    return;
+  self->flash_code_dirty = FALSE;
+  uc_ctl_remove_cache (self->uc, AXIM_FLASH, AXIM_FLASH + self->flash_size);
+  uc_ctl_remove_cache (self->uc, ITCM_FLASH, ITCM_FLASH + self->flash_size);
+}
+
+static void
+on_flash_write (uc_engine   *uc,
+                uc_mem_type  type,
+                guint64      address,
+                int          size,
+                gint64       value,
+                gpointer     user_data)
+{
+  KilnSimBoard *self = user_data;
+  PendingWrite w;
+
+  _kiln_sim_board_apply_pending (self);
+  w.address = (guint32) address;
+  w.size = (guint) size;
+  w.old = 0;
+  for (int b = 0; b < size && address + b < AXIM_FLASH + self->flash_size; b++)
+    w.old |= (guint32) self->flash[address - AXIM_FLASH + b] << (8 * b);
+  g_array_append_val (self->pending, w);
+}
+
+static void
+on_code (uc_engine *uc,
+         guint64    address,
+         guint32    size,
+         gpointer   user_data)
+{
+  KilnSimBoard *self = user_data;
+
+  if (self->fp_any)
+    {
+      for (guint i = 0; i < 8; i++)
+        {
+          if ((self->fp_comp[i] & 1) && (self->fp_comp[i] & ~1u) == (guint32) address)
+            {
+              self->stop_halt = TRUE;
+              self->dfsr |= DFSR_BKPT;
+              uc_emu_stop (uc);
+              return;
+            }
+        }
+    }
+
+  if (self->run_count >= self->run_budget)
+    {
+      uc_emu_stop (uc);
+      return;
+    }
+  if (self->trace)
+    {
+      guint32 r[5];
+
+      uc_reg_read (uc, UC_ARM_REG_R0, &r[0]);
+      uc_reg_read (uc, UC_ARM_REG_R1, &r[1]);
+      uc_reg_read (uc, UC_ARM_REG_R4, &r[2]);
+      uc_reg_read (uc, UC_ARM_REG_R10, &r[3]);
+      uc_reg_read (uc, UC_ARM_REG_R12, &r[4]);
+      g_printerr ("  %08x r0 %08x r1 %08x r4 %08x r10 %08x r12 %08x\n", (guint32) address, r[0], r[1], r[2], r[3], r[4]);
+    }
+  self->run_count++;
+}
+
+static void
+on_intr (uc_engine *uc,
+         guint32    intno,
+         gpointer   user_data)
+{
+  KilnSimBoard *self = user_data;
+
+  /* EXCP_BKPT: halting debug stops at the BKPT instruction. */
+  if (intno == 7)
+    {
+      self->stop_halt = TRUE;
+      self->dfsr |= DFSR_BKPT;
+      uc_emu_stop (uc);
+      return;
+    }
+  /* Faults the instruction raised (QEMU's EXCP_UDEF, EXCP_NOCP,
+   * EXCP_INVSTATE, EXCP_UNALIGNED): UsageFault, escalated to HardFault as
+   * UsageFault is disabled out of reset. */
+  switch (intno)
+    {
+    case 1:  self->fault_cfsr |= CFSR_UNDEFINSTR; break;
+    case 17: self->fault_cfsr |= CFSR_NOCP; break;
+    case 18: self->fault_cfsr |= CFSR_INVSTATE; break;
+    case 22: self->fault_cfsr |= CFSR_UNALIGNED; break;
+    default: return;
+    }
+  uc_emu_stop (uc);
+}
+
+/* The core waits for the flash (or a stalled bus) until @until: its clock
+ * jumps there instead of the host spinning, but never past the end of the
+ * current run; a wait that goes further ends the run at its end. Returns
+ * TRUE when the wait is over within this run. Stopping Unicorn from inside a
+ * memory callback is not safe, so the run ends through the code hook. */
+static gboolean
+core_fast_forward (KilnSimBoard *self,
+                   guint64       until)
+{
+  guint64 now = core_time_now (self);
+  guint64 target = MIN (until, self->run_target_ns);
+  guint64 hz = _kiln_sim_board_sysclk_hz (self);
+
+  if (target > now)
+    {
+      guint64 skipped = (target - now) * hz / 1000000000ull;
+
+      self->run_start_ns += target - now;
+      self->run_budget = self->run_budget > skipped ? self->run_budget - skipped : self->run_count;
+      _kiln_sim_board_advance_events (self, target);
+    }
+  if (until > self->run_target_ns)
+    {
+      self->run_budget = self->run_count;  /* stop at the next instruction */
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static guint64
+on_mmio_read (uc_engine *uc,
+              guint64    offset,
+              unsigned   size,
+              gpointer   user_data,
+              guint32    base)
+{
+  KilnSimBoard *self = user_data;
+  guint64 now;
+  guint64 ready = 0;
+  guint32 value = 0;
+  KilnSimAck ack;
+
+  _kiln_sim_board_apply_pending (self);
+  now = core_time_now (self);
+  _kiln_sim_board_advance_events (self, now);
+
+  /* Polling a busy flash: fast-forward to the end of the operation. */
+  if ((base + offset) >= FLASH_BASE + 0x0C && (base + offset) < FLASH_BASE + 0x10 && _kiln_sim_board_flash_busy (self, now))
+    core_fast_forward (self, self->busy_until);
+
+  ack = _kiln_sim_board_bus_read (self, (guint32) (base + offset), size, &value, core_time_now (self), FALSE, &ready);
+  if (ack == KILN_SIM_ACK_WAIT && core_fast_forward (self, ready))
+    ack = _kiln_sim_board_bus_read (self, (guint32) (base + offset), size, &value, core_time_now (self), FALSE, &ready);
+  return value;
+}
+
+static void
+on_mmio_write (uc_engine *uc,
+               guint64    offset,
+               unsigned   size,
+               guint64    value,
+               gpointer   user_data,
+               guint32    base)
+{
+  KilnSimBoard *self = user_data;
+  guint64 now, ready = 0;
+
+  _kiln_sim_board_apply_pending (self);
+  now = core_time_now (self);
+  _kiln_sim_board_advance_events (self, now);
+  /* A write that would stall completes when the bus frees up: the core
+   * waits for it, even past the end of this run. */
+  if (_kiln_sim_board_bus_write (self, (guint32) (base + offset), size, (guint32) value, now, FALSE, &ready) == KILN_SIM_ACK_WAIT)
+    {
+      if (ready > self->run_target_ns)
+        self->run_target_ns = ready;
+      core_fast_forward (self, ready);
+      _kiln_sim_board_bus_write (self, (guint32) (base + offset), size, (guint32) value, core_time_now (self), FALSE, &ready);
+    }
+}
+
+static guint64
+mmio_read_periph (uc_engine *uc, guint64 offset, unsigned size, gpointer user_data)
+{
+  return on_mmio_read (uc, offset, size, user_data, PERIPH_BASE);
+}
+
+static void
+mmio_write_periph (uc_engine *uc, guint64 offset, unsigned size, guint64 value, gpointer user_data)
+{
+  on_mmio_write (uc, offset, size, value, user_data, PERIPH_BASE);
+}
+
+static guint64
+mmio_read_ppb (uc_engine *uc, guint64 offset, unsigned size, gpointer user_data)
+{
+  return on_mmio_read (uc, offset, size, user_data, PPB_BASE);
+}
+
+static void
+mmio_write_ppb (uc_engine *uc, guint64 offset, unsigned size, guint64 value, gpointer user_data)
+{
+  on_mmio_write (uc, offset, size, value, user_data, PPB_BASE);
+}
+
+static guint64
+mmio_read_sys (uc_engine *uc, guint64 offset, unsigned size, gpointer user_data)
+{
+  return on_mmio_read (uc, offset, size, user_data, SYSMEM_BASE);
+}
+
+static void
+mmio_write_sys (uc_engine *uc, guint64 offset, unsigned size, guint64 value, gpointer user_data)
+{
+  on_mmio_write (uc, offset, size, value, user_data, SYSMEM_BASE);
+}
+
+static bool
+on_unmapped (uc_engine   *uc,
+             uc_mem_type  type,
+             guint64      address,
+             int          size,
+             gint64       value,
+             gpointer     user_data)
+{
+  if (type == UC_MEM_READ_UNMAPPED || type == UC_MEM_WRITE_UNMAPPED)
+    ((KilnSimBoard *) user_data)->fault_bfar = (guint32) address;
+  if (((KilnSimBoard *) user_data)->debug)
+    g_printerr ("core: unmapped access type %d at 0x%08" G_GINT64_MODIFIER "x size %d\n", type, address, size);
+  return false;
+}
+
+gboolean
+_kiln_sim_board_core_setup (KilnSimBoard  *self,
+                            GError       **error)
+{
+  uc_err err = uc_open (UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, &self->uc);
+
+  if (err != UC_ERR_OK)
+    {
+      g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_UNSUPPORTED, "Unicorn: %s", uc_strerror (err));
+      return FALSE;
+    }
+  uc_ctl_set_cpu_model (self->uc, UC_CPU_ARM_CORTEX_M7);
+
+  uc_mem_map_ptr (self->uc, 0x00000000, self->chip->itcm_ram_size, UC_PROT_ALL, self->itcm);
+  uc_mem_map_ptr (self->uc, ITCM_FLASH, self->flash_size, UC_PROT_READ | UC_PROT_EXEC, self->flash);
+  uc_mem_map_ptr (self->uc, AXIM_FLASH, self->flash_size, UC_PROT_ALL, self->flash);
+  uc_mem_map_ptr (self->uc, SRAM_BASE, self->chip->sram_size, UC_PROT_ALL, self->sram);
+  uc_mmio_map (self->uc, SYSMEM_BASE, SYSMEM_SIZE, mmio_read_sys, self, mmio_write_sys, self);
+  uc_mmio_map (self->uc, PERIPH_BASE, PERIPH_SIZE, mmio_read_periph, self, mmio_write_periph, self);
+  uc_mmio_map (self->uc, PPB_BASE, PPB_SIZE, mmio_read_ppb, self, mmio_write_ppb, self);
+
+  uc_hook_add (self->uc, &self->hook_code, UC_HOOK_CODE, on_code, self, 1, 0);
+  uc_hook_add (self->uc, &self->hook_intr, UC_HOOK_INTR, on_intr, self, 1, 0);
+  uc_hook_add (self->uc, &self->hook_unmapped, UC_HOOK_MEM_UNMAPPED, on_unmapped, self, 1, 0);
+  uc_hook_add (self->uc, &self->hook_flash_write, UC_HOOK_MEM_WRITE, on_flash_write, self,
+               AXIM_FLASH, AXIM_FLASH + self->flash_size - 1);
+  return TRUE;
+}
+
+static gboolean
+pc_executable (KilnSimBoard *self,
+               guint32       pc)
+{
+  return (pc < self->chip->itcm_ram_size)
+         || (pc >= ITCM_FLASH && pc - ITCM_FLASH < self->flash_size)
+         || (pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
+         || (pc >= SRAM_BASE && pc - SRAM_BASE < self->chip->sram_size);
+}
+
+gboolean
+_kiln_sim_board_core_running (KilnSimBoard *self)
+{
+  return _kiln_sim_board_powered (self) && !self->in_reset && !self->halted && !self->lockup;
+}
+
+void
+_kiln_sim_board_core_enter_halt (KilnSimBoard *self)
+{
+  /* A halt request also takes the core out of lockup (ARMv7-M). */
+  self->lockup = FALSE;
+  self->halted = TRUE;
+  /* Entering Debug state sets C_HALT, whatever made the core stop. */
+  self->dhcsr_c |= DHCSR_C_HALT;
+  self->dfsr |= DFSR_HALTED;
+}
+
+/* A fault the core takes: HardFault (the configurable faults are disabled
+ * out of reset). With DEMCR.VC_HARDERR the core enters the handler and halts
+ * there for the debugger, the faulting context stacked as on exception entry
+ * (ARMv7-M); without it the model does not run handlers and the core locks
+ * up as it would in a fault inside a fault. */
+static void
+core_take_fault (KilnSimBoard *self)
+{
+  guint32 cfsr = self->fault_cfsr ? self->fault_cfsr : CFSR_PRECISERR;
+  guint32 frame[8], sp = 0, vector = 0xFFFFFFFF, lr = 0xFFFFFFF9, ipsr;
+  static const int stacked[] = { UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3,
+                                 UC_ARM_REG_R12, UC_ARM_REG_LR, UC_ARM_REG_PC, UC_ARM_REG_XPSR };
+  guint64 ready;
+
+  self->cfsr |= cfsr;
+  if ((cfsr & CFSR_PRECISERR) && !self->fault_cfsr && self->fault_bfar != 0xFFFFFFFF)
+    {
+      self->cfsr |= CFSR_BFARVALID;
+      self->bfar = self->fault_bfar;
+    }
+  self->hfsr |= HFSR_FORCED;
+  self->fault_cfsr = 0;
+  self->fault_bfar = 0xFFFFFFFF;
+
+  if (!(self->demcr & DEMCR_VC_HARDERR))
+    {
+      self->lockup = TRUE;
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (stacked); i++)
+    uc_reg_read (self->uc, stacked[i], &frame[i]);
+  frame[7] |= 0x01000000;
+  uc_reg_read (self->uc, UC_ARM_REG_SP, &sp);
+  sp = (sp - 32) & ~7u;
+  if (uc_mem_write (self->uc, sp, frame, sizeof frame) != UC_ERR_OK)
+    {
+      /* Stacking failed: a fault while entering the fault handler. */
+      self->lockup = TRUE;
+      return;
+    }
+  _kiln_sim_board_bus_read (self, self->vtor + 12, 4, &vector, core_time_now (self), FALSE, &ready);
+  vector &= ~1u;
+  ipsr = 0x01000003;
+  uc_reg_write (self->uc, UC_ARM_REG_SP, &sp);
+  uc_reg_write (self->uc, UC_ARM_REG_LR, &lr);
+  uc_reg_write (self->uc, UC_ARM_REG_PC, &vector);
+  uc_reg_write (self->uc, UC_ARM_REG_XPSR, &ipsr);
+  _kiln_sim_board_core_enter_halt (self);
+  self->dfsr |= DFSR_VCATCH;
+}
+
+/* Runs the core from core_ns up to @t. */
+void
+_kiln_sim_board_core_run_until (KilnSimBoard *self,
+                                guint64       t)
+{
+  guint budget_total = MAX_INSTRUCTIONS_PER_SYNC;
+
+  _kiln_sim_board_flush_flash_code (self);
+
+  while (_kiln_sim_board_core_running (self) && self->core_ns < t && budget_total > 0)
+    {
+      guint64 hz = _kiln_sim_board_sysclk_hz (self);
+      guint64 want = (t - self->core_ns) * hz / 1000000000ull;
+      guint32 pc = 0;
+      gboolean progressed;
+      uc_err err;
+
+      if (want == 0)
+        {
+          self->core_ns = t;
+          break;
+        }
+
+      uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
+      if (self->swd_disable_fault && !self->swd_pins_off
+          && ((pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
+              || (pc >= ITCM_FLASH && pc - ITCM_FLASH < self->flash_size)))
+        {
+          /* The firmware's first instructions turn the SWD pins into GPIOs
+           * (code a debugger runs from RAM is not the firmware). */
+          self->swd_pins_off = TRUE;
+          self->swd_active = FALSE;
+          kiln_sim_report_fault (self->report, "swd-disabled-by-firmware");
+        }
+
+      self->run_budget = MIN (want, (guint64) budget_total);
+      self->run_count = 0;
+      self->run_start_ns = self->core_ns;
+      self->run_target_ns = t;
+      self->stop_halt = FALSE;
+      self->fp_any = FALSE;
+      if (self->fp_ctrl & 1)
+        for (guint i = 0; i < 8; i++)
+          self->fp_any |= (self->fp_comp[i] & 1) != 0;
+
+      uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
+      if (!pc_executable (self, pc))
+        {
+          /* Running from nowhere (an erased vector, a PC set to junk): the
+           * core locks up, as on silicon. */
+          self->lockup = TRUE;
+          self->hfsr |= 1u << 30;
+          break;
+        }
+      if (self->trace)
+        {
+          guint32 xpsr = 0, sp = 0;
+
+          uc_reg_read (self->uc, UC_ARM_REG_XPSR, &xpsr);
+          uc_reg_read (self->uc, UC_ARM_REG_SP, &sp);
+          g_printerr ("core: run from pc %08x sp %08x xpsr %08x budget %" G_GUINT64_FORMAT "\n", pc, sp, xpsr,
+                      self->run_budget);
+        }
+      /* No wall-clock timeout: Unicorn implements one with a thread per
+       * call, which costs more than the runs themselves. Runs end on the
+       * instruction budget, a halt, or an emulation error. */
+      err = uc_emu_start (self->uc, pc | 1, 0xFFFFFFFFull, 0, 0);
+      _kiln_sim_board_apply_pending (self);
+      _kiln_sim_board_flush_flash_code (self);
+
+      if (self->debug)
+        {
+          guint32 npc = 0, sr = self->sr;
+
+          uc_reg_read (self->uc, UC_ARM_REG_PC, &npc);
+          g_printerr ("%.3f %.6f core: pc %08x -> %08x, %" G_GUINT64_FORMAT " instr, err %d halt %d wait %d sr %08x cr %08x\n", g_get_monotonic_time () / 1e6, self->core_ns / 1e9,
+                      pc, npc, self->run_count, err, self->stop_halt, 0, sr, self->cr);
+        }
+      budget_total -= (guint) MIN ((guint64) budget_total, self->run_count);
+      self->report->core_instructions += self->run_count;
+      progressed = core_time_now (self) > self->core_ns;
+      self->core_ns = core_time_now (self);
+      _kiln_sim_board_advance_events (self, self->core_ns);
+
+      if ((err != UC_ERR_OK || !progressed) && !self->stop_halt)
+        {
+          /* Unicorn reports some faults as its own errors. */
+          if (self->fault_cfsr == 0)
+            {
+              if (err == UC_ERR_INSN_INVALID)
+                self->fault_cfsr = CFSR_UNDEFINSTR;
+              else if (err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT)
+                self->fault_cfsr = 1u << 8; /* IBUSERR */
+              else if (err == UC_ERR_READ_UNALIGNED || err == UC_ERR_WRITE_UNALIGNED
+                       || err == UC_ERR_FETCH_UNALIGNED)
+                self->fault_cfsr = CFSR_UNALIGNED;
+            }
+          core_take_fault (self);
+          break;
+        }
+
+      if (self->stop_halt)
+        {
+          _kiln_sim_board_core_enter_halt (self);
+          break;
+        }
+
+      if (self->run_count >= self->run_budget)
+        self->core_ns = MAX (self->core_ns, MIN (t, self->run_target_ns));
+    }
+
+  if (self->core_ns < t)
+    self->core_ns = t;
+}
+
+void
+_kiln_sim_board_core_reset (KilnSimBoard *self)
+{
+  guint32 boot = self->optcr1 & 0xFFFF;
+  guint32 base = boot << 14;
+  guint32 sp = 0, pc = 0, xpsr = 0x01000000, zero = 0;
+  guint8 buf[8];
+  guint64 ready;
+
+  for (int r = UC_ARM_REG_R0; r <= UC_ARM_REG_R12; r++)
+    uc_reg_write (self->uc, r, &zero);
+  uc_reg_write (self->uc, UC_ARM_REG_LR, &(guint32) { 0xFFFFFFFF });
+
+  /* Vector fetch from the boot address (ITCM flash by default). */
+  for (guint i = 0; i < 8; i += 4)
+    {
+      guint32 v = 0xFFFFFFFF;
+
+      _kiln_sim_board_bus_read (self, base + i, 4, &v, self->clock->now_ns, FALSE, &ready);
+      wr32 (buf + i, v);
+    }
+  sp = rd32 (buf);
+  pc = rd32 (buf + 4);
+  self->vtor = base;
+  uc_reg_write (self->uc, UC_ARM_REG_MSP, &sp);
+  uc_reg_write (self->uc, UC_ARM_REG_SP, &sp);
+  uc_reg_write (self->uc, UC_ARM_REG_XPSR, &xpsr);
+  uc_reg_write (self->uc, UC_ARM_REG_PRIMASK, &zero);
+  uc_reg_write (self->uc, UC_ARM_REG_CONTROL, &zero);
+
+  self->lockup = FALSE;
+  if (pc == 0xFFFFFFFF || sp == 0xFFFFFFFF || !(pc & 1))
+    {
+      /* An erased vector table: the core locks up at once. */
+      self->lockup = pc == 0xFFFFFFFF || !(pc & 1);
+      pc = 0xFFFFFFFE;
+    }
+  pc &= ~1u;
+  uc_reg_write (self->uc, UC_ARM_REG_PC, &pc);
+}

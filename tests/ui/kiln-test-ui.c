@@ -1,0 +1,124 @@
+/* kiln-test-ui.c — the main loop and pictures for the UI tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <glib/gstdio.h>
+
+#include "kiln-test-ui.h"
+
+static gboolean
+set_done (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+kiln_test_spin (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_done, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+gboolean
+kiln_test_spin_until (KilnTestCondition cond,
+                      gpointer          data,
+                      guint             timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  GtkWidget *widget;
+  guint      painted;
+} Drawn;
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                gpointer       data)
+{
+  ((Drawn *) data)->painted++;
+}
+
+static gboolean
+drawn (gpointer data)
+{
+  Drawn *d = data;
+
+  return d->painted > 0 && gtk_widget_get_mapped (d->widget)
+         && gtk_widget_get_width (d->widget) > 0 && gtk_widget_get_height (d->widget) > 0;
+}
+
+static gboolean
+has_clock (gpointer data)
+{
+  return gtk_widget_get_frame_clock (data) != NULL;
+}
+
+void
+kiln_test_wait_drawn (GtkWidget *widget)
+{
+  Drawn d = { widget, 0 };
+  GdkFrameClock *clock;
+  gulong id;
+
+  /* A window is drawn once it is mapped; its frame clock comes with it. */
+  g_assert_true (kiln_test_spin_until (has_clock, widget, 30000));
+  clock = gtk_widget_get_frame_clock (widget);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &d);
+  gtk_widget_queue_draw (widget);
+  /* The frame that paints what the caller just changed, then one more so
+   * that a relayout it caused is drawn too. */
+  g_assert_true (kiln_test_spin_until (drawn, &d, 30000));
+  d.painted = 0;
+  gtk_widget_queue_draw (widget);
+  g_assert_true (kiln_test_spin_until (drawn, &d, 30000));
+  g_signal_handler_disconnect (clock, id);
+}
+
+void
+kiln_test_save_screenshot (GtkWidget  *widget,
+                           const char *name)
+{
+  const char *dir = g_getenv ("KILN_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GskRenderer *renderer;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+  g_mkdir_with_parents (dir, 0755);
+  kiln_test_wait_drawn (widget);
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_to_node (snapshot);
+  if (node == NULL)
+    g_error ("no picture of %s: mapped %d, %d×%d", name, gtk_widget_get_mapped (widget), width, height);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("saved %s", path);
+}
