@@ -73,7 +73,7 @@ kiln_cli_erase (int    argc,
 
   kiln_cli_common_init (&common);
   common.changes_flash = TRUE;
-  kiln_cli_common_add_entries (&common, context);
+  kiln_cli_common_add_entries (&common, context, KILN_CLI_OPTIONS_JOB);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   code = kiln_cli_common_parse (&common, context, "erase", &argc, &argv);
   if (code != KILN_CLI_EXIT_OK)

@@ -18,6 +18,7 @@
 #include "kiln-flash-plan.h"
 #include "kiln-flash-types.h"
 #include "kiln-job-error.h"
+#include "kiln-production-error.h"
 
 void
 kiln_cli_common_init (KilnCliCommon *common)
@@ -30,25 +31,44 @@ void
 kiln_cli_common_clear (KilnCliCommon *common)
 {
   g_clear_pointer (&common->serial, g_free);
+  g_clear_pointer (&common->verify_text, g_free);
   g_clear_pointer (&common->probes, g_ptr_array_unref);
   g_clear_object (&common->bench);
 }
 
 void
 kiln_cli_common_add_entries (KilnCliCommon  *common,
-                             GOptionContext *context)
+                             GOptionContext *context,
+                             KilnCliOptions  options)
 {
-  GOptionEntry entries[] = {
-    { "probe", 0, 0, G_OPTION_ARG_STRING, &common->serial, N_("The probe to use, by serial (see “kiln-cli list”)"), N_("SERIAL") },
-    { "simulator", 0, 0, G_OPTION_ARG_NONE, &common->simulator, N_("Use the simulated board (KILN_SIM, or the built-in bench)"), NULL },
+  const GOptionEntry all[] = {
+    { "probe", 0, 0, G_OPTION_ARG_STRING, &common->serial,
+      common->probe_help ? common->probe_help : N_("The probe to use, by serial (see “kiln-cli list”)"), N_("SERIAL") },
+    { "simulator", 0, 0, G_OPTION_ARG_NONE, &common->simulator,
+      common->simulator_help ? common->simulator_help : N_("Use the simulated board (KILN_SIM, or the built-in bench)"),
+      NULL },
     { "connect-under-reset", 0, 0, G_OPTION_ARG_NONE, &common->under_reset, N_("Hold the target in reset while connecting"), NULL },
     { "freq", 0, 0, G_OPTION_ARG_INT, &common->khz, N_("SWD clock in kHz (default 4000)"), N_("KHZ") },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &common->json, N_("One JSON object per line for each event and the result"), NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &common->quiet, N_("Print only errors"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &common->json,
+      common->json_help ? common->json_help : N_("One JSON object per line for each event and the result"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &common->quiet, common->quiet_help ? common->quiet_help : N_("Print only errors"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &common->verbose, N_("Print every sector's state"), NULL },
-    { NULL }
+    { "verify", 0, 0, G_OPTION_ARG_STRING, &common->verify_text, N_("How to verify: crc (on the target, default) or readback"), N_("METHOD") },
+    /* The old spelling of --verify for `verify`, kept for scripts. */
+    { "method", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &common->verify_text, NULL, N_("METHOD") },
   };
+  const KilnCliOptions owner[] = {
+    KILN_CLI_OPTION_PROBE, KILN_CLI_OPTION_SIMULATOR, KILN_CLI_OPTION_CONNECT, KILN_CLI_OPTION_CONNECT,
+    KILN_CLI_OPTION_JSON, KILN_CLI_OPTION_QUIET, KILN_CLI_OPTION_VERBOSE, KILN_CLI_OPTION_VERIFY_METHOD,
+    KILN_CLI_OPTION_VERIFY_METHOD,
+  };
+  GOptionEntry entries[G_N_ELEMENTS (all) + 1] = { { NULL } };
+  guint n = 0;
 
+  G_STATIC_ASSERT (G_N_ELEMENTS (all) == G_N_ELEMENTS (owner));
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    if (options & owner[i])
+      entries[n++] = all[i];
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
@@ -66,6 +86,12 @@ kiln_cli_common_parse (KilnCliCommon   *common,
     return kiln_cli_usage_error (command, common, error->message);
   if (common->khz <= 0)
     return kiln_cli_usage_error (command, common, _("--freq takes the SWD clock in kHz, like --freq 4000"));
+  if (common->verify_text == NULL || g_ascii_strcasecmp (common->verify_text, "crc") == 0)
+    common->verify_method = KILN_FLASH_VERIFY_CRC;
+  else if (g_ascii_strcasecmp (common->verify_text, "readback") == 0)
+    common->verify_method = KILN_FLASH_VERIFY_READ_BACK;
+  else
+    return kiln_cli_usage_error (command, common, _("--verify is crc or readback"));
   return KILN_CLI_EXIT_OK;
 }
 
@@ -88,7 +114,7 @@ kiln_cli_common_choose_probe (KilnCliCommon  *common,
   info = kiln_cli_probe_choose (common->probes, common->serial, &local_error);
   if (info == NULL)
     {
-      *exit_code = kiln_cli_exit_code_for (local_error);
+      *exit_code = kiln_cli_exit_code (local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
     }
   return info;
@@ -166,7 +192,7 @@ kiln_cli_run_job (KilnUsbProbeInfo    *info,
 }
 
 int
-kiln_cli_exit_code_for_job (const GError *error)
+kiln_cli_exit_code (const GError *error)
 {
   if (error == NULL)
     return KILN_CLI_EXIT_OK;
@@ -202,7 +228,39 @@ kiln_cli_exit_code_for_job (const GError *error)
           return KILN_CLI_EXIT_USAGE;
         }
     }
-  return kiln_cli_exit_code_for (error);
+  if (error->domain == KILN_PRODUCTION_ERROR)
+    {
+      switch (error->code)
+        {
+        case KILN_PRODUCTION_ERROR_PROFILE:
+        case KILN_PRODUCTION_ERROR_NOT_LOCKED:
+        case KILN_PRODUCTION_ERROR_FILE_CHANGED:
+          return KILN_CLI_EXIT_USAGE;
+        case KILN_PRODUCTION_ERROR_OPTION_BYTES:
+          return KILN_CLI_EXIT_PROTECTION;
+        default:
+          return KILN_CLI_EXIT_FAILURE;
+        }
+    }
+  if (error->domain == KILN_USB_ERROR)
+    {
+      switch (error->code)
+        {
+        case KILN_USB_ERROR_NO_PROBE:
+        case KILN_USB_ERROR_PERMISSION:
+        case KILN_USB_ERROR_NOT_FOUND:
+        case KILN_USB_ERROR_AMBIGUOUS:
+        case KILN_USB_ERROR_BUSY:
+          return KILN_CLI_EXIT_NO_PROBE;
+        default:
+          return KILN_CLI_EXIT_CONNECTION;
+        }
+    }
+  if (error->domain == KILN_STLINK_ERROR)
+    return error->code == KILN_STLINK_ERROR_FIRMWARE_TOO_OLD ? KILN_CLI_EXIT_FAILURE : KILN_CLI_EXIT_CONNECTION;
+  if (error->domain == KILN_ARM_ERROR)
+    return KILN_CLI_EXIT_CONNECTION;
+  return KILN_CLI_EXIT_FAILURE;
 }
 
 /* The sectors a job was erasing or writing when it stopped, "4,5", or NULL. */
@@ -232,12 +290,21 @@ kiln_cli_fail_with (const char    *command,
 {
   if (common != NULL && common->json)
     {
-      g_autoptr(GString) out = g_string_new ("{\"event\":\"result\",\"ok\":false,\"exit_code\":");
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autofree char *line = NULL;
 
-      g_string_append_printf (out, "%d,\"error\":", code);
-      kiln_json_append_string (out, message);
-      g_string_append (out, "}");
-      printf ("%s\n", out->str);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "event");
+      json_builder_add_string_value (b, "result");
+      json_builder_set_member_name (b, "ok");
+      json_builder_add_boolean_value (b, FALSE);
+      json_builder_set_member_name (b, "exit_code");
+      json_builder_add_int_value (b, code);
+      json_builder_set_member_name (b, "error");
+      json_builder_add_string_value (b, message);
+      json_builder_end_object (b);
+      line = kiln_json_builder_to_string (b);
+      printf ("%s\n", line);
       fflush (stdout);
     }
   fprintf (stderr, "kiln-cli %s: %s\n", command, message);
@@ -261,7 +328,7 @@ kiln_cli_fail (const char    *command,
                const GError  *error,
                const char    *unfinished)
 {
-  int code = kiln_cli_exit_code_for_job (error);
+  int code = kiln_cli_exit_code (error);
   g_autofree char *text = NULL;
   const char *message = error->message;
   gulong n_unfinished = 1;

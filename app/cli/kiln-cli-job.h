@@ -9,13 +9,35 @@
 #include <stdio.h>
 
 #include "kiln-cli-output.h"
+#include "kiln-flash-verify.h"
 #include "kiln-session.h"
 #include "kiln-usb-probe-info.h"
 
 G_BEGIN_DECLS
 
+/* Which of the shared options a command takes. */
+typedef enum
+{
+  KILN_CLI_OPTION_PROBE         = 1 << 0,  /* --probe */
+  KILN_CLI_OPTION_SIMULATOR     = 1 << 1,  /* --simulator */
+  KILN_CLI_OPTION_CONNECT       = 1 << 2,  /* --connect-under-reset, --freq */
+  KILN_CLI_OPTION_JSON          = 1 << 3,  /* --json */
+  KILN_CLI_OPTION_QUIET         = 1 << 4,  /* -q, --quiet */
+  KILN_CLI_OPTION_VERBOSE       = 1 << 5,  /* -v, --verbose */
+  KILN_CLI_OPTION_VERIFY_METHOD = 1 << 6,  /* --verify=crc|readback */
+  /* What every command that runs a job on a probe takes. */
+  KILN_CLI_OPTIONS_JOB = KILN_CLI_OPTION_PROBE | KILN_CLI_OPTION_SIMULATOR | KILN_CLI_OPTION_CONNECT
+                         | KILN_CLI_OPTION_JSON | KILN_CLI_OPTION_QUIET | KILN_CLI_OPTION_VERBOSE,
+} KilnCliOptions;
+
 typedef struct
 {
+  /* Help texts a command words its own way (set before adding the entries). */
+  const char *probe_help;
+  const char *simulator_help;
+  const char *json_help;
+  const char *quiet_help;
+
   char     *serial;
   gboolean  simulator;
   gboolean  json;
@@ -23,6 +45,9 @@ typedef struct
   gboolean  verbose;
   gboolean  under_reset;
   int       khz;
+  /* --verify: the method, and whether it was given */
+  char     *verify_text;
+  KilnFlashVerifyMethod verify_method;
   /* Set by the commands that erase or write the flash: a sector the job
    * marked failed is then named as left in an unknown state. */
   gboolean  changes_flash;
@@ -33,9 +58,12 @@ typedef struct
 
 void              kiln_cli_common_init          (KilnCliCommon   *common);
 void              kiln_cli_common_clear         (KilnCliCommon   *common);
-/* --probe, --simulator, --connect-under-reset, --freq, --json, -q, -v */
+/* The shared options @options names, with one help text each. */
 void              kiln_cli_common_add_entries   (KilnCliCommon   *common,
-                                                 GOptionContext  *context);
+                                                 GOptionContext  *context,
+                                                 KilnCliOptions   options);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (KilnCliCommon, kiln_cli_common_clear)
+
 /* The probe to use; NULL with @error set (and the exit code in @exit_code). */
 KilnUsbProbeInfo *kiln_cli_common_choose_probe  (KilnCliCommon   *common,
                                                  int             *exit_code,
@@ -62,8 +90,8 @@ gboolean          kiln_cli_run_job              (KilnUsbProbeInfo    *info,
                                                  KilnProgress       **progress_out,
                                                  GError             **error);
 
-/* The exit code for an error from a job (cancelled: 7; protection: 5; …). */
-int               kiln_cli_exit_code_for_job    (const GError    *error);
+/* The one exit code for an error, of any layer (cancelled: 7; protection: 5; …). */
+int               kiln_cli_exit_code            (const GError    *error);
 /* Prints the error as the command's last word (a JSON result with --json,
  * always the message on stderr) and returns the exit code. @unfinished
  * (may be NULL) names the sectors a cancelled job left incomplete, "4,5". */
@@ -82,16 +110,16 @@ int               kiln_cli_fail_with            (const char      *command,
                                                  KilnCliCommon   *common,
                                                  int              code,
                                                  const char      *message);
-/* Prints a usage error (a bad argument or file: nothing was touched) and
- * returns KILN_CLI_EXIT_USAGE. @common may be NULL. */
-/* Parses the command line (with the common options added): a bad option or
- * --freq is a usage error, printed, and its exit code returned; else
- * KILN_CLI_EXIT_OK. */
+/* Parses the command line (with the common options added): a bad option,
+ * --freq or --verify is a usage error, printed, and its exit code returned;
+ * else KILN_CLI_EXIT_OK. Every command parses its options here. */
 int               kiln_cli_common_parse         (KilnCliCommon   *common,
                                                  GOptionContext  *context,
                                                  const char      *command,
                                                  int             *argc,
                                                  char          ***argv);
+/* Prints a usage error (a bad argument or file: nothing was touched) and
+ * returns KILN_CLI_EXIT_USAGE. @common may be NULL. */
 int               kiln_cli_usage_error          (const char      *command,
                                                  KilnCliCommon   *common,
                                                  const char      *message);

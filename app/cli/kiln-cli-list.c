@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-cli-job.h"
 #include "kiln-cli-probe.h"
 #include "kiln-flash-plan.h"
 
@@ -79,31 +80,29 @@ int
 kiln_cli_list (int    argc,
                char **argv)
 {
-  gboolean simulator = FALSE, json = FALSE;
-  GOptionEntry entries[] = {
-    { "simulator", 0, 0, G_OPTION_ARG_NONE, &simulator, N_("Also list the simulated probes (KILN_SIM, or the built-in bench)"), NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object per probe"), NULL },
-    { NULL }
-  };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— list the attached ST-LINK probes"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnSimBench) bench = NULL;
   g_autoptr(GPtrArray) probes = NULL;
+  KilnCliCommon common;
+  gboolean json;
+  int code;
 
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 1)
-    {
-      fprintf (stderr, "kiln-cli list: %s\n", error ? error->message : _("this command takes no arguments"));
-      return KILN_CLI_EXIT_USAGE;
-    }
-
-  bench = kiln_cli_probe_bench (simulator, &error);
+  kiln_cli_common_init (&common);
+  common.simulator_help = N_("Also list the simulated probes (KILN_SIM, or the built-in bench)");
+  common.json_help = N_("Print one JSON object per probe");
+  kiln_cli_common_add_entries (&common, context, KILN_CLI_OPTION_SIMULATOR | KILN_CLI_OPTION_JSON);
+  code = kiln_cli_common_parse (&common, context, "list", &argc, &argv);
+  if (code == KILN_CLI_EXIT_OK && argc > 1)
+    code = kiln_cli_usage_error ("list", &common, _("this command takes no arguments"));
+  json = common.json;
+  if (code == KILN_CLI_EXIT_OK)
+    bench = kiln_cli_probe_bench (common.simulator, &error);
+  kiln_cli_common_clear (&common);
+  if (code != KILN_CLI_EXIT_OK)
+    return code;
   if (error != NULL)
-    {
-      fprintf (stderr, "kiln-cli list: %s\n", error->message);
-      return KILN_CLI_EXIT_USAGE;
-    }
+    return kiln_cli_usage_error ("list", NULL, error->message);
 
   probes = kiln_usb_list_probes (bench, &error);
   if (probes->len == 0)

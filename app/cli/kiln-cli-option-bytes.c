@@ -63,7 +63,7 @@ kiln_cli_option_bytes (int    argc,
   int code = KILN_CLI_EXIT_OK;
 
   kiln_cli_common_init (&common);
-  kiln_cli_common_add_entries (&common, context);
+  kiln_cli_common_add_entries (&common, context, KILN_CLI_OPTIONS_JOB);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
                                 _("Keys for set: rdp=0|1|2, wrp=LIST|none, protect=LIST, unprotect=LIST|all, "
@@ -71,11 +71,9 @@ kiln_cli_option_bytes (int    argc,
                                   "iwdg-stop=run|freeze, iwdg-standby=run|freeze, reset-on-stop=yes|no, "
                                   "reset-on-standby=yes|no, boot-add0=ADDR, boot-add1=ADDR, dual-bank=on|off, "
                                   "dual-boot=on|off."));
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      code = kiln_cli_usage_error ("option-bytes", &common, error->message);
-      goto out;
-    }
+  code = kiln_cli_common_parse (&common, context, "option-bytes", &argc, &argv);
+  if (code != KILN_CLI_EXIT_OK)
+    goto out;
   if (args != NULL && args[0] != NULL && g_str_equal (args[0], "set"))
     {
       set = TRUE;

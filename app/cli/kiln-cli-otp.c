@@ -202,16 +202,14 @@ kiln_cli_otp (int    argc,
   int code = KILN_CLI_EXIT_OK;
 
   kiln_cli_common_init (&common);
-  kiln_cli_common_add_entries (&common, context);
+  kiln_cli_common_add_entries (&common, context, KILN_CLI_OPTIONS_JOB);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
                                 _("OTP bytes can be written once and never erased; a locked block can never be "
                                   "written again. write refuses bytes that are already written with another value."));
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      code = kiln_cli_usage_error ("otp", &common, error->message);
-      goto out;
-    }
+  code = kiln_cli_common_parse (&common, context, "otp", &argc, &argv);
+  if (code != KILN_CLI_EXIT_OK)
+    goto out;
   n = args ? g_strv_length (args) : 0;
   if (n >= 1 && g_str_equal (args[0], "write"))
     {

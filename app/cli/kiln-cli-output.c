@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <inttypes.h>
 
 #include <glib/gi18n.h>
@@ -91,12 +93,47 @@ format_rate (double bytes_per_second)
   return g_strdup_printf (_("%s/s"), size);
 }
 
-static void
-emit_json (GString *line)
+/* Starts the object of an event: {"event": @event, … */
+static JsonBuilder *
+begin_event (const char *event)
 {
-  g_string_append_c (line, '\n');
-  fputs (line->str, stdout);
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "event");
+  json_builder_add_string_value (b, event);
+  return b;
+}
+
+static void
+member_string (JsonBuilder *b,
+               const char  *name,
+               const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value != NULL ? value : "");
+}
+
+static void
+member_int (JsonBuilder *b,
+            const char  *name,
+            gint64       value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+/* Ends the event's object and prints it as one line. */
+static void
+emit_event (JsonBuilder *b)
+{
+  g_autofree char *line = NULL;
+
+  json_builder_end_object (b);
+  line = kiln_json_builder_to_string (b);
+  printf ("%s\n", line);
   fflush (stdout);
+  g_object_unref (b);
 }
 
 void
@@ -265,12 +302,11 @@ on_phase_started (KilnProgress  *progress,
 {
   if (self->format == KILN_CLI_OUTPUT_JSON)
     {
-      g_autoptr(GString) line = g_string_new ("{\"event\":\"phase\",\"phase\":");
+      JsonBuilder *b = begin_event ("phase");
 
-      kiln_json_append_string (line, kiln_flash_phase_to_id (phase));
-      g_string_append_printf (line, ",\"total\":%" PRIu64 "}",
-                              kiln_progress_get_total (progress));
-      emit_json (line);
+      member_string (b, "phase", kiln_flash_phase_to_id (phase));
+      member_int (b, "total", (gint64) kiln_progress_get_total (progress));
+      emit_event (b);
       return;
     }
 
@@ -304,16 +340,17 @@ on_changed (KilnProgress  *progress,
 {
   if (self->format == KILN_CLI_OUTPUT_JSON)
     {
-      g_autoptr(GString) line = g_string_new ("{\"event\":\"progress\",\"phase\":");
+      JsonBuilder *b;
 
       if (kiln_progress_get_phase (progress) == KILN_FLASH_PHASE_FINISHED)
         return;
-      kiln_json_append_string (line, kiln_flash_phase_to_id (kiln_progress_get_phase (progress)));
-      g_string_append_printf (line, ",\"done\":%" PRIu64 ",\"total\":%" PRIu64
-                              ",\"rate\":%.0f}",
-                              kiln_progress_get_done (progress), kiln_progress_get_total (progress),
-                              kiln_progress_get_rate (progress));
-      emit_json (line);
+      b = begin_event ("progress");
+      member_string (b, "phase", kiln_flash_phase_to_id (kiln_progress_get_phase (progress)));
+      member_int (b, "done", (gint64) kiln_progress_get_done (progress));
+      member_int (b, "total", (gint64) kiln_progress_get_total (progress));
+      /* Whole bytes per second, as "%.0f" rounds them. */
+      member_int (b, "rate", (gint64) nearbyint (kiln_progress_get_rate (progress)));
+      emit_event (b);
       return;
     }
 
@@ -334,15 +371,14 @@ on_sector_changed (KilnProgress  *progress,
 
   if (self->format == KILN_CLI_OUTPUT_JSON)
     {
-      g_autoptr(GString) line = g_string_new (NULL);
+      JsonBuilder *b = begin_event ("sector");
 
-      g_string_append_printf (line, "{\"event\":\"sector\",\"sector\":%u,\"state\":", sector);
+      member_int (b, "sector", sector);
       if (name != NULL)
-        kiln_json_append_string (line, name);
+        member_string (b, "state", name);
       else
-        g_string_append_printf (line, "%u", state);
-      g_string_append_c (line, '}');
-      emit_json (line);
+        member_int (b, "state", state);
+      emit_event (b);
       return;
     }
 
@@ -369,13 +405,11 @@ on_message (KilnProgress  *progress,
 {
   if (self->format == KILN_CLI_OUTPUT_JSON)
     {
-      g_autoptr(GString) line = g_string_new ("{\"event\":\"message\",\"level\":");
+      JsonBuilder *b = begin_event ("message");
 
-      kiln_json_append_string (line, level_id (level));
-      g_string_append (line, ",\"text\":");
-      kiln_json_append_string (line, text);
-      g_string_append_c (line, '}');
-      emit_json (line);
+      member_string (b, "level", level_id (level));
+      member_string (b, "text", text);
+      emit_event (b);
       return;
     }
 

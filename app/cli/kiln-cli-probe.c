@@ -102,29 +102,3 @@ kiln_cli_probe_connect (KilnUsbProbeInfo  *info,
 {
   return kiln_job_connect (info, khz, under_reset, error);
 }
-
-int
-kiln_cli_exit_code_for (const GError *error)
-{
-  if (error == NULL)
-    return KILN_CLI_EXIT_OK;
-  if (error->domain == KILN_USB_ERROR)
-    {
-      switch (error->code)
-        {
-        case KILN_USB_ERROR_NO_PROBE:
-        case KILN_USB_ERROR_PERMISSION:
-        case KILN_USB_ERROR_NOT_FOUND:
-        case KILN_USB_ERROR_AMBIGUOUS:
-        case KILN_USB_ERROR_BUSY:
-          return KILN_CLI_EXIT_NO_PROBE;
-        default:
-          return KILN_CLI_EXIT_CONNECTION;
-        }
-    }
-  if (error->domain == KILN_STLINK_ERROR)
-    return error->code == KILN_STLINK_ERROR_FIRMWARE_TOO_OLD ? KILN_CLI_EXIT_FAILURE : KILN_CLI_EXIT_CONNECTION;
-  if (error->domain == KILN_ARM_ERROR)
-    return KILN_CLI_EXIT_CONNECTION;
-  return KILN_CLI_EXIT_FAILURE;
-}

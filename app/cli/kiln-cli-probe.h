@@ -24,7 +24,5 @@ KilnArmTarget *kiln_cli_probe_connect     (KilnUsbProbeInfo *info,
                                            guint            khz,
                                            gboolean         under_reset,
                                            GError         **error);
-/* The exit code for an engine error. */
-int            kiln_cli_exit_code_for     (const GError   *error);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-cli-job.h"
 #include "kiln-cli-output.h"
 #include "kiln-cli-probe.h"
 #include "kiln-flash-plan.h"
@@ -81,33 +82,6 @@ slot_free (gpointer data)
   g_clear_object (&slot->session);
   g_clear_object (&slot->cancellable);
   g_free (slot);
-}
-
-static int
-exit_code_for (const GError *error)
-{
-  if (error->domain == KILN_PRODUCTION_ERROR)
-    switch (error->code)
-      {
-      case KILN_PRODUCTION_ERROR_PROFILE:
-      case KILN_PRODUCTION_ERROR_NOT_LOCKED:
-      case KILN_PRODUCTION_ERROR_FILE_CHANGED:
-        return KILN_CLI_EXIT_USAGE;
-      case KILN_PRODUCTION_ERROR_OPTION_BYTES:
-        return KILN_CLI_EXIT_PROTECTION;
-      default:
-        return KILN_CLI_EXIT_FAILURE;
-      }
-  if (error->domain == KILN_FLASH_ERROR)
-    return error->code == KILN_FLASH_ERROR_PROTECTED || error->code == KILN_FLASH_ERROR_READ_PROTECTED
-             ? KILN_CLI_EXIT_PROTECTION
-           : error->code == KILN_FLASH_ERROR_PLAN      ? KILN_CLI_EXIT_USAGE
-           : error->code == KILN_FLASH_ERROR_CANCELLED ? KILN_CLI_EXIT_CANCELLED
-                                                       : KILN_CLI_EXIT_FLASH;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-      || g_error_matches (error, KILN_JOB_ERROR, KILN_JOB_ERROR_CANCELLED))
-    return KILN_CLI_EXIT_CANCELLED;
-  return kiln_cli_exit_code_for (error);
 }
 
 static void
@@ -197,7 +171,7 @@ on_job_done (GObject      *source,
         {
           st->failed++;
           if (st->exit_code == KILN_CLI_EXIT_OK && error != NULL)
-            st->exit_code = exit_code_for (error);
+            st->exit_code = kiln_cli_exit_code (error);
         }
     }
   else if (g_error_matches (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_DATABASE) && st->fatal == NULL)
@@ -265,7 +239,7 @@ on_board_ready (GObject      *source,
         {
           fprintf (stderr, _("kiln-cli production: slot %u stops: %s\n"), slot->number, error->message);
           if (slot->station->exit_code == KILN_CLI_EXIT_OK)
-            slot->station->exit_code = exit_code_for (error);
+            slot->station->exit_code = kiln_cli_exit_code (error);
         }
       slot_finish (slot);
       return;
@@ -426,24 +400,17 @@ int
 kiln_cli_production (int    argc,
                      char **argv)
 {
-  g_autofree char *serial = NULL;
   g_autofree char *log_path = NULL;
   g_autofree char *station_name = NULL;
   g_autofree char *wait_for = NULL;
   g_auto(GStrv) files = NULL;
-  gboolean simulator = FALSE, json = FALSE, quiet = FALSE, under_reset = FALSE;
-  int count = 0, khz = 4000;
+  int count = 0, code;
+  g_auto(KilnCliCommon) common = { 0 };
   GOptionEntry entries[] = {
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("Stop after this many boards (default: run until stopped or, on the simulator, until every board was presented)"), N_("N") },
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_path, N_("The station's record database (default: production.db in Kiln's data folder)"), N_("DB") },
     { "station", 0, 0, G_OPTION_ARG_STRING, &station_name, N_("The station's name in the record (default: the host name)"), N_("NAME") },
-    { "probe", 0, 0, G_OPTION_ARG_STRING, &serial, N_("Use only this probe, by serial (default: every attached probe, one slot each)"), N_("SERIAL") },
     { "wait-for", 0, 0, G_OPTION_ARG_STRING, &wait_for, N_("What starts each board: power (a board powered on the probe, the default) or enter (a line on standard input, from a foot switch or scanner)"), N_("power|enter") },
-    { "simulator", 0, 0, G_OPTION_ARG_NONE, &simulator, N_("Use the simulated boards (KILN_SIM, or the built-in bench)"), NULL },
-    { "connect-under-reset", 0, 0, G_OPTION_ARG_NONE, &under_reset, N_("Hold the target in reset while connecting"), NULL },
-    { "freq", 0, 0, G_OPTION_ARG_INT, &khz, N_("SWD clock in kHz (default 4000)"), N_("KHZ") },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per line for each board and the result"), NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only the boards' results and errors"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
@@ -460,14 +427,19 @@ kiln_cli_production (int    argc,
   Station st = { 0 };
   guint sigint, sigterm;
 
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  kiln_cli_common_init (&common);
+  common.probe_help = N_("Use only this probe, by serial (default: every attached probe, one slot each)");
+  common.simulator_help = N_("Use the simulated boards (KILN_SIM, or the built-in bench)");
+  common.json_help = N_("One JSON object per line for each board and the result");
+  common.quiet_help = N_("Print only the boards' results and errors");
+  kiln_cli_common_add_entries (&common, context,
+                               KILN_CLI_OPTION_PROBE | KILN_CLI_OPTION_SIMULATOR | KILN_CLI_OPTION_CONNECT
+                               | KILN_CLI_OPTION_JSON | KILN_CLI_OPTION_QUIET);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      fprintf (stderr, "kiln-cli production: %s\n", error->message);
-      return KILN_CLI_EXIT_USAGE;
-    }
-  if (files == NULL || files[0] == NULL || files[1] != NULL || count < 0 || khz <= 0)
+  code = kiln_cli_common_parse (&common, context, "production", &argc, &argv);
+  if (code != KILN_CLI_EXIT_OK)
+    return code;
+  if (files == NULL || files[0] == NULL || files[1] != NULL || count < 0)
     {
       fprintf (stderr, _("kiln-cli production: give exactly one production profile\n"));
       return KILN_CLI_EXIT_USAGE;
@@ -514,21 +486,21 @@ kiln_cli_production (int    argc,
       allocator = kiln_serial_allocator_new (record, kiln_production_profile_get_serial (profile), list);
     }
 
-  bench = kiln_cli_probe_bench (simulator, &error);
+  bench = kiln_cli_probe_bench (common.simulator, &error);
   if (error != NULL)
     {
       fprintf (stderr, "kiln-cli production: %s\n", error->message);
       return KILN_CLI_EXIT_USAGE;
     }
   probes = kiln_usb_list_probes (bench, NULL);
-  if (serial != NULL || probes->len == 0)
+  if (common.serial != NULL || probes->len == 0)
     {
-      KilnUsbProbeInfo *info = kiln_cli_probe_choose (probes, serial, &error);
+      KilnUsbProbeInfo *info = kiln_cli_probe_choose (probes, common.serial, &error);
 
       if (info == NULL)
         {
           fprintf (stderr, "kiln-cli production: %s\n", error->message);
-          return kiln_cli_exit_code_for (error);
+          return kiln_cli_exit_code (error);
         }
       g_ptr_array_set_size (probes, 0);
       g_ptr_array_add (probes, g_object_ref (info));
@@ -541,10 +513,10 @@ kiln_cli_production (int    argc,
   st.slots = slots;
   st.loop = loop;
   st.station = station_name ? g_strdup (station_name) : g_strdup (g_get_host_name ());
-  st.json = json;
-  st.quiet = quiet;
-  st.khz = (guint) khz;
-  st.under_reset = under_reset;
+  st.json = common.json;
+  st.quiet = common.quiet;
+  st.khz = (guint) common.khz;
+  st.under_reset = common.under_reset;
   st.count = (guint) count;
   st.wait_enter = g_strcmp0 (wait_for, "enter") == 0;
 
@@ -567,7 +539,7 @@ kiln_cli_production (int    argc,
       g_ptr_array_add (slots, slot);
     }
 
-  if (!quiet && !json)
+  if (!common.quiet && !common.json)
     {
       printf (_("%s — %s (SHA-256 %.16s…), %u slot(s), record %s\n"),
               kiln_production_profile_get_name (profile) ? kiln_production_profile_get_name (profile) : files[0],
@@ -597,11 +569,11 @@ kiln_cli_production (int    argc,
   if (bench != NULL)
     kiln_sim_bench_save (bench, NULL);
 
-  if (json)
+  if (common.json)
     printf ("{\"event\":\"result\",\"ok\":%s,\"boards\":%u,\"pass\":%u,\"fail\":%u}\n",
             st.fatal == NULL && st.failed == 0 && st.exit_code == KILN_CLI_EXIT_OK ? "true" : "false",
             st.passed + st.failed, st.passed, st.failed);
-  else if (!quiet)
+  else if (!common.quiet)
     printf (g_dngettext (GETTEXT_PACKAGE, "%u board: %u PASS, %u FAIL\n", "%u boards: %u PASS, %u FAIL\n",
                          st.passed + st.failed),
             st.passed + st.failed, st.passed, st.failed);

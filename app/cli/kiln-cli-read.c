@@ -60,7 +60,7 @@ kiln_cli_read (int    argc,
   int code = KILN_CLI_EXIT_OK;
 
   kiln_cli_common_init (&common);
-  kiln_cli_common_add_entries (&common, context);
+  kiln_cli_common_add_entries (&common, context, KILN_CLI_OPTIONS_JOB);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   code = kiln_cli_common_parse (&common, context, "read", &argc, &argv);
   if (code != KILN_CLI_EXIT_OK)

@@ -24,10 +24,8 @@ kiln_cli_verify (int    argc,
 {
   g_auto(GStrv) files = NULL;
   g_autofree char *base_text = NULL;
-  g_autofree char *method_text = NULL;
   GOptionEntry entries[] = {
     { "base", 0, 0, G_OPTION_ARG_STRING, &base_text, N_("Load address of a raw binary"), N_("ADDR") },
-    { "method", 0, 0, G_OPTION_ARG_STRING, &method_text, N_("crc (on the target, default) or readback"), N_("METHOD") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
@@ -37,7 +35,6 @@ kiln_cli_verify (int    argc,
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
   g_autoptr(KilnProgress) progress = NULL;
-  KilnFlashVerifyMethod method = KILN_FLASH_VERIFY_CRC;
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
   gint64 start;
@@ -45,7 +42,7 @@ kiln_cli_verify (int    argc,
   int code = KILN_CLI_EXIT_OK;
 
   kiln_cli_common_init (&common);
-  kiln_cli_common_add_entries (&common, context);
+  kiln_cli_common_add_entries (&common, context, KILN_CLI_OPTIONS_JOB | KILN_CLI_OPTION_VERIFY_METHOD);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   code = kiln_cli_common_parse (&common, context, "verify", &argc, &argv);
   if (code != KILN_CLI_EXIT_OK)
@@ -53,13 +50,6 @@ kiln_cli_verify (int    argc,
   if (files == NULL || files[0] == NULL || files[1] != NULL)
     {
       code = kiln_cli_usage_error ("verify", &common, _("give exactly one firmware file"));
-      goto out;
-    }
-  if (method_text != NULL && g_ascii_strcasecmp (method_text, "readback") == 0)
-    method = KILN_FLASH_VERIFY_READ_BACK;
-  else if (method_text != NULL && g_ascii_strcasecmp (method_text, "crc") != 0)
-    {
-      code = kiln_cli_usage_error ("verify", &common, _("--method is readback or crc"));
       goto out;
     }
   if (base_text != NULL && !kiln_cli_parse_address (base_text, &base, &error))
@@ -86,7 +76,7 @@ kiln_cli_verify (int    argc,
   job->khz = (guint) common.khz;
   job->under_reset = common.under_reset;
   job->image = g_object_ref (image);
-  job->method = method;
+  job->method = common.verify_method;
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
                                 common.verbose);
   kiln_cli_output_set_sector_state_name (output, state_name);

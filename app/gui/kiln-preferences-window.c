@@ -20,6 +20,7 @@ struct _KilnPreferencesWindow
   GtkSwitch            *verify;
   GtkSwitch            *skip_unchanged;
   GtkSwitch            *preserve_unwritten;
+  GtkSwitch            *vpp;
   GtkSwitch            *reset_after;
   GtkSwitch            *connect_under_reset;
 };
@@ -66,6 +67,7 @@ kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, verify);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, skip_unchanged);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, preserve_unwritten);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, vpp);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, reset_after);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, connect_under_reset);
 }
@@ -80,6 +82,7 @@ kiln_preferences_window_init (KilnPreferencesWindow *self)
   g_settings_bind (self->settings, "verify", self->verify, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "skip-unchanged", self->skip_unchanged, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "preserve-unwritten", self->preserve_unwritten, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "vpp", self->vpp, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "reset-after", self->reset_after, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "connect-under-reset", self->connect_under_reset, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (self->settings, "verify-method", self->verify_method, "selected",

@@ -14,7 +14,7 @@
 
 #include <glib/gi18n.h>
 
-#include "kiln-identify-job-private.h"
+#include "kiln-identify-job.h"
 #include "kiln-probe-selector-private.h"
 #include "kiln-usb-monitor.h"
 

@@ -226,6 +226,7 @@ start_job (KilnWindow *self,
       job->options.verify = g_settings_get_boolean (self->settings, "verify");
       job->options.skip_unchanged = g_settings_get_boolean (self->settings, "skip-unchanged");
       job->options.reset = g_settings_get_boolean (self->settings, "reset-after");
+      job->options.vpp = g_settings_get_boolean (self->settings, "vpp");
       if (self->simulator)
         kiln_window_log (self, _("Programming %s on the simulated board"), kiln_image_get_display_name (self->image));
       else

@@ -10,7 +10,7 @@
 #include "kiln-chip.h"
 #include "kiln-flash-job.h"
 #include "kiln-flash-plan.h"
-#include "kiln-identify-job-private.h"
+#include "kiln-identify-job.h"
 #include "kiln-image.h"
 #include "kiln-memory-map-private.h"
 #include "kiln-probe-selector-private.h"

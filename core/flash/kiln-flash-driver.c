@@ -145,7 +145,15 @@ preflight (Job     *job,
                    volts);
       return FALSE;
     }
-  job->psize = measured ? kiln_flash_psize_for_voltage (volts, FALSE) : KILN_FLASH_PSIZE_X8;
+  if (job->options->vpp && measured && volts < 2.7)
+    {
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VOLTAGE,
+                   _("Programming at x64 with VPP needs a supply of 2.7 to 3.6 V, and the target has %.2f V: "
+                     "check the board's power, or program without VPP. Nothing was erased."),
+                   volts);
+      return FALSE;
+    }
+  job->psize = measured ? kiln_flash_psize_for_voltage (volts, job->options->vpp) : KILN_FLASH_PSIZE_X8;
 
   /* Watchdogs freeze while the core is halted; then a reset that stops the
    * core before its firmware's first instruction, so that nothing the
@@ -487,6 +495,24 @@ program_with_loader (Job     *job,
       if (pos >= 0)
         kiln_flash_progress_sector (job->progress, (guint) pos, KILN_SECTOR_STATE_FAILED);
     }
+  if (job->psize == KILN_FLASH_PSIZE_X64 && (error_sr & (KILN_FLASH_SR_PGPERR | KILN_FLASH_SR_ERSERR)))
+    {
+      /* SWD cannot sense VPP: a refused x64 unit or erase is the sign. */
+      if (error_sr & KILN_FLASH_SR_ERSERR)
+        g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
+                     _("The flash refused to erase at x64 (at 0x%08X, flash status 0x%08X): the board does not seem "
+                       "to supply VPP (8 to 9 V on the VPP pin). Check the fixture's VPP supply, or program without "
+                       "VPP."),
+                     error_at, error_sr);
+      else
+        g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
+                     _("The flash refused to program at x64 (at 0x%08X, flash status 0x%08X): the board does not "
+                       "seem to supply VPP (8 to 9 V on the VPP pin). Check the fixture's VPP supply, or program "
+                       "without VPP."),
+                     error_at, error_sr);
+      g_error_free (local_error);
+      return FALSE;
+    }
   g_propagate_error (error, local_error);
   return FALSE;
 }
@@ -696,10 +722,8 @@ kiln_flash_program (KilnArmTarget           *target,
   if (any)
     {
       /* Error flags left from before say nothing about this job, and an
-       * operation refuses to start while they are set. */
-      if (!kiln_flash_controller_clear_errors (&job.ctrl, &local_error)
-          || !kiln_flash_controller_unlock (&job.ctrl, &local_error))
-        goto out;
+       * operation refuses to start while they are set: the loader clears
+       * them and unlocks the controller itself (no round trips). */
       unlocked = TRUE;
 
       kiln_flash_progress_phase (job.progress, KILN_FLASH_PHASE_PROGRAM, job.total);
@@ -709,7 +733,8 @@ kiln_flash_program (KilnArmTarget           *target,
         {
           /* Whatever the loader did not finish, the host does, from a
            * clean status register. */
-          if (!kiln_flash_controller_clear_errors (&job.ctrl, &local_error))
+          if (!kiln_flash_controller_clear_errors (&job.ctrl, &local_error)
+              || !kiln_flash_controller_unlock (&job.ctrl, &local_error))
             goto out;
           for (guint i = 0; i < job.n; i++)
             if (job.done[i])

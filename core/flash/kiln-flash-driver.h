@@ -25,6 +25,7 @@ typedef struct
   gboolean preserve_unwritten; /* keep the bytes of a touched sector outside the image (default: erased) */
   gboolean host_driven;   /* never use the SRAM loader: the host writes every word */
   gboolean host_erase;    /* the host erases all sectors before the loader programs (for measurements) */
+  gboolean vpp;           /* the board supplies VPP (8–9 V): program and erase at x64 */
 } KilnFlashOptions;
 
 #define KILN_FLASH_MAX_SECTORS 32

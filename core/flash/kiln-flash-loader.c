@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <lz4.h>
 #include <string.h>
 
 #include "kiln-arm-core.h"
@@ -75,7 +76,6 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
   guint32 best_start = 0, best_end = 0;
   gsize code_size = (kiln_flash_loader_code_size + 15) & ~(gsize) 15;
   g_autofree guint8 *code = g_malloc0 (code_size);
-  g_autofree guint8 *back = g_malloc0 (code_size);
   GError *local_error = NULL;
 
   memset (self, 0, sizeof *self);
@@ -117,11 +117,14 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
    * as a core with caches or an emulator tracking code pages prefers. */
   self->code = best_start;
   self->params = self->code + KILN_LOADER_PARAMS;
-  g_assert (code_size <= KILN_LOADER_PARAMS);
-  self->ops = self->params + KILN_LOADER_P_SIZE;
+  g_assert (code_size <= KILN_LOADER_OPS_AREA);
+  G_STATIC_ASSERT (MAX_OPS * KILN_LOADER_OP_SIZE <= KILN_LOADER_PARAMS - KILN_LOADER_OPS_AREA);
+  self->ops = self->code + KILN_LOADER_OPS_AREA;
+  self->results = self->params + KILN_LOADER_RESULTS;
   self->max_ops = MAX_OPS;
-  self->stack_top = self->ops + MAX_OPS * KILN_LOADER_CRC_OP_SIZE + STACK_SIZE;
-  self->ring = self->stack_top;
+  self->stack_top = self->results + MAX_OPS * KILN_LOADER_RESULT_SIZE + STACK_SIZE;
+  /* The scratch buffer for decoded blocks, then the ring. */
+  self->ring = self->stack_top + KILN_LOADER_BLOCK;
   if (best_end <= self->ring || best_end - self->ring < RING_MIN)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
@@ -132,16 +135,11 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
   self->ring_size = MIN (best_end - self->ring, (guint32) RING_MAX) & ~1023u;
 
   memcpy (code, kiln_flash_loader_code, kiln_flash_loader_code_size);
-  if (!kiln_stlink_write_mem (self->stlink, self->code, code, code_size, &local_error)
-      || !kiln_stlink_read_mem (self->stlink, self->code, back, code_size, &local_error))
+  self->code_size = (guint32) code_size;
+  self->code_crc = kiln_flash_crc32 (0xFFFFFFFF, code, code_size);
+  self->code_checked = FALSE;
+  if (!kiln_stlink_write_mem (self->stlink, self->code, code, code_size, &local_error))
     return loader_error (error, local_error);
-  if (memcmp (code, back, code_size) != 0)
-    {
-      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
-                   _("The RAM at 0x%08X does not keep what is written to it, so Kiln's flash loader cannot run there"),
-                   self->code);
-      return FALSE;
-    }
   return TRUE;
 }
 
@@ -154,19 +152,33 @@ kiln_flash_loader_stop (KilnFlashLoader *self)
   self->running = FALSE;
 }
 
-/* Writes the parameter block, COMMAND last: a running loader takes it from
- * there; a halted core is started on the loader first. */
+/* Writes the @n_ops operations of @table (@op_size bytes each) and the
+ * parameter block in one transfer, the table ending where the block
+ * starts and COMMAND last: a running loader takes it from there; a halted
+ * core is started on the loader first. */
 static gboolean
 post (KilnFlashLoader  *self,
+      const guint8     *table,
+      guint             n_ops,
+      guint             op_size,
       guint8           *params,
       guint32           command,
       GError          **error)
 {
+  gsize table_size = (gsize) n_ops * op_size;
+  g_autofree guint8 *buffer = g_malloc (table_size + KILN_LOADER_P_SIZE);
+  guint32 at = self->params - (guint32) table_size;
   GError *local_error = NULL;
 
+  g_assert (at >= self->ops);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_N_OPS, n_ops);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_OPS, at);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_STACK, self->stack_top);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_COMMAND, command);
-  if (!kiln_stlink_write_mem (self->stlink, self->params, params, KILN_LOADER_P_SIZE, &local_error))
+  if (table_size > 0)
+    memcpy (buffer, table, table_size);
+  memcpy (buffer + table_size, params, KILN_LOADER_P_SIZE);
+  if (!kiln_stlink_write_mem (self->stlink, at, buffer, table_size + KILN_LOADER_P_SIZE, &local_error))
     {
       g_propagate_error (error, local_error);
       return FALSE;
@@ -208,6 +220,8 @@ typedef struct
 static gboolean poll (KilnFlashLoader  *self,
                       Watch            *watch,
                       Snapshot         *s,
+                      guint8           *results,
+                      gsize             results_size,
                       GError          **error);
 
 /* The CRC of @length bytes of 0xFF, as the loader's CRC command gives it
@@ -223,6 +237,10 @@ blank_crc (guint32 length)
   return crc;
 }
 
+/* Results read with each status while the CRC runs (when they are few);
+ * else once, after it. */
+#define RESULTS_WITH_STATUS 256
+
 gboolean
 kiln_flash_loader_crc (KilnFlashLoader  *self,
                        const guint32    *ranges,
@@ -233,11 +251,16 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
                        GError          **error)
 {
   guint32 known_length = 0, known_crc = blank_crc (0);
+  /* The first command also checks the loader's own code. */
+  guint extra = self->code_checked ? 0 : 1;
+  guint first = 0;
 
-  for (guint first = 0; first < n; first += self->max_ops)
+  while (first < n || extra > 0)
     {
-      guint count = MIN (n - first, self->max_ops);
+      guint count = MIN (n - first + extra, self->max_ops);
       g_autofree guint8 *ops = g_malloc0 (count * KILN_LOADER_CRC_OP_SIZE);
+      g_autofree guint8 *results = g_malloc0 (count * KILN_LOADER_RESULT_SIZE);
+      gsize with_status = count * KILN_LOADER_RESULT_SIZE <= RESULTS_WITH_STATUS ? count * KILN_LOADER_RESULT_SIZE : 0;
       guint8 params[KILN_LOADER_P_SIZE] = { 0 };
       Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
       Snapshot snap = { 0 };
@@ -245,24 +268,31 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
       for (guint i = 0; i < count; i++)
         {
           guint8 *op = ops + KILN_LOADER_CRC_OP_SIZE * i;
-          guint32 length = ranges[2 * (first + i) + 1];
+          guint32 address, length;
 
+          if (i < extra)
+            {
+              address = self->code;
+              length = self->code_size;
+            }
+          else
+            {
+              address = ranges[2 * (first + i - extra)];
+              length = ranges[2 * (first + i - extra) + 1];
+            }
           if (length != known_length)
             {
               known_length = length;
               known_crc = blank_crc (length);
             }
-          kiln_stlink_encode_u32 (op, ranges[2 * (first + i)]);
+          kiln_stlink_encode_u32 (op, address);
           kiln_stlink_encode_u32 (op + 4, length);
-          kiln_stlink_encode_u32 (op + 12, known_crc);
+          kiln_stlink_encode_u32 (op + 8, known_crc);
         }
-      kiln_stlink_encode_u32 (params + KILN_LOADER_P_N_OPS, count);
-      kiln_stlink_encode_u32 (params + KILN_LOADER_P_OPS, self->ops);
 
-      if (!kiln_stlink_write_mem (self->stlink, self->ops, ops, count * KILN_LOADER_CRC_OP_SIZE, error)
-          || !post (self, params, KILN_LOADER_COMMAND_CRC, error))
+      if (!post (self, ops, count, KILN_LOADER_CRC_OP_SIZE, params, KILN_LOADER_COMMAND_CRC, error))
         return FALSE;
-      /* At 16 MHz the unit takes about 30 ms per MiB. */
+      /* At 64 MHz the unit takes about 7 ms per MiB. */
       do
         {
           if (g_cancellable_is_cancelled (cancellable))
@@ -270,7 +300,7 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
               kiln_flash_loader_stop (self);
               return !g_cancellable_set_error_if_cancelled (cancellable, error);
             }
-          if (!poll (self, &watch, &snap, error))
+          if (!poll (self, &watch, &snap, with_status ? results : NULL, with_status, error))
             return FALSE;
         }
       while (snap.status == KILN_LOADER_STATUS_RUNNING);
@@ -282,36 +312,56 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
                        _("Kiln's flash loader stopped with status %u instead of finishing its CRC"), snap.status);
           return FALSE;
         }
-      if (!kiln_stlink_read_mem (self->stlink, self->ops, ops, count * KILN_LOADER_CRC_OP_SIZE, error))
+      if (!with_status
+          && !kiln_stlink_read_mem (self->stlink, self->results, results, count * KILN_LOADER_RESULT_SIZE, error))
         return FALSE;
-      for (guint i = 0; i < count; i++)
+      if (extra && kiln_stlink_decode_u32 (results) != self->code_crc)
         {
-          const guint8 *op = ops + KILN_LOADER_CRC_OP_SIZE * i;
-
-          crcs[first + i] = kiln_stlink_decode_u32 (op + 8);
-          if (blank)
-            blank[first + i] = kiln_stlink_decode_u32 (op + 12) == 0xFFFFFFFFu;
+          kiln_flash_loader_stop (self);
+          g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                       _("The RAM at 0x%08X does not keep what is written to it, so Kiln's flash loader cannot run there"),
+                       self->code);
+          return FALSE;
         }
+      self->code_checked = TRUE;
+      for (guint i = extra; i < count; i++)
+        {
+          const guint8 *result = results + KILN_LOADER_RESULT_SIZE * i;
+
+          crcs[first + i - extra] = kiln_stlink_decode_u32 (result);
+          if (blank)
+            blank[first + i - extra] = kiln_stlink_decode_u32 (result + 4) == 0xFFFFFFFFu;
+        }
+      first += count - extra;
+      extra = 0;
     }
   done_with (self);
   return TRUE;
 }
 
+/* With @results, also reads that many bytes of a CRC command's results
+ * (after the block) in the same transfer. */
 static gboolean
 snapshot (KilnFlashLoader  *self,
           Snapshot         *s,
+          guint8           *results,
+          gsize             results_size,
           GError          **error)
 {
-  guint8 b[KILN_LOADER_P_ABORT - KILN_LOADER_P_STATUS];
+  gsize size = results ? KILN_LOADER_RESULTS + results_size - KILN_LOADER_P_STATUS
+                       : KILN_LOADER_P_ABORT - KILN_LOADER_P_STATUS;
+  g_autofree guint8 *b = g_malloc (size);
   GError *local_error = NULL;
 
   /* The words are read upwards while the loader runs. STATUS comes first:
    * once it says the loader stopped, the words after it are final. */
-  if (!kiln_stlink_read_mem (self->stlink, self->params + KILN_LOADER_P_STATUS, b, sizeof b, &local_error))
+  if (!kiln_stlink_read_mem (self->stlink, self->params + KILN_LOADER_P_STATUS, b, size, &local_error))
     {
       g_propagate_error (error, local_error);
       return FALSE;
     }
+  if (results)
+    memcpy (results, b + (KILN_LOADER_RESULTS - KILN_LOADER_P_STATUS), results_size);
   s->status = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_STATUS - KILN_LOADER_P_STATUS));
   s->wp = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_WP - KILN_LOADER_P_STATUS));
   s->rp = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_RP - KILN_LOADER_P_STATUS));
@@ -328,11 +378,13 @@ static gboolean
 poll (KilnFlashLoader  *self,
       Watch            *watch,
       Snapshot         *s,
+      guint8           *results,
+      gsize             results_size,
       GError          **error)
 {
   GError *local_error = NULL;
 
-  if (!snapshot (self, s, error))
+  if (!snapshot (self, s, results, results_size, error))
     return FALSE;
   if (s->status != KILN_LOADER_STATUS_RUNNING)
     return TRUE;
@@ -394,7 +446,7 @@ stop_loader (KilnFlashLoader *self,
         {
           Watch watch = { g_get_monotonic_time (), s->rp, s->ops_done, 0 };
 
-          if (!poll (self, &watch, s, NULL))
+          if (!poll (self, &watch, s, NULL, 0, NULL))
             break;
           if (s->status != KILN_LOADER_STATUS_RUNNING)
             {
@@ -404,7 +456,7 @@ stop_loader (KilnFlashLoader *self,
         }
     }
   kiln_flash_loader_stop (self);
-  snapshot (self, s, NULL);
+  snapshot (self, s, NULL, 0, NULL);
 }
 
 /* The next batch's size after @sent of @total bytes: doubling from
@@ -419,6 +471,69 @@ batch_size (guint32 sent,
   if (left < 2 * size)
     size = MAX ((guint32) BATCH_MIN, ((left / 2) + 1023) & ~1023u);
   return size;
+}
+
+/* One record of the stream (see the loader's source): @stored bytes of
+ * @data, an LZ4 block when @stored differs from @raw. */
+typedef struct
+{
+  const guint8 *data;
+  guint8       *owned;
+  guint32       raw;
+  guint32       stored;
+} Record;
+
+static guint32
+record_size (const Record *r)
+{
+  return 4 + ((r->stored + 3) & ~3u);
+}
+
+/* The records of the program operations, in order: each block compressed
+ * where that saves at least a sixteenth (decoding costs the target a
+ * little time). */
+static GArray *
+make_records (KilnFlashLoader    *self,
+              const KilnLoaderOp *ops,
+              guint               n_ops)
+{
+  GArray *records = g_array_new (FALSE, FALSE, sizeof (Record));
+  int bound = LZ4_compressBound (KILN_LOADER_BLOCK);
+
+  for (guint i = 0; i < n_ops; i++)
+    {
+      if (ops[i].kind != KILN_LOADER_OP_PROGRAM)
+        continue;
+      for (guint32 off = 0; off < ops[i].length; off += KILN_LOADER_BLOCK)
+        {
+          Record r = { ops[i].data + off, NULL, MIN ((guint32) KILN_LOADER_BLOCK, ops[i].length - off), 0 };
+          int packed = 0;
+
+          r.stored = r.raw;
+          if (!self->no_compression)
+            {
+              r.owned = g_malloc (bound);
+              packed = LZ4_compress_default ((const char *) r.data, (char *) r.owned, (int) r.raw, bound);
+            }
+          if (packed > 0 && (guint32) packed <= r.raw - r.raw / 16)
+            {
+              r.data = r.owned;
+              r.stored = (guint32) packed;
+            }
+          else
+            g_clear_pointer (&r.owned, g_free);
+          g_array_append_val (records, r);
+        }
+    }
+  return records;
+}
+
+static void
+free_records (GArray *records)
+{
+  for (guint i = 0; i < records->len; i++)
+    g_free (g_array_index (records, Record, i).owned);
+  g_array_unref (records);
 }
 
 gboolean
@@ -437,12 +552,20 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
 {
   g_autofree guint8 *table = NULL;
   g_autofree guint8 *batch = g_malloc (BATCH);
+  g_autofree guint8 *current = g_malloc (KILN_LOADER_BLOCK + 8);
+  /* Where each record ends in the ring's count, and the raw bytes up to
+   * there: the loader's RP says how much is written. */
+  g_autofree guint32 *ends = NULL;
+  g_autofree guint64 *raw_upto = NULL;
+  GArray *records;
   guint8 params[KILN_LOADER_P_SIZE] = { 0 };
   Snapshot s = { 0 };
   Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
-  guint op = 0;
-  guint32 offset = 0;   /* into ops[op] */
-  guint32 wp = 0, total = 0;
+  guint rec = 0, consumed = 0;
+  guint32 offset = 0;   /* into the record being sent */
+  guint32 wp = 0, sent = 0, total = 0;
+  guint64 raw_sent = 0;
+  gboolean ok = FALSE;
 
   *ops_done = 0;
   *error_sr = 0;
@@ -455,86 +578,113 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       return FALSE;
     }
 
-  table = g_malloc0 ((gsize) n_ops * 12);
+  table = g_malloc0 ((gsize) n_ops * KILN_LOADER_OP_SIZE);
   for (guint i = 0; i < n_ops; i++)
     {
-      if (ops[i].kind == KILN_LOADER_OP_PROGRAM)
-        total += ops[i].length;
-      kiln_stlink_encode_u32 (table + 12 * i, ops[i].kind);
-      kiln_stlink_encode_u32 (table + 12 * i + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
-      kiln_stlink_encode_u32 (table + 12 * i + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
+      guint8 *entry = table + KILN_LOADER_OP_SIZE * i;
+
+      kiln_stlink_encode_u32 (entry, ops[i].kind);
+      kiln_stlink_encode_u32 (entry + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
+      kiln_stlink_encode_u32 (entry + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
     }
+  records = make_records (self, ops, n_ops);
+  ends = g_new0 (guint32, records->len + 1);
+  raw_upto = g_new0 (guint64, records->len + 1);
+  for (guint i = 0; i < records->len; i++)
+    total += record_size (&g_array_index (records, Record, i));
+
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_FLASH, flash_regs);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_CR_PSIZE, (guint32) psize << 8);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_PSIZE, (guint32) psize);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING, self->ring);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
-  kiln_stlink_encode_u32 (params + KILN_LOADER_P_N_OPS, n_ops);
-  kiln_stlink_encode_u32 (params + KILN_LOADER_P_OPS, self->ops);
-  if (!kiln_stlink_write_mem (self->stlink, self->ops, table, (gsize) n_ops * 12, error)
-      || !post (self, params, KILN_LOADER_COMMAND_PROGRAM, error))
-    return FALSE;
+  /* A loader whose code no command has checked yet checks it first. */
+  if (!self->code_checked && !kiln_flash_loader_crc (self, NULL, 0, NULL, NULL, cancellable, error))
+    goto out;
+  if (!post (self, table, n_ops, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
+    goto out;
 
   for (;;)
     {
-      guint32 free_bytes, n = 0, at, target;
-
-      /* Skip past erase operations and finished program operations. */
-      while (op < n_ops && (ops[op].kind != KILN_LOADER_OP_PROGRAM || offset >= ops[op].length))
-        {
-          op++;
-          offset = 0;
-        }
+      guint32 free_bytes = self->ring_size - (wp - s.rp);
+      guint32 target = batch_size (sent, total);
 
       if (g_cancellable_is_cancelled (cancellable))
         {
           stop_loader (self, &s);
           *ops_done = s.ops_done;
           g_cancellable_set_error_if_cancelled (cancellable, error);
-          return FALSE;
+          goto out;
         }
 
-      free_bytes = self->ring_size - (wp - s.rp);
-      target = batch_size (wp, total);
-      if (op < n_ops && free_bytes >= MIN (target, total - wp))
+      if (rec < records->len && free_bytes >= MIN (target, total - sent))
         {
-          /* Gather the next batch, up to the ring's end. */
-          at = wp % self->ring_size;
-          while (op < n_ops && n < target && n < self->ring_size - at && n < free_bytes)
-            {
-              guint32 take;
+          /* Gather the next batch, up to the ring's end: the records'
+           * bytes in order (a batch may end inside a record: the loader
+           * waits for a whole record), a record never across the end. */
+          guint32 at = wp % self->ring_size, n = 0, skip = 0;
 
-              if (ops[op].kind != KILN_LOADER_OP_PROGRAM || offset >= ops[op].length)
+          while (rec < records->len && n < target && n < free_bytes)
+            {
+              const Record *r = &g_array_index (records, Record, rec);
+              guint32 size = record_size (r), take;
+
+              if (offset == 0)
                 {
-                  op++;
-                  offset = 0;
-                  continue;
+                  if (at + n + size > self->ring_size)
+                    {
+                      /* Not before the ring's end: a wrap marker, alone. */
+                      if (n == 0 && free_bytes >= self->ring_size - at)
+                        {
+                          kiln_stlink_encode_u32 (batch, 0);
+                          n = 4;
+                          skip = self->ring_size - at - 4;
+                        }
+                      break;
+                    }
+                  kiln_stlink_encode_u32 (current, r->raw | r->stored << 16);
+                  memcpy (current + 4, r->data, r->stored);
+                  memset (current + 4 + r->stored, 0, size - 4 - r->stored);
                 }
-              take = MIN (ops[op].length - offset, MIN (target - n, self->ring_size - at - n));
-              take = MIN (take, free_bytes - n);
-              memcpy (batch + n, ops[op].data + offset, take);
+              take = MIN (size - offset, MIN (target - n, free_bytes - n));
+              memcpy (batch + n, current + offset, take);
               n += take;
               offset += take;
+              sent += take;
+              if (offset == size)
+                {
+                  raw_sent += r->raw;
+                  ends[rec] = wp + n;
+                  raw_upto[rec] = raw_sent;
+                  rec++;
+                  offset = 0;
+                }
             }
-          if (!kiln_stlink_write_stream (self->stlink, self->ring + at, batch, n, error)
-              || !kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n, error))
+          if (n > 0)
             {
-              kiln_flash_loader_stop (self);
-              return FALSE;
+              if (!kiln_stlink_write_stream (self->stlink, self->ring + at, batch, n, error)
+                  || !kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n + skip, error))
+                {
+                  kiln_flash_loader_stop (self);
+                  goto out;
+                }
+              wp += n + skip;
+              self->link_bytes += n;
+              continue;
             }
-          wp += n;
-          continue;
         }
 
       /* The ring is full, or everything is sent: wait for the loader. */
-      if (!poll (self, &watch, &s, error))
+      if (!poll (self, &watch, &s, NULL, 0, error))
         {
           *ops_done = s.ops_done;
-          return FALSE;
+          goto out;
         }
       *ops_done = s.ops_done;
+      while (consumed < rec && ends[consumed] <= s.rp)
+        consumed++;
       if (progress)
-        progress (user_data, s.ops_done, s.rp);
+        progress (user_data, s.ops_done, consumed > 0 ? raw_upto[consumed - 1] : 0);
 
       if (s.status == KILN_LOADER_STATUS_ERROR)
         {
@@ -543,30 +693,50 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
           g_autofree char *why = kiln_flash_describe_sr (s.error_sr, pos >= 0 ? kiln_chip_get_sector (chip, (guint) pos) : NULL);
 
           *error_sr = s.error_sr;
-          *error_at = s.error_at;
           done_with (self);
+          if (s.error_at == 0xFFFFFFFFu)
+            {
+              g_set_error_literal (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CONTROLLER,
+                                   _("The flash controller stayed locked after the unlock keys: reset the board and try again"));
+              goto out;
+            }
+          *error_at = s.error_at;
           g_set_error (error, KILN_FLASH_ERROR,
                        (s.error_sr & KILN_FLASH_SR_WRPERR) ? KILN_FLASH_ERROR_PROTECTED : KILN_FLASH_ERROR_CONTROLLER,
                        _("%s (at 0x%08X, flash status 0x%08X)"), why, s.error_at, s.error_sr);
-          return FALSE;
+          goto out;
+        }
+      if (s.status == KILN_LOADER_STATUS_BAD_STREAM)
+        {
+          done_with (self);
+          g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                       _("Kiln's flash loader found a damaged block in its data (at 0x%08X) and stopped before writing it"),
+                       s.error_at);
+          goto out;
         }
       if (s.status == KILN_LOADER_STATUS_DONE)
         {
           done_with (self);
-          if (op < n_ops || s.rp != wp)
+          if (rec < records->len || s.rp != wp)
             {
               g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
                            _("Kiln's flash loader finished before taking all the data (%u of %u bytes)"), s.rp, wp);
-              return FALSE;
+              goto out;
             }
-          return TRUE;
+          self->raw_bytes += raw_sent;
+          ok = TRUE;
+          goto out;
         }
       if (s.status != KILN_LOADER_STATUS_RUNNING)
         {
           kiln_flash_loader_stop (self);
           g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
                        _("Kiln's flash loader stopped with status %u"), s.status);
-          return FALSE;
+          goto out;
         }
     }
+
+out:
+  free_records (records);
+  return ok;
 }

@@ -20,9 +20,16 @@ G_BEGIN_DECLS
 extern const guint8 kiln_flash_loader_code[];
 extern const gsize  kiln_flash_loader_code_size;
 
-/* The parameter block, as in kiln-flash-loader.S: 4 KiB after the code,
- * COMMAND last so that writing the block in one go posts the command. */
-#define KILN_LOADER_PARAMS      0x1000
+/* The layout, as in kiln-flash-loader.S: the operation table in the 8 KiB
+ * from 4 KiB after the code, ending where the parameter block starts (12.5
+ * KiB after the code), so that one transfer writes both, COMMAND last,
+ * which posts the command; a CRC command's results follow the block. The
+ * block sits mid-way in a 1 KiB block (the probe's transfers stop at 1 KiB
+ * boundaries): a table of up to 512 bytes goes in one transfer, and the
+ * status with up to 448 bytes of results comes in one. */
+#define KILN_LOADER_OPS_AREA    0x1000
+#define KILN_LOADER_PARAMS      0x3200
+#define KILN_LOADER_RESULTS     0x40
 #define KILN_LOADER_P_FLASH     0x00
 #define KILN_LOADER_P_CR_PSIZE  0x04
 #define KILN_LOADER_P_PSIZE     0x08
@@ -43,8 +50,11 @@ extern const gsize  kiln_flash_loader_code_size;
 #define KILN_LOADER_P_COMMAND   0x3C
 #define KILN_LOADER_P_SIZE      0x40
 
-/* A CRC command's range: address, length, CRC, blank (see the source). */
-#define KILN_LOADER_CRC_OP_SIZE 16
+/* A CRC command's range: address, length, erased CRC; its result: CRC,
+ * blank (see the source). */
+#define KILN_LOADER_CRC_OP_SIZE 12
+#define KILN_LOADER_RESULT_SIZE 8
+#define KILN_LOADER_OP_SIZE     12
 
 #define KILN_LOADER_COMMAND_PROGRAM 1
 #define KILN_LOADER_COMMAND_CRC     2
@@ -54,6 +64,11 @@ extern const gsize  kiln_flash_loader_code_size;
 #define KILN_LOADER_STATUS_DONE     1
 #define KILN_LOADER_STATUS_ERROR    2
 #define KILN_LOADER_STATUS_ABORTED  3
+#define KILN_LOADER_STATUS_BAD_STREAM 4
+
+/* The stream's records: at most this many raw bytes each, decoded into a
+ * scratch buffer of this size just before the ring. */
+#define KILN_LOADER_BLOCK       4096
 
 typedef enum
 {
@@ -81,7 +96,8 @@ typedef struct
   KilnStlink    *stlink;
   guint32        code;
   guint32        params;
-  guint32        ops;
+  guint32        ops;           /* the operation table's area */
+  guint32        results;
   guint          max_ops;
   guint32        ring;
   guint32        ring_size;
@@ -91,6 +107,17 @@ typedef struct
    * kiln_flash_loader_stop(); else halted after each. */
   gboolean       persistent;
   gboolean       running;
+  /* The code is written without reading it back: the first command's CRC
+   * covers it (one transfer instead of a full read-back). */
+  guint32        code_size;
+  guint32        code_crc;
+  gboolean       code_checked;
+  /* Blocks are sent as LZ4 where that makes them shorter (default). */
+  gboolean       no_compression;
+  /* What program runs streamed: the raw bytes and what the link carried
+   * for them (headers and compressed blocks). */
+  guint64        raw_bytes;
+  guint64        link_bytes;
 } KilnFlashLoader;
 
 /* Called while a program run streams: operations completed and bytes the
@@ -100,7 +127,9 @@ typedef void (*KilnLoaderProgressFunc) (gpointer user_data,
                                         guint64  bytes_done);
 
 /* Picks the loader's place in the chip's RAM (the largest contiguous SRAM),
- * writes the code there, and leaves the core halted. Fails
+ * writes the code there (checked by the first command, which fails with
+ * KILN_FLASH_ERROR_LOADER when the RAM did not keep it), and leaves the
+ * core halted. Fails
  * (KILN_FLASH_ERROR_LOADER) when the chip has no RAM large enough. */
 gboolean kiln_flash_loader_setup    (KilnFlashLoader         *self,
                                      KilnArmTarget           *target,
@@ -118,8 +147,10 @@ gboolean kiln_flash_loader_crc      (KilnFlashLoader         *self,
                                      gboolean                *blank,
                                      GCancellable            *cancellable,
                                      GError                 **error);
-/* Runs @ops (the controller unlocked, error flags cleared) while streaming
- * the program operations' bytes; units that are all 0xFF are not written
+/* Runs @ops (the loader waits for the controller, clears its error flags
+ * and unlocks it; the caller locks it again) while streaming
+ * the program operations' bytes, in blocks compressed with LZ4 where that
+ * makes them shorter; units that are all 0xFF are not written
  * (each program operation must go to an erased or blank sector). *@ops_done says how many completed, also
  * on failure. A flash error is KILN_FLASH_ERROR_CONTROLLER naming the
  * address (*@error_sr and *@error_at set); cancellation stops the loader
@@ -139,7 +170,11 @@ gboolean kiln_flash_loader_program  (KilnFlashLoader         *self,
                                      GError                 **error);
 
 /* The STM32 CRC unit's CRC-32 computed on the host: @crc is 0xFFFFFFFF to
- * start; @length is a multiple of 4 (little-endian words). */
+ * start; @length is a multiple of 4 (little-endian words). This is the
+ * unreflected CRC-32/MPEG-2, not zlib's crc32() (the reflected CRC-32): the
+ * F7's unit could be set to reflect input and output (CRC_CR REV_IN/REV_OUT)
+ * to match zlib, but the F2 and F4 units cannot reflect, and the loader
+ * serves them with the same code, so the host computes the unit's CRC. */
 guint32  kiln_flash_crc32           (guint32                  crc,
                                      const guint8            *data,
                                      gsize                    length);

@@ -487,32 +487,6 @@ kiln_flash_plan_dup_summary (KilnFlashPlan *self)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-void
-kiln_json_append_string (GString    *out,
-                         const char *value)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = value ? value : ""; *p; p++)
-    {
-      guchar c = (guchar) *p;
-
-      switch (c)
-        {
-        case '"':  g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          if (c < 0x20)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_c (out, (char) c);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
 static const char *
 action_id (KilnFlashAction action)
 {
@@ -525,76 +499,110 @@ action_id (KilnFlashAction action)
     }
 }
 
+static void
+member_int (JsonBuilder *b,
+            const char  *name,
+            gint64       value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+member_string (JsonBuilder *b,
+               const char  *name,
+               const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value != NULL ? value : "");
+}
+
 char *
 kiln_flash_plan_to_json (KilnFlashPlan *self)
 {
-  g_autoptr(GString) out = g_string_new ("{");
+  g_autoptr(JsonBuilder) b = json_builder_new ();
   KilnChip *chip = self->chip;
-  char num[G_ASCII_DTOSTR_BUF_SIZE];
 
-  g_string_append (out, "\"file\":");
-  kiln_json_append_string (out, kiln_image_get_display_name (self->image));
-  g_string_append (out, ",\"format\":");
-  kiln_json_append_string (out, kiln_image_format_to_string (kiln_image_get_format (self->image)));
-  g_string_append (out, ",\"chip\":");
-  kiln_json_append_string (out, kiln_chip_get_name (chip));
-  g_string_append_printf (out, ",\"dev_id\":%u,\"flash_size\":%u,\"dual_bank\":%s,\"psize\":",
-                          kiln_chip_get_dev_id (chip), kiln_chip_get_flash_size (chip),
-                          kiln_chip_is_dual_bank (chip) ? "true" : "false");
-  kiln_json_append_string (out, kiln_flash_psize_to_string (self->psize));
+  json_builder_begin_object (b);
+  member_string (b, "file", kiln_image_get_display_name (self->image));
+  member_string (b, "format", kiln_image_format_to_string (kiln_image_get_format (self->image)));
+  member_string (b, "chip", kiln_chip_get_name (chip));
+  member_int (b, "dev_id", kiln_chip_get_dev_id (chip));
+  member_int (b, "flash_size", kiln_chip_get_flash_size (chip));
+  json_builder_set_member_name (b, "dual_bank");
+  json_builder_add_boolean_value (b, kiln_chip_is_dual_bank (chip));
+  member_string (b, "psize", kiln_flash_psize_to_string (self->psize));
 
-  g_string_append (out, ",\"ranges\":[");
+  json_builder_set_member_name (b, "ranges");
+  json_builder_begin_array (b);
   for (guint i = 0; i < kiln_image_get_n_ranges (self->image); i++)
     {
       const KilnImageRange *r = kiln_image_get_range (self->image, i);
 
-      g_string_append_printf (out, "%s{\"address\":%u,\"size\":%u,\"origin\":", i ? "," : "", r->address, r->size);
-      kiln_json_append_string (out, r->origin);
-      g_string_append_c (out, '}');
+      json_builder_begin_object (b);
+      member_int (b, "address", r->address);
+      member_int (b, "size", r->size);
+      member_string (b, "origin", r->origin);
+      json_builder_end_object (b);
     }
+  json_builder_end_array (b);
 
-  g_string_append (out, "],\"segments\":[");
+  json_builder_set_member_name (b, "segments");
+  json_builder_begin_array (b);
   for (guint i = 0; i < kiln_image_get_n_segments (self->image); i++)
     {
       const KilnImageSegment *s = kiln_image_get_segment (self->image, i);
 
-      g_string_append_printf (out, "%s{\"name\":", i ? "," : "");
-      kiln_json_append_string (out, s->name);
-      g_string_append_printf (out, ",\"address\":%u,\"size\":%u}", s->address, s->size);
+      json_builder_begin_object (b);
+      member_string (b, "name", s->name);
+      member_int (b, "address", s->address);
+      member_int (b, "size", s->size);
+      json_builder_end_object (b);
     }
+  json_builder_end_array (b);
 
-  g_string_append (out, "],\"sectors\":[");
+  json_builder_set_member_name (b, "sectors");
+  json_builder_begin_array (b);
   for (guint i = 0; i < self->sectors->len; i++)
     {
       const KilnFlashPlanSector *s = &g_array_index (self->sectors, KilnFlashPlanSector, i);
 
-      g_string_append_printf (out, "%s{\"sector\":%u,\"snb\":%u,\"bank\":%u,\"address\":%u,\"size\":%u,\"action\":",
-                              i ? "," : "", s->sector->index, s->sector->snb, s->sector->bank,
-                              s->sector->address, s->sector->size);
-      kiln_json_append_string (out, action_id (s->action));
-      g_string_append_printf (out, ",\"bytes\":%u,\"seconds\":%s}", s->bytes,
-                              g_ascii_formatd (num, sizeof num, "%.3f", s->erase_seconds + s->program_seconds));
+      json_builder_begin_object (b);
+      member_int (b, "sector", s->sector->index);
+      member_int (b, "snb", s->sector->snb);
+      member_int (b, "bank", s->sector->bank);
+      member_int (b, "address", s->sector->address);
+      member_int (b, "size", s->sector->size);
+      member_string (b, "action", action_id (s->action));
+      member_int (b, "bytes", s->bytes);
+      json_builder_set_member_name (b, "seconds");
+      kiln_json_builder_add_fixed (b, s->erase_seconds + s->program_seconds, 3);
+      json_builder_end_object (b);
     }
+  json_builder_end_array (b);
 
-  g_string_append (out, "],\"ram_segments\":[");
+  json_builder_set_member_name (b, "ram_segments");
+  json_builder_begin_array (b);
   for (guint i = 0; i < self->ram->len; i++)
     {
       const KilnFlashRamPiece *p = &g_array_index (self->ram, KilnFlashRamPiece, i);
 
-      g_string_append_printf (out, "%s{\"address\":%u,\"size\":%u,\"region\":", i ? "," : "", p->address, p->size);
-      kiln_json_append_string (out, p->region);
-      g_string_append (out, ",\"origin\":");
-      kiln_json_append_string (out, p->origin);
-      g_string_append_c (out, '}');
+      json_builder_begin_object (b);
+      member_int (b, "address", p->address);
+      member_int (b, "size", p->size);
+      member_string (b, "region", p->region);
+      member_string (b, "origin", p->origin);
+      json_builder_end_object (b);
     }
+  json_builder_end_array (b);
 
-  g_string_append_printf (out, "],\"sectors_program\":%u,\"sectors_skipped\":%u,\"sectors_untouched\":%u,"
-                          "\"erase_bytes\":%" PRIu64 ",\"program_bytes\":%" PRIu64
-                          ",\"estimated_seconds\":%s}",
-                          kiln_flash_plan_get_n_program (self), kiln_flash_plan_get_n_skipped (self),
-                          kiln_flash_plan_get_n_untouched (self), kiln_flash_plan_get_erase_bytes (self),
-                          kiln_flash_plan_get_program_bytes (self),
-                          g_ascii_formatd (num, sizeof num, "%.3f", kiln_flash_plan_get_estimated_seconds (self)));
-
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  member_int (b, "sectors_program", kiln_flash_plan_get_n_program (self));
+  member_int (b, "sectors_skipped", kiln_flash_plan_get_n_skipped (self));
+  member_int (b, "sectors_untouched", kiln_flash_plan_get_n_untouched (self));
+  member_int (b, "erase_bytes", (gint64) kiln_flash_plan_get_erase_bytes (self));
+  member_int (b, "program_bytes", (gint64) kiln_flash_plan_get_program_bytes (self));
+  json_builder_set_member_name (b, "estimated_seconds");
+  kiln_json_builder_add_fixed (b, kiln_flash_plan_get_estimated_seconds (self), 3);
+  json_builder_end_object (b);
+  return kiln_json_builder_to_string (b);
 }

@@ -11,6 +11,7 @@
 #include "kiln-chip.h"
 #include "kiln-flash-types.h"
 #include "kiln-image.h"
+#include "kiln-flash-json.h"
 
 G_BEGIN_DECLS
 
@@ -85,9 +86,5 @@ double                     kiln_flash_plan_get_estimated_seconds (KilnFlashPlan 
 char                      *kiln_flash_plan_dup_summary      (KilnFlashPlan   *self);
 /* One JSON object: chip, psize, sectors[], ranges[], ram_segments[], totals. */
 char                      *kiln_flash_plan_to_json          (KilnFlashPlan   *self);
-
-/* Appends @value as a JSON string literal. */
-void                       kiln_json_append_string          (GString         *out,
-                                                              const char      *value);
 
 G_END_DECLS

@@ -366,6 +366,7 @@ kiln_production_job_run (KilnSession   *session,
       flash_job->options.reset = kiln_production_profile_get_reset (job->profile)
                                  && !serial_in_otp (kiln_production_profile_get_serial (job->profile));
       flash_job->options.skip_unchanged = kiln_production_profile_get_skip_unchanged (job->profile);
+      flash_job->options.vpp = kiln_production_profile_get_vpp (job->profile);
       flash_job->identified = on_identified;
       flash_job->finished = on_finished;
       flash_job->hook_data = job;

@@ -28,6 +28,9 @@ static const KilnProfileKey keys[] = {
     N_("Reset the board and let it run once it is programmed (true or false)") },
   { "profile", "skip-unchanged", "true", TRUE,
     N_("Leave sectors that already hold the right bytes alone (true or false)") },
+  { "profile", "vpp", "false", FALSE,
+    N_("The fixture supplies VPP (8 to 9 V on the VPP pin): program and erase at x64, twice as fast (true or "
+       "false)") },
   { "profile", "locked", "", FALSE,
     N_("Set by kiln-cli profile lock: the line runs only locked profiles") },
   { "option-bytes", "rdp", "0", FALSE,

@@ -33,6 +33,7 @@ struct _KilnProductionProfile
   gboolean                   verify;
   gboolean                   reset;
   gboolean                   skip_unchanged;
+  gboolean                   vpp;
   KilnOptionBytesExpectation option_bytes;
   KilnSerialSettings         serial;
   gboolean                   locked;
@@ -485,6 +486,7 @@ kiln_production_profile_load (const char  *path,
   if (!get_bool (kf, GROUP_PROFILE, "verify", TRUE, &self->verify, error)
       || !get_bool (kf, GROUP_PROFILE, "reset", TRUE, &self->reset, error)
       || !get_bool (kf, GROUP_PROFILE, "skip-unchanged", TRUE, &self->skip_unchanged, error)
+      || !get_bool (kf, GROUP_PROFILE, "vpp", FALSE, &self->vpp, error)
       || !get_bool (kf, GROUP_PROFILE, "locked", FALSE, &self->locked, error))
     return NULL;
 
@@ -593,6 +595,8 @@ kiln_production_profile_save (KilnProductionProfile  *self,
   g_key_file_set_boolean (kf, GROUP_PROFILE, "verify", self->verify);
   g_key_file_set_boolean (kf, GROUP_PROFILE, "reset", self->reset);
   g_key_file_set_boolean (kf, GROUP_PROFILE, "skip-unchanged", self->skip_unchanged);
+  if (self->vpp)
+    g_key_file_set_boolean (kf, GROUP_PROFILE, "vpp", TRUE);
   g_key_file_set_boolean (kf, GROUP_PROFILE, "locked", self->locked);
 
   if (self->option_bytes.rdp >= 0)
@@ -717,6 +721,12 @@ gboolean
 kiln_production_profile_get_skip_unchanged (KilnProductionProfile *self)
 {
   return self->skip_unchanged;
+}
+
+gboolean
+kiln_production_profile_get_vpp (KilnProductionProfile *self)
+{
+  return self->vpp;
 }
 
 const KilnSerialSettings *

@@ -103,6 +103,8 @@ const char            *kiln_production_profile_get_chip         (KilnProductionP
 gboolean               kiln_production_profile_get_verify       (KilnProductionProfile  *self);
 gboolean               kiln_production_profile_get_reset        (KilnProductionProfile  *self);
 gboolean               kiln_production_profile_get_skip_unchanged (KilnProductionProfile *self);
+/* The fixture supplies VPP: x64 (vpp = true). */
+gboolean               kiln_production_profile_get_vpp          (KilnProductionProfile  *self);
 const KilnSerialSettings *kiln_production_profile_get_serial    (KilnProductionProfile  *self);
 /* The list file resolved against the profile's folder, or NULL. */
 char                  *kiln_production_profile_dup_list_path    (KilnProductionProfile  *self);

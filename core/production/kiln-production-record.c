@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "kiln-flash-json.h"
 #include "kiln-production-record-private.h"
 
 #define SCHEMA_VERSION 1
@@ -385,30 +386,7 @@ kiln_production_record_list (KilnProductionRecord  *self,
   return g_steal_pointer (&entries);
 }
 
-static void
-json_string (GString    *out,
-             const char *s)
-{
-  if (s == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (; *s; s++)
-    {
-      if (*s == '"' || *s == '\\')
-        g_string_append_printf (out, "\\%c", *s);
-      else if (*s == '\n')
-        g_string_append (out, "\\n");
-      else if ((guchar) *s < 0x20)
-        g_string_append_printf (out, "\\u%04x", (guchar) *s);
-      else
-        g_string_append_c (out, *s);
-    }
-  g_string_append_c (out, '"');
-}
-
+/* Seconds in the CSV export: six decimals, whatever the locale. */
 static void
 append_number (GString *out,
                double   value)
@@ -421,25 +399,31 @@ append_number (GString *out,
 char *
 kiln_production_entry_to_json (const KilnProductionEntry *entry)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
 
-  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT, entry->id);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, entry->id);
   for (guint i = 0; i < TEXT_COLUMNS; i++)
     {
       char **field = entry_text_field ((KilnProductionEntry *) entry, i);
+      const char *value = field ? *field : (entry->pass ? "PASS" : "FAIL");
 
-      g_string_append_printf (out, ",\"%s\":", text_columns[i]);
-      json_string (out, field ? *field : (entry->pass ? "PASS" : "FAIL"));
+      json_builder_set_member_name (b, text_columns[i]);
+      if (value != NULL)
+        json_builder_add_string_value (b, value);
+      else
+        json_builder_add_null_value (b);
     }
   for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
     {
-      g_string_append_printf (out, ",\"%s\":", phase_columns[i].column);
-      append_number (out, entry->phase_seconds[phase_columns[i].phase]);
+      json_builder_set_member_name (b, phase_columns[i].column);
+      kiln_json_builder_add_fixed (b, entry->phase_seconds[phase_columns[i].phase], 6);
     }
-  g_string_append (out, ",\"total_s\":");
-  append_number (out, entry->total_seconds);
-  g_string_append_c (out, '}');
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  json_builder_set_member_name (b, "total_s");
+  kiln_json_builder_add_fixed (b, entry->total_seconds, 6);
+  json_builder_end_object (b);
+  return kiln_json_builder_to_string (b);
 }
 
 static void
@@ -545,12 +529,13 @@ kiln_production_record_export_serials (KilnProductionRecord        *self,
     }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      if (format == KILN_PRODUCTION_EXPORT_JSONL)
-        g_string_append_c (text, '{');
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autofree char *line = NULL;
+
+      json_builder_begin_object (b);
       for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
         {
           const char *value = (const char *) sqlite3_column_text (stmt, (int) i);
-          gboolean number = sqlite3_column_type (stmt, (int) i) == SQLITE_INTEGER;
 
           if (format == KILN_PRODUCTION_EXPORT_CSV)
             {
@@ -559,13 +544,22 @@ kiln_production_record_export_serials (KilnProductionRecord        *self,
               csv_field (text, value);
               continue;
             }
-          g_string_append_printf (text, "%s\"%s\":", i ? "," : "", columns[i]);
-          if (number)
-            g_string_append (text, value);
+          json_builder_set_member_name (b, columns[i]);
+          if (sqlite3_column_type (stmt, (int) i) == SQLITE_INTEGER)
+            json_builder_add_int_value (b, sqlite3_column_int64 (stmt, (int) i));
+          else if (value != NULL)
+            json_builder_add_string_value (b, value);
           else
-            json_string (text, value);
+            json_builder_add_null_value (b);
         }
-      g_string_append (text, format == KILN_PRODUCTION_EXPORT_CSV ? "\r\n" : "}\n");
+      json_builder_end_object (b);
+      if (format == KILN_PRODUCTION_EXPORT_CSV)
+        g_string_append (text, "\r\n");
+      else
+        {
+          line = kiln_json_builder_to_string (b);
+          g_string_append_printf (text, "%s\n", line);
+        }
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)

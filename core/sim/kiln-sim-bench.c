@@ -25,6 +25,8 @@
 #include <string.h>
 
 #include "kiln-sim-bench.h"
+#include "kiln-sim-file.h"
+#include "kiln-sim-pace.h"
 #include "kiln-sim-probe-private.h"
 
 typedef struct
@@ -47,6 +49,7 @@ struct _KilnSimBench
   char          *base_dir;
   GMutex         mutex;    /* board swaps against saves */
   KilnSimReport *report;
+  KilnSimPace   *pace;     /* real time and holds, shared by the rigs' clocks */
   char          *report_path;
   gboolean       saved;
 };
@@ -81,6 +84,7 @@ kiln_sim_bench_finalize (GObject *object)
   KilnSimBench *self = (KilnSimBench *) object;
 
   g_clear_pointer (&self->rigs, g_array_unref);
+  g_clear_pointer (&self->pace, kiln_sim_pace_free);
   g_clear_pointer (&self->report, kiln_sim_report_free);
   g_clear_pointer (&self->report_path, g_free);
   g_clear_pointer (&self->key_file, g_key_file_unref);
@@ -180,6 +184,7 @@ add_rig (KilnSimBench  *self,
   g_autoptr(GError) local = NULL;
 
   rig.clock = g_new0 (KilnSimClock, 1);
+  rig.clock->pace = self->pace;
   rig.board_group = g_strdup (board_group);
   if (g_key_file_has_key (kf, board_group, "sequence", NULL))
     {
@@ -231,6 +236,16 @@ bench_from_key_file (GKeyFile    *kf,
 
   self->key_file = g_key_file_ref (kf);
   self->base_dir = g_strdup (base_dir);
+  {
+    GError *pace_error = NULL;
+
+    self->pace = kiln_sim_pace_new (kf, base_dir, &pace_error);
+    if (pace_error != NULL)
+      {
+        g_propagate_error (error, pace_error);
+        return NULL;
+      }
+  }
 
   for (guint i = 0; groups[i] != NULL; i++)
     {
@@ -309,6 +324,15 @@ kiln_sim_bench_get_probe (KilnSimBench *self,
   g_return_val_if_fail (KILN_IS_SIM_BENCH (self), NULL);
   g_return_val_if_fail (index < self->rigs->len, NULL);
   return g_array_index (self->rigs, Rig, index).probe;
+}
+
+guint64
+kiln_sim_bench_get_device_ns (KilnSimBench *self,
+                              guint         index)
+{
+  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), 0);
+  g_return_val_if_fail (index < self->rigs->len, 0);
+  return g_array_index (self->rigs, Rig, index).clock->device_ns;
 }
 
 guint
@@ -409,6 +433,9 @@ kiln_sim_bench_set_report_path (KilnSimBench *self,
   self->report_path = g_strdup (path);
 }
 
+/* The bench writes its report with this small writer of its own rather
+ * than with the product's JSON code (or a library the product uses): the
+ * ruler stays independent of what it measures (see README.md). */
 static void
 json_string (GString    *out,
              const char *s)
@@ -532,7 +559,7 @@ kiln_sim_bench_save (KilnSimBench  *self,
       g_autofree char *json = kiln_sim_bench_dup_report_json (self);
       g_autofree char *line = g_strconcat (json, "\n", NULL);
 
-      if (!g_file_set_contents (self->report_path, line, -1, error))
+      if (!kiln_sim_file_write (self->report_path, line, -1, error))
         return FALSE;
     }
 

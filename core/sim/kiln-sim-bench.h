@@ -22,7 +22,7 @@ G_DECLARE_FINAL_TYPE (KilnSimBench, kiln_sim_bench, KILN, SIM_BENCH, GObject)
 
 /* The built-in default bench: ST-LINK/V2 V2J34S7 and a fresh STM32F746NG. */
 KilnSimBench *kiln_sim_bench_new_default    (void);
-/* A bench from a KILN_SIM key file (see ../shared/SIMULATOR.md); relative
+/* A bench from a KILN_SIM key file (see core/sim/README.md); relative
  * paths in it are resolved against the file's directory. */
 KilnSimBench *kiln_sim_bench_new_from_file  (const char    *path,
                                              GError       **error);
@@ -39,6 +39,11 @@ KilnSimProbe *kiln_sim_bench_get_probe      (KilnSimBench  *self,
 /* Board sequences (see kiln-sim-bench.c): how many boards probe @index is
  * presented one after another (1 without "sequence"), and which one is
  * there now (1-based; 0 while the socket is empty). */
+/* The time probe @index and its board have spent (USB, SWD, waits), host
+ * gaps excluded: what tests measure the bench's timing constants by. */
+guint64       kiln_sim_bench_get_device_ns  (KilnSimBench  *self,
+                                             guint          index);
+
 guint         kiln_sim_bench_get_sequence_length (KilnSimBench *self,
                                                   guint         index);
 guint         kiln_sim_bench_get_board_number    (KilnSimBench *self,
@@ -55,13 +60,14 @@ gboolean      kiln_sim_bench_remove_board        (KilnSimBench  *self,
                                                   GError       **error);
 
 /* Writes every persistent board state (flash.bin, options.ini, otp.bin, uid)
- * atomically, and the report if KILN_SIM_REPORT (or a report path set here)
- * asks for one. Also done on finalize. */
+ * and the report if KILN_SIM_REPORT (or a report path set here) asks for
+ * one: atomically, or in place when the target is not a regular file (see
+ * kiln-sim-file.c). Also done on finalize. */
 gboolean      kiln_sim_bench_save           (KilnSimBench  *self,
                                              GError       **error);
 void          kiln_sim_bench_set_report_path (KilnSimBench *self,
                                               const char   *path);
-/* The report as a JSON object (the keys in SIMULATOR.md). */
+/* The report as a JSON object (the keys in core/sim/README.md). */
 char         *kiln_sim_bench_dup_report_json (KilnSimBench *self);
 
 G_END_DECLS

@@ -260,6 +260,13 @@ flash_cr_start (KilnSimBoard *self,
   if ((self->cr & CR_SER) && (self->cr & (CR_MER | CR_MER2)))
     return; /* MER and SER together: nothing happens */
 
+  /* x64 without VPP on the board: the erase does not happen and the erase
+   * error flag says so (bit 7: ERSERR on F7, PGSERR on F2/F4). */
+  if (psize == 3 && !self->vpp && psize_allowed (self) == 2 && (self->cr & CR_SER))
+    {
+      flash_set_error (self, SR_ERSERR);
+      return;
+    }
   if (psize > psize_allowed (self))
     kiln_sim_report_violation (self->report,
                                "erase at PSIZE x%u with a %.2f V supply%s (allowed: x%u)",
@@ -354,6 +361,23 @@ _kiln_sim_board_flash_array_write (KilnSimBoard *self,
   if (s == NULL || sector_protected (self, s))
     {
       flash_set_error (self, SR_WRPERR);
+      return;
+    }
+
+  /* x64 without VPP on the board: the unit is refused with PGPERR, the
+   * bytes left as they were. */
+  if (psize == 3 && !self->vpp && psize_allowed (self) == 2)
+    {
+      flash_set_error (self, SR_PGPERR);
+      return;
+    }
+
+  /* x64 is one unit of two words: the first is latched, the second starts
+   * the programming of both (16 µs, as a unit at x32). */
+  if (psize == 3 && size == 4 && !(address & 4))
+    {
+      for (guint i = 0; i < size; i++)
+        self->flash[offset + i] &= (guint8) (value >> (8 * i));
       return;
     }
 

@@ -111,7 +111,7 @@ G_BEGIN_DECLS
 
 /* The core runs at most this many instructions per sync: a host that leaves
  * the core running for longer between two accesses sees the rest of the time
- * pass with the core's state as it was (documented in SIMULATOR notes). */
+ * pass with the core's state as it was (see README.md, "Time"). */
 #define MAX_INSTRUCTIONS_PER_SYNC (64u * 1000u * 1000u)
 
 typedef enum

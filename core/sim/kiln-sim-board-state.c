@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kiln-sim-board-private.h"
+#include "kiln-sim-file.h"
 
 /* ------------------------------------------------------------------ */
 /* State                                                                */
@@ -109,10 +110,10 @@ kiln_sim_board_save (KilnSimBoard  *self,
                              self->nv_optcr, self->nv_optcr1, self->nv_optcr2);
   uid = g_strdup_printf ("%08X %08X %08X\n", self->uid[0], self->uid[1], self->uid[2]);
 
-  return g_file_set_contents (flash_path, (const char *) self->flash, self->flash_size, error)
-         && g_file_set_contents (opt_path, options, -1, error)
-         && g_file_set_contents (otp_path, (const char *) self->otp, self->chip->otp_size, error)
-         && g_file_set_contents (uid_path, uid, -1, error);
+  return kiln_sim_file_write (flash_path, (const char *) self->flash, self->flash_size, error)
+         && kiln_sim_file_write (opt_path, options, -1, error)
+         && kiln_sim_file_write (otp_path, (const char *) self->otp, self->chip->otp_size, error)
+         && kiln_sim_file_write (uid_path, uid, -1, error);
 }
 
 /* Preloads flash from an ELF (program headers), Intel HEX or raw binary. */

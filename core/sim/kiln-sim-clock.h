@@ -9,11 +9,19 @@
 
 G_BEGIN_DECLS
 
-typedef struct
+typedef struct _KilnSimPace KilnSimPace;
+
+typedef struct _KilnSimClock
 {
   guint64 now_ns;      /* the board's timeline: device time plus counted host gaps */
   guint64 device_ns;   /* time the bench itself spent: USB, SWD, waits */
   guint64 host_ns;     /* host gaps between transfers, kept apart */
+  /* Real time and holds (kiln-sim-pace.h), shared by the bench's clocks;
+   * NULL when the bench asks for neither. */
+  KilnSimPace *pace;
+  gint64   paced_wall_us;    /* wall clock and board time when pacing began */
+  guint64  paced_now_ns;
+  gboolean paced;
 } KilnSimClock;
 
 /* Time the bench spends (USB, SWD, retries). */

@@ -20,7 +20,7 @@ _kiln_sim_probe_charge_usb (KilnSimProbe *self,
                             gsize         payload)
 {
   if (_kiln_sim_probe_high_speed (self))
-    kiln_sim_clock_advance (self->clock, 200000 + payload * 30 / 1000);
+    kiln_sim_clock_advance (self->clock, 200000 + payload * 30);
   else
     kiln_sim_clock_advance (self->clock, 1000000 + payload * 1000);
 }

@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "kiln-sim-pace.h"
 #include "kiln-sim-probe-private.h"
 
 G_DEFINE_FINAL_TYPE (KilnSimProbe, kiln_sim_probe, G_TYPE_OBJECT)
@@ -78,13 +79,12 @@ end_transfer (KilnSimProbe *self)
   self->last_transfer_end_us = g_get_monotonic_time ();
 }
 
-KilnSimUsbStatus
-kiln_sim_probe_bulk_transfer (KilnSimProbe *self,
-                              guint8        endpoint,
-                              guint8       *data,
-                              gsize         length,
-                              gsize        *transferred,
-                              guint         timeout_ms)
+static KilnSimUsbStatus
+bulk_transfer (KilnSimProbe *self,
+               guint8        endpoint,
+               guint8       *data,
+               gsize         length,
+               gsize        *transferred)
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
   guint8 out_ep = self->model == MODEL_V2 ? 0x02 : 0x01;
@@ -164,6 +164,35 @@ kiln_sim_probe_bulk_transfer (KilnSimProbe *self,
 
   check_faults (self);
   end_transfer (self);
+  return status;
+}
+
+/* The probe's own wait (a hold, or real-time pacing) is not host time. */
+static void
+restart_host_gap (KilnSimProbe *self)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+  end_transfer (self);
+}
+
+/* Holds and real-time pacing (kiln-sim-pace.c) wait outside the lock: the
+ * probe stays present and the rest of the bench keeps answering. */
+KilnSimUsbStatus
+kiln_sim_probe_bulk_transfer (KilnSimProbe *self,
+                              guint8        endpoint,
+                              guint8       *data,
+                              gsize         length,
+                              gsize        *transferred,
+                              guint         timeout_ms)
+{
+  KilnSimUsbStatus status;
+
+  if (kiln_sim_pace_hold (self->clock->pace, self->clock, self->report))
+    restart_host_gap (self);
+  status = bulk_transfer (self, endpoint, data, length, transferred);
+  if (kiln_sim_pace_catch_up (self->clock->pace, self->clock))
+    restart_host_gap (self);
   return status;
 }
 

@@ -291,17 +291,17 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(name, fn, data) g_test_add (name, Fixture, data, fixture_set_up, fn, fixture_tear_down)
-  ADD ("/arm/halt-resume", test_halt_resume, NULL);
-  ADD ("/arm/registers", test_registers, NULL);
-  ADD ("/arm/step", test_step, NULL);
-  ADD ("/arm/run-to-breakpoint", test_run_to_breakpoint, NULL);
-  ADD ("/arm/fault/bus-error", test_fault_bus_error, NULL);
-  ADD ("/arm/fault/undefined", test_fault_undefined, NULL);
-  ADD ("/arm/timeout", test_timeout, NULL);
-  ADD ("/arm/cancel", test_cancel, NULL);
-  ADD ("/arm/watchdog-reset", test_watchdog_reset, "[probe]\n[board]\niwdg-sw = 0\niwdg-timeout-ms = 100\n");
-  ADD ("/arm/v3/run-to-breakpoint", test_run_to_breakpoint, "[probe]\nmodel = stlink-v3\n[board]\n");
-  ADD ("/arm/v2j24/run-to-breakpoint", test_run_to_breakpoint, "[probe]\nfirmware = V2J24S7\n[board]\n");
+  ADD ("/Kiln/Arm/halt-resume", test_halt_resume, NULL);
+  ADD ("/Kiln/Arm/registers", test_registers, NULL);
+  ADD ("/Kiln/Arm/step", test_step, NULL);
+  ADD ("/Kiln/Arm/run-to-breakpoint", test_run_to_breakpoint, NULL);
+  ADD ("/Kiln/Arm/fault/bus-error", test_fault_bus_error, NULL);
+  ADD ("/Kiln/Arm/fault/undefined", test_fault_undefined, NULL);
+  ADD ("/Kiln/Arm/timeout", test_timeout, NULL);
+  ADD ("/Kiln/Arm/cancel", test_cancel, NULL);
+  ADD ("/Kiln/Arm/watchdog-reset", test_watchdog_reset, "[probe]\n[board]\niwdg-sw = 0\niwdg-timeout-ms = 100\n");
+  ADD ("/Kiln/Arm/v3/run-to-breakpoint", test_run_to_breakpoint, "[probe]\nmodel = stlink-v3\n[board]\n");
+  ADD ("/Kiln/Arm/v2j24/run-to-breakpoint", test_run_to_breakpoint, "[probe]\nfirmware = V2J24S7\n[board]\n");
 #undef ADD
 
   return g_test_run ();

@@ -12,6 +12,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
+
 cli, dropin, fixtures = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
 tmp = tempfile.mkdtemp(prefix="kiln-cli-ops-")
 blinky = os.path.join(fixtures, "blinky.elf")
@@ -28,11 +31,13 @@ def check(cond, what, out=""):
         print(f"not ok: {what}\n{out[-2500:]}", file=sys.stderr)
 
 
-def bench(name, board="", faults=""):
+def bench(name, board="", faults="", bench_lines=""):
     d = os.path.join(tmp, name)
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, "sim.ini")
     with open(path, "w") as f:
+        if bench_lines:
+            f.write(f"[bench]\n{bench_lines}\n")
         f.write(f"[probe]\n[board]\nstate={os.path.join(d, 'state')}\n{board}\n")
         if faults:
             f.write(f"[faults]\n{faults}\n")
@@ -120,6 +125,7 @@ for via in (False, True):
     rc, out, err = run("verify", [blinky], sim, via_dropin=via)
     check(rc == 0 and "the flash matches blinky.elf" in out and "CRC on the target" in out, f"{tag}: verify exit {rc}",
           out + err)
+    # --method is the old spelling of --verify, kept as a hidden alias
     rc, out, err = run("verify", [blinky, "--method=readback"], sim, via_dropin=via)
     check(rc == 0 and "the flash matches blinky.elf" in out and "read back" in out, f"{tag}: verify readback exit {rc}",
           out + err)
@@ -217,8 +223,8 @@ rc, out, err = run("verify", [bad], sim)
 check(rc == 2 and "checksum" in err, f"verify bad file: exit {rc}", err)
 rc, out, err = run("verify", [os.path.join(tmp, "missing.elf")], sim)
 check(rc == 2, f"verify missing file: exit {rc}", err)
-rc, out, err = run("verify", [blinky, "--method", "md5"], sim)
-check(rc == 2, f"verify --method md5: exit {rc}", err)
+rc, out, err = run("verify", [blinky, "--verify", "md5"], sim)
+check(rc == 2, f"verify --verify md5: exit {rc}", err)
 big = os.path.join(tmp, "big.bin")
 open(big, "wb").write(os.urandom(1100 * 1024))
 rc, out, err = run("verify", [big, "--base", "0x08000000"], sim)
@@ -233,15 +239,15 @@ open(dataf, "wb").write(data)
 rc, out, err = run("flash", [dataf, "--base", "0x08000000"], sim)
 for method, most in (("crc", 16 * 1024), ("readback", None)):
     rep = os.path.join(d, f"{method}.json")
-    rc, out, err = run("verify", [dataf, "--base", "0x08000000", f"--method={method}", "--json"], sim, rep)
+    rc, out, err = run("verify", [dataf, "--base", "0x08000000", f"--verify={method}", "--json"], sim, rep)
     lines = json_lines(out, "verify --json")
     r = report(rep)
     check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["method"] == method
           and lines[-1]["fallback"] is False and lines[-1]["bytes"] == 64 * 1024 and lines[-1]["sectors"] == 2,
-          f"verify --method={method}: exit {rc}", out + err)
+          f"verify --verify={method}: exit {rc}", out + err)
     check((r["usb_bytes_in"] < most) if most else (r["usb_bytes_in"] >= 64 * 1024),
-          f"verify --method={method} read {r['usb_bytes_in']} bytes")
-    check(r["violations"] == [] and r["flash_locked_at_exit"], f"verify --method={method} report {r}")
+          f"verify --verify={method} read {r['usb_bytes_in']} bytes")
+    check(r["violations"] == [] and r["flash_locked_at_exit"], f"verify --verify={method} report {r}")
 
 # Bytes of a file that do not fill whole words: only the file's bytes count,
 # and a difference names its own address (both methods).
@@ -256,13 +262,13 @@ def ihex(address, payload):
 odd = os.path.join(d, "odd.hex")
 open(odd, "w").write(ihex(0x08000001, data[1:6]))
 for method in ("crc", "readback"):
-    rc, out, err = run("verify", [odd, f"--method={method}"], sim)
+    rc, out, err = run("verify", [odd, f"--verify={method}"], sim)
     check(rc == 0, f"verify 5 bytes at 0x08000001 ({method}): exit {rc}", out + err)
 bad5 = bytearray(data[1:6])
 bad5[2] ^= 0x40
 open(odd, "w").write(ihex(0x08000001, bytes(bad5)))
 for method in ("crc", "readback"):
-    rc, out, err = run("verify", [odd, f"--method={method}"], sim)
+    rc, out, err = run("verify", [odd, f"--verify={method}"], sim)
     check(rc == 6 and "sector 0 at 0x08000003" in err, f"verify a changed byte at 0x08000003 ({method}): exit {rc}", err)
 
 # --- --json, event by event (erase) ---------------------------------------
@@ -452,61 +458,58 @@ rc, out, err = run("flash", [patchf, "--base", "0x08008000"], sim)
 want = first[:0x8000] + patch + b"\xff" * (MIB - 0x9000)
 check(rc == 0 and flash(d) == want, f"flash without --preserve-unwritten erased the rest of sector 1: exit {rc}", err)
 
-# --- Ctrl-C in the middle of programming: exit 7, controller locked ---------
-d, sim = bench("sigint")
+# --- Ctrl-C in the middle of a job ------------------------------------------
+# The bench holds the probe at a chosen point (core/sim/README.md: [bench]
+# hold), the test sends the signal there and releases the probe, which then
+# runs in real time: the signal always lands mid-operation, however fast or
+# loaded this machine is.
+def interrupt(name, cmd, args, point, image=None, signum=signal.SIGINT):
+    hold = os.path.join(tmp, name + ".held")
+    d, sim = bench(name, f"flash-image={image}" if image else "",
+                   bench_lines=kilntest.hold_bench_lines(point, hold))
+    rep = os.path.join(d, "r.json")
+    rc, out, err, held = kilntest.interrupt_at_hold([cli, cmd, *args, "--json", "--simulator"],
+                                                   env_for(sim, rep), hold, signum)
+    check(held, f"Ctrl-C in {cmd}: the job ended before the bench held it at {point}: exit {rc}", err)
+    return d, rep, rc, json_lines(out, f"Ctrl-C in {cmd}"), err
+
+
+# Programming: exit 7, controller locked.
 bigimg = os.path.join(tmp, "sigint.bin")
 open(bigimg, "wb").write(os.urandom(MIB))
-rep = os.path.join(d, "r.json")
-p = subprocess.Popen([cli, "flash", bigimg, "--base", "0x08000000", "--json", "--simulator"], stdout=subprocess.PIPE,
-                     stderr=subprocess.PIPE, text=True, env=env_for(sim, rep))
-seen = []
-for line in p.stdout:
-    ev = json.loads(line)
-    seen.append(ev)
-    if ev["event"] == "phase" and ev["phase"] == "program":
-        p.send_signal(signal.SIGINT)
-        break
-rest, err = p.communicate(timeout=120)
-seen += [json.loads(l) for l in rest.splitlines()]
-check(p.returncode == 7, f"Ctrl-C: exit {p.returncode}, want 7", err)
-# Which sector is left half-done depends on where the signal lands (the
-# loader may be between sectors): the message names one, or says none was.
+d, rep, rc, seen, err = interrupt("sigint", "flash", [bigimg, "--base", "0x08000000"], "program:4096")
+check(rc == 7, f"Ctrl-C: exit {rc}, want 7", err)
+# Which sector is left half-done depends on where the loader was when the
+# job stopped (it may be between sectors): the message names one, or says
+# none was.
 check("Cancelled" in err and re.search(r"Sectors? [0-9,]+ (was|were) left half-done|No sector was left", err)
-      and seen[-1]["event"] == "result" and seen[-1]["ok"] is False and seen[-1]["exit_code"] == 7,
+      and seen[-1:] and seen[-1]["event"] == "result" and seen[-1]["ok"] is False and seen[-1]["exit_code"] == 7,
       f"Ctrl-C result {seen[-1:]}", err)
 r = report(rep)
 check(r["flash_locked_at_exit"] is True, f"Ctrl-C left the controller unlocked: {r}")
 check(flash(d) != open(bigimg, "rb").read(), "a cancelled job finished anyway")
-# A clean second run.
+# A clean second run on the same board, without the hold.
+d, sim = bench("sigint")
 rc, out, err = run("flash", [bigimg, "--base", "0x08000000"], sim)
 check(rc == 0 and flash(d) == open(bigimg, "rb").read(), f"flash after Ctrl-C: exit {rc}", err)
 
-# --- Ctrl-C in read and erase: exit 7, nothing half-written, controller locked --
-def interrupt(cmd, args, sim, rep, when):
-    p = subprocess.Popen([cli, cmd, *args, "--json", "--simulator"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=env_for(sim, rep))
-    events = []
-    for line in p.stdout:
-        ev = json.loads(line)
-        events.append(ev)
-        if when(ev):
-            p.send_signal(signal.SIGINT)
-            break
-    rest, err = p.communicate(timeout=120)
-    events += [json.loads(l) for l in rest.splitlines()]
-    return p.returncode, events, err
+# Read: exit 7, no output file.
+d, rep, rc, events, err = interrupt("sigint-read", "read", ["0x08000000", "1M", os.path.join(tmp, "dump.bin")],
+                                    "read:65536", bigimg)
+check(rc == 7 and events[-1:] and events[-1]["exit_code"] == 7 and not os.path.exists(os.path.join(tmp, "dump.bin")),
+      f"Ctrl-C in read: exit {rc}", err)
 
-d, sim = bench("sigint-ops", f"flash-image={bigimg}")
-outfile = os.path.join(d, "dump.bin")
-rc, events, err = interrupt("read", ["0x08000000", "1M", outfile], sim, os.path.join(d, "r1.json"),
-                            lambda ev: ev["event"] == "phase" and ev["phase"] == "read")
-check(rc == 7 and events[-1]["exit_code"] == 7 and not os.path.exists(outfile), f"Ctrl-C in read: exit {rc}", err)
-rep = os.path.join(d, "r2.json")
-rc, events, err = interrupt("erase", ["--sectors", "0-7"], sim, rep,
-                            lambda ev: ev["event"] == "sector" and ev["state"] == "erased")
+# Verify (reading back): exit 7, cancelled rather than a mismatch.
+d, rep, rc, events, err = interrupt("sigint-verify", "verify", [bigimg, "--base", "0x08000000", "--method=readback"],
+                                    "read:65536", bigimg)
+check(rc == 7 and "Cancelled" in err and events[-1:] and events[-1]["exit_code"] == 7,
+      f"Ctrl-C in verify: exit {rc}", err)
+
+# Erase: exit 7, nothing after the stop touched, controller locked.
+d, rep, rc, events, err = interrupt("sigint-erase", "erase", ["--sectors", "0-7"], "erase:2", bigimg)
 r = report(rep)
 check(rc == 7 and "Cancelled" in err and r["flash_locked_at_exit"] is True, f"Ctrl-C in erase: exit {rc} {r}", err)
-check(0 < len(r["sectors_erased"]) < 8, f"Ctrl-C in erase erased {r['sectors_erased']}")
+check(2 <= len(r["sectors_erased"]) < 8, f"Ctrl-C in erase erased {r['sectors_erased']}")
 fb = flash(d)
 check(fb[:0x8000] == b"\xff" * 0x8000 and fb[0xC0000:] == open(bigimg, "rb").read()[0xC0000:],
       "Ctrl-C in erase: sector 0 not erased, or sector 7 (after the stop) touched")

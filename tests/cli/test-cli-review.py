@@ -71,19 +71,27 @@ def run_tty(args, sim=None, columns=80):
     return rc, out, raw.decode("utf-8", "replace")
 
 
-def run_tty_interrupted(args, sim, after_s, columns=80, signum=None):
-    """As run_tty, with Ctrl-C (SIGINT, or @signum) after @after_s seconds."""
+def run_tty_interrupted(args, sim, hold_file, columns=80, signum=None):
+    """As run_tty, with Ctrl-C (SIGINT, or @signum) when the bench holds the
+    probe at its hold point (@hold_file appears), released right after: the
+    signal lands mid-job on any machine. The terminal is drained meanwhile."""
+    import select
     import signal
-    import time
     signum = signum or signal.SIGINT
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    p = subprocess.Popen([cli, *args], stdout=subprocess.PIPE, stderr=slave, env=env_for(sim))
+    p = subprocess.Popen([cli, *args], stdout=subprocess.DEVNULL, stderr=slave, env=env_for(sim))
     os.close(slave)
-    time.sleep(after_s)
-    p.send_signal(signum)
     raw = b""
+    signalled = False
     while True:
+        if not signalled and os.path.exists(hold_file):
+            p.send_signal(signum)
+            os.unlink(hold_file)
+            signalled = True
+        ready, _, _ = select.select([master], [], [], 0.005)
+        if not ready:
+            continue
         try:
             chunk = os.read(master, 65536)
         except OSError:
@@ -91,10 +99,16 @@ def run_tty_interrupted(args, sim, after_s, columns=80, signum=None):
         if not chunk:
             break
         raw += chunk
-    p.stdout.read()
     rc = p.wait(timeout=300)
     os.close(master)
+    check(signalled, f"{args[0]}: the job ended before the bench held it", raw.decode("utf-8", "replace"))
     return rc, raw.decode("utf-8", "replace")
+
+
+def hold_lines(name):
+    """Bench lines holding the probe once programming has begun."""
+    path = os.path.join(tmp, name + ".held")
+    return path, ["[bench]", "hold = program:4096", f"hold-file = {path}", "real-time = after-hold"]
 
 
 def screen(raw):
@@ -183,8 +197,9 @@ check(rc == 6 and "Verification failed" in err and "being erased or written" not
       f"a verify failure is not a half-written sector: exit {rc}", err)
 
 # 2b. Ctrl-C while writing: the Writing line does not claim every byte.
-d, sim = bench("ctrl-c")
-rc, raw = run_tty_interrupted(["flash", "--simulator", "--base", "0x08000000", big], sim, 0.5)
+held, lines = hold_lines("ctrl-c")
+d, sim = bench("ctrl-c", *lines)
+rc, raw = run_tty_interrupted(["flash", "--simulator", "--base", "0x08000000", big], sim, held)
 shown = screen(raw)
 text = "\n".join(shown)
 writing = [l for l in shown if l.startswith("Writing")]
@@ -197,8 +212,9 @@ check(not writing or " / " in writing[0] or "done in" in writing[0],
 # 2c. SIGTERM (a CI job's timeout) and SIGHUP cancel as cleanly as Ctrl-C.
 import signal as _signal
 for signum in (_signal.SIGTERM, _signal.SIGHUP):
-    d, sim = bench(f"sig{int(signum)}")
-    rc, raw = run_tty_interrupted(["flash", "--simulator", "--base", "0x08000000", big], sim, 0.5, signum=signum)
+    held, lines = hold_lines(f"sig{int(signum)}")
+    d, sim = bench(f"sig{int(signum)}", *lines)
+    rc, raw = run_tty_interrupted(["flash", "--simulator", "--base", "0x08000000", big], sim, held, signum=signum)
     check(rc == 7 and "Cancelled" in raw and "locked" in raw, f"signal {signum}: exit {rc}, want 7", raw[-800:])
 
 # 3. --json: nothing but JSON lines on stdout, and a result for every failure.

@@ -165,9 +165,9 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/flash/blank/loader-check", test_loader_check);
-  g_test_add_data_func ("/flash/blank/fresh-board", GINT_TO_POINTER (FALSE), test_no_erase);
-  g_test_add_data_func ("/flash/blank/one-sector-used", GINT_TO_POINTER (TRUE), test_no_erase);
-  g_test_add_func ("/flash/blank/erased-units", test_erased_units);
+  g_test_add_func ("/Kiln/Flash/blank/loader-check", test_loader_check);
+  g_test_add_data_func ("/Kiln/Flash/blank/fresh-board", GINT_TO_POINTER (FALSE), test_no_erase);
+  g_test_add_data_func ("/Kiln/Flash/blank/one-sector-used", GINT_TO_POINTER (TRUE), test_no_erase);
+  g_test_add_func ("/Kiln/Flash/blank/erased-units", test_erased_units);
   return g_test_run ();
 }

@@ -820,35 +820,35 @@ main (int   argc,
     for (guint p = 0; p < G_N_ELEMENTS (probes); p++)
       {
         Matrix *m = &matrix[c * G_N_ELEMENTS (probes) + p];
-        char *name = g_strdup_printf ("/flash/program/%s/%s", chips[c].name, probes[p][0]);
+        char *name = g_strdup_printf ("/Kiln/Flash/program/%s/%s", chips[c].name, probes[p][0]);
 
         m->chip = c;
         m->probe = p;
         g_ptr_array_add (names, name);
         g_test_add_data_func (name, m, test_matrix);
       }
-  g_test_add_data_func ("/flash/untouched-erased", GINT_TO_POINTER (FALSE), test_untouched_and_preserved);
-  g_test_add_data_func ("/flash/untouched-preserved", GINT_TO_POINTER (TRUE), test_untouched_and_preserved);
-  g_test_add_func ("/flash/host-driven", test_host_driven);
-  g_test_add_func ("/flash/loader-fault", test_fallback_on_fault);
-  g_test_add_func ("/flash/stale-errors", test_stale_errors);
-  g_test_add_func ("/flash/hardware-watchdog", test_hardware_watchdog);
-  g_test_add_data_func ("/flash/weak-words/crc", GINT_TO_POINTER (KILN_FLASH_VERIFY_CRC), test_weak_words);
-  g_test_add_data_func ("/flash/weak-words/read-back", GINT_TO_POINTER (KILN_FLASH_VERIFY_READ_BACK),
+  g_test_add_data_func ("/Kiln/Flash/untouched-erased", GINT_TO_POINTER (FALSE), test_untouched_and_preserved);
+  g_test_add_data_func ("/Kiln/Flash/untouched-preserved", GINT_TO_POINTER (TRUE), test_untouched_and_preserved);
+  g_test_add_func ("/Kiln/Flash/host-driven", test_host_driven);
+  g_test_add_func ("/Kiln/Flash/loader-fault", test_fallback_on_fault);
+  g_test_add_func ("/Kiln/Flash/stale-errors", test_stale_errors);
+  g_test_add_func ("/Kiln/Flash/hardware-watchdog", test_hardware_watchdog);
+  g_test_add_data_func ("/Kiln/Flash/weak-words/crc", GINT_TO_POINTER (KILN_FLASH_VERIFY_CRC), test_weak_words);
+  g_test_add_data_func ("/Kiln/Flash/weak-words/read-back", GINT_TO_POINTER (KILN_FLASH_VERIFY_READ_BACK),
                         test_weak_words);
-  g_test_add_func ("/flash/cancel", test_cancel);
-  g_test_add_func ("/flash/speed", test_speed);
-  g_test_add_data_func ("/flash/voltage/2.5", "2.5", test_voltage);
-  g_test_add_data_func ("/flash/voltage/2.0", "2.0", test_voltage);
-  g_test_add_data_func ("/flash/voltage/2.5-host", "2.5-host", test_voltage);
-  g_test_add_data_func ("/flash/voltage/2.0-host", "2.0-host", test_voltage);
-  g_test_add_func ("/flash/loader-flash-error", test_loader_flash_error);
-  g_test_add_func ("/flash/under-reset", test_under_reset);
-  g_test_add_func ("/flash/loader-hang", test_loader_hang);
-  g_test_add_func ("/flash/job", test_job);
-  g_test_add_func ("/flash/loader-crc", test_loader_crc);
-  g_test_add_data_func ("/flash/unplug", "usb-disconnect-after-ms", test_link_fault);
-  g_test_add_data_func ("/flash/hang", "usb-hang-after-ms", test_link_fault);
+  g_test_add_func ("/Kiln/Flash/cancel", test_cancel);
+  g_test_add_func ("/Kiln/Flash/speed", test_speed);
+  g_test_add_data_func ("/Kiln/Flash/voltage/2.5", "2.5", test_voltage);
+  g_test_add_data_func ("/Kiln/Flash/voltage/2.0", "2.0", test_voltage);
+  g_test_add_data_func ("/Kiln/Flash/voltage/2.5-host", "2.5-host", test_voltage);
+  g_test_add_data_func ("/Kiln/Flash/voltage/2.0-host", "2.0-host", test_voltage);
+  g_test_add_func ("/Kiln/Flash/loader-flash-error", test_loader_flash_error);
+  g_test_add_func ("/Kiln/Flash/under-reset", test_under_reset);
+  g_test_add_func ("/Kiln/Flash/loader-hang", test_loader_hang);
+  g_test_add_func ("/Kiln/Flash/job", test_job);
+  g_test_add_func ("/Kiln/Flash/loader-crc", test_loader_crc);
+  g_test_add_data_func ("/Kiln/Flash/unplug", "usb-disconnect-after-ms", test_link_fault);
+  g_test_add_data_func ("/Kiln/Flash/hang", "usb-hang-after-ms", test_link_fault);
 
   return g_test_run ();
 }

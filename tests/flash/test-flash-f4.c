@@ -145,11 +145,11 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (boards); i++)
     {
-      g_autofree char *name = g_strdup_printf ("/flash/f4/%s", boards[i].part);
+      g_autofree char *name = g_strdup_printf ("/Kiln/Flash/f4/%s", boards[i].part);
 
       g_test_add_data_func (name, &boards[i], test_program);
     }
-  g_test_add_func ("/flash/f4/f429-across-banks", test_f429_across_banks);
-  g_test_add_func ("/flash/f4/f429-bank2-protected", test_f429_bank2_protected);
+  g_test_add_func ("/Kiln/Flash/f4/f429-across-banks", test_f429_across_banks);
+  g_test_add_func ("/Kiln/Flash/f4/f429-bank2-protected", test_f429_bank2_protected);
   return g_test_run ();
 }

@@ -6,9 +6,10 @@
  * blank, program only the units that are not all 0xFF, at the widest
  * parallelism the supply allows (x32 at 3.3 V, x64 with VPP), 16 µs per
  * unit. And the link's least time to carry the bytes that must be
- * programmed, as Kiln sends them: via a V2 at 4 MHz 4.75 µs per byte (1 µs
- * per USB byte and 60 SWD clocks per word), via a V3 0.03 µs per byte plus
- * 4.2 µs per word. Each job must finish within 1.10× its floor via a V2 and
+ * programmed, as Kiln sends them (compressed: each 4 KiB block counts
+ * as the shorter of its LZ4 block and its bytes to program): via a V2 at 4
+ * MHz 4.75 µs per byte (1 µs per USB byte and 60 SWD clocks per word), via
+ * a V3 0.03 µs per byte plus 4.2 µs per word. Each job must finish within 1.10× its floor via a V2 and
  * 1.05× via a V3, and within the issue's absolute goal; the floors are
  * those of tests/bench/RESULTS.md.
  *
@@ -20,6 +21,7 @@
  */
 
 #include <gio/gio.h>
+#include <lz4.h>
 #include <string.h>
 
 #include "flash-bench.h"
@@ -56,12 +58,10 @@ typedef struct
 } Goal;
 
 static const Goal goals[] = {
-  /* Compressed streaming not done yet: the link carries every byte. */
-  { "v2-1m-half-zero", FALSE, FALSE, IMAGE_HALF_ZERO, BOARD_BLANK, 4.19, 4.98, 4.61, FALSE },
+  { "v2-1m-half-zero", FALSE, FALSE, IMAGE_HALF_ZERO, BOARD_BLANK, 4.19, 4.98, 4.61, TRUE },
   { "v2-1m-blank", FALSE, FALSE, IMAGE_RANDOM, BOARD_BLANK, 4.19, 4.98, 5.48, TRUE },
   { "v3-1m-blank", TRUE, FALSE, IMAGE_RANDOM, BOARD_BLANK, 4.19, 1.13, 4.40, TRUE },
-  /* x64 with VPP not done yet. */
-  { "v3-1m-vpp", TRUE, TRUE, IMAGE_RANDOM, BOARD_BLANK, 2.10, 1.13, 2.31, FALSE },
+  { "v3-1m-vpp", TRUE, TRUE, IMAGE_RANDOM, BOARD_BLANK, 2.10, 1.13, 2.31, TRUE },
   { "v2-1m-other", FALSE, FALSE, IMAGE_RANDOM, BOARD_OTHER, 8.74, 4.98, 9.61, TRUE },
   /* Fixed costs (about 0.1 s via V2) still above the goal's share. */
   { "v2-1m-one-sector", FALSE, FALSE, IMAGE_RANDOM, BOARD_ONE_SECTOR, 0.38, 0.16, 0.42, FALSE },
@@ -124,18 +124,23 @@ all_ff (const guint8 *p,
   return TRUE;
 }
 
-/* The floor's two parts, from the image and what the board held before. */
+/* The floor's parts, from the image and what the board held before: the
+ * flash busy time, the link time of the raw bytes (the table's column), and
+ * the link time as Kiln sends them, compressed. */
 static void
 floor_of (const Goal   *goal,
           const guint8 *image,
           gsize         size,
           const guint8 *before,
           double       *flash_s,
-          double       *link_s)
+          double       *link_s,
+          double       *packed_link_s)
 {
   guint unit = goal->vpp ? 8 : 4;
-  guint64 bytes = 0;
+  guint64 bytes = 0, packed = 0;
   guint32 at = 0;
+  int bound = LZ4_compressBound (4096);
+  g_autofree char *block = g_malloc (bound);
 
   *flash_s = 0;
   for (guint s = 0; s < G_N_ELEMENTS (sector_kib) && at < size; s++)
@@ -152,15 +157,25 @@ floor_of (const Goal   *goal,
         blank = before[a] == 0xFF;
       if (!blank)
         *flash_s += erase_x32_s[s];
-      for (guint32 a = at; a < end; a += unit)
-        if (!all_ff (image + a, unit))
-          {
-            *flash_s += 16e-6;
-            bytes += unit;
-          }
+      for (guint32 b = at; b < end; b += 4096)
+        {
+          guint32 block_end = MIN (b + 4096, end), raw = 0;
+          int n;
+
+          for (guint32 a = b; a < block_end; a += unit)
+            if (!all_ff (image + a, unit))
+              {
+                *flash_s += 16e-6;
+                raw += unit;
+              }
+          n = LZ4_compress_default ((const char *) image + b, block, (int) (block_end - b), bound);
+          bytes += raw;
+          packed += n > 0 ? MIN ((guint32) n, raw) : raw;
+        }
       at += sector_kib[s] * 1024;
     }
   *link_s = goal->v3 ? bytes * (0.03e-6 + 4.2e-6 / 4) : bytes * (1e-6 + 60 / 4e6 / 4);
+  *packed_link_s = goal->v3 ? packed * (0.03e-6 + 4.2e-6 / 4) : packed * (1e-6 + 60 / 4e6 / 4);
 }
 
 static void
@@ -178,7 +193,7 @@ test_goal (gconstpointer data)
   g_autoptr(KilnFlashJob) job = NULL;
   g_autoptr(GBytes) flash = NULL;
   g_autofree char *json = NULL;
-  double flash_s, link_s, floor_s, device_s, ratio = goal->v3 ? 1.05 : 1.10;
+  double flash_s, link_s, packed_link_s, floor_s, device_s, ratio = goal->v3 ? 1.05 : 1.10;
   gsize size;
 
   image_bytes = make_image (goal->image, &size);
@@ -203,15 +218,18 @@ test_goal (gconstpointer data)
   before_path = g_build_filename (b->dir, "before.bin", NULL);
   g_assert_true (g_file_set_contents (before_path, (const char *) before, MIB, &error));
 
-  floor_of (goal, image_bytes, size, before, &flash_s, &link_s);
+  floor_of (goal, image_bytes, size, before, &flash_s, &link_s, &packed_link_s);
   g_assert_cmpfloat_with_epsilon (flash_s, goal->flash_s, 0.006);
   g_assert_cmpfloat_with_epsilon (link_s, goal->link_s, 0.006);
 
   image = image_bin (image_bytes, size, FLASH);
   job = kiln_flash_job_new_for_bench (bench_create (b), image);
   job->khz = goal->v3 ? 24000 : 4000;
-  g_assert_true (kiln_session_run_sync (session, kiln_flash_job_run, job, NULL, NULL, &error));
+  job->options.vpp = goal->vpp;
+  kiln_session_run_sync (session, kiln_flash_job_run, job, NULL, NULL, &error);
   g_assert_no_error (error);
+  if (job->result.fallback_reason)
+    g_test_message ("fallback: %s", job->result.fallback_reason);
   g_assert_true (job->result.used_loader);
   g_assert_true (job->result.verified);
 
@@ -222,9 +240,10 @@ test_goal (gconstpointer data)
   device_s = report_number (json, "device_time_s");
   if (g_getenv ("KILN_GOALS_REPORT"))
     g_printerr ("%s\n", json);
-  floor_s = MAX (flash_s, link_s);
-  g_test_message ("%s: floor %.3f s (flash %.3f s, link %.3f s), Kiln %.3f s = %.3fx the floor, goal %.2f s",
-                  goal->name, floor_s, flash_s, link_s, device_s, device_s / floor_s, goal->goal_s);
+  floor_s = MAX (flash_s, packed_link_s);
+  g_test_message ("%s: floor %.3f s (flash %.3f s, link %.3f s raw, %.3f s compressed), Kiln %.3f s = %.3fx the floor, "
+                  "goal %.2f s", goal->name, floor_s, flash_s, link_s, packed_link_s, device_s, device_s / floor_s,
+                  goal->goal_s);
   if (goal->met)
     {
       g_assert_cmpfloat (device_s, <=, ratio * floor_s);
@@ -243,7 +262,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (goals); i++)
     {
-      g_autofree char *name = g_strdup_printf ("/flash/goals/%s", goals[i].name);
+      g_autofree char *name = g_strdup_printf ("/Kiln/Flash/goals/%s", goals[i].name);
 
       g_test_add_data_func (name, &goals[i], test_goal);
     }

@@ -102,10 +102,10 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *name = g_strdup_printf ("/flash/old-probe/%s", cases[i].firmware);
+      g_autofree char *name = g_strdup_printf ("/Kiln/Flash/old-probe/%s", cases[i].firmware);
 
       g_test_add_data_func (name, &cases[i], test_program);
     }
-  g_test_add_func ("/flash/old-probe/too-old", test_too_old);
+  g_test_add_func ("/Kiln/Flash/old-probe/too-old", test_too_old);
   return g_test_run ();
 }

@@ -277,11 +277,11 @@ main (int    argc,
   static const char *const names[] = { "f746-x32", "f746-x16", "f746-x16-old-probe", "f722-x8" };
 
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/flash/otp/layouts", test_layouts);
-  g_test_add_func ("/flash/otp/check-write", test_check_write);
+  g_test_add_func ("/Kiln/Flash/otp/layouts", test_layouts);
+  g_test_add_func ("/Kiln/Flash/otp/check-write", test_check_write);
   for (guint i = 0; i < G_N_ELEMENTS (write_cases); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/flash/otp/write/%s", names[i]);
+      g_autofree char *path = g_strdup_printf ("/Kiln/Flash/otp/write/%s", names[i]);
 
       g_test_add_data_func (path, &write_cases[i], test_write);
     }

@@ -272,11 +272,11 @@ main (int    argc,
   g_setenv ("LANGUAGE", "C", TRUE);
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/option-bytes/decode-f746", test_decode_f746);
-  g_test_add_func ("/option-bytes/set", test_set);
-  g_test_add_func ("/option-bytes/dual-bank-pairs", test_dual_bank_pairs);
-  g_test_add_func ("/option-bytes/consequences", test_consequences);
-  g_test_add_func ("/option-bytes/f4", test_f4);
-  g_test_add_func ("/option-bytes/sector-list", test_sector_list);
+  g_test_add_func ("/Kiln/Flash/option-bytes/decode-f746", test_decode_f746);
+  g_test_add_func ("/Kiln/Flash/option-bytes/set", test_set);
+  g_test_add_func ("/Kiln/Flash/option-bytes/dual-bank-pairs", test_dual_bank_pairs);
+  g_test_add_func ("/Kiln/Flash/option-bytes/consequences", test_consequences);
+  g_test_add_func ("/Kiln/Flash/option-bytes/f4", test_f4);
+  g_test_add_func ("/Kiln/Flash/option-bytes/sector-list", test_sector_list);
   return g_test_run ();
 }

@@ -323,15 +323,15 @@ main (int    argc,
   setlocale (LC_ALL, "C.UTF-8");
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/Kiln/Plan/f746-full", test_f746_full);
-  g_test_add_func ("/Kiln/Plan/f746-small-image", test_f746_small_image);
-  g_test_add_func ("/Kiln/Plan/f767-dual-bank-crossing", test_f767_dual_bank_crossing);
-  g_test_add_func ("/Kiln/Plan/f722", test_f722);
-  g_test_add_func ("/Kiln/Plan/itcm-maps-to-axim", test_itcm_maps_to_axim);
-  g_test_add_func ("/Kiln/Plan/ram-segment-reported", test_ram_segment_reported);
-  g_test_add_func ("/Kiln/Plan/refused", test_refused);
-  g_test_add_func ("/Kiln/Plan/vector-table", test_vector_table);
-  g_test_add_func ("/Kiln/Plan/psize-and-times", test_psize_and_times);
+  g_test_add_func ("/Kiln/Flash/plan/f746-full", test_f746_full);
+  g_test_add_func ("/Kiln/Flash/plan/f746-small-image", test_f746_small_image);
+  g_test_add_func ("/Kiln/Flash/plan/f767-dual-bank-crossing", test_f767_dual_bank_crossing);
+  g_test_add_func ("/Kiln/Flash/plan/f722", test_f722);
+  g_test_add_func ("/Kiln/Flash/plan/itcm-maps-to-axim", test_itcm_maps_to_axim);
+  g_test_add_func ("/Kiln/Flash/plan/ram-segment-reported", test_ram_segment_reported);
+  g_test_add_func ("/Kiln/Flash/plan/refused", test_refused);
+  g_test_add_func ("/Kiln/Flash/plan/vector-table", test_vector_table);
+  g_test_add_func ("/Kiln/Flash/plan/psize-and-times", test_psize_and_times);
 
   return g_test_run ();
 }

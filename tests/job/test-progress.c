@@ -248,11 +248,11 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/Kiln/Progress/coalesced", test_coalesced);
-  g_test_add_func ("/Kiln/Progress/fraction-and-rate", test_fraction_and_rate);
-  g_test_add_func ("/Kiln/Progress/finish-once", test_finish_once);
-  g_test_add_func ("/Kiln/Progress/ordered", test_ordered);
-  g_test_add_func ("/Kiln/Progress/last-bytes", test_last_bytes);
+  g_test_add_func ("/Kiln/Job/progress/coalesced", test_coalesced);
+  g_test_add_func ("/Kiln/Job/progress/fraction-and-rate", test_fraction_and_rate);
+  g_test_add_func ("/Kiln/Job/progress/finish-once", test_finish_once);
+  g_test_add_func ("/Kiln/Job/progress/ordered", test_ordered);
+  g_test_add_func ("/Kiln/Job/progress/last-bytes", test_last_bytes);
 
   return g_test_run ();
 }

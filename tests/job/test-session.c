@@ -227,12 +227,12 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/Kiln/Session/sync-runs-on-worker", test_sync_runs_on_worker);
-  g_test_add_func ("/Kiln/Session/sync-error", test_sync_error);
-  g_test_add_func ("/Kiln/Session/async-in-order", test_async_in_order);
-  g_test_add_func ("/Kiln/Session/cancelled-before-start", test_cancelled_before_start);
-  g_test_add_func ("/Kiln/Session/resource-released-on-worker", test_resource_released_on_worker);
-  g_test_add_func ("/Kiln/Session/progress-finished-with-job", test_progress_finished_with_job);
+  g_test_add_func ("/Kiln/Job/session/sync-runs-on-worker", test_sync_runs_on_worker);
+  g_test_add_func ("/Kiln/Job/session/sync-error", test_sync_error);
+  g_test_add_func ("/Kiln/Job/session/async-in-order", test_async_in_order);
+  g_test_add_func ("/Kiln/Job/session/cancelled-before-start", test_cancelled_before_start);
+  g_test_add_func ("/Kiln/Job/session/resource-released-on-worker", test_resource_released_on_worker);
+  g_test_add_func ("/Kiln/Job/session/progress-finished-with-job", test_progress_finished_with_job);
 
   return g_test_run ();
 }

@@ -215,7 +215,7 @@ main (int    argc,
   g_unsetenv ("KILN_SIM_REPORT");
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/target-job/erase-read-verify", test_erase_read_verify);
-  g_test_add_func ("/target-job/option-bytes", test_option_bytes);
+  g_test_add_func ("/Kiln/Job/target-job/erase-read-verify", test_erase_read_verify);
+  g_test_add_func ("/Kiln/Job/target-job/option-bytes", test_option_bytes);
   return g_test_run ();
 }

@@ -272,6 +272,47 @@ test_states (void)
   kiln_test_spin (100);
 }
 
+static gboolean
+file_there (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* Cancel while a board is being written (the view cancels a slot when its
+ * probe goes away or the station closes): with the probe held mid-write it
+ * lands mid-job on any machine; the board is recorded as failed, not passed,
+ * and the slot is free for the next one. */
+static void
+test_cancel (void)
+{
+  g_autofree char *held = g_build_filename (tmp_dir, "cancel.held", NULL);
+  g_autofree char *text = g_strdup_printf ("[bench]\nhold = program:4096\nhold-file = %s\n"
+                                           "[probe]\n[board]\nsequence = 2\nstate = %s/cancel\n", held, tmp_dir);
+  KilnProductionWindow *window = new_window (text, "cancel.db");
+  KilnProductionSlot *slot = first_slot (window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  guint passed, failed;
+
+  g_assert_true (kiln_production_window_open_profile (window, profile_path, &error));
+  g_assert_no_error (error);
+  kiln_test_input_keys (GTK_WINDOW (window), "space");
+  g_assert_true (kiln_test_spin_until (file_there, held, 60000));
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_PROGRAMMING);
+  kiln_production_slot_cancel (slot);
+  g_assert_cmpint (g_unlink (held), ==, 0);
+  g_assert_true (kiln_test_spin_until (slot_idle, slot, 60000));
+  g_assert_cmpint (kiln_production_slot_get_state (slot), !=, KILN_PRODUCTION_SLOT_PASS);
+  kiln_production_window_get_counts (window, &passed, &failed);
+  g_assert_cmpuint (passed, ==, 0);
+  entries = kiln_production_record_list (kiln_production_window_get_record (window), &error);
+  g_assert_no_error (error);
+  for (guint k = 0; k < entries->len; k++)
+    g_assert_false (((const KilnProductionEntry *) g_ptr_array_index (entries, k))->pass);
+  gtk_window_destroy (GTK_WINDOW (window));
+  kiln_test_spin (100);
+}
+
 static void
 test_changed_file (void)
 {
@@ -435,9 +476,10 @@ main (int   argc,
   tmp_dir = g_dir_make_tmp ("kiln-production-ui-XXXXXX", NULL);
   make_profile ();
 
-  g_test_add_func ("/Kiln/ProductionUI/states", test_states);
-  g_test_add_func ("/Kiln/ProductionUI/changed-file", test_changed_file);
-  g_test_add_func ("/Kiln/ProductionUI/gang", test_gang);
+  g_test_add_func ("/Kiln/Production/ui/states", test_states);
+  g_test_add_func ("/Kiln/Production/ui/changed-file", test_changed_file);
+  g_test_add_func ("/Kiln/Production/ui/cancel", test_cancel);
+  g_test_add_func ("/Kiln/Production/ui/gang", test_gang);
   status = g_test_run ();
   g_free (tmp_dir);
   g_free (firmware_path);

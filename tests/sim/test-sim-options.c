@@ -319,10 +319,10 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/sim/options/optlock", Fixture, NULL, set_up, test_optlock, tear_down);
-  g_test_add ("/sim/options/program-and-reload", Fixture, NULL, set_up, test_program_and_reload, tear_down);
-  g_test_add ("/sim/options/optcr-waits-for-erase", Fixture, NULL, set_up, test_optcr_waits_for_erase, tear_down);
-  g_test_add ("/sim/options/rdp-regression", Fixture, "rdp=0x55\n", set_up, test_rdp_regression, tear_down);
-  g_test_add ("/sim/options/rdp-raise", Fixture, NULL, set_up, test_rdp_raise_keeps_flash, tear_down);
+  g_test_add ("/Kiln/Sim/options/optlock", Fixture, NULL, set_up, test_optlock, tear_down);
+  g_test_add ("/Kiln/Sim/options/program-and-reload", Fixture, NULL, set_up, test_program_and_reload, tear_down);
+  g_test_add ("/Kiln/Sim/options/optcr-waits-for-erase", Fixture, NULL, set_up, test_optcr_waits_for_erase, tear_down);
+  g_test_add ("/Kiln/Sim/options/rdp-regression", Fixture, "rdp=0x55\n", set_up, test_rdp_regression, tear_down);
+  g_test_add ("/Kiln/Sim/options/rdp-raise", Fixture, NULL, set_up, test_rdp_raise_keeps_flash, tear_down);
   return g_test_run ();
 }

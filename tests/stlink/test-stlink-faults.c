@@ -265,11 +265,11 @@ main (int   argc,
     static const Bench power = { "", "power-loss-after-ms=300" };
     static const Bench swd_off = { "", "swd-disabled-by-firmware=true" };
 
-    g_test_add ("/stlink-faults/unplug", Fixture, &unplug, fixture_set_up, test_unplug, fixture_tear_down);
-    g_test_add ("/stlink-faults/unplug-v3", Fixture, &unplug_v3, fixture_set_up, test_unplug, fixture_tear_down);
-    g_test_add ("/stlink-faults/hang", Fixture, &hang, fixture_set_up, test_hang, fixture_tear_down);
-    g_test_add ("/stlink-faults/power-loss", Fixture, &power, fixture_set_up, test_power_loss, fixture_tear_down);
-    g_test_add ("/stlink-faults/swd-disabled-by-firmware", Fixture, &swd_off,
+    g_test_add ("/Kiln/Stlink/faults/unplug", Fixture, &unplug, fixture_set_up, test_unplug, fixture_tear_down);
+    g_test_add ("/Kiln/Stlink/faults/unplug-v3", Fixture, &unplug_v3, fixture_set_up, test_unplug, fixture_tear_down);
+    g_test_add ("/Kiln/Stlink/faults/hang", Fixture, &hang, fixture_set_up, test_hang, fixture_tear_down);
+    g_test_add ("/Kiln/Stlink/faults/power-loss", Fixture, &power, fixture_set_up, test_power_loss, fixture_tear_down);
+    g_test_add ("/Kiln/Stlink/faults/swd-disabled-by-firmware", Fixture, &swd_off,
                 fixture_set_up, test_swd_disabled, fixture_tear_down);
   }
 

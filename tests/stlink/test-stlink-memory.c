@@ -416,10 +416,10 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (personalities); i++)
     {
       const Personality *p = &personalities[i];
-      g_autofree char *a = g_strdup_printf ("/stlink/%s/lists-and-opens", p->firmware);
-      g_autofree char *b = g_strdup_printf ("/stlink/%s/flash-reads", p->firmware);
-      g_autofree char *c = g_strdup_printf ("/stlink/%s/sram", p->firmware);
-      g_autofree char *d = g_strdup_printf ("/stlink/%s/flash-halfword", p->firmware);
+      g_autofree char *a = g_strdup_printf ("/Kiln/Stlink/%s/lists-and-opens", p->firmware);
+      g_autofree char *b = g_strdup_printf ("/Kiln/Stlink/%s/flash-reads", p->firmware);
+      g_autofree char *c = g_strdup_printf ("/Kiln/Stlink/%s/sram", p->firmware);
+      g_autofree char *d = g_strdup_printf ("/Kiln/Stlink/%s/flash-halfword", p->firmware);
 
       g_test_add_data_func (a, p, test_lists_and_opens);
       g_test_add_data_func (b, p, test_flash_reads);

@@ -275,19 +275,19 @@ main (int   argc,
       g_assert_true (g_file_set_contents (ini, bench_text, -1, &error));
       g_assert_no_error (error);
       g_setenv ("KILN_SIM", ini, TRUE);
-      g_test_add ("/usb-monitor/dropin/polling/unplug-replug", Fixture, GINT_TO_POINTER (FALSE),
+      g_test_add ("/Kiln/Usb/monitor/dropin/polling/unplug-replug", Fixture, GINT_TO_POINTER (FALSE),
                   fixture_set_up, test_unplug_replug, fixture_tear_down);
-      g_test_add ("/usb-monitor/dropin/hotplug/unplug-replug", Fixture, GINT_TO_POINTER (TRUE),
+      g_test_add ("/Kiln/Usb/monitor/dropin/hotplug/unplug-replug", Fixture, GINT_TO_POINTER (TRUE),
                   fixture_set_up, test_unplug_replug, fixture_tear_down);
-      g_test_add ("/usb-monitor/dropin/hotplug/disconnect-fault", Fixture, GINT_TO_POINTER (TRUE),
+      g_test_add ("/Kiln/Usb/monitor/dropin/hotplug/disconnect-fault", Fixture, GINT_TO_POINTER (TRUE),
                   fixture_set_up, test_disconnect_fault, fixture_tear_down);
     }
   else
     {
       g_unsetenv ("KILN_SIM");
-      g_test_add ("/usb-monitor/bench/unplug-replug", Fixture, GINT_TO_POINTER (TRUE),
+      g_test_add ("/Kiln/Usb/monitor/bench/unplug-replug", Fixture, GINT_TO_POINTER (TRUE),
                   fixture_set_up, test_unplug_replug, fixture_tear_down);
-      g_test_add ("/usb-monitor/bench/disconnect-fault", Fixture, GINT_TO_POINTER (TRUE),
+      g_test_add ("/Kiln/Usb/monitor/bench/disconnect-fault", Fixture, GINT_TO_POINTER (TRUE),
                   fixture_set_up, test_disconnect_fault, fixture_tear_down);
     }
 

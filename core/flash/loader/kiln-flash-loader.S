@@ -1,20 +1,36 @@
 /* kiln-flash-loader.S — Kiln's flash loader for the STM32 sector flash
  * controller (F7; F2/F4 share it), run from SRAM by the host
  *
- * The host places this code, a parameter block 4 KiB after it (on a page of
- * its own) and a ring buffer in SRAM, and starts the core at the first
- * instruction. The loader takes its stack from the parameter block and
- * waits for commands there: the host writes the block with COMMAND last
- * (the last word), the loader clears COMMAND, does the work, then sets
- * STATUS and waits for the next command, so one start serves a whole job.
- * Command 3 ends the loader on a BKPT.
+ * The host places this code, an operation table from 4 KiB after it, a
+ * parameter block 12.5 KiB after it (the table ends where the block
+ * starts, so that the host writes both in one transfer), the results of a
+ * CRC command right after the block (read with the status; the block sits
+ * mid-way in a 1 KiB block, as the probe's transfers stop at 1 KiB
+ * boundaries), and a ring buffer in SRAM, and starts the
+ * core at the first instruction. The loader takes its stack from the
+ * parameter block and waits for commands there: the host writes the block
+ * with COMMAND last (the last word), the loader clears COMMAND, does the
+ * work, then sets STATUS and waits for the next command, so one start
+ * serves a whole job. Command 3 ends the loader on a BKPT.
  *
- * Command 1, program: works through a list of operations in order:
+ * Command 1, program: waits for a flash operation left running, clears the
+ * controller's error flags and unlocks it (a controller that stays locked
+ * is an error at address 0xFFFFFFFF), then works through a list of
+ * operations in order:
  *   erase   { 1, CR value (SER | SNB | PSIZE), sector address }
  *   program { 2, address, length (a multiple of 4) }
  * Program operations take their bytes, in order, from the ring buffer that
  * the host fills while the loader runs: the host advances WP (bytes written
- * in all) after writing, the loader advances RP (bytes consumed). Each unit
+ * in all) after writing, the loader advances RP (bytes consumed). The ring
+ * holds records, each a header word (raw length in the low half, stored
+ * length in the high half) and the stored bytes padded to a word: stored
+ * as they are when both lengths are equal, else an LZ4 block that the
+ * loader decodes into the 4 KiB scratch buffer just before the ring. A
+ * record never crosses the ring's end: a header of 0 says the rest of the
+ * ring is skipped. A record that does not fit the operation, the scratch
+ * buffer or the ring, or a block that does not decode to exactly its raw
+ * length, stops the loader (status 4, the record's place in ERROR_AT)
+ * before anything of it is written. Each unit
  * is written at the plan's parallelism (PSIZE: x8, x16, x32, or x64 as two
  * words), followed by a DSB and a wait on BSY; any error flag stops the
  * loader with the status register and the address in the parameter block.
@@ -23,13 +39,15 @@
  * holds them. The host may ask the loader to stop between blocks (ABORT).
  *
  * Command 2, CRC: for each range { address, length (a multiple of 4),
- * crc, blank }, the CRC-32 of the range as the STM32 CRC unit computes it
+ * erased CRC }, the CRC-32 of the range as the STM32 CRC unit computes it
  * (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, 32-bit words, no
- * reflection) is stored in crc. The host puts in blank the CRC an erased
- * range of that length has; when the range's CRC equals it, the loader
- * reads the range again and stores the AND of all its words in blank
- * (0xFFFFFFFF: every bit erased), else it stores 0 there. So the blank
- * check costs a second read only of ranges that are likely blank.
+ * reflection) is stored in the range's result { crc, blank } (the results
+ * follow the parameter block, after STATUS, so that the host reads them
+ * with it). The host gives the CRC an erased range of that length has;
+ * when the range's CRC equals it, the loader reads the range again and
+ * stores the AND of all its words in blank (0xFFFFFFFF: every bit erased),
+ * else it stores 0 there. So the blank check costs a second read only of
+ * ranges that are likely blank.
  *
  * In both, the independent watchdog, should it run (a hardware watchdog
  * option), is given its longest period and reloaded, so that a long erase
@@ -46,7 +64,8 @@
         .thumb
 
 /* Parameter block (offsets); must match kiln-flash-loader.h. */
-        .equ PARAMS,      0x1000        /* from the first instruction */
+        .equ PARAMS,      0x3200        /* from the first instruction */
+        .equ RESULTS,     0x40          /* from PARAMS */
         .equ P_FLASH,     0x00
         .equ P_CR_PSIZE,  0x04
         .equ P_PSIZE,     0x08
@@ -67,13 +86,18 @@
         .equ ST_DONE,     1
         .equ ST_ERROR,    2
         .equ ST_ABORTED,  3
+        .equ ST_BAD_STREAM, 4
+        .equ SCRATCH,     0x1000        /* before the ring: decoded blocks */
 
+        .equ FLASH_KEYR,  0x04
         .equ FLASH_SR,    0x0C
         .equ FLASH_CR,    0x10
         .equ SR_BSY,      0x10000
         .equ SR_ERRORS,   0xF2
         .equ CR_PG,       0x1
         .equ CR_STRT,     0x10000
+        .equ CR_LOCK,     0x80000000
+        .equ SR_CLEAR,    0xF3          /* the error flags and EOP */
 
         .equ IWDG,        0x40003000
         .equ RCC,         0x40023800
@@ -182,7 +206,10 @@ exit:
 /* ---- program -------------------------------------------------------- */
 program_command:
         /* r4 flash registers, r5 next operation, r6 operations left,
-         * r1 ring start, r2 ring end, r3 ring read pointer, r9 RP. */
+         * r1 ring start, r2 ring end, r3 ring read pointer, r9 RP. The
+         * stack starts empty (a run that stopped may have left words). */
+        ldr     r11, [r0, #P_STACK]
+        mov     sp, r11
         ldr     r4, [r0, #P_FLASH]
         ldr     r5, [r0, #P_OPS]
         ldr     r6, [r0, #P_N_OPS]
@@ -190,6 +217,26 @@ program_command:
         ldr     r2, [r0, #P_RING_END]
         ldr     r9, [r0, #P_RP]
         mov     r3, r1
+
+        /* A clean, unlocked controller (an operation still running ends
+         * first; the host no longer spends round trips on it). */
+        movs    r7, #0
+        bl      wait_flash_busy
+        movs    r11, #SR_CLEAR
+        str     r11, [r4, #FLASH_SR]
+        ldr     r11, [r4, #FLASH_CR]
+        tst     r11, #CR_LOCK
+        beq     next_op
+        ldr     r11, =0x45670123
+        str     r11, [r4, #FLASH_KEYR]
+        ldr     r11, =0xCDEF89AB
+        str     r11, [r4, #FLASH_KEYR]
+        dsb
+        ldr     r11, [r4, #FLASH_CR]
+        tst     r11, #CR_LOCK
+        beq     next_op
+        mov     r7, #0xFFFFFFFF
+        b       flash_error
 
 next_op:
         cmp     r6, #0
@@ -221,28 +268,128 @@ program:
 fill:
         cmp     r8, #0
         beq     program_end
-        /* Wait for the host: bytes available = WP - RP. */
-wait_data:
-        movw    r11, #0xAAAA
-        str     r11, [r10]
-        ldr     r11, [r0, #P_ABORT]
+        /* Wait for the host: a record's header (bytes available = WP - RP). */
+wait_header:
+        bl      wait_tick
+        ldr     r12, [r0, #P_WP]
+        sub     r12, r12, r9
+        cmp     r12, #4
+        blo     wait_header
+        ldr     r11, [r3]
         cmp     r11, #0
-        bne     aborted
+        bne     record
+        /* A wrap marker: the rest of the ring is skipped. */
+        sub     r12, r2, r3
+        add     r9, r9, r12
+        mov     r3, r1
+        b       wait_header
+record:
+        /* The raw length: within the operation, the scratch buffer, and
+         * whole units; the record within the ring. */
+        uxth    lr, r11
+        cmp     lr, #0
+        beq     bad_stream
+        cmp     lr, r8
+        bhi     bad_stream
+        cmp     lr, #SCRATCH
+        bhi     bad_stream
+        ldr     r12, [r0, #P_PSIZE]
+        push    {r11}
+        lsr     r11, lr, r12
+        lsl     r11, r11, r12
+        cmp     r11, lr
+        pop     {r11}
+        bne     bad_stream
+        lsr     r12, r11, #16
+        add     r12, r12, #7
+        bic     r12, r12, #3            /* r12 = the record's size */
+        add     r11, r3, r12
+        cmp     r11, r2
+        bhi     bad_stream
+        sub     r8, r8, lr
+        ldr     r11, [r3]
+        lsr     r12, r11, #16
+        uxth    r11, r11
+        cmp     r11, r12
+        bne     compressed
+
+        /* Stored as they are: written as they arrive, in the blocks the
+         * host has sent. The bytes left of the record are on the stack. */
+        add     r3, r3, #4
+        add     r9, r9, #4
+        push    {r11}
+raw_chunk:
+        ldr     lr, [sp]
+        cmp     lr, #0
+        beq     raw_done
         ldr     r12, [r0, #P_WP]
         subs    r12, r12, r9
-        beq     wait_data
-        /* This block: at most the bytes available, left in the operation,
-         * and up to the end of the ring. */
-        cmp     r12, r8
+        bne     1f
+        bl      wait_tick
+        b       raw_chunk
+1:      ldr     lr, [sp]
+        cmp     r12, lr
         it      hi
-        movhi   r12, r8
-        sub     r11, r2, r3
-        cmp     r12, r11
-        it      hi
-        movhi   r12, r11
+        movhi   r12, lr
+        /* Whole units: at x64 the host may have sent half of one. */
+        ldr     r11, [r0, #P_PSIZE]
+        cmp     r11, #3
+        it      eq
+        biceq   r12, r12, #7
+        cmp     r12, #0
+        bne     2f
+        bl      wait_tick
+        b       raw_chunk
+2:      sub     lr, lr, r12
+        str     lr, [sp]
         add     r9, r9, r12
-        sub     r8, r8, r12
-        add     r12, r12, r3            /* r12 = end of the block in the ring */
+        add     r12, r12, r3            /* r12 = the end of this block */
+        adr     r11, raw_written
+        orr     r11, r11, #1
+        push    {r11}
+        b       write_block
+raw_written:
+        str     r9, [r0, #P_RP]
+        b       raw_chunk
+raw_done:
+        add     sp, sp, #4
+        b       record_done
+
+        /* An LZ4 block: decoded once all of it is there. */
+compressed:
+        add     r12, r12, #7
+        bic     r12, r12, #3
+1:      ldr     lr, [r0, #P_WP]
+        sub     lr, lr, r9
+        cmp     lr, r12
+        bhs     2f
+        bl      wait_tick
+        b       1b
+2:      add     r9, r9, r12
+        add     lr, r3, r12
+        push    {lr}                    /* the next record, once this one is written */
+        ldr     r11, [r3], #4
+        lsr     r12, r11, #16
+        uxth    r11, r11
+        add     r12, r3, r12            /* the stored bytes: r3 to r12 */
+        bl      lz4_decode
+        cmp     r11, #0
+        bne     bad_block
+        sub     r3, r1, #SCRATCH        /* the decoded bytes */
+        adr     r11, compressed_written
+        orr     r11, r11, #1
+        push    {r11}
+        b       write_block
+compressed_written:
+        pop     {r3}
+record_done:
+        cmp     r3, r2
+        it      eq
+        moveq   r3, r1
+        str     r9, [r0, #P_RP]
+        b       fill
+
+write_block:
         ldr     r11, [r0, #P_PSIZE]
         cmp     r11, #2
         beq     words
@@ -299,12 +446,106 @@ words:
         cmp     r3, r12
         bne     words
 
+/* A block is written: on to where the caller pushed (raw_written or
+ * compressed_written). */
 block_done:
-        cmp     r3, r2
-        it      eq
-        moveq   r3, r1
+        pop     {pc}
+
+bad_block:
+        pop     {r3}
+bad_stream:
+        str     r3, [r0, #P_ERROR_AT]
         str     r9, [r0, #P_RP]
-        b       fill
+        movs    r11, #ST_BAD_STREAM
+        b       finish
+
+/* Reloads the watchdog and returns, unless the host asked to stop. */
+wait_tick:
+        movw    r11, #0xAAAA
+        str     r11, [r10]
+        ldr     r11, [r0, #P_ABORT]
+        cmp     r11, #0
+        bne     aborted
+        bx      lr
+
+/* Decodes one LZ4 block (the block format: sequences of a token, literals
+ * and a match) from r3 up to r12 into the scratch buffer, which it must
+ * fill exactly: r11 holds the raw length, and is 0 on return when the
+ * block was sound. Every length and offset is checked against both
+ * buffers first: a malformed block writes nothing outside the scratch
+ * buffer and reads nothing outside its own bytes. On success, r12 is the
+ * end of the decoded bytes. */
+lz4_decode:
+        push    {r4-r9, lr}
+        sub     r4, r1, #SCRATCH        /* r4 start, r5 next byte, r6 end */
+        mov     r5, r4
+        add     r6, r4, r11
+lz4_sequence:
+        cmp     r3, r12
+        bhs     lz4_bad                 /* a sequence starts with its token */
+        ldrb    r7, [r3], #1
+        lsr     r8, r7, #4              /* literals */
+        cmp     r8, #15
+        bne     2f
+1:      cmp     r3, r12
+        bhs     lz4_bad
+        ldrb    r9, [r3], #1
+        add     r8, r8, r9
+        cmp     r9, #255
+        beq     1b
+2:      sub     r9, r12, r3
+        cmp     r8, r9
+        bhi     lz4_bad
+        sub     r9, r6, r5
+        cmp     r8, r9
+        bhi     lz4_bad
+3:      cmp     r8, #0
+        beq     4f
+        ldrb    r9, [r3], #1
+        strb    r9, [r5], #1
+        subs    r8, r8, #1
+        b       3b
+4:      cmp     r3, r12
+        beq     lz4_end                 /* the last sequence has no match */
+        sub     r9, r12, r3
+        cmp     r9, #2
+        blo     lz4_bad
+        ldrb    r8, [r3], #1
+        ldrb    r9, [r3], #1
+        orr     r8, r8, r9, lsl #8      /* the match's offset */
+        cmp     r8, #0
+        beq     lz4_bad
+        sub     r9, r5, r4
+        cmp     r8, r9
+        bhi     lz4_bad
+        sub     r8, r5, r8              /* the match's first byte */
+        and     r7, r7, #15
+        cmp     r7, #15
+        bne     6f
+5:      cmp     r3, r12
+        bhs     lz4_bad
+        ldrb    r9, [r3], #1
+        add     r7, r7, r9
+        cmp     r9, #255
+        beq     5b
+6:      add     r7, r7, #4
+        sub     r9, r6, r5
+        cmp     r7, r9
+        bhi     lz4_bad
+7:      ldrb    r9, [r8], #1
+        strb    r9, [r5], #1
+        subs    r7, r7, #1
+        bne     7b
+        b       lz4_sequence
+lz4_end:
+        cmp     r5, r6
+        bne     lz4_bad
+        mov     r12, r6                 /* the end of the decoded bytes */
+        movs    r11, #0
+        pop     {r4-r9, pc}
+lz4_bad:
+        movs    r11, #1
+        pop     {r4-r9, pc}
 
 word_erased:
         add     r7, r7, #4
@@ -355,6 +596,15 @@ op_done:
         adds    r5, r5, #12
         subs    r6, r6, #1
         b       next_op
+
+/* Waits while BSY, reloading the watchdog, whatever the flags. */
+wait_flash_busy:
+        movw    r11, #0xAAAA
+        str     r11, [r10]
+        ldr     r11, [r4, #FLASH_SR]
+        tst     r11, #SR_BSY
+        bne     wait_flash_busy
+        bx      lr
 
 /* Waits while BSY, reloading the watchdog; an error flag ends the run with
  * r7 (the unit just written, or the sector) as the address. */
@@ -416,6 +666,7 @@ crc:
         str     r11, [r4, #0x14]        /* POL */
         ldr     r5, [r0, #P_OPS]
         ldr     r6, [r0, #P_N_OPS]
+        add     r9, r0, #RESULTS
 
 crc_range:
         cmp     r6, #0
@@ -426,16 +677,21 @@ crc_range:
         str     r11, [r4, #8]           /* CR: RESET, 32-bit, no reflection */
         ldr     r7, [r5, #0]
         ldr     r8, [r5, #4]
-crc16:
-        cmp     r8, #16
+crc32:
+        cmp     r8, #32
         blo     crc4
         ldmia   r7!, {r1, r2, r3, r12}
         str     r1, [r4]
         str     r2, [r4]
         str     r3, [r4]
         str     r12, [r4]
-        subs    r8, r8, #16
-        b       crc16
+        ldmia   r7!, {r1, r2, r3, r12}
+        str     r1, [r4]
+        str     r2, [r4]
+        str     r3, [r4]
+        str     r12, [r4]
+        subs    r8, r8, #32
+        b       crc32
 crc4:
         cmp     r8, #0
         beq     crc_end
@@ -445,25 +701,30 @@ crc4:
         b       crc4
 crc_end:
         ldr     r1, [r4]
-        str     r1, [r5, #8]
+        str     r1, [r9, #0]
         /* The blank check, only where the CRC is an erased range's. */
         movs    r12, #0
-        ldr     r11, [r5, #12]
+        ldr     r11, [r5, #8]
         cmp     r1, r11
         bne     blank_end
         ldr     r7, [r5, #0]
         ldr     r8, [r5, #4]
         mov     r12, #0xFFFFFFFF
-blank16:
-        cmp     r8, #16
+blank32:
+        cmp     r8, #32
         blo     blank4
         ldmia   r7!, {r1, r2, r3, r11}
         and     r12, r12, r1
         and     r2, r2, r3
         and     r12, r12, r11
         and     r12, r12, r2
-        subs    r8, r8, #16
-        b       blank16
+        ldmia   r7!, {r1, r2, r3, r11}
+        and     r12, r12, r1
+        and     r2, r2, r3
+        and     r12, r12, r11
+        and     r12, r12, r2
+        subs    r8, r8, #32
+        b       blank32
 blank4:
         cmp     r8, #0
         beq     blank_end
@@ -472,11 +733,12 @@ blank4:
         subs    r8, r8, #4
         b       blank4
 blank_end:
-        str     r12, [r5, #12]
+        str     r12, [r9, #4]
         ldr     r11, [r0, #P_OPS_DONE]
         adds    r11, r11, #1
         str     r11, [r0, #P_OPS_DONE]
-        adds    r5, r5, #16
+        adds    r5, r5, #12
+        adds    r9, r9, #8
         subs    r6, r6, #1
         b       crc_range
 

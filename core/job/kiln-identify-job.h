@@ -1,5 +1,6 @@
-/* kiln-identify-job-private.h — what the target behind a probe is, found by
- * one job on the probe's session worker (never on the main thread)
+/* kiln-identify-job.h — what the target behind a probe is: the window runs
+ * it on the probe's session worker (never on its main thread), kiln-cli info
+ * runs it directly
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -5,10 +5,10 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 
 #include "kiln-flash-job.h"
-#include "kiln-identify-job-private.h"
+#include "kiln-identify-job.h"
 
 KilnIdentifyJob *
 kiln_identify_job_new (KilnUsbProbeInfo *info)

@@ -1,0 +1,285 @@
+/* test-flash-stream.c — the loader's stream of records on the virtual
+ * bench: damaged records and LZ4 blocks are refused before anything of them
+ * is written, and decoding never writes outside the scratch buffer
+ *
+ * Each case writes one record into the ring and posts a program command by
+ * hand (the layout of kiln-flash-loader.h), then checks the loader's
+ * status, that the ring after the record and the flash are as they were,
+ * and that the loader still takes the next command.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "flash-bench.h"
+
+#define GUARD_SIZE (8 * 1024)
+#define FLASH_REGS 0x40023C00u
+
+typedef struct
+{
+  Bench          *b;
+  KilnArmTarget  *target;
+  KilnStlink     *stlink;
+  KilnFlashLoader loader;
+  gboolean       flash_blank;   /* a refused record leaves it blank */
+} Fixture;
+
+static void
+put32 (guint8  *p,
+       guint32  v)
+{
+  p[0] = v;
+  p[1] = v >> 8;
+  p[2] = v >> 16;
+  p[3] = v >> 24;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->b = bench_new ("[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n");
+  f->target = bench_open (f->b);
+  f->stlink = kiln_arm_target_get_stlink (f->target);
+  g_assert_true (kiln_arm_reset_halt (f->target, &error));
+  g_assert_no_error (error);
+  g_assert_true (kiln_flash_loader_setup (&f->loader, f->target, &error));
+  g_assert_no_error (error);
+  f->loader.persistent = TRUE;
+  f->flash_blank = TRUE;
+  /* Starts the loader and checks its code. */
+  g_assert_true (kiln_flash_loader_crc (&f->loader, NULL, 0, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  kiln_flash_loader_stop (&f->loader);
+  bench_free (f->b);
+}
+
+/* Writes @record (@size bytes, a multiple of 4) at the ring's start and a
+ * guard after it, runs one program operation of @length bytes at the
+ * flash's start over it, and returns the loader's final status. */
+static guint32
+run_record (Fixture      *f,
+            const guint8 *record,
+            gsize         size,
+            guint32       length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *guard = g_malloc (GUARD_SIZE);
+  g_autofree guint8 *back = g_malloc (GUARD_SIZE);
+  g_autofree guint8 *flash = g_malloc (4096);
+  guint8 block[KILN_LOADER_OP_SIZE + KILN_LOADER_P_SIZE] = { 0 };
+  guint8 *params = block + KILN_LOADER_OP_SIZE;
+  guint32 status = 0, rp = 0;
+
+  g_assert_cmpuint (size % 4, ==, 0);
+  for (guint i = 0; i < GUARD_SIZE; i++)
+    guard[i] = (guint8) (0xA5 ^ i);
+  g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.ring, record, size, &error));
+  g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.ring + (guint32) size, guard, GUARD_SIZE, &error));
+  g_assert_no_error (error);
+
+  put32 (block, KILN_LOADER_OP_PROGRAM);
+  put32 (block + 4, FLASH);
+  put32 (block + 8, length);
+  put32 (params + KILN_LOADER_P_FLASH, FLASH_REGS);
+  put32 (params + KILN_LOADER_P_CR_PSIZE, 2 << 8);
+  put32 (params + KILN_LOADER_P_PSIZE, 2);
+  put32 (params + KILN_LOADER_P_RING, f->loader.ring);
+  put32 (params + KILN_LOADER_P_RING_END, f->loader.ring + f->loader.ring_size);
+  put32 (params + KILN_LOADER_P_WP, (guint32) size);
+  put32 (params + KILN_LOADER_P_N_OPS, 1);
+  put32 (params + KILN_LOADER_P_OPS, f->loader.params - KILN_LOADER_OP_SIZE);
+  put32 (params + KILN_LOADER_P_STACK, f->loader.stack_top);
+  put32 (params + KILN_LOADER_P_COMMAND, KILN_LOADER_COMMAND_PROGRAM);
+  g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.params - KILN_LOADER_OP_SIZE, block, sizeof block,
+                                        &error));
+  g_assert_no_error (error);
+
+  /* Every case ends within a few polls of modeled time. */
+  for (guint i = 0; i < 200 && status == KILN_LOADER_STATUS_RUNNING; i++)
+    g_assert_true (kiln_stlink_read32 (f->stlink, f->loader.params + KILN_LOADER_P_STATUS, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, !=, KILN_LOADER_STATUS_RUNNING);
+  g_assert_true (kiln_stlink_read32 (f->stlink, f->loader.params + KILN_LOADER_P_RP, &rp, &error));
+
+  /* Nothing written outside the scratch buffer: the ring after the record
+   * is as it was, and so is the record. */
+  g_assert_true (kiln_stlink_read_mem (f->stlink, f->loader.ring + (guint32) size, back, GUARD_SIZE, &error));
+  g_assert_no_error (error);
+  g_assert_true (memcmp (back, guard, GUARD_SIZE) == 0);
+  g_assert_true (kiln_stlink_read_mem (f->stlink, f->loader.ring, back, size, &error));
+  g_assert_true (memcmp (back, record, size) == 0);
+  if (status == KILN_LOADER_STATUS_BAD_STREAM && f->flash_blank)
+    {
+      /* Refused before anything of it was written. */
+      g_assert_true (kiln_stlink_read_mem (f->stlink, FLASH, flash, 4096, &error));
+      g_assert_no_error (error);
+      for (guint i = 0; i < 4096; i++)
+        g_assert_cmpuint (flash[i], ==, 0xFF);
+    }
+  return status;
+}
+
+/* A record of @stored bytes for @raw raw bytes, padded to words. */
+static guint8 *
+make_record (guint32       raw,
+             const guint8 *stored,
+             guint32       stored_size,
+             gsize        *size)
+{
+  guint8 *r;
+
+  *size = 4 + ((stored_size + 3) & ~3u);
+  r = g_malloc0 (*size);
+  put32 (r, raw | stored_size << 16);
+  memcpy (r + 4, stored, stored_size);
+  return r;
+}
+
+typedef struct
+{
+  const char   *name;
+  guint32       raw;
+  guint32       length;   /* of the operation */
+  const guint8 *block;
+  guint32       block_size;
+} Damaged;
+
+/* Literal runs that end past the block, matches before the first byte or
+ * at offset 0, matches and literals past the raw length, blocks that
+ * decode short, and headers that do not fit the operation, the scratch
+ * buffer or the unit. */
+static const guint8 literals_past_end[] = { 0x50, 'a', 'b' };
+static const guint8 long_literals_past_end[] = { 0xF0, 0xFF, 0xFF, 0x10, 'a' };
+static const guint8 offset_before_start[] = { 0x14, 'a', 0x02, 0x00, 0x00 };
+static const guint8 offset_zero[] = { 0x14, 'a', 0x00, 0x00, 0x10, 'b' };
+/* 'a', then a match of 15 + 20 × 255 + 16 + 4 bytes: past the scratch
+ * buffer's 4 KiB. */
+static const guint8 match_past_raw[] = { 0x1F, 'a', 0x01, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                         0x10, 'b' };
+static const guint8 literals_past_raw[] = { 0x90, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i' };
+static const guint8 short_output[] = { 0x40, 'a', 'b', 'c', 'd' };
+static const guint8 truncated_offset[] = { 0x14, 'a', 0x01 };
+static const guint8 truncated_length[] = { 0x1F, 'a', 0x01, 0x00 };
+static const guint8 empty_block[] = { 0x00 };
+
+static const Damaged damaged[] = {
+  { "literals-past-end", 16, 16, literals_past_end, sizeof literals_past_end },
+  { "long-literals-past-end", 64, 64, long_literals_past_end, sizeof long_literals_past_end },
+  { "offset-before-start", 16, 16, offset_before_start, sizeof offset_before_start },
+  { "offset-zero", 16, 16, offset_zero, sizeof offset_zero },
+  { "match-past-raw", 4096, 4096, match_past_raw, sizeof match_past_raw },
+  { "literals-past-raw-and-scratch", 4096, 4096, NULL, 0 },
+  { "literals-past-raw", 8, 8, literals_past_raw, sizeof literals_past_raw },
+  { "short-output", 8, 8, short_output, sizeof short_output },
+  { "truncated-offset", 16, 16, truncated_offset, sizeof truncated_offset },
+  { "truncated-length", 16, 16, truncated_length, sizeof truncated_length },
+  { "empty-block", 16, 16, empty_block, sizeof empty_block },
+  { "raw-zero", 0, 16, short_output, sizeof short_output },
+  { "raw-past-operation", 32, 16, short_output, sizeof short_output },
+  { "raw-past-scratch", 8192, 8192, short_output, sizeof short_output },
+  { "raw-not-whole-words", 6, 8, short_output, sizeof short_output },
+};
+
+static void
+test_damaged (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (damaged); i++)
+    {
+      const Damaged *d = &damaged[i];
+      gsize size;
+      g_autofree guint8 *literals = NULL;
+      g_autofree guint8 *record = NULL;
+
+      if (d->block == NULL)
+        {
+          /* 4200 literals (15 + 16 × 255 + 105) for 4096 raw bytes. */
+          literals = g_malloc (18 + 4200);
+          literals[0] = 0xF0;
+          memset (literals + 1, 0xFF, 16);
+          literals[17] = 105;
+          memset (literals + 18, 'x', 4200);
+          record = make_record (d->raw, literals, 18 + 4200, &size);
+        }
+      else
+        record = make_record (d->raw, d->block, d->block_size, &size);
+
+      g_test_message ("%s", d->name);
+      g_assert_cmpuint (run_record (f, record, size, d->length), ==, KILN_LOADER_STATUS_BAD_STREAM);
+    }
+
+  /* The loader still works: a sound block decodes and is written. */
+  {
+    /* 'a', 14 more from offset 1, then one literal 'a': 16 bytes. */
+    static const guint8 sound[] = { 0x1A, 'a', 0x01, 0x00, 0x10, 'a' };
+    g_autofree guint8 *flash = g_malloc (16);
+    gsize size;
+    g_autofree guint8 *record = make_record (16, sound, sizeof sound, &size);
+
+    g_assert_cmpuint (run_record (f, record, size, 16), ==, KILN_LOADER_STATUS_DONE);
+    g_assert_true (kiln_stlink_read_mem (f->stlink, FLASH, flash, 16, &error));
+    g_assert_no_error (error);
+    for (guint i = 0; i < 16; i++)
+      g_assert_cmpuint (flash[i], ==, 'a');
+  }
+}
+
+/* Random blocks: whatever they decode to, nothing is written outside the
+ * scratch buffer and the loader ends each one (most are refused). */
+static void
+test_random (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (15);
+  guint refused = 0;
+
+  /* A block that happens to decode is written: the flash is not blank
+   * afterwards. */
+  f->flash_blank = FALSE;
+  for (guint n = 0; n < 24; n++)
+    {
+      guint32 stored_size = 1 + g_rand_int_range (rand, 0, 96);
+      guint32 raw = 4 * g_rand_int_range (rand, 1, 64);
+      g_autofree guint8 *block = g_malloc (stored_size);
+      g_autofree guint8 *record = NULL;
+      gsize size;
+      guint32 status;
+
+      for (guint i = 0; i < stored_size; i++)
+        block[i] = (guint8) g_rand_int (rand);
+      /* A random stored length equal to the raw one would be a raw record. */
+      if (stored_size == raw)
+        stored_size--;
+      record = make_record (raw, block, stored_size, &size);
+      status = run_record (f, record, size, raw);
+      g_assert_true (status == KILN_LOADER_STATUS_BAD_STREAM || status == KILN_LOADER_STATUS_DONE
+                     || status == KILN_LOADER_STATUS_ERROR);
+      refused += status == KILN_LOADER_STATUS_BAD_STREAM;
+    }
+  g_assert_cmpuint (refused, >, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/flash/stream/damaged", Fixture, NULL, fixture_set_up, test_damaged, fixture_tear_down);
+  g_test_add ("/flash/stream/random", Fixture, NULL, fixture_set_up, test_random, fixture_tear_down);
+  return g_test_run ();
+}
