@@ -39,6 +39,9 @@ typedef struct
 gboolean kiln_cli_parse_address (const char      *text,
                                  guint32         *address,
                                  GError         **error);
+/* A length as people write it: 4096, 0x1000, 64K, 1M (1 to 4 GiB). */
+gboolean kiln_cli_parse_length  (const char      *text,
+                                 gsize           *length);
 gboolean kiln_cli_parse_psize   (const char      *text,
                                  KilnFlashPsize  *psize,
                                  GError         **error);

@@ -134,10 +134,13 @@ kiln_cli_flash (int    argc,
         g_string_append_printf (out,
                                 "{\"event\":\"result\",\"ok\":true,\"dry_run\":%s,\"chip\":\"%s\",\"sectors_erased\":%u,"
                                 "\"sectors_written\":%u,\"sectors_skipped\":%u,\"bytes\":%" G_GUINT64_FORMAT
+                                ",\"sectors_blank\":%u,\"bytes_skipped_erased\":%" G_GUINT64_FORMAT
+                                ",\"bytes_link\":%" G_GUINT64_FORMAT
                                 ",\"verified\":%s,\"verify_method\":\"%s\",\"psize\":\"%s\",\"loader\":%s,"
                                 "\"fallback_reason\":",
                                 dry_run ? "true" : "false", job->chip_name, job->result.erased, job->result.written, job->result.skipped,
-                                job->result.bytes_written, job->result.verified ? "true" : "false",
+                                job->result.bytes_written, job->result.blank, job->result.bytes_erased_skipped,
+                                job->result.bytes_link, job->result.verified ? "true" : "false",
                                 job->result.verify_method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback",
                                 kiln_flash_psize_to_string (job->result.psize),
                                 job->result.used_loader ? "true" : "false");
@@ -165,6 +168,20 @@ kiln_cli_flash (int    argc,
                            job->result.written),
               job->chip_name, job->result.written, size, job->result.skipped,
               job->result.verified ? _("verified") : _("not verified"), secs);
+    if (!common.json && !common.quiet && !dry_run && job->result.written > 0
+        && (job->result.blank > 0 || job->result.bytes_erased_skipped > 0 || job->result.bytes_link > 0))
+      {
+        g_autofree char *skipped = kiln_cli_format_size (job->result.bytes_erased_skipped);
+        g_autofree char *link = kiln_cli_format_size (job->result.bytes_link);
+
+        printf (g_dngettext (GETTEXT_PACKAGE,
+                             "  %u sector was blank and needed no erase; %s left unprogrammed as erased; the link "
+                             "carried %s\n",
+                             "  %u sectors were blank and needed no erase; %s left unprogrammed as erased; the link "
+                             "carried %s\n",
+                             job->result.blank),
+                job->result.blank, skipped, link);
+      }
   }
 out:
   kiln_cli_common_clear (&common);

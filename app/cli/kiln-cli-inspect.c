@@ -32,6 +32,28 @@ kiln_cli_parse_address (const char  *text,
 }
 
 gboolean
+kiln_cli_parse_length (const char *text,
+                       gsize      *length)
+{
+  char *end = NULL;
+  guint64 v = g_ascii_strtoull (text, &end, 0);
+  guint64 unit = 1;
+
+  if (end == text || text[0] == '-')
+    return FALSE;
+  if (g_ascii_strcasecmp (end, "k") == 0 || g_ascii_strcasecmp (end, "kib") == 0)
+    unit = 1024;
+  else if (g_ascii_strcasecmp (end, "m") == 0 || g_ascii_strcasecmp (end, "mib") == 0)
+    unit = 1024 * 1024;
+  else if (*end != '\0')
+    return FALSE;
+  if (v == 0 || v > G_GUINT64_CONSTANT (0x100000000) / unit)
+    return FALSE;
+  *length = (gsize) (v * unit);
+  return TRUE;
+}
+
+gboolean
 kiln_cli_parse_psize (const char      *text,
                       KilnFlashPsize  *psize,
                       GError         **error)

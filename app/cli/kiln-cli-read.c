@@ -15,28 +15,6 @@
 #include "kiln-target-job.h"
 
 /* 4096, 0x1000, 4K, 4KiB, 1M, 1MiB */
-static gboolean
-parse_length (const char *text,
-              gsize      *length)
-{
-  char *end = NULL;
-  guint64 v = g_ascii_strtoull (text, &end, 0);
-  guint64 unit = 1;
-
-  if (end == text || text[0] == '-')
-    return FALSE;
-  if (g_ascii_strcasecmp (end, "k") == 0 || g_ascii_strcasecmp (end, "kib") == 0)
-    unit = 1024;
-  else if (g_ascii_strcasecmp (end, "m") == 0 || g_ascii_strcasecmp (end, "mib") == 0)
-    unit = 1024 * 1024;
-  else if (*end != '\0')
-    return FALSE;
-  if (v == 0 || v > G_GUINT64_CONSTANT (0x100000000) / unit)
-    return FALSE;
-  *length = (gsize) (v * unit);
-  return TRUE;
-}
-
 int
 kiln_cli_read (int    argc,
                char **argv)
@@ -76,7 +54,7 @@ kiln_cli_read (int    argc,
       code = kiln_cli_usage_error ("read", &common, error->message);
       goto out;
     }
-  if (!parse_length (args[1], &length) || (guint64) address + length > G_GUINT64_CONSTANT (0x100000000))
+  if (!kiln_cli_parse_length (args[1], &length) || (guint64) address + length > G_GUINT64_CONSTANT (0x100000000))
     {
       g_autofree char *msg = g_strdup_printf (_("“%s” is not a length that fits from 0x%08X: write it like 4096, "
                                                 "0x1000 or 64K"), args[1], address);

@@ -43,5 +43,6 @@ void                   _kiln_option_bytes_window_set_boot    (KilnOptionBytesWin
 const char            *_kiln_option_bytes_window_get_changes (KilnOptionBytesWindow *self);
 gboolean               _kiln_option_bytes_window_can_write   (KilnOptionBytesWindow *self);
 void                   _kiln_option_bytes_window_write       (KilnOptionBytesWindow *self);
+GtkWidget             *_kiln_option_bytes_window_get_write_button (KilnOptionBytesWindow *self);
 
 G_END_DECLS

@@ -342,8 +342,25 @@ update_changes (KilnOptionBytesWindow *self)
 
     for (guint i = 0; i < changes->len; i++)
       g_string_append_printf (text, "%s%s", i ? "\n" : "", (char *) g_ptr_array_index (changes, i));
+    KilnOptionImpact impact = kiln_option_bytes_get_impact (&self->before, &wanted);
+    /* Styled as what it does: erasing, unprotecting or locking is destructive. */
+    gboolean destructive = changes->len > 0
+                           && (impact & (KILN_OPTION_IMPACT_ERASES_FLASH | KILN_OPTION_IMPACT_IRREVERSIBLE
+                                         | KILN_OPTION_IMPACT_UNPROTECT | KILN_OPTION_IMPACT_READ_PROTECT
+                                         | KILN_OPTION_IMPACT_LAYOUT)) != 0;
+
     gtk_label_set_label (self->changes_label, changes->len ? text->str : _("Nothing changed yet."));
     gtk_widget_set_sensitive (GTK_WIDGET (self->write_button), changes->len > 0 && !self->busy && self->ready);
+    if (destructive)
+      {
+        gtk_widget_remove_css_class (GTK_WIDGET (self->write_button), "suggested-action");
+        gtk_widget_add_css_class (GTK_WIDGET (self->write_button), "destructive-action");
+      }
+    else
+      {
+        gtk_widget_remove_css_class (GTK_WIDGET (self->write_button), "destructive-action");
+        gtk_widget_add_css_class (GTK_WIDGET (self->write_button), "suggested-action");
+      }
   }
 }
 
@@ -692,9 +709,43 @@ kiln_option_bytes_window_class_init (KilnOptionBytesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, write_clicked_cb);
 }
 
+GtkWidget *
+_kiln_option_bytes_window_get_write_button (KilnOptionBytesWindow *self)
+{
+  return GTK_WIDGET (self->write_button);
+}
+
+/* The level list shows each choice whole (the default cuts long ones). */
+static void
+level_item_setup_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+level_item_bind_cb (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (string));
+}
+
 static void
 kiln_option_bytes_window_init (KilnOptionBytesWindow *self)
 {
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->wrp_switches = g_ptr_array_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (level_item_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (level_item_bind_cb), NULL);
+  adw_combo_row_set_list_factory (self->rdp_row, factory);
+  adw_combo_row_set_use_subtitle (self->rdp_row, TRUE);
 }

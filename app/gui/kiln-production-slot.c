@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kiln-job-meter.h"
 #include "kiln-production-slot-private.h"
 
 struct _KilnProductionSlot
@@ -28,6 +29,7 @@ struct _KilnProductionSlot
   KilnSession             *session;
   GCancellable            *cancellable;
   KilnProgress            *progress;
+  KilnJobMeter            *meter;
   KilnProductionSlotState  state;
   KilnProductionEntry     *entry;
   gboolean                 busy;
@@ -107,6 +109,7 @@ kiln_production_slot_dispose (GObject *object)
   if (self->progress != NULL)
     g_signal_handlers_disconnect_by_data (self->progress, self);
   g_clear_object (&self->progress);
+  g_clear_pointer (&self->meter, kiln_job_meter_free);
   /* AdwBin releases its child (the template's box) itself. */
 
   G_OBJECT_CLASS (kiln_production_slot_parent_class)->dispose (object);
@@ -252,20 +255,44 @@ kiln_production_slot_disarm (KilnProductionSlot *self)
     g_cancellable_cancel (self->cancellable);
 }
 
+/* One overall bar for the board, with the phase in words. */
+static void
+show_meter (KilnProductionSlot *self)
+{
+  g_autofree char *line = kiln_job_meter_dup_text (self->meter, -1);
+
+  gtk_label_set_label (self->detail_label, line);
+  gtk_progress_bar_set_fraction (self->progress_bar, kiln_job_meter_get_fraction (self->meter));
+}
+
 static void
 phase_started_cb (KilnProductionSlot *self,
-                  KilnFlashPhase   phase,
+                  KilnFlashPhase      phase,
                   KilnProgress       *progress)
 {
-  gtk_label_set_label (self->detail_label, kiln_flash_phase_to_label (phase));
-  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  if (phase == KILN_FLASH_PHASE_FINISHED)
+    return;
+  kiln_job_meter_phase (self->meter, phase, kiln_progress_get_total (progress));
+  show_meter (self);
 }
 
 static void
 changed_cb (KilnProductionSlot *self,
             KilnProgress       *progress)
 {
-  gtk_progress_bar_set_fraction (self->progress_bar, kiln_progress_get_fraction (progress));
+  if (kiln_progress_get_finished (progress))
+    return;
+  kiln_job_meter_bytes (self->meter, kiln_progress_get_done (progress));
+  show_meter (self);
+}
+
+static void
+sector_changed_cb (KilnProductionSlot *self,
+                   guint               sector,
+                   guint               state,
+                   KilnProgress       *progress)
+{
+  kiln_job_meter_sector (self->meter, sector, state);
 }
 
 typedef struct
@@ -392,7 +419,11 @@ kiln_production_slot_start (KilnProductionSlot *self,
 
   self->busy = TRUE;
   self->progress = kiln_progress_new ();
+  g_clear_pointer (&self->meter, kiln_job_meter_free);
+  self->meter = kiln_job_meter_new (NULL, TRUE, 0);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
   g_signal_connect_object (self->progress, "phase-started", G_CALLBACK (phase_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->progress, "sector-changed", G_CALLBACK (sector_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->progress, "changed", G_CALLBACK (changed_cb), self, G_CONNECT_SWAPPED);
   set_state (self, KILN_PRODUCTION_SLOT_PROGRAMMING, kiln_flash_phase_to_label (KILN_FLASH_PHASE_CONNECT), NULL);
 

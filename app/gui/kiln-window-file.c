@@ -44,6 +44,26 @@ kiln_window_log (KilnWindow *self,
   line = g_strdup_printf ("%s.%03d  %s\n", stamp,
                           g_date_time_get_microsecond (now) / 1000, message);
   gtk_text_buffer_insert (buffer, &end, line, -1);
+  /* The log follows its newest line. */
+  {
+    GtkTextMark *mark = gtk_text_buffer_get_mark (buffer, "kiln-end");
+
+    if (mark == NULL)
+      mark = gtk_text_buffer_create_mark (buffer, "kiln-end", &end, FALSE);
+    gtk_text_buffer_get_end_iter (buffer, &end);
+    gtk_text_buffer_move_mark (buffer, mark, &end);
+    gtk_text_view_scroll_mark_onscreen (self->log_view, mark);
+  }
+}
+
+char *
+_kiln_window_dup_log_text (KilnWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
 static char *
@@ -307,10 +327,23 @@ show_image (KilnWindow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->file_label), path);
   adw_window_title_set_subtitle (self->window_title, name);
 
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
   for (guint i = 0; i < n_segments; i++)
     {
       const KilnImageSegment *seg = kiln_image_get_segment (self->image, i);
-      regions[i].name = seg->name;
+
+      /* An ELF names its segments; the other formats only say where in the
+       * file they were, which is no help on a memory map: the addresses. */
+      if (kiln_image_get_format (self->image) == KILN_IMAGE_FORMAT_ELF || seg->size == 0)
+        regions[i].name = seg->name;
+      else
+        {
+          char *range = g_strdup_printf ("0x%08X–0x%08X", seg->address, (guint32) (seg->address + seg->size - 1));
+
+          g_ptr_array_add (names, range);
+          regions[i].name = range;
+        }
       regions[i].address = seg->address;
       regions[i].size = seg->size;
     }

@@ -16,14 +16,48 @@
  * progress_bar and progress_label; sector state changed →
  * kiln_memory_map_set_sector_state(); finished or failed → result_revealer. */
 
+
+/* The overall bar and its line ("Writing sector 3 of 7 · 38 % · about
+ * 5 s left"), and the phase's bytes and rate beside it. */
+static void
+show_meter (KilnWindow   *self,
+            KilnProgress *progress)
+{
+  guint64 total = kiln_progress_get_total (progress);
+  double rate = kiln_progress_get_rate (progress);
+  double elapsed = (g_get_monotonic_time () - self->job_started) / (double) G_USEC_PER_SEC;
+  g_autofree char *line = kiln_job_meter_dup_text (self->meter, elapsed);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  gtk_progress_bar_set_fraction (self->progress_bar, kiln_job_meter_get_fraction (self->meter));
+  gtk_label_set_label (self->phase_label, line);
+  if (total > 0)
+    {
+      g_autofree char *done_s = g_format_size_full (kiln_progress_get_done (progress), G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *total_s = g_format_size_full (total, G_FORMAT_SIZE_IEC_UNITS);
+
+      /* Translators: bytes done / bytes in this phase */
+      g_string_append_printf (text, _("%s of %s"), done_s, total_s);
+    }
+  if (rate > 0 && total > 0)
+    {
+      g_autofree char *rate_s = g_format_size_full ((guint64) rate, G_FORMAT_SIZE_IEC_UNITS);
+      /* Translators: a transfer rate, e.g. "231.0 KiB/s" */
+      g_string_append_printf (text, _(" · %s/s"), rate_s);
+    }
+  gtk_label_set_label (self->progress_label, text->str);
+}
+
 static void
 progress_phase_started_cb (KilnWindow        *self,
-                           KilnFlashPhase  phase,
+                           KilnFlashPhase     phase,
                            KilnProgress      *progress)
 {
-  gtk_label_set_label (self->phase_label, kiln_flash_phase_to_label (phase));
-  gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_label_set_label (self->progress_label, "");
+  /* The end of a job is said by its result, which may be a failure. */
+  if (phase == KILN_FLASH_PHASE_FINISHED)
+    return;
+  kiln_job_meter_phase (self->meter, phase, kiln_progress_get_total (progress));
+  show_meter (self, progress);
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
   kiln_window_log (self, "%s", kiln_flash_phase_to_label (phase));
 }
@@ -32,27 +66,10 @@ static void
 progress_changed_cb (KilnWindow   *self,
                      KilnProgress *progress)
 {
-  guint64 total = kiln_progress_get_total (progress);
-  double rate = kiln_progress_get_rate (progress);
-  double left = kiln_progress_get_seconds_left (progress);
-  g_autofree char *done_s = g_format_size_full (kiln_progress_get_done (progress), G_FORMAT_SIZE_IEC_UNITS);
-  g_autofree char *total_s = g_format_size_full (total, G_FORMAT_SIZE_IEC_UNITS);
-  GString *text = g_string_new (NULL);
-
-  gtk_progress_bar_set_fraction (self->progress_bar, kiln_progress_get_fraction (progress));
-  if (total > 0)
-    /* Translators: bytes done / bytes in this phase */
-    g_string_append_printf (text, _("%s of %s"), done_s, total_s);
-  if (rate > 0)
-    {
-      g_autofree char *rate_s = g_format_size_full ((guint64) rate, G_FORMAT_SIZE_IEC_UNITS);
-      /* Translators: a transfer rate, e.g. "231.0 KiB/s" */
-      g_string_append_printf (text, _(" · %s/s"), rate_s);
-    }
-  if (left >= 0)
-    g_string_append_printf (text, _(" · about %.0f s left"), MAX (left, 1));
-  gtk_label_set_label (self->progress_label, text->str);
-  g_string_free (text, TRUE);
+  if (kiln_progress_get_finished (progress))
+    return;
+  kiln_job_meter_bytes (self->meter, kiln_progress_get_done (progress));
+  show_meter (self, progress);
 }
 
 static void
@@ -61,6 +78,8 @@ progress_sector_changed_cb (KilnWindow   *self,
                             guint         state,
                             KilnProgress *progress)
 {
+  if (state < KILN_N_SECTOR_STATES)
+    kiln_job_meter_sector (self->meter, sector, state);
   if (sector < kiln_memory_map_get_n_sectors (self->memory_map) && state < KILN_N_SECTOR_STATES)
     kiln_memory_map_set_sector_state (self->memory_map, sector, state, NULL);
 }
@@ -79,12 +98,40 @@ progress_message_cb (KilnWindow   *self,
     }
 }
 
+/* The sectors a failed flash job erased and did not finish writing, as
+ * people number them ("0, 1"), or NULL. They are marked on the map. */
+static char *
+mark_incomplete (KilnWindow         *self,
+                 const KilnFlashJob *job)
+{
+  g_autoptr(GString) list = g_string_new (NULL);
+  guint n_map = kiln_memory_map_get_n_sectors (self->memory_map);
+
+  if (job == NULL || self->chip == NULL)
+    return NULL;
+  for (guint k = 0; k < job->result.n_incomplete; k++)
+    {
+      guint pos = job->result.incomplete[k];
+
+      if (pos >= kiln_chip_get_n_sectors (self->chip))
+        continue;
+      g_string_append_printf (list, "%s%u", list->len ? ", " : "", kiln_chip_get_sector (self->chip, pos)->index);
+      if (pos < n_map)
+        kiln_memory_map_set_sector_state (self->memory_map, pos, KILN_SECTOR_STATE_FAILED,
+                                          _("Erased but not completely written: the board will not start "
+                                            "from this firmware until it is programmed again"));
+    }
+  return list->len ? g_strdup (list->str) : NULL;
+}
+
+/* The job is over on both sides: its progress finished and the worker
+ * handed it back. Shows the result, marks what a failure left behind. */
 static void
-progress_finished_cb (KilnWindow   *self,
-                      const GError *error,
-                      KilnProgress *progress)
+show_result (KilnWindow *self)
 {
   double seconds = (g_get_monotonic_time () - self->job_started) / (double) G_USEC_PER_SEC;
+  const GError *error = self->job_error;
+  KilnFlashJob *flash_job = self->running_job;
 
   gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
@@ -99,7 +146,9 @@ progress_finished_cb (KilnWindow   *self,
 
       if (st == KILN_SECTOR_STATE_ERASING || st == KILN_SECTOR_STATE_WRITING || st == KILN_SECTOR_STATE_VERIFYING)
         kiln_memory_map_set_sector_state (self->memory_map, i, KILN_SECTOR_STATE_PLANNED,
-                                          _("The job stopped before this sector was finished: program it again"));
+                                          st == KILN_SECTOR_STATE_ERASING
+                                          ? _("The job stopped before this sector was finished: program it again")
+                                          : _("Written, but the job stopped before checking it: program again to verify it"));
     }
 
   if (error == NULL)
@@ -110,32 +159,75 @@ progress_finished_cb (KilnWindow   *self,
                               ? g_strdup_printf (_("%s in %.1f s"), self->last_message, seconds)
                               : g_strdup_printf (_("Done in %.1f s"), seconds);
       gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "success");
-      _kiln_window_offer_action (self, self->result_action, NULL);
+      _kiln_window_offer_action (self, self->result_action, NULL, NULL);
       gtk_image_set_from_icon_name (self->result_icon, "object-select-symbolic");
       gtk_label_set_label (self->result_label, text);
       kiln_window_log (self, "%s", text);
     }
   else
     {
+      g_autofree char *incomplete = mark_incomplete (self, flash_job);
+      g_autofree char *words = _kiln_window_dup_error_words (self, error);
+      g_autofree char *text = NULL;
+      guint n = flash_job != NULL ? flash_job->result.n_incomplete : 0;
+
       /* GLib's own "Operation was cancelled" says nothing about the board. */
-      const char *text = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                         ? _("Cancelled. The flash controller was locked again; sectors that were being written "
-                             "are incomplete: program again before running the board.")
-                         : error->message;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        text = g_strdup (_("Cancelled. The flash controller was locked again; sectors that were being written "
+                            "are incomplete: program again before running the board."));
+      else if (incomplete != NULL && !g_error_matches (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED))
+        /* Translators: the first %s is why the job stopped ("The probe was
+         * unplugged: …"), the second a sector number or list ("0, 1") */
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "%s\nSector %s was erased but not completely written, so the board does not "
+                                             "hold a complete firmware and will not start: program it again.",
+                                             "%s\nSectors %s were erased but not completely written, so the board does "
+                                             "not hold a complete firmware and will not start: program it again.",
+                                             n),
+                                words, incomplete);
+      else
+        text = g_steal_pointer (&words);
 
       gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "failure");
-      _kiln_window_offer_action (self, self->result_action, error);
+      _kiln_window_offer_action (self, self->result_action, error, "win.retry");
       gtk_image_set_from_icon_name (self->result_icon, "dialog-error-symbolic");
       gtk_label_set_label (self->result_label, text);
       kiln_window_log (self, "%s", text);
     }
   gtk_revealer_set_reveal_child (self->result_revealer, TRUE);
-  g_signal_handlers_disconnect_by_data (progress, self);
+  self->banner_is_target = FALSE;
+  /* The header says what was done, until the file, target or plan changes. */
+  if (error == NULL && self->image != NULL && self->last_message != NULL
+      && (self->last_job_kind == JOB_PROGRAM || self->last_job_kind == JOB_VERIFY))
+    {
+      /* Translators: %s is the job's summary ("Programmed and verified 160 KiB (5 sectors, 0 unchanged)") */
+      g_autofree char *done = g_strdup_printf (_("Done: %s. The chip holds this file."), self->last_message);
+
+      gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
+      gtk_label_set_label (self->plan_label, done);
+    }
+  if (self->progress != NULL)
+    g_signal_handlers_disconnect_by_data (self->progress, self);
   g_clear_object (&self->progress);
   g_clear_object (&self->job_cancellable);
+  g_clear_error (&self->job_error);
+  g_clear_pointer (&self->running_job, kiln_flash_job_free);
+  g_clear_pointer (&self->meter, kiln_job_meter_free);
+  self->progress_done = self->worker_done = FALSE;
   _kiln_window_update_actions (self);
 }
 
+static void
+progress_finished_cb (KilnWindow   *self,
+                      const GError *error,
+                      KilnProgress *progress)
+{
+  g_clear_error (&self->job_error);
+  self->job_error = error != NULL ? g_error_copy (error) : NULL;
+  self->progress_done = TRUE;
+  if (self->worker_done)
+    show_result (self);
+}
 /* Shows a running job: its phases, bytes, rate, sector states and result.
  * The caller (the job starter) owns the job; the window only listens. */
 void
@@ -150,7 +242,15 @@ _kiln_window_watch_progress (KilnWindow   *self,
   if (self->progress != NULL)
     g_signal_handlers_disconnect_by_data (self->progress, self);
   g_set_object (&self->progress, progress);
+  /* A job of the window's own has its meter already (start_job()). */
+  if (self->meter == NULL)
+    self->meter = kiln_job_meter_new (NULL, FALSE, 0);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
   g_clear_pointer (&self->last_message, g_free);
+  g_clear_error (&self->job_error);
+  /* A job of the window's own also waits for its worker (start_job()). */
+  self->progress_done = FALSE;
+  self->worker_done = TRUE;
   self->job_started = g_get_monotonic_time ();
 
   gtk_revealer_set_reveal_child (self->result_revealer, FALSE);
@@ -164,31 +264,41 @@ _kiln_window_watch_progress (KilnWindow   *self,
   g_signal_connect_object (progress, "finished", G_CALLBACK (progress_finished_cb), self, G_CONNECT_SWAPPED);
 }
 
-typedef enum
+
+typedef struct
 {
-  JOB_PROGRAM,
-  JOB_VERIFY,
-  JOB_ERASE,
-  JOB_READ,
-} JobKind;
+  KilnWindow   *window;
+  KilnFlashJob *flash_job;  /* the window frees it once the result is shown */
+} JobCall;
 
 static void
 job_done_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(KilnWindow) self = user_data;
+  JobCall *call = user_data;
+  g_autoptr(KilnWindow) self = call->window;
+  KilnFlashJob *flash_job = call->flash_job;
   g_autoptr(GError) error = NULL;
 
-  /* The result is shown from the progress's "finished" signal. The bench
-   * the job made (built off the main loop) stays with the window. */
+  g_free (call);
+  /* The result is shown once the progress said the job finished too. The
+   * bench the job made (built off the main loop) stays with the window. */
   kiln_session_run_finish (KILN_SESSION (source), result, &error);
-  self->running_job = NULL;
-  if (self->disposed || KILN_SESSION (source) != self->session)
-    return;
+  if (self->disposed || flash_job != self->running_job)
+    {
+      if (flash_job != self->running_job)
+        g_clear_pointer (&flash_job, kiln_flash_job_free);
+      return;
+    }
+  self->worker_done = TRUE;
+  if (self->progress_done)
+    show_result (self);
   _kiln_window_update_actions (self);
-  /* The job may have changed what the panel shows (or found the target gone). */
-  _kiln_window_identify (self);
+  /* The job may have changed what the panel shows (or found the target
+   * gone); a session dropped with its probe has nothing to ask. */
+  if (KILN_SESSION (source) == self->session)
+    _kiln_window_identify (self);
 }
 
 /* The one place a job starts: a KilnProgress watched by the window, and the
@@ -197,7 +307,7 @@ job_done_cb (GObject      *source,
  * (_kiln_window_update_actions()). */
 static void
 start_job (KilnWindow *self,
-           JobKind     kind,
+           KilnWindowJob kind,
            GFile      *target_file,
            const char *sectors)
 {
@@ -208,6 +318,7 @@ start_job (KilnWindow *self,
   KilnSessionWorkFunc func;
   GDestroyNotify destroy;
   gpointer data;
+  JobCall *done_call;
 
   if (self->probe == NULL || self->session == NULL || self->progress != NULL
       || ((kind == JOB_PROGRAM || kind == JOB_VERIFY) && self->image == NULL)
@@ -234,7 +345,7 @@ start_job (KilnWindow *self,
                          kiln_usb_probe_info_get_model (self->probe), kiln_usb_probe_info_get_serial (self->probe));
       self->running_job = job;
       func = kiln_flash_job_run;
-      destroy = (GDestroyNotify) kiln_flash_job_free;
+      destroy = NULL;   /* the window reads its result, then frees it */
       data = job;
     }
   else
@@ -267,10 +378,12 @@ start_job (KilnWindow *self,
           {
             g_autofree char *path = g_file_get_path (target_file);
 
-            job->address = kiln_chip_get_flash_base (self->chip);
-            job->length = kiln_chip_get_flash_size (self->chip);
+            job->address = self->read_address;
+            job->length = self->read_length;
             call->file = g_object_ref (target_file);
-            kiln_window_log (self, _("Reading the flash into %s"), path);
+            /* Translators: "Reading 0x08000000–0x080FFFFF into /tmp/flash.bin" */
+            kiln_window_log (self, _("Reading 0x%08X–0x%08X into %s"), self->read_address,
+                             (guint32) (self->read_address + self->read_length - 1), path);
           }
           break;
         case JOB_PROGRAM:
@@ -282,10 +395,31 @@ start_job (KilnWindow *self,
       data = call;
     }
 
+  self->last_job_kind = kind;
+  if (sectors != self->last_sectors)
+    {
+      g_free (self->last_sectors);
+      self->last_sectors = g_strdup (sectors);
+    }
+  g_set_object (&self->last_file, target_file);
+  g_clear_pointer (&self->meter, kiln_job_meter_free);
+  if (kind == JOB_PROGRAM)
+    self->meter = kiln_job_meter_new (self->plan, g_settings_get_boolean (self->settings, "verify"), 0);
+  else if (kind == JOB_ERASE)
+    {
+      g_auto(GStrv) list = sectors != NULL ? g_strsplit (sectors, ",", -1) : NULL;
+
+      self->meter = kiln_job_meter_new (NULL, FALSE, list != NULL ? g_strv_length (list)
+                                                                  : kiln_chip_get_n_sectors (self->chip));
+    }
   progress = kiln_progress_new ();
   cancellable = g_cancellable_new ();
   _kiln_window_watch_progress (self, progress, cancellable);
-  kiln_session_run_async (self->session, func, data, destroy, progress, cancellable, job_done_cb, g_object_ref (self));
+  self->worker_done = FALSE;
+  done_call = g_new0 (JobCall, 1);
+  done_call->window = g_object_ref (self);
+  done_call->flash_job = self->running_job;
+  kiln_session_run_async (self->session, func, data, destroy, progress, cancellable, job_done_cb, done_call);
   _kiln_window_update_actions (self);
 }
 
@@ -391,38 +525,6 @@ erase_action (GtkWidget  *widget,
 }
 
 static void
-read_response (GtkNativeDialog *dialog,
-               int              response,
-               KilnWindow      *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      start_job (self, JOB_READ, file, NULL);
-    }
-  g_object_unref (dialog);
-}
-
-static void
-read_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *param)
-{
-  KilnWindow *self = KILN_WINDOW (widget);
-  GtkFileChooserNative *dialog;
-  g_autofree char *name = g_strdup_printf ("%s-flash.bin",
-                                           self->chip != NULL ? kiln_chip_get_name (self->chip) : "kiln");
-
-  dialog = gtk_file_chooser_native_new (_("Read Flash to File"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Read"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (read_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-static void
 cancel_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *param)
@@ -438,10 +540,38 @@ cancel_action (GtkWidget  *widget,
     }
 }
 
+/* Runs the last job again with what it was given (after a failure). */
+static void
+retry_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  g_autofree char *sectors = g_strdup (self->last_sectors);
+  g_autoptr(GFile) file = self->last_file ? g_object_ref (self->last_file) : NULL;
+
+  gtk_revealer_set_reveal_child (self->result_revealer, FALSE);
+  start_job (self, self->last_job_kind, file, sectors);
+}
+
 void
 _kiln_window_read_to_file (KilnWindow *self,
                            GFile      *file)
 {
+  g_return_if_fail (self->chip != NULL);
+  self->read_address = kiln_chip_get_flash_base (self->chip);
+  self->read_length = kiln_chip_get_flash_size (self->chip);
+  start_job (self, JOB_READ, file, NULL);
+}
+
+void
+_kiln_window_read_range_to_file (KilnWindow *self,
+                                 GFile      *file,
+                                 guint32     address,
+                                 guint32     length)
+{
+  self->read_address = address;
+  self->read_length = length;
   start_job (self, JOB_READ, file, NULL);
 }
 
@@ -451,8 +581,8 @@ _kiln_window_class_init_jobs (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.program", NULL, job_action);
   gtk_widget_class_install_action (widget_class, "win.verify", NULL, job_action);
   gtk_widget_class_install_action (widget_class, "win.erase", NULL, erase_action);
-  gtk_widget_class_install_action (widget_class, "win.read", NULL, read_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.program", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
 }

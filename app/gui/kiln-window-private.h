@@ -11,12 +11,21 @@
 #include "kiln-flash-job.h"
 #include "kiln-flash-plan.h"
 #include "kiln-identify-job.h"
+#include "kiln-job-meter.h"
 #include "kiln-image.h"
 #include "kiln-memory-map-private.h"
 #include "kiln-probe-selector-private.h"
 #include "kiln-progress.h"
 
 G_BEGIN_DECLS
+
+typedef enum
+{
+  JOB_PROGRAM,
+  JOB_VERIFY,
+  JOB_ERASE,
+  JOB_READ,
+} KilnWindowJob;
 
 #define KILN_TYPE_WINDOW (kiln_window_get_type ())
 
@@ -40,6 +49,7 @@ struct _KilnWindow
   guint                 reload_source;
   gboolean              simulator;
   KilnProgress         *progress;
+  KilnJobMeter         *meter;     /* the running job's overall progress */
   GCancellable         *job_cancellable;
   gint64                job_started;
   char                 *error_text;
@@ -47,8 +57,22 @@ struct _KilnWindow
   KilnSimBench         *bench;     /* the simulated board, when a probe of it is used */
   KilnUsbProbeInfo     *probe;     /* the probe chosen, NULL: none */
   KilnSession          *session;   /* the worker that owns the probe */
-  KilnFlashJob         *running_job; /* owned by the session's task */
+  KilnFlashJob         *running_job; /* owned by the window until its result is shown */
+  /* A job's result is shown once both its progress said it finished and the
+   * worker handed the job back (a flash job's result names the sectors it
+   * left half-written). */
+  gboolean              progress_done;
+  gboolean              worker_done;
+  GError               *job_error;
+  /* What Retry runs again: the last job and its arguments. */
+  KilnWindowJob         last_job_kind;
+  char                 *last_sectors;
+  GFile                *last_file;
+  gboolean              banner_is_target;
+  guint32               read_address;     /* what Read… reads */
+  guint32               read_length; /* the result banner says why the target cannot be read */
   KilnIdentifyJob      *target;    /* what the last identification found */
+  char                 *target_serial; /* through the probe with this serial */
   char                 *target_error;
   GError               *target_gerror;
   gboolean              identifying;
@@ -104,11 +128,14 @@ struct _KilnWindow
   GtkImage             *result_icon;
   GtkLabel             *result_label;
   GtkTextView          *log_view;
+  GtkExpander          *log_expander;
   GMenu                *recent_section;
 };
 
 /* kiln-window.c */
 void           _kiln_window_update_actions  (KilnWindow     *self);
+/* Hides the last job's result (the file, target or plan changed). */
+void           _kiln_window_clear_result    (KilnWindow     *self);
 /* The Target panel's chip rows and the map's layout, from self->chip. */
 void           _kiln_window_update_chip     (KilnWindow     *self);
 /* The plan of the loaded file on self->chip, drawn on the map. */
@@ -128,6 +155,12 @@ void           _kiln_window_identify        (KilnWindow     *self);
 /* Shows on @button the suggested next step for @error, or hides it. */
 void           _kiln_window_offer_action    (KilnWindow     *self,
                                              GtkButton      *button,
+                                             const GError   *error,
+                                             const char     *retry_action);
+
+/* kiln-window-words.c: @error in the window's words (no command-line
+ * advice beside the window's own buttons, no probe status codes). */
+char          *_kiln_window_dup_error_words (KilnWindow     *self,
                                              const GError   *error);
 
 /* kiln-window-jobs.c */
@@ -164,6 +197,11 @@ void           _kiln_window_watch_progress  (KilnWindow     *self,
 
 /* For tests */
 KilnMemoryMap *_kiln_window_get_memory_map  (KilnWindow     *self);
+void           _kiln_window_set_log_expanded (KilnWindow    *self,
+                                              gboolean       expanded);
+/* The running job's overall bar and its line, or 0 and NULL. */
+double         _kiln_window_get_progress_fraction (KilnWindow *self);
+const char    *_kiln_window_get_progress_text (KilnWindow   *self);
 const char    *_kiln_window_get_page        (KilnWindow     *self);
 const char    *_kiln_window_get_plan_text   (KilnWindow     *self);
 const char    *_kiln_window_get_error_text  (KilnWindow     *self);
@@ -180,8 +218,29 @@ KilnProbeSelector *_kiln_window_get_probe_selector (KilnWindow *self);
  * NULL when none is shown. */
 const char    *_kiln_window_get_result_action (KilnWindow   *self);
 const char    *_kiln_window_get_target_action (KilnWindow   *self);
-/* What Read… does once its file is chosen. */
+/* Everything the log shows, one line per entry. */
+char          *_kiln_window_dup_log_text    (KilnWindow     *self);
+/* What Read… does once its file is chosen: the whole flash, or a range. */
 void           _kiln_window_read_to_file    (KilnWindow     *self,
                                              GFile          *file);
+void           _kiln_window_read_range_to_file (KilnWindow  *self,
+                                             GFile          *file,
+                                             guint32         address,
+                                             guint32         length);
+
+/* kiln-window-read.c: Read… asks for a range, then a file. */
+void           _kiln_window_class_init_read (GtkWidgetClass *widget_class);
+/* The name Read… suggests for @address and @length (no slashes). */
+char          *_kiln_window_dup_read_name   (KilnWindow     *self,
+                                             guint32         address,
+                                             guint32         length);
+/* Reads "0x08000000" and "64K" / "0x10000" as a range of the chip's
+ * flash or RAM; FALSE with the reason in words otherwise. */
+gboolean       _kiln_window_parse_range     (KilnWindow     *self,
+                                             const char     *address_text,
+                                             const char     *length_text,
+                                             guint32        *address,
+                                             guint32        *length,
+                                             GError        **error);
 
 G_END_DECLS

@@ -40,11 +40,13 @@ set_target_status (KilnWindow *self,
 
 /* The suggested next step for a failure, as a button: protection → Option
  * Bytes, no USB permission → the udev help, a target that does not answer
- * → connect under reset. Hidden when there is none. */
+ * → connect under reset; a probe unplugged or gone quiet, a board without
+ * power → @retry_action once the cause is fixed. Hidden when there is none. */
 void
 _kiln_window_offer_action (KilnWindow   *self,
-              GtkButton    *button,
-              const GError *error)
+                           GtkButton    *button,
+                           const GError *error,
+                           const char   *retry_action)
 {
   const char *label = NULL, *action = NULL;
 
@@ -59,6 +61,13 @@ _kiln_window_offer_action (KilnWindow   *self,
   else if (g_error_matches (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET)
            && !g_settings_get_boolean (self->settings, "connect-under-reset"))
     label = _("Connect _Under Reset"), action = "win.connect-under-reset";
+  else if (retry_action != NULL
+           && (g_error_matches (error, KILN_USB_ERROR, KILN_USB_ERROR_UNPLUGGED)
+               || g_error_matches (error, KILN_USB_ERROR, KILN_USB_ERROR_TIMEOUT)
+               || g_error_matches (error, KILN_USB_ERROR, KILN_USB_ERROR_IO)
+               || g_error_matches (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET_VOLTAGE)
+               || g_error_matches (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET)))
+    label = _("_Retry"), action = retry_action;
 
   gtk_widget_set_visible (GTK_WIDGET (button), action != NULL);
   if (action != NULL)
@@ -169,9 +178,26 @@ update_target_panel (KilnWindow *self)
     set_target_status (self, _("Reading the target…"), FALSE);
   else
     set_target_status (self, NULL, FALSE);
-  _kiln_window_offer_action (self, self->target_action, self->probe != NULL ? self->target_gerror : NULL);
+  _kiln_window_offer_action (self, self->target_action, self->probe != NULL ? self->target_gerror : NULL,
+                             "win.identify");
   gtk_widget_set_visible (GTK_WIDGET (self->identify_spinner), self->identifying);
   gtk_spinner_set_spinning (self->identify_spinner, self->identifying);
+}
+
+/* Why the target cannot be read, in the main area where the plan would
+ * be, with the way out (Retry, Connect Under Reset, USB Access Help). */
+static void
+show_target_problem (KilnWindow *self)
+{
+  if (self->progress != NULL || self->target_gerror == NULL || self->probe == NULL)
+    return;
+  gtk_widget_remove_css_class (GTK_WIDGET (self->result_box), "success");
+  gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "failure");
+  gtk_image_set_from_icon_name (self->result_icon, "dialog-warning-symbolic");
+  gtk_label_set_label (self->result_label, self->target_error);
+  _kiln_window_offer_action (self, self->result_action, self->target_gerror, "win.identify");
+  gtk_revealer_set_reveal_child (self->result_revealer, TRUE);
+  self->banner_is_target = TRUE;
 }
 
 static gboolean
@@ -233,13 +259,27 @@ identify_done_cb (GObject      *source,
       self->target_gerror = g_error_copy (error);
       /* The probe answered but the target did not (or the probe is gone):
        * keep the chip the user may pick, and say what is wrong. */
-      self->target_error = g_strdup (error->message);
+      self->target_error = _kiln_window_dup_error_words (self, error);
       kiln_window_log (self, "%s", error->message);
+      /* A probe pulled out (or gone quiet) says nothing new about the
+       * chip: what it found stays on view, and the map as the last job
+       * left it, until it is back. */
+      if ((g_error_matches (error, KILN_USB_ERROR, KILN_USB_ERROR_UNPLUGGED)
+           || g_error_matches (error, KILN_USB_ERROR, KILN_USB_ERROR_TIMEOUT))
+          && self->target != NULL && self->target->chip != NULL)
+        {
+          update_target_panel (self);
+          _kiln_window_update_actions (self);
+          return;
+        }
       g_clear_pointer (&self->target, kiln_identify_job_free);
       if (found->have_probe)
         self->target = g_steal_pointer (&found);
       update_target_panel (self);
       _kiln_window_chip_selected (self);
+      if (self->chip == NULL)
+        _kiln_window_update_plan (self);   /* says why there is no plan */
+      show_target_problem (self);
     }
   else
     {
@@ -250,6 +290,8 @@ identify_done_cb (GObject      *source,
         g_set_object (&found->chip, self->chip);
       g_clear_pointer (&self->target, kiln_identify_job_free);
       self->target = g_steal_pointer (&found);
+      g_free (self->target_serial);
+      self->target_serial = g_strdup (kiln_usb_probe_info_get_serial (self->probe));
       if (!unchanged)
         {
           g_autofree char *prot = kiln_identify_job_dup_protected (self->target);
@@ -263,6 +305,8 @@ identify_done_cb (GObject      *source,
           _kiln_window_update_plan (self);
         }
       update_target_panel (self);
+      if (self->banner_is_target)
+        _kiln_window_clear_result (self);
     }
   _kiln_window_update_actions (self);
   if (self->identify_again)
@@ -312,7 +356,8 @@ probe_selected_cb (KilnWindow        *self,
   KilnUsbProbeInfo *old = self->probe;
   /* A probe that goes away leaves what it found on view (and the map with
    * it) until another probe is chosen. */
-  gboolean keep = info == NULL && self->target != NULL && self->target->chip != NULL;
+  gboolean keep = self->target != NULL && self->target->chip != NULL
+                  && (info == NULL || g_strcmp0 (kiln_usb_probe_info_get_serial (info), self->target_serial) == 0);
 
   if (self->session != NULL)
     g_thread_unref (g_thread_new ("kiln-drop-session", drop_session_thread, g_steal_pointer (&self->session)));
@@ -322,6 +367,8 @@ probe_selected_cb (KilnWindow        *self,
     g_clear_pointer (&self->target, kiln_identify_job_free);
   g_clear_pointer (&self->target_error, g_free);
   g_clear_error (&self->target_gerror);
+  if (self->banner_is_target)
+    _kiln_window_clear_result (self);
 
   if (info == NULL && old != NULL)
     {

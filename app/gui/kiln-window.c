@@ -34,6 +34,8 @@ _kiln_window_update_actions (KilnWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.option-bytes", have_probe && live && !running);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->program_button), have_probe ? NULL : why);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->job_cancellable != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.retry", have_probe && !running
+                                 && (self->last_job_kind != JOB_PROGRAM || can_program));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", self->file != NULL);
   /* The probe stays the same while a job runs on it. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->probe_selector), !running);
@@ -41,6 +43,15 @@ _kiln_window_update_actions (KilnWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
     gtk_widget_set_tooltip_text (GTK_WIDGET (buttons[i]), have_probe ? NULL : why);
   gtk_label_set_label (self->action_hint, have_probe ? "" : why);
+}
+
+void
+_kiln_window_clear_result (KilnWindow *self)
+{
+  if (self->progress != NULL || self->disposed)
+    return;
+  gtk_revealer_set_reveal_child (self->result_revealer, FALSE);
+  self->banner_is_target = FALSE;
 }
 
 static char *
@@ -172,6 +183,10 @@ _kiln_window_update_plan (KilnWindow *self)
   g_clear_object (&self->plan);
   kiln_memory_map_reset_states (self->memory_map);
   gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
+  /* What the last job did or why it failed is old news now; a target that
+   * cannot be read keeps saying so. */
+  if (!self->banner_is_target)
+    _kiln_window_clear_result (self);
 
   if (self->image == NULL)
     return;
@@ -179,8 +194,15 @@ _kiln_window_update_plan (KilnWindow *self)
   if (self->chip == NULL)
     {
       gtk_label_set_label (self->flash_label, "");
-      gtk_label_set_label (self->plan_label,
-                           _("No target chip is known yet. Connect a probe, or choose the chip in the Target panel, to see which sectors this file will change."));
+      if (self->probe != NULL && self->target_error != NULL)
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (self->plan_label), "error");
+          gtk_label_set_label (self->plan_label,
+                               _("The chip behind the probe could not be read (see below), so which sectors this file will change is not known yet."));
+        }
+      else
+        gtk_label_set_label (self->plan_label,
+                             _("No target chip is known yet. Connect a probe, or choose the chip in the Target panel, to see which sectors this file will change."));
       return;
     }
 
@@ -309,7 +331,8 @@ kiln_window_open_sample (KilnWindow *self)
 
 #ifdef KILN_SAMPLE_FIRMWARE
   {
-    g_autoptr(GFile) sample = g_file_new_for_path (KILN_SAMPLE_FIRMWARE);
+    const char *path = g_getenv ("KILN_SAMPLE_FIRMWARE");
+    g_autoptr(GFile) sample = g_file_new_for_path (path != NULL ? path : KILN_SAMPLE_FIRMWARE);
 
     if (g_file_query_exists (sample, NULL))
       {
@@ -389,11 +412,17 @@ kiln_window_finalize (GObject *object)
   g_clear_object (&self->plan);
   g_clear_pointer (&self->error_text, g_free);
   g_clear_pointer (&self->last_message, g_free);
+  g_clear_pointer (&self->last_sectors, g_free);
+  g_clear_object (&self->last_file);
+  g_clear_error (&self->job_error);
   g_clear_object (&self->session);  /* joins the worker first */
   g_clear_pointer (&self->target, kiln_identify_job_free);
+  g_clear_pointer (&self->target_serial, g_free);
   g_clear_pointer (&self->target_error, g_free);
   g_clear_error (&self->target_gerror);
   g_clear_object (&self->probe);
+  g_clear_pointer (&self->running_job, kiln_flash_job_free);
+  g_clear_pointer (&self->meter, kiln_job_meter_free);
   g_clear_object (&self->bench);    /* then saves the simulated board */
 
   G_OBJECT_CLASS (kiln_window_parent_class)->finalize (object);
@@ -462,12 +491,14 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_icon);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_label);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, log_view);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, log_expander);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, recent_section);
 
   gtk_widget_class_install_action (widget_class, "win.simulator", NULL, simulator_action);
   _kiln_window_class_init_file (widget_class);
   _kiln_window_class_init_target (widget_class);
   _kiln_window_class_init_jobs (widget_class);
+  _kiln_window_class_init_read (widget_class);
 }
 
 static void
@@ -509,6 +540,25 @@ KilnMemoryMap *
 _kiln_window_get_memory_map (KilnWindow *self)
 {
   return self->memory_map;
+}
+
+void
+_kiln_window_set_log_expanded (KilnWindow *self,
+                               gboolean    expanded)
+{
+  gtk_expander_set_expanded (self->log_expander, expanded);
+}
+
+double
+_kiln_window_get_progress_fraction (KilnWindow *self)
+{
+  return self->progress != NULL ? gtk_progress_bar_get_fraction (self->progress_bar) : 0;
+}
+
+const char *
+_kiln_window_get_progress_text (KilnWindow *self)
+{
+  return self->progress != NULL ? gtk_label_get_label (self->phase_label) : NULL;
 }
 
 const char *

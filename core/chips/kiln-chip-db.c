@@ -1,8 +1,8 @@
 /* kiln-chip-db.c — the tables
  *
- * Facts: ../shared/reference/stm32f7-flash.md (reference manuals RM0385,
- * RM0410, RM0431, RM0090 as paraphrased there). RAM sizes of the F2/F4
- * lines are the largest member's.
+ * Facts: ST's reference manuals RM0385 (F74x/F75x), RM0410 (F76x/F77x),
+ * RM0431 (F72x/F73x) and RM0090 (F4), and the lines' datasheets. RAM sizes
+ * of the F2/F4 lines are the largest member's.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -49,6 +49,7 @@ typedef struct
   gboolean                *erased;     /* per position: erased by this job, or blank and being written */
   gboolean                *blank;      /* per position: found blank, written without an erase */
   gboolean                *done;       /* per position: completely written */
+  gboolean                *started;    /* per position: its erase was started (it no longer holds what it held) */
   guint64                  total;      /* bytes to program */
   guint64                  base_done;  /* bytes programmed before the current stream */
   /* Loader ops while it streams */
@@ -381,6 +382,7 @@ begin_sector (Job                *job,
 {
   if (op->kind == KILN_LOADER_OP_ERASE)
     {
+      job->started[op->tag] = TRUE;
       kiln_flash_progress_sector (job->progress, op->tag, KILN_SECTOR_STATE_ERASING);
       return;
     }
@@ -441,6 +443,7 @@ program_with_loader (Job     *job,
       else if (job->options->host_erase)
         {
           kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_ERASING);
+          job->started[i] = TRUE;
           if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
             return FALSE;
           job->erased[i] = TRUE;
@@ -551,6 +554,7 @@ program_host_driven (Job     *job,
         {
           kiln_flash_progress_phase (job->progress, KILN_FLASH_PHASE_ERASE, s->sector->size);
           kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_ERASING);
+          job->started[i] = TRUE;
           if (!kiln_flash_controller_erase_sector (&job->ctrl, s->sector, job->psize, job->cancellable, error))
             {
               kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_FAILED);
@@ -621,13 +625,14 @@ verify (Job     *job,
   return ok;
 }
 
-/* Sectors erased by this job and not completely written. */
+/* Sectors erased by this job (or whose erase it started: a stopped erase
+ * leaves the sector neither old nor new) and not completely written. */
 static void
 note_incomplete (Job *job)
 {
   job->result->n_incomplete = 0;
   for (guint i = 0; i < job->n && job->result->n_incomplete < KILN_FLASH_MAX_SECTORS; i++)
-    if (job->erased[i] && !job->done[i])
+    if ((job->erased[i] || job->started[i]) && !job->done[i])
       job->result->incomplete[job->result->n_incomplete++] = i;
 }
 
@@ -671,6 +676,7 @@ kiln_flash_program (KilnArmTarget           *target,
   job.erased = g_new0 (gboolean, job.n);
   job.blank = g_new0 (gboolean, job.n);
   job.done = g_new0 (gboolean, job.n);
+  job.started = g_new0 (gboolean, job.n);
   kiln_flash_controller_init (&job.ctrl, target);
 
   if (!preflight (&job, &local_error))
@@ -744,6 +750,7 @@ kiln_flash_program (KilnArmTarget           *target,
             goto out;
         }
       result->used_loader = job.loader_ok;
+      result->bytes_link = job.loader.link_bytes;
       kiln_flash_controller_lock (&job.ctrl);
       unlocked = FALSE;
 
@@ -815,6 +822,7 @@ out:
   g_free (job.erased);
   g_free (job.blank);
   g_free (job.done);
+  g_free (job.started);
 
   if (!ok)
     {

@@ -41,6 +41,9 @@ typedef struct
   /* Bytes of written sectors left unprogrammed because they are 0xFF,
    * which an erased or blank sector already holds. */
   guint64 bytes_erased_skipped;
+  /* What the link carried for the written bytes through the loader
+   * (compressed where that was shorter, with the blocks' headers). */
+  guint64 bytes_link;
   gboolean verified;
   KilnFlashPsize psize;
   /* The SRAM loader programmed the flash; when it could not, the host did

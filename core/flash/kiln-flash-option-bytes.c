@@ -15,8 +15,6 @@
 #include "kiln-flash-option-bytes.h"
 #include "kiln-flash-plan.h"
 
-G_DEFINE_QUARK (kiln-option-bytes-error-quark, kiln_option_bytes_error)
-
 #define OPTCR_BOR_SHIFT   2
 #define OPTCR_WWDG_SW     (1u << 4)
 #define OPTCR_IWDG_SW     (1u << 5)

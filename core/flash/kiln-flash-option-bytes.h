@@ -16,21 +16,9 @@
 #include <gio/gio.h>
 
 #include "kiln-arm-target.h"
+#include "kiln-flash-error.h"
 
 G_BEGIN_DECLS
-
-#define KILN_OPTION_BYTES_ERROR (kiln_option_bytes_error_quark ())
-
-typedef enum
-{
-  KILN_OPTION_BYTES_ERROR_INVALID,          /* an unknown key or a value it cannot take */
-  KILN_OPTION_BYTES_ERROR_NOT_CONFIRMED,    /* the caller did not confirm the change */
-  KILN_OPTION_BYTES_ERROR_IRREVERSIBLE,     /* RDP level 2 asked for without @irreversible */
-  KILN_OPTION_BYTES_ERROR_LOCKED_FOR_GOOD,  /* the chip is at RDP level 2 */
-  KILN_OPTION_BYTES_ERROR_FAILED,           /* the controller did not take the new values */
-} KilnOptionBytesError;
-
-GQuark kiln_option_bytes_error_quark (void);
 
 /* FLASH_OPTCR.BOR_LEV values. */
 typedef enum

@@ -12,8 +12,6 @@
 
 #include "kiln-image-private.h"
 
-G_DEFINE_QUARK (kiln-image-error-quark, kiln_image_error)
-
 typedef struct
 {
   guint64  address;

@@ -7,22 +7,9 @@
 
 #include <gio/gio.h>
 
+#include "kiln-image-error.h"
+
 G_BEGIN_DECLS
-
-#define KILN_IMAGE_ERROR (kiln_image_error_quark ())
-
-typedef enum
-{
-  KILN_IMAGE_ERROR_IO,          /* the file could not be read */
-  KILN_IMAGE_ERROR_FORMAT,      /* not a file of a format Kiln knows */
-  KILN_IMAGE_ERROR_TRUNCATED,   /* the file ends early */
-  KILN_IMAGE_ERROR_SYNTAX,      /* a malformed record or header */
-  KILN_IMAGE_ERROR_CHECKSUM,    /* a record's checksum does not match */
-  KILN_IMAGE_ERROR_RANGE,       /* data beyond the file, or an address overflow */
-  KILN_IMAGE_ERROR_OVERLAP,     /* two pieces of the file claim one address with different bytes */
-  KILN_IMAGE_ERROR_EMPTY,       /* nothing to program */
-  KILN_IMAGE_ERROR_NEEDS_BASE,  /* a raw binary needs a base address */
-} KilnImageError;
 
 typedef enum
 {
@@ -56,8 +43,6 @@ typedef struct
 #define KILN_TYPE_IMAGE (kiln_image_get_type ())
 
 G_DECLARE_FINAL_TYPE (KilnImage, kiln_image, KILN, IMAGE, GObject)
-
-GQuark                  kiln_image_error_quark      (void);
 
 /* @base is used only for KILN_IMAGE_FORMAT_BIN (or AUTO that resolves to a
  * raw binary); a raw binary with @has_base FALSE is refused with

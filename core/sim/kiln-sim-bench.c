@@ -512,6 +512,13 @@ kiln_sim_bench_dup_report_json (KilnSimBench *self)
         g_string_append_c (out, ',');
       json_string (out, g_ptr_array_index (r->violations, i));
     }
+  g_string_append (out, "],\"unmodeled_registers\":[");
+  for (guint i = 0; i < r->unmodeled->len; i++)
+    {
+      if (i)
+        g_string_append_c (out, ',');
+      json_string (out, g_ptr_array_index (r->unmodeled, i));
+    }
   g_string_append (out, "],\"faults_injected\":[");
   for (guint i = 0; i < r->faults_injected->len; i++)
     {

@@ -15,11 +15,33 @@
 
 #include "kiln-sim-board-private.h"
 
+static guint64 sysclk_compute (guint   sws,
+                               guint32 pllcfgr,
+                               guint64 hse);
+
 guint64
 _kiln_sim_board_sysclk_hz (KilnSimBoard *self)
 {
   guint sws = (self->rcc_cfgr >> 2) & 3;
+  /* The board's crystal: 25 MHz on the F7 boards, the chip table's else. */
   guint64 hse = self->chip->hse_mhz ? self->chip->hse_mhz * 1000000ull : 25000000;
+
+  /* Asked at every access the core makes: remembered for the RCC values
+   * it was computed from. */
+  if (self->sysclk_for_cfgr == self->rcc_cfgr && self->sysclk_for_pllcfgr == self->rcc_pllcfgr
+      && self->sysclk != 0)
+    return self->sysclk;
+  self->sysclk_for_cfgr = self->rcc_cfgr;
+  self->sysclk_for_pllcfgr = self->rcc_pllcfgr;
+  self->sysclk = sysclk_compute (sws, self->rcc_pllcfgr, hse);
+  return self->sysclk;
+}
+
+static guint64
+sysclk_compute (guint   sws,
+                guint32 pllcfgr,
+                guint64 hse)
+{
   guint64 src, m, n, p;
 
   switch (sws)
@@ -27,10 +49,10 @@ _kiln_sim_board_sysclk_hz (KilnSimBoard *self)
     case 1:
       return hse;
     case 2:
-      src = (self->rcc_pllcfgr & (1u << 22)) ? hse : 16000000;
-      m = self->rcc_pllcfgr & 0x3F;
-      n = (self->rcc_pllcfgr >> 6) & 0x1FF;
-      p = (((self->rcc_pllcfgr >> 16) & 3) + 1) * 2;
+      src = (pllcfgr & (1u << 22)) ? hse : 16000000;
+      m = pllcfgr & 0x3F;
+      n = (pllcfgr >> 6) & 0x1FF;
+      p = (((pllcfgr >> 16) & 3) + 1) * 2;
       if (m < 2 || n < 50)
         return 16000000;
       return src / m * n / p;
@@ -81,6 +103,38 @@ reflect (guint32 v,
   return r;
 }
 
+/* The common case (a 32-bit polynomial, 32-bit words, no reversal) a byte
+ * at a time from a table, which is what keeps an on-target CRC of a whole
+ * flash cheap for this machine; the same result as bit by bit. */
+static gboolean
+crc_feed_fast (KilnSimBoard *self,
+               guint32       value,
+               guint         size)
+{
+  guint32 crc = self->crc_dr;
+
+  if (size != 4 || (self->crc_cr & 0x78) != 0)
+    return FALSE;
+  if (self->crc_table == NULL || self->crc_table_pol != self->crc_pol)
+    {
+      if (self->crc_table == NULL)
+        self->crc_table = g_new (guint32, 256);
+      for (guint32 i = 0; i < 256; i++)
+        {
+          guint32 c = i << 24;
+
+          for (guint b = 0; b < 8; b++)
+            c = (c & 0x80000000u) ? (c << 1) ^ self->crc_pol : c << 1;
+          self->crc_table[i] = c;
+        }
+      self->crc_table_pol = self->crc_pol;
+    }
+  for (int shift = 24; shift >= 0; shift -= 8)
+    crc = (crc << 8) ^ self->crc_table[((crc >> 24) ^ (value >> shift)) & 0xFF];
+  self->crc_dr = crc;
+  return TRUE;
+}
+
 static void
 crc_feed (KilnSimBoard *self,
           guint32       value,
@@ -93,6 +147,9 @@ crc_feed (KilnSimBoard *self,
   guint64 crc = self->crc_dr;
   guint64 top = 1ull << (width - 1);
   guint64 mask = width == 32 ? 0xFFFFFFFFull : ((1ull << width) - 1);
+
+  if (crc_feed_fast (self, value, size))
+    return;
 
   value &= bits == 32 ? 0xFFFFFFFFu : ((1u << bits) - 1);
   if (rev_in == 1)
@@ -329,11 +386,15 @@ periph_read (KilnSimBoard *self,
 static KilnSimAck
 periph_write (KilnSimBoard *self,
               guint32       address,
+              guint         size,
               guint32       value,
               guint64       now)
 {
   gboolean fault = FALSE;
+  guint32 lane = address & 3;
   guint32 off;
+
+  address &= ~3u;
 
   if (address >= FLASH_BASE && address < FLASH_BASE + 0x400)
     {
@@ -397,7 +458,10 @@ periph_write (KilnSimBoard *self,
         return KILN_SIM_ACK_OK;
       switch (off)
         {
-        case 0x00: crc_feed (self, value, 4); break;
+        case 0x00:
+          /* An 8- or 16-bit write feeds that many bits (its lane of DR). */
+          crc_feed (self, value >> (8 * lane), size);
+          break;
         case 0x04: self->crc_idr = value & 0xFF; break;
         case 0x08:
           /* The F2/F4 unit has only RESET: a fixed polynomial, no
@@ -476,6 +540,7 @@ ppb_read (KilnSimBoard *self,
     case 0xE000ED28: *value = self->cfsr; return KILN_SIM_ACK_OK;
     case 0xE000ED2C: *value = self->hfsr; return KILN_SIM_ACK_OK;
     case 0xE000ED30: *value = self->dfsr; return KILN_SIM_ACK_OK;
+    case 0xE000ED34: /* MMFAR: one register with BFAR on the Cortex-M7 */
     case 0xE000ED38: *value = self->bfar; return KILN_SIM_ACK_OK;
     case 0xE000EDF0:
       *value = (self->dhcsr_c & 0xF) | DHCSR_S_REGRDY | (self->halted ? DHCSR_S_HALT : 0)
@@ -786,7 +851,7 @@ _kiln_sim_board_bus_write (KilnSimBoard *self,
 
   if (address >= PERIPH_BASE && address - PERIPH_BASE < PERIPH_SIZE)
     {
-      KilnSimAck ack = periph_write (self, address & ~3u, value, now);
+      KilnSimAck ack = periph_write (self, address, size, value, now);
 
       if (ack == KILN_SIM_ACK_WAIT)
         *ready_at = self->busy_until;

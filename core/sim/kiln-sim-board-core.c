@@ -85,11 +85,13 @@ _kiln_sim_board_core_write_reg (KilnSimBoard *self,
   uc_reg_write (self->uc, id, &v);
 }
 
-static guint64
-core_time_now (KilnSimBoard *self)
+guint64
+_kiln_sim_board_core_time_now (KilnSimBoard *self)
 {
   return self->run_start_ns + self->run_count * 1000000000ull / _kiln_sim_board_sysclk_hz (self);
 }
+
+#define CODE_PAGE 1024u
 
 /* Flash writes by the core happen in Unicorn's memory before the controller
  * sees them: remember the old bytes and put the controller's result in place
@@ -107,7 +109,7 @@ _kiln_sim_board_apply_pending (KilnSimBoard *self)
         value |= (guint32) p[b] << (8 * b);
       for (guint b = 0; b < w->size; b++)
         p[b] = (guint8) (w->old >> (8 * b));
-      _kiln_sim_board_flash_array_write (self, w->address, w->size, value, core_time_now (self));
+      _kiln_sim_board_flash_array_write (self, w->address, w->size, value, _kiln_sim_board_core_time_now (self));
     }
   if (self->pending->len > 0)
     {
@@ -123,6 +125,13 @@ _kiln_sim_board_mark_ram_dirty (KilnSimBoard *self,
                                 guint32       address,
                                 guint         size)
 {
+  /* Writes to ITCM RAM and to SRAM would make one range of 512 MiB: the
+   * range so far is dropped at once (the debugger writes between runs). */
+  if (self->ram_dirty_hi > self->ram_dirty_lo && (address < SRAM_BASE) != (self->ram_dirty_lo < SRAM_BASE))
+    {
+      uc_ctl_remove_cache (self->uc, self->ram_dirty_lo, self->ram_dirty_hi);
+      self->ram_dirty_lo = self->ram_dirty_hi = 0;
+    }
   if (self->ram_dirty_hi <= self->ram_dirty_lo)
     {
       self->ram_dirty_lo = address;
@@ -146,31 +155,46 @@ _kiln_sim_board_flush_flash_code (KilnSimBoard *self)
   if (!self->flash_code_dirty)
     return;
   self->flash_code_dirty = FALSE;
-  uc_ctl_remove_cache (self->uc, AXIM_FLASH, AXIM_FLASH + self->flash_size);
-  if (IS_F7 (self))
-    uc_ctl_remove_cache (self->uc, ITCM_FLASH, ITCM_FLASH + self->flash_size);
-  else
-    uc_ctl_remove_cache (self->uc, 0, self->flash_size);
+  if (self->n_code_pages == 0)
+    return;
+  self->n_code_pages = 0;
+  /* Dropping translations is slow per page, whether a page has any or not:
+   * only the pages code ran from (most jobs run none from flash). */
+  for (guint32 page = 0; page < self->flash_size / CODE_PAGE; page++)
+    {
+      guint32 offset = page * CODE_PAGE;
+
+      if (!self->code_pages[page])
+        continue;
+      self->code_pages[page] = 0;
+      uc_ctl_remove_cache (self->uc, AXIM_FLASH + offset, AXIM_FLASH + offset + CODE_PAGE);
+      /* The alias: ITCM on the F7, address 0 on the F2/F4. */
+      if (IS_F7 (self))
+        uc_ctl_remove_cache (self->uc, ITCM_FLASH + offset, ITCM_FLASH + offset + CODE_PAGE);
+      else
+        uc_ctl_remove_cache (self->uc, offset, offset + CODE_PAGE);
+    }
 }
 
+/* Code runs from flash: its pages will need flushing when the flash
+ * changes. */
 static void
-on_flash_write (uc_engine   *uc,
-                uc_mem_type  type,
-                guint64      address,
-                int          size,
-                gint64       value,
-                gpointer     user_data)
+on_flash_block (uc_engine *uc,
+                guint64    address,
+                guint32    size,
+                gpointer   user_data)
 {
   KilnSimBoard *self = user_data;
-  PendingWrite w;
+  guint32 base = address >= AXIM_FLASH ? AXIM_FLASH : FLASH_ALIAS (self);
+  guint32 first = ((guint32) address - base) / CODE_PAGE;
+  guint32 last = ((guint32) address + MAX (size, 1u) - 1 - base) / CODE_PAGE;
 
-  _kiln_sim_board_apply_pending (self);
-  w.address = (guint32) address;
-  w.size = (guint) size;
-  w.old = 0;
-  for (int b = 0; b < size && address + b < AXIM_FLASH + self->flash_size; b++)
-    w.old |= (guint32) self->flash[address - AXIM_FLASH + b] << (8 * b);
-  g_array_append_val (self->pending, w);
+  for (guint32 page = first; page <= last && page < self->flash_size / CODE_PAGE; page++)
+    if (!self->code_pages[page])
+      {
+        self->code_pages[page] = 1;
+        self->n_code_pages++;
+      }
 }
 
 static void
@@ -200,6 +224,14 @@ on_code (uc_engine *uc,
       uc_emu_stop (uc);
       return;
     }
+  if (_kiln_sim_board_core_idle (self, (guint32) address))
+    {
+      self->idle_skipped = TRUE;
+      self->run_budget = self->run_count;
+      uc_emu_stop (uc);
+      return;
+    }
+  self->last_pc = (guint32) address;
   if (self->trace)
     {
       guint32 r[5];
@@ -252,7 +284,7 @@ static gboolean
 core_fast_forward (KilnSimBoard *self,
                    guint64       until)
 {
-  guint64 now = core_time_now (self);
+  guint64 now = _kiln_sim_board_core_time_now (self);
   guint64 target = MIN (until, self->run_target_ns);
   guint64 hz = _kiln_sim_board_sysclk_hz (self);
 
@@ -272,6 +304,90 @@ core_fast_forward (KilnSimBoard *self,
   return TRUE;
 }
 
+/* The core touches the flash array while an operation runs: the bus stalls
+ * until it ends (the core's clock jumps there, even past the end of this
+ * run), and the access sees the array as the operation left it. */
+static void
+core_wait_for_flash (KilnSimBoard *self)
+{
+  if (!_kiln_sim_board_flash_busy (self, _kiln_sim_board_core_time_now (self)))
+    return;
+  if (self->busy_until > self->run_target_ns)
+    self->run_target_ns = self->busy_until;
+  core_fast_forward (self, self->busy_until);
+}
+
+static void
+on_flash_read (uc_engine   *uc,
+               uc_mem_type  type,
+               guint64      address,
+               int          size,
+               gint64       value,
+               gpointer     user_data)
+{
+  KilnSimBoard *self = user_data;
+
+  _kiln_sim_board_trip_note (self, (guint32) address, 0, FALSE);
+  if (self->pending->len > 0)
+    _kiln_sim_board_apply_pending (self);
+  if (self->op != OP_NONE)
+    core_wait_for_flash (self);
+}
+
+static void
+on_flash_write (uc_engine   *uc,
+                uc_mem_type  type,
+                guint64      address,
+                int          size,
+                gint64       value,
+                gpointer     user_data)
+{
+  KilnSimBoard *self = user_data;
+  PendingWrite w;
+
+  self->trip_dirty = TRUE;
+  _kiln_sim_board_apply_pending (self);
+  core_wait_for_flash (self);
+  w.address = (guint32) address;
+  w.size = (guint) size;
+  w.old = 0;
+  for (int b = 0; b < size && address + b < AXIM_FLASH + self->flash_size; b++)
+    w.old |= (guint32) self->flash[address - AXIM_FLASH + b] << (8 * b);
+  g_array_append_val (self->pending, w);
+}
+
+/* RDP level 1 with a debugger connected: any access of the core to the
+ * flash is a bus error. The flash leaves the core's map while that holds. */
+static void
+core_map_flash (KilnSimBoard *self)
+{
+  gboolean blocked = self->rdp_level >= 1 && self->debugger_seen;
+
+  if (blocked == self->flash_unmapped)
+    return;
+  if (blocked)
+    {
+      uc_mem_unmap (self->uc, FLASH_ALIAS (self), self->flash_size);
+      uc_mem_unmap (self->uc, AXIM_FLASH, self->flash_size);
+    }
+  else
+    {
+      uc_mem_map_ptr (self->uc, FLASH_ALIAS (self), self->flash_size, UC_PROT_READ | UC_PROT_EXEC, self->flash);
+      uc_mem_map_ptr (self->uc, AXIM_FLASH, self->flash_size, UC_PROT_ALL, self->flash);
+    }
+  self->flash_unmapped = blocked;
+}
+
+static gboolean
+core_in_firmware (KilnSimBoard *self)
+{
+  guint32 pc = 0;
+
+  uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
+  return (pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
+         || (pc >= FLASH_ALIAS (self) && pc - FLASH_ALIAS (self) < self->flash_size);
+}
+
 static guint64
 on_mmio_read (uc_engine *uc,
               guint64    offset,
@@ -286,16 +402,19 @@ on_mmio_read (uc_engine *uc,
   KilnSimAck ack;
 
   _kiln_sim_board_apply_pending (self);
-  now = core_time_now (self);
+  now = _kiln_sim_board_core_time_now (self);
   _kiln_sim_board_advance_events (self, now);
 
   /* Polling a busy flash: fast-forward to the end of the operation. */
   if ((base + offset) >= FLASH_BASE + 0x0C && (base + offset) < FLASH_BASE + 0x10 && _kiln_sim_board_flash_busy (self, now))
     core_fast_forward (self, self->busy_until);
 
-  ack = _kiln_sim_board_bus_read (self, (guint32) (base + offset), size, &value, core_time_now (self), FALSE, &ready);
+  self->firmware_access = core_in_firmware (self);
+  ack = _kiln_sim_board_bus_read (self, (guint32) (base + offset), size, &value, _kiln_sim_board_core_time_now (self), FALSE, &ready);
   if (ack == KILN_SIM_ACK_WAIT && core_fast_forward (self, ready))
-    ack = _kiln_sim_board_bus_read (self, (guint32) (base + offset), size, &value, core_time_now (self), FALSE, &ready);
+    ack = _kiln_sim_board_bus_read (self, (guint32) (base + offset), size, &value, _kiln_sim_board_core_time_now (self), FALSE, &ready);
+  self->firmware_access = FALSE;
+  _kiln_sim_board_trip_note (self, (guint32) (base + offset), value, FALSE);
   return value;
 }
 
@@ -310,18 +429,21 @@ on_mmio_write (uc_engine *uc,
   KilnSimBoard *self = user_data;
   guint64 now, ready = 0;
 
+  _kiln_sim_board_trip_note_write (self, (guint32) (base + offset), size, (guint32) value);
   _kiln_sim_board_apply_pending (self);
-  now = core_time_now (self);
+  now = _kiln_sim_board_core_time_now (self);
   _kiln_sim_board_advance_events (self, now);
   /* A write that would stall completes when the bus frees up: the core
    * waits for it, even past the end of this run. */
+  self->firmware_access = core_in_firmware (self);
   if (_kiln_sim_board_bus_write (self, (guint32) (base + offset), size, (guint32) value, now, FALSE, &ready) == KILN_SIM_ACK_WAIT)
     {
       if (ready > self->run_target_ns)
         self->run_target_ns = ready;
       core_fast_forward (self, ready);
-      _kiln_sim_board_bus_write (self, (guint32) (base + offset), size, (guint32) value, core_time_now (self), FALSE, &ready);
+      _kiln_sim_board_bus_write (self, (guint32) (base + offset), size, (guint32) value, _kiln_sim_board_core_time_now (self), FALSE, &ready);
     }
+  self->firmware_access = FALSE;
 }
 
 static guint64
@@ -412,6 +534,15 @@ _kiln_sim_board_core_setup (KilnSimBoard  *self,
   uc_hook_add (self->uc, &self->hook_unmapped, UC_HOOK_MEM_UNMAPPED, on_unmapped, self, 1, 0);
   uc_hook_add (self->uc, &self->hook_flash_write, UC_HOOK_MEM_WRITE, on_flash_write, self,
                AXIM_FLASH, AXIM_FLASH + self->flash_size - 1);
+  self->code_pages = g_malloc0 (self->flash_size / CODE_PAGE);
+  uc_hook_add (self->uc, &self->hook_flash_block, UC_HOOK_BLOCK, on_flash_block, self,
+               AXIM_FLASH, AXIM_FLASH + self->flash_size - 1);
+  uc_hook_add (self->uc, &self->hook_itcm_block, UC_HOOK_BLOCK, on_flash_block, self,
+               FLASH_ALIAS (self), FLASH_ALIAS (self) + self->flash_size - 1);
+  uc_hook_add (self->uc, &self->hook_flash_read, UC_HOOK_MEM_READ, on_flash_read, self,
+               AXIM_FLASH, AXIM_FLASH + self->flash_size - 1);
+  uc_hook_add (self->uc, &self->hook_itcm_read, UC_HOOK_MEM_READ, on_flash_read, self,
+               FLASH_ALIAS (self), FLASH_ALIAS (self) + self->flash_size - 1);
   return TRUE;
 }
 
@@ -424,7 +555,7 @@ pc_executable (KilnSimBoard *self,
            || (pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
            || (pc >= SRAM_BASE && pc - SRAM_BASE < self->chip->sram_size);
   return (pc < self->chip->itcm_ram_size)
-         || (pc >= ITCM_FLASH && pc - ITCM_FLASH < self->flash_size)
+         || (pc >= FLASH_ALIAS (self) && pc - FLASH_ALIAS (self) < self->flash_size)
          || (pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
          || (pc >= SRAM_BASE && pc - SRAM_BASE < self->chip->sram_size);
 }
@@ -487,7 +618,7 @@ core_take_fault (KilnSimBoard *self)
       self->lockup = TRUE;
       return;
     }
-  _kiln_sim_board_bus_read (self, self->vtor + 12, 4, &vector, core_time_now (self), FALSE, &ready);
+  _kiln_sim_board_bus_read (self, self->vtor + 12, 4, &vector, _kiln_sim_board_core_time_now (self), FALSE, &ready);
   vector &= ~1u;
   ipsr = 0x01000003;
   uc_reg_write (self->uc, UC_ARM_REG_SP, &sp);
@@ -505,6 +636,7 @@ _kiln_sim_board_core_run_until (KilnSimBoard *self,
 {
   guint budget_total = MAX_INSTRUCTIONS_PER_SYNC;
 
+  core_map_flash (self);
   _kiln_sim_board_flush_flash_code (self);
 
   while (_kiln_sim_board_core_running (self) && self->core_ns < t && budget_total > 0)
@@ -524,7 +656,7 @@ _kiln_sim_board_core_run_until (KilnSimBoard *self,
       uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
       if (self->swd_disable_fault && !self->swd_pins_off
           && ((pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
-              || (IS_F7 (self) ? pc >= ITCM_FLASH && pc - ITCM_FLASH < self->flash_size : pc < self->flash_size)))
+              || (pc >= FLASH_ALIAS (self) && pc - FLASH_ALIAS (self) < self->flash_size)))
         {
           /* The firmware's first instructions turn the SWD pins into GPIOs
            * (code a debugger runs from RAM is not the firmware). */
@@ -538,6 +670,8 @@ _kiln_sim_board_core_run_until (KilnSimBoard *self,
       self->run_start_ns = self->core_ns;
       self->run_target_ns = t;
       self->stop_halt = FALSE;
+      /* The debugger may have changed memory since the last run. */
+      _kiln_sim_board_idle_forget (self);
       self->fp_any = FALSE;
       if (self->fp_ctrl & 1)
         for (guint i = 0; i < 8; i++)
@@ -564,7 +698,10 @@ _kiln_sim_board_core_run_until (KilnSimBoard *self,
       /* No wall-clock timeout: Unicorn implements one with a thread per
        * call, which costs more than the runs themselves. Runs end on the
        * instruction budget, a halt, or an emulation error. */
+      self->idle_skipped = FALSE;
       err = uc_emu_start (self->uc, pc | 1, 0xFFFFFFFFull, 0, 0);
+      if (self->idle_skipped)
+        _kiln_sim_board_core_skip_idle (self, t);
       _kiln_sim_board_apply_pending (self);
       _kiln_sim_board_flush_flash_code (self);
 
@@ -576,10 +713,11 @@ _kiln_sim_board_core_run_until (KilnSimBoard *self,
           g_printerr ("%.3f %.6f core: pc %08x -> %08x, %" G_GUINT64_FORMAT " instr, err %d halt %d wait %d sr %08x cr %08x\n", g_get_monotonic_time () / 1e6, self->core_ns / 1e9,
                       pc, npc, self->run_count, err, self->stop_halt, 0, sr, self->cr);
         }
-      budget_total -= (guint) MIN ((guint64) budget_total, self->run_count);
+      if (!self->idle_skipped)
+        budget_total -= (guint) MIN ((guint64) budget_total, self->run_count);
       self->report->core_instructions += self->run_count;
-      progressed = core_time_now (self) > self->core_ns;
-      self->core_ns = core_time_now (self);
+      progressed = _kiln_sim_board_core_time_now (self) > self->core_ns;
+      self->core_ns = _kiln_sim_board_core_time_now (self);
       _kiln_sim_board_advance_events (self, self->core_ns);
 
       if ((err != UC_ERR_OK || !progressed) && !self->stop_halt)

@@ -91,9 +91,11 @@ static gboolean
 sector_protected (KilnSimBoard *self,
                   const Sector *s)
 {
+  /* What OPTSTRT committed, not what OPTCR holds before it; F42x bank 2's
+   * sectors in OPTCR1. */
   if (!IS_F7 (self) && s->bank == 2)
-    return !(self->optcr1 & (1u << (16 + s->wrp_bit)));
-  return !(self->optcr & (1u << (16 + s->wrp_bit)));
+    return !(self->nv_optcr1 & (1u << (16 + s->wrp_bit)));
+  return !(self->nv_optcr & (1u << (16 + s->wrp_bit)));
 }
 
 guint
@@ -215,6 +217,16 @@ _kiln_sim_board_flash_busy (KilnSimBoard *self,
   return self->op != OP_NONE;
 }
 
+/* A new operation starts after the one before has ended (the stalled bus
+ * sees to that): whatever the earlier one does to the array is applied
+ * first, so that no operation is ever lost. */
+static void
+flash_settle (KilnSimBoard *self)
+{
+  if (self->op != OP_NONE)
+    finish_flash_op (self);
+}
+
 static void
 flash_start_busy (KilnSimBoard *self,
                   FlashOp       op,
@@ -257,6 +269,7 @@ flash_cr_start (KilnSimBoard *self,
   guint psize = (self->cr >> 8) & 3;
   guint snb_mask = self->chip->snb_bits == 5 ? 0x1F : 0x0F;
 
+  flash_settle (self);
   if ((self->cr & CR_SER) && (self->cr & (CR_MER | CR_MER2)))
     return; /* MER and SER together: nothing happens */
 
@@ -342,6 +355,7 @@ _kiln_sim_board_flash_array_write (KilnSimBoard *self,
   guint32 offset = address - AXIM_FLASH;
   const Sector *s = sector_at (self, address);
 
+  flash_settle (self);
   if (!(self->cr & CR_PG) || (self->cr & CR_LOCK))
     {
       /* The array is written while the controller is not set up for it. */
@@ -431,6 +445,7 @@ _kiln_sim_board_otp_array_write (KilnSimBoard *self,
   guint32 offset = address - chip->otp_base;
   guint32 data_size = 16 * chip->otp_block_size;
 
+  flash_settle (self);
   if (!(self->cr & CR_PG) || (self->cr & CR_LOCK))
     {
       flash_set_error (self, SR_ERSERR);
@@ -557,6 +572,7 @@ _kiln_sim_board_flash_reg_write (KilnSimBoard *self,
       self->optcr = value & ~OPT_STRT;
       if (value & OPT_STRT)
         {
+          flash_settle (self);
           if (self->nv_optcr != self->optcr)
             flash_start_busy (self, OP_OPTIONS,
                               now, _kiln_sim_board_rdp_level_of (self->nv_optcr) == 1 && _kiln_sim_board_rdp_level_of (self->optcr) == 0 ? 16.0 : 0.05);

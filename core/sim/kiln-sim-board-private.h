@@ -106,6 +106,8 @@ G_BEGIN_DECLS
 /* The F2 and F4 map their flash at 0 (booting from it) and keep system
  * memory at 0x1FFF0000; the F7 has ITCM there and its system memory lower. */
 #define IS_F7(self) ((self)->chip->family == KILN_SIM_FAMILY_F7)
+/* Where flash shows a second time: the F7's ITCM alias, 0 on the F2/F4. */
+#define FLASH_ALIAS(self) (IS_F7 (self) ? ITCM_FLASH : 0u)
 #define SYS_BASE(self) ((self)->chip->sysmem_size ? (self)->chip->sysmem_base : SYSMEM_BASE)
 #define SYS_SIZE(self) ((self)->chip->sysmem_size ? (self)->chip->sysmem_size : SYSMEM_SIZE)
 
@@ -139,6 +141,13 @@ typedef struct
   guint   size;
   guint32 old;
 } PendingWrite;
+
+typedef struct
+{
+  guint32 address;
+  guint   size;
+  guint32 value;
+} IdleWrite;
 
 struct _KilnSimBoard
 {
@@ -221,6 +230,9 @@ struct _KilnSimBoard
   uc_hook            hook_intr;
   uc_hook            hook_unmapped;
   uc_hook            hook_flash_write;
+  uc_hook            hook_flash_read;
+  uc_hook            hook_itcm_read;
+  gboolean           flash_unmapped;  /* RDP 1 with a debugger: no core access */
   guint64            core_ns;
   guint64            run_count;
   guint64            run_budget;
@@ -229,9 +241,31 @@ struct _KilnSimBoard
   gboolean           stop_halt;
   GArray            *pending;     /* PendingWrite */
   gboolean           flash_code_dirty;
+  /* Pages of flash (1 KiB, Unicorn's page) code has run from since the
+   * last flush, through either alias: only those hold translated code. */
+  guint8            *code_pages;
+  guint              n_code_pages;
+  uc_hook            hook_flash_block;
+  uc_hook            hook_itcm_block;
   guint32            ram_dirty_lo;   /* RAM the debugger wrote since the last run */
   guint32            ram_dirty_hi;
   gboolean           fp_any;
+  /* Idle loops (see core_idle in kiln-sim-board-core.c) */
+  guint32            last_pc;
+  guint32            loop_head;
+  guint              loop_trips;
+  guint              stable_trips;
+  guint64            trip_start;     /* run_count when this trip began */
+  gboolean           idle_skipped;
+  gboolean           idle_valid;
+  guint32            idle_regs[16];
+  guint64            trip_hash;      /* the register and flash accesses of this trip */
+  gboolean           trip_dirty;     /* this trip did what a skip cannot repeat */
+  guint              trip_n_writes;
+  IdleWrite          trip_writes[4];
+  guint64            last_trip_hash;
+  guint              last_trip_n_writes;
+  IdleWrite          last_trip_writes[4];
   gboolean           trace;
   gboolean           debug;
 
@@ -240,11 +274,16 @@ struct _KilnSimBoard
   guint32            rcc_pllcfgr;
   guint32            rcc_cfgr;
   guint32            rcc_ahb1enr;
+  guint64            sysclk;              /* SYSCLK for the two values below */
+  guint32            sysclk_for_cfgr;
+  guint32            sysclk_for_pllcfgr;
   guint32            crc_dr;
   guint32            crc_idr;
   guint32            crc_cr;
   guint32            crc_init;
   guint32            crc_pol;
+  guint32            crc_table_pol;   /* the polynomial crc_table is for */
+  guint32           *crc_table;       /* 256 entries, MSB first; NULL until needed */
   gboolean           iwdg_running;
   gboolean           iwdg_unlocked;
   guint32            iwdg_pr;
@@ -262,6 +301,7 @@ struct _KilnSimBoard
   gboolean           swd_pins_off;
 
   GHashTable        *unmodeled;
+  gboolean           firmware_access;  /* the core runs the board's own code from flash */
 };
 
 /* Helpers */
@@ -365,6 +405,9 @@ _kiln_sim_board_bus_write (KilnSimBoard *self,
 
 /* kiln-sim-board-core.c */
 
+guint64
+_kiln_sim_board_core_time_now (KilnSimBoard *self);
+
 guint32
 _kiln_sim_board_core_read_reg (KilnSimBoard *self,
                                guint         sel);
@@ -401,6 +444,31 @@ _kiln_sim_board_core_run_until (KilnSimBoard *self,
 
 void
 _kiln_sim_board_core_reset (KilnSimBoard *self);
+
+/* kiln-sim-board-idle.c */
+
+void
+_kiln_sim_board_trip_note (KilnSimBoard *self,
+                           guint32       address,
+                           guint32       value,
+                           gboolean      write);
+
+void
+_kiln_sim_board_trip_note_write (KilnSimBoard *self,
+                                 guint32       address,
+                                 guint         size,
+                                 guint32       value);
+
+void
+_kiln_sim_board_idle_forget (KilnSimBoard *self);
+
+gboolean
+_kiln_sim_board_core_idle (KilnSimBoard *self,
+                           guint32       address);
+
+void
+_kiln_sim_board_core_skip_idle (KilnSimBoard *self,
+                                guint64       t);
 
 /* kiln-sim-board-state.c */
 

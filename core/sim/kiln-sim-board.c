@@ -35,15 +35,37 @@ _kiln_sim_board_powered (KilnSimBoard *self)
   return !self->power_lost && self->voltage >= 1.7;
 }
 
+/* An access to a register the bench does not model reads as zero and
+ * ignores writes, which silicon would not. The first read and the first
+ * write of each register by the host (through the debugger, or with code it
+ * runs from RAM, such as a flash loader) are listed in the report's
+ * unmodeled_registers; those outside the private peripheral bus also in
+ * its violations, so that a host relying on one is noticed: a job's outcome
+ * depends on the peripherals (RCC, FLASH, CRC, IWDG, …), while what the
+ * bench leaves out of the PPB (identification registers of the debug
+ * components, DWT comparators, cache identification) is what debuggers
+ * read to find their way and does not change what the core does. The
+ * board's own firmware, running from flash, may use any peripheral: that is
+ * not the host's doing, and the bench does not claim to model it. */
 void
 _kiln_sim_board_note_unmodeled (KilnSimBoard *self,
                                 guint32       address,
                                 gboolean      write)
 {
-  guint32 key = address & ~3u;
+  guint32 key = (address & ~3u) | (write ? 1u : 0u);
 
-  if (!g_hash_table_contains (self->unmodeled, GUINT_TO_POINTER (key)))
-    g_hash_table_add (self->unmodeled, GUINT_TO_POINTER (key));
+  if (g_hash_table_contains (self->unmodeled, GUINT_TO_POINTER (key)))
+    return;
+  g_hash_table_add (self->unmodeled, GUINT_TO_POINTER (key));
+  if (self->firmware_access)
+    return;
+  g_ptr_array_add (self->report->unmodeled, g_strdup_printf ("%s 0x%08X", write ? "write" : "read", address & ~3u));
+  if (address >= PPB_BASE && address - PPB_BASE < PPB_SIZE)
+    return;
+  kiln_sim_report_violation (self->report,
+                             write ? "write to 0x%08X, a register the bench does not model (ignored)"
+                                   : "read of 0x%08X, a register the bench does not model (read as 0)",
+                             address & ~3u);
 }
 
 /* ------------------------------------------------------------------ */
@@ -174,6 +196,8 @@ kiln_sim_board_finalize (GObject *object)
   g_free (self->itcm);
   g_free (self->ccm);
   g_free (self->otp);
+  g_free (self->code_pages);
+  g_free (self->crc_table);
   g_free (self->state_dir);
   g_clear_pointer (&self->sectors, g_array_unref);
   g_clear_pointer (&self->pending, g_array_unref);
@@ -381,7 +405,14 @@ kiln_sim_board_sync (KilnSimBoard *self)
 {
   guint64 t = self->clock->now_ns;
 
-  _kiln_sim_board_advance_events (self, t);
+  /* Events (the watchdog, power loss) come in time order with what the
+   * core does: up to where the core is now, then along its run. A core
+   * kicking the watchdog is not reset because the host was away longer
+   * than the watchdog's period. */
+  if (_kiln_sim_board_core_running (self))
+    _kiln_sim_board_advance_events (self, MIN (t, self->core_ns));
+  else
+    _kiln_sim_board_advance_events (self, t);
   if (_kiln_sim_board_core_running (self))
     _kiln_sim_board_core_run_until (self, t);
   else

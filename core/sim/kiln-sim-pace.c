@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kiln-sim-error.h"
+#include "kiln-sim-file.h"
 #include "kiln-sim-pace.h"
 
 typedef enum
@@ -170,7 +171,7 @@ kiln_sim_pace_hold (KilnSimPace         *self,
   g_mutex_unlock (&self->mutex);
 
   /* The probe stops answering until the test removes the file. */
-  if (!g_file_set_contents (self->hold_file, self->hold_name, -1, NULL))
+  if (!kiln_sim_file_write (self->hold_file, self->hold_name, -1, NULL))
     g_printerr ("kiln-sim: cannot create the hold file %s: not holding\n", self->hold_file);
   else
     while (g_file_test (self->hold_file, G_FILE_TEST_EXISTS))

@@ -14,6 +14,7 @@ kiln_sim_report_new (void)
 
   report->sectors_erased = g_array_new (FALSE, TRUE, sizeof (KilnSimReportErase));
   report->violations = g_ptr_array_new_with_free_func (g_free);
+  report->unmodeled = g_ptr_array_new_with_free_func (g_free);
   report->faults_injected = g_ptr_array_new_with_free_func (g_free);
   report->host_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return report;
@@ -26,6 +27,7 @@ kiln_sim_report_free (KilnSimReport *report)
     return;
   g_array_unref (report->sectors_erased);
   g_ptr_array_unref (report->violations);
+  g_ptr_array_unref (report->unmodeled);
   g_ptr_array_unref (report->faults_injected);
   g_hash_table_unref (report->host_errors);
   g_free (report);

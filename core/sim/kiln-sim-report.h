@@ -35,6 +35,7 @@ typedef struct
   guint       mass_erases;
   guint64     core_instructions;
   GPtrArray  *violations;         /* char*, one sentence each */
+  GPtrArray  *unmodeled;          /* char*: "read 0x…" / "write 0x…", the host's accesses to unmodeled registers */
   GPtrArray  *faults_injected;    /* char* */
   GHashTable *host_errors;        /* "0x10" → GUINT_TO_POINTER (count) */
   gboolean    flash_unlocked_at_exit;    /* FLASH_CR.LOCK clear when the state was saved */

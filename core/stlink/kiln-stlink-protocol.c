@@ -1,6 +1,9 @@
 /* kiln-stlink-protocol.c
  *
- * Facts: ../shared/reference/stlink-protocol.md.
+ * Facts: ST has not published the protocol; what is encoded here follows
+ * the open-source hosts (OpenOCD's stlink_usb.c, the stlink tools, pyOCD,
+ * probe-rs), and tests/peers checks it against OpenOCD, stlink-tools and
+ * pyOCD.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

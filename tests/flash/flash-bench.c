@@ -1,5 +1,6 @@
-/* flash-bench.c — the virtual bench for the flash tests: a board state in
- * a temporary directory, connecting, flash.bin and the bench's report
+/* flash-bench.c — the virtual bench for the flash tests: the shared one
+ * (tests/lib/kiln-test-bench.h) under the names these tests use, and what
+ * only they need (patterns, images, programming, the report's erases)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,81 +13,39 @@
 Bench *
 bench_new (const char *text)
 {
-  Bench *b = g_new0 (Bench, 1);
-  g_autoptr(GError) error = NULL;
-
-  b->dir = g_dir_make_tmp ("kiln-flash-XXXXXX", &error);
-  g_assert_no_error (error);
-  b->ini = g_strdup (text);
-  return b;
+  return kiln_test_bench_new (text);
 }
 
-/* (Re)opens the bench on the same state directory and connects. */
 KilnSimBench *
 bench_create (Bench *b)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *state = g_build_filename (b->dir, "state", NULL);
-  g_autofree char *text = NULL;
-  char **parts = g_strsplit (b->ini, "[board]\n", 2);
-
-  /* The state directory goes into the [board] group. */
-  g_assert_nonnull (parts[1]);
-  text = g_strdup_printf ("%s[board]\nstate = %s\n%s", parts[0], state, parts[1]);
-  g_strfreev (parts);
-
-  g_clear_object (&b->target);
-  g_clear_object (&b->bench);
-  b->bench = kiln_sim_bench_new_from_data (text, b->dir, &error);
-  g_assert_no_error (error);
-  return b->bench;
+  return kiln_test_bench_create (b);
 }
 
 KilnArmTarget *
 bench_open_full (Bench    *b,
                  gboolean  under_reset)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) probes = NULL;
-
-  probes = kiln_usb_list_probes (bench_create (b), &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (probes->len, >=, 1);
-  b->target = kiln_job_connect (g_ptr_array_index (probes, 0), 4000, under_reset, &error);
-  g_assert_no_error (error);
-  return b->target;
+  return kiln_test_bench_connect (b, under_reset);
 }
 
 KilnArmTarget *
 bench_open (Bench *b)
 {
-  return bench_open_full (b, FALSE);
+  return kiln_test_bench_connect (b, FALSE);
 }
 
 GBytes *
 bench_flash (Bench *b)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (b->dir, "state", "flash.bin", NULL);
-  char *data = NULL;
-  gsize len = 0;
-
-  g_assert_true (kiln_sim_bench_save (b->bench, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_file_get_contents (path, &data, &len, &error));
-  g_assert_no_error (error);
-  return g_bytes_new_take (data, len);
+  return kiln_test_bench_state_file (b, "flash.bin");
 }
 
 double
 report_number (const char *json,
                const char *key)
 {
-  g_autofree char *needle = g_strdup_printf ("\"%s\":", key);
-  const char *p = strstr (json, needle);
-
-  g_assert_nonnull (p);
-  return g_ascii_strtod (p + strlen (needle), NULL);
+  return kiln_test_report_number (json, key);
 }
 
 /* The sectors the bench saw erased, in order, as "0,5". */
@@ -122,38 +81,8 @@ assert_no_violations (const char *json)
 void
 bench_free (Bench *b)
 {
-  g_clear_object (&b->target);
-  g_clear_object (&b->bench);
-  {
-    g_autofree char *state = g_build_filename (b->dir, "state", NULL);
-    g_autoptr(GDir) dir = g_dir_open (state, 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (state, name, NULL);
-
-        g_unlink (path);
-      }
-    g_rmdir (state);
-  }
-  {
-    g_autoptr(GDir) dir = g_dir_open (b->dir, 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (b->dir, name, NULL);
-
-        g_unlink (path);
-      }
-  }
-  g_rmdir (b->dir);
-  g_free (b->dir);
-  g_free (b->ini);
-  g_free (b);
+  kiln_test_bench_free (b);
 }
-
 
 /* Pseudo-random bytes that are never a whole erased word. */
 guint8 *

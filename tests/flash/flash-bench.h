@@ -11,16 +11,11 @@
 #include "kiln-flash-driver.h"
 #include "kiln-flash-job.h"
 #include "kiln-flash-loader.h"
+#include "kiln-test-bench.h"
 
 #define FLASH 0x08000000u
 
-typedef struct
-{
-  char         *dir;
-  char         *ini;
-  KilnSimBench *bench;
-  KilnArmTarget *target;
-} Bench;
+typedef KilnTestBench Bench;
 
 /* A bench whose ini is @text (a [probe] group, then [board]). */
 Bench         *bench_new            (const char             *text);

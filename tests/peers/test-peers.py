@@ -6,7 +6,6 @@ drop-in libusb-1.0.so.0, each on a fresh board state.
 Usage: test-peers.py DROPIN_DIR FIXTURES_DIR [CASE...]
 Prints TAP. A peer missing from the machine skips its cases.
 """
-import json
 import os
 import random
 import re
@@ -14,6 +13,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
 
 dropin, fixtures = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 only = set(sys.argv[3:])
@@ -41,14 +43,8 @@ def run(cmd, sim, report=None, timeout=240):
     return p.returncode, p.stdout + p.stderr
 
 
-def flash(d):
-    with open(os.path.join(d, "state", "flash.bin"), "rb") as f:
-        return f.read()
-
-
-def report(path):
-    with open(path) as f:
-        return json.load(f)
+flash = kilntest.flash
+report = kilntest.report
 
 
 def case(name, needs):
@@ -58,7 +54,7 @@ def case(name, needs):
         missing = [n for n in needs if shutil.which(n) is None]
         if missing:
             # On CI every peer must be installed: a missing one fails.
-            status = "fail" if os.environ.get("CI", "").lower() in ("true", "1", "yes") else "skip"
+            status = "fail" if kilntest.on_ci() else "skip"
             results.append((name, status, f"{' '.join(missing)} not installed"))
             return fn
         try:

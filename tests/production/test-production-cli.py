@@ -15,6 +15,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
+
 cli = sys.argv[1]
 tmp = tempfile.mkdtemp(prefix="kiln-production-cli-")
 failures = 0
@@ -208,33 +211,39 @@ check(all(p.returncode == 0 for p in procs), f"shared record: exits {[p.returnco
 values = sorted(v for (v,) in db_rows(d, "SELECT serial_number FROM records"))
 check(values == [f"W-{n:05d}" for n in range(100, 112)], f"shared record: numbers {values}")
 
-# 4. SIGKILL mid-run. A 200 KiB image erases sectors 0–4 (over a second per
-#    board), so a kill soon after a board line lands inside the next job. With
-#    the loader a board takes only a fraction of a second of wall time, and on
-#    a loaded machine the board swap's wait takes a varying share of it: the
-#    delays spread over a whole cycle so that one of them lands mid-job.
+# 4. SIGKILL mid-run. The bench holds the probe in the middle of the third
+#    board's programming ([bench] hold, core/sim/README.md): its serial number
+#    has been allocated and it has no record yet. The station is killed
+#    there, on any machine and under any load.
 d, fw = setup("kill", 80, firmware_size=200 * 1024)
+UNITS = 200 * 1024 // 4           # program operations per board at x32
 landed_mid_job = False
 printed = {}        # record id -> (uid, serial) as the station printed them
-for attempt, delay in enumerate((0.6, 0.3, 0.9, 0.1, 1.2, 0.05, 0.2, 0.45, 0.75, 0.15, 0.35, 0.55, 1.0, 0.25)):
-    proc = subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--json",
-                             "--log", os.path.join(d, "station.db"), "--station", "test-line"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env_for(os.path.join(d, "sim.ini")))
-    seen = 0
-    for line in proc.stdout:
+sim_plain = open(os.path.join(d, "sim.ini")).read()
+for attempt, point in enumerate((2 * UNITS + UNITS // 2,)):
+    hold = os.path.join(d, f"kill-{attempt}.held")
+    with open(os.path.join(d, "sim.ini"), "w") as f:
+        f.write(sim_plain + "[bench]\n" + kilntest.hold_bench_lines(f"program:{point}", hold, real_time="false") + "\n")
+    out_path = os.path.join(d, f"kill-{attempt}.out")
+    with open(out_path, "w") as out, open(out_path + ".err", "w") as err:
+        proc = subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--json",
+                                 "--log", os.path.join(d, "station.db"), "--station", "test-line"],
+                                stdout=out, stderr=err, env=env_for(os.path.join(d, "sim.ini")))
+        held = kilntest.wait_for_file(hold, proc)
+        check(held, f"kill {attempt}: the station ended before the bench held it at program:{point}",
+              open(out_path + ".err").read())
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    if os.path.exists(hold):
+        os.unlink(hold)
+    with open(os.path.join(d, "sim.ini"), "w") as f:
+        f.write(sim_plain)
+    for line in open(out_path):
         ev = json.loads(line)
         if ev.get("event") == "board":
             r = ev["record"]
             printed[r["id"]] = (r["chip_uid"], r["serial_number"], r["result"])
-            seen += 1
-            if seen == 3:
-                break
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    proc.stdout.close()
-    proc.stderr.close()
+    check(len(printed) == 2, f"kill {attempt}: {len(printed)} boards printed before the hold, want 2")
 
     # Every record the station printed is in the database, unchanged.
     recs = {r[0]: (r[1], r[2], r[3]) for r in db_rows(d, "SELECT id, chip_uid, serial_number, result FROM records")}
@@ -261,7 +270,7 @@ for attempt, delay in enumerate((0.6, 0.3, 0.9, 0.1, 1.2, 0.05, 0.2, 0.45, 0.75,
         sj = [json.loads(l) for l in e.stdout.splitlines()]
         check([j for j in sj if j["result"] is None and j["record_id"] is None]
               == [j for j in sj if j["value"] == in_flight[0][1]], f"kill: the interrupted number in the export: {sj}")
-        print(f"# kill {attempt} (after {delay} s) landed mid-job: {in_flight[0][1]} allocated to "
+        print(f"# kill {attempt} (at program:{point}) landed mid-job: {in_flight[0][1]} allocated to "
               f"{in_flight[0][2]}, no record yet", file=sys.stderr)
         break
 check(landed_mid_job, "no kill landed between a serial's allocation and the board's record")
@@ -294,23 +303,20 @@ for k in range(1, n_before + 3):
 # 5. Ctrl-C (SIGINT): the board in progress is finished and recorded, no new
 #    board starts, exit code 7, every number has its record.
 d, fw = setup("sigint", 10, firmware_size=200 * 1024)
-proc = subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--json",
-                         "--log", os.path.join(d, "station.db")],
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                        env=env_for(os.path.join(d, "sim.ini")))
-for line in proc.stdout:
-    if '"event":"board"' in line:
-        break
-time.sleep(0.6)
-proc.send_signal(signal.SIGINT)
-out, err = proc.communicate(timeout=120)
-check(proc.returncode == 7, f"SIGINT: exit {proc.returncode}, want 7", out + err)
+hold = os.path.join(d, "sigint.held")
+with open(os.path.join(d, "sim.ini"), "a") as f:
+    f.write("[bench]\n" + kilntest.hold_bench_lines(f"program:{2 * UNITS + UNITS // 2}", hold) + "\n")
+rc, out, err, held = kilntest.interrupt_at_hold(
+    [cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--json",
+     "--log", os.path.join(d, "station.db")], env_for(os.path.join(d, "sim.ini")), hold, signal.SIGINT)
+check(held, "SIGINT: the station ended before the bench held it in the third board", err)
+check(rc == 7, f"SIGINT: exit {rc}, want 7", out + err)
 res = [json.loads(l) for l in out.splitlines() if '"event":"result"' in l]
 check(len(res) == 1 and res[0]["ok"] is False, f"SIGINT: result {res}", out)
 serials = db_rows(d, "SELECT value, record_id FROM serials")
 check(all(r[1] is not None for r in serials), f"SIGINT: a number without a record: {serials}")
 recs = db_rows(d, "SELECT result, cause FROM records")
-check(2 <= len(recs) < 10 and all(r[0] == "PASS" for r in recs), f"SIGINT: {len(recs)} records", str(recs))
+check(len(recs) == 3 and all(r[0] == "PASS" for r in recs), f"SIGINT: {len(recs)} records, want 3 (two, and the one in progress finished)", str(recs))
 
 # 6. --wait-for=enter: a board per line on standard input (a foot switch);
 #    the end of the input ends the line.

@@ -266,6 +266,178 @@ test_core_runs_to_bkpt (Fixture       *f,
   g_assert_cmpuint (f->report->core_instructions, >=, 2);
 }
 
+/* Code on the core and the flash controller. The stubs run from SRAM with
+ * r0 = FLASH registers, r1 = sector 1 (0x08008000), r2 = a FLASH_CR value. */
+#define STUB_SECTOR 0x08008000u
+
+static void
+write_core_reg (Fixture *f,
+                guint    sel,
+                guint32  value)
+{
+  write32 (f, 0xE000EDF8, value);
+  write32 (f, 0xE000EDF4, 0x10000 | sel);
+}
+
+static guint32
+read_core_reg (Fixture *f,
+               guint    sel)
+{
+  write32 (f, 0xE000EDF4, sel);
+  return read32 (f, 0xE000EDF8);
+}
+
+/* Halts the core, loads @code (Thumb halfwords) at 0x20000000, sets r0-r2
+ * and runs it for @ms of virtual time. */
+static void
+run_stub (Fixture        *f,
+          const guint16  *code,
+          guint           n,
+          guint32         cr,
+          guint           ms)
+{
+  write32 (f, 0xE000EDF0, 0xA05F0003);
+  for (guint i = 0; i < n; i += 2)
+    write32 (f, 0x20000000 + 2 * i, code[i] | (i + 1 < n ? (guint32) code[i + 1] << 16 : 0xBF00u << 16));
+  write_core_reg (f, 0, 0x40023C00);
+  write_core_reg (f, 1, STUB_SECTOR);
+  write_core_reg (f, 2, cr);
+  write_core_reg (f, 15, 0x20000000);
+  write32 (f, 0xE000EDF0, 0xA05F0001);
+  f->clock.now_ns += ms * 1000000ull;
+  kiln_sim_board_sync (f->board);
+}
+
+/* Two words programmed into sector 1 by the debugger. */
+static void
+program_two_words (Fixture *f)
+{
+  unlock (f);
+  write32 (f, 0x40023C10, (2u << 8) | 1u);
+  write32 (f, STUB_SECTOR, 0x12345678);
+  write32 (f, STUB_SECTOR + 4, 0x9ABCDEF0);
+  write32 (f, 0x40023C10, 0);
+}
+
+/* A stub starts a sector erase and reads the sector: the read stalls until
+ * the erase ends and sees it erased; BSY is clear by then. */
+static void
+test_core_read_stalls_on_erase (Fixture       *f,
+                                gconstpointer  data)
+{
+  /* str r2, [r0, #16]; ldr r3, [r1]; ldr r4, [r0, #12]; bkpt */
+  static const guint16 stub[] = { 0x6102, 0x680B, 0x68C4, 0xBE00 };
+  guint32 cr = (2u << 8) | (1u << 3) | 2u;
+
+  connect (f);
+  program_two_words (f);
+  write32 (f, 0x40023C10, cr);
+  run_stub (f, stub, G_N_ELEMENTS (stub), cr | (1u << 16), 1000);
+  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
+  g_assert_cmphex (read_core_reg (f, 3), ==, 0xFFFFFFFF);
+  g_assert_cmphex (read_core_reg (f, 4) & (1u << 16), ==, 0);
+  g_assert_cmpuint (f->report->sectors_erased->len, ==, 1);
+}
+
+/* A stub that writes the array while an erase runs waits for it: the erase
+ * happens (it used to vanish, replaced by the programming), then the word
+ * is programmed. */
+static void
+test_core_write_waits_for_erase (Fixture       *f,
+                                 gconstpointer  data)
+{
+  /* str r2, [r0, #16]; movs r3, #0x5A; str r3, [r1]; bkpt */
+  static const guint16 stub[] = { 0x6102, 0x235A, 0x600B, 0xBE00 };
+  guint32 cr = (2u << 8) | (1u << 3) | 2u | 1u;
+
+  connect (f);
+  program_two_words (f);
+  write32 (f, 0x40023C10, cr);
+  run_stub (f, stub, G_N_ELEMENTS (stub), cr | (1u << 16), 1000);
+  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
+  g_assert_cmphex (read32 (f, 0x40023C0C) & ((1u << 16) | 0xF2), ==, 0);
+  g_assert_cmphex (read32 (f, STUB_SECTOR), ==, 0x0000005A);
+  g_assert_cmphex (read32 (f, STUB_SECTOR + 4), ==, 0xFFFFFFFF);
+  g_assert_cmpuint (f->report->sectors_erased->len, ==, 1);
+}
+
+/* RDP level 1 with a debugger connected: the core's read of the flash is a
+ * bus error (a precise one, with BFAR), not the data. */
+static void
+test_core_read_refused_at_rdp1 (Fixture       *f,
+                                gconstpointer  data)
+{
+  /* ldr r3, [r1]; bkpt */
+  static const guint16 stub[] = { 0x680B, 0xBE00 };
+
+  connect (f);
+  write32 (f, 0xE000EDF0, 0xA05F0003);
+  write_core_reg (f, 3, 0xA5A5A5A5);
+  run_stub (f, stub, G_N_ELEMENTS (stub), 0, 10);
+  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 19), !=, 0);  /* S_LOCKUP */
+  g_assert_cmphex (read32 (f, 0xE000ED28) & 0x8200, ==, 0x8200);  /* PRECISERR, BFARVALID */
+  g_assert_cmphex (read32 (f, 0xE000ED38), ==, STUB_SECTOR);
+  write32 (f, 0xE000EDF0, 0xA05F0003);
+  g_assert_cmphex (read_core_reg (f, 3), ==, 0xA5A5A5A5);
+}
+
+/* A core waiting for the host, kicking the watchdog as it spins, waits as
+ * long as it must: the watchdog never bites, the loop ends when the host
+ * sets the flag, and every instruction of the wait is counted. */
+static void
+test_core_idle_wait (Fixture       *f,
+                     gconstpointer  data)
+{
+  /* loop: str r6, [r5]; ldr r3, [r7]; cmp r3, #0; beq loop; bkpt */
+  static const guint16 stub[] = { 0x602E, 0x683B, 0x2B00, 0xD0FB, 0xBE00 };
+
+  connect (f);
+  write32 (f, 0xE000EDF0, 0xA05F0003);
+  write32 (f, 0x20001000, 0);
+  write_core_reg (f, 5, 0x40003000);
+  write_core_reg (f, 6, 0xAAAA);
+  write_core_reg (f, 7, 0x20001000);
+  run_stub (f, stub, G_N_ELEMENTS (stub), 0, 5000);
+  for (guint i = 0; i < f->report->faults_injected->len; i++)
+    g_test_message ("fault: %s", (char *) g_ptr_array_index (f->report->faults_injected, i));
+  g_assert_cmpuint (f->report->faults_injected->len, ==, 0);
+  g_assert_cmphex (read32 (f, 0xE000EDF0) & ((1u << 17) | (1u << 19)), ==, 0);
+  g_assert_cmpuint (f->report->faults_injected->len, ==, 0);
+  g_assert_cmpuint (f->report->core_instructions, >=, 5ull * 16000000ull - 16);
+
+  write32 (f, 0x20001000, 1);
+  f->clock.now_ns += 1000000;
+  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
+  g_assert_cmphex (read32 (f, 0xE000ED30) & 2, !=, 0);
+  g_assert_cmpuint (read_core_reg (f, 3), ==, 1);
+  g_assert_cmpuint (f->report->faults_injected->len, ==, 0);
+}
+
+/* A loop whose registers change every trip runs trip by trip: halfway
+ * through its time it is halfway through its count. */
+static void
+test_core_busy_loop (Fixture       *f,
+                     gconstpointer  data)
+{
+  /* loop: subs r3, #1; bne loop; bkpt */
+  static const guint16 stub[] = { 0x3B01, 0xD1FD, 0xBE00 };
+  guint32 left;
+
+  connect (f);
+  write32 (f, 0xE000EDF0, 0xA05F0003);
+  write_core_reg (f, 3, 1600000);
+  run_stub (f, stub, G_N_ELEMENTS (stub), 0, 100);
+  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), ==, 0);
+  write32 (f, 0xE000EDF0, 0xA05F0003);
+  left = read_core_reg (f, 3);
+  g_assert_cmpuint (left, >=, 800000 - 1000);
+  g_assert_cmpuint (left, <=, 800000 + 1000);
+  write32 (f, 0xE000EDF0, 0xA05F0001);
+  f->clock.now_ns += 200 * 1000000ull;
+  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
+  g_assert_cmpuint (read_core_reg (f, 3), ==, 0);
+}
+
 static guint32
 crc32_mpeg2 (const guint32 *words,
              guint          n)
@@ -279,6 +451,86 @@ crc32_mpeg2 (const guint32 *words,
         crc = (crc & 0x80000000) ? (crc << 1) ^ 0x04C11DB7 : crc << 1;
     }
   return crc;
+}
+
+/* The CRC of a stream of @bits-bit values, most significant bit first, as
+ * the unit computes it without reflection. */
+static guint32
+crc32_bits (guint32 crc,
+            guint32 value,
+            guint   bits)
+{
+  for (int b = (int) bits - 1; b >= 0; b--)
+    {
+      guint32 bit = (value >> b) & 1;
+
+      crc = (((crc >> 31) & 1) != bit) ? (crc << 1) ^ 0x04C11DB7 : crc << 1;
+    }
+  return crc;
+}
+
+static void
+write_narrow (Fixture *f,
+              guint32  address,
+              guint    size,
+              guint32  value)
+{
+  guint64 ready;
+
+  kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000000 | (size == 2 ? 1 : 0), &ready);
+  kiln_sim_board_ap_write (f->board, 0, 0x04, address, &ready);
+  g_assert_cmpint (kiln_sim_board_ap_write (f->board, 0, 0x0C, value << (8 * (address & 3)), &ready), ==, KILN_SIM_ACK_OK);
+}
+
+/* 8- and 16-bit writes to CRC_DR feed 8 and 16 bits, not a whole word. */
+static void
+test_crc_narrow_writes (Fixture       *f,
+                        gconstpointer  data)
+{
+  guint32 expected = 0xFFFFFFFF;
+
+  connect (f);
+  write32 (f, 0x40023830, read32 (f, 0x40023830) | (1u << 12));
+  write32 (f, 0x40023008, 1);
+  write_narrow (f, 0x40023000, 1, 0x12);
+  write_narrow (f, 0x40023000, 1, 0x34);
+  write_narrow (f, 0x40023000, 2, 0x5678);
+  write32 (f, 0x40023000, 0x9ABCDEF0);
+  expected = crc32_bits (expected, 0x12, 8);
+  expected = crc32_bits (expected, 0x34, 8);
+  expected = crc32_bits (expected, 0x5678, 16);
+  expected = crc32_bits (expected, 0x9ABCDEF0, 32);
+  g_assert_cmphex (read32 (f, 0x40023000), ==, expected);
+}
+
+/* A register the bench does not model (GPIOA_MODER here) reads as zero and
+ * ignores writes; the first read and the first write are violations. */
+static void
+test_unmodeled_register (Fixture       *f,
+                         gconstpointer  data)
+{
+  connect (f);
+  g_assert_cmpuint (f->report->violations->len, ==, 0);
+  g_assert_cmphex (read32 (f, 0x40020000), ==, 0);
+  g_assert_cmphex (read32 (f, 0x40020000), ==, 0);
+  g_assert_cmpuint (f->report->violations->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (f->report->violations, 0), "read of 0x40020000"));
+  write32 (f, 0x40020000, 0x12345678);
+  write32 (f, 0x40020000, 0x12345678);
+  g_assert_cmphex (read32 (f, 0x40020000), ==, 0);
+  g_assert_cmpuint (f->report->violations->len, ==, 2);
+  g_assert_nonnull (strstr (g_ptr_array_index (f->report->violations, 1), "write to 0x40020000"));
+  /* Modeled registers are not listed. */
+  read32 (f, 0x40023C0C);
+  read32 (f, 0xE000EDF0);
+  g_assert_cmpuint (f->report->violations->len, ==, 2);
+  g_assert_cmpuint (f->report->unmodeled->len, ==, 2);
+  /* A DWT comparator's function (debuggers clear them): listed as
+   * unmodeled, not a violation. */
+  write32 (f, 0xE0001028, 0);
+  g_assert_cmpuint (f->report->violations->len, ==, 2);
+  g_assert_cmpuint (f->report->unmodeled->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (f->report->unmodeled, 2), ==, "write 0xE0001028");
 }
 
 static void
@@ -426,7 +678,14 @@ main (int    argc,
   ADD ("flash-keys", test_flash_keys, NULL);
   ADD ("write-protection", test_write_protection, "nwrp=0xDF\n");
   ADD ("core-runs-to-bkpt", test_core_runs_to_bkpt, NULL);
+  ADD ("core-read-stalls-on-erase", test_core_read_stalls_on_erase, NULL);
+  ADD ("core-write-waits-for-erase", test_core_write_waits_for_erase, NULL);
+  ADD ("core-read-refused-at-rdp1", test_core_read_refused_at_rdp1, "rdp=0x55\n");
+  ADD ("core-idle-wait", test_core_idle_wait, "iwdg-sw=0\n");
+  ADD ("core-busy-loop", test_core_busy_loop, NULL);
   ADD ("crc-unit", test_crc_unit, NULL);
+  ADD ("crc-narrow-writes", test_crc_narrow_writes, NULL);
+  ADD ("unmodeled-register", test_unmodeled_register, NULL);
   ADD ("state-round-trip", test_state_round_trip, NULL);
   ADD ("otp", test_otp, NULL);
   ADD ("power-loss", test_power_loss_and_swd_off, "[faults]\npower-loss-after-ms=10\n");

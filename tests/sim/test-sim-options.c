@@ -227,6 +227,30 @@ test_program_and_reload (Fixture       *f,
   (void) kiln_sim_board_peek_flash (f->board, &size);
 }
 
+/* nWRP cleared in OPTCR but never committed with OPTSTRT protects nothing:
+ * the erase of that sector goes ahead. */
+static void
+test_wrp_needs_optstrt (Fixture       *f,
+                        gconstpointer  data)
+{
+  guint32 optcr = read32 (f, OPTCR) & ~3u;
+  gsize size;
+
+  unlock_options (f);
+  write32 (f, OPTCR, optcr & ~(1u << 17));
+  write32 (f, OPTCR, (optcr & ~(1u << 17)) | 1);
+  write32 (f, FLASH_REGS + 0x04, 0x45670123);
+  write32 (f, FLASH_REGS + 0x04, 0xCDEF89AB);
+  write32 (f, CR, (2u << 8) | (1u << 3) | 2u);
+  write32 (f, CR, (2u << 8) | (1u << 3) | 2u | (1u << 16));
+  wait_busy (f);
+  g_assert_cmphex (read32 (f, SR) & 0xF2, ==, 0);
+  g_assert_cmpuint (f->report->sectors_erased->len, ==, 1);
+  g_assert_cmphex (kiln_sim_board_peek_flash (f->board, &size)[0], ==, 0x11);
+  g_assert_cmphex (read32 (f, 0x08008000), ==, 0xFFFFFFFF);
+  write32 (f, CR, 1u << 31);
+}
+
 static void
 test_optcr_waits_for_erase (Fixture       *f,
                             gconstpointer  data)
@@ -321,6 +345,7 @@ main (int    argc,
 
   g_test_add ("/Kiln/Sim/options/optlock", Fixture, NULL, set_up, test_optlock, tear_down);
   g_test_add ("/Kiln/Sim/options/program-and-reload", Fixture, NULL, set_up, test_program_and_reload, tear_down);
+  g_test_add ("/Kiln/Sim/options/wrp-needs-optstrt", Fixture, NULL, set_up, test_wrp_needs_optstrt, tear_down);
   g_test_add ("/Kiln/Sim/options/optcr-waits-for-erase", Fixture, NULL, set_up, test_optcr_waits_for_erase, tear_down);
   g_test_add ("/Kiln/Sim/options/rdp-regression", Fixture, "rdp=0x55\n", set_up, test_rdp_regression, tear_down);
   g_test_add ("/Kiln/Sim/options/rdp-raise", Fixture, NULL, set_up, test_rdp_raise_keeps_flash, tear_down);

@@ -1,0 +1,148 @@
+/* kiln-sim-board-idle.c — idle loops of the core, skipped without running
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "kiln-sim-board-private.h"
+
+/* A core waiting for the host spins in a loop that reads memory nobody but
+ * the debugger changes (and kicks the watchdog). Running it instruction by
+ * instruction until the host's next access costs this machine as much as
+ * the virtual time is long, for nothing. So each trip round a loop (from
+ * one arrival at its head, a backward branch taken, to the next) is
+ * summarised by the register and flash accesses it made, with their values
+ * (the head is the lowest address the loop branches back to: a loop may
+ * call a function).
+ * When 8 trips in a row made the same accesses and the core's registers are
+ * the same at the head as 8 trips before, every further trip is the same
+ * until something outside the core changes, which can only happen after
+ * this run: the rest of the run's instructions are counted as executed, the
+ * last trip's register writes are made once more at the end of the run (a
+ * watchdog kicked all along is kicked then), and the run ends. A trip that
+ * wrote the flash, or more registers than that, is never skipped. The
+ * decision depends on the emulated state only, so it is deterministic. */
+static const int idle_reg_ids[16] = {
+  UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R4, UC_ARM_REG_R5,
+  UC_ARM_REG_R6, UC_ARM_REG_R7, UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+  UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_XPSR,
+};
+
+static void
+trip_reset (KilnSimBoard *self)
+{
+  self->trip_hash = 0xCBF29CE484222325ull;
+  self->trip_dirty = FALSE;
+  self->trip_n_writes = 0;
+}
+
+void
+_kiln_sim_board_trip_note (KilnSimBoard *self,
+                           guint32       address,
+                           guint32       value,
+                           gboolean      write)
+{
+  guint64 h = self->trip_hash;
+
+  h = (h ^ address) * 0x100000001B3ull;
+  h = (h ^ value) * 0x100000001B3ull;
+  h = (h ^ (write ? 1u : 2u)) * 0x100000001B3ull;
+  self->trip_hash = h;
+}
+
+void
+_kiln_sim_board_trip_note_write (KilnSimBoard *self,
+                                 guint32       address,
+                                 guint         size,
+                                 guint32       value)
+{
+  _kiln_sim_board_trip_note (self, address, value, TRUE);
+  if (self->trip_n_writes == G_N_ELEMENTS (self->trip_writes))
+    {
+      self->trip_dirty = TRUE;
+      return;
+    }
+  self->trip_writes[self->trip_n_writes++] = (IdleWrite) { address, size, value };
+}
+
+void
+_kiln_sim_board_idle_forget (KilnSimBoard *self)
+{
+  self->idle_valid = FALSE;
+  self->loop_head = 0xFFFFFFFF;
+  self->last_pc = 0;
+  self->loop_trips = 0;
+  self->stable_trips = 0;
+  trip_reset (self);
+}
+
+gboolean
+_kiln_sim_board_core_idle (KilnSimBoard *self,
+                           guint32       address)
+{
+  guint32 regs[16] = { 0 };
+  void *vals[16];
+
+  if (address > self->last_pc)
+    return FALSE;
+  /* A backward jump into the loop's body (the return from a call the loop
+   * makes) does not end a trip, unless the trip has gone on so long that
+   * the core has left the loop. */
+  if (self->loop_head != 0xFFFFFFFF && address > self->loop_head
+      && self->run_count - self->trip_start < 4096)
+    return FALSE;
+  if (address != self->loop_head)
+    {
+      _kiln_sim_board_idle_forget (self);
+      self->loop_head = address;
+      self->trip_start = self->run_count;
+      return FALSE;
+    }
+  self->trip_start = self->run_count;
+
+  /* A trip ended. */
+  if (self->trip_dirty || self->trip_hash != self->last_trip_hash)
+    self->stable_trips = 0;
+  else
+    self->stable_trips++;
+  self->last_trip_hash = self->trip_hash;
+  self->last_trip_n_writes = self->trip_n_writes;
+  memcpy (self->last_trip_writes, self->trip_writes, sizeof self->trip_writes);
+  trip_reset (self);
+
+  if ((++self->loop_trips & 7) != 0)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (regs); i++)
+    vals[i] = &regs[i];
+  uc_reg_read_batch (self->uc, (int *) idle_reg_ids, vals, G_N_ELEMENTS (regs));
+  if (self->idle_valid && self->stable_trips >= 8 && memcmp (regs, self->idle_regs, sizeof regs) == 0)
+    return TRUE;
+  memcpy (self->idle_regs, regs, sizeof regs);
+  self->idle_valid = TRUE;
+  return FALSE;
+}
+
+/* The rest of the time up to @t is the same trip over and over: its
+ * instructions are counted, its register writes made once more at the end.
+ * These instructions cost this machine nothing, so they do not count
+ * against the instructions a sync may execute. */
+void
+_kiln_sim_board_core_skip_idle (KilnSimBoard *self,
+                                guint64       t)
+{
+  guint64 now = _kiln_sim_board_core_time_now (self);
+  guint64 ready;
+
+  if (t > now)
+    self->run_count += (t - now) * _kiln_sim_board_sysclk_hz (self) / 1000000000ull;
+  for (guint i = 0; i < self->last_trip_n_writes; i++)
+    {
+      const IdleWrite *w = &self->last_trip_writes[i];
+
+      _kiln_sim_board_bus_write (self, w->address, w->size, w->value, _kiln_sim_board_core_time_now (self), FALSE, &ready);
+    }
+}

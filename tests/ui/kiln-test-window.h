@@ -1,0 +1,47 @@
+/* kiln-test-window.h — what the main window's tests share: opening a window
+ * on a bench, waiting for its states (the main loop and screenshots are in
+ * kiln-test-ui.h)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "kiln-flash-types.h"
+#include "kiln-test-ui.h"
+#include "kiln-window-private.h"
+
+G_BEGIN_DECLS
+
+/* A window of @width × @height, presented. */
+KilnWindow *kiln_test_window_new       (int          width,
+                                        int          height);
+/* Writes a bench description with @board lines and points KILN_SIM at it;
+ * returns the bench's flash.bin path (saved when the window lets go). */
+char       *kiln_test_use_bench        (const char  *board);
+/* Writes @len bytes to a new temporary file called @name. */
+char       *kiln_test_write_temp       (const char  *name,
+                                        const void  *contents,
+                                        gsize        len);
+/* @size bytes of a pattern no sector of the bench holds. */
+char       *kiln_test_pattern          (gsize        size);
+void        kiln_test_wait_identified  (KilnWindow  *window);
+void        kiln_test_wait_loaded      (KilnWindow  *window);
+gboolean    kiln_test_has_result       (gpointer     window);
+gboolean    kiln_test_file_exists      (gpointer     path);
+/* Closes @window and waits until the bench saved @flash_path. */
+void        kiln_test_close            (KilnWindow  *window,
+                                        const char  *flash_path);
+
+typedef struct
+{
+  KilnWindow     *window;
+  guint           sector;
+  KilnSectorState state;
+} KilnTestSectorIs;
+
+gboolean    kiln_test_sector_is        (gpointer     sector_is);
+
+G_END_DECLS

@@ -1,0 +1,223 @@
+/* test-window-jobs.c — the window's jobs when things go wrong, driven by
+ * real key presses and clicks under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "kiln-sim-bench.h"
+#include "kiln-test-input.h"
+#include "kiln-test-window.h"
+
+static gboolean
+probe_back (gpointer data)
+{
+  return _kiln_window_can_program (data);
+}
+
+static gboolean
+no_result (gpointer data)
+{
+  return !kiln_test_has_result (data);
+}
+
+/* The probe is pulled out while Program writes: the result says the probe
+ * went and which sectors were left half-written, the map keeps the plan
+ * with those sectors marked, the log never says "Finished", and Retry
+ * (clicked) programs the board once the probe is back. */
+static void
+test_unplug_mid_job (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("");
+  gsize size = 768 * 1024;
+  g_autofree char *data = kiln_test_pattern (size);
+  g_autofree char *path = kiln_test_write_temp ("job.bin", data, size);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *log = NULL;
+  g_autofree char *contents = NULL;
+  KilnWindow *window = kiln_test_window_new (1024, 600);
+  KilnMemoryMap *map = _kiln_window_get_memory_map (window);
+  KilnTestSectorIs writing = { window, 1, KILN_SECTOR_STATE_WRITING };
+  KilnSimProbe *probe;
+  const char *text;
+  GtkWidget *retry;
+  guint n_failed = 0;
+  gsize length;
+
+  kiln_test_wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  kiln_test_wait_loaded (window);
+  probe = kiln_sim_bench_get_probe (kiln_probe_selector_get_bench (_kiln_window_get_probe_selector (window)), 0);
+
+  kiln_test_input_keys (GTK_WINDOW (window), "ctrl+p");
+  g_assert_true (kiln_test_spin_until (kiln_test_sector_is, &writing, 60000));
+  /* One bar for the whole job, already moved by the erases, and the
+   * sector in words. */
+  g_test_message ("progress: %s", _kiln_window_get_progress_text (window));
+  g_assert_cmpfloat (_kiln_window_get_progress_fraction (window), >, 0);
+  g_assert_nonnull (strstr (_kiln_window_get_progress_text (window), " sector "));
+  g_assert_nonnull (strstr (_kiln_window_get_progress_text (window), " of 7 · "));
+  kiln_test_save_screenshot (GTK_WIDGET (window), "programming.png");
+  kiln_sim_probe_unplug (probe);
+  g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
+  kiln_test_spin (200);
+
+  text = _kiln_window_get_result_text (window);
+  g_test_message ("result: %s", text);
+  g_assert_nonnull (strstr (text, "unplugged"));
+  /* The map stays, and no tile still says a job is running on it. */
+  g_assert_cmpuint (kiln_memory_map_get_n_sectors (map), ==, 8);
+  /* The file covers sectors 0 to 6. */
+  for (guint i = 0; i < 7; i++)
+    {
+      KilnSectorState st = kiln_memory_map_get_sector_state (map, i);
+      g_autofree char *number = g_strdup_printf ("%u", i);
+
+      g_test_message ("sector %u: %d", i, st);
+      g_assert_cmpint (st, !=, KILN_SECTOR_STATE_ERASING);
+      g_assert_cmpint (st, !=, KILN_SECTOR_STATE_WRITING);
+      g_assert_cmpint (st, !=, KILN_SECTOR_STATE_VERIFYING);
+      g_assert_cmpint (st, !=, KILN_SECTOR_STATE_UNTOUCHED);
+      /* Each half-written sector is marked and named. */
+      if (st == KILN_SECTOR_STATE_FAILED)
+        {
+          g_assert_nonnull (strstr (text, "not completely written"));
+          g_assert_nonnull (strstr (strstr (text, "ector"), number));
+          n_failed++;
+        }
+    }
+  /* Sector 1 was being written when the probe went: something after it is
+   * unfinished whatever moment the unplug landed. */
+  g_assert_cmpuint (n_failed, >=, 1);
+  log = _kiln_window_dup_log_text (window);
+  g_assert_null (strstr (log, "Finished"));
+  g_assert_cmpstr (_kiln_window_get_result_action (window), ==, "win.retry");
+  kiln_test_save_screenshot (GTK_WIDGET (window), "unplugged-mid-job.png");
+
+  /* Back again: Retry programs the board. */
+  kiln_sim_probe_plug (probe);
+  g_assert_true (kiln_test_spin_until (probe_back, window, 30000));
+  kiln_test_wait_identified (window);
+  if (!kiln_test_has_result (window))
+    {
+      g_clear_pointer (&log, g_free);
+      log = _kiln_window_dup_log_text (window);
+      g_test_message ("%s", log);
+    }
+  g_assert_true (kiln_test_has_result (window));
+  retry = GTK_WIDGET (window->result_action);
+  g_assert_true (gtk_widget_is_sensitive (retry));
+  kiln_test_wait_drawn (retry);
+  kiln_test_input_click (retry);
+  /* The click started the job: the old result went. */
+  if (!kiln_test_spin_until (no_result, window, 10000))
+    {
+      g_clear_pointer (&log, g_free);
+      log = _kiln_window_dup_log_text (window);
+      g_test_message ("%s", log);
+      kiln_test_save_screenshot (GTK_WIDGET (window), "retry-missed.png");
+      g_assert_not_reached ();
+    }
+  g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 120000));
+  text = _kiln_window_get_result_text (window);
+  g_test_message ("result after Retry: %s", text);
+  g_clear_pointer (&log, g_free);
+  log = _kiln_window_dup_log_text (window);
+  g_test_message ("%s", log);
+  g_assert_true (g_str_has_prefix (text, "Programmed and verified"));
+  for (guint i = 0; i < 7; i++)
+    g_assert_cmpint (kiln_memory_map_get_sector_state (map, i), !=, KILN_SECTOR_STATE_FAILED);
+
+  kiln_test_close (window, flash_path);
+  g_assert_true (g_file_get_contents (flash_path, &contents, &length, NULL));
+  g_assert_cmpmem (contents, size, data, size);
+  g_unlink (path);
+}
+
+/* Read…: the suggested name has no slash, a range of flash or RAM can be
+ * read, and a range outside both is refused before anything is read. */
+static void
+test_read_range (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("");
+  gsize size = 8 * 1024;
+  g_autofree char *data = kiln_test_pattern (size);
+  g_autofree char *path = kiln_test_write_temp ("app.bin", data, size);
+  g_autofree char *out_path = kiln_test_write_temp ("out.bin", "", 0);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) out = g_file_new_for_path (out_path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *range_name = NULL;
+  g_autofree char *contents = NULL;
+  KilnWindow *window = kiln_test_window_new (1280, 800);
+  guint32 address = 0, length = 0;
+  gsize n;
+
+  kiln_test_wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  kiln_test_wait_loaded (window);
+  kiln_test_input_keys (GTK_WINDOW (window), "ctrl+p");
+  g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed"));
+  kiln_test_wait_identified (window);
+
+  name = _kiln_window_dup_read_name (window, 0x08000000, 1024 * 1024);
+  g_test_message ("suggested: %s", name);
+  g_assert_null (strchr (name, '/'));
+  g_assert_true (g_str_has_suffix (name, "-flash.bin"));
+  range_name = _kiln_window_dup_read_name (window, 0x08000100, 0x100);
+  g_assert_null (strchr (range_name, '/'));
+  g_assert_nonnull (strstr (range_name, "080001FF"));
+
+  g_assert_true (_kiln_window_parse_range (window, "0x20000000", "16K", &address, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, ==, 16384);
+  g_assert_false (_kiln_window_parse_range (window, "0x07000000", "1", &address, &length, &error));
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "not all in the chip"));
+  g_clear_error (&error);
+  g_assert_false (_kiln_window_parse_range (window, "somewhere", "1", &address, &length, &error));
+  g_assert_nonnull (strstr (error->message, "not an address"));
+  g_clear_error (&error);
+  g_assert_false (_kiln_window_parse_range (window, "0x08000000", "0", &address, &length, &error));
+  g_clear_error (&error);
+
+  g_assert_true (_kiln_window_parse_range (window, " 0x08000100 ", "0x100", &address, &length, &error));
+  _kiln_window_read_range_to_file (window, out, address, length);
+  g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
+  g_test_message ("read: %s", _kiln_window_get_result_text (window));
+  g_assert_true (g_file_get_contents (out_path, &contents, &n, NULL));
+  g_assert_cmpuint (n, ==, 0x100);
+  g_assert_cmpmem (contents, n, data + 0x100, 0x100);
+
+  kiln_test_close (window, flash_path);
+  g_unlink (path);
+  g_unlink (out_path);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(AdwApplication) app = NULL;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  app = g_object_new (ADW_TYPE_APPLICATION,
+                      "application-id", "org.kiln.Kiln.TestJobs",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "resource-base-path", "/org/kiln/Kiln",
+                      NULL);
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  g_application_set_default (G_APPLICATION (app));
+
+  g_test_add_func ("/Kiln/UI/unplug-mid-job", test_unplug_mid_job);
+  g_test_add_func ("/Kiln/UI/read-range", test_read_range);
+
+  return g_test_run ();
+}

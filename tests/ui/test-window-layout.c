@@ -1,0 +1,160 @@
+/* test-window-layout.c — nothing jumps, nothing hides: the actions stay in
+ * place and in reach at 1024×600, the plan stays in view, and the map
+ * takes the room a large window gives it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "kiln-test-input.h"
+#include "kiln-test-window.h"
+
+static graphene_rect_t
+bounds_in_window (GtkWidget *widget)
+{
+  graphene_rect_t r;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (gtk_widget_get_root (widget)), &r));
+  return r;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *action)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (c) && gtk_widget_get_mapped (c)
+          && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (c)), action) == 0)
+        return c;
+      found = find_button (c, action);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Inside the window, and not cut by it. */
+static void
+assert_in_reach (KilnWindow *window,
+                 const char *action)
+{
+  GtkWidget *button = find_button (GTK_WIDGET (window), action);
+  graphene_rect_t r;
+
+  g_assert_nonnull (button);
+  r = bounds_in_window (button);
+  g_test_message ("%s at %.0f,%.0f %.0f×%.0f", action, r.origin.x, r.origin.y, r.size.width, r.size.height);
+  g_assert_cmpfloat (r.origin.y + r.size.height, <=, gtk_widget_get_height (GTK_WIDGET (window)));
+  g_assert_cmpfloat (r.origin.x + r.size.width, <=, gtk_widget_get_width (GTK_WIDGET (window)));
+}
+
+static double
+program_y (KilnWindow *window)
+{
+  return bounds_in_window (find_button (GTK_WIDGET (window), "win.program")).origin.y;
+}
+
+static gboolean
+running (gpointer data)
+{
+  return _kiln_window_get_progress_text (data) != NULL;
+}
+
+/* 1024×600 with the log open: every action in reach; Program stays where
+ * it is while progress and the result come and go. */
+static void
+test_small_window (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("");
+  gsize size = 96 * 1024;
+  g_autofree char *data = kiln_test_pattern (size);
+  g_autofree char *path = kiln_test_write_temp ("app.bin", data, size);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  KilnWindow *window = kiln_test_window_new (1024, 600);
+  double y;
+
+  kiln_test_wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  kiln_test_wait_loaded (window);
+  _kiln_window_set_log_expanded (window, TRUE);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  assert_in_reach (window, "win.program");
+  assert_in_reach (window, "win.verify");
+  assert_in_reach (window, "win.erase");
+  assert_in_reach (window, "win.read");
+  assert_in_reach (window, "win.option-bytes");
+  g_assert_cmpfloat (gtk_widget_get_height (GTK_WIDGET (_kiln_window_get_memory_map (window))), >=, 60);
+  kiln_test_save_screenshot (GTK_WIDGET (window), "small-log.png");
+  /* The file's pieces are named by their addresses, not by file offsets. */
+  {
+    g_autofree char *tip = kiln_memory_map_describe_at (_kiln_window_get_memory_map (window), 10, 20);
+
+    g_test_message ("%s", tip);
+    g_assert_nonnull (tip);
+    g_assert_nonnull (strstr (tip, "0x08000000–0x08017FFF:"));
+    g_assert_null (strstr (tip, "bytes 0"));
+  }
+
+  y = program_y (window);
+  kiln_test_input_keys (GTK_WINDOW (window), "ctrl+p");
+  g_assert_true (kiln_test_spin_until (running, window, 30000));
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_cmpfloat (program_y (window), ==, y);
+  g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_cmpfloat (program_y (window), ==, y);
+  kiln_test_close (window, flash_path);
+  g_unlink (path);
+}
+
+/* 1920×1080: the map takes the width. */
+static void
+test_large_window (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("");
+  gsize size = 96 * 1024;
+  g_autofree char *data = kiln_test_pattern (size);
+  g_autofree char *path = kiln_test_write_temp ("app.bin", data, size);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  KilnWindow *window = kiln_test_window_new (1920, 1080);
+  GtkWidget *map = GTK_WIDGET (_kiln_window_get_memory_map (window));
+
+  kiln_test_wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  kiln_test_wait_loaded (window);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_test_message ("map %d×%d", gtk_widget_get_width (map), gtk_widget_get_height (map));
+  g_assert_cmpint (gtk_widget_get_width (map), >=, 1920 / 2);
+  kiln_test_save_screenshot (GTK_WIDGET (window), "large.png");
+  kiln_test_close (window, flash_path);
+  g_unlink (path);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(AdwApplication) app = NULL;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  app = g_object_new (ADW_TYPE_APPLICATION,
+                      "application-id", "org.kiln.Kiln.TestLayout",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "resource-base-path", "/org/kiln/Kiln",
+                      NULL);
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  g_application_set_default (G_APPLICATION (app));
+
+  g_test_add_func ("/Kiln/UI/small-window", test_small_window);
+  g_test_add_func ("/Kiln/UI/large-window", test_large_window);
+
+  return g_test_run ();
+}
