@@ -27,6 +27,7 @@ kiln_cli_info (int    argc,
   KilnUsbProbeInfo *info;
   KilnChip *chip;
   double volts;
+  g_auto(GStrv) costs = NULL;
   guint32 optcr, optcr1;
   gboolean json;
   int code;
@@ -57,6 +58,7 @@ kiln_cli_info (int    argc,
     }
 
   chip = job->chip;
+  costs = kiln_stlink_firmware_costs (&job->version);
   volts = job->have_volts ? job->volts : -1;
   optcr = job->optcr;
   optcr1 = job->optcr1;
@@ -74,8 +76,20 @@ kiln_cli_info (int    argc,
       kiln_json_append_string (out, kiln_usb_probe_info_get_model (info));
       g_string_append (out, ",\"firmware\":");
       kiln_json_append_string (out, job->firmware);
-      g_string_append_printf (out, ",\"swd_khz\":%u,\"voltage\":%.3f},\"chip\":{\"line\":",
-                              job->swd_khz, volts);
+      g_string_append_printf (out, ",\"swd_khz\":%u,\"voltage\":", job->swd_khz);
+      /* Null when the probe cannot measure it (firmware before V2J13). */
+      if (job->have_volts)
+        g_string_append_printf (out, "%.3f", volts);
+      else
+        g_string_append (out, "null");
+      g_string_append (out, ",\"firmware_limits\":[");
+      for (guint i = 0; costs[i] != NULL; i++)
+        {
+          if (i > 0)
+            g_string_append_c (out, ',');
+          kiln_json_append_string (out, costs[i]);
+        }
+      g_string_append (out, "]},\"chip\":{\"line\":");
       kiln_json_append_string (out, kiln_chip_get_line (chip)->line);
       g_string_append_printf (out, ",\"dev_id\":%u,\"revision\":", job->dev_id);
       kiln_json_append_string (out, job->revision);
@@ -83,11 +97,16 @@ kiln_cli_info (int    argc,
                               kiln_chip_get_flash_kib (chip), kiln_chip_is_dual_bank (chip) ? "true" : "false",
                               kiln_chip_get_n_sectors (chip), kiln_chip_get_ram_total (chip) / 1024);
       kiln_json_append_string (out, job->uid);
-      g_string_append_printf (out, ",\"package\":%u,\"rdp_level\":%u,\"protected_sectors\":[%s],"
-                              "\"boot_add0\":%u,\"boot_add1\":%u,\"iwdg_sw\":%s,\"optcr\":%u}}",
-                              job->package, job->rdp_level,
-                              prot->str, (optcr1 & 0xFFFF) << 14, (optcr1 >> 16) << 14,
-                              (optcr & (1u << 5)) ? "true" : "false", optcr);
+      g_string_append_printf (out, ",\"package\":%u,\"rdp_level\":%u,\"protected_sectors\":[%s],",
+                              job->package, job->rdp_level, prot->str);
+      /* Boot addresses are options only on the F7 (BOOT_ADD0/1 in OPTCR1);
+       * the F2 and F4 boot from flash or system memory by the BOOT pins. */
+      if (kiln_chip_get_line (chip)->has_boot_add)
+        g_string_append_printf (out, "\"boot_add0\":%u,\"boot_add1\":%u,", (optcr1 & 0xFFFF) << 14,
+                                (optcr1 >> 16) << 14);
+      else
+        g_string_append (out, "\"boot_add0\":null,\"boot_add1\":null,");
+      g_string_append_printf (out, "\"iwdg_sw\":%s,\"optcr\":%u}}", (optcr & (1u << 5)) ? "true" : "false", optcr);
       printf ("%s\n", out->str);
     }
   else
@@ -98,7 +117,15 @@ kiln_cli_info (int    argc,
       printf (_("Probe:                   %s %s, firmware %s, SWD %u kHz\n"), kiln_usb_probe_info_get_model (info),
               kiln_usb_probe_info_get_serial (info), job->firmware,
               job->swd_khz);
-      printf (_("Target power:            %.2f V\n"), volts);
+      if (costs[0] == NULL)
+        printf (_("Probe firmware limits:   none\n"));
+      for (guint i = 0; costs[i] != NULL; i++)
+        /* Translators: keep the label as wide as the others */
+        printf ("%s%s\n", i == 0 ? _("Probe firmware limits:   ") : "                         ", costs[i]);
+      if (job->have_volts)
+        printf (_("Target power:            %.2f V\n"), volts);
+      else
+        printf (_("Target power:            not measured by this probe\n"));
       printf (_("Chip:                    %s (DEV_ID 0x%03X, revision %s), %s\n"), kiln_chip_get_line (chip)->line,
               job->dev_id, job->revision,
               kiln_chip_get_line (chip)->core);
@@ -108,8 +135,11 @@ kiln_cli_info (int    argc,
       printf (_("UID:                     %s\n"), job->uid);
       printf (_("Read protection:         %s\n"), _(rdp[job->rdp_level]));
       printf (_("Write-protected sectors: %s\n"), job->protected->len ? prot->str : _("none"));
-      printf (_("Boot addresses:          0x%08X (BOOT0 low), 0x%08X (BOOT0 high)\n"), (optcr1 & 0xFFFF) << 14,
-              (optcr1 >> 16) << 14);
+      if (kiln_chip_get_line (chip)->has_boot_add)
+        printf (_("Boot addresses:          0x%08X (BOOT0 low), 0x%08X (BOOT0 high)\n"), (optcr1 & 0xFFFF) << 14,
+                (optcr1 >> 16) << 14);
+      else
+        printf (_("Boot:                    from flash (BOOT0 low) or the system bootloader (BOOT0 high, BOOT1 low)\n"));
       printf (_("Watchdog:                %s\n"), (optcr & (1u << 5)) ? _("started by software") : _("hardware watchdog runs from reset"));
     }
 

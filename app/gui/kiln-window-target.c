@@ -139,7 +139,8 @@ update_target_panel (KilnWindow *self)
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->probe_row), title);
       set_row (self->probe_row, g_strstrip (subtitle),
-               t != NULL && t->have_probe && !kiln_stlink_has_feature (&t->version, KILN_STLINK_FEATURE_DAP_REG));
+               t != NULL && t->have_probe && t->version.hw < 3
+               && !kiln_stlink_has_feature (&t->version, KILN_STLINK_FEATURE_SWD_SET_FREQ));
     }
 
   if (live)

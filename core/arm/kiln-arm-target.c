@@ -192,6 +192,13 @@ kiln_arm_target_dup_protected (KilnArmTarget *self)
       /* Dual bank on F76x: nWRP[i] covers sectors 2i and 2i+1. */
       guint bit = dual && line->dual_bank == KILN_DUAL_BANK_OPTION ? s->index / 2 : s->index;
 
+      /* F42x: bank 2's sectors (12–23) have their nWRP bits in OPTCR1. */
+      if (line->dual_bank == KILN_DUAL_BANK_2M && s->bank == 2)
+        {
+          if (s->index >= 12 && !(self->optcr1 & (1u << (16 + s->index - 12))))
+            g_array_append_val (out, i);
+          continue;
+        }
       if (bit < line->nwrp_bits && !(self->optcr & (1u << (16 + bit))))
         g_array_append_val (out, i);
     }

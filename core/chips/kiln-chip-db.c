@@ -79,7 +79,8 @@ static const KilnChipLine lines[] = {
     .otp_base = 0x1FFF7800, .otp_size = 528, .dual_bank = KILN_DUAL_BANK_2M,
     .single = F4_SECTORS,
     .dual = { { 16, 4 }, { 64, 1 }, { 128, 7 } },
-    .ram = { { "CCM", 0x10000000, 64 * 1024 }, { "SRAM", 0x20000000, 256 * 1024 } },
+    /* 112 + 16 + 64 KiB of SRAM; "256 KiB" in ST's summary counts the CCM. */
+    .ram = { { "CCM", 0x10000000, 64 * 1024 }, { "SRAM", 0x20000000, 192 * 1024 } },
     .revisions = F4_REVS,
   },
   {

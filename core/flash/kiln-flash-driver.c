@@ -109,6 +109,7 @@ preflight (Job     *job,
 {
   g_autoptr(GArray) protected = kiln_arm_target_dup_protected (job->target);
   double volts = 3.3;
+  gboolean measured;
 
   kiln_flash_progress_phase (job->progress, KILN_FLASH_PHASE_PREFLIGHT, 0);
 
@@ -135,14 +136,17 @@ preflight (Job     *job,
         }
     }
 
-  if (kiln_stlink_read_voltage (job->stlink, &volts, NULL) && volts < 1.8)
+  /* A probe that cannot measure the supply (before V2J13): the width that
+   * is safe at any supply. */
+  measured = kiln_stlink_read_voltage (job->stlink, &volts, NULL);
+  if (measured && volts < 1.8)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VOLTAGE,
                    _("The target supply is %.2f V, too low to program flash: check the board's power. Nothing was erased."),
                    volts);
       return FALSE;
     }
-  if (job->options->vpp && volts > 0 && volts < 2.7)
+  if (job->options->vpp && measured && volts < 2.7)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VOLTAGE,
                    _("Programming at x64 with VPP needs a supply of 2.7 to 3.6 V, and the target has %.2f V: "
@@ -150,7 +154,7 @@ preflight (Job     *job,
                    volts);
       return FALSE;
     }
-  job->psize = kiln_flash_psize_for_voltage (volts, job->options->vpp);
+  job->psize = measured ? kiln_flash_psize_for_voltage (volts, job->options->vpp) : KILN_FLASH_PSIZE_X8;
 
   /* Watchdogs freeze while the core is halted; then a reset that stops the
    * core before its firmware's first instruction, so that nothing the

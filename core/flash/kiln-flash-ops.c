@@ -97,6 +97,7 @@ kiln_flash_erase (KilnArmTarget           *target,
   KilnFlashController ctrl;
   KilnOptionBytes ob;
   double volts = 3.3;
+  gboolean measured;
   gboolean was_running = FALSE, ok = FALSE, keeps_vectors = TRUE;
   guint64 total = 0, done = 0;
 
@@ -156,14 +157,17 @@ kiln_flash_erase (KilnArmTarget           *target,
       return FALSE;
     }
 
-  if (kiln_stlink_read_voltage (stlink, &volts, NULL) && volts < 1.8)
+  /* A probe that cannot measure the supply (before V2J13): the width that
+   * is safe at any supply. */
+  measured = kiln_stlink_read_voltage (stlink, &volts, NULL);
+  if (measured && volts < 1.8)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VOLTAGE,
                    _("The target supply is %.2f V, too low to erase flash: check the board's power. Nothing was erased."),
                    volts);
       return FALSE;
     }
-  result->psize = kiln_flash_psize_for_voltage (volts, FALSE);
+  result->psize = measured ? kiln_flash_psize_for_voltage (volts, FALSE) : KILN_FLASH_PSIZE_X8;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;

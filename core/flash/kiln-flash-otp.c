@@ -228,6 +228,7 @@ begin (KilnArmTarget       *target,
 {
   KilnStlink *stlink = kiln_arm_target_get_stlink (target);
   double volts = 3.3;
+  gboolean measured;
 
   if (kiln_arm_target_get_rdp_level (target) == 2)
     {
@@ -236,7 +237,10 @@ begin (KilnArmTarget       *target,
                              "debugger."));
       return FALSE;
     }
-  if (kiln_stlink_read_voltage (stlink, &volts, NULL) && volts < 1.8)
+  /* A probe that cannot measure the supply (before V2J13): the width that
+   * is safe at any supply. */
+  measured = kiln_stlink_read_voltage (stlink, &volts, NULL);
+  if (measured && volts < 1.8)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VOLTAGE,
                    _("The target supply is %.2f V, too low to program: check the board's power. Nothing was "
@@ -244,7 +248,7 @@ begin (KilnArmTarget       *target,
                    volts);
       return FALSE;
     }
-  *psize = kiln_flash_psize_for_voltage (volts, FALSE);
+  *psize = measured ? kiln_flash_psize_for_voltage (volts, FALSE) : KILN_FLASH_PSIZE_X8;
   /* Halfwords need true 16-bit accesses from the probe; bytes always work. */
   if (*psize == KILN_FLASH_PSIZE_X16
       && !kiln_stlink_has_feature (kiln_stlink_get_version (stlink), KILN_STLINK_FEATURE_MEM_16BIT))

@@ -105,6 +105,63 @@ add_flash_piece (KilnFlashPlan *self,
     }
 }
 
+/* The vector table at the start of flash, when the image has one there: a
+ * stack pointer in some chip's SRAM (or an F4's CCM) and a Thumb reset
+ * handler in some chip's flash. An image built for a chip with more RAM
+ * (an F7 image on an F4, say) is refused here, before anything is erased:
+ * the chip would not even start it. Data that merely happens to be at the
+ * flash base rarely looks like that and is left alone. */
+static gboolean
+check_vector_table (KilnFlashPlan  *self,
+                    GError        **error)
+{
+  KilnChip *chip = self->chip;
+  guint32 base = kiln_chip_get_flash_base (chip);
+  guint8 words[8];
+  guint32 sp, reset, ram_end = 0;
+  gboolean looks_like_sp, looks_like_reset;
+
+  if (kiln_image_copy_into (self->image, base, sizeof words, words) != sizeof words)
+    return TRUE;
+  sp = (guint32) words[0] | (guint32) words[1] << 8 | (guint32) words[2] << 16 | (guint32) words[3] << 24;
+  reset = (guint32) words[4] | (guint32) words[5] << 8 | (guint32) words[6] << 16 | (guint32) words[7] << 24;
+  looks_like_sp = sp % 4 == 0 && (((sp - 1) >> 24) == 0x20 || ((sp - 1) >> 16) == 0x1000);
+  looks_like_reset = (reset & 1) && ((reset >> 24) == 0x08 || (reset >> 21) == 0x1);
+  if (!looks_like_sp || !looks_like_reset)
+    return TRUE;
+
+  for (guint i = 0; i < kiln_chip_get_n_ram (chip); i++)
+    {
+      const KilnMemRegion *r = kiln_chip_get_ram (chip, i);
+
+      if ((r->address >> 24) == 0x20)
+        ram_end = MAX (ram_end, r->address + r->size);
+    }
+  if (kiln_chip_find_ram (chip, sp - 4, 4) == NULL)
+    {
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
+                   /* Translators: "blinky.elf needs RAM up to 0x2004FFFF (its initial stack pointer is
+                    * 0x20050000), but the chip found is an STM32F407VG, whose RAM ends at 0x2001FFFF: …" */
+                   _("%s needs RAM up to 0x%08X (its initial stack pointer is 0x%08X), but the chip found is "
+                     "an %s, whose RAM ends at 0x%08X: the file was built for another chip. Build it for the "
+                     "%s. Nothing was erased."),
+                   kiln_image_get_display_name (self->image), sp - 1, sp, kiln_chip_get_name (chip),
+                   ram_end - 1, kiln_chip_get_name (chip));
+      return FALSE;
+    }
+  if (!kiln_chip_is_flash_address (chip, reset & ~1u) && kiln_chip_find_ram (chip, reset & ~1u, 2) == NULL)
+    {
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
+                   _("%s starts at 0x%08X (its reset handler), which is not in the flash of the chip found, an "
+                     "%s (0x%08X–0x%08X): the file was built for another chip. Build it for the %s. Nothing was "
+                     "erased."),
+                   kiln_image_get_display_name (self->image), reset & ~1u, kiln_chip_get_name (chip), base,
+                   base + kiln_chip_get_flash_size (chip) - 1, kiln_chip_get_name (chip));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 KilnFlashPlan *
 kiln_flash_plan_new (KilnImage       *image,
                      KilnChip        *chip,
@@ -185,6 +242,9 @@ kiln_flash_plan_new (KilnImage       *image,
                    kiln_image_get_display_name (image), flash_bytes / 1024, chip_name, flash_size / 1024);
       return NULL;
     }
+
+  if (!check_vector_table (self, error))
+    return NULL;
 
   for (guint i = 0; i < self->sectors->len; i++)
     update_estimate (&g_array_index (self->sectors, KilnFlashPlanSector, i), psize);

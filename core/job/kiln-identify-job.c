@@ -119,18 +119,17 @@ char *
 kiln_probe_firmware_statement (const KilnStlinkVersion *version)
 {
   g_autofree char *name = kiln_stlink_version_to_string (version);
+  g_auto(GStrv) costs = kiln_stlink_firmware_costs (version);
+  g_autoptr(GString) text = g_string_new (NULL);
 
-  if (!kiln_stlink_has_feature (version, KILN_STLINK_FEATURE_DAP_REG))
-    /* Translators: %s is the firmware version, e.g. V2J22S7 */
-    return g_strdup_printf (_("Firmware %s cannot open a debug connection the way Kiln needs (direct debug-port "
-                              "register access came with V2J24). Kiln can list this probe but not program through "
-                              "it; ST’s firmware updater can bring it to a newer version."),
-                            name);
-  if (!kiln_stlink_has_feature (version, KILN_STLINK_FEATURE_MEM_16BIT))
-    return g_strdup_printf (_("Firmware %s: programming, verifying and reading all work. It has no 16-bit memory "
-                              "access (that came with V2J26); Kiln uses byte accesses instead."),
-                            name);
-  return g_strdup_printf (_("Firmware %s: everything Kiln does works with it."), name);
+  if (costs[0] == NULL)
+    /* Translators: %s is the firmware version, e.g. V2J34S7 */
+    return g_strdup_printf (_("Firmware %s: everything Kiln does works with it."), name);
+  /* Translators: %s is the firmware version, e.g. V2J17S4; what the firmware lacks follows */
+  g_string_printf (text, _("Firmware %s: programming, verifying and reading work. What it lacks:"), name);
+  for (guint i = 0; costs[i] != NULL; i++)
+    g_string_append_printf (text, "\n• %s", costs[i]);
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 gboolean

@@ -16,12 +16,15 @@
 #include "kiln-sim-board-private.h"
 
 static guint64 sysclk_compute (guint   sws,
-                               guint32 pllcfgr);
+                               guint32 pllcfgr,
+                               guint64 hse);
 
 guint64
 _kiln_sim_board_sysclk_hz (KilnSimBoard *self)
 {
   guint sws = (self->rcc_cfgr >> 2) & 3;
+  /* The board's crystal: 25 MHz on the F7 boards, the chip table's else. */
+  guint64 hse = self->chip->hse_mhz ? self->chip->hse_mhz * 1000000ull : 25000000;
 
   /* Asked at every access the core makes: remembered for the RCC values
    * it was computed from. */
@@ -30,22 +33,23 @@ _kiln_sim_board_sysclk_hz (KilnSimBoard *self)
     return self->sysclk;
   self->sysclk_for_cfgr = self->rcc_cfgr;
   self->sysclk_for_pllcfgr = self->rcc_pllcfgr;
-  self->sysclk = sysclk_compute (sws, self->rcc_pllcfgr);
+  self->sysclk = sysclk_compute (sws, self->rcc_pllcfgr, hse);
   return self->sysclk;
 }
 
 static guint64
 sysclk_compute (guint   sws,
-                guint32 pllcfgr)
+                guint32 pllcfgr,
+                guint64 hse)
 {
   guint64 src, m, n, p;
 
   switch (sws)
     {
     case 1:
-      return 25000000;
+      return hse;
     case 2:
-      src = (pllcfgr & (1u << 22)) ? 25000000 : 16000000;
+      src = (pllcfgr & (1u << 22)) ? hse : 16000000;
       m = pllcfgr & 0x3F;
       n = (pllcfgr >> 6) & 0x1FF;
       p = (((pllcfgr >> 16) & 3) + 1) * 2;
@@ -55,6 +59,33 @@ sysclk_compute (guint   sws,
     default:
       return 16000000;
     }
+}
+
+/* The PLL's limits from the reference manuals: VCO input 1–2 MHz, VCO
+ * output 192–432 MHz on the F2 (RM0033), 100–432 MHz on the F4 and F7;
+ * SYSCLK at most the chip's highest. */
+static void
+check_pll (KilnSimBoard *self,
+           guint64       hz)
+{
+  guint64 src = (self->rcc_pllcfgr & (1u << 22)) ? (self->chip->hse_mhz ? self->chip->hse_mhz : 25) * 1000000ull
+                                                 : 16000000;
+  guint64 m = self->rcc_pllcfgr & 0x3F, n = (self->rcc_pllcfgr >> 6) & 0x1FF;
+  guint64 vco_min = self->chip->family == KILN_SIM_FAMILY_F2 ? 192000000 : 100000000;
+  guint64 in, vco;
+
+  if (m < 2)
+    return;
+  in = src / m;
+  vco = in * n;
+  if (in < 1000000 || in > 2000000)
+    kiln_sim_report_violation (self->report, "PLL input at %" G_GUINT64_FORMAT " Hz, outside 1–2 MHz", in);
+  if (vco < vco_min || vco > 432000000)
+    kiln_sim_report_violation (self->report, "PLL VCO at %" G_GUINT64_FORMAT " Hz, outside %" G_GUINT64_FORMAT
+                               "–432000000 Hz on this chip", vco, vco_min);
+  if (self->chip->max_sysclk_mhz && hz > self->chip->max_sysclk_mhz * 1000000ull)
+    kiln_sim_report_violation (self->report, "SYSCLK at %" G_GUINT64_FORMAT " Hz, above this chip's %u MHz",
+                               hz, self->chip->max_sysclk_mhz);
 }
 
 /* ------------------------------------------------------------------ */
@@ -219,10 +250,22 @@ component_at (KilnSimBoard *self,
     { ITM_BASE, 0xB105E00D, 0x001, 0x43B, NULL, 0 },
   };
 
-  table[0].part = self->chip->dev_id;
-  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
-    if (table[i].base == base)
-      return &table[i];
+  /* The F2 and F4: one ROM table (ST's part number) with the core's
+   * components, where the AP's BASE points. */
+  static Component table_m3m4[] = {
+    { ROM_PPB, 0xB105100D, 0x413, 0x020, ppb_entries, G_N_ELEMENTS (ppb_entries) },
+    { SCS_BASE, 0xB105E00D, 0x000, 0x43B, NULL, 0 },
+    { DWT_BASE, 0xB105E00D, 0x002, 0x43B, NULL, 0 },
+    { FPB_BASE, 0xB105E00D, 0x003, 0x43B, NULL, 0 },
+    { ITM_BASE, 0xB105E00D, 0x001, 0x43B, NULL, 0 },
+  };
+  Component *t = IS_F7 (self) ? table : table_m3m4;
+  guint n = IS_F7 (self) ? G_N_ELEMENTS (table) : G_N_ELEMENTS (table_m3m4);
+
+  t[0].part = self->chip->dev_id;
+  for (guint i = 0; i < n; i++)
+    if (t[i].base == base)
+      return &t[i];
   return NULL;
 }
 
@@ -322,8 +365,8 @@ periph_read (KilnSimBoard *self,
         case 0x00: *value = crc_result (self); break;
         case 0x04: *value = self->crc_idr; break;
         case 0x08: *value = self->crc_cr; break;
-        case 0x10: *value = self->crc_init; break;
-        case 0x14: *value = self->crc_pol; break;
+        case 0x10: *value = IS_F7 (self) ? self->crc_init : 0; break;
+        case 0x14: *value = IS_F7 (self) ? self->crc_pol : 0; break;
         default:   *value = 0; break;
         }
       return KILN_SIM_ACK_OK;
@@ -381,6 +424,8 @@ periph_write (KilnSimBoard *self,
               sw = (self->rcc_cfgr >> 2) & 3; /* PLL not on: no switch */
             self->rcc_cfgr = (value & ~0xCu) | (sw << 2);
             hz = _kiln_sim_board_sysclk_hz (self);
+            if (sw == 2 && hz != old)
+              check_pll (self, hz);
             needed = (guint) ((hz + 29999999) / 30000000) - 1;
             if (hz != old && (self->acr & 0xF) < needed)
               kiln_sim_report_violation (self->report,
@@ -419,12 +464,23 @@ periph_write (KilnSimBoard *self,
           break;
         case 0x04: self->crc_idr = value & 0xFF; break;
         case 0x08:
-          self->crc_cr = value & 0xF8;
+          /* The F2/F4 unit has only RESET: a fixed polynomial, no
+           * reversal, 32-bit words, 0xFFFFFFFF after a reset. */
+          self->crc_cr = IS_F7 (self) ? value & 0xF8 : 0;
           if (value & 1)
-            self->crc_dr = self->crc_init;
+            self->crc_dr = IS_F7 (self) ? self->crc_init : 0xFFFFFFFF;
           break;
-        case 0x10: self->crc_init = value; self->crc_dr = value; break;
-        case 0x14: self->crc_pol = value; break;
+        case 0x10:
+          if (IS_F7 (self))
+            {
+              self->crc_init = value;
+              self->crc_dr = value;
+            }
+          break;
+        case 0x14:
+          if (IS_F7 (self))
+            self->crc_pol = value;
+          break;
         default: break;
         }
       return KILN_SIM_ACK_OK;
@@ -690,13 +746,22 @@ _kiln_sim_board_bus_read (KilnSimBoard *self,
         *value |= (guint32) self->flash[address - AXIM_FLASH + i] << (8 * i);
       return KILN_SIM_ACK_OK;
     }
-  if (address >= ITCM_FLASH && address - ITCM_FLASH < self->flash_size)
+  if (IS_F7 (self) && address >= ITCM_FLASH && address - ITCM_FLASH < self->flash_size)
     return _kiln_sim_board_bus_read (self, address - ITCM_FLASH + AXIM_FLASH, size, value, now, debugger, ready_at);
+  if (!IS_F7 (self) && address < self->flash_size)
+    return _kiln_sim_board_bus_read (self, address + AXIM_FLASH, size, value, now, debugger, ready_at);
   if (address >= SRAM_BASE && address - SRAM_BASE < self->chip->sram_size)
     {
       *value = 0;
       for (guint i = 0; i < size; i++)
         *value |= (guint32) self->sram[address - SRAM_BASE + i] << (8 * i);
+      return KILN_SIM_ACK_OK;
+    }
+  if (address >= CCM_BASE && address - CCM_BASE < self->chip->ccm_size)
+    {
+      *value = 0;
+      for (guint i = 0; i < size; i++)
+        *value |= (guint32) self->ccm[address - CCM_BASE + i] << (8 * i);
       return KILN_SIM_ACK_OK;
     }
   if (address < self->chip->itcm_ram_size)
@@ -707,7 +772,7 @@ _kiln_sim_board_bus_read (KilnSimBoard *self,
       return KILN_SIM_ACK_OK;
     }
 
-  if (address >= SYSMEM_BASE && address - SYSMEM_BASE < SYSMEM_SIZE)
+  if (address >= SYS_BASE (self) && address - SYS_BASE (self) < SYS_SIZE (self))
     ack = sys_read (self, address & ~3u, &word);
   else if (address >= PERIPH_BASE && address - PERIPH_BASE < PERIPH_SIZE)
     ack = periph_read (self, address & ~3u, &word, now);
@@ -743,8 +808,14 @@ _kiln_sim_board_bus_write (KilnSimBoard *self,
       _kiln_sim_board_flash_array_write (self, address, size, value, now);
       return KILN_SIM_ACK_OK;
     }
-  if (address >= ITCM_FLASH && address - ITCM_FLASH < self->flash_size)
+  if (IS_F7 (self) ? address >= ITCM_FLASH && address - ITCM_FLASH < self->flash_size : address < self->flash_size)
     return KILN_SIM_ACK_FAULT; /* read-only alias */
+  if (address >= CCM_BASE && address - CCM_BASE < self->chip->ccm_size)
+    {
+      for (guint i = 0; i < size; i++)
+        self->ccm[address - CCM_BASE + i] = (guint8) (value >> (8 * i));
+      return KILN_SIM_ACK_OK;
+    }
   if (address >= SRAM_BASE && address - SRAM_BASE < self->chip->sram_size)
     {
       for (guint i = 0; i < size; i++)
@@ -771,7 +842,7 @@ _kiln_sim_board_bus_write (KilnSimBoard *self,
       _kiln_sim_board_otp_array_write (self, address, size, value, now);
       return KILN_SIM_ACK_OK;
     }
-  if (address >= SYSMEM_BASE && address - SYSMEM_BASE < SYSMEM_SIZE)
+  if (address >= SYS_BASE (self) && address - SYS_BASE (self) < SYS_SIZE (self))
     return KILN_SIM_ACK_OK;
 
   /* Narrow writes to registers land in their lane of the register. */

@@ -168,7 +168,11 @@ _kiln_sim_board_flush_flash_code (KilnSimBoard *self)
         continue;
       self->code_pages[page] = 0;
       uc_ctl_remove_cache (self->uc, AXIM_FLASH + offset, AXIM_FLASH + offset + CODE_PAGE);
-      uc_ctl_remove_cache (self->uc, ITCM_FLASH + offset, ITCM_FLASH + offset + CODE_PAGE);
+      /* The alias: ITCM on the F7, address 0 on the F2/F4. */
+      if (IS_F7 (self))
+        uc_ctl_remove_cache (self->uc, ITCM_FLASH + offset, ITCM_FLASH + offset + CODE_PAGE);
+      else
+        uc_ctl_remove_cache (self->uc, offset, offset + CODE_PAGE);
     }
 }
 
@@ -181,7 +185,7 @@ on_flash_block (uc_engine *uc,
                 gpointer   user_data)
 {
   KilnSimBoard *self = user_data;
-  guint32 base = address >= AXIM_FLASH ? AXIM_FLASH : ITCM_FLASH;
+  guint32 base = address >= AXIM_FLASH ? AXIM_FLASH : FLASH_ALIAS (self);
   guint32 first = ((guint32) address - base) / CODE_PAGE;
   guint32 last = ((guint32) address + MAX (size, 1u) - 1 - base) / CODE_PAGE;
 
@@ -363,12 +367,12 @@ core_map_flash (KilnSimBoard *self)
     return;
   if (blocked)
     {
-      uc_mem_unmap (self->uc, ITCM_FLASH, self->flash_size);
+      uc_mem_unmap (self->uc, FLASH_ALIAS (self), self->flash_size);
       uc_mem_unmap (self->uc, AXIM_FLASH, self->flash_size);
     }
   else
     {
-      uc_mem_map_ptr (self->uc, ITCM_FLASH, self->flash_size, UC_PROT_READ | UC_PROT_EXEC, self->flash);
+      uc_mem_map_ptr (self->uc, FLASH_ALIAS (self), self->flash_size, UC_PROT_READ | UC_PROT_EXEC, self->flash);
       uc_mem_map_ptr (self->uc, AXIM_FLASH, self->flash_size, UC_PROT_ALL, self->flash);
     }
   self->flash_unmapped = blocked;
@@ -381,7 +385,7 @@ core_in_firmware (KilnSimBoard *self)
 
   uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
   return (pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
-         || (pc >= ITCM_FLASH && pc - ITCM_FLASH < self->flash_size);
+         || (pc >= FLASH_ALIAS (self) && pc - FLASH_ALIAS (self) < self->flash_size);
 }
 
 static guint64
@@ -469,13 +473,13 @@ mmio_write_ppb (uc_engine *uc, guint64 offset, unsigned size, guint64 value, gpo
 static guint64
 mmio_read_sys (uc_engine *uc, guint64 offset, unsigned size, gpointer user_data)
 {
-  return on_mmio_read (uc, offset, size, user_data, SYSMEM_BASE);
+  return on_mmio_read (uc, offset, size, user_data, SYS_BASE ((KilnSimBoard *) user_data));
 }
 
 static void
 mmio_write_sys (uc_engine *uc, guint64 offset, unsigned size, guint64 value, gpointer user_data)
 {
-  on_mmio_write (uc, offset, size, value, user_data, SYSMEM_BASE);
+  on_mmio_write (uc, offset, size, value, user_data, SYS_BASE ((KilnSimBoard *) user_data));
 }
 
 static bool
@@ -504,13 +508,24 @@ _kiln_sim_board_core_setup (KilnSimBoard  *self,
       g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_UNSUPPORTED, "Unicorn: %s", uc_strerror (err));
       return FALSE;
     }
-  uc_ctl_set_cpu_model (self->uc, UC_CPU_ARM_CORTEX_M7);
+  uc_ctl_set_cpu_model (self->uc, self->chip->family == KILN_SIM_FAMILY_F2 ? UC_CPU_ARM_CORTEX_M3
+                                   : self->chip->family == KILN_SIM_FAMILY_F4 ? UC_CPU_ARM_CORTEX_M4
+                                                                              : UC_CPU_ARM_CORTEX_M7);
 
-  uc_mem_map_ptr (self->uc, 0x00000000, self->chip->itcm_ram_size, UC_PROT_ALL, self->itcm);
-  uc_mem_map_ptr (self->uc, ITCM_FLASH, self->flash_size, UC_PROT_READ | UC_PROT_EXEC, self->flash);
+  if (IS_F7 (self))
+    {
+      uc_mem_map_ptr (self->uc, 0x00000000, self->chip->itcm_ram_size, UC_PROT_ALL, self->itcm);
+      uc_mem_map_ptr (self->uc, ITCM_FLASH, self->flash_size, UC_PROT_READ | UC_PROT_EXEC, self->flash);
+    }
+  else
+    /* Booting from flash, the F2 and F4 show it at 0 as well. */
+    uc_mem_map_ptr (self->uc, 0x00000000, self->flash_size, UC_PROT_READ | UC_PROT_EXEC, self->flash);
   uc_mem_map_ptr (self->uc, AXIM_FLASH, self->flash_size, UC_PROT_ALL, self->flash);
   uc_mem_map_ptr (self->uc, SRAM_BASE, self->chip->sram_size, UC_PROT_ALL, self->sram);
-  uc_mmio_map (self->uc, SYSMEM_BASE, SYSMEM_SIZE, mmio_read_sys, self, mmio_write_sys, self);
+  /* CCM is on the data bus only: no instruction fetch from it. */
+  if (self->chip->ccm_size > 0)
+    uc_mem_map_ptr (self->uc, CCM_BASE, self->chip->ccm_size, UC_PROT_READ | UC_PROT_WRITE, self->ccm);
+  uc_mmio_map (self->uc, SYS_BASE (self), SYS_SIZE (self), mmio_read_sys, self, mmio_write_sys, self);
   uc_mmio_map (self->uc, PERIPH_BASE, PERIPH_SIZE, mmio_read_periph, self, mmio_write_periph, self);
   uc_mmio_map (self->uc, PPB_BASE, PPB_SIZE, mmio_read_ppb, self, mmio_write_ppb, self);
 
@@ -523,11 +538,11 @@ _kiln_sim_board_core_setup (KilnSimBoard  *self,
   uc_hook_add (self->uc, &self->hook_flash_block, UC_HOOK_BLOCK, on_flash_block, self,
                AXIM_FLASH, AXIM_FLASH + self->flash_size - 1);
   uc_hook_add (self->uc, &self->hook_itcm_block, UC_HOOK_BLOCK, on_flash_block, self,
-               ITCM_FLASH, ITCM_FLASH + self->flash_size - 1);
+               FLASH_ALIAS (self), FLASH_ALIAS (self) + self->flash_size - 1);
   uc_hook_add (self->uc, &self->hook_flash_read, UC_HOOK_MEM_READ, on_flash_read, self,
                AXIM_FLASH, AXIM_FLASH + self->flash_size - 1);
   uc_hook_add (self->uc, &self->hook_itcm_read, UC_HOOK_MEM_READ, on_flash_read, self,
-               ITCM_FLASH, ITCM_FLASH + self->flash_size - 1);
+               FLASH_ALIAS (self), FLASH_ALIAS (self) + self->flash_size - 1);
   return TRUE;
 }
 
@@ -535,8 +550,12 @@ static gboolean
 pc_executable (KilnSimBoard *self,
                guint32       pc)
 {
+  if (!IS_F7 (self))
+    return pc < self->flash_size
+           || (pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
+           || (pc >= SRAM_BASE && pc - SRAM_BASE < self->chip->sram_size);
   return (pc < self->chip->itcm_ram_size)
-         || (pc >= ITCM_FLASH && pc - ITCM_FLASH < self->flash_size)
+         || (pc >= FLASH_ALIAS (self) && pc - FLASH_ALIAS (self) < self->flash_size)
          || (pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
          || (pc >= SRAM_BASE && pc - SRAM_BASE < self->chip->sram_size);
 }
@@ -637,7 +656,7 @@ _kiln_sim_board_core_run_until (KilnSimBoard *self,
       uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
       if (self->swd_disable_fault && !self->swd_pins_off
           && ((pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
-              || (pc >= ITCM_FLASH && pc - ITCM_FLASH < self->flash_size)))
+              || (pc >= FLASH_ALIAS (self) && pc - FLASH_ALIAS (self) < self->flash_size)))
         {
           /* The firmware's first instructions turn the SWD pins into GPIOs
            * (code a debugger runs from RAM is not the firmware). */
@@ -736,7 +755,8 @@ void
 _kiln_sim_board_core_reset (KilnSimBoard *self)
 {
   guint32 boot = self->optcr1 & 0xFFFF;
-  guint32 base = boot << 14;
+  /* F7: the boot address option; F2/F4: flash, mapped at 0. */
+  guint32 base = IS_F7 (self) ? boot << 14 : 0;
   guint32 sp = 0, pc = 0, xpsr = 0x01000000, zero = 0;
   guint8 buf[8];
   guint64 ready;

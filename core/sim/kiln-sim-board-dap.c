@@ -29,7 +29,7 @@ kiln_sim_board_dp_read (KilnSimBoard *self,
   switch (address & 0xC)
     {
     case 0x0:
-      *value = DPIDR_F7;
+      *value = IS_F7 (self) ? DPIDR_F7 : DPIDR_M3M4;
       break;
     case 0x4:
       *value = self->dp_ctrl;
@@ -203,11 +203,11 @@ ap_access (KilnSimBoard *self,
       return drw_access (self, (self->ap_tar & ~0xFu) | (address & 0xC), write, value, ready_at_ns);
     case 0xF8:
       if (!write)
-        *value = ROM_ST | 3;
+        *value = (IS_F7 (self) ? ROM_ST : ROM_PPB) | 3;
       return KILN_SIM_ACK_OK;
     case 0xFC:
       if (!write)
-        *value = AHBAP_IDR;
+        *value = IS_F7 (self) ? AHBAP_IDR : AHBAP_IDR_M3M4;
       return KILN_SIM_ACK_OK;
     default:
       if (!write)

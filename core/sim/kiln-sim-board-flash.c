@@ -20,7 +20,12 @@ void
 _kiln_sim_board_lay_out_sectors (KilnSimBoard *self)
 {
   const KilnSimChip *chip = self->chip;
-  gboolean dual = chip->dual[0][1] != 0 && !(self->nv_optcr & (1u << 29));
+  /* F76x/F77x: nDBANK (bit 29) clear; F42x: always at 2 MiB, with DB1M
+   * (bit 30) at 1 MiB. */
+  gboolean dual = chip->dual[0][1] != 0
+                  && (IS_F7 (self) ? !(self->nv_optcr & (1u << 29))
+                                   : chip->dual_always && chip->flash_kib == 2048 ? TRUE
+                                                                                 : (self->nv_optcr & (1u << 30)) != 0);
 
   g_array_set_size (self->sectors, 0);
   self->dual_bank = dual;
@@ -43,8 +48,9 @@ _kiln_sim_board_lay_out_sectors (KilnSimBoard *self)
               s.number = bank * 12 + n;
               s.snb = bank * 0x10 + n;
               s.bank = bank + 1;
-              /* Dual bank on F76x: nWRP[i] covers sectors 2i and 2i+1. */
-              s.wrp_bit = dual ? s.number / 2 : s.number;
+              /* Dual bank on F76x: nWRP[i] covers sectors 2i and 2i+1;
+               * on F42x bank 2's sectors have their bits in OPTCR1. */
+              s.wrp_bit = !IS_F7 (self) ? n : dual ? s.number / 2 : s.number;
               g_array_append_val (self->sectors, s);
               address += s.size;
               n++;
@@ -85,7 +91,10 @@ static gboolean
 sector_protected (KilnSimBoard *self,
                   const Sector *s)
 {
-  /* What OPTSTRT committed, not what OPTCR holds before it. */
+  /* What OPTSTRT committed, not what OPTCR holds before it; F42x bank 2's
+   * sectors in OPTCR1. */
+  if (!IS_F7 (self) && s->bank == 2)
+    return !(self->nv_optcr1 & (1u << (16 + s->wrp_bit)));
   return !(self->nv_optcr & (1u << (16 + s->wrp_bit)));
 }
 
@@ -105,13 +114,22 @@ _kiln_sim_board_rdp_level_of (guint32 optcr)
 /* Flash controller                                                     */
 
 static double
-erase_seconds (guint32 size,
-               guint   psize)
+erase_seconds (const KilnSimChip *chip,
+               guint32            size,
+               guint              psize)
 {
   static const double t32[] = { 0.400, 0.300, 0.250, 0.250 };
   static const double t128[] = { 1.200, 0.700, 0.550, 0.550 };
   static const double t256[] = { 2.000, 1.300, 1.000, 1.000 };
   guint kib = size / 1024;
+
+  if (chip->erase_kib[0] != 0)
+    {
+      /* The datasheet's times for its three sector sizes (x64 as x32). */
+      guint c = kib <= chip->erase_kib[0] ? 0 : kib <= chip->erase_kib[1] ? 1 : 2;
+
+      return chip->erase_s[c][MIN (psize, 2u)] * kib / chip->erase_kib[c];
+    }
 
   if (kib <= 32)
     return t32[psize] * kib / 32.0;
@@ -286,7 +304,7 @@ flash_cr_start (KilnSimBoard *self,
         }
       e.sector = s->number;
       e.psize_bits = 8u << psize;
-      e.time_s = erase_seconds (s->size, psize);
+      e.time_s = erase_seconds (self->chip, s->size, psize);
       g_array_append_val (self->report->sectors_erased, e);
       self->op_sector = (int) snb;
       flash_start_busy (self, OP_ERASE, now, e.time_s);
@@ -563,9 +581,9 @@ _kiln_sim_board_flash_reg_write (KilnSimBoard *self,
         }
       break;
 
-    case 0x18: /* OPTCR1 */
-      if (!(self->optcr & OPT_LOCK))
-        self->optcr1 = value;
+    case 0x18: /* OPTCR1: F7, and F42x (bank 2's nWRP) */
+      if (!(self->optcr & OPT_LOCK) && (IS_F7 (self) || self->chip->dual[0][1] != 0))
+        self->optcr1 = IS_F7 (self) ? value : value & (0xFFFu << 16);
       break;
 
     case 0x1C: /* OPTCR2 (F72x/F73x) */

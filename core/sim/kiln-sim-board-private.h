@@ -99,6 +99,17 @@ G_BEGIN_DECLS
 
 #define DPIDR_F7   0x5BA02477u
 #define AHBAP_IDR  0x74770001u
+#define DPIDR_M3M4 0x2BA01477u   /* SW-DP of the Cortex-M3 and M4 */
+#define AHBAP_IDR_M3M4 0x24770011u
+#define CCM_BASE   0x10000000u
+
+/* The F2 and F4 map their flash at 0 (booting from it) and keep system
+ * memory at 0x1FFF0000; the F7 has ITCM there and its system memory lower. */
+#define IS_F7(self) ((self)->chip->family == KILN_SIM_FAMILY_F7)
+/* Where flash shows a second time: the F7's ITCM alias, 0 on the F2/F4. */
+#define FLASH_ALIAS(self) (IS_F7 (self) ? ITCM_FLASH : 0u)
+#define SYS_BASE(self) ((self)->chip->sysmem_size ? (self)->chip->sysmem_base : SYSMEM_BASE)
+#define SYS_SIZE(self) ((self)->chip->sysmem_size ? (self)->chip->sysmem_size : SYSMEM_SIZE)
 
 /* The core runs at most this many instructions per sync: a host that leaves
  * the core running for longer between two accesses sees the rest of the time
@@ -154,6 +165,7 @@ struct _KilnSimBoard
   guint32            flash_size;
   guint8            *sram;
   guint8            *itcm;
+  guint8            *ccm;
   guint8            *otp;
   guint32            uid[3];
 

@@ -194,6 +194,7 @@ kiln_sim_board_finalize (GObject *object)
   g_free (self->flash);
   g_free (self->sram);
   g_free (self->itcm);
+  g_free (self->ccm);
   g_free (self->otp);
   g_free (self->code_pages);
   g_free (self->crc_table);
@@ -290,6 +291,7 @@ kiln_sim_board_new (GKeyFile      *key_file,
   memset (self->flash, 0xFF, self->flash_size);
   self->sram = g_malloc0 (self->chip->sram_size);
   self->itcm = g_malloc0 (self->chip->itcm_ram_size);
+  self->ccm = g_malloc0 (self->chip->ccm_size);
   self->otp = g_malloc (self->chip->otp_size);
   memset (self->otp, 0xFF, self->chip->otp_size);
 
@@ -309,7 +311,7 @@ kiln_sim_board_new (GKeyFile      *key_file,
   self->nv_optcr = (self->nv_optcr & ~0xFF00u) | (rdp & 0xFF) << 8;
   self->nv_optcr = (self->nv_optcr & ~(((1u << self->chip->nwrp_bits) - 1) << 16))
                    | (nwrp & ((1u << self->chip->nwrp_bits) - 1)) << 16;
-  if (self->chip->dual[0][1] != 0 && g_key_file_has_key (key_file, group, "ndbank", NULL))
+  if (IS_F7 (self) && self->chip->dual[0][1] != 0 && g_key_file_has_key (key_file, group, "ndbank", NULL))
     {
       if (key_hex (key_file, group, "ndbank", 1))
         self->nv_optcr |= 1u << 29;
@@ -318,7 +320,12 @@ kiln_sim_board_new (GKeyFile      *key_file,
     }
   if (!key_bool (key_file, group, "iwdg-sw", TRUE))
     self->nv_optcr &= ~(1u << 5);
-  self->nv_optcr1 = 0x00400080;
+  if (self->chip->has_db1m && key_bool (key_file, group, "db1m", FALSE))
+    self->nv_optcr |= 1u << 30;
+  /* F7: BOOT_ADD0/1; F42x: bank 2's nWRP, from nwrp2. */
+  self->nv_optcr1 = IS_F7 (self) ? 0x00400080 : self->chip->optcr1_default;
+  if (self->chip->dual[0][1] != 0 && !IS_F7 (self))
+    self->nv_optcr1 = (self->nv_optcr1 & ~(0xFFFu << 16)) | (key_hex (key_file, group, "nwrp2", 0xFFF) & 0xFFF) << 16;
   self->nv_optcr2 = self->chip->has_optcr2 ? 0x000000FF : 0;
 
   state = g_key_file_get_string (key_file, group, "state", NULL);

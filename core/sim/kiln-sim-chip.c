@@ -42,5 +42,8 @@ kiln_sim_chip_find (const char *name)
   for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
     if (g_ascii_strcasecmp (chips[i].name, name) == 0)
       return &chips[i];
+  for (guint i = 0; i < kiln_sim_n_chips_f4; i++)
+    if (g_ascii_strcasecmp (kiln_sim_chips_f4[i].name, name) == 0)
+      return &kiln_sim_chips_f4[i];
   return NULL;
 }

@@ -12,6 +12,16 @@
 
 G_BEGIN_DECLS
 
+/* Which reference manual the chip follows where the lines differ; the
+ * zero values are the F7's, so the F7 table needs none of the fields after
+ * optcr_default. */
+typedef enum
+{
+  KILN_SIM_FAMILY_F7,
+  KILN_SIM_FAMILY_F4,   /* RM0090, RM0383, RM0402, RM0390 */
+  KILN_SIM_FAMILY_F2,   /* RM0033 */
+} KilnSimFamily;
+
 typedef struct
 {
   const char *name;
@@ -34,8 +44,24 @@ typedef struct
   guint32     sram_size;        /* contiguous from 0x20000000 */
   guint32     itcm_ram_size;
   guint32     optcr_default;
+
+  KilnSimFamily family;
+  guint32     ccm_size;         /* core-coupled RAM at 0x10000000 (F405/407, F42x) */
+  guint32     sysmem_base;      /* system memory with OTP, UID, flash size */
+  guint32     sysmem_size;
+  gboolean    dual_always;      /* two banks whatever the options (2 MiB F42x) */
+  gboolean    has_db1m;         /* OPTCR bit 30 splits 1 MiB into two banks (F42x) */
+  guint32     optcr1_default;   /* F42x: bank 2's nWRP in bits 16–27 */
+  guint       erase_kib[3];     /* the sector sizes of the datasheet's erase times */
+  double      erase_s[3][3];    /* typical erase time: [size class][x8, x16, x32] */
+  guint       max_sysclk_mhz;
+  guint       hse_mhz;          /* the board's external clock */
 } KilnSimChip;
 
 const KilnSimChip *kiln_sim_chip_find (const char *name);
+
+/* kiln-sim-chips-f4.c */
+extern const KilnSimChip kiln_sim_chips_f4[];
+extern const guint       kiln_sim_n_chips_f4;
 
 G_END_DECLS

@@ -205,6 +205,38 @@ kiln_stlink_swd_divisor (guint  khz,
   return 798;
 }
 
+char **
+kiln_stlink_firmware_costs (const KilnStlinkVersion *v)
+{
+  GPtrArray *costs = g_ptr_array_new ();
+
+  if (!kiln_stlink_has_feature (v, KILN_STLINK_FEATURE_TARGET_VOLTAGE))
+    g_ptr_array_add (costs, g_strdup_printf (
+      /* Translators: %u is a firmware number, e.g. "came with V2J13" */
+      _("It cannot measure the target's supply (that came with V2J%u): Kiln cannot check the board's power "
+        "and programs flash one byte at a time, the width that is safe at any supply, about four times slower "
+        "than at 3.3 V."), feature_table[KILN_STLINK_FEATURE_TARGET_VOLTAGE].v2));
+  if (!kiln_stlink_has_feature (v, KILN_STLINK_FEATURE_RW_STATUS2))
+    g_ptr_array_add (costs, g_strdup_printf (
+      _("It does not report the address of a refused memory access (that came with V2J%u): an error names the "
+        "start of the transfer instead."), feature_table[KILN_STLINK_FEATURE_RW_STATUS2].v2));
+  if (v->hw < 3 && !kiln_stlink_has_feature (v, KILN_STLINK_FEATURE_SWD_SET_FREQ))
+    g_ptr_array_add (costs, g_strdup_printf (
+      _("Its SWD clock is fixed at %u kHz (setting it came with V2J%u): a faster clock is not possible, nor a "
+        "slower one for long wires."), KILN_STLINK_FIXED_SWD_KHZ, feature_table[KILN_STLINK_FEATURE_SWD_SET_FREQ].v2));
+  if (!kiln_stlink_has_feature (v, KILN_STLINK_FEATURE_DAP_REG))
+    g_ptr_array_add (costs, g_strdup_printf (
+      _("It has no direct debug-port access (that came with V2J%u): Kiln does not need it, but OpenOCD’s "
+        "“st-link” driver and pyOCD refuse this probe (OpenOCD’s “hla” driver works)."),
+      feature_table[KILN_STLINK_FEATURE_DAP_REG].v2));
+  if (!kiln_stlink_has_feature (v, KILN_STLINK_FEATURE_MEM_16BIT))
+    g_ptr_array_add (costs, g_strdup_printf (
+      _("It has no 16-bit memory access (that came with V2J%u): Kiln writes option bytes and OTP in bytes, and "
+        "cannot program flash in halfwords without its loader."), feature_table[KILN_STLINK_FEATURE_MEM_16BIT].v2));
+  g_ptr_array_add (costs, NULL);
+  return (char **) g_ptr_array_free (costs, FALSE);
+}
+
 static void
 cmd2 (KilnStlinkCmd cmd,
       guint8        a,

@@ -14,6 +14,12 @@ G_BEGIN_DECLS
 #define KILN_STLINK_CMD_SIZE 16
 #define KILN_STLINK_STATUS_OK 0x80
 
+/* The oldest V2 firmware Kiln works with: the debug command set Kiln uses
+ * ("API v2": SWD, memory with status, debug and core registers, NRST) is
+ * there from J11 on, and every ST-LINK/V2 speaks it; older firmware only
+ * ever ran on the first ST-LINK, which Kiln does not support. */
+#define KILN_STLINK_V2_OLDEST_JTAG 11
+
 typedef struct
 {
   guint   hw;       /* 2 or 3 */
@@ -63,6 +69,11 @@ const char  *kiln_stlink_feature_name        (KilnStlinkFeature        feature);
 /* "the target voltage reading needs V2J13 or later; this probe has V2J12S4" */
 char        *kiln_stlink_feature_missing     (const KilnStlinkVersion *version,
                                               KilnStlinkFeature        feature);
+/* What the firmware lacks that a newer one has, each in one sentence that
+ * says what it costs the user (NULL-terminated, empty when nothing). */
+char       **kiln_stlink_firmware_costs      (const KilnStlinkVersion *version);
+/* The clock of firmware that cannot set it (before V2J22). */
+#define KILN_STLINK_FIXED_SWD_KHZ 1800
 /* The V2 SWD clock divisor for the fastest clock not above @khz. */
 guint16      kiln_stlink_swd_divisor         (guint                    khz,
                                               guint                   *actual_khz);

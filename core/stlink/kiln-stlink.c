@@ -125,11 +125,12 @@ kiln_stlink_open (KilnUsbDevice  *device,
     }
   self->firmware = kiln_stlink_version_to_string (&self->version);
 
-  if (self->version.hw < 3 && self->version.jtag < 24)
+  if (self->version.hw < 2 || (self->version.hw == 2 && self->version.jtag < KILN_STLINK_V2_OLDEST_JTAG))
     {
       g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_FIRMWARE_TOO_OLD,
-                   _("This ST-LINK has firmware %s, which lacks the debug commands Kiln needs (they came with V2J24). "
-                     "Update the probe's firmware with ST's ST-LINK upgrade tool."), self->firmware);
+                   _("This ST-LINK has firmware %s, which lacks the debug commands Kiln needs (they came with "
+                     "V2J%u). Update the probe's firmware with ST's ST-LINK upgrade tool."),
+                   self->firmware, KILN_STLINK_V2_OLDEST_JTAG);
       return NULL;
     }
 
@@ -258,7 +259,7 @@ kiln_stlink_connect (KilnStlink  *self,
         return FALSE;
     }
   else
-    self->swd_khz = 1800;
+    self->swd_khz = KILN_STLINK_FIXED_SWD_KHZ;
 
   if (under_reset)
     {

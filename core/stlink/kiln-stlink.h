@@ -1,7 +1,7 @@
 /* kiln-stlink.h — a session with one ST-LINK: modes, clock, SWD, memory
  *
  * Used from one thread (the session's worker). Works with every firmware
- * from V2J24 and V3J1 on, using only what the firmware has; a missing
+ * from V2J11 and V3J1 on, using only what the firmware has; a missing
  * feature is named with the version that brought it, and only when the job
  * needs it.
  *

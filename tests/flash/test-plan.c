@@ -219,6 +219,8 @@ test_refused (void)
     { 0x09000000, 256, "STM32F746NG", "outside the STM32F746NG’s flash (0x08000000–0x080FFFFF) and RAM" },
     /* an F746 image on a 512 KiB F722 */
     { 0x08000000, 600 * 1024, "STM32F722RE", "past the end of the STM32F722RE’s flash" },
+    /* an F407 image beyond the F411's 512 KiB */
+    { 0x08000000, 600 * 1024, "STM32F411RE", "past the end of the STM32F411RE’s flash at 0x0807FFFF" },
     /* straddling the end of SRAM2 */
     { 0x2004FF00, 512, "STM32F746NG", "outside" },
   };
@@ -235,6 +237,66 @@ test_refused (void)
       g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN);
       g_assert_nonnull (strstr (error->message, cases[i].needle));
       g_assert_nonnull (strstr (error->message, "test.bin"));
+    }
+}
+
+/* A vector table at the start of flash says which RAM and flash the
+ * firmware expects: an image built for a chip with more RAM (an F7's) or
+ * started from flash the chip does not have (the F7's ITCM alias) is
+ * refused for the chip found; each image is accepted where it belongs. */
+static void
+test_vector_table (void)
+{
+  struct {
+    guint32     sp;
+    guint32     reset;
+    const char *part;
+    const char *needle;   /* NULL: accepted */
+  } cases[] = {
+    { 0x20050000, 0x08000199, "STM32F746NG", NULL },
+    { 0x20050000, 0x08000199, "STM32F407VG", "needs RAM up to 0x2004FFFF (its initial stack pointer is 0x20050000), "
+                                             "but the chip found is an STM32F407VG, whose RAM ends at 0x2001FFFF" },
+    { 0x20020000, 0x08000199, "STM32F407VG", NULL },
+    { 0x20020000, 0x08000199, "STM32F207ZG", NULL },
+    { 0x20020004, 0x08000199, "STM32F207ZG", "RAM ends at 0x2001FFFF" },
+    { 0x10010000, 0x08000199, "STM32F407VG", NULL },                 /* stack in CCM */
+    { 0x10010000, 0x08000199, "STM32F746NG", "needs RAM up to 0x1000FFFF" },
+    { 0x20010000, 0x00200199, "STM32F746NG", NULL },                 /* ITCM-linked */
+    { 0x20010000, 0x00200199, "STM32F411RE", "starts at 0x00200198 (its reset handler), which is not in the flash "
+                                             "of the chip found, an STM32F411RE (0x08000000–0x0807FFFF)" },
+    { 0x20010000, 0x08080199, "STM32F411RE", "starts at 0x08080198" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(KilnImage) image = NULL;
+      g_autoptr(KilnChip) c = chip (cases[i].part, FALSE);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KilnFlashPlan) plan = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      guint8 data[256];
+
+      memset (data, 0x5A, sizeof data);
+      for (guint b = 0; b < 4; b++)
+        {
+          data[b] = (guint8) (cases[i].sp >> (8 * b));
+          data[4 + b] = (guint8) (cases[i].reset >> (8 * b));
+        }
+      bytes = g_bytes_new (data, sizeof data);
+      image = kiln_image_load_bytes (bytes, "app.bin", KILN_IMAGE_FORMAT_BIN, TRUE, 0x08000000, &error);
+      g_assert_no_error (error);
+      plan = kiln_flash_plan_new (image, c, KILN_FLASH_PSIZE_X32, &error);
+      g_test_message ("%s: %s", cases[i].part, error ? error->message : "(accepted)");
+      if (cases[i].needle == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (plan);
+          continue;
+        }
+      g_assert_null (plan);
+      g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN);
+      g_assert_nonnull (strstr (error->message, cases[i].needle));
+      g_assert_nonnull (strstr (error->message, "Nothing was erased"));
     }
 }
 
@@ -268,6 +330,7 @@ main (int    argc,
   g_test_add_func ("/Kiln/Flash/plan/itcm-maps-to-axim", test_itcm_maps_to_axim);
   g_test_add_func ("/Kiln/Flash/plan/ram-segment-reported", test_ram_segment_reported);
   g_test_add_func ("/Kiln/Flash/plan/refused", test_refused);
+  g_test_add_func ("/Kiln/Flash/plan/vector-table", test_vector_table);
   g_test_add_func ("/Kiln/Flash/plan/psize-and-times", test_psize_and_times);
 
   return g_test_run ();

@@ -176,6 +176,66 @@ def _():
     check(expect_image(flash(d), load_elf(blinky)), "flash.bin does not match the ELF's load image")
 
 
+# The F4 and F2 boards (core/sim/kiln-sim-chips-f4.c). OpenOCD's
+# stm32f4x.cfg / stm32f2x.cfg program and verify each with its flash loader,
+# the F429ZI across into bank 2; st-flash writes and verifies each.
+F4_BOARDS = [("STM32F407VG", "stm32f4x.cfg", 1024), ("STM32F411RE", "stm32f4x.cfg", 512),
+             ("STM32F412ZG", "stm32f4x.cfg", 1024), ("STM32F429ZI", "stm32f4x.cfg", 2048),
+             ("STM32F446RE", "stm32f4x.cfg", 512), ("STM32F207ZG", "stm32f2x.cfg", 1024)]
+
+
+def openocd_f4(name, chip, cfg, image, probe=""):
+    d, sim = bench(name, f"[probe]\n{probe}[board]\nstate=@STATE@\nchip={chip}\n")
+    rep = os.path.join(d, "r.json")
+    rc, out = run(["openocd", "-f", "interface/stlink.cfg", "-f", f"target/{cfg}",
+                   "-c", OPENOCD_PORTS, "-c", f"program {image} verify reset exit"], sim, rep)
+    check(rc == 0 and "Verified OK" in out, f"OpenOCD on the {chip}: exit {rc}", out)
+    r = report(rep)
+    check(r["core_instructions"] > 0, f"{chip}: OpenOCD's loader did not run on the core")
+    check(r["violations"] == [], f"{chip}: violations {r['violations']}")
+    return d, r
+
+
+@case("openocd-f4-f2-boards", ["openocd"])
+def _():
+    blob = open(img100k, "rb").read()
+    for chip, cfg, kib in F4_BOARDS:
+        d, r = openocd_f4(f"ocd-{chip}", chip, cfg, f"{img100k} 0x08000000")
+        mem = flash(d)
+        check(len(mem) == kib * 1024, f"{chip}: flash.bin is not {kib} KiB")
+        check(mem == blob + b"\xff" * (len(mem) - len(blob)), f"{chip}: flash.bin does not hold exactly the file")
+
+
+@case("openocd-f429-bank-2", ["openocd"])
+def _():
+    blob = bytes(random.getrandbits(8) for _ in range(96 * 1024))
+    path = os.path.join(tmp, "f429cross.bin")
+    open(path, "wb").write(blob)
+    d, r = openocd_f4("ocd-f429-cross", "STM32F429ZI", "stm32f4x.cfg", f"{path} 0x080F0000")
+    mem = flash(d)
+    check(mem[0xF0000:0xF0000 + len(blob)] == blob, "image crossing into bank 2 not in flash.bin")
+    check(mem[:0xF0000] == b"\xff" * 0xF0000 and mem[0x108000:] == b"\xff" * (len(mem) - 0x108000),
+          "flash.bin holds more than the image")
+    erased = sorted(e["sector"] for e in r["sectors_erased"])
+    check(erased == [11, 12, 13], f"erased sectors {erased}, want 11, 12, 13 (bank 2 starts at 12)")
+
+
+@case("st-flash-f4-f2-boards", ["st-flash"])
+def _():
+    blob = open(img100k, "rb").read()
+    for chip, cfg, kib in F4_BOARDS:
+        d, sim = bench(f"stflash-{chip}", f"[probe]\n[board]\nstate=@STATE@\nchip={chip}\n")
+        rep = os.path.join(d, "r.json")
+        rc, out = run(["st-flash", "write", img100k, "0x08000000"], sim, rep)
+        check(rc == 0 and "verified" in out, f"st-flash on the {chip}: exit {rc}", out)
+        mem = flash(d)
+        check(mem == blob + b"\xff" * (len(mem) - len(blob)), f"{chip}: flash.bin does not hold exactly the file")
+        rb = os.path.join(d, "back.bin")
+        rc, out = run(["st-flash", "read", rb, "0x08000000", str(len(blob))], sim)
+        check(rc == 0 and open(rb, "rb").read() == blob, f"{chip}: st-flash read back other bytes", out)
+        check(report(rep)["violations"] == [], f"{chip}: violations {report(rep)['violations']}")
+
+
 @case("cross-check", ["openocd", "st-flash"])
 def _():
     d, rep, out = openocd_program("cross", "", f"{img100k} 0x08000000")
@@ -346,6 +406,41 @@ def _():
     check(erased == [11, 12, 13], f"erased sectors {erased}, want 11, 12, 13 (dual-bank layout)")
 
 
+# Clone probes ship with V2 firmware older than J24 (J17, J21, J23): the
+# bench answers only the commands each version has. OpenOCD's hla driver
+# programs and verifies through them (no DAP register commands, and before
+# J22 no clock setting); its DAP-level driver refuses them, as Kiln says.
+OLD_V2 = ["V2J11S3", "V2J17S4", "V2J21S4", "V2J23S4"]
+
+
+@case("openocd-hla-old-firmware", ["openocd"])
+def _():
+    for fw in OLD_V2:
+        d, rep, out = openocd_program(f"hla-{fw}", "", blinky, f"model=stlink-v2\nfirmware={fw}\n")
+        check(f"STLINK {fw} (API v2)" in out, f"OpenOCD did not see {fw}", out)
+        check(expect_image(flash(d), load_elf(blinky)), f"{fw}: flash.bin does not match the ELF's load image")
+        check(report(rep)["violations"] == [], f"{fw}: violations {report(rep)['violations']}")
+
+
+# st-flash 1.7 reads the target voltage unasked (a command from J13), so
+# only firmware from J13 on.
+@case("st-flash-old-firmware", ["st-flash"])
+def _():
+    for fw in OLD_V2[1:]:
+        d, sim = bench(f"stflash-{fw}", f"[probe]\nmodel=stlink-v2\nfirmware={fw}\n[board]\nstate=@STATE@\n")
+        rc, out = run(["st-flash", "write", img100k, "0x08000000"], sim, os.path.join(d, "r.json"))
+        check(rc == 0 and "verified" in out, f"st-flash through {fw}: exit {rc}", out)
+        check(flash(d)[:100000] == open(img100k, "rb").read(), f"{fw}: flash.bin does not hold the file's bytes")
+
+
+@case("openocd-dap-refuses-old-firmware", ["openocd"])
+def _():
+    d, sim = bench("dap-old", "[probe]\nmodel=stlink-v2\nfirmware=V2J23S4\n[board]\nstate=@STATE@\n")
+    rc, out = run(["openocd", "-f", "interface/stlink-dap.cfg", "-f", "target/stm32f7x.cfg",
+                   "-c", OPENOCD_PORTS, "-c", "init; exit"], sim, timeout=120)
+    check(rc != 0 and "does not support DAP direct" in out, "OpenOCD's DAP driver accepted V2J23", out)
+
+
 def pyocd_python():
     """The interpreter Debian's pyOCD scripts run with (it need not be the
     python3 first on PATH)."""
@@ -380,6 +475,38 @@ def _():
     rc, out = run([pyocd_python(), PYOCD_EXERCISE, blinky], sim, timeout=120)
     check(rc != 0, "pyOCD 0.13 accepted a V3", out)
     check("Current version is V3 v3J0" in out, "not the refusal a real V3 gets from pyOCD 0.13", out)
+
+
+# pyOCD 0.13 carries flash algorithms for the STM32F412xG and STM32F439xI
+# built from ST's sources: run unmodified on the simulated core against the
+# simulated flash controller (the F429ZI is the F439's die without crypto),
+# through a V2-1 and a V2.
+@case("pyocd-f412-f439-algorithms", ["pyocd-flashtool"])
+def _():
+    blob = open(img100k, "rb").read()
+    for chip, target in [("STM32F412ZG", "stm32f412xg"), ("STM32F429ZI", "stm32f439xi")]:
+        for i, probe in enumerate(["model=stlink-v2-1\nfirmware=V2J37M26\n", "model=stlink-v2\nfirmware=V2J34S7\n"]):
+            d, sim = bench(f"pyocd-{target}-{i}", f"[probe]\n{probe}[board]\nstate=@STATE@\nchip={chip}\n")
+            rep = os.path.join(d, "r.json")
+            with open(shutil.which("pyocd-flashtool")) as f:
+                tool = f.readline()[2:].strip()
+            rc, out = run([tool, shutil.which("pyocd-flashtool"), "-t", target, "-a", "0x08000000", img100k],
+                          sim, rep, timeout=300)
+            check(rc == 0 and "Programmed" in out, f"pyOCD -t {target} through {probe!r}: exit {rc}", out)
+            mem = flash(d)
+            check(mem == blob + b"\xff" * (len(mem) - len(blob)), f"{chip}: flash.bin does not hold exactly the file")
+            r = report(rep)
+            check(r["core_instructions"] > 0, f"{chip}: pyOCD's algorithm did not run on the core")
+            check(r["violations"] == [], f"{chip}: violations {r['violations']}")
+
+
+# pyOCD wants V2J24 (its direct DAP access): older firmware is refused by
+# name, which is what Kiln's firmware limits say.
+@case("pyocd-refuses-old-firmware", ["pyocd-tool"])
+def _():
+    d, sim = bench("pyocd-old", "[probe]\nmodel=stlink-v2\nfirmware=V2J17S4\n[board]\n")
+    rc, out = run([pyocd_python(), PYOCD_EXERCISE, blinky], sim, timeout=120)
+    check(rc != 0 and "must be at least version v2J24" in out, "pyOCD 0.13 accepted V2J17", out)
 
 
 n = len(results)

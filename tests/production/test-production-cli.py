@@ -403,5 +403,38 @@ for k in range(1, 4):
     check(board_flash(d, k) == expected_flash(fw, f"W-{99 + k:05d}"), f"--wait-for=enter: board {k} flash.bin")
 check(board_flash(d, 4) is None, "--wait-for=enter: a fourth board was programmed")
 
+# 7. An F4 line: an STM32F407VG profile with the serial number in the F4's
+#    OTP (0x1FFF7800, 16 blocks of 32 bytes): two boards PASS, each holds the
+#    firmware in flash and its own number in OTP block 0.
+d = os.path.join(tmp, "f4")
+os.makedirs(d)
+fw = os.urandom(20000)
+open(os.path.join(d, "widget.bin"), "wb").write(fw)
+with open(os.path.join(d, "widget.kiln-profile"), "w") as f:
+    f.write(f"""[profile]
+name = Widget F4
+firmware = widget.bin
+sha256 = {hashlib.sha256(fw).hexdigest()}
+base = 0x08000000
+chip = STM32F407VG
+locked = true
+[serial]
+source = counter
+address = 0x1FFF7800
+format = F4-%05u
+start = 7
+size = 12
+""")
+with open(os.path.join(d, "sim.ini"), "w") as f:
+    f.write("[probe]\n[board]\nchip = STM32F407VG\nsequence = 2\nstate = boards\n")
+p = run(d)
+check(p.returncode == 0 and "2 boards: 2 PASS, 0 FAIL" in p.stdout, f"F4 line: exit {p.returncode}", p.stdout + p.stderr)
+for k in range(1, 3):
+    mem = board_flash(d, k)
+    check(mem == fw + b"\xff" * (FLASH - len(fw)), f"F4 line: board {k} flash.bin is not the firmware")
+    otp = open(os.path.join(d, "boards", str(k), "otp.bin"), "rb").read()
+    want = f"F4-{6 + k:05d}".encode().ljust(12, b"\0")
+    check(len(otp) == 528 and otp[:12] == want and otp[12:] == b"\xff" * 516, f"F4 line: board {k} OTP {otp[:16]!r}")
+
 print(f"{'FAIL' if failures else 'PASS'}: {failures} failure(s)")
 sys.exit(1 if failures else 0)

@@ -105,6 +105,30 @@ test_features (void)
   g_assert_nonnull (strstr (why3, "not available"));
 }
 
+/* What older firmware costs, one sentence for each missing feature, oldest
+ * first; V3 has everything (its clock is set another way). */
+static void
+test_costs (void)
+{
+  static const struct { guint jtag; guint n; const char *first; } cases[] = {
+    { 11, 5, "V2J13" }, { 13, 4, "V2J15" }, { 15, 3, "1800 kHz" }, { 22, 2, "V2J24" }, { 24, 1, "V2J26" },
+    { 26, 0, NULL }, { 37, 0, NULL },
+  };
+  KilnStlinkVersion v3 = { .hw = 3, .jtag = 1, .msd = 2, .pid = 0x374F };
+  g_auto(GStrv) none = kiln_stlink_firmware_costs (&v3);
+
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      KilnStlinkVersion v = { .hw = 2, .jtag = cases[i].jtag, .swim = 4, .pid = 0x3748 };
+      g_auto(GStrv) costs = kiln_stlink_firmware_costs (&v);
+
+      g_assert_cmpuint (g_strv_length (costs), ==, cases[i].n);
+      if (cases[i].first != NULL)
+        g_assert_nonnull (strstr (costs[0], cases[i].first));
+    }
+}
+
 static void
 test_voltage_and_divisors (void)
 {
@@ -133,6 +157,7 @@ main (int    argc,
   g_test_add_func ("/Kiln/Stlink/commands", test_commands);
   g_test_add_func ("/Kiln/Stlink/versions", test_versions);
   g_test_add_func ("/Kiln/Stlink/features", test_features);
+  g_test_add_func ("/Kiln/Stlink/costs", test_costs);
   g_test_add_func ("/Kiln/Stlink/voltage-and-divisors", test_voltage_and_divisors);
   return g_test_run ();
 }

@@ -403,7 +403,9 @@ test_dark (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   window = new_window ();
   g_assert_true (adw_style_manager_get_dark (style));
-  g_assert_true (kiln_window_set_chip_name (window, "STM32F722RE"));
+  /* The fixture's own chip: on an F722 its stack (the top of the F746's
+   * SRAM1) is past the end of RAM, and the plan refuses the file. */
+  g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
   load_and_wait (window, path);
   g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 0), ==,
                    KILN_SECTOR_STATE_PLANNED);

@@ -107,7 +107,7 @@
         .equ RCC_PLLON,   (1 << 24)
         .equ RCC_PLLRDY,  (1 << 25)
         .equ PLL_FIELDS,  0x0043FFFF    /* PLLM, PLLN, PLLP, PLLSRC */
-        .equ PLL_64MHZ,   (16 | (128 << 6))
+        .equ PLL_64MHZ,   (16 | (256 << 6) | (1 << 16))
         .equ FLASH_ACR,   0x40023C00
         .equ RCC_AHB1ENR, 0x40023830
         .equ CRC_UNIT,    0x40023000
@@ -136,7 +136,8 @@ kiln_flash_loader:
 
         /* A faster core for the CRCs (programming waits on the flash
          * anyway): SYSCLK from HSI (16 MHz) to 64 MHz through the PLL
-         * (16 / 16 × 128 / 2, in range on F2, F4 and F7), APB1 halved, and 5
+         * (16 / 16 × 256 / 4: a 256 MHz VCO, in range on F2 (192–432 MHz),
+         * F4 and F7 (100–432 MHz)), APB1 halved, and 5
          * flash wait states (enough at any supply). Only from the state
          * after reset (HSI, PLL off); a PLL that does not lock leaves HSI. */
         ldr     r4, =RCC
