@@ -71,7 +71,9 @@ running (gpointer data)
 static void
 test_small_window (void)
 {
-  g_autofree char *flash_path = kiln_test_use_bench ("");
+  g_autofree char *hold_file = NULL;
+  /* Held halfway (48 KiB of 96 at x32): the job is seen running on any machine. */
+  g_autofree char *flash_path = kiln_test_use_bench_held ("program:12288", "", &hold_file);
   gsize size = 96 * 1024;
   g_autofree char *data = kiln_test_pattern (size);
   g_autofree char *path = kiln_test_write_temp ("app.bin", data, size);
@@ -103,9 +105,12 @@ test_small_window (void)
 
   y = program_y (window);
   kiln_test_input_keys (GTK_WINDOW (window), "ctrl+p");
+  g_assert_true (kiln_test_spin_until (kiln_test_file_exists, hold_file, 60000));
   g_assert_true (kiln_test_spin_until (running, window, 30000));
   kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_false (kiln_test_has_result (window));
   g_assert_cmpfloat (program_y (window), ==, y);
+  kiln_test_release (hold_file);
   g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
   kiln_test_wait_drawn (GTK_WIDGET (window));
   g_assert_cmpfloat (program_y (window), ==, y);
