@@ -57,5 +57,6 @@ char            *kiln_memory_map_describe_at         (KilnMemoryMap       *self,
                                                       double               x,
                                                       double               y);
 const char      *kiln_memory_map_describe_state      (KilnSectorState      state);
+const char      *kiln_memory_map_state_word          (KilnSectorState      state);
 
 G_END_DECLS

@@ -86,14 +86,15 @@ kiln_memory_map_describe_state (KilnSectorState state)
     }
 }
 
-/* The short word drawn inside a sector. */
-static const char *
-state_short (KilnSectorState state)
+/* The short word drawn inside a sector: the legend's word where it is
+ * one word, so a tile and the legend never name a state differently. */
+const char *
+kiln_memory_map_state_word (KilnSectorState state)
 {
   switch (state)
     {
     /* Translators: short words drawn inside a flash sector of the memory map */
-    case KILN_SECTOR_STATE_UNTOUCHED:   return C_("sector", "keep");
+    case KILN_SECTOR_STATE_UNTOUCHED:   return C_("sector", "untouched");
     case KILN_SECTOR_STATE_PLANNED: return C_("sector", "write");
     case KILN_SECTOR_STATE_UNCHANGED:   return C_("sector", "skip");
     case KILN_SECTOR_STATE_PROTECTED:   return C_("sector", "locked");
@@ -491,7 +492,7 @@ kiln_memory_map_snapshot (GtkWidget   *widget,
               size = g_strdup_printf (C_("sector", "%uK"), s->sector.size / 1024);
             }
           draw_text (widget, snapshot, size, r.origin.x + 4, r.origin.y + 22, tw, FALSE, FALSE, &text);
-          draw_text (widget, snapshot, state_short (s->state), r.origin.x + 4, r.origin.y + 40, tw, FALSE, FALSE, &text);
+          draw_text (widget, snapshot, kiln_memory_map_state_word (s->state), r.origin.x + 4, r.origin.y + 40, tw, FALSE, FALSE, &text);
           if (state_style[s->state].icon != NULL)
             draw_icon (widget, snapshot, state_style[s->state].icon,
                        r.origin.x + r.size.width - ICON_SIZE - 4, r.origin.y + 4, &text);
