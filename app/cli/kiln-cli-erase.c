@@ -100,12 +100,9 @@ kiln_cli_erase (int    argc,
       goto out;
     }
 
-  info = kiln_cli_common_choose_probe (&common, &code, &error);
+  info = kiln_cli_common_choose_probe (&common, "erase", &code);
   if (info == NULL)
-    {
-      code = kiln_cli_fail_with ("erase", &common, code, error->message);
-      goto out;
-    }
+    goto out;
 
   job = kiln_target_job_new (KILN_TARGET_JOB_ERASE, info);
   job->khz = (guint) common.khz;

@@ -82,12 +82,9 @@ kiln_cli_flash (int    argc,
       goto out;
     }
 
-  info = kiln_cli_common_choose_probe (&common, &code, &error);
+  info = kiln_cli_common_choose_probe (&common, "flash", &code);
   if (info == NULL)
-    {
-      code = kiln_cli_fail_with ("flash", &common, code, error->message);
-      goto out;
-    }
+    goto out;
 
   job = kiln_flash_job_new (info, image);
   job->khz = (guint) common.khz;

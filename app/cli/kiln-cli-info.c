@@ -42,15 +42,9 @@ kiln_cli_info (int    argc,
   if (code != KILN_CLI_EXIT_OK)
     goto out;
 
-  info = kiln_cli_common_choose_probe (&common, &code, &error);
+  info = kiln_cli_common_choose_probe (&common, "info", &code);
   if (info == NULL)
-    {
-      if (code == KILN_CLI_EXIT_USAGE)
-        code = kiln_cli_usage_error ("info", &common, error->message);
-      else
-        code = kiln_cli_fail ("info", &common, error, NULL);
-      goto out;
-    }
+    goto out;
   /* The window's identification: the probe, its firmware, the target. */
   job = kiln_identify_job_new (info);
   job->khz = (guint) common.khz;

@@ -96,27 +96,23 @@ kiln_cli_common_parse (KilnCliCommon   *common,
 }
 
 KilnUsbProbeInfo *
-kiln_cli_common_choose_probe (KilnCliCommon  *common,
-                              int            *exit_code,
-                              GError        **error)
+kiln_cli_common_choose_probe (KilnCliCommon *common,
+                              const char    *command,
+                              int           *exit_code)
 {
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GError) error = NULL;
   KilnUsbProbeInfo *info;
 
-  common->bench = kiln_cli_probe_bench (common->simulator, &local_error);
-  if (local_error != NULL)
+  common->bench = kiln_cli_probe_bench (common->simulator, &error);
+  if (error != NULL)
     {
-      *exit_code = KILN_CLI_EXIT_USAGE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
+      *exit_code = kiln_cli_usage_error (command, common, error->message);
       return NULL;
     }
   common->probes = kiln_usb_list_probes (common->bench, NULL);
-  info = kiln_cli_probe_choose (common->probes, common->serial, &local_error);
+  info = kiln_cli_probe_choose (common->probes, common->serial, &error);
   if (info == NULL)
-    {
-      *exit_code = kiln_cli_exit_code (local_error);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-    }
+    *exit_code = kiln_cli_fail_with (command, common, kiln_cli_exit_code (error), error->message);
   return info;
 }
 

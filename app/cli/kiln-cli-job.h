@@ -64,10 +64,11 @@ void              kiln_cli_common_add_entries   (KilnCliCommon   *common,
                                                  KilnCliOptions   options);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (KilnCliCommon, kiln_cli_common_clear)
 
-/* The probe to use; NULL with @error set (and the exit code in @exit_code). */
+/* The probe to use; NULL when there is none to use, the reason printed as
+ * @command's last word and its exit code in @exit_code. */
 KilnUsbProbeInfo *kiln_cli_common_choose_probe  (KilnCliCommon   *common,
-                                                 int             *exit_code,
-                                                 GError         **error);
+                                                 const char      *command,
+                                                 int             *exit_code);
 
 /* Cancels @cancellable on SIGINT (Ctrl-C), SIGTERM (a CI job's timeout)
  * and SIGHUP (the terminal went away) until kiln_cli_unwatch_signals(). */

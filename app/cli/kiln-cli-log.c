@@ -1,4 +1,5 @@
-/* kiln-cli-log.c — `kiln-cli log export DB --csv|--jsonl [OUT]`
+/* kiln-cli-log.c — `kiln-cli log export DB --csv|--jsonl [OUT]` and
+ * `kiln-cli log verify DB`
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,22 +10,50 @@
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-line-record.h"
+#include "kiln-production-chain.h"
 #include "kiln-production-record.h"
+
+/* Every link of the record's hash chain; the first broken one named. */
+static int
+verify (GPtrArray  *entries,
+        const char *name)
+{
+  g_autofree char *broken = NULL;
+  g_autofree char *heads = NULL;
+
+  if (!kiln_production_chain_verify (entries, &broken, &heads))
+    {
+      printf (_("%s: BROKEN — %s\n"), name, broken);
+      return KILN_CLI_EXIT_FAILURE;
+    }
+  printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u record, every link holds\n", "%s: %u records, every link holds\n",
+                       entries->len),
+          name, entries->len);
+  if (*heads != '\0')
+    printf (_("Last record of each station (keep these to detect records removed at the end):\n%s"), heads);
+  return KILN_CLI_EXIT_OK;
+}
 
 int
 kiln_cli_log (int    argc,
               char **argv)
 {
   gboolean csv = FALSE, jsonl = FALSE, serials = FALSE;
+  g_autofree char *line = NULL;
+  g_autoptr(KilnLineRecord) line_record = NULL;
+  g_autoptr(GPtrArray) boards = NULL;
+  const char *name;
   g_auto(GStrv) args = NULL;
   GOptionEntry entries[] = {
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_("Comma-separated values, one row per board, with a header"), NULL },
     { "jsonl", 0, 0, G_OPTION_ARG_NONE, &jsonl, N_("JSON lines, one object per board"), NULL },
+    { "line", 0, 0, G_OPTION_ARG_STRING, &line, N_("Read the line's PostgreSQL record (a connection string or URI) instead of a station's file"), N_("CONNINFO") },
     { "serials", 0, 0, G_OPTION_ARG_NONE, &serials, N_("The serial numbers allocated (with the board each went to and its result) instead of the boards"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("export DB [OUT] — write a station's record as CSV or JSON lines"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("export DB [OUT] | verify DB — write a station's record (or, with --line, the line's) as CSV or JSON lines, or check its hash chain"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnProductionRecord) record = NULL;
   g_autoptr(GOutputStream) out = NULL;
@@ -40,22 +69,56 @@ kiln_cli_log (int    argc,
       return KILN_CLI_EXIT_USAGE;
     }
   n = args ? g_strv_length (args) : 0;
-  if (n < 2 || n > 3 || g_strcmp0 (args[0], "export") != 0 || csv == jsonl)
+  /* With --line, the record is the line's and DB is not given. */
+  if (line != NULL && args != NULL && n >= 1)
     {
-      fprintf (stderr, _("kiln-cli log: use “kiln-cli log export DB --csv|--jsonl [OUT]”\n"));
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+      g_strv_builder_add (b, args[0]);
+      g_strv_builder_add (b, "");
+      for (guint i = 1; i < n; i++)
+        g_strv_builder_add (b, args[i]);
+      g_strfreev (args);
+      args = g_strv_builder_end (b);
+      n++;
+    }
+  if (n == 2 && g_strcmp0 (args[0], "verify") == 0)
+    ;
+  else if (n < 2 || n > 3 || g_strcmp0 (args[0], "export") != 0 || csv == jsonl || (line != NULL && serials))
+    {
+      fprintf (stderr, _("kiln-cli log: use “kiln-cli log export DB|--line CONNINFO --csv|--jsonl [OUT]” or “kiln-cli "
+                         "log verify DB|--line CONNINFO”\n"));
       return KILN_CLI_EXIT_USAGE;
     }
-  if (!g_file_test (args[1], G_FILE_TEST_IS_REGULAR))
+  if (line != NULL)
     {
-      fprintf (stderr, _("kiln-cli log: %s is not a record database\n"), args[1]);
-      return KILN_CLI_EXIT_USAGE;
+      line_record = kiln_line_record_open (line, &error);
+      boards = line_record ? kiln_line_record_list (line_record, &error) : NULL;
+      if (boards == NULL)
+        {
+          fprintf (stderr, "kiln-cli log: %s\n", error->message);
+          return KILN_CLI_EXIT_FAILURE;
+        }
+      name = kiln_line_record_get_name (line_record);
     }
-  record = kiln_production_record_open (args[1], &error);
-  if (record == NULL)
+  else
     {
-      fprintf (stderr, "kiln-cli log: %s\n", error->message);
-      return KILN_CLI_EXIT_USAGE;
+      if (!g_file_test (args[1], G_FILE_TEST_IS_REGULAR))
+        {
+          fprintf (stderr, _("kiln-cli log: %s is not a record database\n"), args[1]);
+          return KILN_CLI_EXIT_USAGE;
+        }
+      record = kiln_production_record_open (args[1], &error);
+      boards = record ? kiln_production_record_list (record, &error) : NULL;
+      if (boards == NULL)
+        {
+          fprintf (stderr, "kiln-cli log: %s\n", error->message);
+          return KILN_CLI_EXIT_USAGE;
+        }
+      name = args[1];
     }
+  if (g_str_equal (args[0], "verify"))
+    return verify (boards, name);
 
   to_stdout = n < 3 || g_strcmp0 (args[2], "-") == 0;
   if (!to_stdout)
@@ -66,10 +129,10 @@ kiln_cli_log (int    argc,
   else
     out = g_memory_output_stream_new_resizable ();
   if (out == NULL
-      || !(serials ? kiln_production_record_export_serials
-                   : kiln_production_record_export) (record, csv ? KILN_PRODUCTION_EXPORT_CSV
-                                                                 : KILN_PRODUCTION_EXPORT_JSONL,
-                                                     out, &error)
+      || !(serials ? kiln_production_record_export_serials (record, csv ? KILN_PRODUCTION_EXPORT_CSV
+                                                                        : KILN_PRODUCTION_EXPORT_JSONL, out, &error)
+                   : kiln_production_entries_export (boards, csv ? KILN_PRODUCTION_EXPORT_CSV
+                                                                  : KILN_PRODUCTION_EXPORT_JSONL, out, &error))
       || !g_output_stream_close (out, NULL, &error))
     {
       fprintf (stderr, "kiln-cli log: %s\n", error->message);

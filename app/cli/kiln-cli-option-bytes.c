@@ -107,12 +107,9 @@ kiln_cli_option_bytes (int    argc,
       goto out;
     }
 
-  info = kiln_cli_common_choose_probe (&common, &code, &error);
+  info = kiln_cli_common_choose_probe (&common, "option-bytes", &code);
   if (info == NULL)
-    {
-      code = kiln_cli_fail_with ("option-bytes", &common, code, error->message);
-      goto out;
-    }
+    goto out;
 
   job = kiln_target_job_new (set ? KILN_TARGET_JOB_OPTION_BYTES_WRITE : KILN_TARGET_JOB_OPTION_BYTES_READ, info);
   job->khz = (guint) common.khz;

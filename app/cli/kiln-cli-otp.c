@@ -286,12 +286,9 @@ kiln_cli_otp (int    argc,
       goto out;
     }
 
-  info = kiln_cli_common_choose_probe (&common, &code, &error);
+  info = kiln_cli_common_choose_probe (&common, "otp", &code);
   if (info == NULL)
-    {
-      fprintf (stderr, "kiln-cli otp: %s\n", error->message);
-      goto out;
-    }
+    goto out;
 
   job = kiln_target_job_new (kind, info);
   job->khz = (guint) common.khz;

@@ -2,7 +2,7 @@
  * for rigs with no screen
  *
  * One slot per probe, each on its own session (worker thread); a slot runs
- * the locked profile on the board in front of it, appends the record, then
+ * the signed profile on the board in front of it, appends the record, then
  * waits for the board to be taken away and the next one to be powered. On
  * the virtual bench the slot advances through the probe's board sequence
  * (the socket is left empty, then the next board is presented). A line per
@@ -23,7 +23,9 @@
 #include "kiln-cli-probe.h"
 #include "kiln-flash-plan.h"
 #include "kiln-job-error.h"
+#include "kiln-line-record.h"
 #include "kiln-production-job.h"
+#include "kiln-production-signature.h"
 
 /* On the bench: how long the socket stays empty between two boards. */
 #define BENCH_SWAP_MS     50
@@ -404,6 +406,10 @@ kiln_cli_production (int    argc,
   g_autofree char *station_name = NULL;
   g_autofree char *wait_for = NULL;
   g_auto(GStrv) files = NULL;
+  g_auto(GStrv) trust = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(KilnLineRecord) line_record = NULL;
+  g_autoptr(GArray) trusted = NULL;
   int count = 0, code;
   g_auto(KilnCliCommon) common = { 0 };
   GOptionEntry entries[] = {
@@ -411,10 +417,12 @@ kiln_cli_production (int    argc,
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_path, N_("The station's record database (default: production.db in Kiln's data folder)"), N_("DB") },
     { "station", 0, 0, G_OPTION_ARG_STRING, &station_name, N_("The station's name in the record (default: the host name)"), N_("NAME") },
     { "wait-for", 0, 0, G_OPTION_ARG_STRING, &wait_for, N_("What starts each board: power (a board powered on the probe, the default) or enter (a line on standard input, from a foot switch or scanner)"), N_("power|enter") },
+    { "line", 0, 0, G_OPTION_ARG_STRING, &line, N_("The line's PostgreSQL database (a connection string or URI): serial numbers are allocated and every board is recorded there too"), N_("CONNINFO") },
+    { "trust", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &trust, N_("A public key whose signatures this station trusts (repeatable; the keys in the station's trusted-keys folder are trusted too)"), N_("KEY.pub") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("PROFILE — program boards with a locked production profile"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("PROFILE — program boards with a signed production profile"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnProductionProfile) profile = NULL;
   g_autoptr(KilnImage) image = NULL;
@@ -450,18 +458,13 @@ kiln_cli_production (int    argc,
       return KILN_CLI_EXIT_USAGE;
     }
 
-  /* The profile, locked, and its file as pinned: before any probe is touched. */
-  profile = kiln_production_profile_load (files[0], &error);
+  /* The profile, signed by a trusted key, and its file as pinned: before any probe is touched. */
+  trusted = kiln_production_trust_load ((const char * const *) trust, TRUE, &error);
+  if (trusted != NULL)
+    profile = kiln_production_profile_load_signed (files[0], trusted, &error);
   if (profile == NULL)
     {
       fprintf (stderr, "kiln-cli production: %s\n", error->message);
-      return KILN_CLI_EXIT_USAGE;
-    }
-  if (!kiln_production_profile_is_locked (profile))
-    {
-      fprintf (stderr, _("kiln-cli production: %s is not locked: an engineer must check and lock it before the line "
-                         "uses it\n"),
-               files[0]);
       return KILN_CLI_EXIT_USAGE;
     }
   image = kiln_production_profile_load_image (profile, &error);
@@ -478,6 +481,16 @@ kiln_cli_production (int    argc,
     {
       fprintf (stderr, "kiln-cli production: %s\n", error->message);
       return KILN_CLI_EXIT_FAILURE;
+    }
+  if (line != NULL)
+    {
+      line_record = kiln_line_record_open (line, &error);
+      if (line_record == NULL)
+        {
+          fprintf (stderr, "kiln-cli production: %s\n", error->message);
+          return KILN_CLI_EXIT_FAILURE;
+        }
+      kiln_production_record_set_line (record, line_record);
     }
   if (kiln_production_profile_get_serial (profile)->source != KILN_SERIAL_SOURCE_NONE)
     {

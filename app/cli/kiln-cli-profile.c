@@ -1,5 +1,5 @@
-/* kiln-cli-profile.c — `kiln-cli profile new|lock|unlock|show PROFILE`: the
- * engineer's side of a production profile
+/* kiln-cli-profile.c — `kiln-cli profile new|sign|check|show PROFILE` and
+ * `kiln-cli profile keygen NAME`: the engineer's side of a production profile
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +13,7 @@
 #include "kiln-cli-commands.h"
 #include "kiln-production-profile.h"
 #include "kiln-production-profile-keys.h"
+#include "kiln-production-signature.h"
 
 /* A commented template with every key; an existing file is left alone. */
 static int
@@ -35,7 +36,7 @@ write_template (const char *path,
         fprintf (stderr, "kiln-cli profile: %s\n", error->message);
       return KILN_CLI_EXIT_USAGE;
     }
-  printf (_("%s written: edit it, check it with “kiln-cli profile show %s”, then lock it\n"), path, path);
+  printf (_("%s written: edit it, check it with “kiln-cli profile show %s”, then sign it\n"), path, path);
   return KILN_CLI_EXIT_OK;
 }
 
@@ -49,8 +50,7 @@ show (KilnProductionProfile *profile)
   const char *chip = kiln_production_profile_get_chip (profile);
   const char *sha = kiln_production_profile_get_sha256 (profile);
 
-  printf (_("Profile:   %s (%s)\n"), name ? name : "-",
-          kiln_production_profile_is_locked (profile) ? _("locked") : _("not locked"));
+  printf (_("Profile:   %s\n"), name ? name : "-");
   printf (_("Firmware:  %s\n"), firmware ? firmware : "-");
   printf (_("SHA-256:   %s\n"), sha ? sha : "-");
   printf (_("Chip:      %s\n"), chip ? chip : "-");
@@ -73,20 +73,51 @@ show (KilnProductionProfile *profile)
             serial->format ? serial->format : serial->source == KILN_SERIAL_SOURCE_UID ? "%s" : "%u");
 }
 
+/* NAME.pub and NAME.key, a key pair without a password; existing files are left alone. */
+static int
+keygen (const char *name)
+{
+  g_autofree char *pub_path = g_strconcat (name, ".pub", NULL);
+  g_autofree char *key_path = g_strconcat (name, ".key", NULL);
+  g_autofree char *pub = NULL, *sec = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_file_test (pub_path, G_FILE_TEST_EXISTS) || g_file_test (key_path, G_FILE_TEST_EXISTS))
+    {
+      fprintf (stderr, _("kiln-cli profile: %s or %s already exists; nothing was written\n"), pub_path, key_path);
+      return KILN_CLI_EXIT_USAGE;
+    }
+  kiln_minisign_generate (&pub, &sec);
+  if (!g_file_set_contents_full (key_path, sec, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error)
+      || !g_file_set_contents (pub_path, pub, -1, &error))
+    {
+      fprintf (stderr, "kiln-cli profile: %s\n", error->message);
+      return KILN_CLI_EXIT_FAILURE;
+    }
+  printf (_("%s: the secret key, without a password: keep it to yourself\n"
+            "%s: the public key, for the stations (--trust, or their trusted-keys folder)\n"),
+          key_path, pub_path);
+  return KILN_CLI_EXIT_OK;
+}
+
 int
 kiln_cli_profile (int    argc,
                   char **argv)
 {
   gboolean pin = FALSE;
   g_autofree char *firmware = NULL;
+  g_autofree char *secret = NULL;
+  g_auto(GStrv) trust = NULL;
   g_auto(GStrv) args = NULL;
   GOptionEntry entries[] = {
     { "firmware", 0, 0, G_OPTION_ARG_FILENAME, &firmware, N_("new: the firmware file the template names"), N_("FILE") },
-    { "pin", 0, 0, G_OPTION_ARG_NONE, &pin, N_("lock: pin the firmware file as it is now, even if the profile pinned another one"), NULL },
+    { "secret-key", 0, 0, G_OPTION_ARG_FILENAME, &secret, N_("sign: the engineer's minisign secret key (without a password)"), N_("FILE") },
+    { "pin", 0, 0, G_OPTION_ARG_NONE, &pin, N_("sign: pin the firmware file as it is now, even if the profile pinned another one"), NULL },
+    { "trust", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &trust, N_("check: a trusted public key (repeatable; the trusted-keys folder is read too)"), N_("KEY.pub") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("new|lock|unlock|show PROFILE — prepare a production profile"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("new|sign|check|show PROFILE, or keygen NAME — prepare a production profile"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnProductionProfile) profile = NULL;
   const char *verb;
@@ -100,82 +131,82 @@ kiln_cli_profile (int    argc,
     }
   if (args == NULL || g_strv_length (args) != 2)
     {
-      fprintf (stderr, _("kiln-cli profile: use “kiln-cli profile new|lock|unlock|show PROFILE”\n"));
+      fprintf (stderr, _("kiln-cli profile: use “kiln-cli profile new|sign|check|show PROFILE” or “kiln-cli profile keygen NAME”\n"));
       return KILN_CLI_EXIT_USAGE;
     }
   verb = args[0];
   if (g_str_equal (verb, "new"))
     return write_template (args[1], firmware);
-  profile = kiln_production_profile_load (args[1], &error);
-  if (profile == NULL)
+  if (g_str_equal (verb, "keygen"))
+    return keygen (args[1]);
+  if (g_str_equal (verb, "lock") || g_str_equal (verb, "unlock"))
     {
-      fprintf (stderr, "kiln-cli profile: %s\n", error->message);
+      fprintf (stderr, _("kiln-cli profile: profiles are no longer locked but signed: use “kiln-cli profile sign %s "
+                         "--secret-key KEY” (a key pair comes from “minisign -G” or “kiln-cli profile keygen NAME”)\n"),
+               args[1]);
       return KILN_CLI_EXIT_USAGE;
     }
 
-  if (g_str_equal (verb, "show"))
+  if (g_str_equal (verb, "sign"))
     {
-      show (profile);
-      return KILN_CLI_EXIT_OK;
-    }
+      KilnMinisignSecretKey key;
+      g_autofree char *sig_path = NULL;
 
-  if (g_str_equal (verb, "unlock"))
-    {
-      kiln_production_profile_unlock (profile);
-      if (!kiln_production_profile_save (profile, args[1], &error))
+      if (secret == NULL)
+        {
+          fprintf (stderr, _("kiln-cli profile: sign needs --secret-key FILE (minisign -G -W or kiln-cli profile "
+                             "keygen makes one)\n"));
+          return KILN_CLI_EXIT_USAGE;
+        }
+      if (!kiln_minisign_secret_key_load (secret, &key, &error))
         {
           fprintf (stderr, "kiln-cli profile: %s\n", error->message);
-          return KILN_CLI_EXIT_FAILURE;
+          return KILN_CLI_EXIT_USAGE;
         }
-      printf (_("%s is unlocked: the line refuses it until it is locked again\n"), args[1]);
-      return KILN_CLI_EXIT_OK;
-    }
-
-  if (g_str_equal (verb, "lock"))
-    {
-      if (kiln_production_profile_is_locked (profile))
-        {
-          printf (_("%s is already locked\n"), args[1]);
-          return KILN_CLI_EXIT_OK;
-        }
-      if (pin || kiln_production_profile_get_sha256 (profile) == NULL)
-        {
-          g_autofree char *written = NULL;
-          g_autoptr(GKeyFile) kf = g_key_file_new ();
-          guint32 base = 0;
-          gboolean has_base = kiln_production_profile_get_base (profile, &base);
-
-          /* The path as the profile writes it, so that it stays relative. */
-          if (g_key_file_load_from_file (kf, args[1], G_KEY_FILE_NONE, NULL))
-            written = g_key_file_get_string (kf, "profile", "firmware", NULL);
-          if (written == NULL)
-            {
-              fprintf (stderr, _("kiln-cli profile: %s names no firmware file (firmware = FILE in [profile])\n"),
-                       args[1]);
-              return KILN_CLI_EXIT_USAGE;
-            }
-          if (!kiln_production_profile_set_firmware (profile, g_strstrip (written), has_base, base, &error))
-            {
-              fprintf (stderr, "kiln-cli profile: %s\n", error->message);
-              return KILN_CLI_EXIT_USAGE;
-            }
-        }
-      if (!kiln_production_profile_lock (profile, &error))
+      sig_path = kiln_production_profile_sign_file (args[1], &key, pin, &error);
+      memset (&key, 0, sizeof key);
+      if (sig_path == NULL)
         {
           fprintf (stderr, "kiln-cli profile: %s\n", error->message);
           if (g_error_matches (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_FILE_CHANGED))
             fprintf (stderr, _("kiln-cli profile: if the new file is the right one, pin it with --pin\n"));
           return KILN_CLI_EXIT_USAGE;
         }
-      if (!kiln_production_profile_save (profile, args[1], &error))
+      profile = kiln_production_profile_load (args[1], &error);
+      if (profile != NULL)
+        show (profile);
+      printf (_("Signed:    %s\n"), sig_path);
+      return KILN_CLI_EXIT_OK;
+    }
+
+  if (g_str_equal (verb, "check"))
+    {
+      g_autoptr(GArray) keys = kiln_production_trust_load ((const char * const *) trust, TRUE, &error);
+
+      if (keys != NULL)
+        profile = kiln_production_profile_load_signed (args[1], keys, &error);
+      if (profile == NULL)
         {
           fprintf (stderr, "kiln-cli profile: %s\n", error->message);
-          return KILN_CLI_EXIT_FAILURE;
+          return KILN_CLI_EXIT_USAGE;
         }
+      show (profile);
+      printf (_("Signature: good, by a trusted key; the firmware matches\n"));
+      return KILN_CLI_EXIT_OK;
+    }
+
+  profile = kiln_production_profile_load (args[1], &error);
+  if (profile == NULL)
+    {
+      fprintf (stderr, "kiln-cli profile: %s\n", error->message);
+      return KILN_CLI_EXIT_USAGE;
+    }
+  if (g_str_equal (verb, "show"))
+    {
       show (profile);
       return KILN_CLI_EXIT_OK;
     }
 
-  fprintf (stderr, _("kiln-cli profile: unknown action “%s”: use new, lock, unlock or show\n"), verb);
+  fprintf (stderr, _("kiln-cli profile: unknown action “%s”: use new, sign, check, show or keygen\n"), verb);
   return KILN_CLI_EXIT_USAGE;
 }

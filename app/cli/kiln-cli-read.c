@@ -88,12 +88,9 @@ kiln_cli_read (int    argc,
       goto out;
     }
 
-  info = kiln_cli_common_choose_probe (&common, &code, &error);
+  info = kiln_cli_common_choose_probe (&common, "read", &code);
   if (info == NULL)
-    {
-      code = kiln_cli_fail_with ("read", &common, code, error->message);
-      goto out;
-    }
+    goto out;
 
   job = kiln_target_job_new (KILN_TARGET_JOB_READ, info);
   job->khz = (guint) common.khz;

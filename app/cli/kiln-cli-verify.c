@@ -65,12 +65,9 @@ kiln_cli_verify (int    argc,
       goto out;
     }
 
-  info = kiln_cli_common_choose_probe (&common, &code, &error);
+  info = kiln_cli_common_choose_probe (&common, "verify", &code);
   if (info == NULL)
-    {
-      code = kiln_cli_fail_with ("verify", &common, code, error->message);
-      goto out;
-    }
+    goto out;
 
   job = kiln_target_job_new (KILN_TARGET_JOB_VERIFY, info);
   job->khz = (guint) common.khz;

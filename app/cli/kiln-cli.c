@@ -18,7 +18,7 @@ static const KilnCliCommand commands[] = {
   { "info", N_("Show the probe and the chip it is connected to"), kiln_cli_info },
   { "flash", N_("Program a firmware file, skipping unchanged sectors, and verify it"), kiln_cli_flash },
   { "inspect", N_("Show a firmware file and the sectors it would erase and write"), kiln_cli_inspect },
-  { "production", N_("Program board after board with a locked production profile and record each one"), kiln_cli_production },
+  { "production", N_("Program board after board with a signed production profile and record each one"), kiln_cli_production },
   { "profile", N_("Write a new production profile, check and lock (or unlock) one, or show it"), kiln_cli_profile },
   { "log", N_("Export a production station's record (log export DB --csv|--jsonl)"), kiln_cli_log },
   { "verify", N_("Compare the chip's flash with a firmware file"), kiln_cli_verify },

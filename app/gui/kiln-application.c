@@ -214,7 +214,7 @@ kiln_application_init (KilnApplication *self)
     { "chip", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Assume this target chip, e.g. STM32F767ZI"), N_("NAME") },
     { "production", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Open the production station with this locked profile"), N_("PROFILE") },
+      N_("Open the production station with this signed profile"), N_("PROFILE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
     { NULL }
   };

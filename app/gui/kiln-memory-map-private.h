@@ -12,7 +12,7 @@
 G_BEGIN_DECLS
 
 /* KilnSectorState comes from the flash engine (kiln-flash-types.h). */
-#define KILN_N_SECTOR_STATES (KILN_SECTOR_STATE_FAILED + 1)
+#define KILN_N_SECTOR_STATES (KILN_SECTOR_STATE_BLANK + 1)
 
 /* One flash sector as the map draws it. */
 typedef struct

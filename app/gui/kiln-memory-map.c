@@ -66,6 +66,7 @@ static const struct
   [KILN_SECTOR_STATE_VERIFYING]   = { "system-search-symbolic",        "#8ff0a4", TRUE },
   [KILN_SECTOR_STATE_VERIFIED]    = { "object-select-symbolic",        "#26a269", FALSE },
   [KILN_SECTOR_STATE_FAILED]      = { "dialog-error-symbolic",         "#c01c28", FALSE },
+  [KILN_SECTOR_STATE_BLANK]       = { "document-new-symbolic",         "#99c1f1", TRUE },
 };
 
 const char *
@@ -82,6 +83,7 @@ kiln_memory_map_describe_state (KilnSectorState state)
     case KILN_SECTOR_STATE_VERIFYING:   return _("Verifying");
     case KILN_SECTOR_STATE_VERIFIED:    return _("Verified");
     case KILN_SECTOR_STATE_FAILED:      return _("Failed");
+    case KILN_SECTOR_STATE_BLANK:       return _("Blank: no erase needed");
     default:                            return "";
     }
 }
@@ -103,6 +105,7 @@ kiln_memory_map_state_word (KilnSectorState state)
     case KILN_SECTOR_STATE_VERIFYING:   return C_("sector", "checking");
     case KILN_SECTOR_STATE_VERIFIED:    return C_("sector", "verified");
     case KILN_SECTOR_STATE_FAILED:      return C_("sector", "failed");
+    case KILN_SECTOR_STATE_BLANK:       return C_("sector", "blank");
     default:                            return "";
     }
 }

@@ -1,4 +1,4 @@
-/* kiln-production-window-private.h — the production station: a locked
+/* kiln-production-window-private.h — the production station: a signed
  * profile, one slot per probe, READY / PROGRAMMING / PASS / FAIL filling the
  * window, the shift's counters, the record
  *
@@ -22,7 +22,7 @@ G_DECLARE_FINAL_TYPE (KilnProductionWindow, kiln_production_window, KILN, PRODUC
 KilnProductionWindow *kiln_production_window_new          (AdwApplication       *application,
                                                            gboolean              simulator,
                                                            const char           *record_path);
-/* Opens a profile; a profile that is not locked, or whose file changed, is
+/* Opens a profile; a profile not signed by a trusted key, or whose file changed, is
  * shown as the reason nothing can start. */
 gboolean              kiln_production_window_open_profile (KilnProductionWindow *self,
                                                            const char           *path,

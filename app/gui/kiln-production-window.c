@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kiln-production-window-private.h"
+#include "kiln-production-signature.h"
 #include "kiln-usb-monitor.h"
 
 struct _KilnProductionWindow
@@ -289,8 +290,11 @@ kiln_production_window_open_profile (KilnProductionWindow  *self,
                                      GError               **error)
 {
   g_autoptr(KilnProductionProfile) profile = NULL;
+  g_autoptr(KilnProductionProfile) checked = NULL;
+  g_autoptr(GArray) trusted = NULL;
   g_autoptr(KilnImage) image = NULL;
   g_autoptr(GError) local = NULL;
+  g_autoptr(GError) unsigned_error = NULL;
   g_autofree char *file_text = NULL;
   g_autofree char *firmware = NULL;
 
@@ -324,6 +328,13 @@ kiln_production_window_open_profile (KilnProductionWindow  *self,
         }
     }
 
+  /* Only a profile signed by a key in the station's trusted-keys folder runs. */
+  trusted = kiln_production_trust_load (NULL, TRUE, &unsigned_error);
+  if (trusted != NULL)
+    checked = kiln_production_profile_load_signed (path, trusted, &unsigned_error);
+  if (checked != NULL)
+    g_set_object (&profile, checked);
+
   g_set_object (&self->profile, profile);
   g_clear_object (&self->allocator);
   if (kiln_production_profile_get_serial (profile)->source != KILN_SERIAL_SOURCE_NONE)
@@ -334,9 +345,8 @@ kiln_production_window_open_profile (KilnProductionWindow  *self,
     }
 
   g_clear_pointer (&self->problem, g_free);
-  if (!kiln_production_profile_is_locked (profile))
-    self->problem = g_strdup (_("This profile is not locked: an engineer must check and lock it before the line "
-                                "uses it"));
+  if (checked == NULL)
+    self->problem = g_strdup (unsigned_error->message);
   else if ((image = kiln_production_profile_load_image (profile, &local)) == NULL)
     self->problem = g_strdup (local->message);
 
@@ -626,7 +636,7 @@ kiln_production_window_new (AdwApplication *application,
   self->record_path = record_path ? g_strdup (record_path)
                                   : g_build_filename (g_get_user_data_dir (), "kiln", "production.db", NULL);
   if (self->problem == NULL)
-    self->problem = g_strdup (_("Open a locked production profile to start"));
+    self->problem = g_strdup (_("Open a signed production profile to start"));
   update_blocked (self);
 
   /* The bench and the first scan of the probes (which opens every ST-LINK

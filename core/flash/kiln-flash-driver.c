@@ -168,6 +168,7 @@ set_blank (Job   *job,
   if (!job->blank[i])
     job->result->blank++;
   job->blank[i] = TRUE;
+  kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_BLANK);
 }
 
 /* What the sector must hold: the image's bytes, and 0xFF (or, preserving,

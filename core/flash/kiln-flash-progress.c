@@ -89,6 +89,7 @@ kiln_sector_state_to_id (KilnSectorState state)
     case KILN_SECTOR_STATE_VERIFYING: return "verifying";
     case KILN_SECTOR_STATE_VERIFIED:  return "verified";
     case KILN_SECTOR_STATE_FAILED:    return "failed";
+    case KILN_SECTOR_STATE_BLANK:     return "blank";
     default:                          return "unknown";
     }
 }
@@ -107,6 +108,7 @@ kiln_sector_state_to_label (KilnSectorState state)
     case KILN_SECTOR_STATE_VERIFYING: return _("Verifying");
     case KILN_SECTOR_STATE_VERIFIED:  return _("Verified");
     case KILN_SECTOR_STATE_FAILED:    return _("Failed");
+    case KILN_SECTOR_STATE_BLANK:     return _("Blank: no erase needed");
     default:                          return "";
     }
 }

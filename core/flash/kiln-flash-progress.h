@@ -66,6 +66,7 @@ typedef enum
   KILN_SECTOR_STATE_VERIFYING,
   KILN_SECTOR_STATE_VERIFIED,
   KILN_SECTOR_STATE_FAILED,
+  KILN_SECTOR_STATE_BLANK,        /* found blank: written without an erase */
 } KilnSectorState;
 
 /* A phase begins; @total is its size in bytes, 0 when it has none. */

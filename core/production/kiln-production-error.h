@@ -21,6 +21,9 @@ typedef enum
   KILN_PRODUCTION_ERROR_OPTION_BYTES,  /* option bytes differ from what the profile enforces */
   KILN_PRODUCTION_ERROR_SERIAL,        /* no serial number could be allocated */
   KILN_PRODUCTION_ERROR_DATABASE,      /* the record database failed */
+  KILN_PRODUCTION_ERROR_SIGNATURE,     /* a key or signature file is unusable */
+  KILN_PRODUCTION_ERROR_NOT_SIGNED,    /* no trusted signature, or the profile changed after signing */
+  KILN_PRODUCTION_ERROR_LINE_UNREACHABLE, /* the line's database cannot be reached */
 } KilnProductionError;
 
 GQuark kiln_production_error_quark (void);

@@ -17,7 +17,7 @@ static const KilnProfileKey keys[] = {
   { "profile", "firmware", "widget.elf", TRUE,
     N_("The firmware file (ELF, Intel HEX, S-record or raw binary), relative to this file's folder") },
   { "profile", "sha256", "", FALSE,
-    N_("The firmware's SHA-256, pinned when the profile is locked: another file is refused") },
+    N_("The firmware's SHA-256, pinned when the profile is signed: another file is refused") },
   { "profile", "base", "0x08000000", FALSE,
     N_("Where a raw binary is loaded (raw binaries only)") },
   { "profile", "chip", "STM32F746NG", TRUE,
@@ -32,7 +32,7 @@ static const KilnProfileKey keys[] = {
     N_("The fixture supplies VPP (8 to 9 V on the VPP pin): program and erase at x64, twice as fast (true or "
        "false)") },
   { "profile", "locked", "", FALSE,
-    N_("Set by kiln-cli profile lock: the line runs only locked profiles") },
+    N_("No longer used and ignored: a profile is signed now (kiln-cli profile sign)") },
   { "option-bytes", "rdp", "0", FALSE,
     N_("The read protection level every board must arrive with (0, 1 or 2)") },
   { "option-bytes", "wrp", "none", FALSE,
@@ -281,7 +281,7 @@ kiln_profile_keys_template (const char *name,
   const char *group = NULL;
 
   append_comment (out, _("A Kiln production profile. Lines starting with # are comments; uncomment a key to "
-                         "use it. Check it with kiln-cli profile show, then lock it with kiln-cli profile lock."));
+                         "use it. Check it with kiln-cli profile show, then sign it with kiln-cli profile sign."));
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
       const KilnProfileKey *k = &keys[i];

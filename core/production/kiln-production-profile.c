@@ -437,11 +437,28 @@ KilnProductionProfile *
 kiln_production_profile_load (const char  *path,
                               GError     **error)
 {
-  g_autoptr(KilnProductionProfile) self = kiln_production_profile_new ();
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autoptr(GError) local = NULL;
   g_autofree char *text = NULL;
   gsize length = 0;
+
+  if (!g_file_get_contents (path, &text, &length, &local))
+    {
+      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE,
+                   _("Cannot read the production profile %s: %s"), path, local->message);
+      return NULL;
+    }
+  return kiln_production_profile_load_data (path, text, length, error);
+}
+
+KilnProductionProfile *
+kiln_production_profile_load_data (const char  *path,
+                                   const char  *text,
+                                   gsize        length,
+                                   GError     **error)
+{
+  g_autoptr(KilnProductionProfile) self = kiln_production_profile_new ();
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) local = NULL;
   g_autofree char *base = NULL;
   g_autofree char *rdp = NULL;
   g_autofree char *wrp = NULL;
@@ -451,8 +468,7 @@ kiln_production_profile_load (const char  *path,
   g_autofree char *address = NULL;
   guint64 n;
 
-  if (!g_file_get_contents (path, &text, &length, &local)
-      || !g_key_file_load_from_data (kf, text, length, G_KEY_FILE_NONE, &local))
+  if (!g_key_file_load_from_data (kf, text, length, G_KEY_FILE_NONE, &local))
     {
       g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE,
                    _("Cannot read the production profile %s: %s"), path, local->message);
@@ -486,8 +502,7 @@ kiln_production_profile_load (const char  *path,
   if (!get_bool (kf, GROUP_PROFILE, "verify", TRUE, &self->verify, error)
       || !get_bool (kf, GROUP_PROFILE, "reset", TRUE, &self->reset, error)
       || !get_bool (kf, GROUP_PROFILE, "skip-unchanged", TRUE, &self->skip_unchanged, error)
-      || !get_bool (kf, GROUP_PROFILE, "vpp", FALSE, &self->vpp, error)
-      || !get_bool (kf, GROUP_PROFILE, "locked", FALSE, &self->locked, error))
+      || !get_bool (kf, GROUP_PROFILE, "vpp", FALSE, &self->vpp, error))
     return NULL;
 
   rdp = get_string (kf, GROUP_OPTIONS, "rdp");
@@ -597,7 +612,6 @@ kiln_production_profile_save (KilnProductionProfile  *self,
   g_key_file_set_boolean (kf, GROUP_PROFILE, "skip-unchanged", self->skip_unchanged);
   if (self->vpp)
     g_key_file_set_boolean (kf, GROUP_PROFILE, "vpp", TRUE);
-  g_key_file_set_boolean (kf, GROUP_PROFILE, "locked", self->locked);
 
   if (self->option_bytes.rdp >= 0)
     g_key_file_set_integer (kf, GROUP_OPTIONS, "rdp", self->option_bytes.rdp);
@@ -945,7 +959,7 @@ kiln_production_profile_load_image (KilnProductionProfile  *self,
   if (g_ascii_strcasecmp (sha, self->sha256) != 0)
     {
       g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_FILE_CHANGED,
-                   _("%s has changed since the profile was locked (its SHA-256 is now %.12s…, the profile pins "
+                   _("%s has changed since the profile was signed (its SHA-256 is now %.12s…, the profile pins "
                      "%.12s…): it was not used and nothing was programmed. Ask the engineer who prepared the profile "
                      "to check the file and update the profile."),
                    basename, sha, self->sha256);

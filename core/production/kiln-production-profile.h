@@ -1,5 +1,5 @@
-/* kiln-production-profile.h — what a production line programs, prepared by an
- * engineer and then locked
+/* kiln-production-profile.h — what a production line programs, prepared and
+ * signed by an engineer (kiln-production-signature.h)
  *
  * A profile is a key file (usually NAME.kiln-profile) beside the firmware:
  *
@@ -12,7 +12,6 @@
  *   verify = true
  *   reset = true
  *   skip-unchanged = true
- *   locked = true                ; only kiln_production_profile_unlock() clears it
  *
  *   [option-bytes]
  *   rdp = 0                      ; expected on arrival (checked before programming)
@@ -89,6 +88,11 @@ KilnProductionProfile *kiln_production_profile_load             (const char     
 gboolean               kiln_production_profile_save             (KilnProductionProfile  *self,
                                                                  const char             *path,
                                                                  GError                **error);
+/* The profile in @text (@length bytes), read from @path. */
+KilnProductionProfile *kiln_production_profile_load_data        (const char             *path,
+                                                                 const char             *text,
+                                                                 gsize                   length,
+                                                                 GError                **error);
 /* The file it was loaded from or saved to, or NULL. */
 const char            *kiln_production_profile_get_path         (KilnProductionProfile  *self);
 
@@ -137,7 +141,9 @@ gboolean               kiln_production_profile_set_serial       (KilnProductionP
                                                                  GError                **error);
 
 /* Checks the profile is complete and coherent (file pinned, chip known,
- * serial settings valid, the serial outside the firmware) and locks it. */
+ * serial settings valid, the serial outside the firmware) and locks it in
+ * memory; a profile loaded from a file is locked only once its signature
+ * was verified (kiln_production_profile_load_signed). */
 gboolean               kiln_production_profile_lock             (KilnProductionProfile  *self,
                                                                  GError                **error);
 /* The deliberate action that makes a locked profile editable again. */

@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "kiln-flash-json.h"
+#include "kiln-line-record.h"
+#include "kiln-production-chain.h"
 #include "kiln-production-record-private.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* The phases an entry times, as columns, in KilnFlashPhase order. */
 static const struct
@@ -44,7 +46,7 @@ static const char schema[] =
   " revision TEXT, file_name TEXT, file_sha256 TEXT, serial_number TEXT, option_bytes TEXT,"
   " result TEXT NOT NULL CHECK (result IN ('PASS', 'FAIL')), cause TEXT,"
   " connect_s REAL, preflight_s REAL, compare_s REAL, erase_s REAL, program_s REAL, verify_s REAL,"
-  " reset_s REAL, option_bytes_s REAL, total_s REAL);"
+  " reset_s REAL, option_bytes_s REAL, total_s REAL, prev_hash TEXT, hash TEXT);"
   "CREATE TABLE IF NOT EXISTS serials ("
   " id INTEGER PRIMARY KEY AUTOINCREMENT,"
   " series TEXT NOT NULL, number INTEGER, value TEXT NOT NULL, chip_uid TEXT NOT NULL,"
@@ -60,6 +62,7 @@ struct _KilnProductionRecord
   char    *path;
   sqlite3 *db;
   GMutex   lock;
+  KilnLineRecord *line;
 };
 
 G_DEFINE_FINAL_TYPE (KilnProductionRecord, kiln_production_record, G_TYPE_OBJECT)
@@ -72,6 +75,7 @@ kiln_production_record_finalize (GObject *object)
   if (self->db != NULL)
     sqlite3_close (self->db);
   g_free (self->path);
+  g_clear_object (&self->line);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (kiln_production_record_parent_class)->finalize (object);
@@ -112,6 +116,8 @@ kiln_production_entry_free (KilnProductionEntry *entry)
   g_free (entry->serial_number);
   g_free (entry->option_bytes);
   g_free (entry->cause);
+  g_free (entry->prev_hash);
+  g_free (entry->hash);
   g_free (entry);
 }
 
@@ -154,6 +160,57 @@ kiln_production_record_get_path (KilnProductionRecord *self)
   return self->path;
 }
 
+void
+kiln_production_record_set_line (KilnProductionRecord *self,
+                                 KilnLineRecord       *line)
+{
+  g_set_object (&self->line, line);
+}
+
+KilnLineRecord *
+kiln_production_record_get_line (KilnProductionRecord *self)
+{
+  return self->line;
+}
+
+/* The series of the serial number @serial_id, or NULL. */
+static char *
+series_of (KilnProductionRecord *self,
+           gint64                serial_id)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *stmt = NULL;
+  char *series = NULL;
+
+  if (serial_id <= 0 || sqlite3_prepare_v2 (self->db, "SELECT series FROM serials WHERE id = ?", -1, &stmt, NULL)
+                        != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, serial_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    series = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return series;
+}
+
+/* The line takes the entry first: a board is PASS only once the line has it. */
+static void
+append_to_line (KilnProductionRecord *self,
+                KilnProductionEntry  *entry,
+                gint64                serial_id)
+{
+  g_autofree char *series = series_of (self, serial_id);
+  g_autoptr(GError) error = NULL;
+
+  if (kiln_line_record_append (self->line, entry, series, &error))
+    return;
+  entry->pass = FALSE;
+  g_free (entry->cause);
+  entry->cause = g_strdup_printf (_("The board was programmed but the line database did not take its record, so "
+                                    "it is not counted as PASS: set it aside for an engineer. (%s)"),
+                                  error->message);
+  /* The local record keeps it; the board, retried, gets a new entry in the line. */
+}
+
 gboolean
 kiln_production_record_fail (KilnProductionRecord  *self,
                              const char            *what,
@@ -178,6 +235,46 @@ kiln_production_record_exec (KilnProductionRecord  *self,
 {
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
     return kiln_production_record_fail (self, sql, error);
+  return TRUE;
+}
+
+static GPtrArray *list_locked (KilnProductionRecord *self,
+                               GError              **error);
+
+/* Format 1 had no hashes: chain the entries as they are when upgrading. */
+static gboolean
+migrate_chain (KilnProductionRecord *self)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GHashTable) last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_exec (self->db, "ALTER TABLE records ADD COLUMN prev_hash TEXT; ALTER TABLE records ADD COLUMN hash TEXT",
+                    NULL, NULL, NULL) != SQLITE_OK
+      || (entries = list_locked (self, NULL)) == NULL
+      || sqlite3_prepare_v2 (self->db, "UPDATE records SET prev_hash = ?, hash = ? WHERE id = ?", -1, &stmt, NULL)
+         != SQLITE_OK)
+    return FALSE;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      KilnProductionEntry *e = g_ptr_array_index (entries, i);
+      const char *station = e->station ? e->station : "";
+      const char *prev = g_hash_table_lookup (last, station);
+
+      e->prev_hash = g_strdup (prev ? prev : "");
+      e->hash = kiln_production_chain_hash (e->prev_hash, e);
+      g_hash_table_insert (last, g_strdup (station), g_strdup (e->hash));
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, e->prev_hash, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, e->hash, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, e->id);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+    }
+  sqlite3_finalize (stmt);
   return TRUE;
 }
 
@@ -242,7 +339,8 @@ kiln_production_record_open (const char  *path,
   if (!kiln_production_record_exec (self, "BEGIN IMMEDIATE", error))
     return NULL;
   if (sqlite3_exec (self->db, schema, NULL, NULL, NULL) != SQLITE_OK
-      || sqlite3_exec (self->db, "PRAGMA user_version = 1", NULL, NULL, NULL) != SQLITE_OK)
+      || (version == 1 && !migrate_chain (self))
+      || sqlite3_exec (self->db, "PRAGMA user_version = 2", NULL, NULL, NULL) != SQLITE_OK)
     {
       kiln_production_record_fail (self, "schema", error);
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
@@ -260,7 +358,7 @@ kiln_production_record_append (KilnProductionRecord  *self,
                                gint64                 serial_id,
                                GError               **error)
 {
-  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(GString) sql = g_string_new ("INSERT INTO records (");
   sqlite3_stmt *stmt = NULL;
   guint n = 0;
@@ -270,18 +368,40 @@ kiln_production_record_append (KilnProductionRecord  *self,
 
   if (entry->time == NULL)
     entry->time = kiln_production_now_iso8601 ();
+  if (self->line != NULL)
+    {
+      g_clear_pointer (&locker, g_mutex_locker_free);
+      append_to_line (self, entry, serial_id);
+      locker = g_mutex_locker_new (&self->lock);
+    }
 
   for (guint i = 0; i < TEXT_COLUMNS; i++)
     g_string_append_printf (sql, "%s%s", n++ ? ", " : "", text_columns[i]);
   for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
     g_string_append_printf (sql, ", %s", phase_columns[i].column);
-  g_string_append (sql, ", total_s) VALUES (");
-  for (guint i = 0; i < TEXT_COLUMNS + G_N_ELEMENTS (phase_columns) + 1; i++)
+  g_string_append (sql, ", total_s, prev_hash, hash) VALUES (");
+  for (guint i = 0; i < TEXT_COLUMNS + G_N_ELEMENTS (phase_columns) + 3; i++)
     g_string_append_printf (sql, "%s?", i ? ", " : "");
   g_string_append (sql, ")");
 
   if (!kiln_production_record_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
+
+  /* The link to the station's entry before it, read in the same transaction. */
+  if (sqlite3_prepare_v2 (self->db, "SELECT hash FROM records WHERE station IS ? ORDER BY id DESC LIMIT 1", -1, &stmt,
+                          NULL) != SQLITE_OK)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, entry->station, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    goto fail;
+  g_free (entry->prev_hash);
+  entry->prev_hash = g_strdup (rc == SQLITE_ROW && sqlite3_column_text (stmt, 0)
+                               ? (const char *) sqlite3_column_text (stmt, 0) : "");
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  g_free (entry->hash);
+  entry->hash = kiln_production_chain_hash (entry->prev_hash, entry);
 
   if (sqlite3_prepare_v2 (self->db, sql->str, -1, &stmt, NULL) != SQLITE_OK)
     goto fail;
@@ -295,6 +415,8 @@ kiln_production_record_append (KilnProductionRecord  *self,
   for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
     sqlite3_bind_double (stmt, TEXT_COLUMNS + (int) i + 1, entry->phase_seconds[phase_columns[i].phase]);
   sqlite3_bind_double (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 1, entry->total_seconds);
+  sqlite3_bind_text (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 2, entry->prev_hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 3, entry->hash, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
   stmt = NULL;
@@ -342,6 +464,14 @@ kiln_production_record_list (KilnProductionRecord  *self,
                              GError               **error)
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return list_locked (self, error);
+}
+
+static GPtrArray *
+list_locked (KilnProductionRecord  *self,
+             GError               **error)
+{
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) kiln_production_entry_free);
   g_autoptr(GString) sql = g_string_new ("SELECT id");
   sqlite3_stmt *stmt = NULL;
@@ -351,7 +481,7 @@ kiln_production_record_list (KilnProductionRecord  *self,
     g_string_append_printf (sql, ", %s", text_columns[i]);
   for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
     g_string_append_printf (sql, ", %s", phase_columns[i].column);
-  g_string_append (sql, ", total_s FROM records ORDER BY id");
+  g_string_append (sql, ", total_s, prev_hash, hash FROM records ORDER BY id");
 
   if (sqlite3_prepare_v2 (self->db, sql->str, -1, &stmt, NULL) != SQLITE_OK)
     {
@@ -375,6 +505,8 @@ kiln_production_record_list (KilnProductionRecord  *self,
       for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
         entry->phase_seconds[phase_columns[i].phase] = sqlite3_column_double (stmt, TEXT_COLUMNS + (int) i + 1);
       entry->total_seconds = sqlite3_column_double (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 1);
+      entry->prev_hash = column_dup (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 2);
+      entry->hash = column_dup (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 3);
       g_ptr_array_add (entries, entry);
     }
   sqlite3_finalize (stmt);
@@ -396,14 +528,18 @@ append_number (GString *out,
   g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.6f", value));
 }
 
-char *
-kiln_production_entry_to_json (const KilnProductionEntry *entry)
+static char *
+entry_json (const KilnProductionEntry *entry,
+            gboolean                   chain)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_int_value (b, entry->id);
+  if (chain)
+    {
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, entry->id);
+    }
   for (guint i = 0; i < TEXT_COLUMNS; i++)
     {
       char **field = entry_text_field ((KilnProductionEntry *) entry, i);
@@ -422,8 +558,33 @@ kiln_production_entry_to_json (const KilnProductionEntry *entry)
     }
   json_builder_set_member_name (b, "total_s");
   kiln_json_builder_add_fixed (b, entry->total_seconds, 6);
+  if (chain)
+    {
+      json_builder_set_member_name (b, "prev_hash");
+      if (entry->prev_hash != NULL)
+        json_builder_add_string_value (b, entry->prev_hash);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "hash");
+      if (entry->hash != NULL)
+        json_builder_add_string_value (b, entry->hash);
+      else
+        json_builder_add_null_value (b);
+    }
   json_builder_end_object (b);
   return kiln_json_builder_to_string (b);
+}
+
+char *
+kiln_production_entry_to_json (const KilnProductionEntry *entry)
+{
+  return entry_json (entry, TRUE);
+}
+
+char *
+kiln_production_entry_canonical (const KilnProductionEntry *entry)
+{
+  return entry_json (entry, FALSE);
 }
 
 static void
@@ -454,10 +615,17 @@ kiln_production_record_export (KilnProductionRecord        *self,
                                GError                     **error)
 {
   g_autoptr(GPtrArray) entries = kiln_production_record_list (self, error);
-  g_autoptr(GString) text = g_string_new (NULL);
 
-  if (entries == NULL)
-    return FALSE;
+  return entries != NULL && kiln_production_entries_export (entries, format, out, error);
+}
+
+gboolean
+kiln_production_entries_export (GPtrArray                   *entries,
+                                KilnProductionExportFormat   format,
+                                GOutputStream               *out,
+                                GError                     **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
 
   if (format == KILN_PRODUCTION_EXPORT_CSV)
     {
@@ -466,7 +634,7 @@ kiln_production_record_export (KilnProductionRecord        *self,
         g_string_append_printf (text, ",%s", text_columns[i]);
       for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
         g_string_append_printf (text, ",%s", phase_columns[i].column);
-      g_string_append (text, ",total_s\r\n");
+      g_string_append (text, ",total_s,prev_hash,hash\r\n");
     }
 
   for (guint e = 0; e < entries->len; e++)
@@ -495,6 +663,10 @@ kiln_production_record_export (KilnProductionRecord        *self,
         }
       g_string_append_c (text, ',');
       append_number (text, entry->total_seconds);
+      g_string_append_c (text, ',');
+      csv_field (text, entry->prev_hash);
+      g_string_append_c (text, ',');
+      csv_field (text, entry->hash);
       g_string_append (text, "\r\n");
     }
 

@@ -2,7 +2,9 @@
  *
  * One SQLite database per station (WAL, synchronous=FULL: a committed entry
  * survives a crash or a power cut). Every job appends one entry; entries are
- * never changed. The serial numbers allocated to boards live in the same
+ * never changed, and each carries the hash of the one before it at its
+ * station, so that a deleted or edited entry is found (kiln-production-chain.h).
+ * The serial numbers allocated to boards live in the same
  * database (see kiln-serial-allocator.h). Thread-safe: several slots append
  * from their own worker threads.
  *
@@ -36,6 +38,8 @@ typedef struct
   double   total_seconds;
   gboolean pass;
   char    *cause;            /* the engine's plain-language cause of a FAIL */
+  char    *prev_hash;        /* the hash of the station's entry before it ("" for its first); set by append */
+  char    *hash;             /* SHA-256 of prev_hash and every field above but id (kiln-production-chain.h) */
 } KilnProductionEntry;
 
 KilnProductionEntry *kiln_production_entry_new  (void);
@@ -52,10 +56,18 @@ typedef enum
 
 G_DECLARE_FINAL_TYPE (KilnProductionRecord, kiln_production_record, KILN, PRODUCTION_RECORD, GObject)
 
+typedef struct _KilnLineRecord KilnLineRecord;
+
 /* Opens (creating when needed) the station's database. */
 KilnProductionRecord *kiln_production_record_open    (const char                 *path,
                                                       GError                    **error);
 const char           *kiln_production_record_get_path (KilnProductionRecord      *self);
+/* A line record (kiln-line-record.h) every entry is appended to first, and
+ * serial numbers are allocated from; NULL: this station alone. An entry the
+ * line could not take is recorded here as a FAIL saying so. */
+void                  kiln_production_record_set_line (KilnProductionRecord      *self,
+                                                       KilnLineRecord            *line);
+KilnLineRecord       *kiln_production_record_get_line (KilnProductionRecord      *self);
 /* Appends @entry in one transaction (and, with @serial_id > 0, marks that
  * serial number as used by it). Sets entry->id. */
 gboolean              kiln_production_record_append  (KilnProductionRecord       *self,
@@ -69,6 +81,11 @@ gboolean              kiln_production_record_export  (KilnProductionRecord      
                                                       KilnProductionExportFormat  format,
                                                       GOutputStream              *out,
                                                       GError                    **error);
+/* @entries (KilnProductionEntry, from a local or a line record) as CSV or JSON lines. */
+gboolean              kiln_production_entries_export (GPtrArray                  *entries,
+                                                      KilnProductionExportFormat  format,
+                                                      GOutputStream              *out,
+                                                      GError                    **error);
 /* The serial numbers allocated, one row or object each: series, number,
  * value, chip_uid, station, probe_serial, allocated (time), record_id and
  * result (both empty for a number whose job never ended: a crash or a power
@@ -79,5 +96,7 @@ gboolean              kiln_production_record_export_serials (KilnProductionRecor
                                                              GError                    **error);
 /* One entry as a JSON object (one line, no newline): the JSON lines export. */
 char                 *kiln_production_entry_to_json  (const KilnProductionEntry  *entry);
+/* The entry's fields that its hash covers (all but id and the hashes), as one line. */
+char                 *kiln_production_entry_canonical (const KilnProductionEntry *entry);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "kiln-line-record.h"
 #include "kiln-production-record-private.h"
 #include "kiln-serial-allocator.h"
 
@@ -166,6 +167,80 @@ step_done (sqlite3_stmt *stmt)
   return rc == SQLITE_DONE;
 }
 
+/* The line allocates; the local record keeps a copy (its row marks the
+ * number used by the board's local entry). */
+static KilnSerialAllocation *
+allocate_from_line (KilnSerialAllocator  *self,
+                    KilnLineRecord       *line,
+                    GPtrArray            *list,
+                    const char           *uid,
+                    const char           *station,
+                    const char           *probe_serial,
+                    GError              **error)
+{
+  KilnProductionRecord *record = self->record;
+  sqlite3 *db = kiln_production_record_get_db (record);
+  g_autoptr(KilnSerialAllocation) allocation = g_new0 (KilnSerialAllocation, 1);
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *now = kiln_production_now_iso8601 ();
+  sqlite3_stmt *stmt = NULL;
+  gint64 line_id = 0;
+
+  if (!kiln_line_record_allocate (line, &self->settings, self->series, list, uid, station, probe_serial, &line_id,
+                                  &allocation->value, &allocation->number, &allocation->reused, error))
+    return NULL;
+  allocation->bytes = encode (self, allocation->value, allocation->number, error);
+  if (allocation->bytes == NULL)
+    return NULL;
+
+  locker = g_mutex_locker_new (kiln_production_record_get_lock (record));
+  if (!kiln_production_record_exec (record, "BEGIN IMMEDIATE", error))
+    return NULL;
+  /* The line's word wins over a stale local copy for this chip. */
+  if (sqlite3_prepare_v2 (db, "DELETE FROM serials WHERE series = ? AND chip_uid = ? AND value <> ? AND record_id IS NULL",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, self->series, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, uid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, allocation->value, -1, SQLITE_STATIC);
+  if (!step_done (stmt))
+    goto fail;
+  if (sqlite3_prepare_v2 (db,
+                          "INSERT INTO serials (series, number, value, chip_uid, station, probe_serial, allocated) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, self->series, -1, SQLITE_STATIC);
+  if (self->settings.source == KILN_SERIAL_SOURCE_UID)
+    sqlite3_bind_null (stmt, 2);
+  else
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) allocation->number);
+  sqlite3_bind_text (stmt, 3, allocation->value, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, uid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, station, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, probe_serial, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, now, -1, SQLITE_STATIC);
+  if (!step_done (stmt))
+    goto fail;
+  if (sqlite3_prepare_v2 (db, "SELECT id FROM serials WHERE series = ? AND value = ?", -1, &stmt, NULL) != SQLITE_OK)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, self->series, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, allocation->value, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    allocation->id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    goto fail;
+  return g_steal_pointer (&allocation);
+
+fail:
+  kiln_production_record_fail (record, "serial number", error);
+  sqlite3_finalize (stmt);
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  return NULL;
+}
+
 KilnSerialAllocation *
 kiln_serial_allocator_allocate (KilnSerialAllocator  *self,
                                 const char           *uid,
@@ -187,6 +262,9 @@ kiln_serial_allocator_allocate (KilnSerialAllocator  *self,
 
   if (self->settings.source == KILN_SERIAL_SOURCE_LIST && (list = read_list (self, error)) == NULL)
     return NULL;
+  if (kiln_production_record_get_line (record) != NULL)
+    return allocate_from_line (self, kiln_production_record_get_line (record), list, uid, station, probe_serial,
+                               error);
 
   locker = g_mutex_locker_new (kiln_production_record_get_lock (record));
   /* IMMEDIATE: the write lock is taken now, so two stations (or processes)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """kiln-cli production and kiln-cli log export on the virtual bench: a line of
-boards through the headless station, a changed or unlocked profile refused
+boards through the headless station, a changed or unsigned profile refused
 before any board is touched, and a station killed (SIGKILL) mid-run that loses
 no committed record and reuses no serial number."""
 import csv
@@ -36,10 +36,22 @@ def env_for(sim):
     env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
     env["LC_ALL"] = "C.UTF-8"
     env["KILN_SIM"] = sim
+    env["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
     return env
 
 
-def setup(name, boards, firmware_size=8000, locked=True, extra_bench=""):
+# The engineer's key pair (Kiln's, without a password); profiles are signed
+# with minisign itself, so that the station checks minisign's signatures.
+KEY = os.path.join(tmp, "engineer")
+subprocess.run([cli, "profile", "keygen", KEY], check=True, capture_output=True)
+
+
+def sign(profile):
+    subprocess.run(["minisign", "-S", "-s", KEY + ".key", "-m", profile, "-t", "test"], check=True,
+                   capture_output=True, stdin=subprocess.DEVNULL)
+
+
+def setup(name, boards, firmware_size=8000, signed=True, extra_bench=""):
     d = os.path.join(tmp, name)
     os.makedirs(d)
     fw = os.urandom(firmware_size)
@@ -52,7 +64,6 @@ firmware = widget.bin
 sha256 = {hashlib.sha256(fw).hexdigest()}
 base = 0x08000000
 chip = STM32F746NG
-locked = {'true' if locked else 'false'}
 [serial]
 source = counter
 address = 0x{0x08000000 + SERIAL_AT:08X}
@@ -60,13 +71,15 @@ format = W-%05u
 start = 100
 size = 12
 """)
+    if signed:
+        sign(os.path.join(d, "widget.kiln-profile"))
     with open(os.path.join(d, "sim.ini"), "w") as f:
         f.write(f"[probe]\n[board]\nsequence = {boards}\nstate = boards\n{extra_bench}")
     return d, fw
 
 
 def run(d, *args, **kw):
-    return subprocess.run([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator",
+    return subprocess.run([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--trust", KEY + ".pub",
                            "--log", os.path.join(d, "station.db"), "--station", "test-line", *args],
                           capture_output=True, text=True, env=env_for(os.path.join(d, "sim.ini")), timeout=600, **kw)
 
@@ -135,7 +148,7 @@ with open(os.path.join(d, "widget.bin"), "r+b") as f:
     f.seek(10)
     f.write(bytes([fw[10] ^ 0x40]))
 p = run(d)
-check(p.returncode == 2 and "has changed since the profile was locked" in p.stderr, f"changed: exit {p.returncode}",
+check(p.returncode == 2 and "has changed since the profile was signed" in p.stderr, f"changed: exit {p.returncode}",
       p.stdout + p.stderr)
 check(board_flash(d, 1) is None or board_flash(d, 1) == b"\xff" * FLASH, "changed: a board was programmed")
 
@@ -146,30 +159,74 @@ p = run(d)
 check(p.returncode == 1 and "The record database" in p.stderr and board_flash(d, 1) is None,
       f"record not writable: exit {p.returncode}", p.stdout + p.stderr)
 
-# 3. An unlocked profile is not run.
-d, fw = setup("unlocked", 3, locked=False)
+# 3. Signed profiles. Unsigned, or signed by a key the station does not trust
+#    (even with the old "locked = true"): not run.
+d, fw = setup("unsigned", 3, signed=False)
+prof = os.path.join(d, "widget.kiln-profile")
+open(prof, "a").write("[profile]\nlocked = true\n")
 p = run(d)
-check(p.returncode == 2 and "not locked" in p.stderr, f"unlocked: exit {p.returncode}", p.stderr)
+check(p.returncode == 2 and "is not signed" in p.stderr and "kiln-cli profile sign" in p.stderr
+      and board_flash(d, 1) is None, f"unsigned: exit {p.returncode}", p.stderr)
+subprocess.run([cli, "profile", "keygen", os.path.join(d, "stranger")], check=True, capture_output=True)
+e = subprocess.run([cli, "profile", "sign", prof, "--secret-key", os.path.join(d, "stranger.key")],
+                   capture_output=True, text=True)
+check(e.returncode == 0, f"sign with a stranger's key: exit {e.returncode}", e.stdout + e.stderr)
+p = run(d)
+check(p.returncode == 2 and "which this station does not trust" in p.stderr and board_flash(d, 1) is None,
+      f"untrusted: exit {p.returncode}", p.stderr)
 
-# 3b. The engineer's side: lock pins the file as it is, unlock is deliberate.
-d, fw = setup("engineer", 2, locked=False)
+# 3b. The engineer signs with kiln-cli (pinning the file as it is); minisign
+#     checks the signature; a setting changed afterwards (the old attack:
+#     verify = false) is refused naming it; a changed firmware is refused;
+#     --pin signs the new one.
+d, fw = setup("engineer", 2, signed=False)
 prof = os.path.join(d, "widget.kiln-profile")
 text = open(prof).read()
 open(prof, "w").write("\n".join(l for l in text.splitlines() if not l.startswith("sha256")) + "\n")
-e = subprocess.run([cli, "profile", "lock", prof], capture_output=True, text=True)
+e = subprocess.run([cli, "profile", "sign", prof, "--secret-key", KEY + ".key"], capture_output=True, text=True)
 check(e.returncode == 0 and f"sha256={hashlib.sha256(fw).hexdigest()}" in open(prof).read()
-      and "locked=true" in open(prof).read(), f"profile lock: exit {e.returncode}", e.stdout + e.stderr)
+      and "locked" not in open(prof).read() and os.path.exists(prof + ".minisig"),
+      f"profile sign: exit {e.returncode}", e.stdout + e.stderr)
+m = subprocess.run(["minisign", "-V", "-p", KEY + ".pub", "-m", prof], capture_output=True, text=True)
+check(m.returncode == 0 and "profile.sha256=" + hashlib.sha256(fw).hexdigest() in m.stdout,
+      f"minisign -V of Kiln's signature: exit {m.returncode}", m.stdout + m.stderr)
 p = run(d, "--count", "1")
-check(p.returncode == 0 and "PASS" in p.stdout, f"locked by kiln-cli profile: exit {p.returncode}", p.stdout + p.stderr)
-e = subprocess.run([cli, "profile", "unlock", prof], capture_output=True, text=True)
-check(e.returncode == 0 and "locked=false" in open(prof).read(), "profile unlock", e.stdout + e.stderr)
+check(p.returncode == 0 and "PASS" in p.stdout, f"signed by kiln-cli profile: exit {p.returncode}", p.stdout + p.stderr)
+signed_text = open(prof).read()
+open(prof, "w").write(signed_text.replace("verify=true", "verify=false"))
+p = run(d, "--count", "1")
+check(p.returncode == 2 and "was changed after it was signed" in p.stderr
+      and "profile.verify was true when signed, is now false" in p.stderr and board_flash(d, 2) is None,
+      f"changed setting: exit {p.returncode}", p.stderr)
+e = subprocess.run([cli, "profile", "check", prof, "--trust", KEY + ".pub"], capture_output=True, text=True)
+check(e.returncode == 2 and "profile.verify" in e.stderr, "profile check names the change", e.stderr)
+open(prof, "w").write(signed_text)
 with open(os.path.join(d, "widget.bin"), "ab") as f:
     f.write(b"more")
-e = subprocess.run([cli, "profile", "lock", prof], capture_output=True, text=True)
-check(e.returncode == 2 and "has changed" in e.stderr and "--pin" in e.stderr, f"lock a changed file: {e.returncode}",
+p = run(d, "--count", "1")
+check(p.returncode == 2 and "widget.bin has changed since the profile was signed" in p.stderr
+      and board_flash(d, 2) is None, f"changed firmware: exit {p.returncode}", p.stderr)
+e = subprocess.run([cli, "profile", "sign", prof, "--secret-key", KEY + ".key"], capture_output=True, text=True)
+check(e.returncode == 2 and "has changed" in e.stderr and "--pin" in e.stderr, f"sign a changed file: {e.returncode}",
       e.stderr)
-e = subprocess.run([cli, "profile", "lock", "--pin", prof], capture_output=True, text=True)
-check(e.returncode == 0 and "locked=true" in open(prof).read(), "lock --pin", e.stdout + e.stderr)
+e = subprocess.run([cli, "profile", "sign", "--pin", prof, "--secret-key", KEY + ".key"], capture_output=True, text=True)
+check(e.returncode == 0, "sign --pin", e.stdout + e.stderr)
+p = run(d, "--count", "1")
+check(p.returncode == 0 and "PASS" in p.stdout, f"re-signed: exit {p.returncode}", p.stdout + p.stderr)
+# A signature made by minisign with a key minisign made (without a password)
+# is accepted from the station's trusted-keys folder.
+os.makedirs(os.path.join(tmp, "config", "kiln", "trusted-keys"), exist_ok=True)
+g = subprocess.run(["minisign", "-G", "-W", "-p", os.path.join(tmp, "config", "kiln", "trusted-keys", "ms.pub"),
+                    "-s", os.path.join(d, "ms.key")], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+check(g.returncode == 0, "minisign -G -W", g.stdout + g.stderr)
+subprocess.run(["minisign", "-S", "-s", os.path.join(d, "ms.key"), "-m", prof], check=True, capture_output=True,
+               stdin=subprocess.DEVNULL)
+p = subprocess.run([cli, "production", prof, "--simulator", "--log", os.path.join(d, "station.db"), "--count", "1"],
+                   capture_output=True, text=True, env=env_for(os.path.join(d, "sim.ini")), timeout=600)
+check(p.returncode == 0 and "PASS" in p.stdout, f"minisign's signature, key in the folder: exit {p.returncode}",
+      p.stdout + p.stderr)
+e = subprocess.run([cli, "profile", "lock", prof], capture_output=True, text=True)
+check(e.returncode == 2 and "kiln-cli profile sign" in e.stderr, "profile lock points to sign", e.stderr)
 
 # 3c. Four probes, three boards each: one slot per probe, in parallel; twelve
 #     consecutive numbers, each board's flash right.
@@ -201,7 +258,7 @@ with open(os.path.join(d, "sim2.ini"), "w") as f:
     f.write("[probe]\nserial = 0671FF3833354B5043149999\n[board]\nsequence = 6\nstate = boards2\nuid1 = 0x11111111\n")
 procs = []
 for ini in ("sim.ini", "sim2.ini"):
-    procs.append(subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--json",
+    procs.append(subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--trust", KEY + ".pub", "--json",
                                    "--log", os.path.join(d, "station.db")],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                   env=env_for(os.path.join(d, ini))))
@@ -226,7 +283,7 @@ for attempt, point in enumerate((2 * UNITS + UNITS // 2,)):
         f.write(sim_plain + "[bench]\n" + kilntest.hold_bench_lines(f"program:{point}", hold, real_time="false") + "\n")
     out_path = os.path.join(d, f"kill-{attempt}.out")
     with open(out_path, "w") as out, open(out_path + ".err", "w") as err:
-        proc = subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--json",
+        proc = subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--trust", KEY + ".pub", "--json",
                                  "--log", os.path.join(d, "station.db"), "--station", "test-line"],
                                 stdout=out, stderr=err, env=env_for(os.path.join(d, "sim.ini")))
         held = kilntest.wait_for_file(hold, proc)
@@ -307,7 +364,7 @@ hold = os.path.join(d, "sigint.held")
 with open(os.path.join(d, "sim.ini"), "a") as f:
     f.write("[bench]\n" + kilntest.hold_bench_lines(f"program:{2 * UNITS + UNITS // 2}", hold) + "\n")
 rc, out, err, held = kilntest.interrupt_at_hold(
-    [cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--json",
+    [cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--trust", KEY + ".pub", "--json",
      "--log", os.path.join(d, "station.db")], env_for(os.path.join(d, "sim.ini")), hold, signal.SIGINT)
 check(held, "SIGINT: the station ended before the bench held it in the third board", err)
 check(rc == 7, f"SIGINT: exit {rc}, want 7", out + err)
@@ -321,7 +378,7 @@ check(len(recs) == 3 and all(r[0] == "PASS" for r in recs), f"SIGINT: {len(recs)
 # 6. --wait-for=enter: a board per line on standard input (a foot switch);
 #    the end of the input ends the line.
 d, fw = setup("enter", 5)
-proc = subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator",
+proc = subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--trust", KEY + ".pub",
                          "--log", os.path.join(d, "station.db"), "--wait-for=enter"],
                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                         env=env_for(os.path.join(d, "sim.ini")))

@@ -36,7 +36,19 @@ def env_for(sim):
     env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
     env["LC_ALL"] = "C.UTF-8"
     env["KILN_SIM"] = sim
+    env["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
     return env
+
+
+# The engineer's key pair (Kiln's, without a password); profiles are signed
+# with minisign itself, so that the station checks minisign's signatures.
+KEY = os.path.join(tmp, "engineer")
+subprocess.run([cli, "profile", "keygen", KEY], check=True, capture_output=True)
+
+
+def sign(profile):
+    subprocess.run(["minisign", "-S", "-s", KEY + ".key", "-m", profile, "-t", "test"], check=True,
+                   capture_output=True, stdin=subprocess.DEVNULL)
 
 
 def setup(name, boards, address=0x1FF0F000 + OTP_AT, size=12, extra_bench="", reset=True):
@@ -53,7 +65,6 @@ sha256 = {hashlib.sha256(fw).hexdigest()}
 base = 0x08000000
 chip = STM32F746NG
 reset = {'true' if reset else 'false'}
-locked = true
 [serial]
 source = counter
 address = 0x{address:08X}
@@ -61,6 +72,7 @@ format = W-%05u
 start = 100
 size = {size}
 """)
+    sign(os.path.join(d, "widget.kiln-profile"))
     with open(os.path.join(d, "sim.ini"), "w") as f:
         f.write(f"[probe]\n[board]\nsequence = {boards}\nstate = boards\n{extra_bench}")
     return d, fw
@@ -76,7 +88,7 @@ def preset_otp(d, k, value):
 
 
 def run(d, *args):
-    return subprocess.run([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator",
+    return subprocess.run([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--trust", KEY + ".pub",
                            "--log", os.path.join(d, "station.db"), "--station", "otp-line", *args],
                           capture_output=True, text=True, env=env_for(os.path.join(d, "sim.ini")), timeout=600)
 
@@ -189,7 +201,6 @@ firmware = blinky.elf
 sha256 = {hashlib.sha256(elf).hexdigest()}
 chip = STM32F746NG
 reset = true
-locked = true
 [serial]
 source = counter
 address = 0x{0x1FF0F000 + OTP_AT:08X}
@@ -197,12 +208,13 @@ format = W-%05u
 start = 100
 size = 12
 """)
+    sign(os.path.join(d, "widget.kiln-profile"))
     with open(os.path.join(d, "sim.ini"), "w") as f:
         f.write("[probe]\n[board]\nsequence = 2\nstate = boards\n[faults]\nswd-disabled-by-firmware = true\n")
     rep = os.path.join(d, "report.json")
     env = env_for(os.path.join(d, "sim.ini"))
     env["KILN_SIM_REPORT"] = rep
-    p = subprocess.run([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--log",
+    p = subprocess.run([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--trust", KEY + ".pub", "--log",
                         os.path.join(d, "station.db"), "--connect-under-reset"], capture_output=True, text=True,
                        env=env, timeout=600)
     check(p.returncode == 0 and sum(l.startswith("PASS") for l in p.stdout.splitlines()) == 2, f"swd off: exit {p.returncode}", p.stdout + p.stderr)

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "kiln-production-signature.h"
 #include "kiln-production-window-private.h"
 #include "kiln-test-input.h"
 #include "kiln-test-ui.h"
@@ -23,6 +24,21 @@
 static char *tmp_dir;
 static char *firmware_path;
 static char *profile_path;
+static KilnMinisignSecretKey engineer_key;
+
+/* Signs @path as it is (minisign's format), with the key the station trusts. */
+static void
+sign_as_is (const char *path)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *signature = NULL;
+  g_autofree char *sig_path = g_strconcat (path, ".minisig", NULL);
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &text, &length, NULL));
+  signature = kiln_minisign_sign (&engineer_key, (const guint8 *) text, length, "test");
+  g_assert_true (g_file_set_contents (sig_path, signature, -1, NULL));
+}
 
 static KilnProductionSlot *
 first_slot (KilnProductionWindow *window)
@@ -341,12 +357,13 @@ test_changed_file (void)
     g_assert_cmpuint (g_string_replace (profile_text, absolute, "firmware=widget.bin\n", 1), ==, 1);
     g_assert_true (g_file_set_contents (copy, profile_text->str, -1, NULL));
   }
+  sign_as_is (copy);
 
   window = new_window (text, "changed.db");
   slot = first_slot (window);
   g_assert_true (kiln_production_window_open_profile (window, copy, &error));
   g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_FAIL);
-  g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "has changed since the profile was locked"));
+  g_assert_nonnull (strstr (label_of (GTK_WIDGET (window), "production-detail"), "has changed since the profile was signed"));
   kiln_test_input_keys (GTK_WINDOW (window), "space");
   g_assert_false (kiln_production_slot_is_busy (slot));
   kiln_test_save_screenshot (GTK_WIDGET (window), "production-changed-file.png");
@@ -455,6 +472,7 @@ make_profile (void)
   g_assert_no_error (error);
   profile_path = g_build_filename (tmp_dir, "widget.kiln-profile", NULL);
   g_assert_true (kiln_production_profile_save (profile, profile_path, &error));
+  sign_as_is (profile_path);
 }
 
 int
@@ -465,6 +483,13 @@ main (int   argc,
   int status;
 
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  /* Before GLib caches it: the station's trusted keys are the test's. */
+  {
+    g_autofree char *config = g_build_filename (g_get_tmp_dir (), "kiln-production-ui-config-XXXXXX", NULL);
+
+    g_assert_nonnull (g_mkdtemp (config));
+    g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  }
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
@@ -474,6 +499,19 @@ main (int   argc,
   g_application_set_default (G_APPLICATION (app));
 
   tmp_dir = g_dir_make_tmp ("kiln-production-ui-XXXXXX", NULL);
+  {
+    /* The station trusts the engineer's key from its configuration folder. */
+    g_autofree char *keys = g_build_filename (g_get_user_config_dir (), "kiln", "trusted-keys", NULL);
+    g_autofree char *pub_path = g_build_filename (keys, "engineer.pub", NULL);
+    g_autofree char *key_path = g_build_filename (tmp_dir, "engineer.key", NULL);
+    g_autofree char *pub = NULL, *sec = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (keys, 0700), ==, 0);
+    kiln_minisign_generate (&pub, &sec);
+    g_assert_true (g_file_set_contents (pub_path, pub, -1, NULL));
+    g_assert_true (g_file_set_contents (key_path, sec, -1, NULL));
+    g_assert_true (kiln_minisign_secret_key_load (key_path, &engineer_key, NULL));
+  }
   make_profile ();
 
   g_test_add_func ("/Kiln/Production/ui/states", test_states);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kiln-production-job.h"
+#include "kiln-production-signature.h"
 
 #define FIRMWARE_SIZE  (20 * 1024)
 #define SERIAL_ADDRESS 0x08010000u
@@ -25,6 +26,8 @@ typedef struct
   guint8 *firmware_data;
   char   *profile_path;
   char   *db_path;
+  GArray *trusted;
+  KilnMinisignSecretKey key;
 } Fixture;
 
 static void
@@ -61,6 +64,23 @@ fixture_set_up (Fixture       *f,
   f->profile_path = g_build_filename (f->dir, "widget.kiln-profile", NULL);
   g_assert_true (kiln_production_profile_save (profile, f->profile_path, &error));
   g_assert_no_error (error);
+  /* … and signs it; the station trusts the engineer's key. */
+  {
+    g_autofree char *pub = NULL, *sec = NULL;
+    g_autofree char *key_path = g_build_filename (f->dir, "engineer.key", NULL);
+    g_autofree char *sig_path = NULL;
+    KilnMinisignPublicKey trusted;
+
+    kiln_minisign_generate (&pub, &sec);
+    g_assert_true (g_file_set_contents (key_path, sec, -1, NULL));
+    g_assert_true (kiln_minisign_secret_key_load (key_path, &f->key, &error));
+    g_assert_true (kiln_minisign_public_key_parse (pub, &trusted, &error));
+    f->trusted = g_array_new (FALSE, FALSE, sizeof trusted);
+    g_array_append_val (f->trusted, trusted);
+    sig_path = kiln_production_profile_sign_file (f->profile_path, &f->key, FALSE, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (sig_path);
+  }
   f->db_path = g_build_filename (f->dir, "station.db", NULL);
 }
 
@@ -93,6 +113,7 @@ fixture_tear_down (Fixture       *f,
   g_free (f->firmware_data);
   g_free (f->profile_path);
   g_free (f->db_path);
+  g_array_unref (f->trusted);
 }
 
 static KilnSimBench *
@@ -155,7 +176,7 @@ static KilnProductionProfile *
 load_profile (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  KilnProductionProfile *profile = kiln_production_profile_load (f->profile_path, &error);
+  KilnProductionProfile *profile = kiln_production_profile_load_signed (f->profile_path, f->trusted, &error);
 
   g_assert_no_error (error);
   g_assert_true (kiln_production_profile_is_locked (profile));
@@ -209,7 +230,7 @@ test_pinned_file (Fixture       *f,
   image = kiln_production_profile_load_image (profile, &error);
   g_assert_null (image);
   g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_FILE_CHANGED);
-  g_assert_nonnull (strstr (error->message, "widget.bin has changed since the profile was locked"));
+  g_assert_nonnull (strstr (error->message, "widget.bin has changed since the profile was signed"));
   g_test_message ("%s", error->message);
   g_clear_error (&error);
 
@@ -720,6 +741,13 @@ test_set_option_bytes (Fixture       *f,
   g_assert_true (kiln_production_profile_lock (profile, &error));
   g_assert_true (kiln_production_profile_save (profile, f->profile_path, &error));
   g_clear_object (&profile);
+  /* Changed after signing: refused until the engineer signs it again. */
+  g_assert_null (kiln_production_profile_load_signed (f->profile_path, f->trusted, &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_NOT_SIGNED);
+  g_assert_nonnull (strstr (error->message, "option-bytes.set = rdp=1 was added"));
+  g_clear_error (&error);
+  g_free (kiln_production_profile_sign_file (f->profile_path, &f->key, FALSE, &error));
+  g_assert_no_error (error);
   profile = load_profile (f);
   g_assert_cmpstr (kiln_production_profile_get_option_bytes (profile)->set[0], ==, "rdp=1");
 

@@ -59,9 +59,10 @@ r = kiln("profile", "show", p)
 check(r.returncode == 2 and ":3: unknown key frobnicate in [profile]" in r.stderr and "did you mean" not in r.stderr,
       "a name like no known one gets no guess", r.stderr)
 
-# Locking refuses it too (it loads the profile first).
-r = kiln("profile", "lock", os.path.join(tmp, "verfy.kiln-profile"))
-check(r.returncode == 2 and "did you mean verify?" in r.stderr, "profile lock refuses an unknown key", r.stderr)
+# Signing refuses it too (it loads the profile first).
+kiln("profile", "keygen", os.path.join(tmp, "k"))
+r = kiln("profile", "sign", os.path.join(tmp, "verfy.kiln-profile"), "--secret-key", os.path.join(tmp, "k.key"))
+check(r.returncode == 2 and "did you mean verify?" in r.stderr, "profile sign refuses an unknown key", r.stderr)
 
 # The template: written once, loads as it is, every key documented.
 new = os.path.join(tmp, "new.kiln-profile")

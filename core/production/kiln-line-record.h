@@ -1,0 +1,68 @@
+/* kiln-line-record.h — the line's record in PostgreSQL: every board of every
+ * station, and serial numbers unique across the line
+ *
+ * A station given a line (a libpq connection string or URI) allocates each
+ * board's serial number there in one transaction before programming, and
+ * appends each board's entry there as well as to its local record. The
+ * schema is created and upgraded by Kiln (kiln_line_schema, versioned
+ * migrations, one station at a time under an advisory lock). A lost
+ * connection is re-established for each operation; when the database cannot
+ * be reached the operation fails with KILN_PRODUCTION_ERROR_LINE_UNREACHABLE
+ * and the station refuses to start the board. Every operation is idempotent
+ * when retried after a connection lost at commit: an allocation finds the
+ * chip's number, an entry its (station, time, chip) key. Thread-safe.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "kiln-production-profile.h"
+#include "kiln-production-record.h"
+
+G_BEGIN_DECLS
+
+#define KILN_TYPE_LINE_RECORD (kiln_line_record_get_type ())
+
+G_DECLARE_FINAL_TYPE (KilnLineRecord, kiln_line_record, KILN, LINE_RECORD, GObject)
+
+/* Connects and brings the schema up to date. */
+KilnLineRecord *kiln_line_record_open       (const char        *conninfo,
+                                             GError           **error);
+/* The connection string without its password, for messages. */
+const char     *kiln_line_record_get_name   (KilnLineRecord    *self);
+
+/* The chip @uid's number in @series: the one it has, or the next one
+ * (@list: a list's values in order, for source = list). Sets *@id (the
+ * line's row), *@value, *@number and *@reused. */
+gboolean        kiln_line_record_allocate   (KilnLineRecord           *self,
+                                             const KilnSerialSettings *settings,
+                                             const char               *series,
+                                             GPtrArray                *list,
+                                             const char               *uid,
+                                             const char               *station,
+                                             const char               *probe_serial,
+                                             gint64                   *id,
+                                             char                    **value,
+                                             guint64                  *number,
+                                             gboolean                 *reused,
+                                             GError                  **error);
+
+/* Appends @entry, chained after the station's last entry in the line (the
+ * entry's own prev_hash and hash, the local record's, are left alone), and
+ * marks @series/@serial_value used by it. */
+gboolean        kiln_line_record_append     (KilnLineRecord             *self,
+                                             const KilnProductionEntry  *entry,
+                                             const char                 *series,
+                                             GError                    **error);
+
+/* Every entry, oldest first (with the line's hashes). */
+GPtrArray      *kiln_line_record_list       (KilnLineRecord             *self,
+                                             GError                    **error);
+
+/* The serial numbers, oldest first: rows of 7 strings (series, number,
+ * value, chip_uid, station, record_id, result; NULL for SQL NULL). */
+GPtrArray      *kiln_line_record_list_serials (KilnLineRecord           *self,
+                                               GError                  **error);
+
+G_END_DECLS

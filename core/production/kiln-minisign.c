@@ -1,0 +1,300 @@
+/* kiln-minisign.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "kiln-minisign.h"
+#include "kiln-production-error.h"
+
+#define PUBLIC_LEN  (2 + 8 + 32)
+#define SECRET_LEN  (2 + 2 + 2 + 32 + 8 + 8 + 8 + 64 + 32)
+#define SIG_LEN     (2 + 8 + 64)
+
+static gboolean
+sodium_ready (void)
+{
+  static gsize ready = 0;
+
+  if (g_once_init_enter (&ready))
+    g_once_init_leave (&ready, sodium_init () >= 0 ? 1 : 2);
+  return ready == 1;
+}
+
+char *
+kiln_minisign_key_id_to_string (const guint8 id[8])
+{
+  guint64 value = 0;
+
+  for (int i = 7; i >= 0; i--)
+    value = (value << 8) | id[i];
+  return g_strdup_printf ("%016" G_GINT64_MODIFIER "X", value);
+}
+
+/* The base64 payload of a minisign file: the first line that is not a
+ * comment, or @text itself when it is one line. */
+static guint8 *
+decode_line (const char *text,
+             guint       nth,
+             gsize      *length)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint seen = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+
+      if (*line == '\0' || g_str_has_prefix (line, "untrusted comment:") || g_str_has_prefix (line, "trusted comment:"))
+        continue;
+      if (seen++ == nth)
+        {
+          for (const char *p = line; *p; p++)
+            if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
+              return NULL;
+          return g_base64_decode (line, length);
+        }
+    }
+  return NULL;
+}
+
+gboolean
+kiln_minisign_public_key_parse (const char             *text,
+                                KilnMinisignPublicKey  *key,
+                                GError                **error)
+{
+  gsize length = 0;
+  g_autofree guint8 *raw = decode_line (text, 0, &length);
+
+  if (raw == NULL || length != PUBLIC_LEN || raw[0] != 'E' || raw[1] != 'd')
+    {
+      g_set_error_literal (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
+                           _("This is not a minisign public key (minisign -G writes one, in a .pub file)"));
+      return FALSE;
+    }
+  memcpy (key->id, raw + 2, 8);
+  memcpy (key->key, raw + 10, 32);
+  return TRUE;
+}
+
+gboolean
+kiln_minisign_public_key_load (const char             *source,
+                               KilnMinisignPublicKey  *key,
+                               GError                **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) local = NULL;
+
+  if (g_file_test (source, G_FILE_TEST_EXISTS))
+    {
+      if (!g_file_get_contents (source, &text, NULL, error))
+        return FALSE;
+    }
+  else
+    text = g_strdup (source);
+  if (!kiln_minisign_public_key_parse (text, key, &local))
+    {
+      if (text != NULL && strlen (text) < 80 && strchr (text, '\n') == NULL && !g_str_has_prefix (text, "RW"))
+        g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
+                     _("%s is neither a public key file nor a public key: give the .pub file minisign -G wrote"),
+                     source);
+      else
+        g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE, "%s: %s", source, local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+secret_checksum (const guint8 *raw,
+                 guint8        out[32])
+{
+  crypto_generichash_state state;
+
+  crypto_generichash_init (&state, NULL, 0, 32);
+  crypto_generichash_update (&state, raw, 2);         /* the signature algorithm */
+  crypto_generichash_update (&state, raw + 54, 8);    /* the key id */
+  crypto_generichash_update (&state, raw + 62, 64);   /* the key */
+  crypto_generichash_final (&state, out, 32);
+}
+
+gboolean
+kiln_minisign_secret_key_load (const char             *path,
+                               KilnMinisignSecretKey  *key,
+                               GError                **error)
+{
+  g_autofree char *text = NULL;
+  g_autofree guint8 *raw = NULL;
+  gsize length = 0;
+  static const guint8 zero[32] = { 0 };
+  guint8 check[32];
+
+  if (!sodium_ready ())
+    {
+      g_set_error_literal (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
+                           _("The cryptography library could not start"));
+      return FALSE;
+    }
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return FALSE;
+  raw = decode_line (text, 0, &length);
+  if (raw == NULL || length != SECRET_LEN || memcmp (raw, "Ed", 2) != 0 || memcmp (raw + 4, "B2", 2) != 0)
+    {
+      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
+                   _("%s is not a minisign secret key (minisign -G -W or kiln-cli profile keygen writes one)"), path);
+      return FALSE;
+    }
+  if (raw[2] != 0 || raw[3] != 0)
+    {
+      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
+                   _("%s is protected by a password, which Kiln does not read: sign with “minisign -S -s %s -m "
+                     "PROFILE -t …” or make a key without a password (minisign -G -W)"), path, path);
+      return FALSE;
+    }
+  secret_checksum (raw, check);
+  if (memcmp (raw + 126, zero, 32) != 0 && sodium_memcmp (raw + 126, check, 32) != 0)
+    {
+      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
+                   _("%s is damaged (its checksum does not match the key)"), path);
+      return FALSE;
+    }
+  memcpy (key->id, raw + 54, 8);
+  memcpy (key->key, raw + 62, 64);
+  sodium_memzero (raw, length);
+  return TRUE;
+}
+
+void
+kiln_minisign_generate (char **public_text,
+                        char **secret_text)
+{
+  guint8 pk[32], raw[SECRET_LEN] = { 0 }, pub[PUBLIC_LEN];
+  g_autofree char *id = NULL, *pub64 = NULL, *sec64 = NULL;
+
+  g_return_if_fail (sodium_ready ());
+  memcpy (raw, "Ed", 2);
+  memcpy (raw + 4, "B2", 2);
+  randombytes_buf (raw + 54, 8);
+  crypto_sign_keypair (pk, raw + 62);
+  secret_checksum (raw, raw + 126);
+  memcpy (pub, "Ed", 2);
+  memcpy (pub + 2, raw + 54, 8);
+  memcpy (pub + 10, pk, 32);
+  id = kiln_minisign_key_id_to_string (raw + 54);
+  pub64 = g_base64_encode (pub, sizeof pub);
+  sec64 = g_base64_encode (raw, sizeof raw);
+  sodium_memzero (raw, sizeof raw);
+  *public_text = g_strdup_printf ("untrusted comment: minisign public key %s\n%s\n", id, pub64);
+  *secret_text = g_strdup_printf ("untrusted comment: minisign secret key %s (no password)\n%s\n", id, sec64);
+  sodium_memzero (sec64, strlen (sec64));
+}
+
+char *
+kiln_minisign_sign (const KilnMinisignSecretKey *key,
+                    const guint8                *message,
+                    gsize                        length,
+                    const char                  *trusted_comment)
+{
+  guint8 hash[crypto_generichash_BYTES_MAX];
+  guint8 sig[SIG_LEN];
+  g_autofree guint8 *global_input = NULL;
+  guint8 global[64];
+  gsize comment_len = strlen (trusted_comment);
+  g_autofree char *id = kiln_minisign_key_id_to_string (key->id);
+  g_autofree char *sig64 = NULL, *global64 = NULL;
+
+  g_return_val_if_fail (sodium_ready (), NULL);
+  g_return_val_if_fail (strchr (trusted_comment, '\n') == NULL, NULL);
+  crypto_generichash (hash, sizeof hash, message, length, NULL, 0);
+  memcpy (sig, "ED", 2);
+  memcpy (sig + 2, key->id, 8);
+  crypto_sign_detached (sig + 10, NULL, hash, sizeof hash, key->key);
+  global_input = g_malloc (64 + comment_len);
+  memcpy (global_input, sig + 10, 64);
+  memcpy (global_input + 64, trusted_comment, comment_len);
+  crypto_sign_detached (global, NULL, global_input, 64 + comment_len, key->key);
+  sig64 = g_base64_encode (sig, sizeof sig);
+  global64 = g_base64_encode (global, sizeof global);
+  return g_strdup_printf ("untrusted comment: signature from Kiln, key %s\n%s\ntrusted comment: %s\n%s\n",
+                          id, sig64, trusted_comment, global64);
+}
+
+gboolean
+kiln_minisign_verify (const char                  *signature,
+                      const guint8                *message,
+                      gsize                        length,
+                      const KilnMinisignPublicKey *trusted,
+                      guint                        n_trusted,
+                      KilnMinisignVerdict         *verdict,
+                      char                       **trusted_comment,
+                      guint8                       signer_id[8],
+                      GError                     **error)
+{
+  g_auto(GStrv) lines = g_strsplit (signature, "\n", -1);
+  g_autofree guint8 *sig = NULL, *global = NULL, *global_input = NULL;
+  gsize sig_len = 0, global_len = 0, comment_len;
+  const char *comment = NULL;
+  const KilnMinisignPublicKey *key = NULL;
+
+  *verdict = KILN_MINISIGN_UNTRUSTED;
+  if (trusted_comment != NULL)
+    *trusted_comment = NULL;
+  if (!sodium_ready ())
+    {
+      g_set_error_literal (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
+                           _("The cryptography library could not start"));
+      return FALSE;
+    }
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "trusted comment: "))
+      {
+        g_strchomp (lines[i]);
+        comment = lines[i] + strlen ("trusted comment: ");
+      }
+  sig = decode_line (signature, 0, &sig_len);
+  global = decode_line (signature, 1, &global_len);
+  if (sig == NULL || sig_len != SIG_LEN || global == NULL || global_len != 64 || comment == NULL
+      || sig[0] != 'E' || (sig[1] != 'D' && sig[1] != 'd'))
+    {
+      g_set_error_literal (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
+                           _("The signature file is not a minisign signature"));
+      return FALSE;
+    }
+  if (signer_id != NULL)
+    memcpy (signer_id, sig + 2, 8);
+  for (guint i = 0; i < n_trusted && key == NULL; i++)
+    if (memcmp (trusted[i].id, sig + 2, 8) == 0)
+      key = &trusted[i];
+  if (key == NULL)
+    return TRUE;
+
+  comment_len = strlen (comment);
+  global_input = g_malloc (64 + comment_len);
+  memcpy (global_input, sig + 10, 64);
+  memcpy (global_input + 64, comment, comment_len);
+  if (crypto_sign_verify_detached (global, global_input, 64 + comment_len, key->key) != 0)
+    {
+      *verdict = KILN_MINISIGN_COMMENT_FORGED;
+      return TRUE;
+    }
+  if (trusted_comment != NULL)
+    *trusted_comment = g_strdup (comment);
+
+  if (sig[1] == 'D')
+    {
+      guint8 hash[crypto_generichash_BYTES_MAX];
+
+      crypto_generichash (hash, sizeof hash, message, length, NULL, 0);
+      *verdict = crypto_sign_verify_detached (sig + 10, hash, sizeof hash, key->key) == 0
+                 ? KILN_MINISIGN_VALID : KILN_MINISIGN_MESSAGE_CHANGED;
+    }
+  else
+    *verdict = crypto_sign_verify_detached (sig + 10, message, length, key->key) == 0
+               ? KILN_MINISIGN_VALID : KILN_MINISIGN_MESSAGE_CHANGED;
+  return TRUE;
+}

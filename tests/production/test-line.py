@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""The line record on a real PostgreSQL server (started here, stopped at the
+end): stations allocate serial numbers there and record every board there too;
+log verify/export read it; a database that cannot be reached stops the board
+before anything is programmed. Then the crash test: four station processes
+with two slots each and 200 simulated boards, stations killed (SIGKILL) and
+the database restarted at random moments; every board reported PASS has
+exactly one record, no serial number is given twice, every allocated number
+is on a board or recorded as consumed by a failed one."""
+import csv
+import io
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kiln_pg  # noqa: E402
+
+cli = sys.argv[1]
+part = sys.argv[2] if len(sys.argv) > 2 else "all"
+reason = kiln_pg.Server.unavailable()
+if reason:
+    print(f"SKIP: {reason}")
+    sys.exit(77)
+
+tmp = tempfile.mkdtemp(prefix="kiln-line-")
+failures = 0
+
+
+def check(cond, what, out=""):
+    global failures
+    if not cond:
+        failures += 1
+        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
+
+
+def env_for(sim):
+    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
+    env["LC_ALL"] = "C.UTF-8"
+    env["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
+    env["KILN_SIM"] = sim
+    return env
+
+
+key = os.path.join(tmp, "eng")
+subprocess.run([cli, "profile", "keygen", key], check=True, capture_output=True)
+open(os.path.join(tmp, "widget.bin"), "wb").write(os.urandom(2048))
+prof = os.path.join(tmp, "widget.kiln-profile")
+open(prof, "w").write("[profile]\nname = Widget\nfirmware = widget.bin\nbase = 0x08000000\nchip = STM32F746NG\n"
+                      "[serial]\nsource = counter\naddress = 0x08008000\nformat = W-%05u\nstart = 100\nsize = 12\n")
+subprocess.run([cli, "profile", "sign", prof, "--secret-key", key + ".key"], check=True, capture_output=True)
+
+
+def station_dir(name, boards_per_probe, index):
+    d = os.path.join(tmp, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "sim.ini"), "w") as f:
+        for p in (1, 2):
+            f.write(f"[probe {p}]\nmodel = stlink-v3\n[board {p}]\nsequence = {boards_per_probe}\n"
+                    f"state = {d}/boards{p}\nuid2 = 0x{index:02X}{p:02X}0000\n")
+    return d
+
+
+def station_cmd(d, name, conninfo, *extra):
+    return [cli, "production", prof, "--simulator", "--trust", key + ".pub", "--log", os.path.join(d, "local.db"),
+            "--station", name, "--line", conninfo, "--json", *extra]
+
+
+server = kiln_pg.Server().start()
+try:
+    conn = server.conninfo
+
+    if part in ("all", "functional"):
+        # 1. Two stations at once, three boards per slot: twelve numbers, each once, across the line.
+        dirs = [station_dir(f"s{i}", 3, 0x70 + i) for i in (1, 2)]
+        procs = [subprocess.Popen(station_cmd(d, f"S{i + 1}", conn), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, env=env_for(os.path.join(d, "sim.ini"))) for i, d in enumerate(dirs)]
+        outs = [p.communicate(timeout=300) for p in procs]
+        check(all(p.returncode == 0 for p in procs), f"two stations: {[p.returncode for p in procs]}",
+              "".join(o + e for o, e in outs))
+        rows = server.sql("SELECT station, chip_uid, serial_number, result FROM kiln_records ORDER BY id")
+        check(len(rows) == 12 and all(r[3] == "PASS" for r in rows), f"line record: {rows}")
+        check(sorted(r[2] for r in rows) == [f"W-{n:05d}" for n in range(100, 112)], f"line numbers: {rows}")
+        for d in dirs:
+            local = subprocess.run([cli, "log", "export", os.path.join(d, "local.db"), "--jsonl"], capture_output=True,
+                                   text=True)
+            check(len(local.stdout.splitlines()) == 6, "each station keeps its local record", local.stdout)
+        v = subprocess.run([cli, "log", "verify", "--line", conn], capture_output=True, text=True)
+        check(v.returncode == 0 and "12 records, every link holds" in v.stdout, "log verify --line", v.stdout + v.stderr)
+        e = subprocess.run([cli, "log", "export", "--line", conn, "--csv"], capture_output=True, text=True)
+        exported = list(csv.DictReader(io.StringIO(e.stdout)))
+        check(e.returncode == 0 and len(exported) == 12 and {r["station"] for r in exported} == {"S1", "S2"},
+              "log export --line --csv", e.stdout + e.stderr)
+
+        # 2. A known board programmed again (same UID) keeps its number.
+        before = {r[1]: r[2] for r in rows}
+        p = subprocess.run(station_cmd(dirs[0], "S1", conn), capture_output=True, text=True,
+                           env=env_for(os.path.join(dirs[0], "sim.ini")), timeout=300)
+        again = [json.loads(l)["record"] for l in p.stdout.splitlines() if '"event":"board"' in l]
+        check(p.returncode == 0 and len(again) == 6 and all(before[r["chip_uid"]] == r["serial_number"] for r in again),
+              "reprogrammed boards keep their numbers", p.stdout + p.stderr)
+
+        # 3. The database cannot be reached: the station refuses, saying so.
+        p = subprocess.run(station_cmd(dirs[0], "S1", f"host={tmp}/nowhere user=kiln dbname=postgres"),
+                           capture_output=True, text=True, env=env_for(os.path.join(dirs[0], "sim.ini")), timeout=300)
+        check(p.returncode == 1 and "cannot be reached" in p.stderr, f"unreachable: exit {p.returncode}", p.stderr)
+
+        # 4. The database goes away while the station runs: the board is refused
+        #    before anything is programmed, in one line saying what to do.
+        d = station_dir("gone", 1, 0x7A)
+        server.ctl("stop", "-m", "fast")
+        p = subprocess.run(station_cmd(d, "G", conn), capture_output=True, text=True, env=env_for(os.path.join(d, "sim.ini")),
+                           timeout=300)
+        check(p.returncode != 0 and "cannot be reached" in p.stderr + p.stdout and
+              not os.path.exists(os.path.join(d, "boards1", "1", "flash.bin")), f"database gone: exit {p.returncode}",
+              p.stdout + p.stderr)
+        server.ctl("start")
+        server.sql("TRUNCATE kiln_records, kiln_serials")
+
+    if part in ("all", "crash"):
+        # 5. The crash test.
+        seed = int(os.environ.get("KILN_LINE_SEED", random.randrange(1 << 30)))
+        rng = random.Random(seed)
+        STATIONS, PER_PROBE = 4, int(os.environ.get("KILN_LINE_BOARDS", 200)) // 8
+        dirs = [station_dir(f"crash{i}", PER_PROBE, i) for i in range(1, STATIONS + 1)]
+        printed = []          # every board a station reported, with its record
+        lock = threading.Lock()
+        procs = [None] * STATIONS
+        done = [False] * STATIONS
+        starts = [0] * STATIONS
+
+        def reader(proc, i):
+            for line in proc.stdout:
+                if '"event":"board"' in line:
+                    with lock:
+                        printed.append(json.loads(line)["record"])
+
+        def launch(i):
+            d = dirs[i]
+            proc = subprocess.Popen(station_cmd(d, f"C{i + 1}", conn), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    text=True, env=env_for(os.path.join(d, "sim.ini")))
+            threading.Thread(target=reader, args=(proc, i), daemon=True).start()
+            procs[i] = proc
+            starts[i] += 1
+
+        t0 = time.monotonic()
+        for i in range(STATIONS):
+            launch(i)
+        kills = restarts = 0
+        while not all(done) and time.monotonic() - t0 < 400:
+            time.sleep(rng.uniform(0.3, 2.0))
+            for i in range(STATIONS):
+                if not done[i] and procs[i].poll() is not None:
+                    if procs[i].returncode == 0:
+                        done[i] = True
+                    else:
+                        launch(i)      # it could not reach the database while it restarted
+            if kills < int(os.environ.get('KILN_LINE_KILLS', 6)) and rng.random() < 0.4:
+                running = [i for i in range(STATIONS) if not done[i] and procs[i].poll() is None]
+                if running:
+                    i = rng.choice(running)
+                    procs[i].send_signal(signal.SIGKILL)
+                    procs[i].wait()
+                    kills += 1
+                    launch(i)
+            elif restarts < int(os.environ.get('KILN_LINE_RESTARTS', 3)) and rng.random() < 0.3:
+                server.restart_crash()
+                restarts += 1
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+        wall = time.monotonic() - t0
+        check(all(done), f"crash test: stations not done after {wall:.0f} s (seed {seed})")
+
+        recs = server.sql("SELECT id, station, time, chip_uid, serial_number, result FROM kiln_records")
+        serials = server.sql("SELECT number, value, chip_uid, record_id, result FROM kiln_serials ORDER BY number")
+        by_event = {}
+        for r in recs:
+            by_event.setdefault((r[1], r[2], r[3]), []).append(r)
+        passed = [p for p in printed if p["result"] == "PASS"]
+        causes = sorted({(p["cause"] or "")[:160] for p in printed if p["result"] != "PASS"})
+        missing = [p for p in passed if len(by_event.get((p["station"], p["time"], p["chip_uid"]), [])) != 1
+                   or by_event[(p["station"], p["time"], p["chip_uid"])][0][5] != "PASS"]
+        check(not missing, f"crash test: PASS boards without exactly one line record: {missing[:3]}")
+        values = [s[1] for s in serials]
+        uids = [s[2] for s in serials]
+        duplicates = len(values) - len(set(values)) + len(uids) - len(set(uids))
+        check(duplicates == 0, f"crash test: {duplicates} duplicate serial numbers or UIDs")
+        given = {s[1]: s[2] for s in serials}
+        wrong = [r for r in recs if r[4] and given.get(r[4]) != r[3]]
+        check(not wrong, f"crash test: a record carries a number given to another board: {wrong[:3]}")
+        numbers = [int(s[0]) for s in serials]
+        check(numbers == list(range(100, 100 + STATIONS * 2 * PER_PROBE)),
+              f"crash test: numbers {numbers[:5]}…{numbers[-5:]} ({len(numbers)}), want 100…{99 + STATIONS * 2 * PER_PROBE}")
+        unaccounted = [s for s in serials if s[3] == ""]
+        check(not unaccounted, f"crash test: numbers neither on a board's record nor consumed: {unaccounted[:3]}")
+        boards_passed = {r[3] for r in recs if r[5] == "PASS"}
+        check(len(boards_passed) == STATIONS * 2 * PER_PROBE, f"crash test: {len(boards_passed)} boards passed")
+        v = subprocess.run([cli, "log", "verify", "--line", conn], capture_output=True, text=True)
+        check(v.returncode == 0, "crash test: the line's hash chain", v.stdout + v.stderr)
+        print(f"# crash test (seed {seed}): {STATIONS} stations x 2 slots, {STATIONS * 2 * PER_PROBE} boards, "
+              f"{len(printed)} board results ({len(passed)} PASS), {len(recs)} line records, {kills} kills, "
+              f"{restarts} database restarts, {sum(starts)} station starts, duplicates = {duplicates}, "
+              f"{wall:.1f} s; FAIL causes: {causes}", file=sys.stderr)
+finally:
+    server.stop()
+
+print("ok" if not failures else f"FAILED: {failures}")
+sys.exit(1 if failures else 0)
