@@ -93,6 +93,11 @@ test_small_window (void)
   assert_in_reach (window, "win.option-bytes");
   g_assert_cmpfloat (gtk_widget_get_height (GTK_WIDGET (_kiln_window_get_memory_map (window))), >=, 60);
   kiln_test_save_screenshot (GTK_WIDGET (window), "small-log.png");
+  /* A 32 KiB tile has room for "write", not for "untouched": that word is
+   * left out, not cut to "untou…" (the 256 KiB tiles keep theirs). */
+  g_assert_true (kiln_memory_map_get_word_shown (_kiln_window_get_memory_map (window), 0));
+  g_assert_false (kiln_memory_map_get_word_shown (_kiln_window_get_memory_map (window), 3));
+  g_assert_true (kiln_memory_map_get_word_shown (_kiln_window_get_memory_map (window), 7));
   /* The file's pieces are named by their addresses, not by file offsets. */
   {
     g_autofree char *tip = kiln_memory_map_describe_at (_kiln_window_get_memory_map (window), 10, 20);
@@ -136,6 +141,9 @@ test_large_window (void)
   kiln_test_wait_drawn (GTK_WIDGET (window));
   g_test_message ("map %d×%d", gtk_widget_get_width (map), gtk_widget_get_height (map));
   g_assert_cmpint (gtk_widget_get_width (map), >=, 1920 / 2);
+  /* With the room, every tile has its word. */
+  for (guint i = 0; i < kiln_memory_map_get_n_sectors (KILN_MEMORY_MAP (map)); i++)
+    g_assert_true (kiln_memory_map_get_word_shown (KILN_MEMORY_MAP (map), i));
   kiln_test_save_screenshot (GTK_WIDGET (window), "large.png");
   kiln_test_close (window, flash_path);
   g_unlink (path);
