@@ -145,8 +145,17 @@ production_action (GSimpleAction *action,
                    gpointer       user_data)
 {
   KilnApplication *self = user_data;
-  KilnProductionWindow *station = kiln_production_window_new (ADW_APPLICATION (self), self->simulator, NULL);
+  gboolean simulator = self->simulator;
+  KilnProductionWindow *station;
 
+  /* The station works on the probes the main window works on: a window
+   * switched to the simulator with its button (not on the command line)
+   * would otherwise leave the station looking for ST-LINKs on USB and
+   * saying none is attached. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (KILN_IS_WINDOW (l->data) && kiln_window_uses_simulator (l->data))
+      simulator = TRUE;
+  station = kiln_production_window_new (ADW_APPLICATION (self), simulator, NULL);
   gtk_window_present (GTK_WINDOW (station));
 }
 

@@ -57,5 +57,10 @@ char            *kiln_memory_map_describe_at         (KilnMemoryMap       *self,
                                                       double               x,
                                                       double               y);
 const char      *kiln_memory_map_describe_state      (KilnSectorState      state);
+const char      *kiln_memory_map_state_word          (KilnSectorState      state);
+/* Whether sector @index's state word fitted its tile when last drawn (a
+ * word that does not fit is left out, never cut). */
+gboolean         kiln_memory_map_get_word_shown      (KilnMemoryMap       *self,
+                                                      guint                index);
 
 G_END_DECLS

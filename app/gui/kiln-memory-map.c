@@ -29,6 +29,7 @@ typedef struct
   KilnSectorState state;
   char           *reason;
   graphene_rect_t rect;
+  gboolean        word_shown;   /* the state's word fitted when last drawn */
 } Sector;
 
 typedef struct
@@ -88,14 +89,15 @@ kiln_memory_map_describe_state (KilnSectorState state)
     }
 }
 
-/* The short word drawn inside a sector. */
-static const char *
-state_short (KilnSectorState state)
+/* The short word drawn inside a sector: the legend's word where it is
+ * one word, so a tile and the legend never name a state differently. */
+const char *
+kiln_memory_map_state_word (KilnSectorState state)
 {
   switch (state)
     {
     /* Translators: short words drawn inside a flash sector of the memory map */
-    case KILN_SECTOR_STATE_UNTOUCHED:   return C_("sector", "keep");
+    case KILN_SECTOR_STATE_UNTOUCHED:   return C_("sector", "untouched");
     case KILN_SECTOR_STATE_PLANNED: return C_("sector", "write");
     case KILN_SECTOR_STATE_UNCHANGED:   return C_("sector", "skip");
     case KILN_SECTOR_STATE_PROTECTED:   return C_("sector", "locked");
@@ -307,6 +309,30 @@ draw_text (GtkWidget   *widget,
   gtk_snapshot_restore (snapshot);
 }
 
+/* A state's word is drawn whole or not at all: "chec…" says less than the
+ * tile's colour, icon and tooltip. */
+static gboolean
+draw_word (GtkWidget     *widget,
+           GtkSnapshot   *snapshot,
+           const char    *text,
+           double         x,
+           double         y,
+           double         width,
+           const GdkRGBA *color)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
+  int tw, th;
+
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  if (*text == '\0' || tw > width)
+    return FALSE;
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+  return TRUE;
+}
+
 static void
 draw_icon (GtkWidget     *widget,
            GtkSnapshot   *snapshot,
@@ -470,7 +496,7 @@ kiln_memory_map_snapshot (GtkWidget   *widget,
         }
       for (guint i = 0; i < self->sectors->len; i++)
         {
-          const Sector *s = &g_array_index (self->sectors, Sector, i);
+          Sector *s = &g_array_index (self->sectors, Sector, i);
           graphene_rect_t r;
           GdkRGBA fill, text;
           g_autofree char *number = NULL;
@@ -494,7 +520,8 @@ kiln_memory_map_snapshot (GtkWidget   *widget,
               size = g_strdup_printf (C_("sector", "%uK"), s->sector.size / 1024);
             }
           draw_text (widget, snapshot, size, r.origin.x + 4, r.origin.y + 22, tw, FALSE, FALSE, &text);
-          draw_text (widget, snapshot, state_short (s->state), r.origin.x + 4, r.origin.y + 40, tw, FALSE, FALSE, &text);
+          s->word_shown = draw_word (widget, snapshot, kiln_memory_map_state_word (s->state),
+                                     r.origin.x + 4, r.origin.y + 40, tw, &text);
           if (state_style[s->state].icon != NULL)
             draw_icon (widget, snapshot, state_style[s->state].icon,
                        r.origin.x + r.size.width - ICON_SIZE - 4, r.origin.y + 4, &text);
@@ -883,6 +910,15 @@ kiln_memory_map_get_sector_state (KilnMemoryMap *self,
   g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), KILN_SECTOR_STATE_UNTOUCHED);
   g_return_val_if_fail (index < self->sectors->len, KILN_SECTOR_STATE_UNTOUCHED);
   return g_array_index (self->sectors, Sector, index).state;
+}
+
+gboolean
+kiln_memory_map_get_word_shown (KilnMemoryMap *self,
+                                guint          index)
+{
+  g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), FALSE);
+  g_return_val_if_fail (index < self->sectors->len, FALSE);
+  return g_array_index (self->sectors, Sector, index).word_shown;
 }
 
 void

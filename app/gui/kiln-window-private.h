@@ -184,6 +184,9 @@ void           kiln_window_set_dual_bank    (KilnWindow     *self,
                                              gboolean        dual_bank);
 void           kiln_window_set_simulator    (KilnWindow     *self,
                                              gboolean        simulator);
+/* TRUE while the window works on the simulated bench (chosen on the
+ * command line or with its "Use the Simulator" button). */
+gboolean       kiln_window_uses_simulator   (KilnWindow     *self);
 void           kiln_window_log              (KilnWindow     *self,
                                              const char     *format,
                                              ...) G_GNUC_PRINTF (2, 3);

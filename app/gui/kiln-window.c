@@ -324,6 +324,14 @@ kiln_window_set_simulator (KilnWindow *self,
     kiln_probe_selector_select (self->probe_selector, NULL);
 }
 
+gboolean
+kiln_window_uses_simulator (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), FALSE);
+
+  return self->simulator;
+}
+
 void
 kiln_window_open_sample (KilnWindow *self)
 {

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "kiln-test-window.h"
 
 KilnWindow *
@@ -19,22 +21,51 @@ kiln_test_window_new (int width,
   return window;
 }
 
-char *
-kiln_test_use_bench (const char *board)
+static char *
+use_bench (const char  *hold,
+           const char  *board,
+           char       **hold_file)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("kiln-ui-bench-XXXXXX", &error);
   g_autofree char *ini = NULL;
   g_autofree char *state = NULL;
+  g_autofree char *bench = NULL;
   g_autofree char *config = NULL;
 
   g_assert_no_error (error);
   ini = g_build_filename (dir, "sim.ini", NULL);
   state = g_build_filename (dir, "state", NULL);
-  config = g_strdup_printf ("[probe]\n[board]\nstate=%s\n%s", state, board);
+  if (hold != NULL)
+    {
+      *hold_file = g_build_filename (dir, "held", NULL);
+      bench = g_strdup_printf ("[bench]\nhold=%s\nhold-file=%s\n", hold, *hold_file);
+    }
+  config = g_strdup_printf ("%s[probe]\n[board]\nstate=%s\n%s", bench != NULL ? bench : "", state, board);
   g_assert_true (g_file_set_contents (ini, config, -1, NULL));
   g_setenv ("KILN_SIM", ini, TRUE);
   return g_build_filename (state, "flash.bin", NULL);
+}
+
+char *
+kiln_test_use_bench (const char *board)
+{
+  return use_bench (NULL, board, NULL);
+}
+
+char *
+kiln_test_use_bench_held (const char  *hold,
+                          const char  *board,
+                          char       **hold_file)
+{
+  return use_bench (hold, board, hold_file);
+}
+
+void
+kiln_test_release (const char *hold_file)
+{
+  g_assert_true (g_file_test (hold_file, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_unlink (hold_file), ==, 0);
 }
 
 char *

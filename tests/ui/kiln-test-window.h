@@ -21,6 +21,15 @@ KilnWindow *kiln_test_window_new       (int          width,
 /* Writes a bench description with @board lines and points KILN_SIM at it;
  * returns the bench's flash.bin path (saved when the window lets go). */
 char       *kiln_test_use_bench        (const char  *board);
+/* The same, with the bench holding the probe at @hold ("program:N",
+ * "erase:N"…: core/sim/README.md, Real time and holds) until the file
+ * returned in @hold_file is removed: a test sees a job running whatever
+ * the machine's speed. */
+char       *kiln_test_use_bench_held   (const char  *hold,
+                                        const char  *board,
+                                        char       **hold_file);
+/* Asserts the bench is holding at @hold_file and lets it go on. */
+void        kiln_test_release          (const char  *hold_file);
 /* Writes @len bytes to a new temporary file called @name. */
 char       *kiln_test_write_temp       (const char  *name,
                                         const void  *contents,

@@ -43,7 +43,10 @@ no_result (gpointer data)
 static void
 test_unplug_mid_job (void)
 {
-  g_autofree char *flash_path = kiln_test_use_bench ("");
+  g_autofree char *hold_file = NULL;
+  /* Held 96 KiB in (x32), when the window shows sector 1 being written, whatever
+   * the machine's speed. */
+  g_autofree char *flash_path = kiln_test_use_bench_held ("program:24576", "", &hold_file);
   gsize size = 768 * 1024;
   g_autofree char *data = kiln_test_pattern (size);
   g_autofree char *path = kiln_test_write_temp ("job.bin", data, size);
@@ -65,6 +68,7 @@ test_unplug_mid_job (void)
   probe = kiln_sim_bench_get_probe (kiln_probe_selector_get_bench (_kiln_window_get_probe_selector (window)), 0);
 
   kiln_test_input_keys (GTK_WINDOW (window), "ctrl+p");
+  g_assert_true (kiln_test_spin_until (kiln_test_file_exists, hold_file, 60000));
   g_assert_true (kiln_test_spin_until (kiln_test_sector_is, &writing, 60000));
   /* One bar for the whole job, already moved by the erases, and the
    * sector in words. */
@@ -74,6 +78,7 @@ test_unplug_mid_job (void)
   g_assert_nonnull (strstr (_kiln_window_get_progress_text (window), " of 7 · "));
   kiln_test_save_screenshot (GTK_WIDGET (window), "programming.png");
   kiln_sim_probe_unplug (probe);
+  kiln_test_release (hold_file);
   g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
   kiln_test_spin (200);
 

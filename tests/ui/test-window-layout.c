@@ -71,7 +71,9 @@ running (gpointer data)
 static void
 test_small_window (void)
 {
-  g_autofree char *flash_path = kiln_test_use_bench ("");
+  g_autofree char *hold_file = NULL;
+  /* Held halfway (48 KiB of 96 at x32): the job is seen running on any machine. */
+  g_autofree char *flash_path = kiln_test_use_bench_held ("program:12288", "", &hold_file);
   gsize size = 96 * 1024;
   g_autofree char *data = kiln_test_pattern (size);
   g_autofree char *path = kiln_test_write_temp ("app.bin", data, size);
@@ -91,6 +93,11 @@ test_small_window (void)
   assert_in_reach (window, "win.option-bytes");
   g_assert_cmpfloat (gtk_widget_get_height (GTK_WIDGET (_kiln_window_get_memory_map (window))), >=, 60);
   kiln_test_save_screenshot (GTK_WIDGET (window), "small-log.png");
+  /* A 32 KiB tile has room for "write", not for "untouched": that word is
+   * left out, not cut to "untou…" (the 256 KiB tiles keep theirs). */
+  g_assert_true (kiln_memory_map_get_word_shown (_kiln_window_get_memory_map (window), 0));
+  g_assert_false (kiln_memory_map_get_word_shown (_kiln_window_get_memory_map (window), 3));
+  g_assert_true (kiln_memory_map_get_word_shown (_kiln_window_get_memory_map (window), 7));
   /* The file's pieces are named by their addresses, not by file offsets. */
   {
     g_autofree char *tip = kiln_memory_map_describe_at (_kiln_window_get_memory_map (window), 10, 20);
@@ -103,9 +110,12 @@ test_small_window (void)
 
   y = program_y (window);
   kiln_test_input_keys (GTK_WINDOW (window), "ctrl+p");
+  g_assert_true (kiln_test_spin_until (kiln_test_file_exists, hold_file, 60000));
   g_assert_true (kiln_test_spin_until (running, window, 30000));
   kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_false (kiln_test_has_result (window));
   g_assert_cmpfloat (program_y (window), ==, y);
+  kiln_test_release (hold_file);
   g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
   kiln_test_wait_drawn (GTK_WIDGET (window));
   g_assert_cmpfloat (program_y (window), ==, y);
@@ -131,6 +141,9 @@ test_large_window (void)
   kiln_test_wait_drawn (GTK_WIDGET (window));
   g_test_message ("map %d×%d", gtk_widget_get_width (map), gtk_widget_get_height (map));
   g_assert_cmpint (gtk_widget_get_width (map), >=, 1920 / 2);
+  /* With the room, every tile has its word. */
+  for (guint i = 0; i < kiln_memory_map_get_n_sectors (KILN_MEMORY_MAP (map)); i++)
+    g_assert_true (kiln_memory_map_get_word_shown (KILN_MEMORY_MAP (map), i));
   kiln_test_save_screenshot (GTK_WIDGET (window), "large.png");
   kiln_test_close (window, flash_path);
   g_unlink (path);

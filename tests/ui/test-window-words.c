@@ -263,6 +263,16 @@ test_swd_off_words (void)
   kiln_test_close (window, flash_path);
 }
 
+/* A sector the job leaves alone has one name: the tile's word is the
+ * legend's. */
+static void
+test_untouched_word (void)
+{
+  g_autofree char *legend = g_utf8_strdown (kiln_memory_map_describe_state (KILN_SECTOR_STATE_UNTOUCHED), -1);
+
+  g_assert_cmpstr (kiln_memory_map_state_word (KILN_SECTOR_STATE_UNTOUCHED), ==, legend);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -281,6 +291,7 @@ main (int   argc,
   g_application_set_default (G_APPLICATION (app));
 
   g_test_add_func ("/Kiln/UI/stale-words", test_stale_words);
+  g_test_add_func ("/Kiln/UI/untouched-word", test_untouched_word);
   g_test_add_func ("/Kiln/UI/words-point-to-option-bytes", test_words_point_to_option_bytes);
   g_test_add_func ("/Kiln/UI/verify-read-protected", test_verify_read_protected);
   g_test_add_func ("/Kiln/UI/no-power-in-main-area", test_no_power_in_main_area);
