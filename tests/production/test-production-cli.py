@@ -417,7 +417,6 @@ firmware = widget.bin
 sha256 = {hashlib.sha256(fw).hexdigest()}
 base = 0x08000000
 chip = STM32F407VG
-locked = true
 [serial]
 source = counter
 address = 0x1FFF7800
@@ -425,6 +424,7 @@ format = F4-%05u
 start = 7
 size = 12
 """)
+sign(os.path.join(d, "widget.kiln-profile"))
 with open(os.path.join(d, "sim.ini"), "w") as f:
     f.write("[probe]\n[board]\nchip = STM32F407VG\nsequence = 2\nstate = boards\n")
 p = run(d)
