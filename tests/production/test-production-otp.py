@@ -212,7 +212,7 @@ size = 12
     env = env_for(os.path.join(d, "sim.ini"))
     env["KILN_SIM_REPORT"] = rep
     p = subprocess.run([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--log",
-                        os.path.join(d, "station.db"), "--connect-under-reset"], capture_output=True, text=True,
+                        os.path.join(d, "station.db"), "--connect-under-reset", "--count", "2"], capture_output=True, text=True,
                        env=env, timeout=600)
     check(p.returncode == 0 and sum(l.startswith("PASS") for l in p.stdout.splitlines()) == 2, f"swd off: exit {p.returncode}", p.stdout + p.stderr)
     check(board_file(d, 1, "otp.bin") == otp_with("W-00100") and board_file(d, 2, "otp.bin") == otp_with("W-00101"),
