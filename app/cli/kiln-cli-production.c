@@ -3,10 +3,10 @@
  *
  * One slot per probe, each on its own session (worker thread); a slot runs
  * the signed profile on the board in front of it, appends the record, then
- * waits for the board to be taken away and the next one to be powered. On
- * the virtual bench the slot advances through the probe's board sequence
- * (the socket is left empty, then the next board is presented). A line per
- * board is printed once its record is committed.
+ * waits for the board to be taken away and the next one to be powered, which
+ * it sees through the probe's target voltage, on a real line as on the
+ * virtual bench (whose line advances by itself: core/sim/README.md). A line
+ * per board is printed once its record is committed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,9 +27,6 @@
 #include "kiln-production-job.h"
 #include "kiln-production-signature.h"
 
-/* On the bench: how long the socket stays empty between two boards. */
-#define BENCH_SWAP_MS     50
-
 typedef struct _Station Station;
 
 typedef struct
@@ -39,7 +36,6 @@ typedef struct
   KilnUsbProbeInfo *info;
   KilnSession      *session;
   GCancellable     *cancellable;
-  int               bench_index;  /* the bench probe, or -1 for a real one */
   guint             boards;       /* boards this slot has run */
   gboolean          in_job;       /* a board is being programmed */
   gboolean          idle;         /* --wait-for=enter: waits for the next Enter */
@@ -51,7 +47,6 @@ struct _Station
   KilnProductionProfile *profile;
   KilnProductionRecord  *record;
   KilnSerialAllocator   *allocator;
-  KilnSimBench          *bench;
   GPtrArray             *slots;
   GMainLoop             *loop;
   char                  *station;
@@ -215,6 +210,24 @@ slot_start_job (Slot *slot)
     }
   st->started++;
   st->running++;
+  if (st->count > 0 && st->started >= st->count)
+    {
+      /* The last board has started: the other slots wait for no more. */
+      for (guint i = 0; i < st->slots->len; i++)
+        {
+          Slot *other = g_ptr_array_index (st->slots, i);
+
+          if (other == slot || other->in_job || other->done)
+            continue;
+          if (other->idle)
+            {
+              other->idle = FALSE;
+              slot_finish (other);
+            }
+          else
+            g_cancellable_cancel (other->cancellable);
+        }
+    }
   slot->boards++;
   slot->in_job = TRUE;
   data = g_new0 (JobData, 1);
@@ -247,18 +260,6 @@ on_board_ready (GObject      *source,
       return;
     }
   slot_start_job (slot);
-}
-
-static gboolean
-present_next (gpointer user_data)
-{
-  Slot *slot = user_data;
-  g_autoptr(GError) error = NULL;
-
-  /* The sequence is over: nothing more comes to this probe. */
-  if (!kiln_sim_bench_present_next_board (slot->station->bench, (guint) slot->bench_index, &error))
-    g_cancellable_cancel (slot->cancellable);
-  return G_SOURCE_REMOVE;
 }
 
 /* --wait-for=enter: the slot waits for the operator's Enter (a foot switch,
@@ -310,13 +311,6 @@ on_stdin (GIOChannel   *channel,
           slot_finish (slot);
           continue;
         }
-      if (slot->boards > 0 && slot->bench_index >= 0
-          && !kiln_sim_bench_present_next_board (st->bench, (guint) slot->bench_index, NULL))
-        {
-          /* The bench's sequence is over. */
-          slot_finish (slot);
-          continue;
-        }
       slot_start_job (slot);
     }
   return status == G_IO_STATUS_NORMAL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
@@ -336,21 +330,7 @@ slot_next_board (Slot     *slot,
     }
   wait = kiln_board_wait_new (slot->info, !first);
 
-  if (!first && slot->bench_index >= 0)
-    {
-      g_autoptr(GError) error = NULL;
-
-      /* The bench's operator: takes the board out, puts the next one in. */
-      if (!kiln_sim_bench_remove_board (st->bench, (guint) slot->bench_index, &error))
-        {
-          fprintf (stderr, "kiln-cli production: %s\n", error->message);
-          kiln_board_wait_free (wait);
-          slot_finish (slot);
-          return;
-        }
-      g_timeout_add (BENCH_SWAP_MS, present_next, slot);
-    }
-  else if (!first && !st->quiet && !st->json)
+  if (!first && !st->quiet && !st->json)
     {
       printf (_("Slot %u: take the board out and put the next one in\n"), slot->number);
       fflush (stdout);
@@ -413,7 +393,7 @@ kiln_cli_production (int    argc,
   int count = 0, code;
   g_auto(KilnCliCommon) common = { 0 };
   GOptionEntry entries[] = {
-    { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("Stop after this many boards (default: run until stopped or, on the simulator, until every board was presented)"), N_("N") },
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("Stop after this many boards (default: run until stopped)"), N_("N") },
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_path, N_("The station's record database (default: production.db in Kiln's data folder)"), N_("DB") },
     { "station", 0, 0, G_OPTION_ARG_STRING, &station_name, N_("The station's name in the record (default: the host name)"), N_("NAME") },
     { "wait-for", 0, 0, G_OPTION_ARG_STRING, &wait_for, N_("What starts each board: power (a board powered on the probe, the default) or enter (a line on standard input, from a foot switch or scanner)"), N_("power|enter") },
@@ -522,7 +502,6 @@ kiln_cli_production (int    argc,
   st.profile = profile;
   st.record = record;
   st.allocator = allocator;
-  st.bench = bench;
   st.slots = slots;
   st.loop = loop;
   st.station = station_name ? g_strdup (station_name) : g_strdup (g_get_host_name ());
@@ -543,12 +522,6 @@ kiln_cli_production (int    argc,
       slot->info = g_object_ref (info);
       slot->session = kiln_session_new (kiln_usb_probe_info_get_serial (info));
       slot->cancellable = g_cancellable_new ();
-      slot->bench_index = -1;
-      for (guint k = 0; bench != NULL && k < kiln_sim_bench_get_n_probes (bench); k++)
-        if (kiln_usb_probe_info_get_backend (info) == KILN_USB_BACKEND_SIMULATOR
-            && g_strcmp0 (kiln_sim_probe_get_serial (kiln_sim_bench_get_probe (bench, k)),
-                          kiln_usb_probe_info_get_serial (info)) == 0)
-          slot->bench_index = (int) k;
       g_ptr_array_add (slots, slot);
     }
 

@@ -26,13 +26,10 @@ typedef enum
 
 G_DECLARE_FINAL_TYPE (KilnProductionSlot, kiln_production_slot, KILN, PRODUCTION_SLOT, AdwBin)
 
-/* @bench and @bench_index: the simulated probe, whose board sequence the
- * slot advances after each board (the operator's board swap); NULL, -1 for
- * a real probe. */
+/* The slot sees boards come and go through the probe only (on the bench,
+ * its line advances by itself: core/sim/README.md). */
 KilnProductionSlot     *kiln_production_slot_new          (KilnUsbProbeInfo      *info,
-                                                           guint                  number,
-                                                           KilnSimBench          *bench,
-                                                           int                    bench_index);
+                                                           guint                  number);
 KilnProductionSlotState kiln_production_slot_get_state    (KilnProductionSlot    *self);
 gboolean                kiln_production_slot_is_busy      (KilnProductionSlot    *self);
 /* Programs the board in front of the probe now. */
@@ -42,8 +39,8 @@ void                    kiln_production_slot_start        (KilnProductionSlot   
  * then emits "board-ready". */
 void                    kiln_production_slot_arm          (KilnProductionSlot    *self,
                                                            gboolean               after_removal);
-/* The line starts each board by itself (the bench then leaves the socket
- * empty for a moment between two boards). */
+/* The line starts each board by itself, once the probe has seen the last
+ * one taken away and the next one powered. */
 void                    kiln_production_slot_set_auto_start (KilnProductionSlot *self,
                                                              gboolean            auto_start);
 /* Smaller type, for several slots side by side. */

@@ -24,8 +24,6 @@ struct _KilnProductionSlot
 
   KilnUsbProbeInfo        *info;
   guint                    number;
-  KilnSimBench            *bench;
-  int                      bench_index;
   KilnSession             *session;
   GCancellable            *cancellable;
   KilnProgress            *progress;
@@ -123,7 +121,6 @@ kiln_production_slot_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->info);
-  g_clear_object (&self->bench);
   g_clear_pointer (&self->entry, kiln_production_entry_free);
 
   G_OBJECT_CLASS (kiln_production_slot_parent_class)->finalize (object);
@@ -164,17 +161,13 @@ kiln_production_slot_init (KilnProductionSlot *self)
 
 KilnProductionSlot *
 kiln_production_slot_new (KilnUsbProbeInfo *info,
-                          guint             number,
-                          KilnSimBench     *bench,
-                          int               bench_index)
+                          guint             number)
 {
   KilnProductionSlot *self = g_object_new (KILN_TYPE_PRODUCTION_SLOT, NULL);
   g_autofree char *label = NULL;
 
   self->info = g_object_ref (info);
   self->number = number;
-  self->bench = bench ? g_object_ref (bench) : NULL;
-  self->bench_index = bench_index;
   self->session = kiln_session_new (kiln_usb_probe_info_get_serial (info));
   /* Translators: a production slot's heading: its number, the probe's model and serial */
   label = g_strdup_printf (_("Slot %u · %s %s"), number, kiln_usb_probe_info_get_model (info),
@@ -301,36 +294,6 @@ typedef struct
   KilnProductionJob  *job;
 } JobData;
 
-static gboolean
-bench_present_next (gpointer user_data)
-{
-  KilnProductionSlot *self = user_data;
-
-  kiln_sim_bench_present_next_board (self->bench, (guint) self->bench_index, NULL);
-  return G_SOURCE_REMOVE;
-}
-
-/* On the bench, the operator's part: the board just programmed goes out and
- * the next one of the sequence comes in (at once, or after a moment with the
- * socket empty when the slot starts by itself on a powered board). */
-static void
-bench_swap_board (KilnProductionSlot *self)
-{
-  guint index = (guint) self->bench_index;
-
-  if (self->bench == NULL || self->bench_index < 0)
-    return;
-  if (kiln_sim_bench_get_board_number (self->bench, index) >= kiln_sim_bench_get_sequence_length (self->bench, index))
-    return;
-  if (!self->auto_start)
-    {
-      kiln_sim_bench_present_next_board (self->bench, index, NULL);
-      return;
-    }
-  kiln_sim_bench_remove_board (self->bench, index, NULL);
-  g_timeout_add_full (G_PRIORITY_DEFAULT, 500, bench_present_next, g_object_ref (self), g_object_unref);
-}
-
 void
 kiln_production_slot_set_compact (KilnProductionSlot *self,
                                   gboolean            compact)
@@ -398,7 +361,6 @@ job_done_cb (GObject      *source,
       self->needs_ack = TRUE;
     }
 
-  bench_swap_board (self);
   g_signal_emit (self, signals[FINISHED], 0, recorded);
 }
 

@@ -241,19 +241,13 @@ probe_added_cb (KilnProductionWindow *self,
                 KilnUsbProbeInfo     *info)
 {
   KilnProductionSlot *slot;
-  int bench_index = -1;
 
   if (!kiln_usb_probe_info_can_open (info))
     return;
   for (guint i = 0; i < self->slots->len; i++)
     if (kiln_production_slot_get_info (g_ptr_array_index (self->slots, i)) == info)
       return;
-  for (guint k = 0; self->bench != NULL && k < kiln_sim_bench_get_n_probes (self->bench); k++)
-    if (kiln_usb_probe_info_get_backend (info) == KILN_USB_BACKEND_SIMULATOR
-        && g_strcmp0 (kiln_sim_probe_get_serial (kiln_sim_bench_get_probe (self->bench, k)),
-                      kiln_usb_probe_info_get_serial (info)) == 0)
-      bench_index = (int) k;
-  slot = kiln_production_slot_new (info, ++self->next_slot, self->bench, bench_index);
+  slot = kiln_production_slot_new (info, ++self->next_slot);
   kiln_production_slot_set_auto_start (slot, gtk_switch_get_active (self->auto_switch));
   g_signal_connect_object (slot, "finished", G_CALLBACK (slot_finished_cb), self, 0);
   g_signal_connect_object (slot, "board-ready", G_CALLBACK (slot_board_ready_cb), self, 0);

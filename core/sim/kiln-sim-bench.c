@@ -1,20 +1,9 @@
 /* kiln-sim-bench.c — the bench: probes paired with boards, from a key file
  *
- * Board sequences (a production line: boards presented one after another on
- * the same probe, power off between them). A board group may say
- *
- *   [board]                 ; or [board N]
- *   sequence = 20           ; 20 boards, presented one after another
- *   state = boards          ; board k keeps its state in boards/k/ (k = 1…20)
- *   uid2 = 0x33383139       ; board k's UID word 2 is this + k − 1 (uid0, uid1 as given)
- *   [board.3]               ; or [board N.3]: keys for board 3 of the sequence only,
- *   nwrp = 0xFE             ; over those of [board] (here: sector 0 write-protected)
- *
- * The first board is there when the bench starts;
- * kiln_sim_bench_present_next_board() unplugs it (its state is saved) and
- * plugs the next one in, powered up from reset. kiln_sim_bench_remove_board()
- * leaves the socket empty (the probe measures 0 V) until then. Without
- * "sequence" a board group means one board, exactly as before.
+ * Board sequences: a production line, boards presented one after another on
+ * the same probe, power off between them. The line advances by itself, as a
+ * real one does: the product only talks to the probe (see README.md, "Board
+ * sequences", for the keys and the timing).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,6 +18,18 @@
 #include "kiln-sim-pace.h"
 #include "kiln-sim-probe-private.h"
 
+typedef enum
+{
+  LINE_PRESENT,   /* a board is in the socket */
+  LINE_RELEASED,  /* the host has let go of it: it goes after remove-after */
+  LINE_EMPTY,     /* the socket is empty: the next comes after arrive-after */
+  LINE_DONE,      /* every board has been presented: the socket stays empty */
+} LinePhase;
+
+/* Defaults of [board] remove-after and arrive-after, in milliseconds. */
+#define LINE_REMOVE_AFTER_MS 200
+#define LINE_ARRIVE_AFTER_MS 300
+
 typedef struct
 {
   KilnSimClock *clock;
@@ -38,6 +39,14 @@ typedef struct
   guint         sequence;     /* boards in the sequence; 0: no sequence */
   guint         number;       /* the board presented, 1-based; 0: the socket is empty */
   guint         last;         /* the last board presented */
+  /* The line's fixture (sequences only): see line_tick(). */
+  LinePhase     phase;
+  gboolean      held;         /* the host has had the board in debug mode */
+  gboolean      watched;      /* a transfer came during the removal delay */
+  guint64       released_at;  /* board time of the last transfer in debug mode */
+  guint64       empty_since;
+  guint64       remove_after_ns;
+  guint64       arrive_after_ns;
 } Rig;
 
 struct _KilnSimBench
@@ -55,6 +64,9 @@ struct _KilnSimBench
 };
 
 G_DEFINE_FINAL_TYPE (KilnSimBench, kiln_sim_bench, G_TYPE_OBJECT)
+
+static void line_tick (KilnSimProbe *probe,
+                       gpointer      data);
 
 static void
 rig_clear (gpointer data)
@@ -74,6 +86,8 @@ kiln_sim_bench_dispose (GObject *object)
 
   if (!self->saved && self->rigs != NULL)
     kiln_sim_bench_save (self, NULL);
+  for (guint i = 0; self->rigs != NULL && i < self->rigs->len; i++)
+    kiln_sim_probe_set_fixture (g_array_index (self->rigs, Rig, i).probe, NULL, NULL);
 
   G_OBJECT_CLASS (kiln_sim_bench_parent_class)->dispose (object);
 }
@@ -153,6 +167,8 @@ sequence_board (KilnSimBench  *self,
 
   copy_group (kf, group, self->key_file, rig->board_group);
   g_key_file_remove_key (kf, group, "sequence", NULL);
+  g_key_file_remove_key (kf, group, "remove-after", NULL);
+  g_key_file_remove_key (kf, group, "arrive-after", NULL);
   copy_group (kf, "faults", self->key_file, "faults");
   if (state != NULL)
     {
@@ -169,6 +185,32 @@ sequence_board (KilnSimBench  *self,
   }
   copy_group (kf, group, self->key_file, group);
   return kiln_sim_board_new (kf, group, self->base_dir, rig->clock, self->report, error);
+}
+
+/* [board] remove-after / arrive-after: milliseconds of the board's time. */
+static gboolean
+line_delay (GKeyFile    *kf,
+            const char  *group,
+            const char  *key,
+            guint        default_ms,
+            guint64     *ns,
+            GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+  guint64 ms = default_ms;
+
+  if (g_key_file_has_key (kf, group, key, NULL))
+    {
+      ms = g_key_file_get_uint64 (kf, group, key, &local);
+      if (local != NULL || ms > 3600 * 1000)
+        {
+          g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
+                       "[%s] %s: give a delay in milliseconds (0 to 3600000)", group, key);
+          return FALSE;
+        }
+    }
+  *ns = ms * G_GUINT64_CONSTANT (1000000);
+  return TRUE;
 }
 
 static gboolean
@@ -199,6 +241,13 @@ add_rig (KilnSimBench  *self,
           return FALSE;
         }
       rig.sequence = (guint) length;
+      if (!line_delay (kf, board_group, "remove-after", LINE_REMOVE_AFTER_MS, &rig.remove_after_ns, error)
+          || !line_delay (kf, board_group, "arrive-after", LINE_ARRIVE_AFTER_MS, &rig.arrive_after_ns, error))
+        {
+          g_free (rig.board_group);
+          g_free (rig.clock);
+          return FALSE;
+        }
       rig.number = rig.last = 1;
       rig.board = sequence_board (self, &rig, 1, error);
     }
@@ -222,6 +271,8 @@ add_rig (KilnSimBench  *self,
       return FALSE;
     }
   g_array_append_val (self->rigs, rig);
+  if (rig.sequence > 0)
+    kiln_sim_probe_set_fixture (rig.probe, line_tick, self);
   return TRUE;
 }
 
@@ -376,52 +427,141 @@ swap_board (KilnSimBench  *self,
   return kiln_sim_board_save (old, error);
 }
 
-gboolean
-kiln_sim_bench_remove_board (KilnSimBench  *self,
-                             guint          index,
-                             GError       **error)
+/* Leaves @rig's socket empty (the probe measures 0 V). */
+static gboolean
+remove_board (KilnSimBench  *self,
+              Rig           *rig,
+              GError       **error)
 {
-  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(KilnSimBoard) empty = NULL;
-  Rig *rig;
 
-  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), FALSE);
-  g_return_val_if_fail (index < self->rigs->len, FALSE);
-  locker = g_mutex_locker_new (&self->mutex);
-  rig = &g_array_index (self->rigs, Rig, index);
   if (rig->number == 0)
     return TRUE;
   empty = sequence_board (self, rig, 0, error);
   return empty != NULL && swap_board (self, rig, empty, 0, error);
 }
 
-gboolean
-kiln_sim_bench_present_next_board (KilnSimBench  *self,
-                                   guint          index,
-                                   GError       **error)
+/* Plugs the next board of @rig's sequence in, powered up from reset. */
+static gboolean
+present_next_board (KilnSimBench  *self,
+                    Rig           *rig,
+                    GError       **error)
 {
-  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(KilnSimBoard) next = NULL;
-  Rig *rig;
-  guint number;
+  guint number = rig->last + 1;
 
-  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), FALSE);
-  g_return_val_if_fail (index < self->rigs->len, FALSE);
-  locker = g_mutex_locker_new (&self->mutex);
-  rig = &g_array_index (self->rigs, Rig, index);
-  /* The board after the last one presented (also after an empty socket). */
-  number = rig->last + 1;
-  if (number > MAX (rig->sequence, 1))
-    {
-      g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_UNSUPPORTED,
-                   "probe %u: every board of the sequence (%u) has been presented", index + 1, MAX (rig->sequence, 1));
-      return FALSE;
-    }
   next = sequence_board (self, rig, number, error);
   if (next == NULL || !swap_board (self, rig, next, number, error))
     return FALSE;
   rig->last = number;
   return TRUE;
+}
+
+static void
+line_warn (Rig    *rig,
+           GError *error)
+{
+  if (error != NULL)
+    g_warning ("%s: the next board could not be presented: %s", rig->board_group, error->message);
+}
+
+/* The line's fixture, before each transfer of the probe, in the board's time
+ * (device time plus the host's gaps, unless [bench] host-gaps = ignore):
+ *
+ * - the host holds a board while the probe is in debug mode; once it has let
+ *   go (the probe has left debug mode: DEBUG_EXIT, or a new session that
+ *   finds it elsewhere), the board is taken away remove-after later (the
+ *   probe measures 0 V) and the next one arrives arrive-after after that;
+ * - if the host takes the board again before it has gone, it stays;
+ * - once a transfer has come within remove-after of letting go (a station
+ *   polling the voltage), or when the first one comes between the removal
+ *   and the arrival, the empty socket lasts arrive-after from the first
+ *   transfer that finds it empty, so that the station always sees it; when
+ *   nobody looked until both were due, both have happened;
+ * - after the last board of the sequence the socket stays empty. */
+static void
+line_tick (KilnSimProbe *probe,
+           gpointer      data)
+{
+  KilnSimBench *self = data;
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(GError) error = NULL;
+  Rig *rig = NULL;
+  guint64 now, device, removal;
+  gboolean debug;
+
+  for (guint i = 0; i < self->rigs->len && rig == NULL; i++)
+    if (g_array_index (self->rigs, Rig, i).probe == probe)
+      rig = &g_array_index (self->rigs, Rig, i);
+  if (rig == NULL || rig->sequence == 0)
+    return;
+  kiln_sim_probe_get_line_state (probe, &now, &device, &debug);
+
+  switch (rig->phase)
+    {
+    case LINE_PRESENT:
+      if (debug)
+        {
+          rig->held = TRUE;
+          rig->released_at = now;
+          return;
+        }
+      if (!rig->held)
+        return;
+      rig->phase = LINE_RELEASED;
+      rig->watched = FALSE;
+      G_GNUC_FALLTHROUGH;
+
+    case LINE_RELEASED:
+      if (debug)
+        {
+          /* Taken again before it went: it stays. */
+          rig->phase = LINE_PRESENT;
+          rig->released_at = now;
+          return;
+        }
+      removal = rig->released_at + rig->remove_after_ns;
+      if (now < removal)
+        {
+          rig->watched = TRUE;
+          return;
+        }
+      if (!remove_board (self, rig, &error))
+        {
+          line_warn (rig, error);
+          return;
+        }
+      rig->phase = LINE_EMPTY;
+      if (rig->watched || now < removal + rig->arrive_after_ns)
+        {
+          /* Seen by this transfer. */
+          rig->empty_since = now;
+          return;
+        }
+      rig->empty_since = removal;
+      G_GNUC_FALLTHROUGH;
+
+    case LINE_EMPTY:
+      if (now < rig->empty_since + rig->arrive_after_ns)
+        return;
+      if (rig->last >= rig->sequence)
+        {
+          rig->phase = LINE_DONE;
+          return;
+        }
+      if (!present_next_board (self, rig, &error))
+        {
+          line_warn (rig, error);
+          return;
+        }
+      rig->phase = LINE_PRESENT;
+      rig->held = FALSE;
+      return;
+
+    case LINE_DONE:
+    default:
+      return;
+    }
 }
 
 void

@@ -36,28 +36,19 @@ guint         kiln_sim_bench_get_n_probes   (KilnSimBench  *self);
 KilnSimProbe *kiln_sim_bench_get_probe      (KilnSimBench  *self,
                                              guint          index);
 
-/* Board sequences (see kiln-sim-bench.c): how many boards probe @index is
- * presented one after another (1 without "sequence"), and which one is
- * there now (1-based; 0 while the socket is empty). */
 /* The time probe @index and its board have spent (USB, SWD, waits), host
  * gaps excluded: what tests measure the bench's timing constants by. */
 guint64       kiln_sim_bench_get_device_ns  (KilnSimBench  *self,
                                              guint          index);
 
+/* Board sequences (core/sim/README.md): how many boards probe @index is
+ * presented one after another (1 without "sequence"), and which one is there
+ * now (1-based; 0 while the socket is empty). For tests: the product sees
+ * the line only through the probe. */
 guint         kiln_sim_bench_get_sequence_length (KilnSimBench *self,
                                                   guint         index);
 guint         kiln_sim_bench_get_board_number    (KilnSimBench *self,
                                                   guint         index);
-/* Unplugs probe @index's board (saving its state) and plugs in the next
- * board of the sequence, powered up from reset. Fails after the last one. */
-gboolean      kiln_sim_bench_present_next_board  (KilnSimBench  *self,
-                                                  guint          index,
-                                                  GError       **error);
-/* Unplugs probe @index's board: the socket stays empty (0 V) until the next
- * board is presented. */
-gboolean      kiln_sim_bench_remove_board        (KilnSimBench  *self,
-                                                  guint          index,
-                                                  GError       **error);
 
 /* Writes every persistent board state (flash.bin, options.ini, otp.bin, uid)
  * and the report if KILN_SIM_REPORT (or a report path set here) asks for

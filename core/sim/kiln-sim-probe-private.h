@@ -23,6 +23,20 @@ KilnSimBoard *kiln_sim_probe_get_board (KilnSimProbe  *self);
 /* Replaces the board behind the probe (a board swap; see kiln-sim-bench.c). */
 void          kiln_sim_probe_set_board (KilnSimProbe  *self,
                                         KilnSimBoard  *board);
+/* The line's fixture (kiln-sim-line.c): called before each bulk transfer,
+ * outside the probe's lock, so that it may swap the board. */
+typedef void (*KilnSimProbeFixture) (KilnSimProbe *probe,
+                                     gpointer      data);
+void          kiln_sim_probe_set_fixture (KilnSimProbe        *self,
+                                          KilnSimProbeFixture  fixture,
+                                          gpointer             data);
+/* What the fixture sees: the board's time now (the host's gap since the last
+ * transfer counted when the bench counts host gaps), the probe's device time,
+ * and whether the probe is in debug mode (it holds the board). */
+void          kiln_sim_probe_get_line_state (KilnSimProbe *self,
+                                             guint64      *now_ns,
+                                             guint64      *device_ns,
+                                             gboolean     *debug);
 
 /* The probe's parts: kiln-sim-probe.c is the USB device; -swd.c the SWD
  * master and its timing; -commands.c the command set; -memory.c the memory
@@ -108,6 +122,10 @@ struct _KilnSimProbe
   /* Host time between transfers. */
   gint64         last_transfer_end_us;
   gboolean       count_host_gaps;
+
+  /* The line's fixture (see kiln-sim-line.c). */
+  KilnSimProbeFixture fixture;
+  gpointer       fixture_data;
 
   /* Faults */
   guint64        disconnect_at;

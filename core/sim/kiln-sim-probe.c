@@ -188,6 +188,8 @@ kiln_sim_probe_bulk_transfer (KilnSimProbe *self,
 {
   KilnSimUsbStatus status;
 
+  if (self->fixture != NULL)
+    self->fixture (self, self->fixture_data);
   if (kiln_sim_pace_hold (self->clock->pace, self->clock, self->report))
     restart_host_gap (self);
   status = bulk_transfer (self, endpoint, data, length, transferred);
@@ -528,6 +530,33 @@ kiln_sim_probe_set_board (KilnSimProbe *self,
   g_set_object (&self->board, board);
   self->connected = FALSE;
   memset (self->ap_open, 0, sizeof self->ap_open);
+}
+
+void
+kiln_sim_probe_set_fixture (KilnSimProbe        *self,
+                            KilnSimProbeFixture  fixture,
+                            gpointer             data)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+  self->fixture = fixture;
+  self->fixture_data = data;
+}
+
+void
+kiln_sim_probe_get_line_state (KilnSimProbe *self,
+                               guint64      *now_ns,
+                               guint64      *device_ns,
+                               gboolean     *debug)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  guint64 gap = 0;
+
+  if (self->last_transfer_end_us != 0 && self->count_host_gaps)
+    gap = (guint64) MAX (g_get_monotonic_time () - self->last_transfer_end_us, 0) * 1000;
+  *now_ns = self->clock->now_ns + gap;
+  *device_ns = self->clock->device_ns;
+  *debug = self->mode == MODE_DEBUG;
 }
 
 /* ------------------------------------------------------------------ */

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -78,9 +79,17 @@ size = 12
     return d, fw
 
 
+def bench_boards(ini):
+    """Every board the bench file's line presents: the station is told to
+    stop after them (the bench's line only ends by leaving the socket empty,
+    core/sim/README.md)."""
+    return sum(int(n) for n in re.findall(r"^sequence = (\d+)", open(ini).read(), re.M))
+
+
 def run(d, *args, **kw):
     return subprocess.run([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--trust", KEY + ".pub",
-                           "--log", os.path.join(d, "station.db"), "--station", "test-line", *args],
+                           "--log", os.path.join(d, "station.db"), "--station", "test-line", *args,
+                           *([] if "--count" in args else ["--count", str(bench_boards(os.path.join(d, "sim.ini")))])],
                           capture_output=True, text=True, env=env_for(os.path.join(d, "sim.ini")), timeout=600, **kw)
 
 
@@ -259,7 +268,7 @@ with open(os.path.join(d, "sim2.ini"), "w") as f:
 procs = []
 for ini in ("sim.ini", "sim2.ini"):
     procs.append(subprocess.Popen([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--trust", KEY + ".pub", "--json",
-                                   "--log", os.path.join(d, "station.db")],
+                                   "--log", os.path.join(d, "station.db"), "--count", "6"],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                   env=env_for(os.path.join(d, ini))))
 outs = [p.communicate(timeout=300) for p in procs]
@@ -389,6 +398,11 @@ for line in proc.stdout:
     if "press Enter" in line:
         prompts += 1
         if prompts <= 3:
+            if prompts > 1:
+                # The operator's swap: the bench's line takes the board away
+                # and brings the next (remove-after + arrive-after, 0.5 s of
+                # the board's time, which the host's wait counts in).
+                time.sleep(1.0)
             proc.stdin.write("\n")
             proc.stdin.flush()
         else:

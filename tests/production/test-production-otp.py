@@ -11,6 +11,7 @@ that does not fit in OTP, is refused before any board."""
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -87,9 +88,17 @@ def preset_otp(d, k, value):
     open(os.path.join(p, "otp.bin"), "wb").write(otp)
 
 
+def bench_boards(ini):
+    """Every board the bench file's line presents: the station is told to
+    stop after them (the bench's line only ends by leaving the socket empty,
+    core/sim/README.md)."""
+    return sum(int(n) for n in re.findall(r"^sequence = (\d+)", open(ini).read(), re.M))
+
+
 def run(d, *args):
     return subprocess.run([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--trust", KEY + ".pub",
-                           "--log", os.path.join(d, "station.db"), "--station", "otp-line", *args],
+                           "--log", os.path.join(d, "station.db"), "--station", "otp-line", *args,
+                           *([] if "--count" in args else ["--count", str(bench_boards(os.path.join(d, "sim.ini")))])],
                           capture_output=True, text=True, env=env_for(os.path.join(d, "sim.ini")), timeout=600)
 
 
@@ -215,7 +224,7 @@ size = 12
     env = env_for(os.path.join(d, "sim.ini"))
     env["KILN_SIM_REPORT"] = rep
     p = subprocess.run([cli, "production", os.path.join(d, "widget.kiln-profile"), "--simulator", "--trust", KEY + ".pub", "--log",
-                        os.path.join(d, "station.db"), "--connect-under-reset"], capture_output=True, text=True,
+                        os.path.join(d, "station.db"), "--connect-under-reset", "--count", "2"], capture_output=True, text=True,
                        env=env, timeout=600)
     check(p.returncode == 0 and sum(l.startswith("PASS") for l in p.stdout.splitlines()) == 2, f"swd off: exit {p.returncode}", p.stdout + p.stderr)
     check(board_file(d, 1, "otp.bin") == otp_with("W-00100") and board_file(d, 2, "otp.bin") == otp_with("W-00101"),

@@ -320,6 +320,22 @@ test_profile_refusals (Fixture       *f,
   g_assert_no_error (error);
 }
 
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The station's wait for the next board (the bench's line advances by
+ * itself once the host has let go of the board). */
+static gboolean
+wait_for_board (KilnSession      *session,
+                KilnUsbProbeInfo *info,
+                gboolean          after_removal,
+                GCancellable     *cancellable,
+                GError          **error);
+
 static void
 test_sequence (Fixture       *f,
                gconstpointer  data)
@@ -333,7 +349,8 @@ test_sequence (Fixture       *f,
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GHashTable) uids = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *boards = g_build_filename (f->dir, "boards", NULL);
-  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nsequence = 20\nstate = %s\n", boards);
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nsequence = 20\nstate = %s\n"
+                                           "remove-after = 100\narrive-after = 150\n", boards);
   const guint n = 20;
 
   bench = make_bench (f, text);
@@ -349,14 +366,20 @@ test_sequence (Fixture       *f,
       g_assert_no_error (error);
       if (i < n)
         {
-          g_assert_true (kiln_sim_bench_present_next_board (bench, 0, &error));
+          g_assert_true (wait_for_board (session, info, TRUE, NULL, &error));
           g_assert_no_error (error);
         }
     }
-  /* The sequence is over. */
-  g_assert_false (kiln_sim_bench_present_next_board (bench, 0, &error));
-  g_assert_nonnull (error);
-  g_clear_error (&error);
+  /* The sequence is over: the last board is taken away, none comes. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+    g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 1, cancel_cb, g_object_ref (cancellable), g_object_unref);
+    g_assert_false (wait_for_board (session, info, TRUE, cancellable, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, 0);
+  }
   g_assert_true (kiln_sim_bench_save (bench, &error));
 
   entries = kiln_production_record_list (record, &error);
@@ -399,7 +422,8 @@ test_write_protected_board (Fixture       *f,
   g_autoptr(KilnProductionRecord) record = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autofree char *boards = g_build_filename (f->dir, "boards", NULL);
-  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nsequence = 5\nstate = %s\n[board.3]\nnwrp = 0xFE\n", boards);
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nsequence = 5\nstate = %s\n"
+                                           "remove-after = 100\narrive-after = 150\n[board.3]\nnwrp = 0xFE\n", boards);
 
   bench = make_bench (f, text);
   info = probe_info (bench, 0);
@@ -422,7 +446,7 @@ test_write_protected_board (Fixture       *f,
           g_assert_true (pass);
         }
       if (i < 5)
-        g_assert_true (kiln_sim_bench_present_next_board (bench, 0, NULL));
+        g_assert_true (wait_for_board (session, info, TRUE, NULL, NULL));
     }
   g_assert_true (kiln_sim_bench_save (bench, &error));
 
@@ -628,16 +652,6 @@ test_export (Fixture       *f,
   g_assert_cmpstr (lines[2], ==, "");
 }
 
-static gboolean
-present_next_cb (gpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (kiln_sim_bench_present_next_board (data, 0, &error));
-  g_assert_no_error (error);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 on_wait_done (GObject      *source,
               GAsyncResult *result,
@@ -648,6 +662,44 @@ on_wait_done (GObject      *source,
 
   kiln_session_run_finish (KILN_SESSION (source), result, error);
   g_main_loop_quit (loop);
+}
+
+static gboolean
+wait_for_board (KilnSession      *session,
+                KilnUsbProbeInfo *info,
+                gboolean          after_removal,
+                GCancellable     *cancellable,
+                GError          **error)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  GError *local = NULL;
+  gpointer done[2] = { &local, loop };
+
+  kiln_session_run_async (session, kiln_production_wait_for_board, kiln_board_wait_new (info, after_removal),
+                          (GDestroyNotify) kiln_board_wait_free, NULL, cancellable, on_wait_done, done);
+  g_main_loop_run (loop);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A host that takes the board in debug mode and lets go of it. */
+static void
+hold_and_release (KilnUsbProbeInfo *info)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (info, &error);
+  g_autoptr(KilnStlink) stlink = NULL;
+
+  g_assert_no_error (error);
+  stlink = kiln_stlink_open (device, &error);
+  g_assert_no_error (error);
+  g_assert_true (kiln_stlink_connect (stlink, 1800, FALSE, &error));
+  g_assert_no_error (error);
+  kiln_stlink_close (stlink);
 }
 
 /* A board taken out: the probe measures no supply, a job records FAIL with
@@ -665,7 +717,8 @@ test_board_swap (Fixture       *f,
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *boards = g_build_filename (f->dir, "boards", NULL);
-  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nsequence = 2\nstate = %s\n", boards);
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nsequence = 2\nstate = %s\n"
+                                           "remove-after = 0\narrive-after = 300\n", boards);
   gpointer done[2] = { &error, loop };
   const KilnProductionEntry *e;
   gint64 start;
@@ -675,20 +728,23 @@ test_board_swap (Fixture       *f,
   record = kiln_production_record_open (f->db_path, &error);
   g_assert_no_error (error);
 
-  g_assert_true (kiln_sim_bench_remove_board (bench, 0, &error));
-  g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, 0);
+  /* The first board is held and let go of: the line takes it away. */
+  hold_and_release (info);
   g_assert_false (run_board (session, profile, record, NULL, info, &error));
   g_assert_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET_VOLTAGE);
   g_clear_error (&error);
 
-  /* Armed on an empty socket: the wait ends once the next board is in. */
-  g_timeout_add (300, present_next_cb, bench);
+  g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, 0);
+
+  /* Armed on an empty socket: the wait ends once the next board is in,
+   * arrive-after (300 ms of the board's time, nearly all of it the
+   * station's 100 ms sleeps between polls) later. */
   start = g_get_monotonic_time ();
   kiln_session_run_async (session, kiln_production_wait_for_board, kiln_board_wait_new (info, FALSE),
                           (GDestroyNotify) kiln_board_wait_free, NULL, NULL, on_wait_done, done);
   g_main_loop_run (loop);
   g_assert_no_error (error);
-  g_assert_cmpint (g_get_monotonic_time () - start, >=, 300000);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 200000);
   g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, 2);
   g_assert_true (run_board (session, profile, record, NULL, info, &error));
   g_assert_no_error (error);
