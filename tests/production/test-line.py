@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import random
 import signal
 import subprocess
@@ -68,8 +69,11 @@ def station_dir(name, boards_per_probe, index):
 
 
 def station_cmd(d, name, conninfo, *extra):
+    # The bench's line ends by leaving the sockets empty (core/sim/README.md):
+    # the station is told how many boards its bench presents.
+    boards = sum(int(n) for n in re.findall(r"^sequence = (\d+)", open(os.path.join(d, "sim.ini")).read(), re.M))
     return [cli, "production", prof, "--simulator", "--trust", key + ".pub", "--log", os.path.join(d, "local.db"),
-            "--station", name, "--line", conninfo, "--json", *extra]
+            "--station", name, "--line", conninfo, "--json", "--count", str(boards), *extra]
 
 
 server = kiln_pg.Server().start()
