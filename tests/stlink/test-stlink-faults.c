@@ -1,4 +1,4 @@
-/* test-stlink-faults.c — the link faults of SIMULATOR.md as KilnStlink sees them
+/* test-stlink-faults.c — the bench's link faults (core/sim/README.md) as KilnStlink sees them
  *
  * Each fault (unplug, hang, power loss, SWD turned off by the target's
  * firmware) must end the work with its own error, quickly (no waiting on a
