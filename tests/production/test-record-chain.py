@@ -39,7 +39,7 @@ for station in ("A", "B", "A"):
     state = os.path.join(tmp, "boards-" + station)
     open(env["KILN_SIM"], "w").write(f"[probe]\n[board]\nsequence = 2\nstate = {state}\n")
     p = subprocess.run([cli, "production", prof, "--simulator", "--trust", key + ".pub", "--log", db,
-                        "--station", station, "-q"], capture_output=True, text=True, env=env, timeout=300)
+                        "--station", station, "-q", "--count", "2"], capture_output=True, text=True, env=env, timeout=300)
     check(p.returncode == 0, f"station {station}: exit {p.returncode}", p.stdout + p.stderr)
 
 
