@@ -278,6 +278,20 @@ get_fg_color (GtkWidget *widget,
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
 }
 
+/* @layout drawn with its top left corner at (@x, @y). */
+static void
+append_layout_at (GtkSnapshot   *snapshot,
+                  PangoLayout   *layout,
+                  double         x,
+                  double         y,
+                  const GdkRGBA *color)
+{
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
 static void
 draw_text (GtkWidget   *widget,
            GtkSnapshot *snapshot,
@@ -303,10 +317,7 @@ draw_text (GtkWidget   *widget,
   pango_layout_set_alignment (layout, centered ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
   pango_layout_get_pixel_size (layout, &tw, &th);
 
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
+  append_layout_at (snapshot, layout, x, y, color);
 }
 
 /* A state's word is drawn whole or not at all: "chec…" says less than the
@@ -326,10 +337,7 @@ draw_word (GtkWidget     *widget,
   pango_layout_get_pixel_size (layout, &tw, &th);
   if (*text == '\0' || tw > width)
     return FALSE;
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
+  append_layout_at (snapshot, layout, x, y, color);
   return TRUE;
 }
 
