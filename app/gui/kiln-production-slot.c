@@ -362,7 +362,7 @@ kiln_production_slot_set_compact (KilnProductionSlot *self,
 {
   self->compact = compact;
   gtk_image_set_pixel_size (self->status_icon, compact ? 72 : self->large ? 200 : 128);
-  gtk_image_set_pixel_size (self->action_icon, compact ? 56 : self->large ? 150 : 96);
+  gtk_image_set_pixel_size (self->action_icon, compact ? 56 : self->large ? 150 : 80);
   if (compact)
     gtk_widget_add_css_class (GTK_WIDGET (self->box), "compact");
   else

@@ -210,15 +210,18 @@ new_window (const char *bench_text,
   return window;
 }
 
+/* The window at @width × @height, saved as @name. */
 static void
-resize (KilnProductionWindow *window,
-        int                   width,
-        int                   height)
+resize_and_save (KilnProductionWindow *window,
+                 int                   width,
+                 int                   height,
+                 const char           *name)
 {
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   kiln_test_wait_drawn (GTK_WIDGET (window));
   kiln_test_spin (200);
   kiln_test_wait_drawn (GTK_WIDGET (window));
+  kiln_test_save_screenshot (GTK_WIDGET (window), name);
   /* Everything fits: the window is no larger than asked for (its frame
    * takes a few pixels of it). */
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, width);
@@ -293,10 +296,8 @@ test_fail_ack (void)
   g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-count-fail"), ==, "1");
   g_assert_cmpstr (label_of (GTK_WIDGET (window), "production-count-yield"), ==, "0 %");
 
-  resize (window, 1024, 600);
-  kiln_test_save_screenshot (GTK_WIDGET (window), "operator-fail-1024x600.png");
-  resize (window, 1920, 1080);
-  kiln_test_save_screenshot (GTK_WIDGET (window), "operator-fail-1920x1080.png");
+  resize_and_save (window, 1024, 600, "operator-fail-1024x600.png");
+  resize_and_save (window, 1920, 1080, "operator-fail-1920x1080.png");
 
   /* Space confirms: nothing starts, nothing is recorded. */
   kiln_test_input_keys (GTK_WINDOW (window), "space");
@@ -414,6 +415,12 @@ dialog_there (gpointer data)
 }
 
 static gboolean
+no_dialog (gpointer data)
+{
+  return find_dialog ("") == NULL;
+}
+
+static gboolean
 operator_mode_left (gpointer data)
 {
   return !kiln_production_window_get_operator_mode (data);
@@ -435,6 +442,10 @@ test_operator_mode (void)
   GtkWindow *dialog;
   g_autoptr(GError) error = NULL;
   guint toplevels;
+  /* Another of the application's windows (as the main window would be). */
+  GtkWidget *other = gtk_application_window_new (GTK_APPLICATION (g_application_get_default ()));
+
+  gtk_window_present (GTK_WINDOW (other));
 
   g_assert_true (gtk_widget_get_mapped (open_button));
   g_assert_false (gtk_widget_get_mapped (leave_button));
@@ -447,14 +458,13 @@ test_operator_mode (void)
   g_assert_null (find_action (GTK_WIDGET (window), "win.export") != NULL
                    && gtk_widget_get_mapped (find_action (GTK_WIDGET (window), "win.export")) ? "export" : NULL);
   g_assert_false (g_action_get_enabled (preferences));
+  g_assert_false (gtk_widget_get_visible (other));
   g_assert_true (gtk_widget_get_mapped (leave_button));
   g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_READY);
   g_assert_cmpstr (label_of (GTK_WIDGET (slot), "production-status"), ==, "READY");
 
-  resize (window, 1024, 600);
-  kiln_test_save_screenshot (GTK_WIDGET (window), "operator-mode-ready-1024x600.png");
-  resize (window, 1920, 1080);
-  kiln_test_save_screenshot (GTK_WIDGET (window), "operator-mode-ready-1920x1080.png");
+  resize_and_save (window, 1024, 600, "operator-mode-ready-1024x600.png");
+  resize_and_save (window, 1920, 1080, "operator-mode-ready-1920x1080.png");
 
   /* Ctrl+O opens no file chooser; closing the window asks for the password. */
   toplevels = n_toplevels ();
@@ -467,6 +477,16 @@ test_operator_mode (void)
   g_assert_true (kiln_test_spin_until (slot_idle, slot, 60000));
   kiln_test_spin (100);
   g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_PASS);
+
+  /* The window's close button asks for the password too; Escape gives up
+   * and the station stays, in operator mode. */
+  kiln_test_input_click (find_class (GTK_WIDGET (window), "close"));
+  dialog_wanted = "Enter the engineer's password";
+  g_assert_true (kiln_test_spin_until (dialog_there, NULL, 10000));
+  kiln_test_input_keys (find_dialog (dialog_wanted), "Escape");
+  g_assert_true (kiln_test_spin_until (no_dialog, NULL, 10000));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (kiln_production_window_get_operator_mode (window));
 
   /* A wrong password: said so, and operator mode stays. */
   kiln_test_input_click (leave_button);
@@ -487,6 +507,8 @@ test_operator_mode (void)
   g_assert_true (gtk_widget_get_mapped (auto_switch));
   g_assert_false (gtk_widget_get_mapped (leave_button));
   g_assert_true (g_action_get_enabled (preferences));
+  g_assert_true (gtk_widget_get_visible (other));
+  gtk_window_destroy (GTK_WINDOW (other));
   destroy (window);
 }
 
