@@ -9,7 +9,7 @@
 
 #include "kiln-production-window-private.h"
 #include "kiln-production-signature.h"
-#include "kiln-production-unlock-private.h"
+#include "kiln-production-lockdown-private.h"
 #include "kiln-usb-monitor.h"
 
 struct _KilnProductionWindow
@@ -49,10 +49,7 @@ struct _KilnProductionWindow
   GHashTable            *first_outcome; /* chip UID → its first board's PASS */
   guint                  first_passed;  /* boards that passed the first time */
   GCancellable          *start_cancellable; /* probes being found; NULL once ready */
-  gboolean               operator_mode;
-  char                  *engineer_password; /* the hash that leaves operator mode */
-  GPtrArray             *hidden_windows;    /* the application's others, in operator mode */
-  GCancellable          *unlock_cancellable; /* the password being asked; NULL else */
+  KilnProductionLockdown *lockdown;   /* operator mode */
   gboolean               large;       /* a large screen: larger type */
   guint                  large_idle;
 };
@@ -323,83 +320,18 @@ probe_removed_cb (KilnProductionWindow *self,
   update_slots_layout (self);
 }
 
-/* Operator mode: only boards are programmed. Other profiles, the auto-start
- * switch, the record's export, the settings and the application's other
- * windows (the main window with its option bytes) are out of reach until
- * the engineer's password is given. */
-static void
-set_operator_mode (KilnProductionWindow *self,
-                   gboolean              operator_mode)
-{
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  static const char *app_actions[] = { "preferences", "production" };
-
-  self->operator_mode = operator_mode;
-  gtk_widget_set_visible (self->open_button, !operator_mode);
-  gtk_widget_set_visible (self->auto_box, !operator_mode);
-  gtk_widget_set_visible (self->export_button, !operator_mode);
-  gtk_widget_set_visible (self->operator_button, operator_mode);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-profile", !operator_mode);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", !operator_mode);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.leave-operator-mode", operator_mode);
-  for (guint i = 0; app != NULL && i < G_N_ELEMENTS (app_actions); i++)
-    {
-      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (app), app_actions[i]);
-
-      if (G_IS_SIMPLE_ACTION (action))
-        g_simple_action_set_enabled (G_SIMPLE_ACTION (action), !operator_mode);
-    }
-  if (operator_mode && app != NULL)
-    {
-      for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
-        if (l->data != (gpointer) self && gtk_widget_get_visible (l->data))
-          {
-            gtk_widget_set_visible (l->data, FALSE);
-            g_ptr_array_add (self->hidden_windows, g_object_ref (l->data));
-          }
-    }
-  else if (!operator_mode)
-    {
-      for (guint i = 0; i < self->hidden_windows->len; i++)
-        gtk_window_present (g_ptr_array_index (self->hidden_windows, i));
-      g_ptr_array_set_size (self->hidden_windows, 0);
-    }
-}
-
-static void
-unlocked_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean unlocked = kiln_production_unlock_finish (result, &error);
-  KilnProductionWindow *self = user_data;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->unlock_cancellable == NULL)
-    return;   /* the station is gone */
-  g_clear_object (&self->unlock_cancellable);
-  if (unlocked)
-    set_operator_mode (self, FALSE);
-}
-
 static void
 leave_operator_mode_action (GtkWidget  *widget,
                             const char *name,
                             GVariant   *param)
 {
-  KilnProductionWindow *self = KILN_PRODUCTION_WINDOW (widget);
-
-  if (!self->operator_mode || self->unlock_cancellable != NULL)
-    return;
-  self->unlock_cancellable = g_cancellable_new ();
-  kiln_production_unlock_async (GTK_WINDOW (self), self->engineer_password, self->unlock_cancellable, unlocked_cb,
-                                self);
+  kiln_production_lockdown_ask (KILN_PRODUCTION_WINDOW (widget)->lockdown);
 }
 
 gboolean
 kiln_production_window_get_operator_mode (KilnProductionWindow *self)
 {
-  return self->operator_mode;
+  return kiln_production_lockdown_is_on (self->lockdown);
 }
 
 gboolean
@@ -464,11 +396,7 @@ kiln_production_window_open_profile (KilnProductionWindow  *self,
 
   /* Operator mode comes only from a signed profile: the signature covers it. */
   if (checked != NULL && kiln_production_profile_get_operator (profile)->mode)
-    {
-      g_free (self->engineer_password);
-      self->engineer_password = g_strdup (kiln_production_profile_get_operator (profile)->engineer_password);
-      set_operator_mode (self, TRUE);
-    }
+    kiln_production_lockdown_enter (self->lockdown, kiln_production_profile_get_operator (profile)->engineer_password);
 
   g_clear_pointer (&self->problem, g_free);
   if (checked == NULL)
@@ -592,12 +520,7 @@ kiln_production_window_dispose (GObject *object)
     g_cancellable_cancel (self->start_cancellable);
   g_clear_object (&self->start_cancellable);
   g_clear_handle_id (&self->large_idle, g_source_remove);
-  if (self->unlock_cancellable != NULL)
-    g_cancellable_cancel (self->unlock_cancellable);
-  g_clear_object (&self->unlock_cancellable);
-  if (self->hidden_windows != NULL && self->operator_mode)
-    set_operator_mode (self, FALSE);
-  g_clear_pointer (&self->hidden_windows, g_ptr_array_unref);
+  g_clear_pointer (&self->lockdown, kiln_production_lockdown_free);
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
@@ -621,7 +544,6 @@ kiln_production_window_finalize (GObject *object)
   g_free (self->record_path);
   g_free (self->station);
   g_free (self->problem);
-  g_free (self->engineer_password);
   g_clear_pointer (&self->first_outcome, g_hash_table_unref);
 
   G_OBJECT_CLASS (kiln_production_window_parent_class)->finalize (object);
@@ -668,7 +590,7 @@ kiln_production_window_close_request (GtkWindow *window)
 {
   KilnProductionWindow *self = KILN_PRODUCTION_WINDOW (window);
 
-  if (self->operator_mode)
+  if (kiln_production_lockdown_is_on (self->lockdown))
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "win.leave-operator-mode", NULL);
       return TRUE;
@@ -736,8 +658,17 @@ kiln_production_window_init (KilnProductionWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->slots = g_ptr_array_new ();
-  self->hidden_windows = g_ptr_array_new_with_free_func (g_object_unref);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.leave-operator-mode", FALSE);
+  /* Operator mode: only boards are programmed. Other profiles, the
+   * auto-start switch, the record's export, the settings and the
+   * application's other windows are out of reach until the engineer's
+   * password is given. */
+  self->lockdown = kiln_production_lockdown_new (GTK_WINDOW (self));
+  kiln_production_lockdown_hide (self->lockdown, self->open_button);
+  kiln_production_lockdown_hide (self->lockdown, self->auto_box);
+  kiln_production_lockdown_hide (self->lockdown, self->export_button);
+  kiln_production_lockdown_show (self->lockdown, self->operator_button);
+  kiln_production_lockdown_disable (self->lockdown, "win.open-profile");
+  kiln_production_lockdown_disable (self->lockdown, "win.export");
   self->first_outcome = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
