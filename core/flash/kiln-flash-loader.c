@@ -138,7 +138,9 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
   self->code_size = (guint32) code_size;
   self->code_crc = kiln_flash_crc32 (0xFFFFFFFF, code, code_size);
   self->code_checked = FALSE;
-  if (!kiln_stlink_write_mem (self->stlink, self->code, code, code_size, &local_error))
+  /* In as few commands as the probe takes (one status query after the
+   * last): the loader's first command checks the CRC of its own code. */
+  if (!kiln_stlink_write_stream (self->stlink, self->code, code, code_size, &local_error))
     return loader_error (error, local_error);
   return TRUE;
 }
