@@ -53,19 +53,30 @@ kiln_sim_host_gaps_name (KilnSimHostGaps mode)
     }
 }
 
-/* The calling thread's run-queue delay. Each thread keeps its file open. */
+static void
+close_schedstat (gpointer data)
+{
+  close (GPOINTER_TO_INT (data) - 1);
+}
+
+/* The calling thread's run-queue delay. Each thread keeps its file open
+ * until it ends. */
 static gboolean
 read_wait_ns (guint64 *wait_ns)
 {
-  static __thread int fd = -1;
+  static GPrivate schedstat = G_PRIVATE_INIT (close_schedstat);
+  int fd = GPOINTER_TO_INT (g_private_get (&schedstat)) - 1;
   char buf[96];
   ssize_t n;
   char *end;
 
   if (fd < 0)
-    fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return FALSE;
+    {
+      fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        return FALSE;
+      g_private_set (&schedstat, GINT_TO_POINTER (fd + 1));
+    }
   n = pread (fd, buf, sizeof buf - 1, 0);
   if (n <= 0)
     return FALSE;

@@ -115,6 +115,11 @@ test_cpu_wait_left_out (void)
   guint64 free_before, wall_before, free_gap, wall_gap, waited = 0, cpu0, spent;
   volatile guint64 x = 0;
 
+  if (!g_file_test ("/proc/thread-self/schedstat", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("the kernel gives no /proc/thread-self/schedstat");
+      return;
+    }
   g_assert_cmpint (sched_getaffinity (0, sizeof old, &old), ==, 0);
   CPU_ZERO (&hog.cpu);
   for (int i = 0; i < CPU_SETSIZE; i++)
@@ -123,7 +128,11 @@ test_cpu_wait_left_out (void)
         CPU_SET (i, &hog.cpu);
         break;
       }
-  g_assert_cmpint (sched_setaffinity (0, sizeof hog.cpu, &hog.cpu), ==, 0);
+  if (sched_setaffinity (0, sizeof hog.cpu, &hog.cpu) != 0)
+    {
+      g_test_skip ("this thread cannot be bound to one CPU");
+      return;
+    }
   thread = g_thread_new ("hog", hog_run, &hog);
   while (g_atomic_int_get (&hog.tid) == 0)
     g_usleep (1000);
