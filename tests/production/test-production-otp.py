@@ -15,28 +15,22 @@ import re
 import sqlite3
 import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
 
 cli = sys.argv[1]
 fixtures = sys.argv[2] if len(sys.argv) > 2 else None
-tmp = tempfile.mkdtemp(prefix="kiln-production-otp-")
-failures = 0
+t = kilntest.Suite("production-otp")
+tmp = t.tmp
 FLASH = 1024 * 1024
 OTP_AT = 0x40                # 0x1FF0F040: block 1
 OTP_SIZE = 1024 + 16
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
+check = t.check
 
 
 def env_for(sim):
-    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
-    env["LC_ALL"] = "C.UTF-8"
-    env["KILN_SIM"] = sim
+    env = kilntest.env_for(sim)
     env["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
     return env
 
@@ -233,5 +227,4 @@ size = 12
     check("swd-disabled-by-firmware" in r["faults_injected"] and r["violations"] == [],
           f"swd off: the firmware did not start after its number was written: {r['faults_injected']}")
 
-print("ok" if not failures else f"FAILED: {failures}")
-sys.exit(1 if failures else 0)
+t.finish()
