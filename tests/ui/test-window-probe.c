@@ -11,6 +11,7 @@
 
 #include "kiln-sim-bench.h"
 #include "kiln-test.h"
+#include "kiln-test-input.h"
 #include "kiln-test-window.h"
 
 /* With a probe, the panel shows the chip the probe found, not a guess:
@@ -380,6 +381,68 @@ test_option_bytes (void)
 
 
 static gboolean
+changes_say_db1m (gpointer data)
+{
+  return strstr (_kiln_option_bytes_window_get_changes (data), "Bank mode (DB1M): single bank → dual bank") != NULL;
+}
+
+/* DB1M on a 1 MiB F429ZG: a key press on the switch, the confirmation says
+ * the sectors are renumbered and what that means for the image, and the
+ * window then shows the chip's two banks (sectors 0–7 and 12–19). */
+static void
+test_option_bytes_db1m (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("chip=STM32F429ZG\n");
+  g_auto(GStrv) assignments = NULL;
+  g_autofree char *text = NULL;
+  KilnOptionBytesWindow *ob;
+  GtkWidget *sw;
+  GtkWindow *dialog;
+  const char *body;
+  TargetSays says;
+  KilnWindow *window = kiln_test_window_new (1100, 760);
+
+  kiln_test_wait_identified (window);
+  text = _kiln_window_dup_target_text (window);
+  g_assert_nonnull (strstr (text, "1 MiB, one bank, 12 sectors"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.option-bytes", NULL));
+  ob = kiln_test_find_option_bytes_window ();
+  g_assert_nonnull (ob);
+  g_assert_true (kiln_test_spin_until (ob_ready, ob, 30000));
+  sw = _kiln_option_bytes_window_get_db1m_switch (ob);
+  g_assert_true (gtk_widget_get_mapped (sw) || gtk_widget_is_visible (sw));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (sw)));
+
+  /* The switch, as a person reaches it: focused, then Space. */
+  gtk_widget_grab_focus (sw);
+  kiln_test_spin (100);
+  kiln_test_input_keys (GTK_WINDOW (ob), "space");
+  g_assert_true (kiln_test_spin_until (changes_say_db1m, ob, 5000));
+  assignments = _kiln_option_bytes_window_dup_assignments (ob);
+  g_assert_cmpstrv (assignments, ((const char *[]) { "db1m=1", NULL }));
+  g_assert_true (_kiln_option_bytes_window_can_write (ob));
+
+  kiln_test_input_click (_kiln_option_bytes_window_get_write_button (ob));
+  g_assert_true (kiln_test_spin_until (kiln_test_dialog_shown, NULL, 5000));
+  dialog = kiln_test_find_message_dialog ();
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_test_message ("%s", body);
+  g_assert_nonnull (strstr (body, "sectors 12 to 19"));
+  g_assert_nonnull (strstr (body, "sectors 8 to 11 no longer exist"));
+  g_assert_nonnull (strstr (body, "The image keeps its addresses"));
+  kiln_test_save_screenshot (GTK_WIDGET (dialog), "option-bytes-db1m.png");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "write");
+  gtk_window_destroy (dialog);
+
+  /* The chip as it now is: two banks. */
+  says = (TargetSays) { window, "1 MiB, two banks, 16 sectors" };
+  g_assert_true (kiln_test_spin_until (target_says, &says, 30000));
+  gtk_window_destroy (GTK_WINDOW (ob));
+  kiln_test_spin (100);
+  kiln_test_close (window, flash_path);
+}
+
+static gboolean
 no_probe_selected (gpointer data)
 {
   return kiln_probe_selector_get_selected (_kiln_window_get_probe_selector (data)) == NULL;
@@ -560,6 +623,7 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/no-power", test_no_power);
   g_test_add_func ("/Kiln/UI/verify-read-erase", test_verify_read_erase);
   g_test_add_func ("/Kiln/UI/option-bytes", test_option_bytes);
+  g_test_add_func ("/Kiln/UI/option-bytes-db1m", test_option_bytes_db1m);
   g_test_add_func ("/Kiln/UI/hotplug", test_hotplug);
   g_test_add_func ("/Kiln/UI/connect-under-reset", test_connect_under_reset);
 
