@@ -124,11 +124,7 @@ kiln_cli_erase (int    argc,
     double secs = (g_get_monotonic_time () - start) / 1e6;
     g_autofree char *size = kiln_cli_format_size (job->erase_result.bytes);
     g_autoptr(GArray) positions = mass ? NULL : kiln_flash_parse_sector_list (job->chip, sectors, NULL);
-    g_autoptr(GString) list = g_string_new (NULL);
-
-    for (guint i = 0; positions != NULL && i < positions->len; i++)
-      g_string_append_printf (list, "%s%u", i ? "," : "",
-                              kiln_chip_get_sector (job->chip, g_array_index (positions, guint, i))->index);
+    g_autofree char *list = positions != NULL ? kiln_flash_dup_sector_numbers (job->chip, positions, ",") : g_strdup ("");
     if (common.json)
       {
         JsonBuilder *b = kiln_cli_json_result_new (TRUE);
@@ -152,7 +148,7 @@ kiln_cli_erase (int    argc,
     else if (!common.quiet)
       printf (g_dngettext (GETTEXT_PACKAGE, "%s: erased sector %s (%s) in %.1f s\n",
                            "%s: erased sectors %s (%s) in %.1f s\n", job->erase_result.sectors),
-              job->chip_name, list->str, size, secs);
+              job->chip_name, list, size, secs);
   }
 
 out:

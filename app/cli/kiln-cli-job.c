@@ -430,7 +430,7 @@ kiln_cli_json_result_print (JsonBuilder *b)
   g_autofree char *line = NULL;
 
   json_builder_end_object (b);
-  line = kiln_json_builder_to_string (b);
+  line = kiln_json_builder_to_line (b);
   g_object_unref (b);
   printf ("%s\n", line);
   fflush (stdout);

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 #include "kiln-flash-json.h"
+#include "kiln-flash-ops.h"
 #include "kiln-flash-option-bytes.h"
 
 static const char *
@@ -50,19 +51,6 @@ boot_words (guint32 address)
   return what ? g_strdup_printf ("0x%08X (%s)", address, what) : g_strdup_printf ("0x%08X", address);
 }
 
-/* "0, 1, 4" from sector positions. */
-static char *
-sector_list (KilnChip *chip,
-             GArray   *positions)
-{
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  for (guint i = 0; i < positions->len; i++)
-    g_string_append_printf (out, "%s%u", i ? ", " : "",
-                            kiln_chip_get_sector (chip, g_array_index (positions, guint, i))->index);
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
 static const char *
 yes_no_reset (gboolean no_reset)
 {
@@ -75,7 +63,7 @@ kiln_option_bytes_describe (const KilnOptionBytes *self,
 {
   g_autoptr(GString) out = g_string_new (NULL);
   g_autoptr(GArray) prot = kiln_option_bytes_dup_protected (self, chip);
-  g_autofree char *list = sector_list (chip, prot);
+  g_autofree char *list = kiln_flash_dup_sector_numbers (chip, prot, ", ");
 
   g_string_append_printf (out, _("Read protection (RDP 0x%02X):   %s\n"), self->rdp,
                           rdp_words (kiln_option_bytes_get_rdp_level (self)));
@@ -175,7 +163,7 @@ kiln_option_bytes_to_json (const KilnOptionBytes *self,
   if (kiln_option_bytes_has_db1m (self, chip))
     add_bool (builder, "db1m", self->db1m);
   json_builder_end_object (builder);
-  return kiln_json_builder_to_string (builder);
+  return kiln_json_builder_to_line (builder);
 }
 
 static void
@@ -309,7 +297,7 @@ kiln_option_bytes_dup_consequences (const KilnOptionBytes *from,
                                       "level 0 erases the whole flash.")));
   if (gone->len)
     {
-      g_autofree char *list = sector_list (chip, gone);
+      g_autofree char *list = kiln_flash_dup_sector_numbers (chip, gone, ", ");
 
       g_ptr_array_add (out, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                           "Sector %s will no longer be write-protected: it can be "
@@ -321,7 +309,7 @@ kiln_option_bytes_dup_consequences (const KilnOptionBytes *from,
     }
   if (added->len)
     {
-      g_autofree char *list = sector_list (chip, added);
+      g_autofree char *list = kiln_flash_dup_sector_numbers (chip, added, ", ");
 
       g_ptr_array_add (out, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                           "Sector %s becomes write-protected: erasing or programming "
