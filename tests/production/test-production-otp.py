@@ -30,20 +30,15 @@ check = t.check
 
 
 def env_for(sim):
-    env = kilntest.env_for(sim)
-    env["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
-    return env
+    return kilntest.station_env(sim, tmp)
 
 
-# The engineer's key pair (Kiln's, without a password); profiles are signed
-# with minisign itself, so that the station checks minisign's signatures.
-KEY = os.path.join(tmp, "engineer")
-subprocess.run([cli, "profile", "keygen", KEY], check=True, capture_output=True)
+# The engineer's key pair; profiles are signed with minisign itself.
+KEY = kilntest.engineer_key(cli, tmp)
 
 
 def sign(profile):
-    subprocess.run(["minisign", "-S", "-s", KEY + ".key", "-m", profile, "-t", "test"], check=True,
-                   capture_output=True, stdin=subprocess.DEVNULL)
+    kilntest.minisign_sign(KEY, profile)
 
 
 def setup(name, boards, address=0x1FF0F000 + OTP_AT, size=12, extra_bench="", reset=True):
