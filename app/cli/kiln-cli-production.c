@@ -116,8 +116,18 @@ print_board (Slot                      *slot,
   if (st->json)
     {
       g_autofree char *json = kiln_production_entry_to_json (entry);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autofree char *line = NULL;
 
-      printf ("{\"event\":\"board\",\"slot\":%u,\"board\":%u,\"record\":%s}\n", slot->number, slot->boards, json);
+      json_builder_begin_object (b);
+      kiln_cli_json_string (b, "event", "board");
+      kiln_cli_json_int (b, "slot", slot->number);
+      kiln_cli_json_int (b, "board", slot->boards);
+      json_builder_set_member_name (b, "record");
+      json_builder_add_value (b, json_from_string (json, NULL));
+      json_builder_end_object (b);
+      line = kiln_json_builder_to_line (b);
+      printf ("%s\n", line);
     }
   else if (entry->pass)
     {
@@ -556,9 +566,14 @@ kiln_cli_production (int    argc,
     kiln_sim_bench_save (bench, NULL);
 
   if (common.json)
-    printf ("{\"event\":\"result\",\"ok\":%s,\"boards\":%u,\"pass\":%u,\"fail\":%u}\n",
-            st.fatal == NULL && st.failed == 0 && st.exit_code == KILN_CLI_EXIT_OK ? "true" : "false",
-            st.passed + st.failed, st.passed, st.failed);
+    {
+      JsonBuilder *b = kiln_cli_json_result_new (st.fatal == NULL && st.failed == 0 && st.exit_code == KILN_CLI_EXIT_OK);
+
+      kiln_cli_json_int (b, "boards", st.passed + st.failed);
+      kiln_cli_json_int (b, "pass", st.passed);
+      kiln_cli_json_int (b, "fail", st.failed);
+      kiln_cli_json_result_print (b);
+    }
   else if (!common.quiet)
     printf (g_dngettext (GETTEXT_PACKAGE, "%u board: %u PASS, %u FAIL\n", "%u boards: %u PASS, %u FAIL\n",
                          st.passed + st.failed),

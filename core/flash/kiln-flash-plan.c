@@ -604,5 +604,5 @@ kiln_flash_plan_to_json (KilnFlashPlan *self)
   json_builder_set_member_name (b, "estimated_seconds");
   kiln_json_builder_add_fixed (b, kiln_flash_plan_get_estimated_seconds (self), 3);
   json_builder_end_object (b);
-  return kiln_json_builder_to_string (b);
+  return kiln_json_builder_to_line (b);
 }

@@ -8,22 +8,16 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
 
 cli = sys.argv[1]
-tmp = tempfile.mkdtemp(prefix="kiln-record-chain-")
-failures = 0
+t = kilntest.Suite("record-chain")
+tmp = t.tmp
+check = t.check
 
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
-
-
-env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
-env["LC_ALL"] = "C.UTF-8"
+env = kilntest.env_for()
 env["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
 env["KILN_SIM"] = os.path.join(tmp, "sim.ini")
 key = os.path.join(tmp, "eng")
@@ -102,5 +96,4 @@ check(v.returncode == 0 and "2 records, every link holds" in v.stdout, f"upgrade
       v.stdout + v.stderr)
 check(sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 2, "format 2 after the upgrade")
 
-print("ok" if not failures else f"FAILED: {failures}")
-sys.exit(1 if failures else 0)
+t.finish()
