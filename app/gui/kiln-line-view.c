@@ -154,9 +154,7 @@ show_stats (KilnLineView *self)
   g_autofree char *yield_caption = g_strdup_printf (_("First-pass yield (%u of %u)"), s->first_pass, s->boards);
   g_autofree char *cycle_caption = s->n_cycles ? g_strdup_printf (_("Median cycle · 90 %% ≤ %.1f s"), s->cycle_p90)
                                                : g_strdup (_("Median cycle"));
-  g_autofree char *failed_caption = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Failed attempts (of %u)",
-                                                                  "Failed attempts (of %u)", s->attempts),
-                                                     s->attempts);
+  g_autofree char *failed_caption = g_strdup_printf (_("Failed attempts (of %u)"), s->attempts);
   g_autofree char *from = s->since ? format_time (s->since) : g_strdup (_("the beginning"));
   g_autofree char *to = s->until ? format_time (s->until) : g_strdup (_("now"));
   g_autofree char *range = g_strdup_printf (_("From %s to %s"), from, to);
@@ -467,7 +465,7 @@ build_header (KilnLineView *self)
   GtkWidget *reload = gtk_button_new_from_icon_name ("view-refresh-symbolic");
   g_autoptr(GMenu) menu = g_menu_new ();
 
-  self->title = ADW_WINDOW_TITLE (adw_window_title_new (_("Line"), NULL));
+  self->title = ADW_WINDOW_TITLE (adw_window_title_new (_("Production Line"), NULL));
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->title));
 
   gtk_widget_add_css_class (ranges, "linked");
@@ -604,7 +602,7 @@ static void
 kiln_line_view_init (KilnLineView *self)
 {
   self->cancellable = g_cancellable_new ();
-  gtk_window_set_title (GTK_WINDOW (self), _("Line"));
+  gtk_window_set_title (GTK_WINDOW (self), _("Production Line"));
   gtk_window_set_default_size (GTK_WINDOW (self), 1100, 800);
   build (self);
   gtk_toggle_button_set_active (self->range_buttons[KILN_LINE_RANGE_SHIFT], TRUE);
