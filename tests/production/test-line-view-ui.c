@@ -18,13 +18,59 @@
 
 #include "kiln-line-chart-private.h"
 #include "kiln-line-view-private.h"
+#include "kiln-minisign.h"
 #include "kiln-production-window-private.h"
 #include "kiln-test-input.h"
 #include "kiln-test-ui.h"
 
 static char *tmp_dir;
 static char *db_path;
+static char *profile_path;
+static char *signer;       /* the id of the key that signs the profile */
 static GPtrArray *known;   /* the entries written, as the record lists them */
+
+/* A small signed profile, and its key trusted by the station. */
+static void
+make_profile (void)
+{
+  g_autoptr(KilnProductionProfile) profile = kiln_production_profile_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *keys = g_build_filename (g_get_user_config_dir (), "kiln", "trusted-keys", NULL);
+  g_autofree char *pub_path = g_build_filename (keys, "engineer.pub", NULL);
+  g_autofree char *key_path = g_build_filename (tmp_dir, "engineer.key", NULL);
+  g_autofree char *firmware = g_build_filename (tmp_dir, "widget.bin", NULL);
+  g_autofree char *pub = NULL, *sec = NULL, *text = NULL, *signature = NULL, *sig_path = NULL;
+  g_autofree guint8 *data = g_malloc (8192);
+  KilnMinisignSecretKey key;
+  gsize length = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (keys, 0700), ==, 0);
+  kiln_minisign_generate (&pub, &sec);
+  g_assert_true (g_file_set_contents (pub_path, pub, -1, NULL));
+  g_assert_true (g_file_set_contents (key_path, sec, -1, NULL));
+  g_assert_true (kiln_minisign_secret_key_load (key_path, &key, NULL));
+  /* "untrusted comment: minisign public key <ID>" */
+  {
+    g_auto(GStrv) lines = g_strsplit (pub, "\n", 2);
+
+    signer = g_strdup (strrchr (lines[0], ' ') + 1);
+  }
+
+  for (guint i = 0; i < 8192; i++)
+    data[i] = (guint8) (i * 7);
+  g_assert_true (g_file_set_contents (firmware, (char *) data, 8192, NULL));
+  g_assert_true (kiln_production_profile_set_name (profile, "Widget rev B", &error));
+  g_assert_true (kiln_production_profile_set_firmware (profile, firmware, TRUE, 0x08000000, &error));
+  g_assert_true (kiln_production_profile_set_chip (profile, "STM32F746NG", &error));
+  g_assert_true (kiln_production_profile_lock (profile, &error));
+  g_assert_no_error (error);
+  profile_path = g_build_filename (tmp_dir, "widget.kiln-profile", NULL);
+  g_assert_true (kiln_production_profile_save (profile, profile_path, &error));
+  g_assert_true (g_file_get_contents (profile_path, &text, &length, NULL));
+  signature = kiln_minisign_sign (&key, (const guint8 *) text, length, "test");
+  sig_path = g_strconcat (profile_path, ".minisig", NULL);
+  g_assert_true (g_file_set_contents (sig_path, signature, -1, NULL));
+}
 
 static gint64
 at (int hour,
@@ -241,6 +287,21 @@ wait_update (KilnLineView *view,
 }
 
 static gboolean
+window_ready (gpointer data)
+{
+  return kiln_production_window_is_ready (data);
+}
+
+static gboolean
+slot_done (gpointer data)
+{
+  KilnProductionSlotState state = kiln_production_slot_get_state (data);
+
+  return !kiln_production_slot_is_busy (data)
+         && (state == KILN_PRODUCTION_SLOT_PASS || state == KILN_PRODUCTION_SLOT_FAIL);
+}
+
+static gboolean
 file_there (gpointer data)
 {
   return g_file_test (data, G_FILE_TEST_IS_REGULAR);
@@ -263,6 +324,8 @@ type_text (GtkWindow  *window,
         g_string_append (keys, "colon");
       else if (*c == ' ')
         g_string_append (keys, "space");
+      else if (g_ascii_isupper (*c))
+        g_string_append_printf (keys, "shift+%c", g_ascii_tolower (*c));
       else
         g_string_append_c (keys, *c);
     }
@@ -340,7 +403,41 @@ test_line_view (void)
   station = kiln_production_window_new (ADW_APPLICATION (g_application_get_default ()), TRUE, db_path);
   gtk_window_set_default_size (GTK_WINDOW (station), 1100, 760);
   gtk_window_present (GTK_WINDOW (station));
+  g_assert_true (kiln_test_spin_until (window_ready, station, 20000));
   kiln_test_wait_drawn (GTK_WIDGET (station));
+
+  /* The operator gives a name (the person button), then programs a board:
+   * its record names the operator, the slot and the profile's signer. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) entries = NULL;
+    KilnProductionEntry *last;
+    GtkWidget *person = find_menu_button (GTK_WIDGET (station), "avatar-default-symbolic");
+
+    g_assert_true (kiln_production_window_open_profile (station, profile_path, &error));
+    g_assert_no_error (error);
+    g_assert_nonnull (person);
+    kiln_test_input_click (person);
+    kiln_test_spin (200);
+    entry = find_type (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (person))), GTK_TYPE_ENTRY, 0);
+    kiln_test_wait_drawn (entry);
+    kiln_test_input_click (entry);
+    type_text (GTK_WINDOW (station), "Ann Lee");
+    kiln_test_input_keys (GTK_WINDOW (station), "Escape");
+    kiln_test_spin (200);
+    g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (person)))));
+    kiln_test_input_keys (GTK_WINDOW (station), "space");
+    g_assert_true (kiln_test_spin_until (slot_done, kiln_production_window_get_slot (station, 0), 60000));
+    entries = kiln_production_record_list (kiln_production_window_get_record (station), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (entries->len, ==, known->len + 1);
+    last = g_ptr_array_index (entries, entries->len - 1);
+    g_assert_true (last->pass);
+    g_assert_cmpstr (last->operator_name, ==, "Ann Lee");
+    g_assert_cmpstr (last->slot, ==, "1");
+    g_assert_cmpstr (last->profile_key, ==, signer);
+    g_assert_cmpuint (strlen (last->profile_sha256), ==, 64);
+  }
 
   /* The station's menu opens the Line view over its record. */
   menu = find_menu_button (GTK_WIDGET (station), "open-menu-symbolic");
@@ -440,6 +537,13 @@ main (int   argc,
   /* The record's times and the view's hours in one zone, whatever the machine's. */
   g_setenv ("TZ", "UTC", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  /* Before GLib caches it: the station's trusted keys are the test's. */
+  {
+    g_autofree char *config = g_build_filename (g_get_tmp_dir (), "kiln-line-view-ui-config-XXXXXX", NULL);
+
+    g_assert_nonnull (g_mkdtemp (config));
+    g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  }
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
@@ -451,11 +555,14 @@ main (int   argc,
   tmp_dir = g_dir_make_tmp ("kiln-line-view-ui-XXXXXX", NULL);
   db_path = g_build_filename (tmp_dir, "production.db", NULL);
   make_record ();
+  make_profile ();
 
   g_test_add_func ("/Kiln/Production/ui/line-view", test_line_view);
   status = g_test_run ();
   g_clear_pointer (&known, g_ptr_array_unref);
   g_free (db_path);
+  g_free (profile_path);
+  g_free (signer);
   g_free (tmp_dir);
   return status;
 }
