@@ -11,7 +11,7 @@
 #include "kiln-line-chart-private.h"
 
 #define ROW_HEIGHT  30
-#define HOURS_HEIGHT 220
+#define HOURS_HEIGHT 250
 
 /* libadwaita's palette: green 4, red 3, and a neutral for attempts. */
 static const GdkRGBA pass_color = { 0.149, 0.635, 0.412, 1 };

@@ -548,7 +548,8 @@ build (KilnLineView *self)
   gtk_widget_set_margin_end (page, 18);
   gtk_widget_set_margin_top (page, 12);
   gtk_widget_set_margin_bottom (page, 18);
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 1600);
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 1800);
+  adw_clamp_set_tightening_threshold (ADW_CLAMP (clamp), 1400);
   adw_clamp_set_child (ADW_CLAMP (clamp), page);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);

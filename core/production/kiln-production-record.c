@@ -345,19 +345,22 @@ kiln_production_record_open (const char  *path,
   if (!kiln_production_record_exec (self, "PRAGMA synchronous = FULL", error))
     return NULL;
 
+  /* The format is read inside the transaction that upgrades it: two
+   * stations opening one record at once upgrade it once. */
+  if (!kiln_production_record_exec (self, "BEGIN IMMEDIATE", error))
+    return NULL;
   if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK
       && sqlite3_step (stmt) == SQLITE_ROW)
     version = sqlite3_column_int (stmt, 0);
   sqlite3_finalize (stmt);
   if (version > SCHEMA_VERSION)
     {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_DATABASE,
                    _("The record database %s was written by a newer Kiln (format %d): update Kiln on this station"),
                    path, version);
       return NULL;
     }
-  if (!kiln_production_record_exec (self, "BEGIN IMMEDIATE", error))
-    return NULL;
   if (sqlite3_exec (self->db, schema, NULL, NULL, NULL) != SQLITE_OK
       || (version < 3 && sqlite3_exec (self->db, migration_3, NULL, NULL, NULL) != SQLITE_OK)
       || (version == 1 && !migrate_chain (self))
