@@ -34,6 +34,8 @@ typedef enum
 KilnLineView *kiln_line_view_new          (GtkWindow      *parent,
                                            const char     *record_path,
                                            KilnLineRecord *line);
+/* Reads the record again (a station does when it has recorded a board). */
+void          kiln_line_view_refresh      (KilnLineView   *self);
 /* The figures shown (NULL before the first query has answered). */
 const KilnProductionStats *kiln_line_view_get_stats (KilnLineView *self);
 /* Queries answered since the view opened (tests wait for the next). */

@@ -632,6 +632,12 @@ kiln_line_view_new (GtkWindow      *parent,
   return self;
 }
 
+void
+kiln_line_view_refresh (KilnLineView *self)
+{
+  refresh (self);
+}
+
 const KilnProductionStats *
 kiln_line_view_get_stats (KilnLineView *self)
 {

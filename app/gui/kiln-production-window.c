@@ -92,6 +92,21 @@ update_blocked (KilnProductionWindow *self)
   update_hint (self);
 }
 
+/* The Line views opened from this station show the board just recorded. */
+static void
+refresh_line_views (KilnProductionWindow *self)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (KILN_IS_LINE_VIEW (window) && gtk_window_get_transient_for (GTK_WINDOW (window)) == GTK_WINDOW (self))
+        kiln_line_view_refresh (KILN_LINE_VIEW (window));
+    }
+}
+
 static void
 slot_finished_cb (KilnProductionSlot   *slot,
                   gboolean              recorded,
@@ -118,6 +133,7 @@ slot_finished_cb (KilnProductionSlot   *slot,
       last = g_strdup_printf (_("Last board: UID %s at %s"), entry->chip_uid ? entry->chip_uid : "?", time);
       gtk_label_set_label (self->last_label, last);
       update_counters (self);
+      refresh_line_views (self);
     }
   else
     {

@@ -1,8 +1,10 @@
 /* test-line-view-ui.c — the Line view under Xvfb, driven by clicks and keys:
- * opened from the production window's menu over the station's record, the
- * shift, the day and a custom range (a bad one refused), the figures as the
- * core computes them, the charts, the export of the range, and screenshots
- * at 1024×600 and 1920×1080
+ * the operator named in the production window and the slot in a board's
+ * record; the view opened from the station's menu over its record, the
+ * shift, the day, a custom range (a bad one refused) and the whole record,
+ * the figures as the core computes them, the charts, the export of the
+ * range, the view following the station's next board, and screenshots at
+ * 1024×600 and 1920×1080
  *
  * The record holds known boards of 2026-03-10 (UTC; the test runs in UTC),
  * and the view is told it is 16:30 that day.
@@ -523,6 +525,23 @@ test_line_view (void)
   g_assert_cmpuint (g_strv_length (lines), ==, in_range->len + 2);
   g_assert_true (g_str_has_prefix (lines[0], "id,time,station"));
   g_assert_true (g_str_has_prefix (strchr (lines[1], ',') + 1, "2026-03-10T09:"));
+
+  /* All: the fixture and the board programmed above. */
+  button = find_button (GTK_WIDGET (view), "_All");
+  before = kiln_line_view_get_n_updates (view);
+  kiln_test_input_click (button);
+  wait_update (view, before);
+  g_assert_cmpint (kiln_line_view_get_range (view), ==, KILN_LINE_RANGE_ALL);
+  g_assert_cmpuint (kiln_line_view_get_stats (view)->boards, ==, 76 + 1);
+  g_assert_cmpuint (kiln_line_view_get_stats (view)->attempts, ==, known->len + 1);
+
+  /* The station programs the board again: the view follows by itself. */
+  before = kiln_line_view_get_n_updates (view);
+  kiln_test_input_keys (GTK_WINDOW (station), "space");
+  wait_update (view, before);
+  g_assert_true (kiln_test_spin_until (slot_done, kiln_production_window_get_slot (station, 0), 60000));
+  g_assert_cmpuint (kiln_line_view_get_stats (view)->boards, ==, 76 + 1);
+  g_assert_cmpuint (kiln_line_view_get_stats (view)->attempts, ==, known->len + 2);
 
   gtk_window_destroy (GTK_WINDOW (view));
   gtk_window_destroy (GTK_WINDOW (station));
