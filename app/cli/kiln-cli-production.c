@@ -50,6 +50,7 @@ struct _Station
   GPtrArray             *slots;
   GMainLoop             *loop;
   char                  *station;
+  char                  *operator_name;  /* NULL: not given */
   gboolean               json;
   gboolean               quiet;
   guint                  khz;
@@ -245,6 +246,8 @@ slot_start_job (Slot *slot)
   data->job = kiln_production_job_new (st->profile, st->record, st->allocator, slot->info, st->station);
   data->job->khz = st->khz;
   data->job->under_reset = st->under_reset;
+  data->job->slot = g_strdup_printf ("%u", slot->number);
+  data->job->operator_name = g_strdup (st->operator_name);
   kiln_session_run_async (slot->session, kiln_production_job_run, data->job, NULL, NULL, slot->cancellable,
                           on_job_done, data);
 }
@@ -394,6 +397,7 @@ kiln_cli_production (int    argc,
 {
   g_autofree char *log_path = NULL;
   g_autofree char *station_name = NULL;
+  g_autofree char *operator_name = NULL;
   g_autofree char *wait_for = NULL;
   g_auto(GStrv) files = NULL;
   g_auto(GStrv) trust = NULL;
@@ -406,6 +410,7 @@ kiln_cli_production (int    argc,
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("Stop after this many boards (default: run until stopped)"), N_("N") },
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_path, N_("The station's record database (default: production.db in Kiln's data folder)"), N_("DB") },
     { "station", 0, 0, G_OPTION_ARG_STRING, &station_name, N_("The station's name in the record (default: the host name)"), N_("NAME") },
+    { "operator", 0, 0, G_OPTION_ARG_STRING, &operator_name, N_("Who runs the station, kept in each board's record"), N_("NAME") },
     { "wait-for", 0, 0, G_OPTION_ARG_STRING, &wait_for, N_("What starts each board: power (a board powered on the probe, the default) or enter (a line on standard input, from a foot switch or scanner)"), N_("power|enter") },
     { "line", 0, 0, G_OPTION_ARG_STRING, &line, N_("The line's PostgreSQL database (a connection string or URI): serial numbers are allocated and every board is recorded there too"), N_("CONNINFO") },
     { "trust", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &trust, N_("A public key whose signatures this station trusts (repeatable; the keys in the station's trusted-keys folder are trusted too)"), N_("KEY.pub") },
@@ -515,6 +520,7 @@ kiln_cli_production (int    argc,
   st.slots = slots;
   st.loop = loop;
   st.station = station_name ? g_strdup (station_name) : g_strdup (g_get_host_name ());
+  st.operator_name = operator_name;
   st.json = common.json;
   st.quiet = common.quiet;
   st.khz = (guint) common.khz;

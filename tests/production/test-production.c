@@ -330,7 +330,8 @@ test_export (Fixture       *f,
   jsonl_text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (jsonl));
 
   g_assert_true (g_str_has_prefix (csv_text, "id,time,station,profile,probe_serial,chip_uid,chip,revision,file_name,"
-                                             "file_sha256,serial_number,option_bytes,result,cause,connect_s,"));
+                                             "file_sha256,serial_number,option_bytes,result,cause,slot,operator,"
+                                             "profile_key,profile_sha256,cause_code,cause_group,connect_s,"));
   g_assert_nonnull (strstr (csv_text, ",SN-1,,PASS,,"));
   g_assert_nonnull (strstr (csv_text, "0.250000"));
   g_assert_nonnull (strstr (csv_text, ",FAIL,\"Sector 0 is write-protected, \"\"really\"\"\nsecond line\","));
