@@ -28,6 +28,7 @@ static const struct
   [KILN_SECTOR_STATE_VERIFIED]    = { "object-select-symbolic",        "#26a269", FALSE },
   [KILN_SECTOR_STATE_FAILED]      = { "dialog-error-symbolic",         "#c01c28", FALSE },
   [KILN_SECTOR_STATE_BLANK]       = { "document-new-symbolic",         "#99c1f1", TRUE },
+  [KILN_MAP_STATE_ERASED]         = { "edit-clear-symbolic",           "#deddda", TRUE },
 };
 
 static void
@@ -158,6 +159,52 @@ draw_box (GtkSnapshot           *snapshot,
   gtk_snapshot_push_rounded_clip (snapshot, &rr);
   gtk_snapshot_append_color (snapshot, fill, r);
   gtk_snapshot_pop (snapshot);
+  gtk_snapshot_append_border (snapshot, &rr, widths, borders);
+}
+
+/* The tick box of selection mode: empty, or ticked. */
+static void
+draw_tick (GtkWidget     *widget,
+           GtkSnapshot   *snapshot,
+           gboolean       ticked,
+           double         x,
+           double         y,
+           const GdkRGBA *color)
+{
+  GskRoundedRect rr;
+  float widths[4] = { 1.5, 1.5, 1.5, 1.5 };
+  GdkRGBA borders[4] = { *color, *color, *color, *color };
+  GdkRGBA back = { 1, 1, 1, 0.85 };
+
+  gsk_rounded_rect_init_from_rect (&rr, &GRAPHENE_RECT_INIT (x, y, ICON_SIZE, ICON_SIZE), 3);
+  gtk_snapshot_push_rounded_clip (snapshot, &rr);
+  gtk_snapshot_append_color (snapshot, &back, &GRAPHENE_RECT_INIT (x, y, ICON_SIZE, ICON_SIZE));
+  gtk_snapshot_pop (snapshot);
+  gtk_snapshot_append_border (snapshot, &rr, widths, borders);
+  if (ticked)
+    {
+      GdkRGBA black = { 0, 0, 0, 1 };
+
+      draw_icon (widget, snapshot, "object-select-symbolic", x, y, &black);
+    }
+}
+
+/* The keyboard's tile: a ring in the accent colour inside its border. */
+static void
+draw_focus (GtkSnapshot           *snapshot,
+            const graphene_rect_t *r)
+{
+  GskRoundedRect rr;
+  graphene_rect_t inner;
+  float widths[4] = { 3, 3, 3, 3 };
+  GdkRGBA accent;
+  GdkRGBA borders[4];
+
+  gdk_rgba_parse (&accent, "#1c71d8");
+  for (guint i = 0; i < 4; i++)
+    borders[i] = accent;
+  graphene_rect_inset_r (r, 1, 1, &inner);
+  gsk_rounded_rect_init_from_rect (&rr, &inner, 5);
   gtk_snapshot_append_border (snapshot, &rr, widths, borders);
 }
 
@@ -292,6 +339,11 @@ _kiln_memory_map_snapshot (GtkWidget   *widget,
           if (state_style[s->state].icon != NULL)
             draw_icon (widget, snapshot, state_style[s->state].icon,
                        r.origin.x + r.size.width - ICON_SIZE - 4, r.origin.y + 4, &text);
+          if (self->selecting)
+            draw_tick (widget, snapshot, s->ticked, r.origin.x + r.size.width - ICON_SIZE - 4,
+                       r.origin.y + r.size.height - ICON_SIZE - 4, &text);
+          if (i == self->focus && gtk_widget_has_focus (widget))
+            draw_focus (snapshot, &r);
         }
       draw_segment_lane (self, snapshot, bank, row_y + SECTOR_HEIGHT, &fg);
     }

@@ -27,6 +27,7 @@ typedef struct
   char           *reason;
   graphene_rect_t rect;
   gboolean        word_shown;   /* the state's word fitted when last drawn */
+  gboolean        ticked;       /* chosen for Erase Sectors */
 } Sector;
 
 typedef struct
@@ -45,6 +46,9 @@ struct _KilnMemoryMap
   GArray    *ram;       /* of Region */
   GArray    *segments;  /* of Region */
   guint      n_banks;
+  guint      focus;      /* the tile the keyboard is on */
+  gboolean   selecting;  /* tiles carry a tick box */
+  GtkWidget *menu;       /* the tiles' context menu */
 };
 
 char    *_kiln_memory_map_format_size     (guint64        size);
@@ -59,6 +63,14 @@ void     _kiln_memory_map_compute_layout  (KilnMemoryMap *self,
 double   _kiln_memory_map_address_to_x    (KilnMemoryMap *self,
                                            guint          bank,
                                            guint64        address);
+/* The sector whose tile (or lane under it) holds (@x, @y), or -1. */
+int      _kiln_memory_map_sector_at       (KilnMemoryMap *self,
+                                           double         x,
+                                           double         y);
+void     _kiln_memory_map_update_accessible (KilnMemoryMap *self);
+/* kiln-memory-map-input.c: focus, keys, clicks, the context menu */
+void     _kiln_memory_map_class_init_input (GtkWidgetClass *widget_class);
+void     _kiln_memory_map_init_input      (KilnMemoryMap *self);
 /* kiln-memory-map-draw.c: GtkWidget.snapshot */
 void     _kiln_memory_map_snapshot        (GtkWidget     *widget,
                                            GtkSnapshot   *snapshot);

@@ -22,7 +22,7 @@ G_DEFINE_FINAL_TYPE (KilnMemoryMap, kiln_memory_map, GTK_TYPE_WIDGET)
 const char *
 kiln_memory_map_describe_state (KilnSectorState state)
 {
-  switch (state)
+  switch ((guint) state)
     {
     case KILN_SECTOR_STATE_UNTOUCHED:   return _("Untouched");
     case KILN_SECTOR_STATE_PLANNED: return _("Will be erased and written");
@@ -34,6 +34,7 @@ kiln_memory_map_describe_state (KilnSectorState state)
     case KILN_SECTOR_STATE_VERIFIED:    return _("Verified");
     case KILN_SECTOR_STATE_FAILED:      return _("Failed");
     case KILN_SECTOR_STATE_BLANK:       return _("Blank: no erase needed");
+    case KILN_MAP_STATE_ERASED:         return _("Erased: empty until programmed");
     default:                            return "";
     }
 }
@@ -43,7 +44,7 @@ kiln_memory_map_describe_state (KilnSectorState state)
 const char *
 kiln_memory_map_state_word (KilnSectorState state)
 {
-  switch (state)
+  switch ((guint) state)
     {
     /* Translators: short words drawn inside a flash sector of the memory map */
     case KILN_SECTOR_STATE_UNTOUCHED:   return C_("sector", "untouched");
@@ -56,6 +57,7 @@ kiln_memory_map_state_word (KilnSectorState state)
     case KILN_SECTOR_STATE_VERIFIED:    return C_("sector", "verified");
     case KILN_SECTOR_STATE_FAILED:      return C_("sector", "failed");
     case KILN_SECTOR_STATE_BLANK:       return C_("sector", "blank");
+    case KILN_MAP_STATE_ERASED:         return C_("sector", "erased");
     default:                            return "";
     }
 }
@@ -257,6 +259,76 @@ kiln_memory_map_get_request_mode (GtkWidget *widget)
   return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
+int
+_kiln_memory_map_sector_at (KilnMemoryMap *self,
+                            double         x,
+                            double         y)
+{
+  _kiln_memory_map_compute_layout (self, gtk_widget_get_width (GTK_WIDGET (self)));
+  for (guint i = 0; i < self->sectors->len; i++)
+    {
+      graphene_rect_t hit = g_array_index (self->sectors, Sector, i).rect;
+
+      hit.size.height += LANE_HEIGHT;
+      if (graphene_rect_contains_point (&hit, &GRAPHENE_POINT_INIT (x, y)))
+        return (int) i;
+    }
+  return -1;
+}
+
+char *
+kiln_memory_map_dup_sector_label (KilnMemoryMap *self,
+                                  guint          index)
+{
+  const Sector *s;
+  g_autofree char *size = NULL;
+  g_autofree char *name = NULL;
+  GString *str;
+
+  g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), NULL);
+  g_return_val_if_fail (index < self->sectors->len, NULL);
+
+  s = &g_array_index (self->sectors, Sector, index);
+  size = _kiln_memory_map_format_size (s->sector.size);
+  name = self->n_banks > 1 ? g_strdup_printf (_("Bank %u, sector %u"), s->sector.bank + 1, s->sector.number)
+                           : g_strdup_printf (_("Sector %u"), s->sector.number);
+  str = g_string_new (name);
+  /* Translators: a sector's first and last address, its size and its state */
+  g_string_append_printf (str, _(", 0x%08X to 0x%08X, %s, %s"), s->sector.address,
+                          (guint32) (s->sector.address + s->sector.size - 1), size,
+                          kiln_memory_map_describe_state (s->state));
+  if (self->selecting)
+    g_string_append (str, s->ticked ? _(", ticked for erasing") : _(", not ticked"));
+  return g_string_free (str, FALSE);
+}
+
+const KilnMapSector *
+kiln_memory_map_get_sector (KilnMemoryMap *self,
+                            guint          index)
+{
+  g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), NULL);
+  g_return_val_if_fail (index < self->sectors->len, NULL);
+  return &g_array_index (self->sectors, Sector, index).sector;
+}
+
+gboolean
+kiln_memory_map_get_sector_point (KilnMemoryMap *self,
+                                  guint          index,
+                                  double        *x,
+                                  double        *y)
+{
+  const Sector *s;
+
+  g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), FALSE);
+  if (index >= self->sectors->len)
+    return FALSE;
+  _kiln_memory_map_compute_layout (self, gtk_widget_get_width (GTK_WIDGET (self)));
+  s = &g_array_index (self->sectors, Sector, index);
+  *x = s->rect.origin.x + s->rect.size.width / 2;
+  *y = s->rect.origin.y + s->rect.size.height / 2;
+  return TRUE;
+}
+
 char *
 kiln_memory_map_describe_at (KilnMemoryMap *self,
                              double         x,
@@ -347,8 +419,8 @@ kiln_memory_map_query_tooltip (GtkWidget  *widget,
   return TRUE;
 }
 
-static void
-update_accessible (KilnMemoryMap *self)
+void
+_kiln_memory_map_update_accessible (KilnMemoryMap *self)
 {
   guint counts[KILN_N_SECTOR_STATES] = { 0 };
   GString *str = g_string_new (NULL);
@@ -363,6 +435,16 @@ update_accessible (KilnMemoryMap *self)
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, str->str,
                                   -1);
   g_string_free (str, TRUE);
+  /* The tile the keyboard is on, said whole: the map is one widget, so its
+   * label follows the focus from tile to tile. */
+  if (self->focus < self->sectors->len)
+    {
+      g_autofree char *tile = kiln_memory_map_dup_sector_label (self, self->focus);
+      /* Translators: the memory map's accessible name, then the focused sector in words */
+      g_autofree char *label = g_strdup_printf (_("Flash memory map: %s"), tile);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+    }
 }
 
 static void
@@ -390,7 +472,9 @@ kiln_memory_map_class_init (KilnMemoryMapClass *klass)
   widget_class->query_tooltip = kiln_memory_map_query_tooltip;
 
   gtk_widget_class_set_css_name (widget_class, "memorymap");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  /* A focusable picture whose label follows the tile under the keyboard */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+  _kiln_memory_map_class_init_input (widget_class);
 }
 
 static void
@@ -405,6 +489,7 @@ kiln_memory_map_init (KilnMemoryMap *self)
   self->n_banks = 1;
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  _kiln_memory_map_init_input (self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Flash memory map"),
                                   -1);
@@ -442,12 +527,13 @@ kiln_memory_map_set_layout (KilnMemoryMap       *self,
   self->n_banks = 1;
   for (guint i = 0; i < n_sectors; i++)
     {
-      Sector s = { sectors[i], KILN_SECTOR_STATE_UNTOUCHED, NULL, GRAPHENE_RECT_INIT (0, 0, 0, 0) };
+      Sector s = { sectors[i], KILN_SECTOR_STATE_UNTOUCHED, NULL, GRAPHENE_RECT_INIT (0, 0, 0, 0), FALSE, FALSE };
       g_array_append_val (self->sectors, s);
       self->n_banks = MAX (self->n_banks, MIN (sectors[i].bank, 1) + 1);
     }
+  self->focus = 0;
   set_regions (self->ram, ram, n_ram);
-  update_accessible (self);
+  _kiln_memory_map_update_accessible (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -485,7 +571,7 @@ kiln_memory_map_set_sector_state (KilnMemoryMap   *self,
   s->state = state;
   g_free (s->reason);
   s->reason = g_strdup (reason);
-  update_accessible (self);
+  _kiln_memory_map_update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -518,6 +604,6 @@ kiln_memory_map_reset_states (KilnMemoryMap *self)
       s->state = KILN_SECTOR_STATE_UNTOUCHED;
       g_clear_pointer (&s->reason, g_free);
     }
-  update_accessible (self);
+  _kiln_memory_map_update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
