@@ -1,6 +1,6 @@
 /* kiln-window-memory.c — the main window's way into the chip's memory: the
- * memory view (from the menu, or a tile of the map), and erasing the
- * sectors ticked on the map
+ * memory view (from the menu, or a tile of the map), erasing the sectors
+ * ticked on the map, and the one-time-programmable area
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "kiln-memory-view-private.h"
+#include "kiln-otp-window-private.h"
 #include "kiln-window-private.h"
 
 static gboolean
@@ -66,6 +67,22 @@ sector_activated_cb (KilnWindow    *self,
                      KilnMemoryMap *map)
 {
   _kiln_window_show_memory (self, kiln_memory_map_get_sector (map, index)->address);
+}
+
+static void
+otp_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  KilnOtpWindow *window;
+
+  if (!have_live_chip (self))
+    return;
+  window = kiln_otp_window_new (GTK_WINDOW (self), self->session, self->probe,
+                                g_settings_get_uint (self->settings, "swd-clock"),
+                                g_settings_get_boolean (self->settings, "connect-under-reset"));
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 /* ------------------------------------------------- erase ticked sectors */
@@ -181,6 +198,7 @@ _kiln_window_class_init_memory (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, erase_ticked_button);
   gtk_widget_class_install_action (widget_class, "win.memory", NULL, memory_action);
   gtk_widget_class_install_action (widget_class, "win.erase-ticked", NULL, erase_ticked_action);
+  gtk_widget_class_install_action (widget_class, "win.otp", NULL, otp_action);
 }
 
 void

@@ -34,6 +34,7 @@ _kiln_window_update_actions (KilnWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.option-bytes", have_probe && live && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.memory", have_probe && live);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.erase-ticked", have_probe && live && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.otp", have_probe && live && !running);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->program_button), have_probe ? NULL : why);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->job_cancellable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.retry", have_probe && !running
