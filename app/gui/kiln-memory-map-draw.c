@@ -300,12 +300,12 @@ _kiln_memory_map_snapshot (GtkWidget   *widget,
 
   for (guint bank = 0; bank < self->n_banks; bank++)
     {
-      double row_y = bank * (SECTOR_HEIGHT + LANE_HEIGHT + ROW_GAP);
+      double row_y = bank * (self->sector_height + LANE_HEIGHT + ROW_GAP);
 
       if (self->n_banks > 1)
         {
           g_autofree char *label = g_strdup_printf (_("Bank %u"), bank + 1);
-          draw_text (widget, snapshot, label, 0, row_y + SECTOR_HEIGHT / 2 - 9,
+          draw_text (widget, snapshot, label, 0, row_y + self->sector_height / 2 - 9,
                      ROW_LABEL_WIDTH - 6, TRUE, FALSE, &fg);
         }
       for (guint i = 0; i < self->sectors->len; i++)
@@ -345,10 +345,10 @@ _kiln_memory_map_snapshot (GtkWidget   *widget,
           if (i == self->focus && gtk_widget_has_focus (widget))
             draw_focus (snapshot, &r);
         }
-      draw_segment_lane (self, snapshot, bank, row_y + SECTOR_HEIGHT, &fg);
+      draw_segment_lane (self, snapshot, bank, row_y + self->sector_height, &fg);
     }
 
-  y = self->n_banks * (SECTOR_HEIGHT + LANE_HEIGHT + ROW_GAP);
+  y = self->n_banks * (self->sector_height + LANE_HEIGHT + ROW_GAP);
 
   if (self->ram->len > 0)
     {

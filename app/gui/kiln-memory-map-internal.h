@@ -46,6 +46,7 @@ struct _KilnMemoryMap
   GArray    *ram;       /* of Region */
   GArray    *segments;  /* of Region */
   guint      n_banks;
+  double     sector_height;  /* SECTOR_HEIGHT, or taller when there is room */
   guint      focus;      /* the tile the keyboard is on */
   gboolean   selecting;  /* tiles carry a tick box */
   GtkWidget *menu;       /* the tiles' context menu */

@@ -160,6 +160,13 @@ _kiln_memory_map_compute_layout (KilnMemoryMap *self,
 {
   guint32 smallest = G_MAXUINT32;
   double x0 = self->n_banks > 1 ? ROW_LABEL_WIDTH : 0;
+  double room = gtk_widget_get_height (GTK_WIDGET (self)) - content_height (self, width);
+
+  /* A large window gives its room to the sectors (up to 4 times as tall)
+   * rather than leaving it empty under the legend. */
+  self->sector_height = SECTOR_HEIGHT;
+  if (room > 0 && self->n_banks > 0)
+    self->sector_height += MIN (room / self->n_banks, 3 * SECTOR_HEIGHT);
 
   for (guint i = 0; i < self->sectors->len; i++)
     smallest = MIN (smallest, g_array_index (self->sectors, Sector, i).sector.size);
@@ -169,7 +176,7 @@ _kiln_memory_map_compute_layout (KilnMemoryMap *self,
       double total = 0;
       double avail = MAX (width - x0, 1);
       double x = x0;
-      double y = bank * (SECTOR_HEIGHT + LANE_HEIGHT + ROW_GAP);
+      double y = bank * (self->sector_height + LANE_HEIGHT + ROW_GAP);
       guint n = 0;
       double extra;
 
@@ -195,7 +202,7 @@ _kiln_memory_map_compute_layout (KilnMemoryMap *self,
           if (s->sector.bank != bank)
             continue;
           w = SECTOR_MIN_WIDTH + extra * sector_weight (s->sector.size, smallest) / total;
-          graphene_rect_init (&s->rect, x, y, w, SECTOR_HEIGHT);
+          graphene_rect_init (&s->rect, x, y, w, self->sector_height);
           x += w;
         }
     }
@@ -487,6 +494,7 @@ kiln_memory_map_init (KilnMemoryMap *self)
   self->segments = g_array_new (FALSE, TRUE, sizeof (Region));
   g_array_set_clear_func (self->segments, region_clear);
   self->n_banks = 1;
+  self->sector_height = SECTOR_HEIGHT;
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   _kiln_memory_map_init_input (self);
@@ -525,6 +533,7 @@ kiln_memory_map_set_layout (KilnMemoryMap       *self,
 
   g_array_set_size (self->sectors, 0);
   self->n_banks = 1;
+  self->sector_height = SECTOR_HEIGHT;
   for (guint i = 0; i < n_sectors; i++)
     {
       Sector s = { sectors[i], KILN_SECTOR_STATE_UNTOUCHED, NULL, GRAPHENE_RECT_INIT (0, 0, 0, 0), FALSE, FALSE };
