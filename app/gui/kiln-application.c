@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kiln-application-private.h"
+#include "kiln-help-window.h"
 #include "kiln-preferences-window-private.h"
 #include "kiln-line-view-private.h"
 #include "kiln-production-window-private.h"
@@ -187,7 +188,18 @@ line_view_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (view));
 }
 
+static void
+help_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  kiln_help_window_present (parent, g_variant_get_string (param, NULL));
+}
+
 static const GActionEntry app_actions[] = {
+  { "help", help_action, "s" },
   { "production", production_action },
   { "line-view", line_view_action },
   { "preferences", preferences_action },

@@ -679,6 +679,7 @@ kiln_production_window_class_init (KilnProductionWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.line-view", NULL, line_view_action);
   gtk_widget_class_install_action (widget_class, "win.leave-operator-mode", NULL, leave_operator_mode_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-profile", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F1, 0, "app.help", "s", "production");
 }
 
 static void

@@ -514,6 +514,18 @@ kiln_window_class_init (KilnWindowClass *klass)
   _kiln_window_class_init_jobs (widget_class);
   _kiln_window_class_init_read (widget_class);
   _kiln_window_class_init_memory (widget_class);
+
+  /* The shortcuts of actions that do not bind their own (every shortcut is
+   * listed in resources/gtk/help-overlay.ui, Ctrl+?). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.verify", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.erase", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.read", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK, "win.option-bytes", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "win.choose-probe", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.copy-log", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-log", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "app.production", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F1, 0, "app.help", "s", "program");
 }
 
 static void
