@@ -174,7 +174,13 @@ try:
                     kills += 1
                     launch(i)
             elif restarts < int(os.environ.get('KILN_LINE_RESTARTS', 3)) and rng.random() < 0.3:
-                server.restart_crash()
+                # A crash (immediate stop, then start), or an administrator's
+                # restart, fast or immediate.
+                how = ("crash", "fast", "immediate")[restarts % 3]
+                if how == "crash":
+                    server.restart_crash()
+                else:
+                    server.ctl("restart", "-m", how)
                 restarts += 1
         for p in procs:
             if p.poll() is None:
@@ -208,10 +214,11 @@ try:
         check(len(boards_passed) == STATIONS * 2 * PER_PROBE, f"crash test: {len(boards_passed)} boards passed")
         v = subprocess.run([cli, "log", "verify", "--line", conn], capture_output=True, text=True)
         check(v.returncode == 0, "crash test: the line's hash chain", v.stdout + v.stderr)
+        check(kills > 0 and restarts > 0, f"crash test: {kills} kills and {restarts} database restarts (seed {seed})")
         print(f"# crash test (seed {seed}): {STATIONS} stations x 2 slots, {STATIONS * 2 * PER_PROBE} boards, "
               f"{len(printed)} board results ({len(passed)} PASS), {len(recs)} line records, {kills} kills, "
               f"{restarts} database restarts, {sum(starts)} station starts, duplicates = {duplicates}, "
-              f"{wall:.1f} s; FAIL causes: {causes}", file=sys.stderr)
+              f"{wall:.1f} s; FAIL causes: {causes}", flush=True)
 finally:
     server.stop()
 
