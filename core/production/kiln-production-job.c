@@ -408,6 +408,8 @@ kiln_production_advice (const GError *error)
       case KILN_PRODUCTION_ERROR_WRONG_CHIP:
       case KILN_PRODUCTION_ERROR_OPTION_BYTES:
         return _("Set the board aside for an engineer.");
+      case KILN_PRODUCTION_ERROR_LINE_UNREACHABLE:
+        return _("Nothing was programmed: keep the board and program it again once the line database answers.");
       default:
         return _("Stop the line and call the engineer: no board can be programmed until this is fixed.");
       }
