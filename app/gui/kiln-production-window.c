@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kiln-line-record.h"
 #include "kiln-production-window-private.h"
 #include "kiln-production-signature.h"
 #include "kiln-usb-monitor.h"
@@ -41,6 +42,9 @@ struct _KilnProductionWindow
   GHashTable            *first_outcome; /* chip UID → its first board's PASS */
   guint                  first_passed;  /* boards that passed the first time */
   GCancellable          *start_cancellable; /* probes being found; NULL once ready */
+  GSettings             *settings;
+  char                  *line_problem; /* the line database is being connected or is lost, or NULL */
+  GCancellable          *line_cancellable; /* the line database being opened */
 };
 
 G_DEFINE_FINAL_TYPE (KilnProductionWindow, kiln_production_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -78,16 +82,87 @@ update_hint (KilnProductionWindow *self)
   gtk_label_set_label (self->hint_label,
                        needs_ack (self) ? _("Set the failed board aside, then press Space or Enter to go on")
                                         : _("Press Space or Enter to program"));
-  gtk_widget_set_visible (GTK_WIDGET (self->hint_label), self->problem == NULL && self->slots->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->hint_label),
+                          self->problem == NULL && self->line_problem == NULL && self->slots->len > 0);
 }
 
+/* The profile's problem first; then the line database's (being connected,
+ * or lost: one line saying what happened and what to do, shown as NOT READY
+ * since no board was touched). */
 static void
 update_blocked (KilnProductionWindow *self)
 {
+  const char *problem = self->problem != NULL ? self->problem : self->line_problem;
+  gboolean fails = self->problem != NULL && (self->profile != NULL || self->problem_fails);
+
   for (guint i = 0; i < self->slots->len; i++)
-    kiln_production_slot_set_blocked (g_ptr_array_index (self->slots, i), self->problem,
-                                      self->profile != NULL || self->problem_fails);
+    kiln_production_slot_set_blocked (g_ptr_array_index (self->slots, i), problem, fails);
   update_hint (self);
+}
+
+static void
+line_opened_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnLineRecord) line = g_task_propagate_pointer (G_TASK (result), &error);
+  KilnProductionWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = KILN_PRODUCTION_WINDOW (source);
+  g_clear_object (&self->line_cancellable);
+  g_clear_pointer (&self->line_problem, g_free);
+  if (line != NULL)
+    kiln_production_record_set_line (self->record, line);
+  else
+    self->line_problem = g_strdup (error->message);
+  update_blocked (self);
+}
+
+static void
+open_line_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      data,
+                  GCancellable *cancellable)
+{
+  GError *error = NULL;
+  KilnLineRecord *line = kiln_line_record_open (data, &error);
+
+  if (g_task_return_error_if_cancelled (task))
+    g_clear_object (&line);
+  else if (line == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, line, g_object_unref);
+  g_clear_error (&error);
+}
+
+/* The record takes the line database of the settings (none: the station's
+ * own record only); nothing starts while it is being connected, off the
+ * main thread, or while it cannot be reached (Space tries again). */
+static void
+connect_line (KilnProductionWindow *self)
+{
+  g_autofree char *conninfo = g_settings_get_string (self->settings, "line-database");
+  g_autoptr(GTask) task = NULL;
+
+  if (self->record == NULL)
+    return;
+  g_cancellable_cancel (self->line_cancellable);
+  g_clear_object (&self->line_cancellable);
+  g_clear_pointer (&self->line_problem, g_free);
+  kiln_production_record_set_line (self->record, NULL);
+  if (*g_strstrip (conninfo) != '\0')
+    {
+      self->line_cancellable = g_cancellable_new ();
+      self->line_problem = g_strdup (_("Connecting to the line database…"));
+      task = g_task_new (self, self->line_cancellable, line_opened_cb, NULL);
+      g_task_set_task_data (task, g_steal_pointer (&conninfo), g_free);
+      g_task_run_in_thread (task, open_line_thread);
+    }
+  update_blocked (self);
 }
 
 static void
@@ -154,6 +229,13 @@ kiln_production_window_start (KilnProductionWindow *self)
 
   if (self->problem != NULL || self->profile == NULL)
     return;
+  /* The line database lost: this key press tries it again. */
+  if (self->line_problem != NULL)
+    {
+      if (self->line_cancellable == NULL)
+        connect_line (self);
+      return;
+    }
   /* A failed board is confirmed first: this key press starts nothing. */
   if (needs_ack (self))
     {
@@ -320,6 +402,7 @@ kiln_production_window_open_profile (KilnProductionWindow  *self,
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
+      connect_line (self);
     }
 
   /* Only a profile signed by a key in the station's trusted-keys folder runs. */
@@ -459,6 +542,10 @@ kiln_production_window_dispose (GObject *object)
   if (self->start_cancellable != NULL)
     g_cancellable_cancel (self->start_cancellable);
   g_clear_object (&self->start_cancellable);
+  g_cancellable_cancel (self->line_cancellable);
+  g_clear_object (&self->line_cancellable);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
@@ -482,6 +569,8 @@ kiln_production_window_finalize (GObject *object)
   g_free (self->record_path);
   g_free (self->station);
   g_free (self->problem);
+  g_free (self->line_problem);
+  g_clear_object (&self->settings);
   g_clear_pointer (&self->first_outcome, g_hash_table_unref);
 
   G_OBJECT_CLASS (kiln_production_window_parent_class)->finalize (object);
@@ -542,6 +631,11 @@ kiln_production_window_init (KilnProductionWindow *self)
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
   self->station = g_strdup (g_get_host_name ());
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_signal_connect_object (self->settings, "changed::line-database", G_CALLBACK (connect_line), self,
+                           G_CONNECT_SWAPPED);
+  /* GSettings tells of changes to a key only once it has been read. */
+  g_free (g_settings_get_string (self->settings, "line-database"));
   g_signal_connect_object (self->auto_switch, "notify::active", G_CALLBACK (auto_switch_cb), self,
                            G_CONNECT_SWAPPED);
   update_counters (self);
