@@ -12,6 +12,7 @@
 #include "kiln-flash-option-bytes.h"
 #include "kiln-flash-otp.h"
 #include "kiln-production-profile.h"
+#include "kiln-production-operator.h"
 #include "kiln-production-profile-keys.h"
 
 #define GROUP_PROFILE "profile"
@@ -36,6 +37,7 @@ struct _KilnProductionProfile
   gboolean                   vpp;
   KilnOptionBytesExpectation option_bytes;
   KilnSerialSettings         serial;
+  KilnOperatorSettings       operator_settings;
   gboolean                   locked;
 };
 
@@ -56,6 +58,7 @@ kiln_production_profile_finalize (GObject *object)
   g_free (self->sha256);
   g_free (self->chip);
   kiln_serial_settings_clear (&self->serial);
+  kiln_operator_settings_clear (&self->operator_settings);
   g_strfreev (self->option_bytes.set);
 
   G_OBJECT_CLASS (kiln_production_profile_parent_class)->finalize (object);
@@ -578,6 +581,8 @@ kiln_production_profile_load_data (const char  *path,
       if (!kiln_serial_settings_validate (s, error))
         return NULL;
     }
+  if (!kiln_operator_settings_read (&self->operator_settings, kf, error))
+    return NULL;
 
   return g_steal_pointer (&self);
 }
@@ -651,6 +656,8 @@ kiln_production_profile_save (KilnProductionProfile  *self,
       if (s->size)
         g_key_file_set_integer (kf, GROUP_SERIAL, "size", (int) s->size);
     }
+
+  kiln_operator_settings_write (&self->operator_settings, kf);
 
   data = g_key_file_to_data (kf, NULL, NULL);
   if (!g_file_set_contents (path, data, -1, error))
@@ -756,6 +763,26 @@ kiln_production_profile_get_option_bytes (KilnProductionProfile *self)
 }
 
 /* Setters */
+
+const KilnOperatorSettings *
+kiln_production_profile_get_operator (KilnProductionProfile *self)
+{
+  return &self->operator_settings;
+}
+
+gboolean
+kiln_production_profile_set_operator (KilnProductionProfile  *self,
+                                      gboolean                mode,
+                                      const char             *engineer_password,
+                                      GError                **error)
+{
+  if (refuse_locked (self, error))
+    return FALSE;
+  kiln_operator_settings_clear (&self->operator_settings);
+  self->operator_settings.mode = mode;
+  self->operator_settings.engineer_password = g_strdup (engineer_password);
+  return TRUE;
+}
 
 gboolean
 kiln_production_profile_set_name (KilnProductionProfile  *self,
