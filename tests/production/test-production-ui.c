@@ -504,6 +504,12 @@ detail_reads (gpointer data)
   return detail != NULL && strstr (detail, detail_wanted) != NULL;
 }
 
+static gboolean
+widget_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
 /* The preferences' line database, set by a person: the Production page's
  * tab clicked, the entry row clicked, the connection typed, Enter. */
 static void
@@ -514,14 +520,22 @@ set_line_in_preferences (KilnProductionWindow *window,
   GtkWidget *tab, *row;
 
   gtk_window_present (prefs);
+  g_assert_true (kiln_test_spin_until (widget_mapped, prefs, 10000));
   kiln_test_spin (300);
   tab = find_label (GTK_WIDGET (prefs), "Production");
   g_assert_nonnull (tab);
-  kiln_test_input_click (tab);
-  kiln_test_spin (300);
   row = find_type (GTK_WIDGET (prefs), ADW_TYPE_ENTRY_ROW);
   g_assert_nonnull (row);
+  /* Clicked again if the window was not yet where the pointer went. */
+  for (guint i = 0; i < 5 && !gtk_widget_get_mapped (row); i++)
+    {
+      kiln_test_input_click (tab);
+      kiln_test_spin_until (widget_mapped, row, 3000);
+    }
+  if (!gtk_widget_get_mapped (row))
+    kiln_test_save_screenshot (GTK_WIDGET (prefs), "production-line-preferences-tab.png");
   g_assert_true (gtk_widget_get_mapped (row));
+  kiln_test_spin (100);
   kiln_test_input_click (row);
   kiln_test_spin (100);
   kiln_test_input_keys (prefs, "ctrl+a BackSpace");
