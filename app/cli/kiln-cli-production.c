@@ -37,6 +37,7 @@ typedef struct
   KilnSession      *session;
   GCancellable     *cancellable;
   guint             boards;       /* boards this slot has run */
+  char             *last_uid;     /* the chip UID of its last board */
   gboolean          in_job;       /* a board is being programmed */
   gboolean          idle;         /* --wait-for=enter: waits for the next Enter */
   gboolean          done;
@@ -79,6 +80,7 @@ slot_free (gpointer data)
   g_clear_object (&slot->info);
   g_clear_object (&slot->session);
   g_clear_object (&slot->cancellable);
+  g_free (slot->last_uid);
   g_free (slot);
 }
 
@@ -169,6 +171,11 @@ on_job_done (GObject      *source,
   kiln_session_run_finish (KILN_SESSION (source), result, &error);
   st->running--;
   slot->in_job = FALSE;
+  if (data->job->entry != NULL && data->job->entry->chip_uid != NULL)
+    {
+      g_free (slot->last_uid);
+      slot->last_uid = g_strdup (data->job->entry->chip_uid);
+    }
 
   if (data->job->entry != NULL && data->job->entry->id > 0)
     {
@@ -342,6 +349,8 @@ slot_next_board (Slot     *slot,
       return;
     }
   wait = kiln_board_wait_new (slot->info, !first);
+  if (!first)
+    kiln_board_wait_set_last_uid (wait, slot->last_uid);
 
   if (!first && !st->quiet && !st->json)
     {

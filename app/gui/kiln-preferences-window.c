@@ -23,6 +23,7 @@ struct _KilnPreferencesWindow
   GtkSwitch            *vpp;
   GtkSwitch            *reset_after;
   GtkSwitch            *connect_under_reset;
+  AdwEntryRow          *line_database;
 };
 
 G_DEFINE_FINAL_TYPE (KilnPreferencesWindow, kiln_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -70,6 +71,17 @@ kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, vpp);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, reset_after);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, connect_under_reset);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, line_database);
+}
+
+/* The line database is taken when applied (Enter or the row's button), not
+ * at each key: the production window connects to each new value. */
+static void
+line_database_apply_cb (KilnPreferencesWindow *self)
+{
+  g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->line_database)));
+
+  g_settings_set_string (self->settings, "line-database", g_strstrip (text));
 }
 
 static void
@@ -89,6 +101,13 @@ kiln_preferences_window_init (KilnPreferencesWindow *self)
                                 G_SETTINGS_BIND_DEFAULT, verify_method_get, verify_method_set,
                                 NULL, NULL);
   g_object_bind_property (self->verify, "active", self->verify_method, "sensitive", G_BINDING_SYNC_CREATE);
+  {
+    g_autofree char *line = g_settings_get_string (self->settings, "line-database");
+
+    gtk_editable_set_text (GTK_EDITABLE (self->line_database), line);
+  }
+  g_signal_connect_object (self->line_database, "apply", G_CALLBACK (line_database_apply_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
 GtkWindow *

@@ -125,6 +125,7 @@ set_fail (KilnProductionSlot   *self,
     [KILN_PRODUCTION_ACTION_CHECK_CABLE] = "kiln-action-check-cable-symbolic",
     [KILN_PRODUCTION_ACTION_CHECK_POWER] = "kiln-action-check-power-symbolic",
     [KILN_PRODUCTION_ACTION_RESEAT] = "kiln-action-reseat-symbolic",
+    [KILN_PRODUCTION_ACTION_WAIT_FOR_LINE] = "kiln-action-retry-symbolic",
   };
 
   set_state (self, KILN_PRODUCTION_SLOT_FAIL, cause, kiln_production_action_text (action));
@@ -500,6 +501,8 @@ void
 kiln_production_slot_arm (KilnProductionSlot *self,
                           gboolean            after_removal)
 {
+  KilnBoardWait *wait;
+
   g_return_if_fail (KILN_IS_PRODUCTION_SLOT (self));
   if (self->busy || self->blocked || self->needs_ack)
     return;
@@ -509,7 +512,9 @@ kiln_production_slot_arm (KilnProductionSlot *self,
   self->armed = TRUE;
   if (!after_removal)
     set_state (self, KILN_PRODUCTION_SLOT_WAITING, _("Waiting for a board to be powered"), NULL);
-  kiln_session_run_async (self->session, kiln_production_wait_for_board,
-                          kiln_board_wait_new (self->info, after_removal), (GDestroyNotify) kiln_board_wait_free, NULL,
-                          self->cancellable, armed_cb, g_object_ref (self));
+  wait = kiln_board_wait_new (self->info, after_removal);
+  if (after_removal && self->entry != NULL)
+    kiln_board_wait_set_last_uid (wait, self->entry->chip_uid);
+  kiln_session_run_async (self->session, kiln_production_wait_for_board, wait, (GDestroyNotify) kiln_board_wait_free,
+                          NULL, self->cancellable, armed_cb, g_object_ref (self));
 }

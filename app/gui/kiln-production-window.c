@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kiln-line-view-private.h"
+#include "kiln-production-line-private.h"
 #include "kiln-production-window-private.h"
 #include "kiln-production-signature.h"
 #include "kiln-production-lockdown-private.h"
@@ -54,6 +55,7 @@ struct _KilnProductionWindow
   KilnProductionLockdown *lockdown;   /* operator mode */
   gboolean               large;       /* a large screen: larger type */
   guint                  large_idle;
+  KilnProductionLine    *line;        /* the line database of the settings */
 };
 
 G_DEFINE_FINAL_TYPE (KilnProductionWindow, kiln_production_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -105,15 +107,22 @@ update_hint (KilnProductionWindow *self)
   gtk_label_set_label (self->hint_label,
                        needs_ack (self) ? _("Do what the FAIL asks, then press Space or Enter (or click Done) to go on")
                                         : _("Press Space or Enter to program"));
-  gtk_widget_set_visible (GTK_WIDGET (self->hint_label), self->problem == NULL && self->slots->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->hint_label),
+                          self->problem == NULL && kiln_production_line_get_problem (self->line) == NULL
+                          && self->slots->len > 0);
 }
 
+/* The profile's problem first; then the line database's (being connected,
+ * or lost: one line saying what happened and what to do, shown as NOT READY
+ * since no board was touched). */
 static void
 update_blocked (KilnProductionWindow *self)
 {
+  const char *problem = self->problem != NULL ? self->problem : kiln_production_line_get_problem (self->line);
+  gboolean fails = self->problem != NULL && (self->profile != NULL || self->problem_fails);
+
   for (guint i = 0; i < self->slots->len; i++)
-    kiln_production_slot_set_blocked (g_ptr_array_index (self->slots, i), self->problem,
-                                      self->profile != NULL || self->problem_fails);
+    kiln_production_slot_set_blocked (g_ptr_array_index (self->slots, i), problem, fails);
   update_hint (self);
 }
 
@@ -215,6 +224,12 @@ kiln_production_window_start (KilnProductionWindow *self)
 
   if (self->problem != NULL || self->profile == NULL)
     return;
+  /* The line database lost: this key press tries it again. */
+  if (kiln_production_line_get_problem (self->line) != NULL)
+    {
+      kiln_production_line_retry (self->line);
+      return;
+    }
   /* A failed board is confirmed first: this key press starts nothing. */
   if (needs_ack (self))
     {
@@ -402,6 +417,7 @@ kiln_production_window_open_profile (KilnProductionWindow  *self,
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
+      kiln_production_line_attach (self->line, self->record);
     }
 
   /* Only a profile signed by a key in the station's trusted-keys folder runs. */
@@ -564,6 +580,7 @@ kiln_production_window_dispose (GObject *object)
   if (self->start_cancellable != NULL)
     g_cancellable_cancel (self->start_cancellable);
   g_clear_object (&self->start_cancellable);
+  g_clear_pointer (&self->line, kiln_production_line_free);
   g_clear_handle_id (&self->large_idle, g_source_remove);
   g_clear_pointer (&self->lockdown, kiln_production_lockdown_free);
   if (self->monitor != NULL)
@@ -723,6 +740,7 @@ kiln_production_window_init (KilnProductionWindow *self)
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
   self->station = g_strdup (g_get_host_name ());
+  self->line = kiln_production_line_new (G_CALLBACK (update_blocked), self);
   g_signal_connect_object (self->auto_switch, "notify::active", G_CALLBACK (auto_switch_cb), self,
                            G_CONNECT_SWAPPED);
   update_counters (self);

@@ -424,6 +424,8 @@ kiln_production_action_for (const GError *error)
       case KILN_PRODUCTION_ERROR_WRONG_CHIP:
       case KILN_PRODUCTION_ERROR_OPTION_BYTES:
         return KILN_PRODUCTION_ACTION_SET_ASIDE;
+      case KILN_PRODUCTION_ERROR_LINE_UNREACHABLE:
+        return KILN_PRODUCTION_ACTION_WAIT_FOR_LINE;
       default:
         return KILN_PRODUCTION_ACTION_CALL_ENGINEER;
       }
@@ -468,6 +470,8 @@ kiln_production_action_text (KilnProductionAction action)
       return _("Check the probe's USB cable, then program the board again.");
     case KILN_PRODUCTION_ACTION_RESEAT:
       return _("Reseat the board (check the probe's cable and the board's power), then program it again.");
+    case KILN_PRODUCTION_ACTION_WAIT_FOR_LINE:
+      return _("Nothing was programmed: keep the board and program it again once the line database answers.");
     case KILN_PRODUCTION_ACTION_RETRY:
     default:
       return _("Program the board again; if it fails a second time, set it aside for an engineer.");
@@ -501,7 +505,35 @@ kiln_board_wait_free (KilnBoardWait *wait)
   if (wait == NULL)
     return;
   g_clear_object (&wait->info);
+  g_free (wait->last_uid);
   g_free (wait);
+}
+
+void
+kiln_board_wait_set_last_uid (KilnBoardWait *wait,
+                              const char    *uid)
+{
+  g_free (wait->last_uid);
+  wait->last_uid = g_strdup (uid);
+}
+
+/* Whether the board on the probe is another one than @uid: its UID, read
+ * through a short debug connection (FALSE when it cannot be read). The same
+ * board is let go again; another one is kept in hand (the probe stays in
+ * debug mode) until the job takes it, so that the line does not take it
+ * away as a board the station is done with. */
+static gboolean
+is_other_board (KilnUsbProbeInfo *info,
+                const char       *uid)
+{
+  g_autoptr(KilnArmTarget) target = kiln_job_connect (info, 0, FALSE, NULL);
+
+  if (target == NULL)
+    return FALSE;
+  if (g_strcmp0 (kiln_arm_target_get_uid (target), uid) != 0)
+    return TRUE;
+  kiln_stlink_close (kiln_arm_target_get_stlink (target));
+  return FALSE;
 }
 
 gboolean
@@ -514,6 +546,10 @@ kiln_production_wait_for_board (KilnSession   *session,
   KilnBoardWait *wait = data;
   gboolean removed = !wait->after_removal;
   guint powered = 0;
+  /* Polls of a board still there before the removal; the UID is read at
+   * the first and then ever more rarely (at most every 32 polls), since
+   * reading it takes the board in hand again as the job did. */
+  guint still = 0, next_check = 0, interval = 4;
 
   while (!g_cancellable_set_error_if_cancelled (cancellable, error))
     {
@@ -536,6 +572,13 @@ kiln_production_wait_for_board (KilnSession   *session,
         }
       else if (removed && ++powered >= 2)
         return TRUE;
+      else if (!removed && wait->last_uid != NULL && still++ == next_check)
+        {
+          next_check += interval;
+          interval = MIN (interval * 2, 32);
+          if (is_other_board (wait->info, wait->last_uid))
+            return TRUE;
+        }
       g_usleep (wait->poll_ms * 1000);
     }
   return FALSE;

@@ -55,16 +55,23 @@ gboolean           kiln_production_check_chip (const char          *expected,
 
 /* Waiting for a board swap on a probe: the target's supply goes away (the
  * board is taken out; skipped without @after_removal), then stays on for two
- * polls in a row (the next board is in). */
+ * polls in a row (the next board is in). With @last_uid (the chip UID of the
+ * board just done), a board found powered before any removal was seen is
+ * identified now and then: a different UID is the next board, swapped while
+ * the station looked elsewhere (a slow record, a database restart). */
 typedef struct
 {
   KilnUsbProbeInfo *info;
   gboolean          after_removal;
   guint             poll_ms;
+  char             *last_uid;
 } KilnBoardWait;
 
 KilnBoardWait     *kiln_board_wait_new        (KilnUsbProbeInfo    *info,
                                                gboolean             after_removal);
+/* The UID of the board just done (see KilnBoardWait). */
+void               kiln_board_wait_set_last_uid (KilnBoardWait     *wait,
+                                                 const char        *uid);
 void               kiln_board_wait_free       (KilnBoardWait       *wait);
 /* A KilnSessionWorkFunc on a KilnBoardWait; fails only when cancelled or
  * when the probe itself fails. */
@@ -85,6 +92,7 @@ typedef enum
   KILN_PRODUCTION_ACTION_CHECK_CABLE,    /* the probe's USB cable */
   KILN_PRODUCTION_ACTION_CHECK_POWER,    /* the board's supply */
   KILN_PRODUCTION_ACTION_RESEAT,         /* the board in its fixture */
+  KILN_PRODUCTION_ACTION_WAIT_FOR_LINE,  /* nothing programmed: again once the line database answers */
 } KilnProductionAction;
 
 KilnProductionAction kiln_production_action_for  (const GError        *error);

@@ -223,6 +223,10 @@ append_to_line (KilnProductionRecord *self,
 
   if (kiln_line_record_append (self->line, entry, series, &error))
     return;
+  /* A FAIL keeps its own cause (refused before anything was programmed,
+   * when the database was already gone); the local record has it. */
+  if (!entry->pass)
+    return;
   entry->pass = FALSE;
   g_free (entry->cause);
   entry->cause = g_strdup_printf (_("The board was programmed but the line database did not take its record, so "

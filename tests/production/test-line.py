@@ -125,10 +125,69 @@ try:
               not os.path.exists(os.path.join(d, "boards1", "1", "flash.bin")), f"database gone: exit {p.returncode}",
               p.stdout + p.stderr)
         server.ctl("start")
+
+        # 5. The database stops in the middle of a line (boards started on
+        #    Enter): the board that comes while it is down is refused before
+        #    anything is programmed, in one line saying what happened and what
+        #    to do; no number is spent on it; once the database is back the
+        #    station goes on by itself.
+        d = os.path.join(tmp, "mid")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "sim.ini"), "w") as f:
+            f.write(f"[probe]\nmodel = stlink-v3\n[board]\nsequence = 3\nstate = {d}/boards\nuid2 = 0x7B000000\n"
+                    # Swaps quicker than anything the test does between two boards.
+                    "remove-after = 10\narrive-after = 10\n")
+        firmware = open(os.path.join(tmp, "widget.bin"), "rb").read()
+        mid = subprocess.Popen(station_cmd(d, "M", conn, "--wait-for", "enter"), stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env_for(os.path.join(d, "sim.ini")))
+
+        def next_board():
+            mid.stdin.write("\n")
+            mid.stdin.flush()
+            for line in mid.stdout:
+                if '"event":"board"' in line:
+                    return json.loads(line)["record"]
+            return None
+
+        first = next_board()
+        server.ctl("stop", "-m", "fast")
+        refused = next_board()
+        server.ctl("start")
+        third = next_board()
+        mid.stdin.close()
+        out, err = mid.stdout.read(), mid.stderr.read()
+        mid.wait(timeout=300)
+        check(first is not None and first["result"] == "PASS", f"mid-line: first board {first}", out + err)
+        check(refused is not None and refused["result"] == "FAIL" and refused["serial_number"] is None
+              and "cannot be reached" in refused["cause"] and "\n" not in refused["cause"]
+              and refused["erase_s"] == 0 and refused["program_s"] == 0,
+              f"mid-line: the board while the database is down is refused: {refused}", out + err)
+        # The refused board was never let go of: it is still in the socket and
+        # the next Enter programs it, with the next number.
+        check(third is not None and third["result"] == "PASS" and third["chip_uid"] == refused["chip_uid"]
+              and third["serial_number"] == f"W-{int(first['serial_number'][2:]) + 1:05d}",
+              f"mid-line: the station goes on once the database is back: {third}", out + err)
+        check(mid.returncode != 0, f"mid-line: a refused board makes the exit status a failure ({mid.returncode})")
+        rows = server.sql("SELECT chip_uid, value FROM kiln_serials WHERE station = 'M' ORDER BY number")
+        check(third is not None and rows == [[first["chip_uid"], first["serial_number"]],
+                                             [third["chip_uid"], third["serial_number"]]],
+              f"mid-line: no number spent while the database was down: {rows}")
+        flash = open(os.path.join(d, "boards", "2", "flash.bin"), "rb").read()
+        check(third is not None and flash[0x8000:0x800C].rstrip(b"\0").decode() == third["serial_number"],
+              "mid-line: the refused board carries the one number it got later")
+        # Known boards programmed again keep their numbers; the third board gets the next one.
+        again = subprocess.run(station_cmd(d, "M", conn), capture_output=True, text=True,
+                               env=env_for(os.path.join(d, "sim.ini")), timeout=300)
+        results = [json.loads(l)["record"] for l in again.stdout.splitlines() if '"event":"board"' in l]
+        check(again.returncode == 0 and third is not None and [r["serial_number"] for r in results] ==
+              [first["serial_number"], third["serial_number"], f"W-{int(third['serial_number'][2:]) + 1:05d}"],
+              f"mid-line: programmed again: {[(r['chip_uid'], r['serial_number']) for r in results]}",
+              again.stdout + again.stderr)
         server.sql("TRUNCATE kiln_records, kiln_serials")
 
     if part in ("all", "crash"):
-        # 5. The crash test.
+        # 6. The crash test.
         seed = int(os.environ.get("KILN_LINE_SEED", random.randrange(1 << 30)))
         rng = random.Random(seed)
         STATIONS, PER_PROBE = 4, int(os.environ.get("KILN_LINE_BOARDS", 200)) // 8
@@ -174,7 +233,13 @@ try:
                     kills += 1
                     launch(i)
             elif restarts < int(os.environ.get('KILN_LINE_RESTARTS', 3)) and rng.random() < 0.3:
-                server.restart_crash()
+                # A crash (immediate stop, then start), or an administrator's
+                # restart, fast or immediate.
+                how = ("crash", "fast", "immediate")[restarts % 3]
+                if how == "crash":
+                    server.restart_crash()
+                else:
+                    server.ctl("restart", "-m", how)
                 restarts += 1
         for p in procs:
             if p.poll() is None:
@@ -208,10 +273,11 @@ try:
         check(len(boards_passed) == STATIONS * 2 * PER_PROBE, f"crash test: {len(boards_passed)} boards passed")
         v = subprocess.run([cli, "log", "verify", "--line", conn], capture_output=True, text=True)
         check(v.returncode == 0, "crash test: the line's hash chain", v.stdout + v.stderr)
+        check(kills > 0 and restarts > 0, f"crash test: {kills} kills and {restarts} database restarts (seed {seed})")
         print(f"# crash test (seed {seed}): {STATIONS} stations x 2 slots, {STATIONS * 2 * PER_PROBE} boards, "
               f"{len(printed)} board results ({len(passed)} PASS), {len(recs)} line records, {kills} kills, "
               f"{restarts} database restarts, {sum(starts)} station starts, duplicates = {duplicates}, "
-              f"{wall:.1f} s; FAIL causes: {causes}", file=sys.stderr)
+              f"{wall:.1f} s; FAIL causes: {causes}", flush=True)
 finally:
     server.stop()
 

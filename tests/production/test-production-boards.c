@@ -309,6 +309,84 @@ test_swd_off_firmware (Fixture       *f,
   assert_board_flash (f, state, "SN-000001");
 }
 
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The station looked elsewhere for longer than the line takes to swap the
+ * board (a slow record, a database restart): it never saw the empty socket.
+ * Waiting for a removal alone would wait for good; told the last board's UID,
+ * the wait finds the next board by its own UID and keeps it in hand for the
+ * job. */
+static void
+test_unseen_swap (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(KilnProductionProfile) profile = load_profile (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnSimBench) bench = NULL;
+  g_autoptr(KilnUsbProbeInfo) info = NULL;
+  g_autoptr(KilnSession) session = kiln_session_new ("probe");
+  g_autoptr(KilnProductionRecord) record = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *boards = g_build_filename (f->dir, "boards", NULL);
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nsequence = 2\nstate = %s\n"
+                                           "remove-after = 100\narrive-after = 150\n", boards);
+  gpointer done[2] = { &error, loop };
+  g_autofree char *first_uid = NULL;
+
+  bench = make_bench (f, text);
+  info = probe_info (bench, 0);
+  record = kiln_production_record_open (f->db_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (run_board (session, profile, record, NULL, info, &error));
+  g_assert_no_error (error);
+  entries = kiln_production_record_list (record, &error);
+  g_assert_no_error (error);
+  first_uid = g_strdup (((KilnProductionEntry *) g_ptr_array_index (entries, 0))->chip_uid);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+
+  /* Away for 400 ms (the host's gap is board time): more than the 250 ms
+   * the swap takes, however loaded the machine. */
+  g_usleep (400 * 1000);
+
+  /* Without the UID, nothing tells the new board from the old one. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+    g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 1, cancel_cb, g_object_ref (cancellable), g_object_unref);
+    g_assert_false (wait_for_board (session, info, TRUE, cancellable, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+  }
+  g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, 2);
+
+  /* With it, the wait ends on the new board, taken in hand. */
+  {
+    KilnBoardWait *wait = kiln_board_wait_new (info, TRUE);
+
+    kiln_board_wait_set_last_uid (wait, first_uid);
+    kiln_session_run_async (session, kiln_production_wait_for_board, wait, (GDestroyNotify) kiln_board_wait_free,
+                            NULL, NULL, on_wait_done, done);
+    g_main_loop_run (loop);
+    g_assert_no_error (error);
+  }
+  /* However long the station takes to start the job now. */
+  g_usleep (400 * 1000);
+  g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, 2);
+  g_assert_true (run_board (session, profile, record, NULL, info, &error));
+  g_assert_no_error (error);
+  entries = kiln_production_record_list (record, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 2);
+  g_assert_true (((KilnProductionEntry *) g_ptr_array_index (entries, 1))->pass);
+  g_assert_cmpstr (((KilnProductionEntry *) g_ptr_array_index (entries, 1))->chip_uid, !=, first_uid);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -316,6 +394,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/Kiln/Production/board-swap", Fixture, NULL, fixture_set_up, test_board_swap, fixture_tear_down);
+  g_test_add ("/Kiln/Production/unseen-swap", Fixture, NULL, fixture_set_up, test_unseen_swap, fixture_tear_down);
   g_test_add ("/Kiln/Production/set-option-bytes", Fixture, NULL, fixture_set_up, test_set_option_bytes,
               fixture_tear_down);
   g_test_add ("/Kiln/Production/swd-off-firmware", Fixture, NULL, fixture_set_up, test_swd_off_firmware,

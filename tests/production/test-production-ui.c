@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "kiln-preferences-window-private.h"
 #include "kiln-production-signature.h"
 #include "kiln-production-window-private.h"
 #include "kiln-test-input.h"
@@ -455,6 +456,152 @@ test_gang (void)
   kiln_test_spin (100);
 }
 
+/* The label of @root that reads @text, or NULL. */
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (w) && gtk_widget_get_mapped (w) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (w)), text) == 0)
+        return w;
+      if ((found = find_label (w, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* @text typed key by key (xdotool key names). */
+static void
+type_text (GtkWindow  *window,
+           const char *text)
+{
+  g_autoptr(GString) keys = g_string_new (NULL);
+
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      const char *name = *c == '=' ? "equal" : *c == '/' ? "slash" : *c == '-' ? "minus" : *c == ' ' ? "space" : NULL;
+
+      if (keys->len > 0)
+        g_string_append_c (keys, ' ');
+      if (name != NULL)
+        g_string_append (keys, name);
+      else
+        g_string_append_c (keys, *c);
+    }
+  kiln_test_input_keys (window, keys->str);
+}
+
+static const char *detail_wanted;
+
+static gboolean
+detail_reads (gpointer data)
+{
+  const char *detail = label_of (data, "production-detail");
+
+  return detail != NULL && strstr (detail, detail_wanted) != NULL;
+}
+
+static gboolean
+widget_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+/* The preferences' line database, set by a person: the Production page's
+ * tab clicked, the entry row clicked, the connection typed, Enter. */
+static void
+set_line_in_preferences (KilnProductionWindow *window,
+                         const char           *conninfo)
+{
+  GtkWindow *prefs = kiln_preferences_window_new (GTK_WINDOW (window));
+  GtkWidget *tab, *row;
+
+  gtk_window_present (prefs);
+  g_assert_true (kiln_test_spin_until (widget_mapped, prefs, 10000));
+  kiln_test_spin (300);
+  tab = find_label (GTK_WIDGET (prefs), "Production");
+  g_assert_nonnull (tab);
+  row = find_type (GTK_WIDGET (prefs), ADW_TYPE_ENTRY_ROW);
+  g_assert_nonnull (row);
+  /* Clicked again if the window was not yet where the pointer went. */
+  for (guint i = 0; i < 5 && !gtk_widget_get_mapped (row); i++)
+    {
+      kiln_test_input_click (tab);
+      kiln_test_spin_until (widget_mapped, row, 3000);
+    }
+  if (!gtk_widget_get_mapped (row))
+    kiln_test_save_screenshot (GTK_WIDGET (prefs), "production-line-preferences-tab.png");
+  g_assert_true (gtk_widget_get_mapped (row));
+  kiln_test_spin (100);
+  kiln_test_input_click (row);
+  kiln_test_spin (100);
+  kiln_test_input_keys (prefs, "ctrl+a BackSpace");
+  if (*conninfo != '\0')
+    type_text (prefs, conninfo);
+  kiln_test_input_keys (prefs, "Return");
+  kiln_test_spin (100);
+  kiln_test_save_screenshot (GTK_WIDGET (prefs), "production-line-preferences.png");
+  kiln_test_input_keys (prefs, "Escape");
+  kiln_test_spin (200);
+}
+
+/* The production window's line database, from its preferences: while it
+ * cannot be reached, the slots say so in one line with what to do and
+ * nothing starts; Space tries again; without a line the station works on
+ * its own record. */
+static void
+test_line_setting (void)
+{
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nstate = %s/line-board\n", tmp_dir);
+  KilnProductionWindow *window = new_window (text, "line.db");
+  KilnProductionSlot *slot = first_slot (window);
+  g_autoptr(GSettings) settings = g_settings_new ("org.kiln.Kiln");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *nowhere = g_strdup_printf ("host=%s/nowhere", tmp_dir);
+  g_autofree char *setting = NULL;
+  const char *detail;
+
+  g_assert_true (kiln_production_window_open_profile (window, profile_path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_READY);
+
+  set_line_in_preferences (window, nowhere);
+  setting = g_settings_get_string (settings, "line-database");
+  g_assert_cmpstr (setting, ==, nowhere);
+
+  /* Connected off the main thread, then lost: one line, what to do. */
+  detail_wanted = "cannot be reached";
+  g_assert_true (kiln_test_spin_until (detail_reads, window, 60000));
+  detail = label_of (GTK_WIDGET (window), "production-detail");
+  g_assert_null (strchr (detail, '\n'));
+  g_assert_nonnull (strstr (detail, "ask whoever runs the database"));
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_NOT_READY);
+  g_assert_null (find_label (GTK_WIDGET (window), "Press Space or Enter to program"));
+  kiln_test_save_screenshot (GTK_WIDGET (window), "production-line-lost.png");
+
+  /* Space starts no board: it tries the database again. */
+  kiln_test_input_keys (GTK_WINDOW (window), "space");
+  detail_wanted = "Connecting to the line database";
+  g_assert_true (kiln_test_spin_until (detail_reads, window, 10000));
+  detail_wanted = "cannot be reached";
+  g_assert_true (kiln_test_spin_until (detail_reads, window, 60000));
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_NOT_READY);
+
+  /* No line: the station programs on its own record. */
+  set_line_in_preferences (window, "");
+  setting = (g_free (setting), g_settings_get_string (settings, "line-database"));
+  g_assert_cmpstr (setting, ==, "");
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_READY);
+  kiln_test_input_keys (GTK_WINDOW (window), "space");
+  g_assert_true (kiln_test_spin_until (slot_started, slot, 10000));
+  g_assert_true (kiln_test_spin_until (slot_idle, slot, 60000));
+  g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_PASS);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 make_profile (void)
 {
@@ -527,6 +674,7 @@ main (int   argc,
   g_test_add_func ("/Kiln/Production/ui/changed-file", test_changed_file);
   g_test_add_func ("/Kiln/Production/ui/cancel", test_cancel);
   g_test_add_func ("/Kiln/Production/ui/gang", test_gang);
+  g_test_add_func ("/Kiln/Production/ui/line-setting", test_line_setting);
   status = g_test_run ();
   g_free (tmp_dir);
   g_free (firmware_path);
