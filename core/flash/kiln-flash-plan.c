@@ -544,6 +544,21 @@ kiln_flash_plan_get_program_bytes (KilnFlashPlan *self)
 }
 
 guint64
+kiln_flash_plan_get_program_units_bytes (KilnFlashPlan *self)
+{
+  guint64 n = 0;
+
+  for (guint i = 0; i < self->sectors->len; i++)
+    {
+      const KilnFlashPlanSector *s = &g_array_index (self->sectors, KilnFlashPlanSector, i);
+
+      if (s->action == KILN_FLASH_ACTION_PROGRAM)
+        n += s->program_bytes;
+    }
+  return n;
+}
+
+guint64
 kiln_flash_plan_get_link_bytes (KilnFlashPlan *self)
 {
   guint64 n = 0;
@@ -641,9 +656,14 @@ kiln_flash_plan_dup_summary (KilnFlashPlan *self)
                             n_skip);
   g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, ", %u untouched", ", %u untouched", n_untouched),
                           n_untouched);
-  if (n_program > 0)
+  if (n_program > 0 && self->compared)
     /* Translators: the estimated time of a job, e.g. " · about 2.4 s" */
     g_string_append_printf (out, _(" · about %.1f s"), kiln_flash_plan_get_estimated_seconds (self));
+  else if (n_program > 0)
+    /* Translators: the estimated time before the target was read, e.g.
+     * " · about 2.4 s if no sector is blank (ST-LINK/V2 at 4.0 MHz)" */
+    g_string_append_printf (out, _(" · about %.1f s if no sector is blank (ST-LINK/V%u at %.1f MHz)"),
+                            kiln_flash_plan_get_estimated_seconds (self), self->probe_hw, self->khz / 1000.0);
 
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -764,6 +784,18 @@ kiln_flash_plan_to_json (KilnFlashPlan *self)
   member_int (b, "program_bytes", (gint64) kiln_flash_plan_get_program_bytes (self));
   json_builder_set_member_name (b, "estimated_seconds");
   kiln_json_builder_add_fixed (b, kiln_flash_plan_get_estimated_seconds (self), 3);
+  /* What the estimate rests on: the bytes to program and carry, the probe,
+   * and whether the target was read (before that, no sector is blank). */
+  member_int (b, "program_units_bytes", (gint64) kiln_flash_plan_get_program_units_bytes (self));
+  member_int (b, "link_bytes", (gint64) kiln_flash_plan_get_link_bytes (self));
+  json_builder_set_member_name (b, "flash_seconds");
+  kiln_json_builder_add_fixed (b, kiln_flash_plan_get_flash_seconds (self), 3);
+  json_builder_set_member_name (b, "link_seconds");
+  kiln_json_builder_add_fixed (b, kiln_flash_plan_get_link_seconds (self), 3);
+  member_int (b, "estimate_probe", self->probe_hw);
+  member_int (b, "estimate_swd_khz", self->khz);
+  json_builder_set_member_name (b, "estimate_blank_known");
+  json_builder_add_boolean_value (b, self->compared);
   json_builder_end_object (b);
   return kiln_json_builder_to_string (b);
 }

@@ -101,6 +101,8 @@ guint                      kiln_flash_plan_get_n_skipped    (KilnFlashPlan   *se
 guint                      kiln_flash_plan_get_n_untouched  (KilnFlashPlan   *self);
 guint64                    kiln_flash_plan_get_erase_bytes  (KilnFlashPlan   *self);
 guint64                    kiln_flash_plan_get_program_bytes (KilnFlashPlan  *self);
+/* Of the program bytes, those in units that are not all 0xFF. */
+guint64                    kiln_flash_plan_get_program_units_bytes (KilnFlashPlan *self);
 guint64                    kiln_flash_plan_get_link_bytes   (KilnFlashPlan   *self);
 /* The flash's busy time: erases not known to be unneeded, and units that
  * are not all 0xFF. */
@@ -111,7 +113,8 @@ double                     kiln_flash_plan_get_link_seconds (KilnFlashPlan   *se
  * fixed costs (connect, loader, comparing and checking on the target,
  * reset); 0 when nothing is to be written. */
 double                     kiln_flash_plan_get_estimated_seconds (KilnFlashPlan *self);
-/* "3 sectors will be erased and written (416 KiB), 5 untouched · about 2.4 s" */
+/* "3 sectors will be erased and written (416 KiB), 5 untouched · about 2.4 s",
+ * and before the comparison on the target what the estimate assumes. */
 char                      *kiln_flash_plan_dup_summary      (KilnFlashPlan   *self);
 /* One JSON object: chip, psize, sectors[], ranges[], ram_segments[], totals. */
 char                      *kiln_flash_plan_to_json          (KilnFlashPlan   *self);
