@@ -145,7 +145,8 @@ kiln_cli_flash (int    argc,
           kiln_json_append_string (out, job->result.fallback_reason);
         else
           g_string_append (out, "null");
-        g_string_append_printf (out, ",\"seconds\":%.3f}", secs);
+        g_string_append_printf (out, ",\"estimated_seconds\":%.3f,\"seconds\":%.3f}", job->result.estimated_seconds,
+                                secs);
         printf ("%s\n", out->str);
       }
     else if (common.quiet)
