@@ -124,23 +124,31 @@ kiln_cli_erase (int    argc,
     double secs = (g_get_monotonic_time () - start) / 1e6;
     g_autofree char *size = kiln_cli_format_size (job->erase_result.bytes);
     g_autoptr(GArray) positions = mass ? NULL : kiln_flash_parse_sector_list (job->chip, sectors, NULL);
-    g_autoptr(GString) list = g_string_new (NULL);
-
-    for (guint i = 0; positions != NULL && i < positions->len; i++)
-      g_string_append_printf (list, "%s%u", i ? "," : "",
-                              kiln_chip_get_sector (job->chip, g_array_index (positions, guint, i))->index);
+    g_autofree char *list = positions != NULL ? kiln_flash_dup_sector_numbers (job->chip, positions, ",") : g_strdup ("");
     if (common.json)
-      printf ("{\"event\":\"result\",\"ok\":true,\"chip\":\"%s\",\"mass\":%s,\"sectors\":[%s],\"sectors_erased\":%u,"
-              "\"bytes\":%" G_GUINT64_FORMAT ",\"psize\":\"%s\",\"seconds\":%.3f}\n",
-              job->chip_name, mass ? "true" : "false", list->str, job->erase_result.sectors,
-              job->erase_result.bytes, kiln_flash_psize_to_string (job->erase_result.psize), secs);
+      {
+        JsonBuilder *b = kiln_cli_json_result_new (TRUE);
+
+        kiln_cli_json_string (b, "chip", job->chip_name);
+        kiln_cli_json_bool (b, "mass", mass);
+        json_builder_set_member_name (b, "sectors");
+        json_builder_begin_array (b);
+        for (guint i = 0; positions != NULL && i < positions->len; i++)
+          json_builder_add_int_value (b, kiln_chip_get_sector (job->chip, g_array_index (positions, guint, i))->index);
+        json_builder_end_array (b);
+        kiln_cli_json_int (b, "sectors_erased", job->erase_result.sectors);
+        kiln_cli_json_int (b, "bytes", (gint64) job->erase_result.bytes);
+        kiln_cli_json_string (b, "psize", kiln_flash_psize_to_string (job->erase_result.psize));
+        kiln_cli_json_seconds (b, secs);
+        kiln_cli_json_result_print (b);
+      }
     else if (!common.quiet && mass)
       printf (_("%s: erased the whole flash (mass erase, %u sectors, %s) in %.1f s\n"), job->chip_name,
               job->erase_result.sectors, size, secs);
     else if (!common.quiet)
       printf (g_dngettext (GETTEXT_PACKAGE, "%s: erased sector %s (%s) in %.1f s\n",
                            "%s: erased sectors %s (%s) in %.1f s\n", job->erase_result.sectors),
-              job->chip_name, list->str, size, secs);
+              job->chip_name, list, size, secs);
   }
 
 out:

@@ -48,7 +48,6 @@ kiln_cli_flash (int    argc,
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
   gint64 start;
-  guint32 base = 0;
   int code = KILN_CLI_EXIT_OK;
 
   kiln_cli_common_init (&common);
@@ -58,29 +57,15 @@ kiln_cli_flash (int    argc,
   code = kiln_cli_common_parse (&common, context, "flash", &argc, &argv);
   if (code != KILN_CLI_EXIT_OK)
     goto out;
-  if (files == NULL || files[0] == NULL || files[1] != NULL)
-    {
-      code = kiln_cli_usage_error ("flash", &common, _("give exactly one firmware file"));
-      goto out;
-    }
-  if (base_text != NULL && !kiln_cli_parse_address (base_text, &base, &error))
-    {
-      code = kiln_cli_usage_error ("flash", &common, error->message);
-      goto out;
-    }
   if (common.verify_text != NULL && no_verify)
     {
       code = kiln_cli_usage_error ("flash", &common, _("--verify and --no-verify contradict each other"));
       goto out;
     }
-
   /* The file is read and checked before any probe is touched. */
-  image = kiln_image_load_file (files[0], KILN_IMAGE_FORMAT_AUTO, base_text != NULL, base, &error);
+  image = kiln_cli_load_one_image ("flash", &common, files, base_text, &code);
   if (image == NULL)
-    {
-      code = kiln_cli_usage_error ("flash", &common, error->message);
-      goto out;
-    }
+    goto out;
 
   info = kiln_cli_common_choose_probe (&common, "flash", &code);
   if (info == NULL)
@@ -126,28 +111,28 @@ kiln_cli_flash (int    argc,
 
     if (common.json)
       {
-        g_autoptr(GString) out = g_string_new (NULL);
+        JsonBuilder *b = kiln_cli_json_result_new (TRUE);
 
-        g_string_append_printf (out,
-                                "{\"event\":\"result\",\"ok\":true,\"dry_run\":%s,\"chip\":\"%s\",\"sectors_erased\":%u,"
-                                "\"sectors_written\":%u,\"sectors_skipped\":%u,\"bytes\":%" G_GUINT64_FORMAT
-                                ",\"sectors_blank\":%u,\"bytes_skipped_erased\":%" G_GUINT64_FORMAT
-                                ",\"bytes_link\":%" G_GUINT64_FORMAT
-                                ",\"verified\":%s,\"verify_method\":\"%s\",\"psize\":\"%s\",\"loader\":%s,"
-                                "\"fallback_reason\":",
-                                dry_run ? "true" : "false", job->chip_name, job->result.erased, job->result.written, job->result.skipped,
-                                job->result.bytes_written, job->result.blank, job->result.bytes_erased_skipped,
-                                job->result.bytes_link, job->result.verified ? "true" : "false",
-                                job->result.verify_method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback",
-                                kiln_flash_psize_to_string (job->result.psize),
-                                job->result.used_loader ? "true" : "false");
-        if (job->result.fallback_reason != NULL)
-          kiln_json_append_string (out, job->result.fallback_reason);
-        else
-          g_string_append (out, "null");
-        g_string_append_printf (out, ",\"estimated_seconds\":%.3f,\"seconds\":%.3f}", job->result.estimated_seconds,
-                                secs);
-        printf ("%s\n", out->str);
+        kiln_cli_json_bool (b, "dry_run", dry_run);
+        kiln_cli_json_string (b, "chip", job->chip_name);
+        kiln_cli_json_int (b, "sectors_erased", job->result.erased);
+        kiln_cli_json_int (b, "sectors_written", job->result.written);
+        kiln_cli_json_int (b, "sectors_skipped", job->result.skipped);
+        kiln_cli_json_int (b, "bytes", (gint64) job->result.bytes_written);
+        kiln_cli_json_int (b, "sectors_blank", job->result.blank);
+        kiln_cli_json_int (b, "bytes_skipped_erased", (gint64) job->result.bytes_erased_skipped);
+        kiln_cli_json_int (b, "bytes_link", (gint64) job->result.bytes_link);
+        kiln_cli_json_bool (b, "verified", job->result.verified);
+        kiln_cli_json_string (b, "verify_method", job->result.verify_method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback");
+        kiln_cli_json_string (b, "psize", kiln_flash_psize_to_string (job->result.psize));
+        kiln_cli_json_bool (b, "loader", job->result.used_loader);
+        kiln_cli_json_string (b, "fallback_reason", job->result.fallback_reason);
+        /* The plan's estimate once the probe, the supply and the blank
+         * sectors were known. */
+        json_builder_set_member_name (b, "estimated_seconds");
+        kiln_json_builder_add_fixed (b, job->result.estimated_seconds, 3);
+        kiln_cli_json_seconds (b, secs);
+        kiln_cli_json_result_print (b);
       }
     else if (common.quiet)
       ;

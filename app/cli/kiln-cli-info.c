@@ -69,45 +69,63 @@ kiln_cli_info (int    argc,
 
   if (json)
     {
-      g_autoptr(GString) out = g_string_new ("{\"probe\":{\"serial\":");
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autofree char *line = NULL;
 
-      kiln_json_append_string (out, kiln_usb_probe_info_get_serial (info));
-      g_string_append (out, ",\"model\":");
-      kiln_json_append_string (out, kiln_usb_probe_info_get_model (info));
-      g_string_append (out, ",\"firmware\":");
-      kiln_json_append_string (out, job->firmware);
-      g_string_append_printf (out, ",\"swd_khz\":%u,\"voltage\":", job->swd_khz);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "probe");
+      json_builder_begin_object (b);
+      kiln_cli_json_string (b, "serial", kiln_usb_probe_info_get_serial (info));
+      kiln_cli_json_string (b, "model", kiln_usb_probe_info_get_model (info));
+      kiln_cli_json_string (b, "firmware", job->firmware);
+      kiln_cli_json_int (b, "swd_khz", job->swd_khz);
       /* Null when the probe cannot measure it (firmware before V2J13). */
+      json_builder_set_member_name (b, "voltage");
       if (job->have_volts)
-        g_string_append_printf (out, "%.3f", volts);
+        kiln_json_builder_add_fixed (b, volts, 3);
       else
-        g_string_append (out, "null");
-      g_string_append (out, ",\"firmware_limits\":[");
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "firmware_limits");
+      json_builder_begin_array (b);
       for (guint i = 0; costs[i] != NULL; i++)
-        {
-          if (i > 0)
-            g_string_append_c (out, ',');
-          kiln_json_append_string (out, costs[i]);
-        }
-      g_string_append (out, "]},\"chip\":{\"line\":");
-      kiln_json_append_string (out, kiln_chip_get_line (chip)->line);
-      g_string_append_printf (out, ",\"dev_id\":%u,\"revision\":", job->dev_id);
-      kiln_json_append_string (out, job->revision);
-      g_string_append_printf (out, ",\"flash_kib\":%u,\"dual_bank\":%s,\"sectors\":%u,\"ram_kib\":%u,\"uid\":",
-                              kiln_chip_get_flash_kib (chip), kiln_chip_is_dual_bank (chip) ? "true" : "false",
-                              kiln_chip_get_n_sectors (chip), kiln_chip_get_ram_total (chip) / 1024);
-      kiln_json_append_string (out, job->uid);
-      g_string_append_printf (out, ",\"package\":%u,\"rdp_level\":%u,\"protected_sectors\":[%s],",
-                              job->package, job->rdp_level, prot->str);
+        json_builder_add_string_value (b, costs[i]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "chip");
+      json_builder_begin_object (b);
+      kiln_cli_json_string (b, "line", kiln_chip_get_line (chip)->line);
+      kiln_cli_json_int (b, "dev_id", job->dev_id);
+      kiln_cli_json_string (b, "revision", job->revision);
+      kiln_cli_json_int (b, "flash_kib", kiln_chip_get_flash_kib (chip));
+      kiln_cli_json_bool (b, "dual_bank", kiln_chip_is_dual_bank (chip));
+      kiln_cli_json_int (b, "sectors", kiln_chip_get_n_sectors (chip));
+      kiln_cli_json_int (b, "ram_kib", kiln_chip_get_ram_total (chip) / 1024);
+      kiln_cli_json_string (b, "uid", job->uid);
+      kiln_cli_json_int (b, "package", job->package);
+      kiln_cli_json_int (b, "rdp_level", job->rdp_level);
+      json_builder_set_member_name (b, "protected_sectors");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < job->protected->len; i++)
+        json_builder_add_int_value (b, kiln_chip_get_sector (chip, g_array_index (job->protected, guint, i))->index);
+      json_builder_end_array (b);
       /* Boot addresses are options only on the F7 (BOOT_ADD0/1 in OPTCR1);
        * the F2 and F4 boot from flash or system memory by the BOOT pins. */
+      json_builder_set_member_name (b, "boot_add0");
       if (kiln_chip_get_line (chip)->has_boot_add)
-        g_string_append_printf (out, "\"boot_add0\":%u,\"boot_add1\":%u,", (optcr1 & 0xFFFF) << 14,
-                                (optcr1 >> 16) << 14);
+        json_builder_add_int_value (b, (optcr1 & 0xFFFF) << 14);
       else
-        g_string_append (out, "\"boot_add0\":null,\"boot_add1\":null,");
-      g_string_append_printf (out, "\"iwdg_sw\":%s,\"optcr\":%u}}", (optcr & (1u << 5)) ? "true" : "false", optcr);
-      printf ("%s\n", out->str);
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "boot_add1");
+      if (kiln_chip_get_line (chip)->has_boot_add)
+        json_builder_add_int_value (b, (optcr1 >> 16) << 14);
+      else
+        json_builder_add_null_value (b);
+      kiln_cli_json_bool (b, "iwdg_sw", (optcr & (1u << 5)) != 0);
+      kiln_cli_json_int (b, "optcr", optcr);
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+      line = kiln_json_builder_to_line (b);
+      printf ("%s\n", line);
     }
   else
     {

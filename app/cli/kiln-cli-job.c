@@ -17,6 +17,7 @@
 #include "kiln-flash-option-bytes.h"
 #include "kiln-flash-plan.h"
 #include "kiln-flash-types.h"
+#include "kiln-image.h"
 #include "kiln-job-error.h"
 #include "kiln-production-error.h"
 
@@ -286,22 +287,11 @@ kiln_cli_fail_with (const char    *command,
 {
   if (common != NULL && common->json)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autofree char *line = NULL;
+      JsonBuilder *b = kiln_cli_json_result_new (FALSE);
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "event");
-      json_builder_add_string_value (b, "result");
-      json_builder_set_member_name (b, "ok");
-      json_builder_add_boolean_value (b, FALSE);
-      json_builder_set_member_name (b, "exit_code");
-      json_builder_add_int_value (b, code);
-      json_builder_set_member_name (b, "error");
-      json_builder_add_string_value (b, message);
-      json_builder_end_object (b);
-      line = kiln_json_builder_to_string (b);
-      printf ("%s\n", line);
-      fflush (stdout);
+      kiln_cli_json_int (b, "exit_code", code);
+      kiln_cli_json_string (b, "error", message);
+      kiln_cli_json_result_print (b);
     }
   fprintf (stderr, "kiln-cli %s: %s\n", command, message);
   return code;
@@ -394,4 +384,92 @@ kiln_cli_usage_error (const char    *command,
                       const char    *message)
 {
   return kiln_cli_fail_with (command, common, KILN_CLI_EXIT_USAGE, message);
+}
+
+KilnImage *
+kiln_cli_load_one_image (const char    *command,
+                         KilnCliCommon *common,
+                         GStrv          files,
+                         const char    *base_text,
+                         int           *code)
+{
+  g_autoptr(GError) error = NULL;
+  KilnImage *image;
+  guint32 base = 0;
+
+  if (files == NULL || files[0] == NULL || files[1] != NULL)
+    {
+      *code = kiln_cli_usage_error (command, common, _("give exactly one firmware file"));
+      return NULL;
+    }
+  if (base_text != NULL && !kiln_cli_parse_address (base_text, &base, &error))
+    {
+      *code = kiln_cli_usage_error (command, common, error->message);
+      return NULL;
+    }
+  image = kiln_image_load_file (files[0], KILN_IMAGE_FORMAT_AUTO, base_text != NULL, base, &error);
+  if (image == NULL)
+    *code = kiln_cli_usage_error (command, common, error->message);
+  return image;
+}
+
+JsonBuilder *
+kiln_cli_json_result_new (gboolean ok)
+{
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  kiln_cli_json_string (b, "event", "result");
+  kiln_cli_json_bool (b, "ok", ok);
+  return b;
+}
+
+void
+kiln_cli_json_result_print (JsonBuilder *b)
+{
+  g_autofree char *line = NULL;
+
+  json_builder_end_object (b);
+  line = kiln_json_builder_to_line (b);
+  g_object_unref (b);
+  printf ("%s\n", line);
+  fflush (stdout);
+}
+
+void
+kiln_cli_json_bool (JsonBuilder *b,
+                    const char  *name,
+                    gboolean     value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
+void
+kiln_cli_json_int (JsonBuilder *b,
+                   const char  *name,
+                   gint64       value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+void
+kiln_cli_json_string (JsonBuilder *b,
+                      const char  *name,
+                      const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+void
+kiln_cli_json_seconds (JsonBuilder *b,
+                       double       seconds)
+{
+  json_builder_set_member_name (b, "seconds");
+  kiln_json_builder_add_fixed (b, seconds, 3);
 }

@@ -8,8 +8,11 @@
 
 #include <stdio.h>
 
+#include <json-glib/json-glib.h>
+
 #include "kiln-cli-output.h"
 #include "kiln-flash-verify.h"
+#include "kiln-image.h"
 #include "kiln-session.h"
 #include "kiln-usb-probe-info.h"
 
@@ -124,5 +127,31 @@ int               kiln_cli_common_parse         (KilnCliCommon   *common,
 int               kiln_cli_usage_error          (const char      *command,
                                                  KilnCliCommon   *common,
                                                  const char      *message);
+/* Reads the one firmware file in @files (a raw binary at @base_text, when
+ * given), before any probe is touched: no file or more than one, a bad
+ * address or a file that does not load is a usage error, printed, its exit
+ * code in @code, and NULL returned. */
+/* The --json result line, built with json-glib: "event":"result" and
+ * "ok", then the command's members; _print() ends, prints and frees it. */
+JsonBuilder      *kiln_cli_json_result_new      (gboolean         ok);
+void              kiln_cli_json_result_print    (JsonBuilder     *b);
+void              kiln_cli_json_bool            (JsonBuilder     *b,
+                                                 const char      *name,
+                                                 gboolean         value);
+void              kiln_cli_json_int             (JsonBuilder     *b,
+                                                 const char      *name,
+                                                 gint64           value);
+/* null for a NULL @value. */
+void              kiln_cli_json_string          (JsonBuilder     *b,
+                                                 const char      *name,
+                                                 const char      *value);
+/* "seconds", rounded to milliseconds as the documented format has it. */
+void              kiln_cli_json_seconds         (JsonBuilder     *b,
+                                                 double           seconds);
+KilnImage        *kiln_cli_load_one_image       (const char      *command,
+                                                 KilnCliCommon   *common,
+                                                 GStrv            files,
+                                                 const char      *base_text,
+                                                 int             *code);
 
 G_END_DECLS

@@ -128,32 +128,24 @@ kiln_cli_list (int    argc,
 
       if (json)
         {
-          g_autoptr(GString) out = g_string_new ("{\"serial\":");
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+          g_autofree char *line = NULL;
 
-          kiln_json_append_string (out, kiln_usb_probe_info_get_serial (info));
-          g_string_append (out, ",\"model\":");
-          kiln_json_append_string (out, kiln_usb_probe_info_get_model (info));
-          g_string_append (out, ",\"location\":");
-          kiln_json_append_string (out, kiln_usb_probe_info_get_location (info));
-          g_string_append (out, ",\"firmware\":");
-          if (row.firmware)
-            kiln_json_append_string (out, row.firmware);
-          else
-            g_string_append (out, "null");
+          json_builder_begin_object (b);
+          kiln_cli_json_string (b, "serial", kiln_usb_probe_info_get_serial (info));
+          kiln_cli_json_string (b, "model", kiln_usb_probe_info_get_model (info));
+          kiln_cli_json_string (b, "location", kiln_usb_probe_info_get_location (info));
+          kiln_cli_json_string (b, "firmware", row.firmware);
           if (row.volts >= 0)
-            g_string_append_printf (out, ",\"voltage\":%.3f", row.volts);
-          g_string_append (out, ",\"chip\":");
-          if (row.chip)
-            kiln_json_append_string (out, row.chip);
-          else
-            g_string_append (out, "null");
-          g_string_append (out, ",\"problem\":");
-          if (row.problem)
-            kiln_json_append_string (out, row.problem);
-          else
-            g_string_append (out, "null");
-          g_string_append (out, "}");
-          printf ("%s\n", out->str);
+            {
+              json_builder_set_member_name (b, "voltage");
+              kiln_json_builder_add_fixed (b, row.volts, 3);
+            }
+          kiln_cli_json_string (b, "chip", row.chip);
+          kiln_cli_json_string (b, "problem", row.problem);
+          json_builder_end_object (b);
+          line = kiln_json_builder_to_line (b);
+          printf ("%s\n", line);
         }
       else
         printf ("%-26s %-13s %-9s %-7s %s\n", kiln_usb_probe_info_get_serial (info),

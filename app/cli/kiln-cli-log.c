@@ -1,5 +1,5 @@
-/* kiln-cli-log.c — `kiln-cli log export DB --csv|--jsonl [OUT]` and
- * `kiln-cli log verify DB`
+/* kiln-cli-log.c — `kiln-cli log export DB --csv|--jsonl [OUT]`,
+ * `kiln-cli log verify DB` and `kiln-cli log stats DB` (kiln-cli-log-stats.c)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-cli-log-stats.h"
 #include "kiln-line-record.h"
 #include "kiln-production-chain.h"
 #include "kiln-production-record.h"
@@ -39,8 +40,10 @@ int
 kiln_cli_log (int    argc,
               char **argv)
 {
-  gboolean csv = FALSE, jsonl = FALSE, serials = FALSE;
+  gboolean csv = FALSE, jsonl = FALSE, serials = FALSE, shift = FALSE, day = FALSE, json = FALSE;
   g_autofree char *line = NULL;
+  g_autofree char *since = NULL;
+  g_autofree char *until = NULL;
   g_autoptr(KilnLineRecord) line_record = NULL;
   g_autoptr(GPtrArray) boards = NULL;
   const char *name;
@@ -50,10 +53,15 @@ kiln_cli_log (int    argc,
     { "jsonl", 0, 0, G_OPTION_ARG_NONE, &jsonl, N_("JSON lines, one object per board"), NULL },
     { "line", 0, 0, G_OPTION_ARG_STRING, &line, N_("Read the line's PostgreSQL record (a connection string or URI) instead of a station's file"), N_("CONNINFO") },
     { "serials", 0, 0, G_OPTION_ARG_NONE, &serials, N_("The serial numbers allocated (with the board each went to and its result) instead of the boards"), NULL },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since, N_("stats: from this date or time on (2026-12-02, 2026-12-02T08:00; local time unless a zone is given)"), N_("WHEN") },
+    { "until", 0, 0, G_OPTION_ARG_STRING, &until, N_("stats: up to this date or time (not included)"), N_("WHEN") },
+    { "shift", 0, 0, G_OPTION_ARG_NONE, &shift, N_("stats: the last 8 hours"), NULL },
+    { "day", 0, 0, G_OPTION_ARG_NONE, &day, N_("stats: today (since local midnight)"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("stats: one JSON object instead of text"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("export DB [OUT] | verify DB — write a station's record (or, with --line, the line's) as CSV or JSON lines, or check its hash chain"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("export DB [OUT] | verify DB | stats DB — write a station's record (or, with --line, the line's) as CSV or JSON lines, check its hash chain, or show its figures"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnProductionRecord) record = NULL;
   g_autoptr(GOutputStream) out = NULL;
@@ -82,12 +90,13 @@ kiln_cli_log (int    argc,
       args = g_strv_builder_end (b);
       n++;
     }
-  if (n == 2 && g_strcmp0 (args[0], "verify") == 0)
+  if (n == 2 && (g_strcmp0 (args[0], "verify") == 0 || g_strcmp0 (args[0], "stats") == 0))
     ;
   else if (n < 2 || n > 3 || g_strcmp0 (args[0], "export") != 0 || csv == jsonl || (line != NULL && serials))
     {
-      fprintf (stderr, _("kiln-cli log: use “kiln-cli log export DB|--line CONNINFO --csv|--jsonl [OUT]” or “kiln-cli "
-                         "log verify DB|--line CONNINFO”\n"));
+      fprintf (stderr, _("kiln-cli log: use “kiln-cli log export DB|--line CONNINFO --csv|--jsonl [OUT]”, “kiln-cli "
+                         "log verify DB|--line CONNINFO” or “kiln-cli log stats DB|--line CONNINFO [--shift|--day|"
+                         "--since WHEN --until WHEN] [--json]”\n"));
       return KILN_CLI_EXIT_USAGE;
     }
   if (line != NULL)
@@ -119,6 +128,8 @@ kiln_cli_log (int    argc,
     }
   if (g_str_equal (args[0], "verify"))
     return verify (boards, name);
+  if (g_str_equal (args[0], "stats"))
+    return kiln_cli_log_stats (boards, name, since, until, shift, day, json);
 
   to_stdout = n < 3 || g_strcmp0 (args[2], "-") == 0;
   if (!to_stdout)

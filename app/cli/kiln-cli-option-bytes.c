@@ -18,17 +18,44 @@
 #include "kiln-target-job.h"
 
 static void
-append_json_list (GString   *out,
-                  GPtrArray *list)
+add_list (JsonBuilder *b,
+          const char  *name,
+          GPtrArray   *list)
 {
-  g_string_append_c (out, '[');
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
   for (guint i = 0; list != NULL && i < list->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (list, i));
+  json_builder_end_array (b);
+}
+
+/* The result line of --json: what would change (@dry_run) or the option
+ * bytes as they now read. */
+static void
+print_json_result (KilnTargetJob *job,
+                   gboolean       dry_run)
+{
+  JsonBuilder *b = kiln_cli_json_result_new (!dry_run);
+
+  if (dry_run)
     {
-      if (i)
-        g_string_append_c (out, ',');
-      kiln_json_append_string (out, g_ptr_array_index (list, i));
+      kiln_cli_json_bool (b, "dry_run", TRUE);
+      kiln_cli_json_int (b, "exit_code", KILN_CLI_EXIT_USAGE);
+      add_list (b, "changes", job->changes);
+      add_list (b, "consequences", job->consequences);
+      kiln_cli_json_string (b, "error", _("Nothing was changed: add --confirm to make this change."));
     }
-  g_string_append_c (out, ']');
+  else
+    {
+      g_autofree char *options = kiln_option_bytes_to_json (&job->options_after, job->chip);
+
+      kiln_cli_json_string (b, "chip", job->chip_name != NULL ? job->chip_name : "");
+      kiln_cli_json_bool (b, "written", job->options_written);
+      add_list (b, "changes", job->changes);
+      json_builder_set_member_name (b, "option_bytes");
+      json_builder_add_value (b, json_from_string (options, NULL));
+    }
+  kiln_cli_json_result_print (b);
 }
 
 static void
@@ -70,7 +97,8 @@ kiln_cli_option_bytes (int    argc,
                                   "bor=off|1|2|3, iwdg=software|hardware, wwdg=software|hardware, "
                                   "iwdg-stop=run|freeze, iwdg-standby=run|freeze, reset-on-stop=yes|no, "
                                   "reset-on-standby=yes|no, boot-add0=ADDR, boot-add1=ADDR, dual-bank=on|off, "
-                                  "dual-boot=on|off."));
+                                  "dual-boot=on|off, db1m=1|0 (1 MiB STM32F42x/F43x: two banks of 512 KiB, "
+                                  "sectors renumbered)."));
   code = kiln_cli_common_parse (&common, context, "option-bytes", &argc, &argv);
   if (code != KILN_CLI_EXIT_OK)
     goto out;
@@ -134,17 +162,7 @@ kiln_cli_option_bytes (int    argc,
       /* Shown, not done. */
       code = KILN_CLI_EXIT_USAGE;
       if (common.json)
-        {
-          g_autoptr(GString) out = g_string_new ("{\"event\":\"result\",\"ok\":false,\"dry_run\":true,\"exit_code\":2,\"changes\":");
-
-          append_json_list (out, job->changes);
-          g_string_append (out, ",\"consequences\":");
-          append_json_list (out, job->consequences);
-          g_string_append (out, ",\"error\":");
-          kiln_json_append_string (out, _("Nothing was changed: add --confirm to make this change."));
-          g_string_append_c (out, '}');
-          printf ("%s\n", out->str);
-        }
+        print_json_result (job, TRUE);
       else
         {
           g_autofree char *title = g_strdup_printf (_("%s: this would change:"), job->chip_name);
@@ -162,18 +180,9 @@ kiln_cli_option_bytes (int    argc,
 
   {
     g_autofree char *words = kiln_option_bytes_describe (&job->options_after, job->chip);
-    g_autofree char *json = kiln_option_bytes_to_json (&job->options_after, job->chip);
 
     if (common.json)
-      {
-        g_autoptr(GString) out = g_string_new ("{\"event\":\"result\",\"ok\":true,\"chip\":");
-
-        kiln_json_append_string (out, job->chip_name);
-        g_string_append_printf (out, ",\"written\":%s,\"changes\":", job->options_written ? "true" : "false");
-        append_json_list (out, job->changes);
-        g_string_append_printf (out, ",\"option_bytes\":%s}", json);
-        printf ("%s\n", out->str);
-      }
+      print_json_result (job, FALSE);
     else if (!common.quiet)
       {
         if (job->options_written && kiln_option_bytes_get_rdp_level (&job->options_after) == 2)

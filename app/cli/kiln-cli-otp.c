@@ -105,31 +105,46 @@ all_erased (const guint8 *data,
 }
 
 static void
-print_otp_json (KilnTargetJob *job,
-                const char    *extra)
+print_otp_json (KilnTargetJob *job)
 {
   const KilnFlashOtp *otp = &job->otp;
   const KilnFlashOtpLayout *l = &otp->layout;
-  g_autoptr(GString) out = g_string_new ("{\"event\":\"result\",\"ok\":true,\"chip\":");
+  JsonBuilder *b = kiln_cli_json_result_new (TRUE);
 
-  kiln_json_append_string (out, job->chip_name);
-  g_string_append_printf (out, ",\"otp\":{\"base\":%u,\"size\":%u,\"block_size\":%u,\"lock_base\":%u,\"blocks\":[",
-                          l->base, l->size, l->block_size, l->lock_base);
-  for (guint b = 0; b < KILN_FLASH_OTP_BLOCKS; b++)
+  kiln_cli_json_string (b, "chip", job->chip_name);
+  json_builder_set_member_name (b, "otp");
+  json_builder_begin_object (b);
+  kiln_cli_json_int (b, "base", l->base);
+  kiln_cli_json_int (b, "size", l->size);
+  kiln_cli_json_int (b, "block_size", l->block_size);
+  kiln_cli_json_int (b, "lock_base", l->lock_base);
+  json_builder_set_member_name (b, "blocks");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < KILN_FLASH_OTP_BLOCKS; i++)
     {
-      g_autofree char *hex = hex_of (otp->data + b * l->block_size, l->block_size);
+      g_autofree char *hex = hex_of (otp->data + i * l->block_size, l->block_size);
 
-      g_string_append_printf (out, "%s{\"block\":%u,\"address\":%u,\"locked\":%s,\"lock_byte\":%u,\"erased\":%s,"
-                              "\"data\":\"%s\"}",
-                              b ? "," : "", b, l->base + b * l->block_size,
-                              kiln_flash_otp_is_locked (otp, b) ? "true" : "false", otp->locks[b],
-                              all_erased (otp->data + b * l->block_size, l->block_size) ? "true" : "false", hex);
+      json_builder_begin_object (b);
+      kiln_cli_json_int (b, "block", i);
+      kiln_cli_json_int (b, "address", l->base + i * l->block_size);
+      kiln_cli_json_bool (b, "locked", kiln_flash_otp_is_locked (otp, i));
+      kiln_cli_json_int (b, "lock_byte", otp->locks[i]);
+      kiln_cli_json_bool (b, "erased", all_erased (otp->data + i * l->block_size, l->block_size));
+      kiln_cli_json_string (b, "data", hex);
+      json_builder_end_object (b);
     }
-  g_string_append (out, "]}");
-  if (extra != NULL)
-    g_string_append (out, extra);
-  g_string_append_c (out, '}');
-  printf ("%s\n", out->str);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  kiln_cli_json_int (b, "written", job->otp_result.written);
+  kiln_cli_json_int (b, "unchanged", job->otp_result.unchanged);
+  kiln_cli_json_int (b, "units", job->otp_result.units);
+  json_builder_set_member_name (b, "locked");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < KILN_FLASH_OTP_BLOCKS; i++)
+    if (job->otp_result.locked & (1u << i))
+      json_builder_add_int_value (b, i);
+  json_builder_end_array (b);
+  kiln_cli_json_result_print (b);
 }
 
 static void
@@ -316,8 +331,16 @@ kiln_cli_otp (int    argc,
       /* Checked, shown, not done. */
       code = KILN_CLI_EXIT_USAGE;
       if (common.json)
-        printf ("{\"event\":\"result\",\"ok\":false,\"dry_run\":true,\"exit_code\":2,\"address\":%u,\"bytes\":%"
-                G_GSIZE_FORMAT ",\"data\":\"%s\"}\n", address, length, data);
+        {
+          JsonBuilder *b = kiln_cli_json_result_new (FALSE);
+
+          kiln_cli_json_bool (b, "dry_run", TRUE);
+          kiln_cli_json_int (b, "exit_code", KILN_CLI_EXIT_USAGE);
+          kiln_cli_json_int (b, "address", address);
+          kiln_cli_json_int (b, "bytes", (gint64) length);
+          kiln_cli_json_string (b, "data", data);
+          kiln_cli_json_result_print (b);
+        }
       else
         printf (_("%s: this would write %zu bytes to the OTP at 0x%08X, for good: %s\n"),
                 job->chip_name, length, address, data);
@@ -326,14 +349,7 @@ kiln_cli_otp (int    argc,
     }
 
   if (common.json)
-    {
-      g_autofree char *locked = block_list (job->otp_result.locked);
-      g_autofree char *extra = g_strdup_printf (",\"written\":%u,\"unchanged\":%u,\"units\":%u,\"locked\":[%s]",
-                                                job->otp_result.written, job->otp_result.unchanged,
-                                                job->otp_result.units, locked);
-
-      print_otp_json (job, extra);
-    }
+    print_otp_json (job);
   else if (!common.quiet)
     {
       g_autofree char *locked = block_list (job->otp_result.locked);

@@ -130,7 +130,7 @@ emit_event (JsonBuilder *b)
   g_autofree char *line = NULL;
 
   json_builder_end_object (b);
-  line = kiln_json_builder_to_string (b);
+  line = kiln_json_builder_to_line (b);
   printf ("%s\n", line);
   fflush (stdout);
   g_object_unref (b);

@@ -31,6 +31,23 @@ kiln_cli_probe_bench (gboolean   simulator,
   return bench ? bench : kiln_sim_bench_new_default ();
 }
 
+/* One line a probe, "\n  SERIAL  MODEL (LOCATION)", for the errors that
+ * ask which probe was meant. */
+static char *
+dup_probe_lines (GPtrArray *probes)
+{
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  for (guint i = 0; i < probes->len; i++)
+    {
+      KilnUsbProbeInfo *info = g_ptr_array_index (probes, i);
+
+      g_string_append_printf (list, "\n  %s  %s (%s)", kiln_usb_probe_info_get_serial (info),
+                              kiln_usb_probe_info_get_model (info), kiln_usb_probe_info_get_location (info));
+    }
+  return g_string_free (g_steal_pointer (&list), FALSE);
+}
+
 KilnUsbProbeInfo *
 kiln_cli_probe_choose (GPtrArray   *probes,
                        const char  *serial,
@@ -50,19 +67,12 @@ kiln_cli_probe_choose (GPtrArray   *probes,
                      _("No ST-LINK with serial %s is attached, nor any other: plug it in."), serial);
       else
         {
-          g_autoptr(GString) list = g_string_new (NULL);
+          g_autofree char *list = dup_probe_lines (probes);
 
-          for (guint i = 0; i < probes->len; i++)
-            {
-              KilnUsbProbeInfo *info = g_ptr_array_index (probes, i);
-
-              g_string_append_printf (list, "\n  %s  %s (%s)", kiln_usb_probe_info_get_serial (info),
-                                      kiln_usb_probe_info_get_model (info), kiln_usb_probe_info_get_location (info));
-            }
           g_set_error (error, KILN_USB_ERROR, KILN_USB_ERROR_NOT_FOUND,
                        g_dngettext (GETTEXT_PACKAGE, "No ST-LINK with serial %s is attached. This one is:%s",
                                     "No ST-LINK with serial %s is attached. These are:%s", probes->len),
-                       serial, list->str);
+                       serial, list);
         }
       return NULL;
     }
@@ -77,17 +87,10 @@ kiln_cli_probe_choose (GPtrArray   *probes,
 
   if (probes->len > 1)
     {
-      g_autoptr(GString) list = g_string_new (NULL);
+      g_autofree char *list = dup_probe_lines (probes);
 
-      for (guint i = 0; i < probes->len; i++)
-        {
-          KilnUsbProbeInfo *info = g_ptr_array_index (probes, i);
-
-          g_string_append_printf (list, "\n  %s  %s (%s)", kiln_usb_probe_info_get_serial (info),
-                                  kiln_usb_probe_info_get_model (info), kiln_usb_probe_info_get_location (info));
-        }
       g_set_error (error, KILN_USB_ERROR, KILN_USB_ERROR_AMBIGUOUS,
-                   _("%u ST-LINKs are attached: choose one with --probe SERIAL:%s"), probes->len, list->str);
+                   _("%u ST-LINKs are attached: choose one with --probe SERIAL:%s"), probes->len, list);
       return NULL;
     }
 

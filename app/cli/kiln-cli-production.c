@@ -50,6 +50,7 @@ struct _Station
   GPtrArray             *slots;
   GMainLoop             *loop;
   char                  *station;
+  char                  *operator_name;  /* NULL: not given */
   gboolean               json;
   gboolean               quiet;
   guint                  khz;
@@ -116,8 +117,18 @@ print_board (Slot                      *slot,
   if (st->json)
     {
       g_autofree char *json = kiln_production_entry_to_json (entry);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autofree char *line = NULL;
 
-      printf ("{\"event\":\"board\",\"slot\":%u,\"board\":%u,\"record\":%s}\n", slot->number, slot->boards, json);
+      json_builder_begin_object (b);
+      kiln_cli_json_string (b, "event", "board");
+      kiln_cli_json_int (b, "slot", slot->number);
+      kiln_cli_json_int (b, "board", slot->boards);
+      json_builder_set_member_name (b, "record");
+      json_builder_add_value (b, json_from_string (json, NULL));
+      json_builder_end_object (b);
+      line = kiln_json_builder_to_line (b);
+      printf ("%s\n", line);
     }
   else if (entry->pass)
     {
@@ -235,6 +246,8 @@ slot_start_job (Slot *slot)
   data->job = kiln_production_job_new (st->profile, st->record, st->allocator, slot->info, st->station);
   data->job->khz = st->khz;
   data->job->under_reset = st->under_reset;
+  data->job->slot = g_strdup_printf ("%u", slot->number);
+  data->job->operator_name = g_strdup (st->operator_name);
   kiln_session_run_async (slot->session, kiln_production_job_run, data->job, NULL, NULL, slot->cancellable,
                           on_job_done, data);
 }
@@ -384,6 +397,7 @@ kiln_cli_production (int    argc,
 {
   g_autofree char *log_path = NULL;
   g_autofree char *station_name = NULL;
+  g_autofree char *operator_name = NULL;
   g_autofree char *wait_for = NULL;
   g_auto(GStrv) files = NULL;
   g_auto(GStrv) trust = NULL;
@@ -396,6 +410,7 @@ kiln_cli_production (int    argc,
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("Stop after this many boards (default: run until stopped)"), N_("N") },
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_path, N_("The station's record database (default: production.db in Kiln's data folder)"), N_("DB") },
     { "station", 0, 0, G_OPTION_ARG_STRING, &station_name, N_("The station's name in the record (default: the host name)"), N_("NAME") },
+    { "operator", 0, 0, G_OPTION_ARG_STRING, &operator_name, N_("Who runs the station, kept in each board's record"), N_("NAME") },
     { "wait-for", 0, 0, G_OPTION_ARG_STRING, &wait_for, N_("What starts each board: power (a board powered on the probe, the default) or enter (a line on standard input, from a foot switch or scanner)"), N_("power|enter") },
     { "line", 0, 0, G_OPTION_ARG_STRING, &line, N_("The line's PostgreSQL database (a connection string or URI): serial numbers are allocated and every board is recorded there too"), N_("CONNINFO") },
     { "trust", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &trust, N_("A public key whose signatures this station trusts (repeatable; the keys in the station's trusted-keys folder are trusted too)"), N_("KEY.pub") },
@@ -505,6 +520,7 @@ kiln_cli_production (int    argc,
   st.slots = slots;
   st.loop = loop;
   st.station = station_name ? g_strdup (station_name) : g_strdup (g_get_host_name ());
+  st.operator_name = operator_name;
   st.json = common.json;
   st.quiet = common.quiet;
   st.khz = (guint) common.khz;
@@ -556,9 +572,14 @@ kiln_cli_production (int    argc,
     kiln_sim_bench_save (bench, NULL);
 
   if (common.json)
-    printf ("{\"event\":\"result\",\"ok\":%s,\"boards\":%u,\"pass\":%u,\"fail\":%u}\n",
-            st.fatal == NULL && st.failed == 0 && st.exit_code == KILN_CLI_EXIT_OK ? "true" : "false",
-            st.passed + st.failed, st.passed, st.failed);
+    {
+      JsonBuilder *b = kiln_cli_json_result_new (st.fatal == NULL && st.failed == 0 && st.exit_code == KILN_CLI_EXIT_OK);
+
+      kiln_cli_json_int (b, "boards", st.passed + st.failed);
+      kiln_cli_json_int (b, "pass", st.passed);
+      kiln_cli_json_int (b, "fail", st.failed);
+      kiln_cli_json_result_print (b);
+    }
   else if (!common.quiet)
     printf (g_dngettext (GETTEXT_PACKAGE, "%u board: %u PASS, %u FAIL\n", "%u boards: %u PASS, %u FAIL\n",
                          st.passed + st.failed),

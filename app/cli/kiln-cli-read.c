@@ -121,13 +121,14 @@ kiln_cli_read (int    argc,
 
     if (common.json)
       {
-        g_autoptr(GString) out = g_string_new (NULL);
+        JsonBuilder *b = kiln_cli_json_result_new (TRUE);
 
-        g_string_append_printf (out, "{\"event\":\"result\",\"ok\":true,\"chip\":\"%s\",\"address\":%u,"
-                                "\"bytes\":%" G_GSIZE_FORMAT ",\"file\":", job->chip_name, address, length);
-        kiln_json_append_string (out, args[2]);
-        g_string_append_printf (out, ",\"seconds\":%.3f}", secs);
-        printf ("%s\n", out->str);
+        kiln_cli_json_string (b, "chip", job->chip_name);
+        kiln_cli_json_int (b, "address", address);
+        kiln_cli_json_int (b, "bytes", (gint64) length);
+        kiln_cli_json_string (b, "file", args[2]);
+        kiln_cli_json_seconds (b, secs);
+        kiln_cli_json_result_print (b);
       }
     else if (!common.quiet)
       printf (_("%s: read %s from 0x%08X into %s in %.1f s\n"), job->chip_name, size, address, args[2], secs);

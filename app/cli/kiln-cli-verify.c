@@ -38,7 +38,6 @@ kiln_cli_verify (int    argc,
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
   gint64 start;
-  guint32 base = 0;
   int code = KILN_CLI_EXIT_OK;
 
   kiln_cli_common_init (&common);
@@ -47,23 +46,10 @@ kiln_cli_verify (int    argc,
   code = kiln_cli_common_parse (&common, context, "verify", &argc, &argv);
   if (code != KILN_CLI_EXIT_OK)
     goto out;
-  if (files == NULL || files[0] == NULL || files[1] != NULL)
-    {
-      code = kiln_cli_usage_error ("verify", &common, _("give exactly one firmware file"));
-      goto out;
-    }
-  if (base_text != NULL && !kiln_cli_parse_address (base_text, &base, &error))
-    {
-      code = kiln_cli_usage_error ("verify", &common, error->message);
-      goto out;
-    }
   /* The file is read and checked before any probe is touched. */
-  image = kiln_image_load_file (files[0], KILN_IMAGE_FORMAT_AUTO, base_text != NULL, base, &error);
+  image = kiln_cli_load_one_image ("verify", &common, files, base_text, &code);
   if (image == NULL)
-    {
-      code = kiln_cli_usage_error ("verify", &common, error->message);
-      goto out;
-    }
+    goto out;
 
   info = kiln_cli_common_choose_probe (&common, "verify", &code);
   if (info == NULL)
@@ -97,18 +83,18 @@ kiln_cli_verify (int    argc,
       fprintf (stderr, _("Note: the firmware was reset afterwards: the CRC ran in its RAM.\n"));
     if (common.json)
       {
-        g_autoptr(GString) out = g_string_new (NULL);
+        JsonBuilder *b = kiln_cli_json_result_new (TRUE);
 
-        g_string_append_printf (out, "{\"event\":\"result\",\"ok\":true,\"chip\":\"%s\",\"match\":true,"
-                                "\"method\":\"%s\",\"fallback\":%s,\"fallback_reason\":", job->chip_name,
-                                r->method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback", r->fallback ? "true" : "false");
-        if (r->fallback_reason != NULL)
-          kiln_json_append_string (out, r->fallback_reason);
-        else
-          g_string_append (out, "null");
-        g_string_append_printf (out, ",\"core_reset\":%s,\"sectors\":%u,\"bytes\":%" G_GUINT64_FORMAT
-                                ",\"seconds\":%.3f}", r->core_reset ? "true" : "false", r->sectors, r->bytes, secs);
-        printf ("%s\n", out->str);
+        kiln_cli_json_string (b, "chip", job->chip_name);
+        kiln_cli_json_bool (b, "match", TRUE);
+        kiln_cli_json_string (b, "method", r->method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback");
+        kiln_cli_json_bool (b, "fallback", r->fallback);
+        kiln_cli_json_string (b, "fallback_reason", r->fallback_reason);
+        kiln_cli_json_bool (b, "core_reset", r->core_reset);
+        kiln_cli_json_int (b, "sectors", r->sectors);
+        kiln_cli_json_int (b, "bytes", (gint64) r->bytes);
+        kiln_cli_json_seconds (b, secs);
+        kiln_cli_json_result_print (b);
       }
     else if (!common.quiet)
       printf (g_dngettext (GETTEXT_PACKAGE,

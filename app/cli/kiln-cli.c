@@ -6,12 +6,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-locale.h"
 
 static const KilnCliCommand commands[] = {
   { "list", N_("List the attached ST-LINK probes and what they are connected to"), kiln_cli_list },
@@ -49,10 +49,7 @@ main (int    argc,
    * it would have, the controller locked. */
   signal (SIGPIPE, SIG_IGN);
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  kiln_locale_init ();
 
   if (argc < 2)
     {

@@ -8,7 +8,9 @@
 #include <glib/gi18n.h>
 
 #include "kiln-application-private.h"
+#include "kiln-help-window.h"
 #include "kiln-preferences-window-private.h"
+#include "kiln-line-view-private.h"
 #include "kiln-production-window-private.h"
 #include "kiln-window-private.h"
 
@@ -159,8 +161,47 @@ production_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (station));
 }
 
+/* The Line view over the record of an open station (and its line), or over
+ * the station's default record. */
+static void
+line_view_action (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  KilnApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "kiln", "production.db", NULL);
+  KilnLineRecord *line = NULL;
+  KilnLineView *view;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (KILN_IS_PRODUCTION_WINDOW (l->data) && kiln_production_window_get_record (l->data) != NULL)
+      {
+        KilnProductionRecord *record = kiln_production_window_get_record (l->data);
+
+        g_free (path);
+        path = g_strdup (kiln_production_record_get_path (record));
+        line = kiln_production_record_get_line (record);
+        break;
+      }
+  view = kiln_line_view_new (parent, path, line);
+  gtk_window_present (GTK_WINDOW (view));
+}
+
+static void
+help_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  kiln_help_window_present (parent, g_variant_get_string (param, NULL));
+}
+
 static const GActionEntry app_actions[] = {
+  { "help", help_action, "s" },
   { "production", production_action },
+  { "line-view", line_view_action },
   { "preferences", preferences_action },
   { "about", about_action },
   { "quit", quit_action },

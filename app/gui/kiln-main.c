@@ -6,9 +6,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
 #include "kiln-application-private.h"
+#include "kiln-locale.h"
 
 int
 main (int   argc,
@@ -16,10 +16,7 @@ main (int   argc,
 {
   g_autoptr(KilnApplication) app = NULL;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  kiln_locale_init ();
 
   g_set_application_name (_("Kiln"));
   app = kiln_application_new ();

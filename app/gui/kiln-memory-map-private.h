@@ -11,8 +11,11 @@
 
 G_BEGIN_DECLS
 
-/* KilnSectorState comes from the flash engine (kiln-flash-types.h). */
-#define KILN_N_SECTOR_STATES (KILN_SECTOR_STATE_BLANK + 1)
+/* KilnSectorState comes from the flash engine (kiln-flash-types.h). The
+ * map adds one of its own: a sector an Erase emptied (the engine says
+ * "untouched" then, as it holds nothing of any image). */
+#define KILN_MAP_STATE_ERASED ((KilnSectorState) (KILN_SECTOR_STATE_BLANK + 1))
+#define KILN_N_SECTOR_STATES  (KILN_MAP_STATE_ERASED + 1)
 
 /* One flash sector as the map draws it. */
 typedef struct
@@ -62,5 +65,33 @@ const char      *kiln_memory_map_state_word          (KilnSectorState      state
  * word that does not fit is left out, never cut). */
 gboolean         kiln_memory_map_get_word_shown      (KilnMemoryMap       *self,
                                                       guint                index);
+
+/* Selection mode: each tile carries a tick box; a click, Space or the
+ * context menu ticks or unticks the tile ("ticks-changed"). */
+void             kiln_memory_map_set_selecting       (KilnMemoryMap       *self,
+                                                      gboolean             selecting);
+gboolean         kiln_memory_map_get_selecting       (KilnMemoryMap       *self);
+void             kiln_memory_map_set_ticked          (KilnMemoryMap       *self,
+                                                      guint                index,
+                                                      gboolean             ticked);
+gboolean         kiln_memory_map_get_ticked          (KilnMemoryMap       *self,
+                                                      guint                index);
+guint            kiln_memory_map_get_n_ticked        (KilnMemoryMap       *self);
+void             kiln_memory_map_clear_ticks         (KilnMemoryMap       *self);
+const KilnMapSector *kiln_memory_map_get_sector      (KilnMemoryMap       *self,
+                                                      guint                index);
+/* The tile the keyboard is on (arrows move it; Enter, a double click or
+ * the context menu's Show Memory emit "sector-activated"). */
+guint            kiln_memory_map_get_focus           (KilnMemoryMap       *self);
+void             kiln_memory_map_set_focus           (KilnMemoryMap       *self,
+                                                      guint                index);
+/* Sector @index in words: its number, addresses, size, state and tick. */
+char            *kiln_memory_map_dup_sector_label    (KilnMemoryMap       *self,
+                                                      guint                index);
+/* Widget coordinates of the middle of sector @index's tile. */
+gboolean         kiln_memory_map_get_sector_point    (KilnMemoryMap       *self,
+                                                      guint                index,
+                                                      double              *x,
+                                                      double              *y);
 
 G_END_DECLS

@@ -3,6 +3,8 @@
  * Sector widths grow with the logarithm of their size, so a 32 KiB sector
  * stays clickable next to a 256 KiB one; every sector says its number, size
  * and state in words, and carries an icon, so colour is never the only cue.
+ * This file holds the map's model, its layout and its API; the drawing is
+ * in kiln-memory-map-draw.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,69 +14,15 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "kiln-memory-map-private.h"
-
-#define ROW_LABEL_WIDTH   64.0
-#define SECTOR_HEIGHT     62.0
-#define SECTOR_MIN_WIDTH  46.0
-#define LANE_HEIGHT       24.0
-#define ROW_GAP           10.0
-#define RAM_HEIGHT        30.0
-#define LEGEND_ROW        24.0
-#define ICON_SIZE         16.0
-
-typedef struct
-{
-  KilnMapSector   sector;
-  KilnSectorState state;
-  char           *reason;
-  graphene_rect_t rect;
-  gboolean        word_shown;   /* the state's word fitted when last drawn */
-} Sector;
-
-typedef struct
-{
-  char            *name;
-  guint32          address;
-  guint32          size;
-  graphene_rect_t  rect;   /* RAM regions: where it was last drawn */
-} Region;
-
-struct _KilnMemoryMap
-{
-  GtkWidget  parent_instance;
-
-  GArray    *sectors;   /* of Sector */
-  GArray    *ram;       /* of Region */
-  GArray    *segments;  /* of Region */
-  guint      n_banks;
-  double     sector_height;  /* SECTOR_HEIGHT, or taller when there is room */
-};
+#include "kiln-memory-map-internal.h"
 
 G_DEFINE_FINAL_TYPE (KilnMemoryMap, kiln_memory_map, GTK_TYPE_WIDGET)
 
-static const struct
-{
-  const char *icon;
-  const char *rgba;
-  gboolean    dark_text;
-} state_style[KILN_N_SECTOR_STATES] = {
-  [KILN_SECTOR_STATE_UNTOUCHED]   = { NULL,                            NULL,      FALSE },
-  [KILN_SECTOR_STATE_PLANNED] = { "document-edit-symbolic",        "#3584e4", FALSE },
-  [KILN_SECTOR_STATE_UNCHANGED]   = { "media-skip-forward-symbolic",   "#9a9996", TRUE },
-  [KILN_SECTOR_STATE_PROTECTED]   = { "changes-prevent-symbolic",      "#813d9c", FALSE },
-  [KILN_SECTOR_STATE_ERASING]     = { "edit-clear-all-symbolic",       "#ffa348", TRUE },
-  [KILN_SECTOR_STATE_WRITING]     = { "emblem-synchronizing-symbolic", "#f6d32d", TRUE },
-  [KILN_SECTOR_STATE_VERIFYING]   = { "system-search-symbolic",        "#8ff0a4", TRUE },
-  [KILN_SECTOR_STATE_VERIFIED]    = { "object-select-symbolic",        "#26a269", FALSE },
-  [KILN_SECTOR_STATE_FAILED]      = { "dialog-error-symbolic",         "#c01c28", FALSE },
-  [KILN_SECTOR_STATE_BLANK]       = { "document-new-symbolic",         "#99c1f1", TRUE },
-};
 
 const char *
 kiln_memory_map_describe_state (KilnSectorState state)
 {
-  switch (state)
+  switch ((guint) state)
     {
     case KILN_SECTOR_STATE_UNTOUCHED:   return _("Untouched");
     case KILN_SECTOR_STATE_PLANNED: return _("Will be erased and written");
@@ -86,6 +34,7 @@ kiln_memory_map_describe_state (KilnSectorState state)
     case KILN_SECTOR_STATE_VERIFIED:    return _("Verified");
     case KILN_SECTOR_STATE_FAILED:      return _("Failed");
     case KILN_SECTOR_STATE_BLANK:       return _("Blank: no erase needed");
+    case KILN_MAP_STATE_ERASED:         return _("Erased: empty until programmed");
     default:                            return "";
     }
 }
@@ -95,7 +44,7 @@ kiln_memory_map_describe_state (KilnSectorState state)
 const char *
 kiln_memory_map_state_word (KilnSectorState state)
 {
-  switch (state)
+  switch ((guint) state)
     {
     /* Translators: short words drawn inside a flash sector of the memory map */
     case KILN_SECTOR_STATE_UNTOUCHED:   return C_("sector", "untouched");
@@ -108,12 +57,13 @@ kiln_memory_map_state_word (KilnSectorState state)
     case KILN_SECTOR_STATE_VERIFIED:    return C_("sector", "verified");
     case KILN_SECTOR_STATE_FAILED:      return C_("sector", "failed");
     case KILN_SECTOR_STATE_BLANK:       return C_("sector", "blank");
+    case KILN_MAP_STATE_ERASED:         return C_("sector", "erased");
     default:                            return "";
     }
 }
 
-static char *
-format_size (guint64 size)
+char *
+_kiln_memory_map_format_size (guint64 size)
 {
   if (size >= 1024 * 1024 && size % (1024 * 1024) == 0)
     return g_strdup_printf (_("%u MiB"), (guint) (size / (1024 * 1024)));
@@ -143,8 +93,8 @@ sector_weight (guint32 size,
   return 1.0 + log2 ((double) MAX (size, smallest) / (double) MAX (smallest, 1));
 }
 
-static gboolean
-region_overlaps (guint32 a,
+gboolean
+_kiln_memory_map_overlaps (guint32 a,
                  guint32 a_size,
                  guint32 b,
                  guint32 b_size)
@@ -175,12 +125,12 @@ n_outside_segments (KilnMemoryMap *self)
       for (guint j = 0; j < self->sectors->len && !inside; j++)
         {
           const Sector *s = &g_array_index (self->sectors, Sector, j);
-          inside = region_overlaps (seg->address, seg->size, s->sector.address, s->sector.size);
+          inside = _kiln_memory_map_overlaps (seg->address, seg->size, s->sector.address, s->sector.size);
         }
       for (guint j = 0; j < self->ram->len && !inside; j++)
         {
           const Region *r = &g_array_index (self->ram, Region, j);
-          inside = region_overlaps (seg->address, seg->size, r->address, r->size);
+          inside = _kiln_memory_map_overlaps (seg->address, seg->size, r->address, r->size);
         }
       if (!inside)
         n++;
@@ -204,9 +154,8 @@ content_height (KilnMemoryMap *self,
   return h;
 }
 
-/* Lays the sectors of each bank out across @width; stores the rectangles. */
-static void
-compute_layout (KilnMemoryMap *self,
+void
+_kiln_memory_map_compute_layout (KilnMemoryMap *self,
                 double         width)
 {
   guint32 smallest = G_MAXUINT32;
@@ -259,9 +208,8 @@ compute_layout (KilnMemoryMap *self,
     }
 }
 
-/* x position of @address inside the row of @bank, or -1 if not in it. */
-static double
-address_to_x (KilnMemoryMap *self,
+double
+_kiln_memory_map_address_to_x (KilnMemoryMap *self,
               guint          bank,
               guint64        address)
 {
@@ -277,375 +225,6 @@ address_to_x (KilnMemoryMap *self,
                + s->rect.size.width * (double) (address - s->sector.address) / s->sector.size;
     }
   return -1;
-}
-
-static void
-get_fg_color (GtkWidget *widget,
-              GdkRGBA   *color)
-{
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
-}
-
-/* @layout drawn with its top left corner at (@x, @y). */
-static void
-append_layout_at (GtkSnapshot   *snapshot,
-                  PangoLayout   *layout,
-                  double         x,
-                  double         y,
-                  const GdkRGBA *color)
-{
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
-}
-
-static void
-draw_text (GtkWidget   *widget,
-           GtkSnapshot *snapshot,
-           const char  *text,
-           double       x,
-           double       y,
-           double       width,
-           gboolean     bold,
-           gboolean     centered,
-           const GdkRGBA *color)
-{
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
-  int tw, th;
-
-  if (bold)
-    {
-      g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
-      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-      pango_layout_set_attributes (layout, attrs);
-    }
-  pango_layout_set_width (layout, (int) (MAX (width, 1) * PANGO_SCALE));
-  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-  pango_layout_set_alignment (layout, centered ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
-  pango_layout_get_pixel_size (layout, &tw, &th);
-
-  append_layout_at (snapshot, layout, x, y, color);
-}
-
-/* A state's word is drawn whole or not at all: "chec…" says less than the
- * tile's colour, icon and tooltip. */
-static gboolean
-draw_word (GtkWidget     *widget,
-           GtkSnapshot   *snapshot,
-           const char    *text,
-           double         x,
-           double         y,
-           double         width,
-           const GdkRGBA *color)
-{
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
-  int tw, th;
-
-  pango_layout_get_pixel_size (layout, &tw, &th);
-  if (*text == '\0' || tw > width)
-    return FALSE;
-  append_layout_at (snapshot, layout, x, y, color);
-  return TRUE;
-}
-
-static void
-draw_icon (GtkWidget     *widget,
-           GtkSnapshot   *snapshot,
-           const char    *name,
-           double         x,
-           double         y,
-           const GdkRGBA *color)
-{
-  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
-  g_autoptr(GtkIconPaintable) icon = NULL;
-
-  icon = gtk_icon_theme_lookup_icon (theme, name, NULL, (int) ICON_SIZE,
-                                     gtk_widget_get_scale_factor (widget),
-                                     gtk_widget_get_direction (widget), 0);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot,
-                                            ICON_SIZE, ICON_SIZE, color, 1);
-  gtk_snapshot_restore (snapshot);
-}
-
-static void
-state_colors (GtkWidget       *widget,
-              KilnSectorState  state,
-              GdkRGBA         *fill,
-              GdkRGBA         *text)
-{
-  GdkRGBA fg;
-
-  get_fg_color (widget, &fg);
-  if (state_style[state].rgba == NULL)
-    {
-      *fill = fg;
-      fill->alpha = 0.07;
-      *text = fg;
-      return;
-    }
-  gdk_rgba_parse (fill, state_style[state].rgba);
-  if (state_style[state].dark_text)
-    gdk_rgba_parse (text, "#241f31");
-  else
-    gdk_rgba_parse (text, "#ffffff");
-}
-
-static void
-draw_box (GtkSnapshot           *snapshot,
-          const graphene_rect_t *r,
-          const GdkRGBA         *fill,
-          const GdkRGBA         *border)
-{
-  GskRoundedRect rr;
-  float widths[4] = { 1, 1, 1, 1 };
-  GdkRGBA borders[4] = { *border, *border, *border, *border };
-
-  gsk_rounded_rect_init_from_rect (&rr, r, 6);
-  gtk_snapshot_push_rounded_clip (snapshot, &rr);
-  gtk_snapshot_append_color (snapshot, fill, r);
-  gtk_snapshot_pop (snapshot);
-  gtk_snapshot_append_border (snapshot, &rr, widths, borders);
-}
-
-static void
-draw_segment_lane (KilnMemoryMap *self,
-                   GtkSnapshot   *snapshot,
-                   guint          bank,
-                   double         y,
-                   const GdkRGBA *fg)
-{
-  GtkWidget *widget = GTK_WIDGET (self);
-  GdkRGBA bar;
-  double next_free = -1;
-
-  gdk_rgba_parse (&bar, "#1c71d8");
-  for (guint i = 0; i < self->segments->len; i++)
-    {
-      const Region *seg = &g_array_index (self->segments, Region, i);
-      double x1 = -1, x2 = -1;
-      guint64 start = seg->address;
-      guint64 end = (guint64) seg->address + seg->size;
-
-      /* Clip the segment to this bank's sectors. */
-      for (guint j = 0; j < self->sectors->len; j++)
-        {
-          const Sector *s = &g_array_index (self->sectors, Sector, j);
-          guint64 s_end = (guint64) s->sector.address + s->sector.size;
-          double a, b;
-
-          if (s->sector.bank != bank || !region_overlaps (seg->address, seg->size,
-                                                          s->sector.address, s->sector.size))
-            continue;
-          a = address_to_x (self, bank, MAX (start, s->sector.address));
-          b = address_to_x (self, bank, MIN (end, s_end));
-          x1 = x1 < 0 ? a : MIN (x1, a);
-          x2 = MAX (x2, b);
-        }
-      if (x1 < 0)
-        continue;
-      x2 = MAX (x2, x1 + 3);
-      gtk_snapshot_append_color (snapshot, &bar,
-                                 &GRAPHENE_RECT_INIT (x1, y + 2, x2 - x1, 5));
-      /* Names never overlap: a name that would is moved right, or left to
-       * the tooltip when there is no room. */
-      {
-        g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, seg->name);
-        int tw, th;
-        double lx = MAX (x1, next_free);
-
-        pango_layout_get_pixel_size (layout, &tw, &th);
-        if (lx + MIN (tw, 40) <= gtk_widget_get_width (widget))
-          {
-            draw_text (widget, snapshot, seg->name, lx, y + 7,
-                       gtk_widget_get_width (widget) - lx, FALSE, FALSE, fg);
-            next_free = lx + tw + 8;
-          }
-      }
-    }
-}
-
-static void
-kiln_memory_map_snapshot (GtkWidget   *widget,
-                          GtkSnapshot *snapshot)
-{
-  KilnMemoryMap *self = KILN_MEMORY_MAP (widget);
-  double width = gtk_widget_get_width (widget);
-  double y;
-  gboolean short_sizes = FALSE;
-  GdkRGBA fg, border, dim;
-
-  if (self->sectors->len == 0)
-    return;
-
-  compute_layout (self, width);
-  get_fg_color (widget, &fg);
-
-  /* One size style for the whole map: "128 KiB" everywhere, or "128K"
-   * everywhere when the narrowest sector has no room for the long form. */
-  for (guint i = 0; i < self->sectors->len && !short_sizes; i++)
-    {
-      const Sector *s = &g_array_index (self->sectors, Sector, i);
-      g_autofree char *size = format_size (s->sector.size);
-      g_autoptr(PangoLayout) probe = gtk_widget_create_pango_layout (widget, size);
-      int sw, sh;
-
-      pango_layout_get_pixel_size (probe, &sw, &sh);
-      short_sizes = sw > s->rect.size.width - 11;
-    }
-  border = fg;
-  border.alpha = 0.3;
-  dim = fg;
-  dim.alpha = 0.7;
-
-  for (guint bank = 0; bank < self->n_banks; bank++)
-    {
-      double row_y = bank * (self->sector_height + LANE_HEIGHT + ROW_GAP);
-
-      if (self->n_banks > 1)
-        {
-          g_autofree char *label = g_strdup_printf (_("Bank %u"), bank + 1);
-          draw_text (widget, snapshot, label, 0, row_y + self->sector_height / 2 - 9,
-                     ROW_LABEL_WIDTH - 6, TRUE, FALSE, &fg);
-        }
-      for (guint i = 0; i < self->sectors->len; i++)
-        {
-          Sector *s = &g_array_index (self->sectors, Sector, i);
-          graphene_rect_t r;
-          GdkRGBA fill, text;
-          g_autofree char *number = NULL;
-          g_autofree char *size = NULL;
-          double tw;
-
-          if (s->sector.bank != bank)
-            continue;
-          graphene_rect_inset_r (&s->rect, 1.5, 0, &r);
-          state_colors (widget, s->state, &fill, &text);
-          draw_box (snapshot, &r, &fill, &border);
-
-          tw = r.size.width - 8;
-          number = g_strdup_printf ("%u", s->sector.number);
-          size = format_size (s->sector.size);
-          draw_text (widget, snapshot, number, r.origin.x + 4, r.origin.y + 3, tw - ICON_SIZE, TRUE, FALSE, &text);
-          if (short_sizes && s->sector.size % 1024 == 0)
-            {
-              g_free (size);
-              /* Translators: a short size in KiB drawn inside a narrow sector */
-              size = g_strdup_printf (C_("sector", "%uK"), s->sector.size / 1024);
-            }
-          draw_text (widget, snapshot, size, r.origin.x + 4, r.origin.y + 22, tw, FALSE, FALSE, &text);
-          s->word_shown = draw_word (widget, snapshot, kiln_memory_map_state_word (s->state),
-                                     r.origin.x + 4, r.origin.y + 40, tw, &text);
-          if (state_style[s->state].icon != NULL)
-            draw_icon (widget, snapshot, state_style[s->state].icon,
-                       r.origin.x + r.size.width - ICON_SIZE - 4, r.origin.y + 4, &text);
-        }
-      draw_segment_lane (self, snapshot, bank, row_y + self->sector_height, &fg);
-    }
-
-  y = self->n_banks * (self->sector_height + LANE_HEIGHT + ROW_GAP);
-
-  if (self->ram->len > 0)
-    {
-      double x0 = self->n_banks > 1 ? ROW_LABEL_WIDTH : 0;
-      double label_w = self->n_banks > 1 ? 0 : 48;
-      double avail = width - x0 - label_w;
-      double total = 0;
-      double x = x0 + label_w;
-
-      draw_text (widget, snapshot, _("RAM"), 0, y + RAM_HEIGHT / 2 - 9,
-                 MAX (x0, 44), TRUE, FALSE, &fg);
-      for (guint i = 0; i < self->ram->len; i++)
-        total += 1.0 + log2 (MAX (g_array_index (self->ram, Region, i).size, 1024) / 1024.0);
-      for (guint i = 0; i < self->ram->len; i++)
-        {
-          Region *r = &g_array_index (self->ram, Region, i);
-          double w = avail * (1.0 + log2 (MAX (r->size, 1024) / 1024.0)) / total;
-          GdkRGBA fill = fg;
-          g_autofree char *size = format_size (r->size);
-          g_autofree char *label = g_strdup_printf ("%s · %s", r->name, size);
-
-          fill.alpha = 0.04;
-          graphene_rect_init (&r->rect, x, y, w, RAM_HEIGHT + LANE_HEIGHT);
-          draw_box (snapshot, &GRAPHENE_RECT_INIT (x + 1.5, y, w - 3, RAM_HEIGHT), &fill, &border);
-          draw_text (widget, snapshot, label, x + 6, y + 6, w - 12, FALSE, FALSE, &dim);
-          /* Segments loaded into this RAM region */
-          for (guint j = 0; j < self->segments->len; j++)
-            {
-              const Region *seg = &g_array_index (self->segments, Region, j);
-              GdkRGBA bar;
-              double a, b;
-
-              if (!region_overlaps (seg->address, seg->size, r->address, r->size))
-                continue;
-              gdk_rgba_parse (&bar, "#1c71d8");
-              a = x + w * (double) (MAX (seg->address, r->address) - r->address) / r->size;
-              b = x + w * (double) (MIN ((guint64) seg->address + seg->size, (guint64) r->address + r->size) - r->address) / r->size;
-              gtk_snapshot_append_color (snapshot, &bar,
-                                         &GRAPHENE_RECT_INIT (a, y + RAM_HEIGHT + 2, MAX (b - a, 3), 5));
-              draw_text (widget, snapshot, seg->name, a, y + RAM_HEIGHT + 7, 90, FALSE, FALSE, &fg);
-            }
-          x += w;
-        }
-      y += RAM_HEIGHT + LANE_HEIGHT + ROW_GAP;
-    }
-
-  /* Segments that land in neither flash nor RAM: said in red, in words. */
-  for (guint i = 0; i < self->segments->len; i++)
-    {
-      const Region *seg = &g_array_index (self->segments, Region, i);
-      gboolean inside = FALSE;
-      GdkRGBA red;
-
-      for (guint j = 0; j < self->sectors->len && !inside; j++)
-        {
-          const Sector *s = &g_array_index (self->sectors, Sector, j);
-          inside = region_overlaps (seg->address, seg->size, s->sector.address, s->sector.size);
-        }
-      for (guint j = 0; j < self->ram->len && !inside; j++)
-        {
-          const Region *r = &g_array_index (self->ram, Region, j);
-          inside = region_overlaps (seg->address, seg->size, r->address, r->size);
-        }
-      if (!inside)
-        {
-          g_autofree char *size = format_size (seg->size);
-          /* Translators: a file segment that is neither in flash nor in RAM */
-          g_autofree char *text = g_strdup_printf (_("%s at 0x%08X (%s) is outside the chip’s flash and RAM"),
-                                                   seg->name, seg->address, size);
-          gdk_rgba_parse (&red, "#e01b24");
-          draw_icon (widget, snapshot, "dialog-error-symbolic", 0, y + 2, &red);
-          draw_text (widget, snapshot, text, ICON_SIZE + 6, y + 1, width - ICON_SIZE - 6, TRUE, FALSE, &red);
-          y += LEGEND_ROW;
-        }
-    }
-
-  /* The legend, always visible */
-  {
-    guint per_row = MAX (1, (guint) (width / 240.0));
-
-    for (guint st = 0; st < KILN_N_SECTOR_STATES; st++)
-      {
-        double lx = (st % per_row) * (width / per_row);
-        double ly = y + (st / per_row) * LEGEND_ROW;
-        GdkRGBA fill, text;
-
-        state_colors (widget, st, &fill, &text);
-        draw_box (snapshot, &GRAPHENE_RECT_INIT (lx, ly + 1, 20, 18), &fill, &border);
-        if (state_style[st].icon != NULL)
-          {
-            gtk_snapshot_save (snapshot);
-            gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (lx + 2, ly + 2));
-            gtk_snapshot_scale (snapshot, 1.0, 1.0);
-            draw_icon (widget, snapshot, state_style[st].icon, 0, 0, &text);
-            gtk_snapshot_restore (snapshot);
-          }
-        draw_text (widget, snapshot, kiln_memory_map_describe_state (st), lx + 26, ly + 1,
-                   width / per_row - 30, FALSE, FALSE, &dim);
-      }
-  }
 }
 
 static void
@@ -687,6 +266,76 @@ kiln_memory_map_get_request_mode (GtkWidget *widget)
   return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
+int
+_kiln_memory_map_sector_at (KilnMemoryMap *self,
+                            double         x,
+                            double         y)
+{
+  _kiln_memory_map_compute_layout (self, gtk_widget_get_width (GTK_WIDGET (self)));
+  for (guint i = 0; i < self->sectors->len; i++)
+    {
+      graphene_rect_t hit = g_array_index (self->sectors, Sector, i).rect;
+
+      hit.size.height += LANE_HEIGHT;
+      if (graphene_rect_contains_point (&hit, &GRAPHENE_POINT_INIT (x, y)))
+        return (int) i;
+    }
+  return -1;
+}
+
+char *
+kiln_memory_map_dup_sector_label (KilnMemoryMap *self,
+                                  guint          index)
+{
+  const Sector *s;
+  g_autofree char *size = NULL;
+  g_autofree char *name = NULL;
+  GString *str;
+
+  g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), NULL);
+  g_return_val_if_fail (index < self->sectors->len, NULL);
+
+  s = &g_array_index (self->sectors, Sector, index);
+  size = _kiln_memory_map_format_size (s->sector.size);
+  name = self->n_banks > 1 ? g_strdup_printf (_("Bank %u, sector %u"), s->sector.bank + 1, s->sector.number)
+                           : g_strdup_printf (_("Sector %u"), s->sector.number);
+  str = g_string_new (name);
+  /* Translators: a sector's first and last address, its size and its state */
+  g_string_append_printf (str, _(", 0x%08X to 0x%08X, %s, %s"), s->sector.address,
+                          (guint32) (s->sector.address + s->sector.size - 1), size,
+                          kiln_memory_map_describe_state (s->state));
+  if (self->selecting)
+    g_string_append (str, s->ticked ? _(", ticked for erasing") : _(", not ticked"));
+  return g_string_free (str, FALSE);
+}
+
+const KilnMapSector *
+kiln_memory_map_get_sector (KilnMemoryMap *self,
+                            guint          index)
+{
+  g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), NULL);
+  g_return_val_if_fail (index < self->sectors->len, NULL);
+  return &g_array_index (self->sectors, Sector, index).sector;
+}
+
+gboolean
+kiln_memory_map_get_sector_point (KilnMemoryMap *self,
+                                  guint          index,
+                                  double        *x,
+                                  double        *y)
+{
+  const Sector *s;
+
+  g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), FALSE);
+  if (index >= self->sectors->len)
+    return FALSE;
+  _kiln_memory_map_compute_layout (self, gtk_widget_get_width (GTK_WIDGET (self)));
+  s = &g_array_index (self->sectors, Sector, index);
+  *x = s->rect.origin.x + s->rect.size.width / 2;
+  *y = s->rect.origin.y + s->rect.size.height / 2;
+  return TRUE;
+}
+
 char *
 kiln_memory_map_describe_at (KilnMemoryMap *self,
                              double         x,
@@ -694,7 +343,7 @@ kiln_memory_map_describe_at (KilnMemoryMap *self,
 {
   g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), NULL);
 
-  compute_layout (self, gtk_widget_get_width (GTK_WIDGET (self)));
+  _kiln_memory_map_compute_layout (self, gtk_widget_get_width (GTK_WIDGET (self)));
 
   for (guint i = 0; i < self->sectors->len; i++)
     {
@@ -708,7 +357,7 @@ kiln_memory_map_describe_at (KilnMemoryMap *self,
       if (!graphene_rect_contains_point (&hit, &GRAPHENE_POINT_INIT (x, y)))
         continue;
 
-      size = format_size (s->sector.size);
+      size = _kiln_memory_map_format_size (s->sector.size);
       str = g_string_new (NULL);
       if (self->n_banks > 1)
         g_string_append_printf (str, _("Bank %u, sector %u"), s->sector.bank + 1, s->sector.number);
@@ -725,7 +374,7 @@ kiln_memory_map_describe_at (KilnMemoryMap *self,
           const Region *seg = &g_array_index (self->segments, Region, j);
           g_autofree char *seg_size = NULL;
 
-          if (!region_overlaps (seg->address, seg->size, s->sector.address, s->sector.size))
+          if (!_kiln_memory_map_overlaps (seg->address, seg->size, s->sector.address, s->sector.size))
             continue;
           seg_size = g_format_size_full (seg->size, G_FORMAT_SIZE_IEC_UNITS);
           g_string_append_printf (str, "\n%s: 0x%08X – 0x%08X · %s", seg->name, seg->address,
@@ -742,7 +391,7 @@ kiln_memory_map_describe_at (KilnMemoryMap *self,
 
       if (!graphene_rect_contains_point (&r->rect, &GRAPHENE_POINT_INIT (x, y)))
         continue;
-      size = format_size (r->size);
+      size = _kiln_memory_map_format_size (r->size);
       str = g_string_new (NULL);
       g_string_append_printf (str, "%s\n0x%08X – 0x%08X · %s", r->name, r->address,
                               (guint32) (r->address + r->size - 1), size);
@@ -751,7 +400,7 @@ kiln_memory_map_describe_at (KilnMemoryMap *self,
           const Region *seg = &g_array_index (self->segments, Region, j);
           g_autofree char *seg_size = NULL;
 
-          if (!region_overlaps (seg->address, seg->size, r->address, r->size))
+          if (!_kiln_memory_map_overlaps (seg->address, seg->size, r->address, r->size))
             continue;
           seg_size = g_format_size_full (seg->size, G_FORMAT_SIZE_IEC_UNITS);
           g_string_append_printf (str, "\n%s: 0x%08X – 0x%08X · %s", seg->name, seg->address,
@@ -777,8 +426,8 @@ kiln_memory_map_query_tooltip (GtkWidget  *widget,
   return TRUE;
 }
 
-static void
-update_accessible (KilnMemoryMap *self)
+void
+_kiln_memory_map_update_accessible (KilnMemoryMap *self)
 {
   guint counts[KILN_N_SECTOR_STATES] = { 0 };
   GString *str = g_string_new (NULL);
@@ -793,6 +442,16 @@ update_accessible (KilnMemoryMap *self)
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, str->str,
                                   -1);
   g_string_free (str, TRUE);
+  /* The tile the keyboard is on, said whole: the map is one widget, so its
+   * label follows the focus from tile to tile. */
+  if (self->focus < self->sectors->len)
+    {
+      g_autofree char *tile = kiln_memory_map_dup_sector_label (self, self->focus);
+      /* Translators: the memory map's accessible name, then the focused sector in words */
+      g_autofree char *label = g_strdup_printf (_("Flash memory map: %s"), tile);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+    }
 }
 
 static void
@@ -814,13 +473,15 @@ kiln_memory_map_class_init (KilnMemoryMapClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->finalize = kiln_memory_map_finalize;
-  widget_class->snapshot = kiln_memory_map_snapshot;
+  widget_class->snapshot = _kiln_memory_map_snapshot;
   widget_class->measure = kiln_memory_map_measure;
   widget_class->get_request_mode = kiln_memory_map_get_request_mode;
   widget_class->query_tooltip = kiln_memory_map_query_tooltip;
 
   gtk_widget_class_set_css_name (widget_class, "memorymap");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  /* A focusable picture whose label follows the tile under the keyboard */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+  _kiln_memory_map_class_init_input (widget_class);
 }
 
 static void
@@ -836,6 +497,7 @@ kiln_memory_map_init (KilnMemoryMap *self)
   self->sector_height = SECTOR_HEIGHT;
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  _kiln_memory_map_init_input (self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Flash memory map"),
                                   -1);
@@ -874,12 +536,13 @@ kiln_memory_map_set_layout (KilnMemoryMap       *self,
   self->sector_height = SECTOR_HEIGHT;
   for (guint i = 0; i < n_sectors; i++)
     {
-      Sector s = { sectors[i], KILN_SECTOR_STATE_UNTOUCHED, NULL, GRAPHENE_RECT_INIT (0, 0, 0, 0) };
+      Sector s = { sectors[i], KILN_SECTOR_STATE_UNTOUCHED, NULL, GRAPHENE_RECT_INIT (0, 0, 0, 0), FALSE, FALSE };
       g_array_append_val (self->sectors, s);
       self->n_banks = MAX (self->n_banks, MIN (sectors[i].bank, 1) + 1);
     }
+  self->focus = 0;
   set_regions (self->ram, ram, n_ram);
-  update_accessible (self);
+  _kiln_memory_map_update_accessible (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -917,7 +580,7 @@ kiln_memory_map_set_sector_state (KilnMemoryMap   *self,
   s->state = state;
   g_free (s->reason);
   s->reason = g_strdup (reason);
-  update_accessible (self);
+  _kiln_memory_map_update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -950,6 +613,6 @@ kiln_memory_map_reset_states (KilnMemoryMap *self)
       s->state = KILN_SECTOR_STATE_UNTOUCHED;
       g_clear_pointer (&s->reason, g_free);
     }
-  update_accessible (self);
+  _kiln_memory_map_update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

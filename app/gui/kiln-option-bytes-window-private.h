@@ -44,5 +44,7 @@ const char            *_kiln_option_bytes_window_get_changes (KilnOptionBytesWin
 gboolean               _kiln_option_bytes_window_can_write   (KilnOptionBytesWindow *self);
 void                   _kiln_option_bytes_window_write       (KilnOptionBytesWindow *self);
 GtkWidget             *_kiln_option_bytes_window_get_write_button (KilnOptionBytesWindow *self);
+/* The DB1M switch (shown on 1 MiB F42x/F43x parts only). */
+GtkWidget             *_kiln_option_bytes_window_get_db1m_switch  (KilnOptionBytesWindow *self);
 
 G_END_DECLS

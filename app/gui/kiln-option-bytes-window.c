@@ -58,6 +58,7 @@ struct _KilnOptionBytesWindow
   GtkSwitch         *reset_stdby;
   GtkSwitch         *dual_bank;
   GtkSwitch         *dual_boot;
+  GtkSwitch         *db1m;
 };
 
 G_DEFINE_FINAL_TYPE (KilnOptionBytesWindow, kiln_option_bytes_window, ADW_TYPE_WINDOW)
@@ -154,6 +155,7 @@ fill_widgets (KilnOptionBytesWindow *self)
   gtk_switch_set_active (self->reset_stdby, !o->nrst_stdby);
   gtk_switch_set_active (self->dual_bank, !o->ndbank);
   gtk_switch_set_active (self->dual_boot, !o->ndboot);
+  gtk_switch_set_active (self->db1m, o->db1m);
   self->updating = FALSE;
 }
 
@@ -217,12 +219,22 @@ build_rows (KilnOptionBytesWindow *self)
                                     G_CALLBACK (field_changed_cb), self);
   self->dual_boot = add_switch_row (self->bank_group, _("Dual boot"),
                                     _("Boot from either bank"), G_CALLBACK (field_changed_cb), self);
+  self->db1m = add_switch_row (self->bank_group, _("Two banks of 512 KiB (DB1M)"),
+                               _("Renumbers the sectors (0–7 and 12–19): program the flash again afterwards"),
+                               G_CALLBACK (field_changed_cb), self);
 
   gtk_widget_set_visible (g_object_get_data (G_OBJECT (self->wwdg_sw), "kiln-row"), f7);
   gtk_widget_set_visible (g_object_get_data (G_OBJECT (self->iwdg_stop), "kiln-row"), f7);
   gtk_widget_set_visible (g_object_get_data (G_OBJECT (self->iwdg_stdby), "kiln-row"), f7);
   gtk_widget_set_visible (GTK_WIDGET (self->boot_group), f7);
-  gtk_widget_set_visible (GTK_WIDGET (self->bank_group), kiln_option_bytes_has_ndbank (&self->before));
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (self->dual_bank), "kiln-row"),
+                          kiln_option_bytes_has_ndbank (&self->before));
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (self->dual_boot), "kiln-row"),
+                          kiln_option_bytes_has_ndbank (&self->before));
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (self->db1m), "kiln-row"),
+                          kiln_option_bytes_has_db1m (&self->before, self->chip));
+  gtk_widget_set_visible (GTK_WIDGET (self->bank_group), kiln_option_bytes_has_ndbank (&self->before)
+                                                         || kiln_option_bytes_has_db1m (&self->before, self->chip));
   g_signal_connect_object (self->rdp_row, "notify::selected", G_CALLBACK (field_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->bor_row, "notify::selected", G_CALLBACK (field_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->boot0_row, "changed", G_CALLBACK (field_changed_cb), self, G_CONNECT_SWAPPED);
@@ -303,6 +315,8 @@ _kiln_option_bytes_window_dup_assignments (KilnOptionBytesWindow *self)
       if (gtk_switch_get_active (self->dual_boot) != !o->ndboot)
         g_strv_builder_add (b, gtk_switch_get_active (self->dual_boot) ? "dual-boot=on" : "dual-boot=off");
     }
+  if (kiln_option_bytes_has_db1m (o, self->chip) && gtk_switch_get_active (self->db1m) != o->db1m)
+    g_strv_builder_add (b, gtk_switch_get_active (self->db1m) ? "db1m=1" : "db1m=0");
   return g_strv_builder_end (b);
 }
 
@@ -374,22 +388,41 @@ typedef struct
   KilnTargetJob         *job;  /* freed by the session after the callback */
 } Call;
 
+/* Takes @call apart and finishes its job: returns the window (a reference
+ * for the caller) with the job in @job, or NULL once the failure is shown
+ * under @failed_title. */
+static KilnOptionBytesWindow *
+call_finish (GObject        *source,
+             GAsyncResult   *result,
+             Call           *call,
+             const char     *failed_title,
+             KilnTargetJob **job)
+{
+  KilnOptionBytesWindow *self = call->self;
+  g_autoptr(GError) error = NULL;
+
+  *job = call->job;
+  g_free (call);
+  if (!kiln_session_run_finish (KILN_SESSION (source), result, &error))
+    {
+      show_error (self, failed_title, error->message);
+      g_object_unref (self);
+      return NULL;
+    }
+  return self;
+}
+
 static void
 write_done_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  Call *call = user_data;
-  g_autoptr(KilnOptionBytesWindow) self = call->self;
-  KilnTargetJob *job = call->job;
-  g_autoptr(GError) error = NULL;
+  KilnTargetJob *job;
+  g_autoptr(KilnOptionBytesWindow) self = call_finish (source, result, user_data,
+                                                       _("The Option Bytes Were Not Written"), &job);
 
-  g_free (call);
-  if (!kiln_session_run_finish (KILN_SESSION (source), result, &error))
-    {
-      show_error (self, _("The Option Bytes Were Not Written"), error->message);
-      return;
-    }
+  if (self == NULL)
+    return;
   {
     g_autoptr(GString) text = g_string_new (job->options_written ? _("The option bytes were written and read back.")
                                                                  : _("The chip already held these values: nothing was written."));
@@ -547,19 +580,15 @@ read_done_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  Call *call = user_data;
-  g_autoptr(KilnOptionBytesWindow) self = call->self;
-  KilnTargetJob *job = call->job;
-  g_autoptr(GError) error = NULL;
-  gboolean first = self->chip == NULL;
+  KilnTargetJob *job;
+  g_autoptr(KilnOptionBytesWindow) self = call_finish (source, result, user_data,
+                                                       _("The Option Bytes Could Not Be Read"), &job);
+  gboolean first;
 
-  g_free (call);
-  if (!kiln_session_run_finish (KILN_SESSION (source), result, &error))
-    {
-      show_error (self, _("The Option Bytes Could Not Be Read"), error->message);
-      return;
-    }
-  /* A layout change (dual-bank) gives the chip new sectors: build anew. */
+  if (self == NULL)
+    return;
+  first = self->chip == NULL;
+  /* A layout change (dual-bank or DB1M) gives the chip new sectors: build anew. */
   if (!first && kiln_chip_get_n_sectors (job->chip) != kiln_chip_get_n_sectors (self->chip))
     {
       show_error (self, _("The Flash Layout Changed"),
@@ -713,6 +742,12 @@ GtkWidget *
 _kiln_option_bytes_window_get_write_button (KilnOptionBytesWindow *self)
 {
   return GTK_WIDGET (self->write_button);
+}
+
+GtkWidget *
+_kiln_option_bytes_window_get_db1m_switch (KilnOptionBytesWindow *self)
+{
+  return GTK_WIDGET (self->db1m);
 }
 
 /* The level list shows each choice whole (the default cuts long ones). */

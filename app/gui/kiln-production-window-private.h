@@ -40,6 +40,9 @@ void                  kiln_production_window_get_counts   (KilnProductionWindow 
                                                            guint                *passed,
                                                            guint                *failed);
 KilnProductionRecord *kiln_production_window_get_record   (KilnProductionWindow *self);
+/* Who runs the station, kept in each board's record (NULL or "": nobody named). */
+void                  kiln_production_window_set_operator (KilnProductionWindow *self,
+                                                           const char           *operator_name);
 /* A signed profile with [operator] mode = true was opened and the engineer's
  * password has not been given since. */
 gboolean              kiln_production_window_get_operator_mode (KilnProductionWindow *self);

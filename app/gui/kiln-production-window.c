@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kiln-line-view-private.h"
 #include "kiln-production-window-private.h"
 #include "kiln-production-signature.h"
 #include "kiln-production-lockdown-private.h"
@@ -31,6 +32,7 @@ struct _KilnProductionWindow
   GtkBox                *slots_box;
   AdwStatusPage         *no_probe_page;
   GtkLabel              *hint_label;
+  GtkEntry              *operator_entry;
 
   gboolean               simulator;
   char                  *record_path;
@@ -115,6 +117,21 @@ update_blocked (KilnProductionWindow *self)
   update_hint (self);
 }
 
+/* The Line views opened from this station show the board just recorded. */
+static void
+refresh_line_views (KilnProductionWindow *self)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (KILN_IS_LINE_VIEW (window) && gtk_window_get_transient_for (GTK_WINDOW (window)) == GTK_WINDOW (self))
+        kiln_line_view_refresh (KILN_LINE_VIEW (window));
+    }
+}
+
 static void
 slot_finished_cb (KilnProductionSlot   *slot,
                   gboolean              recorded,
@@ -141,6 +158,7 @@ slot_finished_cb (KilnProductionSlot   *slot,
       last = g_strdup_printf (_("Last board: UID %s at %s"), entry->chip_uid ? entry->chip_uid : "?", time);
       gtk_label_set_label (self->last_label, last);
       update_counters (self);
+      refresh_line_views (self);
     }
   else
     {
@@ -170,8 +188,16 @@ static KilnProductionJob *
 new_job (KilnProductionWindow *self,
          KilnProductionSlot   *slot)
 {
-  return kiln_production_job_new (self->profile, self->record, self->allocator, kiln_production_slot_get_info (slot),
-                                  self->station);
+  KilnProductionJob *job = kiln_production_job_new (self->profile, self->record, self->allocator,
+                                                    kiln_production_slot_get_info (slot), self->station);
+  g_autofree char *operator_name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->operator_entry))));
+  guint index = 0;
+
+  if (g_ptr_array_find (self->slots, slot, &index))
+    job->slot = g_strdup_printf ("%u", index + 1);
+  if (*operator_name != '\0')
+    job->operator_name = g_steal_pointer (&operator_name);
+  return job;
 }
 
 static void
@@ -509,6 +535,25 @@ export_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+static void
+line_view_action (GtkWidget  *widget,
+                  const char *name,
+                  GVariant   *param)
+{
+  KilnProductionWindow *self = KILN_PRODUCTION_WINDOW (widget);
+  KilnLineRecord *line = self->record ? kiln_production_record_get_line (self->record) : NULL;
+  KilnLineView *view = kiln_line_view_new (GTK_WINDOW (self), self->record_path, line);
+
+  gtk_window_present (GTK_WINDOW (view));
+}
+
+void
+kiln_production_window_set_operator (KilnProductionWindow *self,
+                                     const char           *operator_name)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->operator_entry), operator_name ? operator_name : "");
+}
+
 /* GObject */
 
 static void
@@ -626,12 +671,15 @@ kiln_production_window_class_init (KilnProductionWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, slots_box);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, no_probe_page);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, hint_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, operator_entry);
 
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.open-profile", NULL, open_profile_action);
   gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
+  gtk_widget_class_install_action (widget_class, "win.line-view", NULL, line_view_action);
   gtk_widget_class_install_action (widget_class, "win.leave-operator-mode", NULL, leave_operator_mode_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-profile", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F1, 0, "app.help", "s", "production");
 }
 
 static void

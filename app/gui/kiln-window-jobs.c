@@ -80,6 +80,9 @@ progress_sector_changed_cb (KilnWindow   *self,
 {
   if (state < KILN_N_SECTOR_STATES)
     kiln_job_meter_sector (self->meter, sector, state);
+  /* What an Erase emptied is said as such, not as "untouched". */
+  if (self->last_job_kind == JOB_ERASE && state == KILN_SECTOR_STATE_UNTOUCHED)
+    state = KILN_MAP_STATE_ERASED;
   if (sector < kiln_memory_map_get_n_sectors (self->memory_map) && state < KILN_N_SECTOR_STATES)
     kiln_memory_map_set_sector_state (self->memory_map, sector, state, NULL);
 }
@@ -573,6 +576,14 @@ _kiln_window_read_range_to_file (KilnWindow *self,
   self->read_address = address;
   self->read_length = length;
   start_job (self, JOB_READ, file, NULL);
+}
+
+void
+_kiln_window_erase_sectors (KilnWindow *self,
+                            const char *sectors)
+{
+  g_return_if_fail (sectors != NULL);
+  start_job (self, JOB_ERASE, NULL, sectors);
 }
 
 void

@@ -14,6 +14,7 @@
 #include "kiln-job-meter.h"
 #include "kiln-image.h"
 #include "kiln-memory-map-private.h"
+#include "kiln-memory-view-private.h"
 #include "kiln-probe-selector-private.h"
 #include "kiln-progress.h"
 
@@ -78,6 +79,7 @@ struct _KilnWindow
   gboolean              identifying;
   gboolean              identify_again;
   gboolean              disposed;
+  KilnMemoryView       *memory_view;   /* weak: the open memory view, or NULL */
 
   /* Template widgets */
   KilnProbeSelector    *probe_selector;
@@ -112,6 +114,8 @@ struct _KilnWindow
   GtkLabel             *file_label;
   GtkLabel             *flash_label;
   KilnMemoryMap        *memory_map;
+  GtkToggleButton      *select_button;
+  GtkButton            *erase_ticked_button;
   GtkLabel             *plan_label;
   GtkButton            *program_button;
   GtkButton            *verify_button;
@@ -165,6 +169,17 @@ char          *_kiln_window_dup_error_words (KilnWindow     *self,
 
 /* kiln-window-jobs.c */
 void           _kiln_window_class_init_jobs (GtkWidgetClass *widget_class);
+/* Erases @sectors ("1,3", as people number them) after the caller asked. */
+void           _kiln_window_erase_sectors   (KilnWindow     *self,
+                                             const char     *sectors);
+
+/* kiln-window-memory.c: the memory view and erasing ticked sectors */
+void           _kiln_window_class_init_memory (GtkWidgetClass *widget_class);
+void           _kiln_window_init_memory     (KilnWindow     *self);
+void           _kiln_window_dispose_memory  (KilnWindow     *self);
+/* Opens (or raises) the memory view at @address; NULL without a live chip. */
+KilnMemoryView *_kiln_window_show_memory    (KilnWindow     *self,
+                                             guint32         address);
 
 KilnWindow    *kiln_window_new              (AdwApplication *application);
 /* Loads @file in a worker thread; the window shows the result when done. */

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kiln-option-bytes-window-private.h"
+#include "kiln-udev-help.h"
 #include "kiln-window-private.h"
 
 /* ------------------------------------------------------- the live target */
@@ -458,13 +459,7 @@ udev_help_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *param)
 {
-  GtkWidget *dialog;
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (widget), _("USB Access to ST-LINK Probes"),
-                                   _("On Linux, a normal user may only open an ST-LINK once the udev rules are installed. Run these commands, then unplug the probe and plug it in again:\n\nsudo cp 60-kiln-stlink.rules /etc/udev/rules.d/\nsudo udevadm control --reload\nsudo udevadm trigger\n\nThe rules file comes with Kiln (in the data folder of the source, or /usr/lib/udev/rules.d when installed as a package)."));
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), FALSE);
-  gtk_window_present (GTK_WINDOW (dialog));
+  kiln_udev_help_present (GTK_WINDOW (widget));
 }
 
 void

@@ -32,6 +32,9 @@ _kiln_window_update_actions (KilnWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.read", have_probe && live && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.identify", have_probe && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.option-bytes", have_probe && live && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.memory", have_probe && live);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.erase-ticked", have_probe && live && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.otp", have_probe && live && !running);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->program_button), have_probe ? NULL : why);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->job_cancellable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.retry", have_probe && !running
@@ -182,6 +185,8 @@ _kiln_window_update_plan (KilnWindow *self)
 
   g_clear_object (&self->plan);
   kiln_memory_map_reset_states (self->memory_map);
+  if (self->memory_view != NULL)
+    kiln_memory_view_set_image (self->memory_view, self->image);
   gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
   /* What the last job did or why it failed is old news now; a target that
    * cannot be read keeps saying so. */
@@ -391,6 +396,7 @@ kiln_window_dispose (GObject *object)
   KilnWindow *self = KILN_WINDOW (object);
 
   self->disposed = TRUE;
+  _kiln_window_dispose_memory (self);
   if (self->probe_selector != NULL)
     g_signal_handlers_disconnect_by_data (self->probe_selector, self);
   g_cancellable_cancel (self->load_cancellable);
@@ -507,6 +513,21 @@ kiln_window_class_init (KilnWindowClass *klass)
   _kiln_window_class_init_target (widget_class);
   _kiln_window_class_init_jobs (widget_class);
   _kiln_window_class_init_read (widget_class);
+  _kiln_window_class_init_memory (widget_class);
+
+  /* The shortcuts of actions that do not bind their own (every shortcut is
+   * listed in resources/gtk/help-overlay.ui, Ctrl+?). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.verify", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.erase", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.read", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK, "win.option-bytes", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "win.choose-probe", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.memory", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.otp", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.copy-log", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-log", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "app.production", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F1, 0, "app.help", "s", "program");
 }
 
 static void
@@ -534,6 +555,7 @@ kiln_window_init (KilnWindow *self)
 
   gtk_stack_set_visible_child_name (self->file_stack, "empty");
   _kiln_window_init_target (self);
+  _kiln_window_init_memory (self);
   _kiln_window_update_actions (self);
   kiln_window_log (self, _("Kiln %s started"), PACKAGE_VERSION);
 }

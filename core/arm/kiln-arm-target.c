@@ -125,6 +125,8 @@ kiln_arm_target_detect (KilnArmTarget  *self,
     flash_kib = line->max_flash_kib;
   if (line->dual_bank == KILN_DUAL_BANK_OPTION)
     dual = !(self->optcr & (1u << 29));
+  else if (line->dual_bank == KILN_DUAL_BANK_2M)
+    dual = (self->optcr & (1u << 30)) != 0;  /* DB1M: counts on 1 MiB parts only */
 
   g_free (self->uid);
   self->uid = g_strdup_printf ("%08X%08X%08X", GUINT32_FROM_LE (uid[2]), GUINT32_FROM_LE (uid[1]),

@@ -41,7 +41,8 @@ typedef enum
 {
   KILN_DUAL_BANK_NONE,    /* one bank at every size */
   KILN_DUAL_BANK_OPTION,  /* chosen by OPTCR.nDBANK (F76x/F77x) */
-  KILN_DUAL_BANK_2M,      /* two banks on 2 MiB parts (F42x/F43x, F469/F479) */
+  KILN_DUAL_BANK_2M,      /* two banks on 2 MiB parts (F42x/F43x, F469/F479); on 1 MiB
+                           * parts with OPTCR.DB1M */
 } KilnDualBankMode;
 
 typedef struct

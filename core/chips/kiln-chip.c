@@ -100,7 +100,8 @@ kiln_chip_new (const KilnChipLine  *line,
         }
       break;
     case KILN_DUAL_BANK_2M:
-      dual_bank = flash_kib == 2048;
+      /* Two banks at 2 MiB; at 1 MiB only with OPTCR.DB1M (RM0090). */
+      dual_bank = flash_kib == 2048 || (flash_kib == 1024 && dual_bank);
       break;
     case KILN_DUAL_BANK_OPTION:
     default:

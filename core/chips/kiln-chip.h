@@ -27,8 +27,9 @@ typedef struct
 G_DECLARE_FINAL_TYPE (KilnChip, kiln_chip, KILN, CHIP, GObject)
 
 /* @flash_kib 0 means the line's largest. @dual_bank selects the dual-bank
- * layout where nDBANK chooses it; for lines that have two banks only at
- * 2 MiB it follows the size, and asking for it elsewhere is an error. */
+ * layout where nDBANK chooses it, and on 1 MiB parts of lines that have
+ * two banks at 2 MiB (DB1M); at 2 MiB it follows the size, and asking for
+ * it elsewhere is an error. */
 KilnChip            *kiln_chip_new              (const KilnChipLine  *line,
                                                  guint                flash_kib,
                                                  gboolean             dual_bank,

@@ -49,14 +49,15 @@ kiln_flash_resume_core (KilnArmTarget *target)
 /* ------------------------------------------------------------------ */
 /* Erase                                                                */
 
-static char *
-sector_numbers (KilnChip *chip,
-                GArray   *positions)
+char *
+kiln_flash_dup_sector_numbers (KilnChip   *chip,
+                               GArray     *positions,
+                               const char *separator)
 {
   g_autoptr(GString) out = g_string_new (NULL);
 
   for (guint i = 0; i < positions->len; i++)
-    g_string_append_printf (out, "%s%u", i ? "," : "",
+    g_string_append_printf (out, "%s%u", i ? separator : "",
                             kiln_chip_get_sector (chip, g_array_index (positions, guint, i))->index);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -130,7 +131,7 @@ kiln_flash_erase (KilnArmTarget           *target,
     }
   if (blocked->len > 0)
     {
-      g_autofree char *list = sector_numbers (chip, blocked);
+      g_autofree char *list = kiln_flash_dup_sector_numbers (chip, blocked, ",");
 
       if (positions == NULL)
         g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PROTECTED,

@@ -86,4 +86,10 @@ gboolean kiln_flash_verify             (KilnArmTarget          *target,
                                         GError                **error);
 void     kiln_flash_verify_result_clear (KilnFlashVerifyResult *result);
 
+/* The sectors at @positions (kiln_chip_get_sector() order) by number,
+ * joined by @separator: "0,1,4" or "0, 1, 4". */
+char    *kiln_flash_dup_sector_numbers (KilnChip               *chip,
+                                        GArray                 *positions,
+                                        const char             *separator);
+
 G_END_DECLS

@@ -38,7 +38,7 @@ typedef enum
   KILN_OPTION_IMPACT_READ_PROTECT = 1 << 2,  /* RDP 0 → 1 */
   KILN_OPTION_IMPACT_UNPROTECT = 1 << 3,     /* write protection removed */
   KILN_OPTION_IMPACT_PROTECT = 1 << 4,       /* write protection added */
-  KILN_OPTION_IMPACT_LAYOUT = 1 << 5,        /* nDBANK: the sectors change */
+  KILN_OPTION_IMPACT_LAYOUT = 1 << 5,        /* nDBANK or DB1M: the sectors change */
 } KilnOptionImpact;
 
 typedef struct
@@ -61,6 +61,7 @@ typedef struct
   gboolean     iwdg_stdby;   /* F7: the IWDG keeps counting in Standby mode */
   gboolean     ndbank;       /* F76x/F77x: TRUE single bank */
   gboolean     ndboot;       /* F76x/F77x: TRUE dual boot off */
+  gboolean     db1m;         /* F42x/F43x, 1 MiB parts: OPTCR.DB1M, TRUE two banks of 512 KiB */
   guint32      boot_add0;    /* F7: boot address with BOOT0 low (an address) */
   guint32      boot_add1;    /* F7: boot address with BOOT0 high */
 } KilnOptionBytes;
@@ -75,6 +76,10 @@ void       kiln_option_bytes_encode               (KilnOptionBytes        *self)
 guint      kiln_option_bytes_get_rdp_level        (const KilnOptionBytes  *self);
 gboolean   kiln_option_bytes_has_f7_fields        (const KilnOptionBytes  *self);
 gboolean   kiln_option_bytes_has_ndbank           (const KilnOptionBytes  *self);
+/* Whether @chip takes DB1M: a 1 MiB STM32F42x/F43x (RM0090: dual bank with
+ * 2 × 512 KiB, bank 2's sectors numbered 12 to 19). */
+gboolean   kiln_option_bytes_has_db1m             (const KilnOptionBytes  *self,
+                                                   KilnChip               *chip);
 
 /* @position in kiln_chip_get_sector() order. On F76x/F77x in dual-bank
  * mode one nWRP bit guards a pair of sectors (2i and 2i+1). */
@@ -93,7 +98,8 @@ GArray    *kiln_option_bytes_dup_protected        (const KilnOptionBytes  *self,
  * protect=LIST, unprotect=LIST|all, bor=off|1|2|3, iwdg=software|hardware,
  * wwdg=software|hardware, iwdg-stop=run|freeze, iwdg-standby=run|freeze,
  * reset-on-stop=yes|no, reset-on-standby=yes|no, dual-bank=on|off,
- * dual-boot=on|off, boot-add0=ADDR, boot-add1=ADDR. LIST names sectors by
+ * dual-boot=on|off, boot-add0=ADDR, boot-add1=ADDR, db1m=1|0 (1 MiB
+ * F42x/F43x only). LIST names sectors by
  * number, with ranges: "0,1,4-7". */
 gboolean   kiln_option_bytes_set                  (KilnOptionBytes        *self,
                                                    KilnChip               *chip,

@@ -797,5 +797,5 @@ kiln_flash_plan_to_json (KilnFlashPlan *self)
   json_builder_set_member_name (b, "estimate_blank_known");
   json_builder_add_boolean_value (b, self->compared);
   json_builder_end_object (b);
-  return kiln_json_builder_to_string (b);
+  return kiln_json_builder_to_line (b);
 }

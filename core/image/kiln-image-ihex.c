@@ -62,21 +62,11 @@ kiln_image_parse_ihex (KilnImageBuilder  *builder,
         return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
                      _("a record must start with “:”; this is not an Intel HEX line"));
 
-      if ((length - 1) % 2 != 0)
-        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
-                     _("the record has an odd number of hex digits"));
-
-      n = (length - 1) / 2;
+      if (!kiln_image_decode_record (line + 1, length - 1, 5, record, sizeof record, &n, name, lines.line, error))
+        return FALSE;
       if (n < 5)
         return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_TRUNCATED, name, lines.line,
                      _("the record is too short (%zu bytes; a record has at least 5)"), n);
-      if (n > sizeof record)
-        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
-                     _("the record is too long (%zu bytes)"), n);
-
-      if (!kiln_image_hex_decode (line + 1, n, record))
-        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
-                     _("the record contains a character that is not a hex digit"));
 
       count = record[0];
       offset = (guint16) (record[1] << 8 | record[2]);

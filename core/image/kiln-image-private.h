@@ -77,5 +77,19 @@ gboolean          kiln_image_fail_at_line         (GError           **error,
 gboolean          kiln_image_hex_decode           (const char        *text,
                                                    gsize              n,
                                                    guint8            *out);
+/* A record line's @n_digits hex digits into @record (@size bytes at most),
+ * their count in @n: FALSE with a syntax error on line @line of @name for an
+ * odd number of digits, more than @size bytes or a character that is not a
+ * hex digit. Fewer than @min bytes are left for the caller to refuse (in
+ * its own words), undecoded. */
+gboolean          kiln_image_decode_record        (const char        *digits,
+                                                   gsize              n_digits,
+                                                   gsize              min,
+                                                   guint8            *record,
+                                                   gsize              size,
+                                                   gsize             *n,
+                                                   const char        *name,
+                                                   guint              line,
+                                                   GError           **error);
 
 G_END_DECLS

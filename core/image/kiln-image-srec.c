@@ -49,19 +49,11 @@ kiln_image_parse_srec (KilnImageBuilder  *builder,
                      _("a record must start with “S” and a digit; this is not an S-record line"));
       type = line[1] - '0';
 
-      if ((length - 2) % 2 != 0)
-        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
-                     _("the record has an odd number of hex digits"));
-      n = (length - 2) / 2;
+      if (!kiln_image_decode_record (line + 2, length - 2, 1, record, sizeof record, &n, name, lines.line, error))
+        return FALSE;
       if (n < 1)
         return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_TRUNCATED, name, lines.line,
                      _("the record has no byte count"));
-      if (n > sizeof record)
-        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
-                     _("the record is too long (%zu bytes)"), n);
-      if (!kiln_image_hex_decode (line + 2, n, record))
-        return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, lines.line,
-                     _("the record contains a character that is not a hex digit"));
       if ((gsize) record[0] + 1 != n)
         return kiln_image_fail_at_line (error, (gsize) record[0] + 1 > n ? KILN_IMAGE_ERROR_TRUNCATED : KILN_IMAGE_ERROR_SYNTAX,
                      name, lines.line,

@@ -396,6 +396,32 @@ kiln_image_hex_decode (const char *text,
   return TRUE;
 }
 
+gboolean
+kiln_image_decode_record (const char  *digits,
+                          gsize        n_digits,
+                          gsize        min,
+                          guint8      *record,
+                          gsize        size,
+                          gsize       *n,
+                          const char  *name,
+                          guint        line,
+                          GError     **error)
+{
+  if (n_digits % 2 != 0)
+    return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, line,
+                                    _("the record has an odd number of hex digits"));
+  *n = n_digits / 2;
+  if (*n < min)
+    return TRUE;
+  if (*n > size)
+    return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, line,
+                                    _("the record is too long (%zu bytes)"), *n);
+  if (!kiln_image_hex_decode (digits, *n, record))
+    return kiln_image_fail_at_line (error, KILN_IMAGE_ERROR_SYNTAX, name, line,
+                                    _("the record contains a character that is not a hex digit"));
+  return TRUE;
+}
+
 /* Public API */
 
 const char *

@@ -36,12 +36,18 @@ static const char *const migrations[] = {
   " record_id BIGINT REFERENCES kiln_records (id), result TEXT,"
   " UNIQUE (series, value), UNIQUE (series, chip_uid));"
   "CREATE INDEX kiln_serials_number ON kiln_serials (series, number);",
+
+  /* 2: who, where and why (older entries keep NULL there, and their hashes). */
+  "ALTER TABLE kiln_records ADD COLUMN slot TEXT, ADD COLUMN operator TEXT, ADD COLUMN profile_key TEXT,"
+  " ADD COLUMN profile_sha256 TEXT, ADD COLUMN cause_code TEXT, ADD COLUMN cause_group TEXT;"
+  "CREATE INDEX kiln_records_time ON kiln_records (time);",
 };
 
 /* The entry's columns, as in the local record. */
 static const char *const text_columns[] = {
   "time", "station", "profile", "probe_serial", "chip_uid", "chip", "revision",
   "file_name", "file_sha256", "serial_number", "option_bytes", "result", "cause",
+  "slot", "operator", "profile_key", "profile_sha256", "cause_code", "cause_group",
 };
 static const struct
 {
@@ -511,6 +517,12 @@ append (KilnLineRecord *self,
   values[n++] = copy.option_bytes;
   values[n++] = result;
   values[n++] = copy.cause;
+  values[n++] = copy.slot;
+  values[n++] = copy.operator_name;
+  values[n++] = copy.profile_key;
+  values[n++] = copy.profile_sha256;
+  values[n++] = copy.cause_code;
+  values[n++] = copy.cause_group;
   for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
     values[n++] = g_ascii_formatd (numbers[i], sizeof numbers[i], "%.17g", copy.phase_seconds[phase_columns[i].phase]);
   values[n++] = g_ascii_formatd (numbers[G_N_ELEMENTS (phase_columns)], sizeof numbers[0], "%.17g",
@@ -601,6 +613,7 @@ kiln_line_record_list (KilnLineRecord  *self,
       char **fields[] = {
         &e->time, &e->station, &e->profile, &e->probe_serial, &e->chip_uid, &e->chip, &e->revision,
         &e->file_name, &e->file_sha256, &e->serial_number, &e->option_bytes, NULL, &e->cause,
+        &e->slot, &e->operator_name, &e->profile_key, &e->profile_sha256, &e->cause_code, &e->cause_group,
       };
 
       e->id = g_ascii_strtoll (PQgetvalue (q.res, r, 0), NULL, 10);

@@ -12,7 +12,9 @@
 #include "kiln-flash-option-bytes.h"
 #include "kiln-flash-otp.h"
 #include "kiln-job-error.h"
+#include "kiln-production-diagnosis.h"
 #include "kiln-production-job.h"
+#include "kiln-production-signature.h"
 
 KilnProductionJob *
 kiln_production_job_new (KilnProductionProfile *profile,
@@ -49,6 +51,8 @@ kiln_production_job_free (KilnProductionJob *job)
   g_clear_object (&job->allocator);
   g_clear_object (&job->info);
   g_free (job->station);
+  g_free (job->slot);
+  g_free (job->operator_name);
   g_clear_pointer (&job->entry, kiln_production_entry_free);
   g_clear_pointer (&job->serial, kiln_serial_allocation_free);
   g_free (job);
@@ -348,6 +352,10 @@ kiln_production_job_run (KilnSession   *session,
   entry->probe_serial = g_strdup (kiln_usb_probe_info_get_serial (job->info));
   entry->file_name = firmware ? g_path_get_basename (firmware) : NULL;
   entry->file_sha256 = g_strdup (kiln_production_profile_get_sha256 (job->profile));
+  entry->slot = g_strdup (job->slot);
+  entry->operator_name = g_strdup (job->operator_name);
+  entry->profile_key = g_strdup (kiln_production_profile_get_signer (job->profile));
+  entry->profile_sha256 = g_strdup (kiln_production_profile_get_signed_sha256 (job->profile));
 
   if (!kiln_production_profile_is_locked (job->profile))
     g_set_error_literal (&cause, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_NOT_LOCKED,
@@ -377,6 +385,14 @@ kiln_production_job_run (KilnSession   *session,
   entry->total_seconds = (g_get_monotonic_time () - start) / 1e6;
   entry->pass = cause == NULL;
   entry->cause = cause ? g_strdup (cause->message) : NULL;
+  if (cause != NULL)
+    {
+      const char *code, *group;
+
+      kiln_production_diagnose (cause, &code, &group);
+      entry->cause_code = g_strdup (code);
+      entry->cause_group = g_strdup (group);
+    }
 
   if (!kiln_production_record_append (job->record, entry, job->serial ? job->serial->id : 0, &record_error))
     {

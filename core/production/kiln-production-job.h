@@ -24,6 +24,8 @@ typedef struct
   char                  *station;
   guint                  khz;
   gboolean               under_reset;
+  char                  *slot;          /* the slot's number, for the record (NULL: none) */
+  char                  *operator_name; /* who runs the station (NULL: not given) */
   /* Out: the entry appended to the record (also on FAIL) and the serial
    * number the board was given, if any. */
   KilnProductionEntry   *entry;

@@ -14,7 +14,7 @@
 #include "kiln-production-chain.h"
 #include "kiln-production-record-private.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /* The phases an entry times, as columns, in KilnFlashPhase order. */
 static const struct
@@ -32,12 +32,25 @@ static const struct
   { KILN_FLASH_PHASE_OPTION_BYTES, "option_bytes_s" },
 };
 
-/* Text columns, in table order (after id), and the entry's field for each. */
-#define TEXT_COLUMNS 13
+/* Text columns, in table order (after id), and the entry's field for each:
+ * format 2's, then those format 3 added (in the hash only when set, so that
+ * older entries keep their hashes). */
+#define TEXT_COLUMNS_V2 13
+#define TEXT_COLUMNS 19
 static const char *text_columns[TEXT_COLUMNS] = {
   "time", "station", "profile", "probe_serial", "chip_uid", "chip", "revision",
   "file_name", "file_sha256", "serial_number", "option_bytes", "result", "cause",
+  "slot", "operator", "profile_key", "profile_sha256", "cause_code", "cause_group",
 };
+
+/* Format 3: who, where and why (a separate step: older records keep working). */
+static const char migration_3[] =
+  "ALTER TABLE records ADD COLUMN slot TEXT;"
+  "ALTER TABLE records ADD COLUMN operator TEXT;"
+  "ALTER TABLE records ADD COLUMN profile_key TEXT;"
+  "ALTER TABLE records ADD COLUMN profile_sha256 TEXT;"
+  "ALTER TABLE records ADD COLUMN cause_code TEXT;"
+  "ALTER TABLE records ADD COLUMN cause_group TEXT;";
 
 static const char schema[] =
   "CREATE TABLE IF NOT EXISTS records ("
@@ -116,6 +129,12 @@ kiln_production_entry_free (KilnProductionEntry *entry)
   g_free (entry->serial_number);
   g_free (entry->option_bytes);
   g_free (entry->cause);
+  g_free (entry->slot);
+  g_free (entry->operator_name);
+  g_free (entry->profile_key);
+  g_free (entry->profile_sha256);
+  g_free (entry->cause_code);
+  g_free (entry->cause_group);
   g_free (entry->prev_hash);
   g_free (entry->hash);
   g_free (entry);
@@ -128,7 +147,8 @@ entry_text_field (KilnProductionEntry *entry,
   char **fields[TEXT_COLUMNS] = {
     &entry->time, &entry->station, &entry->profile, &entry->probe_serial, &entry->chip_uid,
     &entry->chip, &entry->revision, &entry->file_name, &entry->file_sha256, &entry->serial_number,
-    &entry->option_bytes, NULL, &entry->cause,
+    &entry->option_bytes, NULL, &entry->cause, &entry->slot, &entry->operator_name, &entry->profile_key,
+    &entry->profile_sha256, &entry->cause_code, &entry->cause_group,
   };
 
   return fields[column];
@@ -325,22 +345,26 @@ kiln_production_record_open (const char  *path,
   if (!kiln_production_record_exec (self, "PRAGMA synchronous = FULL", error))
     return NULL;
 
+  /* The format is read inside the transaction that upgrades it: two
+   * stations opening one record at once upgrade it once. */
+  if (!kiln_production_record_exec (self, "BEGIN IMMEDIATE", error))
+    return NULL;
   if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK
       && sqlite3_step (stmt) == SQLITE_ROW)
     version = sqlite3_column_int (stmt, 0);
   sqlite3_finalize (stmt);
   if (version > SCHEMA_VERSION)
     {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_DATABASE,
                    _("The record database %s was written by a newer Kiln (format %d): update Kiln on this station"),
                    path, version);
       return NULL;
     }
-  if (!kiln_production_record_exec (self, "BEGIN IMMEDIATE", error))
-    return NULL;
   if (sqlite3_exec (self->db, schema, NULL, NULL, NULL) != SQLITE_OK
+      || (version < 3 && sqlite3_exec (self->db, migration_3, NULL, NULL, NULL) != SQLITE_OK)
       || (version == 1 && !migrate_chain (self))
-      || sqlite3_exec (self->db, "PRAGMA user_version = 2", NULL, NULL, NULL) != SQLITE_OK)
+      || sqlite3_exec (self->db, "PRAGMA user_version = 3", NULL, NULL, NULL) != SQLITE_OK)
     {
       kiln_production_record_fail (self, "schema", error);
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
@@ -545,6 +569,8 @@ entry_json (const KilnProductionEntry *entry,
       char **field = entry_text_field ((KilnProductionEntry *) entry, i);
       const char *value = field ? *field : (entry->pass ? "PASS" : "FAIL");
 
+      if (!chain && i >= TEXT_COLUMNS_V2 && value == NULL)
+        continue;
       json_builder_set_member_name (b, text_columns[i]);
       if (value != NULL)
         json_builder_add_string_value (b, value);

@@ -38,6 +38,14 @@ typedef struct
   double   total_seconds;
   gboolean pass;
   char    *cause;            /* the engine's plain-language cause of a FAIL */
+  /* Added by record format 3 / line schema 2 (NULL in older entries; the
+   * hash covers each one that is set). */
+  char    *slot;             /* the station's slot ("1", "2", …) */
+  char    *operator_name;    /* who ran the station, if given */
+  char    *profile_key;      /* the key id that signed the profile */
+  char    *profile_sha256;   /* SHA-256 of the profile file as signed */
+  char    *cause_code;       /* Kiln's diagnosis of a FAIL (kiln-production-diagnosis.h) */
+  char    *cause_group;
   char    *prev_hash;        /* the hash of the station's entry before it ("" for its first); set by append */
   char    *hash;             /* SHA-256 of prev_hash and every field above but id (kiln-production-chain.h) */
 } KilnProductionEntry;

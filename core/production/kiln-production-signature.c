@@ -270,5 +270,20 @@ kiln_production_profile_load_signed (const char  *path,
   profile = kiln_production_profile_load_data (path, text, length, error);
   if (profile == NULL || !kiln_production_profile_lock (profile, error))
     return NULL;
+  g_object_set_data_full (G_OBJECT (profile), "kiln-signer", g_steal_pointer (&signer), g_free);
+  g_object_set_data_full (G_OBJECT (profile), "kiln-signed-sha256",
+                          g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, length), g_free);
   return g_steal_pointer (&profile);
+}
+
+const char *
+kiln_production_profile_get_signer (KilnProductionProfile *profile)
+{
+  return g_object_get_data (G_OBJECT (profile), "kiln-signer");
+}
+
+const char *
+kiln_production_profile_get_signed_sha256 (KilnProductionProfile *profile)
+{
+  return g_object_get_data (G_OBJECT (profile), "kiln-signed-sha256");
 }

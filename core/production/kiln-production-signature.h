@@ -46,4 +46,10 @@ KilnProductionProfile *kiln_production_profile_load_signed (const char          
                                                             GArray                 *trusted,
                                                             GError                **error);
 
+/* The identity of a profile loaded by kiln_production_profile_load_signed:
+ * the id of the key that signed it and the SHA-256 of its file as signed
+ * (NULL for a profile that was not loaded that way). */
+const char            *kiln_production_profile_get_signer  (KilnProductionProfile  *profile);
+const char            *kiln_production_profile_get_signed_sha256 (KilnProductionProfile *profile);
+
 G_END_DECLS

@@ -10,7 +10,7 @@
  *    banks of 512 KiB), OPTCR reset value 0x0FFFAAED, OPTCR1 0x0FFF0000 on
  *    F42x (bank 2's nWRP), SRAM and CCM sizes;
  *  - the datasheets (DS8626 F405/407, DS10314 F411, DS11139 F412, DS9405
- *    F427/429, DS10693 F446, DS6329 F205/207): Cortex-M4F (CPUID 0x410FC241)
+ *    F427/429 (ZG 1 MiB, ZI 2 MiB), DS10693 F446, DS6329 F205/207): Cortex-M4F (CPUID 0x410FC241)
  *    or Cortex-M3 r2p0 (0x412FC230), typical sector erase times by PSIZE
  *    (16 KiB 400/300/250 ms, 64 KiB 1200/700/550 ms, 128 KiB 2/1.3/1 s at
  *    x8/x16/x32; word programming 16 µs whatever the width), the highest
@@ -56,6 +56,16 @@ const KilnSimChip kiln_sim_chips_f4[] = {
   {
     .name = "STM32F429ZI", .family = KILN_SIM_FAMILY_F4, .dev_id = 0x419, .rev_id = 0x2001, .cpuid = 0x410FC241,
     .flash_kib = 2048, .single = SECTORS_1M, .dual = SECTORS_1M, .dual_always = TRUE, .has_db1m = TRUE,
+    .snb_bits = 5, .nwrp_bits = 12,
+    F4_SYSMEM, F4_ERASE,
+    .sram_size = 192 * 1024, .ccm_size = 64 * 1024,
+    .optcr_default = 0x0FFFAAED, .optcr1_default = 0x0FFF0000, .max_sysclk_mhz = 180, .hse_mhz = 8,
+  },
+  {
+    /* The same die with 1 MiB: one bank of sectors 0–11, or with DB1M two
+     * banks of 512 KiB (sectors 0–7 and 12–19). */
+    .name = "STM32F429ZG", .family = KILN_SIM_FAMILY_F4, .dev_id = 0x419, .rev_id = 0x2001, .cpuid = 0x410FC241,
+    .flash_kib = 1024, .single = SECTORS_1M, .dual = SECTORS_1M, .dual_always = TRUE, .has_db1m = TRUE,
     .snb_bits = 5, .nwrp_bits = 12,
     F4_SYSMEM, F4_ERASE,
     .sram_size = 192 * 1024, .ccm_size = 64 * 1024,

@@ -322,6 +322,25 @@ last_status (KilnStlink  *self,
   return FALSE;
 }
 
+/* After the target answered WAIT on its bus at @address: sleeps before
+ * attempt @attempt + 1 (1, 2, 4… ms) and returns TRUE, or, once the
+ * retries are spent, sets @error and returns FALSE. */
+static gboolean
+wait_and_retry (guint     attempt,
+                guint32   address,
+                GError  **error)
+{
+  if (attempt >= WAIT_RETRIES)
+    {
+      g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_WAIT,
+                   _("The target kept the bus busy at 0x%08X: it may be stuck in a flash operation; reset it and retry"),
+                   address);
+      return FALSE;
+    }
+  g_usleep ((1u << attempt) * 1000);
+  return TRUE;
+}
+
 /* One command of @size-byte accesses (at most MAX_RW32 bytes inside one
  * 1 KiB block, or the firmware's 8-bit limit), retried while the target
  * answers WAIT. */
@@ -370,14 +389,8 @@ transfer (KilnStlink   *self,
         return FALSE;
       if (status == KILN_STLINK_STATUS_OK)
         return TRUE;
-      if (attempt >= WAIT_RETRIES)
-        {
-          g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_WAIT,
-                       _("The target kept the bus busy at 0x%08X: it may be stuck in a flash operation; reset it and retry"),
-                       address);
-          return FALSE;
-        }
-      g_usleep ((1u << attempt) * 1000);
+      if (!wait_and_retry (attempt, address, error))
+        return FALSE;
     }
 }
 
@@ -493,14 +506,8 @@ kiln_stlink_write_stream (KilnStlink    *self,
         }
       if (status == KILN_STLINK_STATUS_OK)
         return TRUE;
-      if (attempt >= WAIT_RETRIES)
-        {
-          g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_WAIT,
-                       _("The target kept the bus busy at 0x%08X: it may be stuck in a flash operation; reset it and retry"),
-                       address);
-          return FALSE;
-        }
-      g_usleep ((1u << attempt) * 1000);
+      if (!wait_and_retry (attempt, address, error))
+        return FALSE;
     }
 }
 
@@ -590,14 +597,8 @@ debug_word (KilnStlink  *self,
         }
       if (!kiln_stlink_status_is_wait (status))
         return status_ok (status, error);
-      if (attempt >= WAIT_RETRIES)
-        {
-          g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_WAIT,
-                       _("The target kept the bus busy at 0x%08X: it may be stuck in a flash operation; reset it and retry"),
-                       address);
-          return FALSE;
-        }
-      g_usleep ((1u << attempt) * 1000);
+      if (!wait_and_retry (attempt, address, error))
+        return FALSE;
     }
 }
 

@@ -7,19 +7,16 @@ import os
 import struct
 import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
 
 cli, dropin, fixtures = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
-tmp = tempfile.mkdtemp(prefix="kiln-cli-flash-")
+t = kilntest.Suite("cli-flash")
+tmp = t.tmp
 blinky = os.path.join(fixtures, "blinky.elf")
-failures = 0
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-2500:]}", file=sys.stderr)
+check = t.check
+flash = kilntest.flash
 
 
 def bench(name, text):
@@ -32,22 +29,11 @@ def bench(name, text):
 
 
 def run(args, sim, report=None, via_dropin=False):
-    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
-    env["LC_ALL"] = "C.UTF-8"
-    env["KILN_SIM"] = sim
-    if report:
-        env["KILN_SIM_REPORT"] = report
-    if via_dropin:
-        env["LD_LIBRARY_PATH"] = dropin
-    else:
+    env = kilntest.env_for(sim, report, dropin if via_dropin else None)
+    if not via_dropin:
         args = [*args, "--simulator"]
     p = subprocess.run([cli, "flash", *args], capture_output=True, text=True, env=env, timeout=300)
     return p.returncode, p.stdout, p.stderr
-
-
-def flash(d):
-    with open(os.path.join(d, "state", "flash.bin"), "rb") as f:
-        return f.read()
 
 
 def elf_image(path, size):
@@ -178,5 +164,4 @@ rc, out, err = run([other, "--base", "0x08010000", "--connect-under-reset"], sim
 check(rc == 0, f"SWD off with connect under reset: exit {rc}", out + err)
 check(flash(d)[0x10000:0x10000 + 4096] == open(other, "rb").read(), "SWD off: flash.bin does not hold the file")
 
-print(f"{'FAILED' if failures else 'ok'}: {failures} failure(s)")
-sys.exit(1 if failures else 0)
+t.finish()

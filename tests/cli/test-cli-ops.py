@@ -9,53 +9,29 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import kilntest  # noqa: E402
 
 cli, dropin, fixtures = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
-tmp = tempfile.mkdtemp(prefix="kiln-cli-ops-")
+t = kilntest.Suite("cli-ops")
+tmp = t.tmp
 blinky = os.path.join(fixtures, "blinky.elf")
-failures = 0
-checks = 0
 MIB = 1024 * 1024
-
-
-def check(cond, what, out=""):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-2500:]}", file=sys.stderr)
+check = t.check
+flash = kilntest.flash
+options = kilntest.options
 
 
 def bench(name, board="", faults="", bench_lines=""):
-    d = os.path.join(tmp, name)
-    os.makedirs(d, exist_ok=True)
-    path = os.path.join(d, "sim.ini")
-    with open(path, "w") as f:
-        if bench_lines:
-            f.write(f"[bench]\n{bench_lines}\n")
-        f.write(f"[probe]\n[board]\nstate={os.path.join(d, 'state')}\n{board}\n")
-        if faults:
-            f.write(f"[faults]\n{faults}\n")
-    return d, path
+    return t.bench(name, board=board, faults=faults, bench=bench_lines)
 
 
 def env_for(sim, report=None, via_dropin=False):
-    # meson puts the drop-in on LD_LIBRARY_PATH for this test: clear it for
-    # the normal path.
-    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
-    env["LC_ALL"] = "C.UTF-8"
-    if sim:
-        env["KILN_SIM"] = sim
-    if report:
-        env["KILN_SIM_REPORT"] = report
-    if via_dropin:
-        env["LD_LIBRARY_PATH"] = dropin
-    return env
+    # meson puts the drop-in on LD_LIBRARY_PATH for this test: cleared
+    # unless the drop-in is asked for.
+    return kilntest.env_for(sim, report, dropin if via_dropin else None)
 
 
 def run(cmd, args, sim, report=None, via_dropin=False):
@@ -64,16 +40,6 @@ def run(cmd, args, sim, report=None, via_dropin=False):
         argv.append("--simulator")
     p = subprocess.run(argv, capture_output=True, text=True, env=env_for(sim, report, via_dropin), timeout=300)
     return p.returncode, p.stdout, p.stderr
-
-
-def flash(d):
-    with open(os.path.join(d, "state", "flash.bin"), "rb") as f:
-        return f.read()
-
-
-def options(d):
-    p = os.path.join(d, "state", "options.ini")
-    return open(p).read() if os.path.exists(p) else ""
 
 
 def optcr(d):
@@ -523,5 +489,4 @@ for cmd in (["erase", "--sectors", "0"], ["read", "0x08000000", "16", os.path.jo
     p = subprocess.run([cli, *cmd], capture_output=True, text=True, env=env, timeout=60)
     check(p.returncode == 3 and "No ST-LINK" in p.stderr, f"{cmd[0]} with no probe: exit {p.returncode}", p.stderr)
 
-print(f"{'FAILED' if failures else 'ok'}: {checks} checks, {failures} failure(s)")
-sys.exit(1 if failures else 0)
+t.finish()

@@ -10,42 +10,25 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
 
 cli, dropin = sys.argv[1], os.path.abspath(sys.argv[2])
-tmp = tempfile.mkdtemp(prefix="kiln-cli-otp-")
-failures = 0
-checks = 0
-
-
-def check(cond, what, out=""):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-2500:]}", file=sys.stderr)
+t = kilntest.Suite("cli-otp")
+check = t.check
+report = kilntest.report
 
 
 def bench(name, board=""):
-    d = os.path.join(tmp, name)
-    os.makedirs(d, exist_ok=True)
-    path = os.path.join(d, "sim.ini")
-    with open(path, "w") as f:
-        f.write(f"[probe]\n[board]\nstate={os.path.join(d, 'state')}\n{board}\n")
-    return d, path
+    return t.bench(name, board=board)
 
 
 def run(args, sim, report=None, via_dropin=False):
-    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
-    env["LC_ALL"] = "C.UTF-8"
-    env["KILN_SIM"] = sim
-    if report:
-        env["KILN_SIM_REPORT"] = report
     argv = [cli, "otp", *args]
-    if via_dropin:
-        env["LD_LIBRARY_PATH"] = dropin
-    else:
+    if not via_dropin:
         argv.append("--simulator")
+    env = kilntest.env_for(sim, report, dropin if via_dropin else None)
     p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
     return p.returncode, p.stdout, p.stderr
 
@@ -53,11 +36,6 @@ def run(args, sim, report=None, via_dropin=False):
 def otp(d):
     p = os.path.join(d, "state", "otp.bin")
     return open(p, "rb").read() if os.path.exists(p) else b""
-
-
-def report(path):
-    with open(path) as f:
-        return json.load(f)
 
 
 BASE = 0x1FF0F000
@@ -189,5 +167,4 @@ for args in (["write"], ["write", "0x1FF0F000"], ["write", "0x1FF0F000", "--hex"
     check(rc == 2, f"otp {args}: exit {rc}", err)
 check(otp(d) == b"", "bad arguments touched the board")
 
-print(f"{'FAILED' if failures else 'ok'}: {checks} checks, {failures} failure(s)")
-sys.exit(1 if failures else 0)
+t.finish()

@@ -58,6 +58,42 @@ test_durations (void)
   g_assert_cmpstr (c, ==, "2 min 5 s");
 }
 
+/* Numbers as people read them: the shortest form that reads back exactly,
+ * a fraction kept a fraction; members in their order, strings escaped. */
+static void
+test_json_line (void)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *line = NULL;
+  g_autoptr(JsonNode) back = NULL;
+  JsonObject *o;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "seconds");
+  kiln_json_builder_add_fixed (b, 0.025999, 3);
+  json_builder_set_member_name (b, "sum");
+  json_builder_add_double_value (b, 0.1 + 0.2);
+  json_builder_set_member_name (b, "whole");
+  json_builder_add_double_value (b, 2.0);
+  json_builder_set_member_name (b, "bytes");
+  json_builder_add_int_value (b, 4294967296);
+  json_builder_set_member_name (b, "list");
+  json_builder_begin_array (b);
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_add_null_value (b);
+  json_builder_add_string_value (b, "a \"b\"");
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  line = kiln_json_builder_to_line (b);
+  g_assert_cmpstr (line, ==, "{\"seconds\":0.026,\"sum\":0.30000000000000004,\"whole\":2.0,"
+                             "\"bytes\":4294967296,\"list\":[true,null,\"a \\\"b\\\"\"]}");
+  /* And reads back to the same values. */
+  back = json_from_string (line, NULL);
+  o = json_node_get_object (back);
+  g_assert_cmpfloat (json_object_get_double_member (o, "seconds"), ==, 0.026);
+  g_assert_cmpfloat (json_object_get_double_member (o, "sum"), ==, 0.1 + 0.2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -66,6 +102,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/Kiln/Cli/json-string", test_json_string);
+  g_test_add_func ("/Kiln/Cli/json-line", test_json_line);
   g_test_add_func ("/Kiln/Cli/sizes", test_sizes);
   g_test_add_func ("/Kiln/Cli/durations", test_durations);
 

@@ -6,18 +6,14 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
 
 cli, dropin, fixtures = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
-tmp = tempfile.mkdtemp(prefix="kiln-cli-probes-")
-failures = 0
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-2000:]}", file=sys.stderr)
+t = kilntest.Suite("cli-probes")
+tmp = t.tmp
+check = t.check
 
 
 def bench(text):
@@ -28,12 +24,7 @@ def bench(text):
 
 
 def run(args, sim=None, via_dropin=False):
-    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH")}
-    env["LC_ALL"] = "C.UTF-8"
-    if sim:
-        env["KILN_SIM"] = sim
-    if via_dropin:
-        env["LD_LIBRARY_PATH"] = dropin
+    env = kilntest.env_for(sim, dropin=dropin if via_dropin else None)
     p = subprocess.run([cli, *args], capture_output=True, text=True, env=env, timeout=120)
     return p.returncode, p.stdout, p.stderr
 
@@ -99,5 +90,4 @@ check(rc == 4 and "stopped answering" in err, f"hang: exit {rc}", err)
 rc, out, err = run(["info", "--simulator"], bench("[probe]\n[board]\n[faults]\nusb-disconnect-after-ms=0\n"))
 check(rc in (3, 4) and ("unplugged" in err or "No ST-LINK" in err), f"unplug: exit {rc}", err)
 
-print(f"{'FAILED' if failures else 'ok'}: {failures} failure(s)")
-sys.exit(1 if failures else 0)
+t.finish()

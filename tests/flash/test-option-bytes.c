@@ -264,6 +264,93 @@ test_sector_list (void)
   g_assert_error (error, KILN_OPTION_BYTES_ERROR, KILN_OPTION_BYTES_ERROR_INVALID);
 }
 
+/* DB1M (RM0090, OPTCR bit 30): a 1 MiB F42x/F43x becomes two banks of
+ * 512 KiB, bank 2's sectors numbered 12 to 19; refused where it does not
+ * apply. */
+static void
+test_db1m (void)
+{
+  g_autoptr(KilnChip) zg = chip ("STM32F429ZG", FALSE);
+  g_autoptr(KilnChip) zg_dual = chip ("STM32F429ZG", TRUE);
+  g_autoptr(KilnChip) zi = chip ("STM32F429ZI", TRUE);
+  g_autoptr(KilnChip) f407 = chip ("STM32F407VG", FALSE);
+  g_autoptr(KilnChip) f767 = chip ("STM32F767ZI", FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GPtrArray) consequences = NULL;
+  g_autofree char *words = NULL;
+  g_autofree char *json = NULL;
+  KilnOptionBytes before, ob;
+  const KilnSector *s;
+
+  /* The layouts: one bank of 0–11, or 0–7 and 12–19 with bank 2 at 512 KiB. */
+  g_assert_cmpuint (kiln_chip_get_n_sectors (zg), ==, 12);
+  g_assert_false (kiln_chip_is_dual_bank (zg));
+  g_assert_cmpuint (kiln_chip_get_n_sectors (zg_dual), ==, 16);
+  g_assert_true (kiln_chip_is_dual_bank (zg_dual));
+  s = kiln_chip_get_sector (zg_dual, 8);
+  g_assert_cmpuint (s->index, ==, 12);
+  g_assert_cmphex (s->address, ==, 0x08080000);
+  g_assert_cmpuint (s->size, ==, 16 * 1024);
+  g_assert_cmpuint (s->bank, ==, 2);
+  s = kiln_chip_get_sector (zg_dual, 15);
+  g_assert_cmpuint (s->index, ==, 19);
+  g_assert_cmphex (s->address + s->size, ==, 0x08100000);
+
+  kiln_option_bytes_decode (&before, kiln_chip_get_line (zg), 0x0FFFAAED, 0x0FFF0000);
+  g_assert_true (kiln_option_bytes_has_db1m (&before, zg));
+  g_assert_false (before.db1m);
+  ob = before;
+  g_assert_true (kiln_option_bytes_set (&ob, zg, "db1m=1", &error));
+  g_assert_no_error (error);
+  g_assert_true (ob.db1m);
+  g_assert_cmphex (ob.optcr, ==, 0x4FFFAAEC);
+  g_assert_cmphex (ob.optcr1, ==, 0x0FFF0000);
+  g_assert_cmpint (kiln_option_bytes_get_impact (&before, &ob), ==, KILN_OPTION_IMPACT_LAYOUT);
+  changes = kiln_option_bytes_dup_changes (&before, &ob, zg);
+  g_assert_cmpuint (changes->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (changes, 0), ==, "Bank mode (DB1M): single bank → dual bank");
+  consequences = kiln_option_bytes_dup_consequences (&before, &ob, zg);
+  g_assert_true (any_contains (consequences, "sectors 12 to 19"));
+  g_assert_true (any_contains (consequences, "sectors 8 to 11 no longer exist"));
+  g_assert_true (any_contains (consequences, "The image keeps its addresses"));
+  words = kiln_option_bytes_describe (&ob, zg_dual);
+  g_assert_nonnull (strstr (words, "Bank mode (DB1M):             dual bank: 2 × 512 KiB, sectors 0–7 and 12–19"));
+  json = kiln_option_bytes_to_json (&ob, zg_dual);
+  g_assert_nonnull (strstr (json, "\"db1m\":true"));
+
+  /* Decoded back from the register, and cleared again. */
+  kiln_option_bytes_decode (&ob, kiln_chip_get_line (zg), 0x4FFFAAEC, 0x0FFF0000);
+  g_assert_true (ob.db1m);
+  g_assert_true (kiln_option_bytes_set (&ob, zg_dual, "db1m=off", NULL));
+  g_assert_cmphex (ob.optcr, ==, 0x0FFFAAEC);
+  g_assert_false (kiln_option_bytes_set (&ob, zg, "db1m=maybe", &error));
+  g_assert_error (error, KILN_OPTION_BYTES_ERROR, KILN_OPTION_BYTES_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Bank 2's sectors are guarded by OPTCR1 as on 2 MiB parts. */
+  ob = before;
+  ob.db1m = TRUE;
+  g_assert_true (kiln_option_bytes_set (&ob, zg_dual, "protect=12", NULL));
+  g_assert_cmphex (ob.optcr1, ==, 0x0FFE0000);
+
+  /* 2 MiB F42x (always two banks), F407 and F767 (bit 30 is IWDG_STDBY): refused. */
+  kiln_option_bytes_decode (&ob, kiln_chip_get_line (zi), 0x0FFFAAED, 0x0FFF0000);
+  g_assert_false (kiln_option_bytes_has_db1m (&ob, zi));
+  g_assert_false (kiln_option_bytes_set (&ob, zi, "db1m=1", &error));
+  g_assert_error (error, KILN_OPTION_BYTES_ERROR, KILN_OPTION_BYTES_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "DB1M applies only to STM32F42x/F43x parts with 1 MiB"));
+  g_clear_error (&error);
+  kiln_option_bytes_decode (&ob, kiln_chip_get_line (f407), 0x0FFFAAED, 0);
+  g_assert_false (kiln_option_bytes_set (&ob, f407, "db1m=1", &error));
+  g_clear_error (&error);
+  kiln_option_bytes_decode (&ob, kiln_chip_get_line (f767), 0xC0FFAAFD, 0x00400080);
+  g_assert_false (ob.db1m);
+  g_assert_false (kiln_option_bytes_set (&ob, f767, "db1m=1", &error));
+  g_clear_error (&error);
+  g_assert_cmphex (ob.optcr, ==, 0xC0FFAAFC);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -278,5 +365,6 @@ main (int    argc,
   g_test_add_func ("/Kiln/Flash/option-bytes/consequences", test_consequences);
   g_test_add_func ("/Kiln/Flash/option-bytes/f4", test_f4);
   g_test_add_func ("/Kiln/Flash/option-bytes/sector-list", test_sector_list);
+  g_test_add_func ("/Kiln/Flash/option-bytes/db1m", test_db1m);
   return g_test_run ();
 }

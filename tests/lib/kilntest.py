@@ -82,6 +82,29 @@ def env_for(sim=None, report=None, dropin=None):
     return env
 
 
+def station_env(sim, home):
+    """kiln-cli production's environment on bench @sim, with its settings
+    (trusted keys, the station's own) kept under @home."""
+    env = env_for(sim)
+    env["XDG_CONFIG_HOME"] = os.path.join(home, "config")
+    return env
+
+
+def engineer_key(cli, d):
+    """The engineer's key pair, made by kiln-cli (without a password) in @d;
+    returns its path without the .key / .pub ending."""
+    key = os.path.join(d, "engineer")
+    subprocess.run([cli, "profile", "keygen", key], check=True, capture_output=True)
+    return key
+
+
+def minisign_sign(key, profile):
+    """Signs @profile with minisign itself, so that the station is shown to
+    check minisign's own signatures."""
+    subprocess.run(["minisign", "-S", "-s", key + ".key", "-m", profile, "-t", "test"], check=True,
+                   capture_output=True, stdin=subprocess.DEVNULL)
+
+
 def state_file(d, name):
     with open(os.path.join(d, "state", name), "rb") as f:
         return f.read()

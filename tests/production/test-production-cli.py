@@ -13,43 +13,29 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import kilntest  # noqa: E402
 
 cli = sys.argv[1]
-tmp = tempfile.mkdtemp(prefix="kiln-production-cli-")
-failures = 0
+t = kilntest.Suite("production-cli")
+tmp = t.tmp
 FLASH = 1024 * 1024
 SERIAL_AT = 0x40000          # 0x08040000: sector 6, after the firmware
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
+check = t.check
 
 
 def env_for(sim):
-    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
-    env["LC_ALL"] = "C.UTF-8"
-    env["KILN_SIM"] = sim
-    env["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
-    return env
+    return kilntest.station_env(sim, tmp)
 
 
-# The engineer's key pair (Kiln's, without a password); profiles are signed
-# with minisign itself, so that the station checks minisign's signatures.
-KEY = os.path.join(tmp, "engineer")
-subprocess.run([cli, "profile", "keygen", KEY], check=True, capture_output=True)
+# The engineer's key pair; profiles are signed with minisign itself.
+KEY = kilntest.engineer_key(cli, tmp)
 
 
 def sign(profile):
-    subprocess.run(["minisign", "-S", "-s", KEY + ".key", "-m", profile, "-t", "test"], check=True,
-                   capture_output=True, stdin=subprocess.DEVNULL)
+    kilntest.minisign_sign(KEY, profile)
 
 
 def setup(name, boards, firmware_size=8000, signed=True, extra_bench=""):
@@ -450,5 +436,4 @@ for k in range(1, 3):
     want = f"F4-{6 + k:05d}".encode().ljust(12, b"\0")
     check(len(otp) == 528 and otp[:12] == want and otp[12:] == b"\xff" * 516, f"F4 line: board {k} OTP {otp[:16]!r}")
 
-print(f"{'FAIL' if failures else 'PASS'}: {failures} failure(s)")
-sys.exit(1 if failures else 0)
+t.finish()

@@ -15,41 +15,30 @@ import re
 import sqlite3
 import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
 
 cli = sys.argv[1]
 fixtures = sys.argv[2] if len(sys.argv) > 2 else None
-tmp = tempfile.mkdtemp(prefix="kiln-production-otp-")
-failures = 0
+t = kilntest.Suite("production-otp")
+tmp = t.tmp
 FLASH = 1024 * 1024
 OTP_AT = 0x40                # 0x1FF0F040: block 1
 OTP_SIZE = 1024 + 16
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
+check = t.check
 
 
 def env_for(sim):
-    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
-    env["LC_ALL"] = "C.UTF-8"
-    env["KILN_SIM"] = sim
-    env["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
-    return env
+    return kilntest.station_env(sim, tmp)
 
 
-# The engineer's key pair (Kiln's, without a password); profiles are signed
-# with minisign itself, so that the station checks minisign's signatures.
-KEY = os.path.join(tmp, "engineer")
-subprocess.run([cli, "profile", "keygen", KEY], check=True, capture_output=True)
+# The engineer's key pair; profiles are signed with minisign itself.
+KEY = kilntest.engineer_key(cli, tmp)
 
 
 def sign(profile):
-    subprocess.run(["minisign", "-S", "-s", KEY + ".key", "-m", profile, "-t", "test"], check=True,
-                   capture_output=True, stdin=subprocess.DEVNULL)
+    kilntest.minisign_sign(KEY, profile)
 
 
 def setup(name, boards, address=0x1FF0F000 + OTP_AT, size=12, extra_bench="", reset=True):
@@ -233,5 +222,4 @@ size = 12
     check("swd-disabled-by-firmware" in r["faults_injected"] and r["violations"] == [],
           f"swd off: the firmware did not start after its number was written: {r['faults_injected']}")
 
-print("ok" if not failures else f"FAILED: {failures}")
-sys.exit(1 if failures else 0)
+t.finish()

@@ -9,24 +9,17 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
 
 cli = sys.argv[1]
 source = os.environ["KILN_SOURCE_DIR"]
-tmp = tempfile.mkdtemp(prefix="kiln-profile-keys-")
-failures = 0
-env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH")}
-env["LC_ALL"] = "C.UTF-8"
+t = kilntest.Suite("profile-keys")
+tmp = t.tmp
+check = t.check
+env = kilntest.env_for()
 env["LANGUAGE"] = "en"
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
-    else:
-        print(f"ok: {what}")
 
 
 def kiln(*args):
@@ -126,4 +119,4 @@ for key in keys:
           f"the man page documents {key}")
     check(f"`{key}`" in readme, f"the README documents {key}")
 
-sys.exit(1 if failures else 0)
+t.finish()

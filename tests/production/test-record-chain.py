@@ -8,22 +8,16 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
 
 cli = sys.argv[1]
-tmp = tempfile.mkdtemp(prefix="kiln-record-chain-")
-failures = 0
+t = kilntest.Suite("record-chain")
+tmp = t.tmp
+check = t.check
 
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
-
-
-env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
-env["LC_ALL"] = "C.UTF-8"
+env = kilntest.env_for()
 env["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
 env["KILN_SIM"] = os.path.join(tmp, "sim.ini")
 key = os.path.join(tmp, "eng")
@@ -39,7 +33,8 @@ for station in ("A", "B", "A"):
     state = os.path.join(tmp, "boards-" + station)
     open(env["KILN_SIM"], "w").write(f"[probe]\n[board]\nsequence = 2\nstate = {state}\n")
     p = subprocess.run([cli, "production", prof, "--simulator", "--trust", key + ".pub", "--log", db,
-                        "--station", station, "-q", "--count", "2"], capture_output=True, text=True, env=env, timeout=300)
+                        "--station", station, "--operator", "Ann Lee", "-q", "--count", "2"],
+                       capture_output=True, text=True, env=env, timeout=300)
     check(p.returncode == 0, f"station {station}: exit {p.returncode}", p.stdout + p.stderr)
 
 
@@ -63,6 +58,18 @@ check(v.returncode == 0 and "6 records, every link holds" in v.stdout and "\nA: 
 rows = sqlite3.connect(db).execute("SELECT id, station, prev_hash, hash FROM records ORDER BY id").fetchall()
 check([r[1] for r in rows] == ["A", "A", "B", "B", "A", "A"], f"stations {rows}")
 check(rows[0][2] == "" and rows[2][2] == "" and rows[4][2] == rows[1][3], "links follow the station, not the file")
+
+# Each entry names its slot, operator and the profile's signer and SHA-256.
+cols = sqlite3.connect(db).execute("SELECT slot, operator, profile_key, profile_sha256 FROM records").fetchall()
+keyid = open(key + ".pub").read().splitlines()[0].split()[-1]
+check(all(c[0] == "1" and c[1] == "Ann Lee" and c[2] == keyid and len(c[3] or "") == 64 for c in cols),
+      f"record columns {cols[:1]} (key {keyid})")
+# The hash covers them.
+v = tampered("operator", "UPDATE records SET operator = 'Bob' WHERE id = 2")
+check(v.returncode == 1 and "Record 2 (station A" in v.stdout and "changed after it was written" in v.stdout,
+      f"operator edited: exit {v.returncode}", v.stdout + v.stderr)
+v = tampered("operator-removed", "UPDATE records SET operator = NULL WHERE id = 2")
+check(v.returncode == 1 and "Record 2 (station A" in v.stdout, f"operator removed: exit {v.returncode}", v.stdout)
 
 # An edited field: that entry is named.
 v = tampered("edited", "UPDATE records SET result = 'PASS', cause = NULL, total_s = 0.1 WHERE id = 4")
@@ -100,7 +107,24 @@ con.close()
 v = verify(old)
 check(v.returncode == 0 and "2 records, every link holds" in v.stdout, f"upgraded: exit {v.returncode}",
       v.stdout + v.stderr)
-check(sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 2, "format 2 after the upgrade")
+check(sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 3, "format 3 after the upgrade")
 
-print("ok" if not failures else f"FAILED: {failures}")
-sys.exit(1 if failures else 0)
+# A record of format 2 (hashes, but no slot, operator, profile key or
+# diagnosis) keeps its hashes when it gains those columns.
+con = sqlite3.connect(old)
+con.executescript("""
+ALTER TABLE records DROP COLUMN slot; ALTER TABLE records DROP COLUMN operator;
+ALTER TABLE records DROP COLUMN profile_key; ALTER TABLE records DROP COLUMN profile_sha256;
+ALTER TABLE records DROP COLUMN cause_code; ALTER TABLE records DROP COLUMN cause_group;
+PRAGMA user_version = 2;
+""")
+con.close()
+v = verify(old)
+check(v.returncode == 0 and "2 records, every link holds" in v.stdout, f"format 2 upgraded: exit {v.returncode}",
+      v.stdout + v.stderr)
+check(sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 3, "format 3 after the second upgrade")
+e = subprocess.run([cli, "log", "export", old, "--csv"], capture_output=True, text=True, env=env)
+check(e.returncode == 0 and ",cause,slot,operator,profile_key,profile_sha256,cause_code,cause_group," in e.stdout,
+      "export header", e.stdout)
+
+t.finish()

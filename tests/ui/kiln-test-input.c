@@ -85,19 +85,24 @@ kiln_test_input_keys (GtkWindow  *window,
 }
 
 void
-kiln_test_input_click (GtkWidget *widget)
+kiln_test_input_click_at (GtkWidget *widget,
+                          double     wx,
+                          double     wy,
+                          guint      button,
+                          guint      n_clicks)
 {
   GtkNative *native = gtk_widget_get_native (widget);
-  graphene_point_t middle = GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.f,
-                                                 gtk_widget_get_height (widget) / 2.f);
+  graphene_point_t at = GRAPHENE_POINT_INIT (wx, wy);
   graphene_point_t point;
   double sx, sy;
   g_autofree char *xid = NULL;
   g_autofree char *x = NULL;
   g_autofree char *y = NULL;
+  g_autofree char *b = g_strdup_printf ("%u", button);
+  g_autofree char *n = g_strdup_printf ("%u", n_clicks);
 
   g_assert_true (gtk_widget_get_mapped (widget));
-  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &middle, &point));
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &at, &point));
   gtk_native_get_surface_transform (native, &sx, &sy);
   xid = dup_xid (widget);
   x = g_strdup_printf ("%d", (int) (point.x + sx));
@@ -105,9 +110,26 @@ kiln_test_input_click (GtkWidget *widget)
   if (GTK_IS_WINDOW (native))
     focus (GTK_WINDOW (native));
   {
-    const char *args[] = { "mousemove", "--sync", "--window", xid, x, y, "click", "1", NULL };
+    const char *args[] = { "mousemove", "--sync", "--window", xid, x, y, "click", "--repeat", n, "--delay", "80", b, NULL };
 
     xdotool (args);
   }
   flush (widget);
+}
+
+void
+kiln_test_input_click (GtkWidget *widget)
+{
+  kiln_test_input_click_at (widget, gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0, 1, 1);
+}
+
+void
+kiln_test_input_type (GtkWindow  *window,
+                      const char *text)
+{
+  const char *args[] = { "type", "--delay", "20", text, NULL };
+
+  focus (window);
+  xdotool (args);
+  flush (GTK_WIDGET (window));
 }

@@ -18,5 +18,15 @@ void     kiln_test_input_keys   (GtkWindow   *window,
                                  const char  *keys);
 /* Moves the pointer to the middle of @widget and clicks the first button. */
 void     kiln_test_input_click  (GtkWidget   *widget);
+/* Moves the pointer to (@x, @y) in @widget's coordinates and clicks
+ * @button (1 the first, 3 the context menu's) @n_clicks times. */
+void     kiln_test_input_click_at (GtkWidget *widget,
+                                   double     x,
+                                   double     y,
+                                   guint      button,
+                                   guint      n_clicks);
+/* Gives @window the X input focus and types @text as keys. */
+void     kiln_test_input_type   (GtkWindow   *window,
+                                 const char  *text);
 
 G_END_DECLS

@@ -116,6 +116,17 @@ kiln_test_wait_loaded (KilnWindow *window)
   kiln_test_spin (50);
 }
 
+void
+kiln_test_load (KilnWindow *window,
+                const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  kiln_window_open_file (window, file);
+  g_assert_true (kiln_test_spin_until (not_loading, window, 10000));
+  kiln_test_spin (100);
+}
+
 gboolean
 kiln_test_has_result (gpointer window)
 {
@@ -128,6 +139,65 @@ gboolean
 kiln_test_file_exists (gpointer path)
 {
   return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+gboolean
+kiln_test_all_erased (const char *flash_path)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (flash_path, &contents, &length, NULL));
+  for (gsize i = 0; i < length; i++)
+    if ((guint8) contents[i] != 0xFF)
+      return FALSE;
+  return TRUE;
+}
+
+GtkWindow *
+kiln_test_find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;  /* still referenced by the toplevel list */
+    }
+  return NULL;
+}
+
+gboolean
+kiln_test_dialog_shown (gpointer unused)
+{
+  return kiln_test_find_message_dialog () != NULL;
+}
+
+KilnOptionBytesWindow *
+kiln_test_find_option_bytes_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (KILN_IS_OPTION_BYTES_WINDOW (w))
+        return KILN_OPTION_BYTES_WINDOW (w);
+    }
+  return NULL;
+}
+
+const char *
+kiln_test_fixture_elf (void)
+{
+  const char *path = g_getenv ("KILN_FIXTURE_ELF");
+
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  return path;
 }
 
 void

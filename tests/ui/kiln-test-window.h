@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "kiln-flash-types.h"
+#include "kiln-option-bytes-window-private.h"
 #include "kiln-test-ui.h"
 #include "kiln-window-private.h"
 
@@ -38,8 +39,23 @@ char       *kiln_test_write_temp       (const char  *name,
 char       *kiln_test_pattern          (gsize        size);
 void        kiln_test_wait_identified  (KilnWindow  *window);
 void        kiln_test_wait_loaded      (KilnWindow  *window);
+/* Opens @path in @window and waits until it is read. */
+void        kiln_test_load             (KilnWindow  *window,
+                                        const char  *path);
 gboolean    kiln_test_has_result       (gpointer     window);
 gboolean    kiln_test_file_exists      (gpointer     path);
+/* Whether every byte of the bench's saved flash at @flash_path is 0xFF. */
+gboolean    kiln_test_all_erased       (const char  *flash_path);
+/* The message dialog on screen, or NULL. */
+GtkWindow  *kiln_test_find_message_dialog (void);
+gboolean    kiln_test_dialog_shown     (gpointer     unused);
+/* The Option Bytes window that is open, or NULL. */
+KilnOptionBytesWindow *kiln_test_find_option_bytes_window (void);
+
+#define KILN_TEST_FIXTURES_MISSING "the fixture firmware was not built (arm-none-eabi-gcc/objcopy not installed)"
+
+/* The fixture firmware (KILN_FIXTURE_ELF), or NULL when it was not built. */
+const char *kiln_test_fixture_elf      (void);
 /* Closes @window and waits until the bench saved @flash_path. */
 void        kiln_test_close            (KilnWindow  *window,
                                         const char  *flash_path);

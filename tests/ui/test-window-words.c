@@ -9,45 +9,8 @@
 
 #include <glib/gstdio.h>
 
-#include "kiln-option-bytes-window-private.h"
 #include "kiln-test-input.h"
 #include "kiln-test-window.h"
-
-static KilnOptionBytesWindow *
-find_option_bytes_window (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      if (KILN_IS_OPTION_BYTES_WINDOW (w))
-        return KILN_OPTION_BYTES_WINDOW (w);
-    }
-  return NULL;
-}
-
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
-}
-
-static gboolean
-dialog_shown (gpointer data)
-{
-  return find_message_dialog () != NULL;
-}
 
 static gboolean
 ob_ready (gpointer data)
@@ -100,15 +63,15 @@ test_stale_words (void)
 
   /* Remove the protection in Option Bytes: its Write is styled as what it does. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.option-bytes", NULL));
-  ob = find_option_bytes_window ();
+  ob = kiln_test_find_option_bytes_window ();
   g_assert_nonnull (ob);
   g_assert_true (kiln_test_spin_until (ob_ready, ob, 30000));
   _kiln_option_bytes_window_set_protected (ob, 1, FALSE);
   g_assert_true (_kiln_option_bytes_window_can_write (ob));
   g_assert_true (gtk_widget_has_css_class (_kiln_option_bytes_window_get_write_button (ob), "destructive-action"));
   _kiln_option_bytes_window_write (ob);
-  g_assert_true (kiln_test_spin_until (dialog_shown, NULL, 5000));
-  dialog = find_message_dialog ();
+  g_assert_true (kiln_test_spin_until (kiln_test_dialog_shown, NULL, 5000));
+  dialog = ADW_MESSAGE_DIALOG (kiln_test_find_message_dialog ());
   adw_message_dialog_response (dialog, "write");
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_true (kiln_test_spin_until (unprotected, window, 30000));
@@ -142,12 +105,6 @@ test_stale_words (void)
   g_unlink (path);
 }
 
-static gboolean
-erase_dialog_shown (gpointer data)
-{
-  return find_message_dialog () != NULL;
-}
-
 /* Erasing a chip with a protected sector, and Verify on a read-protected
  * chip: the window says to use its Option Bytes, and offers it. */
 static void
@@ -160,8 +117,8 @@ test_words_point_to_option_bytes (void)
 
   kiln_test_wait_identified (window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.erase", NULL));
-  g_assert_true (kiln_test_spin_until (erase_dialog_shown, NULL, 5000));
-  dialog = find_message_dialog ();
+  g_assert_true (kiln_test_spin_until (kiln_test_dialog_shown, NULL, 5000));
+  dialog = ADW_MESSAGE_DIALOG (kiln_test_find_message_dialog ());
   adw_message_dialog_response (dialog, "all");
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));

@@ -24,19 +24,7 @@
 #include "kiln-preferences-window-private.h"
 #include "kiln-window-private.h"
 #include "kiln-test.h"
-#include "kiln-test-ui.h"
-#define FIXTURES_MISSING "the fixture firmware was not built (arm-none-eabi-gcc/objcopy not installed)"
-
-static KilnWindow *
-new_window (void)
-{
-  KilnWindow *window = kiln_window_new (ADW_APPLICATION (g_application_get_default ()));
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
-  gtk_window_present (GTK_WINDOW (window));
-  kiln_test_spin (200);
-  return window;
-}
+#include "kiln-test-window.h"
 
 static gboolean
 not_loading (gpointer data)
@@ -45,32 +33,9 @@ not_loading (gpointer data)
 }
 
 static void
-load_and_wait (KilnWindow *window,
-               const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-
-  kiln_window_open_file (window, file);
-  g_assert_true (kiln_test_spin_until (not_loading, window, 10000));
-  kiln_test_spin (100);
-}
-
-static char *
-write_temp (const char *name,
-            const char *contents,
-            gsize       len)
-{
-  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-XXXXXX", NULL);
-  char *path = g_build_filename (dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, contents, len, NULL));
-  return path;
-}
-
-static void
 test_empty (void)
 {
-  KilnWindow *window = new_window ();
+  KilnWindow *window = kiln_test_window_new (1100, 760);
 
   g_assert_cmpstr (_kiln_window_get_page (window), ==, "empty");
   /* No probe: nothing may pretend to program */
@@ -82,10 +47,10 @@ test_empty (void)
 static void
 test_bad_file (void)
 {
-  KilnWindow *window = new_window ();
-  g_autofree char *path = write_temp ("notes.hex", ":10000000ZZ\nthis is not a HEX file\n", 33);
+  KilnWindow *window = kiln_test_window_new (1100, 760);
+  g_autofree char *path = kiln_test_write_temp ("notes.hex", ":10000000ZZ\nthis is not a HEX file\n", 33);
 
-  load_and_wait (window, path);
+  kiln_test_load (window, path);
   g_assert_cmpstr (_kiln_window_get_page (window), ==, "error");
   g_assert_nonnull (_kiln_window_get_error_text (window));
   /* The message names the file so that the operator knows what to fix */
@@ -144,16 +109,6 @@ test_memory_map_states (void)
 }
 
 
-static const char *
-fixture_elf (void)
-{
-  const char *path = g_getenv ("KILN_FIXTURE_ELF");
-
-  if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
-    return NULL;
-  return path;
-}
-
 /* The map shows, sector by sector, what the engine's plan says. */
 static void
 check_map_matches_plan (KilnWindow *window,
@@ -187,20 +142,20 @@ check_map_matches_plan (KilnWindow *window,
 static void
 test_file_loaded (void)
 {
-  const char *path = fixture_elf ();
+  const char *path = kiln_test_fixture_elf ();
   KilnWindow *window;
   KilnMemoryMap *map;
 
   if (path == NULL)
     {
-      kiln_test_skip_missing (FIXTURES_MISSING);
+      kiln_test_skip_missing (KILN_TEST_FIXTURES_MISSING);
       return;
     }
   /* What `kiln --simulator` shows */
-  window = new_window ();
+  window = kiln_test_window_new (1100, 760);
   kiln_window_set_simulator (window, TRUE);
   g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
-  load_and_wait (window, path);
+  kiln_test_load (window, path);
   g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
   map = _kiln_window_get_memory_map (window);
   /* The fixture starts at the beginning of flash: sector 0 gets written */
@@ -225,18 +180,18 @@ test_file_loaded (void)
 static void
 test_dual_bank (void)
 {
-  const char *path = fixture_elf ();
+  const char *path = kiln_test_fixture_elf ();
   KilnWindow *window;
 
   if (path == NULL)
     {
-      kiln_test_skip_missing (FIXTURES_MISSING);
+      kiln_test_skip_missing (KILN_TEST_FIXTURES_MISSING);
       return;
     }
-  window = new_window ();
+  window = kiln_test_window_new (1100, 760);
   g_assert_true (kiln_window_set_chip_name (window, "STM32F767ZI"));
   kiln_window_set_dual_bank (window, TRUE);
-  load_and_wait (window, path);
+  kiln_test_load (window, path);
   g_assert_cmpuint (kiln_memory_map_get_n_sectors (_kiln_window_get_memory_map (window)), ==, 24);
   check_map_matches_plan (window, path, "STM32F767ZI", TRUE, FALSE, 0);
   kiln_test_save_screenshot (GTK_WIDGET (window), "dual-bank.png");
@@ -252,7 +207,7 @@ test_dual_bank (void)
 static void
 test_bin_at_base (void)
 {
-  KilnWindow *window = new_window ();
+  KilnWindow *window = kiln_test_window_new (1100, 760);
   guint8 data[3000];
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
@@ -260,7 +215,7 @@ test_bin_at_base (void)
 
   for (guint i = 0; i < sizeof data; i++)
     data[i] = (guint8) (i * 7);
-  path = write_temp ("app.bin", (const char *) data, sizeof data);
+  path = kiln_test_write_temp ("app.bin", (const char *) data, sizeof data);
   file = g_file_new_for_path (path);
 
   g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
@@ -279,12 +234,12 @@ test_bin_at_base (void)
 static void
 test_outside_flash (void)
 {
-  KilnWindow *window = new_window ();
+  KilnWindow *window = kiln_test_window_new (1100, 760);
   const char *hex = ":020000040800F2\n:0400000000000120DB\n:020000043000CA\n:04000000DEADBEEFC4\n:00000001FF\n";
-  g_autofree char *path = write_temp ("outside.hex", hex, strlen (hex));
+  g_autofree char *path = kiln_test_write_temp ("outside.hex", hex, strlen (hex));
 
   g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
-  load_and_wait (window, path);
+  kiln_test_load (window, path);
   g_assert_cmpstr (_kiln_window_get_page (window), ==, "loaded");
   /* The plan is refused before anything could be erased, and says why */
   g_assert_nonnull (strstr (_kiln_window_get_plan_text (window), "0x30000000"));
@@ -314,14 +269,14 @@ sector_planned (gpointer data)
 static void
 test_reload_on_change (void)
 {
-  KilnWindow *window = new_window ();
+  KilnWindow *window = kiln_test_window_new (1100, 760);
   const char *first = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
   const char *second = ":020000040804EE\n:0400000000000120DB\n:00000001FF\n";
-  g_autofree char *path = write_temp ("app.hex", first, strlen (first));
+  g_autofree char *path = kiln_test_write_temp ("app.hex", first, strlen (first));
   SectorWait w = { _kiln_window_get_memory_map (window), 5 };
 
   g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
-  load_and_wait (window, path);
+  kiln_test_load (window, path);
   g_assert_cmpint (kiln_memory_map_get_sector_state (w.map, 0), ==, KILN_SECTOR_STATE_PLANNED);
   g_assert_false (sector_planned (&w));
 
@@ -359,16 +314,16 @@ report_thread (gpointer data)
 static void
 test_progress_events (void)
 {
-  KilnWindow *window = new_window ();
+  KilnWindow *window = kiln_test_window_new (1100, 760);
   const char *hex = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
-  g_autofree char *path = write_temp ("app.hex", hex, strlen (hex));
+  g_autofree char *path = kiln_test_write_temp ("app.hex", hex, strlen (hex));
   g_autoptr(KilnProgress) progress = kiln_progress_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   KilnMemoryMap *map = _kiln_window_get_memory_map (window);
   GThread *thread;
 
   g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
-  load_and_wait (window, path);
+  kiln_test_load (window, path);
   g_assert_null (_kiln_window_get_result_text (window));
 
   /* Cancel reaches the job's cancellable */
@@ -391,22 +346,22 @@ test_progress_events (void)
 static void
 test_dark (void)
 {
-  const char *path = fixture_elf ();
+  const char *path = kiln_test_fixture_elf ();
   AdwStyleManager *style = adw_style_manager_get_default ();
   KilnWindow *window;
 
   if (path == NULL)
     {
-      kiln_test_skip_missing (FIXTURES_MISSING);
+      kiln_test_skip_missing (KILN_TEST_FIXTURES_MISSING);
       return;
     }
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  window = new_window ();
+  window = kiln_test_window_new (1100, 760);
   g_assert_true (adw_style_manager_get_dark (style));
   /* The fixture's own chip: on an F722 its stack (the top of the F746's
    * SRAM1) is past the end of RAM, and the plan refuses the file. */
   g_assert_true (kiln_window_set_chip_name (window, "STM32F746NG"));
-  load_and_wait (window, path);
+  kiln_test_load (window, path);
   g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 0), ==,
                    KILN_SECTOR_STATE_PLANNED);
   kiln_test_save_screenshot (GTK_WIDGET (window), "dark.png");
@@ -414,39 +369,19 @@ test_dark (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
-static GtkWindow *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return w;  /* still referenced by the toplevel list */
-    }
-  return NULL;
-}
-
-static gboolean
-dialog_shown (gpointer data)
-{
-  return find_message_dialog () != NULL;
-}
-
 /* A raw binary does not say where it goes: the window asks. */
 static void
 test_bin_asks_base (void)
 {
-  KilnWindow *window = new_window ();
+  KilnWindow *window = kiln_test_window_new (1100, 760);
   const char data[64] = { 1, 2, 3 };
-  g_autofree char *path = write_temp ("firmware.bin", data, sizeof data);
+  g_autofree char *path = kiln_test_write_temp ("firmware.bin", data, sizeof data);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   GtkWindow *dialog;
 
   kiln_window_open_file (window, file);
-  g_assert_true (kiln_test_spin_until (dialog_shown, NULL, 5000));
-  dialog = find_message_dialog ();
+  g_assert_true (kiln_test_spin_until (kiln_test_dialog_shown, NULL, 5000));
+  dialog = kiln_test_find_message_dialog ();
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "firmware.bin"));
   kiln_test_save_screenshot (GTK_WIDGET (dialog), "bin-base-address.png");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "load");
@@ -491,7 +426,7 @@ write_pipe (gpointer user_data)
 static void
 test_no_stall (void)
 {
-  KilnWindow *window = new_window ();
+  KilnWindow *window = kiln_test_window_new (1100, 760);
   gsize size = 960 * 1024;
   g_autofree char *data = g_malloc (size);
   g_autofree char *dir = g_dir_make_tmp ("kiln-ui-XXXXXX", NULL);
@@ -531,35 +466,21 @@ page_loaded (gpointer data)
   return g_strcmp0 (_kiln_window_get_page (data), "loaded") == 0;
 }
 
-static gboolean
-identified (gpointer data)
-{
-  return _kiln_window_get_target_uid (data) != NULL && !_kiln_window_is_identifying (data);
-}
-
-/* Waits until the window has read the target behind its probe. */
-static void
-wait_identified (KilnWindow *window)
-{
-  g_assert_true (kiln_test_spin_until (identified, window, 30000));
-  kiln_test_spin (50);
-}
-
 /* "Try the Simulator" picks the bench's chip and opens the sample firmware */
 static void
 test_try_simulator (void)
 {
   KilnWindow *window;
 
-  if (fixture_elf () == NULL)
+  if (kiln_test_fixture_elf () == NULL)
     {
-      kiln_test_skip_missing (FIXTURES_MISSING);
+      kiln_test_skip_missing (KILN_TEST_FIXTURES_MISSING);
       return;
     }
-  window = new_window ();
+  window = kiln_test_window_new (1100, 760);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.simulator", NULL));
   g_assert_true (kiln_test_spin_until (page_loaded, window, 5000));
-  wait_identified (window);
+  kiln_test_wait_identified (window);
   g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 0), ==,
                    KILN_SECTOR_STATE_PLANNED);
   gtk_window_destroy (GTK_WINDOW (window));
@@ -629,33 +550,19 @@ test_controls_named (void)
   KilnWindow *window;
   g_autoptr(GString) unnamed = g_string_new (NULL);
 
-  if (fixture_elf () == NULL)
+  if (kiln_test_fixture_elf () == NULL)
     {
-      kiln_test_skip_missing (FIXTURES_MISSING);
+      kiln_test_skip_missing (KILN_TEST_FIXTURES_MISSING);
       return;
     }
-  window = new_window ();
+  window = kiln_test_window_new (1100, 760);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.simulator", NULL));
   g_assert_true (kiln_test_spin_until (page_loaded, window, 5000));
-  wait_identified (window);
+  kiln_test_wait_identified (window);
   collect_unnamed (GTK_WIDGET (window), unnamed);
   if (unnamed->len > 0)
     g_error ("controls without a label, tooltip or row title:%s", unnamed->str);
   gtk_window_destroy (GTK_WINDOW (window));
-}
-
-static gboolean
-file_exists (gpointer data)
-{
-  return g_file_test (data, G_FILE_TEST_EXISTS);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  const char *text = _kiln_window_get_result_text (data);
-
-  return text != NULL && *text != '\0';
 }
 
 /* Runs Program on a bench described by @config (with @state as its state
@@ -678,30 +585,17 @@ start_program_on_bench (const char  *dir,
   data = g_malloc (size);
   for (gsize i = 0; i < size; i++)
     data[i] = (char) (i * 13 + (i >> 10));
-  *path_out = write_temp ("job.bin", data, size);
+  *path_out = kiln_test_write_temp ("job.bin", data, size);
   *data_out = data;
   file = g_file_new_for_path (*path_out);
 
-  window = new_window ();
+  window = kiln_test_window_new (1100, 760);
   kiln_window_set_simulator (window, TRUE);
   kiln_window_open_file_at (window, file, 0x08000000);
   g_assert_true (kiln_test_spin_until (not_loading, window, 10000));
-  wait_identified (window);
+  kiln_test_wait_identified (window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
   return window;
-}
-
-static gboolean
-all_erased (const char *flash_path)
-{
-  g_autofree char *contents = NULL;
-  gsize length;
-
-  g_assert_true (g_file_get_contents (flash_path, &contents, &length, NULL));
-  for (gsize i = 0; i < length; i++)
-    if ((guint8) contents[i] != 0xFF)
-      return FALSE;
-  return TRUE;
 }
 
 /* The bench lines that hold the probe at @point until @dir/held is removed. */
@@ -756,11 +650,11 @@ test_program_on_simulator (void)
   /* The window shows what the job reported before the hold: writing. */
   g_assert_true (kiln_test_spin_until (some_sector_writing, window, 60000));
   kiln_test_wait_drawn (GTK_WIDGET (window));
-  g_assert_false (has_result (window));
+  g_assert_false (kiln_test_has_result (window));
   g_assert_true (held (hold_file));
   g_assert_cmpint (g_unlink (hold_file), ==, 0);
 
-  g_assert_true (kiln_test_spin_until (has_result, window, 120000));
+  g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 120000));
   g_test_message ("result: %s", _kiln_window_get_result_text (window));
   g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed and verified 160 KiB (5 sectors, 0 unchanged) in "));
   for (guint s = 0; s < 5; s++)
@@ -772,7 +666,7 @@ test_program_on_simulator (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   /* The board is saved when the window lets go of it. */
-  g_assert_true (kiln_test_spin_until (file_exists, flash_path, 10000));
+  g_assert_true (kiln_test_spin_until (kiln_test_file_exists, flash_path, 10000));
   g_unsetenv ("KILN_SIM");
 
   /* The window saved the board when it went away. */
@@ -800,7 +694,7 @@ test_program_fault (void)
 
   g_assert_no_error (error);
   window = start_program_on_bench (dir, config, 96 * 1024, &data, &path);
-  g_assert_true (kiln_test_spin_until (has_result, window, 60000));
+  g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
   text = _kiln_window_get_result_text (window);
   g_test_message ("result: %s", text);
   g_assert_nonnull (strstr (text, "Sector 1 is write-protected"));
@@ -808,9 +702,9 @@ test_program_fault (void)
   kiln_test_save_screenshot (GTK_WIDGET (window), "failed.png");
   gtk_window_destroy (GTK_WINDOW (window));
   /* The board is saved when the window lets go of it. */
-  g_assert_true (kiln_test_spin_until (file_exists, flash_path, 10000));
+  g_assert_true (kiln_test_spin_until (kiln_test_file_exists, flash_path, 10000));
   g_unsetenv ("KILN_SIM");
-  g_assert_true (all_erased (flash_path));
+  g_assert_true (kiln_test_all_erased (flash_path));
   g_unlink (path);
 }
 
@@ -841,7 +735,7 @@ test_program_cancel (void)
   g_assert_true (kiln_test_spin_until (some_sector_writing, window, 60000));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
   g_assert_cmpint (g_unlink (hold_file), ==, 0);
-  g_assert_true (kiln_test_spin_until (has_result, window, 60000));
+  g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
   text = _kiln_window_get_result_text (window);
   g_test_message ("result: %s", text);
   g_assert_nonnull (strstr (text, "ancel"));
@@ -849,7 +743,7 @@ test_program_cancel (void)
   kiln_test_save_screenshot (GTK_WIDGET (window), "cancelled.png");
   gtk_window_destroy (GTK_WINDOW (window));
   /* The board is saved when the window lets go of it. */
-  g_assert_true (kiln_test_spin_until (file_exists, flash_path, 10000));
+  g_assert_true (kiln_test_spin_until (kiln_test_file_exists, flash_path, 10000));
   g_unsetenv ("KILN_SIM");
   /* The job stopped: the image is not all there. */
   g_assert_true (g_file_get_contents (flash_path, &contents, &length, NULL));
@@ -858,561 +752,6 @@ test_program_cancel (void)
   g_unlink (path);
 }
 
-
-/* Writes a bench description and points KILN_SIM at it; returns the
- * state directory's flash.bin path. */
-static char *
-use_bench (const char *extra_board,
-           const char *faults)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-bench-XXXXXX", &error);
-  g_autofree char *ini = g_build_filename (dir, "sim.ini", NULL);
-  g_autofree char *state = g_build_filename (dir, "state", NULL);
-  g_autofree char *config = g_strdup_printf ("[probe]\n[board]\nstate=%s\n%s%s", state, extra_board,
-                                             faults ? faults : "");
-
-  g_assert_no_error (error);
-  g_assert_true (g_file_set_contents (ini, config, -1, NULL));
-  g_setenv ("KILN_SIM", ini, TRUE);
-  return g_build_filename (state, "flash.bin", NULL);
-}
-
-/* With a probe, the panel shows the chip the probe found, not a guess:
- * the UID is the board's own. */
-static void
-test_identify (void)
-{
-  g_autofree char *flash_path = use_bench ("uid0=0x11223344\nuid1=0x55667788\nuid2=0x99AABBCC\n", NULL);
-  g_autofree char *text = NULL;
-  KilnWindow *window = new_window ();
-
-  /* KILN_SIM's probe is the only one: the window takes it by itself. */
-  wait_identified (window);
-  g_assert_cmpstr (_kiln_window_get_target_uid (window), ==, "99AABBCC5566778811223344");
-  text = _kiln_window_dup_target_text (window);
-  g_test_message ("%s", text);
-  g_assert_nonnull (strstr (text, "STM32F74x/F75x, revision Z"));
-  g_assert_nonnull (strstr (text, "99AABBCC5566778811223344"));
-  g_assert_nonnull (strstr (text, "3.30 V"));
-  g_assert_nonnull (strstr (text, "Off (level 0)"));
-  g_assert_nonnull (strstr (text, "Write Protection: None"));
-  g_assert_nonnull (strstr (text, "V2J34S7: everything Kiln does works with it"));
-  g_assert_nonnull (strstr (text, "1 MiB, one bank, 8 sectors"));
-  kiln_test_save_screenshot (GTK_WIDGET (window), "target.png");
-
-  /* Identify again on demand: the same board answers the same. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.identify", NULL));
-  g_assert_true (_kiln_window_is_identifying (window));
-  wait_identified (window);
-  g_assert_cmpstr (_kiln_window_get_target_uid (window), ==, "99AABBCC5566778811223344");
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (kiln_test_spin_until (file_exists, flash_path, 10000));
-  g_unsetenv ("KILN_SIM");
-}
-
-/* A write-protected sector shows as such before Program, the plan says
- * Program would be refused, and Program is refused with nothing erased. */
-static void
-test_protected_before_program (void)
-{
-  /* nWRP bit 1 clear: sector 1 is write-protected */
-  g_autofree char *flash_path = use_bench ("nwrp=0xFD\n", NULL);
-  gsize size = 96 * 1024;
-  g_autofree char *data = g_malloc0 (size);
-  g_autofree char *path = write_temp ("app.bin", data, size);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autofree char *text = NULL;
-  KilnMemoryMap *map;
-  KilnWindow *window = new_window ();
-
-  wait_identified (window);
-  kiln_window_open_file_at (window, file, 0x08000000);
-  g_assert_true (kiln_test_spin_until (not_loading, window, 10000));
-  map = _kiln_window_get_memory_map (window);
-  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 0), ==, KILN_SECTOR_STATE_PLANNED);
-  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 1), ==, KILN_SECTOR_STATE_PROTECTED);
-  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 2), ==, KILN_SECTOR_STATE_PLANNED);
-  g_assert_nonnull (strstr (_kiln_window_get_plan_text (window), "Program would be refused"));
-  g_assert_nonnull (strstr (_kiln_window_get_plan_text (window), "sector 1 is write-protected"));
-  text = _kiln_window_dup_target_text (window);
-  g_assert_nonnull (strstr (text, "Write Protection: Sector 1"));
-  kiln_test_save_screenshot (GTK_WIDGET (window), "protected.png");
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
-  g_assert_true (kiln_test_spin_until (has_result, window, 60000));
-  g_assert_nonnull (strstr (_kiln_window_get_result_text (window), "Sector 1 is write-protected"));
-  /* The next step is one click away */
-  g_assert_cmpstr (_kiln_window_get_result_action (window), ==, "win.option-bytes");
-  /* Still shown as protected after the refusal */
-  wait_identified (window);
-  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 1), ==, KILN_SECTOR_STATE_PROTECTED);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (kiln_test_spin_until (file_exists, flash_path, 10000));
-  g_unsetenv ("KILN_SIM");
-  g_assert_true (all_erased (flash_path));
-  g_unlink (path);
-}
-
-/* Read protection level 1 is said in words, before any job. */
-static void
-test_read_protected (void)
-{
-  g_autofree char *flash_path = use_bench ("rdp=0xBB\n", NULL);
-  const char *hex = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
-  g_autofree char *path = write_temp ("app.hex", hex, strlen (hex));
-  g_autofree char *text = NULL;
-  KilnWindow *window = new_window ();
-
-  wait_identified (window);
-  load_and_wait (window, path);
-  text = _kiln_window_dup_target_text (window);
-  g_test_message ("%s", text);
-  g_assert_nonnull (strstr (text, "Read Protection: Level 1: the flash cannot be read or programmed"));
-  g_assert_nonnull (strstr (_kiln_window_get_plan_text (window), "read-protected (level 1)"));
-  kiln_test_save_screenshot (GTK_WIDGET (window), "read-protected.png");
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (kiln_test_spin_until (file_exists, flash_path, 10000));
-  g_unsetenv ("KILN_SIM");
-  g_unlink (path);
-}
-
-
-static gboolean
-target_error_shown (gpointer data)
-{
-  g_autofree char *text = _kiln_window_dup_target_text (data);
-
-  return !_kiln_window_is_identifying (data) && strstr (text, "no power") != NULL;
-}
-
-/* A board without power: the panel says so and what to do, and keeps the
- * probe (whose firmware it could read). */
-static void
-test_no_power (void)
-{
-  g_autofree char *flash_path = use_bench ("voltage=0\n", NULL);
-  g_autofree char *text = NULL;
-  KilnWindow *window = new_window ();
-
-  g_assert_true (kiln_test_spin_until (target_error_shown, window, 30000));
-  text = _kiln_window_dup_target_text (window);
-  g_test_message ("%s", text);
-  g_assert_nonnull (strstr (text, "power the board"));
-  g_assert_nonnull (strstr (text, "V2J34S7"));
-  g_assert_null (_kiln_window_get_target_uid (window));
-  kiln_test_save_screenshot (GTK_WIDGET (window), "no-power.png");
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (kiln_test_spin_until (file_exists, flash_path, 10000));
-  g_unsetenv ("KILN_SIM");
-}
-
-
-/* g_format_size() puts a no-break space between number and unit */
-#define NBSP "\xc2\xa0"
-
-/* Verify, Read and Erase on the bench after Program: each says what it did,
- * Read's file holds the flash, Erase asks first with the sectors it would
- * erase, and Verify then finds the difference. */
-static void
-test_verify_read_erase (void)
-{
-  g_autofree char *flash_path = use_bench ("", NULL);
-  gsize size = 40 * 1024;
-  g_autofree char *data = g_malloc (size);
-  g_autofree char *path = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-read-XXXXXX", NULL);
-  g_autofree char *out_path = g_build_filename (dir, "board.bin", NULL);
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFile) out = g_file_new_for_path (out_path);
-  g_autofree char *contents = NULL;
-  gsize length;
-  GtkWindow *dialog;
-  const char *body;
-  KilnWindow *window;
-
-  for (gsize i = 0; i < size; i++)
-    data[i] = (char) (i * 5 + (i >> 11));
-  path = write_temp ("app.bin", data, size);
-  file = g_file_new_for_path (path);
-  window = new_window ();
-  wait_identified (window);
-  kiln_window_open_file_at (window, file, 0x08000000);
-  g_assert_true (kiln_test_spin_until (not_loading, window, 10000));
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
-  g_assert_true (kiln_test_spin_until (has_result, window, 60000));
-  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed and verified"));
-  wait_identified (window);
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify", NULL));
-  g_assert_true (kiln_test_spin_until (has_result, window, 60000));
-  g_test_message ("verify: %s", _kiln_window_get_result_text (window));
-  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window),
-                                   "Verified: the chip holds the file’s 40.0" NBSP "KiB exactly (2 sectors compared) in "));
-  kiln_test_save_screenshot (GTK_WIDGET (window), "verified.png");
-  wait_identified (window);
-
-  _kiln_window_read_to_file (window, out);
-  g_assert_true (kiln_test_spin_until (has_result, window, 60000));
-  g_test_message ("read: %s", _kiln_window_get_result_text (window));
-  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window),
-                                   "Read 1.0" NBSP "MiB of flash from 0x08000000 into board.bin in "));
-  g_assert_true (g_file_get_contents (out_path, &contents, &length, NULL));
-  g_assert_cmpuint (length, ==, 1024 * 1024);
-  g_assert_cmpmem (contents, size, data, size);
-  g_assert_cmpint ((guint8) contents[size], ==, 0xFF);
-  wait_identified (window);
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.erase", NULL));
-  g_assert_true (kiln_test_spin_until (dialog_shown, NULL, 5000));
-  dialog = find_message_dialog ();
-  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
-  g_test_message ("erase: %s", body);
-  g_assert_nonnull (strstr (body, "The sectors the file uses: 0, 1 (64.0" NBSP "KiB)"));
-  g_assert_nonnull (strstr (body, "The whole chip: sectors 0 to 7 (1.0" NBSP "MiB)"));
-  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "sectors"));
-  kiln_test_save_screenshot (GTK_WIDGET (dialog), "erase.png");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "sectors");
-  gtk_window_destroy (dialog);
-  g_assert_true (kiln_test_spin_until (has_result, window, 60000));
-  g_test_message ("erase: %s", _kiln_window_get_result_text (window));
-  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Erased 2 sectors (64.0" NBSP "KiB) in "));
-  wait_identified (window);
-
-  /* The chip no longer holds the file: Verify says where. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify", NULL));
-  g_assert_true (kiln_test_spin_until (has_result, window, 60000));
-  g_test_message ("verify: %s", _kiln_window_get_result_text (window));
-  g_assert_nonnull (strstr (_kiln_window_get_result_text (window), "0x08000000"));
-  kiln_test_save_screenshot (GTK_WIDGET (window), "verify-failed.png");
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (kiln_test_spin_until (file_exists, flash_path, 10000));
-  g_unsetenv ("KILN_SIM");
-  g_assert_true (all_erased (flash_path));
-  g_unlink (path);
-  g_unlink (out_path);
-}
-
-
-static KilnOptionBytesWindow *
-find_option_bytes_window (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-      if (KILN_IS_OPTION_BYTES_WINDOW (w))
-        return KILN_OPTION_BYTES_WINDOW (w);
-    }
-  return NULL;
-}
-
-static gboolean
-ob_ready (gpointer data)
-{
-  return _kiln_option_bytes_window_is_ready (data);
-}
-
-typedef struct
-{
-  KilnWindow *window;
-  const char *needle;
-} TargetSays;
-
-static gboolean
-target_says (gpointer data)
-{
-  TargetSays *t = data;
-  g_autofree char *text = _kiln_window_dup_target_text (t->window);
-
-  return !_kiln_window_is_identifying (t->window) && strstr (text, t->needle) != NULL;
-}
-
-/* Presses Write…, checks the confirmation, answers @response. */
-static void
-ob_write (KilnOptionBytesWindow *ob,
-          const char            *heading,
-          const char            *response,
-          const char            *screenshot)
-{
-  GtkWindow *dialog;
-
-  _kiln_option_bytes_window_write (ob);
-  g_assert_true (kiln_test_spin_until (dialog_shown, NULL, 5000));
-  dialog = find_message_dialog ();
-  g_test_message ("%s\n%s", adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)),
-                  adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)));
-  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, heading);
-  if (screenshot != NULL)
-    kiln_test_save_screenshot (GTK_WIDGET (dialog), screenshot);
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), response);
-  /* A response given from code leaves the dialog up; a click would close it. */
-  gtk_window_destroy (dialog);
-  kiln_test_spin (100);
-}
-
-/* Option bytes: read from the chip, each change confirmed in words, the
- * target panel follows; lowering RDP says it erases the chip and does;
- * level 2 needs a second, explicit yes. */
-static void
-test_option_bytes (void)
-{
-  g_autofree char *flash_path = use_bench ("nwrp=0xFD\n", NULL);
-  g_auto(GStrv) assignments = NULL;
-  KilnOptionBytesWindow *ob;
-  TargetSays says;
-  GtkWindow *dialog;
-  KilnWindow *window = new_window ();
-
-  wait_identified (window);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.option-bytes", NULL));
-  ob = find_option_bytes_window ();
-  g_assert_nonnull (ob);
-  g_assert_true (kiln_test_spin_until (ob_ready, ob, 30000));
-  assignments = _kiln_option_bytes_window_dup_assignments (ob);
-  g_assert_cmpuint (g_strv_length (assignments), ==, 0);
-  kiln_test_save_screenshot (GTK_WIDGET (ob), "option-bytes.png");
-
-  /* A boot address the chip cannot take is refused before anything is asked */
-  g_assert_false (_kiln_option_bytes_window_can_write (ob));
-  _kiln_option_bytes_window_set_boot (ob, 0, "somewhere");
-  g_test_message ("%s", _kiln_option_bytes_window_get_changes (ob));
-  g_assert_nonnull (strstr (_kiln_option_bytes_window_get_changes (ob), "somewhere"));
-  g_assert_false (_kiln_option_bytes_window_can_write (ob));
-  _kiln_option_bytes_window_set_boot (ob, 0, "0x00200000");
-  g_assert_false (_kiln_option_bytes_window_can_write (ob));
-  g_assert_cmpstr (_kiln_option_bytes_window_get_changes (ob), ==, "Nothing changed yet.");
-
-  /* Remove sector 1's protection */
-  _kiln_option_bytes_window_set_protected (ob, 1, FALSE);
-  g_clear_pointer (&assignments, g_strfreev);
-  assignments = _kiln_option_bytes_window_dup_assignments (ob);
-  g_assert_cmpstrv (assignments, ((const char *[]) { "wrp=none", NULL }));
-  ob_write (ob, "Write Option Bytes?", "write", "option-bytes-confirm.png");
-  says = (TargetSays) { window, "Write Protection: None" };
-  g_assert_true (kiln_test_spin_until (target_says, &says, 30000));
-  g_assert_true (kiln_test_spin_until (ob_ready, ob, 30000));
-
-  /* Program something, then read-protect the chip */
-  {
-    gsize size = 8 * 1024;
-    g_autofree char *data = g_malloc (size);
-    g_autofree char *path = NULL;
-    g_autoptr(GFile) file = NULL;
-
-    memset (data, 0x5A, size);
-    path = write_temp ("app.bin", data, size);
-    file = g_file_new_for_path (path);
-    gtk_window_close (GTK_WINDOW (ob));
-    kiln_test_spin (100);
-    kiln_window_open_file_at (window, file, 0x08000000);
-    g_assert_true (kiln_test_spin_until (not_loading, window, 10000));
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.program", NULL));
-    g_assert_true (kiln_test_spin_until (has_result, window, 60000));
-    g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed and verified"));
-    wait_identified (window);
-    g_unlink (path);
-  }
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.option-bytes", NULL));
-  ob = find_option_bytes_window ();
-  g_assert_true (kiln_test_spin_until (ob_ready, ob, 30000));
-  _kiln_option_bytes_window_set_rdp (ob, 1);
-  ob_write (ob, "Write Option Bytes?", "write", NULL);
-  says = (TargetSays) { window, "Read Protection: Level 1" };
-  g_assert_true (kiln_test_spin_until (target_says, &says, 30000));
-  g_assert_true (kiln_test_spin_until (ob_ready, ob, 30000));
-
-  /* Back to level 0: the confirmation says the chip is erased first */
-  _kiln_option_bytes_window_set_rdp (ob, 0);
-  ob_write (ob, "Erase the Whole Chip?", "write", "option-bytes-rdp0.png");
-  says = (TargetSays) { window, "Read Protection: Off (level 0)" };
-  g_assert_true (kiln_test_spin_until (target_says, &says, 60000));
-  g_assert_true (kiln_test_spin_until (ob_ready, ob, 30000));
-
-  /* Level 2: a first yes is not enough */
-  _kiln_option_bytes_window_set_rdp (ob, 2);
-  ob_write (ob, "Set Read Protection Level 2?", "write", NULL);
-  g_assert_true (kiln_test_spin_until (dialog_shown, NULL, 5000));
-  dialog = find_message_dialog ();
-  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Disable Debugging for Good?");
-  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "level2"));
-  kiln_test_save_screenshot (GTK_WIDGET (dialog), "option-bytes-rdp2.png");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  gtk_window_destroy (dialog);
-  kiln_test_spin (200);
-  g_assert_true (_kiln_option_bytes_window_is_ready (ob));
-  gtk_window_close (GTK_WINDOW (ob));
-  wait_identified (window);
-  says = (TargetSays) { window, "Off (level 0)" };
-  g_assert_true (target_says (&says));
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (kiln_test_spin_until (file_exists, flash_path, 10000));
-  g_unsetenv ("KILN_SIM");
-  /* Lowering the protection erased the flash */
-  g_assert_true (all_erased (flash_path));
-}
-
-
-static gboolean
-no_probe_selected (gpointer data)
-{
-  return kiln_probe_selector_get_selected (_kiln_window_get_probe_selector (data)) == NULL;
-}
-
-/* Hotplug: the probe leaves, the window says so and stops offering its
- * jobs; it comes back, and the window takes it and reads the target again. */
-static void
-test_hotplug (void)
-{
-  g_autofree char *flash_path = use_bench ("", NULL);
-  const char *hex = ":020000040800F2\n:0400000000000120DB\n:00000001FF\n";
-  g_autofree char *path = write_temp ("app.hex", hex, strlen (hex));
-  KilnWindow *window = new_window ();
-  KilnProbeSelector *selector = _kiln_window_get_probe_selector (window);
-  KilnSimProbe *probe;
-  g_autofree char *text = NULL;
-
-  wait_identified (window);
-  load_and_wait (window, path);
-  g_assert_true (_kiln_window_can_program (window));
-  probe = kiln_sim_bench_get_probe (kiln_probe_selector_get_bench (selector), 0);
-
-  kiln_sim_probe_unplug (probe);
-  g_assert_true (kiln_test_spin_until (no_probe_selected, window, 10000));
-  kiln_test_spin (100);
-  g_assert_null (_kiln_window_get_target_uid (window));
-  g_assert_false (_kiln_window_can_program (window));
-  text = _kiln_window_dup_target_text (window);
-  g_test_message ("%s", text);
-  g_assert_null (strstr (text, "Probe:"));
-  /* What the probe found stays on view, and the map with it */
-  g_assert_nonnull (strstr (text, "The probe is gone"));
-  g_assert_nonnull (strstr (text, "STM32F74x/F75x, revision Z"));
-  g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 0), ==,
-                   KILN_SECTOR_STATE_PLANNED);
-  kiln_test_save_screenshot (GTK_WIDGET (window), "unplugged.png");
-
-  kiln_sim_probe_plug (probe);
-  wait_identified (window);
-  g_assert_true (_kiln_window_can_program (window));
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (kiln_test_spin_until (file_exists, flash_path, 10000));
-  g_unsetenv ("KILN_SIM");
-  g_unlink (path);
-}
-
-
-static gboolean
-target_action_is_reset (gpointer data)
-{
-  return !_kiln_window_is_identifying (data)
-         && g_strcmp0 (_kiln_window_get_target_action (data), "win.connect-under-reset") == 0;
-}
-
-/* Firmware that turns the SWD pins off: the target panel says what is
- * wrong and offers to connect under reset, which then works. */
-static void
-test_connect_under_reset (void)
-{
-  g_autofree char *image = NULL;
-  g_autofree char *flash_path = NULL;
-  g_autoptr(GSettings) settings = g_settings_new ("org.kiln.Kiln");
-  g_autofree char *text = NULL;
-  KilnWindow *window;
-
-  if (fixture_elf () == NULL)
-    {
-      kiln_test_skip_missing (FIXTURES_MISSING);
-      return;
-    }
-  /* The board runs a firmware, which turns SWD off */
-  image = g_strdup_printf ("flash-image=%s\n", fixture_elf ());
-  flash_path = use_bench (image, "[faults]\nswd-disabled-by-firmware=true\n");
-  g_settings_set_boolean (settings, "connect-under-reset", FALSE);
-  window = new_window ();
-  g_assert_true (kiln_test_spin_until (target_action_is_reset, window, 30000));
-  text = _kiln_window_dup_target_text (window);
-  g_test_message ("%s", text);
-  g_assert_nonnull (strstr (text, "connect under reset"));
-  kiln_test_save_screenshot (GTK_WIDGET (window), "swd-disabled.png");
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.connect-under-reset", NULL));
-  g_assert_true (g_settings_get_boolean (settings, "connect-under-reset"));
-  wait_identified (window);
-  g_assert_null (_kiln_window_get_target_action (window));
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_settings_set_boolean (settings, "connect-under-reset", FALSE);
-  g_assert_true (kiln_test_spin_until (file_exists, flash_path, 10000));
-  g_unsetenv ("KILN_SIM");
-}
-
-static gboolean
-n_probes_is_2 (gpointer data)
-{
-  KilnProbeSelector *selector = data;
-
-  return kiln_probe_selector_get_probes (selector)->len == 2 && !kiln_probe_selector_is_listing (selector);
-}
-
-/* Two probes: none is taken by itself; choosing one identifies its board,
- * through the same path a real probe takes. */
-static void
-test_two_probes (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("kiln-ui-two-XXXXXX", &error);
-  g_autofree char *ini = g_build_filename (dir, "sim.ini", NULL);
-  const char *config = "[probe 1]\nserial=AAAA1111\n[board 1]\nuid0=1\nuid1=2\nuid2=3\n"
-                       "[probe 2]\nmodel=stlink-v3\nfirmware=V3J7M2\nserial=BBBB2222\n"
-                       "[board 2]\nchip=STM32F767ZI\nuid0=4\nuid1=5\nuid2=6\n";
-  KilnProbeSelector *selector;
-  KilnUsbProbeInfo *second;
-  g_autofree char *text = NULL;
-  KilnWindow *window;
-
-  g_assert_true (g_file_set_contents (ini, config, -1, NULL));
-  g_setenv ("KILN_SIM", ini, TRUE);
-  window = new_window ();
-  selector = _kiln_window_get_probe_selector (window);
-  g_assert_true (kiln_test_spin_until (n_probes_is_2, selector, 10000));
-  kiln_test_spin (100);
-  g_assert_null (kiln_probe_selector_get_selected (selector));
-  g_assert_false (_kiln_window_can_program (window));
-  {
-    g_autofree char *panel = _kiln_window_dup_target_text (window);
-
-    g_test_message ("%s", panel);
-    g_assert_nonnull (strstr (panel, "Choose a Probe"));
-    g_assert_nonnull (strstr (panel, "2 probes are attached"));
-  }
-  kiln_test_save_screenshot (GTK_WIDGET (window), "choose-probe.png");
-  {
-    GtkWidget *popover = _kiln_probe_selector_get_popover (selector);
-
-    gtk_popover_popup (GTK_POPOVER (popover));
-    kiln_test_spin (300);
-    kiln_test_save_screenshot (popover, "probes.png");
-    gtk_popover_popdown (GTK_POPOVER (popover));
-  }
-
-  second = g_ptr_array_index (kiln_probe_selector_get_probes (selector), 1);
-  g_assert_cmpstr (kiln_usb_probe_info_get_serial (second), ==, "BBBB2222");
-  kiln_probe_selector_select (selector, second);
-  wait_identified (window);
-  g_assert_cmpstr (_kiln_window_get_target_uid (window), ==, "000000060000000500000004");
-  text = _kiln_window_dup_target_text (window);
-  g_test_message ("%s", text);
-  g_assert_nonnull (strstr (text, "STM32F76x/F77x"));
-  g_assert_nonnull (strstr (text, "V3J7M2"));
-  kiln_test_save_screenshot (GTK_WIDGET (window), "two-probes.png");
-  gtk_window_destroy (GTK_WINDOW (window));
-  kiln_test_spin (200);
-  g_unsetenv ("KILN_SIM");
-}
 
 static void
 test_preferences (void)
@@ -1482,15 +821,6 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/bin-asks-base", test_bin_asks_base);
   g_test_add_func ("/Kiln/UI/no-stall", test_no_stall);
   g_test_add_func ("/Kiln/UI/preferences", test_preferences);
-  g_test_add_func ("/Kiln/UI/identify", test_identify);
-  g_test_add_func ("/Kiln/UI/protected-before-program", test_protected_before_program);
-  g_test_add_func ("/Kiln/UI/read-protected", test_read_protected);
-  g_test_add_func ("/Kiln/UI/two-probes", test_two_probes);
-  g_test_add_func ("/Kiln/UI/no-power", test_no_power);
-  g_test_add_func ("/Kiln/UI/verify-read-erase", test_verify_read_erase);
-  g_test_add_func ("/Kiln/UI/option-bytes", test_option_bytes);
-  g_test_add_func ("/Kiln/UI/hotplug", test_hotplug);
-  g_test_add_func ("/Kiln/UI/connect-under-reset", test_connect_under_reset);
 
   return g_test_run ();
 }

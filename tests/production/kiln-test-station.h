@@ -1,0 +1,66 @@
+/* kiln-test-station.h — what the production station's tests share: a
+ * locked, signed profile with a pinned firmware (the fixture), the bench,
+ * one board through a job, the wait for the next board
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "kiln-production-job.h"
+#include "kiln-production-signature.h"
+
+G_BEGIN_DECLS
+
+#define FIRMWARE_SIZE  (20 * 1024)
+#define SERIAL_ADDRESS 0x08010000u
+#define SERIAL_SIZE    16u
+#define FLASH_SIZE     (1024 * 1024)
+
+typedef struct
+{
+  char   *dir;
+  char   *firmware;
+  guint8 *firmware_data;
+  char   *profile_path;
+  char   *db_path;
+  GArray *trusted;
+  KilnMinisignSecretKey key;
+} Fixture;
+
+void                   fixture_set_up     (Fixture               *f,
+                                           gconstpointer          data);
+void                   fixture_tear_down  (Fixture               *f,
+                                           gconstpointer          data);
+KilnSimBench          *make_bench         (Fixture               *f,
+                                           const char            *text);
+/* The listing's entry for the bench's probe @index. */
+KilnUsbProbeInfo      *probe_info         (KilnSimBench          *bench,
+                                           guint                  index);
+/* What flash.bin must hold: the firmware, the serial's field, the rest erased. */
+void                   assert_board_flash (Fixture               *f,
+                                           const char            *state_dir,
+                                           const char            *serial);
+KilnProductionProfile *load_profile       (Fixture               *f);
+/* One board through a production job; returns the entry's result. */
+gboolean               run_board          (KilnSession           *session,
+                                           KilnProductionProfile *profile,
+                                           KilnProductionRecord  *record,
+                                           KilnSerialAllocator   *allocator,
+                                           KilnUsbProbeInfo      *info,
+                                           GError               **error);
+/* For kiln_session_run_async(): @user_data is { GError **, GMainLoop * }. */
+void                   on_wait_done       (GObject               *source,
+                                           GAsyncResult          *result,
+                                           gpointer               user_data);
+/* The station's wait for the next board (the bench's line advances by
+ * itself once the host has let go of the board). */
+gboolean               wait_for_board     (KilnSession           *session,
+                                           KilnUsbProbeInfo      *info,
+                                           gboolean               after_removal,
+                                           GCancellable          *cancellable,
+                                           GError               **error);
+/* A host that takes the board in debug mode and lets go of it. */
+void                   hold_and_release   (KilnUsbProbeInfo      *info);
+
+G_END_DECLS
