@@ -127,6 +127,10 @@ kiln_cli_flash (int    argc,
         kiln_cli_json_string (b, "psize", kiln_flash_psize_to_string (job->result.psize));
         kiln_cli_json_bool (b, "loader", job->result.used_loader);
         kiln_cli_json_string (b, "fallback_reason", job->result.fallback_reason);
+        /* The plan's estimate once the probe, the supply and the blank
+         * sectors were known. */
+        json_builder_set_member_name (b, "estimated_seconds");
+        kiln_json_builder_add_fixed (b, job->result.estimated_seconds, 3);
         kiln_cli_json_seconds (b, secs);
         kiln_cli_json_result_print (b);
       }

@@ -204,9 +204,11 @@ kiln_job_meter_sector (KilnJobMeter    *self,
     }
   if (position >= self->n)
     return;
-  /* Found already right: nothing to do for it. */
+  /* Found already right: nothing to do for it. Found blank: no erase. */
   if (state == KILN_SECTOR_STATE_UNCHANGED)
     self->sectors[position].write = FALSE;
+  if (state == KILN_SECTOR_STATE_BLANK)
+    self->sectors[position].erase = 0;
   self->sectors[position].state = state;
   update (self);
 }

@@ -172,6 +172,7 @@ set_blank (Job   *job,
   if (!job->blank[i])
     job->result->blank++;
   job->blank[i] = TRUE;
+  kiln_flash_plan_set_blank (job->plan, i, TRUE);
   kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_BLANK);
 }
 
@@ -683,6 +684,8 @@ kiln_flash_program (KilnArmTarget           *target,
   if (!preflight (&job, &local_error))
     goto out;
   result->psize = job.psize;
+  kiln_flash_plan_set_psize (plan, job.psize);
+  kiln_flash_plan_set_link (plan, kiln_stlink_get_version (job.stlink)->hw, kiln_stlink_get_swd_khz (job.stlink));
 
   if (kiln_flash_plan_get_n_program (plan) > 0)
     {
@@ -708,8 +711,13 @@ kiln_flash_program (KilnArmTarget           *target,
         }
     }
 
-  if (options->skip_unchanged && kiln_flash_plan_get_n_program (plan) > 0 && !compare (&job, &local_error))
-    goto out;
+  if (options->skip_unchanged && kiln_flash_plan_get_n_program (plan) > 0)
+    {
+      if (!compare (&job, &local_error))
+        goto out;
+      kiln_flash_plan_set_compared (plan);
+    }
+  result->estimated_seconds = kiln_flash_plan_get_estimated_seconds (plan);
 
   for (guint i = 0; i < job.n; i++)
     n_write += to_write (&job, i);

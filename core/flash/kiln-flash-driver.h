@@ -55,6 +55,9 @@ typedef struct
    * but not completely written. */
   guint   n_incomplete;
   guint   incomplete[KILN_FLASH_MAX_SECTORS];
+  /* The plan's time estimate once the probe, the supply and (with
+   * skip_unchanged) the comparison on the target are known. */
+  double  estimated_seconds;
   /* The address a flash or verify error names, else 0. */
   guint32 error_address;
 } KilnFlashResult;

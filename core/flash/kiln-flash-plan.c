@@ -8,15 +8,29 @@
 #include <inttypes.h>
 
 #include <glib/gi18n-lib.h>
+#include <lz4.h>
 #include <string.h>
 
 #include "kiln-flash-error.h"
+#include "kiln-flash-loader.h"
 #include "kiln-flash-plan.h"
+#include "kiln-flash-units.h"
 
-/* Beyond the flash's own busy time: the link streams while the flash works,
- * but the first block, the on-target checks and the reset are not hidden. */
-#define FIXED_OVERHEAD_S 0.05
-#define LINK_OVERHEAD    0.05
+/* Until the probe is known: an ST-LINK/V2 at 4 MHz. */
+#define DEFAULT_PROBE_HW 2
+#define DEFAULT_KHZ      4000
+
+/* What neither the flash nor the link hides (tests/bench/RESULTS.md):
+ * connecting, uploading and starting the loader, the reset, per job; the
+ * on-target CRCs of the comparison and the check, per byte compared. */
+#define FIXED_V2_S         0.035
+#define FIXED_V3_S         0.020
+#define CRC_SECONDS_PER_MIB 0.010
+/* Into a blank sector the loader programs each block as it arrives: the
+ * handshake between the link and the flash is not hidden behind an erase,
+ * and costs about this share of the shorter of the two (fitted on the
+ * bench's modeled time). */
+#define LOCKSTEP_SHARE     0.08
 
 struct _KilnFlashPlan
 {
@@ -27,6 +41,9 @@ struct _KilnFlashPlan
   KilnFlashPsize  psize;
   GArray         *sectors;     /* KilnFlashPlanSector */
   GArray         *ram;         /* KilnFlashRamPiece */
+  guint           probe_hw;
+  guint           khz;
+  gboolean        compared;
 };
 
 G_DEFINE_FINAL_TYPE (KilnFlashPlan, kiln_flash_plan, G_TYPE_OBJECT)
@@ -64,6 +81,8 @@ kiln_flash_plan_init (KilnFlashPlan *self)
   self->sectors = g_array_new (FALSE, TRUE, sizeof (KilnFlashPlanSector));
   g_array_set_clear_func (self->sectors, plan_sector_clear);
   self->ram = g_array_new (FALSE, TRUE, sizeof (KilnFlashRamPiece));
+  self->probe_hw = DEFAULT_PROBE_HW;
+  self->khz = DEFAULT_KHZ;
 }
 
 static void
@@ -72,8 +91,8 @@ update_estimate (KilnFlashPlanSector *s,
 {
   if (s->action == KILN_FLASH_ACTION_PROGRAM)
     {
-      s->erase_seconds = kiln_flash_erase_seconds (s->sector->size, psize);
-      s->program_seconds = kiln_flash_program_seconds (s->bytes, psize);
+      s->erase_seconds = s->blank ? 0 : kiln_flash_erase_seconds (s->sector->size, psize);
+      s->program_seconds = kiln_flash_program_seconds (s->program_bytes, psize);
     }
   else
     {
@@ -162,6 +181,48 @@ check_vector_table (KilnFlashPlan  *self,
   return TRUE;
 }
 
+/* From the image alone: which units of each written sector need
+ * programming (not all 0xFF), and what the loader's stream carries for
+ * them: per block the shorter of its LZ4 block, as the loader packs it,
+ * and the bytes it programs, with the record's header. */
+static void
+analyse_sectors (KilnFlashPlan *self)
+{
+  guint unit = kiln_flash_psize_bytes (self->psize);
+  int bound = LZ4_compressBound (KILN_LOADER_BLOCK);
+  g_autofree char *packed = g_malloc (bound);
+  g_autofree guint8 *content = NULL;
+  guint32 largest = 0;
+
+  for (guint i = 0; i < self->sectors->len; i++)
+    largest = MAX (largest, g_array_index (self->sectors, KilnFlashPlanSector, i).sector->size);
+  content = g_malloc (MAX (largest, 1));
+
+  for (guint i = 0; i < self->sectors->len; i++)
+    {
+      KilnFlashPlanSector *s = &g_array_index (self->sectors, KilnFlashPlanSector, i);
+
+      s->program_bytes = 0;
+      s->link_bytes = 0;
+      if (s->bytes == 0)
+        continue;
+      kiln_flash_plan_fill_sector (self, i, content);
+      for (guint32 off = 0; off < s->sector->size; off += KILN_LOADER_BLOCK)
+        {
+          guint32 raw = MIN ((guint32) KILN_LOADER_BLOCK, s->sector->size - off);
+          guint32 program = raw - (guint32) kiln_flash_erased_bytes (content + off, raw, unit);
+          int n;
+
+          if (program == 0)
+            continue;
+          n = LZ4_compress_default ((const char *) content + off, packed, (int) raw, bound);
+          s->program_bytes += program;
+          s->link_bytes += 4 + (n > 0 && (guint32) n <= raw - raw / 16 ? MIN ((guint32) n, program) : program);
+        }
+      update_estimate (s, self->psize);
+    }
+}
+
 KilnFlashPlan *
 kiln_flash_plan_new (KilnImage       *image,
                      KilnChip        *chip,
@@ -246,8 +307,7 @@ kiln_flash_plan_new (KilnImage       *image,
   if (!check_vector_table (self, error))
     return NULL;
 
-  for (guint i = 0; i < self->sectors->len; i++)
-    update_estimate (&g_array_index (self->sectors, KilnFlashPlanSector, i), psize);
+  analyse_sectors (self);
 
   return g_steal_pointer (&self);
 }
@@ -320,6 +380,56 @@ kiln_flash_plan_set_unchanged (KilnFlashPlan *self,
     return;
   s->action = unchanged ? KILN_FLASH_ACTION_SKIP : KILN_FLASH_ACTION_PROGRAM;
   update_estimate (s, self->psize);
+}
+
+void
+kiln_flash_plan_set_blank (KilnFlashPlan *self,
+                           guint          position,
+                           gboolean       blank)
+{
+  KilnFlashPlanSector *s;
+
+  g_return_if_fail (KILN_IS_FLASH_PLAN (self));
+  g_return_if_fail (position < self->sectors->len);
+
+  s = &g_array_index (self->sectors, KilnFlashPlanSector, position);
+  s->blank = blank;
+  update_estimate (s, self->psize);
+}
+
+void
+kiln_flash_plan_set_compared (KilnFlashPlan *self)
+{
+  g_return_if_fail (KILN_IS_FLASH_PLAN (self));
+  self->compared = TRUE;
+}
+
+gboolean
+kiln_flash_plan_get_compared (KilnFlashPlan *self)
+{
+  g_return_val_if_fail (KILN_IS_FLASH_PLAN (self), FALSE);
+  return self->compared;
+}
+
+void
+kiln_flash_plan_set_psize (KilnFlashPlan  *self,
+                           KilnFlashPsize  psize)
+{
+  g_return_if_fail (KILN_IS_FLASH_PLAN (self));
+  if (psize == self->psize)
+    return;
+  self->psize = psize;
+  analyse_sectors (self);
+}
+
+void
+kiln_flash_plan_set_link (KilnFlashPlan *self,
+                          guint          probe_hw,
+                          guint          khz)
+{
+  g_return_if_fail (KILN_IS_FLASH_PLAN (self));
+  self->probe_hw = probe_hw;
+  self->khz = khz > 0 ? khz : DEFAULT_KHZ;
 }
 
 guint32
@@ -433,8 +543,38 @@ kiln_flash_plan_get_program_bytes (KilnFlashPlan *self)
   return n;
 }
 
+guint64
+kiln_flash_plan_get_program_units_bytes (KilnFlashPlan *self)
+{
+  guint64 n = 0;
+
+  for (guint i = 0; i < self->sectors->len; i++)
+    {
+      const KilnFlashPlanSector *s = &g_array_index (self->sectors, KilnFlashPlanSector, i);
+
+      if (s->action == KILN_FLASH_ACTION_PROGRAM)
+        n += s->program_bytes;
+    }
+  return n;
+}
+
+guint64
+kiln_flash_plan_get_link_bytes (KilnFlashPlan *self)
+{
+  guint64 n = 0;
+
+  for (guint i = 0; i < self->sectors->len; i++)
+    {
+      const KilnFlashPlanSector *s = &g_array_index (self->sectors, KilnFlashPlanSector, i);
+
+      if (s->action == KILN_FLASH_ACTION_PROGRAM)
+        n += s->link_bytes;
+    }
+  return n;
+}
+
 double
-kiln_flash_plan_get_estimated_seconds (KilnFlashPlan *self)
+kiln_flash_plan_get_flash_seconds (KilnFlashPlan *self)
 {
   double busy = 0;
 
@@ -444,9 +584,45 @@ kiln_flash_plan_get_estimated_seconds (KilnFlashPlan *self)
 
       busy += s->erase_seconds + s->program_seconds;
     }
-  if (busy == 0)
+  return busy;
+}
+
+double
+kiln_flash_plan_get_link_seconds (KilnFlashPlan *self)
+{
+  return kiln_flash_link_seconds (kiln_flash_plan_get_link_bytes (self), self->probe_hw, self->khz);
+}
+
+double
+kiln_flash_plan_get_estimated_seconds (KilnFlashPlan *self)
+{
+  double fixed = self->probe_hw >= 3 ? FIXED_V3_S : FIXED_V2_S;
+  double lockstep = 0, fill;
+  guint64 compared = 0, written = 0, link_bytes, program_bytes = 0;
+
+  if (kiln_flash_plan_get_n_program (self) == 0)
     return 0;
-  return busy * (1 + LINK_OVERHEAD) + FIXED_OVERHEAD_S;
+  for (guint i = 0; i < self->sectors->len; i++)
+    {
+      const KilnFlashPlanSector *s = &g_array_index (self->sectors, KilnFlashPlanSector, i);
+
+      if (s->bytes > 0)
+        compared += s->sector->size;
+      if (s->action != KILN_FLASH_ACTION_PROGRAM)
+        continue;
+      written += s->bytes;
+      program_bytes += s->program_bytes;
+      if (s->blank)
+        lockstep += MIN (s->program_seconds, kiln_flash_link_seconds (s->link_bytes, self->probe_hw, self->khz));
+    }
+  /* The first block crosses the link before the flash has work, and the
+   * last one is programmed after the link is done. */
+  link_bytes = kiln_flash_plan_get_link_bytes (self);
+  fill = kiln_flash_link_seconds (MIN (link_bytes, (guint64) KILN_LOADER_BLOCK + 4), self->probe_hw, self->khz)
+         + kiln_flash_program_seconds (MIN (program_bytes, (guint64) KILN_LOADER_BLOCK), self->psize);
+  fixed += (compared + written) / (1024.0 * 1024.0) * CRC_SECONDS_PER_MIB;
+  return MAX (kiln_flash_plan_get_flash_seconds (self), kiln_flash_plan_get_link_seconds (self))
+         + fill + LOCKSTEP_SHARE * lockstep + fixed;
 }
 
 static char *
@@ -480,9 +656,14 @@ kiln_flash_plan_dup_summary (KilnFlashPlan *self)
                             n_skip);
   g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, ", %u untouched", ", %u untouched", n_untouched),
                           n_untouched);
-  if (n_program > 0)
+  if (n_program > 0 && self->compared)
     /* Translators: the estimated time of a job, e.g. " · about 2.4 s" */
     g_string_append_printf (out, _(" · about %.1f s"), kiln_flash_plan_get_estimated_seconds (self));
+  else if (n_program > 0)
+    /* Translators: the estimated time before the target was read, e.g.
+     * " · about 2.4 s if no sector is blank (ST-LINK/V2 at 4.0 MHz)" */
+    g_string_append_printf (out, _(" · about %.1f s if no sector is blank (ST-LINK/V%u at %.1f MHz)"),
+                            kiln_flash_plan_get_estimated_seconds (self), self->probe_hw, self->khz / 1000.0);
 
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -603,6 +784,18 @@ kiln_flash_plan_to_json (KilnFlashPlan *self)
   member_int (b, "program_bytes", (gint64) kiln_flash_plan_get_program_bytes (self));
   json_builder_set_member_name (b, "estimated_seconds");
   kiln_json_builder_add_fixed (b, kiln_flash_plan_get_estimated_seconds (self), 3);
+  /* What the estimate rests on: the bytes to program and carry, the probe,
+   * and whether the target was read (before that, no sector is blank). */
+  member_int (b, "program_units_bytes", (gint64) kiln_flash_plan_get_program_units_bytes (self));
+  member_int (b, "link_bytes", (gint64) kiln_flash_plan_get_link_bytes (self));
+  json_builder_set_member_name (b, "flash_seconds");
+  kiln_json_builder_add_fixed (b, kiln_flash_plan_get_flash_seconds (self), 3);
+  json_builder_set_member_name (b, "link_seconds");
+  kiln_json_builder_add_fixed (b, kiln_flash_plan_get_link_seconds (self), 3);
+  member_int (b, "estimate_probe", self->probe_hw);
+  member_int (b, "estimate_swd_khz", self->khz);
+  json_builder_set_member_name (b, "estimate_blank_known");
+  json_builder_add_boolean_value (b, self->compared);
   json_builder_end_object (b);
   return kiln_json_builder_to_line (b);
 }

@@ -29,8 +29,11 @@ typedef struct
   KilnFlashAction   action;
   guint32           bytes;          /* image bytes inside the sector */
   GArray           *pieces;         /* KilnFlashPiece */
-  double            erase_seconds;  /* estimated, 0 when not erased */
+  double            erase_seconds;  /* estimated, 0 when not erased or known blank */
   double            program_seconds;
+  gboolean          blank;          /* found blank on the target: written without an erase */
+  guint32           program_bytes;  /* bytes in units not all 0xFF at the plan's psize */
+  guint32           link_bytes;     /* what the link carries for them (LZ4 blocks where shorter) */
 } KilnFlashPlanSector;
 
 /* A piece of the image that lands in RAM: reported, never programmed. */
@@ -66,6 +69,23 @@ const KilnFlashRamPiece   *kiln_flash_plan_get_ram_piece    (KilnFlashPlan   *se
 void                       kiln_flash_plan_set_unchanged    (KilnFlashPlan   *self,
                                                               guint            position,
                                                               gboolean         unchanged);
+/* What the comparison on the target found: the sector is blank and is
+ * written without an erase. */
+void                       kiln_flash_plan_set_blank        (KilnFlashPlan   *self,
+                                                              guint            position,
+                                                              gboolean         blank);
+/* The comparison on the target is done: every sector not found blank is
+ * known to need its erase (before it, the estimate assumes so). */
+void                       kiln_flash_plan_set_compared     (KilnFlashPlan   *self);
+gboolean                   kiln_flash_plan_get_compared     (KilnFlashPlan   *self);
+/* The parallelism the supply allows, once measured (x64 with VPP). */
+void                       kiln_flash_plan_set_psize        (KilnFlashPlan   *self,
+                                                              KilnFlashPsize   psize);
+/* The probe's link: @probe_hw 2 or 3 (ST-LINK/V2 or V3) and the SWD clock.
+ * Until set, the estimate assumes an ST-LINK/V2 at 4 MHz. */
+void                       kiln_flash_plan_set_link         (KilnFlashPlan   *self,
+                                                              guint            probe_hw,
+                                                              guint            khz);
 /* Fills @buffer (the sector's size) with what the sector must hold: the
  * image's bytes, and 0xFF (erased) where the image has none. Returns how
  * many bytes came from the image. */
@@ -81,8 +101,20 @@ guint                      kiln_flash_plan_get_n_skipped    (KilnFlashPlan   *se
 guint                      kiln_flash_plan_get_n_untouched  (KilnFlashPlan   *self);
 guint64                    kiln_flash_plan_get_erase_bytes  (KilnFlashPlan   *self);
 guint64                    kiln_flash_plan_get_program_bytes (KilnFlashPlan  *self);
+/* Of the program bytes, those in units that are not all 0xFF. */
+guint64                    kiln_flash_plan_get_program_units_bytes (KilnFlashPlan *self);
+guint64                    kiln_flash_plan_get_link_bytes   (KilnFlashPlan   *self);
+/* The flash's busy time: erases not known to be unneeded, and units that
+ * are not all 0xFF. */
+double                     kiln_flash_plan_get_flash_seconds (KilnFlashPlan  *self);
+/* The link's time to carry kiln_flash_plan_get_link_bytes(). */
+double                     kiln_flash_plan_get_link_seconds (KilnFlashPlan   *self);
+/* The longer of the two (the link streams while the flash works), plus the
+ * fixed costs (connect, loader, comparing and checking on the target,
+ * reset); 0 when nothing is to be written. */
 double                     kiln_flash_plan_get_estimated_seconds (KilnFlashPlan *self);
-/* "3 sectors will be erased and written (416 KiB), 5 untouched · about 2.4 s" */
+/* "3 sectors will be erased and written (416 KiB), 5 untouched · about 2.4 s",
+ * and before the comparison on the target what the estimate assumes. */
 char                      *kiln_flash_plan_dup_summary      (KilnFlashPlan   *self);
 /* One JSON object: chip, psize, sectors[], ranges[], ram_segments[], totals. */
 char                      *kiln_flash_plan_to_json          (KilnFlashPlan   *self);

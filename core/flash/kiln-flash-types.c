@@ -60,3 +60,15 @@ kiln_flash_program_seconds (guint64        bytes,
 
   return (double) ((bytes + unit - 1) / unit) * 16e-6;
 }
+
+double
+kiln_flash_link_seconds (guint64 bytes,
+                         guint   probe_hw,
+                         guint   khz)
+{
+  double word_s = 60.0 / (MAX (khz, 1) * 1e3);
+
+  if (probe_hw >= 3)
+    return (double) bytes * (0.03e-6 + MAX (4.2e-6, word_s) / 4);
+  return (double) bytes * (1e-6 + word_s / 4);
+}

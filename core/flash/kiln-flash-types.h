@@ -40,4 +40,12 @@ double       kiln_flash_erase_seconds       (guint32         sector_size,
 double       kiln_flash_program_seconds     (guint64         bytes,
                                              KilnFlashPsize  psize);
 
+/* The least time the link takes to carry @bytes to the target through the
+ * loader: an ST-LINK/V2 (@probe_hw 2) about 1 µs per USB byte plus 60 SWD
+ * clocks per word, a V3 about 0.03 µs per byte plus 4.2 µs per word (or
+ * 60 clocks, when the clock is slower). */
+double       kiln_flash_link_seconds        (guint64         bytes,
+                                             guint           probe_hw,
+                                             guint           khz);
+
 G_END_DECLS

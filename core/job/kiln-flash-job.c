@@ -237,6 +237,12 @@ flash_job_run (KilnSession   *session,
   plan = kiln_flash_plan_new (job->image, chip, KILN_FLASH_PSIZE_X32, error);
   if (plan == NULL)
     return FALSE;
+  /* The probe and its clock are known now; blank sectors not yet. */
+  {
+    KilnStlink *stlink = kiln_arm_target_get_stlink (target);
+
+    kiln_flash_plan_set_link (plan, kiln_stlink_get_version (stlink)->hw, kiln_stlink_get_swd_khz (stlink));
+  }
   summary = kiln_flash_plan_dup_summary (plan);
   if (progress != NULL)
     kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO, "%s: %s", job->chip_name, summary);

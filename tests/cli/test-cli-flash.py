@@ -120,6 +120,9 @@ lines = [json.loads(l) for l in out.splitlines()]
 check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["ok"] is True, "json result", out)
 check(any(l["event"] == "phase" and l["phase"] == "program" for l in lines), "json has no program phase", out)
 check(any(l["event"] == "sector" and l["state"] == "verified" for l in lines), "json has no verified sector", out)
+# The board was blank: the estimate after the comparison counts no erase
+# (sector 0's alone would be 0.25 s), only the fixed costs and 648 bytes.
+check(lines and 0 < lines[-1].get("estimated_seconds", 0) < 0.2, "json estimate after the comparison", out)
 
 # The SRAM loader programs; --verify picks CRC (default) or read-back; the
 # result says which, and that no fallback was needed.

@@ -3,6 +3,7 @@
 mode crossing into bank 2, and an F722; bad input exits 2 with a message."""
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -98,6 +99,31 @@ for args, needle in cases:
     check(rc == 2, f"{args}: exit {rc}, want 2")
     check(needle in err, f"{args}: {needle!r} not in {err!r}")
     check(out == "", f"{args}: stdout not empty")
+
+# A sparse image: 1 MiB, data only in sectors 0, 4 and 7 and there every
+# other KiB 0xFF. The estimate counts only the units that are not all 0xFF
+# (and what the link carries of them), so it says less than the old one,
+# which programmed and carried every byte; before the target is read it
+# still counts every erase, and says so.
+sparse = bytearray(b"\xff" * (1024 * 1024))
+for base, kib in ((0, 32), (0x20000, 128), (0xC0000, 256)):
+    for k in range(0, kib, 2):
+        sparse[base + k * 1024:base + k * 1024 + 1024] = bytes((i * 7 + k + base // 1024) & 0x7F for i in range(1024))
+blob = write("sparse.bin", bytes(sparse))
+rc, out, err = run(blob, "--base", "0x08000000", "--json")
+check(rc == 0, f"sparse: exit {rc} {err}")
+plan = json.loads(out)
+erase_x32 = [0.25] * 4 + [0.55, 1.0, 1.0, 1.0]
+old = (sum(erase_x32) + (1024 * 1024 // 4) * 16e-6) * 1.05 + 0.05
+check(plan["program_units_bytes"] == (16 + 64 + 128) * 1024, f"sparse: units to program {plan['program_units_bytes']}")
+check(plan["link_bytes"] < plan["program_units_bytes"] + 4 * 256, f"sparse: link bytes {plan['link_bytes']}")
+check(plan["estimate_blank_known"] is False and plan["estimate_probe"] == 2 and plan["estimate_swd_khz"] == 4000,
+      "sparse: what the estimate assumes")
+check(sum(erase_x32) < plan["estimated_seconds"] < old - 3,
+      f"sparse: estimate {plan['estimated_seconds']} s against {old:.2f} s before")
+rc, out, err = run(blob, "--base", "0x08000000")
+check(re.search(r"· about [0-9]+\.[0-9] s if no sector is blank \(ST-LINK/V2 at 4\.0 MHz\)", out),
+      f"sparse: the summary says what it assumes: {out!r}")
 
 print(f"{'FAILED' if failures else 'ok'}: {failures} failure(s)")
 sys.exit(1 if failures else 0)

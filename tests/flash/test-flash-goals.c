@@ -13,6 +13,9 @@
  * 1.05× via a V3, and within the issue's absolute goal; the floors are
  * those of tests/bench/RESULTS.md.
  *
+ * Each job's time estimate (the plan's, once the probe, the supply and the
+ * comparison on the target are known) is within ±10 % of its modeled time.
+ *
  * Rows Kiln does not meet yet are marked so (met = FALSE) and reported as
  * incomplete with their figures; such a row fails once it is met, so that
  * the table is kept true.
@@ -243,6 +246,12 @@ test_goal (gconstpointer data)
   if (g_getenv ("KILN_GOALS_REPORT"))
     g_printerr ("%s\n", json);
   floor_s = MAX (flash_s, packed_link_s);
+  g_test_message ("%s: estimate %.3f s, modeled %.3f s (%+.1f %%)", goal->name, job->result.estimated_seconds,
+                  device_s, (job->result.estimated_seconds / device_s - 1) * 100);
+  /* What the plan says once the comparison on the target is done: within
+   * a tenth of the time the job takes on the bench. */
+  g_assert_cmpfloat (job->result.estimated_seconds, >=, 0.9 * device_s);
+  g_assert_cmpfloat (job->result.estimated_seconds, <=, 1.1 * device_s);
   g_test_message ("%s: floor %.3f s (flash %.3f s, link %.3f s raw, %.3f s compressed), Kiln %.3f s = %.3fx the floor, "
                   "goal %.2f s", goal->name, floor_s, flash_s, link_s, packed_link_s, device_s, device_s / floor_s,
                   goal->goal_s);

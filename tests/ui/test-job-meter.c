@@ -105,6 +105,45 @@ test_unchanged (void)
   g_assert_true (g_str_has_prefix (text, "Erasing sector 1 of 1 · "));
 }
 
+/* Half of 256 KiB written, three sectors started, with or without the
+ * comparison having found every sector blank. */
+static double
+half_written (KilnFlashPlan *plan,
+              gboolean       blank,
+              char         **text)
+{
+  g_autoptr(KilnJobMeter) meter = kiln_job_meter_new (plan, TRUE, 0);
+
+  kiln_job_meter_phase (meter, KILN_FLASH_PHASE_COMPARE, 0);
+  if (blank)
+    for (guint s = 0; s < 5; s++)
+      kiln_job_meter_sector (meter, s, KILN_SECTOR_STATE_BLANK);
+  kiln_job_meter_phase (meter, KILN_FLASH_PHASE_PROGRAM, 256 * 1024);
+  for (guint s = 0; s < 3; s++)
+    kiln_job_meter_sector (meter, s, KILN_SECTOR_STATE_WRITING);
+  kiln_job_meter_bytes (meter, 128 * 1024);
+  *text = kiln_job_meter_dup_text (meter, 1);
+  return kiln_job_meter_get_fraction (meter);
+}
+
+/* Sectors found blank need no erase: the bar weighs only their writing,
+ * so half the bytes written is about half the job and less time is left
+ * than when every sector is erased first. */
+static void
+test_blank (void)
+{
+  g_autoptr(KilnFlashPlan) plan = new_plan (256 * 1024);
+  g_autofree char *blank_text = NULL;
+  g_autofree char *erase_text = NULL;
+  double blank = half_written (plan, TRUE, &blank_text);
+  double erase = half_written (plan, FALSE, &erase_text);
+
+  g_test_message ("blank: %s; erased first: %s", blank_text, erase_text);
+  g_assert_cmpfloat (blank, >, erase + 0.05);
+  g_assert_cmpfloat (blank, >, 0.4);
+  g_assert_cmpfloat (blank, <, 0.8);
+}
+
 /* An erase without bytes moves with its sectors. */
 static void
 test_erase (void)
@@ -148,6 +187,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Kiln/JobMeter/program", test_program);
   g_test_add_func ("/Kiln/JobMeter/unchanged", test_unchanged);
+  g_test_add_func ("/Kiln/JobMeter/blank", test_blank);
   g_test_add_func ("/Kiln/JobMeter/erase", test_erase);
   g_test_add_func ("/Kiln/JobMeter/no-plan", test_no_plan);
   return g_test_run ();
