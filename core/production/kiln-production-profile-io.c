@@ -271,6 +271,26 @@ kiln_production_profile_load_data (const char  *path,
   return g_steal_pointer (&self);
 }
 
+/* What each key means above it (the template's words), and a first line
+ * saying what the file is: a saved profile stays readable. */
+static void
+add_comments (GKeyFile *kf)
+{
+  guint n_keys = 0;
+  const KilnProfileKey *keys = kiln_profile_keys_get (&n_keys);
+
+  g_key_file_set_comment (kf, NULL, NULL,
+                          _(" A Kiln production profile (kiln-cli profile show checks it, kiln-cli profile sign signs it)"),
+                          NULL);
+  for (guint i = 0; i < n_keys; i++)
+    if (g_key_file_has_key (kf, keys[i].group, keys[i].key, NULL))
+      {
+        g_autofree char *comment = g_strconcat (" ", _(keys[i].doc), NULL);
+
+        g_key_file_set_comment (kf, keys[i].group, keys[i].key, comment, NULL);
+      }
+}
+
 gboolean
 kiln_production_profile_save (KilnProductionProfile  *self,
                               const char             *path,
@@ -341,6 +361,7 @@ kiln_production_profile_save (KilnProductionProfile  *self,
         g_key_file_set_integer (kf, GROUP_SERIAL, "size", (int) s->size);
     }
 
+  add_comments (kf);
   data = g_key_file_to_data (kf, NULL, NULL);
   if (!g_file_set_contents (path, data, -1, error))
     return FALSE;
@@ -348,6 +369,8 @@ kiln_production_profile_save (KilnProductionProfile  *self,
     {
       g_free (self->path);
       self->path = g_strdup (path);
+      g_free (self->dir);
+      self->dir = g_path_get_dirname (path);
     }
   return TRUE;
 }

@@ -308,15 +308,19 @@ kiln_production_profile_set_serial (KilnProductionProfile     *self,
 
 /* Locking */
 
-/* A part ("STM32F746NG") or a line ("STM32F74x/F75x"). */
-static gboolean
-chip_is_known (const char *chip)
+gboolean
+kiln_production_profile_check_chip (const char  *chip,
+                                    GError     **error)
 {
-  if (kiln_chip_db_find_part (chip) != NULL)
+  if (chip != NULL && kiln_chip_db_find_part (chip) != NULL)
     return TRUE;
-  for (guint i = 0; i < kiln_chip_db_get_n_lines (); i++)
+  for (guint i = 0; chip != NULL && i < kiln_chip_db_get_n_lines (); i++)
     if (g_ascii_strcasecmp (kiln_chip_db_get_line (i)->line, chip) == 0)
       return TRUE;
+  g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE,
+               _("The profile's chip “%s” is not one Kiln knows: give a part such as STM32F746NG or a line such as "
+                 "STM32F74x/F75x"),
+               chip ? chip : "");
   return FALSE;
 }
 
@@ -334,14 +338,8 @@ kiln_production_profile_lock (KilnProductionProfile  *self,
                            _("The profile has no firmware file pinned: choose the file before locking"));
       return FALSE;
     }
-  if (self->chip == NULL || !chip_is_known (self->chip))
-    {
-      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PROFILE,
-                   _("The profile's chip “%s” is not one Kiln knows: give a part such as STM32F746NG or a line such as "
-                     "STM32F74x/F75x"),
-                   self->chip ? self->chip : "");
-      return FALSE;
-    }
+  if (!kiln_production_profile_check_chip (self->chip, error))
+    return FALSE;
   if (!kiln_serial_settings_validate (&self->serial, error))
     return FALSE;
   /* The file must still be the pinned one, and the serial must fit beside it. */
