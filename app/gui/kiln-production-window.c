@@ -9,6 +9,7 @@
 
 #include "kiln-production-window-private.h"
 #include "kiln-production-signature.h"
+#include "kiln-profile-editor-private.h"
 #include "kiln-usb-monitor.h"
 
 struct _KilnProductionWindow
@@ -449,6 +450,21 @@ export_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+/* The profile editor: Try on One Board uses the first slot's probe. */
+static void
+profile_editor_action (GtkWidget  *widget,
+                       const char *name,
+                       GVariant   *param)
+{
+  KilnProductionWindow *self = KILN_PRODUCTION_WINDOW (widget);
+  KilnProductionSlot *slot = self->slots->len > 0 ? g_ptr_array_index (self->slots, 0) : NULL;
+
+  kiln_profile_editor_open (GTK_WINDOW (self), g_str_equal (name, "win.new-profile"),
+                            self->profile ? kiln_production_profile_get_path (self->profile) : NULL,
+                            slot ? kiln_production_slot_get_session (slot) : NULL,
+                            slot ? kiln_production_slot_get_info (slot) : NULL);
+}
+
 /* GObject */
 
 static void
@@ -509,6 +525,8 @@ kiln_production_window_class_init (KilnProductionWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.open-profile", NULL, open_profile_action);
   gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
+  gtk_widget_class_install_action (widget_class, "win.new-profile", NULL, profile_editor_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-profile", NULL, profile_editor_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-profile", NULL);
 }
 
