@@ -169,6 +169,8 @@ kiln_profile_editor_set_probe (KilnProfileEditor *self,
                                              : _("No probe: choose one in the main window first"));
   gtk_widget_set_sensitive (self->try_button,
                             self->session != NULL && self->try_state != KILN_PROFILE_EDITOR_TRY_RUNNING);
+  if (self->try_state == KILN_PROFILE_EDITOR_TRY_NONE)
+    gtk_label_set_label (self->try_label, self->session ? "" : _("No probe: choose one in the main window first"));
 }
 
 KilnProfileEditorTry

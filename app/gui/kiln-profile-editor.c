@@ -52,16 +52,30 @@ field_notify_cb (KilnProfileEditor *self,
 }
 
 static AdwPreferencesGroup *
-add_group (AdwPreferencesPage *page,
-           const char         *title,
-           const char         *description)
+add_group (GtkWidget  *column,
+           const char *title,
+           const char *description)
 {
   AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
 
   adw_preferences_group_set_title (group, title);
   adw_preferences_group_set_description (group, description);
-  adw_preferences_page_add (page, group);
+  gtk_box_append (GTK_BOX (column), GTK_WIDGET (group));
   return group;
+}
+
+/* A column of groups: two side by side on a wide screen, one under the
+ * other on a narrow one. */
+static GtkWidget *
+add_column (GtkFlowBox *columns)
+{
+  GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
+
+  gtk_widget_set_size_request (column, 420, -1);
+  gtk_widget_set_hexpand (column, TRUE);
+  gtk_flow_box_append (columns, column);
+  gtk_widget_set_focusable (gtk_widget_get_parent (column), FALSE);
+  return column;
 }
 
 /* An entry row with the line under it that shows its error. */
@@ -591,7 +605,11 @@ kiln_profile_editor_init (KilnProfileEditor *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *header = adw_header_bar_new ();
-  AdwPreferencesPage *page = ADW_PREFERENCES_PAGE (adw_preferences_page_new ());
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *viewport = gtk_viewport_new (NULL, NULL);
+  GtkWidget *clamp = adw_clamp_new ();
+  GtkWidget *columns = gtk_flow_box_new ();
+  GtkWidget *page;
   AdwPreferencesGroup *group;
   GtkWidget *button;
   const char *rdp_labels[] = { _("Not checked"), _("Level 0 (open)"), _("Level 1 (read-protected)"),
@@ -601,7 +619,7 @@ kiln_profile_editor_init (KilnProfileEditor *self)
 
   self->errors = g_hash_table_new (NULL, NULL);
   self->cancellable = g_cancellable_new ();
-  gtk_window_set_default_size (GTK_WINDOW (self), 760, 860);
+  gtk_window_set_default_size (GTK_WINDOW (self), 1000, 860);
 
   self->window_title = ADW_WINDOW_TITLE (adw_window_title_new ("", NULL));
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->window_title));
@@ -613,7 +631,23 @@ kiln_profile_editor_init (KilnProfileEditor *self)
   gtk_box_append (GTK_BOX (box), header);
   self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
   gtk_widget_set_vexpand (GTK_WIDGET (self->toasts), TRUE);
-  adw_toast_overlay_set_child (self->toasts, GTK_WIDGET (page));
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (columns), GTK_SELECTION_NONE);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (columns), 2);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (columns), 24);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (columns), 24);
+  gtk_widget_set_margin_top (columns, 24);
+  gtk_widget_set_margin_bottom (columns, 24);
+  gtk_widget_set_margin_start (columns, 12);
+  gtk_widget_set_margin_end (columns, 12);
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 1400);
+  adw_clamp_set_child (ADW_CLAMP (clamp), columns);
+  /* The field with the focus is scrolled into view (Tab, or an error). */
+  gtk_viewport_set_scroll_to_focus (GTK_VIEWPORT (viewport), TRUE);
+  gtk_viewport_set_child (GTK_VIEWPORT (viewport), clamp);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), viewport);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  adw_toast_overlay_set_child (self->toasts, scrolled);
+  page = add_column (GTK_FLOW_BOX (columns));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->toasts));
   adw_window_set_content (ADW_WINDOW (self), box);
 
@@ -648,6 +682,7 @@ kiln_profile_editor_init (KilnProfileEditor *self)
   self->irreversible_switch = add_switch (self, group, _("Allow irreversible settings"),
                                           _("Lets the setting above hold rdp=2, which locks the chip for good"));
 
+  page = add_column (GTK_FLOW_BOX (columns));
   group = add_group (page, _("Serial Number"), _("A number written into each board, unique within its series"));
   self->source_row = add_combo (self, group, _("Source"), NULL, source_labels);
   self->address_row = add_entry (self, group, _("Address"), doc_of ("serial", "address"));
