@@ -222,8 +222,11 @@ run_minisign (const char * const *argv)
   return g_subprocess_get_exit_status (process);
 }
 
+/* The profile opened again (as Edit Profile… does), at @width × @height:
+ * signed by @signer as saved. */
 static void
 screenshot_at (const char *path,
+               const char *signer,
                int         width,
                int         height,
                const char *name)
@@ -232,6 +235,9 @@ screenshot_at (const char *path,
   KilnProfileEditor *editor = kiln_profile_editor_new (NULL, path, &error);
 
   g_assert_no_error (error);
+  g_assert_cmpstr (kiln_profile_editor_get_signer (editor), ==, signer);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor->firmware_row)), ==, "widget.bin");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor->start_row)), ==, "41");
   gtk_window_set_default_size (GTK_WINDOW (editor), width, height);
   gtk_window_present (GTK_WINDOW (editor));
   kiln_test_wait_drawn (GTK_WIDGET (editor));
@@ -445,8 +451,12 @@ test_create_sign_try (void)
   g_assert_cmpmem (flash + 0xC0000, 10, "SN-000041", 10);
 
   /* The editor as an engineer sees it, on a small and a large screen. */
-  screenshot_at (profile_path, 1024, 600, "profile-editor-1024x600.png");
-  screenshot_at (profile_path, 1920, 1080, "profile-editor-1920x1080.png");
+  {
+    g_autofree char *id = kiln_minisign_key_id_to_string (key.id);
+
+    screenshot_at (profile_path, id, 1024, 600, "profile-editor-1024x600.png");
+    screenshot_at (profile_path, id, 1920, 1080, "profile-editor-1920x1080.png");
+  }
 }
 
 int
