@@ -57,6 +57,7 @@ test_protected_key (void)
   KilnMinisignPublicKey public;
   KilnMinisignVerdict verdict = KILN_MINISIGN_UNTRUSTED;
   const char *message = "[profile]\nname = Widget\n";
+  g_autofree char *minisign = NULL;
 
   kiln_minisign_generate_with_password ("correct horse", &pub, &sec);
   kiln_minisign_generate_with_password (NULL, &open_pub, &open_sec);
@@ -87,7 +88,7 @@ test_protected_key (void)
   g_assert_cmpint (verdict, ==, KILN_MINISIGN_VALID);
 
   /* minisign reads Kiln's protected key with the password on its input. */
-  if (g_find_program_in_path ("minisign") != NULL)
+  if ((minisign = g_find_program_in_path ("minisign")) != NULL)
     {
       g_autofree char *file = write_file ("message.txt", message);
       g_autofree char *sig = g_strconcat (file, ".minisig", NULL);

@@ -265,6 +265,7 @@ test_create_sign_try (void)
   g_autofree char *flash = NULL;
   g_autofree char *profile_path = NULL;
   g_autofree char *expected_title = NULL;
+  g_autofree char *minisign = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) trusted = g_array_new (FALSE, FALSE, sizeof (KilnMinisignPublicKey));
   g_autoptr(KilnProductionProfile) signed_profile = NULL;
@@ -411,7 +412,7 @@ test_create_sign_try (void)
   signed_profile = kiln_production_profile_load_signed (profile_path, trusted, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (kiln_production_profile_get_name (signed_profile), ==, "Widget rev C");
-  if (g_find_program_in_path ("minisign") != NULL)
+  if ((minisign = g_find_program_in_path ("minisign")) != NULL)
     {
       const char *argv[] = { "minisign", "-V", "-q", "-p", pub_path, "-m", profile_path, NULL };
 
