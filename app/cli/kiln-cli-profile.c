@@ -1,5 +1,6 @@
-/* kiln-cli-profile.c — `kiln-cli profile new|sign|check|show PROFILE` and
- * `kiln-cli profile keygen NAME`: the engineer's side of a production profile
+/* kiln-cli-profile.c — `kiln-cli profile new|sign|check|show PROFILE`,
+ * `kiln-cli profile keygen NAME` and `kiln-cli profile hash-password`: the
+ * engineer's side of a production profile
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,6 +10,8 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "kiln-cli-commands.h"
 #include "kiln-production-profile.h"
@@ -71,6 +74,72 @@ show (KilnProductionProfile *profile)
   if (serial->source != KILN_SERIAL_SOURCE_NONE)
     printf (_("Serial:    %s at 0x%08X, format %s\n"), kiln_serial_source_to_string (serial->source), serial->address,
             serial->format ? serial->format : serial->source == KILN_SERIAL_SOURCE_UID ? "%s" : "%u");
+  if (kiln_production_profile_get_operator (profile)->mode)
+    printf (_("Operator:  the station opens in operator mode; the engineer's password leaves it\n"));
+}
+
+/* One line of standard input, without its line end; from a terminal,
+ * without echo. NULL at the end of the input. */
+static char *
+read_secret_line (const char *prompt)
+{
+  gboolean tty = isatty (STDIN_FILENO);
+  struct termios old, quiet;
+  char buffer[1024];
+  char *line;
+
+  if (tty)
+    {
+      fputs (prompt, stderr);
+      fflush (stderr);
+      tcgetattr (STDIN_FILENO, &old);
+      quiet = old;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  line = fgets (buffer, sizeof buffer, stdin);
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &old);
+      fputs ("\n", stderr);
+    }
+  if (line == NULL)
+    return NULL;
+  buffer[strcspn (buffer, "\r\n")] = '\0';
+  line = g_strdup (buffer);
+  memset (buffer, 0, sizeof buffer);
+  return line;
+}
+
+/* The engineer's password, read from standard input (asked twice on a
+ * terminal), printed as the [operator] line a profile takes. */
+static int
+hash_password (void)
+{
+  g_autofree char *password = read_secret_line (_("Engineer's password: "));
+  g_autofree char *again = NULL;
+  g_autofree char *hash = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (password != NULL && isatty (STDIN_FILENO))
+    {
+      again = read_secret_line (_("The same again: "));
+      if (g_strcmp0 (password, again) != 0)
+        {
+          fprintf (stderr, _("kiln-cli profile: the two passwords differ; nothing was printed\n"));
+          return KILN_CLI_EXIT_USAGE;
+        }
+    }
+  hash = kiln_operator_hash_password (password, &error);
+  if (password != NULL)
+    memset (password, 0, strlen (password));
+  if (hash == NULL)
+    {
+      fprintf (stderr, "kiln-cli profile: %s\n", error->message);
+      return KILN_CLI_EXIT_USAGE;
+    }
+  printf ("engineer-password = %s\n", hash);
+  return KILN_CLI_EXIT_OK;
 }
 
 /* NAME.pub and NAME.key, a key pair without a password; existing files are left alone. */
@@ -117,7 +186,7 @@ kiln_cli_profile (int    argc,
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("new|sign|check|show PROFILE, or keygen NAME — prepare a production profile"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("new|sign|check|show PROFILE, keygen NAME, or hash-password — prepare a production profile"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnProductionProfile) profile = NULL;
   const char *verb;
@@ -129,9 +198,11 @@ kiln_cli_profile (int    argc,
       fprintf (stderr, "kiln-cli profile: %s\n", error->message);
       return KILN_CLI_EXIT_USAGE;
     }
+  if (args != NULL && g_strv_length (args) == 1 && g_str_equal (args[0], "hash-password"))
+    return hash_password ();
   if (args == NULL || g_strv_length (args) != 2)
     {
-      fprintf (stderr, _("kiln-cli profile: use “kiln-cli profile new|sign|check|show PROFILE” or “kiln-cli profile keygen NAME”\n"));
+      fprintf (stderr, _("kiln-cli profile: use “kiln-cli profile new|sign|check|show PROFILE”, “kiln-cli profile keygen NAME” or “kiln-cli profile hash-password”\n"));
       return KILN_CLI_EXIT_USAGE;
     }
   verb = args[0];
@@ -207,6 +278,6 @@ kiln_cli_profile (int    argc,
       return KILN_CLI_EXIT_OK;
     }
 
-  fprintf (stderr, _("kiln-cli profile: unknown action “%s”: use new, sign, check, show or keygen\n"), verb);
+  fprintf (stderr, _("kiln-cli profile: unknown action “%s”: use new, sign, check, show, keygen or hash-password\n"), verb);
   return KILN_CLI_EXIT_USAGE;
 }

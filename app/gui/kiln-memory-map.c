@@ -48,6 +48,7 @@ struct _KilnMemoryMap
   GArray    *ram;       /* of Region */
   GArray    *segments;  /* of Region */
   guint      n_banks;
+  double     sector_height;  /* SECTOR_HEIGHT, or taller when there is room */
 };
 
 G_DEFINE_FINAL_TYPE (KilnMemoryMap, kiln_memory_map, GTK_TYPE_WIDGET)
@@ -210,6 +211,13 @@ compute_layout (KilnMemoryMap *self,
 {
   guint32 smallest = G_MAXUINT32;
   double x0 = self->n_banks > 1 ? ROW_LABEL_WIDTH : 0;
+  double room = gtk_widget_get_height (GTK_WIDGET (self)) - content_height (self, width);
+
+  /* A large window gives its room to the sectors (up to 4 times as tall)
+   * rather than leaving it empty under the legend. */
+  self->sector_height = SECTOR_HEIGHT;
+  if (room > 0 && self->n_banks > 0)
+    self->sector_height += MIN (room / self->n_banks, 3 * SECTOR_HEIGHT);
 
   for (guint i = 0; i < self->sectors->len; i++)
     smallest = MIN (smallest, g_array_index (self->sectors, Sector, i).sector.size);
@@ -219,7 +227,7 @@ compute_layout (KilnMemoryMap *self,
       double total = 0;
       double avail = MAX (width - x0, 1);
       double x = x0;
-      double y = bank * (SECTOR_HEIGHT + LANE_HEIGHT + ROW_GAP);
+      double y = bank * (self->sector_height + LANE_HEIGHT + ROW_GAP);
       guint n = 0;
       double extra;
 
@@ -245,7 +253,7 @@ compute_layout (KilnMemoryMap *self,
           if (s->sector.bank != bank)
             continue;
           w = SECTOR_MIN_WIDTH + extra * sector_weight (s->sector.size, smallest) / total;
-          graphene_rect_init (&s->rect, x, y, w, SECTOR_HEIGHT);
+          graphene_rect_init (&s->rect, x, y, w, self->sector_height);
           x += w;
         }
     }
@@ -494,12 +502,12 @@ kiln_memory_map_snapshot (GtkWidget   *widget,
 
   for (guint bank = 0; bank < self->n_banks; bank++)
     {
-      double row_y = bank * (SECTOR_HEIGHT + LANE_HEIGHT + ROW_GAP);
+      double row_y = bank * (self->sector_height + LANE_HEIGHT + ROW_GAP);
 
       if (self->n_banks > 1)
         {
           g_autofree char *label = g_strdup_printf (_("Bank %u"), bank + 1);
-          draw_text (widget, snapshot, label, 0, row_y + SECTOR_HEIGHT / 2 - 9,
+          draw_text (widget, snapshot, label, 0, row_y + self->sector_height / 2 - 9,
                      ROW_LABEL_WIDTH - 6, TRUE, FALSE, &fg);
         }
       for (guint i = 0; i < self->sectors->len; i++)
@@ -534,10 +542,10 @@ kiln_memory_map_snapshot (GtkWidget   *widget,
             draw_icon (widget, snapshot, state_style[s->state].icon,
                        r.origin.x + r.size.width - ICON_SIZE - 4, r.origin.y + 4, &text);
         }
-      draw_segment_lane (self, snapshot, bank, row_y + SECTOR_HEIGHT, &fg);
+      draw_segment_lane (self, snapshot, bank, row_y + self->sector_height, &fg);
     }
 
-  y = self->n_banks * (SECTOR_HEIGHT + LANE_HEIGHT + ROW_GAP);
+  y = self->n_banks * (self->sector_height + LANE_HEIGHT + ROW_GAP);
 
   if (self->ram->len > 0)
     {
@@ -825,6 +833,7 @@ kiln_memory_map_init (KilnMemoryMap *self)
   self->segments = g_array_new (FALSE, TRUE, sizeof (Region));
   g_array_set_clear_func (self->segments, region_clear);
   self->n_banks = 1;
+  self->sector_height = SECTOR_HEIGHT;
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -862,6 +871,7 @@ kiln_memory_map_set_layout (KilnMemoryMap       *self,
 
   g_array_set_size (self->sectors, 0);
   self->n_banks = 1;
+  self->sector_height = SECTOR_HEIGHT;
   for (guint i = 0; i < n_sectors; i++)
     {
       Sector s = { sectors[i], KILN_SECTOR_STATE_UNTOUCHED, NULL, GRAPHENE_RECT_INIT (0, 0, 0, 0) };

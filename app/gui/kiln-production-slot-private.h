@@ -46,6 +46,10 @@ void                    kiln_production_slot_set_auto_start (KilnProductionSlot 
 /* Smaller type, for several slots side by side. */
 void                    kiln_production_slot_set_compact  (KilnProductionSlot    *self,
                                                            gboolean               compact);
+/* Larger pictograms, for a large screen (the type follows the window's
+ * "large" style class). */
+void                    kiln_production_slot_set_large    (KilnProductionSlot    *self,
+                                                           gboolean               large);
 void                    kiln_production_slot_cancel       (KilnProductionSlot    *self);
 /* Stops waiting for a board (a job in progress goes on). */
 void                    kiln_production_slot_disarm       (KilnProductionSlot    *self);
@@ -59,6 +63,8 @@ const KilnProductionEntry *kiln_production_slot_get_entry (KilnProductionSlot   
 gboolean                kiln_production_slot_needs_ack    (KilnProductionSlot    *self);
 /* Confirms the FAIL shown; FALSE if there was none to confirm. */
 gboolean                kiln_production_slot_acknowledge  (KilnProductionSlot    *self);
+/* The action a FAIL asks of the operator (its pictogram), else NONE. */
+KilnProductionAction    kiln_production_slot_get_action   (KilnProductionSlot    *self);
 /* Shows what keeps the slot from starting (NULL: nothing): as a FAIL that
  * stops the line with @failure, else as NOT READY (no profile open yet). */
 void                    kiln_production_slot_set_blocked  (KilnProductionSlot    *self,

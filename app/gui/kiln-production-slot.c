@@ -20,7 +20,10 @@ struct _KilnProductionSlot
   GtkLabel                *status_label;
   GtkLabel                *detail_label;
   GtkProgressBar          *progress_bar;
+  GtkBox                  *action_box;
+  GtkImage                *action_icon;
   GtkLabel                *advice_label;
+  GtkButton               *ack_button;
 
   KilnUsbProbeInfo        *info;
   guint                    number;
@@ -35,6 +38,9 @@ struct _KilnProductionSlot
   gboolean                 auto_start;
   gboolean                 armed;
   gboolean                 needs_ack;  /* a board's FAIL not yet confirmed */
+  KilnProductionAction     action;     /* the FAIL's, else NONE */
+  gboolean                 compact;
+  gboolean                 large;
 };
 
 G_DEFINE_FINAL_TYPE (KilnProductionSlot, kiln_production_slot, ADW_TYPE_BIN)
@@ -43,6 +49,7 @@ enum
 {
   FINISHED,
   BOARD_READY,
+  ACKNOWLEDGED,
   N_SIGNALS
 };
 
@@ -69,11 +76,15 @@ set_state (KilnProductionSlot      *self,
     gtk_widget_remove_css_class (GTK_WIDGET (self->box), state_classes[i]);
   gtk_widget_add_css_class (GTK_WIDGET (self->box), state_classes[state]);
   self->state = state;
+  self->action = KILN_PRODUCTION_ACTION_NONE;
   gtk_image_set_from_icon_name (self->status_icon, icons[state]);
   gtk_label_set_label (self->status_label, titles[state]);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), state == KILN_PRODUCTION_SLOT_PROGRAMMING);
   gtk_label_set_label (self->advice_label, advice ? advice : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->advice_label), advice != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->action_box), advice != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->action_icon), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_icon), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->ack_button), FALSE);
   /* On a FAIL the operator's action comes first, big; the cause follows,
    * smaller, for the engineer. */
   if (state == KILN_PRODUCTION_SLOT_FAIL && advice != NULL && detail != NULL)
@@ -82,19 +93,63 @@ set_state (KilnProductionSlot      *self,
       g_autofree char *cause = g_strdup_printf (_("Cause, for the engineer: %s"), detail);
 
       gtk_label_set_label (self->detail_label, cause);
-      gtk_box_reorder_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->advice_label))),
-                                   GTK_WIDGET (self->advice_label), GTK_WIDGET (self->status_label));
+      gtk_box_reorder_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->action_box))),
+                                   GTK_WIDGET (self->action_box), GTK_WIDGET (self->status_label));
       gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "production-cause");
     }
   else
     {
       gtk_label_set_label (self->detail_label, detail ? detail : "");
-      gtk_box_reorder_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->advice_label))),
-                                   GTK_WIDGET (self->advice_label), GTK_WIDGET (self->progress_bar));
+      gtk_box_reorder_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->action_box))),
+                                   GTK_WIDGET (self->action_box), GTK_WIDGET (self->progress_bar));
       gtk_widget_remove_css_class (GTK_WIDGET (self->detail_label), "production-cause");
     }
   /* Screen readers hear the state change. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->box), GTK_ACCESSIBLE_PROPERTY_LABEL, titles[state], -1);
+}
+
+/* A FAIL: the action in words beside its pictogram, instead of the state's
+ * icon; @ack: the operator must confirm it before the next board. */
+static void
+set_fail (KilnProductionSlot   *self,
+          const char           *cause,
+          KilnProductionAction  action,
+          gboolean              ack)
+{
+  static const char *pictograms[] = {
+    [KILN_PRODUCTION_ACTION_NONE] = NULL,
+    [KILN_PRODUCTION_ACTION_RETRY] = "kiln-action-retry-symbolic",
+    [KILN_PRODUCTION_ACTION_STOPPED] = "kiln-action-retry-symbolic",
+    [KILN_PRODUCTION_ACTION_SET_ASIDE] = "kiln-action-set-aside-symbolic",
+    [KILN_PRODUCTION_ACTION_CALL_ENGINEER] = "kiln-action-call-engineer-symbolic",
+    [KILN_PRODUCTION_ACTION_CHECK_CABLE] = "kiln-action-check-cable-symbolic",
+    [KILN_PRODUCTION_ACTION_CHECK_POWER] = "kiln-action-check-power-symbolic",
+    [KILN_PRODUCTION_ACTION_RESEAT] = "kiln-action-reseat-symbolic",
+  };
+
+  set_state (self, KILN_PRODUCTION_SLOT_FAIL, cause, kiln_production_action_text (action));
+  self->action = action;
+  if (action != KILN_PRODUCTION_ACTION_NONE && (guint) action < G_N_ELEMENTS (pictograms))
+    {
+      gtk_image_set_from_icon_name (self->action_icon, pictograms[action]);
+      gtk_widget_set_visible (GTK_WIDGET (self->action_icon), TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->status_icon), FALSE);
+    }
+  self->needs_ack = ack;
+  gtk_widget_set_visible (GTK_WIDGET (self->ack_button), ack);
+}
+
+static void
+ack_clicked_cb (KilnProductionSlot *self)
+{
+  if (kiln_production_slot_acknowledge (self))
+    g_signal_emit (self, signals[ACKNOWLEDGED], 0);
+}
+
+KilnProductionAction
+kiln_production_slot_get_action (KilnProductionSlot *self)
+{
+  return self->action;
 }
 
 static void
@@ -141,6 +196,9 @@ kiln_production_slot_class_init (KilnProductionSlotClass *klass)
   /* An armed slot saw a board powered up. */
   signals[BOARD_READY] = g_signal_new ("board-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                        NULL, G_TYPE_NONE, 0);
+  /* The operator confirmed the FAIL with a click on the slot. */
+  signals[ACKNOWLEDGED] = g_signal_new ("acknowledged", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                        NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kiln/Kiln/kiln-production-slot.ui");
   gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, box);
@@ -149,7 +207,11 @@ kiln_production_slot_class_init (KilnProductionSlotClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, status_label);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, detail_label);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, action_box);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, action_icon);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, advice_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, ack_button);
+  gtk_widget_class_bind_template_callback (widget_class, ack_clicked_cb);
 }
 
 static void
@@ -219,6 +281,7 @@ kiln_production_slot_acknowledge (KilnProductionSlot *self)
   if (!self->needs_ack)
     return FALSE;
   self->needs_ack = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->ack_button), FALSE);
   if (!self->busy)
     set_state (self, KILN_PRODUCTION_SLOT_READY, _("Put a board in and press Space"), NULL);
   return TRUE;
@@ -233,8 +296,7 @@ kiln_production_slot_set_blocked (KilnProductionSlot *self,
   if (self->busy)
     return;
   if (message != NULL && failure)
-    set_state (self, KILN_PRODUCTION_SLOT_FAIL, message,
-               _("Stop the line and call the engineer: no board can be programmed until this is fixed."));
+    set_fail (self, message, KILN_PRODUCTION_ACTION_CALL_ENGINEER, FALSE);
   else if (message != NULL)
     set_state (self, KILN_PRODUCTION_SLOT_NOT_READY, message, NULL);
   else if (self->state != KILN_PRODUCTION_SLOT_PASS && self->state != KILN_PRODUCTION_SLOT_FAIL)
@@ -304,11 +366,21 @@ void
 kiln_production_slot_set_compact (KilnProductionSlot *self,
                                   gboolean            compact)
 {
-  gtk_image_set_pixel_size (self->status_icon, compact ? 72 : 128);
+  self->compact = compact;
+  gtk_image_set_pixel_size (self->status_icon, compact ? 72 : self->large ? 200 : 128);
+  gtk_image_set_pixel_size (self->action_icon, compact ? 56 : self->large ? 150 : 80);
   if (compact)
     gtk_widget_add_css_class (GTK_WIDGET (self->box), "compact");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->box), "compact");
+}
+
+void
+kiln_production_slot_set_large (KilnProductionSlot *self,
+                                gboolean            large)
+{
+  self->large = large;
+  kiln_production_slot_set_compact (self, self->compact);
 }
 
 void
@@ -349,8 +421,8 @@ job_done_cb (GObject      *source,
   recorded = entry != NULL && entry->id > 0;
 
   if (!recorded)
-    set_state (self, KILN_PRODUCTION_SLOT_FAIL, error ? error->message : _("The board's record was not written"),
-               _("Stop the line and call the engineer: no board can be programmed until this is fixed."));
+    set_fail (self, error ? error->message : _("The board's record was not written"),
+              KILN_PRODUCTION_ACTION_CALL_ENGINEER, FALSE);
   else if (entry->pass)
     {
       g_autofree char *detail = entry->serial_number
@@ -363,8 +435,7 @@ job_done_cb (GObject      *source,
     }
   else
     {
-      set_state (self, KILN_PRODUCTION_SLOT_FAIL, entry->cause, kiln_production_advice (error));
-      self->needs_ack = TRUE;
+      set_fail (self, entry->cause, kiln_production_action_for (error), TRUE);
     }
 
   g_signal_emit (self, signals[FINISHED], 0, recorded);
@@ -427,8 +498,7 @@ armed_cb (GObject      *source,
     }
   else
     {
-      set_state (self, KILN_PRODUCTION_SLOT_FAIL, error->message, kiln_production_advice (error));
-      self->needs_ack = TRUE;
+      set_fail (self, error->message, kiln_production_action_for (error), TRUE);
     }
 }
 

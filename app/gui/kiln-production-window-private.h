@@ -40,6 +40,9 @@ void                  kiln_production_window_get_counts   (KilnProductionWindow 
                                                            guint                *passed,
                                                            guint                *failed);
 KilnProductionRecord *kiln_production_window_get_record   (KilnProductionWindow *self);
+/* A signed profile with [operator] mode = true was opened and the engineer's
+ * password has not been given since. */
+gboolean              kiln_production_window_get_operator_mode (KilnProductionWindow *self);
 /* The simulated bench, or NULL. */
 KilnSimBench         *kiln_production_window_get_bench    (KilnProductionWindow *self);
 

@@ -10,6 +10,7 @@
 #include "kiln-production-window-private.h"
 #include "kiln-production-signature.h"
 #include "kiln-profile-editor-private.h"
+#include "kiln-production-lockdown-private.h"
 #include "kiln-usb-monitor.h"
 
 struct _KilnProductionWindow
@@ -18,9 +19,16 @@ struct _KilnProductionWindow
 
   AdwWindowTitle        *window_title;
   GtkSwitch             *auto_switch;
+  GtkWidget             *auto_box;
+  GtkWidget             *open_button;
+  GtkWidget             *export_button;
+  GtkWidget             *operator_button;
   GtkLabel              *file_label;
   GtkLabel              *last_label;
-  GtkLabel              *counters_label;
+  GtkWidget             *counters_box;
+  GtkLabel              *pass_count_label;
+  GtkLabel              *fail_count_label;
+  GtkLabel              *yield_count_label;
   GtkBox                *slots_box;
   AdwStatusPage         *no_probe_page;
   GtkLabel              *hint_label;
@@ -42,25 +50,42 @@ struct _KilnProductionWindow
   GHashTable            *first_outcome; /* chip UID → its first board's PASS */
   guint                  first_passed;  /* boards that passed the first time */
   GCancellable          *start_cancellable; /* probes being found; NULL once ready */
+  KilnProductionLockdown *lockdown;   /* operator mode */
+  gboolean               large;       /* a large screen: larger type */
+  guint                  large_idle;
 };
 
 G_DEFINE_FINAL_TYPE (KilnProductionWindow, kiln_production_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* PASS, FAIL and the first-pass yield, large: read from the operator's seat. */
 static void
 update_counters (KilnProductionWindow *self)
 {
   guint boards = g_hash_table_size (self->first_outcome);
+  g_autofree char *pass = g_strdup_printf ("%u", self->passed);
+  g_autofree char *fail = g_strdup_printf ("%u", self->failed);
+  g_autofree char *yield = NULL;
   g_autofree char *text = NULL;
 
   if (boards == 0)
-    /* Translators: the shift's counters in the production view */
-    text = g_strdup_printf (_("PASS %u · FAIL %u"), self->passed, self->failed);
+    {
+      yield = g_strdup ("—");
+      /* Translators: the shift's counters in the production view */
+      text = g_strdup_printf (_("PASS %u · FAIL %u"), self->passed, self->failed);
+    }
   else
-    /* Translators: the shift's counters and its first-pass yield: the share of
-     * boards (told apart by their chip UID) that passed at their first try */
-    text = g_strdup_printf (_("PASS %u · FAIL %u · first-pass yield %u %%"), self->passed, self->failed,
-                            (guint) (100.0 * self->first_passed / boards + 0.5));
-  gtk_label_set_label (self->counters_label, text);
+    {
+      guint percent = (guint) (100.0 * self->first_passed / boards + 0.5);
+
+      yield = g_strdup_printf ("%u %%", percent);
+      /* Translators: the shift's counters and its first-pass yield: the share of
+       * boards (told apart by their chip UID) that passed at their first try */
+      text = g_strdup_printf (_("PASS %u · FAIL %u · first-pass yield %u %%"), self->passed, self->failed, percent);
+    }
+  gtk_label_set_label (self->pass_count_label, pass);
+  gtk_label_set_label (self->fail_count_label, fail);
+  gtk_label_set_label (self->yield_count_label, yield);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->counters_box), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
 }
 
 static gboolean
@@ -77,7 +102,7 @@ static void
 update_hint (KilnProductionWindow *self)
 {
   gtk_label_set_label (self->hint_label,
-                       needs_ack (self) ? _("Set the failed board aside, then press Space or Enter to go on")
+                       needs_ack (self) ? _("Do what the FAIL asks, then press Space or Enter (or click Done) to go on")
                                         : _("Press Space or Enter to program"));
   gtk_widget_set_visible (GTK_WIDGET (self->hint_label), self->problem == NULL && self->slots->len > 0);
 }
@@ -132,6 +157,16 @@ slot_finished_cb (KilnProductionSlot   *slot,
   update_hint (self);
 }
 
+/* A FAIL confirmed with a click on its slot. */
+static void
+slot_acknowledged_cb (KilnProductionSlot   *slot,
+                      KilnProductionWindow *self)
+{
+  if (self->problem == NULL && self->profile != NULL && gtk_switch_get_active (self->auto_switch))
+    kiln_production_slot_arm (slot, FALSE);
+  update_hint (self);
+}
+
 static KilnProductionJob *
 new_job (KilnProductionWindow *self,
          KilnProductionSlot   *slot)
@@ -162,8 +197,11 @@ kiln_production_window_start (KilnProductionWindow *self)
         {
           KilnProductionSlot *slot = g_ptr_array_index (self->slots, i);
 
+          /* The key says the failed board was dealt with: the board in
+           * the socket now is the next one (the bench or the line may have
+           * swapped it while the FAIL was shown). */
           if (kiln_production_slot_acknowledge (slot) && gtk_switch_get_active (self->auto_switch))
-            kiln_production_slot_arm (slot, TRUE);
+            kiln_production_slot_arm (slot, FALSE);
         }
       update_hint (self);
       return;
@@ -229,7 +267,10 @@ static void
 update_slots_layout (KilnProductionWindow *self)
 {
   for (guint i = 0; i < self->slots->len; i++)
-    kiln_production_slot_set_compact (g_ptr_array_index (self->slots, i), self->slots->len > 2);
+    {
+      kiln_production_slot_set_compact (g_ptr_array_index (self->slots, i), self->slots->len > 2);
+      kiln_production_slot_set_large (g_ptr_array_index (self->slots, i), self->large);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->slots_box), self->slots->len > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->no_probe_page), self->slots->len == 0);
   update_blocked (self);
@@ -252,6 +293,7 @@ probe_added_cb (KilnProductionWindow *self,
   kiln_production_slot_set_auto_start (slot, gtk_switch_get_active (self->auto_switch));
   g_signal_connect_object (slot, "finished", G_CALLBACK (slot_finished_cb), self, 0);
   g_signal_connect_object (slot, "board-ready", G_CALLBACK (slot_board_ready_cb), self, 0);
+  g_signal_connect_object (slot, "acknowledged", G_CALLBACK (slot_acknowledged_cb), self, 0);
   gtk_box_append (self->slots_box, GTK_WIDGET (slot));
   g_ptr_array_add (self->slots, slot);
   update_slots_layout (self);
@@ -277,6 +319,20 @@ probe_removed_cb (KilnProductionWindow *self,
       break;
     }
   update_slots_layout (self);
+}
+
+static void
+leave_operator_mode_action (GtkWidget  *widget,
+                            const char *name,
+                            GVariant   *param)
+{
+  kiln_production_lockdown_ask (KILN_PRODUCTION_WINDOW (widget)->lockdown);
+}
+
+gboolean
+kiln_production_window_get_operator_mode (KilnProductionWindow *self)
+{
+  return kiln_production_lockdown_is_on (self->lockdown);
 }
 
 gboolean
@@ -338,6 +394,10 @@ kiln_production_window_open_profile (KilnProductionWindow  *self,
 
       self->allocator = kiln_serial_allocator_new (self->record, kiln_production_profile_get_serial (profile), list);
     }
+
+  /* Operator mode comes only from a signed profile: the signature covers it. */
+  if (checked != NULL && kiln_production_profile_get_operator (profile)->mode)
+    kiln_production_lockdown_enter (self->lockdown, kiln_production_profile_get_operator (profile)->engineer_password);
 
   g_clear_pointer (&self->problem, g_free);
   if (checked == NULL)
@@ -475,6 +535,8 @@ kiln_production_window_dispose (GObject *object)
   if (self->start_cancellable != NULL)
     g_cancellable_cancel (self->start_cancellable);
   g_clear_object (&self->start_cancellable);
+  g_clear_handle_id (&self->large_idle, g_source_remove);
+  g_clear_pointer (&self->lockdown, kiln_production_lockdown_free);
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
@@ -503,13 +565,65 @@ kiln_production_window_finalize (GObject *object)
   G_OBJECT_CLASS (kiln_production_window_parent_class)->finalize (object);
 }
 
+/* A large window (a 1920×1080 station screen) gets larger type and
+ * pictograms, so that the slots use the room rather than leave it empty. */
+static gboolean
+apply_large_cb (gpointer data)
+{
+  KilnProductionWindow *self = data;
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  self->large_idle = 0;
+  self->large = width >= 1500 && height >= 900;
+  if (self->large)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "large");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "large");
+  update_slots_layout (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+kiln_production_window_size_allocate (GtkWidget *widget,
+                                      int        width,
+                                      int        height,
+                                      int        baseline)
+{
+  KilnProductionWindow *self = KILN_PRODUCTION_WINDOW (widget);
+  gboolean large = width >= 1500 && height >= 900;
+
+  GTK_WIDGET_CLASS (kiln_production_window_parent_class)->size_allocate (widget, width, height, baseline);
+  /* Not during the allocation: the change resizes what is being placed. */
+  if (large != self->large && self->large_idle == 0)
+    self->large_idle = g_idle_add (apply_large_cb, self);
+}
+
+/* In operator mode the station stays open: closing it would bring back the
+ * windows it hid. */
+static gboolean
+kiln_production_window_close_request (GtkWindow *window)
+{
+  KilnProductionWindow *self = KILN_PRODUCTION_WINDOW (window);
+
+  if (kiln_production_lockdown_is_on (self->lockdown))
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.leave-operator-mode", NULL);
+      return TRUE;
+    }
+  return GTK_WINDOW_CLASS (kiln_production_window_parent_class)->close_request (window);
+}
+
 static void
 kiln_production_window_class_init (KilnProductionWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = kiln_production_window_dispose;
+  window_class->close_request = kiln_production_window_close_request;
+  widget_class->size_allocate = kiln_production_window_size_allocate;
   object_class->finalize = kiln_production_window_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kiln/Kiln/kiln-production-window.ui");
@@ -517,7 +631,14 @@ kiln_production_window_class_init (KilnProductionWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, auto_switch);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, file_label);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, last_label);
-  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, counters_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, auto_box);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, open_button);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, export_button);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, operator_button);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, counters_box);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, pass_count_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, fail_count_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, yield_count_label);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, slots_box);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, no_probe_page);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, hint_label);
@@ -527,6 +648,7 @@ kiln_production_window_class_init (KilnProductionWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "win.new-profile", NULL, profile_editor_action);
   gtk_widget_class_install_action (widget_class, "win.edit-profile", NULL, profile_editor_action);
+  gtk_widget_class_install_action (widget_class, "win.leave-operator-mode", NULL, leave_operator_mode_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-profile", NULL);
 }
 
@@ -554,6 +676,19 @@ kiln_production_window_init (KilnProductionWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->slots = g_ptr_array_new ();
+  /* Operator mode: only boards are programmed. Other profiles, the
+   * auto-start switch, the record's export, the settings and the
+   * application's other windows are out of reach until the engineer's
+   * password is given. */
+  self->lockdown = kiln_production_lockdown_new (GTK_WINDOW (self));
+  kiln_production_lockdown_hide (self->lockdown, self->open_button);
+  kiln_production_lockdown_hide (self->lockdown, self->auto_box);
+  kiln_production_lockdown_hide (self->lockdown, self->export_button);
+  kiln_production_lockdown_show (self->lockdown, self->operator_button);
+  kiln_production_lockdown_disable (self->lockdown, "win.open-profile");
+  kiln_production_lockdown_disable (self->lockdown, "win.export");
+  kiln_production_lockdown_disable (self->lockdown, "win.new-profile");
+  kiln_production_lockdown_disable (self->lockdown, "win.edit-profile");
   self->first_outcome = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);

@@ -99,6 +99,8 @@ kiln_arm_resume (KilnArmTarget  *target,
 {
   KilnStlink *link = link_of (target);
 
+  /* The firmware runs: it may change DEMCR (TRCENA). */
+  kiln_arm_target_set_demcr (target, FALSE, 0);
   /* C_MASKINTS may only change while the core is halted; the write that
    * clears C_HALT keeps it. */
   if (mask_interrupts
@@ -114,6 +116,7 @@ kiln_arm_step (KilnArmTarget  *target,
 {
   KilnStlink *link = link_of (target);
 
+  kiln_arm_target_set_demcr (target, FALSE, 0);
   return kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_MASKINTS | C_HALT | C_DEBUGEN, error)
          && kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_MASKINTS | C_STEP | C_DEBUGEN, error)
          && wait_halted (target, error);
@@ -127,7 +130,8 @@ reset (KilnArmTarget  *target,
   KilnStlink *link = link_of (target);
   guint32 demcr, dhcsr;
 
-  if (!kiln_stlink_read32 (link, DEMCR, &demcr, error))
+  /* DEMCR as Kiln left it, when only Kiln's code ran since. */
+  if (!kiln_arm_target_get_demcr (target, &demcr) && !kiln_stlink_read32 (link, DEMCR, &demcr, error))
     return FALSE;
   /* Vector catch on reset to stop at the first instruction; the fault
    * catches a loader run set are taken off so the firmware's own handlers
@@ -135,15 +139,20 @@ reset (KilnArmTarget  *target,
   demcr &= ~(VC_FAULTS | VC_CORERESET);
   if (halt)
     demcr |= VC_CORERESET;
-  /* Without C_HALT the firmware runs after the reset as it would without a
-   * debugger. */
-  if (!kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | (halt ? C_HALT : 0) | C_DEBUGEN, error)
-      || !kiln_stlink_write32 (link, DEMCR, demcr, error))
-    return FALSE;
-  /* The write may fail as the core resets under it: what counts is the state afterwards. */
-  kiln_stlink_write32 (link, AIRCR, 0x05FA0004, NULL);
-  if (!halt)
-    return TRUE;
+  kiln_arm_target_set_demcr (target, FALSE, 0);
+  {
+    /* Without C_HALT the firmware runs after the reset as it would without
+     * a debugger. The reset's write may fail as the core resets under it:
+     * what counts is the state afterwards. */
+    KilnStlinkWord words[] = {
+      { DHCSR, DHCSR_KEY | (halt ? C_HALT : 0) | C_DEBUGEN, TRUE, FALSE },
+      { DEMCR, demcr, TRUE, FALSE },
+      { AIRCR, 0x05FA0004, TRUE, TRUE },
+    };
+
+    if (!kiln_stlink_words (link, words, G_N_ELEMENTS (words), error))
+      return FALSE;
+  }
 
   /* To run, that is all: C_HALT was cleared above and a system reset
    * keeps the debug registers, so the firmware starts as it would without
@@ -157,7 +166,12 @@ reset (KilnArmTarget  *target,
       if (!kiln_stlink_read32 (link, DHCSR, &dhcsr, error))
         return FALSE;
       if (dhcsr & S_HALT)
-        return kiln_stlink_write32 (link, DEMCR, demcr & ~VC_CORERESET, error);
+        {
+          if (!kiln_stlink_write32 (link, DEMCR, demcr & ~VC_CORERESET, error))
+            return FALSE;
+          kiln_arm_target_set_demcr (target, TRUE, demcr & ~VC_CORERESET);
+          return TRUE;
+        }
     }
   g_set_error_literal (error, KILN_ARM_ERROR, KILN_ARM_ERROR_NOT_HALTED,
                        _("The core did not stop after a reset: connect under reset and try again"));
@@ -171,6 +185,7 @@ kiln_arm_catch_reset (KilnArmTarget  *target,
   KilnStlink *link = link_of (target);
   guint32 demcr;
 
+  kiln_arm_target_set_demcr (target, FALSE, 0);
   return kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_HALT | C_DEBUGEN, error)
          && kiln_stlink_read32 (link, DEMCR, &demcr, error)
          && kiln_stlink_write32 (link, DEMCR, (demcr & ~VC_FAULTS) | VC_CORERESET, error);
@@ -247,7 +262,6 @@ kiln_arm_start_code (KilnArmTarget  *target,
 {
   KilnStlink *link = link_of (target);
   guint32 demcr;
-  guint8 clear[12];
   gboolean halted;
 
   g_return_val_if_fail (n_args <= 4, FALSE);
@@ -259,34 +273,79 @@ kiln_arm_start_code (KilnArmTarget  *target,
   if (!halted && !kiln_arm_halt (target, error))
     return FALSE;
 
-  for (guint i = 0; i < n_args; i++)
-    if (!kiln_arm_write_reg (target, KILN_ARM_REG_R0 + i, args[i], error))
-      return FALSE;
-  /* Each register costs a few USB round trips: a routine that sets up its
-   * own stack (stack_top 0) gets only PC and xPSR. */
-  if (stack_top != 0
-      && (!kiln_arm_write_reg (target, KILN_ARM_REG_SP, stack_top & ~7u, error)
-          /* A return from the routine lands on an invalid address and faults. */
-          || !kiln_arm_write_reg (target, KILN_ARM_REG_LR, 0xFFFFFFFF, error)
-          /* Privileged, main stack, no FPU context, PRIMASK set. */
-          || !kiln_arm_write_reg (target, KILN_ARM_REG_CONTROL_PRIMASK, 1, error)))
-    return FALSE;
-  if (!kiln_arm_write_reg (target, KILN_ARM_REG_PC, entry & ~1u, error)
-      || !kiln_arm_write_reg (target, KILN_ARM_REG_XPSR, 0x01000000, error))
-    return FALSE;
+  {
+    /* The registers, DEMCR and the fault status in one batch: each
+     * register is its DCRDR and DCRSR writes, then a read of DHCSR that
+     * must show the transfer done (S_REGRDY) on a halted core. */
+    KilnStlinkWord words[3 * 9 + 8];
+    guint32 regs[9], values[9];
+    guint n_regs = 0, n = 0;
 
-  /* Faults halt the core for the debugger instead of entering the
-   * firmware's handlers; the reset catch is not wanted while it runs. The
-   * fault status registers (CFSR, HFSR, DFSR, adjacent) start clear. */
-  memset (clear, 0xFF, sizeof clear);
-  if (!kiln_stlink_read32 (link, DEMCR, &demcr, error)
-      || ((demcr & (VC_FAULTS | VC_CORERESET)) != VC_FAULTS
-          && !kiln_stlink_write32 (link, DEMCR, (demcr & ~VC_CORERESET) | VC_FAULTS, error))
-      || !kiln_stlink_write_mem (link, CFSR, clear, sizeof clear, error))
-    return FALSE;
-  /* Interrupts masked: C_MASKINTS is set while halted, then C_HALT goes. */
-  return kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_MASKINTS | C_HALT | C_DEBUGEN, error)
-         && kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_MASKINTS | C_DEBUGEN, error);
+    for (guint i = 0; i < n_args; i++)
+      {
+        regs[n_regs] = KILN_ARM_REG_R0 + i;
+        values[n_regs++] = args[i];
+      }
+    /* A routine that sets up its own stack (stack_top 0) gets only PC and
+     * xPSR. */
+    if (stack_top != 0)
+      {
+        regs[n_regs] = KILN_ARM_REG_SP;
+        values[n_regs++] = stack_top & ~7u;
+        /* A return from the routine lands on an invalid address and faults. */
+        regs[n_regs] = KILN_ARM_REG_LR;
+        values[n_regs++] = 0xFFFFFFFF;
+        /* Privileged, main stack, no FPU context, PRIMASK set. */
+        regs[n_regs] = KILN_ARM_REG_CONTROL_PRIMASK;
+        values[n_regs++] = 1;
+      }
+    regs[n_regs] = KILN_ARM_REG_PC;
+    values[n_regs++] = entry & ~1u;
+    regs[n_regs] = KILN_ARM_REG_XPSR;
+    values[n_regs++] = 0x01000000;
+
+    for (guint i = 0; i < n_regs; i++)
+      {
+        words[n++] = (KilnStlinkWord) { DCRDR, values[i], TRUE, FALSE };
+        words[n++] = (KilnStlinkWord) { DCRSR, REGWNR | regs[i], TRUE, FALSE };
+        words[n++] = (KilnStlinkWord) { DHCSR, 0, FALSE, FALSE };
+      }
+
+    /* Faults halt the core for the debugger instead of entering the
+     * firmware's handlers; the reset catch is not wanted while it runs.
+     * DEMCR is read only when Kiln does not know it. The fault status
+     * registers (CFSR, HFSR, DFSR) start clear. */
+    if (!kiln_arm_target_get_demcr (target, &demcr) && !kiln_stlink_read32 (link, DEMCR, &demcr, error))
+      return FALSE;
+    demcr = (demcr & ~VC_CORERESET) | VC_FAULTS;
+    words[n++] = (KilnStlinkWord) { DEMCR, demcr, TRUE, FALSE };
+    words[n++] = (KilnStlinkWord) { CFSR, 0xFFFFFFFF, TRUE, FALSE };
+    words[n++] = (KilnStlinkWord) { HFSR, 0xFFFFFFFF, TRUE, FALSE };
+    words[n++] = (KilnStlinkWord) { DFSR, 0xFFFFFFFF, TRUE, FALSE };
+    /* Interrupts masked: C_MASKINTS is set while halted, then C_HALT goes. */
+    words[n++] = (KilnStlinkWord) { DHCSR, DHCSR_KEY | C_MASKINTS | C_HALT | C_DEBUGEN, TRUE, FALSE };
+    kiln_arm_target_set_demcr (target, FALSE, 0);
+    if (!kiln_stlink_words (link, words, n, error))
+      return FALSE;
+    kiln_arm_target_set_demcr (target, TRUE, demcr);
+
+    for (guint i = 0; i < n_regs; i++)
+      {
+        guint32 dhcsr = words[3 * i + 2].value;
+
+        if (!(dhcsr & S_HALT))
+          {
+            g_set_error_literal (error, KILN_ARM_ERROR, KILN_ARM_ERROR_NOT_HALTED,
+                                 _("The core registers can only be read or written while the core is halted"));
+            return FALSE;
+          }
+        /* A transfer still under way when DHCSR was read: this register
+         * once more, waiting for it. */
+        if (!(dhcsr & S_REGRDY) && !kiln_arm_write_reg (target, regs[i], values[i], error))
+          return FALSE;
+      }
+  }
+  return kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_MASKINTS | C_DEBUGEN, error);
 }
 
 gboolean

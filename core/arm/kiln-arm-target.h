@@ -34,5 +34,12 @@ guint32        kiln_arm_target_get_optcr     (KilnArmTarget  *self);
 guint32        kiln_arm_target_get_optcr1    (KilnArmTarget  *self);
 /* Sector positions (in kiln_chip_get_sector order) that are write-protected. */
 GArray        *kiln_arm_target_dup_protected (KilnArmTarget  *self);
+/* DEMCR as Kiln last wrote it, kept while only Kiln's own code runs on the
+ * core (a round trip saved at each start and reset); FALSE when unknown. */
+gboolean       kiln_arm_target_get_demcr     (KilnArmTarget  *self,
+                                              guint32        *demcr);
+void           kiln_arm_target_set_demcr     (KilnArmTarget  *self,
+                                              gboolean        known,
+                                              guint32         demcr);
 
 G_END_DECLS

@@ -391,25 +391,25 @@ kiln_production_job_run (KilnSession   *session,
   return TRUE;
 }
 
-const char *
-kiln_production_advice (const GError *error)
+KilnProductionAction
+kiln_production_action_for (const GError *error)
 {
   if (error == NULL)
-    return NULL;
+    return KILN_PRODUCTION_ACTION_NONE;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
       || g_error_matches (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED)
       || g_error_matches (error, KILN_JOB_ERROR, KILN_JOB_ERROR_CANCELLED))
-    return _("The job was stopped before the end: program the board again.");
+    return KILN_PRODUCTION_ACTION_STOPPED;
 
   if (error->domain == KILN_PRODUCTION_ERROR)
     switch (error->code)
       {
       case KILN_PRODUCTION_ERROR_WRONG_CHIP:
       case KILN_PRODUCTION_ERROR_OPTION_BYTES:
-        return _("Set the board aside for an engineer.");
+        return KILN_PRODUCTION_ACTION_SET_ASIDE;
       default:
-        return _("Stop the line and call the engineer: no board can be programmed until this is fixed.");
+        return KILN_PRODUCTION_ACTION_CALL_ENGINEER;
       }
 
   if (error->domain == KILN_FLASH_ERROR)
@@ -417,20 +417,51 @@ kiln_production_advice (const GError *error)
       {
       case KILN_FLASH_ERROR_PROTECTED:
       case KILN_FLASH_ERROR_READ_PROTECTED:
-        return _("Set the board aside for an engineer.");
+        return KILN_PRODUCTION_ACTION_SET_ASIDE;
       case KILN_FLASH_ERROR_PLAN:
-        return _("Stop the line and call the engineer: no board can be programmed until this is fixed.");
+        return KILN_PRODUCTION_ACTION_CALL_ENGINEER;
       case KILN_FLASH_ERROR_VOLTAGE:
-        return _("Check the board's power supply, reseat the board and program it again.");
+        return KILN_PRODUCTION_ACTION_CHECK_POWER;
       default:
-        return _("Program the board again; if it fails a second time, set it aside for an engineer.");
+        return KILN_PRODUCTION_ACTION_RETRY;
       }
 
   if (error->domain == KILN_USB_ERROR)
-    return _("Check the probe's USB cable, then program the board again.");
+    return KILN_PRODUCTION_ACTION_CHECK_CABLE;
   if (error->domain == KILN_STLINK_ERROR || error->domain == KILN_ARM_ERROR)
-    return _("Reseat the board (check the probe's cable and the board's power), then program it again.");
-  return _("Program the board again; if it fails a second time, set it aside for an engineer.");
+    return KILN_PRODUCTION_ACTION_RESEAT;
+  return KILN_PRODUCTION_ACTION_RETRY;
+}
+
+const char *
+kiln_production_action_text (KilnProductionAction action)
+{
+  switch (action)
+    {
+    case KILN_PRODUCTION_ACTION_NONE:
+      return NULL;
+    case KILN_PRODUCTION_ACTION_STOPPED:
+      return _("The job was stopped before the end: program the board again.");
+    case KILN_PRODUCTION_ACTION_SET_ASIDE:
+      return _("Set the board aside for an engineer.");
+    case KILN_PRODUCTION_ACTION_CALL_ENGINEER:
+      return _("Stop the line and call the engineer: no board can be programmed until this is fixed.");
+    case KILN_PRODUCTION_ACTION_CHECK_POWER:
+      return _("Check the board's power supply, reseat the board and program it again.");
+    case KILN_PRODUCTION_ACTION_CHECK_CABLE:
+      return _("Check the probe's USB cable, then program the board again.");
+    case KILN_PRODUCTION_ACTION_RESEAT:
+      return _("Reseat the board (check the probe's cable and the board's power), then program it again.");
+    case KILN_PRODUCTION_ACTION_RETRY:
+    default:
+      return _("Program the board again; if it fails a second time, set it aside for an engineer.");
+    }
+}
+
+const char *
+kiln_production_advice (const GError *error)
+{
+  return kiln_production_action_text (kiln_production_action_for (error));
 }
 
 /* A board is there when the probe measures at least this on VCC. */

@@ -72,6 +72,22 @@ gboolean           kiln_production_wait_for_board (KilnSession     *session,
                                                    GCancellable    *cancellable,
                                                    GError         **error);
 
+/* What the operator does after a failed board, one pictogram each. */
+typedef enum
+{
+  KILN_PRODUCTION_ACTION_NONE,
+  KILN_PRODUCTION_ACTION_RETRY,          /* program it again */
+  KILN_PRODUCTION_ACTION_STOPPED,        /* the job was stopped: program it again */
+  KILN_PRODUCTION_ACTION_SET_ASIDE,      /* the board goes to an engineer */
+  KILN_PRODUCTION_ACTION_CALL_ENGINEER,  /* the line stops */
+  KILN_PRODUCTION_ACTION_CHECK_CABLE,    /* the probe's USB cable */
+  KILN_PRODUCTION_ACTION_CHECK_POWER,    /* the board's supply */
+  KILN_PRODUCTION_ACTION_RESEAT,         /* the board in its fixture */
+} KilnProductionAction;
+
+KilnProductionAction kiln_production_action_for  (const GError        *error);
+/* The action in words, or NULL for NONE. */
+const char        *kiln_production_action_text (KilnProductionAction action);
 /* What the operator should do after a FAIL with @error, in a few words
  * (retry, reseat the board, set it aside, call the engineer). */
 const char        *kiln_production_advice     (const GError        *error);

@@ -267,6 +267,8 @@ kiln_production_profile_load_data (const char  *path,
       if (!kiln_serial_settings_validate (s, error))
         return NULL;
     }
+  if (!kiln_operator_settings_read (&self->operator_settings, kf, error))
+    return NULL;
 
   return g_steal_pointer (&self);
 }
@@ -360,6 +362,8 @@ kiln_production_profile_save (KilnProductionProfile  *self,
       if (s->size)
         g_key_file_set_integer (kf, GROUP_SERIAL, "size", (int) s->size);
     }
+
+  kiln_operator_settings_write (&self->operator_settings, kf);
 
   add_comments (kf);
   data = g_key_file_to_data (kf, NULL, NULL);

@@ -59,6 +59,12 @@ static const KilnProfileKey keys[] = {
     N_("ascii (padded with NUL bytes) or u32le (a counter as a 4-byte number)") },
   { "serial", "size", "16", FALSE,
     N_("How many bytes are written at the address") },
+  { "operator", "mode", "true", FALSE,
+    N_("Opening this profile puts the station in operator mode: only programming boards, no other profile, "
+       "settings, auto-start switch or option bytes (true or false)") },
+  { "operator", "engineer-password", "$argon2id$v=19$m=65536,t=2,p=1$…", FALSE,
+    N_("What leaves operator mode: the engineer's password as a salted hash, the line “kiln-cli profile "
+       "hash-password” prints (never the password itself)") },
 };
 
 const KilnProfileKey *

@@ -32,6 +32,7 @@ struct _KilnProductionProfile
   gboolean                   vpp;
   KilnOptionBytesExpectation option_bytes;
   KilnSerialSettings         serial;
+  KilnOperatorSettings       operator_settings;
   gboolean                   locked;
 };
 

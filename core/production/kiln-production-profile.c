@@ -30,6 +30,7 @@ kiln_production_profile_finalize (GObject *object)
   g_free (self->sha256);
   g_free (self->chip);
   kiln_serial_settings_clear (&self->serial);
+  kiln_operator_settings_clear (&self->operator_settings);
   g_strfreev (self->option_bytes.set);
 
   G_OBJECT_CLASS (kiln_production_profile_parent_class)->finalize (object);
@@ -195,6 +196,26 @@ kiln_production_profile_get_option_bytes (KilnProductionProfile *self)
 }
 
 /* Setters */
+
+const KilnOperatorSettings *
+kiln_production_profile_get_operator (KilnProductionProfile *self)
+{
+  return &self->operator_settings;
+}
+
+gboolean
+kiln_production_profile_set_operator (KilnProductionProfile  *self,
+                                      gboolean                mode,
+                                      const char             *engineer_password,
+                                      GError                **error)
+{
+  if (refuse_locked (self, error))
+    return FALSE;
+  kiln_operator_settings_clear (&self->operator_settings);
+  self->operator_settings.mode = mode;
+  self->operator_settings.engineer_password = g_strdup (engineer_password);
+  return TRUE;
+}
 
 gboolean
 kiln_production_profile_set_name (KilnProductionProfile  *self,

@@ -40,6 +40,7 @@
 
 #include "kiln-image.h"
 #include "kiln-production-error.h"
+#include "kiln-production-operator.h"
 
 G_BEGIN_DECLS
 
@@ -115,6 +116,13 @@ char                  *kiln_production_profile_dup_list_path    (KilnProductionP
 const KilnOptionBytesExpectation *kiln_production_profile_get_option_bytes (KilnProductionProfile *self);
 
 /* The engineer's side: every setter refuses a locked profile. */
+/* [operator]: whether opening the profile puts the station in operator mode,
+ * and the engineer's password hash that leaves it. */
+const KilnOperatorSettings *kiln_production_profile_get_operator (KilnProductionProfile *self);
+gboolean               kiln_production_profile_set_operator     (KilnProductionProfile  *self,
+                                                                 gboolean                mode,
+                                                                 const char             *engineer_password,
+                                                                 GError                **error);
 gboolean               kiln_production_profile_set_name         (KilnProductionProfile  *self,
                                                                  const char             *name,
                                                                  GError                **error);

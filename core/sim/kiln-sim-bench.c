@@ -386,6 +386,21 @@ kiln_sim_bench_get_device_ns (KilnSimBench *self,
   return g_array_index (self->rigs, Rig, index).clock->device_ns;
 }
 
+guint64
+kiln_sim_bench_get_host_ns (KilnSimBench *self,
+                            guint         index,
+                            guint64      *cpu_wait_ns)
+{
+  const KilnSimClock *clock;
+
+  g_return_val_if_fail (KILN_IS_SIM_BENCH (self), 0);
+  g_return_val_if_fail (index < self->rigs->len, 0);
+  clock = g_array_index (self->rigs, Rig, index).clock;
+  if (cpu_wait_ns)
+    *cpu_wait_ns = clock->host_cpu_wait_ns;
+  return clock->host_ns;
+}
+
 guint
 kiln_sim_bench_get_sequence_length (KilnSimBench *self,
                                     guint         index)
@@ -598,7 +613,8 @@ kiln_sim_bench_dup_report_json (KilnSimBench *self)
 {
   KilnSimReport *r = self->report;
   g_autoptr(GString) out = g_string_new ("{");
-  guint64 device = 0, host = 0, total = 0;
+  guint64 device = 0, host = 0, total = 0, cpu_wait = 0;
+  KilnSimHostGaps gaps = KILN_SIM_HOST_GAPS_WALL;
   char num[G_ASCII_DTOSTR_BUF_SIZE];
   GHashTableIter iter;
   gpointer key, value;
@@ -611,12 +627,16 @@ kiln_sim_bench_dup_report_json (KilnSimBench *self)
 
       device = MAX (device, c->device_ns);
       host = MAX (host, c->host_ns);
+      cpu_wait = MAX (cpu_wait, c->host_cpu_wait_ns);
+      gaps = c->host_gaps;
       total = MAX (total, c->device_ns + c->host_ns);
     }
 
   g_string_append_printf (out, "\"device_time_s\":%s,", g_ascii_formatd (num, sizeof num, "%.6f", device / 1e9));
   g_string_append_printf (out, "\"host_time_s\":%s,", g_ascii_formatd (num, sizeof num, "%.6f", host / 1e9));
   g_string_append_printf (out, "\"total_time_s\":%s,", g_ascii_formatd (num, sizeof num, "%.6f", total / 1e9));
+  g_string_append_printf (out, "\"host_gaps\":\"%s\",", kiln_sim_host_gaps_name (gaps));
+  g_string_append_printf (out, "\"host_cpu_wait_s\":%s,", g_ascii_formatd (num, sizeof num, "%.6f", cpu_wait / 1e9));
   g_string_append_printf (out,
                           "\"usb_transfers\":%" G_GUINT64_FORMAT ",\"usb_bytes_out\":%" G_GUINT64_FORMAT
                           ",\"usb_bytes_in\":%" G_GUINT64_FORMAT ",\"swd_transfers\":%" G_GUINT64_FORMAT

@@ -41,6 +41,13 @@ KilnSimProbe *kiln_sim_bench_get_probe      (KilnSimBench  *self,
 guint64       kiln_sim_bench_get_device_ns  (KilnSimBench  *self,
                                              guint          index);
 
+/* The host's gaps counted on probe @index's timeline ([bench] host-gaps),
+ * and in @cpu_wait_ns (may be NULL) the time left out because the host
+ * waited for a CPU (load-free gaps only). */
+guint64       kiln_sim_bench_get_host_ns    (KilnSimBench  *self,
+                                             guint          index,
+                                             guint64       *cpu_wait_ns);
+
 /* Board sequences (core/sim/README.md): how many boards probe @index is
  * presented one after another (1 without "sequence"), and which one is there
  * now (1-based; 0 while the socket is empty). For tests: the product sees

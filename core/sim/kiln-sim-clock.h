@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+#include "kiln-sim-hostgap.h"
+
 G_BEGIN_DECLS
 
 typedef struct _KilnSimPace KilnSimPace;
@@ -16,6 +18,8 @@ typedef struct _KilnSimClock
   guint64 now_ns;      /* the board's timeline: device time plus counted host gaps */
   guint64 device_ns;   /* time the bench itself spent: USB, SWD, waits */
   guint64 host_ns;     /* host gaps between transfers, kept apart */
+  guint64 host_cpu_wait_ns;  /* with load-free gaps: the host's waits for a CPU left out */
+  KilnSimHostGaps host_gaps;
   /* Real time and holds (kiln-sim-pace.h), shared by the bench's clocks;
    * NULL when the bench asks for neither. */
   KilnSimPace *pace;

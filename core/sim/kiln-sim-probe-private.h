@@ -120,8 +120,8 @@ struct _KilnSimProbe
   GByteArray    *misc_result;
 
   /* Host time between transfers. */
-  gint64         last_transfer_end_us;
-  gboolean       count_host_gaps;
+  KilnSimHostStamp last_transfer_end;
+  gboolean       transferred_once;
 
   /* The line's fixture (see kiln-sim-line.c). */
   KilnSimProbeFixture fixture;

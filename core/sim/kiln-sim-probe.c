@@ -63,20 +63,38 @@ check_faults (KilnSimProbe *self)
   return !self->gone && !self->hung;
 }
 
+/* The host's time since the last transfer ([bench] host-gaps; see
+ * kiln-sim-hostgap.c). */
+static guint64
+host_gap_now (KilnSimProbe *self,
+              guint64      *cpu_wait_ns)
+{
+  KilnSimHostStamp now;
+
+  *cpu_wait_ns = 0;
+  if (!self->transferred_once || self->clock->host_gaps == KILN_SIM_HOST_GAPS_IGNORE)
+    return 0;
+  kiln_sim_host_stamp (&now, self->clock->host_gaps);
+  return kiln_sim_host_gap_ns (&self->last_transfer_end, &now, self->clock->host_gaps, cpu_wait_ns);
+}
+
 static void
 begin_transfer (KilnSimProbe *self)
 {
-  gint64 now = g_get_monotonic_time ();
+  guint64 wait = 0;
+  guint64 gap = host_gap_now (self, &wait);
 
-  if (self->last_transfer_end_us != 0 && self->count_host_gaps)
-    kiln_sim_clock_host_gap (self->clock, (guint64) (now - self->last_transfer_end_us) * 1000);
+  if (gap > 0)
+    kiln_sim_clock_host_gap (self->clock, gap);
+  self->clock->host_cpu_wait_ns += wait;
   self->report->usb_transfers++;
 }
 
 static void
 end_transfer (KilnSimProbe *self)
 {
-  self->last_transfer_end_us = g_get_monotonic_time ();
+  kiln_sim_host_stamp (&self->last_transfer_end, self->clock->host_gaps);
+  self->transferred_once = TRUE;
 }
 
 static KilnSimUsbStatus
@@ -497,7 +515,7 @@ kiln_sim_probe_plug (KilnSimProbe *self)
   g_byte_array_set_size (self->out_data, 0);
   g_byte_array_set_size (self->misc_result, 0);
   self->out_expected = 0;
-  self->last_transfer_end_us = 0;
+  self->transferred_once = FALSE;
   self->address = (guint8) ((self->address - 1 + 32) % 127 + 1);
 }
 
@@ -550,10 +568,9 @@ kiln_sim_probe_get_line_state (KilnSimProbe *self,
                                gboolean     *debug)
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
-  guint64 gap = 0;
+  guint64 wait = 0;
+  guint64 gap = host_gap_now (self, &wait);
 
-  if (self->last_transfer_end_us != 0 && self->count_host_gaps)
-    gap = (guint64) MAX (g_get_monotonic_time () - self->last_transfer_end_us, 0) * 1000;
   *now_ns = self->clock->now_ns + gap;
   *device_ns = self->clock->device_ns;
   *debug = self->mode == MODE_DEBUG;
@@ -652,6 +669,7 @@ kiln_sim_probe_new (GKeyFile      *key_file,
   g_autofree char *quirk = g_key_file_get_string (key_file, group, "binary-serial", NULL);
   g_autofree char *pid = g_key_file_get_string (key_file, group, "pid", NULL);
   g_autofree char *gaps = g_key_file_get_string (key_file, "bench", "host-gaps", NULL);
+  g_autoptr(GError) gaps_error = NULL;
 
   if (model == NULL || g_ascii_strcasecmp (g_strstrip (model), "stlink-v2") == 0)
     {
@@ -699,7 +717,12 @@ kiln_sim_probe_new (GKeyFile      *key_file,
   self->mode = self->model == MODEL_V2 ? MODE_DFU : MODE_MASS;
   self->swd_khz = self->model == MODEL_V3 ? 8000 : 1800;
   self->last_status = STATUS_OK;
-  self->count_host_gaps = gaps == NULL || g_ascii_strcasecmp (g_strstrip (gaps), "ignore") != 0;
+  self->clock->host_gaps = kiln_sim_host_gaps_parse (gaps, &gaps_error);
+  if (gaps_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&gaps_error));
+      return NULL;
+    }
 
   self->disconnect_armed = g_key_file_has_key (key_file, "faults", "usb-disconnect-after-ms", NULL);
   self->hang_armed = g_key_file_has_key (key_file, "faults", "usb-hang-after-ms", NULL);

@@ -139,6 +139,7 @@ static const struct
   [KILN_STLINK_FEATURE_MEM_16BIT] = { 26, 0 },
   [KILN_STLINK_FEATURE_INIT_AP] = { 28, 0 },
   [KILN_STLINK_FEATURE_AP_MUST_INIT] = { 37, 7 },
+  [KILN_STLINK_FEATURE_RW_MISC] = { 32, 2 },
 };
 
 gboolean
@@ -162,6 +163,7 @@ kiln_stlink_feature_name (KilnStlinkFeature feature)
     case KILN_STLINK_FEATURE_MEM_16BIT:      return _("16-bit memory access");
     case KILN_STLINK_FEATURE_INIT_AP:        return _("opening access ports");
     case KILN_STLINK_FEATURE_AP_MUST_INIT:   return _("access ports that must be opened first");
+    case KILN_STLINK_FEATURE_RW_MISC:        return _("several register accesses in one round trip");
     default:                                 return "";
     }
 }
@@ -318,6 +320,20 @@ kiln_stlink_cmd_last_rw_status (KilnStlinkCmd cmd,
                                 gboolean      v2)
 {
   cmd2 (cmd, 0xF2, v2 ? 0x3E : 0x3B);
+}
+
+void
+kiln_stlink_cmd_rw_misc_out (KilnStlinkCmd cmd,
+                             guint32       items)
+{
+  cmd2 (cmd, 0xF2, 0x51);
+  kiln_stlink_encode_u32 (cmd + 2, items);
+}
+
+void
+kiln_stlink_cmd_rw_misc_in (KilnStlinkCmd cmd)
+{
+  cmd2 (cmd, 0xF2, 0x52);
 }
 
 void

@@ -39,6 +39,7 @@ typedef enum
   KILN_STLINK_FEATURE_MEM_16BIT,
   KILN_STLINK_FEATURE_INIT_AP,
   KILN_STLINK_FEATURE_AP_MUST_INIT,
+  KILN_STLINK_FEATURE_RW_MISC,
   KILN_STLINK_N_FEATURES,
 } KilnStlinkFeature;
 
@@ -116,6 +117,17 @@ void kiln_stlink_cmd_write_mem16        (KilnStlinkCmd cmd,
                                          guint16       length);
 void kiln_stlink_cmd_last_rw_status     (KilnStlinkCmd cmd,
                                          gboolean      v2);
+/* RW_MISC (V2J32 / V3J2 on): a batch of single-word AP accesses. OUT
+ * carries one opcode byte per item (padded to a word), then one operand
+ * word per item; IN answers one value word per item, then one status word
+ * per item. */
+#define KILN_STLINK_MISC_ADDRESS 1   /* operand: the address of the next WRITE */
+#define KILN_STLINK_MISC_WRITE   2   /* operand: the value; the address then advances by 4 */
+#define KILN_STLINK_MISC_READ    3   /* operand: the address */
+#define KILN_STLINK_MISC_MAX_V2  64  /* items the V2 firmware's buffer holds */
+void kiln_stlink_cmd_rw_misc_out        (KilnStlinkCmd cmd,
+                                         guint32       items);
+void kiln_stlink_cmd_rw_misc_in         (KilnStlinkCmd cmd);
 void kiln_stlink_cmd_read_debug_reg     (KilnStlinkCmd cmd,
                                          guint32       address);
 void kiln_stlink_cmd_write_debug_reg    (KilnStlinkCmd cmd,

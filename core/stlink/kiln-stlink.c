@@ -641,6 +641,141 @@ kiln_stlink_write32 (KilnStlink  *self,
   return kiln_stlink_write_mem (self, address, b, 4, error);
 }
 
+/* Words one command each. */
+static gboolean
+words_one_by_one (KilnStlink     *self,
+                  KilnStlinkWord *words,
+                  guint           n,
+                  GError        **error)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      GError *local_error = NULL;
+      gboolean ok = words[i].write ? kiln_stlink_write32 (self, words[i].address, words[i].value, &local_error)
+                                   : kiln_stlink_read32 (self, words[i].address, &words[i].value, &local_error);
+
+      if (ok)
+        continue;
+      if (!words[i].may_fail)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      g_error_free (local_error);
+    }
+  return TRUE;
+}
+
+/* At most KILN_STLINK_MISC_MAX_V2 words in one RW_MISC_OUT / RW_MISC_IN
+ * pair; *@done says how many went through (the rest: a WAIT). */
+static gboolean
+words_batch (KilnStlink     *self,
+             KilnStlinkWord *words,
+             guint           n,
+             guint          *done,
+             GError        **error)
+{
+  guint items = 0;
+  g_autofree guint8 *ops = NULL;
+  g_autofree guint8 *answer = NULL;
+  g_autofree guint *item_of = g_new (guint, n);
+  gsize out_len;
+  KilnStlinkCmd cmd;
+
+  for (guint i = 0; i < n; i++)
+    {
+      /* A write is two items: its address, then its value. */
+      items += words[i].write ? 2 : 1;
+      item_of[i] = items - 1;
+    }
+  out_len = ((items + 3) & ~3u) + 4 * (gsize) items;
+  ops = g_malloc0 (out_len);
+  answer = g_malloc0 (8 * (gsize) items);
+  {
+    guint8 *operands = ops + ((items + 3) & ~3u);
+    guint k = 0;
+
+    for (guint i = 0; i < n; i++)
+      {
+        if (words[i].write)
+          {
+            ops[k] = KILN_STLINK_MISC_ADDRESS;
+            kiln_stlink_encode_u32 (operands + 4 * k++, words[i].address);
+            ops[k] = KILN_STLINK_MISC_WRITE;
+            kiln_stlink_encode_u32 (operands + 4 * k++, words[i].value);
+          }
+        else
+          {
+            ops[k] = KILN_STLINK_MISC_READ;
+            kiln_stlink_encode_u32 (operands + 4 * k++, words[i].address);
+          }
+      }
+  }
+
+  kiln_stlink_cmd_rw_misc_out (cmd, items);
+  if (!command (self, cmd, NULL, 0, error) || !kiln_usb_device_write (self->device, ops, out_len, error))
+    return FALSE;
+  kiln_stlink_cmd_rw_misc_in (cmd);
+  if (!command (self, cmd, answer, 8 * (gsize) items, error))
+    return FALSE;
+
+  *done = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      guint k = item_of[i];
+      guint8 status = answer[4 * (gsize) items + 4 * (gsize) k];
+
+      /* A write's address item answers too. */
+      if (words[i].write && answer[4 * (gsize) items + 4 * (gsize) (k - 1)] != KILN_STLINK_STATUS_OK)
+        status = answer[4 * (gsize) items + 4 * (gsize) (k - 1)];
+      if (status == KILN_STLINK_STATUS_OK || words[i].may_fail)
+        {
+          if (!words[i].write)
+            words[i].value = kiln_stlink_decode_u32 (answer + 4 * (gsize) k);
+          *done = i + 1;
+          continue;
+        }
+      if (kiln_stlink_status_is_wait (status))
+        return TRUE;
+      if (status == 0x11)
+        g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_FAULT,
+                     _("The target refused the access at 0x%08X: the memory is read-protected or not there"),
+                     words[i].address);
+      else
+        status_ok (status, error);
+      blame_power (self, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+kiln_stlink_words (KilnStlink     *self,
+                   KilnStlinkWord *words,
+                   guint           n,
+                   GError        **error)
+{
+  /* A batch costs two commands: for one or two words, one each is as cheap. */
+  if (n <= 2 || !kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_RW_MISC))
+    return words_one_by_one (self, words, n, error);
+  while (n > 0)
+    {
+      guint take = MIN (n, (guint) KILN_STLINK_MISC_MAX_V2 / 2), done = 0;
+
+      if (!words_batch (self, words, take, &done, error))
+        return FALSE;
+      if (done < take)
+        {
+          /* A WAIT: that word and the rest of this batch one at a time. */
+          if (!words_one_by_one (self, words + done, take - done, error))
+            return FALSE;
+        }
+      words += take;
+      n -= take;
+    }
+  return TRUE;
+}
+
 void
 kiln_stlink_close (KilnStlink *self)
 {

@@ -106,6 +106,24 @@ gboolean                 kiln_stlink_write32        (KilnStlink     *self,
                                                      guint32         address,
                                                      guint32         value,
                                                      GError        **error);
+/* One aligned word access of a batch. */
+typedef struct
+{
+  guint32  address;
+  guint32  value;      /* written, or what was read */
+  gboolean write;
+  gboolean may_fail;   /* its failure is not an error (a write that resets the target) */
+} KilnStlinkWord;
+
+/* Runs @n word accesses in order in as few round trips as the firmware
+ * allows: batches of RW_MISC (V2J32 / V3J2 on: two commands for up to 64
+ * words) where that is cheaper, else one command per word. Stops at the
+ * first refused access (naming its address); a word the target answers
+ * WAIT to is done again on its own, with the words after it. */
+gboolean                 kiln_stlink_words          (KilnStlink     *self,
+                                                     KilnStlinkWord *words,
+                                                     guint           n,
+                                                     GError        **error);
 /* Leaves debug mode (the target runs on). */
 void                     kiln_stlink_close          (KilnStlink     *self);
 

@@ -190,6 +190,60 @@ test_run_to_breakpoint (Fixture       *f,
   g_assert_cmpuint (result, ==, 55);
 }
 
+static guint64
+usb_transfers (Fixture *f)
+{
+  g_autofree char *json = kiln_sim_bench_dup_report_json (f->bench);
+  const char *p = strstr (json, "\"usb_transfers\":");
+
+  g_assert_nonnull (p);
+  return g_ascii_strtoull (p + strlen ("\"usb_transfers\":"), NULL, 10);
+}
+
+/* Starting a routine: the registers, DEMCR and the fault status go in one
+ * RW_MISC batch, and DEMCR is not read again while only Kiln's code ran
+ * since Kiln wrote it; once the firmware has run, it is. */
+static void
+test_start_round_trips (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  static const guint16 sum[] = { 0x2200, 0x1812, 0x3801, 0xD1FC, 0x4610, 0xBE2A };
+  KilnStlink *link = kiln_arm_target_get_stlink (f->target);
+  guint32 args[] = { 10 }, result = 0, demcr = 0;
+  guint64 before;
+
+  load (f, sum, G_N_ELEMENTS (sum));
+  g_assert_true (kiln_arm_reset_halt (f->target, &error));
+  g_assert_no_error (error);
+  before = usb_transfers (f);
+  g_assert_true (kiln_arm_start_code (f->target, CODE | 1, STACK, args, 1, &error));
+  g_assert_no_error (error);
+  /* DHCSR read, the batch (its command and data, RW_MISC_IN and its
+   * answer), and the write that lets the core run: each a command and
+   * its answer. */
+  g_assert_cmpuint (usb_transfers (f) - before, ==, 2 + 4 + 2);
+  g_assert_true (kiln_arm_wait_code (f->target, 2000, NULL, &error));
+  g_assert_true (kiln_arm_read_reg (f->target, KILN_ARM_REG_R0, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result, ==, 55);
+  /* What Kiln keeps is what the core has: fault catches on, reset catch off. */
+  g_assert_true (kiln_stlink_read32 (link, 0xE000EDFC, &demcr, &error));
+  g_assert_no_error (error);
+  g_assert_cmphex (demcr & 0x7F1, ==, 0x7F0);
+
+  /* The firmware ran in between: DEMCR is read first. */
+  g_assert_true (kiln_arm_resume (f->target, FALSE, &error));
+  g_assert_true (kiln_arm_halt (f->target, &error));
+  g_assert_no_error (error);
+  before = usb_transfers (f);
+  g_assert_true (kiln_arm_start_code (f->target, CODE | 1, STACK, args, 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (usb_transfers (f) - before, ==, 2 + 2 + 4 + 2);
+  g_assert_true (kiln_arm_wait_code (f->target, 2000, NULL, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_fault_bus_error (Fixture       *f,
                       gconstpointer  data)
@@ -295,6 +349,7 @@ main (int   argc,
   ADD ("/Kiln/Arm/registers", test_registers, NULL);
   ADD ("/Kiln/Arm/step", test_step, NULL);
   ADD ("/Kiln/Arm/run-to-breakpoint", test_run_to_breakpoint, NULL);
+  ADD ("/Kiln/Arm/start-round-trips", test_start_round_trips, NULL);
   ADD ("/Kiln/Arm/fault/bus-error", test_fault_bus_error, NULL);
   ADD ("/Kiln/Arm/fault/undefined", test_fault_undefined, NULL);
   ADD ("/Kiln/Arm/timeout", test_timeout, NULL);

@@ -247,24 +247,6 @@ def _():
           "st-flash read back different bytes from what OpenOCD wrote")
 
 
-@case("calibration-openocd-512k-v2-1", ["openocd"])
-def _():
-    blob = bytes(random.getrandbits(8) for _ in range(512 * 1024))
-    path = os.path.join(tmp, "512k.bin")
-    open(path, "wb").write(blob)
-    d, sim = bench("calib", "[probe]\nmodel=stlink-v2-1\nfirmware=V2J37M26\n[board]\nstate=@STATE@\n")
-    rep = os.path.join(d, "r.json")
-    rc, out = run(["openocd", "-f", "interface/stlink.cfg", "-f", "target/stm32f7x.cfg", "-c", OPENOCD_PORTS,
-                   "-c", f"program {path} 0x08000000 reset exit"], sim, rep)
-    check(rc == 0, f"openocd exit {rc}", out)
-    r = report(rep)
-    t = r["total_time_s"]
-    print(f"# calibration: OpenOCD 512 KiB on F746 via V2-1: {t:.2f} s modeled "
-          f"(device {r['device_time_s']:.2f} s + host {r['host_time_s']:.2f} s), published 8.68 s")
-    check(8.68 * 0.75 <= t <= 8.68 * 1.25, f"{t:.2f} s is outside 8.68 s ± 25 %")
-    check(flash(d)[:len(blob)] == blob, "flash.bin does not hold the image")
-
-
 @case("determinism", ["openocd"])
 def _():
     # With host gaps left out of the timeline, a job's device time depends

@@ -2,7 +2,9 @@
 """Profile keys: a misspelt key or an unknown group is refused with its line
 and the nearest known name (nothing in the profile is used); `kiln-cli profile
 new` writes a commented template that loads as it is and documents every key;
-every key is in the man page and the README."""
+every key is in the man page and the README; `kiln-cli profile hash-password`
+prints the [operator] line, and operator mode needs that hash, never a
+password in clear."""
 import os
 import re
 import subprocess
@@ -87,6 +89,35 @@ check(r.returncode == 2 and "already exists" in r.stderr and open(new).read() ==
 full = write("full.kiln-profile", re.sub(r"^#([a-z])", r"\1", text, flags=re.M).replace("sha256 = \n", ""))
 r = kiln("profile", "show", full)
 check("unknown" not in r.stderr, "every key of the template is known", r.stderr)
+
+# Operator mode: the engineer's password as a salted hash, never in clear.
+r = subprocess.run([cli, "profile", "hash-password"], input="kiln-engineer\n", capture_output=True, text=True,
+                   env=env, timeout=120)
+m = re.match(r"^engineer-password = (\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$\S+)$", r.stdout.strip())
+check(r.returncode == 0 and m is not None and "kiln-engineer" not in r.stdout,
+      "profile hash-password prints a salted Argon2id hash", r.stdout + r.stderr)
+again = subprocess.run([cli, "profile", "hash-password"], input="kiln-engineer\n", capture_output=True, text=True,
+                       env=env, timeout=120)
+check(again.returncode == 0 and again.stdout != r.stdout, "the same password hashes differently (salted)",
+      again.stdout)
+r = subprocess.run([cli, "profile", "hash-password"], input="", capture_output=True, text=True, env=env, timeout=120)
+check(r.returncode == 2 and "empty" in r.stderr and r.stdout == "", "an empty password is refused", r.stderr)
+base = "[profile]\nname = W\nfirmware = w.bin\nchip = STM32F746NG\n"
+if m is not None:
+    p = write("operator.kiln-profile", base + "[operator]\nmode = true\n" + "engineer-password = " + m.group(1) + "\n")
+    r = kiln("profile", "show", p)
+    check(r.returncode == 0 and "Operator:" in r.stdout, "a profile in operator mode with the hash loads",
+          r.stdout + r.stderr)
+p = write("nopass.kiln-profile", base + "[operator]\nmode = true\n")
+r = kiln("profile", "show", p)
+check(r.returncode == 2 and "needs engineer-password" in r.stderr, "operator mode without the password is refused",
+      r.stderr)
+p = write("clear.kiln-profile", base + "[operator]\nmode = true\nengineer-password = kiln-engineer\n")
+r = kiln("profile", "show", p)
+check(r.returncode == 2 and "is not a password hash" in r.stderr, "a password in clear is refused", r.stderr)
+p = write("badmode.kiln-profile", base + "[operator]\nmode = maybe\n")
+r = kiln("profile", "show", p)
+check(r.returncode == 2 and "use true or false" in r.stderr, "mode = maybe is refused", r.stderr)
 
 man = open(os.path.join(source, "data", "kiln-cli.1")).read()
 readme = open(os.path.join(source, "README.md")).read()

@@ -298,6 +298,68 @@ test_sram (gconstpointer data)
   kiln_stlink_close (stlink);
 }
 
+/* The USB transfers the in-process bench has seen so far. */
+static guint64
+usb_transfers (void)
+{
+  g_autofree char *json = kiln_sim_bench_dup_report_json (bench);
+  const char *p = strstr (json, "\"usb_transfers\":");
+
+  g_assert_nonnull (p);
+  return g_ascii_strtoull (p + strlen ("\"usb_transfers\":"), NULL, 10);
+}
+
+/* Word batches: in order, each read seeing the writes before it; with
+ * RW_MISC (V2J32 and V3J2 on) in two round trips per 32 words, else one
+ * per word; a refused word is an error naming it, unless it may fail. */
+static void
+test_words (gconstpointer data)
+{
+  const Personality *p = data;
+  g_autoptr(KilnStlink) stlink = open_and_connect (p);
+  g_autoptr(GError) error = NULL;
+  KilnStlinkWord words[40];
+  gboolean misc = kiln_stlink_has_feature (kiln_stlink_get_version (stlink), KILN_STLINK_FEATURE_RW_MISC);
+  guint64 before = 0;
+
+  /* 20 writes, each read back right after it. */
+  for (guint i = 0; i < 20; i++)
+    {
+      words[2 * i] = (KilnStlinkWord) { SRAM_BASE + 0x1000 + 4 * i, 0xC0DE0000u + i * 0x111, TRUE, FALSE };
+      words[2 * i + 1] = (KilnStlinkWord) { SRAM_BASE + 0x1000 + 4 * i, 0, FALSE, FALSE };
+    }
+  if (!via_dropin)
+    before = usb_transfers ();
+  g_assert_true (kiln_stlink_words (stlink, words, G_N_ELEMENTS (words), &error));
+  g_assert_no_error (error);
+  if (!via_dropin)
+    /* Two batches (32 + 8 words: each command and its data or answer),
+     * or a command and its answer per word. */
+    g_assert_cmpuint (usb_transfers () - before, ==, misc ? 8 : 2 * G_N_ELEMENTS (words));
+  for (guint i = 0; i < 20; i++)
+    g_assert_cmphex (words[2 * i + 1].value, ==, 0xC0DE0000u + i * 0x111);
+  {
+    guint32 v = 0;
+
+    g_assert_true (kiln_stlink_read32 (stlink, SRAM_BASE + 0x1000 + 4 * 19, &v, &error));
+    g_assert_cmphex (v, ==, 0xC0DE0000u + 19 * 0x111);
+  }
+
+  /* Nothing is mapped at 0x60000000: the word that may fail does not stop
+   * the batch; the one that may not is an error. */
+  words[0] = (KilnStlinkWord) { SRAM_BASE + 0x1100, 0x600DF00D, TRUE, FALSE };
+  words[1] = (KilnStlinkWord) { 0x60000000, 0, FALSE, TRUE };
+  words[2] = (KilnStlinkWord) { SRAM_BASE + 0x1100, 0, FALSE, FALSE };
+  g_assert_true (kiln_stlink_words (stlink, words, 3, &error));
+  g_assert_no_error (error);
+  g_assert_cmphex (words[2].value, ==, 0x600DF00D);
+  words[1].may_fail = FALSE;
+  g_assert_false (kiln_stlink_words (stlink, words, 3, &error));
+  g_assert_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_FAULT);
+  g_assert_nonnull (strstr (error->message, "0x60000000"));
+  kiln_stlink_close (stlink);
+}
+
 static void
 test_flash_halfword (gconstpointer data)
 {
@@ -420,11 +482,13 @@ main (int   argc,
       g_autofree char *b = g_strdup_printf ("/Kiln/Stlink/%s/flash-reads", p->firmware);
       g_autofree char *c = g_strdup_printf ("/Kiln/Stlink/%s/sram", p->firmware);
       g_autofree char *d = g_strdup_printf ("/Kiln/Stlink/%s/flash-halfword", p->firmware);
+      g_autofree char *e = g_strdup_printf ("/Kiln/Stlink/%s/words", p->firmware);
 
       g_test_add_data_func (a, p, test_lists_and_opens);
       g_test_add_data_func (b, p, test_flash_reads);
       g_test_add_data_func (c, p, test_sram);
       g_test_add_data_func (d, p, test_flash_halfword);
+      g_test_add_data_func (e, p, test_words);
     }
 
   status = g_test_run ();

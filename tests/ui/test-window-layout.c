@@ -141,6 +141,17 @@ test_large_window (void)
   kiln_test_wait_drawn (GTK_WIDGET (window));
   g_test_message ("map %d×%d", gtk_widget_get_width (map), gtk_widget_get_height (map));
   g_assert_cmpint (gtk_widget_get_width (map), >=, 1920 / 2);
+  /* and the height: its sectors grow into the room rather than leave most
+   * of the window empty under the legend. */
+  g_assert_cmpint (gtk_widget_get_height (map), >=, 1080 / 3);
+  {
+    /* Sector 0's tile reaches twice its least height (62 px) and more. */
+    g_autofree char *top = kiln_memory_map_describe_at (KILN_MEMORY_MAP (map), 10, 10);
+    g_autofree char *low = kiln_memory_map_describe_at (KILN_MEMORY_MAP (map), 10, 2 * 62 + 6);
+
+    g_assert_nonnull (top);
+    g_assert_cmpstr (low, ==, top);
+  }
   /* With the room, every tile has its word. */
   for (guint i = 0; i < kiln_memory_map_get_n_sectors (KILN_MEMORY_MAP (map)); i++)
     g_assert_true (kiln_memory_map_get_word_shown (KILN_MEMORY_MAP (map), i));
