@@ -128,6 +128,9 @@ _kiln_profile_editor_form_text (KilnProfileEditor *self,
   if (gtk_switch_get_active (self->irreversible_switch))
     g_key_file_set_boolean (kf, "option-bytes", "allow-irreversible", TRUE);
   add_serial (self, kf);
+  if (gtk_switch_get_active (self->operator_switch))
+    g_key_file_set_boolean (kf, "operator", "mode", TRUE);
+  set_if (kf, "operator", "engineer-password", self->engineer_row);
   return g_key_file_to_data (kf, NULL, NULL);
 }
 
@@ -264,4 +267,20 @@ _kiln_profile_editor_is_serial_field (KilnProfileEditor *self,
          || w == GTK_WIDGET (self->format_row) || w == GTK_WIDGET (self->start_row)
          || w == GTK_WIDGET (self->list_row) || w == GTK_WIDGET (self->series_row)
          || w == GTK_WIDGET (self->encoding_row) || w == GTK_WIDGET (self->size_row);
+}
+
+/* Operator mode needs the engineer's password hash: both checked together. */
+void
+_kiln_profile_editor_check_operator (KilnProfileEditor *self)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *text = NULL;
+  g_autofree char *message = NULL;
+
+  if (gtk_switch_get_active (self->operator_switch))
+    g_key_file_set_boolean (kf, "operator", "mode", TRUE);
+  set_if (kf, "operator", "engineer-password", self->engineer_row);
+  text = g_key_file_to_data (kf, NULL, NULL);
+  message = core_error (text);
+  _kiln_profile_editor_set_field_error (self, self->engineer_row, message);
 }

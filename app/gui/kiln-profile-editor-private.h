@@ -67,6 +67,9 @@ struct _KilnProfileEditor
   AdwEntryRow          *series_row;
   AdwComboRow          *encoding_row;
   AdwEntryRow          *size_row;
+  /* Operator mode */
+  GtkSwitch            *operator_switch;
+  AdwEntryRow          *engineer_row;
   /* Check, try, sign */
   GtkLabel             *check_label;
   GtkWidget            *try_button;
@@ -157,6 +160,7 @@ void               _kiln_profile_editor_check_key (KilnProfileEditor *self,
                                                    const char        *key);
 void               _kiln_profile_editor_check_serial (KilnProfileEditor *self,
                                                       GtkWidget         *edited);
+void               _kiln_profile_editor_check_operator (KilnProfileEditor *self);
 gboolean           _kiln_profile_editor_is_serial_field (KilnProfileEditor *self,
                                                          GtkWidget         *widget);
 

@@ -196,6 +196,8 @@ field_changed_cb (KilnProfileEditor *self,
     _kiln_profile_editor_check_key (self, self->wrp_row, "option-bytes", "wrp");
   else if (row == GTK_WIDGET (self->set_row))
     _kiln_profile_editor_check_key (self, self->set_row, "option-bytes", "set");
+  else if (row == GTK_WIDGET (self->operator_switch) || row == GTK_WIDGET (self->engineer_row))
+    _kiln_profile_editor_check_operator (self);
   else if (_kiln_profile_editor_is_serial_field (self, row))
     _kiln_profile_editor_check_serial (self, row);
   if (self->filling)
@@ -498,6 +500,8 @@ fill (KilnProfileEditor     *self,
       set_row (self->set_row, set);
     }
   gtk_switch_set_active (self->irreversible_switch, ob->allow_irreversible);
+  gtk_switch_set_active (self->operator_switch, kiln_production_profile_get_operator (profile)->mode);
+  set_row (self->engineer_row, kiln_production_profile_get_operator (profile)->engineer_password);
 
   if (serial->source != KILN_SERIAL_SOURCE_NONE)
     {
@@ -693,6 +697,12 @@ kiln_profile_editor_init (KilnProfileEditor *self)
   self->encoding_row = add_combo (self, group, _("Encoding"), doc_of ("serial", "encoding"), encoding_labels);
   self->size_row = add_entry (self, group, _("Size in bytes (empty: the text and a NUL)"),
                               doc_of ("serial", "size"));
+
+  group = add_group (page, _("Operator Mode"), _("What an operator may not change at the station"));
+  self->operator_switch = add_switch (self, group, _("Operator mode"),
+                                      _("Opening the profile locks the station down to programming boards"));
+  self->engineer_row = add_entry (self, group, _("Engineer password hash (kiln-cli profile hash-password)"),
+                                  doc_of ("operator", "engineer-password"));
 
   group = add_group (page, _("Check and Try"), NULL);
   button = add_button_row (group, _("_Check"), &self->check_label);

@@ -327,6 +327,14 @@ test_create_sign_try (void)
   type_into (GTK_WIDGET (editor->wrp_row), "none");
   g_assert_null (field_error_of (editor, editor->wrp_row));
 
+  /* Operator mode without the engineer's password hash is refused. */
+  click (GTK_WIDGET (editor->operator_switch));
+  g_assert_true (gtk_switch_get_active (editor->operator_switch));
+  g_assert_nonnull (field_error_of (editor, editor->engineer_row));
+  click (GTK_WIDGET (editor->operator_switch));
+  g_assert_false (gtk_switch_get_active (editor->operator_switch));
+  g_assert_null (field_error_of (editor, editor->engineer_row));
+
   /* Serial numbers from a counter: the source chosen with the keyboard. */
   click (GTK_WIDGET (editor->source_row));
   kiln_test_spin (300);
