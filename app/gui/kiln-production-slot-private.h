@@ -54,6 +54,8 @@ void                    kiln_production_slot_cancel       (KilnProductionSlot   
 /* Stops waiting for a board (a job in progress goes on). */
 void                    kiln_production_slot_disarm       (KilnProductionSlot    *self);
 KilnUsbProbeInfo       *kiln_production_slot_get_info     (KilnProductionSlot    *self);
+/* The worker of the slot's probe (jobs queued there run one after another). */
+KilnSession            *kiln_production_slot_get_session  (KilnProductionSlot    *self);
 /* The last board's entry in the record, or NULL. */
 const KilnProductionEntry *kiln_production_slot_get_entry (KilnProductionSlot    *self);
 /* A board's FAIL stays until the operator confirms it with a key: until

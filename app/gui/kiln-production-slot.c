@@ -258,6 +258,12 @@ kiln_production_slot_get_info (KilnProductionSlot *self)
   return self->info;
 }
 
+KilnSession *
+kiln_production_slot_get_session (KilnProductionSlot *self)
+{
+  return self->session;
+}
+
 const KilnProductionEntry *
 kiln_production_slot_get_entry (KilnProductionSlot *self)
 {

@@ -11,6 +11,7 @@
 #include "kiln-production-line-private.h"
 #include "kiln-production-window-private.h"
 #include "kiln-production-signature.h"
+#include "kiln-profile-editor-private.h"
 #include "kiln-production-lockdown-private.h"
 #include "kiln-usb-monitor.h"
 
@@ -570,6 +571,21 @@ kiln_production_window_set_operator (KilnProductionWindow *self,
   gtk_editable_set_text (GTK_EDITABLE (self->operator_entry), operator_name ? operator_name : "");
 }
 
+/* The profile editor: Try on One Board uses the first slot's probe. */
+static void
+profile_editor_action (GtkWidget  *widget,
+                       const char *name,
+                       GVariant   *param)
+{
+  KilnProductionWindow *self = KILN_PRODUCTION_WINDOW (widget);
+  KilnProductionSlot *slot = self->slots->len > 0 ? g_ptr_array_index (self->slots, 0) : NULL;
+
+  kiln_profile_editor_open (GTK_WINDOW (self), g_str_equal (name, "win.new-profile"),
+                            self->profile ? kiln_production_profile_get_path (self->profile) : NULL,
+                            slot ? kiln_production_slot_get_session (slot) : NULL,
+                            slot ? kiln_production_slot_get_info (slot) : NULL);
+}
+
 /* GObject */
 
 static void
@@ -694,6 +710,8 @@ kiln_production_window_class_init (KilnProductionWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-profile", NULL, open_profile_action);
   gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "win.line-view", NULL, line_view_action);
+  gtk_widget_class_install_action (widget_class, "win.new-profile", NULL, profile_editor_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-profile", NULL, profile_editor_action);
   gtk_widget_class_install_action (widget_class, "win.leave-operator-mode", NULL, leave_operator_mode_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-profile", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F1, 0, "app.help", "s", "production");
@@ -734,6 +752,8 @@ kiln_production_window_init (KilnProductionWindow *self)
   kiln_production_lockdown_show (self->lockdown, self->operator_button);
   kiln_production_lockdown_disable (self->lockdown, "win.open-profile");
   kiln_production_lockdown_disable (self->lockdown, "win.export");
+  kiln_production_lockdown_disable (self->lockdown, "win.new-profile");
+  kiln_production_lockdown_disable (self->lockdown, "win.edit-profile");
   self->first_outcome = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);

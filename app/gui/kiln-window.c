@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kiln-profile-editor-private.h"
 #include "kiln-window-private.h"
 
 G_DEFINE_FINAL_TYPE (KilnWindow, kiln_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -442,6 +443,18 @@ kiln_window_finalize (GObject *object)
   G_OBJECT_CLASS (kiln_window_parent_class)->finalize (object);
 }
 
+/* The profile editor: Try on One Board uses the probe this window works on. */
+static void
+profile_editor_action (GtkWidget  *widget,
+                       const char *name,
+                       GVariant   *param)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+
+  kiln_profile_editor_open (GTK_WINDOW (self), g_str_equal (name, "win.new-profile"), NULL, self->session,
+                            self->probe);
+}
+
 static void
 kiln_window_class_init (KilnWindowClass *klass)
 {
@@ -509,6 +522,8 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, recent_section);
 
   gtk_widget_class_install_action (widget_class, "win.simulator", NULL, simulator_action);
+  gtk_widget_class_install_action (widget_class, "win.new-profile", NULL, profile_editor_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-profile", NULL, profile_editor_action);
   _kiln_window_class_init_file (widget_class);
   _kiln_window_class_init_target (widget_class);
   _kiln_window_class_init_jobs (widget_class);

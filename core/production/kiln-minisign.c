@@ -123,44 +123,116 @@ secret_checksum (const guint8 *raw,
   crypto_generichash_final (&state, out, 32);
 }
 
-gboolean
-kiln_minisign_secret_key_load (const char             *path,
-                               KilnMinisignSecretKey  *key,
-                               GError                **error)
+/* The scrypt stream a protected key's id, key and checksum are XORed with
+ * (minisign's "Sc" key derivation, its limits as the file gives them). */
+static gboolean
+secret_stream (const guint8  *raw,
+               const char    *password,
+               guint8         stream[104],
+               GError       **error)
+{
+  guint64 opslimit = 0, memlimit = 0;
+
+  for (int i = 7; i >= 0; i--)
+    {
+      opslimit = (opslimit << 8) | raw[38 + i];
+      memlimit = (memlimit << 8) | raw[46 + i];
+    }
+  /* A damaged or hostile file must not ask for unbounded work. */
+  if (memlimit > G_GUINT64_CONSTANT (4) << 30 || opslimit > G_GUINT64_CONSTANT (1) << 32
+      || crypto_pwhash_scryptsalsa208sha256 (stream, 104, password, strlen (password), raw + 6,
+                                             (unsigned long long) opslimit, (size_t) memlimit) != 0)
+    {
+      g_set_error_literal (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
+                           _("The secret key's password could not be applied (its key derivation asks for more "
+                             "memory than is available)"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static guint8 *
+secret_raw (const char  *path,
+            gsize       *length,
+            GError     **error)
 {
   g_autofree char *text = NULL;
-  g_autofree guint8 *raw = NULL;
-  gsize length = 0;
-  static const guint8 zero[32] = { 0 };
-  guint8 check[32];
+  guint8 *raw;
 
   if (!sodium_ready ())
     {
       g_set_error_literal (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
                            _("The cryptography library could not start"));
-      return FALSE;
+      return NULL;
     }
   if (!g_file_get_contents (path, &text, NULL, error))
-    return FALSE;
-  raw = decode_line (text, 0, &length);
-  if (raw == NULL || length != SECRET_LEN || memcmp (raw, "Ed", 2) != 0 || memcmp (raw + 4, "B2", 2) != 0)
+    return NULL;
+  raw = decode_line (text, 0, length);
+  if (raw == NULL || *length != SECRET_LEN || memcmp (raw, "Ed", 2) != 0 || memcmp (raw + 4, "B2", 2) != 0
+      || !((raw[2] == 0 && raw[3] == 0) || memcmp (raw + 2, "Sc", 2) == 0))
     {
+      g_free (raw);
       g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
-                   _("%s is not a minisign secret key (minisign -G -W or kiln-cli profile keygen writes one)"), path);
-      return FALSE;
+                   _("%s is not a minisign secret key (minisign -G or kiln-cli profile keygen writes one)"), path);
+      return NULL;
     }
-  if (raw[2] != 0 || raw[3] != 0)
+  return raw;
+}
+
+gboolean
+kiln_minisign_secret_key_needs_password (const char *path)
+{
+  gsize length = 0;
+  g_autofree guint8 *raw = secret_raw (path, &length, NULL);
+
+  return raw != NULL && memcmp (raw + 2, "Sc", 2) == 0;
+}
+
+gboolean
+kiln_minisign_secret_key_load_with_password (const char             *path,
+                                             const char             *password,
+                                             KilnMinisignSecretKey  *key,
+                                             GError                **error)
+{
+  g_autofree guint8 *raw = NULL;
+  gsize length = 0;
+  static const guint8 zero[32] = { 0 };
+  guint8 check[32];
+  gboolean protected, wrong;
+
+  raw = secret_raw (path, &length, error);
+  if (raw == NULL)
+    return FALSE;
+  protected = memcmp (raw + 2, "Sc", 2) == 0;
+  if (protected)
     {
-      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
-                   _("%s is protected by a password, which Kiln does not read: sign with “minisign -S -s %s -m "
-                     "PROFILE -t …” or make a key without a password (minisign -G -W)"), path, path);
-      return FALSE;
+      guint8 stream[104];
+
+      if (password == NULL)
+        {
+          g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
+                       _("%s is protected by a password: sign with the profile editor in the window, which asks "
+                         "for it, or make a key without a password (minisign -G -W)"), path);
+          return FALSE;
+        }
+      if (!secret_stream (raw, password, stream, error))
+        return FALSE;
+      for (guint i = 0; i < sizeof stream; i++)
+        raw[54 + i] ^= stream[i];
+      sodium_memzero (stream, sizeof stream);
     }
   secret_checksum (raw, check);
-  if (memcmp (raw + 126, zero, 32) != 0 && sodium_memcmp (raw + 126, check, 32) != 0)
+  wrong = sodium_memcmp (raw + 126, check, 32) != 0;
+  /* An unprotected key may carry no checksum (zeros); a protected one always does. */
+  if (wrong && (protected || memcmp (raw + 126, zero, 32) != 0))
     {
-      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
-                   _("%s is damaged (its checksum does not match the key)"), path);
+      sodium_memzero (raw, length);
+      if (protected)
+        g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PASSWORD,
+                     _("The password for %s is not the right one"), path);
+      else
+        g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
+                     _("%s is damaged (its checksum does not match the key)"), path);
       return FALSE;
     }
   memcpy (key->id, raw + 54, 8);
@@ -169,12 +241,35 @@ kiln_minisign_secret_key_load (const char             *path,
   return TRUE;
 }
 
+gboolean
+kiln_minisign_secret_key_load (const char             *path,
+                               KilnMinisignSecretKey  *key,
+                               GError                **error)
+{
+  return kiln_minisign_secret_key_load_with_password (path, NULL, key, error);
+}
+
 void
 kiln_minisign_generate (char **public_text,
                         char **secret_text)
 {
+  kiln_minisign_generate_with_password (NULL, public_text, secret_text);
+}
+
+/* A protected key's derivation: scrypt as minisign uses it, with limits a
+ * station's computer derives in a second or so (they are stored in the
+ * key, so minisign reads the key too). */
+#define KEYGEN_OPSLIMIT G_GUINT64_CONSTANT (2097152)
+#define KEYGEN_MEMLIMIT G_GUINT64_CONSTANT (67108864)
+
+void
+kiln_minisign_generate_with_password (const char  *password,
+                                      char       **public_text,
+                                      char       **secret_text)
+{
   guint8 pk[32], raw[SECRET_LEN] = { 0 }, pub[PUBLIC_LEN];
   g_autofree char *id = NULL, *pub64 = NULL, *sec64 = NULL;
+  gboolean protect = password != NULL && *password != '\0';
 
   g_return_if_fail (sodium_ready ());
   memcpy (raw, "Ed", 2);
@@ -186,11 +281,29 @@ kiln_minisign_generate (char **public_text,
   memcpy (pub + 2, raw + 54, 8);
   memcpy (pub + 10, pk, 32);
   id = kiln_minisign_key_id_to_string (raw + 54);
+  if (protect)
+    {
+      guint8 stream[104];
+
+      memcpy (raw + 2, "Sc", 2);
+      randombytes_buf (raw + 6, 32);
+      for (guint i = 0; i < 8; i++)
+        {
+          raw[38 + i] = (guint8) (KEYGEN_OPSLIMIT >> (8 * i));
+          raw[46 + i] = (guint8) (KEYGEN_MEMLIMIT >> (8 * i));
+        }
+      if (!secret_stream (raw, password, stream, NULL))
+        g_error ("scrypt failed with the key generator's own limits");
+      for (guint i = 0; i < sizeof stream; i++)
+        raw[54 + i] ^= stream[i];
+      sodium_memzero (stream, sizeof stream);
+    }
   pub64 = g_base64_encode (pub, sizeof pub);
   sec64 = g_base64_encode (raw, sizeof raw);
   sodium_memzero (raw, sizeof raw);
   *public_text = g_strdup_printf ("untrusted comment: minisign public key %s\n%s\n", id, pub64);
-  *secret_text = g_strdup_printf ("untrusted comment: minisign secret key %s (no password)\n%s\n", id, sec64);
+  *secret_text = g_strdup_printf ("untrusted comment: minisign secret key %s%s\n%s\n", id,
+                                  protect ? "" : " (no password)", sec64);
   sodium_memzero (sec64, strlen (sec64));
 }
 

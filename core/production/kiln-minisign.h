@@ -52,9 +52,24 @@ gboolean kiln_minisign_public_key_load    (const char              *source,
 gboolean kiln_minisign_secret_key_load    (const char              *path,
                                            KilnMinisignSecretKey   *key,
                                            GError                 **error);
+/* TRUE when the secret key at @path is protected by a password (minisign -G
+ * without -W); FALSE also when it is no secret key. */
+gboolean kiln_minisign_secret_key_needs_password (const char       *path);
+/* @password NULL: the key must have none. A wrong password is refused
+ * with KILN_PRODUCTION_ERROR_PASSWORD. Deriving the key from a password
+ * takes a second or more (scrypt): not on the GUI thread. */
+gboolean kiln_minisign_secret_key_load_with_password (const char    *path,
+                                           const char              *password,
+                                           KilnMinisignSecretKey   *key,
+                                           GError                 **error);
 
 /* A new key pair as the two files' contents. */
 void     kiln_minisign_generate           (char                   **public_text,
+                                           char                   **secret_text);
+/* The same, the secret key protected by @password (NULL or "": none) as
+ * minisign -G protects it. */
+void     kiln_minisign_generate_with_password (const char          *password,
+                                           char                   **public_text,
                                            char                   **secret_text);
 
 /* The signature file's contents; @trusted_comment is one line. */

@@ -24,6 +24,7 @@ typedef enum
   KILN_PRODUCTION_ERROR_SIGNATURE,     /* a key or signature file is unusable */
   KILN_PRODUCTION_ERROR_NOT_SIGNED,    /* no trusted signature, or the profile changed after signing */
   KILN_PRODUCTION_ERROR_LINE_UNREACHABLE, /* the line's database cannot be reached */
+  KILN_PRODUCTION_ERROR_PASSWORD,      /* a secret key's password is not the right one */
 } KilnProductionError;
 
 GQuark kiln_production_error_quark (void);

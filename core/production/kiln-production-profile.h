@@ -154,6 +154,9 @@ gboolean               kiln_production_profile_set_serial       (KilnProductionP
  * was verified (kiln_production_profile_load_signed). */
 gboolean               kiln_production_profile_lock             (KilnProductionProfile  *self,
                                                                  GError                **error);
+/* Is @chip a part ("STM32F746NG") or a line ("STM32F74x/F75x") Kiln knows? */
+gboolean               kiln_production_profile_check_chip       (const char             *chip,
+                                                                 GError                **error);
 /* The deliberate action that makes a locked profile editable again. */
 void                   kiln_production_profile_unlock           (KilnProductionProfile  *self);
 gboolean               kiln_production_profile_is_locked        (KilnProductionProfile  *self);
