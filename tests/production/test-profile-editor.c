@@ -27,19 +27,18 @@
 
 static char *tmp_dir;
 
-/* Widgets */
-
+/* The window's menu: the first menu button under @root that has a menu
+ * model (the person button beside it has a popover of its own). */
 static GtkWidget *
-find_type (GtkWidget *root,
-           GType      type)
+find_menu_button (GtkWidget *root)
 {
   for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
     {
       GtkWidget *found;
 
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+      if (GTK_IS_MENU_BUTTON (w) && gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (w)) != NULL)
         return w;
-      if ((found = find_type (w, type)) != NULL)
+      if ((found = find_menu_button (w)) != NULL)
         return found;
     }
   return NULL;
@@ -294,7 +293,7 @@ test_create_sign_try (void)
   g_assert_cmpuint (kiln_production_window_get_n_slots (window), ==, 1);
 
   /* New Profile… from the production window's menu. */
-  menu_button = find_type (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON);
+  menu_button = find_menu_button (GTK_WIDGET (window));
   g_assert_nonnull (menu_button);
   kiln_test_input_click (menu_button);
   kiln_test_wait_drawn (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button))));
