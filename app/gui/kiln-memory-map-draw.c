@@ -255,6 +255,10 @@ draw_segment_lane (KilnMemoryMap *self,
         double lx = MAX (x1, next_free);
 
         pango_layout_get_pixel_size (layout, &tw, &th);
+        /* A name running past the right edge (a segment ending in a bank's
+         * last sector) is drawn ending there, not cut. */
+        if (lx + tw > gtk_widget_get_width (widget))
+          lx = MAX (MAX (next_free, 0), gtk_widget_get_width (widget) - tw);
         if (lx + MIN (tw, 40) <= gtk_widget_get_width (widget))
           {
             draw_text (widget, snapshot, seg->name, lx, y + 7,

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "kiln-test-input.h"
+#include "kiln-memory-map-private.h"
 #include "kiln-test-window.h"
 
 static graphene_rect_t
@@ -52,6 +53,40 @@ assert_in_reach (KilnWindow *window,
   g_test_message ("%s at %.0f,%.0f %.0f×%.0f", action, r.origin.x, r.origin.y, r.size.width, r.size.height);
   g_assert_cmpfloat (r.origin.y + r.size.height, <=, gtk_widget_get_height (GTK_WIDGET (window)));
   g_assert_cmpfloat (r.origin.x + r.size.width, <=, gtk_widget_get_width (GTK_WIDGET (window)));
+}
+
+/* Seen: inside the window and inside every scrolled window around it, so
+ * nobody has to scroll to find it. */
+static void
+assert_seen (KilnWindow *window,
+             GtkWidget  *widget)
+{
+  GtkWidget *root = GTK_WIDGET (window);
+  graphene_rect_t r;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  r = bounds_in_window (widget);
+  g_test_message ("%s at %.0f,%.0f %.0f×%.0f in %d×%d", G_OBJECT_TYPE_NAME (widget),
+                  r.origin.x, r.origin.y, r.size.width, r.size.height,
+                  gtk_widget_get_width (root), gtk_widget_get_height (root));
+  g_assert_cmpfloat (r.origin.x, >=, 0);
+  g_assert_cmpfloat (r.origin.y, >=, 0);
+  g_assert_cmpfloat (r.origin.y + r.size.height, <=, gtk_widget_get_height (root));
+  g_assert_cmpfloat (r.origin.x + r.size.width, <=, gtk_widget_get_width (root));
+  for (GtkWidget *w = gtk_widget_get_parent (widget); w != NULL; w = gtk_widget_get_parent (w))
+    {
+      graphene_rect_t in;
+
+      if (!GTK_IS_SCROLLED_WINDOW (w))
+        continue;
+      /* The viewport shows 0…height of the scrolled window. */
+      g_assert_true (gtk_widget_compute_bounds (widget, w, &in));
+      g_test_message ("  in a scrolled window of %d×%d: %.0f,%.0f",
+                      gtk_widget_get_width (w), gtk_widget_get_height (w), in.origin.x, in.origin.y);
+      g_assert_cmpfloat (in.origin.y, >=, 0);
+      g_assert_cmpfloat (in.origin.y + in.size.height, <=, gtk_widget_get_height (w));
+      g_assert_cmpfloat (in.origin.x + in.size.width, <=, gtk_widget_get_width (w));
+    }
 }
 
 static double
@@ -123,6 +158,70 @@ test_small_window (void)
   g_unlink (path);
 }
 
+/* 1024×600 with no probe (no bench, nothing on USB): the way out, USB
+ * Access Help and the simulator, is seen without scrolling. */
+static void
+test_small_no_probe (void)
+{
+  KilnWindow *window;
+
+  g_unsetenv ("KILN_SIM");
+  window = kiln_test_window_new (1024, 600);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  assert_seen (window, window->udev_help_button);
+  assert_seen (window, GTK_WIDGET (window->simulator_button));
+  kiln_test_save_screenshot (GTK_WIDGET (window), "no-probe-1024x600.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* An F429ZI (2 MiB, two banks of twelve sectors) with an image that runs
+ * from bank 1 into bank 2: the map shows both banks, with the image's
+ * sectors planned on both sides of the line, at 1920×1080. */
+static void
+test_f429zi (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("chip=STM32F429ZI\n");
+  /* From 0x080F0000 (sector 11, bank 1's last) 128 KiB: 64 KiB in each bank. */
+  gsize size = 128 * 1024;
+  g_autofree char *data = kiln_test_pattern (size);
+  g_autofree char *path = kiln_test_write_temp ("app.bin", data, size);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  KilnWindow *window = kiln_test_window_new (1920, 1080);
+  KilnMemoryMap *map = _kiln_window_get_memory_map (window);
+  guint n_bank[2] = { 0, 0 };
+
+  kiln_test_wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x080F0000);
+  kiln_test_wait_loaded (window);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_cmpuint (kiln_memory_map_get_n_sectors (map), ==, 24);
+  for (guint i = 0; i < 24; i++)
+    {
+      const KilnMapSector *s = kiln_memory_map_get_sector (map, i);
+
+      g_assert_cmpuint (s->bank, <, 2);
+      n_bank[s->bank]++;
+    }
+  g_assert_cmpuint (n_bank[0], ==, 12);
+  g_assert_cmpuint (n_bank[1], ==, 12);
+  g_assert_cmpuint (kiln_memory_map_get_sector (map, 11)->address, ==, 0x080E0000);
+  g_assert_cmpuint (kiln_memory_map_get_sector (map, 12)->address, ==, 0x08100000);
+  g_assert_cmpuint (kiln_memory_map_get_sector (map, 12)->bank, ==, 1);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 10), !=, KILN_SECTOR_STATE_PLANNED);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 11), ==, KILN_SECTOR_STATE_PLANNED);
+  /* Bank 2 starts with four 16 KiB sectors: 64 KiB fill 12–15. */
+  for (guint i = 12; i <= 15; i++)
+    g_assert_cmpint (kiln_memory_map_get_sector_state (map, i), ==, KILN_SECTOR_STATE_PLANNED);
+  g_assert_cmpint (kiln_memory_map_get_sector_state (map, 16), !=, KILN_SECTOR_STATE_PLANNED);
+  /* Every planned tile, however narrow, says "write". */
+  for (guint i = 11; i <= 15; i++)
+    g_assert_true (kiln_memory_map_get_word_shown (map, i));
+  kiln_test_save_screenshot (GTK_WIDGET (window), "f429zi.png");
+  kiln_test_close (window, flash_path);
+  g_unlink (path);
+}
+
 /* 1920×1080: the map takes the width. */
 static void
 test_large_window (void)
@@ -179,6 +278,8 @@ main (int   argc,
 
   g_test_add_func ("/Kiln/UI/small-window", test_small_window);
   g_test_add_func ("/Kiln/UI/large-window", test_large_window);
+  g_test_add_func ("/Kiln/UI/small-window-no-probe", test_small_no_probe);
+  g_test_add_func ("/Kiln/UI/f429zi", test_f429zi);
 
   return g_test_run ();
 }
