@@ -398,7 +398,11 @@ test_usb_install (void)
   close_all_dialogs ();
 
   /* No pkexec: the commands, and no Install button. */
-  g_assert_cmpint (g_unlink (g_build_filename (dir, "pkexec", NULL)), ==, 0);
+  {
+    g_autofree char *pkexec = g_build_filename (dir, "pkexec", NULL);
+
+    g_assert_cmpint (g_unlink (pkexec), ==, 0);
+  }
   press_usb_help (window);
   dialog = wait_dialog ("USB Access to ST-LINK Probes");
   g_assert_false (adw_message_dialog_has_response (dialog, "install"));
