@@ -145,39 +145,37 @@ make_record (void)
 }
 
 /* The item of an open menu whose text is @text (its label, without the mnemonic). */
+static gboolean
+is_label_reading (GtkWidget     *widget,
+                  gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
 static GtkWidget *
 find_item (GtkWidget  *root,
            const char *text)
 {
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
-    {
-      GtkWidget *found;
+  GtkWidget *label = kiln_test_find_widget (root, is_label_reading, text);
 
-      if (GTK_IS_LABEL (w) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (w)), text) == 0)
-        return gtk_widget_get_parent (w);
-      if ((found = find_item (w, text)) != NULL)
-        return found;
-    }
-  return NULL;
+  return label != NULL ? gtk_widget_get_parent (label) : NULL;
 }
 
 /* The button (toggle, menu) of @root whose label is @label. */
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  if (GTK_IS_BUTTON (widget))
+    return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+  return GTK_IS_MENU_BUTTON (widget) && g_strcmp0 (gtk_menu_button_get_label (GTK_MENU_BUTTON (widget)), label) == 0;
+}
+
 static GtkWidget *
 find_button (GtkWidget  *root,
              const char *label)
 {
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), label) == 0)
-        return w;
-      if (GTK_IS_MENU_BUTTON (w) && g_strcmp0 (gtk_menu_button_get_label (GTK_MENU_BUTTON (w)), label) == 0)
-        return w;
-      if ((found = find_button (w, label)) != NULL)
-        return found;
-    }
-  return NULL;
+  return kiln_test_find_widget (root, is_button_labelled, label);
 }
 
 /* The @nth widget of @type in @root, depth first (*@nth counts down). */
@@ -206,20 +204,19 @@ find_type (GtkWidget *root,
   return find_nth (root, type, &nth);
 }
 
+static gboolean
+is_menu_button_with_icon (GtkWidget     *widget,
+                          gconstpointer  icon_name)
+{
+  return GTK_IS_MENU_BUTTON (widget)
+         && g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)), icon_name) == 0;
+}
+
 static GtkWidget *
 find_menu_button (GtkWidget  *root,
                   const char *icon_name)
 {
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_MENU_BUTTON (w) && g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (w)), icon_name) == 0)
-        return w;
-      if ((found = find_menu_button (w, icon_name)) != NULL)
-        return found;
-    }
-  return NULL;
+  return kiln_test_find_widget (root, is_menu_button_with_icon, icon_name);
 }
 
 /* The text of the figure whose caption starts with @caption. */
@@ -245,31 +242,16 @@ figure (GtkWidget  *root,
   return NULL;
 }
 
-static GtkWindow *
-toplevel_of_type (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return GTK_WINDOW (w);
-    }
-  return NULL;
-}
-
 static gboolean
 view_open (gpointer data)
 {
-  return toplevel_of_type (KILN_TYPE_LINE_VIEW) != NULL;
+  return kiln_test_find_toplevel (KILN_TYPE_LINE_VIEW) != NULL;
 }
 
 static gboolean
 chooser_open (gpointer data)
 {
-  return toplevel_of_type (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL;
+  return kiln_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL;
 }
 
 static guint updates_wanted;
@@ -453,7 +435,7 @@ test_line_view (void)
   kiln_test_wait_drawn (item);
   kiln_test_input_click (item);
   g_assert_true (kiln_test_spin_until (view_open, NULL, 20000));
-  view = KILN_LINE_VIEW (toplevel_of_type (KILN_TYPE_LINE_VIEW));
+  view = KILN_LINE_VIEW (kiln_test_find_toplevel (KILN_TYPE_LINE_VIEW));
   gtk_window_set_default_size (GTK_WINDOW (view), 1100, 800);
   kiln_test_wait_drawn (GTK_WIDGET (view));
   g_assert_cmpint (kiln_line_view_get_range (view), ==, KILN_LINE_RANGE_SHIFT);
@@ -514,8 +496,8 @@ test_line_view (void)
   kiln_test_wait_drawn (item);
   kiln_test_input_click (item);
   g_assert_true (kiln_test_spin_until (chooser_open, NULL, 20000));
-  kiln_test_wait_drawn (GTK_WIDGET (toplevel_of_type (GTK_TYPE_FILE_CHOOSER_DIALOG)));
-  kiln_test_input_keys (toplevel_of_type (GTK_TYPE_FILE_CHOOSER_DIALOG), "Return");
+  kiln_test_wait_drawn (GTK_WIDGET (kiln_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG)));
+  kiln_test_input_keys (kiln_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG), "Return");
   g_assert_true (kiln_test_spin_until (file_there, export_path, 20000));
   kiln_test_spin (200);
   g_assert_true (g_file_get_contents (export_path, &csv, NULL, NULL));

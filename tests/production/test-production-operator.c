@@ -69,38 +69,6 @@ label_of (GtkWidget  *root,
   return gtk_label_get_label (GTK_LABEL (w));
 }
 
-static GtkWidget *
-find_action (GtkWidget  *root,
-             const char *action)
-{
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_ACTIONABLE (w) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), action) == 0)
-        return w;
-      if ((found = find_action (w, action)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_type (GtkWidget *root,
-           GType      type)
-{
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
-        return w;
-      if ((found = find_type (w, type)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The slot's visible pictogram: the image showing a kiln-action icon. */
 static const char *
 pictogram_of (GtkWidget *root)
@@ -340,7 +308,7 @@ test_gang_ack (void)
     slots[i] = kiln_production_window_get_slot (window, i);
   g_assert_true (kiln_production_window_open_profile (window, profile_path, &error));
   g_assert_no_error (error);
-  auto_switch = find_type (GTK_WIDGET (window), GTK_TYPE_SWITCH);
+  auto_switch = kiln_test_find_type (GTK_WIDGET (window), GTK_TYPE_SWITCH);
   kiln_test_input_click (auto_switch);
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (auto_switch)));
 
@@ -436,9 +404,9 @@ test_operator_mode (void)
   KilnProductionWindow *window = new_window (text, "operator.db", 1024, 600);
   KilnProductionSlot *slot = kiln_production_window_get_slot (window, 0);
   GAction *preferences = g_action_map_lookup_action (G_ACTION_MAP (g_application_get_default ()), "preferences");
-  GtkWidget *open_button = find_action (GTK_WIDGET (window), "win.open-profile");
-  GtkWidget *leave_button = find_action (GTK_WIDGET (window), "win.leave-operator-mode");
-  GtkWidget *auto_switch = find_type (GTK_WIDGET (window), GTK_TYPE_SWITCH);
+  GtkWidget *open_button = kiln_test_find_actionable (GTK_WIDGET (window), "win.open-profile");
+  GtkWidget *leave_button = kiln_test_find_actionable (GTK_WIDGET (window), "win.leave-operator-mode");
+  GtkWidget *auto_switch = kiln_test_find_type (GTK_WIDGET (window), GTK_TYPE_SWITCH);
   GtkWindow *dialog;
   g_autoptr(GError) error = NULL;
   guint toplevels;
@@ -455,8 +423,8 @@ test_operator_mode (void)
   g_assert_true (kiln_production_window_get_operator_mode (window));
   g_assert_false (gtk_widget_get_mapped (open_button));
   g_assert_false (gtk_widget_get_mapped (auto_switch));
-  g_assert_null (find_action (GTK_WIDGET (window), "win.export") != NULL
-                   && gtk_widget_get_mapped (find_action (GTK_WIDGET (window), "win.export")) ? "export" : NULL);
+  g_assert_null (kiln_test_find_actionable (GTK_WIDGET (window), "win.export") != NULL
+                   && gtk_widget_get_mapped (kiln_test_find_actionable (GTK_WIDGET (window), "win.export")) ? "export" : NULL);
   g_assert_false (g_action_get_enabled (preferences));
   g_assert_false (gtk_widget_get_visible (other));
   g_assert_true (gtk_widget_get_mapped (leave_button));

@@ -90,39 +90,6 @@ label_of (GtkWidget  *root,
   return NULL;
 }
 
-/* The widget of @root that runs @action (a button), or NULL. */
-static GtkWidget *
-find_action (GtkWidget  *root,
-             const char *action)
-{
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_ACTIONABLE (w) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), action) == 0)
-        return w;
-      if ((found = find_action (w, action)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_type (GtkWidget *root,
-           GType      type)
-{
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
-        return w;
-      if ((found = find_type (w, type)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static guint
 n_toplevels (void)
 {
@@ -200,8 +167,8 @@ test_states (void)
   g_autoptr(GPtrArray) entries = NULL;
   guint passed, failed;
 
-  GtkWidget *open_button = find_action (GTK_WIDGET (window), "win.open-profile");
-  GtkWidget *auto_switch = find_type (GTK_WIDGET (window), GTK_TYPE_SWITCH);
+  GtkWidget *open_button = kiln_test_find_actionable (GTK_WIDGET (window), "win.open-profile");
+  GtkWidget *auto_switch = kiln_test_find_type (GTK_WIDGET (window), GTK_TYPE_SWITCH);
   guint toplevels = n_toplevels ();
 
   /* Nothing starts without a profile, and READY is not shown. */
@@ -524,7 +491,7 @@ set_line_in_preferences (KilnProductionWindow *window,
   kiln_test_spin (300);
   tab = find_label (GTK_WIDGET (prefs), "Production");
   g_assert_nonnull (tab);
-  row = find_type (GTK_WIDGET (prefs), ADW_TYPE_ENTRY_ROW);
+  row = kiln_test_find_type (GTK_WIDGET (prefs), ADW_TYPE_ENTRY_ROW);
   g_assert_nonnull (row);
   /* Clicked again if the window was not yet where the pointer went. */
   for (guint i = 0; i < 5 && !gtk_widget_get_mapped (row); i++)

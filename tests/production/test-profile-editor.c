@@ -29,82 +29,47 @@ static char *tmp_dir;
 
 /* The window's menu: the first menu button under @root that has a menu
  * model (the person button beside it has a popover of its own). */
+static gboolean
+has_menu_model (GtkWidget     *widget,
+                gconstpointer  data)
+{
+  return GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget)) != NULL;
+}
+
 static GtkWidget *
 find_menu_button (GtkWidget *root)
 {
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_MENU_BUTTON (w) && gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (w)) != NULL)
-        return w;
-      if ((found = find_menu_button (w)) != NULL)
-        return found;
-    }
-  return NULL;
+  return kiln_test_find_widget (root, has_menu_model, NULL);
 }
 
 /* The label of @root that reads @text (a menu's item, say). */
+static gboolean
+is_label_reading (GtkWidget     *widget,
+                  gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
 static GtkWidget *
 find_label (GtkWidget  *root,
             const char *text)
 {
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_LABEL (w) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (w)), text) == 0)
-        return w;
-      if ((found = find_label (w, text)) != NULL)
-        return found;
-    }
-  return NULL;
+  return kiln_test_find_widget (root, is_label_reading, text);
 }
 
 /* The button of @root whose label is @label (mnemonics as written). */
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
 static GtkWidget *
 find_button (GtkWidget  *root,
              const char *label)
 {
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), label) == 0)
-        return w;
-      if ((found = find_button (w, label)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWindow *
-toplevel_of_type (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-static gboolean
-toplevel_there (gpointer type)
-{
-  return toplevel_of_type ((GType) GPOINTER_TO_SIZE (type)) != NULL;
-}
-
-static GtkWindow *
-wait_toplevel (GType type)
-{
-  g_assert_true (kiln_test_spin_until (toplevel_there, GSIZE_TO_POINTER (type), 20000));
-  kiln_test_wait_drawn (GTK_WIDGET (toplevel_of_type (type)));
-  return toplevel_of_type (type);
+  return kiln_test_find_widget (root, is_button_labelled, label);
 }
 
 /* Brings @widget into view in its scrolled page (as a person scrolls to
@@ -300,7 +265,7 @@ test_create_sign_try (void)
   item = find_label (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button))), "New Profile…");
   g_assert_nonnull (item);
   kiln_test_input_click (item);
-  editor = KILN_PROFILE_EDITOR (wait_toplevel (KILN_TYPE_PROFILE_EDITOR));
+  editor = KILN_PROFILE_EDITOR (kiln_test_wait_toplevel (KILN_TYPE_PROFILE_EDITOR, 20000));
   g_assert_null (kiln_profile_editor_get_path (editor));
   g_assert_true (gtk_widget_get_sensitive (editor->try_button));
 
@@ -354,7 +319,7 @@ test_create_sign_try (void)
 
   /* Save: the chooser suggests the product's name beside the firmware. */
   kiln_test_input_keys (GTK_WINDOW (editor), "ctrl+s");
-  dialog = wait_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  dialog = kiln_test_wait_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG, 20000);
   kiln_test_input_keys (dialog, "Return");
   g_assert_true (kiln_test_spin_until (editor_saved, editor, 20000));
   profile_path = g_build_filename (tmp_dir, "Widget rev C.kiln-profile", NULL);
@@ -379,7 +344,7 @@ test_create_sign_try (void)
 
   /* A key pair from the editor, protected by a password. */
   click (find_button (GTK_WIDGET (editor), "_Generate Key Pair…"));
-  dialog = wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = kiln_test_wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, 20000);
   {
     GtkWidget *box = adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog));
     GtkWidget *path_row = gtk_widget_get_first_child (box);
@@ -394,13 +359,13 @@ test_create_sign_try (void)
   g_assert_true (kiln_test_spin_until (secret_chosen, editor, 60000));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor->secret_row)), ==, key_path);
   g_assert_true (g_file_test (pub_path, G_FILE_TEST_EXISTS));
-  dialog = wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = kiln_test_wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, 20000);
   kiln_test_input_click (find_button (GTK_WIDGET (dialog), "_Close"));
   kiln_test_spin (200);
 
   /* Sign: the password is asked for, the key id shown. */
   click (editor->sign_button);
-  dialog = wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = kiln_test_wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, 20000);
   kiln_test_input_keys (dialog, "s e s a m e Return");
   g_assert_true (kiln_test_spin_until (editor_signed, editor, 60000));
   g_assert_true (g_file_get_contents (pub_path, &pub, NULL, NULL));

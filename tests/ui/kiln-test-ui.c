@@ -126,3 +126,79 @@ kiln_test_save_screenshot (GtkWidget  *widget,
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("saved %s", path);
 }
+
+GtkWidget *
+kiln_test_find_widget (GtkWidget           *root,
+                       KilnTestWidgetMatch  match,
+                       gconstpointer        data)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *found;
+
+      if (match (w, data))
+        return w;
+      if ((found = kiln_test_find_widget (w, match, data)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_type (GtkWidget     *widget,
+         gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, (GType) GPOINTER_TO_SIZE (type));
+}
+
+GtkWidget *
+kiln_test_find_type (GtkWidget *root,
+                     GType      type)
+{
+  return kiln_test_find_widget (root, is_type, GSIZE_TO_POINTER (type));
+}
+
+static gboolean
+has_action (GtkWidget     *widget,
+            gconstpointer  action)
+{
+  return GTK_IS_ACTIONABLE (widget)
+         && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
+}
+
+GtkWidget *
+kiln_test_find_actionable (GtkWidget  *root,
+                           const char *action)
+{
+  return kiln_test_find_widget (root, has_action, action);
+}
+
+GtkWindow *
+kiln_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+toplevel_there (gpointer type)
+{
+  return kiln_test_find_toplevel ((GType) GPOINTER_TO_SIZE (type)) != NULL;
+}
+
+GtkWindow *
+kiln_test_wait_toplevel (GType type,
+                         guint timeout_ms)
+{
+  g_assert_true (kiln_test_spin_until (toplevel_there, GSIZE_TO_POINTER (type), timeout_ms));
+  kiln_test_wait_drawn (GTK_WIDGET (kiln_test_find_toplevel (type)));
+  return kiln_test_find_toplevel (type);
+}

@@ -27,4 +27,26 @@ void     kiln_test_wait_drawn       (GtkWidget         *widget);
 void     kiln_test_save_screenshot  (GtkWidget         *widget,
                                      const char        *name);
 
+/* Whether @widget is the one a search looks for. */
+typedef gboolean (*KilnTestWidgetMatch) (GtkWidget     *widget,
+                                         gconstpointer  data);
+
+/* The first descendant of @root (depth first, @root itself left out) for
+ * which @match holds, or %NULL. */
+GtkWidget *kiln_test_find_widget    (GtkWidget          *root,
+                                     KilnTestWidgetMatch match,
+                                     gconstpointer       data);
+/* The first descendant of @root that is a @type, or %NULL. */
+GtkWidget *kiln_test_find_type      (GtkWidget          *root,
+                                     GType               type);
+/* The first descendant of @root whose action is @action, or %NULL. */
+GtkWidget *kiln_test_find_actionable (GtkWidget         *root,
+                                      const char        *action);
+/* The first visible toplevel window that is a @type, or %NULL. */
+GtkWindow *kiln_test_find_toplevel  (GType               type);
+/* Runs the main loop until a visible toplevel that is a @type exists
+ * (fails the test after @timeout_ms) and is drawn; returns it. */
+GtkWindow *kiln_test_wait_toplevel  (GType               type,
+                                     guint               timeout_ms);
+
 G_END_DECLS

@@ -19,31 +19,10 @@
 #include "kiln-test-input.h"
 #include "kiln-test-window.h"
 
-static gpointer
-find_toplevel (GType type)
-{
-  GListModel *list = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (list, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return w;
-    }
-  return NULL;
-}
-
-static gboolean
-toplevel_shown (gpointer type)
-{
-  return find_toplevel (GPOINTER_TO_SIZE (type)) != NULL;
-}
-
 static gboolean
 toplevel_gone (gpointer type)
 {
-  return find_toplevel (GPOINTER_TO_SIZE (type)) == NULL;
+  return kiln_test_find_toplevel (GPOINTER_TO_SIZE (type)) == NULL;
 }
 
 static gboolean
@@ -55,9 +34,7 @@ widget_mapped (gpointer widget)
 static gpointer
 wait_for (GType type)
 {
-  g_assert_true (kiln_test_spin_until (toplevel_shown, GSIZE_TO_POINTER (type), 20000));
-  kiln_test_spin (100);
-  return find_toplevel (type);
+  return kiln_test_wait_toplevel (type, 20000);
 }
 
 /* A message dialog whose heading is @heading. */
@@ -238,29 +215,26 @@ test_shortcuts (void)
   kiln_test_close (window, flash_path);
 }
 
+typedef struct
+{
+  const char *action;
+  GType       type;
+} Actionable;
+
+static gboolean
+is_actionable (GtkWidget     *widget,
+               gconstpointer  data)
+{
+  const Actionable *a = data;
+
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, a->type) && GTK_IS_ACTIONABLE (widget)
+         && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), a->action) == 0;
+}
+
 static gboolean
 has_focus (gpointer widget)
 {
   return gtk_widget_has_focus (widget);
-}
-
-/* The first widget of @type under @root whose action is @action. */
-static GtkWidget *
-find_actionable (GtkWidget  *root,
-                 const char *action,
-                 GType       type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && GTK_IS_ACTIONABLE (root)
-      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_actionable (c, action, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 /* From the file button, Program is at most a few Tab stops away once a
@@ -282,7 +256,7 @@ test_tab_reach (void)
   kiln_window_open_file_at (window, file, 0x08000000);
   kiln_test_wait_loaded (window);
   g_assert_true (gtk_widget_get_sensitive (program));
-  open = find_actionable (GTK_WIDGET (window), "win.open", ADW_TYPE_SPLIT_BUTTON);
+  open = kiln_test_find_widget (GTK_WIDGET (window), is_actionable, &(Actionable) { "win.open", ADW_TYPE_SPLIT_BUTTON });
   g_assert_nonnull (open);
   gtk_widget_grab_focus (open);
   while (!gtk_widget_has_focus (program) && presses < 20)
