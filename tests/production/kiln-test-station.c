@@ -210,6 +210,30 @@ wait_for_board (KilnSession      *session,
   return TRUE;
 }
 
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+wait_for_board_within (KilnSession      *session,
+                       KilnUsbProbeInfo *info,
+                       gboolean          after_removal,
+                       guint             seconds,
+                       GError          **error)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint timeout = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, seconds, cancel_cb, g_object_ref (cancellable),
+                                              g_object_unref);
+  gboolean found = wait_for_board (session, info, after_removal, cancellable, error);
+
+  if (!g_cancellable_is_cancelled (cancellable))
+    g_source_remove (timeout);
+  return found;
+}
+
 /* A host that takes the board in debug mode and lets go of it. */
 void
 hold_and_release (KilnUsbProbeInfo *info)

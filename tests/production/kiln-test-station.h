@@ -60,6 +60,13 @@ gboolean               wait_for_board     (KilnSession           *session,
                                            gboolean               after_removal,
                                            GCancellable          *cancellable,
                                            GError               **error);
+/* wait_for_board(), cancelled after @seconds if no board came: a check
+ * that none comes fails with G_IO_ERROR_CANCELLED. */
+gboolean               wait_for_board_within (KilnSession        *session,
+                                              KilnUsbProbeInfo   *info,
+                                              gboolean            after_removal,
+                                              guint               seconds,
+                                              GError            **error);
 /* A host that takes the board in debug mode and lets go of it. */
 void                   hold_and_release   (KilnUsbProbeInfo      *info);
 

@@ -309,13 +309,6 @@ test_swd_off_firmware (Fixture       *f,
   assert_board_flash (f, state, "SN-000001");
 }
 
-static gboolean
-cancel_cb (gpointer data)
-{
-  g_cancellable_cancel (data);
-  return G_SOURCE_REMOVE;
-}
-
 /* The station looked elsewhere for longer than the line takes to swap the
  * board (a slow record, a database restart): it never saw the empty socket.
  * Waiting for a removal alone would wait for good; told the last board's UID,
@@ -356,10 +349,7 @@ test_unseen_swap (Fixture       *f,
 
   /* Without the UID, nothing tells the new board from the old one. */
   {
-    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-
-    g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 1, cancel_cb, g_object_ref (cancellable), g_object_unref);
-    g_assert_false (wait_for_board (session, info, TRUE, cancellable, &error));
+    g_assert_false (wait_for_board_within (session, info, TRUE, 1, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_clear_error (&error);
   }

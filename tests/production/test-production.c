@@ -137,13 +137,6 @@ test_profile_refusals (Fixture       *f,
   g_assert_no_error (error);
 }
 
-static gboolean
-cancel_cb (gpointer data)
-{
-  g_cancellable_cancel (data);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_sequence (Fixture       *f,
                gconstpointer  data)
@@ -180,10 +173,7 @@ test_sequence (Fixture       *f,
     }
   /* The sequence is over: the last board is taken away, none comes. */
   {
-    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-
-    g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 1, cancel_cb, g_object_ref (cancellable), g_object_unref);
-    g_assert_false (wait_for_board (session, info, TRUE, cancellable, &error));
+    g_assert_false (wait_for_board_within (session, info, TRUE, 1, &error));
     g_assert_nonnull (error);
     g_clear_error (&error);
     g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, 0);
