@@ -297,6 +297,24 @@ display_name (const char *conninfo)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+gboolean
+kiln_line_conninfo_has_password (const char *conninfo)
+{
+  PQconninfoOption *options;
+  gboolean found = FALSE;
+
+  if (conninfo == NULL || *conninfo == '\0')
+    return FALSE;
+  options = PQconninfoParse (conninfo, NULL);
+  if (options == NULL)
+    return FALSE;
+  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
+    if (g_strcmp0 (o->keyword, "password") == 0 && o->val != NULL && *o->val != '\0')
+      found = TRUE;
+  PQconninfoFree (options);
+  return found;
+}
+
 KilnLineRecord *
 kiln_line_record_open (const char  *conninfo,
                        GError     **error)

@@ -29,6 +29,9 @@ G_DECLARE_FINAL_TYPE (KilnLineRecord, kiln_line_record, KILN, LINE_RECORD, GObje
 /* Connects and brings the schema up to date. */
 KilnLineRecord *kiln_line_record_open       (const char        *conninfo,
                                              GError           **error);
+/* Whether a connection string or URI carries a password: Kiln keeps none
+ * in its settings (libpq reads ~/.pgpass or PGPASSFILE by itself). */
+gboolean        kiln_line_conninfo_has_password (const char *conninfo);
 /* The connection string without its password, for messages. */
 const char     *kiln_line_record_get_name   (KilnLineRecord    *self);
 
