@@ -46,6 +46,7 @@ kiln_cli_log (int    argc,
   g_autofree char *until = NULL;
   g_autoptr(KilnLineRecord) line_record = NULL;
   g_autoptr(GPtrArray) boards = NULL;
+  g_autoptr(GPtrArray) consumed = NULL;
   const char *name;
   g_auto(GStrv) args = NULL;
   GOptionEntry entries[] = {
@@ -109,6 +110,25 @@ kiln_cli_log (int    argc,
           return KILN_CLI_EXIT_FAILURE;
         }
       name = kiln_line_record_get_name (line_record);
+      if (g_str_equal (args[0], "stats"))
+        {
+          g_autoptr(GPtrArray) numbers = kiln_line_record_list_serials (line_record, &error);
+
+          if (numbers == NULL)
+            {
+              fprintf (stderr, "kiln-cli log: %s\n", error->message);
+              return KILN_CLI_EXIT_FAILURE;
+            }
+          consumed = g_ptr_array_new_with_free_func (g_free);
+          for (guint i = 0; i < numbers->len; i++)
+            {
+              char **row = g_ptr_array_index (numbers, i);
+
+              /* record_id unset, consumed set */
+              if (row[5] == NULL && row[7] != NULL)
+                g_ptr_array_add (consumed, g_strdup (row[7]));
+            }
+        }
     }
   else
     {
@@ -129,7 +149,7 @@ kiln_cli_log (int    argc,
   if (g_str_equal (args[0], "verify"))
     return verify (boards, name);
   if (g_str_equal (args[0], "stats"))
-    return kiln_cli_log_stats (boards, name, since, until, shift, day, json);
+    return kiln_cli_log_stats (boards, consumed, name, since, until, shift, day, json);
 
   to_stdout = n < 3 || g_strcmp0 (args[2], "-") == 0;
   if (!to_stdout)

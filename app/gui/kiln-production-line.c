@@ -56,6 +56,10 @@ open_thread (GTask        *task,
   GError *error = NULL;
   KilnLineRecord *line = kiln_line_record_open (data, &error);
 
+  /* The station runs under its host name (as the production window
+   * records it): two windows on one line cannot both be that station. */
+  if (line != NULL && !kiln_line_record_claim_station (line, g_get_host_name (), NULL, &error))
+    g_clear_object (&line);
   if (g_task_return_error_if_cancelled (task))
     g_clear_object (&line);
   else if (line == NULL)

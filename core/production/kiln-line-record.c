@@ -41,7 +41,17 @@ static const char *const migrations[] = {
   "ALTER TABLE kiln_records ADD COLUMN slot TEXT, ADD COLUMN operator TEXT, ADD COLUMN profile_key TEXT,"
   " ADD COLUMN profile_sha256 TEXT, ADD COLUMN cause_code TEXT, ADD COLUMN cause_group TEXT;"
   "CREATE INDEX kiln_records_time ON kiln_records (time);",
+
+  /* 3: a number given to a board whose result never reached the line (its
+   * station stopped first) is marked consumed, with when and why; a record
+   * that comes later for it completes it and clears the mark. */
+  "ALTER TABLE kiln_serials ADD COLUMN consumed TEXT, ADD COLUMN consumed_cause TEXT;"
+  "CREATE INDEX kiln_serials_open ON kiln_serials (station) WHERE record_id IS NULL;",
 };
+
+/* How long a station waits for its own name to be free when it starts
+ * (the connection of the process it replaces, killed, is still closing). */
+#define CLAIM_SECONDS 10
 
 /* The entry's columns, as in the local record. */
 static const char *const text_columns[] = {
@@ -70,6 +80,7 @@ struct _KilnLineRecord
 
   char    *conninfo;
   char    *name;
+  char    *station;   /* the station this process runs as, once claimed */
   PGconn  *conn;
   GMutex   lock;
 };
@@ -85,6 +96,7 @@ kiln_line_record_finalize (GObject *object)
     PQfinish (self->conn);
   g_free (self->conninfo);
   g_free (self->name);
+  g_free (self->station);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (kiln_line_record_parent_class)->finalize (object);
@@ -139,6 +151,9 @@ ignore_notice (void       *data,
 {
 }
 
+static gboolean take_station (KilnLineRecord  *self,
+                              GError         **error);
+
 static gboolean
 connected (KilnLineRecord  *self,
            GError         **error)
@@ -152,6 +167,13 @@ connected (KilnLineRecord  *self,
   if (PQstatus (self->conn) != CONNECTION_OK)
     return unreachable (self, error);
   PQsetNoticeProcessor (self->conn, ignore_notice, NULL);
+  /* A new session: the station's name is held again, or nothing is done. */
+  if (self->station != NULL && !take_station (self, error))
+    {
+      PQfinish (self->conn);
+      self->conn = NULL;
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -201,6 +223,28 @@ run_ok (KilnLineRecord    *self,
 
   PQclear (res);
   return res != NULL;
+}
+
+/* The station's name, held by this session (an advisory lock the server
+ * lets go of when the session ends, a killed station's too). */
+static gboolean
+take_station (KilnLineRecord  *self,
+              GError         **error)
+{
+  const char *values[] = { self->station };
+  PGresult *res = run (self, "SELECT pg_try_advisory_lock(4799004, hashtext($1))", 1, values, error);
+  gboolean taken;
+
+  if (res == NULL)
+    return FALSE;
+  taken = g_str_equal (PQgetvalue (res, 0, 0), "t");
+  PQclear (res);
+  if (!taken)
+    g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_STATION_TAKEN,
+                 _("Another station is running as “%s” on the line database (%s): give each station its own name, "
+                   "or close the other one, then start this one again."),
+                 self->station, self->name);
+  return taken;
 }
 
 typedef gboolean (*Transaction) (KilnLineRecord *self,
@@ -322,6 +366,83 @@ kiln_line_record_open (const char  *conninfo,
   return g_steal_pointer (&self);
 }
 
+/* Marks the numbers this station gave to boards whose result never reached
+ * the line as consumed (@probe_serial: only that slot's, for boards other
+ * than @uid; NULL: all of the station's). */
+static gboolean
+mark_consumed (KilnLineRecord  *self,
+               const char      *probe_serial,
+               const char      *uid,
+               const char      *cause,
+               guint           *count,
+               GError         **error)
+{
+  g_autofree char *now = kiln_production_now_iso8601 ();
+  const char *values[] = { self->station, now, cause, probe_serial, uid };
+  PGresult *res = run (self,
+                       "UPDATE kiln_serials SET consumed = $2, consumed_cause = $3 WHERE station = $1 "
+                       "AND record_id IS NULL AND consumed IS NULL "
+                       "AND ($4::text IS NULL OR (probe_serial = $4 AND chip_uid <> $5::text))",
+                       5, values, error);
+
+  if (res == NULL)
+    return FALSE;
+  if (count != NULL)
+    *count = (guint) g_ascii_strtoull (PQcmdTuples (res), NULL, 10);
+  PQclear (res);
+  return TRUE;
+}
+
+static gboolean
+claim (KilnLineRecord *self,
+       gpointer        data,
+       GError        **error)
+{
+  /* Holding the name, no other process runs as this station: a number
+   * it gave without a result was given by one that stopped. */
+  return take_station (self, error)
+         && mark_consumed (self, NULL, NULL, _("The station stopped before the board's result was recorded"), data,
+                           error);
+}
+
+gboolean
+kiln_line_record_claim_station (KilnLineRecord  *self,
+                                const char      *station,
+                                guint           *consumed,
+                                GError         **error)
+{
+  gint64 give_up = g_get_monotonic_time () + CLAIM_SECONDS * G_USEC_PER_SEC;
+  guint count = 0;
+
+  g_return_val_if_fail (KILN_IS_LINE_RECORD (self), FALSE);
+  g_return_val_if_fail (station != NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  g_free (self->station);
+  self->station = g_strdup (station);
+  g_mutex_unlock (&self->lock);
+  for (;;)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (transaction (self, claim, &count, &local))
+        break;
+      if (!g_error_matches (local, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_STATION_TAKEN)
+          || g_get_monotonic_time () > give_up)
+        {
+          g_mutex_lock (&self->lock);
+          g_clear_pointer (&self->station, g_free);
+          g_mutex_unlock (&self->lock);
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      g_usleep (250 * 1000);
+    }
+  if (consumed != NULL)
+    *consumed = count;
+  return TRUE;
+}
+
 typedef struct
 {
   const KilnSerialSettings *settings;
@@ -352,6 +473,13 @@ allocate (KilnLineRecord *self,
   a->reused = FALSE;
   /* One allocation at a time in a series, across the line. */
   if (!run_ok (self, "SELECT pg_advisory_xact_lock(4799002, hashtext($1))", 1, key, error))
+    return FALSE;
+  /* This slot's board before this one never got its result into the line
+   * (the database was gone when it ended): its number is spent. */
+  if (self->station != NULL && g_strcmp0 (self->station, a->station) == 0 && a->probe_serial != NULL
+      && !mark_consumed (self, a->probe_serial, a->uid,
+                         _("The line database did not take the board's result (the station had lost it)"), NULL,
+                         error))
     return FALSE;
   if ((res = run (self, "SELECT id, value, number FROM kiln_serials WHERE series = $1 AND chip_uid = $2", 2, key,
                   error)) == NULL)
@@ -546,7 +674,8 @@ append (KilnLineRecord *self,
     {
       const char *mark[] = { record_id, result, ap->series, copy.serial_number };
 
-      if (!run_ok (self, "UPDATE kiln_serials SET record_id = $1, result = $2 WHERE series = $3 AND value = $4", 4,
+      if (!run_ok (self, "UPDATE kiln_serials SET record_id = $1, result = $2, consumed = NULL, consumed_cause = NULL "
+                        "WHERE series = $3 AND value = $4", 4,
                    mark, error))
         return FALSE;
     }
@@ -636,7 +765,7 @@ kiln_line_record_list (KilnLineRecord  *self,
 static void
 row_free (char **row)
 {
-  for (guint c = 0; c < 7; c++)
+  for (guint c = 0; c < KILN_LINE_SERIAL_COLUMNS; c++)
     g_free (row[c]);
   g_free (row);
 }
@@ -646,16 +775,16 @@ kiln_line_record_list_serials (KilnLineRecord  *self,
                                GError         **error)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
-  Query q = { "SELECT series, number, value, chip_uid, station, record_id, result FROM kiln_serials ORDER BY id",
-              NULL };
+  Query q = { "SELECT series, number, value, chip_uid, station, record_id, result, consumed, consumed_cause "
+              "FROM kiln_serials ORDER BY id", NULL };
 
   if (!transaction (self, query, &q, error))
     return NULL;
   for (int r = 0; r < PQntuples (q.res); r++)
     {
-      char **row = g_new0 (char *, 7);
+      char **row = g_new0 (char *, KILN_LINE_SERIAL_COLUMNS);
 
-      for (int c = 0; c < 7; c++)
+      for (int c = 0; c < KILN_LINE_SERIAL_COLUMNS; c++)
         row[c] = value_or_null (q.res, r, c);
       g_ptr_array_add (rows, row);
     }
