@@ -12,6 +12,7 @@
 
 #include "kiln-line-record.h"
 #include "kiln-production-chain.h"
+#include "kiln-production-columns.h"
 #include "kiln-production-record-private.h"
 
 /* How long an operation keeps trying to reach the database (a restart). */
@@ -52,27 +53,6 @@ static const char *const migrations[] = {
 /* How long a station waits for its own name to be free when it starts
  * (the connection of the process it replaces, killed, is still closing). */
 #define CLAIM_SECONDS 10
-
-/* The entry's columns, as in the local record. */
-static const char *const text_columns[] = {
-  "time", "station", "profile", "probe_serial", "chip_uid", "chip", "revision",
-  "file_name", "file_sha256", "serial_number", "option_bytes", "result", "cause",
-  "slot", "operator", "profile_key", "profile_sha256", "cause_code", "cause_group",
-};
-static const struct
-{
-  KilnFlashPhase    phase;
-  const char       *column;
-} phase_columns[] = {
-  { KILN_FLASH_PHASE_CONNECT, "connect_s" },
-  { KILN_FLASH_PHASE_PREFLIGHT, "preflight_s" },
-  { KILN_FLASH_PHASE_COMPARE, "compare_s" },
-  { KILN_FLASH_PHASE_ERASE, "erase_s" },
-  { KILN_FLASH_PHASE_PROGRAM, "program_s" },
-  { KILN_FLASH_PHASE_VERIFY, "verify_s" },
-  { KILN_FLASH_PHASE_RESET, "reset_s" },
-  { KILN_FLASH_PHASE_OPTION_BYTES, "option_bytes_s" },
-};
 
 struct _KilnLineRecord
 {
@@ -603,12 +583,13 @@ append (KilnLineRecord *self,
   KilnProductionEntry copy = *ap->entry;
   const char *result = copy.pass ? "PASS" : "FAIL";
   const char *key[] = { copy.station, copy.time, copy.chip_uid };
-  const char *values[G_N_ELEMENTS (text_columns) + G_N_ELEMENTS (phase_columns) + 3];
-  char numbers[G_N_ELEMENTS (phase_columns) + 1][G_ASCII_DTOSTR_BUF_SIZE];
+  const char *values[KILN_PRODUCTION_COLUMNS];
+  char numbers[KILN_PRODUCTION_COLUMNS][G_ASCII_DTOSTR_BUF_SIZE];
   g_autofree char *prev = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *record_id = NULL;
-  g_autoptr(GString) sql = g_string_new ("INSERT INTO kiln_records (");
+  g_autofree char *columns = kiln_production_columns_join (0, KILN_PRODUCTION_COLUMNS, ", ");
+  g_autoptr(GString) sql = g_string_new (NULL);
   PGresult *res;
   guint n = 0;
 
@@ -631,37 +612,13 @@ append (KilnLineRecord *self,
   copy.prev_hash = prev;
   hash = kiln_production_chain_hash (prev, &copy);
 
-  n = 0;
-  values[n++] = copy.time;
-  values[n++] = copy.station;
-  values[n++] = copy.profile;
-  values[n++] = copy.probe_serial;
-  values[n++] = copy.chip_uid;
-  values[n++] = copy.chip;
-  values[n++] = copy.revision;
-  values[n++] = copy.file_name;
-  values[n++] = copy.file_sha256;
-  values[n++] = copy.serial_number;
-  values[n++] = copy.option_bytes;
-  values[n++] = result;
-  values[n++] = copy.cause;
-  values[n++] = copy.slot;
-  values[n++] = copy.operator_name;
-  values[n++] = copy.profile_key;
-  values[n++] = copy.profile_sha256;
-  values[n++] = copy.cause_code;
-  values[n++] = copy.cause_group;
-  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-    values[n++] = g_ascii_formatd (numbers[i], sizeof numbers[i], "%.17g", copy.phase_seconds[phase_columns[i].phase]);
-  values[n++] = g_ascii_formatd (numbers[G_N_ELEMENTS (phase_columns)], sizeof numbers[0], "%.17g",
-                                 copy.total_seconds);
-  values[n++] = prev;
-  values[n++] = hash;
-  for (guint i = 0; i < G_N_ELEMENTS (text_columns); i++)
-    g_string_append_printf (sql, "%s, ", text_columns[i]);
-  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-    g_string_append_printf (sql, "%s, ", phase_columns[i].column);
-  g_string_append (sql, "total_s, prev_hash, hash) VALUES (");
+  copy.hash = hash;
+  for (guint i = 0; i < KILN_PRODUCTION_COLUMNS; i++)
+    values[i] = kiln_production_column_is_seconds (i)
+                ? g_ascii_formatd (numbers[i], sizeof numbers[i], "%.17g", kiln_production_entry_get_seconds (&copy, i))
+                : kiln_production_entry_get_text (&copy, i);
+  n = KILN_PRODUCTION_COLUMNS;
+  g_string_append_printf (sql, "INSERT INTO kiln_records (%s) VALUES (", columns);
   for (guint i = 0; i < n; i++)
     g_string_append_printf (sql, "%s$%u", i ? ", " : "", i + 1);
   g_string_append (sql, ") RETURNING id");
@@ -724,38 +681,23 @@ kiln_line_record_list (KilnLineRecord  *self,
                        GError         **error)
 {
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) kiln_production_entry_free);
-  g_autoptr(GString) sql = g_string_new ("SELECT id");
-  Query q = { NULL, NULL };
-  const guint n_text = G_N_ELEMENTS (text_columns);
+  g_autofree char *columns = kiln_production_columns_join (0, KILN_PRODUCTION_COLUMNS, ", ");
+  g_autofree char *sql = g_strdup_printf ("SELECT id, %s FROM kiln_records ORDER BY id", columns);
+  Query q = { sql, NULL };
 
-  for (guint i = 0; i < n_text; i++)
-    g_string_append_printf (sql, ", %s", text_columns[i]);
-  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-    g_string_append_printf (sql, ", %s", phase_columns[i].column);
-  g_string_append (sql, ", total_s, prev_hash, hash FROM kiln_records ORDER BY id");
-  q.sql = sql->str;
   if (!transaction (self, query, &q, error))
     return NULL;
   for (int r = 0; r < PQntuples (q.res); r++)
     {
       KilnProductionEntry *e = kiln_production_entry_new ();
-      char **fields[] = {
-        &e->time, &e->station, &e->profile, &e->probe_serial, &e->chip_uid, &e->chip, &e->revision,
-        &e->file_name, &e->file_sha256, &e->serial_number, &e->option_bytes, NULL, &e->cause,
-        &e->slot, &e->operator_name, &e->profile_key, &e->profile_sha256, &e->cause_code, &e->cause_group,
-      };
 
       e->id = g_ascii_strtoll (PQgetvalue (q.res, r, 0), NULL, 10);
-      for (guint i = 0; i < n_text; i++)
-        if (fields[i] != NULL)
-          *fields[i] = value_or_null (q.res, r, (int) i + 1);
+      for (guint i = 0; i < KILN_PRODUCTION_COLUMNS; i++)
+        if (kiln_production_column_is_seconds (i))
+          kiln_production_entry_set_seconds (e, i, g_ascii_strtod (PQgetvalue (q.res, r, (int) i + 1), NULL));
         else
-          e->pass = g_strcmp0 (PQgetvalue (q.res, r, (int) i + 1), "PASS") == 0;
-      for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-        e->phase_seconds[phase_columns[i].phase] = g_ascii_strtod (PQgetvalue (q.res, r, (int) (n_text + i + 1)), NULL);
-      e->total_seconds = g_ascii_strtod (PQgetvalue (q.res, r, (int) (n_text + G_N_ELEMENTS (phase_columns) + 1)), NULL);
-      e->prev_hash = value_or_null (q.res, r, (int) (n_text + G_N_ELEMENTS (phase_columns) + 2));
-      e->hash = value_or_null (q.res, r, (int) (n_text + G_N_ELEMENTS (phase_columns) + 3));
+          kiln_production_entry_set_text (e, i, PQgetisnull (q.res, r, (int) i + 1) ? NULL
+                                                 : PQgetvalue (q.res, r, (int) i + 1));
       g_ptr_array_add (entries, e);
     }
   PQclear (q.res);
