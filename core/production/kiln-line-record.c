@@ -423,6 +423,18 @@ kiln_line_record_claim_station (KilnLineRecord  *self,
   return TRUE;
 }
 
+void
+kiln_line_record_release_station (KilnLineRecord *self)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (self->station == NULL)
+    return;
+  g_clear_pointer (&self->station, g_free);
+  /* Its session ends, and the name with it; a later use connects afresh. */
+  g_clear_pointer (&self->conn, PQfinish);
+}
+
 typedef struct
 {
   const KilnSerialSettings *settings;

@@ -46,6 +46,11 @@ gboolean        kiln_line_record_claim_station (KilnLineRecord *self,
                                                 guint          *consumed,
                                                 GError        **error);
 
+/* Lets go of the station's name (closing the connection: a later
+ * operation connects again, as no station). May block: not on the main
+ * thread. */
+void            kiln_line_record_release_station (KilnLineRecord *self);
+
 /* The chip @uid's number in @series: the one it has, or the next one
  * (@list: a list's values in order, for source = list). Sets *@id (the
  * line's row), *@value, *@number and *@reused. */

@@ -587,6 +587,20 @@ test_line_view (void)
   g_assert_cmpuint (kiln_line_view_get_stats (view)->boards, ==, 76 + 1);
   g_assert_cmpuint (kiln_line_view_get_stats (view)->attempts, ==, known->len + 1);
 
+  if (line_conninfo != NULL)
+    {
+      /* The station's line database is set again (the same one, written
+       * otherwise) while the view keeps the line it was opened with: the
+       * station connects anew and its name goes with the new connection,
+       * so it is not refused as a second station of that name. */
+      g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+      g_autofree char *again = g_strconcat (line_conninfo, " connect_timeout=10", NULL);
+
+      g_settings_set_string (settings, "line-database", again);
+      g_assert_null (kiln_production_record_get_line (kiln_production_window_get_record (station)));
+      g_assert_true (kiln_test_spin_until (line_connected, station, 30000));
+    }
+
   /* The station programs the board again: the view follows by itself. */
   before = kiln_line_view_get_n_updates (view);
   kiln_test_input_keys (GTK_WINDOW (station), "space");
