@@ -167,6 +167,10 @@ def crash(conn, lost):
             kill(0)
             kills += 1
             os.unlink(held_file)
+            # And the database crashes at once, while that station starts
+            # again: at least one restart in a run that ends quickly.
+            server.restart_crash()
+            restarts += 1
             continue
         for i in range(STATIONS):
             if not done[i] and procs[i].poll() is not None:
