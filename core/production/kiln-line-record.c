@@ -46,8 +46,8 @@ static const char *const migrations[] = {
   /* 3: a number given to a board whose result never reached the line (its
    * station stopped first) is marked consumed, with when and why; a record
    * that comes later for it completes it and clears the mark. */
-  "ALTER TABLE kiln_serials ADD COLUMN consumed TEXT, ADD COLUMN consumed_cause TEXT;"
-  "CREATE INDEX kiln_serials_open ON kiln_serials (station) WHERE record_id IS NULL;",
+  ("ALTER TABLE kiln_serials ADD COLUMN consumed TEXT, ADD COLUMN consumed_cause TEXT;"
+   "CREATE INDEX kiln_serials_open ON kiln_serials (station) WHERE record_id IS NULL;"),
 };
 
 /* How long a station waits for its own name to be free when it starts
@@ -716,6 +716,11 @@ kiln_line_record_list (KilnLineRecord  *self,
   return g_steal_pointer (&entries);
 }
 
+const char *const kiln_line_serial_columns[KILN_LINE_SERIAL_COLUMNS + 1] = {
+  "series", "number", "value", "chip_uid", "station", "probe_serial", "allocated", "record_id", "result", "consumed",
+  "consumed_cause", NULL,
+};
+
 static void
 row_free (char **row)
 {
@@ -729,8 +734,8 @@ kiln_line_record_list_serials (KilnLineRecord  *self,
                                GError         **error)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
-  Query q = { "SELECT series, number, value, chip_uid, station, record_id, result, consumed, consumed_cause "
-              "FROM kiln_serials ORDER BY id", NULL };
+  Query q = { "SELECT series, number, value, chip_uid, station, probe_serial, allocated, record_id, result, consumed, "
+              "consumed_cause FROM kiln_serials ORDER BY id", NULL };
 
   if (!transaction (self, query, &q, error))
     return NULL;

@@ -80,11 +80,14 @@ GPtrArray      *kiln_line_record_list       (KilnLineRecord             *self,
                                              GError                    **error);
 
 /* The serial numbers, oldest first: rows of KILN_LINE_SERIAL_COLUMNS
- * strings (series, number, value, chip_uid, station, record_id, result,
- * consumed (when it was marked), consumed_cause; NULL for SQL NULL). A
- * number is on a board when record_id is set, consumed without one when
- * consumed is. */
-#define KILN_LINE_SERIAL_COLUMNS 9
+ * strings, named by kiln_line_serial_columns (series, number, value,
+ * chip_uid, station, probe_serial, allocated, record_id, result, consumed
+ * (when it was marked), consumed_cause; NULL for SQL NULL). A number is on
+ * a board when record_id is set, consumed without one when consumed is. */
+#define KILN_LINE_SERIAL_COLUMNS 11
+#define KILN_LINE_SERIAL_RECORD_ID 7
+#define KILN_LINE_SERIAL_CONSUMED 9
+extern const char *const kiln_line_serial_columns[KILN_LINE_SERIAL_COLUMNS + 1];
 GPtrArray      *kiln_line_record_list_serials (KilnLineRecord           *self,
                                                GError                  **error);
 

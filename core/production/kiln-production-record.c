@@ -605,16 +605,26 @@ kiln_production_entries_export (GPtrArray                   *entries,
   return g_output_stream_write_all (out, text->str, text->len, NULL, NULL, error);
 }
 
+#define SERIAL_COLUMNS 9
+
+static void
+row_free (char **row)
+{
+  for (guint i = 0; i < SERIAL_COLUMNS; i++)
+    g_free (row[i]);
+  g_free (row);
+}
+
 gboolean
 kiln_production_record_export_serials (KilnProductionRecord        *self,
                                        KilnProductionExportFormat   format,
                                        GOutputStream               *out,
                                        GError                     **error)
 {
-  static const char *columns[] = {
-    "series", "number", "value", "chip_uid", "station", "probe_serial", "allocated", "record_id", "result",
+  static const char *const columns[SERIAL_COLUMNS + 1] = {
+    "series", "number", "value", "chip_uid", "station", "probe_serial", "allocated", "record_id", "result", NULL,
   };
-  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -624,50 +634,70 @@ kiln_production_record_export_serials (KilnProductionRecord        *self,
                           "FROM serials ORDER BY id",
                           -1, &stmt, NULL) != SQLITE_OK)
     return kiln_production_record_fail (self, "export serials", error);
-
-  if (format == KILN_PRODUCTION_EXPORT_CSV)
-    {
-      for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-        g_string_append_printf (text, "%s%s", i ? "," : "", columns[i]);
-      g_string_append (text, "\r\n");
-    }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autofree char *line = NULL;
+      char **row = g_new0 (char *, SERIAL_COLUMNS);
 
-      json_builder_begin_object (b);
-      for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-        {
-          const char *value = (const char *) sqlite3_column_text (stmt, (int) i);
-
-          if (format == KILN_PRODUCTION_EXPORT_CSV)
-            {
-              if (i)
-                g_string_append_c (text, ',');
-              csv_field (text, value);
-              continue;
-            }
-          json_builder_set_member_name (b, columns[i]);
-          if (sqlite3_column_type (stmt, (int) i) == SQLITE_INTEGER)
-            json_builder_add_int_value (b, sqlite3_column_int64 (stmt, (int) i));
-          else if (value != NULL)
-            json_builder_add_string_value (b, value);
-          else
-            json_builder_add_null_value (b);
-        }
-      json_builder_end_object (b);
-      if (format == KILN_PRODUCTION_EXPORT_CSV)
-        g_string_append (text, "\r\n");
-      else
-        {
-          line = kiln_json_builder_to_string (b);
-          g_string_append_printf (text, "%s\n", line);
-        }
+      for (guint i = 0; i < SERIAL_COLUMNS; i++)
+        row[i] = g_strdup ((const char *) sqlite3_column_text (stmt, (int) i));
+      g_ptr_array_add (rows, row);
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     return kiln_production_record_fail (self, "export serials", error);
   g_clear_pointer (&locker, g_mutex_locker_free);
+  return kiln_production_serials_export (columns, rows, format, out, error);
+}
+
+gboolean
+kiln_production_serials_export (const char *const          *columns,
+                                GPtrArray                  *rows,
+                                KilnProductionExportFormat  format,
+                                GOutputStream              *out,
+                                GError                    **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n = g_strv_length ((char **) columns);
+
+  g_return_val_if_fail (rows != NULL, FALSE);
+
+  if (format == KILN_PRODUCTION_EXPORT_CSV)
+    {
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (text, "%s%s", i ? "," : "", columns[i]);
+      g_string_append (text, "\r\n");
+    }
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = g_ptr_array_index (rows, r);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autofree char *line = NULL;
+
+      if (format == KILN_PRODUCTION_EXPORT_CSV)
+        {
+          for (guint i = 0; i < n; i++)
+            {
+              if (i)
+                g_string_append_c (text, ',');
+              csv_field (text, row[i]);
+            }
+          g_string_append (text, "\r\n");
+          continue;
+        }
+      json_builder_begin_object (b);
+      for (guint i = 0; i < n; i++)
+        {
+          json_builder_set_member_name (b, columns[i]);
+          if (row[i] == NULL)
+            json_builder_add_null_value (b);
+          else if (g_str_equal (columns[i], "number") || g_str_equal (columns[i], "record_id"))
+            json_builder_add_int_value (b, g_ascii_strtoll (row[i], NULL, 10));
+          else
+            json_builder_add_string_value (b, row[i]);
+        }
+      json_builder_end_object (b);
+      line = kiln_json_builder_to_string (b);
+      g_string_append_printf (text, "%s\n", line);
+    }
   return g_output_stream_write_all (out, text->str, text->len, NULL, NULL, error);
 }

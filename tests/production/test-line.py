@@ -242,6 +242,14 @@ def crash(conn, lost):
               f"lost: the held board's number {held} is on no record (never given again)")
         check(all("station stopped before the board's result was recorded" in s[6] for s in consumed),
               f"lost: consumed causes {sorted({s[6] for s in consumed})}")
+        # The line's numbers as quality exports them: the consumed ones say when and why.
+        ex = subprocess.run([cli, "log", "export", "--line", conn, "--serials", "--csv"], capture_output=True,
+                            text=True, env=env_for(""))
+        exported = list(csv.DictReader(io.StringIO(ex.stdout))) if ex.returncode == 0 else []
+        gone = sorted(r["value"] for r in exported if not r["record_id"] and r["consumed"]
+                      and r["consumed_cause"] == "The station stopped before the board's result was recorded")
+        check(len(exported) == len(numbers) and gone == sorted(s[1] for s in consumed),
+              f"lost: log export --line --serials shows the consumed numbers {gone}", ex.stdout[-2000:] + ex.stderr)
         st = subprocess.run([cli, "log", "stats", "--line", conn, "--json"], capture_output=True, text=True,
                             env=env_for(""))
         figures = json.loads(st.stdout) if st.returncode == 0 else {}
