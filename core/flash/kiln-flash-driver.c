@@ -43,6 +43,7 @@ typedef struct
   KilnFlashPsize           psize;
   KilnFlashLoader          loader;
   gboolean                 loader_ok;
+  gboolean                 loader_locked;  /* the loader finished its operations and locked the controller */
   guint                    n;
   guint8                 **content;    /* per position: what a changed sector must hold */
   GArray                 **ranges;     /* per position: Range to program */
@@ -158,10 +159,13 @@ preflight (Job     *job,
 
   /* Watchdogs freeze while the core is halted; then a reset that stops the
    * core before its firmware's first instruction, so that nothing the
-   * firmware set up (clocks, DMA into RAM, the MPU) is in the way. */
-  if (!kiln_stlink_write32 (job->stlink, DBGMCU_APB1FZ, (1u << 11) | (1u << 12), error))
-    return FALSE;
-  return kiln_arm_reset_halt (job->target, error);
+   * firmware set up (clocks, DMA into RAM, the MPU) is in the way. DBGMCU
+   * keeps its value across the reset: one batch does both. */
+  {
+    KilnStlinkWord freeze = { DBGMCU_APB1FZ, (1u << 11) | (1u << 12), TRUE, FALSE };
+
+    return kiln_arm_reset_halt_after (job->target, &freeze, 1, error);
+  }
 }
 
 /* A sector found blank: written without an erase. */
@@ -481,6 +485,7 @@ program_with_loader (Job     *job,
   job->ops = NULL;
   if (ok)
     {
+      job->loader_locked = TRUE;
       kiln_flash_progress_bytes (job->progress, job->total);
       return TRUE;
     }
@@ -760,7 +765,9 @@ kiln_flash_program (KilnArmTarget           *target,
         }
       result->used_loader = job.loader_ok;
       result->bytes_link = job.loader.link_bytes;
-      kiln_flash_controller_lock (&job.ctrl);
+      /* A loader that went through all its operations locked it already. */
+      if (!job.loader_locked || !job.loader_ok)
+        kiln_flash_controller_lock (&job.ctrl);
       unlocked = FALSE;
 
       if (options->verify && result->written > 0 && !verify (&job, &local_error))

@@ -274,6 +274,29 @@ test_random (Fixture       *f,
   g_assert_cmpuint (refused, >, 0);
 }
 
+/* A record that goes through: written, and the loader locks the
+ * controller before it says it is done (the host does not lock it again). */
+static void
+test_done_locks (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const guint8 bytes[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *record = NULL;
+  guint8 back[16];
+  guint32 cr = 0;
+  gsize size;
+
+  record = make_record (sizeof bytes, bytes, sizeof bytes, &size);
+  g_assert_cmpuint (run_record (f, record, size, sizeof bytes), ==, KILN_LOADER_STATUS_DONE);
+  g_assert_true (kiln_stlink_read_mem (f->stlink, FLASH, back, sizeof back, &error));
+  g_assert_no_error (error);
+  g_assert_true (memcmp (back, bytes, sizeof bytes) == 0);
+  g_assert_true (kiln_stlink_read32 (f->stlink, FLASH_REGS + 0x10, &cr, &error));
+  g_assert_no_error (error);
+  g_assert_cmphex (cr & 0x80000000u, ==, 0x80000000u);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -281,5 +304,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/Kiln/Flash/stream/damaged", Fixture, NULL, fixture_set_up, test_damaged, fixture_tear_down);
   g_test_add ("/Kiln/Flash/stream/random", Fixture, NULL, fixture_set_up, test_random, fixture_tear_down);
+  g_test_add ("/Kiln/Flash/stream/done-locks", Fixture, NULL, fixture_set_up, test_done_locks, fixture_tear_down);
   return g_test_run ();
 }

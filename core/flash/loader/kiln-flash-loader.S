@@ -37,6 +37,8 @@
  * A unit whose bytes are all 0xFF is not written: every program operation
  * goes to a sector that was just erased or found blank, where it already
  * holds them. The host may ask the loader to stop between blocks (ABORT).
+ * Once every operation is done, the loader locks the controller (FLASH_CR
+ * LOCK) before it says so; after an error or a stop the host locks it.
  *
  * Command 2, CRC: for each range { address, length (a multiple of 4),
  * erased CRC }, the CRC-32 of the range as the STM32 CRC unit computes it
@@ -240,7 +242,7 @@ program_command:
 
 next_op:
         cmp     r6, #0
-        beq     done
+        beq     program_done
         ldr     r11, [r0, #P_ABORT]
         cmp     r11, #0
         bne     aborted
@@ -638,6 +640,13 @@ aborted:
         str     r9, [r0, #P_RP]
         movs    r11, #ST_ABORTED
         b       finish
+
+program_done:
+        /* Every operation went through: the controller is locked again
+         * (the host needs no round trip for it). */
+        mov     r11, #CR_LOCK
+        str     r11, [r4, #FLASH_CR]
+        dsb
 
 done:
         movs    r11, #ST_DONE
