@@ -181,7 +181,9 @@ post (KilnFlashLoader  *self,
   if (table_size > 0)
     memcpy (buffer, table, table_size);
   memcpy (buffer + table_size, params, KILN_LOADER_P_SIZE);
-  if (!kiln_stlink_write_mem (self->stlink, at, buffer, table_size + KILN_LOADER_P_SIZE, &local_error))
+  /* A long table crosses 1 KiB boundaries: as few commands as the probe
+   * takes, one status query after the last. */
+  if (!kiln_stlink_write_stream (self->stlink, at, buffer, table_size + KILN_LOADER_P_SIZE, &local_error))
     {
       g_propagate_error (error, local_error);
       return FALSE;
@@ -484,6 +486,8 @@ batch_size (guint32  sent,
 
   if (flash_bound)
     size = sent == 0 ? KILN_LOADER_BLOCK + 4 : MIN (size, MAX ((guint32) BATCH_MIN, sent));
+  else if (sent == 0)
+    size = MIN (size, MAX ((guint32) BATCH_MIN, ((left / 8) + 1023) & ~1023u));
   return size;
 }
 
@@ -686,7 +690,10 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
             }
           if (n > 0)
             {
-              if (!kiln_stlink_write_stream (self->stlink, self->ring + at, batch, n, error)
+              /* The data without a status query: the write of WP that
+               * publishes it is checked, and fails as well when the target
+               * is gone. */
+              if (!kiln_stlink_write_stream_unchecked (self->stlink, self->ring + at, batch, n, error)
                   || !kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n + skip, error))
                 {
                   kiln_flash_loader_stop (self);
