@@ -25,7 +25,7 @@
  * batch_size()), so that the last one, programmed after the link is done,
  * is short. */
 #define BATCH        (24 * 1024)
-#define BATCH_MIN    (2 * 1024)
+#define BATCH_MIN    (1 * 1024)
 /* A loader that makes no progress for this long has hung (a sector erase at
  * x8 takes up to 4 s on silicon). */
 #define STALL_MS     15000

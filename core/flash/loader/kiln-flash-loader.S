@@ -45,11 +45,12 @@
  * (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, 32-bit words, no
  * reflection) is stored in the range's result { crc, blank } (the results
  * follow the parameter block, after STATUS, so that the host reads them
- * with it). The host gives the CRC an erased range of that length has;
- * when the range's CRC equals it, the loader reads the range again and
- * stores the AND of all its words in blank (0xFFFFFFFF: every bit erased),
- * else it stores 0 there. So the blank check costs a second read only of
- * ranges that are likely blank.
+ * with it). The host gives the CRC an erased range of that length has.
+ * The loader first checks whether every word of the range is 0xFFFFFFFF,
+ * stopping at the first 32 bytes that are not: a blank range gets that
+ * CRC and 0xFFFFFFFF in blank (read once); any other range is read again
+ * through the CRC unit and gets 0 in blank. So the blank check costs
+ * little more than the first bytes of ranges that are not blank.
  *
  * In both, the independent watchdog, should it run (a hardware watchdog
  * option), is given its longest period and reloaded, so that a long erase
@@ -682,6 +683,41 @@ crc_range:
         beq     done
         movw    r11, #0xAAAA
         str     r11, [r10]
+        /* The blank check first, 32 bytes at a time, up to the first that
+         * are not all erased: a blank range has the CRC the host gave,
+         * and is read once. */
+        ldr     r7, [r5, #0]
+        ldr     r8, [r5, #4]
+blank32:
+        cmp     r8, #32
+        blo     blank4
+        ldmia   r7!, {r1, r2, r3, r11}
+        and     r1, r1, r2
+        and     r3, r3, r11
+        and     r12, r1, r3
+        ldmia   r7!, {r1, r2, r3, r11}
+        and     r1, r1, r2
+        and     r3, r3, r11
+        and     r12, r12, r1
+        and     r12, r12, r3
+        cmn     r12, #1
+        bne     not_blank
+        subs    r8, r8, #32
+        b       blank32
+blank4:
+        cmp     r8, #0
+        beq     blank_range
+        ldr     r1, [r7], #4
+        cmn     r1, #1
+        bne     not_blank
+        subs    r8, r8, #4
+        b       blank4
+blank_range:
+        ldr     r1, [r5, #8]            /* the erased range's CRC */
+        mov     r12, #0xFFFFFFFF
+        b       range_end
+
+not_blank:
         movs    r11, #1
         str     r11, [r4, #8]           /* CR: RESET, 32-bit, no reflection */
         ldr     r7, [r5, #0]
@@ -710,38 +746,10 @@ crc4:
         b       crc4
 crc_end:
         ldr     r1, [r4]
-        str     r1, [r9, #0]
-        /* The blank check, only where the CRC is an erased range's. */
         movs    r12, #0
-        ldr     r11, [r5, #8]
-        cmp     r1, r11
-        bne     blank_end
-        ldr     r7, [r5, #0]
-        ldr     r8, [r5, #4]
-        mov     r12, #0xFFFFFFFF
-blank32:
-        cmp     r8, #32
-        blo     blank4
-        ldmia   r7!, {r1, r2, r3, r11}
-        and     r12, r12, r1
-        and     r2, r2, r3
-        and     r12, r12, r11
-        and     r12, r12, r2
-        ldmia   r7!, {r1, r2, r3, r11}
-        and     r12, r12, r1
-        and     r2, r2, r3
-        and     r12, r12, r11
-        and     r12, r12, r2
-        subs    r8, r8, #32
-        b       blank32
-blank4:
-        cmp     r8, #0
-        beq     blank_end
-        ldr     r1, [r7], #4
-        and     r12, r12, r1
-        subs    r8, r8, #4
-        b       blank4
-blank_end:
+
+range_end:
+        str     r1, [r9, #0]
         str     r12, [r9, #4]
         ldr     r11, [r0, #P_OPS_DONE]
         adds    r11, r11, #1
