@@ -479,6 +479,22 @@ program_with_loader (Job     *job,
   job->ops_seen = 0;
   begin_sector (job, &job->ops[0]);
 
+  /* Verification by CRC asks for the sectors written, whole: the loader
+   * computes those CRCs once its operations are done, in the same run. */
+  if (job->options->verify && job->options->verify_method == KILN_FLASH_VERIFY_CRC)
+    {
+      g_autoptr(GArray) after = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+      for (guint i = 0; i < job->n; i++)
+        if (to_write (job, i))
+          {
+            guint32 pair[2] = { plan_sector (job, i)->sector->address, plan_sector (job, i)->sector->size };
+
+            g_array_append_vals (after, pair, 2);
+          }
+      kiln_flash_loader_set_after (&job->loader, (const guint32 *) after->data, after->len / 2);
+    }
+
   ok = kiln_flash_loader_program (&job->loader, job->ctrl.regs, job->psize, job->ops, job->n_ops, on_loader_progress,
                                   job, job->cancellable, &ops_done, &error_sr, &error_at, &local_error);
   on_loader_progress (job, ops_done, G_MAXUINT64);

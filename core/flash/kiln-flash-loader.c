@@ -147,6 +147,17 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
 }
 
 void
+kiln_flash_loader_set_after (KilnFlashLoader *self,
+                             const guint32   *ranges,
+                             guint            n)
+{
+  self->after_ready = FALSE;
+  self->n_after = n <= KILN_LOADER_MAX_AFTER ? n : 0;
+  if (self->n_after > 0)
+    memcpy (self->after_ranges, ranges, 2 * sizeof (guint32) * self->n_after);
+}
+
+void
 kiln_flash_loader_stop (KilnFlashLoader *self)
 {
   if (!self->running)
@@ -174,6 +185,8 @@ post (KilnFlashLoader  *self,
   GError *local_error = NULL;
 
   g_assert (at >= self->ops);
+  /* CRCs kept from a run are for the command right after it. */
+  self->after_ready = FALSE;
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_N_OPS, n_ops);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_OPS, at);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_STACK, self->stack_top);
@@ -259,6 +272,16 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
   /* The first command also checks the loader's own code. */
   guint extra = self->code_checked ? 0 : 1;
   guint first = 0;
+
+  /* The ranges the program run just before took the CRCs of. */
+  if (blank == NULL && self->after_ready && n == self->n_after
+      && memcmp (ranges, self->after_ranges, 2 * sizeof (guint32) * n) == 0)
+    {
+      memcpy (crcs, self->after_crcs, sizeof (guint32) * n);
+      self->after_ready = FALSE;
+      done_with (self);
+      return TRUE;
+    }
 
   while (first < n || extra > 0)
     {
@@ -586,10 +609,15 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   guint32 wp = 0, sent = 0, total = 0;
   guint64 raw_sent = 0, program_total = 0;
   gboolean ok = FALSE, flash_bound;
+  guint n_after;
 
   *ops_done = 0;
   *error_sr = 0;
   *error_at = 0;
+  self->after_ready = FALSE;
+  /* The CRCs after the operations, when the table holds them. */
+  n_after = n_ops + self->n_after <= self->max_ops ? self->n_after : 0;
+  self->n_after = 0;
   if (n_ops > self->max_ops)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
@@ -598,14 +626,23 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       return FALSE;
     }
 
-  table = g_malloc0 ((gsize) n_ops * KILN_LOADER_OP_SIZE);
+  table = g_malloc0 ((gsize) (n_ops + n_after) * KILN_LOADER_OP_SIZE);
   for (guint i = 0; i < n_ops; i++)
     {
       guint8 *entry = table + KILN_LOADER_OP_SIZE * i;
 
+      g_return_val_if_fail (ops[i].kind == KILN_LOADER_OP_ERASE || ops[i].kind == KILN_LOADER_OP_PROGRAM, FALSE);
       kiln_stlink_encode_u32 (entry, ops[i].kind);
       kiln_stlink_encode_u32 (entry + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
       kiln_stlink_encode_u32 (entry + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
+    }
+  for (guint i = 0; i < n_after; i++)
+    {
+      guint8 *entry = table + KILN_LOADER_OP_SIZE * (n_ops + i);
+
+      kiln_stlink_encode_u32 (entry, KILN_LOADER_OP_CRC);
+      kiln_stlink_encode_u32 (entry + 4, self->after_ranges[2 * i]);
+      kiln_stlink_encode_u32 (entry + 8, self->after_ranges[2 * i + 1]);
     }
   records = make_records (self, ops, n_ops);
   ends = g_new0 (guint32, records->len + 1);
@@ -629,7 +666,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   /* A loader whose code no command has checked yet checks it first. */
   if (!self->code_checked && !kiln_flash_loader_crc (self, NULL, 0, NULL, NULL, cancellable, error))
     goto out;
-  if (!post (self, table, n_ops, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
+  if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
     goto out;
 
   for (;;)
@@ -640,7 +677,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       if (g_cancellable_is_cancelled (cancellable))
         {
           stop_loader (self, &s);
-          *ops_done = s.ops_done;
+          *ops_done = MIN (s.ops_done, n_ops);
           g_cancellable_set_error_if_cancelled (cancellable, error);
           goto out;
         }
@@ -708,14 +745,15 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       /* The ring is full, or everything is sent: wait for the loader. */
       if (!poll (self, &watch, &s, NULL, 0, error))
         {
-          *ops_done = s.ops_done;
+          *ops_done = MIN (s.ops_done, n_ops);
           goto out;
         }
-      *ops_done = s.ops_done;
+      /* The CRC operations after the caller's are not the caller's. */
+      *ops_done = MIN (s.ops_done, n_ops);
       while (consumed < rec && ends[consumed] <= s.rp)
         consumed++;
       if (progress)
-        progress (user_data, s.ops_done, consumed > 0 ? raw_upto[consumed - 1] : 0);
+        progress (user_data, *ops_done, consumed > 0 ? raw_upto[consumed - 1] : 0);
 
       if (s.status == KILN_LOADER_STATUS_ERROR)
         {
@@ -755,6 +793,19 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
               goto out;
             }
           self->raw_bytes += raw_sent;
+          if (n_after > 0)
+            {
+              g_autofree guint8 *results = g_malloc (KILN_LOADER_RESULT_SIZE * n_after);
+
+              /* The results of the CRC operations (their index's). */
+              if (!kiln_stlink_read_mem (self->stlink, self->results + KILN_LOADER_RESULT_SIZE * n_ops, results,
+                                         KILN_LOADER_RESULT_SIZE * n_after, error))
+                goto out;
+              for (guint i = 0; i < n_after; i++)
+                self->after_crcs[i] = kiln_stlink_decode_u32 (results + KILN_LOADER_RESULT_SIZE * i);
+              self->n_after = n_after;
+              self->after_ready = TRUE;
+            }
           ok = TRUE;
           goto out;
         }

@@ -19,6 +19,10 @@
  * operations in order:
  *   erase   { 1, CR value (SER | SNB | PSIZE), sector address }
  *   program { 2, address, length (a multiple of 4) }
+ *   CRC     { 3, address, length (a multiple of 4) }: as command 2's CRC,
+ *           into the crc word of the result of the operation's index (so
+ *           that the host verifies what was written without another
+ *           command)
  * Program operations take their bytes, in order, from the ring buffer that
  * the host fills while the loader runs: the host advances WP (bytes written
  * in all) after writing, the loader advances RP (bytes consumed). The ring
@@ -248,6 +252,8 @@ next_op:
         cmp     r11, #0
         bne     aborted
         ldr     r11, [r5, #0]
+        cmp     r11, #3
+        beq     crc_op
         cmp     r11, #1
         bne     program
 
@@ -588,6 +594,20 @@ dword_error:
         sub     r7, r7, #8
         b       flash_error
 
+/* A CRC operation: the range's CRC into the result of the operation's
+ * index (the host's verification then needs no command of its own). */
+crc_op:
+        push    {r1-r4, r9}
+        bl      crc_unit_on
+        ldr     r7, [r5, #4]
+        ldr     r8, [r5, #8]
+        bl      crc_unit_range
+        ldr     r11, [r0, #P_OPS_DONE]
+        add     r12, r0, #RESULTS
+        str     r1, [r12, r11, lsl #3]
+        pop     {r1-r4, r9}
+        b       op_done
+
 program_end:
         ldr     r11, [r0, #P_CR_PSIZE]
         str     r11, [r4, #FLASH_CR]
@@ -664,16 +684,7 @@ finish:
 
 /* ---- CRC ------------------------------------------------------------ */
 crc:
-        ldr     r4, =RCC_AHB1ENR
-        ldr     r11, [r4]
-        orr     r11, r11, #0x1000
-        str     r11, [r4]
-        ldr     r11, [r4]               /* the clock is on after a read back */
-        ldr     r4, =CRC_UNIT
-        mov     r11, #0xFFFFFFFF
-        str     r11, [r4, #0x10]        /* INIT */
-        ldr     r11, =0x04C11DB7
-        str     r11, [r4, #0x14]        /* POL */
+        bl      crc_unit_on
         ldr     r5, [r0, #P_OPS]
         ldr     r6, [r0, #P_N_OPS]
         add     r9, r0, #RESULTS
@@ -718,34 +729,9 @@ blank_range:
         b       range_end
 
 not_blank:
-        movs    r11, #1
-        str     r11, [r4, #8]           /* CR: RESET, 32-bit, no reflection */
         ldr     r7, [r5, #0]
         ldr     r8, [r5, #4]
-crc32:
-        cmp     r8, #32
-        blo     crc4
-        ldmia   r7!, {r1, r2, r3, r12}
-        str     r1, [r4]
-        str     r2, [r4]
-        str     r3, [r4]
-        str     r12, [r4]
-        ldmia   r7!, {r1, r2, r3, r12}
-        str     r1, [r4]
-        str     r2, [r4]
-        str     r3, [r4]
-        str     r12, [r4]
-        subs    r8, r8, #32
-        b       crc32
-crc4:
-        cmp     r8, #0
-        beq     crc_end
-        ldr     r1, [r7], #4
-        str     r1, [r4]
-        subs    r8, r8, #4
-        b       crc4
-crc_end:
-        ldr     r1, [r4]
+        bl      crc_unit_range
         movs    r12, #0
 
 range_end:
@@ -758,6 +744,48 @@ range_end:
         adds    r9, r9, #8
         subs    r6, r6, #1
         b       crc_range
+
+/* Turns the CRC unit's clock on and sets it up (r4: the unit). */
+crc_unit_on:
+        ldr     r4, =RCC_AHB1ENR
+        ldr     r11, [r4]
+        orr     r11, r11, #0x1000
+        str     r11, [r4]
+        ldr     r11, [r4]               /* the clock is on after a read back */
+        ldr     r4, =CRC_UNIT
+        mov     r11, #0xFFFFFFFF
+        str     r11, [r4, #0x10]        /* INIT */
+        ldr     r11, =0x04C11DB7
+        str     r11, [r4, #0x14]        /* POL */
+        bx      lr
+
+/* The CRC of r8 bytes (a multiple of 4) from r7 through the unit (r4) into
+ * r1; uses r2, r3, r12. */
+crc_unit_range:
+        movs    r1, #1
+        str     r1, [r4, #8]            /* CR: RESET, 32-bit, no reflection */
+1:      cmp     r8, #32
+        blo     2f
+        ldmia   r7!, {r1, r2, r3, r12}
+        str     r1, [r4]
+        str     r2, [r4]
+        str     r3, [r4]
+        str     r12, [r4]
+        ldmia   r7!, {r1, r2, r3, r12}
+        str     r1, [r4]
+        str     r2, [r4]
+        str     r3, [r4]
+        str     r12, [r4]
+        subs    r8, r8, #32
+        b       1b
+2:      cmp     r8, #0
+        beq     3f
+        ldr     r1, [r7], #4
+        str     r1, [r4]
+        subs    r8, r8, #4
+        b       2b
+3:      ldr     r1, [r4]
+        bx      lr
 
         .ltorg
         .size kiln_flash_loader, . - kiln_flash_loader
