@@ -139,9 +139,11 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
   self->code_size = (guint32) code_size;
   self->code_crc = kiln_flash_crc32 (0xFFFFFFFF, code, code_size);
   self->code_checked = FALSE;
-  /* In as few commands as the probe takes (one status query after the
-   * last): the loader's first command checks the CRC of its own code. */
-  if (!kiln_stlink_write_stream (self->stlink, self->code, code, code_size, &local_error))
+  /* In as few commands as the probe takes, without a status query: the
+   * loader's first command checks the CRC of its own code before anything
+   * else, and the checked write of that command's parameters fails as
+   * well when the target is gone. */
+  if (!kiln_stlink_write_stream_unchecked (self->stlink, self->code, code, code_size, &local_error))
     return loader_error (error, local_error);
   return TRUE;
 }
