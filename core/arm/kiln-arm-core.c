@@ -123,12 +123,15 @@ kiln_arm_step (KilnArmTarget  *target,
 }
 
 static gboolean
-reset (KilnArmTarget  *target,
-       gboolean        halt,
-       GError        **error)
+reset (KilnArmTarget         *target,
+       gboolean               halt,
+       const KilnStlinkWord  *first,
+       guint                  n_first,
+       GError               **error)
 {
   KilnStlink *link = link_of (target);
   guint32 demcr, dhcsr;
+  gboolean seen_halted = FALSE;
 
   /* DEMCR as Kiln left it, when only Kiln's code ran since. */
   if (!kiln_arm_target_get_demcr (target, &demcr) && !kiln_stlink_read32 (link, DEMCR, &demcr, error))
@@ -144,14 +147,24 @@ reset (KilnArmTarget  *target,
     /* Without C_HALT the firmware runs after the reset as it would without
      * a debugger. The reset's write may fail as the core resets under it:
      * what counts is the state afterwards. */
-    KilnStlinkWord words[] = {
+    KilnStlinkWord reset_words[] = {
       { DHCSR, DHCSR_KEY | (halt ? C_HALT : 0) | C_DEBUGEN, TRUE, FALSE },
       { DEMCR, demcr, TRUE, FALSE },
       { AIRCR, 0x05FA0004, TRUE, TRUE },
+      /* Whether the core stopped already (saves a round trip when it did;
+       * else it is polled below). */
+      { DHCSR, 0, FALSE, TRUE },
     };
+    guint n_reset = G_N_ELEMENTS (reset_words) - (halt ? 0 : 1);
+    g_autofree KilnStlinkWord *words = g_new (KilnStlinkWord, n_first + n_reset);
 
-    if (!kiln_stlink_words (link, words, G_N_ELEMENTS (words), error))
+    if (n_first > 0)
+      memcpy (words, first, n_first * sizeof *words);
+    memcpy (words + n_first, reset_words, n_reset * sizeof *words);
+    if (!kiln_stlink_words (link, words, n_first + n_reset, error))
       return FALSE;
+    /* A word that failed keeps the 0 it was given: no S_HALT. */
+    seen_halted = halt && (words[n_first + n_reset - 1].value & S_HALT) != 0;
   }
 
   /* To run, that is all: C_HALT was cleared above and a system reset
@@ -163,8 +176,11 @@ reset (KilnArmTarget  *target,
 
   for (guint i = 0; i < POLL_LIMIT; i++)
     {
-      if (!kiln_stlink_read32 (link, DHCSR, &dhcsr, error))
+      if (seen_halted)
+        dhcsr = S_HALT;
+      else if (!kiln_stlink_read32 (link, DHCSR, &dhcsr, error))
         return FALSE;
+      seen_halted = FALSE;
       if (dhcsr & S_HALT)
         {
           if (!kiln_stlink_write32 (link, DEMCR, demcr & ~VC_CORERESET, error))
@@ -195,14 +211,23 @@ gboolean
 kiln_arm_reset_halt (KilnArmTarget  *target,
                      GError        **error)
 {
-  return reset (target, TRUE, error);
+  return reset (target, TRUE, NULL, 0, error);
+}
+
+gboolean
+kiln_arm_reset_halt_after (KilnArmTarget         *target,
+                           const KilnStlinkWord  *first,
+                           guint                  n_first,
+                           GError               **error)
+{
+  return reset (target, TRUE, first, n_first, error);
 }
 
 gboolean
 kiln_arm_reset_run (KilnArmTarget  *target,
                     GError        **error)
 {
-  return reset (target, FALSE, error);
+  return reset (target, FALSE, NULL, 0, error);
 }
 
 static gboolean
@@ -262,22 +287,16 @@ kiln_arm_start_code (KilnArmTarget  *target,
 {
   KilnStlink *link = link_of (target);
   guint32 demcr;
-  gboolean halted;
 
   g_return_val_if_fail (n_args <= 4, FALSE);
 
-  /* Reading DHCSR also clears S_RESET_ST, so a reset seen later happened
-   * while the routine ran. */
-  if (!kiln_arm_is_halted (target, &halted, error))
-    return FALSE;
-  if (!halted && !kiln_arm_halt (target, error))
-    return FALSE;
-
   {
-    /* The registers, DEMCR and the fault status in one batch: each
-     * register is its DCRDR and DCRSR writes, then a read of DHCSR that
-     * must show the transfer done (S_REGRDY) on a halted core. */
-    KilnStlinkWord words[3 * 9 + 8];
+    /* A halt (nothing to a halted core), then the registers, DEMCR and
+     * the fault status in one batch: each register is its DCRDR and DCRSR
+     * writes, then a read of DHCSR that must show the transfer done
+     * (S_REGRDY) on a halted core. Reading DHCSR also clears S_RESET_ST,
+     * so a reset seen later happened while the routine ran. */
+    KilnStlinkWord words[1 + 3 * 9 + 8];
     guint32 regs[9], values[9];
     guint n_regs = 0, n = 0;
 
@@ -304,6 +323,7 @@ kiln_arm_start_code (KilnArmTarget  *target,
     regs[n_regs] = KILN_ARM_REG_XPSR;
     values[n_regs++] = 0x01000000;
 
+    words[n++] = (KilnStlinkWord) { DHCSR, DHCSR_KEY | C_MASKINTS | C_HALT | C_DEBUGEN, TRUE, FALSE };
     for (guint i = 0; i < n_regs; i++)
       {
         words[n++] = (KilnStlinkWord) { DCRDR, values[i], TRUE, FALSE };
@@ -331,7 +351,7 @@ kiln_arm_start_code (KilnArmTarget  *target,
 
     for (guint i = 0; i < n_regs; i++)
       {
-        guint32 dhcsr = words[3 * i + 2].value;
+        guint32 dhcsr = words[1 + 3 * i + 2].value;
 
         if (!(dhcsr & S_HALT))
           {

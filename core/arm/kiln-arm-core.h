@@ -74,6 +74,12 @@ gboolean kiln_arm_step          (KilnArmTarget  *target,
  * instruction (DEMCR.VC_CORERESET). */
 gboolean kiln_arm_reset_halt    (KilnArmTarget  *target,
                                  GError        **error);
+/* The same, with the @n_first words of @first written in the same batch
+ * before the reset (registers a reset keeps, such as DBGMCU's). */
+gboolean kiln_arm_reset_halt_after (KilnArmTarget         *target,
+                                    const KilnStlinkWord  *first,
+                                    guint                  n_first,
+                                    GError               **error);
 /* Arms a halt at the first instruction after the next reset (for example
  * the release of NRST after connecting under reset), so that firmware that
  * turns the SWD pins off never runs. */

@@ -80,8 +80,7 @@ kiln_arm_target_detect (KilnArmTarget  *self,
   gboolean dual = FALSE;
   g_autoptr(GError) local_error = NULL;
 
-  if (!kiln_stlink_read32 (self->stlink, DBGMCU_IDCODE, &idcode, error)
-      || !kiln_stlink_read32 (self->stlink, CPUID, &self->cpuid, error))
+  if (!kiln_stlink_read32 (self->stlink, DBGMCU_IDCODE, &idcode, error))
     return FALSE;
 
   self->dev_id = idcode & 0xFFF;
@@ -95,10 +94,11 @@ kiln_arm_target_detect (KilnArmTarget  *self,
     }
   self->revision = kiln_chip_line_revision_name (line, idcode >> 16);
 
-  /* The rest in one batch (two round trips instead of seven); the package
-   * register is not on every part. */
+  /* The rest in one batch (two round trips instead of eight); the package
+   * register is not on every part, so it comes last. */
   {
     KilnStlinkWord words[] = {
+      { CPUID, 0, FALSE, FALSE },
       { line->flash_size_reg & ~3u, 0, FALSE, FALSE },
       { line->uid_reg, 0, FALSE, FALSE },
       { line->uid_reg + 4, 0, FALSE, FALSE },
@@ -110,13 +110,14 @@ kiln_arm_target_detect (KilnArmTarget  *self,
 
     if (!kiln_stlink_words (self->stlink, words, G_N_ELEMENTS (words) - (line->package_reg == 0), error))
       return FALSE;
-    fsize_word = words[0].value;
+    self->cpuid = words[0].value;
+    fsize_word = words[1].value;
     for (guint i = 0; i < 3; i++)
-      uid[i] = GUINT32_TO_LE (words[1 + i].value);
-    self->optcr = words[4].value;
-    self->optcr1 = words[5].value;
+      uid[i] = GUINT32_TO_LE (words[2 + i].value);
+    self->optcr = words[5].value;
+    self->optcr1 = words[6].value;
     if (line->package_reg != 0)
-      package_word = words[6].value;
+      package_word = words[7].value;
   }
 
   flash_kib = (fsize_word >> (8 * (line->flash_size_reg & 3))) & 0xFFFF;

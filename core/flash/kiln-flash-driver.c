@@ -43,6 +43,7 @@ typedef struct
   KilnFlashPsize           psize;
   KilnFlashLoader          loader;
   gboolean                 loader_ok;
+  gboolean                 loader_locked;  /* the loader finished its operations and locked the controller */
   guint                    n;
   guint8                 **content;    /* per position: what a changed sector must hold */
   GArray                 **ranges;     /* per position: Range to program */
@@ -158,10 +159,13 @@ preflight (Job     *job,
 
   /* Watchdogs freeze while the core is halted; then a reset that stops the
    * core before its firmware's first instruction, so that nothing the
-   * firmware set up (clocks, DMA into RAM, the MPU) is in the way. */
-  if (!kiln_stlink_write32 (job->stlink, DBGMCU_APB1FZ, (1u << 11) | (1u << 12), error))
-    return FALSE;
-  return kiln_arm_reset_halt (job->target, error);
+   * firmware set up (clocks, DMA into RAM, the MPU) is in the way. DBGMCU
+   * keeps its value across the reset: one batch does both. */
+  {
+    KilnStlinkWord freeze = { DBGMCU_APB1FZ, (1u << 11) | (1u << 12), TRUE, FALSE };
+
+    return kiln_arm_reset_halt_after (job->target, &freeze, 1, error);
+  }
 }
 
 /* A sector found blank: written without an erase. */
@@ -475,12 +479,29 @@ program_with_loader (Job     *job,
   job->ops_seen = 0;
   begin_sector (job, &job->ops[0]);
 
+  /* Verification by CRC asks for the sectors written, whole: the loader
+   * computes those CRCs once its operations are done, in the same run. */
+  if (job->options->verify && job->options->verify_method == KILN_FLASH_VERIFY_CRC)
+    {
+      g_autoptr(GArray) after = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+      for (guint i = 0; i < job->n; i++)
+        if (to_write (job, i))
+          {
+            guint32 pair[2] = { plan_sector (job, i)->sector->address, plan_sector (job, i)->sector->size };
+
+            g_array_append_vals (after, pair, 2);
+          }
+      kiln_flash_loader_set_after (&job->loader, (const guint32 *) after->data, after->len / 2);
+    }
+
   ok = kiln_flash_loader_program (&job->loader, job->ctrl.regs, job->psize, job->ops, job->n_ops, on_loader_progress,
                                   job, job->cancellable, &ops_done, &error_sr, &error_at, &local_error);
   on_loader_progress (job, ops_done, G_MAXUINT64);
   job->ops = NULL;
   if (ok)
     {
+      job->loader_locked = TRUE;
       kiln_flash_progress_bytes (job->progress, job->total);
       return TRUE;
     }
@@ -760,7 +781,9 @@ kiln_flash_program (KilnArmTarget           *target,
         }
       result->used_loader = job.loader_ok;
       result->bytes_link = job.loader.link_bytes;
-      kiln_flash_controller_lock (&job.ctrl);
+      /* A loader that went through all its operations locked it already. */
+      if (!job.loader_locked || !job.loader_ok)
+        kiln_flash_controller_lock (&job.ctrl);
       unlocked = FALSE;
 
       if (options->verify && result->written > 0 && !verify (&job, &local_error))

@@ -25,7 +25,7 @@
  * batch_size()), so that the last one, programmed after the link is done,
  * is short. */
 #define BATCH        (24 * 1024)
-#define BATCH_MIN    (2 * 1024)
+#define BATCH_MIN    (1 * 1024)
 /* A loader that makes no progress for this long has hung (a sector erase at
  * x8 takes up to 4 s on silicon). */
 #define STALL_MS     15000
@@ -139,11 +139,24 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
   self->code_size = (guint32) code_size;
   self->code_crc = kiln_flash_crc32 (0xFFFFFFFF, code, code_size);
   self->code_checked = FALSE;
-  /* In as few commands as the probe takes (one status query after the
-   * last): the loader's first command checks the CRC of its own code. */
-  if (!kiln_stlink_write_stream (self->stlink, self->code, code, code_size, &local_error))
+  /* In as few commands as the probe takes, without a status query: the
+   * loader's first command checks the CRC of its own code before anything
+   * else, and the checked write of that command's parameters fails as
+   * well when the target is gone. */
+  if (!kiln_stlink_write_stream_unchecked (self->stlink, self->code, code, code_size, &local_error))
     return loader_error (error, local_error);
   return TRUE;
+}
+
+void
+kiln_flash_loader_set_after (KilnFlashLoader *self,
+                             const guint32   *ranges,
+                             guint            n)
+{
+  self->after_ready = FALSE;
+  self->n_after = n <= KILN_LOADER_MAX_AFTER ? n : 0;
+  if (self->n_after > 0)
+    memcpy (self->after_ranges, ranges, 2 * sizeof (guint32) * self->n_after);
 }
 
 void
@@ -174,6 +187,8 @@ post (KilnFlashLoader  *self,
   GError *local_error = NULL;
 
   g_assert (at >= self->ops);
+  /* CRCs kept from a run are for the command right after it. */
+  self->after_ready = FALSE;
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_N_OPS, n_ops);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_OPS, at);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_STACK, self->stack_top);
@@ -181,7 +196,9 @@ post (KilnFlashLoader  *self,
   if (table_size > 0)
     memcpy (buffer, table, table_size);
   memcpy (buffer + table_size, params, KILN_LOADER_P_SIZE);
-  if (!kiln_stlink_write_mem (self->stlink, at, buffer, table_size + KILN_LOADER_P_SIZE, &local_error))
+  /* A long table crosses 1 KiB boundaries: as few commands as the probe
+   * takes, one status query after the last. */
+  if (!kiln_stlink_write_stream (self->stlink, at, buffer, table_size + KILN_LOADER_P_SIZE, &local_error))
     {
       g_propagate_error (error, local_error);
       return FALSE;
@@ -257,6 +274,16 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
   /* The first command also checks the loader's own code. */
   guint extra = self->code_checked ? 0 : 1;
   guint first = 0;
+
+  /* The ranges the program run just before took the CRCs of. */
+  if (blank == NULL && self->after_ready && n == self->n_after
+      && memcmp (ranges, self->after_ranges, 2 * sizeof (guint32) * n) == 0)
+    {
+      memcpy (crcs, self->after_crcs, sizeof (guint32) * n);
+      self->after_ready = FALSE;
+      done_with (self);
+      return TRUE;
+    }
 
   while (first < n || extra > 0)
     {
@@ -484,6 +511,8 @@ batch_size (guint32  sent,
 
   if (flash_bound)
     size = sent == 0 ? KILN_LOADER_BLOCK + 4 : MIN (size, MAX ((guint32) BATCH_MIN, sent));
+  else if (sent == 0)
+    size = MIN (size, MAX ((guint32) BATCH_MIN, ((left / 8) + 1023) & ~1023u));
   return size;
 }
 
@@ -582,10 +611,15 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   guint32 wp = 0, sent = 0, total = 0;
   guint64 raw_sent = 0, program_total = 0;
   gboolean ok = FALSE, flash_bound;
+  guint n_after;
 
   *ops_done = 0;
   *error_sr = 0;
   *error_at = 0;
+  self->after_ready = FALSE;
+  /* The CRCs after the operations, when the table holds them. */
+  n_after = n_ops + self->n_after <= self->max_ops ? self->n_after : 0;
+  self->n_after = 0;
   if (n_ops > self->max_ops)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
@@ -594,14 +628,23 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       return FALSE;
     }
 
-  table = g_malloc0 ((gsize) n_ops * KILN_LOADER_OP_SIZE);
+  table = g_malloc0 ((gsize) (n_ops + n_after) * KILN_LOADER_OP_SIZE);
   for (guint i = 0; i < n_ops; i++)
     {
       guint8 *entry = table + KILN_LOADER_OP_SIZE * i;
 
+      g_return_val_if_fail (ops[i].kind == KILN_LOADER_OP_ERASE || ops[i].kind == KILN_LOADER_OP_PROGRAM, FALSE);
       kiln_stlink_encode_u32 (entry, ops[i].kind);
       kiln_stlink_encode_u32 (entry + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
       kiln_stlink_encode_u32 (entry + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
+    }
+  for (guint i = 0; i < n_after; i++)
+    {
+      guint8 *entry = table + KILN_LOADER_OP_SIZE * (n_ops + i);
+
+      kiln_stlink_encode_u32 (entry, KILN_LOADER_OP_CRC);
+      kiln_stlink_encode_u32 (entry + 4, self->after_ranges[2 * i]);
+      kiln_stlink_encode_u32 (entry + 8, self->after_ranges[2 * i + 1]);
     }
   records = make_records (self, ops, n_ops);
   ends = g_new0 (guint32, records->len + 1);
@@ -625,7 +668,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   /* A loader whose code no command has checked yet checks it first. */
   if (!self->code_checked && !kiln_flash_loader_crc (self, NULL, 0, NULL, NULL, cancellable, error))
     goto out;
-  if (!post (self, table, n_ops, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
+  if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
     goto out;
 
   for (;;)
@@ -636,7 +679,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       if (g_cancellable_is_cancelled (cancellable))
         {
           stop_loader (self, &s);
-          *ops_done = s.ops_done;
+          *ops_done = MIN (s.ops_done, n_ops);
           g_cancellable_set_error_if_cancelled (cancellable, error);
           goto out;
         }
@@ -686,7 +729,10 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
             }
           if (n > 0)
             {
-              if (!kiln_stlink_write_stream (self->stlink, self->ring + at, batch, n, error)
+              /* The data without a status query: the write of WP that
+               * publishes it is checked, and fails as well when the target
+               * is gone. */
+              if (!kiln_stlink_write_stream_unchecked (self->stlink, self->ring + at, batch, n, error)
                   || !kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n + skip, error))
                 {
                   kiln_flash_loader_stop (self);
@@ -701,14 +747,15 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       /* The ring is full, or everything is sent: wait for the loader. */
       if (!poll (self, &watch, &s, NULL, 0, error))
         {
-          *ops_done = s.ops_done;
+          *ops_done = MIN (s.ops_done, n_ops);
           goto out;
         }
-      *ops_done = s.ops_done;
+      /* The CRC operations after the caller's are not the caller's. */
+      *ops_done = MIN (s.ops_done, n_ops);
       while (consumed < rec && ends[consumed] <= s.rp)
         consumed++;
       if (progress)
-        progress (user_data, s.ops_done, consumed > 0 ? raw_upto[consumed - 1] : 0);
+        progress (user_data, *ops_done, consumed > 0 ? raw_upto[consumed - 1] : 0);
 
       if (s.status == KILN_LOADER_STATUS_ERROR)
         {
@@ -748,6 +795,19 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
               goto out;
             }
           self->raw_bytes += raw_sent;
+          if (n_after > 0)
+            {
+              g_autofree guint8 *results = g_malloc (KILN_LOADER_RESULT_SIZE * n_after);
+
+              /* The results of the CRC operations (their index's). */
+              if (!kiln_stlink_read_mem (self->stlink, self->results + KILN_LOADER_RESULT_SIZE * n_ops, results,
+                                         KILN_LOADER_RESULT_SIZE * n_after, error))
+                goto out;
+              for (guint i = 0; i < n_after; i++)
+                self->after_crcs[i] = kiln_stlink_decode_u32 (results + KILN_LOADER_RESULT_SIZE * i);
+              self->n_after = n_after;
+              self->after_ready = TRUE;
+            }
           ok = TRUE;
           goto out;
         }

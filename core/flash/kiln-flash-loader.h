@@ -74,7 +74,11 @@ typedef enum
 {
   KILN_LOADER_OP_ERASE = 1,
   KILN_LOADER_OP_PROGRAM = 2,
+  KILN_LOADER_OP_CRC = 3,       /* internal: see kiln_flash_loader_set_after () */
 } KilnLoaderOpKind;
+
+/* The most ranges a program run takes a CRC of after its operations. */
+#define KILN_LOADER_MAX_AFTER 32
 
 /* One operation of a program run. For an erase, @arg is the FLASH_CR value
  * (SER | SNB | PSIZE) and @address the sector's; a program operation writes
@@ -118,6 +122,13 @@ typedef struct
    * for them (headers and compressed blocks). */
   guint64        raw_bytes;
   guint64        link_bytes;
+  /* Ranges (address, length) whose CRCs the next program run computes
+   * after its last operation, and those CRCs, kept for the CRC command
+   * that asks for exactly these ranges next (verification). */
+  guint32        after_ranges[2 * KILN_LOADER_MAX_AFTER];
+  guint32        after_crcs[KILN_LOADER_MAX_AFTER];
+  guint          n_after;
+  gboolean       after_ready;
 } KilnFlashLoader;
 
 /* Called while a program run streams: operations completed and bytes the
@@ -134,6 +145,15 @@ typedef void (*KilnLoaderProgressFunc) (gpointer user_data,
 gboolean kiln_flash_loader_setup    (KilnFlashLoader         *self,
                                      KilnArmTarget           *target,
                                      GError                 **error);
+/* Has the next program run also compute the CRCs of @n ranges (pairs of
+ * address and length, multiples of 4) once its operations are done, in
+ * the same command: a kiln_flash_loader_crc() of exactly these ranges
+ * right after it is answered from them, without a command of its own.
+ * More than KILN_LOADER_MAX_AFTER ranges, or a table that would not hold
+ * them, and the run computes none. */
+void     kiln_flash_loader_set_after (KilnFlashLoader        *self,
+                                      const guint32          *ranges,
+                                      guint                   n);
 /* Halts a loader left running (persistent). */
 void     kiln_flash_loader_stop     (KilnFlashLoader         *self);
 /* CRC-32 (STM32 CRC unit) of each range computed on the target.

@@ -475,6 +475,40 @@ kiln_stlink_write_mem (KilnStlink    *self,
   return memory (self, TRUE, address, (guint8 *) buffer, length, KILN_STLINK_WIDTH_32, error);
 }
 
+/* The commands of a stream write, without a status query. */
+static gboolean
+stream_commands (KilnStlink    *self,
+                 guint32        address,
+                 const guint8  *buffer,
+                 gsize          length,
+                 GError       **error)
+{
+  for (gsize done = 0; done < length;)
+    {
+      KilnStlinkCmd cmd;
+      gsize chunk = MIN (length - done, (gsize) MAX_RW32);
+
+      kiln_stlink_cmd_write_mem32 (cmd, address + (guint32) done, (guint16) chunk);
+      if (!command (self, cmd, NULL, 0, error)
+          || !kiln_usb_device_write (self->device, buffer + done, chunk, error))
+        return FALSE;
+      done += chunk;
+    }
+  return TRUE;
+}
+
+gboolean
+kiln_stlink_write_stream_unchecked (KilnStlink    *self,
+                                    guint32        address,
+                                    const guint8  *buffer,
+                                    gsize          length,
+                                    GError       **error)
+{
+  g_return_val_if_fail (address % 4 == 0 && length % 4 == 0, FALSE);
+
+  return stream_commands (self, address, buffer, length, error);
+}
+
 gboolean
 kiln_stlink_write_stream (KilnStlink    *self,
                           guint32        address,
@@ -488,17 +522,8 @@ kiln_stlink_write_stream (KilnStlink    *self,
     {
       guint8 status;
 
-      for (gsize done = 0; done < length;)
-        {
-          KilnStlinkCmd cmd;
-          gsize chunk = MIN (length - done, (gsize) MAX_RW32);
-
-          kiln_stlink_cmd_write_mem32 (cmd, address + (guint32) done, (guint16) chunk);
-          if (!command (self, cmd, NULL, 0, error)
-              || !kiln_usb_device_write (self->device, buffer + done, chunk, error))
-            return FALSE;
-          done += chunk;
-        }
+      if (!stream_commands (self, address, buffer, length, error))
+        return FALSE;
       if (!last_status (self, address, &status, error))
         {
           blame_power (self, error);

@@ -73,6 +73,15 @@ gboolean                 kiln_stlink_write_stream   (KilnStlink     *self,
                                                      const guint8   *buffer,
                                                      gsize           length,
                                                      GError        **error);
+/* The same without the status query (one round trip less): for data
+ * whose arrival the caller learns otherwise, before it counts on it (a
+ * flash loader's ring, published by a checked write after it that fails
+ * as well when the target is gone; verification covers the flash). */
+gboolean                 kiln_stlink_write_stream_unchecked (KilnStlink     *self,
+                                                             guint32         address,
+                                                             const guint8   *buffer,
+                                                             gsize           length,
+                                                             GError        **error);
 /* Memory in accesses of @width where the address and the length allow it;
  * an unaligned head and a tail shorter than one access go as bytes (the
  * firmware's 8-bit commands). Firmware without 16-bit access (before V2J26)

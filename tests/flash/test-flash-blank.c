@@ -38,15 +38,17 @@ forge_word (guint32 from,
 }
 
 /* The loader says which ranges are blank: all 0xFF, or not, also when a
- * range's CRC is the erased one (forged here): it checks the words. */
+ * range's CRC is the erased one (forged here): it checks the words. The
+ * CRC of a range that is not blank is its own, wherever its first word
+ * that is not erased lies (the blank check stops there). */
 static void
 test_loader_check (void)
 {
   g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n");
   g_autoptr(GError) error = NULL;
-  g_autofree guint8 *ram = g_malloc (3 * 4096);
-  guint32 ranges[6], crcs[3], blank_crc;
-  gboolean blank[3] = { TRUE, TRUE, FALSE };
+  g_autofree guint8 *ram = g_malloc (4 * 4096);
+  guint32 ranges[8], crcs[4], blank_crc;
+  gboolean blank[4] = { TRUE, TRUE, FALSE, TRUE };
   KilnFlashLoader loader;
   KilnArmTarget *target = bench_open (b);
 
@@ -54,11 +56,13 @@ test_loader_check (void)
   g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
   g_assert_no_error (error);
 
-  memset (ram, 0xFF, 3 * 4096);
+  memset (ram, 0xFF, 4 * 4096);
   blank_crc = kiln_flash_crc32 (0xFFFFFFFF, ram, 4096);
   /* Range 0: one zero bit. Range 1: its first word zero, its last forged
-   * so that the CRC is the erased one. Range 2: erased. */
+   * so that the CRC is the erased one. Range 2: erased. Range 3: 4092
+   * bytes (not whole 32-byte steps), erased but its last word. */
   ram[100] = 0xFE;
+  ram[3 * 4096 + 4088] = 0x12;
   memset (ram + 4096, 0, 4);
   {
     guint32 w = forge_word (kiln_flash_crc32 (0xFFFFFFFF, ram + 4096, 4092), blank_crc);
@@ -69,15 +73,18 @@ test_loader_check (void)
     ram[4096 + 4095] = w >> 24;
   }
   g_assert_cmphex (kiln_flash_crc32 (0xFFFFFFFF, ram + 4096, 4096), ==, blank_crc);
-  g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (target), loader.ring, ram, 3 * 4096, &error));
-  for (guint i = 0; i < 3; i++)
+  g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (target), loader.ring, ram, 4 * 4096, &error));
+  for (guint i = 0; i < 4; i++)
     {
       ranges[2 * i] = loader.ring + 4096 * i;
-      ranges[2 * i + 1] = 4096;
+      ranges[2 * i + 1] = i == 3 ? 4092 : 4096;
     }
-  g_assert_true (kiln_flash_loader_crc (&loader, ranges, 3, crcs, blank, NULL, &error));
+  g_assert_true (kiln_flash_loader_crc (&loader, ranges, 4, crcs, blank, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (blank[0]);
+  g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, ram, 4096));
+  g_assert_false (blank[3]);
+  g_assert_cmphex (crcs[3], ==, kiln_flash_crc32 (0xFFFFFFFF, ram + 3 * 4096, 4092));
   g_assert_cmphex (crcs[1], ==, blank_crc);
   g_assert_false (blank[1]);
   g_assert_true (blank[2]);

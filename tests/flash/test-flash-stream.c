@@ -274,6 +274,77 @@ test_random (Fixture       *f,
   g_assert_cmpuint (refused, >, 0);
 }
 
+/* A record that goes through: written, and the loader locks the
+ * controller before it says it is done (the host does not lock it again). */
+static void
+test_done_locks (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const guint8 bytes[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *record = NULL;
+  guint8 back[16];
+  guint32 cr = 0;
+  gsize size;
+
+  record = make_record (sizeof bytes, bytes, sizeof bytes, &size);
+  g_assert_cmpuint (run_record (f, record, size, sizeof bytes), ==, KILN_LOADER_STATUS_DONE);
+  g_assert_true (kiln_stlink_read_mem (f->stlink, FLASH, back, sizeof back, &error));
+  g_assert_no_error (error);
+  g_assert_true (memcmp (back, bytes, sizeof bytes) == 0);
+  g_assert_true (kiln_stlink_read32 (f->stlink, FLASH_REGS + 0x10, &cr, &error));
+  g_assert_no_error (error);
+  g_assert_cmphex (cr & 0x80000000u, ==, 0x80000000u);
+}
+
+static guint64
+usb_transfers (Fixture *f)
+{
+  g_autofree char *json = kiln_sim_bench_dup_report_json (f->b->bench);
+
+  return (guint64) report_number (json, "usb_transfers");
+}
+
+/* A program run asked for CRCs after its operations computes them in the
+ * same command: the CRC of exactly those ranges right after it needs no
+ * command of its own, and is what the flash holds; once only, and any
+ * other ranges run a command. */
+static void
+test_crc_after (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *bytes = pattern (512, 31);
+  KilnLoaderOp op = { KILN_LOADER_OP_PROGRAM, 0, FLASH, 512, bytes, 0 };
+  guint32 after[4] = { FLASH, 512, FLASH + 512, 512 };
+  guint32 crcs[2] = { 0 }, error_sr = 0, error_at = 0;
+  guint done = 0;
+  guint64 before;
+  guint8 ff[512];
+
+  memset (ff, 0xFF, sizeof ff);
+  kiln_flash_loader_set_after (&f->loader, after, 2);
+  g_assert_true (kiln_flash_loader_program (&f->loader, FLASH_REGS, KILN_FLASH_PSIZE_X32, &op, 1, NULL, NULL, NULL,
+                                            &done, &error_sr, &error_at, &error));
+  g_assert_no_error (error);
+  /* The CRC operations are not the caller's. */
+  g_assert_cmpuint (done, ==, 1);
+
+  before = usb_transfers (f);
+  g_assert_true (kiln_flash_loader_crc (&f->loader, after, 2, crcs, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (usb_transfers (f), ==, before);
+  g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, bytes, 512));
+  g_assert_cmphex (crcs[1], ==, kiln_flash_crc32 (0xFFFFFFFF, ff, 512));
+
+  /* Asked again: computed again, the same. */
+  crcs[0] = 0;
+  g_assert_true (kiln_flash_loader_crc (&f->loader, after, 1, crcs, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (usb_transfers (f), >, before);
+  g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, bytes, 512));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -281,5 +352,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/Kiln/Flash/stream/damaged", Fixture, NULL, fixture_set_up, test_damaged, fixture_tear_down);
   g_test_add ("/Kiln/Flash/stream/random", Fixture, NULL, fixture_set_up, test_random, fixture_tear_down);
+  g_test_add ("/Kiln/Flash/stream/done-locks", Fixture, NULL, fixture_set_up, test_done_locks, fixture_tear_down);
+  g_test_add ("/Kiln/Flash/stream/crc-after", Fixture, NULL, fixture_set_up, test_crc_after, fixture_tear_down);
   return g_test_run ();
 }

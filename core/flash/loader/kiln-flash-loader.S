@@ -19,6 +19,10 @@
  * operations in order:
  *   erase   { 1, CR value (SER | SNB | PSIZE), sector address }
  *   program { 2, address, length (a multiple of 4) }
+ *   CRC     { 3, address, length (a multiple of 4) }: as command 2's CRC,
+ *           into the crc word of the result of the operation's index (so
+ *           that the host verifies what was written without another
+ *           command)
  * Program operations take their bytes, in order, from the ring buffer that
  * the host fills while the loader runs: the host advances WP (bytes written
  * in all) after writing, the loader advances RP (bytes consumed). The ring
@@ -37,17 +41,20 @@
  * A unit whose bytes are all 0xFF is not written: every program operation
  * goes to a sector that was just erased or found blank, where it already
  * holds them. The host may ask the loader to stop between blocks (ABORT).
+ * Once every operation is done, the loader locks the controller (FLASH_CR
+ * LOCK) before it says so; after an error or a stop the host locks it.
  *
  * Command 2, CRC: for each range { address, length (a multiple of 4),
  * erased CRC }, the CRC-32 of the range as the STM32 CRC unit computes it
  * (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, 32-bit words, no
  * reflection) is stored in the range's result { crc, blank } (the results
  * follow the parameter block, after STATUS, so that the host reads them
- * with it). The host gives the CRC an erased range of that length has;
- * when the range's CRC equals it, the loader reads the range again and
- * stores the AND of all its words in blank (0xFFFFFFFF: every bit erased),
- * else it stores 0 there. So the blank check costs a second read only of
- * ranges that are likely blank.
+ * with it). The host gives the CRC an erased range of that length has.
+ * The loader first checks whether every word of the range is 0xFFFFFFFF,
+ * stopping at the first 32 bytes that are not: a blank range gets that
+ * CRC and 0xFFFFFFFF in blank (read once); any other range is read again
+ * through the CRC unit and gets 0 in blank. So the blank check costs
+ * little more than the first bytes of ranges that are not blank.
  *
  * In both, the independent watchdog, should it run (a hardware watchdog
  * option), is given its longest period and reloaded, so that a long erase
@@ -240,11 +247,13 @@ program_command:
 
 next_op:
         cmp     r6, #0
-        beq     done
+        beq     program_done
         ldr     r11, [r0, #P_ABORT]
         cmp     r11, #0
         bne     aborted
         ldr     r11, [r5, #0]
+        cmp     r11, #3
+        beq     crc_op
         cmp     r11, #1
         bne     program
 
@@ -585,6 +594,20 @@ dword_error:
         sub     r7, r7, #8
         b       flash_error
 
+/* A CRC operation: the range's CRC into the result of the operation's
+ * index (the host's verification then needs no command of its own). */
+crc_op:
+        push    {r1-r4, r9}
+        bl      crc_unit_on
+        ldr     r7, [r5, #4]
+        ldr     r8, [r5, #8]
+        bl      crc_unit_range
+        ldr     r11, [r0, #P_OPS_DONE]
+        add     r12, r0, #RESULTS
+        str     r1, [r12, r11, lsl #3]
+        pop     {r1-r4, r9}
+        b       op_done
+
 program_end:
         ldr     r11, [r0, #P_CR_PSIZE]
         str     r11, [r4, #FLASH_CR]
@@ -639,6 +662,13 @@ aborted:
         movs    r11, #ST_ABORTED
         b       finish
 
+program_done:
+        /* Every operation went through: the controller is locked again
+         * (the host needs no round trip for it). */
+        mov     r11, #CR_LOCK
+        str     r11, [r4, #FLASH_CR]
+        dsb
+
 done:
         movs    r11, #ST_DONE
 
@@ -654,6 +684,69 @@ finish:
 
 /* ---- CRC ------------------------------------------------------------ */
 crc:
+        bl      crc_unit_on
+        ldr     r5, [r0, #P_OPS]
+        ldr     r6, [r0, #P_N_OPS]
+        add     r9, r0, #RESULTS
+
+crc_range:
+        cmp     r6, #0
+        beq     done
+        movw    r11, #0xAAAA
+        str     r11, [r10]
+        /* The blank check first, 32 bytes at a time, up to the first that
+         * are not all erased: a blank range has the CRC the host gave,
+         * and is read once. */
+        ldr     r7, [r5, #0]
+        ldr     r8, [r5, #4]
+blank32:
+        cmp     r8, #32
+        blo     blank4
+        ldmia   r7!, {r1, r2, r3, r11}
+        and     r1, r1, r2
+        and     r3, r3, r11
+        and     r12, r1, r3
+        ldmia   r7!, {r1, r2, r3, r11}
+        and     r1, r1, r2
+        and     r3, r3, r11
+        and     r12, r12, r1
+        and     r12, r12, r3
+        cmn     r12, #1
+        bne     not_blank
+        subs    r8, r8, #32
+        b       blank32
+blank4:
+        cmp     r8, #0
+        beq     blank_range
+        ldr     r1, [r7], #4
+        cmn     r1, #1
+        bne     not_blank
+        subs    r8, r8, #4
+        b       blank4
+blank_range:
+        ldr     r1, [r5, #8]            /* the erased range's CRC */
+        mov     r12, #0xFFFFFFFF
+        b       range_end
+
+not_blank:
+        ldr     r7, [r5, #0]
+        ldr     r8, [r5, #4]
+        bl      crc_unit_range
+        movs    r12, #0
+
+range_end:
+        str     r1, [r9, #0]
+        str     r12, [r9, #4]
+        ldr     r11, [r0, #P_OPS_DONE]
+        adds    r11, r11, #1
+        str     r11, [r0, #P_OPS_DONE]
+        adds    r5, r5, #12
+        adds    r9, r9, #8
+        subs    r6, r6, #1
+        b       crc_range
+
+/* Turns the CRC unit's clock on and sets it up (r4: the unit). */
+crc_unit_on:
         ldr     r4, =RCC_AHB1ENR
         ldr     r11, [r4]
         orr     r11, r11, #0x1000
@@ -664,22 +757,15 @@ crc:
         str     r11, [r4, #0x10]        /* INIT */
         ldr     r11, =0x04C11DB7
         str     r11, [r4, #0x14]        /* POL */
-        ldr     r5, [r0, #P_OPS]
-        ldr     r6, [r0, #P_N_OPS]
-        add     r9, r0, #RESULTS
+        bx      lr
 
-crc_range:
-        cmp     r6, #0
-        beq     done
-        movw    r11, #0xAAAA
-        str     r11, [r10]
-        movs    r11, #1
-        str     r11, [r4, #8]           /* CR: RESET, 32-bit, no reflection */
-        ldr     r7, [r5, #0]
-        ldr     r8, [r5, #4]
-crc32:
-        cmp     r8, #32
-        blo     crc4
+/* The CRC of r8 bytes (a multiple of 4) from r7 through the unit (r4) into
+ * r1; uses r2, r3, r12. */
+crc_unit_range:
+        movs    r1, #1
+        str     r1, [r4, #8]            /* CR: RESET, 32-bit, no reflection */
+1:      cmp     r8, #32
+        blo     2f
         ldmia   r7!, {r1, r2, r3, r12}
         str     r1, [r4]
         str     r2, [r4]
@@ -691,56 +777,15 @@ crc32:
         str     r3, [r4]
         str     r12, [r4]
         subs    r8, r8, #32
-        b       crc32
-crc4:
-        cmp     r8, #0
-        beq     crc_end
+        b       1b
+2:      cmp     r8, #0
+        beq     3f
         ldr     r1, [r7], #4
         str     r1, [r4]
         subs    r8, r8, #4
-        b       crc4
-crc_end:
-        ldr     r1, [r4]
-        str     r1, [r9, #0]
-        /* The blank check, only where the CRC is an erased range's. */
-        movs    r12, #0
-        ldr     r11, [r5, #8]
-        cmp     r1, r11
-        bne     blank_end
-        ldr     r7, [r5, #0]
-        ldr     r8, [r5, #4]
-        mov     r12, #0xFFFFFFFF
-blank32:
-        cmp     r8, #32
-        blo     blank4
-        ldmia   r7!, {r1, r2, r3, r11}
-        and     r12, r12, r1
-        and     r2, r2, r3
-        and     r12, r12, r11
-        and     r12, r12, r2
-        ldmia   r7!, {r1, r2, r3, r11}
-        and     r12, r12, r1
-        and     r2, r2, r3
-        and     r12, r12, r11
-        and     r12, r12, r2
-        subs    r8, r8, #32
-        b       blank32
-blank4:
-        cmp     r8, #0
-        beq     blank_end
-        ldr     r1, [r7], #4
-        and     r12, r12, r1
-        subs    r8, r8, #4
-        b       blank4
-blank_end:
-        str     r12, [r9, #4]
-        ldr     r11, [r0, #P_OPS_DONE]
-        adds    r11, r11, #1
-        str     r11, [r0, #P_OPS_DONE]
-        adds    r5, r5, #12
-        adds    r9, r9, #8
-        subs    r6, r6, #1
-        b       crc_range
+        b       2b
+3:      ldr     r1, [r4]
+        bx      lr
 
         .ltorg
         .size kiln_flash_loader, . - kiln_flash_loader
