@@ -276,6 +276,37 @@ add_rig (KilnSimBench  *self,
   return TRUE;
 }
 
+/* GLib 2.74 sets its error twice (a GLib warning) when reading a value that
+ * ends in an unfinished escape, so such a value is refused up front. */
+static gboolean
+check_escapes (GKeyFile  *kf,
+               GError   **error)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
+
+  for (guint g = 0; groups[g] != NULL; g++)
+    {
+      g_auto(GStrv) keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
+
+      for (guint k = 0; keys != NULL && keys[k] != NULL; k++)
+        {
+          g_autofree char *raw = g_key_file_get_value (kf, groups[g], keys[k], NULL);
+          gsize n = 0;
+
+          for (gsize i = raw ? strlen (raw) : 0; i > 0 && raw[i - 1] == '\\'; i--)
+            n++;
+          if (n % 2 == 1)
+            {
+              g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
+                           "[%s] %s: the value ends with a lone backslash (write \\\\ for a backslash)",
+                           groups[g], keys[k]);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
 static KilnSimBench *
 bench_from_key_file (GKeyFile    *kf,
                      const char  *base_dir,
@@ -285,6 +316,8 @@ bench_from_key_file (GKeyFile    *kf,
   g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
   gboolean numbered = FALSE;
 
+  if (!check_escapes (kf, error))
+    return NULL;
   self->key_file = g_key_file_ref (kf);
   self->base_dir = g_strdup (base_dir);
   {

@@ -54,6 +54,15 @@ r = kiln("profile", "show", p)
 check(r.returncode == 2 and ":3: unknown key frobnicate in [profile]" in r.stderr and "did you mean" not in r.stderr,
       "a name like no known one gets no guess", r.stderr)
 
+# A value ending in a lone backslash (an unfinished escape) is refused with
+# its line, and without a GLib warning (GLib 2.74 reports that error twice;
+# found by fuzz-profile).
+p = write("backslash.kiln-profile", "[profile]\nname = W\n[option-bytes]\nrdp = 0\\\n")
+r = kiln("profile", "show", p)
+check(r.returncode == 2 and f"{p}:4: the value of rdp in [option-bytes] ends with a lone backslash" in r.stderr
+      and "WARNING" not in r.stderr and "GError set over" not in r.stderr,
+      "a lone backslash at the end of a value is refused with its line", r.stderr)
+
 # Signing refuses it too (it loads the profile first).
 kiln("profile", "keygen", os.path.join(tmp, "k"))
 r = kiln("profile", "sign", os.path.join(tmp, "verfy.kiln-profile"), "--secret-key", os.path.join(tmp, "k.key"))

@@ -161,6 +161,20 @@ test_bad_delay (void)
   g_assert_nonnull (strstr (error->message, "arrive-after"));
 }
 
+/* A bench file's value ending in an unfinished escape is refused by name,
+ * without the GLib warning reading it would give (g_test makes that fatal). */
+static void
+test_unfinished_escape (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnSimBench) bench =
+    kiln_sim_bench_new_from_data ("[probe]\n[board]\nchip = STM32F746NG\\\n", g_get_tmp_dir (), &error);
+
+  g_assert_null (bench);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "[board] chip: the value ends with a lone backslash"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -168,5 +182,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Kiln/Sim/Line/sequence-timing", test_sequence_timing);
   g_test_add_func ("/Kiln/Sim/Line/bad-delay", test_bad_delay);
+  g_test_add_func ("/Kiln/Sim/Bench/unfinished-escape", test_unfinished_escape);
   return g_test_run ();
 }
