@@ -529,6 +529,12 @@ _kiln_sim_board_core_setup (KilnSimBoard  *self,
   uc_mmio_map (self->uc, PERIPH_BASE, PERIPH_SIZE, mmio_read_periph, self, mmio_write_periph, self);
   uc_mmio_map (self->uc, PPB_BASE, PPB_SIZE, mmio_read_ppb, self, mmio_write_ppb, self);
 
+  /* No exit address: runs end on the instruction budget, a halt or an
+   * error. With an exit address (uc_emu_start's until), Unicorn drops the
+   * translation there after every run, which on this core means a failed
+   * instruction fetch from 0xFFFFFFFE per run: the exits list, left empty,
+   * saves that on every synchronisation. */
+  uc_ctl_exits_enable (self->uc);
   uc_hook_add (self->uc, &self->hook_code, UC_HOOK_CODE, on_code, self, 1, 0);
   uc_hook_add (self->uc, &self->hook_intr, UC_HOOK_INTR, on_intr, self, 1, 0);
   uc_hook_add (self->uc, &self->hook_unmapped, UC_HOOK_MEM_UNMAPPED, on_unmapped, self, 1, 0);
