@@ -225,7 +225,10 @@ struct _KilnSimBoard
   guint32            apb2_fz;
 
   /* The core */
-  uc_engine         *uc;
+  uc_engine         *uc;          /* NULL until the core is needed */
+  gboolean           reset_pending;  /* reset_sp/pc not loaded into uc yet */
+  guint32            reset_sp;
+  guint32            reset_pc;
   uc_hook            hook_code;
   uc_hook            hook_intr;
   uc_hook            hook_unmapped;
@@ -348,6 +351,9 @@ _kiln_sim_board_lay_out_sectors (KilnSimBoard *self);
 guint
 _kiln_sim_board_rdp_level_of (guint32 optcr);
 
+guint8 *
+_kiln_sim_board_flash_mem (KilnSimBoard *self);
+
 gboolean
 _kiln_sim_board_flash_busy (KilnSimBoard *self,
                             guint64       t);
@@ -431,6 +437,9 @@ _kiln_sim_board_flush_flash_code (KilnSimBoard *self);
 gboolean
 _kiln_sim_board_core_setup (KilnSimBoard  *self,
                             GError       **error);
+
+void
+_kiln_sim_board_core_engine (KilnSimBoard *self);
 
 gboolean
 _kiln_sim_board_core_running (KilnSimBoard *self);
