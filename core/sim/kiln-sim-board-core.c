@@ -215,6 +215,7 @@ on_code (uc_engine *uc,
 {
   KilnSimBoard *self = user_data;
 
+  self->insn_pc = (guint32) address;
   if (self->fp_any)
     {
       for (guint i = 0; i < 8; i++)
@@ -234,7 +235,9 @@ on_code (uc_engine *uc,
       uc_emu_stop (uc);
       return;
     }
-  if (_kiln_sim_board_core_idle (self, (guint32) address))
+  /* Only a jump backwards can end a trip round a loop (see
+   * kiln-sim-board-idle.c): most instructions never call the detector. */
+  if ((guint32) address <= self->last_pc && _kiln_sim_board_core_idle (self, (guint32) address))
     {
       self->idle_skipped = TRUE;
       self->run_budget = self->run_count;
@@ -388,12 +391,14 @@ core_map_flash (KilnSimBoard *self)
   self->flash_unmapped = blocked;
 }
 
+/* During a run, from a memory callback: the instruction making the access
+ * (on_code saw it last; Unicorn's PC is the same, at the cost of a register
+ * read per access). */
 static gboolean
 core_in_firmware (KilnSimBoard *self)
 {
-  guint32 pc = 0;
+  guint32 pc = self->insn_pc;
 
-  uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
   return (pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
          || (pc >= FLASH_ALIAS (self) && pc - FLASH_ALIAS (self) < self->flash_size);
 }

@@ -253,6 +253,7 @@ struct _KilnSimBoard
   guint32            ram_dirty_lo;   /* RAM the debugger wrote since the last run */
   guint32            ram_dirty_hi;
   gboolean           fp_any;
+  guint32            insn_pc;        /* the instruction on_code saw last */
   /* Idle loops (see core_idle in kiln-sim-board-core.c) */
   guint32            last_pc;
   guint32            loop_head;
