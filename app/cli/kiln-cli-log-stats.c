@@ -60,6 +60,8 @@ print_text (const KilnProductionStats *s,
 
       printf (_("Range: %s to %s\n"), from, to);
     }
+  if (s->consumed >= 0)
+    printf (_("Serial numbers consumed without a board's result (the station stopped first): %d\n"), s->consumed);
   if (s->attempts == 0)
     {
       printf ("%s\n", _("No board was programmed in this range."));
@@ -97,6 +99,7 @@ print_text (const KilnProductionStats *s,
 
 int
 kiln_cli_log_stats (GPtrArray  *entries,
+                    GPtrArray  *consumed,
                     const char *name,
                     const char *since,
                     const char *until,
@@ -130,6 +133,8 @@ kiln_cli_log_stats (GPtrArray  *entries,
       return KILN_CLI_EXIT_USAGE;
     }
   stats = kiln_production_stats_compute (entries, from, to);
+  if (consumed != NULL)
+    kiln_production_stats_count_consumed (stats, consumed);
   if (json)
     {
       g_autofree char *text = kiln_production_stats_to_json (stats);

@@ -46,13 +46,15 @@ kiln_cli_log (int    argc,
   g_autofree char *until = NULL;
   g_autoptr(KilnLineRecord) line_record = NULL;
   g_autoptr(GPtrArray) boards = NULL;
+  g_autoptr(GPtrArray) consumed = NULL;
+  g_autoptr(GPtrArray) numbers = NULL;
   const char *name;
   g_auto(GStrv) args = NULL;
   GOptionEntry entries[] = {
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_("Comma-separated values, one row per board, with a header"), NULL },
     { "jsonl", 0, 0, G_OPTION_ARG_NONE, &jsonl, N_("JSON lines, one object per board"), NULL },
     { "line", 0, 0, G_OPTION_ARG_STRING, &line, N_("Read the line's PostgreSQL record (a connection string or URI) instead of a station's file"), N_("CONNINFO") },
-    { "serials", 0, 0, G_OPTION_ARG_NONE, &serials, N_("The serial numbers allocated (with the board each went to and its result) instead of the boards"), NULL },
+    { "serials", 0, 0, G_OPTION_ARG_NONE, &serials, N_("The serial numbers allocated (with the board each went to and its result, or, in the line, when and why a number was consumed without one) instead of the boards"), NULL },
     { "since", 0, 0, G_OPTION_ARG_STRING, &since, N_("stats: from this date or time on (2026-12-02, 2026-12-02T08:00; local time unless a zone is given)"), N_("WHEN") },
     { "until", 0, 0, G_OPTION_ARG_STRING, &until, N_("stats: up to this date or time (not included)"), N_("WHEN") },
     { "shift", 0, 0, G_OPTION_ARG_NONE, &shift, N_("stats: the last 8 hours"), NULL },
@@ -92,7 +94,7 @@ kiln_cli_log (int    argc,
     }
   if (n == 2 && (g_strcmp0 (args[0], "verify") == 0 || g_strcmp0 (args[0], "stats") == 0))
     ;
-  else if (n < 2 || n > 3 || g_strcmp0 (args[0], "export") != 0 || csv == jsonl || (line != NULL && serials))
+  else if (n < 2 || n > 3 || g_strcmp0 (args[0], "export") != 0 || csv == jsonl)
     {
       fprintf (stderr, _("kiln-cli log: use “kiln-cli log export DB|--line CONNINFO --csv|--jsonl [OUT]”, “kiln-cli "
                          "log verify DB|--line CONNINFO” or “kiln-cli log stats DB|--line CONNINFO [--shift|--day|"
@@ -109,6 +111,23 @@ kiln_cli_log (int    argc,
           return KILN_CLI_EXIT_FAILURE;
         }
       name = kiln_line_record_get_name (line_record);
+      if (g_str_equal (args[0], "stats") || serials)
+        {
+          numbers = kiln_line_record_list_serials (line_record, &error);
+          if (numbers == NULL)
+            {
+              fprintf (stderr, "kiln-cli log: %s\n", error->message);
+              return KILN_CLI_EXIT_FAILURE;
+            }
+          consumed = g_ptr_array_new_with_free_func (g_free);
+          for (guint i = 0; i < numbers->len; i++)
+            {
+              char **row = g_ptr_array_index (numbers, i);
+
+              if (row[KILN_LINE_SERIAL_RECORD_ID] == NULL && row[KILN_LINE_SERIAL_CONSUMED] != NULL)
+                g_ptr_array_add (consumed, g_strdup (row[KILN_LINE_SERIAL_CONSUMED]));
+            }
+        }
     }
   else
     {
@@ -129,7 +148,7 @@ kiln_cli_log (int    argc,
   if (g_str_equal (args[0], "verify"))
     return verify (boards, name);
   if (g_str_equal (args[0], "stats"))
-    return kiln_cli_log_stats (boards, name, since, until, shift, day, json);
+    return kiln_cli_log_stats (boards, consumed, name, since, until, shift, day, json);
 
   to_stdout = n < 3 || g_strcmp0 (args[2], "-") == 0;
   if (!to_stdout)
@@ -140,7 +159,11 @@ kiln_cli_log (int    argc,
   else
     out = g_memory_output_stream_new_resizable ();
   if (out == NULL
-      || !(serials ? kiln_production_record_export_serials (record, csv ? KILN_PRODUCTION_EXPORT_CSV
+      || !(serials && numbers != NULL
+           ? kiln_production_serials_export (kiln_line_serial_columns, numbers, csv ? KILN_PRODUCTION_EXPORT_CSV
+                                                                                     : KILN_PRODUCTION_EXPORT_JSONL,
+                                             out, &error)
+           : serials ? kiln_production_record_export_serials (record, csv ? KILN_PRODUCTION_EXPORT_CSV
                                                                         : KILN_PRODUCTION_EXPORT_JSONL, out, &error)
                    : kiln_production_entries_export (boards, csv ? KILN_PRODUCTION_EXPORT_CSV
                                                                   : KILN_PRODUCTION_EXPORT_JSONL, out, &error))

@@ -9,6 +9,8 @@
 
 #include "kiln-preferences-window-private.h"
 
+#include "kiln-line-record.h"
+
 struct _KilnPreferencesWindow
 {
   AdwPreferencesWindow  parent_instance;
@@ -24,6 +26,7 @@ struct _KilnPreferencesWindow
   GtkSwitch            *reset_after;
   GtkSwitch            *connect_under_reset;
   AdwEntryRow          *line_database;
+  GtkLabel             *line_database_problem;
 };
 
 G_DEFINE_FINAL_TYPE (KilnPreferencesWindow, kiln_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -72,6 +75,24 @@ kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, reset_after);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, connect_under_reset);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, line_database);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, line_database_problem);
+}
+
+/* A password in the connection string would sit in plain text in the
+ * settings, readable by anything that can read the user's files: it is
+ * refused, with where it belongs instead. */
+static gboolean
+line_database_check (KilnPreferencesWindow *self,
+                     const char            *conninfo)
+{
+  gboolean bad = kiln_line_conninfo_has_password (conninfo);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->line_database_problem), bad);
+  if (bad)
+    gtk_widget_add_css_class (GTK_WIDGET (self->line_database), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->line_database), "error");
+  return !bad;
 }
 
 /* The line database is taken when applied (Enter or the row's button), not
@@ -81,7 +102,8 @@ line_database_apply_cb (KilnPreferencesWindow *self)
 {
   g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->line_database)));
 
-  g_settings_set_string (self->settings, "line-database", g_strstrip (text));
+  if (line_database_check (self, g_strstrip (text)))
+    g_settings_set_string (self->settings, "line-database", text);
 }
 
 static void
@@ -105,6 +127,8 @@ kiln_preferences_window_init (KilnPreferencesWindow *self)
     g_autofree char *line = g_settings_get_string (self->settings, "line-database");
 
     gtk_editable_set_text (GTK_EDITABLE (self->line_database), line);
+    /* A password saved by an older Kiln is pointed out as well. */
+    line_database_check (self, line);
   }
   g_signal_connect_object (self->line_database, "apply", G_CALLBACK (line_database_apply_cb), self,
                            G_CONNECT_SWAPPED);

@@ -1,6 +1,9 @@
 /* kiln-production-line-private.h — the production window's line database:
  * the connection in the settings (line-database), opened off the main
- * thread for the station's record, again whenever the setting changes
+ * thread for the station's record, again whenever the setting changes. The
+ * station holds its name (the host name) on the line through the line it
+ * last gave the record, and lets go of it, off the main thread, before it
+ * opens another or when it goes (a Line view may keep the old line open).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -16,6 +16,7 @@ struct _KilnProductionLine
   KilnProductionRecord *record;
   char                 *problem;
   GCancellable         *cancellable;  /* the database being opened */
+  KilnLineRecord       *claimed;      /* the line last given to the record: it holds the station's name */
   GCallback             changed;
   gpointer              data;
 };
@@ -41,10 +42,27 @@ opened_cb (GObject      *source,
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->problem, g_free);
   if (line != NULL)
-    kiln_production_record_set_line (self->record, line);
-  else
+    {
+      kiln_production_record_set_line (self->record, line);
+      g_set_object (&self->claimed, line);
+    }
+  else if (error != NULL)
     self->problem = g_strdup (error->message);
   notify (self);
+}
+
+typedef struct
+{
+  char           *conninfo;
+  KilnLineRecord *old;      /* the line the record had, which may live on (a Line view holds it) */
+} Open;
+
+static void
+open_free (Open *open)
+{
+  g_free (open->conninfo);
+  g_clear_object (&open->old);
+  g_free (open);
 }
 
 static void
@@ -53,11 +71,24 @@ open_thread (GTask        *task,
              gpointer      data,
              GCancellable *cancellable)
 {
+  Open *open = data;
   GError *error = NULL;
-  KilnLineRecord *line = kiln_line_record_open (data, &error);
+  KilnLineRecord *line = NULL;
 
+  /* The station's name goes with the record's new line, not the old one. */
+  if (open->old != NULL)
+    kiln_line_record_release_station (open->old);
+  if (open->conninfo != NULL)
+    line = kiln_line_record_open (open->conninfo, &error);
+
+  /* The station runs under its host name (as the production window
+   * records it): two windows on one line cannot both be that station. */
+  if (line != NULL && !kiln_line_record_claim_station (line, g_get_host_name (), NULL, &error))
+    g_clear_object (&line);
   if (g_task_return_error_if_cancelled (task))
     g_clear_object (&line);
+  else if (open->conninfo == NULL)
+    g_task_return_pointer (task, NULL, NULL);
   else if (line == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -70,6 +101,7 @@ connect_line (KilnProductionLine *self)
 {
   g_autofree char *conninfo = g_settings_get_string (self->settings, "line-database");
   g_autoptr(GTask) task = NULL;
+  Open *open;
 
   if (self->record == NULL)
     return;
@@ -77,12 +109,16 @@ connect_line (KilnProductionLine *self)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->problem, g_free);
   kiln_production_record_set_line (self->record, NULL);
-  if (*g_strstrip (conninfo) != '\0')
+  if (*g_strstrip (conninfo) != '\0' || self->claimed != NULL)
     {
+      open = g_new0 (Open, 1);
+      open->conninfo = *conninfo != '\0' ? g_steal_pointer (&conninfo) : NULL;
+      open->old = g_steal_pointer (&self->claimed);
       self->cancellable = g_cancellable_new ();
-      self->problem = g_strdup (_("Connecting to the line database…"));
+      if (open->conninfo != NULL)
+        self->problem = g_strdup (_("Connecting to the line database…"));
       task = g_task_new (NULL, self->cancellable, opened_cb, self);
-      g_task_set_task_data (task, g_steal_pointer (&conninfo), g_free);
+      g_task_set_task_data (task, open, (GDestroyNotify) open_free);
       g_task_run_in_thread (task, open_thread);
     }
   notify (self);
@@ -110,6 +146,17 @@ kiln_production_line_free (KilnProductionLine *self)
     return;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  /* The station's name is let go of off the main thread (a Line view may
+   * keep the line open after the window). */
+  if (self->claimed != NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+      Open *open = g_new0 (Open, 1);
+
+      open->old = g_steal_pointer (&self->claimed);
+      g_task_set_task_data (task, open, (GDestroyNotify) open_free);
+      g_task_run_in_thread (task, open_thread);
+    }
   g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
   g_clear_object (&self->record);

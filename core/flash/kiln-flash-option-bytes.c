@@ -249,7 +249,9 @@ parse_sectors (KilnChip    *chip,
       g_auto(GStrv) range = g_strsplit (g_strstrip (parts[p]), "-", 2);
       guint64 lo, hi;
 
-      if (!g_ascii_string_to_unsigned (range[0], 10, 0, 63, &lo, NULL)
+      /* An empty item ("1,,2", "1,") splits into no string at all. */
+      if (range[0] == NULL
+          || !g_ascii_string_to_unsigned (range[0], 10, 0, 63, &lo, NULL)
           || !g_ascii_string_to_unsigned (range[1] ? range[1] : range[0], 10, lo, 63, &hi, NULL))
         {
           g_set_error (error, KILN_OPTION_BYTES_ERROR, KILN_OPTION_BYTES_ERROR_INVALID,

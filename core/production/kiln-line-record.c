@@ -12,6 +12,7 @@
 
 #include "kiln-line-record.h"
 #include "kiln-production-chain.h"
+#include "kiln-production-columns.h"
 #include "kiln-production-record-private.h"
 
 /* How long an operation keeps trying to reach the database (a restart). */
@@ -41,28 +42,17 @@ static const char *const migrations[] = {
   "ALTER TABLE kiln_records ADD COLUMN slot TEXT, ADD COLUMN operator TEXT, ADD COLUMN profile_key TEXT,"
   " ADD COLUMN profile_sha256 TEXT, ADD COLUMN cause_code TEXT, ADD COLUMN cause_group TEXT;"
   "CREATE INDEX kiln_records_time ON kiln_records (time);",
+
+  /* 3: a number given to a board whose result never reached the line (its
+   * station stopped first) is marked consumed, with when and why; a record
+   * that comes later for it completes it and clears the mark. */
+  ("ALTER TABLE kiln_serials ADD COLUMN consumed TEXT, ADD COLUMN consumed_cause TEXT;"
+   "CREATE INDEX kiln_serials_open ON kiln_serials (station) WHERE record_id IS NULL;"),
 };
 
-/* The entry's columns, as in the local record. */
-static const char *const text_columns[] = {
-  "time", "station", "profile", "probe_serial", "chip_uid", "chip", "revision",
-  "file_name", "file_sha256", "serial_number", "option_bytes", "result", "cause",
-  "slot", "operator", "profile_key", "profile_sha256", "cause_code", "cause_group",
-};
-static const struct
-{
-  KilnFlashPhase    phase;
-  const char       *column;
-} phase_columns[] = {
-  { KILN_FLASH_PHASE_CONNECT, "connect_s" },
-  { KILN_FLASH_PHASE_PREFLIGHT, "preflight_s" },
-  { KILN_FLASH_PHASE_COMPARE, "compare_s" },
-  { KILN_FLASH_PHASE_ERASE, "erase_s" },
-  { KILN_FLASH_PHASE_PROGRAM, "program_s" },
-  { KILN_FLASH_PHASE_VERIFY, "verify_s" },
-  { KILN_FLASH_PHASE_RESET, "reset_s" },
-  { KILN_FLASH_PHASE_OPTION_BYTES, "option_bytes_s" },
-};
+/* How long a station waits for its own name to be free when it starts
+ * (the connection of the process it replaces, killed, is still closing). */
+#define CLAIM_SECONDS 10
 
 struct _KilnLineRecord
 {
@@ -70,6 +60,7 @@ struct _KilnLineRecord
 
   char    *conninfo;
   char    *name;
+  char    *station;   /* the station this process runs as, once claimed */
   PGconn  *conn;
   GMutex   lock;
 };
@@ -85,6 +76,7 @@ kiln_line_record_finalize (GObject *object)
     PQfinish (self->conn);
   g_free (self->conninfo);
   g_free (self->name);
+  g_free (self->station);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (kiln_line_record_parent_class)->finalize (object);
@@ -139,6 +131,9 @@ ignore_notice (void       *data,
 {
 }
 
+static gboolean take_station (KilnLineRecord  *self,
+                              GError         **error);
+
 static gboolean
 connected (KilnLineRecord  *self,
            GError         **error)
@@ -152,6 +147,13 @@ connected (KilnLineRecord  *self,
   if (PQstatus (self->conn) != CONNECTION_OK)
     return unreachable (self, error);
   PQsetNoticeProcessor (self->conn, ignore_notice, NULL);
+  /* A new session: the station's name is held again, or nothing is done. */
+  if (self->station != NULL && !take_station (self, error))
+    {
+      PQfinish (self->conn);
+      self->conn = NULL;
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -201,6 +203,28 @@ run_ok (KilnLineRecord    *self,
 
   PQclear (res);
   return res != NULL;
+}
+
+/* The station's name, held by this session (an advisory lock the server
+ * lets go of when the session ends, a killed station's too). */
+static gboolean
+take_station (KilnLineRecord  *self,
+              GError         **error)
+{
+  const char *values[] = { self->station };
+  PGresult *res = run (self, "SELECT pg_try_advisory_lock(4799004, hashtext($1))", 1, values, error);
+  gboolean taken;
+
+  if (res == NULL)
+    return FALSE;
+  taken = g_str_equal (PQgetvalue (res, 0, 0), "t");
+  PQclear (res);
+  if (!taken)
+    g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_STATION_TAKEN,
+                 _("Another station is running as “%s” on the line database (%s): give each station its own name, "
+                   "or close the other one, then start this one again."),
+                 self->station, self->name);
+  return taken;
 }
 
 typedef gboolean (*Transaction) (KilnLineRecord *self,
@@ -297,6 +321,24 @@ display_name (const char *conninfo)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+gboolean
+kiln_line_conninfo_has_password (const char *conninfo)
+{
+  PQconninfoOption *options;
+  gboolean found = FALSE;
+
+  if (conninfo == NULL || *conninfo == '\0')
+    return FALSE;
+  options = PQconninfoParse (conninfo, NULL);
+  if (options == NULL)
+    return FALSE;
+  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
+    if (g_strcmp0 (o->keyword, "password") == 0 && o->val != NULL && *o->val != '\0')
+      found = TRUE;
+  PQconninfoFree (options);
+  return found;
+}
+
 KilnLineRecord *
 kiln_line_record_open (const char  *conninfo,
                        GError     **error)
@@ -320,6 +362,95 @@ kiln_line_record_open (const char  *conninfo,
   if (!transaction (self, migrate, NULL, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+/* Marks the numbers this station gave to boards whose result never reached
+ * the line as consumed (@probe_serial: only that slot's, for boards other
+ * than @uid; NULL: all of the station's). */
+static gboolean
+mark_consumed (KilnLineRecord  *self,
+               const char      *probe_serial,
+               const char      *uid,
+               const char      *cause,
+               guint           *count,
+               GError         **error)
+{
+  g_autofree char *now = kiln_production_now_iso8601 ();
+  const char *values[] = { self->station, now, cause, probe_serial, uid };
+  PGresult *res = run (self,
+                       "UPDATE kiln_serials SET consumed = $2, consumed_cause = $3 WHERE station = $1 "
+                       "AND record_id IS NULL AND consumed IS NULL "
+                       "AND ($4::text IS NULL OR (probe_serial = $4 AND chip_uid <> $5::text))",
+                       5, values, error);
+
+  if (res == NULL)
+    return FALSE;
+  if (count != NULL)
+    *count = (guint) g_ascii_strtoull (PQcmdTuples (res), NULL, 10);
+  PQclear (res);
+  return TRUE;
+}
+
+static gboolean
+claim (KilnLineRecord *self,
+       gpointer        data,
+       GError        **error)
+{
+  /* Holding the name, no other process runs as this station: a number
+   * it gave without a result was given by one that stopped. */
+  return take_station (self, error)
+         && mark_consumed (self, NULL, NULL, _("The station stopped before the board's result was recorded"), data,
+                           error);
+}
+
+gboolean
+kiln_line_record_claim_station (KilnLineRecord  *self,
+                                const char      *station,
+                                guint           *consumed,
+                                GError         **error)
+{
+  gint64 give_up = g_get_monotonic_time () + CLAIM_SECONDS * G_USEC_PER_SEC;
+  guint count = 0;
+
+  g_return_val_if_fail (KILN_IS_LINE_RECORD (self), FALSE);
+  g_return_val_if_fail (station != NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  g_free (self->station);
+  self->station = g_strdup (station);
+  g_mutex_unlock (&self->lock);
+  for (;;)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (transaction (self, claim, &count, &local))
+        break;
+      if (!g_error_matches (local, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_STATION_TAKEN)
+          || g_get_monotonic_time () > give_up)
+        {
+          g_mutex_lock (&self->lock);
+          g_clear_pointer (&self->station, g_free);
+          g_mutex_unlock (&self->lock);
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      g_usleep (250 * 1000);
+    }
+  if (consumed != NULL)
+    *consumed = count;
+  return TRUE;
+}
+
+void
+kiln_line_record_release_station (KilnLineRecord *self)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (self->station == NULL)
+    return;
+  g_clear_pointer (&self->station, g_free);
+  /* Its session ends, and the name with it; a later use connects afresh. */
+  g_clear_pointer (&self->conn, PQfinish);
 }
 
 typedef struct
@@ -352,6 +483,13 @@ allocate (KilnLineRecord *self,
   a->reused = FALSE;
   /* One allocation at a time in a series, across the line. */
   if (!run_ok (self, "SELECT pg_advisory_xact_lock(4799002, hashtext($1))", 1, key, error))
+    return FALSE;
+  /* This slot's board before this one never got its result into the line
+   * (the database was gone when it ended): its number is spent. */
+  if (self->station != NULL && g_strcmp0 (self->station, a->station) == 0 && a->probe_serial != NULL
+      && !mark_consumed (self, a->probe_serial, a->uid,
+                         _("The line database did not take the board's result (the station had lost it)"), NULL,
+                         error))
     return FALSE;
   if ((res = run (self, "SELECT id, value, number FROM kiln_serials WHERE series = $1 AND chip_uid = $2", 2, key,
                   error)) == NULL)
@@ -475,12 +613,13 @@ append (KilnLineRecord *self,
   KilnProductionEntry copy = *ap->entry;
   const char *result = copy.pass ? "PASS" : "FAIL";
   const char *key[] = { copy.station, copy.time, copy.chip_uid };
-  const char *values[G_N_ELEMENTS (text_columns) + G_N_ELEMENTS (phase_columns) + 3];
-  char numbers[G_N_ELEMENTS (phase_columns) + 1][G_ASCII_DTOSTR_BUF_SIZE];
+  const char *values[KILN_PRODUCTION_COLUMNS];
+  char numbers[KILN_PRODUCTION_COLUMNS][G_ASCII_DTOSTR_BUF_SIZE];
   g_autofree char *prev = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *record_id = NULL;
-  g_autoptr(GString) sql = g_string_new ("INSERT INTO kiln_records (");
+  g_autofree char *columns = kiln_production_columns_join (0, KILN_PRODUCTION_COLUMNS, ", ");
+  g_autoptr(GString) sql = g_string_new (NULL);
   PGresult *res;
   guint n = 0;
 
@@ -503,37 +642,13 @@ append (KilnLineRecord *self,
   copy.prev_hash = prev;
   hash = kiln_production_chain_hash (prev, &copy);
 
-  n = 0;
-  values[n++] = copy.time;
-  values[n++] = copy.station;
-  values[n++] = copy.profile;
-  values[n++] = copy.probe_serial;
-  values[n++] = copy.chip_uid;
-  values[n++] = copy.chip;
-  values[n++] = copy.revision;
-  values[n++] = copy.file_name;
-  values[n++] = copy.file_sha256;
-  values[n++] = copy.serial_number;
-  values[n++] = copy.option_bytes;
-  values[n++] = result;
-  values[n++] = copy.cause;
-  values[n++] = copy.slot;
-  values[n++] = copy.operator_name;
-  values[n++] = copy.profile_key;
-  values[n++] = copy.profile_sha256;
-  values[n++] = copy.cause_code;
-  values[n++] = copy.cause_group;
-  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-    values[n++] = g_ascii_formatd (numbers[i], sizeof numbers[i], "%.17g", copy.phase_seconds[phase_columns[i].phase]);
-  values[n++] = g_ascii_formatd (numbers[G_N_ELEMENTS (phase_columns)], sizeof numbers[0], "%.17g",
-                                 copy.total_seconds);
-  values[n++] = prev;
-  values[n++] = hash;
-  for (guint i = 0; i < G_N_ELEMENTS (text_columns); i++)
-    g_string_append_printf (sql, "%s, ", text_columns[i]);
-  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-    g_string_append_printf (sql, "%s, ", phase_columns[i].column);
-  g_string_append (sql, "total_s, prev_hash, hash) VALUES (");
+  copy.hash = hash;
+  for (guint i = 0; i < KILN_PRODUCTION_COLUMNS; i++)
+    values[i] = kiln_production_column_is_seconds (i)
+                ? g_ascii_formatd (numbers[i], sizeof numbers[i], "%.17g", kiln_production_entry_get_seconds (&copy, i))
+                : kiln_production_entry_get_text (&copy, i);
+  n = KILN_PRODUCTION_COLUMNS;
+  g_string_append_printf (sql, "INSERT INTO kiln_records (%s) VALUES (", columns);
   for (guint i = 0; i < n; i++)
     g_string_append_printf (sql, "%s$%u", i ? ", " : "", i + 1);
   g_string_append (sql, ") RETURNING id");
@@ -546,7 +661,8 @@ append (KilnLineRecord *self,
     {
       const char *mark[] = { record_id, result, ap->series, copy.serial_number };
 
-      if (!run_ok (self, "UPDATE kiln_serials SET record_id = $1, result = $2 WHERE series = $3 AND value = $4", 4,
+      if (!run_ok (self, "UPDATE kiln_serials SET record_id = $1, result = $2, consumed = NULL, consumed_cause = NULL "
+                        "WHERE series = $3 AND value = $4", 4,
                    mark, error))
         return FALSE;
     }
@@ -595,48 +711,38 @@ kiln_line_record_list (KilnLineRecord  *self,
                        GError         **error)
 {
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) kiln_production_entry_free);
-  g_autoptr(GString) sql = g_string_new ("SELECT id");
-  Query q = { NULL, NULL };
-  const guint n_text = G_N_ELEMENTS (text_columns);
+  g_autofree char *columns = kiln_production_columns_join (0, KILN_PRODUCTION_COLUMNS, ", ");
+  g_autofree char *sql = g_strdup_printf ("SELECT id, %s FROM kiln_records ORDER BY id", columns);
+  Query q = { sql, NULL };
 
-  for (guint i = 0; i < n_text; i++)
-    g_string_append_printf (sql, ", %s", text_columns[i]);
-  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-    g_string_append_printf (sql, ", %s", phase_columns[i].column);
-  g_string_append (sql, ", total_s, prev_hash, hash FROM kiln_records ORDER BY id");
-  q.sql = sql->str;
   if (!transaction (self, query, &q, error))
     return NULL;
   for (int r = 0; r < PQntuples (q.res); r++)
     {
       KilnProductionEntry *e = kiln_production_entry_new ();
-      char **fields[] = {
-        &e->time, &e->station, &e->profile, &e->probe_serial, &e->chip_uid, &e->chip, &e->revision,
-        &e->file_name, &e->file_sha256, &e->serial_number, &e->option_bytes, NULL, &e->cause,
-        &e->slot, &e->operator_name, &e->profile_key, &e->profile_sha256, &e->cause_code, &e->cause_group,
-      };
 
       e->id = g_ascii_strtoll (PQgetvalue (q.res, r, 0), NULL, 10);
-      for (guint i = 0; i < n_text; i++)
-        if (fields[i] != NULL)
-          *fields[i] = value_or_null (q.res, r, (int) i + 1);
+      for (guint i = 0; i < KILN_PRODUCTION_COLUMNS; i++)
+        if (kiln_production_column_is_seconds (i))
+          kiln_production_entry_set_seconds (e, i, g_ascii_strtod (PQgetvalue (q.res, r, (int) i + 1), NULL));
         else
-          e->pass = g_strcmp0 (PQgetvalue (q.res, r, (int) i + 1), "PASS") == 0;
-      for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-        e->phase_seconds[phase_columns[i].phase] = g_ascii_strtod (PQgetvalue (q.res, r, (int) (n_text + i + 1)), NULL);
-      e->total_seconds = g_ascii_strtod (PQgetvalue (q.res, r, (int) (n_text + G_N_ELEMENTS (phase_columns) + 1)), NULL);
-      e->prev_hash = value_or_null (q.res, r, (int) (n_text + G_N_ELEMENTS (phase_columns) + 2));
-      e->hash = value_or_null (q.res, r, (int) (n_text + G_N_ELEMENTS (phase_columns) + 3));
+          kiln_production_entry_set_text (e, i, PQgetisnull (q.res, r, (int) i + 1) ? NULL
+                                                 : PQgetvalue (q.res, r, (int) i + 1));
       g_ptr_array_add (entries, e);
     }
   PQclear (q.res);
   return g_steal_pointer (&entries);
 }
 
+const char *const kiln_line_serial_columns[KILN_LINE_SERIAL_COLUMNS + 1] = {
+  "series", "number", "value", "chip_uid", "station", "probe_serial", "allocated", "record_id", "result", "consumed",
+  "consumed_cause", NULL,
+};
+
 static void
 row_free (char **row)
 {
-  for (guint c = 0; c < 7; c++)
+  for (guint c = 0; c < KILN_LINE_SERIAL_COLUMNS; c++)
     g_free (row[c]);
   g_free (row);
 }
@@ -646,16 +752,16 @@ kiln_line_record_list_serials (KilnLineRecord  *self,
                                GError         **error)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
-  Query q = { "SELECT series, number, value, chip_uid, station, record_id, result FROM kiln_serials ORDER BY id",
-              NULL };
+  Query q = { "SELECT series, number, value, chip_uid, station, probe_serial, allocated, record_id, result, consumed, "
+              "consumed_cause FROM kiln_serials ORDER BY id", NULL };
 
   if (!transaction (self, query, &q, error))
     return NULL;
   for (int r = 0; r < PQntuples (q.res); r++)
     {
-      char **row = g_new0 (char *, 7);
+      char **row = g_new0 (char *, KILN_LINE_SERIAL_COLUMNS);
 
-      for (int c = 0; c < 7; c++)
+      for (int c = 0; c < KILN_LINE_SERIAL_COLUMNS; c++)
         row[c] = value_or_null (q.res, r, c);
       g_ptr_array_add (rows, row);
     }

@@ -29,8 +29,30 @@ G_DECLARE_FINAL_TYPE (KilnLineRecord, kiln_line_record, KILN, LINE_RECORD, GObje
 /* Connects and brings the schema up to date. */
 KilnLineRecord *kiln_line_record_open       (const char        *conninfo,
                                              GError           **error);
+/* Whether a connection string or URI carries a password: Kiln keeps none
+ * in its settings (libpq reads ~/.pgpass or PGPASSFILE by itself). */
+gboolean        kiln_line_conninfo_has_password (const char *conninfo);
 /* The connection string without its password, for messages. */
 const char     *kiln_line_record_get_name   (KilnLineRecord    *self);
+
+/* Holds @station's name on the line for as long as this connection lives
+ * (again after each reconnection), so that two processes never run as one
+ * station: waits a while for a stopped one's session to close, then fails
+ * with KILN_PRODUCTION_ERROR_STATION_TAKEN. Then the numbers the station
+ * gave earlier to boards whose result never reached the line (it stopped
+ * first) are recorded as consumed (*@consumed of them): no other board gets
+ * them, and a board that comes back still keeps its own, its record then
+ * completing the number. While the name is held, each allocation does the
+ * same for the slot's boards before it whose result the line did not take. */
+gboolean        kiln_line_record_claim_station (KilnLineRecord *self,
+                                                const char     *station,
+                                                guint          *consumed,
+                                                GError        **error);
+
+/* Lets go of the station's name (closing the connection: a later
+ * operation connects again, as no station). May block: not on the main
+ * thread. */
+void            kiln_line_record_release_station (KilnLineRecord *self);
 
 /* The chip @uid's number in @series: the one it has, or the next one
  * (@list: a list's values in order, for source = list). Sets *@id (the
@@ -60,8 +82,15 @@ gboolean        kiln_line_record_append     (KilnLineRecord             *self,
 GPtrArray      *kiln_line_record_list       (KilnLineRecord             *self,
                                              GError                    **error);
 
-/* The serial numbers, oldest first: rows of 7 strings (series, number,
- * value, chip_uid, station, record_id, result; NULL for SQL NULL). */
+/* The serial numbers, oldest first: rows of KILN_LINE_SERIAL_COLUMNS
+ * strings, named by kiln_line_serial_columns (series, number, value,
+ * chip_uid, station, probe_serial, allocated, record_id, result, consumed
+ * (when it was marked), consumed_cause; NULL for SQL NULL). A number is on
+ * a board when record_id is set, consumed without one when consumed is. */
+#define KILN_LINE_SERIAL_COLUMNS 11
+#define KILN_LINE_SERIAL_RECORD_ID 7
+#define KILN_LINE_SERIAL_CONSUMED 9
+extern const char *const kiln_line_serial_columns[KILN_LINE_SERIAL_COLUMNS + 1];
 GPtrArray      *kiln_line_record_list_serials (KilnLineRecord           *self,
                                                GError                  **error);
 

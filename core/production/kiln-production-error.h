@@ -25,6 +25,7 @@ typedef enum
   KILN_PRODUCTION_ERROR_NOT_SIGNED,    /* no trusted signature, or the profile changed after signing */
   KILN_PRODUCTION_ERROR_LINE_UNREACHABLE, /* the line's database cannot be reached */
   KILN_PRODUCTION_ERROR_PASSWORD,      /* a secret key's password is not the right one */
+  KILN_PRODUCTION_ERROR_STATION_TAKEN, /* another process runs as this station on the line */
 } KilnProductionError;
 
 GQuark kiln_production_error_quark (void);

@@ -12,36 +12,10 @@
 #include "kiln-flash-json.h"
 #include "kiln-line-record.h"
 #include "kiln-production-chain.h"
+#include "kiln-production-columns.h"
 #include "kiln-production-record-private.h"
 
 #define SCHEMA_VERSION 3
-
-/* The phases an entry times, as columns, in KilnFlashPhase order. */
-static const struct
-{
-  KilnFlashPhase phase;
-  const char       *column;
-} phase_columns[] = {
-  { KILN_FLASH_PHASE_CONNECT, "connect_s" },
-  { KILN_FLASH_PHASE_PREFLIGHT, "preflight_s" },
-  { KILN_FLASH_PHASE_COMPARE, "compare_s" },
-  { KILN_FLASH_PHASE_ERASE, "erase_s" },
-  { KILN_FLASH_PHASE_PROGRAM, "program_s" },
-  { KILN_FLASH_PHASE_VERIFY, "verify_s" },
-  { KILN_FLASH_PHASE_RESET, "reset_s" },
-  { KILN_FLASH_PHASE_OPTION_BYTES, "option_bytes_s" },
-};
-
-/* Text columns, in table order (after id), and the entry's field for each:
- * format 2's, then those format 3 added (in the hash only when set, so that
- * older entries keep their hashes). */
-#define TEXT_COLUMNS_V2 13
-#define TEXT_COLUMNS 19
-static const char *text_columns[TEXT_COLUMNS] = {
-  "time", "station", "profile", "probe_serial", "chip_uid", "chip", "revision",
-  "file_name", "file_sha256", "serial_number", "option_bytes", "result", "cause",
-  "slot", "operator", "profile_key", "profile_sha256", "cause_code", "cause_group",
-};
 
 /* Format 3: who, where and why (a separate step: older records keep working). */
 static const char migration_3[] =
@@ -138,20 +112,6 @@ kiln_production_entry_free (KilnProductionEntry *entry)
   g_free (entry->prev_hash);
   g_free (entry->hash);
   g_free (entry);
-}
-
-static char **
-entry_text_field (KilnProductionEntry *entry,
-                  guint                column)
-{
-  char **fields[TEXT_COLUMNS] = {
-    &entry->time, &entry->station, &entry->profile, &entry->probe_serial, &entry->chip_uid,
-    &entry->chip, &entry->revision, &entry->file_name, &entry->file_sha256, &entry->serial_number,
-    &entry->option_bytes, NULL, &entry->cause, &entry->slot, &entry->operator_name, &entry->profile_key,
-    &entry->profile_sha256, &entry->cause_code, &entry->cause_group,
-  };
-
-  return fields[column];
 }
 
 char *
@@ -388,8 +348,8 @@ kiln_production_record_append (KilnProductionRecord  *self,
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(GString) sql = g_string_new ("INSERT INTO records (");
+  g_autofree char *columns = NULL;
   sqlite3_stmt *stmt = NULL;
-  guint n = 0;
   int rc;
 
   g_return_val_if_fail (KILN_IS_PRODUCTION_RECORD (self), FALSE);
@@ -403,12 +363,9 @@ kiln_production_record_append (KilnProductionRecord  *self,
       locker = g_mutex_locker_new (&self->lock);
     }
 
-  for (guint i = 0; i < TEXT_COLUMNS; i++)
-    g_string_append_printf (sql, "%s%s", n++ ? ", " : "", text_columns[i]);
-  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-    g_string_append_printf (sql, ", %s", phase_columns[i].column);
-  g_string_append (sql, ", total_s, prev_hash, hash) VALUES (");
-  for (guint i = 0; i < TEXT_COLUMNS + G_N_ELEMENTS (phase_columns) + 3; i++)
+  columns = kiln_production_columns_join (0, KILN_PRODUCTION_COLUMNS, ", ");
+  g_string_append_printf (sql, "%s) VALUES (", columns);
+  for (guint i = 0; i < KILN_PRODUCTION_COLUMNS; i++)
     g_string_append_printf (sql, "%s?", i ? ", " : "");
   g_string_append (sql, ")");
 
@@ -433,18 +390,11 @@ kiln_production_record_append (KilnProductionRecord  *self,
 
   if (sqlite3_prepare_v2 (self->db, sql->str, -1, &stmt, NULL) != SQLITE_OK)
     goto fail;
-  for (guint i = 0; i < TEXT_COLUMNS; i++)
-    {
-      char **field = entry_text_field (entry, i);
-      const char *value = field ? *field : (entry->pass ? "PASS" : "FAIL");
-
-      sqlite3_bind_text (stmt, (int) i + 1, value, -1, SQLITE_TRANSIENT);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-    sqlite3_bind_double (stmt, TEXT_COLUMNS + (int) i + 1, entry->phase_seconds[phase_columns[i].phase]);
-  sqlite3_bind_double (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 1, entry->total_seconds);
-  sqlite3_bind_text (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 2, entry->prev_hash, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 3, entry->hash, -1, SQLITE_STATIC);
+  for (guint i = 0; i < KILN_PRODUCTION_COLUMNS; i++)
+    if (kiln_production_column_is_seconds (i))
+      sqlite3_bind_double (stmt, (int) i + 1, kiln_production_entry_get_seconds (entry, i));
+    else
+      sqlite3_bind_text (stmt, (int) i + 1, kiln_production_entry_get_text (entry, i), -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
   stmt = NULL;
@@ -478,15 +428,6 @@ fail:
   return FALSE;
 }
 
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, column);
-
-  return text ? g_strdup ((const char *) text) : NULL;
-}
-
 GPtrArray *
 kiln_production_record_list (KilnProductionRecord  *self,
                              GError               **error)
@@ -501,17 +442,12 @@ list_locked (KilnProductionRecord  *self,
              GError               **error)
 {
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) kiln_production_entry_free);
-  g_autoptr(GString) sql = g_string_new ("SELECT id");
+  g_autofree char *columns = kiln_production_columns_join (0, KILN_PRODUCTION_COLUMNS, ", ");
+  g_autofree char *sql = g_strdup_printf ("SELECT id, %s FROM records ORDER BY id", columns);
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  for (guint i = 0; i < TEXT_COLUMNS; i++)
-    g_string_append_printf (sql, ", %s", text_columns[i]);
-  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-    g_string_append_printf (sql, ", %s", phase_columns[i].column);
-  g_string_append (sql, ", total_s, prev_hash, hash FROM records ORDER BY id");
-
-  if (sqlite3_prepare_v2 (self->db, sql->str, -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
       kiln_production_record_fail (self, "list", error);
       return NULL;
@@ -521,20 +457,11 @@ list_locked (KilnProductionRecord  *self,
       KilnProductionEntry *entry = kiln_production_entry_new ();
 
       entry->id = sqlite3_column_int64 (stmt, 0);
-      for (guint i = 0; i < TEXT_COLUMNS; i++)
-        {
-          char **field = entry_text_field (entry, i);
-
-          if (field != NULL)
-            *field = column_dup (stmt, (int) i + 1);
-          else
-            entry->pass = g_strcmp0 ((const char *) sqlite3_column_text (stmt, (int) i + 1), "PASS") == 0;
-        }
-      for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-        entry->phase_seconds[phase_columns[i].phase] = sqlite3_column_double (stmt, TEXT_COLUMNS + (int) i + 1);
-      entry->total_seconds = sqlite3_column_double (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 1);
-      entry->prev_hash = column_dup (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 2);
-      entry->hash = column_dup (stmt, TEXT_COLUMNS + (int) G_N_ELEMENTS (phase_columns) + 3);
+      for (guint i = 0; i < KILN_PRODUCTION_COLUMNS; i++)
+        if (kiln_production_column_is_seconds (i))
+          kiln_production_entry_set_seconds (entry, i, sqlite3_column_double (stmt, (int) i + 1));
+        else
+          kiln_production_entry_set_text (entry, i, (const char *) sqlite3_column_text (stmt, (int) i + 1));
       g_ptr_array_add (entries, entry);
     }
   sqlite3_finalize (stmt);
@@ -568,36 +495,24 @@ entry_json (const KilnProductionEntry *entry,
       json_builder_set_member_name (b, "id");
       json_builder_add_int_value (b, entry->id);
     }
-  for (guint i = 0; i < TEXT_COLUMNS; i++)
+  /* Without the chain (the text its hash covers), no hashes, and the
+   * columns format 3 added only when set: older entries keep their hashes. */
+  for (guint i = 0; i < (chain ? KILN_PRODUCTION_COLUMNS : KILN_PRODUCTION_PREV_HASH); i++)
     {
-      char **field = entry_text_field ((KilnProductionEntry *) entry, i);
-      const char *value = field ? *field : (entry->pass ? "PASS" : "FAIL");
+      const char *value = NULL;
 
-      if (!chain && i >= TEXT_COLUMNS_V2 && value == NULL)
+      if (kiln_production_column_is_seconds (i))
+        {
+          json_builder_set_member_name (b, kiln_production_column_name (i));
+          kiln_json_builder_add_fixed (b, kiln_production_entry_get_seconds (entry, i), 6);
+          continue;
+        }
+      value = kiln_production_entry_get_text (entry, i);
+      if (!chain && i >= KILN_PRODUCTION_TEXT_COLUMNS_V2 && value == NULL)
         continue;
-      json_builder_set_member_name (b, text_columns[i]);
+      json_builder_set_member_name (b, kiln_production_column_name (i));
       if (value != NULL)
         json_builder_add_string_value (b, value);
-      else
-        json_builder_add_null_value (b);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-    {
-      json_builder_set_member_name (b, phase_columns[i].column);
-      kiln_json_builder_add_fixed (b, entry->phase_seconds[phase_columns[i].phase], 6);
-    }
-  json_builder_set_member_name (b, "total_s");
-  kiln_json_builder_add_fixed (b, entry->total_seconds, 6);
-  if (chain)
-    {
-      json_builder_set_member_name (b, "prev_hash");
-      if (entry->prev_hash != NULL)
-        json_builder_add_string_value (b, entry->prev_hash);
-      else
-        json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "hash");
-      if (entry->hash != NULL)
-        json_builder_add_string_value (b, entry->hash);
       else
         json_builder_add_null_value (b);
     }
@@ -659,12 +574,9 @@ kiln_production_entries_export (GPtrArray                   *entries,
 
   if (format == KILN_PRODUCTION_EXPORT_CSV)
     {
-      g_string_append (text, "id");
-      for (guint i = 0; i < TEXT_COLUMNS; i++)
-        g_string_append_printf (text, ",%s", text_columns[i]);
-      for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
-        g_string_append_printf (text, ",%s", phase_columns[i].column);
-      g_string_append (text, ",total_s,prev_hash,hash\r\n");
+      g_autofree char *columns = kiln_production_columns_join (0, KILN_PRODUCTION_COLUMNS, ",");
+
+      g_string_append_printf (text, "id,%s\r\n", columns);
     }
 
   for (guint e = 0; e < entries->len; e++)
@@ -679,28 +591,28 @@ kiln_production_entries_export (GPtrArray                   *entries,
           continue;
         }
       g_string_append_printf (text, "%" G_GINT64_FORMAT, entry->id);
-      for (guint i = 0; i < TEXT_COLUMNS; i++)
-        {
-          char **field = entry_text_field (entry, i);
-
-          g_string_append_c (text, ',');
-          csv_field (text, field ? *field : (entry->pass ? "PASS" : "FAIL"));
-        }
-      for (guint i = 0; i < G_N_ELEMENTS (phase_columns); i++)
+      for (guint i = 0; i < KILN_PRODUCTION_COLUMNS; i++)
         {
           g_string_append_c (text, ',');
-          append_number (text, entry->phase_seconds[phase_columns[i].phase]);
+          if (kiln_production_column_is_seconds (i))
+            append_number (text, kiln_production_entry_get_seconds (entry, i));
+          else
+            csv_field (text, kiln_production_entry_get_text (entry, i));
         }
-      g_string_append_c (text, ',');
-      append_number (text, entry->total_seconds);
-      g_string_append_c (text, ',');
-      csv_field (text, entry->prev_hash);
-      g_string_append_c (text, ',');
-      csv_field (text, entry->hash);
       g_string_append (text, "\r\n");
     }
 
   return g_output_stream_write_all (out, text->str, text->len, NULL, NULL, error);
+}
+
+#define SERIAL_COLUMNS 9
+
+static void
+row_free (char **row)
+{
+  for (guint i = 0; i < SERIAL_COLUMNS; i++)
+    g_free (row[i]);
+  g_free (row);
 }
 
 gboolean
@@ -709,10 +621,10 @@ kiln_production_record_export_serials (KilnProductionRecord        *self,
                                        GOutputStream               *out,
                                        GError                     **error)
 {
-  static const char *columns[] = {
-    "series", "number", "value", "chip_uid", "station", "probe_serial", "allocated", "record_id", "result",
+  static const char *const columns[SERIAL_COLUMNS + 1] = {
+    "series", "number", "value", "chip_uid", "station", "probe_serial", "allocated", "record_id", "result", NULL,
   };
-  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -722,50 +634,70 @@ kiln_production_record_export_serials (KilnProductionRecord        *self,
                           "FROM serials ORDER BY id",
                           -1, &stmt, NULL) != SQLITE_OK)
     return kiln_production_record_fail (self, "export serials", error);
-
-  if (format == KILN_PRODUCTION_EXPORT_CSV)
-    {
-      for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-        g_string_append_printf (text, "%s%s", i ? "," : "", columns[i]);
-      g_string_append (text, "\r\n");
-    }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autofree char *line = NULL;
+      char **row = g_new0 (char *, SERIAL_COLUMNS);
 
-      json_builder_begin_object (b);
-      for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-        {
-          const char *value = (const char *) sqlite3_column_text (stmt, (int) i);
-
-          if (format == KILN_PRODUCTION_EXPORT_CSV)
-            {
-              if (i)
-                g_string_append_c (text, ',');
-              csv_field (text, value);
-              continue;
-            }
-          json_builder_set_member_name (b, columns[i]);
-          if (sqlite3_column_type (stmt, (int) i) == SQLITE_INTEGER)
-            json_builder_add_int_value (b, sqlite3_column_int64 (stmt, (int) i));
-          else if (value != NULL)
-            json_builder_add_string_value (b, value);
-          else
-            json_builder_add_null_value (b);
-        }
-      json_builder_end_object (b);
-      if (format == KILN_PRODUCTION_EXPORT_CSV)
-        g_string_append (text, "\r\n");
-      else
-        {
-          line = kiln_json_builder_to_string (b);
-          g_string_append_printf (text, "%s\n", line);
-        }
+      for (guint i = 0; i < SERIAL_COLUMNS; i++)
+        row[i] = g_strdup ((const char *) sqlite3_column_text (stmt, (int) i));
+      g_ptr_array_add (rows, row);
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     return kiln_production_record_fail (self, "export serials", error);
   g_clear_pointer (&locker, g_mutex_locker_free);
+  return kiln_production_serials_export (columns, rows, format, out, error);
+}
+
+gboolean
+kiln_production_serials_export (const char *const          *columns,
+                                GPtrArray                  *rows,
+                                KilnProductionExportFormat  format,
+                                GOutputStream              *out,
+                                GError                    **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n = g_strv_length ((char **) columns);
+
+  g_return_val_if_fail (rows != NULL, FALSE);
+
+  if (format == KILN_PRODUCTION_EXPORT_CSV)
+    {
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (text, "%s%s", i ? "," : "", columns[i]);
+      g_string_append (text, "\r\n");
+    }
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = g_ptr_array_index (rows, r);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autofree char *line = NULL;
+
+      if (format == KILN_PRODUCTION_EXPORT_CSV)
+        {
+          for (guint i = 0; i < n; i++)
+            {
+              if (i)
+                g_string_append_c (text, ',');
+              csv_field (text, row[i]);
+            }
+          g_string_append (text, "\r\n");
+          continue;
+        }
+      json_builder_begin_object (b);
+      for (guint i = 0; i < n; i++)
+        {
+          json_builder_set_member_name (b, columns[i]);
+          if (row[i] == NULL)
+            json_builder_add_null_value (b);
+          else if (g_str_equal (columns[i], "number") || g_str_equal (columns[i], "record_id"))
+            json_builder_add_int_value (b, g_ascii_strtoll (row[i], NULL, 10));
+          else
+            json_builder_add_string_value (b, row[i]);
+        }
+      json_builder_end_object (b);
+      line = kiln_json_builder_to_string (b);
+      g_string_append_printf (text, "%s\n", line);
+    }
   return g_output_stream_write_all (out, text->str, text->len, NULL, NULL, error);
 }

@@ -102,6 +102,14 @@ gboolean              kiln_production_record_export_serials (KilnProductionRecor
                                                              KilnProductionExportFormat  format,
                                                              GOutputStream              *out,
                                                              GError                    **error);
+/* @rows (arrays of strings, NULL for none) under the NULL-terminated
+ * @columns as CSV or JSON lines ("number" and "record_id" as JSON numbers):
+ * the serial numbers of a station's record or of the line's. */
+gboolean              kiln_production_serials_export (const char *const          *columns,
+                                                      GPtrArray                  *rows,
+                                                      KilnProductionExportFormat  format,
+                                                      GOutputStream              *out,
+                                                      GError                    **error);
 /* One entry as a JSON object (one line, no newline): the JSON lines export. */
 char                 *kiln_production_entry_to_json  (const KilnProductionEntry  *entry);
 /* The entry's fields that its hash covers (all but id and the hashes), as one line. */

@@ -15,14 +15,20 @@
 
 #define HOUR 3600
 
-/* The entry's time as Unix seconds (0 when it cannot be read). */
+/* An ISO 8601 time as Unix seconds (0 when it cannot be read). */
+static gint64
+unix_time (const char *time)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) dt = time ? g_date_time_new_from_iso8601 (time, utc) : NULL;
+
+  return dt ? g_date_time_to_unix (dt) : 0;
+}
+
 static gint64
 entry_time (const KilnProductionEntry *entry)
 {
-  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
-  g_autoptr(GDateTime) dt = entry->time ? g_date_time_new_from_iso8601 (entry->time, utc) : NULL;
-
-  return dt ? g_date_time_to_unix (dt) : 0;
+  return unix_time (entry->time);
 }
 
 static gboolean
@@ -145,6 +151,7 @@ kiln_production_stats_compute (GPtrArray *entries,
 
   stats->since = since;
   stats->until = until;
+  stats->consumed = -1;
   stats->hours = g_array_new (FALSE, TRUE, sizeof (KilnStatsHour));
 
   for (guint i = 0; i < entries->len; i++)
@@ -240,6 +247,16 @@ kiln_production_stats_compute (GPtrArray *entries,
 }
 
 void
+kiln_production_stats_count_consumed (KilnProductionStats *stats,
+                                      GPtrArray           *times)
+{
+  stats->consumed = 0;
+  for (guint i = 0; i < times->len; i++)
+    if (in_range (unix_time (g_ptr_array_index (times, i)), stats->since, stats->until))
+      stats->consumed++;
+}
+
+void
 kiln_production_stats_free (KilnProductionStats *stats)
 {
   if (stats == NULL)
@@ -330,6 +347,11 @@ kiln_production_stats_to_json (const KilnProductionStats *stats)
   json_builder_add_int_value (b, stats->first_pass);
   json_builder_set_member_name (b, "unidentified");
   json_builder_add_int_value (b, stats->unidentified);
+  if (stats->consumed >= 0)
+    {
+      json_builder_set_member_name (b, "consumed_numbers");
+      json_builder_add_int_value (b, stats->consumed);
+    }
   json_builder_set_member_name (b, "first_pass_yield");
   kiln_json_builder_add_fixed (b, stats->first_pass_yield, 4);
   json_builder_set_member_name (b, "boards_per_hour");

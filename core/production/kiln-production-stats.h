@@ -55,6 +55,10 @@ typedef struct
   guint      n_cycles;         /* attempts timed */
   double     cycle_median;
   double     cycle_p90;
+  /* Serial numbers consumed without a board's result (its station stopped
+   * first), marked in the range: apart from the attempts, which are boards'
+   * results. -1 when the record does not tell (a station's own record). */
+  gint       consumed;
 } KilnProductionStats;
 
 /* The figures of @entries (KilnProductionEntry, any order) in [@since, @until). */
@@ -62,6 +66,10 @@ KilnProductionStats *kiln_production_stats_compute (GPtrArray           *entries
                                                     gint64               since,
                                                     gint64               until);
 void                 kiln_production_stats_free    (KilnProductionStats *stats);
+/* Sets stats->consumed from @times (ISO 8601 strings: when each number was
+ * marked consumed), those in the stats' range. */
+void                 kiln_production_stats_count_consumed (KilnProductionStats *stats,
+                                                           GPtrArray           *times);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KilnProductionStats, kiln_production_stats_free)
 
 /* The entries of @entries in [@since, @until), borrowed (the array frees none). */

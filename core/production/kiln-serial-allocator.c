@@ -167,6 +167,39 @@ step_done (sqlite3_stmt *stmt)
   return rc == SQLITE_DONE;
 }
 
+/* The statement that writes @allocation, given to the chip @uid, into the
+ * station's serials (@or_ignore: keeping a row already there), bound; NULL
+ * when SQLite refuses it. A UID-derived number has no counter value. */
+static sqlite3_stmt *
+insert_statement (KilnSerialAllocator        *self,
+                  sqlite3                    *db,
+                  gboolean                    or_ignore,
+                  const KilnSerialAllocation *allocation,
+                  const char                 *uid,
+                  const char                 *station,
+                  const char                 *probe_serial,
+                  const char                 *now)
+{
+  static const char insert[] = "INSERT INTO serials (series, number, value, chip_uid, station, probe_serial, allocated) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)";
+  g_autofree char *sql = g_strconcat (insert, or_ignore ? " ON CONFLICT DO NOTHING" : "", NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, self->series, -1, SQLITE_STATIC);
+  if (self->settings.source == KILN_SERIAL_SOURCE_UID)
+    sqlite3_bind_null (stmt, 2);
+  else
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) allocation->number);
+  sqlite3_bind_text (stmt, 3, allocation->value, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, uid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, station, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, probe_serial, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, now, -1, SQLITE_TRANSIENT);
+  return stmt;
+}
+
 /* The line allocates; the local record keeps a copy (its row marks the
  * number used by the board's local entry). */
 static KilnSerialAllocation *
@@ -205,22 +238,8 @@ allocate_from_line (KilnSerialAllocator  *self,
   sqlite3_bind_text (stmt, 3, allocation->value, -1, SQLITE_STATIC);
   if (!step_done (stmt))
     goto fail;
-  if (sqlite3_prepare_v2 (db,
-                          "INSERT INTO serials (series, number, value, chip_uid, station, probe_serial, allocated) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    goto fail;
-  sqlite3_bind_text (stmt, 1, self->series, -1, SQLITE_STATIC);
-  if (self->settings.source == KILN_SERIAL_SOURCE_UID)
-    sqlite3_bind_null (stmt, 2);
-  else
-    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) allocation->number);
-  sqlite3_bind_text (stmt, 3, allocation->value, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, uid, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, station, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, probe_serial, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, now, -1, SQLITE_STATIC);
-  if (!step_done (stmt))
+  if ((stmt = insert_statement (self, db, TRUE, allocation, uid, station, probe_serial, now)) == NULL
+      || !step_done (stmt))
     goto fail;
   if (sqlite3_prepare_v2 (db, "SELECT id FROM serials WHERE series = ? AND value = ?", -1, &stmt, NULL) != SQLITE_OK)
     goto fail;
@@ -255,7 +274,6 @@ kiln_serial_allocator_allocate (KilnSerialAllocator  *self,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *now = kiln_production_now_iso8601 ();
   sqlite3_stmt *stmt = NULL;
-  gboolean have_number = TRUE;
 
   g_return_val_if_fail (KILN_IS_SERIAL_ALLOCATOR (self), NULL);
   g_return_val_if_fail (self->settings.source != KILN_SERIAL_SOURCE_NONE, NULL);
@@ -335,7 +353,6 @@ kiln_serial_allocator_allocate (KilnSerialAllocator  *self,
 
         case KILN_SERIAL_SOURCE_UID:
         default:
-          have_number = FALSE;
           allocation->value = kiln_serial_settings_format (&self->settings, 0, uid);
           break;
         }
@@ -348,21 +365,8 @@ kiln_serial_allocator_allocate (KilnSerialAllocator  *self,
           return NULL;
         }
 
-      if (sqlite3_prepare_v2 (db,
-                              "INSERT INTO serials (series, number, value, chip_uid, station, probe_serial, allocated) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              -1, &stmt, NULL) != SQLITE_OK)
+      if ((stmt = insert_statement (self, db, FALSE, allocation, uid, station, probe_serial, now)) == NULL)
         goto fail;
-      sqlite3_bind_text (stmt, 1, self->series, -1, SQLITE_STATIC);
-      if (have_number)
-        sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) allocation->number);
-      else
-        sqlite3_bind_null (stmt, 2);
-      sqlite3_bind_text (stmt, 3, allocation->value, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, uid, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, station, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 6, probe_serial, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 7, now, -1, SQLITE_STATIC);
       if (!step_done (stmt))
         {
           stmt = NULL;

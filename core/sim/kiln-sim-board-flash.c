@@ -491,7 +491,13 @@ _kiln_sim_board_flash_reg_write (KilnSimBoard *self,
   switch (offset)
     {
     case 0x00: /* ACR */
-      self->acr = value & 0x0B0F;
+      {
+        guint was = self->acr & 0xF;
+
+        self->acr = value & 0x0B0F;
+        if ((self->acr & 0xF) < was)
+          _kiln_sim_board_check_wait_states (self, _kiln_sim_board_sysclk_hz (self), "flash wait states lowered");
+      }
       break;
 
     case 0x04: /* KEYR */

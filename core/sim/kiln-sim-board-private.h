@@ -275,6 +275,8 @@ struct _KilnSimBoard
 
   /* RCC, CRC, IWDG */
   guint32            rcc_cr;
+  guint64            rcc_hse_on_ns;       /* when HSEON was set (its start-up counts from there) */
+  guint64            rcc_pll_on_ns;       /* when PLLON was set */
   guint32            rcc_pllcfgr;
   guint32            rcc_cfgr;
   guint32            rcc_ahb1enr;
@@ -388,6 +390,14 @@ _kiln_sim_board_flash_reg_read (KilnSimBoard *self,
 
 guint64
 _kiln_sim_board_sysclk_hz (KilnSimBoard *self);
+/* A clock switch waiting for its source, while the core is halted. */
+void     _kiln_sim_board_rcc_settle_halted (KilnSimBoard *self,
+                                            guint64       now);
+/* Reports a violation when the flash's wait states (ACR LATENCY) are too few
+ * for @hz at the board's supply voltage; @what says what changed. */
+void     _kiln_sim_board_check_wait_states (KilnSimBoard *self,
+                                            guint64       hz,
+                                            const char   *what);
 
 gboolean
 _kiln_sim_board_iwdg_frozen (KilnSimBoard *self);

@@ -83,6 +83,7 @@ _kiln_sim_board_advance_events (KilnSimBoard *self,
     }
 
   _kiln_sim_board_flash_busy (self, t);
+  _kiln_sim_board_rcc_settle_halted (self, t);
 
   if (self->iwdg_running)
     {
@@ -133,6 +134,8 @@ _kiln_sim_board_reset (KilnSimBoard *self,
   self->optkey_locked_until_reset = FALSE;
 
   self->rcc_cr = 1;
+  self->rcc_hse_on_ns = 0;
+  self->rcc_pll_on_ns = 0;
   self->rcc_pllcfgr = 0x24003010;
   self->rcc_cfgr = 0;
   self->rcc_ahb1enr = 0x00100000;

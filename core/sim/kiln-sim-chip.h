@@ -56,6 +56,8 @@ typedef struct
   double      erase_s[3][3];    /* typical erase time: [size class][x8, x16, x32] */
   guint       max_sysclk_mhz;
   guint       hse_mhz;          /* the board's external clock */
+  guint8      ws_mhz_low[2];    /* HCLK per flash wait state at 2.1–2.4 V and 1.8–2.1 V
+                                 * (30 MHz at 2.7–3.6 V and 24 MHz at 2.4–2.7 V on all) */
 } KilnSimChip;
 
 const KilnSimChip *kiln_sim_chip_find (const char *name);

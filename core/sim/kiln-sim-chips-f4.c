@@ -15,6 +15,9 @@
  *    (16 KiB 400/300/250 ms, 64 KiB 1200/700/550 ms, 128 KiB 2/1.3/1 s at
  *    x8/x16/x32; word programming 16 µs whatever the width), the highest
  *    SYSCLK (168, 100, 100, 180, 180, 120 MHz);
+ *  - the flash wait states by supply (RM0090 and RM0390: HCLK per wait
+ *    state 30/24/22/20 MHz at 2.7–3.6/2.4–2.7/2.1–2.4/1.8–2.1 V; RM0383,
+ *    RM0402 and RM0033: 30/24/18/16 MHz);
  *  - the boards: F4DISCOVERY (F407VG, 8 MHz crystal), Nucleo-64/144 (8 MHz
  *    from the ST-LINK's MCO), STM3220G-EVAL (F207ZG, 25 MHz).
  *
@@ -37,21 +40,21 @@ const KilnSimChip kiln_sim_chips_f4[] = {
     .flash_kib = 1024, .single = SECTORS_1M, .snb_bits = 4, .nwrp_bits = 12,
     F4_SYSMEM, F4_ERASE,
     .sram_size = 128 * 1024, .ccm_size = 64 * 1024,
-    .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 168, .hse_mhz = 8,
+    .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 168, .hse_mhz = 8, .ws_mhz_low = { 22, 20 },
   },
   {
     .name = "STM32F411RE", .family = KILN_SIM_FAMILY_F4, .dev_id = 0x431, .rev_id = 0x1000, .cpuid = 0x410FC241,
     .flash_kib = 512, .single = SECTORS_512K, .snb_bits = 4, .nwrp_bits = 8,
     F4_SYSMEM, F4_ERASE,
     .sram_size = 128 * 1024,
-    .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 100, .hse_mhz = 8,
+    .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 100, .hse_mhz = 8, .ws_mhz_low = { 18, 16 },
   },
   {
     .name = "STM32F412ZG", .family = KILN_SIM_FAMILY_F4, .dev_id = 0x441, .rev_id = 0x1001, .cpuid = 0x410FC241,
     .flash_kib = 1024, .single = SECTORS_1M, .snb_bits = 4, .nwrp_bits = 12,
     F4_SYSMEM, F4_ERASE,
     .sram_size = 256 * 1024,
-    .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 100, .hse_mhz = 8,
+    .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 100, .hse_mhz = 8, .ws_mhz_low = { 18, 16 },
   },
   {
     .name = "STM32F429ZI", .family = KILN_SIM_FAMILY_F4, .dev_id = 0x419, .rev_id = 0x2001, .cpuid = 0x410FC241,
@@ -59,7 +62,7 @@ const KilnSimChip kiln_sim_chips_f4[] = {
     .snb_bits = 5, .nwrp_bits = 12,
     F4_SYSMEM, F4_ERASE,
     .sram_size = 192 * 1024, .ccm_size = 64 * 1024,
-    .optcr_default = 0x0FFFAAED, .optcr1_default = 0x0FFF0000, .max_sysclk_mhz = 180, .hse_mhz = 8,
+    .optcr_default = 0x0FFFAAED, .optcr1_default = 0x0FFF0000, .max_sysclk_mhz = 180, .hse_mhz = 8, .ws_mhz_low = { 22, 20 },
   },
   {
     /* The same die with 1 MiB: one bank of sectors 0–11, or with DB1M two
@@ -69,21 +72,21 @@ const KilnSimChip kiln_sim_chips_f4[] = {
     .snb_bits = 5, .nwrp_bits = 12,
     F4_SYSMEM, F4_ERASE,
     .sram_size = 192 * 1024, .ccm_size = 64 * 1024,
-    .optcr_default = 0x0FFFAAED, .optcr1_default = 0x0FFF0000, .max_sysclk_mhz = 180, .hse_mhz = 8,
+    .optcr_default = 0x0FFFAAED, .optcr1_default = 0x0FFF0000, .max_sysclk_mhz = 180, .hse_mhz = 8, .ws_mhz_low = { 22, 20 },
   },
   {
     .name = "STM32F446RE", .family = KILN_SIM_FAMILY_F4, .dev_id = 0x421, .rev_id = 0x1000, .cpuid = 0x410FC241,
     .flash_kib = 512, .single = SECTORS_512K, .snb_bits = 4, .nwrp_bits = 8,
     F4_SYSMEM, F4_ERASE,
     .sram_size = 128 * 1024,
-    .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 180, .hse_mhz = 8,
+    .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 180, .hse_mhz = 8, .ws_mhz_low = { 22, 20 },
   },
   {
     .name = "STM32F207ZG", .family = KILN_SIM_FAMILY_F2, .dev_id = 0x411, .rev_id = 0x2003, .cpuid = 0x412FC230,
     .flash_kib = 1024, .single = SECTORS_1M, .snb_bits = 4, .nwrp_bits = 12,
     F4_SYSMEM, F4_ERASE,
     .sram_size = 128 * 1024,
-    .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 120, .hse_mhz = 25,
+    .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 120, .hse_mhz = 25, .ws_mhz_low = { 18, 16 },
   },
 };
 

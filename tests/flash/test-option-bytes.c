@@ -262,6 +262,19 @@ test_sector_list (void)
   missing = kiln_flash_parse_sector_list (c, "24", &error);
   g_assert_null (missing);
   g_assert_error (error, KILN_OPTION_BYTES_ERROR, KILN_OPTION_BYTES_ERROR_INVALID);
+
+  /* An empty item is an error, not a NULL handed to GLib (a critical, which
+   * this test would abort on; found by fuzz-profile). */
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *const empty[] = { "1,,4", "0,", "," };
+      g_autoptr(GArray) none = NULL;
+
+      g_clear_error (&error);
+      none = kiln_flash_parse_sector_list (c, empty[i], &error);
+      g_assert_null (none);
+      g_assert_error (error, KILN_OPTION_BYTES_ERROR, KILN_OPTION_BYTES_ERROR_INVALID);
+    }
 }
 
 /* DB1M (RM0090, OPTCR bit 30): a 1 MiB F42x/F43x becomes two banks of

@@ -45,7 +45,8 @@ try:
     check(p.returncode == 0, "old entry appended", p.stdout + p.stderr)
     server.sql("ALTER TABLE kiln_records DROP COLUMN slot, DROP COLUMN operator, DROP COLUMN profile_key, "
                "DROP COLUMN profile_sha256, DROP COLUMN cause_code, DROP COLUMN cause_group; "
-               "DROP INDEX kiln_records_time; DELETE FROM kiln_schema WHERE version > 1")
+               "DROP INDEX kiln_records_time; ALTER TABLE kiln_serials DROP COLUMN consumed, DROP COLUMN consumed_cause; "
+               "DROP INDEX kiln_serials_open; DELETE FROM kiln_schema WHERE version > 1")
     check(server.sql("SELECT MAX(version) FROM kiln_schema") == [["1"]], "schema 1 before the upgrade")
 
     # Step 2: the upgrade, the other entries, the figures (SQLite and line).
@@ -53,7 +54,7 @@ try:
                        env=dict(env, KILN_TEST_LINE=line, KILN_TEST_STATS_DB=db))
     check(p.returncode == 0 and "not ok" not in p.stdout and "# SKIP" not in p.stdout, "figures from the line",
           p.stdout + p.stderr)
-    check(server.sql("SELECT MAX(version) FROM kiln_schema") == [["2"]], "schema 2 after the upgrade")
+    check(server.sql("SELECT MAX(version) FROM kiln_schema") == [["3"]], "schema 3 after the upgrade")
     rows = server.sql("SELECT slot, operator, cause_code, cause_group FROM kiln_records ORDER BY id")
     check(rows[0] == ["", "", "", ""] and rows[2] == ["2", "Ann Lee", "flash-verify", "flash"],
           f"new columns: {rows[:3]}")
@@ -68,6 +69,14 @@ try:
     server.sql("UPDATE kiln_records SET operator = 'Ann Lee' WHERE id = 3")
 
     rng = ["--since", "2026-03-10T08:00:00Z", "--until", "2026-03-10 11:00"]
+    # Two numbers consumed without a board's result (their station stopped
+    # first), one in the range: counted apart from the boards' attempts.
+    server.sql("INSERT INTO kiln_serials (series, number, value, chip_uid, station, allocated, consumed, "
+               "consumed_cause) VALUES "
+               "('W-%05u', 900, 'W-00900', 'GONE1', 'S1', '2026-03-10T09:29:00Z', '2026-03-10T09:30:00.000000Z', "
+               "'The station stopped before the board''s result was recorded'), "
+               "('W-%05u', 901, 'W-00901', 'GONE2', 'S1', '2026-03-10T11:29:00Z', '2026-03-10T11:30:00.000000Z', "
+               "'The station stopped before the board''s result was recorded')")
     results = {}
     for name, where in (("line", ["--line", line]), ("sqlite", [db])):
         p = subprocess.run([cli, "log", "stats", *where, *rng, "--json"], capture_output=True, text=True, env=env)
@@ -91,11 +100,15 @@ try:
         check([(c["name"], c["failures"]) for c in s.get("probes", [])] == [("PC", 3), ("PA", 1), ("PB", 1)],
               f"{name}: probes")
         check(s.get("cycle_s") == {"count": 9, "median": 11.0, "p90": 20.0}, f"{name}: cycle {s.get('cycle_s')}")
+        # Only the line's record tells of numbers consumed without a result.
+        check(s.get("consumed_numbers") == (1 if name == "line" else None), f"{name}: consumed numbers {s}")
 
     p = subprocess.run([cli, "log", "stats", "--line", line, *rng], capture_output=True, text=True, env=env)
     check(p.returncode == 0 and "Boards: 6, first-pass yield 33.3 %" in p.stdout
           and "Cycle time: median 11.0 s, 90th percentile 20.0 s" in p.stdout
-          and "Flash programming" in p.stdout and "Board contact or power" in p.stdout, "text", p.stdout + p.stderr)
+          and "Flash programming" in p.stdout and "Board contact or power" in p.stdout
+          and "Serial numbers consumed without a board's result (the station stopped first): 1" in p.stdout,
+          "text", p.stdout + p.stderr)
 
     # Export of the upgraded line includes the new fields.
     p = subprocess.run([cli, "log", "export", "--line", line, "--jsonl"], capture_output=True, text=True, env=env)

@@ -7,7 +7,11 @@
  * 1024×600 and 1920×1080
  *
  * The record holds known boards of 2026-03-10 (UTC; the test runs in UTC),
- * and the view is told it is 16:30 that day.
+ * and the view is told it is 16:30 that day. With KILN_TEST_LINE (a real
+ * PostgreSQL started by with-line-db.py) the same runs against the line
+ * database set in the station's settings: the known boards are in the line
+ * only, the station's own record stays empty but for its boards, and the
+ * view reads the line.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +23,7 @@
 #include <string.h>
 
 #include "kiln-line-chart-private.h"
+#include "kiln-line-record.h"
 #include "kiln-line-view-private.h"
 #include "kiln-minisign.h"
 #include "kiln-production-window-private.h"
@@ -30,6 +35,7 @@ static char *db_path;
 static char *profile_path;
 static char *signer;       /* the id of the key that signs the profile */
 static GPtrArray *known;   /* the entries written, as the record lists them */
+static const char *line_conninfo;  /* KILN_TEST_LINE: the line database, or NULL */
 
 /* A small signed profile, and its key trusted by the station. */
 static void
@@ -83,6 +89,18 @@ at (int hour,
   return g_date_time_to_unix (dt);
 }
 
+/* With a line, the known boards go to the line only: a view that showed
+ * the station's own record would show none of them. */
+static gboolean
+append (KilnProductionRecord  *record,
+        KilnLineRecord        *line,
+        KilnProductionEntry   *entry,
+        GError               **error)
+{
+  return line ? kiln_line_record_append (line, entry, NULL, error)
+              : kiln_production_record_append (record, entry, 0, error);
+}
+
 /* Eight hours (08:00 to 16:00) of three stations with two slots each: 76
  * boards, 6 to 14 an hour (10, 6, 11, 7, 12, 8, 13, 9), a FAIL now and then
  * (causes in turn), each failed board tried again a minute later. */
@@ -95,9 +113,15 @@ make_record (void)
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnProductionRecord) record = kiln_production_record_open (db_path, &error);
+  g_autoptr(KilnLineRecord) line = NULL;
   guint n = 0, fails = 0;
 
   g_assert_no_error (error);
+  if (line_conninfo != NULL)
+    {
+      line = kiln_line_record_open (line_conninfo, &error);
+      g_assert_no_error (error);
+    }
   for (int hour = 8; hour < 16; hour++)
     for (int k = 0; k < 6 + (hour * 5) % 9; k++)
       {
@@ -121,7 +145,7 @@ make_record (void)
             e->cause_code = g_strdup (groups[fails % G_N_ELEMENTS (groups)][1]);
             fails++;
           }
-        g_assert_true (kiln_production_record_append (record, e, 0, &error));
+        g_assert_true (append (record, line, e, &error));
         g_assert_no_error (error);
         if (fail)
           {
@@ -136,12 +160,24 @@ make_record (void)
             again->chip_uid = g_strdup (e->chip_uid);
             again->pass = TRUE;
             again->total_seconds = 10.5;
-            g_assert_true (kiln_production_record_append (record, again, 0, &error));
+            g_assert_true (append (record, line, again, &error));
             g_assert_no_error (error);
           }
       }
-  known = kiln_production_record_list (record, &error);
+  known = line ? kiln_line_record_list (line, &error) : kiln_production_record_list (record, &error);
   g_assert_no_error (error);
+}
+
+/* The entries of the record the view reads: the line's, or the station's. */
+static GPtrArray *
+list_entries (KilnProductionRecord *record)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *entries = line_conninfo ? kiln_line_record_list (kiln_production_record_get_line (record), &error)
+                                     : kiln_production_record_list (record, &error);
+
+  g_assert_no_error (error);
+  return entries;
 }
 
 /* The item of an open menu whose text is @text (its label, without the mnemonic). */
@@ -277,6 +313,14 @@ window_ready (gpointer data)
 }
 
 static gboolean
+line_connected (gpointer data)
+{
+  KilnProductionRecord *record = kiln_production_window_get_record (data);
+
+  return record != NULL && kiln_production_record_get_line (record) != NULL;
+}
+
+static gboolean
 slot_done (gpointer data)
 {
   KilnProductionSlotState state = kiln_production_slot_get_state (data);
@@ -386,6 +430,12 @@ test_line_view (void)
 
   g_assert_true (g_file_set_contents (sim, "[probe]\n[board]\n", -1, NULL));
   g_setenv ("KILN_SIM", sim, TRUE);
+  if (line_conninfo != NULL)
+    {
+      g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+      g_settings_set_string (settings, "line-database", line_conninfo);
+    }
   station = kiln_production_window_new (ADW_APPLICATION (g_application_get_default ()), TRUE, db_path);
   gtk_window_set_default_size (GTK_WINDOW (station), 1100, 760);
   gtk_window_present (GTK_WINDOW (station));
@@ -402,6 +452,9 @@ test_line_view (void)
 
     g_assert_true (kiln_production_window_open_profile (station, profile_path, &error));
     g_assert_no_error (error);
+    /* The station connects to its line (off the main thread) for the profile's record. */
+    if (line_conninfo != NULL)
+      g_assert_true (kiln_test_spin_until (line_connected, station, 30000));
     g_assert_nonnull (person);
     kiln_test_input_click (person);
     kiln_test_spin (200);
@@ -414,9 +467,16 @@ test_line_view (void)
     g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (person)))));
     kiln_test_input_keys (GTK_WINDOW (station), "space");
     g_assert_true (kiln_test_spin_until (slot_done, kiln_production_window_get_slot (station, 0), 60000));
-    entries = kiln_production_record_list (kiln_production_window_get_record (station), &error);
-    g_assert_no_error (error);
+    entries = list_entries (kiln_production_window_get_record (station));
     g_assert_cmpuint (entries->len, ==, known->len + 1);
+    if (line_conninfo != NULL)
+      {
+        /* The station's own record has its board, and only that. */
+        g_autoptr(GPtrArray) own = kiln_production_record_list (kiln_production_window_get_record (station), &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpuint (own->len, ==, 1);
+      }
     last = g_ptr_array_index (entries, entries->len - 1);
     g_assert_true (last->pass);
     g_assert_cmpstr (last->operator_name, ==, "Ann Lee");
@@ -439,6 +499,13 @@ test_line_view (void)
   gtk_window_set_default_size (GTK_WINDOW (view), 1100, 800);
   kiln_test_wait_drawn (GTK_WIDGET (view));
   g_assert_cmpint (kiln_line_view_get_range (view), ==, KILN_LINE_RANGE_SHIFT);
+  /* The view names what it reads: the line's database, or the station's file. */
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_type (GTK_WIDGET (view),
+                                                                                 ADW_TYPE_WINDOW_TITLE, 0))),
+                   ==,
+                   line_conninfo ? kiln_line_record_get_name (kiln_production_record_get_line (
+                                     kiln_production_window_get_record (station)))
+                                 : db_path);
 
   /* 16:30: the shift is 08:30 to 16:30. */
   before = kiln_line_view_get_n_updates (view);
@@ -454,8 +521,11 @@ test_line_view (void)
   wait_update (view, before);
   g_assert_cmpint (kiln_line_view_get_range (view), ==, KILN_LINE_RANGE_DAY);
   assert_figures (view, at (0, 0), at (0, 0) + 24 * 3600, 76);
-  resize_and_shoot (GTK_WINDOW (view), 1920, 1080, "line-view-1920x1080.png");
-  resize_and_shoot (GTK_WINDOW (view), 1024, 600, "line-view-1024x600.png");
+  /* Against the line, pictures of their own (the subtitle names the database). */
+  resize_and_shoot (GTK_WINDOW (view), 1920, 1080, line_conninfo ? "line-view-pg-1920x1080.png"
+                                                                 : "line-view-1920x1080.png");
+  resize_and_shoot (GTK_WINDOW (view), 1024, 600, line_conninfo ? "line-view-pg-1024x600.png"
+                                                                : "line-view-1024x600.png");
   gtk_window_set_default_size (GTK_WINDOW (view), 1100, 800);
   kiln_test_spin (200);
 
@@ -517,6 +587,20 @@ test_line_view (void)
   g_assert_cmpuint (kiln_line_view_get_stats (view)->boards, ==, 76 + 1);
   g_assert_cmpuint (kiln_line_view_get_stats (view)->attempts, ==, known->len + 1);
 
+  if (line_conninfo != NULL)
+    {
+      /* The station's line database is set again (the same one, written
+       * otherwise) while the view keeps the line it was opened with: the
+       * station connects anew and its name goes with the new connection,
+       * so it is not refused as a second station of that name. */
+      g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+      g_autofree char *again = g_strconcat (line_conninfo, " connect_timeout=10", NULL);
+
+      g_settings_set_string (settings, "line-database", again);
+      g_assert_null (kiln_production_record_get_line (kiln_production_window_get_record (station)));
+      g_assert_true (kiln_test_spin_until (line_connected, station, 30000));
+    }
+
   /* The station programs the board again: the view follows by itself. */
   before = kiln_line_view_get_n_updates (view);
   kiln_test_input_keys (GTK_WINDOW (station), "space");
@@ -555,6 +639,7 @@ main (int   argc,
   g_application_register (G_APPLICATION (app), NULL, NULL);
   g_application_set_default (G_APPLICATION (app));
 
+  line_conninfo = g_getenv ("KILN_TEST_LINE");
   tmp_dir = g_dir_make_tmp ("kiln-line-view-ui-XXXXXX", NULL);
   db_path = g_build_filename (tmp_dir, "production.db", NULL);
   make_record ();

@@ -76,6 +76,199 @@ def station_cmd(d, name, conninfo, *extra):
             "--station", name, "--line", conninfo, "--json", "--count", str(boards), *extra]
 
 
+def lost_sim(d, index, per_probe, skip, launch, hold):
+    """The station's bench for its launch number @launch: probe p presents
+    boards skip[p] + 1 … per_probe of its sequence (their UIDs as in the first
+    launch, a new state folder), so that a board skipped is never presented
+    again; a probe with no board left is not on the bench. With @hold, only
+    probe 1, held in the middle of programming its first board. Returns the
+    probes on the bench."""
+    probes = [p for p in ((1,) if hold else (1, 2)) if per_probe - skip[p] > 0]
+    with open(os.path.join(d, "sim.ini"), "w") as f:
+        if hold:
+            f.write("[bench]\nhold = program:4\nhold-file = held\n")
+        for n, p in enumerate(probes, 1):
+            f.write(f"[probe {n}]\nmodel = stlink-v3\n[board {n}]\nsequence = {per_probe - skip[p]}\n"
+                    f"state = {d}/boards{p}-{launch}\nuid2 = 0x{(index << 24) + (p << 16) + skip[p]:08X}\n")
+    return probes
+
+
+def crash(conn, lost):
+    """The crash test. With @lost, a station killed (or stopped by the
+    database's restart) is started again on the boards after the one it was
+    at: that board is never presented again, and the number it may have been
+    given must end up consumed, never given to another board. The first
+    station's first board is held in the middle of programming and its
+    station killed there, so that at least one such number exists."""
+    seed = int(os.environ.get("KILN_LINE_SEED", random.randrange(1 << 30)))
+    rng = random.Random(seed)
+    STATIONS, PER_PROBE = 4, int(os.environ.get("KILN_LINE_BOARDS", 200)) // 8
+    name = "lost" if lost else "crash"
+    dirs = [station_dir(f"{name}{i}", PER_PROBE, i) for i in range(1, STATIONS + 1)]
+    printed = []          # every board a station reported, with its record
+    lock = threading.Lock()
+    procs = [None] * STATIONS
+    readers = [None] * STATIONS
+    done = [False] * STATIONS
+    starts = [0] * STATIONS
+    skips = [{1: 0, 2: 0} for _ in range(STATIONS)]
+    on_bench = [(1, 2)] * STATIONS
+    held_file = os.path.join(dirs[0], "held")
+    held = None           # (value, chip_uid) of the board killed while held
+
+    def reader(proc, i):
+        for line in proc.stdout:
+            if '"event":"board"' in line:
+                with lock:
+                    printed.append(json.loads(line)["record"])
+
+    def launch(i):
+        d = dirs[i]
+        if lost:
+            if starts[i] > 0:
+                readers[i].join(timeout=60)
+                # The boards this station's bench got to; the next one of each probe is skipped.
+                with lock:
+                    for r in printed:
+                        uid2 = int(r["chip_uid"][:8], 16) if r["chip_uid"] else 0
+                        if r["station"] == f"C{i + 1}" and uid2 >> 24 == i + 1:
+                            p, k = (uid2 >> 16) & 0xFF, (uid2 & 0xFFFF) + 1
+                            skips[i][p] = max(skips[i][p], k)
+                for p in on_bench[i]:
+                    skips[i][p] = min(skips[i][p] + 1, PER_PROBE)
+            on_bench[i] = lost_sim(d, i + 1, PER_PROBE, skips[i], starts[i], hold=(i == 0 and starts[i] == 0))
+            if not on_bench[i]:
+                done[i] = True
+                return
+        proc = subprocess.Popen(station_cmd(d, f"C{i + 1}", conn), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                text=True, env=env_for(os.path.join(d, "sim.ini")))
+        readers[i] = threading.Thread(target=reader, args=(proc, i), daemon=True)
+        readers[i].start()
+        procs[i] = proc
+        starts[i] += 1
+
+    def kill(i):
+        procs[i].send_signal(signal.SIGKILL)
+        procs[i].wait()
+        launch(i)
+
+    t0 = time.monotonic()
+    for i in range(STATIONS):
+        launch(i)
+    kills = restarts = 0
+    while not all(done) and time.monotonic() - t0 < 400:
+        time.sleep(rng.uniform(0.3, 2.0))
+        if lost and held is None and os.path.exists(held_file):
+            # Programming, so its number is allocated and its result not recorded.
+            open_numbers = server.sql("SELECT value, chip_uid FROM kiln_serials WHERE station = 'C1' "
+                                      "AND record_id IS NULL")
+            check(len(open_numbers) == 1, f"lost: the held board has a number and no record: {open_numbers}")
+            held = tuple(open_numbers[0]) if open_numbers else ("", "")
+            kill(0)
+            kills += 1
+            os.unlink(held_file)
+            # And the database crashes at once, while that station starts
+            # again: at least one restart in a run that ends quickly.
+            server.restart_crash()
+            restarts += 1
+            continue
+        for i in range(STATIONS):
+            if not done[i] and procs[i].poll() is not None:
+                if procs[i].returncode == 0:
+                    done[i] = True
+                else:
+                    launch(i)      # it could not reach the database while it restarted
+        if lost and held is None:
+            continue           # nothing else happens before the held board's station is killed
+        if kills < int(os.environ.get('KILN_LINE_KILLS', 6)) and rng.random() < 0.4:
+            running = [i for i in range(STATIONS) if not done[i] and procs[i].poll() is None]
+            if running:
+                kill(rng.choice(running))
+                kills += 1
+        elif restarts < int(os.environ.get('KILN_LINE_RESTARTS', 3)) and rng.random() < 0.3:
+            # A crash (immediate stop, then start), or an administrator's
+            # restart, fast or immediate.
+            how = ("crash", "fast", "immediate")[restarts % 3]
+            if how == "crash":
+                server.restart_crash()
+            else:
+                server.ctl("restart", "-m", how)
+            restarts += 1
+    for p in procs:
+        if p is not None and p.poll() is None:
+            p.kill()
+    wall = time.monotonic() - t0
+    check(all(done), f"{name} test: stations not done after {wall:.0f} s (seed {seed})")
+
+    recs = server.sql("SELECT id, station, time, chip_uid, serial_number, result FROM kiln_records")
+    serials = server.sql("SELECT number, value, chip_uid, record_id, result, consumed, consumed_cause "
+                         "FROM kiln_serials ORDER BY number")
+    by_event = {}
+    for r in recs:
+        by_event.setdefault((r[1], r[2], r[3]), []).append(r)
+    passed = [p for p in printed if p["result"] == "PASS"]
+    causes = sorted({(p["cause"] or "")[:160] for p in printed if p["result"] != "PASS"})
+    missing = [p for p in passed if len(by_event.get((p["station"], p["time"], p["chip_uid"]), [])) != 1
+               or by_event[(p["station"], p["time"], p["chip_uid"])][0][5] != "PASS"]
+    check(not missing, f"{name} test: PASS boards without exactly one line record: {missing[:3]}")
+    values = [s[1] for s in serials]
+    uids = [s[2] for s in serials]
+    duplicates = len(values) - len(set(values)) + len(uids) - len(set(uids))
+    check(duplicates == 0, f"{name} test: {duplicates} duplicate serial numbers or UIDs")
+    given = {s[1]: s[2] for s in serials}
+    wrong = [r for r in recs if r[4] and given.get(r[4]) != r[3]]
+    check(not wrong, f"{name} test: a record carries a number given to another board: {wrong[:3]}")
+    numbers = [int(s[0]) for s in serials]
+    on_boards = [s for s in serials if s[3] != ""]
+    consumed = [s for s in serials if s[3] == "" and s[5] != ""]
+    unaccounted = [s for s in serials if s[3] == "" and s[5] == ""]
+    check(not unaccounted, f"{name} test: numbers neither on a board's record nor consumed: {unaccounted[:3]}")
+    check(all(s[5] == "" for s in on_boards), f"{name} test: a number on a board is still marked consumed")
+    boards_passed = {r[3] for r in recs if r[5] == "PASS"}
+    if not lost:
+        check(numbers == list(range(100, 100 + STATIONS * 2 * PER_PROBE)),
+              f"crash test: numbers {numbers[:5]}…{numbers[-5:]} ({len(numbers)}), want 100…{99 + STATIONS * 2 * PER_PROBE}")
+        check(len(boards_passed) == STATIONS * 2 * PER_PROBE, f"crash test: {len(boards_passed)} boards passed")
+        # Every killed board came back, so each number it had is completed.
+        check(not consumed, f"crash test: numbers left consumed though their boards came back: {consumed[:3]}")
+    else:
+        # None lost, none twice: the numbers run on without a gap, and they add up.
+        check(numbers == list(range(100, 100 + len(numbers))), f"lost: numbers with a gap {numbers}")
+        check(len(numbers) == len(on_boards) + len(consumed),
+              f"lost: {len(numbers)} numbers, {len(on_boards)} on boards + {len(consumed)} consumed")
+        check(held is not None and any(s[1] == held[0] and s[2] == held[1] for s in consumed),
+              f"lost: the held board's number {held} is consumed", repr(consumed))
+        check(held is not None and not any(r[4] == held[0] for r in recs),
+              f"lost: the held board's number {held} is on no record (never given again)")
+        check(all("station stopped before the board's result was recorded" in s[6] for s in consumed),
+              f"lost: consumed causes {sorted({s[6] for s in consumed})}")
+        # The line's numbers as quality exports them: the consumed ones say when and why.
+        ex = subprocess.run([cli, "log", "export", "--line", conn, "--serials", "--csv"], capture_output=True,
+                            text=True, env=env_for(""))
+        exported = list(csv.DictReader(io.StringIO(ex.stdout))) if ex.returncode == 0 else []
+        gone = sorted(r["value"] for r in exported if not r["record_id"] and r["consumed"]
+                      and r["consumed_cause"] == "The station stopped before the board's result was recorded")
+        check(len(exported) == len(numbers) and gone == sorted(s[1] for s in consumed),
+              f"lost: log export --line --serials shows the consumed numbers {gone}", ex.stdout[-2000:] + ex.stderr)
+        st = subprocess.run([cli, "log", "stats", "--line", conn, "--json"], capture_output=True, text=True,
+                            env=env_for(""))
+        figures = json.loads(st.stdout) if st.returncode == 0 else {}
+        check(figures.get("consumed_numbers") == len(consumed)
+              and figures.get("passed") == len([r for r in recs if r[5] == "PASS"])
+              and figures.get("attempts") == len(recs),
+              f"lost: log stats counts consumed numbers apart: {figures.get('consumed_numbers')} consumed, "
+              f"{figures.get('passed')} PASS of {figures.get('attempts')}", st.stdout + st.stderr)
+    v = subprocess.run([cli, "log", "verify", "--line", conn], capture_output=True, text=True)
+    check(v.returncode == 0, f"{name} test: the line's hash chain", v.stdout + v.stderr)
+    check(kills > 0 and restarts > 0, f"{name} test: {kills} kills and {restarts} database restarts (seed {seed})")
+    variant = " (a killed station's board never presented again)" if lost else ""
+    print(f"# {name} test (seed {seed}): {STATIONS} stations x 2 slots, {STATIONS * 2 * PER_PROBE} boards{variant}, "
+          f"{len(printed)} board results ({len(passed)} PASS), {len(recs)} line records, {kills} kills, "
+          f"{restarts} database restarts, {sum(starts)} station starts, {len(numbers)} numbers = "
+          f"{len(on_boards)} on boards + {len(consumed)} consumed, {len(boards_passed)} boards passed, "
+          f"duplicates = {duplicates}, {wall:.1f} s; FAIL causes: {causes}", flush=True)
+
+
 server = kiln_pg.Server().start()
 try:
     conn = server.conninfo
@@ -151,6 +344,12 @@ try:
             return None
 
         first = next_board()
+        # A second process that claims the same station name is refused
+        # (the first holds it while it runs), before any probe is touched.
+        twin = subprocess.run(station_cmd(d, "M", conn), capture_output=True, text=True,
+                              env=env_for(os.path.join(d, "sim.ini")), timeout=300)
+        check(twin.returncode == 1 and "Another station is running as “M”" in twin.stderr and twin.stdout == "",
+              f"same station name twice: exit {twin.returncode}", twin.stdout + twin.stderr)
         server.ctl("stop", "-m", "fast")
         refused = next_board()
         server.ctl("start")
@@ -187,97 +386,9 @@ try:
         server.sql("TRUNCATE kiln_records, kiln_serials")
 
     if part in ("all", "crash"):
-        # 6. The crash test.
-        seed = int(os.environ.get("KILN_LINE_SEED", random.randrange(1 << 30)))
-        rng = random.Random(seed)
-        STATIONS, PER_PROBE = 4, int(os.environ.get("KILN_LINE_BOARDS", 200)) // 8
-        dirs = [station_dir(f"crash{i}", PER_PROBE, i) for i in range(1, STATIONS + 1)]
-        printed = []          # every board a station reported, with its record
-        lock = threading.Lock()
-        procs = [None] * STATIONS
-        done = [False] * STATIONS
-        starts = [0] * STATIONS
-
-        def reader(proc, i):
-            for line in proc.stdout:
-                if '"event":"board"' in line:
-                    with lock:
-                        printed.append(json.loads(line)["record"])
-
-        def launch(i):
-            d = dirs[i]
-            proc = subprocess.Popen(station_cmd(d, f"C{i + 1}", conn), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                    text=True, env=env_for(os.path.join(d, "sim.ini")))
-            threading.Thread(target=reader, args=(proc, i), daemon=True).start()
-            procs[i] = proc
-            starts[i] += 1
-
-        t0 = time.monotonic()
-        for i in range(STATIONS):
-            launch(i)
-        kills = restarts = 0
-        while not all(done) and time.monotonic() - t0 < 400:
-            time.sleep(rng.uniform(0.3, 2.0))
-            for i in range(STATIONS):
-                if not done[i] and procs[i].poll() is not None:
-                    if procs[i].returncode == 0:
-                        done[i] = True
-                    else:
-                        launch(i)      # it could not reach the database while it restarted
-            if kills < int(os.environ.get('KILN_LINE_KILLS', 6)) and rng.random() < 0.4:
-                running = [i for i in range(STATIONS) if not done[i] and procs[i].poll() is None]
-                if running:
-                    i = rng.choice(running)
-                    procs[i].send_signal(signal.SIGKILL)
-                    procs[i].wait()
-                    kills += 1
-                    launch(i)
-            elif restarts < int(os.environ.get('KILN_LINE_RESTARTS', 3)) and rng.random() < 0.3:
-                # A crash (immediate stop, then start), or an administrator's
-                # restart, fast or immediate.
-                how = ("crash", "fast", "immediate")[restarts % 3]
-                if how == "crash":
-                    server.restart_crash()
-                else:
-                    server.ctl("restart", "-m", how)
-                restarts += 1
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-        wall = time.monotonic() - t0
-        check(all(done), f"crash test: stations not done after {wall:.0f} s (seed {seed})")
-
-        recs = server.sql("SELECT id, station, time, chip_uid, serial_number, result FROM kiln_records")
-        serials = server.sql("SELECT number, value, chip_uid, record_id, result FROM kiln_serials ORDER BY number")
-        by_event = {}
-        for r in recs:
-            by_event.setdefault((r[1], r[2], r[3]), []).append(r)
-        passed = [p for p in printed if p["result"] == "PASS"]
-        causes = sorted({(p["cause"] or "")[:160] for p in printed if p["result"] != "PASS"})
-        missing = [p for p in passed if len(by_event.get((p["station"], p["time"], p["chip_uid"]), [])) != 1
-                   or by_event[(p["station"], p["time"], p["chip_uid"])][0][5] != "PASS"]
-        check(not missing, f"crash test: PASS boards without exactly one line record: {missing[:3]}")
-        values = [s[1] for s in serials]
-        uids = [s[2] for s in serials]
-        duplicates = len(values) - len(set(values)) + len(uids) - len(set(uids))
-        check(duplicates == 0, f"crash test: {duplicates} duplicate serial numbers or UIDs")
-        given = {s[1]: s[2] for s in serials}
-        wrong = [r for r in recs if r[4] and given.get(r[4]) != r[3]]
-        check(not wrong, f"crash test: a record carries a number given to another board: {wrong[:3]}")
-        numbers = [int(s[0]) for s in serials]
-        check(numbers == list(range(100, 100 + STATIONS * 2 * PER_PROBE)),
-              f"crash test: numbers {numbers[:5]}…{numbers[-5:]} ({len(numbers)}), want 100…{99 + STATIONS * 2 * PER_PROBE}")
-        unaccounted = [s for s in serials if s[3] == ""]
-        check(not unaccounted, f"crash test: numbers neither on a board's record nor consumed: {unaccounted[:3]}")
-        boards_passed = {r[3] for r in recs if r[5] == "PASS"}
-        check(len(boards_passed) == STATIONS * 2 * PER_PROBE, f"crash test: {len(boards_passed)} boards passed")
-        v = subprocess.run([cli, "log", "verify", "--line", conn], capture_output=True, text=True)
-        check(v.returncode == 0, "crash test: the line's hash chain", v.stdout + v.stderr)
-        check(kills > 0 and restarts > 0, f"crash test: {kills} kills and {restarts} database restarts (seed {seed})")
-        print(f"# crash test (seed {seed}): {STATIONS} stations x 2 slots, {STATIONS * 2 * PER_PROBE} boards, "
-              f"{len(printed)} board results ({len(passed)} PASS), {len(recs)} line records, {kills} kills, "
-              f"{restarts} database restarts, {sum(starts)} station starts, duplicates = {duplicates}, "
-              f"{wall:.1f} s; FAIL causes: {causes}", flush=True)
+        crash(conn, lost=False)
+        server.sql("TRUNCATE kiln_records, kiln_serials")
+        crash(conn, lost=True)
 finally:
     server.stop()
 

@@ -479,6 +479,16 @@ widget_mapped (gpointer data)
 
 /* The preferences' line database, set by a person: the Production page's
  * tab clicked, the entry row clicked, the connection typed, Enter. */
+static gboolean
+widget_named (GtkWidget     *widget,
+              gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+/* What the preferences' line row must say after Enter (NULL: nothing). */
+static const char *line_problem_wanted;
+
 static void
 set_line_in_preferences (KilnProductionWindow *window,
                          const char           *conninfo)
@@ -510,6 +520,18 @@ set_line_in_preferences (KilnProductionWindow *window,
     type_text (prefs, conninfo);
   kiln_test_input_keys (prefs, "Return");
   kiln_test_spin (100);
+  {
+    GtkWidget *problem = kiln_test_find_widget (GTK_WIDGET (prefs), widget_named,
+                                                    "line-database-problem");
+
+    g_assert_nonnull (problem);
+    g_assert_cmpint (gtk_widget_get_mapped (problem), ==, line_problem_wanted != NULL);
+    if (line_problem_wanted != NULL)
+      {
+        g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (problem)), line_problem_wanted));
+        kiln_test_save_screenshot (GTK_WIDGET (prefs), "production-line-password.png");
+      }
+  }
   kiln_test_save_screenshot (GTK_WIDGET (prefs), "production-line-preferences.png");
   kiln_test_input_keys (prefs, "Escape");
   kiln_test_spin (200);
@@ -534,6 +556,19 @@ test_line_setting (void)
   g_assert_true (kiln_production_window_open_profile (window, profile_path, &error));
   g_assert_no_error (error);
   g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_READY);
+
+  /* A password is not kept in the settings: refused, with where it goes. */
+  {
+    g_autofree char *with_password = g_strdup_printf ("host=%s/nowhere password=hunter2", tmp_dir);
+
+    line_problem_wanted = "~/.pgpass";
+    set_line_in_preferences (window, with_password);
+    line_problem_wanted = NULL;
+    setting = g_settings_get_string (settings, "line-database");
+    g_assert_cmpstr (setting, ==, "");
+    g_clear_pointer (&setting, g_free);
+    g_assert_cmpint (kiln_production_slot_get_state (slot), ==, KILN_PRODUCTION_SLOT_READY);
+  }
 
   set_line_in_preferences (window, nowhere);
   setting = g_settings_get_string (settings, "line-database");

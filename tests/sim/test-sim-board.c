@@ -64,7 +64,7 @@ connect (Fixture *f)
 
   kiln_sim_board_swd_line_reset (f->board);
   g_assert_cmpint (kiln_sim_board_dp_read (f->board, 0x0, &v, &ready), ==, KILN_SIM_ACK_OK);
-  g_assert_cmphex (v, ==, 0x5BA02477);
+  g_assert_true (v == 0x5BA02477 || v == 0x2BA01477);  /* M7, M3/M4 */
   g_assert_cmpint (kiln_sim_board_dp_write (f->board, 0x4, 0x50000000, &ready), ==, KILN_SIM_ACK_OK);
   g_assert_cmpint (kiln_sim_board_dp_read (f->board, 0x4, &v, &ready), ==, KILN_SIM_ACK_OK);
   g_assert_cmphex (v & 0xF0000000, ==, 0xF0000000);
@@ -590,6 +590,83 @@ test_state_round_trip (Fixture       *f,
 
 /* The OTP area is programmed like the flash, never erased, and a block whose
  * lock byte is 0x00 refuses programming (WRPERR). */
+/* The oscillators take their datasheet time, in the board's time: HSERDY
+ * 2 ms after HSEON, PLLRDY 100 µs after PLLON; a switch to a PLL that has
+ * not locked waits for it (SWS stays on HSI); too few flash wait states for
+ * the new SYSCLK is a violation. Before, all three were ready at once. */
+static void
+test_clock_start_up (Fixture       *f,
+                     gconstpointer  data)
+{
+  guint64 t0;
+
+  connect (f);
+  t0 = f->clock.now_ns;
+  write32 (f, 0x40023800, (1u << 0) | (1u << 16));
+  g_assert_cmphex (read32 (f, 0x40023800) & (1u << 17), ==, 0);
+  f->clock.now_ns = t0 + 1900000;
+  kiln_sim_board_sync (f->board);
+  g_assert_cmphex (read32 (f, 0x40023800) & (1u << 17), ==, 0);
+  f->clock.now_ns = t0 + 2000000;
+  kiln_sim_board_sync (f->board);
+  g_assert_cmphex (read32 (f, 0x40023800) & (1u << 17), !=, 0);
+
+  /* The PLL from HSI: 16 / 16 × 256 / 4 = 64 MHz, with no wait state. */
+  write32 (f, 0x40023804, 16 | (256u << 6) | (1u << 16));
+  t0 = f->clock.now_ns;
+  write32 (f, 0x40023800, (1u << 0) | (1u << 16) | (1u << 24));
+  write32 (f, 0x40023808, 2);
+  g_assert_cmphex (read32 (f, 0x40023800) & (1u << 25), ==, 0);
+  g_assert_cmphex (read32 (f, 0x40023808) & 0xF, ==, 0x2);    /* SW PLL, SWS still HSI */
+  f->clock.now_ns = t0 + 90000;
+  kiln_sim_board_sync (f->board);
+  g_assert_cmphex (read32 (f, 0x40023808) & 0xF, ==, 0x2);
+  g_assert_cmpuint (f->report->violations->len, ==, 0);
+  f->clock.now_ns = t0 + 100000;
+  kiln_sim_board_sync (f->board);
+  g_assert_cmphex (read32 (f, 0x40023800) & (1u << 25), !=, 0);
+  g_assert_cmphex (read32 (f, 0x40023808) & 0xF, ==, 0xA);    /* SWS PLL */
+  g_assert_cmpuint (f->report->violations->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (f->report->violations, 0),
+                            "SYSCLK 64000000 Hz with 0 flash wait states (needs 2 at 3.30 V)"));
+
+  /* The clock SYSCLK runs from cannot be stopped. */
+  write32 (f, 0x40023800, 1u << 0);
+  g_assert_cmphex (read32 (f, 0x40023800) & (1u << 24), !=, 0);
+}
+
+/* Wait states by supply: 64 MHz needs 2 at 3.3 V (30 MHz each), 2 at 2.5 V
+ * (24 MHz), 2 at 2.2 V on an F7 (22 MHz) but 3 on an F411 (18 MHz), 3 at
+ * 1.9 V on an F7 (20 MHz). The PLL is switched to with 2 wait states. */
+static void
+test_wait_states_by_voltage (Fixture       *f,
+                             gconstpointer  data)
+{
+  const char *want = strstr ((const char *) data, "want=") + 5;
+  g_autofree char *wanted = g_strndup (want, strcspn (want, "\n"));
+
+  connect (f);
+  write32 (f, 0x40023C00, 2);
+  write32 (f, 0x40023804, 16 | (256u << 6) | (1u << 16));
+  write32 (f, 0x40023800, (1u << 0) | (1u << 24));
+  f->clock.now_ns += 200000;
+  kiln_sim_board_sync (f->board);
+  write32 (f, 0x40023808, 2);
+  g_assert_cmphex (read32 (f, 0x40023808) & 0xF, ==, 0xA);
+  if (*wanted == '-')
+    g_assert_cmpuint (f->report->violations->len, ==, 0);
+  else
+    {
+      g_assert_cmpuint (f->report->violations->len, ==, 1);
+      g_assert_nonnull (strstr (g_ptr_array_index (f->report->violations, 0), wanted));
+    }
+
+  /* Lowering the wait states under the running clock is one too. */
+  write32 (f, 0x40023C00, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (f->report->violations, f->report->violations->len - 1),
+                            "flash wait states lowered"));
+}
+
 static void
 test_otp (Fixture       *f,
           gconstpointer  data)
@@ -688,6 +765,14 @@ main (int    argc,
   ADD ("unmodeled-register", test_unmodeled_register, NULL);
   ADD ("state-round-trip", test_state_round_trip, NULL);
   ADD ("otp", test_otp, NULL);
+  ADD ("clock-start-up", test_clock_start_up, NULL);
+  ADD ("wait-states-3v3", test_wait_states_by_voltage, "voltage=3.3\n#want=-\n");
+  ADD ("wait-states-2v5", test_wait_states_by_voltage, "voltage=2.5\n#want=-\n");
+  ADD ("wait-states-f7-2v2", test_wait_states_by_voltage, "voltage=2.2\n#want=-\n");
+  ADD ("wait-states-f411-2v2", test_wait_states_by_voltage,
+       "chip=STM32F411RE\nvoltage=2.2\n#want=with 2 flash wait states (needs 3 at 2.20 V)\n");
+  ADD ("wait-states-f7-1v9", test_wait_states_by_voltage,
+       "voltage=1.9\n#want=with 2 flash wait states (needs 3 at 1.90 V)\n");
   ADD ("power-loss", test_power_loss_and_swd_off, "[faults]\npower-loss-after-ms=10\n");
 
   return g_test_run ();
