@@ -740,6 +740,7 @@ ppb_write (KilnSimBoard *self,
               self->run_budget = 1;
               self->run_count = 0;
               self->run_start_ns = self->core_ns;
+              _kiln_sim_board_core_engine (self);
               uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
               uc_emu_start (self->uc, pc | 1, 0xFFFFFFFFull, 0, 1);
               _kiln_sim_board_apply_pending (self);
@@ -860,7 +861,7 @@ _kiln_sim_board_bus_read (KilnSimBoard *self,
         return KILN_SIM_ACK_FAULT;
       *value = 0;
       for (guint i = 0; i < size; i++)
-        *value |= (guint32) self->flash[address - AXIM_FLASH + i] << (8 * i);
+        *value |= (guint32) (self->flash ? self->flash[address - AXIM_FLASH + i] : 0xFF) << (8 * i);
       return KILN_SIM_ACK_OK;
     }
   if (IS_F7 (self) && address >= ITCM_FLASH && address - ITCM_FLASH < self->flash_size)

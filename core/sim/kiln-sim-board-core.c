@@ -42,6 +42,7 @@ _kiln_sim_board_core_read_reg (KilnSimBoard *self,
   guint32 v = 0;
   int id;
 
+  _kiln_sim_board_core_engine (self);
   if (sel == 20)
     {
       guint32 control = 0, faultmask = 0, basepri = 0, primask = 0;
@@ -67,6 +68,7 @@ _kiln_sim_board_core_write_reg (KilnSimBoard *self,
 {
   int id;
 
+  _kiln_sim_board_core_engine (self);
   if (sel == 20)
     {
       guint32 control = v >> 24, faultmask = (v >> 16) & 1, basepri = (v >> 8) & 0xFF, primask = v & 1;
@@ -125,6 +127,9 @@ _kiln_sim_board_mark_ram_dirty (KilnSimBoard *self,
                                 guint32       address,
                                 guint         size)
 {
+  /* No engine yet: nothing translated to drop. */
+  if (self->uc == NULL)
+    return;
   /* Writes to ITCM RAM and to SRAM would make one range of 512 MiB: the
    * range so far is dropped at once (the debugger writes between runs). */
   if (self->ram_dirty_hi > self->ram_dirty_lo && (address < SRAM_BASE) != (self->ram_dirty_lo < SRAM_BASE))
@@ -145,6 +150,11 @@ _kiln_sim_board_mark_ram_dirty (KilnSimBoard *self,
 void
 _kiln_sim_board_flush_flash_code (KilnSimBoard *self)
 {
+  if (self->uc == NULL)
+    {
+      self->flash_code_dirty = FALSE;
+      return;
+    }
   /* Code the debugger wrote into RAM replaces what Unicorn translated. */
   if (self->ram_dirty_hi > self->ram_dirty_lo)
     {
@@ -205,6 +215,7 @@ on_code (uc_engine *uc,
 {
   KilnSimBoard *self = user_data;
 
+  self->insn_pc = (guint32) address;
   if (self->fp_any)
     {
       for (guint i = 0; i < 8; i++)
@@ -224,7 +235,9 @@ on_code (uc_engine *uc,
       uc_emu_stop (uc);
       return;
     }
-  if (_kiln_sim_board_core_idle (self, (guint32) address))
+  /* Only a jump backwards can end a trip round a loop (see
+   * kiln-sim-board-idle.c): most instructions never call the detector. */
+  if ((guint32) address <= self->last_pc && _kiln_sim_board_core_idle (self, (guint32) address))
     {
       self->idle_skipped = TRUE;
       self->run_budget = self->run_count;
@@ -378,12 +391,14 @@ core_map_flash (KilnSimBoard *self)
   self->flash_unmapped = blocked;
 }
 
+/* During a run, from a memory callback: the instruction making the access
+ * (on_code saw it last; Unicorn's PC is the same, at the cost of a register
+ * read per access). */
 static gboolean
 core_in_firmware (KilnSimBoard *self)
 {
-  guint32 pc = 0;
+  guint32 pc = self->insn_pc;
 
-  uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
   return (pc >= AXIM_FLASH && pc - AXIM_FLASH < self->flash_size)
          || (pc >= FLASH_ALIAS (self) && pc - FLASH_ALIAS (self) < self->flash_size);
 }
@@ -497,21 +512,30 @@ on_unmapped (uc_engine   *uc,
   return false;
 }
 
-gboolean
-_kiln_sim_board_core_setup (KilnSimBoard  *self,
-                            GError       **error)
-{
-  uc_err err = uc_open (UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, &self->uc);
+static void core_load_reset (KilnSimBoard *self);
 
+/* The Unicorn engine is made when the core first needs it: when it runs, or
+ * when the debugger reads or writes its registers. Making one costs far
+ * more than the rest of a board, and a board whose core never runs (a bench
+ * file only parsed, as fuzz-bench does, or a blank chip the host only
+ * programs through the debugger) never needs it. Until then a reset leaves
+ * the vector it fetched in reset_sp and reset_pc, loaded when the engine is
+ * made; nothing the host can observe depends on when that is. */
+void
+_kiln_sim_board_core_engine (KilnSimBoard *self)
+{
+  uc_err err;
+
+  if (self->uc != NULL)
+    return;
+  err = uc_open (UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, &self->uc);
   if (err != UC_ERR_OK)
-    {
-      g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_UNSUPPORTED, "Unicorn: %s", uc_strerror (err));
-      return FALSE;
-    }
+    g_error ("Unicorn cannot make an ARM core: %s", uc_strerror (err));
   uc_ctl_set_cpu_model (self->uc, self->chip->family == KILN_SIM_FAMILY_F2 ? UC_CPU_ARM_CORTEX_M3
                                    : self->chip->family == KILN_SIM_FAMILY_F4 ? UC_CPU_ARM_CORTEX_M4
                                                                               : UC_CPU_ARM_CORTEX_M7);
 
+  _kiln_sim_board_flash_mem (self);
   if (IS_F7 (self))
     {
       uc_mem_map_ptr (self->uc, 0x00000000, self->chip->itcm_ram_size, UC_PROT_ALL, self->itcm);
@@ -529,6 +553,12 @@ _kiln_sim_board_core_setup (KilnSimBoard  *self,
   uc_mmio_map (self->uc, PERIPH_BASE, PERIPH_SIZE, mmio_read_periph, self, mmio_write_periph, self);
   uc_mmio_map (self->uc, PPB_BASE, PPB_SIZE, mmio_read_ppb, self, mmio_write_ppb, self);
 
+  /* No exit address: runs end on the instruction budget, a halt or an
+   * error. With an exit address (uc_emu_start's until), Unicorn drops the
+   * translation there after every run, which on this core means a failed
+   * instruction fetch from 0xFFFFFFFE per run: the exits list, left empty,
+   * saves that on every synchronisation. */
+  uc_ctl_exits_enable (self->uc);
   uc_hook_add (self->uc, &self->hook_code, UC_HOOK_CODE, on_code, self, 1, 0);
   uc_hook_add (self->uc, &self->hook_intr, UC_HOOK_INTR, on_intr, self, 1, 0);
   uc_hook_add (self->uc, &self->hook_unmapped, UC_HOOK_MEM_UNMAPPED, on_unmapped, self, 1, 0);
@@ -543,6 +573,21 @@ _kiln_sim_board_core_setup (KilnSimBoard  *self,
                AXIM_FLASH, AXIM_FLASH + self->flash_size - 1);
   uc_hook_add (self->uc, &self->hook_itcm_read, UC_HOOK_MEM_READ, on_flash_read, self,
                FLASH_ALIAS (self), FLASH_ALIAS (self) + self->flash_size - 1);
+  self->flash_unmapped = FALSE;
+  if (self->reset_pending)
+    core_load_reset (self);
+}
+
+/* Checks that Unicorn has what the core needs, without making the core. */
+gboolean
+_kiln_sim_board_core_setup (KilnSimBoard  *self,
+                            GError       **error)
+{
+  if (!uc_arch_supported (UC_ARCH_ARM))
+    {
+      g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_UNSUPPORTED, "Unicorn: %s", uc_strerror (UC_ERR_ARCH));
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -636,6 +681,7 @@ _kiln_sim_board_core_run_until (KilnSimBoard *self,
 {
   guint budget_total = MAX_INSTRUCTIONS_PER_SYNC;
 
+  _kiln_sim_board_core_engine (self);
   core_map_flash (self);
   _kiln_sim_board_flush_flash_code (self);
 
@@ -751,19 +797,34 @@ _kiln_sim_board_core_run_until (KilnSimBoard *self,
     self->core_ns = t;
 }
 
+/* Loads the reset's registers into the engine (ARMv7-M: R0–R12 and LR
+ * unknown, here 0 and 0xFFFFFFFF; SP and PC from the vector table). */
+static void
+core_load_reset (KilnSimBoard *self)
+{
+  guint32 sp = self->reset_sp, pc = self->reset_pc, xpsr = 0x01000000, zero = 0;
+
+  for (int r = UC_ARM_REG_R0; r <= UC_ARM_REG_R12; r++)
+    uc_reg_write (self->uc, r, &zero);
+  uc_reg_write (self->uc, UC_ARM_REG_LR, &(guint32) { 0xFFFFFFFF });
+  uc_reg_write (self->uc, UC_ARM_REG_MSP, &sp);
+  uc_reg_write (self->uc, UC_ARM_REG_SP, &sp);
+  uc_reg_write (self->uc, UC_ARM_REG_XPSR, &xpsr);
+  uc_reg_write (self->uc, UC_ARM_REG_PRIMASK, &zero);
+  uc_reg_write (self->uc, UC_ARM_REG_CONTROL, &zero);
+  uc_reg_write (self->uc, UC_ARM_REG_PC, &pc);
+  self->reset_pending = FALSE;
+}
+
 void
 _kiln_sim_board_core_reset (KilnSimBoard *self)
 {
   guint32 boot = self->optcr1 & 0xFFFF;
   /* F7: the boot address option; F2/F4: flash, mapped at 0. */
   guint32 base = IS_F7 (self) ? boot << 14 : 0;
-  guint32 sp = 0, pc = 0, xpsr = 0x01000000, zero = 0;
+  guint32 sp = 0, pc = 0;
   guint8 buf[8];
   guint64 ready;
-
-  for (int r = UC_ARM_REG_R0; r <= UC_ARM_REG_R12; r++)
-    uc_reg_write (self->uc, r, &zero);
-  uc_reg_write (self->uc, UC_ARM_REG_LR, &(guint32) { 0xFFFFFFFF });
 
   /* Vector fetch from the boot address (ITCM flash by default). */
   for (guint i = 0; i < 8; i += 4)
@@ -776,11 +837,6 @@ _kiln_sim_board_core_reset (KilnSimBoard *self)
   sp = rd32 (buf);
   pc = rd32 (buf + 4);
   self->vtor = base;
-  uc_reg_write (self->uc, UC_ARM_REG_MSP, &sp);
-  uc_reg_write (self->uc, UC_ARM_REG_SP, &sp);
-  uc_reg_write (self->uc, UC_ARM_REG_XPSR, &xpsr);
-  uc_reg_write (self->uc, UC_ARM_REG_PRIMASK, &zero);
-  uc_reg_write (self->uc, UC_ARM_REG_CONTROL, &zero);
 
   self->lockup = FALSE;
   if (pc == 0xFFFFFFFF || sp == 0xFFFFFFFF || !(pc & 1))
@@ -789,6 +845,9 @@ _kiln_sim_board_core_reset (KilnSimBoard *self)
       self->lockup = pc == 0xFFFFFFFF || !(pc & 1);
       pc = 0xFFFFFFFE;
     }
-  pc &= ~1u;
-  uc_reg_write (self->uc, UC_ARM_REG_PC, &pc);
+  self->reset_sp = sp;
+  self->reset_pc = pc & ~1u;
+  self->reset_pending = TRUE;
+  if (self->uc != NULL)
+    core_load_reset (self);
 }

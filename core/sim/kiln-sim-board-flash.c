@@ -158,7 +158,7 @@ finish_flash_op (KilnSimBoard *self)
         const Sector *s = sector_by_snb (self, (guint) self->op_sector);
 
         if (s != NULL)
-          memset (self->flash + (s->address - AXIM_FLASH), 0xFF, s->size);
+          memset (_kiln_sim_board_flash_mem (self) + (s->address - AXIM_FLASH), 0xFF, s->size);
       }
       break;
 
@@ -168,7 +168,7 @@ finish_flash_op (KilnSimBoard *self)
           const Sector *s = &g_array_index (self->sectors, Sector, i);
 
           if (self->op_banks & (1u << (s->bank - 1)))
-            memset (self->flash + (s->address - AXIM_FLASH), 0xFF, s->size);
+            memset (_kiln_sim_board_flash_mem (self) + (s->address - AXIM_FLASH), 0xFF, s->size);
         }
       break;
 
@@ -180,7 +180,7 @@ finish_flash_op (KilnSimBoard *self)
         if (old_level == 1 && new_level == 0)
           {
             /* Regression: the main flash is erased first. */
-            memset (self->flash, 0xFF, self->flash_size);
+            memset (_kiln_sim_board_flash_mem (self), 0xFF, self->flash_size);
             self->report->mass_erases++;
           }
         if (old_level == 2)
@@ -391,7 +391,7 @@ _kiln_sim_board_flash_array_write (KilnSimBoard *self,
   if (psize == 3 && size == 4 && !(address & 4))
     {
       for (guint i = 0; i < size; i++)
-        self->flash[offset + i] &= (guint8) (value >> (8 * i));
+        _kiln_sim_board_flash_mem (self)[offset + i] &= (guint8) (value >> (8 * i));
       return;
     }
 
@@ -407,7 +407,7 @@ _kiln_sim_board_flash_array_write (KilnSimBoard *self,
     }
 
   for (guint i = 0; i < size; i++)
-    self->flash[offset + i] &= (guint8) (value >> (8 * i));
+    _kiln_sim_board_flash_mem (self)[offset + i] &= (guint8) (value >> (8 * i));
 
   for (guint i = 0; i < self->weak_words->len; i++)
     {
@@ -624,5 +624,17 @@ kiln_sim_board_peek_flash (KilnSimBoard *self,
                            gsize        *size)
 {
   *size = self->flash_size;
+  return _kiln_sim_board_flash_mem (self);
+}
+
+/* The flash array, made (erased) on first use. */
+guint8 *
+_kiln_sim_board_flash_mem (KilnSimBoard *self)
+{
+  if (self->flash == NULL)
+    {
+      self->flash = g_malloc (self->flash_size);
+      memset (self->flash, 0xFF, self->flash_size);
+    }
   return self->flash;
 }

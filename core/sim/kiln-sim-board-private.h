@@ -225,7 +225,10 @@ struct _KilnSimBoard
   guint32            apb2_fz;
 
   /* The core */
-  uc_engine         *uc;
+  uc_engine         *uc;          /* NULL until the core is needed */
+  gboolean           reset_pending;  /* reset_sp/pc not loaded into uc yet */
+  guint32            reset_sp;
+  guint32            reset_pc;
   uc_hook            hook_code;
   uc_hook            hook_intr;
   uc_hook            hook_unmapped;
@@ -250,6 +253,7 @@ struct _KilnSimBoard
   guint32            ram_dirty_lo;   /* RAM the debugger wrote since the last run */
   guint32            ram_dirty_hi;
   gboolean           fp_any;
+  guint32            insn_pc;        /* the instruction on_code saw last */
   /* Idle loops (see core_idle in kiln-sim-board-core.c) */
   guint32            last_pc;
   guint32            loop_head;
@@ -350,6 +354,9 @@ _kiln_sim_board_lay_out_sectors (KilnSimBoard *self);
 guint
 _kiln_sim_board_rdp_level_of (guint32 optcr);
 
+guint8 *
+_kiln_sim_board_flash_mem (KilnSimBoard *self);
+
 gboolean
 _kiln_sim_board_flash_busy (KilnSimBoard *self,
                             guint64       t);
@@ -441,6 +448,9 @@ _kiln_sim_board_flush_flash_code (KilnSimBoard *self);
 gboolean
 _kiln_sim_board_core_setup (KilnSimBoard  *self,
                             GError       **error);
+
+void
+_kiln_sim_board_core_engine (KilnSimBoard *self);
 
 gboolean
 _kiln_sim_board_core_running (KilnSimBoard *self);

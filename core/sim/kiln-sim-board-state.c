@@ -34,7 +34,7 @@ _kiln_sim_board_load_state (KilnSimBoard  *self,
                        flash_path, length, self->chip->name, self->flash_size);
           return FALSE;
         }
-      memcpy (self->flash, contents, length);
+      memcpy (_kiln_sim_board_flash_mem (self), contents, length);
       g_clear_pointer (&contents, g_free);
     }
 
@@ -110,7 +110,7 @@ kiln_sim_board_save (KilnSimBoard  *self,
                              self->nv_optcr, self->nv_optcr1, self->nv_optcr2);
   uid = g_strdup_printf ("%08X %08X %08X\n", self->uid[0], self->uid[1], self->uid[2]);
 
-  return kiln_sim_file_write (flash_path, (const char *) self->flash, self->flash_size, error)
+  return kiln_sim_file_write (flash_path, (const char *) _kiln_sim_board_flash_mem (self), self->flash_size, error)
          && kiln_sim_file_write (opt_path, options, -1, error)
          && kiln_sim_file_write (otp_path, (const char *) self->otp, self->chip->otp_size, error)
          && kiln_sim_file_write (uid_path, uid, -1, error);
@@ -153,7 +153,7 @@ _kiln_sim_board_preload_flash (KilnSimBoard  *self,
           if ((guint64) offset + filesz > length || paddr < AXIM_FLASH
               || (guint64) paddr + filesz > (guint64) AXIM_FLASH + self->flash_size)
             continue;
-          memcpy (self->flash + (paddr - AXIM_FLASH), d + offset, filesz);
+          memcpy (_kiln_sim_board_flash_mem (self) + (paddr - AXIM_FLASH), d + offset, filesz);
         }
       return TRUE;
     }
@@ -180,12 +180,12 @@ _kiln_sim_board_preload_flash (KilnSimBoard  *self,
               guint32 a = upper + (guint32) (rec[1] << 8 | rec[2]);
 
               if (a >= AXIM_FLASH && a - AXIM_FLASH + rec[0] <= self->flash_size)
-                memcpy (self->flash + (a - AXIM_FLASH), rec + 4, rec[0]);
+                memcpy (_kiln_sim_board_flash_mem (self) + (a - AXIM_FLASH), rec + 4, rec[0]);
             }
         }
       return TRUE;
     }
 
-  memcpy (self->flash, data, MIN (length, self->flash_size));
+  memcpy (_kiln_sim_board_flash_mem (self), data, MIN (length, self->flash_size));
   return TRUE;
 }

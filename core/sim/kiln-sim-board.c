@@ -290,8 +290,9 @@ kiln_sim_board_new (GKeyFile      *key_file,
   self->clock = clock;
   self->report = report;
   self->flash_size = self->chip->flash_kib * 1024;
-  self->flash = g_malloc (self->flash_size);
-  memset (self->flash, 0xFF, self->flash_size);
+  /* The flash array is made erased when something first writes it or the
+   * core maps it (_kiln_sim_board_flash_mem); until then it reads 0xFF. */
+  self->flash = NULL;
   self->sram = g_malloc0 (self->chip->sram_size);
   self->itcm = g_malloc0 (self->chip->itcm_ram_size);
   self->ccm = g_malloc0 (self->chip->ccm_size);
