@@ -8,7 +8,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 
 #include "kiln-test-input.h"
 #include "kiln-test-window.h"
@@ -223,6 +225,15 @@ main (int   argc,
 {
   g_autoptr(AdwApplication) app = NULL;
 
+  /* KILN_TEST_LOCALEDIR=_build/po with LANGUAGE=de shows the window in
+   * German (for looking at screenshots; the assertions expect English). */
+  if (g_getenv ("KILN_TEST_LOCALEDIR") != NULL)
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("KILN_TEST_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
