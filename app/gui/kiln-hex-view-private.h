@@ -39,6 +39,16 @@ gboolean       kiln_hex_view_is_read         (KilnHexView   *self,
                                               guint32        length);
 /* The chip's bytes as read (length kiln_hex_view_get_length()). */
 const guint8  *kiln_hex_view_get_chip_data   (KilnHexView   *self);
+/* Forgets every chip byte read (the chip changed); the file's bytes, the
+ * cursor and the scroll stay. */
+void           kiln_hex_view_forget_chip_bytes (KilnHexView *self);
+/* Whether the file has every byte of [@address, @address + @length). */
+gboolean       kiln_hex_view_is_in_file      (KilnHexView   *self,
+                                              guint32        address,
+                                              guint32        length);
+/* The file's bytes (length kiln_hex_view_get_length(); where the file has
+ * none, zero). */
+const guint8  *kiln_hex_view_get_file_data   (KilnHexView   *self);
 /* Bytes read that the file holds with another value. */
 guint          kiln_hex_view_get_n_differences (KilnHexView *self);
 /* The first differing byte after @address (wrapping), or FALSE. */

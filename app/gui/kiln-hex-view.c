@@ -659,6 +659,39 @@ kiln_hex_view_get_chip_data (KilnHexView *self)
   return self->chip;
 }
 
+void
+kiln_hex_view_forget_chip_bytes (KilnHexView *self)
+{
+  g_return_if_fail (KILN_IS_HEX_VIEW (self));
+
+  memset (self->chip_read, 0, self->length);
+  self->n_differences = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+kiln_hex_view_is_in_file (KilnHexView *self,
+                          guint32      address,
+                          guint32      length)
+{
+  guint32 offset;
+  gsize skip, n;
+
+  g_return_val_if_fail (KILN_IS_HEX_VIEW (self), FALSE);
+  if (!clip (self, address, length, &offset, &skip, &n) || n < length)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (!self->file_has[offset + i])
+      return FALSE;
+  return TRUE;
+}
+
+const guint8 *
+kiln_hex_view_get_file_data (KilnHexView *self)
+{
+  return self->file;
+}
+
 guint
 kiln_hex_view_get_n_differences (KilnHexView *self)
 {

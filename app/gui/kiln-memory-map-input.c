@@ -24,6 +24,38 @@ enum
 
 static guint signals[N_SIGNALS];
 
+/* In a scrolled window (the main window's, at 1024×600), the focused tile
+ * and the lane under it are scrolled into sight. */
+static void
+scroll_to_tile (KilnMemoryMap *self,
+                guint          index)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adj;
+  const Sector *s;
+  graphene_point_t top, bottom;
+  double shift, page;
+
+  if (scroller == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  _kiln_memory_map_compute_layout (self, gtk_widget_get_width (GTK_WIDGET (self)));
+  s = &g_array_index (self->sectors, Sector, index);
+  if (!gtk_widget_compute_point (GTK_WIDGET (self), scroller,
+                                 &GRAPHENE_POINT_INIT (0, s->rect.origin.y), &top)
+      || !gtk_widget_compute_point (GTK_WIDGET (self), scroller,
+                                    &GRAPHENE_POINT_INIT (0, s->rect.origin.y + s->rect.size.height + LANE_HEIGHT),
+                                    &bottom))
+    return;
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  page = gtk_adjustment_get_page_size (adj);
+  /* The scroller shows 0…page of its own height; of a tile taller than
+   * that, the top is shown. */
+  shift = bottom.y > page ? bottom.y - page : 0;
+  if (top.y - shift < 0)
+    shift = top.y;
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + shift);
+}
+
 static void
 focus_tile (KilnMemoryMap *self,
             guint          index)
@@ -31,6 +63,7 @@ focus_tile (KilnMemoryMap *self,
   if (index >= self->sectors->len)
     return;
   self->focus = index;
+  scroll_to_tile (self, index);
   _kiln_memory_map_update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -93,5 +93,7 @@ gboolean         kiln_memory_map_get_sector_point    (KilnMemoryMap       *self,
                                                       guint                index,
                                                       double              *x,
                                                       double              *y);
+/* The height of what the map draws (tiles, RAM, legend) at its width. */
+double           kiln_memory_map_get_drawn_height    (KilnMemoryMap       *self);
 
 G_END_DECLS

@@ -162,11 +162,11 @@ _kiln_memory_map_compute_layout (KilnMemoryMap *self,
   double x0 = self->n_banks > 1 ? ROW_LABEL_WIDTH : 0;
   double room = gtk_widget_get_height (GTK_WIDGET (self)) - content_height (self, width);
 
-  /* A large window gives its room to the sectors (up to 4 times as tall)
-   * rather than leaving it empty under the legend. */
+  /* A large window gives all its room to the sectors rather than leaving
+   * it empty under the legend (at 1920×1080 a third of the column). */
   self->sector_height = SECTOR_HEIGHT;
   if (room > 0 && self->n_banks > 0)
-    self->sector_height += MIN (room / self->n_banks, 3 * SECTOR_HEIGHT);
+    self->sector_height += room / self->n_banks;
 
   for (guint i = 0; i < self->sectors->len; i++)
     smallest = MIN (smallest, g_array_index (self->sectors, Sector, i).sector.size);
@@ -316,6 +316,17 @@ kiln_memory_map_get_sector (KilnMemoryMap *self,
   g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), NULL);
   g_return_val_if_fail (index < self->sectors->len, NULL);
   return &g_array_index (self->sectors, Sector, index).sector;
+}
+
+double
+kiln_memory_map_get_drawn_height (KilnMemoryMap *self)
+{
+  double width;
+
+  g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), 0);
+  width = gtk_widget_get_width (GTK_WIDGET (self));
+  _kiln_memory_map_compute_layout (self, width);
+  return content_height (self, width) + self->n_banks * (self->sector_height - SECTOR_HEIGHT);
 }
 
 gboolean

@@ -37,6 +37,10 @@ gboolean        kiln_memory_view_go_to      (KilnMemoryView   *self,
                                              guint32           address);
 void            kiln_memory_view_set_image  (KilnMemoryView   *self,
                                              KilnImage        *image);
+/* The chip changed (or may have): forgets what was read and reads the
+ * rows in view again; @why (may be NULL) is said meanwhile. */
+void            kiln_memory_view_read_again (KilnMemoryView   *self,
+                                             const char       *why);
 
 /* For tests */
 KilnHexView    *_kiln_memory_view_get_hex_view (KilnMemoryView *self);

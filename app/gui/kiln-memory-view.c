@@ -437,12 +437,33 @@ has_unread (KilnMemoryView *self,
   return unread;
 }
 
+/* Where @needle is at @offset: in the chip's bytes as read, in the file's,
+ * in both, or in neither. */
+static void
+match_at (KilnMemoryView *self,
+          guint32         offset,
+          const guint8   *needle,
+          gsize           n,
+          gboolean       *in_chip,
+          gboolean       *in_file)
+{
+  const Region *r = current_region (self);
+  guint32 address = r->address + offset;
+
+  *in_chip = kiln_hex_view_is_read (self->hex, address, n)
+             && memcmp (kiln_hex_view_get_chip_data (self->hex) + offset, needle, n) == 0;
+  *in_file = kiln_hex_view_is_in_file (self->hex, address, n)
+             && memcmp (kiln_hex_view_get_file_data (self->hex) + offset, needle, n) == 0;
+}
+
+/* Looks for the bytes in the chip's and in the file's side at once, from
+ * the byte after the cursor on (wrapping), and says on which side the
+ * first match is. */
 static void
 find_now (KilnMemoryView *self)
 {
   g_autoptr(GBytes) find = g_steal_pointer (&self->find);
   const Region *r = current_region (self);
-  const guint8 *data = kiln_hex_view_get_chip_data (self->hex);
   gsize n;
   const guint8 *needle = g_bytes_get_data (find, &n);
   guint32 start = kiln_hex_view_get_cursor (self->hex) - r->address + 1;
@@ -452,23 +473,42 @@ find_now (KilnMemoryView *self)
   for (guint32 k = 0; n > 0 && n <= r->size && k < r->size; k++)
     {
       guint32 o = (guint32) (((guint64) start + k) % r->size);
+      gboolean in_chip, in_file;
+      g_autofree char *text = NULL;
 
-      if (o + n <= r->size && kiln_hex_view_is_read (self->hex, r->address + o, n) && memcmp (data + o, needle, n) == 0)
-        {
-          /* Translators: "Found “DE AD” at 0x08004000" */
-          g_autofree char *text = g_strdup_printf (_("Found “%s” at 0x%08X."), self->find_text, r->address + o);
-
-          kiln_hex_view_set_cursor (self->hex, r->address + o);
-          kiln_hex_view_set_match (self->hex, r->address + o, n);
-          set_status (self, text);
-          return;
-        }
+      if (o + n > r->size)
+        continue;
+      match_at (self, o, needle, n, &in_chip, &in_file);
+      if (!in_chip && !in_file)
+        continue;
+      if (in_chip && in_file)
+        /* Translators: "Found “DE AD” at 0x08004000 in the chip and in the file." */
+        text = g_strdup_printf (_("Found “%s” at 0x%08X in the chip and in the file."), self->find_text, r->address + o);
+      else if (in_chip)
+        text = g_strdup_printf (self->image != NULL ? _("Found “%s” at 0x%08X in the chip (not in the file there).")
+                                                    : _("Found “%s” at 0x%08X in the chip."),
+                                self->find_text, r->address + o);
+      else
+        text = g_strdup_printf (_("Found “%s” at 0x%08X in the file (not in the chip there)."), self->find_text,
+                                r->address + o);
+      kiln_hex_view_set_cursor (self->hex, r->address + o);
+      kiln_hex_view_set_match (self->hex, r->address + o, n);
+      set_status (self, text);
+      visible_changed_cb (self);
+      return;
     }
   {
+    g_autofree char *text = NULL;
+
     /* Translators: "“DE AD” is not in Flash." */
-    g_autofree char *text = g_strdup_printf (failed ? _("“%s” is not in what could be read of %s.")
-                                                    : _("“%s” is not in %s."),
-                                             self->find_text, r->name);
+    if (self->image == NULL)
+      text = g_strdup_printf (failed ? _("“%s” is not in what could be read of %s.") : _("“%s” is not in %s."),
+                              self->find_text, r->name);
+    else
+      /* Translators: "“DE AD” is not in Flash, neither in the chip nor in the file." */
+      text = g_strdup_printf (failed ? _("“%s” is not in what could be read of %s, nor in the file.")
+                                     : _("“%s” is not in %s, neither in the chip nor in the file."),
+                              self->find_text, r->name);
     kiln_hex_view_set_match (self->hex, 0, 0);
     set_status (self, text);
   }
@@ -554,11 +594,7 @@ reread_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *param)
 {
-  KilnMemoryView *self = KILN_MEMORY_VIEW (widget);
-  guint32 cursor = kiln_hex_view_get_cursor (self->hex);
-
-  set_region (self, self->region);
-  kiln_memory_view_go_to (self, cursor);
+  kiln_memory_view_read_again (KILN_MEMORY_VIEW (widget), NULL);
 }
 
 /* ----------------------------------------------------------- object */
@@ -786,6 +822,27 @@ kiln_memory_view_set_image (KilnMemoryView *self,
   cursor = kiln_hex_view_get_cursor (self->hex);
   set_region (self, self->region);
   kiln_memory_view_go_to (self, cursor);
+}
+
+void
+kiln_memory_view_read_again (KilnMemoryView *self,
+                             const char     *why)
+{
+  g_return_if_fail (KILN_IS_MEMORY_VIEW (self));
+
+  /* A chunk still being read is of the old chip: dropped. */
+  self->generation++;
+  self->reading = FALSE;
+  g_queue_clear (&self->queue);
+  g_clear_pointer (&self->find, g_bytes_unref);
+  memset (self->chunks, CHUNK_UNREAD, self->n_chunks);
+  kiln_hex_view_forget_chip_bytes (self->hex);
+  kiln_hex_view_set_match (self->hex, 0, 0);
+  cursor_moved_cb (self);
+  /* The rows in view, where they are; said until they are read. */
+  read_visible (self);
+  if (why != NULL)
+    set_status (self, why);
 }
 
 KilnHexView *

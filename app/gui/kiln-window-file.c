@@ -1,4 +1,4 @@
-/* kiln-window-file.c — the main window's file: loading, reload, recent files, drop, and the log
+/* kiln-window-file.c — the main window's file: loading, reload, recent files, drop
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,118 +17,6 @@ static void load_file (KilnWindow *self,
                        gboolean    has_base,
                        guint32     base,
                        gboolean    is_reload);
-
-/* ------------------------------------------------------------------ log */
-
-void
-kiln_window_log (KilnWindow *self,
-                 const char *format,
-                 ...)
-{
-  GtkTextBuffer *buffer;
-  GtkTextIter end;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%H:%M:%S");
-  g_autofree char *message = NULL;
-  g_autofree char *line = NULL;
-  va_list args;
-
-  g_return_if_fail (KILN_IS_WINDOW (self));
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  buffer = gtk_text_view_get_buffer (self->log_view);
-  gtk_text_buffer_get_end_iter (buffer, &end);
-  line = g_strdup_printf ("%s.%03d  %s\n", stamp,
-                          g_date_time_get_microsecond (now) / 1000, message);
-  gtk_text_buffer_insert (buffer, &end, line, -1);
-  /* The log follows its newest line. */
-  {
-    GtkTextMark *mark = gtk_text_buffer_get_mark (buffer, "kiln-end");
-
-    if (mark == NULL)
-      mark = gtk_text_buffer_create_mark (buffer, "kiln-end", &end, FALSE);
-    gtk_text_buffer_get_end_iter (buffer, &end);
-    gtk_text_buffer_move_mark (buffer, mark, &end);
-    gtk_text_view_scroll_mark_onscreen (self->log_view, mark);
-  }
-}
-
-char *
-_kiln_window_dup_log_text (KilnWindow *self)
-{
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-}
-
-static char *
-get_log_text (KilnWindow *self)
-{
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-}
-
-static void
-copy_log_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *param)
-{
-  KilnWindow *self = KILN_WINDOW (widget);
-  g_autofree char *text = get_log_text (self);
-
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Log copied")));
-}
-
-static void
-save_log_response (GtkNativeDialog *dialog,
-                   int              response,
-                   KilnWindow      *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *text = get_log_text (self);
-      g_autoptr(GError) error = NULL;
-
-      /* A log is small; writing it is quick enough for the main thread. */
-      if (!g_file_replace_contents (file, text, strlen (text), NULL, FALSE,
-                                    G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, &error))
-        {
-          g_autofree char *msg = g_strdup_printf (_("Could not save the log: %s"), error->message);
-          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (msg));
-        }
-    }
-  g_object_unref (dialog);
-}
-
-static void
-save_log_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *param)
-{
-  KilnWindow *self = KILN_WINDOW (widget);
-  GtkFileChooserNative *dialog;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M%S");
-  g_autofree char *name = g_strdup_printf ("kiln-%s.log", stamp);
-
-  dialog = gtk_file_chooser_native_new (_("Save Log"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Save"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (save_log_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
 
 /* ----------------------------------------------------------- recent files */
 
@@ -239,7 +127,7 @@ show_error (KilnWindow *self,
   adw_status_page_set_title (self->error_page, title);
   adw_status_page_set_description (self->error_page, error->message);
   gtk_stack_set_visible_child_name (self->file_stack, "error");
-  kiln_window_log (self, "%s", error->message);
+  kiln_window_log_at (self, KILN_LOG_ERROR, "%s", error->message);
 }
 
 static void
@@ -561,8 +449,6 @@ _kiln_window_class_init_file (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_action);
-  gtk_widget_class_install_action (widget_class, "win.copy-log", NULL, copy_log_action);
-  gtk_widget_class_install_action (widget_class, "win.save-log", NULL, save_log_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.reload", NULL);

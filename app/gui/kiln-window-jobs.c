@@ -84,7 +84,13 @@ progress_sector_changed_cb (KilnWindow   *self,
   if (self->last_job_kind == JOB_ERASE && state == KILN_SECTOR_STATE_UNTOUCHED)
     state = KILN_MAP_STATE_ERASED;
   if (sector < kiln_memory_map_get_n_sectors (self->memory_map) && state < KILN_N_SECTOR_STATES)
-    kiln_memory_map_set_sector_state (self->memory_map, sector, state, NULL);
+    {
+      kiln_memory_map_set_sector_state (self->memory_map, sector, state, NULL);
+      /* Translators: a Debug line of the log, "Sector 4: Erasing" */
+      kiln_window_log_at (self, KILN_LOG_DEBUG, _("Sector %u: %s"),
+                          kiln_memory_map_get_sector (self->memory_map, sector)->number,
+                          kiln_memory_map_describe_state (state));
+    }
 }
 
 static void
@@ -93,7 +99,7 @@ progress_message_cb (KilnWindow   *self,
                      const char   *text,
                      KilnProgress *progress)
 {
-  kiln_window_log (self, "%s", text);
+  kiln_window_log_at (self, _kiln_window_log_level_from_progress (level), "%s", text);
   if (level == KILN_PROGRESS_MESSAGE_INFO)
     {
       g_free (self->last_message);
@@ -195,7 +201,7 @@ show_result (KilnWindow *self)
       _kiln_window_offer_action (self, self->result_action, error, "win.retry");
       gtk_image_set_from_icon_name (self->result_icon, "dialog-error-symbolic");
       gtk_label_set_label (self->result_label, text);
-      kiln_window_log (self, "%s", text);
+      kiln_window_log_at (self, KILN_LOG_ERROR, "%s", text);
     }
   gtk_revealer_set_reveal_child (self->result_revealer, TRUE);
   self->banner_is_target = FALSE;
@@ -209,6 +215,13 @@ show_result (KilnWindow *self)
       gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
       gtk_label_set_label (self->plan_label, done);
     }
+  /* An open memory view shows what the chip held before: a Program or an
+   * Erase (done, failed or cancelled midway) may have changed it. */
+  if (self->memory_view != NULL && (self->last_job_kind == JOB_PROGRAM || self->last_job_kind == JOB_ERASE))
+    kiln_memory_view_read_again (self->memory_view,
+                                 self->last_job_kind == JOB_PROGRAM
+                                 ? _("The chip was programmed: reading the rows in view again…")
+                                 : _("The chip was erased: reading the rows in view again…"));
   if (self->progress != NULL)
     g_signal_handlers_disconnect_by_data (self->progress, self);
   g_clear_object (&self->progress);
@@ -327,7 +340,7 @@ start_job (KilnWindow *self,
       || ((kind == JOB_PROGRAM || kind == JOB_VERIFY) && self->image == NULL)
       || (kind == JOB_READ && (self->chip == NULL || target_file == NULL)))
     {
-      kiln_window_log (self, "%s", _("No probe is chosen: choose an ST-LINK probe (or the simulated board) first"));
+      kiln_window_log_at (self, KILN_LOG_WARNING, "%s", _("No probe is chosen: choose an ST-LINK probe (or the simulated board) first"));
       return;
     }
 

@@ -169,7 +169,7 @@ erase_ticked_action (GtkWidget  *widget,
       dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Nothing Was Erased"), body);
       adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
       gtk_window_present (GTK_WINDOW (dialog));
-      kiln_window_log (self, _("Erase refused: write-protected sectors %s are ticked"), locked->str);
+      kiln_window_log_at (self, KILN_LOG_WARNING, _("Erase refused: write-protected sectors %s are ticked"), locked->str);
       return;
     }
 

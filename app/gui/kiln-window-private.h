@@ -28,6 +28,17 @@ typedef enum
   JOB_READ,
 } KilnWindowJob;
 
+/* A log line's level, most severe first: the log shows the chosen level
+ * and those above it (the order of the Show list and of the "log-level"
+ * setting). */
+typedef enum
+{
+  KILN_LOG_ERROR,
+  KILN_LOG_WARNING,
+  KILN_LOG_INFO,
+  KILN_LOG_DEBUG,
+} KilnLogLevel;
+
 #define KILN_TYPE_WINDOW (kiln_window_get_type ())
 
 G_DECLARE_FINAL_TYPE (KilnWindow, kiln_window, KILN, WINDOW, AdwApplicationWindow)
@@ -80,6 +91,9 @@ struct _KilnWindow
   gboolean              identify_again;
   gboolean              disposed;
   KilnMemoryView       *memory_view;   /* weak: the open memory view, or NULL */
+  GArray               *log_entries;   /* every log line, of any level */
+  KilnLogLevel          log_level;     /* the least severe level shown */
+  guint                 log_to_end;    /* idle: scroll the log to its end */
 
   /* Template widgets */
   KilnProbeSelector    *probe_selector;
@@ -133,6 +147,7 @@ struct _KilnWindow
   GtkLabel             *result_label;
   GtkTextView          *log_view;
   GtkExpander          *log_expander;
+  GtkDropDown          *log_level_dropdown;
   GMenu                *recent_section;
 };
 
@@ -150,6 +165,15 @@ void           _kiln_window_chip_selected   (KilnWindow     *self);
 /* kiln-window-file.c */
 void           _kiln_window_class_init_file (GtkWidgetClass *widget_class);
 void           _kiln_window_init_file       (KilnWindow     *self);
+
+/* kiln-window-log.c: the log, its levels, Copy Log and Save Log… */
+void           _kiln_window_class_init_log  (GtkWidgetClass *widget_class);
+void           _kiln_window_init_log        (KilnWindow     *self);
+void           _kiln_window_dispose_log     (KilnWindow     *self);
+void           _kiln_window_finalize_log    (KilnWindow     *self);
+/* A job's message level (KilnProgressMessageLevel) as the log's. */
+KilnLogLevel   _kiln_window_log_level_from_progress (guint    level);
+KilnLogLevel   _kiln_window_get_log_level   (KilnWindow     *self);
 
 /* kiln-window-target.c */
 void           _kiln_window_class_init_target (GtkWidgetClass *widget_class);
@@ -202,9 +226,14 @@ void           kiln_window_set_simulator    (KilnWindow     *self,
 /* TRUE while the window works on the simulated bench (chosen on the
  * command line or with its "Use the Simulator" button). */
 gboolean       kiln_window_uses_simulator   (KilnWindow     *self);
+/* A line of the log at the Info level. */
 void           kiln_window_log              (KilnWindow     *self,
                                              const char     *format,
                                              ...) G_GNUC_PRINTF (2, 3);
+void           kiln_window_log_at           (KilnWindow     *self,
+                                             KilnLogLevel    level,
+                                             const char     *format,
+                                             ...) G_GNUC_PRINTF (3, 4);
 
 /* The job layer's plug point: show a running job's progress events
  * (phases, bytes, sector states, messages, the result); Cancel (Escape)
@@ -236,7 +265,8 @@ KilnProbeSelector *_kiln_window_get_probe_selector (KilnWindow *self);
  * NULL when none is shown. */
 const char    *_kiln_window_get_result_action (KilnWindow   *self);
 const char    *_kiln_window_get_target_action (KilnWindow   *self);
-/* Everything the log shows, one line per entry. */
+/* Everything the log shows (the lines at its level and above), one line
+ * per entry. */
 char          *_kiln_window_dup_log_text    (KilnWindow     *self);
 /* What Read… does once its file is chosen: the whole flash, or a range. */
 void           _kiln_window_read_to_file    (KilnWindow     *self,

@@ -261,7 +261,7 @@ identify_done_cb (GObject      *source,
       /* The probe answered but the target did not (or the probe is gone):
        * keep the chip the user may pick, and say what is wrong. */
       self->target_error = _kiln_window_dup_error_words (self, error);
-      kiln_window_log (self, "%s", error->message);
+      kiln_window_log_at (self, KILN_LOG_ERROR, "%s", error->message);
       /* A probe pulled out (or gone quiet) says nothing new about the
        * chip: what it found stays on view, and the map as the last job
        * left it, until it is back. */
@@ -375,7 +375,7 @@ probe_selected_cb (KilnWindow        *self,
     {
       g_autofree char *msg = g_strdup_printf (_("The probe %s is gone (unplugged?)"), kiln_usb_probe_info_get_serial (old));
 
-      kiln_window_log (self, "%s", msg);
+      kiln_window_log_at (self, KILN_LOG_WARNING, "%s", msg);
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (msg));
     }
   self->probe = info ? g_object_ref (info) : NULL;
@@ -403,8 +403,12 @@ option_bytes_written_cb (KilnWindow *self,
 {
   kiln_window_log (self, "%s", summary);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Option bytes written")));
-  /* Protection and layout may have changed: read the target again. */
+  /* Protection and layout may have changed: read the target again. Lowering
+   * the read protection erases the flash. */
   _kiln_window_identify (self);
+  if (self->memory_view != NULL)
+    kiln_memory_view_read_again (self->memory_view,
+                                 _("The option bytes were written: reading the rows in view again…"));
 }
 
 static void

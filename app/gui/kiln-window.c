@@ -223,7 +223,7 @@ _kiln_window_update_plan (KilnWindow *self)
       /* Translators: the plan was refused; %s is the engine's reason */
       text = g_strdup_printf (_("%s\nNothing will be erased or written."), error->message);
       gtk_label_set_label (self->plan_label, text);
-      kiln_window_log (self, "%s", error->message);
+      kiln_window_log_at (self, KILN_LOG_ERROR, "%s", error->message);
       return;
     }
 
@@ -287,7 +287,7 @@ _kiln_window_chip_selected (KilnWindow *self)
     }
   if (chip == NULL)
     {
-      kiln_window_log (self, "%s", error != NULL ? error->message : name);
+      kiln_window_log_at (self, KILN_LOG_ERROR, "%s", error != NULL ? error->message : name);
       set_chip (self, NULL);
       return;
     }
@@ -306,7 +306,7 @@ kiln_window_set_chip_name (KilnWindow *self,
         adw_combo_row_set_selected (self->chip_combo, i);
         return self->chip != NULL;
       }
-  kiln_window_log (self, _("%s is not in Kiln’s chip database"), name);
+  kiln_window_log_at (self, KILN_LOG_WARNING, _("%s is not in Kiln’s chip database"), name);
   return FALSE;
 }
 
@@ -355,7 +355,7 @@ kiln_window_open_sample (KilnWindow *self)
       }
   }
 #endif
-  kiln_window_log (self, "%s", _("The sample firmware was not built (it needs arm-none-eabi-gcc); open a firmware file of your own."));
+  kiln_window_log_at (self, KILN_LOG_WARNING, "%s", _("The sample firmware was not built (it needs arm-none-eabi-gcc); open a firmware file of your own."));
 }
 
 static void
@@ -398,6 +398,7 @@ kiln_window_dispose (GObject *object)
 
   self->disposed = TRUE;
   _kiln_window_dispose_memory (self);
+  _kiln_window_dispose_log (self);
   if (self->probe_selector != NULL)
     g_signal_handlers_disconnect_by_data (self->probe_selector, self);
   g_cancellable_cancel (self->load_cancellable);
@@ -439,6 +440,7 @@ kiln_window_finalize (GObject *object)
   g_clear_pointer (&self->running_job, kiln_flash_job_free);
   g_clear_pointer (&self->meter, kiln_job_meter_free);
   g_clear_object (&self->bench);    /* then saves the simulated board */
+  _kiln_window_finalize_log (self);
 
   G_OBJECT_CLASS (kiln_window_parent_class)->finalize (object);
 }
@@ -517,14 +519,13 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_box);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_icon);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, result_label);
-  gtk_widget_class_bind_template_child (widget_class, KilnWindow, log_view);
-  gtk_widget_class_bind_template_child (widget_class, KilnWindow, log_expander);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, recent_section);
 
   gtk_widget_class_install_action (widget_class, "win.simulator", NULL, simulator_action);
   gtk_widget_class_install_action (widget_class, "win.new-profile", NULL, profile_editor_action);
   gtk_widget_class_install_action (widget_class, "win.edit-profile", NULL, profile_editor_action);
   _kiln_window_class_init_file (widget_class);
+  _kiln_window_class_init_log (widget_class);
   _kiln_window_class_init_target (widget_class);
   _kiln_window_class_init_jobs (widget_class);
   _kiln_window_class_init_read (widget_class);
@@ -557,6 +558,7 @@ kiln_window_init (KilnWindow *self)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 
+  _kiln_window_init_log (self);
   _kiln_window_init_file (self);
 
   gtk_string_list_append (self->chip_list, _("Not chosen"));

@@ -241,7 +241,13 @@ flash_job_run (KilnSession   *session,
   {
     KilnStlink *stlink = kiln_arm_target_get_stlink (target);
 
-    kiln_flash_plan_set_link (plan, kiln_stlink_get_version (stlink)->hw, kiln_stlink_get_swd_khz (stlink));
+    const KilnStlinkVersion *version = kiln_stlink_get_version (stlink);
+
+    kiln_flash_plan_set_link (plan, version->hw, kiln_stlink_get_swd_khz (stlink));
+    if (progress != NULL)
+      /* Translators: a detail for the log's Debug level: "ST-LINK/V2 firmware J45, SWD at 4000 kHz, STM32F74x/F75x" */
+      kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_DEBUG, _("ST-LINK/V%u firmware J%u, SWD at %u kHz, %s"),
+                             version->hw, version->jtag, kiln_stlink_get_swd_khz (stlink), job->chip_name);
   }
   summary = kiln_flash_plan_dup_summary (plan);
   if (progress != NULL)
@@ -258,6 +264,20 @@ flash_job_run (KilnSession   *session,
         ok = FALSE;
     }
   kiln_stlink_close (kiln_arm_target_get_stlink (target));
+
+  if (progress != NULL)
+    {
+      g_autofree char *written = g_strdup_printf ("%" G_GUINT64_FORMAT, job->result.bytes_written);
+      g_autofree char *link = g_strdup_printf ("%" G_GUINT64_FORMAT, job->result.bytes_link);
+
+      /* Translators: a detail for the log's Debug level; the last %s is
+       * "the SRAM loader" or "the host" */
+      kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_DEBUG,
+                             _("Sectors erased %u, written %u, unchanged %u, blank %u; %s bytes written, "
+                               "%s bytes over the link, by %s"),
+                             job->result.erased, job->result.written, job->result.skipped, job->result.blank,
+                             written, link, job->result.used_loader ? _("the SRAM loader") : _("the host"));
+    }
 
   if (progress != NULL && job->result.fallback_reason != NULL && !job->options.host_driven
       && job->result.written > 0)

@@ -229,7 +229,8 @@ test_view (void)
   kiln_test_input_keys (GTK_WINDOW (view), "Return");
   g_assert_true (kiln_test_spin_until (view_idle, view, 120000));
   g_test_message ("find: %s", _kiln_memory_view_get_status (view));
-  g_assert_cmpstr (_kiln_memory_view_get_status (view), ==, "Found “DE AD BE EF” at 0x08014000.");
+  g_assert_cmpstr (_kiln_memory_view_get_status (view), ==,
+                   "Found “DE AD BE EF” at 0x08014000 in the chip (not in the file there).");
   g_assert_cmphex (kiln_hex_view_get_cursor (hex), ==, FLASH_BASE + 0x14000);
   g_assert_true (kiln_hex_view_is_read (hex, FLASH_BASE, FLASH_SIZE));
   kiln_test_save_screenshot (GTK_WIDGET (view), "memory-view-find.png");
@@ -244,7 +245,8 @@ test_view (void)
   kiln_test_input_type (GTK_WINDOW (view), "nowhere at all");
   kiln_test_input_keys (GTK_WINDOW (view), "Return");
   g_assert_true (kiln_test_spin_until (view_idle, view, 60000));
-  g_assert_cmpstr (_kiln_memory_view_get_status (view), ==, "“nowhere at all” is not in Flash.");
+  g_assert_cmpstr (_kiln_memory_view_get_status (view), ==,
+                   "“nowhere at all” is not in Flash, neither in the chip nor in the file.");
   g_assert_cmphex (kiln_hex_view_get_cursor (hex), ==, FLASH_BASE + 0x30000);
 
   /* RAM: Go to switches the region and reads it from the chip. */
@@ -267,6 +269,90 @@ test_view (void)
   kiln_test_spin (300);
   g_assert_true (kiln_test_spin_until (view_idle, view, 60000));
   kiln_test_save_screenshot (GTK_WIDGET (view), "memory-view-wide.png");
+
+  kiln_test_input_keys (GTK_WINDOW (view), "ctrl+w");
+  g_assert_null (window->memory_view);
+  kiln_test_close (window, flash_path);
+}
+
+typedef struct
+{
+  KilnMemoryView *view;
+  guint32         address;
+} ViewMatches;
+
+/* The view has read the rows at @address again and they match the file. */
+static gboolean
+view_matches (gpointer data)
+{
+  ViewMatches *m = data;
+  KilnHexView *hex = _kiln_memory_view_get_hex_view (m->view);
+
+  return _kiln_memory_view_is_idle (m->view) && kiln_hex_view_is_read (hex, m->address, 0x100)
+         && kiln_hex_view_get_n_differences (hex) == 0;
+}
+
+/* Find looks on the file's side too and says where; after Program the
+ * open view forgets the blank chip it had read and reads the rows in view
+ * again, which now match the file. */
+static void
+test_find_file_and_refresh (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("");
+  g_autofree guint8 *flash = g_malloc (FLASH_SIZE);
+  g_autofree guint8 *file = g_malloc (4096);
+  KilnWindow *window;
+  KilnMemoryView *view;
+  KilnHexView *hex;
+  ViewMatches matches;
+
+  memset (flash, 0xFF, FLASH_SIZE);
+  for (guint i = 0; i < 4096; i++)
+    file[i] = (guint8) (i * 5 + 1);
+  memcpy (file + 0x800, "FILE-MARK", 9);
+  plant_flash (flash_path, flash);
+  window = open_window (flash_path, file, 4096, 1024, 600);
+
+  /* Ctrl+M: the view, at the flash's start; the blank chip differs from
+   * the file everywhere the file has bytes. */
+  kiln_test_input_keys (GTK_WINDOW (window), "ctrl+m");
+  g_assert_true (kiln_test_spin_until (view_open, window, 10000));
+  view = window->memory_view;
+  hex = _kiln_memory_view_get_hex_view (view);
+  gtk_window_set_default_size (GTK_WINDOW (view), 1024, 600);
+  wait_read (hex, FLASH_BASE, 0x100);
+  g_assert_true (kiln_test_spin_until (view_idle, view, 60000));
+  g_assert_cmpuint (kiln_hex_view_get_n_differences (hex), >, 0);
+
+  /* Text only the file holds. */
+  kiln_test_input_keys (GTK_WINDOW (view), "ctrl+f");
+  kiln_test_input_type (GTK_WINDOW (view), "FILE-MARK");
+  kiln_test_input_keys (GTK_WINDOW (view), "Return");
+  g_assert_true (kiln_test_spin_until (view_idle, view, 120000));
+  g_test_message ("find: %s", _kiln_memory_view_get_status (view));
+  g_assert_cmpstr (_kiln_memory_view_get_status (view), ==,
+                   "Found “FILE-MARK” at 0x08000800 in the file (not in the chip there).");
+  g_assert_cmphex (kiln_hex_view_get_cursor (hex), ==, FLASH_BASE + 0x800);
+
+  /* Program, from the main window: the view reads its rows again. */
+  kiln_test_input_keys (GTK_WINDOW (window), "ctrl+p");
+  g_assert_true (kiln_test_spin_until (has_result, window, 60000));
+  g_test_message ("program: %s", _kiln_window_get_result_text (window));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed and verified"));
+  matches.view = view;
+  matches.address = FLASH_BASE + 0x800;
+  g_assert_true (kiln_test_spin_until (view_matches, &matches, 60000));
+  g_assert_cmpstr (_kiln_memory_view_get_status (view), ==, "What was read matches the file.");
+  kiln_test_save_screenshot (GTK_WIDGET (view), "memory-view-programmed.png");
+
+  /* Found again, now on both sides. */
+  kiln_test_input_keys (GTK_WINDOW (view), "ctrl+f");
+  kiln_test_input_keys (GTK_WINDOW (view), "ctrl+a BackSpace");
+  kiln_test_input_type (GTK_WINDOW (view), "FILE-MARK");
+  kiln_test_input_keys (GTK_WINDOW (view), "Return");
+  g_assert_true (kiln_test_spin_until (view_idle, view, 120000));
+  g_assert_cmpstr (_kiln_memory_view_get_status (view), ==,
+                   "Found “FILE-MARK” at 0x08000800 in the chip and in the file.");
 
   kiln_test_input_keys (GTK_WINDOW (view), "ctrl+w");
   g_assert_null (window->memory_view);
@@ -445,6 +531,7 @@ main (int   argc,
   g_application_set_default (G_APPLICATION (app));
 
   g_test_add_func ("/Kiln/UI/memory-view/view", test_view);
+  g_test_add_func ("/Kiln/UI/memory-view/find-file-and-refresh", test_find_file_and_refresh);
   g_test_add_func ("/Kiln/UI/memory-view/tile-focus", test_tile_focus);
   g_test_add_func ("/Kiln/UI/memory-view/erase-ticked", test_erase_ticked);
   g_test_add_func ("/Kiln/UI/memory-view/erase-ticked-protected", test_erase_ticked_protected);

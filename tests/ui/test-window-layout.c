@@ -7,10 +7,13 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 
 #include "kiln-test-input.h"
 #include "kiln-memory-map-private.h"
+#include "kiln-memory-view-private.h"
 #include "kiln-test-window.h"
 
 static graphene_rect_t
@@ -158,6 +161,121 @@ test_small_window (void)
   g_unlink (path);
 }
 
+static gboolean
+map_scrolled (gpointer data)
+{
+  return gtk_adjustment_get_value (data) > 0;
+}
+
+static gboolean tile_in_sight (KilnMemoryMap *map,
+                               guint          index);
+
+static gboolean
+first_tile_in_sight (gpointer map)
+{
+  return tile_in_sight (map, 0);
+}
+
+static gboolean
+no_dialog (gpointer unused)
+{
+  return kiln_test_find_message_dialog () == NULL;
+}
+
+static gboolean
+ticked (gpointer data)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (KILN_WINDOW (data)->erase_ticked_button));
+}
+
+/* Whether the middle of sector @index's tile is inside the map's scroller. */
+static gboolean
+tile_in_sight (KilnMemoryMap *map,
+               guint          index)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (map), GTK_TYPE_SCROLLED_WINDOW);
+  graphene_point_t in;
+  double x, y;
+
+  g_assert_true (kiln_memory_map_get_sector_point (map, index, &x, &y));
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (map), scroller, &GRAPHENE_POINT_INIT (x, y), &in));
+  g_test_message ("sector %u's middle at %.0f in a scroller %d high", index, in.y, gtk_widget_get_height (scroller));
+  return in.y >= 0 && in.y <= gtk_widget_get_height (scroller);
+}
+
+/* 1024×600 with the log open: the map scrolls on its own, so Select
+ * Sectors, Erase N Sectors… and Show Memory stay in sight and answer a
+ * real click whatever the map's scroll; the keyboard's tile is scrolled
+ * into sight. */
+static void
+test_small_map_actions (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("");
+  gsize size = 96 * 1024;
+  g_autofree char *data = kiln_test_pattern (size);
+  g_autofree char *path = kiln_test_write_temp ("app.bin", data, size);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  KilnWindow *window = kiln_test_window_new (1024, 600);
+  KilnMemoryMap *map = _kiln_window_get_memory_map (window);
+  GtkWidget *memory_button;
+  GtkAdjustment *adj;
+
+  kiln_test_wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  kiln_test_wait_loaded (window);
+  _kiln_window_set_log_expanded (window, TRUE);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  memory_button = kiln_test_find_actionable (GTK_WIDGET (window), "win.memory");
+  g_assert_nonnull (memory_button);
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (map),
+                                                                                        GTK_TYPE_SCROLLED_WINDOW)));
+
+  /* The wheel over the map scrolls it to its legend… */
+  {
+    double x, y;
+
+    g_assert_true (kiln_memory_map_get_sector_point (map, 4, &x, &y));
+    kiln_test_input_click_at (GTK_WIDGET (map), x, y, 5, 6);
+  }
+  g_assert_true (kiln_test_spin_until (map_scrolled, adj, 10000));
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_false (tile_in_sight (map, 0));
+  /* …and the map's actions stay where they were, whole. */
+  assert_seen (window, GTK_WIDGET (window->select_button));
+  assert_seen (window, memory_button);
+  assert_seen (window, GTK_WIDGET (window->plan_label));
+  kiln_test_save_screenshot (GTK_WIDGET (window), "map-scrolled-1024x600.png");
+
+  /* A real click on Select Sectors; the keyboard goes to the map, and
+   * Home brings sector 0's tile back into sight. */
+  kiln_test_input_click (GTK_WIDGET (window->select_button));
+  g_assert_true (gtk_toggle_button_get_active (window->select_button));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (map)));
+  kiln_test_input_keys (GTK_WINDOW (window), "End Home");
+  g_assert_true (kiln_test_spin_until (first_tile_in_sight, map, 10000));
+  g_assert_cmpuint (kiln_memory_map_get_focus (map), ==, 0);
+
+  /* Space ticks it; Erase 1 Sector… is in sight and answers a click. */
+  kiln_test_input_keys (GTK_WINDOW (window), "space");
+  g_assert_true (kiln_test_spin_until (ticked, window, 10000));
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  assert_seen (window, GTK_WIDGET (window->erase_ticked_button));
+  kiln_test_save_screenshot (GTK_WIDGET (window), "map-actions-1024x600.png");
+  kiln_test_input_click (GTK_WIDGET (window->erase_ticked_button));
+  g_assert_true (kiln_test_spin_until (kiln_test_dialog_shown, NULL, 10000));
+  kiln_test_input_keys (kiln_test_find_message_dialog (), "Escape");
+  g_assert_true (kiln_test_spin_until (no_dialog, NULL, 10000));
+  /* Escape left the chip alone: no job ran. */
+  g_assert_false (kiln_test_has_result (window));
+
+  /* Show Memory, clicked, opens the memory view. */
+  kiln_test_input_click (memory_button);
+  gtk_window_destroy (kiln_test_wait_toplevel (KILN_TYPE_MEMORY_VIEW, 30000));
+
+  kiln_test_close (window, flash_path);
+  g_unlink (path);
+}
+
 /* 1024×600 with no probe (no bench, nothing on USB): the way out, USB
  * Access Help and the simulator, is seen without scrolling. */
 static void
@@ -238,8 +356,18 @@ test_large_window (void)
   kiln_window_open_file_at (window, file, 0x08000000);
   kiln_test_wait_loaded (window);
   kiln_test_wait_drawn (GTK_WIDGET (window));
-  g_test_message ("map %d×%d", gtk_widget_get_width (map), gtk_widget_get_height (map));
+  g_test_message ("map %d×%d, drawn %.0f high", gtk_widget_get_width (map), gtk_widget_get_height (map),
+                  kiln_memory_map_get_drawn_height (KILN_MEMORY_MAP (map)));
   g_assert_cmpint (gtk_widget_get_width (map), >=, 1920 / 2);
+  /* What the map draws fills it, and it reaches down to the actions: no
+   * third of the column is left empty under the legend. */
+  g_assert_cmpfloat (kiln_memory_map_get_drawn_height (KILN_MEMORY_MAP (map)), >=, gtk_widget_get_height (map) - 1);
+  {
+    graphene_rect_t m = bounds_in_window (map);
+
+    g_test_message ("map ends at %.0f, Program starts at %.0f", m.origin.y + m.size.height, program_y (window));
+    g_assert_cmpfloat (program_y (window) - (m.origin.y + m.size.height), <, 40);
+  }
   /* and the height: its sectors grow into the room rather than leave most
    * of the window empty under the legend. */
   g_assert_cmpint (gtk_widget_get_height (map), >=, 1080 / 3);
@@ -265,6 +393,15 @@ main (int   argc,
 {
   g_autoptr(AdwApplication) app = NULL;
 
+  /* KILN_TEST_LOCALEDIR=_build/po with LANGUAGE=de shows the window in
+   * German (for looking at screenshots; these assertions hold in both). */
+  if (g_getenv ("KILN_TEST_LOCALEDIR") != NULL)
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("KILN_TEST_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
@@ -278,6 +415,7 @@ main (int   argc,
 
   g_test_add_func ("/Kiln/UI/small-window", test_small_window);
   g_test_add_func ("/Kiln/UI/large-window", test_large_window);
+  g_test_add_func ("/Kiln/UI/small-window-map-actions", test_small_map_actions);
   g_test_add_func ("/Kiln/UI/small-window-no-probe", test_small_no_probe);
   g_test_add_func ("/Kiln/UI/f429zi", test_f429zi);
 

@@ -1,0 +1,251 @@
+/* test-window-log.c — the log's levels: Show Errors / Warnings / Info /
+ * Debug, chosen with real clicks, kept in GSettings; a job's worker
+ * messages carry their level, and the log shows the chosen level and the
+ * more severe ones, earlier lines included
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+
+#include "kiln-test-input.h"
+#include "kiln-test-window.h"
+
+static gboolean
+is_label_reading (GtkWidget     *widget,
+                  gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget)
+         && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+popover_shown (gpointer data)
+{
+  GtkWidget *popover = kiln_test_find_type (data, GTK_TYPE_POPOVER);
+
+  return popover != NULL && gtk_widget_get_mapped (popover);
+}
+
+static gboolean
+popover_gone (gpointer data)
+{
+  return !popover_shown (data);
+}
+
+/* Opens Show with a click and clicks @level in its list. */
+static void
+choose_level (KilnWindow *window,
+              const char *level)
+{
+  GtkWidget *dropdown = GTK_WIDGET (window->log_level_dropdown);
+  GtkWidget *popover;
+  GtkWidget *label;
+
+  kiln_test_wait_drawn (dropdown);
+  kiln_test_input_click (dropdown);
+  g_assert_true (kiln_test_spin_until (popover_shown, dropdown, 10000));
+  popover = kiln_test_find_type (dropdown, GTK_TYPE_POPOVER);
+  kiln_test_wait_drawn (popover);
+  label = kiln_test_find_widget (popover, is_label_reading, level);
+  g_assert_nonnull (label);
+  kiln_test_input_click (label);
+  g_assert_true (kiln_test_spin_until (popover_gone, dropdown, 10000));
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+}
+
+/* Every line of the log that is not empty passes @check. */
+static gboolean
+every_line (const char *log,
+            gboolean  (*check) (const char *line))
+{
+  g_auto(GStrv) lines = g_strsplit (log, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*lines[i] != '\0' && !check (lines[i]))
+      {
+        g_test_message ("line: %s", lines[i]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static gboolean
+is_error (const char *line)
+{
+  return strstr (line, "  Error: ") != NULL;
+}
+
+static gboolean
+is_error_or_warning (const char *line)
+{
+  return is_error (line) || strstr (line, "  Warning: ") != NULL;
+}
+
+static gboolean
+is_not_debug (const char *line)
+{
+  return strstr (line, "  Debug: ") == NULL;
+}
+
+/* The log's newest line is in sight. */
+static gboolean
+at_end (gpointer data)
+{
+  KilnWindow *window = data;
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (window->log_view));
+
+  return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >= gtk_adjustment_get_upper (adj) - 1;
+}
+
+static KilnLogLevel
+saved_level (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  return g_settings_get_enum (settings, "log-level");
+}
+
+static gboolean
+log_has (KilnWindow *window,
+         const char *text)
+{
+  g_autofree char *log = _kiln_window_dup_log_text (window);
+
+  return strstr (log, text) != NULL;
+}
+
+static void
+test_levels (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("");
+  gsize size = 96 * 1024;
+  g_autofree char *data = kiln_test_pattern (size);
+  g_autofree char *path = kiln_test_write_temp ("app.bin", data, size);
+  g_autofree char *bad = kiln_test_write_temp ("bad.hex", ":10zz\n", 6);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  KilnWindow *window = kiln_test_window_new (1024, 600);
+  KilnWindow *again;
+  char *log;
+
+  kiln_test_wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  kiln_test_wait_loaded (window);
+  _kiln_window_set_log_expanded (window, TRUE);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_cmpint (_kiln_window_get_log_level (window), ==, KILN_LOG_INFO);
+  g_assert_cmpuint (gtk_drop_down_get_selected (window->log_level_dropdown), ==, KILN_LOG_INFO);
+
+  /* At Info (the default), a Program shows its summary and no detail. */
+  kiln_test_input_keys (GTK_WINDOW (window), "ctrl+p");
+  g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed and verified"));
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  log = _kiln_window_dup_log_text (window);
+  g_test_message ("Info:\n%s", log);
+  g_assert_nonnull (strstr (log, "Programmed and verified"));
+  g_assert_true (every_line (log, is_not_debug));
+  g_clear_pointer (&log, g_free);
+
+  /* Debug, clicked: the job's detail, from the worker (the probe and the
+   * sectors' counts) and from its sector states, which were there all
+   * along; the earlier lines stay. */
+  choose_level (window, "Debug");
+  g_assert_cmpint (_kiln_window_get_log_level (window), ==, KILN_LOG_DEBUG);
+  g_assert_cmpint (saved_level (), ==, KILN_LOG_DEBUG);
+  log = _kiln_window_dup_log_text (window);
+  g_test_message ("Debug:\n%s", log);
+  g_assert_nonnull (strstr (log, "  Debug: ST-LINK/V2 firmware J"));
+  g_assert_nonnull (strstr (log, "  Debug: Sectors erased 0, written 3, unchanged 0, blank 3"));
+  g_assert_nonnull (strstr (log, "  Debug: Sector 0: Verified"));
+  g_assert_nonnull (strstr (log, "Kiln " PACKAGE_VERSION " started"));
+  g_assert_nonnull (strstr (log, "Programmed and verified"));
+  g_clear_pointer (&log, g_free);
+  /* …and it follows its newest line. */
+  g_assert_true (kiln_test_spin_until (at_end, window, 10000));
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  kiln_test_save_screenshot (GTK_WIDGET (window), "log-debug-1024x600.png");
+
+  /* A file that cannot be used is an error. At Errors the log shows only
+   * errors, that one among them. */
+  kiln_test_load (window, bad);
+  g_assert_cmpstr (_kiln_window_get_page (window), ==, "error");
+  choose_level (window, "Errors");
+  g_assert_cmpint (saved_level (), ==, KILN_LOG_ERROR);
+  log = _kiln_window_dup_log_text (window);
+  g_test_message ("Errors:\n%s", log);
+  g_assert_nonnull (strstr (log, "bad.hex"));
+  g_assert_true (every_line (log, is_error));
+  g_clear_pointer (&log, g_free);
+  kiln_test_save_screenshot (GTK_WIDGET (window), "log-errors-1024x600.png");
+
+  /* Folded away, the log still takes lines at its level; unfolded, they
+   * are there. */
+  _kiln_window_set_log_expanded (window, FALSE);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  kiln_window_log_at (window, KILN_LOG_ERROR, "%s", "an error while folded");
+  kiln_window_log_at (window, KILN_LOG_INFO, "%s", "an info line while folded");
+  kiln_test_input_click (GTK_WIDGET (window->log_expander));
+  g_assert_true (gtk_expander_get_expanded (window->log_expander));
+  kiln_test_wait_drawn (GTK_WIDGET (window->log_view));
+  g_assert_true (log_has (window, "Error: an error while folded"));
+  g_assert_false (log_has (window, "an info line while folded"));
+
+  /* Warnings: errors and warnings, no info. */
+  choose_level (window, "Warnings");
+  kiln_window_log_at (window, KILN_LOG_WARNING, "%s", "a warning");
+  log = _kiln_window_dup_log_text (window);
+  g_assert_nonnull (strstr (log, "Warning: a warning"));
+  g_assert_nonnull (strstr (log, "Error: an error while folded"));
+  g_assert_true (every_line (log, is_error_or_warning));
+  g_clear_pointer (&log, g_free);
+
+  /* Kept: the next window starts at Warnings. */
+  again = kiln_test_window_new (1024, 600);
+  g_assert_cmpint (_kiln_window_get_log_level (again), ==, KILN_LOG_WARNING);
+  g_assert_cmpuint (gtk_drop_down_get_selected (again->log_level_dropdown), ==, KILN_LOG_WARNING);
+  g_assert_false (log_has (again, "started"));
+  gtk_window_destroy (GTK_WINDOW (again));
+
+  /* Back to Info for the tests after this one. */
+  choose_level (window, "Info");
+  g_assert_true (log_has (window, "an info line while folded"));
+  kiln_test_close (window, flash_path);
+  g_unlink (path);
+  g_unlink (bad);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(AdwApplication) app = NULL;
+
+  /* KILN_TEST_LOCALEDIR=_build/po with LANGUAGE=de shows the window in
+   * German (for looking at screenshots; the assertions expect English). */
+  if (g_getenv ("KILN_TEST_LOCALEDIR") != NULL)
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("KILN_TEST_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  app = g_object_new (ADW_TYPE_APPLICATION,
+                      "application-id", "org.kiln.Kiln.TestLog",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "resource-base-path", "/org/kiln/Kiln",
+                      NULL);
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  g_application_set_default (G_APPLICATION (app));
+
+  g_test_add_func ("/Kiln/UI/log-levels", test_levels);
+
+  return g_test_run ();
+}
