@@ -102,7 +102,7 @@ KilnProductionRecord *kiln_production_window_get_record   (KilnProductionWindow 
 void                  kiln_production_window_set_operator (KilnProductionWindow *self,
                                                            const char           *operator_name);
 /* A signed profile with [operator] mode = true was opened and the engineer's
- * password has not been given since. */
+ * password or key has not been given since. */
 gboolean              kiln_production_window_get_operator_mode (KilnProductionWindow *self);
 /* The simulated bench, or NULL. */
 KilnSimBench         *kiln_production_window_get_bench    (KilnProductionWindow *self);

@@ -472,7 +472,7 @@ kiln_production_window_init (KilnProductionWindow *self)
   /* Operator mode: only boards are programmed. Other profiles, the
    * auto-start switch, the record's export, the settings and the
    * application's other windows are out of reach until the engineer's
-   * password is given. */
+   * password or key is given. */
   self->lockdown = kiln_production_lockdown_new (GTK_WINDOW (self));
   kiln_production_lockdown_hide (self->lockdown, self->open_button);
   kiln_production_lockdown_hide (self->lockdown, self->auto_box);
