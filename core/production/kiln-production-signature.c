@@ -114,6 +114,7 @@ kiln_production_trust_check_key (const char  *secret_path,
 
   if (!kiln_minisign_secret_key_load_with_password (secret_path, password, &key, error))
     return FALSE;
+  /* libsodium is ready: the key was read with it. */
   /* A fresh challenge each time: a signature kept from an earlier one
    * proves nothing. */
   randombytes_buf (challenge, sizeof challenge);
