@@ -105,8 +105,8 @@ kiln_cli_erase (int    argc,
     goto out;
 
   job = kiln_target_job_new (KILN_TARGET_JOB_ERASE, info);
-  job->khz = (guint) common.khz;
-  job->under_reset = common.under_reset;
+  job->probe.khz = (guint) common.khz;
+  job->probe.under_reset = common.under_reset;
   job->sectors = g_strdup (sectors);
   job->mass = mass;
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
@@ -129,7 +129,7 @@ kiln_cli_erase (int    argc,
       {
         JsonBuilder *b = kiln_cli_json_result_new (TRUE);
 
-        kiln_cli_json_string (b, "chip", job->chip_name);
+        kiln_cli_json_string (b, "chip", job->probe.chip_name);
         kiln_cli_json_bool (b, "mass", mass);
         json_builder_set_member_name (b, "sectors");
         json_builder_begin_array (b);
@@ -143,12 +143,12 @@ kiln_cli_erase (int    argc,
         kiln_cli_json_result_print (b);
       }
     else if (!common.quiet && mass)
-      printf (_("%s: erased the whole flash (mass erase, %u sectors, %s) in %.1f s\n"), job->chip_name,
+      printf (_("%s: erased the whole flash (mass erase, %u sectors, %s) in %.1f s\n"), job->probe.chip_name,
               job->erase_result.sectors, size, secs);
     else if (!common.quiet)
       printf (g_dngettext (GETTEXT_PACKAGE, "%s: erased sector %s (%s) in %.1f s\n",
                            "%s: erased sectors %s (%s) in %.1f s\n", job->erase_result.sectors),
-              job->chip_name, list, size, secs);
+              job->probe.chip_name, list, size, secs);
   }
 
 out:

@@ -72,8 +72,8 @@ kiln_cli_flash (int    argc,
     goto out;
 
   job = kiln_flash_job_new (info, image);
-  job->khz = (guint) common.khz;
-  job->under_reset = common.under_reset;
+  job->probe.khz = (guint) common.khz;
+  job->probe.under_reset = common.under_reset;
   job->dry_run = dry_run;
   /* The summary below says what was done, with the chip and the time. */
   job->no_summary_message = TRUE;
@@ -114,7 +114,7 @@ kiln_cli_flash (int    argc,
         JsonBuilder *b = kiln_cli_json_result_new (TRUE);
 
         kiln_cli_json_bool (b, "dry_run", dry_run);
-        kiln_cli_json_string (b, "chip", job->chip_name);
+        kiln_cli_json_string (b, "chip", job->probe.chip_name);
         kiln_cli_json_int (b, "sectors_erased", job->result.erased);
         kiln_cli_json_int (b, "sectors_written", job->result.written);
         kiln_cli_json_int (b, "sectors_skipped", job->result.skipped);
@@ -137,19 +137,19 @@ kiln_cli_flash (int    argc,
     else if (common.quiet)
       ;
     else if (dry_run)
-      printf (_("%s: dry run, nothing was erased or written.\n"), job->chip_name);
+      printf (_("%s: dry run, nothing was erased or written.\n"), job->probe.chip_name);
     else if (job->result.written == 0 && job->result.skipped == 0)
       printf (_("%s: the file has nothing for the flash (its bytes are all in RAM, which is not programmed); "
-                "nothing was erased or written.\n"), job->chip_name);
+                "nothing was erased or written.\n"), job->probe.chip_name);
     else if (job->result.written == 0)
       printf (_("%s: the flash already holds this image; nothing was erased or written (%.1f s)\n"),
-              job->chip_name, secs);
+              job->probe.chip_name, secs);
     else
       printf (g_dngettext (GETTEXT_PACKAGE,
                            "%s: %u sector erased and written (%s), %u unchanged and skipped, %s, in %.1f s\n",
                            "%s: %u sectors erased and written (%s), %u unchanged and skipped, %s, in %.1f s\n",
                            job->result.written),
-              job->chip_name, job->result.written, size, job->result.skipped,
+              job->probe.chip_name, job->result.written, size, job->result.skipped,
               job->result.verified ? _("verified") : _("not verified"), secs);
     if (!common.json && !common.quiet && !dry_run && job->result.written > 0
         && (job->result.blank > 0 || job->result.bytes_erased_skipped > 0 || job->result.bytes_link > 0))

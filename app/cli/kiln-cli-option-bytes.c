@@ -49,7 +49,7 @@ print_json_result (KilnTargetJob *job,
     {
       g_autofree char *options = kiln_option_bytes_to_json (&job->options_after, job->chip);
 
-      kiln_cli_json_string (b, "chip", job->chip_name != NULL ? job->chip_name : "");
+      kiln_cli_json_string (b, "chip", job->probe.chip_name != NULL ? job->probe.chip_name : "");
       kiln_cli_json_bool (b, "written", job->options_written);
       add_list (b, "changes", job->changes);
       json_builder_set_member_name (b, "option_bytes");
@@ -140,8 +140,8 @@ kiln_cli_option_bytes (int    argc,
     goto out;
 
   job = kiln_target_job_new (set ? KILN_TARGET_JOB_OPTION_BYTES_WRITE : KILN_TARGET_JOB_OPTION_BYTES_READ, info);
-  job->khz = (guint) common.khz;
-  job->under_reset = common.under_reset;
+  job->probe.khz = (guint) common.khz;
+  job->probe.under_reset = common.under_reset;
   if (set)
     {
       job->assignments = g_strdupv (args + 1);
@@ -165,7 +165,7 @@ kiln_cli_option_bytes (int    argc,
         print_json_result (job, TRUE);
       else
         {
-          g_autofree char *title = g_strdup_printf (_("%s: this would change:"), job->chip_name);
+          g_autofree char *title = g_strdup_printf (_("%s: this would change:"), job->probe.chip_name);
 
           print_list (title, job->changes);
           print_list (_("What it does:"), job->consequences);
@@ -188,13 +188,13 @@ kiln_cli_option_bytes (int    argc,
         if (job->options_written && kiln_option_bytes_get_rdp_level (&job->options_after) == 2)
           {
             printf (_("%s: read protection level 2 is set; the chip's debug port is closed for good.\n"),
-                    job->chip_name);
+                    job->probe.chip_name);
             goto out;
           }
         if (job->options_written)
-          printf (_("%s: option bytes written and loaded; they now read:\n"), job->chip_name);
+          printf (_("%s: option bytes written and loaded; they now read:\n"), job->probe.chip_name);
         else if (!set)
-          printf (_("%s option bytes:\n"), job->chip_name);
+          printf (_("%s option bytes:\n"), job->probe.chip_name);
         printf ("%s", words);
       }
   }

@@ -111,7 +111,7 @@ print_otp_json (KilnTargetJob *job)
   const KilnFlashOtpLayout *l = &otp->layout;
   JsonBuilder *b = kiln_cli_json_result_new (TRUE);
 
-  kiln_cli_json_string (b, "chip", job->chip_name);
+  kiln_cli_json_string (b, "chip", job->probe.chip_name);
   json_builder_set_member_name (b, "otp");
   json_builder_begin_object (b);
   kiln_cli_json_int (b, "base", l->base);
@@ -154,7 +154,7 @@ print_otp_text (KilnTargetJob *job)
   const KilnFlashOtpLayout *l = &otp->layout;
 
   printf (_("%s one-time-programmable area: 16 blocks of %u bytes at 0x%08X, lock bytes at 0x%08X\n"),
-          job->chip_name, l->block_size, l->base, l->lock_base);
+          job->probe.chip_name, l->block_size, l->base, l->lock_base);
   for (guint b = 0; b < KILN_FLASH_OTP_BLOCKS; b++)
     {
       const guint8 *data = otp->data + b * l->block_size;
@@ -306,8 +306,8 @@ kiln_cli_otp (int    argc,
     goto out;
 
   job = kiln_target_job_new (kind, info);
-  job->khz = (guint) common.khz;
-  job->under_reset = common.under_reset;
+  job->probe.khz = (guint) common.khz;
+  job->probe.under_reset = common.under_reset;
   job->address = address;
   job->otp_bytes = bytes ? g_bytes_ref (bytes) : NULL;
   job->otp_lock = lock;
@@ -343,7 +343,7 @@ kiln_cli_otp (int    argc,
         }
       else
         printf (_("%s: this would write %zu bytes to the OTP at 0x%08X, for good: %s\n"),
-                job->chip_name, length, address, data);
+                job->probe.chip_name, length, address, data);
       fprintf (stderr, _("kiln-cli otp: nothing was written; add --confirm to write.\n"));
       goto out;
     }
@@ -356,11 +356,11 @@ kiln_cli_otp (int    argc,
 
       if (kind == KILN_TARGET_JOB_OTP_WRITE)
         printf (_("%s: wrote %u bytes to the OTP at 0x%08X (%u already held their value), read back and checked.\n"),
-                job->chip_name, job->otp_result.written, address, job->otp_result.unchanged);
+                job->probe.chip_name, job->otp_result.written, address, job->otp_result.unchanged);
       if (*locked != '\0')
-        printf (_("%s: OTP blocks locked for good: %s.\n"), job->chip_name, locked);
+        printf (_("%s: OTP blocks locked for good: %s.\n"), job->probe.chip_name, locked);
       else if (kind == KILN_TARGET_JOB_OTP_LOCK)
-        printf (_("%s: these OTP blocks were already locked.\n"), job->chip_name);
+        printf (_("%s: these OTP blocks were already locked.\n"), job->probe.chip_name);
       if (kind == KILN_TARGET_JOB_OTP_READ || common.verbose)
         print_otp_text (job);
     }

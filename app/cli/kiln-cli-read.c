@@ -93,8 +93,8 @@ kiln_cli_read (int    argc,
     goto out;
 
   job = kiln_target_job_new (KILN_TARGET_JOB_READ, info);
-  job->khz = (guint) common.khz;
-  job->under_reset = common.under_reset;
+  job->probe.khz = (guint) common.khz;
+  job->probe.under_reset = common.under_reset;
   job->address = address;
   job->length = length;
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
@@ -123,7 +123,7 @@ kiln_cli_read (int    argc,
       {
         JsonBuilder *b = kiln_cli_json_result_new (TRUE);
 
-        kiln_cli_json_string (b, "chip", job->chip_name);
+        kiln_cli_json_string (b, "chip", job->probe.chip_name);
         kiln_cli_json_int (b, "address", address);
         kiln_cli_json_int (b, "bytes", (gint64) length);
         kiln_cli_json_string (b, "file", args[2]);
@@ -131,7 +131,7 @@ kiln_cli_read (int    argc,
         kiln_cli_json_result_print (b);
       }
     else if (!common.quiet)
-      printf (_("%s: read %s from 0x%08X into %s in %.1f s\n"), job->chip_name, size, address, args[2], secs);
+      printf (_("%s: read %s from 0x%08X into %s in %.1f s\n"), job->probe.chip_name, size, address, args[2], secs);
   }
 
 out:

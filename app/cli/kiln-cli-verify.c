@@ -56,8 +56,8 @@ kiln_cli_verify (int    argc,
     goto out;
 
   job = kiln_target_job_new (KILN_TARGET_JOB_VERIFY, info);
-  job->khz = (guint) common.khz;
-  job->under_reset = common.under_reset;
+  job->probe.khz = (guint) common.khz;
+  job->probe.under_reset = common.under_reset;
   job->image = g_object_ref (image);
   job->method = common.verify_method;
   output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
@@ -85,7 +85,7 @@ kiln_cli_verify (int    argc,
       {
         JsonBuilder *b = kiln_cli_json_result_new (TRUE);
 
-        kiln_cli_json_string (b, "chip", job->chip_name);
+        kiln_cli_json_string (b, "chip", job->probe.chip_name);
         kiln_cli_json_bool (b, "match", TRUE);
         kiln_cli_json_string (b, "method", r->method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback");
         kiln_cli_json_bool (b, "fallback", r->fallback);
@@ -101,7 +101,7 @@ kiln_cli_verify (int    argc,
                            "%s: the flash matches %s (%s in %u sector, %s) in %.1f s\n",
                            "%s: the flash matches %s (%s in %u sectors, %s) in %.1f s\n",
                            r->sectors),
-              job->chip_name, kiln_image_get_display_name (image), size, r->sectors, how, secs);
+              job->probe.chip_name, kiln_image_get_display_name (image), size, r->sectors, how, secs);
   }
 
 out:

@@ -598,23 +598,35 @@ clip (KilnHexView *self,
   return TRUE;
 }
 
+/* @bytes (the chip's or the file's) at @address, marked as known in @known. */
+static void
+set_bytes (KilnHexView  *self,
+           guint8       *bytes,
+           guint8       *known,
+           guint32       address,
+           const guint8 *data,
+           gsize         length)
+{
+  guint32 offset;
+  gsize skip, n;
+
+  if (!clip (self, address, length, &offset, &skip, &n))
+    return;
+  self->n_differences -= count_differences (self, offset, n);
+  memcpy (bytes + offset, data + skip, n);
+  memset (known + offset, 1, n);
+  self->n_differences += count_differences (self, offset, n);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 void
 kiln_hex_view_set_chip_bytes (KilnHexView  *self,
                               guint32       address,
                               const guint8 *data,
                               gsize         length)
 {
-  guint32 offset;
-  gsize skip, n;
-
   g_return_if_fail (KILN_IS_HEX_VIEW (self));
-  if (!clip (self, address, length, &offset, &skip, &n))
-    return;
-  self->n_differences -= count_differences (self, offset, n);
-  memcpy (self->chip + offset, data + skip, n);
-  memset (self->chip_read + offset, 1, n);
-  self->n_differences += count_differences (self, offset, n);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  set_bytes (self, self->chip, self->chip_read, address, data, length);
 }
 
 void
@@ -623,17 +635,8 @@ kiln_hex_view_set_file_bytes (KilnHexView  *self,
                               const guint8 *data,
                               gsize         length)
 {
-  guint32 offset;
-  gsize skip, n;
-
   g_return_if_fail (KILN_IS_HEX_VIEW (self));
-  if (!clip (self, address, length, &offset, &skip, &n))
-    return;
-  self->n_differences -= count_differences (self, offset, n);
-  memcpy (self->file + offset, data + skip, n);
-  memset (self->file_has + offset, 1, n);
-  self->n_differences += count_differences (self, offset, n);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  set_bytes (self, self->file, self->file_has, address, data, length);
 }
 
 gboolean

@@ -188,8 +188,8 @@ read_next (KilnMemoryView *self)
   self->chunks[chunk] = CHUNK_READING;
   self->reading = TRUE;
   job = kiln_target_job_new (KILN_TARGET_JOB_READ, self->probe);
-  job->khz = self->khz;
-  job->under_reset = self->under_reset;
+  job->probe.khz = self->khz;
+  job->probe.under_reset = self->under_reset;
   job->address = r->address + offset;
   job->length = MIN (CHUNK_SIZE, r->size - offset);
   call = g_new0 (ReadCall, 1);

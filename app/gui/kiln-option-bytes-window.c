@@ -446,8 +446,8 @@ run_write (KilnOptionBytesWindow *self,
   Call *call = g_new0 (Call, 1);
   KilnOptionBytes wanted;
 
-  job->khz = self->khz;
-  job->under_reset = self->under_reset;
+  job->probe.khz = self->khz;
+  job->probe.under_reset = self->under_reset;
   job->assignments = g_steal_pointer (&assignments);
   job->confirm = TRUE;
   job->irreversible = irreversible;
@@ -613,8 +613,8 @@ read_options (KilnOptionBytesWindow *self)
   KilnTargetJob *job = kiln_target_job_new (KILN_TARGET_JOB_OPTION_BYTES_READ, self->probe);
   Call *call = g_new0 (Call, 1);
 
-  job->khz = self->khz;
-  job->under_reset = self->under_reset;
+  job->probe.khz = self->khz;
+  job->probe.under_reset = self->under_reset;
   self->ready = FALSE;
   set_busy (self, _("Reading the option bytes…"));
   call->self = g_object_ref (self);

@@ -185,8 +185,8 @@ run (KilnOtpWindow     *self,
 {
   OtpCall *call = g_new0 (OtpCall, 1);
 
-  job->khz = self->khz;
-  job->under_reset = self->under_reset;
+  job->probe.khz = self->khz;
+  job->probe.under_reset = self->under_reset;
   call->self = g_object_ref (self);
   call->job = job;
   call->step = step;

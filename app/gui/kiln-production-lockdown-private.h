@@ -1,7 +1,7 @@
 /* kiln-production-lockdown-private.h — operator mode for the production
  * station: what an operator must not change is hidden or disabled (the
  * station's own controls, the application's settings and other windows)
- * until the engineer's password is given
+ * until the engineer's password or key is given
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,7 +30,7 @@ void                    kiln_production_lockdown_disable (KilnProductionLockdown
 /* Enters operator mode; @engineer_password: the hash that leaves it. */
 void                    kiln_production_lockdown_enter   (KilnProductionLockdown *self,
                                                           const char             *engineer_password);
-/* Asks for the engineer's password and leaves operator mode once it is
+/* Asks for the engineer's password or key and leaves operator mode once it is
  * right (a wrong one is said so and asked again). */
 void                    kiln_production_lockdown_ask     (KilnProductionLockdown *self);
 gboolean                kiln_production_lockdown_is_on   (KilnProductionLockdown *self);

@@ -8,56 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kiln-line-view-private.h"
-#include "kiln-production-line-private.h"
 #include "kiln-production-window-private.h"
-#include "kiln-production-signature.h"
-#include "kiln-profile-editor-private.h"
-#include "kiln-production-lockdown-private.h"
-#include "kiln-usb-monitor.h"
-
-struct _KilnProductionWindow
-{
-  AdwApplicationWindow   parent_instance;
-
-  AdwWindowTitle        *window_title;
-  GtkSwitch             *auto_switch;
-  GtkWidget             *auto_box;
-  GtkWidget             *open_button;
-  GtkWidget             *export_button;
-  GtkWidget             *operator_button;
-  GtkLabel              *file_label;
-  GtkLabel              *last_label;
-  GtkWidget             *counters_box;
-  GtkLabel              *pass_count_label;
-  GtkLabel              *fail_count_label;
-  GtkLabel              *yield_count_label;
-  GtkBox                *slots_box;
-  AdwStatusPage         *no_probe_page;
-  GtkLabel              *hint_label;
-  GtkEntry              *operator_entry;
-
-  gboolean               simulator;
-  char                  *record_path;
-  char                  *station;
-  KilnSimBench          *bench;
-  KilnUsbMonitor        *monitor;
-  KilnProductionProfile *profile;
-  KilnProductionRecord  *record;
-  KilnSerialAllocator   *allocator;
-  GPtrArray             *slots;       /* KilnProductionSlot */
-  char                  *problem;     /* why nothing can start, or NULL */
-  gboolean               problem_fails; /* shown as FAIL (else as a hint) */
-  guint                  next_slot;   /* the number the next slot gets */
-  guint                  passed;
-  guint                  failed;
-  GHashTable            *first_outcome; /* chip UID → its first board's PASS */
-  guint                  first_passed;  /* boards that passed the first time */
-  GCancellable          *start_cancellable; /* probes being found; NULL once ready */
-  KilnProductionLockdown *lockdown;   /* operator mode */
-  gboolean               large;       /* a large screen: larger type */
-  guint                  large_idle;
-  KilnProductionLine    *line;        /* the line database of the settings */
-};
 
 G_DEFINE_FINAL_TYPE (KilnProductionWindow, kiln_production_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -116,8 +67,8 @@ update_hint (KilnProductionWindow *self)
 /* The profile's problem first; then the line database's (being connected,
  * or lost: one line saying what happened and what to do, shown as NOT READY
  * since no board was touched). */
-static void
-update_blocked (KilnProductionWindow *self)
+void
+_kiln_production_window_update_blocked (KilnProductionWindow *self)
 {
   const char *problem = self->problem != NULL ? self->problem : kiln_production_line_get_problem (self->line);
   gboolean fails = self->problem != NULL && (self->profile != NULL || self->problem_fails);
@@ -314,7 +265,7 @@ update_slots_layout (KilnProductionWindow *self)
     }
   gtk_widget_set_visible (GTK_WIDGET (self->slots_box), self->slots->len > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->no_probe_page), self->slots->len == 0);
-  update_blocked (self);
+  _kiln_production_window_update_blocked (self);
 }
 
 /* One slot per probe: the attached ST-LINKs and, on the simulator, the
@@ -362,207 +313,6 @@ probe_removed_cb (KilnProductionWindow *self,
   update_slots_layout (self);
 }
 
-static void
-leave_operator_mode_action (GtkWidget  *widget,
-                            const char *name,
-                            GVariant   *param)
-{
-  kiln_production_lockdown_ask (KILN_PRODUCTION_WINDOW (widget)->lockdown);
-}
-
-gboolean
-kiln_production_window_get_operator_mode (KilnProductionWindow *self)
-{
-  return kiln_production_lockdown_is_on (self->lockdown);
-}
-
-gboolean
-kiln_production_window_open_profile (KilnProductionWindow  *self,
-                                     const char            *path,
-                                     GError               **error)
-{
-  g_autoptr(KilnProductionProfile) profile = NULL;
-  g_autoptr(KilnProductionProfile) checked = NULL;
-  g_autoptr(GArray) trusted = NULL;
-  g_autoptr(KilnImage) image = NULL;
-  g_autoptr(GError) local = NULL;
-  g_autoptr(GError) unsigned_error = NULL;
-  g_autofree char *file_text = NULL;
-  g_autofree char *firmware = NULL;
-
-  g_return_val_if_fail (KILN_IS_PRODUCTION_WINDOW (self), FALSE);
-
-  profile = kiln_production_profile_load (path, &local);
-  if (profile == NULL && self->profile == NULL)
-    {
-      /* Shown where the operator looks, and returned. */
-      g_free (self->problem);
-      self->problem = g_strdup (local->message);
-      self->problem_fails = TRUE;
-      update_blocked (self);
-    }
-  if (profile == NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  if (self->record == NULL)
-    {
-      self->record = kiln_production_record_open (self->record_path, &local);
-      if (self->record == NULL)
-        {
-          g_free (self->problem);
-          self->problem = g_strdup (local->message);
-          self->problem_fails = TRUE;
-          update_blocked (self);
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      kiln_production_line_attach (self->line, self->record);
-    }
-
-  /* Only a profile signed by a key in the station's trusted-keys folder runs. */
-  trusted = kiln_production_trust_load (NULL, TRUE, &unsigned_error);
-  if (trusted != NULL)
-    checked = kiln_production_profile_load_signed (path, trusted, &unsigned_error);
-  if (checked != NULL)
-    g_set_object (&profile, checked);
-
-  g_set_object (&self->profile, profile);
-  g_clear_object (&self->allocator);
-  if (kiln_production_profile_get_serial (profile)->source != KILN_SERIAL_SOURCE_NONE)
-    {
-      g_autofree char *list = kiln_production_profile_dup_list_path (profile);
-
-      self->allocator = kiln_serial_allocator_new (self->record, kiln_production_profile_get_serial (profile), list);
-    }
-
-  /* Operator mode comes only from a signed profile: the signature covers it. */
-  if (checked != NULL && kiln_production_profile_get_operator (profile)->mode)
-    kiln_production_lockdown_enter (self->lockdown, kiln_production_profile_get_operator (profile)->engineer_password);
-
-  g_clear_pointer (&self->problem, g_free);
-  if (checked == NULL)
-    self->problem = g_strdup (unsigned_error->message);
-  else if ((image = kiln_production_profile_load_image (profile, &local)) == NULL)
-    self->problem = g_strdup (local->message);
-
-  adw_window_title_set_subtitle (self->window_title, kiln_production_profile_get_name (profile)
-                                                       ? kiln_production_profile_get_name (profile)
-                                                       : path);
-  firmware = kiln_production_profile_dup_firmware_path (profile);
-  {
-    g_autofree char *base = g_path_get_basename (firmware ? firmware : "");
-
-    /* Translators: the production view's file line: the firmware's name and the start of its SHA-256 */
-    file_text = g_strdup_printf (_("%s · SHA-256 %.16s…"), base,
-                                 kiln_production_profile_get_sha256 (profile) ? kiln_production_profile_get_sha256 (profile)
-                                                                              : "—");
-  }
-  gtk_label_set_label (self->file_label, file_text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->file_label), kiln_production_profile_get_sha256 (profile));
-  update_blocked (self);
-  return TRUE;
-}
-
-/* Actions */
-
-static void
-start_action (GtkWidget  *widget,
-              const char *name,
-              GVariant   *param)
-{
-  kiln_production_window_start (KILN_PRODUCTION_WINDOW (widget));
-}
-
-static void
-open_response_cb (GtkNativeDialog      *dialog,
-                  int                   response,
-                  KilnProductionWindow *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) error = NULL;
-
-      /* A profile that cannot be read is shown in the slots. */
-      if (path != NULL)
-        kiln_production_window_open_profile (self, path, &error);
-    }
-  g_object_unref (dialog);
-}
-
-static void
-open_profile_action (GtkWidget  *widget,
-                     const char *name,
-                     GVariant   *param)
-{
-  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (_("Open a Production Profile"), GTK_WINDOW (widget),
-                                                              GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (filter, _("Production profiles"));
-  gtk_file_filter_add_pattern (filter, "*.kiln-profile");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  g_signal_connect (dialog, "response", G_CALLBACK (open_response_cb), widget);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-static void
-export_response_cb (GtkNativeDialog      *dialog,
-                    int                   response,
-                    KilnProductionWindow *self)
-{
-  KilnProductionExportFormat format = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "format"));
-
-  if (response == GTK_RESPONSE_ACCEPT && self->record != NULL)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GFileOutputStream) out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
-
-      if (out == NULL || !kiln_production_record_export (self->record, format, G_OUTPUT_STREAM (out), &error)
-          || !g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &error))
-        {
-          AdwMessageDialog *message = ADW_MESSAGE_DIALOG (
-            adw_message_dialog_new (GTK_WINDOW (self), _("The Record Was Not Exported"), error->message));
-
-          adw_message_dialog_add_response (message, "close", _("_Close"));
-          gtk_window_present (GTK_WINDOW (message));
-        }
-    }
-  g_object_unref (dialog);
-}
-
-static void
-export_action (GtkWidget  *widget,
-               const char *name,
-               GVariant   *param)
-{
-  const char *kind = g_variant_get_string (param, NULL);
-  gboolean csv = g_str_equal (kind, "csv");
-  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (_("Export the Record"), GTK_WINDOW (widget),
-                                                              GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), csv ? "record.csv" : "record.jsonl");
-  g_object_set_data (G_OBJECT (dialog), "format",
-                     GINT_TO_POINTER (csv ? KILN_PRODUCTION_EXPORT_CSV : KILN_PRODUCTION_EXPORT_JSONL));
-  g_signal_connect (dialog, "response", G_CALLBACK (export_response_cb), widget);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-static void
-line_view_action (GtkWidget  *widget,
-                  const char *name,
-                  GVariant   *param)
-{
-  KilnProductionWindow *self = KILN_PRODUCTION_WINDOW (widget);
-  KilnLineRecord *line = self->record ? kiln_production_record_get_line (self->record) : NULL;
-  KilnLineView *view = kiln_line_view_new (GTK_WINDOW (self), self->record_path, line);
-
-  gtk_window_present (GTK_WINDOW (view));
-}
 
 void
 kiln_production_window_set_operator (KilnProductionWindow *self,
@@ -571,20 +321,6 @@ kiln_production_window_set_operator (KilnProductionWindow *self,
   gtk_editable_set_text (GTK_EDITABLE (self->operator_entry), operator_name ? operator_name : "");
 }
 
-/* The profile editor: Try on One Board uses the first slot's probe. */
-static void
-profile_editor_action (GtkWidget  *widget,
-                       const char *name,
-                       GVariant   *param)
-{
-  KilnProductionWindow *self = KILN_PRODUCTION_WINDOW (widget);
-  KilnProductionSlot *slot = self->slots->len > 0 ? g_ptr_array_index (self->slots, 0) : NULL;
-
-  kiln_profile_editor_open (GTK_WINDOW (self), g_str_equal (name, "win.new-profile"),
-                            self->profile ? kiln_production_profile_get_path (self->profile) : NULL,
-                            slot ? kiln_production_slot_get_session (slot) : NULL,
-                            slot ? kiln_production_slot_get_info (slot) : NULL);
-}
 
 /* GObject */
 
@@ -706,15 +442,7 @@ kiln_production_window_class_init (KilnProductionWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, hint_label);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionWindow, operator_entry);
 
-  gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
-  gtk_widget_class_install_action (widget_class, "win.open-profile", NULL, open_profile_action);
-  gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
-  gtk_widget_class_install_action (widget_class, "win.line-view", NULL, line_view_action);
-  gtk_widget_class_install_action (widget_class, "win.new-profile", NULL, profile_editor_action);
-  gtk_widget_class_install_action (widget_class, "win.edit-profile", NULL, profile_editor_action);
-  gtk_widget_class_install_action (widget_class, "win.leave-operator-mode", NULL, leave_operator_mode_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-profile", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F1, 0, "app.help", "s", "production");
+  _kiln_production_window_class_actions_init (widget_class);
 }
 
 static void
@@ -744,7 +472,7 @@ kiln_production_window_init (KilnProductionWindow *self)
   /* Operator mode: only boards are programmed. Other profiles, the
    * auto-start switch, the record's export, the settings and the
    * application's other windows are out of reach until the engineer's
-   * password is given. */
+   * password or key is given. */
   self->lockdown = kiln_production_lockdown_new (GTK_WINDOW (self));
   kiln_production_lockdown_hide (self->lockdown, self->open_button);
   kiln_production_lockdown_hide (self->lockdown, self->auto_box);
@@ -760,7 +488,7 @@ kiln_production_window_init (KilnProductionWindow *self)
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
   self->station = g_strdup (g_get_host_name ());
-  self->line = kiln_production_line_new (G_CALLBACK (update_blocked), self);
+  self->line = kiln_production_line_new (G_CALLBACK (_kiln_production_window_update_blocked), self);
   g_signal_connect_object (self->auto_switch, "notify::active", G_CALLBACK (auto_switch_cb), self,
                            G_CONNECT_SWAPPED);
   update_counters (self);
@@ -835,7 +563,7 @@ start_ready (GObject      *source,
   g_signal_connect_object (self->monitor, "probe-added", G_CALLBACK (probe_added_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->monitor, "probe-removed", G_CALLBACK (probe_removed_cb), self, G_CONNECT_SWAPPED);
   update_slots_layout (self);
-  update_blocked (self);
+  _kiln_production_window_update_blocked (self);
 }
 
 KilnProductionWindow *
@@ -850,7 +578,7 @@ kiln_production_window_new (AdwApplication *application,
                                   : g_build_filename (g_get_user_data_dir (), "kiln", "production.db", NULL);
   if (self->problem == NULL)
     self->problem = g_strdup (_("Open a signed production profile to start"));
-  update_blocked (self);
+  _kiln_production_window_update_blocked (self);
 
   /* The bench and the first scan of the probes (which opens every ST-LINK
    * for its serial) are made off the main loop. */

@@ -168,6 +168,10 @@ gboolean           _kiln_profile_editor_is_serial_field (KilnProfileEditor *self
 void               _kiln_profile_editor_sign      (KilnProfileEditor  *self);
 void               _kiln_profile_editor_keygen    (KilnProfileEditor  *self);
 void               _kiln_profile_editor_choose_key (KilnProfileEditor *self);
+/* A file chooser whose choice is written into @row. */
+void               _kiln_profile_editor_choose_file (KilnProfileEditor *self,
+                                                     const char        *title,
+                                                     AdwEntryRow       *row);
 /* The key id whose signature (the .minisig beside @path) covers the file
  * as it is, or whose key is unknown here (*@trusted FALSE); NULL when
  * there is none or it no longer matches. */

@@ -231,31 +231,10 @@ _kiln_profile_editor_sign (KilnProfileEditor *self)
   sodium_memzero (&key, sizeof key);
 }
 
-static void
-key_response_cb (GtkNativeDialog   *dialog,
-                 int                response,
-                 KilnProfileEditor *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-
-      if (path != NULL)
-        gtk_editable_set_text (GTK_EDITABLE (self->secret_row), path);
-    }
-  g_object_unref (dialog);
-}
-
 void
 _kiln_profile_editor_choose_key (KilnProfileEditor *self)
 {
-  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (_("Choose the Secret Key"), GTK_WINDOW (self),
-                                                              GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"),
-                                                              _("_Cancel"));
-
-  g_signal_connect (dialog, "response", G_CALLBACK (key_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  _kiln_profile_editor_choose_file (self, _("Choose the Secret Key"), self->secret_row);
 }
 
 /* A new key pair */

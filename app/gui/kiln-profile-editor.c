@@ -424,9 +424,9 @@ save_action (GtkWidget  *widget,
 }
 
 static void
-firmware_response_cb (GtkNativeDialog   *dialog,
-                      int                response,
-                      KilnProfileEditor *self)
+file_response_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  GtkEditable     *row)
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
@@ -434,20 +434,27 @@ firmware_response_cb (GtkNativeDialog   *dialog,
       g_autofree char *path = g_file_get_path (file);
 
       if (path != NULL)
-        gtk_editable_set_text (GTK_EDITABLE (self->firmware_row), path);
+        gtk_editable_set_text (row, path);
     }
   g_object_unref (dialog);
+}
+
+void
+_kiln_profile_editor_choose_file (KilnProfileEditor *self,
+                                  const char        *title,
+                                  AdwEntryRow       *row)
+{
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                              _("_Choose"), _("_Cancel"));
+
+  g_signal_connect (dialog, "response", G_CALLBACK (file_response_cb), row);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 static void
 choose_firmware_cb (KilnProfileEditor *self)
 {
-  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (_("Choose the Firmware"), GTK_WINDOW (self),
-                                                              GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"),
-                                                              _("_Cancel"));
-
-  g_signal_connect (dialog, "response", G_CALLBACK (firmware_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  _kiln_profile_editor_choose_file (self, _("Choose the Firmware"), self->firmware_row);
 }
 
 /* Filling the form from a profile */

@@ -348,8 +348,8 @@ start_job (KilnWindow *self,
     {
       KilnFlashJob *job = kiln_flash_job_new (self->probe, self->image);
 
-      job->khz = khz;
-      job->under_reset = under_reset;
+      job->probe.khz = khz;
+      job->probe.under_reset = under_reset;
       job->options.verify = g_settings_get_boolean (self->settings, "verify");
       job->options.skip_unchanged = g_settings_get_boolean (self->settings, "skip-unchanged");
       job->options.reset = g_settings_get_boolean (self->settings, "reset-after");
@@ -372,8 +372,8 @@ start_job (KilnWindow *self,
       KilnOpsCall *call = kiln_ops_call_new (kinds[kind], self->probe);
       KilnTargetJob *job = call->job;
 
-      job->khz = khz;
-      job->under_reset = under_reset;
+      job->probe.khz = khz;
+      job->probe.under_reset = under_reset;
       switch (kind)
         {
         case JOB_VERIFY:

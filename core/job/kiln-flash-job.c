@@ -8,7 +8,6 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "kiln-arm-core.h"
 #include "kiln-flash-job.h"
 
 
@@ -18,9 +17,8 @@ kiln_flash_job_new (KilnUsbProbeInfo *info,
 {
   KilnFlashJob *job = g_new0 (KilnFlashJob, 1);
 
-  job->info = info ? g_object_ref (info) : NULL;
+  kiln_job_probe_init (&job->probe, info);
   job->image = g_object_ref (image);
-  job->khz = 4000;
   kiln_flash_options_init (&job->options);
   return job;
 }
@@ -31,8 +29,7 @@ kiln_flash_job_new_for_bench (KilnSimBench *bench,
 {
   KilnFlashJob *job = kiln_flash_job_new (NULL, image);
 
-  job->bench = bench ? g_object_ref (bench) : NULL;
-  job->simulator = TRUE;
+  kiln_job_probe_init_for_bench (&job->probe, bench);
   return job;
 }
 
@@ -41,84 +38,10 @@ kiln_flash_job_free (KilnFlashJob *job)
 {
   if (job == NULL)
     return;
-  g_clear_object (&job->info);
-  g_clear_object (&job->bench);
+  kiln_job_probe_clear (&job->probe);
   g_clear_object (&job->image);
   kiln_flash_result_clear (&job->result);
-  g_free (job->chip_name);
   g_free (job);
-}
-
-gboolean
-kiln_job_find_probe (KilnUsbProbeInfo **info,
-                     KilnSimBench     **bench,
-                     gboolean           simulator,
-                     GError           **error)
-{
-  /* The bench (a whole simulated board) is built here, off the main loop. */
-  if (*info == NULL && *bench == NULL && simulator)
-    {
-      *bench = kiln_sim_bench_new_from_env (error);
-      if (*bench == NULL && error != NULL && *error != NULL)
-        return FALSE;
-      if (*bench == NULL)
-        *bench = kiln_sim_bench_new_default ();
-    }
-  if (*info == NULL && *bench != NULL)
-    {
-      g_autoptr(GPtrArray) probes = kiln_usb_list_probes (*bench, NULL);
-
-      for (guint i = 0; i < probes->len && *info == NULL; i++)
-        if (kiln_usb_probe_info_get_backend (g_ptr_array_index (probes, i)) == KILN_USB_BACKEND_SIMULATOR)
-          *info = g_object_ref (g_ptr_array_index (probes, i));
-    }
-  if (*info == NULL)
-    {
-      g_set_error_literal (error, KILN_USB_ERROR, KILN_USB_ERROR_NO_PROBE,
-                           _("The simulated probe is gone (an unplug fault?): restart Kiln"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-KilnArmTarget *
-kiln_job_connect (KilnUsbProbeInfo  *info,
-                  guint              khz,
-                  gboolean           under_reset,
-                  GError           **error)
-{
-  g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (info, error);
-  g_autoptr(KilnStlink) stlink = NULL;
-  g_autoptr(KilnArmTarget) target = NULL;
-  double volts = 0;
-
-  if (device == NULL)
-    return NULL;
-  stlink = kiln_stlink_open (device, error);
-  if (stlink == NULL)
-    return NULL;
-
-  if (kiln_stlink_read_voltage (stlink, &volts, NULL) && volts < 1.5)
-    {
-      g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET_VOLTAGE,
-                   _("The target has no power (the probe measures %.2f V): power the board and check that the "
-                     "probe's VCC pin is connected to it"), volts);
-      return NULL;
-    }
-
-  if (!kiln_stlink_connect (stlink, khz, under_reset, error))
-    return NULL;
-  target = kiln_arm_target_new (stlink);
-  if (!kiln_arm_target_detect (target, error))
-    return NULL;
-  if (under_reset)
-    {
-      /* The core stops at its first instruction when NRST is released, so
-       * firmware that turns the SWD pins off never runs. */
-      if (!kiln_arm_catch_reset (target, error) || !kiln_stlink_set_nrst (stlink, FALSE, error))
-        return NULL;
-    }
-  return g_steal_pointer (&target);
 }
 
 typedef struct
@@ -221,16 +144,10 @@ flash_job_run (KilnSession   *session,
   KilnChip *chip;
   gboolean ok;
 
-  if (progress != NULL)
-    kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_CONNECT, 0);
-  if (!kiln_job_find_probe (&job->info, &job->bench, job->simulator, error))
-    return FALSE;
-  target = kiln_job_connect (job->info, job->khz, job->under_reset, error);
+  target = kiln_job_probe_connect (&job->probe, progress, error);
   if (target == NULL)
     return FALSE;
   chip = kiln_arm_target_get_chip (target);
-  g_free (job->chip_name);
-  job->chip_name = g_strdup (kiln_chip_get_line (chip)->line);
   if (job->identified != NULL && !job->identified (job, target, job->hook_data, error))
     return FALSE;
 
@@ -247,11 +164,11 @@ flash_job_run (KilnSession   *session,
     if (progress != NULL)
       /* Translators: a detail for the log's Debug level: "ST-LINK/V2 firmware J45, SWD at 4000 kHz, STM32F74x/F75x" */
       kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_DEBUG, _("ST-LINK/V%u firmware J%u, SWD at %u kHz, %s"),
-                             version->hw, version->jtag, kiln_stlink_get_swd_khz (stlink), job->chip_name);
+                             version->hw, version->jtag, kiln_stlink_get_swd_khz (stlink), job->probe.chip_name);
   }
   summary = kiln_flash_plan_dup_summary (plan);
   if (progress != NULL)
-    kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO, "%s: %s", job->chip_name, summary);
+    kiln_progress_message (progress, KILN_PROGRESS_MESSAGE_INFO, "%s: %s", job->probe.chip_name, summary);
   if (job->dry_run)
     return TRUE;
 

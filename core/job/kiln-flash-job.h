@@ -7,6 +7,7 @@
 #pragma once
 
 #include "kiln-flash-driver.h"
+#include "kiln-job-probe.h"
 #include "kiln-session.h"
 #include "kiln-usb-probe-info.h"
 
@@ -22,14 +23,8 @@ typedef gboolean (*KilnFlashJobTargetFunc) (KilnFlashJob   *job,
 
 struct _KilnFlashJob
 {
-  /* In: the probe, or (info NULL) the first probe of @bench, looked up on
-   * the worker so that a main loop never waits for USB. */
-  KilnUsbProbeInfo *info;
-  KilnSimBench     *bench;       /* in, or out when @simulator made one */
-  gboolean          simulator;
+  KilnJobProbe      probe;       /* in: the probe; out: the chip's name */
   KilnImage        *image;
-  guint             khz;
-  gboolean          under_reset;
   gboolean          dry_run;
   KilnFlashOptions  options;
   /* The caller says what was done in its own words (kiln-cli's summary):
@@ -46,7 +41,6 @@ struct _KilnFlashJob
   /* Out */
   KilnFlashResult   result;
   gboolean          programmed;   /* programmed (and verified), set before @finished runs */
-  char             *chip_name;
   /* Seconds spent in each KilnFlashPhase, and in all. */
   double            phase_seconds[KILN_FLASH_N_PHASES];
   double            total_seconds;
@@ -64,21 +58,6 @@ gboolean       kiln_flash_job_run     (KilnSession      *session,
                                        KilnProgress     *progress,
                                        GCancellable     *cancellable,
                                        GError          **error);
-/* The probe a job runs on: *@info as given, else the first simulated probe
- * of *@bench, which is made from $KILN_SIM or the built-in bench when
- * @simulator and none was given. Call on the worker: a bench is a whole
- * simulated board. */
-gboolean       kiln_job_find_probe    (KilnUsbProbeInfo **info,
-                                       KilnSimBench     **bench,
-                                       gboolean           simulator,
-                                       GError           **error);
-/* Opens the probe, checks target power, connects and identifies the chip.
- * Under reset, the core is left halted at its first instruction. */
-KilnArmTarget *kiln_job_connect       (KilnUsbProbeInfo *info,
-                                       guint             khz,
-                                       gboolean          under_reset,
-                                       GError          **error);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KilnFlashJob, kiln_flash_job_free)
 
 G_END_DECLS

@@ -8,7 +8,6 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "kiln-flash-job.h"
 #include "kiln-target-job.h"
 
 
@@ -19,8 +18,7 @@ kiln_target_job_new (KilnTargetJobKind  kind,
   KilnTargetJob *job = g_new0 (KilnTargetJob, 1);
 
   job->kind = kind;
-  job->info = info ? g_object_ref (info) : NULL;
-  job->khz = 4000;
+  kiln_job_probe_init (&job->probe, info);
   job->method = KILN_FLASH_VERIFY_CRC;
   return job;
 }
@@ -31,8 +29,7 @@ kiln_target_job_new_for_bench (KilnTargetJobKind  kind,
 {
   KilnTargetJob *job = kiln_target_job_new (kind, NULL);
 
-  job->bench = bench ? g_object_ref (bench) : NULL;
-  job->simulator = TRUE;
+  kiln_job_probe_init_for_bench (&job->probe, bench);
   return job;
 }
 
@@ -41,13 +38,11 @@ kiln_target_job_free (KilnTargetJob *job)
 {
   if (job == NULL)
     return;
-  g_clear_object (&job->info);
-  g_clear_object (&job->bench);
+  kiln_job_probe_clear (&job->probe);
   g_clear_object (&job->image);
   g_clear_object (&job->chip);
   g_free (job->sectors);
   g_strfreev (job->assignments);
-  g_free (job->chip_name);
   g_clear_pointer (&job->data, g_bytes_unref);
   g_clear_pointer (&job->otp_bytes, g_bytes_unref);
   kiln_flash_verify_result_clear (&job->verify_result);
@@ -217,17 +212,12 @@ kiln_target_job_run (KilnSession   *session,
     {
       kiln_progress_get_flash_callbacks (progress, &callbacks);
       cb = &callbacks;
-      kiln_progress_begin_phase (progress, KILN_FLASH_PHASE_CONNECT, 0);
     }
-  if (!kiln_job_find_probe (&job->info, &job->bench, job->simulator, error))
-    return FALSE;
-  target = kiln_job_connect (job->info, job->khz, job->under_reset, error);
+  target = kiln_job_probe_connect (&job->probe, progress, error);
   if (target == NULL)
     return FALSE;
   chip = kiln_arm_target_get_chip (target);
   g_set_object (&job->chip, chip);
-  g_free (job->chip_name);
-  job->chip_name = g_strdup (kiln_chip_get_line (chip)->line);
 
   switch (job->kind)
     {

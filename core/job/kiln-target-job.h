@@ -10,6 +10,7 @@
 #include "kiln-flash-ops.h"
 #include "kiln-flash-option-bytes.h"
 #include "kiln-flash-otp.h"
+#include "kiln-job-probe.h"
 #include "kiln-session.h"
 #include "kiln-usb-probe-info.h"
 
@@ -30,13 +31,7 @@ typedef enum
 typedef struct
 {
   KilnTargetJobKind     kind;
-  /* In: the probe, or (info NULL) the first probe of @bench, looked up on
-   * the worker so that a main loop never waits for USB. */
-  KilnUsbProbeInfo     *info;
-  KilnSimBench         *bench;          /* in, or out when @simulator made one */
-  gboolean              simulator;
-  guint                 khz;
-  gboolean              under_reset;
+  KilnJobProbe          probe;          /* in: the probe; out: the chip's name */
 
   /* Verify */
   KilnImage            *image;
@@ -64,7 +59,6 @@ typedef struct
   guint32               otp_blocks;
 
   /* Out */
-  char                 *chip_name;
   KilnChip             *chip;
   KilnFlashEraseResult  erase_result;
   KilnFlashVerifyResult verify_result;

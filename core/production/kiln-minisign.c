@@ -16,8 +16,8 @@
 #define SECRET_LEN  (2 + 2 + 2 + 32 + 8 + 8 + 8 + 64 + 32)
 #define SIG_LEN     (2 + 8 + 64)
 
-static gboolean
-sodium_ready (void)
+gboolean
+kiln_sodium_ready (void)
 {
   static gsize ready = 0;
 
@@ -159,7 +159,7 @@ secret_raw (const char  *path,
   g_autofree char *text = NULL;
   guint8 *raw;
 
-  if (!sodium_ready ())
+  if (!kiln_sodium_ready ())
     {
       g_set_error_literal (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
                            _("The cryptography library could not start"));
@@ -271,7 +271,7 @@ kiln_minisign_generate_with_password (const char  *password,
   g_autofree char *id = NULL, *pub64 = NULL, *sec64 = NULL;
   gboolean protect = password != NULL && *password != '\0';
 
-  g_return_if_fail (sodium_ready ());
+  g_return_if_fail (kiln_sodium_ready ());
   memcpy (raw, "Ed", 2);
   memcpy (raw + 4, "B2", 2);
   randombytes_buf (raw + 54, 8);
@@ -321,7 +321,7 @@ kiln_minisign_sign (const KilnMinisignSecretKey *key,
   g_autofree char *id = kiln_minisign_key_id_to_string (key->id);
   g_autofree char *sig64 = NULL, *global64 = NULL;
 
-  g_return_val_if_fail (sodium_ready (), NULL);
+  g_return_val_if_fail (kiln_sodium_ready (), NULL);
   g_return_val_if_fail (strchr (trusted_comment, '\n') == NULL, NULL);
   crypto_generichash (hash, sizeof hash, message, length, NULL, 0);
   memcpy (sig, "ED", 2);
@@ -357,7 +357,7 @@ kiln_minisign_verify (const char                  *signature,
   *verdict = KILN_MINISIGN_UNTRUSTED;
   if (trusted_comment != NULL)
     *trusted_comment = NULL;
-  if (!sodium_ready ())
+  if (!kiln_sodium_ready ())
     {
       g_set_error_literal (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
                            _("The cryptography library could not start"));

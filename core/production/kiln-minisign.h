@@ -36,6 +36,10 @@ typedef enum
   KILN_MINISIGN_MESSAGE_CHANGED,   /* the comment is genuine, the message is not what was signed */
 } KilnMinisignVerdict;
 
+/* libsodium initialised once for the whole process (the minisign keys here
+ * and the operator password's hash use it); FALSE if it cannot be. */
+gboolean kiln_sodium_ready                (void);
+
 /* The key id as minisign prints it (16 hexadecimal digits). */
 char    *kiln_minisign_key_id_to_string   (const guint8            id[8]);
 

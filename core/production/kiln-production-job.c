@@ -367,8 +367,8 @@ kiln_production_job_run (KilnSession   *session,
   if (image != NULL)
     {
       flash_job = kiln_flash_job_new (job->info, image);
-      flash_job->khz = job->khz;
-      flash_job->under_reset = job->under_reset;
+      flash_job->probe.khz = job->khz;
+      flash_job->probe.under_reset = job->under_reset;
       flash_job->options.verify = kiln_production_profile_get_verify (job->profile);
       /* With the serial number in OTP, the board is reset once it is written. */
       flash_job->options.reset = kiln_production_profile_get_reset (job->profile)

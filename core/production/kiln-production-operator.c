@@ -9,18 +9,9 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "kiln-minisign.h"
 #include "kiln-production-error.h"
 #include "kiln-production-operator.h"
-
-static gboolean
-sodium_ready (void)
-{
-  static gsize ready = 0;
-
-  if (g_once_init_enter (&ready))
-    g_once_init_leave (&ready, sodium_init () >= 0 ? 1 : 2);
-  return ready == 1;
-}
 
 void
 kiln_operator_settings_clear (KilnOperatorSettings *settings)
@@ -100,7 +91,7 @@ kiln_operator_hash_password (const char  *password,
                            _("The engineer's password is empty"));
       return NULL;
     }
-  if (!sodium_ready ()
+  if (!kiln_sodium_ready ()
       || crypto_pwhash_str_alg (hash, password, strlen (password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                                 crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
     {
@@ -115,7 +106,7 @@ gboolean
 kiln_operator_check_password (const char *hash,
                               const char *password)
 {
-  if (hash == NULL || password == NULL || !is_hash (hash) || !sodium_ready ())
+  if (hash == NULL || password == NULL || !is_hash (hash) || !kiln_sodium_ready ())
     return FALSE;
   return crypto_pwhash_str_verify (hash, password, strlen (password)) == 0;
 }

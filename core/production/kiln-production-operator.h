@@ -1,6 +1,7 @@
 /* kiln-production-operator.h — operator mode: a profile may lock the
  * station down to programming boards; only the engineer's password (kept in
- * the signed profile as a salted Argon2id hash, never as itself) leaves it
+ * the signed profile as a salted Argon2id hash, never as itself) or a key
+ * the station trusts (kiln_production_trust_check_key()) leaves it
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

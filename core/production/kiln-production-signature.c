@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "kiln-production-signature.h"
@@ -97,6 +98,42 @@ trusted_comment_for (const char *text,
       g_string_append_printf (out, "\t%s", escaped);
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+gboolean
+kiln_production_trust_check_key (const char  *secret_path,
+                                 const char  *password,
+                                 GArray      *trusted,
+                                 GError     **error)
+{
+  KilnMinisignSecretKey key;
+  KilnMinisignVerdict verdict = KILN_MINISIGN_UNTRUSTED;
+  guint8 challenge[32];
+  g_autofree char *signature = NULL;
+  g_autofree char *id = NULL;
+
+  if (!kiln_minisign_secret_key_load_with_password (secret_path, password, &key, error))
+    return FALSE;
+  /* libsodium is ready: the key was read with it. */
+  /* A fresh challenge each time: a signature kept from an earlier one
+   * proves nothing. */
+  randombytes_buf (challenge, sizeof challenge);
+  signature = kiln_minisign_sign (&key, challenge, sizeof challenge, "kiln operator-mode challenge");
+  id = kiln_minisign_key_id_to_string (key.id);
+  sodium_memzero (&key, sizeof key);
+  if (!kiln_minisign_verify (signature, challenge, sizeof challenge,
+                             trusted != NULL ? (const KilnMinisignPublicKey *) (gpointer) trusted->data : NULL,
+                             trusted != NULL ? trusted->len : 0, &verdict, NULL, NULL, error))
+    return FALSE;
+  if (verdict != KILN_MINISIGN_VALID)
+    {
+      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE,
+                   /* Translators: %s is a minisign key ID (16 hexadecimal digits) */
+                   _("The key %s is not one this station trusts (its public key is not in the trusted keys "
+                     "folder): choose the engineer's secret key"), id);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 char *

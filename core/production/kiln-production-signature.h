@@ -31,6 +31,17 @@ GArray                *kiln_production_trust_load         (const char * const   
                                                            gboolean                 with_config_dir,
                                                            GError                 **error);
 
+/* The engineer's key proves itself: a fresh random challenge is signed with
+ * the secret key at @secret_path (@password for a key protected by one,
+ * else NULL) and the signature checked against @trusted
+ * (KilnMinisignPublicKey, as kiln_production_trust_load() returns them). A
+ * file that is no secret key, a wrong password, or a key not among @trusted
+ * is refused saying so. Slow with a password (scrypt): not on the GUI. */
+gboolean               kiln_production_trust_check_key    (const char              *secret_path,
+                                                           const char              *password,
+                                                           GArray                  *trusted,
+                                                           GError                 **error);
+
 /* Pins the firmware as it is now (when none is pinned, or @repin), checks
  * the profile (a pinned firmware that changed is refused), saves it and
  * writes PROFILE.minisig. Returns the signature file's path. */

@@ -229,7 +229,7 @@ test_goal (gconstpointer data)
 
   image = image_bin (image_bytes, size, FLASH);
   job = kiln_flash_job_new_for_bench (bench_create (b), image);
-  job->khz = goal->v3 ? 24000 : 4000;
+  job->probe.khz = goal->v3 ? 24000 : 4000;
   job->options.vpp = goal->vpp;
   kiln_session_run_sync (session, kiln_flash_job_run, job, NULL, NULL, &error);
   g_assert_no_error (error);

@@ -4,7 +4,8 @@
  * pictogram), then why, and is confirmed (a key or a click on the slot)
  * before the next board, by hand, in gang and with auto-start; the counters;
  * operator mode from a signed profile, left only with the engineer's
- * password. Screenshots at 1024×600 and 1920×1080.
+ * password or a key file the station trusts (a password-protected one asks
+ * for its password). Screenshots at 1024×600 and 1920×1080.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,10 +24,15 @@
 #define FIRMWARE_SIZE (64 * 1024)
 #define PASSWORD      "secret42"
 #define PASSWORD_KEYS "s e c r e t 4 2"
+#define KEY_PASSWORD  "sesame"
+#define KEY_PASSWORD_KEYS "s e s a m e"
 
 static char *tmp_dir;
 static char *profile_path;           /* a signed profile */
 static char *operator_profile_path;  /* the same, in operator mode */
+static char *engineer_key_path;      /* trusted, no password */
+static char *locked_key_path;        /* trusted, protected by KEY_PASSWORD */
+static char *stranger_key_path;      /* a key the station does not trust */
 static KilnMinisignSecretKey engineer_key;
 
 static void
@@ -480,6 +486,122 @@ test_operator_mode (void)
   destroy (window);
 }
 
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+no_chooser (gpointer data)
+{
+  return kiln_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL;
+}
+
+/* In the Leave dialog on screen (whose body holds @body): Use Key File…,
+ * then @path typed into the file chooser's location. */
+static void
+leave_with_key_file (const char *body,
+                     const char *path)
+{
+  GtkWindow *dialog = find_dialog (body);
+  GtkWidget *button;
+  GtkWindow *chooser;
+
+  g_assert_nonnull (dialog);
+  button = kiln_test_find_widget (GTK_WIDGET (dialog), is_button_labelled, "Use _Key File…");
+  g_assert_nonnull (button);
+  kiln_test_wait_drawn (button);
+  kiln_test_input_click (button);
+  chooser = kiln_test_wait_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG, 20000);
+  kiln_test_input_keys (chooser, "ctrl+l");
+  kiln_test_spin (300);
+  kiln_test_input_type (chooser, path);
+  kiln_test_spin (300);
+  kiln_test_input_keys (chooser, "Return");
+}
+
+/* Operator mode left with the engineer's key file instead of the password:
+ * a key the station does not trust is refused, and a protected key's wrong
+ * password too, each saying why, and operator mode stays; the trusted key
+ * (with its password, or one without) leaves it. */
+static void
+test_operator_key (void)
+{
+  g_autofree char *text = g_strdup_printf ("[probe]\n[board]\nstate = %s/operator-key\n", tmp_dir);
+  KilnProductionWindow *window = new_window (text, "operator-key.db", 1024, 600);
+  GtkWidget *open_button = kiln_test_find_actionable (GTK_WIDGET (window), "win.open-profile");
+  GtkWidget *leave_button = kiln_test_find_actionable (GTK_WIDGET (window), "win.leave-operator-mode");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (kiln_production_window_open_profile (window, operator_profile_path, &error));
+  g_assert_no_error (error);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_true (kiln_production_window_get_operator_mode (window));
+
+  /* A key the station does not trust. */
+  kiln_test_input_click (leave_button);
+  dialog_wanted = "use the engineer's key file";
+  g_assert_true (kiln_test_spin_until (dialog_there, NULL, 10000));
+  kiln_test_save_screenshot (GTK_WIDGET (find_dialog (dialog_wanted)), "operator-leave-dialog.png");
+  leave_with_key_file (dialog_wanted, stranger_key_path);
+  dialog_wanted = "is not one this station trusts";
+  g_assert_true (kiln_test_spin_until (dialog_there, NULL, 60000));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (find_dialog (dialog_wanted))),
+                            "The station stays in operator mode."));
+  g_assert_true (kiln_production_window_get_operator_mode (window));
+  g_assert_false (gtk_widget_get_mapped (open_button));
+
+  /* The trusted key protected by a password: the wrong one is refused. */
+  leave_with_key_file (dialog_wanted, locked_key_path);
+  dialog_wanted = "is protected by a password";
+  g_assert_true (kiln_test_spin_until (dialog_there, NULL, 20000));
+  kiln_test_input_keys (find_dialog (dialog_wanted), "w r o n g Return");
+  dialog_wanted = "is not the right one";
+  g_assert_true (kiln_test_spin_until (dialog_there, NULL, 60000));
+  g_assert_true (kiln_production_window_get_operator_mode (window));
+  g_assert_false (gtk_widget_get_mapped (open_button));
+
+  /* Its right password leaves operator mode. */
+  leave_with_key_file (dialog_wanted, locked_key_path);
+  dialog_wanted = "is protected by a password";
+  g_assert_true (kiln_test_spin_until (dialog_there, NULL, 20000));
+  kiln_test_input_keys (find_dialog (dialog_wanted), KEY_PASSWORD_KEYS " Return");
+  g_assert_true (kiln_test_spin_until (operator_mode_left, window, 60000));
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_get_mapped (open_button));
+  g_assert_false (gtk_widget_get_mapped (leave_button));
+  g_assert_true (kiln_test_spin_until (no_dialog, NULL, 10000));
+
+  /* Back in operator mode: a trusted key without a password leaves at once. */
+  g_assert_true (kiln_production_window_open_profile (window, operator_profile_path, &error));
+  g_assert_no_error (error);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_true (kiln_production_window_get_operator_mode (window));
+  kiln_test_input_click (leave_button);
+  dialog_wanted = "use the engineer's key file";
+  g_assert_true (kiln_test_spin_until (dialog_there, NULL, 10000));
+  leave_with_key_file (dialog_wanted, engineer_key_path);
+  g_assert_true (kiln_test_spin_until (operator_mode_left, window, 60000));
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_get_mapped (open_button));
+
+  /* The station closed (by the session) while the key is being chosen:
+   * the chooser goes with it. */
+  g_assert_true (kiln_production_window_open_profile (window, operator_profile_path, &error));
+  g_assert_no_error (error);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  kiln_test_input_click (leave_button);
+  dialog_wanted = "use the engineer's key file";
+  g_assert_true (kiln_test_spin_until (dialog_there, NULL, 10000));
+  kiln_test_input_click (kiln_test_find_widget (GTK_WIDGET (find_dialog (dialog_wanted)), is_button_labelled,
+                                                "Use _Key File…"));
+  kiln_test_wait_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG, 20000);
+  destroy (window);
+  g_assert_true (kiln_test_spin_until (no_chooser, NULL, 10000));
+}
+
 static char *
 write_profile (const char *name,
                const char *firmware_path,
@@ -552,6 +674,21 @@ main (int   argc,
     g_assert_true (g_file_set_contents (pub_path, pub, -1, NULL));
     g_assert_true (g_file_set_contents (key_path, sec, -1, NULL));
     g_assert_true (kiln_minisign_secret_key_load (key_path, &engineer_key, NULL));
+    engineer_key_path = g_strdup (key_path);
+    /* A second trusted key, protected by a password, and one not trusted. */
+    g_clear_pointer (&pub, g_free);
+    g_clear_pointer (&sec, g_free);
+    kiln_minisign_generate_with_password (KEY_PASSWORD, &pub, &sec);
+    g_free (pub_path);
+    pub_path = g_build_filename (keys, "engineer-2.pub", NULL);
+    locked_key_path = g_build_filename (tmp_dir, "locked.key", NULL);
+    g_assert_true (g_file_set_contents (pub_path, pub, -1, NULL));
+    g_assert_true (g_file_set_contents (locked_key_path, sec, -1, NULL));
+    g_clear_pointer (&pub, g_free);
+    g_clear_pointer (&sec, g_free);
+    kiln_minisign_generate (&pub, &sec);
+    stranger_key_path = g_build_filename (tmp_dir, "stranger.key", NULL);
+    g_assert_true (g_file_set_contents (stranger_key_path, sec, -1, NULL));
     for (guint i = 0; i < FIRMWARE_SIZE; i++)
       data[i] = (guint8) g_rand_int (rand);
     g_rand_free (rand);
@@ -565,9 +702,13 @@ main (int   argc,
   g_test_add_func ("/Kiln/Production/operator/fail-ack", test_fail_ack);
   g_test_add_func ("/Kiln/Production/operator/gang-ack", test_gang_ack);
   g_test_add_func ("/Kiln/Production/operator/operator-mode", test_operator_mode);
+  g_test_add_func ("/Kiln/Production/operator/operator-key", test_operator_key);
   status = g_test_run ();
   g_free (tmp_dir);
   g_free (profile_path);
   g_free (operator_profile_path);
+  g_free (engineer_key_path);
+  g_free (locked_key_path);
+  g_free (stranger_key_path);
   return status;
 }

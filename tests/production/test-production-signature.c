@@ -1,5 +1,6 @@
 /* test-production-signature.c — minisign's format: signatures verify, and a
- * changed message, a changed trusted comment or an unknown key do not
+ * changed message, a changed trusted comment or an unknown key do not; an
+ * engineer's secret key proves itself only when the station trusts it
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +12,7 @@
 
 #include "kiln-minisign.h"
 #include "kiln-production-error.h"
+#include "kiln-production-signature.h"
 
 typedef struct
 {
@@ -115,6 +117,63 @@ test_public_key_text (void)
   g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE);
 }
 
+/* The key that leaves operator mode: a trusted key (protected or not) signs
+ * a fresh challenge that verifies; an untrusted key, a wrong or missing
+ * password, or a file that is no key is refused with its reason. */
+static void
+test_check_key (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kiln-check-key-XXXXXX", NULL);
+  g_autofree char *plain = g_build_filename (dir, "plain.key", NULL);
+  g_autofree char *locked = g_build_filename (dir, "locked.key", NULL);
+  g_autofree char *stranger = g_build_filename (dir, "stranger.key", NULL);
+  g_autofree char *pub1 = NULL, *sec1 = NULL, *pub2 = NULL, *sec2 = NULL, *pub3 = NULL, *sec3 = NULL;
+  g_autoptr(GArray) trusted = g_array_new (FALSE, TRUE, sizeof (KilnMinisignPublicKey));
+  g_autoptr(GError) error = NULL;
+  KilnMinisignPublicKey key;
+
+  kiln_minisign_generate (&pub1, &sec1);
+  kiln_minisign_generate_with_password ("sesame", &pub2, &sec2);
+  kiln_minisign_generate (&pub3, &sec3);
+  g_assert_true (g_file_set_contents (plain, sec1, -1, NULL));
+  g_assert_true (g_file_set_contents (locked, sec2, -1, NULL));
+  g_assert_true (g_file_set_contents (stranger, sec3, -1, NULL));
+  g_assert_true (kiln_minisign_public_key_parse (pub1, &key, NULL));
+  g_array_append_val (trusted, key);
+  g_assert_true (kiln_minisign_public_key_parse (pub2, &key, NULL));
+  g_array_append_val (trusted, key);
+
+  g_assert_true (kiln_production_trust_check_key (plain, NULL, trusted, &error));
+  g_assert_no_error (error);
+  g_assert_true (kiln_production_trust_check_key (locked, "sesame", trusted, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (kiln_production_trust_check_key (stranger, NULL, trusted, &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE);
+  g_assert_nonnull (strstr (error->message, "not one this station trusts"));
+  g_clear_error (&error);
+  g_assert_false (kiln_production_trust_check_key (locked, "open", trusted, &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_PASSWORD);
+  g_clear_error (&error);
+  g_assert_false (kiln_production_trust_check_key (locked, NULL, trusted, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  /* A public key is no secret key. */
+  g_assert_true (g_file_set_contents (stranger, pub1, -1, NULL));
+  g_assert_false (kiln_production_trust_check_key (stranger, NULL, trusted, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  /* Nothing trusted: nothing leaves. */
+  g_array_set_size (trusted, 0);
+  g_assert_false (kiln_production_trust_check_key (plain, NULL, trusted, &error));
+  g_assert_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SIGNATURE);
+
+  g_unlink (plain);
+  g_unlink (locked);
+  g_unlink (stranger);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -122,5 +181,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Kiln/Signature/sign-verify", test_sign_verify);
   g_test_add_func ("/Kiln/Signature/public-key", test_public_key_text);
+  g_test_add_func ("/Kiln/Signature/check-key", test_check_key);
   return g_test_run ();
 }

@@ -72,6 +72,22 @@ find_button (GtkWidget  *root,
   return kiln_test_find_widget (root, is_button_labelled, label);
 }
 
+static gboolean
+has_tooltip (GtkWidget     *widget,
+             gconstpointer  text)
+{
+  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0;
+}
+
+static KilnProfileEditor *current_editor;
+
+/* The firmware row holds @data. */
+static gboolean
+row_holds (gpointer data)
+{
+  return g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (current_editor->firmware_row)), data) == 0;
+}
+
 /* Brings @widget into view in its scrolled page (as a person scrolls to
  * it), then clicks it. */
 static void
@@ -266,11 +282,27 @@ test_create_sign_try (void)
   g_assert_nonnull (item);
   kiln_test_input_click (item);
   editor = KILN_PROFILE_EDITOR (kiln_test_wait_toplevel (KILN_TYPE_PROFILE_EDITOR, 20000));
+  current_editor = editor;
   g_assert_null (kiln_profile_editor_get_path (editor));
   g_assert_true (gtk_widget_get_sensitive (editor->try_button));
 
   type_into (GTK_WIDGET (editor->name_row), "Widget rev C");
-  type_into (GTK_WIDGET (editor->firmware_row), firmware);
+  /* The firmware through its Choose button and the file chooser. */
+  {
+    GtkWidget *choose = kiln_test_find_widget (GTK_WIDGET (editor->firmware_row), has_tooltip,
+                                               "Choose the firmware file");
+    GtkWindow *chooser;
+
+    g_assert_nonnull (choose);
+    click (choose);
+    chooser = kiln_test_wait_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG, 20000);
+    kiln_test_input_keys (chooser, "ctrl+l");
+    kiln_test_spin (300);
+    kiln_test_input_type (chooser, firmware);
+    kiln_test_spin (300);
+    kiln_test_input_keys (chooser, "Return");
+    g_assert_true (kiln_test_spin_until (row_holds, (gpointer) firmware, 20000));
+  }
   /* A raw binary needs its load address: said under the field. */
   g_assert_nonnull (field_error_of (editor, editor->firmware_row));
   type_into (GTK_WIDGET (editor->base_row), "0x08000000");
