@@ -390,6 +390,14 @@ _kiln_sim_board_flash_reg_read (KilnSimBoard *self,
 
 guint64
 _kiln_sim_board_sysclk_hz (KilnSimBoard *self);
+/* kiln-sim-board-clock.c: RCC's registers (RCC_BASE + offset). */
+guint32  _kiln_sim_board_rcc_read           (KilnSimBoard *self,
+                                            guint32       address,
+                                            guint64       now);
+void     _kiln_sim_board_rcc_write          (KilnSimBoard *self,
+                                            guint32       address,
+                                            guint32       value,
+                                            guint64       now);
 /* A clock switch waiting for its source, while the core is halted. */
 void     _kiln_sim_board_rcc_settle_halted (KilnSimBoard *self,
                                             guint64       now);
