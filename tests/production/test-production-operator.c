@@ -650,13 +650,8 @@ main (int   argc,
     g_assert_nonnull (g_mkdtemp (config));
     g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   }
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-  app = g_object_new (ADW_TYPE_APPLICATION, "application-id", "org.kiln.Kiln.OperatorTest", "flags",
-                      G_APPLICATION_NON_UNIQUE, "resource-base-path", "/org/kiln/Kiln", NULL);
-  g_application_register (G_APPLICATION (app), NULL, NULL);
-  g_application_set_default (G_APPLICATION (app));
+  kiln_test_ui_init (&argc, &argv);
+  app = kiln_test_ui_application ("org.kiln.Kiln.OperatorTest");
   /* The application's settings, which operator mode takes away. */
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
 

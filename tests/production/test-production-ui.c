@@ -648,13 +648,8 @@ main (int   argc,
     g_assert_nonnull (g_mkdtemp (config));
     g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   }
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-  app = g_object_new (ADW_TYPE_APPLICATION, "application-id", "org.kiln.Kiln.ProductionTest", "flags",
-                      G_APPLICATION_NON_UNIQUE, "resource-base-path", "/org/kiln/Kiln", NULL);
-  g_application_register (G_APPLICATION (app), NULL, NULL);
-  g_application_set_default (G_APPLICATION (app));
+  kiln_test_ui_init (&argc, &argv);
+  app = kiln_test_ui_application ("org.kiln.Kiln.ProductionTest");
 
   tmp_dir = g_dir_make_tmp ("kiln-production-ui-XXXXXX", NULL);
   {

@@ -3,9 +3,51 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "config.h"
+
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 
 #include "kiln-test-ui.h"
+
+void
+kiln_test_ui_init (int    *argc,
+                   char ***argv)
+{
+  const char *localedir = g_getenv ("KILN_TEST_LOCALEDIR");
+
+  if (localedir != NULL)
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, localedir);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+}
+
+void
+kiln_test_ui_register (GApplication *app)
+{
+  g_application_register (app, NULL, NULL);
+  g_application_set_default (app);
+}
+
+AdwApplication *
+kiln_test_ui_application (const char *id)
+{
+  AdwApplication *app = g_object_new (ADW_TYPE_APPLICATION,
+                                      "application-id", id,
+                                      "flags", G_APPLICATION_NON_UNIQUE,
+                                      "resource-base-path", "/org/kiln/Kiln",
+                                      NULL);
+
+  kiln_test_ui_register (G_APPLICATION (app));
+  return app;
+}
 
 static gboolean
 set_done (gpointer data)

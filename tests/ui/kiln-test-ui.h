@@ -6,9 +6,22 @@
 
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 G_BEGIN_DECLS
+
+/* What every window test does before anything else: GTK's test set-up,
+ * libadwaita, no animations (each software-rendered frame costs tens of
+ * milliseconds under Xvfb, and the tests measure Kiln's own work), and,
+ * when KILN_TEST_LOCALEDIR names the build tree's po/ (with LANGUAGE=de),
+ * the windows in that language for looking at screenshots. */
+void            kiln_test_ui_init        (int           *argc,
+                                          char        ***argv);
+/* A non-unique application @id with Kiln's resources, registered and made
+ * the default application (windows find their actions and settings there). */
+AdwApplication *kiln_test_ui_application (const char    *id);
+/* @app registered and made the default application. */
+void            kiln_test_ui_register    (GApplication  *app);
 
 typedef gboolean (*KilnTestCondition) (gpointer data);
 

@@ -519,16 +519,8 @@ main (int   argc,
 {
   g_autoptr(AdwApplication) app = NULL;
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-  app = g_object_new (ADW_TYPE_APPLICATION,
-                      "application-id", "org.kiln.Kiln.TestMemoryView",
-                      "flags", G_APPLICATION_NON_UNIQUE,
-                      "resource-base-path", "/org/kiln/Kiln",
-                      NULL);
-  g_application_register (G_APPLICATION (app), NULL, NULL);
-  g_application_set_default (G_APPLICATION (app));
+  kiln_test_ui_init (&argc, &argv);
+  app = kiln_test_ui_application ("org.kiln.Kiln.TestMemoryView");
 
   g_test_add_func ("/Kiln/UI/memory-view/view", test_view);
   g_test_add_func ("/Kiln/UI/memory-view/find-file-and-refresh", test_find_file_and_refresh);

@@ -224,16 +224,8 @@ main (int   argc,
 {
   g_autoptr(AdwApplication) app = NULL;
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-  app = g_object_new (ADW_TYPE_APPLICATION,
-                      "application-id", "org.kiln.Kiln.TestJobs",
-                      "flags", G_APPLICATION_NON_UNIQUE,
-                      "resource-base-path", "/org/kiln/Kiln",
-                      NULL);
-  g_application_register (G_APPLICATION (app), NULL, NULL);
-  g_application_set_default (G_APPLICATION (app));
+  kiln_test_ui_init (&argc, &argv);
+  app = kiln_test_ui_application ("org.kiln.Kiln.TestJobs");
 
   g_test_add_func ("/Kiln/UI/unplug-mid-job", test_unplug_mid_job);
   g_test_add_func ("/Kiln/UI/read-range", test_read_range);

@@ -225,25 +225,8 @@ main (int   argc,
 {
   g_autoptr(AdwApplication) app = NULL;
 
-  /* KILN_TEST_LOCALEDIR=_build/po with LANGUAGE=de shows the window in
-   * German (for looking at screenshots; the assertions expect English). */
-  if (g_getenv ("KILN_TEST_LOCALEDIR") != NULL)
-    {
-      setlocale (LC_ALL, "");
-      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("KILN_TEST_LOCALEDIR"));
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-  app = g_object_new (ADW_TYPE_APPLICATION,
-                      "application-id", "org.kiln.Kiln.TestLog",
-                      "flags", G_APPLICATION_NON_UNIQUE,
-                      "resource-base-path", "/org/kiln/Kiln",
-                      NULL);
-  g_application_register (G_APPLICATION (app), NULL, NULL);
-  g_application_set_default (G_APPLICATION (app));
+  kiln_test_ui_init (&argc, &argv);
+  app = kiln_test_ui_application ("org.kiln.Kiln.TestLog");
 
   g_test_add_func ("/Kiln/UI/log-levels", test_levels);
 

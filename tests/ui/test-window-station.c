@@ -52,12 +52,9 @@ main (int   argc,
 {
   g_autoptr(KilnApplication) app = NULL;
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  kiln_test_ui_init (&argc, &argv);
   app = kiln_application_new ();
-  g_application_register (G_APPLICATION (app), NULL, NULL);
-  g_application_set_default (G_APPLICATION (app));
+  kiln_test_ui_register (G_APPLICATION (app));
 
   g_test_add_func ("/Kiln/UI/station-sees-window-probe", test_station_sees_window_probe);
 

@@ -779,29 +779,9 @@ main (int   argc,
   g_autoptr(AdwApplication) app = NULL;
 
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  /* KILN_TEST_LOCALEDIR=_build/po with LANGUAGE=de shows the window in
-   * German (for looking at screenshots; the assertions expect English). */
-  if (g_getenv ("KILN_TEST_LOCALEDIR") != NULL)
-    {
-      setlocale (LC_ALL, "");
-      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("KILN_TEST_LOCALEDIR"));
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  /* Software rendering under Xvfb makes each animation frame cost tens of
-   * milliseconds; without animations the stall checks measure Kiln's own
-   * work on the main loop, which is what they are for. */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  kiln_test_ui_init (&argc, &argv);
 
-  app = g_object_new (ADW_TYPE_APPLICATION,
-                      "application-id", "org.kiln.Kiln.Test",
-                      "flags", G_APPLICATION_NON_UNIQUE,
-                      "resource-base-path", "/org/kiln/Kiln",
-                      NULL);
-  g_application_register (G_APPLICATION (app), NULL, NULL);
-  g_application_set_default (G_APPLICATION (app));
+  app = kiln_test_ui_application ("org.kiln.Kiln.Test");
 
   g_test_add_func ("/Kiln/UI/empty", test_empty);
   g_test_add_func ("/Kiln/UI/bad-file", test_bad_file);
