@@ -8,11 +8,6 @@
 #include "kiln-production-lockdown-private.h"
 #include "kiln-production-unlock-private.h"
 
-typedef struct
-{
-  KilnProductionLockdown *lockdown;  /* NULL once it is freed */
-} Pending;
-
 struct _KilnProductionLockdown
 {
   GtkWindow    *station;
@@ -22,8 +17,7 @@ struct _KilnProductionLockdown
   GPtrArray    *show;            /* GtkWidget */
   GPtrArray    *actions;         /* char *: the station's actions */
   GPtrArray    *hidden_windows;  /* the application's others, hidden */
-  Pending      *pending;         /* the password being asked, or NULL */
-  GCancellable *cancellable;
+  GCancellable *cancellable;      /* while the engineer's password or key is asked */
 };
 
 /* The application's actions an operator must not reach. */
@@ -85,8 +79,6 @@ kiln_production_lockdown_free (KilnProductionLockdown *self)
 {
   if (self == NULL)
     return;
-  if (self->pending != NULL)
-    self->pending->lockdown = NULL;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -138,14 +130,15 @@ unlocked_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  Pending *pending = user_data;
-  KilnProductionLockdown *self = pending->lockdown;
+  KilnProductionLockdown *self = user_data;
+  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
   gboolean unlocked = kiln_production_unlock_finish (result, NULL);
 
-  g_free (pending);
-  if (self == NULL)
-    return;   /* the station is gone */
-  self->pending = NULL;
+  /* Only freeing the lockdown cancels the question: then @self is gone
+   * (nothing of the station's is held for a callback that may come after
+   * the process has ended, as in a test). */
+  if (g_cancellable_is_cancelled (cancellable))
+    return;
   g_clear_object (&self->cancellable);
   if (unlocked)
     apply (self, FALSE);
@@ -154,13 +147,10 @@ unlocked_cb (GObject      *source,
 void
 kiln_production_lockdown_ask (KilnProductionLockdown *self)
 {
-  if (!self->on || self->pending != NULL)
+  if (!self->on || self->cancellable != NULL)
     return;
-  self->pending = g_new0 (Pending, 1);
-  self->pending->lockdown = self;
   self->cancellable = g_cancellable_new ();
-  kiln_production_unlock_async (self->station, self->engineer_password, self->cancellable, unlocked_cb,
-                                self->pending);
+  kiln_production_unlock_async (self->station, self->engineer_password, self->cancellable, unlocked_cb, self);
 }
 
 gboolean
