@@ -43,7 +43,7 @@ fixture_set_up (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->b = bench_new ("[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n");
+  f->b = bench_new (data != NULL ? data : "[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n");
   f->target = bench_open (f->b);
   f->stlink = kiln_arm_target_get_stlink (f->target);
   g_assert_true (kiln_arm_reset_halt (f->target, &error));
@@ -345,6 +345,58 @@ test_crc_after (Fixture       *f,
   g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, bytes, 512));
 }
 
+/* The USB transfers of a program run of @length bytes at @address, with
+ * the CRCs of @n_after ranges after it. */
+static guint64
+program_transfers (Fixture       *f,
+                   guint32        address,
+                   guint32        length,
+                   const guint32 *after,
+                   guint          n_after)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *bytes = pattern (length, address);
+  KilnLoaderOp op = { KILN_LOADER_OP_PROGRAM, 0, address, length, bytes, 0 };
+  guint32 error_sr = 0, error_at = 0;
+  guint done = 0;
+  guint64 before = usb_transfers (f);
+
+  if (n_after > 0)
+    kiln_flash_loader_set_after (&f->loader, after, n_after);
+  g_assert_true (kiln_flash_loader_program (&f->loader, FLASH_REGS, KILN_FLASH_PSIZE_X32, &op, 1, NULL, NULL, NULL,
+                                            &done, &error_sr, &error_at, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (done, ==, 1);
+  return usb_transfers (f) - before;
+}
+
+/* The CRCs after a program run come with the status that says it is done:
+ * the run takes no more transfers than one without them (the board's time
+ * is device time only, so both poll alike), and the CRCs are right. */
+static void
+test_crc_after_with_status (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *bytes = pattern (512, FLASH + 0x8000);
+  guint32 after[4] = { FLASH + 0x8000, 512, FLASH + 0x8200, 512 };
+  guint32 crcs[2] = { 0 };
+  guint8 ff[512];
+  guint64 plain, with_after, before;
+
+  memset (ff, 0xFF, sizeof ff);
+  plain = program_transfers (f, FLASH, 512, NULL, 0);
+  with_after = program_transfers (f, FLASH + 0x8000, 512, after, 2);
+  g_assert_cmpuint (with_after, ==, plain);
+
+  before = usb_transfers (f);
+  g_assert_true (kiln_flash_loader_crc (&f->loader, after, 2, crcs, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (usb_transfers (f), ==, before);
+  g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, bytes, 512));
+  g_assert_cmphex (crcs[1], ==, kiln_flash_crc32 (0xFFFFFFFF, ff, 512));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -354,5 +406,8 @@ main (int   argc,
   g_test_add ("/Kiln/Flash/stream/random", Fixture, NULL, fixture_set_up, test_random, fixture_tear_down);
   g_test_add ("/Kiln/Flash/stream/done-locks", Fixture, NULL, fixture_set_up, test_done_locks, fixture_tear_down);
   g_test_add ("/Kiln/Flash/stream/crc-after", Fixture, NULL, fixture_set_up, test_crc_after, fixture_tear_down);
+  g_test_add ("/Kiln/Flash/stream/crc-after-with-status", Fixture,
+              "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
+              fixture_set_up, test_crc_after_with_status, fixture_tear_down);
   return g_test_run ();
 }
