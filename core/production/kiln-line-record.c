@@ -61,6 +61,7 @@ struct _KilnLineRecord
   char    *conninfo;
   char    *name;
   char    *station;   /* the station this process runs as, once claimed */
+  gboolean held;      /* this process has held the station's name */
   PGconn  *conn;
   GMutex   lock;
 };
@@ -212,14 +213,31 @@ take_station (KilnLineRecord  *self,
               GError         **error)
 {
   const char *values[] = { self->station };
-  PGresult *res = run (self, "SELECT pg_try_advisory_lock(4799004, hashtext($1))", 1, values, error);
+  PGresult *res;
   gboolean taken;
 
+  /* Over a network, a station that vanishes (unplugged, powered off) would
+   * keep its name until the server's TCP keepalive notices, two hours by
+   * default: ask the server to probe this session after 5 s of silence,
+   * every 2 s, 3 times (ignored on a Unix socket). */
+  if (!run_ok (self, "SET SESSION tcp_keepalives_idle = 5; SET SESSION tcp_keepalives_interval = 2; "
+               "SET SESSION tcp_keepalives_count = 3", 0, NULL, error))
+    return FALSE;
+  res = run (self, "SELECT pg_try_advisory_lock(4799004, hashtext($1))", 1, values, error);
   if (res == NULL)
     return FALSE;
   taken = g_str_equal (PQgetvalue (res, 0, 0), "t");
   PQclear (res);
-  if (!taken)
+  if (taken)
+    self->held = TRUE;
+  else if (self->held)
+    /* This process held the name: its own earlier session, from before the
+     * connection broke, is what the server still counts. */
+    g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_LINE_UNREACHABLE,
+                 _("The line database (%s) still holds this station's connection from before it broke; the server "
+                   "lets it go within about 15 seconds. Then start the board again."),
+                 self->name);
+  else
     g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_STATION_TAKEN,
                  _("Another station is running as “%s” on the line database (%s): give each station its own name, "
                    "or close the other one, then start this one again."),
@@ -418,6 +436,7 @@ kiln_line_record_claim_station (KilnLineRecord  *self,
   g_mutex_lock (&self->lock);
   g_free (self->station);
   self->station = g_strdup (station);
+  self->held = FALSE;
   g_mutex_unlock (&self->lock);
   for (;;)
     {
@@ -448,6 +467,7 @@ kiln_line_record_release_station (KilnLineRecord *self)
 
   if (self->station == NULL)
     return;
+  self->held = FALSE;
   g_clear_pointer (&self->station, g_free);
   /* Its session ends, and the name with it; a later use connects afresh. */
   g_clear_pointer (&self->conn, PQfinish);
