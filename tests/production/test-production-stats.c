@@ -206,11 +206,7 @@ test_line (void)
   g_autoptr(KilnLineRecord) line = NULL;
   g_autoptr(GPtrArray) entries = NULL;
 
-  if (conninfo == NULL)
-    {
-      g_test_skip ("KILN_TEST_LINE is not set (test-line-stats.py sets it)");
-      return;
-    }
+  g_assert_nonnull (conninfo);
   line = kiln_line_record_open (conninfo, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < G_N_ELEMENTS (known); i++)
@@ -265,7 +261,11 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/Kiln/Production/stats/sqlite", test_sqlite);
-  g_test_add_func ("/Kiln/Production/stats/line", test_line);
+  /* Only where a line database is given: line-stats (test-line-stats.py)
+   * starts a PostgreSQL and runs this part; on its own, the test has none,
+   * and a part that could never run here is not listed as skipped. */
+  if (g_getenv ("KILN_TEST_LINE") != NULL)
+    g_test_add_func ("/Kiln/Production/stats/line", test_line);
   g_test_add_func ("/Kiln/Production/stats/parse-time", test_parse_time);
   return g_test_run ();
 }
