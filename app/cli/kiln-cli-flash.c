@@ -146,24 +146,33 @@ kiln_cli_flash (int    argc,
               job->probe.chip_name, secs);
     else
       printf (g_dngettext (GETTEXT_PACKAGE,
-                           "%s: %u sector erased and written (%s), %u unchanged and skipped, %s, in %.1f s\n",
-                           "%s: %u sectors erased and written (%s), %u unchanged and skipped, %s, in %.1f s\n",
+                           "%s: %u sector written (%s), %u unchanged and skipped, %s, in %.1f s\n",
+                           "%s: %u sectors written (%s), %u unchanged and skipped, %s, in %.1f s\n",
                            job->result.written),
               job->probe.chip_name, job->result.written, size, job->result.skipped,
               job->result.verified ? _("verified") : _("not verified"), secs);
-    if (!common.json && !common.quiet && !dry_run && job->result.written > 0
-        && (job->result.blank > 0 || job->result.bytes_erased_skipped > 0 || job->result.bytes_link > 0))
+    /* The second line says how the written sectors were reached: a
+     * sector is either erased first or found blank (so "written" above
+     * never claims an erase that did not happen). */
+    if (!common.json && !common.quiet && !dry_run && job->result.written > 0)
       {
         g_autofree char *skipped = kiln_cli_format_size (job->result.bytes_erased_skipped);
         g_autofree char *link = kiln_cli_format_size (job->result.bytes_link);
+        g_autofree char *erased = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                "%u sector erased first",
+                                                                "%u sectors erased first",
+                                                                job->result.erased),
+                                                   job->result.erased);
+        g_autofree char *blank = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                               "%u was blank and needed no erase",
+                                                               "%u were blank and needed no erase",
+                                                               job->result.blank),
+                                                  job->result.blank);
 
-        printf (g_dngettext (GETTEXT_PACKAGE,
-                             "  %u sector was blank and needed no erase; %s left unprogrammed as erased; the link "
-                             "carried %s\n",
-                             "  %u sectors were blank and needed no erase; %s left unprogrammed as erased; the link "
-                             "carried %s\n",
-                             job->result.blank),
-                job->result.blank, skipped, link);
+        /* Translators: the first two %s are "2 sectors erased first" and
+         * "3 were blank and needed no erase"; then two sizes ("60.7 KiB") */
+        printf (_("  %s, %s; %s that is all 0xFF was not programmed; the link carried %s\n"),
+                erased, blank, skipped, link);
       }
   }
 out:
