@@ -58,10 +58,11 @@ test_loader_check (void)
 
   memset (ram, 0xFF, 4 * 4096);
   blank_crc = kiln_flash_crc32 (0xFFFFFFFF, ram, 4096);
-  /* Range 0: one zero bit. Range 1: its first word zero, its last forged
-   * so that the CRC is the erased one. Range 2: erased. Range 3: 4092
-   * bytes (not whole 32-byte steps), erased but its last word. */
-  ram[100] = 0xFE;
+  /* Range 0: one zero bit, in the second half of the blank check's third
+   * 48-byte step. Range 1: its first word zero, its last forged so that
+   * the CRC is the erased one. Range 2: erased. Range 3: 4092 bytes (not
+   * whole 48-byte steps), erased but its last word. */
+  ram[124] = 0xFE;
   ram[3 * 4096 + 4088] = 0x12;
   memset (ram + 4096, 0, 4);
   {

@@ -6,7 +6,10 @@
  * flash.bin must hold exactly the image and the bench must report nothing
  * broken (wait states, PLL limits, PSIZE, the flash sequence). On the
  * F429ZI an image crossing from bank 1 into bank 2 is changed and written
- * again: exactly sectors 11, 12 and 13 are erased.
+ * again: exactly sectors 11, 12 and 13 are erased. The loader's clock, on
+ * these boards and the F7's: 64 MHz on F2/F4 (below each one's highest),
+ * 180 MHz on F7 (its highest without over-drive), with wait states enough
+ * at any supply and the APB clocks within their limits.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -74,6 +77,73 @@ test_program (gconstpointer data)
   assert_no_violations (json);
   g_assert_cmpfloat (report_number (json, "core_instructions"), >, 0);
   kiln_flash_result_clear (&result);
+}
+
+typedef struct
+{
+  const char *part;
+  guint       mhz;      /* the loader's SYSCLK */
+  guint       apb1_mhz; /* the highest APB1 and APB2 clocks */
+  guint       apb2_mhz;
+  guint       ws_mhz;   /* HCLK per wait state at 1.8-2.1 V */
+} LoaderClock;
+
+static const LoaderClock clocks[] = {
+  { "STM32F746NG", 180, 45, 90, 20 },
+  { "STM32F767ZI", 180, 45, 90, 20 },
+  { "STM32F722RE", 180, 45, 90, 20 },
+  { "STM32F407VG", 64, 42, 84, 20 },
+  { "STM32F411RE", 64, 50, 100, 16 },
+  { "STM32F207ZG", 64, 30, 60, 16 },
+};
+
+/* The divider of an APB prescaler field (PPRE1 or PPRE2). */
+static guint
+apb_divider (guint32 ppre)
+{
+  return (ppre & 4) ? 2u << (ppre & 3) : 1;
+}
+
+static void
+test_loader_clock (gconstpointer data)
+{
+  const LoaderClock *lc = data;
+  g_autofree char *ini = g_strdup_printf ("[probe]\n[board]\nchip = %s\n", lc->part);
+  g_autoptr(Bench) b = bench_new (ini);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  KilnArmTarget *target = bench_open (b);
+  KilnStlink *stlink = kiln_arm_target_get_stlink (target);
+  KilnFlashLoader loader;
+  guint32 ranges[2] = { FLASH, 4096 }, crc, cfgr, pllcfgr, acr, m, n, p, hz;
+  gboolean blank;
+
+  g_assert_true (kiln_arm_reset_halt (target, &error));
+  g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
+  g_assert_true (kiln_flash_loader_crc (&loader, ranges, 1, &crc, &blank, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (blank);
+  g_assert_true (kiln_stlink_read32 (stlink, 0x40023808, &cfgr, &error));
+  g_assert_true (kiln_stlink_read32 (stlink, 0x40023804, &pllcfgr, &error));
+  g_assert_true (kiln_stlink_read32 (stlink, 0x40023C00, &acr, &error));
+  g_assert_no_error (error);
+  /* SYSCLK from the PLL, from HSI (16 MHz). */
+  g_assert_cmphex (cfgr & 0xC, ==, 0x8);
+  g_assert_cmphex (pllcfgr & (1u << 22), ==, 0);
+  m = pllcfgr & 0x3F;
+  n = (pllcfgr >> 6) & 0x1FF;
+  p = (((pllcfgr >> 16) & 3) + 1) * 2;
+  hz = 16000000 / m * n / p;
+  g_assert_cmpuint (hz, ==, lc->mhz * 1000000);
+  g_assert_cmpuint (hz / apb_divider ((cfgr >> 10) & 7), <=, lc->apb1_mhz * 1000000);
+  g_assert_cmpuint (hz / apb_divider ((cfgr >> 13) & 7), <=, lc->apb2_mhz * 1000000);
+  /* Its 48 MHz domain (PLLQ) within what the reference manuals allow. */
+  g_assert_cmpuint (16000000 / m * n / ((pllcfgr >> 24) & 0xF), <=, 75000000);
+  /* Wait states for the lowest supply. */
+  g_assert_cmpuint (((acr & 0xF) + 1) * lc->ws_mhz, >=, lc->mhz);
+  kiln_flash_loader_stop (&loader);
+  json = kiln_sim_bench_dup_report_json (b->bench);
+  assert_no_violations (json);
 }
 
 static void
@@ -148,6 +218,12 @@ main (int   argc,
       g_autofree char *name = g_strdup_printf ("/Kiln/Flash/f4/%s", boards[i].part);
 
       g_test_add_data_func (name, &boards[i], test_program);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (clocks); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/Kiln/Flash/f4/loader-clock/%s", clocks[i].part);
+
+      g_test_add_data_func (name, &clocks[i], test_loader_clock);
     }
   g_test_add_func ("/Kiln/Flash/f4/f429-across-banks", test_f429_across_banks);
   g_test_add_func ("/Kiln/Flash/f4/f429-bank2-protected", test_f429_bank2_protected);

@@ -58,8 +58,9 @@
  *
  * In both, the independent watchdog, should it run (a hardware watchdog
  * option), is given its longest period and reloaded, so that a long erase
- * cannot reset the core under the loader. The core runs at 64 MHz from the
- * PLL when it started from the reset clock (a reset restores it).
+ * cannot reset the core under the loader. The core runs from the PLL, at
+ * 180 MHz on F7 and 64 MHz on F2/F4, when it started from the reset clock
+ * (a reset restores it).
  *
  * Rebuild the committed bytes with `ninja -C _build flash-loader`.
  *
@@ -113,8 +114,10 @@
         .equ RCC_CFGR,    0x08
         .equ RCC_PLLON,   (1 << 24)
         .equ RCC_PLLRDY,  (1 << 25)
-        .equ PLL_FIELDS,  0x0043FFFF    /* PLLM, PLLN, PLLP, PLLSRC */
-        .equ PLL_64MHZ,   (16 | (256 << 6) | (1 << 16))
+        .equ PLL_FIELDS,  0x0F43FFFF    /* PLLM, PLLN, PLLP, PLLSRC, PLLQ */
+        .equ PLL_64MHZ,   (16 | (256 << 6) | (1 << 16) | (4 << 24))
+        .equ PLL_180MHZ,  (16 | (360 << 6) | (0 << 16) | (8 << 24))
+        .equ CPUID,       0xE000ED00
         .equ FLASH_ACR,   0x40023C00
         .equ RCC_AHB1ENR, 0x40023830
         .equ CRC_UNIT,    0x40023000
@@ -142,11 +145,20 @@ kiln_flash_loader:
         str     r11, [r10]
 
         /* A faster core for the CRCs (programming waits on the flash
-         * anyway): SYSCLK from HSI (16 MHz) to 64 MHz through the PLL
-         * (16 / 16 × 256 / 4: a 256 MHz VCO, in range on F2 (192–432 MHz),
-         * F4 and F7 (100–432 MHz)), APB1 halved, and 5
-         * flash wait states (enough at any supply). Only from the state
-         * after reset (HSI, PLL off); a PLL that does not lock leaves HSI. */
+         * anyway): SYSCLK from HSI (16 MHz) through the PLL, from a 1 MHz
+         * input (PLLM 16). On F7 (a Cortex-M7) 180 MHz: a 360 MHz VCO
+         * divided by 2, the highest SYSCLK without over-drive (voltage
+         * scale 1 is the reset's), 8 flash wait states (enough at any
+         * supply: 20 MHz per wait state at 1.8-2.1 V, RM0385). On F2 and
+         * F4 64 MHz: a 256 MHz VCO divided by 4 (in range on F2 (192-432
+         * MHz) and F4 (100-432 MHz), below every F2/F4's highest
+         * SYSCLK), 5 wait states (enough at any supply). APB1 / 4 and
+         * APB2 / 2 (45 and 90 MHz; 16 and 32 MHz, within F2's 30 and
+         * 60 MHz). PLLQ (the 48 MHz domain,
+         * which the loader does not use): / 8 of 360 MHz, the reset's / 4
+         * of 256 MHz. Only from the state
+         * after reset (HSI, PLL off); a PLL that does not lock leaves
+         * HSI. The reset that ends every job restores the reset clock. */
         ldr     r4, =RCC
         ldr     r11, [r4, #RCC_CFGR]
         tst     r11, #0xC
@@ -154,17 +166,27 @@ kiln_flash_loader:
         ldr     r11, [r4, #RCC_CR]
         tst     r11, #RCC_PLLON
         bne     clock_done
-        ldr     r5, =FLASH_ACR
+        /* r6 PLL fields, r7 LATENCY. */
+        ldr     r6, =PLL_64MHZ
+        movs    r7, #5
+        ldr     r11, =CPUID
+        ldr     r11, [r11]
+        ubfx    r11, r11, #4, #12
+        movw    r12, #0xC27             /* Cortex-M7 */
+        cmp     r11, r12
+        bne     1f
+        ldr     r6, =PLL_180MHZ
+        movs    r7, #8
+1:      ldr     r5, =FLASH_ACR
         ldr     r11, [r5]
         bic     r11, r11, #0xF
-        orr     r11, r11, #5
+        orr     r11, r11, r7
         str     r11, [r5]
         ldr     r11, [r5]               /* the latency is in effect once read back */
         ldr     r11, [r4, #RCC_PLLCFGR]
         ldr     r12, =PLL_FIELDS
         bic     r11, r11, r12
-        ldr     r12, =PLL_64MHZ
-        orr     r11, r11, r12
+        orr     r11, r11, r6
         str     r11, [r4, #RCC_PLLCFGR]
         ldr     r11, [r4, #RCC_CR]
         orr     r11, r11, #RCC_PLLON
@@ -177,8 +199,8 @@ kiln_flash_loader:
         bne     1b
         b       clock_done
 2:      ldr     r11, [r4, #RCC_CFGR]
-        bic     r11, r11, #(7 << 10)
-        orr     r11, r11, #(4 << 10)    /* PPRE1: APB1 = SYSCLK / 2 */
+        bic     r11, r11, #(0x3F << 10)
+        orr     r11, r11, #((5 << 10) | (4 << 13))      /* APB1 / 4, APB2 / 2 */
         str     r11, [r4, #RCC_CFGR]
         bic     r11, r11, #3
         orr     r11, r11, #2            /* SW: PLL */
@@ -694,27 +716,35 @@ crc_range:
         beq     done
         movw    r11, #0xAAAA
         str     r11, [r10]
-        /* The blank check first, 32 bytes at a time, up to the first that
-         * are not all erased: a blank range has the CRC the host gave,
-         * and is read once. */
+        /* The blank check first, 48 bytes at a time (two loads of six
+         * words: few instructions, and few reads of the flash should they
+         * cost wait states), up to the first that are not all erased: a
+         * blank range has the CRC the host gave, and is read once. */
         ldr     r7, [r5, #0]
         ldr     r8, [r5, #4]
-blank32:
-        cmp     r8, #32
-        blo     blank4
-        ldmia   r7!, {r1, r2, r3, r11}
+        subs    r8, r8, #48
+        blo     blank_tail
+blank48:
+        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
         and     r1, r1, r2
         and     r3, r3, r11
-        and     r12, r1, r3
-        ldmia   r7!, {r1, r2, r3, r11}
-        and     r1, r1, r2
-        and     r3, r3, r11
-        and     r12, r12, r1
-        and     r12, r12, r3
-        cmn     r12, #1
+        and     r12, r12, lr
+        and     r1, r1, r3
+        and     r1, r1, r12
+        cmn     r1, #1
         bne     not_blank
-        subs    r8, r8, #32
-        b       blank32
+        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
+        and     r1, r1, r2
+        and     r3, r3, r11
+        and     r12, r12, lr
+        and     r1, r1, r3
+        and     r1, r1, r12
+        cmn     r1, #1
+        bne     not_blank
+        subs    r8, r8, #48
+        bhs     blank48
+blank_tail:
+        adds    r8, r8, #48
 blank4:
         cmp     r8, #0
         beq     blank_range
@@ -760,32 +790,37 @@ crc_unit_on:
         bx      lr
 
 /* The CRC of r8 bytes (a multiple of 4) from r7 through the unit (r4) into
- * r1; uses r2, r3, r12. */
+ * r1, 48 bytes at a time (two loads of six words); uses r2, r3, r11, r12. */
 crc_unit_range:
+        push    {lr}
         movs    r1, #1
         str     r1, [r4, #8]            /* CR: RESET, 32-bit, no reflection */
-1:      cmp     r8, #32
+        subs    r8, r8, #48
         blo     2f
-        ldmia   r7!, {r1, r2, r3, r12}
+1:      ldmia   r7!, {r1, r2, r3, r11, r12, lr}
         str     r1, [r4]
         str     r2, [r4]
         str     r3, [r4]
+        str     r11, [r4]
         str     r12, [r4]
-        ldmia   r7!, {r1, r2, r3, r12}
+        str     lr, [r4]
+        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
         str     r1, [r4]
         str     r2, [r4]
         str     r3, [r4]
+        str     r11, [r4]
         str     r12, [r4]
-        subs    r8, r8, #32
-        b       1b
-2:      cmp     r8, #0
-        beq     3f
-        ldr     r1, [r7], #4
+        str     lr, [r4]
+        subs    r8, r8, #48
+        bhs     1b
+2:      adds    r8, r8, #48
+        beq     4f
+3:      ldr     r1, [r7], #4
         str     r1, [r4]
         subs    r8, r8, #4
-        b       2b
-3:      ldr     r1, [r4]
-        bx      lr
+        bne     3b
+4:      ldr     r1, [r4]
+        pop     {pc}
 
         .ltorg
         .size kiln_flash_loader, . - kiln_flash_loader
