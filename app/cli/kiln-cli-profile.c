@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-file-write.h"
 #include "kiln-production-profile.h"
 #include "kiln-production-profile-keys.h"
 #include "kiln-production-signature.h"
@@ -157,8 +158,8 @@ keygen (const char *name)
       return KILN_CLI_EXIT_USAGE;
     }
   kiln_minisign_generate (&pub, &sec);
-  if (!g_file_set_contents_full (key_path, sec, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error)
-      || !g_file_set_contents (pub_path, pub, -1, &error))
+  if (!kiln_file_write (key_path, sec, strlen (sec), 0600, &error)
+      || !kiln_file_write (pub_path, pub, strlen (pub), 0666, &error))
     {
       fprintf (stderr, "kiln-cli profile: %s\n", error->message);
       return KILN_CLI_EXIT_FAILURE;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-file-write.h"
 #include "kiln-cli-job.h"
 #include "kiln-target-job.h"
 
@@ -105,11 +106,13 @@ kiln_cli_read (int    argc,
       code = kiln_cli_fail_job ("read", &common, error, progress);
       goto out;
     }
-  if (!g_file_set_contents (args[2], g_bytes_get_data (job->data, NULL), (gssize) length, &error))
+  if (!kiln_file_write (args[2], g_bytes_get_data (job->data, NULL), length, 0666, &error))
     {
-      g_autofree char *msg = g_strdup_printf (_("The memory was read, but %s could not be written (%s): check the "
-                                                "disk and the file name, and read again."),
-                                              args[2], error->message);
+      /* Translators: %s says which file and why ("Could not write
+       * /dev/full: No space left on device") */
+      g_autofree char *msg = g_strdup_printf (_("The memory was read, but not saved. %s. Check the disk and the "
+                                                "file name, and read again."),
+                                              error->message);
 
       code = kiln_cli_fail_with ("read", &common, KILN_CLI_EXIT_FAILURE, msg);
       goto out;

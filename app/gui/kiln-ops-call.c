@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kiln-ops-call-private.h"
+#include "kiln-file-write.h"
 
 KilnOpsCall *
 kiln_ops_call_new (KilnTargetJobKind  kind,
@@ -82,14 +83,25 @@ kiln_ops_call_run (KilnSession   *session,
         g_autofree char *name = g_file_get_basename (call->file);
         g_autoptr(GError) local_error = NULL;
 
-        /* On the worker: a few MiB to disk never waits on the main loop. */
-        if (!g_file_replace_contents (call->file, g_bytes_get_data (job->data, NULL), g_bytes_get_size (job->data),
-                                      NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, cancellable,
-                                      &local_error))
+        g_autofree char *path = g_file_get_path (call->file);
+        gboolean written;
+
+        /* On the worker: a few MiB to disk never waits on the main loop.
+         * A local path goes through kiln_file_write (never renamed over a
+         * device or a link); anything else through GIO, which refuses to
+         * replace what is not a regular file. */
+        if (path != NULL)
+          written = kiln_file_write (path, g_bytes_get_data (job->data, NULL), g_bytes_get_size (job->data), 0666,
+                                     &local_error);
+        else
+          written = g_file_replace_contents (call->file, g_bytes_get_data (job->data, NULL),
+                                             g_bytes_get_size (job->data), NULL, FALSE, G_FILE_CREATE_NONE, NULL,
+                                             cancellable, &local_error);
+        if (!written)
           {
             g_set_error (error, local_error->domain, local_error->code,
-                         _("The flash was read, but %s could not be written (%s): choose another place"),
-                         name, local_error->message);
+                         _("The flash was read, but not saved. %s. Choose another place."),
+                         local_error->message);
             return FALSE;
           }
         /* Translators: "Read 1.0 MiB of flash from 0x08000000 into board.bin" */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kiln-production-profile-private.h"
+#include "kiln-file-write.h"
 #include "kiln-production-profile-keys.h"
 
 static gboolean
@@ -367,7 +368,7 @@ kiln_production_profile_save (KilnProductionProfile  *self,
 
   add_comments (kf);
   data = g_key_file_to_data (kf, NULL, NULL);
-  if (!g_file_set_contents (path, data, -1, error))
+  if (!kiln_file_write (path, data, strlen (data), 0666, error))
     return FALSE;
   if (g_strcmp0 (self->path, path) != 0)
     {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kiln-production-signature.h"
+#include "kiln-file-write.h"
 
 #define COMMENT_TAG "kiln-profile 1"
 
@@ -177,7 +178,7 @@ kiln_production_profile_sign_file (const char                  *path,
     return NULL;
   comment = trusted_comment_for (text, length);
   signature = kiln_minisign_sign (key, (const guint8 *) text, length, comment);
-  if (!g_file_set_contents (sig_path, signature, -1, error))
+  if (!kiln_file_write (sig_path, signature, strlen (signature), 0666, error))
     return NULL;
   return g_steal_pointer (&sig_path);
 }

@@ -7,6 +7,7 @@ import json
 import re
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -184,6 +185,28 @@ rc, out, err = run("read", ["0x60000000", "16", os.path.join(d, "x.bin")], sim)
 check(rc == 2 and "Nothing answers between 0x60000000 and 0x6000000F" in err and "0x08000000–0x080FFFFF" in err,
       f"read of unmapped memory: exit {rc}", err)
 check(not os.path.exists(os.path.join(d, "x.bin")), "a refused read wrote its file")
+
+# The output is a device or a pipe: written in place, never renamed over. A
+# full device (the numbers of /dev/full) is an error, and it stays a device.
+full = os.path.join(d, "full")
+try:
+    os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+except OSError as e:
+    t.skip("read into a device", f"mknod: {e} (only root can make one)")
+else:
+    rc, out, err = run("read", ["0x08000000", "16", full], sim)
+    st = os.lstat(full)
+    check(rc == 1 and "not saved" in err and "No space left on device" in err,
+          f"read into a full device: exit {rc}", err)
+    check(stat.S_ISCHR(st.st_mode) and os.major(st.st_rdev) == 1 and os.minor(st.st_rdev) == 7,
+          "read into a device replaced the device node")
+fifo = os.path.join(d, "pipe")
+os.mkfifo(fifo)
+reader = subprocess.Popen(["cat", fifo], stdout=subprocess.PIPE)
+rc, out, err = run("read", ["0x08000000", "16", fifo], sim)
+piped = reader.communicate(timeout=60)[0]
+check(rc == 0 and stat.S_ISFIFO(os.lstat(fifo).st_mode) and len(piped) == 16,
+      f"read into a FIFO: exit {rc}, {len(piped)} bytes through it", err)
 
 bad = os.path.join(tmp, "bad.hex")
 open(bad, "w").write(":020000040800F2\n:0400100001020304E3\n:00000001FF\n")
