@@ -61,7 +61,15 @@ print_text (const KilnProductionStats *s,
       printf (_("Range: %s to %s\n"), from, to);
     }
   if (s->consumed >= 0)
-    printf (_("Serial numbers consumed without a board's result (the station stopped first): %d\n"), s->consumed);
+    {
+      printf (_("Serial numbers consumed without a board's result (the station stopped first): %d\n"), s->consumed);
+      for (guint i = 0; i < s->consumed_causes->len; i++)
+        {
+          const KilnStatsCount *c = g_ptr_array_index (s->consumed_causes, i);
+
+          printf ("  %5u  %s\n", c->count, *c->key ? c->key : _("(not recorded)"));
+        }
+    }
   if (s->attempts == 0)
     {
       printf ("%s\n", _("No board was programmed in this range."));
@@ -100,6 +108,7 @@ print_text (const KilnProductionStats *s,
 int
 kiln_cli_log_stats (GPtrArray  *entries,
                     GPtrArray  *consumed,
+                    GPtrArray  *consumed_causes,
                     const char *name,
                     const char *since,
                     const char *until,
@@ -134,7 +143,7 @@ kiln_cli_log_stats (GPtrArray  *entries,
     }
   stats = kiln_production_stats_compute (entries, from, to);
   if (consumed != NULL)
-    kiln_production_stats_count_consumed (stats, consumed);
+    kiln_production_stats_count_consumed (stats, consumed, consumed_causes);
   if (json)
     {
       g_autofree char *text = kiln_production_stats_to_json (stats);

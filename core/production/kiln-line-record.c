@@ -386,15 +386,16 @@ kiln_line_record_open (const char  *conninfo,
  * the line as consumed (@probe_serial: only that slot's, for boards other
  * than @uid; NULL: all of the station's). */
 static gboolean
-mark_consumed (KilnLineRecord  *self,
-               const char      *probe_serial,
-               const char      *uid,
-               const char      *cause,
-               guint           *count,
-               GError         **error)
+mark_station_consumed (KilnLineRecord  *self,
+                       const char      *station,
+                       const char      *probe_serial,
+                       const char      *uid,
+                       const char      *cause,
+                       guint           *count,
+                       GError         **error)
 {
   g_autofree char *now = kiln_production_now_iso8601 ();
-  const char *values[] = { self->station, now, cause, probe_serial, uid };
+  const char *values[] = { station, now, cause, probe_serial, uid };
   PGresult *res = run (self,
                        "UPDATE kiln_serials SET consumed = $2, consumed_cause = $3 WHERE station = $1 "
                        "AND record_id IS NULL AND consumed IS NULL "
@@ -404,31 +405,109 @@ mark_consumed (KilnLineRecord  *self,
   if (res == NULL)
     return FALSE;
   if (count != NULL)
-    *count = (guint) g_ascii_strtoull (PQcmdTuples (res), NULL, 10);
+    *count += (guint) g_ascii_strtoull (PQcmdTuples (res), NULL, 10);
   PQclear (res);
   return TRUE;
 }
+
+static gboolean
+mark_consumed (KilnLineRecord  *self,
+               const char      *probe_serial,
+               const char      *uid,
+               const char      *cause,
+               guint           *count,
+               GError         **error)
+{
+  return mark_station_consumed (self, self->station, probe_serial, uid, cause, count, error);
+}
+
+/* Whether no session holds @station's name: then this transaction holds
+ * it until it ends, so the station cannot start meanwhile (it waits, as
+ * for its own killed process). */
+static gboolean
+station_free (KilnLineRecord  *self,
+              const char      *station,
+              gboolean        *free_,
+              GError         **error)
+{
+  const char *values[] = { station };
+  PGresult *res = run (self, "SELECT pg_try_advisory_xact_lock(4799004, hashtext($1))", 1, values, error);
+
+  if (res == NULL)
+    return FALSE;
+  *free_ = g_str_equal (PQgetvalue (res, 0, 0), "t");
+  PQclear (res);
+  return TRUE;
+}
+
+/* The numbers of every other station that is not running (no session
+ * holds its name) and gave boards numbers whose result never reached the
+ * line are recorded as consumed (*@count of them): a station killed and
+ * never started again. Two stations sweeping at once take each name in
+ * turn, and a number already marked is left alone, so none counts twice. */
+static gboolean
+sweep (KilnLineRecord  *self,
+       guint           *count,
+       GError         **error)
+{
+  const char *values[] = { self->station };
+  g_auto(GStrv) stations = NULL;
+  PGresult *res = run (self,
+                       "SELECT DISTINCT station FROM kiln_serials WHERE record_id IS NULL AND consumed IS NULL "
+                       "AND station IS NOT NULL AND station <> $1 ORDER BY station",
+                       1, values, error);
+
+  if (res == NULL)
+    return FALSE;
+  stations = g_new0 (char *, PQntuples (res) + 1);
+  for (int i = 0; i < PQntuples (res); i++)
+    stations[i] = g_strdup (PQgetvalue (res, i, 0));
+  PQclear (res);
+  for (guint i = 0; stations[i] != NULL; i++)
+    {
+      gboolean free_ = FALSE;
+
+      if (!station_free (self, stations[i], &free_, error))
+        return FALSE;
+      if (free_
+          && !mark_station_consumed (self, stations[i], NULL, NULL,
+                                     _("The station stopped before the board's result was recorded"), count, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  guint own;
+  guint others;
+} Claim;
 
 static gboolean
 claim (KilnLineRecord *self,
        gpointer        data,
        GError        **error)
 {
+  Claim *c = data;
+
   /* Holding the name, no other process runs as this station: a number
    * it gave without a result was given by one that stopped. */
+  c->own = c->others = 0;
   return take_station (self, error)
-         && mark_consumed (self, NULL, NULL, _("The station stopped before the board's result was recorded"), data,
-                           error);
+         && mark_consumed (self, NULL, NULL, _("The station stopped before the board's result was recorded"), &c->own,
+                           error)
+         && sweep (self, &c->others, error);
 }
 
 gboolean
 kiln_line_record_claim_station (KilnLineRecord  *self,
                                 const char      *station,
                                 guint           *consumed,
+                                guint           *swept,
                                 GError         **error)
 {
   gint64 give_up = g_get_monotonic_time () + CLAIM_SECONDS * G_USEC_PER_SEC;
-  guint count = 0;
+  Claim count = { 0, 0 };
 
   g_return_val_if_fail (KILN_IS_LINE_RECORD (self), FALSE);
   g_return_val_if_fail (station != NULL, FALSE);
@@ -456,7 +535,56 @@ kiln_line_record_claim_station (KilnLineRecord  *self,
       g_usleep (250 * 1000);
     }
   if (consumed != NULL)
-    *consumed = count;
+    *consumed = count.own;
+  if (swept != NULL)
+    *swept = count.others;
+  return TRUE;
+}
+
+typedef struct
+{
+  const char *station;
+  guint       count;
+} Retire;
+
+static gboolean
+retire (KilnLineRecord *self,
+        gpointer        data,
+        GError        **error)
+{
+  Retire *r = data;
+  gboolean free_ = FALSE;
+
+  r->count = 0;
+  if (!station_free (self, r->station, &free_, error))
+    return FALSE;
+  if (!free_)
+    {
+      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_STATION_TAKEN,
+                   _("Station “%s” is running on the line database (%s): its boards may still get their results. "
+                     "Close it first, then retire it."),
+                   r->station, self->name);
+      return FALSE;
+    }
+  return mark_station_consumed (self, r->station, NULL, NULL,
+                                _("The station stopped before the board's result was recorded"), &r->count, error);
+}
+
+gboolean
+kiln_line_record_retire_station (KilnLineRecord  *self,
+                                 const char      *station,
+                                 guint           *consumed,
+                                 GError         **error)
+{
+  Retire r = { station, 0 };
+
+  g_return_val_if_fail (KILN_IS_LINE_RECORD (self), FALSE);
+  g_return_val_if_fail (station != NULL, FALSE);
+
+  if (!transaction (self, retire, &r, error))
+    return FALSE;
+  if (consumed != NULL)
+    *consumed = r.count;
   return TRUE;
 }
 
@@ -787,4 +915,23 @@ kiln_line_record_list_serials (KilnLineRecord  *self,
     }
   PQclear (q.res);
   return g_steal_pointer (&rows);
+}
+
+void
+kiln_line_serials_consumed (GPtrArray  *rows,
+                            GPtrArray **times,
+                            GPtrArray **causes)
+{
+  *times = g_ptr_array_new_with_free_func (g_free);
+  *causes = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      char **row = g_ptr_array_index (rows, i);
+
+      if (row[KILN_LINE_SERIAL_RECORD_ID] == NULL && row[KILN_LINE_SERIAL_CONSUMED] != NULL)
+        {
+          g_ptr_array_add (*times, g_strdup (row[KILN_LINE_SERIAL_CONSUMED]));
+          g_ptr_array_add (*causes, g_strdup (row[KILN_LINE_SERIAL_CONSUMED_CAUSE]));
+        }
+    }
 }

@@ -248,12 +248,22 @@ kiln_production_stats_compute (GPtrArray *entries,
 
 void
 kiln_production_stats_count_consumed (KilnProductionStats *stats,
-                                      GPtrArray           *times)
+                                      GPtrArray           *times,
+                                      GPtrArray           *causes)
 {
+  g_autoptr(GHashTable) why = count_table ();
+
+  g_return_if_fail (times->len == causes->len);
+
   stats->consumed = 0;
   for (guint i = 0; i < times->len; i++)
     if (in_range (unix_time (g_ptr_array_index (times, i)), stats->since, stats->until))
-      stats->consumed++;
+      {
+        stats->consumed++;
+        tally (why, g_ptr_array_index (causes, i), TRUE);
+      }
+  g_clear_pointer (&stats->consumed_causes, g_ptr_array_unref);
+  stats->consumed_causes = ranked (why, TRUE);
 }
 
 void
@@ -267,6 +277,7 @@ kiln_production_stats_free (KilnProductionStats *stats)
   g_clear_pointer (&stats->stations, g_ptr_array_unref);
   g_clear_pointer (&stats->slots, g_ptr_array_unref);
   g_clear_pointer (&stats->probes, g_ptr_array_unref);
+  g_clear_pointer (&stats->consumed_causes, g_ptr_array_unref);
   g_free (stats);
 }
 
@@ -351,6 +362,20 @@ kiln_production_stats_to_json (const KilnProductionStats *stats)
     {
       json_builder_set_member_name (b, "consumed_numbers");
       json_builder_add_int_value (b, stats->consumed);
+      json_builder_set_member_name (b, "consumed_causes");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < stats->consumed_causes->len; i++)
+        {
+          const KilnStatsCount *c = g_ptr_array_index (stats->consumed_causes, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "cause");
+          json_builder_add_string_value (b, c->key);
+          json_builder_set_member_name (b, "numbers");
+          json_builder_add_int_value (b, c->count);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
     }
   json_builder_set_member_name (b, "first_pass_yield");
   kiln_json_builder_add_fixed (b, stats->first_pass_yield, 4);
