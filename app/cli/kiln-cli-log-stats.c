@@ -67,7 +67,8 @@ print_text (const KilnProductionStats *s,
         {
           const KilnStatsCount *c = g_ptr_array_index (s->consumed_causes, i);
 
-          printf ("  %5u  %s\n", c->count, *c->key ? c->key : _("(not recorded)"));
+          /* As the station wrote it: in this language if it is one of Kiln's messages in English. */
+          printf ("  %5u  %s\n", c->count, *c->key ? g_dgettext (GETTEXT_PACKAGE, c->key) : _("(not recorded)"));
         }
     }
   if (s->attempts == 0)
