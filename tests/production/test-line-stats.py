@@ -120,6 +120,14 @@ try:
               "      1  The station stopped before the board's result was recorded\n" in p.stdout,
           "text", p.stdout + p.stderr)
 
+    # A cause Kiln wrote in English reads in the reader's language.
+    p = subprocess.run([cli, "log", "stats", "--line", line, *rng], capture_output=True, text=True,
+                       env=dict(env, LANGUAGE="de"))
+    check(p.returncode == 0
+          and "      1  Die Station hielt an, bevor das Ergebnis der Platine aufgezeichnet wurde\n" in p.stdout
+          and "      1  Die Datenbank der Linie hat das Ergebnis der Platine nicht angenommen" in p.stdout,
+          "consumed causes in German", p.stdout + p.stderr)
+
     # Export of the upgraded line includes the new fields.
     p = subprocess.run([cli, "log", "export", "--line", line, "--jsonl"], capture_output=True, text=True, env=env)
     first = json.loads(p.stdout.splitlines()[0]) if p.returncode == 0 else {}
