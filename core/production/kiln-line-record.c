@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiln-line-record.h"
+#include "kiln-line-record-private.h"
 #include "kiln-production-chain.h"
 #include "kiln-production-columns.h"
 #include "kiln-production-record-private.h"
@@ -382,101 +382,6 @@ kiln_line_record_open (const char  *conninfo,
   return g_steal_pointer (&self);
 }
 
-/* Marks the numbers this station gave to boards whose result never reached
- * the line as consumed (@probe_serial: only that slot's, for boards other
- * than @uid; NULL: all of the station's). */
-static gboolean
-mark_station_consumed (KilnLineRecord  *self,
-                       const char      *station,
-                       const char      *probe_serial,
-                       const char      *uid,
-                       const char      *cause,
-                       guint           *count,
-                       GError         **error)
-{
-  g_autofree char *now = kiln_production_now_iso8601 ();
-  const char *values[] = { station, now, cause, probe_serial, uid };
-  PGresult *res = run (self,
-                       "UPDATE kiln_serials SET consumed = $2, consumed_cause = $3 WHERE station = $1 "
-                       "AND record_id IS NULL AND consumed IS NULL "
-                       "AND ($4::text IS NULL OR (probe_serial = $4 AND chip_uid <> $5::text))",
-                       5, values, error);
-
-  if (res == NULL)
-    return FALSE;
-  if (count != NULL)
-    *count += (guint) g_ascii_strtoull (PQcmdTuples (res), NULL, 10);
-  PQclear (res);
-  return TRUE;
-}
-
-static gboolean
-mark_consumed (KilnLineRecord  *self,
-               const char      *probe_serial,
-               const char      *uid,
-               const char      *cause,
-               guint           *count,
-               GError         **error)
-{
-  return mark_station_consumed (self, self->station, probe_serial, uid, cause, count, error);
-}
-
-/* Whether no session holds @station's name: then this transaction holds
- * it until it ends, so the station cannot start meanwhile (it waits, as
- * for its own killed process). */
-static gboolean
-station_free (KilnLineRecord  *self,
-              const char      *station,
-              gboolean        *free_,
-              GError         **error)
-{
-  const char *values[] = { station };
-  PGresult *res = run (self, "SELECT pg_try_advisory_xact_lock(4799004, hashtext($1))", 1, values, error);
-
-  if (res == NULL)
-    return FALSE;
-  *free_ = g_str_equal (PQgetvalue (res, 0, 0), "t");
-  PQclear (res);
-  return TRUE;
-}
-
-/* The numbers of every other station that is not running (no session
- * holds its name) and gave boards numbers whose result never reached the
- * line are recorded as consumed (*@count of them): a station killed and
- * never started again. Two stations sweeping at once take each name in
- * turn, and a number already marked is left alone, so none counts twice. */
-static gboolean
-sweep (KilnLineRecord  *self,
-       guint           *count,
-       GError         **error)
-{
-  const char *values[] = { self->station };
-  g_auto(GStrv) stations = NULL;
-  PGresult *res = run (self,
-                       "SELECT DISTINCT station FROM kiln_serials WHERE record_id IS NULL AND consumed IS NULL "
-                       "AND station IS NOT NULL AND station <> $1 ORDER BY station",
-                       1, values, error);
-
-  if (res == NULL)
-    return FALSE;
-  stations = g_new0 (char *, PQntuples (res) + 1);
-  for (int i = 0; i < PQntuples (res); i++)
-    stations[i] = g_strdup (PQgetvalue (res, i, 0));
-  PQclear (res);
-  for (guint i = 0; stations[i] != NULL; i++)
-    {
-      gboolean free_ = FALSE;
-
-      if (!station_free (self, stations[i], &free_, error))
-        return FALSE;
-      if (free_
-          && !mark_station_consumed (self, stations[i], NULL, NULL,
-                                     _("The station stopped before the board's result was recorded"), count, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 typedef struct
 {
   guint own;
@@ -494,9 +399,8 @@ claim (KilnLineRecord *self,
    * it gave without a result was given by one that stopped. */
   c->own = c->others = 0;
   return take_station (self, error)
-         && mark_consumed (self, NULL, NULL, _("The station stopped before the board's result was recorded"), &c->own,
-                           error)
-         && sweep (self, &c->others, error);
+         && kiln_line_mark_consumed (self, self->station, NULL, NULL, kiln_line_stopped_cause (), &c->own, error)
+         && kiln_line_sweep (self, self->station, &c->others, error);
 }
 
 gboolean
@@ -538,53 +442,6 @@ kiln_line_record_claim_station (KilnLineRecord  *self,
     *consumed = count.own;
   if (swept != NULL)
     *swept = count.others;
-  return TRUE;
-}
-
-typedef struct
-{
-  const char *station;
-  guint       count;
-} Retire;
-
-static gboolean
-retire (KilnLineRecord *self,
-        gpointer        data,
-        GError        **error)
-{
-  Retire *r = data;
-  gboolean free_ = FALSE;
-
-  r->count = 0;
-  if (!station_free (self, r->station, &free_, error))
-    return FALSE;
-  if (!free_)
-    {
-      g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_STATION_TAKEN,
-                   _("Station “%s” is running on the line database (%s): its boards may still get their results. "
-                     "Close it first, then retire it."),
-                   r->station, self->name);
-      return FALSE;
-    }
-  return mark_station_consumed (self, r->station, NULL, NULL,
-                                _("The station stopped before the board's result was recorded"), &r->count, error);
-}
-
-gboolean
-kiln_line_record_retire_station (KilnLineRecord  *self,
-                                 const char      *station,
-                                 guint           *consumed,
-                                 GError         **error)
-{
-  Retire r = { station, 0 };
-
-  g_return_val_if_fail (KILN_IS_LINE_RECORD (self), FALSE);
-  g_return_val_if_fail (station != NULL, FALSE);
-
-  if (!transaction (self, retire, &r, error))
-    return FALSE;
-  if (consumed != NULL)
-    *consumed = r.count;
   return TRUE;
 }
 
@@ -635,9 +492,9 @@ allocate (KilnLineRecord *self,
   /* This slot's board before this one never got its result into the line
    * (the database was gone when it ended): its number is spent. */
   if (self->station != NULL && g_strcmp0 (self->station, a->station) == 0 && a->probe_serial != NULL
-      && !mark_consumed (self, a->probe_serial, a->uid,
-                         _("The line database did not take the board's result (the station had lost it)"), NULL,
-                         error))
+      && !kiln_line_mark_consumed (self, self->station, a->probe_serial, a->uid,
+                                   _("The line database did not take the board's result (the station had lost it)"),
+                                   NULL, error))
     return FALSE;
   if ((res = run (self, "SELECT id, value, number FROM kiln_serials WHERE series = $1 AND chip_uid = $2", 2, key,
                   error)) == NULL)
@@ -917,21 +774,21 @@ kiln_line_record_list_serials (KilnLineRecord  *self,
   return g_steal_pointer (&rows);
 }
 
-void
-kiln_line_serials_consumed (GPtrArray  *rows,
-                            GPtrArray **times,
-                            GPtrArray **causes)
+PGresult *
+kiln_line_record_run (KilnLineRecord     *self,
+                      const char         *sql,
+                      int                 n,
+                      const char *const  *values,
+                      GError            **error)
 {
-  *times = g_ptr_array_new_with_free_func (g_free);
-  *causes = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      char **row = g_ptr_array_index (rows, i);
+  return run (self, sql, n, values, error);
+}
 
-      if (row[KILN_LINE_SERIAL_RECORD_ID] == NULL && row[KILN_LINE_SERIAL_CONSUMED] != NULL)
-        {
-          g_ptr_array_add (*times, g_strdup (row[KILN_LINE_SERIAL_CONSUMED]));
-          g_ptr_array_add (*causes, g_strdup (row[KILN_LINE_SERIAL_CONSUMED_CAUSE]));
-        }
-    }
+gboolean
+kiln_line_record_transaction (KilnLineRecord     *self,
+                              KilnLineTransaction body,
+                              gpointer            data,
+                              GError            **error)
+{
+  return transaction (self, body, data, error);
 }
