@@ -311,11 +311,14 @@ add_time (JsonBuilder *b,
     }
 }
 
+/* @counts as objects: "name" (with the attempts) or "cause", and the count
+ * as @count_member. */
 static void
 add_counts (JsonBuilder *b,
             const char  *name,
             GPtrArray   *counts,
-            gboolean     with_attempts)
+            gboolean     with_attempts,
+            const char  *count_member)
 {
   json_builder_set_member_name (b, name);
   json_builder_begin_array (b);
@@ -326,7 +329,7 @@ add_counts (JsonBuilder *b,
       json_builder_begin_object (b);
       json_builder_set_member_name (b, with_attempts ? "name" : "cause");
       json_builder_add_string_value (b, c->key);
-      json_builder_set_member_name (b, "failures");
+      json_builder_set_member_name (b, count_member);
       json_builder_add_int_value (b, c->count);
       if (with_attempts)
         {
@@ -362,20 +365,7 @@ kiln_production_stats_to_json (const KilnProductionStats *stats)
     {
       json_builder_set_member_name (b, "consumed_numbers");
       json_builder_add_int_value (b, stats->consumed);
-      json_builder_set_member_name (b, "consumed_causes");
-      json_builder_begin_array (b);
-      for (guint i = 0; i < stats->consumed_causes->len; i++)
-        {
-          const KilnStatsCount *c = g_ptr_array_index (stats->consumed_causes, i);
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "cause");
-          json_builder_add_string_value (b, c->key);
-          json_builder_set_member_name (b, "numbers");
-          json_builder_add_int_value (b, c->count);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
+      add_counts (b, "consumed_causes", stats->consumed_causes, FALSE, "numbers");
     }
   json_builder_set_member_name (b, "first_pass_yield");
   kiln_json_builder_add_fixed (b, stats->first_pass_yield, 4);
@@ -405,11 +395,11 @@ kiln_production_stats_to_json (const KilnProductionStats *stats)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  add_counts (b, "causes", stats->causes, FALSE);
-  add_counts (b, "cause_codes", stats->codes, FALSE);
-  add_counts (b, "stations", stats->stations, TRUE);
-  add_counts (b, "slots", stats->slots, TRUE);
-  add_counts (b, "probes", stats->probes, TRUE);
+  add_counts (b, "causes", stats->causes, FALSE, "failures");
+  add_counts (b, "cause_codes", stats->codes, FALSE, "failures");
+  add_counts (b, "stations", stats->stations, TRUE, "failures");
+  add_counts (b, "slots", stats->slots, TRUE, "failures");
+  add_counts (b, "probes", stats->probes, TRUE, "failures");
   json_builder_end_object (b);
   return kiln_json_builder_to_string (b);
 }
