@@ -688,6 +688,10 @@ test_line_view (void)
       g_assert_cmpuint (kiln_line_view_get_stats (view)->consumed_causes->len, ==, 2);
       g_assert_cmpuint (((KilnStatsCount *) g_ptr_array_index (kiln_line_view_get_stats (view)->consumed_causes, 0))->count,
                         ==, 2);
+      /* A picture of the whole line, with the numbers consumed and why. */
+      resize_and_shoot (GTK_WINDOW (view), 1920, 1080, "line-view-pg-all-1920x1080.png");
+      gtk_window_set_default_size (GTK_WINDOW (view), 1100, 800);
+      kiln_test_spin (200);
     }
 
   if (line_conninfo != NULL)
