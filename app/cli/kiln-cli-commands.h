@@ -56,6 +56,8 @@ int      kiln_cli_flash         (int              argc,
                                  char           **argv);
 int      kiln_cli_production    (int              argc,
                                  char           **argv);
+int      kiln_cli_line          (int              argc,
+                                 char           **argv);
 int      kiln_cli_log           (int              argc,
                                  char           **argv);
 int      kiln_cli_profile       (int              argc,

@@ -61,7 +61,16 @@ print_text (const KilnProductionStats *s,
       printf (_("Range: %s to %s\n"), from, to);
     }
   if (s->consumed >= 0)
-    printf (_("Serial numbers consumed without a board's result (the station stopped first): %d\n"), s->consumed);
+    {
+      printf (_("Serial numbers consumed without a board's result (the station stopped first): %d\n"), s->consumed);
+      for (guint i = 0; i < s->consumed_causes->len; i++)
+        {
+          const KilnStatsCount *c = g_ptr_array_index (s->consumed_causes, i);
+
+          /* As the station wrote it: in this language if it is one of Kiln's messages in English. */
+          printf ("  %5u  %s\n", c->count, *c->key ? g_dgettext (GETTEXT_PACKAGE, c->key) : _("(not recorded)"));
+        }
+    }
   if (s->attempts == 0)
     {
       printf ("%s\n", _("No board was programmed in this range."));
@@ -100,6 +109,7 @@ print_text (const KilnProductionStats *s,
 int
 kiln_cli_log_stats (GPtrArray  *entries,
                     GPtrArray  *consumed,
+                    GPtrArray  *consumed_causes,
                     const char *name,
                     const char *since,
                     const char *until,
@@ -134,7 +144,7 @@ kiln_cli_log_stats (GPtrArray  *entries,
     }
   stats = kiln_production_stats_compute (entries, from, to);
   if (consumed != NULL)
-    kiln_production_stats_count_consumed (stats, consumed);
+    kiln_production_stats_count_consumed (stats, consumed, consumed_causes);
   if (json)
     {
       g_autofree char *text = kiln_production_stats_to_json (stats);

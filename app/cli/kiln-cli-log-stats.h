@@ -12,9 +12,10 @@ G_BEGIN_DECLS
 /* Prints the figures of @entries (the record @name) in the range given by
  * the options; returns the exit code. */
 /* @consumed: when each serial number consumed without a board's result was
- * marked (the line's record), or NULL. */
+ * marked (the line's record), or NULL; @consumed_causes: why, each. */
 int kiln_cli_log_stats (GPtrArray  *entries,
                         GPtrArray  *consumed,
+                        GPtrArray  *consumed_causes,
                         const char *name,
                         const char *since,
                         const char *until,

@@ -47,6 +47,7 @@ kiln_cli_log (int    argc,
   g_autoptr(KilnLineRecord) line_record = NULL;
   g_autoptr(GPtrArray) boards = NULL;
   g_autoptr(GPtrArray) consumed = NULL;
+  g_autoptr(GPtrArray) consumed_causes = NULL;
   g_autoptr(GPtrArray) numbers = NULL;
   const char *name;
   g_auto(GStrv) args = NULL;
@@ -119,14 +120,7 @@ kiln_cli_log (int    argc,
               fprintf (stderr, "kiln-cli log: %s\n", error->message);
               return KILN_CLI_EXIT_FAILURE;
             }
-          consumed = g_ptr_array_new_with_free_func (g_free);
-          for (guint i = 0; i < numbers->len; i++)
-            {
-              char **row = g_ptr_array_index (numbers, i);
-
-              if (row[KILN_LINE_SERIAL_RECORD_ID] == NULL && row[KILN_LINE_SERIAL_CONSUMED] != NULL)
-                g_ptr_array_add (consumed, g_strdup (row[KILN_LINE_SERIAL_CONSUMED]));
-            }
+          kiln_line_serials_consumed (numbers, &consumed, &consumed_causes);
         }
     }
   else
@@ -148,7 +142,7 @@ kiln_cli_log (int    argc,
   if (g_str_equal (args[0], "verify"))
     return verify (boards, name);
   if (g_str_equal (args[0], "stats"))
-    return kiln_cli_log_stats (boards, consumed, name, since, until, shift, day, json);
+    return kiln_cli_log_stats (boards, consumed, consumed_causes, name, since, until, shift, day, json);
 
   to_stdout = n < 3 || g_strcmp0 (args[2], "-") == 0;
   if (!to_stdout)

@@ -438,7 +438,7 @@ kiln_cli_production (int    argc,
   g_autoptr(KilnSerialAllocator) allocator = NULL;
   Station st = { 0 };
   guint sigint, sigterm;
-  guint consumed = 0;
+  guint consumed = 0, swept = 0;
 
   kiln_cli_common_init (&common);
   common.probe_help = N_("Use only this probe, by serial (default: every attached probe, one slot each)");
@@ -496,7 +496,7 @@ kiln_cli_production (int    argc,
           return KILN_CLI_EXIT_FAILURE;
         }
       if (!kiln_line_record_claim_station (line_record, station_name ? station_name : g_get_host_name (), &consumed,
-                                           &error))
+                                           &swept, &error))
         {
           fprintf (stderr, "kiln-cli production: %s\n", error->message);
           return KILN_CLI_EXIT_FAILURE;
@@ -508,6 +508,13 @@ kiln_cli_production (int    argc,
                              "%u serial numbers this station gave to boards before it stopped, with no result "
                              "recorded, are now recorded as consumed\n", consumed),
                 consumed);
+      if (swept > 0 && !common.quiet && !common.json)
+        printf (g_dngettext (GETTEXT_PACKAGE,
+                             "%u serial number given by a station that is not running, with no result recorded, "
+                             "is now recorded as consumed\n",
+                             "%u serial numbers given by stations that are not running, with no result recorded, "
+                             "are now recorded as consumed\n", swept),
+                swept);
       kiln_production_record_set_line (record, line_record);
     }
   if (kiln_production_profile_get_serial (profile)->source != KILN_SERIAL_SOURCE_NONE)

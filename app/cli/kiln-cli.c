@@ -21,6 +21,7 @@ static const KilnCliCommand commands[] = {
   { "production", N_("Program board after board with a signed production profile and record each one"), kiln_cli_production },
   { "profile", N_("Write, sign, check or show a production profile, or make a signing key"), kiln_cli_profile },
   { "log", N_("Export, check or summarize a production record (a station's file or the line's database)"), kiln_cli_log },
+  { "line", N_("Retire a production station that will not start again (line retire STATION --line CONNINFO)"), kiln_cli_line },
   { "verify", N_("Compare the chip's flash with a firmware file"), kiln_cli_verify },
   { "erase", N_("Erase flash sectors, or the whole chip"), kiln_cli_erase },
   { "read", N_("Read target memory into a file"), kiln_cli_read },

@@ -38,8 +38,10 @@ struct _KilnLineView
   GtkLabel       *custom_error;
   GtkLabel       *status;
   GtkSpinner     *spinner;
-  GtkLabel       *figures[5];
-  GtkLabel       *captions[5];
+  GtkLabel       *figures[6];
+  GtkLabel       *captions[6];
+  GtkWidget      *consumed_card;  /* why numbers were consumed (the line only) */
+  GtkBox         *consumed_causes;
   KilnLineChart  *hours;
   KilnLineChart  *causes;
   KilnLineChart  *stations;
@@ -49,7 +51,7 @@ struct _KilnLineView
 
 G_DEFINE_FINAL_TYPE (KilnLineView, kiln_line_view, ADW_TYPE_WINDOW)
 
-enum { FIG_BOARDS, FIG_YIELD, FIG_RATE, FIG_CYCLE, FIG_FAILED };
+enum { FIG_BOARDS, FIG_YIELD, FIG_RATE, FIG_CYCLE, FIG_FAILED, FIG_CONSUMED };
 
 /* The query, off the main thread */
 
@@ -110,6 +112,22 @@ query_thread (GTask        *task,
   a = g_new0 (Answer, 1);
   a->entries = entries;
   a->stats = kiln_production_stats_compute (entries, q->since, q->until);
+  if (q->line != NULL)
+    {
+      /* The line also knows the numbers its stations spent without a result. */
+      g_autoptr(GPtrArray) rows = kiln_line_record_list_serials (q->line, &error);
+      g_autoptr(GPtrArray) times = NULL;
+      g_autoptr(GPtrArray) causes = NULL;
+
+      if (rows == NULL)
+        {
+          answer_free (a);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      kiln_line_serials_consumed (rows, &times, &causes);
+      kiln_production_stats_count_consumed (a->stats, times, causes);
+    }
   g_task_return_pointer (task, a, (GDestroyNotify) answer_free);
 }
 
@@ -142,6 +160,61 @@ format_time (gint64 t)
   return g_date_time_format (dt, "%Y-%m-%d %H:%M");
 }
 
+/* The serial numbers consumed without a board's result, and why: only the
+ * line's record knows them (a station's own record cannot tell a board
+ * being programmed from one that never got its result). */
+static void
+show_consumed (KilnLineView *self)
+{
+  const KilnProductionStats *s = self->stats;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->consumed_causes))) != NULL)
+    gtk_box_remove (self->consumed_causes, child);
+  gtk_widget_set_visible (self->consumed_card, s->consumed >= 0);
+  if (s->consumed < 0)
+    {
+      gtk_label_set_label (self->figures[FIG_CONSUMED], "—");
+      gtk_label_set_label (self->captions[FIG_CONSUMED],
+                           _("Numbers consumed (only a line database records them)"));
+      return;
+    }
+  {
+    g_autofree char *n = g_strdup_printf ("%d", s->consumed);
+
+    gtk_label_set_label (self->figures[FIG_CONSUMED], n);
+    gtk_label_set_label (self->captions[FIG_CONSUMED], _("Numbers consumed without a result"));
+  }
+  if (s->consumed_causes->len == 0)
+    {
+      GtkWidget *none = gtk_label_new (_("None in this range"));
+
+      gtk_label_set_xalign (GTK_LABEL (none), 0);
+      gtk_widget_add_css_class (none, "dim-label");
+      gtk_box_append (self->consumed_causes, none);
+    }
+  for (guint i = 0; i < s->consumed_causes->len; i++)
+    {
+      const KilnStatsCount *c = g_ptr_array_index (s->consumed_causes, i);
+      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      g_autofree char *count = g_strdup_printf ("%u", c->count);
+      GtkWidget *number = gtk_label_new (count);
+      /* Stored as the station wrote it: in this language if it is one of Kiln's messages in English. */
+      GtkWidget *why = gtk_label_new (*c->key ? g_dgettext (GETTEXT_PACKAGE, c->key) : _("(not recorded)"));
+
+      gtk_widget_add_css_class (number, "numeric");
+      gtk_widget_add_css_class (number, "heading");
+      gtk_label_set_xalign (GTK_LABEL (number), 1);
+      gtk_label_set_width_chars (GTK_LABEL (number), 4);
+      gtk_label_set_xalign (GTK_LABEL (why), 0);
+      gtk_label_set_wrap (GTK_LABEL (why), TRUE);
+      gtk_widget_set_hexpand (why, TRUE);
+      gtk_box_append (GTK_BOX (row), number);
+      gtk_box_append (GTK_BOX (row), why);
+      gtk_box_append (self->consumed_causes, row);
+    }
+}
+
 static void
 show_stats (KilnLineView *self)
 {
@@ -169,6 +242,7 @@ show_stats (KilnLineView *self)
   gtk_label_set_label (self->captions[FIG_FAILED], failed_caption);
   gtk_label_set_label (self->status, range);
   gtk_widget_remove_css_class (GTK_WIDGET (self->status), "error");
+  show_consumed (self);
 
   kiln_line_chart_set_hours (self->hours, s->hours);
   kiln_line_chart_set_counts (self->causes, s->causes);
@@ -510,6 +584,7 @@ build (KilnLineView *self)
   GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 14);
   GtkWidget *figures = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *columns = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 14);
+  GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 14);
   GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 14);
 
   gtk_box_append (GTK_BOX (outer), build_header (self));
@@ -526,6 +601,7 @@ build (KilnLineView *self)
   gtk_box_append (GTK_BOX (figures), figure (self, FIG_RATE, _("Boards per hour")));
   gtk_box_append (GTK_BOX (figures), figure (self, FIG_CYCLE, _("Median cycle")));
   gtk_box_append (GTK_BOX (figures), figure (self, FIG_FAILED, _("Failed attempts")));
+  gtk_box_append (GTK_BOX (figures), figure (self, FIG_CONSUMED, _("Numbers consumed without a result")));
   gtk_box_append (GTK_BOX (page), figures);
 
   self->hours = KILN_LINE_CHART (kiln_line_chart_new_hours ());
@@ -536,8 +612,13 @@ build (KilnLineView *self)
   self->slots = KILN_LINE_CHART (kiln_line_chart_new_ranked (slot_label, TRUE));
   self->probes = KILN_LINE_CHART (kiln_line_chart_new_ranked (name_label, TRUE));
   gtk_box_set_homogeneous (GTK_BOX (columns), TRUE);
-  gtk_box_append (GTK_BOX (columns), card (_("Failure causes"), GTK_WIDGET (self->causes)));
-  gtk_widget_set_valign (gtk_widget_get_last_child (columns), GTK_ALIGN_START);
+  self->consumed_causes = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6));
+  self->consumed_card = card (_("Why serial numbers were consumed"), GTK_WIDGET (self->consumed_causes));
+  gtk_widget_set_visible (self->consumed_card, FALSE);
+  gtk_box_append (GTK_BOX (left), card (_("Failure causes"), GTK_WIDGET (self->causes)));
+  gtk_box_append (GTK_BOX (left), self->consumed_card);
+  gtk_widget_set_valign (left, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (columns), left);
   gtk_box_append (GTK_BOX (right), card (_("Failures per station"), GTK_WIDGET (self->stations)));
   gtk_box_append (GTK_BOX (right), card (_("Failures per slot"), GTK_WIDGET (self->slots)));
   gtk_box_append (GTK_BOX (right), card (_("Failures per probe"), GTK_WIDGET (self->probes)));

@@ -83,7 +83,7 @@ open_thread (GTask        *task,
 
   /* The station runs under its host name (as the production window
    * records it): two windows on one line cannot both be that station. */
-  if (line != NULL && !kiln_line_record_claim_station (line, g_get_host_name (), NULL, &error))
+  if (line != NULL && !kiln_line_record_claim_station (line, g_get_host_name (), NULL, NULL, &error))
     g_clear_object (&line);
   if (g_task_return_error_if_cancelled (task))
     g_clear_object (&line);

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiln-line-record.h"
+#include "kiln-line-record-private.h"
 #include "kiln-production-chain.h"
 #include "kiln-production-columns.h"
 #include "kiln-production-record-private.h"
@@ -382,53 +382,36 @@ kiln_line_record_open (const char  *conninfo,
   return g_steal_pointer (&self);
 }
 
-/* Marks the numbers this station gave to boards whose result never reached
- * the line as consumed (@probe_serial: only that slot's, for boards other
- * than @uid; NULL: all of the station's). */
-static gboolean
-mark_consumed (KilnLineRecord  *self,
-               const char      *probe_serial,
-               const char      *uid,
-               const char      *cause,
-               guint           *count,
-               GError         **error)
+typedef struct
 {
-  g_autofree char *now = kiln_production_now_iso8601 ();
-  const char *values[] = { self->station, now, cause, probe_serial, uid };
-  PGresult *res = run (self,
-                       "UPDATE kiln_serials SET consumed = $2, consumed_cause = $3 WHERE station = $1 "
-                       "AND record_id IS NULL AND consumed IS NULL "
-                       "AND ($4::text IS NULL OR (probe_serial = $4 AND chip_uid <> $5::text))",
-                       5, values, error);
-
-  if (res == NULL)
-    return FALSE;
-  if (count != NULL)
-    *count = (guint) g_ascii_strtoull (PQcmdTuples (res), NULL, 10);
-  PQclear (res);
-  return TRUE;
-}
+  guint own;
+  guint others;
+} Claim;
 
 static gboolean
 claim (KilnLineRecord *self,
        gpointer        data,
        GError        **error)
 {
+  Claim *c = data;
+
   /* Holding the name, no other process runs as this station: a number
    * it gave without a result was given by one that stopped. */
+  c->own = c->others = 0;
   return take_station (self, error)
-         && mark_consumed (self, NULL, NULL, _("The station stopped before the board's result was recorded"), data,
-                           error);
+         && kiln_line_mark_consumed (self, self->station, NULL, NULL, kiln_line_stopped_cause (), &c->own, error)
+         && kiln_line_sweep (self, self->station, &c->others, error);
 }
 
 gboolean
 kiln_line_record_claim_station (KilnLineRecord  *self,
                                 const char      *station,
                                 guint           *consumed,
+                                guint           *swept,
                                 GError         **error)
 {
   gint64 give_up = g_get_monotonic_time () + CLAIM_SECONDS * G_USEC_PER_SEC;
-  guint count = 0;
+  Claim count = { 0, 0 };
 
   g_return_val_if_fail (KILN_IS_LINE_RECORD (self), FALSE);
   g_return_val_if_fail (station != NULL, FALSE);
@@ -456,7 +439,9 @@ kiln_line_record_claim_station (KilnLineRecord  *self,
       g_usleep (250 * 1000);
     }
   if (consumed != NULL)
-    *consumed = count;
+    *consumed = count.own;
+  if (swept != NULL)
+    *swept = count.others;
   return TRUE;
 }
 
@@ -507,9 +492,9 @@ allocate (KilnLineRecord *self,
   /* This slot's board before this one never got its result into the line
    * (the database was gone when it ended): its number is spent. */
   if (self->station != NULL && g_strcmp0 (self->station, a->station) == 0 && a->probe_serial != NULL
-      && !mark_consumed (self, a->probe_serial, a->uid,
-                         _("The line database did not take the board's result (the station had lost it)"), NULL,
-                         error))
+      && !kiln_line_mark_consumed (self, self->station, a->probe_serial, a->uid,
+                                   _("The line database did not take the board's result (the station had lost it)"),
+                                   NULL, error))
     return FALSE;
   if ((res = run (self, "SELECT id, value, number FROM kiln_serials WHERE series = $1 AND chip_uid = $2", 2, key,
                   error)) == NULL)
@@ -787,4 +772,23 @@ kiln_line_record_list_serials (KilnLineRecord  *self,
     }
   PQclear (q.res);
   return g_steal_pointer (&rows);
+}
+
+PGresult *
+kiln_line_record_run (KilnLineRecord     *self,
+                      const char         *sql,
+                      int                 n,
+                      const char *const  *values,
+                      GError            **error)
+{
+  return run (self, sql, n, values, error);
+}
+
+gboolean
+kiln_line_record_transaction (KilnLineRecord     *self,
+                              KilnLineTransaction body,
+                              gpointer            data,
+                              GError            **error)
+{
+  return transaction (self, body, data, error);
 }

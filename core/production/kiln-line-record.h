@@ -43,11 +43,25 @@ const char     *kiln_line_record_get_name   (KilnLineRecord    *self);
  * first) are recorded as consumed (*@consumed of them): no other board gets
  * them, and a board that comes back still keeps its own, its record then
  * completing the number. While the name is held, each allocation does the
- * same for the slot's boards before it whose result the line did not take. */
+ * same for the slot's boards before it whose result the line did not take.
+ * Then the same is done for every other station that no session holds
+ * (*@swept numbers): one killed and never started again. A board that comes
+ * back keeps its number there too. */
 gboolean        kiln_line_record_claim_station (KilnLineRecord *self,
                                                 const char     *station,
                                                 guint          *consumed,
+                                                guint          *swept,
                                                 GError        **error);
+
+/* What a station's start does for it, done by an engineer for a station
+ * that will not start again: its numbers given to boards whose result never
+ * reached the line are recorded as consumed (*@consumed of them). Fails
+ * with KILN_PRODUCTION_ERROR_STATION_TAKEN while the station runs (a
+ * session holds its name). */
+gboolean        kiln_line_record_retire_station (KilnLineRecord *self,
+                                                 const char     *station,
+                                                 guint          *consumed,
+                                                 GError        **error);
 
 /* Lets go of the station's name (closing the connection: a later
  * operation connects again, as no station). May block: not on the main
@@ -90,8 +104,15 @@ GPtrArray      *kiln_line_record_list       (KilnLineRecord             *self,
 #define KILN_LINE_SERIAL_COLUMNS 11
 #define KILN_LINE_SERIAL_RECORD_ID 7
 #define KILN_LINE_SERIAL_CONSUMED 9
+#define KILN_LINE_SERIAL_CONSUMED_CAUSE 10
 extern const char *const kiln_line_serial_columns[KILN_LINE_SERIAL_COLUMNS + 1];
 GPtrArray      *kiln_line_record_list_serials (KilnLineRecord           *self,
                                                GError                  **error);
+/* Of @rows (kiln_line_record_list_serials), the numbers consumed without a
+ * board's result: when each was marked (*@times) and why (*@causes), new
+ * arrays of strings in the same order. */
+void            kiln_line_serials_consumed (GPtrArray  *rows,
+                                            GPtrArray **times,
+                                            GPtrArray **causes);
 
 G_END_DECLS

@@ -248,12 +248,22 @@ kiln_production_stats_compute (GPtrArray *entries,
 
 void
 kiln_production_stats_count_consumed (KilnProductionStats *stats,
-                                      GPtrArray           *times)
+                                      GPtrArray           *times,
+                                      GPtrArray           *causes)
 {
+  g_autoptr(GHashTable) why = count_table ();
+
+  g_return_if_fail (times->len == causes->len);
+
   stats->consumed = 0;
   for (guint i = 0; i < times->len; i++)
     if (in_range (unix_time (g_ptr_array_index (times, i)), stats->since, stats->until))
-      stats->consumed++;
+      {
+        stats->consumed++;
+        tally (why, g_ptr_array_index (causes, i), TRUE);
+      }
+  g_clear_pointer (&stats->consumed_causes, g_ptr_array_unref);
+  stats->consumed_causes = ranked (why, TRUE);
 }
 
 void
@@ -267,6 +277,7 @@ kiln_production_stats_free (KilnProductionStats *stats)
   g_clear_pointer (&stats->stations, g_ptr_array_unref);
   g_clear_pointer (&stats->slots, g_ptr_array_unref);
   g_clear_pointer (&stats->probes, g_ptr_array_unref);
+  g_clear_pointer (&stats->consumed_causes, g_ptr_array_unref);
   g_free (stats);
 }
 
@@ -300,11 +311,14 @@ add_time (JsonBuilder *b,
     }
 }
 
+/* @counts as objects: "name" (with the attempts) or "cause", and the count
+ * as @count_member. */
 static void
 add_counts (JsonBuilder *b,
             const char  *name,
             GPtrArray   *counts,
-            gboolean     with_attempts)
+            gboolean     with_attempts,
+            const char  *count_member)
 {
   json_builder_set_member_name (b, name);
   json_builder_begin_array (b);
@@ -315,7 +329,7 @@ add_counts (JsonBuilder *b,
       json_builder_begin_object (b);
       json_builder_set_member_name (b, with_attempts ? "name" : "cause");
       json_builder_add_string_value (b, c->key);
-      json_builder_set_member_name (b, "failures");
+      json_builder_set_member_name (b, count_member);
       json_builder_add_int_value (b, c->count);
       if (with_attempts)
         {
@@ -351,6 +365,7 @@ kiln_production_stats_to_json (const KilnProductionStats *stats)
     {
       json_builder_set_member_name (b, "consumed_numbers");
       json_builder_add_int_value (b, stats->consumed);
+      add_counts (b, "consumed_causes", stats->consumed_causes, FALSE, "numbers");
     }
   json_builder_set_member_name (b, "first_pass_yield");
   kiln_json_builder_add_fixed (b, stats->first_pass_yield, 4);
@@ -380,11 +395,11 @@ kiln_production_stats_to_json (const KilnProductionStats *stats)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  add_counts (b, "causes", stats->causes, FALSE);
-  add_counts (b, "cause_codes", stats->codes, FALSE);
-  add_counts (b, "stations", stats->stations, TRUE);
-  add_counts (b, "slots", stats->slots, TRUE);
-  add_counts (b, "probes", stats->probes, TRUE);
+  add_counts (b, "causes", stats->causes, FALSE, "failures");
+  add_counts (b, "cause_codes", stats->codes, FALSE, "failures");
+  add_counts (b, "stations", stats->stations, TRUE, "failures");
+  add_counts (b, "slots", stats->slots, TRUE, "failures");
+  add_counts (b, "probes", stats->probes, TRUE, "failures");
   json_builder_end_object (b);
   return kiln_json_builder_to_string (b);
 }

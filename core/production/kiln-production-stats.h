@@ -59,6 +59,7 @@ typedef struct
    * first), marked in the range: apart from the attempts, which are boards'
    * results. -1 when the record does not tell (a station's own record). */
   gint       consumed;
+  GPtrArray *consumed_causes;  /* KilnStatsCount by why (count: numbers), most first; NULL with consumed -1 */
 } KilnProductionStats;
 
 /* The figures of @entries (KilnProductionEntry, any order) in [@since, @until). */
@@ -66,10 +67,12 @@ KilnProductionStats *kiln_production_stats_compute (GPtrArray           *entries
                                                     gint64               since,
                                                     gint64               until);
 void                 kiln_production_stats_free    (KilnProductionStats *stats);
-/* Sets stats->consumed from @times (ISO 8601 strings: when each number was
- * marked consumed), those in the stats' range. */
+/* Sets stats->consumed and consumed_causes from @times (ISO 8601 strings:
+ * when each number was marked consumed) and @causes (why, each; NULL
+ * items allowed), those in the stats' range. */
 void                 kiln_production_stats_count_consumed (KilnProductionStats *stats,
-                                                           GPtrArray           *times);
+                                                           GPtrArray           *times,
+                                                           GPtrArray           *causes);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KilnProductionStats, kiln_production_stats_free)
 
 /* The entries of @entries in [@since, @until), borrowed (the array frees none). */

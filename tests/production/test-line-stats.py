@@ -69,14 +69,17 @@ try:
     server.sql("UPDATE kiln_records SET operator = 'Ann Lee' WHERE id = 3")
 
     rng = ["--since", "2026-03-10T08:00:00Z", "--until", "2026-03-10 11:00"]
-    # Two numbers consumed without a board's result (their station stopped
-    # first), one in the range: counted apart from the boards' attempts.
+    # Three numbers consumed without a board's result (their station stopped
+    # first, or the line did not take the result), two in the range, one of
+    # each cause: counted apart from the boards' attempts, with why.
     server.sql("INSERT INTO kiln_serials (series, number, value, chip_uid, station, allocated, consumed, "
                "consumed_cause) VALUES "
                "('W-%05u', 900, 'W-00900', 'GONE1', 'S1', '2026-03-10T09:29:00Z', '2026-03-10T09:30:00.000000Z', "
                "'The station stopped before the board''s result was recorded'), "
                "('W-%05u', 901, 'W-00901', 'GONE2', 'S1', '2026-03-10T11:29:00Z', '2026-03-10T11:30:00.000000Z', "
-               "'The station stopped before the board''s result was recorded')")
+               "'The station stopped before the board''s result was recorded'), "
+               "('W-%05u', 902, 'W-00902', 'GONE3', 'S2', '2026-03-10T10:14:00Z', '2026-03-10T10:15:00.000000Z', "
+               "'The line database did not take the board''s result (the station had lost it)')")
     results = {}
     for name, where in (("line", ["--line", line]), ("sqlite", [db])):
         p = subprocess.run([cli, "log", "stats", *where, *rng, "--json"], capture_output=True, text=True, env=env)
@@ -101,14 +104,29 @@ try:
               f"{name}: probes")
         check(s.get("cycle_s") == {"count": 9, "median": 11.0, "p90": 20.0}, f"{name}: cycle {s.get('cycle_s')}")
         # Only the line's record tells of numbers consumed without a result.
-        check(s.get("consumed_numbers") == (1 if name == "line" else None), f"{name}: consumed numbers {s}")
+        check(s.get("consumed_numbers") == (2 if name == "line" else None), f"{name}: consumed numbers {s}")
+        check(s.get("consumed_causes") == ([{"cause": "The line database did not take the board's result (the "
+                                             "station had lost it)", "numbers": 1},
+                                            {"cause": "The station stopped before the board's result was recorded",
+                                             "numbers": 1}] if name == "line" else None),
+              f"{name}: consumed numbers' causes {s.get('consumed_causes')}")
 
     p = subprocess.run([cli, "log", "stats", "--line", line, *rng], capture_output=True, text=True, env=env)
     check(p.returncode == 0 and "Boards: 6, first-pass yield 33.3 %" in p.stdout
           and "Cycle time: median 11.0 s, 90th percentile 20.0 s" in p.stdout
           and "Flash programming" in p.stdout and "Board contact or power" in p.stdout
-          and "Serial numbers consumed without a board's result (the station stopped first): 1" in p.stdout,
+          and "Serial numbers consumed without a board's result (the station stopped first): 2\n"
+              "      1  The line database did not take the board's result (the station had lost it)\n"
+              "      1  The station stopped before the board's result was recorded\n" in p.stdout,
           "text", p.stdout + p.stderr)
+
+    # A cause Kiln wrote in English reads in the reader's language.
+    p = subprocess.run([cli, "log", "stats", "--line", line, *rng], capture_output=True, text=True,
+                       env=dict(env, LANGUAGE="de"))
+    check(p.returncode == 0
+          and "      1  Die Station hielt an, bevor das Ergebnis der Platine aufgezeichnet wurde\n" in p.stdout
+          and "      1  Die Datenbank der Linie hat das Ergebnis der Platine nicht angenommen" in p.stdout,
+          "consumed causes in German", p.stdout + p.stderr)
 
     # Export of the upgraded line includes the new fields.
     p = subprocess.run([cli, "log", "export", "--line", line, "--jsonl"], capture_output=True, text=True, env=env)

@@ -101,6 +101,45 @@ append (KilnProductionRecord  *record,
               : kiln_production_record_append (record, entry, 0, error);
 }
 
+/* Three serial numbers spent without a board's result at "Station D",
+ * through the line's own calls, now (not on 2026-03-10): the station gives
+ * slot P1 a board's number, then the slot's next board one, so the first
+ * board's result, never taken by the line, is spent; slot P2 gets one; the
+ * station stops (its connection closes) and starts again, which spends the
+ * two left open. */
+static void
+make_consumed (void)
+{
+  KilnSerialSettings serial = { .source = KILN_SERIAL_SOURCE_COUNTER, .format = (char *) "D-%05u", .start = 1 };
+  static const char *boards[][2] = { { "DUID1", "P1" }, { "DUID2", "P1" }, { "DUID3", "P2" } };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnLineRecord) first = kiln_line_record_open (line_conninfo, &error);
+  g_autoptr(KilnLineRecord) again = NULL;
+  guint consumed = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (kiln_line_record_claim_station (first, "Station D", NULL, NULL, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (boards); i++)
+    {
+      g_autofree char *value = NULL;
+      gint64 id;
+      guint64 number;
+      gboolean reused;
+
+      g_assert_true (kiln_line_record_allocate (first, &serial, "D", NULL, boards[i][0], "Station D", boards[i][1], &id,
+                                                &value, &number, &reused, &error));
+      g_assert_no_error (error);
+      g_assert_false (reused);
+    }
+  kiln_line_record_release_station (first);
+  again = kiln_line_record_open (line_conninfo, &error);
+  g_assert_no_error (error);
+  g_assert_true (kiln_line_record_claim_station (again, "Station D", &consumed, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (consumed, ==, 2);
+  kiln_line_record_release_station (again);
+}
+
 /* Eight hours (08:00 to 16:00) of three stations with two slots each: 76
  * boards, 6 to 14 an hour (10, 6, 11, 7, 12, 8, 13, 9), a FAIL now and then
  * (causes in turn), each failed board tried again a minute later. */
@@ -166,6 +205,8 @@ make_record (void)
       }
   known = line ? kiln_line_record_list (line, &error) : kiln_production_record_list (record, &error);
   g_assert_no_error (error);
+  if (line != NULL)
+    make_consumed ();
 }
 
 /* The entries of the record the view reads: the line's, or the station's. */
@@ -389,6 +430,58 @@ assert_figures (KilnLineView *view,
                       ((KilnStatsCount *) g_ptr_array_index (want->causes, 0))->count);
 }
 
+/* The serial numbers consumed the view shows for its range: from the line,
+ * @want of them, as many as the line says, each cause with its count; from
+ * a station's record, which cannot tell, a dash saying so. */
+static void
+assert_consumed (KilnLineView *view,
+                 guint         want)
+{
+  const KilnProductionStats *shown = kiln_line_view_get_stats (view);
+  GtkWidget *heading = kiln_test_find_widget (GTK_WIDGET (view), is_label_reading, "Why serial numbers were consumed");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnLineRecord) line = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) times = NULL;
+  g_autoptr(GPtrArray) causes = NULL;
+  g_autoptr(KilnProductionStats) expected = NULL;
+  g_autofree char *n = NULL;
+
+  g_assert_nonnull (heading);
+  if (line_conninfo == NULL)
+    {
+      g_assert_cmpint (shown->consumed, ==, -1);
+      g_assert_cmpstr (figure (GTK_WIDGET (view), "Numbers consumed (only a line database records them)"), ==,
+                       "—");
+      g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (heading)));
+      return;
+    }
+  line = kiln_line_record_open (line_conninfo, &error);
+  g_assert_no_error (error);
+  rows = kiln_line_record_list_serials (line, &error);
+  g_assert_no_error (error);
+  kiln_line_serials_consumed (rows, &times, &causes);
+  expected = kiln_production_stats_compute (known, shown->since, shown->until);
+  kiln_production_stats_count_consumed (expected, times, causes);
+  g_assert_cmpint (expected->consumed, ==, want);
+  g_assert_cmpint (shown->consumed, ==, want);
+  n = g_strdup_printf ("%u", want);
+  g_assert_cmpstr (figure (GTK_WIDGET (view), "Numbers consumed without a result"), ==, n);
+  g_assert_true (gtk_widget_get_mapped (heading));
+  if (want == 0)
+    g_assert_nonnull (kiln_test_find_widget (gtk_widget_get_parent (heading), is_label_reading, "None in this range"));
+  for (guint i = 0; i < expected->consumed_causes->len; i++)
+    {
+      const KilnStatsCount *c = g_ptr_array_index (expected->consumed_causes, i);
+      GtkWidget *why = kiln_test_find_widget (gtk_widget_get_parent (heading), is_label_reading, c->key);
+      g_autofree char *count = g_strdup_printf ("%u", c->count);
+
+      g_assert_nonnull (why);
+      g_assert_true (gtk_widget_get_mapped (why));
+      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_widget_get_prev_sibling (why))), ==, count);
+    }
+}
+
 static void
 resize_and_shoot (GtkWindow  *window,
                   int         width,
@@ -521,6 +614,8 @@ test_line_view (void)
   wait_update (view, before);
   g_assert_cmpint (kiln_line_view_get_range (view), ==, KILN_LINE_RANGE_DAY);
   assert_figures (view, at (0, 0), at (0, 0) + 24 * 3600, 76);
+  /* The line's numbers were spent today, not on the day shown. */
+  assert_consumed (view, 0);
   /* Against the line, pictures of their own (the subtitle names the database). */
   resize_and_shoot (GTK_WINDOW (view), 1920, 1080, line_conninfo ? "line-view-pg-1920x1080.png"
                                                                  : "line-view-1920x1080.png");
@@ -586,6 +681,18 @@ test_line_view (void)
   g_assert_cmpint (kiln_line_view_get_range (view), ==, KILN_LINE_RANGE_ALL);
   g_assert_cmpuint (kiln_line_view_get_stats (view)->boards, ==, 76 + 1);
   g_assert_cmpuint (kiln_line_view_get_stats (view)->attempts, ==, known->len + 1);
+  /* Two numbers spent as the station stopped, one the line did not take. */
+  assert_consumed (view, 3);
+  if (line_conninfo != NULL)
+    {
+      g_assert_cmpuint (kiln_line_view_get_stats (view)->consumed_causes->len, ==, 2);
+      g_assert_cmpuint (((KilnStatsCount *) g_ptr_array_index (kiln_line_view_get_stats (view)->consumed_causes, 0))->count,
+                        ==, 2);
+      /* A picture of the whole line, with the numbers consumed and why. */
+      resize_and_shoot (GTK_WINDOW (view), 1920, 1080, "line-view-pg-all-1920x1080.png");
+      gtk_window_set_default_size (GTK_WINDOW (view), 1100, 800);
+      kiln_test_spin (200);
+    }
 
   if (line_conninfo != NULL)
     {

@@ -383,6 +383,98 @@ try:
               [first["serial_number"], third["serial_number"], f"W-{int(third['serial_number'][2:]) + 1:05d}"],
               f"mid-line: programmed again: {[(r['chip_uid'], r['serial_number']) for r in results]}",
               again.stdout + again.stderr)
+
+        # 6. A station killed in the middle of a board and never started
+        #    again: the next station to start records its number as
+        #    consumed (two starting at once count it once), or an engineer
+        #    retires it; never while it runs. The board, back, keeps it.
+        def held_station(name, uid2):
+            d = os.path.join(tmp, name)
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "sim.ini"), "w") as f:
+                f.write(f"[bench]\nhold = program:4\nhold-file = held\n[probe]\nmodel = stlink-v3\n[board]\n"
+                        f"sequence = 1\nstate = {d}/boards\nuid2 = 0x{uid2:08X}\n")
+            proc = subprocess.Popen(station_cmd(d, name, conn), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True, env=env_for(os.path.join(d, "sim.ini")))
+            until(lambda: os.path.exists(os.path.join(d, "held")) or proc.poll() is not None, f"{name} held")
+            rows = server.sql(f"SELECT value, chip_uid FROM kiln_serials WHERE station = '{name}' "
+                              "AND record_id IS NULL AND consumed IS NULL")
+            check(len(rows) == 1, f"{name}: the held board has a number and no result: {rows}")
+            return d, proc, rows[0] if rows else ["", ""]
+
+        def until(cond, what):
+            t = time.monotonic()
+            while not cond():
+                if time.monotonic() - t > 300:
+                    check(False, f"waiting for {what}")
+                    return
+                time.sleep(0.1)
+
+        def text_cmd(d, name):
+            return [a for a in station_cmd(d, name, conn) if a != "--json"]
+
+        def consumed_rows():
+            return server.sql("SELECT station, value, consumed_cause FROM kiln_serials WHERE consumed IS NOT NULL "
+                              "ORDER BY id")
+
+        cause = "The station stopped before the board's result was recorded"
+        swept_line = re.compile(r"^(\d+) serial numbers? given by (?:a station|stations) that (?:is|are) not running", re.M)
+        kd, k, knum = held_station("K", 0x7C000000)
+        r = subprocess.run([cli, "line", "retire", "K", "--line", conn], capture_output=True, text=True)
+        check(r.returncode == 2 and "Station “K” is running on the line database" in r.stderr,
+              f"retire refused while the station runs: exit {r.returncode}", r.stdout + r.stderr)
+        d0 = station_dir("z0", 1, 0x7D)
+        z0 = subprocess.run(text_cmd(d0, "Z0"), capture_output=True, text=True, env=env_for(os.path.join(d0, "sim.ini")),
+                            timeout=300)
+        check(z0.returncode == 0 and not swept_line.search(z0.stdout) and consumed_rows() == [],
+              f"a station starting while K runs leaves K's number alone: {consumed_rows()}", z0.stdout + z0.stderr)
+        k.send_signal(signal.SIGKILL)
+        k.wait()
+        # Two stations start at once. The test holds K's number's row, so the
+        # one that sweeps K waits there while the other has started (K's
+        # name, held by the first's transaction, is not free for it).
+        locker = subprocess.Popen([os.path.join(os.path.dirname(kiln_pg.PGBIN), "bin", "psql"), "-X", "-q",
+                                   server.conninfo], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        locker.stdin.write("BEGIN;\nSELECT id FROM kiln_serials WHERE station = 'K' FOR UPDATE;\n")
+        locker.stdin.flush()
+        until(lambda: server.sql("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' "
+                                 "AND query LIKE '%FOR UPDATE%'") == [["1"]], "the row lock")
+        zd = [station_dir(f"z{i}", 1, 0x7D + i) for i in (1, 2)]
+        zs = [subprocess.Popen(text_cmd(d, f"Z{i + 1}"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env_for(os.path.join(d, "sim.ini"))) for i, d in enumerate(zd)]
+        until(lambda: server.sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") == [["1"]]
+              and any(z.poll() is not None for z in zs), "one sweeper waiting, the other done")
+        locker.stdin.write("COMMIT;\n")
+        locker.stdin.close()
+        locker.wait()
+        zout = [z.communicate(timeout=300) for z in zs]
+        swept = [sum(int(n) for n in swept_line.findall(o)) for o, e in zout]
+        check(all(z.returncode == 0 for z in zs) and sorted(swept) == [0, 1]
+              and consumed_rows() == [["K", knum[0], cause]],
+              f"two stations sweeping at once count K's number once: {swept}, {consumed_rows()}",
+              "".join(o + e for o, e in zout))
+        r = subprocess.run([cli, "line", "retire", "K", "--line", conn], capture_output=True, text=True)
+        check(r.returncode == 0 and "Station “K”: 0 serial numbers" in r.stdout and len(consumed_rows()) == 1,
+              f"retire after the sweep counts nothing again: exit {r.returncode}", r.stdout + r.stderr)
+        # An engineer retires a killed station before any other starts.
+        ld, lp, lnum = held_station("L", 0x79000000)
+        lp.send_signal(signal.SIGKILL)
+        lp.wait()
+        r = subprocess.run([cli, "line", "retire", "L", "--line", conn], capture_output=True, text=True)
+        check(r.returncode == 0 and "Station “L”: 1 serial number given to a board with no result recorded is now "
+              "recorded as consumed" in r.stdout and consumed_rows() == [["K", knum[0], cause], ["L", lnum[0], cause]],
+              f"retire: exit {r.returncode}, {consumed_rows()}", r.stdout + r.stderr)
+        # K's board comes back (same UID, K started again): it keeps its number.
+        with open(os.path.join(kd, "sim.ini"), "w") as f:
+            f.write(f"[probe]\nmodel = stlink-v3\n[board]\nsequence = 1\nstate = {kd}/again\nuid2 = 0x7C000000\n")
+        back = subprocess.run(station_cmd(kd, "K", conn), capture_output=True, text=True,
+                              env=env_for(os.path.join(kd, "sim.ini")), timeout=300)
+        rec = [json.loads(l)["record"] for l in back.stdout.splitlines() if '"event":"board"' in l]
+        check(back.returncode == 0 and len(rec) == 1 and rec[0]["serial_number"] == knum[0]
+              and rec[0]["chip_uid"] == knum[1] and consumed_rows() == [["L", lnum[0], cause]],
+              f"K's board back keeps its number {knum}: {rec}, {consumed_rows()}", back.stdout + back.stderr)
+        numbers = server.sql("SELECT value FROM kiln_serials")
+        check(len(numbers) == len({n[0] for n in numbers}), f"no number twice: {numbers}")
         server.sql("TRUNCATE kiln_records, kiln_serials")
 
     if part in ("all", "crash"):
