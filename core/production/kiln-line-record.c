@@ -120,8 +120,8 @@ unreachable (KilnLineRecord  *self,
   g_autofree char *message = server_message (self);
 
   g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_LINE_UNREACHABLE,
-               _("The line database (%s) cannot be reached: %s. Boards wait; check the station's network or ask "
-                 "whoever runs the database, then start the board again."),
+               _("The line database (%s) cannot be reached: %s. Check this computer's network, or ask whoever "
+                 "runs the database."),
                self->name, message);
   return FALSE;
 }
