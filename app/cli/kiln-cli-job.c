@@ -96,6 +96,21 @@ kiln_cli_common_parse (KilnCliCommon   *common,
   return KILN_CLI_EXIT_OK;
 }
 
+void
+kiln_cli_common_set_connection (KilnCliCommon *common,
+                                KilnJobProbe  *probe)
+{
+  probe->khz = (guint) common->khz;
+  probe->under_reset = common->under_reset;
+}
+
+KilnCliOutput *
+kiln_cli_common_new_output (KilnCliCommon *common)
+{
+  return kiln_cli_output_new (common->json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common->quiet,
+                              common->verbose);
+}
+
 KilnUsbProbeInfo *
 kiln_cli_common_choose_probe (KilnCliCommon *common,
                               const char    *command,
@@ -186,6 +201,22 @@ kiln_cli_run_job (KilnUsbProbeInfo    *info,
   if (progress_out != NULL)
     *progress_out = g_object_ref (progress);
   return wait.ok;
+}
+
+int
+kiln_cli_run_command_job (const char          *command,
+                          KilnCliCommon       *common,
+                          KilnUsbProbeInfo    *info,
+                          KilnCliOutput       *output,
+                          KilnSessionWorkFunc  func,
+                          gpointer             job)
+{
+  g_autoptr(KilnProgress) progress = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (kiln_cli_run_job (info, output, func, job, &progress, &error))
+    return KILN_CLI_EXIT_OK;
+  return kiln_cli_fail_job (command, common, error, progress);
 }
 
 int

@@ -80,10 +80,8 @@ kiln_cli_option_bytes (int    argc,
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("[show | set KEY=VALUE…] — show or change the option bytes"));
-  g_autoptr(GError) error = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
-  g_autoptr(KilnProgress) progress = NULL;
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
   gboolean set = FALSE;
@@ -140,8 +138,7 @@ kiln_cli_option_bytes (int    argc,
     goto out;
 
   job = kiln_target_job_new (set ? KILN_TARGET_JOB_OPTION_BYTES_WRITE : KILN_TARGET_JOB_OPTION_BYTES_READ, info);
-  job->probe.khz = (guint) common.khz;
-  job->probe.under_reset = common.under_reset;
+  kiln_cli_common_set_connection (&common, &job->probe);
   if (set)
     {
       job->assignments = g_strdupv (args + 1);
@@ -149,13 +146,10 @@ kiln_cli_option_bytes (int    argc,
       job->irreversible = irreversible;
       job->dry_run = !confirm;
     }
-  output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
-                                common.verbose);
-  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
-    {
-      code = kiln_cli_fail_job ("option-bytes", &common, error, progress);
-      goto out;
-    }
+  output = kiln_cli_common_new_output (&common);
+  code = kiln_cli_run_command_job ("option-bytes", &common, info, output, kiln_target_job_run, job);
+  if (code != KILN_CLI_EXIT_OK)
+    goto out;
 
   if (set && !confirm && job->changes->len > 0)
     {

@@ -207,7 +207,6 @@ kiln_cli_otp (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
-  g_autoptr(KilnProgress) progress = NULL;
   g_autoptr(GBytes) bytes = NULL;
   KilnCliCommon common;
   KilnUsbProbeInfo *info;
@@ -306,8 +305,7 @@ kiln_cli_otp (int    argc,
     goto out;
 
   job = kiln_target_job_new (kind, info);
-  job->probe.khz = (guint) common.khz;
-  job->probe.under_reset = common.under_reset;
+  kiln_cli_common_set_connection (&common, &job->probe);
   job->address = address;
   job->otp_bytes = bytes ? g_bytes_ref (bytes) : NULL;
   job->otp_lock = lock;
@@ -315,13 +313,10 @@ kiln_cli_otp (int    argc,
   job->confirm = confirm;
   job->irreversible = irreversible;
   job->dry_run = kind == KILN_TARGET_JOB_OTP_WRITE && !confirm;
-  output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
-                                common.verbose);
-  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
-    {
-      code = kiln_cli_fail_job ("otp", &common, error, progress);
-      goto out;
-    }
+  output = kiln_cli_common_new_output (&common);
+  code = kiln_cli_run_command_job ("otp", &common, info, output, kiln_target_job_run, job);
+  if (code != KILN_CLI_EXIT_OK)
+    goto out;
 
   if (job->dry_run)
     {
