@@ -65,7 +65,6 @@ kiln_cli_erase (int    argc,
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
   KilnCliCommon common;
-  KilnUsbProbeInfo *info;
   gint64 start;
   int code = KILN_CLI_EXIT_OK;
 
@@ -98,19 +97,16 @@ kiln_cli_erase (int    argc,
       goto out;
     }
 
-  info = kiln_cli_common_choose_probe (&common, "erase", &code);
-  if (info == NULL)
+  job = kiln_cli_target_job_new (&common, "erase", KILN_TARGET_JOB_ERASE, &code);
+  if (job == NULL)
     goto out;
-
-  job = kiln_target_job_new (KILN_TARGET_JOB_ERASE, info);
-  kiln_cli_common_set_connection (&common, &job->probe);
   job->sectors = g_strdup (sectors);
   job->mass = mass;
   output = kiln_cli_common_new_output (&common);
   kiln_cli_output_set_sector_state_name (output, state_name);
   kiln_cli_output_set_sector_state_label (output, state_label);
   start = g_get_monotonic_time ();
-  code = kiln_cli_run_command_job ("erase", &common, info, output, kiln_target_job_run, job);
+  code = kiln_cli_run_command_job ("erase", &common, job->probe.info, output, kiln_target_job_run, job);
   if (code != KILN_CLI_EXIT_OK)
     goto out;
 

@@ -132,6 +132,22 @@ kiln_cli_common_choose_probe (KilnCliCommon *common,
   return info;
 }
 
+KilnTargetJob *
+kiln_cli_target_job_new (KilnCliCommon     *common,
+                         const char        *command,
+                         KilnTargetJobKind  kind,
+                         int               *exit_code)
+{
+  KilnUsbProbeInfo *info = kiln_cli_common_choose_probe (common, command, exit_code);
+  KilnTargetJob *job;
+
+  if (info == NULL)
+    return NULL;
+  job = kiln_target_job_new (kind, info);
+  kiln_cli_common_set_connection (common, &job->probe);
+  return job;
+}
+
 static gboolean
 on_sigint (gpointer user_data)
 {

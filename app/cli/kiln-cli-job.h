@@ -15,6 +15,7 @@
 #include "kiln-image.h"
 #include "kiln-job-probe.h"
 #include "kiln-session.h"
+#include "kiln-target-job.h"
 #include "kiln-usb-probe-info.h"
 
 G_BEGIN_DECLS
@@ -80,6 +81,14 @@ void              kiln_cli_common_set_connection (KilnCliCommon  *common,
                                                   KilnJobProbe   *probe);
 /* The output the options ask for: text or --json, --quiet, --verbose. */
 KilnCliOutput    *kiln_cli_common_new_output    (KilnCliCommon   *common);
+
+/* A target job of @kind on the probe the options choose, with their
+ * connection; NULL when there is no probe to use (printed, as
+ * kiln_cli_common_choose_probe() does, its exit code in @exit_code). */
+KilnTargetJob    *kiln_cli_target_job_new       (KilnCliCommon     *common,
+                                                 const char        *command,
+                                                 KilnTargetJobKind  kind,
+                                                 int               *exit_code);
 
 /* Cancels @cancellable on SIGINT (Ctrl-C), SIGTERM (a CI job's timeout)
  * and SIGHUP (the terminal went away) until kiln_cli_unwatch_signals(). */

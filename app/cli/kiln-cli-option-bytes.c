@@ -83,7 +83,6 @@ kiln_cli_option_bytes (int    argc,
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
   KilnCliCommon common;
-  KilnUsbProbeInfo *info;
   gboolean set = FALSE;
   int code = KILN_CLI_EXIT_OK;
 
@@ -127,18 +126,10 @@ kiln_cli_option_bytes (int    argc,
                                                      "“option-bytes set KEY=VALUE… --confirm”"));
       goto out;
     }
-  if (common.khz <= 0)
-    {
-      code = kiln_cli_usage_error ("option-bytes", &common, _("--freq takes the SWD clock in kHz, like --freq 4000"));
-      goto out;
-    }
-
-  info = kiln_cli_common_choose_probe (&common, "option-bytes", &code);
-  if (info == NULL)
+  job = kiln_cli_target_job_new (&common, "option-bytes",
+                                 set ? KILN_TARGET_JOB_OPTION_BYTES_WRITE : KILN_TARGET_JOB_OPTION_BYTES_READ, &code);
+  if (job == NULL)
     goto out;
-
-  job = kiln_target_job_new (set ? KILN_TARGET_JOB_OPTION_BYTES_WRITE : KILN_TARGET_JOB_OPTION_BYTES_READ, info);
-  kiln_cli_common_set_connection (&common, &job->probe);
   if (set)
     {
       job->assignments = g_strdupv (args + 1);
@@ -147,7 +138,7 @@ kiln_cli_option_bytes (int    argc,
       job->dry_run = !confirm;
     }
   output = kiln_cli_common_new_output (&common);
-  code = kiln_cli_run_command_job ("option-bytes", &common, info, output, kiln_target_job_run, job);
+  code = kiln_cli_run_command_job ("option-bytes", &common, job->probe.info, output, kiln_target_job_run, job);
   if (code != KILN_CLI_EXIT_OK)
     goto out;
 

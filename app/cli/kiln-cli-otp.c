@@ -209,7 +209,6 @@ kiln_cli_otp (int    argc,
   g_autoptr(KilnCliOutput) output = NULL;
   g_autoptr(GBytes) bytes = NULL;
   KilnCliCommon common;
-  KilnUsbProbeInfo *info;
   KilnTargetJobKind kind = KILN_TARGET_JOB_OTP_READ;
   guint32 address = 0, blocks = 0;
   guint n;
@@ -294,18 +293,9 @@ kiln_cli_otp (int    argc,
       code = kiln_cli_usage_error ("otp", &common, _("--hex and --lock go with write"));
       goto out;
     }
-  if (common.khz <= 0)
-    {
-      code = kiln_cli_usage_error ("otp", &common, _("--freq must be positive"));
-      goto out;
-    }
-
-  info = kiln_cli_common_choose_probe (&common, "otp", &code);
-  if (info == NULL)
+  job = kiln_cli_target_job_new (&common, "otp", kind, &code);
+  if (job == NULL)
     goto out;
-
-  job = kiln_target_job_new (kind, info);
-  kiln_cli_common_set_connection (&common, &job->probe);
   job->address = address;
   job->otp_bytes = bytes ? g_bytes_ref (bytes) : NULL;
   job->otp_lock = lock;
@@ -314,7 +304,7 @@ kiln_cli_otp (int    argc,
   job->irreversible = irreversible;
   job->dry_run = kind == KILN_TARGET_JOB_OTP_WRITE && !confirm;
   output = kiln_cli_common_new_output (&common);
-  code = kiln_cli_run_command_job ("otp", &common, info, output, kiln_target_job_run, job);
+  code = kiln_cli_run_command_job ("otp", &common, job->probe.info, output, kiln_target_job_run, job);
   if (code != KILN_CLI_EXIT_OK)
     goto out;
 

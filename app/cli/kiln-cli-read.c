@@ -31,7 +31,6 @@ kiln_cli_read (int    argc,
   g_autoptr(KilnCliOutput) output = NULL;
   g_autofree char *dir = NULL;
   KilnCliCommon common;
-  KilnUsbProbeInfo *info;
   guint32 address;
   gsize length;
   gint64 start;
@@ -88,17 +87,14 @@ kiln_cli_read (int    argc,
       goto out;
     }
 
-  info = kiln_cli_common_choose_probe (&common, "read", &code);
-  if (info == NULL)
+  job = kiln_cli_target_job_new (&common, "read", KILN_TARGET_JOB_READ, &code);
+  if (job == NULL)
     goto out;
-
-  job = kiln_target_job_new (KILN_TARGET_JOB_READ, info);
-  kiln_cli_common_set_connection (&common, &job->probe);
   job->address = address;
   job->length = length;
   output = kiln_cli_common_new_output (&common);
   start = g_get_monotonic_time ();
-  code = kiln_cli_run_command_job ("read", &common, info, output, kiln_target_job_run, job);
+  code = kiln_cli_run_command_job ("read", &common, job->probe.info, output, kiln_target_job_run, job);
   if (code != KILN_CLI_EXIT_OK)
     goto out;
   if (!kiln_file_write (args[2], g_bytes_get_data (job->data, NULL), length, 0666, &error))

@@ -34,7 +34,6 @@ kiln_cli_verify (int    argc,
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
   KilnCliCommon common;
-  KilnUsbProbeInfo *info;
   gint64 start;
   int code = KILN_CLI_EXIT_OK;
 
@@ -49,18 +48,15 @@ kiln_cli_verify (int    argc,
   if (image == NULL)
     goto out;
 
-  info = kiln_cli_common_choose_probe (&common, "verify", &code);
-  if (info == NULL)
+  job = kiln_cli_target_job_new (&common, "verify", KILN_TARGET_JOB_VERIFY, &code);
+  if (job == NULL)
     goto out;
-
-  job = kiln_target_job_new (KILN_TARGET_JOB_VERIFY, info);
-  kiln_cli_common_set_connection (&common, &job->probe);
   job->image = g_object_ref (image);
   job->method = common.verify_method;
   output = kiln_cli_common_new_output (&common);
   kiln_cli_output_set_sector_state_name (output, state_name);
   start = g_get_monotonic_time ();
-  code = kiln_cli_run_command_job ("verify", &common, info, output, kiln_target_job_run, job);
+  code = kiln_cli_run_command_job ("verify", &common, job->probe.info, output, kiln_target_job_run, job);
   if (code != KILN_CLI_EXIT_OK)
     goto out;
 
