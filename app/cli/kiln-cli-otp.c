@@ -19,45 +19,6 @@
 #include "kiln-cli-job.h"
 #include "kiln-target-job.h"
 
-/* "DEADBEEF", "de ad be ef", "de:ad:be:ef" */
-static GBytes *
-parse_hex (const char  *text,
-           GError     **error)
-{
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  int high = -1;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      int v = g_ascii_xdigit_value (*p);
-
-      if (v < 0)
-        {
-          if ((*p == ' ' || *p == ':' || *p == ',') && high < 0)
-            continue;
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("“%s” is not bytes in hexadecimal, like DEADBEEF or “de ad be ef”"), text);
-          return NULL;
-        }
-      if (high < 0)
-        high = v;
-      else
-        {
-          guint8 b = (guint8) (high << 4 | v);
-
-          g_byte_array_append (out, &b, 1);
-          high = -1;
-        }
-    }
-  if (high >= 0 || out->len == 0)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("“%s” is not whole bytes in hexadecimal, like DEADBEEF or “de ad be ef”"), text);
-      return NULL;
-    }
-  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-}
-
 /* "3", "0,1,4-7" */
 static gboolean
 parse_blocks (const char *text,
@@ -239,7 +200,7 @@ kiln_cli_otp (int    argc,
           goto out;
         }
       if (hex != NULL)
-        bytes = parse_hex (hex, &error);
+        bytes = kiln_flash_otp_parse_bytes (hex, &error);
       else
         {
           g_autofree char *contents = NULL;
