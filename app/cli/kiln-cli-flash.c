@@ -72,8 +72,7 @@ kiln_cli_flash (int    argc,
     goto out;
 
   job = kiln_flash_job_new (info, image);
-  job->probe.khz = (guint) common.khz;
-  job->probe.under_reset = common.under_reset;
+  kiln_cli_common_set_connection (&common, &job->probe);
   job->dry_run = dry_run;
   /* The summary below says what was done, with the chip and the time. */
   job->no_summary_message = TRUE;
@@ -84,8 +83,7 @@ kiln_cli_flash (int    argc,
   job->options.verify_method = common.verify_method;
   job->options.vpp = vpp;
 
-  output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
-                                common.verbose);
+  output = kiln_cli_common_new_output (&common);
   kiln_cli_output_set_sector_state_name (output, state_name);
   start = g_get_monotonic_time ();
   /* Ctrl-C cancels the job; it stops between two transfers and locks the controller. */

@@ -48,8 +48,7 @@ kiln_cli_info (int    argc,
     goto out;
   /* The window's identification: the probe, its firmware, the target. */
   job = kiln_identify_job_new (info);
-  job->khz = (guint) common.khz;
-  job->under_reset = common.under_reset;
+  kiln_cli_common_set_connection (&common, &job->probe);
   if (!kiln_identify_job_run (NULL, job, NULL, NULL, &error))
     {
       /* The same words as the job commands, with the hint for --connect-under-reset. */

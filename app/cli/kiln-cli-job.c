@@ -96,6 +96,21 @@ kiln_cli_common_parse (KilnCliCommon   *common,
   return KILN_CLI_EXIT_OK;
 }
 
+void
+kiln_cli_common_set_connection (KilnCliCommon *common,
+                                KilnJobProbe  *probe)
+{
+  probe->khz = (guint) common->khz;
+  probe->under_reset = common->under_reset;
+}
+
+KilnCliOutput *
+kiln_cli_common_new_output (KilnCliCommon *common)
+{
+  return kiln_cli_output_new (common->json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common->quiet,
+                              common->verbose);
+}
+
 KilnUsbProbeInfo *
 kiln_cli_common_choose_probe (KilnCliCommon *common,
                               const char    *command,
@@ -115,6 +130,22 @@ kiln_cli_common_choose_probe (KilnCliCommon *common,
   if (info == NULL)
     *exit_code = kiln_cli_fail_with (command, common, kiln_cli_exit_code (error), error->message);
   return info;
+}
+
+KilnTargetJob *
+kiln_cli_target_job_new (KilnCliCommon     *common,
+                         const char        *command,
+                         KilnTargetJobKind  kind,
+                         int               *exit_code)
+{
+  KilnUsbProbeInfo *info = kiln_cli_common_choose_probe (common, command, exit_code);
+  KilnTargetJob *job;
+
+  if (info == NULL)
+    return NULL;
+  job = kiln_target_job_new (kind, info);
+  kiln_cli_common_set_connection (common, &job->probe);
+  return job;
 }
 
 static gboolean
@@ -186,6 +217,22 @@ kiln_cli_run_job (KilnUsbProbeInfo    *info,
   if (progress_out != NULL)
     *progress_out = g_object_ref (progress);
   return wait.ok;
+}
+
+int
+kiln_cli_run_command_job (const char          *command,
+                          KilnCliCommon       *common,
+                          KilnUsbProbeInfo    *info,
+                          KilnCliOutput       *output,
+                          KilnSessionWorkFunc  func,
+                          gpointer             job)
+{
+  g_autoptr(KilnProgress) progress = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (kiln_cli_run_job (info, output, func, job, &progress, &error))
+    return KILN_CLI_EXIT_OK;
+  return kiln_cli_fail_job (command, common, error, progress);
 }
 
 int

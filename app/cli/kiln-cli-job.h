@@ -13,7 +13,9 @@
 #include "kiln-cli-output.h"
 #include "kiln-flash-verify.h"
 #include "kiln-image.h"
+#include "kiln-job-probe.h"
 #include "kiln-session.h"
+#include "kiln-target-job.h"
 #include "kiln-usb-probe-info.h"
 
 G_BEGIN_DECLS
@@ -73,6 +75,21 @@ KilnUsbProbeInfo *kiln_cli_common_choose_probe  (KilnCliCommon   *common,
                                                  const char      *command,
                                                  int             *exit_code);
 
+/* Sets on @probe (a job's) the connection the options ask for: --freq and
+ * --connect-under-reset. */
+void              kiln_cli_common_set_connection (KilnCliCommon  *common,
+                                                  KilnJobProbe   *probe);
+/* The output the options ask for: text or --json, --quiet, --verbose. */
+KilnCliOutput    *kiln_cli_common_new_output    (KilnCliCommon   *common);
+
+/* A target job of @kind on the probe the options choose, with their
+ * connection; NULL when there is no probe to use (printed, as
+ * kiln_cli_common_choose_probe() does, its exit code in @exit_code). */
+KilnTargetJob    *kiln_cli_target_job_new       (KilnCliCommon     *common,
+                                                 const char        *command,
+                                                 KilnTargetJobKind  kind,
+                                                 int               *exit_code);
+
 /* Cancels @cancellable on SIGINT (Ctrl-C), SIGTERM (a CI job's timeout)
  * and SIGHUP (the terminal went away) until kiln_cli_unwatch_signals(). */
 typedef struct
@@ -94,6 +111,14 @@ gboolean          kiln_cli_run_job              (KilnUsbProbeInfo    *info,
                                                  KilnProgress       **progress_out,
                                                  GError             **error);
 
+/* kiln_cli_run_job() for @command: a failure is printed as its last word
+ * (kiln_cli_fail_job()). The exit code. */
+int               kiln_cli_run_command_job      (const char          *command,
+                                                 KilnCliCommon       *common,
+                                                 KilnUsbProbeInfo    *info,
+                                                 KilnCliOutput       *output,
+                                                 KilnSessionWorkFunc  func,
+                                                 gpointer             job);
 /* The one exit code for an error, of any layer (cancelled: 7; protection: 5; …). */
 int               kiln_cli_exit_code            (const GError    *error);
 /* Prints the error as the command's last word (a JSON result with --json,

@@ -13,6 +13,7 @@
 #include "kiln-cli-job.h"
 #include "kiln-cli-probe.h"
 #include "kiln-flash-plan.h"
+#include "kiln-job-probe.h"
 
 typedef struct
 {
@@ -28,7 +29,6 @@ probe_row (KilnUsbProbeInfo *info,
            Row              *row)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(KilnUsbDevice) device = NULL;
   g_autoptr(KilnStlink) stlink = NULL;
   g_autoptr(KilnArmTarget) target = NULL;
 
@@ -38,9 +38,7 @@ probe_row (KilnUsbProbeInfo *info,
       row->problem = g_strdup (kiln_usb_probe_info_get_problem (info));
       return;
     }
-  device = kiln_usb_probe_info_open (info, &error);
-  if (device != NULL)
-    stlink = kiln_stlink_open (device, &error);
+  stlink = kiln_job_open_probe (info, &error);
   if (stlink == NULL)
     {
       row->problem = g_strdup (error->message);

@@ -80,12 +80,9 @@ kiln_cli_option_bytes (int    argc,
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("[show | set KEY=VALUE…] — show or change the option bytes"));
-  g_autoptr(GError) error = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
-  g_autoptr(KilnProgress) progress = NULL;
   KilnCliCommon common;
-  KilnUsbProbeInfo *info;
   gboolean set = FALSE;
   int code = KILN_CLI_EXIT_OK;
 
@@ -129,19 +126,10 @@ kiln_cli_option_bytes (int    argc,
                                                      "“option-bytes set KEY=VALUE… --confirm”"));
       goto out;
     }
-  if (common.khz <= 0)
-    {
-      code = kiln_cli_usage_error ("option-bytes", &common, _("--freq takes the SWD clock in kHz, like --freq 4000"));
-      goto out;
-    }
-
-  info = kiln_cli_common_choose_probe (&common, "option-bytes", &code);
-  if (info == NULL)
+  job = kiln_cli_target_job_new (&common, "option-bytes",
+                                 set ? KILN_TARGET_JOB_OPTION_BYTES_WRITE : KILN_TARGET_JOB_OPTION_BYTES_READ, &code);
+  if (job == NULL)
     goto out;
-
-  job = kiln_target_job_new (set ? KILN_TARGET_JOB_OPTION_BYTES_WRITE : KILN_TARGET_JOB_OPTION_BYTES_READ, info);
-  job->probe.khz = (guint) common.khz;
-  job->probe.under_reset = common.under_reset;
   if (set)
     {
       job->assignments = g_strdupv (args + 1);
@@ -149,13 +137,10 @@ kiln_cli_option_bytes (int    argc,
       job->irreversible = irreversible;
       job->dry_run = !confirm;
     }
-  output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
-                                common.verbose);
-  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
-    {
-      code = kiln_cli_fail_job ("option-bytes", &common, error, progress);
-      goto out;
-    }
+  output = kiln_cli_common_new_output (&common);
+  code = kiln_cli_run_command_job ("option-bytes", &common, job->probe.info, output, kiln_target_job_run, job);
+  if (code != KILN_CLI_EXIT_OK)
+    goto out;
 
   if (set && !confirm && job->changes->len > 0)
     {

@@ -19,45 +19,6 @@
 #include "kiln-cli-job.h"
 #include "kiln-target-job.h"
 
-/* "DEADBEEF", "de ad be ef", "de:ad:be:ef" */
-static GBytes *
-parse_hex (const char  *text,
-           GError     **error)
-{
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  int high = -1;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      int v = g_ascii_xdigit_value (*p);
-
-      if (v < 0)
-        {
-          if ((*p == ' ' || *p == ':' || *p == ',') && high < 0)
-            continue;
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("“%s” is not bytes in hexadecimal, like DEADBEEF or “de ad be ef”"), text);
-          return NULL;
-        }
-      if (high < 0)
-        high = v;
-      else
-        {
-          guint8 b = (guint8) (high << 4 | v);
-
-          g_byte_array_append (out, &b, 1);
-          high = -1;
-        }
-    }
-  if (high >= 0 || out->len == 0)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("“%s” is not whole bytes in hexadecimal, like DEADBEEF or “de ad be ef”"), text);
-      return NULL;
-    }
-  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-}
-
 /* "3", "0,1,4-7" */
 static gboolean
 parse_blocks (const char *text,
@@ -207,10 +168,8 @@ kiln_cli_otp (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
-  g_autoptr(KilnProgress) progress = NULL;
   g_autoptr(GBytes) bytes = NULL;
   KilnCliCommon common;
-  KilnUsbProbeInfo *info;
   KilnTargetJobKind kind = KILN_TARGET_JOB_OTP_READ;
   guint32 address = 0, blocks = 0;
   guint n;
@@ -241,7 +200,7 @@ kiln_cli_otp (int    argc,
           goto out;
         }
       if (hex != NULL)
-        bytes = parse_hex (hex, &error);
+        bytes = kiln_flash_otp_parse_bytes (hex, &error);
       else
         {
           g_autofree char *contents = NULL;
@@ -295,19 +254,9 @@ kiln_cli_otp (int    argc,
       code = kiln_cli_usage_error ("otp", &common, _("--hex and --lock go with write"));
       goto out;
     }
-  if (common.khz <= 0)
-    {
-      code = kiln_cli_usage_error ("otp", &common, _("--freq must be positive"));
-      goto out;
-    }
-
-  info = kiln_cli_common_choose_probe (&common, "otp", &code);
-  if (info == NULL)
+  job = kiln_cli_target_job_new (&common, "otp", kind, &code);
+  if (job == NULL)
     goto out;
-
-  job = kiln_target_job_new (kind, info);
-  job->probe.khz = (guint) common.khz;
-  job->probe.under_reset = common.under_reset;
   job->address = address;
   job->otp_bytes = bytes ? g_bytes_ref (bytes) : NULL;
   job->otp_lock = lock;
@@ -315,13 +264,10 @@ kiln_cli_otp (int    argc,
   job->confirm = confirm;
   job->irreversible = irreversible;
   job->dry_run = kind == KILN_TARGET_JOB_OTP_WRITE && !confirm;
-  output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
-                                common.verbose);
-  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
-    {
-      code = kiln_cli_fail_job ("otp", &common, error, progress);
-      goto out;
-    }
+  output = kiln_cli_common_new_output (&common);
+  code = kiln_cli_run_command_job ("otp", &common, job->probe.info, output, kiln_target_job_run, job);
+  if (code != KILN_CLI_EXIT_OK)
+    goto out;
 
   if (job->dry_run)
     {

@@ -251,8 +251,8 @@ slot_start_job (Slot *slot)
   data = g_new0 (JobData, 1);
   data->slot = slot;
   data->job = kiln_production_job_new (st->profile, st->record, st->allocator, slot->info, st->station);
-  data->job->khz = st->khz;
-  data->job->under_reset = st->under_reset;
+  data->job->probe.khz = st->khz;
+  data->job->probe.under_reset = st->under_reset;
   data->job->slot = g_strdup_printf ("%u", slot->number);
   data->job->operator_name = g_strdup (st->operator_name);
   kiln_session_run_async (slot->session, kiln_production_job_run, data->job, NULL, NULL, slot->cancellable,

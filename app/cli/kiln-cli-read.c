@@ -29,10 +29,8 @@ kiln_cli_read (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
-  g_autoptr(KilnProgress) progress = NULL;
   g_autofree char *dir = NULL;
   KilnCliCommon common;
-  KilnUsbProbeInfo *info;
   guint32 address;
   gsize length;
   gint64 start;
@@ -89,23 +87,16 @@ kiln_cli_read (int    argc,
       goto out;
     }
 
-  info = kiln_cli_common_choose_probe (&common, "read", &code);
-  if (info == NULL)
+  job = kiln_cli_target_job_new (&common, "read", KILN_TARGET_JOB_READ, &code);
+  if (job == NULL)
     goto out;
-
-  job = kiln_target_job_new (KILN_TARGET_JOB_READ, info);
-  job->probe.khz = (guint) common.khz;
-  job->probe.under_reset = common.under_reset;
   job->address = address;
   job->length = length;
-  output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
-                                common.verbose);
+  output = kiln_cli_common_new_output (&common);
   start = g_get_monotonic_time ();
-  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
-    {
-      code = kiln_cli_fail_job ("read", &common, error, progress);
-      goto out;
-    }
+  code = kiln_cli_run_command_job ("read", &common, job->probe.info, output, kiln_target_job_run, job);
+  if (code != KILN_CLI_EXIT_OK)
+    goto out;
   if (!kiln_file_write (args[2], g_bytes_get_data (job->data, NULL), length, 0666, &error))
     {
       /* Translators: %s says which file and why ("Could not write

@@ -30,13 +30,10 @@ kiln_cli_verify (int    argc,
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — compare the chip's flash with a firmware file"));
-  g_autoptr(GError) error = NULL;
   g_autoptr(KilnImage) image = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;
-  g_autoptr(KilnProgress) progress = NULL;
   KilnCliCommon common;
-  KilnUsbProbeInfo *info;
   gint64 start;
   int code = KILN_CLI_EXIT_OK;
 
@@ -51,24 +48,17 @@ kiln_cli_verify (int    argc,
   if (image == NULL)
     goto out;
 
-  info = kiln_cli_common_choose_probe (&common, "verify", &code);
-  if (info == NULL)
+  job = kiln_cli_target_job_new (&common, "verify", KILN_TARGET_JOB_VERIFY, &code);
+  if (job == NULL)
     goto out;
-
-  job = kiln_target_job_new (KILN_TARGET_JOB_VERIFY, info);
-  job->probe.khz = (guint) common.khz;
-  job->probe.under_reset = common.under_reset;
   job->image = g_object_ref (image);
   job->method = common.verify_method;
-  output = kiln_cli_output_new (common.json ? KILN_CLI_OUTPUT_JSON : KILN_CLI_OUTPUT_TEXT, common.quiet,
-                                common.verbose);
+  output = kiln_cli_common_new_output (&common);
   kiln_cli_output_set_sector_state_name (output, state_name);
   start = g_get_monotonic_time ();
-  if (!kiln_cli_run_job (info, output, kiln_target_job_run, job, &progress, &error))
-    {
-      code = kiln_cli_fail_job ("verify", &common, error, progress);
-      goto out;
-    }
+  code = kiln_cli_run_command_job ("verify", &common, job->probe.info, output, kiln_target_job_run, job);
+  if (code != KILN_CLI_EXIT_OK)
+    goto out;
 
   {
     double secs = (g_get_monotonic_time () - start) / 1e6;

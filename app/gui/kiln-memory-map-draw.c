@@ -403,20 +403,9 @@ _kiln_memory_map_snapshot (GtkWidget   *widget,
   for (guint i = 0; i < self->segments->len; i++)
     {
       const Region *seg = &g_array_index (self->segments, Region, i);
-      gboolean inside = FALSE;
       GdkRGBA red;
 
-      for (guint j = 0; j < self->sectors->len && !inside; j++)
-        {
-          const Sector *s = &g_array_index (self->sectors, Sector, j);
-          inside = _kiln_memory_map_overlaps (seg->address, seg->size, s->sector.address, s->sector.size);
-        }
-      for (guint j = 0; j < self->ram->len && !inside; j++)
-        {
-          const Region *r = &g_array_index (self->ram, Region, j);
-          inside = _kiln_memory_map_overlaps (seg->address, seg->size, r->address, r->size);
-        }
-      if (!inside)
+      if (!_kiln_memory_map_segment_inside (self, seg))
         {
           g_autofree char *size = _kiln_memory_map_format_size (seg->size);
           /* Translators: a file segment that is neither in flash nor in RAM */

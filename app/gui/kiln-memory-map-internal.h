@@ -57,6 +57,9 @@ gboolean _kiln_memory_map_overlaps        (guint32        a,
                                            guint32        a_size,
                                            guint32        b,
                                            guint32        b_size);
+/* Whether @segment lands in a flash sector or a RAM region of the chip. */
+gboolean _kiln_memory_map_segment_inside (KilnMemoryMap *self,
+                                          const Region  *segment);
 /* Lays the sectors of each bank out across @width; stores the rectangles. */
 void     _kiln_memory_map_compute_layout  (KilnMemoryMap *self,
                                            double         width);

@@ -112,29 +112,35 @@ legend_height (double width)
   return rows * LEGEND_ROW;
 }
 
+gboolean
+_kiln_memory_map_segment_inside (KilnMemoryMap *self,
+                                 const Region  *segment)
+{
+  for (guint j = 0; j < self->sectors->len; j++)
+    {
+      const Sector *s = &g_array_index (self->sectors, Sector, j);
+
+      if (_kiln_memory_map_overlaps (segment->address, segment->size, s->sector.address, s->sector.size))
+        return TRUE;
+    }
+  for (guint j = 0; j < self->ram->len; j++)
+    {
+      const Region *r = &g_array_index (self->ram, Region, j);
+
+      if (_kiln_memory_map_overlaps (segment->address, segment->size, r->address, r->size))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static guint
 n_outside_segments (KilnMemoryMap *self)
 {
   guint n = 0;
 
   for (guint i = 0; i < self->segments->len; i++)
-    {
-      const Region *seg = &g_array_index (self->segments, Region, i);
-      gboolean inside = FALSE;
-
-      for (guint j = 0; j < self->sectors->len && !inside; j++)
-        {
-          const Sector *s = &g_array_index (self->sectors, Sector, j);
-          inside = _kiln_memory_map_overlaps (seg->address, seg->size, s->sector.address, s->sector.size);
-        }
-      for (guint j = 0; j < self->ram->len && !inside; j++)
-        {
-          const Region *r = &g_array_index (self->ram, Region, j);
-          inside = _kiln_memory_map_overlaps (seg->address, seg->size, r->address, r->size);
-        }
-      if (!inside)
-        n++;
-    }
+    if (!_kiln_memory_map_segment_inside (self, &g_array_index (self->segments, Region, i)))
+      n++;
   return n;
 }
 

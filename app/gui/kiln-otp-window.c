@@ -206,37 +206,6 @@ read_otp (KilnOtpWindow *self)
 
 /* ------------------------------------------------------------ write */
 
-static GBytes *
-parse_bytes (const char *text)
-{
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  int high = -1;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      int v = g_ascii_xdigit_value (*p);
-
-      if (v < 0)
-        {
-          if ((*p == ' ' || *p == ':' || *p == ',') && high < 0)
-            continue;
-          return NULL;
-        }
-      if (high < 0)
-        high = v;
-      else
-        {
-          guint8 b = (guint8) (high << 4 | v);
-
-          g_byte_array_append (out, &b, 1);
-          high = -1;
-        }
-    }
-  if (high >= 0 || out->len == 0)
-    return NULL;
-  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-}
-
 static KilnTargetJob *
 write_job (KilnOtpWindow *self,
            guint32        address,
@@ -267,7 +236,7 @@ write_clicked_cb (KilnOtpWindow *self)
       set_status (self, text);
       return;
     }
-  bytes = parse_bytes (bytes_text);
+  bytes = kiln_flash_otp_parse_bytes (bytes_text, NULL);
   if (bytes == NULL || g_bytes_get_size (bytes) > self->otp.layout.block_size)
     {
       g_autofree char *text = g_strdup_printf (_("“%s” is not 1 to %u whole bytes in hexadecimal, like DEADBEEF "

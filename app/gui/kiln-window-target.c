@@ -248,7 +248,7 @@ identify_done_cb (GObject      *source,
   found = g_new0 (KilnIdentifyJob, 1);
   *found = *job;
   memset (job, 0, sizeof *job);
-  job->info = g_steal_pointer (&found->info);
+  job->probe.info = g_steal_pointer (&found->probe.info);
 
   if (found->have_probe)
     kiln_probe_selector_set_version (self->probe_selector, kiln_usb_probe_info_get_serial (self->probe),
@@ -332,8 +332,8 @@ _kiln_window_identify (KilnWindow *self)
     }
   self->identifying = TRUE;
   job = kiln_identify_job_new (self->probe);
-  job->khz = g_settings_get_uint (self->settings, "swd-clock");
-  job->under_reset = g_settings_get_boolean (self->settings, "connect-under-reset");
+  job->probe.khz = g_settings_get_uint (self->settings, "swd-clock");
+  job->probe.under_reset = g_settings_get_boolean (self->settings, "connect-under-reset");
   call = g_new0 (IdentifyCall, 1);
   call->window = g_object_ref (self);
   call->job = job;

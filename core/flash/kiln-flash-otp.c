@@ -65,6 +65,44 @@ kiln_flash_otp_find_line (guint32 address,
   return NULL;
 }
 
+GBytes *
+kiln_flash_otp_parse_bytes (const char  *text,
+                            GError     **error)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  int high = -1;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      int v = g_ascii_xdigit_value (*p);
+
+      if (v < 0)
+        {
+          if ((*p == ' ' || *p == ':' || *p == ',') && high < 0)
+            continue;
+          g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
+                       _("“%s” is not bytes in hexadecimal, like DEADBEEF or “de ad be ef”"), text);
+          return NULL;
+        }
+      if (high < 0)
+        high = v;
+      else
+        {
+          guint8 b = (guint8) (high << 4 | v);
+
+          g_byte_array_append (out, &b, 1);
+          high = -1;
+        }
+    }
+  if (high >= 0 || out->len == 0)
+    {
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN,
+                   _("“%s” is not whole bytes in hexadecimal, like DEADBEEF or “de ad be ef”"), text);
+      return NULL;
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
 int
 kiln_flash_otp_block_at (const KilnFlashOtpLayout *layout,
                          guint32                   address)

@@ -58,6 +58,12 @@ gboolean kiln_flash_otp_get_line_layout (const KilnChipLine *line,
  * @length bytes at @address, or NULL. */
 const KilnChipLine *kiln_flash_otp_find_line (guint32 address,
                                               gsize   length);
+/* Bytes written in hexadecimal as a person types them: "DEADBEEF",
+ * "de ad be ef", "de:ad:be:ef" or "de,ad,be,ef" (a separator only between
+ * whole bytes). NULL with an error for anything else, an odd digit or no
+ * byte at all. Kiln-cli's `otp write` and the OTP window read bytes here. */
+GBytes  *kiln_flash_otp_parse_bytes  (const char         *text,
+                                      GError            **error);
 /* The block holding @address, or -1 when it is not an OTP data byte. */
 int      kiln_flash_otp_block_at     (const KilnFlashOtpLayout *layout,
                                       guint32                   address);

@@ -15,8 +15,7 @@ kiln_identify_job_new (KilnUsbProbeInfo *info)
 {
   KilnIdentifyJob *job = g_new0 (KilnIdentifyJob, 1);
 
-  job->info = g_object_ref (info);
-  job->khz = 4000;
+  kiln_job_probe_init (&job->probe, info);
   return job;
 }
 
@@ -25,7 +24,7 @@ kiln_identify_job_free (KilnIdentifyJob *job)
 {
   if (job == NULL)
     return;
-  g_clear_object (&job->info);
+  kiln_job_probe_clear (&job->probe);
   g_clear_object (&job->chip);
   g_free (job->firmware);
   g_free (job->revision);
@@ -48,12 +47,8 @@ kiln_identify_job_run (KilnSession   *session,
   /* The probe on its own first, so that the panel can say which firmware
    * it has even when the target is off or does not answer. */
   {
-    g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (job->info, error);
-    g_autoptr(KilnStlink) probe = NULL;
+    g_autoptr(KilnStlink) probe = kiln_job_open_probe (job->probe.info, error);
 
-    if (device == NULL)
-      return FALSE;
-    probe = kiln_stlink_open (device, error);
     if (probe == NULL)
       return FALSE;
     job->have_probe = TRUE;
@@ -64,7 +59,7 @@ kiln_identify_job_run (KilnSession   *session,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  target = kiln_job_connect (job->info, job->khz, job->under_reset, error);
+  target = kiln_job_probe_connect (&job->probe, NULL, error);
   if (target == NULL)
     return FALSE;
   stlink = kiln_arm_target_get_stlink (target);
@@ -137,12 +132,8 @@ kiln_probe_read_version (KilnUsbProbeInfo   *info,
                          KilnStlinkVersion  *version,
                          GError            **error)
 {
-  g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (info, error);
-  g_autoptr(KilnStlink) stlink = NULL;
+  g_autoptr(KilnStlink) stlink = kiln_job_open_probe (info, error);
 
-  if (device == NULL)
-    return FALSE;
-  stlink = kiln_stlink_open (device, error);
   if (stlink == NULL)
     return FALSE;
   *version = *kiln_stlink_get_version (stlink);

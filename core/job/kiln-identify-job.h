@@ -8,17 +8,14 @@
 #pragma once
 
 #include "kiln-arm-target.h"
+#include "kiln-job-probe.h"
 #include "kiln-session.h"
-#include "kiln-usb-probe-info.h"
 
 G_BEGIN_DECLS
 
 typedef struct
 {
-  /* In */
-  KilnUsbProbeInfo  *info;
-  guint              khz;
-  gboolean           under_reset;
+  KilnJobProbe       probe;        /* in: the probe; out: the chip's name */
 
   /* Out: the probe (known even when the target is not) */
   gboolean           have_probe;

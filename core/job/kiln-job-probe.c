@@ -88,20 +88,28 @@ kiln_job_find_probe (KilnUsbProbeInfo **info,
   return TRUE;
 }
 
+KilnStlink *
+kiln_job_open_probe (KilnUsbProbeInfo  *info,
+                     GError           **error)
+{
+  g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (info, error);
+
+  if (device == NULL)
+    return NULL;
+  /* The ST-LINK holds the device from here on. */
+  return kiln_stlink_open (device, error);
+}
+
 KilnArmTarget *
 kiln_job_connect (KilnUsbProbeInfo  *info,
                   guint              khz,
                   gboolean           under_reset,
                   GError           **error)
 {
-  g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (info, error);
-  g_autoptr(KilnStlink) stlink = NULL;
+  g_autoptr(KilnStlink) stlink = kiln_job_open_probe (info, error);
   g_autoptr(KilnArmTarget) target = NULL;
   double volts = 0;
 
-  if (device == NULL)
-    return NULL;
-  stlink = kiln_stlink_open (device, error);
   if (stlink == NULL)
     return NULL;
 

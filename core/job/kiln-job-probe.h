@@ -13,7 +13,8 @@
 
 G_BEGIN_DECLS
 
-/* The first member of KilnFlashJob and KilnTargetJob. */
+/* The first member of KilnFlashJob and KilnTargetJob; held by
+ * KilnIdentifyJob and KilnProductionJob too. */
 typedef struct
 {
   /* In: the probe, or (info NULL) the first probe of @bench, looked up on
@@ -48,6 +49,10 @@ KilnArmTarget *kiln_job_probe_connect        (KilnJobProbe      *probe,
 gboolean       kiln_job_find_probe           (KilnUsbProbeInfo **info,
                                               KilnSimBench     **bench,
                                               gboolean           simulator,
+                                              GError           **error);
+/* Opens the probe @info and its ST-LINK, and nothing more (no target
+ * connection): the one way a job opens a probe. */
+KilnStlink    *kiln_job_open_probe           (KilnUsbProbeInfo  *info,
                                               GError           **error);
 /* Opens the probe, checks target power, connects and identifies the chip.
  * Under reset, the core is left halted at its first instruction. */

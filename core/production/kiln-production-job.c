@@ -35,9 +35,8 @@ kiln_production_job_new (KilnProductionProfile *profile,
 
       job->allocator = kiln_serial_allocator_new (record, kiln_production_profile_get_serial (profile), list);
     }
-  job->info = g_object_ref (info);
+  kiln_job_probe_init (&job->probe, info);
   job->station = g_strdup (station);
-  job->khz = 4000;
   return job;
 }
 
@@ -49,7 +48,7 @@ kiln_production_job_free (KilnProductionJob *job)
   g_clear_object (&job->profile);
   g_clear_object (&job->record);
   g_clear_object (&job->allocator);
-  g_clear_object (&job->info);
+  kiln_job_probe_clear (&job->probe);
   g_free (job->station);
   g_free (job->slot);
   g_free (job->operator_name);
@@ -349,7 +348,7 @@ kiln_production_job_run (KilnSession   *session,
   entry = job->entry = kiln_production_entry_new ();
   entry->station = g_strdup (job->station);
   entry->profile = g_strdup (kiln_production_profile_get_name (job->profile));
-  entry->probe_serial = g_strdup (kiln_usb_probe_info_get_serial (job->info));
+  entry->probe_serial = g_strdup (kiln_usb_probe_info_get_serial (job->probe.info));
   entry->file_name = firmware ? g_path_get_basename (firmware) : NULL;
   entry->file_sha256 = g_strdup (kiln_production_profile_get_sha256 (job->profile));
   entry->slot = g_strdup (job->slot);
@@ -366,9 +365,9 @@ kiln_production_job_run (KilnSession   *session,
 
   if (image != NULL)
     {
-      flash_job = kiln_flash_job_new (job->info, image);
-      flash_job->probe.khz = job->khz;
-      flash_job->probe.under_reset = job->under_reset;
+      flash_job = kiln_flash_job_new (job->probe.info, image);
+      flash_job->probe.khz = job->probe.khz;
+      flash_job->probe.under_reset = job->probe.under_reset;
       flash_job->options.verify = kiln_production_profile_get_verify (job->profile);
       /* With the serial number in OTP, the board is reset once it is written. */
       flash_job->options.reset = kiln_production_profile_get_reset (job->profile)
@@ -553,17 +552,12 @@ kiln_production_wait_for_board (KilnSession   *session,
 
   while (!g_cancellable_set_error_if_cancelled (cancellable, error))
     {
-      g_autoptr(KilnUsbDevice) device = kiln_usb_probe_info_open (wait->info, error);
-      g_autoptr(KilnStlink) stlink = NULL;
+      g_autoptr(KilnStlink) stlink = kiln_job_open_probe (wait->info, error);
       double volts = 0;
 
-      if (device == NULL)
-        return FALSE;
-      stlink = kiln_stlink_open (device, error);
       if (stlink == NULL || !kiln_stlink_read_voltage (stlink, &volts, error))
         return FALSE;
       g_clear_object (&stlink);
-      g_clear_object (&device);
 
       if (volts < BOARD_VOLTS)
         {

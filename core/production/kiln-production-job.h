@@ -20,10 +20,8 @@ typedef struct
   KilnProductionProfile *profile;
   KilnProductionRecord  *record;
   KilnSerialAllocator   *allocator;   /* NULL: the profile injects no serial */
-  KilnUsbProbeInfo      *info;
+  KilnJobProbe           probe;         /* the probe and how to connect, handed to the flash job */
   char                  *station;
-  guint                  khz;
-  gboolean               under_reset;
   char                  *slot;          /* the slot's number, for the record (NULL: none) */
   char                  *operator_name; /* who runs the station (NULL: not given) */
   /* Out: the entry appended to the record (also on FAIL) and the serial

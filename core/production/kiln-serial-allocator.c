@@ -158,12 +158,15 @@ read_list (KilnSerialAllocator  *self,
   return values;
 }
 
+/* Runs *@stmt to its end and finalizes it (leaving NULL, so that a failure
+ * path does not finalize it twice); whether it ran to SQLITE_DONE. */
 static gboolean
-step_done (sqlite3_stmt *stmt)
+step_done (sqlite3_stmt **stmt)
 {
-  int rc = sqlite3_step (stmt);
+  int rc = sqlite3_step (*stmt);
 
-  sqlite3_finalize (stmt);
+  sqlite3_finalize (*stmt);
+  *stmt = NULL;
   return rc == SQLITE_DONE;
 }
 
@@ -200,6 +203,54 @@ insert_statement (KilnSerialAllocator        *self,
   return stmt;
 }
 
+/* Takes the record's lock and SQLite's write lock (IMMEDIATE: two stations
+ * or processes sharing the database cannot both pick the same next number);
+ * NULL, with nothing held, when SQLite refuses. */
+static GMutexLocker *
+begin_immediate (KilnProductionRecord  *record,
+                 GError               **error)
+{
+  GMutexLocker *locker = g_mutex_locker_new (kiln_production_record_get_lock (record));
+
+  if (!kiln_production_record_exec (record, "BEGIN IMMEDIATE", error))
+    {
+      g_mutex_locker_free (locker);
+      return NULL;
+    }
+  return locker;
+}
+
+/* Undoes the transaction; NULL, for the caller to return. */
+static KilnSerialAllocation *
+rollback (KilnProductionRecord *record)
+{
+  sqlite3_exec (kiln_production_record_get_db (record), "ROLLBACK", NULL, NULL, NULL);
+  return NULL;
+}
+
+/* SQLite failed: says so in @error, finalizes @stmt and undoes the
+ * transaction; NULL, for the caller to return. */
+static KilnSerialAllocation *
+fail (KilnProductionRecord  *record,
+      sqlite3_stmt          *stmt,
+      GError               **error)
+{
+  kiln_production_record_fail (record, "serial number", error);
+  sqlite3_finalize (stmt);
+  return rollback (record);
+}
+
+/* Commits and hands over *@allocation, or fails as fail() does. */
+static KilnSerialAllocation *
+commit (KilnProductionRecord  *record,
+        KilnSerialAllocation **allocation,
+        GError               **error)
+{
+  if (sqlite3_exec (kiln_production_record_get_db (record), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    return fail (record, NULL, error);
+  return g_steal_pointer (allocation);
+}
+
 /* The line allocates; the local record keeps a copy (its row marks the
  * number used by the board's local entry). */
 static KilnSerialAllocation *
@@ -226,8 +277,7 @@ allocate_from_line (KilnSerialAllocator  *self,
   if (allocation->bytes == NULL)
     return NULL;
 
-  locker = g_mutex_locker_new (kiln_production_record_get_lock (record));
-  if (!kiln_production_record_exec (record, "BEGIN IMMEDIATE", error))
+  if ((locker = begin_immediate (record, error)) == NULL)
     return NULL;
   /* The line's word wins over a stale local copy for this chip. */
   if (sqlite3_prepare_v2 (db, "DELETE FROM serials WHERE series = ? AND chip_uid = ? AND value <> ? AND record_id IS NULL",
@@ -236,10 +286,10 @@ allocate_from_line (KilnSerialAllocator  *self,
   sqlite3_bind_text (stmt, 1, self->series, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, uid, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, allocation->value, -1, SQLITE_STATIC);
-  if (!step_done (stmt))
+  if (!step_done (&stmt))
     goto fail;
   if ((stmt = insert_statement (self, db, TRUE, allocation, uid, station, probe_serial, now)) == NULL
-      || !step_done (stmt))
+      || !step_done (&stmt))
     goto fail;
   if (sqlite3_prepare_v2 (db, "SELECT id FROM serials WHERE series = ? AND value = ?", -1, &stmt, NULL) != SQLITE_OK)
     goto fail;
@@ -248,16 +298,10 @@ allocate_from_line (KilnSerialAllocator  *self,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     allocation->id = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
-  stmt = NULL;
-  if (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-    goto fail;
-  return g_steal_pointer (&allocation);
+  return commit (record, &allocation, error);
 
 fail:
-  kiln_production_record_fail (record, "serial number", error);
-  sqlite3_finalize (stmt);
-  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-  return NULL;
+  return fail (record, stmt, error);
 }
 
 KilnSerialAllocation *
@@ -284,10 +328,7 @@ kiln_serial_allocator_allocate (KilnSerialAllocator  *self,
     return allocate_from_line (self, kiln_production_record_get_line (record), list, uid, station, probe_serial,
                                error);
 
-  locker = g_mutex_locker_new (kiln_production_record_get_lock (record));
-  /* IMMEDIATE: the write lock is taken now, so two stations (or processes)
-   * sharing the database cannot both pick the same next number. */
-  if (!kiln_production_record_exec (record, "BEGIN IMMEDIATE", error))
+  if ((locker = begin_immediate (record, error)) == NULL)
     return NULL;
 
   /* A board that already has a number (a retry, or a job cut short) keeps it. */
@@ -346,8 +387,7 @@ kiln_serial_allocator_allocate (KilnSerialAllocator  *self,
                            _("Every serial number in %s has been used (%u numbers): the board was not programmed. "
                              "Ask the engineer for more numbers."),
                            self->list_path, list->len);
-              sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-              return NULL;
+              return rollback (record);
             }
           break;
 
@@ -361,44 +401,34 @@ kiln_serial_allocator_allocate (KilnSerialAllocator  *self,
         {
           g_set_error_literal (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SERIAL,
                                _("The profile's serial number format is not valid"));
-          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-          return NULL;
+          return rollback (record);
         }
 
       if ((stmt = insert_statement (self, db, FALSE, allocation, uid, station, probe_serial, now)) == NULL)
         goto fail;
-      if (!step_done (stmt))
+      if (!step_done (&stmt))
         {
-          stmt = NULL;
           if (sqlite3_errcode (db) == SQLITE_CONSTRAINT)
             {
               g_set_error (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_SERIAL,
                            _("The serial number %s was already given to another board in series “%s”: the board was "
                              "not programmed. Ask the engineer to check the profile's serial settings."),
                            allocation->value, self->series);
-              sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-              return NULL;
+              return rollback (record);
             }
           goto fail;
         }
-      stmt = NULL;
       allocation->id = sqlite3_last_insert_rowid (db);
     }
 
   allocation->bytes = encode (self, allocation->value, allocation->number, error);
   if (allocation->bytes == NULL)
     {
-      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-      return NULL;
+      return rollback (record);
     }
 
-  if (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-    goto fail;
-  return g_steal_pointer (&allocation);
+  return commit (record, &allocation, error);
 
 fail:
-  kiln_production_record_fail (record, "serial number", error);
-  sqlite3_finalize (stmt);
-  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-  return NULL;
+  return fail (record, stmt, error);
 }

@@ -1,6 +1,7 @@
 /* fuzz-cli-args.c — libFuzzer target for the arguments kiln-cli reads from
  * the command line: addresses, lengths, sector lists and option-byte
- * assignments (KEY=VALUE). The first byte chooses the parser and the chip;
+ * assignments (KEY=VALUE), and the OTP bytes in hexadecimal that `otp
+ * write` and the OTP window read. The first byte chooses the parser and the chip;
  * the rest is the argument.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -15,6 +16,7 @@
 #include "kiln-cli-commands.h"
 #include "kiln-flash-ops.h"
 #include "kiln-flash-option-bytes.h"
+#include "kiln-flash-otp.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
@@ -74,6 +76,32 @@ fuzz_option_bytes (KilnChip   *chip,
   g_free (kiln_option_bytes_to_json (&ob, chip));
 }
 
+static void
+fuzz_otp_bytes (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = kiln_flash_otp_parse_bytes (text, &error);
+  g_autoptr(GString) again = g_string_new (NULL);
+  g_autoptr(GBytes) reread = NULL;
+  const guint8 *data;
+  gsize size;
+  guint digits = 0;
+
+  g_assert ((bytes == NULL) != (error == NULL));
+  if (bytes == NULL)
+    return;
+  /* Two digits a byte, nothing else counted; written out plainly, the
+   * bytes read back the same. */
+  for (const char *p = text; *p != '\0'; p++)
+    digits += g_ascii_isxdigit (*p) ? 1 : 0;
+  data = g_bytes_get_data (bytes, &size);
+  g_assert (size > 0 && digits == 2 * size);
+  for (gsize i = 0; i < size; i++)
+    g_string_append_printf (again, i % 2 ? "%02X" : "%02x ", data[i]);
+  reread = kiln_flash_otp_parse_bytes (again->str, NULL);
+  g_assert (reread != NULL && g_bytes_equal (bytes, reread));
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -85,7 +113,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     return 0;
   choice = data[1];
   text = g_strndup ((const char *) data + 2, size - 2);
-  switch (data[0] % 4)
+  switch (data[0] % 5)
     {
     case 0:
       {
@@ -111,13 +139,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         fuzz_sector_list (chip, text);
         break;
       }
-    default:
+    case 3:
       {
         g_autoptr(KilnChip) chip = chip_for (choice);
 
         fuzz_option_bytes (chip, text);
         break;
       }
+    default:
+      fuzz_otp_bytes (text);
+      break;
     }
   return 0;
 }
