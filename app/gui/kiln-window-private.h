@@ -78,6 +78,7 @@ struct _KilnWindow
   GError               *job_error;
   /* What Retry runs again: the last job and its arguments. */
   KilnWindowJob         last_job_kind;
+  gboolean              plan_checked;  /* the header says the plan after the comparison */
   char                 *last_sectors;
   GFile                *last_file;
   gboolean              banner_is_target;
