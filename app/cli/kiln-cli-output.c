@@ -306,6 +306,12 @@ on_phase_started (KilnProgress  *progress,
 
       member_string (b, "phase", kiln_flash_phase_to_id (phase));
       member_int (b, "total", (gint64) kiln_progress_get_total (progress));
+      /* After the comparison on the target: the job's estimate as it stands now */
+      if (kiln_progress_get_estimated_seconds (progress) >= 0)
+        {
+          json_builder_set_member_name (b, "estimated_seconds");
+          kiln_json_builder_add_fixed (b, kiln_progress_get_estimated_seconds (progress), 3);
+        }
       emit_event (b);
       return;
     }

@@ -203,16 +203,19 @@ show_image (KilnWindow *self)
   g_autofree char *size = g_format_size_full (kiln_image_get_total_size (self->image),
                                               G_FORMAT_SIZE_IEC_UNITS);
   guint n_segments = kiln_image_get_n_segments (self->image);
-  g_autofree char *header = NULL;
   g_autofree KilnMapRegion *regions = g_new0 (KilnMapRegion, MAX (n_segments, 1));
   g_autofree char *path = g_file_get_path (self->file);
 
-  /* Translators: "blinky.elf — 38.2 KiB, 3 segments" */
-  header = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s — %s, %u segment",
-                                         "%s — %s, %u segments", n_segments),
-                            name, size, n_segments);
-  gtk_label_set_label (self->file_label, header);
+  /* The name alone on the line of the map's buttons (it has their room
+   * left, and shortens in the middle); its size on the line below. */
+  gtk_label_set_label (self->file_label, name);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->file_label), path);
+  g_free (self->file_detail);
+  /* Translators: the loaded file's size, "38.2 KiB in 3 segments" */
+  self->file_detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s in %u segment", "%s in %u segments",
+                                                    n_segments),
+                                       size, n_segments);
+  _kiln_window_show_file_line (self);
   adw_window_title_set_subtitle (self->window_title, name);
 
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);

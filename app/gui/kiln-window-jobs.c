@@ -48,6 +48,87 @@ show_meter (KilnWindow   *self,
   gtk_label_set_label (self->progress_label, text->str);
 }
 
+static char *
+format_kib (guint64 bytes)
+{
+  return bytes % 1024 == 0 ? g_strdup_printf (_("%u KiB"), (guint) (bytes / 1024))
+                           : g_strdup_printf (_("%.1f KiB"), bytes / 1024.0);
+}
+
+/* Once the job has compared the target with the file, the header says what
+ * the plan is now: the sectors still to erase, those found blank (written
+ * without an erase) or already right, and the job's estimate as it stands,
+ * from the sector states and the estimate the job's phases carry. */
+static void
+show_checked_plan (KilnWindow   *self,
+                   KilnProgress *progress)
+{
+  double seconds = kiln_progress_get_estimated_seconds (progress);
+  guint n_erase = 0, n_blank = 0, n_unchanged = 0;
+  guint64 bytes = 0;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *size = NULL;
+
+  if (self->plan_checked || self->last_job_kind != JOB_PROGRAM || self->plan == NULL || seconds < 0)
+    return;
+  self->plan_checked = TRUE;
+  for (guint i = 0; i < kiln_flash_plan_get_n_sectors (self->plan); i++)
+    {
+      const KilnFlashPlanSector *s = kiln_flash_plan_get_sector (self->plan, i);
+      int state = kiln_progress_get_sector_state (progress, i);
+
+      if (s->action != KILN_FLASH_ACTION_PROGRAM)
+        continue;
+      if (state == KILN_SECTOR_STATE_UNCHANGED)
+        {
+          n_unchanged++;
+          continue;
+        }
+      bytes += s->bytes;
+      if (state == KILN_SECTOR_STATE_BLANK)
+        n_blank++;
+      else
+        n_erase++;
+    }
+  size = format_kib (bytes);
+
+  if (n_erase + n_blank == 0)
+    g_string_append (text, _("Nothing to write"));
+  if (n_erase > 0)
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u sector will be erased and written",
+                                               "%u sectors will be erased and written", n_erase),
+                            n_erase);
+  if (n_blank > 0)
+    {
+      if (n_erase > 0)
+        g_string_append (text, ", ");
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u blank sector will be written without an erase",
+                                                 "%u blank sectors will be written without an erase", n_blank),
+                              n_blank);
+    }
+  if (n_erase + n_blank > 0)
+    /* Translators: the bytes to write, e.g. " (96 KiB)" */
+    g_string_append_printf (text, _(" (%s)"), size);
+  if (n_unchanged > 0)
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, ", %u unchanged", ", %u unchanged", n_unchanged),
+                            n_unchanged);
+  g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, ", %u untouched", ", %u untouched",
+                                             kiln_flash_plan_get_n_untouched (self->plan)),
+                          kiln_flash_plan_get_n_untouched (self->plan));
+  if (n_erase + n_blank > 0)
+    g_string_append_printf (text, _(" · about %.1f s"), seconds);
+
+  {
+    /* Translators: %s is the plan after the comparison on the target, e.g.
+     * "3 blank sectors will be written without an erase (96 KiB), 5 untouched · about 0.4 s" */
+    g_autofree char *header = g_strdup_printf (_("Checked on the chip: %s"), text->str);
+
+    gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
+    gtk_label_set_label (self->plan_label, header);
+    kiln_window_log (self, "%s", header);
+  }
+}
+
 static void
 progress_phase_started_cb (KilnWindow        *self,
                            KilnFlashPhase     phase,
@@ -58,6 +139,7 @@ progress_phase_started_cb (KilnWindow        *self,
     return;
   kiln_job_meter_phase (self->meter, phase, kiln_progress_get_total (progress));
   show_meter (self, progress);
+  show_checked_plan (self, progress);
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
   kiln_window_log (self, "%s", kiln_flash_phase_to_label (phase));
 }
@@ -412,6 +494,7 @@ start_job (KilnWindow *self,
     }
 
   self->last_job_kind = kind;
+  self->plan_checked = FALSE;
   if (sectors != self->last_sectors)
     {
       g_free (self->last_sectors);

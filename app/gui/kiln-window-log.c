@@ -76,11 +76,41 @@ lines_changed (KilnWindow *self)
     gtk_widget_queue_resize (GTK_WIDGET (self->log_view));
 }
 
-/* The log follows its newest line: each time its height grows (the text
- * view lays lines out in steps, so a scroll to the last line asked for once
- * stops short), it is scrolled to the end. Not from the "changed" handler
- * itself: the text view sets the value again after it, from the line at
- * its top. */
+/* The log follows its newest line while the reader is at its end, and keeps
+ * the reader's place once they scroll up, until they are back at the end
+ * (wheel, scrollbar, keys: whatever moves the view).
+ *
+ * Whether the reader moved is told from the adjustment alone, which every
+ * way of scrolling goes through. The text view moves it too, for reasons of
+ * its own: when lines are added or laid out its height (upper) grows, and it
+ * then sets the value again from the line at its top; the window resizing
+ * changes the page size. So a value that went down counts as the reader
+ * scrolling up only when upper and the page size are what they were when
+ * last seen; a value at the end always means following again. Anything else
+ * (the text growing under a reader who is not at the end) leaves the choice
+ * as it was. */
+static gboolean
+at_end (KilnWindow    *self,
+        GtkAdjustment *adj)
+{
+  /* Ctrl+End shows the last line, not the margin under it. */
+  double slack = gtk_text_view_get_bottom_margin (self->log_view) + 1;
+
+  return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >= gtk_adjustment_get_upper (adj) - slack;
+}
+
+static void
+remember (KilnWindow    *self,
+          GtkAdjustment *adj)
+{
+  self->log_seen[0] = gtk_adjustment_get_value (adj);
+  self->log_seen[1] = gtk_adjustment_get_upper (adj);
+  self->log_seen[2] = gtk_adjustment_get_page_size (adj);
+}
+
+/* Not from the "changed" handler itself: the text view sets the value
+ * again after it, from the line at its top; and it lays lines out in
+ * steps, so this runs after each step while following. */
 static gboolean
 log_to_end_cb (gpointer data)
 {
@@ -88,7 +118,8 @@ log_to_end_cb (gpointer data)
   GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->log_view));
 
   self->log_to_end = 0;
-  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  if (self->log_follow)
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
   return G_SOURCE_REMOVE;
 }
 
@@ -96,8 +127,30 @@ static void
 log_adjustment_changed_cb (KilnWindow    *self,
                            GtkAdjustment *adj)
 {
-  if (self->log_to_end == 0)
+  remember (self, adj);
+  if (self->log_follow && self->log_to_end == 0)
     self->log_to_end = g_idle_add (log_to_end_cb, self);
+}
+
+static void
+log_value_changed_cb (KilnWindow    *self,
+                      GtkAdjustment *adj)
+{
+  double value = gtk_adjustment_get_value (adj);
+
+  if (at_end (self, adj))
+    self->log_follow = TRUE;
+  else if (value < self->log_seen[0] - 0.5
+           && gtk_adjustment_get_upper (adj) == self->log_seen[1]
+           && gtk_adjustment_get_page_size (adj) == self->log_seen[2])
+    self->log_follow = FALSE;
+  remember (self, adj);
+}
+
+gboolean
+_kiln_window_get_log_follows (KilnWindow *self)
+{
+  return self->log_follow;
 }
 
 static void
@@ -105,6 +158,8 @@ refill (KilnWindow *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
 
+  /* Other lines: from their end. */
+  self->log_follow = TRUE;
   gtk_text_buffer_set_text (buffer, "", 0);
   for (guint i = 0; i < self->log_entries->len; i++)
     {
@@ -331,7 +386,10 @@ _kiln_window_init_log (KilnWindow *self)
   {
     GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->log_view));
 
+    self->log_follow = TRUE;
+    remember (self, adj);
     g_signal_connect_object (adj, "changed", G_CALLBACK (log_adjustment_changed_cb), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (adj, "value-changed", G_CALLBACK (log_value_changed_cb), self, G_CONNECT_SWAPPED);
   }
 }
 

@@ -78,6 +78,8 @@ struct _KilnWindow
   GError               *job_error;
   /* What Retry runs again: the last job and its arguments. */
   KilnWindowJob         last_job_kind;
+  gboolean              plan_checked;
+  char                 *file_detail;   /* the file's size: "96.0 KiB in 1 segment" */  /* the header says the plan after the comparison */
   char                 *last_sectors;
   GFile                *last_file;
   gboolean              banner_is_target;
@@ -94,6 +96,8 @@ struct _KilnWindow
   GArray               *log_entries;   /* every log line, of any level */
   KilnLogLevel          log_level;     /* the least severe level shown */
   guint                 log_to_end;    /* idle: scroll the log to its end */
+  gboolean              log_follow;    /* the log follows its newest line */
+  double                log_seen[3];   /* its adjustment's value, upper and page size, as last seen */
 
   /* Template widgets */
   KilnProbeSelector    *probe_selector;
@@ -268,6 +272,9 @@ const char    *_kiln_window_get_target_action (KilnWindow   *self);
 /* Everything the log shows (the lines at its level and above), one line
  * per entry. */
 char          *_kiln_window_dup_log_text    (KilnWindow     *self);
+void           _kiln_window_show_file_line  (KilnWindow     *self);
+/* Whether the log follows its newest line (the reader has not scrolled up). */
+gboolean       _kiln_window_get_log_follows (KilnWindow     *self);
 /* What Read… does once its file is chosen: the whole flash, or a range. */
 void           _kiln_window_read_to_file    (KilnWindow     *self,
                                              GFile          *file);

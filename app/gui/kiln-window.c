@@ -98,7 +98,7 @@ _kiln_window_update_chip (KilnWindow *self)
       adw_action_row_set_subtitle (self->line_row, line_text);
       adw_action_row_set_subtitle (self->flash_row, flash_text);
       adw_action_row_set_subtitle (self->ram_row, ram_size);
-      gtk_label_set_label (self->flash_label, flash_text);
+      _kiln_window_show_file_line (self);
       gtk_widget_set_visible (GTK_WIDGET (self->dual_bank_row), line->dual_bank == KILN_DUAL_BANK_OPTION);
     }
 
@@ -179,6 +179,23 @@ dup_refusal (KilnWindow *self)
                           sectors->str);
 }
 
+/* The line under the file's name: its size, and the chip's flash when a
+ * chip is known ("96.0 KiB in 1 segment · flash 1 MiB, one bank, 8 sectors"). */
+void
+_kiln_window_show_file_line (KilnWindow *self)
+{
+  const char *flash = self->chip != NULL ? adw_action_row_get_subtitle (self->flash_row) : NULL;
+  g_autofree char *text = NULL;
+
+  if (self->file_detail != NULL && flash != NULL)
+    /* Translators: the file's size, then the chip's flash:
+     * "96.0 KiB in 1 segment · flash 1 MiB, one bank, 8 sectors" */
+    text = g_strdup_printf (_("%s · flash %s"), self->file_detail, flash);
+  else
+    text = g_strdup (self->file_detail != NULL ? self->file_detail : flash != NULL ? flash : "");
+  gtk_label_set_label (self->flash_label, text);
+}
+
 void
 _kiln_window_update_plan (KilnWindow *self)
 {
@@ -199,7 +216,7 @@ _kiln_window_update_plan (KilnWindow *self)
 
   if (self->chip == NULL)
     {
-      gtk_label_set_label (self->flash_label, "");
+      _kiln_window_show_file_line (self);
       if (self->probe != NULL && self->target_error != NULL)
         {
           gtk_widget_add_css_class (GTK_WIDGET (self->plan_label), "error");
@@ -429,6 +446,7 @@ kiln_window_finalize (GObject *object)
   g_clear_pointer (&self->error_text, g_free);
   g_clear_pointer (&self->last_message, g_free);
   g_clear_pointer (&self->last_sectors, g_free);
+  g_clear_pointer (&self->file_detail, g_free);
   g_clear_object (&self->last_file);
   g_clear_error (&self->job_error);
   g_clear_object (&self->session);  /* joins the worker first */

@@ -52,6 +52,7 @@ typedef struct
   gint64          phase_start;
   guint64         phase_total;  /* bytes the driver announced for its phase */
   GCancellable   *cancellable;
+  KilnFlashPlan  *plan;         /* while kiln_flash_program() runs */
 } Forward;
 
 /* Closes the time of the phase in progress and starts @phase's. */
@@ -80,6 +81,10 @@ on_phase (gpointer user_data, KilnFlashPhase p, guint64 total)
     kiln_progress_set_done (forward->progress, forward->phase_total);
   forward_phase (forward, p);
   forward->phase_total = total;
+  /* Once the target was compared, the phases after it carry the estimate
+   * as the plan stands now (blank and unchanged sectors known). */
+  if (forward->progress != NULL && forward->plan != NULL && kiln_flash_plan_get_compared (forward->plan))
+    kiln_progress_set_estimate (forward->progress, kiln_flash_plan_get_estimated_seconds (forward->plan));
   if (forward->progress != NULL)
     kiln_progress_begin_phase (forward->progress, p, total);
 }
@@ -172,7 +177,9 @@ flash_job_run (KilnSession   *session,
   if (job->dry_run)
     return TRUE;
 
+  forward->plan = plan;
   ok = kiln_flash_program (target, plan, &job->options, &callbacks, cancellable, &job->result, error);
+  forward->plan = NULL;
   job->programmed = ok;
   if (job->finished != NULL)
     {

@@ -44,6 +44,7 @@ typedef struct
   guint64                  ended_total;
   gint64                   ended_start_us;
   gint64                   ended_done_at_us;
+  double                   estimate;     /* the job's estimated seconds, -1 when not known */
   /* EVENT_SECTOR */
   guint                    sector;
   guint                    state;
@@ -66,6 +67,7 @@ struct _KilnProgress
   guint64       w_total;
   gint64        w_phase_start_us;
   gint64        w_done_at_us;
+  double        w_estimate;
   GArray       *w_events;    /* Event, in the order reported */
   gboolean      w_finished;
   GError       *w_error;
@@ -77,6 +79,7 @@ struct _KilnProgress
   guint64       done;
   guint64       total;
   double        rate;
+  double        estimate;
   GArray       *sectors;     /* int per sector, -1 = none */
   gboolean      finished;
   GError       *error;
@@ -189,6 +192,7 @@ kiln_progress_dispatch (gpointer data)
       switch (e->kind)
         {
         case EVENT_PHASE:
+          self->estimate = e->estimate;
           g_signal_emit (self, signals[PHASE_STARTED], 0, e->phase);
           break;
 
@@ -321,6 +325,7 @@ kiln_progress_init (KilnProgress *self)
 
   g_mutex_init (&self->mutex);
   self->w_events = event_array_new ();
+  self->w_estimate = self->estimate = -1;
   self->sectors = g_array_new (FALSE, FALSE, sizeof (int));
 
   self->context = g_main_context_ref_thread_default ();
@@ -347,6 +352,7 @@ append_phase_locked (KilnProgress      *self,
   e.ended_total = self->w_total;
   e.ended_start_us = self->w_phase_start_us;
   e.ended_done_at_us = self->w_done_at_us;
+  e.estimate = self->w_estimate;
   g_array_append_val (self->w_events, e);
 }
 
@@ -371,6 +377,17 @@ kiln_progress_begin_phase (KilnProgress      *self,
   self->w_phase_start_us = g_get_monotonic_time ();
   self->w_done_at_us = self->w_phase_start_us;
   schedule_locked (self, TRUE);
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+kiln_progress_set_estimate (KilnProgress *self,
+                            double        seconds)
+{
+  g_return_if_fail (KILN_IS_PROGRESS (self));
+
+  g_mutex_lock (&self->mutex);
+  self->w_estimate = seconds;
   g_mutex_unlock (&self->mutex);
 }
 
@@ -520,6 +537,13 @@ kiln_progress_get_fraction (KilnProgress *self)
   if (self->total == 0)
     return self->finished ? 1.0 : 0.0;
   return CLAMP ((double) self->done / (double) self->total, 0.0, 1.0);
+}
+
+double
+kiln_progress_get_estimated_seconds (KilnProgress *self)
+{
+  g_return_val_if_fail (KILN_IS_PROGRESS (self), -1);
+  return self->estimate;
 }
 
 double

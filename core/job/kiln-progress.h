@@ -38,6 +38,11 @@ KilnProgress      *kiln_progress_new               (void);
 void               kiln_progress_begin_phase       (KilnProgress      *self,
                                                     KilnFlashPhase  phase,
                                                     guint64            total_bytes);
+/* The job's estimated seconds as its plan stands now (after the comparison
+ * on the target: blank sectors need no erase, unchanged ones nothing);
+ * carried by the phases begun from here on. */
+void               kiln_progress_set_estimate      (KilnProgress      *self,
+                                                    double             seconds);
 void               kiln_progress_set_done          (KilnProgress      *self,
                                                     guint64            done_bytes);
 void               kiln_progress_add_done          (KilnProgress      *self,
@@ -63,6 +68,9 @@ guint64            kiln_progress_get_total         (KilnProgress      *self);
 double             kiln_progress_get_fraction      (KilnProgress      *self);
 /* Bytes per second in the current phase, 0 when not known yet. */
 double             kiln_progress_get_rate          (KilnProgress      *self);
+/* The job's estimated seconds when the current phase began, -1 when the
+ * job gave none (kiln_progress_set_estimate()). */
+double             kiln_progress_get_estimated_seconds (KilnProgress  *self);
 /* Seconds left in the current phase, -1 when not known. */
 double             kiln_progress_get_seconds_left  (KilnProgress      *self);
 /* Returns -1 for a sector with no state reported. */

@@ -123,6 +123,13 @@ check(any(l["event"] == "sector" and l["state"] == "verified" for l in lines), "
 # The board was blank: the estimate after the comparison counts no erase
 # (sector 0's alone would be 0.25 s), only the fixed costs and 648 bytes.
 check(lines and 0 < lines[-1].get("estimated_seconds", 0) < 0.2, "json estimate after the comparison", out)
+# The phases after the comparison carry that estimate already, so that a
+# view can say what the plan is now while the job runs.
+program = [l for l in lines if l["event"] == "phase" and l["phase"] == "program"]
+check(program and program[0].get("estimated_seconds") == lines[-1].get("estimated_seconds"),
+      "json: the program phase carries the estimate after the comparison", out)
+check(all("estimated_seconds" not in l for l in lines if l["event"] == "phase" and l["phase"] in ("connect", "preflight", "compare")),
+      "json: an estimate before the comparison", out)
 
 # The SRAM loader programs; --verify picks CRC (default) or read-back; the
 # result says which, and that no fallback was needed.

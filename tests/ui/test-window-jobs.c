@@ -218,6 +218,74 @@ test_read_range (void)
   g_unlink (out_path);
 }
 
+static gboolean
+plan_checked (gpointer data)
+{
+  return g_str_has_prefix (_kiln_window_get_plan_text (data), "Checked on the chip: ");
+}
+
+/* "… · about 1.2 s …" → 1.2 */
+static double
+plan_seconds (const char *text)
+{
+  const char *about = strstr (text, " · about ");
+
+  g_assert_nonnull (about);
+  return g_ascii_strtod (about + strlen (" · about "), NULL);
+}
+
+/* A Program (Ctrl+P) on a blank board: before it, the header gives the
+ * estimate that assumes every sector needs its erase; once the job has
+ * compared the board with the file, while it is still writing (held), the
+ * header says what the plan is now: the three sectors are blank and are
+ * written without an erase, and the estimate is the job's own, smaller. */
+static void
+test_plan_after_compare (void)
+{
+  g_autofree char *hold_file = NULL;
+  /* Held 32 KiB into the writing: the comparison is over by then. */
+  g_autofree char *flash_path = kiln_test_use_bench_held ("program:8192", "", &hold_file);
+  gsize size = 96 * 1024;
+  g_autofree char *data = kiln_test_pattern (size);
+  g_autofree char *path = kiln_test_write_temp ("blank.bin", data, size);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  KilnWindow *window = kiln_test_window_new (1024, 600);
+
+  kiln_test_wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  kiln_test_wait_loaded (window);
+  before = g_strdup (_kiln_window_get_plan_text (window));
+  g_test_message ("before: %s", before);
+  g_assert_true (g_str_has_prefix (before, "3 sectors will be erased and written (96 KiB), 5 untouched · about "));
+  g_assert_nonnull (strstr (before, "if no sector is blank"));
+
+  kiln_test_input_keys (GTK_WINDOW (window), "ctrl+p");
+  g_assert_true (kiln_test_spin_until (kiln_test_file_exists, hold_file, 60000));
+  g_assert_true (kiln_test_spin_until (plan_checked, window, 60000));
+  after = g_strdup (_kiln_window_get_plan_text (window));
+  g_test_message ("after the comparison: %s", after);
+  g_assert_cmpstr (strstr (after, ": ") + 2, ==, strstr (after, "3 blank sectors"));
+  g_assert_true (g_str_has_prefix (strstr (after, ": ") + 2,
+                                   "3 blank sectors will be written without an erase (96 KiB), 5 untouched · about "));
+  g_assert_null (strstr (after, "erased"));
+  g_assert_null (strstr (after, "if no sector is blank"));
+  g_assert_cmpfloat (plan_seconds (after), <, plan_seconds (before));
+  g_assert_cmpfloat (plan_seconds (after), >, 0);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  kiln_test_save_screenshot (GTK_WIDGET (window), "plan-after-compare.png");
+  kiln_test_release (hold_file);
+  g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
+  g_test_message ("result: %s", _kiln_window_get_result_text (window));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Programmed and verified"));
+  /* After the job the header says what was done. */
+  g_assert_true (g_str_has_prefix (_kiln_window_get_plan_text (window), "Done: "));
+
+  kiln_test_close (window, flash_path);
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -229,6 +297,7 @@ main (int   argc,
 
   g_test_add_func ("/Kiln/UI/unplug-mid-job", test_unplug_mid_job);
   g_test_add_func ("/Kiln/UI/read-range", test_read_range);
+  g_test_add_func ("/Kiln/UI/plan-after-compare", test_plan_after_compare);
 
   return g_test_run ();
 }

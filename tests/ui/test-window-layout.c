@@ -129,6 +129,9 @@ test_small_window (void)
   assert_in_reach (window, "win.erase");
   assert_in_reach (window, "win.read");
   assert_in_reach (window, "win.option-bytes");
+  g_test_message ("map in view: %d px high, log %d px",
+                  gtk_widget_get_height (gtk_widget_get_ancestor (GTK_WIDGET (_kiln_window_get_memory_map (window)), GTK_TYPE_SCROLLED_WINDOW)),
+                  gtk_widget_get_height (GTK_WIDGET (window->log_view)));
   g_assert_cmpfloat (gtk_widget_get_height (GTK_WIDGET (_kiln_window_get_memory_map (window))), >=, 60);
   kiln_test_save_screenshot (GTK_WIDGET (window), "small-log.png");
   /* A 32 KiB tile has room for "write", not for "untouched": that word is
@@ -260,6 +263,10 @@ test_small_map_actions (void)
   g_assert_true (kiln_test_spin_until (ticked, window, 10000));
   kiln_test_wait_drawn (GTK_WIDGET (window));
   assert_seen (window, GTK_WIDGET (window->erase_ticked_button));
+  /* With the three buttons beside it, the file's name is whole (in German
+   * too: KILN_TEST_LOCALEDIR=_build/po LANGUAGE=de). */
+  g_test_message ("file: %s", gtk_label_get_label (window->file_label));
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (window->file_label)));
   kiln_test_save_screenshot (GTK_WIDGET (window), "map-actions-1024x600.png");
   kiln_test_input_click (GTK_WIDGET (window->erase_ticked_button));
   g_assert_true (kiln_test_spin_until (kiln_test_dialog_shown, NULL, 10000));
@@ -387,6 +394,53 @@ test_large_window (void)
   g_unlink (path);
 }
 
+static int
+map_view_height (KilnWindow *window)
+{
+  return gtk_widget_get_height (gtk_widget_get_ancestor (GTK_WIDGET (_kiln_window_get_memory_map (window)),
+                                                         GTK_TYPE_SCROLLED_WINDOW));
+}
+
+/* At 1024×600 with the log open, the map has room for its sectors and
+ * their addresses without scrolling, and the log shows three lines; folding
+ * the log (a click on its title) gives the map more. */
+static void
+test_small_log_room (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("");
+  gsize size = 96 * 1024;
+  g_autofree char *data = kiln_test_pattern (size);
+  g_autofree char *path = kiln_test_write_temp ("app.bin", data, size);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  KilnWindow *window = kiln_test_window_new (1024, 600);
+  KilnMemoryMap *map = _kiln_window_get_memory_map (window);
+  GtkWidget *log = GTK_WIDGET (window->log_view);
+  int map_h, log_h;
+
+  kiln_test_wait_identified (window);
+  kiln_window_open_file_at (window, file, 0x08000000);
+  kiln_test_wait_loaded (window);
+  _kiln_window_set_log_expanded (window, TRUE);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  map_h = map_view_height (window);
+  log_h = gtk_widget_get_height (log);
+  g_test_message ("log open: map %d px in view, log %d px", map_h, log_h);
+  g_assert_cmpint (map_h, >=, 110);
+  for (guint i = 0; i < 8; i++)
+    g_assert_true (tile_in_sight (map, i));
+  g_assert_cmpint (log_h, >=, 3 * 16);
+  assert_in_reach (window, "win.program");
+
+  kiln_test_input_click (gtk_expander_get_label_widget (window->log_expander));
+  g_assert_false (gtk_expander_get_expanded (window->log_expander));
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_test_message ("folded: map %d px", map_view_height (window));
+  g_assert_cmpint (map_view_height (window), >, map_h);
+
+  kiln_test_close (window, flash_path);
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -399,6 +453,7 @@ main (int   argc,
   g_test_add_func ("/Kiln/UI/small-window", test_small_window);
   g_test_add_func ("/Kiln/UI/large-window", test_large_window);
   g_test_add_func ("/Kiln/UI/small-window-map-actions", test_small_map_actions);
+  g_test_add_func ("/Kiln/UI/small-window-log-room", test_small_log_room);
   g_test_add_func ("/Kiln/UI/small-window-no-probe", test_small_no_probe);
   g_test_add_func ("/Kiln/UI/f429zi", test_f429zi);
 

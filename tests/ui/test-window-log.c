@@ -219,6 +219,110 @@ test_levels (void)
   g_unlink (bad);
 }
 
+static gboolean
+follows (gpointer data)
+{
+  return _kiln_window_get_log_follows (data);
+}
+
+static gboolean
+not_at_end (gpointer data)
+{
+  return !at_end (data);
+}
+
+/* The line at the top of the log's view. */
+static int
+top_line (KilnWindow *window)
+{
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (window->log_view));
+  GtkTextIter iter;
+
+  gtk_text_view_get_line_at_y (window->log_view, &iter, (int) gtk_adjustment_get_value (adj) + 8, NULL);
+  return gtk_text_iter_get_line (&iter);
+}
+
+/* @n lines arrive, a few at a time, with frames drawn between them, as a
+ * job's lines do. */
+static void
+lines_arrive (KilnWindow *window,
+              const char *what,
+              guint       n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      kiln_window_log (window, "%s %u", what, i);
+      if (i % 4 == 3)
+        kiln_test_wait_drawn (GTK_WIDGET (window->log_view));
+    }
+  kiln_test_wait_drawn (GTK_WIDGET (window->log_view));
+  kiln_test_spin (50);
+  kiln_test_wait_drawn (GTK_WIDGET (window->log_view));
+}
+
+/* The log keeps the reader's place when they scroll up (real wheel clicks)
+ * while lines arrive, and follows its newest line again once they are back
+ * at the end (the wheel, or Ctrl+End in the log). */
+static void
+test_follow (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("");
+  KilnWindow *window = kiln_test_window_new (1024, 600);
+  GtkWidget *view = GTK_WIDGET (window->log_view);
+  int top;
+
+  kiln_test_wait_identified (window);
+  _kiln_window_set_log_expanded (window, TRUE);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  lines_arrive (window, "first", 40);
+  g_assert_true (kiln_test_spin_until (at_end, window, 10000));
+  g_assert_true (_kiln_window_get_log_follows (window));
+
+  /* Up three wheel clicks, over the log: it stays where the reader is
+   * while lines come in, and says nothing has moved. */
+  kiln_test_input_click_at (view, gtk_widget_get_width (view) / 2.0, gtk_widget_get_height (view) / 2.0, 4, 3);
+  g_assert_true (kiln_test_spin_until (not_at_end, window, 10000));
+  kiln_test_spin (300);
+  kiln_test_wait_drawn (view);
+  top = top_line (window);
+  g_test_message ("scrolled up: top line %d", top);
+  lines_arrive (window, "while reading", 12);
+  g_assert_false (at_end (window));
+  g_assert_cmpint (top_line (window), ==, top);
+  g_assert_false (_kiln_window_get_log_follows (window));
+
+  /* Down to the end with the wheel: it follows again. */
+  for (guint i = 0; i < 60 && !at_end (window); i++)
+    {
+      /* Never where the pointer already is: xdotool's mousemove --sync
+       * waits for the pointer to move. */
+      kiln_test_input_click_at (view, gtk_widget_get_width (view) / 2.0 + (i % 2 ? 7 : -7),
+                                gtk_widget_get_height (view) / 2.0, 5, 1);
+      kiln_test_wait_drawn (view);
+    }
+  g_assert_true (kiln_test_spin_until (at_end, window, 10000));
+  g_assert_true (_kiln_window_get_log_follows (window));
+  lines_arrive (window, "followed", 20);
+  g_assert_true (kiln_test_spin_until (at_end, window, 10000));
+  g_assert_true (log_has (window, "followed 19"));
+
+  /* Up again, then Ctrl+End in the log (a click puts the focus there). */
+  kiln_test_input_click_at (view, gtk_widget_get_width (view) / 3.0, gtk_widget_get_height (view) / 2.0, 4, 5);
+  g_assert_true (kiln_test_spin_until (not_at_end, window, 10000));
+  kiln_test_spin (300);
+  kiln_test_input_click_at (view, gtk_widget_get_width (view) / 2.0, 10, 1, 1);
+  lines_arrive (window, "unread", 10);
+  g_assert_false (at_end (window));
+  g_assert_false (_kiln_window_get_log_follows (window));
+  kiln_test_input_keys (GTK_WINDOW (window), "ctrl+End");
+  g_assert_true (kiln_test_spin_until (follows, window, 10000));
+  lines_arrive (window, "at the end", 20);
+  g_assert_true (kiln_test_spin_until (at_end, window, 10000));
+  g_assert_true (_kiln_window_get_log_follows (window));
+
+  kiln_test_close (window, flash_path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -229,6 +333,7 @@ main (int   argc,
   app = kiln_test_ui_application ("org.kiln.Kiln.TestLog");
 
   g_test_add_func ("/Kiln/UI/log-levels", test_levels);
+  g_test_add_func ("/Kiln/UI/log-follow", test_follow);
 
   return g_test_run ();
 }
