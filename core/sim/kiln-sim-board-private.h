@@ -259,6 +259,7 @@ struct _KilnSimBoard
   guint32            loop_head;
   guint              loop_trips;
   guint              stable_trips;
+  guint              same_regs_trips;
   guint64            trip_start;     /* run_count when this trip began */
   gboolean           idle_skipped;
   gboolean           idle_valid;
