@@ -536,6 +536,7 @@ _kiln_sim_board_core_engine (KilnSimBoard *self)
                                                                               : UC_CPU_ARM_CORTEX_M7);
 
   _kiln_sim_board_flash_mem (self);
+  _kiln_sim_board_ram_mem (self);
   if (IS_F7 (self))
     {
       uc_mem_map_ptr (self->uc, 0x00000000, self->chip->itcm_ram_size, UC_PROT_ALL, self->itcm);

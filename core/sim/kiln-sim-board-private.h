@@ -358,6 +358,9 @@ _kiln_sim_board_rdp_level_of (guint32 optcr);
 guint8 *
 _kiln_sim_board_flash_mem (KilnSimBoard *self);
 
+void
+_kiln_sim_board_ram_mem (KilnSimBoard *self);
+
 gboolean
 _kiln_sim_board_flash_busy (KilnSimBoard *self,
                             guint64       t);
