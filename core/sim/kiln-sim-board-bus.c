@@ -500,6 +500,7 @@ ppb_write (KilnSimBoard *self,
 
               self->run_budget = 1;
               self->run_count = 0;
+              self->stall_cycles = 0;
               self->run_start_ns = self->core_ns;
               _kiln_sim_board_core_engine (self);
               uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);

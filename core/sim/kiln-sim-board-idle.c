@@ -103,9 +103,13 @@ _kiln_sim_board_core_idle (KilnSimBoard *self,
       _kiln_sim_board_idle_forget (self);
       self->loop_head = address;
       self->trip_start = self->run_count;
+      self->trip_start_stall = self->stall_cycles;
       return FALSE;
     }
+  self->last_trip_insns = self->run_count - self->trip_start;
+  self->last_trip_stall = self->stall_cycles - self->trip_start_stall;
   self->trip_start = self->run_count;
+  self->trip_start_stall = self->stall_cycles;
 
   /* A trip ended. */
   if (self->trip_dirty || self->trip_hash != self->last_trip_hash)
@@ -141,15 +145,24 @@ _kiln_sim_board_core_skip_idle (KilnSimBoard *self,
                                 guint64       t)
 {
   guint64 ready;
-  guint64 total;
+  guint64 total, used, insns;
 
   /* As many instructions as fit between the run's start and @t, as a run
-   * that executed them would count, wherever the loop was found idle. */
+   * that executed them would count, wherever the loop was found idle; a
+   * trip that stalled on the flash's wait states (flash reads) shares the
+   * remaining cycles between instructions and stalls as the last trip did. */
   if (t > self->run_start_ns)
     {
       total = (t - self->run_start_ns) * _kiln_sim_board_sysclk_hz (self) / 1000000000ull;
-      if (total > self->run_count)
-        self->run_count = total;
+      used = self->run_count + self->stall_cycles;
+      if (total > used)
+        {
+          insns = total - used;
+          if (self->last_trip_stall > 0)
+            insns = insns * self->last_trip_insns / (self->last_trip_insns + self->last_trip_stall);
+          self->stall_cycles += total - used - insns;
+          self->run_count += insns;
+        }
     }
   for (guint i = 0; i < self->last_trip_n_writes; i++)
     {

@@ -238,6 +238,7 @@ struct _KilnSimBoard
   gboolean           flash_unmapped;  /* RDP 1 with a debugger: no core access */
   guint64            core_ns;
   guint64            run_count;
+  guint64            stall_cycles;  /* of this run: flash wait states */
   guint64            run_budget;
   guint64            run_start_ns;
   guint64            run_target_ns;
@@ -258,6 +259,9 @@ struct _KilnSimBoard
   guint32            last_pc;
   guint32            loop_head;
   guint              loop_trips;
+  guint64            trip_start_stall;
+  guint64            last_trip_insns;
+  guint64            last_trip_stall;
   guint              stable_trips;
   guint              same_regs_trips;
   guint64            trip_start;     /* run_count when this trip began */
