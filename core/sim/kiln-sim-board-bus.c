@@ -500,6 +500,7 @@ ppb_write (KilnSimBoard *self,
 
               self->run_budget = 1;
               self->run_count = 0;
+              self->stall_cycles = 0;
               self->run_start_ns = self->core_ns;
               _kiln_sim_board_core_engine (self);
               uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
@@ -633,21 +634,21 @@ _kiln_sim_board_bus_read (KilnSimBoard *self,
     {
       *value = 0;
       for (guint i = 0; i < size; i++)
-        *value |= (guint32) self->sram[address - SRAM_BASE + i] << (8 * i);
+        *value |= (guint32) (self->sram ? self->sram[address - SRAM_BASE + i] : 0) << (8 * i);
       return KILN_SIM_ACK_OK;
     }
   if (address >= CCM_BASE && address - CCM_BASE < self->chip->ccm_size)
     {
       *value = 0;
       for (guint i = 0; i < size; i++)
-        *value |= (guint32) self->ccm[address - CCM_BASE + i] << (8 * i);
+        *value |= (guint32) (self->ccm ? self->ccm[address - CCM_BASE + i] : 0) << (8 * i);
       return KILN_SIM_ACK_OK;
     }
   if (address < self->chip->itcm_ram_size)
     {
       *value = 0;
       for (guint i = 0; i < size; i++)
-        *value |= (guint32) self->itcm[address + i] << (8 * i);
+        *value |= (guint32) (self->itcm ? self->itcm[address + i] : 0) << (8 * i);
       return KILN_SIM_ACK_OK;
     }
 
@@ -691,12 +692,14 @@ _kiln_sim_board_bus_write (KilnSimBoard *self,
     return KILN_SIM_ACK_FAULT; /* read-only alias */
   if (address >= CCM_BASE && address - CCM_BASE < self->chip->ccm_size)
     {
+      _kiln_sim_board_ram_mem (self);
       for (guint i = 0; i < size; i++)
         self->ccm[address - CCM_BASE + i] = (guint8) (value >> (8 * i));
       return KILN_SIM_ACK_OK;
     }
   if (address >= SRAM_BASE && address - SRAM_BASE < self->chip->sram_size)
     {
+      _kiln_sim_board_ram_mem (self);
       for (guint i = 0; i < size; i++)
         self->sram[address - SRAM_BASE + i] = (guint8) (value >> (8 * i));
       if (debugger)
@@ -705,6 +708,7 @@ _kiln_sim_board_bus_write (KilnSimBoard *self,
     }
   if (address < self->chip->itcm_ram_size)
     {
+      _kiln_sim_board_ram_mem (self);
       for (guint i = 0; i < size; i++)
         self->itcm[address + i] = (guint8) (value >> (8 * i));
       if (debugger)

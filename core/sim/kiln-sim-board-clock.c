@@ -201,6 +201,7 @@ rcc_settle (KilnSimBoard *self,
   self->report->core_instructions += self->run_count;
   self->run_start_ns = now;
   self->run_count = 0;
+  self->stall_cycles = 0;
   self->run_budget = self->run_target_ns > now
                        ? MIN ((self->run_target_ns - now) * hz / 1000000000ull,
                               (guint64) MAX_INSTRUCTIONS_PER_SYNC)

@@ -90,7 +90,7 @@ _kiln_sim_board_core_write_reg (KilnSimBoard *self,
 guint64
 _kiln_sim_board_core_time_now (KilnSimBoard *self)
 {
-  return self->run_start_ns + self->run_count * 1000000000ull / _kiln_sim_board_sysclk_hz (self);
+  return self->run_start_ns + (self->run_count + self->stall_cycles) * 1000000000ull / _kiln_sim_board_sysclk_hz (self);
 }
 
 #define CODE_PAGE 1024u
@@ -330,6 +330,22 @@ core_wait_for_flash (KilnSimBoard *self)
   core_fast_forward (self, self->busy_until);
 }
 
+/* A data read of the flash array by the core takes LATENCY wait states
+ * (FLASH_ACR): HCLK cycles in which the core stalls, counted on its clock
+ * like instructions but not as instructions (core/sim/README.md, "Flash
+ * wait states"). The cycles come out of the run's budget, so that the run
+ * still ends at its time. */
+static void
+core_flash_wait_states (KilnSimBoard *self)
+{
+  guint ws = self->acr & 0xF;
+
+  if (ws == 0)
+    return;
+  self->stall_cycles += ws;
+  self->run_budget = self->run_budget > self->run_count + ws ? self->run_budget - ws : self->run_count;
+}
+
 static void
 on_flash_read (uc_engine   *uc,
                uc_mem_type  type,
@@ -345,6 +361,7 @@ on_flash_read (uc_engine   *uc,
     _kiln_sim_board_apply_pending (self);
   if (self->op != OP_NONE)
     core_wait_for_flash (self);
+  core_flash_wait_states (self);
 }
 
 static void
@@ -536,6 +553,7 @@ _kiln_sim_board_core_engine (KilnSimBoard *self)
                                                                               : UC_CPU_ARM_CORTEX_M7);
 
   _kiln_sim_board_flash_mem (self);
+  _kiln_sim_board_ram_mem (self);
   if (IS_F7 (self))
     {
       uc_mem_map_ptr (self->uc, 0x00000000, self->chip->itcm_ram_size, UC_PROT_ALL, self->itcm);
@@ -713,6 +731,7 @@ _kiln_sim_board_core_run_until (KilnSimBoard *self,
 
       self->run_budget = MIN (want, (guint64) budget_total);
       self->run_count = 0;
+      self->stall_cycles = 0;
       self->run_start_ns = self->core_ns;
       self->run_target_ns = t;
       self->stop_halt = FALSE;

@@ -17,14 +17,18 @@
  * summarised by the register and flash accesses it made, with their values
  * (the head is the lowest address the loop branches back to: a loop may
  * call a function).
- * When 8 trips in a row made the same accesses and the core's registers are
- * the same at the head as 8 trips before, every further trip is the same
- * until something outside the core changes, which can only happen after
- * this run: the rest of the run's instructions are counted as executed, the
+ * When IDLE_TRIPS trips in a row made the same accesses as the trip before
+ * them and left the core's registers at the head as they found them, every
+ * further trip is the same until something outside the core changes, which
+ * can only happen after this run: the rest of the run's instructions are
+ * counted as executed (every run waits through this, once per access of the
+ * host, so the fewer trips it takes to be sure the better), the
  * last trip's register writes are made once more at the end of the run (a
  * watchdog kicked all along is kicked then), and the run ends. A trip that
  * wrote the flash, or more registers than that, is never skipped. The
  * decision depends on the emulated state only, so it is deterministic. */
+#define IDLE_TRIPS 2
+
 static const int idle_reg_ids[16] = {
   UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R4, UC_ARM_REG_R5,
   UC_ARM_REG_R6, UC_ARM_REG_R7, UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
@@ -99,9 +103,13 @@ _kiln_sim_board_core_idle (KilnSimBoard *self,
       _kiln_sim_board_idle_forget (self);
       self->loop_head = address;
       self->trip_start = self->run_count;
+      self->trip_start_stall = self->stall_cycles;
       return FALSE;
     }
+  self->last_trip_insns = self->run_count - self->trip_start;
+  self->last_trip_stall = self->stall_cycles - self->trip_start_stall;
   self->trip_start = self->run_count;
+  self->trip_start_stall = self->stall_cycles;
 
   /* A trip ended. */
   if (self->trip_dirty || self->trip_hash != self->last_trip_hash)
@@ -113,17 +121,19 @@ _kiln_sim_board_core_idle (KilnSimBoard *self,
   memcpy (self->last_trip_writes, self->trip_writes, sizeof self->trip_writes);
   trip_reset (self);
 
-  if ((++self->loop_trips & 7) != 0)
-    return FALSE;
-
+  self->loop_trips++;
   for (guint i = 0; i < G_N_ELEMENTS (regs); i++)
     vals[i] = &regs[i];
   uc_reg_read_batch (self->uc, (int *) idle_reg_ids, vals, G_N_ELEMENTS (regs));
-  if (self->idle_valid && self->stable_trips >= 8 && memcmp (regs, self->idle_regs, sizeof regs) == 0)
-    return TRUE;
-  memcpy (self->idle_regs, regs, sizeof regs);
-  self->idle_valid = TRUE;
-  return FALSE;
+  if (!self->idle_valid || memcmp (regs, self->idle_regs, sizeof regs) != 0)
+    {
+      self->same_regs_trips = 0;
+      memcpy (self->idle_regs, regs, sizeof regs);
+      self->idle_valid = TRUE;
+      return FALSE;
+    }
+  self->same_regs_trips++;
+  return self->stable_trips >= IDLE_TRIPS && self->same_regs_trips >= IDLE_TRIPS;
 }
 
 /* The rest of the time up to @t is the same trip over and over: its
@@ -134,11 +144,26 @@ void
 _kiln_sim_board_core_skip_idle (KilnSimBoard *self,
                                 guint64       t)
 {
-  guint64 now = _kiln_sim_board_core_time_now (self);
   guint64 ready;
+  guint64 total, used, insns;
 
-  if (t > now)
-    self->run_count += (t - now) * _kiln_sim_board_sysclk_hz (self) / 1000000000ull;
+  /* As many instructions as fit between the run's start and @t, as a run
+   * that executed them would count, wherever the loop was found idle; a
+   * trip that stalled on the flash's wait states (flash reads) shares the
+   * remaining cycles between instructions and stalls as the last trip did. */
+  if (t > self->run_start_ns)
+    {
+      total = (t - self->run_start_ns) * _kiln_sim_board_sysclk_hz (self) / 1000000000ull;
+      used = self->run_count + self->stall_cycles;
+      if (total > used)
+        {
+          insns = total - used;
+          if (self->last_trip_stall > 0)
+            insns = insns * self->last_trip_insns / (self->last_trip_insns + self->last_trip_stall);
+          self->stall_cycles += total - used - insns;
+          self->run_count += insns;
+        }
+    }
   for (guint i = 0; i < self->last_trip_n_writes; i++)
     {
       const IdleWrite *w = &self->last_trip_writes[i];

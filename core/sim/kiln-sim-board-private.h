@@ -238,6 +238,7 @@ struct _KilnSimBoard
   gboolean           flash_unmapped;  /* RDP 1 with a debugger: no core access */
   guint64            core_ns;
   guint64            run_count;
+  guint64            stall_cycles;  /* of this run: flash wait states */
   guint64            run_budget;
   guint64            run_start_ns;
   guint64            run_target_ns;
@@ -258,7 +259,11 @@ struct _KilnSimBoard
   guint32            last_pc;
   guint32            loop_head;
   guint              loop_trips;
+  guint64            trip_start_stall;
+  guint64            last_trip_insns;
+  guint64            last_trip_stall;
   guint              stable_trips;
+  guint              same_regs_trips;
   guint64            trip_start;     /* run_count when this trip began */
   gboolean           idle_skipped;
   gboolean           idle_valid;
@@ -356,6 +361,9 @@ _kiln_sim_board_rdp_level_of (guint32 optcr);
 
 guint8 *
 _kiln_sim_board_flash_mem (KilnSimBoard *self);
+
+void
+_kiln_sim_board_ram_mem (KilnSimBoard *self);
 
 gboolean
 _kiln_sim_board_flash_busy (KilnSimBoard *self,

@@ -259,6 +259,17 @@ resolve_path (const char *base_dir,
   return g_build_filename (base_dir, path, NULL);
 }
 
+/* The core's RAMs (SRAM, CCM, ITCM RAM), made zeroed on first use. */
+void
+_kiln_sim_board_ram_mem (KilnSimBoard *self)
+{
+  if (self->sram != NULL)
+    return;
+  self->sram = g_malloc0 (self->chip->sram_size);
+  self->itcm = g_malloc0 (MAX (self->chip->itcm_ram_size, 1u));
+  self->ccm = g_malloc0 (MAX (self->chip->ccm_size, 1u));
+}
+
 KilnSimBoard *
 kiln_sim_board_new (GKeyFile      *key_file,
                     const char    *group,
@@ -293,9 +304,12 @@ kiln_sim_board_new (GKeyFile      *key_file,
   /* The flash array is made erased when something first writes it or the
    * core maps it (_kiln_sim_board_flash_mem); until then it reads 0xFF. */
   self->flash = NULL;
-  self->sram = g_malloc0 (self->chip->sram_size);
-  self->itcm = g_malloc0 (self->chip->itcm_ram_size);
-  self->ccm = g_malloc0 (self->chip->ccm_size);
+  /* So are the RAMs, zeroed, when first written or mapped
+   * (_kiln_sim_board_ram_mem); until then they read 0. A bench file names
+   * boards by the dozen, and most are never run. */
+  self->sram = NULL;
+  self->itcm = NULL;
+  self->ccm = NULL;
   self->otp = g_malloc (self->chip->otp_size);
   memset (self->otp, 0xFF, self->chip->otp_size);
 

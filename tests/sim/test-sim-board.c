@@ -438,6 +438,80 @@ test_core_busy_loop (Fixture       *f,
   g_assert_cmpuint (read_core_reg (f, 3), ==, 0);
 }
 
+/* Runs a loop reading the flash with LATENCY @ws for 100 ms at the
+ * reset clock (HSI, 16 MHz); returns how many trips the core made. */
+static guint32
+flash_read_trips (Fixture *f,
+                  guint    ws)
+{
+  /* loop: ldr r4, [r1]; subs r3, #1; bne loop; bkpt */
+  static const guint16 stub[] = { 0x680C, 0x3B01, 0xD1FC, 0xBE00 };
+
+  connect (f);
+  write32 (f, 0xE000EDF0, 0xA05F0003);
+  write32 (f, 0x40023C00, ws);
+  write_core_reg (f, 3, 10000000);
+  run_stub (f, stub, G_N_ELEMENTS (stub), 0, 100);
+  write32 (f, 0xE000EDF0, 0xA05F0003);
+  return 10000000 - read_core_reg (f, 3);
+}
+
+/* A data read of the flash by the core takes LATENCY wait states
+ * (core/sim/README.md, "Flash wait states"): with LATENCY 0 a trip of the
+ * loop above is its 3 instructions, 3 cycles; with LATENCY 7 it is 3 + 7
+ * cycles, and the stalls are not counted as instructions. */
+static void
+test_core_flash_wait_states (Fixture       *f,
+                             gconstpointer  data)
+{
+  guint32 trips = flash_read_trips (f, 0);
+  guint64 cycles = 16000000 / 10;
+
+  g_test_message ("LATENCY 0: %u trips, %" G_GUINT64_FORMAT " instructions", trips,
+                  f->report->core_instructions);
+  g_assert_cmpuint (trips, >=, cycles / 3 - 2);
+  g_assert_cmpuint (trips, <=, cycles / 3 + 2);
+}
+
+static void
+test_core_flash_wait_states_7 (Fixture       *f,
+                               gconstpointer  data)
+{
+  guint32 trips = flash_read_trips (f, 7);
+  guint64 cycles = 16000000 / 10;
+
+  g_test_message ("LATENCY 7: %u trips, %" G_GUINT64_FORMAT " instructions", trips,
+                  f->report->core_instructions);
+  g_assert_cmpuint (trips, >=, cycles / 10 - 2);
+  g_assert_cmpuint (trips, <=, cycles / 10 + 2);
+  g_assert_cmpuint (f->report->core_instructions, >=, 3ull * trips);
+  g_assert_cmpuint (f->report->core_instructions, <=, 3ull * trips + 4);
+}
+
+/* An idle loop that reads the flash is skipped with its stalls: with
+ * LATENCY 7 each trip of its 5 instructions takes 12 cycles, so 100 ms at
+ * 16 MHz count 5/12 of 1.6 million cycles as instructions. */
+static void
+test_core_idle_flash_wait_states (Fixture       *f,
+                                  gconstpointer  data)
+{
+  /* loop: ldr r4, [r1]; str r6, [r5]; ldr r3, [r7]; cmp r3, #0; beq loop; bkpt */
+  static const guint16 stub[] = { 0x680C, 0x602E, 0x683B, 0x2B00, 0xD0FA, 0xBE00 };
+
+  connect (f);
+  write32 (f, 0xE000EDF0, 0xA05F0003);
+  write32 (f, 0x40023C00, 7);
+  write32 (f, 0x20001000, 0);
+  write_core_reg (f, 5, 0x40003000);
+  write_core_reg (f, 6, 0xAAAA);
+  write_core_reg (f, 7, 0x20001000);
+  run_stub (f, stub, G_N_ELEMENTS (stub), 0, 100);
+  g_test_message ("%" G_GUINT64_FORMAT " instructions", f->report->core_instructions);
+  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), ==, 0);
+  g_assert_cmpuint (f->report->core_instructions, >=, 1600000ull * 5 / 12 - 12);
+  g_assert_cmpuint (f->report->core_instructions, <=, 1600000ull * 5 / 12 + 12);
+}
+
 static guint32
 crc32_mpeg2 (const guint32 *words,
              guint          n)
@@ -760,6 +834,9 @@ main (int    argc,
   ADD ("core-read-refused-at-rdp1", test_core_read_refused_at_rdp1, "rdp=0x55\n");
   ADD ("core-idle-wait", test_core_idle_wait, "iwdg-sw=0\n");
   ADD ("core-busy-loop", test_core_busy_loop, NULL);
+  ADD ("core-flash-wait-states-0", test_core_flash_wait_states, NULL);
+  ADD ("core-flash-wait-states-7", test_core_flash_wait_states_7, NULL);
+  ADD ("core-idle-flash-wait-states", test_core_idle_flash_wait_states, NULL);
   ADD ("crc-unit", test_crc_unit, NULL);
   ADD ("crc-narrow-writes", test_crc_narrow_writes, NULL);
   ADD ("unmodeled-register", test_unmodeled_register, NULL);
