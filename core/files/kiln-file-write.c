@@ -45,6 +45,15 @@ fail (const char  *path,
 }
 
 static gboolean
+refuse_folder (const char  *path,
+               GError     **error)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+               _("Could not write %s: it is a folder; give a file name"), path);
+  return FALSE;
+}
+
+static gboolean
 write_in_place (const char  *path,
                 const guint8 *data,
                 gsize        length,
@@ -120,24 +129,19 @@ kiln_file_write (const char  *path,
     return replace (path, data, length, (int) (st.st_mode & 07777), error);
 
   if (S_ISDIR (st.st_mode))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
-                   _("Could not write %s: it is a folder; give a file name"), path);
-      return FALSE;
-    }
+    return refuse_folder (path, error);
 
   if (S_ISLNK (st.st_mode))
     {
       g_autofree char *target = realpath (path, NULL);
       struct stat tst;
 
-      if (target != NULL && g_stat (target, &tst) == 0 && S_ISREG (tst.st_mode))
-        return replace (target, data, length, (int) (tst.st_mode & 07777), error);
-      if (target != NULL && g_stat (target, &tst) == 0 && S_ISDIR (tst.st_mode))
+      if (target != NULL && g_stat (target, &tst) == 0)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
-                       _("Could not write %s: it is a folder; give a file name"), path);
-          return FALSE;
+          if (S_ISREG (tst.st_mode))
+            return replace (target, data, length, (int) (tst.st_mode & 07777), error);
+          if (S_ISDIR (tst.st_mode))
+            return refuse_folder (path, error);
         }
       /* A device behind the link, or a link to nothing yet: through it. */
       return write_in_place (path, data, length, mode, target == NULL, error);
