@@ -54,7 +54,9 @@ void                   on_wait_done       (GObject               *source,
                                            GAsyncResult          *result,
                                            gpointer               user_data);
 /* The station's wait for the next board (the bench's line advances by
- * itself once the host has let go of the board). */
+ * itself once the host has let go of the board). Without @cancellable it
+ * fails with G_IO_ERROR_TIMED_OUT after two minutes of this machine's time
+ * (a line that stopped), instead of hanging. */
 gboolean               wait_for_board     (KilnSession           *session,
                                            KilnUsbProbeInfo      *info,
                                            gboolean               after_removal,
