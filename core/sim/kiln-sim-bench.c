@@ -524,8 +524,9 @@ line_warn (Rig    *rig,
  * - once a transfer has come within remove-after of letting go (a station
  *   polling the voltage), or when the first one comes between the removal
  *   and the arrival, the empty socket lasts arrive-after from the first
- *   transfer that finds it empty, so that the station always sees it; when
- *   nobody looked until both were due, both have happened;
+ *   transfer that finds it empty, so that a polling station sees it unless
+ *   its polls come further apart than arrive-after (README.md, "Board
+ *   sequences"); when nobody looked until both were due, both have happened;
  * - after the last board of the sequence the socket stays empty. */
 static void
 line_tick (KilnSimProbe *probe,

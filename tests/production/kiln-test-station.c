@@ -192,14 +192,18 @@ static gboolean
 wait_cancellable (KilnSession      *session,
                   KilnUsbProbeInfo *info,
                   gboolean          after_removal,
+                  const char       *last_uid,
                   GCancellable     *cancellable,
                   GError          **error)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   GError *local = NULL;
   gpointer done[2] = { &local, loop };
+  KilnBoardWait *wait = kiln_board_wait_new (info, after_removal);
 
-  kiln_session_run_async (session, kiln_production_wait_for_board, kiln_board_wait_new (info, after_removal),
+  if (last_uid != NULL)
+    kiln_board_wait_set_last_uid (wait, last_uid);
+  kiln_session_run_async (session, kiln_production_wait_for_board, wait,
                           (GDestroyNotify) kiln_board_wait_free, NULL, cancellable, on_wait_done, done);
   g_main_loop_run (loop);
   if (local != NULL)
@@ -221,13 +225,14 @@ gboolean
 wait_for_board_within (KilnSession      *session,
                        KilnUsbProbeInfo *info,
                        gboolean          after_removal,
+                       const char       *last_uid,
                        guint             seconds,
                        GError          **error)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   guint timeout = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, seconds, cancel_cb, g_object_ref (cancellable),
                                               g_object_unref);
-  gboolean found = wait_cancellable (session, info, after_removal, cancellable, error);
+  gboolean found = wait_cancellable (session, info, after_removal, last_uid, cancellable, error);
 
   if (!g_cancellable_is_cancelled (cancellable))
     g_source_remove (timeout);
@@ -244,14 +249,15 @@ gboolean
 wait_for_board (KilnSession      *session,
                 KilnUsbProbeInfo *info,
                 gboolean          after_removal,
+                const char       *last_uid,
                 GCancellable     *cancellable,
                 GError          **error)
 {
   GError *local = NULL;
 
   if (cancellable != NULL)
-    return wait_cancellable (session, info, after_removal, cancellable, error);
-  if (wait_for_board_within (session, info, after_removal, BOARD_WAIT_LIMIT_S, &local))
+    return wait_cancellable (session, info, after_removal, last_uid, cancellable, error);
+  if (wait_for_board_within (session, info, after_removal, last_uid, BOARD_WAIT_LIMIT_S, &local))
     return TRUE;
   if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -263,6 +269,19 @@ wait_for_board (KilnSession      *session,
   g_printerr ("wait_for_board: %s\n", local->message);
   g_propagate_error (error, local);
   return FALSE;
+}
+
+char *
+last_board_uid (KilnProductionRecord *record)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = kiln_production_record_list (record, &error);
+  const KilnProductionEntry *last;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, >, 0);
+  last = g_ptr_array_index (entries, entries->len - 1);
+  return g_strdup (last->chip_uid);
 }
 
 /* A host that takes the board in debug mode and lets go of it. */

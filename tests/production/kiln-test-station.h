@@ -54,12 +54,17 @@ void                   on_wait_done       (GObject               *source,
                                            GAsyncResult          *result,
                                            gpointer               user_data);
 /* The station's wait for the next board (the bench's line advances by
- * itself once the host has let go of the board). Without @cancellable it
+ * itself once the host has let go of the board). @last_uid, the UID of the
+ * board the station last ran (or NULL), lets it notice a swap it did not see
+ * happen, as kiln-cli production and the window's station do: a poll that
+ * comes later than the line's arrive-after misses the empty socket, as it
+ * would on a real line, under load. Without @cancellable it
  * fails with G_IO_ERROR_TIMED_OUT after two minutes of this machine's time
  * (a line that stopped), instead of hanging. */
 gboolean               wait_for_board     (KilnSession           *session,
                                            KilnUsbProbeInfo      *info,
                                            gboolean               after_removal,
+                                           const char            *last_uid,
                                            GCancellable          *cancellable,
                                            GError               **error);
 /* wait_for_board(), cancelled after @seconds if no board came: a check
@@ -67,8 +72,11 @@ gboolean               wait_for_board     (KilnSession           *session,
 gboolean               wait_for_board_within (KilnSession        *session,
                                               KilnUsbProbeInfo   *info,
                                               gboolean            after_removal,
+                                              const char         *last_uid,
                                               guint               seconds,
                                               GError            **error);
+/* The chip UID of the board @record holds last, as the station keeps it. */
+char                  *last_board_uid     (KilnProductionRecord  *record);
 /* A host that takes the board in debug mode and lets go of it. */
 void                   hold_and_release   (KilnUsbProbeInfo      *info);
 

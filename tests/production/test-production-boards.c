@@ -349,7 +349,7 @@ test_unseen_swap (Fixture       *f,
 
   /* Without the UID, nothing tells the new board from the old one. */
   {
-    g_assert_false (wait_for_board_within (session, info, TRUE, 1, &error));
+    g_assert_false (wait_for_board_within (session, info, TRUE, NULL, 1, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_clear_error (&error);
   }

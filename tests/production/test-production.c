@@ -167,13 +167,17 @@ test_sequence (Fixture       *f,
       g_assert_no_error (error);
       if (i < n)
         {
-          g_assert_true (wait_for_board (session, info, TRUE, NULL, &error));
+          g_autofree char *uid = last_board_uid (record);
+
+          g_assert_true (wait_for_board (session, info, TRUE, uid, NULL, &error));
           g_assert_no_error (error);
         }
     }
   /* The sequence is over: the last board is taken away, none comes. */
   {
-    g_assert_false (wait_for_board_within (session, info, TRUE, 1, &error));
+    g_autofree char *uid = last_board_uid (record);
+
+    g_assert_false (wait_for_board_within (session, info, TRUE, uid, 1, &error));
     g_assert_nonnull (error);
     g_clear_error (&error);
     g_assert_cmpuint (kiln_sim_bench_get_board_number (bench, 0), ==, 0);
@@ -244,7 +248,11 @@ test_write_protected_board (Fixture       *f,
           g_assert_true (pass);
         }
       if (i < 5)
-        g_assert_true (wait_for_board (session, info, TRUE, NULL, NULL));
+        {
+          g_autofree char *uid = last_board_uid (record);
+
+          g_assert_true (wait_for_board (session, info, TRUE, uid, NULL, NULL));
+        }
     }
   g_assert_true (kiln_sim_bench_save (bench, &error));
 
