@@ -279,6 +279,8 @@ kiln_cli_exit_code (const GError *error)
         case KILN_PRODUCTION_ERROR_PROFILE:
         case KILN_PRODUCTION_ERROR_NOT_LOCKED:
         case KILN_PRODUCTION_ERROR_FILE_CHANGED:
+        /* `line retire` of a station that is still running: refused, nothing touched. */
+        case KILN_PRODUCTION_ERROR_STATION_TAKEN:
           return KILN_CLI_EXIT_USAGE;
         case KILN_PRODUCTION_ERROR_OPTION_BYTES:
           return KILN_CLI_EXIT_PROTECTION;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "kiln-cli-commands.h"
+#include "kiln-cli-job.h"
 #include "kiln-line-record.h"
 #include "kiln-production-record.h"
 
@@ -48,8 +49,7 @@ kiln_cli_line (int    argc,
   if (line_record == NULL || !kiln_line_record_retire_station (line_record, args[1], &consumed, &error))
     {
       fprintf (stderr, "kiln-cli line: %s\n", error->message);
-      return g_error_matches (error, KILN_PRODUCTION_ERROR, KILN_PRODUCTION_ERROR_STATION_TAKEN)
-             ? KILN_CLI_EXIT_USAGE : KILN_CLI_EXIT_FAILURE;
+      return kiln_cli_exit_code (error);
     }
   printf (g_dngettext (GETTEXT_PACKAGE,
                        "Station “%s”: %u serial number given to a board with no result recorded is now recorded as "

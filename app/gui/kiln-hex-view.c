@@ -639,6 +639,17 @@ kiln_hex_view_set_file_bytes (KilnHexView  *self,
   set_bytes (self, self->file, self->file_has, address, data, length);
 }
 
+/* Whether each of the @n per-byte marks is set. */
+static gboolean
+all_marked (const guint8 *marks,
+            gsize         n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (!marks[i])
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 kiln_hex_view_is_read (KilnHexView *self,
                        guint32      address,
@@ -648,12 +659,10 @@ kiln_hex_view_is_read (KilnHexView *self,
   gsize skip, n;
 
   g_return_val_if_fail (KILN_IS_HEX_VIEW (self), FALSE);
+  /* Outside the view counts as read: nothing there is left to read. */
   if (!clip (self, address, length, &offset, &skip, &n))
     return TRUE;
-  for (gsize i = 0; i < n; i++)
-    if (!self->chip_read[offset + i])
-      return FALSE;
-  return TRUE;
+  return all_marked (self->chip_read + offset, n);
 }
 
 const guint8 *
@@ -681,12 +690,10 @@ kiln_hex_view_is_in_file (KilnHexView *self,
   gsize skip, n;
 
   g_return_val_if_fail (KILN_IS_HEX_VIEW (self), FALSE);
+  /* But no byte outside the view is in the file. */
   if (!clip (self, address, length, &offset, &skip, &n) || n < length)
     return FALSE;
-  for (gsize i = 0; i < n; i++)
-    if (!self->file_has[offset + i])
-      return FALSE;
-  return TRUE;
+  return all_marked (self->file_has + offset, n);
 }
 
 const guint8 *

@@ -6,11 +6,14 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
 
 cli = sys.argv[1]
 fixtures = sys.argv[2]
-failures = 0
+t = kilntest.Suite("cli-inspect")
+check = t.check
 
 
 def run(*args):
@@ -19,14 +22,7 @@ def run(*args):
     return p.returncode, p.stdout, p.stderr
 
 
-def check(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}", file=sys.stderr)
-
-
-tmp = tempfile.mkdtemp()
+tmp = t.tmp
 
 
 def write(name, data):
@@ -125,5 +121,4 @@ rc, out, err = run(blob, "--base", "0x08000000")
 check(re.search(r"· about [0-9]+\.[0-9] s if no sector is blank \(ST-LINK/V2 at 4\.0 MHz\)", out),
       f"sparse: the summary says what it assumes: {out!r}")
 
-print(f"{'FAILED' if failures else 'ok'}: {failures} failure(s)")
-sys.exit(1 if failures else 0)
+t.finish()

@@ -6,35 +6,26 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
+
 cli, man, header = sys.argv[1], sys.argv[2], sys.argv[3]
 env = dict(os.environ, LC_ALL="C.UTF-8")
 page = open(man).read().replace("\\-", "-")
-failures = 0
-
-
-def fail(msg):
-    global failures
-    failures += 1
-    print("not ok:", msg, file=sys.stderr)
-
+t = kilntest.Suite("cli-manpage")
 
 usage = subprocess.run([cli, "--help"], capture_output=True, text=True, env=env).stdout
 commands = re.findall(r"^  (\S+)\s{2,}", usage.split("Commands:")[1], re.M)
-if len(commands) < 4:
-    fail(f"could not find the commands in kiln-cli --help:\n{usage}")
+t.check(len(commands) >= 4, f"could not find the commands in kiln-cli --help:\n{usage}")
 for cmd in commands:
-    if not re.search(rf"^\.SS {re.escape(cmd)}\b", page, re.M):
-        fail(f"the man page has no section for “{cmd}”")
+    t.check(re.search(rf"^\.SS {re.escape(cmd)}\b", page, re.M), f"the man page has no section for “{cmd}”")
     helptext = subprocess.run([cli, cmd, "--help"], capture_output=True, text=True, env=env).stdout
     for opt in set(re.findall(r"^\s+(?:-\w, )?(--[a-z][a-z-]*)", helptext, re.M)) - {"--help", "--help-all"}:
-        if opt not in page:
-            fail(f"the man page does not mention {cmd} {opt}")
+        t.check(opt in page, f"the man page does not mention {cmd} {opt}")
 
 codes = re.findall(r"KILN_CLI_EXIT_\w+ = (\d+)", open(header).read())
 section = page.split(".SH EXIT STATUS")[1].split(".SH")[0]
 for c in codes:
-    if f".B {c}\n" not in section:
-        fail(f"exit code {c} is not documented")
+    t.check(f".B {c}\n" in section, f"exit code {c} is not documented")
 
-print("ok" if not failures else f"FAILED: {failures}")
-sys.exit(1 if failures else 0)
+t.finish()

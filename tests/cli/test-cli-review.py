@@ -12,37 +12,16 @@ import re
 import struct
 import subprocess
 import sys
-import tempfile
 import termios
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kilntest  # noqa: E402
+
 cli, fixtures = sys.argv[1], os.path.abspath(sys.argv[2])
-tmp = tempfile.mkdtemp(prefix="kiln-cli-review-")
+t = kilntest.Suite("cli-review")
+tmp = t.tmp
 blinky = os.path.join(fixtures, "blinky.elf")
-failures = 0
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
-
-
-def bench(name, *lines):
-    d = os.path.join(tmp, name)
-    os.makedirs(d, exist_ok=True)
-    path = os.path.join(d, "sim.ini")
-    with open(path, "w") as f:
-        f.write(f"[probe]\n[board]\nstate={os.path.join(d, 'state')}\n" + "\n".join(lines) + "\n")
-    return d, path
-
-
-def env_for(sim):
-    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
-    env["LC_ALL"] = "C.UTF-8"
-    if sim:
-        env["KILN_SIM"] = sim
-    return env
+check, bench, env_for = t.check, t.bench, kilntest.env_for
 
 
 def run(args, sim=None):
@@ -108,7 +87,7 @@ def run_tty_interrupted(args, sim, hold_file, columns=80, signum=None):
 def hold_lines(name):
     """Bench lines holding the probe once programming has begun."""
     path = os.path.join(tmp, name + ".held")
-    return path, ["[bench]", "hold = program:4096", f"hold-file = {path}", "real-time = after-hold"]
+    return path, ["[bench]", kilntest.hold_bench_lines("program:4096", path)]
 
 
 def screen(raw):
@@ -392,4 +371,4 @@ check(rc == 0 and got == image, f"stdout closed early: exit {rc}; the flash shou
 rc, out, err = run(["help", "flash"])
 check(rc == 0 and "kiln-cli flash [OPTION" in out and "--dry-run" in out, f"help flash: exit {rc}", out + err)
 
-sys.exit(1 if failures else 0)
+t.finish()

@@ -10,12 +10,11 @@
  */
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "kiln-flash-controller.h"
-#include "kiln-flash-job.h"
 #include "kiln-flash-otp.h"
+#include "kiln-test-bench.h"
 
 static void
 test_layouts (void)
@@ -89,63 +88,18 @@ test_check_write (void)
   g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_PLAN);
 }
 
-typedef struct
-{
-  char          *dir;
-  KilnSimBench  *bench;
-  KilnArmTarget *target;
-} Bench;
-
-static Bench *
-bench_open (const char *ini)
-{
-  Bench *b = g_new0 (Bench, 1);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) probes = NULL;
-  g_autofree char *text = NULL;
-
-  b->dir = g_dir_make_tmp ("kiln-otp-XXXXXX", &error);
-  g_assert_no_error (error);
-  text = g_strdup_printf ("%s\nstate = %s/state\n", ini, b->dir);
-  b->bench = kiln_sim_bench_new_from_data (text, b->dir, &error);
-  g_assert_no_error (error);
-  probes = kiln_usb_list_probes (b->bench, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (probes->len, >=, 1);
-  b->target = kiln_job_connect (g_ptr_array_index (probes, 0), 4000, FALSE, &error);
-  g_assert_no_error (error);
-  return b;
-}
-
-/* The board's otp.bin as saved now. */
-static GBytes *
-bench_otp (Bench *b)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (b->dir, "state", "otp.bin", NULL);
-  char *data = NULL;
-  gsize len = 0;
-
-  g_assert_true (kiln_sim_bench_save (b->bench, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_file_get_contents (path, &data, &len, &error));
-  return g_bytes_new_take (data, len);
-}
-
 static guint
-units_programmed (Bench *b)
+units_programmed (KilnTestBench *b)
 {
-  g_autofree char *json = kiln_sim_bench_dup_report_json (b->bench);
-  const char *p = strstr (json, "\"flash_units_programmed\":");
+  g_autofree char *json = kiln_test_bench_dup_report (b);
 
-  g_assert_nonnull (p);
   if (strstr (json, "\"violations\":[]") == NULL)
     g_error ("the bench reports violations: %s", strstr (json, "\"violations\""));
-  return (guint) g_ascii_strtoull (p + strlen ("\"flash_units_programmed\":"), NULL, 10);
+  return (guint) kiln_test_report_number (json, "flash_units_programmed");
 }
 
 static void
-assert_locked (Bench *b)
+assert_locked (KilnTestBench *b)
 {
   KilnFlashController ctrl;
   gboolean locked = FALSE;
@@ -156,20 +110,6 @@ assert_locked (Bench *b)
   g_assert_no_error (error);
   g_assert_true (locked);
 }
-
-static void
-bench_free (Bench *b)
-{
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", b->dir);
-
-  g_clear_object (&b->target);
-  g_clear_object (&b->bench);
-  g_assert_cmpint (system (cmd), ==, 0);
-  g_free (b->dir);
-  g_free (b);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Bench, bench_free)
 
 typedef struct
 {
@@ -198,7 +138,7 @@ static void
 test_write (gconstpointer data)
 {
   const WriteCase *c = data;
-  g_autoptr(Bench) b = bench_open (c->ini);
+  g_autoptr(KilnTestBench) b = kiln_test_bench_new (c->ini);
   static const guint8 bytes[] = { 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6 };
   static const guint8 next[] = { 0x5A, 0x5B };
   g_autoptr(GError) error = NULL;
@@ -208,6 +148,7 @@ test_write (gconstpointer data)
   const guint8 *o;
   gsize len;
 
+  kiln_test_bench_connect (b, FALSE);
   g_assert_true (kiln_flash_otp_write (b->target, c->base + 1, bytes, sizeof bytes, FALSE, &result, &error));
   g_assert_no_error (error);
   g_assert_cmpint (result.psize, ==, c->psize);
@@ -228,7 +169,7 @@ test_write (gconstpointer data)
   g_assert_cmphex (result.locked, ==, 1u << 15);
   assert_locked (b);
 
-  otp = bench_otp (b);
+  otp = kiln_test_bench_state_file (b, "otp.bin");
   o = g_bytes_get_data (otp, &len);
   g_assert_cmpuint (len, ==, c->data_size + 16);
   g_assert_cmphex (o[0], ==, 0xFF);

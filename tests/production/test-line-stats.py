@@ -9,10 +9,11 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import kiln_pg  # noqa: E402
+import kilntest  # noqa: E402
 
 cli, stats_test = sys.argv[1], sys.argv[2]
 reason = kiln_pg.Server.unavailable()
@@ -20,16 +21,8 @@ if reason:
     print(f"SKIP: {reason}")
     sys.exit(77)
 
-tmp = tempfile.mkdtemp(prefix="kiln-line-stats-")
-failures = 0
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
-
+t = kilntest.Suite("line-stats")
+tmp, check = t.tmp, t.check
 
 env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "KILN_SIM_REPORT")}
 env["LC_ALL"] = "C.UTF-8"
@@ -142,5 +135,4 @@ try:
 finally:
     server.stop()
 
-print("ok" if not failures else f"FAILED: {failures}")
-sys.exit(1 if failures else 0)
+t.finish()

@@ -16,12 +16,13 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import kiln_pg  # noqa: E402
+import kilntest  # noqa: E402
 
 cli = sys.argv[1]
 part = sys.argv[2] if len(sys.argv) > 2 else "all"
@@ -30,23 +31,13 @@ if reason:
     print(f"SKIP: {reason}")
     sys.exit(77)
 
-tmp = tempfile.mkdtemp(prefix="kiln-line-")
-failures = 0
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"not ok: {what}\n{out[-3000:]}", file=sys.stderr)
+t = kilntest.Suite(f"line-{part}")
+tmp, check = t.tmp, t.check
 
 
 def env_for(sim):
-    env = {k: v for k, v in os.environ.items() if k not in ("KILN_SIM", "LD_LIBRARY_PATH", "KILN_SIM_REPORT")}
-    env["LC_ALL"] = "C.UTF-8"
-    env["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
-    env["KILN_SIM"] = sim
-    return env
+    """kiln-cli production's environment, its settings kept in the run's folder."""
+    return kilntest.station_env(sim, tmp)
 
 
 key = os.path.join(tmp, "eng")
@@ -484,5 +475,4 @@ try:
 finally:
     server.stop()
 
-print("ok" if not failures else f"FAILED: {failures}")
-sys.exit(1 if failures else 0)
+t.finish()

@@ -147,8 +147,8 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   tmp_dir = g_dir_make_tmp ("kiln-minisign-password-XXXXXX", NULL);
-  g_test_add_func ("/Kiln/Signature/protected-key", test_protected_key);
-  g_test_add_func ("/Kiln/Signature/minisign-protected-key", test_minisign_key);
+  g_test_add_func ("/Kiln/Production/signature/protected-key", test_protected_key);
+  g_test_add_func ("/Kiln/Production/signature/minisign-protected-key", test_minisign_key);
   status = g_test_run ();
   g_rmdir (tmp_dir);
   g_free (tmp_dir);

@@ -179,8 +179,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/Kiln/Signature/sign-verify", test_sign_verify);
-  g_test_add_func ("/Kiln/Signature/public-key", test_public_key_text);
-  g_test_add_func ("/Kiln/Signature/check-key", test_check_key);
+  g_test_add_func ("/Kiln/Production/signature/sign-verify", test_sign_verify);
+  g_test_add_func ("/Kiln/Production/signature/public-key", test_public_key_text);
+  g_test_add_func ("/Kiln/Production/signature/check-key", test_check_key);
   return g_test_run ();
 }

@@ -464,6 +464,25 @@ test_create_sign_try (void)
   }
 }
 
+/* A key whose release comes late (a loaded machine) types it once: the X
+ * server's autorepeat is off for the tests (kiln_test_ui_init), or a
+ * typed name could come out as "Widget rev CC". */
+static void
+test_held_key (void)
+{
+  g_autoptr(GError) error = NULL;
+  KilnProfileEditor *editor = kiln_profile_editor_new (NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  gtk_window_present (GTK_WINDOW (editor));
+  kiln_test_wait_drawn (GTK_WIDGET (editor));
+  click (GTK_WIDGET (editor->name_row));
+  kiln_test_input_hold_key (GTK_WINDOW (editor), "a", 1500);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor->name_row)), ==, "a");
+  gtk_window_destroy (GTK_WINDOW (editor));
+  kiln_test_spin (100);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -482,6 +501,7 @@ main (int   argc,
   app = kiln_test_ui_application ("org.kiln.Kiln.ProfileEditorTest");
   tmp_dir = g_dir_make_tmp ("kiln-profile-editor-XXXXXX", NULL);
 
+  g_test_add_func ("/Kiln/Production/profile-editor/held-key", test_held_key);
   g_test_add_func ("/Kiln/Production/profile-editor/create-sign-try", test_create_sign_try);
   status = g_test_run ();
   g_free (tmp_dir);

@@ -85,6 +85,21 @@ kiln_test_input_keys (GtkWindow  *window,
 }
 
 void
+kiln_test_input_hold_key (GtkWindow  *window,
+                          const char *key,
+                          guint       ms)
+{
+  const char *down[] = { "keydown", key, NULL };
+  const char *up[] = { "keyup", key, NULL };
+
+  focus (window);
+  xdotool (down);
+  kiln_test_spin (ms);
+  xdotool (up);
+  flush (GTK_WIDGET (window));
+}
+
+void
 kiln_test_input_click_at (GtkWidget *widget,
                           double     wx,
                           double     wy,

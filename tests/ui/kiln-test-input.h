@@ -16,6 +16,11 @@ G_BEGIN_DECLS
  * "space", "Return", "ctrl+p", "F1"), one after the other. */
 void     kiln_test_input_keys   (GtkWindow   *window,
                                  const char  *keys);
+/* Holds @key down for @ms milliseconds of the main loop, as a slow machine
+ * may between xdotool's press and release. */
+void     kiln_test_input_hold_key (GtkWindow *window,
+                                   const char *key,
+                                   guint      ms);
 /* Moves the pointer to the middle of @widget and clicks the first button. */
 void     kiln_test_input_click  (GtkWidget   *widget);
 /* Moves the pointer to (@x, @y) in @widget's coordinates and clicks

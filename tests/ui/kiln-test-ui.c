@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <gdk/x11/gdkx.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
@@ -16,6 +17,7 @@ kiln_test_ui_init (int    *argc,
                    char ***argv)
 {
   const char *localedir = g_getenv ("KILN_TEST_LOCALEDIR");
+  GdkDisplay *display;
 
   if (localedir != NULL)
     {
@@ -26,6 +28,15 @@ kiln_test_ui_init (int    *argc,
     }
   gtk_test_init (argc, argv, NULL);
   adw_init ();
+  /* Each test has its own X server: no key repeats on it. On a loaded
+   * machine xdotool's release of a key can come after the server's repeat
+   * delay, and one key would type several characters. */
+  display = gdk_display_get_default ();
+  if (GDK_IS_X11_DISPLAY (display))
+    {
+      XAutoRepeatOff (gdk_x11_display_get_xdisplay (display));
+      gdk_display_sync (display);
+    }
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 }
 

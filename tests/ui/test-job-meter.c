@@ -185,10 +185,10 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/Kiln/JobMeter/program", test_program);
-  g_test_add_func ("/Kiln/JobMeter/unchanged", test_unchanged);
-  g_test_add_func ("/Kiln/JobMeter/blank", test_blank);
-  g_test_add_func ("/Kiln/JobMeter/erase", test_erase);
-  g_test_add_func ("/Kiln/JobMeter/no-plan", test_no_plan);
+  g_test_add_func ("/Kiln/UI/job-meter/program", test_program);
+  g_test_add_func ("/Kiln/UI/job-meter/unchanged", test_unchanged);
+  g_test_add_func ("/Kiln/UI/job-meter/blank", test_blank);
+  g_test_add_func ("/Kiln/UI/job-meter/erase", test_erase);
+  g_test_add_func ("/Kiln/UI/job-meter/no-plan", test_no_plan);
   return g_test_run ();
 }
