@@ -77,6 +77,9 @@ kiln_cli_verify (int    argc,
 
         kiln_cli_json_string (b, "chip", job->probe.chip_name);
         kiln_cli_json_bool (b, "match", TRUE);
+        /* verify_method as in flash's result; method is its old name, kept
+         * for scripts as --method is. */
+        kiln_cli_json_string (b, "verify_method", r->method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback");
         kiln_cli_json_string (b, "method", r->method == KILN_FLASH_VERIFY_CRC ? "crc" : "readback");
         kiln_cli_json_bool (b, "fallback", r->fallback);
         kiln_cli_json_string (b, "fallback_reason", r->fallback_reason);

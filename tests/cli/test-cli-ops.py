@@ -233,7 +233,8 @@ for method, most in (("crc", 16 * 1024), ("readback", None)):
     rc, out, err = run("verify", [dataf, "--base", "0x08000000", f"--verify={method}", "--json"], sim, rep)
     lines = json_lines(out, "verify --json")
     r = report(rep)
-    check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["method"] == method
+    check(rc == 0 and lines and lines[-1]["event"] == "result" and lines[-1]["verify_method"] == method
+          and lines[-1]["method"] == method
           and lines[-1]["fallback"] is False and lines[-1]["bytes"] == 64 * 1024 and lines[-1]["sectors"] == 2,
           f"verify --verify={method}: exit {rc}", out + err)
     check((r["usb_bytes_in"] < most) if most else (r["usb_bytes_in"] >= 64 * 1024),
