@@ -498,8 +498,10 @@ kiln_cli_production (int    argc,
       if (!kiln_line_record_claim_station (line_record, station_name ? station_name : g_get_host_name (), &consumed,
                                            &swept, &error))
         {
+          /* Another process running as this station is refused before any
+           * probe is touched: 2, as `line retire` of a running station. */
           fprintf (stderr, "kiln-cli production: %s\n", error->message);
-          return KILN_CLI_EXIT_FAILURE;
+          return kiln_cli_exit_code (error);
         }
       if (consumed > 0 && !common.quiet && !common.json)
         printf (g_dngettext (GETTEXT_PACKAGE,

@@ -339,7 +339,7 @@ try:
         # (the first holds it while it runs), before any probe is touched.
         twin = subprocess.run(station_cmd(d, "M", conn), capture_output=True, text=True,
                               env=env_for(os.path.join(d, "sim.ini")), timeout=300)
-        check(twin.returncode == 1 and "Another station is running as “M”" in twin.stderr and twin.stdout == "",
+        check(twin.returncode == 2 and "Another station is running as “M”" in twin.stderr and twin.stdout == "",
               f"same station name twice: exit {twin.returncode}", twin.stdout + twin.stderr)
         server.ctl("stop", "-m", "fast")
         refused = next_board()
