@@ -719,6 +719,7 @@ kiln_flash_program (KilnArmTarget           *target,
           job.loader_ok = kiln_flash_loader_setup (&job.loader, target, &setup_error);
           /* One start of the loader serves the whole job. */
           job.loader.persistent = TRUE;
+          job.loader.supply_psize = job.psize;
           if (!job.loader_ok)
             {
               if (setup_error->domain != KILN_FLASH_ERROR)

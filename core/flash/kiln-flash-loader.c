@@ -326,9 +326,12 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
           kiln_stlink_encode_u32 (op + 8, known_crc);
         }
 
+      kiln_stlink_encode_u32 (params + KILN_LOADER_P_PSIZE, (guint32) self->supply_psize);
       if (!post (self, ops, count, KILN_LOADER_CRC_OP_SIZE, params, KILN_LOADER_COMMAND_CRC, error))
         return FALSE;
-      /* About 2 ms per MiB on F7 (180 MHz), 5.5 ms on F2/F4 (64 MHz). */
+      /* The flash's wait states cost a cycle each per word read: about
+       * 9 ms per MiB on F7 (180 MHz, 5 wait states at x32), 14 ms at 8;
+       * about twice that on F2/F4 (64 MHz). */
       do
         {
           if (g_cancellable_is_cancelled (cancellable))

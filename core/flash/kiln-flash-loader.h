@@ -116,6 +116,10 @@ typedef struct
   guint32        code_size;
   guint32        code_crc;
   gboolean       code_checked;
+  /* The widest PSIZE the measured supply allows (x8 when unknown): the
+   * loader takes fewer flash wait states for its CRCs at x32 and x64
+   * (2.7-3.6 V). Set after kiln_flash_loader_setup(). */
+  KilnFlashPsize supply_psize;
   /* Blocks are sent as LZ4 where that makes them shorter (default). */
   gboolean       no_compression;
   /* What program runs streamed: the raw bytes and what the link carried

@@ -148,11 +148,13 @@ kiln_flash_loader:
          * anyway): SYSCLK from HSI (16 MHz) through the PLL, from a 1 MHz
          * input (PLLM 16). On F7 (a Cortex-M7) 180 MHz: a 360 MHz VCO
          * divided by 2, the highest SYSCLK without over-drive (voltage
-         * scale 1 is the reset's), 8 flash wait states (enough at any
-         * supply: 20 MHz per wait state at 1.8-2.1 V, RM0385). On F2 and
-         * F4 64 MHz: a 256 MHz VCO divided by 4 (in range on F2 (192-432
-         * MHz) and F4 (100-432 MHz), below every F2/F4's highest
-         * SYSCLK), 5 wait states (enough at any supply). APB1 / 4 and
+         * scale 1 is the reset's), 5 flash wait states when PSIZE in the
+         * parameter block is x32 or x64 (the host chose it from a supply
+         * of 2.7-3.6 V), else 8 (enough at any supply: 20 MHz per wait
+         * state at 1.8-2.1 V, RM0385). On F2 and F4 64 MHz: a 256 MHz VCO
+         * divided by 4 (in range on F2 (192-432 MHz) and F4 (100-432
+         * MHz), below every F2/F4's highest SYSCLK), 2 wait states at
+         * x32 or x64, else 5 (enough at any supply). APB1 / 4 and
          * APB2 / 2 (45 and 90 MHz; 16 and 32 MHz, within F2's 30 and
          * 60 MHz). PLLQ (the 48 MHz domain,
          * which the loader does not use): / 8 of 360 MHz, the reset's / 4
@@ -166,17 +168,26 @@ kiln_flash_loader:
         ldr     r11, [r4, #RCC_CR]
         tst     r11, #RCC_PLLON
         bne     clock_done
-        /* r6 PLL fields, r7 LATENCY. */
+        /* r6 PLL fields, r7 LATENCY: the host's PSIZE says the supply
+         * (x32 or x64 only at 2.7-3.6 V, where a wait state covers 30
+         * MHz: 2 at 64 MHz, 5 at 180 MHz), else enough at any supply. */
+        ldr     r12, [r0, #P_PSIZE]
         ldr     r6, =PLL_64MHZ
         movs    r7, #5
+        cmp     r12, #2
+        it      hs
+        movhs   r7, #2
         ldr     r11, =CPUID
         ldr     r11, [r11]
         ubfx    r11, r11, #4, #12
-        movw    r12, #0xC27             /* Cortex-M7 */
-        cmp     r11, r12
+        movw    r5, #0xC27              /* Cortex-M7 */
+        cmp     r11, r5
         bne     1f
         ldr     r6, =PLL_180MHZ
         movs    r7, #8
+        cmp     r12, #2
+        it      hs
+        movhs   r7, #5
 1:      ldr     r5, =FLASH_ACR
         ldr     r11, [r5]
         bic     r11, r11, #0xF
