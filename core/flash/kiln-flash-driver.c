@@ -138,8 +138,9 @@ preflight (Job     *job,
     }
 
   /* A probe that cannot measure the supply (before V2J13): the width that
-   * is safe at any supply. */
-  measured = kiln_stlink_read_voltage (job->stlink, &volts, NULL);
+   * is safe at any supply. The connection just measured it (a round trip
+   * saved); else it is measured here. */
+  measured = kiln_arm_target_take_supply (job->target, &volts) || kiln_stlink_read_voltage (job->stlink, &volts, NULL);
   if (measured && volts < 1.8)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VOLTAGE,

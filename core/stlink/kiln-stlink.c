@@ -21,7 +21,6 @@ struct _KilnStlink
   KilnStlinkVersion  version;
   char              *firmware;
   guint              swd_khz;
-  guint32            idcode;
   gboolean           in_debug;
 };
 
@@ -178,12 +177,6 @@ kiln_stlink_get_swd_khz (KilnStlink *self)
   return self->swd_khz;
 }
 
-guint32
-kiln_stlink_get_idcode (KilnStlink *self)
-{
-  return self->idcode;
-}
-
 gboolean
 kiln_stlink_read_voltage (KilnStlink  *self,
                           double      *volts,
@@ -285,6 +278,19 @@ kiln_stlink_connect (KilnStlink  *self,
         return FALSE;
     }
 
+  /* ENTER has read the DP's IDCODE already (its status says whether the
+   * target answered): READ_IDCODES waits until someone asks for it. */
+  return TRUE;
+}
+
+gboolean
+kiln_stlink_read_idcode (KilnStlink  *self,
+                         guint32     *idcode,
+                         GError     **error)
+{
+  KilnStlinkCmd cmd;
+  guint8 answer[12];
+
   kiln_stlink_cmd_read_idcodes (cmd);
   if (!command (self, cmd, answer, 12, error))
     return FALSE;
@@ -293,7 +299,7 @@ kiln_stlink_connect (KilnStlink  *self,
       blame_power (self, error);
       return FALSE;
     }
-  self->idcode = kiln_stlink_decode_u32 (answer + 4);
+  *idcode = kiln_stlink_decode_u32 (answer + 4);
   return TRUE;
 }
 
