@@ -734,6 +734,11 @@ kiln_flash_program (KilnArmTarget           *target,
         }
     }
 
+  /* The reset left its catch set for the loader's start to take off;
+   * without the loader it goes now. */
+  if (!job.loader_ok && !kiln_arm_clear_reset_catch (target, &local_error))
+    goto out;
+
   if (options->skip_unchanged && kiln_flash_plan_get_n_program (plan) > 0)
     {
       if (!compare (&job, &local_error))
@@ -800,6 +805,7 @@ out:
   if (!ok)
     {
       kiln_arm_halt (target, NULL);
+      kiln_arm_clear_reset_catch (target, NULL);
       {
         g_autoptr(GError) ignored = NULL;
 
