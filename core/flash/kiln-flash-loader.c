@@ -75,8 +75,11 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
 {
   KilnChip *chip = kiln_arm_target_get_chip (target);
   guint32 best_start = 0, best_end = 0;
-  gsize code_size = (kiln_flash_loader_code_size + 15) & ~(gsize) 15;
-  g_autofree guint8 *code = g_malloc0 (code_size);
+  /* The decoder stays behind (a sixth of the code): most runs send no
+   * compressed record. */
+  gsize code_size = (kiln_flash_loader_lz4_offset + 15) & ~(gsize) 15;
+  gsize full_size = (kiln_flash_loader_code_size + 15) & ~(gsize) 15;
+  g_autofree guint8 *code = g_malloc0 (full_size);
   GError *local_error = NULL;
 
   memset (self, 0, sizeof *self);
@@ -118,7 +121,7 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
    * as a core with caches or an emulator tracking code pages prefers. */
   self->code = best_start;
   self->params = self->code + KILN_LOADER_PARAMS;
-  g_assert (code_size <= KILN_LOADER_OPS_AREA);
+  g_assert (full_size <= KILN_LOADER_OPS_AREA);
   G_STATIC_ASSERT (MAX_OPS * KILN_LOADER_OP_SIZE <= KILN_LOADER_PARAMS - KILN_LOADER_OPS_AREA);
   self->ops = self->code + KILN_LOADER_OPS_AREA;
   self->results = self->params + KILN_LOADER_RESULTS;
@@ -582,6 +585,37 @@ make_records (KilnFlashLoader    *self,
   return records;
 }
 
+gboolean
+kiln_flash_loader_load_lz4 (KilnFlashLoader  *self,
+                            GError          **error)
+{
+  gsize from = (kiln_flash_loader_lz4_offset + 15) & ~(gsize) 15;
+  gsize to = (kiln_flash_loader_code_size + 3) & ~(gsize) 3;
+  g_autofree guint8 *code = NULL;
+
+  if (self->lz4_loaded || to <= from)
+    return TRUE;
+  code = g_malloc0 (to - from);
+  memcpy (code, kiln_flash_loader_code + from, kiln_flash_loader_code_size - from);
+  /* Checked by its status query (the first command's CRC has gone). */
+  if (!kiln_stlink_write_stream (self->stlink, self->code + (guint32) from, code, to - from, error))
+    return FALSE;
+  self->lz4_loaded = TRUE;
+  return TRUE;
+}
+
+/* The decoder goes up before the first run that sends a compressed record. */
+static gboolean
+load_lz4_for (KilnFlashLoader  *self,
+              GArray           *records,
+              GError          **error)
+{
+  for (guint i = 0; i < records->len; i++)
+    if (g_array_index (records, Record, i).stored != g_array_index (records, Record, i).raw)
+      return kiln_flash_loader_load_lz4 (self, error);
+  return TRUE;
+}
+
 static void
 free_records (GArray *records)
 {
@@ -686,6 +720,8 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
   /* A loader whose code no command has checked yet checks it first. */
   if (!self->code_checked && !kiln_flash_loader_crc (self, NULL, 0, NULL, NULL, cancellable, error))
+    goto out;
+  if (!load_lz4_for (self, records, error))
     goto out;
   if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
     goto out;
