@@ -48,6 +48,22 @@ kiln_stlink_init (KilnStlink *self)
 }
 
 /* One command and, when @answer_len > 0, its answer. */
+/* Every round trip on stderr, for whoever counts them: KILN_STLINK_TRACE=1
+ * (README.md, "The simulator"). Looked up once. */
+static gboolean
+tracing (void)
+{
+  static gsize once = 0;
+  static gboolean on = FALSE;
+
+  if (g_once_init_enter (&once))
+    {
+      on = g_strcmp0 (g_getenv ("KILN_STLINK_TRACE"), "1") == 0;
+      g_once_init_leave (&once, 1);
+    }
+  return on;
+}
+
 static gboolean
 command (KilnStlink   *self,
          const guint8 *cmd,
@@ -57,6 +73,9 @@ command (KilnStlink   *self,
 {
   gssize n;
 
+  if (G_UNLIKELY (tracing ()))
+    g_printerr ("kiln-stlink: command %02X %02X, address 0x%02X%02X%02X%02X, length %u, answer %zu bytes\n", cmd[0],
+                cmd[1], cmd[5], cmd[4], cmd[3], cmd[2], (guint) (cmd[6] | cmd[7] << 8), answer_len);
   if (!kiln_usb_device_write (self->device, cmd, KILN_STLINK_CMD_SIZE, error))
     return FALSE;
   if (answer_len == 0)
