@@ -658,7 +658,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   guint32 offset = 0;   /* into the record being sent */
   guint32 wp = 0, sent = 0, total = 0;
   guint64 raw_sent = 0, program_total = 0;
-  gboolean ok = FALSE, flash_bound;
+  gboolean ok = FALSE, flash_bound, posted = FALSE;
   guint n_after;
 
   *ops_done = 0;
@@ -723,8 +723,15 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
     goto out;
   if (!load_lz4_for (self, records, error))
     goto out;
-  if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
-    goto out;
+  /* A run that starts by programming takes its command with the first
+   * batch (below); one that starts with an erase gets it now, so that the
+   * erase runs while the data comes. */
+  if (records->len == 0 || ops[0].kind != KILN_LOADER_OP_PROGRAM)
+    {
+      if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
+        goto out;
+      posted = TRUE;
+    }
 
   for (;;)
     {
@@ -733,6 +740,11 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
 
       if (g_cancellable_is_cancelled (cancellable))
         {
+          if (!posted)
+            {
+              g_cancellable_set_error_if_cancelled (cancellable, error);
+              goto out;
+            }
           stop_loader (self, &s);
           *ops_done = MIN (s.ops_done, n_ops);
           g_cancellable_set_error_if_cancelled (cancellable, error);
@@ -786,9 +798,22 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
             {
               /* The data without a status query: the write of WP that
                * publishes it is checked, and fails as well when the target
-               * is gone. */
-              if (!kiln_stlink_write_stream_unchecked (self->stlink, self->ring + at, batch, n, error)
-                  || !kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n + skip, error))
+               * is gone. The first batch goes before the command, which
+               * carries its WP (a round trip saved). */
+              if (!kiln_stlink_write_stream_unchecked (self->stlink, self->ring + at, batch, n, error))
+                {
+                  kiln_flash_loader_stop (self);
+                  goto out;
+                }
+              if (!posted)
+                {
+                  kiln_stlink_encode_u32 (params + KILN_LOADER_P_WP, wp + n + skip);
+                  if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM,
+                             error))
+                    goto out;
+                  posted = TRUE;
+                }
+              else if (!kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n + skip, error))
                 {
                   kiln_flash_loader_stop (self);
                   goto out;

@@ -400,6 +400,23 @@ test_crc_after_with_status (Fixture       *f,
   g_assert_cmphex (crcs[1], ==, kiln_flash_crc32 (0xFFFFFFFF, ff, 512));
 }
 
+/* A run that starts by programming sends its first batch before the
+ * command, whose parameter block carries WP: no write of WP of its own.
+ * 512 bytes into a blank sector (device time only, so the polls fall
+ * alike each run): the data (a command and its data, 2 transfers), the
+ * command (a command, its data, the status query and its answer: 4), then
+ * what sees it done: two polls (a read and a status query, 4 each) and a
+ * DHCSR read (2). A write of WP would add 2. */
+static void
+test_first_batch_with_command (Fixture       *f,
+                               gconstpointer  data)
+{
+  guint64 n = program_transfers (f, FLASH, 512, NULL, 0);
+
+  g_test_message ("%" G_GUINT64_FORMAT " transfers", n);
+  g_assert_cmpuint (n, ==, 2 + 4 + 4 + 2 + 4);
+}
+
 /* The LZ4 decoder is uploaded only before the first run that sends a
  * compressed record: a run of bytes that do not compress leaves its place
  * in SRAM as it was; a run of zeros uploads it, once, and decodes. */
@@ -467,6 +484,9 @@ main (int   argc,
   g_test_add ("/Kiln/Flash/stream/done-locks", Fixture, NULL, fixture_set_up, test_done_locks, fixture_tear_down);
   g_test_add ("/Kiln/Flash/stream/crc-after", Fixture, NULL, fixture_set_up, test_crc_after, fixture_tear_down);
   g_test_add_func ("/Kiln/Flash/stream/lz4-on-demand", test_lz4_on_demand);
+  g_test_add ("/Kiln/Flash/stream/first-batch-with-command", Fixture,
+              "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
+              fixture_set_up, test_first_batch_with_command, fixture_tear_down);
   g_test_add ("/Kiln/Flash/stream/crc-after-with-status", Fixture,
               "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
               fixture_set_up, test_crc_after_with_status, fixture_tear_down);
