@@ -6,14 +6,13 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <lz4.h>
 #include <string.h>
 
 #include "kiln-arm-core.h"
 #include "kiln-flash-controller.h"
 #include "kiln-flash-error.h"
 #include "kiln-flash-loader.h"
-#include "kiln-flash-units.h"
+#include "kiln-flash-loader-records.h"
 #include "kiln-stlink-protocol.h"
 
 #define MAX_OPS      512
@@ -528,63 +527,6 @@ batch_size (guint32  sent,
   return size;
 }
 
-/* One record of the stream (see the loader's source): @stored bytes of
- * @data, an LZ4 block when @stored differs from @raw. */
-typedef struct
-{
-  const guint8 *data;
-  guint8       *owned;
-  guint32       raw;
-  guint32       stored;
-  guint32       program;  /* bytes in words that are not all 0xFF: the flash's work */
-} Record;
-
-static guint32
-record_size (const Record *r)
-{
-  return 4 + ((r->stored + 3) & ~3u);
-}
-
-/* The records of the program operations, in order: each block compressed
- * where that saves at least a sixteenth (decoding costs the target a
- * little time). */
-static GArray *
-make_records (KilnFlashLoader    *self,
-              const KilnLoaderOp *ops,
-              guint               n_ops)
-{
-  GArray *records = g_array_new (FALSE, FALSE, sizeof (Record));
-  int bound = LZ4_compressBound (KILN_LOADER_BLOCK);
-
-  for (guint i = 0; i < n_ops; i++)
-    {
-      if (ops[i].kind != KILN_LOADER_OP_PROGRAM)
-        continue;
-      for (guint32 off = 0; off < ops[i].length; off += KILN_LOADER_BLOCK)
-        {
-          Record r = { ops[i].data + off, NULL, MIN ((guint32) KILN_LOADER_BLOCK, ops[i].length - off), 0, 0 };
-          int packed = 0;
-
-          r.stored = r.raw;
-          r.program = r.raw - (guint32) kiln_flash_erased_bytes (r.data, r.raw, 4);
-          if (!self->no_compression)
-            {
-              r.owned = g_malloc (bound);
-              packed = LZ4_compress_default ((const char *) r.data, (char *) r.owned, (int) r.raw, bound);
-            }
-          if (packed > 0 && (guint32) packed <= r.raw - r.raw / 16)
-            {
-              r.data = r.owned;
-              r.stored = (guint32) packed;
-            }
-          else
-            g_clear_pointer (&r.owned, g_free);
-          g_array_append_val (records, r);
-        }
-    }
-  return records;
-}
-
 gboolean
 kiln_flash_loader_load_lz4 (KilnFlashLoader  *self,
                             GError          **error)
@@ -610,18 +552,7 @@ load_lz4_for (KilnFlashLoader  *self,
               GArray           *records,
               GError          **error)
 {
-  for (guint i = 0; i < records->len; i++)
-    if (g_array_index (records, Record, i).stored != g_array_index (records, Record, i).raw)
-      return kiln_flash_loader_load_lz4 (self, error);
-  return TRUE;
-}
-
-static void
-free_records (GArray *records)
-{
-  for (guint i = 0; i < records->len; i++)
-    g_free (g_array_index (records, Record, i).owned);
-  g_array_unref (records);
+  return !kiln_loader_records_compressed (records) || kiln_flash_loader_load_lz4 (self, error);
 }
 
 gboolean
@@ -694,16 +625,16 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       kiln_stlink_encode_u32 (entry + 4, self->after_ranges[2 * i]);
       kiln_stlink_encode_u32 (entry + 8, self->after_ranges[2 * i + 1]);
     }
-  records = make_records (self, ops, n_ops);
+  records = kiln_loader_make_records (!self->no_compression, ops, n_ops);
   ends = g_new0 (guint32, records->len + 1);
   raw_upto = g_new0 (guint64, records->len + 1);
   for (guint i = 0; i < records->len; i++)
     {
-      total += record_size (&g_array_index (records, Record, i));
-      program_total += g_array_index (records, Record, i).program;
+      total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
+      program_total += g_array_index (records, KilnLoaderRecord, i).program;
     }
   if (records->len > 0)
-    last_record = record_size (&g_array_index (records, Record, records->len - 1));
+    last_record = kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, records->len - 1));
   tail_size = (gsize) KILN_LOADER_RESULT_SIZE * (n_ops + n_after);
   if (n_after > 0 && tail_size <= TAIL_RESULTS_WITH_STATUS)
     tail_results = g_malloc0 (tail_size);
@@ -760,8 +691,8 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
 
           while (rec < records->len && n < target && n < free_bytes)
             {
-              const Record *r = &g_array_index (records, Record, rec);
-              guint32 size = record_size (r), take;
+              const KilnLoaderRecord *r = &g_array_index (records, KilnLoaderRecord, rec);
+              guint32 size = kiln_loader_record_size (r), take;
 
               if (offset == 0)
                 {
@@ -914,6 +845,6 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
     }
 
 out:
-  free_records (records);
+  kiln_loader_free_records (records);
   return ok;
 }
