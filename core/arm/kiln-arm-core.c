@@ -125,6 +125,7 @@ kiln_arm_step (KilnArmTarget  *target,
 static gboolean
 reset (KilnArmTarget         *target,
        gboolean               halt,
+       gboolean               keep_catch,
        const KilnStlinkWord  *first,
        guint                  n_first,
        GError               **error)
@@ -183,6 +184,14 @@ reset (KilnArmTarget         *target,
       seen_halted = FALSE;
       if (dhcsr & S_HALT)
         {
+          /* Kept, the catch is known to be set: whatever comes next
+           * (kiln_arm_start_code(), a reset, kiln_arm_clear_reset_catch())
+           * writes DEMCR anyway. */
+          if (keep_catch)
+            {
+              kiln_arm_target_set_demcr (target, TRUE, demcr);
+              return TRUE;
+            }
           if (!kiln_stlink_write32 (link, DEMCR, demcr & ~VC_CORERESET, error))
             return FALSE;
           kiln_arm_target_set_demcr (target, TRUE, demcr & ~VC_CORERESET);
@@ -211,7 +220,7 @@ gboolean
 kiln_arm_reset_halt (KilnArmTarget  *target,
                      GError        **error)
 {
-  return reset (target, TRUE, NULL, 0, error);
+  return reset (target, TRUE, FALSE, NULL, 0, error);
 }
 
 gboolean
@@ -220,14 +229,28 @@ kiln_arm_reset_halt_after (KilnArmTarget         *target,
                            guint                  n_first,
                            GError               **error)
 {
-  return reset (target, TRUE, first, n_first, error);
+  return reset (target, TRUE, TRUE, first, n_first, error);
+}
+
+gboolean
+kiln_arm_clear_reset_catch (KilnArmTarget  *target,
+                            GError        **error)
+{
+  guint32 demcr;
+
+  if (!kiln_arm_target_get_demcr (target, &demcr) || !(demcr & VC_CORERESET))
+    return TRUE;
+  if (!kiln_stlink_write32 (link_of (target), DEMCR, demcr & ~VC_CORERESET, error))
+    return FALSE;
+  kiln_arm_target_set_demcr (target, TRUE, demcr & ~VC_CORERESET);
+  return TRUE;
 }
 
 gboolean
 kiln_arm_reset_run (KilnArmTarget  *target,
                     GError        **error)
 {
-  return reset (target, FALSE, NULL, 0, error);
+  return reset (target, FALSE, FALSE, NULL, 0, error);
 }
 
 static gboolean

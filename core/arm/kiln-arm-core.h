@@ -75,11 +75,18 @@ gboolean kiln_arm_step          (KilnArmTarget  *target,
 gboolean kiln_arm_reset_halt    (KilnArmTarget  *target,
                                  GError        **error);
 /* The same, with the @n_first words of @first written in the same batch
- * before the reset (registers a reset keeps, such as DBGMCU's). */
+ * before the reset (registers a reset keeps, such as DBGMCU's); the reset
+ * catch stays set (a round trip saved) until kiln_arm_start_code(), the
+ * next reset or kiln_arm_clear_reset_catch() takes it off: for a caller
+ * that starts code next, and clears it on every other way out. */
 gboolean kiln_arm_reset_halt_after (KilnArmTarget         *target,
                                     const KilnStlinkWord  *first,
                                     guint                  n_first,
                                     GError               **error);
+/* Takes off the reset catch kiln_arm_reset_halt_after() left set (nothing
+ * when there is none). */
+gboolean kiln_arm_clear_reset_catch (KilnArmTarget         *target,
+                                     GError               **error);
 /* Arms a halt at the first instruction after the next reset (for example
  * the release of NRST after connecting under reset), so that firmware that
  * turns the SWD pins off never runs. */

@@ -29,6 +29,8 @@ struct _KilnArmTarget
   guint32     optcr1;
   gboolean    demcr_known;
   guint32     demcr;
+  gboolean    supply_known;
+  double      supply;
 };
 
 G_DEFINE_FINAL_TYPE (KilnArmTarget, kiln_arm_target, G_TYPE_OBJECT)
@@ -241,4 +243,23 @@ kiln_arm_target_set_demcr (KilnArmTarget *self,
 {
   self->demcr_known = known;
   self->demcr = demcr;
+}
+
+void
+kiln_arm_target_set_supply (KilnArmTarget *self,
+                            double         volts)
+{
+  self->supply_known = TRUE;
+  self->supply = volts;
+}
+
+gboolean
+kiln_arm_target_take_supply (KilnArmTarget *self,
+                             double        *volts)
+{
+  if (!self->supply_known)
+    return FALSE;
+  self->supply_known = FALSE;
+  *volts = self->supply;
+  return TRUE;
 }

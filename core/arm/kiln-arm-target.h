@@ -41,5 +41,12 @@ gboolean       kiln_arm_target_get_demcr     (KilnArmTarget  *self,
 void           kiln_arm_target_set_demcr     (KilnArmTarget  *self,
                                               gboolean        known,
                                               guint32         demcr);
+/* The supply the probe measured as the connection was made, handed to
+ * the first job step that needs it (a round trip saved): TRUE once, with
+ * @volts; after that, or when none was measured, FALSE (measure again). */
+void           kiln_arm_target_set_supply    (KilnArmTarget  *self,
+                                              double          volts);
+gboolean       kiln_arm_target_take_supply   (KilnArmTarget  *self,
+                                              double         *volts);
 
 G_END_DECLS

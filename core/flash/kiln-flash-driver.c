@@ -138,8 +138,9 @@ preflight (Job     *job,
     }
 
   /* A probe that cannot measure the supply (before V2J13): the width that
-   * is safe at any supply. */
-  measured = kiln_stlink_read_voltage (job->stlink, &volts, NULL);
+   * is safe at any supply. The connection just measured it (a round trip
+   * saved); else it is measured here. */
+  measured = kiln_arm_target_take_supply (job->target, &volts) || kiln_stlink_read_voltage (job->stlink, &volts, NULL);
   if (measured && volts < 1.8)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VOLTAGE,
@@ -719,6 +720,7 @@ kiln_flash_program (KilnArmTarget           *target,
           job.loader_ok = kiln_flash_loader_setup (&job.loader, target, &setup_error);
           /* One start of the loader serves the whole job. */
           job.loader.persistent = TRUE;
+          job.loader.supply_psize = job.psize;
           if (!job.loader_ok)
             {
               if (setup_error->domain != KILN_FLASH_ERROR)
@@ -731,6 +733,11 @@ kiln_flash_program (KilnArmTarget           *target,
             }
         }
     }
+
+  /* The reset left its catch set for the loader's start to take off;
+   * without the loader it goes now. */
+  if (!job.loader_ok && !kiln_arm_clear_reset_catch (target, &local_error))
+    goto out;
 
   if (options->skip_unchanged && kiln_flash_plan_get_n_program (plan) > 0)
     {
@@ -798,6 +805,7 @@ out:
   if (!ok)
     {
       kiln_arm_halt (target, NULL);
+      kiln_arm_clear_reset_catch (target, NULL);
       {
         g_autoptr(GError) ignored = NULL;
 

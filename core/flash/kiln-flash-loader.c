@@ -6,14 +6,13 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <lz4.h>
 #include <string.h>
 
 #include "kiln-arm-core.h"
 #include "kiln-flash-controller.h"
 #include "kiln-flash-error.h"
 #include "kiln-flash-loader.h"
-#include "kiln-flash-units.h"
+#include "kiln-flash-loader-records.h"
 #include "kiln-stlink-protocol.h"
 
 #define MAX_OPS      512
@@ -75,8 +74,11 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
 {
   KilnChip *chip = kiln_arm_target_get_chip (target);
   guint32 best_start = 0, best_end = 0;
-  gsize code_size = (kiln_flash_loader_code_size + 15) & ~(gsize) 15;
-  g_autofree guint8 *code = g_malloc0 (code_size);
+  /* The decoder stays behind (a sixth of the code): most runs send no
+   * compressed record. */
+  gsize code_size = (kiln_flash_loader_lz4_offset + 15) & ~(gsize) 15;
+  gsize full_size = (kiln_flash_loader_code_size + 15) & ~(gsize) 15;
+  g_autofree guint8 *code = g_malloc0 (full_size);
   GError *local_error = NULL;
 
   memset (self, 0, sizeof *self);
@@ -118,7 +120,7 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
    * as a core with caches or an emulator tracking code pages prefers. */
   self->code = best_start;
   self->params = self->code + KILN_LOADER_PARAMS;
-  g_assert (code_size <= KILN_LOADER_OPS_AREA);
+  g_assert (full_size <= KILN_LOADER_OPS_AREA);
   G_STATIC_ASSERT (MAX_OPS * KILN_LOADER_OP_SIZE <= KILN_LOADER_PARAMS - KILN_LOADER_OPS_AREA);
   self->ops = self->code + KILN_LOADER_OPS_AREA;
   self->results = self->params + KILN_LOADER_RESULTS;
@@ -326,9 +328,12 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
           kiln_stlink_encode_u32 (op + 8, known_crc);
         }
 
+      kiln_stlink_encode_u32 (params + KILN_LOADER_P_PSIZE, (guint32) self->supply_psize);
       if (!post (self, ops, count, KILN_LOADER_CRC_OP_SIZE, params, KILN_LOADER_COMMAND_CRC, error))
         return FALSE;
-      /* About 2 ms per MiB on F7 (180 MHz), 5.5 ms on F2/F4 (64 MHz). */
+      /* The flash's wait states cost a cycle each per word read: about
+       * 9 ms per MiB on F7 (180 MHz, 5 wait states at x32), 14 ms at 8;
+       * about twice that on F2/F4 (64 MHz). */
       do
         {
           if (g_cancellable_is_cancelled (cancellable))
@@ -522,69 +527,32 @@ batch_size (guint32  sent,
   return size;
 }
 
-/* One record of the stream (see the loader's source): @stored bytes of
- * @data, an LZ4 block when @stored differs from @raw. */
-typedef struct
+gboolean
+kiln_flash_loader_load_lz4 (KilnFlashLoader  *self,
+                            GError          **error)
 {
-  const guint8 *data;
-  guint8       *owned;
-  guint32       raw;
-  guint32       stored;
-  guint32       program;  /* bytes in words that are not all 0xFF: the flash's work */
-} Record;
+  gsize from = (kiln_flash_loader_lz4_offset + 15) & ~(gsize) 15;
+  gsize to = (kiln_flash_loader_code_size + 3) & ~(gsize) 3;
+  g_autofree guint8 *code = NULL;
 
-static guint32
-record_size (const Record *r)
-{
-  return 4 + ((r->stored + 3) & ~3u);
+  if (self->lz4_loaded || to <= from)
+    return TRUE;
+  code = g_malloc0 (to - from);
+  memcpy (code, kiln_flash_loader_code + from, kiln_flash_loader_code_size - from);
+  /* Checked by its status query (the first command's CRC has gone). */
+  if (!kiln_stlink_write_stream (self->stlink, self->code + (guint32) from, code, to - from, error))
+    return FALSE;
+  self->lz4_loaded = TRUE;
+  return TRUE;
 }
 
-/* The records of the program operations, in order: each block compressed
- * where that saves at least a sixteenth (decoding costs the target a
- * little time). */
-static GArray *
-make_records (KilnFlashLoader    *self,
-              const KilnLoaderOp *ops,
-              guint               n_ops)
+/* The decoder goes up before the first run that sends a compressed record. */
+static gboolean
+load_lz4_for (KilnFlashLoader  *self,
+              GArray           *records,
+              GError          **error)
 {
-  GArray *records = g_array_new (FALSE, FALSE, sizeof (Record));
-  int bound = LZ4_compressBound (KILN_LOADER_BLOCK);
-
-  for (guint i = 0; i < n_ops; i++)
-    {
-      if (ops[i].kind != KILN_LOADER_OP_PROGRAM)
-        continue;
-      for (guint32 off = 0; off < ops[i].length; off += KILN_LOADER_BLOCK)
-        {
-          Record r = { ops[i].data + off, NULL, MIN ((guint32) KILN_LOADER_BLOCK, ops[i].length - off), 0, 0 };
-          int packed = 0;
-
-          r.stored = r.raw;
-          r.program = r.raw - (guint32) kiln_flash_erased_bytes (r.data, r.raw, 4);
-          if (!self->no_compression)
-            {
-              r.owned = g_malloc (bound);
-              packed = LZ4_compress_default ((const char *) r.data, (char *) r.owned, (int) r.raw, bound);
-            }
-          if (packed > 0 && (guint32) packed <= r.raw - r.raw / 16)
-            {
-              r.data = r.owned;
-              r.stored = (guint32) packed;
-            }
-          else
-            g_clear_pointer (&r.owned, g_free);
-          g_array_append_val (records, r);
-        }
-    }
-  return records;
-}
-
-static void
-free_records (GArray *records)
-{
-  for (guint i = 0; i < records->len; i++)
-    g_free (g_array_index (records, Record, i).owned);
-  g_array_unref (records);
+  return !kiln_loader_records_compressed (records) || kiln_flash_loader_load_lz4 (self, error);
 }
 
 gboolean
@@ -621,7 +589,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   guint32 offset = 0;   /* into the record being sent */
   guint32 wp = 0, sent = 0, total = 0;
   guint64 raw_sent = 0, program_total = 0;
-  gboolean ok = FALSE, flash_bound;
+  gboolean ok = FALSE, flash_bound, posted = FALSE;
   guint n_after;
 
   *ops_done = 0;
@@ -657,16 +625,16 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       kiln_stlink_encode_u32 (entry + 4, self->after_ranges[2 * i]);
       kiln_stlink_encode_u32 (entry + 8, self->after_ranges[2 * i + 1]);
     }
-  records = make_records (self, ops, n_ops);
+  records = kiln_loader_make_records (!self->no_compression, ops, n_ops);
   ends = g_new0 (guint32, records->len + 1);
   raw_upto = g_new0 (guint64, records->len + 1);
   for (guint i = 0; i < records->len; i++)
     {
-      total += record_size (&g_array_index (records, Record, i));
-      program_total += g_array_index (records, Record, i).program;
+      total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
+      program_total += g_array_index (records, KilnLoaderRecord, i).program;
     }
   if (records->len > 0)
-    last_record = record_size (&g_array_index (records, Record, records->len - 1));
+    last_record = kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, records->len - 1));
   tail_size = (gsize) KILN_LOADER_RESULT_SIZE * (n_ops + n_after);
   if (n_after > 0 && tail_size <= TAIL_RESULTS_WITH_STATUS)
     tail_results = g_malloc0 (tail_size);
@@ -684,8 +652,17 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   /* A loader whose code no command has checked yet checks it first. */
   if (!self->code_checked && !kiln_flash_loader_crc (self, NULL, 0, NULL, NULL, cancellable, error))
     goto out;
-  if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
+  if (!load_lz4_for (self, records, error))
     goto out;
+  /* A run that starts by programming takes its command with the first
+   * batch (below); one that starts with an erase gets it now, so that the
+   * erase runs while the data comes. */
+  if (records->len == 0 || ops[0].kind != KILN_LOADER_OP_PROGRAM)
+    {
+      if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
+        goto out;
+      posted = TRUE;
+    }
 
   for (;;)
     {
@@ -694,6 +671,11 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
 
       if (g_cancellable_is_cancelled (cancellable))
         {
+          if (!posted)
+            {
+              g_cancellable_set_error_if_cancelled (cancellable, error);
+              goto out;
+            }
           stop_loader (self, &s);
           *ops_done = MIN (s.ops_done, n_ops);
           g_cancellable_set_error_if_cancelled (cancellable, error);
@@ -709,8 +691,8 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
 
           while (rec < records->len && n < target && n < free_bytes)
             {
-              const Record *r = &g_array_index (records, Record, rec);
-              guint32 size = record_size (r), take;
+              const KilnLoaderRecord *r = &g_array_index (records, KilnLoaderRecord, rec);
+              guint32 size = kiln_loader_record_size (r), take;
 
               if (offset == 0)
                 {
@@ -747,9 +729,22 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
             {
               /* The data without a status query: the write of WP that
                * publishes it is checked, and fails as well when the target
-               * is gone. */
-              if (!kiln_stlink_write_stream_unchecked (self->stlink, self->ring + at, batch, n, error)
-                  || !kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n + skip, error))
+               * is gone. The first batch goes before the command, which
+               * carries its WP (a round trip saved). */
+              if (!kiln_stlink_write_stream_unchecked (self->stlink, self->ring + at, batch, n, error))
+                {
+                  kiln_flash_loader_stop (self);
+                  goto out;
+                }
+              if (!posted)
+                {
+                  kiln_stlink_encode_u32 (params + KILN_LOADER_P_WP, wp + n + skip);
+                  if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM,
+                             error))
+                    goto out;
+                  posted = TRUE;
+                }
+              else if (!kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n + skip, error))
                 {
                   kiln_flash_loader_stop (self);
                   goto out;
@@ -850,6 +845,6 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
     }
 
 out:
-  free_records (records);
+  kiln_loader_free_records (records);
   return ok;
 }

@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 
 extern const guint8 kiln_flash_loader_code[];
 extern const gsize  kiln_flash_loader_code_size;
+/* Where the LZ4 decoder starts: the code from there on is uploaded only
+ * before the first program run that sends a compressed record. */
+extern const gsize  kiln_flash_loader_lz4_offset;
 
 /* The layout, as in kiln-flash-loader.S: the operation table in the 8 KiB
  * from 4 KiB after the code, ending where the parameter block starts (12.5
@@ -116,6 +119,12 @@ typedef struct
   guint32        code_size;
   guint32        code_crc;
   gboolean       code_checked;
+  /* The LZ4 decoder after the checked code, once uploaded. */
+  gboolean       lz4_loaded;
+  /* The widest PSIZE the measured supply allows (x8 when unknown): the
+   * loader takes fewer flash wait states for its CRCs at x32 and x64
+   * (2.7-3.6 V). Set after kiln_flash_loader_setup(). */
+  KilnFlashPsize supply_psize;
   /* Blocks are sent as LZ4 where that makes them shorter (default). */
   gboolean       no_compression;
   /* What program runs streamed: the raw bytes and what the link carried
@@ -156,6 +165,10 @@ void     kiln_flash_loader_set_after (KilnFlashLoader        *self,
                                       guint                   n);
 /* Halts a loader left running (persistent). */
 void     kiln_flash_loader_stop     (KilnFlashLoader         *self);
+/* Uploads the LZ4 decoder (kiln_flash_loader_program() does, before the
+ * first run that sends a compressed record); once. */
+gboolean kiln_flash_loader_load_lz4 (KilnFlashLoader         *self,
+                                     GError                 **error);
 /* CRC-32 (STM32 CRC unit) of each range computed on the target.
  * @ranges holds @n pairs (address, length), lengths multiples of 4. When
  * @blank is not NULL, it says of each range whether all its bits are erased

@@ -109,11 +109,13 @@ kiln_job_connect (KilnUsbProbeInfo  *info,
   g_autoptr(KilnStlink) stlink = kiln_job_open_probe (info, error);
   g_autoptr(KilnArmTarget) target = NULL;
   double volts = 0;
+  gboolean measured;
 
   if (stlink == NULL)
     return NULL;
 
-  if (kiln_stlink_read_voltage (stlink, &volts, NULL) && volts < 1.5)
+  measured = kiln_stlink_read_voltage (stlink, &volts, NULL);
+  if (measured && volts < 1.5)
     {
       g_set_error (error, KILN_STLINK_ERROR, KILN_STLINK_ERROR_NO_TARGET_VOLTAGE,
                    _("The target has no power (the probe measures %.2f V): power the board and check that the "
@@ -126,6 +128,9 @@ kiln_job_connect (KilnUsbProbeInfo  *info,
   target = kiln_arm_target_new (stlink);
   if (!kiln_arm_target_detect (target, error))
     return NULL;
+  /* A flash job's preflight takes it instead of measuring again. */
+  if (measured)
+    kiln_arm_target_set_supply (target, volts);
   if (under_reset)
     {
       /* The core stops at its first instruction when NRST is released, so

@@ -21,7 +21,6 @@ struct _KilnStlink
   KilnStlinkVersion  version;
   char              *firmware;
   guint              swd_khz;
-  guint32            idcode;
   gboolean           in_debug;
 };
 
@@ -49,6 +48,22 @@ kiln_stlink_init (KilnStlink *self)
 }
 
 /* One command and, when @answer_len > 0, its answer. */
+/* Every round trip on stderr, for whoever counts them: KILN_STLINK_TRACE=1
+ * (README.md, "The simulator"). Looked up once. */
+static gboolean
+tracing (void)
+{
+  static gsize once = 0;
+  static gboolean on = FALSE;
+
+  if (g_once_init_enter (&once))
+    {
+      on = g_strcmp0 (g_getenv ("KILN_STLINK_TRACE"), "1") == 0;
+      g_once_init_leave (&once, 1);
+    }
+  return on;
+}
+
 static gboolean
 command (KilnStlink   *self,
          const guint8 *cmd,
@@ -58,6 +73,9 @@ command (KilnStlink   *self,
 {
   gssize n;
 
+  if (G_UNLIKELY (tracing ()))
+    g_printerr ("kiln-stlink: command %02X %02X, address 0x%02X%02X%02X%02X, length %u, answer %zu bytes\n", cmd[0],
+                cmd[1], cmd[5], cmd[4], cmd[3], cmd[2], (guint) (cmd[6] | cmd[7] << 8), answer_len);
   if (!kiln_usb_device_write (self->device, cmd, KILN_STLINK_CMD_SIZE, error))
     return FALSE;
   if (answer_len == 0)
@@ -178,12 +196,6 @@ kiln_stlink_get_swd_khz (KilnStlink *self)
   return self->swd_khz;
 }
 
-guint32
-kiln_stlink_get_idcode (KilnStlink *self)
-{
-  return self->idcode;
-}
-
 gboolean
 kiln_stlink_read_voltage (KilnStlink  *self,
                           double      *volts,
@@ -285,6 +297,19 @@ kiln_stlink_connect (KilnStlink  *self,
         return FALSE;
     }
 
+  /* ENTER has read the DP's IDCODE already (its status says whether the
+   * target answered): READ_IDCODES waits until someone asks for it. */
+  return TRUE;
+}
+
+gboolean
+kiln_stlink_read_idcode (KilnStlink  *self,
+                         guint32     *idcode,
+                         GError     **error)
+{
+  KilnStlinkCmd cmd;
+  guint8 answer[12];
+
   kiln_stlink_cmd_read_idcodes (cmd);
   if (!command (self, cmd, answer, 12, error))
     return FALSE;
@@ -293,7 +318,7 @@ kiln_stlink_connect (KilnStlink  *self,
       blame_power (self, error);
       return FALSE;
     }
-  self->idcode = kiln_stlink_decode_u32 (answer + 4);
+  *idcode = kiln_stlink_decode_u32 (answer + 4);
   return TRUE;
 }
 

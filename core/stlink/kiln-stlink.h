@@ -48,7 +48,10 @@ gboolean                 kiln_stlink_connect        (KilnStlink     *self,
                                                      gboolean        under_reset,
                                                      GError        **error);
 guint                    kiln_stlink_get_swd_khz    (KilnStlink     *self);
-guint32                  kiln_stlink_get_idcode     (KilnStlink     *self);
+/* The SW-DP's IDCODE (DPIDR), read when asked (a round trip). */
+gboolean                 kiln_stlink_read_idcode    (KilnStlink     *self,
+                                                     guint32        *idcode,
+                                                     GError        **error);
 gboolean                 kiln_stlink_set_nrst       (KilnStlink     *self,
                                                      gboolean        asserted,
                                                      GError        **error);

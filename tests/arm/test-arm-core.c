@@ -249,6 +249,58 @@ test_start_round_trips (Fixture       *f,
   g_assert_no_error (error);
 }
 
+/* A reset for code that starts next keeps its catch (no write to take it
+ * off): starting the code takes it off in its batch; else
+ * kiln_arm_clear_reset_catch() does, once. */
+static void
+test_reset_keeps_catch (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  static const guint16 sum[] = { 0x2200, 0x1812, 0x3801, 0xD1FC, 0x4610, 0xBE2A };
+  KilnStlink *link = kiln_arm_target_get_stlink (f->target);
+  guint32 args[] = { 10 }, demcr = 0;
+  guint64 before;
+
+  load (f, sum, G_N_ELEMENTS (sum));
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      before = usb_transfers (f);
+      g_assert_true (kiln_arm_reset_halt_after (f->target, NULL, 0, &error));
+      g_assert_no_error (error);
+      /* The DEMCR read (unknown at first) and the reset's batch: no write
+       * after it. */
+      g_assert_cmpuint (usb_transfers (f) - before, ==, (pass == 0 ? 2 : 0) + 4);
+      g_assert_true (kiln_stlink_read32 (link, 0xE000EDFC, &demcr, &error));
+      g_assert_no_error (error);
+      g_assert_cmphex (demcr & 0x7F1, ==, 0x001);
+      if (pass == 0)
+        {
+          before = usb_transfers (f);
+          g_assert_true (kiln_arm_start_code (f->target, CODE | 1, STACK, args, 1, &error));
+          g_assert_no_error (error);
+          g_assert_cmpuint (usb_transfers (f) - before, ==, 4 + 2);
+          g_assert_true (kiln_arm_wait_code (f->target, 2000, NULL, &error));
+          g_assert_no_error (error);
+          g_assert_true (kiln_stlink_read32 (link, 0xE000EDFC, &demcr, &error));
+          g_assert_no_error (error);
+          g_assert_cmphex (demcr & 0x7F1, ==, 0x7F0);
+        }
+      else
+        {
+          g_assert_true (kiln_arm_clear_reset_catch (f->target, &error));
+          g_assert_no_error (error);
+          g_assert_true (kiln_stlink_read32 (link, 0xE000EDFC, &demcr, &error));
+          g_assert_no_error (error);
+          g_assert_cmphex (demcr & 0x7F1, ==, 0x000);
+          /* Once: nothing left to take off. */
+          before = usb_transfers (f);
+          g_assert_true (kiln_arm_clear_reset_catch (f->target, &error));
+          g_assert_cmpuint (usb_transfers (f) - before, ==, 0);
+        }
+    }
+}
+
 static void
 test_fault_bus_error (Fixture       *f,
                       gconstpointer  data)
@@ -355,6 +407,7 @@ main (int   argc,
   ADD ("/Kiln/Arm/step", test_step, NULL);
   ADD ("/Kiln/Arm/run-to-breakpoint", test_run_to_breakpoint, NULL);
   ADD ("/Kiln/Arm/start-round-trips", test_start_round_trips, NULL);
+  ADD ("/Kiln/Arm/reset-keeps-catch", test_reset_keeps_catch, NULL);
   ADD ("/Kiln/Arm/fault/bus-error", test_fault_bus_error, NULL);
   ADD ("/Kiln/Arm/fault/undefined", test_fault_undefined, NULL);
   ADD ("/Kiln/Arm/timeout", test_timeout, NULL);

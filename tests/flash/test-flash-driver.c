@@ -223,6 +223,25 @@ test_host_driven (void)
   json = kiln_sim_bench_dup_report_json (b->bench);
   assert_no_violations (json);
   kiln_flash_result_clear (&result);
+
+  /* Left halted without the loader: the reset's catch is taken off all
+   * the same (the loader's start would have), so that the firmware runs
+   * after the next reset. */
+  {
+    g_autoptr(KilnImage) small = NULL;
+    KilnArmTarget *target = b->target;
+    guint32 demcr = 0;
+
+    data[5] ^= 0xFF;
+    small = image_bin (data, 4096, FLASH);
+    options.reset = FALSE;
+    g_assert_true (program (target, small, &options, NULL, &result, &error));
+    g_assert_no_error (error);
+    g_assert_true (kiln_stlink_read32 (kiln_arm_target_get_stlink (target), 0xE000EDFC, &demcr, &error));
+    g_assert_no_error (error);
+    g_assert_cmphex (demcr & 0x1, ==, 0);
+    kiln_flash_result_clear (&result);
+  }
 }
 
 /* Something to do when a sector reaches a state during a job. */

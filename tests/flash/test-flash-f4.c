@@ -104,12 +104,19 @@ apb_divider (guint32 ppre)
   return (ppre & 4) ? 2u << (ppre & 3) : 1;
 }
 
+/* The loader's clock after a CRC command on a board at @volts, the host
+ * having told it the PSIZE the supply allows (@supply): SYSCLK, its APB
+ * and 48 MHz domains within the chip's limits, and the flash wait states
+ * enough for HCLK at @ws_mhz per wait state; with @fewest, no more than
+ * that (a wait state costs the CRC loop a cycle per word). */
 static void
-test_loader_clock (gconstpointer data)
+check_loader_clock (const LoaderClock *lc,
+                    const char        *volts,
+                    KilnFlashPsize     supply,
+                    guint              ws_mhz,
+                    gboolean           fewest)
 {
-  const LoaderClock *lc = data;
-  /* At the lowest supply, where the bench wants the most wait states. */
-  g_autofree char *ini = g_strdup_printf ("[probe]\n[board]\nchip = %s\nvoltage = 1.8\n", lc->part);
+  g_autofree char *ini = g_strdup_printf ("[probe]\n[board]\nchip = %s\nvoltage = %s\n", lc->part, volts);
   g_autoptr(Bench) b = bench_new (ini);
   g_autoptr(GError) error = NULL;
   g_autofree char *json = NULL;
@@ -121,6 +128,7 @@ test_loader_clock (gconstpointer data)
 
   g_assert_true (kiln_arm_reset_halt (target, &error));
   g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
+  loader.supply_psize = supply;
   g_assert_true (kiln_flash_loader_crc (&loader, ranges, 1, &crc, &blank, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (blank);
@@ -140,11 +148,34 @@ test_loader_clock (gconstpointer data)
   g_assert_cmpuint (hz / apb_divider ((cfgr >> 13) & 7), <=, lc->apb2_mhz * 1000000);
   /* Its 48 MHz domain (PLLQ) within what the reference manuals allow. */
   g_assert_cmpuint (16000000 / m * n / ((pllcfgr >> 24) & 0xF), <=, 75000000);
-  /* Wait states for the lowest supply. */
-  g_assert_cmpuint (((acr & 0xF) + 1) * lc->ws_mhz, >=, lc->mhz);
+  /* Wait states for the supply. */
+  g_assert_cmpuint (((acr & 0xF) + 1) * ws_mhz, >=, lc->mhz);
+  if (fewest)
+    g_assert_cmpuint ((acr & 0xF) * ws_mhz, <, lc->mhz);
   kiln_flash_loader_stop (&loader);
   json = kiln_sim_bench_dup_report_json (b->bench);
   assert_no_violations (json);
+}
+
+/* At the lowest supply, where the bench wants the most wait states: the
+ * host did not say (x8), so the loader takes enough for any supply. */
+static void
+test_loader_clock (gconstpointer data)
+{
+  const LoaderClock *lc = data;
+
+  check_loader_clock (lc, "1.8", KILN_FLASH_PSIZE_X8, lc->ws_mhz, FALSE);
+}
+
+/* At 3.3 V, where the host programs at x32 (or x64 with VPP): 30 MHz per
+ * wait state (RM0385, RM0090, RM0033), and no more wait states than that. */
+static void
+test_loader_clock_3v3 (gconstpointer data)
+{
+  const LoaderClock *lc = data;
+
+  check_loader_clock (lc, "3.3", KILN_FLASH_PSIZE_X32, 30, TRUE);
+  check_loader_clock (lc, "3.3", KILN_FLASH_PSIZE_X64, 30, TRUE);
 }
 
 static void
@@ -225,6 +256,12 @@ main (int   argc,
       g_autofree char *name = g_strdup_printf ("/Kiln/Flash/f4/loader-clock/%s", clocks[i].part);
 
       g_test_add_data_func (name, &clocks[i], test_loader_clock);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (clocks); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/Kiln/Flash/f4/loader-clock-3v3/%s", clocks[i].part);
+
+      g_test_add_data_func (name, &clocks[i], test_loader_clock_3v3);
     }
   g_test_add_func ("/Kiln/Flash/f4/f429-across-banks", test_f429_across_banks);
   g_test_add_func ("/Kiln/Flash/f4/f429-bank2-protected", test_f429_bank2_protected);

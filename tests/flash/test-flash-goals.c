@@ -20,6 +20,10 @@
  * incomplete with their figures; such a row fails once it is met, so that
  * the table is kept true.
  *
+ * The fixed costs (item 5 of the issue: at most 30 ms via a V2, 10 ms via
+ * a V3) are measured on the one-sector job, kept at or below today's
+ * figures, and reported as incomplete while above the goal.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -181,25 +185,14 @@ floor_of (const Goal   *goal,
   *packed_link_s = goal->v3 ? packed * (0.03e-6 + 4.2e-6 / 4) : packed * (1e-6 + 60 / 4e6 / 4);
 }
 
-static void
-test_goal (gconstpointer data)
+/* What the board holds before @goal's job. */
+static guint8 *
+board_before (const Goal   *goal,
+              const guint8 *image_bytes,
+              gsize         size)
 {
-  const Goal *goal = data;
-  g_autofree char *ini = NULL;
-  g_autoptr(Bench) b = NULL;
-  g_autofree char *before_path = NULL;
-  g_autofree guint8 *image_bytes = NULL;
-  g_autofree guint8 *before = g_malloc (MIB);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KilnImage) image = NULL;
-  g_autoptr(KilnSession) session = kiln_session_new ("test");
-  g_autoptr(KilnFlashJob) job = NULL;
-  g_autoptr(GBytes) flash = NULL;
-  g_autofree char *json = NULL;
-  double flash_s, link_s, packed_link_s, floor_s, device_s, ratio = goal->v3 ? 1.05 : 1.10;
-  gsize size;
+  guint8 *before = g_malloc (MIB);
 
-  image_bytes = make_image (goal->image, &size);
   memset (before, 0xFF, MIB);
   if (goal->board == BOARD_OTHER)
     {
@@ -213,6 +206,28 @@ test_goal (gconstpointer data)
       for (guint32 a = 0x10000; a < 0x10000 + 4096; a++)
         before[a] ^= 0x5A;
     }
+  return before;
+}
+
+/* Runs @goal's job on a fresh bench and checks what the flash holds; the
+ * bench's report, and the job's estimate in @estimated_s. */
+static char *
+run_job (const Goal   *goal,
+         const guint8 *image_bytes,
+         gsize         size,
+         const guint8 *before,
+         double       *estimated_s)
+{
+  g_autofree char *ini = NULL;
+  g_autoptr(Bench) b = NULL;
+  g_autofree char *before_path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnImage) image = NULL;
+  g_autoptr(KilnSession) session = kiln_session_new ("test");
+  g_autoptr(KilnFlashJob) job = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  char *json;
+
   /* The host's gaps between transfers do not advance the board: device
    * time does not depend on the machine's speed or load. */
   ini = g_strdup_printf ("[probe]\nmodel = %s\nfirmware = %s\n[board]\nchip = STM32F746NG\n%s%s[bench]\nhost-gaps = ignore\n",
@@ -222,10 +237,6 @@ test_goal (gconstpointer data)
   b = bench_new (ini);
   before_path = g_build_filename (b->dir, "before.bin", NULL);
   g_assert_true (g_file_set_contents (before_path, (const char *) before, MIB, &error));
-
-  floor_of (goal, image_bytes, size, before, &flash_s, &link_s, &packed_link_s);
-  g_assert_cmpfloat_with_epsilon (flash_s, goal->flash_s, 0.006);
-  g_assert_cmpfloat_with_epsilon (link_s, goal->link_s, 0.006);
 
   image = image_bin (image_bytes, size, FLASH);
   job = kiln_flash_job_new_for_bench (bench_create (b), image);
@@ -237,21 +248,43 @@ test_goal (gconstpointer data)
     g_test_message ("fallback: %s", job->result.fallback_reason);
   g_assert_true (job->result.used_loader);
   g_assert_true (job->result.verified);
+  *estimated_s = job->result.estimated_seconds;
 
   flash = bench_flash (b);
   g_assert_true (memcmp (g_bytes_get_data (flash, NULL), image_bytes, size) == 0);
   json = kiln_sim_bench_dup_report_json (b->bench);
   assert_no_violations (json);
-  device_s = report_number (json, "device_time_s");
   if (g_getenv ("KILN_GOALS_REPORT"))
     g_printerr ("%s\n", json);
+  return json;
+}
+
+static void
+test_goal (gconstpointer data)
+{
+  const Goal *goal = data;
+  g_autofree guint8 *image_bytes = NULL;
+  g_autofree guint8 *before = NULL;
+  g_autofree char *json = NULL;
+  double flash_s, link_s, packed_link_s, floor_s, device_s, estimated_s, ratio = goal->v3 ? 1.05 : 1.10;
+  gsize size;
+
+  image_bytes = make_image (goal->image, &size);
+  before = board_before (goal, image_bytes, size);
+
+  floor_of (goal, image_bytes, size, before, &flash_s, &link_s, &packed_link_s);
+  g_assert_cmpfloat_with_epsilon (flash_s, goal->flash_s, 0.006);
+  g_assert_cmpfloat_with_epsilon (link_s, goal->link_s, 0.006);
+
+  json = run_job (goal, image_bytes, size, before, &estimated_s);
+  device_s = report_number (json, "device_time_s");
   floor_s = MAX (flash_s, packed_link_s);
-  g_test_message ("%s: estimate %.3f s, modeled %.3f s (%+.1f %%)", goal->name, job->result.estimated_seconds,
-                  device_s, (job->result.estimated_seconds / device_s - 1) * 100);
+  g_test_message ("%s: estimate %.3f s, modeled %.3f s (%+.1f %%)", goal->name, estimated_s,
+                  device_s, (estimated_s / device_s - 1) * 100);
   /* What the plan says once the comparison on the target is done: within
    * a tenth of the time the job takes on the bench. */
-  g_assert_cmpfloat (job->result.estimated_seconds, >=, 0.9 * device_s);
-  g_assert_cmpfloat (job->result.estimated_seconds, <=, 1.1 * device_s);
+  g_assert_cmpfloat (estimated_s, >=, 0.9 * device_s);
+  g_assert_cmpfloat (estimated_s, <=, 1.1 * device_s);
   g_test_message ("%s: floor %.3f s (flash %.3f s, link %.3f s raw, %.3f s compressed), Kiln %.3f s = %.3fx the floor, "
                   "goal %.2f s", goal->name, floor_s, flash_s, link_s, packed_link_s, device_s, device_s / floor_s,
                   goal->goal_s);
@@ -266,6 +299,50 @@ test_goal (gconstpointer data)
     g_test_incomplete_printf ("%s: Kiln %.3f s, goal %.2f s: not met yet", goal->name, device_s, goal->goal_s);
 }
 
+typedef struct
+{
+  gboolean v3;
+  double   limit_s;   /* what Kiln takes now: a regression guard */
+  double   goal_s;    /* item 5 of the issue */
+} FixedCost;
+
+/* The fixed costs (item 5): on the one-sector job, which is flash-bound,
+ * everything before the first flash operation (connect, identify, reset,
+ * the loader's upload and start, the comparison of 1 MiB on the target,
+ * the program command) and after the last (seeing the end, the CRCs, the
+ * reset, leaving debug mode) is neither flash busy time nor streaming.
+ * Kept at or below what it is now; reported as incomplete while above the
+ * issue's goal. */
+static void
+test_fixed_costs (gconstpointer data)
+{
+  const FixedCost *fc = data;
+  Goal goal = { "fixed", fc->v3, FALSE, IMAGE_RANDOM, BOARD_ONE_SECTOR, 0, 0, 0, FALSE };
+  g_autofree guint8 *image_bytes = NULL;
+  g_autofree guint8 *before = NULL;
+  g_autofree char *json = NULL;
+  double first_s, tail_s, estimated_s;
+  gsize size;
+
+  image_bytes = make_image (goal.image, &size);
+  before = board_before (&goal, image_bytes, size);
+  json = run_job (&goal, image_bytes, size, before, &estimated_s);
+  first_s = report_number (json, "flash_first_start_s");
+  tail_s = report_number (json, "device_time_s") - report_number (json, "flash_last_end_s");
+  g_test_message ("fixed costs via %s: %.1f ms before the first erase, %.1f ms after the last operation: %.1f ms "
+                  "(goal %.0f ms)", fc->v3 ? "V3" : "V2", first_s * 1e3, tail_s * 1e3, (first_s + tail_s) * 1e3,
+                  fc->goal_s * 1e3);
+  g_assert_cmpfloat (first_s + tail_s, <=, fc->limit_s);
+  if (first_s + tail_s > fc->goal_s)
+    g_test_incomplete_printf ("fixed costs via %s %.1f ms, goal %.0f ms: not met yet", fc->v3 ? "V3" : "V2",
+                              (first_s + tail_s) * 1e3, fc->goal_s * 1e3);
+}
+
+static const FixedCost fixed_costs[] = {
+  { FALSE, 0.0505, 0.030 },
+  { TRUE, 0.0185, 0.010 },
+};
+
 int
 main (int   argc,
       char *argv[])
@@ -277,5 +354,7 @@ main (int   argc,
 
       g_test_add_data_func (name, &goals[i], test_goal);
     }
+  g_test_add_data_func ("/Kiln/Flash/goals/fixed-costs/v2", &fixed_costs[0], test_fixed_costs);
+  g_test_add_data_func ("/Kiln/Flash/goals/fixed-costs/v3", &fixed_costs[1], test_fixed_costs);
   return g_test_run ();
 }

@@ -50,6 +50,9 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (kiln_flash_loader_setup (&f->loader, f->target, &error));
   g_assert_no_error (error);
+  /* The records below are written by hand, some compressed. */
+  g_assert_true (kiln_flash_loader_load_lz4 (&f->loader, &error));
+  g_assert_no_error (error);
   f->loader.persistent = TRUE;
   f->flash_blank = TRUE;
   /* Starts the loader and checks its code. */
@@ -397,6 +400,80 @@ test_crc_after_with_status (Fixture       *f,
   g_assert_cmphex (crcs[1], ==, kiln_flash_crc32 (0xFFFFFFFF, ff, 512));
 }
 
+/* A run that starts by programming sends its first batch before the
+ * command, whose parameter block carries WP: no write of WP of its own.
+ * 512 bytes into a blank sector (device time only, so the polls fall
+ * alike each run): the data (a command and its data, 2 transfers), the
+ * command (a command, its data, the status query and its answer: 4), then
+ * what sees it done: two polls (a read and a status query, 4 each) and a
+ * DHCSR read (2). A write of WP would add 2. */
+static void
+test_first_batch_with_command (Fixture       *f,
+                               gconstpointer  data)
+{
+  guint64 n = program_transfers (f, FLASH, 512, NULL, 0);
+
+  g_test_message ("%" G_GUINT64_FORMAT " transfers", n);
+  g_assert_cmpuint (n, ==, 2 + 4 + 4 + 2 + 4);
+}
+
+/* The LZ4 decoder is uploaded only before the first run that sends a
+ * compressed record: a run of bytes that do not compress leaves its place
+ * in SRAM as it was; a run of zeros uploads it, once, and decodes. */
+static void
+test_lz4_on_demand (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree guint8 *random = pattern (8192, 41);
+  g_autofree guint8 *zeros = g_malloc0 (8192);
+  KilnArmTarget *target = bench_open (b);
+  KilnStlink *stlink = kiln_arm_target_get_stlink (target);
+  KilnFlashLoader loader;
+  gsize from = (kiln_flash_loader_lz4_offset + 15) & ~(gsize) 15;
+  gsize length = kiln_flash_loader_code_size - from;
+  g_autofree guint8 *sram = g_malloc (length);
+  guint32 error_sr = 0, error_at = 0;
+  guint done = 0;
+
+  g_assert_cmpuint (from, <, kiln_flash_loader_code_size);
+  g_assert_true (kiln_arm_reset_halt (target, &error));
+  g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
+  g_assert_no_error (error);
+  loader.persistent = TRUE;
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      KilnLoaderOp op = { KILN_LOADER_OP_PROGRAM, 0, FLASH + pass * 8192, 8192, pass == 0 ? random : zeros, 0 };
+
+      g_assert_true (kiln_flash_loader_program (&loader, FLASH_REGS, KILN_FLASH_PSIZE_X32, &op, 1, NULL, NULL, NULL,
+                                                &done, &error_sr, &error_at, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (done, ==, 1);
+      g_assert_true (kiln_stlink_read_mem (stlink, loader.code + (guint32) from, sram, length, &error));
+      g_assert_no_error (error);
+      if (pass == 0)
+        {
+          g_assert_false (loader.lz4_loaded);
+          g_assert_cmpuint (loader.link_bytes, >=, 8192);
+          g_assert_false (memcmp (sram, kiln_flash_loader_code + from, length) == 0);
+        }
+      else
+        {
+          g_assert_true (loader.lz4_loaded);
+          g_assert_true (memcmp (sram, kiln_flash_loader_code + from, length) == 0);
+        }
+    }
+  /* Once loaded, it is not sent again. */
+  g_assert_true (kiln_flash_loader_load_lz4 (&loader, &error));
+  g_assert_no_error (error);
+  kiln_flash_loader_stop (&loader);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), random, 8192) == 0);
+  g_assert_true (memcmp ((const guint8 *) g_bytes_get_data (flash, NULL) + 8192, zeros, 8192) == 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -406,6 +483,10 @@ main (int   argc,
   g_test_add ("/Kiln/Flash/stream/random", Fixture, NULL, fixture_set_up, test_random, fixture_tear_down);
   g_test_add ("/Kiln/Flash/stream/done-locks", Fixture, NULL, fixture_set_up, test_done_locks, fixture_tear_down);
   g_test_add ("/Kiln/Flash/stream/crc-after", Fixture, NULL, fixture_set_up, test_crc_after, fixture_tear_down);
+  g_test_add_func ("/Kiln/Flash/stream/lz4-on-demand", test_lz4_on_demand);
+  g_test_add ("/Kiln/Flash/stream/first-batch-with-command", Fixture,
+              "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
+              fixture_set_up, test_first_batch_with_command, fixture_tear_down);
   g_test_add ("/Kiln/Flash/stream/crc-after-with-status", Fixture,
               "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
               fixture_set_up, test_crc_after_with_status, fixture_tear_down);

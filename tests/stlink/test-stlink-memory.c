@@ -146,6 +146,7 @@ test_lists_and_opens (gconstpointer data)
   g_autoptr(KilnUsbDevice) device = NULL;
   g_autoptr(KilnStlink) stlink = NULL;
   double volts = 0;
+  guint32 idcode = 0;
 
   g_assert_nonnull (info);
   g_assert_cmpstr (kiln_usb_probe_info_get_model (info), ==, p->shown);
@@ -175,7 +176,9 @@ test_lists_and_opens (gconstpointer data)
     }
   g_assert_true (kiln_stlink_connect (stlink, 4000, FALSE, &error));
   g_assert_no_error (error);
-  g_assert_cmphex (kiln_stlink_get_idcode (stlink), ==, 0x5BA02477);
+  g_assert_true (kiln_stlink_read_idcode (stlink, &idcode, &error));
+  g_assert_no_error (error);
+  g_assert_cmphex (idcode, ==, 0x5BA02477);
   kiln_stlink_close (stlink);
 }
 

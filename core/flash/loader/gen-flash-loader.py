@@ -15,8 +15,8 @@ src, out = sys.argv[1], sys.argv[2]
 check = "--check" in sys.argv[3:]
 gcc = shutil.which("arm-none-eabi-gcc")
 objcopy = shutil.which("arm-none-eabi-objcopy")
-if gcc is None or objcopy is None:
-    print("SKIP: arm-none-eabi-gcc/objcopy not installed", file=sys.stderr)
+if gcc is None or objcopy is None or shutil.which("arm-none-eabi-nm") is None:
+    print("SKIP: arm-none-eabi-gcc/objcopy/nm not installed", file=sys.stderr)
     # The check is skipped on a machine without them, but not on CI.
     ci = os.environ.get("CI", "").lower() in ("true", "1", "yes")
     sys.exit(77 if check and not ci else 1)
@@ -27,6 +27,10 @@ with tempfile.TemporaryDirectory() as tmp:
     subprocess.run([gcc, "-c", "-mcpu=cortex-m7", "-mthumb", "-o", obj, src], check=True)
     subprocess.run([objcopy, "-O", "binary", "-j", ".text.loader", obj, binary], check=True)
     code = open(binary, "rb").read()
+    # Where the part uploaded only for compressed records starts.
+    nm = shutil.which("arm-none-eabi-nm")
+    symbols = subprocess.run([nm, obj], check=True, capture_output=True, text=True).stdout.split()
+    lz4 = int(symbols[symbols.index("kiln_flash_loader_lz4") - 2], 16)
 
 lines = [
     "/* kiln-flash-loader-code.c — the flash loader's machine code",
@@ -43,7 +47,8 @@ lines = [
 ]
 for i in range(0, len(code), 12):
     lines.append("  " + " ".join(f"0x{b:02x}," for b in code[i:i + 12]))
-lines += ["};", "", "const gsize kiln_flash_loader_code_size = sizeof kiln_flash_loader_code;", ""]
+lines += ["};", "", "const gsize kiln_flash_loader_code_size = sizeof kiln_flash_loader_code;",
+          f"const gsize kiln_flash_loader_lz4_offset = 0x{lz4:x};", ""]
 text = "\n".join(lines)
 
 if check:

@@ -34,7 +34,9 @@
  * ring is skipped. A record that does not fit the operation, the scratch
  * buffer or the ring, or a block that does not decode to exactly its raw
  * length, stops the loader (status 4, the record's place in ERROR_AT)
- * before anything of it is written. Each unit
+ * before anything of it is written. The decoder sits at the end of the
+ * code (kiln_flash_loader_lz4), which the host uploads only before the
+ * first run that sends a compressed record. Each unit
  * is written at the plan's parallelism (PSIZE: x8, x16, x32, or x64 as two
  * words), followed by a DSB and a wait on BSY; any error flag stops the
  * loader with the status register and the address in the parameter block.
@@ -148,11 +150,13 @@ kiln_flash_loader:
          * anyway): SYSCLK from HSI (16 MHz) through the PLL, from a 1 MHz
          * input (PLLM 16). On F7 (a Cortex-M7) 180 MHz: a 360 MHz VCO
          * divided by 2, the highest SYSCLK without over-drive (voltage
-         * scale 1 is the reset's), 8 flash wait states (enough at any
-         * supply: 20 MHz per wait state at 1.8-2.1 V, RM0385). On F2 and
-         * F4 64 MHz: a 256 MHz VCO divided by 4 (in range on F2 (192-432
-         * MHz) and F4 (100-432 MHz), below every F2/F4's highest
-         * SYSCLK), 5 wait states (enough at any supply). APB1 / 4 and
+         * scale 1 is the reset's), 5 flash wait states when PSIZE in the
+         * parameter block is x32 or x64 (the host chose it from a supply
+         * of 2.7-3.6 V), else 8 (enough at any supply: 20 MHz per wait
+         * state at 1.8-2.1 V, RM0385). On F2 and F4 64 MHz: a 256 MHz VCO
+         * divided by 4 (in range on F2 (192-432 MHz) and F4 (100-432
+         * MHz), below every F2/F4's highest SYSCLK), 2 wait states at
+         * x32 or x64, else 5 (enough at any supply). APB1 / 4 and
          * APB2 / 2 (45 and 90 MHz; 16 and 32 MHz, within F2's 30 and
          * 60 MHz). PLLQ (the 48 MHz domain,
          * which the loader does not use): / 8 of 360 MHz, the reset's / 4
@@ -166,17 +170,26 @@ kiln_flash_loader:
         ldr     r11, [r4, #RCC_CR]
         tst     r11, #RCC_PLLON
         bne     clock_done
-        /* r6 PLL fields, r7 LATENCY. */
+        /* r6 PLL fields, r7 LATENCY: the host's PSIZE says the supply
+         * (x32 or x64 only at 2.7-3.6 V, where a wait state covers 30
+         * MHz: 2 at 64 MHz, 5 at 180 MHz), else enough at any supply. */
+        ldr     r12, [r0, #P_PSIZE]
         ldr     r6, =PLL_64MHZ
         movs    r7, #5
+        cmp     r12, #2
+        it      hs
+        movhs   r7, #2
         ldr     r11, =CPUID
         ldr     r11, [r11]
         ubfx    r11, r11, #4, #12
-        movw    r12, #0xC27             /* Cortex-M7 */
-        cmp     r11, r12
+        movw    r5, #0xC27              /* Cortex-M7 */
+        cmp     r11, r5
         bne     1f
         ldr     r6, =PLL_180MHZ
         movs    r7, #8
+        cmp     r12, #2
+        it      hs
+        movhs   r7, #5
 1:      ldr     r5, =FLASH_ACR
         ldr     r11, [r5]
         bic     r11, r11, #0xF
@@ -386,33 +399,6 @@ raw_done:
         add     sp, sp, #4
         b       record_done
 
-        /* An LZ4 block: decoded once all of it is there. */
-compressed:
-        add     r12, r12, #7
-        bic     r12, r12, #3
-1:      ldr     lr, [r0, #P_WP]
-        sub     lr, lr, r9
-        cmp     lr, r12
-        bhs     2f
-        bl      wait_tick
-        b       1b
-2:      add     r9, r9, r12
-        add     lr, r3, r12
-        push    {lr}                    /* the next record, once this one is written */
-        ldr     r11, [r3], #4
-        lsr     r12, r11, #16
-        uxth    r11, r11
-        add     r12, r3, r12            /* the stored bytes: r3 to r12 */
-        bl      lz4_decode
-        cmp     r11, #0
-        bne     bad_block
-        sub     r3, r1, #SCRATCH        /* the decoded bytes */
-        adr     r11, compressed_written
-        orr     r11, r11, #1
-        push    {r11}
-        b       write_block
-compressed_written:
-        pop     {r3}
 record_done:
         cmp     r3, r2
         it      eq
@@ -498,85 +484,6 @@ wait_tick:
         cmp     r11, #0
         bne     aborted
         bx      lr
-
-/* Decodes one LZ4 block (the block format: sequences of a token, literals
- * and a match) from r3 up to r12 into the scratch buffer, which it must
- * fill exactly: r11 holds the raw length, and is 0 on return when the
- * block was sound. Every length and offset is checked against both
- * buffers first: a malformed block writes nothing outside the scratch
- * buffer and reads nothing outside its own bytes. On success, r12 is the
- * end of the decoded bytes. */
-lz4_decode:
-        push    {r4-r9, lr}
-        sub     r4, r1, #SCRATCH        /* r4 start, r5 next byte, r6 end */
-        mov     r5, r4
-        add     r6, r4, r11
-lz4_sequence:
-        cmp     r3, r12
-        bhs     lz4_bad                 /* a sequence starts with its token */
-        ldrb    r7, [r3], #1
-        lsr     r8, r7, #4              /* literals */
-        cmp     r8, #15
-        bne     2f
-1:      cmp     r3, r12
-        bhs     lz4_bad
-        ldrb    r9, [r3], #1
-        add     r8, r8, r9
-        cmp     r9, #255
-        beq     1b
-2:      sub     r9, r12, r3
-        cmp     r8, r9
-        bhi     lz4_bad
-        sub     r9, r6, r5
-        cmp     r8, r9
-        bhi     lz4_bad
-3:      cmp     r8, #0
-        beq     4f
-        ldrb    r9, [r3], #1
-        strb    r9, [r5], #1
-        subs    r8, r8, #1
-        b       3b
-4:      cmp     r3, r12
-        beq     lz4_end                 /* the last sequence has no match */
-        sub     r9, r12, r3
-        cmp     r9, #2
-        blo     lz4_bad
-        ldrb    r8, [r3], #1
-        ldrb    r9, [r3], #1
-        orr     r8, r8, r9, lsl #8      /* the match's offset */
-        cmp     r8, #0
-        beq     lz4_bad
-        sub     r9, r5, r4
-        cmp     r8, r9
-        bhi     lz4_bad
-        sub     r8, r5, r8              /* the match's first byte */
-        and     r7, r7, #15
-        cmp     r7, #15
-        bne     6f
-5:      cmp     r3, r12
-        bhs     lz4_bad
-        ldrb    r9, [r3], #1
-        add     r7, r7, r9
-        cmp     r9, #255
-        beq     5b
-6:      add     r7, r7, #4
-        sub     r9, r6, r5
-        cmp     r7, r9
-        bhi     lz4_bad
-7:      ldrb    r9, [r8], #1
-        strb    r9, [r5], #1
-        subs    r7, r7, #1
-        bne     7b
-        b       lz4_sequence
-lz4_end:
-        cmp     r5, r6
-        bne     lz4_bad
-        mov     r12, r6                 /* the end of the decoded bytes */
-        movs    r11, #0
-        pop     {r4-r9, pc}
-lz4_bad:
-        movs    r11, #1
-        pop     {r4-r9, pc}
 
 word_erased:
         add     r7, r7, #4
@@ -823,4 +730,120 @@ crc_unit_range:
         pop     {pc}
 
         .ltorg
+
+/* ---- LZ4: uploaded only for a run that sends compressed records ------ */
+/* The host writes the code from here on (kiln_flash_loader_lz4) before
+ * the first program run with a compressed record; runs without one never
+ * branch here. No literal pool below this point. */
+        .balign 4
+        .global kiln_flash_loader_lz4
+kiln_flash_loader_lz4:
+        /* An LZ4 block: decoded once all of it is there. */
+compressed:
+        add     r12, r12, #7
+        bic     r12, r12, #3
+1:      ldr     lr, [r0, #P_WP]
+        sub     lr, lr, r9
+        cmp     lr, r12
+        bhs     2f
+        bl      wait_tick
+        b       1b
+2:      add     r9, r9, r12
+        add     lr, r3, r12
+        push    {lr}                    /* the next record, once this one is written */
+        ldr     r11, [r3], #4
+        lsr     r12, r11, #16
+        uxth    r11, r11
+        add     r12, r3, r12            /* the stored bytes: r3 to r12 */
+        bl      lz4_decode
+        cmp     r11, #0
+        bne     bad_block
+        sub     r3, r1, #SCRATCH        /* the decoded bytes */
+        adr     r11, compressed_written
+        orr     r11, r11, #1
+        push    {r11}
+        b       write_block
+compressed_written:
+        pop     {r3}
+        b       record_done
+
+/* Decodes one LZ4 block (the block format: sequences of a token, literals
+ * and a match) from r3 up to r12 into the scratch buffer, which it must
+ * fill exactly: r11 holds the raw length, and is 0 on return when the
+ * block was sound. Every length and offset is checked against both
+ * buffers first: a malformed block writes nothing outside the scratch
+ * buffer and reads nothing outside its own bytes. On success, r12 is the
+ * end of the decoded bytes. */
+lz4_decode:
+        push    {r4-r9, lr}
+        sub     r4, r1, #SCRATCH        /* r4 start, r5 next byte, r6 end */
+        mov     r5, r4
+        add     r6, r4, r11
+lz4_sequence:
+        cmp     r3, r12
+        bhs     lz4_bad                 /* a sequence starts with its token */
+        ldrb    r7, [r3], #1
+        lsr     r8, r7, #4              /* literals */
+        cmp     r8, #15
+        bne     2f
+1:      cmp     r3, r12
+        bhs     lz4_bad
+        ldrb    r9, [r3], #1
+        add     r8, r8, r9
+        cmp     r9, #255
+        beq     1b
+2:      sub     r9, r12, r3
+        cmp     r8, r9
+        bhi     lz4_bad
+        sub     r9, r6, r5
+        cmp     r8, r9
+        bhi     lz4_bad
+3:      cmp     r8, #0
+        beq     4f
+        ldrb    r9, [r3], #1
+        strb    r9, [r5], #1
+        subs    r8, r8, #1
+        b       3b
+4:      cmp     r3, r12
+        beq     lz4_end                 /* the last sequence has no match */
+        sub     r9, r12, r3
+        cmp     r9, #2
+        blo     lz4_bad
+        ldrb    r8, [r3], #1
+        ldrb    r9, [r3], #1
+        orr     r8, r8, r9, lsl #8      /* the match's offset */
+        cmp     r8, #0
+        beq     lz4_bad
+        sub     r9, r5, r4
+        cmp     r8, r9
+        bhi     lz4_bad
+        sub     r8, r5, r8              /* the match's first byte */
+        and     r7, r7, #15
+        cmp     r7, #15
+        bne     6f
+5:      cmp     r3, r12
+        bhs     lz4_bad
+        ldrb    r9, [r3], #1
+        add     r7, r7, r9
+        cmp     r9, #255
+        beq     5b
+6:      add     r7, r7, #4
+        sub     r9, r6, r5
+        cmp     r7, r9
+        bhi     lz4_bad
+7:      ldrb    r9, [r8], #1
+        strb    r9, [r5], #1
+        subs    r7, r7, #1
+        bne     7b
+        b       lz4_sequence
+lz4_end:
+        cmp     r5, r6
+        bne     lz4_bad
+        mov     r12, r6                 /* the end of the decoded bytes */
+        movs    r11, #0
+        pop     {r4-r9, pc}
+lz4_bad:
+        movs    r11, #1
+        pop     {r4-r9, pc}
+
         .size kiln_flash_loader, . - kiln_flash_loader
