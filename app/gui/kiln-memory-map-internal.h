@@ -27,6 +27,8 @@ typedef struct
   char           *reason;
   graphene_rect_t rect;
   gboolean        word_shown;   /* the state's word fitted when last drawn */
+  graphene_rect_t word_rect;    /* where it was drawn */
+  graphene_rect_t corner_rect;  /* the icon's or the tick box's place */
   gboolean        ticked;       /* chosen for Erase Sectors */
 } Sector;
 
@@ -47,6 +49,7 @@ struct _KilnMemoryMap
   GArray    *segments;  /* of Region */
   guint      n_banks;
   double     sector_height;  /* SECTOR_HEIGHT, or taller when there is room */
+  double     widest_word;    /* the longest state word's width, or -1 */
   guint      focus;      /* the tile the keyboard is on */
   gboolean   selecting;  /* tiles carry a tick box */
   GtkWidget *menu;       /* the tiles' context menu */
