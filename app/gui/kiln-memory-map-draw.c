@@ -439,7 +439,7 @@ _kiln_memory_map_snapshot (GtkWidget   *widget,
 
   /* The legend, always visible */
   {
-    guint per_row = MAX (1, (guint) (width / 240.0));
+    guint per_row = _kiln_memory_map_legend_columns (self, width);
 
     for (guint st = 0; st < KILN_N_SECTOR_STATES; st++)
       {

@@ -74,6 +74,9 @@ gboolean         kiln_memory_map_get_word_bounds     (KilnMemoryMap       *self,
                                                       graphene_rect_t     *tile,
                                                       graphene_rect_t     *word,
                                                       graphene_rect_t     *corner);
+/* How many legend entries the map draws in a row at its width now (each
+ * has width / columns, its box and gap 30 px of that). */
+guint            kiln_memory_map_get_legend_columns  (KilnMemoryMap       *self);
 /* Selection mode: each tile carries a tick box; a click, Space or the
  * context menu ticks or unticks the tile ("ticks-changed"). */
 void             kiln_memory_map_set_selecting       (KilnMemoryMap       *self,

@@ -105,9 +105,10 @@ _kiln_memory_map_overlaps (guint32 a,
 }
 
 static double
-legend_height (double width)
+legend_height (KilnMemoryMap *self,
+               double         width)
 {
-  guint per_row = MAX (1, (guint) (width / 240.0));
+  guint per_row = _kiln_memory_map_legend_columns (self, width);
   guint rows = (KILN_N_SECTOR_STATES + per_row - 1) / per_row;
   return rows * LEGEND_ROW;
 }
@@ -156,7 +157,7 @@ content_height (KilnMemoryMap *self,
   if (self->ram->len > 0)
     h += RAM_HEIGHT + LANE_HEIGHT + ROW_GAP;
   h += n_outside_segments (self) * LEGEND_ROW;
-  h += legend_height (width);
+  h += legend_height (self, width);
   return h;
 }
 
@@ -178,6 +179,28 @@ widest_word (KilnMemoryMap *self)
         }
     }
   return self->widest_word;
+}
+
+/* The legend's columns at @width: at least 240 px each, and wide enough
+ * for its longest description (its box and gap: 30 px) so none is cut. */
+guint
+_kiln_memory_map_legend_columns (KilnMemoryMap *self,
+                                 double         width)
+{
+  if (self->widest_legend < 0)
+    {
+      self->widest_legend = 0;
+      for (guint st = 0; st < KILN_N_SECTOR_STATES; st++)
+        {
+          g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self),
+                                                                          kiln_memory_map_describe_state (st));
+          int w, h;
+
+          pango_layout_get_pixel_size (layout, &w, &h);
+          self->widest_legend = MAX (self->widest_legend, w);
+        }
+    }
+  return MAX (1, (guint) (width / MAX (240.0, self->widest_legend + 30 + 8)));
 }
 
 void
@@ -513,6 +536,7 @@ kiln_memory_map_css_changed (GtkWidget         *widget,
                              GtkCssStyleChange *change)
 {
   KILN_MEMORY_MAP (widget)->widest_word = -1;
+  KILN_MEMORY_MAP (widget)->widest_legend = -1;
   GTK_WIDGET_CLASS (kiln_memory_map_parent_class)->css_changed (widget, change);
 }
 
@@ -521,6 +545,7 @@ kiln_memory_map_system_setting_changed (GtkWidget        *widget,
                                         GtkSystemSetting  setting)
 {
   KILN_MEMORY_MAP (widget)->widest_word = -1;
+  KILN_MEMORY_MAP (widget)->widest_legend = -1;
   GTK_WIDGET_CLASS (kiln_memory_map_parent_class)->system_setting_changed (widget, setting);
 }
 
@@ -556,6 +581,7 @@ kiln_memory_map_init (KilnMemoryMap *self)
   self->n_banks = 1;
   self->sector_height = SECTOR_HEIGHT;
   self->widest_word = -1;
+  self->widest_legend = -1;
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   _kiln_memory_map_init_input (self);
@@ -661,6 +687,13 @@ kiln_memory_map_get_word_shown (KilnMemoryMap *self,
   g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), FALSE);
   g_return_val_if_fail (index < self->sectors->len, FALSE);
   return g_array_index (self->sectors, Sector, index).word_shown;
+}
+
+guint
+kiln_memory_map_get_legend_columns (KilnMemoryMap *self)
+{
+  g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), 1);
+  return _kiln_memory_map_legend_columns (self, gtk_widget_get_width (GTK_WIDGET (self)));
 }
 
 gboolean

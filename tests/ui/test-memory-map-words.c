@@ -2,7 +2,8 @@
  * inside its tile and clear of the tile's icon or tick box, on every tile
  * size of the F746, F767 (one bank and two) and F4 (F407, F429) maps, at
  * 1024×600 and 1920×1080, with and without Select Sectors. The build runs
- * it twice: in English and in German (memory-map-words-de).
+ * it twice: in English and in German (memory-map-words-de). The legend's
+ * descriptions are checked whole as well.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -176,6 +177,19 @@ test_words (void)
 
                 measure_state (window, map, states[st], what, &count);
               }
+          }
+        /* The legend's descriptions are drawn whole too. */
+        for (guint st = 0; st < G_N_ELEMENTS (states); st++)
+          {
+            const char *text = kiln_memory_map_describe_state (states[st]);
+            g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (map), text);
+            double room = gtk_widget_get_width (GTK_WIDGET (map)) / (double) kiln_memory_map_get_legend_columns (map) - 30;
+            int w, h;
+
+            pango_layout_get_pixel_size (layout, &w, &h);
+            if (w > room)
+              g_error ("%s at %d×%d: the legend's \"%s\" (%d px) is cut to %.0f px",
+                       boards[b].name, sizes[z].width, sizes[z].height, text, w, room);
           }
         g_test_message ("%s at %d×%d: %u words drawn whole (%u a size smaller), %u left out for want of room",
                         boards[b].name, sizes[z].width, sizes[z].height, count.drawn, count.smaller,
