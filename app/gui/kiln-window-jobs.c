@@ -320,6 +320,15 @@ show_result (KilnWindow *self)
       gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
       gtk_label_set_label (self->plan_label, done);
     }
+  /* A Program that stopped did not do what the header planned: it says so,
+   * and the result under it says why and what is left half-written. */
+  else if (error != NULL && self->image != NULL && self->last_job_kind == JOB_PROGRAM)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
+      gtk_label_set_label (self->plan_label,
+                           _("Not finished: the chip does not hold this file. Program it again once the "
+                             "cause below is dealt with."));
+    }
   /* An open memory view shows what the chip held before: a Program or an
    * Erase (done, failed or cancelled midway) may have changed it. */
   if (self->memory_view != NULL && (self->last_job_kind == JOB_PROGRAM || self->last_job_kind == JOB_ERASE))

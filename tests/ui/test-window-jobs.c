@@ -116,6 +116,9 @@ test_unplug_mid_job (void)
   log = _kiln_window_dup_log_text (window);
   g_assert_null (strstr (log, "Finished"));
   g_assert_cmpstr (_kiln_window_get_result_action (window), ==, "win.retry");
+  /* The header no longer gives the plan as if it were being carried out. */
+  g_test_message ("header: %s", _kiln_window_get_plan_text (window));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_plan_text (window), "Not finished: the chip does not hold this file."));
   kiln_test_save_screenshot (GTK_WIDGET (window), "unplugged-mid-job.png");
   /* The same on a large screen. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
