@@ -306,8 +306,10 @@ show_result (KilnWindow *self)
       /* Only what was checked is said to be so: a Program without its
        * verify says the chip was not checked, and a job that found the chip
        * already right says it once. */
-      if (flash_job != NULL && flash_job->result.written == 0 && flash_job->result.erased == 0)
-        /* Translators: %s is the job's summary ("The chip already holds this image: nothing was erased or written") */
+      if (self->last_job_kind == JOB_VERIFY
+          || (flash_job != NULL && flash_job->result.written == 0 && flash_job->result.erased == 0))
+        /* Translators: %s is the job's summary ("The chip already holds this image: nothing was erased or
+         * written", or Verify's "Verified: the chip holds the file's 40.0 KiB exactly…"), which says it already */
         done = g_strdup_printf (_("Done: %s."), self->last_message);
       else if (flash_job != NULL && !flash_job->result.verified)
         /* Translators: %s is the job's summary ("Programmed 160 KiB without verifying (5 sectors, 0 unchanged)") */
@@ -328,6 +330,20 @@ show_result (KilnWindow *self)
       gtk_label_set_label (self->plan_label,
                            _("Not finished: the chip does not hold this file. Program it again once the "
                              "cause below is dealt with."));
+    }
+  else if (error != NULL && self->image != NULL && self->last_job_kind == JOB_VERIFY)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
+      gtk_label_set_label (self->plan_label,
+                           _("Checked: the chip does not hold this file (see below). Program writes it."));
+    }
+  /* An Erase changed the chip: an earlier "holds this file" is old news. */
+  else if (self->image != NULL && self->last_job_kind == JOB_ERASE)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
+      gtk_label_set_label (self->plan_label,
+                           _("The chip was erased since it was last checked: Program writes this file, "
+                             "Verify compares it."));
     }
   /* An open memory view shows what the chip held before: a Program or an
    * Erase (done, failed or cancelled midway) may have changed it. */
