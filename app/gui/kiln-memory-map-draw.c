@@ -81,23 +81,37 @@ draw_text (GtkWidget   *widget,
 }
 
 /* A state's word is drawn whole or not at all: "chec…" says less than the
- * tile's colour, icon and tooltip. */
+ * tile's colour, icon and tooltip. A word too long for a narrow tile is
+ * drawn a size smaller (PANGO_SCALE_SMALL) when that fits. Where it went is
+ * kept in @bounds. */
 static gboolean
-draw_word (GtkWidget     *widget,
-           GtkSnapshot   *snapshot,
-           const char    *text,
-           double         x,
-           double         y,
-           double         width,
-           const GdkRGBA *color)
+draw_word (GtkWidget       *widget,
+           GtkSnapshot     *snapshot,
+           const char      *text,
+           double           x,
+           double           y,
+           double           width,
+           const GdkRGBA   *color,
+           graphene_rect_t *bounds)
 {
   g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
   int tw, th;
 
-  pango_layout_get_pixel_size (layout, &tw, &th);
-  if (*text == '\0' || tw > width)
+  if (*text == '\0')
     return FALSE;
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  if (tw > width)
+    {
+      g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+
+      pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+      pango_layout_set_attributes (layout, attrs);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      if (tw > width)
+        return FALSE;
+    }
   append_layout_at (snapshot, layout, x, y, color);
+  graphene_rect_init (bounds, x, y, tw, th);
   return TRUE;
 }
 
@@ -338,14 +352,19 @@ _kiln_memory_map_snapshot (GtkWidget   *widget,
               size = g_strdup_printf (C_("sector", "%uK"), s->sector.size / 1024);
             }
           draw_text (widget, snapshot, size, r.origin.x + 4, r.origin.y + 22, tw, FALSE, FALSE, &text);
+          /* The word has the tile's whole width on its own line: the
+           * corner beside the number holds the state's icon, or in
+           * selection mode the tick box (the colour and the word still say
+           * the state), so nothing is drawn over the word. */
           s->word_shown = draw_word (widget, snapshot, kiln_memory_map_state_word (s->state),
-                                     r.origin.x + 4, r.origin.y + 40, tw, &text);
-          if (state_style[s->state].icon != NULL)
-            draw_icon (widget, snapshot, state_style[s->state].icon,
-                       r.origin.x + r.size.width - ICON_SIZE - 4, r.origin.y + 4, &text);
+                                     r.origin.x + 4, r.origin.y + 40, tw, &text, &s->word_rect);
+          graphene_rect_init (&s->corner_rect, r.origin.x + r.size.width - ICON_SIZE - 4,
+                              r.origin.y + 4, ICON_SIZE, ICON_SIZE);
           if (self->selecting)
-            draw_tick (widget, snapshot, s->ticked, r.origin.x + r.size.width - ICON_SIZE - 4,
-                       r.origin.y + r.size.height - ICON_SIZE - 4, &text);
+            draw_tick (widget, snapshot, s->ticked, s->corner_rect.origin.x, s->corner_rect.origin.y, &text);
+          else if (state_style[s->state].icon != NULL)
+            draw_icon (widget, snapshot, state_style[s->state].icon,
+                       s->corner_rect.origin.x, s->corner_rect.origin.y, &text);
           if (i == self->focus && gtk_widget_has_focus (widget))
             draw_focus (snapshot, &r);
         }
@@ -420,7 +439,7 @@ _kiln_memory_map_snapshot (GtkWidget   *widget,
 
   /* The legend, always visible */
   {
-    guint per_row = MAX (1, (guint) (width / 240.0));
+    guint per_row = _kiln_memory_map_legend_columns (self, width);
 
     for (guint st = 0; st < KILN_N_SECTOR_STATES; st++)
       {

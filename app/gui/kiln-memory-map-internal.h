@@ -27,6 +27,8 @@ typedef struct
   char           *reason;
   graphene_rect_t rect;
   gboolean        word_shown;   /* the state's word fitted when last drawn */
+  graphene_rect_t word_rect;    /* where it was drawn */
+  graphene_rect_t corner_rect;  /* the icon's or the tick box's place */
   gboolean        ticked;       /* chosen for Erase Sectors */
 } Sector;
 
@@ -47,6 +49,8 @@ struct _KilnMemoryMap
   GArray    *segments;  /* of Region */
   guint      n_banks;
   double     sector_height;  /* SECTOR_HEIGHT, or taller when there is room */
+  double     widest_word;    /* the longest state word's width, or -1 */
+  double     widest_legend;  /* the longest legend description's, or -1 */
   guint      focus;      /* the tile the keyboard is on */
   gboolean   selecting;  /* tiles carry a tick box */
   GtkWidget *menu;       /* the tiles' context menu */
@@ -60,6 +64,9 @@ gboolean _kiln_memory_map_overlaps        (guint32        a,
 /* Whether @segment lands in a flash sector or a RAM region of the chip. */
 gboolean _kiln_memory_map_segment_inside (KilnMemoryMap *self,
                                           const Region  *segment);
+/* How many legend entries go in a row at @width. */
+guint    _kiln_memory_map_legend_columns  (KilnMemoryMap *self,
+                                           double         width);
 /* Lays the sectors of each bank out across @width; stores the rectangles. */
 void     _kiln_memory_map_compute_layout  (KilnMemoryMap *self,
                                            double         width);

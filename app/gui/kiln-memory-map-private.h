@@ -66,6 +66,17 @@ const char      *kiln_memory_map_state_word          (KilnSectorState      state
 gboolean         kiln_memory_map_get_word_shown      (KilnMemoryMap       *self,
                                                       guint                index);
 
+/* Where sector @index's tile, its state word and its corner (the state's
+ * icon, or the tick box in selection mode) were last drawn, in widget
+ * coordinates. FALSE, and @word left alone, when the word was left out. */
+gboolean         kiln_memory_map_get_word_bounds     (KilnMemoryMap       *self,
+                                                      guint                index,
+                                                      graphene_rect_t     *tile,
+                                                      graphene_rect_t     *word,
+                                                      graphene_rect_t     *corner);
+/* How many legend entries the map draws in a row at its width now (each
+ * has width / columns, its box and gap 30 px of that). */
+guint            kiln_memory_map_get_legend_columns  (KilnMemoryMap       *self);
 /* Selection mode: each tile carries a tick box; a click, Space or the
  * context menu ticks or unticks the tile ("ticks-changed"). */
 void             kiln_memory_map_set_selecting       (KilnMemoryMap       *self,

@@ -105,9 +105,10 @@ _kiln_memory_map_overlaps (guint32 a,
 }
 
 static double
-legend_height (double width)
+legend_height (KilnMemoryMap *self,
+               double         width)
 {
-  guint per_row = MAX (1, (guint) (width / 240.0));
+  guint per_row = _kiln_memory_map_legend_columns (self, width);
   guint rows = (KILN_N_SECTOR_STATES + per_row - 1) / per_row;
   return rows * LEGEND_ROW;
 }
@@ -156,8 +157,50 @@ content_height (KilnMemoryMap *self,
   if (self->ram->len > 0)
     h += RAM_HEIGHT + LANE_HEIGHT + ROW_GAP;
   h += n_outside_segments (self) * LEGEND_ROW;
-  h += legend_height (width);
+  h += legend_height (self, width);
   return h;
+}
+
+/* The width Pango gives the longest state word in this language and font. */
+static double
+widest_word (KilnMemoryMap *self)
+{
+  if (self->widest_word < 0)
+    {
+      self->widest_word = 0;
+      for (guint st = 0; st < KILN_N_SECTOR_STATES; st++)
+        {
+          g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self),
+                                                                          kiln_memory_map_state_word (st));
+          int w, h;
+
+          pango_layout_get_pixel_size (layout, &w, &h);
+          self->widest_word = MAX (self->widest_word, w);
+        }
+    }
+  return self->widest_word;
+}
+
+/* The legend's columns at @width: at least 240 px each, and wide enough
+ * for its longest description (its box and gap: 30 px) so none is cut. */
+guint
+_kiln_memory_map_legend_columns (KilnMemoryMap *self,
+                                 double         width)
+{
+  if (self->widest_legend < 0)
+    {
+      self->widest_legend = 0;
+      for (guint st = 0; st < KILN_N_SECTOR_STATES; st++)
+        {
+          g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self),
+                                                                          kiln_memory_map_describe_state (st));
+          int w, h;
+
+          pango_layout_get_pixel_size (layout, &w, &h);
+          self->widest_legend = MAX (self->widest_legend, w);
+        }
+    }
+  return MAX (1, (guint) (width / MAX (240.0, self->widest_legend + 30 + 8)));
 }
 
 void
@@ -184,7 +227,7 @@ _kiln_memory_map_compute_layout (KilnMemoryMap *self,
       double x = x0;
       double y = bank * (self->sector_height + LANE_HEIGHT + ROW_GAP);
       guint n = 0;
-      double extra;
+      double least, extra;
 
       for (guint i = 0; i < self->sectors->len; i++)
         {
@@ -198,8 +241,12 @@ _kiln_memory_map_compute_layout (KilnMemoryMap *self,
       if (n == 0)
         continue;
 
-      /* Give each sector its minimum, share the rest by weight. */
-      extra = MAX (avail - n * SECTOR_MIN_WIDTH, 0);
+      /* Give each sector room for every state's word (its padding and the
+       * gap to its neighbours: 11 px) when the row has that room, or as much
+       * of it as the row has; share the rest by weight. The tiles' sizes
+       * still grow with the sectors' wherever there is more room. */
+      least = MAX (SECTOR_MIN_WIDTH, MIN (widest_word (self) + 11, avail / n));
+      extra = MAX (avail - n * least, 0);
       for (guint i = 0; i < self->sectors->len; i++)
         {
           Sector *s = &g_array_index (self->sectors, Sector, i);
@@ -207,7 +254,7 @@ _kiln_memory_map_compute_layout (KilnMemoryMap *self,
 
           if (s->sector.bank != bank)
             continue;
-          w = SECTOR_MIN_WIDTH + extra * sector_weight (s->sector.size, smallest) / total;
+          w = least + extra * sector_weight (s->sector.size, smallest) / total;
           graphene_rect_init (&s->rect, x, y, w, self->sector_height);
           x += w;
         }
@@ -483,6 +530,25 @@ kiln_memory_map_finalize (GObject *object)
   G_OBJECT_CLASS (kiln_memory_map_parent_class)->finalize (object);
 }
 
+/* A new font or style measures the words again. */
+static void
+kiln_memory_map_css_changed (GtkWidget         *widget,
+                             GtkCssStyleChange *change)
+{
+  KILN_MEMORY_MAP (widget)->widest_word = -1;
+  KILN_MEMORY_MAP (widget)->widest_legend = -1;
+  GTK_WIDGET_CLASS (kiln_memory_map_parent_class)->css_changed (widget, change);
+}
+
+static void
+kiln_memory_map_system_setting_changed (GtkWidget        *widget,
+                                        GtkSystemSetting  setting)
+{
+  KILN_MEMORY_MAP (widget)->widest_word = -1;
+  KILN_MEMORY_MAP (widget)->widest_legend = -1;
+  GTK_WIDGET_CLASS (kiln_memory_map_parent_class)->system_setting_changed (widget, setting);
+}
+
 static void
 kiln_memory_map_class_init (KilnMemoryMapClass *klass)
 {
@@ -494,6 +560,8 @@ kiln_memory_map_class_init (KilnMemoryMapClass *klass)
   widget_class->measure = kiln_memory_map_measure;
   widget_class->get_request_mode = kiln_memory_map_get_request_mode;
   widget_class->query_tooltip = kiln_memory_map_query_tooltip;
+  widget_class->css_changed = kiln_memory_map_css_changed;
+  widget_class->system_setting_changed = kiln_memory_map_system_setting_changed;
 
   gtk_widget_class_set_css_name (widget_class, "memorymap");
   /* A focusable picture whose label follows the tile under the keyboard */
@@ -512,6 +580,8 @@ kiln_memory_map_init (KilnMemoryMap *self)
   g_array_set_clear_func (self->segments, region_clear);
   self->n_banks = 1;
   self->sector_height = SECTOR_HEIGHT;
+  self->widest_word = -1;
+  self->widest_legend = -1;
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   _kiln_memory_map_init_input (self);
@@ -553,7 +623,7 @@ kiln_memory_map_set_layout (KilnMemoryMap       *self,
   self->sector_height = SECTOR_HEIGHT;
   for (guint i = 0; i < n_sectors; i++)
     {
-      Sector s = { sectors[i], KILN_SECTOR_STATE_UNTOUCHED, NULL, GRAPHENE_RECT_INIT (0, 0, 0, 0), FALSE, FALSE };
+      Sector s = { .sector = sectors[i], .state = KILN_SECTOR_STATE_UNTOUCHED };
       g_array_append_val (self->sectors, s);
       self->n_banks = MAX (self->n_banks, MIN (sectors[i].bank, 1) + 1);
     }
@@ -617,6 +687,34 @@ kiln_memory_map_get_word_shown (KilnMemoryMap *self,
   g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), FALSE);
   g_return_val_if_fail (index < self->sectors->len, FALSE);
   return g_array_index (self->sectors, Sector, index).word_shown;
+}
+
+guint
+kiln_memory_map_get_legend_columns (KilnMemoryMap *self)
+{
+  g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), 1);
+  return _kiln_memory_map_legend_columns (self, gtk_widget_get_width (GTK_WIDGET (self)));
+}
+
+gboolean
+kiln_memory_map_get_word_bounds (KilnMemoryMap   *self,
+                                 guint            index,
+                                 graphene_rect_t *tile,
+                                 graphene_rect_t *word,
+                                 graphene_rect_t *corner)
+{
+  const Sector *s;
+
+  g_return_val_if_fail (KILN_IS_MEMORY_MAP (self), FALSE);
+  g_return_val_if_fail (index < self->sectors->len, FALSE);
+
+  s = &g_array_index (self->sectors, Sector, index);
+  /* The tile as drawn: its slot less the gap to its neighbours. */
+  graphene_rect_inset_r (&s->rect, 1.5, 0, tile);
+  *corner = s->corner_rect;
+  if (s->word_shown)
+    *word = s->word_rect;
+  return s->word_shown;
 }
 
 void

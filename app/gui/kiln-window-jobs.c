@@ -60,16 +60,22 @@ format_kib (guint64 bytes)
  * without an erase) or already right, and the job's estimate as it stands,
  * from the sector states and the estimate the job's phases carry. */
 static void
-show_checked_plan (KilnWindow   *self,
-                   KilnProgress *progress)
+show_checked_plan (KilnWindow     *self,
+                   KilnFlashPhase  phase,
+                   KilnProgress   *progress)
 {
   double seconds = kiln_progress_get_estimated_seconds (progress);
   guint n_erase = 0, n_blank = 0, n_unchanged = 0;
   guint64 bytes = 0;
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *size = NULL;
+  /* With Skip Unchanged Sectors off nothing is compared: once the job
+   * erases or writes, the header says so, and that the plan stands. */
+  gboolean compared = seconds >= 0;
 
-  if (self->plan_checked || self->last_job_kind != JOB_PROGRAM || self->plan == NULL || seconds < 0)
+  if (self->plan_checked || self->last_job_kind != JOB_PROGRAM || self->plan == NULL)
+    return;
+  if (!compared && phase != KILN_FLASH_PHASE_ERASE && phase != KILN_FLASH_PHASE_PROGRAM)
     return;
   self->plan_checked = TRUE;
   for (guint i = 0; i < kiln_flash_plan_get_n_sectors (self->plan); i++)
@@ -115,13 +121,17 @@ show_checked_plan (KilnWindow   *self,
   g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, ", %u untouched", ", %u untouched",
                                              kiln_flash_plan_get_n_untouched (self->plan)),
                           kiln_flash_plan_get_n_untouched (self->plan));
-  if (n_erase + n_blank > 0)
+  if (n_erase + n_blank > 0 && compared)
     g_string_append_printf (text, _(" · about %.1f s"), seconds);
 
   {
     /* Translators: %s is the plan after the comparison on the target, e.g.
      * "3 blank sectors will be written without an erase (96 KiB), 5 untouched · about 0.4 s" */
-    g_autofree char *header = g_strdup_printf (_("Checked on the chip: %s"), text->str);
+    g_autofree char *header = compared ? g_strdup_printf (_("Checked on the chip: %s"), text->str)
+                                       /* Translators: %s is the plan, e.g. "3 sectors will be erased and
+                                        * written (96 KiB), 5 untouched" */
+                                       : g_strdup_printf (_("Not compared with the chip first (Skip Unchanged "
+                                                            "Sectors is off): %s"), text->str);
 
     gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
     gtk_label_set_label (self->plan_label, header);
@@ -139,7 +149,7 @@ progress_phase_started_cb (KilnWindow        *self,
     return;
   kiln_job_meter_phase (self->meter, phase, kiln_progress_get_total (progress));
   show_meter (self, progress);
-  show_checked_plan (self, progress);
+  show_checked_plan (self, phase, progress);
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
   kiln_window_log (self, "%s", kiln_flash_phase_to_label (phase));
 }
@@ -291,11 +301,49 @@ show_result (KilnWindow *self)
   if (error == NULL && self->image != NULL && self->last_message != NULL
       && (self->last_job_kind == JOB_PROGRAM || self->last_job_kind == JOB_VERIFY))
     {
-      /* Translators: %s is the job's summary ("Programmed and verified 160 KiB (5 sectors, 0 unchanged)") */
-      g_autofree char *done = g_strdup_printf (_("Done: %s. The chip holds this file."), self->last_message);
+      g_autofree char *done = NULL;
+
+      /* Only what was checked is said to be so: a Program without its
+       * verify says the chip was not checked, and a job that found the chip
+       * already right says it once. */
+      if (self->last_job_kind == JOB_VERIFY
+          || (flash_job != NULL && flash_job->result.written == 0 && flash_job->result.erased == 0))
+        /* Translators: %s is the job's summary ("The chip already holds this image: nothing was erased or
+         * written", or Verify's "Verified: the chip holds the file's 40.0 KiB exactly…"), which says it already */
+        done = g_strdup_printf (_("Done: %s."), self->last_message);
+      else if (flash_job != NULL && !flash_job->result.verified)
+        /* Translators: %s is the job's summary ("Programmed 160 KiB without verifying (5 sectors, 0 unchanged)") */
+        done = g_strdup_printf (_("Done: %s. Not checked: Verify reads the chip back against this file."),
+                                self->last_message);
+      else
+        /* Translators: %s is the job's summary ("Programmed and verified 160 KiB (5 sectors, 0 unchanged)") */
+        done = g_strdup_printf (_("Done: %s. The chip holds this file."), self->last_message);
 
       gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
       gtk_label_set_label (self->plan_label, done);
+    }
+  /* A Program that stopped did not do what the header planned: it says so,
+   * and the result under it says why and what is left half-written. */
+  else if (error != NULL && self->image != NULL && self->last_job_kind == JOB_PROGRAM)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
+      gtk_label_set_label (self->plan_label,
+                           _("Not finished: the chip does not hold this file. Program it again once the "
+                             "cause below is dealt with."));
+    }
+  else if (error != NULL && self->image != NULL && self->last_job_kind == JOB_VERIFY)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
+      gtk_label_set_label (self->plan_label,
+                           _("Checked: the chip does not hold this file (see below). Program writes it."));
+    }
+  /* An Erase changed the chip: an earlier "holds this file" is old news. */
+  else if (self->image != NULL && self->last_job_kind == JOB_ERASE)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
+      gtk_label_set_label (self->plan_label,
+                           _("The chip was erased since it was last checked: Program writes this file, "
+                             "Verify compares it."));
     }
   /* An open memory view shows what the chip held before: a Program or an
    * Erase (done, failed or cancelled midway) may have changed it. */

@@ -151,6 +151,12 @@ struct _KilnWindow
   GtkLabel             *result_label;
   GtkTextView          *log_view;
   GtkExpander          *log_expander;
+  GtkWidget            *log_handle;
+  GtkScrolledWindow    *log_scroller;
+  GtkWidget            *content_box;      /* the page above the actions and the log */
+  int                   log_drag_height;  /* the log's height when a drag began */
+  int                   log_drag_most;    /* and the most it may have in that drag */
+  double                log_drag_start_y; /* where it began, in the window */
   GtkDropDown          *log_level_dropdown;
   GMenu                *recent_section;
 };
@@ -178,6 +184,10 @@ void           _kiln_window_finalize_log    (KilnWindow     *self);
 /* A job's message level (KilnProgressMessageLevel) as the log's. */
 KilnLogLevel   _kiln_window_log_level_from_progress (guint    level);
 KilnLogLevel   _kiln_window_get_log_level   (KilnWindow     *self);
+
+/* kiln-window-log-size.c: the log's height, dragged and remembered */
+void           _kiln_window_class_init_log_size (GtkWidgetClass *widget_class);
+void           _kiln_window_init_log_size   (KilnWindow     *self);
 
 /* kiln-window-target.c */
 void           _kiln_window_class_init_target (GtkWidgetClass *widget_class);

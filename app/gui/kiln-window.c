@@ -544,6 +544,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.edit-profile", NULL, profile_editor_action);
   _kiln_window_class_init_file (widget_class);
   _kiln_window_class_init_log (widget_class);
+  _kiln_window_class_init_log_size (widget_class);
   _kiln_window_class_init_target (widget_class);
   _kiln_window_class_init_jobs (widget_class);
   _kiln_window_class_init_read (widget_class);
@@ -577,6 +578,7 @@ kiln_window_init (KilnWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 
   _kiln_window_init_log (self);
+  _kiln_window_init_log_size (self);
   _kiln_window_init_file (self);
 
   gtk_string_list_append (self->chip_list, _("Not chosen"));

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -57,12 +58,13 @@ find_label (GtkWidget  *root,
   return kiln_test_find_widget (root, is_label_reading, text);
 }
 
-/* The button of @root whose label is @label (mnemonics as written). */
+/* The button of @root whose label is @label (mnemonics as written; in the
+ * language the test runs in). */
 static gboolean
 is_button_labelled (GtkWidget     *widget,
                     gconstpointer  label)
 {
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), _(label)) == 0;
 }
 
 static GtkWidget *
@@ -76,7 +78,7 @@ static gboolean
 has_tooltip (GtkWidget     *widget,
              gconstpointer  text)
 {
-  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0;
+  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), _(text)) == 0;
 }
 
 static KilnProfileEditor *current_editor;
@@ -278,7 +280,13 @@ test_create_sign_try (void)
   g_assert_nonnull (menu_button);
   kiln_test_input_click (menu_button);
   kiln_test_wait_drawn (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button))));
-  item = find_label (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button))), "New Profile…");
+  {
+    /* The menu's words as shown (in the language the test runs in). */
+    g_autoptr(GString) words = g_string_new (_("_New Profile…"));
+
+    g_string_replace (words, "_", "", 0);
+    item = find_label (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button))), words->str);
+  }
   g_assert_nonnull (item);
   kiln_test_input_click (item);
   editor = KILN_PROFILE_EDITOR (kiln_test_wait_toplevel (KILN_TYPE_PROFILE_EDITOR, 20000));

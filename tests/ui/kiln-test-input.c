@@ -133,6 +133,53 @@ kiln_test_input_click_at (GtkWidget *widget,
 }
 
 void
+kiln_test_input_drag (GtkWidget *widget,
+                      double     wx,
+                      double     wy,
+                      double     dx,
+                      double     dy)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  graphene_point_t at = GRAPHENE_POINT_INIT (wx, wy);
+  graphene_point_t point;
+  double sx, sy;
+  g_autofree char *xid = dup_xid (widget);
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &at, &point));
+  gtk_native_get_surface_transform (native, &sx, &sy);
+  x = g_strdup_printf ("%d", (int) (point.x + sx));
+  y = g_strdup_printf ("%d", (int) (point.y + sy));
+  if (GTK_IS_WINDOW (native))
+    focus (GTK_WINDOW (native));
+  {
+    const char *args[] = { "mousemove", "--sync", "--window", xid, x, y, "mousedown", "1", NULL };
+
+    xdotool (args);
+    flush (widget);
+  }
+  /* In steps, as a hand moves: each motion is handled before the next. */
+  for (guint step = 1; step <= 5; step++)
+    {
+      g_autofree char *mx = g_strdup_printf ("%d", (int) (point.x + sx + dx * step / 5));
+      g_autofree char *my = g_strdup_printf ("%d", (int) (point.y + sy + dy * step / 5));
+      const char *args[] = { "mousemove", "--window", xid, mx, my, NULL };
+
+      xdotool (args);
+      flush (widget);
+      kiln_test_spin (20);
+    }
+  {
+    const char *args[] = { "mouseup", "1", NULL };
+
+    xdotool (args);
+  }
+  flush (widget);
+}
+
+void
 kiln_test_input_click (GtkWidget *widget)
 {
   kiln_test_input_click_at (widget, gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0, 1, 1);

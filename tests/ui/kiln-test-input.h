@@ -30,6 +30,13 @@ void     kiln_test_input_click_at (GtkWidget *widget,
                                    double     y,
                                    guint      button,
                                    guint      n_clicks);
+/* Presses the first button at (@x, @y) in @widget's coordinates, moves the
+ * pointer by (@dx, @dy) in a few steps and lets go: a drag. */
+void     kiln_test_input_drag   (GtkWidget   *widget,
+                                 double       x,
+                                 double       y,
+                                 double       dx,
+                                 double       dy);
 /* Gives @window the X input focus and types @text as keys. */
 void     kiln_test_input_type   (GtkWindow   *window,
                                  const char  *text);

@@ -323,6 +323,90 @@ test_follow (void)
   kiln_test_close (window, flash_path);
 }
 
+static int
+log_height (KilnWindow *window)
+{
+  return gtk_widget_get_height (GTK_WIDGET (window->log_scroller));
+}
+
+static gboolean
+log_folded (gpointer data)
+{
+  KilnWindow *window = data;
+
+  return !gtk_expander_get_expanded (window->log_expander);
+}
+
+static gboolean
+log_open (gpointer data)
+{
+  return !log_folded (data);
+}
+
+/* The log's handle, dragged up with the mouse, makes the log taller (and
+ * the height is kept in GSettings); the "Log" title still folds and opens
+ * the log with a click afterwards, and the log opens again at the height
+ * it was given; dragged far down, the log keeps its three lines. */
+static void
+test_drag_height (void)
+{
+  g_autofree char *flash_path = kiln_test_use_bench ("");
+  KilnWindow *window = kiln_test_window_new (1280, 900);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWidget *map_view;
+  GtkWidget *handle = window->log_handle;
+  int before, after;
+
+  gsize size = 16 * 1024;
+  g_autofree char *data = kiln_test_pattern (size);
+  g_autofree char *path = kiln_test_write_temp ("app.bin", data, size);
+
+  g_settings_reset (settings, "log-height");
+  kiln_test_wait_identified (window);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+
+    kiln_window_open_file_at (window, file, 0x08000000);
+    kiln_test_wait_loaded (window);
+  }
+  _kiln_window_set_log_expanded (window, TRUE);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  map_view = gtk_widget_get_ancestor (GTK_WIDGET (_kiln_window_get_memory_map (window)), GTK_TYPE_SCROLLED_WINDOW);
+  g_assert_true (gtk_widget_get_mapped (handle));
+  before = log_height (window);
+  g_test_message ("log %d px, map's view %d px before the drag", before, gtk_widget_get_height (map_view));
+
+  /* Up by 150 px, as a hand drags. */
+  kiln_test_input_drag (handle, gtk_widget_get_width (handle) / 2.0, gtk_widget_get_height (handle) / 2.0, 0, -150);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  after = log_height (window);
+  g_test_message ("log %d px, map's view %d px after", after, gtk_widget_get_height (map_view));
+  g_assert_cmpint (after, >=, before + 140);
+  g_assert_cmpint (after, <=, before + 160);
+  g_assert_cmpint (gtk_widget_get_height (map_view), >=, 80);
+  g_assert_cmpint (g_settings_get_int (settings, "log-height"), ==, after);
+
+  /* A real click on "Log" folds it, and one more opens it at that height. */
+  kiln_test_input_click (gtk_expander_get_label_widget (window->log_expander));
+  g_assert_true (kiln_test_spin_until (log_folded, window, 10000));
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_false (gtk_widget_get_mapped (handle));
+  kiln_test_input_click_at (gtk_expander_get_label_widget (window->log_expander), 4, 4, 1, 1);
+  g_assert_true (kiln_test_spin_until (log_open, window, 10000));
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_cmpint (log_height (window), ==, after);
+
+  /* Far down: the log keeps its least (three lines). */
+  kiln_test_input_drag (handle, gtk_widget_get_width (handle) / 3.0, gtk_widget_get_height (handle) / 2.0, 0, 400);
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_test_message ("log %d px after dragging down", log_height (window));
+  g_assert_cmpint (log_height (window), ==, before);
+  g_assert_cmpint (g_settings_get_int (settings, "log-height"), ==, 60);
+
+  kiln_test_close (window, flash_path);
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -334,6 +418,7 @@ main (int   argc,
 
   g_test_add_func ("/Kiln/UI/log-levels", test_levels);
   g_test_add_func ("/Kiln/UI/log-follow", test_follow);
+  g_test_add_func ("/Kiln/UI/log-drag-height", test_drag_height);
 
   return g_test_run ();
 }

@@ -214,6 +214,9 @@ test_verify_read_erase (void)
   g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
   g_test_message ("erase: %s", _kiln_window_get_result_text (window));
   g_assert_true (g_str_has_prefix (_kiln_window_get_result_text (window), "Erased 2 sectors (64.0" NBSP "KiB) in "));
+  /* The header no longer says the chip holds the file. */
+  g_test_message ("header after the erase: %s", _kiln_window_get_plan_text (window));
+  g_assert_true (g_str_has_prefix (_kiln_window_get_plan_text (window), "The chip was erased since it was last checked"));
   kiln_test_wait_identified (window);
 
   /* The chip no longer holds the file: Verify says where. */
@@ -221,6 +224,9 @@ test_verify_read_erase (void)
   g_assert_true (kiln_test_spin_until (kiln_test_has_result, window, 60000));
   g_test_message ("verify: %s", _kiln_window_get_result_text (window));
   g_assert_nonnull (strstr (_kiln_window_get_result_text (window), "0x08000000"));
+  g_test_message ("header after the verify: %s", _kiln_window_get_plan_text (window));
+  g_assert_cmpstr (_kiln_window_get_plan_text (window), ==,
+                   "Checked: the chip does not hold this file (see below). Program writes it.");
   kiln_test_save_screenshot (GTK_WIDGET (window), "verify-failed.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
