@@ -200,6 +200,7 @@ kiln_sim_board_finalize (GObject *object)
   g_free (self->ccm);
   g_free (self->otp);
   g_free (self->code_pages);
+  g_free (self->ram_code_pages);
   g_free (self->crc_table);
   g_free (self->state_dir);
   g_clear_pointer (&self->sectors, g_array_unref);
