@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kiln-sim-bench.h"
+#include "kiln-sim-bench-file.h"
 #include "kiln-sim-file.h"
 #include "kiln-sim-pace.h"
 #include "kiln-sim-probe-private.h"
@@ -26,16 +27,12 @@ typedef enum
   LINE_DONE,      /* every board has been presented: the socket stays empty */
 } LinePhase;
 
-/* Defaults of [board] remove-after and arrive-after, in milliseconds. */
-#define LINE_REMOVE_AFTER_MS 200
-#define LINE_ARRIVE_AFTER_MS 300
-
 typedef struct
 {
   KilnSimClock *clock;
   KilnSimProbe *probe;
   KilnSimBoard *board;
-  char         *board_group;
+  const KilnSimBenchRig *spec;  /* what the bench file says of it */
   guint         sequence;     /* boards in the sequence; 0: no sequence */
   guint         number;       /* the board presented, 1-based; 0: the socket is empty */
   guint         last;         /* the last board presented */
@@ -54,11 +51,9 @@ struct _KilnSimBench
   GObject        parent_instance;
 
   GArray        *rigs;     /* Rig */
-  GKeyFile      *key_file;
-  char          *base_dir;
+  KilnSimBenchFile *file;  /* the description the rigs were built from */
   GMutex         mutex;    /* board swaps against saves */
   KilnSimReport *report;
-  KilnSimPace   *pace;     /* real time and holds, shared by the rigs' clocks */
   char          *report_path;
   gboolean       saved;
 };
@@ -75,7 +70,6 @@ rig_clear (gpointer data)
 
   g_clear_object (&rig->probe);
   g_clear_object (&rig->board);
-  g_clear_pointer (&rig->board_group, g_free);
   g_clear_pointer (&rig->clock, g_free);
 }
 
@@ -98,11 +92,9 @@ kiln_sim_bench_finalize (GObject *object)
   KilnSimBench *self = (KilnSimBench *) object;
 
   g_clear_pointer (&self->rigs, g_array_unref);
-  g_clear_pointer (&self->pace, kiln_sim_pace_free);
   g_clear_pointer (&self->report, kiln_sim_report_free);
   g_clear_pointer (&self->report_path, g_free);
-  g_clear_pointer (&self->key_file, g_key_file_unref);
-  g_clear_pointer (&self->base_dir, g_free);
+  g_clear_pointer (&self->file, kiln_sim_bench_file_free);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (kiln_sim_bench_parent_class)->finalize (object);
@@ -127,146 +119,62 @@ kiln_sim_bench_init (KilnSimBench *self)
   g_mutex_init (&self->mutex);
 }
 
-static void
-copy_group (GKeyFile   *to,
-            const char *to_group,
-            GKeyFile   *from,
-            const char *from_group)
-{
-  g_auto(GStrv) keys = g_key_file_get_keys (from, from_group, NULL, NULL);
-
-  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
-    {
-      g_autofree char *value = g_key_file_get_value (from, from_group, keys[i], NULL);
-
-      g_key_file_set_value (to, to_group, keys[i], value);
-    }
-}
-
-/* Board @number of @rig's sequence: its group's keys, then those of
- * "GROUP.NUMBER", its own state folder and UID; @number 0 is an empty socket
- * (no board: nothing powers the probe's VCC pin). */
+/* Board @number of @rig's sequence (see kiln_sim_bench_file_sequence_keys());
+ * @number 0 is an empty socket (no board: nothing powers the probe's VCC
+ * pin). */
 static KilnSimBoard *
 sequence_board (KilnSimBench  *self,
                 Rig           *rig,
                 guint          number,
                 GError       **error)
 {
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autofree char *group = number ? g_strdup_printf ("%s.%u", rig->board_group, number)
-                                  : g_strdup_printf ("%s (empty socket)", rig->board_group);
-  g_autofree char *state = g_key_file_get_string (self->key_file, rig->board_group, "state", NULL);
-  g_autofree char *uid2 = g_key_file_get_string (self->key_file, rig->board_group, "uid2", NULL);
-  guint32 base_uid2;
+  g_autofree char *group = NULL;
+  g_autoptr(GKeyFile) kf = kiln_sim_bench_file_sequence_keys (self->file, rig->spec, number, &group);
 
-  if (number == 0)
-    {
-      g_key_file_set_string (kf, group, "voltage", "0");
-      return kiln_sim_board_new (kf, group, self->base_dir, rig->clock, self->report, error);
-    }
-
-  copy_group (kf, group, self->key_file, rig->board_group);
-  g_key_file_remove_key (kf, group, "sequence", NULL);
-  g_key_file_remove_key (kf, group, "remove-after", NULL);
-  g_key_file_remove_key (kf, group, "arrive-after", NULL);
-  copy_group (kf, "faults", self->key_file, "faults");
-  if (state != NULL)
-    {
-      g_autofree char *n = g_strdup_printf ("%u", number);
-      g_autofree char *dir = g_build_filename (g_strstrip (state), n, NULL);
-
-      g_key_file_set_string (kf, group, "state", dir);
-    }
-  base_uid2 = uid2 ? (guint32) g_ascii_strtoull (g_strstrip (uid2), NULL, 0) : 0x33383139 ^ g_str_hash (rig->board_group);
-  {
-    g_autofree char *value = g_strdup_printf ("0x%08X", base_uid2 + number - 1);
-
-    g_key_file_set_string (kf, group, "uid2", value);
-  }
-  copy_group (kf, group, self->key_file, group);
-  return kiln_sim_board_new (kf, group, self->base_dir, rig->clock, self->report, error);
+  return kiln_sim_board_new (kf, group, self->file->base_dir, rig->clock, self->report, error);
 }
 
-/* [board] remove-after / arrive-after: milliseconds of the board's time. */
-static gboolean
-line_delay (GKeyFile    *kf,
-            const char  *group,
-            const char  *key,
-            guint        default_ms,
-            guint64     *ns,
-            GError     **error)
-{
-  g_autoptr(GError) local = NULL;
-  guint64 ms = default_ms;
-
-  if (g_key_file_has_key (kf, group, key, NULL))
-    {
-      ms = g_key_file_get_uint64 (kf, group, key, &local);
-      if (local != NULL || ms > 3600 * 1000)
-        {
-          g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
-                       "[%s] %s: give a delay in milliseconds (0 to 3600000)", group, key);
-          return FALSE;
-        }
-    }
-  *ns = ms * G_GUINT64_CONSTANT (1000000);
-  return TRUE;
-}
-
+/* Builds the probe and board of rig @index of the bench file: this fails
+ * only on the files the keys name or on the core's emulator. */
 static gboolean
 add_rig (KilnSimBench  *self,
-         GKeyFile      *kf,
-         const char    *probe_group,
-         const char    *board_group,
-         const char    *base_dir,
+         guint          index,
          GError       **error)
 {
+  const KilnSimBenchRig *spec = &g_array_index (self->file->rigs, KilnSimBenchRig, index);
+  GKeyFile *kf = self->file->key_file;
   Rig rig = { 0 };
   guint n = self->rigs->len;
-  g_autoptr(GError) local = NULL;
 
   rig.clock = g_new0 (KilnSimClock, 1);
-  rig.clock->pace = self->pace;
-  rig.board_group = g_strdup (board_group);
-  if (g_key_file_has_key (kf, board_group, "sequence", NULL))
-    {
-      guint64 length = g_key_file_get_uint64 (kf, board_group, "sequence", &local);
-
-      if (local != NULL || length == 0 || length > 100000)
-        {
-          g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
-                       "[%s] sequence: give the number of boards presented one after another (1 or more)", board_group);
-          g_free (rig.board_group);
-          g_free (rig.clock);
-          return FALSE;
-        }
-      rig.sequence = (guint) length;
-      if (!line_delay (kf, board_group, "remove-after", LINE_REMOVE_AFTER_MS, &rig.remove_after_ns, error)
-          || !line_delay (kf, board_group, "arrive-after", LINE_ARRIVE_AFTER_MS, &rig.arrive_after_ns, error))
-        {
-          g_free (rig.board_group);
-          g_free (rig.clock);
-          return FALSE;
-        }
-      rig.number = rig.last = 1;
-      rig.board = sequence_board (self, &rig, 1, error);
-    }
+  rig.clock->pace = self->file->pace;
+  rig.spec = spec;
+  rig.sequence = spec->sequence;
+  rig.remove_after_ns = spec->remove_after_ns;
+  rig.arrive_after_ns = spec->arrive_after_ns;
+  rig.number = rig.last = 1;
+  if (rig.sequence > 0)
+    rig.board = sequence_board (self, &rig, 1, error);
   else
-    {
-      rig.number = rig.last = 1;
-      rig.board = kiln_sim_board_new (kf, board_group, base_dir, rig.clock, self->report, error);
-    }
+    rig.board = kiln_sim_board_new (kf, spec->board_group, self->file->base_dir, rig.clock, self->report, error);
   if (rig.board == NULL)
     {
-      g_free (rig.board_group);
       g_free (rig.clock);
       return FALSE;
     }
-  rig.probe = kiln_sim_probe_new (kf, probe_group, rig.board, rig.clock, self->report, 1, (guint8) (n + 2), error);
+  if (spec->probe_group == NULL)
+    {
+      /* Its probe's keys were wrong: the board was made only so that its
+       * own error, if any, comes first, as when the bench was read and
+       * built in one pass. */
+      g_object_unref (rig.board);
+      g_free (rig.clock);
+      return TRUE;
+    }
+  rig.probe = kiln_sim_probe_new (kf, spec->probe_group, rig.board, rig.clock, self->report, 1, (guint8) (n + 2), error);
   if (rig.probe == NULL)
     {
       g_object_unref (rig.board);
-      g_free (rig.board_group);
       g_free (rig.clock);
       return FALSE;
     }
@@ -276,77 +184,29 @@ add_rig (KilnSimBench  *self,
   return TRUE;
 }
 
-/* GLib 2.74 sets its error twice (a GLib warning) when reading a value that
- * ends in an unfinished escape, so such a value is refused up front. */
-static gboolean
-check_escapes (GKeyFile  *kf,
-               GError   **error)
-{
-  g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
-
-  for (guint g = 0; groups[g] != NULL; g++)
-    {
-      g_auto(GStrv) keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
-
-      for (guint k = 0; keys != NULL && keys[k] != NULL; k++)
-        {
-          g_autofree char *raw = g_key_file_get_value (kf, groups[g], keys[k], NULL);
-          gsize n = 0;
-
-          for (gsize i = raw ? strlen (raw) : 0; i > 0 && raw[i - 1] == '\\'; i--)
-            n++;
-          if (n % 2 == 1)
-            {
-              g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
-                           "[%s] %s: the value ends with a lone backslash (write \\\\ for a backslash)",
-                           groups[g], keys[k]);
-              return FALSE;
-            }
-        }
-    }
-  return TRUE;
-}
-
+/* Reads the file's keys and builds what they describe, rig by rig: an error
+ * in the keys is given once every rig before it (and the board of its own
+ * rig, when its probe's keys were wrong) has been built without error. */
 static KilnSimBench *
 bench_from_key_file (GKeyFile    *kf,
                      const char  *base_dir,
                      GError     **error)
 {
   g_autoptr(KilnSimBench) self = g_object_new (KILN_TYPE_SIM_BENCH, NULL);
-  g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
-  gboolean numbered = FALSE;
+  GError *key_error = NULL;
 
-  if (!check_escapes (kf, error))
-    return NULL;
-  self->key_file = g_key_file_ref (kf);
-  self->base_dir = g_strdup (base_dir);
-  {
-    GError *pace_error = NULL;
-
-    self->pace = kiln_sim_pace_new (kf, base_dir, &pace_error);
-    if (pace_error != NULL)
+  self->file = _kiln_sim_bench_file_read (kf, base_dir, &key_error);
+  for (guint i = 0; self->file != NULL && i < self->file->rigs->len; i++)
+    if (!add_rig (self, i, error))
       {
-        g_propagate_error (error, pace_error);
+        g_clear_error (&key_error);
         return NULL;
       }
-  }
-
-  for (guint i = 0; groups[i] != NULL; i++)
+  if (key_error != NULL)
     {
-      guint n;
-      g_autofree char *board_group = NULL;
-
-      if (sscanf (groups[i], "probe %u", &n) != 1)
-        continue;
-      numbered = TRUE;
-      board_group = g_strdup_printf ("board %u", n);
-      if (!add_rig (self, kf, groups[i], board_group, base_dir, error))
-        return NULL;
+      g_propagate_error (error, key_error);
+      return NULL;
     }
-
-  if (!numbered && !add_rig (self, kf, "probe", "board", base_dir, error))
-    return NULL;
-
   return g_steal_pointer (&self);
 }
 
@@ -510,7 +370,7 @@ line_warn (Rig    *rig,
            GError *error)
 {
   if (error != NULL)
-    g_warning ("%s: the next board could not be presented: %s", rig->board_group, error->message);
+    g_warning ("%s: the next board could not be presented: %s", rig->spec->board_group, error->message);
 }
 
 /* The line's fixture, before each transfer of the probe, in the board's time

@@ -503,6 +503,9 @@ ppb_write (KilnSimBoard *self,
               self->stall_cycles = 0;
               self->run_start_ns = self->core_ns;
               _kiln_sim_board_core_engine (self);
+              /* Code the debugger wrote since the last run replaces its
+               * translation before the step, as before a run. */
+              _kiln_sim_board_flush_flash_code (self);
               uc_reg_read (self->uc, UC_ARM_REG_PC, &pc);
               uc_emu_start (self->uc, pc | 1, 0xFFFFFFFFull, 0, 1);
               _kiln_sim_board_apply_pending (self);

@@ -93,8 +93,6 @@ _kiln_sim_board_core_time_now (KilnSimBoard *self)
   return self->run_start_ns + (self->run_count + self->stall_cycles) * 1000000000ull / _kiln_sim_board_sysclk_hz (self);
 }
 
-#define CODE_PAGE 1024u
-
 /* Flash writes by the core happen in Unicorn's memory before the controller
  * sees them: remember the old bytes and put the controller's result in place
  * at the next point the core could observe it. */
@@ -120,93 +118,6 @@ _kiln_sim_board_apply_pending (KilnSimBoard *self)
     }
 }
 
-/* Translated code from flash that changed is dropped, outside emulation
- * (dropping it from a hook would free the block being executed). */
-void
-_kiln_sim_board_mark_ram_dirty (KilnSimBoard *self,
-                                guint32       address,
-                                guint         size)
-{
-  /* No engine yet: nothing translated to drop. */
-  if (self->uc == NULL)
-    return;
-  /* Writes to ITCM RAM and to SRAM would make one range of 512 MiB: the
-   * range so far is dropped at once (the debugger writes between runs). */
-  if (self->ram_dirty_hi > self->ram_dirty_lo && (address < SRAM_BASE) != (self->ram_dirty_lo < SRAM_BASE))
-    {
-      uc_ctl_remove_cache (self->uc, self->ram_dirty_lo, self->ram_dirty_hi);
-      self->ram_dirty_lo = self->ram_dirty_hi = 0;
-    }
-  if (self->ram_dirty_hi <= self->ram_dirty_lo)
-    {
-      self->ram_dirty_lo = address;
-      self->ram_dirty_hi = address + size;
-      return;
-    }
-  self->ram_dirty_lo = MIN (self->ram_dirty_lo, address);
-  self->ram_dirty_hi = MAX (self->ram_dirty_hi, address + size);
-}
-
-void
-_kiln_sim_board_flush_flash_code (KilnSimBoard *self)
-{
-  if (self->uc == NULL)
-    {
-      self->flash_code_dirty = FALSE;
-      return;
-    }
-  /* Code the debugger wrote into RAM replaces what Unicorn translated. */
-  if (self->ram_dirty_hi > self->ram_dirty_lo)
-    {
-      uc_ctl_remove_cache (self->uc, self->ram_dirty_lo, self->ram_dirty_hi);
-      self->ram_dirty_lo = self->ram_dirty_hi = 0;
-    }
-
-  if (!self->flash_code_dirty)
-    return;
-  self->flash_code_dirty = FALSE;
-  if (self->n_code_pages == 0)
-    return;
-  self->n_code_pages = 0;
-  /* Dropping translations is slow per page, whether a page has any or not:
-   * only the pages code ran from (most jobs run none from flash). */
-  for (guint32 page = 0; page < self->flash_size / CODE_PAGE; page++)
-    {
-      guint32 offset = page * CODE_PAGE;
-
-      if (!self->code_pages[page])
-        continue;
-      self->code_pages[page] = 0;
-      uc_ctl_remove_cache (self->uc, AXIM_FLASH + offset, AXIM_FLASH + offset + CODE_PAGE);
-      /* The alias: ITCM on the F7, address 0 on the F2/F4. */
-      if (IS_F7 (self))
-        uc_ctl_remove_cache (self->uc, ITCM_FLASH + offset, ITCM_FLASH + offset + CODE_PAGE);
-      else
-        uc_ctl_remove_cache (self->uc, offset, offset + CODE_PAGE);
-    }
-}
-
-/* Code runs from flash: its pages will need flushing when the flash
- * changes. */
-static void
-on_flash_block (uc_engine *uc,
-                guint64    address,
-                guint32    size,
-                gpointer   user_data)
-{
-  KilnSimBoard *self = user_data;
-  guint32 base = address >= AXIM_FLASH ? AXIM_FLASH : FLASH_ALIAS (self);
-  guint32 first = ((guint32) address - base) / CODE_PAGE;
-  guint32 last = ((guint32) address + MAX (size, 1u) - 1 - base) / CODE_PAGE;
-
-  for (guint32 page = first; page <= last && page < self->flash_size / CODE_PAGE; page++)
-    if (!self->code_pages[page])
-      {
-        self->code_pages[page] = 1;
-        self->n_code_pages++;
-      }
-}
-
 static void
 on_code (uc_engine *uc,
          guint64    address,
@@ -215,6 +126,10 @@ on_code (uc_engine *uc,
 {
   KilnSimBoard *self = user_data;
 
+  /* Marks the pages of RAM code runs from, unless the instruction lies
+   * whole in the page marked last. */
+  if (G_UNLIKELY ((guint32) address - self->code_page_seen > CODE_PAGE - MIN (size, CODE_PAGE)))
+    _kiln_sim_board_note_code_page (self, (guint32) address, size);
   self->insn_pc = (guint32) address;
   if (self->fp_any)
     {
@@ -583,9 +498,11 @@ _kiln_sim_board_core_engine (KilnSimBoard *self)
   uc_hook_add (self->uc, &self->hook_flash_write, UC_HOOK_MEM_WRITE, on_flash_write, self,
                AXIM_FLASH, AXIM_FLASH + self->flash_size - 1);
   self->code_pages = g_malloc0 (self->flash_size / CODE_PAGE);
-  uc_hook_add (self->uc, &self->hook_flash_block, UC_HOOK_BLOCK, on_flash_block, self,
+  self->ram_code_pages = g_malloc0 ((self->chip->sram_size + self->chip->itcm_ram_size) / CODE_PAGE);
+  self->code_page_seen = CODE_PAGE_NONE;
+  uc_hook_add (self->uc, &self->hook_flash_block, UC_HOOK_BLOCK, _kiln_sim_board_on_flash_block, self,
                AXIM_FLASH, AXIM_FLASH + self->flash_size - 1);
-  uc_hook_add (self->uc, &self->hook_itcm_block, UC_HOOK_BLOCK, on_flash_block, self,
+  uc_hook_add (self->uc, &self->hook_itcm_block, UC_HOOK_BLOCK, _kiln_sim_board_on_flash_block, self,
                FLASH_ALIAS (self), FLASH_ALIAS (self) + self->flash_size - 1);
   uc_hook_add (self->uc, &self->hook_flash_read, UC_HOOK_MEM_READ, on_flash_read, self,
                AXIM_FLASH, AXIM_FLASH + self->flash_size - 1);

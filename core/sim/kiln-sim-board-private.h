@@ -251,8 +251,13 @@ struct _KilnSimBoard
   guint              n_code_pages;
   uc_hook            hook_flash_block;
   uc_hook            hook_itcm_block;
-  guint32            ram_dirty_lo;   /* RAM the debugger wrote since the last run */
+  guint32            ram_dirty_lo;   /* code in RAM the debugger wrote since the last run */
   guint32            ram_dirty_hi;
+  /* Pages of RAM (SRAM, then ITCM RAM) code has run from since their
+   * translations were last dropped, and the page on_code saw last (see
+   * kiln-sim-board-core.c, "Code in RAM"). */
+  guint8            *ram_code_pages;
+  guint32            code_page_seen;
   gboolean           fp_any;
   guint32            insn_pc;        /* the instruction on_code saw last */
   /* Idle loops (see core_idle in kiln-sim-board-core.c) */
@@ -453,6 +458,13 @@ _kiln_sim_board_core_write_reg (KilnSimBoard *self,
 void
 _kiln_sim_board_apply_pending (KilnSimBoard *self);
 
+/* kiln-sim-board-code.c: the pages translated code came from (1 KiB,
+ * Unicorn's page), and dropping the translations a write made stale. */
+#define CODE_PAGE 1024u
+/* code_page_seen when no page is: in the system region, where no code
+ * runs (execute never), so no instruction lies within a page of it. */
+#define CODE_PAGE_NONE 0xF0000000u
+
 void
 _kiln_sim_board_mark_ram_dirty (KilnSimBoard *self,
                                 guint32       address,
@@ -460,6 +472,20 @@ _kiln_sim_board_mark_ram_dirty (KilnSimBoard *self,
 
 void
 _kiln_sim_board_flush_flash_code (KilnSimBoard *self);
+
+/* From the core's instruction hook: the instruction at @address of @size
+ * bytes runs (its pages of RAM are marked). */
+void
+_kiln_sim_board_note_code_page (KilnSimBoard *self,
+                                guint32       address,
+                                guint32       size);
+
+/* Unicorn's block hook over the flash and its alias. */
+void
+_kiln_sim_board_on_flash_block (uc_engine    *uc,
+                                guint64       address,
+                                guint32       size,
+                                gpointer      user_data);
 
 gboolean
 _kiln_sim_board_core_setup (KilnSimBoard  *self,

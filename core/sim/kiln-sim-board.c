@@ -200,6 +200,7 @@ kiln_sim_board_finalize (GObject *object)
   g_free (self->ccm);
   g_free (self->otp);
   g_free (self->code_pages);
+  g_free (self->ram_code_pages);
   g_free (self->crc_table);
   g_free (self->state_dir);
   g_clear_pointer (&self->sectors, g_array_unref);
@@ -270,6 +271,29 @@ _kiln_sim_board_ram_mem (KilnSimBoard *self)
   self->ccm = g_malloc0 (MAX (self->chip->ccm_size, 1u));
 }
 
+/* [board] chip: STM32F746NG when not given. */
+static const KilnSimChip *
+board_chip (GKeyFile    *key_file,
+            const char  *group,
+            GError     **error)
+{
+  g_autofree char *chip_name = g_key_file_get_string (key_file, group, "chip", NULL);
+  const KilnSimChip *chip = kiln_sim_chip_find (chip_name ? g_strstrip (chip_name) : "STM32F746NG");
+
+  if (chip == NULL)
+    g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
+                 "[%s] chip = %s: the bench has STM32F746NG, STM32F767ZI and STM32F722RE", group, chip_name);
+  return chip;
+}
+
+gboolean
+kiln_sim_board_check_keys (GKeyFile    *key_file,
+                           const char  *group,
+                           GError     **error)
+{
+  return board_chip (key_file, group, error) != NULL;
+}
+
 KilnSimBoard *
 kiln_sim_board_new (GKeyFile      *key_file,
                     const char    *group,
@@ -279,7 +303,6 @@ kiln_sim_board_new (GKeyFile      *key_file,
                     GError       **error)
 {
   g_autoptr(KilnSimBoard) self = g_object_new (KILN_TYPE_SIM_BOARD, NULL);
-  g_autofree char *chip_name = NULL;
   g_autofree char *state = NULL;
   g_autofree char *image = NULL;
   g_autofree char *voltage = NULL;
@@ -289,14 +312,9 @@ kiln_sim_board_new (GKeyFile      *key_file,
   gboolean fresh;
   guint32 rdp, nwrp;
 
-  chip_name = g_key_file_get_string (key_file, group, "chip", NULL);
-  self->chip = kiln_sim_chip_find (chip_name ? g_strstrip (chip_name) : "STM32F746NG");
+  self->chip = board_chip (key_file, group, error);
   if (self->chip == NULL)
-    {
-      g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
-                   "[%s] chip = %s: the bench has STM32F746NG, STM32F767ZI and STM32F722RE", group, chip_name);
-      return NULL;
-    }
+    return NULL;
 
   self->clock = clock;
   self->report = report;

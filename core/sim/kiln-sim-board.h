@@ -41,6 +41,11 @@ KilnSimBoard *kiln_sim_board_new           (GKeyFile      *key_file,
                                             KilnSimClock  *clock,
                                             KilnSimReport *report,
                                             GError       **error);
+/* Checks the keys of @group that kiln_sim_board_new() refuses (the chip)
+ * without making a board: no file is read. */
+gboolean      kiln_sim_board_check_keys    (GKeyFile      *key_file,
+                                            const char    *group,
+                                            GError       **error);
 gboolean      kiln_sim_board_save          (KilnSimBoard  *self,
                                             GError       **error);
 

@@ -19,6 +19,11 @@ KilnSimProbe *kiln_sim_probe_new       (GKeyFile      *key_file,
                                         guint8         bus,
                                         guint8         address,
                                         GError       **error);
+/* Reads and checks the keys of probe group @group (and [bench] host-gaps)
+ * without making a probe: the errors kiln_sim_probe_new() would give. */
+gboolean      kiln_sim_probe_check_keys (GKeyFile     *key_file,
+                                         const char   *group,
+                                         GError      **error);
 KilnSimBoard *kiln_sim_probe_get_board (KilnSimProbe  *self);
 /* Replaces the board behind the probe (a board swap; see kiln-sim-bench.c). */
 void          kiln_sim_probe_set_board (KilnSimProbe  *self,

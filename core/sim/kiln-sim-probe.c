@@ -610,22 +610,35 @@ kiln_sim_probe_init (KilnSimProbe *self)
   self->configuration = 1;
 }
 
+/* What a [probe] group says, read and checked before a probe is made
+ * (kiln_sim_probe_check_keys() reads it alone, for the bench file's parse). */
+typedef struct
+{
+  Model           model;
+  guint16         pid;
+  guint           hw_version;
+  guint           jtag_version;
+  guint           swim_version;
+  guint           msd_version;
+  KilnSimHostGaps host_gaps;
+} ProbeKeys;
+
 /* "V2J34S7", "V2J37M26", "V3J7M2" */
 static gboolean
-parse_firmware (KilnSimProbe  *self,
-                const char    *text,
-                GError       **error)
+parse_firmware (ProbeKeys   *keys,
+                const char  *text,
+                GError     **error)
 {
   const char *p = text;
   char *end;
 
   if (*p != 'V' && *p != 'v')
     goto bad;
-  self->hw_version = (guint) g_ascii_strtoull (p + 1, &end, 10);
+  keys->hw_version = (guint) g_ascii_strtoull (p + 1, &end, 10);
   p = end;
   if (*p != 'J' && *p != 'j')
     goto bad;
-  self->jtag_version = (guint) g_ascii_strtoull (p + 1, &end, 10);
+  keys->jtag_version = (guint) g_ascii_strtoull (p + 1, &end, 10);
   p = end;
   while (*p != '\0')
     {
@@ -635,14 +648,14 @@ parse_firmware (KilnSimProbe  *self,
       if (end == p + 1)
         goto bad;
       if (kind == 'S')
-        self->swim_version = v;
+        keys->swim_version = v;
       else if (kind == 'M')
-        self->msd_version = v;
+        keys->msd_version = v;
       else if (kind != 'B' && kind != 'P')
         goto bad;
       p = end;
     }
-  if (self->hw_version < 2 || self->hw_version > 3 || self->jtag_version > 63)
+  if (keys->hw_version < 2 || keys->hw_version > 3 || keys->jtag_version > 63)
     goto bad;
   return TRUE;
 
@@ -650,6 +663,72 @@ bad:
   g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
                "firmware = %s: write it as the probe reports it, like V2J34S7, V2J37M26 or V3J7M2", text);
   return FALSE;
+}
+
+static gboolean
+read_keys (GKeyFile    *key_file,
+           const char  *group,
+           ProbeKeys   *keys,
+           GError     **error)
+{
+  g_autofree char *model = g_key_file_get_string (key_file, group, "model", NULL);
+  g_autofree char *firmware = g_key_file_get_string (key_file, group, "firmware", NULL);
+  g_autofree char *pid = g_key_file_get_string (key_file, group, "pid", NULL);
+  g_autofree char *gaps = g_key_file_get_string (key_file, "bench", "host-gaps", NULL);
+  GError *gaps_error = NULL;
+
+  *keys = (ProbeKeys) { 0 };
+  if (model == NULL || g_ascii_strcasecmp (g_strstrip (model), "stlink-v2") == 0)
+    {
+      keys->model = MODEL_V2;
+      keys->pid = 0x3748;
+    }
+  else if (g_ascii_strcasecmp (model, "stlink-v2-1") == 0)
+    {
+      keys->model = MODEL_V2_1;
+      keys->pid = 0x374B;
+    }
+  else if (g_ascii_strcasecmp (model, "stlink-v3") == 0)
+    {
+      keys->model = MODEL_V3;
+      keys->pid = 0x374F;
+    }
+  else
+    {
+      g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
+                   "[%s] model = %s: use stlink-v2, stlink-v2-1 or stlink-v3", group, model);
+      return FALSE;
+    }
+  if (pid != NULL)
+    keys->pid = (guint16) g_ascii_strtoull (pid, NULL, 0);
+
+  if (firmware == NULL)
+    firmware = g_strdup (keys->model == MODEL_V2 ? "V2J34S7" : keys->model == MODEL_V2_1 ? "V2J37M26" : "V3J7M2");
+  if (!parse_firmware (keys, g_strstrip (firmware), error))
+    return FALSE;
+  if ((keys->model == MODEL_V3) != (keys->hw_version == 3))
+    {
+      g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
+                   "[%s] firmware %s does not run on a %s", group, firmware, model ? model : "stlink-v2");
+      return FALSE;
+    }
+  keys->host_gaps = kiln_sim_host_gaps_parse (gaps, &gaps_error);
+  if (gaps_error != NULL)
+    {
+      g_propagate_error (error, gaps_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+kiln_sim_probe_check_keys (GKeyFile    *key_file,
+                           const char  *group,
+                           GError     **error)
+{
+  ProbeKeys keys;
+
+  return read_keys (key_file, group, &keys, error);
 }
 
 KilnSimProbe *
@@ -662,50 +741,20 @@ kiln_sim_probe_new (GKeyFile      *key_file,
                     guint8         address,
                     GError       **error)
 {
-  g_autoptr(KilnSimProbe) self = g_object_new (KILN_TYPE_SIM_PROBE, NULL);
-  g_autofree char *model = g_key_file_get_string (key_file, group, "model", NULL);
-  g_autofree char *firmware = g_key_file_get_string (key_file, group, "firmware", NULL);
+  g_autoptr(KilnSimProbe) self = NULL;
   g_autofree char *serial = g_key_file_get_string (key_file, group, "serial", NULL);
   g_autofree char *quirk = g_key_file_get_string (key_file, group, "binary-serial", NULL);
-  g_autofree char *pid = g_key_file_get_string (key_file, group, "pid", NULL);
-  g_autofree char *gaps = g_key_file_get_string (key_file, "bench", "host-gaps", NULL);
-  g_autoptr(GError) gaps_error = NULL;
+  ProbeKeys keys;
 
-  if (model == NULL || g_ascii_strcasecmp (g_strstrip (model), "stlink-v2") == 0)
-    {
-      self->model = MODEL_V2;
-      self->pid = 0x3748;
-    }
-  else if (g_ascii_strcasecmp (model, "stlink-v2-1") == 0)
-    {
-      self->model = MODEL_V2_1;
-      self->pid = 0x374B;
-    }
-  else if (g_ascii_strcasecmp (model, "stlink-v3") == 0)
-    {
-      self->model = MODEL_V3;
-      self->pid = 0x374F;
-    }
-  else
-    {
-      g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
-                   "[%s] model = %s: use stlink-v2, stlink-v2-1 or stlink-v3", group, model);
-      return NULL;
-    }
-  if (pid != NULL)
-    self->pid = (guint16) g_ascii_strtoull (pid, NULL, 0);
-
-  if (firmware == NULL)
-    firmware = g_strdup (self->model == MODEL_V2 ? "V2J34S7" : self->model == MODEL_V2_1 ? "V2J37M26" : "V3J7M2");
-  if (!parse_firmware (self, g_strstrip (firmware), error))
+  if (!read_keys (key_file, group, &keys, error))
     return NULL;
-  if ((self->model == MODEL_V3) != (self->hw_version == 3))
-    {
-      g_set_error (error, KILN_SIM_ERROR, KILN_SIM_ERROR_CONFIG,
-                   "[%s] firmware %s does not run on a %s", group, firmware, model ? model : "stlink-v2");
-      return NULL;
-    }
-
+  self = g_object_new (KILN_TYPE_SIM_PROBE, NULL);
+  self->model = keys.model;
+  self->pid = keys.pid;
+  self->hw_version = keys.hw_version;
+  self->jtag_version = keys.jtag_version;
+  self->swim_version = keys.swim_version;
+  self->msd_version = keys.msd_version;
   self->serial = serial ? g_ascii_strup (g_strstrip (serial), -1)
                         : g_strdup_printf ("0671FF3833354B50431443%02X", (guint) (bus * 16 + address) & 0xFF);
   self->binary_serial = quirk != NULL && g_ascii_strcasecmp (g_strstrip (quirk), "true") == 0;
@@ -717,12 +766,7 @@ kiln_sim_probe_new (GKeyFile      *key_file,
   self->mode = self->model == MODEL_V2 ? MODE_DFU : MODE_MASS;
   self->swd_khz = self->model == MODEL_V3 ? 8000 : 1800;
   self->last_status = STATUS_OK;
-  self->clock->host_gaps = kiln_sim_host_gaps_parse (gaps, &gaps_error);
-  if (gaps_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&gaps_error));
-      return NULL;
-    }
+  self->clock->host_gaps = keys.host_gaps;
 
   self->disconnect_armed = g_key_file_has_key (key_file, "faults", "usb-disconnect-after-ms", NULL);
   self->hang_armed = g_key_file_has_key (key_file, "faults", "usb-hang-after-ms", NULL);
