@@ -99,6 +99,29 @@ kiln_test_input_hold_key (GtkWindow  *window,
   flush (GTK_WIDGET (window));
 }
 
+/* Where @widget's point (@wx, @wy) is in its window's X coordinates; the
+ * window is given the focus, as a hand on the mouse gives it. */
+static void
+window_point (GtkWidget *widget,
+              double     wx,
+              double     wy,
+              double    *x,
+              double    *y)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  graphene_point_t at = GRAPHENE_POINT_INIT (wx, wy);
+  graphene_point_t point;
+  double sx, sy;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &at, &point));
+  gtk_native_get_surface_transform (native, &sx, &sy);
+  *x = point.x + sx;
+  *y = point.y + sy;
+  if (GTK_IS_WINDOW (native))
+    focus (GTK_WINDOW (native));
+}
+
 void
 kiln_test_input_click_at (GtkWidget *widget,
                           double     wx,
@@ -106,24 +129,16 @@ kiln_test_input_click_at (GtkWidget *widget,
                           guint      button,
                           guint      n_clicks)
 {
-  GtkNative *native = gtk_widget_get_native (widget);
-  graphene_point_t at = GRAPHENE_POINT_INIT (wx, wy);
-  graphene_point_t point;
-  double sx, sy;
-  g_autofree char *xid = NULL;
+  g_autofree char *xid = dup_xid (widget);
   g_autofree char *x = NULL;
   g_autofree char *y = NULL;
   g_autofree char *b = g_strdup_printf ("%u", button);
   g_autofree char *n = g_strdup_printf ("%u", n_clicks);
+  double px, py;
 
-  g_assert_true (gtk_widget_get_mapped (widget));
-  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &at, &point));
-  gtk_native_get_surface_transform (native, &sx, &sy);
-  xid = dup_xid (widget);
-  x = g_strdup_printf ("%d", (int) (point.x + sx));
-  y = g_strdup_printf ("%d", (int) (point.y + sy));
-  if (GTK_IS_WINDOW (native))
-    focus (GTK_WINDOW (native));
+  window_point (widget, wx, wy, &px, &py);
+  x = g_strdup_printf ("%d", (int) px);
+  y = g_strdup_printf ("%d", (int) py);
   {
     const char *args[] = { "mousemove", "--sync", "--window", xid, x, y, "click", "--repeat", n, "--delay", "80", b, NULL };
 
@@ -139,21 +154,14 @@ kiln_test_input_drag (GtkWidget *widget,
                       double     dx,
                       double     dy)
 {
-  GtkNative *native = gtk_widget_get_native (widget);
-  graphene_point_t at = GRAPHENE_POINT_INIT (wx, wy);
-  graphene_point_t point;
-  double sx, sy;
   g_autofree char *xid = dup_xid (widget);
   g_autofree char *x = NULL;
   g_autofree char *y = NULL;
+  double px, py;
 
-  g_assert_true (gtk_widget_get_mapped (widget));
-  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &at, &point));
-  gtk_native_get_surface_transform (native, &sx, &sy);
-  x = g_strdup_printf ("%d", (int) (point.x + sx));
-  y = g_strdup_printf ("%d", (int) (point.y + sy));
-  if (GTK_IS_WINDOW (native))
-    focus (GTK_WINDOW (native));
+  window_point (widget, wx, wy, &px, &py);
+  x = g_strdup_printf ("%d", (int) px);
+  y = g_strdup_printf ("%d", (int) py);
   {
     const char *args[] = { "mousemove", "--sync", "--window", xid, x, y, "mousedown", "1", NULL };
 
@@ -163,8 +171,8 @@ kiln_test_input_drag (GtkWidget *widget,
   /* In steps, as a hand moves: each motion is handled before the next. */
   for (guint step = 1; step <= 5; step++)
     {
-      g_autofree char *mx = g_strdup_printf ("%d", (int) (point.x + sx + dx * step / 5));
-      g_autofree char *my = g_strdup_printf ("%d", (int) (point.y + sy + dy * step / 5));
+      g_autofree char *mx = g_strdup_printf ("%d", (int) (px + dx * step / 5));
+      g_autofree char *my = g_strdup_printf ("%d", (int) (py + dy * step / 5));
       const char *args[] = { "mousemove", "--window", xid, mx, my, NULL };
 
       xdotool (args);
