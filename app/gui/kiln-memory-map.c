@@ -161,23 +161,31 @@ content_height (KilnMemoryMap *self,
   return h;
 }
 
+/* The width Pango gives the widest of @text's texts for the sector states,
+ * in this language and font. */
+static int
+widest_of (KilnMemoryMap *self,
+           const char    *(*text) (KilnSectorState state))
+{
+  int widest = 0;
+
+  for (guint st = 0; st < KILN_N_SECTOR_STATES; st++)
+    {
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text (st));
+      int w, h;
+
+      pango_layout_get_pixel_size (layout, &w, &h);
+      widest = MAX (widest, w);
+    }
+  return widest;
+}
+
 /* The width Pango gives the longest state word in this language and font. */
 static double
 widest_word (KilnMemoryMap *self)
 {
   if (self->widest_word < 0)
-    {
-      self->widest_word = 0;
-      for (guint st = 0; st < KILN_N_SECTOR_STATES; st++)
-        {
-          g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self),
-                                                                          kiln_memory_map_state_word (st));
-          int w, h;
-
-          pango_layout_get_pixel_size (layout, &w, &h);
-          self->widest_word = MAX (self->widest_word, w);
-        }
-    }
+    self->widest_word = widest_of (self, kiln_memory_map_state_word);
   return self->widest_word;
 }
 
@@ -188,18 +196,7 @@ _kiln_memory_map_legend_columns (KilnMemoryMap *self,
                                  double         width)
 {
   if (self->widest_legend < 0)
-    {
-      self->widest_legend = 0;
-      for (guint st = 0; st < KILN_N_SECTOR_STATES; st++)
-        {
-          g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self),
-                                                                          kiln_memory_map_describe_state (st));
-          int w, h;
-
-          pango_layout_get_pixel_size (layout, &w, &h);
-          self->widest_legend = MAX (self->widest_legend, w);
-        }
-    }
+    self->widest_legend = widest_of (self, kiln_memory_map_describe_state);
   return MAX (1, (guint) (width / MAX (240.0, self->widest_legend + 30 + 8)));
 }
 
