@@ -225,6 +225,46 @@ mark_incomplete (KilnWindow         *self,
   return list->len ? g_strdup (list->str) : NULL;
 }
 
+/* What the header says once a job is over (NULL: it stays as it is). Only
+ * what was checked is said to be so: a Program without its verify says the
+ * chip was not checked, and a job that found the chip already right says it
+ * once. */
+static char *
+header_after_job (KilnWindow         *self,
+                  const KilnFlashJob *flash_job,
+                  const GError       *error)
+{
+  if (self->image == NULL)
+    return NULL;
+  if (error == NULL && self->last_message != NULL
+      && (self->last_job_kind == JOB_PROGRAM || self->last_job_kind == JOB_VERIFY))
+    {
+      if (self->last_job_kind == JOB_VERIFY
+          || (flash_job != NULL && flash_job->result.written == 0 && flash_job->result.erased == 0))
+        /* Translators: %s is the job's summary ("The chip already holds this image: nothing was erased or
+         * written", or Verify's "Verified: the chip holds the file's 40.0 KiB exactly…"), which says it already */
+        return g_strdup_printf (_("Done: %s."), self->last_message);
+      if (flash_job != NULL && !flash_job->result.verified)
+        /* Translators: %s is the job's summary ("Programmed 160 KiB without verifying (5 sectors, 0 unchanged)") */
+        return g_strdup_printf (_("Done: %s. Not checked: Verify reads the chip back against this file."),
+                                self->last_message);
+      /* Translators: %s is the job's summary ("Programmed and verified 160 KiB (5 sectors, 0 unchanged)") */
+      return g_strdup_printf (_("Done: %s. The chip holds this file."), self->last_message);
+    }
+  /* A Program that stopped did not do what the header planned: it says so,
+   * and the result under it says why and what is left half-written. */
+  if (error != NULL && self->last_job_kind == JOB_PROGRAM)
+    return g_strdup (_("Not finished: the chip does not hold this file. Program it again once the "
+                       "cause below is dealt with."));
+  if (error != NULL && self->last_job_kind == JOB_VERIFY)
+    return g_strdup (_("Checked: the chip does not hold this file (see below). Program writes it."));
+  /* An Erase changed the chip: an earlier "holds this file" is old news. */
+  if (self->last_job_kind == JOB_ERASE)
+    return g_strdup (_("The chip was erased since it was last checked: Program writes this file, "
+                       "Verify compares it."));
+  return NULL;
+}
+
 /* The job is over on both sides: its progress finished and the worker
  * handed it back. Shows the result, marks what a failure left behind. */
 static void
@@ -298,53 +338,15 @@ show_result (KilnWindow *self)
   gtk_revealer_set_reveal_child (self->result_revealer, TRUE);
   self->banner_is_target = FALSE;
   /* The header says what was done, until the file, target or plan changes. */
-  if (error == NULL && self->image != NULL && self->last_message != NULL
-      && (self->last_job_kind == JOB_PROGRAM || self->last_job_kind == JOB_VERIFY))
-    {
-      g_autofree char *done = NULL;
+  {
+    g_autofree char *header = header_after_job (self, flash_job, error);
 
-      /* Only what was checked is said to be so: a Program without its
-       * verify says the chip was not checked, and a job that found the chip
-       * already right says it once. */
-      if (self->last_job_kind == JOB_VERIFY
-          || (flash_job != NULL && flash_job->result.written == 0 && flash_job->result.erased == 0))
-        /* Translators: %s is the job's summary ("The chip already holds this image: nothing was erased or
-         * written", or Verify's "Verified: the chip holds the file's 40.0 KiB exactly…"), which says it already */
-        done = g_strdup_printf (_("Done: %s."), self->last_message);
-      else if (flash_job != NULL && !flash_job->result.verified)
-        /* Translators: %s is the job's summary ("Programmed 160 KiB without verifying (5 sectors, 0 unchanged)") */
-        done = g_strdup_printf (_("Done: %s. Not checked: Verify reads the chip back against this file."),
-                                self->last_message);
-      else
-        /* Translators: %s is the job's summary ("Programmed and verified 160 KiB (5 sectors, 0 unchanged)") */
-        done = g_strdup_printf (_("Done: %s. The chip holds this file."), self->last_message);
-
-      gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
-      gtk_label_set_label (self->plan_label, done);
-    }
-  /* A Program that stopped did not do what the header planned: it says so,
-   * and the result under it says why and what is left half-written. */
-  else if (error != NULL && self->image != NULL && self->last_job_kind == JOB_PROGRAM)
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
-      gtk_label_set_label (self->plan_label,
-                           _("Not finished: the chip does not hold this file. Program it again once the "
-                             "cause below is dealt with."));
-    }
-  else if (error != NULL && self->image != NULL && self->last_job_kind == JOB_VERIFY)
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
-      gtk_label_set_label (self->plan_label,
-                           _("Checked: the chip does not hold this file (see below). Program writes it."));
-    }
-  /* An Erase changed the chip: an earlier "holds this file" is old news. */
-  else if (self->image != NULL && self->last_job_kind == JOB_ERASE)
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
-      gtk_label_set_label (self->plan_label,
-                           _("The chip was erased since it was last checked: Program writes this file, "
-                             "Verify compares it."));
-    }
+    if (header != NULL)
+      {
+        gtk_widget_remove_css_class (GTK_WIDGET (self->plan_label), "error");
+        gtk_label_set_label (self->plan_label, header);
+      }
+  }
   /* An open memory view shows what the chip held before: a Program or an
    * Erase (done, failed or cancelled midway) may have changed it. */
   if (self->memory_view != NULL && (self->last_job_kind == JOB_PROGRAM || self->last_job_kind == JOB_ERASE))
