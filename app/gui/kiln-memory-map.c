@@ -529,11 +529,17 @@ kiln_memory_map_finalize (GObject *object)
 
 /* A new font or style measures the words again. */
 static void
+forget_widths (KilnMemoryMap *self)
+{
+  self->widest_word = -1;
+  self->widest_legend = -1;
+}
+
+static void
 kiln_memory_map_css_changed (GtkWidget         *widget,
                              GtkCssStyleChange *change)
 {
-  KILN_MEMORY_MAP (widget)->widest_word = -1;
-  KILN_MEMORY_MAP (widget)->widest_legend = -1;
+  forget_widths (KILN_MEMORY_MAP (widget));
   GTK_WIDGET_CLASS (kiln_memory_map_parent_class)->css_changed (widget, change);
 }
 
@@ -541,8 +547,7 @@ static void
 kiln_memory_map_system_setting_changed (GtkWidget        *widget,
                                         GtkSystemSetting  setting)
 {
-  KILN_MEMORY_MAP (widget)->widest_word = -1;
-  KILN_MEMORY_MAP (widget)->widest_legend = -1;
+  forget_widths (KILN_MEMORY_MAP (widget));
   GTK_WIDGET_CLASS (kiln_memory_map_parent_class)->system_setting_changed (widget, setting);
 }
 
@@ -577,8 +582,7 @@ kiln_memory_map_init (KilnMemoryMap *self)
   g_array_set_clear_func (self->segments, region_clear);
   self->n_banks = 1;
   self->sector_height = SECTOR_HEIGHT;
-  self->widest_word = -1;
-  self->widest_legend = -1;
+  forget_widths (self);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   _kiln_memory_map_init_input (self);

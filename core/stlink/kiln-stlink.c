@@ -47,7 +47,6 @@ kiln_stlink_init (KilnStlink *self)
 {
 }
 
-/* One command and, when @answer_len > 0, its answer. */
 /* Every round trip on stderr, for whoever counts them: KILN_STLINK_TRACE=1
  * (README.md, "The simulator"). Looked up once. */
 static gboolean
@@ -64,6 +63,7 @@ tracing (void)
   return on;
 }
 
+/* One command and, when @answer_len > 0, its answer. */
 static gboolean
 command (KilnStlink   *self,
          const guint8 *cmd,
