@@ -90,7 +90,10 @@ def crash(conn, lost):
     at: that board is never presented again, and the number it may have been
     given must end up consumed, never given to another board. The first
     station's first board is held in the middle of programming and its
-    station killed there, so that at least one such number exists."""
+    station killed there, so that at least one such number exists. A
+    station killed at the last board of each of its probes has nothing
+    left to start for: it is retired (`kiln-cli line retire`), which
+    records the numbers it held as consumed."""
     seed = int(os.environ.get("KILN_LINE_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
     STATIONS, PER_PROBE = 4, int(os.environ.get("KILN_LINE_BOARDS", 200)) // 8
@@ -106,6 +109,7 @@ def crash(conn, lost):
     on_bench = [(1, 2)] * STATIONS
     held_file = os.path.join(dirs[0], "held")
     held = None           # (value, chip_uid) of the board killed while held
+    retired = []          # (station, numbers it consumed) for stations retired with no board left
 
     def reader(proc, i):
         for line in proc.stdout:
@@ -129,6 +133,11 @@ def crash(conn, lost):
                     skips[i][p] = min(skips[i][p] + 1, PER_PROBE)
             on_bench[i] = lost_sim(d, i + 1, PER_PROBE, skips[i], starts[i], hold=(i == 0 and starts[i] == 0))
             if not on_bench[i]:
+                # No board left for it: the station will not start again,
+                # so nothing sweeps the numbers it may hold. An engineer
+                # retires it, as the line asks for such a station.
+                if starts[i] > 0:
+                    retire(f"C{i + 1}")
                 done[i] = True
                 return
         proc = subprocess.Popen(station_cmd(d, f"C{i + 1}", conn), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -137,6 +146,17 @@ def crash(conn, lost):
         readers[i].start()
         procs[i] = proc
         starts[i] += 1
+
+    def retire(station):
+        # Refused (2) while the killed process's session lingers on the
+        # server, or failing while the database restarts: asked again.
+        for _ in range(120):
+            r = subprocess.run([cli, "line", "retire", station, "--line", conn], capture_output=True, text=True)
+            if r.returncode == 0:
+                retired.append((station, int(re.search(r": (\d+) serial number", r.stdout).group(1))))
+                return
+            time.sleep(0.5)
+        check(False, f"{name} test: retire {station}: exit {r.returncode}", r.stdout + r.stderr)
 
     def kill(i):
         procs[i].send_signal(signal.SIGKILL)
@@ -257,7 +277,7 @@ def crash(conn, lost):
           f"{len(printed)} board results ({len(passed)} PASS), {len(recs)} line records, {kills} kills, "
           f"{restarts} database restarts, {sum(starts)} station starts, {len(numbers)} numbers = "
           f"{len(on_boards)} on boards + {len(consumed)} consumed, {len(boards_passed)} boards passed, "
-          f"duplicates = {duplicates}, {wall:.1f} s; FAIL causes: {causes}", flush=True)
+          f"duplicates = {duplicates}, {wall:.1f} s, retired {retired}; FAIL causes: {causes}", flush=True)
 
 
 server = kiln_pg.Server().start()
