@@ -347,6 +347,12 @@ log_open (gpointer data)
  * the height is kept in GSettings); the "Log" title still folds and opens
  * the log with a click afterwards, and the log opens again at the height
  * it was given; dragged far down, the log keeps its three lines. */
+static gboolean
+handle_has_focus (GtkWidget *handle)
+{
+  return (gtk_widget_get_state_flags (handle) & GTK_STATE_FLAG_FOCUS_WITHIN) != 0;
+}
+
 static void
 test_drag_height (void)
 {
@@ -402,6 +408,25 @@ test_drag_height (void)
   g_test_message ("log %d px after dragging down", log_height (window));
   g_assert_cmpint (log_height (window), ==, before);
   g_assert_cmpint (g_settings_get_int (settings, "log-height"), ==, 60);
+
+  /* From the keyboard: Tab until the handle has the focus, as a person
+   * would, then the arrow keys move it a step (24 px) each. */
+  for (guint i = 0; i < 60 && !handle_has_focus (handle); i++)
+    kiln_test_input_keys (GTK_WINDOW (window), "Tab");
+  g_assert_true (handle_has_focus (handle));
+  kiln_test_input_keys (GTK_WINDOW (window), "Up Up Up");
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_test_message ("log %d px after Up three times", log_height (window));
+  g_assert_cmpint (log_height (window), ==, before + 3 * 24);
+  g_assert_cmpint (g_settings_get_int (settings, "log-height"), ==, 60 + 3 * 24);
+  kiln_test_input_keys (GTK_WINDOW (window), "Down");
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_cmpint (log_height (window), ==, before + 2 * 24);
+  g_assert_cmpint (g_settings_get_int (settings, "log-height"), ==, 60 + 2 * 24);
+  /* Down past the least: it stays at three lines. */
+  kiln_test_input_keys (GTK_WINDOW (window), "Down Down Down");
+  kiln_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_cmpint (log_height (window), ==, before);
 
   kiln_test_close (window, flash_path);
   g_unlink (path);
