@@ -289,7 +289,7 @@ load_ready (GObject      *source,
   if (data->is_reload)
     {
       g_autofree char *msg = g_strdup_printf (_("Reloaded %s"), name);
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (msg));
+      _kiln_window_toast (self, msg);
     }
   show_image (self);
 }

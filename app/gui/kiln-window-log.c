@@ -309,7 +309,7 @@ copy_log_action (GtkWidget  *widget,
   g_autofree char *text = _kiln_window_dup_log_text (self);
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Log copied")));
+  _kiln_window_toast (self, _("Log copied"));
 }
 
 static void
@@ -328,7 +328,7 @@ save_log_response (GtkNativeDialog *dialog,
                                     G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, &error))
         {
           g_autofree char *msg = g_strdup_printf (_("Could not save the log: %s"), error->message);
-          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (msg));
+          _kiln_window_toast (self, msg);
         }
     }
   g_object_unref (dialog);

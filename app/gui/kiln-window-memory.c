@@ -25,8 +25,7 @@ _kiln_window_show_memory (KilnWindow *self,
 {
   if (!have_live_chip (self))
     {
-      adw_toast_overlay_add_toast (self->toast_overlay,
-                                   adw_toast_new (_("Choose a probe with a chip behind it to see the chip’s memory")));
+      _kiln_window_toast (self, _("Choose a probe with a chip behind it to see the chip’s memory"));
       return NULL;
     }
   if (self->memory_view == NULL)

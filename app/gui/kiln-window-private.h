@@ -66,6 +66,7 @@ struct _KilnWindow
   gint64                job_started;
   char                 *error_text;
   char                 *last_message; /* the running job's latest summary */
+  char                 *last_toast;   /* the text of the last toast raised */
   KilnSimBench         *bench;     /* the simulated board, when a probe of it is used */
   KilnUsbProbeInfo     *probe;     /* the probe chosen, NULL: none */
   KilnSession          *session;   /* the worker that owns the probe */
@@ -165,6 +166,9 @@ struct _KilnWindow
 void           _kiln_window_update_actions  (KilnWindow     *self);
 /* Hides the last job's result (the file, target or plan changed). */
 void           _kiln_window_clear_result    (KilnWindow     *self);
+void           _kiln_window_toast           (KilnWindow     *self,
+                                             const char     *text);
+const char    *_kiln_window_get_last_toast  (KilnWindow     *self);
 /* The Target panel's chip rows and the map's layout, from self->chip. */
 void           _kiln_window_update_chip     (KilnWindow     *self);
 /* The plan of the loaded file on self->chip, drawn on the map. */

@@ -376,7 +376,10 @@ probe_selected_cb (KilnWindow        *self,
       g_autofree char *msg = g_strdup_printf (_("The probe %s is gone (unplugged?)"), kiln_usb_probe_info_get_serial (old));
 
       kiln_window_log_at (self, KILN_LOG_WARNING, "%s", msg);
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (msg));
+      /* Not over a job's result: the job ends saying the probe was
+       * unplugged, in the banner the toast would cover. */
+      if (self->progress == NULL && !gtk_revealer_get_reveal_child (self->result_revealer))
+        _kiln_window_toast (self, msg);
     }
   self->probe = info ? g_object_ref (info) : NULL;
   g_clear_object (&old);
@@ -402,7 +405,7 @@ option_bytes_written_cb (KilnWindow *self,
                          const char *summary)
 {
   kiln_window_log (self, "%s", summary);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Option bytes written")));
+  _kiln_window_toast (self, _("Option bytes written"));
   /* Protection and layout may have changed: read the target again. Lowering
    * the read protection erases the flash. */
   _kiln_window_identify (self);

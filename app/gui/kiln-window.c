@@ -58,6 +58,22 @@ _kiln_window_clear_result (KilnWindow *self)
   self->banner_is_target = FALSE;
 }
 
+/* A short note over the bottom of the window that goes by itself. */
+void
+_kiln_window_toast (KilnWindow *self,
+                    const char *text)
+{
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (text);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+const char *
+_kiln_window_get_last_toast (KilnWindow *self)
+{
+  return self->last_toast;
+}
+
 static char *
 format_kib (guint64 bytes)
 {
@@ -445,6 +461,7 @@ kiln_window_finalize (GObject *object)
   g_clear_object (&self->plan);
   g_clear_pointer (&self->error_text, g_free);
   g_clear_pointer (&self->last_message, g_free);
+  g_clear_pointer (&self->last_toast, g_free);
   g_clear_pointer (&self->last_sectors, g_free);
   g_clear_pointer (&self->file_detail, g_free);
   g_clear_object (&self->last_file);

@@ -128,6 +128,11 @@ test_unplug_mid_job (void)
 
   /* Back again (once the window has seen it go): Retry programs the board. */
   g_assert_true (kiln_test_spin_until (no_probe_selected, window, 30000));
+  /* The banner says the probe was unplugged: no toast over it saying the
+   * same (it covered the banner's last line). */
+  g_test_message ("last toast: %s", _kiln_window_get_last_toast (window));
+  g_assert_true (_kiln_window_get_last_toast (window) == NULL
+                 || strstr (_kiln_window_get_last_toast (window), "is gone") == NULL);
   kiln_sim_probe_plug (probe);
   g_assert_true (kiln_test_spin_until (probe_back, window, 30000));
   kiln_test_wait_identified (window);

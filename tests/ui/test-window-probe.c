@@ -483,6 +483,9 @@ test_hotplug (void)
   /* What the probe found stays on view, and the map with it */
   g_assert_nonnull (strstr (text, "The probe is gone"));
   g_assert_nonnull (strstr (text, "STM32F74x/F75x, revision Z"));
+  /* No job and no result on view: a toast says it too. */
+  g_assert_nonnull (_kiln_window_get_last_toast (window));
+  g_assert_nonnull (strstr (_kiln_window_get_last_toast (window), "is gone (unplugged?)"));
   g_assert_cmpint (kiln_memory_map_get_sector_state (_kiln_window_get_memory_map (window), 0), ==,
                    KILN_SECTOR_STATE_PLANNED);
   kiln_test_save_screenshot (GTK_WIDGET (window), "unplugged.png");
