@@ -39,7 +39,7 @@ kiln_cli_flash (int    argc,
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — program a firmware file and verify it"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE [ADDRESS] — program a firmware file and verify it (ADDRESS: where a raw binary goes, as --base)"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnImage) image = NULL;
   g_autoptr(KilnProgress) progress = NULL;

@@ -29,7 +29,7 @@ kiln_cli_verify (int    argc,
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — compare the chip's flash with a firmware file"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE [ADDRESS] — compare the chip's flash with a firmware file (ADDRESS: where a raw binary goes, as --base)"));
   g_autoptr(KilnImage) image = NULL;
   g_autoptr(KilnTargetJob) job = NULL;
   g_autoptr(KilnCliOutput) output = NULL;

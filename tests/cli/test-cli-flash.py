@@ -84,6 +84,23 @@ r = json.load(open(rep))
 check(rc == 0 and [e["sector"] for e in r["sectors_erased"]] == [4], f"changed sector: erased {r['sectors_erased']}", err)
 check(flash(d)[:len(img)] == bytes(img), "flash.bin after the one-sector change")
 
+# A raw binary's address after it, as st-flash takes it: the same as --base.
+img[0x21000] ^= 0xFF
+open(a, "wb").write(img)
+rep = os.path.join(d, "r3.json")
+rc, out, err = run([a, "0x08000000"], sim, rep)
+r = json.load(open(rep))
+check(rc == 0 and [e["sector"] for e in r["sectors_erased"]] == [4], f"FILE ADDRESS: exit {rc}, erased "
+      f"{r['sectors_erased']}", out + err)
+check(flash(d)[:len(img)] == bytes(img), "flash.bin after FILE ADDRESS")
+# Without an address: exit 2, and the message says how to give one.
+rc, out, err = run([a], sim)
+check(rc == 2 and "raw binary" in err and "--base" in err and f"kiln-cli flash {a} 0x08000000" in err,
+      f"raw binary without an address: exit {rc}", err)
+# Two files are still refused.
+rc, out, err = run([a, blinky], sim)
+check(rc == 2 and "exactly one firmware file" in err, f"two files: exit {rc}", err)
+
 # A write-protected sector in the plan: refused, exit 5, flash untouched.
 d, sim = bench("wrp", "[probe]\n[board]\nstate=@STATE@\nnwrp=0xFE\n")
 rc, out, err = run([blinky], sim)
