@@ -168,8 +168,10 @@ kiln_cli_flash (int    argc,
                                                   job->result.blank);
 
         /* Translators: the first two %s are "2 sectors erased first" and
-         * "3 were blank and needed no erase"; then two sizes ("60.7 KiB") */
-        printf (_("  %s, %s; %s that is all 0xFF was not programmed; the link carried %s\n"),
+         * "3 were blank and needed no erase"; then two sizes ("60.7 KiB").
+         * The 0xFF bytes are those of the written sectors, the file's and
+         * the rest of each sector the file does not cover. */
+        printf (_("  %s, %s; %s in them was all 0xFF and was left erased; the link carried %s\n"),
                 erased, blank, skipped, link);
       }
   }
