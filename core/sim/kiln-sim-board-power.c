@@ -124,9 +124,17 @@ _kiln_sim_board_pwr_read (KilnSimBoard *self,
     case PWR_CSR:
       /* VOSRDY: at once on the F405/407; where VOS acts only with the PLL
        * on, once the PLL has locked at that scale. */
-      if (self->chip->vos == KILN_SIM_VOS_ONE_BIT
-          || (self->chip->vos != KILN_SIM_VOS_NONE && now >= _kiln_sim_board_pll_ready_at (self)))
+      if (self->chip->vos == KILN_SIM_VOS_ONE_BIT)
         v |= CSR_VOSRDY;
+      else if (self->chip->vos != KILN_SIM_VOS_NONE)
+        {
+          guint64 pll = _kiln_sim_board_pll_ready_at (self);
+
+          if (now >= pll)
+            v |= CSR_VOSRDY;
+          else if (pll != G_MAXUINT64)
+            self->trip_dirty = TRUE;   /* a loop polling VOSRDY is not idle */
+        }
       if (self->chip->vos == KILN_SIM_VOS_OVERDRIVE)
         {
           if (self->pwr_cr & CR_ODEN)
