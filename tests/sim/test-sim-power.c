@@ -201,6 +201,31 @@ test_f746_216_overdrive_too_soon (Fixture       *f,
   g_assert_nonnull (strstr (last_violation (f), "above 180 MHz, the most at voltage scale 1 without over-drive"));
 }
 
+/* ODSWEN before ODRDY is ignored (a violation); clearing ODSWEN drops
+ * ODSWRDY 20 µs later; clearing ODEN clears ODRDY and ODSWEN. */
+static void
+test_overdrive_sequence (Fixture       *f,
+                         gconstpointer  data)
+{
+  write32 (f, RCC_APB1ENR, PWREN);
+  write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
+  g_assert_cmpstr (last_violation (f), ==, "ODSWEN set before ODRDY (ignored)");
+  g_assert_cmphex (read32 (f, PWR_CR), ==, 0x0000C000 | ODEN);
+  write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
+  wait_us (f, 45);
+  g_assert_cmphex (read32 (f, PWR_CSR) & (ODRDY | ODSWRDY), ==, ODRDY | ODSWRDY);
+  write32 (f, PWR_CR, 0x0000C000 | ODEN);
+  wait_us (f, 19);
+  g_assert_cmphex (read32 (f, PWR_CSR) & ODSWRDY, !=, 0);
+  wait_us (f, 1);
+  g_assert_cmphex (read32 (f, PWR_CSR) & ODSWRDY, ==, 0);
+  write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
+  write32 (f, PWR_CR, 0x0000C000);
+  g_assert_cmphex (read32 (f, PWR_CR), ==, 0x0000C000);
+  g_assert_cmphex (read32 (f, PWR_CSR) & (ODRDY | ODSWRDY), ==, 0);
+  g_assert_cmpuint (n_violations (f), ==, 1);
+}
+
 /* 180 MHz at scale 1 needs no over-drive. */
 static void
 test_f746_180 (Fixture       *f,
@@ -336,6 +361,7 @@ main (int    argc,
   ADD ("f746-216-no-overdrive", test_f746_216, NULL);
   ADD ("f746-216-overdrive", test_f746_216_overdrive, NULL);
   ADD ("f746-216-overdrive-too-soon", test_f746_216_overdrive_too_soon, NULL);
+  ADD ("overdrive-sequence", test_overdrive_sequence, NULL);
   ADD ("f746-180-scale1", test_f746_180, NULL);
   ADD ("f746-168-scale3", test_f746_scale3, NULL);
   ADD ("pwr-clock-and-pll", test_pwr_clock_and_pll, NULL);
