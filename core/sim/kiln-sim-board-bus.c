@@ -270,6 +270,11 @@ periph_read (KilnSimBoard *self,
       *value = _kiln_sim_board_rcc_read (self, address, now);
       return KILN_SIM_ACK_OK;
     }
+  if (address >= PWR_BASE && address < PWR_BASE + 0x400)
+    {
+      *value = _kiln_sim_board_pwr_read (self, address, now);
+      return KILN_SIM_ACK_OK;
+    }
   if (address >= CRC_BASE && address < CRC_BASE + 0x400)
     {
       off = address - CRC_BASE;
@@ -327,6 +332,11 @@ periph_write (KilnSimBoard *self,
   if (address >= RCC_BASE && address < RCC_BASE + 0x400)
     {
       _kiln_sim_board_rcc_write (self, address, value, now);
+      return KILN_SIM_ACK_OK;
+    }
+  if (address >= PWR_BASE && address < PWR_BASE + 0x400)
+    {
+      _kiln_sim_board_pwr_write (self, address, value, now);
       return KILN_SIM_ACK_OK;
     }
   if (address >= CRC_BASE && address < CRC_BASE + 0x400)

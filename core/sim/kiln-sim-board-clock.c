@@ -1,5 +1,6 @@
 /* kiln-sim-board-clock.c — RCC: the oscillators, the PLL, the system clock
- * switch, and the flash wait states SYSCLK needs at the board's supply
+ * switch, the peripheral clock enables the bench uses (AHB1ENR, APB1ENR),
+ * and the flash wait states SYSCLK needs at the board's supply
  * (core/sim/README.md, "Clocks")
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -131,8 +132,8 @@ hse_ready_at (KilnSimBoard *self)
   return self->rcc_hse_on_ns + (self->rcc_cr & RCC_HSEBYP ? 0 : HSE_STARTUP_NS);
 }
 
-static guint64
-pll_ready_at (KilnSimBoard *self)
+guint64
+_kiln_sim_board_pll_ready_at (KilnSimBoard *self)
 {
   guint64 start = self->rcc_pll_on_ns;
 
@@ -155,7 +156,7 @@ rcc_cr_read (KilnSimBoard *self,
              guint64       now)
 {
   guint32 v = self->rcc_cr;
-  guint64 hse = hse_ready_at (self), pll = pll_ready_at (self);
+  guint64 hse = hse_ready_at (self), pll = _kiln_sim_board_pll_ready_at (self);
 
   if (v & RCC_HSION)
     v |= 1u << 1;
@@ -183,7 +184,7 @@ rcc_settle (KilnSimBoard *self,
 
   if (sw == sws || sw == 3)
     return;
-  if ((sw == 1 && now < hse_ready_at (self)) || (sw == 2 && now < pll_ready_at (self)))
+  if ((sw == 1 && now < hse_ready_at (self)) || (sw == 2 && now < _kiln_sim_board_pll_ready_at (self)))
     return;
   old = _kiln_sim_board_sysclk_hz (self);
   self->rcc_cfgr = (self->rcc_cfgr & ~0xCu) | (sw << 2);
@@ -193,6 +194,7 @@ rcc_settle (KilnSimBoard *self,
   if (hz == old)
     return;
   _kiln_sim_board_check_wait_states (self, hz, "clock switched");
+  _kiln_sim_board_check_scale (self, hz, now, "clock switched");
   if (!_kiln_sim_board_core_running (self))
     return;
   /* Keep the core's time continuous across the switch: the instructions
@@ -228,6 +230,7 @@ _kiln_sim_board_rcc_read (KilnSimBoard *self,
     case 0x04: return self->rcc_pllcfgr;
     case 0x08: return self->rcc_cfgr;
     case 0x30: return self->rcc_ahb1enr;
+    case 0x40: return self->rcc_apb1enr;
     default:
       _kiln_sim_board_note_unmodeled (self, address, FALSE);
       return 0;
@@ -262,6 +265,7 @@ _kiln_sim_board_rcc_write (KilnSimBoard *self,
       self->rcc_cfgr = (value & ~0xCu) | (self->rcc_cfgr & 0xCu);
       break;
     case 0x30: self->rcc_ahb1enr = value; break;
+    case 0x40: self->rcc_apb1enr = value; break;
     default:   _kiln_sim_board_note_unmodeled (self, address, TRUE); break;
     }
   rcc_settle (self, now);

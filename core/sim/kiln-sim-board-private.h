@@ -33,6 +33,7 @@ G_BEGIN_DECLS
 #define RCC_BASE        0x40023800u
 #define FLASH_BASE      0x40023C00u
 #define IWDG_BASE       0x40003000u
+#define PWR_BASE        0x40007000u
 #define DBGMCU_BASE     0xE0042000u
 
 #define FPB_BASE        0xE0002000u
@@ -290,6 +291,12 @@ struct _KilnSimBoard
   guint32            rcc_pllcfgr;
   guint32            rcc_cfgr;
   guint32            rcc_ahb1enr;
+  guint32            rcc_apb1enr;
+  /* PWR (kiln-sim-board-power.c): PWR_CR(1), and ODSWRDY's span: set from
+   * the first time until the second (G_MAXUINT64: never, for ever). */
+  guint32            pwr_cr;
+  guint64            pwr_odsw_from;
+  guint64            pwr_odsw_until;
   guint64            sysclk;              /* SYSCLK for the two values below */
   guint32            sysclk_for_cfgr;
   guint32            sysclk_for_pllcfgr;
@@ -418,6 +425,26 @@ void     _kiln_sim_board_rcc_settle_halted (KilnSimBoard *self,
  * for @hz at the board's supply voltage; @what says what changed. */
 void     _kiln_sim_board_check_wait_states (KilnSimBoard *self,
                                             guint64       hz,
+                                            const char   *what);
+
+/* When PLLRDY is (or will be) set; G_MAXUINT64 while the PLL is off. */
+guint64  _kiln_sim_board_pll_ready_at      (KilnSimBoard *self);
+
+/* kiln-sim-board-power.c: PWR's registers (PWR_BASE + offset), gated by
+ * RCC_APB1ENR's PWREN. */
+void     _kiln_sim_board_pwr_reset         (KilnSimBoard *self);
+guint32  _kiln_sim_board_pwr_read          (KilnSimBoard *self,
+                                            guint32       address,
+                                            guint64       now);
+void     _kiln_sim_board_pwr_write         (KilnSimBoard *self,
+                                            guint32       address,
+                                            guint32       value,
+                                            guint64       now);
+/* Reports a violation when @hz is above what the voltage scale and
+ * over-drive allow at @now; @what says what changed. */
+void     _kiln_sim_board_check_scale       (KilnSimBoard *self,
+                                            guint64       hz,
+                                            guint64       now,
                                             const char   *what);
 
 gboolean

@@ -139,6 +139,7 @@ _kiln_sim_board_reset (KilnSimBoard *self,
   self->rcc_pllcfgr = 0x24003010;
   self->rcc_cfgr = 0;
   self->rcc_ahb1enr = 0x00100000;
+  _kiln_sim_board_pwr_reset (self);
   self->crc_dr = 0xFFFFFFFF;
   self->crc_init = 0xFFFFFFFF;
   self->crc_pol = 0x04C11DB7;

@@ -22,6 +22,16 @@ typedef enum
   KILN_SIM_FAMILY_F2,   /* RM0033 */
 } KilnSimFamily;
 
+/* What the chip's power controller (PWR) has to scale its regulator
+ * (core/sim/README.md, "Voltage scaling and over-drive"). */
+typedef enum
+{
+  KILN_SIM_VOS_NONE,      /* F2: no voltage scaling */
+  KILN_SIM_VOS_ONE_BIT,   /* F405/407: VOS is bit 14, scale 1 or 2 */
+  KILN_SIM_VOS_TWO_BITS,  /* F411, F412: VOS[15:14], written with the PLL off */
+  KILN_SIM_VOS_OVERDRIVE, /* F42x, F446, F7: the same, and over-drive */
+} KilnSimVos;
+
 typedef struct
 {
   const char *name;
@@ -58,6 +68,10 @@ typedef struct
   guint       hse_mhz;          /* the board's external clock */
   guint8      ws_mhz_low[2];    /* HCLK per flash wait state at 2.1–2.4 V and 1.8–2.1 V
                                  * (30 MHz at 2.7–3.6 V and 24 MHz at 2.4–2.7 V on all) */
+  KilnSimVos  vos;
+  guint32     pwr_cr_reset;     /* PWR_CR (F2/F4) or PWR_CR1 (F7) after a reset */
+  guint16     scale_mhz[3];     /* the highest HCLK at VOS scale 1, 2, 3 */
+  guint16     overdrive_mhz[2]; /* the same with over-drive at scale 1, 2 */
 } KilnSimChip;
 
 const KilnSimChip *kiln_sim_chip_find (const char *name);

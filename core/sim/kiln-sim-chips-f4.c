@@ -18,6 +18,13 @@
  *  - the flash wait states by supply (RM0090 and RM0390: HCLK per wait
  *    state 30/24/22/20 MHz at 2.7–3.6/2.4–2.7/2.1–2.4/1.8–2.1 V; RM0383,
  *    RM0402 and RM0033: 30/24/18/16 MHz);
+ *  - voltage scaling (PWR_CR's VOS and reset value; the highest HCLK per
+ *    scale from the datasheets): F405/407 one bit, scale 1 at reset, 168
+ *    and 144 MHz (RM0090, DS8626); F411 and F412 two bits, scale 2 at
+ *    reset, 100/84/64 MHz (RM0383, RM0402, DS10314, DS11139); F42x and F446
+ *    two bits, scale 1 at reset, 168/144/120 MHz, 180/168 MHz with
+ *    over-drive at scale 1/2 (RM0090, RM0390, DS9405, DS10693); the F2 has
+ *    none (RM0033);
  *  - the boards: F4DISCOVERY (F407VG, 8 MHz crystal), Nucleo-64/144 (8 MHz
  *    from the ST-LINK's MCO), STM3220G-EVAL (F207ZG, 25 MHz).
  *
@@ -31,6 +38,10 @@
                    .otp_base = 0x1FFF7800, .otp_size = 512 + 16, .otp_block_size = 32
 #define F4_ERASE   .erase_kib = { 16, 64, 128 }, \
                    .erase_s = { { 0.400, 0.300, 0.250 }, { 1.200, 0.700, 0.550 }, { 2.000, 1.300, 1.000 } }
+#define F40X_POWER .vos = KILN_SIM_VOS_ONE_BIT, .pwr_cr_reset = 0x00004000, .scale_mhz = { 168, 144, 0 }
+#define F41X_POWER .vos = KILN_SIM_VOS_TWO_BITS, .pwr_cr_reset = 0x00008000, .scale_mhz = { 100, 84, 64 }
+#define F42X_POWER .vos = KILN_SIM_VOS_OVERDRIVE, .pwr_cr_reset = 0x0000C000, \
+                   .scale_mhz = { 168, 144, 120 }, .overdrive_mhz = { 180, 168 }
 #define SECTORS_1M { { 16, 4 }, { 64, 1 }, { 128, 7 } }
 #define SECTORS_512K { { 16, 4 }, { 64, 1 }, { 128, 3 } }
 
@@ -41,6 +52,7 @@ const KilnSimChip kiln_sim_chips_f4[] = {
     F4_SYSMEM, F4_ERASE,
     .sram_size = 128 * 1024, .ccm_size = 64 * 1024,
     .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 168, .hse_mhz = 8, .ws_mhz_low = { 22, 20 },
+    F40X_POWER,
   },
   {
     .name = "STM32F411RE", .family = KILN_SIM_FAMILY_F4, .dev_id = 0x431, .rev_id = 0x1000, .cpuid = 0x410FC241,
@@ -48,6 +60,7 @@ const KilnSimChip kiln_sim_chips_f4[] = {
     F4_SYSMEM, F4_ERASE,
     .sram_size = 128 * 1024,
     .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 100, .hse_mhz = 8, .ws_mhz_low = { 18, 16 },
+    F41X_POWER,
   },
   {
     .name = "STM32F412ZG", .family = KILN_SIM_FAMILY_F4, .dev_id = 0x441, .rev_id = 0x1001, .cpuid = 0x410FC241,
@@ -55,6 +68,7 @@ const KilnSimChip kiln_sim_chips_f4[] = {
     F4_SYSMEM, F4_ERASE,
     .sram_size = 256 * 1024,
     .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 100, .hse_mhz = 8, .ws_mhz_low = { 18, 16 },
+    F41X_POWER,
   },
   {
     .name = "STM32F429ZI", .family = KILN_SIM_FAMILY_F4, .dev_id = 0x419, .rev_id = 0x2001, .cpuid = 0x410FC241,
@@ -63,6 +77,7 @@ const KilnSimChip kiln_sim_chips_f4[] = {
     F4_SYSMEM, F4_ERASE,
     .sram_size = 192 * 1024, .ccm_size = 64 * 1024,
     .optcr_default = 0x0FFFAAED, .optcr1_default = 0x0FFF0000, .max_sysclk_mhz = 180, .hse_mhz = 8, .ws_mhz_low = { 22, 20 },
+    F42X_POWER,
   },
   {
     /* The same die with 1 MiB: one bank of sectors 0–11, or with DB1M two
@@ -73,6 +88,7 @@ const KilnSimChip kiln_sim_chips_f4[] = {
     F4_SYSMEM, F4_ERASE,
     .sram_size = 192 * 1024, .ccm_size = 64 * 1024,
     .optcr_default = 0x0FFFAAED, .optcr1_default = 0x0FFF0000, .max_sysclk_mhz = 180, .hse_mhz = 8, .ws_mhz_low = { 22, 20 },
+    F42X_POWER,
   },
   {
     .name = "STM32F446RE", .family = KILN_SIM_FAMILY_F4, .dev_id = 0x421, .rev_id = 0x1000, .cpuid = 0x410FC241,
@@ -80,6 +96,7 @@ const KilnSimChip kiln_sim_chips_f4[] = {
     F4_SYSMEM, F4_ERASE,
     .sram_size = 128 * 1024,
     .optcr_default = 0x0FFFAAED, .max_sysclk_mhz = 180, .hse_mhz = 8, .ws_mhz_low = { 22, 20 },
+    F42X_POWER,
   },
   {
     .name = "STM32F207ZG", .family = KILN_SIM_FAMILY_F2, .dev_id = 0x411, .rev_id = 0x2003, .cpuid = 0x412FC230,
