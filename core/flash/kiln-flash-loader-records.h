@@ -12,7 +12,8 @@
 G_BEGIN_DECLS
 
 /* One record of the stream (see the loader's source): @stored bytes of
- * @data, an LZ4 block when @stored differs from @raw. */
+ * @data, an LZ4 block when @stored differs from @raw, between a header and
+ * a trailer that carry @seq. */
 typedef struct
 {
   const guint8 *data;
@@ -20,15 +21,31 @@ typedef struct
   guint32       raw;
   guint32       stored;
   guint32       program;  /* bytes in words that are not all 0xFF: the flash's work */
+  guint32       seq;
 } KilnLoaderRecord;
 
-/* Its size in the ring: the header word and the stored bytes, padded to a word. */
+/* A marker's size: a header without bytes (wrap: raw 0; end: raw 0xFFFF). */
+#define KILN_LOADER_MARKER_SIZE 8
+
+/* Its size in the ring: the header, the stored bytes padded to a word,
+ * the trailer. */
 guint32  kiln_loader_record_size        (const KilnLoaderRecord *r);
-/* The records of the program operations of @ops, in order; with
- * @compress, each block compressed where that saves at least a sixteenth. */
+/* Writes @r as it goes into the ring (kiln_loader_record_size() bytes). */
+void     kiln_loader_record_encode      (const KilnLoaderRecord *r,
+                                         guint8                 *out);
+/* Writes a marker carrying @seq: wrap (@end FALSE) or end of the stream. */
+void     kiln_loader_marker_encode      (gboolean                end,
+                                         guint32                 seq,
+                                         guint8                 *out);
+/* The records of the program operations of @ops, in order, their seqs
+ * counted from @seq; with @compress, each block compressed where that
+ * saves at least a sixteenth. The last records of the stream are smaller,
+ * so that little is left to program once the link is done (a record is
+ * programmed once all of it is there). */
 GArray  *kiln_loader_make_records       (gboolean                compress,
                                          const KilnLoaderOp     *ops,
-                                         guint                   n_ops);
+                                         guint                   n_ops,
+                                         guint32                 seq);
 /* Whether any of @records is compressed (the loader then needs its decoder). */
 gboolean kiln_loader_records_compressed (GArray                 *records);
 void     kiln_loader_free_records       (GArray                 *records);

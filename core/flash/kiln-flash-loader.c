@@ -19,12 +19,14 @@
 #define STACK_SIZE   512
 #define RING_MAX     (192 * 1024)
 #define RING_MIN     (4 * 1024)
-/* Bytes streamed before the write pointer is published: at most four of
- * the probe's largest commands; the last batches are smaller (see
- * batch_size()), so that the last one, programmed after the link is done,
- * is short. */
-#define BATCH        (24 * 1024)
-#define BATCH_MIN    (1 * 1024)
+/* The most bytes of the stream written at once (eight of the probe's
+ * largest commands), and the least room in the ring worth a write (two):
+ * with less, the host waits for the loader. */
+#define BATCH        (48 * 1024)
+#define BATCH_MIN    (12 * 1024)
+/* The loader is asked how far it is (for the progress) after this many
+ * bytes of the stream; the ring's room is asked only when it runs out. */
+#define PROGRESS_EVERY (128 * 1024)
 /* A loader that makes no progress for this long has hung (a sector erase at
  * x8 takes up to 4 s on silicon). */
 #define STALL_MS     15000
@@ -85,6 +87,8 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
   self->target = target;
   self->stlink = kiln_arm_target_get_stlink (target);
   self->timeout_ms = STALL_MS;
+  /* Whatever an earlier job left in the ring has other seqs. */
+  self->seq = g_random_int ();
 
   /* The largest run of adjacent SRAM regions the core can execute from. */
   for (guint i = 0; i < kiln_chip_get_n_ram (chip); i++)
@@ -223,7 +227,6 @@ done_with (KilnFlashLoader *self)
 
 typedef struct
 {
-  guint32 wp;
   guint32 rp;
   guint32 status;
   guint32 error_sr;
@@ -404,7 +407,6 @@ snapshot (KilnFlashLoader  *self,
   if (results)
     memcpy (results, b + (KILN_LOADER_RESULTS - KILN_LOADER_P_STATUS), results_size);
   s->status = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_STATUS - KILN_LOADER_P_STATUS));
-  s->wp = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_WP - KILN_LOADER_P_STATUS));
   s->rp = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_RP - KILN_LOADER_P_STATUS));
   s->error_sr = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_ERROR_SR - KILN_LOADER_P_STATUS));
   s->error_at = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_ERROR_AT - KILN_LOADER_P_STATUS));
@@ -500,33 +502,6 @@ stop_loader (KilnFlashLoader *self,
   snapshot (self, s, NULL, 0, NULL);
 }
 
-/* The next batch's size after @sent of the stream's bytes, @left still to
- * go. Each batch costs two round trips (its status and WP), so batches
- * are large while much is left; towards the end each is a quarter of what
- * is left (three quarters of the one before, whole KiB, at least
- * BATCH_MIN). Via a full-speed probe the flash programs raw bytes about a
- * sixth faster than the link carries them, so it finishes each batch while
- * the next one is carried and never falls behind: what is left once the
- * link is done is the last, small batch. (Halving instead made the flash
- * fall behind the large batches of the middle, and the link waited for it
- * at the end.) When the flash sets the pace (@flash_bound: a high-speed
- * probe, or blocks that compress), the first batch is one block and the
- * next ones double, so that the flash starts early and always has work;
- * when the link does, that would only cost round trips. */
-static guint32
-batch_size (guint32  sent,
-            guint32  left,
-            gboolean flash_bound)
-{
-  guint32 size = MIN ((guint32) BATCH, MAX ((guint32) BATCH_MIN, ((left / 4) + 1023) & ~1023u));
-
-  if (flash_bound)
-    size = sent == 0 ? KILN_LOADER_BLOCK + 4 : MIN (size, MAX ((guint32) BATCH_MIN, sent));
-  else if (sent == 0)
-    size = MIN (size, MAX ((guint32) BATCH_MIN, ((left / 8) + 1023) & ~1023u));
-  return size;
-}
-
 gboolean
 kiln_flash_loader_load_lz4 (KilnFlashLoader  *self,
                             GError          **error)
@@ -555,6 +530,85 @@ load_lz4_for (KilnFlashLoader  *self,
   return !kiln_loader_records_compressed (records) || kiln_flash_loader_load_lz4 (self, error);
 }
 
+/* Where a program run's stream stands. */
+typedef struct
+{
+  GArray   *records;
+  guint     rec;       /* the next record to send, or the one being sent */
+  guint32   offset;    /* bytes of it sent */
+  guint8   *current;   /* it, as it goes into the ring */
+  guint32   wp;        /* bytes of the ring written or skipped, in all */
+  guint32   sent;      /* bytes of the records sent */
+  guint32   total;
+  guint64   raw_sent;
+  /* Where each record ends in wp's count, and the raw bytes up to there:
+   * the loader's RP says how much is written. */
+  guint32  *ends;
+  guint64  *raw_upto;
+} Stream;
+
+/* Gathers into @batch the stream's next bytes for the ring at its wp,
+ * @free bytes of the ring being free: records in order (a batch may end
+ * inside one; the loader waits for its trailer), leaving a marker's room
+ * after each; a wrap marker where the next record would not leave it
+ * before the ring's end (once all the rest of the ring is free; the batch
+ * ends there, *@skip the rest of the ring); and the end marker after the
+ * last record (*@tail: written, but not in wp's count, as the loader
+ * never takes it). Returns the bytes gathered for wp. */
+static guint32
+gather (Stream   *st,
+        guint32   ring_size,
+        guint8   *batch,
+        guint32   free,
+        guint32  *skip,
+        guint32  *tail)
+{
+  guint32 at = st->wp % ring_size, n = 0;
+  guint32 room = MIN ((guint32) BATCH, free - KILN_LOADER_MARKER_SIZE);
+
+  *skip = 0;
+  *tail = 0;
+  while (st->rec < st->records->len && n < room)
+    {
+      const KilnLoaderRecord *r = &g_array_index (st->records, KilnLoaderRecord, st->rec);
+      guint32 size = kiln_loader_record_size (r), take;
+
+      if (st->offset == 0)
+        {
+          if (at + n + size + KILN_LOADER_MARKER_SIZE > ring_size)
+            {
+              if (ring_size - at <= free)
+                {
+                  kiln_loader_marker_encode (FALSE, r->seq, batch + n);
+                  n += KILN_LOADER_MARKER_SIZE;
+                  *skip = ring_size - at - n;
+                }
+              break;
+            }
+          kiln_loader_record_encode (r, st->current);
+        }
+      take = MIN (size - st->offset, room - n);
+      memcpy (batch + n, st->current + st->offset, take);
+      n += take;
+      st->offset += take;
+      st->sent += take;
+      if (st->offset == size)
+        {
+          st->raw_sent += r->raw;
+          st->ends[st->rec] = st->wp + n;
+          st->raw_upto[st->rec] = st->raw_sent;
+          st->rec++;
+          st->offset = 0;
+          if (st->rec == st->records->len)
+            {
+              kiln_loader_marker_encode (TRUE, r->seq + 1, batch + n);
+              *tail = KILN_LOADER_MARKER_SIZE;
+            }
+        }
+    }
+  return n;
+}
+
 gboolean
 kiln_flash_loader_program (KilnFlashLoader         *self,
                            guint32                  flash_regs,
@@ -570,26 +624,22 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
                            GError                 **error)
 {
   g_autofree guint8 *table = NULL;
-  g_autofree guint8 *batch = g_malloc (BATCH);
-  g_autofree guint8 *current = g_malloc (KILN_LOADER_BLOCK + 8);
+  g_autofree guint8 *batch = g_malloc (BATCH + KILN_LOADER_MARKER_SIZE);
+  g_autofree guint8 *current = g_malloc (KILN_LOADER_BLOCK + 12);
   /* Results read with the status at the end of the run (when few). */
   g_autofree guint8 *tail_results = NULL;
   gsize tail_size = 0;
-  guint32 last_record = 0;
+  guint32 since_poll = 0;
   gboolean with_results = FALSE;
-  /* Where each record ends in the ring's count, and the raw bytes up to
-   * there: the loader's RP says how much is written. */
   g_autofree guint32 *ends = NULL;
   g_autofree guint64 *raw_upto = NULL;
   GArray *records;
+  Stream st = { 0 };
   guint8 params[KILN_LOADER_P_SIZE] = { 0 };
   Snapshot s = { 0 };
   Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
-  guint rec = 0, consumed = 0;
-  guint32 offset = 0;   /* into the record being sent */
-  guint32 wp = 0, sent = 0, total = 0;
-  guint64 raw_sent = 0, program_total = 0;
-  gboolean ok = FALSE, flash_bound, posted = FALSE;
+  guint consumed = 0;
+  gboolean ok = FALSE;
   guint n_after;
 
   *ops_done = 0;
@@ -625,24 +675,21 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       kiln_stlink_encode_u32 (entry + 4, self->after_ranges[2 * i]);
       kiln_stlink_encode_u32 (entry + 8, self->after_ranges[2 * i + 1]);
     }
-  records = kiln_loader_make_records (!self->no_compression, ops, n_ops);
+  records = kiln_loader_make_records (!self->no_compression, ops, n_ops, self->seq);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_SEQ, self->seq);
+  /* The end marker takes a seq too: the next run starts after it. */
+  self->seq += records->len + 1;
   ends = g_new0 (guint32, records->len + 1);
   raw_upto = g_new0 (guint64, records->len + 1);
+  st.records = records;
+  st.current = current;
+  st.ends = ends;
+  st.raw_upto = raw_upto;
   for (guint i = 0; i < records->len; i++)
-    {
-      total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
-      program_total += g_array_index (records, KilnLoaderRecord, i).program;
-    }
-  if (records->len > 0)
-    last_record = kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, records->len - 1));
+    st.total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
   tail_size = (gsize) KILN_LOADER_RESULT_SIZE * (n_ops + n_after);
   if (n_after > 0 && tail_size <= TAIL_RESULTS_WITH_STATUS)
     tail_results = g_malloc0 (tail_size);
-  /* Via a full-speed probe the link carries about 4.75 µs per byte and the
-   * flash programs about 4 µs per byte at x32 (erased words skipped): the
-   * link sets the pace unless the blocks compress by more than a fifth
-   * of the bytes the flash must program. */
-  flash_bound = kiln_stlink_get_version (self->stlink)->hw >= 3 || (guint64) total * 5 < program_total * 4;
 
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_FLASH, flash_regs);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_CR_PSIZE, (guint32) psize << 8);
@@ -654,112 +701,55 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
     goto out;
   if (!load_lz4_for (self, records, error))
     goto out;
-  /* A run that starts by programming takes its command with the first
-   * batch (below); one that starts with an erase gets it now, so that the
-   * erase runs while the data comes. */
-  if (records->len == 0 || ops[0].kind != KILN_LOADER_OP_PROGRAM)
-    {
-      if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
-        goto out;
-      posted = TRUE;
-    }
+  /* The command first: the loader then takes each record as soon as its
+   * trailer is written, and an erase runs while the data comes. */
+  if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
+    goto out;
 
   for (;;)
     {
-      guint32 free_bytes = self->ring_size - (wp - s.rp);
-      guint32 target = batch_size (sent, total - sent, flash_bound);
+      guint32 free_bytes = self->ring_size - (st.wp - s.rp);
 
       if (g_cancellable_is_cancelled (cancellable))
         {
-          if (!posted)
-            {
-              g_cancellable_set_error_if_cancelled (cancellable, error);
-              goto out;
-            }
           stop_loader (self, &s);
           *ops_done = MIN (s.ops_done, n_ops);
           g_cancellable_set_error_if_cancelled (cancellable, error);
           goto out;
         }
 
-      if (rec < records->len && free_bytes >= MIN (target, total - sent))
+      /* The stream, without a status query and without a pointer: the
+       * loader notices each record by its own write. The ring's room is
+       * asked only when the last answer says it ran out, and the progress
+       * every PROGRESS_EVERY bytes. */
+      if (st.rec < records->len && since_poll < PROGRESS_EVERY
+          && free_bytes >= MIN ((guint32) BATCH_MIN, st.total - st.sent) + KILN_LOADER_MARKER_SIZE)
         {
-          /* Gather the next batch, up to the ring's end: the records'
-           * bytes in order (a batch may end inside a record: the loader
-           * waits for a whole record), a record never across the end. */
-          guint32 at = wp % self->ring_size, n = 0, skip = 0;
+          guint32 at = st.wp % self->ring_size, skip, tail;
+          guint32 n = gather (&st, self->ring_size, batch, free_bytes, &skip, &tail);
 
-          while (rec < records->len && n < target && n < free_bytes)
-            {
-              const KilnLoaderRecord *r = &g_array_index (records, KilnLoaderRecord, rec);
-              guint32 size = kiln_loader_record_size (r), take;
-
-              if (offset == 0)
-                {
-                  if (at + n + size > self->ring_size)
-                    {
-                      /* Not before the ring's end: a wrap marker, alone. */
-                      if (n == 0 && free_bytes >= self->ring_size - at)
-                        {
-                          kiln_stlink_encode_u32 (batch, 0);
-                          n = 4;
-                          skip = self->ring_size - at - 4;
-                        }
-                      break;
-                    }
-                  kiln_stlink_encode_u32 (current, r->raw | r->stored << 16);
-                  memcpy (current + 4, r->data, r->stored);
-                  memset (current + 4 + r->stored, 0, size - 4 - r->stored);
-                }
-              take = MIN (size - offset, MIN (target - n, free_bytes - n));
-              memcpy (batch + n, current + offset, take);
-              n += take;
-              offset += take;
-              sent += take;
-              if (offset == size)
-                {
-                  raw_sent += r->raw;
-                  ends[rec] = wp + n;
-                  raw_upto[rec] = raw_sent;
-                  rec++;
-                  offset = 0;
-                }
-            }
           if (n > 0)
             {
-              /* The data without a status query: the write of WP that
-               * publishes it is checked, and fails as well when the target
-               * is gone. The first batch goes before the command, which
-               * carries its WP (a round trip saved). */
-              if (!kiln_stlink_write_stream_unchecked (self->stlink, self->ring + at, batch, n, error))
+              if (!kiln_stlink_write_stream_unchecked (self->stlink, self->ring + at, batch, n + tail, error))
                 {
                   kiln_flash_loader_stop (self);
                   goto out;
                 }
-              if (!posted)
-                {
-                  kiln_stlink_encode_u32 (params + KILN_LOADER_P_WP, wp + n + skip);
-                  if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM,
-                             error))
-                    goto out;
-                  posted = TRUE;
-                }
-              else if (!kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_WP, wp + n + skip, error))
-                {
-                  kiln_flash_loader_stop (self);
-                  goto out;
-                }
-              wp += n + skip;
-              self->link_bytes += n;
+              st.wp += n + skip;
+              since_poll += n;
+              self->link_bytes += n + tail;
               continue;
             }
         }
+      since_poll = 0;
 
-      /* The ring is full, or everything is sent: wait for the loader.
-       * Once it works on the last record, a few results come with each
-       * status, so that the one saying DONE brings the CRCs after the
-       * operations (no read of their own after it). */
-      with_results = tail_results != NULL && rec == records->len && wp - s.rp <= last_record;
+      /* The ring is full, everything is sent, or the progress is due: ask
+       * the loader. Once it works on the last block's worth of records, a
+       * few results come with each status, so that the one saying DONE
+       * brings the CRCs after the operations (no read of their own after
+       * it). */
+      with_results = tail_results != NULL && st.rec == records->len
+                     && st.wp - s.rp <= KILN_LOADER_BLOCK + KILN_LOADER_MARKER_SIZE + 4;
       if (!poll (self, &watch, &s, with_results ? tail_results : NULL, with_results ? tail_size : 0, error))
         {
           *ops_done = MIN (s.ops_done, n_ops);
@@ -767,7 +757,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
         }
       /* The CRC operations after the caller's are not the caller's. */
       *ops_done = MIN (s.ops_done, n_ops);
-      while (consumed < rec && ends[consumed] <= s.rp)
+      while (consumed < st.rec && ends[consumed] <= s.rp)
         consumed++;
       if (progress)
         progress (user_data, *ops_done, consumed > 0 ? raw_upto[consumed - 1] : 0);
@@ -803,13 +793,13 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       if (s.status == KILN_LOADER_STATUS_DONE)
         {
           done_with (self);
-          if (rec < records->len || s.rp != wp)
+          if (st.rec < records->len || s.rp != st.wp)
             {
               g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
-                           _("Kiln's flash loader finished before taking all the data (%u of %u bytes)"), s.rp, wp);
+                           _("Kiln's flash loader finished before taking all the data (%u of %u bytes)"), s.rp, st.wp);
               goto out;
             }
-          self->raw_bytes += raw_sent;
+          self->raw_bytes += st.raw_sent;
           if (n_after > 0)
             {
               g_autofree guint8 *results = NULL;

@@ -41,7 +41,8 @@ extern const gsize  kiln_flash_loader_lz4_offset;
 /* STATUS comes before the words it vouches for: the host reads upwards,
  * the loader writes them before it. */
 #define KILN_LOADER_P_STATUS    0x14
-#define KILN_LOADER_P_WP        0x18
+/* The first record's seq (see the source); the loader counts on from it. */
+#define KILN_LOADER_P_SEQ       0x18
 #define KILN_LOADER_P_RP        0x1C
 #define KILN_LOADER_P_ERROR_SR  0x20
 #define KILN_LOADER_P_ERROR_AT  0x24
@@ -121,6 +122,9 @@ typedef struct
   gboolean       code_checked;
   /* The LZ4 decoder after the checked code, once uploaded. */
   gboolean       lz4_loaded;
+  /* The next record's seq: random at setup, then counted on by every run,
+   * so that no record left in the ring has the seq the loader expects. */
+  guint32        seq;
   /* The widest PSIZE the measured supply allows (x8 when unknown): the
    * loader takes fewer flash wait states for its CRCs at x32 and x64
    * (2.7-3.6 V). Set after kiln_flash_loader_setup(). */

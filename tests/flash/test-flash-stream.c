@@ -25,6 +25,7 @@ typedef struct
   KilnStlink     *stlink;
   KilnFlashLoader loader;
   gboolean       flash_blank;   /* a refused record leaves it blank */
+  guint32        seq;           /* the next run's first record's */
 } Fixture;
 
 static void
@@ -55,6 +56,7 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->loader.persistent = TRUE;
   f->flash_blank = TRUE;
+  f->seq = 0x5EC00000;
   /* Starts the loader and checks its code. */
   g_assert_true (kiln_flash_loader_crc (&f->loader, NULL, 0, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
@@ -68,9 +70,10 @@ fixture_tear_down (Fixture       *f,
   bench_free (f->b);
 }
 
-/* Writes @record (@size bytes, a multiple of 4) at the ring's start and a
- * guard after it, runs one program operation of @length bytes at the
- * flash's start over it, and returns the loader's final status. */
+/* Writes @record (@size bytes, a multiple of 4: records made for f->seq
+ * on) at the ring's start and a guard after it, runs one program operation
+ * of @length bytes at the flash's start over it, and returns the loader's
+ * final status. The next run's records start at a seq of 16 more. */
 static guint32
 run_record (Fixture      *f,
             const guint8 *record,
@@ -100,7 +103,7 @@ run_record (Fixture      *f,
   put32 (params + KILN_LOADER_P_PSIZE, 2);
   put32 (params + KILN_LOADER_P_RING, f->loader.ring);
   put32 (params + KILN_LOADER_P_RING_END, f->loader.ring + f->loader.ring_size);
-  put32 (params + KILN_LOADER_P_WP, (guint32) size);
+  put32 (params + KILN_LOADER_P_SEQ, f->seq);
   put32 (params + KILN_LOADER_P_N_OPS, 1);
   put32 (params + KILN_LOADER_P_OPS, f->loader.params - KILN_LOADER_OP_SIZE);
   put32 (params + KILN_LOADER_P_STACK, f->loader.stack_top);
@@ -123,6 +126,7 @@ run_record (Fixture      *f,
   g_assert_true (memcmp (back, guard, GUARD_SIZE) == 0);
   g_assert_true (kiln_stlink_read_mem (f->stlink, f->loader.ring, back, size, &error));
   g_assert_true (memcmp (back, record, size) == 0);
+  f->seq += 16;
   if (status == KILN_LOADER_STATUS_BAD_STREAM && f->flash_blank)
     {
       /* Refused before anything of it was written. */
@@ -134,20 +138,35 @@ run_record (Fixture      *f,
   return status;
 }
 
-/* A record of @stored bytes for @raw raw bytes, padded to words. */
+/* A record of @stored bytes for @raw raw bytes, padded to words, between
+ * its header and trailer with @seq. */
 static guint8 *
-make_record (guint32       raw,
+make_record_seq (guint32       raw,
+                 const guint8 *stored,
+                 guint32       stored_size,
+                 guint32       seq,
+                 gsize        *size)
+{
+  guint8 *r;
+
+  *size = 12 + ((stored_size + 3) & ~3u);
+  r = g_malloc0 (*size);
+  put32 (r, raw | stored_size << 16);
+  put32 (r + 4, seq);
+  memcpy (r + 8, stored, stored_size);
+  put32 (r + *size - 4, seq);
+  return r;
+}
+
+/* The same, as the first record of the fixture's next run. */
+static guint8 *
+make_record (Fixture      *f,
+             guint32       raw,
              const guint8 *stored,
              guint32       stored_size,
              gsize        *size)
 {
-  guint8 *r;
-
-  *size = 4 + ((stored_size + 3) & ~3u);
-  r = g_malloc0 (*size);
-  put32 (r, raw | stored_size << 16);
-  memcpy (r + 4, stored, stored_size);
-  return r;
+  return make_record_seq (raw, stored, stored_size, f->seq, size);
 }
 
 typedef struct
@@ -217,10 +236,10 @@ test_damaged (Fixture       *f,
           memset (literals + 1, 0xFF, 16);
           literals[17] = 105;
           memset (literals + 18, 'x', 4200);
-          record = make_record (d->raw, literals, 18 + 4200, &size);
+          record = make_record (f, d->raw, literals, 18 + 4200, &size);
         }
       else
-        record = make_record (d->raw, d->block, d->block_size, &size);
+        record = make_record (f, d->raw, d->block, d->block_size, &size);
 
       g_test_message ("%s", d->name);
       g_assert_cmpuint (run_record (f, record, size, d->length), ==, KILN_LOADER_STATUS_BAD_STREAM);
@@ -232,7 +251,7 @@ test_damaged (Fixture       *f,
     static const guint8 sound[] = { 0x1A, 'a', 0x01, 0x00, 0x10, 'a' };
     g_autofree guint8 *flash = g_malloc (16);
     gsize size;
-    g_autofree guint8 *record = make_record (16, sound, sizeof sound, &size);
+    g_autofree guint8 *record = make_record (f, 16, sound, sizeof sound, &size);
 
     g_assert_cmpuint (run_record (f, record, size, 16), ==, KILN_LOADER_STATUS_DONE);
     g_assert_true (kiln_stlink_read_mem (f->stlink, FLASH, flash, 16, &error));
@@ -268,7 +287,7 @@ test_random (Fixture       *f,
       /* A random stored length equal to the raw one would be a raw record. */
       if (stored_size == raw)
         stored_size--;
-      record = make_record (raw, block, stored_size, &size);
+      record = make_record (f, raw, block, stored_size, &size);
       status = run_record (f, record, size, raw);
       g_assert_true (status == KILN_LOADER_STATUS_BAD_STREAM || status == KILN_LOADER_STATUS_DONE
                      || status == KILN_LOADER_STATUS_ERROR);
@@ -290,7 +309,7 @@ test_done_locks (Fixture       *f,
   guint32 cr = 0;
   gsize size;
 
-  record = make_record (sizeof bytes, bytes, sizeof bytes, &size);
+  record = make_record (f, sizeof bytes, bytes, sizeof bytes, &size);
   g_assert_cmpuint (run_record (f, record, size, sizeof bytes), ==, KILN_LOADER_STATUS_DONE);
   g_assert_true (kiln_stlink_read_mem (f->stlink, FLASH, back, sizeof back, &error));
   g_assert_no_error (error);
@@ -400,21 +419,168 @@ test_crc_after_with_status (Fixture       *f,
   g_assert_cmphex (crcs[1], ==, kiln_flash_crc32 (0xFFFFFFFF, ff, 512));
 }
 
-/* A run that starts by programming sends its first batch before the
- * command, whose parameter block carries WP: no write of WP of its own.
- * 512 bytes into a blank sector (device time only, so the polls fall
- * alike each run): the data (a command and its data, 2 transfers), the
- * command (a command, its data, the status query and its answer: 4), then
- * what sees it done: two polls (a read and a status query, 4 each) and a
- * DHCSR read (2). A write of WP would add 2. */
+/* The stream needs no pointer: the command (a command, its data, the
+ * status query and its answer: 4 transfers), the data of a 512-byte run
+ * into a blank sector (a command and its data, 2), then what sees it done:
+ * two polls (a read and a status query, 4 each). A write of the pointer
+ * after the data would add 2 (with the command after the data, as before
+ * the records carried their seq: 16 in all). Device time only, so the
+ * polls fall alike each run. */
 static void
-test_first_batch_with_command (Fixture       *f,
-                               gconstpointer  data)
+test_no_pointer_writes (Fixture       *f,
+                        gconstpointer  data)
 {
   guint64 n = program_transfers (f, FLASH, 512, NULL, 0);
 
   g_test_message ("%" G_GUINT64_FORMAT " transfers", n);
-  g_assert_cmpuint (n, ==, 2 + 4 + 4 + 2 + 4);
+  g_assert_cmpuint (n, ==, 4 + 2 + 4 + 4);
+}
+
+/* Records that break the stream's order stop the loader (BAD_STREAM)
+ * instead of leaving it waiting: a trailer that does not match while the
+ * next record's header is there, a later record where this one belongs,
+ * an end marker where a record belongs (after a record that went
+ * through), and a wrap marker at the ring's start. */
+static void
+test_order (Fixture       *f,
+            gconstpointer  data)
+{
+  static const guint8 bytes[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+  g_autoptr(GError) error = NULL;
+  guint8 stream[64] = { 0 }, back[16];
+  gsize size;
+
+  {
+    g_autofree guint8 *first = make_record_seq (16, bytes, 16, f->seq, &size);
+    g_autofree guint8 *next = make_record_seq (16, bytes, 16, f->seq + 1, &size);
+
+    g_test_message ("damaged trailer, the next record after it");
+    memcpy (stream, first, size);
+    stream[size - 1] ^= 0x40;
+    memcpy (stream + size, next, size);
+    g_assert_cmpuint (run_record (f, stream, 2 * size, 32), ==, KILN_LOADER_STATUS_BAD_STREAM);
+  }
+  {
+    g_autofree guint8 *later = make_record_seq (16, bytes, 16, f->seq + 1, &size);
+
+    g_test_message ("a later record where the next belongs");
+    g_assert_cmpuint (run_record (f, later, size, 16), ==, KILN_LOADER_STATUS_BAD_STREAM);
+  }
+  {
+    g_test_message ("a wrap marker at the ring's start");
+    memset (stream, 0, sizeof stream);
+    put32 (stream + 4, f->seq);
+    g_assert_cmpuint (run_record (f, stream, 8, 16), ==, KILN_LOADER_STATUS_BAD_STREAM);
+  }
+  {
+    g_autofree guint8 *first = make_record_seq (16, bytes, 16, f->seq, &size);
+
+    g_test_message ("the end marker where a record belongs");
+    memcpy (stream, first, size);
+    put32 (stream + size, 0xFFFFFFFFu);
+    put32 (stream + size + 4, f->seq + 1);
+    f->flash_blank = FALSE;
+    g_assert_cmpuint (run_record (f, stream, size + 8, 32), ==, KILN_LOADER_STATUS_BAD_STREAM);
+    g_assert_true (kiln_stlink_read_mem (f->stlink, FLASH, back, sizeof back, &error));
+    g_assert_no_error (error);
+    g_assert_true (memcmp (back, bytes, sizeof bytes) == 0);
+  }
+}
+
+/* A wrap marker sends the loader to the ring's start, where it waits for
+ * the record with the marker's seq (what is there is the record before,
+ * already written), and takes it once it comes: RP then counts the rest of
+ * the ring as taken. */
+static void
+test_wrap (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *bytes = pattern (32, 77);
+  g_autofree guint8 *first = NULL, *second = NULL;
+  guint8 block[KILN_LOADER_OP_SIZE + KILN_LOADER_P_SIZE] = { 0 }, marker[8], back[32];
+  guint8 *params = block + KILN_LOADER_OP_SIZE;
+  guint32 status = 0, rp = 0;
+  gsize size;
+
+  first = make_record_seq (16, bytes, 16, f->seq, &size);
+  second = make_record_seq (16, bytes + 16, 16, f->seq + 1, &size);
+  put32 (marker, 0);
+  put32 (marker + 4, f->seq + 1);
+  g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.ring, first, size, &error));
+  g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.ring + (guint32) size, marker, sizeof marker, &error));
+  g_assert_no_error (error);
+  put32 (block, KILN_LOADER_OP_PROGRAM);
+  put32 (block + 4, FLASH);
+  put32 (block + 8, 32);
+  put32 (params + KILN_LOADER_P_FLASH, FLASH_REGS);
+  put32 (params + KILN_LOADER_P_CR_PSIZE, 2 << 8);
+  put32 (params + KILN_LOADER_P_PSIZE, 2);
+  put32 (params + KILN_LOADER_P_RING, f->loader.ring);
+  put32 (params + KILN_LOADER_P_RING_END, f->loader.ring + f->loader.ring_size);
+  put32 (params + KILN_LOADER_P_SEQ, f->seq);
+  put32 (params + KILN_LOADER_P_N_OPS, 1);
+  put32 (params + KILN_LOADER_P_OPS, f->loader.params - KILN_LOADER_OP_SIZE);
+  put32 (params + KILN_LOADER_P_STACK, f->loader.stack_top);
+  put32 (params + KILN_LOADER_P_COMMAND, KILN_LOADER_COMMAND_PROGRAM);
+  g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.params - KILN_LOADER_OP_SIZE, block, sizeof block,
+                                        &error));
+  g_assert_no_error (error);
+
+  /* The first record is taken (RP moves once a record is written), and
+   * the loader waits at the ring's start. */
+  for (guint i = 0; i < 200 && rp != size; i++)
+    g_assert_true (kiln_stlink_read32 (f->stlink, f->loader.params + KILN_LOADER_P_RP, &rp, &error));
+  g_assert_cmpuint (rp, ==, size);
+  g_assert_true (kiln_stlink_read32 (f->stlink, f->loader.params + KILN_LOADER_P_STATUS, &status, &error));
+  g_assert_cmpuint (status, ==, KILN_LOADER_STATUS_RUNNING);
+
+  g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.ring, second, size, &error));
+  for (guint i = 0; i < 200 && status == KILN_LOADER_STATUS_RUNNING; i++)
+    g_assert_true (kiln_stlink_read32 (f->stlink, f->loader.params + KILN_LOADER_P_STATUS, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, KILN_LOADER_STATUS_DONE);
+  g_assert_true (kiln_stlink_read32 (f->stlink, f->loader.params + KILN_LOADER_P_RP, &rp, &error));
+  g_assert_cmpuint (rp, ==, f->loader.ring_size + size);
+  g_assert_true (kiln_stlink_read_mem (f->stlink, FLASH, back, sizeof back, &error));
+  g_assert_no_error (error);
+  g_assert_true (memcmp (back, bytes, sizeof back) == 0);
+}
+
+/* A run longer than the ring: its records wrap round it (the host waits
+ * for room), the loader is asked for its progress on the way, and every
+ * byte lands. */
+static void
+on_progress (gpointer user_data,
+             guint    ops_done,
+             guint64  bytes_done)
+{
+  guint *calls = user_data;
+
+  (*calls)++;
+}
+
+static void
+test_longer_than_ring (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  guint32 length = 512 * 1024;
+  g_autofree guint8 *bytes = pattern (length, 93);
+  KilnLoaderOp op = { KILN_LOADER_OP_PROGRAM, 0, FLASH, length, bytes, 0 };
+  guint32 error_sr = 0, error_at = 0;
+  guint done = 0, calls = 0;
+
+  g_assert_cmpuint (f->loader.ring_size, <, length / 2);
+  g_assert_true (kiln_flash_loader_program (&f->loader, FLASH_REGS, KILN_FLASH_PSIZE_X32, &op, 1, on_progress, &calls,
+                                            NULL, &done, &error_sr, &error_at, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (done, ==, 1);
+  g_assert_cmpuint (calls, >=, 3);
+  kiln_flash_loader_stop (&f->loader);
+  flash = bench_flash (f->b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), bytes, length) == 0);
 }
 
 /* The LZ4 decoder is uploaded only before the first run that sends a
@@ -484,9 +650,13 @@ main (int   argc,
   g_test_add ("/Kiln/Flash/stream/done-locks", Fixture, NULL, fixture_set_up, test_done_locks, fixture_tear_down);
   g_test_add ("/Kiln/Flash/stream/crc-after", Fixture, NULL, fixture_set_up, test_crc_after, fixture_tear_down);
   g_test_add_func ("/Kiln/Flash/stream/lz4-on-demand", test_lz4_on_demand);
-  g_test_add ("/Kiln/Flash/stream/first-batch-with-command", Fixture,
+  g_test_add ("/Kiln/Flash/stream/no-pointer-writes", Fixture,
               "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
-              fixture_set_up, test_first_batch_with_command, fixture_tear_down);
+              fixture_set_up, test_no_pointer_writes, fixture_tear_down);
+  g_test_add ("/Kiln/Flash/stream/order", Fixture, NULL, fixture_set_up, test_order, fixture_tear_down);
+  g_test_add ("/Kiln/Flash/stream/wrap", Fixture, NULL, fixture_set_up, test_wrap, fixture_tear_down);
+  g_test_add ("/Kiln/Flash/stream/longer-than-ring", Fixture, NULL, fixture_set_up, test_longer_than_ring,
+              fixture_tear_down);
   g_test_add ("/Kiln/Flash/stream/crc-after-with-status", Fixture,
               "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
               fixture_set_up, test_crc_after_with_status, fixture_tear_down);

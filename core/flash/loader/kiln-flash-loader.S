@@ -24,16 +24,25 @@
  *           that the host verifies what was written without another
  *           command)
  * Program operations take their bytes, in order, from the ring buffer that
- * the host fills while the loader runs: the host advances WP (bytes written
- * in all) after writing, the loader advances RP (bytes consumed). The ring
- * holds records, each a header word (raw length in the low half, stored
- * length in the high half) and the stored bytes padded to a word: stored
- * as they are when both lengths are equal, else an LZ4 block that the
- * loader decodes into the 4 KiB scratch buffer just before the ring. A
- * record never crosses the ring's end: a header of 0 says the rest of the
- * ring is skipped. A record that does not fit the operation, the scratch
- * buffer or the ring, or a block that does not decode to exactly its raw
- * length, stops the loader (status 4, the record's place in ERROR_AT)
+ * the host fills while the loader runs; no pointer says how far it has
+ * written: each record is noticed by its own write. A record is a header
+ * { raw length | stored length << 16, seq }, the stored bytes padded to a
+ * word, and a trailer { seq }: stored as they are when both lengths are
+ * equal, else an LZ4 block that the loader decodes into the 4 KiB scratch
+ * buffer just before the ring. seq counts the records from the one the
+ * command names (P_SEQ); the host starts every run at a seq no record in
+ * the ring has. The probe writes upwards, so a header that holds the seq
+ * expected has its lengths, and a trailer that does says the record is
+ * whole: only then is it written, all of it. The loader advances RP (bytes
+ * consumed, for the host's progress and its room in the ring). A record
+ * never crosses the ring's end and leaves room for a header after it: a
+ * wrap marker { 0, seq } says the record is at the ring's start, and an
+ * end marker { 0xFFFFFFFF, seq } follows the last record. A record that
+ * does not fit the operation, the scratch buffer or the ring (an end
+ * marker where a record belongs), a block that does not decode to exactly
+ * its raw length, a later seq where the record belongs, or a trailer that
+ * does not match while the next record's header is there, stops the loader
+ * (status 4, ERROR_AT near the record's place)
  * before anything of it is written. The decoder sits at the end of the
  * code (kiln_flash_loader_lz4), which the host uploads only before the
  * first run that sends a compressed record. Each unit
@@ -82,7 +91,7 @@
         .equ P_RING,      0x0C
         .equ P_RING_END,  0x10
         .equ P_STATUS,    0x14          /* before what it vouches for */
-        .equ P_WP,        0x18
+        .equ P_SEQ,       0x18          /* the next record's (the loader's count) */
         .equ P_RP,        0x1C
         .equ P_ERROR_SR,  0x20
         .equ P_ERROR_AT,  0x24
@@ -98,6 +107,7 @@
         .equ ST_ABORTED,  3
         .equ ST_BAD_STREAM, 4
         .equ SCRATCH,     0x1000        /* before the ring: decoded blocks */
+        .equ AHEAD,       16            /* a seq this far ahead is a later record's */
 
         .equ FLASH_KEYR,  0x04
         .equ FLASH_SR,    0x0C
@@ -312,24 +322,39 @@ program:
 fill:
         cmp     r8, #0
         beq     program_end
-        /* Wait for the host: a record's header (bytes available = WP - RP). */
+        /* The next record, at r3: a header { raw | stored << 16, seq },
+         * the stored bytes padded to a word, and a trailer { seq }. The
+         * host writes upwards and writes no pointer: the record is there
+         * once its header holds the seq expected (P_SEQ, one more per
+         * record), and whole once its trailer does. A later record's seq
+         * where this one belongs means one went missing. */
 wait_header:
         bl      wait_tick
-        ldr     r12, [r0, #P_WP]
-        sub     r12, r12, r9
-        cmp     r12, #4
-        blo     wait_header
+        ldr     r12, [r0, #P_SEQ]
+        ldr     r11, [r3, #4]
+        subs    r11, r11, r12
+        beq     header
+        subs    r11, r11, #1
+        cmp     r11, #AHEAD
+        blo     bad_stream
+        b       wait_header
+header:
         ldr     r11, [r3]
         cmp     r11, #0
         bne     record
-        /* A wrap marker: the rest of the ring is skipped. */
+        /* A wrap marker { 0, seq }: the record is at the ring's start
+         * (a marker there would send the loader round for ever). */
+        cmp     r3, r1
+        beq     bad_stream
         sub     r12, r2, r3
         add     r9, r9, r12
         mov     r3, r1
         b       wait_header
 record:
         /* The raw length: within the operation, the scratch buffer, and
-         * whole units; the record within the ring. */
+         * whole units; the record within the ring, with room for the
+         * next header after it (so that a marker always fits). An end
+         * marker { 0xFFFFFFFF, seq } fails these. */
         uxth    lr, r11
         cmp     lr, #0
         beq     bad_stream
@@ -345,64 +370,50 @@ record:
         pop     {r11}
         bne     bad_stream
         lsr     r12, r11, #16
-        add     r12, r12, #7
+        add     r12, r12, #15
         bic     r12, r12, #3            /* r12 = the record's size */
         add     r11, r3, r12
+        add     r11, r11, #8
         cmp     r11, r2
         bhi     bad_stream
         sub     r8, r8, lr
-        ldr     r11, [r3]
+
+        /* Its trailer; while it does not hold the seq, a later record's
+         * header after it says this one is damaged. */
+wait_trailer:
+        bl      wait_tick
+        ldr     lr, [r0, #P_SEQ]
+        add     r11, r3, r12
+        ldr     r11, [r11, #-4]
+        cmp     r11, lr
+        beq     record_in
+        add     r11, r3, r12
+        ldr     r11, [r11, #4]
+        sub     r11, r11, lr
+        subs    r11, r11, #1
+        cmp     r11, #AHEAD
+        blo     bad_stream
+        b       wait_trailer
+record_in:
+        add     r9, r9, r12
+        add     lr, r3, r12
+        push    {lr}                    /* the next record, once this one is written */
+        ldr     r11, [r3], #8
         lsr     r12, r11, #16
         uxth    r11, r11
         cmp     r11, r12
         bne     compressed
-
-        /* Stored as they are: written as they arrive, in the blocks the
-         * host has sent. The bytes left of the record are on the stack. */
-        add     r3, r3, #4
-        add     r9, r9, #4
-        push    {r11}
-raw_chunk:
-        ldr     lr, [sp]
-        cmp     lr, #0
-        beq     raw_done
-        ldr     r12, [r0, #P_WP]
-        subs    r12, r12, r9
-        bne     1f
-        bl      wait_tick
-        b       raw_chunk
-1:      ldr     lr, [sp]
-        cmp     r12, lr
-        it      hi
-        movhi   r12, lr
-        /* Whole units: at x64 the host may have sent half of one. */
-        ldr     r11, [r0, #P_PSIZE]
-        cmp     r11, #3
-        it      eq
-        biceq   r12, r12, #7
-        cmp     r12, #0
-        bne     2f
-        bl      wait_tick
-        b       raw_chunk
-2:      sub     lr, lr, r12
-        str     lr, [sp]
-        add     r9, r9, r12
-        add     r12, r12, r3            /* r12 = the end of this block */
-        adr     r11, raw_written
+        /* Stored as they are: written from the ring. */
+        add     r12, r3, r12
+        adr     r11, record_written
         orr     r11, r11, #1
         push    {r11}
         b       write_block
-raw_written:
-        str     r9, [r0, #P_RP]
-        b       raw_chunk
-raw_done:
-        add     sp, sp, #4
-        b       record_done
-
-record_done:
-        cmp     r3, r2
-        it      eq
-        moveq   r3, r1
+record_written:
+        pop     {r3}
+        ldr     r11, [r0, #P_SEQ]
+        adds    r11, r11, #1
+        str     r11, [r0, #P_SEQ]
         str     r9, [r0, #P_RP]
         b       fill
 
@@ -463,8 +474,7 @@ words:
         cmp     r3, r12
         bne     words
 
-/* A block is written: on to where the caller pushed (raw_written or
- * compressed_written). */
+/* A block is written: on to where the caller pushed (record_written). */
 block_done:
         pop     {pc}
 
@@ -738,34 +748,17 @@ crc_unit_range:
         .balign 4
         .global kiln_flash_loader_lz4
 kiln_flash_loader_lz4:
-        /* An LZ4 block: decoded once all of it is there. */
+        /* An LZ4 block (all of it is there): decoded, then written. */
 compressed:
-        add     r12, r12, #7
-        bic     r12, r12, #3
-1:      ldr     lr, [r0, #P_WP]
-        sub     lr, lr, r9
-        cmp     lr, r12
-        bhs     2f
-        bl      wait_tick
-        b       1b
-2:      add     r9, r9, r12
-        add     lr, r3, r12
-        push    {lr}                    /* the next record, once this one is written */
-        ldr     r11, [r3], #4
-        lsr     r12, r11, #16
-        uxth    r11, r11
         add     r12, r3, r12            /* the stored bytes: r3 to r12 */
         bl      lz4_decode
         cmp     r11, #0
         bne     bad_block
         sub     r3, r1, #SCRATCH        /* the decoded bytes */
-        adr     r11, compressed_written
+        adr     r11, record_written
         orr     r11, r11, #1
         push    {r11}
         b       write_block
-compressed_written:
-        pop     {r3}
-        b       record_done
 
 /* Decodes one LZ4 block (the block format: sequences of a token, literals
  * and a match) from r3 up to r12 into the scratch buffer, which it must
