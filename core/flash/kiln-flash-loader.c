@@ -687,7 +687,9 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   st.raw_upto = raw_upto;
   for (guint i = 0; i < records->len; i++)
     st.total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
-  tail_size = (gsize) KILN_LOADER_RESULT_SIZE * (n_ops + n_after);
+  /* The CRC operations come last and count their results from the
+   * table's end: the last one's is the first. */
+  tail_size = (gsize) KILN_LOADER_RESULT_SIZE * n_after;
   if (n_after > 0 && tail_size <= TAIL_RESULTS_WITH_STATUS)
     tail_results = g_malloc0 (tail_size);
 
@@ -805,20 +807,19 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
               g_autofree guint8 *results = NULL;
               const guint8 *after;
 
-              /* The results of the CRC operations (their index's), read
-               * with the status or else now. */
+              /* The results of the CRC operations (the last one's first),
+               * read with the status or else now. */
               if (with_results)
-                after = tail_results + KILN_LOADER_RESULT_SIZE * n_ops;
+                after = tail_results;
               else
                 {
-                  results = g_malloc (KILN_LOADER_RESULT_SIZE * n_after);
-                  if (!kiln_stlink_read_mem (self->stlink, self->results + KILN_LOADER_RESULT_SIZE * n_ops, results,
-                                             KILN_LOADER_RESULT_SIZE * n_after, error))
+                  results = g_malloc (tail_size);
+                  if (!kiln_stlink_read_mem (self->stlink, self->results, results, tail_size, error))
                     goto out;
                   after = results;
                 }
               for (guint i = 0; i < n_after; i++)
-                self->after_crcs[i] = kiln_stlink_decode_u32 (after + KILN_LOADER_RESULT_SIZE * i);
+                self->after_crcs[i] = kiln_stlink_decode_u32 (after + KILN_LOADER_RESULT_SIZE * (n_after - 1 - i));
               self->n_after = n_after;
               self->after_ready = TRUE;
             }

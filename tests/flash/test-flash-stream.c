@@ -367,8 +367,34 @@ test_crc_after (Fixture       *f,
   g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, bytes, 512));
 }
 
-/* The USB transfers of a program run of @length bytes at @address, with
- * the CRCs of @n_after ranges after it. */
+/* The USB transfers of a program run of @length bytes at @address in
+ * @n_ops operations, with the CRCs of @n_after ranges after it. */
+static guint64
+program_ops_transfers (Fixture       *f,
+                       guint32        address,
+                       guint32        length,
+                       guint          n_ops,
+                       const guint32 *after,
+                       guint          n_after)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *bytes = pattern (length, address);
+  g_autofree KilnLoaderOp *ops = g_new0 (KilnLoaderOp, n_ops);
+  guint32 error_sr = 0, error_at = 0, each = length / n_ops;
+  guint done = 0;
+  guint64 before = usb_transfers (f);
+
+  for (guint i = 0; i < n_ops; i++)
+    ops[i] = (KilnLoaderOp) { KILN_LOADER_OP_PROGRAM, 0, address + i * each, each, bytes + i * each, 0 };
+  if (n_after > 0)
+    kiln_flash_loader_set_after (&f->loader, after, n_after);
+  g_assert_true (kiln_flash_loader_program (&f->loader, FLASH_REGS, KILN_FLASH_PSIZE_X32, ops, n_ops, NULL, NULL,
+                                            NULL, &done, &error_sr, &error_at, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (done, ==, n_ops);
+  return usb_transfers (f) - before;
+}
+
 static guint64
 program_transfers (Fixture       *f,
                    guint32        address,
@@ -376,20 +402,7 @@ program_transfers (Fixture       *f,
                    const guint32 *after,
                    guint          n_after)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree guint8 *bytes = pattern (length, address);
-  KilnLoaderOp op = { KILN_LOADER_OP_PROGRAM, 0, address, length, bytes, 0 };
-  guint32 error_sr = 0, error_at = 0;
-  guint done = 0;
-  guint64 before = usb_transfers (f);
-
-  if (n_after > 0)
-    kiln_flash_loader_set_after (&f->loader, after, n_after);
-  g_assert_true (kiln_flash_loader_program (&f->loader, FLASH_REGS, KILN_FLASH_PSIZE_X32, &op, 1, NULL, NULL, NULL,
-                                            &done, &error_sr, &error_at, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (done, ==, 1);
-  return usb_transfers (f) - before;
+  return program_ops_transfers (f, address, length, 1, after, n_after);
 }
 
 /* The CRCs after a program run come with the status that says it is done:
@@ -416,6 +429,33 @@ test_crc_after_with_status (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (usb_transfers (f), ==, before);
   g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, bytes, 512));
+  g_assert_cmphex (crcs[1], ==, kiln_flash_crc32 (0xFFFFFFFF, ff, 512));
+}
+
+/* The same after a run of many operations (sixteen): the CRC operations
+ * count their results from the table's end, so the few come with the
+ * status however many operations came before them. */
+static void
+test_crc_after_many_ops (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *bytes = pattern (1024, FLASH + 0x8000);
+  guint32 after[4] = { FLASH + 0x8000, 1024, FLASH + 0x8400, 512 };
+  guint32 crcs[2] = { 0 };
+  guint8 ff[512];
+  guint64 plain, with_after, before;
+
+  memset (ff, 0xFF, sizeof ff);
+  plain = program_ops_transfers (f, FLASH, 1024, 16, NULL, 0);
+  with_after = program_ops_transfers (f, FLASH + 0x8000, 1024, 16, after, 2);
+  g_assert_cmpuint (with_after, ==, plain);
+
+  before = usb_transfers (f);
+  g_assert_true (kiln_flash_loader_crc (&f->loader, after, 2, crcs, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (usb_transfers (f), ==, before);
+  g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, bytes, 1024));
   g_assert_cmphex (crcs[1], ==, kiln_flash_crc32 (0xFFFFFFFF, ff, 512));
 }
 
@@ -660,5 +700,8 @@ main (int   argc,
   g_test_add ("/Kiln/Flash/stream/crc-after-with-status", Fixture,
               "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
               fixture_set_up, test_crc_after_with_status, fixture_tear_down);
+  g_test_add ("/Kiln/Flash/stream/crc-after-many-ops", Fixture,
+              "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
+              fixture_set_up, test_crc_after_many_ops, fixture_tear_down);
   return g_test_run ();
 }

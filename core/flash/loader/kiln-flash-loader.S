@@ -20,9 +20,11 @@
  *   erase   { 1, CR value (SER | SNB | PSIZE), sector address }
  *   program { 2, address, length (a multiple of 4) }
  *   CRC     { 3, address, length (a multiple of 4) }: as command 2's CRC,
- *           into the crc word of the result of the operation's index (so
- *           that the host verifies what was written without another
- *           command)
+ *           into the crc word of a result counted from the table's end
+ *           (the last operation's is the first result; CRC operations
+ *           come last), so that the host verifies what was written
+ *           without another command, and reads the few results with
+ *           the status however many operations came before
  * Program operations take their bytes, in order, from the ring buffer that
  * the host fills while the loader runs; no pointer says how far it has
  * written: each record is noticed by its own write. A record is a header
@@ -533,15 +535,16 @@ dword_error:
         sub     r7, r7, #8
         b       flash_error
 
-/* A CRC operation: the range's CRC into the result of the operation's
- * index (the host's verification then needs no command of its own). */
+/* A CRC operation: the range's CRC into the result of its index from the
+ * table's end, r6 - 1 (the host's verification then needs no command of
+ * its own, and its few results sit at the start). */
 crc_op:
         push    {r1-r4, r9}
         bl      crc_unit_on
         ldr     r7, [r5, #4]
         ldr     r8, [r5, #8]
         bl      crc_unit_range
-        ldr     r11, [r0, #P_OPS_DONE]
+        sub     r11, r6, #1             /* counted from the table's end */
         add     r12, r0, #RESULTS
         str     r1, [r12, r11, lsl #3]
         pop     {r1-r4, r9}
