@@ -632,7 +632,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   gsize tail_size = 0;
   guint32 since_poll = 0;
   guint64 program_total = 0;
-  gboolean with_results = FALSE, flash_bound;
+  gboolean with_results = FALSE, flash_bound, posted = FALSE;
   g_autofree guint32 *ends = NULL;
   g_autofree guint64 *raw_upto = NULL;
   GArray *records;
@@ -717,9 +717,15 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   if (!load_lz4_for (self, records, error))
     goto out;
   /* The command first: the loader then takes each record as soon as its
-   * trailer is written, and an erase runs while the data comes. */
-  if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
-    goto out;
+   * trailer is written, and an erase runs while the data comes. Where the
+   * flash sets the pace and the run starts by programming, the first
+   * record goes first, so that the loader starts on it at once. */
+  if (!(flash_bound && records->len > 0 && ops[0].kind == KILN_LOADER_OP_PROGRAM))
+    {
+      if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
+        goto out;
+      posted = TRUE;
+    }
 
   for (;;)
     {
@@ -727,8 +733,11 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
 
       if (g_cancellable_is_cancelled (cancellable))
         {
-          stop_loader (self, &s);
-          *ops_done = MIN (s.ops_done, n_ops);
+          if (posted)
+            {
+              stop_loader (self, &s);
+              *ops_done = MIN (s.ops_done, n_ops);
+            }
           g_cancellable_set_error_if_cancelled (cancellable, error);
           goto out;
         }
@@ -755,6 +764,11 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
               st.wp += n + skip;
               since_poll += n;
               self->link_bytes += n + tail;
+              if (!posted
+                  && !post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM,
+                            error))
+                goto out;
+              posted = TRUE;
               continue;
             }
         }
