@@ -717,7 +717,7 @@ kiln_flash_program (KilnArmTarget           *target,
         {
           GError *setup_error = NULL;
 
-          job.loader_ok = kiln_flash_loader_setup (&job.loader, target, &setup_error);
+          job.loader_ok = kiln_flash_loader_setup_at (&job.loader, target, job.psize, &setup_error);
           /* One start of the loader serves the whole job. */
           job.loader.persistent = TRUE;
           job.loader.supply_psize = job.psize;

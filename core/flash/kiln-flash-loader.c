@@ -74,11 +74,22 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
                          KilnArmTarget    *target,
                          GError          **error)
 {
+  return kiln_flash_loader_setup_at (self, target, KILN_FLASH_PSIZE_X32, error);
+}
+
+gboolean
+kiln_flash_loader_setup_at (KilnFlashLoader  *self,
+                            KilnArmTarget    *target,
+                            KilnFlashPsize    psize,
+                            GError          **error)
+{
   KilnChip *chip = kiln_arm_target_get_chip (target);
   guint32 best_start = 0, best_end = 0;
-  /* The decoder stays behind (a sixth of the code): most runs send no
-   * compressed record. */
-  gsize code_size = (kiln_flash_loader_lz4_offset + 15) & ~(gsize) 15;
+  /* The writes at x8, x16 and x64 and the decoder stay behind (a fifth
+   * of the code): most runs program at x32 and send no compressed record.
+   * For a job at another PSIZE its writes go up in the same transfer. */
+  gboolean narrow = psize != KILN_FLASH_PSIZE_X32;
+  gsize code_size = ((narrow ? kiln_flash_loader_lz4_offset : kiln_flash_loader_narrow_offset) + 15) & ~(gsize) 15;
   gsize full_size = (kiln_flash_loader_code_size + 15) & ~(gsize) 15;
   g_autofree guint8 *code = g_malloc0 (full_size);
   GError *local_error = NULL;
@@ -143,6 +154,7 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
 
   memcpy (code, kiln_flash_loader_code, kiln_flash_loader_code_size);
   self->code_size = (guint32) code_size;
+  self->narrow_loaded = narrow;
   self->code_crc = kiln_flash_crc32 (0xFFFFFFFF, code, code_size);
   self->code_checked = FALSE;
   /* In as few commands as the probe takes, without a status query: the
@@ -502,20 +514,39 @@ stop_loader (KilnFlashLoader *self,
   snapshot (self, s, NULL, 0, NULL);
 }
 
+/* Uploads the code from @from to @to (offsets, multiples of 4), checked
+ * by its status query (the first command's CRC has gone). */
+static gboolean
+load_part (KilnFlashLoader  *self,
+           gsize             from,
+           gsize             to,
+           GError          **error)
+{
+  g_autofree guint8 *code = g_malloc0 (to - from);
+
+  memcpy (code, kiln_flash_loader_code + from, MIN (to, kiln_flash_loader_code_size) - from);
+  return kiln_stlink_write_stream (self->stlink, self->code + (guint32) from, code, to - from, error);
+}
+
+gboolean
+kiln_flash_loader_load_narrow (KilnFlashLoader  *self,
+                               GError          **error)
+{
+  if (self->narrow_loaded)
+    return TRUE;
+  if (!load_part (self, kiln_flash_loader_narrow_offset, kiln_flash_loader_lz4_offset, error))
+    return FALSE;
+  self->narrow_loaded = TRUE;
+  return TRUE;
+}
+
 gboolean
 kiln_flash_loader_load_lz4 (KilnFlashLoader  *self,
                             GError          **error)
 {
-  gsize from = (kiln_flash_loader_lz4_offset + 15) & ~(gsize) 15;
-  gsize to = (kiln_flash_loader_code_size + 3) & ~(gsize) 3;
-  g_autofree guint8 *code = NULL;
-
-  if (self->lz4_loaded || to <= from)
+  if (self->lz4_loaded)
     return TRUE;
-  code = g_malloc0 (to - from);
-  memcpy (code, kiln_flash_loader_code + from, kiln_flash_loader_code_size - from);
-  /* Checked by its status query (the first command's CRC has gone). */
-  if (!kiln_stlink_write_stream (self->stlink, self->code + (guint32) from, code, to - from, error))
+  if (!load_part (self, kiln_flash_loader_lz4_offset, (kiln_flash_loader_code_size + 3) & ~(gsize) 3, error))
     return FALSE;
   self->lz4_loaded = TRUE;
   return TRUE;
@@ -715,6 +746,8 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   if (!self->code_checked && !kiln_flash_loader_crc (self, NULL, 0, NULL, NULL, cancellable, error))
     goto out;
   if (!load_lz4_for (self, records, error))
+    goto out;
+  if (records->len > 0 && psize != KILN_FLASH_PSIZE_X32 && !kiln_flash_loader_load_narrow (self, error))
     goto out;
   /* The command first: the loader then takes each record as soon as its
    * trailer is written, and an erase runs while the data comes. Where the

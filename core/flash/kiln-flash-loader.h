@@ -19,6 +19,10 @@ G_BEGIN_DECLS
 
 extern const guint8 kiln_flash_loader_code[];
 extern const gsize  kiln_flash_loader_code_size;
+/* Where the writes at x8, x16 and x64 start: the code from there to the
+ * LZ4 decoder is uploaded only before the first program run at those
+ * PSIZEs. */
+extern const gsize  kiln_flash_loader_narrow_offset;
 /* Where the LZ4 decoder starts: the code from there on is uploaded only
  * before the first program run that sends a compressed record. */
 extern const gsize  kiln_flash_loader_lz4_offset;
@@ -120,7 +124,9 @@ typedef struct
   guint32        code_size;
   guint32        code_crc;
   gboolean       code_checked;
-  /* The LZ4 decoder after the checked code, once uploaded. */
+  /* The writes at x8, x16 and x64, and the LZ4 decoder, after the
+   * checked code, once uploaded. */
+  gboolean       narrow_loaded;
   gboolean       lz4_loaded;
   /* The next record's seq: random at setup, then counted on by every run,
    * so that no record left in the ring has the seq the loader expects. */
@@ -167,8 +173,18 @@ gboolean kiln_flash_loader_setup    (KilnFlashLoader         *self,
 void     kiln_flash_loader_set_after (KilnFlashLoader        *self,
                                       const guint32          *ranges,
                                       guint                   n);
+/* The same for a job that programs at @psize: where that is not x32, the
+ * writes at x8, x16 and x64 go up with the code, in the same transfer. */
+gboolean kiln_flash_loader_setup_at (KilnFlashLoader         *self,
+                                     KilnArmTarget           *target,
+                                     KilnFlashPsize           psize,
+                                     GError                 **error);
 /* Halts a loader left running (persistent). */
 void     kiln_flash_loader_stop     (KilnFlashLoader         *self);
+/* Uploads the writes at x8, x16 and x64 (kiln_flash_loader_program()
+ * does, before the first run at one of those); once. */
+gboolean kiln_flash_loader_load_narrow (KilnFlashLoader      *self,
+                                        GError              **error);
 /* Uploads the LZ4 decoder (kiln_flash_loader_program() does, before the
  * first run that sends a compressed record); once. */
 gboolean kiln_flash_loader_load_lz4 (KilnFlashLoader         *self,

@@ -339,8 +339,8 @@ test_fixed_costs (gconstpointer data)
 }
 
 static const FixedCost fixed_costs[] = {
-  { FALSE, 0.0505, 0.030 },
-  { TRUE, 0.0185, 0.010 },
+  { FALSE, 0.0495, 0.030 },
+  { TRUE, 0.0180, 0.010 },
 };
 
 int

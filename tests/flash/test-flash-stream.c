@@ -637,7 +637,7 @@ test_lz4_on_demand (void)
   KilnArmTarget *target = bench_open (b);
   KilnStlink *stlink = kiln_arm_target_get_stlink (target);
   KilnFlashLoader loader;
-  gsize from = (kiln_flash_loader_lz4_offset + 15) & ~(gsize) 15;
+  gsize from = kiln_flash_loader_lz4_offset;
   gsize length = kiln_flash_loader_code_size - from;
   g_autofree guint8 *sram = g_malloc (length);
   guint32 error_sr = 0, error_at = 0;
@@ -680,6 +680,63 @@ test_lz4_on_demand (void)
   g_assert_true (memcmp ((const guint8 *) g_bytes_get_data (flash, NULL) + 8192, zeros, 8192) == 0);
 }
 
+/* The writes at x8, x16 and x64 are uploaded only before the first run at
+ * one of those: a run at x32 leaves their place in SRAM as it was; a run
+ * at x8 uploads them, once, and programs. */
+static void
+test_narrow_on_demand (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree guint8 *bytes = pattern (2048, 43);
+  KilnArmTarget *target = bench_open (b);
+  KilnStlink *stlink = kiln_arm_target_get_stlink (target);
+  KilnFlashLoader loader;
+  /* What the setup's upload (rounded up to 16 bytes) leaves out. */
+  gsize from = (kiln_flash_loader_narrow_offset + 15) & ~(gsize) 15;
+  gsize length = kiln_flash_loader_lz4_offset - from;
+  g_autofree guint8 *sram = g_malloc (length);
+  guint32 error_sr = 0, error_at = 0;
+  guint done = 0;
+
+  g_assert_cmpuint (from, <, kiln_flash_loader_lz4_offset);
+  g_assert_true (kiln_arm_reset_halt (target, &error));
+  g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
+  g_assert_no_error (error);
+  loader.persistent = TRUE;
+
+  for (guint pass = 0; pass < 3; pass++)
+    {
+      KilnFlashPsize psize = pass == 0 ? KILN_FLASH_PSIZE_X32 : KILN_FLASH_PSIZE_X8;
+      KilnLoaderOp op = { KILN_LOADER_OP_PROGRAM, 0, FLASH + pass * 1024, 1024, bytes + (pass % 2) * 1024, 0 };
+
+      g_assert_true (kiln_flash_loader_program (&loader, FLASH_REGS, psize, &op, 1, NULL, NULL, NULL, &done, &error_sr,
+                                                &error_at, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (done, ==, 1);
+      g_assert_true (kiln_stlink_read_mem (stlink, loader.code + (guint32) from, sram, length, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (loader.narrow_loaded, ==, pass > 0);
+      g_assert_cmpint (memcmp (sram, kiln_flash_loader_code + from, length) == 0, ==, pass > 0);
+    }
+  kiln_flash_loader_stop (&loader);
+  flash = bench_flash (b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), bytes, 2048) == 0);
+  g_assert_true (memcmp ((const guint8 *) g_bytes_get_data (flash, NULL) + 2048, bytes, 1024) == 0);
+
+  /* A loader set up for a job at x8 has them from the start. */
+  memset (sram, 0, length);
+  g_assert_true (kiln_stlink_write_mem (stlink, loader.code + (guint32) from, sram, length, &error));
+  g_assert_true (kiln_arm_reset_halt (target, &error));
+  g_assert_true (kiln_flash_loader_setup_at (&loader, target, KILN_FLASH_PSIZE_X8, &error));
+  g_assert_no_error (error);
+  g_assert_true (loader.narrow_loaded);
+  g_assert_true (kiln_stlink_read_mem (stlink, loader.code + (guint32) from, sram, length, &error));
+  g_assert_no_error (error);
+  g_assert_true (memcmp (sram, kiln_flash_loader_code + from, length) == 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -690,6 +747,7 @@ main (int   argc,
   g_test_add ("/Kiln/Flash/stream/done-locks", Fixture, NULL, fixture_set_up, test_done_locks, fixture_tear_down);
   g_test_add ("/Kiln/Flash/stream/crc-after", Fixture, NULL, fixture_set_up, test_crc_after, fixture_tear_down);
   g_test_add_func ("/Kiln/Flash/stream/lz4-on-demand", test_lz4_on_demand);
+  g_test_add_func ("/Kiln/Flash/stream/narrow-on-demand", test_narrow_on_demand);
   g_test_add ("/Kiln/Flash/stream/no-pointer-writes", Fixture,
               "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
               fixture_set_up, test_no_pointer_writes, fixture_tear_down);
