@@ -28,11 +28,11 @@
 #define FIXED_V2_S         0.035
 #define FIXED_V3_S         0.020
 #define CRC_SECONDS_PER_MIB 0.005
-/* Into a blank sector the loader programs each block as it arrives: the
- * handshake between the link and the flash is not hidden behind an erase,
- * and costs about this share of the shorter of the two (fitted on the
- * bench's modeled time). */
-#define LOCKSTEP_SHARE     0.08
+/* Into a blank sector the loader programs each record once all of it has
+ * arrived: the handshake between the link and the flash is not hidden
+ * behind an erase, and costs about this share of the shorter of the two
+ * (fitted on the bench's modeled time). */
+#define LOCKSTEP_SHARE     0.05
 
 struct _KilnFlashPlan
 {
