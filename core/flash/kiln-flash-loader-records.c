@@ -1,5 +1,5 @@
 /* kiln-flash-loader-records.c — the records a program run streams to the
- * SRAM loader
+ * SRAM loader, and how they are gathered into the ring
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -123,4 +123,59 @@ kiln_loader_free_records (GArray *records)
   for (guint i = 0; i < records->len; i++)
     g_free (g_array_index (records, KilnLoaderRecord, i).owned);
   g_array_unref (records);
+}
+
+guint32
+kiln_loader_stream_gather (KilnLoaderStream *st,
+                           guint32           ring_size,
+                           guint8           *batch,
+                           guint32           free_bytes,
+                           guint32           limit,
+                           guint32          *skip,
+                           guint32          *tail)
+{
+  guint32 at = st->wp % ring_size, n = 0;
+  guint32 room = MIN (limit, free_bytes - KILN_LOADER_MARKER_SIZE);
+
+  *skip = 0;
+  *tail = 0;
+  while (st->rec < st->records->len && n < room)
+    {
+      const KilnLoaderRecord *r = &g_array_index (st->records, KilnLoaderRecord, st->rec);
+      guint32 size = kiln_loader_record_size (r), take;
+
+      if (st->offset == 0)
+        {
+          if (at + n + size + KILN_LOADER_MARKER_SIZE > ring_size)
+            {
+              if (ring_size - at <= free_bytes)
+                {
+                  kiln_loader_marker_encode (FALSE, r->seq, batch + n);
+                  n += KILN_LOADER_MARKER_SIZE;
+                  *skip = ring_size - at - n;
+                }
+              break;
+            }
+          kiln_loader_record_encode (r, st->current);
+        }
+      take = MIN (size - st->offset, room - n);
+      memcpy (batch + n, st->current + st->offset, take);
+      n += take;
+      st->offset += take;
+      st->sent += take;
+      if (st->offset == size)
+        {
+          st->raw_sent += r->raw;
+          st->ends[st->rec] = st->wp + n;
+          st->raw_upto[st->rec] = st->raw_sent;
+          st->rec++;
+          st->offset = 0;
+          if (st->rec == st->records->len)
+            {
+              kiln_loader_marker_encode (TRUE, r->seq + 1, batch + n);
+              *tail = KILN_LOADER_MARKER_SIZE;
+            }
+        }
+    }
+  return n;
 }

@@ -1,6 +1,7 @@
 /* kiln-flash-loader-records.h — the records a program run streams to the
  * SRAM loader: each block of the operations' data, LZ4-compressed where
- * that pays (internal to the loader's host side)
+ * that pays, between its header and trailer, and how they are gathered
+ * into the ring (internal to the loader's host side)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -49,5 +50,38 @@ GArray  *kiln_loader_make_records       (gboolean                compress,
 /* Whether any of @records is compressed (the loader then needs its decoder). */
 gboolean kiln_loader_records_compressed (GArray                 *records);
 void     kiln_loader_free_records       (GArray                 *records);
+
+/* Where a program run's stream stands. */
+typedef struct
+{
+  GArray   *records;
+  guint     rec;       /* the next record to send, or the one being sent */
+  guint32   offset;    /* bytes of it sent */
+  guint8   *current;   /* it, as it goes into the ring */
+  guint32   wp;        /* bytes of the ring written or skipped, in all */
+  guint32   sent;      /* bytes of the records sent */
+  guint32   total;
+  guint64   raw_sent;
+  /* Where each record ends in wp's count, and the raw bytes up to there:
+   * the loader's RP says how much is written. */
+  guint32  *ends;
+  guint64  *raw_upto;
+} KilnLoaderStream;
+
+/* Gathers into @batch at most @limit of the stream's next bytes for the
+ * ring at its wp, @free_bytes of the ring being free: records in order (a
+ * batch may end inside one; the loader waits for its trailer), leaving a
+ * marker's room after each; a wrap marker where the next record would not
+ * leave it before the ring's end (once all the rest of the ring is free;
+ * the batch ends there, *@skip the rest of the ring); and the end marker
+ * after the last record (*@tail: written, but not in wp's count, as the
+ * loader never takes it). Returns the bytes gathered for wp. */
+guint32  kiln_loader_stream_gather      (KilnLoaderStream       *st,
+                                         guint32                 ring_size,
+                                         guint8                 *batch,
+                                         guint32                 free_bytes,
+                                         guint32                 limit,
+                                         guint32                *skip,
+                                         guint32                *tail);
 
 G_END_DECLS

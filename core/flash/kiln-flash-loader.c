@@ -561,86 +561,6 @@ load_lz4_for (KilnFlashLoader  *self,
   return !kiln_loader_records_compressed (records) || kiln_flash_loader_load_lz4 (self, error);
 }
 
-/* Where a program run's stream stands. */
-typedef struct
-{
-  GArray   *records;
-  guint     rec;       /* the next record to send, or the one being sent */
-  guint32   offset;    /* bytes of it sent */
-  guint8   *current;   /* it, as it goes into the ring */
-  guint32   wp;        /* bytes of the ring written or skipped, in all */
-  guint32   sent;      /* bytes of the records sent */
-  guint32   total;
-  guint64   raw_sent;
-  /* Where each record ends in wp's count, and the raw bytes up to there:
-   * the loader's RP says how much is written. */
-  guint32  *ends;
-  guint64  *raw_upto;
-} Stream;
-
-/* Gathers into @batch at most @limit of the stream's next bytes for the
- * ring at its wp, @free_bytes of the ring being free: records in order (a batch may end
- * inside one; the loader waits for its trailer), leaving a marker's room
- * after each; a wrap marker where the next record would not leave it
- * before the ring's end (once all the rest of the ring is free; the batch
- * ends there, *@skip the rest of the ring); and the end marker after the
- * last record (*@tail: written, but not in wp's count, as the loader
- * never takes it). Returns the bytes gathered for wp. */
-static guint32
-gather (Stream   *st,
-        guint32   ring_size,
-        guint8   *batch,
-        guint32   free_bytes,
-        guint32   limit,
-        guint32  *skip,
-        guint32  *tail)
-{
-  guint32 at = st->wp % ring_size, n = 0;
-  guint32 room = MIN (limit, free_bytes - KILN_LOADER_MARKER_SIZE);
-
-  *skip = 0;
-  *tail = 0;
-  while (st->rec < st->records->len && n < room)
-    {
-      const KilnLoaderRecord *r = &g_array_index (st->records, KilnLoaderRecord, st->rec);
-      guint32 size = kiln_loader_record_size (r), take;
-
-      if (st->offset == 0)
-        {
-          if (at + n + size + KILN_LOADER_MARKER_SIZE > ring_size)
-            {
-              if (ring_size - at <= free_bytes)
-                {
-                  kiln_loader_marker_encode (FALSE, r->seq, batch + n);
-                  n += KILN_LOADER_MARKER_SIZE;
-                  *skip = ring_size - at - n;
-                }
-              break;
-            }
-          kiln_loader_record_encode (r, st->current);
-        }
-      take = MIN (size - st->offset, room - n);
-      memcpy (batch + n, st->current + st->offset, take);
-      n += take;
-      st->offset += take;
-      st->sent += take;
-      if (st->offset == size)
-        {
-          st->raw_sent += r->raw;
-          st->ends[st->rec] = st->wp + n;
-          st->raw_upto[st->rec] = st->raw_sent;
-          st->rec++;
-          st->offset = 0;
-          if (st->rec == st->records->len)
-            {
-              kiln_loader_marker_encode (TRUE, r->seq + 1, batch + n);
-              *tail = KILN_LOADER_MARKER_SIZE;
-            }
-        }
-    }
-  return n;
-}
-
 gboolean
 kiln_flash_loader_program (KilnFlashLoader         *self,
                            guint32                  flash_regs,
@@ -667,7 +587,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   g_autofree guint32 *ends = NULL;
   g_autofree guint64 *raw_upto = NULL;
   GArray *records;
-  Stream st = { 0 };
+  KilnLoaderStream st = { 0 };
   guint8 params[KILN_LOADER_P_SIZE] = { 0 };
   Snapshot s = { 0 };
   Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
@@ -785,7 +705,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
           guint32 at = st.wp % self->ring_size, skip, tail;
           guint32 limit = flash_bound && st.rec == 0
                           ? kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, 0)) : BATCH;
-          guint32 n = gather (&st, self->ring_size, batch, free_bytes, limit, &skip, &tail);
+          guint32 n = kiln_loader_stream_gather (&st, self->ring_size, batch, free_bytes, limit, &skip, &tail);
 
           if (n > 0)
             {
