@@ -4,110 +4,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include <glib/gstdio.h>
 #include <string.h>
 
-#include "kiln-sim-board.h"
+#include "kiln-test-board.h"
 
-typedef struct
-{
-  KilnSimClock   clock;
-  KilnSimReport *report;
-  KilnSimBoard  *board;
-  char          *dir;
-} Fixture;
-
-static void
-fixture_set_up_with (Fixture    *f,
-                     const char *config)
-{
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-
-  f->dir = g_dir_make_tmp ("kiln-sim-XXXXXX", &error);
-  g_assert_no_error (error);
-  text = g_strdup_printf ("[board]\nstate=%s/state\n%s", f->dir, config ? config : "");
-  g_assert_true (g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, &error));
-  memset (&f->clock, 0, sizeof f->clock);
-  f->report = kiln_sim_report_new ();
-  f->board = kiln_sim_board_new (kf, "board", f->dir, &f->clock, f->report, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (f->board);
-}
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  fixture_set_up_with (f, data);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
-
-  g_clear_object (&f->board);
-  kiln_sim_report_free (f->report);
-  g_assert_cmpint (system (cmd), ==, 0);
-  g_free (f->dir);
-}
-
-/* A little of what a probe's firmware does. */
-static void
-connect (Fixture *f)
-{
-  guint32 v = 0;
-  guint64 ready;
-
-  kiln_sim_board_swd_line_reset (f->board);
-  g_assert_cmpint (kiln_sim_board_dp_read (f->board, 0x0, &v, &ready), ==, KILN_SIM_ACK_OK);
-  g_assert_true (v == 0x5BA02477 || v == 0x2BA01477);  /* M7, M3/M4 */
-  g_assert_cmpint (kiln_sim_board_dp_write (f->board, 0x4, 0x50000000, &ready), ==, KILN_SIM_ACK_OK);
-  g_assert_cmpint (kiln_sim_board_dp_read (f->board, 0x4, &v, &ready), ==, KILN_SIM_ACK_OK);
-  g_assert_cmphex (v & 0xF0000000, ==, 0xF0000000);
-}
-
-static KilnSimAck
-write32 (Fixture *f,
-         guint32  address,
-         guint32  value)
-{
-  guint64 ready;
-  KilnSimAck ack;
-
-  kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000012, &ready);
-  kiln_sim_board_ap_write (f->board, 0, 0x04, address, &ready);
-  ack = kiln_sim_board_ap_write (f->board, 0, 0x0C, value, &ready);
-  while (ack == KILN_SIM_ACK_WAIT)
-    {
-      f->clock.now_ns = ready;
-      ack = kiln_sim_board_ap_write (f->board, 0, 0x0C, value, &ready);
-    }
-  return ack;
-}
-
-static guint32
-read32 (Fixture *f,
-        guint32  address)
-{
-  guint64 ready;
-  guint32 v = 0xDEADBEEF;
-  KilnSimAck ack;
-
-  kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000012, &ready);
-  kiln_sim_board_ap_write (f->board, 0, 0x04, address, &ready);
-  ack = kiln_sim_board_ap_read (f->board, 0, 0x0C, &v, &ready);
-  while (ack == KILN_SIM_ACK_WAIT)
-    {
-      f->clock.now_ns = ready;
-      ack = kiln_sim_board_ap_read (f->board, 0, 0x0C, &v, &ready);
-    }
-  g_assert_cmpint (ack, ==, KILN_SIM_ACK_OK);
-  return v;
-}
+typedef KilnTestBoard Fixture;
 
 static void
 test_dp_and_ids (Fixture       *f,
@@ -122,15 +23,15 @@ test_dp_and_ids (Fixture       *f,
   kiln_sim_board_dp_read (f->board, 0x4, &v, &ready);
   g_assert_cmphex (v & 0x20, ==, 0x20);
   kiln_sim_board_dp_write (f->board, 0x0, 0x1E, &ready);
-  connect (f);
+  kiln_test_board_connect (f);
 
   g_assert_cmpint (kiln_sim_board_ap_read (f->board, 0, 0xFC, &v, &ready), ==, KILN_SIM_ACK_OK);
   g_assert_cmphex (v, ==, 0x74770001);
-  g_assert_cmphex (read32 (f, 0xE0042000), ==, 0x10010449);
-  g_assert_cmphex (read32 (f, 0xE000ED00), ==, 0x410FC271);
-  g_assert_cmphex (read32 (f, 0x1FF0F440) >> 16, ==, 1024);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE0042000), ==, 0x10010449);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000ED00), ==, 0x410FC271);
+  g_assert_cmphex (kiln_test_read32 (f, 0x1FF0F440) >> 16, ==, 1024);
   /* ROM table: the ST table's CIDR is a class 1 ROM table. */
-  g_assert_cmphex (read32 (f, 0xE00FDFF4), ==, 0x10);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE00FDFF4), ==, 0x10);
 }
 
 static void
@@ -140,23 +41,23 @@ test_memory_and_tar_wrap (Fixture       *f,
   guint64 ready;
   guint32 v;
 
-  connect (f);
-  g_assert_cmpint (write32 (f, 0x20010000, 0x11223344), ==, KILN_SIM_ACK_OK);
-  g_assert_cmphex (read32 (f, 0x20010000), ==, 0x11223344);
+  kiln_test_board_connect (f);
+  kiln_test_write32 (f, 0x20010000, 0x11223344);
+  g_assert_cmphex (kiln_test_read32 (f, 0x20010000), ==, 0x11223344);
 
   /* 8-bit access uses its byte lane of DRW. */
   kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000000, &ready);
   kiln_sim_board_ap_write (f->board, 0, 0x04, 0x20010002, &ready);
   kiln_sim_board_ap_write (f->board, 0, 0x0C, 0xAB << 16, &ready);
-  g_assert_cmphex (read32 (f, 0x20010000), ==, 0x11AB3344);
+  g_assert_cmphex (kiln_test_read32 (f, 0x20010000), ==, 0x11AB3344);
 
   /* TAR auto-increment wraps within 1 KiB, as on silicon. */
   kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000012, &ready);
   kiln_sim_board_ap_write (f->board, 0, 0x04, 0x200103FC, &ready);
   kiln_sim_board_ap_write (f->board, 0, 0x0C, 0xAAAAAAAA, &ready);
   kiln_sim_board_ap_write (f->board, 0, 0x0C, 0xBBBBBBBB, &ready);
-  g_assert_cmphex (read32 (f, 0x20010000), ==, 0xBBBBBBBB);
-  g_assert_cmphex (read32 (f, 0x20010400), ==, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x20010000), ==, 0xBBBBBBBB);
+  g_assert_cmphex (kiln_test_read32 (f, 0x20010400), ==, 0);
 
   /* Unmapped memory faults. */
   kiln_sim_board_ap_write (f->board, 0, 0x04, 0x60000000, &ready);
@@ -166,9 +67,9 @@ test_memory_and_tar_wrap (Fixture       *f,
 static void
 unlock (Fixture *f)
 {
-  g_assert_cmpint (write32 (f, 0x40023C04, 0x45670123), ==, KILN_SIM_ACK_OK);
-  g_assert_cmpint (write32 (f, 0x40023C04, 0xCDEF89AB), ==, KILN_SIM_ACK_OK);
-  g_assert_cmphex (read32 (f, 0x40023C10) & 0x80000000, ==, 0);
+  kiln_test_write32 (f, 0x40023C04, 0x45670123);
+  kiln_test_write32 (f, 0x40023C04, 0xCDEF89AB);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C10) & 0x80000000, ==, 0);
 }
 
 static void
@@ -179,35 +80,35 @@ test_flash_erase_program (Fixture       *f,
   gsize size;
   const guint8 *flash;
 
-  connect (f);
+  kiln_test_board_connect (f);
   unlock (f);
 
   /* Erase sector 4 (128 KiB) at x32: busy for 550 ms of virtual time. */
   start = f->clock.now_ns;
-  write32 (f, 0x40023C10, (2u << 8) | (4u << 3) | 2u | (1u << 16));
-  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 16), !=, 0);
+  kiln_test_write32 (f, 0x40023C10, (2u << 8) | (4u << 3) | 2u | (1u << 16));
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C0C) & (1u << 16), !=, 0);
   f->clock.now_ns = start + 549 * 1000000ull;
-  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 16), !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C0C) & (1u << 16), !=, 0);
   f->clock.now_ns = start + 551 * 1000000ull;
-  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 16), ==, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C0C) & (1u << 16), ==, 0);
   g_assert_cmpuint (f->report->sectors_erased->len, ==, 1);
   g_assert_cmpuint (g_array_index (f->report->sectors_erased, KilnSimReportErase, 0).sector, ==, 4);
 
   /* Program a word at x32; programming only clears bits. */
-  write32 (f, 0x40023C10, (2u << 8) | 1u);
-  g_assert_cmpint (write32 (f, 0x08020000, 0x12345678), ==, KILN_SIM_ACK_OK);
-  g_assert_cmphex (read32 (f, 0x08020000), ==, 0x12345678);
-  write32 (f, 0x08020000, 0xFFFF00FF);
-  g_assert_cmphex (read32 (f, 0x08020000), ==, 0x12340078);
-  g_assert_cmphex (read32 (f, 0x40023C0C) & 0xF2, ==, 0);
+  kiln_test_write32 (f, 0x40023C10, (2u << 8) | 1u);
+  kiln_test_write32 (f, 0x08020000, 0x12345678);
+  g_assert_cmphex (kiln_test_read32 (f, 0x08020000), ==, 0x12345678);
+  kiln_test_write32 (f, 0x08020000, 0xFFFF00FF);
+  g_assert_cmphex (kiln_test_read32 (f, 0x08020000), ==, 0x12340078);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C0C) & 0xF2, ==, 0);
 
   /* A 32-bit write at x16 is a parallelism error and changes nothing. */
-  write32 (f, 0x40023C10, (1u << 8) | 1u);
-  write32 (f, 0x08020004, 0);
-  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 6), !=, 0);
-  g_assert_cmphex (read32 (f, 0x08020004), ==, 0xFFFFFFFF);
-  write32 (f, 0x40023C0C, 0xF2);
-  g_assert_cmphex (read32 (f, 0x40023C0C), ==, 0);
+  kiln_test_write32 (f, 0x40023C10, (1u << 8) | 1u);
+  kiln_test_write32 (f, 0x08020004, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C0C) & (1u << 6), !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x08020004), ==, 0xFFFFFFFF);
+  kiln_test_write32 (f, 0x40023C0C, 0xF2);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C0C), ==, 0);
 
   /* The state keeps what was programmed. */
   flash = kiln_sim_board_peek_flash (f->board, &size);
@@ -219,13 +120,13 @@ static void
 test_flash_keys (Fixture       *f,
                  gconstpointer  data)
 {
-  connect (f);
+  kiln_test_board_connect (f);
   /* A wrong key faults and keeps the controller locked until reset. */
-  g_assert_cmpint (write32 (f, 0x40023C04, 0x11111111), ==, KILN_SIM_ACK_FAULT);
+  g_assert_cmpint (kiln_test_try_write32 (f, 0x40023C04, 0x11111111), ==, KILN_SIM_ACK_FAULT);
   kiln_sim_board_dp_write (f->board, 0x0, 0x1E, &(guint64) { 0 });
-  g_assert_cmpint (write32 (f, 0x40023C04, 0x45670123), ==, KILN_SIM_ACK_FAULT);
+  g_assert_cmpint (kiln_test_try_write32 (f, 0x40023C04, 0x45670123), ==, KILN_SIM_ACK_FAULT);
   kiln_sim_board_dp_write (f->board, 0x0, 0x1E, &(guint64) { 0 });
-  g_assert_cmphex (read32 (f, 0x40023C10) & 0x80000000, !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C10) & 0x80000000, !=, 0);
   kiln_sim_board_set_nrst (f->board, TRUE);
   kiln_sim_board_set_nrst (f->board, FALSE);
   unlock (f);
@@ -235,11 +136,11 @@ static void
 test_write_protection (Fixture       *f,
                        gconstpointer  data)
 {
-  connect (f);
+  kiln_test_board_connect (f);
   unlock (f);
   /* nwrp = 0xDF: sector 5 is protected. */
-  write32 (f, 0x40023C10, (2u << 8) | (5u << 3) | 2u | (1u << 16));
-  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 4), !=, 0);
+  kiln_test_write32 (f, 0x40023C10, (2u << 8) | (5u << 3) | 2u | (1u << 16));
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C0C) & (1u << 4), !=, 0);
   g_assert_cmpuint (f->report->sectors_erased->len, ==, 0);
 }
 
@@ -247,22 +148,22 @@ static void
 test_core_runs_to_bkpt (Fixture       *f,
                         gconstpointer  data)
 {
-  connect (f);
+  kiln_test_board_connect (f);
   /* Halt, load "movs r0, #42; adds r0, #1; bkpt", run it. */
-  write32 (f, 0xE000EDF0, 0xA05F0003);
-  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
-  write32 (f, 0x20000000, 0x3001202A);
-  write32 (f, 0x20000004, 0xBF00BE00);
-  write32 (f, 0xE000EDF8, 0x20000000);
-  write32 (f, 0xE000EDF4, 0x1000F);
-  write32 (f, 0xE000EDF0, 0xA05F0001);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0003);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
+  kiln_test_write32 (f, 0x20000000, 0x3001202A);
+  kiln_test_write32 (f, 0x20000004, 0xBF00BE00);
+  kiln_test_write32 (f, 0xE000EDF8, 0x20000000);
+  kiln_test_write32 (f, 0xE000EDF4, 0x1000F);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0001);
   f->clock.now_ns += 1000000;
-  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
-  g_assert_cmphex (read32 (f, 0xE000ED30) & 2, !=, 0);  /* DFSR.BKPT */
-  write32 (f, 0xE000EDF4, 0);
-  g_assert_cmpuint (read32 (f, 0xE000EDF8), ==, 43);
-  write32 (f, 0xE000EDF4, 15);
-  g_assert_cmphex (read32 (f, 0xE000EDF8), ==, 0x20000004);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000ED30) & 2, !=, 0);  /* DFSR.BKPT */
+  kiln_test_write32 (f, 0xE000EDF4, 0);
+  g_assert_cmpuint (kiln_test_read32 (f, 0xE000EDF8), ==, 43);
+  kiln_test_write32 (f, 0xE000EDF4, 15);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF8), ==, 0x20000004);
   g_assert_cmpuint (f->report->core_instructions, >=, 2);
 }
 
@@ -275,16 +176,16 @@ write_core_reg (Fixture *f,
                 guint    sel,
                 guint32  value)
 {
-  write32 (f, 0xE000EDF8, value);
-  write32 (f, 0xE000EDF4, 0x10000 | sel);
+  kiln_test_write32 (f, 0xE000EDF8, value);
+  kiln_test_write32 (f, 0xE000EDF4, 0x10000 | sel);
 }
 
 static guint32
 read_core_reg (Fixture *f,
                guint    sel)
 {
-  write32 (f, 0xE000EDF4, sel);
-  return read32 (f, 0xE000EDF8);
+  kiln_test_write32 (f, 0xE000EDF4, sel);
+  return kiln_test_read32 (f, 0xE000EDF8);
 }
 
 /* Halts the core, loads @code (Thumb halfwords) at 0x20000000, sets r0-r2
@@ -296,14 +197,14 @@ run_stub (Fixture        *f,
           guint32         cr,
           guint           ms)
 {
-  write32 (f, 0xE000EDF0, 0xA05F0003);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0003);
   for (guint i = 0; i < n; i += 2)
-    write32 (f, 0x20000000 + 2 * i, code[i] | (i + 1 < n ? (guint32) code[i + 1] << 16 : 0xBF00u << 16));
+    kiln_test_write32 (f, 0x20000000 + 2 * i, code[i] | (i + 1 < n ? (guint32) code[i + 1] << 16 : 0xBF00u << 16));
   write_core_reg (f, 0, 0x40023C00);
   write_core_reg (f, 1, STUB_SECTOR);
   write_core_reg (f, 2, cr);
   write_core_reg (f, 15, 0x20000000);
-  write32 (f, 0xE000EDF0, 0xA05F0001);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0001);
   f->clock.now_ns += ms * 1000000ull;
   kiln_sim_board_sync (f->board);
 }
@@ -313,10 +214,10 @@ static void
 program_two_words (Fixture *f)
 {
   unlock (f);
-  write32 (f, 0x40023C10, (2u << 8) | 1u);
-  write32 (f, STUB_SECTOR, 0x12345678);
-  write32 (f, STUB_SECTOR + 4, 0x9ABCDEF0);
-  write32 (f, 0x40023C10, 0);
+  kiln_test_write32 (f, 0x40023C10, (2u << 8) | 1u);
+  kiln_test_write32 (f, STUB_SECTOR, 0x12345678);
+  kiln_test_write32 (f, STUB_SECTOR + 4, 0x9ABCDEF0);
+  kiln_test_write32 (f, 0x40023C10, 0);
 }
 
 /* A stub starts a sector erase and reads the sector: the read stalls until
@@ -329,11 +230,11 @@ test_core_read_stalls_on_erase (Fixture       *f,
   static const guint16 stub[] = { 0x6102, 0x680B, 0x68C4, 0xBE00 };
   guint32 cr = (2u << 8) | (1u << 3) | 2u;
 
-  connect (f);
+  kiln_test_board_connect (f);
   program_two_words (f);
-  write32 (f, 0x40023C10, cr);
+  kiln_test_write32 (f, 0x40023C10, cr);
   run_stub (f, stub, G_N_ELEMENTS (stub), cr | (1u << 16), 1000);
-  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
   g_assert_cmphex (read_core_reg (f, 3), ==, 0xFFFFFFFF);
   g_assert_cmphex (read_core_reg (f, 4) & (1u << 16), ==, 0);
   g_assert_cmpuint (f->report->sectors_erased->len, ==, 1);
@@ -350,14 +251,14 @@ test_core_write_waits_for_erase (Fixture       *f,
   static const guint16 stub[] = { 0x6102, 0x235A, 0x600B, 0xBE00 };
   guint32 cr = (2u << 8) | (1u << 3) | 2u | 1u;
 
-  connect (f);
+  kiln_test_board_connect (f);
   program_two_words (f);
-  write32 (f, 0x40023C10, cr);
+  kiln_test_write32 (f, 0x40023C10, cr);
   run_stub (f, stub, G_N_ELEMENTS (stub), cr | (1u << 16), 1000);
-  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
-  g_assert_cmphex (read32 (f, 0x40023C0C) & ((1u << 16) | 0xF2), ==, 0);
-  g_assert_cmphex (read32 (f, STUB_SECTOR), ==, 0x0000005A);
-  g_assert_cmphex (read32 (f, STUB_SECTOR + 4), ==, 0xFFFFFFFF);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C0C) & ((1u << 16) | 0xF2), ==, 0);
+  g_assert_cmphex (kiln_test_read32 (f, STUB_SECTOR), ==, 0x0000005A);
+  g_assert_cmphex (kiln_test_read32 (f, STUB_SECTOR + 4), ==, 0xFFFFFFFF);
   g_assert_cmpuint (f->report->sectors_erased->len, ==, 1);
 }
 
@@ -370,14 +271,14 @@ test_core_read_refused_at_rdp1 (Fixture       *f,
   /* ldr r3, [r1]; bkpt */
   static const guint16 stub[] = { 0x680B, 0xBE00 };
 
-  connect (f);
-  write32 (f, 0xE000EDF0, 0xA05F0003);
+  kiln_test_board_connect (f);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0003);
   write_core_reg (f, 3, 0xA5A5A5A5);
   run_stub (f, stub, G_N_ELEMENTS (stub), 0, 10);
-  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 19), !=, 0);  /* S_LOCKUP */
-  g_assert_cmphex (read32 (f, 0xE000ED28) & 0x8200, ==, 0x8200);  /* PRECISERR, BFARVALID */
-  g_assert_cmphex (read32 (f, 0xE000ED38), ==, STUB_SECTOR);
-  write32 (f, 0xE000EDF0, 0xA05F0003);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & (1u << 19), !=, 0);  /* S_LOCKUP */
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000ED28) & 0x8200, ==, 0x8200);  /* PRECISERR, BFARVALID */
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000ED38), ==, STUB_SECTOR);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0003);
   g_assert_cmphex (read_core_reg (f, 3), ==, 0xA5A5A5A5);
 }
 
@@ -391,9 +292,9 @@ test_core_idle_wait (Fixture       *f,
   /* loop: str r6, [r5]; ldr r3, [r7]; cmp r3, #0; beq loop; bkpt */
   static const guint16 stub[] = { 0x602E, 0x683B, 0x2B00, 0xD0FB, 0xBE00 };
 
-  connect (f);
-  write32 (f, 0xE000EDF0, 0xA05F0003);
-  write32 (f, 0x20001000, 0);
+  kiln_test_board_connect (f);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0003);
+  kiln_test_write32 (f, 0x20001000, 0);
   write_core_reg (f, 5, 0x40003000);
   write_core_reg (f, 6, 0xAAAA);
   write_core_reg (f, 7, 0x20001000);
@@ -401,14 +302,14 @@ test_core_idle_wait (Fixture       *f,
   for (guint i = 0; i < f->report->faults_injected->len; i++)
     g_test_message ("fault: %s", (char *) g_ptr_array_index (f->report->faults_injected, i));
   g_assert_cmpuint (f->report->faults_injected->len, ==, 0);
-  g_assert_cmphex (read32 (f, 0xE000EDF0) & ((1u << 17) | (1u << 19)), ==, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & ((1u << 17) | (1u << 19)), ==, 0);
   g_assert_cmpuint (f->report->faults_injected->len, ==, 0);
   g_assert_cmpuint (f->report->core_instructions, >=, 5ull * 16000000ull - 16);
 
-  write32 (f, 0x20001000, 1);
+  kiln_test_write32 (f, 0x20001000, 1);
   f->clock.now_ns += 1000000;
-  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
-  g_assert_cmphex (read32 (f, 0xE000ED30) & 2, !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000ED30) & 2, !=, 0);
   g_assert_cmpuint (read_core_reg (f, 3), ==, 1);
   g_assert_cmpuint (f->report->faults_injected->len, ==, 0);
 }
@@ -423,18 +324,18 @@ test_core_busy_loop (Fixture       *f,
   static const guint16 stub[] = { 0x3B01, 0xD1FD, 0xBE00 };
   guint32 left;
 
-  connect (f);
-  write32 (f, 0xE000EDF0, 0xA05F0003);
+  kiln_test_board_connect (f);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0003);
   write_core_reg (f, 3, 1600000);
   run_stub (f, stub, G_N_ELEMENTS (stub), 0, 100);
-  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), ==, 0);
-  write32 (f, 0xE000EDF0, 0xA05F0003);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & (1u << 17), ==, 0);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0003);
   left = read_core_reg (f, 3);
   g_assert_cmpuint (left, >=, 800000 - 1000);
   g_assert_cmpuint (left, <=, 800000 + 1000);
-  write32 (f, 0xE000EDF0, 0xA05F0001);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0001);
   f->clock.now_ns += 200 * 1000000ull;
-  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);
   g_assert_cmpuint (read_core_reg (f, 3), ==, 0);
 }
 
@@ -447,12 +348,12 @@ flash_read_trips (Fixture *f,
   /* loop: ldr r4, [r1]; subs r3, #1; bne loop; bkpt */
   static const guint16 stub[] = { 0x680C, 0x3B01, 0xD1FC, 0xBE00 };
 
-  connect (f);
-  write32 (f, 0xE000EDF0, 0xA05F0003);
-  write32 (f, 0x40023C00, ws);
+  kiln_test_board_connect (f);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0003);
+  kiln_test_write32 (f, 0x40023C00, ws);
   write_core_reg (f, 3, 10000000);
   run_stub (f, stub, G_N_ELEMENTS (stub), 0, 100);
-  write32 (f, 0xE000EDF0, 0xA05F0003);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0003);
   return 10000000 - read_core_reg (f, 3);
 }
 
@@ -498,16 +399,16 @@ test_core_idle_flash_wait_states (Fixture       *f,
   /* loop: ldr r4, [r1]; str r6, [r5]; ldr r3, [r7]; cmp r3, #0; beq loop; bkpt */
   static const guint16 stub[] = { 0x680C, 0x602E, 0x683B, 0x2B00, 0xD0FA, 0xBE00 };
 
-  connect (f);
-  write32 (f, 0xE000EDF0, 0xA05F0003);
-  write32 (f, 0x40023C00, 7);
-  write32 (f, 0x20001000, 0);
+  kiln_test_board_connect (f);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0003);
+  kiln_test_write32 (f, 0x40023C00, 7);
+  kiln_test_write32 (f, 0x20001000, 0);
   write_core_reg (f, 5, 0x40003000);
   write_core_reg (f, 6, 0xAAAA);
   write_core_reg (f, 7, 0x20001000);
   run_stub (f, stub, G_N_ELEMENTS (stub), 0, 100);
   g_test_message ("%" G_GUINT64_FORMAT " instructions", f->report->core_instructions);
-  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), ==, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & (1u << 17), ==, 0);
   g_assert_cmpuint (f->report->core_instructions, >=, 1600000ull * 5 / 12 - 12);
   g_assert_cmpuint (f->report->core_instructions, <=, 1600000ull * 5 / 12 + 12);
 }
@@ -563,18 +464,18 @@ test_crc_narrow_writes (Fixture       *f,
 {
   guint32 expected = 0xFFFFFFFF;
 
-  connect (f);
-  write32 (f, 0x40023830, read32 (f, 0x40023830) | (1u << 12));
-  write32 (f, 0x40023008, 1);
+  kiln_test_board_connect (f);
+  kiln_test_write32 (f, 0x40023830, kiln_test_read32 (f, 0x40023830) | (1u << 12));
+  kiln_test_write32 (f, 0x40023008, 1);
   write_narrow (f, 0x40023000, 1, 0x12);
   write_narrow (f, 0x40023000, 1, 0x34);
   write_narrow (f, 0x40023000, 2, 0x5678);
-  write32 (f, 0x40023000, 0x9ABCDEF0);
+  kiln_test_write32 (f, 0x40023000, 0x9ABCDEF0);
   expected = crc32_bits (expected, 0x12, 8);
   expected = crc32_bits (expected, 0x34, 8);
   expected = crc32_bits (expected, 0x5678, 16);
   expected = crc32_bits (expected, 0x9ABCDEF0, 32);
-  g_assert_cmphex (read32 (f, 0x40023000), ==, expected);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023000), ==, expected);
 }
 
 /* A register the bench does not model (GPIOA_MODER here) reads as zero and
@@ -583,25 +484,25 @@ static void
 test_unmodeled_register (Fixture       *f,
                          gconstpointer  data)
 {
-  connect (f);
+  kiln_test_board_connect (f);
   g_assert_cmpuint (f->report->violations->len, ==, 0);
-  g_assert_cmphex (read32 (f, 0x40020000), ==, 0);
-  g_assert_cmphex (read32 (f, 0x40020000), ==, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40020000), ==, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40020000), ==, 0);
   g_assert_cmpuint (f->report->violations->len, ==, 1);
   g_assert_nonnull (strstr (g_ptr_array_index (f->report->violations, 0), "read of 0x40020000"));
-  write32 (f, 0x40020000, 0x12345678);
-  write32 (f, 0x40020000, 0x12345678);
-  g_assert_cmphex (read32 (f, 0x40020000), ==, 0);
+  kiln_test_write32 (f, 0x40020000, 0x12345678);
+  kiln_test_write32 (f, 0x40020000, 0x12345678);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40020000), ==, 0);
   g_assert_cmpuint (f->report->violations->len, ==, 2);
   g_assert_nonnull (strstr (g_ptr_array_index (f->report->violations, 1), "write to 0x40020000"));
   /* Modeled registers are not listed. */
-  read32 (f, 0x40023C0C);
-  read32 (f, 0xE000EDF0);
+  kiln_test_read32 (f, 0x40023C0C);
+  kiln_test_read32 (f, 0xE000EDF0);
   g_assert_cmpuint (f->report->violations->len, ==, 2);
   g_assert_cmpuint (f->report->unmodeled->len, ==, 2);
   /* A DWT comparator's function (debuggers clear them): listed as
    * unmodeled, not a violation. */
-  write32 (f, 0xE0001028, 0);
+  kiln_test_write32 (f, 0xE0001028, 0);
   g_assert_cmpuint (f->report->violations->len, ==, 2);
   g_assert_cmpuint (f->report->unmodeled->len, ==, 3);
   g_assert_cmpstr (g_ptr_array_index (f->report->unmodeled, 2), ==, "write 0xE0001028");
@@ -613,15 +514,15 @@ test_crc_unit (Fixture       *f,
 {
   static const guint32 words[] = { 0x12345678, 0xDEADBEEF, 0, 0xFFFFFFFF };
 
-  connect (f);
+  kiln_test_board_connect (f);
   /* Without its clock the unit reads as zero. */
-  write32 (f, 0x40023000, 0x12345678);
-  g_assert_cmphex (read32 (f, 0x40023000), ==, 0);
-  write32 (f, 0x40023830, read32 (f, 0x40023830) | (1u << 12));
-  write32 (f, 0x40023008, 1);
+  kiln_test_write32 (f, 0x40023000, 0x12345678);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023000), ==, 0);
+  kiln_test_write32 (f, 0x40023830, kiln_test_read32 (f, 0x40023830) | (1u << 12));
+  kiln_test_write32 (f, 0x40023008, 1);
   for (guint i = 0; i < G_N_ELEMENTS (words); i++)
-    write32 (f, 0x40023000, words[i]);
-  g_assert_cmphex (read32 (f, 0x40023000), ==, crc32_mpeg2 (words, G_N_ELEMENTS (words)));
+    kiln_test_write32 (f, 0x40023000, words[i]);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023000), ==, crc32_mpeg2 (words, G_N_ELEMENTS (words)));
 }
 
 static void
@@ -633,10 +534,10 @@ test_state_round_trip (Fixture       *f,
   g_autofree char *contents = NULL;
   gsize length;
 
-  connect (f);
+  kiln_test_board_connect (f);
   unlock (f);
-  write32 (f, 0x40023C10, (2u << 8) | 1u);
-  write32 (f, 0x08000010, 0xCAFEF00D);
+  kiln_test_write32 (f, 0x40023C10, (2u << 8) | 1u);
+  kiln_test_write32 (f, 0x08000010, 0xCAFEF00D);
   f->clock.now_ns += 1000000;
   kiln_sim_board_sync (f->board);
   g_assert_true (kiln_sim_board_save (f->board, &error));
@@ -658,8 +559,8 @@ test_state_round_trip (Fixture       *f,
     f->board = kiln_sim_board_new (kf, "board", f->dir, &f->clock, f->report, &error);
     g_assert_no_error (error);
   }
-  connect (f);
-  g_assert_cmphex (read32 (f, 0x08000010), ==, 0xCAFEF00D);
+  kiln_test_board_connect (f);
+  g_assert_cmphex (kiln_test_read32 (f, 0x08000010), ==, 0xCAFEF00D);
 }
 
 /* The OTP area is programmed like the flash, never erased, and a block whose
@@ -674,39 +575,39 @@ test_clock_start_up (Fixture       *f,
 {
   guint64 t0;
 
-  connect (f);
+  kiln_test_board_connect (f);
   t0 = f->clock.now_ns;
-  write32 (f, 0x40023800, (1u << 0) | (1u << 16));
-  g_assert_cmphex (read32 (f, 0x40023800) & (1u << 17), ==, 0);
+  kiln_test_write32 (f, 0x40023800, (1u << 0) | (1u << 16));
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023800) & (1u << 17), ==, 0);
   f->clock.now_ns = t0 + 1900000;
   kiln_sim_board_sync (f->board);
-  g_assert_cmphex (read32 (f, 0x40023800) & (1u << 17), ==, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023800) & (1u << 17), ==, 0);
   f->clock.now_ns = t0 + 2000000;
   kiln_sim_board_sync (f->board);
-  g_assert_cmphex (read32 (f, 0x40023800) & (1u << 17), !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023800) & (1u << 17), !=, 0);
 
   /* The PLL from HSI: 16 / 16 × 256 / 4 = 64 MHz, with no wait state. */
-  write32 (f, 0x40023804, 16 | (256u << 6) | (1u << 16));
+  kiln_test_write32 (f, 0x40023804, 16 | (256u << 6) | (1u << 16));
   t0 = f->clock.now_ns;
-  write32 (f, 0x40023800, (1u << 0) | (1u << 16) | (1u << 24));
-  write32 (f, 0x40023808, 2);
-  g_assert_cmphex (read32 (f, 0x40023800) & (1u << 25), ==, 0);
-  g_assert_cmphex (read32 (f, 0x40023808) & 0xF, ==, 0x2);    /* SW PLL, SWS still HSI */
+  kiln_test_write32 (f, 0x40023800, (1u << 0) | (1u << 16) | (1u << 24));
+  kiln_test_write32 (f, 0x40023808, 2);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023800) & (1u << 25), ==, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023808) & 0xF, ==, 0x2);    /* SW PLL, SWS still HSI */
   f->clock.now_ns = t0 + 90000;
   kiln_sim_board_sync (f->board);
-  g_assert_cmphex (read32 (f, 0x40023808) & 0xF, ==, 0x2);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023808) & 0xF, ==, 0x2);
   g_assert_cmpuint (f->report->violations->len, ==, 0);
   f->clock.now_ns = t0 + 100000;
   kiln_sim_board_sync (f->board);
-  g_assert_cmphex (read32 (f, 0x40023800) & (1u << 25), !=, 0);
-  g_assert_cmphex (read32 (f, 0x40023808) & 0xF, ==, 0xA);    /* SWS PLL */
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023800) & (1u << 25), !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023808) & 0xF, ==, 0xA);    /* SWS PLL */
   g_assert_cmpuint (f->report->violations->len, ==, 1);
   g_assert_nonnull (strstr (g_ptr_array_index (f->report->violations, 0),
                             "SYSCLK 64000000 Hz with 0 flash wait states (needs 2 at 3.30 V)"));
 
   /* The clock SYSCLK runs from cannot be stopped. */
-  write32 (f, 0x40023800, 1u << 0);
-  g_assert_cmphex (read32 (f, 0x40023800) & (1u << 24), !=, 0);
+  kiln_test_write32 (f, 0x40023800, 1u << 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023800) & (1u << 24), !=, 0);
 }
 
 /* Wait states by supply: 64 MHz needs 2 at 3.3 V (30 MHz each), 2 at 2.5 V
@@ -719,14 +620,14 @@ test_wait_states_by_voltage (Fixture       *f,
   const char *want = strstr ((const char *) data, "want=") + 5;
   g_autofree char *wanted = g_strndup (want, strcspn (want, "\n"));
 
-  connect (f);
-  write32 (f, 0x40023C00, 2);
-  write32 (f, 0x40023804, 16 | (256u << 6) | (1u << 16));
-  write32 (f, 0x40023800, (1u << 0) | (1u << 24));
+  kiln_test_board_connect (f);
+  kiln_test_write32 (f, 0x40023C00, 2);
+  kiln_test_write32 (f, 0x40023804, 16 | (256u << 6) | (1u << 16));
+  kiln_test_write32 (f, 0x40023800, (1u << 0) | (1u << 24));
   f->clock.now_ns += 200000;
   kiln_sim_board_sync (f->board);
-  write32 (f, 0x40023808, 2);
-  g_assert_cmphex (read32 (f, 0x40023808) & 0xF, ==, 0xA);
+  kiln_test_write32 (f, 0x40023808, 2);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023808) & 0xF, ==, 0xA);
   if (*wanted == '-')
     g_assert_cmpuint (f->report->violations->len, ==, 0);
   else
@@ -736,7 +637,7 @@ test_wait_states_by_voltage (Fixture       *f,
     }
 
   /* Lowering the wait states under the running clock is one too. */
-  write32 (f, 0x40023C00, 1);
+  kiln_test_write32 (f, 0x40023C00, 1);
   g_assert_nonnull (strstr (g_ptr_array_index (f->report->violations, f->report->violations->len - 1),
                             "flash wait states lowered"));
 }
@@ -750,43 +651,43 @@ test_otp (Fixture       *f,
   g_autofree char *contents = NULL;
   gsize length;
 
-  connect (f);
-  g_assert_cmphex (read32 (f, 0x1FF0F000), ==, 0xFFFFFFFF);
-  g_assert_cmphex (read32 (f, 0x1FF0F400), ==, 0xFFFFFFFF);
+  kiln_test_board_connect (f);
+  g_assert_cmphex (kiln_test_read32 (f, 0x1FF0F000), ==, 0xFFFFFFFF);
+  g_assert_cmphex (kiln_test_read32 (f, 0x1FF0F400), ==, 0xFFFFFFFF);
 
   /* Written while the controller is locked: a sequence error, nothing changes. */
-  write32 (f, 0x1FF0F000, 0x12345678);
-  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 7), !=, 0);
-  g_assert_cmphex (read32 (f, 0x1FF0F000), ==, 0xFFFFFFFF);
-  write32 (f, 0x40023C0C, 0xF2);
+  kiln_test_write32 (f, 0x1FF0F000, 0x12345678);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C0C) & (1u << 7), !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x1FF0F000), ==, 0xFFFFFFFF);
+  kiln_test_write32 (f, 0x40023C0C, 0xF2);
 
   unlock (f);
-  write32 (f, 0x40023C10, (2u << 8) | 1u);
-  g_assert_cmpint (write32 (f, 0x1FF0F000, 0x12345678), ==, KILN_SIM_ACK_OK);
-  g_assert_cmphex (read32 (f, 0x1FF0F000), ==, 0x12345678);
-  g_assert_cmphex (read32 (f, 0x40023C0C) & 0xF2, ==, 0);
+  kiln_test_write32 (f, 0x40023C10, (2u << 8) | 1u);
+  kiln_test_write32 (f, 0x1FF0F000, 0x12345678);
+  g_assert_cmphex (kiln_test_read32 (f, 0x1FF0F000), ==, 0x12345678);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C0C) & 0xF2, ==, 0);
   /* Programming only clears bits. */
-  write32 (f, 0x1FF0F000, 0xFFFF00FF);
-  g_assert_cmphex (read32 (f, 0x1FF0F000), ==, 0x12340078);
+  kiln_test_write32 (f, 0x1FF0F000, 0xFFFF00FF);
+  g_assert_cmphex (kiln_test_read32 (f, 0x1FF0F000), ==, 0x12340078);
 
   /* A sector erase leaves the OTP as it is. */
-  write32 (f, 0x40023C10, (2u << 8) | (0u << 3) | 2u | (1u << 16));
+  kiln_test_write32 (f, 0x40023C10, (2u << 8) | (0u << 3) | 2u | (1u << 16));
   f->clock.now_ns += 2000000000ull;
-  g_assert_cmphex (read32 (f, 0x1FF0F000), ==, 0x12340078);
+  g_assert_cmphex (kiln_test_read32 (f, 0x1FF0F000), ==, 0x12340078);
 
   /* Lock block 1 (lock byte at 0x1FF0F401): its writes are refused. */
-  write32 (f, 0x40023C10, (2u << 8) | 1u);
-  write32 (f, 0x1FF0F400, 0xFFFF00FF);
-  g_assert_cmphex (read32 (f, 0x1FF0F400), ==, 0xFFFF00FF);
-  write32 (f, 0x1FF0F040, 0x00000000);
-  g_assert_cmphex (read32 (f, 0x40023C0C) & (1u << 4), !=, 0);
-  g_assert_cmphex (read32 (f, 0x1FF0F040), ==, 0xFFFFFFFF);
-  write32 (f, 0x40023C0C, 0xF2);
+  kiln_test_write32 (f, 0x40023C10, (2u << 8) | 1u);
+  kiln_test_write32 (f, 0x1FF0F400, 0xFFFF00FF);
+  g_assert_cmphex (kiln_test_read32 (f, 0x1FF0F400), ==, 0xFFFF00FF);
+  kiln_test_write32 (f, 0x1FF0F040, 0x00000000);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C0C) & (1u << 4), !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0x1FF0F040), ==, 0xFFFFFFFF);
+  kiln_test_write32 (f, 0x40023C0C, 0xF2);
   /* Block 2 is still open. */
-  write32 (f, 0x1FF0F080, 0xA5A5A5A5);
-  g_assert_cmphex (read32 (f, 0x1FF0F080), ==, 0xA5A5A5A5);
-  g_assert_cmphex (read32 (f, 0x40023C0C) & 0xF2, ==, 0);
-  write32 (f, 0x40023C10, 1u << 31);
+  kiln_test_write32 (f, 0x1FF0F080, 0xA5A5A5A5);
+  g_assert_cmphex (kiln_test_read32 (f, 0x1FF0F080), ==, 0xA5A5A5A5);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C0C) & 0xF2, ==, 0);
+  kiln_test_write32 (f, 0x40023C10, 1u << 31);
 
   /* otp.bin holds the 16 blocks, then the 16 lock bytes. */
   f->clock.now_ns += 1000000;
@@ -808,7 +709,7 @@ test_power_loss_and_swd_off (Fixture       *f,
   guint32 v;
   guint64 ready;
 
-  connect (f);
+  kiln_test_board_connect (f);
   f->clock.now_ns = 20 * 1000000ull;
   g_assert_cmpint (kiln_sim_board_dp_read (f->board, 0, &v, &ready), ==, KILN_SIM_ACK_NONE);
   g_assert_cmpfloat (kiln_sim_board_get_voltage (f->board), ==, 0.0);
@@ -821,7 +722,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func, config) \
-  g_test_add ("/Kiln/Sim/Board/" path, Fixture, config, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/Kiln/Sim/Board/" path, Fixture, config, kiln_test_board_fixture, func, \
+              kiln_test_board_fixture_tear_down)
 
   ADD ("dp-and-ids", test_dp_and_ids, NULL);
   ADD ("memory-and-tar-wrap", test_memory_and_tar_wrap, NULL);

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "kiln-sim-board.h"
+#include "kiln-test-board.h"
 
 #define RCC_CR       0x40023800u
 #define RCC_PLLCFGR  0x40023804u
@@ -23,75 +23,7 @@
 #define ODRDY        (1u << 16)
 #define ODSWRDY      (1u << 17)
 
-typedef struct
-{
-  KilnSimClock   clock;
-  KilnSimReport *report;
-  KilnSimBoard  *board;
-  char          *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  guint32 v = 0;
-  guint64 ready;
-
-  f->dir = g_dir_make_tmp ("kiln-sim-XXXXXX", &error);
-  g_assert_no_error (error);
-  text = g_strdup_printf ("[board]\nstate=%s/state\n%s", f->dir, data ? (const char *) data : "");
-  g_assert_true (g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, &error));
-  memset (&f->clock, 0, sizeof f->clock);
-  f->report = kiln_sim_report_new ();
-  f->board = kiln_sim_board_new (kf, "board", f->dir, &f->clock, f->report, &error);
-  g_assert_no_error (error);
-
-  /* Connect as a probe's firmware does. */
-  kiln_sim_board_swd_line_reset (f->board);
-  g_assert_cmpint (kiln_sim_board_dp_read (f->board, 0x0, &v, &ready), ==, KILN_SIM_ACK_OK);
-  g_assert_cmpint (kiln_sim_board_dp_write (f->board, 0x4, 0x50000000, &ready), ==, KILN_SIM_ACK_OK);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
-
-  g_clear_object (&f->board);
-  kiln_sim_report_free (f->report);
-  g_assert_cmpint (system (cmd), ==, 0);
-  g_free (f->dir);
-}
-
-static void
-write32 (Fixture *f,
-         guint32  address,
-         guint32  value)
-{
-  guint64 ready;
-
-  kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000012, &ready);
-  kiln_sim_board_ap_write (f->board, 0, 0x04, address, &ready);
-  g_assert_cmpint (kiln_sim_board_ap_write (f->board, 0, 0x0C, value, &ready), ==, KILN_SIM_ACK_OK);
-}
-
-static guint32
-read32 (Fixture *f,
-        guint32  address)
-{
-  guint64 ready;
-  guint32 v = 0xDEADBEEF;
-
-  kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000012, &ready);
-  kiln_sim_board_ap_write (f->board, 0, 0x04, address, &ready);
-  g_assert_cmpint (kiln_sim_board_ap_read (f->board, 0, 0x0C, &v, &ready), ==, KILN_SIM_ACK_OK);
-  return v;
-}
+typedef KilnTestBoard Fixture;
 
 static void
 wait_us (Fixture *f,
@@ -122,13 +54,13 @@ pll_ready (Fixture *f,
            guint    n,
            guint    latency)
 {
-  write32 (f, FLASH_ACR, latency);
-  write32 (f, RCC_CR, (1u << 0) | (1u << 16));
+  kiln_test_write32 (f, FLASH_ACR, latency);
+  kiln_test_write32 (f, RCC_CR, (1u << 0) | (1u << 16));
   wait_us (f, 2000);
-  write32 (f, RCC_PLLCFGR, m | (n << 6) | (1u << 22));
-  write32 (f, RCC_CR, (1u << 0) | (1u << 16) | (1u << 24));
+  kiln_test_write32 (f, RCC_PLLCFGR, m | (n << 6) | (1u << 22));
+  kiln_test_write32 (f, RCC_CR, (1u << 0) | (1u << 16) | (1u << 24));
   wait_us (f, 200);
-  g_assert_cmphex (read32 (f, RCC_CR) & (1u << 25), !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, RCC_CR) & (1u << 25), !=, 0);
 }
 
 /* A stub on the core switches SYSCLK to the PLL and waits for SWS:
@@ -139,19 +71,19 @@ switch_to_pll_on_core (Fixture *f)
 {
   static const guint16 stub[] = { 0x6001, 0x6802, 0xF002, 0x020C, 0x2A08, 0xD1FA, 0xBE00, 0xBF00 };
 
-  write32 (f, 0xE000EDF0, 0xA05F0003);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0003);
   for (guint i = 0; i < G_N_ELEMENTS (stub); i += 2)
-    write32 (f, 0x20000000 + 2 * i, stub[i] | (guint32) stub[i + 1] << 16);
-  write32 (f, 0xE000EDF8, RCC_CFGR);
-  write32 (f, 0xE000EDF4, 0x10000 | 0);
-  write32 (f, 0xE000EDF8, 2);
-  write32 (f, 0xE000EDF4, 0x10000 | 1);
-  write32 (f, 0xE000EDF8, 0x20000000);
-  write32 (f, 0xE000EDF4, 0x10000 | 15);
-  write32 (f, 0xE000EDF0, 0xA05F0001);
+    kiln_test_write32 (f, 0x20000000 + 2 * i, stub[i] | (guint32) stub[i + 1] << 16);
+  kiln_test_write32 (f, 0xE000EDF8, RCC_CFGR);
+  kiln_test_write32 (f, 0xE000EDF4, 0x10000 | 0);
+  kiln_test_write32 (f, 0xE000EDF8, 2);
+  kiln_test_write32 (f, 0xE000EDF4, 0x10000 | 1);
+  kiln_test_write32 (f, 0xE000EDF8, 0x20000000);
+  kiln_test_write32 (f, 0xE000EDF4, 0x10000 | 15);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0001);
   wait_us (f, 100);
-  g_assert_cmphex (read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);   /* halted at the bkpt */
-  g_assert_cmphex (read32 (f, RCC_CFGR) & 0xF, ==, 0xA);           /* SWS = PLL */
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & (1u << 17), !=, 0);   /* halted at the bkpt */
+  g_assert_cmphex (kiln_test_read32 (f, RCC_CFGR) & 0xF, ==, 0xA);           /* SWS = PLL */
 }
 
 /* An F746 at 216 MHz (HSE 25 MHz / 25 × 432 / 2) with 7 wait states. Without
@@ -173,15 +105,15 @@ test_f746_216_overdrive (Fixture       *f,
                          gconstpointer  data)
 {
   pll_ready (f, 25, 432, 7);
-  write32 (f, RCC_APB1ENR, PWREN);
-  g_assert_cmphex (read32 (f, PWR_CR), ==, 0x0000C000);   /* scale 1 */
-  write32 (f, PWR_CR, 0x0000C000 | ODEN);
-  g_assert_cmphex (read32 (f, PWR_CSR) & ODRDY, !=, 0);
-  write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
+  kiln_test_write32 (f, RCC_APB1ENR, PWREN);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CR), ==, 0x0000C000);   /* scale 1 */
+  kiln_test_write32 (f, PWR_CR, 0x0000C000 | ODEN);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CSR) & ODRDY, !=, 0);
+  kiln_test_write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
   wait_us (f, 40);
-  g_assert_cmphex (read32 (f, PWR_CSR) & ODSWRDY, ==, 0);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CSR) & ODSWRDY, ==, 0);
   wait_us (f, 5);
-  g_assert_cmphex (read32 (f, PWR_CSR) & ODSWRDY, !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CSR) & ODSWRDY, !=, 0);
   switch_to_pll_on_core (f);
   g_assert_cmpuint (n_violations (f), ==, 0);
 }
@@ -193,10 +125,10 @@ test_f746_216_overdrive_too_soon (Fixture       *f,
                                   gconstpointer  data)
 {
   pll_ready (f, 25, 432, 7);
-  write32 (f, RCC_APB1ENR, PWREN);
-  write32 (f, PWR_CR, 0x0000C000 | ODEN);
-  write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
-  write32 (f, RCC_CFGR, 2);
+  kiln_test_write32 (f, RCC_APB1ENR, PWREN);
+  kiln_test_write32 (f, PWR_CR, 0x0000C000 | ODEN);
+  kiln_test_write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
+  kiln_test_write32 (f, RCC_CFGR, 2);
   g_assert_cmpuint (n_violations (f), ==, 1);
   g_assert_nonnull (strstr (last_violation (f), "above 180 MHz, the most at voltage scale 1 without over-drive"));
 }
@@ -207,22 +139,22 @@ static void
 test_overdrive_sequence (Fixture       *f,
                          gconstpointer  data)
 {
-  write32 (f, RCC_APB1ENR, PWREN);
-  write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
+  kiln_test_write32 (f, RCC_APB1ENR, PWREN);
+  kiln_test_write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
   g_assert_cmpstr (last_violation (f), ==, "ODSWEN set before ODRDY (ignored)");
-  g_assert_cmphex (read32 (f, PWR_CR), ==, 0x0000C000 | ODEN);
-  write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CR), ==, 0x0000C000 | ODEN);
+  kiln_test_write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
   wait_us (f, 45);
-  g_assert_cmphex (read32 (f, PWR_CSR) & (ODRDY | ODSWRDY), ==, ODRDY | ODSWRDY);
-  write32 (f, PWR_CR, 0x0000C000 | ODEN);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CSR) & (ODRDY | ODSWRDY), ==, ODRDY | ODSWRDY);
+  kiln_test_write32 (f, PWR_CR, 0x0000C000 | ODEN);
   wait_us (f, 19);
-  g_assert_cmphex (read32 (f, PWR_CSR) & ODSWRDY, !=, 0);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CSR) & ODSWRDY, !=, 0);
   wait_us (f, 1);
-  g_assert_cmphex (read32 (f, PWR_CSR) & ODSWRDY, ==, 0);
-  write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
-  write32 (f, PWR_CR, 0x0000C000);
-  g_assert_cmphex (read32 (f, PWR_CR), ==, 0x0000C000);
-  g_assert_cmphex (read32 (f, PWR_CSR) & (ODRDY | ODSWRDY), ==, 0);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CSR) & ODSWRDY, ==, 0);
+  kiln_test_write32 (f, PWR_CR, 0x0000C000 | ODEN | ODSWEN);
+  kiln_test_write32 (f, PWR_CR, 0x0000C000);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CR), ==, 0x0000C000);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CSR) & (ODRDY | ODSWRDY), ==, 0);
   g_assert_cmpuint (n_violations (f), ==, 1);
 }
 
@@ -242,12 +174,12 @@ static void
 test_f746_scale3 (Fixture       *f,
                   gconstpointer  data)
 {
-  write32 (f, RCC_APB1ENR, PWREN);
-  write32 (f, PWR_CR, 0x00004000);
-  g_assert_cmphex (read32 (f, PWR_CSR) & VOSRDY, ==, 0);   /* PLL off */
+  kiln_test_write32 (f, RCC_APB1ENR, PWREN);
+  kiln_test_write32 (f, PWR_CR, 0x00004000);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CSR) & VOSRDY, ==, 0);   /* PLL off */
   pll_ready (f, 25, 336, 5);
-  g_assert_cmphex (read32 (f, PWR_CSR) & VOSRDY, !=, 0);
-  write32 (f, RCC_CFGR, 2);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CSR) & VOSRDY, !=, 0);
+  kiln_test_write32 (f, RCC_CFGR, 2);
   g_assert_cmpuint (n_violations (f), ==, 1);
   g_assert_cmpstr (last_violation (f), ==,
                    "clock switched: SYSCLK 168000000 Hz above 144 MHz, the most at voltage scale 3");
@@ -259,22 +191,22 @@ static void
 test_pwr_clock_and_pll (Fixture       *f,
                         gconstpointer  data)
 {
-  g_assert_cmphex (read32 (f, PWR_CR), ==, 0);
-  write32 (f, PWR_CR, 0x00004000);
-  write32 (f, RCC_APB1ENR, PWREN);
-  g_assert_cmphex (read32 (f, RCC_APB1ENR), ==, PWREN);
-  g_assert_cmphex (read32 (f, PWR_CR), ==, 0x0000C000);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CR), ==, 0);
+  kiln_test_write32 (f, PWR_CR, 0x00004000);
+  kiln_test_write32 (f, RCC_APB1ENR, PWREN);
+  g_assert_cmphex (kiln_test_read32 (f, RCC_APB1ENR), ==, PWREN);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CR), ==, 0x0000C000);
   g_assert_cmpuint (n_violations (f), ==, 0);
 
   pll_ready (f, 25, 336, 5);
-  write32 (f, PWR_CR, 0x00004000);
-  g_assert_cmphex (read32 (f, PWR_CR), ==, 0x0000C000);
+  kiln_test_write32 (f, PWR_CR, 0x00004000);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CR), ==, 0x0000C000);
   g_assert_cmpstr (last_violation (f), ==, "PWR VOS written while the PLL is on (ignored)");
 
   /* Over-drive switched with SYSCLK on the PLL is against the manual. */
-  write32 (f, RCC_CFGR, 2);
-  g_assert_cmphex (read32 (f, RCC_CFGR) & 0xF, ==, 0xA);
-  write32 (f, PWR_CR, 0x0000C000 | ODEN);
+  kiln_test_write32 (f, RCC_CFGR, 2);
+  g_assert_cmphex (kiln_test_read32 (f, RCC_CFGR) & 0xF, ==, 0xA);
+  kiln_test_write32 (f, PWR_CR, 0x0000C000 | ODEN);
   g_assert_cmpstr (last_violation (f), ==,
                    "over-drive switched while SYSCLK runs from the PLL (only with HSI or HSE)");
 }
@@ -287,19 +219,19 @@ test_f407_168 (Fixture       *f,
 {
   gboolean scale2 = strstr ((const char *) data, "#scale2") != NULL;
 
-  write32 (f, RCC_APB1ENR, PWREN);
-  g_assert_cmphex (read32 (f, PWR_CR), ==, 0x00004000);
-  g_assert_cmphex (read32 (f, PWR_CSR) & VOSRDY, !=, 0);
+  kiln_test_write32 (f, RCC_APB1ENR, PWREN);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CR), ==, 0x00004000);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CSR) & VOSRDY, !=, 0);
   if (scale2)
-    write32 (f, PWR_CR, 0);
+    kiln_test_write32 (f, PWR_CR, 0);
   pll_ready (f, 8, 336, 5);
-  write32 (f, RCC_CFGR, 2);
-  g_assert_cmphex (read32 (f, RCC_CFGR) & 0xF, ==, 0xA);
+  kiln_test_write32 (f, RCC_CFGR, 2);
+  g_assert_cmphex (kiln_test_read32 (f, RCC_CFGR) & 0xF, ==, 0xA);
   if (!scale2)
     {
       g_assert_cmpuint (n_violations (f), ==, 0);
       /* Lowering the scale under 168 MHz is one. */
-      write32 (f, PWR_CR, 0);
+      kiln_test_write32 (f, PWR_CR, 0);
       g_assert_cmpstr (last_violation (f), ==,
                        "voltage scale changed: SYSCLK 168000000 Hz above 144 MHz, the most at voltage scale 2");
       return;
@@ -314,10 +246,10 @@ static void
 test_f411_100 (Fixture       *f,
                gconstpointer  data)
 {
-  write32 (f, RCC_APB1ENR, PWREN);
-  g_assert_cmphex (read32 (f, PWR_CR), ==, 0x00008000);
+  kiln_test_write32 (f, RCC_APB1ENR, PWREN);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CR), ==, 0x00008000);
   pll_ready (f, 4, 100, 3);
-  write32 (f, RCC_CFGR, 2);
+  kiln_test_write32 (f, RCC_CFGR, 2);
   g_assert_cmpuint (n_violations (f), ==, 1);
   g_assert_cmpstr (last_violation (f), ==,
                    "clock switched: SYSCLK 100000000 Hz above 84 MHz, the most at voltage scale 2");
@@ -329,7 +261,7 @@ test_f429_180 (Fixture       *f,
                gconstpointer  data)
 {
   pll_ready (f, 8, 360, 5);
-  write32 (f, RCC_CFGR, 2);
+  kiln_test_write32 (f, RCC_CFGR, 2);
   g_assert_cmpuint (n_violations (f), ==, 1);
   g_assert_cmpstr (last_violation (f), ==,
                    "clock switched: SYSCLK 180000000 Hz above 168 MHz, the most at voltage scale 1 without over-drive");
@@ -339,13 +271,13 @@ static void
 test_f207_120 (Fixture       *f,
                gconstpointer  data)
 {
-  write32 (f, RCC_APB1ENR, PWREN);
-  write32 (f, PWR_CR, 0x00034000);
-  g_assert_cmphex (read32 (f, PWR_CR), ==, 0);
-  g_assert_cmphex (read32 (f, PWR_CSR), ==, 0);
+  kiln_test_write32 (f, RCC_APB1ENR, PWREN);
+  kiln_test_write32 (f, PWR_CR, 0x00034000);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CR), ==, 0);
+  g_assert_cmphex (kiln_test_read32 (f, PWR_CSR), ==, 0);
   pll_ready (f, 25, 240, 3);
-  write32 (f, RCC_CFGR, 2);
-  g_assert_cmphex (read32 (f, RCC_CFGR) & 0xF, ==, 0xA);
+  kiln_test_write32 (f, RCC_CFGR, 2);
+  g_assert_cmphex (kiln_test_read32 (f, RCC_CFGR) & 0xF, ==, 0xA);
   g_assert_cmpuint (n_violations (f), ==, 0);
 }
 
@@ -356,7 +288,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func, config) \
-  g_test_add ("/Kiln/Sim/Power/" path, Fixture, config, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/Kiln/Sim/Power/" path, Fixture, config, kiln_test_board_fixture_connected, func, \
+              kiln_test_board_fixture_tear_down)
 
   ADD ("f746-216-no-overdrive", test_f746_216, NULL);
   ADD ("f746-216-overdrive", test_f746_216_overdrive, NULL);

@@ -6,10 +6,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include <glib/gstdio.h>
 #include <string.h>
 
-#include "kiln-sim-board.h"
+#include "kiln-test-board.h"
 
 #define DHCSR 0xE000EDF0u
 #define DCRSR 0xE000EDF4u
@@ -21,65 +20,7 @@
 #define BKPT 0xBE00u
 #define NOP  0xBF00u
 
-typedef struct
-{
-  KilnSimClock   clock;
-  KilnSimReport *report;
-  KilnSimBoard  *board;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-  guint32 v = 0;
-  guint64 ready;
-
-  g_assert_true (g_key_file_load_from_data (kf, "[board]\n", -1, G_KEY_FILE_NONE, &error));
-  memset (&f->clock, 0, sizeof f->clock);
-  f->report = kiln_sim_report_new ();
-  f->board = kiln_sim_board_new (kf, "board", NULL, &f->clock, f->report, &error);
-  g_assert_no_error (error);
-
-  kiln_sim_board_swd_line_reset (f->board);
-  g_assert_cmpint (kiln_sim_board_dp_read (f->board, 0x0, &v, &ready), ==, KILN_SIM_ACK_OK);
-  g_assert_cmpint (kiln_sim_board_dp_write (f->board, 0x4, 0x50000000, &ready), ==, KILN_SIM_ACK_OK);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_clear_object (&f->board);
-  kiln_sim_report_free (f->report);
-}
-
-static void
-write32 (Fixture *f,
-         guint32  address,
-         guint32  value)
-{
-  guint64 ready;
-
-  kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000012, &ready);
-  kiln_sim_board_ap_write (f->board, 0, 0x04, address, &ready);
-  g_assert_cmpint (kiln_sim_board_ap_write (f->board, 0, 0x0C, value, &ready), ==, KILN_SIM_ACK_OK);
-}
-
-static guint32
-read32 (Fixture *f,
-        guint32  address)
-{
-  guint64 ready;
-  guint32 v = 0xDEADBEEF;
-
-  kiln_sim_board_ap_write (f->board, 0, 0x00, 0x23000012, &ready);
-  kiln_sim_board_ap_write (f->board, 0, 0x04, address, &ready);
-  g_assert_cmpint (kiln_sim_board_ap_read (f->board, 0, 0x0C, &v, &ready), ==, KILN_SIM_ACK_OK);
-  return v;
-}
+typedef KilnTestBoard Fixture;
 
 /* Two Thumb halfwords at @address (word aligned) by the debugger. */
 static void
@@ -88,7 +29,7 @@ write_code (Fixture *f,
             guint16  first,
             guint16  second)
 {
-  write32 (f, address, first | (guint32) second << 16);
+  kiln_test_write32 (f, address, first | (guint32) second << 16);
 }
 
 /* Runs the halted core from @pc to its breakpoint; r0. */
@@ -96,15 +37,15 @@ static guint32
 run_from (Fixture *f,
           guint32  pc)
 {
-  write32 (f, DCRDR, pc);
-  write32 (f, DCRSR, 0x10000 | 15);
-  write32 (f, DHCSR, 0xA05F0001);
+  kiln_test_write32 (f, DCRDR, pc);
+  kiln_test_write32 (f, DCRSR, 0x10000 | 15);
+  kiln_test_write32 (f, DHCSR, 0xA05F0001);
   f->clock.now_ns += 1000000;
-  g_assert_cmphex (read32 (f, DHCSR) & (1u << 17), !=, 0);
-  write32 (f, DCRSR, 15);
-  g_assert_cmphex (read32 (f, DCRDR) & 1u, ==, 0);
-  write32 (f, DCRSR, 0);
-  return read32 (f, DCRDR);
+  g_assert_cmphex (kiln_test_read32 (f, DHCSR) & (1u << 17), !=, 0);
+  kiln_test_write32 (f, DCRSR, 15);
+  g_assert_cmphex (kiln_test_read32 (f, DCRDR) & 1u, ==, 0);
+  kiln_test_write32 (f, DCRSR, 0);
+  return kiln_test_read32 (f, DCRDR);
 }
 
 /* Steps the halted core one instruction from @pc (C_STEP); r0. */
@@ -112,19 +53,19 @@ static guint32
 step_from (Fixture *f,
            guint32  pc)
 {
-  write32 (f, DCRDR, pc);
-  write32 (f, DCRSR, 0x10000 | 15);
-  write32 (f, DHCSR, 0xA05F0005);
-  g_assert_cmphex (read32 (f, DHCSR) & (1u << 17), !=, 0);
-  write32 (f, DCRSR, 0);
-  return read32 (f, DCRDR);
+  kiln_test_write32 (f, DCRDR, pc);
+  kiln_test_write32 (f, DCRSR, 0x10000 | 15);
+  kiln_test_write32 (f, DHCSR, 0xA05F0005);
+  g_assert_cmphex (kiln_test_read32 (f, DHCSR) & (1u << 17), !=, 0);
+  kiln_test_write32 (f, DCRSR, 0);
+  return kiln_test_read32 (f, DCRDR);
 }
 
 static void
 halt (Fixture *f)
 {
-  write32 (f, DHCSR, 0xA05F0003);
-  g_assert_cmphex (read32 (f, DHCSR) & (1u << 17), !=, 0);
+  kiln_test_write32 (f, DHCSR, 0xA05F0003);
+  g_assert_cmphex (kiln_test_read32 (f, DHCSR) & (1u << 17), !=, 0);
 }
 
 /* The whole block rewritten, in SRAM and in the F7's ITCM RAM. */
@@ -159,11 +100,11 @@ test_middle_of_block (Fixture       *f,
   write_code (f, code + 8, BKPT, NOP);
   g_assert_cmpuint (run_from (f, code), ==, 3);
   for (guint32 a = 0x20002000; a < 0x20002100; a += 4)
-    write32 (f, a, a);
+    kiln_test_write32 (f, a, a);
   g_assert_cmpuint (run_from (f, code), ==, 3);
   write_code (f, code + 4, ADDS (5), ADDS (1));
   for (guint32 a = 0x20002000; a < 0x20002100; a += 4)
-    write32 (f, a, ~a);
+    kiln_test_write32 (f, a, ~a);
   g_assert_cmpuint (run_from (f, code), ==, 7);
 }
 
@@ -226,7 +167,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/Kiln/Sim/RamCode/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/Kiln/Sim/RamCode/" path, Fixture, NULL, kiln_test_board_fixture_connected, func, \
+              kiln_test_board_fixture_tear_down)
 
   ADD ("rewritten", test_rewritten);
   ADD ("middle-of-block", test_middle_of_block);
