@@ -51,6 +51,7 @@ typedef struct
   gboolean                *blank;      /* per position: found blank, written without an erase */
   gboolean                *done;       /* per position: completely written */
   gboolean                *started;    /* per position: its erase was started (it no longer holds what it held) */
+  gint                     pre_erased; /* the position whose erase the compare started, or -1 */
   guint64                  total;      /* bytes to program */
   guint64                  base_done;  /* bytes programmed before the current stream */
   /* Loader ops while it streams */
@@ -261,10 +262,19 @@ compare (Job     *job,
     {
       g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (guint32));
       g_autoptr(GArray) owner = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_autoptr(GArray) expected = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_autoptr(GArray) erase_crs = g_array_new (FALSE, FALSE, sizeof (guint32));
       g_autoptr(GArray) local = g_array_new (FALSE, FALSE, sizeof (Range));
       g_autofree guint32 *crcs = NULL;
       g_autofree gboolean *blank = NULL;
       GError *local_error = NULL;
+      /* The loader may start the first erase itself (see
+       * kiln_flash_loader_compare()), where this job would erase the
+       * sector anyway: a whole sector the loader erases (not with
+       * host_erase), and not preserving bytes (whose ranges are pieces). */
+      gboolean loader_erases = !job->options->host_erase && !job->options->preserve_unwritten;
+      gint erase_started = -1;
+      gboolean ok;
 
       for (guint i = 0; i < job->n; i++)
         {
@@ -272,21 +282,43 @@ compare (Job     *job,
 
           if (s->action != KILN_FLASH_ACTION_PROGRAM)
             continue;
+          g_free (want);
+          want = g_malloc (s->sector->size);
+          kiln_flash_plan_fill_sector (job->plan, i, want);
           g_array_set_size (local, 0);
           compare_ranges (job, i, local);
           for (guint r = 0; r < local->len; r++)
             {
               Range *range = &g_array_index (local, Range, r);
               guint32 pair[2] = { s->sector->address + range->offset, range->length };
+              guint32 crc = kiln_flash_crc32 (0xFFFFFFFF, want + range->offset, range->length);
+              guint32 cr = loader_erases && range->offset == 0 && range->length == s->sector->size
+                           ? ((guint32) job->psize << 8) | KILN_FLASH_CR_SER | (s->sector->snb << 3) : 0;
 
               g_array_append_vals (ranges, pair, 2);
               g_array_append_val (owner, i);
+              g_array_append_val (expected, crc);
+              g_array_append_val (erase_crs, cr);
             }
         }
       crcs = g_new0 (guint32, MAX (owner->len, 1));
       blank = g_new0 (gboolean, MAX (owner->len, 1));
-      if (kiln_flash_loader_crc (&job->loader, (guint32 *) ranges->data, owner->len, crcs, blank, job->cancellable,
-                                 &local_error))
+      ok = kiln_flash_loader_compare (&job->loader, job->ctrl.regs, (guint32 *) ranges->data, owner->len,
+                                      (guint32 *) expected->data, loader_erases ? (guint32 *) erase_crs->data : NULL,
+                                      crcs, blank, &erase_started, job->cancellable, &local_error);
+      /* The sector whose erase the loader started no longer holds what it
+       * held; where the loader's results cannot say, any it may have. */
+      if (erase_started >= 0)
+        {
+          job->pre_erased = (gint) g_array_index (owner, guint, erase_started);
+          job->started[job->pre_erased] = TRUE;
+          kiln_flash_progress_sector (job->progress, (guint) job->pre_erased, KILN_SECTOR_STATE_ERASING);
+        }
+      else if (erase_started == -2)
+        for (guint k = 0; k < owner->len; k++)
+          if (g_array_index (erase_crs, guint32, k) != 0)
+            job->started[g_array_index (owner, guint, k)] = TRUE;
+      if (ok)
         {
           guint k = 0;
 
@@ -297,14 +329,11 @@ compare (Job     *job,
 
               if (s->action != KILN_FLASH_ACTION_PROGRAM)
                 continue;
-              g_free (want);
-              want = g_malloc (s->sector->size);
-              kiln_flash_plan_fill_sector (job->plan, i, want);
               for (; k < owner->len && g_array_index (owner, guint, k) == i; k++)
                 {
                   guint32 *pair = &g_array_index (ranges, guint32, 2 * k);
 
-                  if (kiln_flash_crc32 (0xFFFFFFFF, want + (pair[0] - s->sector->address), pair[1]) != crcs[k])
+                  if (g_array_index (expected, guint32, k) != crcs[k])
                     same = FALSE;
                   /* Only a range that is the whole sector says it is blank. */
                   if (blank[k] && pair[0] == s->sector->address && pair[1] == s->sector->size)
@@ -328,6 +357,8 @@ compare (Job     *job,
           g_propagate_error (error, local_error);
           return FALSE;
         }
+      /* The host erases again what the loader may have started. */
+      job->pre_erased = -1;
       fall_back (job, local_error);
       g_error_free (local_error);
     }
@@ -387,7 +418,7 @@ static void
 begin_sector (Job                *job,
               const KilnLoaderOp *op)
 {
-  if (op->kind == KILN_LOADER_OP_ERASE)
+  if (op->kind == KILN_LOADER_OP_ERASE || op->kind == KILN_LOADER_OP_ERASE_STARTED)
     {
       job->started[op->tag] = TRUE;
       kiln_flash_progress_sector (job->progress, op->tag, KILN_SECTOR_STATE_ERASING);
@@ -409,7 +440,7 @@ on_loader_progress (gpointer user_data,
       const KilnLoaderOp *op = &job->ops[job->ops_seen];
       gboolean last = job->ops_seen + 1 == job->n_ops || job->ops[job->ops_seen + 1].tag != op->tag;
 
-      if (op->kind == KILN_LOADER_OP_ERASE)
+      if (op->kind == KILN_LOADER_OP_ERASE || op->kind == KILN_LOADER_OP_ERASE_STARTED)
         {
           job->erased[op->tag] = TRUE;
           job->result->erased++;
@@ -458,7 +489,13 @@ program_with_loader (Job     *job,
           kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_WRITING);
         }
       else
-        g_array_append_val (ops, erase);
+        {
+          /* The erase the compare started goes on only as the run's
+           * first operation (else it is done again). */
+          if ((gint) i == job->pre_erased && ops->len == 0)
+            erase.kind = KILN_LOADER_OP_ERASE_STARTED;
+          g_array_append_val (ops, erase);
+        }
       for (guint r = 0; r < job->ranges[i]->len; r++)
         {
           Range *range = &g_array_index (job->ranges[i], Range, r);
@@ -701,6 +738,7 @@ kiln_flash_program (KilnArmTarget           *target,
   job.blank = g_new0 (gboolean, job.n);
   job.done = g_new0 (gboolean, job.n);
   job.started = g_new0 (gboolean, job.n);
+  job.pre_erased = -1;
   kiln_flash_controller_init (&job.ctrl, target);
 
   if (!preflight (&job, &local_error))

@@ -293,11 +293,6 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
                        GCancellable     *cancellable,
                        GError          **error)
 {
-  guint32 known_length = 0, known_crc = blank_crc (0);
-  /* The first command also checks the loader's own code. */
-  guint extra = self->code_checked ? 0 : 1;
-  guint first = 0;
-
   /* The ranges the program run just before took the CRCs of. */
   if (blank == NULL && self->after_ready && n == self->n_after
       && memcmp (ranges, self->after_ranges, 2 * sizeof (guint32) * n) == 0)
@@ -307,11 +302,53 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
       done_with (self);
       return TRUE;
     }
+  return kiln_flash_loader_compare (self, 0, ranges, n, NULL, NULL, crcs, blank, NULL, cancellable, error);
+}
 
+/* After a CRC command that may have started an erase stopped early: its
+ * results say whether it did (-2 when they cannot be read). */
+static gint
+erase_started_after_stop (KilnFlashLoader *self,
+                          guint            count,
+                          guint            skip)
+{
+  g_autofree guint8 *results = g_malloc (count * KILN_LOADER_RESULT_SIZE);
+
+  if (!kiln_stlink_read_mem (self->stlink, self->results, results, count * KILN_LOADER_RESULT_SIZE, NULL))
+    return -2;
+  for (guint i = skip; i < count; i++)
+    if (kiln_stlink_decode_u32 (results + KILN_LOADER_RESULT_SIZE * i + 4) == KILN_LOADER_RESULT_ERASE_STARTED)
+      return (gint) i;
+  return -1;
+}
+
+gboolean
+kiln_flash_loader_compare (KilnFlashLoader  *self,
+                           guint32           flash_regs,
+                           const guint32    *ranges,
+                           guint             n,
+                           const guint32    *expected,
+                           const guint32    *erase_crs,
+                           guint32          *crcs,
+                           gboolean         *blank,
+                           gint             *erase_started,
+                           GCancellable     *cancellable,
+                           GError          **error)
+{
+  /* The first command also checks the loader's own code. */
+  guint extra = self->code_checked ? 0 : 1;
+  guint first = 0;
+  /* Erases only while every range before matched and was not blank. */
+  gboolean armed = erase_crs != NULL;
+  guint32 known_length = 0, known_crc = blank_crc (0);
+
+  if (erase_started)
+    *erase_started = -1;
   while (first < n || extra > 0)
     {
       guint count = MIN (n - first + extra, self->max_ops);
-      g_autofree guint8 *ops = g_malloc0 (count * KILN_LOADER_CRC_OP_SIZE);
+      guint op_size = armed ? KILN_LOADER_CRC_ERASE_OP_SIZE : KILN_LOADER_CRC_OP_SIZE;
+      g_autofree guint8 *ops = g_malloc0 (count * op_size);
       g_autofree guint8 *results = g_malloc0 (count * KILN_LOADER_RESULT_SIZE);
       gsize with_status = count * KILN_LOADER_RESULT_SIZE <= RESULTS_WITH_STATUS ? count * KILN_LOADER_RESULT_SIZE : 0;
       guint8 params[KILN_LOADER_P_SIZE] = { 0 };
@@ -320,44 +357,49 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
 
       for (guint i = 0; i < count; i++)
         {
-          guint8 *op = ops + KILN_LOADER_CRC_OP_SIZE * i;
-          guint32 address, length;
+          guint8 *op = ops + op_size * i;
+          guint k = first + i - extra;
 
           if (i < extra)
             {
-              address = self->code;
-              length = self->code_size;
+              kiln_stlink_encode_u32 (op, self->code);
+              kiln_stlink_encode_u32 (op + 4, self->code_size);
+              kiln_stlink_encode_u32 (op + 8, self->code_crc);
+              continue;
             }
-          else
-            {
-              address = ranges[2 * (first + i - extra)];
-              length = ranges[2 * (first + i - extra) + 1];
-            }
-          if (length != known_length)
-            {
-              known_length = length;
-              known_crc = blank_crc (length);
-            }
-          kiln_stlink_encode_u32 (op, address);
-          kiln_stlink_encode_u32 (op + 4, length);
-          kiln_stlink_encode_u32 (op + 8, known_crc);
+          kiln_stlink_encode_u32 (op, ranges[2 * k]);
+          kiln_stlink_encode_u32 (op + 4, ranges[2 * k + 1]);
+          if (expected)
+            kiln_stlink_encode_u32 (op + 8, expected[k]);
+          if (armed)
+            kiln_stlink_encode_u32 (op + 12, erase_crs[k]);
         }
 
+      kiln_stlink_encode_u32 (params + KILN_LOADER_P_FLASH, flash_regs);
+      /* The table's stride: 16 says it has erases. */
+      kiln_stlink_encode_u32 (params + KILN_LOADER_P_CR_PSIZE, op_size);
       kiln_stlink_encode_u32 (params + KILN_LOADER_P_PSIZE, (guint32) self->supply_psize);
-      if (!post (self, ops, count, KILN_LOADER_CRC_OP_SIZE, params, KILN_LOADER_COMMAND_CRC, error))
+      if (!post (self, ops, count, op_size, params, KILN_LOADER_COMMAND_CRC, error))
         return FALSE;
       /* The flash's wait states cost a cycle each per word read: about
        * 9 ms per MiB on F7 (180 MHz, 5 wait states at x32), 14 ms at 8;
        * about twice that on F2/F4 (64 MHz). */
       do
         {
-          if (g_cancellable_is_cancelled (cancellable))
+          gboolean cancelled = g_cancellable_is_cancelled (cancellable);
+
+          if (cancelled || !poll (self, &watch, &snap, with_status ? results : NULL, with_status, error))
             {
-              kiln_flash_loader_stop (self);
-              return !g_cancellable_set_error_if_cancelled (cancellable, error);
+              if (cancelled)
+                kiln_flash_loader_stop (self);
+              if (armed && erase_started)
+                {
+                  gint at = erase_started_after_stop (self, count, extra);
+
+                  *erase_started = at >= 0 ? (gint) (first + at - extra) : at;
+                }
+              return cancelled ? !g_cancellable_set_error_if_cancelled (cancellable, error) : FALSE;
             }
-          if (!poll (self, &watch, &snap, with_status ? results : NULL, with_status, error))
-            return FALSE;
         }
       while (snap.status == KILN_LOADER_STATUS_RUNNING);
 
@@ -370,7 +412,11 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
         }
       if (!with_status
           && !kiln_stlink_read_mem (self->stlink, self->results, results, count * KILN_LOADER_RESULT_SIZE, error))
-        return FALSE;
+        {
+          if (armed && erase_started)
+            *erase_started = -2;
+          return FALSE;
+        }
       if (extra && kiln_stlink_decode_u32 (results) != self->code_crc)
         {
           kiln_flash_loader_stop (self);
@@ -383,10 +429,22 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
       for (guint i = extra; i < count; i++)
         {
           const guint8 *result = results + KILN_LOADER_RESULT_SIZE * i;
+          guint k = first + i - extra;
+          guint32 word = kiln_stlink_decode_u32 (result + 4);
 
-          crcs[first + i - extra] = kiln_stlink_decode_u32 (result);
+          /* An erased range's CRC is known here (the loader gives 0). */
+          if (word == KILN_LOADER_RESULT_BLANK && ranges[2 * k + 1] != known_length)
+            {
+              known_length = ranges[2 * k + 1];
+              known_crc = blank_crc (known_length);
+            }
+          crcs[k] = word == KILN_LOADER_RESULT_BLANK ? known_crc : kiln_stlink_decode_u32 (result);
           if (blank)
-            blank[first + i - extra] = kiln_stlink_decode_u32 (result + 4) == 0xFFFFFFFFu;
+            blank[k] = word == KILN_LOADER_RESULT_BLANK;
+          if (word == KILN_LOADER_RESULT_ERASE_STARTED && erase_started)
+            *erase_started = (gint) k;
+          if (word == KILN_LOADER_RESULT_BLANK || (expected && crcs[k] != expected[k]))
+            armed = FALSE;
         }
       first += count - extra;
       extra = 0;
@@ -615,10 +673,13 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
     {
       guint8 *entry = table + KILN_LOADER_OP_SIZE * i;
 
-      g_return_val_if_fail (ops[i].kind == KILN_LOADER_OP_ERASE || ops[i].kind == KILN_LOADER_OP_PROGRAM, FALSE);
+      gboolean erase = ops[i].kind == KILN_LOADER_OP_ERASE || ops[i].kind == KILN_LOADER_OP_ERASE_STARTED;
+
+      g_return_val_if_fail (erase || ops[i].kind == KILN_LOADER_OP_PROGRAM, FALSE);
+      g_return_val_if_fail (ops[i].kind != KILN_LOADER_OP_ERASE_STARTED || i == 0, FALSE);
       kiln_stlink_encode_u32 (entry, ops[i].kind);
-      kiln_stlink_encode_u32 (entry + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
-      kiln_stlink_encode_u32 (entry + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
+      kiln_stlink_encode_u32 (entry + 4, erase ? ops[i].arg : ops[i].address);
+      kiln_stlink_encode_u32 (entry + 8, erase ? ops[i].address : ops[i].length);
     }
   for (guint i = 0; i < n_after; i++)
     {

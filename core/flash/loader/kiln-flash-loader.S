@@ -18,6 +18,8 @@
  * is an error at address 0xFFFFFFFF), then works through a list of
  * operations in order:
  *   erase   { 1, CR value (SER | SNB | PSIZE), sector address }
+ *   erase started { 4, CR value, sector address }: the erase command 2
+ *           started (first only; see there)
  *   program { 2, address, length (a multiple of 4) }
  *   CRC     { 3, address, length (a multiple of 4) }: as command 2's CRC,
  *           into the crc word of a result counted from the table's end
@@ -58,16 +60,23 @@
  * LOCK) before it says so; after an error or a stop the host locks it.
  *
  * Command 2, CRC: for each range { address, length (a multiple of 4),
- * erased CRC }, the CRC-32 of the range as the STM32 CRC unit computes it
- * (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, 32-bit words, no
- * reflection) is stored in the range's result { crc, blank } (the results
- * follow the parameter block, after STATUS, so that the host reads them
- * with it). The host gives the CRC an erased range of that length has.
- * The loader first checks whether every word of the range is 0xFFFFFFFF,
- * stopping at the first 32 bytes that are not: a blank range gets that
- * CRC and 0xFFFFFFFF in blank (read once); any other range is read again
- * through the CRC unit and gets 0 in blank. So the blank check costs
- * little more than the first bytes of ranges that are not blank.
+ * expected CRC, and where P_CR_PSIZE (the table's stride) is 16, an erase
+ * (FLASH_CR value, or 0) }, the CRC-32 of the range as the STM32 CRC unit
+ * computes it (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, 32-bit
+ * words, no reflection) is stored in the range's result { crc, blank }
+ * (the results follow the parameter block, after STATUS, so that the host
+ * reads them with it). The loader first checks whether every word of the
+ * range is 0xFFFFFFFF, stopping at the first 48 bytes that are not: a
+ * blank range gets 0xFFFFFFFF in blank and no CRC (the host knows it;
+ * read once); any other range is read again through the CRC unit and
+ * gets 0 in blank. So the blank check costs little more than the first
+ * bytes of ranges that are not blank. With erases in the table, the first
+ * range whose CRC is not the one expected, unless a blank range comes
+ * before it, has its erase started (controller unlocked, flags cleared)
+ * before the command ends, and 2 in blank: the host's program command,
+ * which it would otherwise have waited for, then begins with operation
+ * 4 { 4, CR value, sector address }, which waits for that erase and
+ * checks its flags (left as the erase set them).
  *
  * In both, the independent watchdog, should it run (a hardware watchdog
  * option), is given its longest period and reloaded, so that a long erase
@@ -267,30 +276,44 @@ program_command:
         ldr     r4, [r0, #P_FLASH]
         ldr     r5, [r0, #P_OPS]
         ldr     r6, [r0, #P_N_OPS]
-        ldr     r1, [r0, #P_RING]
-        ldr     r2, [r0, #P_RING_END]
         ldr     r9, [r0, #P_RP]
-        mov     r3, r1
 
         /* A clean, unlocked controller (an operation still running ends
-         * first; the host no longer spends round trips on it). */
+         * first; the host no longer spends round trips on it). After the
+         * erase the CRC command started (operation 4 first), the flags
+         * are its outcome: they stay for operation 4 to check. */
         movs    r7, #0
         bl      wait_flash_busy
-        movs    r11, #SR_CLEAR
-        str     r11, [r4, #FLASH_SR]
-        ldr     r11, [r4, #FLASH_CR]
-        tst     r11, #CR_LOCK
-        beq     next_op
-        ldr     r11, =0x45670123
-        str     r11, [r4, #FLASH_KEYR]
-        ldr     r11, =0xCDEF89AB
-        str     r11, [r4, #FLASH_KEYR]
-        dsb
-        ldr     r11, [r4, #FLASH_CR]
-        tst     r11, #CR_LOCK
-        beq     next_op
+        ldr     r7, [r5, #0]
+        cmp     r7, #4
+        beq     1f
+        bl      unlock
+        bpl     1f
         mov     r7, #0xFFFFFFFF
         b       flash_error
+1:      ldr     r1, [r0, #P_RING]
+        ldr     r2, [r0, #P_RING_END]
+        mov     r3, r1
+        b       next_op
+
+/* Clears the error flags and unlocks the controller (r4), with r1; N is
+ * clear when it is unlocked (LOCK is the top bit). */
+unlock:
+        movs    r1, #SR_CLEAR
+        str     r1, [r4, #FLASH_SR]
+        ldr     r1, [r4, #FLASH_CR]
+        cmp     r1, #0
+        it      pl
+        bxpl    lr
+        ldr     r1, =0x45670123
+        str     r1, [r4, #FLASH_KEYR]
+        ldr     r1, =0xCDEF89AB
+        str     r1, [r4, #FLASH_KEYR]
+        dsb
+        ldr     r1, [r4, #FLASH_CR]
+        cmp     r1, #0
+        bx      lr
+        .ltorg
 
 next_op:
         cmp     r6, #0
@@ -301,6 +324,8 @@ next_op:
         ldr     r11, [r5, #0]
         cmp     r11, #3
         beq     crc_op
+        cmp     r11, #4
+        beq     erase_wait              /* the erase the CRC command started */
         cmp     r11, #1
         bne     program
 
@@ -310,6 +335,7 @@ next_op:
         orr     r11, r11, #CR_STRT
         str     r11, [r4, #FLASH_CR]
         dsb
+erase_wait:
         ldr     r7, [r5, #8]
         bl      wait_flash
         b       op_done
@@ -521,8 +547,8 @@ wait_flash:
         bxeq    lr
         /* The unit's address: bytes and halves advanced r7 already. */
         ldr     r11, [r5, #0]
-        cmp     r11, #1
-        beq     flash_error
+        cmp     r11, #2
+        bne     flash_error             /* an erase: the sector's address */
         ldr     r11, [r0, #P_PSIZE]
         movs    r12, #1
         lsl     r12, r12, r11
@@ -570,7 +596,7 @@ crc:
 
 crc_range:
         cmp     r6, #0
-        beq     done
+        beq     erase_first
         movw    r11, #0xAAAA
         str     r11, [r10]
         /* The blank check first, 48 bytes at a time (two loads of six
@@ -611,8 +637,7 @@ blank4:
         subs    r8, r8, #4
         b       blank4
 blank_range:
-        ldr     r1, [r5, #8]            /* the erased range's CRC */
-        mov     r12, #0xFFFFFFFF
+        mov     r12, #0xFFFFFFFF        /* (the host knows an erased range's CRC) */
         b       range_end
 
 not_blank:
@@ -627,10 +652,45 @@ range_end:
         ldr     r11, [r0, #P_OPS_DONE]
         adds    r11, r11, #1
         str     r11, [r0, #P_OPS_DONE]
-        adds    r5, r5, #12
+        ldr     r1, [r0, #P_CR_PSIZE]   /* the table's stride */
+        add     r5, r5, r1
         adds    r9, r9, #8
         subs    r6, r6, #1
         b       crc_range
+
+/* The first range whose CRC is not the one expected, unless a blank range
+ * comes before it: when its entry has an erase (CR value, not 0), the erase starts now,
+ * without waiting for the host's program command, which then begins with
+ * operation 4. Its result's blank word says so (2). */
+erase_first:
+        ldr     r5, [r0, #P_OPS]
+        ldr     r6, [r0, #P_N_OPS]
+        add     r3, r0, #RESULTS
+        ldr     r1, [r0, #P_CR_PSIZE]
+        cmp     r1, #16
+        bne     done                    /* no erases in the table */
+1:      cbz     r6, 3f
+        ldr     r1, [r3, #4]
+        cbnz    r1, 3f                  /* blank: never erased; the host decides */
+        ldr     r1, [r3, #0]
+        ldr     r2, [r5, #8]
+        adds    r3, r3, #8
+        adds    r5, r5, #16
+        subs    r6, r6, #1
+        cmp     r1, r2
+        beq     1b
+        ldr     r7, [r5, #-4]
+        cbz     r7, 3f
+        ldr     r4, [r0, #P_FLASH]
+        bl      wait_flash_busy
+        bl      unlock
+        bmi     3f                      /* locked: the program command says so */
+        movs    r1, #2
+        str     r1, [r3, #-4]
+        str     r7, [r4, #FLASH_CR]
+        orr     r7, r7, #CR_STRT
+        str     r7, [r4, #FLASH_CR]
+3:      b       done
 
 /* Turns the CRC unit's clock on and sets it up (r4: the unit). */
 crc_unit_on:
