@@ -77,11 +77,36 @@ kiln_flash_loader_setup (KilnFlashLoader  *self,
   return kiln_flash_loader_setup_at (self, target, KILN_FLASH_PSIZE_X32, error);
 }
 
+static gboolean setup (KilnFlashLoader  *self,
+                       KilnArmTarget    *target,
+                       KilnFlashPsize    psize,
+                       gboolean          crc_first,
+                       GError          **error);
+
 gboolean
 kiln_flash_loader_setup_at (KilnFlashLoader  *self,
                             KilnArmTarget    *target,
                             KilnFlashPsize    psize,
                             GError          **error)
+{
+  return setup (self, target, psize, FALSE, error);
+}
+
+gboolean
+kiln_flash_loader_setup_crc_first (KilnFlashLoader  *self,
+                                   KilnArmTarget    *target,
+                                   KilnFlashPsize    psize,
+                                   GError          **error)
+{
+  return setup (self, target, psize, TRUE, error);
+}
+
+static gboolean
+setup (KilnFlashLoader  *self,
+       KilnArmTarget    *target,
+       KilnFlashPsize    psize,
+       gboolean          crc_first,
+       GError          **error)
 {
   KilnChip *chip = kiln_arm_target_get_chip (target);
   guint32 best_start = 0, best_end = 0;
@@ -89,7 +114,8 @@ kiln_flash_loader_setup_at (KilnFlashLoader  *self,
    * of the code): most runs program at x32 and send no compressed record.
    * For a job at another PSIZE its writes go up in the same transfer. */
   gboolean narrow = psize != KILN_FLASH_PSIZE_X32;
-  gsize code_size = ((narrow ? kiln_flash_loader_lz4_offset : kiln_flash_loader_narrow_offset) + 15) & ~(gsize) 15;
+  gsize program_end = narrow ? kiln_flash_loader_lz4_offset : kiln_flash_loader_narrow_offset;
+  gsize code_size = ((crc_first ? kiln_flash_loader_program_offset : program_end) + 15) & ~(gsize) 15;
   gsize full_size = (kiln_flash_loader_code_size + 15) & ~(gsize) 15;
   g_autofree guint8 *code = g_malloc0 (full_size);
   GError *local_error = NULL;
@@ -155,6 +181,8 @@ kiln_flash_loader_setup_at (KilnFlashLoader  *self,
   memcpy (code, kiln_flash_loader_code, kiln_flash_loader_code_size);
   self->code_size = (guint32) code_size;
   self->narrow_loaded = narrow;
+  /* Else the program part goes up during the first CRC command. */
+  self->program_end = crc_first ? (guint32) program_end : 0;
   self->code_crc = kiln_flash_crc32 (0xFFFFFFFF, code, code_size);
   self->code_checked = FALSE;
   /* In as few commands as the probe takes, without a status query: the
@@ -254,6 +282,8 @@ typedef struct
   guint    idle_polls;
 } Watch;
 
+static gboolean load_program (KilnFlashLoader  *self,
+                              GError          **error);
 static gboolean poll (KilnFlashLoader  *self,
                       Watch            *watch,
                       Snapshot         *s,
@@ -381,6 +411,13 @@ kiln_flash_loader_compare (KilnFlashLoader  *self,
       kiln_stlink_encode_u32 (params + KILN_LOADER_P_PSIZE, (guint32) self->supply_psize);
       if (!post (self, ops, count, op_size, params, KILN_LOADER_COMMAND_CRC, error))
         return FALSE;
+      /* The program part, while the CRCs run (setup left it behind only
+       * where they take longer than its upload). */
+      if (!load_program (self, error))
+        {
+          kiln_flash_loader_stop (self);
+          return FALSE;
+        }
       /* The flash's wait states cost a cycle each per word read: about
        * 9 ms per MiB on F7 (180 MHz, 5 wait states at x32), 14 ms at 8;
        * about twice that on F2/F4 (64 MHz). */
@@ -586,6 +623,19 @@ load_part (KilnFlashLoader  *self,
   return kiln_stlink_write_stream (self->stlink, self->code + (guint32) from, code, to - from, error);
 }
 
+/* The program part, where setup left it behind: its own checked write. */
+static gboolean
+load_program (KilnFlashLoader  *self,
+              GError          **error)
+{
+  if (self->program_end == 0)
+    return TRUE;
+  if (!load_part (self, self->code_size, self->program_end, error))
+    return FALSE;
+  self->program_end = 0;
+  return TRUE;
+}
+
 gboolean
 kiln_flash_loader_load_narrow (KilnFlashLoader  *self,
                                GError          **error)
@@ -725,6 +775,8 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
   /* A loader whose code no command has checked yet checks it first. */
   if (!self->code_checked && !kiln_flash_loader_crc (self, NULL, 0, NULL, NULL, cancellable, error))
+    goto out;
+  if (!load_program (self, error))
     goto out;
   if (!load_lz4_for (self, records, error))
     goto out;

@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 
 extern const guint8 kiln_flash_loader_code[];
 extern const gsize  kiln_flash_loader_code_size;
+/* Where the code only program runs use starts: see
+ * kiln_flash_loader_setup_crc_first(). */
+extern const gsize  kiln_flash_loader_program_offset;
 /* Where the writes at x8, x16 and x64 start: the code from there to the
  * LZ4 decoder is uploaded only before the first program run at those
  * PSIZEs. */
@@ -135,6 +138,8 @@ typedef struct
   /* The writes at x8, x16 and x64, and the LZ4 decoder, after the
    * checked code, once uploaded. */
   gboolean       narrow_loaded;
+  /* Where setup left the program part behind, its end (else 0). */
+  guint32        program_end;
   gboolean       lz4_loaded;
   /* The next record's seq: random at setup, then counted on by every run,
    * so that no record left in the ring has the seq the loader expects. */
@@ -187,6 +192,14 @@ gboolean kiln_flash_loader_setup_at (KilnFlashLoader         *self,
                                      KilnArmTarget           *target,
                                      KilnFlashPsize           psize,
                                      GError                 **error);
+/* The same, but only the code the CRC command needs goes up now; the
+ * program part goes up while the first CRC command runs (or before the
+ * first program run): for a job whose comparison takes longer than that
+ * upload. */
+gboolean kiln_flash_loader_setup_crc_first (KilnFlashLoader  *self,
+                                            KilnArmTarget    *target,
+                                            KilnFlashPsize    psize,
+                                            GError          **error);
 /* Halts a loader left running (persistent). */
 void     kiln_flash_loader_stop     (KilnFlashLoader         *self);
 /* Uploads the writes at x8, x16 and x64 (kiln_flash_loader_program()

@@ -1,6 +1,8 @@
-/* test-flash-erase-first.c — the loader starts the first erase the
- * differential finds needed itself, at the end of its CRC command, without
- * waiting for the host's program command, on the virtual bench
+/* test-flash-erase-first.c — what comes before the first erase, on the
+ * virtual bench: the loader starts the first erase the differential finds
+ * needed itself, at the end of its CRC command, without waiting for the
+ * host's program command; and its program part goes up while that
+ * command runs
  *
  * Only the first sector to be written is erased that way, and only when it
  * is not blank and the host gave it an erase; the program run that follows
@@ -313,6 +315,55 @@ test_job (gconstpointer data)
   kiln_flash_result_clear (&result);
 }
 
+/* A loader set up CRC first: the program part is not in SRAM until the
+ * first CRC command (which uploads it while it runs) or, without one, the
+ * first program run; either way the run programs. */
+static void
+test_program_part (gconstpointer data)
+{
+  gboolean with_crc = GPOINTER_TO_INT (data);
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n");
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *bytes = pattern (1024, 7);
+  g_autofree guint8 *now = g_malloc (1024);
+  KilnArmTarget *target = bench_open (b);
+  KilnStlink *link = kiln_arm_target_get_stlink (target);
+  KilnFlashLoader loader;
+  KilnFlashController ctrl;
+  KilnLoaderOp op = { KILN_LOADER_OP_PROGRAM, 0, FLASH + 0x100, 1024, bytes, 0 };
+  gsize from, length;
+  g_autofree guint8 *sram = NULL;
+  guint32 ranges[2] = { FLASH, SECTOR }, crc = 0;
+  guint done = 0;
+  guint32 sr = 0, at = 0;
+
+  g_assert_true (kiln_arm_reset_halt (target, &error));
+  g_assert_true (kiln_flash_loader_setup_crc_first (&loader, target, KILN_FLASH_PSIZE_X32, &error));
+  g_assert_no_error (error);
+  loader.persistent = TRUE;
+  from = loader.code_size;
+  length = kiln_flash_loader_narrow_offset - from;
+  g_assert_cmpuint (from, <, kiln_flash_loader_narrow_offset);
+  sram = g_malloc (length);
+  g_assert_true (kiln_stlink_read_mem (link, loader.code + (guint32) from, sram, length, &error));
+  g_assert_false (memcmp (sram, kiln_flash_loader_code + from, length) == 0);
+  if (with_crc)
+    {
+      g_assert_true (kiln_flash_loader_crc (&loader, ranges, 1, &crc, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (kiln_stlink_read_mem (link, loader.code + (guint32) from, sram, length, &error));
+      g_assert_true (memcmp (sram, kiln_flash_loader_code + from, length) == 0);
+    }
+  kiln_flash_controller_init (&ctrl, target);
+  g_assert_true (kiln_flash_loader_program (&loader, ctrl.regs, KILN_FLASH_PSIZE_X32, &op, 1, NULL, NULL, NULL, &done,
+                                            &sr, &at, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (done, ==, 1);
+  kiln_flash_loader_stop (&loader);
+  g_assert_true (kiln_stlink_read_mem (link, FLASH + 0x100, now, 1024, &error));
+  g_assert_true (memcmp (now, bytes, 1024) == 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -324,5 +375,7 @@ main (int   argc,
   g_test_add_func ("/Kiln/Flash/erase-first/refused", test_refused);
   g_test_add_data_func ("/Kiln/Flash/erase-first/job", GINT_TO_POINTER (FALSE), test_job);
   g_test_add_data_func ("/Kiln/Flash/erase-first/cancel", GINT_TO_POINTER (TRUE), test_job);
+  g_test_add_data_func ("/Kiln/Flash/erase-first/program-part-during-crc", GINT_TO_POINTER (TRUE), test_program_part);
+  g_test_add_data_func ("/Kiln/Flash/erase-first/program-part-before-run", GINT_TO_POINTER (FALSE), test_program_part);
   return g_test_run ();
 }

@@ -266,7 +266,209 @@ exit:
         bkpt    #0x4B
         b       idle
 
-/* ---- program -------------------------------------------------------- */
+/* ---- shared by both commands ------------------------------------ */
+/* Clears the error flags and unlocks the controller (r4), with r1; N is
+ * clear when it is unlocked (LOCK is the top bit). */
+unlock:
+        movs    r1, #SR_CLEAR
+        str     r1, [r4, #FLASH_SR]
+        ldr     r1, [r4, #FLASH_CR]
+        cmp     r1, #0
+        it      pl
+        bxpl    lr
+        ldr     r1, =0x45670123
+        str     r1, [r4, #FLASH_KEYR]
+        ldr     r1, =0xCDEF89AB
+        str     r1, [r4, #FLASH_KEYR]
+        dsb
+        ldr     r1, [r4, #FLASH_CR]
+        cmp     r1, #0
+        bx      lr
+        .ltorg
+
+/* Waits while BSY, reloading the watchdog, whatever the flags. */
+wait_flash_busy:
+        movw    r11, #0xAAAA
+        str     r11, [r10]
+        ldr     r11, [r4, #FLASH_SR]
+        tst     r11, #SR_BSY
+        bne     wait_flash_busy
+        bx      lr
+
+done:
+        movs    r11, #ST_DONE
+
+finish:
+        /* COMMAND is cleared before STATUS is set: once the host sees the
+         * status, it may write the next command. */
+        movs    r12, #0
+        str     r12, [r0, #P_COMMAND]
+        dsb
+        str     r11, [r0, #P_STATUS]
+        dsb
+        b       idle
+
+/* ---- CRC ------------------------------------------------------------ */
+crc:
+        bl      crc_unit_on
+        ldr     r5, [r0, #P_OPS]
+        ldr     r6, [r0, #P_N_OPS]
+        add     r9, r0, #RESULTS
+
+crc_range:
+        cmp     r6, #0
+        beq     erase_first
+        movw    r11, #0xAAAA
+        str     r11, [r10]
+        /* The blank check first, 48 bytes at a time (two loads of six
+         * words: few instructions, and few reads of the flash should they
+         * cost wait states), up to the first that are not all erased: a
+         * blank range has the CRC the host gave, and is read once. */
+        ldr     r7, [r5, #0]
+        ldr     r8, [r5, #4]
+        subs    r8, r8, #48
+        blo     blank_tail
+blank48:
+        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
+        and     r1, r1, r2
+        and     r3, r3, r11
+        and     r12, r12, lr
+        and     r1, r1, r3
+        and     r1, r1, r12
+        cmn     r1, #1
+        bne     not_blank
+        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
+        and     r1, r1, r2
+        and     r3, r3, r11
+        and     r12, r12, lr
+        and     r1, r1, r3
+        and     r1, r1, r12
+        cmn     r1, #1
+        bne     not_blank
+        subs    r8, r8, #48
+        bhs     blank48
+blank_tail:
+        adds    r8, r8, #48
+blank4:
+        cmp     r8, #0
+        beq     blank_range
+        ldr     r1, [r7], #4
+        cmn     r1, #1
+        bne     not_blank
+        subs    r8, r8, #4
+        b       blank4
+blank_range:
+        mov     r12, #0xFFFFFFFF        /* (the host knows an erased range's CRC) */
+        b       range_end
+
+not_blank:
+        ldr     r7, [r5, #0]
+        ldr     r8, [r5, #4]
+        bl      crc_unit_range
+        movs    r12, #0
+
+range_end:
+        str     r1, [r9, #0]
+        str     r12, [r9, #4]
+        ldr     r11, [r0, #P_OPS_DONE]
+        adds    r11, r11, #1
+        str     r11, [r0, #P_OPS_DONE]
+        ldr     r1, [r0, #P_CR_PSIZE]   /* the table's stride */
+        add     r5, r5, r1
+        adds    r9, r9, #8
+        subs    r6, r6, #1
+        b       crc_range
+
+/* The first range whose CRC is not the one expected, unless a blank range
+ * comes before it: when its entry has an erase (CR value, not 0), the erase starts now,
+ * without waiting for the host's program command, which then begins with
+ * operation 4. Its result's blank word says so (2). */
+erase_first:
+        ldr     r5, [r0, #P_OPS]
+        ldr     r6, [r0, #P_N_OPS]
+        add     r3, r0, #RESULTS
+        ldr     r1, [r0, #P_CR_PSIZE]
+        cmp     r1, #16
+        bne     done                    /* no erases in the table */
+1:      cbz     r6, 3f
+        ldr     r1, [r3, #4]
+        cbnz    r1, 3f                  /* blank: never erased; the host decides */
+        ldr     r1, [r3, #0]
+        ldr     r2, [r5, #8]
+        adds    r3, r3, #8
+        adds    r5, r5, #16
+        subs    r6, r6, #1
+        cmp     r1, r2
+        beq     1b
+        ldr     r7, [r5, #-4]
+        cbz     r7, 3f
+        ldr     r4, [r0, #P_FLASH]
+        bl      wait_flash_busy
+        bl      unlock
+        bmi     3f                      /* locked: the program command says so */
+        movs    r1, #2
+        str     r1, [r3, #-4]
+        str     r7, [r4, #FLASH_CR]
+        orr     r7, r7, #CR_STRT
+        str     r7, [r4, #FLASH_CR]
+3:      b       done
+
+/* Turns the CRC unit's clock on and sets it up (r4: the unit). */
+crc_unit_on:
+        ldr     r4, =RCC_AHB1ENR
+        ldr     r11, [r4]
+        orr     r11, r11, #0x1000
+        str     r11, [r4]
+        ldr     r11, [r4]               /* the clock is on after a read back */
+        ldr     r4, =CRC_UNIT
+        mov     r11, #0xFFFFFFFF
+        str     r11, [r4, #0x10]        /* INIT */
+        ldr     r11, =0x04C11DB7
+        str     r11, [r4, #0x14]        /* POL */
+        bx      lr
+
+/* The CRC of r8 bytes (a multiple of 4) from r7 through the unit (r4) into
+ * r1, 48 bytes at a time (two loads of six words); uses r2, r3, r11, r12. */
+crc_unit_range:
+        push    {lr}
+        movs    r1, #1
+        str     r1, [r4, #8]            /* CR: RESET, 32-bit, no reflection */
+        subs    r8, r8, #48
+        blo     2f
+1:      ldmia   r7!, {r1, r2, r3, r11, r12, lr}
+        str     r1, [r4]
+        str     r2, [r4]
+        str     r3, [r4]
+        str     r11, [r4]
+        str     r12, [r4]
+        str     lr, [r4]
+        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
+        str     r1, [r4]
+        str     r2, [r4]
+        str     r3, [r4]
+        str     r11, [r4]
+        str     r12, [r4]
+        str     lr, [r4]
+        subs    r8, r8, #48
+        bhs     1b
+2:      adds    r8, r8, #48
+        beq     4f
+3:      ldr     r1, [r7], #4
+        str     r1, [r4]
+        subs    r8, r8, #4
+        bne     3b
+4:      ldr     r1, [r4]
+        pop     {pc}
+
+        .ltorg
+
+/* ---- program: uploaded before the first program command ---------- */
+/* The code from here on to kiln_flash_loader_narrow runs only for command
+ * 1: the host may upload it while a long first CRC command runs (its own
+ * checked write). No literal pool in it. */
+        .balign 4
+        .global kiln_flash_loader_program_part
+kiln_flash_loader_program_part:
 program_command:
         /* r4 flash registers, r5 next operation, r6 operations left,
          * r1 ring start, r2 ring end, r3 ring read pointer, r9 RP. The
@@ -295,25 +497,6 @@ program_command:
         ldr     r2, [r0, #P_RING_END]
         mov     r3, r1
         b       next_op
-
-/* Clears the error flags and unlocks the controller (r4), with r1; N is
- * clear when it is unlocked (LOCK is the top bit). */
-unlock:
-        movs    r1, #SR_CLEAR
-        str     r1, [r4, #FLASH_SR]
-        ldr     r1, [r4, #FLASH_CR]
-        cmp     r1, #0
-        it      pl
-        bxpl    lr
-        ldr     r1, =0x45670123
-        str     r1, [r4, #FLASH_KEYR]
-        ldr     r1, =0xCDEF89AB
-        str     r1, [r4, #FLASH_KEYR]
-        dsb
-        ldr     r1, [r4, #FLASH_CR]
-        cmp     r1, #0
-        bx      lr
-        .ltorg
 
 next_op:
         cmp     r6, #0
@@ -525,15 +708,6 @@ op_done:
         subs    r6, r6, #1
         b       next_op
 
-/* Waits while BSY, reloading the watchdog, whatever the flags. */
-wait_flash_busy:
-        movw    r11, #0xAAAA
-        str     r11, [r10]
-        ldr     r11, [r4, #FLASH_SR]
-        tst     r11, #SR_BSY
-        bne     wait_flash_busy
-        bx      lr
-
 /* Waits while BSY, reloading the watchdog; an error flag ends the run with
  * r7 (the unit just written, or the sector) as the address. */
 wait_flash:
@@ -574,172 +748,7 @@ program_done:
         str     r11, [r4, #FLASH_CR]
         dsb
 
-done:
-        movs    r11, #ST_DONE
-
-finish:
-        /* COMMAND is cleared before STATUS is set: once the host sees the
-         * status, it may write the next command. */
-        movs    r12, #0
-        str     r12, [r0, #P_COMMAND]
-        dsb
-        str     r11, [r0, #P_STATUS]
-        dsb
-        b       idle
-
-/* ---- CRC ------------------------------------------------------------ */
-crc:
-        bl      crc_unit_on
-        ldr     r5, [r0, #P_OPS]
-        ldr     r6, [r0, #P_N_OPS]
-        add     r9, r0, #RESULTS
-
-crc_range:
-        cmp     r6, #0
-        beq     erase_first
-        movw    r11, #0xAAAA
-        str     r11, [r10]
-        /* The blank check first, 48 bytes at a time (two loads of six
-         * words: few instructions, and few reads of the flash should they
-         * cost wait states), up to the first that are not all erased: a
-         * blank range has the CRC the host gave, and is read once. */
-        ldr     r7, [r5, #0]
-        ldr     r8, [r5, #4]
-        subs    r8, r8, #48
-        blo     blank_tail
-blank48:
-        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
-        and     r1, r1, r2
-        and     r3, r3, r11
-        and     r12, r12, lr
-        and     r1, r1, r3
-        and     r1, r1, r12
-        cmn     r1, #1
-        bne     not_blank
-        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
-        and     r1, r1, r2
-        and     r3, r3, r11
-        and     r12, r12, lr
-        and     r1, r1, r3
-        and     r1, r1, r12
-        cmn     r1, #1
-        bne     not_blank
-        subs    r8, r8, #48
-        bhs     blank48
-blank_tail:
-        adds    r8, r8, #48
-blank4:
-        cmp     r8, #0
-        beq     blank_range
-        ldr     r1, [r7], #4
-        cmn     r1, #1
-        bne     not_blank
-        subs    r8, r8, #4
-        b       blank4
-blank_range:
-        mov     r12, #0xFFFFFFFF        /* (the host knows an erased range's CRC) */
-        b       range_end
-
-not_blank:
-        ldr     r7, [r5, #0]
-        ldr     r8, [r5, #4]
-        bl      crc_unit_range
-        movs    r12, #0
-
-range_end:
-        str     r1, [r9, #0]
-        str     r12, [r9, #4]
-        ldr     r11, [r0, #P_OPS_DONE]
-        adds    r11, r11, #1
-        str     r11, [r0, #P_OPS_DONE]
-        ldr     r1, [r0, #P_CR_PSIZE]   /* the table's stride */
-        add     r5, r5, r1
-        adds    r9, r9, #8
-        subs    r6, r6, #1
-        b       crc_range
-
-/* The first range whose CRC is not the one expected, unless a blank range
- * comes before it: when its entry has an erase (CR value, not 0), the erase starts now,
- * without waiting for the host's program command, which then begins with
- * operation 4. Its result's blank word says so (2). */
-erase_first:
-        ldr     r5, [r0, #P_OPS]
-        ldr     r6, [r0, #P_N_OPS]
-        add     r3, r0, #RESULTS
-        ldr     r1, [r0, #P_CR_PSIZE]
-        cmp     r1, #16
-        bne     done                    /* no erases in the table */
-1:      cbz     r6, 3f
-        ldr     r1, [r3, #4]
-        cbnz    r1, 3f                  /* blank: never erased; the host decides */
-        ldr     r1, [r3, #0]
-        ldr     r2, [r5, #8]
-        adds    r3, r3, #8
-        adds    r5, r5, #16
-        subs    r6, r6, #1
-        cmp     r1, r2
-        beq     1b
-        ldr     r7, [r5, #-4]
-        cbz     r7, 3f
-        ldr     r4, [r0, #P_FLASH]
-        bl      wait_flash_busy
-        bl      unlock
-        bmi     3f                      /* locked: the program command says so */
-        movs    r1, #2
-        str     r1, [r3, #-4]
-        str     r7, [r4, #FLASH_CR]
-        orr     r7, r7, #CR_STRT
-        str     r7, [r4, #FLASH_CR]
-3:      b       done
-
-/* Turns the CRC unit's clock on and sets it up (r4: the unit). */
-crc_unit_on:
-        ldr     r4, =RCC_AHB1ENR
-        ldr     r11, [r4]
-        orr     r11, r11, #0x1000
-        str     r11, [r4]
-        ldr     r11, [r4]               /* the clock is on after a read back */
-        ldr     r4, =CRC_UNIT
-        mov     r11, #0xFFFFFFFF
-        str     r11, [r4, #0x10]        /* INIT */
-        ldr     r11, =0x04C11DB7
-        str     r11, [r4, #0x14]        /* POL */
-        bx      lr
-
-/* The CRC of r8 bytes (a multiple of 4) from r7 through the unit (r4) into
- * r1, 48 bytes at a time (two loads of six words); uses r2, r3, r11, r12. */
-crc_unit_range:
-        push    {lr}
-        movs    r1, #1
-        str     r1, [r4, #8]            /* CR: RESET, 32-bit, no reflection */
-        subs    r8, r8, #48
-        blo     2f
-1:      ldmia   r7!, {r1, r2, r3, r11, r12, lr}
-        str     r1, [r4]
-        str     r2, [r4]
-        str     r3, [r4]
-        str     r11, [r4]
-        str     r12, [r4]
-        str     lr, [r4]
-        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
-        str     r1, [r4]
-        str     r2, [r4]
-        str     r3, [r4]
-        str     r11, [r4]
-        str     r12, [r4]
-        str     lr, [r4]
-        subs    r8, r8, #48
-        bhs     1b
-2:      adds    r8, r8, #48
-        beq     4f
-3:      ldr     r1, [r7], #4
-        str     r1, [r4]
-        subs    r8, r8, #4
-        bne     3b
-4:      ldr     r1, [r4]
-        pop     {pc}
-
-        .ltorg
+        b       done
 
 /* ---- x8, x16 and x64: uploaded only for a run at those PSIZEs ------- */
 /* The host writes the code from here on to kiln_flash_loader_lz4 before
