@@ -134,8 +134,10 @@ reset (KilnArmTarget         *target,
   guint32 demcr, dhcsr;
   gboolean seen_halted = FALSE;
 
-  /* DEMCR as Kiln left it, when only Kiln's code ran since. */
-  if (!kiln_arm_target_get_demcr (target, &demcr) && !kiln_stlink_read32 (link, DEMCR, &demcr, error))
+  /* DEMCR as Kiln left it, when only Kiln's code ran since; else as the
+   * connection read it (once: the reset follows), else read now. */
+  if (!kiln_arm_target_get_demcr (target, &demcr) && !kiln_arm_target_take_seen_demcr (target, &demcr)
+      && !kiln_stlink_read32 (link, DEMCR, &demcr, error))
     return FALSE;
   /* Vector catch on reset to stop at the first instruction; the fault
    * catches a loader run set are taken off so the firmware's own handlers

@@ -11,6 +11,7 @@
 
 #define DBGMCU_IDCODE 0xE0042000u
 #define CPUID         0xE000ED00u
+#define DEMCR         0xE000EDFCu
 #define OPTCR_OFFSET  0x14u
 #define OPTCR1_OFFSET 0x18u
 
@@ -29,6 +30,8 @@ struct _KilnArmTarget
   guint32     optcr1;
   gboolean    demcr_known;
   guint32     demcr;
+  gboolean    demcr_seen;  /* read as the target was identified */
+  guint32     demcr_seen_value;
   gboolean    supply_known;
   double      supply;
 };
@@ -96,8 +99,9 @@ kiln_arm_target_detect (KilnArmTarget  *self,
     }
   self->revision = kiln_chip_line_revision_name (line, idcode >> 16);
 
-  /* The rest in one batch (two round trips instead of eight); the package
-   * register is not on every part, so it comes last. */
+  /* The rest in one batch (two round trips instead of nine); DEMCR for
+   * the reset that usually follows; the package register is not on every
+   * part, so it comes last. */
   {
     KilnStlinkWord words[] = {
       { CPUID, 0, FALSE, FALSE },
@@ -107,6 +111,7 @@ kiln_arm_target_detect (KilnArmTarget  *self,
       { line->uid_reg + 8, 0, FALSE, FALSE },
       { line->flash_regs + OPTCR_OFFSET, 0, FALSE, FALSE },
       { line->flash_regs + OPTCR1_OFFSET, 0, FALSE, FALSE },
+      { DEMCR, 0, FALSE, FALSE },
       { line->package_reg & ~3u, 0, FALSE, TRUE },
     };
 
@@ -118,8 +123,10 @@ kiln_arm_target_detect (KilnArmTarget  *self,
       uid[i] = GUINT32_TO_LE (words[2 + i].value);
     self->optcr = words[5].value;
     self->optcr1 = words[6].value;
+    self->demcr_seen = TRUE;
+    self->demcr_seen_value = words[7].value;
     if (line->package_reg != 0)
-      package_word = words[7].value;
+      package_word = words[8].value;
   }
 
   flash_kib = (fsize_word >> (8 * (line->flash_size_reg & 3))) & 0xFFFF;
@@ -243,6 +250,20 @@ kiln_arm_target_set_demcr (KilnArmTarget *self,
 {
   self->demcr_known = known;
   self->demcr = demcr;
+  /* The firmware runs again: what was read before may have changed. */
+  if (!known)
+    self->demcr_seen = FALSE;
+}
+
+gboolean
+kiln_arm_target_take_seen_demcr (KilnArmTarget *self,
+                                 guint32       *demcr)
+{
+  if (!self->demcr_seen)
+    return FALSE;
+  self->demcr_seen = FALSE;
+  *demcr = self->demcr_seen_value;
+  return TRUE;
 }
 
 void

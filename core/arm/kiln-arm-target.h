@@ -41,6 +41,13 @@ gboolean       kiln_arm_target_get_demcr     (KilnArmTarget  *self,
 void           kiln_arm_target_set_demcr     (KilnArmTarget  *self,
                                               gboolean        known,
                                               guint32         demcr);
+/* DEMCR as read when the target was identified, handed to the first reset
+ * (which writes it back with its catch set, just before the core resets,
+ * so a change the firmware made since is lost only to a firmware that
+ * starts again): TRUE once; FALSE after that or once the core was resumed
+ * (kiln_arm_target_set_demcr() with @known FALSE). */
+gboolean       kiln_arm_target_take_seen_demcr (KilnArmTarget *self,
+                                                guint32       *demcr);
 /* The supply the probe measured as the connection was made, handed to
  * the first job step that needs it (a round trip saved): TRUE once, with
  * @volts; after that, or when none was measured, FALSE (measure again). */

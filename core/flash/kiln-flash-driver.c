@@ -18,6 +18,7 @@
 #include "kiln-arm-core.h"
 #include "kiln-flash-controller.h"
 #include "kiln-flash-driver.h"
+#include "kiln-flash-job.h"
 #include "kiln-flash-loader.h"
 #include "kiln-flash-units.h"
 
@@ -26,38 +27,10 @@
 #define CHUNK         1024
 /* Runs per sector when the host programs (each is one more round trip). */
 #define MAX_RANGES    16
+/* Comparing this much takes the loader longer than uploading its program
+ * part (about 9 ms per MiB on F7 against about 3 ms via a V2). */
+#define CRC_FIRST_BYTES (256 * 1024)
 
-typedef KilnFlashRange Range;
-
-typedef struct
-{
-  KilnArmTarget           *target;
-  KilnStlink              *stlink;
-  KilnChip                *chip;
-  KilnFlashPlan           *plan;
-  const KilnFlashOptions  *options;
-  KilnFlashController      ctrl;
-  const KilnFlashProgress *progress;
-  GCancellable            *cancellable;
-  KilnFlashResult         *result;
-  KilnFlashPsize           psize;
-  KilnFlashLoader          loader;
-  gboolean                 loader_ok;
-  gboolean                 loader_locked;  /* the loader finished its operations and locked the controller */
-  guint                    n;
-  guint8                 **content;    /* per position: what a changed sector must hold */
-  GArray                 **ranges;     /* per position: Range to program */
-  gboolean                *erased;     /* per position: erased by this job, or blank and being written */
-  gboolean                *blank;      /* per position: found blank, written without an erase */
-  gboolean                *done;       /* per position: completely written */
-  gboolean                *started;    /* per position: its erase was started (it no longer holds what it held) */
-  guint64                  total;      /* bytes to program */
-  guint64                  base_done;  /* bytes programmed before the current stream */
-  /* Loader ops while it streams */
-  KilnLoaderOp            *ops;
-  guint                    n_ops;
-  guint                    ops_seen;
-} Job;
 
 void
 kiln_flash_options_init (KilnFlashOptions *options)
@@ -76,12 +49,6 @@ kiln_flash_result_clear (KilnFlashResult *result)
   memset (result, 0, sizeof *result);
 }
 
-static const KilnFlashPlanSector *
-plan_sector (Job   *job,
-             guint  position)
-{
-  return kiln_flash_plan_get_sector (job->plan, position);
-}
 
 /* A sector this job writes: in the plan and not found unchanged. */
 static gboolean
@@ -92,9 +59,9 @@ to_write (Job   *job,
          && kiln_flash_plan_get_sector_state (job->plan, position) != KILN_SECTOR_STATE_UNCHANGED;
 }
 
-static void
-fall_back (Job    *job,
-           GError *why)
+void
+kiln_flash_job_fall_back (Job    *job,
+                          GError *why)
 {
   if (job->result->fallback_reason == NULL)
     job->result->fallback_reason = g_strdup (why->message);
@@ -170,9 +137,9 @@ preflight (Job     *job,
 }
 
 /* A sector found blank: written without an erase. */
-static void
-set_blank (Job   *job,
-           guint  i)
+void
+kiln_flash_job_set_blank (Job   *job,
+                          guint  i)
 {
   if (!job->blank[i])
     job->result->blank++;
@@ -203,7 +170,7 @@ prepare_content (Job     *job,
           return FALSE;
         }
       if (kiln_flash_is_erased (now, s->sector->size))
-        set_blank (job, i);
+        kiln_flash_job_set_blank (job, i);
       for (guint p = 0; p < s->pieces->len; p++)
         {
           const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
@@ -216,159 +183,6 @@ prepare_content (Job     *job,
   job->content[i] = want;
   job->ranges[i] = kiln_flash_runs_to_program (want, s->sector->size, MAX (kiln_flash_psize_bytes (job->psize), 4),
                                                job->loader_ok ? max_runs : MAX_RANGES);
-  return TRUE;
-}
-
-/* The ranges the differential compares: the whole sector, or with
- * preserve_unwritten only the image's pieces (word-aligned). */
-static void
-compare_ranges (Job    *job,
-                guint   i,
-                GArray *out)
-{
-  const KilnFlashPlanSector *s = plan_sector (job, i);
-
-  if (!job->options->preserve_unwritten)
-    {
-      Range r = { 0, s->sector->size };
-
-      g_array_append_val (out, r);
-      return;
-    }
-  for (guint p = 0; p < s->pieces->len; p++)
-    {
-      const KilnFlashPiece *piece = &g_array_index (s->pieces, KilnFlashPiece, p);
-      guint32 start = (piece->address - s->sector->address) & ~3u;
-      guint32 end = (piece->address - s->sector->address + piece->size + 3) & ~3u;
-      Range r = { start, end - start };
-
-      g_array_append_val (out, r);
-    }
-}
-
-/* Differential: sectors that already hold their bytes are left alone. */
-static gboolean
-compare (Job     *job,
-         GError **error)
-{
-  g_autofree guint8 *want = NULL;
-  g_autofree guint8 *have = NULL;
-  guint64 done = 0;
-
-  kiln_flash_progress_phase (job->progress, KILN_FLASH_PHASE_COMPARE, kiln_flash_plan_get_erase_bytes (job->plan));
-
-  if (job->loader_ok)
-    {
-      g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (guint32));
-      g_autoptr(GArray) owner = g_array_new (FALSE, FALSE, sizeof (guint));
-      g_autoptr(GArray) local = g_array_new (FALSE, FALSE, sizeof (Range));
-      g_autofree guint32 *crcs = NULL;
-      g_autofree gboolean *blank = NULL;
-      GError *local_error = NULL;
-
-      for (guint i = 0; i < job->n; i++)
-        {
-          const KilnFlashPlanSector *s = plan_sector (job, i);
-
-          if (s->action != KILN_FLASH_ACTION_PROGRAM)
-            continue;
-          g_array_set_size (local, 0);
-          compare_ranges (job, i, local);
-          for (guint r = 0; r < local->len; r++)
-            {
-              Range *range = &g_array_index (local, Range, r);
-              guint32 pair[2] = { s->sector->address + range->offset, range->length };
-
-              g_array_append_vals (ranges, pair, 2);
-              g_array_append_val (owner, i);
-            }
-        }
-      crcs = g_new0 (guint32, MAX (owner->len, 1));
-      blank = g_new0 (gboolean, MAX (owner->len, 1));
-      if (kiln_flash_loader_crc (&job->loader, (guint32 *) ranges->data, owner->len, crcs, blank, job->cancellable,
-                                 &local_error))
-        {
-          guint k = 0;
-
-          for (guint i = 0; i < job->n; i++)
-            {
-              const KilnFlashPlanSector *s = plan_sector (job, i);
-              gboolean same = TRUE, is_blank = FALSE;
-
-              if (s->action != KILN_FLASH_ACTION_PROGRAM)
-                continue;
-              g_free (want);
-              want = g_malloc (s->sector->size);
-              kiln_flash_plan_fill_sector (job->plan, i, want);
-              for (; k < owner->len && g_array_index (owner, guint, k) == i; k++)
-                {
-                  guint32 *pair = &g_array_index (ranges, guint32, 2 * k);
-
-                  if (kiln_flash_crc32 (0xFFFFFFFF, want + (pair[0] - s->sector->address), pair[1]) != crcs[k])
-                    same = FALSE;
-                  /* Only a range that is the whole sector says it is blank. */
-                  if (blank[k] && pair[0] == s->sector->address && pair[1] == s->sector->size)
-                    is_blank = TRUE;
-                }
-              if (same)
-                {
-                  kiln_flash_plan_set_unchanged (job->plan, i, TRUE);
-                  kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_UNCHANGED);
-                  job->result->skipped++;
-                }
-              else if (is_blank)
-                set_blank (job, i);
-              done += s->sector->size;
-            }
-          kiln_flash_progress_bytes (job->progress, done);
-          return TRUE;
-        }
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || local_error->domain != KILN_FLASH_ERROR)
-        {
-          g_propagate_error (error, local_error);
-          return FALSE;
-        }
-      fall_back (job, local_error);
-      g_error_free (local_error);
-    }
-
-  /* Without the loader: read every planned sector back. */
-  for (guint i = 0; i < job->n; i++)
-    {
-      const KilnFlashPlanSector *s = plan_sector (job, i);
-      g_autoptr(GArray) local = g_array_new (FALSE, FALSE, sizeof (Range));
-      gboolean same = TRUE;
-
-      if (s->action != KILN_FLASH_ACTION_PROGRAM)
-        continue;
-      g_free (want);
-      g_free (have);
-      want = g_malloc (s->sector->size);
-      have = g_malloc (s->sector->size);
-      kiln_flash_plan_fill_sector (job->plan, i, want);
-      if (!kiln_stlink_read_mem (job->stlink, s->sector->address, have, s->sector->size, error))
-        return FALSE;
-      compare_ranges (job, i, local);
-      for (guint r = 0; r < local->len; r++)
-        {
-          Range *range = &g_array_index (local, Range, r);
-
-          if (memcmp (want + range->offset, have + range->offset, range->length) != 0)
-            same = FALSE;
-        }
-      done += s->sector->size;
-      kiln_flash_progress_bytes (job->progress, done);
-      if (same)
-        {
-          kiln_flash_plan_set_unchanged (job->plan, i, TRUE);
-          kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_UNCHANGED);
-          job->result->skipped++;
-        }
-      else if (!job->options->preserve_unwritten && kiln_flash_is_erased (have, s->sector->size))
-        set_blank (job, i);
-      if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
-        return FALSE;
-    }
   return TRUE;
 }
 
@@ -387,7 +201,7 @@ static void
 begin_sector (Job                *job,
               const KilnLoaderOp *op)
 {
-  if (op->kind == KILN_LOADER_OP_ERASE)
+  if (op->kind == KILN_LOADER_OP_ERASE || op->kind == KILN_LOADER_OP_ERASE_STARTED)
     {
       job->started[op->tag] = TRUE;
       kiln_flash_progress_sector (job->progress, op->tag, KILN_SECTOR_STATE_ERASING);
@@ -409,7 +223,7 @@ on_loader_progress (gpointer user_data,
       const KilnLoaderOp *op = &job->ops[job->ops_seen];
       gboolean last = job->ops_seen + 1 == job->n_ops || job->ops[job->ops_seen + 1].tag != op->tag;
 
-      if (op->kind == KILN_LOADER_OP_ERASE)
+      if (op->kind == KILN_LOADER_OP_ERASE || op->kind == KILN_LOADER_OP_ERASE_STARTED)
         {
           job->erased[op->tag] = TRUE;
           job->result->erased++;
@@ -458,7 +272,13 @@ program_with_loader (Job     *job,
           kiln_flash_progress_sector (job->progress, i, KILN_SECTOR_STATE_WRITING);
         }
       else
-        g_array_append_val (ops, erase);
+        {
+          /* The erase the compare started goes on only as the run's
+           * first operation (else it is done again). */
+          if ((gint) i == job->pre_erased && ops->len == 0)
+            erase.kind = KILN_LOADER_OP_ERASE_STARTED;
+          g_array_append_val (ops, erase);
+        }
       for (guint r = 0; r < job->ranges[i]->len; r++)
         {
           Range *range = &g_array_index (job->ranges[i], Range, r);
@@ -510,7 +330,7 @@ program_with_loader (Job     *job,
   if (g_error_matches (local_error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER))
     {
       /* The host takes over from the first sector not completely written. */
-      fall_back (job, local_error);
+      kiln_flash_job_fall_back (job, local_error);
       g_error_free (local_error);
       return TRUE;
     }
@@ -640,7 +460,7 @@ verify (Job     *job,
     verifier.loader = &job->loader;
   ok = kiln_flash_verifier_run (&verifier, ranges, &outcome, error);
   if (outcome.fallback != NULL)
-    fall_back (job, outcome.fallback);
+    kiln_flash_job_fall_back (job, outcome.fallback);
   job->result->verify_method = outcome.method;
   job->result->verified = ok;
   if (!ok)
@@ -701,6 +521,7 @@ kiln_flash_program (KilnArmTarget           *target,
   job.blank = g_new0 (gboolean, job.n);
   job.done = g_new0 (gboolean, job.n);
   job.started = g_new0 (gboolean, job.n);
+  job.pre_erased = -1;
   kiln_flash_controller_init (&job.ctrl, target);
 
   if (!preflight (&job, &local_error))
@@ -717,7 +538,10 @@ kiln_flash_program (KilnArmTarget           *target,
         {
           GError *setup_error = NULL;
 
-          job.loader_ok = kiln_flash_loader_setup_at (&job.loader, target, job.psize, &setup_error);
+          /* A long comparison hides the upload of the program part. */
+          job.loader_ok = options->skip_unchanged && kiln_flash_plan_get_erase_bytes (plan) >= CRC_FIRST_BYTES
+                          ? kiln_flash_loader_setup_crc_first (&job.loader, target, job.psize, &setup_error)
+                          : kiln_flash_loader_setup_at (&job.loader, target, job.psize, &setup_error);
           /* One start of the loader serves the whole job. */
           job.loader.persistent = TRUE;
           job.loader.supply_psize = job.psize;
@@ -728,7 +552,7 @@ kiln_flash_program (KilnArmTarget           *target,
                   g_propagate_error (&local_error, setup_error);
                   goto out;
                 }
-              fall_back (&job, setup_error);
+              kiln_flash_job_fall_back (&job, setup_error);
               g_error_free (setup_error);
             }
         }
@@ -741,7 +565,7 @@ kiln_flash_program (KilnArmTarget           *target,
 
   if (options->skip_unchanged && kiln_flash_plan_get_n_program (plan) > 0)
     {
-      if (!compare (&job, &local_error))
+      if (!kiln_flash_job_compare (&job, &local_error))
         goto out;
       kiln_flash_plan_set_compared (plan);
     }

@@ -12,13 +12,10 @@
 #include "kiln-flash-controller.h"
 #include "kiln-flash-error.h"
 #include "kiln-flash-loader.h"
+#include "kiln-flash-loader-private.h"
 #include "kiln-flash-loader-records.h"
 #include "kiln-stlink-protocol.h"
 
-#define MAX_OPS      512
-#define STACK_SIZE   512
-#define RING_MAX     (192 * 1024)
-#define RING_MIN     (4 * 1024)
 /* The most bytes of the stream written at once (eight of the probe's
  * largest commands), and the least room in the ring worth a write (two):
  * with less, the host waits for the loader. */
@@ -27,144 +24,6 @@
 /* The loader is asked how far it is (for the progress) after this many
  * bytes of the stream; the ring's room is asked only when it runs out. */
 #define PROGRESS_EVERY (128 * 1024)
-/* A loader that makes no progress for this long has hung (a sector erase at
- * x8 takes up to 4 s on silicon). */
-#define STALL_MS     15000
-
-guint32
-kiln_flash_crc32 (guint32       crc,
-                  const guint8 *data,
-                  gsize         length)
-{
-  static guint32 table[256];
-  static gsize table_ready;
-
-  if (g_once_init_enter (&table_ready))
-    {
-      for (guint32 i = 0; i < 256; i++)
-        {
-          guint32 c = i << 24;
-
-          for (guint b = 0; b < 8; b++)
-            c = (c & 0x80000000u) ? (c << 1) ^ 0x04C11DB7u : c << 1;
-          table[i] = c;
-        }
-      g_once_init_leave (&table_ready, 1);
-    }
-
-  /* The unit takes each little-endian word most significant bit first. */
-  for (gsize i = 0; i + 4 <= length; i += 4)
-    for (int b = 3; b >= 0; b--)
-      crc = (crc << 8) ^ table[(crc >> 24) ^ data[i + (gsize) b]];
-  return crc;
-}
-
-static gboolean
-loader_error (GError     **error,
-              GError      *cause)
-{
-  g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
-               _("Kiln's flash loader could not run on the target: %s"), cause->message);
-  g_error_free (cause);
-  return FALSE;
-}
-
-gboolean
-kiln_flash_loader_setup (KilnFlashLoader  *self,
-                         KilnArmTarget    *target,
-                         GError          **error)
-{
-  return kiln_flash_loader_setup_at (self, target, KILN_FLASH_PSIZE_X32, error);
-}
-
-gboolean
-kiln_flash_loader_setup_at (KilnFlashLoader  *self,
-                            KilnArmTarget    *target,
-                            KilnFlashPsize    psize,
-                            GError          **error)
-{
-  KilnChip *chip = kiln_arm_target_get_chip (target);
-  guint32 best_start = 0, best_end = 0;
-  /* The writes at x8, x16 and x64 and the decoder stay behind (a fifth
-   * of the code): most runs program at x32 and send no compressed record.
-   * For a job at another PSIZE its writes go up in the same transfer. */
-  gboolean narrow = psize != KILN_FLASH_PSIZE_X32;
-  gsize code_size = ((narrow ? kiln_flash_loader_lz4_offset : kiln_flash_loader_narrow_offset) + 15) & ~(gsize) 15;
-  gsize full_size = (kiln_flash_loader_code_size + 15) & ~(gsize) 15;
-  g_autofree guint8 *code = g_malloc0 (full_size);
-  GError *local_error = NULL;
-
-  memset (self, 0, sizeof *self);
-  self->target = target;
-  self->stlink = kiln_arm_target_get_stlink (target);
-  self->timeout_ms = STALL_MS;
-  /* Whatever an earlier job left in the ring has other seqs. */
-  self->seq = g_random_int ();
-
-  /* The largest run of adjacent SRAM regions the core can execute from. */
-  for (guint i = 0; i < kiln_chip_get_n_ram (chip); i++)
-    {
-      const KilnMemRegion *r = kiln_chip_get_ram (chip, i);
-      guint32 start = r->address, end = r->address + r->size;
-      gboolean grown = TRUE;
-
-      if (start < 0x20000000u || start >= 0x40000000u)
-        continue;
-      while (grown)
-        {
-          grown = FALSE;
-          for (guint j = 0; j < kiln_chip_get_n_ram (chip); j++)
-            {
-              const KilnMemRegion *n = kiln_chip_get_ram (chip, j);
-
-              if (n->address == end && n->size > 0)
-                {
-                  end += n->size;
-                  grown = TRUE;
-                }
-            }
-        }
-      if (end - start > best_end - best_start)
-        {
-          best_start = start;
-          best_end = end;
-        }
-    }
-
-  /* The data the loader writes lives on another 4 KiB page than its code,
-   * as a core with caches or an emulator tracking code pages prefers. */
-  self->code = best_start;
-  self->params = self->code + KILN_LOADER_PARAMS;
-  g_assert (full_size <= KILN_LOADER_OPS_AREA);
-  G_STATIC_ASSERT (MAX_OPS * KILN_LOADER_OP_SIZE <= KILN_LOADER_PARAMS - KILN_LOADER_OPS_AREA);
-  self->ops = self->code + KILN_LOADER_OPS_AREA;
-  self->results = self->params + KILN_LOADER_RESULTS;
-  self->max_ops = MAX_OPS;
-  self->stack_top = self->results + MAX_OPS * KILN_LOADER_RESULT_SIZE + STACK_SIZE;
-  /* The scratch buffer for decoded blocks, then the ring. */
-  self->ring = self->stack_top + KILN_LOADER_BLOCK;
-  if (best_end <= self->ring || best_end - self->ring < RING_MIN)
-    {
-      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
-                   _("The chip has no RAM large enough for Kiln's flash loader (it needs %u KiB)"),
-                   (guint) ((self->ring - best_start + RING_MIN) / 1024));
-      return FALSE;
-    }
-  self->ring_size = MIN (best_end - self->ring, (guint32) RING_MAX) & ~1023u;
-
-  memcpy (code, kiln_flash_loader_code, kiln_flash_loader_code_size);
-  self->code_size = (guint32) code_size;
-  self->narrow_loaded = narrow;
-  self->code_crc = kiln_flash_crc32 (0xFFFFFFFF, code, code_size);
-  self->code_checked = FALSE;
-  /* In as few commands as the probe takes, without a status query: the
-   * loader's first command checks the CRC of its own code before anything
-   * else, and the checked write of that command's parameters fails as
-   * well when the target is gone. */
-  if (!kiln_stlink_write_stream_unchecked (self->stlink, self->code, code, code_size, &local_error))
-    return loader_error (error, local_error);
-  return TRUE;
-}
 
 void
 kiln_flash_loader_set_after (KilnFlashLoader *self,
@@ -224,7 +83,7 @@ post (KilnFlashLoader  *self,
   if (self->running)
     return TRUE;
   if (!kiln_arm_start_code (self->target, self->code | 1, 0, NULL, 0, &local_error))
-    return loader_error (error, local_error);
+    return kiln_loader_error (error, local_error);
   self->running = TRUE;
   return TRUE;
 }
@@ -293,11 +152,6 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
                        GCancellable     *cancellable,
                        GError          **error)
 {
-  guint32 known_length = 0, known_crc = blank_crc (0);
-  /* The first command also checks the loader's own code. */
-  guint extra = self->code_checked ? 0 : 1;
-  guint first = 0;
-
   /* The ranges the program run just before took the CRCs of. */
   if (blank == NULL && self->after_ready && n == self->n_after
       && memcmp (ranges, self->after_ranges, 2 * sizeof (guint32) * n) == 0)
@@ -307,11 +161,53 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
       done_with (self);
       return TRUE;
     }
+  return kiln_flash_loader_compare (self, 0, ranges, n, NULL, NULL, crcs, blank, NULL, cancellable, error);
+}
 
+/* After a CRC command that may have started an erase stopped early: its
+ * results say whether it did (-2 when they cannot be read). */
+static gint
+erase_started_after_stop (KilnFlashLoader *self,
+                          guint            count,
+                          guint            skip)
+{
+  g_autofree guint8 *results = g_malloc (count * KILN_LOADER_RESULT_SIZE);
+
+  if (!kiln_stlink_read_mem (self->stlink, self->results, results, count * KILN_LOADER_RESULT_SIZE, NULL))
+    return -2;
+  for (guint i = skip; i < count; i++)
+    if (kiln_stlink_decode_u32 (results + KILN_LOADER_RESULT_SIZE * i + 4) == KILN_LOADER_RESULT_ERASE_STARTED)
+      return (gint) i;
+  return -1;
+}
+
+gboolean
+kiln_flash_loader_compare (KilnFlashLoader  *self,
+                           guint32           flash_regs,
+                           const guint32    *ranges,
+                           guint             n,
+                           const guint32    *expected,
+                           const guint32    *erase_crs,
+                           guint32          *crcs,
+                           gboolean         *blank,
+                           gint             *erase_started,
+                           GCancellable     *cancellable,
+                           GError          **error)
+{
+  /* The first command also checks the loader's own code. */
+  guint extra = self->code_checked ? 0 : 1;
+  guint first = 0;
+  /* Erases only while every range before matched and was not blank. */
+  gboolean armed = erase_crs != NULL;
+  guint32 known_length = 0, known_crc = blank_crc (0);
+
+  if (erase_started)
+    *erase_started = -1;
   while (first < n || extra > 0)
     {
       guint count = MIN (n - first + extra, self->max_ops);
-      g_autofree guint8 *ops = g_malloc0 (count * KILN_LOADER_CRC_OP_SIZE);
+      guint op_size = armed ? KILN_LOADER_CRC_ERASE_OP_SIZE : KILN_LOADER_CRC_OP_SIZE;
+      g_autofree guint8 *ops = g_malloc0 (count * op_size);
       g_autofree guint8 *results = g_malloc0 (count * KILN_LOADER_RESULT_SIZE);
       gsize with_status = count * KILN_LOADER_RESULT_SIZE <= RESULTS_WITH_STATUS ? count * KILN_LOADER_RESULT_SIZE : 0;
       guint8 params[KILN_LOADER_P_SIZE] = { 0 };
@@ -320,44 +216,56 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
 
       for (guint i = 0; i < count; i++)
         {
-          guint8 *op = ops + KILN_LOADER_CRC_OP_SIZE * i;
-          guint32 address, length;
+          guint8 *op = ops + op_size * i;
+          guint k = first + i - extra;
 
           if (i < extra)
             {
-              address = self->code;
-              length = self->code_size;
+              kiln_stlink_encode_u32 (op, self->code);
+              kiln_stlink_encode_u32 (op + 4, self->code_size);
+              kiln_stlink_encode_u32 (op + 8, self->code_crc);
+              continue;
             }
-          else
-            {
-              address = ranges[2 * (first + i - extra)];
-              length = ranges[2 * (first + i - extra) + 1];
-            }
-          if (length != known_length)
-            {
-              known_length = length;
-              known_crc = blank_crc (length);
-            }
-          kiln_stlink_encode_u32 (op, address);
-          kiln_stlink_encode_u32 (op + 4, length);
-          kiln_stlink_encode_u32 (op + 8, known_crc);
+          kiln_stlink_encode_u32 (op, ranges[2 * k]);
+          kiln_stlink_encode_u32 (op + 4, ranges[2 * k + 1]);
+          if (expected)
+            kiln_stlink_encode_u32 (op + 8, expected[k]);
+          if (armed)
+            kiln_stlink_encode_u32 (op + 12, erase_crs[k]);
         }
 
+      kiln_stlink_encode_u32 (params + KILN_LOADER_P_FLASH, flash_regs);
+      /* The table's stride: 16 says it has erases. */
+      kiln_stlink_encode_u32 (params + KILN_LOADER_P_CR_PSIZE, op_size);
       kiln_stlink_encode_u32 (params + KILN_LOADER_P_PSIZE, (guint32) self->supply_psize);
-      if (!post (self, ops, count, KILN_LOADER_CRC_OP_SIZE, params, KILN_LOADER_COMMAND_CRC, error))
+      if (!post (self, ops, count, op_size, params, KILN_LOADER_COMMAND_CRC, error))
         return FALSE;
+      /* The program part, while the CRCs run (setup left it behind only
+       * where they take longer than its upload). */
+      if (!kiln_loader_load_program (self, error))
+        {
+          kiln_flash_loader_stop (self);
+          return FALSE;
+        }
       /* The flash's wait states cost a cycle each per word read: about
        * 9 ms per MiB on F7 (180 MHz, 5 wait states at x32), 14 ms at 8;
        * about twice that on F2/F4 (64 MHz). */
       do
         {
-          if (g_cancellable_is_cancelled (cancellable))
+          gboolean cancelled = g_cancellable_is_cancelled (cancellable);
+
+          if (cancelled || !poll (self, &watch, &snap, with_status ? results : NULL, with_status, error))
             {
-              kiln_flash_loader_stop (self);
-              return !g_cancellable_set_error_if_cancelled (cancellable, error);
+              if (cancelled)
+                kiln_flash_loader_stop (self);
+              if (armed && erase_started)
+                {
+                  gint at = erase_started_after_stop (self, count, extra);
+
+                  *erase_started = at >= 0 ? (gint) (first + at - extra) : at;
+                }
+              return cancelled ? !g_cancellable_set_error_if_cancelled (cancellable, error) : FALSE;
             }
-          if (!poll (self, &watch, &snap, with_status ? results : NULL, with_status, error))
-            return FALSE;
         }
       while (snap.status == KILN_LOADER_STATUS_RUNNING);
 
@@ -370,7 +278,11 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
         }
       if (!with_status
           && !kiln_stlink_read_mem (self->stlink, self->results, results, count * KILN_LOADER_RESULT_SIZE, error))
-        return FALSE;
+        {
+          if (armed && erase_started)
+            *erase_started = -2;
+          return FALSE;
+        }
       if (extra && kiln_stlink_decode_u32 (results) != self->code_crc)
         {
           kiln_flash_loader_stop (self);
@@ -383,10 +295,22 @@ kiln_flash_loader_crc (KilnFlashLoader  *self,
       for (guint i = extra; i < count; i++)
         {
           const guint8 *result = results + KILN_LOADER_RESULT_SIZE * i;
+          guint k = first + i - extra;
+          guint32 word = kiln_stlink_decode_u32 (result + 4);
 
-          crcs[first + i - extra] = kiln_stlink_decode_u32 (result);
+          /* An erased range's CRC is known here (the loader gives 0). */
+          if (word == KILN_LOADER_RESULT_BLANK && ranges[2 * k + 1] != known_length)
+            {
+              known_length = ranges[2 * k + 1];
+              known_crc = blank_crc (known_length);
+            }
+          crcs[k] = word == KILN_LOADER_RESULT_BLANK ? known_crc : kiln_stlink_decode_u32 (result);
           if (blank)
-            blank[first + i - extra] = kiln_stlink_decode_u32 (result + 4) == 0xFFFFFFFFu;
+            blank[k] = word == KILN_LOADER_RESULT_BLANK;
+          if (word == KILN_LOADER_RESULT_ERASE_STARTED && erase_started)
+            *erase_started = (gint) k;
+          if (word == KILN_LOADER_RESULT_BLANK || (expected && crcs[k] != expected[k]))
+            armed = FALSE;
         }
       first += count - extra;
       extra = 0;
@@ -468,7 +392,7 @@ poll (KilnFlashLoader  *self,
             return FALSE;
           }
         self->running = FALSE;
-        return loader_error (error, local_error);
+        return kiln_loader_error (error, local_error);
       }
     if (!running)
       {
@@ -512,44 +436,6 @@ stop_loader (KilnFlashLoader *self,
     }
   kiln_flash_loader_stop (self);
   snapshot (self, s, NULL, 0, NULL);
-}
-
-/* Uploads the code from @from to @to (offsets, multiples of 4), checked
- * by its status query (the first command's CRC has gone). */
-static gboolean
-load_part (KilnFlashLoader  *self,
-           gsize             from,
-           gsize             to,
-           GError          **error)
-{
-  g_autofree guint8 *code = g_malloc0 (to - from);
-
-  memcpy (code, kiln_flash_loader_code + from, MIN (to, kiln_flash_loader_code_size) - from);
-  return kiln_stlink_write_stream (self->stlink, self->code + (guint32) from, code, to - from, error);
-}
-
-gboolean
-kiln_flash_loader_load_narrow (KilnFlashLoader  *self,
-                               GError          **error)
-{
-  if (self->narrow_loaded)
-    return TRUE;
-  if (!load_part (self, kiln_flash_loader_narrow_offset, kiln_flash_loader_lz4_offset, error))
-    return FALSE;
-  self->narrow_loaded = TRUE;
-  return TRUE;
-}
-
-gboolean
-kiln_flash_loader_load_lz4 (KilnFlashLoader  *self,
-                            GError          **error)
-{
-  if (self->lz4_loaded)
-    return TRUE;
-  if (!load_part (self, kiln_flash_loader_lz4_offset, (kiln_flash_loader_code_size + 3) & ~(gsize) 3, error))
-    return FALSE;
-  self->lz4_loaded = TRUE;
-  return TRUE;
 }
 
 /* The decoder goes up before the first run that sends a compressed record. */
@@ -615,10 +501,13 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
     {
       guint8 *entry = table + KILN_LOADER_OP_SIZE * i;
 
-      g_return_val_if_fail (ops[i].kind == KILN_LOADER_OP_ERASE || ops[i].kind == KILN_LOADER_OP_PROGRAM, FALSE);
+      gboolean erase = ops[i].kind == KILN_LOADER_OP_ERASE || ops[i].kind == KILN_LOADER_OP_ERASE_STARTED;
+
+      g_return_val_if_fail (erase || ops[i].kind == KILN_LOADER_OP_PROGRAM, FALSE);
+      g_return_val_if_fail (ops[i].kind != KILN_LOADER_OP_ERASE_STARTED || i == 0, FALSE);
       kiln_stlink_encode_u32 (entry, ops[i].kind);
-      kiln_stlink_encode_u32 (entry + 4, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].arg : ops[i].address);
-      kiln_stlink_encode_u32 (entry + 8, ops[i].kind == KILN_LOADER_OP_ERASE ? ops[i].address : ops[i].length);
+      kiln_stlink_encode_u32 (entry + 4, erase ? ops[i].arg : ops[i].address);
+      kiln_stlink_encode_u32 (entry + 8, erase ? ops[i].address : ops[i].length);
     }
   for (guint i = 0; i < n_after; i++)
     {
@@ -664,6 +553,8 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
   /* A loader whose code no command has checked yet checks it first. */
   if (!self->code_checked && !kiln_flash_loader_crc (self, NULL, 0, NULL, NULL, cancellable, error))
+    goto out;
+  if (!kiln_loader_load_program (self, error))
     goto out;
   if (!load_lz4_for (self, records, error))
     goto out;

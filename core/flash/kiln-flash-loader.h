@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 
 extern const guint8 kiln_flash_loader_code[];
 extern const gsize  kiln_flash_loader_code_size;
+/* Where the code only program runs use starts: see
+ * kiln_flash_loader_setup_crc_first(). */
+extern const gsize  kiln_flash_loader_program_offset;
 /* Where the writes at x8, x16 and x64 start: the code from there to the
  * LZ4 decoder is uploaded only before the first program run at those
  * PSIZEs. */
@@ -58,9 +61,14 @@ extern const gsize  kiln_flash_loader_lz4_offset;
 #define KILN_LOADER_P_COMMAND   0x3C
 #define KILN_LOADER_P_SIZE      0x40
 
-/* A CRC command's range: address, length, erased CRC; its result: CRC,
- * blank (see the source). */
+/* A CRC command's range: address, length, expected CRC, and where the
+ * table has erases (P_CR_PSIZE says its stride) the erase's FLASH_CR
+ * value; its result: CRC, blank (see the source). */
 #define KILN_LOADER_CRC_OP_SIZE 12
+#define KILN_LOADER_CRC_ERASE_OP_SIZE 16
+/* A result's blank word: erased, or not erased and its erase started. */
+#define KILN_LOADER_RESULT_BLANK        0xFFFFFFFFu
+#define KILN_LOADER_RESULT_ERASE_STARTED 2
 #define KILN_LOADER_RESULT_SIZE 8
 #define KILN_LOADER_OP_SIZE     12
 
@@ -83,6 +91,9 @@ typedef enum
   KILN_LOADER_OP_ERASE = 1,
   KILN_LOADER_OP_PROGRAM = 2,
   KILN_LOADER_OP_CRC = 3,       /* internal: see kiln_flash_loader_set_after () */
+  /* The erase kiln_flash_loader_compare() started: only the first
+   * operation, where it waits for the erase and checks its flags. */
+  KILN_LOADER_OP_ERASE_STARTED = 4,
 } KilnLoaderOpKind;
 
 /* The most ranges a program run takes a CRC of after its operations. */
@@ -127,6 +138,8 @@ typedef struct
   /* The writes at x8, x16 and x64, and the LZ4 decoder, after the
    * checked code, once uploaded. */
   gboolean       narrow_loaded;
+  /* Where setup left the program part behind, its end (else 0). */
+  guint32        program_end;
   gboolean       lz4_loaded;
   /* The next record's seq: random at setup, then counted on by every run,
    * so that no record left in the ring has the seq the loader expects. */
@@ -179,6 +192,14 @@ gboolean kiln_flash_loader_setup_at (KilnFlashLoader         *self,
                                      KilnArmTarget           *target,
                                      KilnFlashPsize           psize,
                                      GError                 **error);
+/* The same, but only the code the CRC command needs goes up now; the
+ * program part goes up while the first CRC command runs (or before the
+ * first program run): for a job whose comparison takes longer than that
+ * upload. */
+gboolean kiln_flash_loader_setup_crc_first (KilnFlashLoader  *self,
+                                            KilnArmTarget    *target,
+                                            KilnFlashPsize    psize,
+                                            GError          **error);
 /* Halts a loader left running (persistent). */
 void     kiln_flash_loader_stop     (KilnFlashLoader         *self);
 /* Uploads the writes at x8, x16 and x64 (kiln_flash_loader_program()
@@ -198,6 +219,25 @@ gboolean kiln_flash_loader_crc      (KilnFlashLoader         *self,
                                      guint                    n,
                                      guint32                 *crcs,
                                      gboolean                *blank,
+                                     GCancellable            *cancellable,
+                                     GError                 **error);
+/* The differential's CRCs: as kiln_flash_loader_crc() (@blank is not
+ * NULL), and where @erase_crs is not NULL, the loader starts the erase of
+ * the first range whose CRC is not @expected's, when no blank range comes
+ * before it, it is not blank and its @erase_crs value (FLASH_CR: SER |
+ * SNB | PSIZE of the controller at @flash_regs) is not 0, without waiting
+ * for the host: *@erase_started is that range's index, else -1 (also on
+ * failure, once the loader's results say so). The program run after it
+ * must then begin with KILN_LOADER_OP_ERASE_STARTED for that sector. */
+gboolean kiln_flash_loader_compare  (KilnFlashLoader         *self,
+                                     guint32                  flash_regs,
+                                     const guint32           *ranges,
+                                     guint                    n,
+                                     const guint32           *expected,
+                                     const guint32           *erase_crs,
+                                     guint32                 *crcs,
+                                     gboolean                *blank,
+                                     gint                    *erase_started,
                                      GCancellable            *cancellable,
                                      GError                 **error);
 /* Runs @ops (the loader waits for the controller, clears its error flags

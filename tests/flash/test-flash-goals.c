@@ -339,8 +339,8 @@ test_fixed_costs (gconstpointer data)
 }
 
 static const FixedCost fixed_costs[] = {
-  { FALSE, 0.0495, 0.030 },
-  { TRUE, 0.0180, 0.010 },
+  { FALSE, 0.0405, 0.030 },
+  { TRUE, 0.0162, 0.010 },
 };
 
 int

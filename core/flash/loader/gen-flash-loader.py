@@ -27,12 +27,13 @@ with tempfile.TemporaryDirectory() as tmp:
     subprocess.run([gcc, "-c", "-mcpu=cortex-m7", "-mthumb", "-o", obj, src], check=True)
     subprocess.run([objcopy, "-O", "binary", "-j", ".text.loader", obj, binary], check=True)
     code = open(binary, "rb").read()
-    # Where the parts uploaded only for runs at x8, x16 or x64, and for
-    # compressed records, start.
+    # Where the parts uploaded only for program runs, for runs at x8, x16
+    # or x64, and for compressed records, start.
     nm = shutil.which("arm-none-eabi-nm")
     symbols = subprocess.run([nm, obj], check=True, capture_output=True, text=True).stdout.split()
     lz4 = int(symbols[symbols.index("kiln_flash_loader_lz4") - 2], 16)
     narrow = int(symbols[symbols.index("kiln_flash_loader_narrow") - 2], 16)
+    program = int(symbols[symbols.index("kiln_flash_loader_program_part") - 2], 16)
 
 lines = [
     "/* kiln-flash-loader-code.c — the flash loader's machine code",
@@ -50,6 +51,7 @@ lines = [
 for i in range(0, len(code), 12):
     lines.append("  " + " ".join(f"0x{b:02x}," for b in code[i:i + 12]))
 lines += ["};", "", "const gsize kiln_flash_loader_code_size = sizeof kiln_flash_loader_code;",
+          f"const gsize kiln_flash_loader_program_offset = 0x{program:x};",
           f"const gsize kiln_flash_loader_narrow_offset = 0x{narrow:x};",
           f"const gsize kiln_flash_loader_lz4_offset = 0x{lz4:x};", ""]
 text = "\n".join(lines)

@@ -18,6 +18,8 @@
  * is an error at address 0xFFFFFFFF), then works through a list of
  * operations in order:
  *   erase   { 1, CR value (SER | SNB | PSIZE), sector address }
+ *   erase started { 4, CR value, sector address }: the erase command 2
+ *           started (first only; see there)
  *   program { 2, address, length (a multiple of 4) }
  *   CRC     { 3, address, length (a multiple of 4) }: as command 2's CRC,
  *           into the crc word of a result counted from the table's end
@@ -58,16 +60,23 @@
  * LOCK) before it says so; after an error or a stop the host locks it.
  *
  * Command 2, CRC: for each range { address, length (a multiple of 4),
- * erased CRC }, the CRC-32 of the range as the STM32 CRC unit computes it
- * (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, 32-bit words, no
- * reflection) is stored in the range's result { crc, blank } (the results
- * follow the parameter block, after STATUS, so that the host reads them
- * with it). The host gives the CRC an erased range of that length has.
- * The loader first checks whether every word of the range is 0xFFFFFFFF,
- * stopping at the first 32 bytes that are not: a blank range gets that
- * CRC and 0xFFFFFFFF in blank (read once); any other range is read again
- * through the CRC unit and gets 0 in blank. So the blank check costs
- * little more than the first bytes of ranges that are not blank.
+ * expected CRC, and where P_CR_PSIZE (the table's stride) is 16, an erase
+ * (FLASH_CR value, or 0) }, the CRC-32 of the range as the STM32 CRC unit
+ * computes it (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, 32-bit
+ * words, no reflection) is stored in the range's result { crc, blank }
+ * (the results follow the parameter block, after STATUS, so that the host
+ * reads them with it). The loader first checks whether every word of the
+ * range is 0xFFFFFFFF, stopping at the first 48 bytes that are not: a
+ * blank range gets 0xFFFFFFFF in blank and no CRC (the host knows it;
+ * read once); any other range is read again through the CRC unit and
+ * gets 0 in blank. So the blank check costs little more than the first
+ * bytes of ranges that are not blank. With erases in the table, the first
+ * range whose CRC is not the one expected, unless a blank range comes
+ * before it, has its erase started (controller unlocked, flags cleared)
+ * before the command ends, and 2 in blank: the host's program command,
+ * which it would otherwise have waited for, then begins with operation
+ * 4 { 4, CR value, sector address }, which waits for that erase and
+ * checks its flags (left as the erase set them).
  *
  * In both, the independent watchdog, should it run (a hardware watchdog
  * option), is given its longest period and reloaded, so that a long erase
@@ -257,7 +266,209 @@ exit:
         bkpt    #0x4B
         b       idle
 
-/* ---- program -------------------------------------------------------- */
+/* ---- shared by both commands ------------------------------------ */
+/* Clears the error flags and unlocks the controller (r4), with r1; N is
+ * clear when it is unlocked (LOCK is the top bit). */
+unlock:
+        movs    r1, #SR_CLEAR
+        str     r1, [r4, #FLASH_SR]
+        ldr     r1, [r4, #FLASH_CR]
+        cmp     r1, #0
+        it      pl
+        bxpl    lr
+        ldr     r1, =0x45670123
+        str     r1, [r4, #FLASH_KEYR]
+        ldr     r1, =0xCDEF89AB
+        str     r1, [r4, #FLASH_KEYR]
+        dsb
+        ldr     r1, [r4, #FLASH_CR]
+        cmp     r1, #0
+        bx      lr
+        .ltorg
+
+/* Waits while BSY, reloading the watchdog, whatever the flags. */
+wait_flash_busy:
+        movw    r11, #0xAAAA
+        str     r11, [r10]
+        ldr     r11, [r4, #FLASH_SR]
+        tst     r11, #SR_BSY
+        bne     wait_flash_busy
+        bx      lr
+
+done:
+        movs    r11, #ST_DONE
+
+finish:
+        /* COMMAND is cleared before STATUS is set: once the host sees the
+         * status, it may write the next command. */
+        movs    r12, #0
+        str     r12, [r0, #P_COMMAND]
+        dsb
+        str     r11, [r0, #P_STATUS]
+        dsb
+        b       idle
+
+/* ---- CRC ------------------------------------------------------------ */
+crc:
+        bl      crc_unit_on
+        ldr     r5, [r0, #P_OPS]
+        ldr     r6, [r0, #P_N_OPS]
+        add     r9, r0, #RESULTS
+
+crc_range:
+        cmp     r6, #0
+        beq     erase_first
+        movw    r11, #0xAAAA
+        str     r11, [r10]
+        /* The blank check first, 48 bytes at a time (two loads of six
+         * words: few instructions, and few reads of the flash should they
+         * cost wait states), up to the first that are not all erased: a
+         * blank range has the CRC the host gave, and is read once. */
+        ldr     r7, [r5, #0]
+        ldr     r8, [r5, #4]
+        subs    r8, r8, #48
+        blo     blank_tail
+blank48:
+        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
+        and     r1, r1, r2
+        and     r3, r3, r11
+        and     r12, r12, lr
+        and     r1, r1, r3
+        and     r1, r1, r12
+        cmn     r1, #1
+        bne     not_blank
+        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
+        and     r1, r1, r2
+        and     r3, r3, r11
+        and     r12, r12, lr
+        and     r1, r1, r3
+        and     r1, r1, r12
+        cmn     r1, #1
+        bne     not_blank
+        subs    r8, r8, #48
+        bhs     blank48
+blank_tail:
+        adds    r8, r8, #48
+blank4:
+        cmp     r8, #0
+        beq     blank_range
+        ldr     r1, [r7], #4
+        cmn     r1, #1
+        bne     not_blank
+        subs    r8, r8, #4
+        b       blank4
+blank_range:
+        mov     r12, #0xFFFFFFFF        /* (the host knows an erased range's CRC) */
+        b       range_end
+
+not_blank:
+        ldr     r7, [r5, #0]
+        ldr     r8, [r5, #4]
+        bl      crc_unit_range
+        movs    r12, #0
+
+range_end:
+        str     r1, [r9, #0]
+        str     r12, [r9, #4]
+        ldr     r11, [r0, #P_OPS_DONE]
+        adds    r11, r11, #1
+        str     r11, [r0, #P_OPS_DONE]
+        ldr     r1, [r0, #P_CR_PSIZE]   /* the table's stride */
+        add     r5, r5, r1
+        adds    r9, r9, #8
+        subs    r6, r6, #1
+        b       crc_range
+
+/* The first range whose CRC is not the one expected, unless a blank range
+ * comes before it: when its entry has an erase (CR value, not 0), the erase starts now,
+ * without waiting for the host's program command, which then begins with
+ * operation 4. Its result's blank word says so (2). */
+erase_first:
+        ldr     r5, [r0, #P_OPS]
+        ldr     r6, [r0, #P_N_OPS]
+        add     r3, r0, #RESULTS
+        ldr     r1, [r0, #P_CR_PSIZE]
+        cmp     r1, #16
+        bne     done                    /* no erases in the table */
+1:      cbz     r6, 3f
+        ldr     r1, [r3, #4]
+        cbnz    r1, 3f                  /* blank: never erased; the host decides */
+        ldr     r1, [r3, #0]
+        ldr     r2, [r5, #8]
+        adds    r3, r3, #8
+        adds    r5, r5, #16
+        subs    r6, r6, #1
+        cmp     r1, r2
+        beq     1b
+        ldr     r7, [r5, #-4]
+        cbz     r7, 3f
+        ldr     r4, [r0, #P_FLASH]
+        bl      wait_flash_busy
+        bl      unlock
+        bmi     3f                      /* locked: the program command says so */
+        movs    r1, #2
+        str     r1, [r3, #-4]
+        str     r7, [r4, #FLASH_CR]
+        orr     r7, r7, #CR_STRT
+        str     r7, [r4, #FLASH_CR]
+3:      b       done
+
+/* Turns the CRC unit's clock on and sets it up (r4: the unit). */
+crc_unit_on:
+        ldr     r4, =RCC_AHB1ENR
+        ldr     r11, [r4]
+        orr     r11, r11, #0x1000
+        str     r11, [r4]
+        ldr     r11, [r4]               /* the clock is on after a read back */
+        ldr     r4, =CRC_UNIT
+        mov     r11, #0xFFFFFFFF
+        str     r11, [r4, #0x10]        /* INIT */
+        ldr     r11, =0x04C11DB7
+        str     r11, [r4, #0x14]        /* POL */
+        bx      lr
+
+/* The CRC of r8 bytes (a multiple of 4) from r7 through the unit (r4) into
+ * r1, 48 bytes at a time (two loads of six words); uses r2, r3, r11, r12. */
+crc_unit_range:
+        push    {lr}
+        movs    r1, #1
+        str     r1, [r4, #8]            /* CR: RESET, 32-bit, no reflection */
+        subs    r8, r8, #48
+        blo     2f
+1:      ldmia   r7!, {r1, r2, r3, r11, r12, lr}
+        str     r1, [r4]
+        str     r2, [r4]
+        str     r3, [r4]
+        str     r11, [r4]
+        str     r12, [r4]
+        str     lr, [r4]
+        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
+        str     r1, [r4]
+        str     r2, [r4]
+        str     r3, [r4]
+        str     r11, [r4]
+        str     r12, [r4]
+        str     lr, [r4]
+        subs    r8, r8, #48
+        bhs     1b
+2:      adds    r8, r8, #48
+        beq     4f
+3:      ldr     r1, [r7], #4
+        str     r1, [r4]
+        subs    r8, r8, #4
+        bne     3b
+4:      ldr     r1, [r4]
+        pop     {pc}
+
+        .ltorg
+
+/* ---- program: uploaded before the first program command ---------- */
+/* The code from here on to kiln_flash_loader_narrow runs only for command
+ * 1: the host may upload it while a long first CRC command runs (its own
+ * checked write). No literal pool in it. */
+        .balign 4
+        .global kiln_flash_loader_program_part
+kiln_flash_loader_program_part:
 program_command:
         /* r4 flash registers, r5 next operation, r6 operations left,
          * r1 ring start, r2 ring end, r3 ring read pointer, r9 RP. The
@@ -267,30 +478,25 @@ program_command:
         ldr     r4, [r0, #P_FLASH]
         ldr     r5, [r0, #P_OPS]
         ldr     r6, [r0, #P_N_OPS]
-        ldr     r1, [r0, #P_RING]
-        ldr     r2, [r0, #P_RING_END]
         ldr     r9, [r0, #P_RP]
-        mov     r3, r1
 
         /* A clean, unlocked controller (an operation still running ends
-         * first; the host no longer spends round trips on it). */
+         * first; the host no longer spends round trips on it). After the
+         * erase the CRC command started (operation 4 first), the flags
+         * are its outcome: they stay for operation 4 to check. */
         movs    r7, #0
         bl      wait_flash_busy
-        movs    r11, #SR_CLEAR
-        str     r11, [r4, #FLASH_SR]
-        ldr     r11, [r4, #FLASH_CR]
-        tst     r11, #CR_LOCK
-        beq     next_op
-        ldr     r11, =0x45670123
-        str     r11, [r4, #FLASH_KEYR]
-        ldr     r11, =0xCDEF89AB
-        str     r11, [r4, #FLASH_KEYR]
-        dsb
-        ldr     r11, [r4, #FLASH_CR]
-        tst     r11, #CR_LOCK
-        beq     next_op
+        ldr     r7, [r5, #0]
+        cmp     r7, #4
+        beq     1f
+        bl      unlock
+        bpl     1f
         mov     r7, #0xFFFFFFFF
         b       flash_error
+1:      ldr     r1, [r0, #P_RING]
+        ldr     r2, [r0, #P_RING_END]
+        mov     r3, r1
+        b       next_op
 
 next_op:
         cmp     r6, #0
@@ -301,6 +507,8 @@ next_op:
         ldr     r11, [r5, #0]
         cmp     r11, #3
         beq     crc_op
+        cmp     r11, #4
+        beq     erase_wait              /* the erase the CRC command started */
         cmp     r11, #1
         bne     program
 
@@ -310,6 +518,7 @@ next_op:
         orr     r11, r11, #CR_STRT
         str     r11, [r4, #FLASH_CR]
         dsb
+erase_wait:
         ldr     r7, [r5, #8]
         bl      wait_flash
         b       op_done
@@ -499,15 +708,6 @@ op_done:
         subs    r6, r6, #1
         b       next_op
 
-/* Waits while BSY, reloading the watchdog, whatever the flags. */
-wait_flash_busy:
-        movw    r11, #0xAAAA
-        str     r11, [r10]
-        ldr     r11, [r4, #FLASH_SR]
-        tst     r11, #SR_BSY
-        bne     wait_flash_busy
-        bx      lr
-
 /* Waits while BSY, reloading the watchdog; an error flag ends the run with
  * r7 (the unit just written, or the sector) as the address. */
 wait_flash:
@@ -521,8 +721,8 @@ wait_flash:
         bxeq    lr
         /* The unit's address: bytes and halves advanced r7 already. */
         ldr     r11, [r5, #0]
-        cmp     r11, #1
-        beq     flash_error
+        cmp     r11, #2
+        bne     flash_error             /* an erase: the sector's address */
         ldr     r11, [r0, #P_PSIZE]
         movs    r12, #1
         lsl     r12, r12, r11
@@ -548,138 +748,7 @@ program_done:
         str     r11, [r4, #FLASH_CR]
         dsb
 
-done:
-        movs    r11, #ST_DONE
-
-finish:
-        /* COMMAND is cleared before STATUS is set: once the host sees the
-         * status, it may write the next command. */
-        movs    r12, #0
-        str     r12, [r0, #P_COMMAND]
-        dsb
-        str     r11, [r0, #P_STATUS]
-        dsb
-        b       idle
-
-/* ---- CRC ------------------------------------------------------------ */
-crc:
-        bl      crc_unit_on
-        ldr     r5, [r0, #P_OPS]
-        ldr     r6, [r0, #P_N_OPS]
-        add     r9, r0, #RESULTS
-
-crc_range:
-        cmp     r6, #0
-        beq     done
-        movw    r11, #0xAAAA
-        str     r11, [r10]
-        /* The blank check first, 48 bytes at a time (two loads of six
-         * words: few instructions, and few reads of the flash should they
-         * cost wait states), up to the first that are not all erased: a
-         * blank range has the CRC the host gave, and is read once. */
-        ldr     r7, [r5, #0]
-        ldr     r8, [r5, #4]
-        subs    r8, r8, #48
-        blo     blank_tail
-blank48:
-        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
-        and     r1, r1, r2
-        and     r3, r3, r11
-        and     r12, r12, lr
-        and     r1, r1, r3
-        and     r1, r1, r12
-        cmn     r1, #1
-        bne     not_blank
-        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
-        and     r1, r1, r2
-        and     r3, r3, r11
-        and     r12, r12, lr
-        and     r1, r1, r3
-        and     r1, r1, r12
-        cmn     r1, #1
-        bne     not_blank
-        subs    r8, r8, #48
-        bhs     blank48
-blank_tail:
-        adds    r8, r8, #48
-blank4:
-        cmp     r8, #0
-        beq     blank_range
-        ldr     r1, [r7], #4
-        cmn     r1, #1
-        bne     not_blank
-        subs    r8, r8, #4
-        b       blank4
-blank_range:
-        ldr     r1, [r5, #8]            /* the erased range's CRC */
-        mov     r12, #0xFFFFFFFF
-        b       range_end
-
-not_blank:
-        ldr     r7, [r5, #0]
-        ldr     r8, [r5, #4]
-        bl      crc_unit_range
-        movs    r12, #0
-
-range_end:
-        str     r1, [r9, #0]
-        str     r12, [r9, #4]
-        ldr     r11, [r0, #P_OPS_DONE]
-        adds    r11, r11, #1
-        str     r11, [r0, #P_OPS_DONE]
-        adds    r5, r5, #12
-        adds    r9, r9, #8
-        subs    r6, r6, #1
-        b       crc_range
-
-/* Turns the CRC unit's clock on and sets it up (r4: the unit). */
-crc_unit_on:
-        ldr     r4, =RCC_AHB1ENR
-        ldr     r11, [r4]
-        orr     r11, r11, #0x1000
-        str     r11, [r4]
-        ldr     r11, [r4]               /* the clock is on after a read back */
-        ldr     r4, =CRC_UNIT
-        mov     r11, #0xFFFFFFFF
-        str     r11, [r4, #0x10]        /* INIT */
-        ldr     r11, =0x04C11DB7
-        str     r11, [r4, #0x14]        /* POL */
-        bx      lr
-
-/* The CRC of r8 bytes (a multiple of 4) from r7 through the unit (r4) into
- * r1, 48 bytes at a time (two loads of six words); uses r2, r3, r11, r12. */
-crc_unit_range:
-        push    {lr}
-        movs    r1, #1
-        str     r1, [r4, #8]            /* CR: RESET, 32-bit, no reflection */
-        subs    r8, r8, #48
-        blo     2f
-1:      ldmia   r7!, {r1, r2, r3, r11, r12, lr}
-        str     r1, [r4]
-        str     r2, [r4]
-        str     r3, [r4]
-        str     r11, [r4]
-        str     r12, [r4]
-        str     lr, [r4]
-        ldmia   r7!, {r1, r2, r3, r11, r12, lr}
-        str     r1, [r4]
-        str     r2, [r4]
-        str     r3, [r4]
-        str     r11, [r4]
-        str     r12, [r4]
-        str     lr, [r4]
-        subs    r8, r8, #48
-        bhs     1b
-2:      adds    r8, r8, #48
-        beq     4f
-3:      ldr     r1, [r7], #4
-        str     r1, [r4]
-        subs    r8, r8, #4
-        bne     3b
-4:      ldr     r1, [r4]
-        pop     {pc}
-
-        .ltorg
+        b       done
 
 /* ---- x8, x16 and x64: uploaded only for a run at those PSIZEs ------- */
 /* The host writes the code from here on to kiln_flash_loader_lz4 before
@@ -755,102 +824,6 @@ dword_error:
         sub     r7, r7, #8
         b       flash_error
 
-/* ---- LZ4: uploaded only for a run that sends compressed records ------ */
-/* The host writes the code from here on (kiln_flash_loader_lz4) before
- * the first program run with a compressed record; runs without one never
- * branch here. No literal pool below this point. */
-        .balign 4
-        .global kiln_flash_loader_lz4
-kiln_flash_loader_lz4:
-        /* An LZ4 block (all of it is there): decoded, then written. */
-compressed:
-        add     r12, r3, r12            /* the stored bytes: r3 to r12 */
-        bl      lz4_decode
-        cmp     r11, #0
-        bne     bad_block
-        sub     r3, r1, #SCRATCH        /* the decoded bytes */
-        adr     r11, record_written
-        orr     r11, r11, #1
-        push    {r11}
-        b       write_block
-
-/* Decodes one LZ4 block (the block format: sequences of a token, literals
- * and a match) from r3 up to r12 into the scratch buffer, which it must
- * fill exactly: r11 holds the raw length, and is 0 on return when the
- * block was sound. Every length and offset is checked against both
- * buffers first: a malformed block writes nothing outside the scratch
- * buffer and reads nothing outside its own bytes. On success, r12 is the
- * end of the decoded bytes. */
-lz4_decode:
-        push    {r4-r9, lr}
-        sub     r4, r1, #SCRATCH        /* r4 start, r5 next byte, r6 end */
-        mov     r5, r4
-        add     r6, r4, r11
-lz4_sequence:
-        cmp     r3, r12
-        bhs     lz4_bad                 /* a sequence starts with its token */
-        ldrb    r7, [r3], #1
-        lsr     r8, r7, #4              /* literals */
-        cmp     r8, #15
-        bne     2f
-1:      cmp     r3, r12
-        bhs     lz4_bad
-        ldrb    r9, [r3], #1
-        add     r8, r8, r9
-        cmp     r9, #255
-        beq     1b
-2:      sub     r9, r12, r3
-        cmp     r8, r9
-        bhi     lz4_bad
-        sub     r9, r6, r5
-        cmp     r8, r9
-        bhi     lz4_bad
-3:      cmp     r8, #0
-        beq     4f
-        ldrb    r9, [r3], #1
-        strb    r9, [r5], #1
-        subs    r8, r8, #1
-        b       3b
-4:      cmp     r3, r12
-        beq     lz4_end                 /* the last sequence has no match */
-        sub     r9, r12, r3
-        cmp     r9, #2
-        blo     lz4_bad
-        ldrb    r8, [r3], #1
-        ldrb    r9, [r3], #1
-        orr     r8, r8, r9, lsl #8      /* the match's offset */
-        cmp     r8, #0
-        beq     lz4_bad
-        sub     r9, r5, r4
-        cmp     r8, r9
-        bhi     lz4_bad
-        sub     r8, r5, r8              /* the match's first byte */
-        and     r7, r7, #15
-        cmp     r7, #15
-        bne     6f
-5:      cmp     r3, r12
-        bhs     lz4_bad
-        ldrb    r9, [r3], #1
-        add     r7, r7, r9
-        cmp     r9, #255
-        beq     5b
-6:      add     r7, r7, #4
-        sub     r9, r6, r5
-        cmp     r7, r9
-        bhi     lz4_bad
-7:      ldrb    r9, [r8], #1
-        strb    r9, [r5], #1
-        subs    r7, r7, #1
-        bne     7b
-        b       lz4_sequence
-lz4_end:
-        cmp     r5, r6
-        bne     lz4_bad
-        mov     r12, r6                 /* the end of the decoded bytes */
-        movs    r11, #0
-        pop     {r4-r9, pc}
-lz4_bad:
-        movs    r11, #1
-        pop     {r4-r9, pc}
+#include "kiln-flash-loader-lz4.S"
 
         .size kiln_flash_loader, . - kiln_flash_loader

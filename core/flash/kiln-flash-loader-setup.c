@@ -1,0 +1,237 @@
+/* kiln-flash-loader-setup.c — the host side of the SRAM flash loader: the
+ * CRC the loader computes, where the loader goes in the target's RAM, and
+ * uploading its code and the parts that go up only when needed
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "kiln-flash-error.h"
+#include "kiln-flash-loader.h"
+#include "kiln-flash-loader-private.h"
+
+#define MAX_OPS      512
+#define STACK_SIZE   512
+#define RING_MAX     (192 * 1024)
+#define RING_MIN     (4 * 1024)
+/* A loader that makes no progress for this long has hung (a sector erase at
+ * x8 takes up to 4 s on silicon). */
+#define STALL_MS     15000
+
+guint32
+kiln_flash_crc32 (guint32       crc,
+                  const guint8 *data,
+                  gsize         length)
+{
+  static guint32 table[256];
+  static gsize table_ready;
+
+  if (g_once_init_enter (&table_ready))
+    {
+      for (guint32 i = 0; i < 256; i++)
+        {
+          guint32 c = i << 24;
+
+          for (guint b = 0; b < 8; b++)
+            c = (c & 0x80000000u) ? (c << 1) ^ 0x04C11DB7u : c << 1;
+          table[i] = c;
+        }
+      g_once_init_leave (&table_ready, 1);
+    }
+
+  /* The unit takes each little-endian word most significant bit first. */
+  for (gsize i = 0; i + 4 <= length; i += 4)
+    for (int b = 3; b >= 0; b--)
+      crc = (crc << 8) ^ table[(crc >> 24) ^ data[i + (gsize) b]];
+  return crc;
+}
+
+gboolean
+kiln_loader_error (GError **error,
+                   GError  *cause)
+{
+  g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+               _("Kiln's flash loader could not run on the target: %s"), cause->message);
+  g_error_free (cause);
+  return FALSE;
+}
+
+gboolean
+kiln_flash_loader_setup (KilnFlashLoader  *self,
+                         KilnArmTarget    *target,
+                         GError          **error)
+{
+  return kiln_flash_loader_setup_at (self, target, KILN_FLASH_PSIZE_X32, error);
+}
+
+static gboolean setup (KilnFlashLoader  *self,
+                       KilnArmTarget    *target,
+                       KilnFlashPsize    psize,
+                       gboolean          crc_first,
+                       GError          **error);
+
+gboolean
+kiln_flash_loader_setup_at (KilnFlashLoader  *self,
+                            KilnArmTarget    *target,
+                            KilnFlashPsize    psize,
+                            GError          **error)
+{
+  return setup (self, target, psize, FALSE, error);
+}
+
+gboolean
+kiln_flash_loader_setup_crc_first (KilnFlashLoader  *self,
+                                   KilnArmTarget    *target,
+                                   KilnFlashPsize    psize,
+                                   GError          **error)
+{
+  return setup (self, target, psize, TRUE, error);
+}
+
+static gboolean
+setup (KilnFlashLoader  *self,
+       KilnArmTarget    *target,
+       KilnFlashPsize    psize,
+       gboolean          crc_first,
+       GError          **error)
+{
+  KilnChip *chip = kiln_arm_target_get_chip (target);
+  guint32 best_start = 0, best_end = 0;
+  /* The writes at x8, x16 and x64 and the decoder stay behind (a fifth
+   * of the code): most runs program at x32 and send no compressed record.
+   * For a job at another PSIZE its writes go up in the same transfer. */
+  gboolean narrow = psize != KILN_FLASH_PSIZE_X32;
+  gsize program_end = narrow ? kiln_flash_loader_lz4_offset : kiln_flash_loader_narrow_offset;
+  gsize code_size = ((crc_first ? kiln_flash_loader_program_offset : program_end) + 15) & ~(gsize) 15;
+  gsize full_size = (kiln_flash_loader_code_size + 15) & ~(gsize) 15;
+  g_autofree guint8 *code = g_malloc0 (full_size);
+  GError *local_error = NULL;
+
+  memset (self, 0, sizeof *self);
+  self->target = target;
+  self->stlink = kiln_arm_target_get_stlink (target);
+  self->timeout_ms = STALL_MS;
+  /* Whatever an earlier job left in the ring has other seqs. */
+  self->seq = g_random_int ();
+
+  /* The largest run of adjacent SRAM regions the core can execute from. */
+  for (guint i = 0; i < kiln_chip_get_n_ram (chip); i++)
+    {
+      const KilnMemRegion *r = kiln_chip_get_ram (chip, i);
+      guint32 start = r->address, end = r->address + r->size;
+      gboolean grown = TRUE;
+
+      if (start < 0x20000000u || start >= 0x40000000u)
+        continue;
+      while (grown)
+        {
+          grown = FALSE;
+          for (guint j = 0; j < kiln_chip_get_n_ram (chip); j++)
+            {
+              const KilnMemRegion *n = kiln_chip_get_ram (chip, j);
+
+              if (n->address == end && n->size > 0)
+                {
+                  end += n->size;
+                  grown = TRUE;
+                }
+            }
+        }
+      if (end - start > best_end - best_start)
+        {
+          best_start = start;
+          best_end = end;
+        }
+    }
+
+  /* The data the loader writes lives on another 4 KiB page than its code,
+   * as a core with caches or an emulator tracking code pages prefers. */
+  self->code = best_start;
+  self->params = self->code + KILN_LOADER_PARAMS;
+  g_assert (full_size <= KILN_LOADER_OPS_AREA);
+  G_STATIC_ASSERT (MAX_OPS * KILN_LOADER_OP_SIZE <= KILN_LOADER_PARAMS - KILN_LOADER_OPS_AREA);
+  self->ops = self->code + KILN_LOADER_OPS_AREA;
+  self->results = self->params + KILN_LOADER_RESULTS;
+  self->max_ops = MAX_OPS;
+  self->stack_top = self->results + MAX_OPS * KILN_LOADER_RESULT_SIZE + STACK_SIZE;
+  /* The scratch buffer for decoded blocks, then the ring. */
+  self->ring = self->stack_top + KILN_LOADER_BLOCK;
+  if (best_end <= self->ring || best_end - self->ring < RING_MIN)
+    {
+      g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                   _("The chip has no RAM large enough for Kiln's flash loader (it needs %u KiB)"),
+                   (guint) ((self->ring - best_start + RING_MIN) / 1024));
+      return FALSE;
+    }
+  self->ring_size = MIN (best_end - self->ring, (guint32) RING_MAX) & ~1023u;
+
+  memcpy (code, kiln_flash_loader_code, kiln_flash_loader_code_size);
+  self->code_size = (guint32) code_size;
+  self->narrow_loaded = narrow;
+  /* Else the program part goes up during the first CRC command. */
+  self->program_end = crc_first ? (guint32) program_end : 0;
+  self->code_crc = kiln_flash_crc32 (0xFFFFFFFF, code, code_size);
+  self->code_checked = FALSE;
+  /* In as few commands as the probe takes, without a status query: the
+   * loader's first command checks the CRC of its own code before anything
+   * else, and the checked write of that command's parameters fails as
+   * well when the target is gone. */
+  if (!kiln_stlink_write_stream_unchecked (self->stlink, self->code, code, code_size, &local_error))
+    return kiln_loader_error (error, local_error);
+  return TRUE;
+}
+
+/* Uploads the code from @from to @to (offsets, multiples of 4), checked
+ * by its status query (the first command's CRC has gone). */
+static gboolean
+load_part (KilnFlashLoader  *self,
+           gsize             from,
+           gsize             to,
+           GError          **error)
+{
+  g_autofree guint8 *code = g_malloc0 (to - from);
+
+  memcpy (code, kiln_flash_loader_code + from, MIN (to, kiln_flash_loader_code_size) - from);
+  return kiln_stlink_write_stream (self->stlink, self->code + (guint32) from, code, to - from, error);
+}
+
+gboolean
+kiln_loader_load_program (KilnFlashLoader  *self,
+              GError          **error)
+{
+  if (self->program_end == 0)
+    return TRUE;
+  if (!load_part (self, self->code_size, self->program_end, error))
+    return FALSE;
+  self->program_end = 0;
+  return TRUE;
+}
+
+gboolean
+kiln_flash_loader_load_narrow (KilnFlashLoader  *self,
+                               GError          **error)
+{
+  if (self->narrow_loaded)
+    return TRUE;
+  if (!load_part (self, kiln_flash_loader_narrow_offset, kiln_flash_loader_lz4_offset, error))
+    return FALSE;
+  self->narrow_loaded = TRUE;
+  return TRUE;
+}
+
+gboolean
+kiln_flash_loader_load_lz4 (KilnFlashLoader  *self,
+                            GError          **error)
+{
+  if (self->lz4_loaded)
+    return TRUE;
+  if (!load_part (self, kiln_flash_loader_lz4_offset, (kiln_flash_loader_code_size + 3) & ~(gsize) 3, error))
+    return FALSE;
+  self->lz4_loaded = TRUE;
+  return TRUE;
+}
+
