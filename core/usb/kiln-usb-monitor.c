@@ -326,6 +326,7 @@ worker (gpointer user_data)
   while (!stopping (self))
     {
       Delivery *delivery;
+      GSource *source;
       g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
 
       if (self->uses_hotplug)
@@ -353,8 +354,17 @@ worker (gpointer user_data)
       delivery = g_new0 (Delivery, 1);
       g_weak_ref_init (&delivery->monitor, self);
       delivery->changes = g_steal_pointer (&changes);
-      g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_changes, delivery,
-                                  (GDestroyNotify) delivery_free);
+      /* A source, not g_main_context_invoke(): that runs the callback right
+       * here when the caller's context happens to be free, and then the
+       * signals are emitted on this thread, and the monitor's last
+       * reference can be dropped here (the weak reference taken while the
+       * caller let go of it), whose dispose joins this very thread
+       * (GLib: "Resource deadlock avoided"). */
+      source = g_idle_source_new ();
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, apply_changes, delivery, (GDestroyNotify) delivery_free);
+      g_source_attach (source, self->context);
+      g_source_unref (source);
     }
   return NULL;
 }

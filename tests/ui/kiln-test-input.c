@@ -99,27 +99,65 @@ kiln_test_input_hold_key (GtkWindow  *window,
   flush (GTK_WIDGET (window));
 }
 
-/* Where @widget's point (@wx, @wy) is in its window's X coordinates; the
- * window is given the focus, as a hand on the mouse gives it. */
+/* Where @widget's point (@wx, @wy) is on the X screen (root window
+ * coordinates); the window is given the focus, as a hand on the mouse
+ * gives it. */
 static void
-window_point (GtkWidget *widget,
+screen_point (GtkWidget *widget,
               double     wx,
               double     wy,
-              double    *x,
-              double    *y)
+              int       *x,
+              int       *y)
 {
   GtkNative *native = gtk_widget_get_native (widget);
+  GdkSurface *surface = gtk_native_get_surface (native);
+  Display *xdisplay = gdk_x11_display_get_xdisplay (gtk_widget_get_display (widget));
   graphene_point_t at = GRAPHENE_POINT_INIT (wx, wy);
   graphene_point_t point;
   double sx, sy;
+  Window child;
 
   g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
   g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &at, &point));
   gtk_native_get_surface_transform (native, &sx, &sy);
-  *x = point.x + sx;
-  *y = point.y + sy;
+  g_assert_true (XTranslateCoordinates (xdisplay, gdk_x11_surface_get_xid (surface), DefaultRootWindow (xdisplay),
+                                        (int) (point.x + sx), (int) (point.y + sy), x, y, &child));
   if (GTK_IS_WINDOW (native))
     focus (GTK_WINDOW (native));
+}
+
+/* Puts the pointer at (@x, @y) on the screen and waits until the X server
+ * has moved it. xdotool's `mousemove --sync` (3.20160805, Debian 12) waits
+ * for the pointer to leave where it was, so to the place it already is it
+ * waits out its own limit (15 s, then carries on): a second click on the
+ * same spot cost 15 s. There the pointer first moves one pixel aside and
+ * back, as a hand does: a window that appeared under a still pointer
+ * (the next dialog's button where the last one's was) is then entered by
+ * it, and takes the click; without the motion GTK gave it to nobody. */
+static void
+pointer_to (GtkWidget *widget,
+            int        x,
+            int        y)
+{
+  Display *xdisplay = gdk_x11_display_get_xdisplay (gtk_widget_get_display (widget));
+  g_autofree char *sx = g_strdup_printf ("%d", x);
+  g_autofree char *sy = g_strdup_printf ("%d", y);
+  const char *args[] = { "mousemove", "--sync", sx, sy, NULL };
+  Window root, child;
+  int px, py, cx, cy;
+  unsigned int mask;
+
+  g_assert_true (XQueryPointer (xdisplay, DefaultRootWindow (xdisplay), &root, &child, &px, &py, &cx, &cy, &mask));
+  if (px == x && py == y)
+    {
+      g_autofree char *ax = g_strdup_printf ("%d", x > 0 ? x - 1 : x + 1);
+      const char *aside[] = { "mousemove", "--sync", ax, sy, NULL };
+
+      xdotool (aside);
+      flush (widget);
+    }
+  xdotool (args);
 }
 
 void
@@ -129,21 +167,14 @@ kiln_test_input_click_at (GtkWidget *widget,
                           guint      button,
                           guint      n_clicks)
 {
-  g_autofree char *xid = dup_xid (widget);
-  g_autofree char *x = NULL;
-  g_autofree char *y = NULL;
   g_autofree char *b = g_strdup_printf ("%u", button);
   g_autofree char *n = g_strdup_printf ("%u", n_clicks);
-  double px, py;
+  const char *args[] = { "click", "--repeat", n, "--delay", "80", b, NULL };
+  int x, y;
 
-  window_point (widget, wx, wy, &px, &py);
-  x = g_strdup_printf ("%d", (int) px);
-  y = g_strdup_printf ("%d", (int) py);
-  {
-    const char *args[] = { "mousemove", "--sync", "--window", xid, x, y, "click", "--repeat", n, "--delay", "80", b, NULL };
-
-    xdotool (args);
-  }
+  screen_point (widget, wx, wy, &x, &y);
+  pointer_to (widget, x, y);
+  xdotool (args);
   flush (widget);
 }
 
@@ -154,36 +185,26 @@ kiln_test_input_drag (GtkWidget *widget,
                       double     dx,
                       double     dy)
 {
-  g_autofree char *xid = dup_xid (widget);
-  g_autofree char *x = NULL;
-  g_autofree char *y = NULL;
-  double px, py;
+  const char *down[] = { "mousedown", "1", NULL };
+  const char *up[] = { "mouseup", "1", NULL };
+  int x, y;
 
-  window_point (widget, wx, wy, &px, &py);
-  x = g_strdup_printf ("%d", (int) px);
-  y = g_strdup_printf ("%d", (int) py);
-  {
-    const char *args[] = { "mousemove", "--sync", "--window", xid, x, y, "mousedown", "1", NULL };
-
-    xdotool (args);
-    flush (widget);
-  }
+  screen_point (widget, wx, wy, &x, &y);
+  pointer_to (widget, x, y);
+  xdotool (down);
+  flush (widget);
   /* In steps, as a hand moves: each motion is handled before the next. */
   for (guint step = 1; step <= 5; step++)
     {
-      g_autofree char *mx = g_strdup_printf ("%d", (int) (px + dx * step / 5));
-      g_autofree char *my = g_strdup_printf ("%d", (int) (py + dy * step / 5));
-      const char *args[] = { "mousemove", "--window", xid, mx, my, NULL };
+      g_autofree char *mx = g_strdup_printf ("%d", (int) (x + dx * step / 5));
+      g_autofree char *my = g_strdup_printf ("%d", (int) (y + dy * step / 5));
+      const char *args[] = { "mousemove", mx, my, NULL };
 
       xdotool (args);
       flush (widget);
       kiln_test_spin (20);
     }
-  {
-    const char *args[] = { "mouseup", "1", NULL };
-
-    xdotool (args);
-  }
+  xdotool (up);
   flush (widget);
 }
 

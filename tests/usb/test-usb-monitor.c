@@ -200,6 +200,46 @@ test_unplug_replug (Fixture       *f,
   g_assert_cmpuint (f->events->len, ==, 0);
 }
 
+static void
+count_removed (KilnUsbMonitor   *monitor,
+               KilnUsbProbeInfo *info,
+               guint            *removed)
+{
+  g_assert_true (g_thread_self () == main_thread);
+  (*removed)++;
+}
+
+/* A change waits for the monitor's context, here the global default one as
+ * in the app: while nobody iterates it, the list and the signals stay as
+ * they were. The worker, whose thread-default context that also is, used
+ * to take it when it was free (g_main_context_invoke) and emit the signals
+ * on its own thread, where the monitor's last reference could be dropped
+ * and its dispose joined that very thread. */
+static void
+test_waits_for_context (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(KilnUsbMonitor) monitor = kiln_usb_monitor_new_full (f->bench, TRUE, 20);
+  gint64 deadline;
+  guint removed = 0;
+
+  g_signal_connect (monitor, "probe-removed", G_CALLBACK (count_removed), &removed);
+  g_assert_nonnull (kiln_usb_monitor_find (monitor, "KILNHOT1"));
+  set_plugged (f, "KILNHOT1", FALSE);
+  /* Fifteen of the monitor's 20 ms looks with the context left alone. */
+  g_usleep (300 * 1000);
+  g_assert_cmpuint (removed, ==, 0);
+  g_assert_nonnull (kiln_usb_monitor_find (monitor, "KILNHOT1"));
+  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (removed == 0 && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  g_assert_cmpuint (removed, ==, 1);
+  g_assert_null (kiln_usb_monitor_find (monitor, "KILNHOT1"));
+}
+
 /* The usb-disconnect fault: the probe vanishes in the middle of work; the
  * monitor reports it, and once it is plugged in again it works. */
 static void
@@ -289,6 +329,8 @@ main (int   argc,
                   fixture_set_up, test_unplug_replug, fixture_tear_down);
       g_test_add ("/Kiln/Usb/monitor/bench/disconnect-fault", Fixture, GINT_TO_POINTER (TRUE),
                   fixture_set_up, test_disconnect_fault, fixture_tear_down);
+      g_test_add ("/Kiln/Usb/monitor/bench/waits-for-context", Fixture, GINT_TO_POINTER (TRUE),
+                  fixture_set_up, test_waits_for_context, fixture_tear_down);
     }
 
   status = g_test_run ();
