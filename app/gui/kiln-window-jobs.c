@@ -219,8 +219,8 @@ mark_incomplete (KilnWindow         *self,
       g_string_append_printf (list, "%s%u", list->len ? ", " : "", kiln_chip_get_sector (self->chip, pos)->index);
       if (pos < n_map)
         kiln_memory_map_set_sector_state (self->memory_map, pos, KILN_SECTOR_STATE_FAILED,
-                                          _("Erased but not completely written: the board will not start "
-                                            "from this firmware until it is programmed again"));
+                                          _("Half-written: the board will not start from this firmware until "
+                                            "it is programmed again"));
     }
   return list->len ? g_strdup (list->str) : NULL;
 }
@@ -320,10 +320,10 @@ show_result (KilnWindow *self)
         /* Translators: the first %s is why the job stopped ("The probe was
          * unplugged: …"), the second a sector number or list ("0, 1") */
         text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                             "%s\nSector %s was erased but not completely written, so the board does not "
-                                             "hold a complete firmware and will not start: program it again.",
-                                             "%s\nSectors %s were erased but not completely written, so the board does "
-                                             "not hold a complete firmware and will not start: program it again.",
+                                             "%s\nSector %s was left half-written, so the board does not hold a "
+                                             "complete firmware and will not start: program it again.",
+                                             "%s\nSectors %s were left half-written, so the board does not hold a "
+                                             "complete firmware and will not start: program it again.",
                                              n),
                                 words, incomplete);
       else

@@ -649,10 +649,10 @@ out:
       if (result->n_incomplete > 0)
         g_set_error (&local_error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED,
                      g_dngettext (GETTEXT_PACKAGE,
-                                  "Programming was cancelled. Sector %s was erased but not completely written, so "
-                                  "the chip does not hold a complete firmware: program it again.",
-                                  "Programming was cancelled. Sectors %s were erased but not completely written, so "
-                                  "the chip does not hold a complete firmware: program it again.",
+                                  "Programming was cancelled. Sector %s was left half-written, so the chip does not "
+                                  "hold a complete firmware: program it again.",
+                                  "Programming was cancelled. Sectors %s were left half-written, so the chip does not "
+                                  "hold a complete firmware: program it again.",
                                   result->n_incomplete),
                      list);
       else

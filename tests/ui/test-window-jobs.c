@@ -101,7 +101,7 @@ test_unplug_mid_job (void)
       /* Each half-written sector is marked and named. */
       if (st == KILN_SECTOR_STATE_FAILED)
         {
-          g_assert_nonnull (strstr (text, "not completely written"));
+          g_assert_nonnull (strstr (text, "left half-written"));
           const char *named = strstr (text, "ector");
 
           g_assert_nonnull (named);
