@@ -70,30 +70,15 @@ fixture_tear_down (Fixture       *f,
   bench_free (f->b);
 }
 
-/* Writes @record (@size bytes, a multiple of 4: records made for f->seq
- * on) at the ring's start and a guard after it, runs one program operation
- * of @length bytes at the flash's start over it, and returns the loader's
- * final status. The next run's records start at a seq of 16 more. */
-static guint32
-run_record (Fixture      *f,
-            const guint8 *record,
-            gsize         size,
-            guint32       length)
+/* One program operation of @length bytes at the flash's start, from the
+ * ring at the fixture's seq, posted to the running loader. */
+static void
+post_program (Fixture *f,
+              guint32  length)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree guint8 *guard = g_malloc (GUARD_SIZE);
-  g_autofree guint8 *back = g_malloc (GUARD_SIZE);
-  g_autofree guint8 *flash = g_malloc (4096);
   guint8 block[KILN_LOADER_OP_SIZE + KILN_LOADER_P_SIZE] = { 0 };
   guint8 *params = block + KILN_LOADER_OP_SIZE;
-  guint32 status = 0, rp = 0;
-
-  g_assert_cmpuint (size % 4, ==, 0);
-  for (guint i = 0; i < GUARD_SIZE; i++)
-    guard[i] = (guint8) (0xA5 ^ i);
-  g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.ring, record, size, &error));
-  g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.ring + (guint32) size, guard, GUARD_SIZE, &error));
-  g_assert_no_error (error);
 
   put32 (block, KILN_LOADER_OP_PROGRAM);
   put32 (block + 4, FLASH);
@@ -111,6 +96,32 @@ run_record (Fixture      *f,
   g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.params - KILN_LOADER_OP_SIZE, block, sizeof block,
                                         &error));
   g_assert_no_error (error);
+}
+
+/* Writes @record (@size bytes, a multiple of 4: records made for f->seq
+ * on) at the ring's start and a guard after it, runs one program operation
+ * of @length bytes at the flash's start over it, and returns the loader's
+ * final status. The next run's records start at a seq of 16 more. */
+static guint32
+run_record (Fixture      *f,
+            const guint8 *record,
+            gsize         size,
+            guint32       length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *guard = g_malloc (GUARD_SIZE);
+  g_autofree guint8 *back = g_malloc (GUARD_SIZE);
+  g_autofree guint8 *flash = g_malloc (4096);
+  guint32 status = 0, rp = 0;
+
+  g_assert_cmpuint (size % 4, ==, 0);
+  for (guint i = 0; i < GUARD_SIZE; i++)
+    guard[i] = (guint8) (0xA5 ^ i);
+  g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.ring, record, size, &error));
+  g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.ring + (guint32) size, guard, GUARD_SIZE, &error));
+  g_assert_no_error (error);
+
+  post_program (f, length);
 
   /* Every case ends within a few polls of modeled time. */
   for (guint i = 0; i < 200 && status == KILN_LOADER_STATUS_RUNNING; i++)
@@ -538,8 +549,7 @@ test_wrap (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree guint8 *bytes = pattern (32, 77);
   g_autofree guint8 *first = NULL, *second = NULL;
-  guint8 block[KILN_LOADER_OP_SIZE + KILN_LOADER_P_SIZE] = { 0 }, marker[8], back[32];
-  guint8 *params = block + KILN_LOADER_OP_SIZE;
+  guint8 marker[8], back[32];
   guint32 status = 0, rp = 0;
   gsize size;
 
@@ -550,22 +560,7 @@ test_wrap (Fixture       *f,
   g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.ring, first, size, &error));
   g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.ring + (guint32) size, marker, sizeof marker, &error));
   g_assert_no_error (error);
-  put32 (block, KILN_LOADER_OP_PROGRAM);
-  put32 (block + 4, FLASH);
-  put32 (block + 8, 32);
-  put32 (params + KILN_LOADER_P_FLASH, FLASH_REGS);
-  put32 (params + KILN_LOADER_P_CR_PSIZE, 2 << 8);
-  put32 (params + KILN_LOADER_P_PSIZE, 2);
-  put32 (params + KILN_LOADER_P_RING, f->loader.ring);
-  put32 (params + KILN_LOADER_P_RING_END, f->loader.ring + f->loader.ring_size);
-  put32 (params + KILN_LOADER_P_SEQ, f->seq);
-  put32 (params + KILN_LOADER_P_N_OPS, 1);
-  put32 (params + KILN_LOADER_P_OPS, f->loader.params - KILN_LOADER_OP_SIZE);
-  put32 (params + KILN_LOADER_P_STACK, f->loader.stack_top);
-  put32 (params + KILN_LOADER_P_COMMAND, KILN_LOADER_COMMAND_PROGRAM);
-  g_assert_true (kiln_stlink_write_mem (f->stlink, f->loader.params - KILN_LOADER_OP_SIZE, block, sizeof block,
-                                        &error));
-  g_assert_no_error (error);
+  post_program (f, 32);
 
   /* The first record is taken (RP moves once a record is written), and
    * the loader waits at the ring's start. */
