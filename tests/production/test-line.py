@@ -339,14 +339,23 @@ try:
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "sim.ini"), "w") as f:
             f.write(f"[probe]\nmodel = stlink-v3\n[board]\nsequence = 3\nstate = {d}/boards\nuid2 = 0x7B000000\n"
-                    # Swaps quicker than anything the test does between two boards.
-                    "remove-after = 10\narrive-after = 10\n")
+                    # The suite's usual fixture (core/sim/README.md, "Board
+                    # sequences"). A swap much quicker than this would race a
+                    # loaded machine's pauses between the station's transfers:
+                    # a board let go for a moment (a UID check handing it to
+                    # the job) would be taken away.
+                    "remove-after = 100\narrive-after = 150\n")
         firmware = open(os.path.join(tmp, "widget.bin"), "rb").read()
         mid = subprocess.Popen(station_cmd(d, "M", conn, "--wait-for", "enter"), stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=env_for(os.path.join(d, "sim.ini")))
 
-        def next_board():
+        def next_board(swapped=True):
+            # Board time counts the host's pauses: once the station has let
+            # go, a pause longer than remove-after + arrive-after (0.25 s)
+            # means the next board is in when the operator presses Enter.
+            if swapped:
+                time.sleep(0.4)
             mid.stdin.write("\n")
             mid.stdin.flush()
             for line in mid.stdout:
@@ -354,7 +363,7 @@ try:
                     return json.loads(line)["record"]
             return None
 
-        first = next_board()
+        first = next_board(swapped=False)
         # A second process that claims the same station name is refused
         # (the first holds it while it runs), before any probe is touched.
         twin = subprocess.run(station_cmd(d, "M", conn), capture_output=True, text=True,
@@ -364,7 +373,8 @@ try:
         server.ctl("stop", "-m", "fast")
         refused = next_board()
         server.ctl("start")
-        third = next_board()
+        # The refused board is still held: Enter programs it.
+        third = next_board(swapped=False)
         mid.stdin.close()
         out, err = mid.stdout.read(), mid.stderr.read()
         mid.wait(timeout=300)
