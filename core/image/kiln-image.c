@@ -438,23 +438,43 @@ kiln_image_format_to_string (KilnImageFormat format)
     }
 }
 
+/* Whether @data starts with one whole record of a text format (after a
+ * byte-order mark and blank lines): @mark (and for S-records the type
+ * digit), then pairs of hex digits up to the end of the line, as many as
+ * the record's count says, with a checksum that adds up. A binary image
+ * may begin with a ':' or an 'S' and a digit by chance (one random file in
+ * a few hundred does); a whole record with its checksum it does not. */
 static gboolean
-looks_like_text_records (const guint8 *data,
-                         gsize         size,
-                         char          mark)
+starts_with_record (const guint8 *data,
+                    gsize         size,
+                    char          mark)
 {
-  gsize i = 0;
+  guint8 bytes[261];
+  gsize i = 0, n = 0;
+  guint sum = 0;
 
-  /* Skip a UTF-8 byte-order mark and leading blank lines. */
   if (size >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
     i = 3;
   while (i < size && (data[i] == '\n' || data[i] == '\r' || data[i] == ' ' || data[i] == '\t'))
     i++;
-  if (i + 1 >= size || data[i] != mark)
+  if (i >= size || data[i++] != mark)
     return FALSE;
+  if (mark == 'S' && (i >= size || !g_ascii_isdigit (data[i++])))
+    return FALSE;
+  while (i + 1 < size && n < sizeof bytes && g_ascii_isxdigit (data[i]) && g_ascii_isxdigit (data[i + 1]))
+    {
+      bytes[n] = g_ascii_xdigit_value (data[i]) << 4 | g_ascii_xdigit_value (data[i + 1]);
+      sum += bytes[n++];
+      i += 2;
+    }
+  if (i < size && data[i] != '\n' && data[i] != '\r')
+    return FALSE;
+  /* Intel HEX: count, address (2), type, data, checksum; all add up to 0.
+   * S-record: count (of what follows), address, data, checksum; all add
+   * up to 0xFF. */
   if (mark == ':')
-    return g_ascii_isxdigit (data[i + 1]);
-  return g_ascii_isdigit (data[i + 1]);
+    return n >= 5 && n == bytes[0] + 5u && (sum & 0xFF) == 0;
+  return n >= 4 && n == bytes[0] + 1u && (sum & 0xFF) == 0xFF;
 }
 
 KilnImageFormat
@@ -469,9 +489,9 @@ kiln_image_guess_format (const char *path,
     {
       if (size >= 4 && memcmp (data, "\177ELF", 4) == 0)
         return KILN_IMAGE_FORMAT_ELF;
-      if (looks_like_text_records (data, size, ':'))
+      if (starts_with_record (data, size, ':'))
         return KILN_IMAGE_FORMAT_IHEX;
-      if (looks_like_text_records (data, size, 'S'))
+      if (starts_with_record (data, size, 'S'))
         return KILN_IMAGE_FORMAT_SREC;
     }
 

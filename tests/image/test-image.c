@@ -273,13 +273,33 @@ test_guess_format (void)
 {
   g_autoptr(GBytes) elf = g_bytes_new ("\177ELF\1\1\1", 7);
   g_autoptr(GBytes) hex = g_bytes_new ("\n:00000001FF\n", 13);
-  g_autoptr(GBytes) srec = g_bytes_new ("S00F0000", 8);
+  g_autoptr(GBytes) srec = g_bytes_new ("S9030000FC\r\n", 12);
   g_autoptr(GBytes) bin = g_bytes_new ("\0\0\1\2", 4);
+  /* Binary images that begin like a text record by chance (a random
+   * firmware file of the line test began with ":1" and a few hex digits). */
+  g_autoptr(GBytes) colon = g_bytes_new ("\n:1A0F\x93\0\0\x08", 10);
+  g_autoptr(GBytes) odd = g_bytes_new (":0000000\n", 9);
+  g_autoptr(GBytes) bad_sum = g_bytes_new (":00000001FE\n", 12);
+  g_autoptr(GBytes) short_count = g_bytes_new (":0200000001FD\n", 14);
+  g_autoptr(GBytes) s_digit = g_bytes_new ("S1\xff\xfe\0\x20", 6);
+  g_autoptr(GBytes) s_bad_sum = g_bytes_new ("S9030000FD\n", 11);
 
   g_assert_cmpint (kiln_image_guess_format ("x.bin", elf), ==, KILN_IMAGE_FORMAT_ELF);
   g_assert_cmpint (kiln_image_guess_format (NULL, hex), ==, KILN_IMAGE_FORMAT_IHEX);
   g_assert_cmpint (kiln_image_guess_format (NULL, srec), ==, KILN_IMAGE_FORMAT_SREC);
   g_assert_cmpint (kiln_image_guess_format ("fw.bin", bin), ==, KILN_IMAGE_FORMAT_BIN);
+  g_assert_cmpint (kiln_image_guess_format ("fw.bin", colon), ==, KILN_IMAGE_FORMAT_BIN);
+  g_assert_cmpint (kiln_image_guess_format (NULL, colon), ==, KILN_IMAGE_FORMAT_BIN);
+  g_assert_cmpint (kiln_image_guess_format (NULL, odd), ==, KILN_IMAGE_FORMAT_BIN);
+  g_assert_cmpint (kiln_image_guess_format (NULL, bad_sum), ==, KILN_IMAGE_FORMAT_BIN);
+  g_assert_cmpint (kiln_image_guess_format (NULL, short_count), ==, KILN_IMAGE_FORMAT_BIN);
+  g_assert_cmpint (kiln_image_guess_format ("fw.bin", s_digit), ==, KILN_IMAGE_FORMAT_BIN);
+  g_assert_cmpint (kiln_image_guess_format (NULL, s_bad_sum), ==, KILN_IMAGE_FORMAT_BIN);
+  /* The contents win over the name; a text file whose first record is
+   * broken is still read by its name, and the error names the line. */
+  g_assert_cmpint (kiln_image_guess_format ("fw.bin", hex), ==, KILN_IMAGE_FORMAT_IHEX);
+  g_assert_cmpint (kiln_image_guess_format ("fw.hex", bad_sum), ==, KILN_IMAGE_FORMAT_IHEX);
+  g_assert_cmpint (kiln_image_guess_format ("fw.srec", s_bad_sum), ==, KILN_IMAGE_FORMAT_SREC);
   g_assert_cmpint (kiln_image_guess_format ("FW.HEX", NULL), ==, KILN_IMAGE_FORMAT_IHEX);
   g_assert_cmpint (kiln_image_guess_format ("fw.s19", NULL), ==, KILN_IMAGE_FORMAT_SREC);
   g_assert_cmpint (kiln_image_guess_format ("fw.axf", NULL), ==, KILN_IMAGE_FORMAT_ELF);
