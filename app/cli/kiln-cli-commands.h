@@ -39,6 +39,14 @@ typedef struct
 gboolean kiln_cli_parse_address (const char      *text,
                                  guint32         *address,
                                  GError         **error);
+/* "FILE ADDRESS": two arguments whose second is an address become one file
+ * and its base (in *@base_text, unless --base gave one). Returns the number
+ * of files. */
+guint    kiln_cli_take_address_argument (GStrv        files,
+                                         const char **base_text);
+/* What to say of a raw binary given without its base address. */
+char    *kiln_cli_needs_base_message    (const char  *command,
+                                         const char  *file);
 /* A length as people write it: 4096, 0x1000, 64K, 1M (1 to 4 GiB). */
 gboolean kiln_cli_parse_length  (const char      *text,
                                  gsize           *length);

@@ -31,6 +31,34 @@ kiln_cli_parse_address (const char  *text,
   return TRUE;
 }
 
+guint
+kiln_cli_take_address_argument (GStrv        files,
+                                 const char **base_text)
+{
+  guint n = files != NULL ? g_strv_length (files) : 0;
+  guint32 base;
+
+  /* "FILE ADDRESS", as st-flash takes a raw binary: the address after the
+   * file is its base, as with --base. */
+  if (n == 2 && *base_text == NULL && kiln_cli_parse_address (files[1], &base, NULL))
+    {
+      *base_text = files[1];
+      return 1;
+    }
+  return n;
+}
+
+char *
+kiln_cli_needs_base_message (const char *command,
+                             const char *file)
+{
+  g_autofree char *name = g_path_get_basename (file);
+
+  return g_strdup_printf (_("%s is a raw binary, which does not say where it belongs in memory: give its base address "
+                            "after it or with --base (for example “kiln-cli %s %s 0x08000000”)"),
+                          name, command, file);
+}
+
 gboolean
 kiln_cli_parse_length (const char *text,
                        gsize      *length)
@@ -153,20 +181,21 @@ kiln_cli_inspect (int    argc,
                   char **argv)
 {
   g_autofree char *chip_name = NULL;
-  g_autofree char *base_text = NULL;
+  g_autofree char *base_option = NULL;
   g_autofree char *psize_text = NULL;
   g_auto(GStrv) files = NULL;
+  const char *base_text;
   gboolean dual_bank = FALSE, json = FALSE;
   GOptionEntry entries[] = {
     { "chip", 0, 0, G_OPTION_ARG_STRING, &chip_name, N_("The chip (default STM32F746NG)"), N_("PART") },
     { "dual-bank", 0, 0, G_OPTION_ARG_NONE, &dual_bank, N_("Use the dual-bank layout (nDBANK = 0)"), NULL },
-    { "base", 0, 0, G_OPTION_ARG_STRING, &base_text, N_("Load address of a raw binary"), N_("ADDR") },
+    { "base", 0, 0, G_OPTION_ARG_STRING, &base_option, N_("Load address of a raw binary"), N_("ADDR") },
     { "psize", 0, 0, G_OPTION_ARG_STRING, &psize_text, N_("Parallelism: x8, x16, x32 (default) or x64"), N_("WIDTH") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the plan as one JSON object"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — show a firmware file and what programming it would do"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE [ADDRESS] — show a firmware file and what programming it would do (ADDRESS: where a raw binary goes, as --base)"));
   g_autoptr(GError) error = NULL;
   g_autoptr(KilnImage) image = NULL;
   g_autoptr(KilnChip) chip = NULL;
@@ -182,7 +211,8 @@ kiln_cli_inspect (int    argc,
       return KILN_CLI_EXIT_USAGE;
     }
 
-  if (files == NULL || files[0] == NULL || files[1] != NULL)
+  base_text = base_option;
+  if (kiln_cli_take_address_argument (files, &base_text) != 1)
     {
       fprintf (stderr, _("kiln-cli inspect: give exactly one firmware file\n"));
       return KILN_CLI_EXIT_USAGE;
@@ -205,9 +235,11 @@ kiln_cli_inspect (int    argc,
   image = kiln_image_load_file (files[0], KILN_IMAGE_FORMAT_AUTO, base_text != NULL, base, &error);
   if (image == NULL)
     {
-      fprintf (stderr, "kiln-cli inspect: %s\n", error->message);
-      if (g_error_matches (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_NEEDS_BASE))
-        fprintf (stderr, _("Give it with --base, for example: kiln-cli inspect %s --base 0x08000000\n"), files[0]);
+      g_autofree char *message = g_error_matches (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_NEEDS_BASE)
+                                   ? kiln_cli_needs_base_message ("inspect", files[0])
+                                   : g_strdup (error->message);
+
+      fprintf (stderr, "kiln-cli inspect: %s\n", message);
       return KILN_CLI_EXIT_USAGE;
     }
 

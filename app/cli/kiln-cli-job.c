@@ -445,16 +445,8 @@ kiln_cli_load_one_image (const char    *command,
   g_autoptr(GError) error = NULL;
   KilnImage *image;
   guint32 base = 0;
-  guint n_files = files != NULL ? g_strv_length (files) : 0;
 
-  /* "FILE ADDRESS", as st-flash takes a raw binary: the address after the
-   * file is its base, as with --base. */
-  if (n_files == 2 && base_text == NULL && kiln_cli_parse_address (files[1], &base, NULL))
-    {
-      base_text = files[1];
-      n_files = 1;
-    }
-  if (n_files != 1)
+  if (kiln_cli_take_address_argument (files, &base_text) != 1)
     {
       *code = kiln_cli_usage_error (command, common, _("give exactly one firmware file"));
       return NULL;
@@ -467,11 +459,7 @@ kiln_cli_load_one_image (const char    *command,
   image = kiln_image_load_file (files[0], KILN_IMAGE_FORMAT_AUTO, base_text != NULL, base, &error);
   if (image == NULL && g_error_matches (error, KILN_IMAGE_ERROR, KILN_IMAGE_ERROR_NEEDS_BASE))
     {
-      g_autofree char *name = g_path_get_basename (files[0]);
-      g_autofree char *message =
-        g_strdup_printf (_("%s is a raw binary, which does not say where it belongs in memory: give its base address "
-                           "after it or with --base (for example “kiln-cli %s %s 0x08000000”)"),
-                         name, command, files[0]);
+      g_autofree char *message = kiln_cli_needs_base_message (command, files[0]);
 
       *code = kiln_cli_usage_error (command, common, message);
       return NULL;

@@ -68,6 +68,10 @@ check([s["snb"] for s in prog] == [0x0B, 0x10, 0x11], "f767 dual SNB encoding")
 check(prog[1]["address"] == 0x08100000 and prog[1]["bank"] == 2, "bank 2 starts at 0x08100000")
 check(plan["dual_bank"] is True and len(plan["sectors"]) == 24, "24 sectors in dual bank")
 
+# "FILE ADDRESS" gives a raw binary its base, as --base does.
+rc2, out2, err2 = run(blob, "0x080F0000", "--chip", "STM32F767ZI", "--dual-bank", "--json")
+check(rc2 == 0 and json.loads(out2) == plan, f"FILE ADDRESS: exit {rc2} {err2}")
+
 # F722: 100 KiB → sectors 0–4.
 blob = write("f722.bin", bytes(100 * 1024))
 rc, out, err = run(blob, "--base", "0x08000000", "--chip", "stm32f722re", "--json")
@@ -80,7 +84,9 @@ bad_hex = write("bad.hex", b":020000040800F2\n:0400100001020304E3\n:00000001FF\n
 cases = [
     ((bad_hex,), "bad.hex line 2: the checksum"),
     ((write("trunc.hex", b":020000040800F2\n:0400100001020304E2\n"),), "end-of-file record"),
-    ((blob,), "raw binary"),
+    ((blob,), "give its base address after it or with --base (for example “kiln-cli inspect " + blob + " 0x08000000”)"),
+    ((blob, "0x08000000", "0x08010000"), "exactly one firmware file"),
+    ((blob, "banana"), "exactly one firmware file"),
     ((blob, "--base", "0x080FF000"), "past the end of the STM32F746NG"),
     ((blob, "--base", "banana"), "not an address"),
     ((elf, "--chip", "STM32H743ZI"), "not a chip Kiln knows"),
