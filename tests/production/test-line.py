@@ -40,13 +40,33 @@ def env_for(sim):
     return kilntest.station_env(sim, tmp)
 
 
+def run(cmd, **kw):
+    """subprocess.run with the output as text and kept: a command still
+    running at its timeout is killed and what it printed is returned (exit
+    status None), so that the check that follows shows it."""
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, **kw)
+    except subprocess.TimeoutExpired as e:
+        def text(b):
+            return b.decode(errors="replace") if isinstance(b, bytes) else (b or "")
+        return subprocess.CompletedProcess(cmd, None, text(e.stdout),
+                                           text(e.stderr) + f"\n(killed after {e.timeout} s)")
+
+
+def run_ok(cmd):
+    p = run(cmd)
+    if p.returncode != 0:
+        sys.exit(f"{' '.join(cmd)}: exit {p.returncode}\n{p.stdout}{p.stderr}")
+    return p
+
+
 key = os.path.join(tmp, "eng")
-subprocess.run([cli, "profile", "keygen", key], check=True, capture_output=True)
+run_ok([cli, "profile", "keygen", key])
 open(os.path.join(tmp, "widget.bin"), "wb").write(os.urandom(2048))
 prof = os.path.join(tmp, "widget.kiln-profile")
 open(prof, "w").write("[profile]\nname = Widget\nfirmware = widget.bin\nbase = 0x08000000\nchip = STM32F746NG\n"
                       "[serial]\nsource = counter\naddress = 0x08008000\nformat = W-%05u\nstart = 100\nsize = 12\n")
-subprocess.run([cli, "profile", "sign", prof, "--secret-key", key + ".key"], check=True, capture_output=True)
+run_ok([cli, "profile", "sign", prof, "--secret-key", key + ".key"])
 
 
 def station_dir(name, boards_per_probe, index):
@@ -151,7 +171,7 @@ def crash(conn, lost):
         # Refused (2) while the killed process's session lingers on the
         # server, or failing while the database restarts: asked again.
         for _ in range(120):
-            r = subprocess.run([cli, "line", "retire", station, "--line", conn], capture_output=True, text=True)
+            r = run([cli, "line", "retire", station, "--line", conn])
             if r.returncode == 0:
                 retired.append((station, int(re.search(r": (\d+) serial number", r.stdout).group(1))))
                 return
@@ -254,22 +274,20 @@ def crash(conn, lost):
         check(all("station stopped before the board's result was recorded" in s[6] for s in consumed),
               f"lost: consumed causes {sorted({s[6] for s in consumed})}")
         # The line's numbers as quality exports them: the consumed ones say when and why.
-        ex = subprocess.run([cli, "log", "export", "--line", conn, "--serials", "--csv"], capture_output=True,
-                            text=True, env=env_for(""))
+        ex = run([cli, "log", "export", "--line", conn, "--serials", "--csv"], env=env_for(""))
         exported = list(csv.DictReader(io.StringIO(ex.stdout))) if ex.returncode == 0 else []
         gone = sorted(r["value"] for r in exported if not r["record_id"] and r["consumed"]
                       and r["consumed_cause"] == "The station stopped before the board's result was recorded")
         check(len(exported) == len(numbers) and gone == sorted(s[1] for s in consumed),
               f"lost: log export --line --serials shows the consumed numbers {gone}", ex.stdout[-2000:] + ex.stderr)
-        st = subprocess.run([cli, "log", "stats", "--line", conn, "--json"], capture_output=True, text=True,
-                            env=env_for(""))
+        st = run([cli, "log", "stats", "--line", conn, "--json"], env=env_for(""))
         figures = json.loads(st.stdout) if st.returncode == 0 else {}
         check(figures.get("consumed_numbers") == len(consumed)
               and figures.get("passed") == len([r for r in recs if r[5] == "PASS"])
               and figures.get("attempts") == len(recs),
               f"lost: log stats counts consumed numbers apart: {figures.get('consumed_numbers')} consumed, "
               f"{figures.get('passed')} PASS of {figures.get('attempts')}", st.stdout + st.stderr)
-    v = subprocess.run([cli, "log", "verify", "--line", conn], capture_output=True, text=True)
+    v = run([cli, "log", "verify", "--line", conn])
     check(v.returncode == 0, f"{name} test: the line's hash chain", v.stdout + v.stderr)
     check(kills > 0 and restarts > 0, f"{name} test: {kills} kills and {restarts} database restarts (seed {seed})")
     variant = " (a killed station's board never presented again)" if lost else ""
@@ -296,35 +314,32 @@ try:
         check(len(rows) == 12 and all(r[3] == "PASS" for r in rows), f"line record: {rows}")
         check(sorted(r[2] for r in rows) == [f"W-{n:05d}" for n in range(100, 112)], f"line numbers: {rows}")
         for d in dirs:
-            local = subprocess.run([cli, "log", "export", os.path.join(d, "local.db"), "--jsonl"], capture_output=True,
-                                   text=True)
+            local = run([cli, "log", "export", os.path.join(d, "local.db"), "--jsonl"])
             check(len(local.stdout.splitlines()) == 6, "each station keeps its local record", local.stdout)
-        v = subprocess.run([cli, "log", "verify", "--line", conn], capture_output=True, text=True)
+        v = run([cli, "log", "verify", "--line", conn])
         check(v.returncode == 0 and "12 records, every link holds" in v.stdout, "log verify --line", v.stdout + v.stderr)
-        e = subprocess.run([cli, "log", "export", "--line", conn, "--csv"], capture_output=True, text=True)
+        e = run([cli, "log", "export", "--line", conn, "--csv"])
         exported = list(csv.DictReader(io.StringIO(e.stdout)))
         check(e.returncode == 0 and len(exported) == 12 and {r["station"] for r in exported} == {"S1", "S2"},
               "log export --line --csv", e.stdout + e.stderr)
 
         # 2. A known board programmed again (same UID) keeps its number.
         before = {r[1]: r[2] for r in rows}
-        p = subprocess.run(station_cmd(dirs[0], "S1", conn), capture_output=True, text=True,
-                           env=env_for(os.path.join(dirs[0], "sim.ini")), timeout=300)
+        p = run(station_cmd(dirs[0], "S1", conn), env=env_for(os.path.join(dirs[0], "sim.ini")), timeout=300)
         again = [json.loads(l)["record"] for l in p.stdout.splitlines() if '"event":"board"' in l]
         check(p.returncode == 0 and len(again) == 6 and all(before[r["chip_uid"]] == r["serial_number"] for r in again),
               "reprogrammed boards keep their numbers", p.stdout + p.stderr)
 
         # 3. The database cannot be reached: the station refuses, saying so.
-        p = subprocess.run(station_cmd(dirs[0], "S1", f"host={tmp}/nowhere user=kiln dbname=postgres"),
-                           capture_output=True, text=True, env=env_for(os.path.join(dirs[0], "sim.ini")), timeout=300)
+        p = run(station_cmd(dirs[0], "S1", f"host={tmp}/nowhere user=kiln dbname=postgres"),
+                env=env_for(os.path.join(dirs[0], "sim.ini")), timeout=300)
         check(p.returncode == 1 and "cannot be reached" in p.stderr, f"unreachable: exit {p.returncode}", p.stderr)
 
         # 4. The database goes away while the station runs: the board is refused
         #    before anything is programmed, in one line saying what to do.
         d = station_dir("gone", 1, 0x7A)
         server.ctl("stop", "-m", "fast")
-        p = subprocess.run(station_cmd(d, "G", conn), capture_output=True, text=True, env=env_for(os.path.join(d, "sim.ini")),
-                           timeout=300)
+        p = run(station_cmd(d, "G", conn), env=env_for(os.path.join(d, "sim.ini")), timeout=300)
         check(p.returncode != 0 and "cannot be reached" in p.stderr + p.stdout and
               not os.path.exists(os.path.join(d, "boards1", "1", "flash.bin")), f"database gone: exit {p.returncode}",
               p.stdout + p.stderr)
@@ -366,8 +381,7 @@ try:
         first = next_board(swapped=False)
         # A second process that claims the same station name is refused
         # (the first holds it while it runs), before any probe is touched.
-        twin = subprocess.run(station_cmd(d, "M", conn), capture_output=True, text=True,
-                              env=env_for(os.path.join(d, "sim.ini")), timeout=300)
+        twin = run(station_cmd(d, "M", conn), env=env_for(os.path.join(d, "sim.ini")), timeout=300)
         check(twin.returncode == 2 and "Another station is running as “M”" in twin.stderr and twin.stdout == "",
               f"same station name twice: exit {twin.returncode}", twin.stdout + twin.stderr)
         server.ctl("stop", "-m", "fast")
@@ -397,8 +411,7 @@ try:
         check(third is not None and flash[0x8000:0x800C].rstrip(b"\0").decode() == third["serial_number"],
               "mid-line: the refused board carries the one number it got later")
         # Known boards programmed again keep their numbers; the third board gets the next one.
-        again = subprocess.run(station_cmd(d, "M", conn), capture_output=True, text=True,
-                               env=env_for(os.path.join(d, "sim.ini")), timeout=300)
+        again = run(station_cmd(d, "M", conn), env=env_for(os.path.join(d, "sim.ini")), timeout=300)
         results = [json.loads(l)["record"] for l in again.stdout.splitlines() if '"event":"board"' in l]
         check(again.returncode == 0 and third is not None and [r["serial_number"] for r in results] ==
               [first["serial_number"], third["serial_number"], f"W-{int(third['serial_number'][2:]) + 1:05d}"],
@@ -441,12 +454,11 @@ try:
         cause = "The station stopped before the board's result was recorded"
         swept_line = re.compile(r"^(\d+) serial numbers? given by (?:a station|stations) that (?:is|are) not running", re.M)
         kd, k, knum = held_station("K", 0x7C000000)
-        r = subprocess.run([cli, "line", "retire", "K", "--line", conn], capture_output=True, text=True)
+        r = run([cli, "line", "retire", "K", "--line", conn])
         check(r.returncode == 2 and "Station “K” is running on the line database" in r.stderr,
               f"retire refused while the station runs: exit {r.returncode}", r.stdout + r.stderr)
         d0 = station_dir("z0", 1, 0x7D)
-        z0 = subprocess.run(text_cmd(d0, "Z0"), capture_output=True, text=True, env=env_for(os.path.join(d0, "sim.ini")),
-                            timeout=300)
+        z0 = run(text_cmd(d0, "Z0"), env=env_for(os.path.join(d0, "sim.ini")), timeout=300)
         check(z0.returncode == 0 and not swept_line.search(z0.stdout) and consumed_rows() == [],
               f"a station starting while K runs leaves K's number alone: {consumed_rows()}", z0.stdout + z0.stderr)
         k.send_signal(signal.SIGKILL)
@@ -474,22 +486,21 @@ try:
               and consumed_rows() == [["K", knum[0], cause]],
               f"two stations sweeping at once count K's number once: {swept}, {consumed_rows()}",
               "".join(o + e for o, e in zout))
-        r = subprocess.run([cli, "line", "retire", "K", "--line", conn], capture_output=True, text=True)
+        r = run([cli, "line", "retire", "K", "--line", conn])
         check(r.returncode == 0 and "Station “K”: 0 serial numbers" in r.stdout and len(consumed_rows()) == 1,
               f"retire after the sweep counts nothing again: exit {r.returncode}", r.stdout + r.stderr)
         # An engineer retires a killed station before any other starts.
         ld, lp, lnum = held_station("L", 0x79000000)
         lp.send_signal(signal.SIGKILL)
         lp.wait()
-        r = subprocess.run([cli, "line", "retire", "L", "--line", conn], capture_output=True, text=True)
+        r = run([cli, "line", "retire", "L", "--line", conn])
         check(r.returncode == 0 and "Station “L”: 1 serial number given to a board with no result recorded is now "
               "recorded as consumed" in r.stdout and consumed_rows() == [["K", knum[0], cause], ["L", lnum[0], cause]],
               f"retire: exit {r.returncode}, {consumed_rows()}", r.stdout + r.stderr)
         # K's board comes back (same UID, K started again): it keeps its number.
         with open(os.path.join(kd, "sim.ini"), "w") as f:
             f.write(f"[probe]\nmodel = stlink-v3\n[board]\nsequence = 1\nstate = {kd}/again\nuid2 = 0x7C000000\n")
-        back = subprocess.run(station_cmd(kd, "K", conn), capture_output=True, text=True,
-                              env=env_for(os.path.join(kd, "sim.ini")), timeout=300)
+        back = run(station_cmd(kd, "K", conn), env=env_for(os.path.join(kd, "sim.ini")), timeout=300)
         rec = [json.loads(l)["record"] for l in back.stdout.splitlines() if '"event":"board"' in l]
         check(back.returncode == 0 and len(rec) == 1 and rec[0]["serial_number"] == knum[0]
               and rec[0]["chip_uid"] == knum[1] and consumed_rows() == [["L", lnum[0], cause]],
