@@ -201,7 +201,7 @@ load_part (KilnFlashLoader  *self,
 
 gboolean
 kiln_loader_load_program (KilnFlashLoader  *self,
-              GError          **error)
+                          GError          **error)
 {
   if (self->program_end == 0)
     return TRUE;
