@@ -310,6 +310,19 @@ kiln_arm_start_code (KilnArmTarget  *target,
                      guint           n_args,
                      GError        **error)
 {
+  return kiln_arm_start_code_checked (target, entry, stack_top, args, n_args, 0, 0, error);
+}
+
+gboolean
+kiln_arm_start_code_checked (KilnArmTarget  *target,
+                             guint32         entry,
+                             guint32         stack_top,
+                             const guint32  *args,
+                             guint           n_args,
+                             guint32         check,
+                             guint32         expected,
+                             GError        **error)
+{
   KilnStlink *link = link_of (target);
   guint32 demcr;
 
@@ -321,7 +334,7 @@ kiln_arm_start_code (KilnArmTarget  *target,
      * writes, then a read of DHCSR that must show the transfer done
      * (S_REGRDY) on a halted core. Reading DHCSR also clears S_RESET_ST,
      * so a reset seen later happened while the routine ran. */
-    KilnStlinkWord words[1 + 3 * 9 + 8];
+    KilnStlinkWord words[1 + 3 * 9 + 9];
     guint32 regs[9], values[9];
     guint n_regs = 0, n = 0;
 
@@ -369,10 +382,19 @@ kiln_arm_start_code (KilnArmTarget  *target,
     words[n++] = (KilnStlinkWord) { DFSR, 0xFFFFFFFF, TRUE, FALSE };
     /* Interrupts masked: C_MASKINTS is set while halted, then C_HALT goes. */
     words[n++] = (KilnStlinkWord) { DHCSR, DHCSR_KEY | C_MASKINTS | C_HALT | C_DEBUGEN, TRUE, FALSE };
+    /* Last, so that a stale word cannot pass for a complete write. */
+    if (check != 0)
+      words[n++] = (KilnStlinkWord) { check, ~expected, FALSE, FALSE };
     kiln_arm_target_set_demcr (target, FALSE, 0);
     if (!kiln_stlink_words (link, words, n, error))
       return FALSE;
     kiln_arm_target_set_demcr (target, TRUE, demcr);
+    if (check != 0 && words[n - 1].value != expected)
+      {
+        g_set_error (error, KILN_ARM_ERROR, KILN_ARM_ERROR_RAM,
+                     _("The target's RAM at 0x%08X did not take what was written to it"), check);
+        return FALSE;
+      }
 
     for (guint i = 0; i < n_regs; i++)
       {

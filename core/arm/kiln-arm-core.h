@@ -116,6 +116,19 @@ gboolean kiln_arm_start_code    (KilnArmTarget  *target,
                                  const guint32  *args,
                                  guint           n_args,
                                  GError        **error);
+/* The same, for code whose data went up without a status query: the batch
+ * that sets the registers also reads the word at @check, and the core is
+ * started only when it holds @expected (written last, it shows that the
+ * whole write arrived); else KILN_ARM_ERROR_RAM and the core stays
+ * halted. */
+gboolean kiln_arm_start_code_checked (KilnArmTarget  *target,
+                                      guint32         entry,
+                                      guint32         stack_top,
+                                      const guint32  *args,
+                                      guint           n_args,
+                                      guint32         check,
+                                      guint32         expected,
+                                      GError        **error);
 /* Whether a started routine is still running: FALSE in *@running once it
  * stopped at its breakpoint. A fault (vector catch, lockup) or a core that
  * was reset under it is an error (KILN_ARM_ERROR_FAULT) naming the fault in

@@ -19,6 +19,7 @@ typedef enum
   KILN_ARM_ERROR_LOCKUP,
   KILN_ARM_ERROR_READ_PROTECTED,
   KILN_ARM_ERROR_UNKNOWN_CHIP,
+  KILN_ARM_ERROR_RAM,
 } KilnArmError;
 
 GQuark kiln_arm_error_quark (void);

@@ -47,8 +47,11 @@ kiln_flash_loader_stop (KilnFlashLoader *self)
 
 /* Writes the @n_ops operations of @table (@op_size bytes each) and the
  * parameter block in one transfer, the table ending where the block
- * starts and COMMAND last: a running loader takes it from there; a halted
- * core is started on the loader first. */
+ * starts and COMMAND last: a running loader takes it from there. A halted
+ * core is started on the loader first, without a status query after the
+ * write: a word of its own after the block (where the results go), new
+ * each time, is read back in the batch that starts the core, which starts
+ * it only when that word arrived and so everything before it. */
 static gboolean
 post (KilnFlashLoader  *self,
       const guint8     *table,
@@ -56,12 +59,17 @@ post (KilnFlashLoader  *self,
       guint             op_size,
       guint8           *params,
       guint32           command,
+      guint             n_cleared,
       GError          **error)
 {
   gsize table_size = (gsize) n_ops * op_size;
-  g_autofree guint8 *buffer = g_malloc (table_size + KILN_LOADER_P_SIZE);
+  gsize cleared = (gsize) n_cleared * KILN_LOADER_RESULT_SIZE;
+  gsize size = table_size + KILN_LOADER_P_SIZE + cleared;
+  g_autofree guint8 *buffer = g_malloc0 (size + 4);
   guint32 at = self->params - (guint32) table_size;
+  guint32 mark = g_random_int () | 1;
   GError *local_error = NULL;
+  gboolean ok;
 
   g_assert (at >= self->ops);
   /* CRCs kept from a run are for the command right after it. */
@@ -73,17 +81,32 @@ post (KilnFlashLoader  *self,
   if (table_size > 0)
     memcpy (buffer, table, table_size);
   memcpy (buffer + table_size, params, KILN_LOADER_P_SIZE);
+  G_STATIC_ASSERT (KILN_LOADER_RESULTS == KILN_LOADER_P_SIZE);
+  kiln_stlink_encode_u32 (buffer + size, mark);
   /* A long table crosses 1 KiB boundaries: as few commands as the probe
    * takes, one status query after the last. */
-  if (!kiln_stlink_write_stream (self->stlink, at, buffer, table_size + KILN_LOADER_P_SIZE, &local_error))
+  if (self->running)
+    ok = kiln_stlink_write_stream (self->stlink, at, buffer, size, &local_error);
+  else
+    ok = kiln_stlink_write_stream_unchecked (self->stlink, at, buffer, size + 4, &local_error);
+  if (!ok)
     {
       g_propagate_error (error, local_error);
       return FALSE;
     }
   if (self->running)
     return TRUE;
-  if (!kiln_arm_start_code (self->target, self->code | 1, 0, NULL, 0, &local_error))
-    return kiln_loader_error (error, local_error);
+  if (!kiln_arm_start_code_checked (self->target, self->code | 1, 0, NULL, 0, self->results + (guint32) cleared, mark,
+                                    &local_error))
+    {
+      /* Link errors are the link's; anything else is the loader's. */
+      if (local_error->domain != KILN_ARM_ERROR)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      return kiln_loader_error (error, local_error);
+    }
   self->running = TRUE;
   return TRUE;
 }
@@ -111,6 +134,16 @@ typedef struct
   guint32  last_rp;
   guint32  last_ops;
   guint    idle_polls;
+  /* With a limit, an answer that says the loader runs and lies between
+   * the last one and these is taken without a status query (below). */
+  gboolean limited;
+  guint32  rp_limit;
+  guint32  ops_limit;
+  /* An answer that says the loader is done, with RP at rp_limit and every
+   * operation done, is taken without a status query too: for a program
+   * run whose results were cleared by its post (a stale result is then 0
+   * and fails the verification, which reads the flash back). */
+  gboolean done_ok;
 } Watch;
 
 static gboolean poll (KilnFlashLoader  *self,
@@ -211,7 +244,8 @@ kiln_flash_loader_compare (KilnFlashLoader  *self,
       g_autofree guint8 *results = g_malloc0 (count * KILN_LOADER_RESULT_SIZE);
       gsize with_status = count * KILN_LOADER_RESULT_SIZE <= RESULTS_WITH_STATUS ? count * KILN_LOADER_RESULT_SIZE : 0;
       guint8 params[KILN_LOADER_P_SIZE] = { 0 };
-      Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
+      /* RP stays where the post put it; the code check counts too. */
+      Watch watch = { g_get_monotonic_time (), 0, 0, 0, TRUE, 0, count };
       Snapshot snap = { 0 };
 
       for (guint i = 0; i < count; i++)
@@ -238,7 +272,7 @@ kiln_flash_loader_compare (KilnFlashLoader  *self,
       /* The table's stride: 16 says it has erases. */
       kiln_stlink_encode_u32 (params + KILN_LOADER_P_CR_PSIZE, op_size);
       kiln_stlink_encode_u32 (params + KILN_LOADER_P_PSIZE, (guint32) self->supply_psize);
-      if (!post (self, ops, count, op_size, params, KILN_LOADER_COMMAND_CRC, error))
+      if (!post (self, ops, count, op_size, params, KILN_LOADER_COMMAND_CRC, 0, error))
         return FALSE;
       /* The program part, while the CRCs run (setup left it behind only
        * where they take longer than its upload). */
@@ -319,34 +353,75 @@ kiln_flash_loader_compare (KilnFlashLoader  *self,
   return TRUE;
 }
 
-/* With @results, also reads that many bytes of a CRC command's results
- * (after the block) in the same transfer. */
-static gboolean
-snapshot (KilnFlashLoader  *self,
-          Snapshot         *s,
-          guint8           *results,
-          gsize             results_size,
-          GError          **error)
+static void
+decode (Snapshot     *s,
+        const guint8 *b)
 {
-  gsize size = results ? KILN_LOADER_RESULTS + results_size - KILN_LOADER_P_STATUS
-                       : KILN_LOADER_P_ABORT - KILN_LOADER_P_STATUS;
-  g_autofree guint8 *b = g_malloc (size);
-  GError *local_error = NULL;
-
-  /* The words are read upwards while the loader runs. STATUS comes first:
-   * once it says the loader stopped, the words after it are final. */
-  if (!kiln_stlink_read_mem (self->stlink, self->params + KILN_LOADER_P_STATUS, b, size, &local_error))
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  if (results)
-    memcpy (results, b + (KILN_LOADER_RESULTS - KILN_LOADER_P_STATUS), results_size);
   s->status = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_STATUS - KILN_LOADER_P_STATUS));
   s->rp = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_RP - KILN_LOADER_P_STATUS));
   s->error_sr = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_ERROR_SR - KILN_LOADER_P_STATUS));
   s->error_at = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_ERROR_AT - KILN_LOADER_P_STATUS));
   s->ops_done = kiln_stlink_decode_u32 (b + (KILN_LOADER_P_OPS_DONE - KILN_LOADER_P_STATUS));
+}
+
+/* With @results, also reads that many bytes of a CRC command's results
+ * (after the block) in the same transfer; with @watch, as poll() asks. */
+static gboolean
+snapshot (KilnFlashLoader  *self,
+          Snapshot         *s,
+          guint8           *results,
+          gsize             results_size,
+          const Watch      *watch,
+          GError          **error)
+{
+  gsize size = results ? KILN_LOADER_RESULTS + results_size - KILN_LOADER_P_STATUS
+                       : KILN_LOADER_P_ABORT - KILN_LOADER_P_STATUS;
+  g_autofree guint8 *b = g_malloc (size);
+  guint32 at = self->params + KILN_LOADER_P_STATUS;
+  GError *local_error = NULL;
+  gboolean again = TRUE;
+
+  /* The words are read upwards while the loader runs. STATUS comes first:
+   * once it says the loader stopped, the words after it are final.
+   *
+   * While it runs, the status query after the read is left out where a
+   * failed read could not mislead: an answer that says the loader runs,
+   * with RP and the operations done between the last answer's and what
+   * the host gave it, changes nothing but how far the host thinks it is
+   * (stale bytes only hold it back). Any other answer is asked about; a
+   * target that is gone fails the next query or the check of the core
+   * below, and a loader that seems to stand still is timed out. */
+  if (watch && watch->limited && size <= 0x400 - (at & 0x3FF))
+    {
+      if (!kiln_stlink_read_unchecked (self->stlink, at, b, size, &local_error))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      decode (s, b);
+      if (s->status == KILN_LOADER_STATUS_RUNNING && s->rp - watch->last_rp <= watch->rp_limit - watch->last_rp
+          && s->ops_done >= watch->last_ops && s->ops_done <= watch->ops_limit)
+        again = FALSE;
+      else if (watch->done_ok && s->status == KILN_LOADER_STATUS_DONE && s->rp == watch->rp_limit
+               && s->ops_done == watch->ops_limit)
+        again = FALSE;
+      else if (!kiln_stlink_check_read (self->stlink, at, &again, &local_error))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+    }
+  if (again)
+    {
+      if (!kiln_stlink_read_mem (self->stlink, at, b, size, &local_error))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      decode (s, b);
+    }
+  if (results)
+    memcpy (results, b + (KILN_LOADER_RESULTS - KILN_LOADER_P_STATUS), results_size);
   return TRUE;
 }
 
@@ -363,7 +438,7 @@ poll (KilnFlashLoader  *self,
 {
   GError *local_error = NULL;
 
-  if (!snapshot (self, s, results, results_size, error))
+  if (!snapshot (self, s, results, results_size, watch, error))
     return FALSE;
   if (s->status != KILN_LOADER_STATUS_RUNNING)
     return TRUE;
@@ -435,7 +510,7 @@ stop_loader (KilnFlashLoader *self,
         }
     }
   kiln_flash_loader_stop (self);
-  snapshot (self, s, NULL, 0, NULL);
+  snapshot (self, s, NULL, 0, NULL, NULL);
 }
 
 /* The decoder goes up before the first run that sends a compressed record. */
@@ -476,7 +551,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   KilnLoaderStream st = { 0 };
   guint8 params[KILN_LOADER_P_SIZE] = { 0 };
   Snapshot s = { 0 };
-  Watch watch = { g_get_monotonic_time (), 0, 0, 0 };
+  Watch watch = { g_get_monotonic_time (), 0, 0, 0, TRUE, 0, 0 };
   guint consumed = 0;
   gboolean ok = FALSE;
   guint n_after;
@@ -566,7 +641,8 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
    * record goes first, so that the loader starts on it at once. */
   if (!(flash_bound && records->len > 0 && ops[0].kind == KILN_LOADER_OP_PROGRAM))
     {
-      if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, error))
+      if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM,
+                 n_ops > 0 ? n_after : 0, error))
         goto out;
       posted = TRUE;
     }
@@ -610,7 +686,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
               self->link_bytes += n + tail;
               if (!posted
                   && !post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM,
-                            error))
+                            n_ops > 0 ? n_after : 0, error))
                 goto out;
               posted = TRUE;
               continue;
@@ -625,6 +701,9 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
        * it). */
       with_results = tail_results != NULL && st.rec == records->len
                      && st.wp - s.rp <= KILN_LOADER_BLOCK + KILN_LOADER_MARKER_SIZE + 4;
+      watch.rp_limit = st.wp;
+      watch.ops_limit = n_ops + n_after;
+      watch.done_ok = n_ops > 0 && st.rec == records->len;
       if (!poll (self, &watch, &s, with_results ? tail_results : NULL, with_results ? tail_size : 0, error))
         {
           *ops_done = MIN (s.ops_done, n_ops);

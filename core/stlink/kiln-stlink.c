@@ -290,7 +290,9 @@ kiln_stlink_connect (KilnStlink  *self,
       return FALSE;
     }
 
-  if (kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_INIT_AP))
+  /* AP 0 is the firmware's own until J37 (V3J7), which refuses access to
+   * an AP nobody opened: opened only there (a round trip saved before). */
+  if (kiln_stlink_has_feature (&self->version, KILN_STLINK_FEATURE_AP_MUST_INIT))
     {
       kiln_stlink_cmd_init_ap (cmd, 0);
       if (!simple (self, cmd, error))
@@ -498,6 +500,40 @@ kiln_stlink_write_mem (KilnStlink    *self,
                        GError       **error)
 {
   return memory (self, TRUE, address, (guint8 *) buffer, length, KILN_STLINK_WIDTH_32, error);
+}
+
+gboolean
+kiln_stlink_read_unchecked (KilnStlink  *self,
+                            guint32      address,
+                            guint8      *buffer,
+                            gsize        length,
+                            GError     **error)
+{
+  KilnStlinkCmd cmd;
+
+  g_return_val_if_fail (address % 4 == 0 && length % 4 == 0 && length > 0, FALSE);
+  g_return_val_if_fail (length <= MAX_RW32 && (address & 0x3FF) + length <= 0x400, FALSE);
+
+  kiln_stlink_cmd_read_mem32 (cmd, address, (guint16) length);
+  return command (self, cmd, buffer, length, error);
+}
+
+gboolean
+kiln_stlink_check_read (KilnStlink  *self,
+                        guint32      address,
+                        gboolean    *again,
+                        GError     **error)
+{
+  guint8 status;
+
+  *again = FALSE;
+  if (!last_status (self, address, &status, error))
+    {
+      blame_power (self, error);
+      return FALSE;
+    }
+  *again = status != KILN_STLINK_STATUS_OK;
+  return TRUE;
 }
 
 /* The commands of a stream write, without a status query. */

@@ -85,6 +85,22 @@ gboolean                 kiln_stlink_write_stream_unchecked (KilnStlink     *sel
                                                              const guint8   *buffer,
                                                              gsize           length,
                                                              GError        **error);
+/* Reads @length bytes (a multiple of 4 inside one 1 KiB block) in one
+ * command without the status query: when the access failed the bytes may
+ * be stale or wrong. For a caller that can tell most answers apart from
+ * such bytes and asks kiln_stlink_check_read() about the others. */
+gboolean                 kiln_stlink_read_unchecked (KilnStlink     *self,
+                                                     guint32         address,
+                                                     guint8         *buffer,
+                                                     gsize           length,
+                                                     GError        **error);
+/* Whether the read just before it succeeded: TRUE with *@again FALSE when
+ * it did, TRUE with *@again TRUE when the target answered WAIT (read once
+ * more), FALSE with @error (naming @address) when it failed. */
+gboolean                 kiln_stlink_check_read     (KilnStlink     *self,
+                                                     guint32         address,
+                                                     gboolean       *again,
+                                                     GError        **error);
 /* Memory in accesses of @width where the address and the length allow it;
  * an unaligned head and a tail shorter than one access go as bytes (the
  * firmware's 8-bit commands). Firmware without 16-bit access (before V2J26)

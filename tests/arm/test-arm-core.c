@@ -402,6 +402,47 @@ test_watchdog_reset (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "reset"));
 }
 
+/* Code whose data went up without a status query starts only when the
+ * word written last is there: a stale one leaves the core halted, and
+ * says so. */
+static void
+test_start_checked (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  static const guint16 sum[] = { 0x2200, 0x1812, 0x3801, 0xD1FC, 0x4610, 0xBE2A };
+  KilnStlink *link = kiln_arm_target_get_stlink (f->target);
+  guint32 args[] = { 10 }, result = 0, dhcsr = 0;
+  guint64 before;
+
+  load (f, sum, G_N_ELEMENTS (sum));
+  g_assert_true (kiln_stlink_write32 (link, STACK, 0x600DF00D, &error));
+  g_assert_no_error (error);
+  g_assert_true (kiln_arm_reset_halt (f->target, &error));
+  g_assert_no_error (error);
+
+  /* The word holds something else: not started. */
+  g_assert_false (kiln_arm_start_code_checked (f->target, CODE | 1, STACK, args, 1, STACK, 0x600DF00E, &error));
+  g_assert_error (error, KILN_ARM_ERROR, KILN_ARM_ERROR_RAM);
+  g_assert_nonnull (strstr (error->message, "0x20001000"));
+  g_clear_error (&error);
+  g_assert_true (kiln_stlink_read32 (link, 0xE000EDF0, &dhcsr, &error));
+  g_assert_no_error (error);
+  g_assert_cmphex (dhcsr & 0x20000, ==, 0x20000);  /* S_HALT */
+
+  /* It holds what was written: started, in the same round trips as
+   * without the check. */
+  before = usb_transfers (f);
+  g_assert_true (kiln_arm_start_code_checked (f->target, CODE | 1, STACK, args, 1, STACK, 0x600DF00D, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (usb_transfers (f) - before, ==, 4 + 2);
+  g_assert_true (kiln_arm_wait_code (f->target, 2000, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (kiln_arm_read_reg (f->target, KILN_ARM_REG_R0, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result, ==, 55);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -414,6 +455,7 @@ main (int   argc,
   ADD ("/Kiln/Arm/step", test_step, NULL);
   ADD ("/Kiln/Arm/run-to-breakpoint", test_run_to_breakpoint, NULL);
   ADD ("/Kiln/Arm/start-round-trips", test_start_round_trips, NULL);
+  ADD ("/Kiln/Arm/start-checked", test_start_checked, NULL);
   ADD ("/Kiln/Arm/reset-keeps-catch", test_reset_keeps_catch, NULL);
   ADD ("/Kiln/Arm/fault/bus-error", test_fault_bus_error, NULL);
   ADD ("/Kiln/Arm/fault/undefined", test_fault_undefined, NULL);
