@@ -380,6 +380,7 @@ snapshot (KilnFlashLoader  *self,
   guint32 at = self->params + KILN_LOADER_P_STATUS;
   GError *local_error = NULL;
   gboolean again = TRUE;
+  Snapshot t;
 
   /* The words are read upwards while the loader runs. STATUS comes first:
    * once it says the loader stopped, the words after it are final.
@@ -398,12 +399,12 @@ snapshot (KilnFlashLoader  *self,
           g_propagate_error (error, local_error);
           return FALSE;
         }
-      decode (s, b);
-      if (s->status == KILN_LOADER_STATUS_RUNNING && s->rp - watch->last_rp <= watch->rp_limit - watch->last_rp
-          && s->ops_done >= watch->last_ops && s->ops_done <= watch->ops_limit)
+      decode (&t, b);
+      if (t.status == KILN_LOADER_STATUS_RUNNING && t.rp - watch->last_rp <= watch->rp_limit - watch->last_rp
+          && t.ops_done >= watch->last_ops && t.ops_done <= watch->ops_limit)
         again = FALSE;
-      else if (watch->done_ok && s->status == KILN_LOADER_STATUS_DONE && s->rp == watch->rp_limit
-               && s->ops_done == watch->ops_limit)
+      else if (watch->done_ok && t.status == KILN_LOADER_STATUS_DONE && t.rp == watch->rp_limit
+               && t.ops_done == watch->ops_limit)
         again = FALSE;
       else if (!kiln_stlink_check_read (self->stlink, at, &again, &local_error))
         {
@@ -418,8 +419,11 @@ snapshot (KilnFlashLoader  *self,
           g_propagate_error (error, local_error);
           return FALSE;
         }
-      decode (s, b);
+      decode (&t, b);
     }
+  /* Only a snapshot that was taken replaces the last one: a caller that
+   * fails here (the target gone) still knows how far the loader got. */
+  *s = t;
   if (results)
     memcpy (results, b + (KILN_LOADER_RESULTS - KILN_LOADER_P_STATUS), results_size);
   return TRUE;

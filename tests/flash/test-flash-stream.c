@@ -621,6 +621,36 @@ test_longer_than_ring (Fixture       *f,
   g_assert_true (memcmp (g_bytes_get_data (flash, NULL), bytes, length) == 0);
 }
 
+/* Power lost in the middle of a run: the job fails, and the operations it
+ * says are done are those of the last answer the loader gave before the
+ * target went away (not of the bytes a dead link returns), each of them
+ * written whole. */
+static void
+test_power_lost_mid_run (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  const guint n_ops = 16, op_length = 32 * 1024;
+  g_autofree guint8 *bytes = pattern (n_ops * op_length, 97);
+  KilnLoaderOp ops[16];
+  guint32 error_sr = 0, error_at = 0;
+  guint done = 0;
+
+  for (guint i = 0; i < n_ops; i++)
+    ops[i] = (KilnLoaderOp) { KILN_LOADER_OP_PROGRAM, 0, FLASH + i * op_length, op_length, bytes + i * op_length, 0 };
+  g_assert_false (kiln_flash_loader_program (&f->loader, FLASH_REGS, KILN_FLASH_PSIZE_X32, ops, n_ops, NULL, NULL,
+                                             NULL, &done, &error_sr, &error_at, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%u of %u operations done: %s", done, n_ops, error->message);
+  /* The power went at about half the run's modeled time. */
+  g_assert_cmpuint (done, >=, 2);
+  g_assert_cmpuint (done, <, n_ops);
+  g_assert_true (kiln_sim_bench_save (f->b->bench, NULL));
+  flash = bench_flash (f->b);
+  g_assert_true (memcmp (g_bytes_get_data (flash, NULL), bytes, done * op_length) == 0);
+}
+
 /* The LZ4 decoder is uploaded only before the first run that sends a
  * compressed record: a run of bytes that do not compress leaves its place
  * in SRAM as it was; a run of zeros uploads it, once, and decodes. */
@@ -759,5 +789,9 @@ main (int   argc,
   g_test_add ("/Kiln/Flash/stream/crc-after-many-ops", Fixture,
               "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
               fixture_set_up, test_crc_after_many_ops, fixture_tear_down);
+  g_test_add ("/Kiln/Flash/stream/power-lost-mid-run", Fixture,
+              "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n"
+              "[faults]\npower-loss-after-ms = 1500\n",
+              fixture_set_up, test_power_lost_mid_run, fixture_tear_down);
   return g_test_run ();
 }
