@@ -92,11 +92,18 @@ kiln_cli_flash (int    argc,
       if (job->result.n_incomplete > 0)
         {
           g_autoptr(GString) unfinished = g_string_new (NULL);
+          g_autoptr(GString) unsure = g_string_new (NULL);
+          guint n_known = job->result.n_incomplete - job->result.n_unsure;
 
           /* Plan positions are the logical sector numbers on every supported layout. */
           for (guint i = 0; i < job->result.n_incomplete; i++)
-            g_string_append_printf (unfinished, "%s%u", i ? "," : "", job->result.incomplete[i]);
-          code = kiln_cli_fail ("flash", &common, error, unfinished->str);
+            {
+              GString *list = i < n_known ? unfinished : unsure;
+
+              g_string_append_printf (list, "%s%u", list->len ? "," : "", job->result.incomplete[i]);
+            }
+          code = kiln_cli_fail ("flash", &common, error, unfinished->len ? unfinished->str : NULL,
+                                unsure->len ? unsure->str : NULL);
         }
       else
         code = kiln_cli_fail_job ("flash", &common, error, progress);

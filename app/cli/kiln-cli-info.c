@@ -52,7 +52,7 @@ kiln_cli_info (int    argc,
   if (!kiln_identify_job_run (NULL, job, NULL, NULL, &error))
     {
       /* The same words as the job commands, with the hint for --connect-under-reset. */
-      code = kiln_cli_fail ("info", &common, error, NULL);
+      code = kiln_cli_fail ("info", &common, error, NULL, NULL);
       goto out;
     }
 

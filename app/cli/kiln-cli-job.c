@@ -361,15 +361,19 @@ int
 kiln_cli_fail (const char    *command,
                KilnCliCommon *common,
                const GError  *error,
-               const char    *unfinished)
+               const char    *unfinished,
+               const char    *unsure)
 {
   int code = kiln_cli_exit_code (error);
   g_autofree char *text = NULL;
+  g_autofree char *with_unsure = NULL;
   const char *message = error->message;
-  gulong n_unfinished = 1;
+  gulong n_unfinished = 1, n_unsure = 1;
 
   for (const char *p = unfinished; p != NULL && *p != '\0'; p++)
     n_unfinished += *p == ',';
+  for (const char *p = unsure; p != NULL && *p != '\0'; p++)
+    n_unsure += *p == ',';
 
   if (code == KILN_CLI_EXIT_CANCELLED)
     {
@@ -409,6 +413,21 @@ kiln_cli_fail (const char    *command,
       text = g_strdup_printf (_("%s For that, run the command again with --connect-under-reset."), first);
       message = text;
     }
+  if (unsure != NULL && code != KILN_CLI_EXIT_CANCELLED)
+    {
+      g_autofree char *first = sentence (message);
+
+      /* Translators: the first %s is what was said before (ending in a
+       * full stop), the second a sector number or list ("5,6") */
+      with_unsure = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                  "%s Sector %s may have been written in part too: Kiln lost touch "
+                                                  "with the board before it could tell.",
+                                                  "%s Sectors %s may have been written in part too: Kiln lost touch "
+                                                  "with the board before it could tell.",
+                                                  n_unsure),
+                                     first, unsure);
+      message = with_unsure;
+    }
   return kiln_cli_fail_with (command, common, code, message);
 }
 
@@ -424,7 +443,7 @@ kiln_cli_fail_job (const char    *command,
                         && !g_error_matches (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_VERIFY);
   g_autofree char *unfinished = unfinished_sectors (progress, failed_too);
 
-  return kiln_cli_fail (command, common, error, unfinished);
+  return kiln_cli_fail (command, common, error, unfinished, NULL);
 }
 
 int

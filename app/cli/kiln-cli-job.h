@@ -123,11 +123,14 @@ int               kiln_cli_run_command_job      (const char          *command,
 int               kiln_cli_exit_code            (const GError    *error);
 /* Prints the error as the command's last word (a JSON result with --json,
  * always the message on stderr) and returns the exit code. @unfinished
- * (may be NULL) names the sectors a cancelled job left incomplete, "4,5". */
+ * (may be NULL) names the sectors a cancelled job left incomplete, "4,5";
+ * @unsure (may be NULL) those the loader may have begun before the link
+ * failed, without saying so. */
 int               kiln_cli_fail                 (const char      *command,
                                                  KilnCliCommon   *common,
                                                  const GError    *error,
-                                                 const char      *unfinished);
+                                                 const char      *unfinished,
+                                                 const char      *unsure);
 /* The same, naming the sectors @progress last saw being erased or written. */
 int               kiln_cli_fail_job             (const char      *command,
                                                  KilnCliCommon   *common,

@@ -200,28 +200,39 @@ progress_message_cb (KilnWindow   *self,
 }
 
 /* The sectors a failed flash job erased and did not finish writing, as
- * people number them ("0, 1"), or NULL. They are marked on the map. */
+ * people number them ("0, 1"), or NULL; in @unsure those the loader may
+ * have begun before the link failed, without saying so. They are marked
+ * on the map. */
 static char *
-mark_incomplete (KilnWindow         *self,
-                 const KilnFlashJob *job)
+mark_incomplete (KilnWindow          *self,
+                 const KilnFlashJob  *job,
+                 char               **unsure)
 {
   g_autoptr(GString) list = g_string_new (NULL);
+  g_autoptr(GString) maybe = g_string_new (NULL);
   guint n_map = kiln_memory_map_get_n_sectors (self->memory_map);
 
+  *unsure = NULL;
   if (job == NULL || self->chip == NULL)
     return NULL;
   for (guint k = 0; k < job->result.n_incomplete; k++)
     {
       guint pos = job->result.incomplete[k];
+      gboolean known = k < job->result.n_incomplete - job->result.n_unsure;
+      GString *to = known ? list : maybe;
 
       if (pos >= kiln_chip_get_n_sectors (self->chip))
         continue;
-      g_string_append_printf (list, "%s%u", list->len ? ", " : "", kiln_chip_get_sector (self->chip, pos)->index);
+      g_string_append_printf (to, "%s%u", to->len ? ", " : "", kiln_chip_get_sector (self->chip, pos)->index);
       if (pos < n_map)
         kiln_memory_map_set_sector_state (self->memory_map, pos, KILN_SECTOR_STATE_FAILED,
-                                          _("Half-written: the board will not start from this firmware until "
-                                            "it is programmed again"));
+                                          known ? _("Half-written: the board will not start from this firmware "
+                                                    "until it is programmed again")
+                                                : _("Perhaps written in part: Kiln lost touch with the board "
+                                                    "before it could tell; program it again"));
     }
+  if (maybe->len)
+    *unsure = g_strdup (maybe->str);
   return list->len ? g_strdup (list->str) : NULL;
 }
 
@@ -307,10 +318,12 @@ show_result (KilnWindow *self)
     }
   else
     {
-      g_autofree char *incomplete = mark_incomplete (self, flash_job);
+      g_autofree char *unsure = NULL;
+      g_autofree char *incomplete = mark_incomplete (self, flash_job, &unsure);
       g_autofree char *words = _kiln_window_dup_error_words (self, error);
       g_autofree char *text = NULL;
-      guint n = flash_job != NULL ? flash_job->result.n_incomplete : 0;
+      guint n = flash_job != NULL ? flash_job->result.n_incomplete - flash_job->result.n_unsure : 0;
+      guint n_unsure = flash_job != NULL ? flash_job->result.n_unsure : 0;
 
       /* GLib's own "Operation was cancelled" says nothing about the board. */
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -328,6 +341,20 @@ show_result (KilnWindow *self)
                                 words, incomplete);
       else
         text = g_steal_pointer (&words);
+      if (unsure != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *before = g_steal_pointer (&text);
+
+          /* Translators: as in kiln-cli's message; here the second %s
+           * lists sectors as "5, 6" */
+          text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                               "%s Sector %s may have been written in part too: Kiln lost touch "
+                                               "with the board before it could tell.",
+                                               "%s Sectors %s may have been written in part too: Kiln lost touch "
+                                               "with the board before it could tell.",
+                                               n_unsure),
+                                  before, unsure);
+        }
 
       gtk_widget_add_css_class (GTK_WIDGET (self->result_box), "failure");
       _kiln_window_offer_action (self, self->result_action, error, "win.retry");

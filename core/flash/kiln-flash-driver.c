@@ -319,6 +319,12 @@ program_with_loader (Job     *job,
   ok = kiln_flash_loader_program (&job->loader, job->ctrl.regs, job->psize, job->ops, job->n_ops, on_loader_progress,
                                   job, job->cancellable, &ops_done, &error_sr, &error_at, &local_error);
   on_loader_progress (job, ops_done, G_MAXUINT64);
+  /* Where the link failed, the loader may have gone on after its last
+   * answer: each further sector it may have begun is named too, as one
+   * that may be untouched or written in part. */
+  for (guint k = ops_done; !ok && k < job->loader.ops_begun && k < job->n_ops; k++)
+    if (!job->done[job->ops[k].tag])
+      job->unsure[job->ops[k].tag] = TRUE;
   job->ops = NULL;
   if (ok)
     {
@@ -475,9 +481,17 @@ static void
 note_incomplete (Job *job)
 {
   job->result->n_incomplete = 0;
+  job->result->n_unsure = 0;
   for (guint i = 0; i < job->n && job->result->n_incomplete < KILN_FLASH_MAX_SECTORS; i++)
     if ((job->erased[i] || job->started[i]) && !job->done[i])
       job->result->incomplete[job->result->n_incomplete++] = i;
+  /* Those the loader may have begun without saying so come last. */
+  for (guint i = 0; i < job->n && job->result->n_incomplete < KILN_FLASH_MAX_SECTORS; i++)
+    if (job->unsure[i] && !job->erased[i] && !job->started[i] && !job->done[i])
+      {
+        job->result->incomplete[job->result->n_incomplete++] = i;
+        job->result->n_unsure++;
+      }
 }
 
 static char *
@@ -521,6 +535,7 @@ kiln_flash_program (KilnArmTarget           *target,
   job.blank = g_new0 (gboolean, job.n);
   job.done = g_new0 (gboolean, job.n);
   job.started = g_new0 (gboolean, job.n);
+  job.unsure = g_new0 (gboolean, job.n);
   job.pre_erased = -1;
   kiln_flash_controller_init (&job.ctrl, target);
 
@@ -687,6 +702,7 @@ out:
   g_free (job.blank);
   g_free (job.done);
   g_free (job.started);
+  g_free (job.unsure);
 
   if (!ok)
     {

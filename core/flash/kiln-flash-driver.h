@@ -52,9 +52,12 @@ typedef struct
   char    *fallback_reason;
   KilnFlashVerifyMethod verify_method;
   /* After a failure or a cancel: sectors (plan positions) that were erased
-   * but not completely written. */
+   * but not completely written. The last @n_unsure of them are sectors the
+   * loader may have begun after its last answer, before the link failed:
+   * each may be untouched, or written in part. */
   guint   n_incomplete;
   guint   incomplete[KILN_FLASH_MAX_SECTORS];
+  guint   n_unsure;
   /* The plan's time estimate once the probe, the supply and (with
    * skip_unchanged) the comparison on the target are known. */
   double  estimated_seconds;

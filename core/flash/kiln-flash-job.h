@@ -38,6 +38,7 @@ typedef struct
   gboolean                *blank;      /* per position: found blank, written without an erase */
   gboolean                *done;       /* per position: completely written */
   gboolean                *started;    /* per position: its erase was started (it no longer holds what it held) */
+  gboolean                *unsure;     /* per position: the loader may have begun it after its last answer */
   gint                     pre_erased; /* the position whose erase the compare started, or -1 */
   guint64                  total;      /* bytes to program */
   guint64                  base_done;  /* bytes programmed before the current stream */

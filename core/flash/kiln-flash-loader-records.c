@@ -84,7 +84,7 @@ kiln_loader_make_records (gboolean            compress,
         continue;
       for (guint32 off = 0; off < ops[i].length; off += raw, stream_left -= raw)
         {
-          KilnLoaderRecord r = { ops[i].data + off, NULL, 0, 0, 0, seq++ };
+          KilnLoaderRecord r = { ops[i].data + off, NULL, 0, 0, 0, seq++, i };
           int packed = 0;
 
           raw = r.raw = block_size (ops[i].length - off, stream_left);

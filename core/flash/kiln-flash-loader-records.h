@@ -23,6 +23,7 @@ typedef struct
   guint32       stored;
   guint32       program;  /* bytes in words that are not all 0xFF: the flash's work */
   guint32       seq;
+  guint         op;       /* its operation's index */
 } KilnLoaderRecord;
 
 /* A marker's size: a header without bytes (wrap: raw 0; end: raw 0xFFFF). */

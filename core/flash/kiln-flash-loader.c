@@ -526,6 +526,34 @@ load_lz4_for (KilnFlashLoader  *self,
   return !kiln_loader_records_compressed (records) || kiln_flash_loader_load_lz4 (self, error);
 }
 
+/* How many of @ops the loader may have begun when the link failed: it
+ * takes the operations in order and cannot pass a program operation before
+ * all its records are there (those before st->rec were sent whole). */
+static guint
+ops_begun_bound (const KilnLoaderStream *st,
+                 const KilnLoaderOp     *ops,
+                 guint                   n_ops)
+{
+  guint begun = 0, r = 0;
+
+  for (guint i = 0; i < n_ops; i++)
+    {
+      if (ops[i].kind != KILN_LOADER_OP_PROGRAM)
+        {
+          begun = i + 1;
+          continue;
+        }
+      if (r >= st->rec)
+        break;
+      begun = i + 1;
+      while (r < st->records->len && g_array_index (st->records, KilnLoaderRecord, r).op == i)
+        r++;
+      if (r > st->rec)
+        break;
+    }
+  return begun;
+}
+
 gboolean
 kiln_flash_loader_program (KilnFlashLoader         *self,
                            guint32                  flash_regs,
@@ -557,7 +585,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   Snapshot s = { 0 };
   Watch watch = { g_get_monotonic_time (), 0, 0, 0, TRUE, 0, 0 };
   guint consumed = 0;
-  gboolean ok = FALSE;
+  gboolean ok = FALSE, stopped = FALSE;
   guint n_after;
 
   *ops_done = 0;
@@ -661,6 +689,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
             {
               stop_loader (self, &s);
               *ops_done = MIN (s.ops_done, n_ops);
+              stopped = s.status != KILN_LOADER_STATUS_RUNNING;
             }
           g_cancellable_set_error_if_cancelled (cancellable, error);
           goto out;
@@ -727,6 +756,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
           g_autofree char *why = kiln_flash_describe_sr (s.error_sr, pos >= 0 ? kiln_chip_get_sector (chip, (guint) pos) : NULL);
 
           *error_sr = s.error_sr;
+          stopped = TRUE;
           done_with (self);
           if (s.error_at == 0xFFFFFFFFu)
             {
@@ -742,6 +772,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
         }
       if (s.status == KILN_LOADER_STATUS_BAD_STREAM)
         {
+          stopped = TRUE;
           done_with (self);
           g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
                        _("Kiln's flash loader found a damaged block in its data (at 0x%08X) and stopped before writing it"),
@@ -750,6 +781,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
         }
       if (s.status == KILN_LOADER_STATUS_DONE)
         {
+          stopped = TRUE;
           done_with (self);
           if (st.rec < records->len || s.rp != st.wp)
             {
@@ -784,6 +816,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
         }
       if (s.status != KILN_LOADER_STATUS_RUNNING)
         {
+          stopped = TRUE;
           kiln_flash_loader_stop (self);
           g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
                        _("Kiln's flash loader stopped with status %u"), s.status);
@@ -792,6 +825,14 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
     }
 
 out:
+  if (ok)
+    self->ops_begun = n_ops;
+  else if (!posted)
+    self->ops_begun = 0;
+  else if (stopped)
+    self->ops_begun = MIN (*ops_done + 1, n_ops);
+  else
+    self->ops_begun = MAX (ops_begun_bound (&st, ops, n_ops), MIN (*ops_done + 1, n_ops));
   kiln_loader_free_records (records);
   return ok;
 }

@@ -161,6 +161,12 @@ typedef struct
   guint32        after_crcs[KILN_LOADER_MAX_AFTER];
   guint          n_after;
   gboolean       after_ready;
+  /* After a program run that failed: how many of its operations the
+   * loader may have begun. Where it said it stopped, the one after those
+   * done; where the link failed first, every operation up to the first
+   * whose records it did not all get (that one too when it got some),
+   * since it may have gone on after its last answer. */
+  guint          ops_begun;
 } KilnFlashLoader;
 
 /* Called while a program run streams: operations completed and bytes the
