@@ -522,7 +522,6 @@ test_line_view (void)
   guint before;
 
   g_assert_true (g_file_set_contents (sim, "[probe]\n[board]\n", -1, NULL));
-  g_setenv ("KILN_SIM", sim, TRUE);
   if (line_conninfo != NULL)
     {
       g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
@@ -738,11 +737,18 @@ main (int   argc,
     g_assert_nonnull (g_mkdtemp (config));
     g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   }
+  tmp_dir = g_dir_make_tmp ("kiln-line-view-ui-XXXXXX", NULL);
+  /* The bench every window here opens, set before GTK starts its threads
+   * (setenv() is not safe once they run; each test rewrites the file). */
+  {
+    g_autofree char *sim = g_build_filename (tmp_dir, "sim.ini", NULL);
+
+    g_setenv ("KILN_SIM", sim, TRUE);
+  }
   kiln_test_ui_init (&argc, &argv);
   app = kiln_test_ui_application ("org.kiln.Kiln.LineViewTest");
 
   line_conninfo = g_getenv ("KILN_TEST_LINE");
-  tmp_dir = g_dir_make_tmp ("kiln-line-view-ui-XXXXXX", NULL);
   db_path = g_build_filename (tmp_dir, "production.db", NULL);
   make_record ();
   make_profile ();

@@ -175,7 +175,6 @@ new_window (const char *bench_text,
   KilnProductionWindow *window;
 
   g_assert_true (g_file_set_contents (sim, bench_text, -1, NULL));
-  g_setenv ("KILN_SIM", sim, TRUE);
   window = kiln_production_window_new (ADW_APPLICATION (g_application_get_default ()), TRUE, db);
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   gtk_window_present (GTK_WINDOW (window));
@@ -184,16 +183,36 @@ new_window (const char *bench_text,
   return window;
 }
 
-/* The window at @width × @height, saved as @name. */
+typedef struct
+{
+  GtkWidget *window;
+  int        width;
+  int        height;
+} Size;
+
+static gboolean
+fits (gpointer data)
+{
+  const Size *size = data;
+
+  return gtk_widget_get_width (size->window) <= size->width && gtk_widget_get_height (size->window) <= size->height;
+}
+
+/* The window at @width × @height, saved as @name. A slow machine may
+ * still be laying out what the last state showed: the window gets the
+ * time to settle (the checks below then say whether it fits). */
 static void
 resize_and_save (KilnProductionWindow *window,
                  int                   width,
                  int                   height,
                  const char           *name)
 {
+  Size size = { GTK_WIDGET (window), width, height };
+
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   kiln_test_wait_drawn (GTK_WIDGET (window));
   kiln_test_spin (200);
+  kiln_test_spin_until (fits, &size, 10000);
   kiln_test_wait_drawn (GTK_WIDGET (window));
   kiln_test_save_screenshot (GTK_WIDGET (window), name);
   /* Everything fits: the window is no larger than asked for (its frame
@@ -650,12 +669,19 @@ main (int   argc,
     g_assert_nonnull (g_mkdtemp (config));
     g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   }
+  tmp_dir = g_dir_make_tmp ("kiln-production-operator-XXXXXX", NULL);
+  /* The bench every window here opens, set before GTK starts its threads
+   * (setenv() is not safe once they run; each test rewrites the file). */
+  {
+    g_autofree char *sim = g_build_filename (tmp_dir, "sim.ini", NULL);
+
+    g_setenv ("KILN_SIM", sim, TRUE);
+  }
   kiln_test_ui_init (&argc, &argv);
   app = kiln_test_ui_application ("org.kiln.Kiln.OperatorTest");
   /* The application's settings, which operator mode takes away. */
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
 
-  tmp_dir = g_dir_make_tmp ("kiln-production-operator-XXXXXX", NULL);
   {
     g_autofree char *keys = g_build_filename (g_get_user_config_dir (), "kiln", "trusted-keys", NULL);
     g_autofree char *pub_path = g_build_filename (keys, "engineer.pub", NULL);

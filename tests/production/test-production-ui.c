@@ -146,7 +146,6 @@ new_window (const char *bench_text,
   KilnProductionWindow *window;
 
   g_assert_true (g_file_set_contents (sim, bench_text, -1, NULL));
-  g_setenv ("KILN_SIM", sim, TRUE);
   window = kiln_production_window_new (ADW_APPLICATION (g_application_get_default ()), TRUE, db);
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
   gtk_window_present (GTK_WINDOW (window));
@@ -648,10 +647,17 @@ main (int   argc,
     g_assert_nonnull (g_mkdtemp (config));
     g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   }
+  tmp_dir = g_dir_make_tmp ("kiln-production-ui-XXXXXX", NULL);
+  /* The bench every window here opens, set before GTK starts its threads
+   * (setenv() is not safe once they run; each test rewrites the file). */
+  {
+    g_autofree char *sim = g_build_filename (tmp_dir, "sim.ini", NULL);
+
+    g_setenv ("KILN_SIM", sim, TRUE);
+  }
   kiln_test_ui_init (&argc, &argv);
   app = kiln_test_ui_application ("org.kiln.Kiln.ProductionTest");
 
-  tmp_dir = g_dir_make_tmp ("kiln-production-ui-XXXXXX", NULL);
   {
     /* The station trusts the engineer's key from its configuration folder. */
     g_autofree char *keys = g_build_filename (g_get_user_config_dir (), "kiln", "trusted-keys", NULL);

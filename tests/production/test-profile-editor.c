@@ -267,7 +267,6 @@ test_create_sign_try (void)
   sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, FIRMWARE_SIZE);
 
   g_assert_true (g_file_set_contents (sim, bench, -1, NULL));
-  g_setenv ("KILN_SIM", sim, TRUE);
   window = kiln_production_window_new (ADW_APPLICATION (g_application_get_default ()), TRUE, db);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
   gtk_window_present (GTK_WINDOW (window));
@@ -505,9 +504,16 @@ main (int   argc,
     g_assert_nonnull (g_mkdtemp (config));
     g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   }
+  tmp_dir = g_dir_make_tmp ("kiln-profile-editor-XXXXXX", NULL);
+  /* The bench every window here opens, set before GTK starts its threads
+   * (setenv() is not safe once they run; each test rewrites the file). */
+  {
+    g_autofree char *sim = g_build_filename (tmp_dir, "sim.ini", NULL);
+
+    g_setenv ("KILN_SIM", sim, TRUE);
+  }
   kiln_test_ui_init (&argc, &argv);
   app = kiln_test_ui_application ("org.kiln.Kiln.ProfileEditorTest");
-  tmp_dir = g_dir_make_tmp ("kiln-profile-editor-XXXXXX", NULL);
 
   g_test_add_func ("/Kiln/Production/profile-editor/held-key", test_held_key);
   g_test_add_func ("/Kiln/Production/profile-editor/create-sign-try", test_create_sign_try);
