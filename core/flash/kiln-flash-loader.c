@@ -84,9 +84,13 @@ post (KilnFlashLoader  *self,
   G_STATIC_ASSERT (KILN_LOADER_RESULTS == KILN_LOADER_P_SIZE);
   kiln_stlink_encode_u32 (buffer + size, mark);
   /* A long table crosses 1 KiB boundaries: as few commands as the probe
-   * takes, one status query after the last. */
+   * takes. No status query either way. A running loader takes nothing
+   * before COMMAND arrives, and a write that failed stops at the word
+   * that failed: then the loader keeps the last command's status, RP
+   * and operations, which answer no poll of this one (they are asked
+   * about and end in an error). */
   if (self->running)
-    ok = kiln_stlink_write_stream (self->stlink, at, buffer, size, &local_error);
+    ok = kiln_stlink_write_stream_unchecked (self->stlink, at, buffer, size, &local_error);
   else
     ok = kiln_stlink_write_stream_unchecked (self->stlink, at, buffer, size + 4, &local_error);
   if (!ok)
