@@ -11,6 +11,7 @@
 
 #include "kiln-flash-loader-records.h"
 #include "kiln-flash-units.h"
+#include "kiln-stlink.h"
 #include "kiln-stlink-protocol.h"
 
 /* The smallest of the last records. */
@@ -61,17 +62,46 @@ block_size (guint32 left,
   return size;
 }
 
+/* The same where the probe's last command starts at @last_at bytes of the
+ * records, @before bytes of them coming before this one: those before it
+ * end there, shrinking towards it as above; from there on they start at
+ * TAIL_MIN and grow by a thirty-second each (*@grow). Record sizes are
+ * multiples of 16 bytes but for an operation's last. */
+static guint32
+block_size_to (guint32  left,
+               guint32  before,
+               guint32  last_at,
+               guint32 *grow)
+{
+  guint32 size = MIN ((guint32) KILN_LOADER_BLOCK, left);
+  guint32 to_last = before < last_at ? last_at - before : 0;
+  guint32 cut;
+
+  if (to_last > 12 + 16)
+    {
+      cut = (to_last - 12) & ~15u;
+      if (to_last < 6 * KILN_LOADER_BLOCK)
+        cut = MIN (cut, MAX ((guint32) TAIL_MIN, (to_last / 6 + 15) & ~15u));
+      return MIN (size, cut);
+    }
+  size = MIN (size, *grow & ~15u);
+  *grow += *grow / 32;
+  return size;
+}
+
 /* Decoding costs the target a little time: a block is sent compressed
  * only when that saves at least a sixteenth. */
 GArray *
 kiln_loader_make_records (gboolean            compress,
                           const KilnLoaderOp *ops,
                           guint               n_ops,
-                          guint32             seq)
+                          guint32             seq,
+                          guint32             last_at)
 {
   GArray *records = g_array_new (FALSE, FALSE, sizeof (KilnLoaderRecord));
   int bound = LZ4_compressBound (KILN_LOADER_BLOCK);
   guint64 stream_left = 0;
+  guint32 before = 0, grow = TAIL_MIN;
 
   for (guint i = 0; i < n_ops; i++)
     if (ops[i].kind == KILN_LOADER_OP_PROGRAM)
@@ -87,7 +117,8 @@ kiln_loader_make_records (gboolean            compress,
           KilnLoaderRecord r = { ops[i].data + off, NULL, 0, 0, 0, seq++, i };
           int packed = 0;
 
-          raw = r.raw = block_size (ops[i].length - off, stream_left);
+          raw = r.raw = last_at > 0 ? block_size_to (ops[i].length - off, before, last_at, &grow)
+                                    : block_size (ops[i].length - off, stream_left);
           r.stored = r.raw;
           r.program = r.raw - (guint32) kiln_flash_erased_bytes (r.data, r.raw, 4);
           if (compress)
@@ -102,10 +133,106 @@ kiln_loader_make_records (gboolean            compress,
             }
           else
             g_clear_pointer (&r.owned, g_free);
+          before += kiln_loader_record_size (&r);
           g_array_append_val (records, r);
         }
     }
   return records;
+}
+
+guint32
+kiln_loader_stream_last_command (GArray  *records,
+                                 guint32  ring_size,
+                                 guint   *n_commands)
+{
+  g_autofree guint8 *batch = g_malloc (KILN_LOADER_BATCH + KILN_LOADER_MARKER_SIZE);
+  g_autofree guint8 *current = g_malloc (KILN_LOADER_BLOCK + 12);
+  g_autofree guint32 *ends = g_new0 (guint32, records->len + 1);
+  g_autofree guint64 *raw_upto = g_new0 (guint64, records->len + 1);
+  KilnLoaderStream st = { 0 };
+  guint32 rp = 0, since_poll = 0, last = 0;
+
+  st.records = records;
+  st.current = current;
+  st.ends = ends;
+  st.raw_upto = raw_upto;
+  for (guint i = 0; i < records->len; i++)
+    st.total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
+  *n_commands = 0;
+  /* As kiln_flash_loader_program() sends them, the loader taking each
+   * byte as it comes: after a poll the ring is empty. */
+  while (st.rec < records->len)
+    {
+      guint32 free_bytes = ring_size - (st.wp - rp);
+      guint32 sent = st.sent, skip, tail, n = 0;
+
+      if (since_poll < KILN_LOADER_PROGRESS_EVERY
+          && free_bytes >= MIN ((guint32) KILN_LOADER_BATCH_MIN, st.total - st.sent) + KILN_LOADER_MARKER_SIZE)
+        n = kiln_loader_stream_gather (&st, ring_size, batch, free_bytes, KILN_LOADER_BATCH, &skip, &tail);
+      if (n == 0)
+        {
+          if (rp == st.wp && since_poll == 0)
+            break;
+          since_poll = 0;
+          rp = st.wp;
+          continue;
+        }
+      *n_commands += (n + tail + KILN_STLINK_MAX_RW32 - 1) / KILN_STLINK_MAX_RW32;
+      /* The last command that carries records (not the end marker alone). */
+      last = sent + (n - 1) / KILN_STLINK_MAX_RW32 * KILN_STLINK_MAX_RW32;
+      st.wp += n + skip;
+      since_poll += n;
+    }
+  return last;
+}
+
+/* Whether the run's erases (at least 250 ms each, at x32) and programming
+ * take the flash longer than the link takes to carry the records (4.75 µs
+ * a byte via a full-speed probe): the link then runs ahead and the flash
+ * finishes at its own pace. */
+static gboolean
+erases_set_pace (const KilnLoaderOp *ops,
+                 guint               n_ops,
+                 GArray             *records)
+{
+  double flash_us = 0, link_us = 0;
+
+  for (guint i = 0; i < n_ops; i++)
+    if (ops[i].kind != KILN_LOADER_OP_PROGRAM)
+      flash_us += 250000;
+  for (guint i = 0; i < records->len; i++)
+    {
+      flash_us += 4.0 * g_array_index (records, KilnLoaderRecord, i).program;
+      link_us += 4.75 * kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
+    }
+  return flash_us >= link_us;
+}
+
+GArray *
+kiln_loader_shape_records (GArray             *records,
+                           gboolean            compress,
+                           const KilnLoaderOp *ops,
+                           guint               n_ops,
+                           guint32             seq,
+                           guint32             ring_size)
+{
+  guint n_commands, n_shaped;
+  guint32 last_at;
+  GArray *shaped;
+
+  if (erases_set_pace (ops, n_ops, records))
+    return records;
+  last_at = kiln_loader_stream_last_command (records, ring_size, &n_commands);
+  if (last_at == 0)
+    return records;
+  shaped = kiln_loader_make_records (compress, ops, n_ops, seq, last_at);
+  if (kiln_loader_stream_last_command (shaped, ring_size, &n_shaped) != last_at || n_shaped > n_commands)
+    {
+      kiln_loader_free_records (shaped);
+      return records;
+    }
+  kiln_loader_free_records (records);
+  return shaped;
 }
 
 gboolean

@@ -26,6 +26,15 @@ typedef struct
   guint         op;       /* its operation's index */
 } KilnLoaderRecord;
 
+/* The most bytes of the stream written at once (eight of the probe's
+ * largest commands), and the least room in the ring worth a write (two):
+ * with less, the host waits for the loader. */
+#define KILN_LOADER_BATCH          (48 * 1024)
+#define KILN_LOADER_BATCH_MIN      (12 * 1024)
+/* The loader is asked how far it is (for the progress) after this many
+ * bytes of the stream; the ring's room is asked only when it runs out. */
+#define KILN_LOADER_PROGRESS_EVERY (128 * 1024)
+
 /* A marker's size: a header without bytes (wrap: raw 0; end: raw 0xFFFF). */
 #define KILN_LOADER_MARKER_SIZE 8
 
@@ -43,11 +52,39 @@ void     kiln_loader_marker_encode      (gboolean                end,
  * counted from @seq; with @compress, each block compressed where that
  * saves at least a sixteenth. The last records of the stream are smaller,
  * so that little is left to program once the link is done (a record is
- * programmed once all of it is there). */
+ * programmed once all of it is there).
+ *
+ * With @last_at (not 0), for a stream the link sets the pace of: the
+ * probe's last command starts with a record at @last_at bytes of the
+ * records' stream (kiln_loader_stream_last_command()). The records before
+ * it shrink towards it, so that the flash has caught up when that command
+ * comes; those after it start small and grow by a thirty-second each,
+ * so that the flash starts on the command's first bytes and is never
+ * left waiting (it programs a byte in 4 µs; a full-speed probe's SWD
+ * writes land one in 3.75 µs). */
 GArray  *kiln_loader_make_records       (gboolean                compress,
                                          const KilnLoaderOp     *ops,
                                          guint                   n_ops,
-                                         guint32                 seq);
+                                         guint32                 seq,
+                                         guint32                 last_at);
+/* Where the probe's last command of @records' stream would start, in bytes
+ * of the records (as KilnLoaderStream's sent counts them), for a ring of
+ * @ring_size bytes that the loader empties as fast as the link fills it;
+ * *@n_commands the commands of the whole stream. */
+guint32  kiln_loader_stream_last_command (GArray                *records,
+                                          guint32                ring_size,
+                                          guint                 *n_commands);
+/* @records (made without @last_at) for a stream the link sets the pace of,
+ * through a ring of @ring_size bytes: where the run's erases do not hold
+ * the flash back longer than the link takes, made again for the probe's
+ * last command, unless that costs a command more; the records not kept are
+ * freed. */
+GArray  *kiln_loader_shape_records      (GArray                 *records,
+                                         gboolean                compress,
+                                         const KilnLoaderOp     *ops,
+                                         guint                   n_ops,
+                                         guint32                 seq,
+                                         guint32                 ring_size);
 /* Whether any of @records is compressed (the loader then needs its decoder). */
 gboolean kiln_loader_records_compressed (GArray                 *records);
 void     kiln_loader_free_records       (GArray                 *records);

@@ -16,14 +16,9 @@
 #include "kiln-flash-loader-records.h"
 #include "kiln-stlink-protocol.h"
 
-/* The most bytes of the stream written at once (eight of the probe's
- * largest commands), and the least room in the ring worth a write (two):
- * with less, the host waits for the loader. */
-#define BATCH        (48 * 1024)
-#define BATCH_MIN    (12 * 1024)
-/* The loader is asked how far it is (for the progress) after this many
- * bytes of the stream; the ring's room is asked only when it runs out. */
-#define PROGRESS_EVERY (128 * 1024)
+#define BATCH          KILN_LOADER_BATCH
+#define BATCH_MIN      KILN_LOADER_BATCH_MIN
+#define PROGRESS_EVERY KILN_LOADER_PROGRESS_EVERY
 
 void
 kiln_flash_loader_set_after (KilnFlashLoader *self,
@@ -558,6 +553,26 @@ ops_begun_bound (const KilnLoaderStream *st,
   return begun;
 }
 
+/* Via a full-speed probe the link carries about 4.75 µs per byte and the
+ * flash programs about 4 µs per byte at x32 (erased words skipped): the
+ * link sets the pace unless the blocks compress by more than a fifth of
+ * the bytes the flash must program. When the flash does (or via a
+ * high-speed probe), the first record goes alone, so that the flash starts
+ * as early as it can; when the link does, that would only cost a command. */
+static gboolean
+flash_sets_pace (KilnFlashLoader *self,
+                 GArray          *records)
+{
+  guint64 total = 0, program = 0;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
+      program += g_array_index (records, KilnLoaderRecord, i).program;
+    }
+  return kiln_stlink_get_version (self->stlink)->hw >= 3 || total * 5 < program * 4;
+}
+
 gboolean
 kiln_flash_loader_program (KilnFlashLoader         *self,
                            guint32                  flash_regs,
@@ -628,7 +643,10 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       kiln_stlink_encode_u32 (entry + 4, self->after_ranges[2 * i]);
       kiln_stlink_encode_u32 (entry + 8, self->after_ranges[2 * i + 1]);
     }
-  records = kiln_loader_make_records (!self->no_compression, ops, n_ops, self->seq);
+  records = kiln_loader_make_records (!self->no_compression, ops, n_ops, self->seq, 0);
+  flash_bound = flash_sets_pace (self, records);
+  if (!flash_bound)
+    records = kiln_loader_shape_records (records, !self->no_compression, ops, n_ops, self->seq, self->ring_size);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_SEQ, self->seq);
   /* The end marker takes a seq too: the next run starts after it. */
   self->seq += records->len + 1;
@@ -643,14 +661,6 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       st.total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
       program_total += g_array_index (records, KilnLoaderRecord, i).program;
     }
-  /* Via a full-speed probe the link carries about 4.75 µs per byte and the
-   * flash programs about 4 µs per byte at x32 (erased words skipped): the
-   * link sets the pace unless the blocks compress by more than a fifth of
-   * the bytes the flash must program. When the flash does (or via a
-   * high-speed probe), the first record goes alone, so that the flash
-   * starts as early as it can; when the link does, that would only cost a
-   * command. */
-  flash_bound = kiln_stlink_get_version (self->stlink)->hw >= 3 || (guint64) st.total * 5 < program_total * 4;
   /* The CRC operations come last and count their results from the
    * table's end: the last one's is the first. */
   tail_size = (gsize) KILN_LOADER_RESULT_SIZE * n_after;

@@ -10,7 +10,7 @@
 
 #include "kiln-stlink.h"
 
-#define MAX_RW32     6144
+#define MAX_RW32     KILN_STLINK_MAX_RW32
 #define WAIT_RETRIES 8
 
 struct _KilnStlink

@@ -26,6 +26,10 @@ typedef enum
   KILN_STLINK_WIDTH_32 = 4,
 } KilnStlinkWidth;
 
+/* The most bytes one 16- or 32-bit memory command carries (the firmware's
+ * buffer): a longer write goes as several commands. */
+#define KILN_STLINK_MAX_RW32 6144
+
 G_DECLARE_FINAL_TYPE (KilnStlink, kiln_stlink, KILN, STLINK, GObject)
 
 /* Reads the firmware version and leaves whatever mode the probe was in. */

@@ -18,7 +18,7 @@
  *
  * Rows Kiln does not meet yet are marked so (met = FALSE) and reported as
  * incomplete with their figures; such a row fails once it is met, so that
- * the table is kept true.
+ * the table is kept true, and when it takes longer than it does now.
  *
  * The fixed costs (item 5 of the issue: at most 30 ms via a V2, 10 ms via
  * a V3) are measured on a one-sector job of a 64 KiB image (below: the
@@ -63,6 +63,7 @@ typedef struct
   double      link_s;   /* link time of the raw bytes */
   double      goal_s;   /* and the goal */
   gboolean    met;
+  double      guard_s;  /* a row not met: what Kiln takes now, kept */
 } Goal;
 
 static const Goal goals[] = {
@@ -73,8 +74,8 @@ static const Goal goals[] = {
   { "v2-1m-other", FALSE, FALSE, IMAGE_RANDOM, BOARD_OTHER, 8.74, 4.98, 9.61, TRUE },
   { "v2-1m-one-sector", FALSE, FALSE, IMAGE_RANDOM, BOARD_ONE_SECTOR, 0.38, 0.16, 0.42, TRUE },
   /* Fixed costs still above the goal's share. */
-  { "v2-64k-blank", FALSE, FALSE, IMAGE_RANDOM_64K, BOARD_BLANK, 0.26, 0.31, 0.35, FALSE },
-  { "v2-sparse-blank", FALSE, FALSE, IMAGE_SPARSE, BOARD_BLANK, 0.85, 1.01, 1.11, FALSE },
+  { "v2-64k-blank", FALSE, FALSE, IMAGE_RANDOM_64K, BOARD_BLANK, 0.26, 0.31, 0.35, FALSE, 0.3630 },
+  { "v2-sparse-blank", FALSE, FALSE, IMAGE_SPARSE, BOARD_BLANK, 0.85, 1.01, 1.11, FALSE, 1.1283 },
 };
 
 /* F746: 4 × 32 KiB, 128 KiB, 3 × 256 KiB; erase at x32 (x64 erases as x32). */
@@ -299,6 +300,8 @@ test_goal (gconstpointer data)
     }
   else if (device_s <= ratio * floor_s && device_s <= goal->goal_s)
     g_error ("%s meets its goal now (%.3f s): mark it met", goal->name, device_s);
+  else if (device_s > goal->guard_s)
+    g_error ("%s takes %.4f s, more than the %.4f s it took: a regression", goal->name, device_s, goal->guard_s);
   else
     g_test_incomplete_printf ("%s: Kiln %.3f s, goal %.2f s: not met yet", goal->name, device_s, goal->goal_s);
 }

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "flash-bench.h"
+#include "kiln-flash-loader-records.h"
+#include "kiln-stlink.h"
 
 #define GUARD_SIZE (8 * 1024)
 #define FLASH_REGS 0x40023C00u
@@ -828,6 +830,48 @@ test_narrow_on_demand (void)
   g_assert_true (memcmp (sram, kiln_flash_loader_code + from, length) == 0);
 }
 
+/* Where the link sets the pace, the probe's last command starts with a
+ * small record: the flash has caught up by then and starts on it at once,
+ * and the records after it grow slowly enough that it never waits. Those
+ * before it shrink towards it and end there. 64 KiB in one operation: ten
+ * full commands (61,440 bytes of records), then the last. */
+static void
+test_last_command (void)
+{
+  g_autofree guint8 *bytes = pattern (64 * 1024, 7);
+  KilnLoaderOp op = { KILN_LOADER_OP_PROGRAM, 0, FLASH, 64 * 1024, bytes, 0 };
+  GArray *records = kiln_loader_make_records (FALSE, &op, 1, 1, 0);
+  GArray *shaped;
+  guint n_commands, n_shaped, i;
+  guint32 last_at, at = 0;
+
+  last_at = kiln_loader_stream_last_command (records, 192 * 1024, &n_commands);
+  g_assert_cmpuint (n_commands, ==, 11);
+  g_assert_cmpuint (last_at, ==, 10 * KILN_STLINK_MAX_RW32);
+
+  shaped = kiln_loader_make_records (FALSE, &op, 1, 1, last_at);
+  g_assert_cmpuint (kiln_loader_stream_last_command (shaped, 192 * 1024, &n_shaped), ==, last_at);
+  g_assert_cmpuint (n_shaped, ==, n_commands);
+  for (i = 0; at + kiln_loader_record_size (&g_array_index (shaped, KilnLoaderRecord, i)) <= last_at; i++)
+    at += kiln_loader_record_size (&g_array_index (shaped, KilnLoaderRecord, i));
+  /* The records before end where the command starts, or at most a header
+   * and a few bytes before it, and are small: the flash programs them
+   * while the command's USB phase runs. */
+  g_assert_cmpuint (last_at - at, <, 12 + 16);
+  g_assert_cmpuint (g_array_index (shaped, KilnLoaderRecord, i - 1).raw, <=, 1024);
+  g_assert_cmpuint (g_array_index (shaped, KilnLoaderRecord, i).raw, ==, 256);
+  for (i++; i + 1 < shaped->len; i++)
+    {
+      guint32 before = g_array_index (shaped, KilnLoaderRecord, i - 1).raw;
+      guint32 raw = g_array_index (shaped, KilnLoaderRecord, i).raw;
+
+      g_assert_cmpuint (raw, >=, before);
+      g_assert_cmpuint (raw, <=, before + before / 32 + 16);
+    }
+  kiln_loader_free_records (shaped);
+  kiln_loader_free_records (records);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -839,6 +883,7 @@ main (int   argc,
   g_test_add ("/Kiln/Flash/stream/crc-after", Fixture, NULL, fixture_set_up, test_crc_after, fixture_tear_down);
   g_test_add_func ("/Kiln/Flash/stream/lz4-on-demand", test_lz4_on_demand);
   g_test_add_func ("/Kiln/Flash/stream/narrow-on-demand", test_narrow_on_demand);
+  g_test_add_func ("/Kiln/Flash/stream/last-command", test_last_command);
   g_test_add ("/Kiln/Flash/stream/no-pointer-writes", Fixture,
               "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
               fixture_set_up, test_no_pointer_writes, fixture_tear_down);
