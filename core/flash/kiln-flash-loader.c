@@ -594,7 +594,6 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   g_autofree guint8 *tail_results = NULL;
   gsize tail_size = 0;
   guint32 since_poll = 0;
-  guint64 program_total = 0;
   gboolean with_results = FALSE, flash_bound, posted = FALSE;
   g_autofree guint32 *ends = NULL;
   g_autofree guint64 *raw_upto = NULL;
@@ -657,10 +656,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   st.ends = ends;
   st.raw_upto = raw_upto;
   for (guint i = 0; i < records->len; i++)
-    {
-      st.total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
-      program_total += g_array_index (records, KilnLoaderRecord, i).program;
-    }
+    st.total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
   /* The CRC operations come last and count their results from the
    * table's end: the last one's is the first. */
   tail_size = (gsize) KILN_LOADER_RESULT_SIZE * n_after;
