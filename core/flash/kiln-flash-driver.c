@@ -301,7 +301,7 @@ program_with_loader (Job     *job,
   begin_sector (job, &job->ops[0]);
 
   /* Verification by CRC asks for the sectors written, whole: the loader
-   * computes those CRCs once its operations are done, in the same run. */
+   * computes each once it is done with that sector, in the same run. */
   if (job->options->verify && job->options->verify_method == KILN_FLASH_VERIFY_CRC)
     {
       g_autoptr(GArray) after = g_array_new (FALSE, FALSE, sizeof (guint32));

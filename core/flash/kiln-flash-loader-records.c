@@ -235,6 +235,63 @@ kiln_loader_shape_records (GArray             *records,
   return shaped;
 }
 
+/* Whether operation @op writes inside the range at @address, @length bytes. */
+static gboolean
+op_inside (const KilnLoaderOp *op,
+           guint32             address,
+           guint32             length)
+{
+  return op->address >= address && op->address - address < length;
+}
+
+guint8 *
+kiln_loader_make_table (const KilnLoaderOp  *ops,
+                        guint                n_ops,
+                        const guint32       *after,
+                        guint                n_after,
+                        guint              **done_of)
+{
+  guint8 *table = g_malloc0 ((gsize) (n_ops + n_after) * KILN_LOADER_OP_SIZE);
+  guint *done = g_new0 (guint, n_ops + n_after + 1);
+  gboolean *placed = g_new0 (gboolean, n_after + 1);
+  guint t = 0;
+
+  for (guint i = 0; i <= n_ops; i++)
+    {
+      if (i < n_ops)
+        {
+          guint8 *entry = table + KILN_LOADER_OP_SIZE * t;
+          gboolean erase = ops[i].kind != KILN_LOADER_OP_PROGRAM;
+
+          kiln_stlink_encode_u32 (entry, ops[i].kind);
+          kiln_stlink_encode_u32 (entry + 4, erase ? ops[i].arg : ops[i].address);
+          kiln_stlink_encode_u32 (entry + 8, erase ? ops[i].address : ops[i].length);
+          done[++t] = i + 1;
+        }
+      /* The CRC of each range whose last operation this is (at the end,
+       * those of ranges no operation wrote), its result counted from the
+       * last range's: the results of the table's end come first. */
+      for (guint j = 0; j < n_after; j++)
+        {
+          guint8 *entry;
+
+          if (placed[j] || (i < n_ops && (!op_inside (&ops[i], after[2 * j], after[2 * j + 1])
+                                          || (i + 1 < n_ops && op_inside (&ops[i + 1], after[2 * j], after[2 * j + 1])))))
+            continue;
+          entry = table + KILN_LOADER_OP_SIZE * t;
+          kiln_stlink_encode_u32 (entry, KILN_LOADER_OP_CRC | (n_after - 1 - j) << 8);
+          kiln_stlink_encode_u32 (entry + 4, after[2 * j]);
+          kiln_stlink_encode_u32 (entry + 8, after[2 * j + 1]);
+          placed[j] = TRUE;
+          done[t + 1] = done[t];
+          t++;
+        }
+    }
+  g_free (placed);
+  *done_of = done;
+  return table;
+}
+
 gboolean
 kiln_loader_records_compressed (GArray *records)
 {

@@ -85,6 +85,17 @@ GArray  *kiln_loader_shape_records      (GArray                 *records,
                                          guint                   n_ops,
                                          guint32                 seq,
                                          guint32                 ring_size);
+/* The operation table of a program run (kiln_flash_loader_program()):
+ * @ops in order, each of the @n_after CRCs of @after (address and length
+ * pairs) right after the last operation that writes inside its range (so
+ * that the loader computes it while the link still brings later records;
+ * at the end where none does), its result the (@n_after - 1 - j)th.
+ * (*@done_of)[k] is how many of @ops the first k entries hold. */
+guint8  *kiln_loader_make_table         (const KilnLoaderOp     *ops,
+                                         guint                   n_ops,
+                                         const guint32          *after,
+                                         guint                   n_after,
+                                         guint                 **done_of);
 /* Whether any of @records is compressed (the loader then needs its decoder). */
 gboolean kiln_loader_records_compressed (GArray                 *records);
 void     kiln_loader_free_records       (GArray                 *records);

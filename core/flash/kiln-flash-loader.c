@@ -588,6 +588,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
                            GError                 **error)
 {
   g_autofree guint8 *table = NULL;
+  g_autofree guint *done_of = NULL;
   g_autofree guint8 *batch = g_malloc (BATCH + KILN_LOADER_MARKER_SIZE);
   g_autofree guint8 *current = g_malloc (KILN_LOADER_BLOCK + 12);
   /* Results read with the status at the end of the run (when few). */
@@ -610,7 +611,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   *error_sr = 0;
   *error_at = 0;
   self->after_ready = FALSE;
-  /* The CRCs after the operations, when the table holds them. */
+  /* The CRCs of the ranges written, when the table holds them. */
   n_after = n_ops + self->n_after <= self->max_ops ? self->n_after : 0;
   self->n_after = 0;
   if (n_ops > self->max_ops)
@@ -621,27 +622,14 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       return FALSE;
     }
 
-  table = g_malloc0 ((gsize) (n_ops + n_after) * KILN_LOADER_OP_SIZE);
   for (guint i = 0; i < n_ops; i++)
     {
-      guint8 *entry = table + KILN_LOADER_OP_SIZE * i;
-
       gboolean erase = ops[i].kind == KILN_LOADER_OP_ERASE || ops[i].kind == KILN_LOADER_OP_ERASE_STARTED;
 
       g_return_val_if_fail (erase || ops[i].kind == KILN_LOADER_OP_PROGRAM, FALSE);
       g_return_val_if_fail (ops[i].kind != KILN_LOADER_OP_ERASE_STARTED || i == 0, FALSE);
-      kiln_stlink_encode_u32 (entry, ops[i].kind);
-      kiln_stlink_encode_u32 (entry + 4, erase ? ops[i].arg : ops[i].address);
-      kiln_stlink_encode_u32 (entry + 8, erase ? ops[i].address : ops[i].length);
     }
-  for (guint i = 0; i < n_after; i++)
-    {
-      guint8 *entry = table + KILN_LOADER_OP_SIZE * (n_ops + i);
-
-      kiln_stlink_encode_u32 (entry, KILN_LOADER_OP_CRC);
-      kiln_stlink_encode_u32 (entry + 4, self->after_ranges[2 * i]);
-      kiln_stlink_encode_u32 (entry + 8, self->after_ranges[2 * i + 1]);
-    }
+  table = kiln_loader_make_table (ops, n_ops, self->after_ranges, n_after, &done_of);
   records = kiln_loader_make_records (!self->no_compression, ops, n_ops, self->seq, 0);
   flash_bound = flash_sets_pace (self, records);
   if (!flash_bound)
@@ -657,8 +645,8 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   st.raw_upto = raw_upto;
   for (guint i = 0; i < records->len; i++)
     st.total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
-  /* The CRC operations come last and count their results from the
-   * table's end: the last one's is the first. */
+  /* Each CRC operation names its result (the last range's is the first),
+   * wherever it is in the table. */
   tail_size = (gsize) KILN_LOADER_RESULT_SIZE * n_after;
   if (n_after > 0 && tail_size <= TAIL_RESULTS_WITH_STATUS)
     tail_results = g_malloc0 (tail_size);
@@ -698,7 +686,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
           if (posted)
             {
               stop_loader (self, &s);
-              *ops_done = MIN (s.ops_done, n_ops);
+              *ops_done = done_of[MIN (s.ops_done, n_ops + n_after)];
               stopped = s.status != KILN_LOADER_STATUS_RUNNING;
             }
           g_cancellable_set_error_if_cancelled (cancellable, error);
@@ -740,7 +728,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       /* The ring is full, everything is sent, or the progress is due: ask
        * the loader. Once it works on the last block's worth of records, a
        * few results come with each status, so that the one saying DONE
-       * brings the CRCs after the operations (no read of their own after
+       * brings the CRCs of the ranges written (no read of their own after
        * it). */
       with_results = tail_results != NULL && st.rec == records->len
                      && st.wp - s.rp <= KILN_LOADER_BLOCK + KILN_LOADER_MARKER_SIZE + 4;
@@ -749,11 +737,11 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       watch.done_ok = n_ops > 0 && st.rec == records->len;
       if (!poll (self, &watch, &s, with_results ? tail_results : NULL, with_results ? tail_size : 0, error))
         {
-          *ops_done = MIN (s.ops_done, n_ops);
+          *ops_done = done_of[MIN (s.ops_done, n_ops + n_after)];
           goto out;
         }
-      /* The CRC operations after the caller's are not the caller's. */
-      *ops_done = MIN (s.ops_done, n_ops);
+      /* The CRC operations among the caller's are not the caller's. */
+      *ops_done = done_of[MIN (s.ops_done, n_ops + n_after)];
       while (consumed < st.rec && ends[consumed] <= s.rp)
         consumed++;
       if (progress)

@@ -184,8 +184,9 @@ gboolean kiln_flash_loader_setup    (KilnFlashLoader         *self,
                                      KilnArmTarget           *target,
                                      GError                 **error);
 /* Has the next program run also compute the CRCs of @n ranges (pairs of
- * address and length, multiples of 4) once its operations are done, in
- * the same command: a kiln_flash_loader_crc() of exactly these ranges
+ * address and length, multiples of 4) in the same command, each once the
+ * run's operations inside it are done (while the link still brings the
+ * records of later ranges): a kiln_flash_loader_crc() of exactly these ranges
  * right after it is answered from them, without a command of its own.
  * More than KILN_LOADER_MAX_AFTER ranges, or a table that would not hold
  * them, and the run computes none. */

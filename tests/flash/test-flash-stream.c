@@ -626,14 +626,19 @@ test_longer_than_ring (Fixture       *f,
 }
 
 /* A program run's post clears the result slots of its CRC operations:
- * while the loader still programs, they read 0, not what an earlier
- * command left there (a status taken without a query could otherwise
- * bring a stale CRC that matches). The CRCs at the end are right. */
+ * while the loader still programs, a range not yet done reads 0, not what
+ * an earlier command left there (a status taken without a query could
+ * otherwise bring a stale CRC that matches). A range the run is done with
+ * has its CRC computed while the link still brings later records (the
+ * first range's, right after its operation): from then on its slot holds
+ * it. The CRCs at the end are right. */
 typedef struct
 {
   Fixture *f;
   guint    n_ops;
+  guint32  first_crc;
   guint    checks;
+  guint    first_seen;
 } ClearedCheck;
 
 static void
@@ -644,13 +649,20 @@ on_progress_check_cleared (gpointer user_data,
   ClearedCheck *c = user_data;
   g_autoptr(GError) error = NULL;
   guint8 slots[2 * KILN_LOADER_RESULT_SIZE];
-  static const guint8 zeros[sizeof slots] = { 0 };
+  static const guint8 zeros[KILN_LOADER_RESULT_SIZE] = { 0 };
+  guint32 first;
 
   if (ops_done >= c->n_ops)
     return;
   g_assert_true (kiln_stlink_read_mem (c->f->stlink, c->f->loader.results, slots, sizeof slots, &error));
   g_assert_no_error (error);
-  g_assert_true (memcmp (slots, zeros, sizeof slots) == 0);
+  /* The last range's result comes first. */
+  g_assert_true (memcmp (slots, zeros, sizeof zeros) == 0);
+  first = kiln_stlink_decode_u32 (slots + KILN_LOADER_RESULT_SIZE);
+  if (first == c->first_crc)
+    c->first_seen++;
+  else
+    g_assert_cmphex (first, ==, 0);
   c->checks++;
 }
 
@@ -664,7 +676,7 @@ test_results_cleared (Fixture       *f,
   guint32 after[4] = { FLASH, op_length, FLASH + (n_ops - 1) * op_length, op_length };
   guint8 junk[2 * KILN_LOADER_RESULT_SIZE];
   KilnLoaderOp ops[16];
-  ClearedCheck c = { f, n_ops, 0 };
+  ClearedCheck c = { f, n_ops, kiln_flash_crc32 (0xFFFFFFFF, bytes, op_length), 0, 0 };
   guint32 crcs[2] = { 0 }, error_sr = 0, error_at = 0;
   guint done = 0;
 
@@ -679,6 +691,7 @@ test_results_cleared (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (done, ==, n_ops);
   g_assert_cmpuint (c.checks, >=, 1);
+  g_assert_cmpuint (c.first_seen, >=, 1);
 
   g_assert_true (kiln_flash_loader_crc (&f->loader, after, 2, crcs, NULL, NULL, &error));
   g_assert_no_error (error);
@@ -872,6 +885,45 @@ test_last_command (void)
   kiln_loader_free_records (records);
 }
 
+/* The table of a program run: each CRC right after the last operation
+ * inside its range (an erase counts), those of ranges no operation writes
+ * at the end, each naming its result (the last range's first); and how
+ * many of the caller's operations the first entries hold. */
+static void
+test_table (void)
+{
+  static const guint8 data[16];
+  const KilnLoaderOp ops[] = {
+    { KILN_LOADER_OP_PROGRAM, 0, FLASH, 16, data, 0 },
+    { KILN_LOADER_OP_PROGRAM, 0, FLASH + 0x100, 16, data, 0 },
+    { KILN_LOADER_OP_ERASE, 0x12, FLASH + 0x8000, 0, NULL, 1 },
+    { KILN_LOADER_OP_PROGRAM, 0, FLASH + 0x8000, 16, data, 1 },
+  };
+  const guint32 after[] = { FLASH, 0x8000, FLASH + 0x8000, 0x8000, FLASH + 0x10000, 0x8000 };
+  /* kind, then the caller's operations done once it is */
+  const guint32 want[][2] = {
+    { KILN_LOADER_OP_PROGRAM, 1 },
+    { KILN_LOADER_OP_PROGRAM, 2 },
+    { KILN_LOADER_OP_CRC | 2 << 8, 2 },
+    { KILN_LOADER_OP_ERASE, 3 },
+    { KILN_LOADER_OP_PROGRAM, 4 },
+    { KILN_LOADER_OP_CRC | 1 << 8, 4 },
+    { KILN_LOADER_OP_CRC | 0 << 8, 4 },
+  };
+  g_autofree guint *done_of = NULL;
+  g_autofree guint8 *table = kiln_loader_make_table (ops, G_N_ELEMENTS (ops), after, 3, &done_of);
+
+  g_assert_cmpuint (done_of[0], ==, 0);
+  for (guint t = 0; t < G_N_ELEMENTS (want); t++)
+    {
+      g_assert_cmphex (kiln_stlink_decode_u32 (table + KILN_LOADER_OP_SIZE * t), ==, want[t][0]);
+      g_assert_cmpuint (done_of[t + 1], ==, want[t][1]);
+    }
+  g_assert_cmphex (kiln_stlink_decode_u32 (table + KILN_LOADER_OP_SIZE * 2 + 4), ==, FLASH);
+  g_assert_cmphex (kiln_stlink_decode_u32 (table + KILN_LOADER_OP_SIZE * 3 + 4), ==, 0x12);
+  g_assert_cmphex (kiln_stlink_decode_u32 (table + KILN_LOADER_OP_SIZE * 6 + 8), ==, 0x8000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -884,6 +936,7 @@ main (int   argc,
   g_test_add_func ("/Kiln/Flash/stream/lz4-on-demand", test_lz4_on_demand);
   g_test_add_func ("/Kiln/Flash/stream/narrow-on-demand", test_narrow_on_demand);
   g_test_add_func ("/Kiln/Flash/stream/last-command", test_last_command);
+  g_test_add_func ("/Kiln/Flash/stream/table", test_table);
   g_test_add ("/Kiln/Flash/stream/no-pointer-writes", Fixture,
               "[bench]\nhost-gaps = ignore\n[probe]\nmodel = stlink-v2\nfirmware = V2J34S7\n[board]\nchip = STM32F746NG\n",
               fixture_set_up, test_no_pointer_writes, fixture_tear_down);

@@ -21,12 +21,13 @@
  *   erase started { 4, CR value, sector address }: the erase command 2
  *           started (first only; see there)
  *   program { 2, address, length (a multiple of 4) }
- *   CRC     { 3, address, length (a multiple of 4) }: as command 2's CRC,
- *           into the crc word of a result counted from the table's end
- *           (the last operation's is the first result; CRC operations
- *           come last), so that the host verifies what was written
- *           without another command, and reads the few results with
- *           the status however many operations came before
+ *   CRC     { 3 | result index << 8, address, length (a multiple of
+ *           4) }: as command 2's CRC, into the crc word of that result,
+ *           so that the host verifies what was written without another
+ *           command, and reads the few results with the status however
+ *           many operations the table has (a sector's CRC follows its
+ *           last program operation, while the link still brings the
+ *           next sector's records)
  * Program operations take their bytes, in order, from the ring buffer that
  * the host fills while the loader runs; no pointer says how far it has
  * written: each record is noticed by its own write. A record is a header
@@ -505,6 +506,7 @@ next_op:
         cmp     r11, #0
         bne     aborted
         ldr     r11, [r5, #0]
+        uxtb    r11, r11                /* a CRC's result index above */
         cmp     r11, #3
         beq     crc_op
         cmp     r11, #4
@@ -681,16 +683,18 @@ word_error:
         sub     r7, r7, #4
         b       flash_error
 
-/* A CRC operation: the range's CRC into the result of its index from the
- * table's end, r6 - 1 (the host's verification then needs no command of
- * its own, and its few results sit at the start). */
+/* A CRC operation: the range's CRC into the result its kind word names
+ * above its low byte (the host's verification then needs no command of
+ * its own, and its few results sit at the start, wherever the operations
+ * are in the table). */
 crc_op:
         push    {r1-r4, r9}
         bl      crc_unit_on
         ldr     r7, [r5, #4]
         ldr     r8, [r5, #8]
         bl      crc_unit_range
-        sub     r11, r6, #1             /* counted from the table's end */
+        ldr     r11, [r5, #0]
+        lsrs    r11, r11, #8            /* its result's index */
         add     r12, r0, #RESULTS
         str     r1, [r12, r11, lsl #3]
         pop     {r1-r4, r9}
