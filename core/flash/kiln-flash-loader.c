@@ -453,9 +453,10 @@ poll (KilnFlashLoader  *self,
       watch->idle_polls = 0;
       return TRUE;
     }
-  /* Whether the core still runs the loader is asked every few polls
-   * without progress (a flash operation takes its time). */
-  if (++watch->idle_polls % 4 != 1)
+  /* Whether the core still runs the loader is asked every fourth poll
+   * without progress (a flash operation takes its time; the CRC of a
+   * sector at the end of a run often keeps one or two polls idle). */
+  if (++watch->idle_polls % 4 != 0)
     return TRUE;
   {
     gboolean running;
