@@ -11,7 +11,6 @@
 
 #include "kiln-flash-loader-records.h"
 #include "kiln-flash-units.h"
-#include "kiln-stlink.h"
 #include "kiln-stlink-protocol.h"
 
 /* The smallest of the last records. */
@@ -62,26 +61,32 @@ block_size (guint32 left,
   return size;
 }
 
-/* The same where the probe's last command starts at @last_at bytes of the
- * records, @before bytes of them coming before this one: those before it
- * end there, shrinking towards it as above; from there on they start at
- * TAIL_MIN and grow by a thirty-second each (*@grow). Record sizes are
- * multiples of 16 bytes but for an operation's last. */
+/* The same where the stream's last command carries its last records, from
+ * @tail_at raw bytes of the stream on, @before raw bytes of it coming
+ * before this record: those before end there, shrinking towards it as
+ * above, so that the flash has caught up when that command comes; from
+ * there on they start at TAIL_MIN and grow by a thirty-second each
+ * (*@grow), so that the flash starts on the command's first bytes and is
+ * never left waiting (it programs a byte in 4 us; a full-speed probe's
+ * SWD writes land one in 3.75 us). Sizes are multiples of 16 bytes but
+ * for an operation's last. *@in_tail says which this record is. */
 static guint32
-block_size_to (guint32  left,
-               guint32  before,
-               guint32  last_at,
-               guint32 *grow)
+block_size_to (guint32   left,
+               guint64   before,
+               guint64   tail_at,
+               guint32  *grow,
+               gboolean *in_tail)
 {
   guint32 size = MIN ((guint32) KILN_LOADER_BLOCK, left);
-  guint32 to_last = before < last_at ? last_at - before : 0;
-  guint32 cut;
+  guint64 to_tail = before < tail_at ? tail_at - before : 0;
 
-  if (to_last > 12 + 16)
+  *in_tail = to_tail < 16;
+  if (!*in_tail)
     {
-      cut = (to_last - 12) & ~15u;
-      if (to_last < 6 * KILN_LOADER_BLOCK)
-        cut = MIN (cut, MAX ((guint32) TAIL_MIN, (to_last / 6 + 15) & ~15u));
+      guint32 cut = (guint32) MIN (to_tail, (guint64) KILN_LOADER_BLOCK) & ~15u;
+
+      if (to_tail < 6 * KILN_LOADER_BLOCK)
+        cut = MIN (cut, MAX ((guint32) TAIL_MIN, ((guint32) to_tail / 6 + 15) & ~15u));
       return MIN (size, cut);
     }
   size = MIN (size, *grow & ~15u);
@@ -96,16 +101,19 @@ kiln_loader_make_records (gboolean            compress,
                           const KilnLoaderOp *ops,
                           guint               n_ops,
                           guint32             seq,
-                          guint32             last_at)
+                          guint32             tail_bytes,
+                          guint              *tail_first)
 {
   GArray *records = g_array_new (FALSE, FALSE, sizeof (KilnLoaderRecord));
   int bound = LZ4_compressBound (KILN_LOADER_BLOCK);
-  guint64 stream_left = 0;
-  guint32 before = 0, grow = TAIL_MIN;
+  guint64 stream_left = 0, before = 0, tail_at;
+  guint32 grow = TAIL_MIN;
 
   for (guint i = 0; i < n_ops; i++)
     if (ops[i].kind == KILN_LOADER_OP_PROGRAM)
       stream_left += ops[i].length;
+  tail_at = stream_left > tail_bytes ? (stream_left - tail_bytes) & ~(guint64) 15 : 0;
+  *tail_first = G_MAXUINT;
   for (guint i = 0; i < n_ops; i++)
     {
       guint32 raw;
@@ -115,10 +123,13 @@ kiln_loader_make_records (gboolean            compress,
       for (guint32 off = 0; off < ops[i].length; off += raw, stream_left -= raw)
         {
           KilnLoaderRecord r = { ops[i].data + off, NULL, 0, 0, 0, seq++, i };
+          gboolean in_tail = FALSE;
           int packed = 0;
 
-          raw = r.raw = last_at > 0 ? block_size_to (ops[i].length - off, before, last_at, &grow)
-                                    : block_size (ops[i].length - off, stream_left);
+          raw = r.raw = tail_bytes > 0 ? block_size_to (ops[i].length - off, before, tail_at, &grow, &in_tail)
+                                       : block_size (ops[i].length - off, stream_left);
+          if (in_tail && *tail_first == G_MAXUINT)
+            *tail_first = records->len;
           r.stored = r.raw;
           r.program = r.raw - (guint32) kiln_flash_erased_bytes (r.data, r.raw, 4);
           if (compress)
@@ -133,57 +144,13 @@ kiln_loader_make_records (gboolean            compress,
             }
           else
             g_clear_pointer (&r.owned, g_free);
-          before += kiln_loader_record_size (&r);
+          before += r.raw;
           g_array_append_val (records, r);
         }
     }
+  if (*tail_first == G_MAXUINT)
+    *tail_first = records->len;
   return records;
-}
-
-guint32
-kiln_loader_stream_last_command (GArray  *records,
-                                 guint32  ring_size,
-                                 guint   *n_commands)
-{
-  g_autofree guint8 *batch = g_malloc (KILN_LOADER_BATCH + KILN_LOADER_MARKER_SIZE);
-  g_autofree guint8 *current = g_malloc (KILN_LOADER_BLOCK + 12);
-  g_autofree guint32 *ends = g_new0 (guint32, records->len + 1);
-  g_autofree guint64 *raw_upto = g_new0 (guint64, records->len + 1);
-  KilnLoaderStream st = { 0 };
-  guint32 rp = 0, since_poll = 0, last = 0;
-
-  st.records = records;
-  st.current = current;
-  st.ends = ends;
-  st.raw_upto = raw_upto;
-  for (guint i = 0; i < records->len; i++)
-    st.total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
-  *n_commands = 0;
-  /* As kiln_flash_loader_program() sends them, the loader taking each
-   * byte as it comes: after a poll the ring is empty. */
-  while (st.rec < records->len)
-    {
-      guint32 free_bytes = ring_size - (st.wp - rp);
-      guint32 sent = st.sent, skip, tail, n = 0;
-
-      if (since_poll < KILN_LOADER_PROGRESS_EVERY
-          && free_bytes >= MIN ((guint32) KILN_LOADER_BATCH_MIN, st.total - st.sent) + KILN_LOADER_MARKER_SIZE)
-        n = kiln_loader_stream_gather (&st, ring_size, batch, free_bytes, KILN_LOADER_BATCH, &skip, &tail);
-      if (n == 0)
-        {
-          if (rp == st.wp && since_poll == 0)
-            break;
-          since_poll = 0;
-          rp = st.wp;
-          continue;
-        }
-      *n_commands += (n + tail + KILN_STLINK_MAX_RW32 - 1) / KILN_STLINK_MAX_RW32;
-      /* The last command that carries records (not the end marker alone). */
-      last = sent + (n - 1) / KILN_STLINK_MAX_RW32 * KILN_STLINK_MAX_RW32;
-      st.wp += n + skip;
-      since_poll += n;
-    }
-  return last;
 }
 
 /* Whether the run's erases (at least 250 ms each, at x32) and programming
@@ -214,25 +181,14 @@ kiln_loader_shape_records (GArray             *records,
                            const KilnLoaderOp *ops,
                            guint               n_ops,
                            guint32             seq,
-                           guint32             ring_size)
+                           guint              *tail_first)
 {
-  guint n_commands, n_shaped;
-  guint32 last_at;
-  GArray *shaped;
-
+  *tail_first = records->len;
   if (erases_set_pace (ops, n_ops, records))
     return records;
-  last_at = kiln_loader_stream_last_command (records, ring_size, &n_commands);
-  if (last_at == 0)
-    return records;
-  shaped = kiln_loader_make_records (compress, ops, n_ops, seq, last_at);
-  if (kiln_loader_stream_last_command (shaped, ring_size, &n_shaped) != last_at || n_shaped > n_commands)
-    {
-      kiln_loader_free_records (shaped);
-      return records;
-    }
   kiln_loader_free_records (records);
-  return shaped;
+  return kiln_loader_make_records (compress, ops, n_ops, seq, KILN_LOADER_LAST_COMMAND - KILN_LOADER_LAST_HEADERS,
+                                   tail_first);
 }
 
 /* Whether operation @op writes inside the range at @address, @length bytes. */

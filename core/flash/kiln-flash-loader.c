@@ -590,6 +590,8 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
 {
   g_autofree guint8 *table = NULL;
   g_autofree guint *done_of = NULL;
+  guint tail_first;
+  guint32 tail_at = 0;
   g_autofree guint8 *batch = g_malloc (BATCH + KILN_LOADER_MARKER_SIZE);
   g_autofree guint8 *current = g_malloc (KILN_LOADER_BLOCK + 12);
   /* Results read with the status at the end of the run (when few). */
@@ -631,10 +633,10 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       g_return_val_if_fail (ops[i].kind != KILN_LOADER_OP_ERASE_STARTED || i == 0, FALSE);
     }
   table = kiln_loader_make_table (ops, n_ops, self->after_ranges, n_after, &done_of);
-  records = kiln_loader_make_records (!self->no_compression, ops, n_ops, self->seq, 0);
+  records = kiln_loader_make_records (!self->no_compression, ops, n_ops, self->seq, 0, &tail_first);
   flash_bound = flash_sets_pace (self, records);
   if (!flash_bound)
-    records = kiln_loader_shape_records (records, !self->no_compression, ops, n_ops, self->seq, self->ring_size);
+    records = kiln_loader_shape_records (records, !self->no_compression, ops, n_ops, self->seq, &tail_first);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_SEQ, self->seq);
   /* The end marker takes a seq too: the next run starts after it. */
   self->seq += records->len + 1;
@@ -645,7 +647,13 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   st.ends = ends;
   st.raw_upto = raw_upto;
   for (guint i = 0; i < records->len; i++)
-    st.total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
+    {
+      if (i == tail_first)
+        tail_at = st.total;
+      st.total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
+    }
+  if (tail_first >= records->len)
+    tail_at = st.total;
   /* Each CRC operation names its result (the last range's is the first),
    * wherever it is in the table. */
   tail_size = (gsize) KILN_LOADER_RESULT_SIZE * n_after;
@@ -703,8 +711,14 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
         {
           guint32 at = st.wp % self->ring_size, skip, tail;
           guint32 limit = flash_bound && st.rec == 0
-                          ? kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, 0)) : BATCH;
-          guint32 n = kiln_loader_stream_gather (&st, self->ring_size, batch, free_bytes, limit, &skip, &tail);
+                          ? kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, 0))
+                          : flash_bound ? KILN_STLINK_MAX_RW32 : BATCH;
+          guint32 n;
+
+          /* The stream's last records go in a command of their own. */
+          if (st.rec < tail_first)
+            limit = MIN (limit, tail_at - st.sent);
+          n = kiln_loader_stream_gather (&st, self->ring_size, batch, free_bytes, limit, &skip, &tail);
 
           if (n > 0)
             {

@@ -547,7 +547,7 @@ stream_commands (KilnStlink    *self,
   for (gsize done = 0; done < length;)
     {
       KilnStlinkCmd cmd;
-      gsize chunk = MIN (length - done, (gsize) MAX_RW32);
+      gsize chunk = MIN (length - done, (gsize) KILN_STLINK_MAX_STREAM_WRITE);
 
       kiln_stlink_cmd_write_mem32 (cmd, address + (guint32) done, (guint16) chunk);
       if (!command (self, cmd, NULL, 0, error)

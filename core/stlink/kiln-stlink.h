@@ -27,8 +27,14 @@ typedef enum
 } KilnStlinkWidth;
 
 /* The most bytes one 16- or 32-bit memory command carries (the firmware's
- * buffer): a longer write goes as several commands. */
+ * buffer, which holds a read's answer). */
 #define KILN_STLINK_MAX_RW32 6144
+/* The most bytes one 32-bit write of a stream carries: the firmware passes
+ * a write's USB packets on to the target as they come, so its buffer does
+ * not bound it (st-flash writes its loader's 32 KiB buffers in one command
+ * to every ST-LINK). kiln_stlink_write_stream() and its unchecked twin use
+ * it; on a full-speed probe each command saves a millisecond. */
+#define KILN_STLINK_MAX_STREAM_WRITE 32768
 
 G_DECLARE_FINAL_TYPE (KilnStlink, kiln_stlink, KILN, STLINK, GObject)
 

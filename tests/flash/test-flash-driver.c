@@ -399,7 +399,9 @@ test_weak_words (gconstpointer data)
 
 /* Cancelled while sector 4 is being written: the loader stops between
  * blocks, the controller is locked, the core halted (reset off), and the
- * error names sector 4 as incomplete; a second run completes. */
+ * error names the sector it stopped in as incomplete (4, or 5 where it
+ * finished 4 before the stop reached it: the records for it were in the
+ * ring), every sector before it written; a second run completes. */
 static void
 test_cancel (void)
 {
@@ -416,6 +418,7 @@ test_cancel (void)
   KilnArmTarget *target = bench_open (b);
   gboolean locked = FALSE, halted = FALSE;
   KilnFlashController ctrl;
+  guint stopped_in;
   Trigger trigger = { target, 4, KILN_SECTOR_STATE_WRITING, 0, cancellable, FALSE };
   KilnFlashProgress progress = { NULL, NULL, on_sector, &trigger };
 
@@ -425,10 +428,16 @@ test_cancel (void)
   g_assert_false (kiln_flash_program (target, plan, &options, &progress, cancellable, &result, &error));
   g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_CANCELLED);
   g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, "Sector 4 "));
   g_assert_cmpuint (result.n_incomplete, ==, 1);
-  g_assert_cmpuint (result.incomplete[0], ==, 4);
-  g_assert_cmpuint (result.written, ==, 4);
+  g_assert_cmpuint (result.incomplete[0], >=, 4);
+  g_assert_cmpuint (result.incomplete[0], <=, 5);
+  {
+    g_autofree char *named = g_strdup_printf ("Sector %u ", result.incomplete[0]);
+
+    g_assert_nonnull (strstr (error->message, named));
+  }
+  g_assert_cmpuint (result.written, ==, result.incomplete[0]);
+  stopped_in = result.incomplete[0];
   kiln_flash_controller_init (&ctrl, target);
   g_assert_true (kiln_flash_controller_is_locked (&ctrl, &locked, NULL));
   g_assert_true (locked);
@@ -447,7 +456,7 @@ test_cancel (void)
   target = bench_open (b);
   g_assert_true (program (target, image, NULL, NULL, &result, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (result.skipped, ==, 4);
+  g_assert_cmpuint (result.skipped, ==, stopped_in);
   flash = bench_flash (b);
   g_assert_true (memcmp (g_bytes_get_data (flash, NULL), data, 512 * 1024) == 0);
   kiln_flash_result_clear (&result);

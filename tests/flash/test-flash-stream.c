@@ -639,6 +639,7 @@ typedef struct
   guint32  first_crc;
   guint    checks;
   guint    first_seen;
+  guint    cleared_seen;
 } ClearedCheck;
 
 static void
@@ -650,14 +651,22 @@ on_progress_check_cleared (gpointer user_data,
   g_autoptr(GError) error = NULL;
   guint8 slots[2 * KILN_LOADER_RESULT_SIZE];
   static const guint8 zeros[KILN_LOADER_RESULT_SIZE] = { 0 };
-  guint32 first;
+  guint32 first, table_done = 0;
 
   if (ops_done >= c->n_ops)
     return;
   g_assert_true (kiln_stlink_read_mem (c->f->stlink, c->f->loader.results, slots, sizeof slots, &error));
   g_assert_no_error (error);
-  /* The last range's result comes first. */
-  g_assert_true (memcmp (slots, zeros, sizeof zeros) == 0);
+  /* The loader goes on while the host reads: the operations it has done
+   * by now, read after the slots. The last range's CRC (its result comes
+   * first) follows the last program operation, the table's 17th entry. */
+  g_assert_true (kiln_stlink_read32 (c->f->stlink, c->f->loader.params + KILN_LOADER_P_OPS_DONE, &table_done, &error));
+  g_assert_no_error (error);
+  if (table_done <= c->n_ops)
+    {
+      g_assert_true (memcmp (slots, zeros, sizeof zeros) == 0);
+      c->cleared_seen++;
+    }
   first = kiln_stlink_decode_u32 (slots + KILN_LOADER_RESULT_SIZE);
   if (first == c->first_crc)
     c->first_seen++;
@@ -676,7 +685,7 @@ test_results_cleared (Fixture       *f,
   guint32 after[4] = { FLASH, op_length, FLASH + (n_ops - 1) * op_length, op_length };
   guint8 junk[2 * KILN_LOADER_RESULT_SIZE];
   KilnLoaderOp ops[16];
-  ClearedCheck c = { f, n_ops, kiln_flash_crc32 (0xFFFFFFFF, bytes, op_length), 0, 0 };
+  ClearedCheck c = { f, n_ops, kiln_flash_crc32 (0xFFFFFFFF, bytes, op_length), 0, 0, 0 };
   guint32 crcs[2] = { 0 }, error_sr = 0, error_at = 0;
   guint done = 0;
 
@@ -691,6 +700,7 @@ test_results_cleared (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (done, ==, n_ops);
   g_assert_cmpuint (c.checks, >=, 1);
+  g_assert_cmpuint (c.cleared_seen, >=, 1);
   g_assert_cmpuint (c.first_seen, >=, 1);
 
   g_assert_true (kiln_flash_loader_crc (&f->loader, after, 2, crcs, NULL, NULL, &error));
@@ -843,46 +853,46 @@ test_narrow_on_demand (void)
   g_assert_true (memcmp (sram, kiln_flash_loader_code + from, length) == 0);
 }
 
-/* Where the link sets the pace, the probe's last command starts with a
- * small record: the flash has caught up by then and starts on it at once,
- * and the records after it grow slowly enough that it never waits. Those
- * before it shrink towards it and end there. 64 KiB in one operation: ten
- * full commands (61,440 bytes of records), then the last. */
+/* Where the link sets the pace, the stream's last records go in a command
+ * of their own: they start small (the flash has caught up with the
+ * commands before, and starts on the command's first bytes) and grow
+ * slowly enough that the flash never waits. Those before shrink towards
+ * them. 64 KiB in one operation. */
 static void
 test_last_command (void)
 {
   g_autofree guint8 *bytes = pattern (64 * 1024, 7);
   KilnLoaderOp op = { KILN_LOADER_OP_PROGRAM, 0, FLASH, 64 * 1024, bytes, 0 };
-  GArray *records = kiln_loader_make_records (FALSE, &op, 1, 1, 0);
-  GArray *shaped;
-  guint n_commands, n_shaped, i;
-  guint32 last_at, at = 0;
+  guint tail_first, plain_first;
+  GArray *plain = kiln_loader_make_records (FALSE, &op, 1, 1, 0, &plain_first);
+  GArray *shaped = kiln_loader_make_records (FALSE, &op, 1, 1, KILN_LOADER_LAST_COMMAND - KILN_LOADER_LAST_HEADERS,
+                                             &tail_first);
+  guint32 raw = 0, size = KILN_LOADER_MARKER_SIZE;
 
-  last_at = kiln_loader_stream_last_command (records, 192 * 1024, &n_commands);
-  g_assert_cmpuint (n_commands, ==, 11);
-  g_assert_cmpuint (last_at, ==, 10 * KILN_STLINK_MAX_RW32);
-
-  shaped = kiln_loader_make_records (FALSE, &op, 1, 1, last_at);
-  g_assert_cmpuint (kiln_loader_stream_last_command (shaped, 192 * 1024, &n_shaped), ==, last_at);
-  g_assert_cmpuint (n_shaped, ==, n_commands);
-  for (i = 0; at + kiln_loader_record_size (&g_array_index (shaped, KilnLoaderRecord, i)) <= last_at; i++)
-    at += kiln_loader_record_size (&g_array_index (shaped, KilnLoaderRecord, i));
-  /* The records before end where the command starts, or at most a header
-   * and a few bytes before it, and are small: the flash programs them
-   * while the command's USB phase runs. */
-  g_assert_cmpuint (last_at - at, <, 12 + 16);
-  g_assert_cmpuint (g_array_index (shaped, KilnLoaderRecord, i - 1).raw, <=, 1024);
-  g_assert_cmpuint (g_array_index (shaped, KilnLoaderRecord, i).raw, ==, 256);
-  for (i++; i + 1 < shaped->len; i++)
+  /* Without a tail, none. */
+  g_assert_cmpuint (plain_first, ==, plain->len);
+  g_assert_cmpuint (tail_first, <, shaped->len);
+  for (guint i = tail_first; i < shaped->len; i++)
+    {
+      raw += g_array_index (shaped, KilnLoaderRecord, i).raw;
+      size += kiln_loader_record_size (&g_array_index (shaped, KilnLoaderRecord, i));
+    }
+  /* The stream's last bytes, in one command of at most the size asked. */
+  g_assert_cmpuint (raw, >=, KILN_LOADER_LAST_COMMAND - KILN_LOADER_LAST_HEADERS - 16);
+  g_assert_cmpuint (raw, <=, KILN_LOADER_LAST_COMMAND - KILN_LOADER_LAST_HEADERS + 16);
+  g_assert_cmpuint (size, <=, KILN_LOADER_LAST_COMMAND);
+  g_assert_cmpuint (g_array_index (shaped, KilnLoaderRecord, tail_first - 1).raw, <=, 1024);
+  g_assert_cmpuint (g_array_index (shaped, KilnLoaderRecord, tail_first).raw, ==, 256);
+  for (guint i = tail_first + 1; i + 1 < shaped->len; i++)
     {
       guint32 before = g_array_index (shaped, KilnLoaderRecord, i - 1).raw;
-      guint32 raw = g_array_index (shaped, KilnLoaderRecord, i).raw;
+      guint32 now = g_array_index (shaped, KilnLoaderRecord, i).raw;
 
-      g_assert_cmpuint (raw, >=, before);
-      g_assert_cmpuint (raw, <=, before + before / 32 + 16);
+      g_assert_cmpuint (now, >=, before);
+      g_assert_cmpuint (now, <=, before + before / 32 + 16);
     }
   kiln_loader_free_records (shaped);
-  kiln_loader_free_records (records);
+  kiln_loader_free_records (plain);
 }
 
 /* The table of a program run: each CRC right after the last operation
