@@ -212,7 +212,16 @@ resize_and_save (KilnProductionWindow *window,
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   kiln_test_wait_drawn (GTK_WIDGET (window));
   kiln_test_spin (200);
-  kiln_test_spin_until (fits, &size, 10000);
+  /* A window that grew while a state was being laid out keeps its size
+   * (Xvfb has no window manager to hold it to the screen): the size is
+   * asked for again, up to ten times. One that cannot shrink that far
+   * still fails the checks below. */
+  for (guint i = 0; i < 10 && !kiln_test_spin_until (fits, &size, 1000); i++)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (window), width, height - 1);
+      kiln_test_spin (100);
+      gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+    }
   kiln_test_wait_drawn (GTK_WIDGET (window));
   kiln_test_save_screenshot (GTK_WIDGET (window), name);
   /* Everything fits: the window is no larger than asked for (its frame
