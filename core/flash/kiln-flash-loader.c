@@ -16,10 +16,6 @@
 #include "kiln-flash-loader-records.h"
 #include "kiln-stlink-protocol.h"
 
-#define BATCH          KILN_LOADER_BATCH
-#define BATCH_MIN      KILN_LOADER_BATCH_MIN
-#define PROGRESS_EVERY KILN_LOADER_PROGRESS_EVERY
-
 void
 kiln_flash_loader_set_after (KilnFlashLoader *self,
                              const guint32   *ranges,
@@ -83,11 +79,9 @@ post (KilnFlashLoader  *self,
    * before COMMAND arrives, and a write that failed stops at the word
    * that failed: then the loader keeps the last command's status, RP
    * and operations, which answer no poll of this one (they are asked
-   * about and end in an error). */
-  if (self->running)
-    ok = kiln_stlink_write_stream_unchecked (self->stlink, at, buffer, size, &local_error);
-  else
-    ok = kiln_stlink_write_stream_unchecked (self->stlink, at, buffer, size + 4, &local_error);
+   * about and end in an error). The mark after the block goes only to a
+   * halted core (read back as it starts). */
+  ok = kiln_stlink_write_stream_unchecked (self->stlink, at, buffer, self->running ? size : size + 4, &local_error);
   if (!ok)
     {
       g_propagate_error (error, local_error);
@@ -592,7 +586,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   g_autofree guint *done_of = NULL;
   guint tail_first;
   guint32 tail_at = 0;
-  g_autofree guint8 *batch = g_malloc (BATCH + KILN_LOADER_MARKER_SIZE);
+  g_autofree guint8 *batch = g_malloc (KILN_LOADER_BATCH + KILN_LOADER_MARKER_SIZE);
   g_autofree guint8 *current = g_malloc (KILN_LOADER_BLOCK + 12);
   /* Results read with the status at the end of the run (when few). */
   g_autofree guint8 *tail_results = NULL;
@@ -705,14 +699,14 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       /* The stream, without a status query and without a pointer: the
        * loader notices each record by its own write. The ring's room is
        * asked only when the last answer says it ran out, and the progress
-       * every PROGRESS_EVERY bytes. */
-      if (st.rec < records->len && since_poll < PROGRESS_EVERY
-          && free_bytes >= MIN ((guint32) BATCH_MIN, st.total - st.sent) + KILN_LOADER_MARKER_SIZE)
+       * every KILN_LOADER_PROGRESS_EVERY bytes. */
+      if (st.rec < records->len && since_poll < KILN_LOADER_PROGRESS_EVERY
+          && free_bytes >= MIN ((guint32) KILN_LOADER_BATCH_MIN, st.total - st.sent) + KILN_LOADER_MARKER_SIZE)
         {
           guint32 at = st.wp % self->ring_size, skip, tail;
           guint32 limit = flash_bound && st.rec == 0
                           ? kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, 0))
-                          : flash_bound ? KILN_STLINK_MAX_RW32 : BATCH;
+                          : flash_bound ? KILN_STLINK_MAX_RW32 : KILN_LOADER_BATCH;
           guint32 n;
 
           /* The stream's last records go in a command of their own. */

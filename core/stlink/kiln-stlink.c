@@ -10,7 +10,6 @@
 
 #include "kiln-stlink.h"
 
-#define MAX_RW32     KILN_STLINK_MAX_RW32
 #define WAIT_RETRIES 8
 
 struct _KilnStlink
@@ -368,9 +367,9 @@ wait_and_retry (guint     attempt,
   return TRUE;
 }
 
-/* One command of @size-byte accesses (at most MAX_RW32 bytes inside one
- * 1 KiB block, or the firmware's 8-bit limit), retried while the target
- * answers WAIT. */
+/* One command of @size-byte accesses (at most KILN_STLINK_MAX_RW32 bytes
+ * inside one 1 KiB block, or the firmware's 8-bit limit), retried while
+ * the target answers WAIT. */
 static gboolean
 transfer (KilnStlink   *self,
           gboolean      write,
@@ -459,7 +458,7 @@ memory (KilnStlink      *self,
           /* Whole units, never across a 1 KiB boundary (the AP's address
            * only counts up within one). */
           size = unit;
-          chunk = MIN (length - length % unit, (gsize) MAX_RW32);
+          chunk = MIN (length - length % unit, (gsize) KILN_STLINK_MAX_RW32);
           chunk = MIN (chunk, (gsize) (0x400 - (address & 0x3FF)));
         }
       else
@@ -512,7 +511,7 @@ kiln_stlink_read_unchecked (KilnStlink  *self,
   KilnStlinkCmd cmd;
 
   g_return_val_if_fail (address % 4 == 0 && length % 4 == 0 && length > 0, FALSE);
-  g_return_val_if_fail (length <= MAX_RW32 && (address & 0x3FF) + length <= 0x400, FALSE);
+  g_return_val_if_fail (length <= KILN_STLINK_MAX_RW32 && (address & 0x3FF) + length <= 0x400, FALSE);
 
   kiln_stlink_cmd_read_mem32 (cmd, address, (guint16) length);
   return command (self, cmd, buffer, length, error);
