@@ -153,6 +153,20 @@ kiln_loader_make_records (gboolean            compress,
   return records;
 }
 
+void
+kiln_loader_records_totals (GArray  *records,
+                            guint64 *link,
+                            guint64 *program)
+{
+  *link = 0;
+  *program = 0;
+  for (guint i = 0; i < records->len; i++)
+    {
+      *link += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
+      *program += g_array_index (records, KilnLoaderRecord, i).program;
+    }
+}
+
 /* Whether the run's erases (at least 250 ms each, at x32) and programming
  * take the flash longer than the link takes to carry the records (4.75 µs
  * a byte via a full-speed probe): the link then runs ahead and the flash
@@ -162,17 +176,15 @@ erases_set_pace (const KilnLoaderOp *ops,
                  guint               n_ops,
                  GArray             *records)
 {
-  double flash_us = 0, link_us = 0;
+  guint64 link, program;
+  double flash_us;
 
+  kiln_loader_records_totals (records, &link, &program);
+  flash_us = 4.0 * (double) program;
   for (guint i = 0; i < n_ops; i++)
     if (ops[i].kind != KILN_LOADER_OP_PROGRAM)
       flash_us += 250000;
-  for (guint i = 0; i < records->len; i++)
-    {
-      flash_us += 4.0 * g_array_index (records, KilnLoaderRecord, i).program;
-      link_us += 4.75 * kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
-    }
-  return flash_us >= link_us;
+  return flash_us >= 4.75 * (double) link;
 }
 
 GArray *
@@ -191,15 +203,6 @@ kiln_loader_shape_records (GArray             *records,
                                    tail_first);
 }
 
-/* Whether operation @op writes inside the range at @address, @length bytes. */
-static gboolean
-op_inside (const KilnLoaderOp *op,
-           guint32             address,
-           guint32             length)
-{
-  return op->address >= address && op->address - address < length;
-}
-
 guint8 *
 kiln_loader_make_table (const KilnLoaderOp  *ops,
                         guint                n_ops,
@@ -209,9 +212,20 @@ kiln_loader_make_table (const KilnLoaderOp  *ops,
 {
   guint8 *table = g_malloc0 ((gsize) (n_ops + n_after) * KILN_LOADER_OP_SIZE);
   guint *done = g_new0 (guint, n_ops + n_after + 1);
-  gboolean *placed = g_new0 (gboolean, n_after + 1);
+  g_autofree guint *last = g_new (guint, n_after + 1);
   guint t = 0;
 
+  /* Each range's last operation inside it (n_ops where none is). */
+  for (guint j = 0; j < n_after; j++)
+    {
+      last[j] = n_ops;
+      for (guint i = 0; i < n_ops; i++)
+        if (ops[i].address >= after[2 * j] && ops[i].address - after[2 * j] < after[2 * j + 1])
+          last[j] = i;
+    }
+  /* The CRC of a range right after its last operation, those of ranges no
+   * operation wrote at the end; each names its result, counted from the
+   * last range's: the results of the table's end come first. */
   for (guint i = 0; i <= n_ops; i++)
     {
       if (i < n_ops)
@@ -224,26 +238,18 @@ kiln_loader_make_table (const KilnLoaderOp  *ops,
           kiln_stlink_encode_u32 (entry + 8, erase ? ops[i].address : ops[i].length);
           done[++t] = i + 1;
         }
-      /* The CRC of each range whose last operation this is (at the end,
-       * those of ranges no operation wrote), its result counted from the
-       * last range's: the results of the table's end come first. */
       for (guint j = 0; j < n_after; j++)
-        {
-          guint8 *entry;
+        if (last[j] == i)
+          {
+            guint8 *entry = table + KILN_LOADER_OP_SIZE * t;
 
-          if (placed[j] || (i < n_ops && (!op_inside (&ops[i], after[2 * j], after[2 * j + 1])
-                                          || (i + 1 < n_ops && op_inside (&ops[i + 1], after[2 * j], after[2 * j + 1])))))
-            continue;
-          entry = table + KILN_LOADER_OP_SIZE * t;
-          kiln_stlink_encode_u32 (entry, KILN_LOADER_OP_CRC | (n_after - 1 - j) << 8);
-          kiln_stlink_encode_u32 (entry + 4, after[2 * j]);
-          kiln_stlink_encode_u32 (entry + 8, after[2 * j + 1]);
-          placed[j] = TRUE;
-          done[t + 1] = done[t];
-          t++;
-        }
+            kiln_stlink_encode_u32 (entry, KILN_LOADER_OP_CRC | (n_after - 1 - j) << 8);
+            kiln_stlink_encode_u32 (entry + 4, after[2 * j]);
+            kiln_stlink_encode_u32 (entry + 8, after[2 * j + 1]);
+            done[t + 1] = done[t];
+            t++;
+          }
     }
-  g_free (placed);
   *done_of = done;
   return table;
 }

@@ -79,6 +79,11 @@ GArray  *kiln_loader_make_records       (gboolean                compress,
                                          guint32                 seq,
                                          guint32                 tail_bytes,
                                          guint                  *tail_first);
+/* The bytes @records take in the ring (*@link: what the link carries for
+ * them) and the bytes in them the flash must program (*@program). */
+void     kiln_loader_records_totals     (GArray                 *records,
+                                         guint64                *link,
+                                         guint64                *program);
 /* @records (made without @tail_bytes) for a stream the link sets the pace
  * of: where the run's erases do not hold the flash back longer than the
  * link takes, made again for the probe's last command (the records given

@@ -558,13 +558,9 @@ static gboolean
 flash_sets_pace (KilnFlashLoader *self,
                  GArray          *records)
 {
-  guint64 total = 0, program = 0;
+  guint64 total, program;
 
-  for (guint i = 0; i < records->len; i++)
-    {
-      total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
-      program += g_array_index (records, KilnLoaderRecord, i).program;
-    }
+  kiln_loader_records_totals (records, &total, &program);
   return kiln_stlink_get_version (self->stlink)->hw >= 3 || total * 5 < program * 4;
 }
 
