@@ -18,5 +18,9 @@ gboolean kiln_loader_error        (GError          **error,
  * kiln_flash_loader_setup_crc_first()): its own checked write, once. */
 gboolean kiln_loader_load_program (KilnFlashLoader  *self,
                                    GError          **error);
+/* The code that goes up with the first command (upload_end bytes), then
+ * @extra bytes of zeros. */
+guint8  *kiln_loader_code_bytes   (KilnFlashLoader  *self,
+                                   gsize             extra);
 
 G_END_DECLS

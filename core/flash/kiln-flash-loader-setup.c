@@ -109,7 +109,6 @@ setup (KilnFlashLoader  *self,
   gsize code_size = ((crc_first ? kiln_flash_loader_program_offset : program_end) + 15) & ~(gsize) 15;
   gsize full_size = (kiln_flash_loader_code_size + 15) & ~(gsize) 15;
   g_autofree guint8 *code = g_malloc0 (full_size);
-  GError *local_error = NULL;
 
   memset (self, 0, sizeof *self);
   self->target = target;
@@ -176,24 +175,42 @@ setup (KilnFlashLoader  *self,
   self->program_end = crc_first ? (guint32) program_end : 0;
   self->code_crc = kiln_flash_crc32 (0xFFFFFFFF, code, code_size);
   self->code_checked = FALSE;
-  /* In as few commands as the probe takes, without a status query: the
-   * loader's first command checks the CRC of its own code before anything
-   * else, and the checked write of that command's parameters fails as
-   * well when the target is gone. */
-  if (!kiln_stlink_write_stream_unchecked (self->stlink, self->code, code, code_size, &local_error))
-    return kiln_loader_error (error, local_error);
+  /* The code goes up with the first command (kiln_loader_code_bytes()),
+   * in one transfer without a status query: that command's first CRC is
+   * of the code itself, and a write that did not arrive whole does not
+   * start the core. */
+  self->code_pending = TRUE;
+  self->upload_end = (guint32) code_size;
   return TRUE;
 }
 
+guint8 *
+kiln_loader_code_bytes (KilnFlashLoader *self,
+                        gsize            extra)
+{
+  guint8 *bytes = g_malloc0 (self->upload_end + extra);
+
+  memcpy (bytes, kiln_flash_loader_code, MIN ((gsize) self->upload_end, kiln_flash_loader_code_size));
+  return bytes;
+}
+
 /* Uploads the code from @from to @to (offsets, multiples of 4), checked
- * by its status query (the first command's CRC has gone). */
+ * by its status query (the first command's CRC has gone); before the
+ * first command, with the code (what lies between goes too). */
 static gboolean
 load_part (KilnFlashLoader  *self,
            gsize             from,
            gsize             to,
            GError          **error)
 {
-  g_autofree guint8 *code = g_malloc0 (to - from);
+  g_autofree guint8 *code = NULL;
+
+  if (self->code_pending)
+    {
+      self->upload_end = MAX (self->upload_end, (guint32) to);
+      return TRUE;
+    }
+  code = g_malloc0 (to - from);
 
   memcpy (code, kiln_flash_loader_code + from, MIN (to, kiln_flash_loader_code_size) - from);
   return kiln_stlink_write_stream (self->stlink, self->code + (guint32) from, code, to - from, error);

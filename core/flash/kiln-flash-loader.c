@@ -42,7 +42,10 @@ kiln_flash_loader_stop (KilnFlashLoader *self)
  * core is started on the loader first, without a status query after the
  * write: a word of its own after the block (where the results go), new
  * each time, is read back in the batch that starts the core, which starts
- * it only when that word arrived and so everything before it. */
+ * it only when that word arrived and so everything before it. The first
+ * command goes up with the code, in the same transfer: right behind the
+ * code, after a header { where it goes, its length }, and the loader
+ * copies it to its place before anything else (r0 says where it is). */
 static gboolean
 post (KilnFlashLoader  *self,
       const guint8     *table,
@@ -56,9 +59,12 @@ post (KilnFlashLoader  *self,
   gsize table_size = (gsize) n_ops * op_size;
   gsize cleared = (gsize) n_cleared * KILN_LOADER_RESULT_SIZE;
   gsize size = table_size + KILN_LOADER_P_SIZE + cleared;
-  g_autofree guint8 *buffer = g_malloc0 (size + 4);
+  gsize head = self->code_pending ? self->upload_end + 8 : 0;
+  g_autofree guint8 *buffer = self->code_pending ? kiln_loader_code_bytes (self, size + 12) : g_malloc0 (size + 4);
+  guint8 *block = buffer + head;
   guint32 at = self->params - (guint32) table_size;
   guint32 mark = g_random_int () | 1;
+  guint32 copy = 0;
   GError *local_error = NULL;
   gboolean ok;
 
@@ -70,10 +76,16 @@ post (KilnFlashLoader  *self,
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_STACK, self->stack_top);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_COMMAND, command);
   if (table_size > 0)
-    memcpy (buffer, table, table_size);
-  memcpy (buffer + table_size, params, KILN_LOADER_P_SIZE);
+    memcpy (block, table, table_size);
+  memcpy (block + table_size, params, KILN_LOADER_P_SIZE);
   G_STATIC_ASSERT (KILN_LOADER_RESULTS == KILN_LOADER_P_SIZE);
-  kiln_stlink_encode_u32 (buffer + size, mark);
+  kiln_stlink_encode_u32 (block + size, mark);
+  if (self->code_pending)
+    {
+      copy = self->code + self->upload_end;
+      kiln_stlink_encode_u32 (block - 8, at);
+      kiln_stlink_encode_u32 (block - 4, (guint32) size);
+    }
   /* A long table crosses 1 KiB boundaries: as few commands as the probe
    * takes. No status query either way. A running loader takes nothing
    * before COMMAND arrives, and a write that failed stops at the word
@@ -81,7 +93,8 @@ post (KilnFlashLoader  *self,
    * and operations, which answer no poll of this one (they are asked
    * about and end in an error). The mark after the block goes only to a
    * halted core (read back as it starts). */
-  ok = kiln_stlink_write_stream_unchecked (self->stlink, at, buffer, self->running ? size : size + 4, &local_error);
+  ok = kiln_stlink_write_stream_unchecked (self->stlink, self->code_pending ? self->code : at, buffer,
+                                           head + (self->running ? size : size + 4), &local_error);
   if (!ok)
     {
       g_propagate_error (error, local_error);
@@ -89,8 +102,8 @@ post (KilnFlashLoader  *self,
     }
   if (self->running)
     return TRUE;
-  if (!kiln_arm_start_code_checked (self->target, self->code | 1, 0, NULL, 0, self->results + (guint32) cleared, mark,
-                                    &local_error))
+  if (!kiln_arm_start_code_checked (self->target, self->code | 1, 0, &copy, 1,
+                                    (copy ? copy + 8 : at) + (guint32) size, mark, &local_error))
     {
       /* Link errors are the link's; anything else is the loader's. */
       if (local_error->domain != KILN_ARM_ERROR)
@@ -100,6 +113,9 @@ post (KilnFlashLoader  *self,
         }
       return kiln_loader_error (error, local_error);
     }
+  /* Whatever goes up behind the code from now on may overwrite the copy
+   * the loader took before its first instruction of its own. */
+  self->code_pending = FALSE;
   self->running = TRUE;
   return TRUE;
 }

@@ -135,6 +135,10 @@ typedef struct
   guint32        code_size;
   guint32        code_crc;
   gboolean       code_checked;
+  /* Set up but not yet uploaded: it goes with the first command, up to
+   * upload_end (the parts asked for before it included). */
+  gboolean       code_pending;
+  guint32        upload_end;
   /* The writes at x8, x16 and x64, and the LZ4 decoder, after the
    * checked code, once uploaded. */
   gboolean       narrow_loaded;

@@ -744,6 +744,7 @@ test_loader_hang (void)
   guint32 sr = 0, at = 0;
   gboolean halted = FALSE;
   KilnLoaderOp ops[] = { { KILN_LOADER_OP_PROGRAM, 0, FLASH, sizeof data, data, 0 } };
+  guint32 ranges[2] = { FLASH, 1024 }, crc = 0;
   gint64 started;
 
   memset (data, 0x22, sizeof data);
@@ -754,6 +755,11 @@ test_loader_hang (void)
     }
   g_assert_true (kiln_arm_reset_halt (target, &error));
   g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
+  /* The code goes up with the first command; the second starts the core
+   * again, on what the code has become. */
+  g_assert_true (kiln_flash_loader_crc (&loader, ranges, 1, &crc, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (loader.running);
   g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (target), loader.code, loop, sizeof loop, &error));
   g_assert_no_error (error);
   loader.timeout_ms = 300;

@@ -364,6 +364,63 @@ test_program_part (gconstpointer data)
   g_assert_true (memcmp (now, bytes, 1024) == 0);
 }
 
+static guint64
+usb_transfers (Bench *b)
+{
+  g_autofree char *json = kiln_sim_bench_dup_report_json (b->bench);
+
+  return (guint64) report_number (json, "usb_transfers");
+}
+
+/* The code goes up with the first command, in its transfer: the setup
+ * sends nothing, and the first command takes as many transfers as the
+ * same command to a loader whose code is there already (started again);
+ * the loader found its table and parameter block behind the code, and
+ * answered right. */
+static void
+test_code_with_first_command (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n");
+  g_autoptr(GError) error = NULL;
+  KilnArmTarget *target = bench_open (b);
+  KilnStlink *link = kiln_arm_target_get_stlink (target);
+  KilnFlashLoader loader;
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree guint8 *sram = NULL;
+  guint32 ranges[4] = { FLASH, SECTOR, FLASH + SECTOR, SECTOR }, crcs[2] = { 0 }, again[2] = { 0 };
+  guint64 before, first, second;
+
+  g_assert_true (kiln_arm_reset_halt (target, &error));
+  before = usb_transfers (b);
+  g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (usb_transfers (b), ==, before);
+  g_assert_true (loader.code_pending);
+
+  g_assert_true (kiln_flash_loader_crc (&loader, ranges, 2, crcs, NULL, NULL, &error));
+  g_assert_no_error (error);
+  first = usb_transfers (b) - before;
+  g_assert_false (loader.code_pending);
+  g_assert_false (loader.running);
+  sram = g_malloc (loader.code_size);
+  g_assert_true (kiln_stlink_read_mem (link, loader.code, sram, loader.code_size, &error));
+  g_assert_true (memcmp (sram, kiln_flash_loader_code, loader.code_size) == 0);
+
+  before = usb_transfers (b);
+  g_assert_true (kiln_flash_loader_crc (&loader, ranges, 2, again, NULL, NULL, &error));
+  g_assert_no_error (error);
+  second = usb_transfers (b) - before;
+  g_assert_cmpuint (first, ==, second);
+
+  flash = bench_flash (b);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmphex (crcs[i], ==, kiln_flash_crc32 (0xFFFFFFFF, (const guint8 *) g_bytes_get_data (flash, NULL)
+                                                      + i * SECTOR, SECTOR));
+      g_assert_cmphex (again[i], ==, crcs[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -377,5 +434,6 @@ main (int   argc,
   g_test_add_data_func ("/Kiln/Flash/erase-first/cancel", GINT_TO_POINTER (TRUE), test_job);
   g_test_add_data_func ("/Kiln/Flash/erase-first/program-part-during-crc", GINT_TO_POINTER (TRUE), test_program_part);
   g_test_add_data_func ("/Kiln/Flash/erase-first/program-part-before-run", GINT_TO_POINTER (FALSE), test_program_part);
+  g_test_add_func ("/Kiln/Flash/erase-first/code-with-first-command", test_code_with_first_command);
   return g_test_run ();
 }

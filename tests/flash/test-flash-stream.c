@@ -811,7 +811,7 @@ test_narrow_on_demand (void)
   gsize from = (kiln_flash_loader_narrow_offset + 15) & ~(gsize) 15;
   gsize length = kiln_flash_loader_lz4_offset - from;
   g_autofree guint8 *sram = g_malloc (length);
-  guint32 error_sr = 0, error_at = 0;
+  guint32 error_sr = 0, error_at = 0, ranges[2] = { FLASH, 1024 }, crc = 0;
   guint done = 0;
 
   g_assert_cmpuint (from, <, kiln_flash_loader_lz4_offset);
@@ -839,13 +839,16 @@ test_narrow_on_demand (void)
   g_assert_true (memcmp (g_bytes_get_data (flash, NULL), bytes, 2048) == 0);
   g_assert_true (memcmp ((const guint8 *) g_bytes_get_data (flash, NULL) + 2048, bytes, 1024) == 0);
 
-  /* A loader set up for a job at x8 has them from the start. */
+  /* A loader set up for a job at x8 has them from the start: they go up
+   * with the code, which goes with the first command. */
   memset (sram, 0, length);
   g_assert_true (kiln_stlink_write_mem (stlink, loader.code + (guint32) from, sram, length, &error));
   g_assert_true (kiln_arm_reset_halt (target, &error));
   g_assert_true (kiln_flash_loader_setup_at (&loader, target, KILN_FLASH_PSIZE_X8, &error));
   g_assert_no_error (error);
   g_assert_true (loader.narrow_loaded);
+  g_assert_true (kiln_flash_loader_crc (&loader, ranges, 1, &crc, NULL, NULL, &error));
+  g_assert_no_error (error);
   g_assert_true (kiln_stlink_read_mem (stlink, loader.code + (guint32) from, sram, length, &error));
   g_assert_no_error (error);
   g_assert_true (memcmp (sram, kiln_flash_loader_code + from, length) == 0);

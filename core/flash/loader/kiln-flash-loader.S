@@ -7,7 +7,9 @@
  * CRC command right after the block (read with the status; the block sits
  * mid-way in a 1 KiB block, as the probe's transfers stop at 1 KiB
  * boundaries), and a ring buffer in SRAM, and starts the
- * core at the first instruction. The loader takes its stack from the
+ * core at the first instruction (with r0 saying where the first command's
+ * table and block wait behind the code when they went up with it). The
+ * loader takes its stack from the
  * parameter block and waits for commands there: the host writes the block
  * with COMMAND last (the last word), the loader clears COMMAND, does the
  * work, then sets STATUS and waits for the next command, so one start
@@ -152,6 +154,17 @@
         .thumb_func
 kiln_flash_loader:
 .Lentry:
+        /* r0, when not 0: the first command's table and parameter block
+         * (and any results it clears) went up behind the code, in the
+         * same transfer, after a header { destination, bytes }: copied
+         * to their places before anything reads them. */
+        cbz     r0, 2f
+        ldmia   r0!, {r1, r2}
+1:      ldr     r3, [r0], #4
+        str     r3, [r1], #4
+        subs    r2, r2, #4
+        bhi     1b
+2:
         /* r0 parameters, r10 IWDG; the watchdog first. */
         adr.w   r0, .Lentry
         add.w   r0, r0, #PARAMS
