@@ -27,9 +27,6 @@
 #define CHUNK         1024
 /* Runs per sector when the host programs (each is one more round trip). */
 #define MAX_RANGES    16
-/* Comparing this much takes the loader longer than uploading its program
- * part (about 9 ms per MiB on F7 against about 3 ms via a V2). */
-#define CRC_FIRST_BYTES (256 * 1024)
 
 
 void
@@ -553,8 +550,9 @@ kiln_flash_program (KilnArmTarget           *target,
         {
           GError *setup_error = NULL;
 
-          /* A long comparison hides the upload of the program part. */
-          job.loader_ok = options->skip_unchanged && kiln_flash_plan_get_erase_bytes (plan) >= CRC_FIRST_BYTES
+          /* The comparison and the first erase, which the loader starts
+           * after it, do not wait for the upload of the program part. */
+          job.loader_ok = options->skip_unchanged
                           ? kiln_flash_loader_setup_crc_first (&job.loader, target, job.psize, &setup_error)
                           : kiln_flash_loader_setup_at (&job.loader, target, job.psize, &setup_error);
           /* One start of the loader serves the whole job. */

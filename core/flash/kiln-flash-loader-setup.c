@@ -171,8 +171,19 @@ setup (KilnFlashLoader  *self,
   memcpy (code, kiln_flash_loader_code, kiln_flash_loader_code_size);
   self->code_size = (guint32) code_size;
   self->narrow_loaded = narrow;
-  /* Else the program part goes up during the first CRC command. */
+  /* Else the program part goes up during the first CRC command, and the
+   * program command checks it by the words set here, in the code that
+   * command's check of the code covers. */
   self->program_end = crc_first ? (guint32) program_end : 0;
+  if (crc_first)
+    {
+      gsize length = program_end - kiln_flash_loader_program_offset;
+
+      self->program_check[0] = (guint32) length;
+      self->program_check[1] = kiln_flash_crc32 (0xFFFFFFFF, code + kiln_flash_loader_program_offset, length);
+      kiln_stlink_encode_u32 (code + kiln_flash_loader_program_check_offset, self->program_check[0]);
+      kiln_stlink_encode_u32 (code + kiln_flash_loader_program_check_offset + 4, self->program_check[1]);
+    }
   self->code_crc = kiln_flash_crc32 (0xFFFFFFFF, code, code_size);
   self->code_checked = FALSE;
   /* The code goes up with the first command (kiln_loader_code_bytes()),
@@ -191,16 +202,23 @@ kiln_loader_code_bytes (KilnFlashLoader *self,
   guint8 *bytes = g_malloc0 (self->upload_end + extra);
 
   memcpy (bytes, kiln_flash_loader_code, MIN ((gsize) self->upload_end, kiln_flash_loader_code_size));
+  if (self->upload_end >= kiln_flash_loader_program_check_offset + 8)
+    {
+      kiln_stlink_encode_u32 (bytes + kiln_flash_loader_program_check_offset, self->program_check[0]);
+      kiln_stlink_encode_u32 (bytes + kiln_flash_loader_program_check_offset + 4, self->program_check[1]);
+    }
   return bytes;
 }
 
 /* Uploads the code from @from to @to (offsets, multiples of 4), checked
- * by its status query (the first command's CRC has gone); before the
- * first command, with the code (what lies between goes too). */
+ * by its status query (the first command's CRC has gone) unless the code
+ * checks it (@checked FALSE: the program part); before the first command,
+ * with the code (what lies between goes too). */
 static gboolean
 load_part (KilnFlashLoader  *self,
            gsize             from,
            gsize             to,
+           gboolean          checked,
            GError          **error)
 {
   g_autofree guint8 *code = NULL;
@@ -213,6 +231,8 @@ load_part (KilnFlashLoader  *self,
   code = g_malloc0 (to - from);
 
   memcpy (code, kiln_flash_loader_code + from, MIN (to, kiln_flash_loader_code_size) - from);
+  if (!checked)
+    return kiln_stlink_write_stream_unchecked (self->stlink, self->code + (guint32) from, code, to - from, error);
   return kiln_stlink_write_stream (self->stlink, self->code + (guint32) from, code, to - from, error);
 }
 
@@ -222,7 +242,7 @@ kiln_loader_load_program (KilnFlashLoader  *self,
 {
   if (self->program_end == 0)
     return TRUE;
-  if (!load_part (self, self->code_size, self->program_end, error))
+  if (!load_part (self, self->code_size, self->program_end, FALSE, error))
     return FALSE;
   self->program_end = 0;
   return TRUE;
@@ -234,7 +254,7 @@ kiln_flash_loader_load_narrow (KilnFlashLoader  *self,
 {
   if (self->narrow_loaded)
     return TRUE;
-  if (!load_part (self, kiln_flash_loader_narrow_offset, kiln_flash_loader_lz4_offset, error))
+  if (!load_part (self, kiln_flash_loader_narrow_offset, kiln_flash_loader_lz4_offset, TRUE, error))
     return FALSE;
   self->narrow_loaded = TRUE;
   return TRUE;
@@ -246,7 +266,7 @@ kiln_flash_loader_load_lz4 (KilnFlashLoader  *self,
 {
   if (self->lz4_loaded)
     return TRUE;
-  if (!load_part (self, kiln_flash_loader_lz4_offset, (kiln_flash_loader_code_size + 3) & ~(gsize) 3, error))
+  if (!load_part (self, kiln_flash_loader_lz4_offset, (kiln_flash_loader_code_size + 3) & ~(gsize) 3, TRUE, error))
     return FALSE;
   self->lz4_loaded = TRUE;
   return TRUE;

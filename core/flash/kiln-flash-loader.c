@@ -153,6 +153,11 @@ typedef struct
    * run whose results were cleared by its post (a stale result is then 0
    * and fails the verification, which reads the flash back). */
   gboolean done_ok;
+  /* A CRC command's results read with the status: the word the loader
+   * writes after them (what the host put in ERROR_AT; 0: none). An answer
+   * that says it is done, with every range done and that word after the
+   * results, was read whole and is taken without a status query. */
+  guint32  echo;
 } Watch;
 
 static gboolean poll (KilnFlashLoader  *self,
@@ -281,10 +286,16 @@ kiln_flash_loader_compare (KilnFlashLoader  *self,
       /* The table's stride: 16 says it has erases. */
       kiln_stlink_encode_u32 (params + KILN_LOADER_P_CR_PSIZE, op_size);
       kiln_stlink_encode_u32 (params + KILN_LOADER_P_PSIZE, (guint32) self->supply_psize);
+      /* Echoed after the results (see Watch). */
+      if (with_status)
+        {
+          watch.echo = g_random_int () | 1;
+          kiln_stlink_encode_u32 (params + KILN_LOADER_P_ERROR_AT, watch.echo);
+        }
       if (!post (self, ops, count, op_size, params, KILN_LOADER_COMMAND_CRC, 0, error))
         return FALSE;
-      /* The program part, while the CRCs run (setup left it behind only
-       * where they take longer than its upload). */
+      /* The program part, while the CRCs run (setup left it behind for
+       * a job that compares first). */
       if (!kiln_loader_load_program (self, error))
         {
           kiln_flash_loader_stop (self);
@@ -383,7 +394,8 @@ snapshot (KilnFlashLoader  *self,
           const Watch      *watch,
           GError          **error)
 {
-  gsize size = results ? KILN_LOADER_RESULTS + results_size - KILN_LOADER_P_STATUS
+  gboolean echo = results && watch && watch->echo != 0;
+  gsize size = results ? KILN_LOADER_RESULTS + results_size - KILN_LOADER_P_STATUS + (echo ? 4 : 0)
                        : KILN_LOADER_P_ABORT - KILN_LOADER_P_STATUS;
   g_autofree guint8 *b = g_malloc (size);
   guint32 at = self->params + KILN_LOADER_P_STATUS;
@@ -414,6 +426,9 @@ snapshot (KilnFlashLoader  *self,
         again = FALSE;
       else if (watch->done_ok && t.status == KILN_LOADER_STATUS_DONE && t.rp == watch->rp_limit
                && t.ops_done == watch->ops_limit)
+        again = FALSE;
+      else if (echo && t.status == KILN_LOADER_STATUS_DONE && t.ops_done == watch->ops_limit
+               && kiln_stlink_decode_u32 (b + size - 4) == watch->echo)
         again = FALSE;
       else if (!kiln_stlink_check_read (self->stlink, at, &again, &local_error))
         {
@@ -796,6 +811,15 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
           g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
                        _("Kiln's flash loader found a damaged block in its data (at 0x%08X) and stopped before writing it"),
                        s.error_at);
+          goto out;
+        }
+      if (s.status == KILN_LOADER_STATUS_BAD_CODE)
+        {
+          stopped = TRUE;
+          done_with (self);
+          g_set_error_literal (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
+                               _("The program part of Kiln's flash loader did not arrive whole in the target's RAM; "
+                                 "the loader stopped before running it"));
           goto out;
         }
       if (s.status == KILN_LOADER_STATUS_DONE)

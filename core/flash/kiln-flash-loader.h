@@ -22,6 +22,10 @@ extern const gsize  kiln_flash_loader_code_size;
 /* Where the code only program runs use starts: see
  * kiln_flash_loader_setup_crc_first(). */
 extern const gsize  kiln_flash_loader_program_offset;
+/* Two words in the code the CRC command needs: the length and CRC of the
+ * program part from kiln_flash_loader_program_offset on, which the program
+ * command checks first when the part went up on its own (0: it did not). */
+extern const gsize  kiln_flash_loader_program_check_offset;
 /* Where the writes at x8, x16 and x64 start: the code from there to the
  * LZ4 decoder is uploaded only before the first program run at those
  * PSIZEs. */
@@ -81,6 +85,7 @@ extern const gsize  kiln_flash_loader_lz4_offset;
 #define KILN_LOADER_STATUS_ERROR    2
 #define KILN_LOADER_STATUS_ABORTED  3
 #define KILN_LOADER_STATUS_BAD_STREAM 4
+#define KILN_LOADER_STATUS_BAD_CODE 5
 
 /* The stream's records: at most this many raw bytes each, decoded into a
  * scratch buffer of this size just before the ring. */
@@ -142,8 +147,11 @@ typedef struct
   /* The writes at x8, x16 and x64, and the LZ4 decoder, after the
    * checked code, once uploaded. */
   gboolean       narrow_loaded;
-  /* Where setup left the program part behind, its end (else 0). */
+  /* Where setup left the program part behind, its end (else 0), and the
+   * two words the program command checks it by (kiln-flash-loader.S,
+   * program_check), set in the code that goes up first. */
   guint32        program_end;
+  guint32        program_check[2];
   gboolean       lz4_loaded;
   /* The next record's seq: random at setup, then counted on by every run,
    * so that no record left in the ring has the seq the loader expects. */
@@ -205,8 +213,11 @@ gboolean kiln_flash_loader_setup_at (KilnFlashLoader         *self,
                                      GError                 **error);
 /* The same, but only the code the CRC command needs goes up now; the
  * program part goes up while the first CRC command runs (or before the
- * first program run): for a job whose comparison takes longer than that
- * upload. */
+ * first program run), without a status query: the program command checks
+ * its CRC before it runs any of it (a part that did not arrive whole
+ * fails the run with KILN_FLASH_ERROR_LOADER, nothing done). For a job
+ * that compares first: the comparison, and the first erase the loader
+ * starts after it, need not wait for that upload. */
 gboolean kiln_flash_loader_setup_crc_first (KilnFlashLoader  *self,
                                             KilnArmTarget    *target,
                                             KilnFlashPsize    psize,

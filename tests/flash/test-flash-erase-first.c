@@ -364,6 +364,57 @@ test_program_part (gconstpointer data)
   g_assert_true (memcmp (now, bytes, 1024) == 0);
 }
 
+/* A program part that did not arrive whole (a word of it changed in the
+ * target's RAM after its upload, which has no status query of its own):
+ * the program command checks its CRC first and stops before running any
+ * of it; nothing is written and the controller stays locked. The CRC
+ * command before it left the word the host gave it after its results. */
+static void
+test_program_part_damaged (void)
+{
+  g_autoptr(Bench) b = bench_new ("[probe]\n[board]\n");
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *bytes = pattern (1024, 9);
+  guint8 now[1024];
+  KilnArmTarget *target = bench_open (b);
+  KilnStlink *link = kiln_arm_target_get_stlink (target);
+  KilnFlashLoader loader;
+  KilnFlashController ctrl;
+  KilnLoaderOp op = { KILN_LOADER_OP_PROGRAM, 0, FLASH + 0x100, 1024, bytes, 0 };
+  guint32 ranges[2] = { FLASH, SECTOR }, crc = 0, echo = 0, after = 0, word = 0, cr = 0;
+  guint32 damaged = 0;
+  guint done = 0;
+  guint32 sr = 0, at = 0;
+
+  g_assert_true (kiln_arm_reset_halt (target, &error));
+  g_assert_true (kiln_flash_loader_setup_crc_first (&loader, target, KILN_FLASH_PSIZE_X32, &error));
+  loader.persistent = TRUE;
+  g_assert_true (kiln_flash_loader_crc (&loader, ranges, 1, &crc, NULL, NULL, &error));
+  g_assert_no_error (error);
+  /* Two results (the code's check and the range), then the word. */
+  g_assert_true (kiln_stlink_read32 (link, loader.params + KILN_LOADER_P_ERROR_AT, &echo, &error));
+  g_assert_true (kiln_stlink_read32 (link, loader.results + 2 * KILN_LOADER_RESULT_SIZE, &after, &error));
+  g_assert_cmpuint (echo, !=, 0);
+  g_assert_cmpuint (after, ==, echo);
+
+  damaged = loader.code + (guint32) kiln_flash_loader_program_offset + 0x40;
+  g_assert_true (kiln_stlink_read32 (link, damaged, &word, &error));
+  g_assert_true (kiln_stlink_write32 (link, damaged, word ^ 0x00010000, &error));
+  kiln_flash_controller_init (&ctrl, target);
+  g_assert_false (kiln_flash_loader_program (&loader, ctrl.regs, KILN_FLASH_PSIZE_X32, &op, 1, NULL, NULL, NULL, &done,
+                                             &sr, &at, &error));
+  g_assert_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER);
+  g_assert_nonnull (strstr (error->message, "did not arrive whole"));
+  g_clear_error (&error);
+  g_assert_cmpuint (done, ==, 0);
+  kiln_flash_loader_stop (&loader);
+  g_assert_true (kiln_stlink_read_mem (link, FLASH + 0x100, now, sizeof now, &error));
+  for (gsize i = 0; i < sizeof now; i++)
+    g_assert_cmpuint (now[i], ==, 0xFF);
+  g_assert_true (kiln_stlink_read32 (link, ctrl.regs + KILN_FLASH_CR, &cr, &error));
+  g_assert_true (cr & KILN_FLASH_CR_LOCK);
+}
+
 static guint64
 usb_transfers (Bench *b)
 {
@@ -435,5 +486,6 @@ main (int   argc,
   g_test_add_data_func ("/Kiln/Flash/erase-first/program-part-during-crc", GINT_TO_POINTER (TRUE), test_program_part);
   g_test_add_data_func ("/Kiln/Flash/erase-first/program-part-before-run", GINT_TO_POINTER (FALSE), test_program_part);
   g_test_add_func ("/Kiln/Flash/erase-first/code-with-first-command", test_code_with_first_command);
+  g_test_add_func ("/Kiln/Flash/erase-first/program-part-damaged", test_program_part_damaged);
   return g_test_run ();
 }

@@ -34,6 +34,7 @@ with tempfile.TemporaryDirectory() as tmp:
     lz4 = int(symbols[symbols.index("kiln_flash_loader_lz4") - 2], 16)
     narrow = int(symbols[symbols.index("kiln_flash_loader_narrow") - 2], 16)
     program = int(symbols[symbols.index("kiln_flash_loader_program_part") - 2], 16)
+    program_check = int(symbols[symbols.index("kiln_flash_loader_program_check") - 2], 16)
 
 lines = [
     "/* kiln-flash-loader-code.c — the flash loader's machine code",
@@ -52,6 +53,7 @@ for i in range(0, len(code), 12):
     lines.append("  " + " ".join(f"0x{b:02x}," for b in code[i:i + 12]))
 lines += ["};", "", "const gsize kiln_flash_loader_code_size = sizeof kiln_flash_loader_code;",
           f"const gsize kiln_flash_loader_program_offset = 0x{program:x};",
+          f"const gsize kiln_flash_loader_program_check_offset = 0x{program_check:x};",
           f"const gsize kiln_flash_loader_narrow_offset = 0x{narrow:x};",
           f"const gsize kiln_flash_loader_lz4_offset = 0x{lz4:x};", ""]
 text = "\n".join(lines)

@@ -68,7 +68,8 @@
  * computes it (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, 32-bit
  * words, no reflection) is stored in the range's result { crc, blank }
  * (the results follow the parameter block, after STATUS, so that the host
- * reads them with it). The loader first checks whether every word of the
+ * reads them with it; after the last result, the word the host put in
+ * ERROR_AT, so that an answer read whole says so). The loader first checks whether every word of the
  * range is 0xFFFFFFFF, stopping at the first 48 bytes that are not: a
  * blank range gets 0xFFFFFFFF in blank and no CRC (the host knows it;
  * read once); any other range is read again through the CRC unit and
@@ -120,6 +121,7 @@
         .equ ST_ERROR,    2
         .equ ST_ABORTED,  3
         .equ ST_BAD_STREAM, 4
+        .equ ST_BAD_CODE, 5
         .equ SCRATCH,     0x1000        /* before the ring: decoded blocks */
         .equ AHEAD,       16            /* a seq this far ahead is a later record's */
 
@@ -267,7 +269,7 @@ idle:
         str     r11, [r10]
         ldr     r11, [r0, #P_COMMAND]
         cmp     r11, #1
-        beq     program_command
+        beq     program_check
         cmp     r11, #2
         beq     crc
         cmp     r11, #3
@@ -403,7 +405,7 @@ erase_first:
         add     r3, r0, #RESULTS
         ldr     r1, [r0, #P_CR_PSIZE]
         cmp     r1, #16
-        bne     done                    /* no erases in the table */
+        bne     3f                      /* no erases in the table */
 1:      cbz     r6, 3f
         ldr     r1, [r3, #4]
         cbnz    r1, 3f                  /* blank: never erased; the host decides */
@@ -425,7 +427,11 @@ erase_first:
         str     r7, [r4, #FLASH_CR]
         orr     r7, r7, #CR_STRT
         str     r7, [r4, #FLASH_CR]
-3:      b       done
+        /* Last, the word the host put in ERROR_AT, after the results: an
+         * answer that holds it was read whole, after them. */
+3:      ldr     r1, [r0, #P_ERROR_AT]
+        str     r1, [r9]
+        b       done
 
 /* Turns the CRC unit's clock on and sets it up (r4: the unit). */
 crc_unit_on:
@@ -474,12 +480,40 @@ crc_unit_range:
 4:      ldr     r1, [r4]
         pop     {pc}
 
+/* Command 1 first checks the program part when the host uploaded it
+ * behind the code, while the first CRC command ran, without a status
+ * query of its own: the CRC of the bytes from
+ * kiln_flash_loader_program_part on (their length and CRC are the two
+ * words below, which the host sets before the upload, so that the first
+ * command's check of the code vouches for them; a length of 0 says the
+ * part went up with the code). A part that did not arrive whole ends the
+ * command (status 5) before anything of it runs. */
+program_check:
+        ldr     r8, program_check_size
+        cmp     r8, #0
+        beq     program_command
+        bl      crc_unit_on
+        adr.w   r7, kiln_flash_loader_program_part
+        bl      crc_unit_range
+        ldr     r2, program_check_crc
+        cmp     r1, r2
+        beq     program_command
+        movs    r11, #ST_BAD_CODE
+        b       finish
+
         .ltorg
+        .balign 4
+        .global kiln_flash_loader_program_check
+kiln_flash_loader_program_check:
+program_check_size:
+        .word   0
+program_check_crc:
+        .word   0
 
 /* ---- program: uploaded before the first program command ---------- */
 /* The code from here on to kiln_flash_loader_narrow runs only for command
- * 1: the host may upload it while a long first CRC command runs (its own
- * checked write). No literal pool in it. */
+ * 1: the host may upload it while the first CRC command runs (checked by
+ * program_check). No literal pool in it. */
         .balign 4
         .global kiln_flash_loader_program_part
 kiln_flash_loader_program_part:
