@@ -153,10 +153,12 @@ typedef struct
    * run whose results were cleared by its post (a stale result is then 0
    * and fails the verification, which reads the flash back). */
   gboolean done_ok;
-  /* A CRC command's results read with the status: the word the loader
-   * writes after them (what the host put in ERROR_AT; 0: none). An answer
-   * that says it is done, with every range done and that word after the
-   * results, was read whole and is taken without a status query. */
+  /* A CRC command's results read with the status: what the host put in
+   * ERROR_AT (0: none), whose inverse the loader writes after them. An
+   * answer that says it is done, with every range done and that inverse
+   * after the results (a value no write of the host carried, so not the
+   * stale bytes of a read that failed), was read whole and is taken
+   * without a status query. */
   guint32  echo;
 } Watch;
 
@@ -428,7 +430,7 @@ snapshot (KilnFlashLoader  *self,
                && t.ops_done == watch->ops_limit)
         again = FALSE;
       else if (echo && t.status == KILN_LOADER_STATUS_DONE && t.ops_done == watch->ops_limit
-               && kiln_stlink_decode_u32 (b + size - 4) == watch->echo)
+               && kiln_stlink_decode_u32 (b + size - 4) == ~watch->echo)
         again = FALSE;
       else if (!kiln_stlink_check_read (self->stlink, at, &again, &local_error))
         {

@@ -368,7 +368,8 @@ test_program_part (gconstpointer data)
  * target's RAM after its upload, which has no status query of its own):
  * the program command checks its CRC first and stops before running any
  * of it; nothing is written and the controller stays locked. The CRC
- * command before it left the word the host gave it after its results. */
+ * command before it left the inverse of the word the host gave it after
+ * its results. */
 static void
 test_program_part_damaged (void)
 {
@@ -395,7 +396,7 @@ test_program_part_damaged (void)
   g_assert_true (kiln_stlink_read32 (link, loader.params + KILN_LOADER_P_ERROR_AT, &echo, &error));
   g_assert_true (kiln_stlink_read32 (link, loader.results + 2 * KILN_LOADER_RESULT_SIZE, &after, &error));
   g_assert_cmpuint (echo, !=, 0);
-  g_assert_cmpuint (after, ==, echo);
+  g_assert_cmpuint (after, ==, ~echo);
 
   damaged = loader.code + (guint32) kiln_flash_loader_program_offset + 0x40;
   g_assert_true (kiln_stlink_read32 (link, damaged, &word, &error));

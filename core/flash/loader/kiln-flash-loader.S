@@ -15,7 +15,9 @@
  * work, then sets STATUS and waits for the next command, so one start
  * serves a whole job. Command 3 ends the loader on a BKPT.
  *
- * Command 1, program: waits for a flash operation left running, clears the
+ * Command 1, program: checks its own code first where the host uploaded
+ * it on its own (program_check: a part that did not arrive whole ends the
+ * command with status 5), waits for a flash operation left running, clears the
  * controller's error flags and unlocks it (a controller that stays locked
  * is an error at address 0xFFFFFFFF), then works through a list of
  * operations in order:
@@ -68,8 +70,8 @@
  * computes it (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, 32-bit
  * words, no reflection) is stored in the range's result { crc, blank }
  * (the results follow the parameter block, after STATUS, so that the host
- * reads them with it; after the last result, the word the host put in
- * ERROR_AT, so that an answer read whole says so). The loader first checks whether every word of the
+ * reads them with it; after the last result, the inverse of the word the
+ * host put in ERROR_AT, so that an answer read whole says so). The loader first checks whether every word of the
  * range is 0xFFFFFFFF, stopping at the first 48 bytes that are not: a
  * blank range gets 0xFFFFFFFF in blank and no CRC (the host knows it;
  * read once); any other range is read again through the CRC unit and
@@ -427,9 +429,11 @@ erase_first:
         str     r7, [r4, #FLASH_CR]
         orr     r7, r7, #CR_STRT
         str     r7, [r4, #FLASH_CR]
-        /* Last, the word the host put in ERROR_AT, after the results: an
-         * answer that holds it was read whole, after them. */
+        /* Last, after the results, the inverse of the word the host put
+         * in ERROR_AT (a value none of its writes carried): an answer
+         * that holds it was read whole, after them. */
 3:      ldr     r1, [r0, #P_ERROR_AT]
+        mvns    r1, r1
         str     r1, [r9]
         b       done
 
