@@ -61,59 +61,21 @@ block_size (guint32 left,
   return size;
 }
 
-/* The same where the stream's last command carries its last records, from
- * @tail_at raw bytes of the stream on, @before raw bytes of it coming
- * before this record: those before end there, shrinking towards it as
- * above, so that the flash has caught up when that command comes; from
- * there on they start at TAIL_MIN and grow by a thirty-second each
- * (*@grow), so that the flash starts on the command's first bytes and is
- * never left waiting (it programs a byte in 4 us; a full-speed probe's
- * SWD writes land one in 3.75 us). Sizes are multiples of 16 bytes but
- * for an operation's last. *@in_tail says which this record is. */
-static guint32
-block_size_to (guint32   left,
-               guint64   before,
-               guint64   tail_at,
-               guint32  *grow,
-               gboolean *in_tail)
-{
-  guint32 size = MIN ((guint32) KILN_LOADER_BLOCK, left);
-  guint64 to_tail = before < tail_at ? tail_at - before : 0;
-
-  *in_tail = to_tail < 16;
-  if (!*in_tail)
-    {
-      guint32 cut = (guint32) MIN (to_tail, (guint64) KILN_LOADER_BLOCK) & ~15u;
-
-      if (to_tail < 6 * KILN_LOADER_BLOCK)
-        cut = MIN (cut, MAX ((guint32) TAIL_MIN, ((guint32) to_tail / 6 + 15) & ~15u));
-      return MIN (size, cut);
-    }
-  size = MIN (size, *grow & ~15u);
-  *grow += *grow / 32;
-  return size;
-}
-
 /* Decoding costs the target a little time: a block is sent compressed
  * only when that saves at least a sixteenth. */
 GArray *
 kiln_loader_make_records (gboolean            compress,
                           const KilnLoaderOp *ops,
                           guint               n_ops,
-                          guint32             seq,
-                          guint32             tail_bytes,
-                          guint              *tail_first)
+                          guint32             seq)
 {
   GArray *records = g_array_new (FALSE, FALSE, sizeof (KilnLoaderRecord));
   int bound = LZ4_compressBound (KILN_LOADER_BLOCK);
-  guint64 stream_left = 0, before = 0, tail_at;
-  guint32 grow = TAIL_MIN;
+  guint64 stream_left = 0;
 
   for (guint i = 0; i < n_ops; i++)
     if (ops[i].kind == KILN_LOADER_OP_PROGRAM)
       stream_left += ops[i].length;
-  tail_at = stream_left > tail_bytes ? (stream_left - tail_bytes) & ~(guint64) 15 : 0;
-  *tail_first = G_MAXUINT;
   for (guint i = 0; i < n_ops; i++)
     {
       guint32 raw;
@@ -123,13 +85,9 @@ kiln_loader_make_records (gboolean            compress,
       for (guint32 off = 0; off < ops[i].length; off += raw, stream_left -= raw)
         {
           KilnLoaderRecord r = { ops[i].data + off, NULL, 0, 0, 0, seq++, i };
-          gboolean in_tail = FALSE;
           int packed = 0;
 
-          raw = r.raw = tail_bytes > 0 ? block_size_to (ops[i].length - off, before, tail_at, &grow, &in_tail)
-                                       : block_size (ops[i].length - off, stream_left);
-          if (in_tail && *tail_first == G_MAXUINT)
-            *tail_first = records->len;
+          raw = r.raw = block_size (ops[i].length - off, stream_left);
           r.stored = r.raw;
           r.program = r.raw - (guint32) kiln_flash_erased_bytes (r.data, r.raw, 4);
           if (compress)
@@ -144,12 +102,9 @@ kiln_loader_make_records (gboolean            compress,
             }
           else
             g_clear_pointer (&r.owned, g_free);
-          before += r.raw;
           g_array_append_val (records, r);
         }
     }
-  if (*tail_first == G_MAXUINT)
-    *tail_first = records->len;
   return records;
 }
 
@@ -165,42 +120,6 @@ kiln_loader_records_totals (GArray  *records,
       *link += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
       *program += g_array_index (records, KilnLoaderRecord, i).program;
     }
-}
-
-/* Whether the run's erases (at least 250 ms each, at x32) and programming
- * take the flash longer than the link takes to carry the records (4.75 µs
- * a byte via a full-speed probe): the link then runs ahead and the flash
- * finishes at its own pace. */
-static gboolean
-erases_set_pace (const KilnLoaderOp *ops,
-                 guint               n_ops,
-                 GArray             *records)
-{
-  guint64 link, program;
-  double flash_us;
-
-  kiln_loader_records_totals (records, &link, &program);
-  flash_us = 4.0 * (double) program;
-  for (guint i = 0; i < n_ops; i++)
-    if (ops[i].kind != KILN_LOADER_OP_PROGRAM)
-      flash_us += 250000;
-  return flash_us >= 4.75 * (double) link;
-}
-
-GArray *
-kiln_loader_shape_records (GArray             *records,
-                           gboolean            compress,
-                           const KilnLoaderOp *ops,
-                           guint               n_ops,
-                           guint32             seq,
-                           guint              *tail_first)
-{
-  *tail_first = records->len;
-  if (erases_set_pace (ops, n_ops, records))
-    return records;
-  kiln_loader_free_records (records);
-  return kiln_loader_make_records (compress, ops, n_ops, seq, KILN_LOADER_LAST_COMMAND - KILN_LOADER_LAST_HEADERS,
-                                   tail_first);
 }
 
 guint8 *

@@ -31,17 +31,6 @@ typedef struct
  * with less, the host waits for the loader. */
 #define KILN_LOADER_BATCH          (64 * 1024)
 #define KILN_LOADER_BATCH_MIN      (12 * 1024)
-/* Where the link sets the pace, the bytes of the stream's last command.
- * The flash falls behind a full-speed probe's SWD writes by 0.25 us a
- * byte, and catches up while the next command's bytes cross the USB (1 us
- * each): the last command's USB phase must give it time to finish the
- * command before (up to 32 KiB, 8 ms behind), and what it has not
- * programmed of the last one when the link is done is time after it.
- * 16 KiB is the best of 6 to 24 KiB on the bench's 64 KiB, sparse and
- * 1 MiB jobs. What its records' headers and trailers take comes off the
- * raw bytes it carries. */
-#define KILN_LOADER_LAST_COMMAND   (16 * 1024)
-#define KILN_LOADER_LAST_HEADERS   640
 /* The loader is asked how far it is (for the progress) after this many
  * bytes of the stream; the ring's room is asked only when it runs out. */
 #define KILN_LOADER_PROGRESS_EVERY (128 * 1024)
@@ -63,37 +52,16 @@ void     kiln_loader_marker_encode      (gboolean                end,
  * counted from @seq; with @compress, each block compressed where that
  * saves at least a sixteenth. The last records of the stream are smaller,
  * so that little is left to program once the link is done (a record is
- * programmed once all of it is there).
- *
- * With @tail_bytes (not 0), for a stream the link sets the pace of: the
- * stream's last @tail_bytes raw bytes (about) go in the probe's last
- * command, from record *@tail_first on (the records' length when there is
- * no such record). The records before it shrink towards it, so that the
- * flash has caught up when that command comes; those from it on start
- * small and grow by a thirty-second each, so that the flash starts on the
- * command's first bytes and is never left waiting (it programs a byte in
- * 4 us; a full-speed probe's SWD writes land one in 3.75 us). */
+ * programmed once all of it is there). */
 GArray  *kiln_loader_make_records       (gboolean                compress,
                                          const KilnLoaderOp     *ops,
                                          guint                   n_ops,
-                                         guint32                 seq,
-                                         guint32                 tail_bytes,
-                                         guint                  *tail_first);
+                                         guint32                 seq);
 /* The bytes @records take in the ring (*@link: what the link carries for
  * them) and the bytes in them the flash must program (*@program). */
 void     kiln_loader_records_totals     (GArray                 *records,
                                          guint64                *link,
                                          guint64                *program);
-/* @records (made without @tail_bytes) for a stream the link sets the pace
- * of: where the run's erases do not hold the flash back longer than the
- * link takes, made again for the probe's last command (the records given
- * are then freed); *@tail_first as kiln_loader_make_records() says. */
-GArray  *kiln_loader_shape_records      (GArray                 *records,
-                                         gboolean                compress,
-                                         const KilnLoaderOp     *ops,
-                                         guint                   n_ops,
-                                         guint32                 seq,
-                                         guint                  *tail_first);
 /* The operation table of a program run (kiln_flash_loader_program()):
  * @ops in order, each of the @n_after CRCs of @after (address and length
  * pairs) right after the last operation that writes inside its range (so

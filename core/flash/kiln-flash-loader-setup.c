@@ -148,7 +148,10 @@ setup (KilnFlashLoader  *self,
     }
 
   /* The data the loader writes lives on another 4 KiB page than its code,
-   * as a core with caches or an emulator tracking code pages prefers. */
+   * as a core with caches or an emulator tracking code pages prefers. The
+   * ring follows the results (a program command's starts right after the
+   * results it clears: kiln_loader_ring()); then the stack, and the
+   * scratch buffer for decoded blocks above its top. */
   self->code = best_start;
   self->params = self->code + KILN_LOADER_PARAMS;
   g_assert (full_size <= KILN_LOADER_OPS_AREA);
@@ -156,17 +159,19 @@ setup (KilnFlashLoader  *self,
   self->ops = self->code + KILN_LOADER_OPS_AREA;
   self->results = self->params + KILN_LOADER_RESULTS;
   self->max_ops = MAX_OPS;
-  self->stack_top = self->results + MAX_OPS * KILN_LOADER_RESULT_SIZE + STACK_SIZE;
-  /* The scratch buffer for decoded blocks, then the ring. */
-  self->ring = self->stack_top + KILN_LOADER_BLOCK;
-  if (best_end <= self->ring || best_end - self->ring < RING_MIN)
+  if (best_end <= self->results
+      || best_end - self->results < KILN_LOADER_MAX_AFTER * KILN_LOADER_RESULT_SIZE + RING_MIN + 1024 + STACK_SIZE
+                                    + KILN_LOADER_BLOCK)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
                    _("The chip has no RAM large enough for Kiln's flash loader (it needs %u KiB)"),
-                   (guint) ((self->ring - best_start + RING_MIN) / 1024));
+                   (guint) ((self->results - best_start + KILN_LOADER_MAX_AFTER * KILN_LOADER_RESULT_SIZE + RING_MIN
+                             + 1024 + STACK_SIZE + KILN_LOADER_BLOCK + 1023) / 1024));
       return FALSE;
     }
-  self->ring_size = MIN (best_end - self->ring, (guint32) RING_MAX) & ~1023u;
+  self->ring_end = (self->results + MIN (best_end - self->results - STACK_SIZE - KILN_LOADER_BLOCK, (guint32) RING_MAX))
+                   & ~1023u;
+  self->stack_top = self->ring_end + STACK_SIZE;
 
   memcpy (code, kiln_flash_loader_code, kiln_flash_loader_code_size);
   self->code_size = (guint32) code_size;
@@ -193,6 +198,13 @@ setup (KilnFlashLoader  *self,
   self->code_pending = TRUE;
   self->upload_end = (guint32) code_size;
   return TRUE;
+}
+
+guint32
+kiln_loader_ring (KilnFlashLoader *self,
+                  guint            n_cleared)
+{
+  return self->results + n_cleared * KILN_LOADER_RESULT_SIZE;
 }
 
 guint8 *

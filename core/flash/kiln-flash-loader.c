@@ -54,13 +54,16 @@ post (KilnFlashLoader  *self,
       guint8           *params,
       guint32           command,
       guint             n_cleared,
+      const guint8     *after,
+      gsize             after_size,
       GError          **error)
 {
   gsize table_size = (gsize) n_ops * op_size;
   gsize cleared = (gsize) n_cleared * KILN_LOADER_RESULT_SIZE;
   gsize size = table_size + KILN_LOADER_P_SIZE + cleared;
   gsize head = self->code_pending ? self->upload_end + 8 : 0;
-  g_autofree guint8 *buffer = self->code_pending ? kiln_loader_code_bytes (self, size + 12) : g_malloc0 (size + 4);
+  g_autofree guint8 *buffer = self->code_pending ? kiln_loader_code_bytes (self, size + 12)
+                                                 : g_malloc0 (size + MAX (after_size, 4));
   guint8 *block = buffer + head;
   guint32 at = self->params - (guint32) table_size;
   guint32 mark = g_random_int () | 1;
@@ -69,6 +72,9 @@ post (KilnFlashLoader  *self,
   gboolean ok;
 
   g_assert (at >= self->ops);
+  /* Bytes behind the block (the stream's first) go only to a running
+   * loader, which takes nothing before COMMAND arrives. */
+  g_assert (after_size == 0 || (self->running && !self->code_pending));
   /* CRCs kept from a run are for the command right after it. */
   self->after_ready = FALSE;
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_N_OPS, n_ops);
@@ -93,8 +99,10 @@ post (KilnFlashLoader  *self,
    * and operations, which answer no poll of this one (they are asked
    * about and end in an error). The mark after the block goes only to a
    * halted core (read back as it starts). */
+  if (after_size > 0)
+    memcpy (block + size, after, after_size);
   ok = kiln_stlink_write_stream_unchecked (self->stlink, self->code_pending ? self->code : at, buffer,
-                                           head + (self->running ? size : size + 4), &local_error);
+                                           head + (self->running ? size + after_size : size + 4), &local_error);
   if (!ok)
     {
       g_propagate_error (error, local_error);
@@ -294,7 +302,7 @@ kiln_flash_loader_compare (KilnFlashLoader  *self,
           watch.echo = g_random_int () | 1;
           kiln_stlink_encode_u32 (params + KILN_LOADER_P_ERROR_AT, watch.echo);
         }
-      if (!post (self, ops, count, op_size, params, KILN_LOADER_COMMAND_CRC, 0, error))
+      if (!post (self, ops, count, op_size, params, KILN_LOADER_COMMAND_CRC, 0, NULL, 0, error))
         return FALSE;
       /* The program part, while the CRCs run (setup left it behind for
        * a job that compares first). */
@@ -613,15 +621,13 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
 {
   g_autofree guint8 *table = NULL;
   g_autofree guint *done_of = NULL;
-  guint tail_first;
-  guint32 tail_at = 0;
   g_autofree guint8 *batch = g_malloc (KILN_LOADER_BATCH + KILN_LOADER_MARKER_SIZE);
   g_autofree guint8 *current = g_malloc (KILN_LOADER_BLOCK + 12);
   /* Results read with the status at the end of the run (when few). */
   g_autofree guint8 *tail_results = NULL;
   gsize tail_size = 0;
   guint32 since_poll = 0;
-  gboolean with_results = FALSE, flash_bound, posted = FALSE;
+  gboolean with_results = FALSE, flash_bound, posted = FALSE, with_stream;
   g_autofree guint32 *ends = NULL;
   g_autofree guint64 *raw_upto = NULL;
   GArray *records;
@@ -631,7 +637,8 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   Watch watch = { g_get_monotonic_time (), 0, 0, 0, TRUE, 0, 0 };
   guint consumed = 0;
   gboolean ok = FALSE, stopped = FALSE;
-  guint n_after;
+  guint n_after, n_cleared;
+  guint32 ring, ring_size;
 
   *ops_done = 0;
   *error_sr = 0;
@@ -656,10 +663,9 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       g_return_val_if_fail (ops[i].kind != KILN_LOADER_OP_ERASE_STARTED || i == 0, FALSE);
     }
   table = kiln_loader_make_table (ops, n_ops, self->after_ranges, n_after, &done_of);
-  records = kiln_loader_make_records (!self->no_compression, ops, n_ops, self->seq, 0, &tail_first);
+  n_cleared = n_ops > 0 ? n_after : 0;
+  records = kiln_loader_make_records (!self->no_compression, ops, n_ops, self->seq);
   flash_bound = flash_sets_pace (self, records);
-  if (!flash_bound)
-    records = kiln_loader_shape_records (records, !self->no_compression, ops, n_ops, self->seq, &tail_first);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_SEQ, self->seq);
   /* The end marker takes a seq too: the next run starts after it. */
   self->seq += records->len + 1;
@@ -670,13 +676,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   st.ends = ends;
   st.raw_upto = raw_upto;
   for (guint i = 0; i < records->len; i++)
-    {
-      if (i == tail_first)
-        tail_at = st.total;
-      st.total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
-    }
-  if (tail_first >= records->len)
-    tail_at = st.total;
+    st.total += kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, i));
   /* Each CRC operation names its result (the last range's is the first),
    * wherever it is in the table. */
   tail_size = (gsize) KILN_LOADER_RESULT_SIZE * n_after;
@@ -686,8 +686,6 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_FLASH, flash_regs);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_CR_PSIZE, (guint32) psize << 8);
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_PSIZE, (guint32) psize);
-  kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING, self->ring);
-  kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING_END, self->ring + self->ring_size);
   /* A loader whose code no command has checked yet checks it first. */
   if (!self->code_checked && !kiln_flash_loader_crc (self, NULL, 0, NULL, NULL, cancellable, error))
     goto out;
@@ -698,20 +696,29 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   if (records->len > 0 && psize != KILN_FLASH_PSIZE_X32 && !kiln_flash_loader_load_narrow (self, error))
     goto out;
   /* The command first: the loader then takes each record as soon as its
-   * trailer is written, and an erase runs while the data comes. Where the
-   * flash sets the pace and the run starts by programming, the first
-   * record goes first, so that the loader starts on it at once. */
-  if (!(flash_bound && records->len > 0 && ops[0].kind == KILN_LOADER_OP_PROGRAM))
+   * trailer is written, and an erase runs while the data comes. To a
+   * running loader the command goes with the stream's first bytes, in
+   * one transfer (the ring starts right after it). Else, where the flash
+   * sets the pace and the run starts by programming, the first record
+   * goes first, so that the loader starts on it at once. */
+  with_stream = self->running && !self->code_pending && records->len > 0;
+  /* The ring right after the results the post clears; a post to a halted
+   * core leaves its mark word there, and the ring starts after it. */
+  ring = kiln_loader_ring (self, n_cleared) + (self->running ? 0 : 8);
+  ring_size = self->ring_end - ring;
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING, ring);
+  kiln_stlink_encode_u32 (params + KILN_LOADER_P_RING_END, self->ring_end);
+  if (!with_stream && !(flash_bound && records->len > 0 && ops[0].kind == KILN_LOADER_OP_PROGRAM))
     {
-      if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM,
-                 n_ops > 0 ? n_after : 0, error))
+      if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM, n_cleared,
+                 NULL, 0, error))
         goto out;
       posted = TRUE;
     }
 
   for (;;)
     {
-      guint32 free_bytes = self->ring_size - (st.wp - s.rp);
+      guint32 free_bytes = ring_size - (st.wp - s.rp);
 
       if (g_cancellable_is_cancelled (cancellable))
         {
@@ -732,20 +739,33 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
       if (st.rec < records->len && since_poll < KILN_LOADER_PROGRESS_EVERY
           && free_bytes >= MIN ((guint32) KILN_LOADER_BATCH_MIN, st.total - st.sent) + KILN_LOADER_MARKER_SIZE)
         {
-          guint32 at = st.wp % self->ring_size, skip, tail;
+          guint32 at = st.wp % ring_size, skip, tail;
           guint32 limit = flash_bound && st.rec == 0
                           ? kiln_loader_record_size (&g_array_index (records, KilnLoaderRecord, 0))
                           : flash_bound ? KILN_STLINK_MAX_RW32 : KILN_LOADER_BATCH;
           guint32 n;
 
-          /* The stream's last records go in a command of their own. */
-          if (st.rec < tail_first)
-            limit = MIN (limit, tail_at - st.sent);
-          n = kiln_loader_stream_gather (&st, self->ring_size, batch, free_bytes, limit, &skip, &tail);
+          /* The command, when it goes with them, counts in the probe's
+           * commands that carry the batch. */
+          if (with_stream && !posted && limit == KILN_LOADER_BATCH)
+            limit -= MIN (limit / 2, (n_ops + n_after) * KILN_LOADER_OP_SIZE + KILN_LOADER_P_SIZE
+                                       + n_cleared * KILN_LOADER_RESULT_SIZE);
+          n = kiln_loader_stream_gather (&st, ring_size, batch, free_bytes, limit, &skip, &tail);
 
           if (n > 0)
             {
-              if (!kiln_stlink_write_stream_unchecked (self->stlink, self->ring + at, batch, n + tail, error))
+              if (with_stream && !posted)
+                {
+                  /* Whatever part of it arrived, the loader may run. */
+                  posted = TRUE;
+                  if (!post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM,
+                             n_cleared, batch, n + tail, error))
+                    {
+                      kiln_flash_loader_stop (self);
+                      goto out;
+                    }
+                }
+              else if (!kiln_stlink_write_stream_unchecked (self->stlink, ring + at, batch, n + tail, error))
                 {
                   kiln_flash_loader_stop (self);
                   goto out;
@@ -755,7 +775,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
               self->link_bytes += n + tail;
               if (!posted
                   && !post (self, table, n_ops + n_after, KILN_LOADER_OP_SIZE, params, KILN_LOADER_COMMAND_PROGRAM,
-                            n_ops > 0 ? n_after : 0, error))
+                            n_cleared, NULL, 0, error))
                 goto out;
               posted = TRUE;
               continue;

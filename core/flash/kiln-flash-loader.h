@@ -127,8 +127,7 @@ typedef struct
   guint32        ops;           /* the operation table's area */
   guint32        results;
   guint          max_ops;
-  guint32        ring;
-  guint32        ring_size;
+  guint32        ring_end;      /* a program command's ring: kiln_loader_ring() up to here */
   guint32        stack_top;
   guint          timeout_ms;
   /* Kept running between commands (one start per job) until

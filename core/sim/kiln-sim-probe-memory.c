@@ -166,13 +166,18 @@ memory_write_complete (KilnSimProbe *self)
     default:                          size = 4; break;
     }
 
-  _kiln_sim_probe_charge_usb (self, len);
   /* Writes stream from USB to the wire: st-flash sends 32 KiB at once and
-   * real probes take it. Only 8-bit writes are bounded by the firmware. */
+   * real probes take it (a V2's STM32F103 has 20 KiB of RAM: it cannot
+   * hold such a write first), so each packet's words land as it comes.
+   * Only 8-bit writes are bounded by the firmware. */
   if (size == 1 && len > (_kiln_sim_probe_fw_at_least (self, G_MAXUINT, 6) ? 512u : 64u))
-    self->last_status = STATUS_FAULT;
+    {
+      _kiln_sim_probe_charge_usb (self, len);
+      self->last_status = STATUS_FAULT;
+    }
   else
-    self->last_status = _kiln_sim_probe_mem_transfer (self, TRUE, address, self->out_data->data, len, size, increment, apsel);
+    self->last_status = _kiln_sim_probe_mem_write_streamed (self, address, self->out_data->data, len, size, increment,
+                                                            apsel);
   self->out_expected = 0;
 }
 

@@ -242,6 +242,10 @@ _kiln_sim_probe_fw_at_least (KilnSimProbe *self,
 gboolean
 _kiln_sim_probe_high_speed (KilnSimProbe *self);
 
+/* A bulk packet's size: 64 bytes at full speed, 512 at high speed. */
+guint
+_kiln_sim_probe_max_packet (KilnSimProbe *self);
+
 /* kiln-sim-probe-swd.c */
 
 void
@@ -281,6 +285,18 @@ _kiln_sim_probe_mem_transfer (KilnSimProbe *self,
                               guint         size,
                               gboolean      increment,
                               guint8        apsel);
+
+/* A write command's data phase from USB to the wire: the command's fixed
+ * cost, then each USB packet charged as it comes, before its words are
+ * written (the probe does not hold the whole write first). */
+guint8
+_kiln_sim_probe_mem_write_streamed (KilnSimProbe *self,
+                                   guint32       address,
+                                   guint8       *buf,
+                                   gsize         len,
+                                   guint         size,
+                                   gboolean      increment,
+                                   guint8        apsel);
 
 guint8
 _kiln_sim_probe_read_word (KilnSimProbe *self,

@@ -15,14 +15,20 @@
 /* ------------------------------------------------------------------ */
 /* Time                                                                 */
 
+/* A command's fixed cost, and its payload's bytes. */
+static void
+charge_usb_bytes (KilnSimProbe *self,
+                  gsize         payload)
+{
+  kiln_sim_clock_advance (self->clock, payload * (_kiln_sim_probe_high_speed (self) ? 30 : 1000));
+}
+
 void
 _kiln_sim_probe_charge_usb (KilnSimProbe *self,
                             gsize         payload)
 {
-  if (_kiln_sim_probe_high_speed (self))
-    kiln_sim_clock_advance (self->clock, 200000 + payload * 30);
-  else
-    kiln_sim_clock_advance (self->clock, 1000000 + payload * 1000);
+  kiln_sim_clock_advance (self->clock, _kiln_sim_probe_high_speed (self) ? 200000 : 1000000);
+  charge_usb_bytes (self, payload);
 }
 
 static guint64
@@ -222,24 +228,32 @@ _kiln_sim_probe_check_ap (KilnSimProbe *self,
 }
 
 /* A memory transfer of @len bytes in units of @size through AP @apsel. */
-guint8
-_kiln_sim_probe_mem_transfer (KilnSimProbe *self,
-                              gboolean      write,
-                              guint32       address,
-                              guint8       *buf,
-                              gsize         len,
-                              guint         size,
-                              gboolean      increment,
-                              guint8        apsel)
+/* With @packet (a write that streams), each USB packet of @packet bytes
+ * is charged as it comes, before its words go on the wire. */
+static guint8
+mem_transfer (KilnSimProbe *self,
+              gboolean      write,
+              guint32       address,
+              guint8       *buf,
+              gsize         len,
+              guint         size,
+              gboolean      increment,
+              guint8        apsel,
+              gsize         packet)
 {
   guint32 csw = (size == 1 ? 0 : size == 2 ? 1 : 2) | (increment ? 0x10 : 0) | 0x23000000;
   guint8 status = _kiln_sim_probe_check_ap (self, apsel);
+  gsize charged = 0;
   Xfer x;
 
+  if (status == STATUS_OK && ((address & (size - 1)) || (len % size)))
+    status = STATUS_ALIGNMENT;
   if (status != STATUS_OK)
-    return status;
-  if ((address & (size - 1)) || (len % size))
-    return STATUS_ALIGNMENT;
+    {
+      if (packet > 0)
+        charge_usb_bytes (self, len);
+      return status;
+    }
 
   x = _kiln_sim_probe_ap_rw (self, apsel, 0x00, TRUE, &csw, FALSE);
   if (x == XFER_OK)
@@ -250,6 +264,12 @@ _kiln_sim_probe_mem_transfer (KilnSimProbe *self,
       guint32 a = increment ? address + (guint32) i : address;
       guint32 lane = (a & 3) * 8;
       guint32 v = 0;
+
+      if (packet > 0 && i % packet == 0)
+        {
+          charge_usb_bytes (self, MIN (packet, len - i));
+          charged = i + MIN (packet, len - i);
+        }
 
       /* The AP's TAR only counts within 1 KiB: the firmware reloads it at
        * each boundary (st-flash streams 32 KiB in one command). */
@@ -278,7 +298,36 @@ _kiln_sim_probe_mem_transfer (KilnSimProbe *self,
 
   if (x == XFER_FAULT)
     clear_sticky (self);
+  /* The packets after a word that failed come all the same. */
+  if (packet > 0 && charged < len)
+    charge_usb_bytes (self, len - charged);
   return _kiln_sim_probe_xfer_status (x);
+}
+
+guint8
+_kiln_sim_probe_mem_transfer (KilnSimProbe *self,
+                              gboolean      write,
+                              guint32       address,
+                              guint8       *buf,
+                              gsize         len,
+                              guint         size,
+                              gboolean      increment,
+                              guint8        apsel)
+{
+  return mem_transfer (self, write, address, buf, len, size, increment, apsel, 0);
+}
+
+guint8
+_kiln_sim_probe_mem_write_streamed (KilnSimProbe *self,
+                                   guint32       address,
+                                   guint8       *buf,
+                                   gsize         len,
+                                   guint         size,
+                                   gboolean      increment,
+                                   guint8        apsel)
+{
+  _kiln_sim_probe_charge_usb (self, 0);
+  return mem_transfer (self, TRUE, address, buf, len, size, increment, apsel, _kiln_sim_probe_max_packet (self));
 }
 
 guint8

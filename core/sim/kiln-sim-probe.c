@@ -36,8 +36,8 @@ _kiln_sim_probe_high_speed (KilnSimProbe *self)
   return self->model == MODEL_V3;
 }
 
-static guint
-max_packet (KilnSimProbe *self)
+guint
+_kiln_sim_probe_max_packet (KilnSimProbe *self)
 {
   return _kiln_sim_probe_high_speed (self) ? 512 : 64;
 }
@@ -158,7 +158,7 @@ bulk_transfer (KilnSimProbe *self,
           *transferred = queued;
           g_byte_array_set_size (self->in_queue, 0);
         }
-      else if (length % max_packet (self) == 0)
+      else if (length % _kiln_sim_probe_max_packet (self) == 0)
         {
           memcpy (data, self->in_queue->data, length);
           *transferred = length;
@@ -167,7 +167,7 @@ bulk_transfer (KilnSimProbe *self,
       else
         {
           /* The device sends a packet larger than the host's buffer. */
-          gsize whole = length - length % max_packet (self);
+          gsize whole = length - length % _kiln_sim_probe_max_packet (self);
 
           memcpy (data, self->in_queue->data, whole);
           *transferred = whole;
@@ -239,7 +239,7 @@ string_descriptor (const char *text)
 static GBytes *
 config_descriptor (KilnSimProbe *self)
 {
-  guint mps = max_packet (self);
+  guint mps = _kiln_sim_probe_max_packet (self);
   guint8 in_ep = 0x81;
   guint8 out_ep = self->model == MODEL_V2 ? 0x02 : 0x01;
   guint8 trace_ep = self->model == MODEL_V2 ? 0x83 : 0x82;

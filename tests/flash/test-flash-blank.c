@@ -74,10 +74,10 @@ test_loader_check (void)
     ram[4096 + 4095] = w >> 24;
   }
   g_assert_cmphex (kiln_flash_crc32 (0xFFFFFFFF, ram + 4096, 4096), ==, blank_crc);
-  g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (target), loader.ring, ram, 4 * 4096, &error));
+  g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (target), loader.ring_end - 4 * 4096, ram, 4 * 4096, &error));
   for (guint i = 0; i < 4; i++)
     {
-      ranges[2 * i] = loader.ring + 4096 * i;
+      ranges[2 * i] = loader.ring_end - 4 * 4096 + 4096 * i;
       ranges[2 * i + 1] = i == 3 ? 4092 : 4096;
     }
   g_assert_true (kiln_flash_loader_crc (&loader, ranges, 4, crcs, blank, NULL, &error));

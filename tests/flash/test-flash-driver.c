@@ -298,7 +298,7 @@ test_fallback_on_fault (void)
   KilnFlashOptions options;
   KilnFlashLoader loader;
   KilnArmTarget *target = bench_open (b);
-  Trigger trigger = { target, 4, KILN_SECTOR_STATE_WRITING, 0, NULL, FALSE };
+  Trigger trigger = { target, 3, KILN_SECTOR_STATE_WRITING, 0, NULL, FALSE };
   KilnFlashProgress progress = { NULL, NULL, on_sector, &trigger };
 
   g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
@@ -833,9 +833,9 @@ test_loader_crc (void)
     g_assert_cmphex (crcs[i], ==, kiln_flash_crc32 (0xFFFFFFFF, old + (ranges[2 * i] - FLASH), lengths[i]));
 
   /* The same loader again (it is halted between commands by default). */
-  ranges[0] = loader.ring;
+  ranges[0] = loader.ring_end - 4096;
   ranges[1] = 1024;
-  g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (target), loader.ring, old, 1024, &error));
+  g_assert_true (kiln_stlink_write_mem (kiln_arm_target_get_stlink (target), loader.ring_end - 4096, old, 1024, &error));
   g_assert_true (kiln_flash_loader_crc (&loader, ranges, 1, crcs, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, old, 1024));

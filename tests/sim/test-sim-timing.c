@@ -302,6 +302,72 @@ test_swd_word (gconstpointer data)
   bench_free (b);
 }
 
+/* A write's words land on the wire as its USB packets come (64 bytes at
+ * full speed, 512 at high speed), not after the whole data phase: a
+ * V2's STM32F103 has 20 KiB of RAM and takes 32 KiB writes. A routine on
+ * the core counts loop trips (4 instructions, 250 ns at 16 MHz after
+ * reset) until the write's first word lands, then until its last does:
+ * between them, every packet but the first crosses the USB and every word
+ * but the first goes on the wire (with the TAR reloaded at each 1 KiB). */
+static void
+test_write_lands (gconstpointer data)
+{
+  /* r0 the first word, r4 the last, r3 where the counts go, r1 counts:
+   * 1: ldr r2, [r0]; adds r1, #1; cmp r2, #0; beq 1b; str r1, [r3]
+   * 2: ldr r2, [r4]; adds r1, #1; cmp r2, #0; beq 2b; str r1, [r3, #4]
+   * bkpt; nop */
+  static const guint16 code[] = {
+    0x6802, 0x3101, 0x2A00, 0xD0FB, 0x6019, 0x6822, 0x3101, 0x2A00, 0xD0FB, 0x6059, 0xBE00, 0xBF00,
+  };
+  static const struct { guint32 reg, value; } regs[] = {
+    { 0, 0x20020000 }, { 4, 0x20020000 + 32768 - 4 }, { 3, SRAM + 0x100 }, { 1, 0 },
+    { 15, SRAM }, { 16, 0x01000000 },
+  };
+  Bench *b = bench_new (data);
+  const guint32 length = 32768;
+  guint64 packet = b->v3 ? 512 : 64, word_ns = b->v3 ? 7500 : 15000, expected, between;
+  g_autofree guint8 *bytes = g_malloc (length);
+  guint8 cmd[8] = { 0xF2, 0x08 };
+  guint8 r[2];
+  guint32 first, last;
+
+  enter_swd (b);
+  if (!b->v3)
+    set_swd_khz (b, 4000);
+  write_reg (b, 0xE000EDF0, 0xA05F0003);
+  for (guint i = 0; i < G_N_ELEMENTS (code); i += 2)
+    write_reg (b, SRAM + 2 * i, code[i] | (guint32) code[i + 1] << 16);
+  write_reg (b, regs[0].value, 0);
+  write_reg (b, regs[1].value, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (regs); i++)
+    {
+      write_reg (b, 0xE000EDF8, regs[i].value);
+      write_reg (b, 0xE000EDF4, 0x10000 | regs[i].reg);
+    }
+  write_reg (b, 0xE000EDF0, 0xA05F0001);
+
+  memset (bytes, 0xA5, length);
+  put32 (cmd + 2, 0x20020000);
+  cmd[6] = length & 0xFF;
+  cmd[7] = length >> 8;
+  command (b, cmd, sizeof cmd);
+  send (b, bytes, length);
+  command (b, (const guint8[]) { 0xF2, 0x3B }, 2);
+  receive (b, r, 2);
+  g_assert_cmphex (r[0], ==, 0x80);
+
+  g_assert_cmphex (read_reg (b, 0xE000EDF0) & (1u << 17), !=, 0);
+  first = read_reg (b, SRAM + 0x100);
+  last = read_reg (b, SRAM + 0x104);
+  g_assert_cmpuint (first, >, 0);
+  between = (guint64) (last - first) * 250;
+  expected = usb_bytes_ns (b, length - packet) + (length / 4 - 1 + length / 1024 - 1) * word_ns;
+  g_test_message ("last word %.3f ms after the first (streamed: %.3f ms)", between / 1e6, expected / 1e6);
+  g_assert_cmpuint (between + word_ns + 1000, >=, expected);
+  g_assert_cmpuint (between, <=, expected + word_ns + 1000);
+  bench_free (b);
+}
+
 static void
 unlock_flash (Bench *b)
 {
@@ -431,6 +497,8 @@ main (int   argc,
 
       g_test_add_data_func (path, &swd_cases[i], test_swd_word);
     }
+  g_test_add_data_func ("/Kiln/Sim/Timing/write-lands/v2", V2, test_write_lands);
+  g_test_add_data_func ("/Kiln/Sim/Timing/write-lands/v3", V3, test_write_lands);
   g_test_add_func ("/Kiln/Sim/Timing/program-unit", test_program_unit);
   for (guint i = 0; i < G_N_ELEMENTS (erase_cases); i++)
     {

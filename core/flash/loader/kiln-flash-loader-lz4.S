@@ -18,7 +18,7 @@ compressed:
         bl      lz4_decode
         cmp     r11, #0
         bne     bad_block
-        sub     r3, r1, #SCRATCH        /* the decoded bytes */
+        ldr     r3, [r0, #P_STACK]      /* the decoded bytes: above the stack */
         adr     r11, record_written
         orr     r11, r11, #1
         push    {r11}
@@ -33,7 +33,7 @@ compressed:
  * end of the decoded bytes. */
 lz4_decode:
         push    {r4-r9, lr}
-        sub     r4, r1, #SCRATCH        /* r4 start, r5 next byte, r6 end */
+        ldr     r4, [r0, #P_STACK]      /* r4 start, r5 next byte, r6 end */
         mov     r5, r4
         add     r6, r4, r11
 lz4_sequence:

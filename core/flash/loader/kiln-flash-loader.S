@@ -6,7 +6,10 @@
  * starts, so that the host writes both in one transfer), the results of a
  * CRC command right after the block (read with the status; the block sits
  * mid-way in a 1 KiB block, as the probe's transfers stop at 1 KiB
- * boundaries), and a ring buffer in SRAM, and starts the
+ * boundaries), a ring buffer in SRAM (for a program command, right after
+ * the results it clears, so that the host writes the command and the
+ * stream's first bytes in one transfer; a CRC command's results may lie
+ * in it, read before the next command), and starts the
  * core at the first instruction (with r0 saying where the first command's
  * table and block wait behind the code when they went up with it). The
  * loader takes its stack from the
@@ -38,7 +41,7 @@
  * { raw length | stored length << 16, seq }, the stored bytes padded to a
  * word, and a trailer { seq }: stored as they are when both lengths are
  * equal, else an LZ4 block that the loader decodes into the 4 KiB scratch
- * buffer just before the ring. seq counts the records from the one the
+ * buffer from the stack's top (P_STACK) up. seq counts the records from the one the
  * command names (P_SEQ); the host starts every run at a seq no record in
  * the ring has. The probe writes upwards, so a header that holds the seq
  * expected has its lengths, and a trailer that does says the record is
@@ -124,7 +127,7 @@
         .equ ST_ABORTED,  3
         .equ ST_BAD_STREAM, 4
         .equ ST_BAD_CODE, 5
-        .equ SCRATCH,     0x1000        /* before the ring: decoded blocks */
+        .equ SCRATCH,     0x1000        /* decoded blocks: from the stack's top up */
         .equ AHEAD,       16            /* a seq this far ahead is a later record's */
 
         .equ FLASH_KEYR,  0x04
