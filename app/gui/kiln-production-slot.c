@@ -16,6 +16,7 @@ struct _KilnProductionSlot
 
   GtkBox                  *box;
   GtkLabel                *probe_label;
+  GtkBox                  *content_box;
   GtkImage                *status_icon;
   GtkLabel                *status_label;
   GtkLabel                *detail_label;
@@ -204,6 +205,7 @@ kiln_production_slot_class_init (KilnProductionSlotClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kiln/Kiln/kiln-production-slot.ui");
   gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, box);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, probe_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, content_box);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, status_icon);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, status_label);
   gtk_widget_class_bind_template_child (widget_class, KilnProductionSlot, detail_label);
@@ -381,6 +383,9 @@ kiln_production_slot_set_large (KilnProductionSlot *self,
                                 gboolean            large)
 {
   self->large = large;
+  /* Tighter on a small screen (1024×600), where every line counts. */
+  gtk_box_set_spacing (self->box, large ? 12 : 6);
+  gtk_box_set_spacing (self->content_box, large ? 12 : 8);
   kiln_production_slot_set_compact (self, self->compact);
 }
 
