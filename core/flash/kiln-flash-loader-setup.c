@@ -100,7 +100,7 @@ setup (KilnFlashLoader  *self,
        GError          **error)
 {
   KilnChip *chip = kiln_arm_target_get_chip (target);
-  guint32 best_start = 0, best_end = 0;
+  guint32 best_start = 0, best_end = 0, after_results;
   /* The writes at x8, x16 and x64 and the decoder stay behind (a fifth
    * of the code): most runs program at x32 and send no compressed record.
    * For a job at another PSIZE its writes go up in the same transfer. */
@@ -159,14 +159,14 @@ setup (KilnFlashLoader  *self,
   self->ops = self->code + KILN_LOADER_OPS_AREA;
   self->results = self->params + KILN_LOADER_RESULTS;
   self->max_ops = MAX_OPS;
-  if (best_end <= self->results
-      || best_end - self->results < KILN_LOADER_MAX_AFTER * KILN_LOADER_RESULT_SIZE + RING_MIN + 1024 + STACK_SIZE
-                                    + KILN_LOADER_BLOCK)
+  /* After the results: a program command's, the least ring (and the
+   * 1 KiB its end is rounded down by), the stack, the scratch buffer. */
+  after_results = KILN_LOADER_MAX_AFTER * KILN_LOADER_RESULT_SIZE + RING_MIN + 1024 + STACK_SIZE + KILN_LOADER_BLOCK;
+  if (best_end <= self->results || best_end - self->results < after_results)
     {
       g_set_error (error, KILN_FLASH_ERROR, KILN_FLASH_ERROR_LOADER,
                    _("The chip has no RAM large enough for Kiln's flash loader (it needs %u KiB)"),
-                   (guint) ((self->results - best_start + KILN_LOADER_MAX_AFTER * KILN_LOADER_RESULT_SIZE + RING_MIN
-                             + 1024 + STACK_SIZE + KILN_LOADER_BLOCK + 1023) / 1024));
+                   (guint) ((self->results - best_start + after_results + 1023) / 1024));
       return FALSE;
     }
   self->ring_end = (self->results + MIN (best_end - self->results - STACK_SIZE - KILN_LOADER_BLOCK, (guint32) RING_MAX))

@@ -46,6 +46,16 @@ kiln_flash_loader_stop (KilnFlashLoader *self)
  * command goes up with the code, in the same transfer: right behind the
  * code, after a header { where it goes, its length }, and the loader
  * copies it to its place before anything else (r0 says where it is). */
+/* The bytes post() writes for @n_ops operations of @op_size bytes and
+ * @n_cleared results: the table, the parameter block, the results. */
+static gsize
+post_size (guint n_ops,
+           guint op_size,
+           guint n_cleared)
+{
+  return (gsize) n_ops * op_size + KILN_LOADER_P_SIZE + (gsize) n_cleared * KILN_LOADER_RESULT_SIZE;
+}
+
 static gboolean
 post (KilnFlashLoader  *self,
       const guint8     *table,
@@ -59,8 +69,7 @@ post (KilnFlashLoader  *self,
       GError          **error)
 {
   gsize table_size = (gsize) n_ops * op_size;
-  gsize cleared = (gsize) n_cleared * KILN_LOADER_RESULT_SIZE;
-  gsize size = table_size + KILN_LOADER_P_SIZE + cleared;
+  gsize size = post_size (n_ops, op_size, n_cleared);
   gsize head = self->code_pending ? self->upload_end + 8 : 0;
   g_autofree guint8 *buffer = self->code_pending ? kiln_loader_code_bytes (self, size + 12)
                                                  : g_malloc0 (size + MAX (after_size, 4));
@@ -748,8 +757,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
           /* The command, when it goes with them, counts in the probe's
            * commands that carry the batch. */
           if (with_stream && !posted && limit == KILN_LOADER_BATCH)
-            limit -= MIN (limit / 2, (n_ops + n_after) * KILN_LOADER_OP_SIZE + KILN_LOADER_P_SIZE
-                                       + n_cleared * KILN_LOADER_RESULT_SIZE);
+            limit -= MIN (limit / 2, (guint32) post_size (n_ops + n_after, KILN_LOADER_OP_SIZE, n_cleared));
           n = kiln_loader_stream_gather (&st, ring_size, batch, free_bytes, limit, &skip, &tail);
 
           if (n > 0)

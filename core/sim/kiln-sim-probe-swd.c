@@ -15,7 +15,7 @@
 /* ------------------------------------------------------------------ */
 /* Time                                                                 */
 
-/* A command's fixed cost, and its payload's bytes. */
+/* A payload's bytes on the USB (a command's fixed cost apart). */
 static void
 charge_usb_bytes (KilnSimProbe *self,
                   gsize         payload)
@@ -227,8 +227,8 @@ _kiln_sim_probe_check_ap (KilnSimProbe *self,
   return STATUS_OK;
 }
 
-/* A memory transfer of @len bytes in units of @size through AP @apsel. */
-/* With @packet (a write that streams), each USB packet of @packet bytes
+/* A memory transfer of @len bytes in units of @size through AP @apsel.
+ * With @packet (a write that streams), each USB packet of @packet bytes
  * is charged as it comes, before its words go on the wire. */
 static guint8
 mem_transfer (KilnSimProbe *self,
