@@ -478,7 +478,17 @@ ppb_write (KilnSimBoard *self,
       self->vtor = value & ~0x7Fu;
       return KILN_SIM_ACK_OK;
     case 0xE000ED0C: /* AIRCR */
-      if ((value >> 16) == 0x05FA && (value & ((1u << 2) | 1u)))
+      if ((value >> 16) != 0x05FA || !(value & ((1u << 2) | 1u)))
+        return KILN_SIM_ACK_OK;
+      /* The core's own request (NVIC_SystemReset ()) ends its run at the
+       * next instruction and resets it then: the registers of a core that
+       * Unicorn runs cannot change under it. */
+      if (self->in_run)
+        {
+          self->reset_requested = TRUE;
+          self->run_budget = self->run_count;
+        }
+      else
         system_reset (self);
       return KILN_SIM_ACK_OK;
     case 0xE000ED28: self->cfsr &= ~value; return KILN_SIM_ACK_OK;

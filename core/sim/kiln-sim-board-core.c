@@ -681,7 +681,24 @@ _kiln_sim_board_core_run_until (KilnSimBoard *self,
        * call, which costs more than the runs themselves. Runs end on the
        * instruction budget, a halt, or an emulation error. */
       self->idle_skipped = FALSE;
+      self->in_run = TRUE;
       err = uc_emu_start (self->uc, pc | 1, 0xFFFFFFFFull, 0, 0);
+      self->in_run = FALSE;
+      if (self->reset_requested)
+        {
+          /* The core asked for a system reset: from its time on, the core
+           * starts again (the rest of this sync runs the code it finds). */
+          guint64 at = _kiln_sim_board_core_time_now (self);
+
+          self->reset_requested = FALSE;
+          _kiln_sim_board_apply_pending (self);
+          budget_total -= (guint) MIN ((guint64) budget_total, self->run_count);
+          self->report->core_instructions += self->run_count;
+          _kiln_sim_board_advance_events (self, at);
+          _kiln_sim_board_reset (self, FALSE);
+          self->core_ns = at;
+          continue;
+        }
       if (self->idle_skipped)
         _kiln_sim_board_core_skip_idle (self, t);
       _kiln_sim_board_apply_pending (self);

@@ -244,6 +244,8 @@ struct _KilnSimBoard
   guint64            run_start_ns;
   guint64            run_target_ns;
   gboolean           stop_halt;
+  gboolean           in_run;          /* Unicorn runs the core: its callbacks may not reset it */
+  gboolean           reset_requested; /* by the core (AIRCR), once the run stops */
   GArray            *pending;     /* PendingWrite */
   gboolean           flash_code_dirty;
   /* Pages of flash (1 KiB, Unicorn's page) code has run from since the

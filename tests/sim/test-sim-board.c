@@ -220,6 +220,57 @@ program_two_words (Fixture *f)
   kiln_test_write32 (f, 0x40023C10, 0);
 }
 
+/* Firmware that resets the chip itself (AIRCR SYSRESETREQ from the core,
+ * as NVIC_SystemReset() does): the core starts again from the vector table
+ * in flash, or stops at its first instruction when DEMCR.VC_CORERESET asks.
+ * The vector table sends it to SRAM: "movs r0, #42; bkpt" at 0x20000010. */
+static void
+core_system_reset (Fixture *f,
+                   guint32  demcr)
+{
+  kiln_test_board_connect (f);
+  unlock (f);
+  kiln_test_write32 (f, 0x40023C10, (2u << 8) | 1u);
+  kiln_test_write32 (f, 0x08000000, 0x20010000);
+  kiln_test_write32 (f, 0x08000004, 0x20000011);
+  kiln_test_write32 (f, 0x40023C10, 0x80000000);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0003);
+  /* str r2, [r1]; b . */
+  kiln_test_write32 (f, 0x20000000, 0xE7FE600A);
+  kiln_test_write32 (f, 0x20000010, 0xBE00202A);
+  kiln_test_write32 (f, 0xE000EDFC, demcr);
+  kiln_test_read32 (f, 0xE000EDF0); /* clears S_RESET_ST */
+  write_core_reg (f, 1, 0xE000ED0C);
+  write_core_reg (f, 2, 0x05FA0004);
+  write_core_reg (f, 15, 0x20000000);
+  kiln_test_write32 (f, 0xE000EDF0, 0xA05F0001);
+  f->clock.now_ns += 1000000;
+  kiln_sim_board_sync (f->board);
+}
+
+static void
+test_core_system_reset_runs (Fixture       *f,
+                             gconstpointer  data)
+{
+  core_system_reset (f, 0);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & ((1u << 25) | (1u << 17)), ==, (1u << 25) | (1u << 17));
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000ED30) & 2, !=, 0);  /* DFSR.BKPT */
+  g_assert_cmpuint (read_core_reg (f, 0), ==, 42);
+  g_assert_cmphex (read_core_reg (f, 15), ==, 0x20000012);
+  g_assert_cmphex (read_core_reg (f, 13), ==, 0x20010000);
+}
+
+static void
+test_core_system_reset_caught (Fixture       *f,
+                               gconstpointer  data)
+{
+  core_system_reset (f, 1);
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000EDF0) & ((1u << 25) | (1u << 17)), ==, (1u << 25) | (1u << 17));
+  g_assert_cmphex (kiln_test_read32 (f, 0xE000ED30) & 8, !=, 0);  /* DFSR.VCATCH */
+  g_assert_cmphex (read_core_reg (f, 15), ==, 0x20000010);
+  g_assert_cmpuint (read_core_reg (f, 0), ==, 0);
+}
+
 /* A stub starts a sector erase and reads the sector: the read stalls until
  * the erase ends and sees it erased; BSY is clear by then. */
 static void
@@ -731,6 +782,8 @@ main (int    argc,
   ADD ("flash-keys", test_flash_keys, NULL);
   ADD ("write-protection", test_write_protection, "nwrp=0xDF\n");
   ADD ("core-runs-to-bkpt", test_core_runs_to_bkpt, NULL);
+  ADD ("core-system-reset-runs", test_core_system_reset_runs, NULL);
+  ADD ("core-system-reset-caught", test_core_system_reset_caught, NULL);
   ADD ("core-read-stalls-on-erase", test_core_read_stalls_on_erase, NULL);
   ADD ("core-write-waits-for-erase", test_core_write_waits_for_erase, NULL);
   ADD ("core-read-refused-at-rdp1", test_core_read_refused_at_rdp1, "rdp=0x55\n");
