@@ -192,11 +192,13 @@ reset (KilnArmTarget         *target,
           if (keep_catch)
             {
               kiln_arm_target_set_demcr (target, TRUE, demcr);
+              kiln_arm_target_set_fresh (target);
               return TRUE;
             }
           if (!kiln_stlink_write32 (link, DEMCR, demcr & ~VC_CORERESET, error))
             return FALSE;
           kiln_arm_target_set_demcr (target, TRUE, demcr & ~VC_CORERESET);
+          kiln_arm_target_set_fresh (target);
           return TRUE;
         }
     }
@@ -334,17 +336,22 @@ kiln_arm_start_code_checked (KilnArmTarget  *target,
      * writes, then a read of DHCSR that must show the transfer done
      * (S_REGRDY) on a halted core. Reading DHCSR also clears S_RESET_ST,
      * so a reset seen later happened while the routine ran. */
-    KilnStlinkWord words[1 + 3 * 9 + 9];
+    KilnStlinkWord words[1 + 3 * 9 + 5];
     guint32 regs[9], values[9];
     guint n_regs = 0, n = 0;
+    /* A core that Kiln's reset stopped at its first instruction, and that
+     * nothing ran on since, is halted, and its CFSR and HFSR hold their
+     * reset values (0): the halt and their writes are left out. */
+    gboolean fresh = kiln_arm_target_get_fresh (target);
+    guint first = fresh ? 0 : 1;
 
     for (guint i = 0; i < n_args; i++)
       {
         regs[n_regs] = KILN_ARM_REG_R0 + i;
         values[n_regs++] = args[i];
       }
-    /* A routine that sets up its own stack (stack_top 0) gets only PC and
-     * xPSR. */
+    /* A routine that sets up its own stack (stack_top 0) gets no SP and
+     * LR. */
     if (stack_top != 0)
       {
         regs[n_regs] = KILN_ARM_REG_SP;
@@ -352,16 +359,21 @@ kiln_arm_start_code_checked (KilnArmTarget  *target,
         /* A return from the routine lands on an invalid address and faults. */
         regs[n_regs] = KILN_ARM_REG_LR;
         values[n_regs++] = 0xFFFFFFFF;
-        /* Privileged, main stack, no FPU context, PRIMASK set. */
-        regs[n_regs] = KILN_ARM_REG_CONTROL_PRIMASK;
-        values[n_regs++] = 1;
       }
+    /* Privileged, main stack, no FPU context, PRIMASK set: interrupts
+     * stay off through the core's own mask, not DHCSR.C_MASKINTS, so
+     * that DHCSR needs no write of the debugger's before the firmware
+     * runs again (a routine may end the job with a system reset of its
+     * own). */
+    regs[n_regs] = KILN_ARM_REG_CONTROL_PRIMASK;
+    values[n_regs++] = 1;
     regs[n_regs] = KILN_ARM_REG_PC;
     values[n_regs++] = entry & ~1u;
     regs[n_regs] = KILN_ARM_REG_XPSR;
     values[n_regs++] = 0x01000000;
 
-    words[n++] = (KilnStlinkWord) { DHCSR, DHCSR_KEY | C_MASKINTS | C_HALT | C_DEBUGEN, TRUE, FALSE };
+    if (!fresh)
+      words[n++] = (KilnStlinkWord) { DHCSR, DHCSR_KEY | C_HALT | C_DEBUGEN, TRUE, FALSE };
     for (guint i = 0; i < n_regs; i++)
       {
         words[n++] = (KilnStlinkWord) { DCRDR, values[i], TRUE, FALSE };
@@ -377,11 +389,12 @@ kiln_arm_start_code_checked (KilnArmTarget  *target,
       return FALSE;
     demcr = (demcr & ~VC_CORERESET) | VC_FAULTS;
     words[n++] = (KilnStlinkWord) { DEMCR, demcr, TRUE, FALSE };
-    words[n++] = (KilnStlinkWord) { CFSR, 0xFFFFFFFF, TRUE, FALSE };
-    words[n++] = (KilnStlinkWord) { HFSR, 0xFFFFFFFF, TRUE, FALSE };
+    if (!fresh)
+      {
+        words[n++] = (KilnStlinkWord) { CFSR, 0xFFFFFFFF, TRUE, FALSE };
+        words[n++] = (KilnStlinkWord) { HFSR, 0xFFFFFFFF, TRUE, FALSE };
+      }
     words[n++] = (KilnStlinkWord) { DFSR, 0xFFFFFFFF, TRUE, FALSE };
-    /* Interrupts masked: C_MASKINTS is set while halted, then C_HALT goes. */
-    words[n++] = (KilnStlinkWord) { DHCSR, DHCSR_KEY | C_MASKINTS | C_HALT | C_DEBUGEN, TRUE, FALSE };
     /* Last, so that a stale word cannot pass for a complete write. */
     if (check != 0)
       words[n++] = (KilnStlinkWord) { check, ~expected, FALSE, FALSE };
@@ -398,7 +411,7 @@ kiln_arm_start_code_checked (KilnArmTarget  *target,
 
     for (guint i = 0; i < n_regs; i++)
       {
-        guint32 dhcsr = words[1 + 3 * i + 2].value;
+        guint32 dhcsr = words[first + 3 * i + 2].value;
 
         if (!(dhcsr & S_HALT))
           {
@@ -412,7 +425,7 @@ kiln_arm_start_code_checked (KilnArmTarget  *target,
           return FALSE;
       }
   }
-  return kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_MASKINTS | C_DEBUGEN, error);
+  return kiln_stlink_write32 (link, DHCSR, DHCSR_KEY | C_DEBUGEN, error);
 }
 
 gboolean

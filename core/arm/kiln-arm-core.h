@@ -106,10 +106,11 @@ gboolean kiln_arm_write_reg     (KilnArmTarget  *target,
                                  GError        **error);
 
 /* Starts code already placed in RAM on a halted core: r0–r3 from @args
- * (@n_args ≤ 4), SP = @stack_top (with LR invalid and PRIMASK set; 0 leaves
- * them: for code that sets up its own stack), PC = @entry (Thumb),
- * interrupts masked, and faults caught by the debugger (DEMCR vector catch)
- * rather than by the firmware's handlers. The routine ends with a BKPT. */
+ * (@n_args ≤ 4), SP = @stack_top (with LR invalid; 0 leaves them: for code
+ * that sets up its own stack), PC = @entry (Thumb), privileged on the main
+ * stack with interrupts masked (PRIMASK; DHCSR is left with C_DEBUGEN
+ * alone), and faults caught by the debugger (DEMCR vector catch) rather
+ * than by the firmware's handlers. The routine ends with a BKPT. */
 gboolean kiln_arm_start_code    (KilnArmTarget  *target,
                                  guint32         entry,
                                  guint32         stack_top,

@@ -32,6 +32,7 @@ struct _KilnArmTarget
   guint32     demcr;
   gboolean    demcr_seen;  /* read as the target was identified */
   guint32     demcr_seen_value;
+  gboolean    fresh;       /* halted since Kiln's reset, nothing ran */
   gboolean    supply_known;
   double      supply;
 };
@@ -250,9 +251,22 @@ kiln_arm_target_set_demcr (KilnArmTarget *self,
 {
   self->demcr_known = known;
   self->demcr = demcr;
+  self->fresh = FALSE;
   /* The firmware runs again: what was read before may have changed. */
   if (!known)
     self->demcr_seen = FALSE;
+}
+
+void
+kiln_arm_target_set_fresh (KilnArmTarget *self)
+{
+  self->fresh = TRUE;
+}
+
+gboolean
+kiln_arm_target_get_fresh (KilnArmTarget *self)
+{
+  return self->fresh;
 }
 
 gboolean

@@ -41,6 +41,12 @@ gboolean       kiln_arm_target_get_demcr     (KilnArmTarget  *self,
 void           kiln_arm_target_set_demcr     (KilnArmTarget  *self,
                                               gboolean        known,
                                               guint32         demcr);
+/* Whether the core has stood halted since Kiln's reset stopped it at its
+ * first instruction (nothing ran since: the fault status registers hold
+ * their reset values): set by that reset, cleared by any
+ * kiln_arm_target_set_demcr() (every start, resume, step and reset). */
+void           kiln_arm_target_set_fresh     (KilnArmTarget  *self);
+gboolean       kiln_arm_target_get_fresh     (KilnArmTarget  *self);
 /* DEMCR as read when the target was identified, handed to the first reset
  * (which writes it back with its catch set, just before the core resets,
  * so a change the firmware made since is lost only to a firmware that

@@ -679,8 +679,16 @@ out:
     {
       if (options->reset)
         {
+          gboolean by_loader = FALSE;
+
           kiln_flash_progress_phase (job.progress, KILN_FLASH_PHASE_RESET, 0);
-          kiln_arm_reset_run (target, ok ? &local_error : NULL);
+          /* The loader that just programmed the flash resets the chip
+           * itself where it can; a write that failed leaves it to the
+           * host's own reset, which says what is wrong. */
+          if (ok && !kiln_flash_loader_reset_run (&job.loader, &by_loader, NULL))
+            by_loader = FALSE;
+          if (!by_loader)
+            kiln_arm_reset_run (target, ok ? &local_error : NULL);
         }
       else if (job.loader.code != 0)
         kiln_arm_reset_halt (target, ok ? &local_error : NULL);

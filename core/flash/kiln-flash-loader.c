@@ -36,6 +36,23 @@ kiln_flash_loader_stop (KilnFlashLoader *self)
   self->running = FALSE;
 }
 
+gboolean
+kiln_flash_loader_reset_run (KilnFlashLoader  *self,
+                             gboolean         *reset,
+                             GError          **error)
+{
+  *reset = FALSE;
+  if (!self->running || !self->program_ran)
+    return TRUE;
+  /* The loader's last command ended (DONE), so it waits for the next. */
+  self->running = FALSE;
+  kiln_arm_target_set_demcr (self->target, FALSE, 0);
+  if (!kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_COMMAND, KILN_LOADER_COMMAND_RESET, error))
+    return FALSE;
+  *reset = TRUE;
+  return TRUE;
+}
+
 /* Writes the @n_ops operations of @table (@op_size bytes each) and the
  * parameter block in one transfer, the table ending where the block
  * starts and COMMAND last: a running loader takes it from there. A halted
@@ -636,7 +653,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   g_autofree guint8 *tail_results = NULL;
   gsize tail_size = 0;
   guint32 since_poll = 0;
-  gboolean with_results = FALSE, flash_bound, posted = FALSE, with_stream;
+  gboolean with_results = FALSE, flash_bound, posted = FALSE, with_stream, erases = FALSE;
   g_autofree guint32 *ends = NULL;
   g_autofree guint64 *raw_upto = NULL;
   GArray *records;
@@ -675,6 +692,8 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
   n_cleared = n_ops > 0 ? n_after : 0;
   records = kiln_loader_make_records (!self->no_compression, ops, n_ops, self->seq);
   flash_bound = flash_sets_pace (self, records);
+  for (guint i = 0; i < n_ops; i++)
+    erases |= ops[i].kind != KILN_LOADER_OP_PROGRAM;
   kiln_stlink_encode_u32 (params + KILN_LOADER_P_SEQ, self->seq);
   /* The end marker takes a seq too: the next run starts after it. */
   self->seq += records->len + 1;
@@ -795,9 +814,12 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
        * the loader. Once it works on the last block's worth of records, a
        * few results come with each status, so that the one saying DONE
        * brings the CRCs of the ranges written (no read of their own after
-       * it). */
+       * it). Where the link sets the pace and nothing is erased, the
+       * loader keeps up with the records, so the first answer after the
+       * last of them already may say DONE. */
       with_results = tail_results != NULL && st.rec == records->len
-                     && st.wp - s.rp <= KILN_LOADER_BLOCK + KILN_LOADER_MARKER_SIZE + 4;
+                     && ((!flash_bound && !erases)
+                         || st.wp - s.rp <= KILN_LOADER_BLOCK + KILN_LOADER_MARKER_SIZE + 4);
       watch.rp_limit = st.wp;
       watch.ops_limit = n_ops + n_after;
       watch.done_ok = n_ops > 0 && st.rec == records->len;
@@ -863,6 +885,7 @@ kiln_flash_loader_program (KilnFlashLoader         *self,
               goto out;
             }
           self->raw_bytes += st.raw_sent;
+          self->program_ran = TRUE;
           if (n_after > 0)
             {
               g_autofree guint8 *results = NULL;

@@ -79,6 +79,7 @@ extern const gsize  kiln_flash_loader_lz4_offset;
 #define KILN_LOADER_COMMAND_PROGRAM 1
 #define KILN_LOADER_COMMAND_CRC     2
 #define KILN_LOADER_COMMAND_EXIT    3
+#define KILN_LOADER_COMMAND_RESET   4
 
 #define KILN_LOADER_STATUS_RUNNING  0
 #define KILN_LOADER_STATUS_DONE     1
@@ -151,6 +152,9 @@ typedef struct
    * program_check), set in the code that goes up first. */
   guint32        program_end;
   guint32        program_check[2];
+  /* A program command went through: the program part (which has the
+   * reset command's code) was checked and runs. */
+  gboolean       program_ran;
   gboolean       lz4_loaded;
   /* The next record's seq: random at setup, then counted on by every run,
    * so that no record left in the ring has the seq the loader expects. */
@@ -223,6 +227,14 @@ gboolean kiln_flash_loader_setup_crc_first (KilnFlashLoader  *self,
                                             GError          **error);
 /* Halts a loader left running (persistent). */
 void     kiln_flash_loader_stop     (KilnFlashLoader         *self);
+/* Ends the job with a system reset the loader makes itself (command 4:
+ * the vector catches off, then SYSRESETREQ), so that the firmware runs:
+ * one write of the host's instead of a batch. Only a running loader whose
+ * program command went through does it; *@reset says whether it was asked
+ * (else the caller resets the core itself). */
+gboolean kiln_flash_loader_reset_run (KilnFlashLoader        *self,
+                                      gboolean               *reset,
+                                      GError                **error);
 /* Uploads the writes at x8, x16 and x64 (kiln_flash_loader_program()
  * does, before the first run at one of those); once. */
 gboolean kiln_flash_loader_load_narrow (KilnFlashLoader      *self,

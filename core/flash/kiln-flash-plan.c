@@ -25,7 +25,7 @@
  * on-target CRCs of the comparison and the check, per byte compared (the
  * loader's core at 180 MHz on F7, with the polls that see the end; F2/F4
  * run it at 64 MHz, about twice as long). */
-#define FIXED_V2_S         0.035
+#define FIXED_V2_S         0.030
 #define FIXED_V3_S         0.020
 #define CRC_SECONDS_PER_MIB 0.005
 /* Into a blank sector the loader programs each record once all of it has

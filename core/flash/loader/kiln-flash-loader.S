@@ -16,7 +16,8 @@
  * parameter block and waits for commands there: the host writes the block
  * with COMMAND last (the last word), the loader clears COMMAND, does the
  * work, then sets STATUS and waits for the next command, so one start
- * serves a whole job. Command 3 ends the loader on a BKPT.
+ * serves a whole job. Command 3 ends the loader on a BKPT; command 4
+ * ends the job with a system reset (see reset_command).
  *
  * Command 1, program: checks its own code first where the host uploaded
  * it on its own (program_check: a part that did not arrive whole ends the
@@ -279,6 +280,8 @@ idle:
         beq     crc
         cmp     r11, #3
         beq     exit
+        cmp     r11, #4
+        beq.w   reset_command
         b       idle
 
 exit:
@@ -807,6 +810,25 @@ program_done:
         dsb
 
         b       done
+
+/* Command 4, the job's end: the vector catches off (DEMCR: VC_CORERESET
+ * and the fault catches the host set for the loader) and a system reset
+ * (AIRCR SYSRESETREQ), so that the firmware starts as it would without a
+ * debugger and the host needs no batch of its own for it. In the program
+ * part: the host asks for it only after a program command ran (which
+ * checked this part). */
+reset_command:
+        movw    r1, #0xEDFC
+        movt    r1, #0xE000             /* DEMCR */
+        ldr     r2, [r1]
+        movw    r3, #0x7F1              /* VC_HARDERR .. VC_MMERR, VC_CORERESET */
+        bic     r2, r2, r3
+        str     r2, [r1]
+        movw    r2, #0x0004
+        movt    r2, #0x05FA             /* VECTKEY, SYSRESETREQ */
+        str     r2, [r1, #-0xF0]        /* AIRCR */
+        dsb
+1:      b       1b
 
 /* ---- x8, x16 and x64: uploaded only for a run at those PSIZEs ------- */
 /* The host writes the code from here on to kiln_flash_loader_lz4 before
