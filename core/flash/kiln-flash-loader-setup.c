@@ -1,6 +1,7 @@
 /* kiln-flash-loader-setup.c — the host side of the SRAM flash loader: the
- * CRC the loader computes, where the loader goes in the target's RAM, and
- * uploading its code and the parts that go up only when needed
+ * CRC the loader computes, where the loader goes in the target's RAM,
+ * uploading its code and the parts that go up only when needed, and its
+ * end (halted, or the chip reset by the loader itself)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "kiln-arm-core.h"
 #include "kiln-flash-error.h"
 #include "kiln-flash-loader.h"
 #include "kiln-flash-loader-private.h"
@@ -284,3 +286,39 @@ kiln_flash_loader_load_lz4 (KilnFlashLoader  *self,
   return TRUE;
 }
 
+void
+kiln_flash_loader_set_after (KilnFlashLoader *self,
+                             const guint32   *ranges,
+                             guint            n)
+{
+  self->after_ready = FALSE;
+  self->n_after = n <= KILN_LOADER_MAX_AFTER ? n : 0;
+  if (self->n_after > 0)
+    memcpy (self->after_ranges, ranges, 2 * sizeof (guint32) * self->n_after);
+}
+
+void
+kiln_flash_loader_stop (KilnFlashLoader *self)
+{
+  if (!self->running)
+    return;
+  kiln_arm_halt (self->target, NULL);
+  self->running = FALSE;
+}
+
+gboolean
+kiln_flash_loader_reset_run (KilnFlashLoader  *self,
+                             gboolean         *reset,
+                             GError          **error)
+{
+  *reset = FALSE;
+  if (!self->running || !self->program_ran)
+    return TRUE;
+  /* The loader's last command ended (DONE), so it waits for the next. */
+  self->running = FALSE;
+  kiln_arm_target_set_demcr (self->target, FALSE, 0);
+  if (!kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_COMMAND, KILN_LOADER_COMMAND_RESET, error))
+    return FALSE;
+  *reset = TRUE;
+  return TRUE;
+}

@@ -16,43 +16,6 @@
 #include "kiln-flash-loader-records.h"
 #include "kiln-stlink-protocol.h"
 
-void
-kiln_flash_loader_set_after (KilnFlashLoader *self,
-                             const guint32   *ranges,
-                             guint            n)
-{
-  self->after_ready = FALSE;
-  self->n_after = n <= KILN_LOADER_MAX_AFTER ? n : 0;
-  if (self->n_after > 0)
-    memcpy (self->after_ranges, ranges, 2 * sizeof (guint32) * self->n_after);
-}
-
-void
-kiln_flash_loader_stop (KilnFlashLoader *self)
-{
-  if (!self->running)
-    return;
-  kiln_arm_halt (self->target, NULL);
-  self->running = FALSE;
-}
-
-gboolean
-kiln_flash_loader_reset_run (KilnFlashLoader  *self,
-                             gboolean         *reset,
-                             GError          **error)
-{
-  *reset = FALSE;
-  if (!self->running || !self->program_ran)
-    return TRUE;
-  /* The loader's last command ended (DONE), so it waits for the next. */
-  self->running = FALSE;
-  kiln_arm_target_set_demcr (self->target, FALSE, 0);
-  if (!kiln_stlink_write32 (self->stlink, self->params + KILN_LOADER_P_COMMAND, KILN_LOADER_COMMAND_RESET, error))
-    return FALSE;
-  *reset = TRUE;
-  return TRUE;
-}
-
 /* Writes the @n_ops operations of @table (@op_size bytes each) and the
  * parameter block in one transfer, the table ending where the block
  * starts and COMMAND last: a running loader takes it from there. A halted

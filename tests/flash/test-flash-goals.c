@@ -363,10 +363,10 @@ test_fixed_costs (gconstpointer data)
 }
 
 static const FixedCost fixed_costs[] = {
-  { FALSE, IMAGE_RANDOM_64K, 0.0272, 0.030, TRUE },
-  { TRUE, IMAGE_RANDOM_64K, 0.0075, 0.010, TRUE },
-  { FALSE, IMAGE_RANDOM, 0.0362, 0, FALSE },
-  { TRUE, IMAGE_RANDOM, 0.0156, 0, FALSE },
+  { FALSE, IMAGE_RANDOM_64K, 0.0262, 0.030, TRUE },
+  { TRUE, IMAGE_RANDOM_64K, 0.0063, 0.010, TRUE },
+  { FALSE, IMAGE_RANDOM, 0.0353, 0, FALSE },
+  { TRUE, IMAGE_RANDOM, 0.0152, 0, FALSE },
 };
 
 int
