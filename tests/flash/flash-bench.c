@@ -48,6 +48,14 @@ report_number (const char *json,
   return kiln_test_report_number (json, key);
 }
 
+guint64
+bench_usb_transfers (Bench *b)
+{
+  g_autofree char *json = kiln_sim_bench_dup_report_json (b->bench);
+
+  return (guint64) report_number (json, "usb_transfers");
+}
+
 /* The sectors the bench saw erased, in order, as "0,5". */
 char *
 report_erased (const char *json)

@@ -31,6 +31,8 @@ void           bench_free           (Bench                  *b);
 /* A number of the bench's report (JSON). */
 double         report_number        (const char             *json,
                                      const char             *key);
+/* The USB transfers the probe has seen so far (the report's count). */
+guint64        bench_usb_transfers  (Bench                  *b);
 /* The sectors the bench saw erased, in order, as "0,5". */
 char          *report_erased        (const char             *json);
 /* Fails the test when the report names a violation or overlapping flash

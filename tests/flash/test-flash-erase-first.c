@@ -416,14 +416,6 @@ test_program_part_damaged (void)
   g_assert_true (cr & KILN_FLASH_CR_LOCK);
 }
 
-static guint64
-usb_transfers (Bench *b)
-{
-  g_autofree char *json = kiln_sim_bench_dup_report_json (b->bench);
-
-  return (guint64) report_number (json, "usb_transfers");
-}
-
 /* The code goes up with the first command, in its transfer: the setup
  * sends nothing, and the first command takes as many transfers as the
  * same command to a loader whose code is there already (started again);
@@ -443,25 +435,25 @@ test_code_with_first_command (void)
   guint64 before, first, second;
 
   g_assert_true (kiln_arm_reset_halt (target, &error));
-  before = usb_transfers (b);
+  before = bench_usb_transfers (b);
   g_assert_true (kiln_flash_loader_setup (&loader, target, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (usb_transfers (b), ==, before);
+  g_assert_cmpuint (bench_usb_transfers (b), ==, before);
   g_assert_true (loader.code_pending);
 
   g_assert_true (kiln_flash_loader_crc (&loader, ranges, 2, crcs, NULL, NULL, &error));
   g_assert_no_error (error);
-  first = usb_transfers (b) - before;
+  first = bench_usb_transfers (b) - before;
   g_assert_false (loader.code_pending);
   g_assert_false (loader.running);
   sram = g_malloc (loader.code_size);
   g_assert_true (kiln_stlink_read_mem (link, loader.code, sram, loader.code_size, &error));
   g_assert_true (memcmp (sram, kiln_flash_loader_code, loader.code_size) == 0);
 
-  before = usb_transfers (b);
+  before = bench_usb_transfers (b);
   g_assert_true (kiln_flash_loader_crc (&loader, ranges, 2, again, NULL, NULL, &error));
   g_assert_no_error (error);
-  second = usb_transfers (b) - before;
+  second = bench_usb_transfers (b) - before;
   g_assert_cmpuint (first, ==, second);
 
   flash = bench_flash (b);

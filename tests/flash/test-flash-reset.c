@@ -86,14 +86,6 @@ test_job (void)
   kiln_flash_result_clear (&result);
 }
 
-static guint
-usb_transfers (Bench *b)
-{
-  g_autofree char *json = kiln_sim_bench_dup_report_json (b->bench);
-
-  return (guint) report_number (json, "usb_transfers");
-}
-
 /* The loader directly: before a program command went through it does not
  * reset (its reset is in the part that command checks); after one it
  * does, for one command of the host's (its answer included). */
@@ -106,7 +98,8 @@ test_loader (void)
   KilnArmTarget *target = bench_open (b);
   KilnFlashLoader loader;
   KilnLoaderOp write[] = { { KILN_LOADER_OP_PROGRAM, 0, FLASH, 4096, data, 1 } };
-  guint done = 0, before;
+  guint done = 0;
+  guint64 before;
   guint32 sr = 0, at = 0;
   gboolean reset = TRUE;
 
@@ -120,12 +113,12 @@ test_loader (void)
   g_assert_no_error (error);
   g_assert_true (loader.running);
   read32 (target, DHCSR);       /* clears S_RESET_ST */
-  before = usb_transfers (b);
+  before = bench_usb_transfers (b);
   g_assert_true (kiln_flash_loader_reset_run (&loader, &reset, &error));
   g_assert_no_error (error);
   g_assert_false (reset);
   g_assert_true (loader.running);
-  g_assert_cmpuint (usb_transfers (b), ==, before);
+  g_assert_cmpuint (bench_usb_transfers (b), ==, before);
   g_assert_cmphex (read32 (target, DHCSR) & (S_RESET_ST | S_HALT), ==, 0);
 
   g_assert_true (kiln_flash_loader_program (&loader, FLASH_REGS, KILN_FLASH_PSIZE_X32, write, 1, NULL, NULL, NULL,
@@ -134,13 +127,13 @@ test_loader (void)
   g_assert_cmpuint (done, ==, 1);
   g_assert_true (loader.running);
 
-  before = usb_transfers (b);
+  before = bench_usb_transfers (b);
   g_assert_true (kiln_flash_loader_reset_run (&loader, &reset, &error));
   g_assert_no_error (error);
   g_assert_true (reset);
   g_assert_false (loader.running);
   /* One write: its command and its status. */
-  g_assert_cmpuint (usb_transfers (b), ==, before + 2);
+  g_assert_cmpuint (bench_usb_transfers (b), ==, before + 2);
   assert_firmware_ran (target);
 
   /* Not running any more: asked again, it leaves the reset to the host. */

@@ -330,14 +330,6 @@ test_done_locks (Fixture       *f,
   g_assert_cmphex (cr & 0x80000000u, ==, 0x80000000u);
 }
 
-static guint64
-usb_transfers (Fixture *f)
-{
-  g_autofree char *json = kiln_sim_bench_dup_report_json (f->b->bench);
-
-  return (guint64) report_number (json, "usb_transfers");
-}
-
 /* A program run asked for CRCs after its operations computes them in the
  * same command: the CRC of exactly those ranges right after it needs no
  * command of its own, and is what the flash holds; once only, and any
@@ -363,10 +355,10 @@ test_crc_after (Fixture       *f,
   /* The CRC operations are not the caller's. */
   g_assert_cmpuint (done, ==, 1);
 
-  before = usb_transfers (f);
+  before = bench_usb_transfers (f->b);
   g_assert_true (kiln_flash_loader_crc (&f->loader, after, 2, crcs, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (usb_transfers (f), ==, before);
+  g_assert_cmpuint (bench_usb_transfers (f->b), ==, before);
   g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, bytes, 512));
   g_assert_cmphex (crcs[1], ==, kiln_flash_crc32 (0xFFFFFFFF, ff, 512));
 
@@ -374,7 +366,7 @@ test_crc_after (Fixture       *f,
   crcs[0] = 0;
   g_assert_true (kiln_flash_loader_crc (&f->loader, after, 1, crcs, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (usb_transfers (f), >, before);
+  g_assert_cmpuint (bench_usb_transfers (f->b), >, before);
   g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, bytes, 512));
 }
 
@@ -393,7 +385,7 @@ program_ops_transfers (Fixture       *f,
   g_autofree KilnLoaderOp *ops = g_new0 (KilnLoaderOp, n_ops);
   guint32 error_sr = 0, error_at = 0, each = length / n_ops;
   guint done = 0;
-  guint64 before = usb_transfers (f);
+  guint64 before = bench_usb_transfers (f->b);
 
   for (guint i = 0; i < n_ops; i++)
     ops[i] = (KilnLoaderOp) { KILN_LOADER_OP_PROGRAM, 0, address + i * each, each, bytes + i * each, 0 };
@@ -403,7 +395,7 @@ program_ops_transfers (Fixture       *f,
                                             NULL, &done, &error_sr, &error_at, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (done, ==, n_ops);
-  return usb_transfers (f) - before;
+  return bench_usb_transfers (f->b) - before;
 }
 
 static guint64
@@ -435,10 +427,10 @@ test_crc_after_with_status (Fixture       *f,
   with_after = program_transfers (f, FLASH + 0x8000, 512, after, 2);
   g_assert_cmpuint (with_after, ==, plain);
 
-  before = usb_transfers (f);
+  before = bench_usb_transfers (f->b);
   g_assert_true (kiln_flash_loader_crc (&f->loader, after, 2, crcs, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (usb_transfers (f), ==, before);
+  g_assert_cmpuint (bench_usb_transfers (f->b), ==, before);
   g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, bytes, 512));
   g_assert_cmphex (crcs[1], ==, kiln_flash_crc32 (0xFFFFFFFF, ff, 512));
 }
@@ -462,10 +454,10 @@ test_crc_after_many_ops (Fixture       *f,
   with_after = program_ops_transfers (f, FLASH + 0x8000, 1024, 16, after, 2);
   g_assert_cmpuint (with_after, ==, plain);
 
-  before = usb_transfers (f);
+  before = bench_usb_transfers (f->b);
   g_assert_true (kiln_flash_loader_crc (&f->loader, after, 2, crcs, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (usb_transfers (f), ==, before);
+  g_assert_cmpuint (bench_usb_transfers (f->b), ==, before);
   g_assert_cmphex (crcs[0], ==, kiln_flash_crc32 (0xFFFFFFFF, bytes, 1024));
   g_assert_cmphex (crcs[1], ==, kiln_flash_crc32 (0xFFFFFFFF, ff, 512));
 }
