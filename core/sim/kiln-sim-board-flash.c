@@ -481,6 +481,40 @@ _kiln_sim_board_otp_array_write (KilnSimBoard *self,
   flash_start_busy (self, OP_PROGRAM, now, 16e-6);
 }
 
+/* The two-word unlock of a key register (KEYR, OPTKEYR). A key written
+ * while the register is unlocked, or any wrong key, locks it (sets the
+ * lock bit) until the next reset; that write is a bus fault. */
+static gboolean
+key_write (guint32  *reg,
+           guint32   lock_bit,
+           guint    *stage,
+           gboolean *locked_until_reset,
+           guint32   value,
+           guint32   key1,
+           guint32   key2)
+{
+  if (!(*reg & lock_bit) || *locked_until_reset)
+    {
+      *locked_until_reset = TRUE;
+      *reg |= lock_bit;
+      return FALSE;
+    }
+  if (*stage == 0 && value == key1)
+    {
+      *stage = 1;
+      return TRUE;
+    }
+  if (*stage == 1 && value == key2)
+    {
+      *stage = 0;
+      *reg &= ~lock_bit;
+      return TRUE;
+    }
+  *stage = 0;
+  *locked_until_reset = TRUE;
+  return FALSE;
+}
+
 void
 _kiln_sim_board_flash_reg_write (KilnSimBoard *self,
                                  guint32       offset,
@@ -501,51 +535,15 @@ _kiln_sim_board_flash_reg_write (KilnSimBoard *self,
       break;
 
     case 0x04: /* KEYR */
-      if (!(self->cr & CR_LOCK) || self->key_locked_until_reset)
-        {
-          self->key_locked_until_reset = TRUE;
-          self->cr |= CR_LOCK;
-          *fault = TRUE;
-          break;
-        }
-      if (self->key_stage == 0 && value == 0x45670123)
-        self->key_stage = 1;
-      else if (self->key_stage == 1 && value == 0xCDEF89AB)
-        {
-          self->key_stage = 0;
-          self->cr &= ~CR_LOCK;
-        }
-      else
-        {
-          self->key_stage = 0;
-          self->key_locked_until_reset = TRUE;
-          *fault = TRUE;
-        }
+      *fault = !key_write (&self->cr, CR_LOCK, &self->key_stage,
+                           &self->key_locked_until_reset, value,
+                           0x45670123, 0xCDEF89AB);
       break;
 
     case 0x08: /* OPTKEYR */
-      if (!(self->optcr & OPT_LOCK) || self->optkey_locked_until_reset)
-        {
-          /* A second unlock, or any key after a wrong one: the option
-           * registers stay locked until the next reset. */
-          self->optkey_locked_until_reset = TRUE;
-          self->optcr |= OPT_LOCK;
-          *fault = TRUE;
-          break;
-        }
-      if (self->optkey_stage == 0 && value == 0x08192A3B)
-        self->optkey_stage = 1;
-      else if (self->optkey_stage == 1 && value == 0x4C5D6E7F)
-        {
-          self->optkey_stage = 0;
-          self->optcr &= ~OPT_LOCK;
-        }
-      else
-        {
-          self->optkey_stage = 0;
-          self->optkey_locked_until_reset = TRUE;
-          *fault = TRUE;
-        }
+      *fault = !key_write (&self->optcr, OPT_LOCK, &self->optkey_stage,
+                           &self->optkey_locked_until_reset, value,
+                           0x08192A3B, 0x4C5D6E7F);
       break;
 
     case 0x0C: /* SR: write 1 to clear */

@@ -130,6 +130,13 @@ test_flash_keys (Fixture       *f,
   kiln_sim_board_set_nrst (f->board, TRUE);
   kiln_sim_board_set_nrst (f->board, FALSE);
   unlock (f);
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C10) & 0x80000000, ==, 0);
+
+  /* A key written while unlocked faults and locks again, until reset. */
+  g_assert_cmpint (kiln_test_try_write32 (f, 0x40023C04, 0x45670123), ==, KILN_SIM_ACK_FAULT);
+  kiln_sim_board_dp_write (f->board, 0x0, 0x1E, &(guint64) { 0 });
+  g_assert_cmphex (kiln_test_read32 (f, 0x40023C10) & 0x80000000, !=, 0);
+  g_assert_cmpint (kiln_test_try_write32 (f, 0x40023C04, 0x45670123), ==, KILN_SIM_ACK_FAULT);
 }
 
 static void
