@@ -178,7 +178,7 @@ kiln_cli_flash (int    argc,
          * "3 were blank and needed no erase"; then two sizes ("60.7 KiB").
          * The 0xFF bytes are those of the written sectors, the file's and
          * the rest of each sector the file does not cover. */
-        printf (_("  %s, %s; %s in them was all 0xFF and was left erased; the link carried %s\n"),
+        printf (_("  %s, %s; %s in them held only 0xFF and stayed erased; the link carried %s\n"),
                 erased, blank, skipped, link);
       }
   }

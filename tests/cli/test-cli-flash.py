@@ -56,7 +56,7 @@ for via in (False, True):
     check(rc == 0, f"flash (dropin={via}) exit {rc}", err)
     check("verified" in out, "no verified summary", out)
     # How the sector was reached: found blank, its 0xFF bytes (the rest of the sector) left erased.
-    check("0 sectors erased first, 1 was blank and needed no erase; 31.4 KiB in them was all 0xFF and was left "
+    check("0 sectors erased first, 1 was blank and needed no erase; 31.4 KiB in them held only 0xFF and stayed "
           "erased; the link carried " in out, "the second line of the summary", out)
     check(flash(d) == elf_image(blinky, 1024 * 1024), "flash.bin does not match the ELF's load image")
     r = json.load(open(rep))
